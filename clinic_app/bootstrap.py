@@ -1,0 +1,104 @@
+"""The one place that opens the store and wires the services."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import select
+
+from clinic_app.db import Store, create_sqlite_store, open_sqlite_store
+from clinic_app.errors import StoreError
+from clinic_app.model import StoreMeta, User, uuid7
+from clinic_app.security import keychain
+from clinic_app.services import AppConfig, Services
+from clinic_app.services.base import Context
+
+APP_NAME = "OneStop MSK"
+STORE_FILE = "clinic.db"
+
+
+def data_dir() -> Path:
+    """Where this user's store lives (platform convention; ``XDG_DATA_HOME`` on Linux)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_store_path() -> Path:
+    """The store the app opens when none is named."""
+    return data_dir() / STORE_FILE
+
+
+def prepare_keychain(*, allow_insecure: bool, store_path: Path) -> None:
+    """Check the keyring backend; in insecure development mode fall back to a plain file.
+
+    Raises:
+        KeychainError: the backend is unsafe and the insecure flag was not given.
+    """
+    if allow_insecure and not keychain.backend_is_safe():
+        keychain.use_insecure_file_keyring(store_path.parent / "insecure-dev-keys.json")
+    keychain.require_safe_backend(allow_insecure=allow_insecure)
+
+
+def _device_id(store: Store) -> uuid.UUID:
+    with store.sessions.begin() as session:
+        row = session.get(StoreMeta, "device_id")
+        if row is None:
+            row = StoreMeta(key="device_id", value=str(uuid7()))
+            session.add(row)
+            session.add(StoreMeta(key="store_id", value=str(uuid7())))
+        return uuid.UUID(row.value)
+
+
+def _services(store: Store, config: AppConfig | None) -> Services:
+    context = Context(store=store, device_id=_device_id(store), config=config or AppConfig())
+    return Services.build(context)
+
+
+def create_clinic(
+    store_path: Path | None = None,
+    *,
+    allow_insecure_keyring: bool = False,
+    config: AppConfig | None = None,
+) -> Services:
+    """Make a new, empty encrypted store with a fresh key kept in the keychain.
+
+    Raises:
+        StoreError: ``store.exists`` if a store is already there.
+        KeychainError: the keychain is unsafe or unavailable.
+    """
+    path = (store_path or default_store_path()).resolve()
+    prepare_keychain(allow_insecure=allow_insecure_keyring, store_path=path)
+    if path.exists():
+        raise StoreError("store.exists")
+    key = keychain.store_key(path) or keychain.new_store_key(path)
+    return _services(create_sqlite_store(path, key), config)
+
+
+def open_clinic(
+    store_path: Path | None = None,
+    *,
+    allow_insecure_keyring: bool = False,
+    config: AppConfig | None = None,
+) -> Services:
+    """Open an existing store with its key from the keychain.
+
+    Raises:
+        StoreError: ``store.missing``, ``store.key_missing`` (the keychain has no key for
+            it: never answered by making a new, empty store) or ``store.wrong_key``.
+        KeychainError: the keychain is unsafe or unavailable.
+    """
+    path = (store_path or default_store_path()).resolve()
+    prepare_keychain(allow_insecure=allow_insecure_keyring, store_path=path)
+    if not path.is_file():
+        raise StoreError("store.missing")
+    key = keychain.store_key(path)
+    if key is None:
+        raise StoreError("store.key_missing")
+    return _services(open_sqlite_store(path, key), config)
+
+
+def store_has_users(services: Services) -> bool:
+    """True once at least one user exists (the app needs one to be useful)."""
+    with services.context.store.sessions() as session:
+        return session.scalar(select(User.id).limit(1)) is not None

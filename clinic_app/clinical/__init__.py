@@ -1,0 +1,1 @@
+"""Pure clinical rules with no I/O: identifiers, demographics and other checks."""

@@ -1,0 +1,50 @@
+"""The clinic's fixed vocabularies: roles, statuses and kinds stored as codes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user is allowed to do is decided by their role."""
+
+    CLINICIAN = "clinician"
+    SONOGRAPHER = "sonographer"
+    TRAINEE = "trainee"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class ReferralStatus(StrEnum):
+    """Where a referral stands on its way through the service."""
+
+    RECEIVED = "received"
+    TRIAGED = "triaged"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    DISCHARGED = "discharged"
+    CANCELLED = "cancelled"
+
+
+class ReferralPriority(StrEnum):
+    """Priority stated by the referrer (triage may change it later)."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class AlertKind(StrEnum):
+    """Kinds of alert shown on the patient banner."""
+
+    ALLERGY = "allergy"
+    CLINICAL = "clinical"
+    SAFEGUARDING = "safeguarding"
+    COMMUNICATION = "communication"
+    ACCESS = "access"
+
+
+class EpisodeStatus(StrEnum):
+    """An episode of care is open until the patient is discharged."""
+
+    OPEN = "open"
+    CLOSED = "closed"

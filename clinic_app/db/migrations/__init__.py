@@ -1,0 +1,3 @@
+"""Alembic migration scripts; HEAD names the revision this code expects."""
+
+HEAD = "0001"

@@ -1,0 +1,277 @@
+"""The demo clinic: synthetic patients (NHS test-range numbers only) and a user per role."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from clinic_app.clinical.nhs_number import synthetic_numbers
+from clinic_app.clinical.vocabulary import AlertKind, ReferralPriority, ReferralStatus, Role
+from clinic_app.db import Actor
+from clinic_app.errors import Conflict
+from clinic_app.model import GpPractice, Patient, PatientAlert, Referral, Site, StoreMeta, User
+from clinic_app.security import audit, passwords
+from clinic_app.security.permissions import Action, require
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import CurrentUser
+
+DEMO_USERS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
+    # user name, display name, role, professional body, supervisor
+    ("clinician", "Priya Shah (Advanced Physiotherapist)", Role.CLINICIAN, "HCPC", None),
+    ("sonographer", "Tom Okafor (MSK Sonographer)", Role.SONOGRAPHER, "HCPC", None),
+    ("supervisor", "Dr Helen Marsh (POCUS Supervisor)", Role.SUPERVISOR, "GMC", None),
+    ("trainee", "Sam Lee (POCUS Trainee)", Role.TRAINEE, "HCPC", "supervisor"),
+    ("admin", "Jo Patel (Service Lead)", Role.ADMIN, None, None),
+)
+
+_GIVEN = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Grace",
+    "Freya",
+    "Lily",
+    "Sophie",
+    "Evie",
+    "Ruby",
+    "Ella",
+    "Aisha",
+    "Zara",
+    "Maryam",
+    "Hannah",
+    "Chloe",
+    "Megan",
+    "Niamh",
+    "Siobhan",
+    "Agnieszka",
+    "Oliver",
+    "George",
+    "Harry",
+    "Noah",
+    "Jack",
+    "Leo",
+    "Arthur",
+    "Muhammad",
+    "Oscar",
+    "Charlie",
+    "Jacob",
+    "Thomas",
+    "Alfie",
+    "James",
+    "William",
+    "Daniel",
+    "Mohammed",
+    "Ibrahim",
+    "Kwame",
+    "Tomasz",
+    "Rhys",
+    "Callum",
+    "Joseph",
+    "Samuel",
+    "David",
+    "Margaret",
+    "Patricia",
+    "Susan",
+    "Janet",
+    "Barbara",
+    "Peter",
+    "John",
+]
+_FAMILY = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Wood",
+    "Jackson",
+    "Clarke",
+    "Patel",
+    "Khan",
+    "Lewis",
+    "James",
+    "Phillips",
+    "Mason",
+    "Mitchell",
+    "Rose",
+    "Davis",
+    "Rodriguez",
+    "Cox",
+    "Alexander",
+    "Morgan",
+    "Moore",
+    "Hughes",
+    "Edwards",
+    "Hill",
+    "Ahmed",
+    "Begum",
+    "Hussain",
+    "Ali",
+    "Kowalski",
+    "Nowak",
+    "Murphy",
+    "Kelly",
+    "O'Brien",
+    "Okonkwo",
+    "Mensah",
+    "Chen",
+    "Wong",
+    "Singh",
+    "Kaur",
+    "Shah",
+    "Campbell",
+    "Stewart",
+    "Anderson",
+    "Scott",
+    "Murray",
+    "MacDonald",
+    "Reid",
+    "Young",
+    "Watson",
+]
+_OUTWARD = ("LS1", "LS6", "LS11", "BD3", "BD9", "HX1", "WF1", "HD1", "YO1", "S10", "M14")
+_PRACTICES = (
+    ("DEMO01", "Riverside Medical Practice", "LS6 2AB"),
+    ("DEMO02", "Millbrook Health Centre", "BD9 4QR"),
+    ("DEMO03", "Canal Street Surgery", "HX1 5LT"),
+    ("DEMO04", "Northgate Family Practice", "WF1 3EZ"),
+)
+_REASONS = (
+    "Right knee pain for 4 months, worse on stairs.",
+    "Left shoulder pain and stiffness, difficulty reaching overhead.",
+    "Low back pain with intermittent right leg pain for 8 weeks.",
+    "Painful left heel on first steps in the morning for 6 months.",
+    "Numbness and tingling in the right thumb and fingers at night.",
+    "Lateral elbow pain, worse gripping, for 3 months.",
+)
+_ALERTS = (
+    (AlertKind.ALLERGY, "Allergy: penicillin (rash)"),
+    (AlertKind.COMMUNICATION, "Hard of hearing: face the patient and speak clearly"),
+    (AlertKind.CLINICAL, "Takes warfarin: check INR before any injection"),
+    (AlertKind.SAFEGUARDING, "Safeguarding: see GP letter before contacting by phone"),
+)
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    """The demo users and their passwords, to print for whoever tries the demo."""
+
+    users: list[tuple[str, str, str]]
+
+
+def demo_password(username: str) -> str:
+    """The published password of a demo user (demo stores only)."""
+    return f"{username}-demo-2026"
+
+
+def seed_demo(
+    services: Services, patients: int = 500, *, seed: int = 2026, actor: CurrentUser | None = None
+) -> DemoCredentials:
+    """Fill an empty store with a demo clinic; deterministic for a given ``seed``.
+
+    Patients get NHS numbers from the 999 test range only. Rows go in through the same
+    session hooks as everything else, so they carry outbox entries like any real write.
+    """
+    who = actor or SYSTEM
+    require(who.role, Action.DEMO_SEED)
+    rng = random.Random(seed)
+    context = services.context
+    today = context.today()
+    hashes = {name: passwords.hash_password(demo_password(name)) for name, *_ in DEMO_USERS}
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=context.device_id)
+        if session.scalar(select(User.id).limit(1)) is not None:
+            raise Conflict("demo.store_not_empty")
+        site = Site(name="Riverside Community MSK Clinic", address="Riverside Health Village")
+        session.add(site)
+        practices = [GpPractice(ods_code=c, name=n, postcode=p) for c, n, p in _PRACTICES]
+        session.add_all(practices)
+        session.flush()
+        users: dict[str, User] = {}
+        for name, shown, role, body, boss in DEMO_USERS:
+            user = User(
+                username=name,
+                display_name=shown,
+                role=role,
+                password_hash=hashes[name],
+                professional_body=body,
+                registration_number=f"DEMO{rng.randint(10000, 99999)}" if body else None,
+                supervisor_id=users[boss].id if boss else None,
+                site_id=site.id,
+            )
+            session.add(user)
+            session.flush()
+            users[name] = user
+        session.add(StoreMeta(key="demo", value="true"))
+        audit.append(session, action="demo.seed", device_id=context.device_id, user_id=None)
+    _add_patients(services, patients, rng, practices, today)
+    return DemoCredentials(
+        users=[(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
+    )
+
+
+def _add_patients(
+    services: Services, count: int, rng: random.Random, practices: list[GpPractice], today: date
+) -> None:
+    context = services.context
+    numbers = synthetic_numbers(count)
+    batch = 2000
+    for start in range(0, count, batch):
+        with context.store.sessions.begin() as session:
+            session.actor = Actor(device_id=context.device_id)
+            for _ in range(start, min(count, start + batch)):
+                born = today - timedelta(days=rng.randint(18 * 365, 92 * 365))
+                sex = rng.choice(("1", "2", "2", "1", "9"))
+                patient = Patient(
+                    nhs_number=next(numbers),
+                    given_name=rng.choice(_GIVEN),
+                    family_name=rng.choice(_FAMILY),
+                    date_of_birth=born,
+                    sex=sex,
+                    ethnicity=rng.choice(("A", "A", "A", "B", "C", "H", "J", "N", "M", "R", "Z")),
+                    postcode=f"{rng.choice(_OUTWARD)} {rng.randint(1, 9)}"
+                    f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+                    gp_practice_id=rng.choice(practices).id,
+                    preferred_contact_method=rng.choice(("letter", "telephone", None)),
+                    interpreter_needed=rng.random() < 0.05,
+                )
+                if patient.interpreter_needed:
+                    patient.interpreter_language = rng.choice(("pl", "pa", "ur", "bn", "ar"))
+                session.add(patient)
+                session.flush()
+                if rng.random() < 0.12:
+                    kind, text = rng.choice(_ALERTS)
+                    session.add(PatientAlert(patient_id=patient.id, kind=kind, text=text))
+                if rng.random() < 0.3:
+                    session.add(
+                        Referral(
+                            patient_id=patient.id,
+                            source=rng.choice(("gp", "gp", "self", "consultant")),
+                            received_on=today - timedelta(days=rng.randint(0, 60)),
+                            referrer_name=rng.choice(("Dr A Hughes", "Dr R Mensah", "Self")),
+                            referrer_organisation=None,
+                            reason=rng.choice(_REASONS),
+                            specialty=rng.choice(("physiotherapy", "msk_ultrasound")),
+                            priority=rng.choice(
+                                (ReferralPriority.ROUTINE, ReferralPriority.URGENT)
+                            ),
+                            status=ReferralStatus.RECEIVED,
+                        )
+                    )

@@ -1,0 +1,30 @@
+"""SQLAlchemy 2.0 typed entities: one schema for SQLite on the device and PostgreSQL centrally."""
+
+from __future__ import annotations
+
+from clinic_app.model.audit import AuditEntry
+from clinic_app.model.base import Base, Syncable, utcnow
+from clinic_app.model.care import EpisodeOfCare, Referral
+from clinic_app.model.ids import uuid7
+from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Draft",
+    "EpisodeOfCare",
+    "GpPractice",
+    "LoginThrottle",
+    "OutboxEntry",
+    "Patient",
+    "PatientAlert",
+    "Referral",
+    "Site",
+    "StoreMeta",
+    "Syncable",
+    "User",
+    "utcnow",
+    "uuid7",
+]

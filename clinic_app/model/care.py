@@ -1,0 +1,57 @@
+"""Referrals into the service and the episodes of care they open."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clinic_app.clinical.vocabulary import EpisodeStatus, ReferralPriority, ReferralStatus
+from clinic_app.model.base import Base, Syncable
+from clinic_app.model.people import Patient, enum_column
+
+
+class Referral(Syncable, Base):
+    """A request for the service to see a patient, from a GP, the patient or a professional."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_status_received_on", "status", "received_on"),)
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    source: Mapped[str] = mapped_column(String(30))
+    received_on: Mapped[date]
+    referrer_name: Mapped[str] = mapped_column(String(200))
+    referrer_organisation: Mapped[str | None] = mapped_column(String(200), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    specialty: Mapped[str] = mapped_column(String(30))
+    priority: Mapped[ReferralPriority] = mapped_column(
+        enum_column(ReferralPriority), default=ReferralPriority.ROUTINE
+    )
+    status: Mapped[ReferralStatus] = mapped_column(
+        enum_column(ReferralStatus), default=ReferralStatus.RECEIVED
+    )
+
+    patient: Mapped[Patient] = relationship(lazy="raise")
+
+
+class EpisodeOfCare(Syncable, Base):
+    """One spell of care for one problem, from first contact to discharge."""
+
+    __tablename__ = "episode_of_care"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    referral_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("referral.id"), default=None, index=True
+    )
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
+    lead_clinician_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("app_user.id"), default=None
+    )
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None] = mapped_column(default=None)
+    status: Mapped[EpisodeStatus] = mapped_column(
+        enum_column(EpisodeStatus), default=EpisodeStatus.OPEN
+    )
+    end_reason: Mapped[str | None] = mapped_column(Text, default=None)

@@ -1,0 +1,125 @@
+"""People and places: patients and their alerts, GP practices, clinic sites, users."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from clinic_app.clinical.vocabulary import AlertKind, Role
+from clinic_app.model.base import Base, Syncable
+from clinic_app.model.text import search_key
+
+
+def enum_column(cls: type[Any]) -> Enum:
+    """Store an enum by its value as plain text, so both engines and sync see the code."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=24,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class GpPractice(Syncable, Base):
+    """A GP practice, known by its ODS code."""
+
+    __tablename__ = "gp_practice"
+
+    ods_code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    postcode: Mapped[str | None] = mapped_column(String(10), default=None)
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class Site(Syncable, Base):
+    """A clinic site of the service (community hospital, health centre ...)."""
+
+    __tablename__ = "site"
+
+    name: Mapped[str] = mapped_column(String(200))
+    ods_code: Mapped[str | None] = mapped_column(String(10), default=None)
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class User(Syncable, Base):
+    """A person who signs in. A trainee may name the supervisor who co-signs their work."""
+
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    professional_body: Mapped[str | None] = mapped_column(String(20), default=None)
+    registration_number: Mapped[str | None] = mapped_column(String(40), default=None)
+    supervisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    site: Mapped[Site | None] = relationship(lazy="raise")
+
+
+class Patient(Syncable, Base):
+    """A patient's demographics: the mutable record that merges field by field in sync."""
+
+    __tablename__ = "patient"
+    __table_args__ = (
+        Index("ix_patient_family_key_given_key", "family_key", "given_key"),
+        Index("ix_patient_given_key", "given_key"),
+        Index("ix_patient_date_of_birth", "date_of_birth"),
+    )
+
+    nhs_number: Mapped[str | None] = mapped_column(String(10), unique=True, default=None)
+    title: Mapped[str | None] = mapped_column(String(20), default=None)
+    given_name: Mapped[str] = mapped_column(String(100), default="")
+    family_name: Mapped[str] = mapped_column(String(100), default="")
+    given_key: Mapped[str] = mapped_column(String(100), default="")
+    family_key: Mapped[str] = mapped_column(String(100), default="")
+    date_of_birth: Mapped[date] = mapped_column(default=date(1900, 1, 1))
+    sex: Mapped[str] = mapped_column(String(2), default="X")
+    ethnicity: Mapped[str] = mapped_column(String(2), default="99")
+    address: Mapped[str | None] = mapped_column(Text, default=None)
+    postcode: Mapped[str | None] = mapped_column(String(10), default=None)
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+    gp_practice_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("gp_practice.id"), default=None
+    )
+    preferred_contact_method: Mapped[str | None] = mapped_column(String(20), default=None)
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    interpreter_language: Mapped[str | None] = mapped_column(String(10), default=None)
+    accessible_information_needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    gp_practice: Mapped[GpPractice | None] = relationship(lazy="raise")
+    alerts: Mapped[list[PatientAlert]] = relationship(lazy="raise", back_populates="patient")
+
+    @validates("given_name", "family_name")
+    def _keep_search_keys(self, key: str, value: str) -> str:
+        """Keep the folded search keys in step with the names they index."""
+        if key == "given_name":
+            self.given_key = search_key(value)
+        else:
+            self.family_key = search_key(value)
+        return value
+
+
+class PatientAlert(Syncable, Base):
+    """An alert shown on the patient banner (allergy, safeguarding, communication ...)."""
+
+    __tablename__ = "patient_alert"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind))
+    text: Mapped[str] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    patient: Mapped[Patient] = relationship(lazy="raise", back_populates="alerts")

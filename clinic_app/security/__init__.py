@@ -1,0 +1,1 @@
+"""Passwords, roles and permissions, the OS keychain and the audit chain."""

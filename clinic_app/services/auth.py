@@ -1,0 +1,131 @@
+"""Signing in and out, unlocking, and changing one's own password. Works fully offline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from clinic_app.db import Actor, ClinicSession
+from clinic_app.errors import AuthenticationFailed, FormErrors, ValidationError
+from clinic_app.model import LoginThrottle, Site, User, utcnow
+from clinic_app.security import audit, passwords
+from clinic_app.services.base import Context
+from clinic_app.services.types import CurrentUser
+
+# Verified against when the user name is unknown, so a wrong name takes as long as a
+# wrong password and timing does not reveal which user names exist.
+_DECOY_HASH = passwords.hash_password("decoy password that matches nothing")
+
+
+class AuthService:
+    """Sign-in with a slow password check, throttled after repeated failures."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def login(self, username: str, password: str) -> CurrentUser:
+        """Check the user name and password and return the signed-in user.
+
+        Raises:
+            AuthenticationFailed: ``auth.failed`` (same for an unknown name and a wrong
+                password), ``auth.disabled``, or ``auth.locked_out`` with ``seconds``.
+        """
+        name = username.strip().casefold()
+        store = self._context.store
+        with store.sessions.begin() as session:
+            session.actor = Actor(device_id=self._context.device_id)
+            self._refuse_if_locked_out(session, name)
+            user = session.scalars(
+                select(User).where(User.username == name, User.deleted.is_(False))
+            ).one_or_none()
+            ok = passwords.verify_password(password, user.password_hash if user else _DECOY_HASH)
+            if user is None or not ok:
+                self._record_failure(session, name, user)
+                failed = AuthenticationFailed("auth.failed")
+            elif not user.active:
+                self._audit(session, user, "user.login_refused")
+                failed = AuthenticationFailed("auth.disabled")
+            else:
+                failed = None
+                session.actor = Actor(device_id=self._context.device_id, user_id=user.id)
+                throttle = session.get(LoginThrottle, name)
+                if throttle is not None:
+                    session.delete(throttle)
+                if passwords.needs_rehash(user.password_hash):
+                    user.password_hash = passwords.hash_password(password)
+                self._audit(session, user, "user.login")
+                site = session.get(Site, user.site_id) if user.site_id else None
+                current = CurrentUser(
+                    id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=user.role,
+                    site_id=user.site_id,
+                    site_name=site.name if site else None,
+                )
+        # The failure is raised after the commit, so the throttle counts it.
+        if failed is not None:
+            raise failed
+        return current
+
+    def check_password(self, actor: CurrentUser, password: str) -> None:
+        """Confirm the signed-in user's password (to unlock, or before signing).
+
+        Raises:
+            AuthenticationFailed: ``auth.failed`` or ``auth.disabled``.
+        """
+        with self._context.store.sessions() as session:
+            user = session.get(User, actor.id)
+            if user is None or user.deleted or not user.active:
+                raise AuthenticationFailed("auth.disabled")
+            if not passwords.verify_password(password, user.password_hash):
+                raise AuthenticationFailed("auth.failed")
+
+    def change_password(self, actor: CurrentUser, old: str, new: str) -> None:
+        """Change the signed-in user's own password.
+
+        Raises:
+            AuthenticationFailed: the old password is wrong.
+            FormErrors: the new password is not acceptable.
+        """
+        self.check_password(actor, old)
+        problems = passwords.password_problems(new, actor.username)
+        if problems:
+            raise FormErrors([ValidationError(code, field="new_password") for code in problems])
+        with self._context.store.sessions.begin() as session:
+            session.actor = Actor(device_id=self._context.device_id, user_id=actor.id)
+            user = session.get(User, actor.id)
+            if user is None:
+                raise AuthenticationFailed("auth.disabled")
+            user.password_hash = passwords.hash_password(new)
+            user.must_change_password = False
+            self._audit(session, user, "user.password_changed")
+
+    def _refuse_if_locked_out(self, session: ClinicSession, name: str) -> None:
+        throttle = session.get(LoginThrottle, name)
+        if throttle is None or throttle.locked_until is None:
+            return
+        remaining = (throttle.locked_until - utcnow()).total_seconds()
+        if remaining > 0:
+            raise AuthenticationFailed("auth.locked_out", seconds=int(remaining) + 1)
+
+    def _record_failure(self, session: ClinicSession, name: str, user: User | None) -> None:
+        config = self._context.config
+        throttle = session.get(LoginThrottle, name)
+        if throttle is None:
+            throttle = LoginThrottle(username=name, failures=0)
+            session.add(throttle)
+        throttle.failures += 1
+        if throttle.failures >= config.max_failed_logins:
+            throttle.locked_until = utcnow() + timedelta(seconds=config.login_lockout_seconds)
+            throttle.failures = 0
+        audit.append(
+            session,
+            action="user.login_failed",
+            device_id=self._context.device_id,
+            user_id=user.id if user else None,
+        )
+
+    def _audit(self, session: ClinicSession, user: User, action: str) -> None:
+        audit.append(session, action=action, device_id=self._context.device_id, user_id=user.id)

@@ -1,0 +1,344 @@
+"""Finding, opening and registering patients."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
+
+from clinic_app.clinical import nhs_number
+from clinic_app.clinical.dates import parse_date, read_date
+from clinic_app.clinical.demographics import (
+    age_on,
+    normalise_name,
+    validate_date_of_birth,
+    validate_postcode,
+)
+from clinic_app.content.reference import code_list
+from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
+from clinic_app.model.text import search_key
+from clinic_app.security.permissions import Action
+from clinic_app.services import validation as check
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.referrals import referral_summary
+from clinic_app.services.types import (
+    AlertView,
+    Choice,
+    CurrentUser,
+    PatientInput,
+    PatientRecord,
+    PatientSummary,
+    PracticeSummary,
+)
+
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+_TOP = "\U0010ffff"  # sorts after every character a search key can hold
+
+
+def _prefix(column: QueryableAttribute[str], key: str) -> ColumnElement[bool]:
+    """``column`` starts with ``key``, written as a range so the index is used."""
+    return and_(column >= key, column < key + _TOP)
+
+
+def name_condition(query: str) -> ColumnElement[bool] | None:
+    """The WHERE clause for a name query.
+
+    One word matches either name; two or more match given names and family name in
+    either order ("jo smi", "smith, john").
+    """
+    keys = [search_key(token) for token in _TOKEN_SPLIT.split(query)]
+    keys = [key for key in keys if key]
+    if not keys:
+        return None
+    if len(keys) == 1:
+        return or_(_prefix(Patient.family_key, keys[0]), _prefix(Patient.given_key, keys[0]))
+    first, rest = keys[0], "".join(keys[1:])
+    last, before = keys[-1], "".join(keys[:-1])
+    return or_(
+        and_(_prefix(Patient.given_key, before), _prefix(Patient.family_key, last)),
+        and_(_prefix(Patient.family_key, first), _prefix(Patient.given_key, rest)),
+    )
+
+
+def search_condition(query: str) -> ColumnElement[bool] | None:
+    """What a search box query means: an NHS number prefix, a date of birth, or names."""
+    born = read_date(query)
+    if born is not None:
+        return Patient.date_of_birth == born
+    digits = nhs_number.looks_like_nhs_number_query(query)
+    if digits is not None:
+        return and_(Patient.nhs_number >= digits, Patient.nhs_number < digits + ":")
+    return name_condition(query)
+
+
+class PatientService:
+    """Patients' demographics: search as you type, open a record, register."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+
+    def search(self, actor: CurrentUser, query: str, limit: int = 50) -> list[PatientSummary]:
+        """Patients matching a name, an NHS number (prefix, spaces allowed) or a date of birth.
+
+        Searches are not audited (no record is opened); opening a result is.
+        """
+        condition = search_condition(query.strip()) if query.strip() else None
+        if condition is None:
+            return []
+        alerts = (
+            select(func.count(PatientAlert.id))
+            .where(
+                PatientAlert.patient_id == Patient.id,
+                PatientAlert.active.is_(True),
+                PatientAlert.deleted.is_(False),
+            )
+            .scalar_subquery()
+        )
+        statement = (
+            select(
+                Patient.id,
+                Patient.nhs_number,
+                Patient.family_name,
+                Patient.given_name,
+                Patient.date_of_birth,
+                Patient.sex,
+                Patient.postcode,
+                alerts,
+            )
+            .where(condition, Patient.deleted.is_(False))
+            .order_by(Patient.family_key, Patient.given_key, Patient.date_of_birth)
+            .limit(limit)
+        )
+        today = self._context.today()
+        sexes = code_list("person_stated_gender")
+        with self._uow(actor, Action.PATIENT_SEARCH) as session:
+            rows = session.execute(statement).all()
+        return [
+            PatientSummary(
+                id=row[0],
+                nhs_number=row[1],
+                family_name=row[2],
+                given_name=row[3],
+                date_of_birth=row[4],
+                age=age_on(row[4], today) if row[4] <= today else 0,
+                sex_label=sexes.label_for(row[5]) or row[5],
+                postcode=row[6],
+                alert_count=row[7],
+            )
+            for row in rows
+        ]
+
+    def open(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientRecord:
+        """Load a patient's record for display; the opening is written to the audit trail.
+
+        Raises:
+            NotFound: ``patient.not_found``.
+        """
+        with self._uow(actor, Action.PATIENT_OPEN) as session:
+            patient = session.scalars(
+                select(Patient)
+                .where(Patient.id == patient_id, Patient.deleted.is_(False))
+                .options(joinedload(Patient.gp_practice), selectinload(Patient.alerts))
+            ).one_or_none()
+            if patient is None:
+                raise NotFound("patient.not_found")
+            referrals = session.scalars(
+                select(Referral)
+                .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))
+                .order_by(Referral.received_on.desc(), Referral.id.desc())
+            ).all()
+            self._uow.audit(
+                session,
+                actor,
+                "patient.open",
+                patient_id=patient.id,
+                entity="patient",
+                entity_id=patient.id,
+            )
+            return self._record(patient, list(referrals))
+
+    def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
+        """GP practices known to this store, by name."""
+        with self._uow(actor, Action.PATIENT_SEARCH) as session:
+            rows = session.scalars(
+                select(GpPractice).where(GpPractice.deleted.is_(False)).order_by(GpPractice.name)
+            ).all()
+        return [PracticeSummary(p.id, p.ods_code, p.name, p.postcode) for p in rows]
+
+    def register(self, actor: CurrentUser, data: PatientInput) -> PatientRecord:
+        """Register a new patient after checking every field.
+
+        Raises:
+            FormErrors: one ValidationError per bad field.
+            Conflict: ``patient.duplicate_nhs_number`` when the NHS number is already used.
+        """
+        errors = check.Collector()
+        today = self._context.today()
+        number = None
+        if data.nhs_number.strip():
+            number = errors.check(lambda: nhs_number.normalise(data.nhs_number))
+        given = errors.check(lambda: normalise_name(data.given_name, "given_name"))
+        family = errors.check(lambda: normalise_name(data.family_name, "family_name"))
+        born = errors.check(lambda: parse_date(data.date_of_birth, "date_of_birth"))
+        if born is not None:
+            errors.check(lambda: validate_date_of_birth(born, today))
+        sex = errors.check(
+            lambda: check.code_in("person_stated_gender", data.sex, "sex", required=True)
+        )
+        ethnicity = errors.check(
+            lambda: check.code_in(
+                "ethnic_category", data.ethnicity or "99", "ethnicity", required=True
+            )
+        )
+        title = errors.check(lambda: check.optional_text(data.title, "title", 20))
+        address = errors.check(lambda: check.optional_text(data.address, "address", 500))
+        postcode = None
+        if data.postcode.strip():
+            postcode = errors.check(lambda: validate_postcode(data.postcode))
+        phone = errors.check(lambda: check.phone(data.phone))
+        email = errors.check(lambda: check.email(data.email))
+        contact = errors.check(
+            lambda: check.code_in(
+                "preferred_contact_method",
+                data.preferred_contact_method,
+                "preferred_contact_method",
+                required=False,
+            )
+        )
+        language = None
+        if data.interpreter_needed:
+            language = errors.check(
+                lambda: check.code_in(
+                    "interpreter_language",
+                    data.interpreter_language,
+                    "interpreter_language",
+                    required=True,
+                )
+            )
+        needs_list = code_list("accessible_information_need").codes_set()
+        needs = [code for code in data.accessible_information_needs if code]
+        if any(code not in needs_list for code in needs):
+            errors.add("code.unknown", "accessible_information_needs")
+        if contact == "email" and email is None:
+            errors.add("email.required_for_contact", "email")
+        alerts = [(kind, text.strip()) for kind, text in data.alerts if text.strip()]
+        if any(len(text) > 500 for _, text in alerts):
+            errors.add("text.too_long", "alerts", max_length=500)
+        practice_id = self._practice_id(data.gp_practice_id, errors)
+        errors.raise_if_any()
+
+        with self._uow(actor, Action.PATIENT_REGISTER) as session:
+            if practice_id is not None and session.get(GpPractice, practice_id) is None:
+                raise ValidationError("gp_practice.unknown", field="gp_practice_id")
+            if number is not None and session.scalar(
+                select(Patient.id).where(Patient.nhs_number == number)
+            ):
+                raise Conflict("patient.duplicate_nhs_number", field="nhs_number")
+            patient = Patient(
+                nhs_number=number,
+                title=title,
+                given_name=given or "",
+                family_name=family or "",
+                date_of_birth=born or date.min,
+                sex=sex or "",
+                ethnicity=ethnicity or "99",
+                address=address,
+                postcode=postcode,
+                phone=phone,
+                email=email,
+                gp_practice_id=practice_id,
+                preferred_contact_method=contact,
+                interpreter_needed=data.interpreter_needed,
+                interpreter_language=language,
+                accessible_information_needs=sorted(set(needs)),
+            )
+            session.add(patient)
+            session.flush()
+            for kind, text in alerts:
+                session.add(PatientAlert(patient_id=patient.id, kind=kind, text=text))
+            self._uow.audit(
+                session,
+                actor,
+                "patient.register",
+                patient_id=patient.id,
+                entity="patient",
+                entity_id=patient.id,
+            )
+            session.flush()
+            loaded = session.scalars(
+                select(Patient)
+                .where(Patient.id == patient.id)
+                .options(joinedload(Patient.gp_practice), selectinload(Patient.alerts))
+                .execution_options(populate_existing=True)
+            ).one()
+            return self._record(loaded, [])
+
+    @staticmethod
+    def _practice_id(value: str, errors: check.Collector) -> uuid.UUID | None:
+        if not value.strip():
+            return None
+        try:
+            return uuid.UUID(value.strip())
+        except ValueError:
+            errors.add("gp_practice.unknown", "gp_practice_id")
+            return None
+
+    def _record(self, patient: Patient, referrals: list[Referral]) -> PatientRecord:
+        sexes = code_list("person_stated_gender")
+        ethnicities = code_list("ethnic_category")
+        contacts = code_list("preferred_contact_method")
+        languages = code_list("interpreter_language")
+        needs = code_list("accessible_information_need")
+        practice = patient.gp_practice
+        return PatientRecord(
+            id=patient.id,
+            nhs_number=patient.nhs_number,
+            title=patient.title,
+            given_name=patient.given_name,
+            family_name=patient.family_name,
+            date_of_birth=patient.date_of_birth,
+            age=age_on(patient.date_of_birth, self._context.today()),
+            sex=patient.sex,
+            sex_label=sexes.label_for(patient.sex) or patient.sex,
+            ethnicity=patient.ethnicity,
+            ethnicity_label=ethnicities.label_for(patient.ethnicity) or patient.ethnicity,
+            address=patient.address,
+            postcode=patient.postcode,
+            phone=patient.phone,
+            email=patient.email,
+            gp_practice=(
+                PracticeSummary(practice.id, practice.ods_code, practice.name, practice.postcode)
+                if practice
+                else None
+            ),
+            preferred_contact_method=patient.preferred_contact_method,
+            preferred_contact_label=(
+                contacts.label_for(patient.preferred_contact_method)
+                if patient.preferred_contact_method
+                else None
+            ),
+            interpreter_needed=patient.interpreter_needed,
+            interpreter_language=patient.interpreter_language,
+            interpreter_language_label=(
+                languages.label_for(patient.interpreter_language)
+                if patient.interpreter_language
+                else None
+            ),
+            accessible_information_needs=tuple(
+                Choice(code, needs.label_for(code) or code)
+                for code in patient.accessible_information_needs
+            ),
+            alerts=tuple(
+                AlertView(alert.id, alert.kind, alert.text)
+                for alert in patient.alerts
+                if alert.active and not alert.deleted
+            ),
+            referrals=tuple(referral_summary(r) for r in referrals),
+            row_version=patient.row_version,
+            updated_at=patient.updated_at,
+        )

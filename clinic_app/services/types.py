@@ -1,0 +1,184 @@
+"""Read models and inputs that cross the service boundary: small, frozen, Qt- and ORM-free."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from clinic_app.clinical.vocabulary import (
+    AlertKind,
+    ReferralPriority,
+    ReferralStatus,
+    Role,
+)
+
+__all__ = [
+    "AlertKind",
+    "Choice",
+    "CurrentUser",
+    "PatientInput",
+    "PatientRecord",
+    "PatientSummary",
+    "PracticeSummary",
+    "ReferralInput",
+    "ReferralPriority",
+    "ReferralStatus",
+    "ReferralSummary",
+    "Role",
+    "StoreStatus",
+]
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in user, as every service call receives it."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    site_id: uuid.UUID | None = None
+    site_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a drop-down list: a stored code and the words shown for it."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PracticeSummary:
+    """A GP practice as a picker shows it."""
+
+    id: uuid.UUID
+    ods_code: str
+    name: str
+    postcode: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    """One row of the patient search results."""
+
+    id: uuid.UUID
+    nhs_number: str | None
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    age: int
+    sex_label: str
+    postcode: str | None
+    alert_count: int
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An active alert on a patient's record."""
+
+    id: uuid.UUID
+    kind: AlertKind
+    text: str
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    """A referral as listed on the patient record."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    received_on: date
+    source: str
+    source_label: str
+    referrer_name: str
+    referrer_organisation: str | None
+    specialty: str
+    specialty_label: str
+    priority: ReferralPriority
+    status: ReferralStatus
+    reason: str
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    """Everything the patient record screen shows, loaded in one go."""
+
+    id: uuid.UUID
+    nhs_number: str | None
+    title: str | None
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    age: int
+    sex: str
+    sex_label: str
+    ethnicity: str
+    ethnicity_label: str
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    gp_practice: PracticeSummary | None
+    preferred_contact_method: str | None
+    preferred_contact_label: str | None
+    interpreter_needed: bool
+    interpreter_language: str | None
+    interpreter_language_label: str | None
+    accessible_information_needs: tuple[Choice, ...]
+    alerts: tuple[AlertView, ...]
+    referrals: tuple[ReferralSummary, ...]
+    row_version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PatientInput:
+    """What the register-patient form sends, as typed; the service validates every field.
+
+    Dates are ISO strings or UK style (dd/mm/yyyy); codes are from the reference lists.
+    """
+
+    given_name: str
+    family_name: str
+    date_of_birth: str
+    sex: str
+    nhs_number: str = ""
+    title: str = ""
+    ethnicity: str = "99"
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    gp_practice_id: str = ""
+    preferred_contact_method: str = ""
+    interpreter_needed: bool = False
+    interpreter_language: str = ""
+    accessible_information_needs: tuple[str, ...] = ()
+    alerts: tuple[tuple[AlertKind, str], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    """What the new-referral form sends, as typed; the service validates every field."""
+
+    patient_id: uuid.UUID
+    source: str
+    received_on: str
+    referrer_name: str
+    reason: str
+    specialty: str
+    referrer_organisation: str = ""
+    priority: ReferralPriority = ReferralPriority.ROUTINE
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """What the status bar shows about this device and its store."""
+
+    site_name: str | None
+    device_id: uuid.UUID
+    sync_state: str
+    pending_changes: int

@@ -1,0 +1,153 @@
+"""Managing users: add, disable, reset a password, list. Admins only."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.db import ClinicSession
+from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.model import Site, User
+from clinic_app.security import passwords
+from clinic_app.security.permissions import Action
+from clinic_app.services import validation as check
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.types import CurrentUser
+
+PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """A user as the admin list shows them."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    professional_body: str | None
+    registration_number: str | None
+    supervisor_username: str | None
+
+
+class UserService:
+    """User administration; every change is audited."""
+
+    def __init__(self, context: Context) -> None:
+        self._uow = UnitOfWork(context)
+
+    def add(
+        self,
+        actor: CurrentUser,
+        *,
+        username: str,
+        display_name: str,
+        role: Role,
+        password: str,
+        professional_body: str | None = None,
+        registration_number: str | None = None,
+        supervisor: str | None = None,
+        site_id: uuid.UUID | None = None,
+        must_change_password: bool = False,
+    ) -> UserSummary:
+        """Add a user.
+
+        Raises:
+            FormErrors: bad user name, display name or password.
+            Conflict: ``user.exists``.
+        """
+        errors = check.Collector()
+        name = username.strip().casefold()
+        if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
+            errors.add("user.username_invalid", "username")
+        shown = errors.check(lambda: check.required_text(display_name, "display_name", 200))
+        for code in passwords.password_problems(password, name):
+            errors.add(code, "password")
+        if professional_body is not None and professional_body not in PROFESSIONAL_BODIES:
+            errors.add("code.unknown", "professional_body")
+        errors.raise_if_any()
+        with self._uow(actor, Action.USER_MANAGE) as session:
+            if session.scalar(select(User.id).where(User.username == name)) is not None:
+                raise Conflict("user.exists", field="username")
+            supervisor_id = None
+            if supervisor:
+                boss = self._by_name(session, supervisor)
+                if boss.role not in (Role.SUPERVISOR,):
+                    raise ValidationError("user.supervisor_role", field="supervisor")
+                supervisor_id = boss.id
+            if site_id is not None and session.get(Site, site_id) is None:
+                raise ValidationError("site.unknown", field="site")
+            user = User(
+                username=name,
+                display_name=shown or name,
+                role=role,
+                password_hash=passwords.hash_password(password),
+                professional_body=professional_body,
+                registration_number=(registration_number or "").strip() or None,
+                supervisor_id=supervisor_id,
+                site_id=site_id,
+                must_change_password=must_change_password,
+            )
+            session.add(user)
+            session.flush()
+            self._uow.audit(session, actor, "user.add", entity="app_user", entity_id=user.id)
+            return self._summary(user, supervisor if supervisor_id else None)
+
+    def set_active(self, actor: CurrentUser, username: str, *, active: bool) -> None:
+        """Disable (or re-enable) a user; their records and audit entries stay."""
+        with self._uow(actor, Action.USER_MANAGE) as session:
+            user = self._by_name(session, username)
+            if user.id == actor.id and not active:
+                raise ValidationError("user.cannot_disable_self", field="username")
+            user.active = active
+            action = "user.enable" if active else "user.disable"
+            self._uow.audit(session, actor, action, entity="app_user", entity_id=user.id)
+
+    def reset_password(self, actor: CurrentUser, username: str, new_password: str) -> None:
+        """Set a new password, which the user must change at next sign-in."""
+        problems = passwords.password_problems(new_password, username)
+        if problems:
+            raise ValidationError(problems[0], field="password")
+        with self._uow(actor, Action.USER_MANAGE) as session:
+            user = self._by_name(session, username)
+            user.password_hash = passwords.hash_password(new_password)
+            user.must_change_password = True
+            self._uow.audit(
+                session, actor, "user.password_reset", entity="app_user", entity_id=user.id
+            )
+
+    def list(self, actor: CurrentUser) -> list[UserSummary]:
+        """Every user, by user name."""
+        with self._uow(actor, Action.USER_LIST) as session:
+            users = session.scalars(select(User).order_by(User.username)).all()
+            names = {u.id: u.username for u in users}
+            return [
+                self._summary(u, names.get(u.supervisor_id) if u.supervisor_id else None)
+                for u in users
+            ]
+
+    @staticmethod
+    def _by_name(session: ClinicSession, username: str) -> User:
+        user = session.scalars(
+            select(User).where(User.username == username.strip().casefold())
+        ).one_or_none()
+        if user is None:
+            raise NotFound("user.not_found", field="username")
+        return user
+
+    @staticmethod
+    def _summary(user: User, supervisor: str | None) -> UserSummary:
+        return UserSummary(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            active=user.active,
+            professional_body=user.professional_body,
+            registration_number=user.registration_number,
+            supervisor_username=supervisor,
+        )

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Installs everything the checks need, then runs them all: formatting, lint, types, import
+# contracts and the test suite.
+#
+#   bash installers/test.sh [pytest arguments]
+#
+# Stops at the first failing step and says which one it was. Debian packages come through
+# apt-get (as root, or with sudo); the app and its dev tools go into .venv in the repository
+# root. Running it again skips whatever is already in place.
+
+set -euo pipefail
+
+# shellcheck source=installers/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+TEST_PACKAGES=(
+    "${QT_WINDOW_PACKAGES[@]}"
+    "${QT_MEDIA_PRINT_PACKAGES[@]}"
+    # a throwaway database server per test session
+    postgresql
+    # reading back the PDFs we write
+    poppler-utils qpdf
+    # independent DICOM validators and a real PACS
+    dcmtk dicom3tools orthanc orthanc-dicomweb
+    # `ip` brings up loopback inside a private network namespace
+    iproute2
+    # a real Secret Service for the keyring tests; dbus-x11 provides the session bus here,
+    # without it apt picks dbus-user-session, which drags in systemd
+    gnome-keyring dbus dbus-x11
+)
+
+current_step=""
+step_started=""
+run_started="$(now)"
+timings=()
+
+step_begin() {
+    current_step="$1"
+    step_started="$(now)"
+    printf '\n==> step: %s\n' "$current_step" >&2
+}
+
+step_end() {
+    local took
+    took="$(elapsed_since "$step_started")"
+    timings+=("$(printf '%-28s %s' "$current_step" "$took")")
+    printf '==> step ok: %s (%s)\n' "$current_step" "$took" >&2
+    current_step=""
+}
+
+report_on_exit() {
+    local status=$?
+    if [[ $status -ne 0 && -n $current_step ]]; then
+        printf '\n==> FAILED at step: %s (exit status %d, after %s)\n' \
+            "$current_step" "$status" "$(elapsed_since "$step_started")" >&2
+    fi
+    if [[ ${#timings[@]} -gt 0 ]]; then
+        printf '\n==> steps that passed:\n' >&2
+        printf '    %s\n' "${timings[@]}" >&2
+    fi
+    if [[ $status -eq 0 ]]; then
+        printf '==> all checks passed in %s\n' "$(elapsed_since "$run_started")" >&2
+    fi
+}
+trap report_on_exit EXIT
+
+step_begin "Debian packages"
+install_debian_packages "${TEST_PACKAGES[@]}"
+step_end
+
+step_begin "app and dev tools in .venv"
+install_app dev
+step_end
+
+cd "$ONESTOP_ROOT"
+export VIRTUAL_ENV="$ONESTOP_VENV"
+export PATH="$ONESTOP_VENV/bin:$PATH"
+# This command installs every service the tests use, so none of them may be skipped as missing.
+export CI="${CI:-1}"
+
+step_begin "ruff format --check"
+ruff format --check .
+step_end
+
+step_begin "ruff check"
+ruff check .
+step_end
+
+step_begin "mypy"
+mypy
+step_end
+
+step_begin "lint-imports"
+lint-imports
+step_end
+
+step_begin "pytest"
+pytest_status=0
+pytest "$@" || pytest_status=$?
+if [[ $pytest_status -eq 5 ]]; then
+    printf '\n==> pytest collected no tests: that counts as a failure (check the paths and -k/-m)\n' >&2
+    exit 1
+fi
+if [[ $pytest_status -ne 0 ]]; then
+    exit "$pytest_status"
+fi
+step_end

@@ -1,0 +1,1 @@
+"""Data files shipped with the app (not code), loaded with importlib.resources."""

@@ -1,0 +1,1 @@
+"""Reference code lists, one JSON file per list, each with its source and licence."""

@@ -1,0 +1,1 @@
+"""The PySide6 desktop application; it reaches the core only through its services."""

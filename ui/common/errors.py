@@ -1,0 +1,336 @@
+"""Turns an error from the core into plain words for a person: the one place that wording lives.
+
+Field errors are shown next to their field; everything else as a calm, non-modal message.
+Logs get the exception type, code and stack frames only: never the message text, which may
+carry what a user typed.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Mapping
+
+from PySide6.QtCore import QCoreApplication
+
+from clinic_app.errors import (
+    AuthenticationFailed,
+    ClinicError,
+    Conflict,
+    ExternalServiceError,
+    FormErrors,
+    KeychainError,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    ValidationError,
+)
+
+_log = logging.getLogger(__name__)
+
+_CONTEXT = "ClinicErrors"
+_CHAIN_LIMIT = 5
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CONTEXT, text)
+
+
+def _subject(label: str | None, fallback: str) -> str:
+    """Lower-case a field label for use inside a sentence, keeping acronyms ("NHS number")."""
+    if not label:
+        return _tr(fallback)
+    if len(label) > 1 and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _limit(params: Mapping[str, object]) -> object:
+    for key in ("max_length", "max", "limit", "maximum"):
+        if key in params:
+            return params[key]
+    return None
+
+
+def _too_long(error: ValidationError, label: str | None) -> str:
+    subject = _subject(label, "this answer")
+    limit = _limit(error.params)
+    if limit is None:
+        return _tr("The {subject} is too long. Shorten it and try again.").format(subject=subject)
+    return _tr("The {subject} must be {limit} characters or fewer.").format(
+        subject=subject, limit=limit
+    )
+
+
+def _nhs_length(error: ValidationError, label: str | None) -> str:
+    length = error.params.get("length")
+    if isinstance(length, int):
+        return _tr(
+            "An NHS number has 10 digits; this one has {length}. Check it against the "
+            "referral letter or the patient's NHS letter."
+        ).format(length=length)
+    return _tr("An NHS number has 10 digits. Check it against the referral letter.")
+
+
+def _too_old(error: ValidationError, label: str | None) -> str:
+    years = error.params.get("max_age") or error.params.get("years")
+    if years is None:
+        return _tr("That date of birth is too long ago. Check the year.")
+    return _tr("The date of birth must be within the last {years} years. Check the year.").format(
+        years=years
+    )
+
+
+# Field errors: the label of the field they belong to is passed in, so one code can serve
+# "given name" and "family name" alike.
+_FIELD_WORDS: dict[str, Callable[[ValidationError, str | None], str]] = {
+    "nhs_number.empty": lambda e, label: _tr("Enter the NHS number, or leave the field blank."),
+    "nhs_number.not_digits": lambda e, label: _tr(
+        "An NHS number is made of digits only, for example 999 000 0018. Spaces are fine."
+    ),
+    "nhs_number.length": _nhs_length,
+    "nhs_number.check_digit": lambda e, label: _tr(
+        "This is not a valid NHS number: the last digit does not match the others. "
+        "Check each digit."
+    ),
+    "nhs_number.unusable_check": lambda e, label: _tr(
+        "This is not a valid NHS number: no number is issued with these first nine digits. "
+        "Check each digit."
+    ),
+    "nhs_number.repeated_digit": lambda e, label: _tr(
+        "This is not a real NHS number. Enter the patient's own number, or leave it blank."
+    ),
+    "name.empty": lambda e, label: _tr("Enter the {subject}.").format(
+        subject=_subject(label, "name")
+    ),
+    "name.too_long": _too_long,
+    "name.characters": lambda e, label: _tr(
+        "The {subject} can only have letters, spaces, hyphens and apostrophes."
+    ).format(subject=_subject(label, "name")),
+    "date.invalid": lambda e, label: _tr(
+        "Enter a real date as day/month/year, for example 12/03/1975."
+    ),
+    "date_of_birth.future": lambda e, label: _tr(
+        "The date of birth cannot be in the future. Check the year."
+    ),
+    "date_of_birth.too_old": _too_old,
+    "date.future": lambda e, label: _tr("The {subject} cannot be in the future.").format(
+        subject=_subject(label, "date")
+    ),
+    "postcode.invalid": lambda e, label: _tr("Enter a full UK postcode, for example LS1 4AP."),
+    "email.invalid": lambda e, label: _tr(
+        "Enter an email address like name@example.com, or leave it blank."
+    ),
+    "phone.invalid": lambda e, label: _tr(
+        "Enter a UK telephone number, for example 01632 960001 or 07700 900982."
+    ),
+    "code.required": lambda e, label: _tr("Choose the {subject}.").format(
+        subject=_subject(label, "answer")
+    ),
+    "code.unknown": lambda e, label: _tr("Choose the {subject} from the list.").format(
+        subject=_subject(label, "answer")
+    ),
+    "interpreter_language.required": lambda e, label: _tr(
+        "Choose the language the patient needs an interpreter for."
+    ),
+    "text.empty": lambda e, label: _tr("Enter the {subject}.").format(
+        subject=_subject(label, "details")
+    ),
+    "text.too_long": _too_long,
+    "gp_practice.unknown": lambda e, label: _tr(
+        "Choose the GP practice from the list, or leave it blank if it is not known."
+    ),
+    "patient.duplicate_nhs_number": lambda e, label: _tr(
+        "A patient with this NHS number is already registered. Search for them instead."
+    ),
+    "username.empty": lambda e, label: _tr("Enter your user name."),
+    "password.empty": lambda e, label: _tr("Enter your password."),
+    "email.required_for_contact": lambda e, label: _tr(
+        "Enter an email address, or choose another way to contact the patient."
+    ),
+}
+
+
+def _locked_out(error: ClinicError) -> str:
+    seconds = error.params.get("seconds")
+    if not isinstance(seconds, int) or seconds <= 60:
+        wait = _tr("a minute")
+    else:
+        wait = _tr("{minutes} minutes").format(minutes=(seconds + 59) // 60)
+    return _tr(
+        "Sign-in is paused for this user after several wrong passwords. Wait {wait} and try "
+        "again, or ask an admin to reset the password."
+    ).format(wait=wait)
+
+
+# General messages that need the error's parameters.
+_GENERAL_BUILDERS: dict[str, Callable[[ClinicError], str]] = {
+    "auth.locked_out": _locked_out,
+}
+
+# Everything that is not about one field.
+_GENERAL_WORDS: dict[str, str] = {
+    "auth.failed": "The user name or password is not right. Check them and try again.",
+    "auth.disabled": (
+        "This account is switched off. Ask your service lead or an admin to turn it back on."
+    ),
+    "permission.denied": (
+        "Your role does not allow this. Ask your supervisor or service lead if you need it."
+    ),
+    "permission.role_changed": (
+        "Your role has changed since you signed in. Switch user and sign in again to carry on."
+    ),
+    "patient.not_found": (
+        "This patient's record could not be found. It may have been merged; search again."
+    ),
+    "patient.duplicate_nhs_number": (
+        "A patient with this NHS number is already registered. Search for them instead."
+    ),
+    "conflict.stale": (
+        "This record was changed elsewhere since you opened it. Open it again to see the "
+        "latest version, then make your change."
+    ),
+    "store.wrong_key": (
+        "The clinic's data cannot be opened with the key held on this computer. "
+        "Contact IT support, and do not delete any files."
+    ),
+    "store.key_missing": (
+        "The key that opens the clinic's data is missing from this computer's keychain. "
+        "Contact IT support, and do not delete any files."
+    ),
+    "store.missing": "The clinic's data was not found on this computer. Contact IT support.",
+    "keychain.insecure_backend": (
+        "This computer's keychain is not safe enough to hold the clinic's key. "
+        "Contact IT support."
+    ),
+    "keychain.unavailable": (
+        "The computer's keychain could not be reached. Sign out of the computer and back in; "
+        "if that does not help, contact IT support."
+    ),
+}
+
+_GENERIC = (
+    "Something went wrong and that action was not completed. Your other work is safe. "
+    "Try again; if it happens again, tell IT support."
+)
+
+# Calm fallbacks by kind of error, for codes this module has no words for yet.
+_BY_KIND: tuple[tuple[type[ClinicError], str], ...] = (
+    (AuthenticationFailed, "auth.failed"),
+    (PermissionDenied, "permission.denied"),
+)
+_KIND_WORDS: tuple[tuple[type[ClinicError], str], ...] = (
+    (NotFound, "That record could not be found. Search for it again."),
+    (Conflict, "That record was changed elsewhere. Open it again and retry."),
+    (
+        StoreError,
+        "The clinic's data could not be reached. Try again; if it keeps happening, "
+        "contact IT support.",
+    ),
+    (
+        KeychainError,
+        "The computer's keychain could not be used. Contact IT support.",
+    ),
+    (
+        ExternalServiceError,
+        "A system outside this app did not answer. Your work here is safe; try again later.",
+    ),
+)
+
+
+def generic_message() -> str:
+    """The calm sentence shown for an error nobody expected."""
+    return _tr(_GENERIC)
+
+
+def field_message(error: ValidationError, label: str | None = None) -> str:
+    """Words for an error that belongs next to one field.
+
+    Args:
+        error: the validation error (or conflict) raised for that field.
+        label: the field's label as shown on the form, e.g. "Family name".
+    """
+    words = _FIELD_WORDS.get(error.code)
+    if words is not None:
+        return words(error, label)
+    if error.code in _GENERAL_WORDS:
+        return _tr(_GENERAL_WORDS[error.code])
+    return _tr("Check this answer.")
+
+
+def message_for(error: BaseException) -> str:
+    """Words for an error shown as a message rather than next to a field."""
+    if isinstance(error, FormErrors):
+        count = len(error.errors)
+        if count == 1:
+            return _tr("There is a problem with 1 answer. It is marked below.")
+        return _tr("There are problems with {count} answers. They are marked below.").format(
+            count=count
+        )
+    if not isinstance(error, ClinicError):
+        return generic_message()
+    if error.code in _GENERAL_BUILDERS:
+        return _GENERAL_BUILDERS[error.code](error)
+    if error.code in _GENERAL_WORDS:
+        return _tr(_GENERAL_WORDS[error.code])
+    if isinstance(error, ValidationError):
+        return field_message(error)
+    for kind, code in _BY_KIND:
+        if isinstance(error, kind):
+            return _tr(_GENERAL_WORDS[code])
+    for kind, words in _KIND_WORDS:
+        if isinstance(error, kind):
+            return _tr(words)
+    return generic_message()
+
+
+def field_errors(error: BaseException) -> list[ValidationError]:
+    """The errors in ``error`` that name a field (empty for anything else)."""
+    if isinstance(error, FormErrors):
+        return [item for item in error.errors if item.field]
+    if isinstance(error, ValidationError) and error.field:
+        return [error]
+    if isinstance(error, Conflict):
+        field = error.params.get("field")
+        if isinstance(field, str):
+            return [ValidationError(error.code, field=field)]
+    return []
+
+
+def is_expected(error: BaseException) -> bool:
+    """True for errors the core raises on purpose; anything else is a bug worth logging."""
+    return isinstance(error, ClinicError)
+
+
+def describe_for_log(error: BaseException) -> str:
+    """Type, code and stack frames of an error and its causes, without any message text.
+
+    Exception messages can quote what a user typed (a name, an NHS number), so they are left
+    out; the frames say where it happened, which is what a developer needs.
+    """
+    parts: list[str] = []
+    current: BaseException | None = error
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen and len(seen) < _CHAIN_LIMIT:
+        seen.add(id(current))
+        kind = f"{type(current).__module__}.{type(current).__qualname__}"
+        code = f" [{current.code}]" if isinstance(current, ClinicError) else ""
+        parts.append(f"{kind}{code}")
+        for frame in traceback.extract_tb(current.__traceback__):
+            parts.append(f"  {frame.filename}:{frame.lineno} in {frame.name}")
+        current = current.__cause__ or current.__context__
+        if current is not None:
+            parts.append("caused by:")
+    return "\n".join(parts)
+
+
+def log_unexpected(error: BaseException, where: str = "background task") -> None:
+    """Log an error the core did not raise on purpose: type and frames, no message text."""
+    _log.error("Unexpected error in %s:\n%s", where, describe_for_log(error))
+
+
+def explain(error: BaseException) -> str:
+    """Words for a failed action; an unexpected error is logged first (never swallowed)."""
+    if not is_expected(error):
+        log_unexpected(error)
+    return message_for(error)

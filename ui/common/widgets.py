@@ -1,0 +1,338 @@
+"""Widgets every screen shares: patient banner, form field, notices and an error summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_app.services.types import AlertKind, AlertView, PatientRecord
+from ui.common import formatting
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Widgets", text)
+
+
+def set_role(widget: QWidget, role: str, **properties: str) -> None:
+    """Tag a widget for the style sheet (``role`` plus any extra properties) and restyle it."""
+    widget.setProperty("role", role)
+    for name, value in properties.items():
+        widget.setProperty(name, value)
+    repolish(widget)
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def label(text: str, role: str | None = None, *, wrap: bool = False) -> QLabel:
+    """A label with an optional style role."""
+    widget = QLabel(text)
+    if role is not None:
+        set_role(widget, role)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+def card(parent: QWidget | None = None) -> QFrame:
+    """A white panel with a thin border, for grouping a screen's sections."""
+    frame = QFrame(parent)
+    set_role(frame, "card")
+    return frame
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out left to right and wraps to a new line when the row is full."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(0, 0, 0, 0))
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        x, y, line_height = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() and line_height > 0:
+                x = rect.x()
+                y += line_height + self._spacing
+                line_height = 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y()
+
+
+def _alert_kind_label(kind: AlertKind) -> str:
+    words = {
+        AlertKind.ALLERGY: _tr("Allergy"),
+        AlertKind.CLINICAL: _tr("Clinical"),
+        AlertKind.SAFEGUARDING: _tr("Safeguarding"),
+        AlertKind.COMMUNICATION: _tr("Communication"),
+        AlertKind.ACCESS: _tr("Access"),
+    }
+    return words.get(kind, str(kind).capitalize())
+
+
+def alert_chip(alert: AlertView) -> QLabel:
+    """One alert as a coloured chip: the kind in words, then the alert's own text."""
+    text = f"{_alert_kind_label(alert.kind)}: {alert.text}"
+    chip = QLabel(text)
+    chip.setToolTip(text)
+    chip.setAccessibleName(text)
+    set_role(chip, "chip", chip=str(alert.kind.value))
+    return chip
+
+
+class PatientBanner(QFrame):
+    """Who this screen is about, shown the NHS way so a patient is never mistaken for another.
+
+    Name as ``FAMILY, Given (Title)``, NHS number grouped 3 3 4 (or "No NHS number"), date of
+    birth as dd-Mmm-yyyy with the age, sex, and the active alerts as coloured chips.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "banner")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.name_label = label("", "bannerName")
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.nhs_number_label = label("", "bannerValue")
+        self.nhs_number_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.born_label = label("", "bannerValue")
+        self.sex_label = label("", "bannerValue")
+
+        details = QHBoxLayout()
+        details.setSpacing(6)
+        for key, value in (
+            (_tr("NHS number"), self.nhs_number_label),
+            (_tr("Born"), self.born_label),
+            (_tr("Sex"), self.sex_label),
+        ):
+            details.addWidget(label(key, "bannerKey"))
+            details.addWidget(value)
+            details.addSpacing(18)
+        details.addStretch(1)
+
+        self._alerts_host = QWidget()
+        self._alerts = FlowLayout(self._alerts_host)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 12)
+        layout.setSpacing(6)
+        layout.addWidget(self.name_label)
+        layout.addLayout(details)
+        layout.addWidget(self._alerts_host)
+
+    def show_record(self, record: PatientRecord) -> None:
+        """Fill the banner from a patient record."""
+        self.name_label.setText(
+            formatting.patient_name(record.family_name, record.given_name, record.title)
+        )
+        self.nhs_number_label.setText(formatting.nhs_number(record.nhs_number))
+        self.born_label.setText(formatting.born(record.date_of_birth, record.age))
+        self.sex_label.setText(record.sex_label)
+        self._show_alerts(record.alerts)
+        self.setAccessibleName(
+            _tr("Patient: {name}, NHS number {nhs}").format(
+                name=self.name_label.text(), nhs=self.nhs_number_label.text()
+            )
+        )
+
+    def clear(self) -> None:
+        for widget in (self.name_label, self.nhs_number_label, self.born_label, self.sex_label):
+            widget.clear()
+        self._show_alerts(())
+
+    def alert_texts(self) -> list[str]:
+        """The chips' texts, as a person reads them."""
+        texts: list[str] = []
+        for index in range(self._alerts.count()):
+            item = self._alerts.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                texts.append(widget.text())
+        return texts
+
+    def _show_alerts(self, alerts: Sequence[AlertView]) -> None:
+        while self._alerts.count():
+            item = self._alerts.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        if not alerts:
+            none = QLabel(_tr("No alerts"))
+            set_role(none, "chip", chip="none")
+            self._alerts.addWidget(none)
+            return
+        for alert in alerts:
+            self._alerts.addWidget(alert_chip(alert))
+
+
+class FormField(QWidget):
+    """A label, an optional hint, the input, and an error line under it shown when needed."""
+
+    def __init__(
+        self,
+        text: str,
+        editor: QWidget,
+        *,
+        hint: str | None = None,
+        optional: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.text = text
+        self.editor = editor
+        shown = _tr("{label} (optional)").format(label=text) if optional else text
+        self.label = label(shown, "fieldLabel")
+        self.label.setBuddy(editor)
+        self.hint = label(hint or "", "hint", wrap=True)
+        self.hint.setVisible(bool(hint))
+        self.error_label = label("", "fieldError", wrap=True)
+        self.error_label.setVisible(False)
+        editor.setAccessibleName(text)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.label)
+        layout.addWidget(self.hint)
+        layout.addWidget(editor)
+        layout.addWidget(self.error_label)
+
+    def set_error(self, message: str | None) -> None:
+        """Show ``message`` under the input (or clear it) and mark the input as invalid."""
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+        self.editor.setProperty("invalid", "true" if message else "false")
+        self.editor.setAccessibleDescription(message or "")
+        repolish(self.editor)
+
+    def error(self) -> str | None:
+        return self.error_label.text() or None
+
+
+class NoticeBar(QFrame):
+    """A non-modal message across the top of a screen, with a button to dismiss it."""
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "notice", tone="info")
+        self.message = label("", wrap=True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QPushButton(_tr("Dismiss"))
+        set_role(self.close_button, "", variant="link")
+        self.close_button.clicked.connect(self.hide_notice)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.setVisible(False)
+
+    def show_notice(self, text: str, tone: str = "info") -> None:
+        """Show ``text``; tone is "info", "success" or "problem"."""
+        self.message.setText(text)
+        self.setProperty("tone", tone)
+        repolish(self)
+        self.setVisible(True)
+
+    def hide_notice(self) -> None:
+        self.message.clear()
+        self.setVisible(False)
+        self.dismissed.emit()
+
+    def text(self) -> str:
+        return self.message.text() if self.isVisible() else ""
+
+
+class ErrorSummary(QFrame):
+    """"There is a problem" box at the top of a form, listing each problem in words."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "notice", tone="problem")
+        self.title = label(_tr("There is a problem"), "subheading")
+        self.body = label("", wrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        self.setVisible(False)
+
+    def show_problems(self, headline: str, problems: Sequence[str]) -> None:
+        lines = [headline, *(f"•  {problem}" for problem in problems)]
+        self.body.setText("\n".join(lines))
+        self.setVisible(True)
+
+    def clear(self) -> None:
+        self.body.clear()
+        self.setVisible(False)
+
+
+def form_grid(columns: int = 2) -> QGridLayout:
+    """A grid for form fields with even columns and calm spacing."""
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(20)
+    grid.setVerticalSpacing(12)
+    for column in range(columns):
+        grid.setColumnStretch(column, 1)
+    return grid

@@ -1,0 +1,1 @@
+"""Signing in, and unlocking a locked session."""

@@ -1,0 +1,1 @@
+"""A patient's record: banner, demographics, alerts and referrals."""

@@ -1,0 +1,1 @@
+"""Recording a new referral for the open patient."""

@@ -1,0 +1,1 @@
+"""Finding a patient by name, NHS number or date of birth."""
