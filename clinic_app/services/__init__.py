@@ -12,6 +12,7 @@ from clinic_app.services.patients import PatientService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
 from clinic_app.services.status import StatusService
+from clinic_app.services.store_admin import StoreAdminService
 from clinic_app.services.users import UserService
 
 __all__ = ["SYSTEM", "AppConfig", "Services"]
@@ -30,6 +31,7 @@ class Services:
     status: StatusService
     users: UserService
     audit: AuditService
+    store: StoreAdminService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -44,6 +46,7 @@ class Services:
             status=StatusService(context),
             users=UserService(context),
             audit=AuditService(context),
+            store=StoreAdminService(context),
         )
 
     @property

@@ -110,6 +110,12 @@ _FIELD_WORDS: dict[str, Callable[[ValidationError, str | None], str]] = {
     "date.invalid": lambda e, label: _tr(
         "Enter a real date as day/month/year, for example 12/03/1975."
     ),
+    "date.required": lambda e, label: _tr("Enter the {subject}.").format(
+        subject=_subject(label, "date")
+    ),
+    "date.too_early": lambda e, label: _tr(
+        "That date is too long ago. Check the year."
+    ),
     "date_of_birth.future": lambda e, label: _tr(
         "The date of birth cannot be in the future. Check the year."
     ),
@@ -199,6 +205,10 @@ _GENERAL_WORDS: dict[str, str] = {
         "Contact IT support, and do not delete any files."
     ),
     "store.missing": "The clinic's data was not found on this computer. Contact IT support.",
+    "draft.too_large": (
+        "This form is too long to keep as a draft. Save it, or shorten the longest answers."
+    ),
+    "draft.not_json": "The draft of this form could not be kept. Save the form when you can.",
     "keychain.insecure_backend": (
         "This computer's keychain is not safe enough to hold the clinic's key. "
         "Contact IT support."

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import AlertKind, AlertView, PatientRecord
+from clinic_app.services.types import AlertKind, AlertView, Choice, PatientRecord
 from ui.common import formatting
 
 
@@ -116,7 +117,8 @@ class FlowLayout(QLayout):
         return y + line_height - rect.y()
 
 
-def _alert_kind_label(kind: AlertKind) -> str:
+def alert_kind_label(kind: AlertKind) -> str:
+    """An alert kind in words."""
     words = {
         AlertKind.ALLERGY: _tr("Allergy"),
         AlertKind.CLINICAL: _tr("Clinical"),
@@ -129,7 +131,7 @@ def _alert_kind_label(kind: AlertKind) -> str:
 
 def alert_chip(alert: AlertView) -> QLabel:
     """One alert as a coloured chip: the kind in words, then the alert's own text."""
-    text = f"{_alert_kind_label(alert.kind)}: {alert.text}"
+    text = f"{alert_kind_label(alert.kind)}: {alert.text}"
     chip = QLabel(text)
     chip.setToolTip(text)
     chip.setAccessibleName(text)
@@ -336,3 +338,32 @@ def form_grid(columns: int = 2) -> QGridLayout:
     for column in range(columns):
         grid.setColumnStretch(column, 1)
     return grid
+
+
+class ChoiceCombo(QComboBox):
+    """A drop-down of reference-list choices that reads and writes codes, not labels."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
+
+    def set_choices(self, choices: Sequence[Choice], placeholder: str | None = None) -> None:
+        """Fill the list; ``placeholder`` is a first entry meaning "nothing chosen" (code "")."""
+        current = self.code()
+        self.blockSignals(True)
+        self.clear()
+        if placeholder is not None:
+            self.addItem(placeholder, "")
+        for choice in choices:
+            self.addItem(choice.label, choice.code)
+        self.blockSignals(False)
+        self.set_code(current)
+
+    def code(self) -> str:
+        data = self.currentData()
+        return data if isinstance(data, str) else ""
+
+    def set_code(self, code: str) -> None:
+        index = self.findData(code)
+        self.setCurrentIndex(index if index >= 0 else 0)

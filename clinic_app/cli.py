@@ -1,0 +1,367 @@
+"""``onestop`` administration: store, users, demo, backup and restore, audit check.
+
+Works with no display and no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from clinic_app import bootstrap
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.db.backup import check_passphrase, restore_store
+from clinic_app.demo import seed_demo
+from clinic_app.errors import ClinicError, FormErrors, StoreError, ValidationError
+from clinic_app.model import utcnow
+from clinic_app.security import keychain
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.users import PROFESSIONAL_BODIES
+
+# Words for the command line. The app's screens have their own, richer table in
+# ui/common/errors.py; these cover what an administrator meets here.
+MESSAGES: dict[str, str] = {
+    "store.missing": "There is no store at {path}. Create one with 'onestop init'.",
+    "store.exists": "A store already exists at {path}. Nothing was changed.",
+    "store.wrong_key": (
+        "The store at {path} could not be opened with this computer's key: the key is "
+        "wrong or the file is not a OneStop store. Nothing was changed."
+    ),
+    "store.key_missing": (
+        "The keychain has no key for the store at {path}, so it cannot be opened. It was "
+        "not replaced. Restore the key, or restore the store from a backup."
+    ),
+    "store.unreadable": "The store at {path} could not be read ({detail}).",
+    "keychain.insecure_backend": (
+        "No secure keychain is available (found {backend}). Install and unlock the system "
+        "keychain, or for development only use --insecure-dev-keyring."
+    ),
+    "keychain.unavailable": "The keychain could not be used ({reason}).",
+    "keychain.key_exists": "The keychain already holds a key for this store location.",
+    "backup.exists": "{destination} already exists; choose a new file name.",
+    "backup.failed": "The backup could not be written. The store is unchanged.",
+    "backup.missing": "There is no backup file at {backup}.",
+    "backup.wrong_passphrase": "That passphrase does not open the backup.",
+    "backup.damaged": "The backup file is damaged and was not restored.",
+    "backup.passphrase_too_short": "The passphrase must be at least {minimum} characters.",
+    "password.too_short": "The password must be at least 10 characters.",
+    "password.same_as_username": "The password must not be the user name.",
+    "password.mismatch": "The two passwords did not match.",
+    "user.exists": "A user with that name already exists.",
+    "user.not_found": "There is no user with that name.",
+    "user.username_invalid": "User names use letters, digits, dots, hyphens or underscores.",
+    "user.supervisor_role": "The named supervisor does not have the supervisor role.",
+    "user.cannot_disable_self": "You cannot disable your own account.",
+    "text.empty": "The {field} must not be empty.",
+    "code.unknown": "That {field} is not one of the allowed values.",
+    "demo.store_not_empty": "The store already has users; a demo is only seeded into a new store.",
+}
+
+
+def message_for(error: ClinicError, **context: object) -> str:
+    """Plain words for an error, falling back to its code."""
+    template = MESSAGES.get(error.code)
+    values = {**error.params, **context}
+    if isinstance(error, ValidationError) and error.field:
+        values.setdefault("field", error.field.replace("_", " "))
+    if template is None:
+        return f"The command could not be completed ({error.code})."
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
+
+
+def _read_secret(prompt: str, *, from_stdin: bool, confirm: bool, stdin: TextIO) -> str:
+    if from_stdin:
+        return stdin.readline().rstrip("\n")
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != first:
+        raise ValidationError("password.mismatch")
+    return first
+
+
+def _open(args: argparse.Namespace) -> Services:
+    return bootstrap.open_clinic(args.store, allow_insecure_keyring=args.insecure_dev_keyring)
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    """Create a new, empty encrypted store."""
+    services = bootstrap.create_clinic(args.store, allow_insecure_keyring=args.insecure_dev_keyring)
+    services.close()
+    print(f"Created an encrypted store at {args.store}.", file=out)
+    print("Its key is in this computer's keychain. Add a user with 'onestop user add'.", file=out)
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace, out: TextIO) -> int:
+    """Add a user (password read twice, or once from standard input)."""
+    password = _read_secret(
+        "Password for the new user: ",
+        from_stdin=args.password_stdin,
+        confirm=True,
+        stdin=sys.stdin,
+    )
+    services = _open(args)
+    try:
+        user = services.users.add(
+            SYSTEM,
+            username=args.username,
+            display_name=args.name,
+            role=Role(args.role),
+            password=password,
+            professional_body=args.body,
+            registration_number=args.registration,
+            supervisor=args.supervisor,
+            must_change_password=args.must_change,
+        )
+    finally:
+        services.close()
+    print(f"Added {user.username} ({user.role.value}).", file=out)
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace, out: TextIO) -> int:
+    """List users."""
+    services = _open(args)
+    try:
+        users = services.users.list(SYSTEM)
+    finally:
+        services.close()
+    for user in users:
+        state = "active" if user.active else "disabled"
+        supervisor = (
+            f", supervised by {user.supervisor_username}" if user.supervisor_username else ""
+        )
+        print(
+            f"{user.username:<16} {user.role.value:<12} {state:<9} {user.display_name}{supervisor}",
+            file=out,
+        )
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace, out: TextIO, *, active: bool) -> int:
+    """Disable or re-enable a user."""
+    services = _open(args)
+    try:
+        services.users.set_active(SYSTEM, args.username, active=active)
+    finally:
+        services.close()
+    print(f"{args.username} is now {'enabled' if active else 'disabled'}.", file=out)
+    return 0
+
+
+def cmd_user_reset(args: argparse.Namespace, out: TextIO) -> int:
+    """Set a new password that must be changed at next sign-in."""
+    password = _read_secret(
+        "New password: ", from_stdin=args.password_stdin, confirm=True, stdin=sys.stdin
+    )
+    services = _open(args)
+    try:
+        services.users.reset_password(SYSTEM, args.username, password)
+    finally:
+        services.close()
+    print(f"The password of {args.username} was reset; they must change it at sign-in.", file=out)
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """Fill a new store with the demo clinic."""
+    services = _open(args)
+    try:
+        credentials = seed_demo(services, patients=args.patients)
+    finally:
+        services.close()
+    print(f"Seeded {args.patients} synthetic patients (NHS test numbers 999 ...).", file=out)
+    for username, password, role in credentials.users:
+        print(f"  {role:<12} user {username:<12} password {password}", file=out)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """Write an encrypted, consistent copy of the store."""
+    passphrase = _read_secret(
+        "Backup passphrase: ", from_stdin=args.passphrase_stdin, confirm=True, stdin=sys.stdin
+    )
+    check_passphrase(passphrase)
+    services = _open(args)
+    try:
+        result = services.store.backup(SYSTEM, args.destination, passphrase)
+    finally:
+        services.close()
+    print(f"Backed up to {result.path} ({result.size_bytes:,} bytes, encrypted).", file=out)
+    print("Keep the passphrase safe: without it the backup cannot be restored.", file=out)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    """Restore a backup as this computer's store (the old one is kept aside)."""
+    passphrase = _read_secret(
+        "Backup passphrase: ", from_stdin=args.passphrase_stdin, confirm=False, stdin=sys.stdin
+    )
+    target: Path = args.store
+    bootstrap.prepare_keychain(allow_insecure=args.insecure_dev_keyring, store_path=target)
+    kept: Path | None = None
+    if target.exists():
+        if not args.replace:
+            raise StoreError("store.exists")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        kept = target.with_name(f"{target.name}.replaced-{stamp}")
+    key = keychain.store_key(target) or keychain.new_store_key(target)
+    staging = target.with_name(target.name + ".restoring")
+    staging.unlink(missing_ok=True)
+    # Check and write the restore beside the store, then swap: a failed restore leaves the
+    # old store in place. The staging copy is keyed with the store's own key.
+    restore_store(args.backup, passphrase, staging, key)
+    if kept is not None:
+        for suffix in ("", "-wal", "-shm"):
+            old = Path(str(target) + suffix)
+            if old.exists():
+                old.replace(Path(str(kept) + suffix))
+    staging.replace(target)
+    services = _open(args)
+    try:
+        report = services.audit.verify(SYSTEM)
+    finally:
+        services.close()
+    print(f"Restored {args.backup} to {target}.", file=out)
+    if kept is not None:
+        print(f"The previous store was kept as {kept}.", file=out)
+    print(
+        f"Audit trail: {report.entries} entries, {'intact' if report.intact else 'NOT intact'}.",
+        file=out,
+    )
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
+    """Walk the audit chain; exit 1 if anything was changed, inserted or removed."""
+    services = _open(args)
+    try:
+        report = services.audit.verify(SYSTEM)
+    finally:
+        services.close()
+    if report.intact:
+        print(f"Audit trail intact: {report.entries} entries verified.", file=out)
+        return 0
+    print(
+        f"AUDIT TRAIL NOT INTACT: {len(report.problems)} problem(s) in {report.entries} entries.",
+        file=out,
+    )
+    for problem in report.problems:
+        print(f"  entry {problem.seq}: {problem.kind.replace('_', ' ')}", file=out)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``onestop`` argument parser (app commands are added by the launcher)."""
+    parser = argparse.ArgumentParser(
+        prog="onestop", description="OneStop MSK: clinic app and administration."
+    )
+    parser.add_argument(
+        "--store", type=Path, default=None, help="store file (default: this user's data folder)"
+    )
+    parser.add_argument(
+        "--insecure-dev-keyring",
+        action="store_true",
+        help="development only: allow a keyring that does not protect secrets",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("init", help="create a new encrypted store").set_defaults(run=cmd_init)
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(
+        dest="user_command", metavar="ACTION", required=True
+    )
+    add = user.add_parser("add", help="add a user")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="name as shown on screens and letters")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--body", choices=PROFESSIONAL_BODIES, help="professional body")
+    add.add_argument("--registration", help="professional registration number")
+    add.add_argument("--supervisor", help="user name of a trainee's supervisor")
+    add.add_argument("--must-change", action="store_true", help="change password at sign-in")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(run=cmd_user_add)
+    user.add_parser("list", help="list users").set_defaults(run=cmd_user_list)
+    for name, active in (("disable", False), ("enable", True)):
+        sub = user.add_parser(name, help=f"{name} a user")
+        sub.add_argument("username")
+        sub.set_defaults(run=_with_active(active))
+    reset = user.add_parser("reset-password", help="set a new password")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true")
+    reset.set_defaults(run=cmd_user_reset)
+
+    seed = commands.add_parser("seed-demo", help="fill a new store with the demo clinic")
+    seed.add_argument("--patients", type=int, default=500)
+    seed.set_defaults(run=cmd_seed_demo)
+
+    backup = commands.add_parser("backup", help="encrypted copy of the store, safe while in use")
+    backup.add_argument("destination", type=Path)
+    backup.add_argument("--passphrase-stdin", action="store_true")
+    backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser("restore", help="restore a backup as this computer's store")
+    restore.add_argument("backup", type=Path)
+    restore.add_argument(
+        "--replace",
+        action="store_true",
+        help="keep the current store aside and restore over its place",
+    )
+    restore.add_argument("--passphrase-stdin", action="store_true")
+    restore.set_defaults(run=cmd_restore)
+
+    audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(run=cmd_audit_verify)
+    return parser
+
+
+def _with_active(active: bool) -> Callable[[argparse.Namespace, TextIO], int]:
+    def run(args: argparse.Namespace, out: TextIO) -> int:
+        return cmd_user_active(args, out, active=active)
+
+    return run
+
+
+def run_command(
+    args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Run a parsed administration command; errors become plain words and exit code 2."""
+    if args.store is None:
+        args.store = bootstrap.default_store_path()
+    args.store = args.store.resolve()
+    try:
+        code: int = args.run(args, out)
+    except FormErrors as errors:
+        for error in errors.errors:
+            print(message_for(error), file=err)
+        return 2
+    except ClinicError as error:
+        print(
+            message_for(
+                error,
+                path=args.store,
+                destination=getattr(args, "destination", ""),
+                backup=getattr(args, "backup", ""),
+            ),
+            file=err,
+        )
+        return 2
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the administration commands."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_help()
+        return 0
+    return run_command(args)
