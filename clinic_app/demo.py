@@ -12,7 +12,16 @@ from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.clinical.vocabulary import AlertKind, ReferralPriority, ReferralStatus, Role
 from clinic_app.db import Actor
 from clinic_app.errors import Conflict
-from clinic_app.model import GpPractice, Patient, PatientAlert, Referral, Site, StoreMeta, User
+from clinic_app.model import (
+    GpPractice,
+    Patient,
+    PatientAlert,
+    Referral,
+    Site,
+    StoreMeta,
+    User,
+    uuid7,
+)
 from clinic_app.security import audit, passwords
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import SYSTEM, Services
@@ -240,6 +249,7 @@ def _add_patients(
                 born = today - timedelta(days=rng.randint(18 * 365, 92 * 365))
                 sex = rng.choice(("1", "2", "2", "1", "9"))
                 patient = Patient(
+                    id=uuid7(),
                     nhs_number=next(numbers),
                     given_name=rng.choice(_GIVEN),
                     family_name=rng.choice(_FAMILY),
@@ -255,7 +265,6 @@ def _add_patients(
                 if patient.interpreter_needed:
                     patient.interpreter_language = rng.choice(("pl", "pa", "ur", "bn", "ar"))
                 session.add(patient)
-                session.flush()
                 if rng.random() < 0.12:
                     kind, text = rng.choice(_ALERTS)
                     session.add(PatientAlert(patient_id=patient.id, kind=kind, text=text))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
 
 from clinic_app.clinical import nhs_number
@@ -36,6 +37,8 @@ from clinic_app.services.types import (
 )
 
 _TOKEN_SPLIT = re.compile(r"[\s,]+")
+MIN_QUERY = 2
+"""Fewer characters than this match too many patients to be worth showing."""
 _TOP = "\U0010ffff"  # sorts after every character a search key can hold
 
 
@@ -75,6 +78,38 @@ def search_condition(query: str) -> ColumnElement[bool] | None:
     return name_condition(query)
 
 
+def search_statement(query: str, limit: int) -> Select[Any] | None:
+    """The one SELECT a search box query runs (None when there is nothing to search)."""
+    text = query.strip()
+    condition = search_condition(text) if len(text) >= MIN_QUERY else None
+    if condition is None:
+        return None
+    alerts = (
+        select(func.count(PatientAlert.id))
+        .where(
+            PatientAlert.patient_id == Patient.id,
+            PatientAlert.active.is_(True),
+            PatientAlert.deleted.is_(False),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            Patient.id,
+            Patient.nhs_number,
+            Patient.family_name,
+            Patient.given_name,
+            Patient.date_of_birth,
+            Patient.sex,
+            Patient.postcode,
+            alerts,
+        )
+        .where(condition, Patient.deleted.is_(False))
+        .order_by(Patient.family_key, Patient.given_key, Patient.date_of_birth)
+        .limit(limit)
+    )
+
+
 class PatientService:
     """Patients' demographics: search as you type, open a record, register."""
 
@@ -87,33 +122,9 @@ class PatientService:
 
         Searches are not audited (no record is opened); opening a result is.
         """
-        condition = search_condition(query.strip()) if query.strip() else None
-        if condition is None:
+        statement = search_statement(query, limit)
+        if statement is None:
             return []
-        alerts = (
-            select(func.count(PatientAlert.id))
-            .where(
-                PatientAlert.patient_id == Patient.id,
-                PatientAlert.active.is_(True),
-                PatientAlert.deleted.is_(False),
-            )
-            .scalar_subquery()
-        )
-        statement = (
-            select(
-                Patient.id,
-                Patient.nhs_number,
-                Patient.family_name,
-                Patient.given_name,
-                Patient.date_of_birth,
-                Patient.sex,
-                Patient.postcode,
-                alerts,
-            )
-            .where(condition, Patient.deleted.is_(False))
-            .order_by(Patient.family_key, Patient.given_key, Patient.date_of_birth)
-            .limit(limit)
-        )
         today = self._context.today()
         sexes = code_list("person_stated_gender")
         with self._uow(actor, Action.PATIENT_SEARCH) as session:

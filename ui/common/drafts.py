@@ -89,7 +89,7 @@ class FormDraft(QObject):
     def dirty(self) -> bool:
         return self._dirty
 
-    def set_key(self, key: str) -> None:
+    def set_key(self, key: str | None) -> None:
         """Which subject this draft is about (a patient id, or "new")."""
         self._key = key
 

@@ -53,6 +53,9 @@ class PatientViewModel(QObject):
     def open_patient(self, patient_id: uuid.UUID) -> None:
         """Load the record of ``patient_id``; emits ``record_loaded`` or ``failed``."""
         actor = self._session.require_user()
+        if self._record is not None and self._record.id != patient_id:
+            # Never leave another patient's banner up while this one loads.
+            self.clear()
         self._set_busy(True)
         self._runner.run_store(
             lambda: self._patients.open(actor, patient_id),

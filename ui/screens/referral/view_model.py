@@ -164,7 +164,7 @@ class ReferralViewModel(QObject):
         """Forget the patient and the form without touching the store (after switching user)."""
         self.draft.forget()
         self._patient = None
-        self.draft.set_key("")
+        self.draft.set_key(None)
         self.field_errors_changed.emit({})
         self.form_reset.emit()
 

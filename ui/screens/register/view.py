@@ -447,7 +447,7 @@ class RegisterView(QWidget):
             message = errors.field_message(error, field.text) if error else None
             field.set_error(message)
             if message:
-                self._problems.append(f"{field.text}: {message}")
+                self._problems.append(message)
                 first = first or field
         for name, error in by_field.items():
             if name not in self.fields:

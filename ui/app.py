@@ -1,0 +1,453 @@
+"""The application: Qt set-up, the main window that connects the screens, and crash handling."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clinic_app.services.types import (
+    CurrentUser,
+    PatientRecord,
+    PatientSummary,
+    ReferralSummary,
+    StoreStatus,
+)
+from ui.common import errors, theme
+from ui.common.drafts import DraftStore, ReferenceLists
+from ui.common.idle import IdleWatcher
+from ui.common.session import UserSession
+from ui.common.shell import HomePage, StatusStrip
+from ui.common.tasks import TaskRunner
+from ui.common.widgets import NoticeBar
+from ui.screens.login.view import LoginView
+from ui.screens.login.view_model import Authenticator, LoginViewModel
+from ui.screens.patient.view import PatientView
+from ui.screens.patient.view_model import PatientRecords, PatientViewModel
+from ui.screens.referral.view import ReferralView
+from ui.screens.referral.view_model import ReferralRecorder, ReferralViewModel
+from ui.screens.register.view import RegisterView
+from ui.screens.register.view_model import PatientRegistrar, RegisterViewModel
+from ui.screens.search.view import SearchView
+from ui.screens.search.view_model import PatientFinder, SearchViewModel
+
+_log = logging.getLogger(__name__)
+
+APP_NAME = "OneStop MSK"
+ORGANISATION = "OneStop MSK"
+SCREEN_SIZE = (1280, 800)
+
+
+class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):
+    """Everything the screens ask of the patient service."""
+
+
+class StatusSource(Protocol):
+    """The status service, for the status bar."""
+
+    def current(self, actor: CurrentUser) -> StoreStatus: ...
+
+
+class ClinicSettings(Protocol):
+    """Settings the window reads."""
+
+    idle_lock_seconds: int
+
+
+class ClinicServices(Protocol):
+    """What the window needs from the services container built by ``clinic_app.bootstrap``."""
+
+    @property
+    def auth(self) -> Authenticator: ...
+    @property
+    def patients(self) -> PatientServices: ...
+    @property
+    def referrals(self) -> ReferralRecorder: ...
+    @property
+    def drafts(self) -> DraftStore: ...
+    @property
+    def reference(self) -> ReferenceLists: ...
+    @property
+    def status(self) -> StatusSource: ...
+    @property
+    def config(self) -> ClinicSettings: ...
+
+
+class WindowState(StrEnum):
+    """Where the window is: nobody signed in, at work, or locked with work kept behind."""
+
+    SIGNED_OUT = "signed_out"
+    WORKING = "working"
+    LOCKED = "locked"
+
+
+class MainWindow(QMainWindow):
+    """Sign-in, then the workspace: search on the left, record and forms on the right.
+
+    Locking hides the workspace but keeps every widget (and what is typed in it) alive, so
+    unlocking returns to exactly the same place. Switching user saves drafts, then clears.
+    """
+
+    unexpected_error = Signal(str)
+
+    def __init__(
+        self,
+        services: ClinicServices,
+        *,
+        runner: TaskRunner | None = None,
+        idle_lock_seconds: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr(APP_NAME))
+        self.services = services
+        self.runner = runner or TaskRunner(self)
+        self.session = UserSession(self)
+        self.state = WindowState.SIGNED_OUT
+        self._focus_before_lock: QWidget | None = None
+
+        self.login_vm = LoginViewModel(services.auth, self.runner, self)
+        self.search_vm = SearchViewModel(services.patients, self.runner, self.session, self)
+        self.patient_vm = PatientViewModel(services.patients, self.runner, self.session, self)
+        self.register_vm = RegisterViewModel(
+            services.patients,
+            services.reference,
+            services.drafts,
+            self.runner,
+            self.session,
+            self,
+        )
+        self.referral_vm = ReferralViewModel(
+            services.referrals,
+            services.reference,
+            services.drafts,
+            self.runner,
+            self.session,
+            self,
+        )
+
+        self.login_view = LoginView(self.login_vm)
+        self.search_view = SearchView(self.search_vm)
+        self.patient_view = PatientView(self.patient_vm)
+        self.register_view = RegisterView(self.register_vm)
+        self.referral_view = ReferralView(self.referral_vm)
+        self._build_actions()
+        self.home_page = HomePage(self._shortcut_list())
+
+        self.pages = QStackedWidget()
+        for page in (self.home_page, self.patient_view, self.register_view, self.referral_view):
+            self.pages.addWidget(page)
+        self.notice = NoticeBar()
+        right = QWidget()
+        right_layout = _column(right)
+        right_layout.addWidget(self.notice)
+        right_layout.addWidget(self.pages, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.search_view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([560, 720])
+        self.workspace = QWidget()
+        self.workspace.setObjectName("workspace")
+        _column(self.workspace).addWidget(self.splitter)
+
+        self.top = QStackedWidget()
+        self.top.addWidget(self.login_view)
+        self.top.addWidget(self.workspace)
+        self.setCentralWidget(self.top)
+        self.status_strip = StatusStrip(self.statusBar())
+
+        seconds = services.config.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
+        self.idle = IdleWatcher(seconds, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self._connect()
+        self._show_state(WindowState.SIGNED_OUT)
+
+    # ------------------------------------------------------------------ actions and menus
+
+    def _action(self, text: str, keys: QKeySequence | str, slot: object, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.find_action = self._action(
+            self.tr("&Find a patient"), "Ctrl+F", self.focus_search, self.tr("Search for a patient")
+        )
+        self.register_action = self._action(
+            self.tr("&Register a patient"),
+            "Ctrl+N",
+            self.show_register,
+            self.tr("Register a patient new to the service"),
+        )
+        self.referral_action = self._action(
+            self.tr("New &referral"),
+            "Ctrl+R",
+            self.show_new_referral,
+            self.tr("Record a new referral for the open patient"),
+        )
+        self.save_action = self._action(
+            self.tr("&Save form"), "Ctrl+S", self.save_form, self.tr("Save the open form")
+        )
+        self.lock_action = self._action(
+            self.tr("&Lock"), "Ctrl+L", self.lock, self.tr("Lock the screen, keeping your work")
+        )
+        self.switch_action = self._action(
+            self.tr("S&witch user"),
+            "Ctrl+Shift+S",
+            self.switch_user,
+            self.tr("Save drafts and let someone else sign in"),
+        )
+        self.quit_action = self._action(
+            self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, self.tr("Close the app")
+        )
+        menu_bar = self.menuBar()
+        patient_menu = menu_bar.addMenu(self.tr("&Patient"))
+        for action in (self.find_action, self.register_action, self.referral_action):
+            patient_menu.addAction(action)
+        patient_menu.addSeparator()
+        patient_menu.addAction(self.save_action)
+        session_menu = menu_bar.addMenu(self.tr("&Session"))
+        session_menu.addAction(self.lock_action)
+        session_menu.addAction(self.switch_action)
+        session_menu.addSeparator()
+        session_menu.addAction(self.quit_action)
+
+    def _shortcut_list(self) -> list[tuple[str, str]]:
+        native = QKeySequence.SequenceFormat.NativeText
+        return [
+            (action.shortcut().toString(native), action.statusTip())
+            for action in (
+                self.find_action,
+                self.register_action,
+                self.referral_action,
+                self.save_action,
+                self.lock_action,
+                self.switch_action,
+            )
+        ]
+
+    def _connect(self) -> None:
+        self.login_vm.signed_in.connect(self._on_login_signed_in)
+        self.login_vm.unlocked.connect(self._on_login_unlocked)
+        self.login_vm.switch_user_requested.connect(self.switch_user)
+        self.search_vm.patient_chosen.connect(self.patient_vm.open_patient)
+        self.patient_vm.record_loaded.connect(self._on_patient_record_loaded)
+        self.patient_vm.failed.connect(lambda _m: self.pages.setCurrentWidget(self.patient_view))
+        self.patient_vm.new_referral_requested.connect(self._on_patient_new_referral_requested)
+        self.register_vm.saved.connect(self._on_register_saved)
+        self.register_vm.draft_restored.connect(self._on_register_draft_restored)
+        self.referral_vm.saved.connect(self._on_referral_saved)
+        self.referral_view.back_requested.connect(self._show_patient_page)
+        self.home_page.register_requested.connect(self.show_register)
+        self.pages.currentChanged.connect(lambda _i: self._update_actions())
+        self.idle.idle_timed_out.connect(self.lock)
+        self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
+        self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
+
+    # ------------------------------------------------------------------ commands
+
+    def focus_search(self) -> None:
+        if self.state is WindowState.WORKING:
+            self.search_view.focus_search()
+
+    def show_register(self) -> None:
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.register_view)
+        self.register_view.focus_first_field()
+
+    def show_new_referral(self) -> None:
+        record = self.patient_vm.record
+        if self.state is WindowState.WORKING and record is not None:
+            self._on_patient_new_referral_requested(record)
+
+    def save_form(self) -> None:
+        if self.state is not WindowState.WORKING:
+            return
+        if self.pages.currentWidget() is self.register_view:
+            self.register_view.submit()
+        elif self.pages.currentWidget() is self.referral_view:
+            self.referral_view.submit()
+
+    def lock(self) -> None:
+        """Hide the workspace behind the lock screen; everything typed stays where it is."""
+        user = self.session.user
+        if self.state is not WindowState.WORKING or user is None:
+            return
+        focused = QApplication.focusWidget()
+        self._focus_before_lock = focused if focused and self.workspace.isAncestorOf(focused) else None
+        self.register_vm.save_draft_now()
+        self.referral_vm.save_draft_now()
+        self.login_vm.show_locked(user)
+        self._show_state(WindowState.LOCKED)
+
+    def switch_user(self) -> None:
+        """Save every draft as the current user, clear the workspace and ask who is next."""
+        if self.state is WindowState.SIGNED_OUT:
+            return
+        # Drafts are queued on the store worker before anything the next user does.
+        self.register_vm.save_draft_now()
+        self.referral_vm.save_draft_now()
+        self.search_vm.clear()
+        self.search_view.reset()
+        self.patient_vm.clear()
+        self.register_vm.reset()
+        self.referral_vm.reset()
+        self.notice.hide_notice()
+        self.session.sign_out()
+        self.login_vm.show_sign_in()
+        self.login_view.reset()
+        self._focus_before_lock = None
+        self.pages.setCurrentWidget(self.home_page)
+        self._show_state(WindowState.SIGNED_OUT)
+
+    def shutdown(self) -> None:
+        """Save drafts, stop the idle timer and the task runner (on close, and in tests)."""
+        if self.state is not WindowState.SIGNED_OUT:
+            self.register_vm.save_draft_now()
+            self.referral_vm.save_draft_now()
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        try:
+            self.runner.wait_idle()
+        finally:
+            self.runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ reactions
+
+    def _on_login_signed_in(self, user: CurrentUser) -> None:
+        self.session.sign_in(user)
+        self.login_view.reset()
+        self.status_strip.show_user(user)
+        self.pages.setCurrentWidget(self.home_page)
+        self._show_state(WindowState.WORKING)
+        self.register_vm.start()
+        self.refresh_status()
+        self.search_view.focus_search()
+
+    def _on_login_unlocked(self) -> None:
+        self.login_view.reset()
+        self._show_state(WindowState.WORKING)
+        target = self._focus_before_lock
+        self._focus_before_lock = None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.search_view.focus_search()
+
+    def _on_patient_record_loaded(self, _record: PatientRecord) -> None:
+        self._show_patient_page()
+
+    def _show_patient_page(self) -> None:
+        self.pages.setCurrentWidget(self.patient_view)
+        self.patient_view.focus_first()
+        self._update_actions()
+
+    def _on_patient_new_referral_requested(self, record: PatientRecord) -> None:
+        self.referral_vm.start(record)
+        self.pages.setCurrentWidget(self.referral_view)
+        self.referral_view.focus_first_field()
+
+    def _on_register_saved(self, record: PatientRecord) -> None:
+        self.patient_vm.show_record(record)
+        self.patient_view.show_notice(self.tr("Patient registered."), "success")
+        self.refresh_status()
+
+    def _on_register_draft_restored(self, _values: object) -> None:
+        if self.pages.currentWidget() is self.home_page:
+            self.home_page.notice.show_notice(
+                self.tr(
+                    "You have an unfinished patient registration. It is waiting for you under "
+                    "Register a patient (Ctrl+N)."
+                )
+            )
+
+    def _on_referral_saved(self, _referral: ReferralSummary) -> None:
+        self.patient_vm.reload()
+        self.patient_view.show_notice(self.tr("Referral saved."), "success")
+        self.refresh_status()
+
+    def _on_runner_unhandled_failure(self, error: BaseException) -> None:
+        self.notice.show_notice(errors.explain(error), "problem")
+
+    def refresh_status(self) -> None:
+        """Ask the store for the sync state and pending changes, for the status bar."""
+        user = self.session.user
+        if user is None:
+            return
+        self.runner.run_store(
+            lambda: self.services.status.current(user),
+            on_done=self._on_status_loaded,
+            on_failed=lambda error: _log.warning(
+                "Status bar not refreshed:\n%s", errors.describe_for_log(error)
+            ),
+        )
+
+    def _on_status_loaded(self, status: StoreStatus) -> None:
+        if self.state is not WindowState.SIGNED_OUT:
+            self.status_strip.show_status(status)
+
+    def _show_state(self, state: WindowState) -> None:
+        self.state = state
+        if state is WindowState.WORKING:
+            self.top.setCurrentWidget(self.workspace)
+            self.idle.start()
+            user = self.session.user
+            if user is not None:
+                self.status_strip.show_user(user)
+        else:
+            self.top.setCurrentWidget(self.login_view)
+            self.idle.stop()
+            self.login_view.focus_first_field()
+            if state is WindowState.LOCKED:
+                self.status_strip.show_locked()
+            else:
+                self.status_strip.clear()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        working = self.state is WindowState.WORKING
+        page = self.pages.currentWidget()
+        for action in (self.find_action, self.register_action, self.lock_action):
+            action.setEnabled(working)
+        self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
+        self.referral_action.setEnabled(working and self.patient_vm.record is not None)
+        self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
+
+
+def _column(parent: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(parent)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    return layout
