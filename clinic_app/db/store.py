@@ -22,6 +22,9 @@ from clinic_app.db.migrate import ensure_schema
 from clinic_app.db.session import ClinicSession
 from clinic_app.errors import StoreError
 
+READ_ONLY = "onestop_read_only"
+"""Execution option a unit of work sets on its connection when it will not write."""
+
 _SQLITE_PRAGMAS = (
     "PRAGMA cipher_log_level = NONE",
     "PRAGMA journal_mode = WAL",
@@ -82,8 +85,10 @@ def _sqlite_engine(path: Path, key: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers take the write lock up front, so two writers never deadlock mid-way
-        # and the audit chain's head is read and extended under one lock.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # and the audit chain's head is read and extended under one lock. Units of work
+        # that only read say so and start a plain (deferred) transaction instead.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

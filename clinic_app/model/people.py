@@ -73,8 +73,14 @@ class Patient(Syncable, Base):
 
     __tablename__ = "patient"
     __table_args__ = (
-        Index("ix_patient_family_key_given_key", "family_key", "given_key"),
-        Index("ix_patient_given_key", "given_key"),
+        # Covering indexes for search as you type: the matching ids are found and ordered
+        # from the index alone, and only the rows shown are read from the table.
+        Index(
+            "ix_patient_family_search", "family_key", "given_key", "date_of_birth", "deleted", "id"
+        ),
+        Index(
+            "ix_patient_given_search", "given_key", "family_key", "date_of_birth", "deleted", "id"
+        ),
         Index("ix_patient_date_of_birth", "date_of_birth"),
     )
 

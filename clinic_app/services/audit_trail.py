@@ -16,7 +16,7 @@ class AuditService:
 
     def verify(self, actor: CurrentUser) -> audit.AuditReport:
         """Walk the whole chain and report every break (see ``security.audit``)."""
-        with self._uow(actor, Action.AUDIT_VERIFY) as session:
+        with self._uow(actor, Action.AUDIT_VERIFY, read_only=True) as session:
             report = audit.verify(session)
         if report.intact:
             with self._uow(actor, Action.AUDIT_VERIFY) as session:

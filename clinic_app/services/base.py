@@ -10,6 +10,7 @@ from datetime import date
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor, ClinicSession, Store
+from clinic_app.db.store import READ_ONLY
 from clinic_app.errors import AuthenticationFailed, PermissionDenied
 from clinic_app.model import User
 from clinic_app.security import audit
@@ -49,14 +50,19 @@ class UnitOfWork:
         self._context = context
 
     @contextmanager
-    def __call__(self, actor: CurrentUser, action: Action) -> Iterator[ClinicSession]:
+    def __call__(
+        self, actor: CurrentUser, action: Action, *, read_only: bool = False
+    ) -> Iterator[ClinicSession]:
         """Check ``action`` for ``actor``, then yield a session that commits on success.
 
         The user row is re-read each time, so a disabled account or a changed role takes
-        effect at the next action, not the next sign-in.
+        effect at the next action, not the next sign-in. ``read_only`` units of work do not
+        take the store's write lock (and must not write).
         """
         require(actor.role, action)
         with self._context.store.sessions.begin() as session:
+            if read_only:
+                session.connection(execution_options={READ_ONLY: True})
             if actor.id != SYSTEM_ID:
                 user = session.get(User, actor.id)
                 if user is None or user.deleted or not user.active:

@@ -48,7 +48,7 @@ class DraftService:
 
     def load(self, actor: CurrentUser, kind: str, key: str) -> dict[str, Any] | None:
         """The user's draft of ``kind``/``key``, or None."""
-        with self._uow(actor, Action.DRAFT_KEEP) as session:
+        with self._uow(actor, Action.DRAFT_KEEP, read_only=True) as session:
             payload = session.scalar(
                 select(Draft.payload).where(
                     Draft.user_id == actor.id, Draft.kind == kind, Draft.subject == key

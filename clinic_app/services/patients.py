@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import QueryableAttribute, joinedload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from clinic_app.clinical import nhs_number
-from clinic_app.clinical.dates import parse_date, read_date
+from clinic_app.clinical.dates import parse_date
 from clinic_app.clinical.demographics import (
     age_on,
     normalise_name,
@@ -21,10 +19,10 @@ from clinic_app.clinical.demographics import (
 from clinic_app.content.reference import code_list
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
-from clinic_app.model.text import search_key
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.patient_search import search_plan
 from clinic_app.services.referrals import referral_summary
 from clinic_app.services.types import (
     AlertView,
@@ -35,79 +33,6 @@ from clinic_app.services.types import (
     PatientSummary,
     PracticeSummary,
 )
-
-_TOKEN_SPLIT = re.compile(r"[\s,]+")
-MIN_QUERY = 2
-"""Fewer characters than this match too many patients to be worth showing."""
-_TOP = "\U0010ffff"  # sorts after every character a search key can hold
-
-
-def _prefix(column: QueryableAttribute[str], key: str) -> ColumnElement[bool]:
-    """``column`` starts with ``key``, written as a range so the index is used."""
-    return and_(column >= key, column < key + _TOP)
-
-
-def name_condition(query: str) -> ColumnElement[bool] | None:
-    """The WHERE clause for a name query.
-
-    One word matches either name; two or more match given names and family name in
-    either order ("jo smi", "smith, john").
-    """
-    keys = [search_key(token) for token in _TOKEN_SPLIT.split(query)]
-    keys = [key for key in keys if key]
-    if not keys:
-        return None
-    if len(keys) == 1:
-        return or_(_prefix(Patient.family_key, keys[0]), _prefix(Patient.given_key, keys[0]))
-    first, rest = keys[0], "".join(keys[1:])
-    last, before = keys[-1], "".join(keys[:-1])
-    return or_(
-        and_(_prefix(Patient.given_key, before), _prefix(Patient.family_key, last)),
-        and_(_prefix(Patient.family_key, first), _prefix(Patient.given_key, rest)),
-    )
-
-
-def search_condition(query: str) -> ColumnElement[bool] | None:
-    """What a search box query means: an NHS number prefix, a date of birth, or names."""
-    born = read_date(query)
-    if born is not None:
-        return Patient.date_of_birth == born
-    digits = nhs_number.looks_like_nhs_number_query(query)
-    if digits is not None:
-        return and_(Patient.nhs_number >= digits, Patient.nhs_number < digits + ":")
-    return name_condition(query)
-
-
-def search_statement(query: str, limit: int) -> Select[Any] | None:
-    """The one SELECT a search box query runs (None when there is nothing to search)."""
-    text = query.strip()
-    condition = search_condition(text) if len(text) >= MIN_QUERY else None
-    if condition is None:
-        return None
-    alerts = (
-        select(func.count(PatientAlert.id))
-        .where(
-            PatientAlert.patient_id == Patient.id,
-            PatientAlert.active.is_(True),
-            PatientAlert.deleted.is_(False),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(
-            Patient.id,
-            Patient.nhs_number,
-            Patient.family_name,
-            Patient.given_name,
-            Patient.date_of_birth,
-            Patient.sex,
-            Patient.postcode,
-            alerts,
-        )
-        .where(condition, Patient.deleted.is_(False))
-        .order_by(Patient.family_key, Patient.given_key, Patient.date_of_birth)
-        .limit(limit)
-    )
 
 
 class PatientService:
@@ -122,13 +47,14 @@ class PatientService:
 
         Searches are not audited (no record is opened); opening a result is.
         """
-        statement = search_statement(query, limit)
-        if statement is None:
+        plan = search_plan(query, limit)
+        if plan is None:
             return []
+        statement, params = plan
         today = self._context.today()
         sexes = code_list("person_stated_gender")
-        with self._uow(actor, Action.PATIENT_SEARCH) as session:
-            rows = session.execute(statement).all()
+        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
+            rows = session.execute(statement, params).all()
         return [
             PatientSummary(
                 id=row[0],
@@ -175,7 +101,7 @@ class PatientService:
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""
-        with self._uow(actor, Action.PATIENT_SEARCH) as session:
+        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
             rows = session.scalars(
                 select(GpPractice).where(GpPractice.deleted.is_(False)).order_by(GpPractice.name)
             ).all()

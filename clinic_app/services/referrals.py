@@ -111,7 +111,7 @@ class ReferralService:
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReferralSummary]:
         """A patient's referrals, newest first."""
-        with self._uow(actor, Action.REFERRAL_VIEW) as session:
+        with self._uow(actor, Action.REFERRAL_VIEW, read_only=True) as session:
             rows = session.scalars(
                 select(Referral)
                 .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))

@@ -122,7 +122,7 @@ class UserService:
 
     def list(self, actor: CurrentUser) -> list[UserSummary]:
         """Every user, by user name."""
-        with self._uow(actor, Action.USER_LIST) as session:
+        with self._uow(actor, Action.USER_LIST, read_only=True) as session:
             users = session.scalars(select(User).order_by(User.username)).all()
             names = {u.id: u.username for u in users}
             return [

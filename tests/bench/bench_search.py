@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
     from clinic_app.bootstrap import create_clinic
     from clinic_app.demo import demo_password, seed_demo
-    from clinic_app.services.patients import search_statement
+    from clinic_app.services.patient_search import search_plan
 
     services = create_clinic(home / "bench.db")
     started = time.perf_counter()
@@ -59,18 +59,18 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     hits = 0
     compiled = {}
     for query in queries:
-        statement = search_statement(query, 50)
-        assert statement is not None
-        compiled[query] = statement.compile(engine)
+        plan = search_plan(query, 50)
+        assert plan is not None
+        compiled[query] = (plan[0].compile(engine), plan[1])
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         assert raw is not None
         for _ in range(args.rounds):
             for query in queries:
-                sql = compiled[query]
-                params = sql.construct_params()
+                sql, values = compiled[query]
+                params = sql.construct_params(values)
                 positional = [params[name] for name in sql.positiontup or ()]
-                processors = sql._bind_processors  # noqa: SLF001 - same conversions as the ORM
+                processors = sql._bind_processors
                 for index, name in enumerate(sql.positiontup or ()):
                     if name in processors:
                         positional[index] = processors[name](positional[index])

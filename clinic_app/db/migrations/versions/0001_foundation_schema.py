@@ -201,9 +201,15 @@ def upgrade() -> None:
     with op.batch_alter_table("patient", schema=None) as batch_op:
         batch_op.create_index("ix_patient_date_of_birth", ["date_of_birth"], unique=False)
         batch_op.create_index(
-            "ix_patient_family_key_given_key", ["family_key", "given_key"], unique=False
+            "ix_patient_family_search",
+            ["family_key", "given_key", "date_of_birth", "deleted", "id"],
+            unique=False,
         )
-        batch_op.create_index("ix_patient_given_key", ["given_key"], unique=False)
+        batch_op.create_index(
+            "ix_patient_given_search",
+            ["given_key", "family_key", "date_of_birth", "deleted", "id"],
+            unique=False,
+        )
 
     op.create_table(
         "patient_alert",
@@ -388,8 +394,8 @@ def downgrade() -> None:
 
     op.drop_table("patient_alert")
     with op.batch_alter_table("patient", schema=None) as batch_op:
-        batch_op.drop_index("ix_patient_given_key")
-        batch_op.drop_index("ix_patient_family_key_given_key")
+        batch_op.drop_index("ix_patient_given_search")
+        batch_op.drop_index("ix_patient_family_search")
         batch_op.drop_index("ix_patient_date_of_birth")
 
     op.drop_table("patient")
