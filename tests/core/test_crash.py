@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITER = "tests.support.crash_writer"
 SEED_VARIABLE = "ONESTOP_CRASH_SEED"
 KILLS = 60
-STARTUP_KILL_EVERY = 6  # every sixth child is killed while it is still starting
+STARTUP_KILL_EVERY = 6  # every sixth child is killed while it opens the store and signs in
 MAX_DELAY_SECONDS = 0.3  # after "ready", a kill lands between 0 and this
 USERNAME = "crash.clinician"
 PASSWORD = "killed at random, nothing lost"
@@ -73,7 +73,7 @@ SELECT count(*) FROM patient p WHERE NOT EXISTS (
 
 
 def _report(line: str) -> None:
-    print(line)  # noqa: T201 - the figures a failure needs to be replayed
+    print(line)
 
 
 def _seed() -> int:
@@ -145,52 +145,107 @@ def _new_store(path: Path) -> str:
     return key
 
 
-def _start_child(path: Path, key: str, start: int, errors: Path) -> subprocess.Popen[bytes]:
-    order = {
-        "store": str(path),
-        "key": key,
-        "username": USERNAME,
-        "password": PASSWORD,
-        "start": start,
-        "count": CHILD_WRITES,
-    }
-    with errors.open("wb") as stderr:
-        child = subprocess.Popen(
-            [sys.executable, "-m", WRITER],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
-    assert child.stdin is not None
-    child.stdin.write(json.dumps(order).encode("utf-8"))
-    child.stdin.close()
-    return child
+@dataclass
+class Writer:
+    """A started writer process, waiting for its order on stdin, and where its stderr goes."""
+
+    process: subprocess.Popen[bytes]
+    errors: Path
+
+    def stop(self) -> None:
+        """Kill it if it still runs, reap it and close its pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
 
 
-def _child_failed(child: subprocess.Popen[bytes], errors: Path, seed: int) -> str:
-    output = errors.read_text(encoding="utf-8", errors="replace")[-4000:]
-    return f"seed {seed}: the writer exited by itself (code {child.returncode}):\n{output}"
+class Writers:
+    """Starts writer processes, optionally one ahead.
+
+    A writer imports the app and then waits for its order before it touches the store, so
+    with ``ahead`` the next writer's imports overlap the current round (the test runs
+    faster; what each writer does to the store is unchanged).
+    """
+
+    def __init__(self, path: Path, key: str, logs: Path, *, ahead: bool) -> None:
+        self._path = path
+        self._key = key
+        self._logs = logs
+        self._ahead = ahead
+        self._spare: Writer | None = None
+        self._started = 0
+        logs.mkdir(exist_ok=True)
+
+    def _spawn(self) -> Writer:
+        self._started += 1
+        errors = self._logs / f"writer-{self._started}.stderr"
+        with errors.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", WRITER],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            )
+        return Writer(process, errors)
+
+    def start(self, first_number: int) -> Writer:
+        """A writer that has been told to begin at ``first_number`` of the sequence."""
+        writer = self._spare or self._spawn()
+        self._spare = None
+        order = {
+            "store": str(self._path),
+            "key": self._key,
+            "username": USERNAME,
+            "password": PASSWORD,
+            "start": first_number,
+            "count": CHILD_WRITES,
+        }
+        stdin = writer.process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(json.dumps(order).encode("utf-8"))
+            stdin.close()
+        except BrokenPipeError:
+            pass  # it died before its order; the caller finds it gone and shows its stderr
+        if self._ahead:
+            self._spare = self._spawn()
+        return writer
+
+    def close(self) -> None:
+        """Stop the writer kept ahead, if any."""
+        if self._spare is not None:
+            self._spare.stop()
+            self._spare = None
+
+
+def _child_failed(writer: Writer, seed: int) -> str:
+    output = writer.errors.read_text(encoding="utf-8", errors="replace")[-4000:]
+    code = writer.process.returncode
+    return f"seed {seed}: the writer exited by itself (code {code}):\n{output}"
 
 
 def _run_child(
-    path: Path,
-    key: str,
-    start: int,
-    errors: Path,
+    writers: Writers,
+    first_number: int,
     seed: int,
     *,
     kill_at: float | None = None,
     kill_after: float | None = None,
     kill_after_acks: int | None = None,
 ) -> ChildRun:
-    """Run one writer and SIGKILL it.
+    """Give one writer its order and SIGKILL it.
 
-    ``kill_at`` counts from the spawn (to kill it while it starts); ``kill_after`` counts
-    from its "ready"; ``kill_after_acks`` kills it as soon as that many writes returned.
+    ``kill_at`` counts from the order (to kill it while it opens the store and signs in);
+    ``kill_after`` counts from its "ready"; ``kill_after_acks`` kills it as soon as that
+    many writes have returned.
     """
     began = time.monotonic()
-    child = _start_child(path, key, start, errors)
+    writer = writers.start(first_number)
+    child = writer.process
     assert child.stdout is not None
     lines: list[str] = []
     run = ChildRun(lines)
@@ -205,7 +260,7 @@ def _run_child(
                 raw = child.stdout.readline()
                 if not raw:
                     child.wait()
-                    pytest.fail(_child_failed(child, errors, seed))
+                    pytest.fail(_child_failed(writer, seed))
                 lines.append(raw.decode("ascii").rstrip("\n"))
                 if lines[-1] == "ready":
                     run.seconds_to_ready = time.monotonic() - began
@@ -217,12 +272,9 @@ def _run_child(
         child.wait()
         rest = child.stdout.read().decode("ascii")
     finally:
-        if child.returncode is None:
-            child.kill()
-            child.wait()
-        child.stdout.close()
+        writer.stop()
     if child.returncode != -signal.SIGKILL:
-        pytest.fail(_child_failed(child, errors, seed))
+        pytest.fail(_child_failed(writer, seed))
     # A line cut short by the kill has no newline and counts for nothing.
     lines.extend(rest.split("\n")[:-1])
     return run
@@ -290,39 +342,41 @@ def test_sigkill_at_random_moments_loses_no_saved_write(tmp_path: Path) -> None:
     _report(f"crash test seed {seed} (run again with {SEED_VARIABLE}={seed})")
     rng = random.Random(seed)
     path = tmp_path / "clinic.db"
-    errors = tmp_path / "writer-stderr.txt"
     key = _new_store(path)
     state = _open_and_check(path, f"seed {seed}, before any kill")
+    writers = Writers(path, key, tmp_path / "writers", ahead=True)
     figures = Figures()
     start = 0
     began = time.monotonic()
+    try:
+        for kill in range(KILLS):
+            where = f"seed {seed}, kill {kill + 1}"
+            if kill % STARTUP_KILL_EVERY == STARTUP_KILL_EVERY - 1:
+                # While it opens the store and signs in (a write of its own).
+                startup = min(figures.ready_times)
+                run = _run_child(writers, start, seed, kill_at=rng.uniform(0, startup))
+            else:
+                delay = rng.uniform(0, MAX_DELAY_SECONDS)
+                run = _run_child(writers, start, seed, kill_after=delay)
+            if run.seconds_to_ready is not None:
+                figures.ready_times.append(run.seconds_to_ready)
 
-    for kill in range(KILLS):
-        where = f"seed {seed}, kill {kill + 1}"
-        if kill % STARTUP_KILL_EVERY == STARTUP_KILL_EVERY - 1:
-            # Somewhere in start-up: imports, opening the store, signing in (a write).
-            startup = min(figures.ready_times)
-            run = _run_child(path, key, start, errors, seed, kill_at=rng.uniform(0, startup))
-        else:
-            delay = rng.uniform(0, MAX_DELAY_SECONDS)
-            run = _run_child(path, key, start, errors, seed, kill_after=delay)
-        if run.seconds_to_ready is not None:
-            figures.ready_times.append(run.seconds_to_ready)
+            after = _open_and_check(path, where)
+            committed = _check_round(run, state.numbers, after.numbers, start, where)
+            start += len(committed)
+            state = after
 
-        after = _open_and_check(path, where)
-        committed = _check_round(run, state.numbers, after.numbers, start, where)
-        start += len(committed)
-        state = after
-
-        figures.kills += 1
-        figures.acked += len(run.acked)
-        figures.kills_after_a_write += bool(run.acked)
-        figures.kills_before_ready += not run.ready
-        figures.kills_in_a_call += run.in_call is not None
-        figures.committed_not_acked += len(committed) - len(run.acked)
-        figures.wal_present_at_reopen += after.wal_bytes > 0
-        if run.acked:
-            assert after.wal_bytes > 0, f"{where}: writes were acknowledged but no WAL was left"
+            figures.kills += 1
+            figures.acked += len(run.acked)
+            figures.kills_after_a_write += bool(run.acked)
+            figures.kills_before_ready += not run.ready
+            figures.kills_in_a_call += run.in_call is not None
+            figures.committed_not_acked += len(committed) - len(run.acked)
+            figures.wal_present_at_reopen += after.wal_bytes > 0
+            if run.acked:
+                assert after.wal_bytes > 0, f"{where}: writes were acknowledged but no WAL left"
+    finally:
+        writers.close()
 
     seconds = time.monotonic() - began
     _report(
@@ -332,7 +386,7 @@ def test_sigkill_at_random_moments_loses_no_saved_write(tmp_path: Path) -> None:
         f"{figures.kills_before_ready} kills during start-up; "
         f"{figures.kills_in_a_call} kills inside a register call, "
         f"{figures.committed_not_acked} of them after the commit; "
-        f"{figures.wal_present_at_reopen} reopens replayed a WAL; "
+        f"{figures.wal_present_at_reopen} reopens found a WAL to replay; "
         f"{len(state.numbers)} patients in the store"
     )
     assert figures.kills >= 50
@@ -360,12 +414,12 @@ def test_writes_only_in_the_wal_are_replayed_after_a_kill(
     tmp_path: Path, acks_before_kill: int
 ) -> None:
     path = tmp_path / "clinic.db"
-    errors = tmp_path / "writer-stderr.txt"
     key = _new_store(path)
     before = _open_and_check(path, "before the kill").numbers
     assert _wal_bytes(path) == 0  # closing the last connection checkpointed the WAL
 
-    run = _run_child(path, key, 0, errors, 0, kill_after_acks=acks_before_kill)
+    writers = Writers(path, key, tmp_path / "writers", ahead=False)
+    run = _run_child(writers, 0, 0, kill_after_acks=acks_before_kill)
     acked = run.acked
     assert len(acked) >= acks_before_kill
     assert _wal_bytes(path) > 0, "the killed writer left no WAL behind"

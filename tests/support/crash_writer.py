@@ -1,7 +1,8 @@
 """A child process for the crash test: registers patients until it is killed.
 
-Run as ``python -m tests.support.crash_writer`` from the project root. It reads one JSON
-object from stdin::
+Run as ``python -m tests.support.crash_writer`` from the project root. It imports what it
+needs first and only then reads its order, one JSON object on stdin, so the test can start
+it ahead of time without it touching the store::
 
     {"store": "<path>", "key": "<64 hex digits>", "username": "...", "password": "...",
      "start": <position in the synthetic NHS number sequence>, "count": <how many>}
