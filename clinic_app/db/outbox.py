@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from clinic_app.db.session import Actor, ClinicSession
 from clinic_app.errors import ClinicError
-from clinic_app.model import OutboxEntry, Syncable, utcnow, uuid7
+from clinic_app.model import OutboxEntry, Syncable, utcnow
 
 _BOOKKEEPING = frozenset({"row_version"})
 
@@ -32,6 +32,23 @@ def wire_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [wire_value(v) for v in value]
     return value
+
+
+def _apply_defaults(obj: Syncable) -> None:
+    """Fill Python-side column defaults now, so the outbox carries the row as it is stored.
+
+    SQLAlchemy applies ``mapped_column(default=...)`` at INSERT time, after this hook.
+    """
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        column = attr.columns[0]
+        default = column.default
+        if default is None or getattr(obj, attr.key) is not None:
+            continue
+        if default.is_scalar:
+            setattr(obj, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(obj, attr.key, default.arg(None))
 
 
 def _column_values(obj: Syncable, only_changed: bool) -> dict[str, Any]:
@@ -72,8 +89,7 @@ def _stamp_and_queue(session: Session, _flush: UOWTransaction, _instances: objec
         obj.created_at = obj.updated_at = now
         obj.created_by = obj.updated_by = actor.user_id
         obj.device_id = actor.device_id
-        if obj.__dict__.get("id") is None:  # the column default would come too late
-            obj.id = uuid7()
+        _apply_defaults(obj)
         session.add(_entry(obj, "insert", _column_values(obj, only_changed=False), 0, actor))
     for obj in syncable_dirty:
         obj.updated_at = now

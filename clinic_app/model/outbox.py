@@ -21,6 +21,9 @@ class OutboxEntry(Base):
     """
 
     __tablename__ = "sync_outbox"
+    # AUTOINCREMENT: SQLite never hands out a number again, even after acknowledged
+    # entries are removed, so (device, seq) names one change for ever.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid7)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
@@ -63,7 +63,6 @@ class User(Syncable, Base):
     registration_number: Mapped[str | None] = mapped_column(String(40), default=None)
     supervisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
-    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
 
     site: Mapped[Site | None] = relationship(lazy="raise")
 

@@ -22,6 +22,7 @@ class Action(StrEnum):
     REFERRAL_VIEW = "referral.view"
     REFERRAL_UPDATE_STATUS = "referral.update_status"
     DRAFT_KEEP = "draft.keep"
+    STATUS_VIEW = "status.view"
     USER_MANAGE = "user.manage"
     USER_LIST = "user.list"
     AUDIT_VERIFY = "audit.verify"
@@ -39,6 +40,7 @@ _CLINICAL_WORK = frozenset(
         Action.REFERRAL_VIEW,
         Action.REFERRAL_UPDATE_STATUS,
         Action.DRAFT_KEEP,
+        Action.STATUS_VIEW,
     }
 )
 
@@ -53,6 +55,7 @@ _ADMIN_WORK = frozenset(
         Action.REFERRAL_CREATE,
         Action.REFERRAL_VIEW,
         Action.DRAFT_KEEP,
+        Action.STATUS_VIEW,
         Action.USER_MANAGE,
         Action.USER_LIST,
         Action.AUDIT_VERIFY,

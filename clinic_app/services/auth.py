@@ -35,12 +35,17 @@ class AuthService:
         store = self._context.store
         with store.sessions.begin() as session:
             session.actor = Actor(device_id=self._context.device_id)
-            self._refuse_if_locked_out(session, name)
             user = session.scalars(
                 select(User).where(User.username == name, User.deleted.is_(False))
             ).one_or_none()
-            ok = passwords.verify_password(password, user.password_hash if user else _DECOY_HASH)
-            if user is None or not ok:
+            locked_for = self._lockout_seconds(session, name)
+            ok = locked_for == 0 and passwords.verify_password(
+                password, user.password_hash if user else _DECOY_HASH
+            )
+            if locked_for:
+                self._audit_attempt(session, "user.login_locked_out", user)
+                failed = AuthenticationFailed("auth.locked_out", seconds=locked_for)
+            elif user is None or not ok:
                 self._record_failure(session, name, user)
                 failed = AuthenticationFailed("auth.failed")
             elif not user.active:
@@ -102,13 +107,21 @@ class AuthService:
             user.must_change_password = False
             self._audit(session, user, "user.password_changed")
 
-    def _refuse_if_locked_out(self, session: ClinicSession, name: str) -> None:
+    def _lockout_seconds(self, session: ClinicSession, name: str) -> int:
+        """Seconds this user name stays locked out on this device (0 when it is not)."""
         throttle = session.get(LoginThrottle, name)
         if throttle is None or throttle.locked_until is None:
-            return
+            return 0
         remaining = (throttle.locked_until - utcnow()).total_seconds()
-        if remaining > 0:
-            raise AuthenticationFailed("auth.locked_out", seconds=int(remaining) + 1)
+        return int(remaining) + 1 if remaining > 0 else 0
+
+    def _audit_attempt(self, session: ClinicSession, action: str, user: User | None) -> None:
+        audit.append(
+            session,
+            action=action,
+            device_id=self._context.device_id,
+            user_id=user.id if user else None,
+        )
 
     def _record_failure(self, session: ClinicSession, name: str, user: User | None) -> None:
         config = self._context.config
@@ -120,12 +133,7 @@ class AuthService:
         if throttle.failures >= config.max_failed_logins:
             throttle.locked_until = utcnow() + timedelta(seconds=config.login_lockout_seconds)
             throttle.failures = 0
-        audit.append(
-            session,
-            action="user.login_failed",
-            device_id=self._context.device_id,
-            user_id=user.id if user else None,
-        )
+        self._audit_attempt(session, "user.login_failed", user)
 
     def _audit(self, session: ClinicSession, user: User, action: str) -> None:
         audit.append(session, action=action, device_id=self._context.device_id, user_id=user.id)

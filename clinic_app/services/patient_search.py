@@ -85,12 +85,15 @@ def _finish(branches: list[Select[Any]], *, by_number: bool) -> Select[Any]:
         )
         .join(chosen, chosen.c.id == Patient.id)
         .order_by(*order)
-        .limit(bindparam("limit"))
     )
 
 
+MAX_WORDS = 4
+"""Words beyond this are joined onto the last one (names rarely have more parts)."""
+
+
 @cache
-def _shape(kind: str) -> Select[Any]:
+def _shape(kind: str, branches: int = 1) -> Select[Any]:
     """The statement of one query shape, built once per process."""
     if kind == "nhs":
         where = and_(Patient.nhs_number >= bindparam("lo"), Patient.nhs_number < bindparam("hi"))
@@ -99,27 +102,59 @@ def _shape(kind: str) -> Select[Any]:
         where = Patient.date_of_birth == bindparam("born")
         return _finish([_branch(0, where, _BY_FAMILY)], by_number=False)
     if kind == "one_word":
-        family = _starts(Patient.family_key, "word")
-        given_only = and_(_starts(Patient.given_key, "word"), ~family)
         return _finish(
-            [_branch(0, family, _BY_FAMILY), _branch(1, given_only, _BY_GIVEN)], by_number=False
+            [
+                _branch(0, _starts(Patient.family_key, "word"), _BY_FAMILY),
+                _branch(1, _starts(Patient.given_key, "word"), _BY_GIVEN),
+            ],
+            by_number=False,
         )
-    # Two or more words: "given family" first, then "family given" ("smith, john").
-    given_first = and_(_starts(Patient.family_key, "last"), _starts(Patient.given_key, "before"))
-    family_first = and_(_starts(Patient.family_key, "first"), _starts(Patient.given_key, "rest"))
+    # Names of several words: each branch is one reading of where the family name is.
     return _finish(
         [
-            _branch(0, given_first, _BY_FAMILY),
-            _branch(1, and_(family_first, ~given_first), _BY_FAMILY),
+            _branch(
+                n,
+                and_(_starts(Patient.family_key, f"f{n}"), _starts(Patient.given_key, f"g{n}")),
+                _BY_FAMILY,
+            )
+            for n in range(branches)
         ],
         by_number=False,
     )
 
 
+def name_readings(query: str) -> list[tuple[str, str]]:
+    """Ways to read a name query as (family name, given names), as folded search keys.
+
+    "smith, john" is family then given, as written. Without a comma the family name may be
+    one word or several at either end: "maria de souza", "de souza maria", "de souza",
+    "o brien". The whole query as a family name comes first.
+    """
+    if "," in query:
+        family_part, given_part = query.split(",", 1)
+        family = "".join(_keys(family_part))
+        given = "".join(_keys(given_part))
+        return [(family, given)] if family or given else []
+    keys = _keys(query)
+    if len(keys) > MAX_WORDS:
+        keys = [*keys[: MAX_WORDS - 1], "".join(keys[MAX_WORDS - 1 :])]
+    readings = [("".join(keys), "")]
+    for split in range(1, len(keys)):
+        readings.append(("".join(keys[split:]), "".join(keys[:split])))
+        readings.append(("".join(keys[:split]), "".join(keys[split:])))
+    return readings
+
+
+def _keys(text: str) -> list[str]:
+    return [key for key in (search_key(t) for t in _TOKEN_SPLIT.split(text)) if key]
+
+
 def search_plan(query: str, limit: int) -> tuple[Select[Any], dict[str, Any]] | None:
     """The statement and parameters for a search box query.
 
-    None when there is nothing to search: too short, or no letters or digits in it.
+    None when there is nothing to search: too short, or no letters or digits in it. A
+    patient may match more than one branch of a name search: callers keep the first row
+    of each patient (rows come in branch order) and then apply ``limit``.
     """
     text = query.strip()
     if len(text) < MIN_QUERY:
@@ -131,15 +166,12 @@ def search_plan(query: str, limit: int) -> tuple[Select[Any], dict[str, Any]] | 
     digits = nhs_number.looks_like_nhs_number_query(text)
     if digits is not None:
         return _shape("nhs"), {**params, "lo": digits, "hi": digits + ":"}
-    keys = [key for key in (search_key(t) for t in _TOKEN_SPLIT.split(text)) if key]
+    keys = _keys(text)
     if not keys:
         return None
-    if len(keys) == 1:
+    if len(keys) == 1 and "," not in text:
         return _shape("one_word"), {**params, **_prefix_params("word", keys[0])}
-    return _shape("many_words"), {
-        **params,
-        **_prefix_params("last", keys[-1]),
-        **_prefix_params("before", "".join(keys[:-1])),
-        **_prefix_params("first", keys[0]),
-        **_prefix_params("rest", "".join(keys[1:])),
-    }
+    readings = name_readings(text)
+    for n, (family, given) in enumerate(readings):
+        params |= _prefix_params(f"f{n}", family) | _prefix_params(f"g{n}", given)
+    return _shape("names", len(readings)), params

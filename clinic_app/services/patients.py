@@ -19,7 +19,7 @@ from clinic_app.clinical.demographics import (
 from clinic_app.content.reference import code_list
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
-from clinic_app.security.permissions import Action
+from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.patient_search import search_plan
@@ -47,6 +47,7 @@ class PatientService:
 
         Searches are not audited (no record is opened); opening a result is.
         """
+        require(actor.role, Action.PATIENT_SEARCH)
         plan = search_plan(query, limit)
         if plan is None:
             return []
@@ -55,20 +56,26 @@ class PatientService:
         sexes = code_list("person_stated_gender")
         with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
             rows = session.execute(statement, params).all()
-        return [
-            PatientSummary(
-                id=row[0],
-                nhs_number=row[1],
-                family_name=row[2],
-                given_name=row[3],
-                date_of_birth=row[4],
-                age=age_on(row[4], today) if row[4] <= today else 0,
-                sex_label=sexes.label_for(row[5]) or row[5],
-                postcode=row[6],
-                alert_count=row[7],
+        seen: set[uuid.UUID] = set()
+        found: list[PatientSummary] = []
+        for row in rows:
+            if row[0] in seen:
+                continue
+            seen.add(row[0])
+            found.append(
+                PatientSummary(
+                    id=row[0],
+                    nhs_number=row[1],
+                    family_name=row[2],
+                    given_name=row[3],
+                    date_of_birth=row[4],
+                    age=age_on(row[4], today) if row[4] <= today else 0,
+                    sex_label=sexes.label_for(row[5]) or row[5],
+                    postcode=row[6],
+                    alert_count=row[7],
+                )
             )
-            for row in rows
-        ]
+        return found[:limit]
 
     def open(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientRecord:
         """Load a patient's record for display; the opening is written to the audit trail.

@@ -19,7 +19,7 @@ class StatusService:
 
     def current(self, actor: CurrentUser) -> StoreStatus:
         """Site, sync state ("offline" until a server is configured) and pending changes."""
-        with self._uow(actor, Action.DRAFT_KEEP, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
             pending = session.scalar(select(func.count(OutboxEntry.seq))) or 0
         return StoreStatus(
             site_name=actor.site_name,

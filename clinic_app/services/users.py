@@ -12,7 +12,7 @@ from clinic_app.db import ClinicSession
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Site, User
 from clinic_app.security import passwords
-from clinic_app.security.permissions import Action
+from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser
@@ -60,6 +60,7 @@ class UserService:
             FormErrors: bad user name, display name or password.
             Conflict: ``user.exists``.
         """
+        require(actor.role, Action.USER_MANAGE)
         errors = check.Collector()
         name = username.strip().casefold()
         if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
@@ -109,6 +110,7 @@ class UserService:
 
     def reset_password(self, actor: CurrentUser, username: str, new_password: str) -> None:
         """Set a new password, which the user must change at next sign-in."""
+        require(actor.role, Action.USER_MANAGE)
         problems = passwords.password_problems(new_password, username)
         if problems:
             raise ValidationError(problems[0], field="password")

@@ -34,6 +34,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.REFERRAL_VIEW: frozenset({C, S, T, V, A}),
     Action.REFERRAL_UPDATE_STATUS: frozenset({C, S, V}),
     Action.DRAFT_KEEP: frozenset({C, S, T, V, A}),
+    Action.STATUS_VIEW: frozenset({C, S, T, V, A}),
     Action.USER_MANAGE: frozenset({A}),
     Action.USER_LIST: frozenset({V, A}),
     Action.AUDIT_VERIFY: frozenset({A}),
@@ -208,7 +209,7 @@ METHODS: dict[str, tuple[Call, Action | None]] = {
     "users.set_active": (_set_active, Action.USER_MANAGE),
     "users.reset_password": (_reset_password, Action.USER_MANAGE),
     "audit.verify": (_verify_audit, Action.AUDIT_VERIFY),
-    "status.current": (_status, None),
+    "status.current": (_status, Action.STATUS_VIEW),
 }
 
 
@@ -338,4 +339,3 @@ def test_forged_role_on_the_signed_in_user_is_refused(services: Services) -> Non
     with pytest.raises(PermissionDenied) as caught:
         services.audit.verify(forged)
     assert caught.value.code == "permission.role_changed"
-

@@ -115,6 +115,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_sync_outbox")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_sync_outbox_idempotency_key")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("sync_outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_sync_outbox_row_id"), ["row_id"], unique=False)
@@ -144,7 +145,6 @@ def upgrade() -> None:
         sa.Column("registration_number", sa.String(length=40), nullable=True),
         sa.Column("supervisor_id", sa.Uuid(), nullable=True),
         sa.Column("site_id", sa.Uuid(), nullable=True),
-        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
