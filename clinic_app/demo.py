@@ -36,7 +36,7 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
     ("admin", "Jo Patel (Service Lead)", Role.ADMIN, None, None),
 )
 
-_GIVEN = [
+_GIVEN_FEMALE = (
     "Olivia",
     "Amelia",
     "Isla",
@@ -58,6 +58,13 @@ _GIVEN = [
     "Niamh",
     "Siobhan",
     "Agnieszka",
+    "Margaret",
+    "Patricia",
+    "Susan",
+    "Janet",
+    "Barbara",
+)
+_GIVEN_MALE = (
     "Oliver",
     "George",
     "Harry",
@@ -83,14 +90,9 @@ _GIVEN = [
     "Joseph",
     "Samuel",
     "David",
-    "Margaret",
-    "Patricia",
-    "Susan",
-    "Janet",
-    "Barbara",
     "Peter",
     "John",
-]
+)
 _FAMILY = [
     "Smith",
     "Jones",
@@ -247,11 +249,13 @@ def _add_patients(
             session.actor = Actor(device_id=context.device_id)
             for _ in range(start, min(count, start + batch)):
                 born = today - timedelta(days=rng.randint(18 * 365, 92 * 365))
-                sex = rng.choice(("1", "2", "2", "1", "9"))
+                # Person stated gender codes: 1 male, 2 female, 9 indeterminate (rare).
+                sex = "9" if rng.random() < 0.005 else rng.choice(("1", "2"))
+                given = rng.choice(_GIVEN_MALE if sex == "1" else _GIVEN_FEMALE)
                 patient = Patient(
                     id=uuid7(),
                     nhs_number=next(numbers),
-                    given_name=rng.choice(_GIVEN),
+                    given_name=given,
                     family_name=rng.choice(_FAMILY),
                     date_of_birth=born,
                     sex=sex,

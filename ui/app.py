@@ -6,12 +6,13 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,7 +26,6 @@ from PySide6.QtWidgets import (
 from clinic_app.services.types import (
     CurrentUser,
     PatientRecord,
-    PatientSummary,
     ReferralSummary,
     StoreStatus,
 )
@@ -116,29 +116,35 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(self.tr(APP_NAME))
         self.services = services
-        self.runner = runner or TaskRunner(self)
+        self.runner = runner or TaskRunner(self, shutdown_on_quit=False)
+        self._shut_down = False
         self.session = UserSession(self)
         self.state = WindowState.SIGNED_OUT
         self._focus_before_lock: QWidget | None = None
 
         self.login_vm = LoginViewModel(services.auth, self.runner, self)
-        self.search_vm = SearchViewModel(services.patients, self.runner, self.session, self)
-        self.patient_vm = PatientViewModel(services.patients, self.runner, self.session, self)
+        runner, session = self.runner, self.session
+        self.search_vm = SearchViewModel(
+            services.patients, runner=runner, session=session, parent=self
+        )
+        self.patient_vm = PatientViewModel(
+            services.patients, runner=runner, session=session, parent=self
+        )
         self.register_vm = RegisterViewModel(
             services.patients,
             services.reference,
             services.drafts,
-            self.runner,
-            self.session,
-            self,
+            runner=runner,
+            session=session,
+            parent=self,
         )
         self.referral_vm = ReferralViewModel(
             services.referrals,
             services.reference,
             services.drafts,
-            self.runner,
-            self.session,
-            self,
+            runner=runner,
+            session=session,
+            parent=self,
         )
 
         self.login_view = LoginView(self.login_vm)
@@ -148,22 +154,31 @@ class MainWindow(QMainWindow):
         self.referral_view = ReferralView(self.referral_vm)
         self._build_actions()
         self.home_page = HomePage(self._shortcut_list())
+        self._lay_out()
 
+        seconds = (
+            services.config.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
+        )
+        self.idle = IdleWatcher(seconds, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+            # Drafts are saved before the task runner stops.
+            app.aboutToQuit.connect(self.shutdown)
+        self._connect()
+        self._show_state(WindowState.SIGNED_OUT)
+
+    def _lay_out(self) -> None:
         self.pages = QStackedWidget()
         for page in (self.home_page, self.patient_view, self.register_view, self.referral_view):
             self.pages.addWidget(page)
-        self.notice = NoticeBar()
-        right = QWidget()
-        right_layout = _column(right)
-        right_layout.addWidget(self.notice)
-        right_layout.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.search_view)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([560, 720])
+        self.splitter.setSizes([620, 660])
         self.workspace = QWidget()
         self.workspace.setObjectName("workspace")
         _column(self.workspace).addWidget(self.splitter)
@@ -171,16 +186,14 @@ class MainWindow(QMainWindow):
         self.top = QStackedWidget()
         self.top.addWidget(self.login_view)
         self.top.addWidget(self.workspace)
-        self.setCentralWidget(self.top)
+        # Messages that belong to no screen show above whichever page is up.
+        self.notice = NoticeBar()
+        central = QWidget()
+        central_layout = _column(central)
+        central_layout.addWidget(self.notice)
+        central_layout.addWidget(self.top, 1)
+        self.setCentralWidget(central)
         self.status_strip = StatusStrip(self.statusBar())
-
-        seconds = services.config.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
-        self.idle = IdleWatcher(seconds, self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
-        self._connect()
-        self._show_state(WindowState.SIGNED_OUT)
 
     # ------------------------------------------------------------------ actions and menus
 
@@ -267,7 +280,7 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._update_actions())
         self.idle.idle_timed_out.connect(self.lock)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
-        self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
+        self.unexpected_error.connect(self._on_unexpected_error)
 
     # ------------------------------------------------------------------ commands
 
@@ -300,7 +313,9 @@ class MainWindow(QMainWindow):
         if self.state is not WindowState.WORKING or user is None:
             return
         focused = QApplication.focusWidget()
-        self._focus_before_lock = focused if focused and self.workspace.isAncestorOf(focused) else None
+        self._focus_before_lock = (
+            focused if focused and self.workspace.isAncestorOf(focused) else None
+        )
         self.register_vm.save_draft_now()
         self.referral_vm.save_draft_now()
         self.login_vm.show_locked(user)
@@ -328,6 +343,9 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Save drafts, stop the idle timer and the task runner (on close, and in tests)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         if self.state is not WindowState.SIGNED_OUT:
             self.register_vm.save_draft_now()
             self.referral_vm.save_draft_now()
@@ -370,8 +388,8 @@ class MainWindow(QMainWindow):
         self._show_patient_page()
 
     def _show_patient_page(self) -> None:
+        # Focus stays where it was (usually the search results), so arrow keys keep browsing.
         self.pages.setCurrentWidget(self.patient_view)
-        self.patient_view.focus_first()
         self._update_actions()
 
     def _on_patient_new_referral_requested(self, record: PatientRecord) -> None:
@@ -397,6 +415,9 @@ class MainWindow(QMainWindow):
         self.patient_vm.reload()
         self.patient_view.show_notice(self.tr("Referral saved."), "success")
         self.refresh_status()
+
+    def _on_unexpected_error(self, text: str) -> None:
+        self.notice.show_notice(text, "problem")
 
     def _on_runner_unhandled_failure(self, error: BaseException) -> None:
         self.notice.show_notice(errors.explain(error), "problem")
@@ -451,3 +472,215 @@ def _column(parent: QWidget) -> QVBoxLayout:
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(0)
     return layout
+
+
+# ---------------------------------------------------------------------- application set-up
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the clinic's name, scaling policy, font and theme."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        # Fractional scale factors (125 %, 150 %) are passed through rather than rounded, so
+        # text is neither cramped nor blown up on clinic laptops.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    theme.apply_theme(app)
+    return app
+
+
+def install_exception_hooks(window: MainWindow | None = None) -> Callable[[], None]:
+    """Log any uncaught exception (type and frames only) and show a calm message.
+
+    Returns:
+        A function that puts the previous hooks back.
+    """
+    previous_hook = sys.excepthook
+    previous_thread_hook = threading.excepthook
+
+    def report(error: BaseException, where: str) -> None:
+        errors.log_unexpected(error, where)
+        if window is not None:
+            # A queued signal: safe to emit from any thread.
+            window.unexpected_error.emit(errors.generic_message())
+
+    def on_exception(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous_hook(kind, error, trace)
+            return
+        report(error.with_traceback(trace), "the user interface")
+
+    def on_thread_exception(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:
+            return
+        report(args.exc_value.with_traceback(args.exc_traceback), "a background thread")
+
+    sys.excepthook = on_exception
+    threading.excepthook = on_thread_exception
+
+    def uninstall() -> None:
+        sys.excepthook = previous_hook
+        threading.excepthook = previous_thread_hook
+
+    return uninstall
+
+
+def build_main_window(
+    services: ClinicServices,
+    *,
+    runner: TaskRunner | None = None,
+    idle_lock_seconds: int | None = None,
+) -> MainWindow:
+    """Set up the application (if not yet) and build the main window, not yet shown.
+
+    Args:
+        services: the container from ``clinic_app.bootstrap``.
+        runner: a task runner to use (tests pass their own); one is made if omitted.
+        idle_lock_seconds: overrides ``services.config.idle_lock_seconds``; 0 turns the
+            idle lock off.
+    """
+    create_application()
+    return MainWindow(services, runner=runner, idle_lock_seconds=idle_lock_seconds)
+
+
+def run_app(services: ClinicServices, *, idle_lock_seconds: int | None = None) -> int:
+    """Show the main window and run the event loop until the user quits.
+
+    The caller keeps ownership of ``services`` and closes them afterwards.
+
+    Returns:
+        The exit status of the event loop.
+    """
+    app = create_application()
+    window = MainWindow(services, idle_lock_seconds=idle_lock_seconds)
+    uninstall = install_exception_hooks(window)
+    try:
+        window.resize(*SCREEN_SIZE)
+        window.show()
+        return app.exec()
+    finally:
+        window.shutdown()
+        uninstall()
+
+
+# ---------------------------------------------------------------------- screenshots
+
+
+def _settle(window: MainWindow) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+    window.runner.wait_idle(timeout=20.0)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _save(window: MainWindow, path: Path) -> Path:
+    _settle(window)
+    image = QImage(window.size(), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(1.0)
+    image.fill(Qt.GlobalColor.white)
+    window.render(image)
+    if not image.save(str(path)):
+        raise OSError(f"could not write {path.name}")
+    return path
+
+
+def _clinician(credentials: list[tuple[str, str, str]]) -> tuple[str, str]:
+    for username, password, role in credentials:
+        if str(role) == "clinician":
+            return username, password
+    if not credentials:
+        raise ValueError("no demo credentials given")
+    return credentials[0][0], credentials[0][1]
+
+
+def _render_sign_in(window: MainWindow, out_dir: Path, username: str, password: str) -> list[Path]:
+    shots = [_save(window, out_dir / "01-login.png")]
+    login = window.login_view
+    login.username_edit.setText(username)
+    login.password_edit.setText("not the right password")
+    login.submit_button.click()
+    shots.append(_save(window, out_dir / "02-login-wrong-password.png"))
+    login.password_edit.setText(password)
+    login.submit_button.click()
+    _settle(window)
+    if window.state is not WindowState.WORKING:
+        raise RuntimeError("the demo clinician could not sign in")
+    return shots
+
+
+def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
+    window.search_view.search_box.setText("999")
+    window.search_vm.search_now()
+    _settle(window)
+    # A patient with an alert shows more of the record than one without.
+    ranked = sorted(window.search_vm.results, key=lambda p: p.alert_count, reverse=True)
+    if ranked:
+        window.search_view.search_box.setText(ranked[0].family_name[:3].lower())
+        window.search_vm.search_now()
+    shots = [_save(window, out_dir / "03-search-results.png")]
+    shown = window.search_vm.results
+    if shown:
+        chosen = next((row for row, p in enumerate(shown) if p.id == ranked[0].id), 0)
+        window.search_view.table.selectRow(chosen)
+        window.search_vm.choose(chosen)
+    shots.append(_save(window, out_dir / "04-patient-record.png"))
+    return shots
+
+
+def _render_forms(window: MainWindow, out_dir: Path) -> list[Path]:
+    window.show_register()
+    shots = [_save(window, out_dir / "05-register-empty.png")]
+    form = window.register_view
+    form.nhs_number.setText("999 000 0019")
+    form.given_name.setText("Alex")
+    form.date_of_birth.setText("01/01/2090")
+    form.submit()
+    shots.append(_save(window, out_dir / "06-register-errors.png"))
+    # Nothing typed for a screenshot is kept as a draft.
+    window.register_vm.clear_form()
+    window.show_new_referral()
+    shots.append(_save(window, out_dir / "07-new-referral.png"))
+    return shots
+
+
+def render_screens(
+    services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
+) -> list[Path]:
+    """Sign in as the demo clinician, offscreen, and save a PNG of every screen.
+
+    Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a wrong
+    password, search results, a patient record, the register form empty and with problems
+    shown, the new-referral form, and the lock screen. Nothing is saved to the store except
+    what any sign-in and record opening writes to the audit trail.
+
+    Returns:
+        The paths of the PNG files, in that order.
+    """
+    if QApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    username, password = _clinician(credentials)
+    window = build_main_window(services, idle_lock_seconds=0)
+    window.resize(*SCREEN_SIZE)
+    window.show()
+    try:
+        shots = _render_sign_in(window, out_dir, username, password)
+        shots += _render_search_and_record(window, out_dir)
+        shots += _render_forms(window, out_dir)
+        window.lock()
+        shots.append(_save(window, out_dir / "08-lock-screen.png"))
+    finally:
+        window.shutdown()
+        window.deleteLater()
+        QApplication.processEvents()
+    return shots

@@ -25,9 +25,7 @@ def _has_display() -> bool:
 
 def _add_app_commands(parser: argparse.ArgumentParser) -> None:
     commands = next(
-        action
-        for action in parser._actions
-        if isinstance(action, argparse._SubParsersAction)
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
     )
     run = commands.add_parser("run", help="open the clinic app")
     run.set_defaults(app="run")

@@ -77,15 +77,31 @@ class AuthService:
     def check_password(self, actor: CurrentUser, password: str) -> None:
         """Confirm the signed-in user's password (to unlock, or before signing).
 
+        Throttled and audited like sign-in, so a locked screen cannot be guessed open.
+
         Raises:
-            AuthenticationFailed: ``auth.failed`` or ``auth.disabled``.
+            AuthenticationFailed: ``auth.failed``, ``auth.disabled`` or ``auth.locked_out``.
         """
-        with self._context.store.sessions() as session:
+        name = actor.username
+        with self._context.store.sessions.begin() as session:
+            session.actor = Actor(device_id=self._context.device_id, user_id=actor.id)
             user = session.get(User, actor.id)
+            locked_for = self._lockout_seconds(session, name)
             if user is None or user.deleted or not user.active:
-                raise AuthenticationFailed("auth.disabled")
-            if not passwords.verify_password(password, user.password_hash):
-                raise AuthenticationFailed("auth.failed")
+                failed: AuthenticationFailed | None = AuthenticationFailed("auth.disabled")
+            elif locked_for:
+                self._audit_attempt(session, "user.unlock_locked_out", user)
+                failed = AuthenticationFailed("auth.locked_out", seconds=locked_for)
+            elif not passwords.verify_password(password, user.password_hash):
+                self._record_failure(session, name, user, action="user.unlock_failed")
+                failed = AuthenticationFailed("auth.failed")
+            else:
+                failed = None
+                throttle = session.get(LoginThrottle, name)
+                if throttle is not None:
+                    session.delete(throttle)
+        if failed is not None:
+            raise failed
 
     def change_password(self, actor: CurrentUser, old: str, new: str) -> None:
         """Change the signed-in user's own password.
@@ -123,7 +139,14 @@ class AuthService:
             user_id=user.id if user else None,
         )
 
-    def _record_failure(self, session: ClinicSession, name: str, user: User | None) -> None:
+    def _record_failure(
+        self,
+        session: ClinicSession,
+        name: str,
+        user: User | None,
+        *,
+        action: str = "user.login_failed",
+    ) -> None:
         config = self._context.config
         throttle = session.get(LoginThrottle, name)
         if throttle is None:
@@ -133,7 +156,7 @@ class AuthService:
         if throttle.failures >= config.max_failed_logins:
             throttle.locked_until = utcnow() + timedelta(seconds=config.login_lockout_seconds)
             throttle.failures = 0
-        self._audit_attempt(session, "user.login_failed", user)
+        self._audit_attempt(session, action, user)
 
     def _audit(self, session: ClinicSession, user: User, action: str) -> None:
         audit.append(session, action=action, device_id=self._context.device_id, user_id=user.id)

@@ -113,9 +113,7 @@ _FIELD_WORDS: dict[str, Callable[[ValidationError, str | None], str]] = {
     "date.required": lambda e, label: _tr("Enter the {subject}.").format(
         subject=_subject(label, "date")
     ),
-    "date.too_early": lambda e, label: _tr(
-        "That date is too long ago. Check the year."
-    ),
+    "date.too_early": lambda e, label: _tr("That date is too long ago. Check the year."),
     "date_of_birth.future": lambda e, label: _tr(
         "The date of birth cannot be in the future. Check the year."
     ),
@@ -174,6 +172,23 @@ _GENERAL_BUILDERS: dict[str, Callable[[ClinicError], str]] = {
     "auth.locked_out": _locked_out,
 }
 
+# Where a shared code needs words of its own for one field.
+_FIELD_SPECIFIC: dict[tuple[str, str], str] = {
+    ("code.required", "sex"): "Choose the patient's sex as they state it.",
+    ("code.required", "ethnicity"): "Choose the patient's ethnicity, or Not known.",
+    ("code.required", "interpreter_language"): (
+        "Choose the language the patient needs an interpreter for."
+    ),
+    ("code.unknown", "interpreter_language"): (
+        "Choose the language the patient needs an interpreter for from the list."
+    ),
+    ("code.required", "source"): "Choose who referred the patient.",
+    ("code.required", "specialty"): "Choose the specialty the referral is for.",
+    ("date.required", "received_on"): "Enter the date the referral was received.",
+    ("date.future", "received_on"): "The date received cannot be in the future.",
+    ("date.required", "date_of_birth"): "Enter the date of birth, for example 12/03/1975.",
+}
+
 # Everything that is not about one field.
 _GENERAL_WORDS: dict[str, str] = {
     "auth.failed": "The user name or password is not right. Check them and try again.",
@@ -210,8 +225,7 @@ _GENERAL_WORDS: dict[str, str] = {
     ),
     "draft.not_json": "The draft of this form could not be kept. Save the form when you can.",
     "keychain.insecure_backend": (
-        "This computer's keychain is not safe enough to hold the clinic's key. "
-        "Contact IT support."
+        "This computer's keychain is not safe enough to hold the clinic's key. Contact IT support."
     ),
     "keychain.unavailable": (
         "The computer's keychain could not be reached. Sign out of the computer and back in; "
@@ -260,6 +274,9 @@ def field_message(error: ValidationError, label: str | None = None) -> str:
         error: the validation error (or conflict) raised for that field.
         label: the field's label as shown on the form, e.g. "Family name".
     """
+    specific = _FIELD_SPECIFIC.get((error.code, error.field or ""))
+    if specific is not None:
+        return _tr(specific)
     words = _FIELD_WORDS.get(error.code)
     if words is not None:
         return words(error, label)
@@ -268,15 +285,29 @@ def field_message(error: ValidationError, label: str | None = None) -> str:
     return _tr("Check this answer.")
 
 
+def _form_headline(error: FormErrors) -> str:
+    count = len(error.errors)
+    if count == 1:
+        return _tr("There is a problem with 1 answer. It is marked below.")
+    return _tr("There are problems with {count} answers. They are marked below.").format(
+        count=count
+    )
+
+
+def _by_kind(error: ClinicError) -> str:
+    for kind, code in _BY_KIND:
+        if isinstance(error, kind):
+            return _tr(_GENERAL_WORDS[code])
+    for kind, words in _KIND_WORDS:
+        if isinstance(error, kind):
+            return _tr(words)
+    return generic_message()
+
+
 def message_for(error: BaseException) -> str:
     """Words for an error shown as a message rather than next to a field."""
     if isinstance(error, FormErrors):
-        count = len(error.errors)
-        if count == 1:
-            return _tr("There is a problem with 1 answer. It is marked below.")
-        return _tr("There are problems with {count} answers. They are marked below.").format(
-            count=count
-        )
+        return _form_headline(error)
     if not isinstance(error, ClinicError):
         return generic_message()
     if error.code in _GENERAL_BUILDERS:
@@ -285,13 +316,7 @@ def message_for(error: BaseException) -> str:
         return _tr(_GENERAL_WORDS[error.code])
     if isinstance(error, ValidationError):
         return field_message(error)
-    for kind, code in _BY_KIND:
-        if isinstance(error, kind):
-            return _tr(_GENERAL_WORDS[code])
-    for kind, words in _KIND_WORDS:
-        if isinstance(error, kind):
-            return _tr(words)
-    return generic_message()
+    return _by_kind(error)
 
 
 def field_errors(error: BaseException) -> list[ValidationError]:

@@ -108,7 +108,7 @@ class StatusStrip:
 
     def show_user(self, user: CurrentUser) -> None:
         self.user_label.setText(
-            _tr("Signed in: {name} ({role})").format(
+            _tr("{name} · {role}").format(
                 name=user.display_name, role=formatting.display_role(str(user.role))
             )
         )

@@ -71,7 +71,7 @@ class TaskRunner(QObject):
     _delivered = Signal(object, object, object)
     _progressed = Signal(object, float)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, shutdown_on_quit: bool = True) -> None:
         super().__init__(parent)
         self._store_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinic-store")
         self._io_pool = ThreadPoolExecutor(max_workers=_IO_WORKERS, thread_name_prefix="clinic-io")
@@ -81,7 +81,8 @@ class TaskRunner(QObject):
         self._delivered.connect(self._on_worker_delivered, Qt.ConnectionType.QueuedConnection)
         self._progressed.connect(self._on_worker_progressed, Qt.ConnectionType.QueuedConnection)
         app = QCoreApplication.instance()
-        if app is not None:
+        if app is not None and shutdown_on_quit:
+            # An owner that must save work first (the main window) shuts the runner down itself.
             app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------------ submitting work
@@ -106,7 +107,7 @@ class TaskRunner(QObject):
         Returns:
             A handle that can cancel the delivery of the result.
         """
-        return self._submit(self._store_worker, work, on_done, on_failed, None, supersede)
+        return self._submit(self._store_worker, Task(work, on_done, on_failed, None, supersede))
 
     def run_io(
         self,
@@ -117,7 +118,7 @@ class TaskRunner(QObject):
         supersede: str | None = None,
     ) -> Task:
         """Run I/O (files, PDF, DICOM, network) on the pool; arguments as for run_store."""
-        return self._submit(self._io_pool, work, on_done, on_failed, None, supersede)
+        return self._submit(self._io_pool, Task(work, on_done, on_failed, None, supersede))
 
     def run_long(
         self,
@@ -133,18 +134,19 @@ class TaskRunner(QObject):
         ``work`` receives two plain callables, so the core stays free of Qt: ``progress(f)``
         and ``cancelled()``. Progress is delivered to ``on_progress`` on the UI thread.
         """
-        holder: list[Task] = []
+        task = Task(lambda: None, on_done, on_failed, on_progress, None)
 
         def job() -> T:
-            task = holder[0]
             return work(lambda fraction: self._progressed.emit(task, fraction), task.is_cancelled)
 
-        executor = self._store_worker if store else self._io_pool
-        task = self._submit(executor, job, on_done, on_failed, on_progress, None)
-        holder.append(task)
-        return task
+        task.work = job
+        return self._submit(self._store_worker if store else self._io_pool, task)
 
     # ------------------------------------------------------------------ state
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     def is_idle(self) -> bool:
         """True when no task is queued, running or waiting to deliver its result."""
@@ -198,18 +200,10 @@ class TaskRunner(QObject):
 
     # ------------------------------------------------------------------ internals
 
-    def _submit(
-        self,
-        executor: ThreadPoolExecutor,
-        work: Callable[[], Any],
-        on_done: Done | None,
-        on_failed: Failed | None,
-        on_progress: Progress | None,
-        supersede: str | None,
-    ) -> Task:
+    def _submit(self, executor: ThreadPoolExecutor, task: Task) -> Task:
         if self._closed:
             raise RuntimeError("the task runner has shut down")
-        task = Task(work, on_done, on_failed, on_progress, supersede)
+        supersede = task.supersede
         was_idle = self.is_idle()
         # Counted as pending before the stale task is dropped, so the runner never reports
         # itself idle in between.

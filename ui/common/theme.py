@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -23,7 +25,19 @@ NHS_PURPLE = "#330072"
 NHS_PALE_BLUE = "#E8F1FA"
 NHS_PALE_RED = "#FBEAE8"
 
+NHS_INPUT_BORDER = "#4C6272"
+
 BASE_POINT_SIZE = 10.5
+
+
+def _icon(name: str) -> str:
+    """Where a small icon of the theme lives, written the way a style sheet url() wants it."""
+    return str(files("ui.common").joinpath(name)).replace("\\", "/")
+
+
+CHECK_ICON = _icon("check.svg")
+ARROW_ICON = _icon("chevron-down.svg")
+ARROW_DISABLED_ICON = _icon("chevron-down-disabled.svg")
 
 # Point sizes only, never pixels, so text follows the screen's scale factor.
 STYLE_SHEET = f"""
@@ -66,14 +80,14 @@ QLabel[role="bannerValue"] {{ font-weight: 700; }}
 QLabel[role="chip"] {{
     border-radius: 10px; padding: 2px 10px; font-weight: 700;
 }}
-QLabel[chip="allergy"] {{ background: {NHS_RED}; color: {NHS_WHITE}; }}
-QLabel[chip="safeguarding"] {{ background: {NHS_PURPLE}; color: {NHS_WHITE}; }}
-QLabel[chip="clinical"] {{ background: {NHS_WARM_YELLOW}; color: {NHS_BLACK}; }}
-QLabel[chip="communication"] {{ background: {NHS_PALE_BLUE}; color: {NHS_DARK_BLUE};
+QLabel[role="chip"][chip="allergy"] {{ background: {NHS_RED}; color: {NHS_WHITE}; }}
+QLabel[role="chip"][chip="safeguarding"] {{ background: {NHS_PURPLE}; color: {NHS_WHITE}; }}
+QLabel[role="chip"][chip="clinical"] {{ background: {NHS_WARM_YELLOW}; color: {NHS_BLACK}; }}
+QLabel[role="chip"][chip="communication"] {{ background: {NHS_PALE_BLUE}; color: {NHS_DARK_BLUE};
     border: 1px solid {NHS_BLUE}; }}
-QLabel[chip="access"] {{ background: {NHS_PALE_GREY}; color: {NHS_BLACK};
+QLabel[role="chip"][chip="access"] {{ background: {NHS_PALE_GREY}; color: {NHS_BLACK};
     border: 1px solid {NHS_MID_GREY}; }}
-QLabel[chip="none"] {{ color: {NHS_DARK_GREY}; padding: 2px 0; }}
+QLabel[role="chip"][chip="none"] {{ color: {NHS_DARK_GREY}; padding: 2px 0; }}
 
 QFrame[role="notice"] {{
     background: {NHS_PALE_BLUE}; border: 1px solid {NHS_BORDER_GREY};
@@ -87,7 +101,7 @@ QFrame[role="notice"] QLabel {{ background: transparent; }}
 
 QLineEdit, QPlainTextEdit, QComboBox, QDateEdit {{
     background: {NHS_WHITE};
-    border: 2px solid {NHS_MID_GREY};
+    border: 2px solid {NHS_INPUT_BORDER};
     border-radius: 3px;
     padding: 4px 6px;
     selection-background-color: {NHS_BLUE};
@@ -107,7 +121,15 @@ QLineEdit:disabled, QComboBox:disabled, QPlainTextEdit:disabled {{
 }}
 QLineEdit#searchBox {{ font-size: 12pt; padding: 6px 8px; }}
 QLineEdit#searchBox:focus {{ padding: 5px 7px; }}
-QComboBox::drop-down {{ border: none; width: 22px; }}
+QComboBox::drop-down, QDateEdit::drop-down {{
+    subcontrol-origin: padding; subcontrol-position: center right; width: 26px; border: none;
+}}
+QComboBox::down-arrow, QDateEdit::down-arrow {{
+    image: url("{ARROW_ICON}"); width: 14px; height: 14px;
+}}
+QComboBox::down-arrow:disabled, QDateEdit::down-arrow:disabled {{
+    image: url("{ARROW_DISABLED_ICON}");
+}}
 QComboBox QAbstractItemView {{
     background: {NHS_WHITE}; selection-background-color: {NHS_BLUE};
     selection-color: {NHS_WHITE}; border: 1px solid {NHS_MID_GREY};
@@ -140,9 +162,25 @@ QPushButton[variant="link"] {{
 }}
 QPushButton[variant="link"]:focus {{ background: {NHS_FOCUS_YELLOW}; border-color: {NHS_BLACK}; }}
 
-QCheckBox, QRadioButton {{ spacing: 8px; padding: 2px 4px; }}
+QCheckBox, QRadioButton {{ spacing: 8px; padding: 3px 4px; }}
 QCheckBox:focus, QRadioButton:focus {{
     background: {NHS_FOCUS_YELLOW}; border-radius: 3px;
+}}
+QCheckBox::indicator, QRadioButton::indicator {{
+    width: 16px; height: 16px; background: {NHS_WHITE}; border: 2px solid {NHS_INPUT_BORDER};
+}}
+QCheckBox::indicator {{ border-radius: 2px; }}
+QRadioButton::indicator {{ border-radius: 10px; }}
+QCheckBox::indicator:checked {{
+    background: {NHS_BLUE}; border-color: {NHS_BLUE}; image: url("{CHECK_ICON}");
+}}
+QRadioButton::indicator:checked {{
+    border-color: {NHS_BLUE};
+    background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
+        stop: 0 {NHS_BLUE}, stop: 0.55 {NHS_BLUE}, stop: 0.62 {NHS_WHITE}, stop: 1 {NHS_WHITE});
+}}
+QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
+    border-color: {NHS_BORDER_GREY}; background: {NHS_PALE_GREY};
 }}
 
 QTableView {{
@@ -154,7 +192,7 @@ QTableView {{
     selection-color: {NHS_WHITE};
 }}
 QTableView:focus {{ border: 2px solid {NHS_BLACK}; }}
-QTableView::item {{ padding: 4px 6px; }}
+QTableView::item {{ padding: 4px 3px; }}
 QHeaderView::section {{
     background: {NHS_PALE_GREY};
     color: {NHS_BLACK};
@@ -162,10 +200,18 @@ QHeaderView::section {{
     border: none;
     border-bottom: 2px solid {NHS_BORDER_GREY};
     border-right: 1px solid {NHS_BORDER_GREY};
-    padding: 5px 6px;
+    padding: 5px 4px;
 }}
 
 QScrollArea {{ border: none; background: transparent; }}
+QScrollBar:vertical {{ background: transparent; width: 12px; margin: 0; }}
+QScrollBar:horizontal {{ background: transparent; height: 12px; margin: 0; }}
+QScrollBar::handle {{ background: #AEB7BD; border-radius: 4px; margin: 2px; }}
+QScrollBar::handle:vertical {{ min-height: 32px; }}
+QScrollBar::handle:horizontal {{ min-width: 32px; }}
+QScrollBar::handle:hover {{ background: {NHS_MID_GREY}; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
 QSplitter::handle {{ background: {NHS_BORDER_GREY}; }}
 
 QMenuBar {{ background: {NHS_WHITE}; border-bottom: 1px solid {NHS_BORDER_GREY}; }}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt, Signal
@@ -130,12 +131,22 @@ def alert_kind_label(kind: AlertKind) -> str:
 
 
 def alert_chip(alert: AlertView) -> QLabel:
-    """One alert as a coloured chip: the kind in words, then the alert's own text."""
-    text = f"{alert_kind_label(alert.kind)}: {alert.text}"
-    chip = QLabel(text)
-    chip.setToolTip(text)
-    chip.setAccessibleName(text)
+    """One alert as a chip coloured by its kind; the kind is also in its accessible name."""
+    chip = QLabel(alert.text)
+    described = _tr("{kind} alert: {text}").format(
+        kind=alert_kind_label(alert.kind), text=alert.text
+    )
+    chip.setToolTip(described)
+    chip.setAccessibleName(described)
     set_role(chip, "chip", chip=str(alert.kind.value))
+    return chip
+
+
+def alert_kind_chip(kind: AlertKind) -> QLabel:
+    """Just the kind of an alert, as a coloured chip (for lists of alerts)."""
+    chip = QLabel(alert_kind_label(kind))
+    set_role(chip, "chip", chip=str(kind.value))
+    chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return chip
 
 
@@ -153,9 +164,7 @@ class PatientBanner(QFrame):
         self.name_label = label("", "bannerName")
         self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.nhs_number_label = label("", "bannerValue")
-        self.nhs_number_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-        )
+        self.nhs_number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.born_label = label("", "bannerValue")
         self.sex_label = label("", "bannerValue")
 
@@ -218,9 +227,7 @@ class PatientBanner(QFrame):
             if widget is not None:
                 widget.deleteLater()
         if not alerts:
-            none = QLabel(_tr("No alerts"))
-            set_role(none, "chip", chip="none")
-            self._alerts.addWidget(none)
+            self._alerts.addWidget(label(_tr("No alerts"), "bannerKey"))
             return
         for alert in alerts:
             self._alerts.addWidget(alert_chip(alert))
@@ -257,6 +264,8 @@ class FormField(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(editor)
         layout.addWidget(self.error_label)
+        # Extra height goes below, so fields side by side keep their labels and inputs level.
+        layout.addStretch(1)
 
     def set_error(self, message: str | None) -> None:
         """Show ``message`` under the input (or clear it) and mark the input as invalid."""
@@ -306,13 +315,14 @@ class NoticeBar(QFrame):
 
 
 class ErrorSummary(QFrame):
-    """"There is a problem" box at the top of a form, listing each problem in words."""
+    """The box at the top of a form that says "There is a problem" and lists each one."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_role(self, "notice", tone="problem")
         self.title = label(_tr("There is a problem"), "subheading")
         self.body = label("", wrap=True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
         layout.setSpacing(4)
@@ -321,9 +331,15 @@ class ErrorSummary(QFrame):
         self.setVisible(False)
 
     def show_problems(self, headline: str, problems: Sequence[str]) -> None:
-        lines = [headline, *(f"•  {problem}" for problem in problems)]
-        self.body.setText("\n".join(lines))
+        """Show ``headline`` and a bulleted list of problems (our own words, never input)."""
+        items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
+        listing = f'<ul style="margin: 4px 0 0 -24px;">{items}</ul>' if items else ""
+        self.body.setText(f"<p style='margin: 0;'>{html.escape(headline)}</p>{listing}")
         self.setVisible(True)
+
+    def text(self) -> str:
+        """The summary as plain text, as a screen reader would read it."""
+        return self.body.text() if self.isVisible() else ""
 
     def clear(self) -> None:
         self.body.clear()

@@ -47,7 +47,18 @@ class LoginView(QWidget):
         set_role(self.submit_button, "", variant="primary")
         self.submit_button.setDefault(True)
         self.switch_button = QPushButton(self.tr("Switch user"))
+        self._lay_out()
 
+        self.username_edit.returnPressed.connect(self._on_username_return)
+        self.password_edit.returnPressed.connect(self._on_submit)
+        self.submit_button.clicked.connect(self._on_submit)
+        self.switch_button.clicked.connect(self._vm.request_switch_user)
+        self._vm.failed.connect(self._on_vm_failed)
+        self._vm.busy_changed.connect(self._on_vm_busy_changed)
+        self._vm.mode_changed.connect(self._on_vm_mode_changed)
+        self._on_vm_mode_changed(self._vm.mode.value)
+
+    def _lay_out(self) -> None:
         panel = card()
         panel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
         panel.setFixedWidth(self.fontMetrics().averageCharWidth() * _CARD_WIDTH_EM + 140)
@@ -78,15 +89,6 @@ class LoginView(QWidget):
         row.addStretch(1)
         outer.addLayout(row)
         outer.addStretch(3)
-
-        self.username_edit.returnPressed.connect(self._on_username_return)
-        self.password_edit.returnPressed.connect(self._on_submit)
-        self.submit_button.clicked.connect(self._on_submit)
-        self.switch_button.clicked.connect(self._vm.request_switch_user)
-        self._vm.failed.connect(self._on_vm_failed)
-        self._vm.busy_changed.connect(self._on_vm_busy_changed)
-        self._vm.mode_changed.connect(self._on_vm_mode_changed)
-        self._on_vm_mode_changed(self._vm.mode.value)
 
     def reset(self) -> None:
         """Empty every field and message (after signing in or out)."""

@@ -17,12 +17,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import PatientRecord, ReferralSummary
+from clinic_app.services.types import (
+    PatientRecord,
+    ReferralPriority,
+    ReferralStatus,
+    ReferralSummary,
+)
 from ui.common import formatting
-from ui.common.widgets import NoticeBar, PatientBanner, alert_chip, card, label, set_role
+from ui.common.widgets import NoticeBar, PatientBanner, alert_kind_chip, card, label, set_role
 from ui.screens.patient.view_model import PatientViewModel
 
 _NOT_RECORDED = "—"
+
+
+_DETAIL_COLUMNS = (
+    ("address", "postcode", "phone", "email", "preferred_contact"),
+    ("gp_practice", "ethnicity", "interpreter", "accessible_information"),
+)
+_VISIBLE_REFERRAL_ROWS = 8
+_WIDEST_COLUMN_CHARS = 18
 
 
 class PatientView(QWidget):
@@ -37,97 +50,20 @@ class PatientView(QWidget):
         set_role(self.new_referral_button, "", variant="primary")
         self.new_referral_button.setToolTip(self.tr("Record a new referral (Ctrl+R)"))
         self.new_referral_button.clicked.connect(self._vm.request_new_referral)
-
-        self._details = QFormLayout()
-        self._details.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        self._details.setHorizontalSpacing(16)
-        self._details.setVerticalSpacing(7)
-        self._details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self._detail_labels: dict[str, QLabel] = {}
-        for key, text in (
-            ("address", self.tr("Address")),
-            ("postcode", self.tr("Postcode")),
-            ("phone", self.tr("Phone")),
-            ("email", self.tr("Email")),
-            ("preferred_contact", self.tr("Preferred contact")),
-            ("gp_practice", self.tr("GP practice")),
-            ("ethnicity", self.tr("Ethnicity")),
-            ("interpreter", self.tr("Interpreter")),
-            ("accessible_information", self.tr("Accessible information")),
-        ):
-            value = label("", wrap=True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._detail_labels[key] = value
-            self._details.addRow(label(text, "bannerKey"), value)
-
-        details_card = card()
-        details_layout = QVBoxLayout(details_card)
-        details_layout.setContentsMargins(18, 14, 18, 16)
-        details_layout.setSpacing(10)
-        details_layout.addWidget(label(self.tr("Details"), "subheading"))
-        details_layout.addLayout(self._details)
-        details_layout.addStretch(1)
-
         self._alerts_layout = QVBoxLayout()
-        self._alerts_layout.setSpacing(6)
-        alerts_card = card()
-        alerts_layout = QVBoxLayout(alerts_card)
-        alerts_layout.setContentsMargins(18, 14, 18, 16)
-        alerts_layout.setSpacing(10)
-        alerts_layout.addWidget(label(self.tr("Alerts"), "subheading"))
-        alerts_layout.addLayout(self._alerts_layout)
-        alerts_layout.addStretch(1)
-
-        self.referrals = QTableWidget(0, 6)
-        self.referrals.setObjectName("referralList")
-        self.referrals.setAccessibleName(self.tr("Referrals"))
-        self.referrals.setHorizontalHeaderLabels(
-            [
-                self.tr("Received"),
-                self.tr("Source"),
-                self.tr("Specialty"),
-                self.tr("Priority"),
-                self.tr("Status"),
-                self.tr("Reason"),
-            ]
-        )
-        self.referrals.verticalHeader().setVisible(False)
-        self.referrals.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.referrals.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.referrals.setAlternatingRowColors(True)
-        self.referrals.setShowGrid(False)
-        self.referrals.setWordWrap(False)
-        self.referrals.setTabKeyNavigation(False)
-        header = self.referrals.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setHighlightSections(False)
+        self._alerts_layout.setSpacing(8)
+        self.referrals = self._referral_table()
         self.no_referrals = label(self.tr("No referrals recorded yet."), "hint")
-
-        referrals_card = card()
-        referrals_layout = QVBoxLayout(referrals_card)
-        referrals_layout.setContentsMargins(18, 14, 18, 16)
-        referrals_layout.setSpacing(10)
-        heading_row = QHBoxLayout()
-        heading_row.addWidget(label(self.tr("Referrals"), "subheading"))
-        heading_row.addStretch(1)
-        heading_row.addWidget(self.new_referral_button)
-        referrals_layout.addLayout(heading_row)
-        referrals_layout.addWidget(self.no_referrals)
-        referrals_layout.addWidget(self.referrals)
-
-        columns = QHBoxLayout()
-        columns.setSpacing(14)
-        columns.addWidget(details_card, 3)
-        columns.addWidget(alerts_card, 2)
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
-        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setContentsMargins(0, 0, 8, 0)
         body_layout.setSpacing(14)
-        body_layout.addLayout(columns)
-        body_layout.addWidget(referrals_card, 1)
+        body_layout.addWidget(self._referrals_card())
+        body_layout.addWidget(self._alerts_card())
+        body_layout.addWidget(self._details_card())
+        body_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -144,11 +80,92 @@ class PatientView(QWidget):
         self._vm.cleared.connect(self._on_vm_cleared)
         self._vm.failed.connect(self._on_vm_failed)
 
+    def _detail_names(self) -> dict[str, str]:
+        return {
+            "address": self.tr("Address"),
+            "postcode": self.tr("Postcode"),
+            "phone": self.tr("Phone"),
+            "email": self.tr("Email"),
+            "preferred_contact": self.tr("Preferred contact"),
+            "gp_practice": self.tr("GP practice"),
+            "ethnicity": self.tr("Ethnicity"),
+            "interpreter": self.tr("Interpreter"),
+            "accessible_information": self.tr("Accessible information"),
+        }
+
+    def _details_card(self) -> QWidget:
+        names = self._detail_names()
+        panel, inner = _section(self.tr("Details"))
+        columns = QHBoxLayout()
+        columns.setSpacing(24)
+        for keys in _DETAIL_COLUMNS:
+            form = QFormLayout()
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            form.setHorizontalSpacing(14)
+            form.setVerticalSpacing(8)
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            for key in keys:
+                value = label("", wrap=True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self._detail_labels[key] = value
+                key_label = label(names[key], "bannerKey")
+                key_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                form.addRow(key_label, value)
+            columns.addLayout(form, 1)
+        inner.addLayout(columns)
+        return panel
+
+    def _alerts_card(self) -> QWidget:
+        panel, inner = _section(self.tr("Alerts"))
+        inner.addLayout(self._alerts_layout)
+        return panel
+
+    def _referrals_card(self) -> QWidget:
+        panel = card()
+        inner = QVBoxLayout(panel)
+        inner.setContentsMargins(18, 12, 18, 16)
+        inner.setSpacing(10)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(label(self.tr("Referrals"), "subheading"))
+        heading_row.addStretch(1)
+        heading_row.addWidget(self.new_referral_button)
+        inner.addLayout(heading_row)
+        inner.addWidget(self.no_referrals)
+        inner.addWidget(self.referrals)
+        return panel
+
+    def _referral_table(self) -> QTableWidget:
+        table = QTableWidget(0, 6)
+        table.setObjectName("referralList")
+        table.setAccessibleName(self.tr("Referrals"))
+        table.setHorizontalHeaderLabels(
+            [
+                self.tr("Received"),
+                self.tr("Source"),
+                self.tr("Specialty"),
+                self.tr("Priority"),
+                self.tr("Status"),
+                self.tr("Reason"),
+            ]
+        )
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setHighlightSections(False)
+        return table
+
     def show_notice(self, text: str, tone: str = "info") -> None:
         self.notice.show_notice(text, tone)
-
-    def focus_first(self) -> None:
-        self.new_referral_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def referral_rows(self) -> list[list[str]]:
         """The referrals table as text, row by row, as a person reads it."""
@@ -207,9 +224,43 @@ class PatientView(QWidget):
             self._alerts_layout.addWidget(label(self.tr("No active alerts."), "hint"))
             return
         for alert in record.alerts:
-            chip = alert_chip(alert)
-            chip.setWordWrap(True)
-            self._alerts_layout.addWidget(chip)
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.setSpacing(12)
+            chip = alert_kind_chip(alert.kind)
+            chip.setMinimumWidth(chip.sizeHint().width())
+            line.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
+            text = label(alert.text, wrap=True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            line.addWidget(text, 1)
+            self._alerts_layout.addWidget(row)
+
+    def _fit_columns(self) -> None:
+        """Size columns to their text, but never so wide that the reason is squeezed out."""
+        table = self.referrals
+        widest = table.fontMetrics().averageCharWidth() * _WIDEST_COLUMN_CHARS
+        for column in range(5):
+            table.resizeColumnToContents(column)
+            table.setColumnWidth(column, min(table.columnWidth(column), widest))
+
+    def _priority_words(self, referral: ReferralSummary) -> str:
+        words = {
+            ReferralPriority.ROUTINE: self.tr("Routine"),
+            ReferralPriority.URGENT: self.tr("Urgent"),
+        }
+        return words.get(referral.priority, str(referral.priority).capitalize())
+
+    def _status_words(self, referral: ReferralSummary) -> str:
+        words = {
+            ReferralStatus.RECEIVED: self.tr("Received"),
+            ReferralStatus.TRIAGED: self.tr("Triaged"),
+            ReferralStatus.ACCEPTED: self.tr("Accepted"),
+            ReferralStatus.RETURNED: self.tr("Returned to referrer"),
+            ReferralStatus.DISCHARGED: self.tr("Discharged"),
+            ReferralStatus.CANCELLED: self.tr("Cancelled"),
+        }
+        return words.get(referral.status, str(referral.status).capitalize())
 
     def _show_referrals(self, referrals: tuple[ReferralSummary, ...]) -> None:
         self.referrals.setRowCount(len(referrals))
@@ -218,13 +269,32 @@ class PatientView(QWidget):
                 formatting.clinical_date(referral.received_on),
                 referral.source_label,
                 referral.specialty_label,
-                referral.priority.value.capitalize(),
-                referral.status.value.capitalize(),
+                self._priority_words(referral),
+                self._status_words(referral),
                 referral.reason,
             )
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.referrals.setItem(row, column, item)
+        self._fit_columns()
         self.no_referrals.setVisible(not referrals)
         self.referrals.setVisible(bool(referrals))
+        # Tall enough for the rows (up to a limit): the page scrolls, not a small table.
+        shown = max(1, min(len(referrals), _VISIBLE_REFERRAL_ROWS))
+        self.referrals.resizeRowsToContents()
+        row_height = self.referrals.verticalHeader().defaultSectionSize()
+        if referrals:
+            row_height = self.referrals.rowHeight(0)
+        header_height = self.referrals.horizontalHeader().sizeHint().height()
+        frame = self.referrals.frameWidth() * 2
+        self.referrals.setFixedHeight(header_height + row_height * shown + frame + 2)
+
+
+def _section(title: str) -> tuple[QWidget, QVBoxLayout]:
+    panel = card()
+    inner = QVBoxLayout(panel)
+    inner.setContentsMargins(18, 12, 18, 16)
+    inner.setSpacing(10)
+    inner.addWidget(label(title, "subheading"))
+    return panel, inner

@@ -31,6 +31,7 @@ class PatientViewModel(QObject):
     def __init__(
         self,
         patients: PatientRecords,
+        *,
         runner: TaskRunner,
         session: UserSession,
         parent: QObject | None = None,

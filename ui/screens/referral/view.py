@@ -82,7 +82,14 @@ class ReferralView(QWidget):
         self.submit_button = QPushButton(self.tr("Save referral"))
         set_role(self.submit_button, "", variant="primary")
         self.submit_button.setToolTip(self.tr("Save this referral (Ctrl+S)"))
+        self._lay_out()
 
+        self.source.set_choices(self._vm.choices("source"), self.tr("Choose…"))
+        self.specialty.set_choices(self._vm.choices("specialty"), self.tr("Choose…"))
+        self._connect()
+        self.fill(empty_form())
+
+    def _form_card(self) -> QWidget:
         panel = card()
         panel_layout = QVBoxLayout(panel)
         panel_layout.setContentsMargins(20, 14, 20, 18)
@@ -90,7 +97,16 @@ class ReferralView(QWidget):
         panel_layout.addWidget(label(self.tr("The referral"), "subheading"))
         grid = form_grid()
         panel_layout.addLayout(grid)
-        grid.addWidget(self._field("source", self.tr("Referred by"), self.source), 0, 0)
+        grid.addWidget(
+            self._field(
+                "source",
+                self.tr("Referred by"),
+                self.source,
+                hint=self.tr("Who sent the referral to the service"),
+            ),
+            0,
+            0,
+        )
         grid.addWidget(
             self._field(
                 "received_on",
@@ -126,14 +142,16 @@ class ReferralView(QWidget):
         grid.addWidget(
             self._field("reason", self.tr("Reason for referral"), self.reason), 3, 0, 1, 2
         )
+        return panel
 
+    def _lay_out(self) -> None:
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 8, 0)
         body_layout.setSpacing(14)
         body_layout.addWidget(self.heading)
         body_layout.addWidget(self.summary)
-        body_layout.addWidget(panel)
+        body_layout.addWidget(self._form_card())
         body_layout.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -153,11 +171,6 @@ class ReferralView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(actions)
-
-        self.source.set_choices(self._vm.choices("source"), self.tr("Choose…"))
-        self.specialty.set_choices(self._vm.choices("specialty"), self.tr("Choose…"))
-        self._connect()
-        self.fill(empty_form())
 
     def _field(
         self,

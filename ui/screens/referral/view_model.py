@@ -67,6 +67,7 @@ class ReferralViewModel(QObject):
         referrals: ReferralRecorder,
         reference: ReferenceLists,
         drafts: DraftStore,
+        *,
         runner: TaskRunner,
         session: UserSession,
         parent: QObject | None = None,

@@ -50,8 +50,10 @@ class GpPracticePicker(QComboBox):
         self.set_practice_id(wanted)
 
     def practice_id(self) -> str:
-        """The chosen practice's id; typed text that matches no practice is returned as is,
-        so the service can say it is not a known practice."""
+        """The chosen practice's id, or the typed text when it matches no practice.
+
+        Unmatched text is passed on as it is, so the service can say it is not known.
+        """
         text = self.currentText().strip()
         if not text:
             return ""

@@ -63,8 +63,10 @@ class RegisterView(QWidget):
         self.preferred_contact = ChoiceCombo()
         self.gp_practice = GpPracticePicker()
         self.ethnicity = ChoiceCombo()
-        self.interpreter_needed = QCheckBox(self.tr("The patient needs an interpreter"))
+        self.interpreter_needed = QCheckBox(self.tr("Needed"))
+        self.interpreter_needed.setAccessibleName(self.tr("The patient needs an interpreter"))
         self.interpreter_language = ChoiceCombo()
+        self.interpreter_language.setAccessibleName(self.tr("Interpreter language"))
         self.needs_boxes: dict[str, QCheckBox] = {}
         self.alerts = AlertsEditor()
 
@@ -84,7 +86,14 @@ class RegisterView(QWidget):
         self.submit_button = QPushButton(self.tr("Register patient"))
         set_role(self.submit_button, "", variant="primary")
         self.submit_button.setToolTip(self.tr("Register this patient (Ctrl+S)"))
+        self._lay_out()
+        self._fill_lists()
+        self._connect()
+        self._on_interpreter_toggled(False)
 
+    # ------------------------------------------------------------------ layout
+
+    def _lay_out(self) -> None:
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 8, 0)
@@ -113,12 +122,6 @@ class RegisterView(QWidget):
         layout.setSpacing(10)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(actions)
-
-        self._fill_lists()
-        self._connect()
-        self._on_interpreter_toggled(False)
-
-    # ------------------------------------------------------------------ layout
 
     def _field(
         self,
@@ -158,7 +161,15 @@ class RegisterView(QWidget):
             0,
         )
         grid.addWidget(
-            self._field("title", self.tr("Title"), self.title_edit, optional=True), 0, 1
+            self._field(
+                "title",
+                self.tr("Title"),
+                self.title_edit,
+                hint=self.tr("For example Mrs, Mr, Mx or Dr"),
+                optional=True,
+            ),
+            0,
+            1,
         )
         grid.addWidget(self._field("given_name", self.tr("Given name"), self.given_name), 1, 0)
         grid.addWidget(self._field("family_name", self.tr("Family name"), self.family_name), 1, 1)
@@ -172,7 +183,11 @@ class RegisterView(QWidget):
             2,
             0,
         )
-        grid.addWidget(self._field("sex", self.tr("Sex"), self.sex), 2, 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(
+            self._field("sex", self.tr("Sex"), self.sex, hint=self.tr("As the patient states it")),
+            2,
+            1,
+        )
         return panel
 
     def _contact_card(self) -> QWidget:
@@ -200,9 +215,7 @@ class RegisterView(QWidget):
     def _care_card(self) -> QWidget:
         panel, grid = self._section(self.tr("GP and communication"))
         grid.addWidget(
-            self._field(
-                "gp_practice_id", self.tr("GP practice"), self.gp_practice, optional=True
-            ),
+            self._field("gp_practice_id", self.tr("GP practice"), self.gp_practice, optional=True),
             0,
             0,
             1,
@@ -210,16 +223,14 @@ class RegisterView(QWidget):
         )
         grid.addWidget(self._field("ethnicity", self.tr("Ethnicity"), self.ethnicity), 1, 0)
         interpreter = QWidget()
-        interpreter_layout = QVBoxLayout(interpreter)
+        interpreter_layout = QHBoxLayout(interpreter)
         interpreter_layout.setContentsMargins(0, 0, 0, 0)
-        interpreter_layout.setSpacing(6)
+        interpreter_layout.setSpacing(8)
         interpreter_layout.addWidget(self.interpreter_needed)
-        interpreter_layout.addWidget(
-            self._field(
-                "interpreter_language", self.tr("Interpreter language"), self.interpreter_language
-            )
+        interpreter_layout.addWidget(self.interpreter_language, 1)
+        grid.addWidget(
+            self._field("interpreter_language", self.tr("Interpreter"), interpreter), 1, 1
         )
-        grid.addWidget(interpreter, 1, 1, Qt.AlignmentFlag.AlignTop)
 
         needs = QWidget()
         needs_grid = QGridLayout(needs)
@@ -272,7 +283,7 @@ class RegisterView(QWidget):
             self._vm.choices("preferred_contact_method"), self.tr("Not stated")
         )
         self.interpreter_language.set_choices(
-            self._vm.choices("interpreter_language"), self.tr("Choose a language…")
+            self._vm.choices("interpreter_language"), self.tr("Language…")
         )
         self.ethnicity.set_code("99")
 
@@ -403,7 +414,6 @@ class RegisterView(QWidget):
 
     def _on_interpreter_toggled(self, needed: bool) -> None:
         self.interpreter_language.setEnabled(needed)
-        self.fields["interpreter_language"].setEnabled(needed)
         if not needed:
             self.fields["interpreter_language"].set_error(None)
         self._on_edited("interpreter_needed")
@@ -465,9 +475,7 @@ class RegisterView(QWidget):
 
     def _on_vm_busy_changed(self, busy: bool) -> None:
         self.submit_button.setEnabled(not busy)
-        self.submit_button.setText(
-            self.tr("Registering…") if busy else self.tr("Register patient")
-        )
+        self.submit_button.setText(self.tr("Registering…") if busy else self.tr("Register patient"))
 
     def _on_vm_form_reset(self) -> None:
         self.fill(empty_form())

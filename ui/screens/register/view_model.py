@@ -133,6 +133,7 @@ class RegisterViewModel(QObject):
         patients: PatientRegistrar,
         reference: ReferenceLists,
         drafts: DraftStore,
+        *,
         runner: TaskRunner,
         session: UserSession,
         parent: QObject | None = None,

@@ -40,6 +40,7 @@ class SearchResultsModel(QAbstractTableModel):
         self._rows: list[PatientSummary] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        self._alert_colour = QColor(theme.NHS_RED)
         self._headers = (
             self.tr("Name"),
             self.tr("NHS number"),
@@ -73,34 +74,29 @@ class SearchResultsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            if column == "alerts":
-                return self._alert_words(row)
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column in {"alerts", "name", "sex"}:
-            return self._alert_words(row) if column == "alerts" else self._text(row, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == "alerts" and row.alert_count:
-            return QColor(theme.NHS_RED)
-        if role == Qt.ItemDataRole.FontRole and column == "name":
-            return self._bold
-        return None
+        words = self._alert_words(row) if column == "alerts" else self._text(row, column)
+        answers: dict[int, Any] = {
+            Qt.ItemDataRole.DisplayRole: self._text(row, column),
+            Qt.ItemDataRole.AccessibleTextRole: words,
+            Qt.ItemDataRole.ToolTipRole: words if column in {"alerts", "name", "sex"} else None,
+            Qt.ItemDataRole.ForegroundRole: (
+                self._alert_colour if column == "alerts" and row.alert_count else None
+            ),
+            Qt.ItemDataRole.FontRole: self._bold if column == "name" else None,
+        }
+        return answers.get(role)
 
     def _text(self, row: PatientSummary, column: str) -> str:
-        if column == "name":
-            return formatting.patient_name(row.family_name, row.given_name)
-        if column == "nhs_number":
-            return formatting.nhs_number(row.nhs_number)
-        if column == "born":
-            return formatting.clinical_date(row.date_of_birth)
-        if column == "age":
-            return formatting.age(row.age)
-        if column == "sex":
-            return row.sex_label
-        if column == "postcode":
-            return row.postcode or ""
-        return f"⚠ {row.alert_count}" if row.alert_count else ""
+        texts = {
+            "name": lambda: formatting.patient_name(row.family_name, row.given_name),
+            "nhs_number": lambda: formatting.nhs_number(row.nhs_number),
+            "born": lambda: formatting.clinical_date(row.date_of_birth),
+            "age": lambda: formatting.age(row.age),
+            "sex": lambda: row.sex_label,
+            "postcode": lambda: row.postcode or "",
+            "alerts": lambda: f"⚠ {row.alert_count}" if row.alert_count else "",
+        }
+        return texts[column]()
 
     def _alert_words(self, row: PatientSummary) -> str:
         if row.alert_count == 0:
@@ -142,6 +138,10 @@ class SearchView(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Long sex labels ("Indeterminate ...") are elided rather than widening the table.
+        sex = SearchResultsModel.COLUMNS.index("sex")
+        header.setSectionResizeMode(sex, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(sex, self.fontMetrics().horizontalAdvance(self.tr("Female")) + 30)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
         layout = QVBoxLayout(self)

@@ -34,6 +34,7 @@ class SearchViewModel(QObject):
     def __init__(
         self,
         patients: PatientFinder,
+        *,
         runner: TaskRunner,
         session: UserSession,
         parent: QObject | None = None,

@@ -1,0 +1,162 @@
+"""UI test set-up: offscreen Qt, the demo clinic, the main window, no work left behind."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: no display is needed or touched.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false;qt.qpa.*=false")
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from clinic_app.demo import demo_password
+from clinic_app.services import Services
+from clinic_app.services.types import CurrentUser, PatientSummary
+from ui.app import MainWindow, WindowState, build_main_window
+from ui.common.tasks import TaskRunner
+
+CLINICIAN = "clinician"
+SUPERVISOR = "supervisor"
+WAIT_MS = 5000
+
+
+def _worker_threads() -> set[str]:
+    return {
+        thread.name
+        for thread in threading.enumerate()
+        if thread.name.startswith(("clinic-store", "clinic-io"))
+    }
+
+
+@pytest.fixture
+def runner(qapp: QApplication) -> Iterator[TaskRunner]:
+    """The task runner; the test fails if work is still pending or a worker thread lives on."""
+    task_runner = TaskRunner()
+    yield task_runner
+    left_pending = not task_runner.is_idle()
+    task_runner.shutdown()
+    assert not left_pending, "the test ended with background work still pending"
+    assert not _worker_threads(), f"worker threads still running: {_worker_threads()}"
+
+
+@pytest.fixture
+def clinic(demo: Services) -> Services:
+    """The demo clinic's services (60 synthetic patients, a user for each role)."""
+    return demo
+
+
+@pytest.fixture
+def clinician(clinic: Services) -> CurrentUser:
+    """The demo clinician, signed in directly through the service (for test set-up only)."""
+    return clinic.auth.login(CLINICIAN, demo_password(CLINICIAN))
+
+
+@pytest.fixture
+def seeded_patient(clinic: Services, clinician: CurrentUser) -> PatientSummary:
+    """A demo patient with an NHS number whose surname is shared by few others."""
+    everyone = clinic.patients.search(clinician, "999", limit=60)
+    by_surname: dict[str, list[PatientSummary]] = {}
+    for patient in everyone:
+        by_surname.setdefault(patient.family_name, []).append(patient)
+    rarest = min(by_surname.values(), key=len)
+    return rarest[0]
+
+
+@dataclass
+class WindowFactory:
+    """Builds the main window against the demo clinic, with the test's task runner."""
+
+    qtbot: QtBot
+    clinic: Services
+    runner: TaskRunner
+    built: list[MainWindow]
+
+    def __call__(self, idle_lock_seconds: int = 0) -> MainWindow:
+        window = build_main_window(
+            self.clinic, runner=self.runner, idle_lock_seconds=idle_lock_seconds
+        )
+        self.qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        self.qtbot.waitExposed(window)
+        window.activateWindow()
+        self.built.append(window)
+        return window
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, clinic: Services, runner: TaskRunner
+) -> Iterator[Callable[..., MainWindow]]:
+    """A function that builds the window; at the end every window is shut down cleanly."""
+    factory = WindowFactory(qtbot, clinic, runner, [])
+    yield factory
+    pending = not runner.is_idle()
+    for window in factory.built:
+        window.idle.stop()
+    # The runner fixture reports pending work; draining it here keeps the store consistent.
+    if pending:
+        runner.wait_idle()
+    for window in factory.built:
+        window.shutdown()
+    assert not pending, "the test ended with background work still pending"
+
+
+@pytest.fixture
+def window(make_window: Callable[..., MainWindow]) -> MainWindow:
+    """The main window on the sign-in screen, idle lock off."""
+    return make_window()
+
+
+def wait_idle(window: MainWindow) -> None:
+    """Let queued work finish and its results reach the screen."""
+    window.runner.wait_idle(timeout=WAIT_MS / 1000)
+    QApplication.processEvents()
+
+
+def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Click into a field and type, as a person would."""
+    widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.keyClicks(widget, text)
+
+
+def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str | None = None) -> None:
+    """Type a user name and password on the sign-in screen and press Enter."""
+    view = window.login_view
+    type_into(qtbot, view.username_edit, username)
+    qtbot.keyClick(view.username_edit, Qt.Key.Key_Return)
+    type_into(qtbot, view.password_edit, password or demo_password(username))
+    qtbot.keyClick(view.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.state is not WindowState.SIGNED_OUT or bool(view.message_text()),
+        timeout=WAIT_MS,
+    )
+    wait_idle(window)
+
+
+@pytest.fixture
+def signed_in(window: MainWindow, qtbot: QtBot) -> MainWindow:
+    """The main window with the demo clinician signed in."""
+    sign_in(qtbot, window, CLINICIAN)
+    assert window.state is WindowState.WORKING
+    return window
+
+
+def search_for(qtbot: QtBot, window: MainWindow, text: str) -> list[PatientSummary]:
+    """Type into the search box and wait for the answer to that exact text."""
+    box = window.search_view.search_box
+    box.clear()
+    type_into(qtbot, box, text)
+    qtbot.waitUntil(
+        lambda: window.search_vm.answered_query == text and window.runner.is_idle(),
+        timeout=WAIT_MS,
+    )
+    return window.search_vm.results

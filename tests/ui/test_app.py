@@ -1,0 +1,85 @@
+"""The application shell: crash handling, status bar, and the screenshots it can render."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from clinic_app.demo import DEMO_USERS, demo_password
+from clinic_app.services import Services
+from ui.app import MainWindow, install_exception_hooks, render_screens
+from ui.common import errors
+
+
+def _raise_with_patient_words() -> None:
+    raise ValueError("SMITH, Jane 999 000 0018")
+
+
+def test_an_uncaught_error_is_logged_without_its_words_and_shown_calmly(
+    qtbot: QtBot, window: MainWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    uninstall = install_exception_hooks(window)
+    try:
+        try:
+            _raise_with_patient_words()
+        except ValueError as error:
+            with caplog.at_level(logging.ERROR):
+                sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        uninstall()
+
+    qtbot.waitUntil(window.notice.isVisible)
+    assert window.notice.text() == errors.generic_message()
+    assert "ValueError" in caplog.text
+    assert "_raise_with_patient_words" in caplog.text
+    assert "SMITH" not in caplog.text
+    assert "999" not in caplog.text
+
+
+def test_an_error_in_another_thread_is_reported_on_the_ui_thread(
+    qtbot: QtBot, window: MainWindow, caplog: pytest.LogCaptureFixture
+) -> None:
+    uninstall = install_exception_hooks(window)
+    try:
+        with caplog.at_level(logging.ERROR):
+            thread = threading.Thread(target=_raise_with_patient_words, name="clinic-test")
+            thread.start()
+            thread.join()
+            qtbot.waitUntil(window.notice.isVisible)
+    finally:
+        uninstall()
+
+    assert "a background thread" in caplog.text
+    assert "SMITH" not in caplog.text
+
+
+def test_render_screens_saves_every_screen_at_1280_by_800(
+    qtbot: QtBot, clinic: Services, tmp_path: Path
+) -> None:
+    credentials = [(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
+
+    paths = render_screens(clinic, tmp_path, credentials)
+
+    assert [path.name for path in paths] == [
+        "01-login.png",
+        "02-login-wrong-password.png",
+        "03-search-results.png",
+        "04-patient-record.png",
+        "05-register-empty.png",
+        "06-register-errors.png",
+        "07-new-referral.png",
+        "08-lock-screen.png",
+    ]
+    for path in paths:
+        image = QImage(str(path))
+        assert (image.width(), image.height()) == (1280, 800)
+    # Nothing typed for the screenshots is left behind as a draft.
+    actor = clinic.auth.login("clinician", demo_password("clinician"))
+    assert clinic.drafts.load(actor, "patient_registration", "new") is None
+    assert not [t for t in threading.enumerate() if t.name.startswith("clinic-store")]

@@ -1,0 +1,128 @@
+"""Every error code the core raises has calm words; logs never carry what was typed."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic_app.errors import (
+    AuthenticationFailed,
+    ClinicError,
+    Conflict,
+    FormErrors,
+    KeychainError,
+    NotFound,
+    PermissionDenied,
+    StoreError,
+    ValidationError,
+)
+from ui.common import errors
+
+FIELD_CODES = [
+    "nhs_number.empty",
+    "nhs_number.not_digits",
+    "nhs_number.length",
+    "nhs_number.check_digit",
+    "nhs_number.unusable_check",
+    "nhs_number.repeated_digit",
+    "name.empty",
+    "name.too_long",
+    "name.characters",
+    "date.invalid",
+    "date_of_birth.future",
+    "date_of_birth.too_old",
+    "postcode.invalid",
+    "email.invalid",
+    "phone.invalid",
+    "code.required",
+    "code.unknown",
+    "interpreter_language.required",
+    "text.empty",
+    "text.too_long",
+    "date.future",
+    "gp_practice.unknown",
+]
+
+GENERAL_ERRORS = [
+    AuthenticationFailed("auth.failed"),
+    AuthenticationFailed("auth.disabled"),
+    AuthenticationFailed("auth.locked_out", seconds=240),
+    PermissionDenied("permission.denied", action="patient.register"),
+    NotFound("patient.not_found"),
+    Conflict("patient.duplicate_nhs_number", field="nhs_number"),
+    Conflict("conflict.stale"),
+    StoreError("store.wrong_key"),
+    StoreError("store.key_missing"),
+    StoreError("store.missing"),
+    KeychainError("keychain.insecure_backend"),
+    KeychainError("keychain.unavailable"),
+]
+
+
+@pytest.mark.parametrize("code", FIELD_CODES)
+def test_every_field_code_has_its_own_words(code: str, qapp: object) -> None:
+    words = errors.field_message(ValidationError(code, field="family_name"), "Family name")
+
+    assert words != "Check this answer."
+    assert words.endswith(".")
+    assert words[0].isupper()
+    assert "{" not in words
+
+
+@pytest.mark.parametrize("error", GENERAL_ERRORS, ids=lambda e: e.code)
+def test_every_general_code_has_its_own_words(error: ClinicError, qapp: object) -> None:
+    words = errors.message_for(error)
+
+    assert words != errors.generic_message()
+    assert words.endswith(".")
+    assert "{" not in words
+
+
+def test_the_field_label_is_used_inside_the_sentence(qapp: object) -> None:
+    empty = ValidationError("name.empty", field="family_name")
+
+    assert errors.field_message(empty, "Family name") == "Enter the family name."
+    assert errors.field_message(empty, "NHS number").startswith("Enter the NHS number")
+
+
+def test_the_length_of_an_nhs_number_is_quoted(qapp: object) -> None:
+    error = ValidationError("nhs_number.length", field="nhs_number", length=9, expected=10)
+
+    assert "this one has 9" in errors.field_message(error)
+
+
+def test_unknown_codes_get_a_calm_generic_sentence(qapp: object) -> None:
+    assert errors.message_for(ClinicError("something.new")) == errors.generic_message()
+    assert errors.message_for(RuntimeError("boom")) == errors.generic_message()
+    assert errors.field_message(ValidationError("brand.new", field="x")) == "Check this answer."
+
+
+def test_form_errors_are_counted_and_split_by_field(qapp: object) -> None:
+    problems = FormErrors(
+        [
+            ValidationError("name.empty", field="family_name"),
+            ValidationError("date.invalid", field="date_of_birth"),
+        ]
+    )
+
+    assert errors.message_for(problems).startswith("There are problems with 2 answers")
+    assert [e.field for e in errors.field_errors(problems)] == ["family_name", "date_of_birth"]
+    duplicate = Conflict("patient.duplicate_nhs_number", field="nhs_number")
+    assert [e.field for e in errors.field_errors(duplicate)] == ["nhs_number"]
+
+
+def test_log_lines_carry_type_code_and_frames_but_no_message(qapp: object) -> None:
+    def fail() -> None:
+        try:
+            raise ValueError("SMITH, Jane 999 000 0018")
+        except ValueError as inner:
+            raise StoreError("store.wrong_key", path="SMITH") from inner
+
+    with pytest.raises(StoreError) as caught:
+        fail()
+    text = errors.describe_for_log(caught.value)
+
+    assert "StoreError [store.wrong_key]" in text
+    assert "ValueError" in text
+    assert "in fail" in text
+    assert "SMITH" not in text
+    assert "999" not in text

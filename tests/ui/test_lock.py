@@ -1,0 +1,113 @@
+"""Locking keeps unsaved work behind the lock; switching user saves it as a draft."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from clinic_app.demo import demo_password
+from clinic_app.services import Services
+from clinic_app.services.types import CurrentUser
+from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
+from ui.app import MainWindow, WindowState
+from ui.screens.login.view_model import LoginMode
+from ui.screens.register.view_model import DRAFT_KEY, DRAFT_KIND
+
+PASSWORD_WRONG = "definitely-not-it"
+
+
+def _unlock(qtbot: QtBot, window: MainWindow, password: str) -> None:
+    view = window.login_view
+    type_into(qtbot, view.password_edit, password)
+    qtbot.keyClick(view.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not window.login_vm.busy, timeout=WAIT_MS)
+    wait_idle(window)
+
+
+def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    clinic: Services,
+    clinician: CurrentUser,
+) -> None:
+    window = make_window(idle_lock_seconds=1)
+    sign_in(qtbot, window, CLINICIAN)
+    window.show_register()
+    form = window.register_view
+    type_into(qtbot, form.given_name, "Unsaved")
+    assert form.given_name.hasFocus()
+
+    qtbot.waitUntil(lambda: window.state is WindowState.LOCKED, timeout=WAIT_MS)
+    wait_idle(window)
+
+    login = window.login_view
+    assert window.top.currentWidget() is login
+    assert not window.workspace.isVisible()
+    assert login.heading.text() == "Locked — Priya Shah (Advanced Physiotherapist)"
+    assert login.explanation.text() == "Enter your password to return to your work."
+    assert login.switch_button.isVisible()
+    assert not window.lock_action.isEnabled()
+    draft = clinic.drafts.load(clinician, DRAFT_KIND, DRAFT_KEY)
+    assert draft is not None
+    assert draft["given_name"] == "Unsaved"
+
+    _unlock(qtbot, window, PASSWORD_WRONG)
+    assert window.state is WindowState.LOCKED
+    assert login.message_text().startswith("The user name or password is not right")
+    assert login.password_edit.text() == ""
+
+    window.idle.stop()  # the test's own pauses must not lock the window again
+    _unlock(qtbot, window, demo_password(CLINICIAN))
+    assert window.state is WindowState.WORKING
+    assert window.pages.currentWidget() is form
+    assert form.given_name.text() == "Unsaved"
+    assert form.given_name.hasFocus()
+
+    window.register_vm.clear_form()
+    wait_idle(window)
+
+
+def test_lock_shortcut_and_switch_user_bring_the_draft_back(
+    qtbot: QtBot, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    window.show_register()
+    form = window.register_view
+    type_into(qtbot, form.given_name, "Halfway")
+    type_into(qtbot, form.family_name, "Through")
+
+    qtbot.keyClick(form.family_name, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.state is WindowState.LOCKED
+    assert window.login_vm.mode is LoginMode.LOCKED
+
+    qtbot.mouseClick(window.login_view.switch_button, Qt.MouseButton.LeftButton)
+    assert window.state is WindowState.SIGNED_OUT
+    assert window.login_view.heading.text() == "Sign in"
+    assert window.login_view.username_edit.text() == ""
+    assert form.given_name.text() == ""
+    assert window.session.user is None
+
+    sign_in(qtbot, window, SUPERVISOR)
+    assert window.state is WindowState.WORKING
+    assert form.given_name.text() == ""
+    assert window.home_page.notice.text() == ""
+
+    focus = window.search_view.search_box
+    qtbot.keyClick(
+        focus,
+        Qt.Key.Key_S,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert window.state is WindowState.SIGNED_OUT
+    wait_idle(window)
+
+    sign_in(qtbot, window, CLINICIAN)
+    qtbot.waitUntil(lambda: form.given_name.text() == "Halfway", timeout=WAIT_MS)
+    assert form.family_name.text() == "Through"
+    assert "unfinished patient registration" in window.home_page.notice.text()
+    assert form.draft_status.text() == "Your unfinished form was restored."
+
+    window.register_vm.clear_form()
+    wait_idle(window)
