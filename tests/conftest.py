@@ -34,10 +34,9 @@ keyring.set_keyring(MemoryKeyring())
 
 
 @pytest.fixture(autouse=True)
-def _fresh_keychain() -> Iterator[None]:
+def _fresh_keychain() -> None:
     """Every test starts with an empty in-memory keychain."""
     keyring.set_keyring(MemoryKeyring())
-    yield
 
 
 @pytest.fixture

@@ -64,7 +64,8 @@ def store_key_name(store_path: Path) -> str:
 def _get(name: str) -> str | None:
     try:
         value = keyring.get_password(SERVICE, name)
-    except keyring.errors.KeyringError as error:
+    except (keyring.errors.KeyringError, OSError) as error:
+        # OSError: the keychain's transport (the D-Bus session) went away under us.
         raise KeychainError("keychain.unavailable", reason=type(error).__name__) from None
     return value if isinstance(value, str) else None
 
@@ -72,7 +73,8 @@ def _get(name: str) -> str | None:
 def _set(name: str, value: str) -> None:
     try:
         keyring.set_password(SERVICE, name, value)
-    except keyring.errors.KeyringError as error:
+    except (keyring.errors.KeyringError, OSError) as error:
+        # OSError: the keychain's transport (the D-Bus session) went away under us.
         raise KeychainError("keychain.unavailable", reason=type(error).__name__) from None
 
 
