@@ -7,10 +7,11 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
@@ -30,6 +31,7 @@ from clinic_app.services.types import (
     StoreStatus,
 )
 from ui.common import errors, theme
+from ui.common.deferred import DeferredServices
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.common.idle import IdleWatcher
 from ui.common.session import UserSession
@@ -70,6 +72,13 @@ class ClinicSettings(Protocol):
     idle_lock_seconds: int
 
 
+@dataclass
+class DefaultSettings:
+    """The settings in force before the store is open (the same defaults as the core's)."""
+
+    idle_lock_seconds: int = 300
+
+
 class ClinicServices(Protocol):
     """What the window needs from the services container built by ``clinic_app.bootstrap``."""
 
@@ -87,6 +96,7 @@ class ClinicServices(Protocol):
     def status(self) -> StatusSource: ...
     @property
     def config(self) -> ClinicSettings: ...
+    def close(self) -> None: ...
 
 
 class WindowState(StrEnum):
@@ -112,6 +122,7 @@ class MainWindow(QMainWindow):
         *,
         runner: TaskRunner | None = None,
         idle_lock_seconds: int | None = None,
+        defer_workspace: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle(self.tr(APP_NAME))
@@ -148,12 +159,8 @@ class MainWindow(QMainWindow):
         )
 
         self.login_view = LoginView(self.login_vm)
-        self.search_view = SearchView(self.search_vm)
-        self.patient_view = PatientView(self.patient_vm)
-        self.register_view = RegisterView(self.register_vm)
-        self.referral_view = ReferralView(self.referral_vm)
         self._build_actions()
-        self.home_page = HomePage(self._shortcut_list())
+        self._workspace_built = False
         self._lay_out()
 
         seconds = (
@@ -166,9 +173,24 @@ class MainWindow(QMainWindow):
             # Drafts are saved before the task runner stops.
             app.aboutToQuit.connect(self.shutdown)
         self._connect()
+        if not defer_workspace:
+            self.build_workspace()
         self._show_state(WindowState.SIGNED_OUT)
 
-    def _lay_out(self) -> None:
+    def build_workspace(self) -> None:
+        """Make the screens behind sign-in (search, record, forms), once.
+
+        The app builds them just after the sign-in window appears, so that window shows
+        sooner; tests build them straight away. Signing in waits until they exist.
+        """
+        if self._workspace_built:
+            return
+        self._workspace_built = True
+        self.search_view = SearchView(self.search_vm)
+        self.patient_view = PatientView(self.patient_vm)
+        self.register_view = RegisterView(self.register_vm)
+        self.referral_view = ReferralView(self.referral_vm)
+        self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
         for page in (self.home_page, self.patient_view, self.register_view, self.referral_view):
             self.pages.addWidget(page)
@@ -179,9 +201,17 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([620, 660])
+        self._workspace_layout.addWidget(self.splitter)
+        self.patient_vm.failed.connect(lambda _m: self.pages.setCurrentWidget(self.patient_view))
+        self.referral_view.back_requested.connect(self._show_patient_page)
+        self.home_page.register_requested.connect(self.show_register)
+        self.pages.currentChanged.connect(lambda _i: self._update_actions())
+        self._update_actions()
+
+    def _lay_out(self) -> None:
         self.workspace = QWidget()
         self.workspace.setObjectName("workspace")
-        _column(self.workspace).addWidget(self.splitter)
+        self._workspace_layout = _column(self.workspace)
 
         self.top = QStackedWidget()
         self.top.addWidget(self.login_view)
@@ -270,14 +300,10 @@ class MainWindow(QMainWindow):
         self.login_vm.switch_user_requested.connect(self.switch_user)
         self.search_vm.patient_chosen.connect(self.patient_vm.open_patient)
         self.patient_vm.record_loaded.connect(self._on_patient_record_loaded)
-        self.patient_vm.failed.connect(lambda _m: self.pages.setCurrentWidget(self.patient_view))
         self.patient_vm.new_referral_requested.connect(self._on_patient_new_referral_requested)
         self.register_vm.saved.connect(self._on_register_saved)
         self.register_vm.draft_restored.connect(self._on_register_draft_restored)
         self.referral_vm.saved.connect(self._on_referral_saved)
-        self.referral_view.back_requested.connect(self._show_patient_page)
-        self.home_page.register_requested.connect(self.show_register)
-        self.pages.currentChanged.connect(lambda _i: self._update_actions())
         self.idle.idle_timed_out.connect(self.lock)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
@@ -365,6 +391,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ reactions
 
     def _on_login_signed_in(self, user: CurrentUser) -> None:
+        self.build_workspace()
         self.session.sign_in(user)
         self.login_view.reset()
         self.status_strip.show_user(user)
@@ -458,6 +485,12 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _update_actions(self) -> None:
+        if not self._workspace_built:
+            for action in (self.find_action, self.register_action, self.referral_action):
+                action.setEnabled(False)
+            for action in (self.save_action, self.lock_action, self.switch_action):
+                action.setEnabled(False)
+            return
         working = self.state is WindowState.WORKING
         page = self.pages.currentWidget()
         for action in (self.find_action, self.register_action, self.lock_action):
@@ -570,6 +603,45 @@ def run_app(services: ClinicServices, *, idle_lock_seconds: int | None = None) -
     finally:
         window.shutdown()
         uninstall()
+
+
+def start_deferred(
+    open_services: Callable[[], ClinicServices], config: ClinicSettings
+) -> tuple[QApplication, MainWindow, DeferredServices]:
+    """Show the sign-in window at once and open the store behind it.
+
+    ``open_services`` runs on a background thread; ``config`` holds the settings the window
+    needs before the store is open. The screens behind sign-in are built when the store is
+    open (or at sign-in, whichever comes first); a failure to open the store is shown on the
+    sign-in screen in plain words.
+    """
+    app = create_application()
+    services = DeferredServices(open_services, config)
+    window = MainWindow(cast(ClinicServices, services), defer_workspace=True)
+    services.ready.connect(window.build_workspace)
+    services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
+    services.start()
+    window.resize(*SCREEN_SIZE)
+    window.show()
+    return app, window, services
+
+
+def run_deferred(open_services: Callable[[], ClinicServices], config: ClinicSettings) -> int:
+    """``onestop run``: the sign-in window first, the store opened meanwhile.
+
+    Returns:
+        The exit status of the event loop.
+    """
+    app, window, services = start_deferred(open_services, config)
+    uninstall = install_exception_hooks(window)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        uninstall()
+        opened = services.opened()
+        if opened is not None:
+            opened.close()
 
 
 # ---------------------------------------------------------------------- screenshots

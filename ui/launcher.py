@@ -1,6 +1,7 @@
 """The ``onestop`` command: the app itself (``run``, ``demo``) and the administration commands.
 
-The administration commands live in the Qt-free core; only ``run`` and ``demo`` load Qt.
+The administration commands live in the Qt-free core and start without Qt. ``run`` shows
+the sign-in window before it imports the core: the store opens behind it.
 """
 
 from __future__ import annotations
@@ -10,12 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from clinic_app import bootstrap, cli
-from clinic_app.demo import DEMO_USERS, demo_password, seed_demo
-from clinic_app.errors import ClinicError
-from clinic_app.security import keychain
-
+APP_COMMANDS = ("run", "demo")
 DEMO_FOLDER = "demo-clinic"
 
 
@@ -23,12 +21,21 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _add_app_commands(parser: argparse.ArgumentParser) -> None:
-    commands = next(
-        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-    )
+def _app_parser() -> argparse.ArgumentParser:
+    """Options of the app commands (the administration commands have their own)."""
+    parser = argparse.ArgumentParser(prog="onestop")
+    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--insecure-dev-keyring", action="store_true")
+    commands = parser.add_subparsers(dest="app", required=True)
     run = commands.add_parser("run", help="open the clinic app")
-    run.set_defaults(app="run")
+    run.add_argument(
+        "--idle-lock-minutes",
+        type=int,
+        default=5,
+        choices=range(1, 61),
+        metavar="MINUTES",
+        help="lock the screen after this many minutes without input (1 to 60, default 5)",
+    )
     demo = commands.add_parser(
         "demo", help="open the app on a demo clinic (synthetic patients, a user per role)"
     )
@@ -40,18 +47,33 @@ def _add_app_commands(parser: argparse.ArgumentParser) -> None:
         help="save screenshots of every screen to this folder instead of opening a window "
         "(the default when there is no display)",
     )
-    demo.set_defaults(app="demo")
+    return parser
 
 
-def _demo_store(args: argparse.Namespace) -> Path:
-    if args.store is not None:
-        return Path(args.store).resolve()
-    return (bootstrap.data_dir() / DEMO_FOLDER / bootstrap.STORE_FILE).resolve()
+def _full_help() -> int:
+    from clinic_app import cli  # noqa: PLC0415
+
+    parser = cli.build_parser()
+    commands = next(
+        action for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+    )
+    commands.add_parser("run", help="open the clinic app")
+    commands.add_parser("demo", help="open the app on a demo clinic (see 'onestop demo -h')")
+    parser.print_help()
+    return 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Create (once) and open the demo clinic, or render its screens when headless."""
-    path = _demo_store(args)
+    from clinic_app import bootstrap  # noqa: PLC0415 - the demo needs the store at once
+    from clinic_app.demo import DEMO_USERS, demo_password, seed_demo  # noqa: PLC0415
+    from clinic_app.security import keychain  # noqa: PLC0415
+
+    path = (
+        Path(args.store).resolve()
+        if args.store is not None
+        else (bootstrap.data_dir() / DEMO_FOLDER / bootstrap.STORE_FILE).resolve()
+    )
     insecure = args.insecure_dev_keyring or not keychain.backend_is_safe()
     if insecure and not args.insecure_dev_keyring:
         print(
@@ -70,12 +92,13 @@ def run_demo(args: argparse.Namespace) -> int:
     for username, password, role in credentials:
         print(f"  {role:<12} user name: {username:<12} password: {password}")
     try:
-        from ui import app  # noqa: PLC0415 - Qt only when the app is really wanted
-
         headless = args.screens is not None or not _has_display()
         if headless:
-            out = (args.screens or Path("demo-screens")).resolve()
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from ui import app  # noqa: PLC0415 - Qt only when the app is really wanted
+
+        if headless:
+            out = (args.screens or Path("demo-screens")).resolve()
             paths = app.render_screens(services, out, credentials)
             print(f"No display: saved {len(paths)} screenshots in {out}")
             for shot in paths:
@@ -87,33 +110,44 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Open the app on this computer's store."""
+    """Open the app on this computer's store: sign-in window first, store behind it."""
     from ui import app  # noqa: PLC0415
 
-    path = (args.store or bootstrap.default_store_path()).resolve()
-    services = bootstrap.open_clinic(path, allow_insecure_keyring=args.insecure_dev_keyring)
-    try:
-        return app.run_app(services)
-    finally:
-        services.close()
+    store: Path | None = args.store
+    insecure: bool = args.insecure_dev_keyring
+
+    def open_services() -> Any:
+        from clinic_app import bootstrap  # noqa: PLC0415 - on the background thread
+
+        return bootstrap.open_clinic(store, allow_insecure_keyring=insecure)
+
+    settings = app.DefaultSettings(idle_lock_seconds=args.idle_lock_minutes * 60)
+    return app.run_deferred(open_services, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``onestop``."""
-    parser = cli.build_parser()
-    _add_app_commands(parser)
-    args = parser.parse_args(argv)
-    mode = getattr(args, "app", None)
-    if mode is None:
-        if getattr(args, "run", None) is None:
-            parser.print_help()
-            return 0
-        return cli.run_command(args)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    words = [word for word in arguments if not word.startswith("-")]
+    if not arguments or arguments in (["-h"], ["--help"]):
+        return _full_help()
+    if not words or words[0] not in APP_COMMANDS:
+        from clinic_app import cli  # noqa: PLC0415 - administration never loads Qt
+
+        return cli.main(arguments)
+    args = _app_parser().parse_args(arguments)
     try:
-        return run_demo(args) if mode == "demo" else run_app(args)
-    except ClinicError as error:
-        store = args.store or bootstrap.default_store_path()
-        print(cli.message_for(error, path=store), file=sys.stderr)
+        return run_demo(args) if args.app == "demo" else run_app(args)
+    except Exception as error:
+        from clinic_app import bootstrap, cli  # noqa: PLC0415
+        from clinic_app.errors import ClinicError  # noqa: PLC0415
+
+        if not isinstance(error, ClinicError):
+            raise
+        print(
+            cli.message_for(error, path=args.store or bootstrap.default_store_path()),
+            file=sys.stderr,
+        )
         return 2
 
 

@@ -1,59 +1,29 @@
-"""Use cases: one call is one thing a user does, in one transaction, permission-checked."""
+"""Use cases: one call is one thing a user does, in one transaction, permission-checked.
+
+The screens import only the small read models of ``clinic_app.services.types``. The services
+themselves (and SQLAlchemy with them) load when something first asks for ``Services``,
+``SYSTEM`` or ``AppConfig``, so the app's sign-in window can show while the store is still
+being opened.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from clinic_app.services.audit_trail import AuditService
-from clinic_app.services.auth import AuthService
-from clinic_app.services.base import SYSTEM, AppConfig, Context
-from clinic_app.services.drafts import DraftService
-from clinic_app.services.patients import PatientService
-from clinic_app.services.reference import ReferenceService
-from clinic_app.services.referrals import ReferralService
-from clinic_app.services.status import StatusService
-from clinic_app.services.store_admin import StoreAdminService
-from clinic_app.services.users import UserService
+if TYPE_CHECKING:
+    from clinic_app.services.base import SYSTEM, AppConfig
+    from clinic_app.services.container import Services
 
 __all__ = ["SYSTEM", "AppConfig", "Services"]
 
 
-@dataclass
-class Services:
-    """Every service of one open store; built by ``clinic_app.bootstrap``."""
+def __getattr__(name: str) -> Any:
+    if name in ("SYSTEM", "AppConfig"):
+        from clinic_app.services import base  # noqa: PLC0415 - loaded on first use
 
-    context: Context
-    auth: AuthService
-    patients: PatientService
-    referrals: ReferralService
-    drafts: DraftService
-    reference: ReferenceService
-    status: StatusService
-    users: UserService
-    audit: AuditService
-    store: StoreAdminService
+        return getattr(base, name)
+    if name == "Services":
+        from clinic_app.services.container import Services  # noqa: PLC0415
 
-    @classmethod
-    def build(cls, context: Context) -> Services:
-        """Wire every service to one context."""
-        return cls(
-            context=context,
-            auth=AuthService(context),
-            patients=PatientService(context),
-            referrals=ReferralService(context),
-            drafts=DraftService(context),
-            reference=ReferenceService(),
-            status=StatusService(context),
-            users=UserService(context),
-            audit=AuditService(context),
-            store=StoreAdminService(context),
-        )
-
-    @property
-    def config(self) -> AppConfig:
-        """The settings in force."""
-        return self.context.config
-
-    def close(self) -> None:
-        """Close the store's connections."""
-        self.context.store.close()
+        return Services
+    raise AttributeError(name)

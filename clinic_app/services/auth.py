@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import select
 
@@ -13,9 +15,16 @@ from clinic_app.security import audit, passwords
 from clinic_app.services.base import Context
 from clinic_app.services.types import CurrentUser
 
-# Verified against when the user name is unknown, so a wrong name takes as long as a
-# wrong password and timing does not reveal which user names exist.
-_DECOY_HASH = passwords.hash_password("decoy password that matches nothing")
+
+@cache
+def _decoy_hash() -> str:
+    """A hash to check against when the user name is unknown.
+
+    A wrong name then takes as long as a wrong password, so timing does not reveal which
+    user names exist. Made on first use, not at import: hashing is deliberately slow and
+    start-up should not pay for it.
+    """
+    return passwords.hash_password(secrets.token_urlsafe(24))
 
 
 class AuthService:
@@ -40,7 +49,7 @@ class AuthService:
             ).one_or_none()
             locked_for = self._lockout_seconds(session, name)
             ok = locked_for == 0 and passwords.verify_password(
-                password, user.password_hash if user else _DECOY_HASH
+                password, user.password_hash if user else _decoy_hash()
             )
             if locked_for:
                 self._audit_attempt(session, "user.login_locked_out", user)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import keyring
 
+from clinic_app.services import Services
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -28,3 +29,29 @@ def percentile(values: list[float], fraction: float) -> float:
         return ordered[0]
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
     return cuts[round(fraction * 100) - 1]
+
+
+def build_store(path: Path, patients: int) -> tuple[str, float]:
+    """Create a demo store of ``patients`` at ``path``; return its key and the seconds taken."""
+    import time
+
+    from clinic_app.bootstrap import create_clinic
+    from clinic_app.demo import seed_demo
+    from clinic_app.security import keychain
+
+    started = time.perf_counter()
+    services = create_clinic(path)
+    seed_demo(services, patients=patients)
+    services.close()
+    key = keychain.store_key(path)
+    assert key is not None
+    return key, time.perf_counter() - started
+
+
+def open_store(path: Path, key: str) -> Services:
+    """Open a benchmark store whose key is known (put into the memory keychain first)."""
+    from clinic_app.bootstrap import open_clinic
+    from clinic_app.security import keychain
+
+    keyring.set_password(keychain.SERVICE, keychain.store_key_name(path), key)
+    return open_clinic(path)

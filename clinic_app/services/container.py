@@ -1,0 +1,57 @@
+"""The container of every service of one open store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic_app.services.audit_trail import AuditService
+from clinic_app.services.auth import AuthService
+from clinic_app.services.base import AppConfig, Context
+from clinic_app.services.drafts import DraftService
+from clinic_app.services.patients import PatientService
+from clinic_app.services.reference import ReferenceService
+from clinic_app.services.referrals import ReferralService
+from clinic_app.services.status import StatusService
+from clinic_app.services.store_admin import StoreAdminService
+from clinic_app.services.users import UserService
+
+
+@dataclass
+class Services:
+    """Every service of one open store; built by ``clinic_app.bootstrap``."""
+
+    context: Context
+    auth: AuthService
+    patients: PatientService
+    referrals: ReferralService
+    drafts: DraftService
+    reference: ReferenceService
+    status: StatusService
+    users: UserService
+    audit: AuditService
+    store: StoreAdminService
+
+    @classmethod
+    def build(cls, context: Context) -> Services:
+        """Wire every service to one context."""
+        return cls(
+            context=context,
+            auth=AuthService(context),
+            patients=PatientService(context),
+            referrals=ReferralService(context),
+            drafts=DraftService(context),
+            reference=ReferenceService(),
+            status=StatusService(context),
+            users=UserService(context),
+            audit=AuditService(context),
+            store=StoreAdminService(context),
+        )
+
+    @property
+    def config(self) -> AppConfig:
+        """The settings in force."""
+        return self.context.config
+
+    def close(self) -> None:
+        """Close the store's connections."""
+        self.context.store.close()
