@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([620, 660])
+        self.splitter.setSizes([650, 630])
         self._workspace_layout.addWidget(self.splitter)
         self.patient_vm.failed.connect(lambda _m: self.pages.setCurrentWidget(self.patient_view))
         self.referral_view.back_requested.connect(self._show_patient_page)

@@ -125,13 +125,25 @@ def run_app(args: argparse.Namespace) -> int:
     return app.run_deferred(open_services, settings)
 
 
+def _command_word(arguments: list[str]) -> str | None:
+    """The subcommand named in ``arguments``, skipping global options and their values."""
+    takes_value = False
+    for word in arguments:
+        if takes_value:
+            takes_value = False
+        elif word == "--store":
+            takes_value = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``onestop``."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    words = [word for word in arguments if not word.startswith("-")]
     if not arguments or arguments in (["-h"], ["--help"]):
         return _full_help()
-    if not words or words[0] not in APP_COMMANDS:
+    if _command_word(arguments) not in APP_COMMANDS:
         from clinic_app import cli  # noqa: PLC0415 - administration never loads Qt
 
         return cli.main(arguments)

@@ -30,9 +30,19 @@ from ui.screens.patient.view_model import PatientViewModel
 _NOT_RECORDED = "—"
 
 
+# One column: at the record panel's width, two columns wrapped most values over lines.
 _DETAIL_COLUMNS = (
-    ("address", "postcode", "phone", "email", "preferred_contact"),
-    ("gp_practice", "ethnicity", "interpreter", "accessible_information"),
+    (
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "preferred_contact",
+        "gp_practice",
+        "ethnicity",
+        "interpreter",
+        "accessible_information",
+    ),
 )
 _VISIBLE_REFERRAL_ROWS = 8
 _WIDEST_COLUMN_CHARS = 18
