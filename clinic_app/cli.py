@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "backup.missing": "There is no backup file at {backup}.",
     "backup.wrong_passphrase": "That passphrase does not open the backup.",
     "backup.damaged": "The backup file is damaged and was not restored.",
+    "restore.failed": "The backup could not be written as a store. Nothing was changed.",
     "backup.passphrase_too_short": "The passphrase must be at least {minimum} characters.",
     "password.too_short": "The password must be at least 10 characters.",
     "password.same_as_username": "The password must not be the user name.",
@@ -209,8 +210,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     if target.exists():
         if not args.replace:
             raise StoreError("store.exists")
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        kept = target.with_name(f"{target.name}.replaced-{stamp}")
+        kept = _aside_name(target)
+    # A replacement laptop has no data folder yet.
+    target.parent.mkdir(parents=True, exist_ok=True)
     key = keychain.store_key(target) or keychain.new_store_key(target)
     staging = target.with_name(target.name + ".restoring")
     staging.unlink(missing_ok=True)
@@ -238,6 +240,17 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _aside_name(target: Path) -> Path:
+    """A name to keep the current store under that nothing else has (never overwritten)."""
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    candidate = target.with_name(f"{target.name}.replaced-{stamp}")
+    counter = 1
+    while any(Path(str(candidate) + s).exists() for s in ("", "-wal", "-shm")):
+        counter += 1
+        candidate = target.with_name(f"{target.name}.replaced-{stamp}-{counter}")
+    return candidate
+
+
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Walk the audit chain; exit 1 if anything was changed, inserted or removed."""
     services = _open(args)
@@ -257,8 +270,25 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     return 1
 
 
+def common_options() -> argparse.ArgumentParser:
+    """Options every subcommand also accepts after its name (``onestop user list --store X``).
+
+    Their defaults are suppressed here, so they only override what the top-level parser set.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", type=Path, default=argparse.SUPPRESS, help="store file")
+    common.add_argument(
+        "--insecure-dev-keyring",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="development only: allow a keyring that does not protect secrets",
+    )
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop`` argument parser (app commands are added by the launcher)."""
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="onestop", description="OneStop MSK: clinic app and administration."
     )
@@ -272,12 +302,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("init", help="create a new encrypted store").set_defaults(run=cmd_init)
+    commands.add_parser(
+        parents=[common], name="init", help="create a new encrypted store"
+    ).set_defaults(run=cmd_init)
 
-    user = commands.add_parser("user", help="manage users").add_subparsers(
+    user = commands.add_parser(parents=[common], name="user", help="manage users").add_subparsers(
         dest="user_command", metavar="ACTION", required=True
     )
-    add = user.add_parser("add", help="add a user")
+    add = user.add_parser(parents=[common], name="add", help="add a user")
     add.add_argument("username")
     add.add_argument("--name", required=True, help="name as shown on screens and letters")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
@@ -287,26 +319,34 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--must-change", action="store_true", help="change password at sign-in")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(run=cmd_user_add)
-    user.add_parser("list", help="list users").set_defaults(run=cmd_user_list)
+    user.add_parser(parents=[common], name="list", help="list users").set_defaults(
+        run=cmd_user_list
+    )
     for name, active in (("disable", False), ("enable", True)):
-        sub = user.add_parser(name, help=f"{name} a user")
+        sub = user.add_parser(name, parents=[common], help=f"{name} a user")
         sub.add_argument("username")
         sub.set_defaults(run=_with_active(active))
-    reset = user.add_parser("reset-password", help="set a new password")
+    reset = user.add_parser(parents=[common], name="reset-password", help="set a new password")
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true")
     reset.set_defaults(run=cmd_user_reset)
 
-    seed = commands.add_parser("seed-demo", help="fill a new store with the demo clinic")
+    seed = commands.add_parser(
+        parents=[common], name="seed-demo", help="fill a new store with the demo clinic"
+    )
     seed.add_argument("--patients", type=int, default=500)
     seed.set_defaults(run=cmd_seed_demo)
 
-    backup = commands.add_parser("backup", help="encrypted copy of the store, safe while in use")
+    backup = commands.add_parser(
+        parents=[common], name="backup", help="encrypted copy of the store, safe while in use"
+    )
     backup.add_argument("destination", type=Path)
     backup.add_argument("--passphrase-stdin", action="store_true")
     backup.set_defaults(run=cmd_backup)
 
-    restore = commands.add_parser("restore", help="restore a backup as this computer's store")
+    restore = commands.add_parser(
+        parents=[common], name="restore", help="restore a backup as this computer's store"
+    )
     restore.add_argument("backup", type=Path)
     restore.add_argument(
         "--replace",
@@ -316,10 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--passphrase-stdin", action="store_true")
     restore.set_defaults(run=cmd_restore)
 
-    audit_cmd = commands.add_parser("audit", help="the audit trail").add_subparsers(
-        dest="audit_command", metavar="ACTION", required=True
+    audit_cmd = commands.add_parser(
+        parents=[common], name="audit", help="the audit trail"
+    ).add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_cmd.add_parser(parents=[common], name="verify", help="check the hash chain").set_defaults(
+        run=cmd_audit_verify
     )
-    audit_cmd.add_parser("verify", help="check the hash chain").set_defaults(run=cmd_audit_verify)
     return parser
 
 
@@ -331,9 +373,15 @@ def _with_active(active: bool) -> Callable[[argparse.Namespace, TextIO], int]:
 
 
 def run_command(
-    args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-    """Run a parsed administration command; errors become plain words and exit code 2."""
+    """Run a parsed administration command; errors become plain words and exit code 2.
+
+    Output goes to the streams in use when the command runs (``sys.stdout``/``sys.stderr``
+    unless others are given), so a caller that redirects them sees everything.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
     if args.store is None:
         args.store = bootstrap.default_store_path()
     args.store = args.store.resolve()

@@ -27,7 +27,8 @@ def _app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", type=Path, default=None)
     parser.add_argument("--insecure-dev-keyring", action="store_true")
     commands = parser.add_subparsers(dest="app", required=True)
-    run = commands.add_parser("run", help="open the clinic app")
+    common = _common_options()
+    run = commands.add_parser("run", parents=[common], help="open the clinic app")
     run.add_argument(
         "--idle-lock-minutes",
         type=int,
@@ -37,7 +38,9 @@ def _app_parser() -> argparse.ArgumentParser:
         help="lock the screen after this many minutes without input (1 to 60, default 5)",
     )
     demo = commands.add_parser(
-        "demo", help="open the app on a demo clinic (synthetic patients, a user per role)"
+        "demo",
+        parents=[common],
+        help="open the app on a demo clinic (synthetic patients, a user per role)",
     )
     demo.add_argument("--patients", type=int, default=500, help="synthetic patients to create")
     demo.add_argument(
@@ -48,6 +51,14 @@ def _app_parser() -> argparse.ArgumentParser:
         "(the default when there is no display)",
     )
     return parser
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """``--store`` and ``--insecure-dev-keyring`` after the command name too."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", type=Path, default=argparse.SUPPRESS)
+    common.add_argument("--insecure-dev-keyring", action="store_true", default=argparse.SUPPRESS)
+    return common
 
 
 def _full_help() -> int:

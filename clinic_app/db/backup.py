@@ -128,10 +128,14 @@ def restore_store(backup: Path, passphrase: str, target: Path, key: str) -> None
         version = int(source.execute("PRAGMA user_version").fetchone()[0])
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
-        source.execute(f"ATTACH DATABASE ? AS restored KEY \"x'{key}'\"", (str(partial),))
-        source.execute("SELECT sqlcipher_export('restored')")
-        source.execute(f"PRAGMA restored.user_version = {version}")
-        source.execute("DETACH DATABASE restored")
+        try:
+            source.execute(f"ATTACH DATABASE ? AS restored KEY \"x'{key}'\"", (str(partial),))
+            source.execute("SELECT sqlcipher_export('restored')")
+            source.execute(f"PRAGMA restored.user_version = {version}")
+            source.execute("DETACH DATABASE restored")
+        except sqlcipher3.Error:
+            partial.unlink(missing_ok=True)
+            raise StoreError("restore.failed") from None
     finally:
         source.close()
     with partial.open("rb+") as handle:

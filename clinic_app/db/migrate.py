@@ -6,14 +6,17 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from clinic_app.db.migrations import HEAD
+from clinic_app.db.session import READ_ONLY
 
 
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision, or None for an empty database."""
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
+        # Only reading: on SQLite this must not wait for (or take) the write lock.
+        reading = conn.execution_options(**{READ_ONLY: True})
+        if not inspect(reading).has_table("alembic_version"):
             return None
-        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return reading.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+READ_ONLY = "onestop_read_only"
+"""Execution option set on a connection that will not write: on SQLite its transaction then
+starts as a plain BEGIN instead of taking the write lock (BEGIN IMMEDIATE)."""
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -19,11 +19,8 @@ from sqlalchemy.pool import QueuePool
 # The outbox hooks attach to ClinicSession when imported: every store gets them.
 from clinic_app.db import outbox as _outbox  # noqa: F401
 from clinic_app.db.migrate import ensure_schema
-from clinic_app.db.session import ClinicSession
+from clinic_app.db.session import READ_ONLY, ClinicSession
 from clinic_app.errors import StoreError
-
-READ_ONLY = "onestop_read_only"
-"""Execution option a unit of work sets on its connection when it will not write."""
 
 _SQLITE_PRAGMAS = (
     "PRAGMA cipher_log_level = NONE",
@@ -96,7 +93,8 @@ def _sqlite_engine(path: Path, key: str) -> Engine:
 def _check_key(engine: Engine) -> None:
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+            reading = conn.execution_options(**{READ_ONLY: True})
+            reading.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
     except exc.DatabaseError as error:
         engine.dispose()
         if "not a database" in str(error.orig):

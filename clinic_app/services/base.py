@@ -10,7 +10,7 @@ from datetime import date
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor, ClinicSession, Store
-from clinic_app.db.store import READ_ONLY
+from clinic_app.db.session import READ_ONLY
 from clinic_app.errors import AuthenticationFailed, PermissionDenied
 from clinic_app.model import User
 from clinic_app.security import audit
