@@ -30,6 +30,7 @@ class ReferralPriority(StrEnum):
     """Priority stated by the referrer (triage may change it later)."""
 
     ROUTINE = "routine"
+    PRIORITY = "priority"
     URGENT = "urgent"
 
 

@@ -18,6 +18,8 @@ ALL_LISTS: tuple[str, ...] = (
     "interpreter_language",
     "referral_source",
     "specialty",
+    "referral_priority",
+    "triage_outcome",
 )
 
 _REQUIRED_TEXT = ("source", "licence", "version")

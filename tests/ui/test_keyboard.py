@@ -80,6 +80,8 @@ def _referral_by_keys(qtbot: QtBot, window: MainWindow) -> None:
     assert form.specialty.code() != ""
     _tab_to(qtbot, form.routine)
     _press(qtbot, Qt.Key.Key_Right)
+    assert form.priority.isChecked()
+    _press(qtbot, Qt.Key.Key_Right)
     assert form.urgent.isChecked()
     _tab_to(qtbot, form.reason)
     _type(qtbot, "Knee pain on stairs.")

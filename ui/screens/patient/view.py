@@ -257,6 +257,7 @@ class PatientView(QWidget):
     def _priority_words(self, referral: ReferralSummary) -> str:
         words = {
             ReferralPriority.ROUTINE: self.tr("Routine"),
+            ReferralPriority.PRIORITY: self.tr("Priority"),
             ReferralPriority.URGENT: self.tr("Urgent"),
         }
         return words.get(referral.priority, str(referral.priority).capitalize())

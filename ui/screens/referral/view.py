@@ -62,9 +62,11 @@ class ReferralView(QWidget):
         self.referrer_organisation = QLineEdit()
         self.specialty = ChoiceCombo()
         self.routine = QRadioButton(self.tr("Routine"))
+        self.priority = QRadioButton(self.tr("Priority"))
         self.urgent = QRadioButton(self.tr("Urgent"))
         self.priority_group = QButtonGroup(self)
         self.priority_group.addButton(self.routine)
+        self.priority_group.addButton(self.priority)
         self.priority_group.addButton(self.urgent)
         self.routine.setChecked(True)
         self.reason = QPlainTextEdit()
@@ -136,6 +138,7 @@ class ReferralView(QWidget):
         priority_layout.setContentsMargins(0, 4, 0, 4)
         priority_layout.setSpacing(18)
         priority_layout.addWidget(self.routine)
+        priority_layout.addWidget(self.priority)
         priority_layout.addWidget(self.urgent)
         priority_layout.addStretch(1)
         grid.addWidget(self._field("priority", self.tr("Priority"), priority), 2, 1)
@@ -195,7 +198,9 @@ class ReferralView(QWidget):
             lambda _t: self._on_edited("referrer_organisation")
         )
         self.reason.textChanged.connect(lambda: self._on_edited("reason"))
-        self.routine.toggled.connect(lambda _on: self._on_edited("priority"))
+        self.priority_group.buttonToggled.connect(
+            lambda _button, on: self._on_edited("priority") if on else None
+        )
         self.submit_button.clicked.connect(self.submit)
         self.clear_button.clicked.connect(self._vm.clear_form)
         self.back_button.clicked.connect(self.back_requested)
@@ -218,13 +223,16 @@ class ReferralView(QWidget):
             "referrer_name": self.referrer_name.text(),
             "referrer_organisation": self.referrer_organisation.text(),
             "specialty": self.specialty.code(),
-            "priority": (
-                ReferralPriority.URGENT.value
-                if self.urgent.isChecked()
-                else ReferralPriority.ROUTINE.value
-            ),
+            "priority": self._checked_priority().value,
             "reason": self.reason.toPlainText(),
         }
+
+    def _checked_priority(self) -> ReferralPriority:
+        if self.urgent.isChecked():
+            return ReferralPriority.URGENT
+        if self.priority.isChecked():
+            return ReferralPriority.PRIORITY
+        return ReferralPriority.ROUTINE
 
     def fill(self, values: Mapping[str, object]) -> None:
         """Put ``values`` (a draft) on the form without marking it as edited."""
@@ -242,8 +250,11 @@ class ReferralView(QWidget):
             self.referrer_name.setText(text("referrer_name"))
             self.referrer_organisation.setText(text("referrer_organisation"))
             self.specialty.set_code(text("specialty"))
-            urgent = text("priority") == ReferralPriority.URGENT.value
-            (self.urgent if urgent else self.routine).setChecked(True)
+            buttons = {
+                ReferralPriority.URGENT.value: self.urgent,
+                ReferralPriority.PRIORITY.value: self.priority,
+            }
+            buttons.get(text("priority"), self.routine).setChecked(True)
             self.reason.setPlainText(text("reason"))
         finally:
             self._filling = False
