@@ -1,0 +1,1 @@
+"""Service rules set by the commissioners, such as waiting-time targets, as data files."""
