@@ -1,0 +1,1 @@
+"""Questionnaire definitions (structure and scoring), one JSON file per questionnaire."""
