@@ -13,14 +13,14 @@ from clinic_app.clinical.dates import read_date
 from clinic_app.errors import ValidationError
 from clinic_app.services.types import (
     AlertKind,
-    Choice,
     CurrentUser,
     PatientInput,
     PatientRecord,
     PracticeSummary,
 )
 from ui.common import errors
-from ui.common.drafts import DraftStore, FormDraft, ReferenceLists
+from ui.common.drafts import DraftStore, ReferenceLists
+from ui.common.form_model import DraftedFormViewModel
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -115,18 +115,10 @@ def to_input(values: Mapping[str, object]) -> PatientInput:
     )
 
 
-class RegisterViewModel(QObject):
+class RegisterViewModel(DraftedFormViewModel):
     """Holds the register form's lists and draft; submits the form to the patient service."""
 
     practices_loaded = Signal(object)
-    draft_restored = Signal(object)
-    draft_saved = Signal()
-    draft_failed = Signal(str)
-    field_errors_changed = Signal(object)
-    problem = Signal(str)
-    saved = Signal(object)
-    busy_changed = Signal(bool)
-    form_reset = Signal()
 
     def __init__(
         self,
@@ -138,41 +130,23 @@ class RegisterViewModel(QObject):
         session: UserSession,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._patients = patients
-        self._reference = reference
-        self._runner = runner
-        self._session = session
-        self._lists: dict[str, list[Choice]] = {}
-        self._practices: list[PracticeSummary] = []
-        self._busy = False
-        self.draft = FormDraft(
+        super().__init__(
+            reference,
             drafts,
-            runner,
-            session,
-            DRAFT_KIND,
+            runner=runner,
+            session=session,
+            draft_kind=DRAFT_KIND,
+            list_names=LIST_NAMES,
             ignore_for_blank=frozenset({"ethnicity"}),
-            parent=self,
+            parent=parent,
         )
+        self._patients = patients
+        self._practices: list[PracticeSummary] = []
         self.draft.set_key(DRAFT_KEY)
-        self.draft.restored.connect(self.draft_restored)
-        self.draft.saved.connect(self.draft_saved)
-        self.draft.failed.connect(self.draft_failed)
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
 
     @property
     def practices(self) -> list[PracticeSummary]:
         return list(self._practices)
-
-    def choices(self, field: str) -> list[Choice]:
-        """The drop-down entries of ``field`` (cached reference data, cheap to call)."""
-        list_name = LIST_NAMES[field]
-        if list_name not in self._lists:
-            self._lists[list_name] = list(self._reference.choices(list_name))
-        return list(self._lists[list_name])
 
     def start(self) -> None:
         """After sign-in: load the GP practices and this user's unfinished registration."""
@@ -183,13 +157,6 @@ class RegisterViewModel(QObject):
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
         )
         self.draft.load()
-
-    def form_changed(self, values: Mapping[str, object]) -> None:
-        """Something was typed: keep it as a draft once typing pauses."""
-        self.draft.update(values)
-
-    def save_draft_now(self) -> None:
-        self.draft.save_now()
 
     def check_nhs_number(self, text: str, *, finished: bool) -> ValidationError | None:
         """A light check while typing: only a complete number (or a finished field) is judged."""
@@ -221,19 +188,7 @@ class RegisterViewModel(QObject):
             return
         actor = self._session.require_user()
         data = to_input(values)
-        self.field_errors_changed.emit({})
-        self._set_busy(True)
-        self._runner.run_store(
-            lambda: self._patients.register(actor, data),
-            on_done=self._on_registered,
-            on_failed=self._on_register_failed,
-        )
-
-    def clear_form(self) -> None:
-        """Empty the form on purpose and forget its draft."""
-        self.draft.discard()
-        self.field_errors_changed.emit({})
-        self.form_reset.emit()
+        self._submit(lambda: self._patients.register(actor, data))
 
     def reset(self) -> None:
         """Empty the form without touching the store (after the user switched)."""
@@ -244,20 +199,3 @@ class RegisterViewModel(QObject):
     def _on_practices_loaded(self, practices: list[PracticeSummary]) -> None:
         self._practices = list(practices)
         self.practices_loaded.emit(self.practices)
-
-    def _on_registered(self, record: PatientRecord) -> None:
-        self._set_busy(False)
-        self.draft.discard()
-        self.form_reset.emit()
-        self.saved.emit(record)
-
-    def _on_register_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        by_field = {item.field: item for item in errors.field_errors(error) if item.field}
-        self.field_errors_changed.emit(by_field)
-        self.problem.emit(errors.explain(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
