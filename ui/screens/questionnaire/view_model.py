@@ -1,0 +1,346 @@
+"""State and commands of a questionnaire: answers, patient mode's steps, recording, handing back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from clinic_app.clinical.questionnaires import QuestionnaireDefinition
+from clinic_app.errors import AuthenticationFailed
+from clinic_app.services.types import CurrentUser
+from ui.common import errors
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+
+
+class Mode(StrEnum):
+    """Who is holding the device: the clinician (whole form) or the patient (one per screen)."""
+
+    CLINICIAN = "clinician"
+    PATIENT = "patient"
+
+
+class DisplayOption(Protocol):
+    """One answer as shown."""
+
+    @property
+    def value(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+class DisplayItem(Protocol):
+    """One question as shown (the shape ``merge_wording`` returns)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def scored(self) -> bool: ...
+    @property
+    def wording(self) -> str: ...
+    @property
+    def options(self) -> Sequence[DisplayOption]: ...
+    @property
+    def minimum(self) -> int | None: ...
+    @property
+    def maximum(self) -> int | None: ...
+    @property
+    def min_label(self) -> str | None: ...
+    @property
+    def max_label(self) -> str | None: ...
+
+
+class RecordedResult(Protocol):
+    """What recording gives back: enough to say the total or what is missing."""
+
+    @property
+    def complete(self) -> bool: ...
+    @property
+    def total(self) -> int | None: ...
+    @property
+    def missing_items(self) -> Sequence[str]: ...
+
+
+class QuestionnaireRecorder(Protocol):
+    """The part of the questionnaire service this screen uses."""
+
+    def definition(self, questionnaire_id: str) -> QuestionnaireDefinition: ...
+
+    def display_items(self, questionnaire_id: str) -> Sequence[DisplayItem]: ...
+
+    def record(  # noqa: PLR0917 - the service's own arguments, in its order
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        questionnaire_id: str,
+        answers: Mapping[str, int | None],
+        timepoint: str,
+        mode: str,
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> RecordedResult: ...
+
+
+class ClinicianCheck(Protocol):
+    """Asks whether a password is the signed-in clinician's (the auth service fits)."""
+
+    def check_password(self, actor: CurrentUser, password: str) -> None: ...
+
+
+def result_text(result: RecordedResult) -> str:
+    """A recorded result in words for the clinician (never shown to the patient)."""
+    if result.complete and result.total is not None:
+        return QCoreApplication.translate("QuestionnaireViewModel", "Total score: {total}").format(
+            total=result.total
+        )
+    missing = len(result.missing_items)
+    return QCoreApplication.translate(
+        "QuestionnaireViewModel", "Incomplete: {count} questions not answered"
+    ).format(count=missing)
+
+
+class QuestionnaireViewModel(QObject):
+    """One questionnaire being filled in, by the clinician or handed to the patient.
+
+    In patient mode one question shows at a time; Next needs an answer, and "Skip" moves on
+    leaving the question unanswered on purpose (the result is then incomplete and the
+    clinician sees how many were skipped). Leaving patient mode needs the password of the
+    clinician who handed the device over; until then the view model refuses to change mode.
+    """
+
+    loaded = Signal()
+    answers_changed = Signal()
+    step_changed = Signal(int)
+    mode_changed = Signal(str)
+    recorded = Signal(object)
+    result_ready = Signal(str)
+    exit_requested = Signal()
+    exit_refused = Signal(str)
+    problem = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        recorder: QuestionnaireRecorder,
+        clinician_check: ClinicianCheck,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._recorder = recorder
+        self._check = clinician_check
+        self._runner = runner
+        self._session = session
+        self._definition: QuestionnaireDefinition | None = None
+        self._items: list[DisplayItem] = []
+        self._answers: dict[str, int | None] = {}
+        self._mode = Mode.CLINICIAN
+        self._step = 0
+        self._busy = False
+        self._handed_over_by: CurrentUser | None = None
+        self._held_result = ""
+        self._held_problem = ""
+        self._context: tuple[uuid.UUID, str, uuid.UUID | None] | None = None
+
+    # ------------------------------------------------------------ state
+
+    @property
+    def definition(self) -> QuestionnaireDefinition | None:
+        return self._definition
+
+    @property
+    def items(self) -> list[DisplayItem]:
+        return list(self._items)
+
+    @property
+    def answers(self) -> dict[str, int | None]:
+        return dict(self._answers)
+
+    @property
+    def mode(self) -> Mode:
+        return self._mode
+
+    @property
+    def step(self) -> int:
+        """Patient mode's screen: 0 .. len(items)-1 are questions, len(items) is the end."""
+        return self._step
+
+    @property
+    def finished(self) -> bool:
+        return bool(self._items) and self._step >= len(self._items)
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def current_item(self) -> DisplayItem | None:
+        return self._items[self._step] if 0 <= self._step < len(self._items) else None
+
+    def can_go_next(self) -> bool:
+        item = self.current_item()
+        return item is not None and self._answers.get(item.code) is not None
+
+    # ------------------------------------------------------------ commands
+
+    def start(
+        self,
+        questionnaire_id: str,
+        patient_id: uuid.UUID,
+        *,
+        timepoint: str,
+        episode_id: uuid.UUID | None = None,
+    ) -> None:
+        """Load a questionnaire for a patient; emits ``loaded`` (clinician mode, no answers)."""
+        self._context = (patient_id, timepoint, episode_id)
+        self._set_busy(True)
+
+        def load() -> tuple[QuestionnaireDefinition, list[DisplayItem]]:
+            return (
+                self._recorder.definition(questionnaire_id),
+                list(self._recorder.display_items(questionnaire_id)),
+            )
+
+        self._runner.run_store(load, on_done=self._on_loaded, on_failed=self._on_failed)
+
+    def set_answer(self, code: str, value: int | None) -> None:
+        """Keep one answer (``None`` clears it)."""
+        if code not in {item.code for item in self._items}:
+            return
+        self._answers[code] = value
+        self.answers_changed.emit()
+
+    def hand_to_patient(self) -> None:
+        """Switch to patient mode from the first question; remembers who handed it over."""
+        self._handed_over_by = self._session.require_user()
+        self._held_result = ""
+        self._held_problem = ""
+        self._step = 0
+        self._set_mode(Mode.PATIENT)
+        self.step_changed.emit(self._step)
+
+    def next(self) -> None:
+        """Patient mode: go on once the question is answered; after the last, record."""
+        if self._mode is Mode.PATIENT and self.can_go_next():
+            self._advance()
+
+    def skip(self) -> None:
+        """Patient mode: go on leaving this question unanswered."""
+        item = self.current_item()
+        if self._mode is Mode.PATIENT and item is not None:
+            self._answers[item.code] = None
+            self._advance()
+
+    def back(self) -> None:
+        if self._mode is Mode.PATIENT and 0 < self._step <= len(self._items) and not self.finished:
+            self._step -= 1
+            self.step_changed.emit(self._step)
+
+    def request_exit(self) -> None:
+        """Patient mode: someone wants to leave; the view asks for the clinician's password."""
+        if self._mode is Mode.PATIENT:
+            self.exit_requested.emit()
+
+    def confirm_exit(self, password: str) -> None:
+        """Leave patient mode if ``password`` is the handing-over clinician's."""
+        actor = self._handed_over_by
+        if self._mode is not Mode.PATIENT or actor is None or self._busy:
+            return
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: self._check.check_password(actor, password),
+            on_done=lambda _: self._on_exit_allowed(),
+            on_failed=self._on_exit_refused,
+        )
+
+    def record(self) -> None:
+        """Clinician mode: record the answers as they stand."""
+        if self._mode is Mode.CLINICIAN:
+            self._record(self._session.require_user())
+
+    # ------------------------------------------------------------ internals
+
+    def _advance(self) -> None:
+        self._step += 1
+        self.step_changed.emit(self._step)
+        if self.finished and self._handed_over_by is not None:
+            self._record(self._handed_over_by)
+
+    def _record(self, actor: CurrentUser) -> None:
+        if self._definition is None or self._context is None:
+            return
+        patient_id, timepoint, episode_id = self._context
+        questionnaire_id = self._definition.id
+        answers = {item.code: self._answers.get(item.code) for item in self._items}
+        mode = self._mode.value
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: self._recorder.record(
+                actor, patient_id, questionnaire_id, answers, timepoint, mode, episode_id=episode_id
+            ),
+            on_done=self._on_recorded,
+            on_failed=self._on_failed,
+        )
+
+    def _on_loaded(self, loaded: tuple[QuestionnaireDefinition, list[DisplayItem]]) -> None:
+        self._set_busy(False)
+        self._definition, self._items = loaded
+        self._answers = dict.fromkeys((item.code for item in self._items), None)
+        self._step = 0
+        self._set_mode(Mode.CLINICIAN)
+        self.loaded.emit()
+
+    def _on_recorded(self, result: RecordedResult) -> None:
+        self._set_busy(False)
+        self.recorded.emit(result)
+        text = result_text(result)
+        # The patient never sees a score: it waits until the clinician has the device back.
+        if self._mode is Mode.PATIENT:
+            self._held_result = text
+        else:
+            self.result_ready.emit(text)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        message = errors.explain(error)
+        if self._mode is Mode.PATIENT:
+            self._held_problem = message
+        else:
+            self.problem.emit(message)
+
+    def _on_exit_allowed(self) -> None:
+        self._set_busy(False)
+        self._handed_over_by = None
+        self._set_mode(Mode.CLINICIAN)
+        self.answers_changed.emit()
+        if self._held_result:
+            self.result_ready.emit(self._held_result)
+        if self._held_problem:
+            self.problem.emit(self._held_problem)
+        self._held_result = self._held_problem = ""
+
+    def _on_exit_refused(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, AuthenticationFailed):
+            self.exit_refused.emit(
+                self.tr("That password is not right. The questionnaire stays open.")
+            )
+        else:
+            self.exit_refused.emit(errors.explain(error))
+
+    def _set_mode(self, mode: Mode) -> None:
+        if mode is not self._mode:
+            self._mode = mode
+            self.mode_changed.emit(mode.value)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
