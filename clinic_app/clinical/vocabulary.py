@@ -49,3 +49,24 @@ class EpisodeStatus(StrEnum):
 
     OPEN = "open"
     CLOSED = "closed"
+
+
+class AssessmentStatus(StrEnum):
+    """A draft assessment may change; a signed one never does (later changes are addenda)."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
+class Timepoint(StrEnum):
+    """When in an episode a questionnaire was answered."""
+
+    BASELINE = "baseline"
+    FOLLOW_UP = "follow_up"
+
+
+class ResponseMode(StrEnum):
+    """Who entered a questionnaire's answers: the clinician, or the patient in patient mode."""
+
+    CLINICIAN = "clinician"
+    PATIENT = "patient"

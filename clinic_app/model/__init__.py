@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic_app.model.assessment import Assessment, AssessmentAddendum
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
 from clinic_app.model.care import EpisodeOfCare, Referral
@@ -9,8 +10,14 @@ from clinic_app.model.ids import uuid7
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
+from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
+from clinic_app.model.signed import AppendOnly, Signable
+from clinic_app.model.triage import TriageDecision
 
 __all__ = [
+    "AppendOnly",
+    "Assessment",
+    "AssessmentAddendum",
     "AuditEntry",
     "Base",
     "Draft",
@@ -20,10 +27,15 @@ __all__ = [
     "OutboxEntry",
     "Patient",
     "PatientAlert",
+    "QuestionnaireResponse",
+    "RedFlagResolution",
+    "RedFlagScreening",
     "Referral",
+    "Signable",
     "Site",
     "StoreMeta",
     "Syncable",
+    "TriageDecision",
     "User",
     "utcnow",
     "uuid7",

@@ -1,6 +1,22 @@
 """Who may do what: every service action is checked against the signed-in user's role.
 
 A hidden button is not a permission: services call ``require`` before they do anything.
+
+Triage, assessment, red flags and questionnaires (issue 3):
+
+- Everyone may see the triage worklist (``triage.worklist``): admin and booking teams run the
+  single point of access and need to see what is waiting and what is near its target. The
+  worklist shows who is waiting and the referrer's reason, as a referral view already does.
+- Only clinicians and supervisors triage (``triage.decide``), return to referrer included.
+  The service specifications word that outcome as "returned to the referrer with advice and
+  guidance": advice is a clinical judgement, and a referral's clinical status is already
+  kept from admin (``referral.update_status``). Trainees do not triage unsupervised, for the
+  same reason they may not change a referral's status; sonographers triage no referrals.
+- Trainees may assess, sign their own assessment, screen for red flags and record actions
+  for a positive screen (sending a patient to the emergency department must never wait for
+  someone else), but only a qualified clinician may override a positive screen
+  (``red_flag.override``).
+- Admin sees no clinical content: no assessment, screening or questionnaire action.
 """
 
 from __future__ import annotations
@@ -28,6 +44,15 @@ class Action(StrEnum):
     AUDIT_VERIFY = "audit.verify"
     STORE_BACKUP = "store.backup"
     DEMO_SEED = "demo.seed"
+    TRIAGE_WORKLIST = "triage.worklist"
+    TRIAGE_DECIDE = "triage.decide"
+    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_WRITE = "assessment.write"
+    ASSESSMENT_SIGN = "assessment.sign"
+    RED_FLAG_SCREEN = "red_flag.screen"
+    RED_FLAG_OVERRIDE = "red_flag.override"
+    QUESTIONNAIRE_RECORD = "questionnaire.record"
+    QUESTIONNAIRE_VIEW = "questionnaire.view"
 
 
 _CLINICAL_WORK = frozenset(
@@ -41,6 +66,14 @@ _CLINICAL_WORK = frozenset(
         Action.REFERRAL_UPDATE_STATUS,
         Action.DRAFT_KEEP,
         Action.STATUS_VIEW,
+        Action.TRIAGE_WORKLIST,
+        Action.ASSESSMENT_VIEW,
+        Action.ASSESSMENT_WRITE,
+        Action.ASSESSMENT_SIGN,
+        Action.RED_FLAG_SCREEN,
+        Action.RED_FLAG_OVERRIDE,
+        Action.QUESTIONNAIRE_RECORD,
+        Action.QUESTIONNAIRE_VIEW,
     }
 )
 
@@ -61,14 +94,15 @@ _ADMIN_WORK = frozenset(
         Action.AUDIT_VERIFY,
         Action.STORE_BACKUP,
         Action.DEMO_SEED,
+        Action.TRIAGE_WORKLIST,
     }
 )
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CLINICIAN: _CLINICAL_WORK,
+    Role.CLINICIAN: _CLINICAL_WORK | {Action.TRIAGE_DECIDE},
     Role.SONOGRAPHER: _CLINICAL_WORK,
-    Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS},
-    Role.SUPERVISOR: _CLINICAL_WORK | {Action.USER_LIST},
+    Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
+    Role.SUPERVISOR: _CLINICAL_WORK | {Action.USER_LIST, Action.TRIAGE_DECIDE},
     Role.ADMIN: _ADMIN_WORK,
 }
 

@@ -96,3 +96,8 @@ class UnitOfWork:
 
 def _user_id(actor: CurrentUser) -> uuid.UUID | None:
     return None if actor.id == SYSTEM_ID else actor.id
+
+
+def recorded_by(actor: CurrentUser) -> uuid.UUID | None:
+    """The user id to record as author or signer: None for the command-line system actor."""
+    return _user_id(actor)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clinic_app.services.assessments import AssessmentService
 from clinic_app.services.audit_trail import AuditService
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
 from clinic_app.services.drafts import DraftService
 from clinic_app.services.patients import PatientService
+from clinic_app.services.questionnaires import QuestionnaireService
+from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
+from clinic_app.services.triage import TriageService
 from clinic_app.services.users import UserService
 
 
@@ -30,13 +34,18 @@ class Services:
     users: UserService
     audit: AuditService
     store: StoreAdminService
+    triage: TriageService
+    red_flags: RedFlagService
+    questionnaires: QuestionnaireService
+    assessments: AssessmentService
 
     @classmethod
     def build(cls, context: Context) -> Services:
         """Wire every service to one context."""
+        auth = AuthService(context)
         return cls(
             context=context,
-            auth=AuthService(context),
+            auth=auth,
             patients=PatientService(context),
             referrals=ReferralService(context),
             drafts=DraftService(context),
@@ -45,6 +54,10 @@ class Services:
             users=UserService(context),
             audit=AuditService(context),
             store=StoreAdminService(context),
+            triage=TriageService(context),
+            red_flags=RedFlagService(context),
+            questionnaires=QuestionnaireService(context),
+            assessments=AssessmentService(context, auth),
         )
 
     @property

@@ -40,6 +40,15 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.AUDIT_VERIFY: frozenset({A}),
     Action.STORE_BACKUP: frozenset({A}),
     Action.DEMO_SEED: frozenset({A}),
+    Action.TRIAGE_WORKLIST: frozenset({C, S, T, V, A}),
+    Action.TRIAGE_DECIDE: frozenset({C, V}),
+    Action.ASSESSMENT_VIEW: frozenset({C, S, T, V}),
+    Action.ASSESSMENT_WRITE: frozenset({C, S, T, V}),
+    Action.ASSESSMENT_SIGN: frozenset({C, S, T, V}),
+    Action.RED_FLAG_SCREEN: frozenset({C, S, T, V}),
+    Action.RED_FLAG_OVERRIDE: frozenset({C, S, V}),
+    Action.QUESTIONNAIRE_RECORD: frozenset({C, S, T, V}),
+    Action.QUESTIONNAIRE_VIEW: frozenset({C, S, T, V}),
 }
 
 

@@ -1,0 +1,161 @@
+"""The structured history and examination of an assessment: its fields and their checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from clinic_app.errors import FormErrors, ValidationError
+
+LONG_TEXT = 4000
+SHORT_TEXT = 500
+PAIN_MIN, PAIN_MAX = 0, 10
+MAX_LIST = 50
+
+#: Free-text fields and the longest text each accepts.
+TEXT_FIELDS: Mapping[str, int] = {
+    "presenting_complaint": LONG_TEXT,
+    "onset": SHORT_TEXT,
+    "duration": SHORT_TEXT,
+    "aggravating": LONG_TEXT,
+    "easing": LONG_TEXT,
+    "pattern_24h": LONG_TEXT,
+    "past_history": LONG_TEXT,
+    "work_social": LONG_TEXT,
+    "psychosocial": LONG_TEXT,
+    "examination": LONG_TEXT,
+    "diagnosis_text": SHORT_TEXT,
+    "reasoning": LONG_TEXT,
+}
+#: Pain scores, each a whole number from 0 to 10.
+PAIN_FIELDS: tuple[str, ...] = ("pain_now", "pain_best", "pain_worst")
+#: Medicines flagged for review when a patient takes them.
+MEDICINE_FLAGS: frozenset[str] = frozenset({"opioid", "gabapentinoid"})
+#: What must be filled in before an assessment can be signed.
+REQUIRED_TO_SIGN: tuple[str, ...] = ("presenting_complaint",)
+
+FIELDS: frozenset[str] = frozenset(
+    {*TEXT_FIELDS, *PAIN_FIELDS, "body_regions", "medicines", "diagnosis_code"}
+)
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
+_MEDICINE_KEYS = frozenset({"name", "dose", "flags"})
+
+
+def _text(value: object, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError("assessment.not_text", field=field)
+    text = value.strip()
+    if len(text) > max_length:
+        raise ValidationError("text.too_long", field=field, max_length=max_length)
+    return text or None
+
+
+def _pain(value: object, field: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not PAIN_MIN <= value <= PAIN_MAX:
+        raise ValidationError("assessment.pain_out_of_range", field=field)
+    return value
+
+
+def _codes(value: object, field: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        raise ValidationError("assessment.not_a_list", field=field)
+    if not all(isinstance(code, str) and _CODE.fullmatch(code) for code in value):
+        raise ValidationError("assessment.bad_code", field=field)
+    return list(dict.fromkeys(value))
+
+
+def _medicine(value: object, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or set(value) - _MEDICINE_KEYS:
+        raise ValidationError("assessment.bad_medicine", field=field)
+    name = _text(value.get("name"), field, 200)
+    if name is None:
+        raise ValidationError("assessment.medicine_name_required", field=field)
+    medicine: dict[str, Any] = {"name": name}
+    dose = _text(value.get("dose"), field, 200)
+    if dose is not None:
+        medicine["dose"] = dose
+    flags = value.get("flags") or []
+    if not isinstance(flags, list) or not set(flags) <= MEDICINE_FLAGS:
+        raise ValidationError("assessment.bad_medicine_flag", field=field)
+    medicine["flags"] = sorted(set(flags))
+    return medicine
+
+
+def _medicines(value: object, errors: list[ValidationError]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        errors.append(ValidationError("assessment.not_a_list", field="medicines"))
+        return []
+    checked: list[dict[str, Any]] = []
+    for index, item in enumerate(value):
+        try:
+            checked.append(_medicine(item, f"medicines.{index}"))
+        except ValidationError as error:
+            errors.append(error)
+    return checked
+
+
+def check_content(content: Mapping[str, object]) -> dict[str, Any]:
+    """Check a (possibly partial) assessment and return it in its stored form.
+
+    Text is trimmed and blanks left out, so the same content always stores, and hashes,
+    the same way. Every field may be missing from a draft.
+
+    Raises:
+        FormErrors: one ValidationError per bad field (``assessment.unknown_field``,
+            ``assessment.not_text``, ``text.too_long``, ``assessment.pain_out_of_range``,
+            ``assessment.not_a_list``, ``assessment.bad_code``, ``assessment.bad_medicine``,
+            ``assessment.medicine_name_required``, ``assessment.bad_medicine_flag``).
+    """
+    errors = [
+        ValidationError("assessment.unknown_field", field=key)
+        for key in sorted(set(content) - FIELDS)
+    ]
+    checked: dict[str, Any] = {}
+
+    def keep(field: str, value: object) -> None:
+        if value not in (None, [], ""):
+            checked[field] = value
+
+    for field, max_length in TEXT_FIELDS.items():
+        try:
+            keep(field, _text(content.get(field), field, max_length))
+        except ValidationError as error:
+            errors.append(error)
+    for field in PAIN_FIELDS:
+        try:
+            keep(field, _pain(content.get(field), field))
+        except ValidationError as error:
+            errors.append(error)
+    try:
+        keep("body_regions", _codes(content.get("body_regions"), "body_regions"))
+    except ValidationError as error:
+        errors.append(error)
+    code = content.get("diagnosis_code")
+    if code not in (None, ""):
+        try:
+            keep("diagnosis_code", _codes([code], "diagnosis_code")[0])
+        except ValidationError as error:
+            errors.append(error)
+    keep("medicines", _medicines(content.get("medicines"), errors))
+    if errors:
+        raise FormErrors(errors)
+    return checked
+
+
+def missing_for_signing(content: Mapping[str, object]) -> tuple[str, ...]:
+    """The fields that must be filled in before signing and are not."""
+    return tuple(field for field in REQUIRED_TO_SIGN if not content.get(field))
+
+
+def medicines_for_review(content: Mapping[str, Any]) -> tuple[str, ...]:
+    """Names of the medicines flagged for review (opioids, gabapentinoids)."""
+    return tuple(m["name"] for m in content.get("medicines", ()) if m.get("flags"))

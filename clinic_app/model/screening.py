@@ -1,0 +1,86 @@
+"""Red-flag screenings with their resolutions, and questionnaire responses: append-only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clinic_app.clinical.red_flags import Level
+from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
+from clinic_app.model.base import Base, Syncable
+from clinic_app.model.people import enum_column
+from clinic_app.model.signed import AppendOnly
+
+
+class RedFlagScreening(AppendOnly, Syncable, Base):
+    """One red-flag screen as answered, with the result shown to the clinician.
+
+    The result is stored as it was evaluated, so a later version of the screen never
+    changes what was shown, nor which actions resolve it.
+    """
+
+    __tablename__ = "red_flag_screening"
+    __table_args__ = (
+        Index("ix_red_flag_screening_patient_needs_action", "patient_id", "needs_action"),
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None
+    )
+    assessment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("assessment.id"), default=None
+    )
+    screen_id: Mapped[str] = mapped_column(String(40))
+    screen_version: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    patient_age: Mapped[int | None] = mapped_column(Integer, default=None)
+    level: Mapped[Level] = mapped_column(enum_column(Level), default=Level.INCOMPLETE)
+    fired_rules: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs_action: Mapped[bool] = mapped_column(default=False)
+    accepted_actions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+class RedFlagResolution(AppendOnly, Syncable, Base):
+    """The action recorded for a positive screen (or a clinician's reasoned override)."""
+
+    __tablename__ = "red_flag_resolution"
+
+    screening_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("red_flag_screening.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+class QuestionnaireResponse(AppendOnly, Syncable, Base):
+    """One completed (or incomplete) questionnaire, scored when recorded.
+
+    An incomplete response has no total, subscales or group: a partial sum is a wrong total.
+    """
+
+    __tablename__ = "questionnaire_response"
+    __table_args__ = (
+        Index("ix_questionnaire_response_patient_questionnaire", "patient_id", "questionnaire_id"),
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(40))
+    questionnaire_version: Mapped[str] = mapped_column(String(20))
+    timepoint: Mapped[Timepoint] = mapped_column(enum_column(Timepoint))
+    mode: Mapped[ResponseMode] = mapped_column(enum_column(ResponseMode))
+    answers: Mapped[dict[str, int | None]] = mapped_column(JSON, default=dict)
+    complete: Mapped[bool] = mapped_column(default=False)
+    total: Mapped[int | None] = mapped_column(Integer, default=None)
+    subscales: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    score_group: Mapped[str | None] = mapped_column(String(40), default=None)
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)

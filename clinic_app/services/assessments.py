@@ -1,0 +1,268 @@
+"""Assessments: drafts that autosave, signing with the password, addenda after signing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+from sqlalchemy import select
+
+from clinic_app.clinical.assessment import check_content, medicines_for_review, missing_for_signing
+from clinic_app.clinical.signing import content_digest
+from clinic_app.clinical.vocabulary import AssessmentStatus
+from clinic_app.db import ClinicSession
+from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.model import Assessment, AssessmentAddendum, Patient, utcnow
+from clinic_app.security.permissions import Action, require
+from clinic_app.services import validation as check
+from clinic_app.services.auth import AuthService
+from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.clinical_types import AddendumView, AssessmentView
+from clinic_app.services.types import CurrentUser
+
+ADDENDUM_MAX = 4000
+
+
+def addendum_digest(
+    assessment_id: uuid.UUID,
+    assessment_sha256: str,
+    text: str,
+    signed_at: datetime,
+    signed_by: uuid.UUID | None,
+) -> str:
+    """The digest an addendum is signed with: it covers the signed assessment's digest."""
+    return content_digest(
+        {
+            "assessment_id": str(assessment_id),
+            "assessment_sha256": assessment_sha256,
+            "text": text,
+            "signed_at": signed_at.isoformat(),
+            "signed_by": str(signed_by) if signed_by else None,
+        }
+    )
+
+
+def _addendum_view(row: AssessmentAddendum, assessment: Assessment) -> AddendumView:
+    expected = addendum_digest(
+        assessment.id, assessment.content_sha256 or "", row.text, row.signed_at, row.signed_by
+    )
+    return AddendumView(
+        id=row.id,
+        text=row.text,
+        signed_at=row.signed_at,
+        signed_by=row.signed_by,
+        sha256=row.sha256,
+        intact=expected == row.sha256,
+    )
+
+
+def assessment_view(
+    row: Assessment, addenda: tuple[AssessmentAddendum, ...] = ()
+) -> AssessmentView:
+    """The read model of an assessment, its digest and its addenda's digests checked."""
+    intact = True
+    if row.status is AssessmentStatus.SIGNED:
+        intact = content_digest(row.content) == row.content_sha256
+    return AssessmentView(
+        id=row.id,
+        patient_id=row.patient_id,
+        episode_id=row.episode_id,
+        status=row.status,
+        content=MappingProxyType(dict(row.content)),
+        row_version=row.row_version,
+        signed_at=row.signed_at,
+        signed_by=row.signed_by,
+        content_sha256=row.content_sha256,
+        intact=intact,
+        addenda=tuple(_addendum_view(a, row) for a in addenda),
+        medicines_for_review=medicines_for_review(row.content),
+    )
+
+
+def _load(session: ClinicSession, assessment_id: uuid.UUID) -> Assessment:
+    row = session.get(Assessment, assessment_id)
+    if row is None or row.deleted:
+        raise NotFound("assessment.not_found")
+    return row
+
+
+def _addenda(session: ClinicSession, assessment_id: uuid.UUID) -> tuple[AssessmentAddendum, ...]:
+    return tuple(
+        session.scalars(
+            select(AssessmentAddendum)
+            .where(
+                AssessmentAddendum.assessment_id == assessment_id,
+                AssessmentAddendum.deleted.is_(False),
+            )
+            .order_by(AssessmentAddendum.signed_at, AssessmentAddendum.id)
+        ).all()
+    )
+
+
+def _signing_time() -> datetime:
+    # Whole seconds: the time is part of a digest and must read back identically on
+    # every engine.
+    return utcnow().replace(microsecond=0)
+
+
+class AssessmentService:
+    """A clinician's structured assessment of a patient, from draft to signed record."""
+
+    def __init__(self, context: Context, auth: AuthService) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+        self._auth = auth
+
+    def save_draft(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        content: Mapping[str, object],
+        assessment_id: uuid.UUID | None = None,
+        *,
+        episode_id: uuid.UUID | None = None,
+        referral_id: uuid.UUID | None = None,
+    ) -> AssessmentView:
+        """Create a draft, or replace a draft's content (autosave).
+
+        Raises:
+            FormErrors: as ``clinical.assessment.check_content``.
+            NotFound: ``patient.not_found`` or ``assessment.not_found``.
+            Conflict: ``assessment.signed`` (a signed assessment is never changed; add an
+                addendum) or ``assessment.wrong_patient``.
+            PermissionDenied: ``assessment.not_author`` for another user's draft.
+        """
+        checked = check_content(content)
+        with self._uow(actor, Action.ASSESSMENT_WRITE) as session:
+            if assessment_id is None:
+                patient = session.get(Patient, patient_id)
+                if patient is None or patient.deleted:
+                    raise NotFound("patient.not_found")
+                row = Assessment(
+                    patient_id=patient.id,
+                    episode_id=episode_id,
+                    referral_id=referral_id,
+                    content=checked,
+                )
+                session.add(row)
+                action = "assessment.create"
+            else:
+                row = self._editable(session, actor, assessment_id)
+                if row.patient_id != patient_id:
+                    raise Conflict("assessment.wrong_patient")
+                row.content = checked
+                action = "assessment.save_draft"
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                action,
+                patient_id=row.patient_id,
+                entity="assessment",
+                entity_id=row.id,
+            )
+            return assessment_view(row)
+
+    def sign(self, actor: CurrentUser, assessment_id: uuid.UUID, password: str) -> AssessmentView:
+        """Sign a draft: the password is asked again, and the content becomes immutable.
+
+        Raises:
+            AuthenticationFailed: ``auth.failed`` (wrong password), ``auth.locked_out``.
+            FormErrors: ``assessment.required_to_sign`` for each field still empty.
+            Conflict: ``assessment.signed`` when it is already signed.
+            PermissionDenied: ``assessment.not_author``.
+        """
+        require(actor.role, Action.ASSESSMENT_SIGN)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, Action.ASSESSMENT_SIGN) as session:
+            row = self._editable(session, actor, assessment_id)
+            missing = missing_for_signing(row.content)
+            if missing:
+                raise FormErrors(
+                    [ValidationError("assessment.required_to_sign", field=f) for f in missing]
+                )
+            row.content_sha256 = content_digest(row.content)
+            row.signed_at = _signing_time()
+            row.signed_by = recorded_by(actor)
+            row.status = AssessmentStatus.SIGNED
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "assessment.sign",
+                patient_id=row.patient_id,
+                entity="assessment",
+                entity_id=row.id,
+            )
+            return assessment_view(row, _addenda(session, row.id))
+
+    def add_addendum(
+        self, actor: CurrentUser, assessment_id: uuid.UUID, text: str, password: str
+    ) -> AssessmentView:
+        """Add a signed addendum to a signed assessment (the password is asked again).
+
+        Raises:
+            ValidationError: ``text.empty`` or ``text.too_long`` (field ``text``).
+            AuthenticationFailed: ``auth.failed`` (wrong password), ``auth.locked_out``.
+            NotFound: ``assessment.not_found``.
+            Conflict: ``assessment.not_signed`` (change the draft instead).
+        """
+        require(actor.role, Action.ASSESSMENT_SIGN)
+        note = check.required_text(text, "text", ADDENDUM_MAX)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, Action.ASSESSMENT_SIGN) as session:
+            row = _load(session, assessment_id)
+            if row.status is not AssessmentStatus.SIGNED or row.content_sha256 is None:
+                raise Conflict("assessment.not_signed")
+            signed_at, signer = _signing_time(), recorded_by(actor)
+            addendum = AssessmentAddendum(
+                assessment_id=row.id,
+                text=note,
+                signed_at=signed_at,
+                signed_by=signer,
+                sha256=addendum_digest(row.id, row.content_sha256, note, signed_at, signer),
+            )
+            session.add(addendum)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "assessment.addendum",
+                patient_id=row.patient_id,
+                entity="assessment_addendum",
+                entity_id=addendum.id,
+            )
+            return assessment_view(row, _addenda(session, row.id))
+
+    def get(self, actor: CurrentUser, assessment_id: uuid.UUID) -> AssessmentView:
+        """Open an assessment with its addenda, checking every stored digest.
+
+        A mismatch is reported in ``intact`` (never hidden, never repaired).
+
+        Raises:
+            NotFound: ``assessment.not_found``.
+        """
+        with self._uow(actor, Action.ASSESSMENT_VIEW) as session:
+            row = _load(session, assessment_id)
+            self._uow.audit(
+                session,
+                actor,
+                "assessment.open",
+                patient_id=row.patient_id,
+                entity="assessment",
+                entity_id=row.id,
+            )
+            return assessment_view(row, _addenda(session, row.id))
+
+    @staticmethod
+    def _editable(
+        session: ClinicSession, actor: CurrentUser, assessment_id: uuid.UUID
+    ) -> Assessment:
+        row = _load(session, assessment_id)
+        if row.status is AssessmentStatus.SIGNED:
+            raise Conflict("assessment.signed")
+        if row.created_by != recorded_by(actor):
+            raise PermissionDenied("assessment.not_author")
+        return row

@@ -1,0 +1,182 @@
+"""Outcome questionnaires: recording and scoring responses, and their history over an episode."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from sqlalchemy import select
+
+from clinic_app.clinical.questionnaires import (
+    QuestionnaireDefinition,
+    QuestionnaireResult,
+    change_is_important,
+    score,
+)
+from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
+from clinic_app.content.questionnaires import questionnaire
+from clinic_app.errors import NotFound, ValidationError
+from clinic_app.model import Patient, QuestionnaireResponse, utcnow
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.clinical_types import HistoryEntry, ResponseView
+from clinic_app.services.types import CurrentUser
+
+
+def _result(row: QuestionnaireResponse) -> QuestionnaireResult:
+    return QuestionnaireResult(
+        questionnaire_id=row.questionnaire_id,
+        version=row.questionnaire_version,
+        complete=row.complete,
+        total=row.total,
+        subscales=MappingProxyType(dict(row.subscales)),
+        group=row.score_group,
+    )
+
+
+def response_view(row: QuestionnaireResponse, missing: tuple[str, ...] = ()) -> ResponseView:
+    """The read model of a stored response."""
+    return ResponseView(
+        id=row.id,
+        patient_id=row.patient_id,
+        episode_id=row.episode_id,
+        questionnaire_id=row.questionnaire_id,
+        questionnaire_version=row.questionnaire_version,
+        timepoint=row.timepoint,
+        mode=row.mode,
+        answers=MappingProxyType(dict(row.answers)),
+        complete=row.complete,
+        total=row.total,
+        subscales=MappingProxyType(dict(row.subscales)),
+        group=row.score_group,
+        missing_items=missing,
+        recorded_at=row.recorded_at or row.created_at,
+        recorded_by=row.recorded_by,
+    )
+
+
+def _choice(kind: type[Timepoint] | type[ResponseMode], value: str, field: str) -> str:
+    try:
+        return kind(value).value
+    except ValueError as error:
+        raise ValidationError("code.unknown", field=field) from error
+
+
+class QuestionnaireService:
+    """Questionnaires entered by the clinician or by the patient, scored as they are stored."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+
+    @staticmethod
+    def definition(questionnaire_id: str) -> QuestionnaireDefinition:
+        """A questionnaire's definition (structure and scoring; content, not patient data).
+
+        Raises:
+            NotFound: ``content.unknown_questionnaire``.
+        """
+        return questionnaire(questionnaire_id)
+
+    def record(  # noqa: PLR0917 - the use case's own arguments, in the order a form gives them
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        questionnaire_id: str,
+        answers: Mapping[str, int | None],
+        timepoint: Timepoint | str,
+        mode: ResponseMode | str,
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> ResponseView:
+        """Score and store a response. An incomplete one is stored as incomplete, with no total.
+
+        Raises:
+            NotFound: ``patient.not_found`` or ``content.unknown_questionnaire``.
+            ValidationError: ``questionnaire.unknown_item``,
+                ``questionnaire.answer_out_of_range``, or ``code.unknown`` (field
+                ``timepoint`` or ``mode``).
+        """
+        definition = questionnaire(questionnaire_id)
+        when = Timepoint(_choice(Timepoint, str(timepoint), "timepoint"))
+        how = ResponseMode(_choice(ResponseMode, str(mode), "mode"))
+        result = score(definition, answers)
+        with self._uow(actor, Action.QUESTIONNAIRE_RECORD) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            row = QuestionnaireResponse(
+                patient_id=patient.id,
+                episode_id=episode_id,
+                questionnaire_id=definition.id,
+                questionnaire_version=definition.version,
+                timepoint=when,
+                mode=how,
+                answers={item.code: answers.get(item.code) for item in definition.items},
+                complete=result.complete,
+                total=result.total,
+                subscales=dict(result.subscales),
+                score_group=result.group,
+                recorded_at=utcnow(),
+                recorded_by=recorded_by(actor),
+            )
+            session.add(row)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "questionnaire.record",
+                patient_id=patient.id,
+                entity="questionnaire_response",
+                entity_id=row.id,
+            )
+            return response_view(row, result.missing_items)
+
+    def history(
+        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+    ) -> list[HistoryEntry]:
+        """A patient's responses to one questionnaire, oldest first.
+
+        Each complete follow-up is compared with the latest complete baseline of the same
+        episode recorded before it, and flagged when the change reaches the minimal
+        important change.
+        """
+        definition = questionnaire(questionnaire_id)
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW) as session:
+            rows = session.scalars(
+                select(QuestionnaireResponse)
+                .where(
+                    QuestionnaireResponse.patient_id == patient_id,
+                    QuestionnaireResponse.questionnaire_id == definition.id,
+                    QuestionnaireResponse.deleted.is_(False),
+                )
+                .order_by(QuestionnaireResponse.recorded_at, QuestionnaireResponse.id)
+            ).all()
+            self._uow.audit(
+                session, actor, "questionnaire.history", patient_id=patient_id, entity="patient"
+            )
+        baselines: dict[uuid.UUID | None, QuestionnaireResponse] = {}
+        entries: list[HistoryEntry] = []
+        for row in rows:
+            if row.timepoint is Timepoint.BASELINE:
+                if row.complete:
+                    baselines[row.episode_id] = row
+                entries.append(HistoryEntry(response_view(row)))
+                continue
+            baseline = baselines.get(row.episode_id)
+            change = None
+            if (
+                baseline is not None
+                and row.complete
+                and definition.minimal_important_change is not None
+            ):
+                change = change_is_important(_result(baseline), _result(row), definition)
+            entries.append(
+                HistoryEntry(
+                    response_view(row),
+                    baseline_id=baseline.id if baseline is not None else None,
+                    change=change,
+                )
+            )
+        return entries

@@ -1,0 +1,198 @@
+"""The triage worklist and triage decisions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+
+from clinic_app.clinical.triage import (
+    ReferralFacts,
+    TargetStatus,
+    Tier,
+    most_pressing,
+    target_statuses,
+    worklist_key,
+)
+from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
+from clinic_app.content.reference import code_list
+from clinic_app.content.service_rules import ServiceRules, waiting_times
+from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.model import Patient, Referral, TriageDecision, utcnow
+from clinic_app.security.permissions import Action
+from clinic_app.services import validation as check
+from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.clinical_types import TargetView, TriageInput, TriageView, WorklistItem
+from clinic_app.services.types import CurrentUser
+
+#: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
+TIER_2_SPECIALTIES = frozenset({"orthopaedic_spinal", "rheumatology", "pain_management"})
+#: Outcomes that book an appointment in a pathway, so the pathway must be named.
+APPOINTMENT_OUTCOMES = frozenset({"appointment", "appointment_after_diagnostics"})
+RETURN_TO_REFERRER = "return_to_referrer"
+TEXT_MAX = 4000
+
+
+def tier_of(specialty: str) -> Tier:
+    """The tier of a specialty (or pathway) code."""
+    return Tier.TIER_2 if specialty in TIER_2_SPECIALTIES else Tier.TIER_1
+
+
+def _target_view(status: TargetStatus) -> TargetView:
+    return TargetView(
+        rule_id=status.rule.rule_id,
+        label=status.rule.label,
+        unit=status.rule.unit,
+        due=status.due,
+        days_left=status.days_left,
+        state=status.state,
+    )
+
+
+class TriageService:
+    """Untriaged referrals by the date they are due, and recording what triage decided."""
+
+    def __init__(self, context: Context, rules: ServiceRules | None = None) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+        self._rules = rules
+
+    @property
+    def rules(self) -> ServiceRules:
+        """The waiting-time targets in force (the shipped ones unless the service set its own)."""
+        if self._rules is None:
+            self._rules = waiting_times()
+        return self._rules
+
+    def worklist(self, actor: CurrentUser, today: date | None = None) -> list[WorklistItem]:
+        """Referrals waiting for triage, those due first at the top.
+
+        One query reads every referral with its patient; the targets are worked out in memory.
+        """
+        day = today or self._context.today()
+        rules = self.rules
+        specialties = code_list("specialty")
+        with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+            rows = session.execute(
+                select(
+                    Referral.id,
+                    Referral.patient_id,
+                    Referral.received_on,
+                    Referral.specialty,
+                    Referral.priority,
+                    Referral.reason,
+                    Patient.nhs_number,
+                    Patient.family_name,
+                    Patient.given_name,
+                )
+                .join(Patient, Patient.id == Referral.patient_id)
+                .where(
+                    Referral.status == ReferralStatus.RECEIVED,
+                    Referral.deleted.is_(False),
+                    Patient.deleted.is_(False),
+                )
+            ).all()
+            self._uow.audit(session, actor, "triage.worklist")
+        keyed = []
+        for row in rows:
+            tier = tier_of(row.specialty)
+            facts = ReferralFacts(received=row.received_on, priority=row.priority.value, tier=tier)
+            statuses = target_statuses(facts, rules.active_rules, rules.near, day)
+            pressing = most_pressing(statuses)
+            item = WorklistItem(
+                referral_id=row.id,
+                patient_id=row.patient_id,
+                nhs_number=row.nhs_number,
+                family_name=row.family_name,
+                given_name=row.given_name,
+                received_on=row.received_on,
+                specialty=row.specialty,
+                specialty_label=specialties.label_for(row.specialty) or row.specialty,
+                priority=row.priority,
+                tier=tier,
+                reason=row.reason,
+                targets=tuple(_target_view(s) for s in statuses),
+                due=pressing.due if pressing else None,
+                days_left=pressing.days_left if pressing else None,
+                state=pressing.state if pressing else None,
+            )
+            keyed.append(((*worklist_key(facts, statuses), row.id), item))
+        keyed.sort(key=lambda pair: pair[0])
+        return [item for _key, item in keyed]
+
+    def triage(self, actor: CurrentUser, referral_id: uuid.UUID, data: TriageInput) -> TriageView:
+        """Record the triage of a referral; it becomes "triaged", or "returned" to the referrer.
+
+        Raises:
+            FormErrors: one ValidationError per bad field (``outcome``, ``priority``,
+                ``pathway``, ``reason``, ``advice``).
+            NotFound: ``referral.not_found``.
+            Conflict: ``referral.already_triaged`` when it is no longer waiting for triage.
+        """
+        errors = check.Collector()
+        outcome = errors.check(
+            lambda: check.code_in("triage_outcome", data.outcome, "outcome", required=True)
+        )
+        priority = errors.check(
+            lambda: check.code_in("referral_priority", data.priority, "priority", required=True)
+        )
+        needs_pathway = outcome in APPOINTMENT_OUTCOMES
+        pathway = errors.check(
+            lambda: check.code_in("specialty", data.pathway, "pathway", required=needs_pathway)
+        )
+        reason = errors.check(lambda: check.optional_text(data.reason, "reason", TEXT_MAX))
+        advice = errors.check(lambda: check.optional_text(data.advice, "advice", TEXT_MAX))
+        if outcome == RETURN_TO_REFERRER and not data.reason.strip():
+            errors.add("triage.reason_required", "reason")
+        errors.raise_if_any()
+        if outcome is None or priority is None:
+            raise ValidationError("form.invalid")  # unreachable: checked above
+
+        with self._uow(actor, Action.TRIAGE_DECIDE) as session:
+            referral = session.get(Referral, referral_id)
+            if referral is None or referral.deleted:
+                raise NotFound("referral.not_found")
+            if referral.status is not ReferralStatus.RECEIVED:
+                raise Conflict("referral.already_triaged", status=referral.status.value)
+            decided_at = utcnow()
+            decision = TriageDecision(
+                referral_id=referral.id,
+                patient_id=referral.patient_id,
+                outcome=outcome,
+                pathway=pathway,
+                tier=tier_of(pathway).value if pathway else None,
+                priority=ReferralPriority(priority),
+                with_diagnostics=outcome == "appointment_after_diagnostics",
+                reason=reason,
+                advice=advice,
+                decided_at=decided_at,
+                decided_by=recorded_by(actor),
+            )
+            session.add(decision)
+            referral.status = (
+                ReferralStatus.RETURNED if outcome == RETURN_TO_REFERRER else ReferralStatus.TRIAGED
+            )
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "triage.decide",
+                patient_id=referral.patient_id,
+                entity="triage_decision",
+                entity_id=decision.id,
+            )
+            return TriageView(
+                id=decision.id,
+                referral_id=referral.id,
+                outcome=outcome,
+                pathway=pathway,
+                tier=tier_of(pathway) if pathway else None,
+                priority=decision.priority,
+                with_diagnostics=decision.with_diagnostics,
+                reason=reason,
+                advice=advice,
+                decided_at=decided_at,
+                decided_by=recorded_by(actor),
+                referral_status=referral.status,
+            )
