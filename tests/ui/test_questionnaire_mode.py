@@ -34,7 +34,8 @@ CLINICIAN = CurrentUser(
 PATIENT_ID = uuid.uuid4()
 RIGHT = "right-password"
 WAIT_MS = 3000
-SHOTS = Path(os.environ.get("ONESTOP_SHOTS", "/tmp/issue3-shots"))
+# Screenshots for a person to look at, only when asked for: ONESTOP_SHOTS=folder pytest ...
+SHOTS = Path(os.environ["ONESTOP_SHOTS"]) if os.environ.get("ONESTOP_SHOTS") else None
 
 
 def _test_pack(definition: QuestionnaireDefinition) -> dict[str, object]:
@@ -239,6 +240,9 @@ def test_patient_mode_cannot_reach_the_record(msk_hq: Screen) -> None:
     msk_hq.click(msk_hq.other_screen)
     QApplication.processEvents()
     for _ in range(30):
+        # Offscreen, a busy machine can briefly leave no widget focused; what matters is
+        # that focus never lands outside the patient page.
+        msk_hq.qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=2000)
         focused = QApplication.focusWidget()
         assert focused is not None, "focus left the window"
         assert view.patient_page.isAncestorOf(focused), focused.objectName() or focused.text()
@@ -315,6 +319,8 @@ def _style_point_size(view: QuestionnaireView) -> float:
 
 
 def _save(widget: QWidget, name: str) -> None:
+    if SHOTS is None:
+        return
     SHOTS.mkdir(parents=True, exist_ok=True)
     for _ in range(3):
         QApplication.processEvents()

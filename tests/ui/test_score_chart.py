@@ -15,7 +15,15 @@ from clinic_app.content.questionnaires import questionnaire
 from ui.common import theme
 from ui.common.score_chart import ScoreChart, short_date
 
-SHOTS = Path(os.environ.get("ONESTOP_SHOTS", "/tmp/issue3-shots"))
+# Screenshots for a person to look at, only when asked for: ONESTOP_SHOTS=folder pytest ...
+SHOTS = Path(os.environ["ONESTOP_SHOTS"]) if os.environ.get("ONESTOP_SHOTS") else None
+
+
+def _keep(image: QImage, name: str) -> None:
+    """Save a screenshot for a person to look at, when ONESTOP_SHOTS names a folder."""
+    if SHOTS is not None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        image.save(str(SHOTS / name))
 
 
 def _chart(qtbot: QtBot) -> ScoreChart:
@@ -61,8 +69,7 @@ def test_scores_with_the_minimal_important_change_band(qtbot: QtBot) -> None:
         [(date(2025, 1, 6), 28), (date(2025, 2, 3), None), (date(2025, 3, 3), 35)],
     )
     image = chart.grab().toImage()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    image.save(str(SHOTS / "score_chart_msk_hq.png"))
+    _keep(image, "score_chart_msk_hq.png")
 
     assert len(_colours(image)) > 20
     assert _has_band(image)
@@ -77,7 +84,7 @@ def test_scores_without_a_band_when_the_questionnaire_has_none(qtbot: QtBot) -> 
     assert definition.minimal_important_change is None
     chart.set_series(definition, [(date(2025, 1, 6), 8), (date(2025, 3, 3), 3)])
     image = chart.grab().toImage()
-    image.save(str(SHOTS / "score_chart_pain_nrs.png"))
+    _keep(image, "score_chart_pain_nrs.png")
 
     assert len(_colours(image)) > 20
     assert not _has_band(image)
