@@ -58,8 +58,17 @@ def _device_id(store: Store) -> uuid.UUID:
         return uuid.UUID(row.value)
 
 
+WORDING_PACKS = "wording-packs"
+"""Folder beside the store that holds imported licensed questionnaire wording."""
+
+
 def _services(store: Store, config: AppConfig | None) -> Services:
-    context = Context(store=store, device_id=_device_id(store), config=config or AppConfig())
+    context = Context(
+        store=store,
+        device_id=_device_id(store),
+        config=config or AppConfig(),
+        wording_packs=store.path.parent / WORDING_PACKS if store.path else None,
+    )
     return Services.build(context)
 
 

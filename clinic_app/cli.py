@@ -59,6 +59,13 @@ MESSAGES: dict[str, str] = {
     "user.cannot_disable_self": "You cannot disable your own account.",
     "text.empty": "The {field} must not be empty.",
     "code.unknown": "That {field} is not one of the allowed values.",
+    "wording_pack.wrong_version": "That pack is for another version of the questionnaire.",
+    "wording_pack.missing_items": "The pack has no wording for some questions: {items}.",
+    "wording_pack.extra_items": "The pack has wording for questions that do not exist: {items}.",
+    "wording_pack.unknown_questionnaire": "The pack is for a questionnaire this app does not have.",
+    "wording_pack.not_needed": "That questionnaire ships its own wording; no pack is needed.",
+    "wording_pack.not_json": "The pack file is not valid JSON (line {line}).",
+    "wording_pack.unreadable": "The pack file {name} could not be read.",
     "demo.store_not_empty": "The store already has users; a demo is only seeded into a new store.",
 }
 
@@ -286,6 +293,17 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
+def cmd_wording_pack_import(args: argparse.Namespace, out: TextIO) -> int:
+    """Check a licensed questionnaire wording pack and keep it beside the store."""
+    services = _open(args)
+    try:
+        name = services.questionnaires.import_wording_pack(SYSTEM, args.pack)
+    finally:
+        services.close()
+    print(f"Imported the licensed wording for {name}; the app shows it from now on.", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop`` argument parser (app commands are added by the launcher)."""
     common = common_options()
@@ -355,6 +373,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--passphrase-stdin", action="store_true")
     restore.set_defaults(run=cmd_restore)
+
+    packs = commands.add_parser(
+        "wording-pack", parents=[common], help="licensed questionnaire wording"
+    ).add_subparsers(dest="pack_command", metavar="ACTION", required=True)
+    pack_import = packs.add_parser(
+        "import", parents=[common], help="check a licensed wording pack and use it"
+    )
+    pack_import.add_argument("pack", type=Path)
+    pack_import.set_defaults(run=cmd_wording_pack_import)
 
     audit_cmd = commands.add_parser(
         parents=[common], name="audit", help="the audit trail"

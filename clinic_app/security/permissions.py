@@ -53,6 +53,7 @@ class Action(StrEnum):
     RED_FLAG_OVERRIDE = "red_flag.override"
     QUESTIONNAIRE_RECORD = "questionnaire.record"
     QUESTIONNAIRE_VIEW = "questionnaire.view"
+    WORDING_PACK_IMPORT = "wording_pack.import"
 
 
 _CLINICAL_WORK = frozenset(
@@ -94,6 +95,7 @@ _ADMIN_WORK = frozenset(
         Action.AUDIT_VERIFY,
         Action.STORE_BACKUP,
         Action.DEMO_SEED,
+        Action.WORDING_PACK_IMPORT,
         Action.TRIAGE_WORKLIST,
     }
 )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor, ClinicSession, Store
@@ -41,6 +42,8 @@ class Context:
     device_id: uuid.UUID
     today: Callable[[], date] = date.today
     config: AppConfig = field(default_factory=AppConfig)
+    wording_packs: Path | None = None
+    """Folder of imported licensed questionnaire wording packs (``<questionnaire id>.json``)."""
 
 
 class UnitOfWork:

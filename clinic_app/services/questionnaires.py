@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
 from sqlalchemy import select
@@ -15,10 +16,16 @@ from clinic_app.clinical.questionnaires import (
     score,
 )
 from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
-from clinic_app.content.questionnaires import questionnaire
-from clinic_app.errors import NotFound, ValidationError
+from clinic_app.content.questionnaires import (
+    DisplayItem,
+    WordingPack,
+    load_wording_pack,
+    merge_wording,
+    questionnaire,
+)
+from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.model import Patient, QuestionnaireResponse, utcnow
-from clinic_app.security.permissions import Action
+from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import HistoryEntry, ResponseView
 from clinic_app.services.types import CurrentUser
@@ -69,6 +76,47 @@ class QuestionnaireService:
     def __init__(self, context: Context) -> None:
         self._context = context
         self._uow = UnitOfWork(context)
+
+    def display_items(self, questionnaire_id: str) -> tuple[DisplayItem, ...]:
+        """The items with the words to show.
+
+        Licensed wording when its pack is imported, otherwise shipped wording, otherwise our
+        domain names (marked as such).
+
+        Raises:
+            NotFound: ``content.unknown_questionnaire``.
+            ValidationError: an imported pack no longer matches (``wording_pack.*``).
+        """
+        definition = questionnaire(questionnaire_id)
+        return merge_wording(definition, self._pack_for(definition))
+
+    def import_wording_pack(self, actor: CurrentUser, source: Path) -> str:
+        """Check a licensed wording pack and keep it for display; returns the questionnaire id.
+
+        Raises:
+            ValidationError: the pack does not match the shipped definition (``wording_pack.*``).
+            ClinicError: ``wording_pack.no_folder`` when this store has no folder for packs.
+        """
+        require(actor.role, Action.WORDING_PACK_IMPORT)
+        pack = load_wording_pack(source)
+        folder = self._context.wording_packs
+        if folder is None:
+            raise ClinicError("wording_pack.no_folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{pack.questionnaire_id}.json"
+        partial = target.with_suffix(".partial")
+        partial.write_bytes(source.read_bytes())
+        partial.replace(target)
+        with self._uow(actor, Action.WORDING_PACK_IMPORT) as session:
+            self._uow.audit(session, actor, "wording_pack.import")
+        return pack.questionnaire_id
+
+    def _pack_for(self, definition: QuestionnaireDefinition) -> WordingPack | None:
+        folder = self._context.wording_packs
+        if folder is None:
+            return None
+        path = folder / f"{definition.id}.json"
+        return load_wording_pack(path, definition) if path.is_file() else None
 
     @staticmethod
     def definition(questionnaire_id: str) -> QuestionnaireDefinition:

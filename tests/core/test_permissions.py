@@ -48,6 +48,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.RED_FLAG_SCREEN: frozenset({C, S, T, V}),
     Action.RED_FLAG_OVERRIDE: frozenset({C, S, V}),
     Action.QUESTIONNAIRE_RECORD: frozenset({C, S, T, V}),
+    Action.WORDING_PACK_IMPORT: frozenset({A}),
     Action.QUESTIONNAIRE_VIEW: frozenset({C, S, T, V}),
 }
 
