@@ -181,6 +181,28 @@ class QuestionnaireService:
             )
             return response_view(row, result.missing_items)
 
+    def next_timepoint(
+        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+    ) -> Timepoint:
+        """Baseline until the patient has a complete baseline of this questionnaire.
+
+        After that every response is a follow-up.
+        """
+        definition = questionnaire(questionnaire_id)
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, read_only=True) as session:
+            has_baseline = session.scalar(
+                select(QuestionnaireResponse.id)
+                .where(
+                    QuestionnaireResponse.patient_id == patient_id,
+                    QuestionnaireResponse.questionnaire_id == definition.id,
+                    QuestionnaireResponse.timepoint == Timepoint.BASELINE,
+                    QuestionnaireResponse.complete.is_(True),
+                    QuestionnaireResponse.deleted.is_(False),
+                )
+                .limit(1)
+            )
+        return Timepoint.FOLLOW_UP if has_baseline is not None else Timepoint.BASELINE
+
     def history(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
     ) -> list[HistoryEntry]:

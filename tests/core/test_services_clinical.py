@@ -326,6 +326,31 @@ def test_history_flags_the_minimal_important_change(clinic: Clinic) -> None:
     assert {h.baseline_id for h in history[1:]} == {base.id}
 
 
+def test_next_timepoint_is_baseline_until_a_complete_baseline_exists(clinic: Clinic) -> None:
+    questionnaires = clinic.services.questionnaires
+    assert questionnaires.next_timepoint(clinic.clinician, clinic.patient_id, "msk_hq") == (
+        "baseline"
+    )
+    partial = _msk_hq(1)
+    partial["mskhq_02"] = None
+    questionnaires.record(
+        clinic.clinician, clinic.patient_id, "msk_hq", partial, "baseline", "clinician"
+    )
+    # An incomplete baseline is not a baseline to measure change from.
+    assert questionnaires.next_timepoint(clinic.clinician, clinic.patient_id, "msk_hq") == (
+        "baseline"
+    )
+    questionnaires.record(
+        clinic.clinician, clinic.patient_id, "msk_hq", _msk_hq(1), "baseline", "clinician"
+    )
+    assert questionnaires.next_timepoint(clinic.clinician, clinic.patient_id, "msk_hq") == (
+        "follow_up"
+    )
+    assert questionnaires.next_timepoint(clinic.clinician, clinic.patient_id, "pain_nrs") == (
+        "baseline"
+    )
+
+
 def test_bad_timepoint_and_answer_are_refused(clinic: Clinic) -> None:
     record = clinic.services.questionnaires.record
     with pytest.raises(ValidationError) as caught:
