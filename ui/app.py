@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,6 +43,8 @@ from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import Authenticator, LoginViewModel
 from ui.screens.patient.view import PatientView
 from ui.screens.patient.view_model import PatientRecords, PatientViewModel
+from ui.screens.questionnaire.view import QuestionnaireView
+from ui.screens.questionnaire.view_model import QuestionnaireRecorder, QuestionnaireViewModel
 from ui.screens.referral.view import ReferralView
 from ui.screens.referral.view_model import ReferralRecorder, ReferralViewModel
 from ui.screens.register.view import RegisterView
@@ -79,6 +82,14 @@ class DefaultSettings:
     idle_lock_seconds: int = 300
 
 
+class QuestionnaireServices(QuestionnaireRecorder, Protocol):
+    """The questionnaire service, as the window uses it."""
+
+    def next_timepoint(
+        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+    ) -> str: ...
+
+
 class ClinicServices(Protocol):
     """What the window needs from the services container built by ``clinic_app.bootstrap``."""
 
@@ -94,6 +105,8 @@ class ClinicServices(Protocol):
     def reference(self) -> ReferenceLists: ...
     @property
     def status(self) -> StatusSource: ...
+    @property
+    def questionnaires(self) -> QuestionnaireServices: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...
@@ -157,6 +170,10 @@ class MainWindow(QMainWindow):
             session=session,
             parent=self,
         )
+        self.questionnaire_vm = QuestionnaireViewModel(
+            services.questionnaires, services.auth, runner=runner, session=session, parent=self
+        )
+        self._patient_mode = False
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -190,9 +207,16 @@ class MainWindow(QMainWindow):
         self.patient_view = PatientView(self.patient_vm)
         self.register_view = RegisterView(self.register_vm)
         self.referral_view = ReferralView(self.referral_vm)
+        self.questionnaire_view = QuestionnaireView(self.questionnaire_vm)
         self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
-        for page in (self.home_page, self.patient_view, self.register_view, self.referral_view):
+        for page in (
+            self.home_page,
+            self.patient_view,
+            self.register_view,
+            self.referral_view,
+            self.questionnaire_view,
+        ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.search_view)
@@ -205,6 +229,7 @@ class MainWindow(QMainWindow):
         self.patient_vm.failed.connect(lambda _m: self.pages.setCurrentWidget(self.patient_view))
         self.referral_view.back_requested.connect(self._show_patient_page)
         self.home_page.register_requested.connect(self.show_register)
+        self.questionnaire_view.patient_mode_changed.connect(self._on_patient_mode_changed)
         self.pages.currentChanged.connect(lambda _i: self._update_actions())
         self._update_actions()
 
@@ -253,6 +278,12 @@ class MainWindow(QMainWindow):
             self.show_new_referral,
             self.tr("Record a new referral for the open patient"),
         )
+        self.questionnaire_action = self._action(
+            self.tr("Outcome &questionnaire (MSK-HQ)"),
+            "Ctrl+U",
+            self.show_questionnaire,
+            self.tr("Record an MSK-HQ for the open patient, or hand it to them"),
+        )
         self.save_action = self._action(
             self.tr("&Save form"), "Ctrl+S", self.save_form, self.tr("Save the open form")
         )
@@ -270,7 +301,12 @@ class MainWindow(QMainWindow):
         )
         menu_bar = self.menuBar()
         patient_menu = menu_bar.addMenu(self.tr("&Patient"))
-        for action in (self.find_action, self.register_action, self.referral_action):
+        for action in (
+            self.find_action,
+            self.register_action,
+            self.referral_action,
+            self.questionnaire_action,
+        ):
             patient_menu.addAction(action)
         patient_menu.addSeparator()
         patient_menu.addAction(self.save_action)
@@ -288,6 +324,7 @@ class MainWindow(QMainWindow):
                 self.find_action,
                 self.register_action,
                 self.referral_action,
+                self.questionnaire_action,
                 self.save_action,
                 self.lock_action,
                 self.switch_action,
@@ -325,6 +362,37 @@ class MainWindow(QMainWindow):
         if self.state is WindowState.WORKING and record is not None:
             self._on_patient_new_referral_requested(record)
 
+    def show_questionnaire(self) -> None:
+        """Open the MSK-HQ for the open patient: baseline first, follow-ups after."""
+        record = self.patient_vm.record
+        user = self.session.user
+        if self.state is not WindowState.WORKING or record is None or user is None:
+            return
+        questionnaire_id = "msk_hq"
+
+        def begin(timepoint: object) -> None:
+            self.questionnaire_vm.start(questionnaire_id, record.id, timepoint=str(timepoint))
+            self.pages.setCurrentWidget(self.questionnaire_view)
+
+        self.runner.run_store(
+            lambda: self.services.questionnaires.next_timepoint(user, record.id, questionnaire_id),
+            on_done=begin,
+            on_failed=self._on_runner_unhandled_failure,
+        )
+
+    def _on_patient_mode_changed(self, on: bool) -> None:
+        """While the patient holds the device, only the questionnaire is on the screen."""
+        self._patient_mode = on
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        self.search_view.setVisible(not on)
+        # The idle lock would show the sign-in screen behind the patient's questions.
+        if on:
+            self.idle.stop()
+        elif self.state is WindowState.WORKING:
+            self.idle.start()
+        self._update_actions()
+
     def save_form(self) -> None:
         if self.state is not WindowState.WORKING:
             return
@@ -336,7 +404,8 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Hide the workspace behind the lock screen; everything typed stays where it is."""
         user = self.session.user
-        if self.state is not WindowState.WORKING or user is None:
+        # Never while the patient holds the device: only the clinician's password ends that.
+        if self.state is not WindowState.WORKING or user is None or self._patient_mode:
             return
         focused = QApplication.focusWidget()
         self._focus_before_lock = (
@@ -349,7 +418,7 @@ class MainWindow(QMainWindow):
 
     def switch_user(self) -> None:
         """Save every draft as the current user, clear the workspace and ask who is next."""
-        if self.state is WindowState.SIGNED_OUT:
+        if self.state is WindowState.SIGNED_OUT or self._patient_mode:
             return
         # Drafts are queued on the store worker before anything the next user does.
         self.register_vm.save_draft_now()
@@ -486,9 +555,18 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         if not self._workspace_built:
-            for action in (self.find_action, self.register_action, self.referral_action):
+            for action in (
+                self.find_action,
+                self.register_action,
+                self.referral_action,
+                self.questionnaire_action,
+            ):
                 action.setEnabled(False)
             for action in (self.save_action, self.lock_action, self.switch_action):
+                action.setEnabled(False)
+            return
+        if self._patient_mode:
+            for action in self.actions():
                 action.setEnabled(False)
             return
         working = self.state is WindowState.WORKING
@@ -497,6 +575,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(working)
         self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
         self.referral_action.setEnabled(working and self.patient_vm.record is not None)
+        self.questionnaire_action.setEnabled(working and self.patient_vm.record is not None)
         self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
 
 

@@ -1,0 +1,65 @@
+"""The MSK-HQ from the patient record: clinician entry, and handing the device to the patient."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from clinic_app.demo import demo_password
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import PatientSummary
+from tests.ui.conftest import WAIT_MS, wait_idle
+from ui.app import MainWindow, WindowState
+from ui.screens.questionnaire.view_model import Mode
+
+PACK = Path(__file__).parents[1] / "core" / "wording_packs" / "msk_hq_synthetic.json"
+
+
+def _open_questionnaire(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
+    window.search_vm.choose_patient(patient.id)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    wait_idle(window)
+    assert window.questionnaire_action.isEnabled()
+    window.questionnaire_action.trigger()
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.questionnaire_view, timeout=WAIT_MS
+    )
+    wait_idle(window)
+
+
+def test_without_the_licensed_wording_it_cannot_be_handed_to_the_patient(
+    qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    _open_questionnaire(qtbot, signed_in, seeded_patient)
+    assert signed_in.questionnaire_vm.mode is Mode.CLINICIAN
+    assert not signed_in.questionnaire_view.hand_over_button.isEnabled()
+
+
+def test_patient_mode_hides_the_record_and_needs_the_password_to_leave(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    clinic.questionnaires.import_wording_pack(SYSTEM, PACK)
+    window = signed_in
+    _open_questionnaire(qtbot, window, seeded_patient)
+    view = window.questionnaire_view
+    assert view.hand_over_button.isEnabled()
+
+    qtbot.mouseClick(view.hand_over_button, Qt.MouseButton.LeftButton)
+    assert window.questionnaire_vm.mode is Mode.PATIENT
+    assert not window.menuBar().isVisible()
+    assert not window.search_view.isVisible()
+    assert not window.lock_action.isEnabled()
+    assert not window.find_action.isEnabled()
+    window.lock()  # even a direct call cannot put the sign-in screen behind the patient
+    assert window.state is WindowState.WORKING
+
+    qtbot.mouseClick(view.leave_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(view.password_edit, demo_password("clinician"))
+    qtbot.mouseClick(view.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.questionnaire_vm.mode is Mode.CLINICIAN, timeout=WAIT_MS)
+    wait_idle(window)
+    assert window.menuBar().isVisible()
+    assert window.search_view.isVisible()
+    assert window.lock_action.isEnabled()
