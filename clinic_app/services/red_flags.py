@@ -18,6 +18,7 @@ from clinic_app.clinical.red_flags import (
 )
 from clinic_app.content.red_flags import red_flag_screen, screens_for
 from clinic_app.db import ClinicSession
+from clinic_app.documents.safety_net_card import CardDetails, safety_net_card_pdf
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Patient, RedFlagResolution, RedFlagScreening, utcnow
 from clinic_app.security.permissions import Action, require
@@ -218,6 +219,36 @@ class RedFlagService:
                 session, actor, "red_flag.unresolved", patient_id=patient_id, entity="patient"
             )
             return [screening_view(row) for row in rows]
+
+    def safety_net_card(
+        self, actor: CurrentUser, patient_id: uuid.UUID, screen_id: str = "cauda_equina"
+    ) -> bytes:
+        """The screen's safety-net card for this patient, as a PDF to print or hand over.
+
+        Raises:
+            NotFound: ``red_flags.no_card`` when the screen has no card, or the patient is
+                unknown.
+        """
+        screen = red_flag_screen(screen_id)
+        if screen.safety_net_card is None:
+            raise NotFound("red_flags.no_card", screen=screen_id)
+        with self._uow(actor, Action.RED_FLAG_SCREEN) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
+            self._uow.audit(
+                session,
+                actor,
+                "document.safety_net_card",
+                patient_id=patient_id,
+                entity="patient",
+                entity_id=patient_id,
+            )
+        details = CardDetails(
+            patient_name=name, given_on=self._context.today(), clinic_name=actor.site_name
+        )
+        return safety_net_card_pdf(screen.safety_net_card, details)
 
     @staticmethod
     def _resolution(session: ClinicSession, screening_id: uuid.UUID) -> RedFlagResolution | None:

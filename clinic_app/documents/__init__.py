@@ -1,0 +1,1 @@
+"""Printed documents (PDF): letters, cards and summaries people take away."""

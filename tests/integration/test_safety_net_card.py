@@ -1,0 +1,72 @@
+"""The cauda equina safety-net card as a patient takes it home: a valid, readable PDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from clinic_app.demo import demo_password
+from clinic_app.errors import NotFound, PermissionDenied
+from clinic_app.services import Services
+from clinic_app.services.types import PatientSummary
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: the test command installs it (poppler/qpdf)")
+    return path
+
+
+@pytest.fixture
+def card(demo: Services, tmp_path: Path) -> tuple[Path, PatientSummary]:
+    clinician = demo.auth.login("clinician", demo_password("clinician"))
+    patient = demo.patients.search(clinician, "999", limit=1)[0]
+    pdf = demo.red_flags.safety_net_card(clinician, patient.id)
+    path = tmp_path / "card.pdf"
+    path.write_bytes(pdf)
+    return path, patient
+
+
+def test_the_card_is_a_valid_pdf(card: tuple[Path, PatientSummary]) -> None:
+    path, _ = card
+    checked = subprocess.run(
+        [_tool("qpdf"), "--check", str(path)], capture_output=True, text=True, check=False
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_card_says_what_to_do_and_whom_it_is_for(card: tuple[Path, PatientSummary]) -> None:
+    path, patient = card
+    text = subprocess.run(
+        [_tool("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    flat = " ".join(text.split())
+    assert "call 999 or go to the nearest emergency department" in flat
+    assert "NHS 111" in flat
+    assert f"For {patient.given_name} {patient.family_name}" in flat
+    assert "Riverside Community MSK Clinic" in flat
+    pages = subprocess.run(
+        [_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Pages:          1" in pages  # one page, nothing spilling over
+
+
+def test_only_screens_with_a_card_print_one(demo: Services) -> None:
+    clinician = demo.auth.login("clinician", demo_password("clinician"))
+    patient = demo.patients.search(clinician, "999", limit=1)[0]
+    with pytest.raises(NotFound):
+        demo.red_flags.safety_net_card(clinician, patient.id, "giant_cell_arteritis")
+
+
+def test_admin_cannot_print_clinical_cards(demo: Services) -> None:
+    admin = demo.auth.login("admin", demo_password("admin"))
+    patient = demo.patients.search(admin, "999", limit=1)[0]
+    with pytest.raises(PermissionDenied):
+        demo.red_flags.safety_net_card(admin, patient.id)
