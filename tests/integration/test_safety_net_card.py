@@ -55,7 +55,8 @@ def test_the_card_says_what_to_do_and_whom_it_is_for(card: tuple[Path, PatientSu
     pages = subprocess.run(
         [_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
     ).stdout
-    assert "Pages:          1" in pages  # one page, nothing spilling over
+    counts = [line.split()[1] for line in pages.splitlines() if line.startswith("Pages:")]
+    assert counts == ["1"]  # one page, nothing spilling over
 
 
 def test_only_screens_with_a_card_print_one(demo: Services) -> None:
