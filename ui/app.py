@@ -51,6 +51,8 @@ from ui.screens.register.view import RegisterView
 from ui.screens.register.view_model import PatientRegistrar, RegisterViewModel
 from ui.screens.search.view import SearchView
 from ui.screens.search.view_model import PatientFinder, SearchViewModel
+from ui.screens.worklist.view import WorklistView
+from ui.screens.worklist.view_model import TriageRecorder, WorklistViewModel
 
 _log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ class ClinicServices(Protocol):
     def status(self) -> StatusSource: ...
     @property
     def questionnaires(self) -> QuestionnaireServices: ...
+    @property
+    def triage(self) -> TriageRecorder: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...
@@ -174,6 +178,9 @@ class MainWindow(QMainWindow):
             services.questionnaires, services.auth, runner=runner, session=session, parent=self
         )
         self._patient_mode = False
+        self.worklist_vm = WorklistViewModel(
+            services.triage, services.reference, runner=runner, session=session, parent=self
+        )
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -208,6 +215,7 @@ class MainWindow(QMainWindow):
         self.register_view = RegisterView(self.register_vm)
         self.referral_view = ReferralView(self.referral_vm)
         self.questionnaire_view = QuestionnaireView(self.questionnaire_vm)
+        self.worklist_view = WorklistView(self.worklist_vm)
         self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
         for page in (
@@ -216,6 +224,7 @@ class MainWindow(QMainWindow):
             self.register_view,
             self.referral_view,
             self.questionnaire_view,
+            self.worklist_view,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -278,6 +287,12 @@ class MainWindow(QMainWindow):
             self.show_new_referral,
             self.tr("Record a new referral for the open patient"),
         )
+        self.worklist_action = self._action(
+            self.tr("Triage &worklist"),
+            "Ctrl+T",
+            self.show_worklist,
+            self.tr("New referrals by the date they are due, to triage"),
+        )
         self.questionnaire_action = self._action(
             self.tr("Outcome &questionnaire (MSK-HQ)"),
             "Ctrl+U",
@@ -303,6 +318,7 @@ class MainWindow(QMainWindow):
         patient_menu = menu_bar.addMenu(self.tr("&Patient"))
         for action in (
             self.find_action,
+            self.worklist_action,
             self.register_action,
             self.referral_action,
             self.questionnaire_action,
@@ -322,6 +338,7 @@ class MainWindow(QMainWindow):
             (action.shortcut().toString(native), action.statusTip())
             for action in (
                 self.find_action,
+                self.worklist_action,
                 self.register_action,
                 self.referral_action,
                 self.questionnaire_action,
@@ -361,6 +378,14 @@ class MainWindow(QMainWindow):
         record = self.patient_vm.record
         if self.state is WindowState.WORKING and record is not None:
             self._on_patient_new_referral_requested(record)
+
+    def show_worklist(self) -> None:
+        """The triage worklist: untriaged referrals, the most pressing first."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.worklist_view)
+        self.worklist_vm.refresh()
+        self.worklist_view.focus_list()
 
     def show_questionnaire(self) -> None:
         """Open the MSK-HQ for the open patient: baseline first, follow-ups after."""
@@ -428,6 +453,7 @@ class MainWindow(QMainWindow):
         self.patient_vm.clear()
         self.register_vm.reset()
         self.referral_vm.reset()
+        self.worklist_vm.clear()
         self.notice.hide_notice()
         self.session.sign_out()
         self.login_vm.show_sign_in()
@@ -557,6 +583,7 @@ class MainWindow(QMainWindow):
         if not self._workspace_built:
             for action in (
                 self.find_action,
+                self.worklist_action,
                 self.register_action,
                 self.referral_action,
                 self.questionnaire_action,
@@ -571,7 +598,12 @@ class MainWindow(QMainWindow):
             return
         working = self.state is WindowState.WORKING
         page = self.pages.currentWidget()
-        for action in (self.find_action, self.register_action, self.lock_action):
+        for action in (
+            self.find_action,
+            self.worklist_action,
+            self.register_action,
+            self.lock_action,
+        ):
             action.setEnabled(working)
         self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
         self.referral_action.setEnabled(working and self.patient_vm.record is not None)

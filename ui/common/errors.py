@@ -144,6 +144,23 @@ _FIELD_WORDS: dict[str, Callable[[ValidationError, str | None], str]] = {
     "gp_practice.unknown": lambda e, label: _tr(
         "Choose the GP practice from the list, or leave it blank if it is not known."
     ),
+    "triage.reason_required": lambda e, label: _tr(
+        "Enter the reason for returning the referral to the referrer."
+    ),
+    "red_flags.override_reason_required": lambda e, label: _tr(
+        "Write why you are overriding this red flag: your clinical reasoning."
+    ),
+    "red_flags.override_reason_too_short": lambda e, label: _tr(
+        "Say a little more about why: the reason must be at least {n} characters."
+    ).format(n=e.params.get("minimum", e.params.get("min_length", 20))),
+    "red_flags.action_not_accepted": lambda e, label: _tr(
+        "That action does not answer this red flag. Choose one of the actions offered."
+    ),
+    "assessment.pain_out_of_range": lambda e, label: _tr("Pain scores go from 0 to 10."),
+    "assessment.required_to_sign": lambda e, label: _tr(
+        "Fill this in before signing the assessment."
+    ),
+    "assessment.medicine_name_required": lambda e, label: _tr("Enter the medicine's name."),
     "patient.duplicate_nhs_number": lambda e, label: _tr(
         "A patient with this NHS number is already registered. Search for them instead."
     ),
@@ -191,6 +208,19 @@ _FIELD_SPECIFIC: dict[tuple[str, str], str] = {
 
 # Everything that is not about one field.
 _GENERAL_WORDS: dict[str, str] = {
+    "referral.already_triaged": (
+        "This referral has already been triaged, perhaps on another device. The worklist has "
+        "been refreshed."
+    ),
+    "red_flag.already_resolved": "An action has already been recorded for this red flag.",
+    "record.immutable": (
+        "This record is signed and cannot be changed. Add an addendum to it instead."
+    ),
+    "assessment.signed": (
+        "This assessment is signed and cannot be changed. Add an addendum to it instead."
+    ),
+    "assessment.not_author": "Only the clinician who started this draft can change or sign it.",
+    "red_flags.no_card": "There is no safety-net card for this screen.",
     "auth.failed": "The user name or password is not right. Check them and try again.",
     "auth.disabled": (
         "This account is switched off. Ask your service lead or an admin to turn it back on."
