@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from types import TracebackType
 from typing import Protocol, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -38,7 +36,7 @@ from ui.common.idle import IdleWatcher
 from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
-from ui.common.widgets import NoticeBar
+from ui.common.widgets import NoticeBar, PatientBanner
 from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import Authenticator, LoginViewModel
 from ui.screens.patient.view import PatientView
@@ -59,6 +57,8 @@ _log = logging.getLogger(__name__)
 APP_NAME = "OneStop MSK"
 ORGANISATION = "OneStop MSK"
 SCREEN_SIZE = (1280, 800)
+SEARCH_SHARE = 0.51
+"""Share of the workspace's width the search panel starts with (the rest: record, forms)."""
 
 
 class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):
@@ -215,7 +215,20 @@ class MainWindow(QMainWindow):
         self.register_view = RegisterView(self.register_vm)
         self.referral_view = ReferralView(self.referral_vm)
         self.questionnaire_view = QuestionnaireView(self.questionnaire_vm)
+        # Its large-print patient mode would otherwise claim width the clinician's form does
+        # not need; in patient mode the search panel is hidden and the page gets it all.
+        self.questionnaire_view.setMinimumWidth(560)
+        # A questionnaire is always answered under the banner of the patient it is for.
+        self.questionnaire_banner = PatientBanner()
+        self.questionnaire_page = QWidget()
+        questionnaire_layout = _column(self.questionnaire_page)
+        questionnaire_layout.setSpacing(12)
+        questionnaire_layout.addWidget(self.questionnaire_banner)
+        questionnaire_layout.addWidget(self.questionnaire_view, 1)
         self.worklist_view = WorklistView(self.worklist_vm)
+        # Shown full width (the search panel steps aside), so its table's natural width must
+        # not set the minimum for every other page in the stack.
+        self.worklist_view.setMinimumWidth(560)
         self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
         for page in (
@@ -223,7 +236,7 @@ class MainWindow(QMainWindow):
             self.patient_view,
             self.register_view,
             self.referral_view,
-            self.questionnaire_view,
+            self.questionnaire_page,
             self.worklist_view,
         ):
             self.pages.addWidget(page)
@@ -239,7 +252,7 @@ class MainWindow(QMainWindow):
         self.referral_view.back_requested.connect(self._show_patient_page)
         self.home_page.register_requested.connect(self.show_register)
         self.questionnaire_view.patient_mode_changed.connect(self._on_patient_mode_changed)
-        self.pages.currentChanged.connect(lambda _i: self._update_actions())
+        self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self._update_actions()
 
     def _lay_out(self) -> None:
@@ -396,8 +409,9 @@ class MainWindow(QMainWindow):
         questionnaire_id = "msk_hq"
 
         def begin(timepoint: object) -> None:
+            self.questionnaire_banner.show_record(record)
             self.questionnaire_vm.start(questionnaire_id, record.id, timepoint=str(timepoint))
-            self.pages.setCurrentWidget(self.questionnaire_view)
+            self.pages.setCurrentWidget(self.questionnaire_page)
 
         self.runner.run_store(
             lambda: self.services.questionnaires.next_timepoint(user, record.id, questionnaire_id),
@@ -410,12 +424,26 @@ class MainWindow(QMainWindow):
         self._patient_mode = on
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
-        self.search_view.setVisible(not on)
+        self.questionnaire_banner.setVisible(not on)
+        self._on_page_changed()
         # The idle lock would show the sign-in screen behind the patient's questions.
         if on:
             self.idle.stop()
         elif self.state is WindowState.WORKING:
             self.idle.start()
+        self._update_actions()
+
+    def _on_page_changed(self) -> None:
+        # The worklist needs the whole width, and patient mode shows nothing but questions.
+        wide = self.pages.currentWidget() is self.worklist_view
+        show_search = not wide and not self._patient_mode
+        if show_search != self.search_view.isVisibleTo(self.splitter):
+            self.search_view.setVisible(show_search)
+            if show_search:
+                # Give the search panel back its share, not what a wide page left over.
+                total = max(self.splitter.width(), sum(self.splitter.sizes()))
+                left = round(total * SEARCH_SHARE)
+                self.splitter.setSizes([left, total - left])
         self._update_actions()
 
     def save_form(self) -> None:
@@ -753,117 +781,3 @@ def run_deferred(open_services: Callable[[], ClinicServices], config: ClinicSett
         opened = services.opened()
         if opened is not None:
             opened.close()
-
-
-# ---------------------------------------------------------------------- screenshots
-
-
-def _settle(window: MainWindow) -> None:
-    for _ in range(3):
-        QApplication.processEvents()
-    window.runner.wait_idle(timeout=20.0)
-    for _ in range(3):
-        QApplication.processEvents()
-
-
-def _save(window: MainWindow, path: Path) -> Path:
-    _settle(window)
-    image = QImage(window.size(), QImage.Format.Format_ARGB32)
-    image.setDevicePixelRatio(1.0)
-    image.fill(Qt.GlobalColor.white)
-    window.render(image)
-    if not image.save(str(path)):
-        raise OSError(f"could not write {path.name}")
-    return path
-
-
-def _clinician(credentials: list[tuple[str, str, str]]) -> tuple[str, str]:
-    for username, password, role in credentials:
-        if str(role) == "clinician":
-            return username, password
-    if not credentials:
-        raise ValueError("no demo credentials given")
-    return credentials[0][0], credentials[0][1]
-
-
-def _render_sign_in(window: MainWindow, out_dir: Path, username: str, password: str) -> list[Path]:
-    shots = [_save(window, out_dir / "01-login.png")]
-    login = window.login_view
-    login.username_edit.setText(username)
-    login.password_edit.setText("not the right password")
-    login.submit_button.click()
-    shots.append(_save(window, out_dir / "02-login-wrong-password.png"))
-    login.password_edit.setText(password)
-    login.submit_button.click()
-    _settle(window)
-    if window.state is not WindowState.WORKING:
-        raise RuntimeError("the demo clinician could not sign in")
-    return shots
-
-
-def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.search_view.search_box.setText("999")
-    window.search_vm.search_now()
-    _settle(window)
-    # A patient with an alert shows more of the record than one without.
-    ranked = sorted(window.search_vm.results, key=lambda p: p.alert_count, reverse=True)
-    if ranked:
-        window.search_view.search_box.setText(ranked[0].family_name[:3].lower())
-        window.search_vm.search_now()
-    shots = [_save(window, out_dir / "03-search-results.png")]
-    shown = window.search_vm.results
-    if shown:
-        chosen = next((row for row, p in enumerate(shown) if p.id == ranked[0].id), 0)
-        window.search_view.table.selectRow(chosen)
-        window.search_vm.choose(chosen)
-    shots.append(_save(window, out_dir / "04-patient-record.png"))
-    return shots
-
-
-def _render_forms(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.show_register()
-    shots = [_save(window, out_dir / "05-register-empty.png")]
-    form = window.register_view
-    form.nhs_number.setText("999 000 0019")
-    form.given_name.setText("Alex")
-    form.date_of_birth.setText("01/01/2090")
-    form.submit()
-    shots.append(_save(window, out_dir / "06-register-errors.png"))
-    # Nothing typed for a screenshot is kept as a draft.
-    window.register_vm.clear_form()
-    window.show_new_referral()
-    shots.append(_save(window, out_dir / "07-new-referral.png"))
-    return shots
-
-
-def render_screens(
-    services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
-) -> list[Path]:
-    """Sign in as the demo clinician, offscreen, and save a PNG of every screen.
-
-    Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a wrong
-    password, search results, a patient record, the register form empty and with problems
-    shown, the new-referral form, and the lock screen. Nothing is saved to the store except
-    what any sign-in and record opening writes to the audit trail.
-
-    Returns:
-        The paths of the PNG files, in that order.
-    """
-    if QApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    username, password = _clinician(credentials)
-    window = build_main_window(services, idle_lock_seconds=0)
-    window.resize(*SCREEN_SIZE)
-    window.show()
-    try:
-        shots = _render_sign_in(window, out_dir, username, password)
-        shots += _render_search_and_record(window, out_dir)
-        shots += _render_forms(window, out_dir)
-        window.lock()
-        shots.append(_save(window, out_dir / "08-lock-screen.png"))
-    finally:
-        window.shutdown()
-        window.deleteLater()
-        QApplication.processEvents()
-    return shots

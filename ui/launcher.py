@@ -106,11 +106,11 @@ def run_demo(args: argparse.Namespace) -> int:
         headless = args.screens is not None or not _has_display()
         if headless:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from ui import app  # noqa: PLC0415 - Qt only when the app is really wanted
+        from ui import app, screenshots  # noqa: PLC0415 - Qt only when really wanted
 
         if headless:
             out = (args.screens or Path("demo-screens")).resolve()
-            paths = app.render_screens(services, out, credentials)
+            paths = screenshots.render_screens(services, out, credentials)
             print(f"No display: saved {len(paths)} screenshots in {out}")
             for shot in paths:
                 print(f"  {shot.name}")

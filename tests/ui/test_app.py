@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import DEMO_USERS, demo_password
 from clinic_app.services import Services
-from ui.app import MainWindow, install_exception_hooks, render_screens
+from ui.app import MainWindow, install_exception_hooks
 from ui.common import errors
+from ui.screenshots import render_screens
 
 
 def _raise_with_patient_words() -> None:
@@ -75,6 +76,8 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
         "06-register-errors.png",
         "07-new-referral.png",
         "08-lock-screen.png",
+        "09-triage-worklist.png",
+        "10-msk-hq.png",
     ]
     for path in paths:
         image = QImage(str(path))

@@ -12,6 +12,7 @@ from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientSummary
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow, WindowState
+from ui.common import formatting
 from ui.screens.questionnaire.view_model import Mode
 
 PACK = Path(__file__).parents[1] / "core" / "wording_packs" / "msk_hq_synthetic.json"
@@ -24,9 +25,13 @@ def _open_questionnaire(qtbot: QtBot, window: MainWindow, patient: PatientSummar
     assert window.questionnaire_action.isEnabled()
     window.questionnaire_action.trigger()
     qtbot.waitUntil(
-        lambda: window.pages.currentWidget() is window.questionnaire_view, timeout=WAIT_MS
+        lambda: window.pages.currentWidget() is window.questionnaire_page, timeout=WAIT_MS
     )
     wait_idle(window)
+    # Always under the banner of the patient it is for.
+    assert window.questionnaire_banner.nhs_number_label.text() == formatting.nhs_number(
+        patient.nhs_number
+    )
 
 
 def test_without_the_licensed_wording_it_cannot_be_handed_to_the_patient(
@@ -50,6 +55,7 @@ def test_patient_mode_hides_the_record_and_needs_the_password_to_leave(
     assert window.questionnaire_vm.mode is Mode.PATIENT
     assert not window.menuBar().isVisible()
     assert not window.search_view.isVisible()
+    assert not window.questionnaire_banner.isVisible()
     assert not window.lock_action.isEnabled()
     assert not window.find_action.isEnabled()
     window.lock()  # even a direct call cannot put the sign-in screen behind the patient

@@ -22,6 +22,10 @@ def test_ctrl_t_opens_the_worklist_with_the_untriaged_referrals(
     assert user is not None
     expected = [item.referral_id for item in clinic.triage.worklist(user)]
     assert [item.referral_id for item in window.worklist_vm.items] == expected
+    # The worklist takes the whole width; the search comes back on other pages.
+    assert not window.search_view.isVisible()
+    window.show_register()
+    assert window.search_view.isVisible()
 
 
 def test_switching_user_empties_the_worklist(qtbot: QtBot, signed_in: MainWindow) -> None:

@@ -1,0 +1,149 @@
+"""The assessment form: a draft kept as typed, signing with the password, then an addendum."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from clinic_app.demo import demo_password
+from clinic_app.services import Services
+from clinic_app.services.types import CurrentUser, PatientSummary
+from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+from ui.common.theme import apply_theme
+from ui.screens.assessment.view import AssessmentView
+from ui.screens.assessment.view_model import AssessmentViewModel
+
+
+def _form(
+    qtbot: QtBot, clinic: Services, runner: TaskRunner, user: CurrentUser
+) -> tuple[AssessmentViewModel, AssessmentView]:
+    session = UserSession()
+    session.sign_in(user)
+    vm = AssessmentViewModel(clinic.assessments, runner=runner, session=session, autosave_ms=50)
+    view = AssessmentView(vm)
+    qtbot.addWidget(view)
+    view.resize(1100, 900)
+    view.show()
+    return vm, view
+
+
+def test_draft_signed_with_password_then_addendum(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    vm, view = _form(qtbot, clinic, runner, clinician)
+    vm.start(seeded_patient.id)
+
+    type_into(qtbot, view.texts["presenting_complaint"], "Low back pain after lifting")
+    view.body_chart.toggle("lumbar_spine")
+    view.pain["pain_now"].setValue(6)
+    qtbot.mouseClick(view.medicines.add_button, Qt.MouseButton.LeftButton)
+    row = view.medicines.rows[0]
+    type_into(qtbot, row.name, "Codeine")
+    assert row.review.isHidden()
+    row.opioid.setChecked(True)
+    assert not row.review.isHidden()
+    assert row.review.text() == "Opioid or gabapentinoid — review"
+
+    with qtbot.waitSignal(vm.draft_saved, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: not vm.has_unsaved_changes and runner.is_idle(), timeout=WAIT_MS)
+    saved = clinic.assessments.get(clinician, vm.assessment.id)  # type: ignore[union-attr]
+    assert saved.content["presenting_complaint"] == "Low back pain after lifting"
+    assert saved.content["body_regions"] == ["lumbar_spine"]
+    assert saved.medicines_for_review == ("Codeine",)
+    assert view.draft_status.text() == "Draft saved."
+
+    type_into(qtbot, view.password, "not the password")
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert view.sign_error.isVisibleTo(view)
+    assert "password is not right" in view.sign_error.text()
+    assert not view.is_read_only()
+
+    type_into(qtbot, view.password, demo_password(CLINICIAN))
+    with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
+        qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    assert view.is_read_only()
+    assert not view.sign_bar.isVisibleTo(view)
+    assert view.signed_label.text().startswith(f"Signed by {clinician.display_name} on ")
+    assert view.status_label.text() == "Signed"
+    assert not view.integrity.isVisibleTo(view)
+
+    type_into(qtbot, view.addendum_text, "Reviewed imaging: no change to plan.")
+    type_into(qtbot, view.addendum_password, "wrong")
+    with qtbot.waitSignal(vm.addendum_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.addendum_button, Qt.MouseButton.LeftButton)
+    assert "password is not right" in view.addendum_error.text()
+    type_into(qtbot, view.addendum_password, demo_password(CLINICIAN))
+    with qtbot.waitSignal(vm.addendum_added, timeout=WAIT_MS):
+        qtbot.mouseClick(view.addendum_button, Qt.MouseButton.LeftButton)
+    assert [a.text for a in vm.assessment.addenda] == [  # type: ignore[union-attr]
+        "Reviewed imaging: no change to plan."
+    ]
+    assert view.addendum_text.toPlainText() == ""
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+
+
+def test_signing_needs_the_presenting_complaint(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    vm, view = _form(qtbot, clinic, runner, clinician)
+    vm.start(seeded_patient.id)
+    type_into(qtbot, view.lines["onset"], "Gradual")
+    type_into(qtbot, view.password, demo_password(CLINICIAN))
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert view.error_texts() == {"presenting_complaint": "Fill this in before signing."}
+    assert not view.is_read_only()
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+
+
+def test_screenshot_of_the_form(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    """Grab the form to a private folder when ONESTOP_SCREENSHOTS is set (for review)."""
+    if not os.environ.get("ONESTOP_SCREENSHOTS"):
+        return
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    vm, view = _form(qtbot, clinic, runner, clinician)
+    vm.start(seeded_patient.id)
+    view.fill(
+        {
+            "presenting_complaint": "Low back pain after lifting a box, spreading to the left leg.",
+            "body_regions": ["lumbar_spine", "left_buttock", "left_thigh"],
+            "onset": "Sudden, lifting",
+            "duration": "3 weeks",
+            "pain_now": 6,
+            "pain_best": 3,
+            "pain_worst": 8,
+            "medicines": [
+                {"name": "Codeine", "dose": "30 mg four times a day", "flags": ["opioid"]}
+            ],
+        }
+    )
+    view.resize(1100, 1500)
+    qtbot.wait(50)  # rows added after show appear on the next turn of the event loop
+    folder = tempfile.mkdtemp(prefix="assessment-shots-")
+    view.grab().save(os.path.join(folder, "assessment.png"))
+    print(folder)
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)

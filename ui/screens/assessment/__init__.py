@@ -1,0 +1,1 @@
+"""A clinician's structured assessment: drafted, signed with the password, then addenda."""

@@ -1,0 +1,185 @@
+"""Inputs only the assessment form uses: a pain score and the medicines list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common.widgets import label, set_role
+
+NOT_RECORDED = -1
+_TEXT_LINES = 3
+REVIEW_STYLE = (
+    "QLabel#medicineReview { background: #FFB81C; color: #212B32; font-weight: 700;"
+    " border-radius: 3px; padding: 2px 8px; }"
+)
+
+
+class PainScore(QSpinBox):
+    """A 0 to 10 score that can also be left unrecorded (shown as a dash)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRange(NOT_RECORDED, 10)
+        self.setSpecialValueText("\u2013")  # an en dash: not recorded
+        self.setValue(NOT_RECORDED)
+        self.setMinimumWidth(90)
+
+    def score(self) -> int | None:
+        return None if self.value() == NOT_RECORDED else self.value()
+
+    def set_score(self, value: object) -> None:
+        self.setValue(value if isinstance(value, int) and not isinstance(value, bool) else -1)
+
+
+def long_text(placeholder: str = "") -> QPlainTextEdit:
+    """A few lines of free text; Tab moves on rather than typing a tab."""
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * _TEXT_LINES + 18)
+    return edit
+
+
+class _MedicineRow(QWidget):
+    changed = Signal()
+    remove_requested = Signal(object)
+
+    def __init__(self, name: str, dose: str, flags: list[str]) -> None:
+        super().__init__()
+        self.name = QLineEdit(name)
+        self.name.setPlaceholderText(self.tr("Medicine"))
+        self.name.setAccessibleName(self.tr("Medicine name"))
+        self.dose = QLineEdit(dose)
+        self.dose.setPlaceholderText(self.tr("Dose and how often"))
+        self.dose.setAccessibleName(self.tr("Dose"))
+        self.opioid = QCheckBox(self.tr("Opioid"))
+        self.opioid.setChecked("opioid" in flags)
+        self.gabapentinoid = QCheckBox(self.tr("Gabapentinoid"))
+        self.gabapentinoid.setChecked("gabapentinoid" in flags)
+        self.review = QLabel(self.tr("Opioid or gabapentinoid — review"))
+        self.review.setObjectName("medicineReview")
+        self.review.setStyleSheet(REVIEW_STYLE)
+        self.remove = QPushButton(self.tr("Remove"))
+        set_role(self.remove, "", variant="link")
+        line = QHBoxLayout(self)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(8)
+        line.addWidget(self.name, 3)
+        line.addWidget(self.dose, 2)
+        line.addWidget(self.opioid)
+        line.addWidget(self.gabapentinoid)
+        line.addWidget(self.review)
+        line.addWidget(self.remove)
+        for edit in (self.name, self.dose):
+            edit.textChanged.connect(self.changed)
+        for box in (self.opioid, self.gabapentinoid):
+            box.toggled.connect(self._on_flag_toggled)
+        self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
+        self._on_flag_toggled()
+
+    def value(self) -> dict[str, object]:
+        flags = [
+            code
+            for code, box in (("opioid", self.opioid), ("gabapentinoid", self.gabapentinoid))
+            if box.isChecked()
+        ]
+        return {"name": self.name.text(), "dose": self.dose.text(), "flags": flags}
+
+    def is_blank(self) -> bool:
+        value = self.value()
+        return not (str(value["name"]).strip() or str(value["dose"]).strip() or value["flags"])
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.name.setReadOnly(read_only)
+        self.dose.setReadOnly(read_only)
+        self.opioid.setEnabled(not read_only)
+        self.gabapentinoid.setEnabled(not read_only)
+        self.remove.setVisible(not read_only)
+
+    def _on_flag_toggled(self) -> None:
+        self.review.setVisible(self.opioid.isChecked() or self.gabapentinoid.isChecked())
+        self.changed.emit()
+
+
+class MedicinesEditor(QWidget):
+    """Rows of medicine, dose and the review flags, with Add and Remove."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[_MedicineRow] = []
+        self._rows_layout = QVBoxLayout()
+        self._rows_layout.setContentsMargins(0, 0, 0, 0)
+        self._rows_layout.setSpacing(6)
+        self.empty = label(self.tr("No medicines recorded."), "hint")
+        self.add_button = QPushButton(self.tr("Add a medicine"))
+        self.add_button.clicked.connect(self._on_add_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.empty)
+        layout.addLayout(self._rows_layout)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+
+    def values(self) -> list[dict[str, object]]:
+        """The medicines typed; rows left completely blank are not medicines yet."""
+        return [row.value() for row in self.rows if not row.is_blank()]
+
+    def set_values(self, values: object) -> None:
+        for row in self.rows:
+            row.deleteLater()
+        self.rows.clear()
+        for item in values if isinstance(values, list | tuple) else ():
+            if isinstance(item, Mapping):
+                flags = item.get("flags")
+                self.add_row(
+                    str(item.get("name") or ""),
+                    str(item.get("dose") or ""),
+                    [str(flag) for flag in flags] if isinstance(flags, list | tuple) else [],
+                )
+        self._update_empty()
+
+    def add_row(self, name: str = "", dose: str = "", flags: list[str] | None = None) -> QLineEdit:
+        row = _MedicineRow(name, dose, flags or [])
+        row.changed.connect(self.changed)
+        row.remove_requested.connect(self._remove)
+        self._rows_layout.addWidget(row)
+        self.rows.append(row)
+        self._update_empty()
+        return row.name
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.add_button.setVisible(not read_only)
+        for row in self.rows:
+            row.set_read_only(read_only)
+
+    def _update_empty(self) -> None:
+        self.empty.setVisible(not self.rows)
+
+    def _on_add_clicked(self) -> None:
+        self.add_row().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _remove(self, row: _MedicineRow) -> None:
+        if row in self.rows:
+            self.rows.remove(row)
+            row.deleteLater()
+            self._update_empty()
+            self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.changed.emit()

@@ -1,0 +1,263 @@
+"""An assessment's state: the draft kept as the clinician types, signing, and addenda."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from clinic_app.errors import ClinicError
+from clinic_app.services.clinical_types import AssessmentStatus, AssessmentView
+from clinic_app.services.types import CurrentUser
+from ui.common import errors
+from ui.common.drafts import AUTOSAVE_MS
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+
+
+class AssessmentRecorder(Protocol):
+    """The part of the assessment service this screen uses."""
+
+    def save_draft(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        content: Mapping[str, object],
+        assessment_id: uuid.UUID | None = None,
+    ) -> AssessmentView: ...
+
+    def sign(
+        self, actor: CurrentUser, assessment_id: uuid.UUID, password: str
+    ) -> AssessmentView: ...
+
+    def add_addendum(
+        self, actor: CurrentUser, assessment_id: uuid.UUID, text: str, password: str
+    ) -> AssessmentView: ...
+
+    def get(self, actor: CurrentUser, assessment_id: uuid.UUID) -> AssessmentView: ...
+
+
+class AssessmentViewModel(QObject):
+    """One assessment of one patient: autosaved while a draft, immutable once signed."""
+
+    assessment_changed = Signal(object)
+    draft_saved = Signal(object)
+    field_errors_changed = Signal(object)
+    problem = Signal(str)
+    sign_failed = Signal(str)
+    signed = Signal(object)
+    addendum_failed = Signal(str)
+    addendum_added = Signal(object)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        assessments: AssessmentRecorder,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        autosave_ms: int = AUTOSAVE_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._assessments = assessments
+        self._runner = runner
+        self._session = session
+        self._patient_id: uuid.UUID | None = None
+        self._assessment: AssessmentView | None = None
+        self._pending: dict[str, object] | None = None
+        self._saving = False
+        self._after_save: Callable[[], None] | None = None
+        self._busy = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(autosave_ms)
+        self._timer.timeout.connect(self.save_now)
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def assessment(self) -> AssessmentView | None:
+        return self._assessment
+
+    @property
+    def patient_id(self) -> uuid.UUID | None:
+        return self._patient_id
+
+    @property
+    def is_signed(self) -> bool:
+        return self._assessment is not None and self._assessment.status is AssessmentStatus.SIGNED
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._pending is not None or self._saving
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def signer_name(self) -> str:
+        """Who signed, in words: the signed-in user by name, anyone else as a colleague."""
+        view = self._assessment
+        user = self._session.user
+        if view is None or view.signed_by is None:
+            return self.tr("the system")
+        if user is not None and user.id == view.signed_by:
+            return user.display_name
+        return self.tr("another clinician")
+
+    # ------------------------------------------------------------------ commands
+
+    def start(self, patient_id: uuid.UUID, assessment_id: uuid.UUID | None = None) -> None:
+        """Open a new assessment of a patient, or an existing one by id."""
+        self._timer.stop()
+        self._patient_id = patient_id
+        self._assessment = None
+        self._pending = None
+        self._after_save = None
+        self.field_errors_changed.emit({})
+        self.assessment_changed.emit(None)
+        if assessment_id is not None:
+            actor = self._session.require_user()
+            self._runner.run_store(
+                lambda: self._assessments.get(actor, assessment_id),
+                on_done=self._on_loaded,
+                on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            )
+
+    def form_changed(self, values: Mapping[str, object]) -> None:
+        """Something was typed: save the draft once typing pauses."""
+        if self.is_signed or self._patient_id is None:
+            return
+        self._pending = dict(values)
+        self._timer.start()
+
+    def save_now(self) -> None:
+        """Save what is typed at once (when the pause ends, on lock, on leaving the screen)."""
+        self._timer.stop()
+        if self._pending is None or self._saving or self._patient_id is None:
+            return
+        actor = self._session.require_user()
+        patient_id = self._patient_id
+        content = self._pending
+        existing = self._assessment.id if self._assessment is not None else None
+        self._pending = None
+        self._saving = True
+        self._runner.run_store(
+            lambda: self._assessments.save_draft(actor, patient_id, content, existing),
+            on_done=self._on_draft_saved,
+            on_failed=self._on_draft_failed,
+        )
+
+    def sign(self, password: str) -> None:
+        """Save anything unsaved, then sign with the user's password."""
+        if self._busy or self.is_signed or self._patient_id is None:
+            return
+        if not password:
+            self.sign_failed.emit(self.tr("Type your password to sign."))
+            return
+        self._set_busy(True)
+        if self._assessment is None and self._pending is None:
+            self._pending = {}
+        if self._pending is not None or self._saving:
+            self._after_save = lambda: self._sign(password)
+            self.save_now()
+        else:
+            self._sign(password)
+
+    def add_addendum(self, text: str, password: str) -> None:
+        """Add a signed note to a signed assessment (the password is asked again)."""
+        view = self._assessment
+        if self._busy or view is None or not self.is_signed:
+            return
+        if not password:
+            self.addendum_failed.emit(self.tr("Type your password to add the addendum."))
+            return
+        actor = self._session.require_user()
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: self._assessments.add_addendum(actor, view.id, text, password),
+            on_done=self._on_addendum_added,
+            on_failed=self._on_addendum_failed,
+        )
+
+    # ------------------------------------------------------------------ results
+
+    def _sign(self, password: str) -> None:
+        view = self._assessment
+        if view is None:
+            self._set_busy(False)
+            return
+        actor = self._session.require_user()
+        self._runner.run_store(
+            lambda: self._assessments.sign(actor, view.id, password),
+            on_done=self._on_signed,
+            on_failed=self._on_sign_failed,
+        )
+
+    def _on_loaded(self, view: AssessmentView) -> None:
+        self._assessment = view
+        self.assessment_changed.emit(view)
+
+    def _on_draft_saved(self, view: AssessmentView) -> None:
+        self._saving = False
+        self._assessment = view
+        self.field_errors_changed.emit({})
+        self.draft_saved.emit(view)
+        follow_on, self._after_save = self._after_save, None
+        if self._pending is not None:
+            # More was typed while saving: save that first, then do what was waiting.
+            self._after_save = follow_on
+            self.save_now()
+        elif follow_on is not None:
+            follow_on()
+
+    def _on_draft_failed(self, error: BaseException) -> None:
+        self._saving = False
+        waiting, self._after_save = self._after_save, None
+        self._emit_field_errors(error)
+        message = errors.explain(error)
+        self.problem.emit(message)
+        if waiting is not None:
+            self._set_busy(False)
+            self.sign_failed.emit(message)
+
+    def _on_signed(self, view: AssessmentView) -> None:
+        self._set_busy(False)
+        self._assessment = view
+        self.field_errors_changed.emit({})
+        self.assessment_changed.emit(view)
+        self.signed.emit(view)
+
+    def _on_sign_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self._emit_field_errors(error)
+        self.sign_failed.emit(self._password_words(error))
+
+    def _on_addendum_added(self, view: AssessmentView) -> None:
+        self._set_busy(False)
+        self._assessment = view
+        self.assessment_changed.emit(view)
+        self.addendum_added.emit(view)
+
+    def _on_addendum_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        self.addendum_failed.emit(self._password_words(error))
+
+    def _password_words(self, error: BaseException) -> str:
+        if isinstance(error, ClinicError) and error.code == "auth.failed":
+            return self.tr("That password is not right. Type your own password and try again.")
+        if isinstance(error, ClinicError) and error.code == "text.empty":
+            return self.tr("Type the addendum first.")
+        return errors.explain(error)
+
+    def _emit_field_errors(self, error: BaseException) -> None:
+        by_field = {item.field: item for item in errors.field_errors(error) if item.field}
+        self.field_errors_changed.emit(by_field)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)

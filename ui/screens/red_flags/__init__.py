@@ -1,0 +1,1 @@
+"""Red-flag screens for the regions picked, and the emergency banner that waits for an action."""

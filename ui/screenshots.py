@@ -1,0 +1,142 @@
+"""Screenshots of every screen, offscreen: for the demo without a display, and for review."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from ui.app import SCREEN_SIZE, ClinicServices, MainWindow, WindowState, build_main_window
+
+
+def _settle(window: MainWindow) -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+    window.runner.wait_idle(timeout=20.0)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _save(window: MainWindow, path: Path) -> Path:
+    _settle(window)
+    image = QImage(window.size(), QImage.Format.Format_ARGB32)
+    image.setDevicePixelRatio(1.0)
+    image.fill(Qt.GlobalColor.white)
+    window.render(image)
+    if not image.save(str(path)):
+        raise OSError(f"could not write {path.name}")
+    return path
+
+
+def _clinician(credentials: list[tuple[str, str, str]]) -> tuple[str, str]:
+    for username, password, role in credentials:
+        if str(role) == "clinician":
+            return username, password
+    if not credentials:
+        raise ValueError("no demo credentials given")
+    return credentials[0][0], credentials[0][1]
+
+
+def _render_sign_in(window: MainWindow, out_dir: Path, username: str, password: str) -> list[Path]:
+    shots = [_save(window, out_dir / "01-login.png")]
+    login = window.login_view
+    login.username_edit.setText(username)
+    login.password_edit.setText("not the right password")
+    login.submit_button.click()
+    shots.append(_save(window, out_dir / "02-login-wrong-password.png"))
+    login.password_edit.setText(password)
+    login.submit_button.click()
+    _settle(window)
+    if window.state is not WindowState.WORKING:
+        raise RuntimeError("the demo clinician could not sign in")
+    return shots
+
+
+def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
+    window.search_view.search_box.setText("999")
+    window.search_vm.search_now()
+    _settle(window)
+    # A patient with an alert shows more of the record than one without.
+    ranked = sorted(window.search_vm.results, key=lambda p: p.alert_count, reverse=True)
+    if ranked:
+        window.search_view.search_box.setText(ranked[0].family_name[:3].lower())
+        window.search_vm.search_now()
+    shots = [_save(window, out_dir / "03-search-results.png")]
+    shown = window.search_vm.results
+    if shown:
+        chosen = next((row for row, p in enumerate(shown) if p.id == ranked[0].id), 0)
+        window.search_view.table.selectRow(chosen)
+        window.search_vm.choose(chosen)
+    shots.append(_save(window, out_dir / "04-patient-record.png"))
+    return shots
+
+
+def _render_forms(window: MainWindow, out_dir: Path) -> list[Path]:
+    window.show_register()
+    shots = [_save(window, out_dir / "05-register-empty.png")]
+    form = window.register_view
+    form.nhs_number.setText("999 000 0019")
+    form.given_name.setText("Alex")
+    form.date_of_birth.setText("01/01/2090")
+    form.submit()
+    shots.append(_save(window, out_dir / "06-register-errors.png"))
+    # Nothing typed for a screenshot is kept as a draft.
+    window.register_vm.clear_form()
+    window.show_new_referral()
+    shots.append(_save(window, out_dir / "07-new-referral.png"))
+    return shots
+
+
+def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
+    window.show_worklist()
+    _settle(window)
+    shots = [_save(window, out_dir / "09-triage-worklist.png")]
+    window.search_view.table.selectRow(0)
+    window.search_vm.choose(0)
+    _settle(window)
+    window.show_questionnaire()
+    # Two steps: which timepoint comes next, then the questionnaire itself.
+    _settle(window)
+    _settle(window)
+    shots.append(_save(window, out_dir / "10-msk-hq.png"))
+    return shots
+
+
+def render_screens(
+    services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
+) -> list[Path]:
+    """Sign in as the demo clinician, offscreen, and save a PNG of every screen.
+
+    Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
+    wrong password, search results, a patient record, the register form empty and with
+    problems shown, the new-referral form, the triage worklist, the MSK-HQ and the lock
+    screen. Nothing is saved to the store except what any sign-in and record opening writes
+    to the audit trail.
+
+    Returns:
+        The paths of the PNG files, in that order.
+    """
+    if QApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    username, password = _clinician(credentials)
+    window = build_main_window(services, idle_lock_seconds=0)
+    window.resize(*SCREEN_SIZE)
+    window.show()
+    try:
+        shots = _render_sign_in(window, out_dir, username, password)
+        shots += _render_search_and_record(window, out_dir)
+        shots += _render_forms(window, out_dir)
+        window.lock()
+        shots.append(_save(window, out_dir / "08-lock-screen.png"))
+        window.login_vm.unlock(password)
+        _settle(window)
+        shots += _render_clinical(window, out_dir)
+    finally:
+        window.shutdown()
+        window.deleteLater()
+        QApplication.processEvents()
+    return shots
