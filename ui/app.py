@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
-from types import TracebackType
-from typing import Protocol, cast
+from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -30,27 +26,30 @@ from clinic_app.services.types import (
     StoreStatus,
 )
 from ui.common import errors, theme
-from ui.common.deferred import DeferredServices
-from ui.common.drafts import DraftStore, ReferenceLists
 from ui.common.idle import IdleWatcher
 from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
 from ui.common.widgets import NoticeBar, PatientBanner
+from ui.screens.assessment.view import AssessmentView
+from ui.screens.assessment.view_model import AssessmentViewModel
 from ui.screens.login.view import LoginView
-from ui.screens.login.view_model import Authenticator, LoginViewModel
+from ui.screens.login.view_model import LoginViewModel
 from ui.screens.patient.view import PatientView
-from ui.screens.patient.view_model import PatientRecords, PatientViewModel
+from ui.screens.patient.view_model import PatientViewModel
 from ui.screens.questionnaire.view import QuestionnaireView
-from ui.screens.questionnaire.view_model import QuestionnaireRecorder, QuestionnaireViewModel
+from ui.screens.questionnaire.view_model import QuestionnaireViewModel
+from ui.screens.red_flags.view import RedFlagsView
+from ui.screens.red_flags.view_model import RedFlagsViewModel
 from ui.screens.referral.view import ReferralView
-from ui.screens.referral.view_model import ReferralRecorder, ReferralViewModel
+from ui.screens.referral.view_model import ReferralViewModel
 from ui.screens.register.view import RegisterView
-from ui.screens.register.view_model import PatientRegistrar, RegisterViewModel
+from ui.screens.register.view_model import RegisterViewModel
 from ui.screens.search.view import SearchView
-from ui.screens.search.view_model import PatientFinder, SearchViewModel
+from ui.screens.search.view_model import SearchViewModel
 from ui.screens.worklist.view import WorklistView
-from ui.screens.worklist.view_model import TriageRecorder, WorklistViewModel
+from ui.screens.worklist.view_model import WorklistViewModel
+from ui.window_services import ClinicServices
 
 _log = logging.getLogger(__name__)
 
@@ -59,61 +58,6 @@ ORGANISATION = "OneStop MSK"
 SCREEN_SIZE = (1280, 800)
 SEARCH_SHARE = 0.51
 """Share of the workspace's width the search panel starts with (the rest: record, forms)."""
-
-
-class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):
-    """Everything the screens ask of the patient service."""
-
-
-class StatusSource(Protocol):
-    """The status service, for the status bar."""
-
-    def current(self, actor: CurrentUser) -> StoreStatus: ...
-
-
-class ClinicSettings(Protocol):
-    """Settings the window reads."""
-
-    idle_lock_seconds: int
-
-
-@dataclass
-class DefaultSettings:
-    """The settings in force before the store is open (the same defaults as the core's)."""
-
-    idle_lock_seconds: int = 300
-
-
-class QuestionnaireServices(QuestionnaireRecorder, Protocol):
-    """The questionnaire service, as the window uses it."""
-
-    def next_timepoint(
-        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
-    ) -> str: ...
-
-
-class ClinicServices(Protocol):
-    """What the window needs from the services container built by ``clinic_app.bootstrap``."""
-
-    @property
-    def auth(self) -> Authenticator: ...
-    @property
-    def patients(self) -> PatientServices: ...
-    @property
-    def referrals(self) -> ReferralRecorder: ...
-    @property
-    def drafts(self) -> DraftStore: ...
-    @property
-    def reference(self) -> ReferenceLists: ...
-    @property
-    def status(self) -> StatusSource: ...
-    @property
-    def questionnaires(self) -> QuestionnaireServices: ...
-    @property
-    def triage(self) -> TriageRecorder: ...
-    @property
-    def config(self) -> ClinicSettings: ...
-    def close(self) -> None: ...
 
 
 class WindowState(StrEnum):
@@ -178,6 +122,12 @@ class MainWindow(QMainWindow):
             services.questionnaires, services.auth, runner=runner, session=session, parent=self
         )
         self._patient_mode = False
+        self.assessment_vm = AssessmentViewModel(
+            services.assessments, runner=runner, session=session, parent=self
+        )
+        self.red_flags_vm = RedFlagsViewModel(
+            services.red_flags, runner=runner, session=session, parent=self
+        )
         self.worklist_vm = WorklistViewModel(
             services.triage, services.reference, runner=runner, session=session, parent=self
         )
@@ -226,6 +176,8 @@ class MainWindow(QMainWindow):
         questionnaire_layout.addWidget(self.questionnaire_banner)
         questionnaire_layout.addWidget(self.questionnaire_view, 1)
         self.worklist_view = WorklistView(self.worklist_vm)
+        self.assessment_view = AssessmentView(self.assessment_vm)
+        self.red_flags_view = RedFlagsView(self.red_flags_vm)
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
@@ -238,6 +190,8 @@ class MainWindow(QMainWindow):
             self.referral_view,
             self.questionnaire_page,
             self.worklist_view,
+            self.assessment_view,
+            self.red_flags_view,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -252,6 +206,7 @@ class MainWindow(QMainWindow):
         self.referral_view.back_requested.connect(self._show_patient_page)
         self.home_page.register_requested.connect(self.show_register)
         self.questionnaire_view.patient_mode_changed.connect(self._on_patient_mode_changed)
+        self.red_flags_view.print_card_requested.connect(self._on_print_card_requested)
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self._update_actions()
 
@@ -306,6 +261,18 @@ class MainWindow(QMainWindow):
             self.show_worklist,
             self.tr("New referrals by the date they are due, to triage"),
         )
+        self.assessment_action = self._action(
+            self.tr("&Assessment"),
+            "Ctrl+Shift+A",
+            self.show_assessment,
+            self.tr("Record the history and examination for the open patient"),
+        )
+        self.red_flags_action = self._action(
+            self.tr("Red-&flag screening"),
+            "Ctrl+Shift+R",
+            self.show_red_flags,
+            self.tr("Screen the open patient for red flags"),
+        )
         self.questionnaire_action = self._action(
             self.tr("Outcome &questionnaire (MSK-HQ)"),
             "Ctrl+U",
@@ -334,6 +301,8 @@ class MainWindow(QMainWindow):
             self.worklist_action,
             self.register_action,
             self.referral_action,
+            self.assessment_action,
+            self.red_flags_action,
             self.questionnaire_action,
         ):
             patient_menu.addAction(action)
@@ -371,6 +340,7 @@ class MainWindow(QMainWindow):
         self.register_vm.saved.connect(self._on_register_saved)
         self.register_vm.draft_restored.connect(self._on_register_draft_restored)
         self.referral_vm.saved.connect(self._on_referral_saved)
+        self.red_flags_vm.owed_changed.connect(self._on_owed_changed)
         self.idle.idle_timed_out.connect(self.lock)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
@@ -391,6 +361,57 @@ class MainWindow(QMainWindow):
         record = self.patient_vm.record
         if self.state is WindowState.WORKING and record is not None:
             self._on_patient_new_referral_requested(record)
+
+    def show_assessment(self) -> None:
+        """The open patient's assessment: the draft in progress, or a new one."""
+        record = self.patient_vm.record
+        if self.state is not WindowState.WORKING or record is None:
+            return
+        self.assessment_vm.start(record.id)
+        self.pages.setCurrentWidget(self.assessment_view)
+
+    def show_red_flags(self) -> None:
+        """Red-flag screens for the regions picked on the assessment's body chart."""
+        record = self.patient_vm.record
+        if self.state is not WindowState.WORKING or record is None:
+            return
+        self.red_flags_vm.start(record.id, self.assessment_view.body_chart.selection())
+        self.pages.setCurrentWidget(self.red_flags_view)
+
+    def _on_owed_changed(self, owed: list[object]) -> None:
+        # An emergency waiting for a recorded action is said on the record too, every time.
+        if owed and self.pages.currentWidget() is self.patient_view:
+            self.patient_view.show_notice(
+                self.tr(
+                    "A red flag on this record needs a recorded action. Open Red-flag "
+                    "screening (Ctrl+Shift+R)."
+                ),
+                "problem",
+            )
+
+    def _on_print_card_requested(self, _card: object) -> None:
+        record = self.patient_vm.record
+        user = self.session.user
+        if record is None or user is None:
+            return
+        self.runner.run_store(
+            lambda: self.services.red_flags.safety_net_card(user, record.id),
+            on_done=self._offer_card,
+            on_failed=self._on_runner_unhandled_failure,
+        )
+
+    def _offer_card(self, pdf: object) -> None:
+        """Save the card where the clinician chooses, then open it to print."""
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Save the safety-net card"),
+            "safety-net-card.pdf",
+            self.tr("PDF documents (*.pdf)"),
+        )
+        if not path or not isinstance(pdf, bytes):
+            return
+        Path(path).write_bytes(pdf)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
 
     def show_worklist(self) -> None:
         """The triage worklist: untriaged referrals, the most pressing first."""
@@ -466,6 +487,7 @@ class MainWindow(QMainWindow):
         )
         self.register_vm.save_draft_now()
         self.referral_vm.save_draft_now()
+        self.assessment_vm.save_now()
         self.login_vm.show_locked(user)
         self._show_state(WindowState.LOCKED)
 
@@ -476,6 +498,7 @@ class MainWindow(QMainWindow):
         # Drafts are queued on the store worker before anything the next user does.
         self.register_vm.save_draft_now()
         self.referral_vm.save_draft_now()
+        self.assessment_vm.save_now()
         self.search_vm.clear()
         self.search_view.reset()
         self.patient_vm.clear()
@@ -534,8 +557,10 @@ class MainWindow(QMainWindow):
         else:
             self.search_view.focus_search()
 
-    def _on_patient_record_loaded(self, _record: PatientRecord) -> None:
+    def _on_patient_record_loaded(self, record: PatientRecord) -> None:
         self._show_patient_page()
+        # Brings back any emergency still waiting for an action (also after a restart).
+        self.red_flags_vm.start(record.id)
 
     def _show_patient_page(self) -> None:
         # Focus stays where it was (usually the search results), so arrow keys keep browsing.
@@ -614,6 +639,8 @@ class MainWindow(QMainWindow):
                 self.worklist_action,
                 self.register_action,
                 self.referral_action,
+                self.assessment_action,
+                self.red_flags_action,
                 self.questionnaire_action,
             ):
                 action.setEnabled(False)
@@ -635,6 +662,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(working)
         self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
         self.referral_action.setEnabled(working and self.patient_vm.record is not None)
+        self.assessment_action.setEnabled(working and self.patient_vm.record is not None)
+        self.red_flags_action.setEnabled(working and self.patient_vm.record is not None)
         self.questionnaire_action.setEnabled(working and self.patient_vm.record is not None)
         self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
 
@@ -668,44 +697,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def install_exception_hooks(window: MainWindow | None = None) -> Callable[[], None]:
-    """Log any uncaught exception (type and frames only) and show a calm message.
-
-    Returns:
-        A function that puts the previous hooks back.
-    """
-    previous_hook = sys.excepthook
-    previous_thread_hook = threading.excepthook
-
-    def report(error: BaseException, where: str) -> None:
-        errors.log_unexpected(error, where)
-        if window is not None:
-            # A queued signal: safe to emit from any thread.
-            window.unexpected_error.emit(errors.generic_message())
-
-    def on_exception(
-        kind: type[BaseException], error: BaseException, trace: TracebackType | None
-    ) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            previous_hook(kind, error, trace)
-            return
-        report(error.with_traceback(trace), "the user interface")
-
-    def on_thread_exception(args: threading.ExceptHookArgs) -> None:
-        if args.exc_value is None:
-            return
-        report(args.exc_value.with_traceback(args.exc_traceback), "a background thread")
-
-    sys.excepthook = on_exception
-    threading.excepthook = on_thread_exception
-
-    def uninstall() -> None:
-        sys.excepthook = previous_hook
-        threading.excepthook = previous_thread_hook
-
-    return uninstall
-
-
 def build_main_window(
     services: ClinicServices,
     *,
@@ -722,62 +713,3 @@ def build_main_window(
     """
     create_application()
     return MainWindow(services, runner=runner, idle_lock_seconds=idle_lock_seconds)
-
-
-def run_app(services: ClinicServices, *, idle_lock_seconds: int | None = None) -> int:
-    """Show the main window and run the event loop until the user quits.
-
-    The caller keeps ownership of ``services`` and closes them afterwards.
-
-    Returns:
-        The exit status of the event loop.
-    """
-    app = create_application()
-    window = MainWindow(services, idle_lock_seconds=idle_lock_seconds)
-    uninstall = install_exception_hooks(window)
-    try:
-        window.resize(*SCREEN_SIZE)
-        window.show()
-        return app.exec()
-    finally:
-        window.shutdown()
-        uninstall()
-
-
-def start_deferred(
-    open_services: Callable[[], ClinicServices], config: ClinicSettings
-) -> tuple[QApplication, MainWindow, DeferredServices]:
-    """Show the sign-in window at once and open the store behind it.
-
-    ``open_services`` runs on a background thread; ``config`` holds the settings the window
-    needs before the store is open. The screens behind sign-in are built when the store is
-    open (or at sign-in, whichever comes first); a failure to open the store is shown on the
-    sign-in screen in plain words.
-    """
-    app = create_application()
-    services = DeferredServices(open_services, config)
-    window = MainWindow(cast(ClinicServices, services), defer_workspace=True)
-    services.ready.connect(window.build_workspace)
-    services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
-    services.start()
-    window.resize(*SCREEN_SIZE)
-    window.show()
-    return app, window, services
-
-
-def run_deferred(open_services: Callable[[], ClinicServices], config: ClinicSettings) -> int:
-    """``onestop run``: the sign-in window first, the store opened meanwhile.
-
-    Returns:
-        The exit status of the event loop.
-    """
-    app, window, services = start_deferred(open_services, config)
-    uninstall = install_exception_hooks(window)
-    try:
-        return app.exec()
-    finally:
-        window.shutdown()
-        uninstall()
-        opened = services.opened()
-        if opened is not None:
-            opened.close()

@@ -106,7 +106,7 @@ def run_demo(args: argparse.Namespace) -> int:
         headless = args.screens is not None or not _has_display()
         if headless:
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from ui import app, screenshots  # noqa: PLC0415 - Qt only when really wanted
+        from ui import runtime, screenshots  # noqa: PLC0415 - Qt only when really wanted
 
         if headless:
             out = (args.screens or Path("demo-screens")).resolve()
@@ -115,14 +115,14 @@ def run_demo(args: argparse.Namespace) -> int:
             for shot in paths:
                 print(f"  {shot.name}")
             return 0
-        return app.run_app(services)
+        return runtime.run_app(services)
     finally:
         services.close()
 
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the app on this computer's store: sign-in window first, store behind it."""
-    from ui import app  # noqa: PLC0415
+    from ui import runtime  # noqa: PLC0415
 
     store: Path | None = args.store
     insecure: bool = args.insecure_dev_keyring
@@ -132,8 +132,8 @@ def run_app(args: argparse.Namespace) -> int:
 
         return bootstrap.open_clinic(store, allow_insecure_keyring=insecure)
 
-    settings = app.DefaultSettings(idle_lock_seconds=args.idle_lock_minutes * 60)
-    return app.run_deferred(open_services, settings)
+    settings = runtime.DefaultSettings(idle_lock_seconds=args.idle_lock_minutes * 60)
+    return runtime.run_deferred(open_services, settings)
 
 
 def _command_word(arguments: list[str]) -> str | None:

@@ -9,7 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from ui.app import SCREEN_SIZE, ClinicServices, MainWindow, WindowState, build_main_window
+from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
+from ui.window_services import ClinicServices
 
 
 def _settle(window: MainWindow) -> None:

@@ -51,7 +51,7 @@ def clinic(store: Path, login: tuple[str, str] | None) -> int:
 
     from PySide6.QtCore import QTimer
 
-    from ui import app as clinic_app
+    from ui import runtime
     from ui.app import WindowState
 
     def open_services() -> object:
@@ -61,9 +61,9 @@ def clinic(store: Path, login: tuple[str, str] | None) -> int:
         keyring.set_password(keychain.SERVICE, keychain.store_key_name(store), key)
         return bootstrap.open_clinic(store)
 
-    application, window, services = clinic_app.start_deferred(
+    application, window, services = runtime.start_deferred(
         open_services,  # type: ignore[arg-type]
-        clinic_app.DefaultSettings(idle_lock_seconds=0),
+        runtime.DefaultSettings(idle_lock_seconds=0),
     )
 
     def after_login() -> None:

@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import DEMO_USERS, demo_password
 from clinic_app.services import Services
-from ui.app import MainWindow, install_exception_hooks
+from ui.app import MainWindow
 from ui.common import errors
+from ui.runtime import install_exception_hooks
 from ui.screenshots import render_screens
 
 

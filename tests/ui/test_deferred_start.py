@@ -16,7 +16,8 @@ from clinic_app.errors import StoreError
 from clinic_app.security import keychain
 from clinic_app.services import Services
 from tests.ui.conftest import WAIT_MS, sign_in
-from ui.app import DefaultSettings, MainWindow, WindowState, start_deferred
+from ui.app import MainWindow, WindowState
+from ui.runtime import DefaultSettings, start_deferred
 
 
 @pytest.fixture

@@ -1,0 +1,124 @@
+"""Running the app: crash handling, the event loop, and the sign-in-first start-up."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import cast
+
+from PySide6.QtWidgets import QApplication
+
+from ui.app import SCREEN_SIZE, MainWindow, create_application
+from ui.common import errors
+from ui.common.deferred import DeferredServices
+from ui.window_services import ClinicServices, ClinicSettings
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class DefaultSettings:
+    """The settings in force before the store is open (the same defaults as the core's)."""
+
+    idle_lock_seconds: int = 300
+
+
+def install_exception_hooks(window: MainWindow | None = None) -> Callable[[], None]:
+    """Log any uncaught exception (type and frames only) and show a calm message.
+
+    Returns:
+        A function that puts the previous hooks back.
+    """
+    previous_hook = sys.excepthook
+    previous_thread_hook = threading.excepthook
+
+    def report(error: BaseException, where: str) -> None:
+        errors.log_unexpected(error, where)
+        if window is not None:
+            # A queued signal: safe to emit from any thread.
+            window.unexpected_error.emit(errors.generic_message())
+
+    def on_exception(
+        kind: type[BaseException], error: BaseException, trace: TracebackType | None
+    ) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            previous_hook(kind, error, trace)
+            return
+        report(error.with_traceback(trace), "the user interface")
+
+    def on_thread_exception(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is None:
+            return
+        report(args.exc_value.with_traceback(args.exc_traceback), "a background thread")
+
+    sys.excepthook = on_exception
+    threading.excepthook = on_thread_exception
+
+    def uninstall() -> None:
+        sys.excepthook = previous_hook
+        threading.excepthook = previous_thread_hook
+
+    return uninstall
+
+
+def run_app(services: ClinicServices, *, idle_lock_seconds: int | None = None) -> int:
+    """Show the main window and run the event loop until the user quits.
+
+    The caller keeps ownership of ``services`` and closes them afterwards.
+
+    Returns:
+        The exit status of the event loop.
+    """
+    app = create_application()
+    window = MainWindow(services, idle_lock_seconds=idle_lock_seconds)
+    uninstall = install_exception_hooks(window)
+    try:
+        window.resize(*SCREEN_SIZE)
+        window.show()
+        return app.exec()
+    finally:
+        window.shutdown()
+        uninstall()
+
+
+def start_deferred(
+    open_services: Callable[[], ClinicServices], config: ClinicSettings
+) -> tuple[QApplication, MainWindow, DeferredServices]:
+    """Show the sign-in window at once and open the store behind it.
+
+    ``open_services`` runs on a background thread; ``config`` holds the settings the window
+    needs before the store is open. The screens behind sign-in are built when the store is
+    open (or at sign-in, whichever comes first); a failure to open the store is shown on the
+    sign-in screen in plain words.
+    """
+    app = create_application()
+    services = DeferredServices(open_services, config)
+    window = MainWindow(cast(ClinicServices, services), defer_workspace=True)
+    services.ready.connect(window.build_workspace)
+    services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
+    services.start()
+    window.resize(*SCREEN_SIZE)
+    window.show()
+    return app, window, services
+
+
+def run_deferred(open_services: Callable[[], ClinicServices], config: ClinicSettings) -> int:
+    """``onestop run``: the sign-in window first, the store opened meanwhile.
+
+    Returns:
+        The exit status of the event loop.
+    """
+    app, window, services = start_deferred(open_services, config)
+    uninstall = install_exception_hooks(window)
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()
+        uninstall()
+        opened = services.opened()
+        if opened is not None:
+            opened.close()

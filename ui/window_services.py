@@ -1,0 +1,78 @@
+"""What the main window needs from the core's services container, as Protocols."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+from clinic_app.services.types import CurrentUser, StoreStatus
+from ui.common.drafts import DraftStore, ReferenceLists
+from ui.screens.assessment.view_model import AssessmentRecorder
+from ui.screens.login.view_model import Authenticator
+from ui.screens.patient.view_model import PatientRecords
+from ui.screens.questionnaire.view_model import QuestionnaireRecorder
+from ui.screens.red_flags.view_model import RedFlagScreening
+from ui.screens.referral.view_model import ReferralRecorder
+from ui.screens.register.view_model import PatientRegistrar
+from ui.screens.search.view_model import PatientFinder
+from ui.screens.worklist.view_model import TriageRecorder
+
+
+class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):
+    """Everything the screens ask of the patient service."""
+
+
+class StatusSource(Protocol):
+    """The status service, for the status bar."""
+
+    def current(self, actor: CurrentUser) -> StoreStatus: ...
+
+
+class ClinicSettings(Protocol):
+    """Settings the window reads."""
+
+    idle_lock_seconds: int
+
+
+class QuestionnaireServices(QuestionnaireRecorder, Protocol):
+    """The questionnaire service, as the window uses it."""
+
+    def next_timepoint(
+        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+    ) -> str: ...
+
+
+class RedFlagServices(RedFlagScreening, Protocol):
+    """The red-flag service, as the window uses it."""
+
+    def safety_net_card(
+        self, actor: CurrentUser, patient_id: uuid.UUID, screen_id: str = "cauda_equina"
+    ) -> bytes: ...
+
+
+class ClinicServices(Protocol):
+    """What the window needs from the services container built by ``clinic_app.bootstrap``."""
+
+    @property
+    def auth(self) -> Authenticator: ...
+    @property
+    def patients(self) -> PatientServices: ...
+    @property
+    def referrals(self) -> ReferralRecorder: ...
+    @property
+    def drafts(self) -> DraftStore: ...
+    @property
+    def reference(self) -> ReferenceLists: ...
+    @property
+    def status(self) -> StatusSource: ...
+    @property
+    def questionnaires(self) -> QuestionnaireServices: ...
+    @property
+    def triage(self) -> TriageRecorder: ...
+    @property
+    def assessments(self) -> AssessmentRecorder: ...
+    @property
+    def red_flags(self) -> RedFlagServices: ...
+    @property
+    def config(self) -> ClinicSettings: ...
+    def close(self) -> None: ...
