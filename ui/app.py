@@ -169,15 +169,12 @@ class MainWindow(QMainWindow):
         # not need; in patient mode the search panel is hidden and the page gets it all.
         self.questionnaire_view.setMinimumWidth(560)
         # A questionnaire is always answered under the banner of the patient it is for.
-        self.questionnaire_banner = PatientBanner()
-        self.questionnaire_page = QWidget()
-        questionnaire_layout = _column(self.questionnaire_page)
-        questionnaire_layout.setSpacing(12)
-        questionnaire_layout.addWidget(self.questionnaire_banner)
-        questionnaire_layout.addWidget(self.questionnaire_view, 1)
+        self.questionnaire_page, self.questionnaire_banner = _under_banner(self.questionnaire_view)
         self.worklist_view = WorklistView(self.worklist_vm)
         self.assessment_view = AssessmentView(self.assessment_vm)
+        self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
+        self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
@@ -190,8 +187,8 @@ class MainWindow(QMainWindow):
             self.referral_view,
             self.questionnaire_page,
             self.worklist_view,
-            self.assessment_view,
-            self.red_flags_view,
+            self.assessment_page,
+            self.red_flags_page,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -367,16 +364,18 @@ class MainWindow(QMainWindow):
         record = self.patient_vm.record
         if self.state is not WindowState.WORKING or record is None:
             return
+        self.assessment_banner.show_record(record)
         self.assessment_vm.start(record.id)
-        self.pages.setCurrentWidget(self.assessment_view)
+        self.pages.setCurrentWidget(self.assessment_page)
 
     def show_red_flags(self) -> None:
         """Red-flag screens for the regions picked on the assessment's body chart."""
         record = self.patient_vm.record
         if self.state is not WindowState.WORKING or record is None:
             return
+        self.red_flags_banner.show_record(record)
         self.red_flags_vm.start(record.id, self.assessment_view.body_chart.selection())
-        self.pages.setCurrentWidget(self.red_flags_view)
+        self.pages.setCurrentWidget(self.red_flags_page)
 
     def _on_owed_changed(self, owed: list[object]) -> None:
         # An emergency waiting for a recorded action is said on the record too, every time.
@@ -666,6 +665,20 @@ class MainWindow(QMainWindow):
         self.red_flags_action.setEnabled(working and self.patient_vm.record is not None)
         self.questionnaire_action.setEnabled(working and self.patient_vm.record is not None)
         self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
+
+
+def _under_banner(view: QWidget) -> tuple[QWidget, PatientBanner]:
+    """A page that shows ``view`` under the banner of the patient it is for.
+
+    Clinical pages always name their patient: name, NHS number, date of birth and alerts.
+    """
+    banner = PatientBanner()
+    page = QWidget()
+    layout = _column(page)
+    layout.setSpacing(12)
+    layout.addWidget(banner)
+    layout.addWidget(view, 1)
+    return page, banner
 
 
 def _column(parent: QWidget) -> QVBoxLayout:

@@ -103,6 +103,14 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "10-msk-hq.png"))
+    window.show_assessment()
+    _settle(window)
+    window.assessment_view.body_chart.set_selection(["lumbar_spine", "left_knee"])
+    shots.append(_save(window, out_dir / "11-assessment.png"))
+    window.show_red_flags()
+    _settle(window)
+    _settle(window)
+    shots.append(_save(window, out_dir / "12-red-flag-screening.png"))
     return shots
 
 
@@ -113,9 +121,9 @@ def render_screens(
 
     Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
     wrong password, search results, a patient record, the register form empty and with
-    problems shown, the new-referral form, the triage worklist, the MSK-HQ and the lock
-    screen. Nothing is saved to the store except what any sign-in and record opening writes
-    to the audit trail.
+    problems shown, the new-referral form, the lock screen, the triage worklist, the MSK-HQ,
+    an assessment and red-flag screening. Nothing is saved to the store except what any
+    sign-in and record opening writes to the audit trail.
 
     Returns:
         The paths of the PNG files, in that order.

@@ -79,6 +79,8 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
         "08-lock-screen.png",
         "09-triage-worklist.png",
         "10-msk-hq.png",
+        "11-assessment.png",
+        "12-red-flag-screening.png",
     ]
     for path in paths:
         image = QImage(str(path))

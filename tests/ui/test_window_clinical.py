@@ -9,6 +9,7 @@ from clinic_app.services import Services
 from clinic_app.services.types import PatientSummary
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow
+from ui.common import formatting
 
 
 def _open(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
@@ -27,14 +28,17 @@ def test_assessment_and_screening_open_for_the_patient(
         Qt.Key.Key_A,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.assessment_view
+    assert window.pages.currentWidget() is window.assessment_page
+    nhs = formatting.nhs_number(seeded_patient.nhs_number)
+    assert window.assessment_banner.nhs_number_label.text() == nhs
     wait_idle(window)
     qtbot.keyClick(
         window,
         Qt.Key.Key_R,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.red_flags_view
+    assert window.pages.currentWidget() is window.red_flags_page
+    assert window.red_flags_banner.nhs_number_label.text() == nhs
     wait_idle(window)
 
 
