@@ -58,3 +58,13 @@ def demo(services: Services) -> Services:
     """The services of a store seeded with a small demo clinic (60 patients)."""
     seed_demo(services, patients=60)
     return services
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the seeds and figures the heavy suites recorded, whatever the outcome."""
+    from tests.support.summary import SUMMARY_LINES
+
+    if SUMMARY_LINES:
+        terminalreporter.section("seeds and figures")
+        for line in SUMMARY_LINES:
+            terminalreporter.write_line(line)

@@ -36,6 +36,7 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import open_sqlite_store
 from clinic_app.security import audit, keychain
 from clinic_app.services import SYSTEM
+from tests.support.summary import SUMMARY_LINES
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +75,8 @@ SELECT count(*) FROM patient p WHERE NOT EXISTS (
 
 def _report(line: str) -> None:
     print(line)
+    # Also in the run's closing summary, so every CI log carries the seed and the figures.
+    SUMMARY_LINES.append(line)
 
 
 def _seed() -> int:
