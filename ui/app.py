@@ -6,6 +6,7 @@ import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
@@ -27,6 +28,7 @@ from clinic_app.services.types import (
 )
 from ui.common import errors, theme
 from ui.common.idle import IdleWatcher
+from ui.common.score_chart import ScoreChart
 from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
@@ -170,6 +172,13 @@ class MainWindow(QMainWindow):
         self.questionnaire_view.setMinimumWidth(560)
         # A questionnaire is always answered under the banner of the patient it is for.
         self.questionnaire_page, self.questionnaire_banner = _under_banner(self.questionnaire_view)
+        # Scores over time with the minimal important change band, once there is a history.
+        self.score_chart = ScoreChart()
+        self.score_chart.setFixedHeight(200)
+        self.score_chart.hide()
+        page_layout = self.questionnaire_page.layout()
+        if isinstance(page_layout, QVBoxLayout):
+            page_layout.insertWidget(1, self.score_chart)
         self.worklist_view = WorklistView(self.worklist_vm)
         self.assessment_view = AssessmentView(self.assessment_vm)
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
@@ -338,6 +347,7 @@ class MainWindow(QMainWindow):
         self.register_vm.draft_restored.connect(self._on_register_draft_restored)
         self.referral_vm.saved.connect(self._on_referral_saved)
         self.red_flags_vm.owed_changed.connect(self._on_owed_changed)
+        self.questionnaire_vm.recorded.connect(lambda _result: self._load_score_history())
         self.idle.idle_timed_out.connect(self.lock)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
@@ -430,6 +440,7 @@ class MainWindow(QMainWindow):
 
         def begin(timepoint: object) -> None:
             self.questionnaire_banner.show_record(record)
+            self._load_score_history()
             self.questionnaire_vm.start(questionnaire_id, record.id, timepoint=str(timepoint))
             self.pages.setCurrentWidget(self.questionnaire_page)
 
@@ -439,12 +450,36 @@ class MainWindow(QMainWindow):
             on_failed=self._on_runner_unhandled_failure,
         )
 
+    def _load_score_history(self) -> None:
+        """Fetch the open patient's MSK-HQ history for the chart above the questions."""
+        record = self.patient_vm.record
+        user = self.session.user
+        if record is None or user is None:
+            return
+        questionnaires = self.services.questionnaires
+        self.runner.run_store(
+            lambda: (
+                questionnaires.definition("msk_hq"),
+                questionnaires.history(user, record.id, "msk_hq"),
+            ),
+            on_done=self._show_score_history,
+            on_failed=self._on_runner_unhandled_failure,
+        )
+
+    def _show_score_history(self, loaded: object) -> None:
+        definition, history = cast(tuple[Any, list[Any]], loaded)
+        points = [(entry.response.recorded_at.date(), entry.response.total) for entry in history]
+        self.score_chart.set_series(definition, points)
+        self.score_chart.setVisible(bool(points) and not self._patient_mode)
+
     def _on_patient_mode_changed(self, on: bool) -> None:
         """While the patient holds the device, only the questionnaire is on the screen."""
         self._patient_mode = on
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.questionnaire_banner.setVisible(not on)
+        if on:
+            self.score_chart.hide()
         self._on_page_changed()
         # The idle lock would show the sign-in screen behind the patient's questions.
         if on:

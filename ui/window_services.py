@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from clinic_app.services.types import CurrentUser, StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
@@ -40,6 +41,10 @@ class QuestionnaireServices(QuestionnaireRecorder, Protocol):
     def next_timepoint(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
     ) -> str: ...
+
+    def history(
+        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+    ) -> Sequence[Any]: ...
 
 
 class RedFlagServices(RedFlagScreening, Protocol):

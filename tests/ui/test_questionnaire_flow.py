@@ -69,3 +69,19 @@ def test_patient_mode_hides_the_record_and_needs_the_password_to_leave(
     assert window.menuBar().isVisible()
     assert window.search_view.isVisible()
     assert window.lock_action.isEnabled()
+
+
+def test_scores_over_time_show_once_there_is_a_history(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    answers: dict[str, int | None] = {f"mskhq_{n:02d}": 2 for n in range(1, 15)}
+    clinic.questionnaires.record(
+        user, seeded_patient.id, "msk_hq", answers, "baseline", "clinician"
+    )
+    _open_questionnaire(qtbot, window, seeded_patient)
+    qtbot.waitUntil(window.score_chart.isVisible, timeout=WAIT_MS)
+    assert window.score_chart.baseline() is not None
+    assert window.score_chart.baseline()[1] == 28  # 14 items scored 2
