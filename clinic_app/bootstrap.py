@@ -9,7 +9,7 @@ import platformdirs
 from sqlalchemy import select, text
 
 from clinic_app.db import Store, create_sqlite_store, open_sqlite_store
-from clinic_app.db.session import READ_ONLY
+from clinic_app.db.session import reader
 from clinic_app.errors import StoreError
 from clinic_app.model import StoreMeta, User, uuid7
 from clinic_app.security import keychain
@@ -42,11 +42,8 @@ def prepare_keychain(*, allow_insecure: bool, store_path: Path) -> None:
 
 
 def _device_id(store: Store) -> uuid.UUID:
-    with store.engine.connect() as conn:
-        reading = conn.execution_options(**{READ_ONLY: True})
-        known = reading.execute(
-            text("SELECT value FROM store_meta WHERE key = 'device_id'")
-        ).scalar()
+    with reader(store.engine).connect() as conn:
+        known = conn.execute(text("SELECT value FROM store_meta WHERE key = 'device_id'")).scalar()
     if known is not None:
         return uuid.UUID(known)
     with store.sessions.begin() as session:

@@ -6,17 +6,16 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from clinic_app.db.migrations import HEAD
-from clinic_app.db.session import READ_ONLY
+from clinic_app.db.session import reader
 
 
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision, or None for an empty database."""
-    with engine.connect() as conn:
-        # Only reading: on SQLite this must not wait for (or take) the write lock.
-        reading = conn.execution_options(**{READ_ONLY: True})
-        if not inspect(reading).has_table("alembic_version"):
+    # Only reading: on SQLite this must not wait for (or take) the write lock.
+    with reader(engine).connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
             return None
-        return reading.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

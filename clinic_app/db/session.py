@@ -5,11 +5,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 READ_ONLY = "onestop_read_only"
 """Execution option set on a connection that will not write: on SQLite its transaction then
 starts as a plain BEGIN instead of taking the write lock (BEGIN IMMEDIATE)."""
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine and pool, for connections that only read (no write lock on SQLite)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @dataclass(frozen=True)

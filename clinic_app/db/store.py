@@ -19,7 +19,7 @@ from sqlalchemy.pool import QueuePool
 # The outbox hooks attach to ClinicSession when imported: every store gets them.
 from clinic_app.db import outbox as _outbox  # noqa: F401
 from clinic_app.db.migrate import ensure_schema
-from clinic_app.db.session import READ_ONLY, ClinicSession
+from clinic_app.db.session import READ_ONLY, ClinicSession, reader
 from clinic_app.errors import StoreError
 
 _SQLITE_PRAGMAS = (
@@ -92,9 +92,8 @@ def _sqlite_engine(path: Path, key: str) -> Engine:
 
 def _check_key(engine: Engine) -> None:
     try:
-        with engine.connect() as conn:
-            reading = conn.execution_options(**{READ_ONLY: True})
-            reading.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+        with reader(engine).connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
     except exc.DatabaseError as error:
         engine.dispose()
         if "not a database" in str(error.orig):

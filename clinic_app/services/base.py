@@ -72,7 +72,7 @@ class UnitOfWork:
                     raise AuthenticationFailed("auth.disabled")
                 if user.role != actor.role:
                     raise PermissionDenied("permission.role_changed", action=action.value)
-            session.actor = Actor(device_id=self._context.device_id, user_id=_user_id(actor))
+            session.actor = Actor(device_id=self._context.device_id, user_id=recorded_by(actor))
             yield session
 
     def audit(
@@ -90,17 +90,13 @@ class UnitOfWork:
             session,
             action=action,
             device_id=self._context.device_id,
-            user_id=_user_id(actor),
+            user_id=recorded_by(actor),
             patient_id=patient_id,
             entity=entity,
             entity_id=entity_id,
         )
 
 
-def _user_id(actor: CurrentUser) -> uuid.UUID | None:
-    return None if actor.id == SYSTEM_ID else actor.id
-
-
 def recorded_by(actor: CurrentUser) -> uuid.UUID | None:
     """The user id to record as author or signer: None for the command-line system actor."""
-    return _user_id(actor)
+    return None if actor.id == SYSTEM_ID else actor.id
