@@ -66,8 +66,25 @@ MESSAGES: dict[str, str] = {
     "wording_pack.not_needed": "That questionnaire ships its own wording; no pack is needed.",
     "wording_pack.not_json": "The pack file is not valid JSON (line {line}).",
     "wording_pack.unreadable": "The pack file {name} could not be read.",
+    "service_rules.unknown_rule": "There is no waiting-time rule called {rule}.",
+    "service_rules.not_a_whole_number": "The {field} must be a whole number.",
+    "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",
+    "service_rules.not_yes_or_no": "The {field} must be on or off.",
+    "service_rules.unknown_unit": "{field} is not a unit; use working days or calendar days.",
+    "settings.on_and_off": "Switch {rule} either on or off, not both.",
+    "settings.bad_assignment": "Write each new amount as RULE=NUMBER, e.g. appointment_routine=21.",
     "demo.store_not_empty": "The store already has users; a demo is only seeded into a new store.",
 }
+
+
+def _field_words(field: str) -> str:
+    """A form field as words: ``appointment_routine.amount`` -> "amount of appointment_routine"."""
+    owner, dot, part = field.rpartition(".")
+    if not dot:
+        return field.replace("_", " ")
+    if owner == "near":
+        return f"near threshold in {part.replace('_', ' ')}"
+    return f"{part.replace('_', ' ')} of {owner}"
 
 
 def message_for(error: ClinicError, **context: object) -> str:
@@ -75,7 +92,7 @@ def message_for(error: ClinicError, **context: object) -> str:
     template = MESSAGES.get(error.code)
     values = {**error.params, **context}
     if isinstance(error, ValidationError) and error.field:
-        values.setdefault("field", error.field.replace("_", " "))
+        values.setdefault("field", _field_words(error.field))
     if template is None:
         return f"The command could not be completed ({error.code})."
     try:
@@ -304,6 +321,92 @@ def cmd_wording_pack_import(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _whole(text: str) -> object:
+    """A typed number as an int; anything else is passed on for the service to refuse."""
+    digits = text.strip()
+    # Only 0-9: str.isdigit() also accepts superscripts, which int() refuses.
+    return int(digits) if digits.isascii() and digits.isdigit() else text
+
+
+def cmd_settings_waiting_times(args: argparse.Namespace, out: TextIO) -> int:
+    """Show the waiting-time targets in force, or change them."""
+    amounts: dict[str, object] = {}
+    for assignment in args.set:
+        rule_id, equals, amount = assignment.partition("=")
+        if not equals:
+            raise ValidationError("settings.bad_assignment")
+        amounts[rule_id.strip()] = _whole(amount)
+    if both := sorted(set(args.on) & set(args.off)):
+        raise ValidationError("settings.on_and_off", rule=", ".join(both))
+    active = {rule: True for rule in args.on} | {rule: False for rule in args.off}
+    near = {
+        unit: _whole(value)
+        for unit, value in (
+            ("working_days", args.near_working_days),
+            ("calendar_days", args.near_calendar_days),
+        )
+        if value is not None
+    }
+    services = _open(args)
+    try:
+        if amounts or active or near or args.reset:
+            rules = services.settings.set_waiting_times(
+                SYSTEM, amounts, active=active, near=near, reset=args.reset
+            )
+            print("Saved. The worklist uses these targets from now on.", file=out)
+        else:
+            rules = services.settings.waiting_times(SYSTEM)
+        changed = services.settings.changed_waiting_times(SYSTEM)
+    finally:
+        services.close()
+    units = {"working_days": "working days", "calendar_days": "calendar days"}
+    for rule in rules.rules:
+        state = "on " if rule.active else "off"
+        mark = (
+            " (changed by this service)"
+            if rule.rule_id in changed["amounts"] or rule.rule_id in changed["active"]
+            else ""
+        )
+        print(
+            f"{state} {rule.rule_id:<30} {rule.amount:>3} {units[rule.unit.value]:<13} "
+            f"{rule.label}{mark}",
+            file=out,
+        )
+    print(
+        f"Highlighted as near: {rules.near.working_days} working days or "
+        f"{rules.near.calendar_days} calendar days before due.",
+        file=out,
+    )
+    return 0
+
+
+def _add_settings_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    settings = commands.add_parser(
+        "settings", parents=[common], help="the service's own settings"
+    ).add_subparsers(dest="settings_command", metavar="SETTING", required=True)
+    targets = settings.add_parser(
+        "waiting-times",
+        parents=[common],
+        help="show or change the waiting-time targets",
+        description=(
+            "With no options, show the targets in force. Amounts are in each rule's unit; "
+            "--reset puts a rule (or 'near') back to the shipped, cited default."
+        ),
+    )
+    targets.add_argument(
+        "--set", action="append", default=[], metavar="RULE=AMOUNT", help="a new amount"
+    )
+    targets.add_argument("--on", action="append", default=[], metavar="RULE", help="switch on")
+    targets.add_argument("--off", action="append", default=[], metavar="RULE", help="switch off")
+    targets.add_argument("--near-working-days", metavar="N")
+    targets.add_argument("--near-calendar-days", metavar="N")
+    targets.add_argument("--reset", action="append", default=[], metavar="RULE")
+    targets.set_defaults(run=cmd_settings_waiting_times)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop`` argument parser (app commands are added by the launcher)."""
     common = common_options()
@@ -382,6 +485,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pack_import.add_argument("pack", type=Path)
     pack_import.set_defaults(run=cmd_wording_pack_import)
+
+    _add_settings_commands(commands, common)
 
     audit_cmd = commands.add_parser(
         parents=[common], name="audit", help="the audit trail"

@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from clinic_app.clinical.nhs_number import synthetic_numbers
-from clinic_app.clinical.vocabulary import AlertKind, ReferralPriority, ReferralStatus, Role
+from clinic_app.clinical.questionnaires import score
+from clinic_app.clinical.vocabulary import (
+    AlertKind,
+    ReferralPriority,
+    ReferralStatus,
+    ResponseMode,
+    Role,
+    Timepoint,
+)
+from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
 from clinic_app.errors import Conflict
 from clinic_app.model import (
+    EpisodeOfCare,
     GpPractice,
     Patient,
     PatientAlert,
+    QuestionnaireResponse,
     Referral,
     Site,
     StoreMeta,
+    TriageDecision,
     User,
     uuid7,
 )
@@ -233,9 +246,35 @@ def seed_demo(
         session.add(StoreMeta(key="demo", value="true"))
         audit.append(session, action="demo.seed", device_id=context.device_id, user_id=None)
     _add_patients(services, patients, rng, practices, today)
+    _add_episodes(services, rng, today, users["clinician"].id)
     return DemoCredentials(
         users=[(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
     )
+
+
+_PRIORITIES = (
+    ReferralPriority.ROUTINE,
+    ReferralPriority.ROUTINE,
+    ReferralPriority.ROUTINE,
+    ReferralPriority.PRIORITY,
+    ReferralPriority.URGENT,
+)
+#: Days an untriaged demo referral has waited: mostly a few, now and then too many.
+_WAITED = (0, 0, 1, 1, 1, 2, 2, 3, 3, 4, 5, 6, 7, 10)
+
+
+def _referrer(rng: random.Random, practices: list[GpPractice]) -> tuple[str, str, str | None]:
+    """A demo referral's source, referrer and organisation, consistent with each other."""
+    source = rng.choice(("gp", "gp", "gp", "self", "consultant"))
+    if source == "gp":
+        return (
+            source,
+            rng.choice(("Dr A Hughes", "Dr R Mensah", "Dr L Byrne")),
+            (rng.choice(practices).name),
+        )
+    if source == "consultant":
+        return source, "Mr K Adeyemi", "Riverside Hospital orthopaedics"
+    return source, "Self", None
 
 
 def _add_patients(
@@ -273,18 +312,109 @@ def _add_patients(
                     kind, text = rng.choice(_ALERTS)
                     session.add(PatientAlert(patient_id=patient.id, kind=kind, text=text))
                 if rng.random() < 0.3:
+                    source, name, organisation = _referrer(rng, practices)
                     session.add(
                         Referral(
                             patient_id=patient.id,
-                            source=rng.choice(("gp", "gp", "self", "consultant")),
-                            received_on=today - timedelta(days=rng.randint(0, 60)),
-                            referrer_name=rng.choice(("Dr A Hughes", "Dr R Mensah", "Self")),
-                            referrer_organisation=None,
+                            source=source,
+                            # Mostly this week's referrals, a few that have waited too long.
+                            received_on=today - timedelta(days=rng.choice(_WAITED)),
+                            referrer_name=name,
+                            referrer_organisation=organisation,
                             reason=rng.choice(_REASONS),
                             specialty=rng.choice(("physiotherapy", "msk_ultrasound")),
-                            priority=rng.choice(
-                                (ReferralPriority.ROUTINE, ReferralPriority.URGENT)
-                            ),
+                            priority=rng.choice(_PRIORITIES),
                             status=ReferralStatus.RECEIVED,
                         )
                     )
+
+
+#: One in this many demo patients is part-way through an episode of physiotherapy.
+_EPISODE_EVERY = 10
+
+
+def _msk_hq(
+    rng: random.Random, level: int, patient: uuid.UUID, episode: uuid.UUID
+) -> QuestionnaireResponse:
+    """An MSK-HQ response scattered around ``level`` (0 worst to 4 best) on every item."""
+    definition = questionnaire("msk_hq")
+    answers: dict[str, int | None] = {
+        item.code: max(0, min(4, level + rng.choice((-1, 0, 0, 1))))
+        for item in definition.scored_items
+    }
+    result = score(definition, answers)
+    return QuestionnaireResponse(
+        patient_id=patient,
+        episode_id=episode,
+        questionnaire_id=definition.id,
+        questionnaire_version=definition.version,
+        timepoint=Timepoint.BASELINE,
+        mode=ResponseMode.CLINICIAN,
+        answers=answers,
+        complete=result.complete,
+        total=result.total,
+        subscales=dict(result.subscales),
+        score_group=result.group,
+    )
+
+
+def _add_episodes(
+    services: Services, rng: random.Random, today: date, clinician: uuid.UUID
+) -> None:
+    """Give every tenth patient a triaged referral, an open episode and MSK-HQ scores.
+
+    The first patient always has one, so the demo opens on a patient with a history.
+    """
+    context = services.context
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(user_id=clinician, device_id=context.device_id)
+        ids = session.scalars(select(Patient.id).order_by(Patient.nhs_number)).all()
+        for patient_id in ids[::_EPISODE_EVERY]:
+            received = today - timedelta(days=rng.randint(60, 120))
+            started = received + timedelta(days=rng.randint(3, 10))
+            referral = Referral(
+                patient_id=patient_id,
+                source="gp",
+                received_on=received,
+                referrer_name=rng.choice(("Dr A Hughes", "Dr R Mensah")),
+                reason=rng.choice(_REASONS),
+                specialty="physiotherapy",
+                priority=ReferralPriority.ROUTINE,
+                status=ReferralStatus.TRIAGED,
+            )
+            session.add(referral)
+            session.flush()
+            session.add(
+                TriageDecision(
+                    referral_id=referral.id,
+                    patient_id=patient_id,
+                    outcome="appointment",
+                    pathway="physiotherapy",
+                    tier="tier_1",
+                    priority=ReferralPriority.ROUTINE,
+                    decided_at=_at(started),
+                    decided_by=clinician,
+                )
+            )
+            episode = EpisodeOfCare(
+                patient_id=patient_id,
+                referral_id=referral.id,
+                pathway="physiotherapy",
+                started_on=started,
+            )
+            session.add(episode)
+            session.flush()
+            level = rng.randint(1, 2)
+            visits = [started + timedelta(days=days) for days in (0, 21, 42) if days < 60]
+            for number, day in enumerate(visits):
+                response = _msk_hq(rng, min(4, level + number), patient_id, episode.id)
+                if number:
+                    response.timepoint = Timepoint.FOLLOW_UP
+                response.recorded_at = _at(day)
+                response.recorded_by = clinician
+                session.add(response)
+
+
+def _at(day: date) -> datetime:
+    """Mid-morning on ``day``, in UTC: when a demo clinic contact happened."""
+    return datetime.combine(day, time(10, 30), tzinfo=UTC)

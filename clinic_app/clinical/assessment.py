@@ -35,8 +35,11 @@ MEDICINE_FLAGS: frozenset[str] = frozenset({"opioid", "gabapentinoid"})
 #: What must be filled in before an assessment can be signed.
 REQUIRED_TO_SIGN: tuple[str, ...] = ("presenting_complaint",)
 
+#: Fields the service fills in itself (the picked diagnosis's label and SNOMED CT id):
+#: accepted back from a form that read them, and never taken from it.
+DERIVED_FIELDS: frozenset[str] = frozenset({"diagnosis"})
 FIELDS: frozenset[str] = frozenset(
-    {*TEXT_FIELDS, *PAIN_FIELDS, "body_regions", "medicines", "diagnosis_code"}
+    {*TEXT_FIELDS, *PAIN_FIELDS, "body_regions", "medicines", "diagnosis_code", *DERIVED_FIELDS}
 )
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 _MEDICINE_KEYS = frozenset({"name", "dose", "flags"})

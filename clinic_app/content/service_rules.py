@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import Any, TypeVar
 
 from clinic_app.clinical.triage import (
@@ -18,6 +16,7 @@ from clinic_app.clinical.triage import (
     Tier,
     Unit,
 )
+from clinic_app.content.files import read_json
 from clinic_app.content.reference import parse_code_list
 from clinic_app.errors import ClinicError, FormErrors, NotFound, ValidationError
 
@@ -228,25 +227,8 @@ def parse_waiting_times(
     )
 
 
-def _read_json(folder: str, name: str) -> object:
-    file = f"{name}.json"
-    path = resources.files("resources") / folder / file
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise ClinicError("content.invalid", file=file, reason="missing") from error
-    except UnicodeDecodeError as error:
-        raise ClinicError("content.invalid", file=file, reason="not_utf8") from error
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ClinicError(
-            "content.invalid", file=file, reason="not_json", line=error.lineno
-        ) from error
-
-
 def _reference_codes(name: str) -> frozenset[str]:
-    return parse_code_list(name, _read_json("reference", name)).codes_set()
+    return parse_code_list(name, read_json("reference", name)).codes_set()
 
 
 @cache
@@ -264,7 +246,7 @@ def waiting_times() -> ServiceRules:
             missing, is not UTF-8 JSON or has the wrong shape.
     """
     return parse_waiting_times(
-        _read_json("service_rules", "waiting_times"),
+        read_json("service_rules", "waiting_times"),
         priorities=_reference_codes("referral_priority"),
         outcomes=_reference_codes("triage_outcome"),
     )

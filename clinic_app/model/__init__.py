@@ -11,6 +11,7 @@ from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
+from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable
 from clinic_app.model.triage import TriageDecision
 
@@ -31,12 +32,14 @@ __all__ = [
     "RedFlagResolution",
     "RedFlagScreening",
     "Referral",
+    "ServiceSetting",
     "Signable",
     "Site",
     "StoreMeta",
     "Syncable",
     "TriageDecision",
     "User",
+    "setting_id",
     "utcnow",
     "uuid7",
 ]

@@ -49,6 +49,7 @@ class EpisodeOfCare(Syncable, Base):
     lead_clinician_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("app_user.id"), default=None
     )
+    pathway: Mapped[str | None] = mapped_column(String(30), default=None)
     started_on: Mapped[date]
     ended_on: Mapped[date | None] = mapped_column(default=None)
     status: Mapped[EpisodeStatus] = mapped_column(

@@ -17,6 +17,9 @@ Triage, assessment, red flags and questionnaires (issue 3):
   someone else), but only a qualified clinician may override a positive screen
   (``red_flag.override``).
 - Admin sees no clinical content: no assessment, screening or questionnaire action.
+- The service's own settings (its waiting-time amounts) are changed by the admin / service
+  lead (``settings.manage``): they are the service's contract with its commissioners, not
+  a clinical judgement about one patient. Everyone may read them.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ class Action(StrEnum):
     QUESTIONNAIRE_RECORD = "questionnaire.record"
     QUESTIONNAIRE_VIEW = "questionnaire.view"
     WORDING_PACK_IMPORT = "wording_pack.import"
+    SETTINGS_MANAGE = "settings.manage"
 
 
 _CLINICAL_WORK = frozenset(
@@ -97,6 +101,7 @@ _ADMIN_WORK = frozenset(
         Action.DEMO_SEED,
         Action.WORDING_PACK_IMPORT,
         Action.TRIAGE_WORKLIST,
+        Action.SETTINGS_MANAGE,
     }
 )
 

@@ -6,12 +6,14 @@ import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import select
 
 from clinic_app.clinical.assessment import check_content, medicines_for_review, missing_for_signing
 from clinic_app.clinical.signing import content_digest
 from clinic_app.clinical.vocabulary import AssessmentStatus
+from clinic_app.content.diagnoses import working_diagnoses
 from clinic_app.db import ClinicSession
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
 from clinic_app.model import Assessment, AssessmentAddendum, Patient, utcnow
@@ -20,6 +22,7 @@ from clinic_app.services import validation as check
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import AddendumView, AssessmentView
+from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
 
 ADDENDUM_MAX = 4000
@@ -107,6 +110,39 @@ def _signing_time() -> datetime:
     return utcnow().replace(microsecond=0)
 
 
+def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
+    """Checked content with the picked diagnosis's label and SNOMED CT id kept beside its code.
+
+    They are stored (and signed) with the assessment, so what was recorded does not change
+    when a later version of the list does.
+
+    Raises:
+        FormErrors: as ``clinical.assessment.check_content``, together with
+            ``assessment.unknown_diagnosis`` (field ``diagnosis_code``) for a code that is not
+            in the curated list, so a form shows every problem at once.
+    """
+    errors: list[ValidationError] = []
+    try:
+        checked = check_content(content)
+    except FormErrors as problems:
+        errors.extend(problems.errors)
+        checked = {}
+    code = content.get("diagnosis_code")
+    entry = working_diagnoses().get(code) if isinstance(code, str) and code else None
+    if isinstance(code, str) and code and entry is None:
+        # One clear message for the field, whatever shape the typed text had.
+        errors = [error for error in errors if error.field != "diagnosis_code"]
+        errors.append(ValidationError("assessment.unknown_diagnosis", field="diagnosis_code"))
+    if errors:
+        raise FormErrors(errors)
+    if entry is None:
+        return checked
+    diagnosis = {"label": entry.label, "list_version": working_diagnoses().version}
+    if entry.snomed_ct_id is not None:
+        diagnosis["snomed_ct_id"] = entry.snomed_ct_id
+    return {**checked, "diagnosis": diagnosis}
+
+
 class AssessmentService:
     """A clinician's structured assessment of a patient, from draft to signed record."""
 
@@ -134,7 +170,7 @@ class AssessmentService:
                 addendum) or ``assessment.wrong_patient``.
             PermissionDenied: ``assessment.not_author`` for another user's draft.
         """
-        checked = check_content(content)
+        checked = checked_content(content)
         with self._uow(actor, Action.ASSESSMENT_WRITE) as session:
             if assessment_id is None:
                 patient = session.get(Patient, patient_id)
@@ -142,7 +178,7 @@ class AssessmentService:
                     raise NotFound("patient.not_found")
                 row = Assessment(
                     patient_id=patient.id,
-                    episode_id=episode_id,
+                    episode_id=episode_for(session, patient.id, episode_id),
                     referral_id=referral_id,
                     content=checked,
                 )

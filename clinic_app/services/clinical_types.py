@@ -72,6 +72,7 @@ class WorklistItem:
     priority: ReferralPriority
     tier: Tier
     reason: str
+    referrer: str
     targets: tuple[TargetView, ...]
     due: date | None
     days_left: int | None
@@ -109,6 +110,8 @@ class TriageView:
     decided_at: datetime
     decided_by: uuid.UUID | None
     referral_status: ReferralStatus
+    #: The episode of care the booking opened (appointment outcomes only).
+    episode_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
+from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
 from clinic_app.services.triage import TriageService
@@ -38,6 +39,7 @@ class Services:
     red_flags: RedFlagService
     questionnaires: QuestionnaireService
     assessments: AssessmentService
+    settings: SettingsService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -58,6 +60,7 @@ class Services:
             red_flags=RedFlagService(context),
             questionnaires=QuestionnaireService(context),
             assessments=AssessmentService(context, auth),
+            settings=SettingsService(context),
         )
 
     @property

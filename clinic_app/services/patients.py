@@ -22,12 +22,14 @@ from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.episodes import episode_summaries
 from clinic_app.services.patient_search import search_plan
 from clinic_app.services.referrals import referral_summary
 from clinic_app.services.types import (
     AlertView,
     Choice,
     CurrentUser,
+    EpisodeSummary,
     PatientInput,
     PatientRecord,
     PatientSummary,
@@ -96,6 +98,7 @@ class PatientService:
                 .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))
                 .order_by(Referral.received_on.desc(), Referral.id.desc())
             ).all()
+            episodes = episode_summaries(session, patient.id)
             self._uow.audit(
                 session,
                 actor,
@@ -104,7 +107,7 @@ class PatientService:
                 entity="patient",
                 entity_id=patient.id,
             )
-            return self._record(patient, list(referrals))
+            return self._record(patient, list(referrals), episodes)
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""
@@ -232,7 +235,12 @@ class PatientService:
             errors.add("gp_practice.unknown", "gp_practice_id")
             return None
 
-    def _record(self, patient: Patient, referrals: list[Referral]) -> PatientRecord:
+    def _record(
+        self,
+        patient: Patient,
+        referrals: list[Referral],
+        episodes: list[EpisodeSummary] | None = None,
+    ) -> PatientRecord:
         sexes = code_list("person_stated_gender")
         ethnicities = code_list("ethnic_category")
         contacts = code_list("preferred_contact_method")
@@ -285,4 +293,5 @@ class PatientService:
             referrals=tuple(referral_summary(r) for r in referrals),
             row_version=patient.row_version,
             updated_at=patient.updated_at,
+            episodes=tuple(episodes or ()),
         )

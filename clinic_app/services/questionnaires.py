@@ -28,6 +28,7 @@ from clinic_app.model import Patient, QuestionnaireResponse, utcnow
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import HistoryEntry, ResponseView
+from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
 
 
@@ -156,7 +157,7 @@ class QuestionnaireService:
                 raise NotFound("patient.not_found")
             row = QuestionnaireResponse(
                 patient_id=patient.id,
-                episode_id=episode_id,
+                episode_id=episode_for(session, patient.id, episode_id),
                 questionnaire_id=definition.id,
                 questionnaire_version=definition.version,
                 timepoint=when,
@@ -182,19 +183,35 @@ class QuestionnaireService:
             return response_view(row, result.missing_items)
 
     def next_timepoint(
-        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        questionnaire_id: str,
+        *,
+        episode_id: uuid.UUID | None = None,
     ) -> Timepoint:
-        """Baseline until the patient has a complete baseline of this questionnaire.
+        """Baseline until the episode has a complete baseline of this questionnaire.
 
-        After that every response is a follow-up.
+        After that every response in the episode is a follow-up. The episode is the one
+        named, else the patient's open episode; a new episode starts with a new baseline.
+
+        Raises:
+            NotFound: ``episode.not_found`` when the named episode is not the patient's.
         """
         definition = questionnaire(questionnaire_id)
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW, read_only=True) as session:
+            episode = episode_for(session, patient_id, episode_id)
+            in_episode = (
+                QuestionnaireResponse.episode_id.is_(None)
+                if episode is None
+                else QuestionnaireResponse.episode_id == episode
+            )
             has_baseline = session.scalar(
                 select(QuestionnaireResponse.id)
                 .where(
                     QuestionnaireResponse.patient_id == patient_id,
                     QuestionnaireResponse.questionnaire_id == definition.id,
+                    in_episode,
                     QuestionnaireResponse.timepoint == Timepoint.BASELINE,
                     QuestionnaireResponse.complete.is_(True),
                     QuestionnaireResponse.deleted.is_(False),

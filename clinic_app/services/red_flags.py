@@ -24,6 +24,7 @@ from clinic_app.model import Patient, RedFlagResolution, RedFlagScreening, utcno
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import ResolutionView, ScreeningView
+from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
 
 REASON_MAX = 4000
@@ -124,7 +125,7 @@ class RedFlagService:
             }
             row = RedFlagScreening(
                 patient_id=patient.id,
-                episode_id=episode_id,
+                episode_id=episode_for(session, patient.id, episode_id),
                 assessment_id=assessment_id,
                 screen_id=screen.screen_id,
                 screen_version=screen.version,

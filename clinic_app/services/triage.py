@@ -17,13 +17,15 @@ from clinic_app.clinical.triage import (
 )
 from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.content.reference import code_list
-from clinic_app.content.service_rules import ServiceRules, waiting_times
+from clinic_app.content.service_rules import ServiceRules
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Patient, Referral, TriageDecision, utcnow
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import TargetView, TriageInput, TriageView, WorklistItem
+from clinic_app.services.episodes import open_episode
+from clinic_app.services.settings import rules_in_force
 from clinic_app.services.types import CurrentUser
 
 #: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
@@ -37,6 +39,12 @@ TEXT_MAX = 4000
 def tier_of(specialty: str) -> Tier:
     """The tier of a specialty (or pathway) code."""
     return Tier.TIER_2 if specialty in TIER_2_SPECIALTIES else Tier.TIER_1
+
+
+def referrer_words(name: str, organisation: str | None, source: str | None) -> str:
+    """Who referred, as the worklist shows it: "Dr A Hughes, Riverside Surgery" or "Self"."""
+    who = ", ".join(part for part in (name.strip(), (organisation or "").strip()) if part)
+    return who or source or ""
 
 
 def _target_view(status: TargetStatus) -> TargetView:
@@ -58,22 +66,17 @@ class TriageService:
         self._uow = UnitOfWork(context)
         self._rules = rules
 
-    @property
-    def rules(self) -> ServiceRules:
-        """The waiting-time targets in force (the shipped ones unless the service set its own)."""
-        if self._rules is None:
-            self._rules = waiting_times()
-        return self._rules
-
     def worklist(self, actor: CurrentUser, today: date | None = None) -> list[WorklistItem]:
         """Referrals waiting for triage, those due first at the top.
 
         One query reads every referral with its patient; the targets are worked out in memory.
         """
         day = today or self._context.today()
-        rules = self.rules
         specialties = code_list("specialty")
+        sources = code_list("referral_source")
         with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+            # The service's own settings unless the caller fixed the rules (tests, previews).
+            rules = self._rules or rules_in_force(session)
             rows = session.execute(
                 select(
                     Referral.id,
@@ -82,6 +85,9 @@ class TriageService:
                     Referral.specialty,
                     Referral.priority,
                     Referral.reason,
+                    Referral.source,
+                    Referral.referrer_name,
+                    Referral.referrer_organisation,
                     Patient.nhs_number,
                     Patient.family_name,
                     Patient.given_name,
@@ -112,6 +118,9 @@ class TriageService:
                 priority=row.priority,
                 tier=tier,
                 reason=row.reason,
+                referrer=referrer_words(
+                    row.referrer_name, row.referrer_organisation, sources.label_for(row.source)
+                ),
                 targets=tuple(_target_view(s) for s in statuses),
                 due=pressing.due if pressing else None,
                 days_left=pressing.days_left if pressing else None,
@@ -170,6 +179,11 @@ class TriageService:
                 decided_by=recorded_by(actor),
             )
             session.add(decision)
+            episode_id = None
+            if pathway is not None and outcome in APPOINTMENT_OUTCOMES:
+                episode = open_episode(session, referral, pathway, self._context.today(), lead=None)
+                session.flush()
+                episode_id = episode.id
             referral.status = (
                 ReferralStatus.RETURNED if outcome == RETURN_TO_REFERRER else ReferralStatus.TRIAGED
             )
@@ -195,4 +209,5 @@ class TriageService:
                 decided_at=decided_at,
                 decided_by=recorded_by(actor),
                 referral_status=referral.status,
+                episode_id=episode_id,
             )

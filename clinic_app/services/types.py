@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from clinic_app.clinical.vocabulary import (
     AlertKind,
+    EpisodeStatus,
     ReferralPriority,
     ReferralStatus,
     Role,
@@ -17,6 +18,9 @@ __all__ = [
     "AlertKind",
     "Choice",
     "CurrentUser",
+    "DiagnosisChoice",
+    "EpisodeStatus",
+    "EpisodeSummary",
     "PatientInput",
     "PatientRecord",
     "PatientSummary",
@@ -103,6 +107,30 @@ class ReferralSummary:
 
 
 @dataclass(frozen=True)
+class DiagnosisChoice:
+    """One working diagnosis a clinician can pick, with its SNOMED CT id where shipped."""
+
+    code: str
+    label: str
+    snomed_ct_id: str | None
+    #: True when it is linked to a body region chosen on the chart.
+    suggested: bool = False
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """One episode of care, as the patient record and the clinical pages name it."""
+
+    id: uuid.UUID
+    referral_id: uuid.UUID | None
+    pathway: str | None
+    pathway_label: str
+    started_on: date
+    ended_on: date | None
+    status: EpisodeStatus
+
+
+@dataclass(frozen=True)
 class PatientRecord:
     """Everything the patient record screen shows, loaded in one go."""
 
@@ -132,6 +160,12 @@ class PatientRecord:
     referrals: tuple[ReferralSummary, ...]
     row_version: int
     updated_at: datetime
+    episodes: tuple[EpisodeSummary, ...] = ()
+
+    @property
+    def open_episode(self) -> EpisodeSummary | None:
+        """The episode new clinical records go to: the open one that started last."""
+        return next((e for e in self.episodes if e.status is EpisodeStatus.OPEN), None)
 
 
 @dataclass(frozen=True)

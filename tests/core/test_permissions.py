@@ -50,6 +50,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.QUESTIONNAIRE_RECORD: frozenset({C, S, T, V}),
     Action.WORDING_PACK_IMPORT: frozenset({A}),
     Action.QUESTIONNAIRE_VIEW: frozenset({C, S, T, V}),
+    Action.SETTINGS_MANAGE: frozenset({A}),
 }
 
 
