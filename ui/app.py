@@ -49,6 +49,8 @@ from ui.screens.register.view import RegisterView
 from ui.screens.register.view_model import RegisterViewModel
 from ui.screens.search.view import SearchView
 from ui.screens.search.view_model import SearchViewModel
+from ui.screens.settings.view import WaitingTimesView
+from ui.screens.settings.view_model import WaitingTimesViewModel
 from ui.screens.worklist.view import WorklistView
 from ui.screens.worklist.view_model import WorklistViewModel
 from ui.window_services import ClinicServices
@@ -133,6 +135,9 @@ class MainWindow(QMainWindow):
         self.worklist_vm = WorklistViewModel(
             services.triage, services.reference, runner=runner, session=session, parent=self
         )
+        self.settings_vm = WaitingTimesViewModel(
+            services.settings, runner=runner, session=session, parent=self
+        )
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -180,7 +185,8 @@ class MainWindow(QMainWindow):
         if isinstance(page_layout, QVBoxLayout):
             page_layout.insertWidget(1, self.score_chart)
         self.worklist_view = WorklistView(self.worklist_vm)
-        self.assessment_view = AssessmentView(self.assessment_vm)
+        self.settings_view = WaitingTimesView(self.settings_vm)
+        self.assessment_view = AssessmentView(self.assessment_vm, self.services.reference.diagnoses)
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
         self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
@@ -196,6 +202,7 @@ class MainWindow(QMainWindow):
             self.referral_view,
             self.questionnaire_page,
             self.worklist_view,
+            self.settings_view,
             self.assessment_page,
             self.red_flags_page,
         ):
@@ -285,6 +292,12 @@ class MainWindow(QMainWindow):
             self.show_questionnaire,
             self.tr("Record an MSK-HQ for the open patient, or hand it to them"),
         )
+        self.settings_action = self._action(
+            self.tr("&Waiting-time targets"),
+            "",
+            self.show_settings,
+            self.tr("The service's waiting-time targets, with their sources"),
+        )
         self.save_action = self._action(
             self.tr("&Save form"), "Ctrl+S", self.save_form, self.tr("Save the open form")
         )
@@ -314,6 +327,8 @@ class MainWindow(QMainWindow):
             patient_menu.addAction(action)
         patient_menu.addSeparator()
         patient_menu.addAction(self.save_action)
+        service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
+        service_menu.addAction(self.settings_action)
         session_menu = menu_bar.addMenu(self.tr("&Session"))
         session_menu.addAction(self.lock_action)
         session_menu.addAction(self.switch_action)
@@ -327,6 +342,7 @@ class MainWindow(QMainWindow):
             for action in (
                 self.find_action,
                 self.worklist_action,
+                self.settings_action,
                 self.register_action,
                 self.referral_action,
                 self.questionnaire_action,
@@ -430,6 +446,13 @@ class MainWindow(QMainWindow):
         self.worklist_vm.refresh()
         self.worklist_view.focus_list()
 
+    def show_settings(self) -> None:
+        """The service's waiting-time targets (only the service lead can change them)."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.settings_view)
+        self.settings_vm.load()
+
     def show_questionnaire(self) -> None:
         """Open the MSK-HQ for the open patient: baseline first, follow-ups after."""
         record = self.patient_vm.record
@@ -437,15 +460,21 @@ class MainWindow(QMainWindow):
         if self.state is not WindowState.WORKING or record is None or user is None:
             return
         questionnaire_id = "msk_hq"
+        # Baseline and follow-ups belong to the episode the banner names.
+        episode_id = record.open_episode.id if record.open_episode else None
 
         def begin(timepoint: object) -> None:
             self.questionnaire_banner.show_record(record)
             self._load_score_history()
-            self.questionnaire_vm.start(questionnaire_id, record.id, timepoint=str(timepoint))
+            self.questionnaire_vm.start(
+                questionnaire_id, record.id, timepoint=str(timepoint), episode_id=episode_id
+            )
             self.pages.setCurrentWidget(self.questionnaire_page)
 
         self.runner.run_store(
-            lambda: self.services.questionnaires.next_timepoint(user, record.id, questionnaire_id),
+            lambda: self.services.questionnaires.next_timepoint(
+                user, record.id, questionnaire_id, episode_id=episode_id
+            ),
             on_done=begin,
             on_failed=self._on_runner_unhandled_failure,
         )
@@ -490,7 +519,7 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self) -> None:
         # The worklist needs the whole width, and patient mode shows nothing but questions.
-        wide = self.pages.currentWidget() is self.worklist_view
+        wide = self.pages.currentWidget() in (self.worklist_view, self.settings_view)
         show_search = not wide and not self._patient_mode
         if show_search != self.search_view.isVisibleTo(self.splitter):
             self.search_view.setVisible(show_search)
@@ -690,6 +719,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.find_action,
             self.worklist_action,
+            self.settings_action,
             self.register_action,
             self.lock_action,
         ):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from clinic_app.clinical.nhs_number import synthetic_numbers
 from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
 from ui.window_services import ClinicServices
 
@@ -95,6 +96,10 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     window.show_worklist()
     _settle(window)
     shots = [_save(window, out_dir / "09-triage-worklist.png")]
+    # The demo's first patient is part-way through an episode, with MSK-HQ scores to chart.
+    window.search_view.search_box.setText(next(synthetic_numbers(1)))
+    window.search_vm.search_now()
+    _settle(window)
     window.search_view.table.selectRow(0)
     window.search_vm.choose(0)
     _settle(window)
@@ -105,12 +110,37 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     shots.append(_save(window, out_dir / "10-msk-hq.png"))
     window.show_assessment()
     _settle(window)
-    window.assessment_view.body_chart.set_selection(["lumbar_spine", "left_knee"])
+    view = window.assessment_view
+    # Filled as a form is filled from a stored draft: shown, not saved to the demo store.
+    view.fill(
+        {
+            "presenting_complaint": "Pain on the inner side of the left knee for 4 months, "
+            "worse on stairs and after walking more than a mile.",
+            "body_regions": ["left_knee"],
+            "onset": "Gradual, no injury",
+            "duration": "4 months",
+            "pain_now": 3,
+            "pain_best": 2,
+            "pain_worst": 7,
+            "examination": "Medial joint line tenderness, crepitus, full extension, flexion "
+            "to 120 degrees, no effusion.",
+            "diagnosis_code": "knee_osteoarthritis",
+            "diagnosis_text": "Medial compartment more than lateral",
+            "reasoning": "Aged 45 or over, activity-related joint pain, morning stiffness "
+            "no longer than 30 minutes: a clinical diagnosis without imaging (NICE NG226).",
+        }
+    )
     shots.append(_save(window, out_dir / "11-assessment.png"))
+    view.scroll.ensureWidgetVisible(view.fields["reasoning"])
+    shots.append(_save(window, out_dir / "13-assessment-diagnosis.png"))
+    view.scroll.verticalScrollBar().setValue(0)
     window.show_red_flags()
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "12-red-flag-screening.png"))
+    window.show_settings()
+    _settle(window)
+    shots.append(_save(window, out_dir / "14-waiting-time-targets.png"))
     return shots
 
 
@@ -122,8 +152,9 @@ def render_screens(
     Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
     wrong password, search results, a patient record, the register form empty and with
     problems shown, the new-referral form, the lock screen, the triage worklist, the MSK-HQ,
-    an assessment and red-flag screening. Nothing is saved to the store except what any
-    sign-in and record opening writes to the audit trail.
+    an assessment, its diagnosis section, red-flag screening and the waiting-time targets
+    (as the clinician sees them: read only). Nothing is saved to the
+    store except what any sign-in and record opening writes to the audit trail.
 
     Returns:
         The paths of the PNG files, in that order.

@@ -16,6 +16,7 @@ from ui.screens.red_flags.view_model import RedFlagScreening
 from ui.screens.referral.view_model import ReferralRecorder
 from ui.screens.register.view_model import PatientRegistrar
 from ui.screens.search.view_model import PatientFinder
+from ui.screens.settings.view_model import SettingsStore
 from ui.screens.worklist.view_model import TriageRecorder
 
 
@@ -39,7 +40,12 @@ class QuestionnaireServices(QuestionnaireRecorder, Protocol):
     """The questionnaire service, as the window uses it."""
 
     def next_timepoint(
-        self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        questionnaire_id: str,
+        *,
+        episode_id: uuid.UUID | None = None,
     ) -> str: ...
 
     def history(
@@ -78,6 +84,8 @@ class ClinicServices(Protocol):
     def assessments(self) -> AssessmentRecorder: ...
     @property
     def red_flags(self) -> RedFlagServices: ...
+    @property
+    def settings(self) -> SettingsStore: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

@@ -80,7 +80,9 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
         "09-triage-worklist.png",
         "10-msk-hq.png",
         "11-assessment.png",
+        "13-assessment-diagnosis.png",
         "12-red-flag-screening.png",
+        "14-waiting-time-targets.png",
     ]
     for path in paths:
         image = QImage(str(path))

@@ -26,7 +26,7 @@ def _form(
     session = UserSession()
     session.sign_in(user)
     vm = AssessmentViewModel(clinic.assessments, runner=runner, session=session, autosave_ms=50)
-    view = AssessmentView(vm)
+    view = AssessmentView(vm, clinic.reference.diagnoses)
     qtbot.addWidget(view)
     view.resize(1100, 900)
     view.show()
@@ -109,6 +109,43 @@ def test_signing_needs_the_presenting_complaint(
         qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
     assert view.error_texts() == {"presenting_complaint": "Fill this in before signing."}
     assert not view.is_read_only()
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+
+
+def test_diagnosis_picked_by_typing_keeps_its_snomed_code(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    """Knee regions bring knee diagnoses first; a typed name not in the list is refused."""
+    vm, view = _form(qtbot, clinic, runner, clinician)
+    vm.start(seeded_patient.id)
+    type_into(qtbot, view.texts["presenting_complaint"], "Knee pain on stairs")
+    view.body_chart.toggle("left_knee")
+    picker = view.diagnosis
+    assert picker.combo.itemText(1) == "Osteoarthritis of the knee"
+
+    type_into(qtbot, picker.combo.lineEdit(), "Ligament strain of my own")
+    with qtbot.waitSignal(vm.field_errors_changed, timeout=WAIT_MS):
+        pass
+    assert "not in the list" in view.error_texts()["diagnosis_code"]
+
+    picker.combo.setCurrentIndex(picker.combo.findText("Osteoarthritis of the knee"))
+    assert picker.code() == "knee_osteoarthritis"
+    assert picker.code_label.text() == "SNOMED CT 239873007"
+    qtbot.waitUntil(lambda: "diagnosis_code" not in view.error_texts(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not vm.has_unsaved_changes and runner.is_idle(), timeout=WAIT_MS)
+    saved = clinic.assessments.get(clinician, vm.assessment.id)  # type: ignore[union-attr]
+    assert saved.content["diagnosis_code"] == "knee_osteoarthritis"
+    assert saved.content["diagnosis"]["snomed_ct_id"] == "239873007"
+
+    type_into(qtbot, view.password, demo_password(CLINICIAN))
+    with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
+        qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    assert not picker.combo.isEnabled()
+    assert picker.combo.currentText() == "Osteoarthritis of the knee"
     qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
 
 

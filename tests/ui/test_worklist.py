@@ -124,7 +124,9 @@ def test_lists_untriaged_referrals_in_the_services_order(
     assert expected, "the demo clinic has referrals waiting"
     assert _row_ids(view) == [item.referral_id for item in expected]
     first = expected[0]
-    assert _cell(view, 0, NAME) == f"{first.family_name.upper()}, {first.given_name}"
+    name, nhs_number = _cell(view, 0, NAME).splitlines()
+    assert name == f"{first.family_name.upper()}, {first.given_name}"
+    assert nhs_number.replace(" ", "") == first.nhs_number
     assert str(len(expected)) in view.count.text()
 
 

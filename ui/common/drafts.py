@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinic_app.services.types import Choice, CurrentUser
+from clinic_app.services.types import Choice, CurrentUser, DiagnosisChoice
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -29,6 +29,8 @@ class ReferenceLists(Protocol):
     """Drop-down lists from the reference data (cheap, cached lookups)."""
 
     def choices(self, list_name: str) -> list[Choice]: ...
+
+    def diagnoses(self, body_regions: Sequence[str] = ()) -> list[DiagnosisChoice]: ...
 
 
 def is_blank(payload: Mapping[str, object], ignore: frozenset[str] = frozenset()) -> bool:

@@ -161,6 +161,17 @@ _FIELD_WORDS: dict[str, Callable[[ValidationError, str | None], str]] = {
         "Fill this in before signing the assessment."
     ),
     "assessment.medicine_name_required": lambda e, label: _tr("Enter the medicine's name."),
+    "assessment.unknown_diagnosis": lambda e, label: _tr(
+        "That is not in the list. Pick one from the list, or write the diagnosis in words."
+    ),
+    "service_rules.out_of_range": lambda e, label: _tr(
+        "Use a whole number from {minimum} to {maximum}."
+    ).format(minimum=e.params.get("minimum", ""), maximum=e.params.get("maximum", "")),
+    "service_rules.not_a_whole_number": lambda e, label: _tr("Use a whole number of days."),
+    "service_rules.not_yes_or_no": lambda e, label: _tr("Choose on or off."),
+    "service_rules.unknown_rule": lambda e, label: _tr(
+        "This target is no longer in the app's list; reopen the settings."
+    ),
     "patient.duplicate_nhs_number": lambda e, label: _tr(
         "A patient with this NHS number is already registered. Search for them instead."
     ),
@@ -360,6 +371,11 @@ def field_errors(error: BaseException) -> list[ValidationError]:
         if isinstance(field, str):
             return [ValidationError(error.code, field=field)]
     return []
+
+
+def errors_by_field(error: BaseException) -> dict[str, ValidationError]:
+    """The errors in ``error`` that name a field, keyed by the field (the last one wins)."""
+    return {item.field: item for item in field_errors(error) if item.field}
 
 
 def is_expected(error: BaseException) -> bool:

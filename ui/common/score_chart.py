@@ -182,11 +182,8 @@ class _Drawing:
         painter.setPen(QColor(theme.NHS_DARK_GREY))
         painter.translate(self.line * 0.9, self.plot.center().y())
         painter.rotate(-90)
-        axis = _tr("Score ({direction})").format(
-            direction=_tr("higher is better")
-            if self.definition.higher_is_better
-            else _tr("lower is better")
-        )
+        # "Better" with its arrow, top right, says which way is good; the axis just names it.
+        axis = _tr("Score")
         painter.drawText(
             QRectF(-self.plot.height() / 2, -self.line, self.plot.height(), self.line * 1.2),
             Qt.AlignmentFlag.AlignCenter,

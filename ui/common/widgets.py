@@ -167,6 +167,8 @@ class PatientBanner(QFrame):
         self.nhs_number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.born_label = label("", "bannerValue")
         self.sex_label = label("", "bannerValue")
+        self.episode_label = label("", "bannerValue")
+        self.episode_label.setObjectName("bannerEpisode")
 
         details = QHBoxLayout()
         details.setSpacing(6)
@@ -174,6 +176,7 @@ class PatientBanner(QFrame):
             (_tr("NHS number"), self.nhs_number_label),
             (_tr("Born"), self.born_label),
             (_tr("Sex"), self.sex_label),
+            (_tr("Episode"), self.episode_label),
         ):
             details.addWidget(label(key, "bannerKey"))
             details.addWidget(value)
@@ -198,6 +201,15 @@ class PatientBanner(QFrame):
         self.nhs_number_label.setText(formatting.nhs_number(record.nhs_number))
         self.born_label.setText(formatting.born(record.date_of_birth, record.age))
         self.sex_label.setText(record.sex_label)
+        episode = record.open_episode
+        self.episode_label.setText(
+            _tr("{pathway} since {date}").format(
+                pathway=episode.pathway_label or _tr("Open"),
+                date=formatting.clinical_date(episode.started_on),
+            )
+            if episode is not None
+            else _tr("None open")
+        )
         self._show_alerts(record.alerts)
         self.setAccessibleName(
             _tr("Patient: {name}, NHS number {nhs}").format(
@@ -206,7 +218,13 @@ class PatientBanner(QFrame):
         )
 
     def clear(self) -> None:
-        for widget in (self.name_label, self.nhs_number_label, self.born_label, self.sex_label):
+        for widget in (
+            self.name_label,
+            self.nhs_number_label,
+            self.born_label,
+            self.sex_label,
+            self.episode_label,
+        ):
             widget.clear()
         self._show_alerts(())
 

@@ -1,12 +1,14 @@
-"""Inputs only the assessment form uses: a pain score and the medicines list."""
+"""Inputs only the assessment form uses: a pain score, the medicines list, a diagnosis picker."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
+    QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -17,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.services.types import DiagnosisChoice
 from ui.common.widgets import label, set_role
 
 NOT_RECORDED = -1
+_SNOMED_ROLE = Qt.ItemDataRole.UserRole + 1
 _TEXT_LINES = 3
 REVIEW_STYLE = (
     "QLabel#medicineReview { background: #FFB81C; color: #212B32; font-weight: 700;"
@@ -182,4 +186,116 @@ class MedicinesEditor(QWidget):
             row.deleteLater()
             self._update_empty()
             self.add_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.changed.emit()
+
+
+class DiagnosisPicker(QWidget):
+    """Pick a working diagnosis from the curated list by typing any part of its name.
+
+    Diagnoses linked to the body regions chosen on the chart come first, above a line.
+    The SNOMED CT concept id of the chosen entry is shown under it where the list has one.
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        choices: Callable[[list[str]], list[DiagnosisChoice]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._choices = choices
+        self._filling = False
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.setMaxVisibleItems(16)
+        line = self.combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("Type to search the list"))
+            line.setClearButtonEnabled(True)
+        completer = self.combo.completer()
+        if completer is not None:
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.code_label = label("", "hint")
+        self.code_label.setObjectName("snomedCode")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.code_label)
+        self.setFocusProxy(self.combo)
+        self.combo.currentIndexChanged.connect(self._on_changed)
+        self.combo.editTextChanged.connect(self._on_changed)
+        self.set_regions([])
+
+    def set_regions(self, regions: list[str]) -> None:
+        """Order the list for the chosen chart regions, keeping the current choice."""
+        keep = self.code()
+        self._filling = True
+        try:
+            self.combo.clear()
+            self.combo.addItem("", "")
+            entries = self._choices(regions)
+            suggested = [e for e in entries if e.suggested]
+            for entry in suggested:
+                self.combo.addItem(entry.label, entry.code)
+                self.combo.setItemData(
+                    self.combo.count() - 1, entry.snomed_ct_id or "", _SNOMED_ROLE
+                )
+            if suggested:
+                self.combo.insertSeparator(self.combo.count())
+            for entry in entries:
+                if not entry.suggested:
+                    self.combo.addItem(entry.label, entry.code)
+                    self.combo.setItemData(
+                        self.combo.count() - 1, entry.snomed_ct_id or "", _SNOMED_ROLE
+                    )
+            self.set_code(keep)
+        finally:
+            self._filling = False
+
+    def code(self) -> str:
+        """The chosen entry's code; typed text that matches no entry is returned as typed.
+
+        Returning what was typed lets the service say, in words, that it is not in the list.
+        """
+        text = self.combo.currentText().strip()
+        index = self.combo.findText(text, Qt.MatchFlag.MatchFixedString)
+        if not text:
+            return ""
+        if index >= 0:
+            return str(self.combo.itemData(index) or "")
+        return text
+
+    def set_code(self, code: str) -> None:
+        index = self.combo.findData(code) if code else 0
+        if index < 0:
+            # A code no longer in the list: show it as typed so it is not silently dropped.
+            self.combo.setEditText(code)
+        else:
+            self.combo.setCurrentIndex(index)
+            self.combo.setEditText(self.combo.itemText(index))
+        self._show_code()
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.combo.setEnabled(not read_only)
+
+    def _show_code(self) -> None:
+        index = self.combo.findText(self.combo.currentText().strip(), Qt.MatchFlag.MatchFixedString)
+        if index <= 0:
+            self.code_label.setText("")
+            return
+        snomed = self.combo.itemData(index, _SNOMED_ROLE)
+        self.code_label.setText(
+            self.tr("SNOMED CT {code}").format(code=snomed)
+            if snomed
+            else self.tr("No SNOMED CT code in the list for this one")
+        )
+
+    def _on_changed(self, *_args: object) -> None:
+        self._show_code()
+        if not self._filling:
             self.changed.emit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 
 from clinic_app.errors import ValidationError
 from clinic_app.services.clinical_types import AssessmentView as AssessmentRecord
+from clinic_app.services.types import DiagnosisChoice
 from ui.common import errors, formatting
 from ui.common.body_chart import BodyChart, region_name
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
-from ui.screens.assessment.parts import MedicinesEditor, PainScore, long_text
+from ui.screens.assessment.parts import DiagnosisPicker, MedicinesEditor, PainScore, long_text
 from ui.screens.assessment.view_model import AssessmentViewModel
 
 # Free-text fields by section, in the order the form shows them.
@@ -36,14 +37,19 @@ _LONG_FIELDS = (
     "examination",
     "reasoning",
 )
-_SHORT_FIELDS = ("onset", "duration", "diagnosis_text", "diagnosis_code")
+_SHORT_FIELDS = ("onset", "duration", "diagnosis_text")
 _PAIN_FIELDS = ("pain_now", "pain_best", "pain_worst")
 
 
 class AssessmentView(QWidget):
     """Type the history; it is kept as a draft; sign with the password; then only addenda."""
 
-    def __init__(self, view_model: AssessmentViewModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        view_model: AssessmentViewModel,
+        diagnoses: Callable[[list[str]], list[DiagnosisChoice]],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._vm = view_model
         self._filling = False
@@ -56,6 +62,7 @@ class AssessmentView(QWidget):
         self.body_chart.setFixedWidth(440)
         self.regions_label = label("", "hint", wrap=True)
         self.medicines = MedicinesEditor()
+        self.diagnosis = DiagnosisPicker(diagnoses)
 
         self.heading = label(self.tr("Assessment"), "heading")
         self.status_label = label("", "subheading")
@@ -151,7 +158,12 @@ class AssessmentView(QWidget):
         return panel, grid
 
     def _field(self, name: str, text: str, *, hint: str | None = None) -> FormField:
-        editor: QWidget = self.texts.get(name) or self.lines.get(name) or self.pain[name]
+        editor: QWidget = (
+            self.texts.get(name)
+            or self.lines.get(name)
+            or self.pain.get(name)
+            or {"diagnosis_code": self.diagnosis}[name]
+        )
         editor.setObjectName(name)
         field = FormField(text, editor, hint=hint)
         self.fields[name] = field
@@ -234,12 +246,20 @@ class AssessmentView(QWidget):
     def _diagnosis_card(self) -> QWidget:
         panel, grid = self._section(self.tr("Examination and diagnosis"))
         grid.addWidget(self._field("examination", self.tr("Examination")), 0, 0, 1, 2)
-        grid.addWidget(self._field("diagnosis_text", self.tr("Working diagnosis")), 1, 0)
         grid.addWidget(
             self._field(
                 "diagnosis_code",
-                self.tr("Diagnosis code"),
-                hint=self.tr("SNOMED CT concept id or the clinic's code, if known"),
+                self.tr("Working diagnosis"),
+                hint=self.tr("From the list; the chosen regions' come first"),
+            ),
+            1,
+            0,
+        )
+        grid.addWidget(
+            self._field(
+                "diagnosis_text",
+                self.tr("In words"),
+                hint=self.tr("Detail, or the diagnosis if it is not in the list"),
             ),
             1,
             1,
@@ -275,6 +295,7 @@ class AssessmentView(QWidget):
             spin.valueChanged.connect(lambda _value, name=name: self._on_edited(name))
         self.body_chart.selection_changed.connect(self._on_chart_selection_changed)
         self.medicines.changed.connect(lambda: self._on_edited("medicines"))
+        self.diagnosis.changed.connect(lambda: self._on_edited("diagnosis_code"))
         self.sign_button.clicked.connect(self._on_sign_clicked)
         self.password.returnPressed.connect(self._on_sign_clicked)
         self.addendum_button.clicked.connect(self._on_addendum_clicked)
@@ -297,6 +318,7 @@ class AssessmentView(QWidget):
         values.update({n: s.score() for n, s in self.pain.items()})
         values["body_regions"] = self.body_chart.selection()
         values["medicines"] = self.medicines.values()
+        values["diagnosis_code"] = self.diagnosis.code()
         return values
 
     def fill(self, content: Mapping[str, object]) -> None:
@@ -311,6 +333,8 @@ class AssessmentView(QWidget):
             regions = content.get("body_regions")
             self.body_chart.set_selection(regions if isinstance(regions, list | tuple) else ())
             self.medicines.set_values(content.get("medicines"))
+            self.diagnosis.set_regions(self.body_chart.selection())
+            self.diagnosis.set_code(str(content.get("diagnosis_code") or ""))
             self._show_regions()
         finally:
             self._filling = False
@@ -324,6 +348,7 @@ class AssessmentView(QWidget):
             spin.setReadOnly(read_only)
         self.body_chart.setEnabled(not read_only)
         self.medicines.set_read_only(read_only)
+        self.diagnosis.set_read_only(read_only)
         self.sign_bar.setVisible(not read_only)
         self.signed_card.setVisible(read_only)
 
@@ -393,8 +418,9 @@ class AssessmentView(QWidget):
             else self.tr("No regions chosen yet.")
         )
 
-    def _on_chart_selection_changed(self, _codes: list[str]) -> None:
+    def _on_chart_selection_changed(self, codes: list[str]) -> None:
         self._show_regions()
+        self.diagnosis.set_regions(list(codes))
         self._on_edited("body_regions")
 
     def _on_edited(self, name: str) -> None:

@@ -254,7 +254,7 @@ class AssessmentViewModel(QObject):
         return errors.explain(error)
 
     def _emit_field_errors(self, error: BaseException) -> None:
-        by_field = {item.field: item for item in errors.field_errors(error) if item.field}
+        by_field = errors.errors_by_field(error)
         self.field_errors_changed.emit(by_field)
 
     def _set_busy(self, busy: bool) -> None:

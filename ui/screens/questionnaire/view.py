@@ -204,6 +204,8 @@ class QuestionnaireView(QWidget):
     def _build_clinician_page(self) -> QWidget:
         page = QWidget()
         self.title = label("", "title", wrap=True)
+        self.timepoint_label = label("", "subheading")
+        self.timepoint_label.setObjectName("timepoint")
         self.wording_note = label("", "hint", wrap=True)
         self.notice = NoticeBar()
         self.form = QWidget()
@@ -223,7 +225,10 @@ class QuestionnaireView(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 12, 16, 12)
-        layout.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.timepoint_label)
+        layout.addLayout(heading)
         layout.addWidget(self.wording_note)
         layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
@@ -341,6 +346,11 @@ class QuestionnaireView(QWidget):
     def _on_vm_loaded(self) -> None:
         definition = self._vm.definition
         self.title.setText(definition.title if definition else "")
+        self.timepoint_label.setText(
+            self.tr("Baseline for this episode")
+            if self._vm.timepoint == "baseline"
+            else self.tr("Follow-up in this episode")
+        )
         fallback = any(item.wording == FALLBACK_WORDING for item in self._vm.items)
         self.wording_note.setText(
             self.tr(

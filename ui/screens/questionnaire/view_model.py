@@ -188,6 +188,11 @@ class QuestionnaireViewModel(QObject):
         item = self.current_item()
         return item is not None and self._answers.get(item.code) is not None
 
+    @property
+    def timepoint(self) -> str:
+        """``baseline`` or ``follow_up``: what the response being entered will count as."""
+        return self._context[1] if self._context is not None else ""
+
     # ------------------------------------------------------------ commands
 
     def start(

@@ -84,7 +84,10 @@ def stands_out(item: WorklistItem) -> bool:
 class WorklistModel(QAbstractTableModel):
     """Worklist entries as table rows, in the order the service gave them."""
 
-    COLUMNS = ("due", "days_left", "name", "nhs_number", "priority", "specialty", "received")
+    # Two lines a row, so everything fits beside the triage panel on a 1280-pixel screen:
+    # the due date over the days left, the name over the NHS number. The received date is
+    # in the triage panel, beside the targets it starts.
+    COLUMNS = ("days_left", "name", "priority", "specialty", "referrer")
 
     def __init__(self, view_model: WorklistViewModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,12 +98,10 @@ class WorklistModel(QAbstractTableModel):
         self._red = QColor(theme.NHS_RED)
         self._headers = (
             self.tr("Due"),
-            self.tr("Days left"),
             self.tr("Patient"),
-            self.tr("NHS number"),
             self.tr("Priority"),
             self.tr("Specialty"),
-            self.tr("Received"),
+            self.tr("Referred by"),
         )
 
     def set_rows(self, rows: list[WorklistItem]) -> None:
@@ -139,7 +140,8 @@ class WorklistModel(QAbstractTableModel):
         }
         answers: dict[int, Any] = {
             Qt.ItemDataRole.DisplayRole: self.text(row, column),
-            Qt.ItemDataRole.AccessibleTextRole: self.text(row, column),
+            Qt.ItemDataRole.AccessibleTextRole: self.text(row, column).replace("\n", ", "),
+            Qt.ItemDataRole.ToolTipRole: self.text(row, column),
             Qt.ItemDataRole.FontRole: self._bold if stands_out(row) else None,
             Qt.ItemDataRole.ForegroundRole: self._red if urgent_words else None,
             _STATE_ROLE: row.state,
@@ -148,14 +150,16 @@ class WorklistModel(QAbstractTableModel):
 
     def text(self, row: WorklistItem, column: str) -> str:
         """What one cell says."""
+        due = formatting.clinical_date(row.due) if row.due else ""
         texts = {
-            "due": lambda: formatting.clinical_date(row.due) if row.due else "",
-            "days_left": lambda: days_left_words(row),
-            "name": lambda: formatting.patient_name(row.family_name, row.given_name),
-            "nhs_number": lambda: formatting.nhs_number(row.nhs_number),
+            "days_left": lambda: f"{due}\n{days_left_words(row)}" if due else days_left_words(row),
+            "name": lambda: (
+                f"{formatting.patient_name(row.family_name, row.given_name)}\n"
+                f"{formatting.nhs_number(row.nhs_number)}"
+            ),
             "priority": lambda: self._vm.label("referral_priority", row.priority.value),
             "specialty": lambda: row.specialty_label,
-            "received": lambda: formatting.clinical_date(row.received_on),
+            "referrer": lambda: row.referrer,
         }
         return texts[column]()
 
@@ -300,12 +304,13 @@ class TriagePanel(QWidget):
         if item is None:
             return
         self.patient_name.setText(formatting.patient_name(item.family_name, item.given_name))
-        facts = self.tr("NHS number {nhs} · received {received} · {specialty}")
+        facts = self.tr("NHS number {nhs} · received {received} · {specialty}\nFrom {referrer}")
         self.patient_facts.setText(
             facts.format(
                 nhs=formatting.nhs_number(item.nhs_number),
                 received=formatting.clinical_date(item.received_on),
                 specialty=item.specialty_label,
+                referrer=item.referrer,
             )
         )
         self.referral_reason.setText(item.reason)
@@ -403,15 +408,22 @@ class WorklistView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().lineSpacing() * 2 + 14
+        )
         # Room at the left of every row for the marker of a pressing one.
         self.table.setStyleSheet("QTableView#worklist::item { padding: 4px 4px 4px 12px; }")
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # Specialty names can be long: a set width, wrapped onto the row's second line.
+        specialty = WorklistModel.COLUMNS.index("specialty")
+        header.setSectionResizeMode(specialty, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(specialty, 170)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.panel = TriagePanel(view_model)
         self.scroll = QScrollArea()

@@ -182,7 +182,7 @@ class WorklistViewModel(QObject):
 
     def _on_triage_failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        by_field = {item.field: item for item in errors.field_errors(error) if item.field}
+        by_field = errors.errors_by_field(error)
         self.field_errors_changed.emit(by_field)
         self.problem.emit(errors.explain(error))
         if isinstance(error, Conflict | NotFound):

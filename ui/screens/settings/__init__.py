@@ -1,0 +1,1 @@
+"""The service's own settings: its waiting-time targets."""
