@@ -13,6 +13,16 @@ from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, Use
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable
+from clinic_app.model.sync import (
+    SyncChange,
+    SyncConflict,
+    SyncCounter,
+    SyncDevice,
+    SyncFieldVersions,
+    SyncIssue,
+    SyncPushReceipt,
+    SyncRowState,
+)
 from clinic_app.model.triage import TriageDecision
 
 __all__ = [
@@ -36,6 +46,14 @@ __all__ = [
     "Signable",
     "Site",
     "StoreMeta",
+    "SyncChange",
+    "SyncConflict",
+    "SyncCounter",
+    "SyncDevice",
+    "SyncFieldVersions",
+    "SyncIssue",
+    "SyncPushReceipt",
+    "SyncRowState",
     "Syncable",
     "TriageDecision",
     "User",

@@ -1,0 +1,160 @@
+"""The server's HTTP API: enrolment, push, pull, the count/hash check, conflicts, health.
+
+Logs are one JSON object a line with the event, the device and counts: never a row's
+contents, so no patient data reaches a log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, select
+
+from clinic_app.errors import (
+    AuthenticationFailed,
+    ClinicError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+)
+from clinic_app.model import SyncConflict
+from clinic_app.server import devices
+from clinic_app.server.apply import apply_push, ensure_counter, last_seq, pull_page, table_digests
+from clinic_app.sync.protocol import MAX_PAGE, PushRequest
+
+log = logging.getLogger("onestop.server")
+
+
+def log_event(event: str, **fields: Any) -> None:
+    """One structured log line: an event name and ids or counts, never row contents."""
+    log.info(json.dumps({"event": event, **fields}, default=str, sort_keys=True))
+
+
+def _status_for(error: ClinicError) -> int:
+    if isinstance(error, AuthenticationFailed):
+        return 401
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    return 400
+
+
+def _token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationFailed("device.no_token")
+    return token.strip()
+
+
+async def _json(request: Request) -> object:
+    try:
+        return await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise ClinicError("sync.bad_message", reason="not_json") from None
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """The API over one database (PostgreSQL, or an SQLite file for a one-machine trial)."""
+    with engine.begin() as conn:
+        ensure_counter(conn)
+    app = FastAPI(title="OneStop MSK server", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(ClinicError)
+    async def clinic_error(_request: Request, error: ClinicError) -> JSONResponse:
+        log_event("refused", code=error.code, status=_status_for(error))
+        return JSONResponse({"error": error.code}, status_code=_status_for(error))
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        with engine.connect() as conn:
+            return {"status": "ok", "last_seq": last_seq(conn)}
+
+    @app.post("/v1/devices", status_code=201)
+    async def enrol(request: Request) -> dict[str, Any]:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_message", reason="not_an_object")
+        try:
+            device_id = uuid.UUID(str(body.get("device_id")))
+        except ValueError:
+            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
+        name = str(body.get("name") or "")
+        with engine.begin() as conn:
+            token = devices.enrol(conn, device_id, name)
+        log_event("device.enrolled", device=device_id)
+        return {"token": token, "status": devices.PENDING}
+
+    @app.get("/v1/devices/me")
+    def me(request: Request) -> dict[str, Any]:
+        with engine.begin() as conn:
+            device = devices.authenticate(conn, _token(request), approved=False)
+            return {"device_id": str(device), "status": devices.status_of(conn, device)}
+
+    @app.post("/v1/push")
+    async def push(request: Request) -> dict[str, Any]:
+        token = _token(request)
+        message = PushRequest.from_json(await _json(request))
+        with engine.begin() as conn:
+            device = devices.authenticate(conn, token)
+        with engine.begin() as conn:
+            response = apply_push(conn, device, message)
+        counts: dict[str, int] = {}
+        for result in response.results:
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        log_event("push", device=device, changes=len(message.changes), **counts)
+        return response.to_json()
+
+    @app.get("/v1/pull")
+    def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
+        with engine.begin() as conn:
+            device = devices.authenticate(conn, _token(request))
+        with engine.connect() as conn:
+            page = pull_page(conn, max(cursor, 0), limit)
+        log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
+        return page.to_json()
+
+    @app.get("/v1/check")
+    def check(request: Request) -> dict[str, Any]:
+        with engine.begin() as conn:
+            devices.authenticate(conn, _token(request))
+        with engine.connect() as conn:
+            return {"last_seq": last_seq(conn), "tables": table_digests(conn)}
+
+    @app.get("/v1/conflicts")
+    def conflicts(request: Request) -> dict[str, Any]:
+        with engine.begin() as conn:
+            devices.authenticate(conn, _token(request))
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(SyncConflict)
+                .where(SyncConflict.status == "open")
+                .order_by(SyncConflict.changed_at)
+            ).all()
+        return {
+            "conflicts": [
+                {
+                    "id": str(row.id),
+                    "table": row.table_name,
+                    "row_id": str(row.row_id),
+                    "field": row.field,
+                    "server_value": row.server_value,
+                    "server_changed_by_device": str(row.server_changed_by_device or ""),
+                    "device_value": row.device_value,
+                    "device_id": str(row.device_id),
+                    "user_id": str(row.user_id or ""),
+                    "changed_at": row.changed_at.isoformat(),
+                }
+                for row in rows
+            ]
+        }
+
+    return app

@@ -1,0 +1,332 @@
+"""Applying pushed changes on the server, and reading changes back out in pages.
+
+Everything runs inside one database transaction per push, started by taking the change
+counter's row lock: pushes are applied one at a time, change numbers are handed out with
+no gaps, and they become visible in the order they were given. A retried batch finds its
+receipt and gets the same answer without being applied again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from clinic_app.db.outbox import wire_value as to_wire
+from clinic_app.errors import ClinicError
+from clinic_app.model import (
+    SyncChange,
+    SyncConflict,
+    SyncCounter,
+    SyncFieldVersions,
+    SyncPushReceipt,
+    utcnow,
+)
+from clinic_app.sync.protocol import (
+    MAX_PAGE,
+    Change,
+    PulledRow,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    Result,
+    Status,
+)
+from clinic_app.sync.wire import SyncedTable, synced_table, synced_tables
+
+COUNTER = "change"
+#: Who-and-when columns: the newest write wins, they never conflict.
+META_FIELDS = frozenset({"created_at", "created_by", "updated_at", "updated_by", "device_id"})
+_NEVER_SET = frozenset({"id", "row_version"})
+
+
+def ensure_counter(conn: Connection) -> None:
+    """Create the change counter on a new server database."""
+    exists = conn.execute(select(SyncCounter.name).where(SyncCounter.name == COUNTER)).first()
+    if exists is None:
+        conn.execute(insert(SyncCounter).values(name=COUNTER, value=0))
+
+
+def _lock_counter(conn: Connection) -> None:
+    """Take the counter's row lock (PostgreSQL) or the write lock (SQLite) for this push."""
+    conn.execute(
+        update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=SyncCounter.value)
+    )
+
+
+def last_seq(conn: Connection) -> int:
+    """The newest change number handed out."""
+    value = conn.execute(select(SyncCounter.value).where(SyncCounter.name == COUNTER)).scalar()
+    return int(value or 0)
+
+
+def _log(conn: Connection, table: str, row_id: uuid.UUID, version: int, device: uuid.UUID) -> int:
+    conn.execute(
+        update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=SyncCounter.value + 1)
+    )
+    seq = last_seq(conn)
+    conn.execute(
+        insert(SyncChange).values(
+            seq=seq,
+            table_name=table,
+            row_id=row_id,
+            row_version=version,
+            device_id=device,
+            at=utcnow(),
+        )
+    )
+    return seq
+
+
+def _field_versions(conn: Connection, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+    return conn.execute(
+        select(SyncFieldVersions.fields).where(
+            SyncFieldVersions.table_name == table, SyncFieldVersions.row_id == row_id
+        )
+    ).scalar()
+
+
+def _save_field_versions(
+    conn: Connection, table: str, row_id: uuid.UUID, fields: dict[str, Any], *, new: bool
+) -> None:
+    if new:
+        conn.execute(
+            insert(SyncFieldVersions).values(table_name=table, row_id=row_id, fields=fields)
+        )
+    else:
+        conn.execute(
+            update(SyncFieldVersions)
+            .where(SyncFieldVersions.table_name == table, SyncFieldVersions.row_id == row_id)
+            .values(fields=fields)
+        )
+
+
+def _rejected(change: Change, reason: str) -> Result:
+    return Result(change.key, Status.REJECTED, reason=reason)
+
+
+def _insert(
+    conn: Connection, synced: SyncedTable, change: Change, values: dict[str, Any], device: uuid.UUID
+) -> Result:
+    table = synced.table
+    conn.execute(insert(table).values({**values, "id": change.row_id, "row_version": 1}))
+    stamp = [1, str(device)]
+    fields = {name: stamp for name in values if name not in META_FIELDS}
+    if _field_versions(conn, synced.name, change.row_id) is None:
+        _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
+    else:
+        _save_field_versions(conn, synced.name, change.row_id, fields, new=False)
+    _log(conn, synced.name, change.row_id, 1, device)
+    return Result(change.key, Status.APPLIED, row_version=1)
+
+
+def _record_conflicts(
+    conn: Connection,
+    synced: SyncedTable,
+    change: Change,
+    *,
+    row: Mapping[Any, Any],
+    names: list[str],
+    fields: Mapping[str, Any],
+    device: uuid.UUID,
+) -> None:
+    for name in names:
+        last = fields.get(name) or [1, None]
+        conn.execute(
+            insert(SyncConflict).values(
+                id=uuid.uuid4(),
+                table_name=synced.name,
+                row_id=change.row_id,
+                field=name,
+                server_value=to_wire(row[name]),
+                server_changed_by_device=uuid.UUID(last[1]) if last[1] else None,
+                server_version=row["row_version"],
+                device_value=change.fields.get(name),
+                device_id=device,
+                user_id=change.user_id,
+                changed_at=utcnow(),
+                status="open",
+            )
+        )
+
+
+def _refusal(
+    synced: SyncedTable, change: Change, row: Mapping[Any, Any], differing: list[str]
+) -> Result | None:
+    """The answer for a change to an existing row that is not merged, or None to merge it."""
+    version = int(row["row_version"])
+    if not differing:
+        return Result(change.key, Status.DUPLICATE, row_version=version)
+    if synced.append_only:
+        return _rejected(change, "sync.append_only")
+    if synced.signable and row["status"] == "signed":
+        return _rejected(change, "sync.signed")
+    return None
+
+
+def _merge(
+    conn: Connection,
+    synced: SyncedTable,
+    change: Change,
+    *,
+    row: Mapping[Any, Any],
+    values: dict[str, Any],
+    differing: list[str],
+    device: uuid.UUID,
+) -> Result:
+    table = synced.table
+    version = int(row["row_version"])
+    existing = _field_versions(conn, synced.name, change.row_id)
+    fields = dict(existing or {})
+
+    def changed_elsewhere(name: str) -> bool:
+        last_version, last_device = fields.get(name) or [1, None]
+        return bool(last_version > change.base_version and last_device != str(device))
+
+    concurrent = [name for name in differing if changed_elsewhere(name)]
+    # A document that is signed must be signed as a whole: no part of it is merged.
+    if concurrent and synced.signable:
+        to_apply: list[str] = []
+    else:
+        to_apply = [name for name in differing if name not in concurrent]
+    new_version = version
+    if to_apply:
+        new_version = version + 1
+        changed = {name: values[name] for name in to_apply}
+        changed.update({name: values[name] for name in values if name in META_FIELDS})
+        conn.execute(
+            update(table)
+            .where(table.c.id == change.row_id)
+            .values({**changed, "row_version": new_version})
+        )
+        for name in to_apply:
+            fields[name] = [new_version, str(device)]
+        _save_field_versions(conn, synced.name, change.row_id, fields, new=existing is None)
+    if concurrent:
+        _record_conflicts(
+            conn, synced, change, row=row, names=concurrent, fields=fields, device=device
+        )
+    # A conflict alone still goes in the log, so the device pulls the server's value back.
+    _log(conn, synced.name, change.row_id, new_version, device)
+    if concurrent:
+        return Result(
+            change.key, Status.CONFLICT, row_version=new_version, conflicts=tuple(concurrent)
+        )
+    status = Status.APPLIED if change.base_version == version else Status.MERGED
+    return Result(change.key, status, row_version=new_version)
+
+
+def apply_change(conn: Connection, device: uuid.UUID, change: Change) -> Result:
+    """Apply one change: insert, fast-forward, merge of other fields, or conflict.
+
+    A field counts as changed concurrently when another device changed it after the
+    version this device last saw; such a field keeps the server's value and both values
+    go to the conflict queue. Signed and append-only rows never change.
+    """
+    try:
+        synced = synced_table(change.table)
+        decoded = synced.decode(change.fields)
+    except ClinicError as error:
+        return _rejected(change, error.code)
+    except (ValueError, TypeError):
+        return _rejected(change, "sync.bad_value")
+    values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
+    table = synced.table
+    row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
+    if row is None:
+        if change.operation != "insert":
+            return _rejected(change, "sync.unknown_row")
+        return _insert(conn, synced, change, values, device)
+    differing = [n for n, v in values.items() if n not in META_FIELDS and row[n] != v]
+    refusal = _refusal(synced, change, row, differing)
+    if refusal is not None:
+        return refusal
+    return _merge(conn, synced, change, row=row, values=values, differing=differing, device=device)
+
+
+def apply_push(conn: Connection, device: uuid.UUID, request: PushRequest) -> PushResponse:
+    """Apply a batch once; a batch seen before gets its stored answer.
+
+    The caller commits ``conn``'s transaction: the receipt and every change commit together.
+
+    Raises:
+        ClinicError: ``sync.batch_of_another_device`` when the key was used by another device.
+    """
+    _lock_counter(conn)
+    stored = conn.execute(
+        select(SyncPushReceipt).where(SyncPushReceipt.batch_key == request.batch_key)
+    ).first()
+    if stored is not None:
+        if stored.device_id != device:
+            raise ClinicError("sync.batch_of_another_device")
+        return PushResponse.from_json(stored.response)
+    results = []
+    for change in request.changes:
+        # Each change in a savepoint: a database error refuses that change, not the batch.
+        savepoint = conn.begin_nested()
+        try:
+            result = apply_change(conn, device, change)
+        except (IntegrityError, SQLAlchemyError):
+            savepoint.rollback()
+            result = _rejected(change, "sync.refused_by_database")
+        else:
+            savepoint.commit()
+        results.append(result)
+    response = PushResponse(request.batch_key, tuple(results), last_seq(conn))
+    conn.execute(
+        insert(SyncPushReceipt).values(
+            batch_key=request.batch_key,
+            device_id=device,
+            response=response.to_json(),
+            at=utcnow(),
+        )
+    )
+    return response
+
+
+def pull_page(conn: Connection, cursor: int, limit: int = MAX_PAGE) -> PullPage:
+    """The changes after ``cursor``, each row as it now stands, oldest change first."""
+    limit = max(1, min(limit, MAX_PAGE))
+    changes = conn.execute(
+        select(SyncChange.seq, SyncChange.table_name, SyncChange.row_id)
+        .where(SyncChange.seq > cursor)
+        .order_by(SyncChange.seq)
+        .limit(limit + 1)
+    ).all()
+    more = len(changes) > limit
+    changes = changes[:limit]
+    newest: dict[tuple[str, uuid.UUID], int] = {}
+    for seq, table_name, row_id in changes:
+        newest[(table_name, row_id)] = seq
+    rows: list[PulledRow] = []
+    for (table_name, row_id), seq in sorted(newest.items(), key=lambda item: item[1]):
+        synced = synced_table(table_name)
+        row = (
+            conn.execute(select(synced.table).where(synced.table.c.id == row_id)).mappings().first()
+        )
+        if row is not None:
+            rows.append(PulledRow(seq, table_name, row_id, synced.encode(row)))
+    next_cursor = changes[-1][0] if changes else cursor
+    return PullPage(tuple(rows), next_cursor, more, last_seq(conn))
+
+
+def table_digests(conn: Connection) -> dict[str, dict[str, Any]]:
+    """For each syncing table: how many rows, and a SHA-256 over their ids and versions.
+
+    A device computes the same over its own rows; a difference means it should pull again.
+    """
+    digests: dict[str, dict[str, Any]] = {}
+    for name, synced in sorted(synced_tables().items()):
+        table = synced.table
+        count = conn.execute(select(func.count()).select_from(table)).scalar() or 0
+        digest = hashlib.sha256()
+        for row_id, version in conn.execute(
+            select(table.c.id, table.c.row_version).order_by(table.c.id)
+        ):
+            digest.update(f"{row_id}:{version};".encode())
+        digests[name] = {"count": int(count), "sha256": digest.hexdigest()}
+    return digests

@@ -1,0 +1,104 @@
+"""``onestop-server``: run the central server, and approve or revoke devices.
+
+The database is a URL: PostgreSQL for a real deployment
+(``postgresql+psycopg://user@host/db``), or an SQLite file for a one-machine trial
+(``sqlite:///path/server.db``). Its schema is brought up to date on every start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+from clinic_app.db import open_url_store
+from clinic_app.errors import ClinicError
+from clinic_app.server import devices
+
+_WORDS = {
+    "device.not_found": "There is no device with that id.",
+    "device.revoked": "That device was revoked; it must enrol again under a new id.",
+}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415 - only the serve command needs it
+
+    from clinic_app.server.app import create_app  # noqa: PLC0415
+
+    if bool(args.cert) != bool(args.key):
+        print("Give both --cert and --key for TLS, or neither.", file=sys.stderr)
+        return 2
+    store = open_url_store(args.db)
+    app = create_app(store.engine)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=str(args.cert) if args.cert else None,
+        ssl_keyfile=str(args.key) if args.key else None,
+        log_level="warning",
+        access_log=False,
+    )
+    return 0
+
+
+def _device(args: argparse.Namespace) -> int:
+    store = open_url_store(args.db)
+    try:
+        if args.action == "list":
+            with store.engine.connect() as conn:
+                for device in devices.list_devices(conn):
+                    seen = device.last_seen_at.isoformat() if device.last_seen_at else "never"
+                    print(f"{device.id}  {device.status:<9} last seen {seen}  {device.name}")
+            return 0
+        status = devices.APPROVED if args.action == "approve" else devices.REVOKED
+        with store.engine.begin() as conn:
+            devices.decide(conn, uuid.UUID(args.device_id), status, by="command line")
+        print(f"Device {args.device_id} is now {status}.")
+        return 0
+    finally:
+        store.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``onestop-server`` argument parser."""
+    parser = argparse.ArgumentParser(prog="onestop-server", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--db", required=True, help="database URL")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
+    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    serve.set_defaults(run=_serve)
+    device = commands.add_parser("device", help="list, approve or revoke devices")
+    device.add_argument("action", choices=["list", "approve", "revoke"])
+    device.add_argument("device_id", nargs="?")
+    device.add_argument("--db", required=True, help="database URL")
+    device.set_defaults(run=_device)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``onestop-server``."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "action", None) in {"approve", "revoke"} and not args.device_id:
+        print("Name the device: onestop-server device approve DEVICE_ID --db URL", file=sys.stderr)
+        return 2
+    try:
+        return int(args.run(args))
+    except ClinicError as error:
+        print(_WORDS.get(error.code, f"Refused ({error.code})."), file=sys.stderr)
+        return 2
+    except ValueError:
+        print("That is not a device id.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

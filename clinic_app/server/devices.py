@@ -1,0 +1,126 @@
+"""Devices: enrolled by themselves, approved or revoked by an administrator.
+
+A device holds a random token (kept in its OS keychain); the server keeps only the token's
+SHA-256, so a copy of the server database cannot be used to pose as a device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from clinic_app.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
+from clinic_app.model import SyncDevice, utcnow
+
+PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
+_NAME_MAX = 200
+
+
+def token_digest(token: str) -> str:
+    """What the server stores of a device token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    """A device as an administrator sees it."""
+
+    id: uuid.UUID
+    name: str
+    status: str
+    enrolled_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+    last_seen_at: datetime | None
+
+
+def enrol(conn: Connection, device_id: uuid.UUID, name: str) -> str:
+    """Register a new device, waiting for approval; returns its token (shown once).
+
+    Raises:
+        Conflict: ``device.exists`` when the device is already known (an administrator
+            revokes it first, and the device enrols under a new id).
+    """
+    known = conn.execute(select(SyncDevice.id).where(SyncDevice.id == device_id)).first()
+    if known is not None:
+        raise Conflict("device.exists")
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        insert(SyncDevice).values(
+            id=device_id,
+            name=name.strip()[:_NAME_MAX] or "unnamed device",
+            status=PENDING,
+            token_sha256=token_digest(token),
+            enrolled_at=utcnow(),
+        )
+    )
+    return token
+
+
+def authenticate(conn: Connection, token: str, *, approved: bool = True) -> uuid.UUID:
+    """The device a token belongs to.
+
+    Raises:
+        AuthenticationFailed: ``device.unknown`` for a token the server never issued.
+        PermissionDenied: ``device.revoked``, or ``device.not_approved`` when ``approved``.
+    """
+    row = conn.execute(
+        select(SyncDevice.id, SyncDevice.status).where(
+            SyncDevice.token_sha256 == token_digest(token)
+        )
+    ).first()
+    if row is None:
+        raise AuthenticationFailed("device.unknown")
+    if row.status == REVOKED:
+        raise PermissionDenied("device.revoked")
+    if approved and row.status != APPROVED:
+        raise PermissionDenied("device.not_approved")
+    conn.execute(update(SyncDevice).where(SyncDevice.id == row.id).values(last_seen_at=utcnow()))
+    return uuid.UUID(str(row.id))
+
+
+def status_of(conn: Connection, device_id: uuid.UUID) -> str:
+    """A device's status."""
+    status = conn.execute(select(SyncDevice.status).where(SyncDevice.id == device_id)).scalar()
+    if status is None:
+        raise NotFound("device.not_found")
+    return str(status)
+
+
+def decide(conn: Connection, device_id: uuid.UUID, status: str, by: str) -> None:
+    """Approve or revoke a device (a revoked device is refused from then on, for good).
+
+    Raises:
+        NotFound: ``device.not_found``.
+        Conflict: ``device.revoked`` to approve a device that was revoked.
+    """
+    current = status_of(conn, device_id)
+    if current == REVOKED and status != REVOKED:
+        raise Conflict("device.revoked")
+    conn.execute(
+        update(SyncDevice)
+        .where(SyncDevice.id == device_id)
+        .values(status=status, decided_at=utcnow(), decided_by=by[:64])
+    )
+
+
+def list_devices(conn: Connection) -> list[DeviceView]:
+    """Every device, newest enrolment first."""
+    rows = conn.execute(select(SyncDevice).order_by(SyncDevice.enrolled_at.desc())).all()
+    return [
+        DeviceView(
+            id=row.id,
+            name=row.name,
+            status=row.status,
+            enrolled_at=row.enrolled_at,
+            decided_at=row.decided_at,
+            decided_by=row.decided_by,
+            last_seen_at=row.last_seen_at,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,348 @@
+"""The device side of sync: push the outbox in batches, pull the server's changes by cursor.
+
+A push batch is frozen before it is sent (its key and the outbox numbers it covers are kept
+in the store), so a retry after a lost answer resends the same batch under the same key and
+the server answers it once. Outbox entries are removed only when the answer has come back,
+in the same transaction that records it. A pulled row never overwrites a row with changes
+still waiting to go: those are pushed first and the merged row comes back on a later pull.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, delete, func, insert, select, text, update
+
+from clinic_app.db import Store
+from clinic_app.model import OutboxEntry, StoreMeta, SyncIssue, SyncRowState, utcnow
+from clinic_app.sync.protocol import (
+    MAX_BATCH,
+    Change,
+    PulledRow,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    Status,
+)
+from clinic_app.sync.wire import synced_table, synced_tables
+
+CURSOR_KEY = "sync.cursor"
+PENDING_KEY = "sync.pending_batch"
+
+
+class Transport(Protocol):
+    """How the engine reaches the server (HTTP in the app, anything in a test)."""
+
+    def push(self, request: PushRequest) -> PushResponse:
+        """Send a batch; the server's answer."""
+        ...
+
+    def pull(self, cursor: int, limit: int) -> PullPage:
+        """The page of changes after ``cursor``."""
+        ...
+
+    def check(self) -> dict[str, Any]:
+        """The server's counts and hashes per table."""
+        ...
+
+
+@dataclass
+class SyncReport:
+    """What one round of sync did."""
+
+    pushed: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    pulled: int = 0
+    skipped_pending: int = 0
+    repulled: bool = False
+
+
+@dataclass(frozen=True)
+class _Batch:
+    key: uuid.UUID
+    first: int
+    last: int
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(StoreMeta.value).where(StoreMeta.key == key)).scalar()
+
+
+def _set_meta(conn: Connection, key: str, value: str | None) -> None:
+    conn.execute(delete(StoreMeta).where(StoreMeta.key == key))
+    if value is not None:
+        conn.execute(insert(StoreMeta).values(key=key, value=value))
+
+
+def _set_row_state(conn: Connection, table: str, row_id: uuid.UUID, version: int) -> None:
+    conn.execute(
+        delete(SyncRowState).where(SyncRowState.table_name == table, SyncRowState.row_id == row_id)
+    )
+    conn.execute(
+        insert(SyncRowState).values(table_name=table, row_id=row_id, server_version=version)
+    )
+
+
+class QueuedChange(Protocol):
+    """An outbox entry as read for a push."""
+
+    idempotency_key: uuid.UUID
+    table_name: str
+    row_id: uuid.UUID
+    operation: str
+    changed: dict[str, Any]
+    user_id: uuid.UUID | None
+
+
+def compress(
+    entries: Iterable[QueuedChange], bases: Mapping[tuple[str, uuid.UUID], int]
+) -> list[Change]:
+    """One change per row from a run of outbox entries, rows in the order first changed.
+
+    Later values of a field replace earlier ones (they come from the same device); an insert
+    stays an insert with every column; the base is the server version last seen.
+    """
+    grouped: dict[tuple[str, uuid.UUID], list[QueuedChange]] = {}
+    for entry in entries:
+        grouped.setdefault((entry.table_name, entry.row_id), []).append(entry)
+    changes = []
+    for (table, row_id), run in grouped.items():
+        fields: dict[str, Any] = {}
+        for entry in run:
+            fields.update(entry.changed)
+        first, last = run[0], run[-1]
+        operation = "insert" if first.operation == "insert" else last.operation
+        changes.append(
+            Change(
+                key=last.idempotency_key,
+                table=table,
+                row_id=row_id,
+                operation=operation,
+                base_version=0 if operation == "insert" else bases.get((table, row_id), 0),
+                fields=fields,
+                user_id=last.user_id,
+            )
+        )
+    return changes
+
+
+class SyncClient:
+    """Push and pull for one device's store. Never call it on the UI thread."""
+
+    def __init__(self, store: Store, transport: Transport, *, batch_size: int = MAX_BATCH) -> None:
+        self._store = store
+        self._transport = transport
+        self._batch_size = max(1, min(batch_size, MAX_BATCH))
+
+    # ------------------------------------------------------------------ push
+
+    def _pending(self, conn: Connection) -> _Batch | None:
+        raw = _meta(conn, PENDING_KEY)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return _Batch(uuid.UUID(data["key"]), int(data["first"]), int(data["last"]))
+
+    def _freeze_next(self, conn: Connection) -> _Batch | None:
+        seqs = (
+            conn.execute(select(OutboxEntry.seq).order_by(OutboxEntry.seq).limit(self._batch_size))
+            .scalars()
+            .all()
+        )
+        if not seqs:
+            return None
+        batch = _Batch(uuid.uuid4(), seqs[0], seqs[-1])
+        _set_meta(
+            conn,
+            PENDING_KEY,
+            json.dumps({"key": str(batch.key), "first": batch.first, "last": batch.last}),
+        )
+        return batch
+
+    def _request(self, conn: Connection, batch: _Batch) -> PushRequest:
+        entries = conn.execute(
+            select(OutboxEntry.__table__)
+            .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
+            .order_by(OutboxEntry.seq)
+        ).all()
+        bases = {
+            (row.table_name, row.row_id): row.server_version
+            for row in conn.execute(select(SyncRowState))
+        }
+        return PushRequest(batch.key, tuple(compress(entries, bases)))
+
+    def _acknowledge(
+        self, conn: Connection, batch: _Batch, request: PushRequest, response: PushResponse
+    ) -> dict[str, int]:
+        by_key = {change.key: change for change in request.changes}
+        counts: dict[str, int] = {}
+        for result in response.results:
+            change = by_key.get(result.key)
+            if change is None:
+                continue
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+            if result.status is Status.REJECTED:
+                # Quarantined with the reason, never deleted: a person looks at it.
+                conn.execute(
+                    insert(SyncIssue).values(
+                        id=uuid.uuid4(),
+                        kind="rejected",
+                        table_name=change.table,
+                        row_id=change.row_id,
+                        reason=result.reason or "sync.rejected",
+                        change=change.to_json(),
+                        user_id=change.user_id,
+                        at=utcnow(),
+                        resolved=False,
+                    )
+                )
+                continue
+            _set_row_state(conn, change.table, change.row_id, result.row_version)
+            if result.status is Status.CONFLICT:
+                conn.execute(
+                    insert(SyncIssue).values(
+                        id=uuid.uuid4(),
+                        kind="conflict",
+                        table_name=change.table,
+                        row_id=change.row_id,
+                        reason="sync.conflict",
+                        detail=", ".join(result.conflicts),
+                        change=change.to_json(),
+                        user_id=change.user_id,
+                        at=utcnow(),
+                        resolved=False,
+                    )
+                )
+        conn.execute(
+            delete(OutboxEntry).where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
+        )
+        _set_meta(conn, PENDING_KEY, None)
+        return counts
+
+    def push(self, report: SyncReport | None = None) -> SyncReport:
+        """Send every waiting change, a frozen batch at a time, until the outbox is empty."""
+        report = report or SyncReport()
+        while True:
+            with self._store.engine.begin() as conn:
+                batch = self._pending(conn) or self._freeze_next(conn)
+                if batch is None:
+                    return report
+                request = self._request(conn, batch)
+            response = self._transport.push(request)
+            if response.batch_key != request.batch_key:
+                raise ValueError("the server answered another batch")
+            with self._store.engine.begin() as conn:
+                counts = self._acknowledge(conn, batch, request, response)
+            report.pushed += len(request.changes)
+            for status, count in counts.items():
+                report.statuses[status] = report.statuses.get(status, 0) + count
+
+    # ------------------------------------------------------------------ pull
+
+    def _apply_row(self, conn: Connection, pulled: PulledRow) -> bool:
+        waiting = conn.execute(
+            select(OutboxEntry.seq)
+            .where(OutboxEntry.table_name == pulled.table, OutboxEntry.row_id == pulled.row_id)
+            .limit(1)
+        ).first()
+        if waiting is not None:
+            return False
+        synced = synced_table(pulled.table)
+        values = synced.decode(pulled.row)
+        table = synced.table
+        exists = conn.execute(select(table.c.id).where(table.c.id == pulled.row_id)).first()
+        if exists is None:
+            conn.execute(insert(table).values(values))
+        else:
+            conn.execute(update(table).where(table.c.id == pulled.row_id).values(values))
+        _set_row_state(conn, pulled.table, pulled.row_id, int(values["row_version"]))
+        return True
+
+    def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:
+        """Fetch the server's changes after the cursor, page by page, and store them.
+
+        Each page and the cursor after it commit together, so a cut connection resumes at
+        the first page not stored.
+        """
+        report = report or SyncReport()
+        while True:
+            with self._store.engine.connect() as conn:
+                cursor = int(_meta(conn, CURSOR_KEY) or 0)
+            page = self._transport.pull(cursor, page_size)
+            with self._store.engine.begin() as conn:
+                if self._store.is_sqlite:
+                    # Rows arrive parent first, but a page is checked as a whole.
+                    conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+                for pulled in page.rows:
+                    if self._apply_row(conn, pulled):
+                        report.pulled += 1
+                    else:
+                        report.skipped_pending += 1
+                _set_meta(conn, CURSOR_KEY, str(page.next_cursor))
+            if not page.more:
+                return report
+
+    # ------------------------------------------------------------------ check
+
+    def local_digests(self) -> dict[str, dict[str, Any]]:
+        """Count and SHA-256 of ids and versions per table, as the server computes them.
+
+        Rows only this device has because the server refused them are left out.
+        """
+        digests: dict[str, dict[str, Any]] = {}
+        with self._store.engine.connect() as conn:
+            refused = {
+                (row.table_name, row.row_id)
+                for row in conn.execute(
+                    select(SyncIssue.table_name, SyncIssue.row_id).where(
+                        SyncIssue.kind == "rejected", SyncIssue.resolved.is_(False)
+                    )
+                )
+            }
+            for name, synced in sorted(synced_tables().items()):
+                table = synced.table
+                digest = hashlib.sha256()
+                count = 0
+                for row_id, version in conn.execute(
+                    select(table.c.id, table.c.row_version).order_by(table.c.id)
+                ):
+                    if (name, row_id) in refused:
+                        continue
+                    count += 1
+                    digest.update(f"{row_id}:{version};".encode())
+                digests[name] = {"count": count, "sha256": digest.hexdigest()}
+        return digests
+
+    def outbox_size(self) -> int:
+        """Changes waiting to be pushed."""
+        with self._store.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(OutboxEntry)).scalar() or 0)
+
+    def check(self, report: SyncReport | None = None) -> SyncReport:
+        """Compare counts and hashes with the server; pull everything again if they differ.
+
+        Only with nothing waiting to go: until then the two sides are expected to differ.
+        """
+        report = report or SyncReport()
+        if self.outbox_size():
+            return report
+        server = self._transport.check()
+        if server.get("tables") != self.local_digests():
+            with self._store.engine.begin() as conn:
+                _set_meta(conn, CURSOR_KEY, "0")
+            report.repulled = True
+            self.pull(report)
+        return report
+
+    def sync_once(self, *, check: bool = False) -> SyncReport:
+        """Push, then pull (and, when asked, check and heal)."""
+        report = self.push()
+        self.pull(report)
+        if check:
+            self.check(report)
+        return report

@@ -1,0 +1,102 @@
+"""The HTTP transport: the device's token on every call, TLS checked, plain-word failures.
+
+A server that cannot be reached raises ``sync.unreachable`` (the engine backs off and tries
+again later); an answer the server refuses raises the server's own error code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from clinic_app.errors import (
+    AuthenticationFailed,
+    ClinicError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+)
+from clinic_app.sync.protocol import PullPage, PushRequest, PushResponse
+
+_BY_STATUS: dict[int, type[ClinicError]] = {
+    401: AuthenticationFailed,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+}
+
+
+class HttpTransport:
+    """Talks to one server for one device."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        ca_file: Path | None = None,
+        timeout: float = 30.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        verify: Any = str(ca_file) if ca_file else True
+        self._client = client or httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
+        self._token = token
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, headers=self._headers(), **kwargs)
+        except httpx.HTTPError as error:
+            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+        try:
+            body = response.json()
+        except ValueError:
+            raise ClinicError("sync.bad_answer", status=response.status_code) from None
+        if response.status_code >= 400:
+            code = body.get("error") if isinstance(body, dict) else None
+            kind = _BY_STATUS.get(response.status_code, ClinicError)
+            raise kind(str(code or "sync.refused"))
+        return body
+
+    def enrol(self, device_id: str, name: str) -> str:
+        """Enrol this device; its token (keep it in the keychain)."""
+        body = self._call("POST", "/v1/devices", json={"device_id": device_id, "name": name})
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str):
+            raise ClinicError("sync.bad_answer", status=201)
+        self._token = token
+        return token
+
+    def device_status(self) -> str:
+        """``pending``, ``approved`` or ``revoked``."""
+        body = self._call("GET", "/v1/devices/me")
+        return str(body.get("status")) if isinstance(body, dict) else ""
+
+    def push(self, request: PushRequest) -> PushResponse:
+        """Send a batch; the server's answer."""
+        return PushResponse.from_json(self._call("POST", "/v1/push", json=request.to_json()))
+
+    def pull(self, cursor: int, limit: int) -> PullPage:
+        """The page of changes after ``cursor``."""
+        return PullPage.from_json(
+            self._call("GET", "/v1/pull", params={"cursor": cursor, "limit": limit})
+        )
+
+    def check(self) -> dict[str, Any]:
+        """The server's counts and hashes per table."""
+        body = self._call("GET", "/v1/check")
+        return body if isinstance(body, dict) else {}
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Open conflicts waiting for a person."""
+        body = self._call("GET", "/v1/conflicts")
+        found = body.get("conflicts") if isinstance(body, dict) else None
+        return found if isinstance(found, list) else []

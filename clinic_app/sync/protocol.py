@@ -1,0 +1,281 @@
+"""The sync protocol shared by the device and the server: what a push and a pull carry.
+
+Plain JSON over HTTP. A device pushes batches of changes, each batch under an idempotency
+key; it pulls the server's changes after a cursor, in pages, by the server's gap-free change
+numbers (never by clock). Parsing is strict: anything malformed is refused with a reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from clinic_app.errors import ClinicError
+
+PROTOCOL_VERSION = 1
+#: Most changes in one push; a device splits larger queues.
+MAX_BATCH = 500
+#: Most changes in one page of a pull.
+MAX_PAGE = 1000
+OPERATIONS = frozenset({"insert", "update", "tombstone"})
+
+
+class Status(StrEnum):
+    """What the server did with one pushed change."""
+
+    APPLIED = "applied"  # on top of the version the device last saw
+    MERGED = "merged"  # others changed the row meanwhile, other fields only
+    CONFLICT = "conflict"  # a field was changed on both sides: kept for a person
+    DUPLICATE = "duplicate"  # already there (an insert pushed twice)
+    REJECTED = "rejected"  # refused, with the reason; the device quarantines it
+
+
+def _bad(reason: str, **params: Any) -> ClinicError:
+    return ClinicError("sync.bad_message", reason=reason, **params)
+
+
+def _uuid(value: object, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise _bad("not_a_uuid", field=name) from None
+
+
+def _optional_uuid(value: object, name: str) -> uuid.UUID | None:
+    return None if value is None else _uuid(value, name)
+
+
+def _int(value: object, name: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise _bad("not_a_count", field=name)
+    return value
+
+
+def _object(value: object, name: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad("not_an_object", field=name)
+    return value
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row's change as a device pushes it.
+
+    Attributes:
+        key: idempotency key (the key of the device's newest outbox entry for the row).
+        table: the table's name in the shared model.
+        row_id: the row's id.
+        operation: ``insert``, ``update`` or ``tombstone``.
+        base_version: the server's version of the row the device last saw (0 if never).
+        fields: the columns changed, as wire values (every column for an insert).
+        user_id: who made the change on the device.
+    """
+
+    key: uuid.UUID
+    table: str
+    row_id: uuid.UUID
+    operation: str
+    base_version: int
+    fields: dict[str, Any]
+    user_id: uuid.UUID | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {
+            "key": str(self.key),
+            "table": self.table,
+            "row_id": str(self.row_id),
+            "operation": self.operation,
+            "base_version": self.base_version,
+            "fields": self.fields,
+            "user_id": str(self.user_id) if self.user_id else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Change:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "change")
+        operation = raw.get("operation")
+        if operation not in OPERATIONS:
+            raise _bad("unknown_operation")
+        table = raw.get("table")
+        if not isinstance(table, str) or not table:
+            raise _bad("no_table")
+        return cls(
+            key=_uuid(raw.get("key"), "key"),
+            table=table,
+            row_id=_uuid(raw.get("row_id"), "row_id"),
+            operation=str(operation),
+            base_version=_int(raw.get("base_version"), "base_version"),
+            fields=dict(_object(raw.get("fields"), "fields")),
+            user_id=_optional_uuid(raw.get("user_id"), "user_id"),
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    """The server's answer for one change."""
+
+    key: uuid.UUID
+    status: Status
+    row_version: int = 0
+    conflicts: tuple[str, ...] = ()
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {
+            "key": str(self.key),
+            "status": self.status.value,
+            "row_version": self.row_version,
+            "conflicts": list(self.conflicts),
+            "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Result:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "result")
+        try:
+            status = Status(str(raw.get("status")))
+        except ValueError:
+            raise _bad("unknown_status") from None
+        conflicts = raw.get("conflicts") or []
+        if not isinstance(conflicts, list) or not all(isinstance(f, str) for f in conflicts):
+            raise _bad("bad_conflicts")
+        reason = raw.get("reason")
+        return cls(
+            key=_uuid(raw.get("key"), "key"),
+            status=status,
+            row_version=_int(raw.get("row_version", 0), "row_version"),
+            conflicts=tuple(conflicts),
+            reason=reason if isinstance(reason, str) else None,
+        )
+
+
+@dataclass(frozen=True)
+class PushRequest:
+    """A batch of changes under one idempotency key."""
+
+    batch_key: uuid.UUID
+    changes: tuple[Change, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {
+            "protocol": PROTOCOL_VERSION,
+            "batch_key": str(self.batch_key),
+            "changes": [change.to_json() for change in self.changes],
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> PushRequest:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "push")
+        if raw.get("protocol") != PROTOCOL_VERSION:
+            raise _bad("protocol_version")
+        changes = raw.get("changes")
+        if not isinstance(changes, list) or len(changes) > MAX_BATCH:
+            raise _bad("changes_not_a_list")
+        return cls(
+            batch_key=_uuid(raw.get("batch_key"), "batch_key"),
+            changes=tuple(Change.from_json(change) for change in changes),
+        )
+
+
+@dataclass(frozen=True)
+class PushResponse:
+    """The answers for a batch, in its order, and the newest change number on the server."""
+
+    batch_key: uuid.UUID
+    results: tuple[Result, ...]
+    last_seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {
+            "batch_key": str(self.batch_key),
+            "results": [result.to_json() for result in self.results],
+            "last_seq": self.last_seq,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> PushResponse:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "push_response")
+        results = raw.get("results")
+        if not isinstance(results, list):
+            raise _bad("results_not_a_list")
+        return cls(
+            batch_key=_uuid(raw.get("batch_key"), "batch_key"),
+            results=tuple(Result.from_json(result) for result in results),
+            last_seq=_int(raw.get("last_seq"), "last_seq"),
+        )
+
+
+@dataclass(frozen=True)
+class PulledRow:
+    """One changed row as it now stands on the server (``row`` is every column, wire form)."""
+
+    seq: int
+    table: str
+    row_id: uuid.UUID
+    row: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {"seq": self.seq, "table": self.table, "row_id": str(self.row_id), "row": self.row}
+
+    @classmethod
+    def from_json(cls, data: object) -> PulledRow:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "pulled_row")
+        table = raw.get("table")
+        if not isinstance(table, str):
+            raise _bad("no_table")
+        return cls(
+            seq=_int(raw.get("seq"), "seq", 1),
+            table=table,
+            row_id=_uuid(raw.get("row_id"), "row_id"),
+            row=dict(_object(raw.get("row"), "row")),
+        )
+
+
+@dataclass(frozen=True)
+class PullPage:
+    """One page of the server's changes after a cursor."""
+
+    rows: tuple[PulledRow, ...]
+    next_cursor: int
+    more: bool
+    last_seq: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """This message as JSON."""
+        return {
+            "rows": [row.to_json() for row in self.rows],
+            "next_cursor": self.next_cursor,
+            "more": self.more,
+            "last_seq": self.last_seq,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> PullPage:
+        """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
+        raw = _object(data, "pull")
+        rows = raw.get("rows")
+        if not isinstance(rows, list):
+            raise _bad("rows_not_a_list")
+        more = raw.get("more")
+        if not isinstance(more, bool):
+            raise _bad("more_not_yes_or_no")
+        return cls(
+            rows=tuple(PulledRow.from_json(row) for row in rows),
+            next_cursor=_int(raw.get("next_cursor"), "next_cursor"),
+            more=more,
+            last_seq=_int(raw.get("last_seq", 0), "last_seq"),
+        )

@@ -1,0 +1,203 @@
+"""Two devices, a real server process and a real PostgreSQL: offline work converges.
+
+The server runs as ``onestop-server serve`` on loopback over a fresh PostgreSQL database;
+each device is a real encrypted store that writes through its services and session hooks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from clinic_app.bootstrap import create_clinic
+from clinic_app.db import Actor
+from clinic_app.errors import PermissionDenied
+from clinic_app.model import OutboxEntry, Patient, SyncIssue
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import PatientInput
+from clinic_app.sync.client import SyncClient
+from clinic_app.sync.http import HttpTransport
+from clinic_app.sync.protocol import Change, PushRequest, Status
+from tests.support.sync_server import Device, SyncServer, enrolled_device
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.fixture
+def server(postgres_url: str, tmp_path: Path) -> Iterator[SyncServer]:
+    with SyncServer(postgres_url, tmp_path / "server.log") as running:
+        yield running
+
+
+def _device(server: SyncServer, tmp_path: Path, name: str) -> Iterator[Device]:
+    services = create_clinic(tmp_path / f"{name}.db")
+    device = enrolled_device(server, services, name)
+    yield device
+    device.transport.close()
+    services.close()
+
+
+@pytest.fixture
+def laptop_a(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
+    yield from _device(server, tmp_path, "laptop-a")
+
+
+@pytest.fixture
+def laptop_b(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
+    yield from _device(server, tmp_path, "laptop-b")
+
+
+def _register(services: Services, nhs_number: str, family: str) -> uuid.UUID:
+    record = services.patients.register(
+        SYSTEM,
+        PatientInput(
+            given_name="Ada",
+            family_name=family,
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number=nhs_number,
+            phone="0113 496 0000",
+            postcode="LS1 4AP",
+        ),
+    )
+    return record.id
+
+
+def _edit(device: Device, patient_id: uuid.UUID, **values: Any) -> None:
+    """Change a patient the way any feature does: through a session with an actor."""
+    context = device.services.context
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=context.device_id)
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        for name, value in values.items():
+            setattr(patient, name, value)
+
+
+def _patient(device: Device, patient_id: uuid.UUID) -> dict[str, Any]:
+    with device.services.context.store.sessions() as session:
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        return {
+            "phone": patient.phone,
+            "postcode": patient.postcode,
+            "email": patient.email,
+            "row_version": patient.row_version,
+        }
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_two_laptops_offline_converge_in_either_order_with_the_conflict_kept(
+    laptop_a: Device, laptop_b: Device, first: str
+) -> None:
+    shared = _register(laptop_a.services, "9990000018", "Lovelace")
+    only_a = _register(laptop_a.services, "9990000026", "Byron")
+    laptop_a.client.sync_once()
+    laptop_b.client.sync_once()
+    assert _patient(laptop_b, shared)["postcode"] == "LS1 4AP"
+
+    # A day offline: A changes the phone; B changes the postcode, the email and the phone.
+    _edit(laptop_a, shared, phone="0113 496 0001")
+    _edit(laptop_b, shared, postcode="LS2 9JT", email="ada@example.org", phone="0113 496 0999")
+    only_b = _register(laptop_b.services, "9990000034", "Somerville")
+    _edit(laptop_a, only_a, postcode="LS6 2AB")
+
+    order = [laptop_a, laptop_b] if first == "a" else [laptop_b, laptop_a]
+    reports = [device.client.sync_once() for device in order]
+    for device in order:
+        device.client.sync_once(check=True)
+
+    a, b = _patient(laptop_a, shared), _patient(laptop_b, shared)
+    assert a == b
+    # Disjoint fields merged; the phone changed on both sides kept the first to reach the
+    # server, and the other value waits in the conflict queue for a person.
+    assert (a["postcode"], a["email"]) == ("LS2 9JT", "ada@example.org")
+    winner, loser = ("0113 496 0001", "0113 496 0999")
+    if first == "b":
+        winner, loser = loser, winner
+    assert a["phone"] == winner
+    conflicts = laptop_a.transport.conflicts()
+    assert [(c["field"], c["server_value"], c["device_value"]) for c in conflicts] == [
+        ("phone", winner, loser)
+    ]
+    assert reports[1].statuses.get(Status.CONFLICT.value) == 1
+    # Both laptops hold every patient, and the same versions as the server.
+    for device in (laptop_a, laptop_b):
+        for patient_id in (shared, only_a, only_b):
+            assert _patient(device, patient_id)
+        assert device.client.local_digests() == device.transport.check()["tables"]
+        assert device.client.outbox_size() == 0
+    late = laptop_b.services.context.store
+    with late.sessions() as session:
+        issues = session.scalars(select(SyncIssue.kind)).all()
+    assert issues == (["conflict"] if first == "a" else [])
+
+
+def test_a_retried_batch_is_applied_once_and_answered_the_same(
+    laptop_a: Device, server: SyncServer
+) -> None:
+    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    with laptop_a.services.context.store.sessions() as session:
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.row_id == patient_id)).one()
+        change = Change(
+            key=entry.idempotency_key,
+            table=entry.table_name,
+            row_id=entry.row_id,
+            operation=entry.operation,
+            base_version=0,
+            fields=entry.changed,
+        )
+    request = PushRequest(uuid.uuid4(), (change,))
+    first = laptop_a.transport.push(request)
+    again = laptop_a.transport.push(request)
+    assert first == again
+    assert first.results[0].status is Status.APPLIED
+    # A new batch carrying the same insert is recognised as already there.
+    later = laptop_a.transport.push(PushRequest(uuid.uuid4(), (change,)))
+    assert later.results[0].status is Status.DUPLICATE
+    assert later.last_seq == first.last_seq
+
+
+def test_a_revoked_or_unapproved_device_is_refused(
+    laptop_a: Device, server: SyncServer, tmp_path: Path
+) -> None:
+    laptop_a.client.sync_once()
+    server.revoke(laptop_a.device_id)
+    with pytest.raises(PermissionDenied) as refused:
+        laptop_a.client.sync_once()
+    assert refused.value.code == "device.revoked"
+
+    services = create_clinic(tmp_path / "stranger.db")
+    try:
+        transport = HttpTransport(server.url)
+        transport.enrol(str(services.context.device_id), "not yet approved")
+        with pytest.raises(PermissionDenied) as waiting:
+            SyncClient(services.context.store, transport).sync_once()
+        assert waiting.value.code == "device.not_approved"
+        transport.close()
+    finally:
+        services.close()
+
+
+def test_a_change_to_a_row_the_server_does_not_know_is_quarantined_not_lost(
+    laptop_a: Device,
+) -> None:
+    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    # The insert never reached the server (say the server was restored from an older backup).
+    with laptop_a.services.context.store.engine.begin() as conn:
+        conn.execute(OutboxEntry.__table__.delete())
+    _edit(laptop_a, patient_id, phone="0113 496 0002")
+    report = laptop_a.client.sync_once()
+    assert report.statuses == {Status.REJECTED.value: 1}
+    with laptop_a.services.context.store.sessions() as session:
+        issue = session.scalars(select(SyncIssue)).one()
+        remaining = session.scalar(select(func.count()).select_from(OutboxEntry))
+    assert (issue.kind, issue.reason) == ("rejected", "sync.unknown_row")
+    assert issue.change["fields"]["phone"] == "0113 496 0002"
+    assert remaining == 0
+    assert _patient(laptop_a, patient_id)["phone"] == "0113 496 0002"

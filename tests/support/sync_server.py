@@ -1,0 +1,122 @@
+"""A real ``onestop-server`` process on loopback for one test, and devices that talk to it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from clinic_app.services import Services
+from clinic_app.sync.client import SyncClient
+from clinic_app.sync.http import HttpTransport
+
+_START_SECONDS = 30.0
+
+
+def free_port() -> int:
+    """A loopback port nothing is listening on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_command(*args: str) -> list[str]:
+    """``onestop-server ARGS`` run with this interpreter."""
+    return [sys.executable, "-m", "clinic_app.server.cli", *args]
+
+
+class SyncServer:
+    """Starts the server on a free loopback port; stops (or kills) it on exit."""
+
+    def __init__(self, db_url: str, log_path: Path) -> None:
+        self.db_url = db_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log_path = log_path
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SyncServer:
+        with self._log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                server_command("serve", "--db", self.db_url, "--port", str(self.port)),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + _START_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the server exited: {self._log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the server did not answer /health in time")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+
+    def approve(self, device_id: uuid.UUID | str) -> None:
+        subprocess.run(
+            server_command("device", "approve", str(device_id), "--db", self.db_url),
+            check=True,
+            capture_output=True,
+        )
+
+    def revoke(self, device_id: uuid.UUID | str) -> None:
+        subprocess.run(
+            server_command("device", "revoke", str(device_id), "--db", self.db_url),
+            check=True,
+            capture_output=True,
+        )
+
+    def __enter__(self) -> SyncServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+@dataclass
+class Device:
+    """One device's services, its sync engine and its HTTP transport."""
+
+    services: Services
+    transport: HttpTransport
+    client: SyncClient
+
+    @property
+    def device_id(self) -> uuid.UUID:
+        return self.services.context.device_id
+
+
+def enrolled_device(server: SyncServer, services: Services, name: str) -> Device:
+    """Enrol a device with the server and have an administrator approve it."""
+    transport = HttpTransport(server.url)
+    transport.enrol(str(services.context.device_id), name)
+    server.approve(services.context.device_id)
+    return Device(services, transport, SyncClient(services.context.store, transport))
