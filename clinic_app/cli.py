@@ -71,6 +71,11 @@ MESSAGES: dict[str, str] = {
     "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",
     "service_rules.not_yes_or_no": "The {field} must be on or off.",
     "service_rules.unknown_unit": "{field} is not a unit; use working days or calendar days.",
+    "sync.unreachable": "The server could not be reached. Nothing was lost; try again later.",
+    "sync.not_set_up": "This device is not enrolled with a server: use 'onestop sync enrol'.",
+    "device.exists": "The server already knows this device.",
+    "device.not_approved": "The server has not approved this device yet.",
+    "device.revoked": "The server has revoked this device; it can no longer sync.",
     "settings.on_and_off": "Switch {rule} either on or off, not both.",
     "settings.bad_assignment": "Write each new amount as RULE=NUMBER, e.g. appointment_routine=21.",
     "demo.store_not_empty": "The store already has users; a demo is only seeded into a new store.",
@@ -380,6 +385,58 @@ def cmd_settings_waiting_times(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_sync_enrol(args: argparse.Namespace, out: TextIO) -> int:
+    """Enrol this device with a sync server."""
+    services = _open(args)
+    try:
+        services.sync.enrol(SYSTEM, args.server, args.name, args.ca)
+        device = services.context.device_id
+    finally:
+        services.close()
+    print(f"Enrolled this device ({device}) with {args.server}.", file=out)
+    print(
+        "It syncs once an administrator approves it on the server: "
+        f"onestop-server device approve {device} --db DATABASE_URL",
+        file=out,
+    )
+    return 0
+
+
+def cmd_sync_now(args: argparse.Namespace, out: TextIO) -> int:
+    """Push, pull and check once."""
+    services = _open(args)
+    try:
+        report = services.sync.sync_now()
+    finally:
+        services.close()
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(report.statuses.items()))
+    print(
+        f"Sent {report.pushed} change(s){f' ({statuses})' if statuses else ''}; "
+        f"received {report.pulled}.",
+        file=out,
+    )
+    if report.repulled:
+        print("The counts differed from the server's, so everything was fetched again.", file=out)
+    return 0
+
+
+def _add_sync_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    sync = commands.add_parser(
+        "sync", parents=[common], help="sync with the central server"
+    ).add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    enrol = sync.add_parser("enrol", parents=[common], help="enrol this device with a server")
+    enrol.add_argument("--server", required=True, help="the server's address, https://...")
+    enrol.add_argument("--name", required=True, help="a name the administrator will recognise")
+    enrol.add_argument("--ca", type=Path, help="certificate authority file for the server")
+    enrol.set_defaults(run=cmd_sync_enrol)
+    sync.add_parser("now", parents=[common], help="push, pull and check once").set_defaults(
+        run=cmd_sync_now
+    )
+
+
 def _add_settings_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
@@ -487,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack_import.set_defaults(run=cmd_wording_pack_import)
 
     _add_settings_commands(commands, common)
+    _add_sync_commands(commands, common)
 
     audit_cmd = commands.add_parser(
         parents=[common], name="audit", help="the audit trail"

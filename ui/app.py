@@ -51,6 +51,8 @@ from ui.screens.search.view import SearchView
 from ui.screens.search.view_model import SearchViewModel
 from ui.screens.settings.view import WaitingTimesView
 from ui.screens.settings.view_model import WaitingTimesViewModel
+from ui.screens.sync.view import SyncView
+from ui.screens.sync.view_model import SyncViewModel
 from ui.screens.worklist.view import WorklistView
 from ui.screens.worklist.view_model import WorklistViewModel
 from ui.window_services import ClinicServices
@@ -80,6 +82,8 @@ class MainWindow(QMainWindow):
     """
 
     unexpected_error = Signal(str)
+    #: Emitted from the sync thread; Qt delivers it on the UI thread.
+    sync_state_changed = Signal(object)
 
     def __init__(
         self,
@@ -138,6 +142,10 @@ class MainWindow(QMainWindow):
         self.settings_vm = WaitingTimesViewModel(
             services.settings, runner=runner, session=session, parent=self
         )
+        self.sync_vm = SyncViewModel(
+            services.sync, services.status, runner=runner, session=session, parent=self
+        )
+        self._sync_started = False
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -186,6 +194,7 @@ class MainWindow(QMainWindow):
             page_layout.insertWidget(1, self.score_chart)
         self.worklist_view = WorklistView(self.worklist_vm)
         self.settings_view = WaitingTimesView(self.settings_vm)
+        self.sync_view = SyncView(self.sync_vm)
         self.assessment_view = AssessmentView(self.assessment_vm, self.services.reference.diagnoses)
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
@@ -203,6 +212,7 @@ class MainWindow(QMainWindow):
             self.questionnaire_page,
             self.worklist_view,
             self.settings_view,
+            self.sync_view,
             self.assessment_page,
             self.red_flags_page,
         ):
@@ -298,6 +308,12 @@ class MainWindow(QMainWindow):
             self.show_settings,
             self.tr("The service's waiting-time targets, with their sources"),
         )
+        self.sync_action = self._action(
+            self.tr("S&ync"),
+            "",
+            self.show_sync,
+            self.tr("How this device stands with the server, and conflicts to choose"),
+        )
         self.save_action = self._action(
             self.tr("&Save form"), "Ctrl+S", self.save_form, self.tr("Save the open form")
         )
@@ -329,6 +345,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.save_action)
         service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
         service_menu.addAction(self.settings_action)
+        service_menu.addAction(self.sync_action)
         session_menu = menu_bar.addMenu(self.tr("&Session"))
         session_menu.addAction(self.lock_action)
         session_menu.addAction(self.switch_action)
@@ -343,6 +360,7 @@ class MainWindow(QMainWindow):
                 self.find_action,
                 self.worklist_action,
                 self.settings_action,
+                self.sync_action,
                 self.register_action,
                 self.referral_action,
                 self.questionnaire_action,
@@ -365,6 +383,7 @@ class MainWindow(QMainWindow):
         self.red_flags_vm.owed_changed.connect(self._on_owed_changed)
         self.questionnaire_vm.recorded.connect(lambda _result: self._load_score_history())
         self.idle.idle_timed_out.connect(self.lock)
+        self.sync_state_changed.connect(lambda _state: self.refresh_status())
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
 
@@ -446,6 +465,25 @@ class MainWindow(QMainWindow):
         self.worklist_vm.refresh()
         self.worklist_view.focus_list()
 
+    def show_sync(self) -> None:
+        """Sync: the state, conflicts waiting for a person, changes the server refused."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.sync_view)
+        self.sync_vm.load()
+
+    def _start_sync(self) -> None:
+        """Background sync, once, after the first sign-in (if the device is set up)."""
+        if self._sync_started:
+            return
+        self._sync_started = True
+        self.runner.run_store(
+            lambda: self.services.sync.start(on_state=self.sync_state_changed.emit),
+            on_failed=lambda error: _log.warning(
+                "Background sync not started:\n%s", errors.describe_for_log(error)
+            ),
+        )
+
     def show_settings(self) -> None:
         """The service's waiting-time targets (only the service lead can change them)."""
         if self.state is not WindowState.WORKING:
@@ -519,7 +557,11 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self) -> None:
         # The worklist needs the whole width, and patient mode shows nothing but questions.
-        wide = self.pages.currentWidget() in (self.worklist_view, self.settings_view)
+        wide = self.pages.currentWidget() in (
+            self.worklist_view,
+            self.settings_view,
+            self.sync_view,
+        )
         show_search = not wide and not self._patient_mode
         if show_search != self.search_view.isVisibleTo(self.splitter):
             self.search_view.setVisible(show_search)
@@ -588,6 +630,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
+        if self._sync_started:
+            # Only a started sync needs stopping (the store may never have opened).
+            self.services.sync.stop()
         try:
             self.runner.wait_idle()
         finally:
@@ -663,7 +708,8 @@ class MainWindow(QMainWindow):
     def refresh_status(self) -> None:
         """Ask the store for the sync state and pending changes, for the status bar."""
         user = self.session.user
-        if user is None:
+        # After shut-down, a late word from the sync thread must not queue new work.
+        if user is None or self._shut_down:
             return
         self.runner.run_store(
             lambda: self.services.status.current(user),
@@ -685,6 +731,7 @@ class MainWindow(QMainWindow):
             user = self.session.user
             if user is not None:
                 self.status_strip.show_user(user)
+            self._start_sync()
         else:
             self.top.setCurrentWidget(self.login_view)
             self.idle.stop()
@@ -720,6 +767,7 @@ class MainWindow(QMainWindow):
             self.find_action,
             self.worklist_action,
             self.settings_action,
+            self.sync_action,
             self.register_action,
             self.lock_action,
         ):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from clinic_app.services.types import CurrentUser, StoreStatus
@@ -17,6 +17,7 @@ from ui.screens.referral.view_model import ReferralRecorder
 from ui.screens.register.view_model import PatientRegistrar
 from ui.screens.search.view_model import PatientFinder
 from ui.screens.settings.view_model import SettingsStore
+from ui.screens.sync.view_model import SyncControls
 from ui.screens.worklist.view_model import TriageRecorder
 
 
@@ -61,6 +62,14 @@ class RedFlagServices(RedFlagScreening, Protocol):
     ) -> bytes: ...
 
 
+class SyncRunner(SyncControls, Protocol):
+    """The sync service, as the window uses it: the screen's part, and running it."""
+
+    def start(self, on_state: Callable[[Any], None] | None = None) -> bool: ...
+
+    def stop(self) -> None: ...
+
+
 class ClinicServices(Protocol):
     """What the window needs from the services container built by ``clinic_app.bootstrap``."""
 
@@ -86,6 +95,8 @@ class ClinicServices(Protocol):
     def red_flags(self) -> RedFlagServices: ...
     @property
     def settings(self) -> SettingsStore: ...
+    @property
+    def sync(self) -> SyncRunner: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import secrets
+import uuid
 from pathlib import Path
 
 import keyring
@@ -104,6 +105,21 @@ def forget_store_key(store_path: Path) -> None:
     """Remove a store's key (only after the store file itself is gone)."""
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         keyring.delete_password(SERVICE, store_key_name(store_path))
+
+
+def sync_token_name(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
+    """The keychain entry of a device's sync token, or of one user's token on it."""
+    return f"sync-{device_id}" + (f"-user-{user_id}" if user_id else "")
+
+
+def set_sync_token(device_id: uuid.UUID, token: str, user_id: uuid.UUID | None = None) -> None:
+    """Keep a token the server issued (for the device, or for a user on this device)."""
+    _set(sync_token_name(device_id, user_id), token)
+
+
+def sync_token(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str | None:
+    """A token kept by :func:`set_sync_token`, or None."""
+    return _get(sync_token_name(device_id, user_id))
 
 
 class UnencryptedFileKeyring(keyring.backend.KeyringBackend):

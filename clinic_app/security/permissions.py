@@ -17,6 +17,9 @@ Triage, assessment, red flags and questionnaires (issue 3):
   someone else), but only a qualified clinician may override a positive screen
   (``red_flag.override``).
 - Admin sees no clinical content: no assessment, screening or questionnaire action.
+- Sync: the admin sets a device up with the server (``sync.manage``); everyone sees sync
+  problems (``sync.view``); choosing between two clinical values kept in a conflict
+  (``sync.resolve``) is for the clinical roles, since the values are clinical content.
 - The service's own settings (its waiting-time amounts) are changed by the admin / service
   lead (``settings.manage``): they are the service's contract with its commissioners, not
   a clinical judgement about one patient. Everyone may read them.
@@ -58,6 +61,9 @@ class Action(StrEnum):
     QUESTIONNAIRE_VIEW = "questionnaire.view"
     WORDING_PACK_IMPORT = "wording_pack.import"
     SETTINGS_MANAGE = "settings.manage"
+    SYNC_MANAGE = "sync.manage"
+    SYNC_VIEW = "sync.view"
+    SYNC_RESOLVE = "sync.resolve"
 
 
 _CLINICAL_WORK = frozenset(
@@ -79,6 +85,8 @@ _CLINICAL_WORK = frozenset(
         Action.RED_FLAG_OVERRIDE,
         Action.QUESTIONNAIRE_RECORD,
         Action.QUESTIONNAIRE_VIEW,
+        Action.SYNC_VIEW,
+        Action.SYNC_RESOLVE,
     }
 )
 
@@ -102,6 +110,8 @@ _ADMIN_WORK = frozenset(
         Action.WORDING_PACK_IMPORT,
         Action.TRIAGE_WORKLIST,
         Action.SETTINGS_MANAGE,
+        Action.SYNC_MANAGE,
+        Action.SYNC_VIEW,
     }
 )
 

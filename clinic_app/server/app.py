@@ -24,7 +24,14 @@ from clinic_app.errors import (
 )
 from clinic_app.model import SyncConflict
 from clinic_app.server import devices
-from clinic_app.server.apply import apply_push, ensure_counter, last_seq, pull_page, table_digests
+from clinic_app.server.apply import (
+    apply_push,
+    ensure_counter,
+    last_seq,
+    pull_page,
+    resolve_conflict,
+    table_digests,
+)
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
 log = logging.getLogger("onestop.server")
@@ -62,6 +69,106 @@ async def _json(request: Request) -> object:
         raise ClinicError("sync.bad_message", reason="not_json") from None
 
 
+def _authenticated(engine: Engine, request: Request, *, approved: bool = True) -> uuid.UUID:
+    with engine.begin() as conn:
+        return devices.authenticate(conn, _token(request), approved=approved)
+
+
+def _add_device_routes(app: FastAPI, engine: Engine) -> None:
+    @app.post("/v1/devices", status_code=201)
+    async def enrol(request: Request) -> dict[str, Any]:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_message", reason="not_an_object")
+        try:
+            device_id = uuid.UUID(str(body.get("device_id")))
+        except ValueError:
+            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
+        with engine.begin() as conn:
+            token = devices.enrol(conn, device_id, str(body.get("name") or ""))
+        log_event("device.enrolled", device=device_id)
+        return {"token": token, "status": devices.PENDING}
+
+    @app.get("/v1/devices/me")
+    def me(request: Request) -> dict[str, Any]:
+        device = _authenticated(engine, request, approved=False)
+        with engine.connect() as conn:
+            return {"device_id": str(device), "status": devices.status_of(conn, device)}
+
+
+def _add_sync_routes(app: FastAPI, engine: Engine) -> None:
+    @app.post("/v1/push")
+    async def push(request: Request) -> dict[str, Any]:
+        device = _authenticated(engine, request)
+        message = PushRequest.from_json(await _json(request))
+        with engine.begin() as conn:
+            response = apply_push(conn, device, message)
+        counts: dict[str, int] = {}
+        for result in response.results:
+            counts[result.status.value] = counts.get(result.status.value, 0) + 1
+        log_event("push", device=device, changes=len(message.changes), **counts)
+        return response.to_json()
+
+    @app.get("/v1/pull")
+    def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
+        device = _authenticated(engine, request)
+        with engine.connect() as conn:
+            page = pull_page(conn, max(cursor, 0), limit)
+        log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
+        return page.to_json()
+
+    @app.get("/v1/check")
+    def check(request: Request) -> dict[str, Any]:
+        _authenticated(engine, request)
+        with engine.connect() as conn:
+            return {"last_seq": last_seq(conn), "tables": table_digests(conn)}
+
+
+def _conflict_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row.id),
+        "table": row.table_name,
+        "row_id": str(row.row_id),
+        "field": row.field,
+        "server_value": row.server_value,
+        "server_changed_by_device": str(row.server_changed_by_device or ""),
+        "server_version": row.server_version,
+        "device_value": row.device_value,
+        "device_id": str(row.device_id),
+        "user_id": str(row.user_id or ""),
+        "changed_at": row.changed_at.isoformat(),
+    }
+
+
+def _add_conflict_routes(app: FastAPI, engine: Engine) -> None:
+    @app.get("/v1/conflicts")
+    def conflicts(request: Request) -> dict[str, Any]:
+        _authenticated(engine, request)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(SyncConflict)
+                .where(SyncConflict.status == "open")
+                .order_by(SyncConflict.changed_at)
+            ).all()
+        return {"conflicts": [_conflict_json(row) for row in rows]}
+
+    @app.post("/v1/conflicts/{conflict_id}/resolve")
+    async def resolve(conflict_id: str, request: Request) -> dict[str, Any]:
+        body = await _json(request)
+        if not isinstance(body, dict) or "value" not in body:
+            raise ClinicError("sync.bad_message", reason="no_value")
+        try:
+            chosen_id = uuid.UUID(conflict_id)
+            user = uuid.UUID(str(body["user_id"])) if body.get("user_id") else None
+        except ValueError:
+            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
+        device = _authenticated(engine, request)
+        with engine.begin() as conn:
+            result = resolve_conflict(conn, device, chosen_id, body["value"], user)
+        log_event("conflict.resolved", device=device, conflict=chosen_id)
+        return result.to_json()
+
+
 def create_app(engine: Engine) -> FastAPI:
     """The API over one database (PostgreSQL, or an SQLite file for a one-machine trial)."""
     with engine.begin() as conn:
@@ -78,83 +185,7 @@ def create_app(engine: Engine) -> FastAPI:
         with engine.connect() as conn:
             return {"status": "ok", "last_seq": last_seq(conn)}
 
-    @app.post("/v1/devices", status_code=201)
-    async def enrol(request: Request) -> dict[str, Any]:
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise ClinicError("sync.bad_message", reason="not_an_object")
-        try:
-            device_id = uuid.UUID(str(body.get("device_id")))
-        except ValueError:
-            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
-        name = str(body.get("name") or "")
-        with engine.begin() as conn:
-            token = devices.enrol(conn, device_id, name)
-        log_event("device.enrolled", device=device_id)
-        return {"token": token, "status": devices.PENDING}
-
-    @app.get("/v1/devices/me")
-    def me(request: Request) -> dict[str, Any]:
-        with engine.begin() as conn:
-            device = devices.authenticate(conn, _token(request), approved=False)
-            return {"device_id": str(device), "status": devices.status_of(conn, device)}
-
-    @app.post("/v1/push")
-    async def push(request: Request) -> dict[str, Any]:
-        token = _token(request)
-        message = PushRequest.from_json(await _json(request))
-        with engine.begin() as conn:
-            device = devices.authenticate(conn, token)
-        with engine.begin() as conn:
-            response = apply_push(conn, device, message)
-        counts: dict[str, int] = {}
-        for result in response.results:
-            counts[result.status.value] = counts.get(result.status.value, 0) + 1
-        log_event("push", device=device, changes=len(message.changes), **counts)
-        return response.to_json()
-
-    @app.get("/v1/pull")
-    def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
-        with engine.begin() as conn:
-            device = devices.authenticate(conn, _token(request))
-        with engine.connect() as conn:
-            page = pull_page(conn, max(cursor, 0), limit)
-        log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
-        return page.to_json()
-
-    @app.get("/v1/check")
-    def check(request: Request) -> dict[str, Any]:
-        with engine.begin() as conn:
-            devices.authenticate(conn, _token(request))
-        with engine.connect() as conn:
-            return {"last_seq": last_seq(conn), "tables": table_digests(conn)}
-
-    @app.get("/v1/conflicts")
-    def conflicts(request: Request) -> dict[str, Any]:
-        with engine.begin() as conn:
-            devices.authenticate(conn, _token(request))
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(SyncConflict)
-                .where(SyncConflict.status == "open")
-                .order_by(SyncConflict.changed_at)
-            ).all()
-        return {
-            "conflicts": [
-                {
-                    "id": str(row.id),
-                    "table": row.table_name,
-                    "row_id": str(row.row_id),
-                    "field": row.field,
-                    "server_value": row.server_value,
-                    "server_changed_by_device": str(row.server_changed_by_device or ""),
-                    "device_value": row.device_value,
-                    "device_id": str(row.device_id),
-                    "user_id": str(row.user_id or ""),
-                    "changed_at": row.changed_at.isoformat(),
-                }
-                for row in rows
-            ]
-        }
-
+    _add_device_routes(app, engine)
+    _add_sync_routes(app, engine)
+    _add_conflict_routes(app, engine)
     return app

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clinic_app.db.outbox import wire_value as to_wire
-from clinic_app.errors import ClinicError
+from clinic_app.errors import ClinicError, Conflict, NotFound
 from clinic_app.model import (
     SyncChange,
     SyncConflict,
@@ -330,3 +330,62 @@ def table_digests(conn: Connection) -> dict[str, dict[str, Any]]:
             digest.update(f"{row_id}:{version};".encode())
         digests[name] = {"count": int(count), "sha256": digest.hexdigest()}
     return digests
+
+
+def resolve_conflict(
+    conn: Connection,
+    device: uuid.UUID,
+    conflict_id: uuid.UUID,
+    value: Any,
+    user_id: uuid.UUID | None,
+) -> Result:
+    """A person's choice for a field kept in conflict: it becomes the value everywhere.
+
+    The choice must be one of the values kept; every open conflict on that field of that row
+    is closed with who chose and when.
+
+    Raises:
+        NotFound: ``sync.conflict_not_found``.
+        Conflict: ``sync.conflict_resolved`` when someone already chose.
+        ClinicError: ``sync.not_a_kept_value``.
+    """
+    _lock_counter(conn)
+    conflict = conn.execute(select(SyncConflict).where(SyncConflict.id == conflict_id)).first()
+    if conflict is None:
+        raise NotFound("sync.conflict_not_found")
+    if conflict.status != "open":
+        raise Conflict("sync.conflict_resolved")
+    if value not in (conflict.server_value, conflict.device_value):
+        raise ClinicError("sync.not_a_kept_value")
+    synced = synced_table(conflict.table_name)
+    table = synced.table
+    row = conn.execute(select(table).where(table.c.id == conflict.row_id)).mappings().first()
+    if row is None:
+        raise NotFound("sync.conflict_not_found")
+    now = utcnow()
+    change = Change(
+        key=uuid.uuid4(),
+        table=conflict.table_name,
+        row_id=conflict.row_id,
+        operation="update",
+        base_version=int(row["row_version"]),
+        fields={
+            conflict.field: value,
+            "updated_at": to_wire(now),
+            "updated_by": str(user_id) if user_id else None,
+            "device_id": str(device),
+        },
+        user_id=user_id,
+    )
+    result = apply_change(conn, device, change)
+    conn.execute(
+        update(SyncConflict)
+        .where(
+            SyncConflict.table_name == conflict.table_name,
+            SyncConflict.row_id == conflict.row_id,
+            SyncConflict.field == conflict.field,
+            SyncConflict.status == "open",
+        )
+        .values(status="resolved", resolved_by=user_id, resolved_at=now)
+    )
+    return result

@@ -17,6 +17,7 @@ from clinic_app.services.referrals import ReferralService
 from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
+from clinic_app.services.sync import SyncService
 from clinic_app.services.triage import TriageService
 from clinic_app.services.users import UserService
 
@@ -40,19 +41,21 @@ class Services:
     questionnaires: QuestionnaireService
     assessments: AssessmentService
     settings: SettingsService
+    sync: SyncService
 
     @classmethod
     def build(cls, context: Context) -> Services:
         """Wire every service to one context."""
         auth = AuthService(context)
+        sync = SyncService(context)
         return cls(
             context=context,
             auth=auth,
-            patients=PatientService(context),
+            patients=PatientService(context, sync),
             referrals=ReferralService(context),
             drafts=DraftService(context),
             reference=ReferenceService(),
-            status=StatusService(context),
+            status=StatusService(context, sync),
             users=UserService(context),
             audit=AuditService(context),
             store=StoreAdminService(context),
@@ -61,6 +64,7 @@ class Services:
             questionnaires=QuestionnaireService(context),
             assessments=AssessmentService(context, auth),
             settings=SettingsService(context),
+            sync=sync,
         )
 
     @property
@@ -69,5 +73,6 @@ class Services:
         return self.context.config
 
     def close(self) -> None:
-        """Close the store's connections."""
+        """Stop background sync and close the store's connections."""
+        self.sync.stop()
         self.context.store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.episodes import episode_summaries
 from clinic_app.services.patient_search import search_plan
 from clinic_app.services.referrals import referral_summary
+from clinic_app.services.sync import SyncService, row_sync_state
 from clinic_app.services.types import (
     AlertView,
     Choice,
@@ -40,9 +42,10 @@ from clinic_app.services.types import (
 class PatientService:
     """Patients' demographics: search as you type, open a record, register."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, sync: SyncService | None = None) -> None:
         self._context = context
         self._uow = UnitOfWork(context)
+        self._sync = sync
 
     def search(self, actor: CurrentUser, query: str, limit: int = 50) -> list[PatientSummary]:
         """Patients matching a name, an NHS number (prefix, spaces allowed) or a date of birth.
@@ -85,6 +88,7 @@ class PatientService:
         Raises:
             NotFound: ``patient.not_found``.
         """
+        syncing = self._sync is not None and self._sync.configured()
         with self._uow(actor, Action.PATIENT_OPEN) as session:
             patient = session.scalars(
                 select(Patient)
@@ -99,6 +103,7 @@ class PatientService:
                 .order_by(Referral.received_on.desc(), Referral.id.desc())
             ).all()
             episodes = episode_summaries(session, patient.id)
+            sync_state = row_sync_state(session, "patient", patient.id) if syncing else "standalone"
             self._uow.audit(
                 session,
                 actor,
@@ -107,7 +112,7 @@ class PatientService:
                 entity="patient",
                 entity_id=patient.id,
             )
-            return self._record(patient, list(referrals), episodes)
+            return replace(self._record(patient, list(referrals), episodes), sync_state=sync_state)
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""

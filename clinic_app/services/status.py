@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from clinic_app.model import OutboxEntry
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context
+from clinic_app.services.sync import SyncService
 from clinic_app.services.types import CurrentUser, StoreStatus
 
 
 class StatusService:
     """The device's state, cheap enough to poll."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, sync: SyncService) -> None:
         self._context = context
-        self._uow = UnitOfWork(context)
+        self._sync = sync
 
     def current(self, actor: CurrentUser) -> StoreStatus:
-        """Site, sync state ("offline" until a server is configured) and pending changes."""
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
-            pending = session.scalar(select(func.count(OutboxEntry.seq))) or 0
+        """Site, sync state, changes waiting, the last sync and sync problems waiting."""
+        sync = self._sync.status(actor)
+        if not sync.configured:
+            state = "standalone"
+        elif sync.running:
+            state = "syncing"
+        else:
+            state = "online" if sync.online else "offline"
         return StoreStatus(
             site_name=actor.site_name,
             device_id=self._context.device_id,
-            sync_state="offline",
-            pending_changes=pending,
+            sync_state=state,
+            pending_changes=sync.pending,
+            last_sync_at=sync.last_success_at,
+            sync_problems=sync.open_issues,
         )

@@ -161,6 +161,8 @@ class PatientRecord:
     row_version: int
     updated_at: datetime
     episodes: tuple[EpisodeSummary, ...] = ()
+    #: ``standalone`` (no server set up), ``waiting``, ``synced``, ``conflict`` or ``error``.
+    sync_state: str = "standalone"
 
     @property
     def open_episode(self) -> EpisodeSummary | None:
@@ -214,5 +216,8 @@ class StoreStatus:
 
     site_name: str | None
     device_id: uuid.UUID
+    #: ``standalone`` (no server set up), ``offline``, ``syncing`` or ``online``.
     sync_state: str
     pending_changes: int
+    last_sync_at: datetime | None = None
+    sync_problems: int = 0

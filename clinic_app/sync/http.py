@@ -95,6 +95,14 @@ class HttpTransport:
         body = self._call("GET", "/v1/check")
         return body if isinstance(body, dict) else {}
 
+    def resolve_conflict(self, conflict_id: str, value: Any, user_id: str | None) -> None:
+        """Choose one of the values kept in a conflict."""
+        self._call(
+            "POST",
+            f"/v1/conflicts/{conflict_id}/resolve",
+            json={"value": value, "user_id": user_id},
+        )
+
     def conflicts(self) -> list[dict[str, Any]]:
         """Open conflicts waiting for a person."""
         body = self._call("GET", "/v1/conflicts")

@@ -51,6 +51,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.WORDING_PACK_IMPORT: frozenset({A}),
     Action.QUESTIONNAIRE_VIEW: frozenset({C, S, T, V}),
     Action.SETTINGS_MANAGE: frozenset({A}),
+    Action.SYNC_MANAGE: frozenset({A}),
+    Action.SYNC_VIEW: frozenset({C, S, T, V, A}),
+    Action.SYNC_RESOLVE: frozenset({C, S, T, V}),
 }
 
 

@@ -18,7 +18,7 @@ def test_sign_in_opens_the_workspace(qtbot: QtBot, window: MainWindow) -> None:
     assert window.top.currentWidget() is window.workspace
     assert "Priya Shah" in window.status_strip.user_label.text()
     assert "Clinician" in window.status_strip.user_label.text()
-    qtbot.waitUntil(lambda: window.status_strip.sync_label.text().startswith("Offline"))
+    qtbot.waitUntil(lambda: window.status_strip.sync_label.text().startswith("Not syncing"))
     assert "Riverside" in window.status_strip.site_label.text()
     assert window.search_view.search_box.hasFocus()
 

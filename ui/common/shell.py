@@ -23,6 +23,7 @@ def _tr(text: str) -> str:
 
 
 _SYNC_WORDS = {
+    "standalone": "Not syncing (no server set up)",
     "offline": "Offline",
     "online": "Connected",
     "syncing": "Syncing",
@@ -119,14 +120,25 @@ class StatusStrip:
     def show_status(self, status: StoreStatus) -> None:
         if status.site_name:
             self.site_label.setText(_tr("Site: {site}").format(site=status.site_name))
-        words = sync_words(status.sync_state)
+        parts = [sync_words(status.sync_state)]
         if status.pending_changes == 1:
-            words = _tr("{state} · 1 change to send").format(state=words)
+            parts.append(_tr("1 change to send"))
         elif status.pending_changes > 1:
-            words = _tr("{state} · {count} changes to send").format(
-                state=words, count=status.pending_changes
+            parts.append(_tr("{count} changes to send").format(count=status.pending_changes))
+        if status.last_sync_at is not None:
+            when = status.last_sync_at.astimezone()
+            parts.append(
+                _tr("last sync {date} {time}").format(
+                    date=formatting.clinical_date(when.date()), time=f"{when:%H:%M}"
+                )
             )
-        self.sync_label.setText(words)
+        if status.sync_problems:
+            parts.append(
+                _tr("{count} sync problem(s): see Service > Sync").format(
+                    count=status.sync_problems
+                )
+            )
+        self.sync_label.setText(" · ".join(parts))
 
     def show_locked(self) -> None:
         self.user_label.setText(_tr("Locked"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -166,22 +167,25 @@ class TaskRunner(QObject):
         Raises:
             TimeoutError: work is still pending after ``timeout`` seconds.
         """
-        if self.is_idle():
-            return
-        loop = QEventLoop()
+        deadline = time.monotonic() + timeout
+        # Work handed in while waiting (a status refresh after a result, say) is waited for
+        # too, until the runner is really idle or the time is up.
+        while not self.is_idle():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(self._pending)} background task(s) still pending")
+            loop = QEventLoop()
 
-        def on_idle_changed(idle: bool) -> None:
-            if idle:
-                loop.quit()
+            def on_idle_changed(idle: bool, loop: QEventLoop = loop) -> None:
+                if idle:
+                    loop.quit()
 
-        self.idle_changed.connect(on_idle_changed)
-        QTimer.singleShot(int(timeout * 1000), loop.quit)
-        try:
-            loop.exec()
-        finally:
-            self.idle_changed.disconnect(on_idle_changed)
-        if not self.is_idle():
-            raise TimeoutError(f"{len(self._pending)} background task(s) still pending")
+            self.idle_changed.connect(on_idle_changed)
+            QTimer.singleShot(max(1, int(remaining * 1000)), loop.quit)
+            try:
+                loop.exec()
+            finally:
+                self.idle_changed.disconnect(on_idle_changed)
 
     def shutdown(self) -> None:
         """Cancel queued work, wait for running work to finish and stop every thread."""

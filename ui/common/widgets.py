@@ -150,6 +150,15 @@ def alert_kind_chip(kind: AlertKind) -> QLabel:
     return chip
 
 
+#: A record's sync state in words; with no server set up nothing is said.
+_SYNC_STATES = {
+    "waiting": "Waiting to sync",
+    "synced": "Synced",
+    "conflict": "Conflict: see Service > Sync",
+    "error": "Not taken by the server: see Service > Sync",
+}
+
+
 class PatientBanner(QFrame):
     """Who this screen is about, shown the NHS way so a patient is never mistaken for another.
 
@@ -169,6 +178,9 @@ class PatientBanner(QFrame):
         self.sex_label = label("", "bannerValue")
         self.episode_label = label("", "bannerValue")
         self.episode_label.setObjectName("bannerEpisode")
+        self.sync_key = label(_tr("Sync"), "bannerKey")
+        self.sync_label = label("", "bannerValue")
+        self.sync_label.setObjectName("bannerSync")
 
         details = QHBoxLayout()
         details.setSpacing(6)
@@ -181,6 +193,8 @@ class PatientBanner(QFrame):
             details.addWidget(label(key, "bannerKey"))
             details.addWidget(value)
             details.addSpacing(18)
+        details.addWidget(self.sync_key)
+        details.addWidget(self.sync_label)
         details.addStretch(1)
 
         self._alerts_host = QWidget()
@@ -210,6 +224,10 @@ class PatientBanner(QFrame):
             if episode is not None
             else _tr("None open")
         )
+        words = _SYNC_STATES.get(record.sync_state)
+        self.sync_label.setText(_tr(words) if words else "")
+        self.sync_key.setVisible(words is not None)
+        self.sync_label.setVisible(words is not None)
         self._show_alerts(record.alerts)
         self.setAccessibleName(
             _tr("Patient: {name}, NHS number {nhs}").format(

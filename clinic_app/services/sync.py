@@ -1,0 +1,354 @@
+"""Sync as the app uses it: set up with a server, run in the background, show its state.
+
+Sync is work of the device, not of whoever is signed in: changes of every user of this
+device go, and nobody's waiting changes are ever dropped when users switch. Looking at
+sync problems and choosing a value in a conflict are actions of a signed-in user.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_app.db.session import reader
+from clinic_app.errors import ClinicError
+from clinic_app.model import (
+    OutboxEntry,
+    Patient,
+    StoreMeta,
+    SyncIssue,
+    SyncRowState,
+    User,
+)
+from clinic_app.security import keychain
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.types import CurrentUser
+from clinic_app.sync.client import SyncClient, SyncReport
+from clinic_app.sync.http import HttpTransport
+from clinic_app.sync.scheduler import SyncScheduler, SyncState
+
+SERVER_KEY = "sync.server_url"
+CA_KEY = "sync.ca_file"
+LAST_SUCCESS_KEY = "sync.last_success"
+
+#: A row's sync state as shown where the row is shown.
+LOCAL, WAITING, SYNCED, CONFLICT, ERROR = "local", "waiting", "synced", "conflict", "error"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """The device's sync state for the status bar."""
+
+    configured: bool
+    online: bool
+    running: bool
+    pending: int
+    last_success_at: datetime | None
+    last_error: str | None
+    open_issues: int
+
+
+@dataclass(frozen=True)
+class IssueView:
+    """A change the server refused (kept here, with the reason) or answered with a conflict."""
+
+    id: uuid.UUID
+    kind: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    reason: str
+    fields: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A field changed on two devices, both values kept, waiting for a person."""
+
+    id: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    field: str
+    kept_value: Any
+    kept_by: str
+    other_value: Any
+    other_by: str
+    other_at: datetime
+
+
+def row_sync_state(session: Session, table: str, row_id: uuid.UUID) -> str:
+    """``conflict``, ``error``, ``waiting``, ``synced``, or ``local`` (never sent)."""
+    issue = session.scalar(
+        select(SyncIssue.kind)
+        .where(
+            SyncIssue.table_name == table,
+            SyncIssue.row_id == row_id,
+            SyncIssue.resolved.is_(False),
+        )
+        .limit(1)
+    )
+    if issue is not None:
+        return CONFLICT if issue == "conflict" else ERROR
+    waiting = session.scalar(
+        select(OutboxEntry.seq)
+        .where(OutboxEntry.table_name == table, OutboxEntry.row_id == row_id)
+        .limit(1)
+    )
+    if waiting is not None:
+        return WAITING
+    seen = session.scalar(
+        select(SyncRowState.server_version).where(
+            SyncRowState.table_name == table, SyncRowState.row_id == row_id
+        )
+    )
+    return SYNCED if seen is not None else LOCAL
+
+
+class SyncService:
+    """Setting up, running and looking at sync for this device."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+        self._scheduler: SyncScheduler | None = None
+        self._state = SyncState()
+        self._lock = threading.Lock()
+        self._configured: bool | None = None
+
+    # ------------------------------------------------------------------ settings
+
+    def _meta(self, key: str) -> str | None:
+        # Only reading: must not wait for (or take) the store's write lock.
+        with reader(self._context.store.engine).connect() as conn:
+            return conn.execute(select(StoreMeta.value).where(StoreMeta.key == key)).scalar()
+
+    def server_url(self) -> str | None:
+        """The server this device syncs with, if one is set up."""
+        return self._meta(SERVER_KEY)
+
+    def configured(self) -> bool:
+        """True once the device is enrolled with a server (checked once, then remembered)."""
+        if self._configured is None:
+            self._configured = (
+                self.server_url() is not None
+                and keychain.sync_token(self._context.device_id) is not None
+            )
+        return self._configured
+
+    def _transport(self) -> HttpTransport:
+        url = self.server_url()
+        token = keychain.sync_token(self._context.device_id)
+        if url is None or token is None:
+            raise ClinicError("sync.not_set_up")
+        ca = self._meta(CA_KEY)
+        return HttpTransport(url, token, ca_file=Path(ca) if ca else None)
+
+    def enrol(
+        self, actor: CurrentUser, server_url: str, name: str, ca_file: Path | None = None
+    ) -> str:
+        """Enrol this device with a server; it syncs once an administrator approves it.
+
+        Returns:
+            The device's status on the server (``pending`` until approved).
+        """
+        with self._uow(actor, Action.SYNC_MANAGE, read_only=True):
+            pass
+        transport = HttpTransport(server_url, ca_file=ca_file)
+        try:
+            token = transport.enrol(str(self._context.device_id), name)
+        finally:
+            transport.close()
+        keychain.set_sync_token(self._context.device_id, token)
+        with self._uow(actor, Action.SYNC_MANAGE) as session:
+            for key, value in ((SERVER_KEY, server_url), (CA_KEY, str(ca_file or ""))):
+                row = session.get(StoreMeta, key)
+                if not value:
+                    if row is not None:
+                        session.delete(row)
+                elif row is None:
+                    session.add(StoreMeta(key=key, value=value))
+                else:
+                    row.value = value
+            self._uow.audit(session, actor, "sync.enrol")
+        self._configured = True
+        return "pending"
+
+    # ------------------------------------------------------------------ running
+
+    def sync_now(self) -> SyncReport:
+        """Push, pull and check once (on the calling thread: never the UI's)."""
+        transport = self._transport()
+        try:
+            report = SyncClient(self._context.store, transport).sync_once(check=True)
+        finally:
+            transport.close()
+        with self._context.store.sessions.begin() as session:
+            row = session.get(StoreMeta, LAST_SUCCESS_KEY)
+            stamp = datetime.now().astimezone().isoformat()
+            if row is None:
+                session.add(StoreMeta(key=LAST_SUCCESS_KEY, value=stamp))
+            else:
+                row.value = stamp
+        return report
+
+    def start(
+        self,
+        on_state: Callable[[SyncState], None] | None = None,
+        *,
+        interval: float = 60.0,
+    ) -> bool:
+        """Run sync in the background if the device is set up; False if it is not."""
+        if self._scheduler is not None:
+            return True
+        if not self.configured():
+            return False
+
+        def publish(state: SyncState) -> None:
+            with self._lock:
+                self._state = state
+            if on_state is not None:
+                on_state(state)
+
+        self._scheduler = SyncScheduler(self.sync_now, interval=interval, on_state=publish)
+        self._scheduler.start()
+        return True
+
+    def wake(self) -> None:
+        """Sync as soon as possible (after a save, or when a person asks)."""
+        if self._scheduler is not None:
+            self._scheduler.wake()
+
+    def stop(self) -> None:
+        """Stop background sync (at sign-out of the last user, or when the app closes)."""
+        if self._scheduler is not None:
+            self._scheduler.stop()
+            self._scheduler = None
+
+    # ------------------------------------------------------------------ looking
+
+    def status(self, actor: CurrentUser) -> SyncStatus:
+        """State, changes waiting, last success and problems waiting for a person."""
+        with self._lock:
+            state = self._state
+        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+            pending = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+            issues = (
+                session.scalar(
+                    select(func.count()).select_from(SyncIssue).where(SyncIssue.resolved.is_(False))
+                )
+                or 0
+            )
+            stored = session.get(StoreMeta, LAST_SUCCESS_KEY)
+        last = state.last_success_at or (
+            datetime.fromisoformat(stored.value) if stored is not None else None
+        )
+        return SyncStatus(
+            configured=self.configured(),
+            online=state.online,
+            running=state.running,
+            pending=int(pending),
+            last_success_at=last,
+            last_error=state.last_error,
+            open_issues=int(issues),
+        )
+
+    @staticmethod
+    def _record_words(session: Session, table: str, row_id: uuid.UUID) -> str:
+        if table == "patient":
+            patient = session.get(Patient, row_id)
+            if patient is not None:
+                return f"{patient.family_name.upper()}, {patient.given_name}"
+        return table.replace("_", " ")
+
+    def issues(self, actor: CurrentUser) -> list[IssueView]:
+        """Changes the server refused or answered with a conflict, newest first."""
+        with self._uow(actor, Action.SYNC_VIEW, read_only=True) as session:
+            rows = session.scalars(
+                select(SyncIssue).where(SyncIssue.resolved.is_(False)).order_by(SyncIssue.at.desc())
+            ).all()
+            return [
+                IssueView(
+                    id=row.id,
+                    kind=row.kind,
+                    table=row.table_name,
+                    row_id=row.row_id,
+                    record=self._record_words(session, row.table_name, row.row_id),
+                    reason=row.reason,
+                    fields=tuple(sorted((row.change.get("fields") or {}).keys())),
+                    at=row.at,
+                )
+                for row in rows
+            ]
+
+    def _who(self, session: Session, user_id: str, device_id: str) -> str:
+        if user_id:
+            user = session.get(User, uuid.UUID(user_id))
+            if user is not None:
+                return user.display_name
+        if device_id == str(self._context.device_id):
+            return "this device"
+        return "another device" if device_id else "unknown"
+
+    def conflicts(self, actor: CurrentUser) -> list[ConflictView]:
+        """Fields kept in conflict on the server, with who changed what and when."""
+        with self._uow(actor, Action.SYNC_VIEW, read_only=True):
+            pass
+        transport = self._transport()
+        try:
+            found = transport.conflicts()
+        finally:
+            transport.close()
+        with self._context.store.sessions() as session:
+            return [
+                ConflictView(
+                    id=item["id"],
+                    table=item["table"],
+                    row_id=uuid.UUID(item["row_id"]),
+                    record=self._record_words(session, item["table"], uuid.UUID(item["row_id"])),
+                    field=item["field"],
+                    kept_value=item["server_value"],
+                    kept_by=self._who(session, "", item.get("server_changed_by_device", "")),
+                    other_value=item["device_value"],
+                    other_by=self._who(session, item.get("user_id", ""), item["device_id"]),
+                    other_at=datetime.fromisoformat(item["changed_at"]),
+                )
+                for item in found
+            ]
+
+    def resolve(self, actor: CurrentUser, conflict: ConflictView, value: Any) -> None:
+        """Keep ``value`` (one of the two kept) for the field; every device gets it."""
+        with self._uow(actor, Action.SYNC_RESOLVE) as session:
+            self._uow.audit(
+                session,
+                actor,
+                "sync.resolve_conflict",
+                entity=conflict.table,
+                entity_id=conflict.row_id,
+            )
+        transport = self._transport()
+        try:
+            transport.resolve_conflict(conflict.id, value, str(actor.id))
+        finally:
+            transport.close()
+        with self._context.store.sessions.begin() as session:
+            for issue in session.scalars(
+                select(SyncIssue).where(
+                    SyncIssue.table_name == conflict.table,
+                    SyncIssue.row_id == conflict.row_id,
+                    SyncIssue.kind == "conflict",
+                    SyncIssue.resolved.is_(False),
+                )
+            ):
+                issue.resolved = True
+        self.wake()
