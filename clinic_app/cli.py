@@ -71,6 +71,10 @@ MESSAGES: dict[str, str] = {
     "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",
     "service_rules.not_yes_or_no": "The {field} must be on or off.",
     "service_rules.unknown_unit": "{field} is not a unit; use working days or calendar days.",
+    "user.managed_centrally": (
+        "This device syncs with a server, so users are managed there: "
+        "onestop-server user add|disable|enable."
+    ),
     "sync.unreachable": "The server could not be reached. Nothing was lost; try again later.",
     "sync.not_set_up": "This device is not enrolled with a server: use 'onestop sync enrol'.",
     "device.exists": "The server already knows this device.",

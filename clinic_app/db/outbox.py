@@ -34,7 +34,7 @@ def wire_value(value: Any) -> Any:
     return value
 
 
-def _apply_defaults(obj: Syncable) -> None:
+def apply_defaults(obj: Syncable) -> None:
     """Fill Python-side column defaults now, so the outbox carries the row as it is stored.
 
     SQLAlchemy applies ``mapped_column(default=...)`` at INSERT time, after this hook.
@@ -89,7 +89,7 @@ def _stamp_and_queue(session: Session, _flush: UOWTransaction, _instances: objec
         obj.created_at = obj.updated_at = now
         obj.created_by = obj.updated_by = actor.user_id
         obj.device_id = actor.device_id
-        _apply_defaults(obj)
+        apply_defaults(obj)
         session.add(_entry(obj, "insert", _column_values(obj, only_changed=False), 0, actor))
     for obj in syncable_dirty:
         obj.updated_at = now

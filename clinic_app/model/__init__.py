@@ -22,6 +22,7 @@ from clinic_app.model.sync import (
     SyncIssue,
     SyncPushReceipt,
     SyncRowState,
+    SyncUserLogin,
 )
 from clinic_app.model.triage import TriageDecision
 
@@ -54,6 +55,7 @@ __all__ = [
     "SyncIssue",
     "SyncPushReceipt",
     "SyncRowState",
+    "SyncUserLogin",
     "Syncable",
     "TriageDecision",
     "User",

@@ -132,3 +132,17 @@ class SyncIssue(Base):
     user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved: Mapped[bool] = mapped_column(default=False)
+
+
+class SyncUserLogin(Base):
+    """On the server: a user signed in online on a device (the user's token kept as SHA-256).
+
+    A user may sign in offline only on a device where such a sign-in happened before.
+    """
+
+    __tablename__ = "sync_user_login"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,7 +23,7 @@ from clinic_app.errors import (
     PermissionDenied,
 )
 from clinic_app.model import SyncConflict
-from clinic_app.server import devices
+from clinic_app.server import devices, users
 from clinic_app.server.apply import (
     apply_push,
     ensure_counter,
@@ -94,6 +94,21 @@ def _add_device_routes(app: FastAPI, engine: Engine) -> None:
         device = _authenticated(engine, request, approved=False)
         with engine.connect() as conn:
             return {"device_id": str(device), "status": devices.status_of(conn, device)}
+
+
+def _add_login_route(app: FastAPI, engine: Engine) -> None:
+    @app.post("/v1/login")
+    async def login(request: Request) -> dict[str, Any]:
+        device = _authenticated(engine, request)
+        body = await _json(request)
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_message", reason="not_an_object")
+        with engine.begin() as conn:
+            user_id, token = users.online_login(
+                conn, device, str(body.get("username") or ""), str(body.get("password") or "")
+            )
+        log_event("user.online_login", device=device, user=user_id)
+        return {"user_id": str(user_id), "token": token}
 
 
 def _add_sync_routes(app: FastAPI, engine: Engine) -> None:
@@ -186,6 +201,7 @@ def create_app(engine: Engine) -> FastAPI:
             return {"status": "ok", "last_seq": last_seq(conn)}
 
     _add_device_routes(app, engine)
+    _add_login_route(app, engine)
     _add_sync_routes(app, engine)
     _add_conflict_routes(app, engine)
     return app

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from clinic_app.db import open_url_store
-from clinic_app.errors import ClinicError
+from clinic_app.errors import ClinicError, FormErrors
 from clinic_app.server import devices
 
 _WORDS = {
+    "user.exists": "A user with that name already exists.",
+    "user.not_found": "There is no user with that name.",
+    "user.supervisor_role": "The named supervisor does not have the supervisor role.",
     "device.not_found": "There is no device with that id.",
     "device.revoked": "That device was revoked; it must enrol again under a new id.",
 }
@@ -65,6 +68,41 @@ def _device(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _user(args: argparse.Namespace) -> int:
+    from clinic_app.clinical.vocabulary import Role  # noqa: PLC0415
+    from clinic_app.server import users  # noqa: PLC0415
+
+    store = open_url_store(args.db)
+    try:
+        with store.engine.begin() as conn:
+            if args.action == "add":
+                if not args.name or not args.role:
+                    print("Give --name and --role for a new user.", file=sys.stderr)
+                    return 2
+                password = sys.stdin.readline().rstrip("\n") if args.password_stdin else ""
+                if not args.password_stdin:
+                    import getpass  # noqa: PLC0415
+
+                    password = getpass.getpass("Password for the new user: ")
+                users.add_user(
+                    conn,
+                    username=args.username,
+                    display_name=args.name,
+                    role=Role(args.role),
+                    password=password,
+                    professional_body=args.body,
+                    registration_number=args.registration,
+                    supervisor=args.supervisor,
+                )
+                print(f"Added {args.username}; devices get them at their next sync.")
+            else:
+                users.set_active(conn, args.username, active=args.action == "enable")
+                print(f"{args.username} is now {args.action}d everywhere at the next sync.")
+        return 0
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop-server`` argument parser."""
     parser = argparse.ArgumentParser(prog="onestop-server", description=__doc__)
@@ -81,6 +119,19 @@ def build_parser() -> argparse.ArgumentParser:
     device.add_argument("device_id", nargs="?")
     device.add_argument("--db", required=True, help="database URL")
     device.set_defaults(run=_device)
+    user = commands.add_parser("user", help="add, disable or enable a user, for every device")
+    user.add_argument("action", choices=["add", "disable", "enable"])
+    user.add_argument("username")
+    user.add_argument("--db", required=True, help="database URL")
+    user.add_argument("--name", help="name as shown on screens and letters")
+    user.add_argument(
+        "--role", choices=["clinician", "sonographer", "trainee", "supervisor", "admin"]
+    )
+    user.add_argument("--body", help="professional body")
+    user.add_argument("--registration", help="professional registration number")
+    user.add_argument("--supervisor", help="user name of a trainee's supervisor")
+    user.add_argument("--password-stdin", action="store_true")
+    user.set_defaults(run=_user)
     return parser
 
 
@@ -92,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
+    except FormErrors as problems:
+        for problem in problems.errors:
+            print(f"Refused: {problem.code} ({problem.field}).", file=sys.stderr)
+        return 2
     except ClinicError as error:
         print(_WORDS.get(error.code, f"Refused ({error.code})."), file=sys.stderr)
         return 2

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import timedelta
 from functools import cache
+from typing import Protocol
 
 from sqlalchemy import select
 
 from clinic_app.db import Actor, ClinicSession
-from clinic_app.errors import AuthenticationFailed, FormErrors, ValidationError
+from clinic_app.db.session import reader
+from clinic_app.errors import AuthenticationFailed, ClinicError, FormErrors, ValidationError
 from clinic_app.model import LoginThrottle, Site, User, utcnow
 from clinic_app.security import audit, passwords
 from clinic_app.services.base import Context
@@ -27,20 +30,81 @@ def _decoy_hash() -> str:
     return passwords.hash_password(secrets.token_urlsafe(24))
 
 
-class AuthService:
-    """Sign-in with a slow password check, throttled after repeated failures."""
+class OnlineSignIn(Protocol):
+    """The sync service's part in signing in, on a device that syncs with a server."""
 
-    def __init__(self, context: Context) -> None:
+    def configured(self) -> bool:
+        """True when the device syncs with a server."""
+        ...
+
+    def has_signed_in_online(self, user_id: uuid.UUID) -> bool:
+        """True if the user signed in on this device while it reached the server."""
+        ...
+
+    def online_login(self, username: str, password: str) -> uuid.UUID:
+        """Sign in with the server; the user's id."""
+        ...
+
+    def sync_now(self) -> object:
+        """Push and pull once."""
+        ...
+
+
+class AuthService:
+    """Sign-in with a slow password check, throttled after repeated failures.
+
+    On a device that syncs with a server, a user signs in offline only where they have
+    signed in online before: the first sign-in on each device checks the password with the
+    server (and fetches the user if the device does not have them yet).
+    """
+
+    def __init__(self, context: Context, online: OnlineSignIn | None = None) -> None:
         self._context = context
+        self._online = online
+
+    def _known_user_id(self, name: str) -> uuid.UUID | None:
+        with reader(self._context.store.engine).connect() as conn:
+            found = conn.execute(
+                select(User.id).where(User.username == name, User.deleted.is_(False))
+            ).scalar()
+        return uuid.UUID(str(found)) if found is not None else None
+
+    def _first_sign_in_here(self, name: str, password: str) -> None:
+        """On a syncing device, a user's first sign-in here goes through the server.
+
+        Raises:
+            AuthenticationFailed: ``auth.needs_online_first`` when the server cannot be
+                reached, or the server's own refusal.
+        """
+        online = self._online
+        if online is None or not online.configured():
+            return
+        known = self._known_user_id(name)
+        if known is not None and online.has_signed_in_online(known):
+            return
+        try:
+            online.online_login(name, password)
+        except AuthenticationFailed:
+            raise
+        except ClinicError as error:
+            if error.code.startswith("sync.") or error.code.startswith("device."):
+                raise AuthenticationFailed("auth.needs_online_first") from error
+            raise
+        if known is None:
+            # A user added on the server since the last sync: fetch them now.
+            online.sync_now()
 
     def login(self, username: str, password: str) -> CurrentUser:
         """Check the user name and password and return the signed-in user.
 
         Raises:
             AuthenticationFailed: ``auth.failed`` (same for an unknown name and a wrong
-                password), ``auth.disabled``, or ``auth.locked_out`` with ``seconds``.
+                password), ``auth.disabled``, ``auth.locked_out`` with ``seconds``, or
+                ``auth.needs_online_first`` (a syncing device that cannot reach the server,
+                for a user who has never signed in on it online).
         """
         name = username.strip().casefold()
+        self._first_sign_in_here(name, password)
         store = self._context.store
         with store.sessions.begin() as session:
             session.actor = Actor(device_id=self._context.device_id)

@@ -46,8 +46,8 @@ class Services:
     @classmethod
     def build(cls, context: Context) -> Services:
         """Wire every service to one context."""
-        auth = AuthService(context)
         sync = SyncService(context)
+        auth = AuthService(context, sync)
         return cls(
             context=context,
             auth=auth,
@@ -56,7 +56,7 @@ class Services:
             drafts=DraftService(context),
             reference=ReferenceService(),
             status=StatusService(context, sync),
-            users=UserService(context),
+            users=UserService(context, sync),
             audit=AuditService(context),
             store=StoreAdminService(context),
             triage=TriageService(context),

@@ -184,6 +184,27 @@ class SyncService:
         self._configured = True
         return "pending"
 
+    # ------------------------------------------------------------------ users
+
+    def has_signed_in_online(self, user_id: uuid.UUID) -> bool:
+        """True if the user signed in on this device while it reached the server."""
+        return keychain.sync_token(self._context.device_id, user_id) is not None
+
+    def online_login(self, username: str, password: str) -> uuid.UUID:
+        """Check the password with the server and keep the user's token for this device.
+
+        Raises:
+            ClinicError: ``sync.unreachable``; AuthenticationFailed from the server.
+        """
+        transport = self._transport()
+        try:
+            user_id, token = transport.login(username, password)
+        finally:
+            transport.close()
+        user = uuid.UUID(user_id)
+        keychain.set_sync_token(self._context.device_id, token, user)
+        return user
+
     # ------------------------------------------------------------------ running
 
     def sync_now(self) -> SyncReport:

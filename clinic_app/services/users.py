@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -34,11 +35,50 @@ class UserSummary:
     supervisor_username: str | None
 
 
-class UserService:
-    """User administration; every change is audited."""
+def check_new_user(
+    username: str, display_name: str, password: str, professional_body: str | None
+) -> tuple[str, str]:
+    """The user name as stored and the display name, after checking every field.
 
-    def __init__(self, context: Context) -> None:
+    Raises:
+        FormErrors: ``user.username_invalid``, display name problems, password problems,
+            ``code.unknown`` for the professional body.
+    """
+    errors = check.Collector()
+    name = username.strip().casefold()
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
+        errors.add("user.username_invalid", "username")
+    shown = errors.check(lambda: check.required_text(display_name, "display_name", 200))
+    for code in passwords.password_problems(password, name):
+        errors.add(code, "password")
+    if professional_body is not None and professional_body not in PROFESSIONAL_BODIES:
+        errors.add("code.unknown", "professional_body")
+    errors.raise_if_any()
+    return name, shown or name
+
+
+class CentralUsers(Protocol):
+    """Whether users are managed on a central server (the sync service knows)."""
+
+    def configured(self) -> bool:
+        """True when the device syncs with a server."""
+        ...
+
+
+class UserService:
+    """User administration; every change is audited.
+
+    Once the device syncs with a server, users are managed there and reach the device by
+    sync: changing them here is refused, so two lists of users never drift apart.
+    """
+
+    def __init__(self, context: Context, central: CentralUsers | None = None) -> None:
         self._uow = UnitOfWork(context)
+        self._central = central
+
+    def _refuse_if_central(self) -> None:
+        if self._central is not None and self._central.configured():
+            raise Conflict("user.managed_centrally")
 
     def add(
         self,
@@ -61,16 +101,8 @@ class UserService:
             Conflict: ``user.exists``.
         """
         require(actor.role, Action.USER_MANAGE)
-        errors = check.Collector()
-        name = username.strip().casefold()
-        if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
-            errors.add("user.username_invalid", "username")
-        shown = errors.check(lambda: check.required_text(display_name, "display_name", 200))
-        for code in passwords.password_problems(password, name):
-            errors.add(code, "password")
-        if professional_body is not None and professional_body not in PROFESSIONAL_BODIES:
-            errors.add("code.unknown", "professional_body")
-        errors.raise_if_any()
+        self._refuse_if_central()
+        name, shown = check_new_user(username, display_name, password, professional_body)
         with self._uow(actor, Action.USER_MANAGE) as session:
             if session.scalar(select(User.id).where(User.username == name)) is not None:
                 raise Conflict("user.exists", field="username")
@@ -84,7 +116,7 @@ class UserService:
                 raise ValidationError("site.unknown", field="site")
             user = User(
                 username=name,
-                display_name=shown or name,
+                display_name=shown,
                 role=role,
                 password_hash=passwords.hash_password(password),
                 professional_body=professional_body,
@@ -100,6 +132,7 @@ class UserService:
 
     def set_active(self, actor: CurrentUser, username: str, *, active: bool) -> None:
         """Disable (or re-enable) a user; their records and audit entries stay."""
+        self._refuse_if_central()
         with self._uow(actor, Action.USER_MANAGE) as session:
             user = self._by_name(session, username)
             if user.id == actor.id and not active:
@@ -111,6 +144,7 @@ class UserService:
     def reset_password(self, actor: CurrentUser, username: str, new_password: str) -> None:
         """Set a new password, which the user must change at next sign-in."""
         require(actor.role, Action.USER_MANAGE)
+        self._refuse_if_central()
         problems = passwords.password_problems(new_password, username)
         if problems:
             raise ValidationError(problems[0], field="password")

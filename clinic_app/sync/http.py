@@ -75,6 +75,15 @@ class HttpTransport:
         self._token = token
         return token
 
+    def login(self, username: str, password: str) -> tuple[str, str]:
+        """Sign a user in with the server; their id and their token for this device."""
+        body = self._call("POST", "/v1/login", json={"username": username, "password": password})
+        if not isinstance(body, dict) or not all(
+            isinstance(body.get(key), str) for key in ("user_id", "token")
+        ):
+            raise ClinicError("sync.bad_answer", status=200)
+        return body["user_id"], body["token"]
+
     def device_status(self) -> str:
         """``pending``, ``approved`` or ``revoked``."""
         body = self._call("GET", "/v1/devices/me")

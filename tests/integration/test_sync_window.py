@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor
 from clinic_app.model import Patient, SyncIssue
 from clinic_app.services import SYSTEM, Services
@@ -65,13 +64,7 @@ def test_a_conflict_is_shown_where_the_record_is_and_chosen_on_the_sync_screen(
     a = _laptop(server, tmp_path / "a.db", "reception")
     b = _laptop(server, tmp_path / "b.db", "clinic room 2")
     try:
-        a.users.add(
-            SYSTEM,
-            username="priya",
-            display_name="Priya Shah",
-            role=Role.CLINICIAN,
-            password=PASSWORD,
-        )
+        server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
         record = a.patients.register(
             SYSTEM,
             PatientInput(

@@ -89,6 +89,35 @@ class SyncServer:
             capture_output=True,
         )
 
+    def add_user(self, username: str, name: str, role: str, password: str) -> None:
+        """``onestop-server user add``: a user for every device."""
+        subprocess.run(
+            server_command(
+                "user",
+                "add",
+                username,
+                "--name",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+                "--db",
+                self.db_url,
+            ),
+            input=f"{password}\n".encode(),
+            check=True,
+            capture_output=True,
+        )
+
+    def set_user_active(self, username: str, *, active: bool) -> None:
+        """``onestop-server user disable|enable``."""
+        action = "enable" if active else "disable"
+        subprocess.run(
+            server_command("user", action, username, "--db", self.db_url),
+            check=True,
+            capture_output=True,
+        )
+
     def __enter__(self) -> SyncServer:
         return self.start()
 

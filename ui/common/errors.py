@@ -233,6 +233,10 @@ _GENERAL_WORDS: dict[str, str] = {
     "assessment.not_author": "Only the clinician who started this draft can change or sign it.",
     "red_flags.no_card": "There is no safety-net card for this screen.",
     "auth.failed": "The user name or password is not right. Check them and try again.",
+    "auth.needs_online_first": (
+        "You have not signed in on this computer while it was connected to the service. "
+        "Connect to the network and sign in once; after that you can sign in here offline."
+    ),
     "auth.disabled": (
         "This account is switched off. Ask your service lead or an admin to turn it back on."
     ),

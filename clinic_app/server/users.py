@@ -1,0 +1,136 @@
+"""Users managed centrally: added and disabled on the server, carried to devices by sync.
+
+A change to a user goes through the same path as a device's push (a change applied with
+field versions and a change number), so devices pull it like any other row. An online
+sign-in from a device is recorded, with the token the device keeps for that user.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.db.outbox import apply_defaults, wire_value
+from clinic_app.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
+from clinic_app.model import SyncUserLogin, User, utcnow, uuid7
+from clinic_app.security import passwords
+from clinic_app.server.apply import apply_change
+from clinic_app.server.devices import token_digest
+from clinic_app.services.users import check_new_user
+from clinic_app.sync.protocol import Change, Status
+
+#: The id the server writes under when it changes rows itself.
+SERVER_DEVICE = uuid.UUID("00000000-0000-0000-0000-00000000c0de")
+
+
+def _applied(conn: Connection, change: Change) -> None:
+    result = apply_change(conn, SERVER_DEVICE, change)
+    if result.status not in (Status.APPLIED, Status.MERGED, Status.DUPLICATE):
+        raise ClinicError("user.not_saved", reason=result.reason or result.status.value)
+
+
+def add_user(
+    conn: Connection,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    professional_body: str | None = None,
+    registration_number: str | None = None,
+    supervisor: str | None = None,
+) -> uuid.UUID:
+    """Add a user; devices get them at their next sync.
+
+    Raises:
+        FormErrors: as ``clinic_app.services.users.check_new_user``.
+        Conflict: ``user.exists``. ValidationError: ``user.supervisor_role``.
+    """
+    name, shown = check_new_user(username, display_name, password, professional_body)
+    if conn.execute(select(User.id).where(User.username == name)).first() is not None:
+        raise Conflict("user.exists", field="username")
+    supervisor_id = None
+    if supervisor:
+        boss = conn.execute(
+            select(User.id, User.role).where(User.username == supervisor.strip().casefold())
+        ).first()
+        if boss is None or boss.role != Role.SUPERVISOR:
+            raise ClinicError("user.supervisor_role")
+        supervisor_id = boss.id
+    now = utcnow()
+    user = User(
+        id=uuid7(),
+        username=name,
+        display_name=shown,
+        role=role,
+        password_hash=passwords.hash_password(password),
+        professional_body=professional_body,
+        registration_number=(registration_number or "").strip() or None,
+        supervisor_id=supervisor_id,
+        created_at=now,
+        updated_at=now,
+        device_id=SERVER_DEVICE,
+    )
+    apply_defaults(user)
+    fields: dict[str, Any] = {
+        column.key: wire_value(getattr(user, column.key))
+        for column in User.__mapper__.column_attrs
+        if column.key not in {"id", "row_version"}
+    }
+    _applied(
+        conn,
+        Change(uuid.uuid4(), "app_user", user.id, "insert", 0, fields),
+    )
+    return user.id
+
+
+def set_active(conn: Connection, username: str, *, active: bool) -> None:
+    """Disable (or enable again) a user everywhere; their records stay.
+
+    Raises:
+        NotFound: ``user.not_found``.
+    """
+    row = conn.execute(
+        select(User.id, User.row_version).where(User.username == username.strip().casefold())
+    ).first()
+    if row is None:
+        raise NotFound("user.not_found")
+    now = wire_value(utcnow())
+    fields = {"active": active, "updated_at": now, "device_id": str(SERVER_DEVICE)}
+    _applied(conn, Change(uuid.uuid4(), "app_user", row.id, "update", row.row_version, fields))
+
+
+def online_login(
+    conn: Connection, device: uuid.UUID, username: str, password: str
+) -> tuple[uuid.UUID, str]:
+    """Check a user's password on the server for a device; the user's token for that device.
+
+    Raises:
+        AuthenticationFailed: ``auth.failed`` (unknown name or wrong password) or
+            ``auth.disabled``.
+    """
+    user = conn.execute(
+        select(User.id, User.password_hash, User.active).where(
+            User.username == username.strip().casefold(), User.deleted.is_(False)
+        )
+    ).first()
+    if user is None or not passwords.verify_password(password, user.password_hash):
+        raise AuthenticationFailed("auth.failed")
+    if not user.active:
+        raise AuthenticationFailed("auth.disabled")
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        delete(SyncUserLogin).where(
+            SyncUserLogin.device_id == device, SyncUserLogin.user_id == user.id
+        )
+    )
+    conn.execute(
+        insert(SyncUserLogin).values(
+            device_id=device, user_id=user.id, token_sha256=token_digest(token), at=utcnow()
+        )
+    )
+    return uuid.UUID(str(user.id)), token
