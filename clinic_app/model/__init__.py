@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clinic_app.model.assessment import Assessment, AssessmentAddendum
+from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
 from clinic_app.model.care import EpisodeOfCare, Referral
@@ -30,6 +31,8 @@ __all__ = [
     "AppendOnly",
     "Assessment",
     "AssessmentAddendum",
+    "Attachment",
+    "AttachmentChunk",
     "AuditEntry",
     "Base",
     "Draft",

@@ -64,6 +64,8 @@ class Action(StrEnum):
     SYNC_MANAGE = "sync.manage"
     SYNC_VIEW = "sync.view"
     SYNC_RESOLVE = "sync.resolve"
+    ATTACHMENT_ADD = "attachment.add"
+    ATTACHMENT_VIEW = "attachment.view"
 
 
 _CLINICAL_WORK = frozenset(
@@ -87,6 +89,8 @@ _CLINICAL_WORK = frozenset(
         Action.QUESTIONNAIRE_VIEW,
         Action.SYNC_VIEW,
         Action.SYNC_RESOLVE,
+        Action.ATTACHMENT_ADD,
+        Action.ATTACHMENT_VIEW,
     }
 )
 

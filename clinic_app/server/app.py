@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import Engine, select
 
 from clinic_app.errors import (
@@ -32,6 +32,7 @@ from clinic_app.server.apply import (
     resolve_conflict,
     table_digests,
 )
+from clinic_app.server.files import FileStore
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
 log = logging.getLogger("onestop.server")
@@ -111,13 +112,50 @@ def _add_login_route(app: FastAPI, engine: Engine) -> None:
         return {"user_id": str(user_id), "token": token}
 
 
-def _add_sync_routes(app: FastAPI, engine: Engine) -> None:
+def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
+    @app.get("/v1/files/{sha256}")
+    def file_status(sha256: str, request: Request) -> dict[str, Any]:
+        _authenticated(engine, request)
+        return {"received": files.received(sha256), "complete": files.has(sha256)}
+
+    @app.put("/v1/files/{sha256}")
+    async def upload(sha256: str, request: Request, offset: int = 0) -> Any:
+        device = _authenticated(engine, request)
+        data = await request.body()
+        try:
+            received = files.append(sha256, offset, data)
+        except Conflict as error:
+            return JSONResponse(
+                {"error": error.code, "received": error.params.get("received", 0)},
+                status_code=409,
+            )
+        log_event("file.piece", device=device, offset=offset, size=len(data))
+        return {"received": received}
+
+    @app.post("/v1/files/{sha256}/complete")
+    async def complete(sha256: str, request: Request) -> dict[str, Any]:
+        device = _authenticated(engine, request)
+        body = await _json(request)
+        size = body.get("size") if isinstance(body, dict) else None
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise ClinicError("sync.bad_message", reason="no_size")
+        files.complete(sha256, size)
+        log_event("file.complete", device=device, size=size)
+        return {"complete": True}
+
+    @app.get("/v1/files/{sha256}/content")
+    def download(sha256: str, request: Request) -> FileResponse:
+        _authenticated(engine, request)
+        return FileResponse(files.open(sha256), media_type="application/octet-stream")
+
+
+def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
     @app.post("/v1/push")
     async def push(request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
         message = PushRequest.from_json(await _json(request))
         with engine.begin() as conn:
-            response = apply_push(conn, device, message)
+            response = apply_push(conn, device, message, files.has)
         counts: dict[str, int] = {}
         for result in response.results:
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
@@ -184,8 +222,11 @@ def _add_conflict_routes(app: FastAPI, engine: Engine) -> None:
         return result.to_json()
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The API over one database (PostgreSQL, or an SQLite file for a one-machine trial)."""
+def create_app(engine: Engine, files: FileStore) -> FastAPI:
+    """The API over one database (PostgreSQL, or an SQLite file for a one-machine trial).
+
+    Files (DICOM, PDF) are kept in ``files``, named by their SHA-256.
+    """
     with engine.begin() as conn:
         ensure_counter(conn)
     app = FastAPI(title="OneStop MSK server", docs_url=None, redoc_url=None, openapi_url=None)
@@ -202,6 +243,7 @@ def create_app(engine: Engine) -> FastAPI:
 
     _add_device_routes(app, engine)
     _add_login_route(app, engine)
-    _add_sync_routes(app, engine)
+    _add_sync_routes(app, engine, files)
+    _add_file_routes(app, engine, files)
     _add_conflict_routes(app, engine)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -26,6 +26,7 @@ from clinic_app.model import (
     SyncPushReceipt,
     utcnow,
 )
+from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.protocol import (
     MAX_PAGE,
     Change,
@@ -220,7 +221,30 @@ def _merge(
     return Result(change.key, status, row_version=new_version)
 
 
-def apply_change(conn: Connection, device: uuid.UUID, change: Change) -> Result:
+FileCheck = Callable[[str], bool]
+
+
+def _new_row(
+    conn: Connection,
+    synced: SyncedTable,
+    change: Change,
+    *,
+    values: dict[str, Any],
+    device: uuid.UUID,
+    file_exists: FileCheck | None,
+) -> Result:
+    if change.operation != "insert":
+        return _rejected(change, "sync.unknown_row")
+    column = FILE_COLUMNS.get(synced.name)
+    if column is not None and not (file_exists and file_exists(str(values.get(column)))):
+        # The row is taken only once the file it names is here, whole and checked.
+        return Result(change.key, Status.DEFERRED, reason="sync.file_missing")
+    return _insert(conn, synced, change, values, device)
+
+
+def apply_change(
+    conn: Connection, device: uuid.UUID, change: Change, file_exists: FileCheck | None = None
+) -> Result:
     """Apply one change: insert, fast-forward, merge of other fields, or conflict.
 
     A field counts as changed concurrently when another device changed it after the
@@ -238,9 +262,7 @@ def apply_change(conn: Connection, device: uuid.UUID, change: Change) -> Result:
     table = synced.table
     row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
     if row is None:
-        if change.operation != "insert":
-            return _rejected(change, "sync.unknown_row")
-        return _insert(conn, synced, change, values, device)
+        return _new_row(conn, synced, change, values=values, device=device, file_exists=file_exists)
     differing = [n for n, v in values.items() if n not in META_FIELDS and row[n] != v]
     refusal = _refusal(synced, change, row, differing)
     if refusal is not None:
@@ -248,7 +270,12 @@ def apply_change(conn: Connection, device: uuid.UUID, change: Change) -> Result:
     return _merge(conn, synced, change, row=row, values=values, differing=differing, device=device)
 
 
-def apply_push(conn: Connection, device: uuid.UUID, request: PushRequest) -> PushResponse:
+def apply_push(
+    conn: Connection,
+    device: uuid.UUID,
+    request: PushRequest,
+    file_exists: FileCheck | None = None,
+) -> PushResponse:
     """Apply a batch once; a batch seen before gets its stored answer.
 
     The caller commits ``conn``'s transaction: the receipt and every change commit together.
@@ -269,7 +296,7 @@ def apply_push(conn: Connection, device: uuid.UUID, request: PushRequest) -> Pus
         # Each change in a savepoint: a database error refuses that change, not the batch.
         savepoint = conn.begin_nested()
         try:
-            result = apply_change(conn, device, change)
+            result = apply_change(conn, device, change, file_exists)
         except (IntegrityError, SQLAlchemyError):
             savepoint.rollback()
             result = _rejected(change, "sync.refused_by_database")

@@ -31,12 +31,19 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - only the serve command needs it
 
     from clinic_app.server.app import create_app  # noqa: PLC0415
+    from clinic_app.server.files import FileStore  # noqa: PLC0415
 
     if bool(args.cert) != bool(args.key):
         print("Give both --cert and --key for TLS, or neither.", file=sys.stderr)
         return 2
+    files = args.files
+    if files is None:
+        if not args.db.startswith("sqlite:///"):
+            print("Name the folder for files with --files DIR.", file=sys.stderr)
+            return 2
+        files = Path(args.db.removeprefix("sqlite:///")).with_suffix(".files")
     store = open_url_store(args.db)
-    app = create_app(store.engine)
+    app = create_app(store.engine, FileStore(files))
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     uvicorn.run(
         app,
@@ -111,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", required=True, help="database URL")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--files", type=Path, help="folder for files (default beside an SQLite database)"
+    )
     serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
     serve.set_defaults(run=_serve)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinic_app.services.assessments import AssessmentService
+from clinic_app.services.attachments import AttachmentService
 from clinic_app.services.audit_trail import AuditService
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
@@ -42,6 +43,7 @@ class Services:
     assessments: AssessmentService
     settings: SettingsService
     sync: SyncService
+    attachments: AttachmentService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -65,6 +67,7 @@ class Services:
             assessments=AssessmentService(context, auth),
             settings=SettingsService(context),
             sync=sync,
+            attachments=AttachmentService(context),
         )
 
     @property

@@ -12,14 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from clinic_app.db import Store
+from clinic_app.errors import ClinicError
 from clinic_app.model import OutboxEntry, StoreMeta, SyncIssue, SyncRowState, utcnow
+from clinic_app.sync.files import (
+    FILE_COLUMNS,
+    check_sha256,
+    read_piece,
+    store_bytes,
+    stored_size,
+)
 from clinic_app.sync.protocol import (
     MAX_BATCH,
     Change,
@@ -32,6 +40,8 @@ from clinic_app.sync.protocol import (
 from clinic_app.sync.wire import synced_table, synced_tables
 
 CURSOR_KEY = "sync.cursor"
+#: Bytes per upload request.
+UPLOAD_PIECE = 4 * 1024 * 1024
 PENDING_KEY = "sync.pending_batch"
 
 
@@ -50,6 +60,22 @@ class Transport(Protocol):
         """The server's counts and hashes per table."""
         ...
 
+    def file_received(self, sha256: str) -> int:
+        """Bytes of a file the server holds so far."""
+        ...
+
+    def upload_piece(self, sha256: str, offset: int, data: bytes) -> int:
+        """Send a piece at ``offset``; the bytes the server holds afterwards."""
+        ...
+
+    def complete_file(self, sha256: str, size: int) -> None:
+        """Ask the server to check the whole file against its name."""
+        ...
+
+    def download(self, sha256: str) -> Iterator[bytes]:
+        """A file's bytes, in pieces."""
+        ...
+
 
 @dataclass
 class SyncReport:
@@ -60,6 +86,7 @@ class SyncReport:
     pulled: int = 0
     skipped_pending: int = 0
     repulled: bool = False
+    files: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,11 +208,16 @@ class SyncClient:
     ) -> dict[str, int]:
         by_key = {change.key: change for change in request.changes}
         counts: dict[str, int] = {}
+        deferred: list[uuid.UUID] = []
         for result in response.results:
             change = by_key.get(result.key)
             if change is None:
                 continue
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
+            if result.status is Status.DEFERRED:
+                # Its file is not on the server yet: the change stays queued for next time.
+                deferred.append(change.row_id)
+                continue
             if result.status is Status.REJECTED:
                 # Quarantined with the reason, never deleted: a person looks at it.
                 conn.execute(
@@ -219,7 +251,11 @@ class SyncClient:
                     )
                 )
         conn.execute(
-            delete(OutboxEntry).where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
+            delete(OutboxEntry).where(
+                OutboxEntry.seq >= batch.first,
+                OutboxEntry.seq <= batch.last,
+                OutboxEntry.row_id.not_in(deferred),
+            )
         )
         _set_meta(conn, PENDING_KEY, None)
         return counts
@@ -233,6 +269,7 @@ class SyncClient:
                 if batch is None:
                     return report
                 request = self._request(conn, batch)
+            self.upload_files(request.changes)
             response = self._transport.push(request)
             if response.batch_key != request.batch_key:
                 raise ValueError("the server answered another batch")
@@ -241,6 +278,52 @@ class SyncClient:
             report.pushed += len(request.changes)
             for status, count in counts.items():
                 report.statuses[status] = report.statuses.get(status, 0) + count
+            if counts.get(Status.DEFERRED.value):
+                return report  # try those again at the next sync, after their files
+
+    # ------------------------------------------------------------------ files
+
+    def upload_files(self, changes: Iterable[Change]) -> int:
+        """Send the files named by new rows, resuming where the server's copy ends.
+
+        Returns:
+            How many bytes were sent.
+        """
+        sent = 0
+        for change in changes:
+            column = FILE_COLUMNS.get(change.table)
+            if column is None or change.operation != "insert":
+                continue
+            sha256 = check_sha256(str(change.fields.get(column)))
+            size = int(change.fields.get("size") or 0)
+            offset = self._transport.file_received(sha256)
+            while offset < size:
+                with self._store.engine.connect() as conn:
+                    piece = read_piece(conn, sha256, offset, UPLOAD_PIECE)
+                if not piece:
+                    raise ClinicError("file.missing_here", sha256=sha256)
+                offset = self._transport.upload_piece(sha256, offset, piece)
+                sent += len(piece)
+            self._transport.complete_file(sha256, size)
+        return sent
+
+    def download_files(self) -> int:
+        """Fetch the files of rows this device has without their bytes; how many."""
+        fetched = 0
+        for name, column in FILE_COLUMNS.items():
+            table = synced_table(name).table
+            with self._store.engine.connect() as conn:
+                wanted = [
+                    (sha, size)
+                    for sha, size in conn.execute(select(table.c[column], table.c.size))
+                    if stored_size(conn, sha) != size
+                ]
+            for sha256, _size in dict(wanted).items():
+                pieces = self._transport.download(check_sha256(sha256))
+                with self._store.engine.begin() as conn:
+                    store_bytes(conn, sha256, pieces)
+                fetched += 1
+        return fetched
 
     # ------------------------------------------------------------------ pull
 
@@ -340,9 +423,10 @@ class SyncClient:
         return report
 
     def sync_once(self, *, check: bool = False) -> SyncReport:
-        """Push, then pull (and, when asked, check and heal)."""
+        """Push, then pull and fetch missing files (and, when asked, check and heal)."""
         report = self.push()
         self.pull(report)
+        report.files = self.download_files()
         if check:
             self.check(report)
         return report

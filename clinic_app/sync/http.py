@@ -6,6 +6,7 @@ again later); an answer the server refuses raises the server's own error code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,48 @@ class HttpTransport:
             f"/v1/conflicts/{conflict_id}/resolve",
             json={"value": value, "user_id": user_id},
         )
+
+    def file_received(self, sha256: str) -> int:
+        """Bytes of a file the server holds so far."""
+        body = self._call("GET", f"/v1/files/{sha256}")
+        return int(body.get("received", 0)) if isinstance(body, dict) else 0
+
+    def upload_piece(self, sha256: str, offset: int, data: bytes) -> int:
+        """Send a piece of a file at ``offset``; the bytes the server holds afterwards."""
+        try:
+            response = self._client.put(
+                f"/v1/files/{sha256}",
+                params={"offset": offset},
+                content=data,
+                headers={**self._headers(), "content-type": "application/octet-stream"},
+            )
+        except httpx.HTTPError as error:
+            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+        try:
+            body = response.json()
+        except ValueError:
+            raise ClinicError("sync.bad_answer", status=response.status_code) from None
+        if response.status_code == 409 and isinstance(body, dict) and "received" in body:
+            return int(body["received"])  # resume from where the server's copy ends
+        if response.status_code >= 400 or not isinstance(body, dict):
+            raise ClinicError("sync.refused", status=response.status_code)
+        return int(body.get("received", 0))
+
+    def complete_file(self, sha256: str, size: int) -> None:
+        """Ask the server to check the whole file against its name."""
+        self._call("POST", f"/v1/files/{sha256}/complete", json={"size": size})
+
+    def download(self, sha256: str) -> Iterator[bytes]:
+        """A file's bytes, in pieces as they arrive."""
+        try:
+            with self._client.stream(
+                "GET", f"/v1/files/{sha256}/content", headers=self._headers()
+            ) as response:
+                if response.status_code >= 400:
+                    raise ClinicError("sync.refused", status=response.status_code)
+                yield from response.iter_bytes(1024 * 1024)
+        except httpx.HTTPError as error:
+            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
 
     def conflicts(self) -> list[dict[str, Any]]:
         """Open conflicts waiting for a person."""

@@ -31,6 +31,7 @@ class Status(StrEnum):
     CONFLICT = "conflict"  # a field was changed on both sides: kept for a person
     DUPLICATE = "duplicate"  # already there (an insert pushed twice)
     REJECTED = "rejected"  # refused, with the reason; the device quarantines it
+    DEFERRED = "deferred"  # the file it names has not arrived whole: send it again later
 
 
 def _bad(reason: str, **params: Any) -> ClinicError:

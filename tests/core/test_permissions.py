@@ -54,6 +54,8 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.SYNC_MANAGE: frozenset({A}),
     Action.SYNC_VIEW: frozenset({C, S, T, V, A}),
     Action.SYNC_RESOLVE: frozenset({C, S, T, V}),
+    Action.ATTACHMENT_ADD: frozenset({C, S, T, V}),
+    Action.ATTACHMENT_VIEW: frozenset({C, S, T, V}),
 }
 
 

@@ -40,12 +40,21 @@ class SyncServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_path = log_path
+        self.files = log_path.parent / "server-files"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SyncServer:
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                server_command("serve", "--db", self.db_url, "--port", str(self.port)),
+                server_command(
+                    "serve",
+                    "--db",
+                    self.db_url,
+                    "--port",
+                    str(self.port),
+                    "--files",
+                    str(self.files),
+                ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

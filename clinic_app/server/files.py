@@ -1,0 +1,98 @@
+"""The server's files, named by SHA-256: uploads arrive in pieces and are checked when whole.
+
+A piece must start where the bytes received so far end, so a cut upload resumes from
+there and a piece sent twice is harmless. Only a file whose bytes hash to its name is
+kept; rows that name a file are taken only once it is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from clinic_app.errors import ClinicError, Conflict, NotFound
+from clinic_app.sync.files import check_sha256
+
+_READ = 1024 * 1024
+
+
+class FileStore:
+    """Content-addressed files in one folder (``partial/`` holds uploads in progress)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        (root / "partial").mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        """Where a complete file is kept."""
+        name = check_sha256(sha256)
+        return self.root / name[:2] / name
+
+    def _partial(self, sha256: str) -> Path:
+        return self.root / "partial" / check_sha256(sha256)
+
+    def has(self, sha256: str) -> bool:
+        """True once the file is whole and checked."""
+        return self.path(sha256).is_file()
+
+    def received(self, sha256: str) -> int:
+        """Bytes received so far (the whole size once complete)."""
+        if self.has(sha256):
+            return self.path(sha256).stat().st_size
+        partial = self._partial(sha256)
+        return partial.stat().st_size if partial.is_file() else 0
+
+    def append(self, sha256: str, offset: int, data: bytes) -> int:
+        """Add a piece at ``offset``; the bytes received afterwards.
+
+        Raises:
+            Conflict: ``file.wrong_offset`` (param ``received``) when the piece does not start
+                where the received bytes end; the device resumes from ``received``.
+        """
+        if self.has(sha256):
+            return self.received(sha256)
+        partial = self._partial(sha256)
+        received = partial.stat().st_size if partial.is_file() else 0
+        if offset != received:
+            if offset + len(data) <= received:
+                return received  # a piece sent again: already here
+            raise Conflict("file.wrong_offset", received=received)
+        with partial.open("ab") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        return received + len(data)
+
+    def complete(self, sha256: str, size: int) -> None:
+        """Check the received bytes against the name and keep the file.
+
+        Raises:
+            ClinicError: ``file.incomplete`` or ``file.hash_mismatch`` (the bytes are dropped,
+                and the device sends them again).
+        """
+        if self.has(sha256):
+            return
+        partial = self._partial(sha256)
+        if not partial.is_file() or partial.stat().st_size != size:
+            raise ClinicError("file.incomplete", received=self.received(sha256))
+        digest = hashlib.sha256()
+        with partial.open("rb") as source:
+            while piece := source.read(_READ):
+                digest.update(piece)
+        if digest.hexdigest() != sha256:
+            partial.unlink()
+            raise ClinicError("file.hash_mismatch")
+        target = self.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.replace(target)
+
+    def open(self, sha256: str) -> Path:
+        """The path of a complete file, to send.
+
+        Raises:
+            NotFound: ``file.not_found``.
+        """
+        if not self.has(sha256):
+            raise NotFound("file.not_found")
+        return self.path(sha256)

@@ -1,0 +1,113 @@
+"""Files in a patient's record: kept encrypted in the store, synced by their own path."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from clinic_app.errors import NotFound, ValidationError
+from clinic_app.model import Attachment, Patient
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.types import CurrentUser
+from clinic_app.sync.files import CHUNK_SIZE, read_bytes, store_bytes, stored_size
+
+#: The largest file accepted (a long cine clip fits; a mistaken disk image does not).
+MAX_SIZE = 2 * 1024 * 1024 * 1024
+_NAME_MAX = 255
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """A file in the record."""
+
+    id: uuid.UUID
+    patient_id: uuid.UUID | None
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+
+
+class AttachmentService:
+    """Adding a file to a record and reading it back."""
+
+    def __init__(self, context: Context) -> None:
+        self._uow = UnitOfWork(context)
+
+    def add(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        filename: str,
+        media_type: str,
+        data: bytes,
+    ) -> AttachmentView:
+        """Keep a file with a patient's record (the same bytes are kept once).
+
+        Raises:
+            ValidationError: ``file.empty``, ``file.too_large`` or ``file.no_name``.
+            NotFound: ``patient.not_found``.
+        """
+        if not data:
+            raise ValidationError("file.empty", field="file")
+        if len(data) > MAX_SIZE:
+            raise ValidationError("file.too_large", field="file")
+        name = filename.strip()[-_NAME_MAX:]
+        if not name:
+            raise ValidationError("file.no_name", field="file")
+        sha256 = hashlib.sha256(data).hexdigest()
+        with self._uow(actor, Action.ATTACHMENT_ADD) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            connection = session.connection()
+            if stored_size(connection, sha256) != len(data):
+                pieces = (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
+                store_bytes(connection, sha256, pieces)
+            row = Attachment(
+                patient_id=patient.id,
+                sha256=sha256,
+                size=len(data),
+                media_type=media_type.strip()[:100] or "application/octet-stream",
+                filename=name,
+            )
+            session.add(row)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "attachment.add",
+                patient_id=patient.id,
+                entity="attachment",
+                entity_id=row.id,
+            )
+            return AttachmentView(
+                row.id, row.patient_id, row.sha256, row.size, row.media_type, row.filename
+            )
+
+    def read(self, actor: CurrentUser, attachment_id: uuid.UUID) -> bytes:
+        """A file's bytes.
+
+        Raises:
+            NotFound: ``attachment.not_found``, or ``file.not_here`` when the row has arrived
+                by sync but its bytes have not yet.
+        """
+        with self._uow(actor, Action.ATTACHMENT_VIEW, read_only=True) as session:
+            row = session.get(Attachment, attachment_id)
+            if row is None or row.deleted:
+                raise NotFound("attachment.not_found")
+            connection = session.connection()
+            if stored_size(connection, row.sha256) != row.size:
+                raise NotFound("file.not_here")
+            data = b"".join(read_bytes(connection, row.sha256))
+            self._uow.audit(
+                session,
+                actor,
+                "attachment.read",
+                patient_id=row.patient_id,
+                entity="attachment",
+                entity_id=row.id,
+            )
+            return data
