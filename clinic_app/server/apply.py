@@ -65,25 +65,84 @@ def last_seq(conn: Connection) -> int:
     return int(value or 0)
 
 
-def _log(conn: Connection, table: str, row_id: uuid.UUID, version: int, device: uuid.UUID) -> int:
-    conn.execute(
-        update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=SyncCounter.value + 1)
-    )
-    seq = last_seq(conn)
-    conn.execute(
-        insert(SyncChange).values(
-            seq=seq,
-            table_name=table,
-            row_id=row_id,
-            row_version=version,
-            device_id=device,
-            at=utcnow(),
+_LOG_KEY = "onestop.pending_change_log"
+
+
+class _PendingLog:
+    """Change numbers and bookkeeping rows of one transaction, written together at the end.
+
+    Numbers are handed out in memory from the counter (locked for the whole transaction),
+    so a batch costs one write of the counter and one multi-row insert of its log.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.next = last_seq(conn) + 1
+        self.changes: list[dict[str, Any]] = []
+        self.new_fields: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+
+    def mark(self) -> tuple[int, int, set[tuple[str, uuid.UUID]]]:
+        return self.next, len(self.changes), set(self.new_fields)
+
+    def undo(self, mark: tuple[int, int, set[tuple[str, uuid.UUID]]]) -> None:
+        """Forget what was added since ``mark`` (its savepoint was rolled back)."""
+        self.next, count, keys = mark
+        del self.changes[count:]
+        for key in set(self.new_fields) - keys:
+            del self.new_fields[key]
+
+
+def _pending(conn: Connection) -> _PendingLog:
+    log = conn.info.get(_LOG_KEY)
+    if not isinstance(log, _PendingLog):
+        log = _PendingLog(conn)
+        conn.info[_LOG_KEY] = log
+    return log
+
+
+def flush_log(conn: Connection) -> None:
+    """Write the change log, new field versions and the counter of this transaction."""
+    log = conn.info.pop(_LOG_KEY, None)
+    if not isinstance(log, _PendingLog):
+        return
+    if log.changes:
+        conn.execute(insert(SyncChange), log.changes)
+    if log.new_fields:
+        conn.execute(
+            insert(SyncFieldVersions),
+            [
+                {"table_name": table, "row_id": row_id, "fields": fields}
+                for (table, row_id), fields in log.new_fields.items()
+            ],
         )
+    conn.execute(update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=log.next - 1))
+
+
+def forget_log(conn: Connection) -> None:
+    """Drop an unwritten log (its transaction was rolled back)."""
+    conn.info.pop(_LOG_KEY, None)
+
+
+def _log(conn: Connection, table: str, row_id: uuid.UUID, version: int, device: uuid.UUID) -> int:
+    log = _pending(conn)
+    seq = log.next
+    log.next += 1
+    log.changes.append(
+        {
+            "seq": seq,
+            "table_name": table,
+            "row_id": row_id,
+            "row_version": version,
+            "device_id": device,
+            "at": utcnow(),
+        }
     )
     return seq
 
 
 def _field_versions(conn: Connection, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
+    waiting = _pending(conn).new_fields.get((table, row_id))
+    if waiting is not None:
+        return waiting
     return conn.execute(
         select(SyncFieldVersions.fields).where(
             SyncFieldVersions.table_name == table, SyncFieldVersions.row_id == row_id
@@ -94,10 +153,9 @@ def _field_versions(conn: Connection, table: str, row_id: uuid.UUID) -> dict[str
 def _save_field_versions(
     conn: Connection, table: str, row_id: uuid.UUID, fields: dict[str, Any], *, new: bool
 ) -> None:
-    if new:
-        conn.execute(
-            insert(SyncFieldVersions).values(table_name=table, row_id=row_id, fields=fields)
-        )
+    waiting = _pending(conn).new_fields
+    if new or (table, row_id) in waiting:
+        waiting[(table, row_id)] = fields
     else:
         conn.execute(
             update(SyncFieldVersions)
@@ -114,13 +172,12 @@ def _insert(
     conn: Connection, synced: SyncedTable, change: Change, values: dict[str, Any], device: uuid.UUID
 ) -> Result:
     table = synced.table
-    conn.execute(insert(table).values({**values, "id": change.row_id, "row_version": 1}))
+    # Parameters apart from the statement: its compiled form is reused for every row.
+    conn.execute(insert(table), {**values, "id": change.row_id, "row_version": 1})
     stamp = [1, str(device)]
     fields = {name: stamp for name in values if name not in META_FIELDS}
-    if _field_versions(conn, synced.name, change.row_id) is None:
-        _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
-    else:
-        _save_field_versions(conn, synced.name, change.row_id, fields, new=False)
+    # Rows are never deleted, so a row new to the server has no field versions yet.
+    _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
     _log(conn, synced.name, change.row_id, 1, device)
     return Result(change.key, Status.APPLIED, row_version=1)
 
@@ -243,7 +300,11 @@ def _new_row(
 
 
 def apply_change(
-    conn: Connection, device: uuid.UUID, change: Change, file_exists: FileCheck | None = None
+    conn: Connection,
+    device: uuid.UUID,
+    change: Change,
+    file_exists: FileCheck | None = None,
+    known: Mapping[tuple[str, uuid.UUID], Mapping[Any, Any] | None] | None = None,
 ) -> Result:
     """Apply one change: insert, fast-forward, merge of other fields, or conflict.
 
@@ -260,7 +321,11 @@ def apply_change(
         return _rejected(change, "sync.bad_value")
     values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
     table = synced.table
-    row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
+    key = (synced.name, change.row_id)
+    if known is not None and key in known:
+        row = known[key]
+    else:
+        row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
     if row is None:
         return _new_row(conn, synced, change, values=values, device=device, file_exists=file_exists)
     differing = [n for n, v in values.items() if n not in META_FIELDS and row[n] != v]
@@ -268,6 +333,32 @@ def apply_change(
     if refusal is not None:
         return refusal
     return _merge(conn, synced, change, row=row, values=values, differing=differing, device=device)
+
+
+def _rows_of(
+    conn: Connection, changes: tuple[Change, ...]
+) -> dict[tuple[str, uuid.UUID], Mapping[Any, Any] | None]:
+    """The rows a batch touches as they stand, one query per table (None where new).
+
+    A batch carries one change per row, so each row is read once before any is written.
+    """
+    wanted: dict[str, list[uuid.UUID]] = {}
+    for change in changes:
+        wanted.setdefault(change.table, []).append(change.row_id)
+    if any(len(ids) != len(set(ids)) for ids in wanted.values()):
+        return {}  # the same row twice: read each as the batch goes
+    found: dict[tuple[str, uuid.UUID], Mapping[Any, Any] | None] = {}
+    for name, ids in wanted.items():
+        try:
+            table = synced_table(name).table
+        except ClinicError:
+            continue
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found.update({(name, row_id): None for row_id in part})
+            for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+                found[(name, row["id"])] = row
+    return found
 
 
 def apply_push(
@@ -291,18 +382,31 @@ def apply_push(
         if stored.device_id != device:
             raise ClinicError("sync.batch_of_another_device")
         return PushResponse.from_json(stored.response)
-    results = []
-    for change in request.changes:
-        # Each change in a savepoint: a database error refuses that change, not the batch.
-        savepoint = conn.begin_nested()
-        try:
-            result = apply_change(conn, device, change, file_exists)
-        except (IntegrityError, SQLAlchemyError):
-            savepoint.rollback()
-            result = _rejected(change, "sync.refused_by_database")
-        else:
-            savepoint.commit()
-        results.append(result)
+    try:
+        # Fast path: the whole batch under one savepoint.
+        with conn.begin_nested():
+            results = [
+                apply_change(conn, device, change, file_exists) for change in request.changes
+            ]
+    except SQLAlchemyError:
+        # Some change was refused by the database: again, each under its own savepoint, so
+        # only that change is refused.
+        forget_log(conn)
+        results = []
+        for change in request.changes:
+            log = _pending(conn)
+            mark = log.mark()
+            savepoint = conn.begin_nested()
+            try:
+                result = apply_change(conn, device, change, file_exists)
+            except (IntegrityError, SQLAlchemyError):
+                savepoint.rollback()
+                log.undo(mark)
+                result = _rejected(change, "sync.refused_by_database")
+            else:
+                savepoint.commit()
+            results.append(result)
+    flush_log(conn)
     response = PushResponse(request.batch_key, tuple(results), last_seq(conn))
     conn.execute(
         insert(SyncPushReceipt).values(
@@ -326,11 +430,13 @@ def pull_page(conn: Connection, cursor: int, limit: int = MAX_PAGE) -> PullPage:
     ).all()
     more = len(changes) > limit
     changes = changes[:limit]
+    # Each row once, at its newest number, in the order of its first change in the page:
+    # a row's parent was written before it, so parents arrive first.
     newest: dict[tuple[str, uuid.UUID], int] = {}
     for seq, table_name, row_id in changes:
         newest[(table_name, row_id)] = seq
     rows: list[PulledRow] = []
-    for (table_name, row_id), seq in sorted(newest.items(), key=lambda item: item[1]):
+    for (table_name, row_id), seq in newest.items():
         synced = synced_table(table_name)
         row = (
             conn.execute(select(synced.table).where(synced.table.c.id == row_id)).mappings().first()
@@ -405,6 +511,7 @@ def resolve_conflict(
         user_id=user_id,
     )
     result = apply_change(conn, device, change)
+    flush_log(conn)
     conn.execute(
         update(SyncConflict)
         .where(

@@ -18,7 +18,7 @@ from clinic_app.db.outbox import apply_defaults, wire_value
 from clinic_app.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
 from clinic_app.model import SyncUserLogin, User, utcnow, uuid7
 from clinic_app.security import passwords
-from clinic_app.server.apply import apply_change
+from clinic_app.server.apply import apply_change, flush_log
 from clinic_app.server.devices import token_digest
 from clinic_app.services.users import check_new_user
 from clinic_app.sync.protocol import Change, Status
@@ -29,6 +29,7 @@ SERVER_DEVICE = uuid.UUID("00000000-0000-0000-0000-00000000c0de")
 
 def _applied(conn: Connection, change: Change) -> None:
     result = apply_change(conn, SERVER_DEVICE, change)
+    flush_log(conn)
     if result.status not in (Status.APPLIED, Status.MERGED, Status.DUPLICATE):
         raise ClinicError("user.not_saved", reason=result.reason or result.status.value)
 

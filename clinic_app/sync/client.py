@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 
 from clinic_app.db import Store
 from clinic_app.errors import ClinicError
@@ -106,13 +106,21 @@ def _set_meta(conn: Connection, key: str, value: str | None) -> None:
         conn.execute(insert(StoreMeta).values(key=key, value=value))
 
 
-def _set_row_state(conn: Connection, table: str, row_id: uuid.UUID, version: int) -> None:
-    conn.execute(
-        delete(SyncRowState).where(SyncRowState.table_name == table, SyncRowState.row_id == row_id)
-    )
-    conn.execute(
-        insert(SyncRowState).values(table_name=table, row_id=row_id, server_version=version)
-    )
+def _set_row_states(conn: Connection, states: list[tuple[str, uuid.UUID, int]]) -> None:
+    """Remember the server's version of rows (one statement for all of them on SQLite)."""
+    if not states:
+        return
+    rows = [{"table_name": t, "row_id": r, "server_version": v} for t, r, v in states]
+    if conn.dialect.name == "sqlite":
+        conn.execute(insert(SyncRowState).prefix_with("OR REPLACE"), rows)
+        return
+    for table, row_id, _version in states:
+        conn.execute(
+            delete(SyncRowState).where(
+                SyncRowState.table_name == table, SyncRowState.row_id == row_id
+            )
+        )
+    conn.execute(insert(SyncRowState), rows)
 
 
 class QueuedChange(Protocol):
@@ -209,6 +217,7 @@ class SyncClient:
         by_key = {change.key: change for change in request.changes}
         counts: dict[str, int] = {}
         deferred: list[uuid.UUID] = []
+        states: list[tuple[str, uuid.UUID, int]] = []
         for result in response.results:
             change = by_key.get(result.key)
             if change is None:
@@ -234,7 +243,7 @@ class SyncClient:
                     )
                 )
                 continue
-            _set_row_state(conn, change.table, change.row_id, result.row_version)
+            states.append((change.table, change.row_id, result.row_version))
             if result.status is Status.CONFLICT:
                 conn.execute(
                     insert(SyncIssue).values(
@@ -250,6 +259,7 @@ class SyncClient:
                         resolved=False,
                     )
                 )
+        _set_row_states(conn, states)
         conn.execute(
             delete(OutboxEntry).where(
                 OutboxEntry.seq >= batch.first,
@@ -327,24 +337,50 @@ class SyncClient:
 
     # ------------------------------------------------------------------ pull
 
-    def _apply_row(self, conn: Connection, pulled: PulledRow) -> bool:
-        waiting = conn.execute(
-            select(OutboxEntry.seq)
-            .where(OutboxEntry.table_name == pulled.table, OutboxEntry.row_id == pulled.row_id)
-            .limit(1)
-        ).first()
-        if waiting is not None:
-            return False
-        synced = synced_table(pulled.table)
-        values = synced.decode(pulled.row)
-        table = synced.table
-        exists = conn.execute(select(table.c.id).where(table.c.id == pulled.row_id)).first()
-        if exists is None:
-            conn.execute(insert(table).values(values))
-        else:
-            conn.execute(update(table).where(table.c.id == pulled.row_id).values(values))
-        _set_row_state(conn, pulled.table, pulled.row_id, int(values["row_version"]))
-        return True
+    def _apply_page(self, conn: Connection, rows: tuple[PulledRow, ...]) -> tuple[int, int]:
+        """Store a page of pulled rows; (stored, left alone because changes wait here)."""
+        if not rows:
+            return 0, 0
+        ids = [pulled.row_id for pulled in rows]
+        waiting = {
+            (row.table_name, row.row_id)
+            for row in conn.execute(
+                select(OutboxEntry.table_name, OutboxEntry.row_id).where(
+                    OutboxEntry.row_id.in_(ids)
+                )
+            )
+        }
+        present: set[tuple[str, uuid.UUID]] = set()
+        by_table: dict[str, list[uuid.UUID]] = {}
+        for pulled in rows:
+            by_table.setdefault(pulled.table, []).append(pulled.row_id)
+        for name, table_ids in by_table.items():
+            table = synced_table(name).table
+            present |= {
+                (name, row_id)
+                for (row_id,) in conn.execute(select(table.c.id).where(table.c.id.in_(table_ids)))
+            }
+        states: list[tuple[str, uuid.UUID, int]] = []
+        stored = 0
+        for pulled in rows:
+            key = (pulled.table, pulled.row_id)
+            if key in waiting:
+                continue
+            table = synced_table(pulled.table).table
+            values = synced_table(pulled.table).decode(pulled.row)
+            if key in present:
+                changed = {name: value for name, value in values.items() if name != "id"}
+                conn.execute(
+                    update(table).where(table.c.id == bindparam("b_row_id")),
+                    {**changed, "b_row_id": pulled.row_id},
+                )
+            else:
+                conn.execute(insert(table), values)
+                present.add(key)
+            states.append((pulled.table, pulled.row_id, int(values["row_version"])))
+            stored += 1
+        _set_row_states(conn, states)
+        return stored, len(rows) - stored
 
     def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:
         """Fetch the server's changes after the cursor, page by page, and store them.
@@ -361,11 +397,9 @@ class SyncClient:
                 if self._store.is_sqlite:
                     # Rows arrive parent first, but a page is checked as a whole.
                     conn.execute(text("PRAGMA defer_foreign_keys = ON"))
-                for pulled in page.rows:
-                    if self._apply_row(conn, pulled):
-                        report.pulled += 1
-                    else:
-                        report.skipped_pending += 1
+                stored, skipped = self._apply_page(conn, page.rows)
+                report.pulled += stored
+                report.skipped_pending += skipped
                 _set_meta(conn, CURSOR_KEY, str(page.next_cursor))
             if not page.more:
                 return report
