@@ -477,12 +477,29 @@ class MainWindow(QMainWindow):
         if self._sync_started:
             return
         self._sync_started = True
+        self._watch_network()
         self.runner.run_store(
             lambda: self.services.sync.start(on_state=self.sync_state_changed.emit),
             on_failed=lambda error: _log.warning(
                 "Background sync not started:\n%s", errors.describe_for_log(error)
             ),
         )
+
+    def _watch_network(self) -> None:
+        """Sync at once when the operating system says a connection has appeared."""
+        from PySide6.QtNetwork import QNetworkInformation  # noqa: PLC0415 - after sign-in
+
+        if not QNetworkInformation.loadDefaultBackend():
+            return  # no backend (a headless test machine): the timer still syncs
+        info = QNetworkInformation.instance()
+        if info is None:
+            return
+
+        def on_reachability(reachability: QNetworkInformation.Reachability) -> None:
+            if reachability == QNetworkInformation.Reachability.Online and self._sync_started:
+                self.services.sync.wake()
+
+        info.reachabilityChanged.connect(on_reachability)
 
     def show_settings(self) -> None:
         """The service's waiting-time targets (only the service lead can change them)."""

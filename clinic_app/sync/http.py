@@ -6,6 +6,7 @@ again later); an answer the server refuses raises the server's own error code.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ class HttpTransport:
         timeout: float = 30.0,
         client: httpx.Client | None = None,
     ) -> None:
-        verify: Any = str(ca_file) if ca_file else True
+        verify: Any = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
         self._client = client or httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
         self._token = token
 

@@ -20,6 +20,7 @@ import random
 import shutil
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from clinic_app.db import Actor
 from clinic_app.db.migrate import upgrade
 from clinic_app.model import Patient, uuid7
 from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient
 from tests.bench.common import private_home
 from tests.support.postgres import PostgresServer
@@ -52,7 +54,7 @@ def _add_patients(services: Services, count: int) -> None:
                     nhs_number=next(numbers),
                     given_name=rng.choice(("Ada", "Grace", "Alan", "Mary")),
                     family_name=f"Bench{index:05d}",
-                    date_of_birth=__import__("datetime").date(1950 + index % 50, 1 + index % 12, 1),
+                    date_of_birth=date(1950 + index % 50, 1 + index % 12, 1),
                     sex=rng.choice(("1", "2")),
                     ethnicity="Z",
                     postcode="LS1 4AP",
@@ -106,12 +108,12 @@ def _records(pg: PostgresServer, home: Path, count: int) -> dict[str, Any]:
             _add_patients(a, count)
             with a.context.store.engine.connect() as conn:
                 rows = [dict(row._mapping) for row in conn.execute(select(Patient.__table__))]
-            transport_a = a.sync._transport()  # noqa: SLF001 - the app's own transport
+            transport_a = a.sync._transport()
             started = time.perf_counter()
             SyncClient(a.context.store, transport_a).push()
             push_s = time.perf_counter() - started
             transport_a.close()
-            transport_b = b.sync._transport()  # noqa: SLF001
+            transport_b = b.sync._transport()
             started = time.perf_counter()
             SyncClient(b.context.store, transport_b).pull()
             pull_s = time.perf_counter() - started
@@ -133,14 +135,14 @@ def _records(pg: PostgresServer, home: Path, count: int) -> dict[str, Any]:
 
 
 def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
-    import httpx  # noqa: PLC0415
+    import httpx
 
     data = random.Random(11).randbytes(megabytes * 1024 * 1024)
     sha256 = hashlib.sha256(data).hexdigest()
     with SyncServer(pg.create_database(), home / "file-server.log") as server:
         a = _laptop(server, home / "file-a.db", "bench file")
         try:
-            token = a.sync._transport()._token  # noqa: SLF001
+            token = a.sync._transport()._token
             headers = {"Authorization": f"Bearer {token}"}
             started = time.perf_counter()
             response = httpx.put(
@@ -160,31 +162,33 @@ def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
             plain_s = time.perf_counter() - started
             shutil.rmtree(server.files)
             server.files.joinpath("partial").mkdir(parents=True)
-            tom_password = "correct horse battery"
-            server.add_user("bench", "Bench User", "sonographer", tom_password)
-            user = a.auth.login("bench", tom_password)
+            password = "correct horse battery"
+            server.add_user("bench", "Bench User", "sonographer", password)
+            user = a.auth.login("bench", password)
             patient = a.patients.register(
                 user,
-                __import__("clinic_app.services.types", fromlist=["PatientInput"]).PatientInput(
-                    given_name="Ada", family_name="Lovelace", date_of_birth="1960-03-14",
-                    sex="2", nhs_number="9990000018",
+                PatientInput(
+                    given_name="Ada",
+                    family_name="Lovelace",
+                    date_of_birth="1960-03-14",
+                    sex="2",
+                    nhs_number="9990000018",
                 ),
             )
             a.attachments.add(user, patient.id, "clip.dcm", "application/dicom", data)
-            transport = a.sync._transport()  # noqa: SLF001
+            transport = a.sync._transport()
             client = SyncClient(a.context.store, transport)
             with a.context.store.engine.connect() as conn:
-                from clinic_app.model import OutboxEntry  # noqa: PLC0415
 
-                changes = client._request(  # noqa: SLF001
-                    conn, client._freeze_next(conn)  # noqa: SLF001
+                changes = client._request(
+                    conn,
+                    client._freeze_next(conn),
                 ).changes
             started = time.perf_counter()
             client.upload_files(changes)
             sync_s = time.perf_counter() - started
             transport.close()
             assert server.files.joinpath(sha256[:2], sha256).stat().st_size == len(data)
-            del OutboxEntry
         finally:
             a.close()
     return {
@@ -199,8 +203,8 @@ def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
 
 def _stall(pg: PostgresServer, home: Path, count: int) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: PLC0415
-    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -35,15 +36,19 @@ def server_command(*args: str) -> list[str]:
 class SyncServer:
     """Starts the server on a free loopback port; stops (or kills) it on exit."""
 
-    def __init__(self, db_url: str, log_path: Path) -> None:
+    def __init__(
+        self, db_url: str, log_path: Path, *, tls: tuple[Path, Path] | None = None
+    ) -> None:
         self.db_url = db_url
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._log_path = log_path
         self.files = log_path.parent / "server-files"
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> SyncServer:
+        tls = ["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 server_command(
@@ -54,6 +59,7 @@ class SyncServer:
                     str(self.port),
                     "--files",
                     str(self.files),
+                    *tls,
                 ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -63,7 +69,8 @@ class SyncServer:
             if self._process.poll() is not None:
                 raise RuntimeError(f"the server exited: {self._log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
+                if httpx.get(f"{self.url}/health", timeout=1, verify=verify).status_code == 200:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

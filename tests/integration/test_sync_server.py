@@ -1,0 +1,158 @@
+"""The server itself: an SQLite file for a one-machine trial, TLS, logs, and self-healing."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from sqlalchemy import update
+
+from clinic_app.bootstrap import create_clinic
+from clinic_app.model import Patient
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import PatientInput
+from tests.support.sync_server import SyncServer
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def _register(services: Services, nhs_number: str, family: str) -> None:
+    services.patients.register(
+        SYSTEM,
+        PatientInput(
+            given_name="Ada",
+            family_name=family,
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number=nhs_number,
+        ),
+    )
+
+
+def _laptop(server: SyncServer, path: Path, name: str, ca: Path | None = None) -> Services:
+    services = create_clinic(path)
+    services.sync.enrol(SYSTEM, server.url, name, ca)
+    server.approve(services.context.device_id)
+    return services
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, as a test authority."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "onestop test server")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "server.pem", folder / "server.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def sqlite_server(tmp_path: Path) -> Iterator[SyncServer]:
+    url = f"sqlite:///{tmp_path / 'trial-server.db'}"
+    with SyncServer(url, tmp_path / "server.log") as running:
+        yield running
+
+
+def test_an_sqlite_file_serves_a_one_machine_trial(
+    sqlite_server: SyncServer, tmp_path: Path
+) -> None:
+    a = _laptop(sqlite_server, tmp_path / "a.db", "a")
+    b = _laptop(sqlite_server, tmp_path / "b.db", "b")
+    try:
+        _register(a, "9990000018", "Lovelace")
+        _register(b, "9990000026", "Byron")
+        for device in (a, b, a):
+            device.sync.sync_now()
+        for device in (a, b):
+            with device.context.store.sessions() as session:
+                names = sorted(p.family_name for p in session.query(Patient))
+            assert names == ["Byron", "Lovelace"]
+    finally:
+        a.close()
+        b.close()
+
+
+def test_tls_by_certificate_paths_and_the_device_checks_the_server(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    cert, key = _certificate(tmp_path)
+    with SyncServer(postgres_url, tmp_path / "server.log", tls=(cert, key)) as server:
+        assert server.url.startswith("https://")
+        trusting = _laptop(server, tmp_path / "a.db", "a", ca=cert)
+        try:
+            _register(trusting, "9990000018", "Lovelace")
+            assert trusting.sync.sync_now().pushed == 1
+        finally:
+            trusting.close()
+        # A device that does not trust the certificate refuses to talk to the server.
+        doubting = create_clinic(tmp_path / "b.db")
+        try:
+            from clinic_app.errors import ClinicError
+
+            with pytest.raises(ClinicError) as refused:
+                doubting.sync.enrol(SYSTEM, server.url, "b")
+            assert refused.value.code == "sync.unreachable"
+        finally:
+            doubting.close()
+
+
+def test_the_server_log_names_no_patient(sqlite_server: SyncServer, tmp_path: Path) -> None:
+    a = _laptop(sqlite_server, tmp_path / "a.db", "a")
+    try:
+        _register(a, "9990000018", "Zebedee-Lovelace")
+        a.sync.sync_now()
+    finally:
+        a.close()
+    sqlite_server.stop()
+    log = (tmp_path / "server.log").read_text()
+    assert '"event": "push"' in log
+    assert "Zebedee" not in log
+    assert "9990000018" not in log
+
+
+def test_a_device_that_drifted_from_the_server_pulls_everything_again(
+    sqlite_server: SyncServer, tmp_path: Path
+) -> None:
+    a = _laptop(sqlite_server, tmp_path / "a.db", "a")
+    try:
+        _register(a, "9990000018", "Lovelace")
+        a.sync.sync_now()
+        # Something changed the row behind sync's back (a restored file, a bug...).
+        with a.context.store.engine.begin() as conn:
+            conn.execute(update(Patient).values(family_name="Wrong", row_version=99))
+        report = a.sync.sync_now()
+        assert report.repulled
+        with a.context.store.sessions() as session:
+            patient = session.query(Patient).one()
+        assert (patient.family_name, patient.row_version) == ("Lovelace", 1)
+    finally:
+        a.close()
