@@ -201,3 +201,23 @@ def test_a_change_to_a_row_the_server_does_not_know_is_quarantined_not_lost(
     assert issue.change["fields"]["phone"] == "0113 496 0002"
     assert remaining == 0
     assert _patient(laptop_a, patient_id)["phone"] == "0113 496 0002"
+
+
+def test_a_deletion_travels_as_a_tombstone(laptop_a: Device, laptop_b: Device) -> None:
+    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    laptop_a.client.sync_once()
+    laptop_b.client.sync_once()
+    context = laptop_a.services.context
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=context.device_id)
+        patient = session.get(Patient, patient_id)
+        assert patient is not None
+        patient.tombstone()
+    report = laptop_a.client.sync_once()
+    assert report.statuses == {Status.APPLIED.value: 1}
+    laptop_b.client.sync_once()
+    with laptop_b.services.context.store.sessions() as session:
+        kept = session.get(Patient, patient_id)
+        assert kept is not None  # a tombstone: the row stays, marked deleted
+        assert kept.deleted
+        assert kept.deleted_at is not None
