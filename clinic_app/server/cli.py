@@ -102,6 +102,15 @@ def _user(args: argparse.Namespace) -> int:
                     supervisor=args.supervisor,
                 )
                 print(f"Added {args.username}; devices get them at their next sync.")
+            elif args.action == "set-role":
+                if not args.role:
+                    print("Give the new role with --role.", file=sys.stderr)
+                    return 2
+                users.set_role(conn, args.username, Role(args.role))
+                print(f"{args.username} is now {args.role}, on each device at its next sync.")
+            elif args.action == "set-supervisor":
+                users.set_supervisor(conn, args.username, args.supervisor)
+                print(f"Supervisor of {args.username} set, on each device at its next sync.")
             else:
                 users.set_active(conn, args.username, active=args.action == "enable")
                 print(f"{args.username} is now {args.action}d everywhere at the next sync.")
@@ -129,8 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     device.add_argument("device_id", nargs="?")
     device.add_argument("--db", required=True, help="database URL")
     device.set_defaults(run=_device)
-    user = commands.add_parser("user", help="add, disable or enable a user, for every device")
-    user.add_argument("action", choices=["add", "disable", "enable"])
+    user = commands.add_parser("user", help="manage users, for every device")
+    user.add_argument("action", choices=["add", "disable", "enable", "set-role", "set-supervisor"])
     user.add_argument("username")
     user.add_argument("--db", required=True, help="database URL")
     user.add_argument("--name", help="name as shown on screens and letters")

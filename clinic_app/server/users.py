@@ -89,20 +89,49 @@ def add_user(
     return user.id
 
 
+def _update(conn: Connection, username: str, values: dict[str, Any]) -> None:
+    row = conn.execute(
+        select(User.id, User.row_version).where(User.username == username.strip().casefold())
+    ).first()
+    if row is None:
+        raise NotFound("user.not_found")
+    fields = {**values, "updated_at": wire_value(utcnow()), "device_id": str(SERVER_DEVICE)}
+    _applied(conn, Change(uuid.uuid4(), "app_user", row.id, "update", row.row_version, fields))
+
+
 def set_active(conn: Connection, username: str, *, active: bool) -> None:
     """Disable (or enable again) a user everywhere; their records stay.
 
     Raises:
         NotFound: ``user.not_found``.
     """
-    row = conn.execute(
-        select(User.id, User.row_version).where(User.username == username.strip().casefold())
-    ).first()
-    if row is None:
-        raise NotFound("user.not_found")
-    now = wire_value(utcnow())
-    fields = {"active": active, "updated_at": now, "device_id": str(SERVER_DEVICE)}
-    _applied(conn, Change(uuid.uuid4(), "app_user", row.id, "update", row.row_version, fields))
+    _update(conn, username, {"active": active})
+
+
+def set_role(conn: Connection, username: str, role: Role) -> None:
+    """Change a user's role everywhere (from the next sync of each device).
+
+    Raises:
+        NotFound: ``user.not_found``.
+    """
+    _update(conn, username, {"role": role.value})
+
+
+def set_supervisor(conn: Connection, username: str, supervisor: str | None) -> None:
+    """Name (or clear, with None) the supervisor who co-signs a trainee's work.
+
+    Raises:
+        NotFound: ``user.not_found``. ClinicError: ``user.supervisor_role``.
+    """
+    boss_id = None
+    if supervisor:
+        boss = conn.execute(
+            select(User.id, User.role).where(User.username == supervisor.strip().casefold())
+        ).first()
+        if boss is None or boss.role != Role.SUPERVISOR:
+            raise ClinicError("user.supervisor_role")
+        boss_id = str(boss.id)
+    _update(conn, username, {"supervisor_id": boss_id})
 
 
 def online_login(

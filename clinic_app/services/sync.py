@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,8 +33,10 @@ from clinic_app.security.permissions import Action
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser
 from clinic_app.sync.client import SyncClient, SyncReport
-from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
+
+if TYPE_CHECKING:
+    from clinic_app.sync.http import HttpTransport
 
 SERVER_KEY = "sync.server_url"
 CA_KEY = "sync.ca_file"
@@ -146,13 +148,20 @@ class SyncService:
             )
         return self._configured
 
+    @staticmethod
+    def _http(url: str, token: str | None = None, ca_file: Path | None = None) -> HttpTransport:
+        # The HTTP library loads on first use, not when the app starts.
+        from clinic_app.sync.http import HttpTransport  # noqa: PLC0415
+
+        return HttpTransport(url, token, ca_file=ca_file)
+
     def _transport(self) -> HttpTransport:
         url = self.server_url()
         token = keychain.sync_token(self._context.device_id)
         if url is None or token is None:
             raise ClinicError("sync.not_set_up")
         ca = self._meta(CA_KEY)
-        return HttpTransport(url, token, ca_file=Path(ca) if ca else None)
+        return self._http(url, token, Path(ca) if ca else None)
 
     def enrol(
         self, actor: CurrentUser, server_url: str, name: str, ca_file: Path | None = None
@@ -164,7 +173,7 @@ class SyncService:
         """
         with self._uow(actor, Action.SYNC_MANAGE, read_only=True):
             pass
-        transport = HttpTransport(server_url, ca_file=ca_file)
+        transport = self._http(server_url, ca_file=ca_file)
         try:
             token = transport.enrol(str(self._context.device_id), name)
         finally:

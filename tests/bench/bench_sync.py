@@ -179,7 +179,6 @@ def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
             transport = a.sync._transport()
             client = SyncClient(a.context.store, transport)
             with a.context.store.engine.connect() as conn:
-
                 changes = client._request(
                     conn,
                     client._freeze_next(conn),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ from clinic_app.errors import AuthenticationFailed, Conflict
 from clinic_app.model import OutboxEntry, Patient
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
-from tests.support.sync_server import SyncServer
+from tests.support.sync_server import SyncServer, server_command
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -130,3 +131,21 @@ def test_one_users_unsynced_work_survives_the_next_user_and_is_sent(
         engine.dispose()
     assert stored.family_name == "Lovelace"
     assert uuid.UUID(str(stored.created_by)) == priya.id != tom.id
+
+
+def test_a_role_and_a_supervisor_changed_on_the_server_reach_the_device(
+    server: SyncServer, laptop: Services
+) -> None:
+    server.add_user("helen", "Helen Marsh", "supervisor", PASSWORD)
+    server.add_user("sam", "Sam Lee", "clinician", PASSWORD)
+    laptop.sync.sync_now()
+    for args in (
+        ["user", "set-role", "sam", "--role", "trainee"],
+        ["user", "set-supervisor", "sam", "--supervisor", "helen"],
+    ):
+        subprocess.run(
+            server_command(*args, "--db", server.db_url), check=True, capture_output=True
+        )
+    laptop.sync.sync_now()
+    sam = next(u for u in laptop.users.list(SYSTEM) if u.username == "sam")
+    assert (sam.role, sam.supervisor_username) == (Role.TRAINEE, "helen")
