@@ -178,11 +178,10 @@ def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
             a.attachments.add(user, patient.id, "clip.dcm", "application/dicom", data)
             transport = a.sync._transport()
             client = SyncClient(a.context.store, transport)
-            with a.context.store.engine.connect() as conn:
-                changes = client._request(
-                    conn,
-                    client._freeze_next(conn),
-                ).changes
+            with a.context.store.engine.begin() as conn:
+                batch = client._freeze_next(conn)  # timing the upload on its own
+                assert batch is not None
+                changes = client._request(conn, batch).changes
             started = time.perf_counter()
             client.upload_files(changes)
             sync_s = time.perf_counter() - started
