@@ -1,0 +1,214 @@
+"""Frames grabbed from an ultrasound machine's video output, as correct DICOM objects.
+
+A still becomes a Secondary Capture Image (PS3.3 A.8.1); a clip becomes a Multi-frame True
+Color Secondary Capture Image (A.8.5) with its frame timing (Cine module). Both say how they
+were made (Conversion Type ``DV``: digitised video), say honestly whether the pixels may
+carry burned-in text, always name the body part and its side, and are compressed losslessly
+with JPEG-LS. Text is UTF-8 (ISO_IR 192).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import (
+    UID,
+    JPEGLSLossless,
+    MultiFrameTrueColorSecondaryCaptureImageStorage,
+    SecondaryCaptureImageStorage,
+)
+
+from clinic_app.errors import ValidationError
+
+#: The app's root for the UIDs it makes: 2.25 followed by a UUID as an integer (PS3.5 B.2).
+UUID_ROOT = "2.25."
+LATERALITIES = frozenset({"R", "L", "B", "U"})
+#: Body Part Examined codes (PS3.16 CID 4031 code meanings upper-cased, as PS3.3 asks).
+BODY_PARTS = frozenset(
+    {
+        "SHOULDER",
+        "ELBOW",
+        "WRIST",
+        "HAND",
+        "HIP",
+        "KNEE",
+        "ANKLE",
+        "FOOT",
+        "CSPINE",
+        "TSPINE",
+        "LSPINE",
+        "ARM",
+        "LEG",
+        "THIGH",
+        "EXTREMITY",
+        "NECK",
+    }
+)
+
+
+def new_uid() -> UID:
+    """A globally unique UID made on the device, with no registered root needed."""
+    return UID(f"{UUID_ROOT}{uuid.uuid4().int}")
+
+
+@dataclass(frozen=True)
+class CaptureContext:
+    """Who and what a capture is of: the patient from the record, the study of the encounter.
+
+    Attributes:
+        nhs_number: the patient's NHS number (the Patient ID, issuer NHS).
+        family_name, given_name: as in the record.
+        birth_date, sex: ``sex`` is M, F or O as DICOM spells it.
+        study_uid, series_uid: one study per encounter, one series per body part and side.
+        accession: the accession number of the request, if any.
+        operator: who scanned, as a DICOM person name (``FAMILY^Given``).
+        body_part, laterality: always set (MSK anatomy is paired).
+        burned_in: True when the video frame may show text that identifies the patient.
+        when: the date and time of the capture.
+    """
+
+    nhs_number: str
+    family_name: str
+    given_name: str
+    birth_date: date
+    sex: str
+    study_uid: str
+    series_uid: str
+    body_part: str
+    laterality: str
+    operator: str
+    when: datetime
+    burned_in: bool = True
+    accession: str = ""
+    study_description: str = "Point-of-care ultrasound"
+    series_number: int = 1
+    institution: str = ""
+
+
+def _check(context: CaptureContext) -> None:
+    if context.laterality not in LATERALITIES:
+        raise ValidationError("dicom.bad_laterality", field="laterality")
+    if context.body_part not in BODY_PARTS:
+        raise ValidationError("dicom.bad_body_part", field="body_part")
+    if context.sex not in {"M", "F", "O"}:
+        raise ValidationError("dicom.bad_sex", field="sex")
+
+
+def _rgb(frames: np.ndarray) -> np.ndarray:
+    if frames.dtype != np.uint8 or frames.shape[-1] != 3:
+        raise ValidationError("dicom.not_rgb", field="frames")
+    return np.ascontiguousarray(frames)
+
+
+def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Dataset:
+    _check(context)
+    ds = Dataset()
+    ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = new_uid()
+    # Patient
+    ds.PatientName = f"{context.family_name.upper()}^{context.given_name}"
+    ds.PatientID = context.nhs_number
+    ds.IssuerOfPatientID = "NHS"
+    ds.PatientBirthDate = context.birth_date.strftime("%Y%m%d")
+    ds.PatientSex = context.sex
+    # General Study
+    ds.StudyInstanceUID = context.study_uid
+    ds.StudyDate = context.when.strftime("%Y%m%d")
+    ds.StudyTime = context.when.strftime("%H%M%S")
+    ds.ReferringPhysicianName = ""
+    # Study ID (SH, 16 characters): the modality and when the study began.
+    ds.StudyID = f"US{context.when:%y%m%d%H%M}"
+    ds.AccessionNumber = context.accession
+    ds.StudyDescription = context.study_description
+    # General Series
+    ds.Modality = "US"
+    ds.SeriesInstanceUID = context.series_uid
+    ds.SeriesNumber = context.series_number
+    ds.Laterality = context.laterality
+    ds.BodyPartExamined = context.body_part
+    ds.OperatorsName = context.operator
+    # General Equipment and SC Equipment
+    ds.Manufacturer = "OneStop MSK"
+    if context.institution:
+        ds.InstitutionName = context.institution
+    ds.ConversionType = "DV"
+    # General Image
+    ds.InstanceNumber = instance_number
+    ds.PatientOrientation = ""
+    ds.ContentDate = ds.StudyDate
+    ds.ContentTime = context.when.strftime("%H%M%S.%f")
+    ds.ImageType = ["DERIVED", "SECONDARY"]
+    ds.BurnedInAnnotation = "YES" if context.burned_in else "NO"
+    ds.LossyImageCompression = "00"
+    return ds
+
+
+def _finish(ds: Dataset, pixels: np.ndarray) -> Dataset:
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.set_pixel_data(pixels, "RGB", 8)
+    ds.compress(JPEGLSLossless, encoding_plugin="pyjpegls")
+    return ds
+
+
+def still(frame: np.ndarray, context: CaptureContext, instance_number: int = 1) -> Dataset:
+    """A grabbed (or imported) still as a Secondary Capture Image, JPEG-LS lossless.
+
+    Args:
+        frame: height x width x 3, 8-bit RGB.
+        context: the patient, study, series, body part and side, operator and time.
+        instance_number: its number in the series.
+
+    Raises:
+        ValidationError: ``dicom.not_rgb``, ``dicom.not_a_still``, ``dicom.bad_laterality``,
+            ``dicom.bad_body_part`` or ``dicom.bad_sex``.
+    """
+    pixels = _rgb(frame)
+    if pixels.ndim != 3:
+        raise ValidationError("dicom.not_a_still", field="frames")
+    ds = _base(context, SecondaryCaptureImageStorage, instance_number)
+    ds.DateOfSecondaryCapture = ds.ContentDate
+    ds.TimeOfSecondaryCapture = context.when.strftime("%H%M%S")
+    return _finish(ds, pixels)
+
+
+def clip(
+    frames: np.ndarray | Sequence[np.ndarray],
+    frame_time_ms: float,
+    context: CaptureContext,
+    instance_number: int = 1,
+) -> Dataset:
+    """A grabbed clip as a Multi-frame True Color Secondary Capture Image with its timing.
+
+    Args:
+        frames: frames x height x width x 3, 8-bit RGB.
+        frame_time_ms: the time between frames as captured (1000 / frames per second).
+        context: the patient, study, series, body part and side, operator and time.
+        instance_number: its number in the series.
+
+    Raises:
+        ValidationError: as :func:`still`, ``dicom.not_a_clip`` or ``dicom.bad_frame_time``.
+    """
+    pixels = _rgb(np.asarray(frames))
+    if pixels.ndim != 4 or pixels.shape[0] < 1:
+        raise ValidationError("dicom.not_a_clip", field="frames")
+    if not 0 < frame_time_ms <= 10_000:
+        raise ValidationError("dicom.bad_frame_time", field="frame_time_ms")
+    ds = _base(context, MultiFrameTrueColorSecondaryCaptureImageStorage, instance_number)
+    ds.DateOfSecondaryCapture = ds.ContentDate
+    ds.TimeOfSecondaryCapture = context.when.strftime("%H%M%S")
+    # Multi-frame and Cine: the frames play at the timing they were captured with.
+    ds.NumberOfFrames = int(pixels.shape[0])
+    ds.FrameIncrementPointer = 0x00181063  # Frame Time
+    ds.FrameTime = f"{frame_time_ms:.3f}".rstrip("0").rstrip(".")
+    rate = round(1000 / frame_time_ms)
+    ds.CineRate = rate
+    ds.RecommendedDisplayFrameRate = rate
+    return _finish(ds, pixels)
