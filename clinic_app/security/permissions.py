@@ -66,6 +66,8 @@ class Action(StrEnum):
     SYNC_RESOLVE = "sync.resolve"
     ATTACHMENT_ADD = "attachment.add"
     ATTACHMENT_VIEW = "attachment.view"
+    IMAGE_CAPTURE = "image.capture"
+    IMAGE_VIEW = "image.view"
 
 
 _CLINICAL_WORK = frozenset(
@@ -91,6 +93,8 @@ _CLINICAL_WORK = frozenset(
         Action.SYNC_RESOLVE,
         Action.ATTACHMENT_ADD,
         Action.ATTACHMENT_VIEW,
+        Action.IMAGE_CAPTURE,
+        Action.IMAGE_VIEW,
     }
 )
 

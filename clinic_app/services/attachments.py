@@ -6,6 +6,8 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from clinic_app.errors import NotFound, ValidationError
 from clinic_app.model import Attachment, Patient
 from clinic_app.security.permissions import Action
@@ -30,6 +32,38 @@ class AttachmentView:
     filename: str
 
 
+def keep_file(
+    session: Session, patient_id: uuid.UUID | None, filename: str, media_type: str, data: bytes
+) -> Attachment:
+    """Keep a file's bytes (once per content) and add its row, in the caller's transaction.
+
+    Raises:
+        ValidationError: ``file.empty``, ``file.too_large`` or ``file.no_name``.
+    """
+    if not data:
+        raise ValidationError("file.empty", field="file")
+    if len(data) > MAX_SIZE:
+        raise ValidationError("file.too_large", field="file")
+    name = filename.strip()[-_NAME_MAX:]
+    if not name:
+        raise ValidationError("file.no_name", field="file")
+    sha256 = hashlib.sha256(data).hexdigest()
+    connection = session.connection()
+    if stored_size(connection, sha256) != len(data):
+        pieces = (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
+        store_bytes(connection, sha256, pieces)
+    row = Attachment(
+        patient_id=patient_id,
+        sha256=sha256,
+        size=len(data),
+        media_type=media_type.strip()[:100] or "application/octet-stream",
+        filename=name,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 class AttachmentService:
     """Adding a file to a record and reading it back."""
 
@@ -50,31 +84,11 @@ class AttachmentService:
             ValidationError: ``file.empty``, ``file.too_large`` or ``file.no_name``.
             NotFound: ``patient.not_found``.
         """
-        if not data:
-            raise ValidationError("file.empty", field="file")
-        if len(data) > MAX_SIZE:
-            raise ValidationError("file.too_large", field="file")
-        name = filename.strip()[-_NAME_MAX:]
-        if not name:
-            raise ValidationError("file.no_name", field="file")
-        sha256 = hashlib.sha256(data).hexdigest()
         with self._uow(actor, Action.ATTACHMENT_ADD) as session:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
-            connection = session.connection()
-            if stored_size(connection, sha256) != len(data):
-                pieces = (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
-                store_bytes(connection, sha256, pieces)
-            row = Attachment(
-                patient_id=patient.id,
-                sha256=sha256,
-                size=len(data),
-                media_type=media_type.strip()[:100] or "application/octet-stream",
-                filename=name,
-            )
-            session.add(row)
-            session.flush()
+            row = keep_file(session, patient.id, filename, media_type, data)
             self._uow.audit(
                 session,
                 actor,

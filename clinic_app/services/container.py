@@ -10,6 +10,7 @@ from clinic_app.services.audit_trail import AuditService
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
 from clinic_app.services.drafts import DraftService
+from clinic_app.services.imaging import ImagingService
 from clinic_app.services.patients import PatientService
 from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
@@ -44,6 +45,7 @@ class Services:
     settings: SettingsService
     sync: SyncService
     attachments: AttachmentService
+    imaging: ImagingService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -68,6 +70,7 @@ class Services:
             settings=SettingsService(context),
             sync=sync,
             attachments=AttachmentService(context),
+            imaging=ImagingService(context),
         )
 
     @property

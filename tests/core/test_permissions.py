@@ -56,6 +56,8 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.SYNC_RESOLVE: frozenset({C, S, T, V}),
     Action.ATTACHMENT_ADD: frozenset({C, S, T, V}),
     Action.ATTACHMENT_VIEW: frozenset({C, S, T, V}),
+    Action.IMAGE_CAPTURE: frozenset({C, S, T, V}),
+    Action.IMAGE_VIEW: frozenset({C, S, T, V}),
 }
 
 

@@ -1,0 +1,55 @@
+"""Imaging: a study per encounter, its instances (each a DICOM file kept as an attachment).
+
+An instance's DICOM bytes live in the attachment it names (encrypted at rest, synced as a
+file) and never change. Objects that arrive without a patient the app can
+match wait as orphans until a person assigns them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clinic_app.model.base import Base, Syncable
+
+
+class ImagingStudy(Syncable, Base):
+    """One patient's imaging at one encounter (a DICOM study)."""
+
+    __tablename__ = "imaging_study"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    study_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    accession: Mapped[str | None] = mapped_column(String(16), default=None)
+    started_at: Mapped[datetime]
+    description: Mapped[str] = mapped_column(String(64), default="Point-of-care ultrasound")
+    #: ``clinical`` studies may go to the PACS; ``educational`` ones never do.
+    purpose: Mapped[str] = mapped_column(String(12), default="clinical")
+
+
+class ImageInstance(Syncable, Base):
+    """One DICOM object of a study: how it came, what it shows, where its bytes are.
+
+    Its bytes never change; only an orphan's study is set, once, when a person assigns it.
+    """
+
+    __tablename__ = "image_instance"
+
+    study_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("imaging_study.id"), default=None, index=True
+    )
+    attachment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("attachment.id"))
+    sop_class_uid: Mapped[str] = mapped_column(String(64))
+    sop_instance_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    series_uid: Mapped[str] = mapped_column(String(64))
+    body_part: Mapped[str | None] = mapped_column(String(16), default=None)
+    laterality: Mapped[str | None] = mapped_column(String(1), default=None)
+    frames: Mapped[int] = mapped_column(Integer, default=1)
+    #: ``grabbed``, ``imported`` or ``received`` (from a scanner).
+    source: Mapped[str] = mapped_column(String(12))
+    #: The Patient ID and accession the object itself carries (for matching orphans).
+    carried_patient_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    carried_accession: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -1,0 +1,185 @@
+"""Images in the record: captured under the right patient, imported, or waiting as orphans."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pydicom import dcmread
+from pydicom.uid import UID
+
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.errors import Conflict, ValidationError
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def sonographer(services: Services) -> CurrentUser:
+    services.users.add(
+        SYSTEM,
+        username="tom",
+        display_name="Tom Okafor",
+        role=Role.SONOGRAPHER,
+        password=PASSWORD,
+    )
+    return services.auth.login("tom", PASSWORD)
+
+
+def _patient(services: Services, actor: CurrentUser, nhs: str, family: str) -> PatientRecord:
+    return services.patients.register(
+        actor,
+        PatientInput(
+            given_name="Ada",
+            family_name=family,
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number=nhs,
+        ),
+    )
+
+
+def _frame(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 80, (64, 80, 3), dtype=np.uint8)
+
+
+def _dicom_of(services: Services, actor: CurrentUser, attachment_id: object) -> bytes:
+    return services.attachments.read(actor, attachment_id)  # type: ignore[arg-type]
+
+
+def _outside_file(nhs: str, accession: str = "") -> bytes:
+    """A DICOM file as another system would send it, naming a patient by NHS number."""
+    context = CaptureContext(
+        nhs_number=nhs,
+        family_name="Lovelace",
+        given_name="Ada",
+        birth_date=date(1960, 3, 14),
+        sex="F",
+        study_uid=new_uid(),
+        series_uid=new_uid(),
+        body_part="KNEE",
+        laterality="R",
+        operator="",
+        when=datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+        accession=accession,
+    )
+    out = io.BytesIO()
+    still(_frame(9), context).save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def test_a_capture_is_valid_dicom_under_the_patients_study_and_series(
+    services: Services, sonographer: CurrentUser
+) -> None:
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    first = services.imaging.capture_still(
+        sonographer, patient.id, _frame(1), body_part="KNEE", laterality="L"
+    )
+    second = services.imaging.capture_still(
+        sonographer, patient.id, _frame(2), body_part="KNEE", laterality="L"
+    )
+    other_side = services.imaging.capture_clip(
+        sonographer,
+        patient.id,
+        np.stack([_frame(3), _frame(4)]),
+        40.0,
+        body_part="KNEE",
+        laterality="R",
+    )
+    assert first.study_id == second.study_id == other_side.study_id  # one encounter
+    read = [
+        dcmread(io.BytesIO(_dicom_of(services, sonographer, v.attachment_id)))
+        for v in (
+            first,
+            second,
+            other_side,
+        )
+    ]
+    assert read[0].SeriesInstanceUID == read[1].SeriesInstanceUID
+    assert read[2].SeriesInstanceUID != read[0].SeriesInstanceUID
+    assert read[0].PatientID == "9990000018"
+    assert str(read[0].PatientName) == "LOVELACE^Ada"
+    assert str(read[0].OperatorsName) == "Tom^Okafor"
+    assert (read[2].NumberOfFrames, other_side.frames) == (2, 2)
+    assert np.array_equal(read[0].pixel_array, _frame(1))
+
+
+def test_the_stored_capture_passes_dciodvfy(
+    services: Services, sonographer: CurrentUser, tmp_path: Path
+) -> None:
+    if shutil.which("dciodvfy") is None:
+        pytest.skip("dciodvfy not installed")
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    image = services.imaging.capture_still(
+        sonographer, patient.id, _frame(1), body_part="SHOULDER", laterality="R"
+    )
+    path = tmp_path / "stored.dcm"
+    path.write_bytes(_dicom_of(services, sonographer, image.attachment_id))
+    checked = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0
+    assert "Error" not in checked.stdout + checked.stderr
+
+
+def test_an_imported_file_goes_to_the_patient_it_names_or_waits_for_a_person(
+    services: Services, sonographer: CurrentUser
+) -> None:
+    known = _patient(services, sonographer, "9990000018", "Lovelace")
+    other = _patient(services, sonographer, "9990000026", "Byron")
+    matched = services.imaging.import_dicom(sonographer, _outside_file("9990000018"))
+    assert matched.study_id is not None
+    assert matched.source == "imported"
+    orphan = services.imaging.import_dicom(sonographer, _outside_file("9990000034"))
+    assert orphan.study_id is None
+    assert [o.id for o in services.imaging.orphans(sonographer)] == [orphan.id]
+    # Importing into an open record refuses a file that names someone else.
+    with pytest.raises(Conflict) as wrong:
+        services.imaging.import_dicom(sonographer, _outside_file("9990000018"), patient_id=other.id)
+    assert wrong.value.code == "dicom.wrong_patient"
+    assigned = services.imaging.assign(sonographer, orphan.id, known.id)
+    assert assigned.study_id is not None
+    assert services.imaging.orphans(sonographer) == []
+    with pytest.raises(Conflict):
+        services.imaging.assign(sonographer, orphan.id, other.id)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "code"),
+    [
+        (lambda data: data[: len(data) // 2], "dicom.unreadable"),
+        (lambda data: b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "dicom.unreadable"),
+        (lambda data: b"", "dicom.unreadable"),
+        ("no_pixels", "dicom.no_pixels"),
+        ("bad_syntax", "dicom.unknown_transfer_syntax"),
+    ],
+)
+def test_a_malformed_file_gets_a_clear_refusal_and_nothing_is_kept(
+    services: Services, sonographer: CurrentUser, spoil: object, code: str
+) -> None:
+    _patient(services, sonographer, "9990000018", "Lovelace")
+    good = _outside_file("9990000018")
+    if spoil == "no_pixels":
+        ds = dcmread(io.BytesIO(good))
+        del ds.PixelData
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        data = out.getvalue()
+    elif spoil == "bad_syntax":
+        ds = dcmread(io.BytesIO(good))
+        ds.file_meta.TransferSyntaxUID = UID("1.2.3.4.5.6.7")
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=False)
+        data = out.getvalue()
+    else:
+        data = spoil(good)  # type: ignore[operator]
+    with pytest.raises(ValidationError) as refused:
+        services.imaging.import_dicom(sonographer, data)
+    assert refused.value.code == code
+    assert services.imaging.orphans(sonographer) == []
