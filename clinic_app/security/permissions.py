@@ -20,6 +20,8 @@ Triage, assessment, red flags and questionnaires (issue 3):
 - Sync: the admin sets a device up with the server (``sync.manage``); everyone sees sync
   problems (``sync.view``); choosing between two clinical values kept in a conflict
   (``sync.resolve``) is for the clinical roles, since the values are clinical content.
+- Objects a scanner pushes are received by the device itself (``image.receive``), recorded as
+  the system's: no user is signed in to the scanner.
 - The service's own settings (its waiting-time amounts) are changed by the admin / service
   lead (``settings.manage``): they are the service's contract with its commissioners, not
   a clinical judgement about one patient. Everyone may read them.
@@ -68,6 +70,7 @@ class Action(StrEnum):
     ATTACHMENT_VIEW = "attachment.view"
     IMAGE_CAPTURE = "image.capture"
     IMAGE_VIEW = "image.view"
+    IMAGE_RECEIVE = "image.receive"
 
 
 _CLINICAL_WORK = frozenset(
@@ -120,6 +123,7 @@ _ADMIN_WORK = frozenset(
         Action.SETTINGS_MANAGE,
         Action.SYNC_MANAGE,
         Action.SYNC_VIEW,
+        Action.IMAGE_RECEIVE,
     }
 )
 

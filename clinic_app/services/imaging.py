@@ -24,7 +24,7 @@ from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import ImageInstance, ImagingStudy, Patient, User, utcnow
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import keep_file
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
 from clinic_app.services.types import CurrentUser
 
 if TYPE_CHECKING:
@@ -228,7 +228,12 @@ class ImagingService:
         )
 
     def import_dicom(
-        self, actor: CurrentUser, data: bytes, *, patient_id: uuid.UUID | None = None
+        self,
+        actor: CurrentUser,
+        data: bytes,
+        *,
+        patient_id: uuid.UUID | None = None,
+        action: Action = Action.IMAGE_CAPTURE,
     ) -> InstanceView:
         """Keep a DICOM file as received, under the patient it names, or as an orphan.
 
@@ -242,7 +247,7 @@ class ImagingService:
         ds = _parsed(data)
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
         accession = str(getattr(ds, "AccessionNumber", "") or "")[:16] or None
-        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
+        with self._uow(actor, action) as session:
             patient = self._match(session, carried, accession)
             if patient_id is not None:
                 chosen = session.get(Patient, patient_id)
@@ -272,7 +277,7 @@ class ImagingService:
                 body_part=str(getattr(ds, "BodyPartExamined", "") or "")[:16] or None,
                 laterality=str(getattr(ds, "Laterality", "") or "")[:1] or None,
                 frames=int(getattr(ds, "NumberOfFrames", 1) or 1),
-                source="imported",
+                source="received" if action is Action.IMAGE_RECEIVE else "imported",
                 carried_patient_id=carried or None,
                 carried_accession=accession,
             )
@@ -287,6 +292,13 @@ class ImagingService:
                 entity_id=row.id,
             )
             return _view(row)
+
+    def receive(self, data: bytes) -> InstanceView:
+        """An object a scanner pushed: kept as received, matched or left as an orphan.
+
+        The device receives it, not a signed-in user, so it is recorded as the system's.
+        """
+        return self.import_dicom(SYSTEM, data, action=Action.IMAGE_RECEIVE)
 
     @staticmethod
     def _match(session: Session, nhs: str, accession: str | None) -> Patient | None:

@@ -58,6 +58,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.ATTACHMENT_VIEW: frozenset({C, S, T, V}),
     Action.IMAGE_CAPTURE: frozenset({C, S, T, V}),
     Action.IMAGE_VIEW: frozenset({C, S, T, V}),
+    Action.IMAGE_RECEIVE: frozenset({A}),
 }
 
 
