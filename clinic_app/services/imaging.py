@@ -13,7 +13,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -35,6 +35,21 @@ if TYPE_CHECKING:
 
 _DICOM_SEX = {"1": "M", "2": "F"}
 DICOM_MEDIA_TYPE = "application/dicom"
+
+
+@dataclass(frozen=True)
+class PlannedScan:
+    """A scan planned today: what a scanner's worklist query is answered with."""
+
+    study_uid: str
+    accession: str
+    description: str
+    planned_at: datetime
+    nhs_number: str
+    family_name: str
+    given_name: str
+    birth_date: date
+    sex: str
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,20 @@ def _view(row: ImageInstance) -> InstanceView:
         row.frames,
         row.source,
         row.attachment_id,
+    )
+
+
+def _planned(study: ImagingStudy, patient: Patient) -> PlannedScan:
+    return PlannedScan(
+        study_uid=study.study_uid,
+        accession=study.accession or "",
+        description=study.description,
+        planned_at=study.started_at,
+        nhs_number=patient.nhs_number or "",
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        birth_date=patient.date_of_birth,
+        sex=_DICOM_SEX.get(patient.sex, "O"),
     )
 
 
@@ -292,6 +321,60 @@ class ImagingService:
                 entity_id=row.id,
             )
             return _view(row)
+
+    def plan_scan(
+        self, actor: CurrentUser, patient_id: uuid.UUID, description: str = "MSK ultrasound"
+    ) -> PlannedScan:
+        """Put the patient on today's scanner worklist: a study with an accession number.
+
+        The scanner picks the patient from its worklist, and its images arrive labelled with
+        the study and accession, so they land in this study.
+
+        Raises:
+            NotFound: ``patient.not_found``. ValidationError: ``dicom.no_nhs_number``.
+        """
+        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            if not patient.nhs_number:
+                raise ValidationError("dicom.no_nhs_number", field="patient")
+            now = utcnow()
+            study = ImagingStudy(
+                patient_id=patient.id,
+                study_uid=_new_uid(),
+                started_at=now,
+                # Accession Number is SH (16 characters): OS and twelve random digits.
+                accession=f"OS{uuid.uuid4().int % 10**12:012d}",
+                description=description.strip()[:64] or "MSK ultrasound",
+            )
+            session.add(study)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "image.plan",
+                patient_id=patient.id,
+                entity="imaging_study",
+                entity_id=study.id,
+            )
+            return _planned(study, patient)
+
+    def worklist(self, day: date | None = None) -> list[PlannedScan]:
+        """Scans planned for ``day`` (today), for a scanner's worklist query."""
+        wanted = day or self._context.today()
+        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, read_only=True) as session:
+            rows = session.execute(
+                select(ImagingStudy, Patient)
+                .join(Patient, Patient.id == ImagingStudy.patient_id)
+                .where(ImagingStudy.accession.is_not(None), ImagingStudy.deleted.is_(False))
+                .order_by(ImagingStudy.started_at)
+            ).all()
+            return [
+                _planned(study, patient)
+                for study, patient in rows
+                if study.started_at.astimezone().date() == wanted
+            ]
 
     def receive(self, data: bytes) -> InstanceView:
         """An object a scanner pushed: kept as received, matched or left as an orphan.

@@ -12,13 +12,15 @@ import pytest
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pynetdicom import AE
-from pynetdicom.sop_class import (
-    SecondaryCaptureImageStorage,  # type: ignore[attr-defined]
+from pynetdicom.sop_class import (  # type: ignore[attr-defined]
+    ModalityWorklistInformationFind,
+    SecondaryCaptureImageStorage,
 )
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.dicom.receive import CANNOT_UNDERSTAND, SUCCESS, StorageReceiver
+from clinic_app.dicom.worklist import WorklistProvider
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput
 
@@ -123,3 +125,63 @@ def test_an_object_without_pixels_is_refused_with_a_status_and_not_kept(
     del broken.PixelData
     assert _push(receiver, broken) == CANNOT_UNDERSTAND
     assert services.imaging.orphans(sonographer) == []
+
+
+def test_a_scanner_picks_todays_patient_from_the_worklist_and_its_image_lands_there(
+    services: Services, receiver: StorageReceiver, sonographer: CurrentUser
+) -> None:
+    patient = services.patients.register(
+        sonographer,
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace",
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number="9990000018",
+        ),
+    )
+    planned = services.imaging.plan_scan(sonographer, patient.id, "Left knee ultrasound")
+    provider = WorklistProvider(services.imaging.worklist, port=_free_port())
+    provider.start()
+    try:
+        scanner = AE(ae_title="SCANNER")
+        scanner.add_requested_context(ModalityWorklistInformationFind)
+        association = scanner.associate(provider.host, provider.port, ae_title=provider.ae_title)
+        assert association.is_established
+        query = Dataset()
+        query.PatientName = ""
+        query.PatientID = ""
+        query.AccessionNumber = ""
+        query.StudyInstanceUID = ""
+        step = Dataset()
+        step.Modality = "US"
+        step.ScheduledProcedureStepStartDate = services.context.today().strftime("%Y%m%d")
+        query.ScheduledProcedureStepSequence = [step]
+        try:
+            answers = [
+                identifier
+                for status, identifier in association.send_c_find(
+                    query, ModalityWorklistInformationFind
+                )
+                if status and status.Status == 0xFF00
+            ]
+        finally:
+            association.release()
+    finally:
+        provider.stop()
+    assert len(answers) == 1
+    item = answers[0]
+    assert (item.PatientID, item.AccessionNumber) == ("9990000018", planned.accession)
+    assert str(item.PatientName) == "LOVELACE^Ada"
+    # The scanner labels its image from the worklist item; it lands in the planned study.
+    image = _scan("9990000018")
+    image.StudyInstanceUID = item.StudyInstanceUID
+    image.AccessionNumber = item.AccessionNumber
+    assert _push(receiver, image) == SUCCESS
+    with services.context.store.sessions() as session:
+        from clinic_app.model import ImageInstance, ImagingStudy
+
+        row = session.query(ImageInstance).filter_by(sop_instance_uid=image.SOPInstanceUID).one()
+        study = session.get(ImagingStudy, row.study_id)
+        assert study is not None
+        assert (study.study_uid, study.accession) == (planned.study_uid, planned.accession)
