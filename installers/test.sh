@@ -96,7 +96,21 @@ step_end
 
 step_begin "pytest"
 pytest_status=0
-pytest "$@" || pytest_status=$?
+# The tests run in a private network namespace with nothing but loopback: servers the tests
+# start (Orthanc binds every interface it can see) are then reachable from nowhere else, and
+# their ports never clash with the machine's. Everything the tests talk to is on loopback.
+if [[ $EUID -eq 0 ]] && command -v unshare >/dev/null && command -v ip >/dev/null \
+    && unshare --net true 2>/dev/null; then
+    log "pytest runs in a private network namespace (loopback only)"
+    unshare --net -- bash -c 'ip link set lo up && exec "$@"' _ pytest "$@" || pytest_status=$?
+else
+    if [[ ${CI:-} == "true" || ${CI:-} == "1" ]]; then
+        printf '\n==> CI needs a private network namespace for the tests (root, unshare, ip)\n' >&2
+        exit 1
+    fi
+    log "no private network namespace here: pytest runs on the machine's network"
+    pytest "$@" || pytest_status=$?
+fi
 if [[ $pytest_status -eq 5 ]]; then
     printf '\n==> pytest collected no tests: that counts as a failure (check the paths and -k/-m)\n' >&2
     exit 1
