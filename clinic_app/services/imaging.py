@@ -256,6 +256,31 @@ class ImagingService:
             frame_time_ms=frame_time_ms,
         )
 
+    def import_picture(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        data: bytes,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool = True,
+    ) -> InstanceView:
+        """A PNG or JPEG still for the patient, kept as Secondary Capture DICOM like a grab.
+
+        Raises:
+            ValidationError: ``image.unreadable`` (not a PNG or JPEG, or damaged), and as
+                :meth:`capture_still`.
+        """
+        return self.capture_still(
+            actor,
+            patient_id,
+            _picture_pixels(data),
+            body_part=body_part,
+            laterality=laterality,
+            burned_in=burned_in,
+        )
+
     def import_dicom(
         self,
         actor: CurrentUser,
@@ -450,6 +475,21 @@ class ImagingService:
                 entity_id=row.id,
             )
             return _view(row)
+
+
+def _picture_pixels(data: bytes) -> np.ndarray:
+    """An 8-bit RGB array from PNG or JPEG bytes (other formats are refused)."""
+    import numpy as np  # noqa: PLC0415 - see the note at the top
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.format not in {"PNG", "JPEG"}:
+                raise ValidationError("image.unreadable", field="file")
+            picture.load()
+            return np.asarray(picture.convert("RGB"), dtype=np.uint8)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ValidationError("image.unreadable", field="file") from None
 
 
 def _nhs_number_in(patient_id: str) -> str:

@@ -183,3 +183,35 @@ def test_a_malformed_file_gets_a_clear_refusal_and_nothing_is_kept(
         services.imaging.import_dicom(sonographer, data)
     assert refused.value.code == code
     assert services.imaging.orphans(sonographer) == []
+
+
+@pytest.mark.parametrize("kind", ["PNG", "JPEG"])
+def test_a_png_or_jpeg_still_is_kept_as_secondary_capture(
+    services: Services, sonographer: CurrentUser, kind: str
+) -> None:
+    from PIL import Image
+
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    out = io.BytesIO()
+    Image.fromarray(_frame(7)).save(out, format=kind)
+    image = services.imaging.import_picture(
+        sonographer, patient.id, out.getvalue(), body_part="WRIST", laterality="R"
+    )
+    kept = dcmread(io.BytesIO(_dicom_of(services, sonographer, image.attachment_id)))
+    assert kept.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7"
+    assert kept.PatientID == "9990000018"
+    assert (kept.BodyPartExamined, kept.Laterality) == ("WRIST", "R")
+    if kind == "PNG":
+        assert np.array_equal(kept.pixel_array, _frame(7))
+
+
+@pytest.mark.parametrize("data", [b"", b"GIF89a" + b"\x00" * 40, b"\x89PNG\r\n\x1a\n\x00\x00"])
+def test_a_picture_that_is_not_png_or_jpeg_is_refused(
+    services: Services, sonographer: CurrentUser, data: bytes
+) -> None:
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    with pytest.raises(ValidationError) as refused:
+        services.imaging.import_picture(
+            sonographer, patient.id, data, body_part="WRIST", laterality="R"
+        )
+    assert refused.value.code == "image.unreadable"
