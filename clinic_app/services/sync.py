@@ -8,6 +8,7 @@ sync problems and choosing a value in a conflict are actions of a signed-in user
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 SERVER_KEY = "sync.server_url"
 CA_KEY = "sync.ca_file"
 LAST_SUCCESS_KEY = "sync.last_success"
+#: How often background sync compares counts and hashes with the server.
+CHECK_EVERY_S = 15 * 60
 
 #: A row's sync state as shown where the row is shown.
 LOCAL, WAITING, SYNCED, CONFLICT, ERROR = "local", "waiting", "synced", "conflict", "error"
@@ -216,11 +219,15 @@ class SyncService:
 
     # ------------------------------------------------------------------ running
 
-    def sync_now(self) -> SyncReport:
-        """Push, pull and check once (on the calling thread: never the UI's)."""
+    def sync_now(self, *, check: bool = True) -> SyncReport:
+        """Push, pull and (unless told not to) check once, on the calling thread: never the UI's.
+
+        The count/hash check reads every syncing table on both sides; background sync runs it
+        on its first round and then every :data:`CHECK_EVERY_S` seconds, not every minute.
+        """
         transport = self._transport()
         try:
-            report = SyncClient(self._context.store, transport).sync_once(check=True)
+            report = SyncClient(self._context.store, transport).sync_once(check=check)
         finally:
             transport.close()
         with self._context.store.sessions.begin() as session:
@@ -250,7 +257,16 @@ class SyncService:
             if on_state is not None:
                 on_state(state)
 
-        self._scheduler = SyncScheduler(self.sync_now, interval=interval, on_state=publish)
+        last_check = [float("-inf")]
+
+        def run() -> SyncReport:
+            due = time.monotonic() - last_check[0] >= CHECK_EVERY_S
+            report = self.sync_now(check=due)
+            if due:
+                last_check[0] = time.monotonic()
+            return report
+
+        self._scheduler = SyncScheduler(run, interval=interval, on_state=publish)
         self._scheduler.start()
         return True
 

@@ -20,13 +20,19 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from clinic_app.db import Store
 from clinic_app.errors import ClinicError
-from clinic_app.model import OutboxEntry, StoreMeta, SyncIssue, SyncRowState, utcnow
+from clinic_app.model import (
+    AttachmentChunk,
+    OutboxEntry,
+    StoreMeta,
+    SyncIssue,
+    SyncRowState,
+    utcnow,
+)
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,
     read_piece,
     store_bytes,
-    stored_size,
 )
 from clinic_app.sync.protocol import (
     MAX_BATCH,
@@ -323,10 +329,19 @@ class SyncClient:
         for name, column in FILE_COLUMNS.items():
             table = synced_table(name).table
             with self._store.engine.connect() as conn:
+                # One query for every file's stored size, not one per row: this runs each sync.
+                stored: dict[str, int | None] = {
+                    sha: total
+                    for sha, total in conn.execute(
+                        select(
+                            AttachmentChunk.sha256, func.sum(func.length(AttachmentChunk.data))
+                        ).group_by(AttachmentChunk.sha256)
+                    )
+                }
                 wanted = [
                     (sha, size)
                     for sha, size in conn.execute(select(table.c[column], table.c.size))
-                    if stored_size(conn, sha) != size
+                    if int(stored.get(sha) or 0) != size
                 ]
             for sha256, _size in dict(wanted).items():
                 pieces = self._transport.download(check_sha256(sha256))
