@@ -149,6 +149,29 @@ def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Data
     return ds
 
 
+@dataclass(frozen=True)
+class LossyHistory:
+    """Pixels that went through lossy compression before they reached the app (an MP4 clip).
+
+    Attributes:
+        method: the Lossy Image Compression Method defined term (PS3.3 C.7.6.1.1.5.1), e.g.
+            ``ISO_14496_10`` for H.264, or None when the standard has no term for the codec.
+        ratio: the decoded size over the compressed size.
+    """
+
+    method: str | None
+    ratio: float
+
+
+def _lossy(ds: Dataset, history: LossyHistory) -> None:
+    # Once lossy, always lossy (PS3.3 C.7.6.1.1.5): the JPEG-LS copy is lossless but the
+    # pixels are not the scanner's originals.
+    ds.LossyImageCompression = "01"
+    ds.LossyImageCompressionRatio = f"{history.ratio:.4g}"
+    if history.method:
+        ds.LossyImageCompressionMethod = history.method
+
+
 def _finish(ds: Dataset, pixels: np.ndarray) -> Dataset:
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
@@ -184,6 +207,8 @@ def clip(
     frame_time_ms: float,
     context: CaptureContext,
     instance_number: int = 1,
+    *,
+    lossy: LossyHistory | None = None,
 ) -> Dataset:
     """A grabbed clip as a Multi-frame True Color Secondary Capture Image with its timing.
 
@@ -192,6 +217,7 @@ def clip(
         frame_time_ms: the time between frames as captured (1000 / frames per second).
         context: the patient, study, series, body part and side, operator and time.
         instance_number: its number in the series.
+        lossy: how the frames were compressed before (an imported MP4), if they were.
 
     Raises:
         ValidationError: as :func:`still`, ``dicom.not_a_clip`` or ``dicom.bad_frame_time``.
@@ -211,4 +237,6 @@ def clip(
     rate = round(1000 / frame_time_ms)
     ds.CineRate = rate
     ds.RecommendedDisplayFrameRate = rate
+    if lossy is not None:
+        _lossy(ds, lossy)
     return _finish(ds, pixels)

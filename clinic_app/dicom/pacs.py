@@ -8,6 +8,7 @@ a "sent" alone.
 from __future__ import annotations
 
 import io
+import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,19 @@ class PacsTarget:
     dicomweb_url: str | None = None
 
 
+def _check_reachable(target: PacsTarget) -> None:
+    """Refuse early when nothing listens at the PACS's address.
+
+    pynetdicom leaves its socket open when a connection is refused; trying a plain
+    connection first keeps a PACS that is down from leaking a socket per retry.
+    """
+    try:
+        with socket.create_connection((target.host, target.port), timeout=10):
+            pass
+    except OSError as error:
+        raise ClinicError("pacs.unreachable", reason=type(error).__name__) from None
+
+
 def send_c_store(target: PacsTarget, datasets: Iterable[Dataset]) -> dict[str, int]:
     """C-STORE each object in one association; the status per SOP Instance UID.
 
@@ -41,6 +55,7 @@ def send_c_store(target: PacsTarget, datasets: Iterable[Dataset]) -> dict[str, i
         ClinicError: ``pacs.unreachable`` when no association can be made.
     """
     objects = list(datasets)
+    _check_reachable(target)
     ae = AE(ae_title=target.calling_ae)
     for syntax_pair in {(str(d.SOPClassUID), str(d.file_meta.TransferSyntaxUID)) for d in objects}:
         ae.add_requested_context(syntax_pair[0], syntax_pair[1])
@@ -98,6 +113,7 @@ def confirmed(target: PacsTarget, study_uid: str, sop_uids: Iterable[str]) -> se
         ClinicError: ``pacs.unreachable``.
     """
     wanted = set(sop_uids)
+    _check_reachable(target)
     ae = AE(ae_title=target.calling_ae)
     ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
     association = ae.associate(target.host, target.port, ae_title=target.ae_title)

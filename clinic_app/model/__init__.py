@@ -8,7 +8,7 @@ from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
 from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.model.ids import uuid7
-from clinic_app.model.imaging import ImageInstance, ImagingStudy
+from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
@@ -40,9 +40,11 @@ __all__ = [
     "EpisodeOfCare",
     "GpPractice",
     "ImageInstance",
+    "ImageMarks",
     "ImagingStudy",
     "LoginThrottle",
     "OutboxEntry",
+    "PacsSend",
     "Patient",
     "PatientAlert",
     "QuestionnaireResponse",

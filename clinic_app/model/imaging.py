@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_app.model.base import Base, Syncable
+from clinic_app.model.base import Base, Syncable, utcnow
 
 
 class ImagingStudy(Syncable, Base):
@@ -28,6 +29,8 @@ class ImagingStudy(Syncable, Base):
     description: Mapped[str] = mapped_column(String(64), default="Point-of-care ultrasound")
     #: ``clinical`` studies may go to the PACS; ``educational`` ones never do.
     purpose: Mapped[str] = mapped_column(String(12), default="clinical")
+    #: Set only once the PACS has confirmed it holds every image of the study.
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ImageInstance(Syncable, Base):
@@ -53,3 +56,37 @@ class ImageInstance(Syncable, Base):
     #: The Patient ID and accession the object itself carries (for matching orphans).
     carried_patient_id: Mapped[str | None] = mapped_column(String(64), default=None)
     carried_accession: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class ImageMarks(Syncable, Base):
+    """What people drew on one image (distances, arrows, labels), kept apart from its pixels.
+
+    One row per image holds the whole list, so the marks of an image change together.
+    """
+
+    __tablename__ = "image_marks"
+
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("image_instance.id"), unique=True)
+    #: ``Annotation.to_json()`` of each mark, in the order they were made.
+    marks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class PacsSend(Base):
+    """A study waiting to go to the PACS from this device, tried until the PACS has it all.
+
+    Device-local work (it never syncs): the study's ``archived_at`` is what every device sees.
+    """
+
+    __tablename__ = "pacs_send"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imaging_study.id"), index=True)
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: ``waiting`` (to send or to confirm), ``archived``, or ``stopped`` (a person must act).
+    state: Mapped[str] = mapped_column(String(10), default="waiting")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The error code of the last failed attempt (never patient details).
+    last_error: Mapped[str | None] = mapped_column(String(64), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -71,6 +71,7 @@ class Action(StrEnum):
     IMAGE_CAPTURE = "image.capture"
     IMAGE_VIEW = "image.view"
     IMAGE_RECEIVE = "image.receive"
+    IMAGE_ARCHIVE = "image.archive"
 
 
 _CLINICAL_WORK = frozenset(
@@ -98,6 +99,7 @@ _CLINICAL_WORK = frozenset(
         Action.ATTACHMENT_VIEW,
         Action.IMAGE_CAPTURE,
         Action.IMAGE_VIEW,
+        Action.IMAGE_ARCHIVE,
     }
 )
 
@@ -124,6 +126,8 @@ _ADMIN_WORK = frozenset(
         Action.SYNC_MANAGE,
         Action.SYNC_VIEW,
         Action.IMAGE_RECEIVE,
+        # The PACS queue runs on as the system (an admin's role) once a clinician asks.
+        Action.IMAGE_ARCHIVE,
     }
 )
 

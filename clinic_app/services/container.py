@@ -9,13 +9,16 @@ from clinic_app.services.attachments import AttachmentService
 from clinic_app.services.audit_trail import AuditService
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
+from clinic_app.services.dicom_settings import DicomSettingsService
 from clinic_app.services.drafts import DraftService
 from clinic_app.services.imaging import ImagingService
+from clinic_app.services.pacs import PacsService
 from clinic_app.services.patients import PatientService
 from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
+from clinic_app.services.scanners import ScannerLink
 from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
@@ -46,12 +49,17 @@ class Services:
     sync: SyncService
     attachments: AttachmentService
     imaging: ImagingService
+    dicom_settings: DicomSettingsService
+    pacs: PacsService
+    scanners: ScannerLink
 
     @classmethod
     def build(cls, context: Context) -> Services:
         """Wire every service to one context."""
         sync = SyncService(context)
         auth = AuthService(context, sync)
+        imaging = ImagingService(context)
+        dicom_settings = DicomSettingsService(context)
         return cls(
             context=context,
             auth=auth,
@@ -70,7 +78,10 @@ class Services:
             settings=SettingsService(context),
             sync=sync,
             attachments=AttachmentService(context),
-            imaging=ImagingService(context),
+            imaging=imaging,
+            dicom_settings=dicom_settings,
+            pacs=PacsService(context),
+            scanners=ScannerLink(imaging, dicom_settings),
         )
 
     @property
@@ -81,4 +92,6 @@ class Services:
     def close(self) -> None:
         """Stop background sync and close the store's connections."""
         self.sync.stop()
+        self.pacs.stop()
+        self.scanners.stop()
         self.context.store.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -21,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from clinic_app.clinical.nhs_number import normalise
 from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model import ImageInstance, ImagingStudy, Patient, User, utcnow
+from clinic_app.model import (
+    Attachment,
+    ImageInstance,
+    ImageMarks,
+    ImagingStudy,
+    PacsSend,
+    Patient,
+    User,
+    utcnow,
+)
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import keep_file
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
@@ -30,6 +38,9 @@ from clinic_app.services.types import CurrentUser
 if TYPE_CHECKING:
     import numpy as np
     from pydicom.dataset import Dataset
+
+    from clinic_app.dicom.capture import LossyHistory
+    from clinic_app.dicom.measure import Annotation
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
@@ -65,6 +76,30 @@ class InstanceView:
     frames: int
     source: str
     attachment_id: uuid.UUID
+    created_at: datetime | None = None
+    carried_patient_id: str | None = None
+    carried_accession: str | None = None
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A patient's study: its images, and where it stands with the PACS.
+
+    ``pacs_state`` is ``educational`` (never sent), ``not_sent``, ``waiting`` (asked for,
+    not yet confirmed by the PACS), ``archived``, or ``stopped``.
+    """
+
+    id: uuid.UUID
+    study_uid: str
+    started_at: datetime
+    description: str
+    accession: str | None
+    purpose: str
+    archived_at: datetime | None
+    pacs_state: str
+    pacs_error: str | None
+    pacs_attempts: int
+    instances: tuple[InstanceView, ...]
 
 
 def _view(row: ImageInstance) -> InstanceView:
@@ -78,7 +113,18 @@ def _view(row: ImageInstance) -> InstanceView:
         row.frames,
         row.source,
         row.attachment_id,
+        row.created_at,
+        row.carried_patient_id,
+        row.carried_accession,
     )
+
+
+def _pacs_state(study: ImagingStudy, send: PacsSend | None) -> str:
+    if study.archived_at is not None:
+        return "archived"
+    if study.purpose != "clinical":
+        return "educational"
+    return send.state if send is not None else "not_sent"
 
 
 def _planned(study: ImagingStudy, patient: Patient) -> PlannedScan:
@@ -154,9 +200,23 @@ class ImagingService:
         laterality: str,
         burned_in: bool,
         frame_time_ms: float | None,
+        lossy: LossyHistory | None = None,
+        source: str = "grabbed",
     ) -> InstanceView:
-        from clinic_app.dicom.capture import CaptureContext, clip, still  # noqa: PLC0415
+        from clinic_app.dicom.capture import (  # noqa: PLC0415
+            BODY_PARTS,
+            LATERALITIES,
+            CaptureContext,
+            clip,
+            still,
+        )
 
+        if laterality not in LATERALITIES:
+            raise ValidationError("dicom.bad_laterality", field="laterality")
+        if body_part not in BODY_PARTS:
+            raise ValidationError("dicom.bad_body_part", field="body_part")
+        # Three steps, so the store is never held while pixels are compressed (a long clip
+        # takes seconds): find the study, compress with no transaction open, then keep.
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
@@ -167,6 +227,7 @@ class ImagingService:
             study = self._study(session, patient, when)
             user = session.get(User, recorded_by(actor)) if recorded_by(actor) else None
             operator = user.display_name.replace(" ", "^", 1) if user else ""
+            study_id = study.id
             context = CaptureContext(
                 nhs_number=patient.nhs_number,
                 family_name=patient.family_name,
@@ -182,15 +243,17 @@ class ImagingService:
                 burned_in=burned_in,
                 accession=study.accession or "",
             )
-            if frame_time_ms is None:
-                ds = still(pixels, context)
-            else:
-                ds = clip(pixels, frame_time_ms, context)
+        if frame_time_ms is None:
+            ds = still(pixels, context)
+        else:
+            ds = clip(pixels, frame_time_ms, context, lossy=lossy)
+        data = _bytes(ds)
+        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             attachment = keep_file(
-                session, patient.id, f"{ds.SOPInstanceUID}.dcm", DICOM_MEDIA_TYPE, _bytes(ds)
+                session, patient_id, f"{ds.SOPInstanceUID}.dcm", DICOM_MEDIA_TYPE, data
             )
             row = ImageInstance(
-                study_id=study.id,
+                study_id=study_id,
                 attachment_id=attachment.id,
                 sop_class_uid=str(ds.SOPClassUID),
                 sop_instance_uid=str(ds.SOPInstanceUID),
@@ -198,8 +261,8 @@ class ImagingService:
                 body_part=body_part,
                 laterality=laterality,
                 frames=int(getattr(ds, "NumberOfFrames", 1)),
-                source="grabbed",
-                carried_patient_id=patient.nhs_number,
+                source=source,
+                carried_patient_id=context.nhs_number,
             )
             session.add(row)
             session.flush()
@@ -207,7 +270,7 @@ class ImagingService:
                 session,
                 actor,
                 "image.capture",
-                patient_id=patient.id,
+                patient_id=patient_id,
                 entity="image_instance",
                 entity_id=row.id,
             )
@@ -272,13 +335,17 @@ class ImagingService:
             ValidationError: ``image.unreadable`` (not a PNG or JPEG, or damaged), and as
                 :meth:`capture_still`.
         """
-        return self.capture_still(
+        from clinic_app.dicom.reading import picture_pixels  # noqa: PLC0415 - see the top
+
+        return self._capture(
             actor,
             patient_id,
-            _picture_pixels(data),
+            picture_pixels(data),
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
+            frame_time_ms=None,
+            source="imported",
         )
 
     def import_dicom(
@@ -298,23 +365,28 @@ class ImagingService:
                 ``dicom.no_pixels``, ``dicom.unknown_transfer_syntax``.
             Conflict: ``dicom.wrong_patient`` when it names another patient.
         """
-        ds = _parsed(data)
+        from clinic_app.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
+
+        ds = parse_dicom(data)
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
         accession = str(getattr(ds, "AccessionNumber", "") or "")[:16] or None
+        study_uid = str(ds.StudyInstanceUID)
         with self._uow(actor, action) as session:
-            patient = self._match(session, carried, accession)
+            candidates = self._candidates(session, carried, accession, study_uid)
+            agreed = set(candidates.values())
+            patient: Patient | None = None
+            if len(agreed) == 1 and None not in agreed:
+                patient = session.get(Patient, agreed.pop())
             if patient_id is not None:
                 chosen = session.get(Patient, patient_id)
                 if chosen is None or chosen.deleted:
                     raise NotFound("patient.not_found")
-                if patient is not None and patient.id != chosen.id:
-                    raise Conflict("dicom.wrong_patient")
-                if carried and chosen.nhs_number and carried != chosen.nhs_number:
+                if any(found != chosen.id for found in candidates.values()):
                     raise Conflict("dicom.wrong_patient")
                 patient = chosen
             study = None
             if patient is not None:
-                study = self._study_for_import(session, patient, str(ds.StudyInstanceUID))
+                study = self._study_for_import(session, patient, study_uid)
             attachment = keep_file(
                 session,
                 patient.id if patient else None,
@@ -409,20 +481,42 @@ class ImagingService:
         return self.import_dicom(SYSTEM, data, action=Action.IMAGE_RECEIVE)
 
     @staticmethod
-    def _match(session: Session, nhs: str, accession: str | None) -> Patient | None:
+    def _candidates(
+        session: Session, nhs: str, accession: str | None, study_uid: str
+    ) -> dict[str, uuid.UUID | None]:
+        """Whose each identifier the object carries says it is (None: nobody registered).
+
+        An object joins a patient only when every identifier it carries points to that same
+        patient: an NHS number nobody here has, or an accession of one patient's scan with
+        another's NHS number, leaves it for a person to assign. Patient IDs that are not NHS
+        numbers (a scanner's own numbering) cannot be checked and are not used.
+        """
+        found: dict[str, uuid.UUID | None] = {}
         if nhs:
-            found = session.scalars(
+            patient = session.scalars(
                 select(Patient).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
             ).first()
-            if found is not None:
-                return found
+            found["nhs_number"] = patient.id if patient is not None else None
         if accession:
             study = session.scalars(
-                select(ImagingStudy).where(ImagingStudy.accession == accession)
+                select(ImagingStudy)
+                .join(Patient, Patient.id == ImagingStudy.patient_id)
+                .where(
+                    ImagingStudy.accession == accession,
+                    ImagingStudy.deleted.is_(False),
+                    Patient.deleted.is_(False),
+                )
             ).first()
             if study is not None:
-                return session.get(Patient, study.patient_id)
-        return None
+                found["accession"] = study.patient_id
+        existing = session.scalars(
+            select(ImagingStudy).where(
+                ImagingStudy.study_uid == study_uid, ImagingStudy.deleted.is_(False)
+            )
+        ).first()
+        if existing is not None:
+            found["study"] = existing.patient_id
+        return found
 
     @staticmethod
     def _study_for_import(session: Session, patient: Patient, study_uid: str) -> ImagingStudy:
@@ -476,20 +570,194 @@ class ImagingService:
             )
             return _view(row)
 
+    def import_clip(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        data: bytes,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool = True,
+    ) -> InstanceView:
+        """An MP4 clip for the patient, kept as Multi-frame True Color SC at its own timing.
 
-def _picture_pixels(data: bytes) -> np.ndarray:
-    """An 8-bit RGB array from PNG or JPEG bytes (other formats are refused)."""
-    import numpy as np  # noqa: PLC0415 - see the note at the top
-    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+        The frames of an MP4 have been through lossy compression, and the object says so
+        (Lossy Image Compression ``01``, with the ratio and, where DICOM names one, the method).
 
-    try:
-        with Image.open(io.BytesIO(data)) as picture:
-            if picture.format not in {"PNG", "JPEG"}:
-                raise ValidationError("image.unreadable", field="file")
-            picture.load()
-            return np.asarray(picture.convert("RGB"), dtype=np.uint8)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError("image.unreadable", field="file") from None
+        Raises:
+            ValidationError: ``video.unreadable``, ``video.no_video``, ``video.too_long``,
+                ``video.bad_timing``, and as :meth:`capture_clip`.
+        """
+        from clinic_app.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
+        from clinic_app.dicom.video import decode_mp4  # noqa: PLC0415
+
+        decoded = decode_mp4(data)
+        history = None
+        if decoded.lossy:
+            ratio = decoded.frames.nbytes / max(decoded.compressed_bytes, 1)
+            history = LossyHistory(decoded.method, ratio)
+        return self._capture(
+            actor,
+            patient_id,
+            decoded.frames,
+            body_part=body_part,
+            laterality=laterality,
+            burned_in=burned_in,
+            frame_time_ms=decoded.frame_time_ms,
+            lossy=history,
+            source="imported",
+        )
+
+    def import_file(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        data: bytes,
+        *,
+        body_part: str,
+        laterality: str,
+    ) -> InstanceView:
+        """Import a file into the patient's record, whatever kind it is (told by its bytes).
+
+        DICOM is kept as it is (and must name this patient, if it names anyone); a PNG or
+        JPEG still and an MP4 clip become Secondary Capture objects for the body part and side.
+
+        Raises:
+            ValidationError: ``image.unknown_kind`` for anything else, and as the import of
+                that kind.
+        """
+        from clinic_app.dicom.reading import file_kind  # noqa: PLC0415 - see the top
+
+        kind = file_kind(data)
+        if kind == "dicom":
+            return self.import_dicom(actor, data, patient_id=patient_id)
+        if kind == "picture":
+            return self.import_picture(
+                actor, patient_id, data, body_part=body_part, laterality=laterality
+            )
+        if kind == "video":
+            return self.import_clip(
+                actor, patient_id, data, body_part=body_part, laterality=laterality
+            )
+        raise ValidationError("image.unknown_kind", field="file")
+
+    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
+        """The patient's studies, the newest first, each with its images and PACS state."""
+        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+            studies = session.scalars(
+                select(ImagingStudy)
+                .where(ImagingStudy.patient_id == patient_id, ImagingStudy.deleted.is_(False))
+                .order_by(ImagingStudy.started_at.desc())
+            ).all()
+            views: list[StudyView] = []
+            for study in studies:
+                instances = session.scalars(
+                    select(ImageInstance)
+                    .where(ImageInstance.study_id == study.id, ImageInstance.deleted.is_(False))
+                    .order_by(ImageInstance.created_at)
+                ).all()
+                send = session.scalars(
+                    select(PacsSend)
+                    .where(PacsSend.study_id == study.id)
+                    .order_by(PacsSend.requested_at.desc())
+                    .limit(1)
+                ).first()
+                views.append(
+                    StudyView(
+                        id=study.id,
+                        study_uid=study.study_uid,
+                        started_at=study.started_at,
+                        description=study.description,
+                        accession=study.accession,
+                        purpose=study.purpose,
+                        archived_at=study.archived_at,
+                        pacs_state=_pacs_state(study, send),
+                        pacs_error=send.last_error if send is not None else None,
+                        pacs_attempts=send.attempts if send is not None else 0,
+                        instances=tuple(_view(row) for row in instances),
+                    )
+                )
+            return views
+
+    def image_file(self, actor: CurrentUser, instance_id: uuid.UUID) -> bytes:
+        """An image's DICOM file, to show (looking is audited).
+
+        Raises:
+            NotFound: ``image.not_found``, or ``file.not_here`` while its bytes are still
+                on their way by sync.
+        """
+        from clinic_app.sync.files import read_bytes, stored_size  # noqa: PLC0415
+
+        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+            row = session.get(ImageInstance, instance_id)
+            attachment = session.get(Attachment, row.attachment_id) if row else None
+            if row is None or row.deleted or attachment is None:
+                raise NotFound("image.not_found")
+            connection = session.connection()
+            if stored_size(connection, attachment.sha256) != attachment.size:
+                raise NotFound("file.not_here")
+            data = b"".join(read_bytes(connection, attachment.sha256))
+            self._uow.audit(
+                session,
+                actor,
+                "image.view",
+                patient_id=attachment.patient_id,
+                entity="image_instance",
+                entity_id=row.id,
+            )
+            return data
+
+    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Annotation]:
+        """What people drew on an image, in the order they drew it."""
+        from clinic_app.dicom.measure import Annotation  # noqa: PLC0415
+
+        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+            row = session.scalars(
+                select(ImageMarks).where(ImageMarks.instance_id == instance_id)
+            ).first()
+            if row is None or row.deleted:
+                return []
+            return [Annotation.from_json(mark) for mark in row.marks]
+
+    def save_marks(
+        self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Annotation]
+    ) -> None:
+        """Keep the marks on an image (the pixels never change).
+
+        Raises:
+            NotFound: ``image.not_found``. ValidationError: ``image.bad_annotation``, or
+            ``image.bad_annotation`` when a mark lies on a frame the image does not have.
+        """
+        from clinic_app.dicom.measure import Annotation  # noqa: PLC0415
+
+        # Checked again on the way in: the list is what a screen built, not what was typed.
+        values = [Annotation.from_json(mark.to_json()).to_json() for mark in marks]
+        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
+            image = session.get(ImageInstance, instance_id)
+            if image is None or image.deleted:
+                raise NotFound("image.not_found")
+            if any(mark.frame >= image.frames for mark in marks):
+                raise ValidationError("image.bad_annotation", field="annotation")
+            row = session.scalars(
+                select(ImageMarks).where(ImageMarks.instance_id == instance_id)
+            ).first()
+            if row is None:
+                row = ImageMarks(instance_id=instance_id, marks=values)
+                session.add(row)
+            else:
+                row.marks = values
+                row.deleted = False
+            session.flush()
+            study = session.get(ImagingStudy, image.study_id) if image.study_id else None
+            self._uow.audit(
+                session,
+                actor,
+                "image.marks",
+                patient_id=study.patient_id if study else None,
+                entity="image_instance",
+                entity_id=image.id,
+            )
 
 
 def _nhs_number_in(patient_id: str) -> str:
@@ -498,33 +766,3 @@ def _nhs_number_in(patient_id: str) -> str:
         return normalise(patient_id)
     except ValidationError:
         return ""
-
-
-def _parsed(data: bytes) -> Dataset:
-    """A DICOM file's dataset, refusing what cannot be kept, in plain codes."""
-    from pydicom import dcmread  # noqa: PLC0415 - see the note at the top
-    from pydicom.errors import InvalidDicomError  # noqa: PLC0415
-
-    try:
-        with warnings.catch_warnings():
-            # pydicom warns, then reads on, over a file cut short: that is a refusal here.
-            warnings.simplefilter("error")
-            ds = dcmread(io.BytesIO(data))
-    except (InvalidDicomError, EOFError, ValueError, OSError, KeyError, UserWarning):
-        raise ValidationError("dicom.unreadable", field="file") from None
-    for required in ("SOPClassUID", "SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID"):
-        if not getattr(ds, required, None):
-            raise ValidationError("dicom.unreadable", field="file")
-    if "PixelData" not in ds:
-        raise ValidationError("dicom.no_pixels", field="file")
-    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-    if syntax is None or not syntax.is_transfer_syntax:
-        raise ValidationError("dicom.unknown_transfer_syntax", field="file")
-    try:
-        # Decoding the pixels proves they are whole and in a syntax we can read.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            _ = ds.pixel_array
-    except (ValueError, RuntimeError, NotImplementedError, EOFError, UserWarning):
-        raise ValidationError("dicom.unreadable", field="file") from None
-    return ds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from clinic_app.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.errors import Conflict, ValidationError
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
+from tests.support import clips
 
 PASSWORD = "correct horse battery"
 
@@ -215,3 +217,97 @@ def test_a_picture_that_is_not_png_or_jpeg_is_refused(
             sonographer, patient.id, data, body_part="WRIST", laterality="R"
         )
     assert refused.value.code == "image.unreadable"
+
+
+def _dciodvfy_clean(data: bytes, tmp_path: Path) -> None:
+    if shutil.which("dciodvfy") is None:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+            pytest.fail("dciodvfy is not installed (installers/test.sh installs it)")
+        pytest.skip("dciodvfy not installed")
+    path = tmp_path / "checked.dcm"
+    path.write_bytes(data)
+    checked = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "Error" not in checked.stdout + checked.stderr, checked.stderr
+
+
+def test_an_mp4_clip_is_kept_as_multiframe_sc_that_says_it_was_lossy(
+    services: Services, sonographer: CurrentUser, tmp_path: Path
+) -> None:
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    source = clips.bars(12)
+    mp4 = clips.encode_clip(tmp_path / "scan.mp4", source, fps=25)
+
+    image = services.imaging.import_file(
+        sonographer, patient.id, mp4, body_part="ANKLE", laterality="L"
+    )
+
+    assert (image.frames, image.source, image.study_id is not None) == (12, "imported", True)
+    data = services.imaging.image_file(sonographer, image.id)
+    ds = dcmread(io.BytesIO(data))
+    assert ds.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7.4"
+    assert float(ds.FrameTime) == pytest.approx(40.0)
+    assert ds.LossyImageCompression == "01"
+    assert float(ds.LossyImageCompressionRatio) > 1
+    if clips.ENCODER == "libx264":
+        assert ds.LossyImageCompressionMethod == "ISO_14496_10"
+    assert ds.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.80"
+    assert (ds.BodyPartExamined, ds.Laterality) == ("ANKLE", "L")
+    # Lossy once, so close to the source rather than equal to it.
+    assert np.abs(ds.pixel_array.astype(int) - source.astype(int)).mean() < 12
+    _dciodvfy_clean(data, tmp_path)
+
+
+def test_import_tells_files_apart_by_their_bytes_not_their_names(
+    services: Services, sonographer: CurrentUser
+) -> None:
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    with pytest.raises(ValidationError) as unknown:
+        services.imaging.import_file(
+            sonographer, patient.id, b"%PDF-1.7 not an image", body_part="KNEE", laterality="R"
+        )
+    assert unknown.value.code == "image.unknown_kind"
+    dicom = services.imaging.import_file(
+        sonographer, patient.id, _outside_file("9990000018"), body_part="", laterality=""
+    )
+    assert dicom.source == "imported"
+    with pytest.raises(ValidationError) as no_side:
+        services.imaging.import_file(
+            sonographer, patient.id, _png(), body_part="KNEE", laterality=""
+        )
+    assert no_side.value.code == "dicom.bad_laterality"
+    assert len(services.imaging.studies(sonographer, patient.id)[0].instances) == 1
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(_frame(5)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_marks_are_kept_apart_from_the_pixels_and_checked(
+    services: Services, sonographer: CurrentUser
+) -> None:
+    from clinic_app.dicom.measure import Annotation
+
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    image = services.imaging.capture_still(
+        sonographer, patient.id, _frame(3), body_part="KNEE", laterality="R"
+    )
+    before = services.imaging.image_file(sonographer, image.id)
+    marks = [
+        Annotation("distance", 0, ((4.0, 5.0), (40.0, 5.0))),
+        Annotation("text", 0, ((10.0, 20.0),), "effusion"),
+    ]
+    services.imaging.save_marks(sonographer, image.id, marks)
+    assert services.imaging.marks(sonographer, image.id) == marks
+    assert services.imaging.image_file(sonographer, image.id) == before
+    with pytest.raises(ValidationError):
+        services.imaging.save_marks(
+            sonographer, image.id, [Annotation("arrow", 3, ((1.0, 1.0), (2.0, 2.0)))]
+        )
+    assert services.imaging.marks(sonographer, image.id) == marks
+    (study,) = services.imaging.studies(sonographer, patient.id)
+    assert (study.pacs_state, len(study.instances)) == ("not_sent", 1)

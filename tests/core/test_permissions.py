@@ -59,6 +59,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.IMAGE_CAPTURE: frozenset({C, S, T, V}),
     Action.IMAGE_VIEW: frozenset({C, S, T, V}),
     Action.IMAGE_RECEIVE: frozenset({A}),
+    Action.IMAGE_ARCHIVE: frozenset({C, S, T, V, A}),
 }
 
 

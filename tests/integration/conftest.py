@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.support.orthanc import Orthanc
 from tests.support.postgres import (
     PostgresServer,
     PostgresUnavailableError,
@@ -44,3 +47,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "postgres_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
+def orthanc(tmp_path: Path) -> Iterator[Orthanc]:
+    """A real Orthanc PACS of the test's own (missing outside CI: skipped; in CI: an error)."""
+    if shutil.which("Orthanc") is None:
+        if running_in_ci():
+            pytest.fail("Orthanc is not installed (installers/test.sh installs it)")
+        pytest.skip("Orthanc is not installed")
+    with Orthanc(tmp_path / "orthanc") as running:
+        yield running

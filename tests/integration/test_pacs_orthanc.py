@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,16 +18,6 @@ pytestmark = pytest.mark.timeout(180)
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
-@pytest.fixture
-def orthanc(tmp_path: Path) -> Iterator[Orthanc]:
-    if shutil.which("Orthanc") is None:
-        if _in_ci():
-            pytest.fail("Orthanc is not installed (installers/test.sh installs it)")
-        pytest.skip("Orthanc is not installed")
-    with Orthanc(tmp_path / "orthanc") as running:
-        yield running
 
 
 def _image(nhs: str, study_uid: str, seed: int) -> object:

@@ -126,3 +126,42 @@ def test_log_lines_carry_type_code_and_frames_but_no_message(qapp: object) -> No
     assert "in fail" in text
     assert "SMITH" not in text
     assert "999" not in text
+
+
+_IMAGING_SOURCES = (
+    "clinic_app/dicom",
+    "clinic_app/services/imaging.py",
+    "clinic_app/services/pacs.py",
+    "clinic_app/services/dicom_settings.py",
+    "clinic_app/services/scanners.py",
+)
+
+
+def _imaging_codes() -> list[str]:
+    """Every code the imaging core raises, read from its source."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(
+        r"(?:ValidationError|Conflict|NotFound|ClinicError|ExternalServiceError)\(\s*\"([a-z_.]+)\""
+    )
+    codes: set[str] = set()
+    for place in _IMAGING_SOURCES:
+        path = root / place
+        for source in [path] if path.is_file() else sorted(path.glob("*.py")):
+            codes.update(pattern.findall(source.read_text(encoding="utf-8")))
+    return sorted(codes)
+
+
+def test_the_imaging_sources_are_read() -> None:
+    assert {"dicom.unreadable", "pacs.not_configured", "video.unreadable"} <= set(_imaging_codes())
+
+
+@pytest.mark.parametrize("code", _imaging_codes())
+def test_every_imaging_code_has_its_own_words(code: str, qapp: object) -> None:
+    words = errors.message_for(ClinicError(code, max_frames=240))
+
+    assert words != errors.generic_message(), code
+    assert words.endswith("."), code
+    assert "{" not in words, code

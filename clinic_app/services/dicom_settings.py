@@ -1,0 +1,151 @@
+"""How the service's DICOM network is set up: the app's own listeners and the PACS it sends to.
+
+One ``service_setting`` row (key ``dicom``) holds what the service changed from the
+defaults, so every device of the service listens and sends the same way. Only someone who
+manages the service's settings may change it; every change is audited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+from urllib.parse import urlparse
+
+from sqlalchemy.orm import Session
+
+from clinic_app.errors import FormErrors, ValidationError
+from clinic_app.model import ServiceSetting, setting_id
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.types import CurrentUser
+
+DICOM_SETTINGS = "dicom"
+PACS_METHODS = ("c-store", "stow-rs")
+# AE titles (PS3.5 AE): up to 16 characters of the default repertoire, no backslash or
+# control characters, and not only spaces.
+_AE_TITLE = re.compile(r"^[\x20-\x5b\x5d-\x7e]{1,16}$")
+
+
+@dataclass(frozen=True)
+class DicomSettings:
+    """The app's DICOM listeners and the PACS it sends to.
+
+    Attributes:
+        ae_title: the app's own AE title (scanners send to it; the PACS sees it calling).
+        listen: start the Storage and Worklist listeners when the app starts.
+        listen_host: the address they listen on (``0.0.0.0``: every network the laptop has).
+        storage_port, worklist_port: where scanners push images and ask for the worklist.
+        pacs_ae_title, pacs_host, pacs_port: the PACS's DICOM address (C-STORE and the query
+            back that confirms it holds each image).
+        pacs_method: ``c-store`` or ``stow-rs``.
+        pacs_dicomweb_url: the PACS's DICOMweb root, for STOW-RS.
+    """
+
+    ae_title: str = "ONESTOP"
+    listen: bool = False
+    listen_host: str = "0.0.0.0"
+    storage_port: int = 11112
+    worklist_port: int = 11113
+    pacs_ae_title: str = ""
+    pacs_host: str = ""
+    pacs_port: int = 104
+    pacs_method: str = "c-store"
+    pacs_dicomweb_url: str = ""
+
+    @property
+    def pacs_configured(self) -> bool:
+        """True when there is a PACS to send to."""
+        if not (self.pacs_ae_title and self.pacs_host):
+            return False
+        return self.pacs_method == "c-store" or bool(self.pacs_dicomweb_url)
+
+
+_NAMES = frozenset(field.name for field in fields(DicomSettings))
+
+
+def _check(settings: DicomSettings) -> None:
+    errors: dict[str, str] = {}
+    for name in ("ae_title", "pacs_ae_title"):
+        value = getattr(settings, name)
+        if (value or name == "ae_title") and (not _AE_TITLE.match(value) or not value.strip()):
+            errors[name] = "dicom.bad_ae_title"
+    for name in ("storage_port", "worklist_port", "pacs_port"):
+        value = getattr(settings, name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            errors[name] = "dicom.bad_port"
+    if "worklist_port" not in errors and settings.storage_port == settings.worklist_port:
+        errors["worklist_port"] = "dicom.same_port"
+    if settings.pacs_method not in PACS_METHODS:
+        errors["pacs_method"] = "dicom.bad_pacs_method"
+    if settings.pacs_host and (len(settings.pacs_host) > 253 or " " in settings.pacs_host):
+        errors["pacs_host"] = "dicom.bad_host"
+    if not settings.listen_host or " " in settings.listen_host:
+        errors["listen_host"] = "dicom.bad_host"
+    url = settings.pacs_dicomweb_url
+    if url:
+        parsed = urlparse(url)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            errors["pacs_dicomweb_url"] = "dicom.bad_url"
+    elif settings.pacs_method == "stow-rs" and settings.pacs_host:
+        errors["pacs_dicomweb_url"] = "dicom.url_needed"
+    if errors:
+        raise FormErrors(
+            [ValidationError(code, field=field) for field, code in sorted(errors.items())]
+        )
+
+
+def dicom_settings(session: Session) -> DicomSettings:
+    """The settings in force: the defaults with what the service changed."""
+    row = session.get(ServiceSetting, setting_id(DICOM_SETTINGS))
+    stored = row.value if row is not None and not row.deleted else {}
+    known = {name: value for name, value in stored.items() if name in _NAMES}
+    return replace(DicomSettings(), **known)
+
+
+class DicomSettingsService:
+    """Read and change the DICOM network settings."""
+
+    def __init__(self, context: Context) -> None:
+        self._uow = UnitOfWork(context)
+
+    def current(self, actor: CurrentUser) -> DicomSettings:
+        """The settings in force (any signed-in user may read them)."""
+        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+            return dicom_settings(session)
+
+    def change(self, actor: CurrentUser, **changes: Any) -> DicomSettings:
+        """Change some settings; the rest stay as they are.
+
+        Raises:
+            FormErrors: every bad field at once (``dicom.bad_ae_title``, ``dicom.bad_port``,
+                ``dicom.same_port``, ``dicom.bad_pacs_method``, ``dicom.bad_host``,
+                ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``).
+            PermissionDenied: for anyone who may not manage the service's settings.
+        """
+        unknown = sorted(set(changes) - _NAMES)
+        if unknown:
+            raise FormErrors(
+                [ValidationError("dicom.unknown_setting", field=name) for name in unknown]
+            )
+        cleaned: dict[str, Any] = {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in changes.items()
+        }
+        with self._uow(actor, Action.SETTINGS_MANAGE) as session:
+            updated = replace(dicom_settings(session), **cleaned)
+            _check(updated)
+            defaults = asdict(DicomSettings())
+            value = {k: v for k, v in asdict(updated).items() if defaults[k] != v}
+            key_id = setting_id(DICOM_SETTINGS)
+            row = session.get(ServiceSetting, key_id)
+            if row is None:
+                session.add(ServiceSetting(id=key_id, key=DICOM_SETTINGS, value=value))
+            else:
+                row.value = value
+                row.deleted = False
+            session.flush()
+            self._uow.audit(
+                session, actor, "settings.dicom", entity="service_setting", entity_id=key_id
+            )
+            return updated

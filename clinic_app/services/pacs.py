@@ -1,0 +1,366 @@
+"""Sending studies to the service's PACS from a queue that keeps trying until the PACS has them.
+
+A person asks for a study to be sent; the request waits in ``pacs_send`` on this device.
+Sending happens off the UI thread: every image goes by C-STORE or STOW-RS, then the PACS is
+asked back (C-FIND) which images it holds. Only when it holds every one is the study marked
+archived. Until then the request is tried again later, waiting longer after each failure
+(one minute, doubling, at most an hour). Educational studies never go to the PACS.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.model import Attachment, ImageInstance, ImagingStudy, PacsSend, utcnow
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.services.dicom_settings import DicomSettings, dicom_settings
+from clinic_app.services.types import CurrentUser
+from clinic_app.sync.files import read_bytes, stored_size
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+PURPOSES = ("clinical", "educational")
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class SendView:
+    """Where a study's trip to the PACS stands."""
+
+    id: uuid.UUID
+    study_id: uuid.UUID
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    requested_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What one attempt did."""
+
+    send_id: uuid.UUID
+    study_id: uuid.UUID
+    archived: bool
+    confirmed: int
+    images: int
+    error: str | None = None
+
+
+def _view(row: PacsSend) -> SendView:
+    return SendView(
+        row.id,
+        row.study_id,
+        row.state,
+        row.attempts,
+        row.next_attempt_at,
+        row.last_error,
+        row.requested_at,
+        row.done_at,
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failure in a row."""
+    delay: timedelta = FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 12)
+    return min(delay, LONGEST_RETRY)
+
+
+@dataclass(frozen=True)
+class _Job:
+    send_id: uuid.UUID
+    study_id: uuid.UUID
+    study_uid: str
+    files: list[bytes]
+    settings: DicomSettings
+
+
+class PacsService:
+    """Ask for studies to be sent, send what is due, and say where each stands."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._sending = threading.Lock()
+        #: Called (from the sender's thread) after each attempt, e.g. to refresh a screen.
+        self.on_outcome: Callable[[SendOutcome], None] = lambda _outcome: None
+
+    # ------------------------------------------------------------ what a person does
+
+    def set_purpose(self, actor: CurrentUser, study_id: uuid.UUID, purpose: str) -> None:
+        """Mark a study clinical or educational (educational studies never go to the PACS).
+
+        Raises:
+            ValidationError: ``pacs.bad_purpose``. NotFound: ``image.study_not_found``.
+            Conflict: ``pacs.already_sent`` when a study already on its way to (or in) the
+                PACS is made educational.
+        """
+        if purpose not in PURPOSES:
+            raise ValidationError("pacs.bad_purpose", field="purpose")
+        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
+            study = self._study(session, study_id)
+            if purpose == study.purpose:
+                return
+            if purpose == "educational" and (
+                study.archived_at is not None or self._open_send(session, study.id) is not None
+            ):
+                raise Conflict("pacs.already_sent")
+            study.purpose = purpose
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                f"image.purpose.{purpose}",
+                patient_id=study.patient_id,
+                entity="imaging_study",
+                entity_id=study.id,
+            )
+
+    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> SendView:
+        """Queue a study for the PACS (asking again makes a waiting request due now).
+
+        Raises:
+            NotFound: ``image.study_not_found``.
+            ValidationError: ``pacs.not_configured``.
+            Conflict: ``pacs.educational``, ``pacs.already_archived`` or ``pacs.no_images``.
+        """
+        with self._uow(actor, Action.IMAGE_ARCHIVE) as session:
+            study = self._study(session, study_id)
+            if study.purpose != "clinical":
+                raise Conflict("pacs.educational")
+            if study.archived_at is not None:
+                raise Conflict("pacs.already_archived")
+            if not dicom_settings(session).pacs_configured:
+                raise ValidationError("pacs.not_configured", field="pacs")
+            if not self._instances(session, study.id):
+                raise Conflict("pacs.no_images")
+            row = self._open_send(session, study.id)
+            if row is None:
+                row = PacsSend(study_id=study.id, requested_by=recorded_by(actor))
+                session.add(row)
+            row.next_attempt_at = utcnow()
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "image.pacs_send",
+                patient_id=study.patient_id,
+                entity="imaging_study",
+                entity_id=study.id,
+            )
+            view = _view(row)
+        self.wake()
+        return view
+
+    def sends(self, actor: CurrentUser) -> list[SendView]:
+        """Every request on this device, the newest first."""
+        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+            rows = session.scalars(select(PacsSend).order_by(PacsSend.requested_at.desc()))
+            return [_view(row) for row in rows]
+
+    # ------------------------------------------------------------ the sender
+
+    def send_due(self, now: datetime | None = None) -> list[SendOutcome]:
+        """Try every request that is due, once each.
+
+        The network work happens outside any transaction, so the store stays free while
+        the PACS answers.
+        """
+        with self._sending:
+            outcomes = [self._attempt(job) for job in self._due_jobs(now or utcnow())]
+        for outcome in outcomes:
+            self.on_outcome(outcome)
+        return outcomes
+
+    def _due_jobs(self, now: datetime) -> list[_Job]:
+        jobs: list[_Job] = []
+        with self._uow(SYSTEM, Action.IMAGE_ARCHIVE) as session:
+            settings = dicom_settings(session)
+            due = session.scalars(
+                select(PacsSend)
+                .where(PacsSend.state == "waiting", PacsSend.next_attempt_at <= now)
+                .order_by(PacsSend.next_attempt_at)
+            ).all()
+            for row in due:
+                study = session.get(ImagingStudy, row.study_id)
+                if study is None or study.deleted or study.purpose != "clinical":
+                    # Made educational or removed since it was asked for: never sent.
+                    row.state, row.done_at, row.last_error = "stopped", now, "pacs.withdrawn"
+                    continue
+                files = self._files(session, study.id)
+                if files is None:
+                    row.attempts += 1
+                    row.last_error = "file.not_here"
+                    row.next_attempt_at = now + retry_delay(row.attempts)
+                    continue
+                jobs.append(_Job(row.id, study.id, study.study_uid, files, settings))
+        return jobs
+
+    def _attempt(self, job: _Job) -> SendOutcome:
+        error: str | None = None
+        confirmed: set[str] = set()
+        wanted: set[str] = set()
+        try:
+            datasets = [_dataset(data) for data in job.files]
+            wanted = {str(ds.SOPInstanceUID) for ds in datasets}
+            confirmed = _send_and_confirm(job.settings, job.study_uid, datasets)
+            if confirmed != wanted:
+                error = "pacs.not_confirmed"
+        except ClinicError as failure:
+            error = failure.code
+        except (OSError, RuntimeError, ValueError) as failure:
+            # pynetdicom and sockets raise their own errors: kept as a code, never details.
+            log.warning("PACS send failed: %s", type(failure).__name__)
+            error = "pacs.unreachable"
+        now = utcnow()
+        with self._uow(SYSTEM, Action.IMAGE_ARCHIVE) as session:
+            row = session.get(PacsSend, job.send_id)
+            study = session.get(ImagingStudy, job.study_id)
+            if row is None or study is None:
+                return SendOutcome(job.send_id, job.study_id, False, 0, len(wanted), error)
+            row.attempts += 1
+            if error is None:
+                row.state, row.done_at, row.last_error = "archived", now, None
+                study.archived_at = now
+                self._uow.audit(
+                    session,
+                    SYSTEM,
+                    "image.archived",
+                    patient_id=study.patient_id,
+                    entity="imaging_study",
+                    entity_id=study.id,
+                )
+            else:
+                row.last_error = error
+                row.next_attempt_at = now + retry_delay(row.attempts)
+        log.info(
+            "PACS attempt: %d of %d images confirmed%s",
+            len(confirmed & wanted),
+            len(wanted),
+            f" ({error})" if error else "",
+        )
+        return SendOutcome(
+            job.send_id, job.study_id, error is None, len(confirmed & wanted), len(wanted), error
+        )
+
+    def start(self, interval: float = 60.0) -> None:
+        """Send in the background: at once, then every ``interval`` seconds, or when woken."""
+        if self._thread is not None:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.send_due()
+                except ClinicError as error:
+                    log.warning("PACS queue not processed: %s", error.code)
+                self._wake.wait(interval)
+                self._wake.clear()
+
+        self._thread = threading.Thread(target=loop, name="onestop-pacs", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Try what is waiting now (after a request, or when a connection appears)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the attempt in progress."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _study(session: Session, study_id: uuid.UUID) -> ImagingStudy:
+        study = session.get(ImagingStudy, study_id)
+        if study is None or study.deleted:
+            raise NotFound("image.study_not_found")
+        return study
+
+    @staticmethod
+    def _open_send(session: Session, study_id: uuid.UUID) -> PacsSend | None:
+        return session.scalars(
+            select(PacsSend).where(PacsSend.study_id == study_id, PacsSend.state == "waiting")
+        ).first()
+
+    @staticmethod
+    def _instances(session: Session, study_id: uuid.UUID) -> list[ImageInstance]:
+        return list(
+            session.scalars(
+                select(ImageInstance).where(
+                    ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False)
+                )
+            )
+        )
+
+    def _files(self, session: Session, study_id: uuid.UUID) -> list[bytes] | None:
+        """The study's DICOM files, or None while any has not arrived by sync yet."""
+        files: list[bytes] = []
+        connection = session.connection()
+        for instance in self._instances(session, study_id):
+            attachment = session.get(Attachment, instance.attachment_id)
+            if attachment is None or stored_size(connection, attachment.sha256) != attachment.size:
+                return None
+            files.append(b"".join(read_bytes(connection, attachment.sha256)))
+        return files
+
+
+def _dataset(data: bytes) -> Dataset:
+    from pydicom import dcmread  # noqa: PLC0415 - pydicom loads with the first image
+
+    return dcmread(io.BytesIO(data))
+
+
+def _send_and_confirm(settings: DicomSettings, study_uid: str, datasets: list[Dataset]) -> set[str]:
+    """Send by the configured method, then ask the PACS which images it holds."""
+    from clinic_app.dicom.pacs import (  # noqa: PLC0415 - pynetdicom loads when first sending
+        SUCCESS,
+        PacsTarget,
+        confirmed,
+        send_c_store,
+        send_stow_rs,
+    )
+
+    target = PacsTarget(
+        ae_title=settings.pacs_ae_title,
+        host=settings.pacs_host,
+        port=settings.pacs_port,
+        calling_ae=settings.ae_title,
+        dicomweb_url=settings.pacs_dicomweb_url or None,
+    )
+    if settings.pacs_method == "stow-rs":
+        status = send_stow_rs(target, datasets)
+        if status not in (200, 202):
+            raise ClinicError("pacs.refused", status=status)
+    else:
+        statuses = send_c_store(target, datasets)
+        # Warnings (0xB000 and up) still store the object; anything else is a refusal.
+        if any(value != SUCCESS and not 0xB000 <= value <= 0xBFFF for value in statuses.values()):
+            raise ClinicError("pacs.refused")
+    return confirmed(target, study_uid, [str(ds.SOPInstanceUID) for ds in datasets])
