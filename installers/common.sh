@@ -17,8 +17,13 @@ QT_WINDOW_PACKAGES=(
     libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxcb-glx0
     fonts-dejavu-core fonts-noto-core
 )
-# QtMultimedia will not import without PulseAudio's client library; printing uses CUPS.
-QT_MEDIA_PRINT_PACKAGES=(libpulse0 libcups2)
+# QtMultimedia will not import without PulseAudio's client library, and its FFmpeg plugin
+# (video capture from a frame grabber) links the X, DRM and Kerberos libraries below;
+# printing uses CUPS.
+QT_MEDIA_PRINT_PACKAGES=(
+    libpulse0 libcups2 libxrandr2 libxext6 libxrender1 libdrm2 libgssapi-krb5-2 libbrotli1
+    libbz2-1.0
+)
 
 _apt_updated=0
 

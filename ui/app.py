@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.security.permissions import Action, allows
 from clinic_app.services.types import (
     CurrentUser,
     PatientRecord,
@@ -35,8 +36,14 @@ from ui.common.tasks import TaskRunner
 from ui.common.widgets import NoticeBar, PatientBanner
 from ui.screens.assessment.view import AssessmentView
 from ui.screens.assessment.view_model import AssessmentViewModel
+from ui.screens.dicom_settings.view import DicomSettingsView
+from ui.screens.dicom_settings.view_model import DicomSettingsViewModel
+from ui.screens.imaging.view import ImagingView
+from ui.screens.imaging.view_model import ImagingViewModel
 from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import LoginViewModel
+from ui.screens.orphans.view import OrphansView
+from ui.screens.orphans.view_model import OrphansViewModel
 from ui.screens.patient.view import PatientView
 from ui.screens.patient.view_model import PatientViewModel
 from ui.screens.questionnaire.view import QuestionnaireView
@@ -84,6 +91,8 @@ class MainWindow(QMainWindow):
     unexpected_error = Signal(str)
     #: Emitted from the sync thread; Qt delivers it on the UI thread.
     sync_state_changed = Signal(object)
+    #: Emitted from the PACS sender's thread after each attempt.
+    pacs_outcome = Signal()
 
     def __init__(
         self,
@@ -145,7 +154,23 @@ class MainWindow(QMainWindow):
         self.sync_vm = SyncViewModel(
             services.sync, services.status, runner=runner, session=session, parent=self
         )
+        self.imaging_vm = ImagingViewModel(
+            services.imaging, services.pacs, runner=runner, session=session, parent=self
+        )
+        self.orphans_vm = OrphansViewModel(
+            services.imaging, services.patients, runner=runner, session=session, parent=self
+        )
+        self.dicom_settings_vm = DicomSettingsViewModel(
+            services.dicom_settings,
+            services.scanners,
+            runner=runner,
+            session=session,
+            # Looked up when used: with a store still opening, the service is not there yet.
+            can_change=lambda user: services.settings.can_manage(user),  # noqa: PLW0108
+            parent=self,
+        )
         self._sync_started = False
+        self._imaging_started = False
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -199,9 +224,15 @@ class MainWindow(QMainWindow):
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
         self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
+        self.imaging_view = ImagingView(self.imaging_vm)
+        self.imaging_page, self.imaging_banner = _under_banner(self.imaging_view)
+        self.orphans_view = OrphansView(self.orphans_vm)
+        self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
+        for wide_page in (self.imaging_page, self.orphans_view, self.dicom_settings_view):
+            wide_page.setMinimumWidth(560)
         self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
         for page in (
@@ -215,6 +246,9 @@ class MainWindow(QMainWindow):
             self.sync_view,
             self.assessment_page,
             self.red_flags_page,
+            self.imaging_page,
+            self.orphans_view,
+            self.dicom_settings_view,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -302,6 +336,24 @@ class MainWindow(QMainWindow):
             self.show_questionnaire,
             self.tr("Record an MSK-HQ for the open patient, or hand it to them"),
         )
+        self.imaging_action = self._action(
+            self.tr("&Imaging (ultrasound)"),
+            "Ctrl+I",
+            self.show_imaging,
+            self.tr("Capture, import and view the open patient's scans, and send them to PACS"),
+        )
+        self.orphans_action = self._action(
+            self.tr("Images waiting for a &patient"),
+            "",
+            self.show_orphans,
+            self.tr("Images that arrived without a patient the app could match"),
+        )
+        self.dicom_settings_action = self._action(
+            self.tr("&DICOM and PACS"),
+            "",
+            self.show_dicom_settings,
+            self.tr("Where scanners reach this app, and the PACS it sends studies to"),
+        )
         self.settings_action = self._action(
             self.tr("&Waiting-time targets"),
             "",
@@ -339,12 +391,16 @@ class MainWindow(QMainWindow):
             self.assessment_action,
             self.red_flags_action,
             self.questionnaire_action,
+            self.imaging_action,
         ):
             patient_menu.addAction(action)
         patient_menu.addSeparator()
         patient_menu.addAction(self.save_action)
         service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
+        service_menu.addAction(self.orphans_action)
+        service_menu.addSeparator()
         service_menu.addAction(self.settings_action)
+        service_menu.addAction(self.dicom_settings_action)
         service_menu.addAction(self.sync_action)
         session_menu = menu_bar.addMenu(self.tr("&Session"))
         session_menu.addAction(self.lock_action)
@@ -364,6 +420,7 @@ class MainWindow(QMainWindow):
                 self.register_action,
                 self.referral_action,
                 self.questionnaire_action,
+                self.imaging_action,
                 self.save_action,
                 self.lock_action,
                 self.switch_action,
@@ -384,6 +441,7 @@ class MainWindow(QMainWindow):
         self.questionnaire_vm.recorded.connect(lambda _result: self._load_score_history())
         self.idle.idle_timed_out.connect(self.lock)
         self.sync_state_changed.connect(lambda _state: self.refresh_status())
+        self.pacs_outcome.connect(self._on_pacs_outcome)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
 
@@ -456,6 +514,48 @@ class MainWindow(QMainWindow):
             return
         Path(path).write_bytes(pdf)
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def show_imaging(self) -> None:
+        """The open patient's imaging: live capture, studies, the viewer, the PACS."""
+        record = self.patient_vm.record
+        if self.state is not WindowState.WORKING or record is None:
+            return
+        self.imaging_banner.show_record(record)
+        self.imaging_vm.start(record.id)
+        self.pages.setCurrentWidget(self.imaging_page)
+
+    def show_orphans(self) -> None:
+        """Images that arrived without a patient the app could match."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.orphans_view)
+        self.orphans_vm.load()
+
+    def show_dicom_settings(self) -> None:
+        """The service's DICOM listeners and PACS (only admins and leads change them)."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.dicom_settings_view)
+        self.dicom_settings_vm.load()
+
+    def _start_imaging(self) -> None:
+        """The PACS queue and the scanners' listeners, once, after the first sign-in."""
+        if self._imaging_started:
+            return
+        self._imaging_started = True
+        services = self.services
+
+        def start() -> None:
+            services.pacs.watch(lambda _outcome: self.pacs_outcome.emit())
+            services.pacs.start()
+            services.scanners.start()
+
+        self.runner.run_store(
+            start,
+            on_failed=lambda error: _log.warning(
+                "Imaging background work not started:\n%s", errors.describe_for_log(error)
+            ),
+        )
 
     def show_worklist(self) -> None:
         """The triage worklist: untriaged referrals, the most pressing first."""
@@ -578,6 +678,9 @@ class MainWindow(QMainWindow):
             self.worklist_view,
             self.settings_view,
             self.sync_view,
+            self.imaging_page,
+            self.orphans_view,
+            self.dicom_settings_view,
         )
         show_search = not wide and not self._patient_mode
         if show_search != self.search_view.isVisibleTo(self.splitter):
@@ -627,6 +730,8 @@ class MainWindow(QMainWindow):
         self.register_vm.reset()
         self.referral_vm.reset()
         self.worklist_vm.clear()
+        self.imaging_vm.clear()
+        self.imaging_view.reset()
         self.notice.hide_notice()
         self.session.sign_out()
         self.login_vm.show_sign_in()
@@ -650,6 +755,9 @@ class MainWindow(QMainWindow):
         if self._sync_started:
             # Only a started sync needs stopping (the store may never have opened).
             self.services.sync.stop()
+        if self._imaging_started:
+            self.services.pacs.stop()
+            self.services.scanners.stop()
         try:
             self.runner.wait_idle()
         finally:
@@ -716,6 +824,10 @@ class MainWindow(QMainWindow):
         self.patient_view.show_notice(self.tr("Referral saved."), "success")
         self.refresh_status()
 
+    def _on_pacs_outcome(self) -> None:
+        if self._workspace_built and self.pages.currentWidget() is self.imaging_page:
+            self.imaging_vm.reload()
+
     def _on_unexpected_error(self, text: str) -> None:
         self.notice.show_notice(text, "problem")
 
@@ -749,6 +861,7 @@ class MainWindow(QMainWindow):
             if user is not None:
                 self.status_strip.show_user(user)
             self._start_sync()
+            self._start_imaging()
         else:
             self.top.setCurrentWidget(self.login_view)
             self.idle.stop()
@@ -769,6 +882,9 @@ class MainWindow(QMainWindow):
                 self.assessment_action,
                 self.red_flags_action,
                 self.questionnaire_action,
+                self.imaging_action,
+                self.orphans_action,
+                self.dicom_settings_action,
             ):
                 action.setEnabled(False)
             for action in (self.save_action, self.lock_action, self.switch_action):
@@ -787,8 +903,13 @@ class MainWindow(QMainWindow):
             self.sync_action,
             self.register_action,
             self.lock_action,
+            self.dicom_settings_action,
         ):
             action.setEnabled(working)
+        user = self.session.user
+        clinical = working and user is not None and allows(user.role, Action.IMAGE_CAPTURE)
+        self.orphans_action.setEnabled(clinical)
+        self.imaging_action.setEnabled(clinical and self.patient_vm.record is not None)
         self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
         self.referral_action.setEnabled(working and self.patient_vm.record is not None)
         self.assessment_action.setEnabled(working and self.patient_vm.record is not None)

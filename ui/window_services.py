@@ -9,7 +9,10 @@ from typing import Any, Protocol
 from clinic_app.services.types import CurrentUser, StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.screens.assessment.view_model import AssessmentRecorder
+from ui.screens.dicom_settings.view_model import DicomSettingsStore, Listeners
+from ui.screens.imaging.view_model import ImageRecords, PacsControls
 from ui.screens.login.view_model import Authenticator
+from ui.screens.orphans.view_model import OrphanImages
 from ui.screens.patient.view_model import PatientRecords
 from ui.screens.questionnaire.view_model import QuestionnaireRecorder
 from ui.screens.red_flags.view_model import RedFlagScreening
@@ -70,6 +73,26 @@ class SyncRunner(SyncControls, Protocol):
     def stop(self) -> None: ...
 
 
+class ImagingServices(ImageRecords, OrphanImages, Protocol):
+    """The imaging service, as the imaging screen and the orphan queue use it."""
+
+
+class PacsSender(PacsControls, Protocol):
+    """The PACS service: the screen's part, and the sender the window starts and stops."""
+
+    def watch(self, on_outcome: Callable[[Any], None]) -> None: ...
+
+    def start(self, interval: float = 60.0) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+
+class ScannerListeners(Listeners, Protocol):
+    """The DICOM listeners, which the window starts after sign-in and stops on closing."""
+
+    def stop(self) -> None: ...
+
+
 class ClinicServices(Protocol):
     """What the window needs from the services container built by ``clinic_app.bootstrap``."""
 
@@ -97,6 +120,14 @@ class ClinicServices(Protocol):
     def settings(self) -> SettingsStore: ...
     @property
     def sync(self) -> SyncRunner: ...
+    @property
+    def imaging(self) -> ImagingServices: ...
+    @property
+    def pacs(self) -> PacsSender: ...
+    @property
+    def dicom_settings(self) -> DicomSettingsStore: ...
+    @property
+    def scanners(self) -> ScannerListeners: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

@@ -56,6 +56,10 @@ class ImageInstance(Syncable, Base):
     #: The Patient ID and accession the object itself carries (for matching orphans).
     carried_patient_id: Mapped[str | None] = mapped_column(String(64), default=None)
     carried_accession: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: The patient's name and birth date as the object carries them (DICOM PN and DA), so a
+    #: person assigning an orphan can compare them with the record.
+    carried_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    carried_birth_date: Mapped[str | None] = mapped_column(String(8), default=None)
 
 
 class ImageMarks(Syncable, Base):

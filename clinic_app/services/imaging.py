@@ -79,6 +79,8 @@ class InstanceView:
     created_at: datetime | None = None
     carried_patient_id: str | None = None
     carried_accession: str | None = None
+    carried_name: str | None = None
+    carried_birth_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,8 @@ def _view(row: ImageInstance) -> InstanceView:
         row.created_at,
         row.carried_patient_id,
         row.carried_accession,
+        row.carried_name,
+        row.carried_birth_date,
     )
 
 
@@ -404,8 +408,10 @@ class ImagingService:
                 laterality=str(getattr(ds, "Laterality", "") or "")[:1] or None,
                 frames=int(getattr(ds, "NumberOfFrames", 1) or 1),
                 source="received" if action is Action.IMAGE_RECEIVE else "imported",
-                carried_patient_id=carried or None,
+                carried_patient_id=str(getattr(ds, "PatientID", "") or "")[:64] or None,
                 carried_accession=accession,
+                carried_name=str(getattr(ds, "PatientName", "") or "")[:200] or None,
+                carried_birth_date=str(getattr(ds, "PatientBirthDate", "") or "")[:8] or None,
             )
             session.add(row)
             session.flush()

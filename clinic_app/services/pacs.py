@@ -103,8 +103,7 @@ class PacsService:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._sending = threading.Lock()
-        #: Called (from the sender's thread) after each attempt, e.g. to refresh a screen.
-        self.on_outcome: Callable[[SendOutcome], None] = lambda _outcome: None
+        self._on_outcome: Callable[[SendOutcome], None] = lambda _outcome: None
 
     # ------------------------------------------------------------ what a person does
 
@@ -190,7 +189,7 @@ class PacsService:
         with self._sending:
             outcomes = [self._attempt(job) for job in self._due_jobs(now or utcnow())]
         for outcome in outcomes:
-            self.on_outcome(outcome)
+            self._on_outcome(outcome)
         return outcomes
 
     def _due_jobs(self, now: datetime) -> list[_Job]:
@@ -263,6 +262,10 @@ class PacsService:
         return SendOutcome(
             job.send_id, job.study_id, error is None, len(confirmed & wanted), len(wanted), error
         )
+
+    def watch(self, on_outcome: Callable[[SendOutcome], None]) -> None:
+        """Have ``on_outcome`` called (from the sender's thread) after every attempt."""
+        self._on_outcome = on_outcome
 
     def start(self, interval: float = 60.0) -> None:
         """Send in the background: at once, then every ``interval`` seconds, or when woken."""

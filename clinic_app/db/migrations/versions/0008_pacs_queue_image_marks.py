@@ -1,4 +1,4 @@
-"""a device's PACS send queue, archived studies, and marks drawn on images
+"""a device's PACS send queue, archived studies, marks drawn on images, carried identity
 
 Revision ID: 0008
 Revises: 0007
@@ -53,8 +53,16 @@ def upgrade() -> None:
     with op.batch_alter_table('imaging_study', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('image_instance', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('carried_name', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('carried_birth_date', sa.String(length=8), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('image_instance', schema=None) as batch_op:
+        batch_op.drop_column('carried_birth_date')
+        batch_op.drop_column('carried_name')
+
     with op.batch_alter_table('imaging_study', schema=None) as batch_op:
         batch_op.drop_column('archived_at')
 

@@ -1,0 +1,1 @@
+"""The service's DICOM network: the app's listeners for scanners, and the PACS it sends to."""

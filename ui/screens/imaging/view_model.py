@@ -1,0 +1,320 @@
+"""The imaging screen's state: the patient's studies, the image on show, capturing and sending."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from clinic_app.services.types import CurrentUser
+from ui.common import errors
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+
+
+class ImageRecords(Protocol):
+    """The part of the imaging service this screen uses."""
+
+    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[Any]: ...
+
+    def image_file(self, actor: CurrentUser, instance_id: uuid.UUID) -> bytes: ...
+
+    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Any]: ...
+
+    def save_marks(self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Any]) -> None: ...
+
+    def capture_still(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        frame: np.ndarray,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool = True,
+    ) -> Any: ...
+
+    def capture_clip(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        frames: np.ndarray,
+        frame_time_ms: float,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool = True,
+    ) -> Any: ...
+
+    def import_file(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        data: bytes,
+        *,
+        body_part: str,
+        laterality: str,
+    ) -> Any: ...
+
+    def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> Any: ...
+
+
+class PacsControls(Protocol):
+    """The part of the PACS service this screen uses."""
+
+    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+
+    def set_purpose(self, actor: CurrentUser, study_id: uuid.UUID, purpose: str) -> None: ...
+
+
+class ImagingViewModel(QObject):
+    """Loads and changes the open patient's imaging; all store work off the UI thread."""
+
+    studies_loaded = Signal(object)
+    #: (instance, DICOM bytes, marks) of the image to show.
+    image_loaded = Signal(object)
+    captured = Signal(object)
+    notice = Signal(str)
+    problem = Signal(str)
+    field_error = Signal(str, str)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        imaging: ImageRecords,
+        pacs: PacsControls,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._imaging = imaging
+        self._pacs = pacs
+        self._runner = runner
+        self._session = session
+        self.patient_id: uuid.UUID | None = None
+        self.studies: list[Any] = []
+        self.shown: Any = None
+        self._busy = 0
+
+    # ------------------------------------------------------------ loading
+
+    def start(self, patient_id: uuid.UUID) -> None:
+        """Show this patient's imaging."""
+        if patient_id != self.patient_id:
+            self.shown = None
+        self.patient_id = patient_id
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the studies again (after a capture, a send, or sync)."""
+        actor, patient_id = self._session.user, self.patient_id
+        if actor is None or patient_id is None:
+            return
+        imaging = self._imaging
+        self._runner.run_store(
+            lambda: imaging.studies(actor, patient_id),
+            on_done=self._on_studies,
+            on_failed=self._on_failed,
+            supersede="imaging.studies",
+        )
+
+    def _on_studies(self, studies: object) -> None:
+        self.studies = list(studies) if isinstance(studies, list) else []
+        self.studies_loaded.emit(self.studies)
+
+    def open_image(self, instance: Any) -> None:
+        """Fetch an image and its marks to show."""
+        actor = self._session.user
+        if actor is None:
+            return
+        imaging = self._imaging
+
+        def load() -> tuple[Any, bytes, list[Any]]:
+            return (
+                instance,
+                imaging.image_file(actor, instance.id),
+                imaging.marks(actor, instance.id),
+            )
+
+        self.shown = instance
+        self._runner.run_store(
+            load, on_done=self.image_loaded.emit, on_failed=self._on_failed, supersede="image"
+        )
+
+    # ------------------------------------------------------------ capturing and importing
+
+    def _checked_place(self, body_part: str, laterality: str) -> bool:
+        """Every image says what was scanned and on which side (MSK anatomy is paired)."""
+        if body_part and laterality:
+            return True
+        if not body_part and not laterality:
+            words = self.tr("Choose the body part and the side scanned, then capture again.")
+        elif not body_part:
+            words = self.tr("Choose the body part scanned, then capture again.")
+        else:
+            words = self.tr("Choose the side scanned, then capture again.")
+        self.field_error.emit("place", words)
+        return False
+
+    def capture_still(
+        self, frame: np.ndarray, body_part: str, laterality: str, burned_in: bool
+    ) -> None:
+        """Keep the frame on show in the patient's study."""
+        actor, patient_id = self._session.user, self.patient_id
+        if actor is None or patient_id is None or not self._checked_place(body_part, laterality):
+            return
+        imaging = self._imaging
+        self._run(
+            lambda: imaging.capture_still(
+                actor,
+                patient_id,
+                frame,
+                body_part=body_part,
+                laterality=laterality,
+                burned_in=burned_in,
+            ),
+            self._on_captured,
+        )
+
+    def capture_clip(
+        self,
+        frames: np.ndarray,
+        frame_time_ms: float,
+        body_part: str,
+        laterality: str,
+        burned_in: bool,
+    ) -> None:
+        """Keep a recorded clip (compressing it takes a while: it runs in the background)."""
+        actor, patient_id = self._session.user, self.patient_id
+        if actor is None or patient_id is None or not self._checked_place(body_part, laterality):
+            return
+        imaging = self._imaging
+        self._run(
+            lambda: imaging.capture_clip(
+                actor,
+                patient_id,
+                frames,
+                frame_time_ms,
+                body_part=body_part,
+                laterality=laterality,
+                burned_in=burned_in,
+            ),
+            self._on_captured,
+            io=True,
+        )
+
+    def import_path(self, path: str, body_part: str, laterality: str) -> None:
+        """Import a DICOM, PNG, JPEG or MP4 file into the patient's record."""
+        actor, patient_id = self._session.user, self.patient_id
+        if actor is None or patient_id is None:
+            return
+        imaging = self._imaging
+
+        def work() -> Any:
+            data = Path(path).read_bytes()
+            return imaging.import_file(
+                actor, patient_id, data, body_part=body_part, laterality=laterality
+            )
+
+        self._run(work, self._on_captured, io=True)
+
+    def _on_captured(self, instance: object) -> None:
+        self.captured.emit(instance)
+        self.reload()
+
+    # ------------------------------------------------------------ the study
+
+    def send_to_pacs(self, study_id: uuid.UUID) -> None:
+        """Queue the study for the PACS; it is marked archived when the PACS confirms it."""
+        actor = self._session.user
+        if actor is None:
+            return
+        pacs = self._pacs
+
+        def done(_view: object) -> None:
+            self.notice.emit(
+                self.tr(
+                    "Queued for the PACS. It is marked archived once the PACS confirms it "
+                    "holds every image; until then the app keeps trying."
+                )
+            )
+            self.reload()
+
+        self._run(lambda: pacs.send_study(actor, study_id), done)
+
+    def set_educational(self, study_id: uuid.UUID, educational: bool) -> None:
+        """Mark a study educational (never sent to the PACS) or clinical."""
+        actor = self._session.user
+        if actor is None:
+            return
+        pacs = self._pacs
+        purpose = "educational" if educational else "clinical"
+        self._run(lambda: pacs.set_purpose(actor, study_id, purpose), lambda _r: self.reload())
+
+    def plan_scan(self) -> None:
+        """Put the patient on today's scanner worklist."""
+        actor, patient_id = self._session.user, self.patient_id
+        if actor is None or patient_id is None:
+            return
+        imaging = self._imaging
+
+        def done(planned: Any) -> None:
+            self.notice.emit(
+                self.tr(
+                    "On today's worklist as {accession}. Pick the patient on the scanner; "
+                    "its images arrive in this record."
+                ).format(accession=planned.accession)
+            )
+            self.reload()
+
+        self._run(lambda: imaging.plan_scan(actor, patient_id), done)
+
+    def save_marks(self, instance_id: uuid.UUID, marks: list[Any]) -> None:
+        """Keep what was drawn on the image on show."""
+        actor = self._session.user
+        if actor is None:
+            return
+        imaging = self._imaging
+        self._runner.run_store(
+            lambda: imaging.save_marks(actor, instance_id, marks),
+            on_failed=self._on_failed,
+            supersede=f"marks.{instance_id}",
+        )
+
+    # ------------------------------------------------------------ plumbing
+
+    def _run(self, work: Any, on_done: Any, *, io: bool = False) -> None:
+        self._busy += 1
+        self.busy_changed.emit(True)
+
+        def finished(result: object) -> None:
+            self._settle()
+            on_done(result)
+
+        def failed(error: BaseException) -> None:
+            self._settle()
+            self._on_failed(error)
+
+        # Compressing a clip takes seconds: that runs on the I/O pool, leaving the store
+        # worker free for everything else (the service holds no transaction meanwhile).
+        run = self._runner.run_io if io else self._runner.run_store
+        run(work, on_done=finished, on_failed=failed)
+
+    def _settle(self) -> None:
+        self._busy = max(self._busy - 1, 0)
+        if not self._busy:
+            self.busy_changed.emit(False)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.problem.emit(errors.explain(error))
+
+    def clear(self) -> None:
+        """Forget the patient (switch user)."""
+        self.patient_id = None
+        self.studies = []
+        self.shown = None
