@@ -155,7 +155,12 @@ class MainWindow(QMainWindow):
             services.sync, services.status, runner=runner, session=session, parent=self
         )
         self.imaging_vm = ImagingViewModel(
-            services.imaging, services.pacs, runner=runner, session=session, parent=self
+            services.imaging,
+            services.pacs,
+            services.teaching,
+            runner=runner,
+            session=session,
+            parent=self,
         )
         self.orphans_vm = OrphansViewModel(
             services.imaging, services.patients, runner=runner, session=session, parent=self

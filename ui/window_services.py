@@ -10,7 +10,7 @@ from clinic_app.services.types import CurrentUser, StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.screens.assessment.view_model import AssessmentRecorder
 from ui.screens.dicom_settings.view_model import DicomSettingsStore, Listeners
-from ui.screens.imaging.view_model import ImageRecords, PacsControls
+from ui.screens.imaging.view_model import ImageRecords, PacsControls, TeachingCopies
 from ui.screens.login.view_model import Authenticator
 from ui.screens.orphans.view_model import OrphanImages
 from ui.screens.patient.view_model import PatientRecords
@@ -128,6 +128,8 @@ class ClinicServices(Protocol):
     def dicom_settings(self) -> DicomSettingsStore: ...
     @property
     def scanners(self) -> ScannerListeners: ...
+    @property
+    def teaching(self) -> TeachingCopies: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

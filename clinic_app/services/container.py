@@ -23,6 +23,7 @@ from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
 from clinic_app.services.sync import SyncService
+from clinic_app.services.teaching import TeachingService
 from clinic_app.services.triage import TriageService
 from clinic_app.services.users import UserService
 
@@ -52,6 +53,7 @@ class Services:
     dicom_settings: DicomSettingsService
     pacs: PacsService
     scanners: ScannerLink
+    teaching: TeachingService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -82,6 +84,7 @@ class Services:
             dicom_settings=dicom_settings,
             pacs=PacsService(context),
             scanners=ScannerLink(imaging, dicom_settings),
+            teaching=TeachingService(context),
         )
 
     @property

@@ -311,3 +311,38 @@ def test_marks_are_kept_apart_from_the_pixels_and_checked(
     assert services.imaging.marks(sonographer, image.id) == marks
     (study,) = services.imaging.studies(sonographer, patient.id)
     assert (study.pacs_state, len(study.instances)) == ("not_sent", 1)
+
+
+def test_a_teaching_copy_carries_no_identifier_and_warns_about_burned_in_text(
+    services: Services, sonographer: CurrentUser, tmp_path: Path
+) -> None:
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    services.imaging.capture_still(
+        sonographer, patient.id, _frame(1), body_part="HIP", laterality="L"
+    )
+    services.imaging.capture_clip(
+        sonographer,
+        patient.id,
+        np.stack([_frame(2), _frame(3)]),
+        50.0,
+        body_part="HIP",
+        laterality="L",
+        burned_in=False,
+    )
+    (study,) = services.imaging.studies(sonographer, patient.id)
+    before = [services.imaging.image_file(sonographer, i.id) for i in study.instances]
+
+    copy = services.teaching.copy_study(sonographer, study.id)
+
+    assert copy.pixels_may_identify  # the still's video frame may show the name
+    assert copy.pseudonym.startswith("TEACH-")
+    assert len(copy.files) == 2
+    for name, data in copy.files:
+        assert name.startswith(copy.pseudonym)
+        for identifier in (b"9990000018", b"LOVELACE", b"19600314", study.study_uid.encode()):
+            assert identifier not in data
+        ds = dcmread(io.BytesIO(data))
+        assert (ds.PatientID, ds.PatientIdentityRemoved) == (copy.pseudonym, "YES")
+        _dciodvfy_clean(data, tmp_path)
+    # The record's own images are untouched.
+    assert [services.imaging.image_file(sonographer, i.id) for i in study.instances] == before

@@ -314,3 +314,39 @@ def test_search_panel_steps_aside_for_imaging(
     qtbot.mouseClick(window.imaging_view.plan_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.waitUntil(lambda: "worklist as OS" in window.imaging_view.notice.text(), timeout=WAIT_MS)
     wait_idle(window)
+
+
+def test_a_teaching_copy_warns_about_burned_in_text_before_it_is_saved(
+    qtbot: QtBot,
+    clinic: Services,
+    sonographer_window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+) -> None:
+    window = sonographer_window
+    view = _open_imaging(qtbot, window, seeded_patient)
+    view.capture.sink.setVideoFrame(_video_frame(_frame(4)))
+    qtbot.waitUntil(lambda: view.capture.latest_image() is not None, timeout=WAIT_MS)
+    _choose_place(view, "ELBOW", "R")
+    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS):
+        view.capture_panel.still_button.click()
+    qtbot.waitUntil(view.teaching_button.isEnabled, timeout=WAIT_MS)
+    warnings: list[str] = []
+    view.confirm = lambda text: warnings.append(text) is None and False
+    folder = tmp_path / "teaching"
+    folder.mkdir()
+    view.choose_folder = lambda: str(folder)
+    with qtbot.waitSignal(window.imaging_vm.teaching_copy_ready, timeout=WAIT_MS):
+        view.teaching_button.click()
+    wait_idle(window)
+    assert "crop or mask" in warnings[0]
+    assert list(folder.iterdir()) == []  # declined: nothing saved
+
+    view.confirm = lambda _text: True
+    with qtbot.waitSignal(window.imaging_vm.teaching_copy_ready, timeout=WAIT_MS):
+        view.teaching_button.click()
+    wait_idle(window)
+    (saved,) = list(folder.iterdir())
+    assert seeded_patient.nhs_number is not None
+    assert seeded_patient.nhs_number.encode() not in saved.read_bytes()
+    assert "de-identified" in view.notice.text()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -245,6 +248,14 @@ class ImagingView(QWidget):
         self.pacs_state = label("", "hint", wrap=True)
         self.send_button = QPushButton(self.tr("Send study to PACS"))
         self.educational = QCheckBox(self.tr("Educational (never sent to the PACS)"))
+        self.teaching_button = QPushButton(self.tr("Teaching copy…"))
+        self.teaching_button.setToolTip(
+            self.tr("The study's images with the patient's details removed, saved to a folder")
+        )
+        #: Asks the person to go on despite a warning; tests replace it to answer.
+        self.confirm: Callable[[str], bool] = self._ask
+        #: Asks where to save a teaching copy; tests replace it.
+        self.choose_folder: Callable[[], str] = self._ask_folder
         self.capture_panel = CapturePanel(self.capture)
         self.viewer = ImageViewer()
         self.tabs = QTabWidget()
@@ -267,6 +278,7 @@ class ImagingView(QWidget):
         column.addWidget(self.pacs_state)
         column.addWidget(self.educational)
         column.addWidget(self.send_button)
+        column.addWidget(self.teaching_button)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
@@ -305,6 +317,8 @@ class ImagingView(QWidget):
         self.studies.itemClicked.connect(self._on_study_item_activated)
         self.send_button.clicked.connect(self._on_send_clicked)
         self.educational.clicked.connect(self._on_educational_clicked)
+        self.teaching_button.clicked.connect(self._on_teaching_clicked)
+        vm.teaching_copy_ready.connect(self._on_vm_teaching_copy_ready)
         self.plan_button.clicked.connect(vm.plan_scan)
         self.import_button.clicked.connect(self._on_import_clicked)
         self.viewer.annotations_changed.connect(self._marks_timer.start)
@@ -438,6 +452,7 @@ class ImagingView(QWidget):
         if study is None:
             self.pacs_state.setText(self.tr("No imaging for this patient yet."))
             self.send_button.setEnabled(False)
+            self.teaching_button.setEnabled(False)
             self.educational.setEnabled(False)
             self.educational.setChecked(False)
             return
@@ -458,6 +473,7 @@ class ImagingView(QWidget):
             if study.pacs_state == "waiting"
             else self.tr("Send study to PACS")
         )
+        self.teaching_button.setEnabled(bool(study.instances))
         self.educational.setChecked(study.purpose == "educational")
         self.educational.setEnabled(study.pacs_state in ("not_sent", "educational", "stopped"))
 
@@ -470,6 +486,46 @@ class ImagingView(QWidget):
         study = self._current_study()
         if study is not None:
             self._vm.set_educational(study.id, checked)
+
+    def _on_teaching_clicked(self) -> None:
+        study = self._current_study()
+        if study is not None:
+            self._vm.teaching_copy(study.id)
+
+    def _on_vm_teaching_copy_ready(self, copy: Any) -> None:
+        if copy.pixels_may_identify and not self.confirm(
+            self.tr(
+                "These pictures may show the patient's name or other details, written into "
+                "the image by the scanner. The copy removes the patient's details from the "
+                "DICOM data only.\n\nBefore sharing it, look at every image and crop or "
+                "mask any text that could identify the patient. Save the copy?"
+            )
+        ):
+            return
+        folder = self.choose_folder()
+        if not folder:
+            return
+        for name, data in copy.files:
+            (Path(folder) / name).write_bytes(data)
+        self.notice.show_notice(
+            self.tr("Saved {count} de-identified image(s) as {pseudonym}.").format(
+                count=len(copy.files), pseudonym=copy.pseudonym
+            ),
+            "success",
+        )
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.warning(
+            self,
+            self.tr("Teaching copy"),
+            question,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Save
+
+    def _ask_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(self, self.tr("Save the teaching copy in"))
 
     # ------------------------------------------------------------ viewer
 

@@ -70,6 +70,12 @@ class PacsControls(Protocol):
     def set_purpose(self, actor: CurrentUser, study_id: uuid.UUID, purpose: str) -> None: ...
 
 
+class TeachingCopies(Protocol):
+    """Making de-identified copies of a study for teaching."""
+
+    def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+
+
 class ImagingViewModel(QObject):
     """Loads and changes the open patient's imaging; all store work off the UI thread."""
 
@@ -77,6 +83,8 @@ class ImagingViewModel(QObject):
     #: (instance, DICOM bytes, marks) of the image to show.
     image_loaded = Signal(object)
     captured = Signal(object)
+    #: A teaching copy is ready to be saved (after the person has been warned if need be).
+    teaching_copy_ready = Signal(object)
     notice = Signal(str)
     problem = Signal(str)
     field_error = Signal(str, str)
@@ -86,6 +94,7 @@ class ImagingViewModel(QObject):
         self,
         imaging: ImageRecords,
         pacs: PacsControls,
+        teaching: TeachingCopies,
         *,
         runner: TaskRunner,
         session: UserSession,
@@ -94,6 +103,7 @@ class ImagingViewModel(QObject):
         super().__init__(parent)
         self._imaging = imaging
         self._pacs = pacs
+        self._teaching = teaching
         self._runner = runner
         self._session = session
         self.patient_id: uuid.UUID | None = None
@@ -255,6 +265,16 @@ class ImagingViewModel(QObject):
         pacs = self._pacs
         purpose = "educational" if educational else "clinical"
         self._run(lambda: pacs.set_purpose(actor, study_id, purpose), lambda _r: self.reload())
+
+    def teaching_copy(self, study_id: uuid.UUID) -> None:
+        """De-identify the study's images for teaching (the record is not changed)."""
+        actor = self._session.user
+        if actor is None:
+            return
+        teaching = self._teaching
+        self._run(
+            lambda: teaching.copy_study(actor, study_id), self.teaching_copy_ready.emit, io=True
+        )
 
     def plan_scan(self) -> None:
         """Put the patient on today's scanner worklist."""

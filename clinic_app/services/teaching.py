@@ -1,0 +1,96 @@
+"""Teaching copies: a study's images de-identified for teaching, warning of burned-in text.
+
+De-identification follows the DICOM Basic Application Level Confidentiality Profile; text
+the scanner wrote into the picture itself cannot be removed that way, so it is flagged.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from clinic_app.errors import Conflict, NotFound
+from clinic_app.model import Attachment, ImageInstance, ImagingStudy
+from clinic_app.security.permissions import Action
+from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.types import CurrentUser
+from clinic_app.sync.files import read_bytes, stored_size
+
+
+@dataclass(frozen=True)
+class TeachingCopy:
+    """De-identified DICOM files of one study, ready to save.
+
+    Attributes:
+        pseudonym: the Patient ID every copy carries instead of the NHS number.
+        files: (file name, DICOM bytes) for each image.
+        pixels_may_identify: True when any image may show the patient's details burned into
+            the picture (text from the scanner's screen), which de-identification cannot
+            remove: a person must check and mask them before the copy is shared.
+    """
+
+    pseudonym: str
+    files: tuple[tuple[str, bytes], ...]
+    pixels_may_identify: bool
+
+
+class TeachingService:
+    """Makes teaching copies (making one is audited; the record is never changed)."""
+
+    def __init__(self, context: Context) -> None:
+        self._uow = UnitOfWork(context)
+
+    def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> TeachingCopy:
+        """A de-identified copy of every image of the study.
+
+        Raises:
+            NotFound: ``image.study_not_found``, or ``file.not_here`` while an image is
+                still on its way by sync. Conflict: ``pacs.no_images``.
+        """
+        from pydicom import dcmread  # noqa: PLC0415 - pydicom loads with the first image
+
+        from clinic_app.dicom.anonymise import Export, anonymise  # noqa: PLC0415
+
+        with self._uow(actor, Action.IMAGE_CAPTURE) as session:
+            study = session.get(ImagingStudy, study_id)
+            if study is None or study.deleted:
+                raise NotFound("image.study_not_found")
+            instances = session.scalars(
+                select(ImageInstance)
+                .where(ImageInstance.study_id == study.id, ImageInstance.deleted.is_(False))
+                .order_by(ImageInstance.created_at)
+            ).all()
+            if not instances:
+                raise Conflict("pacs.no_images")
+            connection = session.connection()
+            originals: list[bytes] = []
+            for instance in instances:
+                attachment = session.get(Attachment, instance.attachment_id)
+                if attachment is None or stored_size(connection, attachment.sha256) != (
+                    attachment.size
+                ):
+                    raise NotFound("file.not_here")
+                originals.append(b"".join(read_bytes(connection, attachment.sha256)))
+            self._uow.audit(
+                session,
+                actor,
+                "image.teaching_copy",
+                patient_id=study.patient_id,
+                entity="imaging_study",
+                entity_id=study.id,
+            )
+        # A pseudonym that says what it is, and cannot be traced back to the patient.
+        export = Export(pseudonym=f"TEACH-{secrets.token_hex(4).upper()}")
+        files: list[tuple[str, bytes]] = []
+        may_identify = False
+        for number, data in enumerate(originals, start=1):
+            copy = anonymise(dcmread(io.BytesIO(data)), export)
+            may_identify = may_identify or copy.pixels_may_identify
+            out = io.BytesIO()
+            copy.dataset.save_as(out, enforce_file_format=True)
+            files.append((f"{export.pseudonym}-{number:03d}.dcm", out.getvalue()))
+        return TeachingCopy(export.pseudonym, tuple(files), may_identify)
