@@ -350,3 +350,42 @@ def test_a_teaching_copy_warns_about_burned_in_text_before_it_is_saved(
     assert seeded_patient.nhs_number is not None
     assert seeded_patient.nhs_number.encode() not in saved.read_bytes()
     assert "de-identified" in view.notice.text()
+
+
+def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
+    qtbot: QtBot, clinic: Services, window: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    from pynetdicom import AE
+    from pynetdicom.sop_class import UltrasoundImageStorage  # type: ignore[attr-defined]
+
+    port = _closed_port()
+    clinic.dicom_settings.change(
+        SYSTEM,
+        listen=True,
+        listen_host="127.0.0.1",
+        storage_port=port,
+        worklist_port=_closed_port(),
+    )
+    sign_in(qtbot, window, "sonographer")
+    qtbot.waitUntil(lambda: clinic.scanners.state.listening, timeout=WAIT_MS)
+
+    subject = ScanSubject(
+        nhs_number=seeded_patient.nhs_number or "",
+        family_name=seeded_patient.family_name.upper(),
+        given_name=seeded_patient.given_name,
+        birth_date=seeded_patient.date_of_birth,
+        sex="O",
+    )
+    scanner = AE(ae_title="POCUS1")
+    scanner.add_requested_context(UltrasoundImageStorage)
+    association = scanner.associate("127.0.0.1", port, ae_title="ONESTOP")
+    assert association.is_established
+    status = association.send_c_store(us_image(subject=subject, regions=ONE_VIEW))
+    association.release()
+    assert status.Status == 0x0000
+
+    view = _open_imaging(qtbot, window, seeded_patient)
+    qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
+    assert "From the scanner" in view.studies.topLevelItem(0).child(0).text(0)
+    window.shutdown()
+    assert not clinic.scanners.state.listening
