@@ -206,12 +206,18 @@ def demo_password(username: str) -> str:
 
 
 def seed_demo(
-    services: Services, patients: int = 500, *, seed: int = 2026, actor: CurrentUser | None = None
+    services: Services,
+    patients: int = 500,
+    *,
+    seed: int = 2026,
+    actor: CurrentUser | None = None,
+    imaging: bool = True,
 ) -> DemoCredentials:
     """Fill an empty store with a demo clinic; deterministic for a given ``seed``.
 
     Patients get NHS numbers from the 999 test range only. Rows go in through the same
     session hooks as everything else, so they carry outbox entries like any real write.
+    With ``imaging``, the first patient has a knee scan and one image waits for a patient.
     """
     who = actor or SYSTEM
     require(who.role, Action.DEMO_SEED)
@@ -247,6 +253,20 @@ def seed_demo(
         audit.append(session, action="demo.seed", device_id=context.device_id, user_id=None)
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
+    if imaging:
+        from clinic_app.demo_imaging import add_demo_imaging  # noqa: PLC0415 - numpy on demand
+
+        sonographer = users["sonographer"]
+        add_demo_imaging(
+            services,
+            CurrentUser(
+                id=sonographer.id,
+                username=sonographer.username,
+                display_name=sonographer.display_name,
+                role=sonographer.role,
+            ),
+            patients,
+        )
     return DemoCredentials(
         users=[(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
     )

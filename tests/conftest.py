@@ -55,8 +55,12 @@ def services(store_path: Path) -> Iterator[Services]:
 
 @pytest.fixture
 def demo(services: Services) -> Services:
-    """The services of a store seeded with a small demo clinic (60 patients)."""
-    seed_demo(services, patients=60)
+    """The services of a store seeded with a small demo clinic (60 patients).
+
+    Without the demo's images (compressing them would slow every test that starts here);
+    tests that need them add them with ``clinic_app.demo_imaging.add_demo_imaging``.
+    """
+    seed_demo(services, patients=60, imaging=False)
     return services
 
 

@@ -38,11 +38,9 @@ from ui.screens.assessment.view import AssessmentView
 from ui.screens.assessment.view_model import AssessmentViewModel
 from ui.screens.dicom_settings.view import DicomSettingsView
 from ui.screens.dicom_settings.view_model import DicomSettingsViewModel
-from ui.screens.imaging.view import ImagingView
 from ui.screens.imaging.view_model import ImagingViewModel
 from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import LoginViewModel
-from ui.screens.orphans.view import OrphansView
 from ui.screens.orphans.view_model import OrphansViewModel
 from ui.screens.patient.view import PatientView
 from ui.screens.patient.view_model import PatientViewModel
@@ -176,6 +174,7 @@ class MainWindow(QMainWindow):
         )
         self._sync_started = False
         self._imaging_started = False
+        self._imaging_built = False
 
         self.login_view = LoginView(self.login_vm)
         self._build_actions()
@@ -229,15 +228,11 @@ class MainWindow(QMainWindow):
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
         self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
-        self.imaging_view = ImagingView(self.imaging_vm)
-        self.imaging_page, self.imaging_banner = _under_banner(self.imaging_view)
-        self.orphans_view = OrphansView(self.orphans_vm)
         self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
-        for wide_page in (self.imaging_page, self.orphans_view, self.dicom_settings_view):
-            wide_page.setMinimumWidth(560)
+        self.dicom_settings_view.setMinimumWidth(560)
         self.home_page = HomePage(self._shortcut_list())
         self.pages = QStackedWidget()
         for page in (
@@ -251,8 +246,6 @@ class MainWindow(QMainWindow):
             self.sync_view,
             self.assessment_page,
             self.red_flags_page,
-            self.imaging_page,
-            self.orphans_view,
             self.dicom_settings_view,
         ):
             self.pages.addWidget(page)
@@ -525,16 +518,39 @@ class MainWindow(QMainWindow):
         record = self.patient_vm.record
         if self.state is not WindowState.WORKING or record is None:
             return
+        self._build_imaging_screens()
         self.imaging_banner.show_record(record)
         self.imaging_vm.start(record.id)
         self.pages.setCurrentWidget(self.imaging_page)
+        self.imaging_view.studies.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_orphans(self) -> None:
         """Images that arrived without a patient the app could match."""
         if self.state is not WindowState.WORKING:
             return
+        self._build_imaging_screens()
         self.pages.setCurrentWidget(self.orphans_view)
         self.orphans_vm.load()
+
+    def _build_imaging_screens(self) -> None:
+        """The imaging screen and the orphan queue, made when first opened.
+
+        They bring in QtMultimedia, numpy and pydicom, which sign-in does not need: the app
+        starts quicker and smaller without them.
+        """
+        if self._imaging_built:
+            return
+        from ui.screens.imaging.view import ImagingView  # noqa: PLC0415 - see above
+        from ui.screens.orphans.view import OrphansView  # noqa: PLC0415
+
+        self._imaging_built = True
+        self.imaging_view = ImagingView(self.imaging_vm)
+        self.imaging_page, self.imaging_banner = _under_banner(self.imaging_view)
+        self.orphans_view = OrphansView(self.orphans_vm)
+        for page in (self.imaging_page, self.orphans_view):
+            # Shown full width; their natural width must not set every page's minimum.
+            page.setMinimumWidth(560)
+            self.pages.addWidget(page)
 
     def show_dicom_settings(self) -> None:
         """The service's DICOM listeners and PACS (only admins and leads change them)."""
@@ -683,9 +699,10 @@ class MainWindow(QMainWindow):
             self.worklist_view,
             self.settings_view,
             self.sync_view,
-            self.imaging_page,
-            self.orphans_view,
             self.dicom_settings_view,
+        ) or (
+            self._imaging_built
+            and self.pages.currentWidget() in (self.imaging_page, self.orphans_view)
         )
         show_search = not wide and not self._patient_mode
         if show_search != self.search_view.isVisibleTo(self.splitter):
@@ -736,7 +753,8 @@ class MainWindow(QMainWindow):
         self.referral_vm.reset()
         self.worklist_vm.clear()
         self.imaging_vm.clear()
-        self.imaging_view.reset()
+        if self._imaging_built:
+            self.imaging_view.reset()
         self.notice.hide_notice()
         self.session.sign_out()
         self.login_vm.show_sign_in()
@@ -830,7 +848,7 @@ class MainWindow(QMainWindow):
         self.refresh_status()
 
     def _on_pacs_outcome(self) -> None:
-        if self._workspace_built and self.pages.currentWidget() is self.imaging_page:
+        if self._imaging_built and self.pages.currentWidget() is self.imaging_page:
             self.imaging_vm.reload()
 
     def _on_unexpected_error(self, text: str) -> None:

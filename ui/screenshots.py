@@ -144,6 +144,38 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     return shots
 
 
+def _render_imaging(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The first demo patient's knee scan: capture (no frame grabber here), then the clip."""
+    window.search_view.search_box.setText(next(synthetic_numbers(1)))
+    window.search_vm.search_now()
+    _settle(window)
+    window.search_view.table.selectRow(0)
+    window.search_vm.choose(0)
+    _settle(window)
+    window.show_imaging()
+    _settle(window)
+    shots = [_save(window, out_dir / "16-imaging.png")]
+    studies = window.imaging_vm.studies
+    if studies and studies[0].instances:
+        window.imaging_vm.open_image(studies[0].instances[-1])
+        _settle(window)
+        viewer = window.imaging_view.viewer
+        viewer.pause()
+        viewer.set_frame(viewer.frame_count() // 2)
+        _settle(window)
+    shots.append(_save(window, out_dir / "17-imaging-viewer.png"))
+    window.imaging_view.viewer.close_source()
+    window.show_orphans()
+    _settle(window)
+    _settle(window)
+    shots.append(_save(window, out_dir / "18-orphan-queue.png"))
+    window.orphans_view.viewer.close_source()
+    window.show_dicom_settings()
+    _settle(window)
+    shots.append(_save(window, out_dir / "19-dicom-settings.png"))
+    return shots
+
+
 def render_screens(
     services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
 ) -> list[Path]:
@@ -152,9 +184,11 @@ def render_screens(
     Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
     wrong password, search results, a patient record, the register form empty and with
     problems shown, the new-referral form, the lock screen, the triage worklist, the MSK-HQ,
-    an assessment, its diagnosis section, red-flag screening and the waiting-time targets
-    (as the clinician sees them: read only). Nothing is saved to the
-    store except what any sign-in and record opening writes to the audit trail.
+    an assessment, its diagnosis section, red-flag screening, the waiting-time targets
+    (as the clinician sees them: read only), the imaging screen (live capture, then a clip in
+    the viewer), the images waiting for a patient, and the DICOM and PACS settings. Nothing
+    is saved to the store except what any sign-in and record opening writes to the audit
+    trail.
 
     Returns:
         The paths of the PNG files, in that order.
@@ -175,6 +209,7 @@ def render_screens(
         window.login_vm.unlock(password)
         _settle(window)
         shots += _render_clinical(window, out_dir)
+        shots += _render_imaging(window, out_dir)
     finally:
         window.shutdown()
         window.deleteLater()

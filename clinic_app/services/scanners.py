@@ -48,9 +48,6 @@ class ScannerLink:
 
     def start(self) -> ListenerState:
         """Listen if the settings say so (stopping any listeners already running first)."""
-        from clinic_app.dicom.receive import StorageReceiver  # noqa: PLC0415 - loads pynetdicom
-        from clinic_app.dicom.worklist import WorklistProvider  # noqa: PLC0415
-
         with self._lock:
             self._stop_locked()
             settings = self._settings.current(SYSTEM)
@@ -58,6 +55,10 @@ class ScannerLink:
                 False, settings.ae_title, settings.storage_port, settings.worklist_port
             )
             if settings.listen:
+                # pynetdicom and pydicom load only on devices that listen.
+                from clinic_app.dicom.receive import StorageReceiver  # noqa: PLC0415
+                from clinic_app.dicom.worklist import WorklistProvider  # noqa: PLC0415
+
                 storage = StorageReceiver(
                     self._imaging.receive,
                     ae_title=settings.ae_title,

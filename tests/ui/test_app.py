@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import DEMO_USERS, demo_password
+from clinic_app.demo_imaging import add_demo_imaging
 from clinic_app.services import Services
 from ui.app import MainWindow
 from ui.common import errors
@@ -65,6 +66,7 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
     qtbot: QtBot, clinic: Services, tmp_path: Path
 ) -> None:
     credentials = [(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
+    add_demo_imaging(clinic, clinic.auth.login("sonographer", demo_password("sonographer")), 60)
 
     paths = render_screens(clinic, tmp_path, credentials)
 
@@ -83,6 +85,10 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
         "13-assessment-diagnosis.png",
         "12-red-flag-screening.png",
         "14-waiting-time-targets.png",
+        "16-imaging.png",
+        "17-imaging-viewer.png",
+        "18-orphan-queue.png",
+        "19-dicom-settings.png",
     ]
     for path in paths:
         image = QImage(str(path))

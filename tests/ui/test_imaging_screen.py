@@ -109,7 +109,7 @@ def test_live_frames_are_captured_as_a_still_and_a_timed_clip_that_round_trip(
     view.capture_panel.clip_button.setChecked(True)
     for index, pixels in enumerate(fed):
         capture.sink.setVideoFrame(_video_frame(pixels, start_us=1_000_000 + index * 40_000))
-    _shot(window, "16-imaging-capture.png")
+    _shot(window, "20-imaging-live-capture.png")
     with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS * 4):
         view.capture_panel.clip_button.setChecked(False)
     wait_idle(window)
@@ -162,7 +162,7 @@ def test_a_scanners_calibrated_image_measures_in_mm_and_its_marks_are_kept(
     assert measured is not None
     assert measured.mm == pytest.approx(10.0)
     assert view.viewer.measurement_text() == "10.0 mm"
-    _shot(window, "17-imaging-viewer.png")
+    _shot(window, "21-imaging-measure-mm.png")
     # The measurement is a mark, saved apart from the pixels once the drawing pauses.
     user = window.session.user
     assert user is not None
@@ -196,7 +196,7 @@ def test_an_orphan_is_assigned_by_a_person_after_a_check(
         if patient is not None and patient.id == seeded_patient.id:
             view.results.setCurrentRow(row)
     assert view.assign_button.isEnabled()
-    _shot(window, "18-orphan-queue.png")
+    _shot(window, "22-orphan-assign.png")
 
     asked: list[str] = []
     view.confirm = lambda question: asked.append(question) is None and False
@@ -285,7 +285,7 @@ def test_dicom_settings_are_changed_by_an_admin_and_start_the_listeners(
     wait_idle(window)
     assert view.state.text().startswith("Listening as CLINIC1")
     assert clinic.scanners.state.listening
-    _shot(window, "19-dicom-settings.png")
+    _shot(window, "23-dicom-settings-admin.png")
     clinic.scanners.stop()
     QApplication.processEvents()
 

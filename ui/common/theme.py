@@ -116,7 +116,7 @@ QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QComboBox[invalid="tr
 QDateEdit[invalid="true"] {{
     border-color: {NHS_RED};
 }}
-QLineEdit:disabled, QComboBox:disabled, QPlainTextEdit:disabled {{
+QLineEdit:disabled, QComboBox:disabled, QPlainTextEdit:disabled, QSpinBox:disabled {{
     background: {NHS_PALE_GREY}; color: {NHS_MID_GREY}; border-color: {NHS_BORDER_GREY};
 }}
 QLineEdit#searchBox {{ font-size: 12pt; padding: 6px 8px; }}

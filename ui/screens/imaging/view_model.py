@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.services.types import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class ImageRecords(Protocol):

@@ -91,6 +91,8 @@ class OrphansView(QWidget):
         self.search.setAccessibleName(self.tr("Find the patient"))
         self.results = QListWidget()
         self.results.setAccessibleName(self.tr("Patients found"))
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.assign_button = QPushButton(self.tr("Assign to this patient…"))
         set_role(self.assign_button, "", variant="primary")
         self.assign_button.setEnabled(False)
