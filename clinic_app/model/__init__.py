@@ -12,6 +12,7 @@ from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, Pa
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
+from clinic_app.model.reports import ScanReport, ScanReportReview
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable
@@ -51,6 +52,8 @@ __all__ = [
     "RedFlagResolution",
     "RedFlagScreening",
     "Referral",
+    "ScanReport",
+    "ScanReportReview",
     "ServiceSetting",
     "Signable",
     "Site",

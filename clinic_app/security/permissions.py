@@ -72,6 +72,10 @@ class Action(StrEnum):
     IMAGE_VIEW = "image.view"
     IMAGE_RECEIVE = "image.receive"
     IMAGE_ARCHIVE = "image.archive"
+    REPORT_VIEW = "report.view"
+    REPORT_WRITE = "report.write"
+    REPORT_SIGN = "report.sign"
+    REPORT_VERIFY = "report.verify"
 
 
 _CLINICAL_WORK = frozenset(
@@ -100,6 +104,8 @@ _CLINICAL_WORK = frozenset(
         Action.IMAGE_CAPTURE,
         Action.IMAGE_VIEW,
         Action.IMAGE_ARCHIVE,
+        Action.REPORT_VIEW,
+        Action.REPORT_WRITE,
     }
 )
 
@@ -132,10 +138,12 @@ _ADMIN_WORK = frozenset(
 )
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CLINICIAN: _CLINICAL_WORK | {Action.TRIAGE_DECIDE},
-    Role.SONOGRAPHER: _CLINICAL_WORK,
+    Role.CLINICIAN: _CLINICAL_WORK | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
+    Role.SONOGRAPHER: _CLINICAL_WORK | {Action.REPORT_SIGN},
+    # A trainee's scan reports are verified by their supervisor, never signed alone.
     Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
-    Role.SUPERVISOR: _CLINICAL_WORK | {Action.USER_LIST, Action.TRIAGE_DECIDE},
+    Role.SUPERVISOR: _CLINICAL_WORK
+    | {Action.USER_LIST, Action.TRIAGE_DECIDE, Action.REPORT_SIGN, Action.REPORT_VERIFY},
     Role.ADMIN: _ADMIN_WORK,
 }
 

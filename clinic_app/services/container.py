@@ -18,6 +18,7 @@ from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
+from clinic_app.services.reports import ReportService
 from clinic_app.services.scanners import ScannerLink
 from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
@@ -54,6 +55,7 @@ class Services:
     pacs: PacsService
     scanners: ScannerLink
     teaching: TeachingService
+    reports: ReportService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -85,6 +87,7 @@ class Services:
             pacs=PacsService(context),
             scanners=ScannerLink(imaging, dicom_settings),
             teaching=TeachingService(context),
+            reports=ReportService(context, auth),
         )
 
     @property

@@ -60,6 +60,10 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.IMAGE_VIEW: frozenset({C, S, T, V}),
     Action.IMAGE_RECEIVE: frozenset({A}),
     Action.IMAGE_ARCHIVE: frozenset({C, S, T, V, A}),
+    Action.REPORT_VIEW: frozenset({C, S, T, V}),
+    Action.REPORT_WRITE: frozenset({C, S, T, V}),
+    Action.REPORT_SIGN: frozenset({C, S, V}),
+    Action.REPORT_VERIFY: frozenset({V}),
 }
 
 

@@ -1,0 +1,670 @@
+"""Scan reports: drafts, signing alone, and a trainee's report reviewed by their supervisor.
+
+A practitioner entitled to report alone writes and signs. A trainee writes and submits to
+their named supervisor, who returns it with feedback or verifies it, recording how they
+supervised and whether they agreed. Signing and verifying ask for the password again, show
+an attestation sentence, and seal the content with its SHA-256; a signed report never
+changes, and a later change is an addendum: a new version pointing at its predecessor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_app.clinical.signing import content_digest
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.model import ImageInstance, ImagingStudy, ScanReport, ScanReportReview, User, utcnow
+from clinic_app.security.permissions import Action, allows, require
+from clinic_app.services import validation as check
+from clinic_app.services.auth import AuthService
+from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.types import CurrentUser
+
+TEXT_FIELDS = ("history", "request", "findings", "impression", "recommendations", "addendum")
+TEXT_MAX = 8000
+LABEL_MAX = 120
+SUPERVISION_MODES = ("present", "remote_live", "retrospective")
+AGREEMENTS = ("agree", "minor", "major")
+PRELIMINARY_WORDS = "PRELIMINARY — awaiting supervisor"
+#: Shown at signing; a service may set its own wording (see ``attestation``).
+DEFAULT_ATTESTATION = {
+    "sign": (
+        "I performed this scan and wrote this report, and I am entitled to report it "
+        "without supervision."
+    ),
+    "verify": (
+        "I have reviewed the images and this report, and I agree with it as verified, "
+        "including any words I have added."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """One version of a report, as screens and letters show it."""
+
+    id: uuid.UUID
+    study_id: uuid.UUID
+    patient_id: uuid.UUID
+    author_id: uuid.UUID
+    author_name: str
+    status: str
+    version: int
+    predecessor_id: uuid.UUID | None
+    content: dict[str, Any]
+    supervisor_id: uuid.UUID | None
+    supervisor_name: str | None
+    submitted_at: datetime | None
+    supervisor_words: str | None
+    supervision_mode: str | None
+    agreement: str | None
+    signed_at: datetime | None
+    verified: bool
+    content_sha256: str | None
+    feedback: tuple[str, ...]
+    updated_at: datetime
+
+    @property
+    def final(self) -> bool:
+        """True once signed alone or verified: only then may it go into a letter as final."""
+        return self.status == "signed"
+
+    @property
+    def preliminary(self) -> bool:
+        """True for everything not final: it is shown and printed as preliminary."""
+        return not self.final
+
+    @property
+    def marking(self) -> str:
+        """The words shown with a report that is not final ("" once it is)."""
+        return "" if self.final else PRELIMINARY_WORDS
+
+
+@dataclass(frozen=True)
+class PendingReview:
+    """A report waiting for its supervisor, with how long it has waited."""
+
+    report: ReportView
+    waiting_hours: float
+
+
+@dataclass(frozen=True)
+class LogbookRow:
+    """Scans of one body region under one kind of supervision."""
+
+    body_region: str
+    supervision_mode: str
+    scans: int
+
+
+@dataclass(frozen=True)
+class Logbook:
+    """A trainee's verified scans over a period, for their accreditation portfolio."""
+
+    trainee_id: uuid.UUID
+    trainee_name: str
+    start: datetime
+    end: datetime
+    rows: tuple[LogbookRow, ...]
+    verified: int
+    agree: int
+    minor: int
+    major: int
+    returned: int
+
+    @property
+    def concordance(self) -> float | None:
+        """Share of verified scans the supervisor agreed with, or None with none verified."""
+        return self.agree / self.verified if self.verified else None
+
+
+def _name(session: Session, user_id: uuid.UUID | None) -> str | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return user.display_name if user is not None else None
+
+
+def _view(session: Session, row: ScanReport) -> ReportView:
+    feedback = session.scalars(
+        select(ScanReportReview.feedback)
+        .where(ScanReportReview.report_id == row.id, ScanReportReview.outcome == "returned")
+        .order_by(ScanReportReview.reviewed_at)
+    ).all()
+    return ReportView(
+        id=row.id,
+        study_id=row.study_id,
+        patient_id=row.patient_id,
+        author_id=row.author_id,
+        author_name=_name(session, row.author_id) or "",
+        status=row.status,
+        version=row.version,
+        predecessor_id=row.predecessor_id,
+        content=dict(row.content),
+        supervisor_id=row.supervisor_id,
+        supervisor_name=_name(session, row.supervisor_id),
+        submitted_at=row.submitted_at,
+        supervisor_words=row.supervisor_words,
+        supervision_mode=row.supervision_mode,
+        agreement=row.agreement,
+        signed_at=row.signed_at,
+        verified=row.verified_by is not None,
+        content_sha256=row.content_sha256,
+        feedback=tuple(feedback),
+        updated_at=row.updated_at,
+    )
+
+
+def _clean_content(
+    session: Session, study_id: uuid.UUID, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The report's content, checked: text lengths, and images of this study only."""
+    errors: list[ValidationError] = []
+    content: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        text = str(values.get(name) or "").strip()
+        if len(text) > TEXT_MAX:
+            errors.append(ValidationError("text.too_long", field=name, max_length=TEXT_MAX))
+        content[name] = text
+    content["body_region"] = str(values.get("body_region") or "").strip()[:40]
+    study_images = set(
+        session.scalars(
+            select(ImageInstance.id).where(
+                ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False)
+            )
+        )
+    )
+    keys: list[str] = []
+    for value in values.get("key_images") or []:
+        if uuid.UUID(str(value)) not in study_images:
+            errors.append(ValidationError("report.image_not_in_study", field="key_images"))
+            break
+        keys.append(str(value))
+    measurements: list[dict[str, Any]] = []
+    for item in values.get("measurements") or []:
+        try:
+            mm = float(item["mm"])
+            instance = uuid.UUID(str(item["instance_id"]))
+            label = str(item.get("label") or "").strip()[:LABEL_MAX]
+            frame = int(item.get("frame") or 0)
+        except (KeyError, TypeError, ValueError):
+            errors.append(ValidationError("report.bad_measurement", field="measurements"))
+            break
+        if instance not in study_images or not 0 < mm < 1000 or frame < 0:
+            errors.append(ValidationError("report.bad_measurement", field="measurements"))
+            break
+        measurements.append(
+            {"label": label, "mm": round(mm, 1), "instance_id": str(instance), "frame": frame}
+        )
+    if errors:
+        raise FormErrors(errors)
+    content["key_images"] = keys
+    content["measurements"] = measurements
+    return content
+
+
+def _ready_to_sign(content: Mapping[str, Any]) -> None:
+    missing = [name for name in ("findings", "impression") if not content.get(name)]
+    if missing:
+        raise FormErrors([ValidationError("report.required", field=name) for name in missing])
+
+
+class ReportService:
+    """Write, submit, review, verify and sign scan reports; the supervisor's queue; logbooks."""
+
+    def __init__(self, context: Context, auth: AuthService) -> None:
+        self._context = context
+        self._auth = auth
+        self._uow = UnitOfWork(context)
+
+    # ------------------------------------------------------------ writing
+
+    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> ReportView:
+        """The actor's report of the study in progress, or a new draft of it."""
+        with self._uow(actor, Action.REPORT_WRITE) as session:
+            study = session.get(ImagingStudy, study_id)
+            if study is None or study.deleted:
+                raise NotFound("image.study_not_found")
+            open_report = session.scalars(
+                select(ScanReport).where(
+                    ScanReport.study_id == study.id,
+                    ScanReport.author_id == actor.id,
+                    ScanReport.status.in_(("draft", "returned", "submitted")),
+                    ScanReport.deleted.is_(False),
+                )
+            ).first()
+            if open_report is not None:
+                return _view(session, open_report)
+            row = ScanReport(
+                study_id=study.id,
+                patient_id=study.patient_id,
+                author_id=actor.id,
+                content=_clean_content(session, study.id, {}),
+            )
+            session.add(row)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.start",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    def save(
+        self, actor: CurrentUser, report_id: uuid.UUID, values: Mapping[str, Any]
+    ) -> ReportView:
+        """Keep what the author has written (a draft, or a report returned to them).
+
+        Raises:
+            FormErrors: ``text.too_long``, ``report.image_not_in_study``,
+                ``report.bad_measurement``.
+            Conflict: ``report.not_editable`` once submitted or signed.
+            PermissionDenied: ``report.not_author``.
+        """
+        with self._uow(actor, Action.REPORT_WRITE) as session:
+            row = self._editable(session, actor, report_id)
+            row.content = _clean_content(session, row.study_id, values)
+            session.flush()
+            return _view(session, row)
+
+    def _editable(self, session: Session, actor: CurrentUser, report_id: uuid.UUID) -> ScanReport:
+        row = self._load(session, report_id)
+        if row.author_id != actor.id:
+            raise PermissionDenied("report.not_author")
+        if row.status not in ("draft", "returned"):
+            raise Conflict("report.not_editable")
+        return row
+
+    @staticmethod
+    def _load(session: Session, report_id: uuid.UUID) -> ScanReport:
+        row = session.get(ScanReport, report_id)
+        if row is None or row.deleted:
+            raise NotFound("report.not_found")
+        return row
+
+    # ------------------------------------------------------------ a trainee's route
+
+    def submit(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
+        """Send a trainee's report to their named supervisor for review.
+
+        Raises:
+            FormErrors: ``report.required`` (findings, impression).
+            Conflict: ``report.no_supervisor`` when the trainee has no named supervisor.
+        """
+        with self._uow(actor, Action.REPORT_WRITE) as session:
+            row = self._editable(session, actor, report_id)
+            _ready_to_sign(row.content)
+            author = session.get(User, actor.id)
+            if author is None or author.supervisor_id is None:
+                raise Conflict("report.no_supervisor")
+            row.supervisor_id = author.supervisor_id
+            row.status = "submitted"
+            row.submitted_at = utcnow()
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.submit",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    def _reviewable(self, session: Session, actor: CurrentUser, report_id: uuid.UUID) -> ScanReport:
+        row = self._load(session, report_id)
+        if row.status != "submitted":
+            raise Conflict("report.not_submitted")
+        if row.author_id == actor.id:
+            raise PermissionDenied("report.own_report")
+        if row.supervisor_id != actor.id:
+            raise PermissionDenied("report.not_named_supervisor")
+        return row
+
+    def return_to_trainee(
+        self, actor: CurrentUser, report_id: uuid.UUID, feedback: str
+    ) -> ReportView:
+        """Send a submitted report back to its trainee with feedback.
+
+        Raises:
+            ValidationError: ``text.empty`` / ``text.too_long`` (field ``feedback``).
+            PermissionDenied: ``report.not_named_supervisor``, ``report.own_report``.
+            Conflict: ``report.not_submitted``.
+        """
+        words = check.required_text(feedback, "feedback", TEXT_MAX)
+        with self._uow(actor, Action.REPORT_VERIFY) as session:
+            row = self._reviewable(session, actor, report_id)
+            row.status = "returned"
+            session.add(
+                ScanReportReview(
+                    report_id=row.id,
+                    reviewer_id=actor.id,
+                    trainee_id=row.author_id,
+                    outcome="returned",
+                    feedback=words,
+                    reviewed_at=utcnow(),
+                )
+            )
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.return",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    def verify(
+        self,
+        actor: CurrentUser,
+        report_id: uuid.UUID,
+        password: str,
+        *,
+        supervision_mode: str,
+        agreement: str,
+        supervisor_words: str = "",
+        feedback: str = "",
+    ) -> ReportView:
+        """The named supervisor verifies a trainee's report: it becomes final.
+
+        Raises:
+            FormErrors: ``report.choose_mode``, ``report.choose_agreement``,
+                ``text.too_long``.
+            AuthenticationFailed: ``auth.failed`` (wrong password), ``auth.locked_out``.
+            PermissionDenied: ``report.not_named_supervisor``, ``report.own_report``, and
+                for anyone without the verify permission.
+            Conflict: ``report.not_submitted``.
+        """
+        require(actor.role, Action.REPORT_VERIFY)
+        errors: list[ValidationError] = []
+        if supervision_mode not in SUPERVISION_MODES:
+            errors.append(ValidationError("report.choose_mode", field="supervision_mode"))
+        if agreement not in AGREEMENTS:
+            errors.append(ValidationError("report.choose_agreement", field="agreement"))
+        words = supervisor_words.strip()
+        if len(words) > TEXT_MAX:
+            errors.append(ValidationError("text.too_long", field="supervisor_words"))
+        if errors:
+            raise FormErrors(errors)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, Action.REPORT_VERIFY) as session:
+            row = self._reviewable(session, actor, report_id)
+            now = utcnow()
+            row.supervisor_words = words or None
+            row.supervision_mode = supervision_mode
+            row.agreement = agreement
+            row.verified_by = actor.id
+            self._seal(session, row, actor, now, self.attestation(session, "verify"))
+            session.add(
+                ScanReportReview(
+                    report_id=row.id,
+                    reviewer_id=actor.id,
+                    trainee_id=row.author_id,
+                    outcome="verified",
+                    feedback=feedback.strip()[:TEXT_MAX],
+                    supervision_mode=supervision_mode,
+                    agreement=agreement,
+                    reviewed_at=now,
+                )
+            )
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.verify",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    # ------------------------------------------------------------ reporting alone
+
+    def sign(self, actor: CurrentUser, report_id: uuid.UUID, password: str) -> ReportView:
+        """Sign a report as final, for a practitioner entitled to report alone.
+
+        Raises:
+            PermissionDenied: for a trainee (their reports are verified by a supervisor).
+            FormErrors: ``report.required``. AuthenticationFailed: wrong password.
+        """
+        require(actor.role, Action.REPORT_SIGN)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, Action.REPORT_SIGN) as session:
+            row = self._editable(session, actor, report_id)
+            _ready_to_sign(row.content)
+            self._seal(session, row, actor, utcnow(), self.attestation(session, "sign"))
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.sign",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    def _seal(
+        self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
+    ) -> None:
+        """Make the version final: who, when, the sentence agreed to, and the content's hash."""
+        _ready_to_sign(row.content)
+        row.signed_at = when.replace(microsecond=0)
+        row.signed_by = recorded_by(actor)
+        row.attestation = words
+        row.content_sha256 = content_digest(
+            {
+                "content": row.content,
+                "author": str(row.author_id),
+                "supervisor_words": row.supervisor_words or "",
+                "supervision_mode": row.supervision_mode or "",
+                "agreement": row.agreement or "",
+                "signed_by": str(row.signed_by),
+                "signed_at": row.signed_at.isoformat(),
+                "attestation": words,
+                "predecessor": str(row.predecessor_id or ""),
+            }
+        )
+        row.status = "signed"
+
+    def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> ReportView:
+        """A new version of a signed report, with an addendum, as a draft of the actor's.
+
+        It goes through signing (or a trainee's review) like any report; the signed version
+        it adds to never changes.
+
+        Raises:
+            ValidationError: ``text.empty`` / ``text.too_long`` (field ``addendum``).
+            Conflict: ``report.not_signed``, ``report.already_amended``.
+        """
+        words = check.required_text(text, "addendum", TEXT_MAX)
+        with self._uow(actor, Action.REPORT_WRITE) as session:
+            previous = self._load(session, report_id)
+            if previous.status != "signed":
+                raise Conflict("report.not_signed")
+            later = session.scalars(
+                select(ScanReport.id).where(ScanReport.predecessor_id == previous.id)
+            ).first()
+            if later is not None:
+                raise Conflict("report.already_amended")
+            content = dict(previous.content)
+            content["addendum"] = words
+            row = ScanReport(
+                study_id=previous.study_id,
+                patient_id=previous.patient_id,
+                author_id=actor.id,
+                version=previous.version + 1,
+                predecessor_id=previous.id,
+                content=content,
+            )
+            session.add(row)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "report.addendum",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+            return _view(session, row)
+
+    # ------------------------------------------------------------ reading
+
+    def attestation(self, session: Session | None, kind: str) -> str:
+        """The sentence shown when signing (``sign``) or verifying (``verify``).
+
+        A service sets its own in the ``report_attestation`` setting; otherwise the default.
+        """
+        from clinic_app.model import ServiceSetting, setting_id  # noqa: PLC0415
+
+        if session is not None:
+            row = session.get(ServiceSetting, setting_id("report_attestation"))
+            if row is not None and not row.deleted and str(row.value.get(kind) or "").strip():
+                return str(row.value[kind]).strip()
+        return DEFAULT_ATTESTATION[kind]
+
+    def attestation_for(self, actor: CurrentUser, kind: str) -> str:
+        """The sentence to show the actor before they sign or verify."""
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            return self.attestation(session, kind)
+
+    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
+        """One version of a report."""
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            return _view(session, self._load(session, report_id))
+
+    def for_study(self, actor: CurrentUser, study_id: uuid.UUID) -> list[ReportView]:
+        """Every version of every report of the study, oldest first."""
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            rows = session.scalars(
+                select(ScanReport)
+                .where(ScanReport.study_id == study_id, ScanReport.deleted.is_(False))
+                .order_by(ScanReport.created_at)
+            ).all()
+            return [_view(session, row) for row in rows]
+
+    def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
+        """The patient's reports that may go into a letter as final (signed or verified)."""
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            rows = session.scalars(
+                select(ScanReport)
+                .where(
+                    ScanReport.patient_id == patient_id,
+                    ScanReport.status == "signed",
+                    ScanReport.deleted.is_(False),
+                )
+                .order_by(ScanReport.signed_at)
+            ).all()
+            return [_view(session, row) for row in rows]
+
+    def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
+        """Reports submitted to the actor, the longest waiting first."""
+        now = utcnow()
+        with self._uow(actor, Action.REPORT_VERIFY, read_only=True) as session:
+            rows = session.scalars(
+                select(ScanReport)
+                .where(
+                    ScanReport.status == "submitted",
+                    ScanReport.supervisor_id == actor.id,
+                    ScanReport.deleted.is_(False),
+                )
+                .order_by(ScanReport.submitted_at)
+            ).all()
+            return [
+                PendingReview(
+                    _view(session, row),
+                    ((now - (row.submitted_at or now)).total_seconds()) / 3600,
+                )
+                for row in rows
+            ]
+
+    def returned(self, actor: CurrentUser) -> list[ReportView]:
+        """The actor's reports returned by their supervisor, with the feedback."""
+        with self._uow(actor, Action.REPORT_WRITE, read_only=True) as session:
+            rows = session.scalars(
+                select(ScanReport)
+                .where(
+                    ScanReport.status == "returned",
+                    ScanReport.author_id == actor.id,
+                    ScanReport.deleted.is_(False),
+                )
+                .order_by(ScanReport.updated_at)
+            ).all()
+            return [_view(session, row) for row in rows]
+
+    def logbook(
+        self, actor: CurrentUser, trainee_id: uuid.UUID, start: datetime, end: datetime
+    ) -> Logbook:
+        """A trainee's verified scans from ``start`` to ``end``, with the agreement.
+
+        Counted by body region and by how they were supervised. Trainees see their own;
+        supervisors see their trainees'.
+
+        Raises:
+            PermissionDenied: ``report.not_your_trainee``. NotFound: ``user.not_found``.
+        """
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            trainee = session.get(User, trainee_id)
+            if trainee is None:
+                raise NotFound("user.not_found")
+            if actor.id not in {trainee.id, trainee.supervisor_id}:
+                raise PermissionDenied("report.not_your_trainee")
+            reviews = session.scalars(
+                select(ScanReportReview).where(
+                    ScanReportReview.trainee_id == trainee.id,
+                    ScanReportReview.reviewed_at >= start,
+                    ScanReportReview.reviewed_at < end,
+                )
+            ).all()
+            counts: dict[tuple[str, str], int] = {}
+            agreement = {"agree": 0, "minor": 0, "major": 0}
+            returned = 0
+            for review in reviews:
+                if review.outcome == "returned":
+                    returned += 1
+                    continue
+                report = session.get(ScanReport, review.report_id)
+                region = (report.content.get("body_region") if report else "") or "Not given"
+                mode = review.supervision_mode or "not recorded"
+                counts[(region, mode)] = counts.get((region, mode), 0) + 1
+                if review.agreement in agreement:
+                    agreement[review.agreement] += 1
+            rows = tuple(
+                LogbookRow(region, mode, count) for (region, mode), count in sorted(counts.items())
+            )
+            return Logbook(
+                trainee_id=trainee.id,
+                trainee_name=trainee.display_name,
+                start=start,
+                end=end,
+                rows=rows,
+                verified=sum(row.scans for row in rows),
+                agree=agreement["agree"],
+                minor=agreement["minor"],
+                major=agreement["major"],
+                returned=returned,
+            )
+
+    @staticmethod
+    def can_verify(actor: CurrentUser) -> bool:
+        """True for roles that may verify a trainee's report."""
+        return allows(actor.role, Action.REPORT_VERIFY)
+
+    @staticmethod
+    def reports_alone(actor: CurrentUser) -> bool:
+        """True for roles that sign their own reports (a trainee's are verified instead)."""
+        return actor.role is not Role.TRAINEE and allows(actor.role, Action.REPORT_SIGN)

@@ -1,0 +1,256 @@
+"""Scan reports: a trainee's route through review, signing alone, addenda, the rules, logbooks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.db import Actor
+from clinic_app.errors import (
+    AuthenticationFailed,
+    Conflict,
+    FormErrors,
+    PermissionDenied,
+)
+from clinic_app.model import ScanReport, utcnow
+from clinic_app.services import SYSTEM, Services
+from clinic_app.services.reports import PRELIMINARY_WORDS
+from clinic_app.services.types import CurrentUser, PatientInput
+
+PASSWORD = "correct horse battery"
+
+
+def _user(services: Services, name: str, role: Role, supervisor: str | None = None) -> CurrentUser:
+    services.users.add(
+        SYSTEM,
+        username=name,
+        display_name=name.title(),
+        role=role,
+        password=PASSWORD,
+        supervisor=supervisor,
+    )
+    return services.auth.login(name, PASSWORD)
+
+
+@pytest.fixture
+def people(services: Services) -> dict[str, CurrentUser]:
+    supervisor = _user(services, "sam", Role.SUPERVISOR)
+    return {
+        "supervisor": supervisor,
+        "other_supervisor": _user(services, "olu", Role.SUPERVISOR),
+        "trainee": _user(services, "tia", Role.TRAINEE, supervisor="sam"),
+        "clinician": _user(services, "cal", Role.CLINICIAN),
+    }
+
+
+def _study(services: Services, actor: CurrentUser, nhs: str = "9990000018", region: str = "KNEE"):  # type: ignore[no-untyped-def]
+    patient = services.patients.register(
+        actor,
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace" + "abcdefghij"[int(nhs[-2])],
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number=nhs,
+        ),
+    )
+    frame = np.random.default_rng(1).integers(0, 90, (48, 64, 3), dtype=np.uint8)
+    image = services.imaging.capture_still(
+        actor, patient.id, frame, body_part=region, laterality="R"
+    )
+    assert image.study_id is not None
+    return image
+
+
+def _content(image_id: object, region: str = "Knee") -> dict[str, object]:
+    return {
+        "history": "Medial knee pain for 4 months.",
+        "findings": "Small suprapatellar effusion. Medial meniscus extrusion 3 mm.",
+        "impression": "Findings in keeping with medial compartment degeneration.",
+        "recommendations": "Continue physiotherapy.",
+        "body_region": region,
+        "key_images": [str(image_id)],
+        "measurements": [
+            {"label": "Meniscal extrusion", "mm": 3.04, "instance_id": str(image_id), "frame": 0}
+        ],
+    }
+
+
+def test_a_trainee_report_is_returned_resubmitted_and_verified_by_the_named_supervisor(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    image = _study(services, trainee)
+    reports = services.reports
+    draft = reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+    assert (draft.status, draft.marking) == ("draft", PRELIMINARY_WORDS)
+    draft = reports.save(trainee, draft.id, _content(image.id))
+    assert draft.content["measurements"][0]["mm"] == 3.0
+
+    submitted = reports.submit(trainee, draft.id)
+    assert (submitted.status, submitted.supervisor_name) == ("submitted", "Sam")
+    (pending,) = reports.pending_reviews(supervisor)
+    assert pending.report.id == draft.id
+    assert 0 <= pending.waiting_hours < 1
+    assert reports.pending_reviews(people["other_supervisor"]) == []
+    with pytest.raises(Conflict):
+        reports.save(trainee, draft.id, _content(image.id))  # it waits for the supervisor
+
+    reports.return_to_trainee(supervisor, draft.id, "Measure extrusion from the tibial margin.")
+    (returned,) = reports.returned(trainee)
+    assert returned.feedback == ("Measure extrusion from the tibial margin.",)
+    changed = dict(_content(image.id))
+    changed["findings"] = "Small suprapatellar effusion. Meniscal extrusion 4 mm from the tibia."
+    reports.save(trainee, draft.id, changed)
+    reports.submit(trainee, draft.id)
+
+    with pytest.raises(FormErrors) as unchosen:
+        reports.verify(supervisor, draft.id, PASSWORD, supervision_mode="", agreement="")
+    assert {e.code for e in unchosen.value.errors} == {
+        "report.choose_mode",
+        "report.choose_agreement",
+    }
+    with pytest.raises(AuthenticationFailed):
+        reports.verify(supervisor, draft.id, "wrong", supervision_mode="present", agreement="agree")
+    assert reports.get(supervisor, draft.id).status == "submitted"
+
+    verified = reports.verify(
+        supervisor,
+        draft.id,
+        PASSWORD,
+        supervision_mode="retrospective",
+        agreement="minor",
+        supervisor_words="Agree; extrusion is borderline.",
+    )
+    assert (verified.status, verified.verified, verified.final) == ("signed", True, True)
+    assert verified.marking == ""
+    assert verified.content_sha256 is not None
+    assert verified.supervisor_words == "Agree; extrusion is borderline."
+    assert [r.id for r in reports.final_reports(supervisor, verified.patient_id)] == [draft.id]
+    # Sealed: neither the service nor a direct write changes it.
+    with pytest.raises(Conflict):
+        reports.save(trainee, draft.id, _content(image.id))
+    with services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id)
+        row = session.get(ScanReport, draft.id)
+        assert row is not None
+        row.supervisor_words = "changed later"
+        with pytest.raises(Conflict):
+            session.flush()
+        session.rollback()
+
+
+def test_who_may_do_what(services: Services, people: dict[str, CurrentUser]) -> None:
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    image = _study(services, trainee)
+    report = services.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(trainee, report.id, _content(image.id))
+    with pytest.raises(PermissionDenied):
+        services.reports.sign(trainee, report.id, PASSWORD)  # trainees never report alone
+    with pytest.raises(PermissionDenied):
+        services.reports.save(supervisor, report.id, _content(image.id))  # not the author
+    services.reports.submit(trainee, report.id)
+    for outsider in (people["other_supervisor"], people["clinician"]):
+        with pytest.raises(PermissionDenied):
+            services.reports.verify(
+                outsider, report.id, PASSWORD, supervision_mode="present", agreement="agree"
+            )
+        with pytest.raises(PermissionDenied):
+            services.reports.return_to_trainee(outsider, report.id, "No.")
+    assert services.reports.get(supervisor, report.id).status == "submitted"
+
+    # A supervisor's own report cannot be verified by themselves, even if named.
+    own = services.reports.start(supervisor, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(supervisor, own.id, _content(image.id))
+    with services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id)
+        row = session.get(ScanReport, own.id)
+        assert row is not None
+        row.status, row.supervisor_id = "submitted", supervisor.id
+    with pytest.raises(PermissionDenied) as refused:
+        services.reports.verify(
+            supervisor, own.id, PASSWORD, supervision_mode="present", agreement="agree"
+        )
+    assert refused.value.code == "report.own_report"
+
+    # A trainee with no named supervisor cannot submit.
+    orphan = _user(services, "ned", Role.TRAINEE)
+    mine = services.reports.start(orphan, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(orphan, mine.id, _content(image.id))
+    with pytest.raises(Conflict) as nobody:
+        services.reports.submit(orphan, mine.id)
+    assert nobody.value.code == "report.no_supervisor"
+
+
+def test_signing_alone_needs_findings_and_impression_and_addenda_chain(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    clinician = people["clinician"]
+    image = _study(services, clinician)
+    reports = services.reports
+    report = reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    with pytest.raises(FormErrors) as empty:
+        reports.sign(clinician, report.id, PASSWORD)
+    assert {e.field for e in empty.value.errors} == {"findings", "impression"}
+    reports.save(clinician, report.id, _content(image.id))
+    first = reports.sign(clinician, report.id, PASSWORD)
+    assert (first.final, first.verified, first.version) == (True, False, 1)
+
+    second = reports.addendum(clinician, first.id, "Review of the cine: no Baker's cyst.")
+    assert (second.version, second.predecessor_id, second.status) == (2, first.id, "draft")
+    assert second.content["addendum"] == "Review of the cine: no Baker's cyst."
+    with pytest.raises(Conflict) as twice:
+        reports.addendum(clinician, first.id, "Another")
+    assert twice.value.code == "report.already_amended"
+    second = reports.sign(clinician, second.id, PASSWORD)
+    assert second.content_sha256 != first.content_sha256
+    third = reports.addendum(clinician, second.id, "Telephoned the patient with the result.")
+    assert third.predecessor_id == second.id
+    # The first version is unchanged by what came after.
+    assert reports.get(clinician, first.id).content_sha256 == first.content_sha256
+    assert [r.version for r in reports.for_study(clinician, image.study_id)] == [1, 2, 3]  # type: ignore[arg-type]
+
+
+def test_the_logbook_counts_verified_scans_by_region_and_supervision_with_concordance(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    history = [
+        ("9990000018", "Knee", "present", "agree", False),
+        ("9990000026", "Knee", "present", "agree", True),  # returned once first
+        ("9990000034", "Shoulder", "retrospective", "minor", False),
+        ("9990000042", "Shoulder", "remote_live", "major", False),
+        ("9990000050", "Knee", "retrospective", "agree", False),
+    ]
+    for nhs, region, mode, agreement, returned_first in history:
+        image = _study(services, trainee, nhs, region.upper())
+        report = services.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+        services.reports.save(trainee, report.id, _content(image.id, region))
+        services.reports.submit(trainee, report.id)
+        if returned_first:
+            services.reports.return_to_trainee(supervisor, report.id, "Add the history.")
+            services.reports.submit(trainee, report.id)
+        services.reports.verify(
+            supervisor, report.id, PASSWORD, supervision_mode=mode, agreement=agreement
+        )
+    now = utcnow()
+    book = services.reports.logbook(trainee, trainee.id, now - timedelta(days=1), now)
+    assert {(r.body_region, r.supervision_mode): r.scans for r in book.rows} == {
+        ("Knee", "present"): 2,
+        ("Knee", "retrospective"): 1,
+        ("Shoulder", "remote_live"): 1,
+        ("Shoulder", "retrospective"): 1,
+    }
+    assert (book.verified, book.agree, book.minor, book.major, book.returned) == (5, 3, 1, 1, 1)
+    assert book.concordance == pytest.approx(0.6)
+    # The supervisor sees it too; another supervisor does not; an earlier period is empty.
+    assert services.reports.logbook(supervisor, trainee.id, now - timedelta(days=1), now) == book
+    with pytest.raises(PermissionDenied):
+        services.reports.logbook(people["other_supervisor"], trainee.id, now, now)
+    earlier = services.reports.logbook(
+        trainee, trainee.id, now - timedelta(days=30), now - timedelta(days=2)
+    )
+    assert (earlier.verified, earlier.concordance) == (0, None)
