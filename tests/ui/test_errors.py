@@ -134,6 +134,8 @@ _IMAGING_SOURCES = (
     "clinic_app/services/pacs.py",
     "clinic_app/services/dicom_settings.py",
     "clinic_app/services/scanners.py",
+    "clinic_app/services/reports.py",
+    "clinic_app/services/teaching.py",
 )
 
 
@@ -155,12 +157,17 @@ def _imaging_codes() -> list[str]:
 
 
 def test_the_imaging_sources_are_read() -> None:
-    assert {"dicom.unreadable", "pacs.not_configured", "video.unreadable"} <= set(_imaging_codes())
+    assert {
+        "dicom.unreadable",
+        "pacs.not_configured",
+        "video.unreadable",
+        "report.own_report",
+    } <= set(_imaging_codes())
 
 
 @pytest.mark.parametrize("code", _imaging_codes())
 def test_every_imaging_code_has_its_own_words(code: str, qapp: object) -> None:
-    words = errors.message_for(ClinicError(code, max_frames=240))
+    words = errors.message_for(ValidationError(code, field="text", max_frames=240))
 
     assert words != errors.generic_message(), code
     assert words.endswith("."), code

@@ -382,7 +382,38 @@ _GENERAL_WORDS: dict[str, str] = {
     ),
 }
 
+# Scan reports and their review.
+_REPORT_WORDS: dict[str, str] = {
+    "report.not_found": "That report could not be found. Open the study again.",
+    "report.not_author": "Only the person who wrote this report can change it.",
+    "report.not_editable": (
+        "This report cannot be changed now: it is with the supervisor, or signed. A signed "
+        "report is changed by adding an addendum."
+    ),
+    "report.no_supervisor": (
+        "You have no named supervisor, so the report cannot be sent for review. Ask your "
+        "service lead to name your supervisor."
+    ),
+    "report.not_submitted": "This report is not waiting for review. The list has been refreshed.",
+    "report.own_report": "Nobody can verify their own report.",
+    "report.not_named_supervisor": ("Only the trainee's named supervisor can review this report."),
+    "report.not_your_trainee": "You can see the logbooks of your own trainees only.",
+    "report.choose_mode": "Choose how you supervised this scan.",
+    "report.choose_agreement": "Choose whether you agree with the trainee's report.",
+    "report.required": "Write this before the report is signed or sent for review.",
+    "report.not_signed": "Only a signed report can have an addendum. Change the draft instead.",
+    "report.already_amended": (
+        "This version already has an addendum. Add to the latest version instead."
+    ),
+    "report.image_not_in_study": "A key image must be one of this study's images.",
+    "report.bad_measurement": (
+        "A measurement could not be kept. Measure again on a calibrated image."
+    ),
+    "user.not_found": "That person could not be found.",
+}
+
 _GENERAL_WORDS.update(_IMAGING_WORDS)
+_GENERAL_WORDS.update(_REPORT_WORDS)
 
 _GENERIC = (
     "Something went wrong and that action was not completed. Your other work is safe. "
