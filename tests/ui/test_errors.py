@@ -146,7 +146,8 @@ def _imaging_codes() -> list[str]:
 
     root = Path(__file__).resolve().parents[2]
     pattern = re.compile(
-        r"(?:ValidationError|Conflict|NotFound|ClinicError|ExternalServiceError)\(\s*\"([a-z_.]+)\""
+        r"(?:ValidationError|Conflict|NotFound|ClinicError|ExternalServiceError|PermissionDenied)"
+        r"\(\s*\"([a-z_.]+)\""
     )
     codes: set[str] = set()
     for place in _IMAGING_SOURCES:
