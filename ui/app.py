@@ -52,6 +52,8 @@ from ui.screens.referral.view import ReferralView
 from ui.screens.referral.view_model import ReferralViewModel
 from ui.screens.register.view import RegisterView
 from ui.screens.register.view_model import RegisterViewModel
+from ui.screens.reports.view import ReportPage, ReviewQueuePage
+from ui.screens.reports.view_model import ReportViewModel, ReviewQueueViewModel
 from ui.screens.search.view import SearchView
 from ui.screens.search.view_model import SearchViewModel
 from ui.screens.settings.view import WaitingTimesView
@@ -172,6 +174,13 @@ class MainWindow(QMainWindow):
             can_change=lambda user: services.settings.can_manage(user),  # noqa: PLW0108
             parent=self,
         )
+        self.report_vm = ReportViewModel(
+            services.reports, runner=runner, session=session, parent=self
+        )
+        self.review_vm = ReviewQueueViewModel(
+            services.reports, runner=runner, session=session, parent=self
+        )
+        self._said_about_reports = ""
         self._sync_started = False
         self._imaging_started = False
         self._imaging_built = False
@@ -229,6 +238,11 @@ class MainWindow(QMainWindow):
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
         self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
         self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
+        self.report_view = ReportPage(self.report_vm)
+        self.report_page, self.report_banner = _under_banner(self.report_view)
+        self.review_view = ReviewQueuePage(self.review_vm)
+        self.review_view.setMinimumWidth(560)
+        self.review_view.open_requested.connect(self._open_report)
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
@@ -247,6 +261,8 @@ class MainWindow(QMainWindow):
             self.assessment_page,
             self.red_flags_page,
             self.dicom_settings_view,
+            self.report_page,
+            self.review_view,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -352,6 +368,12 @@ class MainWindow(QMainWindow):
             self.show_dicom_settings,
             self.tr("Where scanners reach this app, and the PACS it sends studies to"),
         )
+        self.review_action = self._action(
+            self.tr("Scan &reports waiting"),
+            "",
+            self.show_review_queue,
+            self.tr("Trainees' reports waiting for your review, and reports returned to you"),
+        )
         self.settings_action = self._action(
             self.tr("&Waiting-time targets"),
             "",
@@ -396,6 +418,7 @@ class MainWindow(QMainWindow):
         patient_menu.addAction(self.save_action)
         service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
         service_menu.addAction(self.orphans_action)
+        service_menu.addAction(self.review_action)
         service_menu.addSeparator()
         service_menu.addAction(self.settings_action)
         service_menu.addAction(self.dicom_settings_action)
@@ -439,6 +462,7 @@ class MainWindow(QMainWindow):
         self.questionnaire_vm.recorded.connect(lambda _result: self._load_score_history())
         self.idle.idle_timed_out.connect(self.lock)
         self.sync_state_changed.connect(lambda _state: self.refresh_status())
+        self.sync_state_changed.connect(lambda _state: self._check_report_queues())
         self.pacs_outcome.connect(self._on_pacs_outcome)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
@@ -532,6 +556,67 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.orphans_view)
         self.orphans_vm.load()
 
+    def show_review_queue(self) -> None:
+        """Reports waiting for the signed-in supervisor, and reports returned to a trainee."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.review_view)
+        self.review_vm.load()
+
+    def _open_report_of_study(self, study_id: object) -> None:
+        """The open patient's report of a study (from the imaging screen)."""
+        record = self.patient_vm.record
+        if self.state is not WindowState.WORKING or record is None:
+            return
+        self.report_banner.show_record(record)
+        self.report_vm.start(study_id)  # type: ignore[arg-type]
+        self.pages.setCurrentWidget(self.report_page)
+
+    def _open_report(self, report: object) -> None:
+        """A report from a queue, under its own patient's banner."""
+        user = self.session.user
+        patient_id = getattr(report, "patient_id", None)
+        if user is None or patient_id is None:
+            return
+        patients = self.services.patients
+
+        def show(record: object) -> None:
+            self.report_banner.show_record(record)  # type: ignore[arg-type]
+            self.report_vm.open(report.id)  # type: ignore[attr-defined]
+            self.pages.setCurrentWidget(self.report_page)
+
+        self.runner.run_store(
+            lambda: patients.open(user, patient_id),
+            on_done=show,
+            on_failed=self._on_runner_unhandled_failure,
+        )
+
+    def _check_report_queues(self) -> None:
+        """Say, once, when a report waits for this user (after sign-in and after each sync)."""
+        user = self.session.user
+        if user is None or self._shut_down or not self._workspace_built:
+            return
+        reports = self.services.reports
+
+        def count() -> tuple[int, int]:
+            pending = len(reports.pending_reviews(user)) if reports.can_verify(user) else 0
+            returned = len(reports.returned(user)) if allows(user.role, Action.REPORT_WRITE) else 0
+            return pending, returned
+
+        self.runner.run_store(count, on_done=self._say_report_queues, on_failed=lambda _e: None)
+
+    def _say_report_queues(self, counts: tuple[int, int]) -> None:
+        pending, returned = counts
+        parts = []
+        if pending:
+            parts.append(self.tr("{n} scan report(s) wait for your review").format(n=pending))
+        if returned:
+            parts.append(self.tr("{n} of your reports came back with feedback").format(n=returned))
+        words = "; ".join(parts) + self.tr(". Open Service, Scan reports waiting.") if parts else ""
+        if words and words != self._said_about_reports:
+            self.notice.show_notice(words, "info")
+        self._said_about_reports = words
+
     def _build_imaging_screens(self) -> None:
         """The imaging screen and the orphan queue, made when first opened.
 
@@ -547,6 +632,7 @@ class MainWindow(QMainWindow):
         self.imaging_view = ImagingView(self.imaging_vm)
         self.imaging_page, self.imaging_banner = _under_banner(self.imaging_view)
         self.orphans_view = OrphansView(self.orphans_vm)
+        self.imaging_view.report_requested.connect(self._open_report_of_study)
         for page in (self.imaging_page, self.orphans_view):
             # Shown full width; their natural width must not set every page's minimum.
             page.setMinimumWidth(560)
@@ -700,6 +786,7 @@ class MainWindow(QMainWindow):
             self.settings_view,
             self.sync_view,
             self.dicom_settings_view,
+            self.review_view,
         ) or (
             self._imaging_built
             and self.pages.currentWidget() in (self.imaging_page, self.orphans_view)
@@ -801,6 +888,8 @@ class MainWindow(QMainWindow):
         self._show_state(WindowState.WORKING)
         self.register_vm.start()
         self.refresh_status()
+        self._said_about_reports = ""
+        self._check_report_queues()
         self.search_view.focus_search()
 
     def _on_login_unlocked(self) -> None:
@@ -908,6 +997,7 @@ class MainWindow(QMainWindow):
                 self.imaging_action,
                 self.orphans_action,
                 self.dicom_settings_action,
+                self.review_action,
             ):
                 action.setEnabled(False)
             for action in (self.save_action, self.lock_action, self.switch_action):
@@ -929,6 +1019,7 @@ class MainWindow(QMainWindow):
             self.dicom_settings_action,
         ):
             action.setEnabled(working)
+        self.review_action.setEnabled(working and user_can(self.session.user, Action.REPORT_WRITE))
         user = self.session.user
         clinical = working and user is not None and allows(user.role, Action.IMAGE_CAPTURE)
         self.orphans_action.setEnabled(clinical)
@@ -939,6 +1030,11 @@ class MainWindow(QMainWindow):
         self.red_flags_action.setEnabled(working and self.patient_vm.record is not None)
         self.questionnaire_action.setEnabled(working and self.patient_vm.record is not None)
         self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
+
+
+def user_can(user: CurrentUser | None, action: Action) -> bool:
+    """True when someone is signed in whose role allows ``action``."""
+    return user is not None and allows(user.role, action)
 
 
 def _under_banner(view: QWidget) -> tuple[QWidget, PatientBanner]:

@@ -18,6 +18,7 @@ from ui.screens.questionnaire.view_model import QuestionnaireRecorder
 from ui.screens.red_flags.view_model import RedFlagScreening
 from ui.screens.referral.view_model import ReferralRecorder
 from ui.screens.register.view_model import PatientRegistrar
+from ui.screens.reports.view_model import ReportDesk
 from ui.screens.search.view_model import PatientFinder
 from ui.screens.settings.view_model import SettingsStore
 from ui.screens.sync.view_model import SyncControls
@@ -130,6 +131,8 @@ class ClinicServices(Protocol):
     def scanners(self) -> ScannerListeners: ...
     @property
     def teaching(self) -> TeachingCopies: ...
+    @property
+    def reports(self) -> ReportDesk: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

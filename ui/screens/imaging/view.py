@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -225,6 +225,9 @@ class CapturePanel(QWidget):
 class ImagingView(QWidget):
     """The open patient's imaging: studies on the left, capture or viewer on the right."""
 
+    #: The person wants to write (or carry on) the report of this study.
+    report_requested = Signal(object)
+
     def __init__(
         self,
         view_model: ImagingViewModel,
@@ -248,6 +251,8 @@ class ImagingView(QWidget):
         self.pacs_state = label("", "hint", wrap=True)
         self.send_button = QPushButton(self.tr("Send study to PACS"))
         self.educational = QCheckBox(self.tr("Educational (never sent to the PACS)"))
+        self.report_button = QPushButton(self.tr("Report this study"))
+        set_role(self.report_button, "", variant="primary")
         self.teaching_button = QPushButton(self.tr("Teaching copy…"))
         self.teaching_button.setToolTip(
             self.tr("The study's images with the patient's details removed, saved to a folder")
@@ -267,6 +272,7 @@ class ImagingView(QWidget):
         self._marks_timer.setInterval(600)
         self._lay_out()
         self._connect()
+        self._show_study(None)
 
     def _lay_out(self) -> None:
         left = QWidget()
@@ -275,6 +281,7 @@ class ImagingView(QWidget):
         column.setSpacing(8)
         column.addWidget(label(self.tr("Studies"), "subheading"))
         column.addWidget(self.studies, 1)
+        column.addWidget(self.report_button)
         column.addWidget(self.pacs_state)
         column.addWidget(self.educational)
         column.addWidget(self.send_button)
@@ -318,6 +325,7 @@ class ImagingView(QWidget):
         self.send_button.clicked.connect(self._on_send_clicked)
         self.educational.clicked.connect(self._on_educational_clicked)
         self.teaching_button.clicked.connect(self._on_teaching_clicked)
+        self.report_button.clicked.connect(self._on_report_clicked)
         vm.teaching_copy_ready.connect(self._on_vm_teaching_copy_ready)
         self.plan_button.clicked.connect(vm.plan_scan)
         self.import_button.clicked.connect(self._on_import_clicked)
@@ -453,6 +461,7 @@ class ImagingView(QWidget):
             self.pacs_state.setText(self.tr("No imaging for this patient yet."))
             self.send_button.setEnabled(False)
             self.teaching_button.setEnabled(False)
+            self.report_button.setEnabled(False)
             self.educational.setEnabled(False)
             self.educational.setChecked(False)
             return
@@ -474,6 +483,7 @@ class ImagingView(QWidget):
             else self.tr("Send study to PACS")
         )
         self.teaching_button.setEnabled(bool(study.instances))
+        self.report_button.setEnabled(bool(study.instances))
         self.educational.setChecked(study.purpose == "educational")
         self.educational.setEnabled(study.pacs_state in ("not_sent", "educational", "stopped"))
 
@@ -486,6 +496,11 @@ class ImagingView(QWidget):
         study = self._current_study()
         if study is not None:
             self._vm.set_educational(study.id, checked)
+
+    def _on_report_clicked(self) -> None:
+        study = self._current_study()
+        if study is not None:
+            self.report_requested.emit(study.id)
 
     def _on_teaching_clicked(self) -> None:
         study = self._current_study()

@@ -1,0 +1,282 @@
+"""Scan reports: the report being written, and the supervisor's and trainee's queues."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from clinic_app.errors import FormErrors
+from clinic_app.services.types import CurrentUser
+from ui.common import errors
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+
+
+class ReportDesk(Protocol):
+    """The part of the report service the report screens use."""
+
+    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+
+    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+
+    def save(self, actor: CurrentUser, report_id: uuid.UUID, values: Mapping[str, Any]) -> Any: ...
+
+    def submit(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+
+    def sign(self, actor: CurrentUser, report_id: uuid.UUID, password: str) -> Any: ...
+
+    def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> Any: ...
+
+    def return_to_trainee(self, actor: CurrentUser, report_id: uuid.UUID, feedback: str) -> Any: ...
+
+    def verify(
+        self,
+        actor: CurrentUser,
+        report_id: uuid.UUID,
+        password: str,
+        *,
+        supervision_mode: str,
+        agreement: str,
+        supervisor_words: str = "",
+        feedback: str = "",
+    ) -> Any: ...
+
+    def pending_reviews(self, actor: CurrentUser) -> list[Any]: ...
+
+    def returned(self, actor: CurrentUser) -> list[Any]: ...
+
+    def attestation_for(self, actor: CurrentUser, kind: str) -> str: ...
+
+    def can_verify(self, actor: CurrentUser) -> bool: ...
+
+    def reports_alone(self, actor: CurrentUser) -> bool: ...
+
+
+class ReportViewModel(QObject):
+    """One report: load or start it, keep what is written, send, sign, add an addendum."""
+
+    loaded = Signal(object)
+    saved = Signal(object)
+    #: Signed, verified, or sent for review: the screen says which.
+    moved_on = Signal(object, str)
+    field_errors_changed = Signal(object)
+    problem = Signal(str)
+
+    def __init__(
+        self,
+        reports: ReportDesk,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._reports = reports
+        self._runner = runner
+        self._session = session
+        self.report: Any = None
+        self.attestation = ""
+        self.reports_alone = False
+
+    def _actor(self) -> CurrentUser | None:
+        return self._session.user
+
+    def start(self, study_id: uuid.UUID) -> None:
+        """The signed-in user's report of the study: in progress, or a new draft."""
+        actor = self._actor()
+        if actor is None:
+            return
+        reports = self._reports
+
+        def work() -> tuple[Any, str, bool]:
+            return (
+                reports.start(actor, study_id),
+                reports.attestation_for(actor, "sign"),
+                reports.reports_alone(actor),
+            )
+
+        self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
+
+    def open(self, report_id: uuid.UUID) -> None:
+        """Show one version (a returned report to change, or one to read)."""
+        actor = self._actor()
+        if actor is None:
+            return
+        reports = self._reports
+
+        def work() -> tuple[Any, str, bool]:
+            return (
+                reports.get(actor, report_id),
+                reports.attestation_for(actor, "sign"),
+                reports.reports_alone(actor),
+            )
+
+        self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
+
+    def _on_started(self, loaded: tuple[Any, str, bool]) -> None:
+        self.report, self.attestation, self.reports_alone = loaded
+        self.field_errors_changed.emit({})
+        self.loaded.emit(self.report)
+
+    def _then(self, work: Callable[[], Any], words: str) -> None:
+        def done(report: Any) -> None:
+            self.report = report
+            self.field_errors_changed.emit({})
+            self.loaded.emit(report)
+            self.moved_on.emit(report, words)
+
+        self._runner.run_store(work, on_done=done, on_failed=self._on_failed)
+
+    def save(self, values: Mapping[str, Any]) -> None:
+        """Keep what is written (a draft, or a returned report)."""
+        actor, report = self._actor(), self.report
+        if actor is None or report is None:
+            return
+        reports = self._reports
+
+        def done(saved: Any) -> None:
+            self.report = saved
+            self.field_errors_changed.emit({})
+            self.saved.emit(saved)
+
+        self._runner.run_store(
+            lambda: reports.save(actor, report.id, values), on_done=done, on_failed=self._on_failed
+        )
+
+    def submit(self, values: Mapping[str, Any]) -> None:
+        """Keep what is written, then send it to the trainee's supervisor."""
+        actor, report = self._actor(), self.report
+        if actor is None or report is None:
+            return
+        reports = self._reports
+
+        def work() -> Any:
+            reports.save(actor, report.id, values)
+            return reports.submit(actor, report.id)
+
+        self._then(work, self.tr("Sent to your supervisor for review."))
+
+    def sign(self, values: Mapping[str, Any], password: str) -> None:
+        """Keep what is written, then sign it as final (password asked again)."""
+        actor, report = self._actor(), self.report
+        if actor is None or report is None:
+            return
+        reports = self._reports
+
+        def work() -> Any:
+            reports.save(actor, report.id, values)
+            return reports.sign(actor, report.id, password)
+
+        self._then(work, self.tr("Signed. The report is final and can no longer change."))
+
+    def addendum(self, text: str) -> None:
+        """Start a new version with an addendum (the signed one never changes)."""
+        actor, report = self._actor(), self.report
+        if actor is None or report is None:
+            return
+        reports = self._reports
+        self._then(
+            lambda: reports.addendum(actor, report.id, text),
+            self.tr("Addendum started as version {n}. Sign it when it is ready.").format(
+                n=report.version + 1
+            ),
+        )
+
+    def _on_failed(self, error: BaseException) -> None:
+        if isinstance(error, FormErrors):
+            self.field_errors_changed.emit(
+                {item.field: errors.field_message(item) for item in error.errors if item.field}
+            )
+        self.problem.emit(errors.explain(error))
+
+
+class ReviewQueueViewModel(QObject):
+    """What waits for the signed-in user: reports to review, and reports returned to them."""
+
+    queues_loaded = Signal(object, object)
+    reviewed = Signal(str)
+    field_errors_changed = Signal(object)
+    problem = Signal(str)
+
+    def __init__(
+        self,
+        reports: ReportDesk,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._reports = reports
+        self._runner = runner
+        self._session = session
+        self.pending: list[Any] = []
+        self.returned: list[Any] = []
+        self.attestation = ""
+
+    def load(self) -> None:
+        """Read both queues."""
+        actor = self._session.user
+        if actor is None:
+            return
+        reports = self._reports
+
+        def work() -> tuple[list[Any], list[Any], str]:
+            pending = reports.pending_reviews(actor) if reports.can_verify(actor) else []
+            return pending, reports.returned(actor), reports.attestation_for(actor, "verify")
+
+        self._runner.run_store(
+            work, on_done=self._on_loaded, on_failed=self._on_failed, supersede="review.queues"
+        )
+
+    def _on_loaded(self, loaded: tuple[list[Any], list[Any], str]) -> None:
+        self.pending, self.returned, self.attestation = loaded
+        self.queues_loaded.emit(self.pending, self.returned)
+
+    def return_report(self, report_id: uuid.UUID, feedback: str) -> None:
+        """Send the report back to its trainee with feedback."""
+        actor = self._session.user
+        if actor is None:
+            return
+        reports = self._reports
+        self._run(
+            lambda: reports.return_to_trainee(actor, report_id, feedback),
+            self.tr("Returned to the trainee with your feedback."),
+        )
+
+    def verify(self, report_id: uuid.UUID, password: str, choices: Mapping[str, str]) -> None:
+        """Verify the report with how it was supervised and the agreement."""
+        actor = self._session.user
+        if actor is None:
+            return
+        reports = self._reports
+        self._run(
+            lambda: reports.verify(
+                actor,
+                report_id,
+                password,
+                supervision_mode=choices.get("supervision_mode", ""),
+                agreement=choices.get("agreement", ""),
+                supervisor_words=choices.get("supervisor_words", ""),
+                feedback=choices.get("feedback", ""),
+            ),
+            self.tr("Verified. The report is final."),
+        )
+
+    def _run(self, work: Callable[[], Any], words: str) -> None:
+        def done(_result: object) -> None:
+            self.field_errors_changed.emit({})
+            self.reviewed.emit(words)
+            self.load()
+
+        self._runner.run_store(work, on_done=done, on_failed=self._on_failed)
+
+    def _on_failed(self, error: BaseException) -> None:
+        if isinstance(error, FormErrors):
+            self.field_errors_changed.emit(
+                {item.field: errors.field_message(item) for item in error.errors if item.field}
+            )
+        self.problem.emit(errors.explain(error))
