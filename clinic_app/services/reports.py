@@ -461,10 +461,14 @@ class ReportService:
         self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
     ) -> None:
         """Make the version final: who, when, the sentence agreed to, and the content's hash."""
+        from clinic_app.services.report_dicom import keep_report_as_dicom  # noqa: PLC0415
+
         _ready_to_sign(row.content)
         row.signed_at = when.replace(microsecond=0)
         row.signed_by = recorded_by(actor)
         row.attestation = words
+        # The SR and KOS are made before the row is sealed: once signed, nothing may change.
+        keep_report_as_dicom(session, row, row.signed_at)
         row.content_sha256 = content_digest(
             {
                 "content": row.content,

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
+from pydicom import dcmread
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor
@@ -254,3 +259,60 @@ def test_the_logbook_counts_verified_scans_by_region_and_supervision_with_concor
         trainee, trainee.id, now - timedelta(days=30), now - timedelta(days=2)
     )
     assert (earlier.verified, earlier.concordance) == (0, None)
+
+
+def test_a_verified_report_becomes_sr_and_kos_in_the_study_and_goes_to_the_pacs_queue(
+    services: Services, people: dict[str, CurrentUser], tmp_path: Path
+) -> None:
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    image = _study(services, trainee)
+    services.dicom_settings.change(SYSTEM, pacs_ae_title="PACS", pacs_host="127.0.0.1")
+    report = services.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(trainee, report.id, _content(image.id))
+    services.reports.submit(trainee, report.id)
+    (study,) = services.imaging.studies(trainee, report.patient_id)
+    assert [i.source for i in study.instances] == ["grabbed"]  # nothing leaves unverified
+    services.reports.verify(
+        supervisor, report.id, PASSWORD, supervision_mode="present", agreement="agree"
+    )
+
+    (study,) = services.imaging.studies(trainee, report.patient_id)
+    assert [i.source for i in study.instances] == ["grabbed", "report", "report"]
+    assert study.pacs_state == "waiting"
+    sr_view = next(i for i in study.instances if i.sop_class_uid.endswith(".88.33"))
+    data = services.imaging.image_file(trainee, sr_view.id)
+    sr = dcmread(io.BytesIO(data))
+    assert (sr.CompletionFlag, sr.VerificationFlag, sr.PreliminaryFlag) == (
+        "COMPLETE",
+        "VERIFIED",
+        "FINAL",
+    )
+    assert str(sr.AuthorObserverSequence[0].PersonName) == "TIA"
+    assert str(sr.VerifyingObserverSequence[0].VerifyingObserverName) == "SAM"
+    assert sr.PatientID == "9990000018"
+    if shutil.which("dciodvfy"):
+        path = tmp_path / "sr.dcm"
+        path.write_bytes(data)
+        checked = subprocess.run(
+            ["dciodvfy", str(path)], capture_output=True, text=True, check=False
+        )
+        assert "Error" not in checked.stdout + checked.stderr
+
+
+def test_an_addendum_sr_points_at_its_predecessor(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    clinician = people["clinician"]
+    image = _study(services, clinician)
+    first = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(clinician, first.id, _content(image.id))
+    services.reports.sign(clinician, first.id, PASSWORD)
+    second = services.reports.addendum(clinician, first.id, "No Baker's cyst on review.")
+    services.reports.sign(clinician, second.id, PASSWORD)
+    (study,) = services.imaging.studies(clinician, first.patient_id)
+    srs = [i for i in study.instances if i.sop_class_uid.endswith(".88.33")]
+    assert len(srs) == 2
+    older, newer = (dcmread(io.BytesIO(services.imaging.image_file(clinician, i.id))) for i in srs)
+    predecessor = newer.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0]
+    assert predecessor.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == older.SOPInstanceUID
+    assert older.VerifyingObserverSequence[0].VerifyingObserverName == "CAL"

@@ -70,6 +70,10 @@ SOURCE_WORDS = {"grabbed": "Captured", "imported": "Imported", "received": "From
 
 def instance_words(instance: Any) -> str:
     """One line for an image: still or clip, body part and side, where it came from."""
+    if instance.source == "report":
+        if instance.sop_class_uid.endswith(".88.59"):
+            return "Key images of the signed report (DICOM KOS)"
+        return "Signed report (DICOM SR)"
     part = _PART_WORDS.get(instance.body_part or "", instance.body_part or "Body part not given")
     side = _SIDE_WORDS.get(instance.laterality or "", "")
     kind = "Still" if instance.frames <= 1 else f"Clip, {instance.frames} frames"
@@ -453,7 +457,8 @@ class ImagingView(QWidget):
 
     def _on_study_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         value = item.data(0, Qt.ItemDataRole.UserRole)
-        if value is not None and hasattr(value, "sop_instance_uid"):
+        # Reports kept as DICOM have no pixels to show: they open on the report page.
+        if value is not None and hasattr(value, "sop_instance_uid") and value.frames > 0:
             self._vm.open_image(value)
 
     def _show_study(self, study: Any) -> None:

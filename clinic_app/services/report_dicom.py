@@ -1,0 +1,190 @@
+"""A signed scan report kept as DICOM beside the study's images, and queued for the PACS.
+
+When a report is signed alone or verified, its SR (and a Key Object Selection of its key
+images) become instances of the study, kept as attachments like the images. If the study is
+clinical and a PACS is set up, the study is queued again, so the PACS receives the report
+with its images; an unverified report never becomes DICOM, so it never leaves the device.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.model import (
+    ImageInstance,
+    ImagingStudy,
+    PacsSend,
+    Patient,
+    ScanReport,
+    Site,
+    User,
+    utcnow,
+)
+from clinic_app.services.attachments import keep_file
+from clinic_app.services.dicom_settings import dicom_settings
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
+    from clinic_app.dicom.report import ImageRef, Observer
+
+_SEX = {"1": "M", "2": "F"}
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
+#: The profession a role's reports are written in, for the SR's observer role (CID 7452).
+#: The app does not yet record each person's profession, so it follows from the role.
+_ROLE_WORDS = {
+    Role.SONOGRAPHER: "Sonographer",
+    Role.TRAINEE: "Sonographer",
+    Role.SUPERVISOR: "Sonographer",
+    Role.CLINICIAN: "Physiotherapist",
+}
+
+
+def person_name(display_name: str) -> str:
+    """A DICOM person name (``FAMILY^Given``) from a display name like "Dr Ann Lee (Lead)"."""
+    words = [w for w in re.sub(r"\(.*?\)", " ", display_name).split() if w]
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        words.pop(0)
+    if not words:
+        return "UNKNOWN"
+    family, given = words[-1], " ".join(words[:-1])
+    return f"{family.upper()}^{given}" if given else family.upper()
+
+
+def _observer(session: Session, user_id: uuid.UUID) -> Observer:
+    from clinic_app.dicom.report import Observer  # noqa: PLC0415 - pydicom on first report
+
+    user = session.get(User, user_id)
+    if user is None:
+        return Observer("UNKNOWN", str(user_id), "OneStop MSK", "Sonographer")
+    site = session.get(Site, user.site_id) if user.site_id else None
+    return Observer(
+        name=person_name(user.display_name),
+        identifier=user.registration_number or str(user.id),
+        organisation=site.name if site is not None else "OneStop MSK",
+        role=_ROLE_WORDS.get(user.role, "Sonographer"),
+    )
+
+
+def _ref(row: ImageInstance, frame: int | None = None) -> ImageRef:
+    from clinic_app.dicom.report import ImageRef  # noqa: PLC0415
+
+    return ImageRef(row.sop_class_uid, row.sop_instance_uid, row.series_uid, frame)
+
+
+def _instance(session: Session, instance_id: str) -> ImageInstance | None:
+    return session.get(ImageInstance, uuid.UUID(instance_id))
+
+
+def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
+    """Make the SR (and KOS) of a report being sealed, keep them, and queue the study.
+
+    Called inside the sealing transaction, before the report's row is flushed as signed.
+    """
+    from clinic_app.dicom.report import (  # noqa: PLC0415
+        ReportMeasurement,
+        ReportPatient,
+        encode,
+        key_object_selection,
+        scan_report_sr,
+    )
+    from clinic_app.dicom.report import ScanReport as ReportDocument  # noqa: PLC0415
+
+    study = session.get(ImagingStudy, row.study_id)
+    patient = session.get(Patient, row.patient_id)
+    if study is None or patient is None or not patient.nhs_number:
+        return
+    content = row.content
+    keys = [ref for ref in (_instance(session, i) for i in content.get("key_images", [])) if ref]
+    measurements = []
+    for item in content.get("measurements", []):
+        image = _instance(session, item["instance_id"])
+        if image is not None:
+            frame = int(item.get("frame") or 0) + 1 if image.frames > 1 else None
+            measurements.append(
+                ReportMeasurement(item.get("label") or "Distance", item["mm"], _ref(image, frame))
+            )
+    predecessor = None
+    if row.predecessor_id is not None:
+        earlier = session.get(ScanReport, row.predecessor_id)
+        if earlier is not None and earlier.sr_instance_id is not None:
+            kept = session.get(ImageInstance, earlier.sr_instance_id)
+            predecessor = _ref(kept) if kept is not None else None
+    verifier = _observer(session, row.verified_by) if row.verified_by else None
+    document = ReportDocument(
+        patient=ReportPatient(
+            nhs_number=patient.nhs_number,
+            family_name=patient.family_name,
+            given_name=patient.given_name,
+            birth_date=patient.date_of_birth,
+            sex=_SEX.get(patient.sex, "O"),
+        ),
+        study_uid=study.study_uid,
+        accession=study.accession or "",
+        history=content.get("history", ""),
+        request=content.get("request", ""),
+        findings=content.get("findings", ""),
+        impression=content.get("impression", ""),
+        recommendations=content.get("recommendations", ""),
+        addendum=content.get("addendum", "") if predecessor is not None else "",
+        measurements=tuple(measurements),
+        key_images=tuple(_ref(image) for image in keys),
+        author=_observer(session, row.author_id),
+        verifier=verifier,
+        complete=True,
+        verified_at=when,
+        written_at=when,
+        predecessor=predecessor,
+        instance_number=row.version,
+        study_id=f"US{study.started_at:%y%m%d%H%M}",
+        study_started=study.started_at,
+    )
+    sr = scan_report_sr(document)
+    row.sr_instance_id = _keep(session, row, sr, encode(sr))
+    if keys:
+        kos = key_object_selection(document)
+        row.kos_instance_id = _keep(session, row, kos, encode(kos))
+    _queue_again(session, study, row.signed_by)
+
+
+def _keep(session: Session, row: ScanReport, ds: Dataset, data: bytes) -> uuid.UUID:
+    attachment = keep_file(
+        session,
+        row.patient_id,
+        f"{ds.SOPInstanceUID}.dcm",
+        "application/dicom",
+        data,
+    )
+    instance = ImageInstance(
+        study_id=row.study_id,
+        attachment_id=attachment.id,
+        sop_class_uid=str(ds.SOPClassUID),
+        sop_instance_uid=str(ds.SOPInstanceUID),
+        series_uid=str(ds.SeriesInstanceUID),
+        frames=0,
+        source="report",
+    )
+    session.add(instance)
+    session.flush()
+    return instance.id
+
+
+def _queue_again(session: Session, study: ImagingStudy, by: uuid.UUID | None) -> None:
+    """The PACS must now receive the report too: the study waits until it confirms it."""
+    if study.purpose != "clinical" or not dicom_settings(session).pacs_configured:
+        return
+    study.archived_at = None
+    waiting = session.scalars(
+        select(PacsSend).where(PacsSend.study_id == study.id, PacsSend.state == "waiting")
+    ).first()
+    if waiting is None:
+        session.add(PacsSend(study_id=study.id, requested_by=by, next_attempt_at=utcnow()))
+    else:
+        waiting.next_attempt_at = utcnow()
