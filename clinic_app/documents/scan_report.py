@@ -1,0 +1,565 @@
+"""A scan report as printed or sent: final, or unmistakably preliminary on every page."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any, Protocol
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from clinic_app.documents.safety_net_card import EMERGENCY_RED, NHS_BLUE, TEXT
+
+log = logging.getLogger(__name__)
+
+PALE_GREY = colors.HexColor("#F0F4F5")
+RULE_GREY = colors.HexColor("#AEB7BD")
+PALE_RED = colors.HexColor("#FBE9E7")
+PALE_BLUE = colors.HexColor("#E8F1FA")
+MARGIN = 18 * mm
+#: The page frame's own inner padding (points): header and footer line up with the text.
+FRAME_PADDING = 6
+TEXT_WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
+
+#: How the supervisor supervised, in the words a reader of the report understands.
+SUPERVISION_WORDS = {
+    "present": "Present at the scan",
+    "remote_live": "Watching live, remotely",
+    "retrospective": "Reviewed the images afterwards",
+}
+#: The supervisor's agreement with the report as the trainee wrote it.
+AGREEMENT_WORDS = {
+    "agree": "Agreed",
+    "minor": "Minor discordance",
+    "major": "Major discordance",
+}
+NOT_FOR_DECISIONS = "not for clinical decisions"
+
+# Debian's fonts-dejavu-core puts DejaVu here; it has the accented and non-Latin letters of
+# patients' names that the PDF's built-in Helvetica cannot draw.
+_FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+_DEJAVU_FACES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The font names a document draws with: regular, bold, italic and bold italic."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+def _dejavu_folder() -> Path | None:
+    for folder in _FONT_FOLDERS:
+        if not folder.is_dir():
+            continue
+        for regular in sorted(folder.rglob(_DEJAVU_FACES[0])):
+            if all((regular.parent / face).is_file() for face in _DEJAVU_FACES):
+                return regular.parent
+    return None
+
+
+@cache
+def document_fonts() -> Fonts:
+    """DejaVu Sans when installed (registered once), otherwise the built-in Helvetica."""
+    helvetica = Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique")
+    folder = _dejavu_folder()
+    if folder is None:
+        log.warning("DejaVu Sans not found; printing with Helvetica (Latin-1 letters only)")
+        return helvetica
+    fonts = Fonts("OneStopSans", "OneStopSans-Bold", "OneStopSans-Italic", "OneStopSans-BI")
+    names = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
+    try:
+        for name, face in zip(names, _DEJAVU_FACES, strict=True):
+            pdfmetrics.registerFont(TTFont(name, str(folder / face)))
+    except TTFError:
+        log.warning("DejaVu Sans is unreadable; printing with Helvetica", exc_info=True)
+        return helvetica
+    # So that <b> and <i> inside a paragraph pick the matching DejaVu face.
+    pdfmetrics.registerFontFamily(
+        fonts.regular, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
+    )
+    return fonts
+
+
+def day_words(day: date | datetime) -> str:
+    """A date as people write it in letters: 3 March 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def time_words(when: datetime) -> str:
+    """A moment in the clinic's local time: 3 March 2025 at 14:05."""
+    local = when.astimezone() if when.tzinfo is not None else when
+    return f"{day_words(local)} at {local:%H:%M}"
+
+
+def text(value: object) -> str:
+    """Text made safe for a reportlab paragraph, line breaks kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def render_pdf(
+    story: Callable[[], list[Any]],
+    decorate: Callable[[Any, int, int], None],
+    *,
+    top: float,
+    bottom: float,
+    title: str,
+    author: str,
+) -> bytes:
+    """Lay out ``story`` on A4, calling ``decorate(canvas, page, pages)`` on every page.
+
+    Laid out twice: the first run counts the pages so that every page can say "page X of Y".
+    """
+    pages = 0
+    for _ in range(2):
+        out = BytesIO()
+        document = SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=title,
+            author=author,
+        )
+        on_page = _page_painter(decorate, pages)
+        document.build(story(), onFirstPage=on_page, onLaterPages=on_page)
+        pages = int(document.page)
+    return out.getvalue()
+
+
+def _page_painter(
+    decorate: Callable[[Any, int, int], None], pages: int
+) -> Callable[[Any, Any], None]:
+    def paint(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        decorate(canvas, int(document.page), pages)
+        canvas.restoreState()
+
+    return paint
+
+
+class ReportVersion(Protocol):
+    """What printing needs of a report version (``services.reports.ReportView`` has it).
+
+    A protocol rather than an import: documents sit below the services in the layering.
+    """
+
+    @property
+    def author_name(self) -> str:
+        """Who wrote the report."""
+
+    @property
+    def status(self) -> str:
+        """draft, submitted, returned or signed."""
+
+    @property
+    def version(self) -> int:
+        """1 for the first report, one more for each addendum."""
+
+    @property
+    def predecessor_id(self) -> object | None:
+        """The version this one adds to, if any."""
+
+    @property
+    def content(self) -> Mapping[str, Any]:
+        """The report's words, measurements and key images."""
+
+    @property
+    def supervisor_name(self) -> str | None:
+        """The trainee's named supervisor, if any."""
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        """When a trainee submitted it to their supervisor."""
+
+    @property
+    def supervisor_words(self) -> str | None:
+        """What the supervisor added, in their own words."""
+
+    @property
+    def supervision_mode(self) -> str | None:
+        """How the supervisor supervised the scan."""
+
+    @property
+    def agreement(self) -> str | None:
+        """How far the supervisor agreed with the report."""
+
+    @property
+    def signed_at(self) -> datetime | None:
+        """When it was signed or verified."""
+
+    @property
+    def verified(self) -> bool:
+        """True when a supervisor verified it (rather than signed alone)."""
+
+    @property
+    def content_sha256(self) -> str | None:
+        """The seal: the SHA-256 of what was signed."""
+
+    @property
+    def final(self) -> bool:
+        """True once signed or verified."""
+
+    @property
+    def marking(self) -> str:
+        """The preliminary warning, or "" once final."""
+
+
+@dataclass(frozen=True)
+class ReportDetails:
+    """What the report does not hold itself: whose scan, where, and when it was printed."""
+
+    patient_name: str
+    #: Already spaced for reading, e.g. "999 000 0018".
+    nhs_number: str
+    date_of_birth: date
+    service: str
+    study_date: datetime
+    study_description: str
+    #: Words for each key image, in the report's order, e.g. "Still · Knee · right".
+    key_image_names: tuple[str, ...]
+    printed_at: datetime
+
+
+def _styles(fonts: Fonts) -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle(
+        "body", fontName=fonts.regular, fontSize=10.5, leading=14, textColor=TEXT, spaceAfter=4
+    )
+    return {
+        "body": body,
+        "title": ParagraphStyle(
+            "title", parent=body, fontName=fonts.bold, fontSize=18, leading=22, textColor=NHS_BLUE
+        ),
+        "heading": ParagraphStyle(
+            "heading",
+            parent=body,
+            fontName=fonts.bold,
+            fontSize=12,
+            leading=15,
+            textColor=NHS_BLUE,
+            spaceBefore=9,
+            spaceAfter=3,
+            keepWithNext=1,
+        ),
+        "label": ParagraphStyle("label", parent=body, fontName=fonts.bold, spaceAfter=0),
+        "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
+        "quote": ParagraphStyle(
+            "quote",
+            parent=body,
+            fontName=fonts.italic,
+            backColor=PALE_BLUE,
+            borderPadding=6,
+            leftIndent=6,
+            rightIndent=6,
+            spaceBefore=6,
+            spaceAfter=10,
+        ),
+        "warning": ParagraphStyle(
+            "warning", parent=body, fontName=fonts.bold, textColor=EMERGENCY_RED
+        ),
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=TEXT),
+    }
+
+
+def _paragraphs(words: str, style: ParagraphStyle, empty: str = "None recorded.") -> list[Any]:
+    # One paragraph per blank-line-separated block, so long findings flow across pages.
+    blocks = [block.strip() for block in words.split("\n\n") if block.strip()]
+    return [Paragraph(text(block), style) for block in blocks or [empty]]
+
+
+def _grid(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE_GREY),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), PALE_GREY))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _status_words(report: ReportVersion) -> str:
+    if report.final and report.verified:
+        words = f"Final: verified by {report.supervisor_name or 'the supervisor'}"
+        if report.agreement in {"minor", "major"}:
+            # A reader who stops at the impression must still learn the supervisor differed.
+            words += f", {AGREEMENT_WORDS[report.agreement].lower()}"
+            if report.supervisor_words:
+                words += ": read the supervisor's own words at the end"
+        return words
+    if report.final:
+        return f"Final: signed by {report.author_name or 'the author'}"
+    submitted = report.submitted_at
+    if report.status == "submitted":
+        when = f" on {time_words(submitted)}" if submitted else ""
+        return f"Preliminary: submitted to {report.supervisor_name or 'a supervisor'}{when}"
+    if report.status == "returned":
+        return "Preliminary: returned to the author for changes"
+    return "Preliminary: draft, not yet submitted"
+
+
+def _version_words(report: ReportVersion) -> str:
+    if report.predecessor_id is not None:
+        return f"Version {report.version}: addendum to version {report.version - 1}"
+    return f"Version {report.version}"
+
+
+def _identity(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> Table:
+    label = ParagraphStyle("id_label", fontName=fonts.bold, fontSize=9.5, leading=12.5)
+    value = ParagraphStyle("id_value", parent=label, fontName=fonts.regular, textColor=TEXT)
+    status = ParagraphStyle(
+        "id_status",
+        parent=label,
+        textColor=TEXT if report.final else EMERGENCY_RED,
+    )
+    pairs = [
+        ("Patient", details.patient_name, "Study", details.study_description),
+        ("NHS number", details.nhs_number, "Study date", time_words(details.study_date)),
+        ("Date of birth", day_words(details.date_of_birth), "Service", details.service),
+    ]
+    rows = [
+        [
+            Paragraph(text(name), label),
+            Paragraph(text(words), value),
+            Paragraph(text(name2), label),
+            Paragraph(text(words2), value),
+        ]
+        for name, words, name2, words2 in pairs
+    ]
+    # Version and status span the width: they are what a reader must not miss.
+    rows.append(
+        [Paragraph("Report", label), Paragraph(text(_version_words(report)), value), "", ""]
+    )
+    rows.append(
+        [Paragraph("Status", label), Paragraph(text(_status_words(report)), status), "", ""]
+    )
+    table = _grid(rows, [29 * mm, 53 * mm, 25 * mm, TEXT_WIDTH - 107 * mm], header=False)
+    table.setStyle(TableStyle([("SPAN", (1, 3), (3, 3)), ("SPAN", (1, 4), (3, 4))]))
+    return table
+
+
+def _measurements(content: Mapping[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
+    items = list(content.get("measurements") or [])
+    if not items:
+        return [Paragraph("None recorded.", s["body"])]
+    keys = [str(key) for key in content.get("key_images") or []]
+    rows = [[Paragraph(f"<b>{word}</b>", s["cell"]) for word in ("Measurement", "Size", "On")]]
+    for number, item in enumerate(items, start=1):
+        instance = str(item.get("instance_id") or "")
+        where = f"key image {keys.index(instance) + 1}" if instance in keys else "a stored image"
+        if int(item.get("frame") or 0) > 0:
+            where += f", frame {int(item['frame'])}"
+        rows.append(
+            [
+                Paragraph(text(item.get("label") or f"Measurement {number}"), s["cell"]),
+                Paragraph(f"{float(item['mm']):.1f} mm", s["cell"]),
+                Paragraph(text(where), s["cell"]),
+            ]
+        )
+    return [_grid(rows, [TEXT_WIDTH - 74 * mm, 24 * mm, 50 * mm], header=True)]
+
+
+def _key_images(
+    content: Mapping[str, Any], details: ReportDetails, s: dict[str, ParagraphStyle]
+) -> list[Any]:
+    names = list(details.key_image_names)
+    count = max(len(names), len(content.get("key_images") or []))
+    if not count:
+        return [Paragraph("None marked.", s["body"])]
+    names += ["(no description)"] * (count - len(names))
+    return [Paragraph(f"{number}. {text(name)}", s["body"]) for number, name in enumerate(names, 1)]
+
+
+def _sign_off(report: ReportVersion, s: dict[str, ParagraphStyle]) -> list[Any]:
+    author = text(report.author_name or "the author")
+    supervisor = text(report.supervisor_name or "the supervisor")
+    when = time_words(report.signed_at) if report.signed_at else "a date not recorded"
+    if not report.final:
+        return [
+            Paragraph("Not yet verified", s["heading"]),
+            Paragraph(f"Written by {author}. {text(_status_words(report))}.", s["body"]),
+            Paragraph(
+                "This report is preliminary: it has not been signed or verified and must not be "
+                "used for clinical decisions.",
+                s["warning"],
+            ),
+        ]
+    if not report.verified:
+        story = [
+            Paragraph("Signed", s["heading"]),
+            Paragraph(f"Signed by <b>{author}</b> on {when}.", s["body"]),
+        ]
+    else:
+        mode = report.supervision_mode or ""
+        agreement = report.agreement or ""
+        story = [
+            Paragraph("Verified", s["heading"]),
+            Paragraph(f"Written by {author}, under supervision.", s["body"]),
+            Paragraph(f"Verified by <b>{supervisor}</b> on {when}.", s["body"]),
+            Paragraph(
+                f"How supervised: {text(SUPERVISION_WORDS.get(mode, mode or 'not recorded'))}",
+                s["body"],
+            ),
+            Paragraph(
+                "Agreement with the report as written: "
+                f"{text(AGREEMENT_WORDS.get(agreement, agreement or 'not recorded'))}",
+                s["body"],
+            ),
+        ]
+        if report.supervisor_words:
+            story.append(Paragraph(f"In the supervisor's own words ({supervisor}):", s["label"]))
+            story.append(Paragraph(f"“{text(report.supervisor_words)}”", s["quote"]))
+    seal = (report.content_sha256 or "")[:16] or "not recorded"
+    story.append(
+        Paragraph(
+            f"Seal {seal}: the start of the SHA-256 of the content as signed. A signed report "
+            "never changes; a correction is a new version with an addendum.",
+            s["small"],
+        )
+    )
+    return story
+
+
+def _story(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> list[Any]:
+    s = _styles(fonts)
+    content = report.content
+    story: list[Any] = [
+        Paragraph("Scan report", s["title"]),
+        Spacer(1, 4),
+        _identity(report, details, fonts),
+        Paragraph("Clinical history", s["heading"]),
+        *_paragraphs(str(content.get("history") or ""), s["body"]),
+    ]
+    if content.get("request"):
+        story += [Paragraph("Request", s["heading"]), *_paragraphs(content["request"], s["body"])]
+    story += [
+        Paragraph("Findings", s["heading"]),
+        *_paragraphs(str(content.get("findings") or ""), s["body"], "Not yet written."),
+        Paragraph("Measurements", s["heading"]),
+        *_measurements(content, s),
+        Paragraph("Impression", s["heading"]),
+        *_paragraphs(str(content.get("impression") or ""), s["body"], "Not yet written."),
+        Paragraph("Recommendations", s["heading"]),
+        *_paragraphs(str(content.get("recommendations") or ""), s["body"], "None."),
+    ]
+    if content.get("addendum"):
+        story += [
+            Paragraph(f"Addendum (version {report.version})", s["heading"]),
+            *_paragraphs(str(content["addendum"]), s["body"]),
+        ]
+    story += [Paragraph("Key images", s["heading"]), *_key_images(content, details, s)]
+    # The sign-off stays in one piece where it fits: who vouches for the report, and how.
+    return [*story, KeepTogether(_sign_off(report, s))]
+
+
+_BANNER = 16 * mm
+_HEADER = 12 * mm
+_FOOTER = 14 * mm
+
+
+def _decorator(
+    report: ReportVersion, details: ReportDetails, fonts: Fonts
+) -> Callable[[Any, int, int], None]:
+    width, height = A4
+
+    def decorate(canvas: Any, page: int, pages: int) -> None:
+        top = height - MARGIN / 2
+        if report.marking:
+            # Red on every page, so no single printed page can pass as a final report.
+            canvas.setFillColor(EMERGENCY_RED)
+            canvas.rect(0, top - _BANNER, width, _BANNER + MARGIN / 2, stroke=0, fill=1)
+            canvas.setFillColor(colors.white)
+            canvas.setFont(fonts.bold, 15)
+            canvas.drawCentredString(width / 2, top - 7 * mm, report.marking)
+            canvas.setFont(fonts.regular, 9)
+            canvas.drawCentredString(
+                width / 2, top - 12 * mm, f"Not signed or verified: {NOT_FOR_DECISIONS}"
+            )
+            top -= _BANNER
+        canvas.setFillColor(TEXT)
+        canvas.setFont(fonts.bold, 10)
+        canvas.drawString(MARGIN + FRAME_PADDING, top - 6 * mm, details.patient_name)
+        canvas.setFont(fonts.regular, 9)
+        canvas.drawRightString(
+            width - MARGIN - FRAME_PADDING,
+            top - 6 * mm,
+            f"NHS number {details.nhs_number}   Born {day_words(details.date_of_birth)}",
+        )
+        canvas.setStrokeColor(NHS_BLUE)
+        canvas.line(MARGIN, top - 8.5 * mm, width - MARGIN, top - 8.5 * mm)
+        _footer(canvas, report, details, fonts, f"Page {page} of {pages}")
+
+    return decorate
+
+
+def _footer(
+    canvas: Any, report: ReportVersion, details: ReportDetails, fonts: Fonts, page: str
+) -> None:
+    width = A4[0]
+    if report.marking:
+        canvas.setFillColor(PALE_RED)
+        canvas.rect(0, MARGIN / 2 + 4 * mm, width, 6 * mm, stroke=0, fill=1)
+        canvas.setFillColor(EMERGENCY_RED)
+        canvas.setFont(fonts.bold, 9)
+        canvas.drawCentredString(
+            width / 2, MARGIN / 2 + 6 * mm, f"{report.marking} — {NOT_FOR_DECISIONS}"
+        )
+    canvas.setFillColor(TEXT)
+    canvas.setFont(fonts.regular, 8)
+    canvas.drawString(
+        MARGIN + FRAME_PADDING,
+        MARGIN / 2,
+        f"{details.service} · Scan report, {_version_words(report).lower()} · "
+        f"Printed {time_words(details.printed_at)}",
+    )
+    canvas.drawRightString(width - MARGIN - FRAME_PADDING, MARGIN / 2, page)
+
+
+def scan_report_pdf(report: ReportVersion, details: ReportDetails) -> bytes:
+    """One version of a scan report as an A4 PDF, ready to print, send or keep.
+
+    A report that is not final carries a red banner and a warning line on every page; every
+    page names the patient and says which page of how many it is.
+    """
+    fonts = document_fonts()
+    banner = _BANNER if report.marking else 0
+    return render_pdf(
+        lambda: _story(report, details, fonts),
+        _decorator(report, details, fonts),
+        top=MARGIN / 2 + banner + _HEADER,
+        bottom=MARGIN / 2 + _FOOTER,
+        title="Scan report" if report.final else f"Scan report ({report.marking})",
+        author=details.service,
+    )
