@@ -188,3 +188,48 @@ def _queue_again(session: Session, study: ImagingStudy, by: uuid.UUID | None) ->
         session.add(PacsSend(study_id=study.id, requested_by=by, next_attempt_at=utcnow()))
     else:
         waiting.next_attempt_at = utcnow()
+
+
+def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, object]]:
+    """The distances drawn in the viewer on the study's calibrated images, in mm.
+
+    Offered to the report's author to include; a distance on an uncalibrated image, or one
+    the calibration refuses (across regions), is never offered as mm.
+    """
+    import io  # noqa: PLC0415
+
+    from pydicom import dcmread  # noqa: PLC0415
+
+    from clinic_app.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
+    from clinic_app.model import Attachment, ImageMarks  # noqa: PLC0415
+    from clinic_app.sync.files import read_bytes, stored_size  # noqa: PLC0415
+
+    offered: list[dict[str, object]] = []
+    rows = session.execute(
+        select(ImageInstance, ImageMarks)
+        .join(ImageMarks, ImageMarks.instance_id == ImageInstance.id)
+        .where(ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False))
+        .order_by(ImageInstance.created_at)
+    ).all()
+    connection = session.connection()
+    for image, marks in rows:
+        distances = [Annotation.from_json(m) for m in marks.marks if m.get("kind") == "distance"]
+        attachment = session.get(Attachment, image.attachment_id)
+        if not distances or attachment is None:
+            continue
+        if stored_size(connection, attachment.sha256) != attachment.size:
+            continue
+        data = b"".join(read_bytes(connection, attachment.sha256))
+        calibration = calibration_of(dcmread(io.BytesIO(data), stop_before_pixels=True))
+        for mark in distances:
+            measured = calibration.measure(mark.points[0], mark.points[1])
+            if measured.mm is not None:
+                offered.append(
+                    {
+                        "label": mark.text or "Distance",
+                        "mm": round(measured.mm, 1),
+                        "instance_id": str(image.id),
+                        "frame": mark.frame,
+                    }
+                )
+    return offered

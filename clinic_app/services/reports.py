@@ -546,6 +546,86 @@ class ReportService:
         with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
             return self.attestation(session, kind)
 
+    def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Distances measured in mm on the study's images, for the author to include."""
+        from clinic_app.services.report_dicom import measured_distances  # noqa: PLC0415
+
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            return measured_distances(session, study_id)
+
+    def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The study's images (not its reports), to choose key images from."""
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            rows = session.scalars(
+                select(ImageInstance)
+                .where(
+                    ImageInstance.study_id == study_id,
+                    ImageInstance.deleted.is_(False),
+                    ImageInstance.frames > 0,
+                )
+                .order_by(ImageInstance.created_at)
+            ).all()
+            return [
+                {
+                    "id": str(row.id),
+                    "frames": row.frames,
+                    "body_part": row.body_part or "",
+                    "laterality": row.laterality or "",
+                    "source": row.source,
+                }
+                for row in rows
+            ]
+
+    def report_pdf(self, actor: CurrentUser, report_id: uuid.UUID) -> bytes:
+        """One version as a PDF to print or keep.
+
+        Until it is final it is marked preliminary on every page, so a printed draft can
+        never pass for a verified report.
+        """
+        from clinic_app.clinical.nhs_number import format_nhs_number  # noqa: PLC0415
+        from clinic_app.documents.scan_report import (  # noqa: PLC0415 - reportlab on demand
+            ReportDetails,
+            scan_report_pdf,
+        )
+        from clinic_app.model import Patient  # noqa: PLC0415
+
+        sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
+        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+            row = self._load(session, report_id)
+            view = _view(session, row)
+            patient = session.get(Patient, row.patient_id)
+            study = session.get(ImagingStudy, row.study_id)
+            if patient is None or study is None:
+                raise NotFound("report.not_found")
+            names = []
+            for image_id in row.content.get("key_images", []):
+                image = session.get(ImageInstance, uuid.UUID(image_id))
+                if image is None:
+                    continue
+                kind = "Still" if image.frames <= 1 else f"Clip, {image.frames} frames"
+                part = (image.body_part or "").title()
+                side = sides.get(image.laterality or "", "")
+                names.append(" · ".join(bit for bit in (kind, part, side) if bit))
+            details = ReportDetails(
+                patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
+                nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
+                date_of_birth=patient.date_of_birth,
+                service=actor.site_name or "OneStop MSK",
+                study_date=study.started_at,
+                study_description=study.description,
+                key_image_names=tuple(names),
+                printed_at=utcnow(),
+            )
+            self._uow.audit(
+                session,
+                actor,
+                "report.print",
+                patient_id=row.patient_id,
+                entity="scan_report",
+                entity_id=row.id,
+            )
+        return scan_report_pdf(view, details)
+
     def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
         """One version of a report."""
         with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:

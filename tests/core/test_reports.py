@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 from datetime import timedelta
@@ -316,3 +317,37 @@ def test_an_addendum_sr_points_at_its_predecessor(
     predecessor = newer.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0]
     assert predecessor.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == older.SOPInstanceUID
     assert older.VerifyingObserverSequence[0].VerifyingObserverName == "CAL"
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+            pytest.fail("pdftotext is not installed (installers/test.sh installs it)")
+        pytest.skip("pdftotext not installed")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(
+        [tool, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def test_the_printed_report_says_preliminary_until_it_is_verified(
+    services: Services, people: dict[str, CurrentUser], tmp_path: Path
+) -> None:
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    image = _study(services, trainee)
+    report = services.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(trainee, report.id, _content(image.id))
+    services.reports.submit(trainee, report.id)
+    draft = _pdf_text(services.reports.report_pdf(trainee, report.id), tmp_path)
+    assert "PRELIMINARY" in draft
+    assert "999 000 0018" in draft
+    services.reports.verify(
+        supervisor, report.id, PASSWORD, supervision_mode="present", agreement="agree"
+    )
+    final = _pdf_text(services.reports.report_pdf(trainee, report.id), tmp_path)
+    assert "PRELIMINARY" not in final
+    assert "Verified by Sam" in final
+    assert "Meniscal extrusion" in final

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -95,6 +99,12 @@ class ReportPage(QWidget):
             edit.setTabChangesFocus(True)
             edit.setMinimumHeight(64)
             self.fields[name] = edit
+        self.print_button = QPushButton(self.tr("Print or save as PDF…"))
+        #: Ask where to save the PDF, and open it to print; tests replace both.
+        self.choose_file: Callable[[], str] = self._ask_file
+        self.open_file: Callable[[str], object] = lambda path: QDesktopServices.openUrl(
+            QUrl.fromLocalFile(path)
+        )
         self.save_button = QPushButton(self.tr("Save draft"))
         self.submit_button = QPushButton(self.tr("Send to my supervisor"))
         set_role(self.submit_button, "", variant="primary")
@@ -103,11 +113,20 @@ class ReportPage(QWidget):
         self.password.setAccessibleName(self.tr("Password to sign"))
         self.sign_button = QPushButton(self.tr("Sign"))
         set_role(self.sign_button, "", variant="primary")
+        self.key_images = QListWidget()
+        self.key_images.setAccessibleName(self.tr("Key images"))
+        self.key_images.setMaximumHeight(110)
+        self.measurements = QListWidget()
+        self.measurements.setAccessibleName(self.tr("Measurements to include"))
+        self.measurements.setMaximumHeight(110)
         self.addendum_text = QPlainTextEdit()
         self.addendum_text.setAccessibleName(self.tr("Addendum"))
         self.addendum_text.setMaximumHeight(80)
         self.addendum_button = QPushButton(self.tr("Start an addendum"))
         self._lay_out()
+        self._connect(view_model)
+
+    def _connect(self, view_model: ReportViewModel) -> None:
         view_model.loaded.connect(self._on_vm_loaded)
         view_model.saved.connect(
             lambda _r: self.notice.show_notice(self.tr("Draft saved."), "success")
@@ -119,16 +138,13 @@ class ReportPage(QWidget):
         self.submit_button.clicked.connect(lambda: view_model.submit(self.values()))
         self.sign_button.clicked.connect(self._on_sign_clicked)
         self.password.returnPressed.connect(self._on_sign_clicked)
+        self.print_button.clicked.connect(view_model.print_pdf)
+        view_model.pdf_ready.connect(self._on_vm_pdf_ready)
         self.addendum_button.clicked.connect(
             lambda: view_model.addendum(self.addendum_text.toPlainText())
         )
 
-    def _lay_out(self) -> None:
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(0, 0, 8, 0)
-        column.setSpacing(8)
-        column.addWidget(self.feedback)
+    def _form(self) -> QFormLayout:
         form = QFormLayout()
         form.addRow(self.tr("Body region"), self.body_region)
         for name, words in SECTIONS:
@@ -142,7 +158,17 @@ class ReportPage(QWidget):
             holder_column.addWidget(self.fields[name])
             holder_column.addWidget(error)
             form.addRow(self.tr(words), holder)
-        column.addLayout(form)
+        form.addRow(self.tr("Key images"), self.key_images)
+        form.addRow(self.tr("Measurements"), self.measurements)
+        return form
+
+    def _lay_out(self) -> None:
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 8, 0)
+        column.setSpacing(8)
+        column.addWidget(self.feedback)
+        column.addLayout(self._form())
         self.addendum_row = QWidget()
         addendum = QHBoxLayout(self.addendum_row)
         addendum.setContentsMargins(0, 0, 0, 0)
@@ -157,6 +183,7 @@ class ReportPage(QWidget):
         self.actions = QWidget()
         bar = QHBoxLayout(self.actions)
         bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.print_button)
         bar.addWidget(self.save_button)
         bar.addWidget(self.submit_button)
         bar.addStretch(1)
@@ -181,10 +208,55 @@ class ReportPage(QWidget):
         report = self._vm.report
         values: dict[str, Any] = {name: edit.toPlainText() for name, edit in self.fields.items()}
         values["body_region"] = self.body_region.text()
-        if report is not None:
+        values["key_images"] = [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in _items(self.key_images)
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+        values["measurements"] = [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in _items(self.measurements)
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+        if report is not None and report.status not in ("draft", "returned"):
             values["key_images"] = report.content.get("key_images", [])
             values["measurements"] = report.content.get("measurements", [])
         return values
+
+    def _fill_choices(self, report: Any, editable: bool) -> None:
+        chosen = set(report.content.get("key_images", []))
+        self.key_images.clear()
+        for image in self._vm.images:
+            kind = "Still" if image["frames"] <= 1 else f"Clip, {image['frames']} frames"
+            words = " · ".join(
+                bit for bit in (kind, image["body_part"].title(), image["laterality"]) if bit
+            )
+            item = QListWidgetItem(words)
+            item.setData(Qt.ItemDataRole.UserRole, image["id"])
+            item.setCheckState(
+                Qt.CheckState.Checked if image["id"] in chosen else Qt.CheckState.Unchecked
+            )
+            if not editable:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            self.key_images.addItem(item)
+        kept = list(report.content.get("measurements", []))
+        offered = kept + [m for m in self._vm.offered if m not in kept]
+        self.measurements.clear()
+        for measurement in offered:
+            item = QListWidgetItem(f"{measurement['label']}: {measurement['mm']:.1f} mm")
+            item.setData(Qt.ItemDataRole.UserRole, measurement)
+            item.setCheckState(
+                Qt.CheckState.Checked if measurement in kept else Qt.CheckState.Unchecked
+            )
+            if not editable:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            self.measurements.addItem(item)
+        if not offered:
+            placeholder = QListWidgetItem(
+                self.tr("No distances measured in mm yet: measure on a calibrated image.")
+            )
+            placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.measurements.addItem(placeholder)
 
     def _on_vm_loaded(self, report: Any) -> None:
         editable = report.status in ("draft", "returned")
@@ -193,6 +265,7 @@ class ReportPage(QWidget):
             edit.setReadOnly(not editable)
         self.fields["addendum"].parentWidget().setVisible(report.predecessor_id is not None)
         self.body_region.setText(str(report.content.get("body_region") or ""))
+        self._fill_choices(report, editable)
         self.body_region.setReadOnly(not editable)
         version = self.tr(" · version {n}").format(n=report.version) if report.version > 1 else ""
         self.state.setText(status_words(report) + version)
@@ -211,6 +284,20 @@ class ReportPage(QWidget):
             widget.setVisible(editable and alone)
         self.attestation.setText(self.tr("By signing: {words}").format(words=self._vm.attestation))
         self.addendum_row.setVisible(report.status == "signed")
+
+    def _ask_file(self) -> str:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the scan report"), "scan-report.pdf", self.tr("PDF (*.pdf)")
+        )
+        return path
+
+    def _on_vm_pdf_ready(self, pdf: bytes) -> None:
+        path = self.choose_file()
+        if not path:
+            return
+        Path(path).write_bytes(pdf)
+        self.notice.show_notice(self.tr("Saved {name}.").format(name=Path(path).name), "success")
+        self.open_file(path)
 
     def _on_sign_clicked(self) -> None:
         password = self.password.text()
@@ -442,6 +529,11 @@ class ReviewQueuePage(QWidget):
         for name, error in self.errors.items():
             error.setText(messages.get(name, ""))
             error.setVisible(bool(messages.get(name)))
+
+
+def _items(widget: QListWidget) -> list[QListWidgetItem]:
+    found = [widget.item(row) for row in range(widget.count())]
+    return [item for item in found if item is not None and item.data(Qt.ItemDataRole.UserRole)]
 
 
 def _html(text: str) -> str:

@@ -50,6 +50,12 @@ class ReportDesk(Protocol):
 
     def attestation_for(self, actor: CurrentUser, kind: str) -> str: ...
 
+    def report_pdf(self, actor: CurrentUser, report_id: uuid.UUID) -> bytes: ...
+
+    def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[Any]: ...
+
+    def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[Any]: ...
+
     def can_verify(self, actor: CurrentUser) -> bool: ...
 
     def reports_alone(self, actor: CurrentUser) -> bool: ...
@@ -64,6 +70,8 @@ class ReportViewModel(QObject):
     moved_on = Signal(object, str)
     field_errors_changed = Signal(object)
     problem = Signal(str)
+    #: The PDF of the report on show, ready to save.
+    pdf_ready = Signal(bytes)
 
     def __init__(
         self,
@@ -80,6 +88,9 @@ class ReportViewModel(QObject):
         self.report: Any = None
         self.attestation = ""
         self.reports_alone = False
+        #: The study's images and the distances measured on them, to choose from.
+        self.images: list[Any] = []
+        self.offered: list[Any] = []
 
     def _actor(self) -> CurrentUser | None:
         return self._session.user
@@ -91,11 +102,14 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> tuple[Any, str, bool]:
+        def work() -> tuple[Any, str, bool, list[Any], list[Any]]:
+            report = reports.start(actor, study_id)
             return (
-                reports.start(actor, study_id),
+                report,
                 reports.attestation_for(actor, "sign"),
                 reports.reports_alone(actor),
+                reports.study_images(actor, report.study_id),
+                reports.measurements_offered(actor, report.study_id),
             )
 
         self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
@@ -107,17 +121,20 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> tuple[Any, str, bool]:
+        def work() -> tuple[Any, str, bool, list[Any], list[Any]]:
+            report = reports.get(actor, report_id)
             return (
-                reports.get(actor, report_id),
+                report,
                 reports.attestation_for(actor, "sign"),
                 reports.reports_alone(actor),
+                reports.study_images(actor, report.study_id),
+                reports.measurements_offered(actor, report.study_id),
             )
 
         self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
 
-    def _on_started(self, loaded: tuple[Any, str, bool]) -> None:
-        self.report, self.attestation, self.reports_alone = loaded
+    def _on_started(self, loaded: tuple[Any, str, bool, list[Any], list[Any]]) -> None:
+        self.report, self.attestation, self.reports_alone, self.images, self.offered = loaded
         self.field_errors_changed.emit({})
         self.loaded.emit(self.report)
 
@@ -171,6 +188,18 @@ class ReportViewModel(QObject):
             return reports.sign(actor, report.id, password)
 
         self._then(work, self.tr("Signed. The report is final and can no longer change."))
+
+    def print_pdf(self) -> None:
+        """Make the PDF of the version on show (on the I/O pool: reportlab is slow to load)."""
+        actor, report = self._actor(), self.report
+        if actor is None or report is None:
+            return
+        reports = self._reports
+        self._runner.run_io(
+            lambda: reports.report_pdf(actor, report.id),
+            on_done=self.pdf_ready.emit,
+            on_failed=self._on_failed,
+        )
 
     def addendum(self, text: str) -> None:
         """Start a new version with an addendum (the signed one never changes)."""
