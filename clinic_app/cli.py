@@ -441,6 +441,24 @@ def _add_sync_commands(
     )
 
 
+def cmd_settings_attestation(args: argparse.Namespace, out: TextIO) -> int:
+    """Show the sentences people agree to when they sign or verify a report, or change them."""
+    services = _open(args)
+    try:
+        if args.sign is not None or args.verify is not None:
+            words = services.reports.set_attestation(SYSTEM, sign=args.sign, verify=args.verify)
+            print("Saved. Shown from the next signing on.", file=out)
+        else:
+            words = {
+                kind: services.reports.attestation_for(SYSTEM, kind) for kind in ("sign", "verify")
+            }
+    finally:
+        services.close()
+    print(f"Signing a report alone: {words['sign']}", file=out)
+    print(f"Verifying a trainee's report: {words['verify']}", file=out)
+    return 0
+
+
 def _add_settings_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
@@ -466,6 +484,15 @@ def _add_settings_commands(
     targets.add_argument("--near-calendar-days", metavar="N")
     targets.add_argument("--reset", action="append", default=[], metavar="RULE")
     targets.set_defaults(run=cmd_settings_waiting_times)
+    attestation = settings.add_parser(
+        "attestation",
+        parents=[common],
+        help="show or change what people agree to when they sign or verify a scan report",
+        description='With no options, show the sentences in force; "" puts the default back.',
+    )
+    attestation.add_argument("--sign", metavar="WORDS", help="for signing a report alone")
+    attestation.add_argument("--verify", metavar="WORDS", help="for verifying a trainee's")
+    attestation.set_defaults(run=cmd_settings_attestation)
 
 
 def build_parser() -> argparse.ArgumentParser:

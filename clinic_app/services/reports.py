@@ -541,9 +541,44 @@ class ReportService:
                 return str(row.value[kind]).strip()
         return DEFAULT_ATTESTATION[kind]
 
+    def set_attestation(
+        self, actor: CurrentUser, *, sign: str | None = None, verify: str | None = None
+    ) -> dict[str, str]:
+        """Set the service's own attestation sentences ("" puts the default back).
+
+        Raises:
+            ValidationError: ``text.too_long`` (field ``sign`` or ``verify``).
+            PermissionDenied: for anyone who may not manage the service's settings.
+        """
+        from clinic_app.model import ServiceSetting, setting_id  # noqa: PLC0415
+
+        with self._uow(actor, Action.SETTINGS_MANAGE) as session:
+            key = setting_id("report_attestation")
+            row = session.get(ServiceSetting, key)
+            value = dict(row.value) if row is not None and not row.deleted else {}
+            for kind, given in (("sign", sign), ("verify", verify)):
+                if given is None:
+                    continue
+                words = " ".join(given.split())
+                if len(words) > 600:
+                    raise ValidationError("text.too_long", field=kind, max_length=600)
+                if words:
+                    value[kind] = words
+                else:
+                    value.pop(kind, None)
+            if row is None:
+                session.add(ServiceSetting(id=key, key="report_attestation", value=value))
+            else:
+                row.value, row.deleted = value, False
+            session.flush()
+            self._uow.audit(
+                session, actor, "settings.attestation", entity="service_setting", entity_id=key
+            )
+            return {kind: self.attestation(session, kind) for kind in DEFAULT_ATTESTATION}
+
     def attestation_for(self, actor: CurrentUser, kind: str) -> str:
         """The sentence to show the actor before they sign or verify."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
             return self.attestation(session, kind)
 
     def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:

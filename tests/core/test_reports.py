@@ -351,3 +351,24 @@ def test_the_printed_report_says_preliminary_until_it_is_verified(
     assert "PRELIMINARY" not in final
     assert "Verified by Sam" in final
     assert "Meniscal extrusion" in final
+
+
+def test_the_service_sets_its_own_attestation_and_it_is_kept_with_the_signature(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    clinician = people["clinician"]
+    with pytest.raises(PermissionDenied):
+        services.reports.set_attestation(clinician, sign="Anything")
+    words = "I scanned this patient and I am accredited to report MSK ultrasound alone."
+    services.reports.set_attestation(SYSTEM, sign=words)
+    assert services.reports.attestation_for(clinician, "sign") == words
+    image = _study(services, clinician)
+    report = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(clinician, report.id, _content(image.id))
+    services.reports.sign(clinician, report.id, PASSWORD)
+    with services.context.store.sessions.begin() as session:
+        row = session.get(ScanReport, report.id)
+        assert row is not None
+        assert row.attestation == words
+    services.reports.set_attestation(SYSTEM, sign="")
+    assert services.reports.attestation_for(clinician, "sign").startswith("I performed this scan")
