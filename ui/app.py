@@ -39,6 +39,8 @@ from ui.screens.assessment.view_model import AssessmentViewModel
 from ui.screens.dicom_settings.view import DicomSettingsView
 from ui.screens.dicom_settings.view_model import DicomSettingsViewModel
 from ui.screens.imaging.view_model import ImagingViewModel
+from ui.screens.logbook.view import LogbookView
+from ui.screens.logbook.view_model import LogbookViewModel
 from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import LoginViewModel
 from ui.screens.orphans.view_model import OrphansViewModel
@@ -180,6 +182,9 @@ class MainWindow(QMainWindow):
         self.review_vm = ReviewQueueViewModel(
             services.reports, runner=runner, session=session, parent=self
         )
+        self.logbook_vm = LogbookViewModel(
+            services.reports, services.users, runner=runner, session=session, parent=self
+        )
         self._said_about_reports = ""
         self._sync_started = False
         self._imaging_started = False
@@ -237,12 +242,7 @@ class MainWindow(QMainWindow):
         self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
         self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
-        self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
-        self.report_view = ReportPage(self.report_vm)
-        self.report_page, self.report_banner = _under_banner(self.report_view)
-        self.review_view = ReviewQueuePage(self.review_vm)
-        self.review_view.setMinimumWidth(560)
-        self.review_view.open_requested.connect(self._open_report)
+        self._build_reporting_pages()
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
         self.worklist_view.setMinimumWidth(560)
@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
             self.dicom_settings_view,
             self.report_page,
             self.review_view,
+            self.logbook_view,
         ):
             self.pages.addWidget(page)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -280,6 +281,18 @@ class MainWindow(QMainWindow):
         self.red_flags_view.print_card_requested.connect(self._on_print_card_requested)
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self._update_actions()
+
+    def _build_reporting_pages(self) -> None:
+        """DICOM settings, the report page, the review queue and the logbook."""
+        self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
+        self.report_view = ReportPage(self.report_vm)
+        self.report_page, self.report_banner = _under_banner(self.report_view)
+        self.review_view = ReviewQueuePage(self.review_vm)
+        self.review_view.open_requested.connect(self._open_report)
+        self.logbook_view = LogbookView(self.logbook_vm)
+        for wide_page in (self.review_view, self.logbook_view):
+            # Shown full width; their natural width must not set every page's minimum.
+            wide_page.setMinimumWidth(560)
 
     def _lay_out(self) -> None:
         self.workspace = QWidget()
@@ -374,6 +387,12 @@ class MainWindow(QMainWindow):
             self.show_review_queue,
             self.tr("Trainees' reports waiting for your review, and reports returned to you"),
         )
+        self.logbook_action = self._action(
+            self.tr("Ultrasound &logbook"),
+            "",
+            self.show_logbook,
+            self.tr("A trainee's verified scans by region and supervision, for accreditation"),
+        )
         self.settings_action = self._action(
             self.tr("&Waiting-time targets"),
             "",
@@ -419,6 +438,7 @@ class MainWindow(QMainWindow):
         service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
         service_menu.addAction(self.orphans_action)
         service_menu.addAction(self.review_action)
+        service_menu.addAction(self.logbook_action)
         service_menu.addSeparator()
         service_menu.addAction(self.settings_action)
         service_menu.addAction(self.dicom_settings_action)
@@ -562,6 +582,13 @@ class MainWindow(QMainWindow):
             return
         self.pages.setCurrentWidget(self.review_view)
         self.review_vm.load()
+
+    def show_logbook(self) -> None:
+        """A trainee's logbook (their own; a supervisor chooses among their trainees)."""
+        if self.state is not WindowState.WORKING:
+            return
+        self.pages.setCurrentWidget(self.logbook_view)
+        self.logbook_vm.load()
 
     def _open_report_of_study(self, study_id: object) -> None:
         """The open patient's report of a study (from the imaging screen)."""
@@ -787,6 +814,7 @@ class MainWindow(QMainWindow):
             self.sync_view,
             self.dicom_settings_view,
             self.review_view,
+            self.logbook_view,
         ) or (
             self._imaging_built
             and self.pages.currentWidget() in (self.imaging_page, self.orphans_view)
@@ -998,6 +1026,7 @@ class MainWindow(QMainWindow):
                 self.orphans_action,
                 self.dicom_settings_action,
                 self.review_action,
+                self.logbook_action,
             ):
                 action.setEnabled(False)
             for action in (self.save_action, self.lock_action, self.switch_action):

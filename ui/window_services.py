@@ -11,6 +11,7 @@ from ui.common.drafts import DraftStore, ReferenceLists
 from ui.screens.assessment.view_model import AssessmentRecorder
 from ui.screens.dicom_settings.view_model import DicomSettingsStore, Listeners
 from ui.screens.imaging.view_model import ImageRecords, PacsControls, TeachingCopies
+from ui.screens.logbook.view_model import LogbookSource, TraineeSource
 from ui.screens.login.view_model import Authenticator
 from ui.screens.orphans.view_model import OrphanImages
 from ui.screens.patient.view_model import PatientRecords
@@ -74,6 +75,14 @@ class SyncRunner(SyncControls, Protocol):
     def stop(self) -> None: ...
 
 
+class ReportServices(ReportDesk, LogbookSource, Protocol):
+    """The report service: the report screens' part and the logbook's."""
+
+
+class UserServices(TraineeSource, Protocol):
+    """The user service, as the logbook lists a supervisor's trainees."""
+
+
 class ImagingServices(ImageRecords, OrphanImages, Protocol):
     """The imaging service, as the imaging screen and the orphan queue use it."""
 
@@ -132,7 +141,9 @@ class ClinicServices(Protocol):
     @property
     def teaching(self) -> TeachingCopies: ...
     @property
-    def reports(self) -> ReportDesk: ...
+    def reports(self) -> ReportServices: ...
+    @property
+    def users(self) -> UserServices: ...
     @property
     def config(self) -> ClinicSettings: ...
     def close(self) -> None: ...

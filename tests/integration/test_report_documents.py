@@ -170,7 +170,7 @@ def test_an_unverified_report_says_preliminary_on_every_page(tmp_path: Path) -> 
     everything = _flat(" ".join(pages))
     assert "Verified by" not in everything
     assert "submitted to Dr Siân O'Connor on 12 March 2025" in everything
-    assert _red_at_top(_first_page_png(pdf, tmp_path, "report-preliminary"))
+    assert _red_at_top(_first_page_png(pdf, tmp_path, "27-report-pdf-preliminary"))
 
 
 def test_a_verified_report_says_who_vouched_for_it_and_how(tmp_path: Path) -> None:
@@ -189,7 +189,7 @@ def test_a_verified_report_says_who_vouched_for_it_and_how(tmp_path: Path) -> No
     assert "Baker's cyst <2 cm & no rupture." in everything
     assert f"Seal {SEAL[:16]}" in everything
     assert SEAL not in everything
-    assert not _red_at_top(_first_page_png(pdf, tmp_path, "report-verified"))
+    assert not _red_at_top(_first_page_png(pdf, tmp_path, "28-report-pdf-verified"))
 
 
 @pytest.mark.parametrize(
@@ -339,4 +339,4 @@ def test_the_logbook_pdf_has_the_table_totals_and_a_place_to_sign(tmp_path: Path
     for line in ("Signature", "Name (capitals)", "Professional registration", "Date"):
         assert line in everything
     assert f"Page 1 of {len(pages)}" in everything
-    assert _first_page_png(pdf, tmp_path, "logbook").stat().st_size > 0
+    assert _first_page_png(pdf, tmp_path, "29-logbook-pdf").stat().st_size > 0

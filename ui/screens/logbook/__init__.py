@@ -1,0 +1,1 @@
+"""The scan logbook: a trainee's verified scans by body region and supervision, and exports."""
