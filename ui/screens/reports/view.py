@@ -470,7 +470,10 @@ class ReviewQueuePage(QWidget):
         if report is None:
             self.reading.setText(self.tr("Nothing is waiting for your review."))
         else:
-            parts = [f"<b>{self.tr('Written by')}</b> {report.author_name}"]
+            parts = [
+                f"<span style='color:#D5281B; font-weight:700'>{_html(report.marking)}</span>",
+                f"<b>{self.tr('Written by')}</b> {report.author_name}",
+            ]
             for name, words in SECTIONS:
                 text = str(report.content.get(name) or "")
                 if text:
