@@ -53,6 +53,16 @@ def test_trainee_report_returned_resubmitted_and_verified_across_two_users(
     assert final.author_name.startswith(trainee.display_name.split(" (")[0])
     assert final.supervisor_words == "Agree."
     assert final.feedback == ("Say whether the bursa is thickened.",)
+    # The final report shows how it was verified, and the supervisor's own words as theirs.
+    window.report_vm.open(final.id)
+    qtbot.waitUntil(
+        lambda: window.report_view.state.text().startswith("Verified by"), timeout=WAIT_MS
+    )
+    words = window.report_view.feedback.text()
+    assert "Reviewed the images afterwards · Agree" in words
+    assert "in the supervisor's own words: Agree." in words
+    assert not window.report_view.marking.isVisible()
+    wait_idle(window)
 
 
 def _trainee_writes_and_submits(

@@ -276,6 +276,17 @@ class ReportPage(QWidget):
             if report.feedback and report.status == "returned"
             else ""
         )
+        if report.status == "signed" and report.verified:
+            modes, agreements = dict(MODES), dict(AGREEMENTS)
+            verified = self.tr("{mode} · {agreement}").format(
+                mode=modes.get(report.supervision_mode or "", ""),
+                agreement=agreements.get(report.agreement or "", ""),
+            )
+            if report.supervisor_words:
+                verified += self.tr(" · in the supervisor's own words: {words}").format(
+                    words=report.supervisor_words
+                )
+            self.feedback.setText(verified)
         self.feedback.setVisible(bool(self.feedback.text()))
         alone = self._vm.reports_alone
         self.save_button.setVisible(editable)
