@@ -18,7 +18,6 @@ from clinic_app.clinical.red_flags import (
 )
 from clinic_app.content.red_flags import red_flag_screen, screens_for
 from clinic_app.db import ClinicSession
-from clinic_app.documents.safety_net_card import CardDetails, safety_net_card_pdf
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Patient, RedFlagResolution, RedFlagScreening, utcnow
 from clinic_app.security.permissions import Action, require
@@ -246,6 +245,12 @@ class RedFlagService:
                 entity="patient",
                 entity_id=patient_id,
             )
+        # reportlab loads when a card is first printed, not with the app.
+        from clinic_app.documents.safety_net_card import (  # noqa: PLC0415
+            CardDetails,
+            safety_net_card_pdf,
+        )
+
         details = CardDetails(
             patient_name=name, given_on=self._context.today(), clinic_name=actor.site_name
         )

@@ -6,16 +6,20 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.services.reports import Logbook, LogbookRow
 from clinic_app.services.types import CurrentUser, Role
-from clinic_app.services.users import UserSummary
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    # Types only: the service modules bring SQLAlchemy, which the sign-in window
+    # must not wait for.
+    from clinic_app.services.reports import Logbook, LogbookRow
+    from clinic_app.services.users import UserSummary
 
 #: How the supervisor watched the scan, in the order a portfolio lists them.
 SUPERVISION_WORDS = {
