@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.security.permissions import Action, allows
 from clinic_app.services.types import (
     CurrentUser,
     PatientRecord,
@@ -33,13 +31,11 @@ from ui.common.score_chart import ScoreChart
 from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
-from ui.common.widgets import NoticeBar, PatientBanner
+from ui.common.widgets import NoticeBar
 from ui.screens.assessment.view import AssessmentView
 from ui.screens.assessment.view_model import AssessmentViewModel
-from ui.screens.dicom_settings.view import DicomSettingsView
 from ui.screens.dicom_settings.view_model import DicomSettingsViewModel
 from ui.screens.imaging.view_model import ImagingViewModel
-from ui.screens.logbook.view import LogbookView
 from ui.screens.logbook.view_model import LogbookViewModel
 from ui.screens.login.view import LoginView
 from ui.screens.login.view_model import LoginViewModel
@@ -54,7 +50,6 @@ from ui.screens.referral.view import ReferralView
 from ui.screens.referral.view_model import ReferralViewModel
 from ui.screens.register.view import RegisterView
 from ui.screens.register.view_model import RegisterViewModel
-from ui.screens.reports.view import ReportPage, ReviewQueuePage
 from ui.screens.reports.view_model import ReportViewModel, ReviewQueueViewModel
 from ui.screens.search.view import SearchView
 from ui.screens.search.view_model import SearchViewModel
@@ -64,6 +59,8 @@ from ui.screens.sync.view import SyncView
 from ui.screens.sync.view_model import SyncViewModel
 from ui.screens.worklist.view import WorklistView
 from ui.screens.worklist.view_model import WorklistViewModel
+from ui.window_actions import WindowActions
+from ui.window_parts import ImagingAndReporting, WindowState, column, under_banner
 from ui.window_services import ClinicServices
 
 _log = logging.getLogger(__name__)
@@ -75,15 +72,7 @@ SEARCH_SHARE = 0.51
 """Share of the workspace's width the search panel starts with (the rest: record, forms)."""
 
 
-class WindowState(StrEnum):
-    """Where the window is: nobody signed in, at work, or locked with work kept behind."""
-
-    SIGNED_OUT = "signed_out"
-    WORKING = "working"
-    LOCKED = "locked"
-
-
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions, ImagingAndReporting, QMainWindow):
     """Sign-in, then the workspace: search on the left, record and forms on the right.
 
     Locking hides the workspace but keeps every widget (and what is typed in it) alive, so
@@ -227,7 +216,7 @@ class MainWindow(QMainWindow):
         # not need; in patient mode the search panel is hidden and the page gets it all.
         self.questionnaire_view.setMinimumWidth(560)
         # A questionnaire is always answered under the banner of the patient it is for.
-        self.questionnaire_page, self.questionnaire_banner = _under_banner(self.questionnaire_view)
+        self.questionnaire_page, self.questionnaire_banner = under_banner(self.questionnaire_view)
         # Scores over time with the minimal important change band, once there is a history.
         self.score_chart = ScoreChart()
         self.score_chart.setFixedHeight(200)
@@ -239,9 +228,9 @@ class MainWindow(QMainWindow):
         self.settings_view = WaitingTimesView(self.settings_vm)
         self.sync_view = SyncView(self.sync_vm)
         self.assessment_view = AssessmentView(self.assessment_vm, self.services.reference.diagnoses)
-        self.assessment_page, self.assessment_banner = _under_banner(self.assessment_view)
+        self.assessment_page, self.assessment_banner = under_banner(self.assessment_view)
         self.red_flags_view = RedFlagsView(self.red_flags_vm)
-        self.red_flags_page, self.red_flags_banner = _under_banner(self.red_flags_view)
+        self.red_flags_page, self.red_flags_banner = under_banner(self.red_flags_view)
         self._build_reporting_pages()
         # Shown full width (the search panel steps aside), so its table's natural width must
         # not set the minimum for every other page in the stack.
@@ -282,22 +271,10 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self._update_actions()
 
-    def _build_reporting_pages(self) -> None:
-        """DICOM settings, the report page, the review queue and the logbook."""
-        self.dicom_settings_view = DicomSettingsView(self.dicom_settings_vm)
-        self.report_view = ReportPage(self.report_vm)
-        self.report_page, self.report_banner = _under_banner(self.report_view)
-        self.review_view = ReviewQueuePage(self.review_vm)
-        self.review_view.open_requested.connect(self._open_report)
-        self.logbook_view = LogbookView(self.logbook_vm)
-        for wide_page in (self.review_view, self.logbook_view):
-            # Shown full width; their natural width must not set every page's minimum.
-            wide_page.setMinimumWidth(560)
-
     def _lay_out(self) -> None:
         self.workspace = QWidget()
         self.workspace.setObjectName("workspace")
-        self._workspace_layout = _column(self.workspace)
+        self._workspace_layout = column(self.workspace)
 
         self.top = QStackedWidget()
         self.top.addWidget(self.login_view)
@@ -305,168 +282,11 @@ class MainWindow(QMainWindow):
         # Messages that belong to no screen show above whichever page is up.
         self.notice = NoticeBar()
         central = QWidget()
-        central_layout = _column(central)
+        central_layout = column(central)
         central_layout.addWidget(self.notice)
         central_layout.addWidget(self.top, 1)
         self.setCentralWidget(central)
         self.status_strip = StatusStrip(self.statusBar())
-
-    # ------------------------------------------------------------------ actions and menus
-
-    def _action(self, text: str, keys: QKeySequence | str, slot: object, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setStatusTip(tip)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        self.find_action = self._action(
-            self.tr("&Find a patient"), "Ctrl+F", self.focus_search, self.tr("Search for a patient")
-        )
-        self.register_action = self._action(
-            self.tr("&Register a patient"),
-            "Ctrl+N",
-            self.show_register,
-            self.tr("Register a patient new to the service"),
-        )
-        self.referral_action = self._action(
-            self.tr("New &referral"),
-            "Ctrl+R",
-            self.show_new_referral,
-            self.tr("Record a new referral for the open patient"),
-        )
-        self.worklist_action = self._action(
-            self.tr("Triage &worklist"),
-            "Ctrl+T",
-            self.show_worklist,
-            self.tr("New referrals by the date they are due, to triage"),
-        )
-        self.assessment_action = self._action(
-            self.tr("&Assessment"),
-            "Ctrl+Shift+A",
-            self.show_assessment,
-            self.tr("Record the history and examination for the open patient"),
-        )
-        self.red_flags_action = self._action(
-            self.tr("Red-&flag screening"),
-            "Ctrl+Shift+R",
-            self.show_red_flags,
-            self.tr("Screen the open patient for red flags"),
-        )
-        self.questionnaire_action = self._action(
-            self.tr("Outcome &questionnaire (MSK-HQ)"),
-            "Ctrl+U",
-            self.show_questionnaire,
-            self.tr("Record an MSK-HQ for the open patient, or hand it to them"),
-        )
-        self.imaging_action = self._action(
-            self.tr("&Imaging (ultrasound)"),
-            "Ctrl+I",
-            self.show_imaging,
-            self.tr("Capture, import and view the open patient's scans, and send them to PACS"),
-        )
-        self.orphans_action = self._action(
-            self.tr("Images waiting for a &patient"),
-            "",
-            self.show_orphans,
-            self.tr("Images that arrived without a patient the app could match"),
-        )
-        self.dicom_settings_action = self._action(
-            self.tr("&DICOM and PACS"),
-            "",
-            self.show_dicom_settings,
-            self.tr("Where scanners reach this app, and the PACS it sends studies to"),
-        )
-        self.review_action = self._action(
-            self.tr("Scan &reports waiting"),
-            "",
-            self.show_review_queue,
-            self.tr("Trainees' reports waiting for your review, and reports returned to you"),
-        )
-        self.logbook_action = self._action(
-            self.tr("Ultrasound &logbook"),
-            "",
-            self.show_logbook,
-            self.tr("A trainee's verified scans by region and supervision, for accreditation"),
-        )
-        self.settings_action = self._action(
-            self.tr("&Waiting-time targets"),
-            "",
-            self.show_settings,
-            self.tr("The service's waiting-time targets, with their sources"),
-        )
-        self.sync_action = self._action(
-            self.tr("S&ync"),
-            "",
-            self.show_sync,
-            self.tr("How this device stands with the server, and conflicts to choose"),
-        )
-        self.save_action = self._action(
-            self.tr("&Save form"), "Ctrl+S", self.save_form, self.tr("Save the open form")
-        )
-        self.lock_action = self._action(
-            self.tr("&Lock"), "Ctrl+L", self.lock, self.tr("Lock the screen, keeping your work")
-        )
-        self.switch_action = self._action(
-            self.tr("S&witch user"),
-            "Ctrl+Shift+S",
-            self.switch_user,
-            self.tr("Save drafts and let someone else sign in"),
-        )
-        self.quit_action = self._action(
-            self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close, self.tr("Close the app")
-        )
-        menu_bar = self.menuBar()
-        patient_menu = menu_bar.addMenu(self.tr("&Patient"))
-        for action in (
-            self.find_action,
-            self.worklist_action,
-            self.register_action,
-            self.referral_action,
-            self.assessment_action,
-            self.red_flags_action,
-            self.questionnaire_action,
-            self.imaging_action,
-        ):
-            patient_menu.addAction(action)
-        patient_menu.addSeparator()
-        patient_menu.addAction(self.save_action)
-        service_menu = menu_bar.addMenu(self.tr("Ser&vice"))
-        service_menu.addAction(self.orphans_action)
-        service_menu.addAction(self.review_action)
-        service_menu.addAction(self.logbook_action)
-        service_menu.addSeparator()
-        service_menu.addAction(self.settings_action)
-        service_menu.addAction(self.dicom_settings_action)
-        service_menu.addAction(self.sync_action)
-        session_menu = menu_bar.addMenu(self.tr("&Session"))
-        session_menu.addAction(self.lock_action)
-        session_menu.addAction(self.switch_action)
-        session_menu.addSeparator()
-        session_menu.addAction(self.quit_action)
-
-    def _shortcut_list(self) -> list[tuple[str, str]]:
-        native = QKeySequence.SequenceFormat.NativeText
-        return [
-            (action.shortcut().toString(native), action.statusTip())
-            for action in (
-                self.find_action,
-                self.worklist_action,
-                self.settings_action,
-                self.sync_action,
-                self.register_action,
-                self.referral_action,
-                self.questionnaire_action,
-                self.imaging_action,
-                self.save_action,
-                self.lock_action,
-                self.switch_action,
-            )
-        ]
 
     def _connect(self) -> None:
         self.login_vm.signed_in.connect(self._on_login_signed_in)
@@ -556,140 +376,6 @@ class MainWindow(QMainWindow):
             return
         Path(path).write_bytes(pdf)
         QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-
-    def show_imaging(self) -> None:
-        """The open patient's imaging: live capture, studies, the viewer, the PACS."""
-        record = self.patient_vm.record
-        if self.state is not WindowState.WORKING or record is None:
-            return
-        self._build_imaging_screens()
-        self.imaging_banner.show_record(record)
-        self.imaging_vm.start(record.id)
-        self.pages.setCurrentWidget(self.imaging_page)
-        self.imaging_view.studies.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def show_orphans(self) -> None:
-        """Images that arrived without a patient the app could match."""
-        if self.state is not WindowState.WORKING:
-            return
-        self._build_imaging_screens()
-        self.pages.setCurrentWidget(self.orphans_view)
-        self.orphans_vm.load()
-
-    def show_review_queue(self) -> None:
-        """Reports waiting for the signed-in supervisor, and reports returned to a trainee."""
-        if self.state is not WindowState.WORKING:
-            return
-        self.pages.setCurrentWidget(self.review_view)
-        self.review_vm.load()
-
-    def show_logbook(self) -> None:
-        """A trainee's logbook (their own; a supervisor chooses among their trainees)."""
-        if self.state is not WindowState.WORKING:
-            return
-        self.pages.setCurrentWidget(self.logbook_view)
-        self.logbook_vm.load()
-
-    def _open_report_of_study(self, study_id: object) -> None:
-        """The open patient's report of a study (from the imaging screen)."""
-        record = self.patient_vm.record
-        if self.state is not WindowState.WORKING or record is None:
-            return
-        self.report_banner.show_record(record)
-        self.report_vm.start(study_id)  # type: ignore[arg-type]
-        self.pages.setCurrentWidget(self.report_page)
-
-    def _open_report(self, report: object) -> None:
-        """A report from a queue, under its own patient's banner."""
-        user = self.session.user
-        patient_id = getattr(report, "patient_id", None)
-        if user is None or patient_id is None:
-            return
-        patients = self.services.patients
-
-        def show(record: object) -> None:
-            self.report_banner.show_record(record)  # type: ignore[arg-type]
-            self.report_vm.open(report.id)  # type: ignore[attr-defined]
-            self.pages.setCurrentWidget(self.report_page)
-
-        self.runner.run_store(
-            lambda: patients.open(user, patient_id),
-            on_done=show,
-            on_failed=self._on_runner_unhandled_failure,
-        )
-
-    def _check_report_queues(self) -> None:
-        """Say, once, when a report waits for this user (after sign-in and after each sync)."""
-        user = self.session.user
-        if user is None or self._shut_down or not self._workspace_built:
-            return
-        reports = self.services.reports
-
-        def count() -> tuple[int, int]:
-            pending = len(reports.pending_reviews(user)) if reports.can_verify(user) else 0
-            returned = len(reports.returned(user)) if allows(user.role, Action.REPORT_WRITE) else 0
-            return pending, returned
-
-        self.runner.run_store(count, on_done=self._say_report_queues, on_failed=lambda _e: None)
-
-    def _say_report_queues(self, counts: tuple[int, int]) -> None:
-        pending, returned = counts
-        parts = []
-        if pending:
-            parts.append(self.tr("{n} scan report(s) wait for your review").format(n=pending))
-        if returned:
-            parts.append(self.tr("{n} of your reports came back with feedback").format(n=returned))
-        words = "; ".join(parts) + self.tr(". Open Service, Scan reports waiting.") if parts else ""
-        if words and words != self._said_about_reports:
-            self.notice.show_notice(words, "info")
-        self._said_about_reports = words
-
-    def _build_imaging_screens(self) -> None:
-        """The imaging screen and the orphan queue, made when first opened.
-
-        They bring in QtMultimedia, numpy and pydicom, which sign-in does not need: the app
-        starts quicker and smaller without them.
-        """
-        if self._imaging_built:
-            return
-        from ui.screens.imaging.view import ImagingView  # noqa: PLC0415 - see above
-        from ui.screens.orphans.view import OrphansView  # noqa: PLC0415
-
-        self._imaging_built = True
-        self.imaging_view = ImagingView(self.imaging_vm)
-        self.imaging_page, self.imaging_banner = _under_banner(self.imaging_view)
-        self.orphans_view = OrphansView(self.orphans_vm)
-        self.imaging_view.report_requested.connect(self._open_report_of_study)
-        for page in (self.imaging_page, self.orphans_view):
-            # Shown full width; their natural width must not set every page's minimum.
-            page.setMinimumWidth(560)
-            self.pages.addWidget(page)
-
-    def show_dicom_settings(self) -> None:
-        """The service's DICOM listeners and PACS (only admins and leads change them)."""
-        if self.state is not WindowState.WORKING:
-            return
-        self.pages.setCurrentWidget(self.dicom_settings_view)
-        self.dicom_settings_vm.load()
-
-    def _start_imaging(self) -> None:
-        """The PACS queue and the scanners' listeners, once, after the first sign-in."""
-        if self._imaging_started:
-            return
-        self._imaging_started = True
-        services = self.services
-
-        def start() -> None:
-            services.pacs.watch(lambda _outcome: self.pacs_outcome.emit())
-            services.pacs.start()
-            services.scanners.start()
-
-        self.runner.run_store(
-            start,
-            on_failed=lambda error: _log.warning(
-                "Imaging background work not started:\n%s", errors.describe_for_log(error)
-            ),
-        )
 
     def show_worklist(self) -> None:
         """The triage worklist: untriaged referrals, the most pressing first."""
@@ -964,10 +650,6 @@ class MainWindow(QMainWindow):
         self.patient_view.show_notice(self.tr("Referral saved."), "success")
         self.refresh_status()
 
-    def _on_pacs_outcome(self) -> None:
-        if self._imaging_built and self.pages.currentWidget() is self.imaging_page:
-            self.imaging_vm.reload()
-
     def _on_unexpected_error(self, text: str) -> None:
         self.notice.show_notice(text, "problem")
 
@@ -1011,80 +693,6 @@ class MainWindow(QMainWindow):
             else:
                 self.status_strip.clear()
         self._update_actions()
-
-    def _update_actions(self) -> None:
-        if not self._workspace_built:
-            for action in (
-                self.find_action,
-                self.worklist_action,
-                self.register_action,
-                self.referral_action,
-                self.assessment_action,
-                self.red_flags_action,
-                self.questionnaire_action,
-                self.imaging_action,
-                self.orphans_action,
-                self.dicom_settings_action,
-                self.review_action,
-                self.logbook_action,
-            ):
-                action.setEnabled(False)
-            for action in (self.save_action, self.lock_action, self.switch_action):
-                action.setEnabled(False)
-            return
-        if self._patient_mode:
-            for action in self.actions():
-                action.setEnabled(False)
-            return
-        working = self.state is WindowState.WORKING
-        page = self.pages.currentWidget()
-        for action in (
-            self.find_action,
-            self.worklist_action,
-            self.settings_action,
-            self.sync_action,
-            self.register_action,
-            self.lock_action,
-            self.dicom_settings_action,
-        ):
-            action.setEnabled(working)
-        self.review_action.setEnabled(working and user_can(self.session.user, Action.REPORT_WRITE))
-        user = self.session.user
-        clinical = working and user is not None and allows(user.role, Action.IMAGE_CAPTURE)
-        self.orphans_action.setEnabled(clinical)
-        self.imaging_action.setEnabled(clinical and self.patient_vm.record is not None)
-        self.switch_action.setEnabled(self.state is not WindowState.SIGNED_OUT)
-        self.referral_action.setEnabled(working and self.patient_vm.record is not None)
-        self.assessment_action.setEnabled(working and self.patient_vm.record is not None)
-        self.red_flags_action.setEnabled(working and self.patient_vm.record is not None)
-        self.questionnaire_action.setEnabled(working and self.patient_vm.record is not None)
-        self.save_action.setEnabled(working and page in (self.register_view, self.referral_view))
-
-
-def user_can(user: CurrentUser | None, action: Action) -> bool:
-    """True when someone is signed in whose role allows ``action``."""
-    return user is not None and allows(user.role, action)
-
-
-def _under_banner(view: QWidget) -> tuple[QWidget, PatientBanner]:
-    """A page that shows ``view`` under the banner of the patient it is for.
-
-    Clinical pages always name their patient: name, NHS number, date of birth and alerts.
-    """
-    banner = PatientBanner()
-    page = QWidget()
-    layout = _column(page)
-    layout.setSpacing(12)
-    layout.addWidget(banner)
-    layout.addWidget(view, 1)
-    return page, banner
-
-
-def _column(parent: QWidget) -> QVBoxLayout:
-    layout = QVBoxLayout(parent)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(0)
-    return layout
 
 
 # ---------------------------------------------------------------------- application set-up
