@@ -389,3 +389,39 @@ def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
     assert "From the scanner" in view.studies.topLevelItem(0).child(0).text(0)
     window.shutdown()
     assert not clinic.scanners.state.listening
+
+
+def test_an_mp4_clip_and_a_bad_file_imported_from_the_screen(
+    qtbot: QtBot,
+    clinic: Services,
+    sonographer_window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+) -> None:
+    from tests.support.clips import bars, encode_clip
+
+    window = sonographer_window
+    view = _open_imaging(qtbot, window, seeded_patient)
+    clip = tmp_path / "from-the-phone.mp4"
+    encode_clip(clip, bars(10), fps=20)
+    not_a_scan = tmp_path / "letter.mp4"
+    not_a_scan.write_bytes(b"%PDF-1.7 this is a letter, not a clip")
+
+    # A file that is not a clip: plain words, nothing kept.
+    view.choose_import = lambda: str(not_a_scan)
+    _choose_place(view, "ANKLE", "L")
+    view.import_button.click()
+    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+    user = window.session.user
+    assert user is not None
+    assert clinic.imaging.studies(user, seeded_patient.id) == []
+
+    view.choose_import = lambda: str(clip)
+    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS * 2):
+        view.import_button.click()
+    qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
+    wait_idle(window)
+    (study,) = clinic.imaging.studies(user, seeded_patient.id)
+    (imported,) = study.instances
+    assert (imported.frames, imported.source, imported.body_part) == (10, "imported", "ANKLE")
+    assert "Clip, 10 frames" in view.studies.topLevelItem(0).child(0).text(0)

@@ -265,6 +265,8 @@ class ImagingView(QWidget):
         self.confirm: Callable[[str], bool] = self._ask
         #: Asks where to save a teaching copy; tests replace it.
         self.choose_folder: Callable[[], str] = self._ask_folder
+        #: Asks which file to import; tests replace it.
+        self.choose_import: Callable[[], str] = self._ask_import
         self.capture_panel = CapturePanel(self.capture)
         self.viewer = ImageViewer()
         self.tabs = QTabWidget()
@@ -393,7 +395,7 @@ class ImagingView(QWidget):
         if instance is not None:
             self._vm.open_image(instance)
 
-    def _on_import_clicked(self) -> None:
+    def _ask_import(self) -> str:
         path, _ = QFileDialog.getOpenFileName(
             self,
             self.tr("Import an image or clip"),
@@ -402,6 +404,10 @@ class ImagingView(QWidget):
                 "Images and clips (*.dcm *.dicom *.png *.jpg *.jpeg *.mp4 *.mov);;All files (*)"
             ),
         )
+        return path
+
+    def _on_import_clicked(self) -> None:
+        path = self.choose_import()
         if path:
             part, side = self.capture_panel.place()
             self._vm.import_path(path, part, side)
