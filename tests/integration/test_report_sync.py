@@ -8,12 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pytestqt.qtbot import QtBot
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from tests.support.orthanc import Orthanc
 from tests.support.sync_server import SyncServer, server_command
+from tests.ui.conftest import sign_in, wait_idle
+from ui.app import build_main_window
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -116,3 +119,45 @@ def test_draft_to_verified_report_across_two_laptops_reaches_the_pacs(
     mine.sync.sync_now()
     (study,) = mine.imaging.studies(trainee, patient.id)
     assert study.archived_at is not None
+
+
+def test_the_supervisor_is_told_after_a_sync_brings_a_report_to_review(
+    qtbot: QtBot, laptops: tuple[Services, Services]
+) -> None:
+    mine, theirs = laptops
+    window = build_main_window(theirs, idle_lock_seconds=0)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    try:
+        sign_in(qtbot, window, "helen", PASSWORD)
+        wait_idle(window)
+        assert "wait for your review" not in window.notice.text()
+
+        # Meanwhile, on the trainee's laptop, a report is sent for review.
+        trainee = mine.auth.login("sam", PASSWORD)
+        patient = mine.patients.register(
+            trainee,
+            PatientInput(
+                given_name="Ada",
+                family_name="Lovelace",
+                date_of_birth="1960-03-14",
+                sex="2",
+                nhs_number="9990000018",
+            ),
+        )
+        frame = np.random.default_rng(5).integers(0, 90, (48, 64, 3), dtype=np.uint8)
+        image = mine.imaging.capture_still(
+            trainee, patient.id, frame, body_part="HIP", laterality="L"
+        )
+        report = mine.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+        mine.reports.save(trainee, report.id, {"findings": "Effusion.", "impression": "Effusion."})
+        mine.reports.submit(trainee, report.id)
+        mine.sync.sync_now()
+
+        # The supervisor's background sync brings it; the window says so without being asked.
+        theirs.sync.wake()
+        qtbot.waitUntil(lambda: "wait for your review" in window.notice.text(), timeout=30_000)
+        wait_idle(window)
+    finally:
+        window.shutdown()
