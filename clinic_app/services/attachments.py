@@ -64,6 +64,16 @@ def keep_file(
     return row
 
 
+def kept_bytes(session: Session, attachment: Attachment | None) -> bytes | None:
+    """A file's bytes, or None while they have not arrived by sync yet (or there is no row)."""
+    if attachment is None:
+        return None
+    connection = session.connection()
+    if stored_size(connection, attachment.sha256) != attachment.size:
+        return None
+    return b"".join(read_bytes(connection, attachment.sha256))
+
+
 class AttachmentService:
     """Adding a file to a record and reading it back."""
 
@@ -112,10 +122,9 @@ class AttachmentService:
             row = session.get(Attachment, attachment_id)
             if row is None or row.deleted:
                 raise NotFound("attachment.not_found")
-            connection = session.connection()
-            if stored_size(connection, row.sha256) != row.size:
+            data = kept_bytes(session, row)
+            if data is None:
                 raise NotFound("file.not_here")
-            data = b"".join(read_bytes(connection, row.sha256))
             self._uow.audit(
                 session,
                 actor,

@@ -31,7 +31,7 @@ from clinic_app.model import (
     utcnow,
 )
 from clinic_app.security.permissions import Action
-from clinic_app.services.attachments import keep_file
+from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
 from clinic_app.services.types import CurrentUser
 
@@ -693,17 +693,14 @@ class ImagingService:
             NotFound: ``image.not_found``, or ``file.not_here`` while its bytes are still
                 on their way by sync.
         """
-        from clinic_app.sync.files import read_bytes, stored_size  # noqa: PLC0415
-
         with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
             row = session.get(ImageInstance, instance_id)
             attachment = session.get(Attachment, row.attachment_id) if row else None
             if row is None or row.deleted or attachment is None:
                 raise NotFound("image.not_found")
-            connection = session.connection()
-            if stored_size(connection, attachment.sha256) != attachment.size:
+            data = kept_bytes(session, attachment)
+            if data is None:
                 raise NotFound("file.not_here")
-            data = b"".join(read_bytes(connection, attachment.sha256))
             self._uow.audit(
                 session,
                 actor,

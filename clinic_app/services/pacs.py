@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
 from clinic_app.model import Attachment, ImageInstance, ImagingStudy, PacsSend, utcnow
 from clinic_app.security.permissions import Action
+from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
 from clinic_app.services.dicom_settings import DicomSettings, dicom_settings
 from clinic_app.services.types import CurrentUser
-from clinic_app.sync.files import read_bytes, stored_size
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -325,12 +325,11 @@ class PacsService:
     def _files(self, session: Session, study_id: uuid.UUID) -> list[bytes] | None:
         """The study's DICOM files, or None while any has not arrived by sync yet."""
         files: list[bytes] = []
-        connection = session.connection()
         for instance in self._instances(session, study_id):
-            attachment = session.get(Attachment, instance.attachment_id)
-            if attachment is None or stored_size(connection, attachment.sha256) != attachment.size:
+            data = kept_bytes(session, session.get(Attachment, instance.attachment_id))
+            if data is None:
                 return None
-            files.append(b"".join(read_bytes(connection, attachment.sha256)))
+            files.append(data)
         return files
 
 

@@ -27,7 +27,7 @@ from clinic_app.model import (
     User,
     utcnow,
 )
-from clinic_app.services.attachments import keep_file
+from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.dicom_settings import dicom_settings
 
 if TYPE_CHECKING:
@@ -202,7 +202,6 @@ def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, 
 
     from clinic_app.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
     from clinic_app.model import Attachment, ImageMarks  # noqa: PLC0415
-    from clinic_app.sync.files import read_bytes, stored_size  # noqa: PLC0415
 
     offered: list[dict[str, object]] = []
     rows = session.execute(
@@ -211,15 +210,13 @@ def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, 
         .where(ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False))
         .order_by(ImageInstance.created_at)
     ).all()
-    connection = session.connection()
     for image, marks in rows:
         distances = [Annotation.from_json(m) for m in marks.marks if m.get("kind") == "distance"]
-        attachment = session.get(Attachment, image.attachment_id)
-        if not distances or attachment is None:
+        data = (
+            kept_bytes(session, session.get(Attachment, image.attachment_id)) if distances else None
+        )
+        if data is None:
             continue
-        if stored_size(connection, attachment.sha256) != attachment.size:
-            continue
-        data = b"".join(read_bytes(connection, attachment.sha256))
         calibration = calibration_of(dcmread(io.BytesIO(data), stop_before_pixels=True))
         for mark in distances:
             measured = calibration.measure(mark.points[0], mark.points[1])

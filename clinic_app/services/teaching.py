@@ -16,9 +16,9 @@ from sqlalchemy import select
 from clinic_app.errors import Conflict, NotFound
 from clinic_app.model import Attachment, ImageInstance, ImagingStudy
 from clinic_app.security.permissions import Action
+from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser
-from clinic_app.sync.files import read_bytes, stored_size
 
 
 @dataclass(frozen=True)
@@ -66,15 +66,12 @@ class TeachingService:
             ).all()
             if not instances:
                 raise Conflict("pacs.no_images")
-            connection = session.connection()
             originals: list[bytes] = []
             for instance in instances:
-                attachment = session.get(Attachment, instance.attachment_id)
-                if attachment is None or stored_size(connection, attachment.sha256) != (
-                    attachment.size
-                ):
+                data = kept_bytes(session, session.get(Attachment, instance.attachment_id))
+                if data is None:
                     raise NotFound("file.not_here")
-                originals.append(b"".join(read_bytes(connection, attachment.sha256)))
+                originals.append(data)
             self._uow.audit(
                 session,
                 actor,
