@@ -519,6 +519,11 @@ def errors_by_field(error: BaseException) -> dict[str, ValidationError]:
     return {item.field: item for item in field_errors(error) if item.field}
 
 
+def field_messages(error: BaseException) -> dict[str, str]:
+    """Words for each field an error names, keyed by the field (for a form to show)."""
+    return {field: field_message(item) for field, item in errors_by_field(error).items()}
+
+
 def is_expected(error: BaseException) -> bool:
     """True for errors the core raises on purpose; anything else is a bug worth logging."""
     return isinstance(error, ClinicError)

@@ -86,8 +86,6 @@ class DicomSettingsViewModel(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, FormErrors):
-            self.field_errors_changed.emit(
-                {item.field: errors.field_message(item) for item in error.errors if item.field}
-            )
+            self.field_errors_changed.emit(errors.field_messages(error))
             return
         self.problem.emit(errors.explain(error))

@@ -216,9 +216,7 @@ class ReportViewModel(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, FormErrors):
-            self.field_errors_changed.emit(
-                {item.field: errors.field_message(item) for item in error.errors if item.field}
-            )
+            self.field_errors_changed.emit(errors.field_messages(error))
         self.problem.emit(errors.explain(error))
 
 
@@ -305,7 +303,5 @@ class ReviewQueueViewModel(QObject):
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, FormErrors):
-            self.field_errors_changed.emit(
-                {item.field: errors.field_message(item) for item in error.errors if item.field}
-            )
+            self.field_errors_changed.emit(errors.field_messages(error))
         self.problem.emit(errors.explain(error))
