@@ -302,7 +302,7 @@ class MainWindow(WindowActions, ImagingAndReporting, QMainWindow):
         self.questionnaire_vm.recorded.connect(lambda _result: self._load_score_history())
         self.idle.idle_timed_out.connect(self.lock)
         self.sync_state_changed.connect(lambda _state: self.refresh_status())
-        self.sync_state_changed.connect(lambda _state: self._check_report_queues())
+        self.sync_state_changed.connect(self._on_sync_state_changed)
         self.pacs_outcome.connect(self._on_pacs_outcome)
         self.runner.unhandled_failure.connect(self._on_runner_unhandled_failure)
         self.unexpected_error.connect(self._on_unexpected_error)
@@ -649,6 +649,11 @@ class MainWindow(WindowActions, ImagingAndReporting, QMainWindow):
         self.patient_vm.reload()
         self.patient_view.show_notice(self.tr("Referral saved."), "success")
         self.refresh_status()
+
+    def _on_sync_state_changed(self, state: object) -> None:
+        # Only a finished sync can have brought new reports; one starting has not yet.
+        if not getattr(state, "running", False):
+            self._check_report_queues()
 
     def _on_unexpected_error(self, text: str) -> None:
         self.notice.show_notice(text, "problem")

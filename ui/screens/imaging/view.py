@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ui.common import formatting
 from ui.common.image_viewer import ImageViewer
 from ui.common.widgets import NoticeBar, label, set_role
-from ui.screens.imaging.capture import LiveView, RecordedClip, VideoCapture
+from ui.screens.imaging.capture import LiveView, VideoCapture
 from ui.screens.imaging.view_model import ImagingViewModel
 
 #: Body Part Examined codes, in the words a clinician uses.
@@ -272,7 +272,8 @@ class ImagingView(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.capture_panel, self.tr("Live capture"))
         self.tabs.addTab(self.viewer, self.tr("Viewer"))
-        self._pending_clip: RecordedClip | None = None
+        #: The frame shown when the last capture was asked for, for its thumbnail.
+        self._strip_image: QImage | None = None
         self._marks_timer = QTimer(self)
         self._marks_timer.setSingleShot(True)
         self._marks_timer.setInterval(600)
@@ -383,9 +384,7 @@ class ImagingView(QWidget):
         )
 
     def _on_vm_captured(self, instance: Any) -> None:
-        self.capture_panel.add_to_strip(
-            getattr(self, "_strip_image", None), instance_words(instance), instance
-        )
+        self.capture_panel.add_to_strip(self._strip_image, instance_words(instance), instance)
         self.notice.show_notice(
             self.tr("Kept in the record: {what}.").format(what=instance_words(instance)), "success"
         )
