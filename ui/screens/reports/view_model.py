@@ -97,32 +97,25 @@ class ReportViewModel(QObject):
 
     def start(self, study_id: uuid.UUID) -> None:
         """The signed-in user's report of the study: in progress, or a new draft."""
-        actor = self._actor()
-        if actor is None:
-            return
-        reports = self._reports
-
-        def work() -> tuple[Any, str, bool, list[Any], list[Any]]:
-            report = reports.start(actor, study_id)
-            return (
-                report,
-                reports.attestation_for(actor, "sign"),
-                reports.reports_alone(actor),
-                reports.study_images(actor, report.study_id),
-                reports.measurements_offered(actor, report.study_id),
-            )
-
-        self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
+        self._load(lambda reports, actor: reports.start(actor, study_id))
 
     def open(self, report_id: uuid.UUID) -> None:
         """Show one version (a returned report to change, or one to read)."""
+        self._load(lambda reports, actor: reports.get(actor, report_id))
+
+    def _load(self, fetch: Callable[[ReportDesk, CurrentUser], Any]) -> None:
+        """A report, with what the page shows beside it.
+
+        That is the sentence signing agrees to, whether this user signs alone, and the
+        study's images and measured distances.
+        """
         actor = self._actor()
         if actor is None:
             return
         reports = self._reports
 
         def work() -> tuple[Any, str, bool, list[Any], list[Any]]:
-            report = reports.get(actor, report_id)
+            report = fetch(reports, actor)
             return (
                 report,
                 reports.attestation_for(actor, "sign"),
