@@ -11,7 +11,9 @@ from sqlalchemy import select, text
 from clinic_app.db import Store, create_sqlite_store, open_sqlite_store
 from clinic_app.db.session import reader
 from clinic_app.errors import StoreError
-from clinic_app.model import StoreMeta, User, uuid7
+from clinic_app.model.ids import uuid7
+from clinic_app.model.local import StoreMeta
+from clinic_app.model.people import User
 from clinic_app.security import keychain
 from clinic_app.services import AppConfig, Services
 from clinic_app.services.base import Context

@@ -17,7 +17,7 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.db.backup import check_passphrase, restore_store
 from clinic_app.demo import seed_demo
 from clinic_app.errors import ClinicError, FormErrors, StoreError, ValidationError
-from clinic_app.model import utcnow
+from clinic_app.model.base import utcnow
 from clinic_app.security import keychain
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.users import PROFESSIONAL_BODIES

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from clinic_app.db.session import Actor, ClinicSession
 from clinic_app.errors import ClinicError
-from clinic_app.model import OutboxEntry, Syncable, utcnow
+from clinic_app.model.base import Syncable, utcnow
+from clinic_app.model.outbox import OutboxEntry
 
 _BOOKKEEPING = frozenset({"row_version"})
 

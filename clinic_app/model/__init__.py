@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from clinic_app.domains.reports.model import ScanReport, ScanReportReview
 from clinic_app.model.assessment import Assessment, AssessmentAddendum
 from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
@@ -12,7 +13,6 @@ from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, Pa
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
-from clinic_app.model.reports import ScanReport, ScanReportReview
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable

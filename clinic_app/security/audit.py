@@ -18,7 +18,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.model import AuditEntry, StoreMeta, utcnow, uuid7
+from clinic_app.model.audit import AuditEntry
+from clinic_app.model.base import utcnow
+from clinic_app.model.ids import uuid7
+from clinic_app.model.local import StoreMeta
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"

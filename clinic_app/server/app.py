@@ -22,7 +22,7 @@ from clinic_app.errors import (
     NotFound,
     PermissionDenied,
 )
-from clinic_app.model import SyncConflict
+from clinic_app.model.sync import SyncConflict
 from clinic_app.server import devices, users
 from clinic_app.server.apply import (
     apply_push,

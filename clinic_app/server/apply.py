@@ -18,13 +18,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clinic_app.db.outbox import wire_value as to_wire
 from clinic_app.errors import ClinicError, Conflict, NotFound
-from clinic_app.model import (
+from clinic_app.model.base import utcnow
+from clinic_app.model.sync import (
     SyncChange,
     SyncConflict,
     SyncCounter,
     SyncFieldVersions,
     SyncPushReceipt,
-    utcnow,
 )
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.protocol import (

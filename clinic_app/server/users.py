@@ -16,7 +16,10 @@ from sqlalchemy import Connection, delete, insert, select
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db.outbox import apply_defaults, wire_value
 from clinic_app.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
-from clinic_app.model import SyncUserLogin, User, utcnow, uuid7
+from clinic_app.model.base import utcnow
+from clinic_app.model.ids import uuid7
+from clinic_app.model.people import User
+from clinic_app.model.sync import SyncUserLogin
 from clinic_app.security import passwords
 from clinic_app.server.apply import apply_change, flush_log
 from clinic_app.server.devices import token_digest

@@ -16,7 +16,9 @@ from clinic_app.clinical.vocabulary import AssessmentStatus
 from clinic_app.content.diagnoses import working_diagnoses
 from clinic_app.db import ClinicSession
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
-from clinic_app.model import Assessment, AssessmentAddendum, Patient, utcnow
+from clinic_app.model.assessment import Assessment, AssessmentAddendum
+from clinic_app.model.base import utcnow
+from clinic_app.model.people import Patient
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.auth import AuthService

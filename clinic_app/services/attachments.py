@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import NotFound, ValidationError
-from clinic_app.model import Attachment, Patient
+from clinic_app.model.attachments import Attachment
+from clinic_app.model.people import Patient
 from clinic_app.security.permissions import Action
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser

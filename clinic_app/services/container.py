@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clinic_app.domains.reports.service import ReportService
 from clinic_app.services.assessments import AssessmentService
 from clinic_app.services.attachments import AttachmentService
 from clinic_app.services.audit_trail import AuditService
@@ -18,7 +19,6 @@ from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
-from clinic_app.services.reports import ReportService
 from clinic_app.services.scanners import ScannerLink
 from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService

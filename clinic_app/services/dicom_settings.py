@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import FormErrors, ValidationError
-from clinic_app.model import ServiceSetting, setting_id
+from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.security.permissions import Action
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from clinic_app.clinical.vocabulary import EpisodeStatus
 from clinic_app.content.reference import code_list
 from clinic_app.errors import NotFound
-from clinic_app.model import EpisodeOfCare, Referral
+from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.services.types import EpisodeSummary
 
 

@@ -20,16 +20,10 @@ from sqlalchemy.orm import Session
 
 from clinic_app.clinical.nhs_number import normalise
 from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model import (
-    Attachment,
-    ImageInstance,
-    ImageMarks,
-    ImagingStudy,
-    PacsSend,
-    Patient,
-    User,
-    utcnow,
-)
+from clinic_app.model.attachments import Attachment
+from clinic_app.model.base import utcnow
+from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, PacsSend
+from clinic_app.model.people import Patient, User
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by

@@ -22,7 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
-from clinic_app.model import Attachment, ImageInstance, ImagingStudy, PacsSend, utcnow
+from clinic_app.model.attachments import Attachment
+from clinic_app.model.base import utcnow
+from clinic_app.model.imaging import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by

@@ -18,7 +18,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from clinic_app.clinical import nhs_number
 from clinic_app.clinical.dates import read_date
-from clinic_app.model import Patient, PatientAlert
+from clinic_app.model.people import Patient, PatientAlert
 from clinic_app.model.text import search_key
 
 MIN_QUERY = 2

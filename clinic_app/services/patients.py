@@ -19,7 +19,8 @@ from clinic_app.clinical.demographics import (
 )
 from clinic_app.content.reference import code_list
 from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
+from clinic_app.model.care import Referral
+from clinic_app.model.people import GpPractice, Patient, PatientAlert
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork

@@ -24,7 +24,9 @@ from clinic_app.content.questionnaires import (
     questionnaire,
 )
 from clinic_app.errors import ClinicError, NotFound, ValidationError
-from clinic_app.model import Patient, QuestionnaireResponse, utcnow
+from clinic_app.model.base import utcnow
+from clinic_app.model.people import Patient
+from clinic_app.model.screening import QuestionnaireResponse
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import HistoryEntry, ResponseView

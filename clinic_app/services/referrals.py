@@ -10,7 +10,8 @@ from clinic_app.clinical.dates import parse_date
 from clinic_app.clinical.vocabulary import ReferralPriority
 from clinic_app.content.reference import code_list
 from clinic_app.errors import NotFound, ValidationError
-from clinic_app.model import Patient, Referral
+from clinic_app.model.care import Referral
+from clinic_app.model.people import Patient
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork

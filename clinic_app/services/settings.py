@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from clinic_app.clinical.triage import Unit
 from clinic_app.content.service_rules import ServiceRules, waiting_times, with_overrides
 from clinic_app.errors import FormErrors, ValidationError
-from clinic_app.model import ServiceSetting, setting_id
+from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.security.permissions import Action, allows
 from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.services.types import CurrentUser

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from clinic_app.errors import Conflict, NotFound
-from clinic_app.model import Attachment, ImageInstance, ImagingStudy
+from clinic_app.model.attachments import Attachment
+from clinic_app.model.imaging import ImageInstance, ImagingStudy
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import Context, UnitOfWork

@@ -19,7 +19,10 @@ from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.content.reference import code_list
 from clinic_app.content.service_rules import ServiceRules
 from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model import Patient, Referral, TriageDecision, utcnow
+from clinic_app.model.base import utcnow
+from clinic_app.model.care import Referral
+from clinic_app.model.people import Patient
+from clinic_app.model.triage import TriageDecision
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork, recorded_by

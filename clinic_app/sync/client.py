@@ -20,14 +20,11 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from clinic_app.db import Store
 from clinic_app.errors import ClinicError
-from clinic_app.model import (
-    AttachmentChunk,
-    OutboxEntry,
-    StoreMeta,
-    SyncIssue,
-    SyncRowState,
-    utcnow,
-)
+from clinic_app.model.attachments import AttachmentChunk
+from clinic_app.model.base import utcnow
+from clinic_app.model.local import StoreMeta
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.sync import SyncIssue, SyncRowState
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,

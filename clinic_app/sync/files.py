@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import Connection, delete, func, insert, select
 
 from clinic_app.errors import ClinicError
-from clinic_app.model import AttachmentChunk
+from clinic_app.model.attachments import AttachmentChunk
 
 #: Bytes per stored chunk.
 CHUNK_SIZE = 1024 * 1024

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from clinic_app.errors import ClinicError
-from clinic_app.model import utcnow
+from clinic_app.model.base import utcnow
 from clinic_app.sync.client import SyncReport
 
 log = logging.getLogger(__name__)

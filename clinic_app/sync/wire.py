@@ -17,8 +17,8 @@ from sqlalchemy import Column, Date, Enum, Table, Uuid
 
 from clinic_app.db.outbox import wire_value as to_wire
 from clinic_app.errors import ClinicError
-from clinic_app.model import AppendOnly, Base, Signable, Syncable
-from clinic_app.model.base import UtcDateTime
+from clinic_app.model.base import Base, Syncable, UtcDateTime
+from clinic_app.model.signed import AppendOnly, Signable
 
 #: Columns the sync machinery owns: never merged field by field.
 BOOKKEEPING = frozenset({"id", "row_version"})

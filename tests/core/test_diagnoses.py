@@ -23,7 +23,7 @@ from clinic_app.content.diagnoses import (
     working_diagnoses,
 )
 from clinic_app.errors import ClinicError, FormErrors
-from clinic_app.model import Assessment
+from clinic_app.model.assessment import Assessment
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.types import CurrentUser, PatientInput

@@ -106,7 +106,7 @@ def test_a_pushed_image_lands_with_the_patient_it_names(
     assert orphans[0].source == "received"
     # The matched one is in the patient's study, kept exactly as the scanner sent it.
     with services.context.store.sessions() as session:
-        from clinic_app.model import ImageInstance, ImagingStudy
+        from clinic_app.model.imaging import ImageInstance, ImagingStudy
 
         row = session.query(ImageInstance).filter_by(sop_instance_uid=sent.SOPInstanceUID).one()
         study = session.get(ImagingStudy, row.study_id)
@@ -179,7 +179,7 @@ def test_a_scanner_picks_todays_patient_from_the_worklist_and_its_image_lands_th
     image.AccessionNumber = item.AccessionNumber
     assert _push(receiver, image) == SUCCESS
     with services.context.store.sessions() as session:
-        from clinic_app.model import ImageInstance, ImagingStudy
+        from clinic_app.model.imaging import ImageInstance, ImagingStudy
 
         row = session.query(ImageInstance).filter_by(sop_instance_uid=image.SOPInstanceUID).one()
         study = session.get(ImagingStudy, row.study_id)

@@ -23,7 +23,7 @@ from pydicom.uid import (
 )
 
 from clinic_app.dicom.capture import new_uid
-from clinic_app.dicom.report import (
+from clinic_app.domains.reports.sr import (
     ImageRef,
     Observer,
     ReportMeasurement,

@@ -14,12 +14,9 @@ from clinic_app.clinical.vocabulary import EpisodeStatus, Role
 from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
 from clinic_app.errors import NotFound
-from clinic_app.model import (
-    Assessment,
-    EpisodeOfCare,
-    QuestionnaireResponse,
-    RedFlagScreening,
-)
+from clinic_app.model.assessment import Assessment
+from clinic_app.model.care import EpisodeOfCare
+from clinic_app.model.screening import QuestionnaireResponse, RedFlagScreening
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.clinical_types import TriageInput
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput

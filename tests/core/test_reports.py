@@ -15,15 +15,16 @@ from pydicom import dcmread
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor
+from clinic_app.domains.reports.model import ScanReport
+from clinic_app.domains.reports.service import PRELIMINARY_WORDS
 from clinic_app.errors import (
     AuthenticationFailed,
     Conflict,
     FormErrors,
     PermissionDenied,
 )
-from clinic_app.model import ScanReport, utcnow
+from clinic_app.model.base import utcnow
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.reports import PRELIMINARY_WORDS
 from clinic_app.services.types import CurrentUser, PatientInput
 
 PASSWORD = "correct horse battery"

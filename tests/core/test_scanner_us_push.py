@@ -28,7 +28,8 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.dicom.measure import calibration_of
 from clinic_app.dicom.receive import SUCCESS, StorageReceiver
 from clinic_app.dicom.worklist import WorklistProvider
-from clinic_app.model import Attachment, ImagingStudy
+from clinic_app.model.attachments import Attachment
+from clinic_app.model.imaging import ImagingStudy
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.imaging import InstanceView
 from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord

@@ -18,7 +18,9 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.content.service_rules import waiting_times
 from clinic_app.db import Actor
 from clinic_app.errors import FormErrors, PermissionDenied
-from clinic_app.model import AuditEntry, OutboxEntry, ServiceSetting, setting_id
+from clinic_app.model.audit import AuditEntry
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.security import audit
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.clinical_types import WorklistItem

@@ -22,16 +22,11 @@ from clinic_app.errors import (
     PermissionDenied,
     ValidationError,
 )
-from clinic_app.model import (
-    Assessment,
-    AssessmentAddendum,
-    AuditEntry,
-    OutboxEntry,
-    QuestionnaireResponse,
-    RedFlagResolution,
-    RedFlagScreening,
-    TriageDecision,
-)
+from clinic_app.model.assessment import Assessment, AssessmentAddendum
+from clinic_app.model.audit import AuditEntry
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
+from clinic_app.model.triage import TriageDecision
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.clinical_types import TriageInput
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput

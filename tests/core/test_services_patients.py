@@ -18,7 +18,11 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.db import Actor
 from clinic_app.errors import AuthenticationFailed, Conflict, FormErrors, NotFound
-from clinic_app.model import AuditEntry, LoginThrottle, OutboxEntry, Patient, utcnow
+from clinic_app.model.audit import AuditEntry
+from clinic_app.model.base import utcnow
+from clinic_app.model.local import LoginThrottle
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.people import Patient
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 

@@ -23,7 +23,7 @@ from clinic_app.db import create_sqlite_store, open_sqlite_store
 from clinic_app.db.migrate import current_revision
 from clinic_app.db.migrations import HEAD
 from clinic_app.errors import KeychainError, StoreError
-from clinic_app.model import Base
+from clinic_app.model.base import Base
 from clinic_app.security import keychain
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from clinic_app.errors import AuthenticationFailed
-from clinic_app.model import AuditEntry
+from clinic_app.model.audit import AuditEntry
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import Role
 

@@ -17,7 +17,10 @@ from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.db import Actor, Store, create_sqlite_store, open_url_store
 from clinic_app.db.migrate import current_revision
 from clinic_app.db.migrations import HEAD
-from clinic_app.model import Base, OutboxEntry, Patient, uuid7
+from clinic_app.model.base import Base
+from clinic_app.model.ids import uuid7
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.people import Patient
 from clinic_app.services import SYSTEM, AppConfig, Services
 from clinic_app.services.base import Context
 from clinic_app.services.types import PatientInput, ReferralInput

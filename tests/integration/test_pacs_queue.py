@@ -11,7 +11,7 @@ import pytest
 
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.errors import Conflict, ValidationError
-from clinic_app.model import utcnow
+from clinic_app.model.base import utcnow
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.pacs import retry_delay
 from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord

@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from clinic_app.bootstrap import create_clinic
 from clinic_app.db import Actor
 from clinic_app.errors import PermissionDenied
-from clinic_app.model import OutboxEntry, Patient, SyncIssue
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.people import Patient
+from clinic_app.model.sync import SyncIssue
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient

@@ -29,7 +29,8 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.db import Actor
 from clinic_app.errors import ClinicError
-from clinic_app.model import Patient, SyncConflict
+from clinic_app.model.people import Patient
+from clinic_app.model.sync import SyncConflict
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient

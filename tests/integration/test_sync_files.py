@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.errors import ClinicError
-from clinic_app.model import OutboxEntry
+from clinic_app.model.outbox import OutboxEntry
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import UPLOAD_PIECE, SyncClient
@@ -163,6 +163,6 @@ def test_a_row_naming_a_file_the_server_lacks_is_deferred_not_lost(
 
 def _sha(services: Services) -> str:
     with services.context.store.engine.connect() as conn:
-        from clinic_app.model import Attachment
+        from clinic_app.model.attachments import Attachment
 
         return str(conn.execute(select(Attachment.sha256)).scalar())

@@ -13,7 +13,8 @@ from sqlalchemy import create_engine, func, select
 from clinic_app.bootstrap import create_clinic
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.errors import AuthenticationFailed, Conflict
-from clinic_app.model import OutboxEntry, Patient
+from clinic_app.model.outbox import OutboxEntry
+from clinic_app.model.people import Patient
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer, server_command

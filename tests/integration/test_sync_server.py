@@ -15,7 +15,7 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.model import Patient
+from clinic_app.model.people import Patient
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer

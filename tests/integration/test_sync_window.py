@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.db import Actor
-from clinic_app.model import Patient, SyncIssue
+from clinic_app.model.people import Patient
+from clinic_app.model.sync import SyncIssue
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer

@@ -134,7 +134,7 @@ _IMAGING_SOURCES = (
     "clinic_app/services/pacs.py",
     "clinic_app/services/dicom_settings.py",
     "clinic_app/services/scanners.py",
-    "clinic_app/services/reports.py",
+    "clinic_app/domains/reports/service.py",
     "clinic_app/services/teaching.py",
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from clinic_app.model import Base
+from clinic_app.model.base import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

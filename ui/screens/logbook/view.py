@@ -31,7 +31,7 @@ from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.screens.logbook.view_model import LogbookViewModel
 
 if TYPE_CHECKING:
-    from clinic_app.services.reports import Logbook
+    from clinic_app.domains.reports.service import Logbook
 
 #: As every date on screen: 05-Mar-2026, English month names whatever the machine's locale.
 _DATE_FORMAT = "dd-MMM-yyyy"

@@ -18,7 +18,7 @@ from ui.common.tasks import Task, TaskRunner
 if TYPE_CHECKING:
     # Types only: the service modules bring SQLAlchemy, which the sign-in window
     # must not wait for.
-    from clinic_app.services.reports import Logbook, LogbookRow
+    from clinic_app.domains.reports.service import Logbook, LogbookRow
     from clinic_app.services.users import UserSummary
 
 #: How the supervisor watched the scan, in the order a portfolio lists them.
@@ -190,7 +190,7 @@ class LogbookViewModel(QObject):
 
         def write() -> None:
             # On the I/O pool: the screen opens without loading the writers (and reportlab).
-            from clinic_app.documents.logbook import logbook_csv  # noqa: PLC0415
+            from clinic_app.domains.reports.logbook_pdf import logbook_csv  # noqa: PLC0415
 
             # With a byte-order mark: Excel, where most people open it, misreads accents without.
             _write_atomically(Path(path), logbook_csv(book).encode("utf-8-sig"))
@@ -209,7 +209,7 @@ class LogbookViewModel(QObject):
         printed_at = datetime.now().astimezone()
 
         def write() -> None:
-            from clinic_app.documents.logbook import logbook_pdf  # noqa: PLC0415 - as above
+            from clinic_app.domains.reports.logbook_pdf import logbook_pdf  # noqa: PLC0415 - as above
 
             _write_atomically(Path(path), logbook_pdf(book, service, printed_at))
 

@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from clinic_app.clinical.signing import content_digest
 from clinic_app.clinical.vocabulary import Role
+from clinic_app.domains.reports.model import ScanReport, ScanReportReview
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
-from clinic_app.model import ImageInstance, ImagingStudy, ScanReport, ScanReportReview, User, utcnow
+from clinic_app.model.base import utcnow
+from clinic_app.model.imaging import ImageInstance, ImagingStudy
+from clinic_app.model.people import User
 from clinic_app.security.permissions import Action, allows, require
 from clinic_app.services import validation as check
 from clinic_app.services.auth import AuthService
@@ -461,7 +464,7 @@ class ReportService:
         self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
     ) -> None:
         """Make the version final: who, when, the sentence agreed to, and the content's hash."""
-        from clinic_app.services.report_dicom import keep_report_as_dicom  # noqa: PLC0415
+        from clinic_app.domains.reports.archive import keep_report_as_dicom  # noqa: PLC0415
 
         _ready_to_sign(row.content)
         row.signed_at = when.replace(microsecond=0)
@@ -533,7 +536,7 @@ class ReportService:
 
         A service sets its own in the ``report_attestation`` setting; otherwise the default.
         """
-        from clinic_app.model import ServiceSetting, setting_id  # noqa: PLC0415
+        from clinic_app.model.settings import ServiceSetting, setting_id  # noqa: PLC0415
 
         if session is not None:
             row = session.get(ServiceSetting, setting_id("report_attestation"))
@@ -550,7 +553,7 @@ class ReportService:
             ValidationError: ``text.too_long`` (field ``sign`` or ``verify``).
             PermissionDenied: for anyone who may not manage the service's settings.
         """
-        from clinic_app.model import ServiceSetting, setting_id  # noqa: PLC0415
+        from clinic_app.model.settings import ServiceSetting, setting_id  # noqa: PLC0415
 
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
             key = setting_id("report_attestation")
@@ -583,7 +586,7 @@ class ReportService:
 
     def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """Distances measured in mm on the study's images, for the author to include."""
-        from clinic_app.services.report_dicom import measured_distances  # noqa: PLC0415
+        from clinic_app.domains.reports.archive import measured_distances  # noqa: PLC0415
 
         with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
             return measured_distances(session, study_id)
@@ -618,11 +621,8 @@ class ReportService:
         never pass for a verified report.
         """
         from clinic_app.clinical.nhs_number import format_nhs_number  # noqa: PLC0415
-        from clinic_app.documents.scan_report import (  # noqa: PLC0415 - reportlab on demand
-            ReportDetails,
-            scan_report_pdf,
-        )
-        from clinic_app.model import Patient  # noqa: PLC0415
+        from clinic_app.domains.reports.pdf import ReportDetails, scan_report_pdf  # noqa: PLC0415 - reportlab on demand
+        from clinic_app.model.people import Patient  # noqa: PLC0415
 
         sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
         with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:

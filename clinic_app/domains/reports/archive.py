@@ -17,23 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.clinical.vocabulary import Role
-from clinic_app.model import (
-    ImageInstance,
-    ImagingStudy,
-    PacsSend,
-    Patient,
-    ScanReport,
-    Site,
-    User,
-    utcnow,
-)
+from clinic_app.domains.reports.model import ScanReport
+from clinic_app.model.base import utcnow
+from clinic_app.model.imaging import ImageInstance, ImagingStudy, PacsSend
+from clinic_app.model.people import Patient, Site, User
 from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.dicom_settings import dicom_settings
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
-    from clinic_app.dicom.report import ImageRef, Observer
+    from clinic_app.domains.reports.sr import ImageRef, Observer
 
 _SEX = {"1": "M", "2": "F"}
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
@@ -59,7 +53,7 @@ def person_name(display_name: str) -> str:
 
 
 def _observer(session: Session, user_id: uuid.UUID) -> Observer:
-    from clinic_app.dicom.report import Observer  # noqa: PLC0415 - pydicom on first report
+    from clinic_app.domains.reports.sr import Observer  # noqa: PLC0415 - pydicom on first report
 
     user = session.get(User, user_id)
     if user is None:
@@ -74,7 +68,7 @@ def _observer(session: Session, user_id: uuid.UUID) -> Observer:
 
 
 def _ref(row: ImageInstance, frame: int | None = None) -> ImageRef:
-    from clinic_app.dicom.report import ImageRef  # noqa: PLC0415
+    from clinic_app.domains.reports.sr import ImageRef  # noqa: PLC0415
 
     return ImageRef(row.sop_class_uid, row.sop_instance_uid, row.series_uid, frame)
 
@@ -88,14 +82,14 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
 
     Called inside the sealing transaction, before the report's row is flushed as signed.
     """
-    from clinic_app.dicom.report import (  # noqa: PLC0415
+    from clinic_app.domains.reports.sr import (  # noqa: PLC0415
         ReportMeasurement,
         ReportPatient,
         encode,
         key_object_selection,
         scan_report_sr,
     )
-    from clinic_app.dicom.report import ScanReport as ReportDocument  # noqa: PLC0415
+    from clinic_app.domains.reports.sr import ScanReport as ReportDocument  # noqa: PLC0415
 
     study = session.get(ImagingStudy, row.study_id)
     patient = session.get(Patient, row.patient_id)
@@ -201,7 +195,8 @@ def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, 
     from pydicom import dcmread  # noqa: PLC0415
 
     from clinic_app.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
-    from clinic_app.model import Attachment, ImageMarks  # noqa: PLC0415
+    from clinic_app.model.attachments import Attachment  # noqa: PLC0415
+    from clinic_app.model.imaging import ImageMarks  # noqa: PLC0415
 
     offered: list[dict[str, object]] = []
     rows = session.execute(

@@ -1,0 +1,1 @@
+"""Clinical domains: one package each, with the same layers inside (see docs/architecture.md)."""
