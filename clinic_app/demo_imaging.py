@@ -12,7 +12,7 @@ from datetime import date, datetime
 import numpy as np
 
 from clinic_app.clinical.nhs_number import synthetic_numbers
-from clinic_app.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.services import Services
 from clinic_app.services.types import CurrentUser
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
+from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
-from clinic_app.model.assessment import Assessment, AssessmentAddendum
 from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
 from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.model.ids import uuid7
-from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User

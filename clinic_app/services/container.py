@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clinic_app.domains.assessments.service import AssessmentService
+from clinic_app.domains.imaging.service.images import ImagingService
+from clinic_app.domains.imaging.service.pacs import PacsService
+from clinic_app.domains.imaging.service.scanners import ScannerLink
+from clinic_app.domains.imaging.service.settings import DicomSettingsService
+from clinic_app.domains.imaging.service.teaching import TeachingService
 from clinic_app.domains.reports.service import ReportService
-from clinic_app.services.assessments import AssessmentService
 from clinic_app.services.attachments import AttachmentService
 from clinic_app.services.audit_trail import AuditService
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
-from clinic_app.services.dicom_settings import DicomSettingsService
 from clinic_app.services.drafts import DraftService
-from clinic_app.services.imaging import ImagingService
-from clinic_app.services.pacs import PacsService
 from clinic_app.services.patients import PatientService
 from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.red_flags import RedFlagService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
-from clinic_app.services.scanners import ScannerLink
 from clinic_app.services.settings import SettingsService
 from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
 from clinic_app.services.sync import SyncService
-from clinic_app.services.teaching import TeachingService
 from clinic_app.services.triage import TriageService
 from clinic_app.services.users import UserService
 

@@ -18,13 +18,13 @@ from clinic_app.clinical.red_flags import (
 )
 from clinic_app.content.red_flags import red_flag_screen, screens_for
 from clinic_app.db import ClinicSession
+from clinic_app.domains.red_flags.views import ResolutionView, ScreeningView
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model.base import utcnow
 from clinic_app.model.people import Patient
 from clinic_app.model.screening import RedFlagResolution, RedFlagScreening
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.clinical_types import ResolutionView, ScreeningView
 from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
 

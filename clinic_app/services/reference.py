@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from clinic_app.content.diagnoses import chart_parts, working_diagnoses
 from clinic_app.content.reference import code_list
+from clinic_app.domains.assessments.content import chart_parts, working_diagnoses
 from clinic_app.services.types import Choice, DiagnosisChoice
 
 

@@ -18,6 +18,7 @@ from clinic_app.clinical.triage import (
 from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.content.reference import code_list
 from clinic_app.content.service_rules import ServiceRules
+from clinic_app.domains.triage.views import TargetView, TriageInput, TriageView, WorklistItem
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model.base import utcnow
 from clinic_app.model.care import Referral
@@ -26,7 +27,6 @@ from clinic_app.model.triage import TriageDecision
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.clinical_types import TargetView, TriageInput, TriageView, WorklistItem
 from clinic_app.services.episodes import open_episode
 from clinic_app.services.settings import rules_in_force
 from clinic_app.services.types import CurrentUser

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from pydicom.uid import ExplicitVRLittleEndian
 
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid
 
 WIDTH, HEIGHT = 1024, 768
 

@@ -57,7 +57,7 @@ def _reset_peak() -> bool:
 
 def _build_clip(frames: int, folder: Path) -> Path:
     """Wrap the benchmark frames as the app does and save them once."""
-    from clinic_app.dicom.capture import clip
+    from clinic_app.domains.imaging.dicom.capture import clip
 
     path = folder / f"clip-{frames}.dcm"
     if not path.exists():

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from clinic_app.clinical.signing import content_digest
 from clinic_app.clinical.vocabulary import AssessmentStatus, Role
-from clinic_app.content.diagnoses import (
+from clinic_app.domains.assessments.content import (
     PARTS,
     DiagnosisList,
     chart_parts,
@@ -22,8 +22,8 @@ from clinic_app.content.diagnoses import (
     parse_diagnoses,
     working_diagnoses,
 )
+from clinic_app.domains.assessments.model import Assessment
 from clinic_app.errors import ClinicError, FormErrors
-from clinic_app.model.assessment import Assessment
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.types import CurrentUser, PatientInput

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from pydicom import dcmread
 
-from clinic_app.dicom.anonymise import Export, anonymise
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid, still
+from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
 
 NHS, FAMILY, GIVEN = "9990000018", "Zebedee", "Ottoline"
 

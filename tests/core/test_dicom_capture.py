@@ -13,7 +13,7 @@ import pytest
 from pydicom import dcmread
 from pydicom.uid import JPEGLSLossless
 
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid, still
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
 from clinic_app.errors import ValidationError
 
 TOOLS = ("dciodvfy", "dcmdump")

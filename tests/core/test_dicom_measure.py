@@ -16,8 +16,8 @@ import pytest
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 
-from clinic_app.dicom.capture import CaptureContext, new_uid, still
-from clinic_app.dicom.measure import (
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.dicom.measure import (
     UNCALIBRATED,
     Annotation,
     Calibration,

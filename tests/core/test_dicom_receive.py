@@ -18,9 +18,9 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from clinic_app.clinical.vocabulary import Role
-from clinic_app.dicom.capture import CaptureContext, new_uid, still
-from clinic_app.dicom.receive import CANNOT_UNDERSTAND, SUCCESS, StorageReceiver
-from clinic_app.dicom.worklist import WorklistProvider
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.dicom.receive import CANNOT_UNDERSTAND, SUCCESS, StorageReceiver
+from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput
 
@@ -106,7 +106,7 @@ def test_a_pushed_image_lands_with_the_patient_it_names(
     assert orphans[0].source == "received"
     # The matched one is in the patient's study, kept exactly as the scanner sent it.
     with services.context.store.sessions() as session:
-        from clinic_app.model.imaging import ImageInstance, ImagingStudy
+        from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 
         row = session.query(ImageInstance).filter_by(sop_instance_uid=sent.SOPInstanceUID).one()
         study = session.get(ImagingStudy, row.study_id)
@@ -179,7 +179,7 @@ def test_a_scanner_picks_todays_patient_from_the_worklist_and_its_image_lands_th
     image.AccessionNumber = item.AccessionNumber
     assert _push(receiver, image) == SUCCESS
     with services.context.store.sessions() as session:
-        from clinic_app.model.imaging import ImageInstance, ImagingStudy
+        from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 
         row = session.query(ImageInstance).filter_by(sop_instance_uid=image.SOPInstanceUID).one()
         study = session.get(ImagingStudy, row.study_id)

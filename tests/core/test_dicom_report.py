@@ -22,7 +22,7 @@ from pydicom.uid import (
     SecondaryCaptureImageStorage,
 )
 
-from clinic_app.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.domains.reports.sr import (
     ImageRef,
     Observer,

@@ -13,12 +13,12 @@ from clinic_app.clinical.questionnaires import ImportantChange
 from clinic_app.clinical.vocabulary import EpisodeStatus, Role
 from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
+from clinic_app.domains.assessments.model import Assessment
+from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import NotFound
-from clinic_app.model.assessment import Assessment
 from clinic_app.model.care import EpisodeOfCare
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagScreening
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.clinical_types import TriageInput
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"

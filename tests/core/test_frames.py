@@ -12,8 +12,8 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.pixels import convert_color_space
 from pydicom.uid import SecondaryCaptureImageStorage
 
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid, still
-from clinic_app.dicom.frames import FrameSource, frame_timing
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
+from clinic_app.domains.imaging.dicom.frames import FrameSource, frame_timing
 from clinic_app.errors import ValidationError
 from tests.support.us_image import ONE_VIEW, us_multiframe
 

@@ -15,7 +15,7 @@ from pydicom import dcmread
 from pydicom.uid import UID
 
 from clinic_app.clinical.vocabulary import Role
-from clinic_app.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.errors import Conflict, ValidationError
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
@@ -290,7 +290,7 @@ def _png() -> bytes:
 def test_marks_are_kept_apart_from_the_pixels_and_checked(
     services: Services, sonographer: CurrentUser
 ) -> None:
-    from clinic_app.dicom.measure import Annotation
+    from clinic_app.domains.imaging.dicom.measure import Annotation
 
     patient = _patient(services, sonographer, "9990000018", "Lovelace")
     image = services.imaging.capture_still(

@@ -25,13 +25,13 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
 )
 
 from clinic_app.clinical.vocabulary import Role
-from clinic_app.dicom.measure import calibration_of
-from clinic_app.dicom.receive import SUCCESS, StorageReceiver
-from clinic_app.dicom.worklist import WorklistProvider
+from clinic_app.domains.imaging.dicom.measure import calibration_of
+from clinic_app.domains.imaging.dicom.receive import SUCCESS, StorageReceiver
+from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
+from clinic_app.domains.imaging.model import ImagingStudy
+from clinic_app.domains.imaging.service.images import InstanceView
 from clinic_app.model.attachments import Attachment
-from clinic_app.model.imaging import ImagingStudy
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.imaging import InstanceView
 from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
 from tests.support.us_image import ScanSubject, us_image, us_multiframe
 

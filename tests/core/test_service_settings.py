@@ -17,13 +17,13 @@ from clinic_app.clinical.triage import NearThresholds, TargetState
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.content.service_rules import waiting_times
 from clinic_app.db import Actor
+from clinic_app.domains.triage.views import WorklistItem
 from clinic_app.errors import FormErrors, PermissionDenied
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.security import audit
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.clinical_types import WorklistItem
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"

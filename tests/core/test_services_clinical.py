@@ -15,6 +15,8 @@ from clinic_app.clinical.triage import TargetState, Tier
 from clinic_app.clinical.vocabulary import AssessmentStatus, ReferralStatus, Role
 from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
+from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
+from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import (
     AuthenticationFailed,
     Conflict,
@@ -22,13 +24,11 @@ from clinic_app.errors import (
     PermissionDenied,
     ValidationError,
 )
-from clinic_app.model.assessment import Assessment, AssessmentAddendum
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
 from clinic_app.model.triage import TriageDecision
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.clinical_types import TriageInput
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"

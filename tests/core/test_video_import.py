@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 from pydicom import dcmread
 
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid
-from clinic_app.dicom.video import _FrameStack, decode_mp4, frame_time_ms
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid
+from clinic_app.domains.imaging.dicom.video import _FrameStack, decode_mp4, frame_time_ms
 from clinic_app.errors import ValidationError
 from tests.support import clips
 

@@ -9,8 +9,14 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pytest
 
-from clinic_app.dicom.capture import CaptureContext, new_uid, still
-from clinic_app.dicom.pacs import SUCCESS, PacsTarget, confirmed, send_c_store, send_stow_rs
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.dicom.pacs import (
+    SUCCESS,
+    PacsTarget,
+    confirmed,
+    send_c_store,
+    send_stow_rs,
+)
 from tests.support.orthanc import Orthanc
 
 pytestmark = pytest.mark.timeout(180)

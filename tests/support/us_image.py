@@ -23,7 +23,7 @@ from pydicom.uid import (
     UltrasoundMultiFrameImageStorage,
 )
 
-from clinic_app.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.capture import new_uid
 
 ROWS = 240
 COLUMNS = 320

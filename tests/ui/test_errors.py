@@ -129,13 +129,13 @@ def test_log_lines_carry_type_code_and_frames_but_no_message(qapp: object) -> No
 
 
 _IMAGING_SOURCES = (
-    "clinic_app/dicom",
-    "clinic_app/services/imaging.py",
-    "clinic_app/services/pacs.py",
-    "clinic_app/services/dicom_settings.py",
-    "clinic_app/services/scanners.py",
+    "clinic_app/domains/imaging/dicom",
+    "clinic_app/domains/imaging/service/images.py",
+    "clinic_app/domains/imaging/service/pacs.py",
+    "clinic_app/domains/imaging/service/settings.py",
+    "clinic_app/domains/imaging/service/scanners.py",
     "clinic_app/domains/reports/service.py",
-    "clinic_app/services/teaching.py",
+    "clinic_app/domains/imaging/service/teaching.py",
 )
 
 

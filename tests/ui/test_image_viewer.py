@@ -23,8 +23,8 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from clinic_app.dicom.capture import CaptureContext, clip, new_uid, still
-from clinic_app.dicom.measure import Annotation
+from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
+from clinic_app.domains.imaging.dicom.measure import Annotation
 from clinic_app.errors import ValidationError
 from tests.support.us_image import ONE_VIEW, TWO_VIEWS_DIFFERENT_SCALE, us_image, us_multiframe
 from ui.common import theme

@@ -1,8 +1,8 @@
 """A viewer for ultrasound stills and clips: cine at stored timing, zoom, window, measure, mark.
 
 The first frame is on screen as soon as it is decoded; the rest of a clip is decoded in the
-background (see :mod:`clinic_app.dicom.frames`). A clip plays against the clock at the frame
-timing stored in the file: when decoding falls behind, frames are skipped rather than the clip
+background (see :mod:`clinic_app.domains.imaging.dicom.frames`). A clip plays against the clock
+at the frame timing stored in the file: when decoding falls behind, frames are skipped rather than the clip
 slowed, so what a clinician sees moves at the speed it was scanned. Distances are given in mm
 only where the image says how big its pixels are, and never across two parts of the image.
 """
@@ -19,8 +19,8 @@ from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
-from clinic_app.dicom.frames import FrameSource
-from clinic_app.dicom.measure import MAX_ANNOTATION_TEXT, Annotation, Measurement
+from clinic_app.domains.imaging.dicom.frames import FrameSource
+from clinic_app.domains.imaging.dicom.measure import MAX_ANNOTATION_TEXT, Annotation, Measurement
 from clinic_app.errors import ValidationError
 from ui.common.viewer_controls import ViewerControls, measurement_words, refusal_words
 from ui.common.viewer_overlay import (

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.dicom.measure import Calibration, Measurement
+from clinic_app.domains.imaging.dicom.measure import Calibration, Measurement
 from ui.common import theme
 from ui.common.viewer_overlay import ViewerTool
 from ui.common.widgets import FlowLayout, repolish

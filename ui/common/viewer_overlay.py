@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from clinic_app.dicom.measure import Annotation
+from clinic_app.domains.imaging.dicom.measure import Annotation
 from ui.common import theme
 
 ImagePoint = tuple[float, float]

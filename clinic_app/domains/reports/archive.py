@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.clinical.vocabulary import Role
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
+from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.model.base import utcnow
-from clinic_app.model.imaging import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.model.people import Patient, Site, User
 from clinic_app.services.attachments import keep_file, kept_bytes
-from clinic_app.services.dicom_settings import dicom_settings
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -194,9 +194,9 @@ def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, 
 
     from pydicom import dcmread  # noqa: PLC0415
 
-    from clinic_app.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
+    from clinic_app.domains.imaging.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
+    from clinic_app.domains.imaging.model import ImageMarks  # noqa: PLC0415
     from clinic_app.model.attachments import Attachment  # noqa: PLC0415
-    from clinic_app.model.imaging import ImageMarks  # noqa: PLC0415
 
     offered: list[dict[str, object]] = []
     rows = session.execute(

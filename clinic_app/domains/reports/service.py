@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 
 from clinic_app.clinical.signing import content_digest
 from clinic_app.clinical.vocabulary import Role
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
 from clinic_app.model.base import utcnow
-from clinic_app.model.imaging import ImageInstance, ImagingStudy
 from clinic_app.model.people import User
 from clinic_app.security.permissions import Action, allows, require
 from clinic_app.services import validation as check

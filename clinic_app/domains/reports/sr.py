@@ -42,7 +42,7 @@ from pydicom.uid import (
 )
 from pydicom.valuerep import DSfloat
 
-from clinic_app.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.errors import ValidationError
 
 __all__ = [

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.assessments.views import AssessmentView as AssessmentRecord
 from clinic_app.errors import ValidationError
-from clinic_app.services.clinical_types import AssessmentView as AssessmentRecord
 from clinic_app.services.types import DiagnosisChoice
 from ui.common import errors, formatting
 from ui.common.body_chart import BodyChart, region_name

@@ -8,8 +8,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from clinic_app.clinical.vocabulary import AssessmentStatus
+from clinic_app.domains.assessments.views import AssessmentView
 from clinic_app.errors import ClinicError
-from clinic_app.services.clinical_types import AssessmentStatus, AssessmentView
 from clinic_app.services.types import CurrentUser
 from ui.common import errors
 from ui.common.drafts import AUTOSAVE_MS

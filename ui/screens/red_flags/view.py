@@ -24,7 +24,7 @@ from clinic_app.clinical.red_flags import (
     RedFlagScreen,
     SafetyNetCard,
 )
-from clinic_app.services.clinical_types import ScreeningView
+from clinic_app.domains.red_flags.views import ScreeningView
 from ui.common.widgets import label, set_role
 from ui.screens.red_flags.view_model import OwedAction, RedFlagsViewModel
 

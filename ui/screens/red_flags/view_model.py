@@ -10,8 +10,8 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.clinical.red_flags import BODY_REGIONS, RecordedAction, RedFlagScreen
+from clinic_app.domains.red_flags.views import ScreeningView
 from clinic_app.errors import ClinicError
-from clinic_app.services.clinical_types import ScreeningView
 from clinic_app.services.types import CurrentUser
 from ui.common import errors
 from ui.common.body_chart import red_flag_regions

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.clinical.triage import TargetState
+from clinic_app.domains.triage.views import TriageView, WorklistItem
 from clinic_app.errors import ValidationError
-from clinic_app.services.clinical_types import TargetState, TriageView, WorklistItem
 from clinic_app.services.types import Choice
 from ui.common import errors, formatting, theme
 from ui.common.widgets import ChoiceCombo, ErrorSummary, FormField, NoticeBar, card, label, set_role

@@ -9,8 +9,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.triage.views import TriageInput, TriageView, WorklistItem
 from clinic_app.errors import Conflict, NotFound
-from clinic_app.services.clinical_types import TriageInput, TriageView, WorklistItem
 from clinic_app.services.types import Choice, CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
+from clinic_app.domains.imaging.service.settings import DicomSettings, dicom_settings
 from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
 from clinic_app.model.attachments import Attachment
 from clinic_app.model.base import utcnow
-from clinic_app.model.imaging import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
-from clinic_app.services.dicom_settings import DicomSettings, dicom_settings
 from clinic_app.services.types import CurrentUser
 
 if TYPE_CHECKING:
@@ -343,7 +343,7 @@ def _dataset(data: bytes) -> Dataset:
 
 def _send_and_confirm(settings: DicomSettings, study_uid: str, datasets: list[Dataset]) -> set[str]:
     """Send by the configured method, then ask the PACS which images it holds."""
-    from clinic_app.dicom.pacs import (  # noqa: PLC0415 - pynetdicom loads when first sending
+    from clinic_app.domains.imaging.dicom.pacs import (  # noqa: PLC0415 - pynetdicom loads when first sending
         SUCCESS,
         PacsTarget,
         confirmed,

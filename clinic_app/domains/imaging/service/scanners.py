@@ -12,14 +12,14 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from clinic_app.domains.imaging.service.images import ImagingService
+from clinic_app.domains.imaging.service.settings import DicomSettingsService
 from clinic_app.errors import ClinicError
 from clinic_app.services.base import SYSTEM
-from clinic_app.services.dicom_settings import DicomSettingsService
-from clinic_app.services.imaging import ImagingService
 
 if TYPE_CHECKING:
-    from clinic_app.dicom.receive import StorageReceiver
-    from clinic_app.dicom.worklist import WorklistProvider
+    from clinic_app.domains.imaging.dicom.receive import StorageReceiver
+    from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,8 @@ class ScannerLink:
             )
             if settings.listen:
                 # pynetdicom and pydicom load only on devices that listen.
-                from clinic_app.dicom.receive import StorageReceiver  # noqa: PLC0415
-                from clinic_app.dicom.worklist import WorklistProvider  # noqa: PLC0415
+                from clinic_app.domains.imaging.dicom.receive import StorageReceiver  # noqa: PLC0415
+                from clinic_app.domains.imaging.dicom.worklist import WorklistProvider  # noqa: PLC0415
 
                 storage = StorageReceiver(
                     self._imaging.receive,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.errors import Conflict, NotFound
 from clinic_app.model.attachments import Attachment
-from clinic_app.model.imaging import ImageInstance, ImagingStudy
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import Context, UnitOfWork
@@ -54,7 +54,7 @@ class TeachingService:
         """
         from pydicom import dcmread  # noqa: PLC0415 - pydicom loads with the first image
 
-        from clinic_app.dicom.anonymise import Export, anonymise  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise  # noqa: PLC0415
 
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             study = session.get(ImagingStudy, study_id)

@@ -16,7 +16,7 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import BaseTag
 from pydicom.uid import UID
 
-from clinic_app.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.capture import new_uid
 
 #: Attributes removed outright (PS3.15 Table E.1-1 action X), where the app's objects can carry
 #: them.

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.clinical.nhs_number import normalise
+from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model.attachments import Attachment
 from clinic_app.model.base import utcnow
-from clinic_app.model.imaging import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.model.people import Patient, User
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import keep_file, kept_bytes
@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     import numpy as np
     from pydicom.dataset import Dataset
 
-    from clinic_app.dicom.capture import LossyHistory
-    from clinic_app.dicom.measure import Annotation
+    from clinic_app.domains.imaging.dicom.capture import LossyHistory
+    from clinic_app.domains.imaging.dicom.measure import Annotation
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
@@ -140,7 +140,7 @@ def _planned(study: ImagingStudy, patient: Patient) -> PlannedScan:
 
 
 def _new_uid() -> str:
-    from clinic_app.dicom.capture import new_uid  # noqa: PLC0415 - see the note above
+    from clinic_app.domains.imaging.dicom.capture import new_uid  # noqa: PLC0415 - see the note above
 
     return str(new_uid())
 
@@ -201,7 +201,7 @@ class ImagingService:
         lossy: LossyHistory | None = None,
         source: str = "grabbed",
     ) -> InstanceView:
-        from clinic_app.dicom.capture import (  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.capture import (  # noqa: PLC0415
             BODY_PARTS,
             LATERALITIES,
             CaptureContext,
@@ -333,7 +333,7 @@ class ImagingService:
             ValidationError: ``image.unreadable`` (not a PNG or JPEG, or damaged), and as
                 :meth:`capture_still`.
         """
-        from clinic_app.dicom.reading import picture_pixels  # noqa: PLC0415 - see the top
+        from clinic_app.domains.imaging.dicom.reading import picture_pixels  # noqa: PLC0415 - see the top
 
         return self._capture(
             actor,
@@ -363,7 +363,7 @@ class ImagingService:
                 ``dicom.no_pixels``, ``dicom.unknown_transfer_syntax``.
             Conflict: ``dicom.wrong_patient`` when it names another patient.
         """
-        from clinic_app.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
+        from clinic_app.domains.imaging.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
 
         ds = parse_dicom(data)
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
@@ -589,8 +589,8 @@ class ImagingService:
             ValidationError: ``video.unreadable``, ``video.no_video``, ``video.too_long``,
                 ``video.bad_timing``, and as :meth:`capture_clip`.
         """
-        from clinic_app.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
-        from clinic_app.dicom.video import decode_mp4  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
+        from clinic_app.domains.imaging.dicom.video import decode_mp4  # noqa: PLC0415
 
         decoded = decode_mp4(data)
         history = None
@@ -627,7 +627,7 @@ class ImagingService:
             ValidationError: ``image.unknown_kind`` for anything else, and as the import of
                 that kind.
         """
-        from clinic_app.dicom.reading import file_kind  # noqa: PLC0415 - see the top
+        from clinic_app.domains.imaging.dicom.reading import file_kind  # noqa: PLC0415 - see the top
 
         kind = file_kind(data)
         if kind == "dicom":
@@ -707,7 +707,7 @@ class ImagingService:
 
     def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Annotation]:
         """What people drew on an image, in the order they drew it."""
-        from clinic_app.dicom.measure import Annotation  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.measure import Annotation  # noqa: PLC0415
 
         with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
             row = session.scalars(
@@ -726,7 +726,7 @@ class ImagingService:
             NotFound: ``image.not_found``. ValidationError: ``image.bad_annotation``, or
             ``image.bad_annotation`` when a mark lies on a frame the image does not have.
         """
-        from clinic_app.dicom.measure import Annotation  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.measure import Annotation  # noqa: PLC0415
 
         # Checked again on the way in: the list is what a screen built, not what was typed.
         values = [Annotation.from_json(mark.to_json()).to_json() for mark in marks]

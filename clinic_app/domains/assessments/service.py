@@ -10,20 +10,24 @@ from typing import Any
 
 from sqlalchemy import select
 
-from clinic_app.clinical.assessment import check_content, medicines_for_review, missing_for_signing
 from clinic_app.clinical.signing import content_digest
 from clinic_app.clinical.vocabulary import AssessmentStatus
-from clinic_app.content.diagnoses import working_diagnoses
 from clinic_app.db import ClinicSession
+from clinic_app.domains.assessments.content import working_diagnoses
+from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
+from clinic_app.domains.assessments.rules import (
+    check_content,
+    medicines_for_review,
+    missing_for_signing,
+)
+from clinic_app.domains.assessments.views import AddendumView, AssessmentView
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
-from clinic_app.model.assessment import Assessment, AssessmentAddendum
 from clinic_app.model.base import utcnow
 from clinic_app.model.people import Patient
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.auth import AuthService
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.clinical_types import AddendumView, AssessmentView
 from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
 

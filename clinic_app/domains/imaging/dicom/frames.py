@@ -26,7 +26,7 @@ from pydicom.dataset import Dataset
 from pydicom.pixels.processing import apply_color_lut
 from pydicom.pixels.utils import pixel_array
 
-from clinic_app.dicom.measure import UNCALIBRATED, Calibration, calibration_of
+from clinic_app.domains.imaging.dicom.measure import UNCALIBRATED, Calibration, calibration_of
 from clinic_app.errors import ValidationError
 
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameSource", "FrameTiming"]

@@ -1,0 +1,1 @@
+"""Assessments: structured history and examination, working diagnosis, signing."""

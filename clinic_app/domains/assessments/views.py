@@ -1,0 +1,47 @@
+"""Read models of assessments: small, frozen, Qt- and ORM-free."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from clinic_app.clinical.vocabulary import (
+    AssessmentStatus,
+)
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    """A signed addendum; ``intact`` is False when its stored digest no longer matches."""
+
+    id: uuid.UUID
+    text: str
+    signed_at: datetime
+    signed_by: uuid.UUID | None
+    sha256: str
+    intact: bool
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    """An assessment with its addenda.
+
+    ``intact`` is False when a signed assessment's content no longer matches the digest
+    stored when it was signed: the record was changed outside the app, and says so.
+    """
+
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    episode_id: uuid.UUID | None
+    status: AssessmentStatus
+    content: Mapping[str, Any]
+    row_version: int
+    signed_at: datetime | None = None
+    signed_by: uuid.UUID | None = None
+    content_sha256: str | None = None
+    intact: bool = True
+    addenda: tuple[AddendumView, ...] = field(default=())
+    medicines_for_review: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""Imaging use cases: images in the record, scanners, the PACS queue, teaching copies."""

@@ -1,0 +1,1 @@
+"""Outcome questionnaires: definitions, scoring, responses over an episode."""

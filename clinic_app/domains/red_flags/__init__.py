@@ -1,0 +1,1 @@
+"""Red-flag screening: screens as data, outcomes, the actions they need, safety-net cards."""

@@ -1,0 +1,1 @@
+"""Triage: waiting-time targets, the worklist and triage decisions."""
