@@ -2,9 +2,10 @@
 
 The first frame is on screen as soon as it is decoded; the rest of a clip is decoded in the
 background (see :mod:`clinic_app.domains.imaging.dicom.frames`). A clip plays against the clock
-at the frame timing stored in the file: when decoding falls behind, frames are skipped rather than the clip
-slowed, so what a clinician sees moves at the speed it was scanned. Distances are given in mm
-only where the image says how big its pixels are, and never across two parts of the image.
+at the frame timing stored in the file: when decoding falls behind, frames are skipped rather
+than the clip slowed, so what a clinician sees moves at the speed it was scanned. Distances are
+given in mm only where the image says how big its pixels are, and never across two parts of the
+image.
 """
 
 from __future__ import annotations
