@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
 from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
@@ -13,7 +15,6 @@ from clinic_app.model.ids import uuid7
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
-from clinic_app.model.screening import QuestionnaireResponse, RedFlagResolution, RedFlagScreening
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable
 from clinic_app.model.sync import (

@@ -23,11 +23,11 @@ from clinic_app.content.questionnaires import (
     merge_wording,
     questionnaire,
 )
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.model.base import utcnow
 from clinic_app.model.people import Patient
-from clinic_app.model.screening import QuestionnaireResponse
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.episodes import episode_for

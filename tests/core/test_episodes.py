@@ -14,10 +14,11 @@ from clinic_app.clinical.vocabulary import EpisodeStatus, Role
 from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
 from clinic_app.domains.assessments.model import Assessment
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.red_flags.model import RedFlagScreening
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import NotFound
 from clinic_app.model.care import EpisodeOfCare
-from clinic_app.model.screening import QuestionnaireResponse, RedFlagScreening
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 

@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from clinic_app.clinical.red_flags import Deadline, Outcome, RedFlagScreen
-from clinic_app.content.red_flags import ALL_SCREENS, red_flag_screen
+from clinic_app.domains.red_flags.content import ALL_SCREENS, red_flag_screen
+from clinic_app.domains.red_flags.rules import Deadline, Outcome, RedFlagScreen
 
 
 @pytest.fixture(params=ALL_SCREENS)

@@ -13,7 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinic_app.clinical.red_flags import (
+from clinic_app.domains.red_flags.content import (
+    ALL_SCREENS,
+    load_screen,
+    red_flag_screen,
+    screens_for,
+)
+from clinic_app.domains.red_flags.rules import (
     AGE,
     OVERRIDE_REASON_MIN_LENGTH,
     Answer,
@@ -29,12 +35,6 @@ from clinic_app.clinical.red_flags import (
     evaluate,
     required_actions,
     resolution_is_valid,
-)
-from clinic_app.content.red_flags import (
-    ALL_SCREENS,
-    load_screen,
-    red_flag_screen,
-    screens_for,
 )
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QFocusEvent, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.red_flags import BODY_REGIONS
+from clinic_app.domains.red_flags.rules import BODY_REGIONS
 from ui.common import theme
 from ui.common.body_chart import (
     BACK,

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.red_flags import Answer, RecordedAction
+from clinic_app.domains.red_flags.rules import Answer, RecordedAction
 from clinic_app.services import Services
 from clinic_app.services.types import CurrentUser, PatientSummary
 from tests.ui.conftest import WAIT_MS, type_into

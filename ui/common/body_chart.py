@@ -88,7 +88,7 @@ REGION_NAMES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
-#: Each region code to the red-flag regions (``clinic_app.clinical.red_flags.BODY_REGIONS``)
+#: Each region code to the red-flag regions (``clinic_app.domains.red_flags.rules.BODY_REGIONS``)
 #: it falls under. Most codes have one; a knee is both a joint and part of the leg.
 RED_FLAG_REGIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from clinic_app.clinical.red_flags import Level, RecordedAction
+from clinic_app.domains.red_flags.rules import Level, RecordedAction
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from clinic_app.documents.safety_net_card import NHS_BLUE, TEXT
+from clinic_app.domains.red_flags.pdf import NHS_BLUE, TEXT
 from clinic_app.domains.reports.pdf import (
     FRAME_PADDING,
     MARGIN,

@@ -27,7 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from clinic_app.documents.safety_net_card import EMERGENCY_RED, NHS_BLUE, TEXT
+from clinic_app.domains.red_flags.pdf import EMERGENCY_RED, NHS_BLUE, TEXT
 
 log = logging.getLogger(__name__)
 

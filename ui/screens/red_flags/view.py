@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.red_flags import (
+from clinic_app.domains.red_flags.rules import (
     Answer,
     Level,
     RecordedAction,

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.clinical.red_flags import BODY_REGIONS, RecordedAction, RedFlagScreen
+from clinic_app.domains.red_flags.rules import BODY_REGIONS, RecordedAction, RedFlagScreen
 from clinic_app.domains.red_flags.views import ScreeningView
 from clinic_app.errors import ClinicError
 from clinic_app.services.types import CurrentUser

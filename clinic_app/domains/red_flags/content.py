@@ -10,7 +10,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any, TypeVar
 
-from clinic_app.clinical.red_flags import (
+from clinic_app.domains.red_flags.rules import (
     AGE,
     ANY_REGION,
     BODY_REGIONS,
@@ -347,7 +347,7 @@ def screens_for(regions: Iterable[str], age: int | None) -> tuple[RedFlagScreen,
 
     Args:
         regions: body region codes from
-            :data:`~clinic_app.clinical.red_flags.BODY_REGIONS`.
+            :data:`~clinic_app.domains.red_flags.rules.BODY_REGIONS`.
         age: the patient's age in whole years; when unknown, no screen is left out for
             age (its rules then report that they need the age).
 

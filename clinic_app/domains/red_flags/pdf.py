@@ -18,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
-from clinic_app.clinical.red_flags import SafetyNetCard
+from clinic_app.domains.red_flags.rules import SafetyNetCard
 
 NHS_BLUE = colors.HexColor("#005EB8")
 TEXT = colors.HexColor("#212B32")

@@ -8,7 +8,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 
 from clinic_app.clinical.demographics import age_on
-from clinic_app.clinical.red_flags import (
+from clinic_app.db import ClinicSession
+from clinic_app.domains.red_flags.content import red_flag_screen, screens_for
+from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
+from clinic_app.domains.red_flags.rules import (
     Answer,
     RecordedAction,
     RedFlagScreen,
@@ -16,13 +19,10 @@ from clinic_app.clinical.red_flags import (
     check_resolution,
     evaluate,
 )
-from clinic_app.content.red_flags import red_flag_screen, screens_for
-from clinic_app.db import ClinicSession
 from clinic_app.domains.red_flags.views import ResolutionView, ScreeningView
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model.base import utcnow
 from clinic_app.model.people import Patient
-from clinic_app.model.screening import RedFlagResolution, RedFlagScreening
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.episodes import episode_for
@@ -248,10 +248,7 @@ class RedFlagService:
                 entity_id=patient_id,
             )
         # reportlab loads when a card is first printed, not with the app.
-        from clinic_app.documents.safety_net_card import (  # noqa: PLC0415
-            CardDetails,
-            safety_net_card_pdf,
-        )
+        from clinic_app.domains.red_flags.pdf import CardDetails, safety_net_card_pdf  # noqa: PLC0415
 
         details = CardDetails(
             patient_name=name, given_on=self._context.today(), clinic_name=actor.site_name

@@ -1,0 +1,42 @@
+"""Questionnaire responses: append-only, each scored when recorded."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
+from clinic_app.model.base import Base, Syncable
+from clinic_app.model.people import enum_column
+from clinic_app.model.signed import AppendOnly
+
+
+class QuestionnaireResponse(AppendOnly, Syncable, Base):
+    """One completed (or incomplete) questionnaire, scored when recorded.
+
+    An incomplete response has no total, subscales or group: a partial sum is a wrong total.
+    """
+
+    __tablename__ = "questionnaire_response"
+    __table_args__ = (
+        Index("ix_questionnaire_response_patient_questionnaire", "patient_id", "questionnaire_id"),
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None
+    )
+    questionnaire_id: Mapped[str] = mapped_column(String(40))
+    questionnaire_version: Mapped[str] = mapped_column(String(20))
+    timepoint: Mapped[Timepoint] = mapped_column(enum_column(Timepoint))
+    mode: Mapped[ResponseMode] = mapped_column(enum_column(ResponseMode))
+    answers: Mapped[dict[str, int | None]] = mapped_column(JSON, default=dict)
+    complete: Mapped[bool] = mapped_column(default=False)
+    total: Mapped[int | None] = mapped_column(Integer, default=None)
+    subscales: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    score_group: Mapped[str | None] = mapped_column(String(40), default=None)
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
