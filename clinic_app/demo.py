@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from clinic_app.clinical.nhs_number import synthetic_numbers
-from clinic_app.clinical.questionnaires import score
 from clinic_app.clinical.vocabulary import (
     AlertKind,
     ReferralPriority,
@@ -19,9 +18,10 @@ from clinic_app.clinical.vocabulary import (
     Role,
     Timepoint,
 )
-from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
+from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.questionnaires.rules import score
 from clinic_app.errors import Conflict
 from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.model.ids import uuid7

@@ -10,6 +10,7 @@ from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
 from clinic_app.domains.imaging.service.teaching import TeachingService
+from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
 from clinic_app.services.attachments import AttachmentService
@@ -18,7 +19,6 @@ from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
 from clinic_app.services.drafts import DraftService
 from clinic_app.services.patients import PatientService
-from clinic_app.services.questionnaires import QuestionnaireService
 from clinic_app.services.reference import ReferenceService
 from clinic_app.services.referrals import ReferralService
 from clinic_app.services.settings import SettingsService

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinic_app.clinical.questionnaires import ImportantChange
 from clinic_app.clinical.vocabulary import EpisodeStatus, Role
-from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
 from clinic_app.domains.assessments.model import Assessment
+from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagScreening
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import NotFound

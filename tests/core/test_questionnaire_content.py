@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from clinic_app.clinical.questionnaires import QuestionnaireDefinition, Wording
-from clinic_app.content.questionnaires import (
+from clinic_app.domains.questionnaires.content import (
     ALL_QUESTIONNAIRES,
     MAX_DOMAIN_LENGTH,
     WordingPack,
@@ -23,6 +22,7 @@ from clinic_app.content.questionnaires import (
     parse_wording_pack,
     questionnaire,
 )
+from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition, Wording
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 
 LICENSED = ("msk_hq", "start_back", "pseq")

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clinic_app.clinical.questionnaires import (
+from clinic_app.domains.questionnaires.content import ALL_QUESTIONNAIRES, questionnaire
+from clinic_app.domains.questionnaires.rules import (
     ImportantChange,
     MinimalImportantChange,
     QuestionnaireDefinition,
@@ -18,7 +19,6 @@ from clinic_app.clinical.questionnaires import (
     group_for,
     score,
 )
-from clinic_app.content.questionnaires import ALL_QUESTIONNAIRES, questionnaire
 from clinic_app.errors import ClinicError, ValidationError
 
 MSK_HQ = questionnaire("msk_hq")

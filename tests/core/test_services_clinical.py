@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from clinic_app.clinical.questionnaires import ImportantChange
 from clinic_app.clinical.triage import TargetState, Tier
 from clinic_app.clinical.vocabulary import AssessmentStatus, ReferralStatus, Role
-from clinic_app.content.questionnaires import questionnaire
 from clinic_app.db import Actor
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
+from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import Level, RecordedAction
 from clinic_app.domains.triage.views import TriageInput

@@ -13,12 +13,16 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.questionnaires import QuestionnaireDefinition, QuestionnaireResult, score
-from clinic_app.content.questionnaires import (
+from clinic_app.domains.questionnaires.content import (
     DisplayItem,
     merge_wording,
     parse_wording_pack,
     questionnaire,
+)
+from clinic_app.domains.questionnaires.rules import (
+    QuestionnaireDefinition,
+    QuestionnaireResult,
+    score,
 )
 from clinic_app.errors import AuthenticationFailed
 from clinic_app.services.types import CurrentUser, Role

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from clinic_app.content.questionnaires import questionnaire
+from clinic_app.domains.questionnaires.content import questionnaire
 from ui.common import theme
 from ui.common.score_chart import ScoreChart, short_date
 

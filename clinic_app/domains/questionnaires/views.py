@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from clinic_app.clinical.questionnaires import ImportantChange
 from clinic_app.clinical.vocabulary import (
     ResponseMode,
     Timepoint,
 )
+from clinic_app.domains.questionnaires.rules import ImportantChange
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from clinic_app.clinical.questionnaires import QuestionnaireDefinition
+from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.errors import AuthenticationFailed
 from clinic_app.services.types import CurrentUser
 from ui.common import errors

@@ -9,14 +9,8 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 
-from clinic_app.clinical.questionnaires import (
-    QuestionnaireDefinition,
-    QuestionnaireResult,
-    change_is_important,
-    score,
-)
 from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
-from clinic_app.content.questionnaires import (
+from clinic_app.domains.questionnaires.content import (
     DisplayItem,
     WordingPack,
     load_wording_pack,
@@ -24,6 +18,12 @@ from clinic_app.content.questionnaires import (
     questionnaire,
 )
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.questionnaires.rules import (
+    QuestionnaireDefinition,
+    QuestionnaireResult,
+    change_is_important,
+    score,
+)
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.model.base import utcnow

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from clinic_app.clinical.questionnaires import (
+from clinic_app.domains.questionnaires.rules import (
     AnswerOption,
     AnswerScale,
     Bound,
