@@ -22,12 +22,12 @@ from clinic_app.db import Actor
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.rules import score
+from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.errors import Conflict
 from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.model.ids import uuid7
 from clinic_app.model.local import StoreMeta
 from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
-from clinic_app.model.triage import TriageDecision
 from clinic_app.security import audit, passwords
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import SYSTEM, Services

@@ -7,6 +7,7 @@ from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingS
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
+from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
@@ -28,7 +29,6 @@ from clinic_app.model.sync import (
     SyncRowState,
     SyncUserLogin,
 )
-from clinic_app.model.triage import TriageDecision
 
 __all__ = [
     "AppendOnly",

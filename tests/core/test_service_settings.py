@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from clinic_app import cli
 from clinic_app.bootstrap import open_clinic
-from clinic_app.clinical.triage import NearThresholds, TargetState
 from clinic_app.clinical.vocabulary import Role
-from clinic_app.content.service_rules import waiting_times
 from clinic_app.db import Actor
+from clinic_app.domains.triage.content import waiting_times
+from clinic_app.domains.triage.rules import NearThresholds, TargetState
 from clinic_app.domains.triage.views import WorklistItem
 from clinic_app.errors import FormErrors, PermissionDenied
 from clinic_app.model.audit import AuditEntry

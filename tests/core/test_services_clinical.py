@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from clinic_app.clinical.triage import TargetState, Tier
 from clinic_app.clinical.vocabulary import AssessmentStatus, ReferralStatus, Role
 from clinic_app.db import Actor
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
@@ -18,6 +17,8 @@ from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import Level, RecordedAction
+from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.domains.triage.rules import TargetState, Tier
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import (
     AuthenticationFailed,
@@ -28,7 +29,6 @@ from clinic_app.errors import (
 )
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.triage import TriageDecision
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 

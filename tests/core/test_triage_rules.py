@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from clinic_app.clinical.triage import (
+from clinic_app.content.reference import parse_code_list
+from clinic_app.domains.triage.content import (
+    MAX_AMOUNT,
+    ServiceRules,
+    parse_waiting_times,
+    waiting_times,
+    with_overrides,
+)
+from clinic_app.domains.triage.rules import (
     PRIORITIES,
     ClockStart,
     ClockStop,
@@ -25,14 +33,6 @@ from clinic_app.clinical.triage import (
     target_status,
     target_statuses,
     worklist_key,
-)
-from clinic_app.content.reference import parse_code_list
-from clinic_app.content.service_rules import (
-    MAX_AMOUNT,
-    ServiceRules,
-    parse_waiting_times,
-    waiting_times,
-    with_overrides,
 )
 from clinic_app.errors import ClinicError, FormErrors, NotFound, ValidationError
 

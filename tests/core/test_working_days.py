@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinic_app.clinical.working_days import (
+from clinic_app.domains.triage.working_days import (
     add_working_days,
     bank_holidays,
     is_working_day,

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from clinic_app.clinical.triage import TargetState, Tier, Unit
 from clinic_app.clinical.vocabulary import (
     ReferralPriority,
     ReferralStatus,
 )
+from clinic_app.domains.triage.rules import TargetState, Tier, Unit
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.triage import TargetState
+from clinic_app.domains.triage.rules import TargetState
 from clinic_app.domains.triage.views import TriageView, WorklistItem
 from clinic_app.errors import ValidationError
 from clinic_app.services.types import Choice

@@ -1,10 +1,10 @@
 """Waiting-time targets of a referral: due dates, days left and where each target stands.
 
 Pure rules with no I/O: the targets themselves (:class:`TargetRule`) are data, loaded and
-checked by ``clinic_app.content.service_rules`` and passed in here.
+checked by ``clinic_app.domains.triage.content`` and passed in here.
 
 For a target counted in working days, the conventions of
-:mod:`clinic_app.clinical.working_days` apply: the day the clock starts is day 0, and a
+:mod:`clinic_app.domains.triage.working_days` apply: the day the clock starts is day 0, and a
 weekend or bank holiday (including "today") counts as the next working day.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from clinic_app.clinical.working_days import add_working_days, working_days_between
+from clinic_app.domains.triage.working_days import add_working_days, working_days_between
 from clinic_app.errors import ValidationError
 
 #: Referral priorities, most pressing first (the codes of the ``referral_priority`` list).

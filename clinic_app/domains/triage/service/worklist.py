@@ -7,7 +7,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from clinic_app.clinical.triage import (
+from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
+from clinic_app.content.reference import code_list
+from clinic_app.domains.triage.content import ServiceRules
+from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.domains.triage.rules import (
     ReferralFacts,
     TargetStatus,
     Tier,
@@ -15,20 +19,16 @@ from clinic_app.clinical.triage import (
     target_statuses,
     worklist_key,
 )
-from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
-from clinic_app.content.reference import code_list
-from clinic_app.content.service_rules import ServiceRules
+from clinic_app.domains.triage.service.targets import rules_in_force
 from clinic_app.domains.triage.views import TargetView, TriageInput, TriageView, WorklistItem
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model.base import utcnow
 from clinic_app.model.care import Referral
 from clinic_app.model.people import Patient
-from clinic_app.model.triage import TriageDecision
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
 from clinic_app.services.episodes import open_episode
-from clinic_app.services.settings import rules_in_force
 from clinic_app.services.types import CurrentUser
 
 #: Tier 2 specialties of the service specifications; every other specialty is Tier 1.

@@ -8,7 +8,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, TypeVar
 
-from clinic_app.clinical.triage import (
+from clinic_app.content.files import read_json
+from clinic_app.content.reference import parse_code_list
+from clinic_app.domains.triage.rules import (
     ClockStart,
     ClockStop,
     NearThresholds,
@@ -16,8 +18,6 @@ from clinic_app.clinical.triage import (
     Tier,
     Unit,
 )
-from clinic_app.content.files import read_json
-from clinic_app.content.reference import parse_code_list
 from clinic_app.errors import ClinicError, FormErrors, NotFound, ValidationError
 
 FILE = "waiting_times.json"

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from clinic_app.clinical.triage import Unit
-from clinic_app.content.service_rules import ServiceRules, waiting_times, with_overrides
+from clinic_app.domains.triage.content import ServiceRules, waiting_times, with_overrides
+from clinic_app.domains.triage.rules import Unit
 from clinic_app.errors import FormErrors, ValidationError
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.security.permissions import Action, allows
@@ -95,7 +95,7 @@ class SettingsService:
             The rules in force afterwards.
 
         Raises:
-            FormErrors: as ``clinic_app.content.service_rules.with_overrides``, plus
+            FormErrors: as ``clinic_app.domains.triage.content.with_overrides``, plus
                 ``service_rules.unknown_rule`` for a reset of a rule that does not exist.
                 Nothing is stored unless every value is valid.
         """

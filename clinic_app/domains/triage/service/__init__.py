@@ -1,0 +1,1 @@
+"""Triage use cases: the worklist and decisions, and a service's own targets."""
