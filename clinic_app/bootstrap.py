@@ -13,7 +13,7 @@ from clinic_app.db.session import reader
 from clinic_app.errors import StoreError
 from clinic_app.model.ids import uuid7
 from clinic_app.model.local import StoreMeta
-from clinic_app.model.people import User
+from clinic_app.people.model import User
 from clinic_app.security import keychain
 from clinic_app.services import AppConfig, Services
 from clinic_app.services.base import Context

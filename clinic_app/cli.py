@@ -18,9 +18,9 @@ from clinic_app.db.backup import check_passphrase, restore_store
 from clinic_app.demo import seed_demo
 from clinic_app.errors import ClinicError, FormErrors, StoreError, ValidationError
 from clinic_app.model.base import utcnow
+from clinic_app.people.users import PROFESSIONAL_BODIES
 from clinic_app.security import keychain
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.users import PROFESSIONAL_BODIES
 
 # Words for the command line. The app's screens have their own, richer table in
 # ui/common/errors.py; these cover what an administrator meets here.

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.clinical.vocabulary import (
     AlertKind,
     ReferralPriority,
@@ -24,14 +23,15 @@ from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.rules import score
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.errors import Conflict
-from clinic_app.model.care import EpisodeOfCare, Referral
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.ids import uuid7
 from clinic_app.model.local import StoreMeta
-from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
+from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.model import GpPractice, Patient, PatientAlert, Site, User
+from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.security import audit, passwords
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser
 
 DEMO_USERS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
     # user name, display name, role, professional body, supervisor

@@ -19,12 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import (
-    CurrentUser,
-    PatientRecord,
-    ReferralSummary,
-    StoreStatus,
-)
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientRecord, ReferralSummary, StoreStatus
 from ui.common import errors, theme
 from ui.common.idle import IdleWatcher
 from ui.common.score_chart import ScoreChart

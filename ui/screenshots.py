@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from clinic_app.clinical.nhs_number import synthetic_numbers
+from clinic_app.people.nhs_number import synthetic_numbers
 from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
 from ui.window_services import ClinicServices
 

@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from clinic_app.services.types import CurrentUser, StoreStatus
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.screens.assessment.view_model import AssessmentRecorder
 from ui.screens.dicom_settings.view_model import DicomSettingsStore, Listeners

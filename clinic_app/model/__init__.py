@@ -11,11 +11,9 @@ from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.model.attachments import Attachment, AttachmentChunk
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import Base, Syncable, utcnow
-from clinic_app.model.care import EpisodeOfCare, Referral
 from clinic_app.model.ids import uuid7
 from clinic_app.model.local import Draft, LoginThrottle, StoreMeta
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import GpPractice, Patient, PatientAlert, Site, User
 from clinic_app.model.settings import ServiceSetting, setting_id
 from clinic_app.model.signed import AppendOnly, Signable
 from clinic_app.model.sync import (
@@ -29,6 +27,8 @@ from clinic_app.model.sync import (
     SyncRowState,
     SyncUserLogin,
 )
+from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.model import GpPractice, Patient, PatientAlert, Site, User
 
 __all__ = [
     "AppendOnly",

@@ -18,12 +18,12 @@ from clinic_app.db.outbox import apply_defaults, wire_value
 from clinic_app.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
 from clinic_app.model.base import utcnow
 from clinic_app.model.ids import uuid7
-from clinic_app.model.people import User
 from clinic_app.model.sync import SyncUserLogin
+from clinic_app.people.model import User
+from clinic_app.people.users import check_new_user
 from clinic_app.security import passwords
 from clinic_app.server.apply import apply_change, flush_log
 from clinic_app.server.devices import token_digest
-from clinic_app.services.users import check_new_user
 from clinic_app.sync.protocol import Change, Status
 
 #: The id the server writes under when it changes rows itself.
@@ -51,7 +51,7 @@ def add_user(
     """Add a user; devices get them at their next sync.
 
     Raises:
-        FormErrors: as ``clinic_app.services.users.check_new_user``.
+        FormErrors: as ``clinic_app.people.users.check_new_user``.
         Conflict: ``user.exists``. ValidationError: ``user.supervisor_role``.
     """
     name, shown = check_new_user(username, display_name, password, professional_body)

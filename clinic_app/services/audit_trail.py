@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.security import audit
 from clinic_app.security.permissions import Action
 from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.types import CurrentUser
 
 
 class AuditService:

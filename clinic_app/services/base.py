@@ -13,10 +13,10 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor, ClinicSession, Store
 from clinic_app.db.session import READ_ONLY
 from clinic_app.errors import AuthenticationFailed, PermissionDenied
-from clinic_app.model.people import User
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.model import User
 from clinic_app.security import audit
 from clinic_app.security.permissions import Action, require
-from clinic_app.services.types import CurrentUser
 
 SYSTEM_ID = uuid.UUID(int=0)
 SYSTEM = CurrentUser(

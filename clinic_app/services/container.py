@@ -15,18 +15,18 @@ from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
 from clinic_app.domains.triage.service.targets import SettingsService
 from clinic_app.domains.triage.service.worklist import TriageService
-from clinic_app.services.attachments import AttachmentService
+from clinic_app.people.auth import AuthService
+from clinic_app.people.drafts import DraftService
+from clinic_app.people.patients import PatientService
+from clinic_app.people.referrals import ReferralService
+from clinic_app.people.status import StatusService
+from clinic_app.people.sync_service import SyncService
+from clinic_app.people.users import UserService
+from clinic_app.records.attachments import AttachmentService
 from clinic_app.services.audit_trail import AuditService
-from clinic_app.services.auth import AuthService
 from clinic_app.services.base import AppConfig, Context
-from clinic_app.services.drafts import DraftService
-from clinic_app.services.patients import PatientService
 from clinic_app.services.reference import ReferenceService
-from clinic_app.services.referrals import ReferralService
-from clinic_app.services.status import StatusService
 from clinic_app.services.store_admin import StoreAdminService
-from clinic_app.services.sync import SyncService
-from clinic_app.services.users import UserService
 
 
 @dataclass

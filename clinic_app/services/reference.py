@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from clinic_app.content.reference import code_list
 from clinic_app.domains.assessments.content import chart_parts, working_diagnoses
-from clinic_app.services.types import Choice, DiagnosisChoice
+from clinic_app.people.views import Choice, DiagnosisChoice
 
 
 class ReferenceService:

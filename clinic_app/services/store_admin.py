@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from clinic_app.db.backup import BackupResult, backup_store
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.types import CurrentUser
 
 
 class StoreAdminService:

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     home = private_home()
 
     from clinic_app.demo import demo_password
-    from clinic_app.services.patient_search import search_plan
+    from clinic_app.people.search import search_plan
 
     seed_seconds = 0.0
     if args.store is None:

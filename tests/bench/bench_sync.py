@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy import create_engine, insert, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.db import Actor
 from clinic_app.db.migrate import upgrade
 from clinic_app.model.ids import uuid7
-from clinic_app.model.people import Patient
+from clinic_app.people.model import Patient
+from clinic_app.people.nhs_number import synthetic_numbers
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient
 from tests.bench.common import private_home
 from tests.support.postgres import PostgresServer

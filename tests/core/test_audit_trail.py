@@ -17,13 +17,14 @@ from sqlalchemy import exc, select, text
 from clinic_app.bootstrap import create_clinic, open_clinic
 from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.errors import AuthenticationFailed, FormErrors
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import utcnow
 from clinic_app.model.ids import uuid7
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.security import audit, keychain
 from clinic_app.security.audit import AuditProblem, entry_hash
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 AUDIT_COLUMNS = {

@@ -30,11 +30,11 @@ from sqlalchemy import select, text
 
 from clinic_app import cli
 from clinic_app.bootstrap import create_clinic, open_clinic
-from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.demo import DEMO_USERS, demo_password, seed_demo
 from clinic_app.errors import AuthenticationFailed
 from clinic_app.model.audit import AuditEntry
-from clinic_app.model.people import User
+from clinic_app.people.model import User
+from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.security import audit, keychain
 from clinic_app.services import SYSTEM, Services
 from tests.support.memory_keyring import MemoryKeyring

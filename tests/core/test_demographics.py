@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from clinic_app.clinical.demographics import (
+from clinic_app.errors import ValidationError
+from clinic_app.people.demographics import (
     age_on,
     format_age,
     normalise_name,
     validate_date_of_birth,
     validate_postcode,
 )
-from clinic_app.errors import ValidationError
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,10 @@ from clinic_app.domains.assessments.content import (
 )
 from clinic_app.domains.assessments.model import Assessment
 from clinic_app.errors import ClinicError, FormErrors
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
 from clinic_app.services.reference import ReferenceService
-from clinic_app.services.types import CurrentUser, PatientInput
 
 PASSWORD = "correct horse battery"
 KNEE_OA = "knee_osteoarthritis"

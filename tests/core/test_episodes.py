@@ -18,9 +18,10 @@ from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagScreening
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.errors import NotFound
-from clinic_app.model.care import EpisodeOfCare
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 FIRST_DAY = date(2025, 3, 10)

@@ -17,8 +17,9 @@ from pydicom.uid import UID
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.errors import Conflict, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientInput, PatientRecord
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
 from tests.support import clips
 
 PASSWORD = "correct horse battery"

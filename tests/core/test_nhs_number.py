@@ -9,8 +9,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from clinic_app.clinical import nhs_number
-from clinic_app.clinical.nhs_number import (
+from clinic_app.errors import ValidationError
+from clinic_app.people import nhs_number
+from clinic_app.people.nhs_number import (
     check_digit,
     format_nhs_number,
     is_test_range,
@@ -19,7 +20,6 @@ from clinic_app.clinical.nhs_number import (
     normalise,
     synthetic_numbers,
 )
-from clinic_app.errors import ValidationError
 
 # Worked by hand (weights 10..2 on the first nine digits):
 #   999 000 001 -> 90+81+72+2*1 = 245; 245 mod 11 = 3; 11-3 = 8           -> 999 000 0018

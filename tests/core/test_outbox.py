@@ -15,13 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.db import Actor
 from clinic_app.errors import ClinicError, Conflict
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import Base, Syncable, utcnow
-from clinic_app.model.care import Referral
 from clinic_app.model.ids import uuid7
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import Patient, PatientAlert, User
+from clinic_app.people.care import Referral
+from clinic_app.people.model import Patient, PatientAlert, User
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 SYNC_COLUMNS = {

@@ -15,13 +15,14 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import Actor
 from clinic_app.errors import AuthenticationFailed, PermissionDenied
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.local import Draft
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import User
+from clinic_app.people.model import User
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.security.permissions import PERMISSIONS, Action, allows
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 

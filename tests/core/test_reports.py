@@ -23,9 +23,10 @@ from clinic_app.errors import (
     FormErrors,
     PermissionDenied,
 )
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput
 
 PASSWORD = "correct horse battery"
 

@@ -30,9 +30,10 @@ from clinic_app.domains.imaging.dicom.receive import SUCCESS, StorageReceiver
 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 from clinic_app.domains.imaging.model import ImagingStudy
 from clinic_app.domains.imaging.service.images import InstanceView
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.attachments import Attachment
+from clinic_app.people.views import PatientInput, PatientRecord
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
 from tests.support.us_image import ScanSubject, us_image, us_multiframe
 
 PASSWORD = "correct horse battery"

@@ -19,12 +19,13 @@ from clinic_app.domains.triage.content import waiting_times
 from clinic_app.domains.triage.rules import NearThresholds, TargetState
 from clinic_app.domains.triage.views import WorklistItem
 from clinic_app.errors import FormErrors, PermissionDenied
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.outbox import OutboxEntry
 from clinic_app.model.settings import ServiceSetting, setting_id
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.security import audit
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 RECEIVED = date(2025, 3, 10)  # a Monday, no bank holiday for weeks either side

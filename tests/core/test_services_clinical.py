@@ -27,10 +27,11 @@ from clinic_app.errors import (
     PermissionDenied,
     ValidationError,
 )
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.audit import AuditEntry
 from clinic_app.model.outbox import OutboxEntry
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 AUGUST_BANK_HOLIDAY_TUESDAY = date(2024, 8, 27)  # Monday 26 August 2024 was a bank holiday

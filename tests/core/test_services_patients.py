@@ -22,9 +22,9 @@ from clinic_app.model.audit import AuditEntry
 from clinic_app.model.base import utcnow
 from clinic_app.model.local import LoginThrottle
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import Patient
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 
 TODAY = date(2025, 6, 1)
 PASSWORD = "correct horse battery"

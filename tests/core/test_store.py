@@ -24,9 +24,9 @@ from clinic_app.db.migrate import current_revision
 from clinic_app.db.migrations import HEAD
 from clinic_app.errors import KeychainError, StoreError
 from clinic_app.model.base import Base
+from clinic_app.people.views import PatientInput
 from clinic_app.security import keychain
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from tests.support.memory_keyring import MemoryKeyring
 
 SURNAME = "Quarrendon"

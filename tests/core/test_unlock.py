@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from clinic_app.clinical.vocabulary import Role
 from clinic_app.errors import AuthenticationFailed
 from clinic_app.model.audit import AuditEntry
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import Role
 
 PASSWORD = "correct horse battery"
 

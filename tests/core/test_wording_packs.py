@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from clinic_app import cli
+from clinic_app.clinical.vocabulary import Role
 from clinic_app.errors import PermissionDenied, ValidationError
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import Role
 
 PACK = Path(__file__).parent / "wording_packs" / "msk_hq_synthetic.json"
 

@@ -20,10 +20,10 @@ from clinic_app.db.migrations import HEAD
 from clinic_app.model.base import Base
 from clinic_app.model.ids import uuid7
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import Patient
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.services import SYSTEM, AppConfig, Services
 from clinic_app.services.base import Context
-from clinic_app.services.types import PatientInput, ReferralInput
 
 pytestmark = pytest.mark.postgres
 

@@ -12,9 +12,10 @@ import pytest
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.imaging.service.pacs import retry_delay
 from clinic_app.errors import Conflict, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
+from clinic_app.people.views import PatientInput, PatientRecord
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, PatientRecord
 from tests.support.orthanc import Orthanc
 from tests.support.sync_server import free_port
 

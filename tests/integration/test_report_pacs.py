@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from clinic_app.clinical.vocabulary import Role
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from tests.support.orthanc import Orthanc
 
 pytestmark = pytest.mark.timeout(180)

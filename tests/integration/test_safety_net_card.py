@@ -10,8 +10,8 @@ import pytest
 
 from clinic_app.demo import demo_password
 from clinic_app.errors import NotFound, PermissionDenied
+from clinic_app.people.views import PatientSummary
 from clinic_app.services import Services
-from clinic_app.services.types import PatientSummary
 
 
 def _tool(name: str) -> str:

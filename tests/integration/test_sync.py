@@ -18,10 +18,10 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.db import Actor
 from clinic_app.errors import PermissionDenied
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import Patient
 from clinic_app.model.sync import SyncIssue
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.protocol import Change, PushRequest, Status

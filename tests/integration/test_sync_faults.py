@@ -26,13 +26,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.nhs_number import synthetic_numbers
 from clinic_app.db import Actor
 from clinic_app.errors import ClinicError
-from clinic_app.model.people import Patient
 from clinic_app.model.sync import SyncConflict
+from clinic_app.people.model import Patient
+from clinic_app.people.nhs_number import synthetic_numbers
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 from tests.support.fault_proxy import FaultProxy

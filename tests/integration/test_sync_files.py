@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from clinic_app.bootstrap import create_clinic
 from clinic_app.errors import ClinicError
 from clinic_app.model.outbox import OutboxEntry
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from clinic_app.sync.client import UPLOAD_PIECE, SyncClient
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.protocol import Status

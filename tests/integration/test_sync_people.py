@@ -14,9 +14,9 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.errors import AuthenticationFailed, Conflict
 from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.people import Patient
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer, server_command
 
 pytestmark = pytest.mark.timeout(300)

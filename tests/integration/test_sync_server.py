@@ -15,9 +15,9 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.model.people import Patient
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer
 
 pytestmark = pytest.mark.timeout(300)

@@ -18,10 +18,10 @@ from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.db import Actor
-from clinic_app.model.people import Patient
 from clinic_app.model.sync import SyncIssue
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientInput
 from tests.support.sync_server import SyncServer
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, build_main_window

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import demo_password
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientSummary
 from clinic_app.services import Services
-from clinic_app.services.types import CurrentUser, PatientSummary
 from ui.app import MainWindow, WindowState, build_main_window
 from ui.common.tasks import TaskRunner
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import demo_password
-from clinic_app.services.types import PatientSummary
+from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import CLINICIAN, WAIT_MS, wait_idle
 from ui.app import MainWindow, WindowState
 

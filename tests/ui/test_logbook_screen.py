@@ -15,8 +15,10 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientInput
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import CurrentUser, PatientInput, Role
 from tests.ui.conftest import WAIT_MS
 from ui.common import theme
 from ui.common.session import UserSession

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import demo_password
+from clinic_app.people.views import PatientSummary
 from clinic_app.services import SYSTEM, Services
-from clinic_app.services.types import PatientSummary
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow, WindowState
 from ui.common import formatting

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from clinic_app.domains.red_flags.rules import Answer, RecordedAction
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientSummary
 from clinic_app.services import Services
-from clinic_app.services.types import CurrentUser, PatientSummary
 from tests.ui.conftest import WAIT_MS, type_into
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -7,7 +7,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from clinic_app.services.types import PatientSummary
+from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common import formatting

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import demo_password
+from clinic_app.people.views import PatientSummary
 from clinic_app.services import Services
-from clinic_app.services.types import PatientSummary
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, WindowState
 

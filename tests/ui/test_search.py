@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from clinic_app.services.types import PatientSummary
+from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import WAIT_MS, search_for
 from ui.app import MainWindow
 from ui.common import formatting

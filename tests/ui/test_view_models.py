@@ -9,8 +9,10 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.errors import AuthenticationFailed
-from clinic_app.services.types import AlertKind, CurrentUser, PatientSummary, Role
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientSummary
 from ui.common.drafts import FormDraft, is_blank
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -7,7 +7,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinic_app.services.types import Choice, CurrentUser, DiagnosisChoice
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import Choice, DiagnosisChoice
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.services.types import Choice
+from clinic_app.people.views import Choice
 from ui.common import errors
 from ui.common.drafts import DraftStore, FormDraft, ReferenceLists
 from ui.common.session import UserSession

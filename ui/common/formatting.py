@@ -6,8 +6,8 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
-from clinic_app.clinical.nhs_number import format_nhs_number
 from clinic_app.errors import ValidationError
+from clinic_app.people.nhs_number import format_nhs_number
 
 # Fixed English abbreviations: the dd-Mmm-yyyy form must not change with the machine's locale.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.services.types import CurrentUser
+from clinic_app.kernel.current_user import CurrentUser
 
 
 class NotSignedIn(RuntimeError):

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import CurrentUser, StoreStatus
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import StoreStatus
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, card, label, set_role
 

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import AlertKind, AlertView, Choice, PatientRecord
+from clinic_app.clinical.vocabulary import AlertKind
+from clinic_app.people.views import AlertView, Choice, PatientRecord
 from ui.common import formatting
 
 

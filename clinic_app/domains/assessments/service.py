@@ -22,14 +22,14 @@ from clinic_app.domains.assessments.rules import (
 )
 from clinic_app.domains.assessments.views import AddendumView, AssessmentView
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import Patient
+from clinic_app.people.auth import AuthService
+from clinic_app.people.episodes import episode_for
+from clinic_app.people.model import Patient
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
-from clinic_app.services.auth import AuthService
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.episodes import episode_for
-from clinic_app.services.types import CurrentUser
 
 ADDENDUM_MAX = 4000
 

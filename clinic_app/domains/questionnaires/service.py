@@ -26,12 +26,12 @@ from clinic_app.domains.questionnaires.rules import (
 )
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import Patient
+from clinic_app.people.episodes import episode_for
+from clinic_app.people.model import Patient
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.episodes import episode_for
-from clinic_app.services.types import CurrentUser
 
 
 def _result(row: QuestionnaireResponse) -> QuestionnaireResult:

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
-from clinic_app.clinical.demographics import age_on
 from clinic_app.db import ClinicSession
 from clinic_app.domains.red_flags.content import red_flag_screen, screens_for
 from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
@@ -21,12 +20,13 @@ from clinic_app.domains.red_flags.rules import (
 )
 from clinic_app.domains.red_flags.views import ResolutionView, ScreeningView
 from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import Patient
+from clinic_app.people.demographics import age_on
+from clinic_app.people.episodes import episode_for
+from clinic_app.people.model import Patient
 from clinic_app.security.permissions import Action, require
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.episodes import episode_for
-from clinic_app.services.types import CurrentUser
 
 REASON_MAX = 4000
 

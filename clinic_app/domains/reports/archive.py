@@ -21,8 +21,8 @@ from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSe
 from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import Patient, Site, User
-from clinic_app.services.attachments import keep_file, kept_bytes
+from clinic_app.people.model import Patient, Site, User
+from clinic_app.records.attachments import keep_file, kept_bytes
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset

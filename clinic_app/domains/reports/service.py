@@ -23,13 +23,13 @@ from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
 from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import User
+from clinic_app.people.auth import AuthService
+from clinic_app.people.model import User
 from clinic_app.security.permissions import Action, allows, require
 from clinic_app.services import validation as check
-from clinic_app.services.auth import AuthService
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.types import CurrentUser
 
 TEXT_FIELDS = ("history", "request", "findings", "impression", "recommendations", "addendum")
 TEXT_MAX = 8000
@@ -620,9 +620,9 @@ class ReportService:
         Until it is final it is marked preliminary on every page, so a printed draft can
         never pass for a verified report.
         """
-        from clinic_app.clinical.nhs_number import format_nhs_number  # noqa: PLC0415
         from clinic_app.domains.reports.pdf import ReportDetails, scan_report_pdf  # noqa: PLC0415 - reportlab on demand
-        from clinic_app.model.people import Patient  # noqa: PLC0415
+        from clinic_app.people.model import Patient  # noqa: PLC0415
+        from clinic_app.people.nhs_number import format_nhs_number  # noqa: PLC0415
 
         sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
         with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:

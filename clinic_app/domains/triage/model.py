@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic_app.clinical.vocabulary import ReferralPriority
 from clinic_app.model.base import Base, Syncable
-from clinic_app.model.people import enum_column
 from clinic_app.model.signed import AppendOnly
+from clinic_app.people.model import enum_column
 
 
 class TriageDecision(AppendOnly, Syncable, Base):

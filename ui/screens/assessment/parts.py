@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import DiagnosisChoice
+from clinic_app.people.views import DiagnosisChoice
 from ui.common.widgets import label, set_role
 
 NOT_RECORDED = -1

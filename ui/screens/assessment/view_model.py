@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from clinic_app.clinical.vocabulary import AssessmentStatus
 from clinic_app.domains.assessments.views import AssessmentView
 from clinic_app.errors import ClinicError
-from clinic_app.services.types import CurrentUser
+from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.drafts import AUTOSAVE_MS
 from ui.common.session import UserSession

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.services.types import CurrentUser, Role
+from clinic_app.clinical.vocabulary import Role
+from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import Task, TaskRunner
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     # Types only: the service modules bring SQLAlchemy, which the sign-in window
     # must not wait for.
     from clinic_app.domains.reports.service import Logbook, LogbookRow
-    from clinic_app.services.users import UserSummary
+    from clinic_app.people.users import UserSummary
 
 #: How the supervisor watched the scan, in the order a portfolio lists them.
 SUPERVISION_WORDS = {

@@ -17,12 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import (
-    PatientRecord,
-    ReferralPriority,
-    ReferralStatus,
-    ReferralSummary,
-)
+from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
+from clinic_app.people.views import PatientRecord, ReferralSummary
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, PatientBanner, alert_kind_chip, card, label, set_role
 from ui.screens.patient.view_model import PatientViewModel

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import AlertKind, PracticeSummary
+from clinic_app.clinical.vocabulary import AlertKind
+from clinic_app.people.views import PracticeSummary
 from ui.common.widgets import alert_kind_label, set_role
 
 

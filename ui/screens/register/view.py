@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.errors import ValidationError
-from clinic_app.services.types import PracticeSummary
+from clinic_app.people.views import PracticeSummary
 from ui.common import errors
 from ui.common.widgets import (
     ChoiceCombo,

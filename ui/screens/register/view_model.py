@@ -8,16 +8,12 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.clinical import nhs_number
 from clinic_app.clinical.dates import read_date
+from clinic_app.clinical.vocabulary import AlertKind
 from clinic_app.errors import ValidationError
-from clinic_app.services.types import (
-    AlertKind,
-    CurrentUser,
-    PatientInput,
-    PatientRecord,
-    PracticeSummary,
-)
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people import nhs_number
+from clinic_app.people.views import PatientInput, PatientRecord, PracticeSummary
 from ui.common import errors
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.common.form_model import DraftedFormViewModel

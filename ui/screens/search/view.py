@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import PatientSummary
+from clinic_app.people.views import PatientSummary
 from ui.common import formatting, theme
 from ui.common.widgets import label
 from ui.screens.search.view_model import SearchViewModel

@@ -7,7 +7,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinic_app.services.types import CurrentUser, PatientSummary
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientSummary
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import Task, TaskRunner

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.services.types import CurrentUser
+from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.services.types import StoreStatus
+from clinic_app.people.views import StoreStatus
 from ui.common import formatting
 from ui.common.shell import sync_words
 from ui.common.widgets import NoticeBar, card, label, set_role

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from clinic_app.domains.triage.rules import TargetState
 from clinic_app.domains.triage.views import TriageView, WorklistItem
 from clinic_app.errors import ValidationError
-from clinic_app.services.types import Choice
+from clinic_app.people.views import Choice
 from ui.common import errors, formatting, theme
 from ui.common.widgets import ChoiceCombo, ErrorSummary, FormField, NoticeBar, card, label, set_role
 from ui.screens.worklist.view_model import APPOINTMENT, WorklistViewModel, books_appointment

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.clinical.nhs_number import normalise
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.attachments import Attachment
 from clinic_app.model.base import utcnow
-from clinic_app.model.people import Patient, User
+from clinic_app.people.model import Patient, User
+from clinic_app.people.nhs_number import normalise
+from clinic_app.records.attachments import keep_file, kept_bytes
 from clinic_app.security.permissions import Action
-from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
-from clinic_app.services.types import CurrentUser
 
 if TYPE_CHECKING:
     import numpy as np

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.domains.imaging.service.settings import DicomSettings, dicom_settings
 from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.attachments import Attachment
 from clinic_app.model.base import utcnow
+from clinic_app.records.attachments import kept_bytes
 from clinic_app.security.permissions import Action
-from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
-from clinic_app.services.types import CurrentUser
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset

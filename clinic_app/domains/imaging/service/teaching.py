@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.errors import Conflict, NotFound
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.attachments import Attachment
+from clinic_app.records.attachments import kept_bytes
 from clinic_app.security.permissions import Action
-from clinic_app.services.attachments import kept_bytes
 from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.types import CurrentUser
 
 
 @dataclass(frozen=True)

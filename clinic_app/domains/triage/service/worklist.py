@@ -22,14 +22,14 @@ from clinic_app.domains.triage.rules import (
 from clinic_app.domains.triage.service.targets import rules_in_force
 from clinic_app.domains.triage.views import TargetView, TriageInput, TriageView, WorklistItem
 from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.model.base import utcnow
-from clinic_app.model.care import Referral
-from clinic_app.model.people import Patient
+from clinic_app.people.care import Referral
+from clinic_app.people.episodes import open_episode
+from clinic_app.people.model import Patient
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork, recorded_by
-from clinic_app.services.episodes import open_episode
-from clinic_app.services.types import CurrentUser
 
 #: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
 TIER_2_SPECIALTIES = frozenset({"orthopaedic_spinal", "rheumatology", "pain_management"})

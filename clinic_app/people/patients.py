@@ -9,35 +9,35 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic_app.clinical import nhs_number
 from clinic_app.clinical.dates import parse_date
-from clinic_app.clinical.demographics import (
+from clinic_app.content.reference import code_list
+from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people import nhs_number
+from clinic_app.people.care import Referral
+from clinic_app.people.demographics import (
     age_on,
     normalise_name,
     validate_date_of_birth,
     validate_postcode,
 )
-from clinic_app.content.reference import code_list
-from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model.care import Referral
-from clinic_app.model.people import GpPractice, Patient, PatientAlert
-from clinic_app.security.permissions import Action, require
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.episodes import episode_summaries
-from clinic_app.services.patient_search import search_plan
-from clinic_app.services.referrals import referral_summary
-from clinic_app.services.sync import SyncService, row_sync_state
-from clinic_app.services.types import (
+from clinic_app.people.episodes import episode_summaries
+from clinic_app.people.model import GpPractice, Patient, PatientAlert
+from clinic_app.people.referrals import referral_summary
+from clinic_app.people.search import search_plan
+from clinic_app.people.sync_service import SyncService, row_sync_state
+from clinic_app.people.views import (
     AlertView,
     Choice,
-    CurrentUser,
     EpisodeSummary,
     PatientInput,
     PatientRecord,
     PatientSummary,
     PracticeSummary,
 )
+from clinic_app.security.permissions import Action, require
+from clinic_app.services import validation as check
+from clinic_app.services.base import Context, UnitOfWork
 
 
 class PatientService:

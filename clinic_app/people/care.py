@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_app.clinical.vocabulary import EpisodeStatus, ReferralPriority, ReferralStatus
 from clinic_app.model.base import Base, Syncable
-from clinic_app.model.people import Patient, enum_column
+from clinic_app.people.model import Patient, enum_column
 
 
 class Referral(Syncable, Base):

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from clinic_app.clinical.vocabulary import Role
 from clinic_app.db import ClinicSession
 from clinic_app.errors import Conflict, NotFound, ValidationError
-from clinic_app.model.people import Site, User
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.model import Site, User
 from clinic_app.security import passwords
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.types import CurrentUser
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
 

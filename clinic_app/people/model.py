@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from clinic_app.clinical.vocabulary import AlertKind, Role
 from clinic_app.model.base import Base, Syncable
-from clinic_app.model.text import search_key
+from clinic_app.people.text import search_key
 
 
 def enum_column(cls: type[Any]) -> Enum:

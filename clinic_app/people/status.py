@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.sync_service import SyncService
+from clinic_app.people.views import StoreStatus
 from clinic_app.services.base import Context
-from clinic_app.services.sync import SyncService
-from clinic_app.services.types import CurrentUser, StoreStatus
 
 
 class StatusService:

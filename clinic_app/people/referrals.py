@@ -10,12 +10,13 @@ from clinic_app.clinical.dates import parse_date
 from clinic_app.clinical.vocabulary import ReferralPriority
 from clinic_app.content.reference import code_list
 from clinic_app.errors import NotFound, ValidationError
-from clinic_app.model.care import Referral
-from clinic_app.model.people import Patient
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.care import Referral
+from clinic_app.people.model import Patient
+from clinic_app.people.views import ReferralInput, ReferralSummary
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
 from clinic_app.services.base import Context, UnitOfWork
-from clinic_app.services.types import CurrentUser, ReferralInput, ReferralSummary
 
 REASON_MAX = 4000
 EARLIEST_YEAR = 2000

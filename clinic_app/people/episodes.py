@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from clinic_app.clinical.vocabulary import EpisodeStatus
 from clinic_app.content.reference import code_list
 from clinic_app.errors import NotFound
-from clinic_app.model.care import EpisodeOfCare, Referral
-from clinic_app.services.types import EpisodeSummary
+from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.views import EpisodeSummary
 
 
 def open_episode_id(session: Session, patient_id: uuid.UUID) -> uuid.UUID | None:

@@ -1,4 +1,4 @@
-"""Read models and inputs that cross the service boundary: small, frozen, Qt- and ORM-free."""
+"""Read models and inputs of people and their referrals: small, frozen, Qt- and ORM-free."""
 
 from __future__ import annotations
 
@@ -11,39 +11,7 @@ from clinic_app.clinical.vocabulary import (
     EpisodeStatus,
     ReferralPriority,
     ReferralStatus,
-    Role,
 )
-
-__all__ = [
-    "AlertKind",
-    "Choice",
-    "CurrentUser",
-    "DiagnosisChoice",
-    "EpisodeStatus",
-    "EpisodeSummary",
-    "PatientInput",
-    "PatientRecord",
-    "PatientSummary",
-    "PracticeSummary",
-    "ReferralInput",
-    "ReferralPriority",
-    "ReferralStatus",
-    "ReferralSummary",
-    "Role",
-    "StoreStatus",
-]
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """The signed-in user, as every service call receives it."""
-
-    id: uuid.UUID
-    username: str
-    display_name: str
-    role: Role
-    site_id: uuid.UUID | None = None
-    site_name: str | None = None
 
 
 @dataclass(frozen=True)

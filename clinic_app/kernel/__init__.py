@@ -1,0 +1,1 @@
+"""The kernel under every domain: store, sessions, outbox, migrations, base model, security."""

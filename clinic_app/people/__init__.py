@@ -1,0 +1,1 @@
+"""People: patients, referrals and episodes, search, users and signing in."""
