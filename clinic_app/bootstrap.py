@@ -8,15 +8,15 @@ from pathlib import Path
 import platformdirs
 from sqlalchemy import select, text
 
-from clinic_app.db import Store, create_sqlite_store, open_sqlite_store
-from clinic_app.db.session import reader
-from clinic_app.errors import StoreError
-from clinic_app.model.ids import uuid7
-from clinic_app.model.local import StoreMeta
-from clinic_app.people.model import User
-from clinic_app.security import keychain
-from clinic_app.services import AppConfig, Services
-from clinic_app.services.base import Context
+from clinic_app.container import Services
+from clinic_app.kernel.errors import StoreError
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.session import reader
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.store import Store, create_sqlite_store, open_sqlite_store
+from clinic_app.kernel.uow import AppConfig, Context
 
 APP_NAME = "OneStop MSK"
 STORE_FILE = "clinic.db"

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import TextIO
 
 from clinic_app import bootstrap
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db.backup import check_passphrase, restore_store
+from clinic_app.container import Services
 from clinic_app.demo import seed_demo
-from clinic_app.errors import ClinicError, FormErrors, StoreError, ValidationError
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.backup import check_passphrase, restore_store
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError, FormErrors, StoreError, ValidationError
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import PROFESSIONAL_BODIES
-from clinic_app.security import keychain
-from clinic_app.services import SYSTEM, Services
 
 # Words for the command line. The app's screens have their own, richer table in
 # ui/common/errors.py; these cover what an administrator meets here.

@@ -9,7 +9,21 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from clinic_app.clinical.vocabulary import (
+from clinic_app.container import Services
+from clinic_app.domains.questionnaires.content import questionnaire
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.questionnaires.rules import score
+from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.security import audit, passwords
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.staff import Site, User
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import (
     AlertKind,
     ReferralPriority,
     ReferralStatus,
@@ -17,21 +31,9 @@ from clinic_app.clinical.vocabulary import (
     Role,
     Timepoint,
 )
-from clinic_app.db import Actor
-from clinic_app.domains.questionnaires.content import questionnaire
-from clinic_app.domains.questionnaires.model import QuestionnaireResponse
-from clinic_app.domains.questionnaires.rules import score
-from clinic_app.domains.triage.model import TriageDecision
-from clinic_app.errors import Conflict
-from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.ids import uuid7
-from clinic_app.model.local import StoreMeta
 from clinic_app.people.care import EpisodeOfCare, Referral
-from clinic_app.people.model import GpPractice, Patient, PatientAlert, Site, User
+from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import synthetic_numbers
-from clinic_app.security import audit, passwords
-from clinic_app.security.permissions import Action, require
-from clinic_app.services import SYSTEM, Services
 
 DEMO_USERS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
     # user name, display name, role, professional body, supervisor

@@ -11,10 +11,10 @@ from datetime import date, datetime
 
 import numpy as np
 
+from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.nhs_number import synthetic_numbers
-from clinic_app.services import Services
 
 _ROWS, _COLUMNS = 360, 480
 

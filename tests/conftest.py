@@ -26,8 +26,8 @@ import keyring  # noqa: E402
 import pytest  # noqa: E402
 
 from clinic_app.bootstrap import create_clinic  # noqa: E402
+from clinic_app.container import Services  # noqa: E402
 from clinic_app.demo import seed_demo  # noqa: E402
-from clinic_app.services import Services  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 keyring.set_keyring(MemoryKeyring())

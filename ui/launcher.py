@@ -78,7 +78,7 @@ def run_demo(args: argparse.Namespace) -> int:
     """Create (once) and open the demo clinic, or render its screens when headless."""
     from clinic_app import bootstrap  # noqa: PLC0415 - the demo needs the store at once
     from clinic_app.demo import DEMO_USERS, demo_password, seed_demo  # noqa: PLC0415
-    from clinic_app.security import keychain  # noqa: PLC0415
+    from clinic_app.kernel.security import keychain  # noqa: PLC0415
 
     path = (
         Path(args.store).resolve()
@@ -163,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(args) if args.app == "demo" else run_app(args)
     except Exception as error:
         from clinic_app import bootstrap, cli  # noqa: PLC0415
-        from clinic_app.errors import ClinicError  # noqa: PLC0415
+        from clinic_app.kernel.errors import ClinicError  # noqa: PLC0415
 
         if not isinstance(error, ClinicError):
             raise

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
-from clinic_app.security.permissions import Action, allows
+from clinic_app.kernel.security.permissions import Action, allows
 from ui.window_parts import WindowState, user_can
 
 

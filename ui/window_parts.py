@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.security.permissions import Action, allows
+from clinic_app.kernel.security.permissions import Action, allows
 from ui.common import errors
 from ui.common.widgets import PatientBanner
 from ui.screens.dicom_settings.view import DicomSettingsView

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from clinic_app.clinical.vocabulary import (
-    Role,
-)
+from clinic_app.kernel.vocabulary import Role
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,14 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from clinic_app.db import Actor, ClinicSession
-from clinic_app.db.session import reader
-from clinic_app.errors import AuthenticationFailed, ClinicError, FormErrors, ValidationError
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
-from clinic_app.model.local import LoginThrottle
-from clinic_app.people.model import Site, User
-from clinic_app.security import audit, passwords
-from clinic_app.services.base import Context
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, FormErrors, ValidationError
+from clinic_app.kernel.local import LoginThrottle
+from clinic_app.kernel.security import audit, passwords
+from clinic_app.kernel.session import Actor, ClinicSession, reader
+from clinic_app.kernel.staff import Site, User
+from clinic_app.kernel.uow import Context
 
 
 @cache

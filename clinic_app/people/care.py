@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clinic_app.clinical.vocabulary import EpisodeStatus, ReferralPriority, ReferralStatus
-from clinic_app.model.base import Base, Syncable
-from clinic_app.people.model import Patient, enum_column
+from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority, ReferralStatus
+from clinic_app.people.model import Patient
 
 
 class Referral(Syncable, Base):

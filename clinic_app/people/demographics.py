@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 MAX_AGE_YEARS = 130
 NAME_MAX_LENGTH = 100

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
-from clinic_app.model.local import Draft
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.kernel.errors import ValidationError
+from clinic_app.kernel.local import Draft
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork
 
 MAX_DRAFT_BYTES = 256 * 1024
 

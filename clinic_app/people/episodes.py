@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.clinical.vocabulary import EpisodeStatus
-from clinic_app.content.reference import code_list
-from clinic_app.errors import NotFound
+from clinic_app.kernel.errors import NotFound
+from clinic_app.kernel.reference import code_list
+from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.views import EpisodeSummary
 

@@ -1,28 +1,16 @@
-"""People and places: patients and their alerts, GP practices, clinic sites, users."""
+"""Patients and their alerts, and the GP practices they are registered with."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.model.base import Base, Syncable
+from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.text import search_key
-
-
-def enum_column(cls: type[Any]) -> Enum:
-    """Store an enum by its value as plain text, so both engines and sync see the code."""
-    return Enum(
-        cls,
-        native_enum=False,
-        create_constraint=False,
-        length=24,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class GpPractice(Syncable, Base):
@@ -36,35 +24,6 @@ class GpPractice(Syncable, Base):
     postcode: Mapped[str | None] = mapped_column(String(10), default=None)
     phone: Mapped[str | None] = mapped_column(String(40), default=None)
     email: Mapped[str | None] = mapped_column(String(200), default=None)
-
-
-class Site(Syncable, Base):
-    """A clinic site of the service (community hospital, health centre ...)."""
-
-    __tablename__ = "site"
-
-    name: Mapped[str] = mapped_column(String(200))
-    ods_code: Mapped[str | None] = mapped_column(String(10), default=None)
-    address: Mapped[str | None] = mapped_column(Text, default=None)
-
-
-class User(Syncable, Base):
-    """A person who signs in. A trainee may name the supervisor who co-signs their work."""
-
-    __tablename__ = "app_user"
-
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(enum_column(Role))
-    password_hash: Mapped[str] = mapped_column(String(255))
-    active: Mapped[bool] = mapped_column(default=True)
-    must_change_password: Mapped[bool] = mapped_column(default=False)
-    professional_body: Mapped[str | None] = mapped_column(String(20), default=None)
-    registration_number: Mapped[str | None] = mapped_column(String(40), default=None)
-    supervisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
-    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
-
-    site: Mapped[Site | None] = relationship(lazy="raise")
 
 
 class Patient(Syncable, Base):

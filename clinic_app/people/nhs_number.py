@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 FIELD = "nhs_number"
 LENGTH = 10

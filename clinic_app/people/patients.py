@@ -9,10 +9,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from clinic_app.clinical.dates import parse_date
-from clinic_app.content.reference import code_list
-from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.dates import parse_date
+from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.reference import code_list
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.uow import Context, UnitOfWork
 from clinic_app.people import nhs_number
 from clinic_app.people.care import Referral
 from clinic_app.people.demographics import (
@@ -35,9 +38,6 @@ from clinic_app.people.views import (
     PatientSummary,
     PracticeSummary,
 )
-from clinic_app.security.permissions import Action, require
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
 
 
 class PatientService:

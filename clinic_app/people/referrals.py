@@ -6,17 +6,17 @@ import uuid
 
 from sqlalchemy import select
 
-from clinic_app.clinical.dates import parse_date
-from clinic_app.clinical.vocabulary import ReferralPriority
-from clinic_app.content.reference import code_list
-from clinic_app.errors import NotFound, ValidationError
+from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.dates import parse_date
+from clinic_app.kernel.errors import NotFound, ValidationError
+from clinic_app.kernel.reference import code_list
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.care import Referral
 from clinic_app.people.model import Patient
 from clinic_app.people.views import ReferralInput, ReferralSummary
-from clinic_app.security.permissions import Action
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
 
 REASON_MAX = 4000
 EARLIEST_YEAR = 2000

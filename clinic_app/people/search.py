@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import QueryableAttribute
 
-from clinic_app.clinical.dates import read_date
+from clinic_app.kernel.dates import read_date
 from clinic_app.people import nhs_number
 from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.text import search_key

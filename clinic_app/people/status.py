@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.uow import Context
 from clinic_app.people.sync_service import SyncService
 from clinic_app.people.views import StoreStatus
-from clinic_app.services.base import Context
 
 
 class StatusService:

@@ -19,17 +19,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from clinic_app.db.session import reader
-from clinic_app.errors import ClinicError
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.local import StoreMeta
-from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.sync import SyncIssue, SyncRowState
-from clinic_app.people.model import Patient, User
-from clinic_app.security import keychain
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.session import reader
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.people.model import Patient
 from clinic_app.sync.client import SyncClient, SyncReport
+from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
 
 if TYPE_CHECKING:

@@ -8,15 +8,15 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db import ClinicSession
-from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.people.model import Site, User
-from clinic_app.security import passwords
-from clinic_app.security.permissions import Action, require
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.security import passwords
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.session import ClinicSession
+from clinic_app.kernel.staff import Site, User
+from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.vocabulary import Role
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
 

@@ -6,12 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from clinic_app.clinical.vocabulary import (
-    AlertKind,
-    EpisodeStatus,
-    ReferralPriority,
-    ReferralStatus,
-)
+from clinic_app.kernel.vocabulary import AlertKind, EpisodeStatus, ReferralPriority, ReferralStatus
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from clinic_app.errors import NotFound, ValidationError
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.attachments import Attachment
+from clinic_app.kernel.errors import NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork
 from clinic_app.people.model import Patient
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
 from clinic_app.sync.files import CHUNK_SIZE, read_bytes, store_bytes, stored_size
 
 #: The largest file accepted (a long cine clip fits; a mistaken disk image does not).

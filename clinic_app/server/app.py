@@ -15,14 +15,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy import Engine, select
 
-from clinic_app.errors import (
+from clinic_app import schema  # noqa: F401 - every table registered before any is used
+from clinic_app.kernel.errors import (
     AuthenticationFailed,
     ClinicError,
     Conflict,
     NotFound,
     PermissionDenied,
 )
-from clinic_app.model.sync import SyncConflict
 from clinic_app.server import devices, users
 from clinic_app.server.apply import (
     apply_push,
@@ -33,6 +33,7 @@ from clinic_app.server.apply import (
     table_digests,
 )
 from clinic_app.server.files import FileStore
+from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
 log = logging.getLogger("onestop.server")

@@ -16,17 +16,17 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from clinic_app.db.outbox import wire_value as to_wire
-from clinic_app.errors import ClinicError, Conflict, NotFound
-from clinic_app.model.base import utcnow
-from clinic_app.model.sync import (
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
+from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.sync.files import FILE_COLUMNS
+from clinic_app.sync.model import (
     SyncChange,
     SyncConflict,
     SyncCounter,
     SyncFieldVersions,
     SyncPushReceipt,
 )
-from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.protocol import (
     MAX_PAGE,
     Change,

@@ -14,8 +14,8 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from clinic_app.db import open_url_store
-from clinic_app.errors import ClinicError, FormErrors
+from clinic_app.kernel.errors import ClinicError, FormErrors
+from clinic_app.kernel.store import open_url_store
 from clinic_app.server import devices
 
 _WORDS = {
@@ -76,7 +76,7 @@ def _device(args: argparse.Namespace) -> int:
 
 
 def _user(args: argparse.Namespace) -> int:
-    from clinic_app.clinical.vocabulary import Role  # noqa: PLC0415
+    from clinic_app.kernel.vocabulary import Role  # noqa: PLC0415
     from clinic_app.server import users  # noqa: PLC0415
 
     store = open_url_store(args.db)

@@ -14,9 +14,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
-from clinic_app.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
-from clinic_app.model.base import utcnow
-from clinic_app.model.sync import SyncDevice
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied
+from clinic_app.sync.model import SyncDevice
 
 PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
 _NAME_MAX = 200

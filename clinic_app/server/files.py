@@ -11,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from clinic_app.errors import ClinicError, Conflict, NotFound
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.sync.files import check_sha256
 
 _READ = 1024 * 1024

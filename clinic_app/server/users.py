@@ -13,17 +13,17 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db.outbox import apply_defaults, wire_value
-from clinic_app.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
-from clinic_app.model.base import utcnow
-from clinic_app.model.ids import uuid7
-from clinic_app.model.sync import SyncUserLogin
-from clinic_app.people.model import User
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.outbox import apply_defaults, wire_value
+from clinic_app.kernel.security import passwords
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import check_new_user
-from clinic_app.security import passwords
 from clinic_app.server.apply import apply_change, flush_log
 from clinic_app.server.devices import token_digest
+from clinic_app.sync.model import SyncUserLogin
 from clinic_app.sync.protocol import Change, Status
 
 #: The id the server writes under when it changes rows itself.

@@ -18,19 +18,19 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 
-from clinic_app.db import Store
-from clinic_app.errors import ClinicError
-from clinic_app.model.attachments import AttachmentChunk
-from clinic_app.model.base import utcnow
-from clinic_app.model.local import StoreMeta
-from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.sync import SyncIssue, SyncRowState
+from clinic_app.kernel.attachments import AttachmentChunk
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.store import Store
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,
     read_piece,
     store_bytes,
 )
+from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.protocol import (
     MAX_BATCH,
     Change,

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from clinic_app.errors import ClinicError
-from clinic_app.model.attachments import AttachmentChunk
+from clinic_app.kernel.attachments import AttachmentChunk
+from clinic_app.kernel.errors import ClinicError
 
 #: Bytes per stored chunk.
 CHUNK_SIZE = 1024 * 1024

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from clinic_app.errors import (
+from clinic_app.kernel.errors import (
     AuthenticationFailed,
     ClinicError,
     Conflict,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 
 PROTOCOL_VERSION = 1
 #: Most changes in one push; a device splits larger queues.

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from clinic_app.errors import ClinicError
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.sync.client import SyncReport
 
 log = logging.getLogger(__name__)

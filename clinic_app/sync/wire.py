@@ -1,7 +1,8 @@
 """Rows as JSON on the wire, and back into the column types of the shared model.
 
-Sync ships rows of ``clinic_app.model``, not a second representation: every syncable table
-is found from the model itself, so a new record type syncs without sync code of its own.
+Sync ships rows of the shared model (``clinic_app.schema``), not a second representation:
+every syncable table is found from the model itself, so a new record type syncs without sync
+code of its own.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Enum, Table, Uuid
 
-from clinic_app.db.outbox import wire_value as to_wire
-from clinic_app.errors import ClinicError
-from clinic_app.model.base import Base, Syncable, UtcDateTime
-from clinic_app.model.signed import AppendOnly, Signable
+from clinic_app.kernel.base import Base, Syncable, UtcDateTime
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.kernel.signed import AppendOnly, Signable
 
 #: Columns the sync machinery owns: never merged field by field.
 BOOKKEEPING = frozenset({"id", "row_version"})

@@ -27,13 +27,14 @@ from typing import Any
 from sqlalchemy import create_engine, insert, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.db import Actor
-from clinic_app.db.migrate import upgrade
-from clinic_app.model.ids import uuid7
+from clinic_app.container import Services
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.migrate import upgrade
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from clinic_app.sync.client import SyncClient
 from tests.bench.common import private_home
 from tests.support.postgres import PostgresServer

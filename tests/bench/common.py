@@ -9,7 +9,7 @@ from pathlib import Path
 
 import keyring
 
-from clinic_app.services import Services
+from clinic_app.container import Services
 from tests.support.memory_keyring import MemoryKeyring
 
 
@@ -37,7 +37,7 @@ def build_store(path: Path, patients: int) -> tuple[str, float]:
 
     from clinic_app.bootstrap import create_clinic
     from clinic_app.demo import seed_demo
-    from clinic_app.security import keychain
+    from clinic_app.kernel.security import keychain
 
     started = time.perf_counter()
     services = create_clinic(path)
@@ -51,7 +51,7 @@ def build_store(path: Path, patients: int) -> tuple[str, float]:
 def open_store(path: Path, key: str) -> Services:
     """Open a benchmark store whose key is known (put into the memory keychain first)."""
     from clinic_app.bootstrap import open_clinic
-    from clinic_app.security import keychain
+    from clinic_app.kernel.security import keychain
 
     keyring.set_password(keychain.SERVICE, keychain.store_key_name(path), key)
     return open_clinic(path)

@@ -56,7 +56,7 @@ def clinic(store: Path, login: tuple[str, str] | None) -> int:
 
     def open_services() -> object:
         from clinic_app import bootstrap
-        from clinic_app.security import keychain
+        from clinic_app.kernel.security import keychain
 
         keyring.set_password(keychain.SERVICE, keychain.store_key_name(store), key)
         return bootstrap.open_clinic(store)

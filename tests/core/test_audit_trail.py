@@ -15,16 +15,17 @@ import pytest
 from sqlalchemy import exc, select, text
 
 from clinic_app.bootstrap import create_clinic, open_clinic
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.errors import AuthenticationFailed, FormErrors
+from clinic_app.container import Services
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.audit import AuditEntry
-from clinic_app.model.base import utcnow
-from clinic_app.model.ids import uuid7
+from clinic_app.kernel.errors import AuthenticationFailed, FormErrors
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.security import audit, keychain
+from clinic_app.kernel.security.audit import AuditProblem, entry_hash
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import AlertKind, Role
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.security import audit, keychain
-from clinic_app.security.audit import AuditProblem, entry_hash
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 AUDIT_COLUMNS = {

@@ -30,13 +30,14 @@ from sqlalchemy import select, text
 
 from clinic_app import cli
 from clinic_app.bootstrap import create_clinic, open_clinic
+from clinic_app.container import Services
 from clinic_app.demo import DEMO_USERS, demo_password, seed_demo
-from clinic_app.errors import AuthenticationFailed
-from clinic_app.model.audit import AuditEntry
-from clinic_app.people.model import User
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.errors import AuthenticationFailed
+from clinic_app.kernel.security import audit, keychain
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
-from clinic_app.security import audit, keychain
-from clinic_app.services import SYSTEM, Services
 from tests.support.memory_keyring import MemoryKeyring
 from ui import launcher
 

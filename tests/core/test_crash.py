@@ -31,11 +31,11 @@ import pytest
 from sqlalchemy import text
 
 from clinic_app.bootstrap import create_clinic, open_clinic
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db import open_sqlite_store
+from clinic_app.kernel.security import audit, keychain
+from clinic_app.kernel.store import open_sqlite_store
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.nhs_number import synthetic_numbers
-from clinic_app.security import audit, keychain
-from clinic_app.services import SYSTEM
 from tests.support.summary import SUMMARY_LINES
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people.demographics import (
     age_on,
     format_age,

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from clinic_app.clinical.signing import content_digest
-from clinic_app.clinical.vocabulary import AssessmentStatus, Role
+from clinic_app.choices import ReferenceService
+from clinic_app.container import Services
 from clinic_app.domains.assessments.content import (
     PARTS,
     DiagnosisList,
@@ -23,11 +23,12 @@ from clinic_app.domains.assessments.content import (
     working_diagnoses,
 )
 from clinic_app.domains.assessments.model import Assessment
-from clinic_app.errors import ClinicError, FormErrors
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError, FormErrors
+from clinic_app.kernel.signing import content_digest
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import AssessmentStatus, Role
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
-from clinic_app.services.reference import ReferenceService
 
 PASSWORD = "correct horse battery"
 KNEE_OA = "knee_osteoarthritis"

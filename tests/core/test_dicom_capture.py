@@ -14,7 +14,7 @@ from pydicom import dcmread
 from pydicom.uid import JPEGLSLossless
 
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 TOOLS = ("dciodvfy", "dcmdump")
 

@@ -25,7 +25,7 @@ from clinic_app.domains.imaging.dicom.measure import (
     Region,
     calibration_of,
 )
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from tests.support.us_image import (
     DATA_PW_SPECTRAL_DOPPLER,
     ONE_VIEW,

@@ -17,13 +17,14 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     SecondaryCaptureImageStorage,
 )
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
 from clinic_app.domains.imaging.dicom.receive import CANNOT_UNDERSTAND, SUCCESS, StorageReceiver
 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 

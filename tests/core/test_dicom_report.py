@@ -34,7 +34,7 @@ from clinic_app.domains.reports.sr import (
     role_code,
     scan_report_sr,
 )
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 TOOLS = ("dciodvfy", "dsrdump")
 #: The one warning left: dciodvfy knows only the registered coding schemes, and the clinic's

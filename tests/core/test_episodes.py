@@ -9,19 +9,20 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from clinic_app.clinical.vocabulary import EpisodeStatus, Role
-from clinic_app.db import Actor
+from clinic_app.container import Services
 from clinic_app.domains.assessments.model import Assessment
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagScreening
 from clinic_app.domains.triage.views import TriageInput
-from clinic_app.errors import NotFound
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import NotFound
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import EpisodeStatus, Role
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 FIRST_DAY = date(2025, 3, 10)

@@ -14,7 +14,7 @@ from pydicom.uid import SecondaryCaptureImageStorage
 
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
 from clinic_app.domains.imaging.dicom.frames import FrameSource, frame_timing
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from tests.support.us_image import ONE_VIEW, us_multiframe
 
 WAIT_S = 30.0

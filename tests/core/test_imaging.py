@@ -14,12 +14,13 @@ import pytest
 from pydicom import dcmread
 from pydicom.uid import UID
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
-from clinic_app.errors import Conflict, ValidationError
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict, ValidationError
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, PatientRecord
-from clinic_app.services import SYSTEM, Services
 from tests.support import clips
 
 PASSWORD = "correct horse battery"

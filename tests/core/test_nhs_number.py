@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people import nhs_number
 from clinic_app.people.nhs_number import (
     check_digit,

@@ -12,17 +12,19 @@ import pytest
 from sqlalchemy import exc, func, inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.db import Actor
-from clinic_app.errors import ClinicError, Conflict
+from clinic_app.container import Services
+from clinic_app.kernel.base import Base, Syncable, utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import Base, Syncable, utcnow
-from clinic_app.model.ids import uuid7
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.kernel.errors import ClinicError, Conflict
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import AlertKind, Role
 from clinic_app.people.care import Referral
-from clinic_app.people.model import Patient, PatientAlert, User
+from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 SYNC_COLUMNS = {

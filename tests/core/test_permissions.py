@@ -12,17 +12,18 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db import Actor
-from clinic_app.errors import AuthenticationFailed, PermissionDenied
+from clinic_app.container import Services
+from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.audit import AuditEntry
-from clinic_app.model.local import Draft
-from clinic_app.model.outbox import OutboxEntry
-from clinic_app.people.model import User
+from clinic_app.kernel.errors import AuthenticationFailed, PermissionDenied
+from clinic_app.kernel.local import Draft
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security.permissions import PERMISSIONS, Action, allows
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.security.permissions import PERMISSIONS, Action, allows
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 

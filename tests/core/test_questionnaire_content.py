@@ -23,7 +23,7 @@ from clinic_app.domains.questionnaires.content import (
     questionnaire,
 )
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition, Wording
-from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
 
 LICENSED = ("msk_hq", "start_back", "pseq")
 TEST_PACK = Path(__file__).parent / "wording_packs" / "msk_hq_synthetic.json"

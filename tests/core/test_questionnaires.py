@@ -19,7 +19,7 @@ from clinic_app.domains.questionnaires.rules import (
     group_for,
     score,
 )
-from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.kernel.errors import ClinicError, ValidationError
 
 MSK_HQ = questionnaire("msk_hq")
 START_BACK = questionnaire("start_back")

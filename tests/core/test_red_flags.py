@@ -36,7 +36,7 @@ from clinic_app.domains.red_flags.rules import (
     required_actions,
     resolution_is_valid,
 )
-from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
 
 OLD_ENOUGH = 80  # above every age condition in the shipped screens
 ED = RecordedAction.SAME_DAY_EMERGENCY_DEPARTMENT

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_app.content.reference import ALL_LISTS, CodeList, code_list, parse_code_list
-from clinic_app.errors import ClinicError, NotFound
+from clinic_app.kernel.errors import ClinicError, NotFound
+from clinic_app.kernel.reference import ALL_LISTS, CodeList, code_list, parse_code_list
 
 
 @pytest.mark.parametrize("name", ALL_LISTS)

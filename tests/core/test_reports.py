@@ -13,20 +13,16 @@ import numpy as np
 import pytest
 from pydicom import dcmread
 
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db import Actor
+from clinic_app.container import Services
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.domains.reports.service import PRELIMINARY_WORDS
-from clinic_app.errors import (
-    AuthenticationFailed,
-    Conflict,
-    FormErrors,
-    PermissionDenied,
-)
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import AuthenticationFailed, Conflict, FormErrors, PermissionDenied
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 

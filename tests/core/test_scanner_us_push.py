@@ -24,16 +24,17 @@ from pynetdicom.sop_class import (  # type: ignore[attr-defined]
     UltrasoundMultiFrameImageStorage,
 )
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.measure import calibration_of
 from clinic_app.domains.imaging.dicom.receive import SUCCESS, StorageReceiver
 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 from clinic_app.domains.imaging.model import ImagingStudy
 from clinic_app.domains.imaging.service.images import InstanceView
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.attachments import Attachment
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, PatientRecord
-from clinic_app.services import SYSTEM, Services
 from tests.support.us_image import ScanSubject, us_image, us_multiframe
 
 PASSWORD = "correct horse battery"

@@ -13,19 +13,20 @@ from sqlalchemy import select
 
 from clinic_app import cli
 from clinic_app.bootstrap import open_clinic
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.db import Actor
+from clinic_app.container import Services
 from clinic_app.domains.triage.content import waiting_times
 from clinic_app.domains.triage.rules import NearThresholds, TargetState
 from clinic_app.domains.triage.views import WorklistItem
-from clinic_app.errors import FormErrors, PermissionDenied
+from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.audit import AuditEntry
-from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.settings import ServiceSetting, setting_id
+from clinic_app.kernel.errors import FormErrors, PermissionDenied
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security import audit
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.settings import ServiceSetting, setting_id
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.security import audit
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 RECEIVED = date(2025, 3, 10)  # a Monday, no bank holiday for weeks either side

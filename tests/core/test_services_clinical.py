@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select, text
 
-from clinic_app.clinical.vocabulary import AssessmentStatus, ReferralStatus, Role
-from clinic_app.db import Actor
+from clinic_app.container import Services
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
@@ -20,18 +19,20 @@ from clinic_app.domains.red_flags.rules import Level, RecordedAction
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.domains.triage.rules import TargetState, Tier
 from clinic_app.domains.triage.views import TriageInput
-from clinic_app.errors import (
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import (
     AuthenticationFailed,
     Conflict,
     FormErrors,
     PermissionDenied,
     ValidationError,
 )
-from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.audit import AuditEntry
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import AssessmentStatus, ReferralStatus, Role
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.services import SYSTEM, Services
 
 PASSWORD = "correct horse battery"
 AUGUST_BANK_HOLIDAY_TUESDAY = date(2024, 8, 27)  # Monday 26 August 2024 was a bank holiday

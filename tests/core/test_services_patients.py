@@ -15,16 +15,17 @@ import pytest
 from sqlalchemy import func, select, text
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.db import Actor
-from clinic_app.errors import AuthenticationFailed, Conflict, FormErrors, NotFound
-from clinic_app.model.audit import AuditEntry
-from clinic_app.model.base import utcnow
-from clinic_app.model.local import LoginThrottle
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.container import Services
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import AuthenticationFailed, Conflict, FormErrors, NotFound
+from clinic_app.kernel.local import LoginThrottle
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import AlertKind, Role
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 
 TODAY = date(2025, 6, 1)
 PASSWORD = "correct horse battery"

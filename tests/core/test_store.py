@@ -19,14 +19,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from clinic_app.bootstrap import create_clinic, open_clinic
-from clinic_app.db import create_sqlite_store, open_sqlite_store
-from clinic_app.db.migrate import current_revision
-from clinic_app.db.migrations import HEAD
-from clinic_app.errors import KeychainError, StoreError
-from clinic_app.model.base import Base
+from clinic_app.container import Services
+from clinic_app.kernel.base import Base
+from clinic_app.kernel.errors import KeychainError, StoreError
+from clinic_app.kernel.migrate import current_revision
+from clinic_app.kernel.migrations import HEAD
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.store import create_sqlite_store, open_sqlite_store
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
-from clinic_app.security import keychain
-from clinic_app.services import SYSTEM, Services
 from tests.support.memory_keyring import MemoryKeyring
 
 SURNAME = "Quarrendon"
@@ -303,7 +304,7 @@ def test_test_keychain_counts_as_safe() -> None:
 
 def _script_heads() -> list[str]:
     config = Config()
-    config.set_main_option("script_location", "clinic_app.db:migrations")
+    config.set_main_option("script_location", "clinic_app.kernel:migrations")
     return list(ScriptDirectory.from_config(config).get_heads())
 
 

@@ -6,7 +6,7 @@ import itertools
 import threading
 import time
 
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.sync.client import SyncReport
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from clinic_app.content.reference import parse_code_list
 from clinic_app.domains.triage.content import (
     MAX_AMOUNT,
     ServiceRules,
@@ -34,7 +33,8 @@ from clinic_app.domains.triage.rules import (
     target_statuses,
     worklist_key,
 )
-from clinic_app.errors import ClinicError, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.reference import parse_code_list
 
 TRIAGE = "triage_urgent_priority_tier2"
 TRIAGE_ALL = "triage_all_referrals"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.errors import AuthenticationFailed
-from clinic_app.model.audit import AuditEntry
-from clinic_app.services import SYSTEM, Services
+from clinic_app.container import Services
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.errors import AuthenticationFailed
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 
 PASSWORD = "correct horse battery"
 

@@ -15,7 +15,7 @@ from pydicom import dcmread
 
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid
 from clinic_app.domains.imaging.dicom.video import _FrameStack, decode_mp4, frame_time_ms
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from tests.support import clips
 
 ENCODER = clips.ENCODER

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from clinic_app import cli
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.errors import PermissionDenied, ValidationError
-from clinic_app.services import SYSTEM, Services
+from clinic_app.container import Services
+from clinic_app.kernel.errors import PermissionDenied, ValidationError
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 
 PACK = Path(__file__).parent / "wording_packs" / "msk_hq_synthetic.json"
 

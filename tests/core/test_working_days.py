@@ -16,7 +16,7 @@ from clinic_app.domains.triage.working_days import (
     is_working_day,
     working_days_between,
 )
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 
 # Dates checked against the published England and Wales bank holidays.
 EASTER = {

@@ -26,10 +26,10 @@ import secretstorage
 from keyring.backends.SecretService import Keyring as SecretServiceKeyring
 
 from clinic_app import bootstrap
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.errors import KeychainError, StoreError
-from clinic_app.security import keychain
-from clinic_app.services import SYSTEM
+from clinic_app.kernel.errors import KeychainError, StoreError
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from tests.support.postgres import running_in_ci
 from tests.support.secret_service import (
     DEFAULT_COLLECTION,

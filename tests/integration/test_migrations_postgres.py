@@ -13,17 +13,18 @@ from sqlalchemy import exc, func, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.db import Actor, Store, create_sqlite_store, open_url_store
-from clinic_app.db.migrate import current_revision
-from clinic_app.db.migrations import HEAD
-from clinic_app.model.base import Base
-from clinic_app.model.ids import uuid7
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.container import Services
+from clinic_app.kernel.base import Base
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.migrate import current_revision
+from clinic_app.kernel.migrations import HEAD
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.store import Store, create_sqlite_store, open_url_store
+from clinic_app.kernel.uow import SYSTEM, AppConfig, Context
+from clinic_app.kernel.vocabulary import AlertKind, Role
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.services import SYSTEM, AppConfig, Services
-from clinic_app.services.base import Context
 
 pytestmark = pytest.mark.postgres
 

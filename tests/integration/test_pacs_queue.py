@@ -9,13 +9,14 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
 from clinic_app.domains.imaging.service.pacs import retry_delay
-from clinic_app.errors import Conflict, ValidationError
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import Conflict, ValidationError
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, PatientRecord
-from clinic_app.services import SYSTEM, Services
 from tests.support.orthanc import Orthanc
 from tests.support.sync_server import free_port
 
@@ -184,7 +185,7 @@ def test_the_wait_between_attempts_doubles_up_to_an_hour() -> None:
 
 
 def test_the_dicom_settings_refuse_bad_values_together(services: Services) -> None:
-    from clinic_app.errors import FormErrors, PermissionDenied
+    from clinic_app.kernel.errors import FormErrors, PermissionDenied
 
     with pytest.raises(FormErrors) as bad:
         services.dicom_settings.change(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from tests.support.orthanc import Orthanc
 
 pytestmark = pytest.mark.timeout(180)

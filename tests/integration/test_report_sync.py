@@ -11,8 +11,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from clinic_app.bootstrap import create_clinic
+from clinic_app.container import Services
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from tests.support.orthanc import Orthanc
 from tests.support.sync_server import SyncServer, server_command
 from tests.ui.conftest import sign_in, wait_idle

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
-from clinic_app.errors import NotFound, PermissionDenied
+from clinic_app.kernel.errors import NotFound, PermissionDenied
 from clinic_app.people.views import PatientSummary
-from clinic_app.services import Services
 
 
 def _tool(name: str) -> str:

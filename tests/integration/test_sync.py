@@ -15,15 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.db import Actor
-from clinic_app.errors import PermissionDenied
-from clinic_app.model.outbox import OutboxEntry
-from clinic_app.model.sync import SyncIssue
+from clinic_app.container import Services
+from clinic_app.kernel.errors import PermissionDenied
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
+from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.support.sync_server import Device, SyncServer, enrolled_device
 

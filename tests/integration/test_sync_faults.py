@@ -26,15 +26,16 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.db import Actor
-from clinic_app.errors import ClinicError
-from clinic_app.model.sync import SyncConflict
+from clinic_app.container import Services
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
+from clinic_app.sync.model import SyncConflict
 from tests.support.fault_proxy import FaultProxy
 from tests.support.summary import SUMMARY_LINES
 from tests.support.sync_server import SyncServer

@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.errors import ClinicError
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.container import Services
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from clinic_app.sync.client import UPLOAD_PIECE, SyncClient
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.protocol import Status
@@ -163,6 +164,6 @@ def test_a_row_naming_a_file_the_server_lacks_is_deferred_not_lost(
 
 def _sha(services: Services) -> str:
     with services.context.store.engine.connect() as conn:
-        from clinic_app.model.attachments import Attachment
+        from clinic_app.kernel.attachments import Attachment
 
         return str(conn.execute(select(Attachment.sha256)).scalar())

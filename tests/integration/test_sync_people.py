@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.clinical.vocabulary import Role
-from clinic_app.errors import AuthenticationFailed, Conflict
-from clinic_app.model.outbox import OutboxEntry
+from clinic_app.container import Services
+from clinic_app.kernel.errors import AuthenticationFailed, Conflict
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from tests.support.sync_server import SyncServer, server_command
 
 pytestmark = pytest.mark.timeout(300)

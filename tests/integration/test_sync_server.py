@@ -15,9 +15,10 @@ from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
+from clinic_app.container import Services
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from tests.support.sync_server import SyncServer
 
 pytestmark = pytest.mark.timeout(300)
@@ -116,7 +117,7 @@ def test_tls_by_certificate_paths_and_the_device_checks_the_server(
         # A device that does not trust the certificate refuses to talk to the server.
         doubting = create_clinic(tmp_path / "b.db")
         try:
-            from clinic_app.errors import ClinicError
+            from clinic_app.kernel.errors import ClinicError
 
             with pytest.raises(ClinicError) as refused:
                 doubting.sync.enrol(SYSTEM, server.url, "b")

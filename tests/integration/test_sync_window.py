@@ -17,11 +17,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.db import Actor
-from clinic_app.model.sync import SyncIssue
+from clinic_app.container import Services
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
+from clinic_app.sync.model import SyncIssue
 from tests.support.sync_server import SyncServer
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, build_main_window

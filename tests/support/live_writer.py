@@ -30,10 +30,10 @@ from pathlib import Path
 import keyring
 
 from clinic_app.bootstrap import open_clinic
-from clinic_app.clinical.vocabulary import AlertKind
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
-from clinic_app.security import keychain
 from tests.support.memory_keyring import MemoryKeyring
 
 _GIVEN = ("Aled", "Bronwen", "Chidi", "Delyth", "Esi", "Farah", "Gwilym", "Harriet")

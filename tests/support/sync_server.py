@@ -14,7 +14,7 @@ from types import TracebackType
 
 import httpx
 
-from clinic_app.services import Services
+from clinic_app.container import Services
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import DEMO_USERS, demo_password
 from clinic_app.demo_imaging import add_demo_imaging
-from clinic_app.services import Services
 from ui.app import MainWindow
 from ui.common import errors
 from ui.runtime import install_exception_hooks

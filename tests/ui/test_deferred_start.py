@@ -11,10 +11,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from clinic_app.bootstrap import open_clinic
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
-from clinic_app.errors import StoreError
-from clinic_app.security import keychain
-from clinic_app.services import Services
+from clinic_app.kernel.errors import StoreError
+from clinic_app.kernel.security import keychain
 from tests.ui.conftest import WAIT_MS, sign_in
 from ui.app import MainWindow, WindowState
 from ui.runtime import DefaultSettings, start_deferred

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_app.errors import (
+from clinic_app.kernel.errors import (
     AuthenticationFailed,
     ClinicError,
     Conflict,

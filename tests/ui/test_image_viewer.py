@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
 from clinic_app.domains.imaging.dicom.measure import Annotation
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from tests.support.us_image import ONE_VIEW, TWO_VIEWS_DIFFERENT_SCALE, us_image, us_multiframe
 from ui.common import theme
 from ui.common.image_viewer import ImageViewer

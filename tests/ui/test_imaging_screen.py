@@ -17,11 +17,12 @@ from PySide6.QtMultimedia import QVideoFrame
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientSummary
-from clinic_app.services import SYSTEM, Services
 from tests.support.us_image import ONE_VIEW, ScanSubject, us_image
 from tests.ui.conftest import WAIT_MS, search_for, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState

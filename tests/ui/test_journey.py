@@ -8,9 +8,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QRadioButton
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.triage.views import WorklistItem
-from clinic_app.services import Services
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.services import Services
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
 from ui.screens.login.view_model import LoginMode

@@ -15,10 +15,11 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.vocabulary import Role
+from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from clinic_app.services import SYSTEM, Services
 from tests.ui.conftest import WAIT_MS
 from ui.common import theme
 from ui.common.session import UserSession

@@ -7,9 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientSummary
-from clinic_app.services import SYSTEM, Services
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow, WindowState
 from ui.common import formatting

@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.questionnaires.content import (
     DisplayItem,
     merge_wording,
@@ -25,8 +24,9 @@ from clinic_app.domains.questionnaires.rules import (
     QuestionnaireResult,
     score,
 )
-from clinic_app.errors import AuthenticationFailed
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import AuthenticationFailed
+from clinic_app.kernel.vocabulary import Role
 from ui.common import theme
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

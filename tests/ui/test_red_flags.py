@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.domains.red_flags.rules import Answer, RecordedAction
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
-from clinic_app.services import Services
 from tests.ui.conftest import WAIT_MS, type_into
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.nhs_number import synthetic_numbers
-from clinic_app.services import Services
 from tests.ui.conftest import WAIT_MS, search_for, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common import formatting

@@ -9,9 +9,9 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.people.views import PatientSummary
-from clinic_app.services import Services
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, WindowState
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from clinic_app.services import Services
+from clinic_app.container import Services
 from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow
 

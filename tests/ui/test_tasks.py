@@ -8,7 +8,7 @@ import time
 import pytest
 from pytestqt.qtbot import QtBot
 
-from clinic_app.errors import NotFound
+from clinic_app.kernel.errors import NotFound
 from ui.common.tasks import TaskRunner
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.vocabulary import AlertKind, Role
-from clinic_app.errors import AuthenticationFailed
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import AuthenticationFailed
+from clinic_app.kernel.vocabulary import AlertKind, Role
 from clinic_app.people.views import PatientSummary
 from ui.common.drafts import FormDraft, is_blank
 from ui.common.session import UserSession

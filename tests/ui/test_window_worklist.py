@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from clinic_app.services import Services
+from clinic_app.container import Services
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow
 

@@ -11,10 +11,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from clinic_app.clinical.vocabulary import ReferralPriority
+from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.views import PatientSummary, ReferralInput, ReferralSummary
-from clinic_app.services import Services
 from tests.ui.conftest import WAIT_MS
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

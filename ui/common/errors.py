@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import QCoreApplication
 
-from clinic_app.errors import (
+from clinic_app.kernel.errors import (
     AuthenticationFailed,
     ClinicError,
     Conflict,

@@ -6,7 +6,7 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people.nhs_number import format_nhs_number
 
 # Fixed English abbreviations: the dd-Mmm-yyyy form must not change with the machine's locale.

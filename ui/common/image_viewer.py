@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
 
 from clinic_app.domains.imaging.dicom.frames import FrameSource
 from clinic_app.domains.imaging.dicom.measure import MAX_ANNOTATION_TEXT, Annotation, Measurement
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from ui.common.viewer_controls import ViewerControls, measurement_words, refusal_words
 from ui.common.viewer_overlay import (
     IDENTITY_WINDOW,

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.vocabulary import AlertKind
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.views import AlertView, Choice, PatientRecord
 from ui.common import formatting
 

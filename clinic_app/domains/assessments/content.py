@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from clinic_app.content.files import read_json
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.resource_files import read_json
 
 FILE = "msk_working_diagnoses.json"
 

@@ -9,10 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_app.clinical.vocabulary import AssessmentStatus
-from clinic_app.model.base import Base, Syncable
-from clinic_app.model.signed import AppendOnly, Signable
-from clinic_app.people.model import enum_column
+from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.signed import AppendOnly, Signable
+from clinic_app.kernel.vocabulary import AssessmentStatus
 
 
 class Assessment(Signable, Syncable, Base):

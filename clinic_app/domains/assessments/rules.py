@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from clinic_app.errors import FormErrors, ValidationError
+from clinic_app.kernel.errors import FormErrors, ValidationError
 
 LONG_TEXT = 4000
 SHORT_TEXT = 500

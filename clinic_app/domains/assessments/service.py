@@ -10,9 +10,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from clinic_app.clinical.signing import content_digest
-from clinic_app.clinical.vocabulary import AssessmentStatus
-from clinic_app.db import ClinicSession
 from clinic_app.domains.assessments.content import working_diagnoses
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.rules import (
@@ -21,15 +18,24 @@ from clinic_app.domains.assessments.rules import (
     missing_for_signing,
 )
 from clinic_app.domains.assessments.views import AddendumView, AssessmentView
-from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.kernel import validation as check
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import (
+    Conflict,
+    FormErrors,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.session import ClinicSession
+from clinic_app.kernel.signing import content_digest
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
-from clinic_app.security.permissions import Action, require
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
 
 ADDENDUM_MAX = 4000
 

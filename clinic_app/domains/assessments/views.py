@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from clinic_app.clinical.vocabulary import (
-    AssessmentStatus,
-)
+from clinic_app.kernel.vocabulary import AssessmentStatus
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_app.model.base import Base, Syncable, utcnow
+from clinic_app.kernel.base import Base, Syncable, utcnow
 
 
 class ImagingStudy(Syncable, Base):

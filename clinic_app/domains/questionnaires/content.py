@@ -26,7 +26,7 @@ from clinic_app.domains.questionnaires.rules import (
     Subscale,
     Wording,
 )
-from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
 
 ALL_QUESTIONNAIRES: tuple[str, ...] = ("msk_hq", "start_back", "pseq", "pain_nrs")
 

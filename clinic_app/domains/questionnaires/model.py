@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
-from clinic_app.model.base import Base, Syncable
-from clinic_app.model.signed import AppendOnly
-from clinic_app.people.model import enum_column
+from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.signed import AppendOnly
+from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 
 
 class QuestionnaireResponse(AppendOnly, Syncable, Base):

@@ -9,7 +9,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import NoReturn
 
-from clinic_app.errors import ClinicError, ValidationError
+from clinic_app.kernel.errors import ClinicError, ValidationError
 
 TOTAL = "total"
 """The name a group condition uses for the questionnaire's total score."""

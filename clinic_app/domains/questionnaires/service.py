@@ -9,7 +9,6 @@ from types import MappingProxyType
 
 from sqlalchemy import select
 
-from clinic_app.clinical.vocabulary import ResponseMode, Timepoint
 from clinic_app.domains.questionnaires.content import (
     DisplayItem,
     WordingPack,
@@ -25,13 +24,14 @@ from clinic_app.domains.questionnaires.rules import (
     score,
 )
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
-from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
-from clinic_app.security.permissions import Action, require
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
 
 
 def _result(row: QuestionnaireResponse) -> QuestionnaireResult:

@@ -7,11 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from clinic_app.clinical.vocabulary import (
-    ResponseMode,
-    Timepoint,
-)
 from clinic_app.domains.questionnaires.rules import ImportantChange
+from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from clinic_app.domains.red_flags.rules import (
     SafetyNetCard,
     severity,
 )
-from clinic_app.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
 
 ALL_SCREENS: tuple[str, ...] = (
     "cauda_equina",

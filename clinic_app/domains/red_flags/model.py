@@ -9,9 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinic_app.domains.red_flags.rules import Level
-from clinic_app.model.base import Base, Syncable
-from clinic_app.model.signed import AppendOnly
-from clinic_app.people.model import enum_column
+from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.signed import AppendOnly
 
 
 class RedFlagScreening(AppendOnly, Syncable, Base):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 #: Shortest reason, in characters, accepted for a clinician override. A local setting, not
 #: a national rule: a service may ask for more. Runs of spaces count as one character and

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
-from clinic_app.db import ClinicSession
 from clinic_app.domains.red_flags.content import red_flag_screen, screens_for
 from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import (
@@ -19,14 +18,15 @@ from clinic_app.domains.red_flags.rules import (
     evaluate,
 )
 from clinic_app.domains.red_flags.views import ResolutionView, ScreeningView
-from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.session import ClinicSession
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
 from clinic_app.people.demographics import age_on
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
-from clinic_app.security.permissions import Action, require
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
 
 REASON_MAX = 4000
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.reports.model import ScanReport
-from clinic_app.model.base import utcnow
-from clinic_app.people.model import Patient, Site, User
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.staff import Site, User
+from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.model import Patient
 from clinic_app.records.attachments import keep_file, kept_bytes
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, 
 
     from clinic_app.domains.imaging.dicom.measure import Annotation, calibration_of  # noqa: PLC0415
     from clinic_app.domains.imaging.model import ImageMarks  # noqa: PLC0415
-    from clinic_app.model.attachments import Attachment  # noqa: PLC0415
+    from clinic_app.kernel.attachments import Attachment  # noqa: PLC0415
 
     offered: list[dict[str, object]] = []
     rows = session.execute(

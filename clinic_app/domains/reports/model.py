@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clinic_app.model.base import Base, Syncable
-from clinic_app.model.signed import AppendOnly, Signable
+from clinic_app.kernel.base import Base, Syncable
+from clinic_app.kernel.signed import AppendOnly, Signable
 
 
 class ScanReport(Signable, Syncable, Base):

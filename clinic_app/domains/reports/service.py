@@ -18,18 +18,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.clinical.signing import content_digest
-from clinic_app.clinical.vocabulary import Role
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
-from clinic_app.errors import Conflict, FormErrors, NotFound, PermissionDenied, ValidationError
+from clinic_app.kernel import validation as check
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import (
+    Conflict,
+    FormErrors,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from clinic_app.kernel.security.permissions import Action, allows, require
+from clinic_app.kernel.signing import content_digest
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.auth import AuthService
-from clinic_app.people.model import User
-from clinic_app.security.permissions import Action, allows, require
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
 
 TEXT_FIELDS = ("history", "request", "findings", "impression", "recommendations", "addendum")
 TEXT_MAX = 8000
@@ -536,7 +542,7 @@ class ReportService:
 
         A service sets its own in the ``report_attestation`` setting; otherwise the default.
         """
-        from clinic_app.model.settings import ServiceSetting, setting_id  # noqa: PLC0415
+        from clinic_app.kernel.settings import ServiceSetting, setting_id  # noqa: PLC0415
 
         if session is not None:
             row = session.get(ServiceSetting, setting_id("report_attestation"))
@@ -553,7 +559,7 @@ class ReportService:
             ValidationError: ``text.too_long`` (field ``sign`` or ``verify``).
             PermissionDenied: for anyone who may not manage the service's settings.
         """
-        from clinic_app.model.settings import ServiceSetting, setting_id  # noqa: PLC0415
+        from clinic_app.kernel.settings import ServiceSetting, setting_id  # noqa: PLC0415
 
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
             key = setting_id("report_attestation")

@@ -43,7 +43,7 @@ from pydicom.uid import (
 from pydicom.valuerep import DSfloat
 
 from clinic_app.domains.imaging.dicom.capture import new_uid
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 __all__ = [
     "KOS_TITLES",

@@ -8,8 +8,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, TypeVar
 
-from clinic_app.content.files import read_json
-from clinic_app.content.reference import parse_code_list
 from clinic_app.domains.triage.rules import (
     ClockStart,
     ClockStop,
@@ -18,7 +16,9 @@ from clinic_app.domains.triage.rules import (
     Tier,
     Unit,
 )
-from clinic_app.errors import ClinicError, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.reference import parse_code_list
+from clinic_app.kernel.resource_files import read_json
 
 FILE = "waiting_times.json"
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from clinic_app.domains.triage.working_days import add_working_days, working_days_between
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 #: Referral priorities, most pressing first (the codes of the ``referral_priority`` list).
 PRIORITIES: tuple[str, ...] = ("urgent", "priority", "routine")

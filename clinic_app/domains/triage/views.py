@@ -6,11 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from clinic_app.clinical.vocabulary import (
-    ReferralPriority,
-    ReferralStatus,
-)
 from clinic_app.domains.triage.rules import TargetState, Tier, Unit
+from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from functools import cache
 
 import holidays
 
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 
 # England and Wales share one list of bank holidays; the library keeps it under England.
 _COUNTRY = "GB"

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.assessments.views import AssessmentView as AssessmentRecord
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people.views import DiagnosisChoice
 from ui.common import errors, formatting
 from ui.common.body_chart import BodyChart, region_name

@@ -8,10 +8,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinic_app.clinical.vocabulary import AssessmentStatus
 from clinic_app.domains.assessments.views import AssessmentView
-from clinic_app.errors import ClinicError
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.vocabulary import AssessmentStatus
 from ui.common import errors
 from ui.common.drafts import AUTOSAVE_MS
 from ui.common.session import UserSession

@@ -6,8 +6,8 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.errors import FormErrors
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import FormErrors
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.clinical.vocabulary import Role
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.vocabulary import Role
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import Task, TaskRunner

@@ -7,8 +7,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.errors import ValidationError
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ValidationError
 from ui.common import errors
 from ui.common.tasks import TaskRunner
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
+from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.views import PatientRecord, ReferralSummary
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, PatientBanner, alert_kind_chip, card, label, set_role

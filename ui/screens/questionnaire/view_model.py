@@ -10,8 +10,8 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
-from clinic_app.errors import AuthenticationFailed
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import AuthenticationFailed
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner

@@ -11,8 +11,8 @@ from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.red_flags.rules import BODY_REGIONS, RecordedAction, RedFlagScreen
 from clinic_app.domains.red_flags.views import ScreeningView
-from clinic_app.errors import ClinicError
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
 from ui.common.body_chart import red_flag_regions
 from ui.common.session import UserSession

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.vocabulary import ReferralPriority
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
+from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.views import PatientRecord
 from ui.common import errors
 from ui.common.widgets import (

@@ -8,8 +8,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.clinical.vocabulary import ReferralPriority
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.views import PatientRecord, ReferralInput, ReferralSummary
 from ui.common.drafts import DraftStore, ReferenceLists
 from ui.common.form_model import DraftedFormViewModel

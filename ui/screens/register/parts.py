@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.clinical.vocabulary import AlertKind
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.views import PracticeSummary
 from ui.common.widgets import alert_kind_label, set_role
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people.views import PracticeSummary
 from ui.common import errors
 from ui.common.widgets import (

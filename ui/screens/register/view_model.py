@@ -8,10 +8,10 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.clinical.dates import read_date
-from clinic_app.clinical.vocabulary import AlertKind
-from clinic_app.errors import ValidationError
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.dates import read_date
+from clinic_app.kernel.errors import ValidationError
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people import nhs_number
 from clinic_app.people.views import PatientInput, PatientRecord, PracticeSummary
 from ui.common import errors

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from ui.common import errors
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.screens.settings.view_model import WaitingTimesViewModel

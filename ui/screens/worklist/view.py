@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.triage.rules import TargetState
 from clinic_app.domains.triage.views import TriageView, WorklistItem
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.people.views import Choice
 from ui.common import errors, formatting, theme
 from ui.common.widgets import ChoiceCombo, ErrorSummary, FormField, NoticeBar, card, label, set_role

@@ -10,8 +10,8 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.triage.views import TriageInput, TriageView, WorklistItem
-from clinic_app.errors import Conflict, NotFound
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.people.views import Choice
 from ui.common import errors
 from ui.common.session import UserSession

@@ -23,7 +23,7 @@ from pydicom.uid import (
     SecondaryCaptureImageStorage,
 )
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 #: The app's root for the UIDs it makes: 2.25 followed by a UUID as an integer (PS3.5 B.2).
 UUID_ROOT = "2.25."

@@ -27,7 +27,7 @@ from pydicom.pixels.processing import apply_color_lut
 from pydicom.pixels.utils import pixel_array
 
 from clinic_app.domains.imaging.dicom.measure import UNCALIBRATED, Calibration, calibration_of
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameSource", "FrameTiming"]
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 __all__ = [
     "ANNOTATION_KINDS",

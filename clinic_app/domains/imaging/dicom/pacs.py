@@ -18,7 +18,7 @@ from pydicom.dataset import Dataset
 from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind  # type: ignore[attr-defined]
 
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 
 SUCCESS = 0x0000
 PENDING = (0xFF00, 0xFF01)

@@ -10,7 +10,7 @@ from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 
 def file_kind(data: bytes) -> str:
@@ -40,6 +40,11 @@ def picture_pixels(data: bytes) -> np.ndarray:
             return np.asarray(picture.convert("RGB"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError("image.unreadable", field="file") from None
+
+
+def kept_dataset(data: bytes) -> Dataset:
+    """The dataset of a file the app already keeps (checked when it was taken in)."""
+    return dcmread(io.BytesIO(data))
 
 
 def parse_dicom(data: bytes) -> Dataset:

@@ -15,7 +15,7 @@ from pydicom.dataset import FileMetaDataset
 from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
 from pynetdicom.transport import ThreadedAssociationServer
 
-from clinic_app.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from av.stream import Disposition
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
-from clinic_app.errors import ValidationError
+from clinic_app.kernel.errors import ValidationError
 
 #: FFmpeg's one demuxer for ISO base media files (MP4) and QuickTime (MOV).
 _DEMUXER = "mov"

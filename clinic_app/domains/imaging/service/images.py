@@ -19,15 +19,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
-from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.attachments import Attachment
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.attachments import Attachment
-from clinic_app.model.base import utcnow
-from clinic_app.people.model import Patient, User
+from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.uow import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
 from clinic_app.records.attachments import keep_file, kept_bytes
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
 
 if TYPE_CHECKING:
     import numpy as np

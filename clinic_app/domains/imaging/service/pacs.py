@@ -9,7 +9,6 @@ archived. Until then the request is tried again later, waiting longer after each
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import uuid
@@ -23,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
 from clinic_app.domains.imaging.service.settings import DicomSettings, dicom_settings
-from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.kernel.attachments import Attachment
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.attachments import Attachment
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import SYSTEM, Context, UnitOfWork, recorded_by
 from clinic_app.records.attachments import kept_bytes
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -336,9 +335,9 @@ class PacsService:
 
 
 def _dataset(data: bytes) -> Dataset:
-    from pydicom import dcmread  # noqa: PLC0415 - pydicom loads with the first image
+    from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415 - pydicom loads with the first image
 
-    return dcmread(io.BytesIO(data))
+    return kept_dataset(data)
 
 
 def _send_and_confirm(settings: DicomSettings, study_uid: str, datasets: list[Dataset]) -> set[str]:

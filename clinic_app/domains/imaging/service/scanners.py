@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
-from clinic_app.errors import ClinicError
-from clinic_app.services.base import SYSTEM
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.uow import SYSTEM
 
 if TYPE_CHECKING:
     from clinic_app.domains.imaging.dicom.receive import StorageReceiver

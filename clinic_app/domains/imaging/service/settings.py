@@ -14,11 +14,11 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
-from clinic_app.errors import FormErrors, ValidationError
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.settings import ServiceSetting, setting_id
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.kernel.errors import FormErrors, ValidationError
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.settings import ServiceSetting, setting_id
+from clinic_app.kernel.uow import Context, UnitOfWork
 
 DICOM_SETTINGS = "dicom"
 PACS_METHODS = ("c-store", "stow-rs")

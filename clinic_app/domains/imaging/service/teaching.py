@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
-from clinic_app.errors import Conflict, NotFound
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.attachments import Attachment
+from clinic_app.kernel.errors import Conflict, NotFound
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork
 from clinic_app.records.attachments import kept_bytes
-from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,8 @@ class TeachingService:
             NotFound: ``image.study_not_found``, or ``file.not_here`` while an image is
                 still on its way by sync. Conflict: ``pacs.no_images``.
         """
-        from pydicom import dcmread  # noqa: PLC0415 - pydicom loads with the first image
-
         from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
 
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             study = session.get(ImagingStudy, study_id)
@@ -86,7 +85,7 @@ class TeachingService:
         files: list[tuple[str, bytes]] = []
         may_identify = False
         for number, data in enumerate(originals, start=1):
-            copy = anonymise(dcmread(io.BytesIO(data)), export)
+            copy = anonymise(kept_dataset(data), export)
             may_identify = may_identify or copy.pixels_may_identify
             out = io.BytesIO()
             copy.dataset.save_as(out, enforce_file_format=True)

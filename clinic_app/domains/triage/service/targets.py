@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.triage.content import ServiceRules, waiting_times, with_overrides
 from clinic_app.domains.triage.rules import Unit
-from clinic_app.errors import FormErrors, ValidationError
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.settings import ServiceSetting, setting_id
-from clinic_app.security.permissions import Action, allows
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.kernel.errors import FormErrors, ValidationError
+from clinic_app.kernel.security.permissions import Action, allows
+from clinic_app.kernel.settings import ServiceSetting, setting_id
+from clinic_app.kernel.uow import Context, UnitOfWork
 
 WAITING_TIMES = "waiting_times"
 _PARTS = ("amounts", "active", "near")

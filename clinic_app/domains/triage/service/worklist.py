@@ -7,8 +7,6 @@ from datetime import date
 
 from sqlalchemy import select
 
-from clinic_app.clinical.vocabulary import ReferralPriority, ReferralStatus
-from clinic_app.content.reference import code_list
 from clinic_app.domains.triage.content import ServiceRules
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.domains.triage.rules import (
@@ -21,15 +19,17 @@ from clinic_app.domains.triage.rules import (
 )
 from clinic_app.domains.triage.service.targets import rules_in_force
 from clinic_app.domains.triage.views import TargetView, TriageInput, TriageView, WorklistItem
-from clinic_app.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel import validation as check
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.model.base import utcnow
+from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.reference import code_list
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.care import Referral
 from clinic_app.people.episodes import open_episode
 from clinic_app.people.model import Patient
-from clinic_app.security.permissions import Action
-from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
 
 #: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
 TIER_2_SPECIALTIES = frozenset({"orthopaedic_spinal", "rheumatology", "pain_management"})

@@ -1,1 +1,0 @@
-"""Pure clinical rules with no I/O: identifiers, demographics and other checks."""

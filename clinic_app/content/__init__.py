@@ -1,1 +1,0 @@
-"""Loads and validates the data files shipped under ``resources/``."""

@@ -1,1 +1,0 @@
-"""Printed documents (PDF): letters, cards and summaries people take away."""

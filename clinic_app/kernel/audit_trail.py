@@ -1,0 +1,24 @@
+"""Checking the audit trail (``onestop audit verify``)."""
+
+from __future__ import annotations
+
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security import audit
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork
+
+
+class AuditService:
+    """Verifying the hash chain; the check itself is audited."""
+
+    def __init__(self, context: Context) -> None:
+        self._uow = UnitOfWork(context)
+
+    def verify(self, actor: CurrentUser) -> audit.AuditReport:
+        """Walk the whole chain and report every break (see ``security.audit``)."""
+        with self._uow(actor, Action.AUDIT_VERIFY, read_only=True) as session:
+            report = audit.verify(session)
+        if report.intact:
+            with self._uow(actor, Action.AUDIT_VERIFY) as session:
+                self._uow.audit(session, actor, "audit.verify")
+        return report

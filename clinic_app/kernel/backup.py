@@ -1,0 +1,144 @@
+"""Backups: a consistent, encrypted copy taken while the app runs, and its restore.
+
+A backup is its own SQLCipher file, keyed by a passphrase the service keeps (not the
+device's keychain key), so it can be restored on a replacement laptop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from clinic_app.kernel.errors import StoreError, ValidationError
+from clinic_app.kernel.store import Store
+
+MIN_PASSPHRASE = 12
+_ALIAS = "backup_copy"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    """What a backup wrote."""
+
+    path: Path
+    size_bytes: int
+    tables: int
+
+
+def check_passphrase(passphrase: str) -> None:
+    """A backup passphrase must be long enough to resist guessing offline.
+
+    Raises:
+        ValidationError: ``backup.passphrase_too_short``.
+    """
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise ValidationError(
+            "backup.passphrase_too_short", field="passphrase", minimum=MIN_PASSPHRASE
+        )
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def backup_store(store: Store, destination: Path, passphrase: str) -> BackupResult:
+    """Copy the whole store into a new file encrypted with ``passphrase``.
+
+    The copy is made inside one read transaction, so it is consistent even while the app
+    keeps writing; it is written beside the destination and renamed into place only when
+    complete, so a failed backup never leaves a half file under the final name.
+
+    Raises:
+        StoreError: ``backup.exists`` if the destination exists, ``backup.failed``.
+        ValidationError: the passphrase is too short.
+    """
+    check_passphrase(passphrase)
+    destination = destination.resolve()
+    if destination.exists():
+        raise StoreError("backup.exists")
+    partial = destination.with_name(destination.name + ".partial")
+    partial.unlink(missing_ok=True)
+    raw = store.engine.raw_connection()
+    try:
+        driver: Any = raw.driver_connection
+        driver.execute("BEGIN")
+        try:
+            driver.execute(f"ATTACH DATABASE ? AS {_ALIAS} KEY ?", (str(partial), passphrase))
+            driver.execute(f"SELECT sqlcipher_export('{_ALIAS}')")
+            version = driver.execute("PRAGMA user_version").fetchone()[0]
+            driver.execute(f"PRAGMA {_ALIAS}.user_version = {int(version)}")
+            tables = driver.execute(
+                f"SELECT count(*) FROM {_ALIAS}.sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
+            driver.execute("COMMIT")
+        except sqlcipher3.Error:
+            with contextlib.suppress(sqlcipher3.Error):
+                driver.execute("ROLLBACK")
+            partial.unlink(missing_ok=True)
+            raise StoreError("backup.failed") from None
+        finally:
+            with contextlib.suppress(sqlcipher3.Error):
+                driver.execute(f"DETACH DATABASE {_ALIAS}")
+    finally:
+        raw.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(destination)
+    _fsync_dir(destination.parent)
+    return BackupResult(destination, destination.stat().st_size, int(tables))
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def restore_store(backup: Path, passphrase: str, target: Path, key: str) -> None:
+    """Write a new store at ``target`` (encrypted with ``key``) from a backup file.
+
+    The backup is checked (passphrase, integrity) before anything is written, and the
+    target must not exist: an existing store is never overwritten here.
+
+    Raises:
+        StoreError: ``backup.missing``, ``backup.wrong_passphrase``, ``backup.damaged``,
+            ``store.exists``.
+    """
+    if not backup.is_file():
+        raise StoreError("backup.missing")
+    if target.exists():
+        raise StoreError("store.exists")
+    source = sqlcipher3.connect(str(backup), isolation_level=None)
+    try:
+        source.execute("PRAGMA cipher_log_level = NONE")
+        source.execute(f"PRAGMA key = {_quote(passphrase)}")
+        try:
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise StoreError("backup.wrong_passphrase") from None
+        if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise StoreError("backup.damaged")
+        version = int(source.execute("PRAGMA user_version").fetchone()[0])
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        try:
+            source.execute(f"ATTACH DATABASE ? AS restored KEY \"x'{key}'\"", (str(partial),))
+            source.execute("SELECT sqlcipher_export('restored')")
+            source.execute(f"PRAGMA restored.user_version = {version}")
+            source.execute("DETACH DATABASE restored")
+        except sqlcipher3.Error:
+            partial.unlink(missing_ok=True)
+            raise StoreError("restore.failed") from None
+    finally:
+        source.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    partial.replace(target)
+    _fsync_dir(target.parent)

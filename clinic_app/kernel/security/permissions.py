@@ -1,0 +1,163 @@
+"""Who may do what: every service action is checked against the signed-in user's role.
+
+A hidden button is not a permission: services call ``require`` before they do anything.
+
+Triage, assessment, red flags and questionnaires (issue 3):
+
+- Everyone may see the triage worklist (``triage.worklist``): admin and booking teams run the
+  single point of access and need to see what is waiting and what is near its target. The
+  worklist shows who is waiting and the referrer's reason, as a referral view already does.
+- Only clinicians and supervisors triage (``triage.decide``), return to referrer included.
+  The service specifications word that outcome as "returned to the referrer with advice and
+  guidance": advice is a clinical judgement, and a referral's clinical status is already
+  kept from admin (``referral.update_status``). Trainees do not triage unsupervised, for the
+  same reason they may not change a referral's status; sonographers triage no referrals.
+- Trainees may assess, sign their own assessment, screen for red flags and record actions
+  for a positive screen (sending a patient to the emergency department must never wait for
+  someone else), but only a qualified clinician may override a positive screen
+  (``red_flag.override``).
+- Admin sees no clinical content: no assessment, screening or questionnaire action.
+- Sync: the admin sets a device up with the server (``sync.manage``); everyone sees sync
+  problems (``sync.view``); choosing between two clinical values kept in a conflict
+  (``sync.resolve``) is for the clinical roles, since the values are clinical content.
+- Objects a scanner pushes are received by the device itself (``image.receive``), recorded as
+  the system's: no user is signed in to the scanner.
+- The service's own settings (its waiting-time amounts) are changed by the admin / service
+  lead (``settings.manage``): they are the service's contract with its commissioners, not
+  a clinical judgement about one patient. Everyone may read them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from clinic_app.kernel.errors import PermissionDenied
+from clinic_app.kernel.vocabulary import Role
+
+
+class Action(StrEnum):
+    """Every action a service performs on behalf of a user."""
+
+    PATIENT_SEARCH = "patient.search"
+    PATIENT_OPEN = "patient.open"
+    PATIENT_REGISTER = "patient.register"
+    PATIENT_EDIT = "patient.edit"
+    REFERRAL_CREATE = "referral.create"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_UPDATE_STATUS = "referral.update_status"
+    DRAFT_KEEP = "draft.keep"
+    STATUS_VIEW = "status.view"
+    USER_MANAGE = "user.manage"
+    USER_LIST = "user.list"
+    AUDIT_VERIFY = "audit.verify"
+    STORE_BACKUP = "store.backup"
+    DEMO_SEED = "demo.seed"
+    TRIAGE_WORKLIST = "triage.worklist"
+    TRIAGE_DECIDE = "triage.decide"
+    ASSESSMENT_VIEW = "assessment.view"
+    ASSESSMENT_WRITE = "assessment.write"
+    ASSESSMENT_SIGN = "assessment.sign"
+    RED_FLAG_SCREEN = "red_flag.screen"
+    RED_FLAG_OVERRIDE = "red_flag.override"
+    QUESTIONNAIRE_RECORD = "questionnaire.record"
+    QUESTIONNAIRE_VIEW = "questionnaire.view"
+    WORDING_PACK_IMPORT = "wording_pack.import"
+    SETTINGS_MANAGE = "settings.manage"
+    SYNC_MANAGE = "sync.manage"
+    SYNC_VIEW = "sync.view"
+    SYNC_RESOLVE = "sync.resolve"
+    ATTACHMENT_ADD = "attachment.add"
+    ATTACHMENT_VIEW = "attachment.view"
+    IMAGE_CAPTURE = "image.capture"
+    IMAGE_VIEW = "image.view"
+    IMAGE_RECEIVE = "image.receive"
+    IMAGE_ARCHIVE = "image.archive"
+    REPORT_VIEW = "report.view"
+    REPORT_WRITE = "report.write"
+    REPORT_SIGN = "report.sign"
+    REPORT_VERIFY = "report.verify"
+
+
+_CLINICAL_WORK = frozenset(
+    {
+        Action.PATIENT_SEARCH,
+        Action.PATIENT_OPEN,
+        Action.PATIENT_REGISTER,
+        Action.PATIENT_EDIT,
+        Action.REFERRAL_CREATE,
+        Action.REFERRAL_VIEW,
+        Action.REFERRAL_UPDATE_STATUS,
+        Action.DRAFT_KEEP,
+        Action.STATUS_VIEW,
+        Action.TRIAGE_WORKLIST,
+        Action.ASSESSMENT_VIEW,
+        Action.ASSESSMENT_WRITE,
+        Action.ASSESSMENT_SIGN,
+        Action.RED_FLAG_SCREEN,
+        Action.RED_FLAG_OVERRIDE,
+        Action.QUESTIONNAIRE_RECORD,
+        Action.QUESTIONNAIRE_VIEW,
+        Action.SYNC_VIEW,
+        Action.SYNC_RESOLVE,
+        Action.ATTACHMENT_ADD,
+        Action.ATTACHMENT_VIEW,
+        Action.IMAGE_CAPTURE,
+        Action.IMAGE_VIEW,
+        Action.IMAGE_ARCHIVE,
+        Action.REPORT_VIEW,
+        Action.REPORT_WRITE,
+    }
+)
+
+# The admin / service lead books and registers (admin and booking teams take referrals in),
+# manages users and the store, but changing a referral's clinical status is for clinicians.
+_ADMIN_WORK = frozenset(
+    {
+        Action.PATIENT_SEARCH,
+        Action.PATIENT_OPEN,
+        Action.PATIENT_REGISTER,
+        Action.PATIENT_EDIT,
+        Action.REFERRAL_CREATE,
+        Action.REFERRAL_VIEW,
+        Action.DRAFT_KEEP,
+        Action.STATUS_VIEW,
+        Action.USER_MANAGE,
+        Action.USER_LIST,
+        Action.AUDIT_VERIFY,
+        Action.STORE_BACKUP,
+        Action.DEMO_SEED,
+        Action.WORDING_PACK_IMPORT,
+        Action.TRIAGE_WORKLIST,
+        Action.SETTINGS_MANAGE,
+        Action.SYNC_MANAGE,
+        Action.SYNC_VIEW,
+        Action.IMAGE_RECEIVE,
+        # The PACS queue runs on as the system (an admin's role) once a clinician asks.
+        Action.IMAGE_ARCHIVE,
+    }
+)
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.CLINICIAN: _CLINICAL_WORK | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
+    Role.SONOGRAPHER: _CLINICAL_WORK | {Action.REPORT_SIGN},
+    # A trainee's scan reports are verified by their supervisor, never signed alone.
+    Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
+    Role.SUPERVISOR: _CLINICAL_WORK
+    | {Action.USER_LIST, Action.TRIAGE_DECIDE, Action.REPORT_SIGN, Action.REPORT_VERIFY},
+    Role.ADMIN: _ADMIN_WORK,
+}
+
+
+def allows(role: Role, action: Action) -> bool:
+    """True if ``role`` may perform ``action``."""
+    return action in PERMISSIONS.get(role, frozenset())
+
+
+def require(role: Role, action: Action) -> None:
+    """Raise PermissionDenied unless ``role`` may perform ``action``.
+
+    Raises:
+        PermissionDenied: ``permission.denied`` with the action and role.
+    """
+    if not allows(role, action):
+        raise PermissionDenied("permission.denied", action=action.value, role=role.value)
