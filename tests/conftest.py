@@ -24,6 +24,12 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 import keyring  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Property tests check rules, not speed: on a busy two-core machine one example can take longer
+# than Hypothesis's 200 ms default and fail for no fault of the code. Speed lives in tests/bench.
+settings.register_profile("clinic", deadline=None)
+settings.load_profile("clinic")
 
 from clinic_app.bootstrap import create_clinic  # noqa: E402
 from clinic_app.container import Services  # noqa: E402
