@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from clinic_app.errors import NotFound, ValidationError
 from clinic_app.model import Attachment, Patient
 from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser
 from clinic_app.sync.files import CHUNK_SIZE, read_bytes, store_bytes, stored_size
 
@@ -118,7 +118,7 @@ class AttachmentService:
             NotFound: ``attachment.not_found``, or ``file.not_here`` when the row has arrived
                 by sync but its bytes have not yet.
         """
-        with self._uow(actor, Action.ATTACHMENT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.ATTACHMENT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = session.get(Attachment, attachment_id)
             if row is None or row.deleted:
                 raise NotFound("attachment.not_found")

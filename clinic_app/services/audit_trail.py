@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clinic_app.security import audit
 from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser
 
 
@@ -16,7 +16,7 @@ class AuditService:
 
     def verify(self, actor: CurrentUser) -> audit.AuditReport:
         """Walk the whole chain and report every break (see ``security.audit``)."""
-        with self._uow(actor, Action.AUDIT_VERIFY, read_only=True) as session:
+        with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.READ) as session:
             report = audit.verify(session)
         if report.intact:
             with self._uow(actor, Action.AUDIT_VERIFY) as session:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from clinic_app.errors import FormErrors, ValidationError
 from clinic_app.model import ServiceSetting, setting_id
 from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser
 
 DICOM_SETTINGS = "dicom"
@@ -111,7 +111,7 @@ class DicomSettingsService:
 
     def current(self, actor: CurrentUser) -> DicomSettings:
         """The settings in force (any signed-in user may read them)."""
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return dicom_settings(session)
 
     def change(self, actor: CurrentUser, **changes: Any) -> DicomSettings:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from clinic_app.errors import ValidationError
 from clinic_app.model import Draft, utcnow
 from clinic_app.security.permissions import Action
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser
 
 MAX_DRAFT_BYTES = 256 * 1024
@@ -48,7 +48,7 @@ class DraftService:
 
     def load(self, actor: CurrentUser, kind: str, key: str) -> dict[str, Any] | None:
         """The user's draft of ``kind``/``key``, or None."""
-        with self._uow(actor, Action.DRAFT_KEEP, read_only=True) as session:
+        with self._uow(actor, Action.DRAFT_KEEP, mode=Mode.READ) as session:
             payload = session.scalar(
                 select(Draft.payload).where(
                     Draft.user_id == actor.id, Draft.kind == kind, Draft.subject == key

@@ -32,7 +32,7 @@ from clinic_app.model import (
 )
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import keep_file, kept_bytes
-from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.services.base import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.types import CurrentUser
 
 if TYPE_CHECKING:
@@ -466,7 +466,7 @@ class ImagingService:
     def worklist(self, day: date | None = None) -> list[PlannedScan]:
         """Scans planned for ``day`` (today), for a scanner's worklist query."""
         wanted = day or self._context.today()
-        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, read_only=True) as session:
+        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, mode=Mode.READ) as session:
             rows = session.execute(
                 select(ImagingStudy, Patient)
                 .join(Patient, Patient.id == ImagingStudy.patient_id)
@@ -537,7 +537,7 @@ class ImagingService:
 
     def orphans(self, actor: CurrentUser) -> list[InstanceView]:
         """Objects waiting for a person to say whose they are, oldest first."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ImageInstance)
                 .where(ImageInstance.study_id.is_(None), ImageInstance.deleted.is_(False))
@@ -650,7 +650,7 @@ class ImagingService:
 
     def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
         """The patient's studies, the newest first, each with its images and PACS state."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             studies = session.scalars(
                 select(ImagingStudy)
                 .where(ImagingStudy.patient_id == patient_id, ImagingStudy.deleted.is_(False))
@@ -693,7 +693,7 @@ class ImagingService:
             NotFound: ``image.not_found``, or ``file.not_here`` while its bytes are still
                 on their way by sync.
         """
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.AUDITED_READ) as session:
             row = session.get(ImageInstance, instance_id)
             attachment = session.get(Attachment, row.attachment_id) if row else None
             if row is None or row.deleted or attachment is None:
@@ -715,7 +715,7 @@ class ImagingService:
         """What people drew on an image, in the order they drew it."""
         from clinic_app.dicom.measure import Annotation  # noqa: PLC0415
 
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             row = session.scalars(
                 select(ImageMarks).where(ImageMarks.instance_id == instance_id)
             ).first()

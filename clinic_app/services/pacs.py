@@ -25,7 +25,7 @@ from clinic_app.errors import ClinicError, Conflict, NotFound, ValidationError
 from clinic_app.model import Attachment, ImageInstance, ImagingStudy, PacsSend, utcnow
 from clinic_app.security.permissions import Action
 from clinic_app.services.attachments import kept_bytes
-from clinic_app.services.base import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.services.base import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.dicom_settings import DicomSettings, dicom_settings
 from clinic_app.services.types import CurrentUser
 
@@ -174,7 +174,7 @@ class PacsService:
 
     def sends(self, actor: CurrentUser) -> list[SendView]:
         """Every request on this device, the newest first."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(select(PacsSend).order_by(PacsSend.requested_at.desc()))
             return [_view(row) for row in rows]
 

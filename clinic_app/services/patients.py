@@ -22,7 +22,7 @@ from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import GpPractice, Patient, PatientAlert, Referral
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.episodes import episode_summaries
 from clinic_app.services.patient_search import search_plan
 from clinic_app.services.referrals import referral_summary
@@ -59,7 +59,7 @@ class PatientService:
         statement, params = plan
         today = self._context.today()
         sexes = code_list("person_stated_gender")
-        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
+        with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.execute(statement, params).all()
         seen: set[uuid.UUID] = set()
         found: list[PatientSummary] = []
@@ -116,7 +116,7 @@ class PatientService:
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""
-        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
+        with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(GpPractice).where(GpPractice.deleted.is_(False)).order_by(GpPractice.name)
             ).all()

@@ -26,7 +26,7 @@ from clinic_app.content.questionnaires import (
 from clinic_app.errors import ClinicError, NotFound, ValidationError
 from clinic_app.model import Patient, QuestionnaireResponse, utcnow
 from clinic_app.security.permissions import Action, require
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.base import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import HistoryEntry, ResponseView
 from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
@@ -199,7 +199,7 @@ class QuestionnaireService:
             NotFound: ``episode.not_found`` when the named episode is not the patient's.
         """
         definition = questionnaire(questionnaire_id)
-        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
             episode = episode_for(session, patient_id, episode_id)
             in_episode = (
                 QuestionnaireResponse.episode_id.is_(None)

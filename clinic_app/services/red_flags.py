@@ -21,7 +21,7 @@ from clinic_app.db import ClinicSession
 from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Patient, RedFlagResolution, RedFlagScreening, utcnow
 from clinic_app.security.permissions import Action, require
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.base import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import ResolutionView, ScreeningView
 from clinic_app.services.episodes import episode_for
 from clinic_app.services.types import CurrentUser
@@ -91,7 +91,7 @@ class RedFlagService:
             ValidationError: ``red_flags.unknown_region`` (field ``regions``).
             NotFound: ``patient.not_found``.
         """
-        with self._uow(actor, Action.RED_FLAG_SCREEN, read_only=True) as session:
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.READ) as session:
             age = self._age(_patient(session, patient_id))
         return screens_for(regions, age)
 

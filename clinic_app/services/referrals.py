@@ -13,7 +13,7 @@ from clinic_app.errors import NotFound, ValidationError
 from clinic_app.model import Patient, Referral
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser, ReferralInput, ReferralSummary
 
 REASON_MAX = 4000
@@ -111,7 +111,7 @@ class ReferralService:
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReferralSummary]:
         """A patient's referrals, newest first."""
-        with self._uow(actor, Action.REFERRAL_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REFERRAL_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(Referral)
                 .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))

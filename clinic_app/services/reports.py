@@ -25,7 +25,7 @@ from clinic_app.model import ImageInstance, ImagingStudy, ScanReport, ScanReport
 from clinic_app.security.permissions import Action, allows, require
 from clinic_app.services import validation as check
 from clinic_app.services.auth import AuthService
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.base import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.types import CurrentUser
 
 TEXT_FIELDS = ("history", "request", "findings", "impression", "recommendations", "addendum")
@@ -578,19 +578,19 @@ class ReportService:
 
     def attestation_for(self, actor: CurrentUser, kind: str) -> str:
         """The sentence to show the actor before they sign or verify."""
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return self.attestation(session, kind)
 
     def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """Distances measured in mm on the study's images, for the author to include."""
         from clinic_app.services.report_dicom import measured_distances  # noqa: PLC0415
 
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             return measured_distances(session, study_id)
 
     def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """The study's images (not its reports), to choose key images from."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ImageInstance)
                 .where(
@@ -625,7 +625,7 @@ class ReportService:
         from clinic_app.model import Patient  # noqa: PLC0415
 
         sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, report_id)
             view = _view(session, row)
             patient = session.get(Patient, row.patient_id)
@@ -663,12 +663,12 @@ class ReportService:
 
     def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
         """One version of a report."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             return _view(session, self._load(session, report_id))
 
     def for_study(self, actor: CurrentUser, study_id: uuid.UUID) -> list[ReportView]:
         """Every version of every report of the study, oldest first."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(ScanReport.study_id == study_id, ScanReport.deleted.is_(False))
@@ -678,7 +678,7 @@ class ReportService:
 
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
         """The patient's reports that may go into a letter as final (signed or verified)."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -693,7 +693,7 @@ class ReportService:
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""
         now = utcnow()
-        with self._uow(actor, Action.REPORT_VERIFY, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VERIFY, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -713,7 +713,7 @@ class ReportService:
 
     def returned(self, actor: CurrentUser) -> list[ReportView]:
         """The actor's reports returned by their supervisor, with the feedback."""
-        with self._uow(actor, Action.REPORT_WRITE, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_WRITE, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -736,7 +736,7 @@ class ReportService:
         Raises:
             PermissionDenied: ``report.not_your_trainee``. NotFound: ``user.not_found``.
         """
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             trainee = session.get(User, trainee_id)
             if trainee is None:
                 raise NotFound("user.not_found")

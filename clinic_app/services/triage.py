@@ -22,7 +22,7 @@ from clinic_app.errors import Conflict, NotFound, ValidationError
 from clinic_app.model import Patient, Referral, TriageDecision, utcnow
 from clinic_app.security.permissions import Action
 from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork, recorded_by
+from clinic_app.services.base import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.services.clinical_types import TargetView, TriageInput, TriageView, WorklistItem
 from clinic_app.services.episodes import open_episode
 from clinic_app.services.settings import rules_in_force
@@ -74,7 +74,7 @@ class TriageService:
         day = today or self._context.today()
         specialties = code_list("specialty")
         sources = code_list("referral_source")
-        with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+        with self._uow(actor, Action.TRIAGE_WORKLIST, mode=Mode.AUDITED_READ) as session:
             # The service's own settings unless the caller fixed the rules (tests, previews).
             rules = self._rules or rules_in_force(session)
             rows = session.execute(

@@ -15,7 +15,7 @@ from clinic_app.model import Site, User
 from clinic_app.security import passwords
 from clinic_app.security.permissions import Action, require
 from clinic_app.services import validation as check
-from clinic_app.services.base import Context, UnitOfWork
+from clinic_app.services.base import Context, Mode, UnitOfWork
 from clinic_app.services.types import CurrentUser
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
@@ -158,7 +158,7 @@ class UserService:
 
     def list(self, actor: CurrentUser) -> list[UserSummary]:
         """Every user, by user name."""
-        with self._uow(actor, Action.USER_LIST, read_only=True) as session:
+        with self._uow(actor, Action.USER_LIST, mode=Mode.READ) as session:
             users = session.scalars(select(User).order_by(User.username)).all()
             names = {u.id: u.username for u in users}
             return [
