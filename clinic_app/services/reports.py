@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -86,6 +86,26 @@ class ReportView:
     def marking(self) -> str:
         """The words shown with a report that is not final ("" once it is)."""
         return "" if self.final else PRELIMINARY_WORDS
+
+
+@dataclass(frozen=True)
+class PrintableReport:
+    """Everything a printed version of a report shows, read from the store in one go.
+
+    Made on the store's worker; the PDF is then drawn from it elsewhere, with no session.
+    """
+
+    report: ReportView
+    patient_name: str
+    #: Already spaced for reading, e.g. "999 000 0018".
+    nhs_number: str
+    date_of_birth: date
+    service: str
+    study_date: datetime
+    study_description: str
+    #: Words for each key image, in the report's order, e.g. "Still · Knee · right".
+    key_image_names: tuple[str, ...]
+    printed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -612,16 +632,16 @@ class ReportService:
             ]
 
     def report_pdf(self, actor: CurrentUser, report_id: uuid.UUID) -> bytes:
-        """One version as a PDF to print or keep.
+        """One version as a PDF to print or keep (:meth:`printable`, then :meth:`render_pdf`).
 
         Until it is final it is marked preliminary on every page, so a printed draft can
         never pass for a verified report.
         """
+        return self.render_pdf(self.printable(actor, report_id))
+
+    def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> PrintableReport:
+        """What the printed version shows, read in one audited read (printing is audited)."""
         from clinic_app.clinical.nhs_number import format_nhs_number  # noqa: PLC0415
-        from clinic_app.documents.scan_report import (  # noqa: PLC0415 - reportlab on demand
-            ReportDetails,
-            scan_report_pdf,
-        )
         from clinic_app.model import Patient  # noqa: PLC0415
 
         sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
@@ -641,7 +661,8 @@ class ReportService:
                 part = (image.body_part or "").title()
                 side = sides.get(image.laterality or "", "")
                 names.append(" · ".join(bit for bit in (kind, part, side) if bit))
-            details = ReportDetails(
+            printable = PrintableReport(
+                report=view,
                 patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
                 nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
                 date_of_birth=patient.date_of_birth,
@@ -659,7 +680,27 @@ class ReportService:
                 entity="scan_report",
                 entity_id=row.id,
             )
-        return scan_report_pdf(view, details)
+        return printable
+
+    @staticmethod
+    def render_pdf(printable: PrintableReport) -> bytes:
+        """Draw the PDF of a printable report; touches no store, so it may run anywhere."""
+        from clinic_app.documents.scan_report import (  # noqa: PLC0415 - reportlab on demand
+            ReportDetails,
+            scan_report_pdf,
+        )
+
+        details = ReportDetails(
+            patient_name=printable.patient_name,
+            nhs_number=printable.nhs_number,
+            date_of_birth=printable.date_of_birth,
+            service=printable.service,
+            study_date=printable.study_date,
+            study_description=printable.study_description,
+            key_image_names=printable.key_image_names,
+            printed_at=printable.printed_at,
+        )
+        return scan_report_pdf(printable.report, details)
 
     def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
         """One version of a report."""
