@@ -5,7 +5,7 @@ from __future__ import annotations
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security import audit
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 
 
 class AuditService:
@@ -16,7 +16,7 @@ class AuditService:
 
     def verify(self, actor: CurrentUser) -> audit.AuditReport:
         """Walk the whole chain and report every break (see ``security.audit``)."""
-        with self._uow(actor, Action.AUDIT_VERIFY, read_only=True) as session:
+        with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.READ) as session:
             report = audit.verify(session)
         if report.intact:
             with self._uow(actor, Action.AUDIT_VERIFY) as session:

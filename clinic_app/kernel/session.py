@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 READ_ONLY = "onestop_read_only"
 """Execution option set on a connection that will not write: on SQLite its transaction then
 starts as a plain BEGIN instead of taking the write lock (BEGIN IMMEDIATE)."""
+
+
+_MAY_WRITE = "onestop_may_write"
+
+
+class WriteRefused(RuntimeError):
+    """A unit of work tried to write what its mode does not allow: a fault in the code."""
 
 
 def reader(engine: Engine) -> Engine:
@@ -38,3 +47,37 @@ class ClinicSession(Session):
     @actor.setter
     def actor(self, value: Actor) -> None:
         self.info["actor"] = value
+
+
+def limit_writes(session: Session, may_write: Callable[[object], bool]) -> None:
+    """Refuse, for the rest of ``session``'s life, any write ``may_write`` does not accept.
+
+    Every new, changed or deleted object is checked at flush, before the outbox hooks run;
+    bulk INSERT, UPDATE and DELETE statements are refused outright. ``WriteRefused`` is a
+    fault in the code, never something a person can cause.
+    """
+    session.info[_MAY_WRITE] = may_write
+
+
+def _limit(session: Session) -> Callable[[object], bool] | None:
+    value = session.info.get(_MAY_WRITE)
+    return value if callable(value) else None
+
+
+@event.listens_for(ClinicSession, "before_flush")
+def _refuse_writes_not_allowed(session: Session, _flush: UOWTransaction, _objects: object) -> None:
+    may_write = _limit(session)
+    if may_write is None:
+        return
+    changed = [obj for obj in session.dirty if session.is_modified(obj)]
+    for obj in (*session.new, *changed, *session.deleted):
+        if not may_write(obj):
+            raise WriteRefused(f"this unit of work may not write {type(obj).__name__} rows")
+
+
+@event.listens_for(ClinicSession, "do_orm_execute")
+def _refuse_statements_not_allowed(state: ORMExecuteState) -> None:
+    if _limit(state.session) is not None and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise WriteRefused("this unit of work may not run INSERT, UPDATE or DELETE statements")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import AuthenticationFailed, PermissionDenied
 from clinic_app.kernel.security import audit
 from clinic_app.kernel.security.permissions import Action, require
-from clinic_app.kernel.session import READ_ONLY, Actor, ClinicSession
+from clinic_app.kernel.session import READ_ONLY, Actor, ClinicSession, limit_writes
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.store import Store
 from clinic_app.kernel.vocabulary import Role
@@ -46,6 +47,23 @@ class Context:
     """Folder of imported licensed questionnaire wording packs (``<questionnaire id>.json``)."""
 
 
+class Mode(enum.Enum):
+    """What a unit of work may write, which decides the lock it takes on the store."""
+
+    READ = "read"
+    """Reads only: no write lock on SQLite, and any write at all is refused."""
+    AUDITED_READ = "audited_read"
+    """A read that writes its audit entry and nothing else. It takes the write lock up front,
+    like a write, so a writer committing between its reads and its audit entry cannot make
+    the entry fail (on SQLite a plain transaction's stale snapshot cannot be upgraded)."""
+    WRITE = "write"
+    """Reads and writes anything, under the write lock taken up front."""
+
+
+def _nothing(_obj: object) -> bool:
+    return False
+
+
 class UnitOfWork:
     """Opens one transaction for one user action, after checking the action is allowed."""
 
@@ -54,18 +72,21 @@ class UnitOfWork:
 
     @contextmanager
     def __call__(
-        self, actor: CurrentUser, action: Action, *, read_only: bool = False
+        self, actor: CurrentUser, action: Action, *, mode: Mode = Mode.WRITE
     ) -> Iterator[ClinicSession]:
         """Check ``action`` for ``actor``, then yield a session that commits on success.
 
         The user row is re-read each time, so a disabled account or a changed role takes
-        effect at the next action, not the next sign-in. ``read_only`` units of work do not
-        take the store's write lock (and must not write).
+        effect at the next action, not the next sign-in. ``mode`` says what the unit of work
+        may write (see :class:`Mode`); a write it does not allow raises ``WriteRefused``.
         """
         require(actor.role, action)
         with self._context.store.sessions.begin() as session:
-            if read_only:
+            if mode is Mode.READ:
                 session.connection(execution_options={READ_ONLY: True})
+                limit_writes(session, _nothing)
+            elif mode is Mode.AUDITED_READ:
+                limit_writes(session, audit.is_chain_row)
             if actor.id != SYSTEM_ID:
                 user = session.get(User, actor.id)
                 if user is None or user.deleted or not user.active:

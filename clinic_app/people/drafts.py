@@ -12,7 +12,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.local import Draft
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 
 MAX_DRAFT_BYTES = 256 * 1024
 
@@ -49,7 +49,7 @@ class DraftService:
 
     def load(self, actor: CurrentUser, kind: str, key: str) -> dict[str, Any] | None:
         """The user's draft of ``kind``/``key``, or None."""
-        with self._uow(actor, Action.DRAFT_KEEP, read_only=True) as session:
+        with self._uow(actor, Action.DRAFT_KEEP, mode=Mode.READ) as session:
             payload = session.scalar(
                 select(Draft.payload).where(
                     Draft.user_id == actor.id, Draft.kind == kind, Draft.subject == key

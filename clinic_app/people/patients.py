@@ -15,7 +15,7 @@ from clinic_app.kernel.dates import parse_date
 from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security.permissions import Action, require
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people import nhs_number
 from clinic_app.people.care import Referral
 from clinic_app.people.demographics import (
@@ -60,7 +60,7 @@ class PatientService:
         statement, params = plan
         today = self._context.today()
         sexes = code_list("person_stated_gender")
-        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
+        with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.execute(statement, params).all()
         seen: set[uuid.UUID] = set()
         found: list[PatientSummary] = []
@@ -117,7 +117,7 @@ class PatientService:
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""
-        with self._uow(actor, Action.PATIENT_SEARCH, read_only=True) as session:
+        with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(GpPractice).where(GpPractice.deleted.is_(False)).order_by(GpPractice.name)
             ).all()

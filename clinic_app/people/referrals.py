@@ -12,7 +12,7 @@ from clinic_app.kernel.dates import parse_date
 from clinic_app.kernel.errors import NotFound, ValidationError
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.care import Referral
 from clinic_app.people.model import Patient
@@ -113,7 +113,7 @@ class ReferralService:
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReferralSummary]:
         """A patient's referrals, newest first."""
-        with self._uow(actor, Action.REFERRAL_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REFERRAL_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(Referral)
                 .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))

@@ -27,7 +27,7 @@ from clinic_app.kernel.security import keychain
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people.model import Patient
 from clinic_app.sync.client import SyncClient, SyncReport
 from clinic_app.sync.model import SyncIssue, SyncRowState
@@ -171,7 +171,7 @@ class SyncService:
         Returns:
             The device's status on the server (``pending`` until approved).
         """
-        with self._uow(actor, Action.SYNC_MANAGE, read_only=True):
+        with self._uow(actor, Action.SYNC_MANAGE, mode=Mode.READ):
             pass
         transport = self._http(server_url, ca_file=ca_file)
         try:
@@ -284,7 +284,7 @@ class SyncService:
         """State, changes waiting, last success and problems waiting for a person."""
         with self._lock:
             state = self._state
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             pending = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
             issues = (
                 session.scalar(
@@ -316,7 +316,7 @@ class SyncService:
 
     def issues(self, actor: CurrentUser) -> list[IssueView]:
         """Changes the server refused or answered with a conflict, newest first."""
-        with self._uow(actor, Action.SYNC_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.SYNC_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(SyncIssue).where(SyncIssue.resolved.is_(False)).order_by(SyncIssue.at.desc())
             ).all()
@@ -345,7 +345,7 @@ class SyncService:
 
     def conflicts(self, actor: CurrentUser) -> list[ConflictView]:
         """Fields kept in conflict on the server, with who changed what and when."""
-        with self._uow(actor, Action.SYNC_VIEW, read_only=True):
+        with self._uow(actor, Action.SYNC_VIEW, mode=Mode.READ):
             pass
         transport = self._transport()
         try:

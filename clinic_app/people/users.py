@@ -15,7 +15,7 @@ from clinic_app.kernel.security import passwords
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import Site, User
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import Role
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
@@ -158,7 +158,7 @@ class UserService:
 
     def list(self, actor: CurrentUser) -> list[UserSummary]:
         """Every user, by user name."""
-        with self._uow(actor, Action.USER_LIST, read_only=True) as session:
+        with self._uow(actor, Action.USER_LIST, mode=Mode.READ) as session:
             users = session.scalars(select(User).order_by(User.username)).all()
             names = {u.id: u.username for u in users}
             return [

@@ -12,7 +12,7 @@ from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people.model import Patient
 from clinic_app.sync.files import CHUNK_SIZE, read_bytes, store_bytes, stored_size
 
@@ -119,7 +119,7 @@ class AttachmentService:
             NotFound: ``attachment.not_found``, or ``file.not_here`` when the row has arrived
                 by sync but its bytes have not yet.
         """
-        with self._uow(actor, Action.ATTACHMENT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.ATTACHMENT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = session.get(Attachment, attachment_id)
             if row is None or row.deleted:
                 raise NotFound("attachment.not_found")

@@ -205,10 +205,18 @@ def _clip_too_long(error: ClinicError) -> str:
     return _tr("This clip is too long to keep. Shorten it and import it again.")
 
 
+def _passphrase_too_short(error: ClinicError) -> str:
+    minimum = error.params.get("minimum")
+    if isinstance(minimum, int):
+        return _tr("The passphrase must be at least {minimum} characters.").format(minimum=minimum)
+    return _tr("The passphrase is too short. Choose a longer one.")
+
+
 # General messages that need the error's parameters.
 _GENERAL_BUILDERS: dict[str, Callable[[ClinicError], str]] = {
     "auth.locked_out": _locked_out,
     "video.too_long": _clip_too_long,
+    "backup.passphrase_too_short": _passphrase_too_short,
 }
 
 # Images, clips, the scanners and the PACS.
@@ -409,11 +417,208 @@ _REPORT_WORDS: dict[str, str] = {
     "report.bad_measurement": (
         "A measurement could not be kept. Measure again on a calibrated image."
     ),
+    "report.findings_empty": "Write the findings before the report is signed.",
+    "report.impression_empty": "Write the impression before the report is signed.",
+    "report.no_key_images": "Choose at least one key image for the report.",
+    "report.addendum_empty": "Write the addendum before signing it.",
+    "report.observer_too_long": (
+        "A name on this report is too long for the PACS. Shorten it in the user's details."
+    ),
     "user.not_found": "That person could not be found.",
+}
+
+# Questionnaires, their licensed wording packs, and triage.
+_QUESTIONNAIRE_WORDS: dict[str, str] = {
+    "questionnaire.answer_out_of_range": (
+        "That answer is outside what the questionnaire allows. Choose one of the answers offered."
+    ),
+    "questionnaire.incomplete": "Some questions are not answered yet. Answer them all to save.",
+    "questionnaire.unknown_item": (
+        "These answers do not match this questionnaire. Start the questionnaire again."
+    ),
+    "questionnaire.wrong_questionnaire": (
+        "These answers belong to a different questionnaire. Start the questionnaire again."
+    ),
+    "wording_pack.invalid": (
+        "This wording pack is not laid out as the app expects. Ask its supplier for a fresh copy."
+    ),
+    "wording_pack.not_json": (
+        "This file is not a wording pack. Choose the .json file you were sent."
+    ),
+    "wording_pack.not_utf8": (
+        "This file is not a wording pack. Choose the .json file you were sent."
+    ),
+    "wording_pack.unreadable": "The wording pack could not be read. Check the file and try again.",
+    "wording_pack.no_folder": (
+        "There is nowhere on this computer to keep wording packs. Contact IT support."
+    ),
+    "wording_pack.not_needed": "This questionnaire has its wording in the app; no pack is needed.",
+    "wording_pack.unknown_questionnaire": (
+        "This wording pack is for a questionnaire the app does not have."
+    ),
+    "wording_pack.wrong_questionnaire": "This wording pack is for a different questionnaire.",
+    "wording_pack.wrong_version": (
+        "This wording pack is for another version of the questionnaire. Ask its supplier for "
+        "the pack that matches."
+    ),
+    "wording_pack.missing_items": (
+        "This wording pack leaves out some of the questionnaire's questions. Ask its supplier "
+        "for the pack that matches."
+    ),
+    "wording_pack.extra_items": (
+        "This wording pack has questions the questionnaire does not. Ask its supplier for the "
+        "pack that matches."
+    ),
+    "wording_pack.missing_options": (
+        "This wording pack leaves out some answers. Ask its supplier for the pack that matches."
+    ),
+    "wording_pack.extra_options": (
+        "This wording pack has answers the questionnaire does not. Ask its supplier for the "
+        "pack that matches."
+    ),
+    "wording_pack.range_labels_on_options_item": (
+        "This wording pack does not match how the questions are answered. Ask its supplier "
+        "for the pack that matches."
+    ),
+    "triage.not_a_date": "Enter a real date as day/month/year, for example 12/03/2025.",
+    "triage.before_received": "This date cannot be before the referral was received.",
+    "triage.outcome_required": "Choose the outcome of triage.",
+    "triage.outcome_without_date": "Enter the date the referral was triaged.",
+    "triage.unknown_priority": "Choose the priority from the list.",
+    "referral.not_found": "That referral could not be found. Refresh the worklist.",
+}
+
+# Records, red flags, people and files kept with the record.
+_RECORD_WORDS: dict[str, str] = {
+    "age.negative": "The date of birth is after today. Check the year.",
+    "assessment.bad_code": "Choose the answer from the list.",
+    "assessment.bad_medicine": "This medicine could not be kept. Check its name and dose.",
+    "assessment.not_found": "That assessment could not be found. Open the patient's record again.",
+    "assessment.not_signed": (
+        "Only a signed assessment can have an addendum. Change the draft instead."
+    ),
+    "assessment.wrong_patient": (
+        "This assessment belongs to another patient. Open that patient's record to change it."
+    ),
+    "episode.not_found": "That episode of care could not be found. Open the record again.",
+    "red_flag.screening_not_found": (
+        "That red-flag screen could not be found. Open the patient's record again."
+    ),
+    "red_flags.bad_age": (
+        "The patient's age is outside what the red-flag screens cover. Check the date of birth."
+    ),
+    "red_flags.bad_answer": "Choose one of the answers offered for this question.",
+    "red_flags.nothing_to_resolve": "This screen found no red flag, so there is nothing to act on.",
+    "red_flags.unknown_action": "Choose one of the actions offered.",
+    "red_flags.unknown_region": "Choose the body regions from the list.",
+    "attachment.not_found": (
+        "That file could not be found in the record. Open the patient's record again."
+    ),
+    "file.no_name": "The file has no name. Give it one and try again.",
+    "file.hash_mismatch": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.incomplete": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.wrong_offset": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.missing_here": (
+        "A file the service needs is missing from this computer. Sync carries on with the "
+        "rest; tell IT support."
+    ),
+    "site.unknown": "Choose the site from the list.",
+    "user.exists": "Someone already has that user name. Choose another.",
+    "user.username_invalid": ("User names use only letters, digits, dots, hyphens or underscores."),
+    "user.supervisor_role": (
+        "The person named as supervisor does not have the supervisor role. Choose another."
+    ),
+    "user.cannot_disable_self": "You cannot switch off your own account. Ask another admin.",
+    "user.managed_centrally": (
+        "This computer syncs with the service's server, so users are managed there. Ask an "
+        "admin of the server."
+    ),
+    "password.too_short": "The password must be at least 10 characters. A few words work well.",
+    "password.same_as_username": "The password must not be the user name.",
+}
+
+# The store, its backups, the keychain and sync.
+_STORE_WORDS: dict[str, str] = {
+    "store.exists": (
+        "There is already clinic data in that place, and it was not replaced. Contact IT support."
+    ),
+    "store.unreadable": (
+        "The clinic's data could not be read. Contact IT support, and do not delete any files."
+    ),
+    "keychain.key_exists": (
+        "The keychain already holds a key for this clinic's data. Contact IT support, and do "
+        "not delete any files."
+    ),
+    "backup.exists": "A file with that name is already there. Choose another name.",
+    "backup.failed": "The backup could not be made. The clinic's data is unchanged.",
+    "backup.missing": "The backup file was not found. Check where it was saved.",
+    "backup.wrong_passphrase": "That passphrase does not open this backup. Check it and try again.",
+    "backup.damaged": "This backup is damaged and was not restored. Use another backup.",
+    "restore.failed": "The backup could not be restored. Nothing was changed.",
+    "demo.store_not_empty": "The demonstration clinic can only be set up in empty clinic data.",
+    "sync.not_set_up": "This computer is not set up to sync yet. An admin sets it up.",
+    "sync.unreachable": (
+        "The sync server did not answer. Your work is kept here and syncs when it answers."
+    ),
+    "sync.refused": (
+        "The sync server refused this computer. Ask an admin to check it is approved."
+    ),
+    "sync.bad_answer": (
+        "The sync server gave an answer the app did not expect. Sync tries again later; if "
+        "this keeps happening, tell IT support."
+    ),
 }
 
 _GENERAL_WORDS.update(_IMAGING_WORDS)
 _GENERAL_WORDS.update(_REPORT_WORDS)
+_GENERAL_WORDS.update(_QUESTIONNAIRE_WORDS)
+_GENERAL_WORDS.update(_RECORD_WORDS)
+_GENERAL_WORDS.update(_STORE_WORDS)
+
+# Codes that mean a fault in the app or in its shipped content, never something a person
+# did: the honest words for them are the calm generic message (the fault is logged).
+FAULT_CODES = frozenset(
+    {
+        "assessment.bad_medicine_flag",
+        "assessment.not_a_list",
+        "assessment.not_text",
+        "assessment.unknown_field",
+        "content.invalid",
+        "content.unknown_list",
+        "content.unknown_questionnaire",
+        "content.unknown_screen",
+        "file.bad_name",
+        "form.invalid",
+        "nhs_number.synthetic_arguments",
+        "nhs_number.test_range_exhausted",
+        "questionnaire.invalid_definition",
+        "questionnaire.no_minimal_important_change",
+        "red_flags.bad_setting",
+        "red_flags.unknown_question",
+        "report.addendum_needs_predecessor",
+        "report.bad_frame",
+        "report.bad_kos_title",
+        "report.bad_rejection_reason",
+        "report.bad_uid",
+        "report.observer_incomplete",
+        "report.role_not_coded",
+        "report.verified_needs_complete",
+        "report.verified_needs_time",
+        "service_rules.unknown_unit",
+        "store.hard_delete",
+        "store.no_actor",
+        "sync.bad_message",
+        "sync.unknown_field",
+        "sync.unknown_table",
+        "working_days.not_a_date",
+    }
+)
 
 _GENERIC = (
     "Something went wrong and that action was not completed. Your other work is safe. "
@@ -449,6 +654,16 @@ def generic_message() -> str:
     return _tr(_GENERIC)
 
 
+def has_words(code: str) -> bool:
+    """True when this module has words of its own for ``code`` (a fault's are the generic ones)."""
+    return (
+        code in _FIELD_WORDS
+        or code in _GENERAL_WORDS
+        or code in _GENERAL_BUILDERS
+        or code in FAULT_CODES
+    )
+
+
 def field_message(error: ValidationError, label: str | None = None) -> str:
     """Words for an error that belongs next to one field.
 
@@ -462,6 +677,8 @@ def field_message(error: ValidationError, label: str | None = None) -> str:
     words = _FIELD_WORDS.get(error.code)
     if words is not None:
         return words(error, label)
+    if error.code in _GENERAL_BUILDERS:
+        return _GENERAL_BUILDERS[error.code](error)
     if error.code in _GENERAL_WORDS:
         return _tr(_GENERAL_WORDS[error.code])
     return _tr("Check this answer.")
@@ -490,7 +707,7 @@ def message_for(error: BaseException) -> str:
     """Words for an error shown as a message rather than next to a field."""
     if isinstance(error, FormErrors):
         return _form_headline(error)
-    if not isinstance(error, ClinicError):
+    if not isinstance(error, ClinicError) or error.code in FAULT_CODES:
         return generic_message()
     if error.code in _GENERAL_BUILDERS:
         return _GENERAL_BUILDERS[error.code](error)

@@ -28,7 +28,7 @@ from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
-from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
@@ -201,7 +201,7 @@ class QuestionnaireService:
             NotFound: ``episode.not_found`` when the named episode is not the patient's.
         """
         definition = questionnaire(questionnaire_id)
-        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
             episode = episode_for(session, patient_id, episode_id)
             in_episode = (
                 QuestionnaireResponse.episode_id.is_(None)

@@ -23,7 +23,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.demographics import age_on
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
@@ -93,7 +93,7 @@ class RedFlagService:
             ValidationError: ``red_flags.unknown_region`` (field ``regions``).
             NotFound: ``patient.not_found``.
         """
-        with self._uow(actor, Action.RED_FLAG_SCREEN, read_only=True) as session:
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.READ) as session:
             age = self._age(_patient(session, patient_id))
         return screens_for(regions, age)
 

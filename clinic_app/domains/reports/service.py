@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -33,7 +33,7 @@ from clinic_app.kernel.errors import (
 from clinic_app.kernel.security.permissions import Action, allows, require
 from clinic_app.kernel.signing import content_digest
 from clinic_app.kernel.staff import User
-from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.auth import AuthService
 
@@ -95,6 +95,26 @@ class ReportView:
     def marking(self) -> str:
         """The words shown with a report that is not final ("" once it is)."""
         return "" if self.final else PRELIMINARY_WORDS
+
+
+@dataclass(frozen=True)
+class PrintableReport:
+    """Everything a printed version of a report shows, read from the store in one go.
+
+    Made on the store's worker; the PDF is then drawn from it elsewhere, with no session.
+    """
+
+    report: ReportView
+    patient_name: str
+    #: Already spaced for reading, e.g. "999 000 0018".
+    nhs_number: str
+    date_of_birth: date
+    service: str
+    study_date: datetime
+    study_description: str
+    #: Words for each key image, in the report's order, e.g. "Still · Knee · right".
+    key_image_names: tuple[str, ...]
+    printed_at: datetime
 
 
 @dataclass(frozen=True)
@@ -587,19 +607,19 @@ class ReportService:
 
     def attestation_for(self, actor: CurrentUser, kind: str) -> str:
         """The sentence to show the actor before they sign or verify."""
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return self.attestation(session, kind)
 
     def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """Distances measured in mm on the study's images, for the author to include."""
         from clinic_app.domains.reports.archive import measured_distances  # noqa: PLC0415
 
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             return measured_distances(session, study_id)
 
     def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """The study's images (not its reports), to choose key images from."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ImageInstance)
                 .where(
@@ -621,17 +641,20 @@ class ReportService:
             ]
 
     def report_pdf(self, actor: CurrentUser, report_id: uuid.UUID) -> bytes:
-        """One version as a PDF to print or keep.
+        """One version as a PDF to print or keep (:meth:`printable`, then :meth:`render_pdf`).
 
         Until it is final it is marked preliminary on every page, so a printed draft can
         never pass for a verified report.
         """
-        from clinic_app.domains.reports.pdf import ReportDetails, scan_report_pdf  # noqa: PLC0415 - reportlab on demand
+        return self.render_pdf(self.printable(actor, report_id))
+
+    def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> PrintableReport:
+        """What the printed version shows, read in one audited read (printing is audited)."""
         from clinic_app.people.model import Patient  # noqa: PLC0415
         from clinic_app.people.nhs_number import format_nhs_number  # noqa: PLC0415
 
         sides = {"R": "right", "L": "left", "B": "both sides", "U": ""}
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, report_id)
             view = _view(session, row)
             patient = session.get(Patient, row.patient_id)
@@ -647,7 +670,8 @@ class ReportService:
                 part = (image.body_part or "").title()
                 side = sides.get(image.laterality or "", "")
                 names.append(" · ".join(bit for bit in (kind, part, side) if bit))
-            details = ReportDetails(
+            printable = PrintableReport(
+                report=view,
                 patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
                 nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
                 date_of_birth=patient.date_of_birth,
@@ -665,16 +689,33 @@ class ReportService:
                 entity="scan_report",
                 entity_id=row.id,
             )
-        return scan_report_pdf(view, details)
+        return printable
+
+    @staticmethod
+    def render_pdf(printable: PrintableReport) -> bytes:
+        """Draw the PDF of a printable report; touches no store, so it may run anywhere."""
+        from clinic_app.domains.reports.pdf import ReportDetails, scan_report_pdf  # noqa: PLC0415 - reportlab on demand
+
+        details = ReportDetails(
+            patient_name=printable.patient_name,
+            nhs_number=printable.nhs_number,
+            date_of_birth=printable.date_of_birth,
+            service=printable.service,
+            study_date=printable.study_date,
+            study_description=printable.study_description,
+            key_image_names=printable.key_image_names,
+            printed_at=printable.printed_at,
+        )
+        return scan_report_pdf(printable.report, details)
 
     def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
         """One version of a report."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             return _view(session, self._load(session, report_id))
 
     def for_study(self, actor: CurrentUser, study_id: uuid.UUID) -> list[ReportView]:
         """Every version of every report of the study, oldest first."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(ScanReport.study_id == study_id, ScanReport.deleted.is_(False))
@@ -684,7 +725,7 @@ class ReportService:
 
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
         """The patient's reports that may go into a letter as final (signed or verified)."""
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -699,7 +740,7 @@ class ReportService:
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""
         now = utcnow()
-        with self._uow(actor, Action.REPORT_VERIFY, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VERIFY, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -719,7 +760,7 @@ class ReportService:
 
     def returned(self, actor: CurrentUser) -> list[ReportView]:
         """The actor's reports returned by their supervisor, with the feedback."""
-        with self._uow(actor, Action.REPORT_WRITE, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_WRITE, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -742,7 +783,7 @@ class ReportService:
         Raises:
             PermissionDenied: ``report.not_your_trainee``. NotFound: ``user.not_found``.
         """
-        with self._uow(actor, Action.REPORT_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
             trainee = session.get(User, trainee_id)
             if trainee is None:
                 raise NotFound("user.not_found")

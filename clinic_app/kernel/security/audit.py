@@ -85,6 +85,11 @@ def _read_head(session: Session) -> tuple[int, str]:
     return int(seq_text), hash_text
 
 
+def is_chain_row(obj: object) -> bool:
+    """True for what appending to the chain writes: an entry, or the chain's head."""
+    return isinstance(obj, AuditEntry) or (isinstance(obj, StoreMeta) and obj.key == HEAD_KEY)
+
+
 def append(
     session: Session,
     *,

@@ -50,7 +50,9 @@ class ReportDesk(Protocol):
 
     def attestation_for(self, actor: CurrentUser, kind: str) -> str: ...
 
-    def report_pdf(self, actor: CurrentUser, report_id: uuid.UUID) -> bytes: ...
+    def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+
+    def render_pdf(self, printable: Any) -> bytes: ...
 
     def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[Any]: ...
 
@@ -183,15 +185,25 @@ class ReportViewModel(QObject):
         self._then(work, self.tr("Signed. The report is final and can no longer change."))
 
     def print_pdf(self) -> None:
-        """Make the PDF of the version on show (on the I/O pool: reportlab is slow to load)."""
+        """Make the PDF of the version on show.
+
+        What it shows is read (and the printing audited) on the store worker; the PDF is then
+        drawn on the I/O pool, where reportlab's slow start holds up no store work.
+        """
         actor, report = self._actor(), self.report
         if actor is None or report is None:
             return
         reports = self._reports
-        self._runner.run_io(
-            lambda: reports.report_pdf(actor, report.id),
-            on_done=self.pdf_ready.emit,
-            on_failed=self._on_failed,
+
+        def render(printable: Any) -> None:
+            self._runner.run_io(
+                lambda: reports.render_pdf(printable),
+                on_done=self.pdf_ready.emit,
+                on_failed=self._on_failed,
+            )
+
+        self._runner.run_store(
+            lambda: reports.printable(actor, report.id), on_done=render, on_failed=self._on_failed
         )
 
     def addendum(self, text: str) -> None:

@@ -25,7 +25,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
-from clinic_app.kernel.uow import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
 from clinic_app.records.attachments import keep_file, kept_bytes
@@ -461,7 +461,7 @@ class ImagingService:
     def worklist(self, day: date | None = None) -> list[PlannedScan]:
         """Scans planned for ``day`` (today), for a scanner's worklist query."""
         wanted = day or self._context.today()
-        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, read_only=True) as session:
+        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, mode=Mode.READ) as session:
             rows = session.execute(
                 select(ImagingStudy, Patient)
                 .join(Patient, Patient.id == ImagingStudy.patient_id)
@@ -532,7 +532,7 @@ class ImagingService:
 
     def orphans(self, actor: CurrentUser) -> list[InstanceView]:
         """Objects waiting for a person to say whose they are, oldest first."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(
                 select(ImageInstance)
                 .where(ImageInstance.study_id.is_(None), ImageInstance.deleted.is_(False))
@@ -645,7 +645,7 @@ class ImagingService:
 
     def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
         """The patient's studies, the newest first, each with its images and PACS state."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             studies = session.scalars(
                 select(ImagingStudy)
                 .where(ImagingStudy.patient_id == patient_id, ImagingStudy.deleted.is_(False))
@@ -688,7 +688,7 @@ class ImagingService:
             NotFound: ``image.not_found``, or ``file.not_here`` while its bytes are still
                 on their way by sync.
         """
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.AUDITED_READ) as session:
             row = session.get(ImageInstance, instance_id)
             attachment = session.get(Attachment, row.attachment_id) if row else None
             if row is None or row.deleted or attachment is None:
@@ -710,7 +710,7 @@ class ImagingService:
         """What people drew on an image, in the order they drew it."""
         from clinic_app.domains.imaging.dicom.measure import Annotation  # noqa: PLC0415
 
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             row = session.scalars(
                 select(ImageMarks).where(ImageMarks.instance_id == instance_id)
             ).first()

@@ -27,7 +27,7 @@ from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import SYSTEM, Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.records.attachments import kept_bytes
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ class PacsService:
 
     def sends(self, actor: CurrentUser) -> list[SendView]:
         """Every request on this device, the newest first."""
-        with self._uow(actor, Action.IMAGE_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
             rows = session.scalars(select(PacsSend).order_by(PacsSend.requested_at.desc()))
             return [_view(row) for row in rows]
 

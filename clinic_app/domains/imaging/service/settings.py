@@ -18,7 +18,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.settings import ServiceSetting, setting_id
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 
 DICOM_SETTINGS = "dicom"
 PACS_METHODS = ("c-store", "stow-rs")
@@ -111,7 +111,7 @@ class DicomSettingsService:
 
     def current(self, actor: CurrentUser) -> DicomSettings:
         """The settings in force (any signed-in user may read them)."""
-        with self._uow(actor, Action.STATUS_VIEW, read_only=True) as session:
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return dicom_settings(session)
 
     def change(self, actor: CurrentUser, **changes: Any) -> DicomSettings:

@@ -18,7 +18,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.kernel.settings import ServiceSetting, setting_id
-from clinic_app.kernel.uow import Context, UnitOfWork
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 
 WAITING_TIMES = "waiting_times"
 _PARTS = ("amounts", "active", "near")
@@ -65,12 +65,12 @@ class SettingsService:
 
     def waiting_times(self, actor: CurrentUser) -> ServiceRules:
         """The waiting-time rules in force."""
-        with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+        with self._uow(actor, Action.TRIAGE_WORKLIST, mode=Mode.READ) as session:
             return rules_in_force(session)
 
     def changed_waiting_times(self, actor: CurrentUser) -> dict[str, dict[str, Any]]:
         """Only what the service changed: ``{"amounts": ..., "active": ..., "near": ...}``."""
-        with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+        with self._uow(actor, Action.TRIAGE_WORKLIST, mode=Mode.READ) as session:
             return _stored(session)
 
     def set_waiting_times(
@@ -102,7 +102,7 @@ class SettingsService:
         shipped = waiting_times()
         known = {rule.rule_id for rule in shipped.rules}
         resets = set(reset)
-        with self._uow(actor, Action.SETTINGS_MANAGE, read_only=True) as session:
+        with self._uow(actor, Action.SETTINGS_MANAGE, mode=Mode.READ) as session:
             leftovers = {key for part in ("amounts", "active") for key in _stored(session)[part]}
         # A rule the shipped file no longer has can still be reset (its setting dropped).
         unknown = sorted(resets - known - leftovers - {"near"})

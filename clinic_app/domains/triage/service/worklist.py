@@ -25,7 +25,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.care import Referral
 from clinic_app.people.episodes import open_episode
@@ -77,7 +77,7 @@ class TriageService:
         day = today or self._context.today()
         specialties = code_list("specialty")
         sources = code_list("referral_source")
-        with self._uow(actor, Action.TRIAGE_WORKLIST, read_only=True) as session:
+        with self._uow(actor, Action.TRIAGE_WORKLIST, mode=Mode.AUDITED_READ) as session:
             # The service's own settings unless the caller fixed the rules (tests, previews).
             rules = self._rules or rules_in_force(session)
             rows = session.execute(

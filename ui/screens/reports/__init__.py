@@ -1,0 +1,1 @@
+"""Scan reports: the report page, the review queue and the trainee's returned reports."""
