@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from clinic_app.clinical.vocabulary import RecordStatus, Role
 from clinic_app.errors import Conflict, FormErrors, PermissionDenied
@@ -28,6 +29,7 @@ from clinic_app.records import (
     register,
     seal,
 )
+from clinic_app.services import Services
 
 AUTHOR = uuid.UUID("01900000-0000-7000-8000-000000000001")
 SIGNER = uuid.UUID("01900000-0000-7000-8000-000000000002")
@@ -322,3 +324,40 @@ def test_what_must_be_made_before_sealing_sees_the_signer_and_time() -> None:
         before_sealing=lambda: seen.append((row.signed_by, row.status, row.content_sha256)),
     )
     assert seen == [(AUTHOR, "submitted", None)]
+
+
+# ---------------------------------------------------------------- both services, one path
+
+
+def test_both_services_seal_through_the_kernel_and_read_back_intact(services: Services) -> None:
+    from tests.core.test_reports import PASSWORD, _content, _study, _user
+
+    clinician = _user(services, "cal", Role.CLINICIAN)
+    image = _study(services, clinician)
+    reports = services.reports
+    report = reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    reports.save(clinician, report.id, _content(image.id))
+    signed = reports.sign(clinician, report.id, PASSWORD)
+    assert (signed.status, signed.intact) == ("signed", True)
+    # Read back from the store in a new session: the seal still checks.
+    assert reports.get(clinician, report.id).intact
+    with services.context.store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE scan_report SET supervisor_words = 'added later' WHERE id = :i"),
+            {"i": report.id.hex},
+        )
+    assert reports.get(clinician, report.id).intact is False
+
+    assessments = services.assessments
+    draft = assessments.save_draft(
+        clinician, signed.patient_id, {"presenting_complaint": "Knee pain"}
+    )
+    assert draft.attestation is None
+    sealed = assessments.sign(clinician, draft.id, PASSWORD)
+    assert sealed.attestation == ASSESSMENT.attestations["sign"]
+    assert sealed.attestation == assessments.attestation_for(clinician)
+    assert sealed.content_sha256 == digest(
+        ASSESSMENT, SimpleNamespace(content=dict(sealed.content))
+    )
+    again = assessments.get(clinician, draft.id)
+    assert (again.intact, again.attestation) == (True, sealed.attestation)
