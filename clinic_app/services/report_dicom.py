@@ -27,6 +27,7 @@ from clinic_app.model import (
     User,
     utcnow,
 )
+from clinic_app.records import record_type
 from clinic_app.services.attachments import keep_file, kept_bytes
 from clinic_app.services.dicom_settings import dicom_settings
 
@@ -128,12 +129,12 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         ),
         study_uid=study.study_uid,
         accession=study.accession or "",
-        history=content.get("history", ""),
-        request=content.get("request", ""),
-        findings=content.get("findings", ""),
-        impression=content.get("impression", ""),
-        recommendations=content.get("recommendations", ""),
-        addendum=content.get("addendum", "") if predecessor is not None else "",
+        # An addendum goes into the SR only of a version that adds to one kept as DICOM.
+        texts={
+            section.key: str(content.get(section.key) or "")
+            for section in record_type("scan_report").text_sections
+            if predecessor is not None or not section.amendment
+        },
         measurements=tuple(measurements),
         key_images=tuple(_ref(image) for image in keys),
         author=_observer(session, row.author_id),

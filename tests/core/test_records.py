@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from clinic_app.clinical.vocabulary import RecordStatus, Role
+from clinic_app.dicom.report import scan_report_sr
 from clinic_app.errors import Conflict, FormErrors, PermissionDenied
 from clinic_app.model import Assessment, ScanReport
 from clinic_app.records import (
@@ -30,6 +33,7 @@ from clinic_app.records import (
     seal,
 )
 from clinic_app.services import Services
+from tests.support.records import TECHNIQUE, scan_report_with
 
 AUTHOR = uuid.UUID("01900000-0000-7000-8000-000000000001")
 SIGNER = uuid.UUID("01900000-0000-7000-8000-000000000002")
@@ -361,3 +365,44 @@ def test_both_services_seal_through_the_kernel_and_read_back_intact(services: Se
     )
     again = assessments.get(clinician, draft.id)
     assert (again.intact, again.attestation) == (True, sealed.attestation)
+
+
+# ---------------------------------------------------------------- sections drive the outputs
+
+
+def test_a_section_added_to_the_record_type_is_printed_in_its_place(tmp_path: Path) -> None:
+    from clinic_app.documents.scan_report import scan_report_pdf
+    from tests.integration.test_report_documents import DETAILS, VERIFIED, _flat, _pages
+
+    report = dataclasses.replace(
+        VERIFIED, content={**VERIFIED.content, "technique": "Linear probe, 12 MHz, knee preset"}
+    )
+    with scan_report_with(TECHNIQUE, after="request"):
+        printed = _flat(" ".join(_pages(scan_report_pdf(report, DETAILS), tmp_path)))
+        blank = _flat(" ".join(_pages(scan_report_pdf(VERIFIED, DETAILS), tmp_path)))
+    assert "Technique Linear probe, 12 MHz, knee preset Findings" in printed
+    assert "Technique Not recorded. Findings" in blank
+    # Without the section, the same content prints as before: nothing of it shows.
+    before = _flat(" ".join(_pages(scan_report_pdf(report, DETAILS), tmp_path)))
+    assert "Technique" not in before
+    assert "Clinical history" in before
+
+
+def test_a_section_added_to_the_record_type_is_coded_in_the_sr() -> None:
+    from tests.core.test_dicom_report import _draft
+
+    def headings(texts: dict[str, str]) -> list[str]:
+        sr = scan_report_sr(_draft(**texts))
+        return [item.ConceptNameCodeSequence[0].CodeValue for item in sr.ContentSequence[6:]]
+
+    with scan_report_with(TECHNIQUE, after="request"):
+        report = _draft()
+        sr = scan_report_sr(
+            dataclasses.replace(report, texts={**report.texts, "technique": "Linear, 12 MHz"})
+        )
+        coded = [item.ConceptNameCodeSequence[0].CodeValue for item in sr.ContentSequence[6:]]
+        technique = sr.ContentSequence[6 + coded.index("55111-9")]
+        assert technique.ContentSequence[0].TextValue == "Linear, 12 MHz"
+        assert coded == ["11329-0", "55115-0", "55111-9", "59776-5", "19005-8", "18783-1"]
+        assert "55111-9" not in headings({})  # an empty section is left out of the SR
+    assert headings({}) == ["11329-0", "55115-0", "59776-5", "19005-8", "18783-1"]
