@@ -9,6 +9,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from clinic_app.errors import ClinicError
+from clinic_app.records import record_type
 from clinic_app.services.clinical_types import AssessmentStatus, AssessmentView
 from clinic_app.services.types import CurrentUser
 from ui.common import errors
@@ -89,6 +90,17 @@ class AssessmentViewModel(QObject):
     @property
     def is_signed(self) -> bool:
         return self._assessment is not None and self._assessment.status is AssessmentStatus.SIGNED
+
+    @property
+    def attestation(self) -> str:
+        """The sentence agreed to at signing: kept with a signed one, else the one to agree to.
+
+        "" for an assessment signed before the sentence was kept with it.
+        """
+        view = self._assessment
+        if view is not None and view.attestation:
+            return view.attestation
+        return "" if self.is_signed else record_type("assessment").attestations["sign"]
 
     @property
     def has_unsaved_changes(self) -> bool:
