@@ -8,10 +8,12 @@ because no screen happened to load its domain yet.
 from __future__ import annotations
 
 from clinic_app.domains.assessments import model as assessments
+from clinic_app.domains.assessments import record as assessment_record
 from clinic_app.domains.imaging import model as imaging
 from clinic_app.domains.questionnaires import model as questionnaires
 from clinic_app.domains.red_flags import model as red_flags
 from clinic_app.domains.reports import model as reports
+from clinic_app.domains.reports import record as scan_report_record
 from clinic_app.domains.triage import model as triage
 from clinic_app.kernel import attachments, audit_entry, local, outbox_entry, settings, staff
 from clinic_app.kernel.base import Base
@@ -37,5 +39,8 @@ MODEL_MODULES = (
     triage,
 )
 """Every module that declares tables; a test checks none is left out."""
+
+RECORD_MODULES = (assessment_record, scan_report_record)
+"""Every module that declares a record type; importing it registers the type."""
 
 metadata = Base.metadata

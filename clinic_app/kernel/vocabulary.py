@@ -51,11 +51,23 @@ class EpisodeStatus(StrEnum):
     CLOSED = "closed"
 
 
-class AssessmentStatus(StrEnum):
-    """A draft assessment may change; a signed one never does (later changes are addenda)."""
+class RecordStatus(StrEnum):
+    """Where a clinical record stands; the values are the codes stored in its ``status``.
+
+    A draft (or a report returned to its author) may change; a submitted report waits for
+    its named supervisor; a signed record never changes again (later changes are addenda).
+    Which statuses a record type uses, and how it moves between them, is its lifecycle
+    (``clinic_app.records``): an assessment goes from draft to signed only.
+    """
 
     DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
     SIGNED = "signed"
+
+
+#: The assessment's statuses are the record statuses (it uses draft and signed).
+AssessmentStatus = RecordStatus
 
 
 class Timepoint(StrEnum):

@@ -1,1 +1,5 @@
-"""The clinical-record kernel: record types, their lifecycle, and files kept with the record."""
+"""The clinical-record kernel: record types, sections, lifecycle, seal, attestation, files.
+
+Each domain declares its own record type (``clinic_app.domains.<domain>.record``) and registers
+it on import; ``clinic_app.schema`` imports them all.
+"""

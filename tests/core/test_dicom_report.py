@@ -61,17 +61,24 @@ def _require_tools() -> None:
         pytest.skip(f"DICOM tools not installed: {missing}")
 
 
+TEXTS = {
+    "history": "Right shoulder pain for 3 months, worse reaching overhead; café owner.",
+    "request": "Ultrasound right shoulder: ?rotator cuff tear",
+    "findings": "Supraspinatus tendon thickened and hypoechoic. No full-thickness tear.",
+    "impression": "Supraspinatus tendinopathy without tear.",
+    "recommendations": "Physiotherapy-led loading programme; review in 6 weeks.",
+    "addendum": "",
+}
+
+
 def _draft(**changes: object) -> ScanReport:
+    """A trainee's draft; a section's text is changed by its key, e.g. ``findings=""``."""
+    texts = {**TEXTS, **{key: str(changes.pop(key)) for key in list(changes) if key in TEXTS}}
     report = ScanReport(
         patient=ReportPatient("9990000018", "Ó'Brien", "Siobhán", date(1960, 3, 14), "F"),
         study_uid=new_uid(),
         accession="RVS0012345",
-        history="Right shoulder pain for 3 months, worse reaching overhead; café owner.",
-        request="Ultrasound right shoulder: ?rotator cuff tear",
-        findings="Supraspinatus tendon thickened and hypoechoic. No full-thickness tear.",
-        impression="Supraspinatus tendinopathy without tear.",
-        recommendations="Physiotherapy-led loading programme; review in 6 weeks.",
-        addendum="",
+        texts=texts,
         measurements=(
             ReportMeasurement("Supraspinatus tendon thickness", 6.2, STILL),
             ReportMeasurement("Subacromial bursa thickness", 1.85, CLIP_FRAME),

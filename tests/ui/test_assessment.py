@@ -64,6 +64,8 @@ def test_draft_signed_with_password_then_addendum(
     assert saved.medicines_for_review == ("Codeine",)
     assert view.draft_status.text() == "Draft saved."
 
+    # The sentence agreed to is shown before signing, and kept with the signed assessment.
+    assert view.attestation.text().startswith("By signing: I assessed this patient")
     type_into(qtbot, view.password, "not the password")
     with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
         qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
@@ -78,6 +80,8 @@ def test_draft_signed_with_password_then_addendum(
     assert not view.sign_bar.isVisibleTo(view)
     assert view.signed_label.text().startswith(f"Signed by {clinician.display_name} on ")
     assert view.status_label.text() == "Signed"
+    assert view.signed_attestation.text().startswith("They agreed: I assessed this patient")
+    assert vm.assessment.attestation == clinic.assessments.attestation_for(clinician)  # type: ignore[union-attr]
     assert not view.integrity.isVisibleTo(view)
 
     type_into(qtbot, view.addendum_text, "Reviewed imaging: no change to plan.")

@@ -18,7 +18,8 @@ class Assessment(Signable, Syncable, Base):
     """A structured history and examination of one patient.
 
     A draft changes freely (it merges field by field in sync); signing stores the SHA-256
-    of the canonical content with the signer, and from then on the row never changes.
+    of the canonical content with the signer and the sentence they agreed to, and from then
+    on the row never changes.
     """
 
     __tablename__ = "assessment"
@@ -35,6 +36,9 @@ class Assessment(Signable, Syncable, Base):
     signed_at: Mapped[datetime | None] = mapped_column(default=None)
     signed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
     content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: The sentence the signer was shown and agreed to (None for those signed before it was
+    #: kept). The seal covers the content only, as it always has: see ``clinic_app.records``.
+    attestation: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class AssessmentAddendum(AppendOnly, Syncable, Base):

@@ -7,33 +7,45 @@ from collections.abc import Mapping
 from typing import Any
 
 from clinic_app.kernel.errors import FormErrors, ValidationError
+from clinic_app.records.sections import Section, SectionKind, missing_sections, text_sections
 
 LONG_TEXT = 4000
 SHORT_TEXT = 500
 PAIN_MIN, PAIN_MAX = 0, 10
 MAX_LIST = 50
 
+#: The assessment's sections, in the order the form shows them; the checks below and the
+#: signing rule iterate them.
+SECTIONS: tuple[Section, ...] = (
+    Section("presenting_complaint", "What brings the patient", max_length=LONG_TEXT, required=True),
+    Section("body_regions", "Where it hurts", SectionKind.STRUCTURED),
+    Section("onset", "Onset", max_length=SHORT_TEXT),
+    Section("duration", "Duration", max_length=SHORT_TEXT),
+    Section("pain_now", "Pain now", SectionKind.STRUCTURED),
+    Section("pain_best", "Pain at best", SectionKind.STRUCTURED),
+    Section("pain_worst", "Pain at worst", SectionKind.STRUCTURED),
+    Section("aggravating", "Aggravating", max_length=LONG_TEXT),
+    Section("easing", "Easing", max_length=LONG_TEXT),
+    Section("pattern_24h", "24-hour pattern", max_length=LONG_TEXT),
+    Section("past_history", "Past history", max_length=LONG_TEXT),
+    Section("medicines", "Medicines", SectionKind.STRUCTURED),
+    Section("work_social", "Work and social", max_length=LONG_TEXT),
+    Section("psychosocial", "Psychosocial factors", max_length=LONG_TEXT),
+    Section("examination", "Examination", max_length=LONG_TEXT),
+    Section("diagnosis_code", "Working diagnosis", SectionKind.STRUCTURED),
+    Section("diagnosis_text", "Diagnosis in words", max_length=SHORT_TEXT),
+    Section("reasoning", "Clinical reasoning", max_length=LONG_TEXT),
+)
 #: Free-text fields and the longest text each accepts.
 TEXT_FIELDS: Mapping[str, int] = {
-    "presenting_complaint": LONG_TEXT,
-    "onset": SHORT_TEXT,
-    "duration": SHORT_TEXT,
-    "aggravating": LONG_TEXT,
-    "easing": LONG_TEXT,
-    "pattern_24h": LONG_TEXT,
-    "past_history": LONG_TEXT,
-    "work_social": LONG_TEXT,
-    "psychosocial": LONG_TEXT,
-    "examination": LONG_TEXT,
-    "diagnosis_text": SHORT_TEXT,
-    "reasoning": LONG_TEXT,
+    section.key: section.max_length or LONG_TEXT for section in text_sections(SECTIONS)
 }
 #: Pain scores, each a whole number from 0 to 10.
 PAIN_FIELDS: tuple[str, ...] = ("pain_now", "pain_best", "pain_worst")
 #: Medicines flagged for review when a patient takes them.
 MEDICINE_FLAGS: frozenset[str] = frozenset({"opioid", "gabapentinoid"})
 #: What must be filled in before an assessment can be signed.
-REQUIRED_TO_SIGN: tuple[str, ...] = ("presenting_complaint",)
+REQUIRED_TO_SIGN: tuple[str, ...] = tuple(section.key for section in SECTIONS if section.required)
 
 #: Fields the service fills in itself (the picked diagnosis's label and SNOMED CT id):
 #: accepted back from a form that read them, and never taken from it.
@@ -156,7 +168,7 @@ def check_content(content: Mapping[str, object]) -> dict[str, Any]:
 
 def missing_for_signing(content: Mapping[str, object]) -> tuple[str, ...]:
     """The fields that must be filled in before signing and are not."""
-    return tuple(field for field in REQUIRED_TO_SIGN if not content.get(field))
+    return missing_sections(SECTIONS, content)
 
 
 def medicines_for_review(content: Mapping[str, Any]) -> tuple[str, ...]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -12,55 +11,26 @@ from sqlalchemy import select
 
 from clinic_app.domains.assessments.content import working_diagnoses
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
-from clinic_app.domains.assessments.rules import (
-    check_content,
-    medicines_for_review,
-    missing_for_signing,
-)
+from clinic_app.domains.assessments.record import ASSESSMENT
+from clinic_app.domains.assessments.rules import check_content, medicines_for_review
 from clinic_app.domains.assessments.views import AddendumView, AssessmentView
 from clinic_app.kernel import validation as check
-from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import (
-    Conflict,
-    FormErrors,
-    NotFound,
-    PermissionDenied,
-    ValidationError,
-)
+from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.signing import content_digest
-from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
-from clinic_app.kernel.vocabulary import AssessmentStatus
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
+from clinic_app.records.attestation import attestation
+from clinic_app.records.seal import intact, note_digest, seal, signing_time
 
 ADDENDUM_MAX = 4000
 
 
-def addendum_digest(
-    assessment_id: uuid.UUID,
-    assessment_sha256: str,
-    text: str,
-    signed_at: datetime,
-    signed_by: uuid.UUID | None,
-) -> str:
-    """The digest an addendum is signed with: it covers the signed assessment's digest."""
-    return content_digest(
-        {
-            "assessment_id": str(assessment_id),
-            "assessment_sha256": assessment_sha256,
-            "text": text,
-            "signed_at": signed_at.isoformat(),
-            "signed_by": str(signed_by) if signed_by else None,
-        }
-    )
-
-
 def _addendum_view(row: AssessmentAddendum, assessment: Assessment) -> AddendumView:
-    expected = addendum_digest(
+    expected = note_digest(
         assessment.id, assessment.content_sha256 or "", row.text, row.signed_at, row.signed_by
     )
     return AddendumView(
@@ -77,9 +47,6 @@ def assessment_view(
     row: Assessment, addenda: tuple[AssessmentAddendum, ...] = ()
 ) -> AssessmentView:
     """The read model of an assessment, its digest and its addenda's digests checked."""
-    intact = True
-    if row.status is AssessmentStatus.SIGNED:
-        intact = content_digest(row.content) == row.content_sha256
     return AssessmentView(
         id=row.id,
         patient_id=row.patient_id,
@@ -90,7 +57,8 @@ def assessment_view(
         signed_at=row.signed_at,
         signed_by=row.signed_by,
         content_sha256=row.content_sha256,
-        intact=intact,
+        attestation=row.attestation,
+        intact=intact(ASSESSMENT, row),
         addenda=tuple(_addendum_view(a, row) for a in addenda),
         medicines_for_review=medicines_for_review(row.content),
     )
@@ -114,12 +82,6 @@ def _addenda(session: ClinicSession, assessment_id: uuid.UUID) -> tuple[Assessme
             .order_by(AssessmentAddendum.signed_at, AssessmentAddendum.id)
         ).all()
     )
-
-
-def _signing_time() -> datetime:
-    # Whole seconds: the time is part of a digest and must read back identically on
-    # every engine.
-    return utcnow().replace(microsecond=0)
 
 
 def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
@@ -183,7 +145,7 @@ class AssessmentService:
             PermissionDenied: ``assessment.not_author`` for another user's draft.
         """
         checked = checked_content(content)
-        with self._uow(actor, Action.ASSESSMENT_WRITE) as session:
+        with self._uow(actor, ASSESSMENT.lifecycle.step("edit").permission) as session:
             if assessment_id is None:
                 patient = session.get(Patient, patient_id)
                 if patient is None or patient.deleted:
@@ -197,7 +159,7 @@ class AssessmentService:
                 session.add(row)
                 action = "assessment.create"
             else:
-                row = self._editable(session, actor, assessment_id)
+                row = self._checked(session, actor, assessment_id, "edit")
                 if row.patient_id != patient_id:
                     raise Conflict("assessment.wrong_patient")
                 row.content = checked
@@ -222,19 +184,17 @@ class AssessmentService:
             Conflict: ``assessment.signed`` when it is already signed.
             PermissionDenied: ``assessment.not_author``.
         """
-        require(actor.role, Action.ASSESSMENT_SIGN)
+        permission = ASSESSMENT.lifecycle.step("sign").permission
+        require(actor.role, permission)
         self._auth.check_password(actor, password)
-        with self._uow(actor, Action.ASSESSMENT_SIGN) as session:
-            row = self._editable(session, actor, assessment_id)
-            missing = missing_for_signing(row.content)
-            if missing:
-                raise FormErrors(
-                    [ValidationError("assessment.required_to_sign", field=f) for f in missing]
-                )
-            row.content_sha256 = content_digest(row.content)
-            row.signed_at = _signing_time()
-            row.signed_by = recorded_by(actor)
-            row.status = AssessmentStatus.SIGNED
+        with self._uow(actor, permission) as session:
+            row = self._checked(session, actor, assessment_id, "sign")
+            seal(
+                ASSESSMENT,
+                row,
+                signer=recorded_by(actor),
+                attestation=attestation(session, ASSESSMENT, "sign"),
+            )
             session.flush()
             self._uow.audit(
                 session,
@@ -257,20 +217,21 @@ class AssessmentService:
             NotFound: ``assessment.not_found``.
             Conflict: ``assessment.not_signed`` (change the draft instead).
         """
-        require(actor.role, Action.ASSESSMENT_SIGN)
+        step = ASSESSMENT.lifecycle.step("amend")
+        require(actor.role, step.permission)
         note = check.required_text(text, "text", ADDENDUM_MAX)
         self._auth.check_password(actor, password)
-        with self._uow(actor, Action.ASSESSMENT_SIGN) as session:
-            row = _load(session, assessment_id)
-            if row.status is not AssessmentStatus.SIGNED or row.content_sha256 is None:
-                raise Conflict("assessment.not_signed")
-            signed_at, signer = _signing_time(), recorded_by(actor)
+        with self._uow(actor, step.permission) as session:
+            row = self._checked(session, actor, assessment_id, "amend")
+            if row.content_sha256 is None:
+                raise Conflict(step.refused)
+            signed_at, signer = signing_time(), recorded_by(actor)
             addendum = AssessmentAddendum(
                 assessment_id=row.id,
                 text=note,
                 signed_at=signed_at,
                 signed_by=signer,
-                sha256=addendum_digest(row.id, row.content_sha256, note, signed_at, signer),
+                sha256=note_digest(row.id, row.content_sha256, note, signed_at, signer),
             )
             session.add(addendum)
             session.flush()
@@ -304,13 +265,22 @@ class AssessmentService:
             )
             return assessment_view(row, _addenda(session, row.id))
 
+    def attestation_for(self, actor: CurrentUser) -> str:
+        """The sentence to show the actor before they sign an assessment."""
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
+            return attestation(session, ASSESSMENT, "sign")
+
     @staticmethod
-    def _editable(
-        session: ClinicSession, actor: CurrentUser, assessment_id: uuid.UUID
+    def _checked(
+        session: ClinicSession, actor: CurrentUser, assessment_id: uuid.UUID, step: str
     ) -> Assessment:
+        """The assessment, once the actor may take ``step`` on it (its lifecycle's codes)."""
         row = _load(session, assessment_id)
-        if row.status is AssessmentStatus.SIGNED:
-            raise Conflict("assessment.signed")
-        if row.created_by != recorded_by(actor):
-            raise PermissionDenied("assessment.not_author")
+        ASSESSMENT.lifecycle.check(
+            step,
+            status=row.status,
+            role=actor.role,
+            actor=recorded_by(actor),
+            author=row.created_by,
+        )
         return row

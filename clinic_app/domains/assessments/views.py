@@ -42,4 +42,6 @@ class AssessmentView:
     content_sha256: str | None = None
     intact: bool = True
     addenda: tuple[AddendumView, ...] = field(default=())
+    #: The sentence the signer agreed to (None while a draft, or signed before it was kept).
+    attestation: str | None = None
     medicines_for_review: tuple[str, ...] = ()

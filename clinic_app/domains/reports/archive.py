@@ -24,6 +24,7 @@ from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.model import Patient
 from clinic_app.records.attachments import keep_file, kept_bytes
+from clinic_app.records.registry import record_type
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -123,12 +124,12 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         ),
         study_uid=study.study_uid,
         accession=study.accession or "",
-        history=content.get("history", ""),
-        request=content.get("request", ""),
-        findings=content.get("findings", ""),
-        impression=content.get("impression", ""),
-        recommendations=content.get("recommendations", ""),
-        addendum=content.get("addendum", "") if predecessor is not None else "",
+        # An addendum goes into the SR only of a version that adds to one kept as DICOM.
+        texts={
+            section.key: str(content.get(section.key) or "")
+            for section in record_type("scan_report").text_sections
+            if predecessor is not None or not section.amendment
+        },
         measurements=tuple(measurements),
         key_images=tuple(_ref(image) for image in keys),
         author=_observer(session, row.author_id),

@@ -28,6 +28,8 @@ from reportlab.platypus import (
 )
 
 from clinic_app.domains.red_flags.pdf import EMERGENCY_RED, NHS_BLUE, TEXT
+from clinic_app.records.registry import record_type
+from clinic_app.records.sections import Section, SectionKind
 
 log = logging.getLogger(__name__)
 
@@ -370,10 +372,12 @@ def _identity(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> Ta
     return table
 
 
-def _measurements(content: Mapping[str, Any], s: dict[str, ParagraphStyle]) -> list[Any]:
+def _measurements(
+    content: Mapping[str, Any], empty: str, s: dict[str, ParagraphStyle]
+) -> list[Any]:
     items = list(content.get("measurements") or [])
     if not items:
-        return [Paragraph("None recorded.", s["body"])]
+        return [Paragraph(text(empty), s["body"])]
     keys = [str(key) for key in content.get("key_images") or []]
     rows = [[Paragraph(f"<b>{word}</b>", s["cell"]) for word in ("Measurement", "Size", "On")]]
     for number, item in enumerate(items, start=1):
@@ -392,12 +396,12 @@ def _measurements(content: Mapping[str, Any], s: dict[str, ParagraphStyle]) -> l
 
 
 def _key_images(
-    content: Mapping[str, Any], details: ReportDetails, s: dict[str, ParagraphStyle]
+    content: Mapping[str, Any], details: ReportDetails, empty: str, s: dict[str, ParagraphStyle]
 ) -> list[Any]:
     names = list(details.key_image_names)
     count = max(len(names), len(content.get("key_images") or []))
     if not count:
-        return [Paragraph("None marked.", s["body"])]
+        return [Paragraph(text(empty), s["body"])]
     names += ["(no description)"] * (count - len(names))
     return [Paragraph(f"{number}. {text(name)}", s["body"]) for number, name in enumerate(names, 1)]
 
@@ -452,34 +456,44 @@ def _sign_off(report: ReportVersion, s: dict[str, ParagraphStyle]) -> list[Any]:
     return story
 
 
+def _section(
+    section: Section,
+    report: ReportVersion,
+    details: ReportDetails,
+    s: dict[str, ParagraphStyle],
+) -> list[Any]:
+    """A printed section under its heading, or nothing when it is left out."""
+    content = report.content
+    empty = section.empty_words or ""
+    heading = section.label
+    if section.kind is SectionKind.STRUCTURED:
+        if section.key == "measurements":
+            return [Paragraph(text(heading), s["heading"]), *_measurements(content, empty, s)]
+        if section.key == "key_images":
+            return [
+                Paragraph(text(heading), s["heading"]),
+                *_key_images(content, details, empty, s),
+            ]
+        return []
+    words = str(content.get(section.key) or "")
+    if not words.strip() and section.empty_words is None:
+        return []
+    if section.amendment:
+        heading = f"{heading} (version {report.version})"
+    return [Paragraph(text(heading), s["heading"]), *_paragraphs(words, s["body"], empty)]
+
+
 def _story(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> list[Any]:
     s = _styles(fonts)
-    content = report.content
     story: list[Any] = [
         Paragraph("Scan report", s["title"]),
         Spacer(1, 4),
         _identity(report, details, fonts),
-        Paragraph("Clinical history", s["heading"]),
-        *_paragraphs(str(content.get("history") or ""), s["body"]),
     ]
-    if content.get("request"):
-        story += [Paragraph("Request", s["heading"]), *_paragraphs(content["request"], s["body"])]
-    story += [
-        Paragraph("Findings", s["heading"]),
-        *_paragraphs(str(content.get("findings") or ""), s["body"], "Not yet written."),
-        Paragraph("Measurements", s["heading"]),
-        *_measurements(content, s),
-        Paragraph("Impression", s["heading"]),
-        *_paragraphs(str(content.get("impression") or ""), s["body"], "Not yet written."),
-        Paragraph("Recommendations", s["heading"]),
-        *_paragraphs(str(content.get("recommendations") or ""), s["body"], "None."),
-    ]
-    if content.get("addendum"):
-        story += [
-            Paragraph(f"Addendum (version {report.version})", s["heading"]),
-            *_paragraphs(str(content["addendum"]), s["body"]),
-        ]
-    story += [Paragraph("Key images", s["heading"]), *_key_images(content, details, s)]
+    # The sections in the order the scan report's record type declares them.
+    for section in record_type("scan_report").sections:
+        if section.prints:
+            story += _section(section, report, details, s)
     # The sign-off stays in one piece where it fits: who vouches for the report, and how.
     return [*story, KeepTogether(_sign_off(report, s))]
 

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
+from clinic_app.domains.reports.record import SCAN_REPORT
+from clinic_app.domains.reports.rules import BODY_REGION_MAX, TEXT_MAX
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
@@ -31,29 +33,22 @@ from clinic_app.kernel.errors import (
     ValidationError,
 )
 from clinic_app.kernel.security.permissions import Action, allows, require
-from clinic_app.kernel.signing import content_digest
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
-from clinic_app.kernel.vocabulary import Role
+from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
+from clinic_app.records.attestation import attestation
+from clinic_app.records.seal import intact, seal
+from clinic_app.records.sections import require_sections
 
-TEXT_FIELDS = ("history", "request", "findings", "impression", "recommendations", "addendum")
-TEXT_MAX = 8000
+#: The sections written as text, as the scan report's record type declares them.
+TEXT_FIELDS = tuple(section.key for section in SCAN_REPORT.text_sections)
 LABEL_MAX = 120
 SUPERVISION_MODES = ("present", "remote_live", "retrospective")
 AGREEMENTS = ("agree", "minor", "major")
 PRELIMINARY_WORDS = "PRELIMINARY — awaiting supervisor"
 #: Shown at signing; a service may set its own wording (see ``attestation``).
-DEFAULT_ATTESTATION = {
-    "sign": (
-        "I performed this scan and wrote this report, and I am entitled to report it "
-        "without supervision."
-    ),
-    "verify": (
-        "I have reviewed the images and this report, and I agree with it as verified, "
-        "including any words I have added."
-    ),
-}
+DEFAULT_ATTESTATION = SCAN_REPORT.attestations
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,13 @@ class ReportView:
     content_sha256: str | None
     feedback: tuple[str, ...]
     updated_at: datetime
+    #: False when a signed version no longer matches its seal (changed outside the app).
+    intact: bool = True
 
     @property
     def final(self) -> bool:
         """True once signed alone or verified: only then may it go into a letter as final."""
-        return self.status == "signed"
+        return self.status == RecordStatus.SIGNED
 
     @property
     def preliminary(self) -> bool:
@@ -189,6 +186,7 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         content_sha256=row.content_sha256,
         feedback=tuple(feedback),
         updated_at=row.updated_at,
+        intact=intact(SCAN_REPORT, row),
     )
 
 
@@ -198,12 +196,13 @@ def _clean_content(
     """The report's content, checked: text lengths, and images of this study only."""
     errors: list[ValidationError] = []
     content: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        text = str(values.get(name) or "").strip()
-        if len(text) > TEXT_MAX:
-            errors.append(ValidationError("text.too_long", field=name, max_length=TEXT_MAX))
-        content[name] = text
-    content["body_region"] = str(values.get("body_region") or "").strip()[:40]
+    for section in SCAN_REPORT.text_sections:
+        text = str(values.get(section.key) or "").strip()
+        longest = section.max_length or TEXT_MAX
+        if len(text) > longest:
+            errors.append(ValidationError("text.too_long", field=section.key, max_length=longest))
+        content[section.key] = text
+    content["body_region"] = str(values.get("body_region") or "").strip()[:BODY_REGION_MAX]
     study_images = set(
         session.scalars(
             select(ImageInstance.id).where(
@@ -241,9 +240,7 @@ def _clean_content(
 
 
 def _ready_to_sign(content: Mapping[str, Any]) -> None:
-    missing = [name for name in ("findings", "impression") if not content.get(name)]
-    if missing:
-        raise FormErrors([ValidationError("report.required", field=name) for name in missing])
+    require_sections(SCAN_REPORT.sections, content, SCAN_REPORT.required_code)
 
 
 class ReportService:
@@ -266,7 +263,9 @@ class ReportService:
                 select(ScanReport).where(
                     ScanReport.study_id == study.id,
                     ScanReport.author_id == actor.id,
-                    ScanReport.status.in_(("draft", "returned", "submitted")),
+                    ScanReport.status.in_(
+                        (RecordStatus.DRAFT, RecordStatus.RETURNED, RecordStatus.SUBMITTED)
+                    ),
                     ScanReport.deleted.is_(False),
                 )
             ).first()
@@ -302,17 +301,24 @@ class ReportService:
             PermissionDenied: ``report.not_author``.
         """
         with self._uow(actor, Action.REPORT_WRITE) as session:
-            row = self._editable(session, actor, report_id)
+            row = self._checked(session, actor, report_id, "edit")
             row.content = _clean_content(session, row.study_id, values)
             session.flush()
             return _view(session, row)
 
-    def _editable(self, session: Session, actor: CurrentUser, report_id: uuid.UUID) -> ScanReport:
+    def _checked(
+        self, session: Session, actor: CurrentUser, report_id: uuid.UUID, step: str
+    ) -> ScanReport:
+        """The report, once the actor may take ``step`` on it (its lifecycle's codes)."""
         row = self._load(session, report_id)
-        if row.author_id != actor.id:
-            raise PermissionDenied("report.not_author")
-        if row.status not in ("draft", "returned"):
-            raise Conflict("report.not_editable")
+        SCAN_REPORT.lifecycle.check(
+            step,
+            status=row.status,
+            role=actor.role,
+            actor=actor.id,
+            author=row.author_id,
+            reviewer=row.supervisor_id,
+        )
         return row
 
     @staticmethod
@@ -332,13 +338,13 @@ class ReportService:
             Conflict: ``report.no_supervisor`` when the trainee has no named supervisor.
         """
         with self._uow(actor, Action.REPORT_WRITE) as session:
-            row = self._editable(session, actor, report_id)
+            row = self._checked(session, actor, report_id, "submit")
             _ready_to_sign(row.content)
             author = session.get(User, actor.id)
             if author is None or author.supervisor_id is None:
                 raise Conflict("report.no_supervisor")
             row.supervisor_id = author.supervisor_id
-            row.status = "submitted"
+            row.status = RecordStatus.SUBMITTED
             row.submitted_at = utcnow()
             session.flush()
             self._uow.audit(
@@ -350,16 +356,6 @@ class ReportService:
                 entity_id=row.id,
             )
             return _view(session, row)
-
-    def _reviewable(self, session: Session, actor: CurrentUser, report_id: uuid.UUID) -> ScanReport:
-        row = self._load(session, report_id)
-        if row.status != "submitted":
-            raise Conflict("report.not_submitted")
-        if row.author_id == actor.id:
-            raise PermissionDenied("report.own_report")
-        if row.supervisor_id != actor.id:
-            raise PermissionDenied("report.not_named_supervisor")
-        return row
 
     def return_to_trainee(
         self, actor: CurrentUser, report_id: uuid.UUID, feedback: str
@@ -373,8 +369,8 @@ class ReportService:
         """
         words = check.required_text(feedback, "feedback", TEXT_MAX)
         with self._uow(actor, Action.REPORT_VERIFY) as session:
-            row = self._reviewable(session, actor, report_id)
-            row.status = "returned"
+            row = self._checked(session, actor, report_id, "return")
+            row.status = RecordStatus.RETURNED
             session.add(
                 ScanReportReview(
                     report_id=row.id,
@@ -430,7 +426,7 @@ class ReportService:
             raise FormErrors(errors)
         self._auth.check_password(actor, password)
         with self._uow(actor, Action.REPORT_VERIFY) as session:
-            row = self._reviewable(session, actor, report_id)
+            row = self._checked(session, actor, report_id, "verify")
             now = utcnow()
             row.supervisor_words = words or None
             row.supervision_mode = supervision_mode
@@ -472,8 +468,7 @@ class ReportService:
         require(actor.role, Action.REPORT_SIGN)
         self._auth.check_password(actor, password)
         with self._uow(actor, Action.REPORT_SIGN) as session:
-            row = self._editable(session, actor, report_id)
-            _ready_to_sign(row.content)
+            row = self._checked(session, actor, report_id, "sign")
             self._seal(session, row, actor, utcnow(), self.attestation(session, "sign"))
             session.flush()
             self._uow.audit(
@@ -489,29 +484,21 @@ class ReportService:
     def _seal(
         self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
     ) -> None:
-        """Make the version final: who, when, the sentence agreed to, and the content's hash."""
+        """Make the version final: who, when, the sentence agreed to, and its seal."""
         from clinic_app.domains.reports.archive import keep_report_as_dicom  # noqa: PLC0415
 
-        _ready_to_sign(row.content)
-        row.signed_at = when.replace(microsecond=0)
-        row.signed_by = recorded_by(actor)
-        row.attestation = words
-        # The SR and KOS are made before the row is sealed: once signed, nothing may change.
-        keep_report_as_dicom(session, row, row.signed_at)
-        row.content_sha256 = content_digest(
-            {
-                "content": row.content,
-                "author": str(row.author_id),
-                "supervisor_words": row.supervisor_words or "",
-                "supervision_mode": row.supervision_mode or "",
-                "agreement": row.agreement or "",
-                "signed_by": str(row.signed_by),
-                "signed_at": row.signed_at.isoformat(),
-                "attestation": words,
-                "predecessor": str(row.predecessor_id or ""),
-            }
+        def keep_as_dicom() -> None:
+            # The SR and KOS are made before the row is sealed: once signed, nothing may change.
+            keep_report_as_dicom(session, row, row.signed_at or when)
+
+        seal(
+            SCAN_REPORT,
+            row,
+            signer=recorded_by(actor),
+            attestation=words,
+            when=when,
+            before_sealing=keep_as_dicom,
         )
-        row.status = "signed"
 
     def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> ReportView:
         """A new version of a signed report, with an addendum, as a draft of the actor's.
@@ -525,9 +512,7 @@ class ReportService:
         """
         words = check.required_text(text, "addendum", TEXT_MAX)
         with self._uow(actor, Action.REPORT_WRITE) as session:
-            previous = self._load(session, report_id)
-            if previous.status != "signed":
-                raise Conflict("report.not_signed")
+            previous = self._checked(session, actor, report_id, "amend")
             later = session.scalars(
                 select(ScanReport.id).where(ScanReport.predecessor_id == previous.id)
             ).first()
@@ -562,13 +547,7 @@ class ReportService:
 
         A service sets its own in the ``report_attestation`` setting; otherwise the default.
         """
-        from clinic_app.kernel.settings import ServiceSetting, setting_id  # noqa: PLC0415
-
-        if session is not None:
-            row = session.get(ServiceSetting, setting_id("report_attestation"))
-            if row is not None and not row.deleted and str(row.value.get(kind) or "").strip():
-                return str(row.value[kind]).strip()
-        return DEFAULT_ATTESTATION[kind]
+        return attestation(session, SCAN_REPORT, kind)
 
     def set_attestation(
         self, actor: CurrentUser, *, sign: str | None = None, verify: str | None = None
@@ -581,8 +560,9 @@ class ReportService:
         """
         from clinic_app.kernel.settings import ServiceSetting, setting_id  # noqa: PLC0415
 
+        name = SCAN_REPORT.attestation_setting or "report_attestation"
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
-            key = setting_id("report_attestation")
+            key = setting_id(name)
             row = session.get(ServiceSetting, key)
             value = dict(row.value) if row is not None and not row.deleted else {}
             for kind, given in (("sign", sign), ("verify", verify)):
@@ -596,7 +576,7 @@ class ReportService:
                 else:
                     value.pop(kind, None)
             if row is None:
-                session.add(ServiceSetting(id=key, key="report_attestation", value=value))
+                session.add(ServiceSetting(id=key, key=name, value=value))
             else:
                 row.value, row.deleted = value, False
             session.flush()
@@ -730,7 +710,7 @@ class ReportService:
                 select(ScanReport)
                 .where(
                     ScanReport.patient_id == patient_id,
-                    ScanReport.status == "signed",
+                    ScanReport.status == RecordStatus.SIGNED,
                     ScanReport.deleted.is_(False),
                 )
                 .order_by(ScanReport.signed_at)
@@ -744,7 +724,7 @@ class ReportService:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
-                    ScanReport.status == "submitted",
+                    ScanReport.status == RecordStatus.SUBMITTED,
                     ScanReport.supervisor_id == actor.id,
                     ScanReport.deleted.is_(False),
                 )
@@ -764,7 +744,7 @@ class ReportService:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
-                    ScanReport.status == "returned",
+                    ScanReport.status == RecordStatus.RETURNED,
                     ScanReport.author_id == actor.id,
                     ScanReport.deleted.is_(False),
                 )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
@@ -44,6 +44,8 @@ from pydicom.valuerep import DSfloat
 
 from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.kernel.errors import ValidationError
+from clinic_app.records.registry import record_type
+from clinic_app.records.sections import Concept, Section, SectionKind
 
 __all__ = [
     "KOS_TITLES",
@@ -76,17 +78,10 @@ _OBSERVER_ORG = Code("121009", "DCM", "Person Observer's Organization Name")
 _OBSERVER_ORG_ROLE = Code("121010", "DCM", "Person Observer's Role in the Organization")
 _OBSERVER_PROC_ROLE = Code("121011", "DCM", "Person Observer's Role in this Procedure")
 _PERFORMING = Code("121094", "DCM", "Performing")  # CID 7453
-# Section headings (CID 7001) and the narrative element each holds (CID 7002, TID 2002).
-# CID 7002 has no element for an addendum; being extensible, the heading's own concept is used.
-_HISTORY = (Code("11329-0", "LN", "History"), Code("11329-0", "LN", "History"))
-_REQUEST = (Code("55115-0", "LN", "Request"), Code("55115-0", "LN", "Request"))
-_FINDINGS = (Code("59776-5", "LN", "Findings"), Code("121071", "DCM", "Finding"))
-_IMPRESSIONS = (Code("19005-8", "LN", "Impressions"), Code("121073", "DCM", "Impression"))
-_RECOMMENDATIONS = (
-    Code("18783-1", "LN", "Recommendations"),
-    Code("121075", "DCM", "Recommendation"),
-)
-_ADDENDUM = (Code("55107-7", "LN", "Addendum"), Code("55107-7", "LN", "Addendum"))
+# Section headings (CID 7001) and the narrative item each holds (CID 7002, TID 2002) are
+# declared with the scan report's sections (``clinic_app.domains.reports.rules``). TID 2000 puts
+# the measurements and the key images that illustrate the findings in the findings section.
+_EVIDENCE_SECTION = "findings"
 _BEST_ILLUSTRATION = Code("121080", "DCM", "Best illustration of finding")  # CID 7003
 _SOURCE_OF_MEASUREMENT = Code("121112", "DCM", "Source of Measurement")  # CID 7003
 # A measured length between two points: CID 7470 (Linear Measurement) has both SCT "Length"
@@ -203,9 +198,10 @@ class ScanReport:
     """One version of a scan report, ready to be made into DICOM.
 
     Attributes:
-        history, request, findings, impression, recommendations, addendum: the sections'
-            text; empty sections are left out, but findings and impression are required and
-            an addendum is required exactly when there is a predecessor.
+        texts: the text of each section by its key (history, request, findings, impression,
+            recommendations, addendum, and any other the scan report declares); empty
+            sections are left out, but the required ones (findings, impression) must be
+            written, and an addendum is required exactly when there is a predecessor.
         measurements: calibrated distances, each with the image it was measured on.
         key_images: the images that best show the findings.
         author: who scanned and wrote it.
@@ -221,12 +217,7 @@ class ScanReport:
     patient: ReportPatient
     study_uid: str
     accession: str
-    history: str
-    request: str
-    findings: str
-    impression: str
-    recommendations: str
-    addendum: str
+    texts: Mapping[str, str]
     measurements: tuple[ReportMeasurement, ...]
     key_images: tuple[ImageRef, ...]
     author: Observer
@@ -240,6 +231,21 @@ class ScanReport:
     instance_number: int = 1
     study_id: str = ""
     study_started: datetime | None = None
+
+    def text(self, key: str) -> str:
+        """The text of the section ``key`` ("" when it has none)."""
+        return str(self.texts.get(key) or "")
+
+    @property
+    def addendum(self) -> str:
+        """The words of its addendum sections ("" for a first version)."""
+        return "\n\n".join(
+            self.text(section.key) for section in _sections_of_report() if section.amendment
+        ).strip()
+
+
+def _sections_of_report() -> tuple[Section, ...]:
+    return record_type("scan_report").sections
 
 
 def role_code(role: str) -> Code:
@@ -357,17 +363,20 @@ def encode(ds: Dataset) -> bytes:
 
 def _check_report(report: ScanReport) -> None:
     _check_patient(report.patient)
-    if not report.findings.strip():
-        raise ValidationError("report.findings_empty", field="findings")
-    if not report.impression.strip():
-        raise ValidationError("report.impression_empty", field="impression")
+    for section in _sections_of_report():
+        if (
+            section.required
+            and section.kind is SectionKind.TEXT
+            and not report.text(section.key).strip()
+        ):
+            raise ValidationError(f"report.{section.key}_empty", field=section.key)
     if not report.complete and (report.verifier is not None or report.verified_at is not None):
         raise ValidationError("report.verified_needs_complete", field="complete")
     if report.complete and report.verified_at is None:
         raise ValidationError("report.verified_needs_time", field="verified_at")
-    if report.predecessor is not None and not report.addendum.strip():
+    if report.predecessor is not None and not report.addendum:
         raise ValidationError("report.addendum_empty", field="addendum")
-    if report.predecessor is None and report.addendum.strip():
+    if report.predecessor is None and report.addendum:
         raise ValidationError("report.addendum_needs_predecessor", field="addendum")
     _check_observer(report.author, "author")
     if report.verifier is not None:
@@ -561,25 +570,24 @@ def _context(author: Observer) -> list[Dataset]:
 
 
 def _sections(report: ScanReport) -> list[Dataset]:
-    findings = _section(_FINDINGS, report.findings)
-    findings.ContentSequence.extend(_measurement(m) for m in report.measurements)
-    findings.ContentSequence.extend(
-        _image("CONTAINS", _BEST_ILLUSTRATION, ref) for ref in report.key_images
-    )
-    sections = [
-        _section(_HISTORY, report.history),
-        _section(_REQUEST, report.request),
-        findings,
-        _section(_IMPRESSIONS, report.impression),
-        _section(_RECOMMENDATIONS, report.recommendations),
-        _section(_ADDENDUM, report.addendum),
-    ]
+    sections = []
+    for section in _sections_of_report():
+        if section.sr_heading is None:
+            continue
+        container = _section(section.sr_heading, report.text(section.key))
+        if section.key == _EVIDENCE_SECTION:
+            container.ContentSequence.extend(_measurement(m) for m in report.measurements)
+            container.ContentSequence.extend(
+                _image("CONTAINS", _BEST_ILLUSTRATION, ref) for ref in report.key_images
+            )
+        sections.append(container)
     return [section for section in sections if section.ContentSequence]
 
 
-def _section(heading: tuple[Code, Code], text: str) -> Dataset:
-    container = _item("CONTAINS", "CONTAINER", heading[0], ContinuityOfContent="SEPARATE")
-    container.ContentSequence = [_text("CONTAINS", heading[1], text)] if text.strip() else []
+def _section(heading: tuple[Concept, Concept], text: str) -> Dataset:
+    title, item = (Code(c.value, c.scheme, c.meaning) for c in heading)
+    container = _item("CONTAINS", "CONTAINER", title, ContinuityOfContent="SEPARATE")
+    container.ContentSequence = [_text("CONTAINS", item, text)] if text.strip() else []
     return container
 
 

@@ -80,6 +80,9 @@ class AssessmentView(QWidget):
         set_role(self.sign_button, "", variant="primary")
         self.sign_error = label("", "fieldError", wrap=True)
         self.sign_error.setVisible(False)
+        #: The sentence the signer agrees to; kept with the signed assessment.
+        self.attestation = label("", "hint", wrap=True)
+        self.attestation.setObjectName("attestation")
 
         self.signed_card = card()
         self.signed_label = label("", "subheading", wrap=True)
@@ -138,6 +141,7 @@ class AssessmentView(QWidget):
         bar.addWidget(self.password, 0, 2)
         bar.addWidget(self.sign_button, 0, 3)
         bar.addWidget(self.sign_error, 1, 0, 1, 4, Qt.AlignmentFlag.AlignRight)
+        bar.addWidget(self.attestation, 2, 0, 1, 4)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 14, 16, 12)
@@ -272,6 +276,8 @@ class AssessmentView(QWidget):
         outer.setContentsMargins(20, 14, 20, 18)
         outer.setSpacing(10)
         outer.addWidget(self.signed_label)
+        self.signed_attestation = label("", "hint", wrap=True)
+        outer.addWidget(self.signed_attestation)
         outer.addWidget(
             label(self.tr("A signed assessment cannot be changed. Add an addendum."), "hint")
         )
@@ -361,6 +367,12 @@ class AssessmentView(QWidget):
     # ------------------------------------------------------------------ reactions
 
     def _show(self, view: AssessmentRecord | None) -> None:
+        words = self._vm.attestation
+        self.attestation.setText(self.tr("By signing: {words}").format(words=words))
+        self.signed_attestation.setText(
+            self.tr("They agreed: {words}").format(words=words) if words else ""
+        )
+        self.signed_attestation.setVisible(bool(words))
         if view is None:
             self.fill({})
             self.status_label.setText(self.tr("New draft"))

@@ -12,6 +12,7 @@ from clinic_app.domains.assessments.views import AssessmentView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.vocabulary import AssessmentStatus
+from clinic_app.records.registry import record_type
 from ui.common import errors
 from ui.common.drafts import AUTOSAVE_MS
 from ui.common.session import UserSession
@@ -90,6 +91,17 @@ class AssessmentViewModel(QObject):
     @property
     def is_signed(self) -> bool:
         return self._assessment is not None and self._assessment.status is AssessmentStatus.SIGNED
+
+    @property
+    def attestation(self) -> str:
+        """The sentence agreed to at signing: kept with a signed one, else the one to agree to.
+
+        "" for an assessment signed before the sentence was kept with it.
+        """
+        view = self._assessment
+        if view is not None and view.attestation:
+            return view.attestation
+        return "" if self.is_signed else record_type("assessment").attestations["sign"]
 
     @property
     def has_unsaved_changes(self) -> bool:

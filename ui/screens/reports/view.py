@@ -26,18 +26,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.records.registry import record_type
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.screens.reports.view_model import ReportViewModel, ReviewQueueViewModel
 
-SECTIONS = (
-    ("history", "Clinical history"),
-    ("request", "Request"),
-    ("findings", "Findings"),
-    ("impression", "Impression"),
-    ("recommendations", "Recommendations"),
-    ("addendum", "Addendum"),
-)
+
+def _sections() -> tuple[tuple[str, str], ...]:
+    """The report's written sections (key, label), as its record type declares them."""
+    return tuple((s.key, s.label) for s in record_type("scan_report").text_sections)
+
+
+def _label(key: str) -> str:
+    return record_type("scan_report").section(key).label
+
+
+def _amendments() -> tuple[str, ...]:
+    return tuple(s.key for s in record_type("scan_report").text_sections if s.amendment)
+
+
 MODES = (
     ("present", "Present at the scan"),
     ("remote_live", "Watching live, remotely"),
@@ -90,10 +97,11 @@ class ReportPage(QWidget):
         self.feedback = label("", "hint", wrap=True)
         self.feedback.setObjectName("supervisorFeedback")
         self.body_region = QLineEdit()
-        self.body_region.setAccessibleName(self.tr("Body region"))
+        self.body_region.setAccessibleName(self.tr(_label("body_region")))
         self.fields: dict[str, QPlainTextEdit] = {}
         self.errors: dict[str, Any] = {}
-        for name, words in SECTIONS:
+        self._sections = _sections()
+        for name, words in self._sections:
             edit = QPlainTextEdit()
             edit.setAccessibleName(self.tr(words))
             edit.setTabChangesFocus(True)
@@ -114,7 +122,7 @@ class ReportPage(QWidget):
         self.sign_button = QPushButton(self.tr("Sign"))
         set_role(self.sign_button, "", variant="primary")
         self.key_images = QListWidget()
-        self.key_images.setAccessibleName(self.tr("Key images"))
+        self.key_images.setAccessibleName(self.tr(_label("key_images")))
         self.key_images.setMaximumHeight(110)
         self.measurements = QListWidget()
         self.measurements.setAccessibleName(self.tr("Measurements to include"))
@@ -146,8 +154,8 @@ class ReportPage(QWidget):
 
     def _form(self) -> QFormLayout:
         form = QFormLayout()
-        form.addRow(self.tr("Body region"), self.body_region)
-        for name, words in SECTIONS:
+        form.addRow(self.tr(_label("body_region")), self.body_region)
+        for name, words in self._sections:
             error = label("", "fieldError", wrap=True)
             error.hide()
             self.errors[name] = error
@@ -158,8 +166,8 @@ class ReportPage(QWidget):
             holder_column.addWidget(self.fields[name])
             holder_column.addWidget(error)
             form.addRow(self.tr(words), holder)
-        form.addRow(self.tr("Key images"), self.key_images)
-        form.addRow(self.tr("Measurements"), self.measurements)
+        form.addRow(self.tr(_label("key_images")), self.key_images)
+        form.addRow(self.tr(_label("measurements")), self.measurements)
         return form
 
     def _lay_out(self) -> None:
@@ -263,7 +271,9 @@ class ReportPage(QWidget):
         for name, edit in self.fields.items():
             edit.setPlainText(str(report.content.get(name) or ""))
             edit.setReadOnly(not editable)
-        self.fields["addendum"].parentWidget().setVisible(report.predecessor_id is not None)
+        for name in _amendments():
+            # Only a version that adds to another has an addendum.
+            self.fields[name].parentWidget().setVisible(report.predecessor_id is not None)
         self.body_region.setText(str(report.content.get("body_region") or ""))
         self._fill_choices(report, editable)
         self.body_region.setReadOnly(not editable)
@@ -485,7 +495,7 @@ class ReviewQueuePage(QWidget):
                 f"<span style='color:#D5281B; font-weight:700'>{_html(report.marking)}</span>",
                 f"<b>{self.tr('Written by')}</b> {report.author_name}",
             ]
-            for name, words in SECTIONS:
+            for name, words in _sections():
                 text = str(report.content.get(name) or "")
                 if text:
                     parts.append(f"<b>{self.tr(words)}</b><br>{_html(text)}")
