@@ -16,7 +16,13 @@ from ui.app import MainWindow, WindowState
 from ui.common import formatting
 from ui.screens.questionnaire.view_model import Mode
 
-PACK = Path(__file__).parents[1] / "core" / "wording_packs" / "msk_hq_synthetic.json"
+PACK = (
+    Path(__file__).parents[2]
+    / "core"
+    / "questionnaires"
+    / "wording_packs"
+    / "msk_hq_synthetic.json"
+)
 
 
 def _open_questionnaire(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:

@@ -40,7 +40,7 @@ from tests.support.summary import SUMMARY_LINES
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 WRITER = "tests.support.crash_writer"
 SEED_VARIABLE = "ONESTOP_CRASH_SEED"
 KILLS = 60
