@@ -331,7 +331,7 @@ def test_what_must_be_made_before_sealing_sees_the_signer_and_time() -> None:
 
 
 def test_both_services_seal_through_the_kernel_and_read_back_intact(services: Services) -> None:
-    from tests.core.test_reports import PASSWORD, _content, _study, _user
+    from tests.core.reports.test_reports import PASSWORD, _content, _study, _user
 
     clinician = _user(services, "cal", Role.CLINICIAN)
     image = _study(services, clinician)
@@ -369,7 +369,7 @@ def test_both_services_seal_through_the_kernel_and_read_back_intact(services: Se
 
 def test_a_section_added_to_the_record_type_is_printed_in_its_place(tmp_path: Path) -> None:
     from clinic_app.domains.reports.pdf import scan_report_pdf
-    from tests.integration.test_report_documents import DETAILS, VERIFIED, _flat, _pages
+    from tests.integration.reports.test_report_documents import DETAILS, VERIFIED, _flat, _pages
 
     report = dataclasses.replace(
         VERIFIED, content={**VERIFIED.content, "technique": "Linear probe, 12 MHz, knee preset"}
@@ -386,7 +386,7 @@ def test_a_section_added_to_the_record_type_is_printed_in_its_place(tmp_path: Pa
 
 
 def test_a_section_added_to_the_record_type_is_coded_in_the_sr() -> None:
-    from tests.core.test_dicom_report import _draft
+    from tests.core.reports.test_dicom_report import _draft
 
     def headings(texts: dict[str, str]) -> list[str]:
         sr = scan_report_sr(_draft(**texts))
