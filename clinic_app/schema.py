@@ -1,46 +1,53 @@
-"""The whole shared schema: every table of every domain, registered on one metadata.
+"""The whole shared schema: every table and every record type, loaded before any is used.
 
-A model module registers its tables when it is imported. Code that works on every table at
-once (sync, the server, schema checks) imports this module first, so no table is missing
-because no screen happened to load its domain yet.
+A model module registers its tables when it is imported, and a domain's ``record`` module
+registers its record type. Code that works on every table at once (sync, the server, schema
+checks) imports this module first, so no table or record type is missing because no screen
+happened to load its domain yet. Domains are found by walking ``clinic_app.domains``: a new
+domain needs no line here.
 """
 
 from __future__ import annotations
 
-from clinic_app.domains.assessments import model as assessments
-from clinic_app.domains.assessments import record as assessment_record
-from clinic_app.domains.imaging import model as imaging
-from clinic_app.domains.questionnaires import model as questionnaires
-from clinic_app.domains.red_flags import model as red_flags
-from clinic_app.domains.reports import model as reports
-from clinic_app.domains.reports import record as scan_report_record
-from clinic_app.domains.triage import model as triage
+import importlib
+import importlib.util
+import pkgutil
+from types import ModuleType
+
+from clinic_app import domains
 from clinic_app.kernel import attachments, audit_entry, local, outbox_entry, settings, staff
 from clinic_app.kernel.base import Base
 from clinic_app.people import care
 from clinic_app.people import model as people
 from clinic_app.sync import model as sync
 
-MODEL_MODULES = (
-    assessments,
+#: The tables under the domains: the kernel's, people's and sync's own.
+BASE_MODEL_MODULES: tuple[ModuleType, ...] = (
     attachments,
     audit_entry,
     care,
-    imaging,
     local,
     outbox_entry,
     people,
-    questionnaires,
-    red_flags,
-    reports,
     settings,
     staff,
     sync,
-    triage,
 )
-"""Every module that declares tables; a test checks none is left out."""
 
-RECORD_MODULES = (assessment_record, scan_report_record)
-"""Every module that declares a record type; importing it registers the type."""
+
+def _domain_modules(kind: str) -> tuple[ModuleType, ...]:
+    found = []
+    for info in sorted(pkgutil.iter_modules(domains.__path__), key=lambda i: i.name):
+        name = f"{domains.__name__}.{info.name}.{kind}"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return tuple(found)
+
+
+MODEL_MODULES: tuple[ModuleType, ...] = BASE_MODEL_MODULES + _domain_modules("model")
+"""Every module that declares tables."""
+
+RECORD_MODULES: tuple[ModuleType, ...] = _domain_modules("record")
+"""Every module that declares a record type; importing it registered the type."""
 
 metadata = Base.metadata

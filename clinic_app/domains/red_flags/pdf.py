@@ -12,17 +12,13 @@ from datetime import date
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
 from clinic_app.domains.red_flags.rules import SafetyNetCard
-
-NHS_BLUE = colors.HexColor("#005EB8")
-TEXT = colors.HexColor("#212B32")
-EMERGENCY_RED = colors.HexColor("#D5281B")
+from clinic_app.kernel.pdf_kit import EMERGENCY_RED, NHS_BLUE, TEXT
 
 
 @dataclass(frozen=True)

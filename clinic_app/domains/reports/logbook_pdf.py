@@ -18,13 +18,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from clinic_app.domains.red_flags.pdf import NHS_BLUE, TEXT
-from clinic_app.domains.reports.pdf import (
+from clinic_app.domains.reports.pdf import SUPERVISION_WORDS
+from clinic_app.kernel.pdf_kit import (
     FRAME_PADDING,
     MARGIN,
+    NHS_BLUE,
     PALE_GREY,
     RULE_GREY,
-    SUPERVISION_WORDS,
+    TEXT,
     TEXT_WIDTH,
     Fonts,
     day_words,

@@ -1,0 +1,157 @@
+"""The house style of every printed document: colours, A4 margins, fonts, page numbering.
+
+Letters, cards, reports and logbooks draw with these, so they look like one service's paper.
+This is the kernel's one reportlab module.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.platypus import SimpleDocTemplate
+
+log = logging.getLogger(__name__)
+
+NHS_BLUE = colors.HexColor("#005EB8")
+TEXT = colors.HexColor("#212B32")
+EMERGENCY_RED = colors.HexColor("#D5281B")
+PALE_GREY = colors.HexColor("#F0F4F5")
+
+RULE_GREY = colors.HexColor("#AEB7BD")
+
+PALE_RED = colors.HexColor("#FBE9E7")
+
+PALE_BLUE = colors.HexColor("#E8F1FA")
+
+MARGIN = 18 * mm
+
+#: The page frame's own inner padding (points): header and footer line up with the text.
+FRAME_PADDING = 6
+
+TEXT_WIDTH = A4[0] - 2 * MARGIN - 2 * FRAME_PADDING
+
+# Debian's fonts-dejavu-core puts DejaVu here; it has the accented and non-Latin letters of
+# patients' names that the PDF's built-in Helvetica cannot draw.
+_FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+
+_DEJAVU_FACES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+)
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """The font names a document draws with: regular, bold, italic and bold italic."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+
+def _dejavu_folder() -> Path | None:
+    for folder in _FONT_FOLDERS:
+        if not folder.is_dir():
+            continue
+        for regular in sorted(folder.rglob(_DEJAVU_FACES[0])):
+            if all((regular.parent / face).is_file() for face in _DEJAVU_FACES):
+                return regular.parent
+    return None
+
+
+@cache
+def document_fonts() -> Fonts:
+    """DejaVu Sans when installed (registered once), otherwise the built-in Helvetica."""
+    helvetica = Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique")
+    folder = _dejavu_folder()
+    if folder is None:
+        log.warning("DejaVu Sans not found; printing with Helvetica (Latin-1 letters only)")
+        return helvetica
+    fonts = Fonts("OneStopSans", "OneStopSans-Bold", "OneStopSans-Italic", "OneStopSans-BI")
+    names = (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic)
+    try:
+        for name, face in zip(names, _DEJAVU_FACES, strict=True):
+            pdfmetrics.registerFont(TTFont(name, str(folder / face)))
+    except TTFError:
+        log.warning("DejaVu Sans is unreadable; printing with Helvetica", exc_info=True)
+        return helvetica
+    # So that <b> and <i> inside a paragraph pick the matching DejaVu face.
+    pdfmetrics.registerFontFamily(
+        fonts.regular, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3]
+    )
+    return fonts
+
+
+def day_words(day: date | datetime) -> str:
+    """A date as people write it in letters: 3 March 2025."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def time_words(when: datetime) -> str:
+    """A moment in the clinic's local time: 3 March 2025 at 14:05."""
+    local = when.astimezone() if when.tzinfo is not None else when
+    return f"{day_words(local)} at {local:%H:%M}"
+
+
+def text(value: object) -> str:
+    """Text made safe for a reportlab paragraph, line breaks kept."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def render_pdf(
+    story: Callable[[], list[Any]],
+    decorate: Callable[[Any, int, int], None],
+    *,
+    top: float,
+    bottom: float,
+    title: str,
+    author: str,
+) -> bytes:
+    """Lay out ``story`` on A4, calling ``decorate(canvas, page, pages)`` on every page.
+
+    Laid out twice: the first run counts the pages so that every page can say "page X of Y".
+    """
+    pages = 0
+    for _ in range(2):
+        out = BytesIO()
+        document = SimpleDocTemplate(
+            out,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=title,
+            author=author,
+        )
+        on_page = _page_painter(decorate, pages)
+        document.build(story(), onFirstPage=on_page, onLaterPages=on_page)
+        pages = int(document.page)
+    return out.getvalue()
+
+
+def _page_painter(
+    decorate: Callable[[Any, int, int], None], pages: int
+) -> Callable[[Any, Any], None]:
+    def paint(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        decorate(canvas, int(document.page), pages)
+        canvas.restoreState()
+
+    return paint
