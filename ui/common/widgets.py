@@ -288,7 +288,6 @@ class FormField(QWidget):
         self.label = label(shown, "fieldLabel")
         self.label.setBuddy(editor)
         self.hint = label(hint or "", "hint", wrap=True)
-        self.hint.setVisible(bool(hint))
         self.error_label = label("", "fieldError", wrap=True)
         self.error_label.setVisible(False)
         editor.setAccessibleName(text)
@@ -298,6 +297,9 @@ class FormField(QWidget):
         layout.setSpacing(3)
         layout.addWidget(self.label)
         layout.addWidget(self.hint)
+        # Only once it has a parent: shown before, it would flash up as a window of its own
+        # and take the focus from the window being worked in (screens are built on first use).
+        self.hint.setVisible(bool(hint))
         layout.addWidget(editor)
         layout.addWidget(self.error_label)
         # Extra height goes below, so fields side by side keep their labels and inputs level.
