@@ -1,0 +1,1 @@
+"""Scan reports: writing, review and verification."""
