@@ -152,13 +152,14 @@ def signed_in(window: MainWindow, qtbot: QtBot) -> MainWindow:
 
 def search_for(qtbot: QtBot, window: MainWindow, text: str) -> list[PatientSummary]:
     """Type into the search box and wait for the answer to that exact text."""
-    box = window.screen("search").view.search_box
+    box = window.screen_by_id("search").view.search_box
     box.clear()
     type_into(qtbot, box, text)
     qtbot.waitUntil(
         lambda: (
-            window.screen("search").view_model.answered_query == text and window.runner.is_idle()
+            window.screen_by_id("search").view_model.answered_query == text
+            and window.runner.is_idle()
         ),
         timeout=WAIT_MS,
     )
-    return window.screen("search").view_model.results
+    return window.screen_by_id("search").view_model.results

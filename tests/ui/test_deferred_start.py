@@ -58,7 +58,7 @@ def test_sign_in_waits_for_the_store_then_works(qtbot: QtBot, demo_path: Path) -
         assert window.state is WindowState.SIGNED_OUT
         gate.set()
         qtbot.waitUntil(lambda: window.state is WindowState.WORKING, timeout=WAIT_MS)
-        assert window.screen("search").view.isVisible()
+        assert window.screen_by_id("search").view.isVisible()
         window.runner.wait_idle()
 
 

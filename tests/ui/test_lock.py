@@ -35,7 +35,7 @@ def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
     window = make_window(idle_lock_seconds=1)
     sign_in(qtbot, window, CLINICIAN)
     window.open_screen("register")
-    form = window.screen("register").view
+    form = window.screen_by_id("register").view
     type_into(qtbot, form.given_name, "Unsaved")
     assert form.given_name.hasFocus()
 
@@ -65,7 +65,7 @@ def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
     assert form.given_name.text() == "Unsaved"
     assert form.given_name.hasFocus()
 
-    window.screen("register").view_model.clear_form()
+    window.screen_by_id("register").view_model.clear_form()
     wait_idle(window)
 
 
@@ -74,7 +74,7 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
 ) -> None:
     window = signed_in
     window.open_screen("register")
-    form = window.screen("register").view
+    form = window.screen_by_id("register").view
     type_into(qtbot, form.given_name, "Halfway")
     type_into(qtbot, form.family_name, "Through")
 
@@ -94,7 +94,7 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     assert form.given_name.text() == ""
     assert window.home_page.notice.text() == ""
 
-    focus = window.screen("search").view.search_box
+    focus = window.screen_by_id("search").view.search_box
     qtbot.keyClick(
         focus,
         Qt.Key.Key_S,
@@ -109,5 +109,5 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     assert "unfinished patient registration" in window.home_page.notice.text()
     assert form.draft_status.text() == "Your unfinished form was restored."
 
-    window.screen("register").view_model.clear_form()
+    window.screen_by_id("register").view_model.clear_form()
     wait_idle(window)

@@ -47,7 +47,7 @@ def _menu_of(window: MainWindow, action: QAction) -> str | None:
 
 
 def _open_patient(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
-    window.screen("search").view_model.choose_patient(patient.id)
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
     qtbot.waitUntil(lambda: window.context.patient is not None, timeout=WAIT_MS)
     wait_idle(window)
 
@@ -146,7 +146,7 @@ def test_lock_switch_user_and_quit_save_and_reset_every_built_screen(
     window = signed_in
     _open_patient(qtbot, window, seeded_patient)
     for screen_id in window.specs:
-        window.screen(screen_id)
+        window.screen_by_id(screen_id)
     wait_idle(window)
     every = sorted(window.built_screens())
     assert every == sorted(window.specs)
@@ -207,7 +207,7 @@ def test_an_assessment_typed_just_before_quitting_is_kept(
     _open_patient(qtbot, window, seeded_patient)
     window.open_screen("assessment")
     wait_idle(window)
-    view = window.screen("assessment").view  # type: ignore[attr-defined]
+    view = window.screen_by_id("assessment").view  # type: ignore[attr-defined]
     type_into(qtbot, view.texts["presenting_complaint"], "Typed just before quitting")
     window.action("quit").trigger()
     reopened = open_clinic(clinic.context.store.path)
@@ -243,7 +243,7 @@ def test_building_a_screen_never_flashes_a_window_of_its_own(signed_in: MainWind
     app.installEventFilter(spy)
     try:
         for screen_id in window.specs:
-            window.screen(screen_id)
+            window.screen_by_id(screen_id)
         QApplication.processEvents()
     finally:
         app.removeEventFilter(spy)

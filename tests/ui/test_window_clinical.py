@@ -13,9 +13,9 @@ from ui.common import formatting
 
 
 def _open(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
-    window.screen("search").view_model.choose_patient(patient.id)
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
     qtbot.waitUntil(
-        lambda: window.pages.currentWidget() is window.screen("patient").view, timeout=WAIT_MS
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
     )
     wait_idle(window)
 
@@ -30,17 +30,17 @@ def test_assessment_and_screening_open_for_the_patient(
         Qt.Key.Key_A,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.screen("assessment").page
+    assert window.pages.currentWidget() is window.screen_by_id("assessment").page
     nhs = formatting.nhs_number(seeded_patient.nhs_number)
-    assert window.screen("assessment").banner.nhs_number_label.text() == nhs
+    assert window.screen_by_id("assessment").banner.nhs_number_label.text() == nhs
     wait_idle(window)
     qtbot.keyClick(
         window,
         Qt.Key.Key_R,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.screen("red_flags").page
-    assert window.screen("red_flags").banner.nhs_number_label.text() == nhs
+    assert window.pages.currentWidget() is window.screen_by_id("red_flags").page
+    assert window.screen_by_id("red_flags").banner.nhs_number_label.text() == nhs
     wait_idle(window)
 
 
@@ -54,5 +54,5 @@ def test_an_unresolved_emergency_is_said_on_the_record_when_it_opens(
     screening = clinic.red_flags.record(user, seeded_patient.id, "cauda_equina", answers)
     assert screening.unresolved
     _open(qtbot, window, seeded_patient)
-    qtbot.waitUntil(window.screen("patient").view.notice.isVisible, timeout=WAIT_MS)
-    assert "red flag" in window.screen("patient").view.notice.text().lower()
+    qtbot.waitUntil(window.screen_by_id("patient").view.notice.isVisible, timeout=WAIT_MS)
+    assert "red flag" in window.screen_by_id("patient").view.notice.text().lower()

@@ -73,8 +73,6 @@ class BackgroundWork(QObject):
         if not QNetworkInformation.loadDefaultBackend():
             return  # no backend (a headless test machine): the timer still syncs
         info = QNetworkInformation.instance()
-        if info is None:
-            return
 
         def on_reachability(reachability: QNetworkInformation.Reachability) -> None:
             if reachability == QNetworkInformation.Reachability.Online and self.sync_started:

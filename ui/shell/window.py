@@ -144,7 +144,7 @@ class ShellWindow(QMainWindow):
         self._side_id = sides[0]
         for spec in self.specs.values():
             if spec.eager:
-                self.screen(spec.id)
+                self.screen_by_id(spec.id)
         self.splitter.addWidget(self._built[self._side_id].page)
         self.splitter.addWidget(self.pages)
         self.splitter.setStretchFactor(0, 0)
@@ -156,7 +156,7 @@ class ShellWindow(QMainWindow):
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self.update_actions()
 
-    def screen(self, screen_id: str) -> Screen:
+    def screen_by_id(self, screen_id: str) -> Screen:
         """The screen with this id, built now if it was not yet."""
         built = self._built.get(screen_id)
         if built is not None:
@@ -209,7 +209,8 @@ class ShellWindow(QMainWindow):
     def _current_spec(self) -> ScreenSpec | None:
         if not self.workspace_built:
             return None
-        screen_id = self._page_of.get(self.pages.currentWidget())
+        page = self.pages.currentWidget()
+        screen_id = self._page_of.get(page) if page is not None else None
         return self.specs[screen_id] if screen_id is not None else None
 
     # ------------------------------------------------------------------ commands
@@ -231,7 +232,7 @@ class ShellWindow(QMainWindow):
         """Open a declared screen, if its declaration allows it now."""
         if not self.workspace_built or not self.specs[screen_id].enabled(self.facts()):
             return
-        self.screen(screen_id).open(self.context.patient, item)
+        self.screen_by_id(screen_id).open(self.context.patient, item)
 
     def show_screen(self, screen: Screen) -> None:
         """Bring a built screen's page to the front (the side panel: give it the focus)."""
