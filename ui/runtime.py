@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from ui.app import SCREEN_SIZE, MainWindow, create_application
 from ui.common import errors
 from ui.common.deferred import DeferredServices
-from ui.window_services import ClinicServices, ClinicSettings
+from ui.shell.services import ClinicServices, ClinicSettings
 
 _log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from clinic_app.people.nhs_number import synthetic_numbers
 from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
-from ui.window_services import ClinicServices
+from ui.shell.services import ClinicServices
 
 
 def _settle(window: MainWindow) -> None:
@@ -58,59 +58,61 @@ def _render_sign_in(window: MainWindow, out_dir: Path, username: str, password: 
 
 
 def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.search_view.search_box.setText("999")
-    window.search_vm.search_now()
+    window.screen_by_id("search").view.search_box.setText("999")
+    window.screen_by_id("search").view_model.search_now()
     _settle(window)
     # A patient with an alert shows more of the record than one without.
-    ranked = sorted(window.search_vm.results, key=lambda p: p.alert_count, reverse=True)
+    ranked = sorted(
+        window.screen_by_id("search").view_model.results, key=lambda p: p.alert_count, reverse=True
+    )
     if ranked:
-        window.search_view.search_box.setText(ranked[0].family_name[:3].lower())
-        window.search_vm.search_now()
+        window.screen_by_id("search").view.search_box.setText(ranked[0].family_name[:3].lower())
+        window.screen_by_id("search").view_model.search_now()
     shots = [_save(window, out_dir / "03-search-results.png")]
-    shown = window.search_vm.results
+    shown = window.screen_by_id("search").view_model.results
     if shown:
         chosen = next((row for row, p in enumerate(shown) if p.id == ranked[0].id), 0)
-        window.search_view.table.selectRow(chosen)
-        window.search_vm.choose(chosen)
+        window.screen_by_id("search").view.table.selectRow(chosen)
+        window.screen_by_id("search").view_model.choose(chosen)
     shots.append(_save(window, out_dir / "04-patient-record.png"))
     return shots
 
 
 def _render_forms(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.show_register()
+    window.open_screen("register")
     shots = [_save(window, out_dir / "05-register-empty.png")]
-    form = window.register_view
+    form = window.screen_by_id("register").view
     form.nhs_number.setText("999 000 0019")
     form.given_name.setText("Alex")
     form.date_of_birth.setText("01/01/2090")
     form.submit()
     shots.append(_save(window, out_dir / "06-register-errors.png"))
     # Nothing typed for a screenshot is kept as a draft.
-    window.register_vm.clear_form()
-    window.show_new_referral()
+    window.screen_by_id("register").view_model.clear_form()
+    window.open_screen("referral")
     shots.append(_save(window, out_dir / "07-new-referral.png"))
     return shots
 
 
 def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.show_worklist()
+    window.open_screen("worklist")
     _settle(window)
     shots = [_save(window, out_dir / "09-triage-worklist.png")]
     # The demo's first patient is part-way through an episode, with MSK-HQ scores to chart.
-    window.search_view.search_box.setText(next(synthetic_numbers(1)))
-    window.search_vm.search_now()
+    window.screen_by_id("search").view.search_box.setText(next(synthetic_numbers(1)))
+    window.screen_by_id("search").view_model.search_now()
     _settle(window)
-    window.search_view.table.selectRow(0)
-    window.search_vm.choose(0)
+    window.screen_by_id("search").view.table.selectRow(0)
+    window.screen_by_id("search").view_model.choose(0)
     _settle(window)
-    window.show_questionnaire()
+    window.open_screen("questionnaire")
     # Two steps: which timepoint comes next, then the questionnaire itself.
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "10-msk-hq.png"))
-    window.show_assessment()
+    window.open_screen("assessment")
     _settle(window)
-    view = window.assessment_view
+    view = window.screen_by_id("assessment").view
     # Filled as a form is filled from a stored draft: shown, not saved to the demo store.
     view.fill(
         {
@@ -134,11 +136,11 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     view.scroll.ensureWidgetVisible(view.fields["reasoning"])
     shots.append(_save(window, out_dir / "13-assessment-diagnosis.png"))
     view.scroll.verticalScrollBar().setValue(0)
-    window.show_red_flags()
+    window.open_screen("red_flags")
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "12-red-flag-screening.png"))
-    window.show_settings()
+    window.open_screen("settings")
     _settle(window)
     shots.append(_save(window, out_dir / "14-waiting-time-targets.png"))
     return shots
@@ -146,31 +148,31 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
 
 def _render_imaging(window: MainWindow, out_dir: Path) -> list[Path]:
     """The first demo patient's knee scan: capture (no frame grabber here), then the clip."""
-    window.search_view.search_box.setText(next(synthetic_numbers(1)))
-    window.search_vm.search_now()
+    window.screen_by_id("search").view.search_box.setText(next(synthetic_numbers(1)))
+    window.screen_by_id("search").view_model.search_now()
     _settle(window)
-    window.search_view.table.selectRow(0)
-    window.search_vm.choose(0)
+    window.screen_by_id("search").view.table.selectRow(0)
+    window.screen_by_id("search").view_model.choose(0)
     _settle(window)
-    window.show_imaging()
+    window.open_screen("imaging")
     _settle(window)
     shots = [_save(window, out_dir / "16-imaging.png")]
-    studies = window.imaging_vm.studies
+    studies = window.screen_by_id("imaging").view_model.studies
     if studies and studies[0].instances:
-        window.imaging_vm.open_image(studies[0].instances[-1])
+        window.screen_by_id("imaging").view_model.open_image(studies[0].instances[-1])
         _settle(window)
-        viewer = window.imaging_view.viewer
+        viewer = window.screen_by_id("imaging").view.viewer
         viewer.pause()
         viewer.set_frame(viewer.frame_count() // 2)
         _settle(window)
     shots.append(_save(window, out_dir / "17-imaging-viewer.png"))
-    window.imaging_view.viewer.close_source()
-    window.show_orphans()
+    window.screen_by_id("imaging").view.viewer.close_source()
+    window.open_screen("orphans")
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "18-orphan-queue.png"))
-    window.orphans_view.viewer.close_source()
-    window.show_dicom_settings()
+    window.screen_by_id("orphans").view.viewer.close_source()
+    window.open_screen("dicom_settings")
     _settle(window)
     shots.append(_save(window, out_dir / "19-dicom-settings.png"))
     return shots

@@ -153,11 +153,14 @@ def signed_in(window: MainWindow, qtbot: QtBot) -> MainWindow:
 
 def search_for(qtbot: QtBot, window: MainWindow, text: str) -> list[PatientSummary]:
     """Type into the search box and wait for the answer to that exact text."""
-    box = window.search_view.search_box
+    box = window.screen_by_id("search").view.search_box
     box.clear()
     type_into(qtbot, box, text)
     qtbot.waitUntil(
-        lambda: window.search_vm.answered_query == text and window.runner.is_idle(),
+        lambda: (
+            window.screen_by_id("search").view_model.answered_query == text
+            and window.runner.is_idle()
+        ),
         timeout=WAIT_MS,
     )
-    return window.search_vm.results
+    return window.screen_by_id("search").view_model.results

@@ -75,10 +75,10 @@ class FlowLayout(QLayout):
     def count(self) -> int:
         return len(self._items)
 
-    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def itemAt(self, index: int) -> QLayoutItem | None:
         return self._items[index] if 0 <= index < len(self._items) else None
 
-    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+    def takeAt(self, index: int) -> QLayoutItem | None:
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def expandingDirections(self) -> Qt.Orientation:
@@ -289,7 +289,6 @@ class FormField(QWidget):
         self.label = label(shown, "fieldLabel")
         self.label.setBuddy(editor)
         self.hint = label(hint or "", "hint", wrap=True)
-        self.hint.setVisible(bool(hint))
         self.error_label = label("", "fieldError", wrap=True)
         self.error_label.setVisible(False)
         editor.setAccessibleName(text)
@@ -299,6 +298,9 @@ class FormField(QWidget):
         layout.setSpacing(3)
         layout.addWidget(self.label)
         layout.addWidget(self.hint)
+        # Only once it has a parent: shown before, it would flash up as a window of its own
+        # and take the focus from the window being worked in (screens are built on first use).
+        self.hint.setVisible(bool(hint))
         layout.addWidget(editor)
         layout.addWidget(self.error_label)
         # Extra height goes below, so fields side by side keep their labels and inputs level.

@@ -93,26 +93,31 @@ def test_a_conflict_is_shown_where_the_record_is_and_chosen_on_the_sync_screen(
         window.show()
         try:
             sign_in(qtbot, window, "priya", PASSWORD)
-            window.search_vm.choose_patient(record.id)
+            window.screen_by_id("search").view_model.choose_patient(record.id)
             qtbot.waitUntil(
-                lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS
+                lambda: window.pages.currentWidget() is window.screen_by_id("patient").view,
+                timeout=WAIT_MS,
             )
             wait_idle(window)
-            assert window.patient_vm.record is not None
-            assert window.patient_vm.record.sync_state == "conflict"
+            assert window.screen_by_id("patient").view_model.record is not None
+            assert window.screen_by_id("patient").view_model.record.sync_state == "conflict"
 
-            window.sync_action.trigger()
-            qtbot.waitUntil(lambda: len(window.sync_view.choice_buttons) == 2, timeout=WAIT_MS)
+            window.action("sync").trigger()
+            qtbot.waitUntil(
+                lambda: len(window.screen_by_id("sync").view.choice_buttons) == 2, timeout=WAIT_MS
+            )
             wait_idle(window)
-            assert "Server: " in window.sync_view.server.text()
-            kept, other = window.sync_view.choice_buttons
+            assert "Server: " in window.screen_by_id("sync").view.server.text()
+            kept, other = window.screen_by_id("sync").view.choice_buttons
             assert "0113 496 0001" in kept.text()
             assert "07700 900123" in other.text()
             if folder := os.environ.get("ONESTOP_SHOTS"):
                 window.grab().save(str(Path(folder) / "sync-conflict.png"))
-            with qtbot.waitSignal(window.sync_vm.resolved, timeout=WAIT_MS):
+            with qtbot.waitSignal(window.screen_by_id("sync").view_model.resolved, timeout=WAIT_MS):
                 qtbot.mouseClick(other, Qt.MouseButton.LeftButton)
-            qtbot.waitUntil(lambda: not window.sync_view.choice_buttons, timeout=WAIT_MS)
+            qtbot.waitUntil(
+                lambda: not window.screen_by_id("sync").view.choice_buttons, timeout=WAIT_MS
+            )
             wait_idle(window)
         finally:
             window.shutdown()

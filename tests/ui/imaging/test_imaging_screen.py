@@ -54,13 +54,17 @@ def _video_frame(pixels: np.ndarray, start_us: int | None = None) -> QVideoFrame
 
 
 def _open_imaging(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> ImagingView:
-    window.search_vm.choose_patient(patient.id)
-    qtbot.waitUntil(lambda: window.patient_vm.record is not None, timeout=WAIT_MS)
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("patient").view_model.record is not None, timeout=WAIT_MS
+    )
     wait_idle(window)
-    window.imaging_action.trigger()
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.imaging_page, timeout=WAIT_MS)
+    window.action("imaging").trigger()
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("imaging").page, timeout=WAIT_MS
+    )
     wait_idle(window)
-    return window.imaging_view
+    return window.screen_by_id("imaging").view
 
 
 @pytest.fixture
@@ -101,7 +105,7 @@ def test_live_frames_are_captured_as_a_still_and_a_timed_clip_that_round_trip(
     qtbot.keyClick(view.capture_panel.live, Qt.Key.Key_Space)  # freeze
     assert capture.frozen
     capture.sink.setVideoFrame(_video_frame(_frame(2)))  # ignored while frozen
-    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("imaging").view_model.captured, timeout=WAIT_MS):
         view.capture_panel.still_button.click()
     wait_idle(window)
     view.capture_panel.freeze_button.setChecked(False)
@@ -112,7 +116,7 @@ def test_live_frames_are_captured_as_a_still_and_a_timed_clip_that_round_trip(
     for index, pixels in enumerate(fed):
         capture.sink.setVideoFrame(_video_frame(pixels, start_us=1_000_000 + index * 40_000))
     _shot(window, "20-imaging-live-capture.png")
-    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS * 4):
+    with qtbot.waitSignal(window.screen_by_id("imaging").view_model.captured, timeout=WAIT_MS * 4):
         view.capture_panel.clip_button.setChecked(False)
     wait_idle(window)
     qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
@@ -183,9 +187,9 @@ def test_an_orphan_is_assigned_by_a_person_after_a_check(
     stranger = ScanSubject(nhs_number=unknown, family_name="NOBODY", given_name="Known")
     orphan = clinic.imaging.receive(_bytes(us_image(subject=stranger, regions=ONE_VIEW)))
     assert orphan.study_id is None
-    window.orphans_action.trigger()
-    qtbot.waitUntil(lambda: window.orphans_view.queue.count() == 1, timeout=WAIT_MS)
-    view = window.orphans_view
+    window.action("orphans").trigger()
+    qtbot.waitUntil(lambda: window.screen_by_id("orphans").view.queue.count() == 1, timeout=WAIT_MS)
+    view = window.screen_by_id("orphans").view
     qtbot.waitUntil(lambda: view.viewer.frame_count() == 1, timeout=WAIT_MS)
     assert not view.assign_button.isEnabled()
 
@@ -211,7 +215,7 @@ def test_an_orphan_is_assigned_by_a_person_after_a_check(
     assert view.queue.count() == 1  # "Cancel": still waiting
 
     view.confirm = lambda _question: True
-    with qtbot.waitSignal(window.orphans_vm.assigned, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("orphans").view_model.assigned, timeout=WAIT_MS):
         view.assign_button.click()
     qtbot.waitUntil(lambda: view.queue.count() == 0, timeout=WAIT_MS)
     wait_idle(window)
@@ -249,7 +253,7 @@ def test_send_to_pacs_queues_and_says_it_waits_for_the_pacs_to_confirm(
     capture.sink.setVideoFrame(_video_frame(_frame(3)))
     qtbot.waitUntil(lambda: capture.latest_image() is not None, timeout=WAIT_MS)
     _choose_place(view, "SHOULDER", "L")
-    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("imaging").view_model.captured, timeout=WAIT_MS):
         view.capture_panel.still_button.click()
     qtbot.waitUntil(view.send_button.isEnabled, timeout=WAIT_MS)
     assert view.pacs_state.text() == "Not sent to the PACS"
@@ -257,7 +261,7 @@ def test_send_to_pacs_queues_and_says_it_waits_for_the_pacs_to_confirm(
     view.send_button.click()
     qtbot.waitUntil(lambda: "Queued for the PACS" in view.notice.text(), timeout=WAIT_MS)
     clinic.pacs.send_due()  # the sender's attempt (the PACS is down)
-    window.imaging_vm.reload()
+    window.screen_by_id("imaging").view_model.reload()
     qtbot.waitUntil(lambda: "tried 1 time" in view.pacs_state.text(), timeout=WAIT_MS)
     assert view.pacs_state.text().startswith("Waiting for the PACS to confirm")
     assert not view.educational.isEnabled()  # it may already have gone
@@ -268,8 +272,8 @@ def test_dicom_settings_are_changed_by_an_admin_and_start_the_listeners(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
     sign_in(qtbot, window, "admin")
-    window.dicom_settings_action.trigger()
-    view = window.dicom_settings_view
+    window.action("dicom_settings").trigger()
+    view = window.screen_by_id("dicom_settings").view
     qtbot.waitUntil(lambda: view.ae_title.text() == "ONESTOP", timeout=WAIT_MS)
     assert view.save_button.isVisible()
     view.ae_title.setText("A\\B")
@@ -282,7 +286,7 @@ def test_dicom_settings_are_changed_by_an_admin_and_start_the_listeners(
     view.listen_host.setText("127.0.0.1")
     view.storage_port.setValue(_closed_port())
     view.worklist_port.setValue(_closed_port())
-    with qtbot.waitSignal(window.dicom_settings_vm.saved, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("dicom_settings").view_model.saved, timeout=WAIT_MS):
         view.save_button.click()
     wait_idle(window)
     assert view.state.text().startswith("Listening as CLINIC1")
@@ -296,8 +300,8 @@ def test_a_clinician_sees_the_dicom_settings_but_cannot_change_them(
     qtbot: QtBot, signed_in: MainWindow
 ) -> None:
     window = signed_in
-    window.dicom_settings_action.trigger()
-    view = window.dicom_settings_view
+    window.action("dicom_settings").trigger()
+    view = window.screen_by_id("dicom_settings").view
     qtbot.waitUntil(lambda: view.ae_title.text() == "ONESTOP", timeout=WAIT_MS)
     assert not view.ae_title.isEnabled()
     assert not view.save_button.isVisible()
@@ -311,10 +315,15 @@ def test_search_panel_steps_aside_for_imaging(
     window = sonographer_window
     search_for(qtbot, window, seeded_patient.family_name)
     _open_imaging(qtbot, window, seeded_patient)
-    assert not window.search_view.isVisible()
-    assert window.imaging_banner.isVisible()
-    qtbot.mouseClick(window.imaging_view.plan_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    qtbot.waitUntil(lambda: "worklist as OS" in window.imaging_view.notice.text(), timeout=WAIT_MS)
+    assert not window.screen_by_id("search").view.isVisible()
+    assert window.screen_by_id("imaging").banner.isVisible()
+    qtbot.mouseClick(
+        window.screen_by_id("imaging").view.plan_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5)
+    )
+    qtbot.waitUntil(
+        lambda: "worklist as OS" in window.screen_by_id("imaging").view.notice.text(),
+        timeout=WAIT_MS,
+    )
     wait_idle(window)
 
 
@@ -330,7 +339,7 @@ def test_a_teaching_copy_warns_about_burned_in_text_before_it_is_saved(
     view.capture.sink.setVideoFrame(_video_frame(_frame(4)))
     qtbot.waitUntil(lambda: view.capture.latest_image() is not None, timeout=WAIT_MS)
     _choose_place(view, "ELBOW", "R")
-    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("imaging").view_model.captured, timeout=WAIT_MS):
         view.capture_panel.still_button.click()
     qtbot.waitUntil(view.teaching_button.isEnabled, timeout=WAIT_MS)
     warnings: list[str] = []
@@ -338,14 +347,18 @@ def test_a_teaching_copy_warns_about_burned_in_text_before_it_is_saved(
     folder = tmp_path / "teaching"
     folder.mkdir()
     view.choose_folder = lambda: str(folder)
-    with qtbot.waitSignal(window.imaging_vm.teaching_copy_ready, timeout=WAIT_MS):
+    with qtbot.waitSignal(
+        window.screen_by_id("imaging").view_model.teaching_copy_ready, timeout=WAIT_MS
+    ):
         view.teaching_button.click()
     wait_idle(window)
     assert "crop or mask" in warnings[0]
     assert list(folder.iterdir()) == []  # declined: nothing saved
 
     view.confirm = lambda _text: True
-    with qtbot.waitSignal(window.imaging_vm.teaching_copy_ready, timeout=WAIT_MS):
+    with qtbot.waitSignal(
+        window.screen_by_id("imaging").view_model.teaching_copy_ready, timeout=WAIT_MS
+    ):
         view.teaching_button.click()
     wait_idle(window)
     (saved,) = list(folder.iterdir())
@@ -419,7 +432,7 @@ def test_an_mp4_clip_and_a_bad_file_imported_from_the_screen(
     assert clinic.imaging.studies(user, seeded_patient.id) == []
 
     view.choose_import = lambda: str(clip)
-    with qtbot.waitSignal(window.imaging_vm.captured, timeout=WAIT_MS * 2):
+    with qtbot.waitSignal(window.screen_by_id("imaging").view_model.captured, timeout=WAIT_MS * 2):
         view.import_button.click()
     qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
     wait_idle(window)

@@ -14,8 +14,10 @@ from ui.common import formatting
 
 
 def _open(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
-    window.search_vm.choose_patient(patient.id)
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
+    )
     wait_idle(window)
 
 
@@ -23,9 +25,11 @@ def test_new_referral_is_saved_and_listed(
     qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
 ) -> None:
     _open(qtbot, signed_in, seeded_patient)
-    before = len(signed_in.patient_view.referral_rows())
-    qtbot.mouseClick(signed_in.patient_view.new_referral_button, Qt.MouseButton.LeftButton)
-    form = signed_in.referral_view
+    before = len(signed_in.screen_by_id("patient").view.referral_rows())
+    qtbot.mouseClick(
+        signed_in.screen_by_id("patient").view.new_referral_button, Qt.MouseButton.LeftButton
+    )
+    form = signed_in.screen_by_id("referral").view
     assert signed_in.pages.currentWidget() is form
     assert form.banner.nhs_number_label.text() == formatting.nhs_number(seeded_patient.nhs_number)
     assert form.values()["received_on"] == date.today().isoformat()
@@ -48,13 +52,15 @@ def test_new_referral_is_saved_and_listed(
     qtbot.mouseClick(form.submit_button, Qt.MouseButton.LeftButton)
 
     qtbot.waitUntil(
-        lambda: signed_in.pages.currentWidget() is signed_in.patient_view, timeout=WAIT_MS
+        lambda: signed_in.pages.currentWidget() is signed_in.screen_by_id("patient").view,
+        timeout=WAIT_MS,
     )
     qtbot.waitUntil(
-        lambda: len(signed_in.patient_view.referral_rows()) == before + 1, timeout=WAIT_MS
+        lambda: len(signed_in.screen_by_id("patient").view.referral_rows()) == before + 1,
+        timeout=WAIT_MS,
     )
     wait_idle(signed_in)
-    rows = signed_in.patient_view.referral_rows()
+    rows = signed_in.screen_by_id("patient").view.referral_rows()
     assert [
         formatting.clinical_date(date.today()),
         "GP",
@@ -63,4 +69,4 @@ def test_new_referral_is_saved_and_listed(
         "Received",
         "Right shoulder pain for six weeks, worse at night.",
     ] in rows
-    assert signed_in.patient_view.notice.text() == "Referral saved."
+    assert signed_in.screen_by_id("patient").view.notice.text() == "Referral saved."

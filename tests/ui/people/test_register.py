@@ -18,16 +18,16 @@ BAD_CHECK_DIGIT = FREE_NUMBER[:9] + str((int(FREE_NUMBER[9]) + 1) % 10)
 
 
 def _submit_and_wait(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.mouseClick(window.register_view.submit_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.register_vm.busy, timeout=WAIT_MS)
+    qtbot.mouseClick(window.screen_by_id("register").view.submit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.screen_by_id("register").view_model.busy, timeout=WAIT_MS)
     wait_idle(window)
 
 
 def test_problems_are_shown_inline_and_nothing_is_saved_until_fixed(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, clinician: CurrentUser
 ) -> None:
-    signed_in.show_register()
-    form = signed_in.register_view
+    signed_in.open_screen("register")
+    form = signed_in.screen_by_id("register").view
     assert form.nhs_number.hasFocus()
 
     type_into(qtbot, form.nhs_number, formatting.nhs_number(BAD_CHECK_DIGIT))
@@ -59,12 +59,12 @@ def test_problems_are_shown_inline_and_nothing_is_saved_until_fixed(
     _submit_and_wait(qtbot, signed_in)
 
     assert form.error_texts() == {}
-    assert signed_in.pages.currentWidget() is signed_in.patient_view
-    banner = signed_in.patient_view.banner
+    assert signed_in.pages.currentWidget() is signed_in.screen_by_id("patient").view
+    banner = signed_in.screen_by_id("patient").view.banner
     assert banner.name_label.text() == "QUARTERMAINE, Zebedee"
     assert banner.nhs_number_label.text() == formatting.nhs_number(FREE_NUMBER)
     assert banner.born_label.text().startswith("12-Mar-1975")
-    assert signed_in.patient_view.notice.text() == "Patient registered."
+    assert signed_in.screen_by_id("patient").view.notice.text() == "Patient registered."
     # The form is empty again for the next patient.
     assert form.given_name.text() == ""
 
@@ -75,8 +75,8 @@ def test_problems_are_shown_inline_and_nothing_is_saved_until_fixed(
 def test_interpreter_language_only_when_an_interpreter_is_needed(
     qtbot: QtBot, signed_in: MainWindow
 ) -> None:
-    signed_in.show_register()
-    form = signed_in.register_view
+    signed_in.open_screen("register")
+    form = signed_in.screen_by_id("register").view
     assert not form.interpreter_language.isEnabled()
 
     qtbot.mouseClick(form.interpreter_needed, Qt.MouseButton.LeftButton)
@@ -90,15 +90,15 @@ def test_interpreter_language_only_when_an_interpreter_is_needed(
     assert form.error_texts() == {
         "interpreter_language": "Choose the language the patient needs an interpreter for."
     }
-    signed_in.register_vm.clear_form()
+    signed_in.screen_by_id("register").view_model.clear_form()
     wait_idle(signed_in)
 
 
 def test_duplicate_nhs_number_is_explained_beside_the_field(
     qtbot: QtBot, signed_in: MainWindow, seeded_patient: object
 ) -> None:
-    signed_in.show_register()
-    form = signed_in.register_view
+    signed_in.open_screen("register")
+    form = signed_in.screen_by_id("register").view
     type_into(qtbot, form.nhs_number, getattr(seeded_patient, "nhs_number", ""))
     type_into(qtbot, form.given_name, "Sam")
     type_into(qtbot, form.family_name, "Repeat")
@@ -111,5 +111,5 @@ def test_duplicate_nhs_number_is_explained_beside_the_field(
         "nhs_number": "A patient with this NHS number is already registered. "
         "Search for them instead."
     }
-    signed_in.register_vm.clear_form()
+    signed_in.screen_by_id("register").view_model.clear_form()
     wait_idle(signed_in)

@@ -28,7 +28,7 @@ def test_surname_fragment_finds_the_patient(
         p.family_name.lower().startswith(fragment) or p.given_name.lower().startswith(fragment)
         for p in results
     )
-    table = signed_in.search_view.model
+    table = signed_in.screen_by_id("search").view.model
     names = [table.index(row, 0).data() for row in range(table.rowCount())]
     expected = formatting.patient_name(seeded_patient.family_name, seeded_patient.given_name)
     assert expected in names
@@ -44,7 +44,7 @@ def test_nhs_number_finds_the_patient(
     results = search_for(qtbot, signed_in, typed)
 
     assert [p.id for p in results] == [seeded_patient.id]
-    table = signed_in.search_view.model
+    table = signed_in.screen_by_id("search").view.model
     assert table.index(0, 1).data() == formatting.nhs_number(number)
     assert " " in table.index(0, 1).data()
 
@@ -62,37 +62,44 @@ def test_date_of_birth_finds_the_patient(
 
 def test_no_match_says_what_to_try(qtbot: QtBot, signed_in: MainWindow) -> None:
     assert search_for(qtbot, signed_in, "zzqx") == []
-    assert "No patients found" in signed_in.search_view.hint.text()
+    assert "No patients found" in signed_in.screen_by_id("search").view.hint.text()
 
 
 def test_only_the_latest_query_is_shown(qtbot: QtBot, signed_in: MainWindow) -> None:
-    box = signed_in.search_view.search_box
+    box = signed_in.screen_by_id("search").view.search_box
     box.setFocus()
     # Typed fast: every keystroke restarts the pause, and only the last text is answered.
     qtbot.keyClicks(box, "999")
     qtbot.keyClicks(box, "000")
     qtbot.waitUntil(
-        lambda: signed_in.search_vm.answered_query == "999000" and signed_in.runner.is_idle(),
+        lambda: (
+            signed_in.screen_by_id("search").view_model.answered_query == "999000"
+            and signed_in.runner.is_idle()
+        ),
         timeout=WAIT_MS,
     )
-    assert all((p.nhs_number or "").startswith("999000") for p in signed_in.search_vm.results)
+    assert all(
+        (p.nhs_number or "").startswith("999000")
+        for p in signed_in.screen_by_id("search").view_model.results
+    )
 
 
 def test_enter_on_a_result_opens_the_record(
     qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
 ) -> None:
     search_for(qtbot, signed_in, seeded_patient.nhs_number or "")
-    view = signed_in.search_view
+    view = signed_in.screen_by_id("search").view
 
     qtbot.keyClick(view.search_box, Qt.Key.Key_Down)
     assert view.table.hasFocus()
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: signed_in.pages.currentWidget() is signed_in.patient_view, timeout=WAIT_MS
+        lambda: signed_in.pages.currentWidget() is signed_in.screen_by_id("patient").view,
+        timeout=WAIT_MS,
     )
     signed_in.runner.wait_idle()
 
-    banner = signed_in.patient_view.banner
+    banner = signed_in.screen_by_id("patient").view.banner
     assert banner.name_label.text() == formatting.patient_name(
         seeded_patient.family_name, seeded_patient.given_name
     )
@@ -107,15 +114,17 @@ def test_double_click_opens_the_record(
     qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
 ) -> None:
     search_for(qtbot, signed_in, seeded_patient.nhs_number or "")
-    table = signed_in.search_view.table
+    table = signed_in.screen_by_id("search").view.table
     cell = table.visualRect(table.model().index(0, 0)).center()
 
     # QTest needs the first click of a double click sent on its own.
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
 
-    qtbot.waitUntil(lambda: signed_in.patient_vm.record is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: signed_in.screen_by_id("patient").view_model.record is not None, timeout=WAIT_MS
+    )
     signed_in.runner.wait_idle()
-    assert signed_in.patient_vm.record is not None
-    assert signed_in.patient_vm.record.id == seeded_patient.id
-    assert signed_in.pages.currentWidget() is signed_in.patient_view
+    assert signed_in.screen_by_id("patient").view_model.record is not None
+    assert signed_in.screen_by_id("patient").view_model.record.id == seeded_patient.id
+    assert signed_in.pages.currentWidget() is signed_in.screen_by_id("patient").view

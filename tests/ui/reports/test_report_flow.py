@@ -54,14 +54,15 @@ def test_trainee_report_returned_resubmitted_and_verified_across_two_users(
     assert final.supervisor_words == "Agree."
     assert final.feedback == ("Say whether the bursa is thickened.",)
     # The final report shows how it was verified, and the supervisor's own words as theirs.
-    window.report_vm.open(final.id)
+    window.screen_by_id("report").view_model.open(final.id)
     qtbot.waitUntil(
-        lambda: window.report_view.state.text().startswith("Verified by"), timeout=WAIT_MS
+        lambda: window.screen_by_id("report").view.state.text().startswith("Verified by"),
+        timeout=WAIT_MS,
     )
-    words = window.report_view.feedback.text()
+    words = window.screen_by_id("report").view.feedback.text()
     assert "Reviewed the images afterwards · Agree" in words
     assert "in the supervisor's own words: Agree." in words
-    assert not window.report_view.marking.isVisible()
+    assert not window.screen_by_id("report").view.marking.isVisible()
     wait_idle(window)
 
 
@@ -70,16 +71,23 @@ def _trainee_writes_and_submits(
 ) -> None:
     """The trainee writes the report from the imaging screen and sends it for review."""
     sign_in(qtbot, window, "trainee")
-    window.search_vm.choose_patient(seeded_patient.id)
-    qtbot.waitUntil(lambda: window.patient_vm.record is not None, timeout=WAIT_MS)
+    window.screen_by_id("search").view_model.choose_patient(seeded_patient.id)
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("patient").view_model.record is not None, timeout=WAIT_MS
+    )
     wait_idle(window)
-    window.imaging_action.trigger()
-    qtbot.waitUntil(lambda: window.imaging_view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
-    window.imaging_view.report_button.click()
+    window.action("imaging").trigger()
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("imaging").view.studies.topLevelItemCount() == 1,
+        timeout=WAIT_MS,
+    )
+    window.screen_by_id("imaging").view.report_button.click()
 
-    qtbot.waitUntil(lambda: window.report_vm.report is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("report").view_model.report is not None, timeout=WAIT_MS
+    )
     wait_idle(window)
-    page = window.report_view
+    page = window.screen_by_id("report").view
     assert page.marking.text() == "PRELIMINARY — awaiting supervisor"
     assert not page.sign_button.isVisible()  # a trainee never signs alone
     page.body_region.setText("Shoulder")
@@ -90,7 +98,7 @@ def _trainee_writes_and_submits(
     page.fields["findings"].setPlainText("Supraspinatus tendon thickened, no tear.")
     page.fields["impression"].setPlainText("Supraspinatus tendinopathy.")
     _shot(window, "24-report-editor.png")
-    with qtbot.waitSignal(window.report_vm.moved_on, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("report").view_model.moved_on, timeout=WAIT_MS):
         page.submit_button.click()
     wait_idle(window)
     assert page.state.text().startswith("With ")
@@ -100,13 +108,13 @@ def _supervisor_returns_it(qtbot: QtBot, window: MainWindow) -> None:
     """The supervisor is told, finds it in the queue, and returns it with feedback."""
     _switch_to(qtbot, window, "supervisor")
     qtbot.waitUntil(lambda: "wait for your review" in window.notice.text(), timeout=WAIT_MS)
-    window.review_action.trigger()
-    queue = window.review_view
+    window.action("review").trigger()
+    queue = window.screen_by_id("review").view
     qtbot.waitUntil(lambda: queue.pending.count() == 1, timeout=WAIT_MS)
     assert "Supraspinatus tendon thickened" in queue.reading.text()
     queue.feedback.setPlainText("Say whether the bursa is thickened.")
     _shot(window, "25-supervisor-queue.png")
-    with qtbot.waitSignal(window.review_vm.reviewed, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("review").view_model.reviewed, timeout=WAIT_MS):
         queue.return_button.click()
     qtbot.waitUntil(lambda: queue.pending.count() == 0, timeout=WAIT_MS)
     wait_idle(window)
@@ -114,20 +122,24 @@ def _supervisor_returns_it(qtbot: QtBot, window: MainWindow) -> None:
 
 def _trainee_changes_and_resubmits(qtbot: QtBot, window: MainWindow) -> None:
     """The trainee sees the feedback, changes the report and sends it again."""
-    page = window.report_view
+    page = window.screen_by_id("report").view
     _switch_to(qtbot, window, "trainee")
     qtbot.waitUntil(lambda: "came back with feedback" in window.notice.text(), timeout=WAIT_MS)
-    window.review_action.trigger()
-    qtbot.waitUntil(lambda: window.review_view.returned.count() == 1, timeout=WAIT_MS)
-    window.review_view.returned.setCurrentRow(0)
-    window.review_view.open_button.click()
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.report_page, timeout=WAIT_MS)
+    window.action("review").trigger()
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("review").view.returned.count() == 1, timeout=WAIT_MS
+    )
+    window.screen_by_id("review").view.returned.setCurrentRow(0)
+    window.screen_by_id("review").view.open_button.click()
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("report").page, timeout=WAIT_MS
+    )
     wait_idle(window)
     assert "bursa" in page.feedback.text()
     page.fields["findings"].setPlainText(
         "Supraspinatus tendon thickened, no tear. Subacromial bursa 2 mm, not thickened."
     )
-    with qtbot.waitSignal(window.report_vm.moved_on, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("report").view_model.moved_on, timeout=WAIT_MS):
         page.submit_button.click()
     wait_idle(window)
 
@@ -135,8 +147,8 @@ def _trainee_changes_and_resubmits(qtbot: QtBot, window: MainWindow) -> None:
 def _supervisor_verifies(qtbot: QtBot, window: MainWindow) -> None:
     """The supervisor verifies: how they supervised, agreement, password, attestation."""
     _switch_to(qtbot, window, "supervisor")
-    window.review_action.trigger()
-    queue = window.review_view
+    window.action("review").trigger()
+    queue = window.screen_by_id("review").view
     qtbot.waitUntil(lambda: queue.pending.count() == 1, timeout=WAIT_MS)
     assert not queue.verify_button.isEnabled()  # only after "I have reviewed the images"
     queue.confirm.setChecked(True)
@@ -148,7 +160,7 @@ def _supervisor_verifies(qtbot: QtBot, window: MainWindow) -> None:
     queue.supervisor_words.setPlainText("Agree.")
     queue.password.setText(demo_password("supervisor"))
     queue.confirm.setChecked(True)
-    with qtbot.waitSignal(window.review_vm.reviewed, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("review").view_model.reviewed, timeout=WAIT_MS):
         queue.verify_button.click()
     qtbot.waitUntil(lambda: queue.pending.count() == 0, timeout=WAIT_MS)
     wait_idle(window)

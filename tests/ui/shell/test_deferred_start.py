@@ -52,13 +52,13 @@ def test_sign_in_waits_for_the_store_then_works(qtbot: QtBot, demo_path: Path) -
     with _started(qtbot, slow_open) as window:
         qtbot.waitExposed(window)
         assert window.state is WindowState.SIGNED_OUT
-        assert not hasattr(window, "search_view")  # the workspace is not built yet
+        assert not window.workspace_built
         window.login_vm.sign_in("clinician", demo_password("clinician"))
         qtbot.wait(100)
         assert window.state is WindowState.SIGNED_OUT
         gate.set()
         qtbot.waitUntil(lambda: window.state is WindowState.WORKING, timeout=WAIT_MS)
-        assert window.search_view.isVisible()
+        assert window.screen_by_id("search").view.isVisible()
         window.runner.wait_idle()
 
 

@@ -17,18 +17,20 @@ from ui.app import MainWindow
 
 def _triage_the_first_referral(qtbot: QtBot, window: MainWindow) -> tuple[WorklistItem, Any]:
     """Triage the most pressing referral into physiotherapy; the episode it opened."""
-    window.worklist_action.trigger()
-    qtbot.waitUntil(lambda: bool(window.worklist_vm.items), timeout=WAIT_MS)
+    window.action("worklist").trigger()
+    qtbot.waitUntil(lambda: bool(window.screen_by_id("worklist").view_model.items), timeout=WAIT_MS)
     wait_idle(window)
-    item = window.worklist_vm.items[0]
-    worklist = window.worklist_view
+    item = window.screen_by_id("worklist").view_model.items[0]
+    worklist = window.screen_by_id("worklist").view
     worklist.select(item.referral_id)
     QApplication.processEvents()
     button = worklist.findChild(QRadioButton, "appointment")
     assert isinstance(button, QRadioButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(12, button.height() // 2))
     worklist.panel.pathway.set_code("physiotherapy")
-    with qtbot.waitSignal(window.worklist_vm.triaged, timeout=WAIT_MS) as triaged:
+    with qtbot.waitSignal(
+        window.screen_by_id("worklist").view_model.triaged, timeout=WAIT_MS
+    ) as triaged:
         qtbot.mouseClick(worklist.panel.record_button, Qt.MouseButton.LeftButton)
     wait_idle(window)
     episode_id = triaged.args[0].episode_id
@@ -46,41 +48,58 @@ def test_a_referral_from_the_worklist_to_a_signed_assessment_with_a_scored_msk_h
     item, episode_id = _triage_the_first_referral(qtbot, window)
 
     # The patient's record now names the episode on every clinical page.
-    window.search_vm.choose_patient(item.patient_id)
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    window.screen_by_id("search").view_model.choose_patient(item.patient_id)
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
+    )
     wait_idle(window)
-    record = window.patient_vm.record
+    record = window.screen_by_id("patient").view_model.record
     assert record is not None
     assert record.open_episode is not None
     assert record.open_episode.id == episode_id
 
     # MSK-HQ entered by the clinician: the episode's baseline, scored.
-    window.questionnaire_action.trigger()
+    window.action("questionnaire").trigger()
     qtbot.waitUntil(
-        lambda: window.pages.currentWidget() is window.questionnaire_page, timeout=WAIT_MS
+        lambda: window.pages.currentWidget() is window.screen_by_id("questionnaire").page,
+        timeout=WAIT_MS,
     )
     wait_idle(window)
-    assert window.questionnaire_banner.episode_label.text().startswith("Physiotherapy")
-    assert window.questionnaire_view.timepoint_label.text() == "Baseline for this episode"
+    assert (
+        window.screen_by_id("questionnaire").banner.episode_label.text().startswith("Physiotherapy")
+    )
+    assert (
+        window.screen_by_id("questionnaire").view.timepoint_label.text()
+        == "Baseline for this episode"
+    )
     for number in range(1, 15):
-        window.questionnaire_vm.set_answer(f"mskhq_{number:02d}", 3)
-    with qtbot.waitSignal(window.questionnaire_vm.result_ready, timeout=WAIT_MS):
-        qtbot.mouseClick(window.questionnaire_view.record_button, Qt.MouseButton.LeftButton)
+        window.screen_by_id("questionnaire").view_model.set_answer(f"mskhq_{number:02d}", 3)
+    with qtbot.waitSignal(
+        window.screen_by_id("questionnaire").view_model.result_ready, timeout=WAIT_MS
+    ):
+        qtbot.mouseClick(
+            window.screen_by_id("questionnaire").view.record_button, Qt.MouseButton.LeftButton
+        )
     wait_idle(window)
     history = clinic.questionnaires.history(user, item.patient_id, "msk_hq")
     assert history[-1].response.episode_id == episode_id
     assert history[-1].response.total == 42  # 14 items answered 3
 
     # The assessment, with a diagnosis from the list, signed with the password.
-    window.assessment_action.trigger()
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.assessment_page, timeout=WAIT_MS)
+    window.action("assessment").trigger()
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("assessment").page,
+        timeout=WAIT_MS,
+    )
     wait_idle(window)
-    form = window.assessment_view
+    form = window.screen_by_id("assessment").view
     type_into(qtbot, form.texts["presenting_complaint"], "Shoulder pain reaching overhead")
     form.body_chart.toggle("right_shoulder")
     form.diagnosis.set_code("rotator_cuff_disorder")
     type_into(qtbot, form.password, demo_password(CLINICIAN))
-    with qtbot.waitSignal(window.assessment_vm.signed, timeout=WAIT_MS) as signed:
+    with qtbot.waitSignal(
+        window.screen_by_id("assessment").view_model.signed, timeout=WAIT_MS
+    ) as signed:
         qtbot.keyClick(form.password, Qt.Key.Key_Return)
     wait_idle(window)
     assessment = signed.args[0]

@@ -52,7 +52,7 @@ def _sign_in_by_keys(qtbot: QtBot, window: MainWindow) -> None:
 
 def _open_by_keys(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
     _press(qtbot, Qt.Key.Key_F, CTRL)
-    search = window.search_view
+    search = window.screen_by_id("search").view
     assert _focused() is search.search_box
     _type(qtbot, patient.nhs_number or "")
     qtbot.waitUntil(
@@ -61,13 +61,15 @@ def _open_by_keys(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> 
     _press(qtbot, Qt.Key.Key_Down)
     assert _focused() is search.table
     _press(qtbot, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
+    )
     wait_idle(window)
 
 
 def _referral_by_keys(qtbot: QtBot, window: MainWindow) -> None:
     _press(qtbot, Qt.Key.Key_R, CTRL)
-    form = window.referral_view
+    form = window.screen_by_id("referral").view
     assert window.pages.currentWidget() is form
     assert _focused() is form.source
     _press(qtbot, Qt.Key.Key_Down)
@@ -86,10 +88,13 @@ def _referral_by_keys(qtbot: QtBot, window: MainWindow) -> None:
     _tab_to(qtbot, form.reason)
     _type(qtbot, "Knee pain on stairs.")
     _press(qtbot, Qt.Key.Key_S, CTRL)
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
+    )
     qtbot.waitUntil(
         lambda: any(
-            row[-1] == "Knee pain on stairs." for row in window.patient_view.referral_rows()
+            row[-1] == "Knee pain on stairs."
+            for row in window.screen_by_id("patient").view.referral_rows()
         ),
         timeout=WAIT_MS,
     )
@@ -105,8 +110,8 @@ def test_a_referral_from_sign_in_to_lock_with_keys_only(
 
     # The register form opens with the cursor in its first field.
     _press(qtbot, Qt.Key.Key_N, CTRL)
-    assert window.pages.currentWidget() is window.register_view
-    assert _focused() is window.register_view.nhs_number
+    assert window.pages.currentWidget() is window.screen_by_id("register").view
+    assert _focused() is window.screen_by_id("register").view.nhs_number
 
     # Lock, then unlock back to the same place.
     _press(qtbot, Qt.Key.Key_L, CTRL)
@@ -116,4 +121,4 @@ def test_a_referral_from_sign_in_to_lock_with_keys_only(
     _press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.state is WindowState.WORKING, timeout=WAIT_MS)
     wait_idle(window)
-    assert _focused() is window.register_view.nhs_number
+    assert _focused() is window.screen_by_id("register").view.nhs_number

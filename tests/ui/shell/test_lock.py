@@ -34,8 +34,8 @@ def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
 ) -> None:
     window = make_window(idle_lock_seconds=1)
     sign_in(qtbot, window, CLINICIAN)
-    window.show_register()
-    form = window.register_view
+    window.open_screen("register")
+    form = window.screen_by_id("register").view
     type_into(qtbot, form.given_name, "Unsaved")
     assert form.given_name.hasFocus()
 
@@ -48,7 +48,7 @@ def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
     assert login.heading.text() == "Locked — Priya Shah (Advanced Physiotherapist)"
     assert login.explanation.text() == "Enter your password to return to your work."
     assert login.switch_button.isVisible()
-    assert not window.lock_action.isEnabled()
+    assert not window.action("lock").isEnabled()
     draft = clinic.drafts.load(clinician, DRAFT_KIND, DRAFT_KEY)
     assert draft is not None
     assert draft["given_name"] == "Unsaved"
@@ -65,7 +65,7 @@ def test_idle_lock_keeps_unsaved_typing_and_returns_to_it(
     assert form.given_name.text() == "Unsaved"
     assert form.given_name.hasFocus()
 
-    window.register_vm.clear_form()
+    window.screen_by_id("register").view_model.clear_form()
     wait_idle(window)
 
 
@@ -73,8 +73,8 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     qtbot: QtBot, signed_in: MainWindow
 ) -> None:
     window = signed_in
-    window.show_register()
-    form = window.register_view
+    window.open_screen("register")
+    form = window.screen_by_id("register").view
     type_into(qtbot, form.given_name, "Halfway")
     type_into(qtbot, form.family_name, "Through")
 
@@ -94,7 +94,7 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     assert form.given_name.text() == ""
     assert window.home_page.notice.text() == ""
 
-    focus = window.search_view.search_box
+    focus = window.screen_by_id("search").view.search_box
     qtbot.keyClick(
         focus,
         Qt.Key.Key_S,
@@ -109,5 +109,5 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     assert "unfinished patient registration" in window.home_page.notice.text()
     assert form.draft_status.text() == "Your unfinished form was restored."
 
-    window.register_vm.clear_form()
+    window.screen_by_id("register").view_model.clear_form()
     wait_idle(window)

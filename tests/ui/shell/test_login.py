@@ -20,7 +20,7 @@ def test_sign_in_opens_the_workspace(qtbot: QtBot, window: MainWindow) -> None:
     assert "Clinician" in window.status_strip.user_label.text()
     qtbot.waitUntil(lambda: window.status_strip.sync_label.text().startswith("Not syncing"))
     assert "Riverside" in window.status_strip.site_label.text()
-    assert window.search_view.search_box.hasFocus()
+    assert window.screen_by_id("search").view.search_box.hasFocus()
 
 
 def test_wrong_password_says_so_and_stays_on_sign_in(qtbot: QtBot, window: MainWindow) -> None:

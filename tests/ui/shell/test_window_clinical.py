@@ -13,8 +13,10 @@ from ui.common import formatting
 
 
 def _open(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
-    window.search_vm.choose_patient(patient.id)
-    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.patient_view, timeout=WAIT_MS)
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("patient").view, timeout=WAIT_MS
+    )
     wait_idle(window)
 
 
@@ -28,17 +30,17 @@ def test_assessment_and_screening_open_for_the_patient(
         Qt.Key.Key_A,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.assessment_page
+    assert window.pages.currentWidget() is window.screen_by_id("assessment").page
     nhs = formatting.nhs_number(seeded_patient.nhs_number)
-    assert window.assessment_banner.nhs_number_label.text() == nhs
+    assert window.screen_by_id("assessment").banner.nhs_number_label.text() == nhs
     wait_idle(window)
     qtbot.keyClick(
         window,
         Qt.Key.Key_R,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert window.pages.currentWidget() is window.red_flags_page
-    assert window.red_flags_banner.nhs_number_label.text() == nhs
+    assert window.pages.currentWidget() is window.screen_by_id("red_flags").page
+    assert window.screen_by_id("red_flags").banner.nhs_number_label.text() == nhs
     wait_idle(window)
 
 
@@ -52,5 +54,5 @@ def test_an_unresolved_emergency_is_said_on_the_record_when_it_opens(
     screening = clinic.red_flags.record(user, seeded_patient.id, "cauda_equina", answers)
     assert screening.unresolved
     _open(qtbot, window, seeded_patient)
-    qtbot.waitUntil(window.patient_view.notice.isVisible, timeout=WAIT_MS)
-    assert "red flag" in window.patient_view.notice.text().lower()
+    qtbot.waitUntil(window.screen_by_id("patient").view.notice.isVisible, timeout=WAIT_MS)
+    assert "red flag" in window.screen_by_id("patient").view.notice.text().lower()

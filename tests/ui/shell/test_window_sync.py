@@ -10,10 +10,10 @@ from ui.app import MainWindow
 
 def test_a_standalone_device_says_it_is_not_syncing(qtbot: QtBot, signed_in: MainWindow) -> None:
     window = signed_in
-    window.sync_action.trigger()
-    qtbot.waitUntil(lambda: bool(window.sync_view.summary.text()), timeout=WAIT_MS)
+    window.action("sync").trigger()
+    qtbot.waitUntil(lambda: bool(window.screen_by_id("sync").view.summary.text()), timeout=WAIT_MS)
     wait_idle(window)
-    view = window.sync_view
+    view = window.screen_by_id("sync").view
     assert window.pages.currentWidget() is view
     assert view.summary.text().startswith("Not syncing (no server set up)")
     assert "not set up to sync" in view.server.text()

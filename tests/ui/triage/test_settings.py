@@ -17,8 +17,8 @@ ADMIN = "admin"
 
 def _open_settings(qtbot: QtBot, window: MainWindow, username: str) -> None:
     sign_in(qtbot, window, username)
-    window.settings_action.trigger()
-    qtbot.waitUntil(lambda: bool(window.settings_view.rows), timeout=WAIT_MS)
+    window.action("settings").trigger()
+    qtbot.waitUntil(lambda: bool(window.screen_by_id("settings").view.rows), timeout=WAIT_MS)
     wait_idle(window)
 
 
@@ -26,7 +26,7 @@ def test_service_lead_changes_a_target_and_puts_the_defaults_back(
     qtbot: QtBot, window: MainWindow, clinic: Services
 ) -> None:
     _open_settings(qtbot, window, ADMIN)
-    view = window.settings_view
+    view = window.screen_by_id("settings").view
     assert window.pages.currentWidget() is view
     routine = view.rows["appointment_routine"]
     assert routine.amount.value() == 28
@@ -37,7 +37,7 @@ def test_service_lead_changes_a_target_and_puts_the_defaults_back(
     routine.amount.setValue(21)
     view.rows["triage_all_referrals"].active.setChecked(True)
     view.near_working.setValue(2)
-    with qtbot.waitSignal(window.settings_vm.saved, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("settings").view_model.saved, timeout=WAIT_MS):
         qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert "Saved" in view.notice.text()
@@ -48,7 +48,7 @@ def test_service_lead_changes_a_target_and_puts_the_defaults_back(
         "near": {"working_days": 2},
     }
 
-    with qtbot.waitSignal(window.settings_vm.saved, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.screen_by_id("settings").view_model.saved, timeout=WAIT_MS):
         qtbot.mouseClick(view.reset_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: routine.amount.value() == 28, timeout=WAIT_MS)
     wait_idle(window)
@@ -64,12 +64,12 @@ def test_a_refused_value_is_shown_next_to_its_target_and_nothing_is_stored(
     qtbot: QtBot, window: MainWindow, clinic: Services
 ) -> None:
     _open_settings(qtbot, window, ADMIN)
-    view = window.settings_view
+    view = window.screen_by_id("settings").view
     amounts, active, near = view.values()
     amounts["appointment_priority"] = 0  # below what the spin box offers: the service says no
     error = view.rows["appointment_priority"].error
-    with qtbot.waitSignal(window.settings_vm.problem, timeout=WAIT_MS):
-        window.settings_vm.save(amounts, active, near)
+    with qtbot.waitSignal(window.screen_by_id("settings").view_model.problem, timeout=WAIT_MS):
+        window.screen_by_id("settings").view_model.save(amounts, active, near)
     wait_idle(window)
     assert error.isVisibleTo(view)
     assert error.text() == "Use a whole number from 1 to 365."
@@ -81,7 +81,7 @@ def test_a_clinician_sees_the_targets_but_cannot_change_them(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     _open_settings(qtbot, window, CLINICIAN)
-    view = window.settings_view
+    view = window.screen_by_id("settings").view
     assert view.read_only_note.isVisibleTo(view)
     assert not view.save_button.isVisibleTo(view)
     assert not view.rows["appointment_routine"].active.isEnabled()

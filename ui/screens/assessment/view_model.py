@@ -73,6 +73,8 @@ class AssessmentViewModel(QObject):
         self._saving = False
         self._after_save: Callable[[], None] | None = None
         self._busy = False
+        #: Counts resets: a save answered after one belongs to who and what was forgotten.
+        self._epoch = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(autosave_ms)
@@ -158,11 +160,25 @@ class AssessmentViewModel(QObject):
         existing = self._assessment.id if self._assessment is not None else None
         self._pending = None
         self._saving = True
+        epoch = self._epoch
         self._runner.run_store(
             lambda: self._assessments.save_draft(actor, patient_id, content, existing),
-            on_done=self._on_draft_saved,
-            on_failed=self._on_draft_failed,
+            on_done=lambda view: self._on_draft_saved(view) if epoch == self._epoch else None,
+            on_failed=lambda error: self._on_draft_failed(error) if epoch == self._epoch else None,
         )
+
+    def reset(self) -> None:
+        """Forget the patient and the assessment (switching user saves first, then this)."""
+        self._timer.stop()
+        self._epoch += 1
+        self._patient_id = None
+        self._assessment = None
+        self._pending = None
+        self._saving = False
+        self._after_save = None
+        self._set_busy(False)
+        self.field_errors_changed.emit({})
+        self.assessment_changed.emit(None)
 
     def sign(self, password: str) -> None:
         """Save anything unsaved, then sign with the user's password."""

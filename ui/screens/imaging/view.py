@@ -560,6 +560,12 @@ class ImagingView(QWidget):
         self.viewer.show_object(data)
         self.viewer.set_annotations(marks)
 
+    def save_marks_now(self) -> None:
+        """Save marks still waiting for the pause after drawing (locking, quitting)."""
+        if self._marks_timer.isActive():
+            self._marks_timer.stop()
+            self._save_marks()
+
     def _save_marks(self) -> None:
         shown = self._vm.shown
         if shown is not None:

@@ -67,6 +67,11 @@ class OrphansViewModel(QObject):
             supersede="orphans",
         )
 
+    def clear(self) -> None:
+        """Forget the queue (switching user): the next user reads it afresh."""
+        self.orphans = []
+        self.orphans_loaded.emit(self.orphans)
+
     def _on_loaded(self, orphans: object) -> None:
         self.orphans = list(orphans) if isinstance(orphans, list) else []
         self.orphans_loaded.emit(self.orphans)

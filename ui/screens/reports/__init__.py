@@ -1,1 +1,1 @@
-"""Scan reports: the report page, the review queue and the trainee's returned reports."""
+"""Scan reports: writing, review and verification."""

@@ -1,0 +1,1 @@
+"""The shell: the window, its menus and actions, built from the screens' declarations."""

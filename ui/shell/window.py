@@ -1,0 +1,421 @@
+"""The main window: sign-in, then the workspace of declared screens; lock, switch user, quit."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QWidget
+
+from clinic_app.kernel.current_user import CurrentUser
+from ui.common.idle import IdleWatcher
+from ui.common.screen import (
+    FormScreen,
+    NoticeScreen,
+    Placement,
+    Screen,
+    ScreenSpec,
+    WindowFacts,
+    WindowState,
+    column,
+)
+from ui.common.session import UserSession
+from ui.common.shell import HomePage, StatusStrip
+from ui.common.tasks import TaskRunner
+from ui.common.widgets import NoticeBar
+from ui.screens.login.view import LoginView
+from ui.screens.login.view_model import LoginViewModel
+from ui.shell.actions import COMMANDS, WindowActions
+from ui.shell.background import BackgroundWork
+from ui.shell.context import WindowContext
+from ui.shell.registry import discover
+from ui.shell.services import ClinicServices
+
+_log = logging.getLogger(__name__)
+
+APP_NAME = "OneStop MSK"
+SEARCH_SHARE = 0.51
+"""Share of the workspace's width the search panel starts with (the rest: record, forms)."""
+HOME = "home"
+"""The id of the page shown before a patient is open (for ``say_on``)."""
+
+
+class ShellWindow(QMainWindow):
+    """Sign-in, then the workspace: search on the left, record and forms on the right.
+
+    Its screens, menus and actions come from the screens the areas declare. Locking hides the
+    workspace but keeps every widget (and what is typed in it) alive, so unlocking returns to
+    exactly the same place. Switching user saves every screen, then resets every screen.
+    """
+
+    unexpected_error = Signal(str)
+    #: Emitted from the sync thread; Qt delivers it on the UI thread.
+    sync_state_changed = Signal(object)
+    #: Emitted from the PACS sender's thread after each attempt.
+    pacs_outcome = Signal()
+
+    def __init__(
+        self,
+        services: ClinicServices,
+        *,
+        runner: TaskRunner | None = None,
+        idle_lock_seconds: int | None = None,
+        defer_workspace: bool = False,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle(self.tr(APP_NAME))
+        self.services = services
+        self.runner = runner or TaskRunner(self, shutdown_on_quit=False)
+        self._shut_down = False
+        self.session = UserSession(self)
+        self.state = WindowState.SIGNED_OUT
+        self._handed_over = False
+        self._focus_before_lock: QWidget | None = None
+        self.specs: dict[str, ScreenSpec] = {spec.id: spec for spec in discover()}
+        self._built: dict[str, Screen] = {}
+        self._page_of: dict[QWidget, str] = {}
+        self.context = WindowContext(self)
+
+        self.login_vm = LoginViewModel(services.auth, self.runner, self)
+        self.login_view = LoginView(self.login_vm)
+        self.actions_ = WindowActions(self, self.specs.values(), COMMANDS, self._on_action)
+        self.workspace_built = False
+        self._lay_out()
+        self.background = BackgroundWork(
+            services,
+            self.runner,
+            self.session,
+            notice=self.notice,
+            status_strip=self.status_strip,
+            active=lambda: not self._shut_down and self.workspace_built,
+            parent=self,
+        )
+
+        seconds = (
+            services.config.idle_lock_seconds if idle_lock_seconds is None else idle_lock_seconds
+        )
+        self.idle = IdleWatcher(seconds, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+            # Drafts are saved before the task runner stops.
+            app.aboutToQuit.connect(self.shutdown)
+        self._connect()
+        if not defer_workspace:
+            self.build_workspace()
+        self._show_state(WindowState.SIGNED_OUT)
+
+    # ------------------------------------------------------------------ building
+
+    def _lay_out(self) -> None:
+        self.workspace = QWidget()
+        self.workspace.setObjectName("workspace")
+        self._workspace_layout = column(self.workspace)
+        self.top = QStackedWidget()
+        self.top.addWidget(self.login_view)
+        self.top.addWidget(self.workspace)
+        # Messages that belong to no screen show above whichever page is up.
+        self.notice = NoticeBar()
+        central = QWidget()
+        central_layout = column(central)
+        central_layout.addWidget(self.notice)
+        central_layout.addWidget(self.top, 1)
+        self.setCentralWidget(central)
+        self.status_strip = StatusStrip(self.statusBar())
+
+    def build_workspace(self) -> None:
+        """Make the workspace behind sign-in and the screens declared ``eager``, once.
+
+        The app builds it just after the sign-in window appears, so that window shows
+        sooner; tests build it straight away. Signing in waits until it exists. Every other
+        screen is built the first time it is opened.
+        """
+        if self.workspace_built:
+            return
+        self.workspace_built = True
+        self.home_page = HomePage(self.actions_.shortcut_list())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.home_page)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        sides = [spec.id for spec in self.specs.values() if spec.placement is Placement.SIDE]
+        if len(sides) != 1:
+            raise ValueError(f"exactly one screen must be the side panel, not {sides}")
+        self._side_id = sides[0]
+        for spec in self.specs.values():
+            if spec.eager:
+                self.screen_by_id(spec.id)
+        self.splitter.addWidget(self._built[self._side_id].page)
+        self.splitter.addWidget(self.pages)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([650, 630])
+        self._workspace_layout.addWidget(self.splitter)
+        self.home_page.register_requested.connect(lambda: self.open_screen("register"))
+        self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
+        self.update_actions()
+
+    def screen_by_id(self, screen_id: str) -> Screen:
+        """The screen with this id, built now if it was not yet."""
+        built = self._built.get(screen_id)
+        if built is not None:
+            return built
+        self.build_workspace()
+        spec = self.specs[screen_id]
+        built = spec.build(self.context)
+        self._built[screen_id] = built
+        if spec.placement is not Placement.SIDE:
+            self._page_of[built.page] = screen_id
+            self.pages.addWidget(built.page)
+        return built
+
+    def built_screens(self) -> dict[str, Screen]:
+        """The screens built so far, by id."""
+        return dict(self._built)
+
+    def action(self, action_id: str) -> QAction:
+        """The menu action of a declared screen or of a command (``save``, ``lock`` ...)."""
+        return self.actions_.action(action_id)
+
+    def _connect(self) -> None:
+        self.login_vm.signed_in.connect(self._on_login_signed_in)
+        self.login_vm.unlocked.connect(self._on_login_unlocked)
+        self.login_vm.switch_user_requested.connect(self.switch_user)
+        self.context.record_changed.connect(lambda _kind, _id: self.background.refresh_status())
+        self.idle.idle_timed_out.connect(self.lock)
+        self.sync_state_changed.connect(self._on_sync_state_changed)
+        self.pacs_outcome.connect(lambda: self.context.announce("images.sent", None))
+        self.runner.unhandled_failure.connect(self.context.explain_failure)
+        self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
+
+    # ------------------------------------------------------------------ what is on
+
+    def facts(self) -> WindowFacts:
+        """What enabling depends on, now."""
+        current = self._current_spec()
+        return WindowFacts(
+            state=self.state,
+            user=self.session.user,
+            patient_open=self.context.patient is not None,
+            handed_over=self._handed_over,
+            form_showing=current is not None and current.form,
+        )
+
+    def update_actions(self) -> None:
+        """Every action on or off, by its declaration and the window's facts."""
+        self.actions_.update(self.facts())
+
+    def _current_spec(self) -> ScreenSpec | None:
+        if not self.workspace_built:
+            return None
+        page = self.pages.currentWidget()
+        screen_id = self._page_of.get(page) if page is not None else None
+        return self.specs[screen_id] if screen_id is not None else None
+
+    # ------------------------------------------------------------------ commands
+
+    def _on_action(self, action_id: str) -> None:
+        commands = {
+            "save": self.save_form,
+            "lock": self.lock,
+            "switch_user": self.switch_user,
+            "quit": self.close,
+        }
+        command = commands.get(action_id)
+        if command is not None:
+            command()
+        else:
+            self.open_screen(action_id)
+
+    def open_screen(self, screen_id: str, item: object = None) -> None:
+        """Open a declared screen, if its declaration allows it now."""
+        if not self.workspace_built or not self.specs[screen_id].enabled(self.facts()):
+            return
+        self.screen_by_id(screen_id).open(self.context.patient, item)
+
+    def show_screen(self, screen: Screen) -> None:
+        """Bring a built screen's page to the front (the side panel: give it the focus)."""
+        if screen.page in self._page_of:
+            self.pages.setCurrentWidget(screen.page)
+        self.update_actions()
+
+    def showing(self, screen: Screen) -> bool:
+        """True when ``screen``'s page is the one on show."""
+        return self.workspace_built and self.pages.currentWidget() is screen.page
+
+    def say_on(self, screen_id: str, text: str, kind: str) -> None:
+        """A message on one page's own notice bar, if that page is on show."""
+        if not self.workspace_built:
+            return
+        if screen_id == HOME:
+            if self.pages.currentWidget() is self.home_page:
+                self.home_page.notice.show_notice(text, kind)
+            return
+        screen = self._built.get(screen_id)
+        if screen is not None and self.showing(screen) and hasattr(screen, "show_notice"):
+            target: NoticeScreen = screen  # type: ignore[assignment]
+            target.show_notice(text, kind)
+
+    def save_form(self) -> None:
+        """Save (Ctrl+S): submit the form on show, if it is one."""
+        spec = self._current_spec()
+        if not self.facts().working or spec is None or not spec.form:
+            return
+        screen = self._built[spec.id]
+        if isinstance(screen, FormScreen):
+            screen.submit()
+
+    def hand_over(self, to_patient: bool) -> None:
+        """While the patient holds the device, only the questionnaire is on the screen."""
+        self._handed_over = to_patient
+        self.menuBar().setVisible(not to_patient)
+        self.statusBar().setVisible(not to_patient)
+        self._on_page_changed()
+        # The idle lock would show the sign-in screen behind the patient's questions.
+        if to_patient:
+            self.idle.stop()
+        elif self.state is WindowState.WORKING:
+            self.idle.start()
+        self.update_actions()
+
+    def _on_page_changed(self) -> None:
+        # Wide pages need the whole width, and patient mode shows nothing but questions.
+        spec = self._current_spec()
+        wide = spec is not None and spec.placement is Placement.WIDE
+        side = self._built[self._side_id].page
+        show_search = not wide and not self._handed_over
+        if show_search != side.isVisibleTo(self.splitter):
+            side.setVisible(show_search)
+            if show_search:
+                # Give the search panel back its share, not what a wide page left over.
+                total = max(self.splitter.width(), sum(self.splitter.sizes()))
+                left = round(total * SEARCH_SHARE)
+                self.splitter.setSizes([left, total - left])
+        self.update_actions()
+
+    def save_every_screen(self) -> None:
+        """Every built screen saves what is typed; the saves are queued on the store worker."""
+        for screen in self._built.values():
+            screen.save_now()
+
+    def lock(self) -> None:
+        """Hide the workspace behind the lock screen; everything typed stays where it is."""
+        user = self.session.user
+        # Never while the patient holds the device: only the clinician's password ends that.
+        if self.state is not WindowState.WORKING or user is None or self._handed_over:
+            return
+        focused = QApplication.focusWidget()
+        self._focus_before_lock = (
+            focused if focused and self.workspace.isAncestorOf(focused) else None
+        )
+        self.save_every_screen()
+        self.login_vm.show_locked(user)
+        self._show_state(WindowState.LOCKED)
+
+    def switch_user(self) -> None:
+        """Save every screen as the current user, reset every screen, and ask who is next."""
+        if self.state is WindowState.SIGNED_OUT or self._handed_over:
+            return
+        self.save_every_screen()
+        # A save answered now may queue what was typed meanwhile: all of it is saved as the
+        # user who typed it before any screen forgets it.
+        self._wait_for_saves()
+        for screen in self._built.values():
+            screen.reset()
+        self.context.set_patient(None)
+        self.notice.hide_notice()
+        self.session.sign_out()
+        self.login_vm.show_sign_in()
+        self.login_view.reset()
+        self._focus_before_lock = None
+        if self.workspace_built:
+            self.pages.setCurrentWidget(self.home_page)
+        self._show_state(WindowState.SIGNED_OUT)
+
+    def _wait_for_saves(self) -> None:
+        try:
+            self.runner.wait_idle()
+        except TimeoutError as error:
+            # Queued work still runs in order; only the wait gave up.
+            _log.warning("Saves still running while switching user:\n%s", error)
+
+    def shutdown(self) -> None:
+        """Save every screen, stop the idle timer, the background work and the task runner.
+
+        Called on close, on quitting the application, and by tests. The task runner stops
+        only once the saves it was given have been written.
+        """
+        if self._shut_down:
+            return
+        if self.state is not WindowState.SIGNED_OUT:
+            self.save_every_screen()
+        self._shut_down = True
+        self.idle.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+        self.background.stop()
+        try:
+            self.runner.wait_idle()
+        finally:
+            self.runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ------------------------------------------------------------------ reactions
+
+    def _on_login_signed_in(self, user: CurrentUser) -> None:
+        self.build_workspace()
+        self.session.sign_in(user)
+        self.login_view.reset()
+        self.status_strip.show_user(user)
+        self.pages.setCurrentWidget(self.home_page)
+        self._show_state(WindowState.WORKING)
+        self.context.signed_in.emit(user)
+        self.background.refresh_status()
+        self.background.forget_report_notice()
+        self.background.check_report_queues()
+        self._built[self._side_id].open(None)
+
+    def _on_login_unlocked(self) -> None:
+        self.login_view.reset()
+        self._show_state(WindowState.WORKING)
+        target = self._focus_before_lock
+        self._focus_before_lock = None
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self._built[self._side_id].open(None)
+
+    def _on_sync_state_changed(self, state: object) -> None:
+        self.background.refresh_status()
+        # Only a finished sync can have brought new reports; one starting has not yet.
+        if not getattr(state, "running", False):
+            self.background.check_report_queues()
+
+    def refresh_status(self) -> None:
+        """Ask the store for the sync state and pending changes, for the status bar."""
+        self.background.refresh_status()
+
+    def _show_state(self, state: WindowState) -> None:
+        self.state = state
+        if state is WindowState.WORKING:
+            self.top.setCurrentWidget(self.workspace)
+            self.idle.start()
+            user = self.session.user
+            if user is not None:
+                self.status_strip.show_user(user)
+            self.background.start_sync(self.sync_state_changed.emit)
+            self.background.start_imaging(self.pacs_outcome.emit)
+        else:
+            self.top.setCurrentWidget(self.login_view)
+            self.idle.stop()
+            self.login_view.focus_first_field()
+            if state is WindowState.LOCKED:
+                self.status_strip.show_locked()
+            else:
+                self.status_strip.clear()
+        self.update_actions()
