@@ -16,9 +16,9 @@ from clinic_app.people.views import PatientSummary
 from ui.common.drafts import FormDraft, is_blank
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.login.view_model import LoginViewModel
-from ui.screens.register.view_model import empty_form, to_input
-from ui.screens.search.view_model import SearchViewModel
+from ui.domains.people.register.view_model import empty_form, to_input
+from ui.domains.people.search.view_model import SearchViewModel
+from ui.shell.login.view_model import LoginViewModel
 
 USER = CurrentUser(
     id=uuid.uuid4(), username="tester", display_name="Test User", role=Role.CLINICIAN

@@ -1,4 +1,4 @@
-"""Every screen the areas declare, found by walking the screen packages (no list kept by hand)."""
+"""Every screen the domains declare, found by walking their packages (no list kept by hand)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-import ui.screens
+import ui.domains
 from ui.common.screen import ScreenSpec
 
 DECLARATIONS = "screens"
@@ -15,15 +15,17 @@ DECLARATIONS = "screens"
 
 
 def areas() -> list[str]:
-    """The screen areas that declare screens (``ui.screens.<area>``), by module name.
+    """The screen areas that declare screens (``ui.domains.<domain>.<area>``), by module name.
 
     Folders are walked rather than packages listed, so an area whose ``__init__.py`` was
     forgotten is found all the same.
     """
     return sorted(
-        f"{ui.screens.__name__}.{folder.name}"
-        for root in ui.screens.__path__
-        for folder in Path(root).iterdir()
+        f"{ui.domains.__name__}.{domain.name}.{folder.name}"
+        for root in ui.domains.__path__
+        for domain in Path(root).iterdir()
+        if domain.is_dir()
+        for folder in domain.iterdir()
         if (folder / f"{DECLARATIONS}.py").is_file()
     )
 

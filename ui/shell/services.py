@@ -9,22 +9,22 @@ from typing import Any, Protocol
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
-from ui.screens.assessment.view_model import AssessmentRecorder
-from ui.screens.dicom_settings.view_model import DicomSettingsStore, Listeners
-from ui.screens.imaging.view_model import ImageRecords, PacsControls, TeachingCopies
-from ui.screens.logbook.view_model import LogbookSource, TraineeSource
-from ui.screens.login.view_model import Authenticator
-from ui.screens.orphans.view_model import OrphanImages
-from ui.screens.patient.view_model import PatientRecords
-from ui.screens.questionnaire.view_model import QuestionnaireRecorder
-from ui.screens.red_flags.view_model import RedFlagScreening
-from ui.screens.referral.view_model import ReferralRecorder
-from ui.screens.register.view_model import PatientRegistrar
-from ui.screens.reports.view_model import ReportDesk
-from ui.screens.search.view_model import PatientFinder
-from ui.screens.settings.view_model import SettingsStore
-from ui.screens.sync.view_model import SyncControls
-from ui.screens.worklist.view_model import TriageRecorder
+from ui.domains.assessments.assessment.view_model import AssessmentRecorder
+from ui.domains.imaging.dicom_settings.view_model import DicomSettingsStore, Listeners
+from ui.domains.imaging.images.view_model import ImageRecords, PacsControls, TeachingCopies
+from ui.domains.imaging.orphans.view_model import OrphanImages
+from ui.domains.people.record.view_model import PatientRecords
+from ui.domains.people.referral.view_model import ReferralRecorder
+from ui.domains.people.register.view_model import PatientRegistrar
+from ui.domains.people.search.view_model import PatientFinder
+from ui.domains.questionnaires.questionnaire.view_model import QuestionnaireRecorder
+from ui.domains.red_flags.screening.view_model import RedFlagScreening
+from ui.domains.reports.logbook.view_model import LogbookSource, TraineeSource
+from ui.domains.reports.report.view_model import ReportDesk
+from ui.domains.sync.sync.view_model import SyncControls
+from ui.domains.triage.targets.view_model import SettingsStore
+from ui.domains.triage.worklist.view_model import TriageRecorder
+from ui.shell.login.view_model import Authenticator
 
 
 class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):

@@ -24,11 +24,11 @@ from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
 from ui.common.widgets import NoticeBar
-from ui.screens.login.view import LoginView
-from ui.screens.login.view_model import LoginViewModel
 from ui.shell.actions import COMMANDS, WindowActions
 from ui.shell.background import BackgroundWork
 from ui.shell.context import WindowContext
+from ui.shell.login.view import LoginView
+from ui.shell.login.view_model import LoginViewModel
 from ui.shell.registry import discover
 from ui.shell.services import ClinicServices
 

@@ -17,8 +17,8 @@ from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.common.theme import apply_theme
-from ui.screens.assessment.view import AssessmentView
-from ui.screens.assessment.view_model import AssessmentViewModel
+from ui.domains.assessments.assessment.view import AssessmentView
+from ui.domains.assessments.assessment.view_model import AssessmentViewModel
 
 
 def _form(

@@ -26,7 +26,7 @@ from clinic_app.people.views import PatientSummary
 from tests.support.us_image import ONE_VIEW, ScanSubject, us_image
 from tests.ui.conftest import WAIT_MS, search_for, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
-from ui.screens.imaging.view import ImagingView
+from ui.domains.imaging.images.view import ImagingView
 
 
 def _shot(widget: object, name: str) -> None:

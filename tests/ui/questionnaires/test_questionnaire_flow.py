@@ -14,7 +14,7 @@ from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow, WindowState
 from ui.common import formatting
-from ui.screens.questionnaire.view_model import Mode
+from ui.domains.questionnaires.questionnaire.view_model import Mode
 
 PACK = (
     Path(__file__).parents[2]

@@ -30,8 +30,8 @@ from clinic_app.kernel.vocabulary import Role
 from ui.common import theme
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.questionnaire.view import QuestionnaireView
-from ui.screens.questionnaire.view_model import Mode, QuestionnaireViewModel
+from ui.domains.questionnaires.questionnaire.view import QuestionnaireView
+from ui.domains.questionnaires.questionnaire.view_model import Mode, QuestionnaireViewModel
 
 CLINICIAN = CurrentUser(
     id=uuid.uuid4(), username="tester", display_name="Test Clinician", role=Role.CLINICIAN

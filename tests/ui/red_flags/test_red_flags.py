@@ -17,8 +17,8 @@ from tests.ui.conftest import WAIT_MS, type_into
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.common.theme import apply_theme
-from ui.screens.red_flags.view import RedFlagsView
-from ui.screens.red_flags.view_model import RedFlagsViewModel
+from ui.domains.red_flags.screening.view import RedFlagsView
+from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
 
 CAUDA_EQUINA = "cauda_equina"
 

@@ -24,8 +24,8 @@ from tests.ui.conftest import WAIT_MS
 from ui.common import theme
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.logbook.view import LogbookView
-from ui.screens.logbook.view_model import LogbookViewModel, default_period
+from ui.domains.reports.logbook.view import LogbookView
+from ui.domains.reports.logbook.view_model import LogbookViewModel, default_period
 
 PASSWORD = "correct horse battery"
 TIA_ROWS = [

@@ -7,8 +7,8 @@ from pytestqt.qtbot import QtBot
 from tests.support.records import TECHNIQUE, scan_report_with
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.reports.view import ReportPage
-from ui.screens.reports.view_model import ReportViewModel
+from ui.domains.reports.report.view import ReportPage
+from ui.domains.reports.report.view_model import ReportViewModel
 
 
 def _page(qtbot: QtBot, runner: TaskRunner) -> ReportPage:

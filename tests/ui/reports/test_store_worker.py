@@ -13,7 +13,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.vocabulary import Role
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.reports.view_model import ReportViewModel
+from ui.domains.reports.report.view_model import ReportViewModel
 
 
 class RecordingDesk:

@@ -12,8 +12,8 @@ from clinic_app.demo import demo_password
 from clinic_app.kernel.current_user import CurrentUser
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
-from ui.screens.login.view_model import LoginMode
-from ui.screens.register.view_model import DRAFT_KEY, DRAFT_KIND
+from ui.domains.people.register.view_model import DRAFT_KEY, DRAFT_KIND
+from ui.shell.login.view_model import LoginMode
 
 PASSWORD_WRONG = "definitely-not-it"
 

@@ -18,8 +18,8 @@ from clinic_app.people.views import PatientSummary, ReferralInput, ReferralSumma
 from tests.ui.conftest import WAIT_MS
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.screens.worklist.view import WorklistModel, WorklistView
-from ui.screens.worklist.view_model import WorklistViewModel
+from ui.domains.triage.worklist.view import WorklistModel, WorklistView
+from ui.domains.triage.worklist.view_model import WorklistViewModel
 
 NAME = WorklistModel.COLUMNS.index("name")
 DAYS_LEFT = WorklistModel.COLUMNS.index("days_left")

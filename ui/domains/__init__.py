@@ -1,0 +1,1 @@
+"""Screens, one package per domain: each screen area declares its screens in screens.py."""

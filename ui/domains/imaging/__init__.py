@@ -1,0 +1,1 @@
+"""Imaging screens: capture and viewing, images waiting for a patient, DICOM settings."""

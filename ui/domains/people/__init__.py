@@ -1,0 +1,1 @@
+"""People screens: search, the patient's record, registration and referrals."""

@@ -1,0 +1,80 @@
+"""The patient record, declared: opened from search, registration and the other screens."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.people.views import PatientRecord
+from ui.common.screen import ScreenSpec, ShellContext
+from ui.domains.people.record.view import PatientView
+from ui.domains.people.record.view_model import PatientViewModel
+
+_SAID = {
+    "patient.registered": "Patient registered.",
+    "referral.saved": "Referral saved.",
+}
+"""Changes the record says out loud when they come back to it."""
+
+
+class PatientScreen:
+    """One patient's record; opening it makes that patient the window's open patient."""
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self.view_model = PatientViewModel(
+            context.services.patients,
+            runner=context.runner,
+            session=context.session,
+            parent=context.owner,
+        )
+        self.view = PatientView(self.view_model)
+        self.view_model.record_loaded.connect(context.set_patient)
+        self.view_model.cleared.connect(lambda: context.set_patient(None))
+        self.view_model.failed.connect(lambda _message: context.show(self))
+        self.view_model.new_referral_requested.connect(lambda _record: context.open("referral"))
+        context.record_changed.connect(self._on_record_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self.view
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """Open the record with id ``item``, show the record ``item``, or show the open one."""
+        if isinstance(item, uuid.UUID):
+            self.view_model.open_patient(item)
+        elif isinstance(item, PatientRecord):
+            self.view_model.show_record(item)
+        # Focus stays where it was (usually the search results), so arrow keys keep browsing.
+        self._context.show(self)
+
+    def show_notice(self, text: str, kind: str) -> None:
+        self.view.show_notice(text, kind)
+
+    def save_now(self) -> None:
+        """Nothing typed here is kept."""
+
+    def reset(self) -> None:
+        self.view_model.clear()
+
+    def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
+        record = self.view_model.record
+        if record is None or patient_id != record.id:
+            return
+        self.view_model.reload()
+        if kind in _SAID:
+            self.view.show_notice(QCoreApplication.translate("Screens", _SAID[kind]), "success")
+
+
+SCREENS = (
+    ScreenSpec(
+        id="patient",
+        title="Patient record",
+        tip="The open patient's record",
+        build=PatientScreen,
+        # Built with the workspace: every record opened passes through it.
+        eager=True,
+    ),
+)

@@ -1,0 +1,1 @@
+"""Outcome questionnaire screens, including patient mode."""

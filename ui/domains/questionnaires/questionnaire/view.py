@@ -1,0 +1,575 @@
+"""The questionnaire screen: the clinician's whole form, or the patient's one-question screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common import theme
+from ui.common.widgets import NoticeBar, card, label, set_role
+from ui.domains.questionnaires.questionnaire.view_model import (
+    DisplayItem,
+    Mode,
+    QuestionnaireViewModel,
+)
+
+FALLBACK_WORDING = "domain-fallback"
+
+_PATIENT_STYLE = f"""
+QWidget#patientMode {{ background: {theme.NHS_WHITE}; }}
+QWidget#patientMode QLabel {{ font-size: 18pt; background: transparent; }}
+QWidget#patientMode QLabel[role="progress"] {{ font-size: 16pt; color: {theme.NHS_DARK_GREY}; }}
+QWidget#patientMode QLabel[role="question"] {{ font-size: 24pt; font-weight: 700; }}
+QWidget#patientMode QLabel[role="scaleEnd"] {{ font-size: 16pt; color: {theme.NHS_DARK_GREY}; }}
+QWidget#patientMode QLabel[role="fieldError"] {{ font-size: 16pt; }}
+QWidget#patientMode QPushButton {{ font-size: 18pt; padding: 12px 28px; min-height: 40px; }}
+QWidget#patientMode QPushButton[answer="true"] {{
+    text-align: left; padding: 16px 24px; border-width: 3px;
+}}
+QWidget#patientMode QPushButton[answer="true"][scale="true"] {{
+    text-align: center; padding: 16px 0; min-width: 56px;
+}}
+QWidget#patientMode QPushButton[answer="true"]:checked {{
+    background: {theme.NHS_BLUE}; color: {theme.NHS_WHITE}; border-color: {theme.NHS_DARK_BLUE};
+}}
+QWidget#patientMode QPushButton[answer="true"]:checked:focus {{
+    background: {theme.NHS_DARK_BLUE}; color: {theme.NHS_WHITE}; border-color: {theme.NHS_BLACK};
+}}
+QWidget#patientMode QPushButton[variant="link"] {{ font-size: 13pt; padding: 4px 8px; }}
+QWidget#patientMode QLineEdit {{ font-size: 18pt; }}
+"""
+
+
+def _inside(widget: QWidget, area: QWidget) -> bool:
+    return widget is area or area.isAncestorOf(widget)
+
+
+class PatientModeGuard(QObject):
+    """While the patient holds the device, nothing outside the patient's screen answers.
+
+    Installed on the application: shortcuts and menus do not fire, clicks and keys aimed at
+    other widgets are dropped, and the window cannot be closed. Only the way out through the
+    clinician's password is left.
+    """
+
+    _BLOCKED_INPUT = frozenset(
+        {
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.Wheel,
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+            QEvent.Type.ContextMenu,
+        }
+    )
+
+    def __init__(self, area: QWidget) -> None:
+        super().__init__(area)
+        self._area = area
+        self._active = False
+        self._last_focus: QWidget | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def set_active(self, active: bool) -> None:
+        app = QApplication.instance()
+        if app is None or active == self._active:
+            return
+        self._active = active
+        if active:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
+    def _reclaim_focus(self) -> None:
+        focused = QApplication.focusWidget()
+        if not self._active or (focused is not None and _inside(focused, self._area)):
+            return
+        target = self._last_focus
+        if target is None or not target.isVisible() or not _inside(target, self._area):
+            self._area.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._area.focusNextPrevChild(True)
+        else:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.Shortcut:
+            return not (isinstance(watched, QWidget) and _inside(watched, self._area))
+        if kind == QEvent.Type.ShortcutOverride:
+            # Claiming the key stops the shortcut map from offering it to menus and actions.
+            event.accept()
+            return False
+        if not isinstance(watched, QWidget):
+            return False
+        if kind == QEvent.Type.FocusIn:
+            if _inside(watched, self._area):
+                self._last_focus = watched
+            elif watched.window() is self._area.window():
+                # A click elsewhere moves focus before any filter sees the press: take it back.
+                QTimer.singleShot(0, self._reclaim_focus)
+            return False
+        if kind == QEvent.Type.Close and watched is self._area.window():
+            if isinstance(event, QCloseEvent):
+                event.ignore()
+            return True
+        return kind in self._BLOCKED_INPUT and not _inside(watched, self._area)
+
+
+class PatientPage(QWidget):
+    """Large text, one question a screen, big answers; Tab never leaves this page."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientMode")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(_PATIENT_STYLE)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        widget: QWidget | None = QApplication.focusWidget() or self
+        for _ in range(1000):
+            if widget is None:
+                return False
+            widget = widget.nextInFocusChain() if next else widget.previousInFocusChain()
+            if (
+                widget is not None
+                and widget is not self
+                and self.isAncestorOf(widget)
+                and widget.isVisible()
+                and widget.isEnabled()
+                and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value
+            ):
+                widget.setFocus(
+                    Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
+                )
+                return True
+        return False
+
+
+class QuestionnaireView(QWidget):
+    """Clinician mode shows every question on one form; patient mode one at a time.
+
+    ``patient_mode_changed(True)`` tells the window to give this view the whole window and
+    hide its own menus; while patient mode lasts, :class:`PatientModeGuard` keeps input here.
+    """
+
+    patient_mode_changed = Signal(bool)
+
+    def __init__(self, view_model: QuestionnaireViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vm = view_model
+        self.pages = QStackedWidget()
+        self.clinician_page = self._build_clinician_page()
+        self.patient_page = self._build_patient_page()
+        self.pages.addWidget(self.clinician_page)
+        self.pages.addWidget(self.patient_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.guard = PatientModeGuard(self.patient_page)
+        self._item_groups: dict[str, QButtonGroup] = {}
+        self._answer_group = QButtonGroup(self)
+        self._answer_group.setExclusive(True)
+        self._answer_group.idClicked.connect(self._on_patient_answer_clicked)
+
+        vm = self._vm
+        vm.loaded.connect(self._on_vm_loaded)
+        vm.answers_changed.connect(self._on_vm_answers_changed)
+        vm.step_changed.connect(self._on_vm_step_changed)
+        vm.mode_changed.connect(self._on_vm_mode_changed)
+        vm.result_ready.connect(lambda text: self.notice.show_notice(text, "success"))
+        vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
+        vm.exit_requested.connect(self._on_vm_exit_requested)
+        vm.exit_refused.connect(self._on_vm_exit_refused)
+        vm.busy_changed.connect(self._on_vm_busy_changed)
+
+    # ------------------------------------------------------------ building
+
+    def _build_clinician_page(self) -> QWidget:
+        page = QWidget()
+        self.title = label("", "title", wrap=True)
+        self.timepoint_label = label("", "subheading")
+        self.timepoint_label.setObjectName("timepoint")
+        self.wording_note = label("", "hint", wrap=True)
+        self.notice = NoticeBar()
+        self.form = QWidget()
+        self.form_layout = QVBoxLayout(self.form)
+        self.form_layout.setSpacing(12)
+        self.form_scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        self.hand_over_button = QPushButton(self.tr("Hand to the patient"))
+        self.record_button = QPushButton(self.tr("Record answers"))
+        set_role(self.record_button, "", variant="primary")
+        self.hand_over_button.clicked.connect(self._vm.hand_to_patient)
+        self.record_button.clicked.connect(self._vm.record)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.hand_over_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(16, 12, 16, 12)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.timepoint_label)
+        layout.addLayout(heading)
+        layout.addWidget(self.wording_note)
+        layout.addWidget(self.notice)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        return page
+
+    def _build_patient_page(self) -> PatientPage:
+        page = PatientPage()
+        self.leave_button = QPushButton(self.tr("Clinician: return to the record"))
+        set_role(self.leave_button, "", variant="link")
+        self.leave_button.clicked.connect(self._vm.request_exit)
+        self.progress = label("", "progress")
+        top = QHBoxLayout()
+        top.addWidget(self.progress)
+        top.addStretch(1)
+        top.addWidget(self.leave_button)
+
+        self.patient_steps = QStackedWidget()
+        self.question_screen = self._build_question_screen()
+        self.finish_screen = self._build_finish_screen()
+        self.password_screen = self._build_password_screen()
+        for screen in (self.question_screen, self.finish_screen, self.password_screen):
+            self.patient_steps.addWidget(screen)
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(48, 24, 48, 32)
+        layout.setSpacing(18)
+        layout.addLayout(top)
+        layout.addWidget(self.patient_steps, 1)
+        return page
+
+    def _build_question_screen(self) -> QWidget:
+        screen = QWidget()
+        self.question = label("", "question", wrap=True)
+        self.answers_area = QWidget()
+        self.answers_layout = QVBoxLayout(self.answers_area)
+        self.answers_layout.setContentsMargins(0, 0, 0, 0)
+        self.answers_layout.setSpacing(12)
+        self.back_button = QPushButton(self.tr("Back"))
+        self.skip_button = QPushButton(self.tr("Skip this question"))
+        set_role(self.skip_button, "", variant="link")
+        self.next_button = QPushButton(self.tr("Next"))
+        set_role(self.next_button, "", variant="primary")
+        self.back_button.clicked.connect(self._vm.back)
+        self.skip_button.clicked.connect(self._vm.skip)
+        self.next_button.clicked.connect(self._vm.next)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.next_button)
+        layout = QVBoxLayout(screen)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(24)
+        layout.addWidget(self.question)
+        layout.addWidget(self.answers_area)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return screen
+
+    def _build_finish_screen(self) -> QWidget:
+        screen = QWidget()
+        heading = label(self.tr("Thank you. You have finished."), "question", wrap=True)
+        self.finish_text = label(
+            self.tr("Please hand the device back to your clinician."), wrap=True
+        )
+        self.hand_back_button = QPushButton(self.tr("Hand the device back"))
+        set_role(self.hand_back_button, "", variant="primary")
+        self.hand_back_button.clicked.connect(self._vm.request_exit)
+        layout = QVBoxLayout(screen)
+        layout.addStretch(1)
+        # Full width with centred text: a wrapped label squeezed to its hint gets clipped.
+        for text in (heading, self.finish_text):
+            text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            layout.addWidget(text)
+        layout.addSpacing(24)
+        layout.addWidget(self.hand_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return screen
+
+    def _build_password_screen(self) -> QWidget:
+        screen = QWidget()
+        heading = label(self.tr("For the clinician"), "question", wrap=True)
+        explanation = label(
+            self.tr("Enter your password to close the questionnaire and return to the record."),
+            wrap=True,
+        )
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setAccessibleName(self.tr("Clinician's password"))
+        self.password_message = label("", "fieldError", wrap=True)
+        self.password_message.setVisible(False)
+        self.unlock_button = QPushButton(self.tr("Return to the record"))
+        set_role(self.unlock_button, "", variant="primary")
+        self.cancel_exit_button = QPushButton(self.tr("Go back to the questions"))
+        self.unlock_button.clicked.connect(self._on_unlock_clicked)
+        self.password_edit.returnPressed.connect(self._on_unlock_clicked)
+        self.cancel_exit_button.clicked.connect(self._show_patient_step)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(self.cancel_exit_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(screen)
+        layout.addStretch(1)
+        layout.addWidget(heading)
+        layout.addWidget(explanation)
+        layout.addWidget(self.password_edit)
+        layout.addWidget(self.password_message)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return screen
+
+    # ------------------------------------------------------------ clinician form
+
+    def _on_vm_loaded(self) -> None:
+        definition = self._vm.definition
+        self.title.setText(definition.title if definition else "")
+        self.timepoint_label.setText(
+            self.tr("Baseline for this episode")
+            if self._vm.timepoint == "baseline"
+            else self.tr("Follow-up in this episode")
+        )
+        fallback = any(item.wording == FALLBACK_WORDING for item in self._vm.items)
+        self.wording_note.setText(
+            self.tr(
+                "The licensed wording is not installed, so each question shows its topic only."
+                " It cannot be handed to the patient until the wording pack is imported."
+            )
+            if fallback
+            else ""
+        )
+        self.wording_note.setVisible(fallback)
+        self.hand_over_button.setEnabled(not fallback)
+        self.notice.hide_notice()
+        self._fill_form()
+
+    def _fill_form(self) -> None:
+        while self.form_layout.count():
+            taken = self.form_layout.takeAt(0)
+            if taken is not None and (old := taken.widget()) is not None:
+                old.deleteLater()
+        self._item_groups.clear()
+        for number, item in enumerate(self._vm.items, 1):
+            self.form_layout.addWidget(self._item_card(number, item))
+        self.form_layout.addStretch(1)
+
+    def _item_card(self, number: int, item: DisplayItem) -> QWidget:
+        panel = card()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(14, 10, 14, 10)
+        question = label(f"{number}. {item.text}", "fieldLabel", wrap=True)
+        layout.addWidget(question)
+        group = QButtonGroup(panel)
+        self._item_groups[item.code] = group
+        row = QHBoxLayout() if item.minimum is not None else QVBoxLayout()
+        for value, text in _choices(item):
+            button = QRadioButton(text)
+            button.setAccessibleName(f"{item.text}: {text}")
+            group.addButton(button, value)
+            row.addWidget(button)
+        if isinstance(row, QHBoxLayout):
+            row.addStretch(1)
+        layout.addLayout(row)
+        if item.minimum is not None and (item.min_label or item.max_label):
+            ends = label(
+                self.tr("{low} = {low_label}; {high} = {high_label}").format(
+                    low=item.minimum,
+                    low_label=item.min_label or "",
+                    high=item.maximum,
+                    high_label=item.max_label or "",
+                ),
+                "hint",
+                wrap=True,
+            )
+            layout.addWidget(ends)
+        code = item.code
+        group.idClicked.connect(lambda value, code=code: self._vm.set_answer(code, value))
+        return panel
+
+    def _on_vm_answers_changed(self) -> None:
+        answers = self._vm.answers
+        for code, group in self._item_groups.items():
+            _check_only(group, answers.get(code))
+
+    # ------------------------------------------------------------ patient mode
+
+    def _on_vm_mode_changed(self, mode: str) -> None:
+        patient = mode == Mode.PATIENT.value
+        self.pages.setCurrentWidget(self.patient_page if patient else self.clinician_page)
+        self.guard.set_active(patient)
+        if patient:
+            self._show_patient_step()
+        else:
+            self.password_edit.clear()
+            self.record_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.patient_mode_changed.emit(patient)
+
+    def _on_vm_step_changed(self, _step: int) -> None:
+        if self._vm.mode is Mode.PATIENT:
+            self._show_patient_step()
+
+    def _show_patient_step(self) -> None:
+        self.password_message.setVisible(False)
+        self.password_edit.clear()
+        self.leave_button.setVisible(True)
+        if self._vm.finished:
+            self.progress.setText("")
+            # The big "Hand the device back" button is the way out here.
+            self.leave_button.setVisible(False)
+            self.patient_steps.setCurrentWidget(self.finish_screen)
+            self.hand_back_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        item = self._vm.current_item()
+        if item is None:
+            return
+        count = len(self._vm.items)
+        self.progress.setText(
+            self.tr("Question {number} of {count}").format(number=self._vm.step + 1, count=count)
+        )
+        self.question.setText(item.text)
+        self._fill_patient_answers(item)
+        self.back_button.setEnabled(self._vm.step > 0)
+        self._update_next()
+        self.patient_steps.setCurrentWidget(self.question_screen)
+        checked = self._answer_group.checkedButton()
+        target = checked or (self._answer_group.buttons() or [self.next_button])[0]
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fill_patient_answers(self, item: DisplayItem) -> None:
+        for button in self._answer_group.buttons():
+            self._answer_group.removeButton(button)
+        while self.answers_layout.count():
+            taken = self.answers_layout.takeAt(0)
+            if taken is None:
+                continue
+            if (old := taken.widget()) is not None:
+                old.deleteLater()
+            elif (inner := taken.layout()) is not None:
+                _delete_layout(inner)
+        scale = item.minimum is not None
+        holder: QGridLayout | QVBoxLayout
+        holder = QGridLayout() if scale else QVBoxLayout()
+        holder.setSpacing(10)
+        # Attached first, so every button below has its parent before it is shown.
+        self.answers_layout.addLayout(holder)
+        choices = _choices(item)
+        for index, (value, text) in enumerate(choices):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            set_role(button, "", answer="true", scale="true" if scale else "false")
+            button.setAccessibleName(text)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self._answer_group.addButton(button, value)
+            if isinstance(holder, QGridLayout):
+                holder.addWidget(button, 0, index)
+            else:
+                holder.addWidget(button)
+            # Shown now rather than on the next turn of the event loop, so focus can land.
+            button.show()
+        if isinstance(holder, QGridLayout) and (item.min_label or item.max_label):
+            low = label(item.min_label or "", "scaleEnd", wrap=True)
+            high = label(item.max_label or "", "scaleEnd", wrap=True)
+            high.setAlignment(Qt.AlignmentFlag.AlignRight)
+            half = max(len(choices) // 2, 1)
+            holder.addWidget(low, 1, 0, 1, half)
+            holder.addWidget(high, 1, len(choices) - half, 1, half)
+            low.show()
+            high.show()
+        _check_only(self._answer_group, self._vm.answers.get(item.code))
+
+    def _on_patient_answer_clicked(self, value: int) -> None:
+        item = self._vm.current_item()
+        if item is not None:
+            self._vm.set_answer(item.code, value)
+        self._update_next()
+
+    def _update_next(self) -> None:
+        self.next_button.setEnabled(self._vm.can_go_next())
+        last = self._vm.step == len(self._vm.items) - 1
+        self.next_button.setText(self.tr("Finish") if last else self.tr("Next"))
+
+    def _on_vm_exit_requested(self) -> None:
+        self.leave_button.setVisible(False)
+        self.progress.setText("")
+        self.patient_steps.setCurrentWidget(self.password_screen)
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_unlock_clicked(self) -> None:
+        self._vm.confirm_exit(self.password_edit.text())
+
+    def _on_vm_exit_refused(self, message: str) -> None:
+        self.password_edit.clear()
+        self.password_message.setText(message)
+        self.password_message.setVisible(True)
+        self.password_edit.setAccessibleDescription(message)
+        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_vm_busy_changed(self, busy: bool) -> None:
+        for button in (self.record_button, self.unlock_button):
+            button.setEnabled(not busy)
+
+    def visible_text(self) -> str:
+        """Every label the person holding the device can see now (for tests and checks)."""
+        shown = [
+            widget.text()
+            for widget in self.findChildren(QLabel)
+            if widget.isVisibleTo(self) and widget.text()
+        ]
+        shown += [
+            widget.text()
+            for widget in self.findChildren(QAbstractButton)
+            if widget.isVisibleTo(self) and widget.text()
+        ]
+        return "\n".join(shown)
+
+
+def _choices(item: DisplayItem) -> list[tuple[int, str]]:
+    if item.minimum is not None and item.maximum is not None:
+        return [(value, str(value)) for value in range(item.minimum, item.maximum + 1)]
+    return [(option.value, option.label) for option in item.options]
+
+
+def _check_only(group: QButtonGroup, value: int | None) -> None:
+    # An exclusive group cannot show "nothing chosen", so it is opened up to clear it.
+    group.setExclusive(False)
+    for button in group.buttons():
+        button.setChecked(value is not None and group.id(button) == value)
+    group.setExclusive(True)
+
+
+def _delete_layout(layout: QLayout) -> None:
+    while layout.count():
+        taken = layout.takeAt(0)
+        if taken is None:
+            continue
+        if (old := taken.widget()) is not None:
+            old.deleteLater()
+        elif (inner := taken.layout()) is not None:
+            _delete_layout(inner)
+    layout.deleteLater()

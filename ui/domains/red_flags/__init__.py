@@ -1,0 +1,1 @@
+"""Red-flag screening screens."""

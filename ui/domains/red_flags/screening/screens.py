@@ -1,0 +1,122 @@
+"""Red-flag screening, declared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from clinic_app.people.views import PatientRecord
+from ui.common.screen import ScreenSpec, ShellContext, under_banner
+from ui.domains.red_flags.screening.view import RedFlagsView
+from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Screens", text)
+
+
+class RedFlagsScreen:
+    """Screens for the regions picked on the body chart, and actions still owed."""
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self.view_model = RedFlagsViewModel(
+            context.services.red_flags,
+            runner=context.runner,
+            session=context.session,
+            parent=context.owner,
+        )
+        self.view = RedFlagsView(self.view_model)
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.owed_changed.connect(self._on_owed_changed)
+        self.view_model.recorded.connect(lambda _view: self._announce("red_flags.recorded"))
+        self.view_model.resolved.connect(lambda _view: self._announce("red_flags.resolved"))
+        self.view.print_card_requested.connect(self._on_print_card_requested)
+        context.patient_changed.connect(self._on_patient_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """Red-flag screens for the regions picked on the assessment's body chart."""
+        if patient is None:
+            return
+        self.banner.show_record(patient)
+        self.view_model.start(patient.id, self._context.body_regions())
+        self._context.show(self)
+
+    def save_now(self) -> None:
+        """Each screen's answers are recorded when the clinician records them."""
+
+    def reset(self) -> None:
+        self.banner.clear()
+
+    def _announce(self, kind: str) -> None:
+        self._context.announce(kind, self.view_model.patient_id)
+
+    def _on_patient_changed(self, record: PatientRecord | None) -> None:
+        if record is None:
+            return
+        if self._context.is_showing(self) and record.id == self.view_model.patient_id:
+            # The record was read again while screening it: keep the screens offered.
+            self.view_model.refresh_owed()
+            return
+        # Brings back any emergency still waiting for an action (also after a restart).
+        self.view_model.start(record.id)
+
+    def _on_owed_changed(self, owed: list[object]) -> None:
+        # An emergency waiting for a recorded action is said on the record too, every time.
+        if owed:
+            self._context.say_on(
+                "patient",
+                _tr(
+                    "A red flag on this record needs a recorded action. Open Red-flag "
+                    "screening (Ctrl+Shift+R)."
+                ),
+                "problem",
+            )
+
+    def _on_print_card_requested(self, _card: object) -> None:
+        record = self._context.patient
+        user = self._context.session.user
+        if record is None or user is None:
+            return
+        red_flags = self._context.services.red_flags
+        self._context.runner.run_store(
+            lambda: red_flags.safety_net_card(user, record.id),
+            on_done=self._offer_card,
+            on_failed=self._context.explain_failure,
+        )
+
+    def _offer_card(self, pdf: object) -> None:
+        """Save the card where the clinician chooses, then open it to print."""
+        path, _ = QFileDialog.getSaveFileName(
+            self.view,
+            _tr("Save the safety-net card"),
+            "safety-net-card.pdf",
+            _tr("PDF documents (*.pdf)"),
+        )
+        if not path or not isinstance(pdf, bytes):
+            return
+        Path(path).write_bytes(pdf)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+SCREENS = (
+    ScreenSpec(
+        id="red_flags",
+        title="Red-&flag screening",
+        tip="Screen the open patient for red flags",
+        build=RedFlagsScreen,
+        menu="patient",
+        order=5,
+        shortcut="Ctrl+Shift+R",
+        needs_patient=True,
+        # Built with the workspace: opening any record checks for an emergency still owed.
+        eager=True,
+    ),
+)

@@ -1,0 +1,1 @@
+"""Scan report screens: the report, the supervisor's queue, the logbook."""

@@ -1,0 +1,141 @@
+"""Scan reports, declared: a report under its patient's banner, and the review queue."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.views import PatientRecord
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.reports.report.view import ReportPage, ReviewQueuePage
+from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
+
+
+class ReportScreen:
+    """One scan report: written, submitted, signed, amended (opened from imaging or a queue)."""
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self.view_model = ReportViewModel(
+            context.services.reports,
+            runner=context.runner,
+            session=context.session,
+            parent=context.owner,
+        )
+        self.view = ReportPage(self.view_model)
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.saved.connect(lambda report: self._announce("report.saved", report))
+        self.view_model.moved_on.connect(
+            lambda report, _words: self._announce("report.moved_on", report)
+        )
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """``item``: a study's id (the open patient's report of it), or a report from a queue."""
+        if isinstance(item, uuid.UUID):
+            if patient is None:
+                return
+            self.banner.show_record(patient)
+            self.view_model.start(item)
+            self._context.show(self)
+            return
+        self._open_report(item)
+
+    def _open_report(self, report: object) -> None:
+        """A report from a queue, under its own patient's banner."""
+        user = self._context.session.user
+        patient_id = getattr(report, "patient_id", None)
+        report_id = getattr(report, "id", None)
+        if user is None or patient_id is None or report_id is None:
+            return
+        patients = self._context.services.patients
+
+        def show(record: PatientRecord) -> None:
+            self.banner.show_record(record)
+            self.view_model.open(report_id)
+            self._context.show(self)
+
+        self._context.runner.run_store(
+            lambda: patients.open(user, patient_id),
+            on_done=show,
+            on_failed=self._context.explain_failure,
+        )
+
+    def save_now(self) -> None:
+        """A report is kept when its author saves it; there is no draft waiting to be kept."""
+
+    def reset(self) -> None:
+        self.view_model.report = None
+        self.banner.clear()
+
+    def _announce(self, kind: str, report: object) -> None:
+        self._context.announce(kind, getattr(report, "patient_id", None))
+
+
+class ReviewQueueScreen:
+    """Trainees' reports waiting for review, and reports returned to their author."""
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self.view_model = ReviewQueueViewModel(
+            context.services.reports,
+            runner=context.runner,
+            session=context.session,
+            parent=context.owner,
+        )
+        self.view = ReviewQueuePage(self.view_model)
+        # Shown full width; its natural width must not set every page's minimum.
+        self.view.setMinimumWidth(560)
+        self.view.open_requested.connect(lambda report: context.open("report", report))
+        self.view_model.reviewed.connect(lambda _words: context.announce("report.reviewed", None))
+        context.record_changed.connect(self._on_record_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self.view
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        self._context.show(self)
+        self.view_model.load()
+
+    def save_now(self) -> None:
+        """Feedback is recorded with the decision; nothing waits."""
+
+    def reset(self) -> None:
+        """The queue is read afresh each time it is opened."""
+
+    def _on_record_changed(self, kind: str, _patient_id: object) -> None:
+        # A report submitted, verified or returned elsewhere changes what waits here.
+        if (
+            kind.startswith("report.")
+            and kind != "report.reviewed"
+            and self._context.is_showing(self)
+        ):
+            self.view_model.load()
+
+
+SCREENS = (
+    ScreenSpec(
+        id="report",
+        title="Scan report",
+        tip="A scan report under its patient's banner",
+        build=ReportScreen,
+        who=Action.REPORT_VIEW,
+    ),
+    ScreenSpec(
+        id="review",
+        title="Scan &reports waiting",
+        tip="Trainees' reports waiting for your review, and reports returned to you",
+        build=ReviewQueueScreen,
+        menu="service",
+        order=1,
+        who=Action.REPORT_WRITE,
+        lists_patients=True,
+        placement=Placement.WIDE,
+    ),
+)

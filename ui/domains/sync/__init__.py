@@ -1,0 +1,1 @@
+"""The sync screen: state and conflicts waiting for a person."""

@@ -1,0 +1,1 @@
+"""Triage screens: the worklist and the service's waiting-time targets."""
