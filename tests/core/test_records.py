@@ -257,6 +257,7 @@ def test_report_digests_are_unchanged_for_known_inputs() -> None:
         seal(
             SCAN_REPORT,
             row,
+            session=None,
             signer=SIGNER if verified else AUTHOR,
             attestation=ATTESTATION,
             when=WHEN,
@@ -281,7 +282,7 @@ def test_assessment_digest_is_content_only_and_unchanged() -> None:
         attestation=None,
         content_sha256=None,
     )
-    seal(ASSESSMENT, row, signer=SIGNER, attestation="I attest", when=WHEN)
+    seal(ASSESSMENT, row, session=None, signer=SIGNER, attestation="I attest", when=WHEN)
     assert row.content_sha256 == ASSESSMENT_SHA
     assert (row.status, row.signed_by, row.attestation) == (RecordStatus.SIGNED, SIGNER, "I attest")
     # An assessment signed before attestations were kept still checks.
@@ -304,12 +305,12 @@ def test_seal_refuses_empty_required_sections_with_the_type_code() -> None:
     row = _report_row(verified=False)
     row.content = {**REPORT_CONTENT, "impression": ""}
     with pytest.raises(FormErrors) as caught:
-        seal(SCAN_REPORT, row, signer=AUTHOR, attestation=ATTESTATION, when=WHEN)
+        seal(SCAN_REPORT, row, session=None, signer=AUTHOR, attestation=ATTESTATION, when=WHEN)
     assert [(e.code, e.field) for e in caught.value.errors] == [("report.required", "impression")]
     assert row.status == "submitted"
     empty = SimpleNamespace(content={}, status=RecordStatus.DRAFT)
     with pytest.raises(FormErrors) as missing:
-        seal(ASSESSMENT, empty, signer=AUTHOR, attestation=None)
+        seal(ASSESSMENT, empty, session=None, signer=AUTHOR, attestation=None)
     assert [e.code for e in missing.value.errors] == ["assessment.required_to_sign"]
 
 
@@ -319,6 +320,7 @@ def test_what_must_be_made_before_sealing_sees_the_signer_and_time() -> None:
     seal(
         SCAN_REPORT,
         row,
+        session=None,
         signer=AUTHOR,
         attestation=ATTESTATION,
         when=WHEN,

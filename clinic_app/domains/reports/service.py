@@ -432,7 +432,7 @@ class ReportService:
             row.supervision_mode = supervision_mode
             row.agreement = agreement
             row.verified_by = actor.id
-            self._seal(session, row, actor, now, self.attestation(session, "verify"))
+            self._seal(session, row, actor, now, self.attestation(session, "verify"), step="verify")
             session.add(
                 ScanReportReview(
                     report_id=row.id,
@@ -469,7 +469,9 @@ class ReportService:
         self._auth.check_password(actor, password)
         with self._uow(actor, Action.REPORT_SIGN) as session:
             row = self._checked(session, actor, report_id, "sign")
-            self._seal(session, row, actor, utcnow(), self.attestation(session, "sign"))
+            self._seal(
+                session, row, actor, utcnow(), self.attestation(session, "sign"), step="sign"
+            )
             session.flush()
             self._uow.audit(
                 session,
@@ -482,7 +484,14 @@ class ReportService:
             return _view(session, row)
 
     def _seal(
-        self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
+        self,
+        session: Session,
+        row: ScanReport,
+        actor: CurrentUser,
+        when: datetime,
+        words: str,
+        *,
+        step: str,
     ) -> None:
         """Make the version final: who, when, the sentence agreed to, and its seal."""
         from clinic_app.domains.reports.archive import keep_report_as_dicom  # noqa: PLC0415
@@ -494,9 +503,11 @@ class ReportService:
         seal(
             SCAN_REPORT,
             row,
+            session=session,
             signer=recorded_by(actor),
             attestation=words,
             when=when,
+            step=step,
             before_sealing=keep_as_dicom,
         )
 
