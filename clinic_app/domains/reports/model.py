@@ -27,6 +27,11 @@ class ScanReport(Signable, Syncable, Base):
 
     study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imaging_study.id"), index=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    #: The episode of care it belongs to: its study's, else the one open when it was started;
+    #: every later version keeps it.
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None, index=True
+    )
     author_id: Mapped[uuid.UUID]
     #: ``draft``, ``submitted`` (waiting for the supervisor), ``returned`` (with feedback),
     #: or ``signed`` (final: signed alone, or verified by the supervisor).

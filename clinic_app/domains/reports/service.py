@@ -37,6 +37,7 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
+from clinic_app.people.episodes import open_episode_id
 from clinic_app.records.attestation import attestation
 from clinic_app.records.seal import intact, seal
 from clinic_app.records.sections import require_sections
@@ -77,6 +78,8 @@ class ReportView:
     updated_at: datetime
     #: False when a signed version no longer matches its seal (changed outside the app).
     intact: bool = True
+    #: The episode of care it belongs to (None when the patient had none open).
+    episode_id: uuid.UUID | None = None
 
     @property
     def final(self) -> bool:
@@ -187,6 +190,7 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         feedback=tuple(feedback),
         updated_at=row.updated_at,
         intact=intact(SCAN_REPORT, row),
+        episode_id=row.episode_id,
     )
 
 
@@ -274,6 +278,8 @@ class ReportService:
             row = ScanReport(
                 study_id=study.id,
                 patient_id=study.patient_id,
+                # Its study's episode; a study made before episodes were kept takes the open one.
+                episode_id=study.episode_id or open_episode_id(session, study.patient_id),
                 author_id=actor.id,
                 content=_clean_content(session, study.id, {}),
             )
@@ -534,6 +540,7 @@ class ReportService:
             row = ScanReport(
                 study_id=previous.study_id,
                 patient_id=previous.patient_id,
+                episode_id=previous.episode_id,
                 author_id=actor.id,
                 version=previous.version + 1,
                 predecessor_id=previous.id,
