@@ -1,4 +1,4 @@
-"""The whole shared schema: every table of every domain, registered on one metadata.
+"""The whole shared schema: every table and record type of every domain, and their handlers.
 
 A model module registers its tables when it is imported. Code that works on every table at
 once (sync, the server, schema checks) imports this module first, so no table is missing
@@ -12,6 +12,7 @@ from clinic_app.domains.assessments import record as assessment_record
 from clinic_app.domains.imaging import model as imaging
 from clinic_app.domains.questionnaires import model as questionnaires
 from clinic_app.domains.red_flags import model as red_flags
+from clinic_app.domains.reports import handlers as scan_report_handlers
 from clinic_app.domains.reports import model as reports
 from clinic_app.domains.reports import record as scan_report_record
 from clinic_app.domains.triage import model as triage
@@ -42,5 +43,9 @@ MODEL_MODULES = (
 
 RECORD_MODULES = (assessment_record, scan_report_record)
 """Every module that declares a record type; importing it registers the type."""
+
+HANDLER_MODULES = (scan_report_handlers,)
+"""Every module that handles record events; importing it registers its handlers, so a record
+signed through any service has its handlers run."""
 
 metadata = Base.metadata

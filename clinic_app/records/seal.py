@@ -77,7 +77,6 @@ def seal(
     attestation: str | None,
     when: datetime | None = None,
     step: str = "sign",
-    before_sealing: Callable[[], None] | None = None,
 ) -> None:
     """Make ``row`` final: who signed, when, the sentence agreed to, and its digest.
 
@@ -91,8 +90,6 @@ def seal(
         attestation: the sentence the signer was shown; kept when the type is attested.
         when: the signing time (now by default); kept in whole seconds.
         step: the lifecycle step that makes it final (``sign`` or ``verify``).
-        before_sealing: called once the signer and time are stamped and before the digest
-            and status: what must be made from the signed row while it may still change.
 
     Raises:
         FormErrors: the record type's ``required_code`` for each required section left empty.
@@ -102,8 +99,6 @@ def seal(
     row.signed_by = signer
     if record_type.attested:
         row.attestation = attestation
-    if before_sealing is not None:
-        before_sealing()
     row.content_sha256 = digest(record_type, row)
     row.status = RecordStatus.SIGNED
     if session is not None:

@@ -499,13 +499,11 @@ class ReportService:
         *,
         step: str,
     ) -> None:
-        """Make the version final: who, when, the sentence agreed to, and its seal."""
-        from clinic_app.domains.reports.archive import keep_report_as_dicom  # noqa: PLC0415
+        """Make the version final: who, when, the sentence agreed to, and its seal.
 
-        def keep_as_dicom() -> None:
-            # The SR and KOS are made before the row is sealed: once signed, nothing may change.
-            keep_report_as_dicom(session, row, row.signed_at or when)
-
+        Its signed event is raised in ``session``: the SR, the KOS and the PACS queue follow
+        in ``clinic_app.domains.reports.handlers`` before the signature commits.
+        """
         seal(
             SCAN_REPORT,
             row,
@@ -514,7 +512,6 @@ class ReportService:
             attestation=words,
             when=when,
             step=step,
-            before_sealing=keep_as_dicom,
         )
 
     def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> ReportView:
