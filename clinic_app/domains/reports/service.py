@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
-from clinic_app.domains.reports.record import SCAN_REPORT
+from clinic_app.domains.reports.record import SCAN_REPORT, final_report_rows
 from clinic_app.domains.reports.rules import BODY_REGION_MAX, TEXT_MAX
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.base import utcnow
@@ -721,16 +721,7 @@ class ReportService:
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
         """The patient's reports that may go into a letter as final (signed or verified)."""
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
-            rows = session.scalars(
-                select(ScanReport)
-                .where(
-                    ScanReport.patient_id == patient_id,
-                    ScanReport.status == RecordStatus.SIGNED,
-                    ScanReport.deleted.is_(False),
-                )
-                .order_by(ScanReport.signed_at)
-            ).all()
-            return [_view(session, row) for row in rows]
+            return [_view(session, row) for row in final_report_rows(session, patient_id)]
 
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""
