@@ -1,4 +1,4 @@
-"""The whole shared schema: every table and every record type, loaded before any is used.
+"""The whole shared schema: every table, record type and record event handler, loaded first.
 
 A model module registers its tables when it is imported, and a domain's ``record`` module
 registers its record type. Code that works on every table at once (sync, the server, schema
@@ -49,5 +49,9 @@ MODEL_MODULES: tuple[ModuleType, ...] = BASE_MODEL_MODULES + _domain_modules("mo
 
 RECORD_MODULES: tuple[ModuleType, ...] = _domain_modules("record")
 """Every module that declares a record type; importing it registered the type."""
+
+HANDLER_MODULES: tuple[ModuleType, ...] = _domain_modules("handlers")
+"""Every module that handles record events; importing it registered its handlers, so a record
+signed through any service has its handlers run."""
 
 metadata = Base.metadata

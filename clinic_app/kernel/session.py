@@ -16,6 +16,7 @@ starts as a plain BEGIN instead of taking the write lock (BEGIN IMMEDIATE)."""
 
 
 _MAY_WRITE = "onestop_may_write"
+_BEFORE_COMMIT = "onestop_before_commit"
 
 
 class WriteRefused(RuntimeError):
@@ -62,6 +63,30 @@ def limit_writes(session: Session, may_write: Callable[[object], bool]) -> None:
 def _limit(session: Session) -> Callable[[object], bool] | None:
     value = session.info.get(_MAY_WRITE)
     return value if callable(value) else None
+
+
+def before_commit(session: Session, work: Callable[[Session], None]) -> None:
+    """Run ``work`` once, after the unit of work's body and before it commits.
+
+    It runs in the same transaction, so what it writes commits or rolls back with the rest;
+    asking twice for the same work runs it once. What it asks for in its turn runs too.
+    """
+    pending: list[Callable[[Session], None]] = session.info.setdefault(_BEFORE_COMMIT, [])
+    if work not in pending:
+        pending.append(work)
+
+
+def run_before_commit(session: Session) -> None:
+    """Run the work asked for by :func:`before_commit`, until none is left."""
+    pending: list[Callable[[Session], None]] = session.info.get(_BEFORE_COMMIT, [])
+    while pending:
+        pending.pop(0)(session)
+
+
+@event.listens_for(ClinicSession, "before_commit")
+def _run_work_left(session: Session) -> None:
+    # A session opened outside a unit of work still runs what it asked for before it commits.
+    run_before_commit(session)
 
 
 @event.listens_for(ClinicSession, "before_flush")

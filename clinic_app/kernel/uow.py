@@ -14,7 +14,13 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import AuthenticationFailed, PermissionDenied
 from clinic_app.kernel.security import audit
 from clinic_app.kernel.security.permissions import Action, require
-from clinic_app.kernel.session import READ_ONLY, Actor, ClinicSession, limit_writes
+from clinic_app.kernel.session import (
+    READ_ONLY,
+    Actor,
+    ClinicSession,
+    limit_writes,
+    run_before_commit,
+)
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.store import Store
 from clinic_app.kernel.vocabulary import Role
@@ -79,6 +85,8 @@ class UnitOfWork:
         The user row is re-read each time, so a disabled account or a changed role takes
         effect at the next action, not the next sign-in. ``mode`` says what the unit of work
         may write (see :class:`Mode`); a write it does not allow raises ``WriteRefused``.
+        What the body asked to run before commit (the handlers of the record events it
+        raised) runs once the body is done, in the same transaction.
         """
         require(actor.role, action)
         with self._context.store.sessions.begin() as session:
@@ -95,6 +103,7 @@ class UnitOfWork:
                     raise PermissionDenied("permission.role_changed", action=action.value)
             session.actor = Actor(device_id=self._context.device_id, user_id=recorded_by(actor))
             yield session
+            run_before_commit(session)
 
     def audit(
         self,

@@ -11,6 +11,7 @@ from typing import Any
 
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Lifecycle
+from clinic_app.records.offers import FhirResources, LetterSections, Measure
 from clinic_app.records.sections import Section, SectionKind
 
 
@@ -52,6 +53,9 @@ class RecordType:
         attestation_setting: the service setting in which a service words its own sentences.
         describe: one line naming a row for the timeline, sync conflicts and the audit trail:
             the kind, its status and a date, never anything that identifies the patient.
+        letter_sections: what it offers a letter (None: nothing).
+        fhir_resources: its records as FHIR resources (None: none yet).
+        measures: the figures it can compute.
     """
 
     code: str
@@ -66,6 +70,9 @@ class RecordType:
     describe: Callable[[Any], str]
     attestations: Mapping[str, str] = field(default_factory=dict)
     attestation_setting: str | None = None
+    letter_sections: LetterSections | None = None
+    fhir_resources: FhirResources | None = None
+    measures: tuple[Measure, ...] = ()
 
     @property
     def table_name(self) -> str:

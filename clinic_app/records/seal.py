@@ -14,9 +14,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.signing import content_digest
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.records.events import RecordAmended, RecordSigned, raise_event
 from clinic_app.records.registry import RecordType
 from clinic_app.records.sections import require_sections
 
@@ -69,21 +72,24 @@ def seal(
     record_type: RecordType,
     row: Any,
     *,
+    session: Session | None,
     signer: uuid.UUID | None,
     attestation: str | None,
     when: datetime | None = None,
-    before_sealing: Callable[[], None] | None = None,
+    step: str = "sign",
 ) -> None:
     """Make ``row`` final: who signed, when, the sentence agreed to, and its digest.
 
     Args:
         record_type: the row's record type (its sections, attestation and digest scheme).
         row: a row of the record type's table, not yet signed.
+        session: the unit of work's session, in which :class:`RecordSigned` is raised (and
+            :class:`RecordAmended` for a version that adds to another), so their handlers
+            run before it commits; None only for a row outside any store.
         signer: who signs (None for the command-line system actor).
         attestation: the sentence the signer was shown; kept when the type is attested.
         when: the signing time (now by default); kept in whole seconds.
-        before_sealing: called once the signer and time are stamped and before the digest
-            and status: what must be made from the signed row while it may still change.
+        step: the lifecycle step that makes it final (``sign`` or ``verify``).
 
     Raises:
         FormErrors: the record type's ``required_code`` for each required section left empty.
@@ -93,10 +99,30 @@ def seal(
     row.signed_by = signer
     if record_type.attested:
         row.attestation = attestation
-    if before_sealing is not None:
-        before_sealing()
     row.content_sha256 = digest(record_type, row)
     row.status = RecordStatus.SIGNED
+    if session is not None:
+        _raise_signed(session, record_type, row, signer, step)
+
+
+def _raise_signed(
+    session: Session, record_type: RecordType, row: Any, signer: uuid.UUID | None, step: str
+) -> None:
+    if row.id is None:
+        session.flush()
+    episode = getattr(row, "episode_id", None)
+    raise_event(
+        session,
+        RecordSigned(record_type.code, row.id, row.patient_id, episode, signer, step=step),
+    )
+    predecessor = getattr(row, "predecessor_id", None)
+    if predecessor is not None:
+        raise_event(
+            session,
+            RecordAmended(
+                record_type.code, predecessor, row.patient_id, episode, signer, addition_id=row.id
+            ),
+        )
 
 
 def intact(record_type: RecordType, row: Any) -> bool:

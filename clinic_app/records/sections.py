@@ -1,4 +1,4 @@
-"""A record's sections, declared once: the form, the PDF and the DICOM SR iterate them."""
+"""A record's sections, declared once: the form, the PDF, the DICOM SR and letters iterate them."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class Section:
         amendment: holds an addendum's words: only a version that adds to another has it.
         sr_heading: the SR's section heading (CID 7001) and the concept of the narrative item
             it holds (CID 7002); None keeps it out of the SR's own sections.
+        letter: quoted in a letter (to the GP, to the patient) once the record is final.
     """
 
     key: str
@@ -52,6 +53,7 @@ class Section:
     empty_words: str | None = None
     amendment: bool = False
     sr_heading: tuple[Concept, Concept] | None = None
+    letter: bool = False
 
 
 def text_sections(sections: Iterable[Section]) -> tuple[Section, ...]:

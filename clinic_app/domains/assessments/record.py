@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from clinic_app.domains.assessments.model import Assessment
 from clinic_app.domains.assessments.rules import SECTIONS
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.kernel.vocabulary import AssessmentStatus, RecordStatus
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
+from clinic_app.records.offers import LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -67,6 +73,61 @@ def describe(row: Any) -> str:
     )
 
 
+def letter_sections(
+    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+) -> list[LetterSection]:
+    """Each signed assessment's diagnosis, as a letter quotes it (drafts are never offered).
+
+    The working diagnosis picked from the list, then the sections declared for letters.
+    """
+    query = select(Assessment).where(
+        Assessment.patient_id == patient_id,
+        Assessment.status == AssessmentStatus.SIGNED,
+        Assessment.deleted.is_(False),
+    )
+    if episode_id is not None:
+        query = query.where(Assessment.episode_id == episode_id)
+    offered: list[LetterSection] = []
+    for row in session.scalars(query.order_by(Assessment.signed_at)):
+        picked = row.content.get("diagnosis") or {}
+        label = str(picked.get("label") or "").strip() if isinstance(picked, dict) else ""
+        words = [f"{ASSESSMENT.section('diagnosis_code').label}: {label}"] if label else []
+        words += [
+            f"{section.label}: {text}"
+            for section in ASSESSMENT.text_sections
+            if section.letter and (text := str(row.content.get(section.key) or "").strip())
+        ]
+        if not words:
+            continue
+        offered.append(
+            LetterSection(
+                heading=f"Assessment, {day_words(row.signed_at)}",
+                text="\n".join(words),
+                record_type=ASSESSMENT.code,
+                source_id=row.id,
+                final=True,
+                when=row.signed_at,
+            )
+        )
+    return offered
+
+
+def _assessments_signed(session: Session, start: datetime, end: datetime) -> float:
+    return float(
+        session.scalar(
+            select(func.count(Assessment.id)).where(
+                Assessment.status == AssessmentStatus.SIGNED,
+                Assessment.deleted.is_(False),
+                Assessment.signed_at >= start,
+                Assessment.signed_at < end,
+            )
+        )
+        or 0
+    )
+
+
+MEASURES = (Measure("assessment.signed", "Assessments signed", "assessments", _assessments_signed),)
+
 ASSESSMENT = register(
     RecordType(
         code="assessment",
@@ -82,5 +143,7 @@ ASSESSMENT = register(
         required_code="assessment.required_to_sign",
         describe=describe,
         attestations=ATTESTATIONS,
+        letter_sections=letter_sections,
+        measures=MEASURES,
     )
 )

@@ -33,7 +33,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("psychosocial", "Psychosocial factors", max_length=LONG_TEXT),
     Section("examination", "Examination", max_length=LONG_TEXT),
     Section("diagnosis_code", "Working diagnosis", SectionKind.STRUCTURED),
-    Section("diagnosis_text", "Diagnosis in words", max_length=SHORT_TEXT),
+    Section("diagnosis_text", "Diagnosis in words", max_length=SHORT_TEXT, letter=True),
     Section("reasoning", "Clinical reasoning", max_length=LONG_TEXT),
 )
 #: Free-text fields and the longest text each accepts.

@@ -24,6 +24,7 @@ from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
+from clinic_app.records.events import RecordAmended, raise_event
 from clinic_app.records.seal import intact, note_digest, seal, signing_time
 
 ADDENDUM_MAX = 4000
@@ -192,6 +193,7 @@ class AssessmentService:
             seal(
                 ASSESSMENT,
                 row,
+                session=session,
                 signer=recorded_by(actor),
                 attestation=attestation(session, ASSESSMENT, "sign"),
             )
@@ -235,6 +237,17 @@ class AssessmentService:
             )
             session.add(addendum)
             session.flush()
+            raise_event(
+                session,
+                RecordAmended(
+                    ASSESSMENT.code,
+                    row.id,
+                    row.patient_id,
+                    row.episode_id,
+                    signer,
+                    addition_id=addendum.id,
+                ),
+            )
             self._uow.audit(
                 session,
                 actor,

@@ -23,6 +23,10 @@ class ImagingStudy(Syncable, Base):
     __tablename__ = "imaging_study"
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    #: The patient's episode of care open when it was made (None when none was open).
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None, index=True
+    )
     study_uid: Mapped[str] = mapped_column(String(64), unique=True)
     accession: Mapped[str | None] = mapped_column(String(16), default=None)
     started_at: Mapped[datetime]

@@ -1,9 +1,13 @@
 """A signed scan report kept as DICOM beside the study's images, and queued for the PACS.
 
 When a report is signed alone or verified, its SR (and a Key Object Selection of its key
-images) become instances of the study, kept as attachments like the images. If the study is
-clinical and a PACS is set up, the study is queued again, so the PACS receives the report
-with its images; an unverified report never becomes DICOM, so it never leaves the device.
+images) become instances of the study, kept as attachments like the images, and a
+``scan_report_dicom`` row names them. If the PACS rule allows (see
+``clinic_app.domains.imaging.service.pacs.pacs_refusal``), the study is queued again, so the
+PACS receives the report with its images; an unverified report never becomes DICOM, so it
+never leaves the device. It runs as the handler of the report's signed event
+(``clinic_app.domains.reports.handlers``), after the version is sealed, in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -16,10 +20,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
-from clinic_app.domains.imaging.service.settings import dicom_settings
-from clinic_app.domains.reports.model import ScanReport
-from clinic_app.kernel.base import utcnow
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
+from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.model import Patient
@@ -79,10 +82,17 @@ def _instance(session: Session, instance_id: str) -> ImageInstance | None:
     return session.get(ImageInstance, uuid.UUID(instance_id))
 
 
-def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
-    """Make the SR (and KOS) of a report being sealed, keep them, and queue the study.
+def kept_as_dicom(session: Session, report_id: uuid.UUID) -> ScanReportDicom | None:
+    """The SR and KOS a final version was kept as, or None (not final, or no NHS number)."""
+    return session.scalars(
+        select(ScanReportDicom).where(ScanReportDicom.report_id == report_id)
+    ).first()
 
-    Called inside the sealing transaction, before the report's row is flushed as signed.
+
+def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
+    """Make the SR (and KOS) of a version just sealed, keep them, and queue the study.
+
+    Called in the transaction that seals it; the sealed row is only read.
     """
     from clinic_app.domains.reports.sr import (  # noqa: PLC0415
         ReportMeasurement,
@@ -108,11 +118,10 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
                 ReportMeasurement(item.get("label") or "Distance", item["mm"], _ref(image, frame))
             )
     predecessor = None
-    if row.predecessor_id is not None:
-        earlier = session.get(ScanReport, row.predecessor_id)
-        if earlier is not None and earlier.sr_instance_id is not None:
-            kept = session.get(ImageInstance, earlier.sr_instance_id)
-            predecessor = _ref(kept) if kept is not None else None
+    earlier = kept_as_dicom(session, row.predecessor_id) if row.predecessor_id else None
+    if earlier is not None:
+        kept = session.get(ImageInstance, earlier.sr_instance_id)
+        predecessor = _ref(kept) if kept is not None else None
     verifier = _observer(session, row.verified_by) if row.verified_by else None
     document = ReportDocument(
         patient=ReportPatient(
@@ -143,11 +152,15 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         study_started=study.started_at,
     )
     sr = scan_report_sr(document)
-    row.sr_instance_id = _keep(session, row, sr, encode(sr))
+    dicom = ScanReportDicom(report_id=row.id, sr_instance_id=_keep(session, row, sr, encode(sr)))
     if keys:
         kos = key_object_selection(document)
-        row.kos_instance_id = _keep(session, row, kos, encode(kos))
-    _queue_again(session, study, row.signed_by)
+        dicom.kos_instance_id = _keep(session, row, kos, encode(kos))
+    session.add(dicom)
+    # The PACS must now receive the report too: the study waits until it confirms it.
+    if pacs_refusal(session, study, resend=True) is None:
+        queue_for_pacs(session, study, row.signed_by, resend=True)
+    session.flush()
 
 
 def _keep(session: Session, row: ScanReport, ds: Dataset, data: bytes) -> uuid.UUID:
@@ -170,20 +183,6 @@ def _keep(session: Session, row: ScanReport, ds: Dataset, data: bytes) -> uuid.U
     session.add(instance)
     session.flush()
     return instance.id
-
-
-def _queue_again(session: Session, study: ImagingStudy, by: uuid.UUID | None) -> None:
-    """The PACS must now receive the report too: the study waits until it confirms it."""
-    if study.purpose != "clinical" or not dicom_settings(session).pacs_configured:
-        return
-    study.archived_at = None
-    waiting = session.scalars(
-        select(PacsSend).where(PacsSend.study_id == study.id, PacsSend.state == "waiting")
-    ).first()
-    if waiting is None:
-        session.add(PacsSend(study_id=study.id, requested_by=by, next_attempt_at=utcnow()))
-    else:
-        waiting.next_attempt_at = utcnow()
 
 
 def measured_distances(session: Session, study_id: uuid.UUID) -> list[dict[str, object]]:

@@ -4,7 +4,8 @@ A report row is one version. Its content changes only while it is a draft, or af
 supervisor returns it; once ``status`` is ``signed`` (signed alone, or verified) it never
 changes again, and a later change is an addendum: a new row whose ``predecessor_id`` names
 the version it adds to. Each review (returned with feedback, or verified) is its own
-append-only row, so a trainee's logbook can count them.
+append-only row, so a trainee's logbook can count them; so is the SR and KOS a final
+version is kept as.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ class ScanReport(Signable, Syncable, Base):
 
     study_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imaging_study.id"), index=True)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    #: The episode of care it belongs to: its study's, else the one open when it was started;
+    #: every later version keeps it.
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("episode_of_care.id"), default=None, index=True
+    )
     author_id: Mapped[uuid.UUID]
     #: ``draft``, ``submitted`` (waiting for the supervisor), ``returned`` (with feedback),
     #: or ``signed`` (final: signed alone, or verified by the supervisor).
@@ -54,8 +60,20 @@ class ScanReport(Signable, Syncable, Base):
     #: The sentence the signer was shown and agreed to.
     attestation: Mapped[str | None] = mapped_column(Text, default=None)
     content_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
-    #: The report as DICOM SR and its key images as a Key Object Selection, once signed.
-    sr_instance_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class ScanReportDicom(AppendOnly, Syncable, Base):
+    """A final version kept as DICOM: its SR, and a Key Object Selection of its key images.
+
+    Made in the transaction that signs or verifies the version, once it is sealed, and kept
+    apart from it, so the signed row itself is never written again.
+    """
+
+    __tablename__ = "scan_report_dicom"
+
+    report_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("scan_report.id"), unique=True)
+    #: The image instances (of the report's study) holding the SR and the KOS.
+    sr_instance_id: Mapped[uuid.UUID]
     kos_instance_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 

@@ -6,13 +6,20 @@ not have), and the one who verifies is never the author.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.domains.reports.rules import SECTIONS
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
+from clinic_app.records.offers import LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -98,6 +105,77 @@ def describe(row: Any) -> str:
     return ", ".join(w for w in ("Scan report", version, status, day_words(when)) if w)
 
 
+def final_report_rows(
+    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None = None
+) -> Sequence[ScanReport]:
+    """The patient's versions that are final (signed alone or verified), oldest first.
+
+    With ``episode_id``, only those of that episode of care.
+    """
+    query = select(ScanReport).where(
+        ScanReport.patient_id == patient_id,
+        ScanReport.status == RecordStatus.SIGNED,
+        ScanReport.deleted.is_(False),
+    )
+    if episode_id is not None:
+        query = query.where(ScanReport.episode_id == episode_id)
+    return session.scalars(query.order_by(ScanReport.signed_at)).all()
+
+
+def letter_sections(
+    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+) -> list[LetterSection]:
+    """Each final report's latest final version, as a letter quotes it.
+
+    A report that is not final (a draft, or a trainee's waiting for review) is never offered,
+    and a version with a final addendum after it gives way to that addendum.
+    """
+    rows = final_report_rows(session, patient_id, episode_id)
+    superseded = {row.predecessor_id for row in rows}
+    offered: list[LetterSection] = []
+    for row in rows:
+        if row.id in superseded:
+            continue
+        words = [
+            f"{section.label}: {text}"
+            for section in SCAN_REPORT.text_sections
+            if section.letter and (text := str(row.content.get(section.key) or "").strip())
+        ]
+        region = str(row.content.get("body_region") or "").strip()
+        heading = f"Scan report: {region}" if region else "Scan report"
+        offered.append(
+            LetterSection(
+                heading=f"{heading}, {day_words(row.signed_at)}",
+                text="\n".join(words),
+                record_type=SCAN_REPORT.code,
+                source_id=row.id,
+                final=True,
+                when=row.signed_at,
+            )
+        )
+    return offered
+
+
+def _reports_made_final(session: Session, start: datetime, end: datetime) -> float:
+    # First versions only: an addendum adds to a report, it is not another one.
+    return float(
+        session.scalar(
+            select(func.count(ScanReport.id)).where(
+                ScanReport.status == RecordStatus.SIGNED,
+                ScanReport.predecessor_id.is_(None),
+                ScanReport.deleted.is_(False),
+                ScanReport.signed_at >= start,
+                ScanReport.signed_at < end,
+            )
+        )
+        or 0
+    )
+
+
+MEASURES = (
+    Measure("scan_report.final", "Scan reports made final", "reports", _reports_made_final),
+)
+
 SCAN_REPORT = register(
     RecordType(
         code="scan_report",
@@ -112,5 +190,7 @@ SCAN_REPORT = register(
         describe=describe,
         attestations=ATTESTATIONS,
         attestation_setting="report_attestation",
+        letter_sections=letter_sections,
+        measures=MEASURES,
     )
 )

@@ -39,6 +39,7 @@ SECTIONS: tuple[Section, ...] = (
         "findings",
         "Findings",
         max_length=TEXT_MAX,
+        letter=True,
         required=True,
         empty_words="Not yet written.",
         sr_heading=(
@@ -51,6 +52,7 @@ SECTIONS: tuple[Section, ...] = (
         "impression",
         "Impression",
         max_length=TEXT_MAX,
+        letter=True,
         required=True,
         empty_words="Not yet written.",
         sr_heading=(
@@ -62,6 +64,7 @@ SECTIONS: tuple[Section, ...] = (
         "recommendations",
         "Recommendations",
         max_length=TEXT_MAX,
+        letter=True,
         empty_words="None.",
         sr_heading=(
             Concept("18783-1", "LN", "Recommendations"),
@@ -72,6 +75,7 @@ SECTIONS: tuple[Section, ...] = (
         "addendum",
         "Addendum",
         max_length=TEXT_MAX,
+        letter=True,
         amendment=True,
         sr_heading=(_ADDENDUM, _ADDENDUM),
     ),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.model import ScanReport, ScanReportReview
-from clinic_app.domains.reports.record import SCAN_REPORT
+from clinic_app.domains.reports.record import SCAN_REPORT, final_report_rows
 from clinic_app.domains.reports.rules import BODY_REGION_MAX, TEXT_MAX
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.base import utcnow
@@ -37,6 +37,7 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
+from clinic_app.people.episodes import open_episode_id
 from clinic_app.records.attestation import attestation
 from clinic_app.records.seal import intact, seal
 from clinic_app.records.sections import require_sections
@@ -77,6 +78,8 @@ class ReportView:
     updated_at: datetime
     #: False when a signed version no longer matches its seal (changed outside the app).
     intact: bool = True
+    #: The episode of care it belongs to (None when the patient had none open).
+    episode_id: uuid.UUID | None = None
 
     @property
     def final(self) -> bool:
@@ -187,6 +190,7 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         feedback=tuple(feedback),
         updated_at=row.updated_at,
         intact=intact(SCAN_REPORT, row),
+        episode_id=row.episode_id,
     )
 
 
@@ -274,6 +278,8 @@ class ReportService:
             row = ScanReport(
                 study_id=study.id,
                 patient_id=study.patient_id,
+                # Its study's episode; a study made before episodes were kept takes the open one.
+                episode_id=study.episode_id or open_episode_id(session, study.patient_id),
                 author_id=actor.id,
                 content=_clean_content(session, study.id, {}),
             )
@@ -432,7 +438,7 @@ class ReportService:
             row.supervision_mode = supervision_mode
             row.agreement = agreement
             row.verified_by = actor.id
-            self._seal(session, row, actor, now, self.attestation(session, "verify"))
+            self._seal(session, row, actor, now, self.attestation(session, "verify"), step="verify")
             session.add(
                 ScanReportReview(
                     report_id=row.id,
@@ -469,7 +475,9 @@ class ReportService:
         self._auth.check_password(actor, password)
         with self._uow(actor, Action.REPORT_SIGN) as session:
             row = self._checked(session, actor, report_id, "sign")
-            self._seal(session, row, actor, utcnow(), self.attestation(session, "sign"))
+            self._seal(
+                session, row, actor, utcnow(), self.attestation(session, "sign"), step="sign"
+            )
             session.flush()
             self._uow.audit(
                 session,
@@ -482,22 +490,28 @@ class ReportService:
             return _view(session, row)
 
     def _seal(
-        self, session: Session, row: ScanReport, actor: CurrentUser, when: datetime, words: str
+        self,
+        session: Session,
+        row: ScanReport,
+        actor: CurrentUser,
+        when: datetime,
+        words: str,
+        *,
+        step: str,
     ) -> None:
-        """Make the version final: who, when, the sentence agreed to, and its seal."""
-        from clinic_app.domains.reports.archive import keep_report_as_dicom  # noqa: PLC0415
+        """Make the version final: who, when, the sentence agreed to, and its seal.
 
-        def keep_as_dicom() -> None:
-            # The SR and KOS are made before the row is sealed: once signed, nothing may change.
-            keep_report_as_dicom(session, row, row.signed_at or when)
-
+        Its signed event is raised in ``session``: the SR, the KOS and the PACS queue follow
+        in ``clinic_app.domains.reports.handlers`` before the signature commits.
+        """
         seal(
             SCAN_REPORT,
             row,
+            session=session,
             signer=recorded_by(actor),
             attestation=words,
             when=when,
-            before_sealing=keep_as_dicom,
+            step=step,
         )
 
     def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> ReportView:
@@ -523,6 +537,7 @@ class ReportService:
             row = ScanReport(
                 study_id=previous.study_id,
                 patient_id=previous.patient_id,
+                episode_id=previous.episode_id,
                 author_id=actor.id,
                 version=previous.version + 1,
                 predecessor_id=previous.id,
@@ -706,16 +721,7 @@ class ReportService:
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
         """The patient's reports that may go into a letter as final (signed or verified)."""
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
-            rows = session.scalars(
-                select(ScanReport)
-                .where(
-                    ScanReport.patient_id == patient_id,
-                    ScanReport.status == RecordStatus.SIGNED,
-                    ScanReport.deleted.is_(False),
-                )
-                .order_by(ScanReport.signed_at)
-            ).all()
-            return [_view(session, row) for row in rows]
+            return [_view(session, row) for row in final_report_rows(session, patient_id)]
 
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from clinic_app.container import Services
 from clinic_app.domains.assessments.model import Assessment
@@ -20,6 +21,7 @@ from clinic_app.domains.reports.record import SCAN_REPORT
 from clinic_app.domains.reports.sr import scan_report_sr
 from clinic_app.kernel.errors import Conflict, FormErrors, PermissionDenied
 from clinic_app.kernel.vocabulary import RecordStatus, Role
+from clinic_app.records.events import RecordAmended, RecordSigned, pending_events
 from clinic_app.records.registry import (
     AddendumPolicy,
     SigningPolicy,
@@ -257,6 +259,7 @@ def test_report_digests_are_unchanged_for_known_inputs() -> None:
         seal(
             SCAN_REPORT,
             row,
+            session=None,
             signer=SIGNER if verified else AUTHOR,
             attestation=ATTESTATION,
             when=WHEN,
@@ -281,7 +284,7 @@ def test_assessment_digest_is_content_only_and_unchanged() -> None:
         attestation=None,
         content_sha256=None,
     )
-    seal(ASSESSMENT, row, signer=SIGNER, attestation="I attest", when=WHEN)
+    seal(ASSESSMENT, row, session=None, signer=SIGNER, attestation="I attest", when=WHEN)
     assert row.content_sha256 == ASSESSMENT_SHA
     assert (row.status, row.signed_by, row.attestation) == (RecordStatus.SIGNED, SIGNER, "I attest")
     # An assessment signed before attestations were kept still checks.
@@ -304,27 +307,33 @@ def test_seal_refuses_empty_required_sections_with_the_type_code() -> None:
     row = _report_row(verified=False)
     row.content = {**REPORT_CONTENT, "impression": ""}
     with pytest.raises(FormErrors) as caught:
-        seal(SCAN_REPORT, row, signer=AUTHOR, attestation=ATTESTATION, when=WHEN)
+        seal(SCAN_REPORT, row, session=None, signer=AUTHOR, attestation=ATTESTATION, when=WHEN)
     assert [(e.code, e.field) for e in caught.value.errors] == [("report.required", "impression")]
     assert row.status == "submitted"
     empty = SimpleNamespace(content={}, status=RecordStatus.DRAFT)
     with pytest.raises(FormErrors) as missing:
-        seal(ASSESSMENT, empty, signer=AUTHOR, attestation=None)
+        seal(ASSESSMENT, empty, session=None, signer=AUTHOR, attestation=None)
     assert [e.code for e in missing.value.errors] == ["assessment.required_to_sign"]
 
 
-def test_what_must_be_made_before_sealing_sees_the_signer_and_time() -> None:
-    row = _report_row(verified=False)
-    seen: list[object] = []
-    seal(
-        SCAN_REPORT,
-        row,
-        signer=AUTHOR,
-        attestation=ATTESTATION,
-        when=WHEN,
-        before_sealing=lambda: seen.append((row.signed_by, row.status, row.content_sha256)),
-    )
-    assert seen == [(AUTHOR, "submitted", None)]
+def test_sealing_in_a_session_raises_signed_and_amended_for_its_handlers() -> None:
+    row = _report_row(verified=True)
+    row.id, row.patient_id, row.episode_id = RECORD, AUTHOR, None
+    with Session() as session:
+        seal(
+            SCAN_REPORT,
+            row,
+            session=session,
+            signer=SIGNER,
+            attestation=ATTESTATION,
+            when=WHEN,
+            step="verify",
+        )
+        assert pending_events(session) == (
+            RecordSigned("scan_report", RECORD, AUTHOR, None, SIGNER, step="verify"),
+            RecordAmended("scan_report", PREDECESSOR, AUTHOR, None, SIGNER, addition_id=RECORD),
+        )
+    assert row.content_sha256 == REPORT_VERIFIED_SHA
 
 
 # ---------------------------------------------------------------- both services, one path

@@ -108,6 +108,18 @@ def test_migrations_run_from_empty(postgres_url: str) -> None:
         store.close()
 
 
+def test_a_final_reports_sr_and_kos_move_to_their_own_row(postgres_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    from tests.core.reports.test_scan_report_dicom_migration import check_the_move
+
+    engine = create_engine(postgres_url)
+    try:
+        check_the_move(engine)
+    finally:
+        engine.dispose()
+
+
 def test_postgres_schema_is_exactly_the_model(pg_store: Store) -> None:
     with pg_store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -26,6 +26,7 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
+from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
 from clinic_app.records.attachments import keep_file, kept_bytes
@@ -97,6 +98,8 @@ class StudyView:
     pacs_error: str | None
     pacs_attempts: int
     instances: tuple[InstanceView, ...]
+    #: The episode of care it was made in (None when the patient had none open).
+    episode_id: uuid.UUID | None = None
 
 
 def _view(row: ImageInstance) -> InstanceView:
@@ -152,6 +155,30 @@ def _bytes(ds: Dataset) -> bytes:
     return out.getvalue()
 
 
+def _new_study(
+    session: Session,
+    patient_id: uuid.UUID,
+    *,
+    study_uid: str,
+    started_at: datetime,
+    accession: str | None = None,
+    description: str | None = None,
+) -> ImagingStudy:
+    """A new study of the patient, in their open episode of care if they have one."""
+    study = ImagingStudy(
+        patient_id=patient_id,
+        episode_id=open_episode_id(session, patient_id),
+        study_uid=study_uid,
+        started_at=started_at,
+        accession=accession,
+    )
+    if description is not None:
+        study.description = description
+    session.add(study)
+    session.flush()
+    return study
+
+
 class ImagingService:
     """Capture, import, and assign images."""
 
@@ -170,10 +197,7 @@ class ImagingService:
         ):
             if study.started_at.astimezone().date() == day:
                 return study
-        study = ImagingStudy(patient_id=patient.id, study_uid=_new_uid(), started_at=when)
-        session.add(study)
-        session.flush()
-        return study
+        return _new_study(session, patient.id, study_uid=_new_uid(), started_at=when)
 
     @staticmethod
     def _series(session: Session, study: ImagingStudy, body_part: str, laterality: str) -> str:
@@ -438,16 +462,15 @@ class ImagingService:
             if not patient.nhs_number:
                 raise ValidationError("dicom.no_nhs_number", field="patient")
             now = utcnow()
-            study = ImagingStudy(
-                patient_id=patient.id,
+            study = _new_study(
+                session,
+                patient.id,
                 study_uid=_new_uid(),
                 started_at=now,
                 # Accession Number is SH (16 characters): OS and twelve random digits.
                 accession=f"OS{uuid.uuid4().int % 10**12:012d}",
                 description=description.strip()[:64] or "MSK ultrasound",
             )
-            session.add(study)
-            session.flush()
             self._uow.audit(
                 session,
                 actor,
@@ -525,9 +548,7 @@ class ImagingService:
             select(ImagingStudy).where(ImagingStudy.study_uid == study_uid)
         ).first()
         if study is None:
-            study = ImagingStudy(patient_id=patient.id, study_uid=study_uid, started_at=utcnow())
-            session.add(study)
-            session.flush()
+            study = _new_study(session, patient.id, study_uid=study_uid, started_at=utcnow())
         return study
 
     def orphans(self, actor: CurrentUser) -> list[InstanceView]:
@@ -677,6 +698,7 @@ class ImagingService:
                         pacs_error=send.last_error if send is not None else None,
                         pacs_attempts=send.attempts if send is not None else 0,
                         instances=tuple(_view(row) for row in instances),
+                        episode_id=study.episode_id,
                     )
                 )
             return views

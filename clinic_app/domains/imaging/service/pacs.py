@@ -147,19 +147,7 @@ class PacsService:
         """
         with self._uow(actor, Action.IMAGE_ARCHIVE) as session:
             study = self._study(session, study_id)
-            if study.purpose != "clinical":
-                raise Conflict("pacs.educational")
-            if study.archived_at is not None:
-                raise Conflict("pacs.already_archived")
-            if not dicom_settings(session).pacs_configured:
-                raise ValidationError("pacs.not_configured", field="pacs")
-            if not self._instances(session, study.id):
-                raise Conflict("pacs.no_images")
-            row = self._open_send(session, study.id)
-            if row is None:
-                row = PacsSend(study_id=study.id, requested_by=recorded_by(actor))
-                session.add(row)
-            row.next_attempt_at = utcnow()
+            row = queue_for_pacs(session, study, recorded_by(actor))
             session.flush()
             self._uow.audit(
                 session,
@@ -309,19 +297,11 @@ class PacsService:
 
     @staticmethod
     def _open_send(session: Session, study_id: uuid.UUID) -> PacsSend | None:
-        return session.scalars(
-            select(PacsSend).where(PacsSend.study_id == study_id, PacsSend.state == "waiting")
-        ).first()
+        return _waiting_send(session, study_id)
 
     @staticmethod
     def _instances(session: Session, study_id: uuid.UUID) -> list[ImageInstance]:
-        return list(
-            session.scalars(
-                select(ImageInstance).where(
-                    ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False)
-                )
-            )
-        )
+        return _study_instances(session, study_id)
 
     def _files(self, session: Session, study_id: uuid.UUID) -> list[bytes] | None:
         """The study's DICOM files, or None while any has not arrived by sync yet."""
@@ -332,6 +312,72 @@ class PacsService:
                 return None
             files.append(data)
         return files
+
+
+def _waiting_send(session: Session, study_id: uuid.UUID) -> PacsSend | None:
+    return session.scalars(
+        select(PacsSend).where(PacsSend.study_id == study_id, PacsSend.state == "waiting")
+    ).first()
+
+
+def _study_instances(session: Session, study_id: uuid.UUID) -> list[ImageInstance]:
+    return list(
+        session.scalars(
+            select(ImageInstance).where(
+                ImageInstance.study_id == study_id, ImageInstance.deleted.is_(False)
+            )
+        )
+    )
+
+
+def pacs_refusal(
+    session: Session, study: ImagingStudy, *, resend: bool = False
+) -> ClinicError | None:
+    """Why ``study`` may not be queued for the PACS now, or None when it may.
+
+    The one rule for every way a study is queued: a person asking for it to be sent, or a
+    report of it made final. Educational studies never go; nothing goes without a PACS set
+    up, or without anything to send. A study the PACS already holds goes again only to
+    ``resend`` what was added to it since (a signed report's SR and KOS).
+    """
+    if study.purpose != "clinical":
+        return Conflict("pacs.educational")
+    if study.archived_at is not None and not resend:
+        return Conflict("pacs.already_archived")
+    if not dicom_settings(session).pacs_configured:
+        return ValidationError("pacs.not_configured", field="pacs")
+    if not _study_instances(session, study.id):
+        return Conflict("pacs.no_images")
+    return None
+
+
+def queue_for_pacs(
+    session: Session,
+    study: ImagingStudy,
+    requested_by: uuid.UUID | None,
+    *,
+    resend: bool = False,
+) -> PacsSend:
+    """Queue ``study`` for the PACS, due now, if :func:`pacs_refusal` allows it.
+
+    A request already waiting is made due now rather than doubled. A study sent again is no
+    longer archived until the PACS confirms it holds everything, what was added included.
+
+    Raises:
+        Conflict: ``pacs.educational``, ``pacs.already_archived``, ``pacs.no_images``.
+        ValidationError: ``pacs.not_configured``.
+    """
+    refusal = pacs_refusal(session, study, resend=resend)
+    if refusal is not None:
+        raise refusal
+    if study.archived_at is not None:
+        study.archived_at = None
+    row = _waiting_send(session, study.id)
+    if row is None:
+        row = PacsSend(study_id=study.id, requested_by=requested_by)
+        session.add(row)
+    row.next_attempt_at = utcnow()
+    return row
 
 
 def _dataset(data: bytes) -> Dataset:

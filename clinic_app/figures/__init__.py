@@ -1,0 +1,1 @@
+"""The service's figures: computed from the measures each record type offers."""

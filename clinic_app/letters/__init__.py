@@ -1,0 +1,1 @@
+"""Letters: composed from what each record type offers, never from a domain's tables."""

@@ -1,0 +1,82 @@
+"""What a record type offers to letters, FHIR and figures, so none of them reads its table.
+
+A record type may offer letter sections, FHIR resources and measures (see ``RecordType``).
+Letters and figures compose across record types only through these, the way OpenEyes's
+letters read other modules only through their shortcodes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class LetterSection:
+    """A part a letter may quote from one record.
+
+    Attributes:
+        heading: e.g. "Ultrasound report: Knee, 3 March 2025".
+        text: the words quoted, as signed.
+        record_type: the code of the record type it comes from.
+        source_id: the row it was taken from (the version, for a record with versions).
+        final: True only when its record is final (signed or verified); a letter never
+            presents anything else as final.
+        when: when the record was made final (None while it is not).
+    """
+
+    heading: str
+    text: str
+    record_type: str
+    source_id: uuid.UUID
+    final: bool
+    when: datetime | None = None
+
+
+class LetterSections(Protocol):
+    """What a record type offers a letter about a patient (and one episode of theirs)."""
+
+    def __call__(
+        self, session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+    ) -> list[LetterSection]:
+        """The sections, oldest first; ``episode_id`` None means every episode."""
+        ...
+
+
+class FhirResources(Protocol):
+    """A record type's records of a patient as FHIR resources (JSON objects)."""
+
+    def __call__(
+        self, session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+    ) -> list[dict[str, Any]]:
+        """The resources; ``episode_id`` None means every episode."""
+        ...
+
+
+class MeasureFunction(Protocol):
+    """Computes one measure over a period, for the service's figures."""
+
+    def __call__(self, session: Session, start: datetime, end: datetime) -> float:
+        """The measure over ``start`` (included) to ``end`` (excluded)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A named figure a record type can compute, e.g. scan reports made final.
+
+    Attributes:
+        name: its stable name, e.g. ``scan_report.final``.
+        title: how it is named in words.
+        unit: what it counts or measures, e.g. "reports".
+        compute: the function that computes it.
+    """
+
+    name: str
+    title: str
+    unit: str
+    compute: MeasureFunction
