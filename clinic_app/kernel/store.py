@@ -21,6 +21,7 @@ from clinic_app.kernel import outbox as _outbox  # noqa: F401
 from clinic_app.kernel.errors import StoreError
 from clinic_app.kernel.migrate import ensure_schema
 from clinic_app.kernel.session import READ_ONLY, ClinicSession, reader
+from clinic_app.kernel.store_guard import refuse_if_kept_off
 
 _SQLITE_PRAGMAS = (
     "PRAGMA cipher_log_level = NONE",
@@ -101,7 +102,15 @@ def _check_key(engine: Engine) -> None:
         raise StoreError("store.unreadable", detail=type(error.orig).__name__) from None
 
 
+def _refuse_threads_kept_off(_conn: Connection) -> None:
+    refuse_if_kept_off()
+
+
 def _make_store(engine: Engine, path: Path | None) -> Store:
+    # Every transaction begins through this event, whether a session's, a raw connection's
+    # or a read-only one's, so no store work escapes the check; it runs before the BEGIN
+    # is sent, and the connection goes back to the pool untouched.
+    event.listen(engine, "begin", _refuse_threads_kept_off, insert=True)
     sessions = sessionmaker(bind=engine, class_=ClinicSession, expire_on_commit=False)
     return Store(engine=engine, sessions=sessions, path=path)
 

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,15 @@ class ConflictView:
     other_at: datetime
 
 
+@dataclass(frozen=True)
+class ServerLink:
+    """Where the server is and this device's token for it: read from the store, used off it."""
+
+    url: str
+    token: str = field(repr=False)
+    ca_file: Path | None = None
+
+
 def row_sync_state(session: Session, table: str, row_id: uuid.UUID) -> str:
     """``conflict``, ``error``, ``waiting``, ``synced``, or ``local`` (never sent)."""
     issue = session.scalar(
@@ -155,13 +164,17 @@ class SyncService:
 
         return HttpTransport(url, token, ca_file=ca_file)
 
-    def _transport(self) -> HttpTransport:
+    def _link(self) -> ServerLink:
         url = self.server_url()
         token = keychain.sync_token(self._context.device_id)
         if url is None or token is None:
             raise ClinicError("sync.not_set_up")
         ca = self._meta(CA_KEY)
-        return self._http(url, token, Path(ca) if ca else None)
+        return ServerLink(url, token, Path(ca) if ca else None)
+
+    def _transport(self) -> HttpTransport:
+        link = self._link()
+        return self._http(link.url, link.token, link.ca_file)
 
     def enrol(
         self, actor: CurrentUser, server_url: str, name: str, ca_file: Path | None = None
@@ -344,15 +357,39 @@ class SyncService:
         return "another device" if device_id else "unknown"
 
     def conflicts(self, actor: CurrentUser) -> list[ConflictView]:
-        """Fields kept in conflict on the server, with who changed what and when."""
+        """Fields kept in conflict on the server, with who changed what and when.
+
+        All three steps on the calling thread; a screen runs them apart, the network one off
+        the store's thread: :meth:`server_for_conflicts`, :meth:`fetch_conflicts`,
+        :meth:`describe_conflicts`.
+        """
+        return self.describe_conflicts(
+            actor, self.fetch_conflicts(self.server_for_conflicts(actor))
+        )
+
+    def server_for_conflicts(self, actor: CurrentUser) -> ServerLink:
+        """The server to ask for conflicts, once the actor is known to be allowed to look.
+
+        Raises:
+            PermissionDenied: the actor may not look at sync. ClinicError: ``sync.not_set_up``.
+        """
         with self._uow(actor, Action.SYNC_VIEW, mode=Mode.READ):
             pass
-        transport = self._transport()
+        return self._link()
+
+    def fetch_conflicts(self, server: ServerLink) -> list[dict[str, Any]]:
+        """The conflicts the server keeps, as it sends them; never touches the store."""
+        transport = self._http(server.url, server.token, server.ca_file)
         try:
-            found = transport.conflicts()
+            return transport.conflicts()
         finally:
             transport.close()
-        with self._context.store.sessions() as session:
+
+    def describe_conflicts(
+        self, actor: CurrentUser, found: list[dict[str, Any]]
+    ) -> list[ConflictView]:
+        """The server's conflicts in the clinic's words: whose record, who changed what."""
+        with self._uow(actor, Action.SYNC_VIEW, mode=Mode.READ) as session:
             return [
                 ConflictView(
                     id=item["id"],
@@ -370,7 +407,23 @@ class SyncService:
             ]
 
     def resolve(self, actor: CurrentUser, conflict: ConflictView, value: Any) -> None:
-        """Keep ``value`` (one of the two kept) for the field; every device gets it."""
+        """Keep ``value`` (one of the two kept) for the field; every device gets it.
+
+        All three steps on the calling thread; a screen runs them apart, the network one off
+        the store's thread: :meth:`server_for_choice`, :meth:`send_choice`,
+        :meth:`mark_resolved`.
+        """
+        server = self.server_for_choice(actor, conflict)
+        self.send_choice(server, actor, conflict, value)
+        self.mark_resolved(conflict)
+
+    def server_for_choice(self, actor: CurrentUser, conflict: ConflictView) -> ServerLink:
+        """Record that the actor is choosing a conflict's value; the server to tell.
+
+        Raises:
+            PermissionDenied: the actor may not resolve conflicts.
+            ClinicError: ``sync.not_set_up``.
+        """
         with self._uow(actor, Action.SYNC_RESOLVE) as session:
             self._uow.audit(
                 session,
@@ -379,11 +432,20 @@ class SyncService:
                 entity=conflict.table,
                 entity_id=conflict.row_id,
             )
-        transport = self._transport()
+        return self._link()
+
+    def send_choice(
+        self, server: ServerLink, actor: CurrentUser, conflict: ConflictView, value: Any
+    ) -> None:
+        """Tell the server the value chosen; never touches the store."""
+        transport = self._http(server.url, server.token, server.ca_file)
         try:
             transport.resolve_conflict(conflict.id, value, str(actor.id))
         finally:
             transport.close()
+
+    def mark_resolved(self, conflict: ConflictView) -> None:
+        """Close this device's own notes of the conflict, and sync soon to fetch the choice."""
         with self._context.store.sessions.begin() as session:
             for issue in session.scalars(
                 select(SyncIssue).where(

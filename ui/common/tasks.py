@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QTimer, Signal
 
+from clinic_app.kernel.store_guard import keep_store_off_this_thread
+
 T = TypeVar("T")
 
 Progress = Callable[[float], None]
@@ -62,9 +64,11 @@ class TaskRunner(QObject):
 
     Store work goes to one worker thread, one job at a time and in the order submitted, so a
     draft saved before a sign-out is written before anything the next user does. I/O (PDF,
-    DICOM, network) runs on a small pool. ``on_done`` and ``on_failed`` are always called on
-    the UI thread. A task submitted with ``supersede="key"`` cancels the previous task with
-    the same key, so a stale search never overwrites a newer one.
+    DICOM, network) runs on a small pool whose threads the store refuses, so a flow that needs
+    both chains its steps, each handing its result on from ``on_done``. ``on_done`` and
+    ``on_failed`` are always called on the UI thread. A task submitted with
+    ``supersede="key"`` cancels the previous task with the same key, so a stale search never
+    overwrites a newer one.
     """
 
     idle_changed = Signal(bool)
@@ -75,7 +79,14 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, *, shutdown_on_quit: bool = True) -> None:
         super().__init__(parent)
         self._store_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="clinic-store")
-        self._io_pool = ThreadPoolExecutor(max_workers=_IO_WORKERS, thread_name_prefix="clinic-io")
+        # The store refuses work on the I/O pool's threads: store work belongs to the store
+        # worker alone, and a flow that needs both runs its steps on each in turn.
+        self._io_pool = ThreadPoolExecutor(
+            max_workers=_IO_WORKERS,
+            thread_name_prefix="clinic-io",
+            initializer=keep_store_off_this_thread,
+            initargs=("the task runner's I/O pool",),
+        )
         self._pending: dict[int, Task] = {}
         self._latest: dict[str, Task] = {}
         self._closed = False
@@ -118,7 +129,11 @@ class TaskRunner(QObject):
         on_failed: Failed | None = None,
         supersede: str | None = None,
     ) -> Task:
-        """Run I/O (files, PDF, DICOM, network) on the pool; arguments as for run_store."""
+        """Run I/O (files, PDF, DICOM, network) on the pool; arguments as for run_store.
+
+        ``work`` must not touch the store: a transaction begun on the pool is refused with
+        ``StoreRefusedOnThisThread``, delivered to ``on_failed`` like any other error.
+        """
         return self._submit(self._io_pool, Task(work, on_done, on_failed, None, supersede))
 
     def run_long(

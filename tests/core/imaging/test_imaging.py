@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -16,8 +17,10 @@ from pydicom.uid import UID
 
 from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, still
+from clinic_app.domains.imaging.service.encoding import DicomFile, Picture
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, ValidationError
+from clinic_app.kernel.store_guard import keep_store_off_this_thread
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, PatientRecord
@@ -348,3 +351,33 @@ def test_a_teaching_copy_carries_no_identifier_and_warns_about_burned_in_text(
         _dciodvfy_clean(data, tmp_path)
     # The record's own images are untouched.
     assert [services.imaging.image_file(sonographer, i.id) for i in study.instances] == before
+
+
+def test_the_steps_of_an_import_that_need_no_store_run_where_the_store_is_refused(
+    services: Services, sonographer: CurrentUser
+) -> None:
+    from PIL import Image
+
+    patient = _patient(services, sonographer, "9990000018", "Lovelace")
+    out = io.BytesIO()
+    Image.fromarray(_frame(7)).save(out, format="PNG")
+    imaging = services.imaging
+    with ThreadPoolExecutor(
+        max_workers=1, initializer=keep_store_off_this_thread, initargs=("a test's pool",)
+    ) as kept_off:
+        picture = kept_off.submit(imaging.read_file, out.getvalue()).result()
+        assert isinstance(picture, Picture)
+        plan = imaging.plan_capture(sonographer, patient.id, body_part="WRIST", laterality="R")
+        encoded = kept_off.submit(imaging.encode, plan, picture).result()
+        image = imaging.keep(sonographer, encoded)
+        received = kept_off.submit(imaging.read_file, _outside_file("9990000018")).result()
+        assert isinstance(received, DicomFile)
+        as_received = imaging.keep_dicom(sonographer, received, patient_id=patient.id)
+
+    # The grab joins today's study; the file comes with a study of its own.
+    kept_ids = {i.id for study in imaging.studies(sonographer, patient.id) for i in study.instances}
+    assert kept_ids == {image.id, as_received.id}
+    kept = dcmread(io.BytesIO(_dicom_of(services, sonographer, image.attachment_id)))
+    assert (kept.PatientID, kept.BodyPartExamined, kept.Laterality) == ("9990000018", "WRIST", "R")
+    assert np.array_equal(kept.pixel_array, _frame(7))
+    assert "9990000018" not in repr(plan) + repr(encoded)  # no patient details in a repr

@@ -9,7 +9,6 @@ for a person to assign, never attached by a guess.
 
 from __future__ import annotations
 
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
+from clinic_app.domains.imaging.service import encoding
+from clinic_app.domains.imaging.service.encoding import (
+    CapturePlan,
+    DicomFile,
+    EncodedImage,
+    Picture,
+)
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
@@ -33,9 +39,7 @@ from clinic_app.records.attachments import keep_file, kept_bytes
 
 if TYPE_CHECKING:
     import numpy as np
-    from pydicom.dataset import Dataset
 
-    from clinic_app.domains.imaging.dicom.capture import LossyHistory
     from clinic_app.domains.imaging.dicom.measure import Annotation
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
@@ -149,12 +153,6 @@ def _new_uid() -> str:
     return str(new_uid())
 
 
-def _bytes(ds: Dataset) -> bytes:
-    out = io.BytesIO()
-    ds.save_as(out, enforce_file_format=True)
-    return out.getvalue()
-
-
 def _new_study(
     session: Session,
     patient_id: uuid.UUID,
@@ -213,33 +211,34 @@ class ImagingService:
         )
         return found or _new_uid()
 
-    def _capture(
+    def plan_capture(
         self,
         actor: CurrentUser,
         patient_id: uuid.UUID,
-        pixels: np.ndarray,
         *,
         body_part: str,
         laterality: str,
-        burned_in: bool,
-        frame_time_ms: float | None,
-        lossy: LossyHistory | None = None,
-        source: str = "grabbed",
-    ) -> InstanceView:
+        burned_in: bool = True,
+    ) -> CapturePlan:
+        """Where a new image of the patient goes: today's study (made if need be) and series.
+
+        The first of the three steps of keeping a picture (plan, :meth:`encode`, :meth:`keep`);
+        the store is not held while the picture is encoded.
+
+        Raises:
+            ValidationError: ``dicom.bad_laterality``, ``dicom.bad_body_part``,
+                ``dicom.no_nhs_number``. NotFound: ``patient.not_found``.
+        """
         from clinic_app.domains.imaging.dicom.capture import (  # noqa: PLC0415
             BODY_PARTS,
             LATERALITIES,
             CaptureContext,
-            clip,
-            still,
         )
 
         if laterality not in LATERALITIES:
             raise ValidationError("dicom.bad_laterality", field="laterality")
         if body_part not in BODY_PARTS:
             raise ValidationError("dicom.bad_body_part", field="body_part")
-        # Three steps, so the store is never held while pixels are compressed (a long clip
-        # takes seconds): find the study, compress with no transaction open, then keep.
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
@@ -250,42 +249,62 @@ class ImagingService:
             study = self._study(session, patient, when)
             user = session.get(User, recorded_by(actor)) if recorded_by(actor) else None
             operator = user.display_name.replace(" ", "^", 1) if user else ""
-            study_id = study.id
-            context = CaptureContext(
-                nhs_number=patient.nhs_number,
-                family_name=patient.family_name,
-                given_name=patient.given_name,
-                birth_date=patient.date_of_birth,
-                sex=_DICOM_SEX.get(patient.sex, "O"),
-                study_uid=study.study_uid,
-                series_uid=self._series(session, study, body_part, laterality),
-                body_part=body_part,
-                laterality=laterality,
-                operator=operator,
-                when=when,
-                burned_in=burned_in,
-                accession=study.accession or "",
+            return CapturePlan(
+                patient_id=patient.id,
+                study_id=study.id,
+                context=CaptureContext(
+                    nhs_number=patient.nhs_number,
+                    family_name=patient.family_name,
+                    given_name=patient.given_name,
+                    birth_date=patient.date_of_birth,
+                    sex=_DICOM_SEX.get(patient.sex, "O"),
+                    study_uid=study.study_uid,
+                    series_uid=self._series(session, study, body_part, laterality),
+                    body_part=body_part,
+                    laterality=laterality,
+                    operator=operator,
+                    when=when,
+                    burned_in=burned_in,
+                    accession=study.accession or "",
+                ),
             )
-        if frame_time_ms is None:
-            ds = still(pixels, context)
-        else:
-            ds = clip(pixels, frame_time_ms, context, lossy=lossy)
-        data = _bytes(ds)
+
+    @staticmethod
+    def encode(plan: CapturePlan, picture: Picture) -> EncodedImage:
+        """The picture as a DICOM object of the planned study; never touches the store."""
+        return encoding.encode(plan, picture)
+
+    @staticmethod
+    def read_file(data: bytes) -> Picture | DicomFile:
+        """What a file to import holds (DICOM, or pixels); never touches the store.
+
+        Raises:
+            ValidationError: as :func:`clinic_app.domains.imaging.service.encoding.read_file`.
+        """
+        return encoding.read_file(data)
+
+    def keep(self, actor: CurrentUser, image: EncodedImage) -> InstanceView:
+        """Keep an encoded picture in the patient's record, in one unit of work."""
+        plan = image.plan
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             attachment = keep_file(
-                session, patient_id, f"{ds.SOPInstanceUID}.dcm", DICOM_MEDIA_TYPE, data
+                session,
+                plan.patient_id,
+                f"{image.sop_instance_uid}.dcm",
+                DICOM_MEDIA_TYPE,
+                image.data,
             )
             row = ImageInstance(
-                study_id=study_id,
+                study_id=plan.study_id,
                 attachment_id=attachment.id,
-                sop_class_uid=str(ds.SOPClassUID),
-                sop_instance_uid=str(ds.SOPInstanceUID),
-                series_uid=context.series_uid,
-                body_part=body_part,
-                laterality=laterality,
-                frames=int(getattr(ds, "NumberOfFrames", 1)),
-                source=source,
-                carried_patient_id=context.nhs_number,
+                sop_class_uid=image.sop_class_uid,
+                sop_instance_uid=image.sop_instance_uid,
+                series_uid=plan.context.series_uid,
+                body_part=plan.context.body_part,
+                laterality=plan.context.laterality,
+                frames=image.frames,
+                source=image.source,
+                carried_patient_id=plan.context.nhs_number,
             )
             session.add(row)
             session.flush()
@@ -293,11 +312,27 @@ class ImagingService:
                 session,
                 actor,
                 "image.capture",
-                patient_id=patient_id,
+                patient_id=plan.patient_id,
                 entity="image_instance",
                 entity_id=row.id,
             )
             return _view(row)
+
+    def _capture(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        picture: Picture,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool,
+    ) -> InstanceView:
+        """The three steps on the calling thread (for the core's callers; a screen chains them)."""
+        plan = self.plan_capture(
+            actor, patient_id, body_part=body_part, laterality=laterality, burned_in=burned_in
+        )
+        return self.keep(actor, self.encode(plan, picture))
 
     def capture_still(
         self,
@@ -313,11 +348,10 @@ class ImagingService:
         return self._capture(
             actor,
             patient_id,
-            frame,
+            Picture(frame),
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
-            frame_time_ms=None,
         )
 
     def capture_clip(
@@ -335,11 +369,10 @@ class ImagingService:
         return self._capture(
             actor,
             patient_id,
-            frames,
+            Picture(frames, frame_time_ms),
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
-            frame_time_ms=frame_time_ms,
         )
 
     def import_picture(
@@ -358,17 +391,13 @@ class ImagingService:
             ValidationError: ``image.unreadable`` (not a PNG or JPEG, or damaged), and as
                 :meth:`capture_still`.
         """
-        from clinic_app.domains.imaging.dicom.reading import picture_pixels  # noqa: PLC0415 - see the top
-
         return self._capture(
             actor,
             patient_id,
-            picture_pixels(data),
+            encoding.read_picture(data),
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
-            frame_time_ms=None,
-            source="imported",
         )
 
     def import_dicom(
@@ -388,9 +417,25 @@ class ImagingService:
                 ``dicom.no_pixels``, ``dicom.unknown_transfer_syntax``.
             Conflict: ``dicom.wrong_patient`` when it names another patient.
         """
-        from clinic_app.domains.imaging.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
+        return self.keep_dicom(
+            actor, encoding.read_dicom(data), patient_id=patient_id, action=action
+        )
 
-        ds = parse_dicom(data)
+    def keep_dicom(
+        self,
+        actor: CurrentUser,
+        file: DicomFile,
+        *,
+        patient_id: uuid.UUID | None = None,
+        action: Action = Action.IMAGE_CAPTURE,
+    ) -> InstanceView:
+        """Keep a DICOM file already read, as :meth:`import_dicom` does, in one unit of work.
+
+        Raises:
+            NotFound: ``patient.not_found``.
+            Conflict: ``dicom.wrong_patient`` when it names another patient than ``patient_id``.
+        """
+        ds, data = file.dataset, file.data
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
         accession = str(getattr(ds, "AccessionNumber", "") or "")[:16] or None
         study_uid = str(ds.StudyInstanceUID)
@@ -611,24 +656,13 @@ class ImagingService:
             ValidationError: ``video.unreadable``, ``video.no_video``, ``video.too_long``,
                 ``video.bad_timing``, and as :meth:`capture_clip`.
         """
-        from clinic_app.domains.imaging.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
-        from clinic_app.domains.imaging.dicom.video import decode_mp4  # noqa: PLC0415
-
-        decoded = decode_mp4(data)
-        history = None
-        if decoded.lossy:
-            ratio = decoded.frames.nbytes / max(decoded.compressed_bytes, 1)
-            history = LossyHistory(decoded.method, ratio)
         return self._capture(
             actor,
             patient_id,
-            decoded.frames,
+            encoding.read_clip(data),
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
-            frame_time_ms=decoded.frame_time_ms,
-            lossy=history,
-            source="imported",
         )
 
     def import_file(
@@ -644,25 +678,19 @@ class ImagingService:
 
         DICOM is kept as it is (and must name this patient, if it names anyone); a PNG or
         JPEG still and an MP4 clip become Secondary Capture objects for the body part and side.
+        A screen runs the same steps apart: :meth:`read_file`, then :meth:`keep_dicom`, or
+        :meth:`plan_capture`, :meth:`encode` and :meth:`keep`.
 
         Raises:
             ValidationError: ``image.unknown_kind`` for anything else, and as the import of
                 that kind.
         """
-        from clinic_app.domains.imaging.dicom.reading import file_kind  # noqa: PLC0415 - see the top
-
-        kind = file_kind(data)
-        if kind == "dicom":
-            return self.import_dicom(actor, data, patient_id=patient_id)
-        if kind == "picture":
-            return self.import_picture(
-                actor, patient_id, data, body_part=body_part, laterality=laterality
-            )
-        if kind == "video":
-            return self.import_clip(
-                actor, patient_id, data, body_part=body_part, laterality=laterality
-            )
-        raise ValidationError("image.unknown_kind", field="file")
+        found = self.read_file(data)
+        if isinstance(found, DicomFile):
+            return self.keep_dicom(actor, found, patient_id=patient_id)
+        return self._capture(
+            actor, patient_id, found, body_part=body_part, laterality=laterality, burned_in=True
+        )
 
     def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
         """The patient's studies, the newest first, each with its images and PACS state."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -39,22 +39,39 @@ class TeachingCopy:
     pixels_may_identify: bool
 
 
+@dataclass(frozen=True)
+class StudyOriginals:
+    """A study's images as kept, read (and the reading audited) for a teaching copy."""
+
+    files: tuple[bytes, ...] = field(repr=False)
+
+
 class TeachingService:
-    """Makes teaching copies (making one is audited; the record is never changed)."""
+    """Makes teaching copies (making one is audited; the record is never changed).
+
+    Two steps, so the store is not held while images are de-identified: :meth:`originals`
+    reads the study's files from the store, :meth:`de_identify` makes the copy without it.
+    """
 
     def __init__(self, context: Context) -> None:
         self._uow = UnitOfWork(context)
 
     def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> TeachingCopy:
-        """A de-identified copy of every image of the study.
+        """A de-identified copy of every image of the study (both steps, on the calling thread).
 
         Raises:
             NotFound: ``image.study_not_found``, or ``file.not_here`` while an image is
                 still on its way by sync. Conflict: ``pacs.no_images``.
         """
-        from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise  # noqa: PLC0415
-        from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
+        return self.de_identify(self.originals(actor, study_id))
 
+    def originals(self, actor: CurrentUser, study_id: uuid.UUID) -> StudyOriginals:
+        """The study's image files as kept, for a teaching copy (the reading is audited).
+
+        Raises:
+            NotFound: ``image.study_not_found``, or ``file.not_here`` while an image is
+                still on its way by sync. Conflict: ``pacs.no_images``.
+        """
         with self._uow(actor, Action.IMAGE_CAPTURE) as session:
             study = session.get(ImagingStudy, study_id)
             if study is None or study.deleted:
@@ -80,11 +97,19 @@ class TeachingService:
                 entity="imaging_study",
                 entity_id=study.id,
             )
+        return StudyOriginals(tuple(originals))
+
+    @staticmethod
+    def de_identify(originals: StudyOriginals) -> TeachingCopy:
+        """The teaching copy of a study's files; never touches the store."""
+        from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise  # noqa: PLC0415
+        from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
+
         # A pseudonym that says what it is, and cannot be traced back to the patient.
         export = Export(pseudonym=f"TEACH-{secrets.token_hex(4).upper()}")
         files: list[tuple[str, bytes]] = []
         may_identify = False
-        for number, data in enumerate(originals, start=1):
+        for number, data in enumerate(originals.files, start=1):
             copy = anonymise(kept_dataset(data), export)
             may_identify = may_identify or copy.pixels_may_identify
             out = io.BytesIO()

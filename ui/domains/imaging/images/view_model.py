@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.imaging.service.encoding import DicomFile, Picture
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
@@ -15,6 +17,9 @@ from ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
     import numpy as np
+
+#: Where a step of a job runs.
+STORE, IO = "store", "io"
 
 
 class ImageRecords(Protocol):
@@ -28,37 +33,24 @@ class ImageRecords(Protocol):
 
     def save_marks(self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Any]) -> None: ...
 
-    def capture_still(
+    def plan_capture(
         self,
         actor: CurrentUser,
         patient_id: uuid.UUID,
-        frame: np.ndarray,
         *,
         body_part: str,
         laterality: str,
         burned_in: bool = True,
     ) -> Any: ...
 
-    def capture_clip(
-        self,
-        actor: CurrentUser,
-        patient_id: uuid.UUID,
-        frames: np.ndarray,
-        frame_time_ms: float,
-        *,
-        body_part: str,
-        laterality: str,
-        burned_in: bool = True,
-    ) -> Any: ...
+    def encode(self, plan: Any, picture: Picture) -> Any: ...
 
-    def import_file(
-        self,
-        actor: CurrentUser,
-        patient_id: uuid.UUID,
-        data: bytes,
-        *,
-        body_part: str,
-        laterality: str,
+    def keep(self, actor: CurrentUser, image: Any) -> Any: ...
+
+    def read_file(self, data: bytes) -> Picture | DicomFile: ...
+
+    def keep_dicom(
+        self, actor: CurrentUser, file: DicomFile, *, patient_id: uuid.UUID | None = None
     ) -> Any: ...
 
     def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> Any: ...
@@ -75,7 +67,9 @@ class PacsControls(Protocol):
 class TeachingCopies(Protocol):
     """Making de-identified copies of a study for teaching."""
 
-    def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+    def originals(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+
+    def de_identify(self, originals: Any) -> Any: ...
 
 
 class ImagingViewModel(QObject):
@@ -180,17 +174,14 @@ class ImagingViewModel(QObject):
         actor, patient_id = self._session.user, self.patient_id
         if actor is None or patient_id is None or not self._checked_place(body_part, laterality):
             return
-        imaging = self._imaging
-        self._run(
-            lambda: imaging.capture_still(
-                actor,
-                patient_id,
-                frame,
-                body_part=body_part,
-                laterality=laterality,
-                burned_in=burned_in,
-            ),
-            self._on_captured,
+        self._begin()
+        self._keep_picture(
+            actor,
+            patient_id,
+            Picture(frame),
+            body_part=body_part,
+            laterality=laterality,
+            burned_in=burned_in,
         )
 
     def capture_clip(
@@ -205,35 +196,76 @@ class ImagingViewModel(QObject):
         actor, patient_id = self._session.user, self.patient_id
         if actor is None or patient_id is None or not self._checked_place(body_part, laterality):
             return
-        imaging = self._imaging
-        self._run(
-            lambda: imaging.capture_clip(
-                actor,
-                patient_id,
-                frames,
-                frame_time_ms,
-                body_part=body_part,
-                laterality=laterality,
-                burned_in=burned_in,
-            ),
-            self._on_captured,
-            io=True,
+        self._begin()
+        self._keep_picture(
+            actor,
+            patient_id,
+            Picture(frames, frame_time_ms),
+            body_part=body_part,
+            laterality=laterality,
+            burned_in=burned_in,
         )
 
     def import_path(self, path: str, body_part: str, laterality: str) -> None:
-        """Import a DICOM, PNG, JPEG or MP4 file into the patient's record."""
+        """Import a DICOM, PNG, JPEG or MP4 file into the patient's record.
+
+        The file is read (and a picture or clip decoded) on the I/O pool; DICOM is then kept
+        as it came on the store worker, and pixels go on as a capture does.
+        """
         actor, patient_id = self._session.user, self.patient_id
         if actor is None or patient_id is None:
             return
         imaging = self._imaging
 
-        def work() -> Any:
-            data = Path(path).read_bytes()
-            return imaging.import_file(
-                actor, patient_id, data, body_part=body_part, laterality=laterality
-            )
+        def read() -> Picture | DicomFile:
+            return imaging.read_file(Path(path).read_bytes())
 
-        self._run(work, self._on_captured, io=True)
+        def found(what: Picture | DicomFile) -> None:
+            if isinstance(what, DicomFile):
+                self._step(
+                    STORE,
+                    lambda: imaging.keep_dicom(actor, what, patient_id=patient_id),
+                    self._last(self._on_captured),
+                )
+            else:
+                self._keep_picture(
+                    actor,
+                    patient_id,
+                    what,
+                    body_part=body_part,
+                    laterality=laterality,
+                    burned_in=True,
+                )
+
+        self._begin()
+        self._step(IO, read, found)
+
+    def _keep_picture(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        picture: Picture,
+        *,
+        body_part: str,
+        laterality: str,
+        burned_in: bool,
+    ) -> None:
+        """Plan where it goes (store), make the DICOM (I/O pool), keep it (store)."""
+        imaging = self._imaging
+
+        def keep(image: Any) -> None:
+            self._step(STORE, lambda: imaging.keep(actor, image), self._last(self._on_captured))
+
+        def encode(plan: Any) -> None:
+            self._step(IO, lambda: imaging.encode(plan, picture), keep)
+
+        self._step(
+            STORE,
+            lambda: imaging.plan_capture(
+                actor, patient_id, body_part=body_part, laterality=laterality, burned_in=burned_in
+            ),
+            encode,
+        )
 
     def _on_captured(self, instance: object) -> None:
         self.captured.emit(instance)
@@ -274,9 +306,18 @@ class ImagingViewModel(QObject):
         if actor is None:
             return
         teaching = self._teaching
-        self._run(
-            lambda: teaching.copy_study(actor, study_id), self.teaching_copy_ready.emit, io=True
-        )
+
+        def de_identify(originals: Any) -> None:
+            self._step(
+                IO,
+                lambda: teaching.de_identify(originals),
+                self._last(self.teaching_copy_ready.emit),
+            )
+
+        # The files are read (and the reading audited) on the store worker; de-identifying
+        # them takes a while and runs on the I/O pool.
+        self._begin()
+        self._step(STORE, lambda: teaching.originals(actor, study_id), de_identify)
 
     def plan_scan(self) -> None:
         """Put the patient on today's scanner worklist."""
@@ -310,22 +351,38 @@ class ImagingViewModel(QObject):
 
     # ------------------------------------------------------------ plumbing
 
-    def _run(self, work: Any, on_done: Any, *, io: bool = False) -> None:
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        """One service call on the store worker, shown as busy until it is done."""
+        self._begin()
+        self._step(STORE, work, self._last(on_done))
+
+    def _begin(self) -> None:
+        """Show busy until the job's last step is done, or one of its steps fails."""
         self._busy += 1
         self.busy_changed.emit(True)
 
-        def finished(result: object) -> None:
-            self._settle()
-            on_done(result)
+    def _step(self, where: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
+        """Run one step of a job begun with _begin; ``then`` gets its result on the UI thread.
+
+        Store work goes to the store worker, and only there; decoding, compressing and
+        de-identifying go to the I/O pool, leaving the store worker free meanwhile.
+        """
 
         def failed(error: BaseException) -> None:
             self._settle()
             self._on_failed(error)
 
-        # Compressing a clip takes seconds: that runs on the I/O pool, leaving the store
-        # worker free for everything else (the service holds no transaction meanwhile).
-        run = self._runner.run_io if io else self._runner.run_store
-        run(work, on_done=finished, on_failed=failed)
+        run = self._runner.run_io if where == IO else self._runner.run_store
+        run(work, on_done=then, on_failed=failed)
+
+    def _last(self, on_done: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``on_done`` as the end of a job: busy is settled first."""
+
+        def finished(result: Any) -> None:
+            self._settle()
+            on_done(result)
+
+        return finished
 
     def _settle(self) -> None:
         self._busy = max(self._busy - 1, 0)

@@ -12,6 +12,8 @@ from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
+_CONFLICTS = "sync-conflicts"
+
 
 class SyncControls(Protocol):
     """The part of the sync service this screen uses."""
@@ -22,9 +24,17 @@ class SyncControls(Protocol):
 
     def issues(self, actor: CurrentUser) -> list[Any]: ...
 
-    def conflicts(self, actor: CurrentUser) -> list[Any]: ...
+    def server_for_conflicts(self, actor: CurrentUser) -> Any: ...
 
-    def resolve(self, actor: CurrentUser, conflict: Any, value: Any) -> None: ...
+    def fetch_conflicts(self, server: Any) -> list[Any]: ...
+
+    def describe_conflicts(self, actor: CurrentUser, found: list[Any]) -> list[Any]: ...
+
+    def server_for_choice(self, actor: CurrentUser, conflict: Any) -> Any: ...
+
+    def send_choice(self, server: Any, actor: CurrentUser, conflict: Any, value: Any) -> None: ...
+
+    def mark_resolved(self, conflict: Any) -> None: ...
 
     def wake(self) -> None: ...
 
@@ -36,7 +46,7 @@ class StatusSource(Protocol):
 
 
 class SyncViewModel(QObject):
-    """Loads what the screen shows; the network parts on the I/O pool, never the UI thread."""
+    """Loads what the screen shows: store reads on the store worker, the server on the I/O pool."""
 
     status_loaded = Signal(object)
     issues_loaded = Signal(object)
@@ -89,11 +99,35 @@ class SyncViewModel(QObject):
         actor = self._session.user
         if actor is None:
             return
-        self._runner.run_io(
-            lambda: self._sync.conflicts(actor),
-            on_done=self.conflicts_loaded.emit,
-            on_failed=lambda error: self.conflicts_unavailable.emit(errors.explain(error)),
-            supersede="sync-conflicts",
+        sync = self._sync
+
+        def unavailable(error: BaseException) -> None:
+            self.conflicts_unavailable.emit(errors.explain(error))
+
+        # Three steps, each superseding the one before under the same key, so a newer load
+        # drops whichever step an older one has reached: who may look and where the server
+        # is (store), the server's answer (network), then whose records they are (store).
+        def describe(found: list[Any]) -> None:
+            self._runner.run_store(
+                lambda: sync.describe_conflicts(actor, found),
+                on_done=self.conflicts_loaded.emit,
+                on_failed=unavailable,
+                supersede=_CONFLICTS,
+            )
+
+        def fetch(server: Any) -> None:
+            self._runner.run_io(
+                lambda: sync.fetch_conflicts(server),
+                on_done=describe,
+                on_failed=unavailable,
+                supersede=_CONFLICTS,
+            )
+
+        self._runner.run_store(
+            lambda: sync.server_for_conflicts(actor),
+            on_done=fetch,
+            on_failed=unavailable,
+            supersede=_CONFLICTS,
         )
 
     def sync_now(self) -> None:
@@ -101,12 +135,30 @@ class SyncViewModel(QObject):
         self._sync.wake()
 
     def choose(self, conflict: Any, value: Any) -> None:
-        """Keep ``value`` for a conflict's field, everywhere."""
+        """Keep ``value`` for a conflict's field, everywhere.
+
+        The choice is audited on the store worker, sent to the server on the I/O pool, then
+        this device's note of the conflict is closed on the store worker.
+        """
         actor = self._session.require_user()
-        self._runner.run_io(
-            lambda: self._sync.resolve(actor, conflict, value),
-            on_done=lambda _none: self._on_resolved(conflict),
-            on_failed=self._on_failed,
+        sync = self._sync
+
+        def mark(_sent: None) -> None:
+            self._runner.run_store(
+                lambda: sync.mark_resolved(conflict),
+                on_done=lambda _none: self._on_resolved(conflict),
+                on_failed=self._on_failed,
+            )
+
+        def send(server: Any) -> None:
+            self._runner.run_io(
+                lambda: sync.send_choice(server, actor, conflict, value),
+                on_done=mark,
+                on_failed=self._on_failed,
+            )
+
+        self._runner.run_store(
+            lambda: sync.server_for_choice(actor, conflict), on_done=send, on_failed=self._on_failed
         )
 
     def _on_resolved(self, conflict: Any) -> None:

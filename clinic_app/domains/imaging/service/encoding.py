@@ -1,0 +1,155 @@
+"""The steps of keeping an image that never touch the store: reading a file, making DICOM.
+
+Keeping an image is three steps, so the store is never held (nor its thread kept busy) while
+pixels are decoded or compressed, which takes seconds for a clip: the store says where the
+image goes (:class:`CapturePlan`), the pixels become a DICOM object here
+(:func:`encode`), then the store keeps it in one unit of work. A file is read here first
+(:func:`read_file`): DICOM is kept as received, a picture or an MP4 clip becomes pixels.
+Each step's result is handed to the next; no field with patient data (pixels, names, files)
+shows in its ``repr``.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from clinic_app.kernel.errors import ValidationError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from pydicom.dataset import Dataset
+
+    from clinic_app.domains.imaging.dicom.capture import CaptureContext, LossyHistory
+
+# numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Pixels to keep as a Secondary Capture object: a still, or a clip with its timing.
+
+    Attributes:
+        pixels: height x width x 3 (a still) or frames x height x width x 3, 8-bit RGB.
+        frame_time_ms: the time between frames of a clip; None for a still.
+        lossy: how the pixels were compressed before they reached the app (an MP4 clip).
+        source: ``grabbed`` from the video grabber, or ``imported`` from a file.
+    """
+
+    pixels: np.ndarray = field(repr=False)
+    frame_time_ms: float | None = None
+    lossy: LossyHistory | None = None
+    source: str = "grabbed"
+
+
+@dataclass(frozen=True)
+class DicomFile:
+    """A DICOM file read and checked, to keep exactly as it came."""
+
+    data: bytes = field(repr=False)
+    dataset: Dataset = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CapturePlan:
+    """Where a new image goes, and what the record says of the patient, read from the store."""
+
+    patient_id: uuid.UUID
+    study_id: uuid.UUID
+    # Patient details: kept out of any message or log that shows the plan.
+    context: CaptureContext = field(repr=False)
+
+
+@dataclass(frozen=True)
+class EncodedImage:
+    """A DICOM object made from a picture under a plan, ready for the store to keep."""
+
+    plan: CapturePlan
+    data: bytes = field(repr=False)
+    sop_class_uid: str
+    sop_instance_uid: str
+    frames: int
+    source: str
+
+
+def dicom_bytes(ds: Dataset) -> bytes:
+    """A dataset as a DICOM file (with its preamble and file meta)."""
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def read_file(data: bytes) -> Picture | DicomFile:
+    """What a file holds, whatever kind it is (told by its bytes).
+
+    Raises:
+        ValidationError: ``image.unknown_kind`` for anything but DICOM, PNG, JPEG or MP4;
+            ``dicom.unreadable``, ``dicom.no_pixels``, ``dicom.unknown_transfer_syntax``,
+            ``image.unreadable``, ``video.unreadable``, ``video.no_video``,
+            ``video.too_long``, ``video.bad_timing`` for a file of that kind that cannot be used.
+    """
+    from clinic_app.domains.imaging.dicom.reading import file_kind  # noqa: PLC0415 - see the top
+
+    kind = file_kind(data)
+    if kind == "dicom":
+        return read_dicom(data)
+    if kind == "picture":
+        return read_picture(data)
+    if kind == "video":
+        return read_clip(data)
+    raise ValidationError("image.unknown_kind", field="file")
+
+
+def read_dicom(data: bytes) -> DicomFile:
+    """A DICOM file, checked (see :func:`read_file` for what it raises)."""
+    from clinic_app.domains.imaging.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
+
+    return DicomFile(data, parse_dicom(data))
+
+
+def read_picture(data: bytes) -> Picture:
+    """A PNG or JPEG still's pixels (see :func:`read_file` for what it raises)."""
+    from clinic_app.domains.imaging.dicom.reading import picture_pixels  # noqa: PLC0415 - see the top
+
+    return Picture(picture_pixels(data), source="imported")
+
+
+def read_clip(data: bytes) -> Picture:
+    """An MP4 clip's frames at its own timing, with how lossy its compression was.
+
+    The frames of an MP4 have been through lossy compression, and the object made of them
+    says so (Lossy Image Compression ``01``, with the ratio and, where DICOM names one, the
+    method).
+    """
+    from clinic_app.domains.imaging.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
+    from clinic_app.domains.imaging.dicom.video import decode_mp4  # noqa: PLC0415
+
+    decoded = decode_mp4(data)
+    history = None
+    if decoded.lossy:
+        ratio = decoded.frames.nbytes / max(decoded.compressed_bytes, 1)
+        history = LossyHistory(decoded.method, ratio)
+    return Picture(decoded.frames, decoded.frame_time_ms, history, source="imported")
+
+
+def encode(plan: CapturePlan, picture: Picture) -> EncodedImage:
+    """The picture as a Secondary Capture object of the planned study and series.
+
+    A still is a Secondary Capture Image; a clip is Multi-frame True Color SC with its timing.
+    """
+    from clinic_app.domains.imaging.dicom.capture import clip, still  # noqa: PLC0415 - see the top
+
+    if picture.frame_time_ms is None:
+        ds = still(picture.pixels, plan.context)
+    else:
+        ds = clip(picture.pixels, picture.frame_time_ms, plan.context, lossy=picture.lossy)
+    return EncodedImage(
+        plan=plan,
+        data=dicom_bytes(ds),
+        sop_class_uid=str(ds.SOPClassUID),
+        sop_instance_uid=str(ds.SOPInstanceUID),
+        frames=int(getattr(ds, "NumberOfFrames", 1)),
+        source=picture.source,
+    )
