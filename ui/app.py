@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 from ui.common import theme
 from ui.common.screen import WindowState
 from ui.common.tasks import TaskRunner
+from ui.shell.registry import register_words
 from ui.shell.services import ClinicServices
 from ui.shell.window import APP_NAME, ShellWindow
 
@@ -32,7 +33,8 @@ MainWindow = ShellWindow
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the clinic's name, scaling policy, font and theme."""
+    """The QApplication with the clinic's name, scaling policy, font, theme and error words."""
+    register_words()
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing

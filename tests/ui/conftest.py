@@ -23,6 +23,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
 from ui.app import MainWindow, WindowState, build_main_window
 from ui.common.tasks import TaskRunner
+from ui.shell import registry
 
 CLINICIAN = "clinician"
 SUPERVISOR = "supervisor"
@@ -35,6 +36,12 @@ def _worker_threads() -> set[str]:
         for thread in threading.enumerate()
         if thread.name.startswith(("clinic-store", "clinic-io"))
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _error_words() -> None:
+    """Every domain's words for its error codes, as the app registers them at start-up."""
+    registry.register_words()
 
 
 @pytest.fixture

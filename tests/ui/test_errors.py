@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import ast
-import re
-from pathlib import Path
-
 import pytest
 
-from clinic_app.kernel import errors as core_errors
 from clinic_app.kernel.errors import (
     AuthenticationFailed,
     ClinicError,
@@ -20,6 +15,7 @@ from clinic_app.kernel.errors import (
     StoreError,
     ValidationError,
 )
+from tests.ui import error_codes
 from ui.common import errors
 
 FIELD_CODES = [
@@ -133,93 +129,21 @@ def test_log_lines_carry_type_code_and_frames_but_no_message(qapp: object) -> No
     assert "999" not in text
 
 
-# Raised only on the sync server (a device sees them as a refused or odd sync answer) or
-# printed by the command line, which has its own words: no screen shows these.
-_NOT_ON_A_SCREEN = ("clinic_app/server/", "clinic_app/cli.py")
-_CODE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-_ERROR_KINDS = frozenset(
-    name
-    for name, value in vars(core_errors).items()
-    if isinstance(value, type) and issubclass(value, ClinicError)
-)
-
-
-def _called(call: ast.Call) -> str | None:
-    if isinstance(call.func, ast.Name):
-        return call.func.id
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr
-    return None
-
-
-def _text(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _prefix_helpers(tree: ast.Module) -> dict[str, str]:
-    """Functions like ``_error(code)`` that raise ``ValidationError(f"nhs_number.{code}")``."""
-    helpers: dict[str, str] = {}
-    for function in ast.walk(tree):
-        if not isinstance(function, ast.FunctionDef) or not function.args.args:
-            continue
-        param = function.args.args[0].arg
-        for call in ast.walk(function):
-            if not (isinstance(call, ast.Call) and _called(call) in _ERROR_KINDS and call.args):
-                continue
-            parts = call.args[0].values if isinstance(call.args[0], ast.JoinedStr) else []
-            if (
-                len(parts) == 2
-                and _text(parts[0])
-                and isinstance(parts[1], ast.FormattedValue)
-                and isinstance(parts[1].value, ast.Name)
-                and parts[1].value.id == param
-            ):
-                helpers[function.name] = _text(parts[0]) or ""
-    return helpers
-
-
-def _codes_in(tree: ast.Module) -> set[str]:
-    """Codes given to an error, to a prefixing helper, to ``collector.add(code, field)``,
-    appended to a list of problems or stored against a field (``errors[field] = code``)."""
-    helpers = _prefix_helpers(tree)
-    codes: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and node.args and (first := _text(node.args[0])):
-            name = _called(node)
-            if name in _ERROR_KINDS:
-                codes.add(first)
-            elif name in helpers:
-                codes.add(helpers[name] + first)
-            elif name in {"add", "append"} and _CODE.match(first):
-                codes.add(first)
-        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript):
-            value = _text(node.value)
-            if value and _CODE.match(value):
-                codes.add(value)
-    return codes
-
-
-def _core_codes() -> dict[str, list[str]]:
-    """Every error code raised in ``clinic_app`` that a screen can meet, with where."""
-    root = Path(__file__).resolve().parents[2]
-    found: dict[str, list[str]] = {}
-    for path in sorted((root / "clinic_app").rglob("*.py")):
-        place = path.relative_to(root).as_posix()
-        if place.startswith(_NOT_ON_A_SCREEN):
-            continue
-        for code in _codes_in(ast.parse(path.read_text(encoding="utf-8"))):
-            found.setdefault(code, []).append(place)
+def _screen_codes() -> dict[str, list[str]]:
+    """Every code a screen can meet, raised in the core or by the UI itself, with where."""
+    found = error_codes.core_codes()
+    for code, places in error_codes.ui_codes().items():
+        found.setdefault(code, []).extend(places)
     return found
 
 
-_CORE_CODES = _core_codes()
+_CORE_CODES = _screen_codes()
 
 
 def test_the_core_sources_are_read() -> None:
     # One of each way a code is written: to an error, through a prefixing helper, to a
-    # collector, appended to a list of problems, stored against a field.
+    # collector, appended to a list of problems, stored against a field, declared by a record
+    # type; and one the UI raises itself.
     assert {
         "dicom.unreadable",
         "report.own_report",
@@ -229,6 +153,7 @@ def test_the_core_sources_are_read() -> None:
         "user.username_invalid",
         "password.too_short",
         "dicom.bad_port",
+        "username.empty",
     } <= set(_CORE_CODES)
     assert "device.revoked" not in _CORE_CODES  # the server's own
 
@@ -240,11 +165,11 @@ def test_every_code_a_screen_can_meet_has_words() -> None:
         if not errors.has_words(code)
     ]
 
-    assert not missing, "codes with no words in ui/common/errors.py:\n" + "\n".join(missing)
+    assert not missing, "codes with no words in any word table:\n" + "\n".join(missing)
 
 
 def test_every_fault_code_is_still_raised() -> None:
-    assert sorted(errors.FAULT_CODES - set(_CORE_CODES)) == []
+    assert sorted(errors.fault_codes() - set(_CORE_CODES)) == []
 
 
 @pytest.mark.parametrize("code", sorted(_CORE_CODES))
@@ -253,7 +178,7 @@ def test_every_code_reads_as_a_sentence(code: str, qapp: object) -> None:
     words = errors.message_for(ValidationError(code, **params))
     in_place = errors.field_message(ValidationError(code, field="text", **params), "Text")
 
-    if code in errors.FAULT_CODES:
+    if code in errors.fault_codes():
         assert words == errors.generic_message(), code
         return
     for said in (words, in_place):

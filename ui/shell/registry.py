@@ -1,4 +1,4 @@
-"""Every screen the domains declare, found by walking their packages (no list kept by hand)."""
+"""Every screen and word table the domains declare, found by walking their folders, not a list."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from pathlib import Path
 from types import ModuleType
 
 import ui.domains
+from ui.common import errors
 from ui.common.screen import ScreenSpec
+from ui.common.wording import WordTable
 
 DECLARATIONS = "screens"
 """The module in each screen area that declares its screens as ``SCREENS``."""
+
+WORDS = "words"
+"""The module in each domain that words the error codes its core package raises, as ``WORDS``."""
 
 
 def areas() -> list[str]:
@@ -53,3 +58,41 @@ def discover(names: Iterable[str] | None = None) -> tuple[ScreenSpec, ...]:
                 raise ValueError(f"two screens are declared with the id {spec.id!r}")
             found[spec.id] = spec
     return tuple(found.values())
+
+
+def word_modules() -> list[str]:
+    """The domains' word tables (``ui.domains.<domain>.words``), by module name.
+
+    Folders are walked, as for screens, so a new domain's words are found without a list.
+    """
+    return sorted(
+        f"{ui.domains.__name__}.{domain.name}.{WORDS}"
+        for root in ui.domains.__path__
+        for domain in Path(root).iterdir()
+        if (domain / f"{WORDS}.py").is_file()
+    )
+
+
+def discover_words(names: Iterable[str] | None = None) -> tuple[WordTable, ...]:
+    """Every domain's word table (or those of the modules named).
+
+    Raises:
+        ValueError: a ``words`` module holds no ``WORDS`` table.
+    """
+    tables: list[WordTable] = []
+    for name in names if names is not None else word_modules():
+        module = importlib.import_module(name)
+        table = getattr(module, "WORDS", None)
+        if not isinstance(table, WordTable):
+            raise ValueError(f"{name} holds no WORDS table")
+        tables.append(table)
+    return tuple(tables)
+
+
+def register_words(names: Iterable[str] | None = None) -> None:
+    """Give the error words every domain's table (safe to call again: nothing is doubled).
+
+    Raises:
+        ValueError: two tables word the same code.
+    """
+    errors.register_words(*discover_words(names))

@@ -29,7 +29,7 @@ from ui.shell.background import BackgroundWork
 from ui.shell.context import WindowContext
 from ui.shell.login.view import LoginView
 from ui.shell.login.view_model import LoginViewModel
-from ui.shell.registry import discover
+from ui.shell.registry import discover, register_words
 from ui.shell.services import ClinicServices
 
 _log = logging.getLogger(__name__)
@@ -72,6 +72,9 @@ class ShellWindow(QMainWindow):
         self.state = WindowState.SIGNED_OUT
         self._handed_over = False
         self._focus_before_lock: QWidget | None = None
+        # The window is built from what the domains declare: their screens, and the words
+        # for the error codes their core packages raise.
+        register_words()
         self.specs: dict[str, ScreenSpec] = {spec.id: spec for spec in discover()}
         self._built: dict[str, Screen] = {}
         self._page_of: dict[QWidget, str] = {}

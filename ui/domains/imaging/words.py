@@ -1,0 +1,111 @@
+"""Imaging's words for its error codes: images, clips, the scanners and the PACS."""
+
+from __future__ import annotations
+
+from clinic_app.kernel.errors import ClinicError
+from ui.common.wording import MessageWords, WordTable, tr
+
+
+def _clip_too_long(error: ClinicError) -> str:
+    limit = error.params.get("max_frames")
+    if isinstance(limit, int):
+        return tr(
+            "This clip is too long to keep: the most the app keeps at this picture size is "
+            "{limit} frames. Shorten the clip on the scanner or phone and import it again."
+        ).format(limit=limit)
+    return tr("This clip is too long to keep. Shorten it and import it again.")
+
+
+# Messages that need the error's parameters.
+_BUILT: dict[str, MessageWords] = {
+    "video.too_long": _clip_too_long,
+}
+
+# Everything that is not about one field.
+_WORDS: dict[str, str] = {
+    "dicom.unreadable": (
+        "This file could not be read as a DICOM image: it may be damaged or cut short. "
+        "Nothing was kept. Export it from the scanner again."
+    ),
+    "dicom.no_pixels": (
+        "This DICOM file has no image in it (it may be a report or a list). Nothing was kept."
+    ),
+    "dicom.unknown_transfer_syntax": (
+        "This DICOM file is compressed in a way the app cannot read. Nothing was kept. "
+        "Export it from the scanner uncompressed, or as JPEG-LS."
+    ),
+    "dicom.wrong_patient": (
+        "This image names a different patient from the record that is open. Nothing was "
+        "kept. Check whose scan it is before importing it."
+    ),
+    "dicom.no_nhs_number": (
+        "This patient has no NHS number, so their images cannot be labelled safely. Add the "
+        "NHS number to the record first."
+    ),
+    "dicom.bad_body_part": "Choose the body part scanned.",
+    "dicom.bad_laterality": "Choose the side scanned.",
+    "dicom.bad_ae_title": (
+        "An AE title is 1 to 16 letters, digits, spaces or symbols, without a backslash."
+    ),
+    "dicom.bad_port": "Enter a port number from 1 to 65535.",
+    "dicom.same_port": "The worklist needs a different port from the one images arrive on.",
+    "dicom.bad_pacs_method": "Choose how to send to the PACS.",
+    "dicom.bad_host": "Enter a computer name or address, without spaces.",
+    "dicom.bad_url": "Enter the full address, starting with https:// or http://.",
+    "dicom.url_needed": "Sending by DICOMweb needs the PACS's DICOMweb address.",
+    "image.unreadable": (
+        "This picture could not be read. Only PNG and JPEG pictures can be imported; "
+        "nothing was kept."
+    ),
+    "image.unknown_kind": (
+        "The app imports DICOM files, PNG or JPEG pictures and MP4 clips. This file is none "
+        "of these, so nothing was kept."
+    ),
+    "image.not_found": "That image could not be found. It may have been assigned elsewhere.",
+    "image.study_not_found": "That study could not be found. Open the patient's imaging again.",
+    "image.already_assigned": (
+        "Someone has already assigned this image to a patient. The list has been refreshed."
+    ),
+    "image.bad_annotation": "That mark could not be kept. Draw it again on the image.",
+    "video.unreadable": (
+        "This clip could not be read: it may be damaged, cut short, or not an MP4. Nothing "
+        "was kept."
+    ),
+    "video.no_video": "This file has no video in it. Nothing was kept.",
+    "video.bad_timing": (
+        "This clip's frame rate could not be worked out, so it could not be played back "
+        "truthfully. Nothing was kept."
+    ),
+    "pacs.not_configured": (
+        "No PACS is set up for the service yet. An admin sets it under Service, DICOM and PACS."
+    ),
+    "pacs.educational": (
+        "This study is marked educational, and educational studies never go to the PACS."
+    ),
+    "pacs.already_archived": "This study is already archived in the PACS.",
+    "pacs.already_sent": (
+        "This study has already been sent to the PACS, so it cannot be made educational."
+    ),
+    "pacs.no_images": "This study has no images to send.",
+    "dicom.not_a_clip": "A clip needs at least one frame. Record it again.",
+    "dicom.not_a_still": "That was not a single picture. Capture it again.",
+    "dicom.not_rgb": "The video frame was not in a form the app can keep. Capture it again.",
+    "dicom.bad_frame_time": "The clip's frame rate could not be kept. Record it again.",
+    "dicom.bad_sex": "The patient's recorded sex could not be written into the image.",
+    "dicom.unknown_setting": "That setting is not one the app knows.",
+    "pacs.bad_purpose": "Choose clinical or educational.",
+    "pacs.no_dicomweb": "Sending by DICOMweb needs the PACS's DICOMweb address.",
+    "pacs.refused": (
+        "The PACS refused some of the images. The study stays queued; ask PACS support to "
+        "check why it is refusing them."
+    ),
+    "pacs.not_confirmed": (
+        "The PACS took the images but does not yet list them all. The app asks again later."
+    ),
+    "pacs.withdrawn": "This study was made educational, so it was not sent to the PACS.",
+    "pacs.unreachable": (
+        "The PACS did not answer. The study stays queued, and the app tries again by itself."
+    ),
+}
+
+WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

@@ -1,0 +1,45 @@
+"""The words for red-flag screening's error codes."""
+
+from __future__ import annotations
+
+from ui.common.wording import FieldWords, WordTable, tr
+
+# Field errors: the label of the field they belong to is passed in.
+_FIELD_WORDS: dict[str, FieldWords] = {
+    "red_flags.override_reason_required": lambda e, label: tr(
+        "Write why you are overriding this red flag: your clinical reasoning."
+    ),
+    "red_flags.override_reason_too_short": lambda e, label: tr(
+        "Say a little more about why: the reason must be at least {n} characters."
+    ).format(n=e.params.get("minimum", e.params.get("min_length", 20))),
+    "red_flags.action_not_accepted": lambda e, label: tr(
+        "That action does not answer this red flag. Choose one of the actions offered."
+    ),
+}
+
+# Everything that is not about one field.
+_WORDS: dict[str, str] = {
+    "red_flag.already_resolved": "An action has already been recorded for this red flag.",
+    "red_flags.no_card": "There is no safety-net card for this screen.",
+    "red_flag.screening_not_found": (
+        "That red-flag screen could not be found. Open the patient's record again."
+    ),
+    "red_flags.bad_age": (
+        "The patient's age is outside what the red-flag screens cover. Check the date of birth."
+    ),
+    "red_flags.bad_answer": "Choose one of the answers offered for this question.",
+    "red_flags.nothing_to_resolve": "This screen found no red flag, so there is nothing to act on.",
+    "red_flags.unknown_action": "Choose one of the actions offered.",
+    "red_flags.unknown_region": "Choose the body regions from the list.",
+}
+
+# Faults in the app or its shipped content: the calm generic message is their words.
+_FAULTS = frozenset(
+    {
+        "content.unknown_screen",
+        "red_flags.bad_setting",
+        "red_flags.unknown_question",
+    }
+)
+
+WORDS = WordTable(__name__, messages=_WORDS, fields=_FIELD_WORDS, faults=_FAULTS)

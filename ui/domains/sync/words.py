@@ -1,0 +1,44 @@
+"""The words for sync's error codes, the server's relayed ones among them."""
+
+from __future__ import annotations
+
+from ui.common.wording import WordTable
+
+# Everything that is not about one field.
+_WORDS: dict[str, str] = {
+    "file.hash_mismatch": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.incomplete": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.wrong_offset": (
+        "A file did not arrive whole during sync. Nothing was lost; sync tries again by itself."
+    ),
+    "file.missing_here": (
+        "A file the service needs is missing from this computer. Sync carries on with the "
+        "rest; tell IT support."
+    ),
+    "sync.unreachable": (
+        "The sync server did not answer. Your work is kept here and syncs when it answers."
+    ),
+    "sync.refused": (
+        "The sync server refused this computer. Ask an admin to check it is approved."
+    ),
+    "sync.bad_answer": (
+        "The sync server gave an answer the app did not expect. Sync tries again later; if "
+        "this keeps happening, tell IT support."
+    ),
+}
+
+# Faults in the app or its shipped content: the calm generic message is their words.
+_FAULTS = frozenset(
+    {
+        "file.bad_name",
+        "sync.bad_message",
+        "sync.unknown_field",
+        "sync.unknown_table",
+    }
+)
+
+WORDS = WordTable(__name__, messages=_WORDS, faults=_FAULTS)
