@@ -6,7 +6,13 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from clinic_app.kernel.vocabulary import AlertKind, EpisodeStatus, ReferralPriority, ReferralStatus
+from clinic_app.kernel.vocabulary import (
+    AlertKind,
+    EpisodeStatus,
+    ReferralPriority,
+    ReferralStatus,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -184,3 +190,17 @@ class StoreStatus:
     pending_changes: int
     last_sync_at: datetime | None = None
     sync_problems: int = 0
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """A user as the admin list shows them."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    professional_body: str | None
+    registration_number: str | None
+    supervisor_username: str | None
