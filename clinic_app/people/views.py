@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from clinic_app.kernel.vocabulary import (
     AlertKind,
@@ -204,3 +205,33 @@ class UserSummary:
     professional_body: str | None
     registration_number: str | None
     supervisor_username: str | None
+
+
+@dataclass(frozen=True)
+class IssueView:
+    """A change the server refused (kept here, with the reason) or answered with a conflict."""
+
+    id: uuid.UUID
+    kind: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    reason: str
+    fields: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A field changed on two devices, both values kept, waiting for a person."""
+
+    id: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    field: str
+    kept_value: Any
+    kept_by: str
+    other_value: Any
+    other_by: str
+    other_at: datetime
