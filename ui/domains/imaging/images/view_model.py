@@ -3,30 +3,48 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.imaging.views import (
+    InstanceView,
+    PlannedScan,
+    SendView,
+    StudyView,
+    TeachingCopy,
+)
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    # Types only: numpy and pydicom load with the first image, not at sign-in.
     import numpy as np
+
+    from clinic_app.domains.imaging.dicom.measure import Annotation
+
+T = TypeVar("T")
+
+#: An image as it is shown: the instance, its DICOM bytes, and the marks drawn on it.
+LoadedImage = tuple[InstanceView, bytes, "list[Annotation]"]
 
 
 class ImageRecords(Protocol):
     """The part of the imaging service this screen uses."""
 
-    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[Any]: ...
+    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]: ...
 
     def image_file(self, actor: CurrentUser, instance_id: uuid.UUID) -> bytes: ...
 
-    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Any]: ...
+    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Annotation]: ...
 
-    def save_marks(self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Any]) -> None: ...
+    def save_marks(
+        self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Annotation]
+    ) -> None: ...
 
     def capture_still(
         self,
@@ -37,7 +55,7 @@ class ImageRecords(Protocol):
         body_part: str,
         laterality: str,
         burned_in: bool = True,
-    ) -> Any: ...
+    ) -> InstanceView: ...
 
     def capture_clip(
         self,
@@ -49,7 +67,7 @@ class ImageRecords(Protocol):
         body_part: str,
         laterality: str,
         burned_in: bool = True,
-    ) -> Any: ...
+    ) -> InstanceView: ...
 
     def import_file(
         self,
@@ -59,15 +77,15 @@ class ImageRecords(Protocol):
         *,
         body_part: str,
         laterality: str,
-    ) -> Any: ...
+    ) -> InstanceView: ...
 
-    def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> Any: ...
+    def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> PlannedScan: ...
 
 
 class PacsControls(Protocol):
     """The part of the PACS service this screen uses."""
 
-    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> SendView: ...
 
     def set_purpose(self, actor: CurrentUser, study_id: uuid.UUID, purpose: str) -> None: ...
 
@@ -75,7 +93,7 @@ class PacsControls(Protocol):
 class TeachingCopies(Protocol):
     """Making de-identified copies of a study for teaching."""
 
-    def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+    def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> TeachingCopy: ...
 
 
 class ImagingViewModel(QObject):
@@ -109,8 +127,8 @@ class ImagingViewModel(QObject):
         self._runner = runner
         self._session = session
         self.patient_id: uuid.UUID | None = None
-        self.studies: list[Any] = []
-        self.shown: Any = None
+        self.studies: list[StudyView] = []
+        self.shown: InstanceView | None = None
         self._busy = 0
 
     # ------------------------------------------------------------ loading
@@ -139,14 +157,14 @@ class ImagingViewModel(QObject):
         self.studies = list(studies) if isinstance(studies, list) else []
         self.studies_loaded.emit(self.studies)
 
-    def open_image(self, instance: Any) -> None:
+    def open_image(self, instance: InstanceView) -> None:
         """Fetch an image and its marks to show."""
         actor = self._session.user
         if actor is None:
             return
         imaging = self._imaging
 
-        def load() -> tuple[Any, bytes, list[Any]]:
+        def load() -> LoadedImage:
             return (
                 instance,
                 imaging.image_file(actor, instance.id),
@@ -227,7 +245,7 @@ class ImagingViewModel(QObject):
             return
         imaging = self._imaging
 
-        def work() -> Any:
+        def work() -> InstanceView:
             data = Path(path).read_bytes()
             return imaging.import_file(
                 actor, patient_id, data, body_part=body_part, laterality=laterality
@@ -235,7 +253,7 @@ class ImagingViewModel(QObject):
 
         self._run(work, self._on_captured, io=True)
 
-    def _on_captured(self, instance: object) -> None:
+    def _on_captured(self, instance: InstanceView) -> None:
         self.captured.emit(instance)
         self.reload()
 
@@ -285,7 +303,7 @@ class ImagingViewModel(QObject):
             return
         imaging = self._imaging
 
-        def done(planned: Any) -> None:
+        def done(planned: PlannedScan) -> None:
             self.notice.emit(
                 self.tr(
                     "On today's worklist as {accession}. Pick the patient on the scanner; "
@@ -296,7 +314,7 @@ class ImagingViewModel(QObject):
 
         self._run(lambda: imaging.plan_scan(actor, patient_id), done)
 
-    def save_marks(self, instance_id: uuid.UUID, marks: list[Any]) -> None:
+    def save_marks(self, instance_id: uuid.UUID, marks: list[Annotation]) -> None:
         """Keep what was drawn on the image on show."""
         actor = self._session.user
         if actor is None:
@@ -310,11 +328,13 @@ class ImagingViewModel(QObject):
 
     # ------------------------------------------------------------ plumbing
 
-    def _run(self, work: Any, on_done: Any, *, io: bool = False) -> None:
+    def _run(
+        self, work: Callable[[], T], on_done: Callable[[T], None], *, io: bool = False
+    ) -> None:
         self._busy += 1
         self.busy_changed.emit(True)
 
-        def finished(result: object) -> None:
+        def finished(result: T) -> None:
             self._settle()
             on_done(result)
 
