@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -11,7 +12,22 @@ from PySide6.QtWidgets import QApplication
 
 from clinic_app.people.nhs_number import synthetic_numbers
 from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
+from ui.domains.assessments.assessment.screens import AssessmentScreen
+from ui.domains.imaging.images.screens import ImagingScreen
+from ui.domains.imaging.orphans.screens import OrphansScreen
+from ui.domains.people.register.screens import RegisterScreen
+from ui.domains.people.search.screens import SearchScreen
 from ui.shell.services import ClinicServices
+
+S = TypeVar("S")
+
+
+def _screen(window: MainWindow, screen_id: str, kind: type[S]) -> S:
+    """The screen ``screen_id``, as the class that builds it (its view and view model)."""
+    screen = window.screen_by_id(screen_id)
+    if not isinstance(screen, kind):
+        raise TypeError(f"{screen_id!r} is a {type(screen).__name__}, not a {kind.__name__}")
+    return screen
 
 
 def _settle(window: MainWindow) -> None:
@@ -58,22 +74,25 @@ def _render_sign_in(window: MainWindow, out_dir: Path, username: str, password: 
 
 
 def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
-    window.screen_by_id("search").view.search_box.setText("999")
-    window.screen_by_id("search").view_model.search_now()
+    search = _screen(window, "search", SearchScreen)
+    search.view.search_box.setText("999")
+    search.view_model.search_now()
     _settle(window)
     # A patient with an alert shows more of the record than one without.
     ranked = sorted(
-        window.screen_by_id("search").view_model.results, key=lambda p: p.alert_count, reverse=True
+        search.view_model.results,
+        key=lambda p: p.alert_count,
+        reverse=True,
     )
     if ranked:
-        window.screen_by_id("search").view.search_box.setText(ranked[0].family_name[:3].lower())
-        window.screen_by_id("search").view_model.search_now()
+        search.view.search_box.setText(ranked[0].family_name[:3].lower())
+        search.view_model.search_now()
     shots = [_save(window, out_dir / "03-search-results.png")]
-    shown = window.screen_by_id("search").view_model.results
+    shown = search.view_model.results
     if shown:
         chosen = next((row for row, p in enumerate(shown) if p.id == ranked[0].id), 0)
-        window.screen_by_id("search").view.table.selectRow(chosen)
-        window.screen_by_id("search").view_model.choose(chosen)
+        search.view.table.selectRow(chosen)
+        search.view_model.choose(chosen)
     shots.append(_save(window, out_dir / "04-patient-record.png"))
     return shots
 
@@ -81,29 +100,30 @@ def _render_search_and_record(window: MainWindow, out_dir: Path) -> list[Path]:
 def _render_forms(window: MainWindow, out_dir: Path) -> list[Path]:
     window.open_screen("register")
     shots = [_save(window, out_dir / "05-register-empty.png")]
-    form = window.screen_by_id("register").view
+    form = _screen(window, "register", RegisterScreen).view
     form.nhs_number.setText("999 000 0019")
     form.given_name.setText("Alex")
     form.date_of_birth.setText("01/01/2090")
     form.submit()
     shots.append(_save(window, out_dir / "06-register-errors.png"))
     # Nothing typed for a screenshot is kept as a draft.
-    window.screen_by_id("register").view_model.clear_form()
+    _screen(window, "register", RegisterScreen).view_model.clear_form()
     window.open_screen("referral")
     shots.append(_save(window, out_dir / "07-new-referral.png"))
     return shots
 
 
 def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
+    search = _screen(window, "search", SearchScreen)
     window.open_screen("worklist")
     _settle(window)
     shots = [_save(window, out_dir / "09-triage-worklist.png")]
     # The demo's first patient is part-way through an episode, with MSK-HQ scores to chart.
-    window.screen_by_id("search").view.search_box.setText(next(synthetic_numbers(1)))
-    window.screen_by_id("search").view_model.search_now()
+    search.view.search_box.setText(next(synthetic_numbers(1)))
+    search.view_model.search_now()
     _settle(window)
-    window.screen_by_id("search").view.table.selectRow(0)
-    window.screen_by_id("search").view_model.choose(0)
+    search.view.table.selectRow(0)
+    search.view_model.choose(0)
     _settle(window)
     window.open_screen("questionnaire")
     # Two steps: which timepoint comes next, then the questionnaire itself.
@@ -112,7 +132,7 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
     shots.append(_save(window, out_dir / "10-msk-hq.png"))
     window.open_screen("assessment")
     _settle(window)
-    view = window.screen_by_id("assessment").view
+    view = _screen(window, "assessment", AssessmentScreen).view
     # Filled as a form is filled from a stored draft: shown, not saved to the demo store.
     view.fill(
         {
@@ -133,9 +153,9 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
         }
     )
     shots.append(_save(window, out_dir / "11-assessment.png"))
-    view.scroll.ensureWidgetVisible(view.fields["reasoning"])
+    view.scroll_area.ensureWidgetVisible(view.fields["reasoning"])
     shots.append(_save(window, out_dir / "13-assessment-diagnosis.png"))
-    view.scroll.verticalScrollBar().setValue(0)
+    view.scroll_area.verticalScrollBar().setValue(0)
     window.open_screen("red_flags")
     _settle(window)
     _settle(window)
@@ -148,30 +168,31 @@ def _render_clinical(window: MainWindow, out_dir: Path) -> list[Path]:
 
 def _render_imaging(window: MainWindow, out_dir: Path) -> list[Path]:
     """The first demo patient's knee scan: capture (no frame grabber here), then the clip."""
-    window.screen_by_id("search").view.search_box.setText(next(synthetic_numbers(1)))
-    window.screen_by_id("search").view_model.search_now()
+    search = _screen(window, "search", SearchScreen)
+    search.view.search_box.setText(next(synthetic_numbers(1)))
+    search.view_model.search_now()
     _settle(window)
-    window.screen_by_id("search").view.table.selectRow(0)
-    window.screen_by_id("search").view_model.choose(0)
+    search.view.table.selectRow(0)
+    search.view_model.choose(0)
     _settle(window)
     window.open_screen("imaging")
     _settle(window)
     shots = [_save(window, out_dir / "16-imaging.png")]
-    studies = window.screen_by_id("imaging").view_model.studies
+    studies = _screen(window, "imaging", ImagingScreen).view_model.studies
     if studies and studies[0].instances:
-        window.screen_by_id("imaging").view_model.open_image(studies[0].instances[-1])
+        _screen(window, "imaging", ImagingScreen).view_model.open_image(studies[0].instances[-1])
         _settle(window)
-        viewer = window.screen_by_id("imaging").view.viewer
+        viewer = _screen(window, "imaging", ImagingScreen).view.viewer
         viewer.pause()
         viewer.set_frame(viewer.frame_count() // 2)
         _settle(window)
     shots.append(_save(window, out_dir / "17-imaging-viewer.png"))
-    window.screen_by_id("imaging").view.viewer.close_source()
+    _screen(window, "imaging", ImagingScreen).view.viewer.close_source()
     window.open_screen("orphans")
     _settle(window)
     _settle(window)
     shots.append(_save(window, out_dir / "18-orphan-queue.png"))
-    window.screen_by_id("orphans").view.viewer.close_source()
+    _screen(window, "orphans", OrphansScreen).view.viewer.close_source()
     window.open_screen("dicom_settings")
     _settle(window)
     shots.append(_save(window, out_dir / "19-dicom-settings.png"))

@@ -29,6 +29,7 @@ from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people.model import Patient
+from clinic_app.people.views import ConflictView, IssueView
 from clinic_app.sync.client import SyncClient, SyncReport
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
@@ -57,36 +58,6 @@ class SyncStatus:
     last_success_at: datetime | None
     last_error: str | None
     open_issues: int
-
-
-@dataclass(frozen=True)
-class IssueView:
-    """A change the server refused (kept here, with the reason) or answered with a conflict."""
-
-    id: uuid.UUID
-    kind: str
-    table: str
-    row_id: uuid.UUID
-    record: str
-    reason: str
-    fields: tuple[str, ...]
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ConflictView:
-    """A field changed on two devices, both values kept, waiting for a person."""
-
-    id: str
-    table: str
-    row_id: uuid.UUID
-    record: str
-    field: str
-    kept_value: Any
-    kept_by: str
-    other_value: Any
-    other_by: str
-    other_at: datetime
 
 
 @dataclass(frozen=True)

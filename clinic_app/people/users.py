@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import select
@@ -17,22 +16,9 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.views import UserSummary
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
-
-
-@dataclass(frozen=True)
-class UserSummary:
-    """A user as the admin list shows them."""
-
-    id: uuid.UUID
-    username: str
-    display_name: str
-    role: Role
-    active: bool
-    professional_body: str | None
-    registration_number: str | None
-    supervisor_username: str | None
 
 
 def check_new_user(

@@ -5,8 +5,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from clinic_app.kernel.vocabulary import AlertKind, EpisodeStatus, ReferralPriority, ReferralStatus
+from clinic_app.kernel.vocabulary import (
+    AlertKind,
+    EpisodeStatus,
+    ReferralPriority,
+    ReferralStatus,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -184,3 +191,47 @@ class StoreStatus:
     pending_changes: int
     last_sync_at: datetime | None = None
     sync_problems: int = 0
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """A user as the admin list shows them."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+    professional_body: str | None
+    registration_number: str | None
+    supervisor_username: str | None
+
+
+@dataclass(frozen=True)
+class IssueView:
+    """A change the server refused (kept here, with the reason) or answered with a conflict."""
+
+    id: uuid.UUID
+    kind: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    reason: str
+    fields: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A field changed on two devices, both values kept, waiting for a person."""
+
+    id: str
+    table: str
+    row_id: uuid.UUID
+    record: str
+    field: str
+    kept_value: Any
+    kept_by: str
+    other_value: Any
+    other_by: str
+    other_at: datetime

@@ -10,9 +10,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    # Types only: the screens read record types at sign-in, before SQLAlchemy is loaded.
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -13,6 +13,7 @@ from ui.common import errors
 from ui.common.screen import Screen
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+from ui.shell.services import ClinicServices
 
 if TYPE_CHECKING:
     from ui.shell.window import ShellWindow
@@ -35,7 +36,7 @@ class WindowContext(QObject):
         self._body_regions: Callable[[], Sequence[str]] | None = None
 
     @property
-    def services(self) -> Any:
+    def services(self) -> ClinicServices:
         return self._window.services
 
     @property

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from clinic_app.domains.imaging.views import SendOutcome
+from clinic_app.domains.questionnaires.views import HistoryEntry
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
@@ -25,6 +27,10 @@ from ui.domains.sync.sync.view_model import SyncControls
 from ui.domains.triage.targets.view_model import SettingsStore
 from ui.domains.triage.worklist.view_model import TriageRecorder
 from ui.shell.login.view_model import Authenticator
+
+if TYPE_CHECKING:
+    # Types only: the scheduler module brings SQLAlchemy, which sign-in must not wait for.
+    from clinic_app.sync.scheduler import SyncState
 
 
 class PatientServices(PatientFinder, PatientRecords, PatientRegistrar, Protocol):
@@ -57,7 +63,7 @@ class QuestionnaireServices(QuestionnaireRecorder, Protocol):
 
     def history(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
-    ) -> Sequence[Any]: ...
+    ) -> Sequence[HistoryEntry]: ...
 
 
 class RedFlagServices(RedFlagScreening, Protocol):
@@ -71,7 +77,7 @@ class RedFlagServices(RedFlagScreening, Protocol):
 class SyncRunner(SyncControls, Protocol):
     """The sync service, as the window uses it: the screen's part, and running it."""
 
-    def start(self, on_state: Callable[[Any], None] | None = None) -> bool: ...
+    def start(self, on_state: Callable[[SyncState], None] | None = None) -> bool: ...
 
     def stop(self) -> None: ...
 
@@ -91,7 +97,7 @@ class ImagingServices(ImageRecords, OrphanImages, Protocol):
 class PacsSender(PacsControls, Protocol):
     """The PACS service: the screen's part, and the sender the window starts and stops."""
 
-    def watch(self, on_outcome: Callable[[Any], None]) -> None: ...
+    def watch(self, on_outcome: Callable[[SendOutcome], None]) -> None: ...
 
     def start(self, interval: float = 60.0) -> None: ...
 

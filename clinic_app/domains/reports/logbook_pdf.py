@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -19,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from clinic_app.domains.reports.pdf import SUPERVISION_WORDS
+from clinic_app.domains.reports.views import Logbook
 from clinic_app.kernel.pdf_kit import (
     FRAME_PADDING,
     MARGIN,
@@ -48,80 +48,17 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class LogbookEntry(Protocol):
-    """Scans of one body region under one kind of supervision."""
-
-    @property
-    def body_region(self) -> str:
-        """The region scanned, as the report gave it."""
-
-    @property
-    def supervision_mode(self) -> str:
-        """``present``, ``remote_live``, ``retrospective`` or ``not recorded``."""
-
-    @property
-    def scans(self) -> int:
-        """How many verified scans."""
-
-
-class TraineeLogbook(Protocol):
-    """What printing needs of a logbook (``services.reports.Logbook`` has it).
-
-    A protocol rather than an import: documents sit below the services in the layering.
-    """
-
-    @property
-    def trainee_name(self) -> str:
-        """Whose logbook it is."""
-
-    @property
-    def start(self) -> datetime:
-        """The start of the period."""
-
-    @property
-    def end(self) -> datetime:
-        """The end of the period (exclusive)."""
-
-    @property
-    def rows(self) -> Sequence[LogbookEntry]:
-        """Verified scans by body region and supervision."""
-
-    @property
-    def verified(self) -> int:
-        """Verified scans in all."""
-
-    @property
-    def agree(self) -> int:
-        """Verified scans the supervisor agreed with."""
-
-    @property
-    def minor(self) -> int:
-        """Verified with minor discordance."""
-
-    @property
-    def major(self) -> int:
-        """Verified with major discordance."""
-
-    @property
-    def returned(self) -> int:
-        """Times a report went back to the trainee for changes."""
-
-    @property
-    def concordance(self) -> float | None:
-        """Share agreed, or None with nothing verified."""
-
-
 def supervision_words(mode: str) -> str:
     """How the scans were supervised, in words (an unknown code as it is, capitalised)."""
     return SUPERVISION_WORDS.get(mode, mode[:1].upper() + mode[1:])
 
 
-def last_day(book: TraineeLogbook) -> date:
+def last_day(book: Logbook) -> date:
     """The period's last day: its end is exclusive, usually midnight after that day."""
     return (book.end - timedelta(microseconds=1)).date()
 
 
-def concordance_percent(book: TraineeLogbook) -> str:
+def concordance_percent(book: Logbook) -> str:
     """Concordance as a percentage with one decimal ("83.3"), or "" with nothing verified."""
     share = book.concordance
     return "" if share is None else f"{share * 100:.1f}"
@@ -133,7 +70,7 @@ def _safe(cell: object) -> str:
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
-def logbook_csv(book: TraineeLogbook) -> str:
+def logbook_csv(book: Logbook) -> str:
     """The logbook as CSV text with a header row, for a portfolio or spreadsheet to import.
 
     Every line has the trainee, the period (ISO dates, both days included), a measure, and a
@@ -161,7 +98,7 @@ def logbook_csv(book: TraineeLogbook) -> str:
     return out.getvalue()
 
 
-def _modes(book: TraineeLogbook) -> list[str]:
+def _modes(book: Logbook) -> list[str]:
     known = [
         mode for mode in SUPERVISION_WORDS if any(r.supervision_mode == mode for r in book.rows)
     ]
@@ -223,7 +160,7 @@ def _table(rows: list[list[Any]], widths: list[float], *, header: bool, total: b
     return table
 
 
-def _by_region(book: TraineeLogbook, s: dict[str, ParagraphStyle]) -> Any:
+def _by_region(book: Logbook, s: dict[str, ParagraphStyle]) -> Any:
     if not book.rows:
         return Paragraph("No verified scans in this period.", s["body"])
     modes = _modes(book)
@@ -256,7 +193,7 @@ def _by_region(book: TraineeLogbook, s: dict[str, ParagraphStyle]) -> Any:
     return _table(rows, [first] + [number_width] * (len(modes) + 1), header=True, total=True)
 
 
-def _agreement(book: TraineeLogbook, s: dict[str, ParagraphStyle]) -> Table:
+def _agreement(book: Logbook, s: dict[str, ParagraphStyle]) -> Table:
     percent = concordance_percent(book)
     concordance = (
         f"{percent}% ({book.agree} of {book.verified} verified scans agreed)"
@@ -303,7 +240,7 @@ def _signature(s: dict[str, ParagraphStyle]) -> Any:
     )
 
 
-def _story(book: TraineeLogbook, service: str, printed_at: datetime, fonts: Fonts) -> list[Any]:
+def _story(book: Logbook, service: str, printed_at: datetime, fonts: Fonts) -> list[Any]:
     s = _styles(fonts)
     about = (
         ("Trainee", book.trainee_name),
@@ -327,7 +264,7 @@ def _story(book: TraineeLogbook, service: str, printed_at: datetime, fonts: Font
     ]
 
 
-def logbook_pdf(book: TraineeLogbook, service: str, printed_at: datetime) -> bytes:
+def logbook_pdf(book: Logbook, service: str, printed_at: datetime) -> bytes:
     """The logbook on A4 for the portfolio, with a place for the supervisor to sign.
 
     Verified scans by body region and supervision with totals, then the supervisor's agreement

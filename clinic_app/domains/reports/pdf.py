@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,6 +20,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from clinic_app.domains.reports.views import ReportView
 from clinic_app.kernel.pdf_kit import (
     EMERGENCY_RED,
     FRAME_PADDING,
@@ -57,73 +58,6 @@ AGREEMENT_WORDS = {
     "major": "Major discordance",
 }
 NOT_FOR_DECISIONS = "not for clinical decisions"
-
-
-class ReportVersion(Protocol):
-    """What printing needs of a report version (``services.reports.ReportView`` has it).
-
-    A protocol rather than an import: documents sit below the services in the layering.
-    """
-
-    @property
-    def author_name(self) -> str:
-        """Who wrote the report."""
-
-    @property
-    def status(self) -> str:
-        """draft, submitted, returned or signed."""
-
-    @property
-    def version(self) -> int:
-        """1 for the first report, one more for each addendum."""
-
-    @property
-    def predecessor_id(self) -> object | None:
-        """The version this one adds to, if any."""
-
-    @property
-    def content(self) -> Mapping[str, Any]:
-        """The report's words, measurements and key images."""
-
-    @property
-    def supervisor_name(self) -> str | None:
-        """The trainee's named supervisor, if any."""
-
-    @property
-    def submitted_at(self) -> datetime | None:
-        """When a trainee submitted it to their supervisor."""
-
-    @property
-    def supervisor_words(self) -> str | None:
-        """What the supervisor added, in their own words."""
-
-    @property
-    def supervision_mode(self) -> str | None:
-        """How the supervisor supervised the scan."""
-
-    @property
-    def agreement(self) -> str | None:
-        """How far the supervisor agreed with the report."""
-
-    @property
-    def signed_at(self) -> datetime | None:
-        """When it was signed or verified."""
-
-    @property
-    def verified(self) -> bool:
-        """True when a supervisor verified it (rather than signed alone)."""
-
-    @property
-    def content_sha256(self) -> str | None:
-        """The seal: the SHA-256 of what was signed."""
-
-    @property
-    def final(self) -> bool:
-        """True once signed or verified."""
-
-    @property
-    def marking(self) -> str:
-        """The preliminary warning, or "" once final."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +136,7 @@ def _grid(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
     return table
 
 
-def _status_words(report: ReportVersion) -> str:
+def _status_words(report: ReportView) -> str:
     if report.final and report.verified:
         words = f"Final: verified by {report.supervisor_name or 'the supervisor'}"
         if report.agreement in {"minor", "major"}:
@@ -222,13 +156,13 @@ def _status_words(report: ReportVersion) -> str:
     return "Preliminary: draft, not yet submitted"
 
 
-def _version_words(report: ReportVersion) -> str:
+def _version_words(report: ReportView) -> str:
     if report.predecessor_id is not None:
         return f"Version {report.version}: addendum to version {report.version - 1}"
     return f"Version {report.version}"
 
 
-def _identity(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> Table:
+def _identity(report: ReportView, details: ReportDetails, fonts: Fonts) -> Table:
     label = ParagraphStyle("id_label", fontName=fonts.bold, fontSize=9.5, leading=12.5)
     value = ParagraphStyle("id_value", parent=label, fontName=fonts.regular, textColor=TEXT)
     status = ParagraphStyle(
@@ -296,7 +230,7 @@ def _key_images(
     return [Paragraph(f"{number}. {text(name)}", s["body"]) for number, name in enumerate(names, 1)]
 
 
-def _sign_off(report: ReportVersion, s: dict[str, ParagraphStyle]) -> list[Any]:
+def _sign_off(report: ReportView, s: dict[str, ParagraphStyle]) -> list[Any]:
     author = text(report.author_name or "the author")
     supervisor = text(report.supervisor_name or "the supervisor")
     when = time_words(report.signed_at) if report.signed_at else "a date not recorded"
@@ -348,7 +282,7 @@ def _sign_off(report: ReportVersion, s: dict[str, ParagraphStyle]) -> list[Any]:
 
 def _section(
     section: Section,
-    report: ReportVersion,
+    report: ReportView,
     details: ReportDetails,
     s: dict[str, ParagraphStyle],
 ) -> list[Any]:
@@ -373,7 +307,7 @@ def _section(
     return [Paragraph(text(heading), s["heading"]), *_paragraphs(words, s["body"], empty)]
 
 
-def _story(report: ReportVersion, details: ReportDetails, fonts: Fonts) -> list[Any]:
+def _story(report: ReportView, details: ReportDetails, fonts: Fonts) -> list[Any]:
     s = _styles(fonts)
     story: list[Any] = [
         Paragraph("Scan report", s["title"]),
@@ -394,7 +328,7 @@ _FOOTER = 14 * mm
 
 
 def _decorator(
-    report: ReportVersion, details: ReportDetails, fonts: Fonts
+    report: ReportView, details: ReportDetails, fonts: Fonts
 ) -> Callable[[Any, int, int], None]:
     width, height = A4
 
@@ -429,7 +363,7 @@ def _decorator(
 
 
 def _footer(
-    canvas: Any, report: ReportVersion, details: ReportDetails, fonts: Fonts, page: str
+    canvas: Any, report: ReportView, details: ReportDetails, fonts: Fonts, page: str
 ) -> None:
     width = A4[0]
     if report.marking:
@@ -451,7 +385,7 @@ def _footer(
     canvas.drawRightString(width - MARGIN - FRAME_PADDING, MARGIN / 2, page)
 
 
-def scan_report_pdf(report: ReportVersion, details: ReportDetails) -> bytes:
+def scan_report_pdf(report: ReportView, details: ReportDetails) -> bytes:
     """One version of a scan report as an A4 PDF, ready to print, send or keep.
 
     A report that is not final carries a red banner and a warning line on every page; every

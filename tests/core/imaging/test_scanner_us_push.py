@@ -29,7 +29,7 @@ from clinic_app.domains.imaging.dicom.measure import calibration_of
 from clinic_app.domains.imaging.dicom.receive import SUCCESS, StorageReceiver
 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 from clinic_app.domains.imaging.model import ImagingStudy
-from clinic_app.domains.imaging.service.images import InstanceView
+from clinic_app.domains.imaging.views import InstanceView
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM

@@ -15,7 +15,7 @@ from pydicom import dcmread
 
 from clinic_app.container import Services
 from clinic_app.domains.reports.model import ScanReport
-from clinic_app.domains.reports.service import PRELIMINARY_WORDS
+from clinic_app.domains.reports.views import PRELIMINARY_WORDS
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import AuthenticationFailed, Conflict, FormErrors, PermissionDenied

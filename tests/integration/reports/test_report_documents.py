@@ -17,7 +17,7 @@ from PIL import Image
 
 from clinic_app.domains.reports.logbook_pdf import logbook_csv, logbook_pdf
 from clinic_app.domains.reports.pdf import ReportDetails, scan_report_pdf
-from clinic_app.domains.reports.service import PRELIMINARY_WORDS, Logbook, LogbookRow, ReportView
+from clinic_app.domains.reports.views import PRELIMINARY_WORDS, Logbook, LogbookRow, ReportView
 from tests.support.postgres import running_in_ci
 
 IMAGES = [str(uuid.UUID(int=n)) for n in range(1, 4)]

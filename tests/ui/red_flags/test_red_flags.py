@@ -46,7 +46,7 @@ def _screen(
 
 def _click_in_scroll(qtbot: QtBot, view: RedFlagsView, button: QPushButton) -> None:
     """Scroll the button into view first: a click lands where a person would see it."""
-    view.scroll.ensureWidgetVisible(button)
+    view.scroll_area.ensureWidgetVisible(button)
     qtbot.wait(20)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 

@@ -10,7 +10,6 @@ for a person to assign, never attached by a guess.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from clinic_app.domains.imaging.service.encoding import (
     EncodedImage,
     Picture,
 )
+from clinic_app.domains.imaging.views import InstanceView, PlannedScan, StudyView
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
@@ -46,64 +46,6 @@ if TYPE_CHECKING:
 
 _DICOM_SEX = {"1": "M", "2": "F"}
 DICOM_MEDIA_TYPE = "application/dicom"
-
-
-@dataclass(frozen=True)
-class PlannedScan:
-    """A scan planned today: what a scanner's worklist query is answered with."""
-
-    study_uid: str
-    accession: str
-    description: str
-    planned_at: datetime
-    nhs_number: str
-    family_name: str
-    given_name: str
-    birth_date: date
-    sex: str
-
-
-@dataclass(frozen=True)
-class InstanceView:
-    """An image in the record (or waiting as an orphan, with no study)."""
-
-    id: uuid.UUID
-    study_id: uuid.UUID | None
-    sop_class_uid: str
-    sop_instance_uid: str
-    body_part: str | None
-    laterality: str | None
-    frames: int
-    source: str
-    attachment_id: uuid.UUID
-    created_at: datetime | None = None
-    carried_patient_id: str | None = None
-    carried_accession: str | None = None
-    carried_name: str | None = None
-    carried_birth_date: str | None = None
-
-
-@dataclass(frozen=True)
-class StudyView:
-    """A patient's study: its images, and where it stands with the PACS.
-
-    ``pacs_state`` is ``educational`` (never sent), ``not_sent``, ``waiting`` (asked for,
-    not yet confirmed by the PACS), ``archived``, or ``stopped``.
-    """
-
-    id: uuid.UUID
-    study_uid: str
-    started_at: datetime
-    description: str
-    accession: str | None
-    purpose: str
-    archived_at: datetime | None
-    pacs_state: str
-    pacs_error: str | None
-    pacs_attempts: int
-    instances: tuple[InstanceView, ...]
-    #: The episode of care it was made in (None when the patient had none open).
-    episode_id: uuid.UUID | None = None
 
 
 def _view(row: ImageInstance) -> InstanceView:

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
-from clinic_app.domains.imaging.service.settings import DicomSettings, dicom_settings
+from clinic_app.domains.imaging.service.settings import dicom_settings
+from clinic_app.domains.imaging.views import DicomSettings, SendOutcome, SendView
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
@@ -38,32 +39,6 @@ log = logging.getLogger(__name__)
 PURPOSES = ("clinical", "educational")
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class SendView:
-    """Where a study's trip to the PACS stands."""
-
-    id: uuid.UUID
-    study_id: uuid.UUID
-    state: str
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    requested_at: datetime
-    done_at: datetime | None
-
-
-@dataclass(frozen=True)
-class SendOutcome:
-    """What one attempt did."""
-
-    send_id: uuid.UUID
-    study_id: uuid.UUID
-    archived: bool
-    confirmed: int
-    images: int
-    error: str | None = None
 
 
 def _view(row: PacsSend) -> SendView:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
+from clinic_app.domains.imaging.views import ListenerState
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.uow import SYSTEM
 
@@ -22,17 +22,6 @@ if TYPE_CHECKING:
     from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ListenerState:
-    """Whether the listeners run, where, and why not when they should."""
-
-    listening: bool
-    ae_title: str
-    storage_port: int
-    worklist_port: int
-    error: str | None = None
 
 
 class ScannerLink:

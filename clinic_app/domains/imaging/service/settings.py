@@ -8,12 +8,13 @@ manages the service's settings may change it; every change is audited.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, fields, replace
 from typing import Any
 from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.imaging.views import DicomSettings
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.kernel.security.permissions import Action
@@ -25,40 +26,6 @@ PACS_METHODS = ("c-store", "stow-rs")
 # AE titles (PS3.5 AE): up to 16 characters of the default repertoire, no backslash or
 # control characters, and not only spaces.
 _AE_TITLE = re.compile(r"^[\x20-\x5b\x5d-\x7e]{1,16}$")
-
-
-@dataclass(frozen=True)
-class DicomSettings:
-    """The app's DICOM listeners and the PACS it sends to.
-
-    Attributes:
-        ae_title: the app's own AE title (scanners send to it; the PACS sees it calling).
-        listen: start the Storage and Worklist listeners when the app starts.
-        listen_host: the address they listen on (``0.0.0.0``: every network the laptop has).
-        storage_port, worklist_port: where scanners push images and ask for the worklist.
-        pacs_ae_title, pacs_host, pacs_port: the PACS's DICOM address (C-STORE and the query
-            back that confirms it holds each image).
-        pacs_method: ``c-store`` or ``stow-rs``.
-        pacs_dicomweb_url: the PACS's DICOMweb root, for STOW-RS.
-    """
-
-    ae_title: str = "ONESTOP"
-    listen: bool = False
-    listen_host: str = "0.0.0.0"
-    storage_port: int = 11112
-    worklist_port: int = 11113
-    pacs_ae_title: str = ""
-    pacs_host: str = ""
-    pacs_port: int = 104
-    pacs_method: str = "c-store"
-    pacs_dicomweb_url: str = ""
-
-    @property
-    def pacs_configured(self) -> bool:
-        """True when there is a PACS to send to."""
-        if not (self.pacs_ae_title and self.pacs_host):
-            return False
-        return self.pacs_method == "c-store" or bool(self.pacs_dicomweb_url)
 
 
 _NAMES = frozenset(field.name for field in fields(DicomSettings))

@@ -14,29 +14,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.domains.imaging.views import TeachingCopy
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, UnitOfWork
 from clinic_app.records.attachments import kept_bytes
-
-
-@dataclass(frozen=True)
-class TeachingCopy:
-    """De-identified DICOM files of one study, ready to save.
-
-    Attributes:
-        pseudonym: the Patient ID every copy carries instead of the NHS number.
-        files: (file name, DICOM bytes) for each image.
-        pixels_may_identify: True when any image may show the patient's details burned into
-            the picture (text from the scanner's screen), which de-identification cannot
-            remove: a person must check and mask them before the copy is shared.
-    """
-
-    pseudonym: str
-    files: tuple[tuple[str, bytes], ...]
-    pixels_may_identify: bool
 
 
 @dataclass(frozen=True)

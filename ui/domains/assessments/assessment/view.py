@@ -130,11 +130,11 @@ class AssessmentView(QWidget):
         column.addWidget(self._person_card())
         column.addWidget(self._diagnosis_card())
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
 
         self.sign_bar = QWidget()
         bar = QGridLayout(self.sign_bar)
@@ -151,7 +151,7 @@ class AssessmentView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 14, 16, 12)
         layout.setSpacing(10)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.sign_bar)
 
     def _section(self, title: str, hint: str = "") -> tuple[QWidget, QGridLayout]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.imaging.views import DicomSettings, ListenerState
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.imaging.dicom_settings.view_model import DicomSettingsViewModel
 
@@ -56,7 +56,7 @@ class DicomSettingsView(QWidget):
         self.pacs_dicomweb_url.setPlaceholderText("https://pacs.example.nhs.uk/dicom-web")
         self.save_button = QPushButton(self.tr("Save"))
         set_role(self.save_button, "", variant="primary")
-        self.errors: dict[str, Any] = {}
+        self.errors: dict[str, QLabel] = {}
         self._lay_out()
         view_model.loaded.connect(self._on_vm_loaded)
         view_model.saved.connect(self._on_vm_saved)
@@ -141,7 +141,7 @@ class DicomSettingsView(QWidget):
             self.pacs_dicomweb_url,
         ]
 
-    def _on_vm_loaded(self, settings: Any, state: Any) -> None:
+    def _on_vm_loaded(self, settings: DicomSettings, state: ListenerState) -> None:
         self.ae_title.setText(settings.ae_title)
         self.listen.setChecked(settings.listen)
         self.listen_host.setText(settings.listen_host)
@@ -161,7 +161,7 @@ class DicomSettingsView(QWidget):
         )
         self._show_state(state)
 
-    def _show_state(self, state: Any) -> None:
+    def _show_state(self, state: ListenerState) -> None:
         if state.listening:
             words = self.tr(
                 "Listening as {ae}: images on port {storage}, worklist on port {worklist}."
@@ -191,7 +191,7 @@ class DicomSettingsView(QWidget):
             }
         )
 
-    def _on_vm_saved(self, _settings: Any, state: Any) -> None:
+    def _on_vm_saved(self, _settings: DicomSettings, state: ListenerState) -> None:
         self.notice.show_notice(
             self.tr("Saved. Every device of the service uses these."), "success"
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.imaging.views import DicomSettings, ListenerState
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors
 from ui.common import errors
@@ -16,17 +18,18 @@ from ui.common.tasks import TaskRunner
 class DicomSettingsStore(Protocol):
     """The part of the DICOM settings service this screen uses."""
 
-    def current(self, actor: CurrentUser) -> Any: ...
+    def current(self, actor: CurrentUser) -> DicomSettings: ...
 
-    def change(self, actor: CurrentUser, **changes: Any) -> Any: ...
+    def change(self, actor: CurrentUser, **changes: Any) -> DicomSettings: ...
 
 
 class Listeners(Protocol):
     """The app's DICOM listeners, restarted after a change."""
 
-    state: Any
+    @property
+    def state(self) -> ListenerState: ...
 
-    def start(self) -> Any: ...
+    def start(self) -> ListenerState: ...
 
 
 class DicomSettingsViewModel(QObject):
@@ -44,7 +47,7 @@ class DicomSettingsViewModel(QObject):
         *,
         runner: TaskRunner,
         session: UserSession,
-        can_change: Any,
+        can_change: Callable[[CurrentUser], bool],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -75,10 +78,10 @@ class DicomSettingsViewModel(QObject):
             return
         settings, listeners = self._settings, self._listeners
 
-        def work() -> tuple[Any, Any]:
+        def work() -> tuple[DicomSettings, ListenerState]:
             return settings.change(actor, **changes), listeners.start()
 
-        def done(result: tuple[Any, Any]) -> None:
+        def done(result: tuple[DicomSettings, ListenerState]) -> None:
             self.field_errors_changed.emit({})
             self.saved.emit(*result)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
@@ -26,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.imaging.views import InstanceView, StudyView, TeachingCopy
 from ui.common import formatting
 from ui.common.image_viewer import ImageViewer
 from ui.common.widgets import NoticeBar, label, set_role
 from ui.domains.imaging.images.capture import LiveView, VideoCapture
-from ui.domains.imaging.images.view_model import ImagingViewModel
+from ui.domains.imaging.images.view_model import ImagingViewModel, LoadedImage
 
 #: Body Part Examined codes, in the words a clinician uses.
 BODY_PARTS: tuple[tuple[str, str], ...] = (
@@ -68,7 +68,7 @@ PACS_WORDS = {
 SOURCE_WORDS = {"grabbed": "Captured", "imported": "Imported", "received": "From the scanner"}
 
 
-def instance_words(instance: Any) -> str:
+def instance_words(instance: InstanceView) -> str:
     """One line for an image: still or clip, body part and side, where it came from."""
     if instance.source == "report":
         if instance.sop_class_uid.endswith(".88.59"):
@@ -206,7 +206,7 @@ class CapturePanel(QWidget):
         self.place_error.setText(text)
         self.place_error.setVisible(bool(text))
 
-    def add_to_strip(self, image: QImage | None, words: str, instance: Any) -> None:
+    def add_to_strip(self, image: QImage | None, words: str, instance: InstanceView) -> None:
         """Put a capture at the end of the strip (newest on the right)."""
         icon = QIcon()
         if image is not None and not image.isNull():
@@ -383,7 +383,7 @@ class ImagingView(QWidget):
             clip.frames, clip.frame_time_ms, part, side, panel.burned_in.isChecked()
         )
 
-    def _on_vm_captured(self, instance: Any) -> None:
+    def _on_vm_captured(self, instance: InstanceView) -> None:
         self.capture_panel.add_to_strip(self._strip_image, instance_words(instance), instance)
         self.notice.show_notice(
             self.tr("Kept in the record: {what}.").format(what=instance_words(instance)), "success"
@@ -413,7 +413,7 @@ class ImagingView(QWidget):
 
     # ------------------------------------------------------------ studies
 
-    def _on_vm_studies_loaded(self, studies: list[Any]) -> None:
+    def _on_vm_studies_loaded(self, studies: list[StudyView]) -> None:
         current = self._current_study()
         current_id = current.id if current is not None else None
         self.studies.clear()
@@ -451,11 +451,12 @@ class ImagingView(QWidget):
             self.studies.setCurrentItem(select)
         self._show_study(self._current_study())
 
-    def _current_study(self) -> Any:
+    def _current_study(self) -> StudyView | None:
         item = self.studies.currentItem()
         while item is not None and item.parent() is not None:
             item = item.parent()
-        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        study = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return study if isinstance(study, StudyView) else None
 
     def _on_study_item_changed(self, *_items: object) -> None:
         self._show_study(self._current_study())
@@ -463,10 +464,10 @@ class ImagingView(QWidget):
     def _on_study_item_activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         value = item.data(0, Qt.ItemDataRole.UserRole)
         # Reports kept as DICOM have no pixels to show: they open on the report page.
-        if value is not None and hasattr(value, "sop_instance_uid") and value.frames > 0:
+        if isinstance(value, InstanceView) and value.frames > 0:
             self._vm.open_image(value)
 
-    def _show_study(self, study: Any) -> None:
+    def _show_study(self, study: StudyView | None) -> None:
         if study is None:
             self.pacs_state.setText(self.tr("No imaging for this patient yet."))
             self.send_button.setEnabled(False)
@@ -517,7 +518,7 @@ class ImagingView(QWidget):
         if study is not None:
             self._vm.teaching_copy(study.id)
 
-    def _on_vm_teaching_copy_ready(self, copy: Any) -> None:
+    def _on_vm_teaching_copy_ready(self, copy: TeachingCopy) -> None:
         if copy.pixels_may_identify and not self.confirm(
             self.tr(
                 "These pictures may show the patient's name or other details, written into "
@@ -554,7 +555,7 @@ class ImagingView(QWidget):
 
     # ------------------------------------------------------------ viewer
 
-    def _on_vm_image_loaded(self, loaded: tuple[Any, bytes, list[Any]]) -> None:
+    def _on_vm_image_loaded(self, loaded: LoadedImage) -> None:
         _instance, data, marks = loaded
         self.tabs.setCurrentWidget(self.viewer)
         self.viewer.show_object(data)

@@ -5,18 +5,37 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.domains.imaging.service.encoding import DicomFile, Picture
+from clinic_app.domains.imaging.service.encoding import (
+    CapturePlan,
+    DicomFile,
+    EncodedImage,
+    Picture,
+)
+from clinic_app.domains.imaging.views import (
+    InstanceView,
+    PlannedScan,
+    SendView,
+    StudyView,
+)
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    # Types only: numpy and pydicom load with the first image, not at sign-in.
     import numpy as np
+
+    from clinic_app.domains.imaging.dicom.measure import Annotation
+
+T = TypeVar("T")
+
+#: An image as it is shown: the instance, its DICOM bytes, and the marks drawn on it.
+LoadedImage = tuple[InstanceView, bytes, "list[Annotation]"]
 
 #: Where a step of a job runs.
 STORE, IO = "store", "io"
@@ -25,13 +44,15 @@ STORE, IO = "store", "io"
 class ImageRecords(Protocol):
     """The part of the imaging service this screen uses."""
 
-    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[Any]: ...
+    def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]: ...
 
     def image_file(self, actor: CurrentUser, instance_id: uuid.UUID) -> bytes: ...
 
-    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Any]: ...
+    def marks(self, actor: CurrentUser, instance_id: uuid.UUID) -> list[Annotation]: ...
 
-    def save_marks(self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Any]) -> None: ...
+    def save_marks(
+        self, actor: CurrentUser, instance_id: uuid.UUID, marks: list[Annotation]
+    ) -> None: ...
 
     def plan_capture(
         self,
@@ -41,25 +62,25 @@ class ImageRecords(Protocol):
         body_part: str,
         laterality: str,
         burned_in: bool = True,
-    ) -> Any: ...
+    ) -> CapturePlan: ...
 
-    def encode(self, plan: Any, picture: Picture) -> Any: ...
+    def encode(self, plan: CapturePlan, picture: Picture) -> EncodedImage: ...
 
-    def keep(self, actor: CurrentUser, image: Any) -> Any: ...
+    def keep(self, actor: CurrentUser, image: EncodedImage) -> InstanceView: ...
 
     def read_file(self, data: bytes) -> Picture | DicomFile: ...
 
     def keep_dicom(
         self, actor: CurrentUser, file: DicomFile, *, patient_id: uuid.UUID | None = None
-    ) -> Any: ...
+    ) -> InstanceView: ...
 
-    def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> Any: ...
+    def plan_scan(self, actor: CurrentUser, patient_id: uuid.UUID) -> PlannedScan: ...
 
 
 class PacsControls(Protocol):
     """The part of the PACS service this screen uses."""
 
-    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+    def send_study(self, actor: CurrentUser, study_id: uuid.UUID) -> SendView: ...
 
     def set_purpose(self, actor: CurrentUser, study_id: uuid.UUID, purpose: str) -> None: ...
 
@@ -103,8 +124,8 @@ class ImagingViewModel(QObject):
         self._runner = runner
         self._session = session
         self.patient_id: uuid.UUID | None = None
-        self.studies: list[Any] = []
-        self.shown: Any = None
+        self.studies: list[StudyView] = []
+        self.shown: InstanceView | None = None
         self._busy = 0
 
     # ------------------------------------------------------------ loading
@@ -133,14 +154,14 @@ class ImagingViewModel(QObject):
         self.studies = list(studies) if isinstance(studies, list) else []
         self.studies_loaded.emit(self.studies)
 
-    def open_image(self, instance: Any) -> None:
+    def open_image(self, instance: InstanceView) -> None:
         """Fetch an image and its marks to show."""
         actor = self._session.user
         if actor is None:
             return
         imaging = self._imaging
 
-        def load() -> tuple[Any, bytes, list[Any]]:
+        def load() -> LoadedImage:
             return (
                 instance,
                 imaging.image_file(actor, instance.id),
@@ -267,7 +288,7 @@ class ImagingViewModel(QObject):
             encode,
         )
 
-    def _on_captured(self, instance: object) -> None:
+    def _on_captured(self, instance: InstanceView) -> None:
         self.captured.emit(instance)
         self.reload()
 
@@ -326,7 +347,7 @@ class ImagingViewModel(QObject):
             return
         imaging = self._imaging
 
-        def done(planned: Any) -> None:
+        def done(planned: PlannedScan) -> None:
             self.notice.emit(
                 self.tr(
                     "On today's worklist as {accession}. Pick the patient on the scanner; "
@@ -337,7 +358,7 @@ class ImagingViewModel(QObject):
 
         self._run(lambda: imaging.plan_scan(actor, patient_id), done)
 
-    def save_marks(self, instance_id: uuid.UUID, marks: list[Any]) -> None:
+    def save_marks(self, instance_id: uuid.UUID, marks: list[Annotation]) -> None:
         """Keep what was drawn on the image on show."""
         actor = self._session.user
         if actor is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.imaging.views import InstanceView
+from clinic_app.people.views import PatientSummary
 from ui.common import formatting
 from ui.common.image_viewer import ImageViewer
 from ui.common.widgets import NoticeBar, label, set_role
@@ -32,12 +33,12 @@ _SOP_WORDS = {
 }
 
 
-def _what(instance: Any) -> str:
+def _what(instance: InstanceView) -> str:
     kind = _SOP_WORDS.get(instance.sop_class_uid, "Image")
     return kind if instance.frames <= 1 else f"{kind}, {instance.frames} frames"
 
 
-def _carried_words(orphan: Any, *, full: bool = False) -> str:
+def _carried_words(orphan: InstanceView, *, full: bool = False) -> str:
     """Who the object itself names: its Patient's Name, birth date and Patient ID."""
     name = (orphan.carried_name or "").replace("^", ", ", 1).replace("^", " ") or "no name"
     bits = [name]
@@ -54,7 +55,7 @@ def _carried_words(orphan: Any, *, full: bool = False) -> str:
     return " · ".join(bits)
 
 
-def _patient_words(patient: Any) -> str:
+def _patient_words(patient: PatientSummary) -> str:
     nhs = formatting.nhs_number(patient.nhs_number) if patient.nhs_number else "no NHS number"
     born = formatting.clinical_date(patient.date_of_birth)
     name = formatting.patient_name(patient.family_name, patient.given_name)
@@ -145,7 +146,7 @@ class OrphansView(QWidget):
 
     # ------------------------------------------------------------ the queue
 
-    def _on_vm_orphans_loaded(self, orphans: list[Any]) -> None:
+    def _on_vm_orphans_loaded(self, orphans: list[InstanceView]) -> None:
         self.queue.clear()
         for orphan in orphans:
             arrived = orphan.created_at.astimezone() if orphan.created_at else None
@@ -161,9 +162,10 @@ class OrphansView(QWidget):
             self.carried.clear()
         self._update_assign()
 
-    def _selected(self) -> Any:
+    def _selected(self) -> InstanceView | None:
         item = self.queue.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        orphan = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return orphan if isinstance(orphan, InstanceView) else None
 
     def _on_queue_selection_changed(self) -> None:
         orphan = self._selected()
@@ -178,7 +180,7 @@ class OrphansView(QWidget):
                 self._vm.find(orphan.carried_patient_id)
         self._update_assign()
 
-    def _on_vm_image_loaded(self, loaded: tuple[Any, bytes]) -> None:
+    def _on_vm_image_loaded(self, loaded: tuple[InstanceView, bytes]) -> None:
         orphan, data = loaded
         if orphan is self._selected() or orphan == self._selected():
             self.viewer.show_object(data)
@@ -192,7 +194,7 @@ class OrphansView(QWidget):
             self.results.clear()
             self._update_assign()
 
-    def _on_vm_patients_found(self, patients: list[Any]) -> None:
+    def _on_vm_patients_found(self, patients: list[PatientSummary]) -> None:
         self.results.clear()
         for patient in patients:
             item = QListWidgetItem(_patient_words(patient))
@@ -206,9 +208,10 @@ class OrphansView(QWidget):
             self.results.addItem(item)
         self._update_assign()
 
-    def _chosen_patient(self) -> Any:
+    def _chosen_patient(self) -> PatientSummary | None:
         item = self.results.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        patient = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return patient if isinstance(patient, PatientSummary) else None
 
     def _update_assign(self) -> None:
         self.assign_button.setEnabled(
@@ -236,7 +239,7 @@ class OrphansView(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _on_vm_assigned(self, _view: object) -> None:
+    def _on_vm_assigned(self, _view: InstanceView) -> None:
         patient = self._chosen_patient()
         self.notice.show_notice(
             self.tr("Assigned to {patient}.").format(

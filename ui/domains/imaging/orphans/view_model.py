@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.imaging.views import InstanceView
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientSummary
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -16,17 +18,19 @@ from ui.common.tasks import TaskRunner
 class OrphanImages(Protocol):
     """The part of the imaging service this screen uses."""
 
-    def orphans(self, actor: CurrentUser) -> list[Any]: ...
+    def orphans(self, actor: CurrentUser) -> list[InstanceView]: ...
 
     def image_file(self, actor: CurrentUser, instance_id: uuid.UUID) -> bytes: ...
 
-    def assign(self, actor: CurrentUser, instance_id: uuid.UUID, patient_id: uuid.UUID) -> Any: ...
+    def assign(
+        self, actor: CurrentUser, instance_id: uuid.UUID, patient_id: uuid.UUID
+    ) -> InstanceView: ...
 
 
 class PatientLookup(Protocol):
     """Finding the patient an image belongs to."""
 
-    def search(self, actor: CurrentUser, query: str, limit: int = 50) -> list[Any]: ...
+    def search(self, actor: CurrentUser, query: str, limit: int = 50) -> list[PatientSummary]: ...
 
 
 class OrphansViewModel(QObject):
@@ -52,7 +56,7 @@ class OrphansViewModel(QObject):
         self._patients = patients
         self._runner = runner
         self._session = session
-        self.orphans: list[Any] = []
+        self.orphans: list[InstanceView] = []
 
     def load(self) -> None:
         """Read the queue."""
@@ -76,7 +80,7 @@ class OrphansViewModel(QObject):
         self.orphans = list(orphans) if isinstance(orphans, list) else []
         self.orphans_loaded.emit(self.orphans)
 
-    def open_image(self, instance: Any) -> None:
+    def open_image(self, instance: InstanceView) -> None:
         """Fetch an orphan's file to look at before deciding whose it is."""
         actor = self._session.user
         if actor is None:
@@ -110,7 +114,7 @@ class OrphansViewModel(QObject):
             return
         imaging = self._imaging
 
-        def done(view: object) -> None:
+        def done(view: InstanceView) -> None:
             self.assigned.emit(view)
             self.load()
 

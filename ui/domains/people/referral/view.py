@@ -157,10 +157,10 @@ class ReferralView(QWidget):
         body_layout.addWidget(self.summary)
         body_layout.addWidget(self._form_card())
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
 
         actions = QHBoxLayout()
         actions.setSpacing(10)
@@ -173,7 +173,7 @@ class ReferralView(QWidget):
         layout.setContentsMargins(12, 14, 16, 12)
         layout.setSpacing(12)
         layout.addWidget(self.banner)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(actions)
 
     def _field(
@@ -264,7 +264,7 @@ class ReferralView(QWidget):
         self._vm.submit(self.values())
 
     def focus_first_field(self) -> None:
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.source.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def error_texts(self) -> dict[str, str]:
@@ -300,7 +300,7 @@ class ReferralView(QWidget):
 
     def _on_vm_problem(self, message: str) -> None:
         self.summary.show_problems(message, self._problems)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         if self._first_problem is not None:
             self._first_problem.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 

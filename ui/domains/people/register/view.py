@@ -106,12 +106,12 @@ class RegisterView(QWidget):
         body_layout.addWidget(self._care_card())
         body_layout.addWidget(self._alerts_card())
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
         # The form reflows to the panel's width; it never scrolls sideways.
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
 
         actions = QHBoxLayout()
         actions.setSpacing(10)
@@ -122,7 +122,7 @@ class RegisterView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 14, 16, 12)
         layout.setSpacing(10)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(actions)
 
     def _field(
@@ -397,7 +397,7 @@ class RegisterView(QWidget):
         self._vm.submit(self.values())
 
     def focus_first_field(self) -> None:
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self.nhs_number.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def error_texts(self) -> dict[str, str]:
@@ -469,11 +469,11 @@ class RegisterView(QWidget):
 
     def _on_vm_problem(self, message: str) -> None:
         self.summary.show_problems(message, self._problems)
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         first = self._first_problem
         if first is not None:
             first.editor.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
 
     def _on_vm_busy_changed(self, busy: bool) -> None:
         self.submit_button.setEnabled(not busy)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Sequence
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
+from clinic_app.domains.questionnaires.views import HistoryEntry
 from clinic_app.people.views import PatientRecord
 from ui.common.score_chart import ScoreChart
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
@@ -101,8 +103,10 @@ class QuestionnaireScreen:
             on_failed=self._context.explain_failure,
         )
 
-    def _show_score_history(self, loaded: object) -> None:
-        definition, history = cast(tuple[Any, list[Any]], loaded)
+    def _show_score_history(
+        self, loaded: tuple[QuestionnaireDefinition, Sequence[HistoryEntry]]
+    ) -> None:
+        definition, history = loaded
         points = [(entry.response.recorded_at.date(), entry.response.total) for entry in history]
         self.score_chart.set_series(definition, points)
         self.score_chart.setVisible(bool(points) and not self._patient_mode)

@@ -22,13 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.questionnaires.content import DisplayItem
 from ui.common import theme
 from ui.common.widgets import NoticeBar, card, label, set_role
-from ui.domains.questionnaires.questionnaire.view_model import (
-    DisplayItem,
-    Mode,
-    QuestionnaireViewModel,
-)
+from ui.domains.questionnaires.questionnaire.view_model import Mode, QuestionnaireViewModel
 
 FALLBACK_WORDING = "domain-fallback"
 

@@ -9,7 +9,9 @@ from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from clinic_app.domains.questionnaires.content import DisplayItem
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
+from clinic_app.domains.questionnaires.views import ResponseView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import AuthenticationFailed
 from ui.common import errors
@@ -22,49 +24,6 @@ class Mode(StrEnum):
 
     CLINICIAN = "clinician"
     PATIENT = "patient"
-
-
-class DisplayOption(Protocol):
-    """One answer as shown."""
-
-    @property
-    def value(self) -> int: ...
-    @property
-    def label(self) -> str: ...
-
-
-class DisplayItem(Protocol):
-    """One question as shown (the shape ``merge_wording`` returns)."""
-
-    @property
-    def code(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def scored(self) -> bool: ...
-    @property
-    def wording(self) -> str: ...
-    @property
-    def options(self) -> Sequence[DisplayOption]: ...
-    @property
-    def minimum(self) -> int | None: ...
-    @property
-    def maximum(self) -> int | None: ...
-    @property
-    def min_label(self) -> str | None: ...
-    @property
-    def max_label(self) -> str | None: ...
-
-
-class RecordedResult(Protocol):
-    """What recording gives back: enough to say the total or what is missing."""
-
-    @property
-    def complete(self) -> bool: ...
-    @property
-    def total(self) -> int | None: ...
-    @property
-    def missing_items(self) -> Sequence[str]: ...
 
 
 class QuestionnaireRecorder(Protocol):
@@ -84,7 +43,7 @@ class QuestionnaireRecorder(Protocol):
         mode: str,
         *,
         episode_id: uuid.UUID | None = None,
-    ) -> RecordedResult: ...
+    ) -> ResponseView: ...
 
 
 class ClinicianCheck(Protocol):
@@ -93,7 +52,7 @@ class ClinicianCheck(Protocol):
     def check_password(self, actor: CurrentUser, password: str) -> None: ...
 
 
-def result_text(result: RecordedResult) -> str:
+def result_text(result: ResponseView) -> str:
     """A recorded result in words for the clinician (never shown to the patient)."""
     if result.complete and result.total is not None:
         return QCoreApplication.translate("QuestionnaireViewModel", "Total score: {total}").format(
@@ -302,7 +261,7 @@ class QuestionnaireViewModel(QObject):
         self._set_mode(Mode.CLINICIAN)
         self.loaded.emit()
 
-    def _on_recorded(self, result: RecordedResult) -> None:
+    def _on_recorded(self, result: ResponseView) -> None:
         self._set_busy(False)
         self.recorded.emit(result)
         text = result_text(result)

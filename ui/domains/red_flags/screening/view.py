@@ -144,7 +144,7 @@ class ScreenCard(QFrame):
     def __init__(self, screen: RedFlagScreen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_role(self, "card")
-        self.screen = screen
+        self.red_flag_screen = screen
         self.groups: dict[str, QButtonGroup] = {}
         self.buttons: dict[str, dict[Answer, QRadioButton]] = {}
         layout = QVBoxLayout(self)
@@ -266,18 +266,18 @@ class RedFlagsView(QWidget):
         self._cards.setSpacing(14)
         self._body.addLayout(self._cards)
         self._body.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(body)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(self._banner_area)
         inner = QVBoxLayout()
         inner.setContentsMargins(12, 14, 16, 12)
-        inner.addWidget(self.scroll, 1)
+        inner.addWidget(self.scroll_area, 1)
         layout.addLayout(inner, 1)
 
         view_model.screens_changed.connect(self._on_vm_screens_changed)

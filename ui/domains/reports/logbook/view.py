@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -26,12 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.reports.views import Logbook
 from ui.common import formatting, theme
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.reports.logbook.view_model import LogbookViewModel
-
-if TYPE_CHECKING:
-    from clinic_app.domains.reports.service import Logbook
 
 #: As every date on screen: 05-Mar-2026, English month names whatever the machine's locale.
 _DATE_FORMAT = "dd-MMM-yyyy"

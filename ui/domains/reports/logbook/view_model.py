@@ -6,21 +6,17 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.reports.views import Logbook, LogbookRow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.views import UserSummary
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import Task, TaskRunner
-
-if TYPE_CHECKING:
-    # Types only: the service modules bring SQLAlchemy, which the sign-in window
-    # must not wait for.
-    from clinic_app.domains.reports.service import Logbook, LogbookRow
-    from clinic_app.people.users import UserSummary
 
 #: How the supervisor watched the scan, in the order a portfolio lists them.
 SUPERVISION_WORDS = {

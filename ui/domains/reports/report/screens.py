@@ -6,6 +6,7 @@ import uuid
 
 from PySide6.QtWidgets import QWidget
 
+from clinic_app.domains.reports.views import ReportView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
@@ -49,10 +50,9 @@ class ReportScreen:
     def _open_report(self, report: object) -> None:
         """A report from a queue, under its own patient's banner."""
         user = self._context.session.user
-        patient_id = getattr(report, "patient_id", None)
-        report_id = getattr(report, "id", None)
-        if user is None or patient_id is None or report_id is None:
+        if user is None or not isinstance(report, ReportView):
             return
+        patient_id, report_id = report.patient_id, report.id
         patients = self._context.services.patients
 
         def show(record: PatientRecord) -> None:
@@ -73,8 +73,8 @@ class ReportScreen:
         self.view_model.report = None
         self.banner.clear()
 
-    def _announce(self, kind: str, report: object) -> None:
-        self._context.announce(kind, getattr(report, "patient_id", None))
+    def _announce(self, kind: str, report: ReportView) -> None:
+        self._context.announce(kind, report.patient_id)
 
 
 class ReviewQueueScreen:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.reports.views import PendingReview, ReportView
 from clinic_app.records.registry import record_type
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, card, label, set_role
@@ -57,12 +60,14 @@ AGREEMENTS = (
 )
 
 
-def _when(value: Any) -> str:
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return ""
     local = value.astimezone()
     return f"{formatting.clinical_date(local.date())} {local:%H:%M}"
 
 
-def status_words(report: Any) -> str:
+def status_words(report: ReportView) -> str:
     """Where a report stands, in a sentence."""
     if report.status == "signed" and report.verified:
         return f"Verified by {report.supervisor_name} on {_when(report.signed_at)}"
@@ -99,7 +104,7 @@ class ReportPage(QWidget):
         self.body_region = QLineEdit()
         self.body_region.setAccessibleName(self.tr(_label("body_region")))
         self.fields: dict[str, QPlainTextEdit] = {}
-        self.errors: dict[str, Any] = {}
+        self.errors: dict[str, QLabel] = {}
         self._sections = _sections()
         for name, words in self._sections:
             edit = QPlainTextEdit()
@@ -188,8 +193,8 @@ class ReportPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
-        self.actions = QWidget()
-        bar = QHBoxLayout(self.actions)
+        self.action_bar = QWidget()
+        bar = QHBoxLayout(self.action_bar)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.print_button)
         bar.addWidget(self.save_button)
@@ -209,7 +214,7 @@ class ReportPage(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.attestation)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.action_bar)
 
     def values(self) -> dict[str, Any]:
         """What is written, as the service takes it (key images and measurements kept)."""
@@ -231,7 +236,7 @@ class ReportPage(QWidget):
             values["measurements"] = report.content.get("measurements", [])
         return values
 
-    def _fill_choices(self, report: Any, editable: bool) -> None:
+    def _fill_choices(self, report: ReportView, editable: bool) -> None:
         chosen = set(report.content.get("key_images", []))
         self.key_images.clear()
         for image in self._vm.images:
@@ -266,14 +271,16 @@ class ReportPage(QWidget):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.measurements.addItem(placeholder)
 
-    def _on_vm_loaded(self, report: Any) -> None:
+    def _on_vm_loaded(self, report: ReportView) -> None:
         editable = report.status in ("draft", "returned")
         for name, edit in self.fields.items():
             edit.setPlainText(str(report.content.get(name) or ""))
             edit.setReadOnly(not editable)
         for name in _amendments():
             # Only a version that adds to another has an addendum.
-            self.fields[name].parentWidget().setVisible(report.predecessor_id is not None)
+            holder = self.fields[name].parentWidget()
+            if holder is not None:
+                holder.setVisible(report.predecessor_id is not None)
         self.body_region.setText(str(report.content.get("body_region") or ""))
         self._fill_choices(report, editable)
         self.body_region.setReadOnly(not editable)
@@ -455,7 +462,9 @@ class ReviewQueuePage(QWidget):
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
 
-    def _on_vm_queues_loaded(self, pending: list[Any], returned: list[Any]) -> None:
+    def _on_vm_queues_loaded(
+        self, pending: list[PendingReview], returned: list[ReportView]
+    ) -> None:
         self.pending.clear()
         for waiting in pending:
             report = waiting.report
@@ -482,9 +491,10 @@ class ReviewQueuePage(QWidget):
             self.pending.setCurrentRow(0)
         self._show_selected()
 
-    def _selected(self) -> Any:
+    def _selected(self) -> ReportView | None:
         item = self.pending.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        report = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return report if isinstance(report, ReportView) else None
 
     def _show_selected(self) -> None:
         report = self._selected()

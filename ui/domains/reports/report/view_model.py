@@ -8,29 +8,38 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.reports.views import PendingReview, PrintableReport, ReportView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
+#: A report with what its page shows beside it: the sentence signing agrees to, whether the
+#: user signs alone, and the study's images and measured distances.
+_Loaded = tuple[ReportView, str, bool, list[dict[str, Any]], list[dict[str, Any]]]
+
 
 class ReportDesk(Protocol):
     """The part of the report service the report screens use."""
 
-    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> Any: ...
+    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> ReportView: ...
 
-    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView: ...
 
-    def save(self, actor: CurrentUser, report_id: uuid.UUID, values: Mapping[str, Any]) -> Any: ...
+    def save(
+        self, actor: CurrentUser, report_id: uuid.UUID, values: Mapping[str, Any]
+    ) -> ReportView: ...
 
-    def submit(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+    def submit(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView: ...
 
-    def sign(self, actor: CurrentUser, report_id: uuid.UUID, password: str) -> Any: ...
+    def sign(self, actor: CurrentUser, report_id: uuid.UUID, password: str) -> ReportView: ...
 
-    def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> Any: ...
+    def addendum(self, actor: CurrentUser, report_id: uuid.UUID, text: str) -> ReportView: ...
 
-    def return_to_trainee(self, actor: CurrentUser, report_id: uuid.UUID, feedback: str) -> Any: ...
+    def return_to_trainee(
+        self, actor: CurrentUser, report_id: uuid.UUID, feedback: str
+    ) -> ReportView: ...
 
     def verify(
         self,
@@ -42,21 +51,23 @@ class ReportDesk(Protocol):
         agreement: str,
         supervisor_words: str = "",
         feedback: str = "",
-    ) -> Any: ...
+    ) -> ReportView: ...
 
-    def pending_reviews(self, actor: CurrentUser) -> list[Any]: ...
+    def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]: ...
 
-    def returned(self, actor: CurrentUser) -> list[Any]: ...
+    def returned(self, actor: CurrentUser) -> list[ReportView]: ...
 
     def attestation_for(self, actor: CurrentUser, kind: str) -> str: ...
 
-    def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> Any: ...
+    def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> PrintableReport: ...
 
-    def render_pdf(self, printable: Any) -> bytes: ...
+    def render_pdf(self, printable: PrintableReport) -> bytes: ...
 
-    def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[Any]: ...
+    def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]: ...
 
-    def measurements_offered(self, actor: CurrentUser, study_id: uuid.UUID) -> list[Any]: ...
+    def measurements_offered(
+        self, actor: CurrentUser, study_id: uuid.UUID
+    ) -> list[dict[str, Any]]: ...
 
     def can_verify(self, actor: CurrentUser) -> bool: ...
 
@@ -87,12 +98,12 @@ class ReportViewModel(QObject):
         self._reports = reports
         self._runner = runner
         self._session = session
-        self.report: Any = None
+        self.report: ReportView | None = None
         self.attestation = ""
         self.reports_alone = False
         #: The study's images and the distances measured on them, to choose from.
-        self.images: list[Any] = []
-        self.offered: list[Any] = []
+        self.images: list[dict[str, Any]] = []
+        self.offered: list[dict[str, Any]] = []
 
     def _actor(self) -> CurrentUser | None:
         return self._session.user
@@ -105,7 +116,7 @@ class ReportViewModel(QObject):
         """Show one version (a returned report to change, or one to read)."""
         self._load(lambda reports, actor: reports.get(actor, report_id))
 
-    def _load(self, fetch: Callable[[ReportDesk, CurrentUser], Any]) -> None:
+    def _load(self, fetch: Callable[[ReportDesk, CurrentUser], ReportView]) -> None:
         """A report, with what the page shows beside it.
 
         That is the sentence signing agrees to, whether this user signs alone, and the
@@ -116,7 +127,7 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> tuple[Any, str, bool, list[Any], list[Any]]:
+        def work() -> _Loaded:
             report = fetch(reports, actor)
             return (
                 report,
@@ -128,13 +139,13 @@ class ReportViewModel(QObject):
 
         self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
 
-    def _on_started(self, loaded: tuple[Any, str, bool, list[Any], list[Any]]) -> None:
+    def _on_started(self, loaded: _Loaded) -> None:
         self.report, self.attestation, self.reports_alone, self.images, self.offered = loaded
         self.field_errors_changed.emit({})
         self.loaded.emit(self.report)
 
-    def _then(self, work: Callable[[], Any], words: str) -> None:
-        def done(report: Any) -> None:
+    def _then(self, work: Callable[[], ReportView], words: str) -> None:
+        def done(report: ReportView) -> None:
             self.report = report
             self.field_errors_changed.emit({})
             self.loaded.emit(report)
@@ -149,7 +160,7 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def done(saved: Any) -> None:
+        def done(saved: ReportView) -> None:
             self.report = saved
             self.field_errors_changed.emit({})
             self.saved.emit(saved)
@@ -165,7 +176,7 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> Any:
+        def work() -> ReportView:
             reports.save(actor, report.id, values)
             return reports.submit(actor, report.id)
 
@@ -178,7 +189,7 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> Any:
+        def work() -> ReportView:
             reports.save(actor, report.id, values)
             return reports.sign(actor, report.id, password)
 
@@ -195,7 +206,7 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
 
-        def render(printable: Any) -> None:
+        def render(printable: PrintableReport) -> None:
             self._runner.run_io(
                 lambda: reports.render_pdf(printable),
                 on_done=self.pdf_ready.emit,
@@ -245,8 +256,8 @@ class ReviewQueueViewModel(QObject):
         self._reports = reports
         self._runner = runner
         self._session = session
-        self.pending: list[Any] = []
-        self.returned: list[Any] = []
+        self.pending: list[PendingReview] = []
+        self.returned: list[ReportView] = []
         self.attestation = ""
 
     def load(self) -> None:
@@ -256,7 +267,7 @@ class ReviewQueueViewModel(QObject):
             return
         reports = self._reports
 
-        def work() -> tuple[list[Any], list[Any], str]:
+        def work() -> tuple[list[PendingReview], list[ReportView], str]:
             pending = reports.pending_reviews(actor) if reports.can_verify(actor) else []
             return pending, reports.returned(actor), reports.attestation_for(actor, "verify")
 
@@ -264,7 +275,7 @@ class ReviewQueueViewModel(QObject):
             work, on_done=self._on_loaded, on_failed=self._on_failed, supersede="review.queues"
         )
 
-    def _on_loaded(self, loaded: tuple[list[Any], list[Any], str]) -> None:
+    def _on_loaded(self, loaded: tuple[list[PendingReview], list[ReportView], str]) -> None:
         self.pending, self.returned, self.attestation = loaded
         self.queues_loaded.emit(self.pending, self.returned)
 
@@ -298,7 +309,7 @@ class ReviewQueueViewModel(QObject):
             self.tr("Verified. The report is final."),
         )
 
-    def _run(self, work: Callable[[], Any], words: str) -> None:
+    def _run(self, work: Callable[[], ReportView], words: str) -> None:
         def done(_result: object) -> None:
             self.field_errors_changed.emit({})
             self.reviewed.emit(words)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QLabel,
+    QLayout,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from clinic_app.people.views import StoreStatus
+from clinic_app.people.views import ConflictView, IssueView, StoreStatus
 from ui.common import formatting
 from ui.common.shell import sync_words
 from ui.common.widgets import NoticeBar, card, label, set_role
@@ -31,7 +31,7 @@ _REASONS = {
 }
 
 
-def _value_words(value: Any) -> str:
+def _value_words(value: object) -> str:
     if value is None or value == "":
         return "(empty)"
     return str(value)
@@ -58,7 +58,7 @@ class SyncView(QWidget):
         self.issues_layout = QVBoxLayout(self.issues_card)
         self.issues_layout.setContentsMargins(20, 14, 20, 18)
         self.choice_buttons: list[QPushButton] = []
-        self.issue_labels: list[Any] = []
+        self.issue_labels: list[QLabel] = []
         self._lay_out()
         vm = view_model
         vm.status_loaded.connect(self._on_vm_status_loaded)
@@ -123,14 +123,14 @@ class SyncView(QWidget):
         )
 
     @staticmethod
-    def _clear(layout: Any) -> None:
+    def _clear(layout: QLayout) -> None:
         while layout.count():
             taken = layout.takeAt(0)
             widget = taken.widget() if taken is not None else None
             if widget is not None:
                 widget.deleteLater()
 
-    def _on_vm_conflicts_loaded(self, conflicts: list[Any]) -> None:
+    def _on_vm_conflicts_loaded(self, conflicts: list[ConflictView]) -> None:
         grid = self.conflicts_grid
         self._clear(grid)
         self.choice_buttons = []
@@ -194,7 +194,7 @@ class SyncView(QWidget):
             0,
         )
 
-    def _on_vm_issues_loaded(self, issues: list[Any]) -> None:
+    def _on_vm_issues_loaded(self, issues: list[IssueView]) -> None:
         self._clear(self.issues_layout)
         self.issue_labels = []
         self.issues_layout.addWidget(

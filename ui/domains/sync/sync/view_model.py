@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.people.views import StoreStatus
+from clinic_app.people.views import ConflictView, IssueView, StoreStatus
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -22,19 +22,21 @@ class SyncControls(Protocol):
 
     def server_url(self) -> str | None: ...
 
-    def issues(self, actor: CurrentUser) -> list[Any]: ...
+    def issues(self, actor: CurrentUser) -> list[IssueView]: ...
 
     def server_for_conflicts(self, actor: CurrentUser) -> Any: ...
 
     def fetch_conflicts(self, server: Any) -> list[Any]: ...
 
-    def describe_conflicts(self, actor: CurrentUser, found: list[Any]) -> list[Any]: ...
+    def describe_conflicts(self, actor: CurrentUser, found: list[Any]) -> list[ConflictView]: ...
 
-    def server_for_choice(self, actor: CurrentUser, conflict: Any) -> Any: ...
+    def server_for_choice(self, actor: CurrentUser, conflict: ConflictView) -> Any: ...
 
-    def send_choice(self, server: Any, actor: CurrentUser, conflict: Any, value: Any) -> None: ...
+    def send_choice(
+        self, server: Any, actor: CurrentUser, conflict: ConflictView, value: Any
+    ) -> None: ...
 
-    def mark_resolved(self, conflict: Any) -> None: ...
+    def mark_resolved(self, conflict: ConflictView) -> None: ...
 
     def wake(self) -> None: ...
 
@@ -79,7 +81,7 @@ class SyncViewModel(QObject):
             return
         sync = self._sync
 
-        def local() -> tuple[StoreStatus, list[Any], bool, str | None]:
+        def local() -> tuple[StoreStatus, list[IssueView], bool, str | None]:
             return (
                 self._status.current(actor),
                 sync.issues(actor),
@@ -89,7 +91,7 @@ class SyncViewModel(QObject):
 
         self._runner.run_store(local, on_done=self._on_local, on_failed=self._on_failed)
 
-    def _on_local(self, loaded: tuple[StoreStatus, list[Any], bool, str | None]) -> None:
+    def _on_local(self, loaded: tuple[StoreStatus, list[IssueView], bool, str | None]) -> None:
         status, issues, self.configured, self.server_url = loaded
         self.status_loaded.emit(status)
         self.issues_loaded.emit(issues)
@@ -134,7 +136,7 @@ class SyncViewModel(QObject):
         """Ask background sync to run now."""
         self._sync.wake()
 
-    def choose(self, conflict: Any, value: Any) -> None:
+    def choose(self, conflict: ConflictView, value: Any) -> None:
         """Keep ``value`` for a conflict's field, everywhere.
 
         The choice is audited on the store worker, sent to the server on the I/O pool, then
@@ -161,7 +163,7 @@ class SyncViewModel(QObject):
             lambda: sync.server_for_choice(actor, conflict), on_done=send, on_failed=self._on_failed
         )
 
-    def _on_resolved(self, conflict: Any) -> None:
+    def _on_resolved(self, conflict: ConflictView) -> None:
         self.resolved.emit(conflict.id)
         self.load()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.triage.content import ServiceRules
+from clinic_app.domains.triage.rules import TargetRule
 from clinic_app.kernel.errors import ValidationError
 from ui.common import errors
 from ui.common.widgets import NoticeBar, card, label, set_role
@@ -29,7 +29,7 @@ _LIMITS = {"working_days": 65, "calendar_days": 365}
 class _RuleRow:
     """The widgets of one rule: on/off, amount, unit, default and source, error line."""
 
-    def __init__(self, rule: Any, default_amount: int, default_active: bool) -> None:
+    def __init__(self, rule: TargetRule, default_amount: int, default_active: bool) -> None:
         unit = rule.unit.value
         self.rule_id: str = rule.rule_id
         self.active = QCheckBox(rule.label)
@@ -47,7 +47,7 @@ class _RuleRow:
         self.error.setVisible(False)
         self.show(rule)
 
-    def show(self, rule: Any) -> None:
+    def show(self, rule: TargetRule) -> None:
         self.active.setChecked(rule.active)
         self.amount.setValue(rule.amount)
 
@@ -160,9 +160,9 @@ class WaitingTimesView(QWidget):
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
 
-    def _on_vm_loaded(self, rules: Any) -> None:
+    def _on_vm_loaded(self, rules: ServiceRules) -> None:
         if set(self.rows) != {rule.rule_id for rule in rules.rules}:
-            self._build_rows(rules, self._vm.defaults)
+            self._build_rows(rules, self._vm.defaults or rules)
         for rule in rules.rules:
             self.rows[rule.rule_id].show(rule)
         self.near_working.setValue(rules.near.working_days)
@@ -176,7 +176,7 @@ class WaitingTimesView(QWidget):
         self.reset_button.setVisible(not read_only)
         self.read_only_note.setVisible(read_only)
 
-    def _build_rows(self, rules: Any, defaults: Any) -> None:
+    def _build_rows(self, rules: ServiceRules, defaults: ServiceRules) -> None:
         while self.rules_grid.count():
             taken = self.rules_grid.takeAt(0)
             widget = taken.widget() if taken is not None else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from clinic_app.domains.triage.content import ServiceRules
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
@@ -16,9 +17,9 @@ from ui.common.tasks import TaskRunner
 class SettingsStore(Protocol):
     """The part of the settings service this screen uses."""
 
-    def waiting_times(self, actor: CurrentUser) -> Any: ...
+    def waiting_times(self, actor: CurrentUser) -> ServiceRules: ...
 
-    def default_waiting_times(self) -> Any: ...
+    def default_waiting_times(self) -> ServiceRules: ...
 
     def can_manage(self, actor: CurrentUser) -> bool: ...
 
@@ -30,7 +31,7 @@ class SettingsStore(Protocol):
         active: Mapping[str, object] | None = None,
         near: Mapping[str, object] | None = None,
         reset: Iterable[str] = (),
-    ) -> Any: ...
+    ) -> ServiceRules: ...
 
 
 class WaitingTimesViewModel(QObject):
@@ -54,8 +55,8 @@ class WaitingTimesViewModel(QObject):
         self._settings = settings
         self._runner = runner
         self._session = session
-        self.rules: Any = None
-        self.defaults: Any = None
+        self.rules: ServiceRules | None = None
+        self.defaults: ServiceRules | None = None
         self.can_change = False
         self._busy = False
 
@@ -70,7 +71,7 @@ class WaitingTimesViewModel(QObject):
             return
         settings = self._settings
 
-        def read() -> tuple[Any, Any, bool]:
+        def read() -> tuple[ServiceRules, ServiceRules, bool]:
             return (
                 settings.waiting_times(actor),
                 settings.default_waiting_times(),
@@ -97,7 +98,7 @@ class WaitingTimesViewModel(QObject):
             lambda actor: self._settings.set_waiting_times(actor, reset=[*rule_ids, "near"])
         )
 
-    def _write(self, work: Any) -> None:
+    def _write(self, work: Callable[[CurrentUser], ServiceRules]) -> None:
         if self._busy:
             return
         actor = self._session.require_user()
@@ -107,14 +108,14 @@ class WaitingTimesViewModel(QObject):
             lambda: work(actor), on_done=self._on_saved, on_failed=self._on_save_failed
         )
 
-    def _on_loaded(self, loaded: tuple[Any, Any, bool]) -> None:
+    def _on_loaded(self, loaded: tuple[ServiceRules, ServiceRules, bool]) -> None:
         self.rules, self.defaults, self.can_change = loaded
         self.loaded.emit(self.rules)
 
     def _on_failed(self, error: BaseException) -> None:
         self.problem.emit(errors.explain(error))
 
-    def _on_saved(self, rules: Any) -> None:
+    def _on_saved(self, rules: ServiceRules) -> None:
         self._set_busy(False)
         self.saved.emit(rules)
         self.load()

@@ -172,7 +172,7 @@ class _MarkerDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         colour = _MARKER_COLOURS.get(index.data(_STATE_ROLE))
         if colour is not None:
-            rect: QRect = option.rect  # type: ignore[attr-defined]
+            rect: QRect = option.rect
             painter.fillRect(
                 QRect(rect.left(), rect.top(), _MARKER_WIDTH, rect.height()), QColor(colour)
             )
@@ -427,12 +427,12 @@ class WorklistView(QWidget):
         self.table.setColumnWidth(specialty, 170)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.panel = TriagePanel(view_model)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll.setWidget(self.panel)
-        self.scroll.setFixedWidth(_PANEL_WIDTH)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(self.panel)
+        self.scroll_area.setFixedWidth(_PANEL_WIDTH)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._lay_out()
         self._connect()
         self._set_tab_order()
@@ -449,7 +449,7 @@ class WorklistView(QWidget):
         layout.setContentsMargins(16, 14, 12, 12)
         layout.setSpacing(14)
         layout.addLayout(left, 1)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
 
     def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
@@ -542,7 +542,7 @@ class WorklistView(QWidget):
     def _on_vm_problem(self, message: str) -> None:
         if self._awaiting is not None and self.panel.item is not None:
             self.panel.summary.show_problems(message, getattr(self, "_problems", []))
-            self.scroll.verticalScrollBar().setValue(0)
+            self.scroll_area.verticalScrollBar().setValue(0)
             self.panel.focus_first_error()
         else:
             self.notice.show_notice(message, "problem")

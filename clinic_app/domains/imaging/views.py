@@ -1,0 +1,153 @@
+"""Read models of imaging: studies, images, PACS sends, listeners and settings; frozen, ORM-free."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class PlannedScan:
+    """A scan planned today: what a scanner's worklist query is answered with."""
+
+    study_uid: str
+    accession: str
+    description: str
+    planned_at: datetime
+    nhs_number: str
+    family_name: str
+    given_name: str
+    birth_date: date
+    sex: str
+
+
+@dataclass(frozen=True)
+class InstanceView:
+    """An image in the record (or waiting as an orphan, with no study)."""
+
+    id: uuid.UUID
+    study_id: uuid.UUID | None
+    sop_class_uid: str
+    sop_instance_uid: str
+    body_part: str | None
+    laterality: str | None
+    frames: int
+    source: str
+    attachment_id: uuid.UUID
+    created_at: datetime | None = None
+    carried_patient_id: str | None = None
+    carried_accession: str | None = None
+    carried_name: str | None = None
+    carried_birth_date: str | None = None
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A patient's study: its images, and where it stands with the PACS.
+
+    ``pacs_state`` is ``educational`` (never sent), ``not_sent``, ``waiting`` (asked for,
+    not yet confirmed by the PACS), ``archived``, or ``stopped``.
+    """
+
+    id: uuid.UUID
+    study_uid: str
+    started_at: datetime
+    description: str
+    accession: str | None
+    purpose: str
+    archived_at: datetime | None
+    pacs_state: str
+    pacs_error: str | None
+    pacs_attempts: int
+    instances: tuple[InstanceView, ...]
+    #: The episode of care it was made in (None when the patient had none open).
+    episode_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class SendView:
+    """Where a study's trip to the PACS stands."""
+
+    id: uuid.UUID
+    study_id: uuid.UUID
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    requested_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What one attempt did."""
+
+    send_id: uuid.UUID
+    study_id: uuid.UUID
+    archived: bool
+    confirmed: int
+    images: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ListenerState:
+    """Whether the listeners run, where, and why not when they should."""
+
+    listening: bool
+    ae_title: str
+    storage_port: int
+    worklist_port: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DicomSettings:
+    """The app's DICOM listeners and the PACS it sends to.
+
+    Attributes:
+        ae_title: the app's own AE title (scanners send to it; the PACS sees it calling).
+        listen: start the Storage and Worklist listeners when the app starts.
+        listen_host: the address they listen on (``0.0.0.0``: every network the laptop has).
+        storage_port, worklist_port: where scanners push images and ask for the worklist.
+        pacs_ae_title, pacs_host, pacs_port: the PACS's DICOM address (C-STORE and the query
+            back that confirms it holds each image).
+        pacs_method: ``c-store`` or ``stow-rs``.
+        pacs_dicomweb_url: the PACS's DICOMweb root, for STOW-RS.
+    """
+
+    ae_title: str = "ONESTOP"
+    listen: bool = False
+    listen_host: str = "0.0.0.0"
+    storage_port: int = 11112
+    worklist_port: int = 11113
+    pacs_ae_title: str = ""
+    pacs_host: str = ""
+    pacs_port: int = 104
+    pacs_method: str = "c-store"
+    pacs_dicomweb_url: str = ""
+
+    @property
+    def pacs_configured(self) -> bool:
+        """True when there is a PACS to send to."""
+        if not (self.pacs_ae_title and self.pacs_host):
+            return False
+        return self.pacs_method == "c-store" or bool(self.pacs_dicomweb_url)
+
+
+@dataclass(frozen=True)
+class TeachingCopy:
+    """De-identified DICOM files of one study, ready to save.
+
+    Attributes:
+        pseudonym: the Patient ID every copy carries instead of the NHS number.
+        files: (file name, DICOM bytes) for each image.
+        pixels_may_identify: True when any image may show the patient's details burned into
+            the picture (text from the scanner's screen), which de-identification cannot
+            remove: a person must check and mask them before the copy is shared.
+    """
+
+    pseudonym: str
+    files: tuple[tuple[str, bytes], ...]
+    pixels_may_identify: bool

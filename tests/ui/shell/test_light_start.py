@@ -1,0 +1,31 @@
+"""The sign-in window comes up before the heavy libraries load: none is imported by ``ui.app``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+HEAVY = ("sqlalchemy", "reportlab", "pydicom", "numpy", "pynetdicom", "av")
+
+
+def test_importing_the_app_loads_no_store_dicom_or_pdf_library() -> None:
+    probe = (
+        "import sys, ui.app, ui.launcher\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert loaded == "", f"loaded at start-up: {loaded}"
