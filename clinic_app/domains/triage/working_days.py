@@ -19,8 +19,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import cache
 
-import holidays
-
 from clinic_app.kernel.errors import ClinicError
 
 # England and Wales share one list of bank holidays; the library keeps it under England.
@@ -51,6 +49,9 @@ def bank_holidays(year: int) -> frozenset[date]:
     Returns:
         Every bank holiday date of that year.
     """
+    # The library loads on the first date worked out, not with the app (sign-in stays quick).
+    import holidays  # noqa: PLC0415
+
     calendar = holidays.country_holidays(_COUNTRY, subdiv=_SUBDIVISION, years=year)
     return frozenset(calendar.keys())
 
