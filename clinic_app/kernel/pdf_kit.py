@@ -18,10 +18,11 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 log = logging.getLogger(__name__)
 
@@ -155,3 +156,84 @@ def _page_painter(
         canvas.restoreState()
 
     return paint
+
+
+@dataclass(frozen=True)
+class PrintedSection:
+    """One heading of a printed record and the words under it."""
+
+    heading: str
+    words: str
+
+
+@dataclass(frozen=True)
+class PrintedRecord:
+    """A record as printed: whose it is (on every page), its sections and who signed it.
+
+    Attributes:
+        title: what it is, e.g. "Contact note".
+        patient_name: the patient's name, in the header of every page.
+        identity: the lines under the title: NHS number, date of birth, the clinic.
+        status: its status in words (a draft is marked as one on every page).
+        sections: its headings and words, in their declared order.
+        sign_off: who signed it, when, and the sentence they agreed to.
+        final: True once signed; otherwise every page says it is a draft.
+    """
+
+    title: str
+    patient_name: str
+    identity: tuple[str, ...]
+    status: str
+    sections: tuple[PrintedSection, ...]
+    sign_off: tuple[str, ...]
+    final: bool
+
+
+def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
+    """A record whose content is its sections, in the house style: A4, page X of Y.
+
+    Every page names the patient and the record, and a draft says so on every page.
+    """
+    fonts = document_fonts()
+    body = ParagraphStyle(
+        "body", fontName=fonts.regular, fontSize=11, leading=15, textColor=TEXT, spaceAfter=4
+    )
+    title = ParagraphStyle(
+        "title", parent=body, fontName=fonts.bold, fontSize=17, leading=21, textColor=NHS_BLUE
+    )
+    heading = ParagraphStyle(
+        "heading", parent=body, fontName=fonts.bold, fontSize=12.5, spaceBefore=8, spaceAfter=2
+    )
+    small = ParagraphStyle("small", parent=body, fontSize=9.5, leading=12.5)
+
+    def story() -> list[Any]:
+        flow: list[Any] = [Paragraph(text(record.title), title), Spacer(1, 4)]
+        flow += [Paragraph(text(line), small) for line in record.identity]
+        flow.append(Paragraph(text(record.status), small))
+        for section in record.sections:
+            flow.append(Paragraph(text(section.heading), heading))
+            flow.append(Paragraph(text(section.words), body))
+        flow.append(Spacer(1, 8))
+        flow += [Paragraph(text(line), small) for line in record.sign_off]
+        return flow
+
+    def decorate(canvas: Any, page: int, pages: int) -> None:
+        width, height = A4
+        left = MARGIN + FRAME_PADDING
+        canvas.setFont(fonts.bold, 9.5)
+        canvas.setFillColor(TEXT)
+        canvas.drawString(left, height - 12 * mm, record.patient_name)
+        canvas.setFont(fonts.regular, 9)
+        canvas.drawRightString(width - left, height - 12 * mm, record.title)
+        if not record.final:
+            canvas.setFillColor(EMERGENCY_RED)
+            canvas.setFont(fonts.bold, 9.5)
+            canvas.drawCentredString(width / 2, height - 12 * mm, "DRAFT - not signed")
+            canvas.setFillColor(TEXT)
+        canvas.setFont(fonts.regular, 8.5)
+        canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
+        canvas.drawString(left, 10 * mm, record.patient_name)
+
+    return render_pdf(
+        story, decorate, top=20 * mm, bottom=18 * mm, title=record.title, author=author
+    )

@@ -50,9 +50,23 @@ def _signed_v1(row: Any) -> str:
     )
 
 
+def _record_v1(row: Any) -> str:
+    # The content with whose record it is, who signed it, when, and the sentence agreed to
+    # (records whose form is only their sections, since the first of them).
+    return content_digest(
+        {
+            "content": row.content,
+            "patient": str(row.patient_id),
+            "signed_by": str(row.signed_by),
+            "signed_at": row.signed_at.isoformat(),
+            "attestation": row.attestation or "",
+        }
+    )
+
+
 #: Every digest scheme by name. Never change one: add a new name instead.
 DIGEST_SCHEMES: Mapping[str, DigestScheme] = MappingProxyType(
-    {"content-v1": _content_v1, "signed-v1": _signed_v1}
+    {"content-v1": _content_v1, "signed-v1": _signed_v1, "record-v1": _record_v1}
 )
 #: The scheme of a NOTE addendum's digest (it covers the sealed record's digest).
 NOTE_SCHEME = "note-v1"

@@ -37,6 +37,12 @@ _FIELD_WORDS: dict[str, FieldWords] = {
         subject=subject(label, "details")
     ),
     "text.too_long": too_long,
+    "record.not_text": lambda e, label: tr("Type words in the {subject}.").format(
+        subject=subject(label, "box")
+    ),
+    "record.required_to_sign": lambda e, label: tr("Fill in the {subject} before signing.").format(
+        subject=subject(label, "part")
+    ),
     "username.empty": lambda e, label: tr("Enter your user name."),
     "password.empty": lambda e, label: tr("Enter your password."),
 }
@@ -54,6 +60,15 @@ _WORDS: dict[str, str] = {
     ),
     "file.empty": "The file is empty. Nothing was kept.",
     "file.too_large": "The file is too large to keep (the limit is 2 GB). Nothing was kept.",
+    "record.not_found": (
+        "This record could not be found. It may have been removed; open the patient's record again."
+    ),
+    "record.wrong_patient": (
+        "This record belongs to another patient, so nothing was saved. Open the patient's "
+        "record again and start from there."
+    ),
+    "record.signed": "This record is signed and cannot be changed.",
+    "record.not_author": "Only the person who started this draft can change or sign it.",
     "record.immutable": (
         "This record is signed and cannot be changed. Add an addendum to it instead."
     ),
