@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -12,8 +13,12 @@ from ui.common import theme
 from ui.common.screen import WindowState
 from ui.common.tasks import TaskRunner
 from ui.shell.registry import register_words
-from ui.shell.services import ClinicServices
 from ui.shell.window import APP_NAME, ShellWindow
+
+if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices
 
 __all__ = [
     "APP_NAME",

@@ -8,14 +8,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QApplication
 
 from ui.app import SCREEN_SIZE, MainWindow, create_application
 from ui.common import errors
 from ui.common.deferred import DeferredServices
-from ui.shell.services import ClinicServices, ClinicSettings
+
+if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices, ClinicSettings
 
 _log = logging.getLogger(__name__)
 
@@ -97,7 +101,7 @@ def start_deferred(
     """
     app = create_application()
     services = DeferredServices(open_services, config)
-    window = MainWindow(cast(ClinicServices, services), defer_workspace=True)
+    window = MainWindow(cast("ClinicServices", services), defer_workspace=True)
     services.ready.connect(window.build_workspace)
     services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
     services.start()

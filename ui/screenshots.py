@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -17,7 +17,11 @@ from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
 from ui.domains.people.search.screens import SearchScreen
-from ui.shell.services import ClinicServices
+
+if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices
 
 S = TypeVar("S")
 

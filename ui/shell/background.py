@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject
 
@@ -18,7 +19,11 @@ from ui.common.session import UserSession
 from ui.common.shell import StatusStrip
 from ui.common.tasks import TaskRunner
 from ui.common.widgets import NoticeBar
-from ui.shell.services import ClinicServices
+
+if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices
 
 _log = logging.getLogger(__name__)
 

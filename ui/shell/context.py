@@ -13,9 +13,11 @@ from ui.common import errors
 from ui.common.screen import Screen
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.shell.services import ClinicServices
 
 if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices
     from ui.shell.window import ShellWindow
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -30,7 +31,11 @@ from ui.shell.context import WindowContext
 from ui.shell.login.view import LoginView
 from ui.shell.login.view_model import LoginViewModel
 from ui.shell.registry import discover, register_words
-from ui.shell.services import ClinicServices
+
+if TYPE_CHECKING:
+    # The services' Protocols are composed from every screen's view model: types only,
+    # so that the sign-in window does not wait for the screens' modules.
+    from ui.shell.services import ClinicServices
 
 _log = logging.getLogger(__name__)
 
