@@ -7,7 +7,11 @@ from importlib import resources
 
 import pytest
 
-from clinic_app.domains.red_flags.content import ALL_SCREENS, red_flag_screen
+from clinic_app.domains.red_flags.content import (
+    ALL_SCREENS,
+    SHARED_QUESTIONS_FILE,
+    red_flag_screen,
+)
 from clinic_app.domains.red_flags.rules import Deadline, Outcome, RedFlagScreen
 
 
@@ -21,7 +25,7 @@ def test_every_shipped_file_is_listed() -> None:
     shipped = {
         item.name.removesuffix(".json") for item in folder.iterdir() if item.name.endswith(".json")
     }
-    assert shipped == set(ALL_SCREENS)
+    assert shipped == {*ALL_SCREENS, SHARED_QUESTIONS_FILE.removesuffix(".json")}
 
 
 def test_screen_loads_with_provenance(screen: RedFlagScreen) -> None:
