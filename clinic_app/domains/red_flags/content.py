@@ -305,9 +305,7 @@ def _card(reader: _Reader, raw: object) -> SafetyNetCard:
     )
 
 
-def _derivation(
-    reader: _Reader, raw: object, rules: tuple[Rule, ...]
-) -> tuple[Derivation, ...]:
+def _derivation(reader: _Reader, raw: object, rules: tuple[Rule, ...]) -> tuple[Derivation, ...]:
     """Which statement of the source gives which rule; every rule must be derived."""
     if not isinstance(raw, list) or not raw:
         raise reader.invalid("no_derivation")
@@ -326,7 +324,9 @@ def _derivation(
     return tuple(entries)
 
 
-def parse_shared_questions(data: object, *, file: str = SHARED_QUESTIONS_FILE) -> dict[str, Question]:
+def parse_shared_questions(
+    data: object, *, file: str = SHARED_QUESTIONS_FILE
+) -> dict[str, Question]:
     """Check the shared-question document and return its questions by code.
 
     Raises:

@@ -20,11 +20,9 @@ from clinic_app.domains.red_flags.content import (
     screens_for,
 )
 from clinic_app.domains.red_flags.rules import (
-    AGE,
     OVERRIDE_REASON_MIN_LENGTH,
     Answer,
     Deadline,
-    HardStop,
     Level,
     Outcome,
     RecordedAction,
@@ -446,7 +444,10 @@ _PRINTING = [{"text": "Give card", "deadline": "this_visit", "prints": "safety_n
             "unknown_derivation_target",
         ),
         (_variant({"derivation": [{"statement": " ", "gives": "high"}]}), "missing_text"),
-        (_variant({"questions": [*GOOD["questions"], {"shared": "nope"}]}), "unknown_shared_question"),
+        (
+            _variant({"questions": [*GOOD["questions"], {"shared": "nope"}]}),
+            "unknown_shared_question",
+        ),
         (
             _variant({"questions": [*GOOD["questions"], {"code": "diabetes", "text": "D?"}]}),
             "shadows_shared_question",

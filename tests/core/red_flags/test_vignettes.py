@@ -1,4 +1,4 @@
-"""Clinical vignettes through the shipped screens, and one screening that asks shared questions once.
+"""Clinical vignettes through the shipped screens; one screening asks shared questions once.
 
 The first group are the vignettes from the clinic-morning report (issue 12, "What was seen" 4);
 the rest are drawn from each screen's source, positive and negative.
@@ -20,6 +20,7 @@ from clinic_app.domains.red_flags.content import (
     shared_questions,
 )
 from clinic_app.domains.red_flags.rules import (
+    AGE,
     Answer,
     Deadline,
     HardStop,
@@ -201,6 +202,12 @@ def test_gca_does_not_fire_under_50() -> None:
     assert _run("giant_cell_arteritis", "new_headache", age=45).level is Level.CLEAR
 
 
+def test_gca_unknown_age_is_incomplete_and_asks_for_the_age() -> None:
+    result = _run("giant_cell_arteritis", "new_headache", age=None)
+    assert result.level is Level.INCOMPLETE
+    assert any(AGE in rule.waiting_on for rule in result.rules)
+
+
 def test_gca_visual_symptoms_add_ophthalmology() -> None:
     result = _run("giant_cell_arteritis", "visual_symptoms", "scalp_tenderness")
     assert result.fired == ("gca_visual_symptoms",)
@@ -327,7 +334,9 @@ def test_collapse_with_back_pain_is_999() -> None:
 
 
 def test_new_pain_with_a_pulsatile_mass_is_an_emergency() -> None:
-    result = _run("abdominal_aortic_aneurysm", "new_abdominal_or_back_pain", "pulsatile_abdominal_mass")
+    result = _run(
+        "abdominal_aortic_aneurysm", "new_abdominal_or_back_pain", "pulsatile_abdominal_mass"
+    )
     assert (result.level, result.fired) == (Level.EMERGENCY, ("symptomatic_aaa",))
 
 
@@ -358,7 +367,9 @@ def test_low_back_pain_is_offered_every_spinal_screen() -> None:
     assert "giant_cell_arteritis" not in offered
 
 
-@pytest.mark.parametrize("regions", [["any_joint", "leg"], ["any_joint", "shoulder"], ["any_joint"]])
+@pytest.mark.parametrize(
+    "regions", [["any_joint", "leg"], ["any_joint", "shoulder"], ["any_joint"]]
+)
 def test_joints_are_offered_hot_joint_and_inflammatory_arthritis(regions: list[str]) -> None:
     offered = {s.screen_id for s in screens_for(regions, 60)}
     assert {"septic_arthritis", "inflammatory_arthritis"} <= offered
