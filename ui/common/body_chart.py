@@ -70,6 +70,9 @@ def _red_flag_regions_for(part: str) -> frozenset[str]:
         found.add("any_joint")
     if part in _LEG:
         found.add("leg")
+    if part in {"shoulder", "hip"}:
+        # The girdle joints also carry the polymyalgia and giant cell arteritis screens.
+        found.add(part)
     if part == "buttock":
         # Buttock pain is usually referred from the lower back: offer the lumbar screens too.
         found.add("lumbar_spine")

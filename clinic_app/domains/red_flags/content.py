@@ -1,10 +1,15 @@
-"""Red-flag screens from resources/red_flags: loaded, checked, and offered by body region."""
+"""Red-flag screens from resources/red_flags: loaded, checked, and offered by body region.
+
+Questions several screens ask (bladder change, diabetes, injecting drugs, new neurology...)
+are worded once in ``shared_questions.json`` and named by code from each screen, so one
+screening asks them once (see :func:`screening_for`).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -15,7 +20,9 @@ from clinic_app.domains.red_flags.rules import (
     ANY_REGION,
     BODY_REGIONS,
     AppliesWhen,
+    ComposedScreening,
     Deadline,
+    Derivation,
     HardStop,
     Outcome,
     Question,
@@ -24,6 +31,7 @@ from clinic_app.domains.red_flags.rules import (
     Rule,
     RuleAction,
     SafetyNetCard,
+    compose_screening,
     severity,
 )
 from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
@@ -36,21 +44,35 @@ ALL_SCREENS: tuple[str, ...] = (
     "giant_cell_arteritis",
     "unstable_fracture",
     "suspected_cancer_2ww",
+    "polymyalgia_rheumatica",
+    "inflammatory_arthritis",
+    "axial_spondyloarthritis",
+    "abdominal_aortic_aneurysm",
 )
+
+#: The file wording every question that more than one screen asks.
+SHARED_QUESTIONS_FILE = "shared_questions.json"
+
+#: In a derivation entry: a statement that decides who is offered the screen, or one read
+#: and deliberately not encoded (its entry says why).
+_DERIVATION_TARGETS = frozenset({"applies_when", "not_encoded"})
 
 #: Oldest age accepted in a definition: catches a typing slip, not a clinical number.
 _MAX_AGE = 130
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _TOP_TEXT = ("id", "title", "version", "source", "licence")
-_TOP_KEYS = frozenset({*_TOP_TEXT, "applies_when", "questions", "rules"})
+_TOP_KEYS = frozenset({*_TOP_TEXT, "applies_when", "questions", "rules", "derivation"})
 _TOP_OPTIONAL = frozenset({"notes", "safety_net_card"})
 _APPLIES_KEYS = frozenset({"regions", "min_age"})
 _QUESTION_KEYS = frozenset({"code", "text"})
 _RULE_KEYS = frozenset({"id", "if_any_yes", "outcome", "actions"})
 _GROUP_KEYS = ("if_any_yes", "and_any_yes", "and_also_any_yes")
 _RULE_OPTIONAL = frozenset(
-    {*_GROUP_KEYS[1:], "min_age", "resolve_with", "hard_stops", "superseded_by"}
+    {*_GROUP_KEYS[1:], "min_age", "resolve_with", "hard_stops", "superseded_by", "at_least"}
 )
+_AT_LEAST_KEYS = frozenset({"count", "of"})
+_DERIVATION_KEYS = frozenset({"statement", "gives"})
+_SHARED_TOP_KEYS = frozenset({"version", "source", "licence", "questions"})
 _ACTION_KEYS = frozenset({"text", "deadline"})
 _CARD_KEYS = frozenset({"title", "intro", "warning_signs", "what_to_do"})
 _PRINTS_CARD = "safety_net_card"
@@ -134,20 +156,37 @@ def _applies_when(reader: _Reader, raw: object) -> AppliesWhen:
     return AppliesWhen(frozenset(regions), reader.age(data.get("min_age"), key="min_age"))
 
 
-def _questions(reader: _Reader, raw: object) -> tuple[Question, ...]:
+def _own_question(reader: _Reader, entry: object, index: int) -> Question:
+    data = reader.keys(entry, _QUESTION_KEYS, frozenset({"help"}))
+    code = data["code"]
+    if not isinstance(code, str) or not _CODE.fullmatch(code) or code == AGE:
+        raise reader.invalid("bad_question_code", index=index)
+    text = reader.text(data, "text", question=code)
+    help_text = reader.text(data, "help", question=code) if "help" in data else ""
+    return Question(code, text, help_text)
+
+
+def _questions(
+    reader: _Reader, raw: object, shared: Mapping[str, Question]
+) -> tuple[Question, ...]:
+    """A screen's questions: its own (code and wording) or shared ones named by code."""
     if not isinstance(raw, list) or not raw:
         raise reader.invalid("no_questions")
     questions: list[Question] = []
     for index, entry in enumerate(raw):
-        data = reader.keys(entry, _QUESTION_KEYS, frozenset({"help"}))
-        code = data["code"]
-        if not isinstance(code, str) or not _CODE.fullmatch(code) or code == AGE:
-            raise reader.invalid("bad_question_code", index=index)
-        if code in {question.code for question in questions}:
-            raise reader.invalid("duplicate_question", duplicate=code)
-        text = reader.text(data, "text", question=code)
-        help_text = reader.text(data, "help", question=code) if "help" in data else ""
-        questions.append(Question(code, text, help_text))
+        if isinstance(entry, dict) and "shared" in entry:
+            reader.keys(entry, frozenset({"shared"}), frozenset())
+            code = entry["shared"]
+            if not isinstance(code, str) or code not in shared:
+                raise reader.invalid("unknown_shared_question", question=str(code))
+            question = shared[code]
+        else:
+            question = _own_question(reader, entry, index)
+            if question.code in shared:
+                raise reader.invalid("shadows_shared_question", question=question.code)
+        if question.code in {known.code for known in questions}:
+            raise reader.invalid("duplicate_question", duplicate=question.code)
+        questions.append(question)
     return tuple(questions)
 
 
@@ -175,6 +214,20 @@ def _groups(
             if code not in known:
                 raise reader.invalid("unknown_question", rule=rule_id, question=code)
     return groups
+
+
+def _at_least(
+    reader: _Reader, raw: object, rule_id: str, known: set[str]
+) -> tuple[int, tuple[str, ...]]:
+    data = reader.keys(raw, _AT_LEAST_KEYS, frozenset())
+    counted = reader.codes(data["of"], rule=rule_id, key="at_least.of")
+    count = data["count"]
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(counted):
+        raise reader.invalid("bad_count", rule=rule_id)
+    for code in counted:
+        if code not in known:
+            raise reader.invalid("unknown_question", rule=rule_id, question=code)
+    return count, counted
 
 
 def _rule(reader: _Reader, raw: object, known: set[str], has_card: bool) -> Rule:
@@ -206,6 +259,9 @@ def _rule(reader: _Reader, raw: object, known: set[str], has_card: bool) -> Rule
         superseded_by=reader.codes(data["superseded_by"], rule=rule_id, key="superseded_by")
         if "superseded_by" in data
         else (),
+        at_least=_at_least(reader, data["at_least"], rule_id, known)
+        if "at_least" in data
+        else None,
     )
 
 
@@ -249,13 +305,93 @@ def _card(reader: _Reader, raw: object) -> SafetyNetCard:
     )
 
 
-def parse_screen(data: object, *, file: str, expected_id: str | None = None) -> RedFlagScreen:
+def _derivation(reader: _Reader, raw: object, rules: tuple[Rule, ...]) -> tuple[Derivation, ...]:
+    """Which statement of the source gives which rule; every rule must be derived."""
+    if not isinstance(raw, list) or not raw:
+        raise reader.invalid("no_derivation")
+    rule_ids = {rule.rule_id for rule in rules}
+    entries: list[Derivation] = []
+    for entry in raw:
+        data = reader.keys(entry, _DERIVATION_KEYS, frozenset())
+        statement = reader.text(data, "statement", where="derivation")
+        gives = reader.text(data, "gives", where="derivation")
+        if gives not in rule_ids | _DERIVATION_TARGETS:
+            raise reader.invalid("unknown_derivation_target", gives=gives)
+        entries.append(Derivation(statement, gives))
+    underived = [rule.rule_id for rule in rules if rule.rule_id not in {e.gives for e in entries}]
+    if underived:
+        raise reader.invalid("rule_not_derived", rule=underived[0])
+    return tuple(entries)
+
+
+def parse_shared_questions(
+    data: object, *, file: str = SHARED_QUESTIONS_FILE
+) -> dict[str, Question]:
+    """Check the shared-question document and return its questions by code.
+
+    Raises:
+        ClinicError: ``content.invalid`` (params ``file``, ``reason``) for a missing
+            ``source``/``licence``/``version``, a badly formed or duplicated question.
+    """
+    reader = _Reader(file)
+    top = reader.keys(data, _SHARED_TOP_KEYS, frozenset())
+    for key in ("version", "source", "licence"):
+        reader.text(top, key)
+    raw = top["questions"]
+    if not isinstance(raw, list) or not raw:
+        raise reader.invalid("no_questions")
+    questions: dict[str, Question] = {}
+    for index, entry in enumerate(raw):
+        question = _own_question(reader, entry, index)
+        if question.code in questions:
+            raise reader.invalid("duplicate_question", duplicate=question.code)
+        questions[question.code] = question
+    return questions
+
+
+def _decoded(path: Traversable) -> object:
+    reader = _Reader(path.name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise reader.invalid("missing") from error
+    except UnicodeDecodeError as error:
+        raise reader.invalid("not_utf8") from error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise reader.invalid("not_json", line=error.lineno) from error
+
+
+def _folder() -> Traversable:
+    return resources.files("resources") / "red_flags"
+
+
+@cache
+def shared_questions() -> Mapping[str, Question]:
+    """The shipped shared questions by code (each worded once for every screen).
+
+    Raises:
+        ClinicError: ``content.invalid`` when the file is missing or malformed.
+    """
+    return parse_shared_questions(_decoded(_folder() / SHARED_QUESTIONS_FILE))
+
+
+def parse_screen(
+    data: object,
+    *,
+    file: str,
+    expected_id: str | None = None,
+    shared: Mapping[str, Question] | None = None,
+) -> RedFlagScreen:
     """Check the shape of a decoded screen document and build the screen.
 
     Args:
         data: the decoded JSON document.
         file: the file name to report in errors.
         expected_id: the id the document must carry (its file name), if known.
+        shared: the shared questions a ``{"shared": code}`` entry may name; the shipped
+            ones when not given.
 
     Returns:
         The validated screen.
@@ -266,7 +402,9 @@ def parse_screen(data: object, *, file: str, expected_id: str | None = None) -> 
             ``missing_text`` (a missing ``source`` or ``licence``), ``unknown_question``
             (a rule naming a question the screen does not ask), ``unknown_outcome``,
             ``unknown_deadline``, ``resolution_required`` (an emergency rule that names no
-            recorded action) or ``unused_question``.
+            recorded action), ``unused_question``, ``unknown_shared_question``,
+            ``shadows_shared_question`` (an own question reusing a shared code),
+            ``no_derivation``, ``rule_not_derived`` or ``unknown_derivation_target``.
     """
     reader = _Reader(file)
     top = reader.keys(data, _TOP_KEYS, _TOP_OPTIONAL)
@@ -274,8 +412,10 @@ def parse_screen(data: object, *, file: str, expected_id: str | None = None) -> 
     if expected_id is not None and screen_id != expected_id:
         raise reader.invalid("id_mismatch", expected=expected_id, found=screen_id)
     card = _card(reader, top["safety_net_card"]) if "safety_net_card" in top else None
-    questions = _questions(reader, top["questions"])
+    known_shared = shared_questions() if shared is None else shared
+    questions = _questions(reader, top["questions"], known_shared)
     rules = _rules(reader, top["rules"], questions, card is not None)
+    derivation = _derivation(reader, top["derivation"], rules)
     if card is not None and not any(
         action.prints_safety_net_card for rule in rules for action in rule.actions
     ):
@@ -291,6 +431,7 @@ def parse_screen(data: object, *, file: str, expected_id: str | None = None) -> 
         rules=rules,
         safety_net_card=card,
         notes=reader.text(top, "notes") if "notes" in top else "",
+        derivation=derivation,
     )
 
 
@@ -308,18 +449,7 @@ def load_screen(path: Traversable) -> RedFlagScreen:
             missing, not UTF-8 JSON, or has the wrong shape (see :func:`parse_screen`).
     """
     name = path.name
-    reader = _Reader(name)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise reader.invalid("missing") from error
-    except UnicodeDecodeError as error:
-        raise reader.invalid("not_utf8") from error
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise reader.invalid("not_json", line=error.lineno) from error
-    return parse_screen(data, file=name, expected_id=name.removesuffix(".json"))
+    return parse_screen(_decoded(path), file=name, expected_id=name.removesuffix(".json"))
 
 
 @cache
@@ -339,24 +469,34 @@ def red_flag_screen(screen_id: str) -> RedFlagScreen:
     """
     if screen_id not in ALL_SCREENS:
         raise NotFound("content.unknown_screen", screen=screen_id)
-    return load_screen(resources.files("resources") / "red_flags" / f"{screen_id}.json")
+    return load_screen(_folder() / f"{screen_id}.json")
 
 
-def screens_for(regions: Iterable[str], age: int | None) -> tuple[RedFlagScreen, ...]:
-    """The screens to offer for a complaint, in :data:`ALL_SCREENS` order.
+def screens_for(regions: Iterable[str], age: int | None = None) -> tuple[RedFlagScreen, ...]:
+    """The screens to offer for a complaint, in :data:`ALL_SCREENS` order; never empty.
+
+    This is the one place that decides which screens a complaint is offered. A screen is
+    offered when one of its ``applies_when`` regions is picked, and whatever the regions
+    when it names ``any``: today suspected fracture and suspected cancer, whose red flags
+    (an injury, an unexplained fracture, persistent bone pain, an enlarging lump) are not
+    tied to a body part. With no region picked those region-free screens are the default
+    offer; asking the clinician to pick regions so the regional ones follow is the UI's
+    part.
 
     Args:
         regions: body region codes from
-            :data:`~clinic_app.domains.red_flags.rules.BODY_REGIONS`.
+            :data:`~clinic_app.domains.red_flags.rules.BODY_REGIONS` (possibly none).
         age: the patient's age in whole years; when unknown, no screen is left out for
             age (its rules then report that they need the age).
 
     Returns:
-        The screens offered.
+        The screens offered, at least one.
 
     Raises:
         ValidationError: ``red_flags.unknown_region`` (field ``regions``) for a code not
             in ``BODY_REGIONS``; ``red_flags.bad_age`` (field ``age``) for a negative age.
+        ClinicError: ``content.invalid`` (reason ``no_default_screen``) when the shipped
+            content leaves nothing to offer.
     """
     wanted = frozenset(regions)
     unknown = sorted(wanted - BODY_REGIONS)
@@ -365,4 +505,24 @@ def screens_for(regions: Iterable[str], age: int | None) -> tuple[RedFlagScreen,
     if age is not None and age < 0:
         raise ValidationError("red_flags.bad_age", field="age", age=age)
     screens = (red_flag_screen(screen_id) for screen_id in ALL_SCREENS)
-    return tuple(screen for screen in screens if screen.applies_when.offered_for(wanted, age))
+    offered = tuple(screen for screen in screens if screen.applies_when.offered_for(wanted, age))
+    if not offered:
+        raise ClinicError("content.invalid", file="red_flags", reason="no_default_screen")
+    return offered
+
+
+def screening_for(regions: Iterable[str], age: int | None = None) -> ComposedScreening:
+    """One screening for a complaint: the offered screens, each shared question asked once.
+
+    Args:
+        regions: as :func:`screens_for`.
+        age: as :func:`screens_for`.
+
+    Returns:
+        The composed screening; evaluate it with
+        :func:`~clinic_app.domains.red_flags.rules.evaluate_screening`.
+
+    Raises:
+        ValidationError: as :func:`screens_for`.
+    """
+    return compose_screening(screens_for(regions, age))

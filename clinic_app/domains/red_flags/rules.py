@@ -16,9 +16,21 @@ OVERRIDE_REASON_MIN_LENGTH = 20
 #: Marker in :attr:`RuleResult.waiting_on` for a rule that needs the patient's age.
 AGE = "age"
 
-#: Body regions a caller names when asking which screens to offer.
+#: Body regions a caller names when asking which screens to offer. ``shoulder`` and ``hip``
+#: are also joints (a caller names ``any_joint`` with them); they are named on their own
+#: because the girdle conditions (polymyalgia, giant cell arteritis) belong to them and not
+#: to every joint.
 BODY_REGIONS: frozenset[str] = frozenset(
-    {"head", "cervical_spine", "thoracic_spine", "lumbar_spine", "leg", "any_joint"}
+    {
+        "head",
+        "cervical_spine",
+        "thoracic_spine",
+        "lumbar_spine",
+        "leg",
+        "any_joint",
+        "shoulder",
+        "hip",
+    }
 )
 
 #: In a screen's ``applies_when``: offer the screen whatever the region.
@@ -140,6 +152,7 @@ class Rule:
     """Answers combined into an outcome.
 
     The rule is met when, in every group of ``groups``, at least one question is answered
+    yes, when (if ``at_least`` is set) at least that many of its questions are answered
     yes, and (when ``min_age`` is set) the patient is at least that age.
 
     Attributes:
@@ -151,6 +164,7 @@ class Rule:
         resolve_with: recorded actions that resolve it; empty when it needs none.
         hard_stops: what must not be done while it is positive.
         superseded_by: rules whose being met makes this one's actions unnecessary.
+        at_least: a count and the questions it counts (a guideline's "n or more of"), if any.
     """
 
     rule_id: str
@@ -161,11 +175,13 @@ class Rule:
     resolve_with: frozenset[RecordedAction] = frozenset()
     hard_stops: frozenset[HardStop] = frozenset()
     superseded_by: tuple[str, ...] = ()
+    at_least: tuple[int, tuple[str, ...]] | None = None
 
     @property
     def question_codes(self) -> frozenset[str]:
         """Every question the rule reads."""
-        return frozenset(code for group in self.groups for code in group)
+        counted = self.at_least[1] if self.at_least is not None else ()
+        return frozenset(code for group in (*self.groups, counted) for code in group)
 
 
 @dataclass(frozen=True)
@@ -196,8 +212,20 @@ class SafetyNetCard:
 
 
 @dataclass(frozen=True)
+class Derivation:
+    """One statement of the source and what it gives in the screen.
+
+    ``gives`` is a rule id of the screen, ``applies_when`` (who is offered the screen), or
+    ``not_encoded`` (a statement read and deliberately left out, with the reason).
+    """
+
+    statement: str
+    gives: str
+
+
+@dataclass(frozen=True)
 class RedFlagScreen:
-    """A validated screen definition with its provenance."""
+    """A validated screen definition with its provenance and how it was derived."""
 
     screen_id: str
     title: str
@@ -209,6 +237,7 @@ class RedFlagScreen:
     rules: tuple[Rule, ...]
     safety_net_card: SafetyNetCard | None = None
     notes: str = ""
+    derivation: tuple[Derivation, ...] = ()
 
     @property
     def question_codes(self) -> tuple[str, ...]:
@@ -312,6 +341,17 @@ def _rule_truth(
             waiting.extend(code for code in group if answers[code] is Answer.NOT_ASKED)
         else:
             truths.append(False)
+    if rule.at_least is not None:
+        needed, counted = rule.at_least
+        values = [answers[code] for code in counted]
+        yes, unknown = values.count(Answer.YES), values.count(Answer.NOT_ASKED)
+        if yes >= needed:
+            truths.append(True)
+        elif yes + unknown < needed:
+            truths.append(False)
+        else:
+            truths.append(None)
+            waiting.extend(code for code in counted if answers[code] is Answer.NOT_ASKED)
     if rule.min_age is not None:
         truths.append(None if age is None else age >= rule.min_age)
         if age is None:
@@ -511,3 +551,93 @@ def resolution_is_valid(
     except ValidationError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class ComposedScreening:
+    """Several screens asked as one: each distinct question once, in the order first met.
+
+    Attributes:
+        screens: the screens composed, in the order given.
+        questions: every distinct question; a question two screens share appears once.
+        asked_by: each question code to the ids of the screens that read its answer.
+    """
+
+    screens: tuple[RedFlagScreen, ...]
+    questions: tuple[Question, ...]
+    asked_by: Mapping[str, tuple[str, ...]]
+
+    @property
+    def question_codes(self) -> tuple[str, ...]:
+        """Question codes in the order they are asked."""
+        return tuple(question.code for question in self.questions)
+
+
+def compose_screening(screens: Iterable[RedFlagScreen]) -> ComposedScreening:
+    """Compose one screening from several screens, asking each shared question once.
+
+    Screens refer to a shared question by its code and carry its one wording, so the same
+    code means the same question everywhere.
+
+    Args:
+        screens: the screens to ask (duplicates are asked once).
+
+    Returns:
+        The composed screening.
+
+    Raises:
+        ValidationError: ``red_flags.no_screens`` when no screen is given;
+            ``red_flags.question_conflict`` (field: the code) when two screens give one
+            code two different wordings.
+    """
+    unique = tuple({screen.screen_id: screen for screen in screens}.values())
+    if not unique:
+        raise ValidationError("red_flags.no_screens", field="screens")
+    questions: dict[str, Question] = {}
+    asked_by: dict[str, list[str]] = {}
+    for screen in unique:
+        for question in screen.questions:
+            known = questions.setdefault(question.code, question)
+            if known != question:
+                raise ValidationError(
+                    "red_flags.question_conflict", field=question.code, screen=screen.screen_id
+                )
+            asked_by.setdefault(question.code, []).append(screen.screen_id)
+    return ComposedScreening(
+        screens=unique,
+        questions=tuple(questions.values()),
+        asked_by={code: tuple(ids) for code, ids in asked_by.items()},
+    )
+
+
+def evaluate_screening(
+    screening: ComposedScreening, answers: Mapping[str, Answer], *, age: int | None = None
+) -> tuple[ScreenResult, ...]:
+    """Apply one set of answers to every screen of a composed screening.
+
+    Each screen reads only its own questions from ``answers``, so one answer to a shared
+    question reaches every screen that asks it.
+
+    Args:
+        screening: from :func:`compose_screening`.
+        answers: recorded answers by question code (missing means not asked).
+        age: the patient's age in whole years, if known.
+
+    Returns:
+        One result per screen, in the screening's order.
+
+    Raises:
+        ValidationError: ``red_flags.unknown_question`` (field: the code) for an answer to
+            a question no screen asks; otherwise as :func:`evaluate`.
+    """
+    unknown = sorted(set(answers) - set(screening.asked_by))
+    if unknown:
+        raise ValidationError("red_flags.unknown_question", field=unknown[0], screen="")
+    return tuple(
+        evaluate(
+            screen,
+            {code: answers[code] for code in screen.question_codes if code in answers},
+            age=age,
+        )
+        for screen in screening.screens
+    )

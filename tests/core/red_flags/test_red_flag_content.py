@@ -7,7 +7,11 @@ from importlib import resources
 
 import pytest
 
-from clinic_app.domains.red_flags.content import ALL_SCREENS, red_flag_screen
+from clinic_app.domains.red_flags.content import (
+    ALL_SCREENS,
+    SHARED_QUESTIONS_FILE,
+    red_flag_screen,
+)
 from clinic_app.domains.red_flags.rules import Deadline, Outcome, RedFlagScreen
 
 
@@ -21,7 +25,7 @@ def test_every_shipped_file_is_listed() -> None:
     shipped = {
         item.name.removesuffix(".json") for item in folder.iterdir() if item.name.endswith(".json")
     }
-    assert shipped == set(ALL_SCREENS)
+    assert shipped == {*ALL_SCREENS, SHARED_QUESTIONS_FILE.removesuffix(".json")}
 
 
 def test_screen_loads_with_provenance(screen: RedFlagScreen) -> None:
@@ -83,9 +87,10 @@ def test_a_24_hour_deadline_appears_only_where_it_is_cited() -> None:
     assert "NG234" in red_flag_screen("mscc").source
 
 
-def test_mscc_pain_only_mri_timing_is_left_to_the_service() -> None:
+def test_mscc_pain_only_contacts_the_coordinator_within_24_hours() -> None:
     rule = next(r for r in red_flag_screen("mscc").rules if r.rule_id == "mscc_pain_only")
-    assert [action.deadline for action in rule.actions] == [Deadline.SERVICE_TO_SET]
+    assert [action.deadline for action in rule.actions] == [Deadline.WITHIN_24_HOURS]
+    assert "MSCC coordinator" in rule.actions[0].text
 
 
 def test_cauda_equina_has_a_safety_net_card() -> None:
@@ -115,4 +120,10 @@ def test_age_conditions_are_the_cited_ones() -> None:
     assert red_flag_screen("giant_cell_arteritis").applies_when.min_age == 50
     assert {rule.min_age for rule in red_flag_screen("giant_cell_arteritis").rules} == {50}
     cancer = {rule.rule_id: rule.min_age for rule in red_flag_screen("suspected_cancer_2ww").rules}
-    assert cancer == {"possible_myeloma": 60, "possible_bone_sarcoma": None, "enlarging_lump": None}
+    assert cancer == {
+        "possible_myeloma": 60,
+        "back_pain_with_weight_loss": 60,
+        "possible_bone_sarcoma": None,
+        "enlarging_lump": None,
+    }
+    assert red_flag_screen("polymyalgia_rheumatica").applies_when.min_age == 50

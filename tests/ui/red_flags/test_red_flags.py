@@ -106,7 +106,7 @@ def test_emergency_banner_stays_until_an_action_is_recorded(
     banner = view.banners[0]
     text = view.banner_texts()[0]
     assert text.startswith("EMERGENCY: Suspected cauda equina syndrome")
-    assert "emergency department today" in text
+    assert "emergency department now" in text
     buttons = [b.text() for b in banner.findChildren(QPushButton)]
     assert "Dismiss" not in buttons
     assert not any("close" in b.lower() for b in buttons)
