@@ -29,3 +29,24 @@ def test_importing_the_app_loads_no_store_dicom_or_pdf_library() -> None:
 
     loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert loaded == "", f"loaded at start-up: {loaded}"
+
+
+def test_importing_the_app_loads_no_screen_module() -> None:
+    # Screens are built when first opened; their modules must not slow the sign-in window.
+    probe = (
+        "import sys, ui.app, ui.launcher\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('ui.domains.'))))\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+    loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    assert loaded == "", f"screen modules loaded at start-up: {loaded}"
