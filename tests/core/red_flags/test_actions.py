@@ -72,13 +72,15 @@ def clinic(services: Services) -> Clinic:
     )
 
 
-def answers_giving(level: Level, *, card: bool = False) -> tuple[str, dict[str, str]]:
+def answers_giving(
+    level: Level, *, card: bool = False, born: date = BORN
+) -> tuple[str, dict[str, str]]:
     """A shipped screen and answers that give ``level``: found by the rules, not assumed.
 
     Tries one or two yes answers on each screen (the rest no), so the test follows the
     screens' content as it changes.
     """
-    age = age_on(BORN, date.today())
+    age = age_on(born, date.today())
     for screen_id in ALL_SCREENS:
         screen = red_flag_screen(screen_id)
         codes = screen.question_codes
