@@ -291,7 +291,9 @@ def summary_pdf(
     def decorate(canvas: Any, page: int, pages: int) -> None:
         canvas.setFont(fonts.bold, 9)
         canvas.setFillColor(TEXT)
-        nhs = f"  NHS number {details.nhs_number}" if details.nhs_number else ""
+        digits = details.nhs_number or ""
+        spaced = f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
+        nhs = f"   NHS number {spaced}" if spaced else ""
         canvas.drawString(MARGIN, A4[1] - 12 * mm, f"{details.patient_name}{nhs}")
         canvas.setFont(fonts.regular, 8)
         where = f" at {details.clinic_name}" if details.clinic_name else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -235,6 +235,22 @@ RESOLVES_AS: Mapping[ActionKind, tuple[RecordedAction, ...]] = MappingProxyType(
 )
 
 
+def _detail_words(detail: ActionDetail, value: str) -> str:
+    """A stored detail as people read it: choices in words, dates as in a letter."""
+    if detail.choices:
+        return detail.choice_label(value)
+    try:
+        if detail.kind is DetailKind.DATE_TIME:
+            moment = datetime.fromisoformat(value)
+            return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
+        if detail.kind is DetailKind.DATE:
+            day = date.fromisoformat(value)
+            return f"{day.day} {day:%B %Y}"
+    except ValueError:
+        return value
+    return value
+
+
 def action_kinds_for(level: Level, accepted: frozenset[RecordedAction]) -> tuple[ActionKind, ...]:
     """The kinds of action that answer an outcome.
 
@@ -276,9 +292,9 @@ class RedFlagActionView:
         return ACTION_SPECS[self.kind]
 
     def lines(self) -> tuple[tuple[str, str], ...]:
-        """(label, value) of each detail given, in the order asked, choices in words."""
+        """(label, value) of each detail given, in the order asked, in words."""
         return tuple(
-            (d.label, d.choice_label(self.details[d.key]) if d.choices else self.details[d.key])
+            (d.label, _detail_words(d, self.details[d.key]))
             for d in self.spec.details
             if self.details.get(d.key)
         )

@@ -57,6 +57,9 @@ def _open(
 
 def _shot(view: RedFlagActionsView, name: str) -> None:
     if SHOTS:
+        # Let the layout settle as it does before a person sees it.
+        for _ in range(3):
+            QApplication.processEvents()
         os.makedirs(SHOTS, exist_ok=True)
         view.grab().save(os.path.join(SHOTS, name))
 
