@@ -65,7 +65,7 @@ class RedFlagActionsScreen:
 SCREENS = (
     ScreenSpec(
         id="red_flag_actions",
-        title="Red-flag &actions",
+        title="Red-flag ac&tions",
         tip="Record the action taken for a red flag, and mark it done",
         build=RedFlagActionsScreen,
         menu="patient",
