@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import uuid
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.domains.red_flags.content import red_flag_screen
-from clinic_app.domains.red_flags.rules import Level
+from clinic_app.domains.red_flags.rules import Answer, Level
 from clinic_app.domains.red_flags.views import ActionKind, ActionStatus
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
@@ -23,6 +24,8 @@ from ui.common.theme import apply_theme
 from ui.common.widgets import ChoiceCombo
 from ui.domains.red_flags.action.view import RedFlagActionsView
 from ui.domains.red_flags.action.view_model import RedFlagActionsViewModel
+from ui.domains.red_flags.screening.view import RedFlagsView
+from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
 
 SHOTS = os.environ.get("ONESTOP_SCREENSHOTS", "")
 
@@ -153,3 +156,49 @@ def test_the_form_fits_a_laptop_screen(
     hint = view.minimumSizeHint()
     assert hint.width() <= 1366 - 300
     assert hint.height() <= 700
+
+
+def test_an_urgent_result_shows_what_to_do_and_asks_for_the_action(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    screen_id, answers = answers_giving(Level.URGENT, born=seeded_patient.date_of_birth)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    session = UserSession()
+    session.sign_in(clinician)
+    vm = RedFlagsViewModel(clinic.red_flags, runner=runner, session=session)
+    view = RedFlagsView(vm)
+    qtbot.addWidget(view)
+    view.resize(1366 - 300, 700)
+    view.show()
+    vm.start(seeded_patient.id, ("head", "cervical_spine", "thoracic_spine", "lumbar_spine"))
+    qtbot.waitUntil(lambda: bool(view.screen_cards) and runner.is_idle(), timeout=WAIT_MS)
+    if screen_id not in view.screen_cards:
+        pytest.skip(f"{screen_id} is not offered for the spine and head")
+    card = view.screen_cards[screen_id]
+    for code, answer in answers.items():
+        card.set_answer(code, Answer(answer))
+    qtbot.wait(20)
+    view.scroll_area.ensureWidgetVisible(card.record_button)
+    qtbot.wait(20)
+    with qtbot.waitSignal(vm.recorded, timeout=WAIT_MS) as recorded:
+        qtbot.mouseClick(card.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+    assert card.result.text() == "Recorded: Urgent"
+    assert card.required.isVisibleTo(view)
+    assert card.required.text().startswith("•  ")
+    assert card.action_button.isVisibleTo(view)
+    qtbot.wait(20)
+    view.scroll_area.ensureWidgetVisible(card.action_button)
+    qtbot.wait(20)
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        view.grab().save(os.path.join(SHOTS, "red_flag_urgent_result.png"))
+    with qtbot.waitSignal(view.action_requested, timeout=WAIT_MS) as asked:
+        qtbot.mouseClick(card.action_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [recorded.args[0].id]

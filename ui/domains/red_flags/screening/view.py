@@ -190,6 +190,7 @@ class ScreenCard(QFrame):
         self.required.setVisible(False)
         layout.addWidget(self.required)
         self.action_button = QPushButton(self.tr("Record the action taken…"))
+        set_role(self.action_button, "", variant="primary")
         self.action_button.setVisible(False)
         self._screening_id: uuid.UUID | None = None
         self.action_button.clicked.connect(lambda: self.action_requested.emit(self._screening_id))
