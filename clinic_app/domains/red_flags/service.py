@@ -80,6 +80,7 @@ def screening_view(
         recorded_at=row.recorded_at or row.created_at,
         recorded_by=row.recorded_by,
         resolution=_resolution_view(resolution) if resolution is not None else None,
+        episode_id=row.episode_id,
     )
 
 
@@ -624,8 +625,10 @@ def _awaiting(row: RedFlagScreening) -> AwaitingAction:
 def _action_view(row: RedFlagAction, screening: RedFlagScreening | None) -> RedFlagActionView:
     title = row.kind
     level = Level.INCOMPLETE
+    episode_id = None
     if screening is not None:
         level = screening.level
+        episode_id = screening.episode_id
         try:
             title = red_flag_screen(screening.screen_id).title
         except NotFound:
@@ -644,6 +647,7 @@ def _action_view(row: RedFlagAction, screening: RedFlagScreening | None) -> RedF
         done_at=row.done_at,
         done_by=row.done_by,
         done_note=row.done_note,
+        episode_id=episode_id,
     )
 
 

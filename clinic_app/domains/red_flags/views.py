@@ -40,6 +40,8 @@ class ScreeningView:
     recorded_at: datetime
     recorded_by: uuid.UUID | None
     resolution: ResolutionView | None = None
+    episode_id: uuid.UUID | None = None
+    """The episode of care it belongs to (None when the patient had none open)."""
 
     @property
     def unresolved(self) -> bool:
@@ -280,6 +282,8 @@ class RedFlagActionView:
     done_at: datetime | None = None
     done_by: uuid.UUID | None = None
     done_note: str | None = None
+    episode_id: uuid.UUID | None = None
+    """The episode of care of its screening."""
 
     @property
     def outstanding(self) -> bool:

@@ -362,7 +362,10 @@ def test_screenings_and_actions_are_listed_per_patient_in_time_order(clinic: Cli
     _emergency(clinic, clinic.bea)
     flags.record_action(clinic.clinician, clinic.ada, second, ActionKind.ED_HANDOVER, _handover())
     flags.record_action(clinic.clinician, clinic.ada, first, ActionKind.ED_HANDOVER, _handover())
-    assert [s.id for s in flags.screenings(clinic.clinician, clinic.ada)] == [first, second]
+    listed = flags.screenings(clinic.clinician, clinic.ada)
+    assert [s.id for s in listed] == [first, second]
+    episodes = {s.episode_id for s in listed}
+    assert {a.episode_id for a in flags.actions(clinic.clinician, clinic.ada)} == episodes
     assert all(s.resolution is not None for s in flags.screenings(clinic.clinician, clinic.ada))
     assert [a.screening_id for a in flags.actions(clinic.clinician, clinic.ada)] == [second, first]
     assert flags.actions(clinic.clinician, clinic.bea) == []
