@@ -54,3 +54,27 @@ class RedFlagResolution(AppendOnly, Syncable, Base):
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     recorded_at: Mapped[datetime | None] = mapped_column(default=None)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+
+
+class RedFlagAction(Syncable, Base):
+    """The action taken for a red-flag outcome, with the details its kind asks for.
+
+    It names its patient as well as its screening, so a row can be checked against the
+    patient it is shown for. Mutable only to be marked done (and to tie its alert); the
+    details are written once.
+    """
+
+    __tablename__ = "red_flag_action"
+    __table_args__ = (Index("ix_red_flag_action_patient_status", "patient_id", "status"),)
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
+    screening_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("red_flag_screening.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    details: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="outstanding")
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("patient_alert.id"), default=None)
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    done_note: Mapped[str | None] = mapped_column(Text, default=None)

@@ -4,29 +4,46 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 from sqlalchemy import select
 
 from clinic_app.domains.red_flags.content import red_flag_screen, screens_for
-from clinic_app.domains.red_flags.model import RedFlagResolution, RedFlagScreening
+from clinic_app.domains.red_flags.model import RedFlagAction, RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import (
     Answer,
+    Level,
     RecordedAction,
     RedFlagScreen,
+    RuleAction,
     ScreenResult,
     check_resolution,
     evaluate,
 )
-from clinic_app.domains.red_flags.views import ResolutionView, ScreeningView
+from clinic_app.domains.red_flags.views import (
+    ACTION_SPECS,
+    RESOLVES_AS,
+    ActionDetail,
+    ActionKind,
+    ActionStatus,
+    AwaitingAction,
+    DetailKind,
+    RedFlagActionView,
+    ResolutionView,
+    ScreeningView,
+    action_kinds_for,
+)
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
+from clinic_app.kernel.validation import Collector
+from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.demographics import age_on
 from clinic_app.people.episodes import episode_for
-from clinic_app.people.model import Patient
+from clinic_app.people.model import Patient, PatientAlert
 
 REASON_MAX = 4000
 
@@ -63,6 +80,7 @@ def screening_view(
         recorded_at=row.recorded_at or row.created_at,
         recorded_by=row.recorded_by,
         resolution=_resolution_view(resolution) if resolution is not None else None,
+        episode_id=row.episode_id,
     )
 
 
@@ -255,6 +273,293 @@ class RedFlagService:
         )
         return safety_net_card_pdf(screen.safety_net_card, details)
 
+    # ------------------------------------------------------------------ actions
+
+    def awaiting_action(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[AwaitingAction]:
+        """Non-clear screenings of this patient with no action recorded yet, oldest first.
+
+        A screening already answered by a clinician's override is not waiting. Each comes
+        with the actions its fired rules ask for (from the screen's content) and the kinds of
+        action that answer it.
+
+        Raises:
+            NotFound: ``patient.not_found``.
+        """
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.AUDITED_READ) as session:
+            _patient(session, patient_id)
+            acted = select(RedFlagAction.screening_id).where(RedFlagAction.deleted.is_(False))
+            overridden = select(RedFlagResolution.screening_id).where(
+                RedFlagResolution.deleted.is_(False),
+                RedFlagResolution.action == RecordedAction.CLINICIAN_OVERRIDE.value,
+            )
+            rows = session.scalars(
+                select(RedFlagScreening)
+                .where(
+                    RedFlagScreening.patient_id == patient_id,
+                    RedFlagScreening.deleted.is_(False),
+                    RedFlagScreening.id.not_in(acted),
+                    RedFlagScreening.id.not_in(overridden),
+                )
+                .order_by(RedFlagScreening.recorded_at, RedFlagScreening.id)
+            ).all()
+            self._uow.audit(
+                session, actor, "red_flag.awaiting_action", patient_id=patient_id, entity="patient"
+            )
+            waiting = [_awaiting(row) for row in rows]
+        return [item for item in waiting if item.kinds]
+
+    def record_action(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        screening_id: uuid.UUID,
+        kind: ActionKind | str,
+        details: Mapping[str, str],
+    ) -> RedFlagActionView:
+        """Record the action taken for a non-clear screening, with the details its kind needs.
+
+        The action names ``patient_id``, and the screening must be that patient's: an action
+        typed while one patient was open can never land on another. Unless its kind is done
+        when recorded (a safety net given), it stays outstanding, with an active clinical
+        alert on the patient's banner, until :meth:`mark_action_done`. Where the screen's
+        rules ask for a resolution, the action records it too.
+
+        Raises:
+            NotFound: ``patient.not_found`` or ``red_flag.screening_not_found``.
+            Conflict: ``red_flags.action_wrong_patient`` when the screening is another
+                patient's.
+            ValidationError: ``red_flags.unknown_action_kind`` or
+                ``red_flags.action_kind_not_offered`` (field ``kind``).
+            FormErrors: one error per bad detail (``red_flags.action_detail_required``,
+                ``red_flags.action_bad_choice``, ``red_flags.action_bad_date``,
+                ``red_flags.action_date_past``, ``red_flags.action_unknown_detail``,
+                ``text.too_long``; field: the detail's key).
+        """
+        try:
+            action_kind = ActionKind(kind)
+        except ValueError as error:
+            raise ValidationError("red_flags.unknown_action_kind", field="kind") from error
+        spec = ACTION_SPECS[action_kind]
+        with self._uow(actor, Action.RED_FLAG_SCREEN) as session:
+            patient = _patient(session, patient_id)
+            screening = self._patients_screening(session, patient.id, screening_id)
+            if action_kind not in _kinds(screening):
+                raise ValidationError(
+                    "red_flags.action_kind_not_offered", field="kind", kind=action_kind.value
+                )
+            clean = check_details(action_kind, details, today=self._context.today())
+            now = utcnow()
+            row = RedFlagAction(
+                patient_id=patient.id,
+                screening_id=screening.id,
+                kind=action_kind.value,
+                details=clean,
+                status=(
+                    ActionStatus.DONE if spec.done_when_recorded else ActionStatus.OUTSTANDING
+                ).value,
+                recorded_at=now,
+                recorded_by=recorded_by(actor),
+                done_at=now if spec.done_when_recorded else None,
+                done_by=recorded_by(actor) if spec.done_when_recorded else None,
+            )
+            if not spec.done_when_recorded:
+                alert = PatientAlert(
+                    patient_id=patient.id,
+                    kind=AlertKind.CLINICAL,
+                    text=_alert_text(screening, action_kind, clean),
+                )
+                session.add(alert)
+                session.flush()
+                row.alert_id = alert.id
+            session.add(row)
+            self._resolve_by_action(session, actor, screening, action_kind)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "red_flag.action_record",
+                patient_id=patient.id,
+                entity="red_flag_action",
+                entity_id=row.id,
+            )
+            return _action_view(row, screening)
+
+    def mark_action_done(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        action_id: uuid.UUID,
+        note: str | None = None,
+    ) -> RedFlagActionView:
+        """Record that an outstanding action is done; its alert leaves the banner.
+
+        Raises:
+            NotFound: ``red_flags.action_not_found``.
+            Conflict: ``red_flags.action_wrong_patient``; ``red_flags.action_already_done``.
+            ValidationError: ``text.too_long`` (field ``note``).
+        """
+        text = " ".join((note or "").split()) or None
+        if text is not None and len(text) > REASON_MAX:
+            raise ValidationError("text.too_long", field="note", max_length=REASON_MAX)
+        with self._uow(actor, Action.RED_FLAG_SCREEN) as session:
+            row = session.get(RedFlagAction, action_id)
+            if row is None or row.deleted:
+                raise NotFound("red_flags.action_not_found")
+            if row.patient_id != patient_id:
+                raise Conflict("red_flags.action_wrong_patient")
+            if row.status == ActionStatus.DONE.value:
+                raise Conflict("red_flags.action_already_done")
+            row.status = ActionStatus.DONE.value
+            row.done_at = utcnow()
+            row.done_by = recorded_by(actor)
+            row.done_note = text
+            if row.alert_id is not None:
+                alert = session.get(PatientAlert, row.alert_id)
+                if alert is not None and alert.active:
+                    alert.active = False
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                "red_flag.action_done",
+                patient_id=row.patient_id,
+                entity="red_flag_action",
+                entity_id=row.id,
+            )
+            screening = session.get(RedFlagScreening, row.screening_id)
+            return _action_view(row, screening)
+
+    def actions(
+        self, actor: CurrentUser, patient_id: uuid.UUID, *, outstanding_only: bool = False
+    ) -> list[RedFlagActionView]:
+        """The red-flag actions recorded for a patient, oldest first.
+
+        Raises:
+            NotFound: ``patient.not_found``.
+        """
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.AUDITED_READ) as session:
+            _patient(session, patient_id)
+            query = (
+                select(RedFlagAction, RedFlagScreening)
+                .join(RedFlagScreening, RedFlagScreening.id == RedFlagAction.screening_id)
+                .where(RedFlagAction.patient_id == patient_id, RedFlagAction.deleted.is_(False))
+                .order_by(RedFlagAction.recorded_at, RedFlagAction.id)
+            )
+            if outstanding_only:
+                query = query.where(RedFlagAction.status == ActionStatus.OUTSTANDING.value)
+            rows = session.execute(query).all()
+            self._uow.audit(
+                session, actor, "red_flag.actions", patient_id=patient_id, entity="patient"
+            )
+            return [_action_view(action, screening) for action, screening in rows]
+
+    def screenings(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ScreeningView]:
+        """Every red-flag screening of a patient, oldest first, each with its resolution.
+
+        Raises:
+            NotFound: ``patient.not_found``.
+        """
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.AUDITED_READ) as session:
+            _patient(session, patient_id)
+            rows = session.scalars(
+                select(RedFlagScreening)
+                .where(
+                    RedFlagScreening.patient_id == patient_id,
+                    RedFlagScreening.deleted.is_(False),
+                )
+                .order_by(RedFlagScreening.recorded_at, RedFlagScreening.id)
+            ).all()
+            views = [screening_view(row, self._resolution(session, row.id)) for row in rows]
+            self._uow.audit(
+                session, actor, "red_flag.screenings", patient_id=patient_id, entity="patient"
+            )
+            return views
+
+    def summary_pdf(
+        self, actor: CurrentUser, patient_id: uuid.UUID, screening_id: uuid.UUID
+    ) -> bytes:
+        """The printed summary of one screening: its answers, outcome and the actions taken.
+
+        Raises:
+            NotFound: ``patient.not_found`` or ``red_flag.screening_not_found``.
+            Conflict: ``red_flags.action_wrong_patient``.
+        """
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.AUDITED_READ) as session:
+            patient = _patient(session, patient_id)
+            row = self._patients_screening(session, patient.id, screening_id)
+            screening = screening_view(row, self._resolution(session, row.id))
+            actions = [
+                _action_view(action, row)
+                for action in session.scalars(
+                    select(RedFlagAction)
+                    .where(RedFlagAction.screening_id == row.id, RedFlagAction.deleted.is_(False))
+                    .order_by(RedFlagAction.recorded_at, RedFlagAction.id)
+                )
+            ]
+            name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
+            nhs_number = patient.nhs_number
+            self._uow.audit(
+                session,
+                actor,
+                "document.red_flag_summary",
+                patient_id=patient.id,
+                entity="red_flag_screening",
+                entity_id=row.id,
+            )
+        try:
+            screen = red_flag_screen(screening.screen_id)
+        except NotFound:
+            screen = None
+        # reportlab loads when a summary is first printed, not with the app.
+        from clinic_app.domains.red_flags.pdf import SummaryDetails, summary_pdf  # noqa: PLC0415
+
+        return summary_pdf(
+            screen,
+            screening,
+            actions,
+            SummaryDetails(
+                patient_name=name,
+                nhs_number=nhs_number,
+                printed_on=self._context.today(),
+                clinic_name=actor.site_name,
+            ),
+        )
+
+    @staticmethod
+    def _patients_screening(
+        session: ClinicSession, patient_id: uuid.UUID, screening_id: uuid.UUID
+    ) -> RedFlagScreening:
+        row = session.get(RedFlagScreening, screening_id)
+        if row is None or row.deleted:
+            raise NotFound("red_flag.screening_not_found")
+        if row.patient_id != patient_id:
+            raise Conflict("red_flags.action_wrong_patient")
+        return row
+
+    def _resolve_by_action(
+        self,
+        session: ClinicSession,
+        actor: CurrentUser,
+        screening: RedFlagScreening,
+        kind: ActionKind,
+    ) -> None:
+        """Where the screen's rules ask for a resolution, the action is it."""
+        if not screening.needs_action or self._resolution(session, screening.id) is not None:
+            return
+        accepted = set(screening.accepted_actions)
+        stands_for = next((a for a in RESOLVES_AS[kind] if a.value in accepted), None)
+        if stands_for is None:
+            return
+        session.add(
+            RedFlagResolution(
+                screening_id=screening.id,
+                action=stands_for.value,
+                reason=None,
+                recorded_at=utcnow(),
+                recorded_by=recorded_by(actor),
+            )
+        )
+
     @staticmethod
     def _resolution(session: ClinicSession, screening_id: uuid.UUID) -> RedFlagResolution | None:
         return session.scalars(
@@ -279,3 +584,134 @@ def _stored_result(row: RedFlagScreening) -> ScreenResult:
         needs_resolution=row.needs_action,
         accepted_actions=frozenset(RecordedAction(a) for a in row.accepted_actions),
     )
+
+
+def _kinds(row: RedFlagScreening) -> tuple[ActionKind, ...]:
+    """The kinds of action that answer a stored screening.
+
+    A routine-watch outcome asks for an action only when one of its fired rules' actions
+    prints the safety-net card; a note for later visits needs none.
+    """
+    accepted = frozenset(RecordedAction(a) for a in row.accepted_actions)
+    kinds = action_kinds_for(row.level, accepted)
+    if row.level is Level.ROUTINE_WATCH and not _prints_card(row):
+        return ()
+    return kinds
+
+
+def _fired_actions(row: RedFlagScreening) -> tuple[RuleAction, ...]:
+    try:
+        screen = red_flag_screen(row.screen_id)
+    except NotFound:
+        return ()
+    fired = set(row.fired_rules)
+    return tuple(
+        action for rule in screen.rules if rule.rule_id in fired for action in rule.actions
+    )
+
+
+def _prints_card(row: RedFlagScreening) -> bool:
+    return any(action.prints_safety_net_card for action in _fired_actions(row))
+
+
+def _awaiting(row: RedFlagScreening) -> AwaitingAction:
+    return AwaitingAction(
+        screening=screening_view(row),
+        required=tuple(action.text for action in _fired_actions(row)),
+        kinds=_kinds(row),
+    )
+
+
+def _action_view(row: RedFlagAction, screening: RedFlagScreening | None) -> RedFlagActionView:
+    title = row.kind
+    level = Level.INCOMPLETE
+    episode_id = None
+    if screening is not None:
+        level = screening.level
+        episode_id = screening.episode_id
+        try:
+            title = red_flag_screen(screening.screen_id).title
+        except NotFound:
+            title = screening.screen_id
+    return RedFlagActionView(
+        id=row.id,
+        patient_id=row.patient_id,
+        screening_id=row.screening_id,
+        screen_title=title,
+        level=level,
+        kind=ActionKind(row.kind),
+        details=dict(row.details),
+        status=ActionStatus(row.status),
+        recorded_at=row.recorded_at or row.created_at,
+        recorded_by=row.recorded_by,
+        done_at=row.done_at,
+        done_by=row.done_by,
+        done_note=row.done_note,
+        episode_id=episode_id,
+    )
+
+
+def _alert_text(screening: RedFlagScreening, kind: ActionKind, details: Mapping[str, str]) -> str:
+    try:
+        title = red_flag_screen(screening.screen_id).title
+    except NotFound:
+        title = screening.screen_id
+    spec = ACTION_SPECS[kind]
+    by = f" (by {details['by_date']})" if details.get("by_date") else ""
+    text = f"Red flag ({title}): {spec.title.lower()} not yet confirmed done{by}"
+    return text[:500]
+
+
+def _check_detail(detail: ActionDetail, value: str, today: date) -> str | None:
+    """One detail, trimmed and checked; None when left empty."""
+    text = value.strip() if detail.kind is DetailKind.LONG_TEXT else " ".join(value.split())
+    if not text:
+        if detail.required:
+            raise ValidationError("red_flags.action_detail_required", field=detail.key)
+        return None
+    if len(text) > detail.max_length:
+        raise ValidationError("text.too_long", field=detail.key, max_length=detail.max_length)
+    if detail.kind is DetailKind.CHOICE and text not in dict(detail.choices):
+        raise ValidationError("red_flags.action_bad_choice", field=detail.key)
+    if detail.kind is DetailKind.DATE:
+        try:
+            when = date.fromisoformat(text)
+        except ValueError as error:
+            raise ValidationError("red_flags.action_bad_date", field=detail.key) from error
+        if when < today:
+            raise ValidationError("red_flags.action_date_past", field=detail.key)
+        return when.isoformat()
+    if detail.kind is DetailKind.DATE_TIME:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as error:
+            raise ValidationError("red_flags.action_bad_date", field=detail.key) from error
+        return moment.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")
+    return text
+
+
+def check_details(kind: ActionKind, details: Mapping[str, str], *, today: date) -> dict[str, str]:
+    """The details of an action of ``kind``, trimmed and checked against what it needs.
+
+    Dates are ``YYYY-MM-DD`` and not before ``today``; times are ``YYYY-MM-DDTHH:MM`` as read
+    on the clinic's clock.
+
+    Raises:
+        FormErrors: every problem found, one ValidationError per detail.
+    """
+    spec = ACTION_SPECS[kind]
+    errors = Collector()
+    known = {detail.key for detail in spec.details}
+    for key in sorted(set(details) - known):
+        errors.add("red_flags.action_unknown_detail", key)
+    clean: dict[str, str] = {}
+    for detail in spec.details:
+        try:
+            value = _check_detail(detail, str(details.get(detail.key) or ""), today)
+        except ValidationError as error:
+            errors.errors.append(error)
+            continue
+        if value is not None:
+            clean[detail.key] = value
+    errors.raise_if_any()
+    return clean

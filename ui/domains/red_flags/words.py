@@ -15,6 +15,21 @@ _FIELD_WORDS: dict[str, FieldWords] = {
     "red_flags.action_not_accepted": lambda e, label: tr(
         "That action does not answer this red flag. Choose one of the actions offered."
     ),
+    "red_flags.action_detail_required": lambda e, label: (
+        tr("Fill in {label}: this action needs it.").format(label=label.lower())
+        if label
+        else tr("Fill in this detail: the action needs it.")
+    ),
+    "red_flags.action_bad_choice": lambda e, label: tr("Choose one of the options offered."),
+    "red_flags.action_bad_date": lambda e, label: tr(
+        "Enter a real date (and time where asked), such as 4 December 2026 at 10:40."
+    ),
+    "red_flags.action_date_past": lambda e, label: tr(
+        "This date has passed. Enter today or a later date."
+    ),
+    "red_flags.action_kind_not_offered": lambda e, label: tr(
+        "That kind of action does not answer this outcome. Choose one of those offered."
+    ),
 }
 
 # Everything that is not about one field.
@@ -31,6 +46,14 @@ _WORDS: dict[str, str] = {
     "red_flags.nothing_to_resolve": "This screen found no red flag, so there is nothing to act on.",
     "red_flags.unknown_action": "Choose one of the actions offered.",
     "red_flags.unknown_region": "Choose the body regions from the list.",
+    "red_flags.action_wrong_patient": (
+        "This red flag belongs to another patient's record, so nothing was saved. Open the "
+        "record of the patient it belongs to and record the action there."
+    ),
+    "red_flags.action_not_found": (
+        "That red-flag action could not be found. Open the patient's record again."
+    ),
+    "red_flags.action_already_done": "This action has already been recorded as done.",
 }
 
 # Faults in the app or its shipped content: the calm generic message is their words.
@@ -39,6 +62,8 @@ _FAULTS = frozenset(
         "content.unknown_screen",
         "red_flags.bad_setting",
         "red_flags.unknown_question",
+        "red_flags.unknown_action_kind",
+        "red_flags.action_unknown_detail",
     }
 )
 

@@ -35,6 +35,9 @@ class RedFlagsScreen:
         self.view_model.recorded.connect(lambda _view: self._announce("red_flags.recorded"))
         self.view_model.resolved.connect(lambda _view: self._announce("red_flags.resolved"))
         self.view.print_card_requested.connect(self._on_print_card_requested)
+        self.view.action_requested.connect(
+            lambda screening_id: context.open("red_flag_actions", screening_id)
+        )
         context.patient_changed.connect(self._on_patient_changed)
 
     @property

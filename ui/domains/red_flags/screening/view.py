@@ -64,6 +64,7 @@ class EmergencyBanner(QFrame):
     """One positive screen that still needs a recorded action. It has no close button."""
 
     action_chosen = Signal(object, object, object)
+    action_requested = Signal(object)
 
     def __init__(self, owed: OwedAction, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,12 +87,12 @@ class EmergencyBanner(QFrame):
             layout.addWidget(line)
         buttons = QHBoxLayout()
         buttons.setSpacing(10)
-        self.action_buttons: dict[RecordedAction, QPushButton] = {}
-        for action in owed.accepted:
-            button = QPushButton(self.tr(action_label(action)))
-            button.clicked.connect(lambda _=False, a=action: self._choose(a))
-            self.action_buttons[action] = button
-            buttons.addWidget(button)
+        # No one-click clearing: the action is recorded with its details on its own form.
+        self.record_action_button = QPushButton(self.tr("Record the action taken…"))
+        self.record_action_button.clicked.connect(
+            lambda: self.action_requested.emit(owed.screening.id)
+        )
+        buttons.addWidget(self.record_action_button)
         self.override_button = QPushButton(self.tr("Clinician override"))
         self.override_button.clicked.connect(self._on_override_clicked)
         buttons.addWidget(self.override_button)
@@ -140,6 +141,7 @@ class ScreenCard(QFrame):
     """One screen's questions, each answered Yes, No or Not asked (the default)."""
 
     record_requested = Signal(str, object)
+    action_requested = Signal(object)
 
     def __init__(self, screen: RedFlagScreen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +185,19 @@ class ScreenCard(QFrame):
         actions.addWidget(self.result, 1)
         actions.addWidget(self.record_button)
         layout.addLayout(actions)
+        self.required = label("", wrap=True)
+        self.required.setObjectName("requiredAction")
+        self.required.setVisible(False)
+        layout.addWidget(self.required)
+        self.action_button = QPushButton(self.tr("Record the action taken…"))
+        set_role(self.action_button, "", variant="primary")
+        self.action_button.setVisible(False)
+        self._screening_id: uuid.UUID | None = None
+        self.action_button.clicked.connect(lambda: self.action_requested.emit(self._screening_id))
+        row = QHBoxLayout()
+        row.addWidget(self.action_button)
+        row.addStretch(1)
+        layout.addLayout(row)
 
     def answers(self) -> dict[str, str]:
         return {
@@ -196,6 +211,19 @@ class ScreenCard(QFrame):
     def show_result(self, screening: ScreeningView) -> None:
         self.result.setText(
             self.tr("Recorded: {level}").format(level=self.tr(_LEVEL_WORDS[screening.level]))
+        )
+        fired = set(screening.fired_rules)
+        required = [
+            action.text
+            for rule in self.red_flag_screen.rules
+            if rule.rule_id in fired
+            for action in rule.actions
+        ]
+        self._screening_id = screening.id
+        self.required.setText("\n".join(f"•  {text}" for text in required))
+        self.required.setVisible(bool(required))
+        self.action_button.setVisible(
+            bool(required) and screening.level not in (Level.CLEAR, Level.INCOMPLETE)
         )
 
 
@@ -231,6 +259,8 @@ class RedFlagsView(QWidget):
     """The screens offered for the chosen regions, under any banner still owed an action."""
 
     print_card_requested = Signal(object)
+    action_requested = Signal(object)
+    """``(screening id)``: the clinician wants to record the action taken for it."""
 
     def __init__(self, view_model: RedFlagsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -304,6 +334,7 @@ class RedFlagsView(QWidget):
         for screen in screens:
             screen_card = ScreenCard(screen)
             screen_card.record_requested.connect(self._vm.record)
+            screen_card.action_requested.connect(self.action_requested)
             self.screen_cards[screen.screen_id] = screen_card
             self._cards.addWidget(screen_card)
             if screen.safety_net_card is not None:
@@ -320,6 +351,7 @@ class RedFlagsView(QWidget):
         for item in owed:
             banner = EmergencyBanner(item)
             banner.action_chosen.connect(self._on_banner_action_chosen)
+            banner.action_requested.connect(self.action_requested)
             self.banners.append(banner)
             self._banner_area.addWidget(banner)
 

@@ -1,0 +1,180 @@
+"""Red-flag actions: outcomes waiting for an action, actions outstanding, recording and done."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from clinic_app.domains.red_flags.views import (
+    ActionKind,
+    AwaitingAction,
+    RedFlagActionView,
+)
+from clinic_app.kernel.current_user import CurrentUser
+from ui.common import errors
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
+
+
+class RedFlagActions(Protocol):
+    """The part of the red-flag service this screen uses."""
+
+    def awaiting_action(
+        self, actor: CurrentUser, patient_id: uuid.UUID
+    ) -> list[AwaitingAction]: ...
+
+    def actions(
+        self, actor: CurrentUser, patient_id: uuid.UUID, *, outstanding_only: bool = False
+    ) -> list[RedFlagActionView]: ...
+
+    def record_action(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        screening_id: uuid.UUID,
+        kind: ActionKind | str,
+        details: Mapping[str, str],
+    ) -> RedFlagActionView: ...
+
+    def mark_action_done(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        action_id: uuid.UUID,
+        note: str | None = None,
+    ) -> RedFlagActionView: ...
+
+
+class RedFlagActionsViewModel(QObject):
+    """One patient's red-flag outcomes still to act on and actions still to finish."""
+
+    loaded = Signal(object, object)
+    """``(awaiting: list[AwaitingAction], actions: list[RedFlagActionView])``."""
+    saved = Signal(object)
+    done = Signal(object)
+    save_failed = Signal(str, object, object)
+    """``(screening id, headline, {field: words})``."""
+    done_failed = Signal(str, str)
+    """``(action id, words)``."""
+    problem = Signal(str)
+    busy_changed = Signal(bool)
+
+    def __init__(
+        self,
+        red_flags: RedFlagActions,
+        *,
+        runner: TaskRunner,
+        session: UserSession,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = red_flags
+        self._runner = runner
+        self._session = session
+        self._patient_id: uuid.UUID | None = None
+        self._busy = False
+        self.awaiting: list[AwaitingAction] = []
+        self.actions: list[RedFlagActionView] = []
+
+    @property
+    def patient_id(self) -> uuid.UUID | None:
+        return self._patient_id
+
+    def start(self, patient_id: uuid.UUID) -> None:
+        """Show this patient's outcomes waiting for an action and the actions recorded."""
+        if patient_id != self._patient_id:
+            self.awaiting, self.actions = [], []
+            self.loaded.emit(self.awaiting, self.actions)
+        self._patient_id = patient_id
+        self.refresh()
+
+    def clear(self) -> None:
+        """Forget the patient (switching user or patient)."""
+        self._patient_id = None
+        self.awaiting, self.actions = [], []
+        self.loaded.emit(self.awaiting, self.actions)
+
+    def refresh(self) -> None:
+        patient_id = self._patient_id
+        if patient_id is None:
+            return
+        actor = self._session.require_user()
+        service = self._service
+
+        def load() -> tuple[list[AwaitingAction], list[RedFlagActionView]]:
+            return service.awaiting_action(actor, patient_id), service.actions(actor, patient_id)
+
+        self._runner.run_store(
+            load,
+            on_done=lambda result: self._on_loaded(patient_id, result),
+            on_failed=self._on_failed,
+            supersede="red_flags.actions",
+        )
+
+    def record(self, screening_id: uuid.UUID, kind: ActionKind, details: Mapping[str, str]) -> None:
+        """Record the action taken for a screening of the patient on show."""
+        patient_id = self._patient_id
+        if patient_id is None or self._busy:
+            return
+        actor = self._session.require_user()
+        chosen = dict(details)
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: self._service.record_action(actor, patient_id, screening_id, kind, chosen),
+            on_done=self._on_saved,
+            on_failed=lambda error: self._on_save_failed(screening_id, error),
+        )
+
+    def mark_done(self, action_id: uuid.UUID, note: str = "") -> None:
+        """Record that an outstanding action is done."""
+        patient_id = self._patient_id
+        if patient_id is None or self._busy:
+            return
+        actor = self._session.require_user()
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: self._service.mark_action_done(actor, patient_id, action_id, note or None),
+            on_done=self._on_done,
+            on_failed=lambda error: self._on_done_failed(action_id, error),
+        )
+
+    # ------------------------------------------------------------------ results
+
+    def _on_loaded(
+        self,
+        patient_id: uuid.UUID,
+        result: tuple[list[AwaitingAction], list[RedFlagActionView]],
+    ) -> None:
+        if patient_id != self._patient_id:
+            return  # another patient was opened meanwhile
+        self.awaiting, self.actions = result
+        self.loaded.emit(self.awaiting, self.actions)
+
+    def _on_saved(self, action: RedFlagActionView) -> None:
+        self._set_busy(False)
+        self.saved.emit(action)
+        self.refresh()
+
+    def _on_save_failed(self, screening_id: uuid.UUID, error: BaseException) -> None:
+        self._set_busy(False)
+        self.save_failed.emit(str(screening_id), errors.message_for(error), error)
+
+    def _on_done(self, action: RedFlagActionView) -> None:
+        self._set_busy(False)
+        self.done.emit(action)
+        self.refresh()
+
+    def _on_done_failed(self, action_id: uuid.UUID, error: BaseException) -> None:
+        self._set_busy(False)
+        self.done_failed.emit(str(action_id), errors.explain(error))
+
+    def _on_failed(self, error: BaseException) -> None:
+        self.problem.emit(errors.explain(error))
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.busy_changed.emit(busy)
