@@ -38,6 +38,8 @@ class QuestionnaireScreen:
         # Its large-print patient mode would otherwise claim width the clinician's form does
         # not need; in patient mode the search panel is hidden and the page gets it all.
         self.view.setMinimumWidth(560)
+        # Enough for a few questions; below that the page scrolls rather than squeeze them.
+        self.view.setMinimumHeight(380)
         # Scores over time with the minimal important change band, once there is a history.
         self.score_chart = ScoreChart()
         self.score_chart.setFixedHeight(200)

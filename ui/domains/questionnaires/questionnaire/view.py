@@ -31,6 +31,7 @@ from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.questionnaires.questionnaire.view_model import Mode, QuestionnaireViewModel
 
 FALLBACK_WORDING = "domain-fallback"
+_SHORT_ANSWER = 24
 
 _PATIENT_STYLE = f"""
 QWidget#patientMode {{ background: {theme.NHS_WHITE}; }}
@@ -229,9 +230,17 @@ class QuestionnaireView(QWidget):
         self.form = QWidget()
         self.form_layout = QVBoxLayout(self.form)
         self.form_layout.setSpacing(12)
+        # The notes and the introduction scroll with the questions, leaving them the room.
+        scrolled = QWidget()
+        scrolled_layout = QVBoxLayout(scrolled)
+        scrolled_layout.setContentsMargins(0, 0, 0, 0)
+        scrolled_layout.setSpacing(6)
+        for note in (self.episode_note, self.wording_note, self.introduction):
+            scrolled_layout.addWidget(note)
+        scrolled_layout.addWidget(self.form, 1)
         self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
+        scroll.setWidget(scrolled)
         self.hand_over_button = QPushButton(self.tr("Hand to the patient"))
         self.record_button = QPushButton(self.tr("Record answers"))
         set_role(self.record_button, "", variant="primary")
@@ -252,9 +261,6 @@ class QuestionnaireView(QWidget):
         heading.addWidget(self.title, 1)
         heading.addWidget(self.timepoint_label)
         layout.addLayout(heading)
-        layout.addWidget(self.episode_note)
-        layout.addWidget(self.wording_note)
-        layout.addWidget(self.introduction)
         layout.addWidget(self.notice)
         layout.addWidget(scroll, 1)
         layout.addLayout(buttons)
@@ -311,8 +317,6 @@ class QuestionnaireView(QWidget):
     def _build_question_screen(self) -> QWidget:
         screen = QWidget()
         self.question = label("", "question", wrap=True)
-        self.patient_direction = label("", "scaleEnd", wrap=True)
-        self.patient_direction.setObjectName("patientDirection")
         self.answers_area = QWidget()
         self.answers_layout = QVBoxLayout(self.answers_area)
         self.answers_layout.setContentsMargins(0, 0, 0, 0)
@@ -335,7 +339,6 @@ class QuestionnaireView(QWidget):
         layout.setSpacing(24)
         layout.addWidget(self.question)
         layout.addWidget(self.answers_area)
-        layout.addWidget(self.patient_direction)
         layout.addStretch(1)
         layout.addLayout(buttons)
         return screen
@@ -449,8 +452,11 @@ class QuestionnaireView(QWidget):
         layout.addWidget(question)
         group = QButtonGroup(panel)
         self._item_groups[item.code] = group
-        row = QHBoxLayout() if item.minimum is not None else QVBoxLayout()
-        for value, text in _choices(item):
+        choices = _choices(item)
+        # Bare numbers (and short labels) sit in one row; worded answers one under another.
+        short = all(len(text) <= _SHORT_ANSWER for _, text in choices)
+        row = QHBoxLayout() if item.minimum is not None or short else QVBoxLayout()
+        for value, text in choices:
             button = QRadioButton(text)
             button.setAccessibleName(f"{item.text}: {text}")
             group.addButton(button, value)
@@ -514,10 +520,6 @@ class QuestionnaireView(QWidget):
         )
         self.question.setText(item.text)
         self._fill_patient_answers(item)
-        # The scale's own end labels are under the buttons already.
-        scale_labelled = item.minimum is not None and bool(item.min_label or item.max_label)
-        self.patient_direction.setText("" if scale_labelled else direction_text(item))
-        self.patient_direction.setVisible(bool(self.patient_direction.text()))
         self.back_button.setEnabled(self._vm.step > 0 or bool(self._vm.introduction))
         self._update_next()
         self.patient_steps.setCurrentWidget(self.question_screen)
