@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -305,7 +305,10 @@ def test_the_introduction_is_the_packs_when_it_has_one_else_our_own() -> None:
         (lambda doc: doc["items"][0].update(anchors={"low": "x"}), "missing_keys"),
         (lambda doc: doc.pop("anchors"), "anchors_without_source"),
         (lambda doc: doc["anchors"].pop("source"), "missing_keys"),
-        (lambda doc: doc["items"][0].update(anchors={"low": "x" * 81, "high": "y"}), "text_too_long"),
+        (
+            lambda doc: doc["items"][0].update(anchors={"low": "x" * 81, "high": "y"}),
+            "text_too_long",
+        ),
     ],
 )
 def test_anchors_are_checked_when_the_file_loads(

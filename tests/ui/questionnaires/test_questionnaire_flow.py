@@ -203,15 +203,15 @@ def test_every_shipped_questionnaire_is_reachable_from_the_chooser(
                 assert direction_text(item), item.code
 
 
-@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1280, 720)])
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
 def test_the_questionnaire_page_fits_a_laptop_screen(
     qtbot: QtBot,
     clinic: Services,
     signed_in: MainWindow,
     seeded_patient: PatientSummary,
-    width: int,
-    height: int,
+    size: tuple[int, int],
 ) -> None:
+    width, height = size
     window = signed_in
     user = window.session.user
     assert user is not None
@@ -231,9 +231,11 @@ def test_the_questionnaire_page_fits_a_laptop_screen(
             _open_questionnaire(qtbot, window, seeded_patient)
             qtbot.mouseClick(screen.view.hand_over_button, Qt.MouseButton.LeftButton)
         hint = screen.page.minimumSizeHint()
-        assert hint.width() <= width and hint.height() <= usable, (state, hint)
+        assert hint.width() <= width, (state, hint)
+        assert hint.height() <= usable, (state, hint)
         window_hint = window.minimumSizeHint()
-        assert window_hint.height() <= height - 30 and window_hint.width() <= width, state
+        assert window_hint.width() <= width, (state, window_hint)
+        assert window_hint.height() <= height - 30, (state, window_hint)
     screen.view_model.confirm_exit(demo_password("clinician"))
     qtbot.waitUntil(lambda: screen.view_model.mode is Mode.CLINICIAN, timeout=WAIT_MS)
     wait_idle(window)

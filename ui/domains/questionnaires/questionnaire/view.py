@@ -230,17 +230,7 @@ class QuestionnaireView(QWidget):
         self.form = QWidget()
         self.form_layout = QVBoxLayout(self.form)
         self.form_layout.setSpacing(12)
-        # The notes and the introduction scroll with the questions, leaving them the room.
-        scrolled = QWidget()
-        scrolled_layout = QVBoxLayout(scrolled)
-        scrolled_layout.setContentsMargins(0, 0, 0, 0)
-        scrolled_layout.setSpacing(6)
-        for note in (self.episode_note, self.wording_note, self.introduction):
-            scrolled_layout.addWidget(note)
-        scrolled_layout.addWidget(self.form, 1)
-        self.form_scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(scrolled)
+        self.form_scroll = self._build_form_scroll()
         self.hand_over_button = QPushButton(self.tr("Hand to the patient"))
         self.record_button = QPushButton(self.tr("Record answers"))
         set_role(self.record_button, "", variant="primary")
@@ -262,9 +252,23 @@ class QuestionnaireView(QWidget):
         heading.addWidget(self.timepoint_label)
         layout.addLayout(heading)
         layout.addWidget(self.notice)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.form_scroll, 1)
         layout.addLayout(buttons)
         return page
+
+    def _build_form_scroll(self) -> QScrollArea:
+        # The notes and the introduction scroll with the questions, leaving them the room.
+        scrolled = QWidget()
+        scrolled_layout = QVBoxLayout(scrolled)
+        scrolled_layout.setContentsMargins(0, 0, 0, 0)
+        scrolled_layout.setSpacing(6)
+        for note in (self.episode_note, self.wording_note, self.introduction):
+            scrolled_layout.addWidget(note)
+        scrolled_layout.addWidget(self.form, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(scrolled)
+        return scroll
 
     def _build_patient_page(self) -> PatientPage:
         page = PatientPage()
