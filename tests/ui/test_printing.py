@@ -20,6 +20,7 @@ from ui.common.printing import (
     PdfDelivery,
     document_file_name,
     documents_folder,
+    print_pages,
 )
 
 DAY = date(2026, 12, 4)
@@ -148,3 +149,26 @@ def test_the_safety_net_card_is_saved_named_for_the_patient(
     named = [page for page in pages if page.strip()]
     assert named
     assert all(seeded_patient.family_name in " ".join(page.split()) for page in named)
+
+
+def test_a_saved_pdf_prints_every_page(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtGui import QPainter, QPdfWriter
+    from PySide6.QtPrintSupport import QPrinter
+
+    source = tmp_path / "two-pages.pdf"
+    writer = QPdfWriter(str(source))
+    painter = QPainter(writer)
+    painter.drawText(100, 100, "ASHWORTH 999 000 0018 page one")
+    writer.newPage()
+    painter.drawText(100, 100, "ASHWORTH 999 000 0018 page two")
+    painter.end()
+
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printed = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(printed))
+    assert print_pages(printer, source) == 2
+    info = subprocess.run(
+        [_tool("pdfinfo"), str(printed)], capture_output=True, text=True, check=True
+    ).stdout
+    assert [line.split()[1] for line in info.splitlines() if line.startswith("Pages:")] == ["2"]

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, QRectF, QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPagedPaintDevice, QPainter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 #: The setting that names a folder for saved documents, instead of the user's Documents.
@@ -82,10 +82,7 @@ def print_pdf_file(parent: QWidget | None, path: Path) -> bool:
 
     Returns whether it was sent to a printer (False when the dialog was cancelled).
     """
-    # Qt's PDF and print modules load only when someone prints.
-    from PySide6.QtCore import QRectF, QSize  # noqa: PLC0415
-    from PySide6.QtGui import QPainter  # noqa: PLC0415
-    from PySide6.QtPdf import QPdfDocument  # noqa: PLC0415
+    # Qt's print module loads only when someone prints.
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: PLC0415
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -93,21 +90,31 @@ def print_pdf_file(parent: QWidget | None, path: Path) -> bool:
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
-    document = QPdfDocument(dialog)
+    return print_pages(printer, path) > 0
+
+
+def print_pages(printer: QPagedPaintDevice, path: Path) -> int:
+    """Draw every page of the PDF at ``path`` on ``printer``; returns the pages printed."""
+    from PySide6.QtPdf import QPdfDocument  # noqa: PLC0415 - loaded when printing
+
+    document = QPdfDocument()
     document.load(str(path))
     painter = QPainter(printer)
+    count = int(document.pageCount())
     try:
-        for page in range(document.pageCount()):
+        for page in range(count):
             if page:
                 printer.newPage()
-            area = QRectF(printer.pageLayout().paintRectPixels(printer.resolution()))
-            target = area.size().toSize()
-            image = document.render(page, QSize(target.width(), target.height()))
-            painter.drawImage(area.topLeft(), image)
+            area = QRectF(printer.pageLayout().paintRectPixels(printer.logicalDpiX()))
+            size = document.pagePointSize(page).scaled(
+                area.size(), Qt.AspectRatioMode.KeepAspectRatio
+            )
+            image = document.render(page, size.toSize())
+            painter.drawImage(QRectF(area.topLeft(), size), image)
     finally:
         painter.end()
         document.close()
-    return True
+    return count
 
 
 class PdfDelivery:
