@@ -1,12 +1,14 @@
-"""The curated list of MSK working diagnoses, with SNOMED CT concept ids where shipped."""
+"""The assessment's lists: MSK working diagnoses (with SNOMED CT ids) and coded medicines."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from clinic_app.domains.assessments import rules
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.resource_files import read_json
 
@@ -202,3 +204,171 @@ def parse_diagnoses(data: object) -> DiagnosisList:
 def working_diagnoses() -> DiagnosisList:
     """The curated list shipped with the app (cached after the first call)."""
     return parse_diagnoses(read_json("diagnoses", "msk_working_diagnoses"))
+
+
+# ---------------------------------------------------------------- medicines and their classes
+
+MEDICINES_FILE = "bnf_classes.json"
+_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class MedicineClass:
+    """A class of medicines as the BNF names it.
+
+    Attributes:
+        code: the project's stable code, stored with each medicine (``"opioid"``).
+        name: the class in plain clinical English.
+        review: whether a patient taking it is flagged for review.
+        bnf_chapter: the BNF chapter the class sits in.
+        bnf_section: the BNF section (or treatment summary) that names the class.
+    """
+
+    code: str
+    name: str
+    review: bool
+    bnf_chapter: str
+    bnf_section: str
+
+
+@dataclass(frozen=True)
+class Medicine:
+    """One medicine: its name, other names it is known by, and its classes."""
+
+    name: str
+    also: tuple[str, ...]
+    classes: tuple[str, ...]
+
+
+def _words(text: str) -> str:
+    """Lower case, hyphens dropped, every other separator one space: how names are compared."""
+    return _SEPARATORS.sub(" ", text.lower().replace("-", "")).strip()
+
+
+def _forms(names: tuple[str, ...]) -> set[str]:
+    """Each name as compared, hyphenated ones also spaced: "co-codamol" and "co codamol"."""
+    return {_words(name) for name in names} | {
+        _SEPARATORS.sub(" ", name.lower()).strip() for name in names
+    }
+
+
+@dataclass(frozen=True)
+class MedicineList:
+    """The coded list of medicines, with its provenance."""
+
+    source: str
+    licence: str
+    version: str
+    classes: tuple[MedicineClass, ...]
+    medicines: tuple[Medicine, ...]
+    notes: str = ""
+
+    def medicine_class(self, code: str) -> MedicineClass | None:
+        """The class with ``code``, or None."""
+        return next((c for c in self.classes if c.code == code), None)
+
+    def recognise(self, text: str) -> tuple[Medicine, ...]:
+        """The medicines named in ``text``, ignoring case, hyphens, strength and dose."""
+        typed = f" {_words(text)} "
+        return tuple(
+            medicine
+            for medicine in self.medicines
+            if any(f" {form} " in typed for form in _forms((medicine.name, *medicine.also)))
+        )
+
+    def classify(self, text: str) -> tuple[str, ...]:
+        """The class codes of the medicines named in ``text``, in the list's class order."""
+        found = {code for medicine in self.recognise(text) for code in medicine.classes}
+        return tuple(c.code for c in self.classes if c.code in found)
+
+
+def _medicines_invalid(reason: str, **params: Any) -> ClinicError:
+    return ClinicError("content.invalid", file=MEDICINES_FILE, reason=reason, **params)
+
+
+def _medicine_class(raw: object, index: int) -> MedicineClass:
+    if not isinstance(raw, dict) or set(raw) != {"code", "name", "review", "bnf"}:
+        raise _medicines_invalid("bad_class", index=index)
+    bnf = raw["bnf"]
+    code = raw["code"]
+    if not isinstance(bnf, dict) or set(bnf) != {"chapter", "section"}:
+        raise _medicines_invalid("bad_bnf", index=index)
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise _medicines_invalid("bad_code", index=index)
+    if not isinstance(raw["review"], bool):
+        raise _medicines_invalid("bad_review", index=index)
+    return MedicineClass(
+        code=code,
+        name=_medicine_text(raw, "name", index),
+        review=raw["review"],
+        bnf_chapter=_medicine_text(bnf, "chapter", index),
+        bnf_section=_medicine_text(bnf, "section", index),
+    )
+
+
+def _medicine_text(data: dict[str, Any], key: str, index: int) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not _words(value):
+        raise _medicines_invalid("missing_text", key=key, index=index)
+    return value
+
+
+def _medicine(raw: object, index: int, codes: set[str]) -> Medicine:
+    if not isinstance(raw, dict) or not {"name", "classes"} <= set(raw):
+        raise _medicines_invalid("bad_medicine", index=index)
+    if unknown := set(raw) - {"name", "classes", "also"}:
+        raise _medicines_invalid("unknown_keys", index=index, keys=sorted(unknown))
+    also = raw.get("also", [])
+    classes = raw["classes"]
+    if not isinstance(also, list) or not all(isinstance(a, str) and _words(a) for a in also):
+        raise _medicines_invalid("bad_also", index=index)
+    if not isinstance(classes, list) or not classes or not set(classes) <= codes:
+        raise _medicines_invalid("bad_classes", index=index)
+    return Medicine(_medicine_text(raw, "name", index), tuple(also), tuple(classes))
+
+
+def parse_medicines(data: object) -> MedicineList:
+    """Check the shape of the decoded medicines list.
+
+    Raises:
+        ClinicError: ``content.invalid`` (params ``file``, ``reason``, and ``index`` or
+            ``key`` where they help), e.g. reason ``bad_classes`` for a medicine naming a
+            class the list does not define, ``duplicate_name`` for a name listed twice.
+    """
+    if not isinstance(data, dict):
+        raise _medicines_invalid("not_an_object")
+    top = {"source", "licence", "version", "notes", "classes", "medicines"}
+    if unknown := set(data) - top:
+        raise _medicines_invalid("unknown_keys", keys=sorted(unknown))
+    raw_classes, raw_medicines = data.get("classes"), data.get("medicines")
+    if not isinstance(raw_classes, list) or not isinstance(raw_medicines, list):
+        raise _medicines_invalid("not_a_list")
+    classes = tuple(_medicine_class(raw, index) for index, raw in enumerate(raw_classes))
+    codes = {c.code for c in classes}
+    medicines = tuple(_medicine(raw, index, codes) for index, raw in enumerate(raw_medicines))
+    names = [_words(n) for m in medicines for n in (m.name, *m.also)]
+    if len(codes) != len(classes) or len(set(names)) != len(names):
+        raise _medicines_invalid("duplicate_name")
+    return MedicineList(
+        source=_text(data, "source"),
+        licence=_text(data, "licence"),
+        version=_text(data, "version"),
+        classes=classes,
+        medicines=medicines,
+        notes=_text(data, "notes") if "notes" in data else "",
+    )
+
+
+@cache
+def medicine_list() -> MedicineList:
+    """The coded medicines list shipped with the app (cached after the first call)."""
+    return parse_medicines(read_json("medicines", "bnf_classes"))
+
+
+def check_content(content: Mapping[str, object]) -> dict[str, Any]:
+    """Check an assessment as :func:`rules.check_content`, each medicine classed by the list.
+
+    Raises:
+        FormErrors: as :func:`clinic_app.domains.assessments.rules.check_content`.
+    """
+    return rules.check_content(content, classify=medicine_list().classify)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from clinic_app.kernel.errors import FormErrors, ValidationError
@@ -42,8 +42,11 @@ TEXT_FIELDS: Mapping[str, int] = {
 }
 #: Pain scores, each a whole number from 0 to 10.
 PAIN_FIELDS: tuple[str, ...] = ("pain_now", "pain_best", "pain_worst")
-#: Medicines flagged for review when a patient takes them.
+#: Medicine classes flagged for review when a patient takes them (the services' KPIs name
+#: opioid and gabapentinoid prescribing). Class codes are those of resources/medicines.
 MEDICINE_FLAGS: frozenset[str] = frozenset({"opioid", "gabapentinoid"})
+#: What a medicine's name says about its classes: the coded list's lookup (content.py).
+Classify = Callable[[str], tuple[str, ...]]
 #: What must be filled in before an assessment can be signed.
 REQUIRED_TO_SIGN: tuple[str, ...] = tuple(section.key for section in SECTIONS if section.required)
 
@@ -86,7 +89,7 @@ def _codes(value: object, field: str) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-def _medicine(value: object, field: str) -> dict[str, Any]:
+def _medicine(value: object, field: str, classify: Classify | None) -> dict[str, Any]:
     if not isinstance(value, dict) or set(value) - _MEDICINE_KEYS:
         raise ValidationError("assessment.bad_medicine", field=field)
     name = _text(value.get("name"), field, 200)
@@ -97,13 +100,18 @@ def _medicine(value: object, field: str) -> dict[str, Any]:
     if dose is not None:
         medicine["dose"] = dose
     flags = value.get("flags") or []
-    if not isinstance(flags, list) or not set(flags) <= MEDICINE_FLAGS:
+    if not isinstance(flags, list) or not all(
+        isinstance(flag, str) and _CODE.fullmatch(flag) for flag in flags
+    ):
         raise ValidationError("assessment.bad_medicine_flag", field=field)
-    medicine["flags"] = sorted(set(flags))
+    # The classes come from the coded list, never from a tick: what was sent is replaced.
+    medicine["flags"] = sorted(set(classify(name) if classify is not None else flags))
     return medicine
 
 
-def _medicines(value: object, errors: list[ValidationError]) -> list[dict[str, Any]]:
+def _medicines(
+    value: object, errors: list[ValidationError], classify: Classify | None
+) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or len(value) > MAX_LIST:
@@ -112,17 +120,21 @@ def _medicines(value: object, errors: list[ValidationError]) -> list[dict[str, A
     checked: list[dict[str, Any]] = []
     for index, item in enumerate(value):
         try:
-            checked.append(_medicine(item, f"medicines.{index}"))
+            checked.append(_medicine(item, f"medicines.{index}", classify))
         except ValidationError as error:
             errors.append(error)
     return checked
 
 
-def check_content(content: Mapping[str, object]) -> dict[str, Any]:
+def check_content(
+    content: Mapping[str, object], classify: Classify | None = None
+) -> dict[str, Any]:
     """Check a (possibly partial) assessment and return it in its stored form.
 
     Text is trimmed and blanks left out, so the same content always stores, and hashes,
-    the same way. Every field may be missing from a draft.
+    the same way. Every field may be missing from a draft. With ``classify`` (the coded
+    medicines list's lookup) each medicine's classes are derived from its name, whatever
+    flags were sent; without it the flags sent are kept as they are.
 
     Raises:
         FormErrors: one ValidationError per bad field (``assessment.unknown_field``,
@@ -160,7 +172,7 @@ def check_content(content: Mapping[str, object]) -> dict[str, Any]:
             keep("diagnosis_code", _codes([code], "diagnosis_code")[0])
         except ValidationError as error:
             errors.append(error)
-    keep("medicines", _medicines(content.get("medicines"), errors))
+    keep("medicines", _medicines(content.get("medicines"), errors, classify))
     if errors:
         raise FormErrors(errors)
     return checked
@@ -173,4 +185,8 @@ def missing_for_signing(content: Mapping[str, object]) -> tuple[str, ...]:
 
 def medicines_for_review(content: Mapping[str, Any]) -> tuple[str, ...]:
     """Names of the medicines flagged for review (opioids, gabapentinoids)."""
-    return tuple(m["name"] for m in content.get("medicines", ()) if m.get("flags"))
+    return tuple(
+        m["name"]
+        for m in content.get("medicines", ())
+        if MEDICINE_FLAGS & set(m.get("flags") or ())
+    )

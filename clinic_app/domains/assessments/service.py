@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from clinic_app.domains.assessments.content import working_diagnoses
+from clinic_app.domains.assessments.content import check_content, working_diagnoses
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.record import ASSESSMENT
-from clinic_app.domains.assessments.rules import check_content, medicines_for_review
+from clinic_app.domains.assessments.rules import medicines_for_review
 from clinic_app.domains.assessments.views import AddendumView, AssessmentView
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from clinic_app.domains.questionnaires.rules import (
+    Anchors,
     AnswerOption,
     AnswerScale,
     Bound,
@@ -34,6 +35,9 @@ MAX_DOMAIN_LENGTH = 60
 """Domains are short names in the project's words, never a question."""
 
 MAX_PACK_TEXT_LENGTH = 1000
+
+MAX_ANCHOR_LENGTH = 80
+"""Anchors name the ends of a topic in a few words; longer text would be a question."""
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
 _RECALL_PERIOD = re.compile(r"now|P[1-9][0-9]*[DWMY]")
@@ -92,8 +96,16 @@ def _parse_option(read: _Reader, raw: object, at: str) -> AnswerOption:
     )
 
 
+def _parse_anchors(read: _Reader, raw: object, at: str) -> Anchors:
+    entry = read.obj(raw, at, {"low", "high"}, set())
+    return Anchors(
+        low=read.text(entry, "low", at, MAX_ANCHOR_LENGTH),
+        high=read.text(entry, "high", at, MAX_ANCHOR_LENGTH),
+    )
+
+
 def _parse_item(read: _Reader, raw: object, at: str, wording: Wording) -> Item:
-    entry = read.obj(raw, at, {"code", "domain", "scored"}, {"options", "range", "text"})
+    entry = read.obj(raw, at, {"code", "domain", "scored"}, {"options", "range", "text", "anchors"})
     code = read.text(entry, "code", at)
     if not _CODE.fullmatch(code):
         raise read.error("bad_code", at=at)
@@ -124,7 +136,12 @@ def _parse_item(read: _Reader, raw: object, at: str, wording: Wording) -> Item:
         raise read.error("wording_in_licensed_definition", at=at)
     if wording is Wording.SHIPPED and (text is None or any(o.label is None for o in options)):
         raise read.error("missing_wording", at=at)
-    return Item(code, domain, entry["scored"], options=options, scale=scale, text=text)
+    anchors = (
+        _parse_anchors(read, entry["anchors"], f"{at}.anchors") if "anchors" in entry else None
+    )
+    return Item(
+        code, domain, entry["scored"], options=options, scale=scale, text=text, anchors=anchors
+    )
 
 
 def _parse_groups(read: _Reader, scoring: dict[str, Any]) -> tuple[Group, ...]:
@@ -165,7 +182,7 @@ def _parse_subscales(read: _Reader, scoring: dict[str, Any]) -> tuple[Subscale, 
 
 def _parse_definition(read: _Reader, name: str, data: object) -> QuestionnaireDefinition:
     required = {"id", "title", "version", "source", "licence", "wording", "recall_period"}
-    top = read.obj(data, "", required | {"items", "scoring"}, {"notes"})
+    top = read.obj(data, "", required | {"items", "scoring"}, {"notes", "introduction", "anchors"})
     if top["id"] != name:
         raise read.error("id_mismatch")
     if top["wording"] not in set(Wording):
@@ -198,6 +215,13 @@ def _parse_definition(read: _Reader, name: str, data: object) -> QuestionnaireDe
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise read.error("bad_minimal_important_change")
         mic = MinimalImportantChange(float(value), read.text(entry, "source", at))
+    direction, anchors_source = None, ""
+    if "anchors" in top:
+        entry = read.obj(top["anchors"], "anchors", {"low", "high", "source"}, set())
+        direction = _parse_anchors(read, {"low": entry["low"], "high": entry["high"]}, "anchors")
+        anchors_source = read.text(entry, "source", "anchors")
+    if any(item.anchors is not None for item in items) and direction is None:
+        raise read.error("anchors_without_source")
     return QuestionnaireDefinition(
         id=name,
         title=read.text(top, "title", ""),
@@ -215,6 +239,9 @@ def _parse_definition(read: _Reader, name: str, data: object) -> QuestionnaireDe
         groups=_parse_groups(read, scoring),
         minimal_important_change=mic,
         notes=read.text(top, "notes", "") if "notes" in top else "",
+        introduction=read.optional_text(top, "introduction", "") or "",
+        direction=direction,
+        anchors_source=anchors_source,
     )
 
 
@@ -473,7 +500,11 @@ class DisplayOption:
 
 @dataclass(frozen=True)
 class DisplayItem:
-    """An item ready to show: question words, answers, and where the words come from."""
+    """An item ready to show: question words, answers, and where the words come from.
+
+    ``direction`` says which end is worse and which better (the same for every item of a
+    questionnaire); ``anchors`` say it for the item's topic. Both are the project's words.
+    """
 
     code: str
     text: str
@@ -484,14 +515,44 @@ class DisplayItem:
     maximum: int | None = None
     min_label: str | None = None
     max_label: str | None = None
+    direction: Anchors | None = None
+    anchors: Anchors | None = None
+
+    @property
+    def lowest(self) -> int | None:
+        """The lowest value offered (None if nothing is offered)."""
+        if self.minimum is not None:
+            return self.minimum
+        return self.options[0].value if self.options else None
+
+    @property
+    def highest(self) -> int | None:
+        """The highest value offered (None if nothing is offered)."""
+        if self.maximum is not None:
+            return self.maximum
+        return self.options[-1].value if self.options else None
 
 
-def _display_item(item: Item, words: ItemWording | None, source: WordingSource) -> DisplayItem:
+def _bare_label(value: int, item: Item, direction: Anchors | None) -> str:
+    """A value with no words of its own; its end of the scale is named where one is known."""
+    values = item.values()
+    if direction is None or not values:
+        return str(value)
+    if value == values[0]:
+        return f"{value} ({direction.low})"
+    if value == values[-1]:
+        return f"{value} ({direction.high})"
+    return str(value)
+
+
+def _display_item(
+    item: Item, words: ItemWording | None, source: WordingSource, direction: Anchors | None
+) -> DisplayItem:
     labels: Mapping[int, str | None] = words.options if words else {}
     options = tuple(
         DisplayOption(
             option.value,
-            labels.get(option.value) or option.label or str(option.value),
+            labels.get(option.value) or option.label or _bare_label(option.value, item, direction),
         )
         for option in item.options
     )
@@ -506,6 +567,8 @@ def _display_item(item: Item, words: ItemWording | None, source: WordingSource) 
         maximum=scale.maximum if scale else None,
         min_label=(words.min_label if words else scale.min_label) if scale else None,
         max_label=(words.max_label if words else scale.max_label) if scale else None,
+        direction=direction if item.scored else None,
+        anchors=item.anchors,
     )
 
 
@@ -532,7 +595,9 @@ def merge_wording(
     if pack is not None:
         _check_pack_fits(definition, pack)
         return tuple(
-            _display_item(item, pack.items[item.code], WordingSource.LICENSED_PACK)
+            _display_item(
+                item, pack.items[item.code], WordingSource.LICENSED_PACK, definition.direction
+            )
             for item in definition.items
         )
     source = (
@@ -540,4 +605,16 @@ def merge_wording(
         if definition.wording is Wording.SHIPPED
         else WordingSource.DOMAIN_FALLBACK
     )
-    return tuple(_display_item(item, None, source) for item in definition.items)
+    return tuple(
+        _display_item(item, None, source, definition.direction) for item in definition.items
+    )
+
+
+def introduction(definition: QuestionnaireDefinition, pack: WordingPack | None = None) -> str:
+    """What is shown before the first item: the pack's introduction, else the project's own.
+
+    The project's own introduction names the recall period only (never licensed wording).
+    """
+    if pack is not None and pack.introduction:
+        return pack.introduction
+    return definition.introduction

@@ -55,6 +55,18 @@ class AnswerScale:
 
 
 @dataclass(frozen=True)
+class Anchors:
+    """The project's own words for the two ends of an item's answers (never licensed wording).
+
+    ``low`` describes the lowest value, ``high`` the highest; a questionnaire's anchors say
+    which end is worse or better, an item's say it for its topic.
+    """
+
+    low: str
+    high: str
+
+
+@dataclass(frozen=True)
 class Item:
     """One item of a questionnaire.
 
@@ -65,6 +77,7 @@ class Item:
         options: the answers offered, in ascending value order (empty for a scale).
         scale: the answer range for a number answer (``None`` for an options item).
         text: the question as shipped; ``None`` when wording comes from a licensed pack.
+        anchors: the project's words for the two ends on this item's topic, if any.
     """
 
     code: str
@@ -73,6 +86,7 @@ class Item:
     options: tuple[AnswerOption, ...] = ()
     scale: AnswerScale | None = None
     text: str | None = None
+    anchors: Anchors | None = None
 
     def __post_init__(self) -> None:
         reason = _item_problem(self)
@@ -197,6 +211,11 @@ class QuestionnaireDefinition:
         groups: bands or risk groups; every reachable outcome falls in exactly one.
         minimal_important_change: the cited minimal important change, if any.
         notes: what a maintainer should know, e.g. what was left out and why.
+        introduction: the project's own words shown before the first item (the recall
+            period), used when no wording pack gives one ("" if none).
+        direction: which end of every item is worse and which better, in the project's
+            words (``None`` if not shipped).
+        anchors_source: where the direction and the items' anchors come from.
     """
 
     id: str
@@ -215,6 +234,9 @@ class QuestionnaireDefinition:
     groups: tuple[Group, ...] = ()
     minimal_important_change: MinimalImportantChange | None = None
     notes: str = ""
+    introduction: str = ""
+    direction: Anchors | None = None
+    anchors_source: str = ""
     _by_code: Mapping[str, Item] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -8,10 +8,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clinic_app.domains.questionnaires.content import (
+    ALL_QUESTIONNAIRES,
     DisplayItem,
     WordingPack,
+    introduction,
     load_wording_pack,
     merge_wording,
     questionnaire,
@@ -26,7 +29,7 @@ from clinic_app.domains.questionnaires.rules import (
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError, NotFound, ValidationError
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
@@ -93,6 +96,21 @@ class QuestionnaireService:
         definition = questionnaire(questionnaire_id)
         return merge_wording(definition, self._pack_for(definition))
 
+    def introduction(self, questionnaire_id: str) -> str:
+        """What to show before the first question: the pack's introduction, else our own.
+
+        Raises:
+            NotFound: ``content.unknown_questionnaire``.
+            ValidationError: an imported pack no longer matches (``wording_pack.*``).
+        """
+        definition = questionnaire(questionnaire_id)
+        return introduction(definition, self._pack_for(definition))
+
+    @staticmethod
+    def catalogue() -> tuple[tuple[str, str], ...]:
+        """Every questionnaire the app ships, as (id, title), in the order they are offered."""
+        return tuple((name, questionnaire(name).title) for name in ALL_QUESTIONNAIRES)
+
     def import_wording_pack(self, actor: CurrentUser, source: Path) -> str:
         """Check a licensed wording pack and keep it for display; returns the questionnaire id.
 
@@ -148,6 +166,8 @@ class QuestionnaireService:
             ValidationError: ``questionnaire.unknown_item``,
                 ``questionnaire.answer_out_of_range``, or ``code.unknown`` (field
                 ``timepoint`` or ``mode``).
+            Conflict: ``questionnaire.baseline_exists`` when a baseline is recorded for an
+                episode that already has a complete baseline of this questionnaire.
         """
         definition = questionnaire(questionnaire_id)
         when = Timepoint(_choice(Timepoint, str(timepoint), "timepoint"))
@@ -157,9 +177,14 @@ class QuestionnaireService:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
+            episode = episode_for(session, patient.id, episode_id)
+            if when is Timepoint.BASELINE and self._has_baseline(
+                session, patient.id, definition.id, episode
+            ):
+                raise Conflict("questionnaire.baseline_exists", questionnaire=definition.id)
             row = QuestionnaireResponse(
                 patient_id=patient.id,
-                episode_id=episode_for(session, patient.id, episode_id),
+                episode_id=episode,
                 questionnaire_id=definition.id,
                 questionnaire_version=definition.version,
                 timepoint=when,
@@ -203,24 +228,35 @@ class QuestionnaireService:
         definition = questionnaire(questionnaire_id)
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
             episode = episode_for(session, patient_id, episode_id)
-            in_episode = (
-                QuestionnaireResponse.episode_id.is_(None)
-                if episode is None
-                else QuestionnaireResponse.episode_id == episode
+            has_baseline = self._has_baseline(session, patient_id, definition.id, episode)
+        return Timepoint.FOLLOW_UP if has_baseline else Timepoint.BASELINE
+
+    @staticmethod
+    def _has_baseline(
+        session: Session,
+        patient_id: uuid.UUID,
+        questionnaire_id: str,
+        episode: uuid.UUID | None,
+    ) -> bool:
+        """Whether ``episode`` (None: outside any episode) has a complete baseline already."""
+        in_episode = (
+            QuestionnaireResponse.episode_id.is_(None)
+            if episode is None
+            else QuestionnaireResponse.episode_id == episode
+        )
+        found = session.scalar(
+            select(QuestionnaireResponse.id)
+            .where(
+                QuestionnaireResponse.patient_id == patient_id,
+                QuestionnaireResponse.questionnaire_id == questionnaire_id,
+                in_episode,
+                QuestionnaireResponse.timepoint == Timepoint.BASELINE,
+                QuestionnaireResponse.complete.is_(True),
+                QuestionnaireResponse.deleted.is_(False),
             )
-            has_baseline = session.scalar(
-                select(QuestionnaireResponse.id)
-                .where(
-                    QuestionnaireResponse.patient_id == patient_id,
-                    QuestionnaireResponse.questionnaire_id == definition.id,
-                    in_episode,
-                    QuestionnaireResponse.timepoint == Timepoint.BASELINE,
-                    QuestionnaireResponse.complete.is_(True),
-                    QuestionnaireResponse.deleted.is_(False),
-                )
-                .limit(1)
-            )
-        return Timepoint.FOLLOW_UP if has_baseline is not None else Timepoint.BASELINE
+            .limit(1)
+        )
+        return found is not None
 
     def history(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str

@@ -17,7 +17,7 @@ from clinic_app.domains.questionnaires.rules import ImportantChange
 from clinic_app.domains.red_flags.model import RedFlagScreening
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import NotFound
+from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.session import Actor
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import EpisodeStatus, Role
@@ -257,6 +257,40 @@ def test_a_new_episode_starts_with_a_new_baseline(clinic: Clinic) -> None:
 
     questionnaires.record(who, patient, "msk_hq", _msk_hq(2), "baseline", "clinician")
     assert questionnaires.next_timepoint(who, patient, "msk_hq") == "follow_up"
+
+
+def test_a_second_baseline_for_the_same_episode_is_refused(clinic: Clinic) -> None:
+    """Once an episode has a complete baseline, another baseline there is a coded conflict."""
+    questionnaires, who, patient = (
+        clinic.services.questionnaires,
+        clinic.clinician,
+        clinic.patient_id,
+    )
+    first = _book(clinic, on=FIRST_DAY)
+    partial = _msk_hq(1)
+    partial["mskhq_05"] = None
+    # An incomplete baseline does not count: a complete one may still follow it.
+    questionnaires.record(who, patient, "msk_hq", partial, "baseline", "patient")
+    questionnaires.record(who, patient, "msk_hq", _msk_hq(1), "baseline", "patient")
+    with pytest.raises(Conflict) as caught:
+        questionnaires.record(who, patient, "msk_hq", _msk_hq(1), "baseline", "patient")
+    assert caught.value.code == "questionnaire.baseline_exists"
+    # Follow-ups, another questionnaire and a new episode's baseline are all still welcome.
+    questionnaires.record(who, patient, "msk_hq", _msk_hq(2), "follow_up", "clinician")
+    questionnaires.record(who, patient, "pain_nrs", {"pain_now": 3}, "baseline", "clinician")
+    second = _book(clinic, on=LATER_DAY)
+    questionnaires.record(
+        who, patient, "msk_hq", _msk_hq(3), "baseline", "clinician", episode_id=second
+    )
+    with clinic.services.context.store.sessions() as session:
+        baselines = session.scalars(
+            select(QuestionnaireResponse.episode_id).where(
+                QuestionnaireResponse.questionnaire_id == "msk_hq",
+                QuestionnaireResponse.timepoint == "baseline",
+                QuestionnaireResponse.complete.is_(True),
+            )
+        ).all()
+    assert sorted(map(str, baselines)) == sorted([str(first), str(second)])
 
 
 def test_a_closed_episode_baseline_does_not_carry_over(clinic: Clinic) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,7 @@ from clinic_app.domains.questionnaires.content import (
     MAX_DOMAIN_LENGTH,
     WordingPack,
     WordingSource,
+    introduction,
     load_wording_pack,
     merge_wording,
     parse_questionnaire,
@@ -256,11 +258,67 @@ def test_without_a_pack_the_domains_stand_in_and_are_marked(qid: str) -> None:
     definition = questionnaire(qid)
     items = merge_wording(definition)
     assert {item.wording for item in items} == {WordingSource.DOMAIN_FALLBACK}
+    direction = definition.direction
+    assert direction is not None
     for shown, item in zip(items, definition.items, strict=True):
         assert shown.text == item.domain
-        assert [option.label for option in shown.options] == [str(v) for v in item.values()] or (
-            item.scale is not None and shown.options == ()
-        )
+        if item.scale is not None:
+            assert shown.options == ()
+            continue
+        # Bare values, the two ends named by which way is better, so none is scored backwards.
+        values = item.values()
+        expected = [str(value) for value in values]
+        expected[0] = f"{values[0]} ({direction.low})"
+        expected[-1] = f"{values[-1]} ({direction.high})"
+        assert [option.label for option in shown.options] == expected
+
+
+def test_msk_hq_names_its_direction_and_each_topic_at_both_ends() -> None:
+    definition = questionnaire("msk_hq")
+    assert definition.direction is not None
+    assert (definition.direction.low, definition.direction.high) == ("worst", "best")
+    assert "Hill 2016" in definition.anchors_source
+    assert "2 weeks" in definition.introduction
+    for shown in merge_wording(definition):
+        if not shown.scored:
+            assert shown.direction is None
+            continue
+        assert shown.direction == definition.direction
+        assert shown.anchors is not None
+        assert shown.anchors.low != shown.anchors.high
+        # 4 is best: the highest option is the one named best.
+        assert shown.options[-1].label == "4 (best)"
+        assert shown.options[0].label == "0 (worst)"
+
+
+def test_the_introduction_is_the_packs_when_it_has_one_else_our_own() -> None:
+    definition = questionnaire("msk_hq")
+    pack = load_wording_pack(TEST_PACK)
+    assert introduction(definition, pack) == "Introduction text (test pack)"
+    assert introduction(definition) == definition.introduction
+    assert introduction(questionnaire("pseq")) == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda doc: doc["items"][0].update(anchors={"low": "x"}), "missing_keys"),
+        (lambda doc: doc.pop("anchors"), "anchors_without_source"),
+        (lambda doc: doc["anchors"].pop("source"), "missing_keys"),
+        (
+            lambda doc: doc["items"][0].update(anchors={"low": "x" * 81, "high": "y"}),
+            "text_too_long",
+        ),
+    ],
+)
+def test_anchors_are_checked_when_the_file_loads(
+    change: Callable[[dict[str, Any]], object], reason: str
+) -> None:
+    document = _raw("msk_hq")
+    change(document)
+    with pytest.raises(ClinicError) as caught:
+        parse_questionnaire("msk_hq", document)
+    assert caught.value.params["reason"] == reason
 
 
 def test_pain_score_shows_its_own_wording() -> None:

@@ -50,10 +50,10 @@ def test_draft_signed_with_password_then_addendum(
     qtbot.mouseClick(view.medicines.add_button, Qt.MouseButton.LeftButton)
     row = view.medicines.rows[0]
     type_into(qtbot, row.name, "Codeine")
-    assert row.review.isHidden()
-    row.opioid.setChecked(True)
+    # Recognised from the coded list, not ticked by hand.
     assert not row.review.isHidden()
     assert row.review.text() == "Opioid or gabapentinoid — review"
+    assert row.recognised.text() == "Opioid analgesic"
 
     with qtbot.waitSignal(vm.draft_saved, timeout=WAIT_MS):
         pass

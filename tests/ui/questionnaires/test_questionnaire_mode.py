@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.domains.questionnaires.content import (
     DisplayItem,
+    introduction,
     merge_wording,
     parse_wording_pack,
     questionnaire,
@@ -73,6 +74,9 @@ class FakeRecorder:
         if questionnaire_id == "msk_hq":
             return merge_wording(definition, parse_wording_pack(_test_pack(definition)))
         return merge_wording(definition)
+
+    def introduction(self, questionnaire_id: str) -> str:
+        return introduction(questionnaire(questionnaire_id))
 
     def record(  # noqa: PLR0917 - the service's own arguments, in its order
         self,
@@ -147,6 +151,14 @@ class Screen:
     def click(self, button: QPushButton) -> None:
         self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
+    def hand_over(self) -> None:
+        """Hand the device over and, as the patient, read the introduction and start."""
+        self.click(self.view.hand_over_button)
+        if self.vm.introduction:
+            assert self.view.patient_steps.currentWidget() is self.view.introduction_screen
+            assert self.vm.introduction in self.view.visible_text()
+            self.click(self.view.start_button)
+
     def answer_patient(self, index: int) -> None:
         self.click(self.view._answer_group.buttons()[index])
 
@@ -179,7 +191,7 @@ def test_clinician_mode_shows_every_question_and_records_a_total(msk_hq: Screen)
 
 def test_patient_mode_one_question_per_screen_and_next_needs_an_answer(msk_hq: Screen) -> None:
     view, vm = msk_hq.view, msk_hq.vm
-    msk_hq.click(view.hand_over_button)
+    msk_hq.hand_over()
 
     assert vm.mode is Mode.PATIENT
     assert view.pages.currentWidget() is view.patient_page
@@ -203,7 +215,7 @@ def test_completing_in_patient_mode_records_the_answers_and_hides_the_score(
     msk_hq: Screen,
 ) -> None:
     view, vm = msk_hq.view, msk_hq.vm
-    msk_hq.click(view.hand_over_button)
+    msk_hq.hand_over()
     expected: dict[str, int | None] = {}
     for step, item in enumerate(vm.items):
         if item.code == "mskhq_03":
@@ -237,7 +249,7 @@ def test_completing_in_patient_mode_records_the_answers_and_hides_the_score(
 
 def test_patient_mode_cannot_reach_the_record(msk_hq: Screen) -> None:
     view = msk_hq.view
-    msk_hq.click(view.hand_over_button)
+    msk_hq.hand_over()
     msk_hq.answer_patient(0)
     _save(view, "questionnaire_patient_question.png")
 
@@ -261,7 +273,7 @@ def test_patient_mode_cannot_reach_the_record(msk_hq: Screen) -> None:
 
 def test_leaving_patient_mode_needs_the_clinicians_password(msk_hq: Screen) -> None:
     view, vm = msk_hq.view, msk_hq.vm
-    msk_hq.click(view.hand_over_button)
+    msk_hq.hand_over()
     msk_hq.answer_patient(1)
     msk_hq.click(view.leave_button)
     assert view.patient_steps.currentWidget() is view.password_screen
@@ -305,7 +317,7 @@ def test_without_licensed_wording_it_cannot_be_handed_over(
 def test_a_scale_question_in_patient_mode(qtbot: QtBot, runner: TaskRunner) -> None:
     screen = Screen(qtbot, runner, "pain_nrs")
     try:
-        screen.click(screen.view.hand_over_button)
+        screen.hand_over()
         buttons = screen.view._answer_group.buttons()
         assert [b.text() for b in buttons] == [str(n) for n in range(11)]
         assert screen.view.next_button.text() == "Finish"

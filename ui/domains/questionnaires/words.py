@@ -9,6 +9,10 @@ _WORDS: dict[str, str] = {
     "questionnaire.answer_out_of_range": (
         "That answer is outside what the questionnaire allows. Choose one of the answers offered."
     ),
+    "questionnaire.baseline_exists": (
+        "This episode already has a baseline for this questionnaire, so these answers were not"
+        " saved again. Open the questionnaire again to record a follow-up."
+    ),
     "questionnaire.incomplete": "Some questions are not answered yet. Answer them all to save.",
     "questionnaire.unknown_item": (
         "These answers do not match this questionnaire. Start the questionnaire again."

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QCompleter,
     QHBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.assessments.content import medicine_list
 from clinic_app.people.views import DiagnosisChoice
 from ui.common.widgets import label, set_role
 
@@ -57,6 +57,18 @@ def long_text(placeholder: str = "") -> QPlainTextEdit:
     return edit
 
 
+def medicine_classes(name: str) -> tuple[str, ...]:
+    """The class codes the coded medicines list (from the BNF classes) gives ``name``."""
+    return medicine_list().classify(name)
+
+
+def _class_words(codes: list[str]) -> tuple[str, bool]:
+    """The classes' names for the row, and whether any of them is flagged for review."""
+    listed = medicine_list()
+    classes = [c for code in codes if (c := listed.medicine_class(code)) is not None]
+    return ", ".join(c.name for c in classes), any(c.review for c in classes)
+
+
 class _MedicineRow(QWidget):
     changed = Signal()
     remove_requested = Signal(object)
@@ -64,18 +76,22 @@ class _MedicineRow(QWidget):
     def __init__(self, name: str, dose: str, flags: list[str]) -> None:
         super().__init__()
         self.name = QLineEdit(name)
-        self.name.setPlaceholderText(self.tr("Medicine"))
+        self.name.setPlaceholderText(self.tr("Medicine, e.g. co-codamol 30/500"))
         self.name.setAccessibleName(self.tr("Medicine name"))
         self.dose = QLineEdit(dose)
         self.dose.setPlaceholderText(self.tr("Dose and how often"))
         self.dose.setAccessibleName(self.tr("Dose"))
-        self.opioid = QCheckBox(self.tr("Opioid"))
-        self.opioid.setChecked("opioid" in flags)
-        self.gabapentinoid = QCheckBox(self.tr("Gabapentinoid"))
-        self.gabapentinoid.setChecked("gabapentinoid" in flags)
+        #: The classes the coded list recognises in the name (none: recorded as typed).
+        self.recognised = label("", "hint")
+        self.recognised.setObjectName("medicineClass")
         self.review = QLabel(self.tr("Opioid or gabapentinoid — review"))
         self.review.setObjectName("medicineReview")
         self.review.setStyleSheet(REVIEW_STYLE)
+        # Columns line up from row to row whatever each row recognises.
+        self.recognised.setMinimumWidth(150)
+        kept = self.review.sizePolicy()
+        kept.setRetainSizeWhenHidden(True)
+        self.review.setSizePolicy(kept)
         self.remove = QPushButton(self.tr("Remove"))
         set_role(self.remove, "", variant="link")
         line = QHBoxLayout(self)
@@ -83,43 +99,49 @@ class _MedicineRow(QWidget):
         line.setSpacing(8)
         line.addWidget(self.name, 3)
         line.addWidget(self.dose, 2)
-        line.addWidget(self.opioid)
-        line.addWidget(self.gabapentinoid)
+        line.addWidget(self.recognised)
         line.addWidget(self.review)
         line.addWidget(self.remove)
-        for edit in (self.name, self.dose):
-            edit.textChanged.connect(self.changed)
-        for box in (self.opioid, self.gabapentinoid):
-            box.toggled.connect(self._on_flag_toggled)
+        # What was recorded is shown as recorded until the name is changed.
+        self._flags = list(flags) if name and flags else list(medicine_classes(name))
+        self.name.textChanged.connect(self._on_name_changed)
+        self.dose.textChanged.connect(self.changed)
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self))
-        self._on_flag_toggled()
+        self._show_classes()
+
+    @property
+    def flags(self) -> list[str]:
+        """The medicine's class codes, from the coded list."""
+        return list(self._flags)
 
     def value(self) -> dict[str, object]:
-        flags = [
-            code
-            for code, box in (("opioid", self.opioid), ("gabapentinoid", self.gabapentinoid))
-            if box.isChecked()
-        ]
-        return {"name": self.name.text(), "dose": self.dose.text(), "flags": flags}
+        return {"name": self.name.text(), "dose": self.dose.text(), "flags": self.flags}
 
     def is_blank(self) -> bool:
-        value = self.value()
-        return not (str(value["name"]).strip() or str(value["dose"]).strip() or value["flags"])
+        return not (self.name.text().strip() or self.dose.text().strip())
 
     def set_read_only(self, read_only: bool) -> None:
         self.name.setReadOnly(read_only)
         self.dose.setReadOnly(read_only)
-        self.opioid.setEnabled(not read_only)
-        self.gabapentinoid.setEnabled(not read_only)
         self.remove.setVisible(not read_only)
 
-    def _on_flag_toggled(self) -> None:
-        self.review.setVisible(self.opioid.isChecked() or self.gabapentinoid.isChecked())
+    def _on_name_changed(self, text: str) -> None:
+        self._flags = list(medicine_classes(text))
+        self._show_classes()
         self.changed.emit()
+
+    def _show_classes(self) -> None:
+        words, review = _class_words(self._flags)
+        typed = bool(self.name.text().strip())
+        self.recognised.setText(
+            words if words else (self.tr("Not on the coded list") if typed else "")
+        )
+        self.recognised.setVisible(typed)
+        self.review.setVisible(review)
 
 
 class MedicinesEditor(QWidget):
-    """Rows of medicine, dose and the review flags, with Add and Remove."""
+    """Rows of medicine and dose, each classed by the coded list, with Add and Remove."""
 
     changed = Signal()
 

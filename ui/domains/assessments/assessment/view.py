@@ -233,7 +233,10 @@ class AssessmentView(QWidget):
     def _medicines_card(self) -> QWidget:
         panel, grid = self._section(
             self.tr("Medicines"),
-            self.tr("Tick opioids and gabapentinoids: they are flagged for review."),
+            self.tr(
+                "Each medicine is matched to its BNF class; opioids and gabapentinoids are"
+                " flagged for review."
+            ),
         )
         grid.addWidget(self.medicines, 0, 0, 1, 2)
         return panel

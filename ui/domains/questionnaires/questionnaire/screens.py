@@ -1,10 +1,10 @@
-"""The outcome questionnaire (MSK-HQ), declared."""
+"""The outcome questionnaires (MSK-HQ, STarT Back, PSEQ, pain score), declared."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import HistoryEntry
@@ -15,10 +15,14 @@ from ui.domains.questionnaires.questionnaire.view import QuestionnaireView
 from ui.domains.questionnaires.questionnaire.view_model import QuestionnaireViewModel
 
 QUESTIONNAIRE_ID = "msk_hq"
+"""The questionnaire offered first; the chooser on the page offers every other."""
 
 
 class QuestionnaireScreen:
-    """The MSK-HQ for the open patient: baseline first, follow-ups after; or in their hands."""
+    """A questionnaire for the open patient: baseline first, follow-ups after; or in their hands.
+
+    MSK-HQ opens first; the chooser on the page reaches every questionnaire the app ships.
+    """
 
     def __init__(self, context: ShellContext) -> None:
         self._context = context
@@ -34,46 +38,80 @@ class QuestionnaireScreen:
         # Its large-print patient mode would otherwise claim width the clinician's form does
         # not need; in patient mode the search panel is hidden and the page gets it all.
         self.view.setMinimumWidth(560)
-        self._page, self.banner = under_banner(self.view)
+        # Enough for a few questions; below that the page scrolls rather than squeeze them.
+        self.view.setMinimumHeight(380)
         # Scores over time with the minimal important change band, once there is a history.
         self.score_chart = ScoreChart()
         self.score_chart.setFixedHeight(200)
         self.score_chart.hide()
-        page_layout = self._page.layout()
-        if isinstance(page_layout, QVBoxLayout):
-            page_layout.insertWidget(1, self.score_chart)
+        # The chart and the questions scroll together under the banner, so the page fits a
+        # 1366x768 (or 1280x720) screen whatever is shown.
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(12)
+        body_layout.addWidget(self.score_chart)
+        body_layout.addWidget(self.view, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        self._page, self.banner = under_banner(self.scroll)
         self._patient_mode = False
+        self._questionnaire_id = QUESTIONNAIRE_ID
         self.view.patient_mode_changed.connect(self._on_patient_mode_changed)
+        self.view.questionnaire_chosen.connect(self._on_questionnaire_chosen)
         self.view_model.recorded.connect(self._on_recorded)
 
     @property
     def page(self) -> QWidget:
         return self._page
 
+    @property
+    def questionnaire_id(self) -> str:
+        """The questionnaire on show (or to be shown when the page next opens)."""
+        return self._questionnaire_id
+
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """Open the MSK-HQ for ``patient``: its next time point in the open episode."""
+        """Open a questionnaire for ``patient``: its next time point in the open episode.
+
+        ``item`` may name the questionnaire by id; otherwise the one last chosen is opened.
+        """
         user = self._context.session.user
         if patient is None or user is None:
             return
+        if isinstance(item, str):
+            self._questionnaire_id = item
+        questionnaire_id = self._questionnaire_id
         # Baseline and follow-ups belong to the episode the banner names.
         episode_id = patient.open_episode.id if patient.open_episode else None
         questionnaires = self._context.services.questionnaires
 
-        def begin(timepoint: object) -> None:
+        def begin(loaded: tuple[object, Sequence[tuple[str, str]]]) -> None:
+            timepoint, choices = loaded
             self.banner.show_record(patient)
+            self.view.set_choices(choices, questionnaire_id)
             self._load_score_history(patient)
             self.view_model.start(
-                QUESTIONNAIRE_ID, patient.id, timepoint=str(timepoint), episode_id=episode_id
+                questionnaire_id, patient.id, timepoint=str(timepoint), episode_id=episode_id
             )
             self._context.show(self)
 
         self._context.runner.run_store(
-            lambda: questionnaires.next_timepoint(
-                user, patient.id, QUESTIONNAIRE_ID, episode_id=episode_id
+            lambda: (
+                questionnaires.next_timepoint(
+                    user, patient.id, questionnaire_id, episode_id=episode_id
+                ),
+                questionnaires.catalogue(),
             ),
             on_done=begin,
             on_failed=self._context.explain_failure,
         )
+
+    def _on_questionnaire_chosen(self, questionnaire_id: str) -> None:
+        if questionnaire_id != self._questionnaire_id and not self._patient_mode:
+            self.score_chart.hide()
+            self.open(self._context.patient, questionnaire_id)
 
     def save_now(self) -> None:
         """Answers are recorded together at the end; nothing is kept half-answered."""
@@ -89,15 +127,16 @@ class QuestionnaireScreen:
             self._load_score_history(patient)
 
     def _load_score_history(self, patient: PatientRecord) -> None:
-        """Fetch the patient's MSK-HQ history for the chart above the questions."""
+        """Fetch the patient's history of this questionnaire for the chart above the questions."""
         user = self._context.session.user
         if user is None:
             return
         questionnaires = self._context.services.questionnaires
+        questionnaire_id = self._questionnaire_id
         self._context.runner.run_store(
             lambda: (
-                questionnaires.definition(QUESTIONNAIRE_ID),
-                questionnaires.history(user, patient.id, QUESTIONNAIRE_ID),
+                questionnaires.definition(questionnaire_id),
+                questionnaires.history(user, patient.id, questionnaire_id),
             ),
             on_done=self._show_score_history,
             on_failed=self._context.explain_failure,
@@ -107,6 +146,8 @@ class QuestionnaireScreen:
         self, loaded: tuple[QuestionnaireDefinition, Sequence[HistoryEntry]]
     ) -> None:
         definition, history = loaded
+        if definition.id != self._questionnaire_id:
+            return  # another questionnaire was chosen meanwhile
         points = [(entry.response.recorded_at.date(), entry.response.total) for entry in history]
         self.score_chart.set_series(definition, points)
         self.score_chart.setVisible(bool(points) and not self._patient_mode)
@@ -123,8 +164,9 @@ class QuestionnaireScreen:
 SCREENS = (
     ScreenSpec(
         id="questionnaire",
-        title="Outcome &questionnaire (MSK-HQ)",
-        tip="Record an MSK-HQ for the open patient, or hand it to them",
+        title="Outcome &questionnaires",
+        tip="Record an outcome questionnaire (MSK-HQ, STarT Back, PSEQ, pain score) for the "
+        "open patient, or hand it to them",
         build=QuestionnaireScreen,
         menu="patient",
         order=6,

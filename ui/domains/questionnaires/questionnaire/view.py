@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QButtonGroup,
+    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +31,7 @@ from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.questionnaires.questionnaire.view_model import Mode, QuestionnaireViewModel
 
 FALLBACK_WORDING = "domain-fallback"
+_SHORT_ANSWER = 24
 
 _PATIENT_STYLE = f"""
 QWidget#patientMode {{ background: {theme.NHS_WHITE}; }}
@@ -171,6 +175,8 @@ class QuestionnaireView(QWidget):
     """
 
     patient_mode_changed = Signal(bool)
+    #: The clinician picked another questionnaire from the chooser (its id).
+    questionnaire_chosen = Signal(str)
 
     def __init__(self, view_model: QuestionnaireViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -185,6 +191,7 @@ class QuestionnaireView(QWidget):
         layout.addWidget(self.pages)
         self.guard = PatientModeGuard(self.patient_page)
         self._item_groups: dict[str, QButtonGroup] = {}
+        self._fallback = False
         self._answer_group = QButtonGroup(self)
         self._answer_group.setExclusive(True)
         self._answer_group.idClicked.connect(self._on_patient_answer_clicked)
@@ -199,22 +206,31 @@ class QuestionnaireView(QWidget):
         vm.exit_requested.connect(self._on_vm_exit_requested)
         vm.exit_refused.connect(self._on_vm_exit_refused)
         vm.busy_changed.connect(self._on_vm_busy_changed)
+        vm.can_record_changed.connect(self._on_vm_can_record_changed)
 
     # ------------------------------------------------------------ building
 
     def _build_clinician_page(self) -> QWidget:
         page = QWidget()
+        self.chooser = QComboBox()
+        self.chooser.setAccessibleName(self.tr("Questionnaire"))
+        self.chooser.activated.connect(self._on_chooser_activated)
+        chooser_label = QLabel(self.tr("&Questionnaire:"))
+        chooser_label.setBuddy(self.chooser)
         self.title = label("", "title", wrap=True)
         self.timepoint_label = label("", "subheading")
         self.timepoint_label.setObjectName("timepoint")
+        self.episode_note = label("", "hint", wrap=True)
+        self.episode_note.setVisible(False)
+        self.introduction = label("", "fieldLabel", wrap=True)
+        self.introduction.setObjectName("introduction")
+        self.introduction.setVisible(False)
         self.wording_note = label("", "hint", wrap=True)
         self.notice = NoticeBar()
         self.form = QWidget()
         self.form_layout = QVBoxLayout(self.form)
         self.form_layout.setSpacing(12)
-        self.form_scroll = scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
+        self.form_scroll = self._build_form_scroll()
         self.hand_over_button = QPushButton(self.tr("Hand to the patient"))
         self.record_button = QPushButton(self.tr("Record answers"))
         set_role(self.record_button, "", variant="primary")
@@ -226,15 +242,33 @@ class QuestionnaireView(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(16, 12, 16, 12)
+        choosing = QHBoxLayout()
+        choosing.addWidget(chooser_label)
+        choosing.addWidget(self.chooser, 1)
+        choosing.addStretch(1)
+        layout.addLayout(choosing)
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
         heading.addWidget(self.timepoint_label)
         layout.addLayout(heading)
-        layout.addWidget(self.wording_note)
         layout.addWidget(self.notice)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.form_scroll, 1)
         layout.addLayout(buttons)
         return page
+
+    def _build_form_scroll(self) -> QScrollArea:
+        # The notes and the introduction scroll with the questions, leaving them the room.
+        scrolled = QWidget()
+        scrolled_layout = QVBoxLayout(scrolled)
+        scrolled_layout.setContentsMargins(0, 0, 0, 0)
+        scrolled_layout.setSpacing(6)
+        for note in (self.episode_note, self.wording_note, self.introduction):
+            scrolled_layout.addWidget(note)
+        scrolled_layout.addWidget(self.form, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(scrolled)
+        return scroll
 
     def _build_patient_page(self) -> PatientPage:
         page = PatientPage()
@@ -248,10 +282,16 @@ class QuestionnaireView(QWidget):
         top.addWidget(self.leave_button)
 
         self.patient_steps = QStackedWidget()
+        self.introduction_screen = self._build_introduction_screen()
         self.question_screen = self._build_question_screen()
         self.finish_screen = self._build_finish_screen()
         self.password_screen = self._build_password_screen()
-        for screen in (self.question_screen, self.finish_screen, self.password_screen):
+        for screen in (
+            self.introduction_screen,
+            self.question_screen,
+            self.finish_screen,
+            self.password_screen,
+        ):
             self.patient_steps.addWidget(screen)
 
         layout = QVBoxLayout(page)
@@ -260,6 +300,23 @@ class QuestionnaireView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.patient_steps, 1)
         return page
+
+    def _build_introduction_screen(self) -> QWidget:
+        screen = QWidget()
+        heading = label(self.tr("Before you start"), "question", wrap=True)
+        self.patient_introduction = label("", "", wrap=True)
+        self.patient_introduction.setObjectName("patientIntroduction")
+        self.start_button = QPushButton(self.tr("Start the questions"))
+        set_role(self.start_button, "", variant="primary")
+        self.start_button.clicked.connect(self._vm.begin_questions)
+        layout = QVBoxLayout(screen)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(24)
+        layout.addWidget(heading)
+        layout.addWidget(self.patient_introduction)
+        layout.addStretch(1)
+        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignRight)
+        return screen
 
     def _build_question_screen(self) -> QWidget:
         screen = QWidget()
@@ -347,11 +404,24 @@ class QuestionnaireView(QWidget):
     def _on_vm_loaded(self) -> None:
         definition = self._vm.definition
         self.title.setText(definition.title if definition else "")
-        self.timepoint_label.setText(
-            self.tr("Baseline for this episode")
-            if self._vm.timepoint == "baseline"
-            else self.tr("Follow-up in this episode")
-        )
+        if not self._vm.episode_open:
+            # A baseline belongs to an episode of care; with none open there is none to start.
+            self.timepoint_label.setText(self.tr("No episode open"))
+            self.episode_note.setText(
+                self.tr(
+                    "This patient has no open episode of care, so these answers are kept on"
+                    " the record but are not a baseline or follow-up for an episode. Triage"
+                    " the referral into a pathway to open one."
+                )
+            )
+        elif self._vm.timepoint == "baseline":
+            self.timepoint_label.setText(self.tr("Baseline for this episode"))
+        else:
+            self.timepoint_label.setText(self.tr("Follow-up in this episode"))
+        self.episode_note.setVisible(not self._vm.episode_open)
+        self.introduction.setText(self._vm.introduction)
+        self.introduction.setVisible(bool(self._vm.introduction))
+        self.record_button.setText(self.tr("Record answers"))
         fallback = any(item.wording == FALLBACK_WORDING for item in self._vm.items)
         self.wording_note.setText(
             self.tr(
@@ -362,6 +432,8 @@ class QuestionnaireView(QWidget):
             else ""
         )
         self.wording_note.setVisible(fallback)
+        self._fallback = fallback
+        self.form.setEnabled(True)
         self.hand_over_button.setEnabled(not fallback)
         self.notice.hide_notice()
         self._fill_form()
@@ -384,8 +456,11 @@ class QuestionnaireView(QWidget):
         layout.addWidget(question)
         group = QButtonGroup(panel)
         self._item_groups[item.code] = group
-        row = QHBoxLayout() if item.minimum is not None else QVBoxLayout()
-        for value, text in _choices(item):
+        choices = _choices(item)
+        # Bare numbers (and short labels) sit in one row; worded answers one under another.
+        short = all(len(text) <= _SHORT_ANSWER for _, text in choices)
+        row = QHBoxLayout() if item.minimum is not None or short else QVBoxLayout()
+        for value, text in choices:
             button = QRadioButton(text)
             button.setAccessibleName(f"{item.text}: {text}")
             group.addButton(button, value)
@@ -393,17 +468,9 @@ class QuestionnaireView(QWidget):
         if isinstance(row, QHBoxLayout):
             row.addStretch(1)
         layout.addLayout(row)
-        if item.minimum is not None and (item.min_label or item.max_label):
-            ends = label(
-                self.tr("{low} = {low_label}; {high} = {high_label}").format(
-                    low=item.minimum,
-                    low_label=item.min_label or "",
-                    high=item.maximum,
-                    high_label=item.max_label or "",
-                ),
-                "hint",
-                wrap=True,
-            )
+        if ends_text := direction_text(item):
+            ends = label(ends_text, "hint", wrap=True)
+            ends.setObjectName("direction")
             layout.addWidget(ends)
         code = item.code
         group.idClicked.connect(lambda value, code=code: self._vm.set_answer(code, value))
@@ -442,6 +509,12 @@ class QuestionnaireView(QWidget):
             self.patient_steps.setCurrentWidget(self.finish_screen)
             self.hand_back_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if self._vm.on_introduction:
+            self.progress.setText("")
+            self.patient_introduction.setText(self._vm.introduction)
+            self.patient_steps.setCurrentWidget(self.introduction_screen)
+            self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         item = self._vm.current_item()
         if item is None:
             return
@@ -451,7 +524,7 @@ class QuestionnaireView(QWidget):
         )
         self.question.setText(item.text)
         self._fill_patient_answers(item)
-        self.back_button.setEnabled(self._vm.step > 0)
+        self.back_button.setEnabled(self._vm.step > 0 or bool(self._vm.introduction))
         self._update_next()
         self.patient_steps.setCurrentWidget(self.question_screen)
         checked = self._answer_group.checkedButton()
@@ -528,8 +601,33 @@ class QuestionnaireView(QWidget):
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_vm_busy_changed(self, busy: bool) -> None:
-        for button in (self.record_button, self.unlock_button):
-            button.setEnabled(not busy)
+        self.unlock_button.setEnabled(not busy)
+
+    def _on_vm_can_record_changed(self, can_record: bool) -> None:
+        self.record_button.setEnabled(can_record)
+        done = self._vm.recorded_already
+        if done:
+            # The answers are in the record: they can be read, not changed or saved again.
+            self.record_button.setText(self.tr("Answers recorded"))
+            self.form.setEnabled(False)
+        self.hand_over_button.setEnabled(not done and not self._fallback and not self._vm.busy)
+
+    # ------------------------------------------------------------ the chooser
+
+    def set_choices(self, choices: Sequence[tuple[str, str]], current: str) -> None:
+        """Fill the chooser with (id, title) pairs and show ``current``."""
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        for questionnaire_id, title in choices:
+            self.chooser.addItem(title, questionnaire_id)
+        index = self.chooser.findData(current)
+        self.chooser.setCurrentIndex(max(index, 0))
+        self.chooser.blockSignals(False)
+
+    def _on_chooser_activated(self, index: int) -> None:
+        chosen = self.chooser.itemData(index)
+        if isinstance(chosen, str):
+            self.questionnaire_chosen.emit(chosen)
 
     def visible_text(self) -> str:
         """Every label the person holding the device can see now (for tests and checks)."""
@@ -544,6 +642,28 @@ class QuestionnaireView(QWidget):
             if widget.isVisibleTo(self) and widget.text()
         ]
         return "\n".join(shown)
+
+
+def direction_text(item: DisplayItem) -> str:
+    """Which end of the answers is which, in words: "0 = worst: … … 4 = best: …"."""
+    low, high = item.lowest, item.highest
+    if low is None or high is None:
+        return ""
+    if item.minimum is not None and (item.min_label or item.max_label):
+        return QCoreApplication.translate(
+            "QuestionnaireView", "{low} = {low_label}; {high} = {high_label}"
+        ).format(
+            low=low, low_label=item.min_label or "", high=high, high_label=item.max_label or ""
+        )
+    if item.direction is None:
+        return ""
+    low_words, high_words = item.direction.low, item.direction.high
+    if item.anchors is not None:
+        low_words = f"{low_words}: {item.anchors.low}"
+        high_words = f"{high_words}: {item.anchors.high}"
+    return QCoreApplication.translate(
+        "QuestionnaireView", "{low} = {low_words}  \u2026  {high} = {high_words}"
+    ).format(low=low, low_words=low_words, high=high, high_words=high_words)
 
 
 def _choices(item: DisplayItem) -> list[tuple[int, str]]:

@@ -33,6 +33,8 @@ class QuestionnaireRecorder(Protocol):
 
     def display_items(self, questionnaire_id: str) -> Sequence[DisplayItem]: ...
 
+    def introduction(self, questionnaire_id: str) -> str: ...
+
     def record(  # noqa: PLR0917 - the service's own arguments, in its order
         self,
         actor: CurrentUser,
@@ -67,10 +69,12 @@ def result_text(result: ResponseView) -> str:
 class QuestionnaireViewModel(QObject):
     """One questionnaire being filled in, by the clinician or handed to the patient.
 
-    In patient mode one question shows at a time; Next needs an answer, and "Skip" moves on
-    leaving the question unanswered on purpose (the result is then incomplete and the
-    clinician sees how many were skipped). Leaving patient mode needs the password of the
-    clinician who handed the device over; until then the view model refuses to change mode.
+    In patient mode the introduction (the recall period) shows first, then one question at a
+    time; Next needs an answer, and "Skip" moves on leaving the question unanswered on
+    purpose (the result is then incomplete and the clinician sees how many were skipped).
+    Leaving patient mode needs the password of the clinician who handed the device over;
+    until then the view model refuses to change mode. Once answers are recorded they are
+    never recorded again: another response needs the questionnaire opened again.
     """
 
     loaded = Signal()
@@ -83,6 +87,8 @@ class QuestionnaireViewModel(QObject):
     exit_refused = Signal(str)
     problem = Signal(str)
     busy_changed = Signal(bool)
+    #: Whether the answers on show can still be recorded (False while saving and after).
+    can_record_changed = Signal(bool)
 
     def __init__(
         self,
@@ -100,6 +106,9 @@ class QuestionnaireViewModel(QObject):
         self._session = session
         self._definition: QuestionnaireDefinition | None = None
         self._items: list[DisplayItem] = []
+        self._introduction = ""
+        self._recorded = False
+        self._on_introduction = False
         self._answers: dict[str, int | None] = {}
         self._mode = Mode.CLINICIAN
         self._step = 0
@@ -124,6 +133,25 @@ class QuestionnaireViewModel(QObject):
         return dict(self._answers)
 
     @property
+    def introduction(self) -> str:
+        """Words shown before the first question: the recall period ("" if none)."""
+        return self._introduction
+
+    @property
+    def on_introduction(self) -> bool:
+        """Patient mode is showing the introduction, before the first question."""
+        return self._mode is Mode.PATIENT and self._on_introduction
+
+    @property
+    def recorded_already(self) -> bool:
+        """These answers are recorded; recording them again would make a second response."""
+        return self._recorded
+
+    def can_record(self) -> bool:
+        """The clinician may record the answers on show now."""
+        return self._definition is not None and not self._recorded and not self._busy
+
+    @property
     def mode(self) -> Mode:
         return self._mode
 
@@ -141,11 +169,18 @@ class QuestionnaireViewModel(QObject):
         return self._busy
 
     def current_item(self) -> DisplayItem | None:
+        if self.on_introduction:
+            return None
         return self._items[self._step] if 0 <= self._step < len(self._items) else None
 
     def can_go_next(self) -> bool:
         item = self.current_item()
         return item is not None and self._answers.get(item.code) is not None
+
+    @property
+    def episode_open(self) -> bool:
+        """The response being entered belongs to an open episode of care."""
+        return self._context is not None and self._context[2] is not None
 
     @property
     def timepoint(self) -> str:
@@ -166,29 +201,39 @@ class QuestionnaireViewModel(QObject):
         self._context = (patient_id, timepoint, episode_id)
         self._set_busy(True)
 
-        def load() -> tuple[QuestionnaireDefinition, list[DisplayItem]]:
+        def load() -> tuple[QuestionnaireDefinition, list[DisplayItem], str]:
             return (
                 self._recorder.definition(questionnaire_id),
                 list(self._recorder.display_items(questionnaire_id)),
+                self._recorder.introduction(questionnaire_id),
             )
 
         self._runner.run_store(load, on_done=self._on_loaded, on_failed=self._on_failed)
 
     def set_answer(self, code: str, value: int | None) -> None:
         """Keep one answer (``None`` clears it)."""
-        if code not in {item.code for item in self._items}:
+        if self._recorded or code not in {item.code for item in self._items}:
             return
         self._answers[code] = value
         self.answers_changed.emit()
 
     def hand_to_patient(self) -> None:
-        """Switch to patient mode from the first question; remembers who handed it over."""
+        """Switch to patient mode at its introduction; remembers who handed it over."""
+        if self._recorded:
+            return
         self._handed_over_by = self._session.require_user()
         self._held_result = ""
         self._held_problem = ""
         self._step = 0
+        self._on_introduction = bool(self._introduction)
         self._set_mode(Mode.PATIENT)
         self.step_changed.emit(self._step)
+
+    def begin_questions(self) -> None:
+        """Patient mode: leave the introduction for the first question."""
+        if self.on_introduction:
+            self._on_introduction = False
+            self.step_changed.emit(self._step)
 
     def next(self) -> None:
         """Patient mode: go on once the question is answered; after the last, record."""
@@ -203,8 +248,13 @@ class QuestionnaireViewModel(QObject):
             self._advance()
 
     def back(self) -> None:
-        if self._mode is Mode.PATIENT and 0 < self._step <= len(self._items) and not self.finished:
+        if self._mode is not Mode.PATIENT or self.finished or self.on_introduction:
+            return
+        if self._step > 0:
             self._step -= 1
+            self.step_changed.emit(self._step)
+        elif self._introduction:
+            self._on_introduction = True
             self.step_changed.emit(self._step)
 
     def request_exit(self) -> None:
@@ -226,7 +276,7 @@ class QuestionnaireViewModel(QObject):
 
     def record(self) -> None:
         """Clinician mode: record the answers as they stand."""
-        if self._mode is Mode.CLINICIAN:
+        if self._mode is Mode.CLINICIAN and self.can_record():
             self._record(self._session.require_user())
 
     # ------------------------------------------------------------ internals
@@ -238,7 +288,7 @@ class QuestionnaireViewModel(QObject):
             self._record(self._handed_over_by)
 
     def _record(self, actor: CurrentUser) -> None:
-        if self._definition is None or self._context is None:
+        if self._definition is None or self._context is None or self._recorded or self._busy:
             return
         patient_id, timepoint, episode_id = self._context
         questionnaire_id = self._definition.id
@@ -253,15 +303,19 @@ class QuestionnaireViewModel(QObject):
             on_failed=self._on_failed,
         )
 
-    def _on_loaded(self, loaded: tuple[QuestionnaireDefinition, list[DisplayItem]]) -> None:
-        self._set_busy(False)
-        self._definition, self._items = loaded
+    def _on_loaded(self, loaded: tuple[QuestionnaireDefinition, list[DisplayItem], str]) -> None:
+        self._definition, self._items, self._introduction = loaded
         self._answers = dict.fromkeys((item.code for item in self._items), None)
+        self._recorded = False
+        self._on_introduction = False
         self._step = 0
+        self._set_busy(False)
         self._set_mode(Mode.CLINICIAN)
         self.loaded.emit()
 
     def _on_recorded(self, result: ResponseView) -> None:
+        # Set before busy ends, so "Record answers" never comes back on for these answers.
+        self._recorded = True
         self._set_busy(False)
         self.recorded.emit(result)
         text = result_text(result)
@@ -308,3 +362,4 @@ class QuestionnaireViewModel(QObject):
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
+        self.can_record_changed.emit(self.can_record())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
 
 from clinic_app.people.views import PatientRecord
+from ui.common.printing import PdfDelivery, document_file_name
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
 from ui.domains.red_flags.screening.view import RedFlagsView
 from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
@@ -38,6 +38,7 @@ class RedFlagsScreen:
         self.view.action_requested.connect(
             lambda screening_id: context.open("red_flag_actions", screening_id)
         )
+        self.pdf_delivery = PdfDelivery(self.view)
         context.patient_changed.connect(self._on_patient_changed)
 
     @property
@@ -96,17 +97,14 @@ class RedFlagsScreen:
         )
 
     def _offer_card(self, pdf: object) -> None:
-        """Save the card where the clinician chooses, then open it to print."""
-        path, _ = QFileDialog.getSaveFileName(
-            self.view,
-            _tr("Save the safety-net card"),
-            "safety-net-card.pdf",
-            _tr("PDF documents (*.pdf)"),
-        )
-        if not path or not isinstance(pdf, bytes):
+        """Save the card where the clinician chooses, named for the patient; then print it."""
+        record = self._context.patient
+        if not isinstance(pdf, bytes) or record is None:
             return
-        Path(path).write_bytes(pdf)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        name = document_file_name(
+            record.family_name, record.nhs_number, "safety-net card", date.today()
+        )
+        self.pdf_delivery.deliver(pdf, name, _tr("Save the safety-net card"))
 
 
 SCREENS = (

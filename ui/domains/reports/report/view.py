@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,6 +27,7 @@ from PySide6.QtWidgets import (
 from clinic_app.domains.reports.views import PendingReview, ReportView
 from clinic_app.records.registry import record_type
 from ui.common import formatting
+from ui.common.printing import PdfDelivery, document_file_name
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
 
@@ -113,11 +110,9 @@ class ReportPage(QWidget):
             edit.setMinimumHeight(64)
             self.fields[name] = edit
         self.print_button = QPushButton(self.tr("Print or save as PDF…"))
-        #: Ask where to save the PDF, and open it to print; tests replace both.
-        self.choose_file: Callable[[], str] = self._ask_file
-        self.open_file: Callable[[str], object] = lambda path: QDesktopServices.openUrl(
-            QUrl.fromLocalFile(path)
-        )
+        #: Save the PDF where the user chooses, named for the patient, then print; tests
+        #: replace its steps.
+        self.pdf_delivery = PdfDelivery(self)
         self.save_button = QPushButton(self.tr("Save draft"))
         self.submit_button = QPushButton(self.tr("Send to my supervisor"))
         set_role(self.submit_button, "", variant="primary")
@@ -313,19 +308,17 @@ class ReportPage(QWidget):
         self.attestation.setText(self.tr("By signing: {words}").format(words=self._vm.attestation))
         self.addendum_row.setVisible(report.status == "signed")
 
-    def _ask_file(self) -> str:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save the scan report"), "scan-report.pdf", self.tr("PDF (*.pdf)")
-        )
-        return path
-
     def _on_vm_pdf_ready(self, pdf: bytes) -> None:
-        path = self.choose_file()
-        if not path:
-            return
-        Path(path).write_bytes(pdf)
-        self.notice.show_notice(self.tr("Saved {name}.").format(name=Path(path).name), "success")
-        self.open_file(path)
+        printed = self._vm.printed
+        name = document_file_name(
+            printed.patient_name if printed else "",
+            printed.nhs_number if printed else None,
+            "scan report",
+            date.today(),
+        )
+        path = self.pdf_delivery.deliver(pdf, name, self.tr("Save the scan report"))
+        if path is not None:
+            self.notice.show_notice(self.tr("Saved {name}.").format(name=path.name), "success")
 
     def _on_sign_clicked(self) -> None:
         password = self.password.text()

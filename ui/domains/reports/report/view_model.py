@@ -99,6 +99,8 @@ class ReportViewModel(QObject):
         self._runner = runner
         self._session = session
         self.report: ReportView | None = None
+        #: What the last PDF printed shows (whose report, for the file's name).
+        self.printed: PrintableReport | None = None
         self.attestation = ""
         self.reports_alone = False
         #: The study's images and the distances measured on them, to choose from.
@@ -207,6 +209,7 @@ class ReportViewModel(QObject):
         reports = self._reports
 
         def render(printable: PrintableReport) -> None:
+            self.printed = printable
             self._runner.run_io(
                 lambda: reports.render_pdf(printable),
                 on_done=self.pdf_ready.emit,
