@@ -8,16 +8,13 @@ while the clinician types, signs with the password, and prints.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +29,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import PatientRecord
 from ui.common import errors
+from ui.common.printing import PdfDelivery, document_file_name
 from ui.common.screen import ShellContext, under_banner
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -456,24 +454,6 @@ class SectionsFormView(QWidget):
         self.sign_problem.show()
 
 
-def pdf_file_name(patient: PatientRecord, kind: str, on: date) -> str:
-    """A file name that says whose and what, safe on every file system."""
-    family = re.sub(r"[^A-Za-z0-9]+", "-", patient.family_name).strip("-").upper() or "PATIENT"
-    what = re.sub(r"[^A-Za-z0-9]+", "-", kind).strip("-").lower() or "record"
-    nhs = patient.nhs_number or "no-nhs-number"
-    return f"{family}_{nhs}_{what}_{on.isoformat()}.pdf"
-
-
-def choose_pdf_path(parent: QWidget, suggested: str) -> Path | None:
-    """Ask where to save a PDF, starting in the user's Documents folder."""
-    documents = Path.home() / "Documents"
-    start = (documents if documents.is_dir() else Path.home()) / suggested
-    chosen, _filter = QFileDialog.getSaveFileName(
-        parent, parent.tr("Save as PDF"), str(start), parent.tr("PDF documents (*.pdf)")
-    )
-    return Path(chosen) if chosen else None
-
-
 class SectionsScreen:
     """A declared screen showing the sections form under the patient's banner."""
 
@@ -482,17 +462,16 @@ class SectionsScreen:
         context: ShellContext,
         records: SectionsRecords,
         *,
-        choose_path: Callable[[QWidget, str], Path | None] = choose_pdf_path,
         today: Callable[[], date] = date.today,
     ) -> None:
         self._context = context
-        self._choose_path = choose_path
         self._today = today
         self._patient: PatientRecord | None = None
         self.view_model = SectionsFormViewModel(
             records, runner=context.runner, session=context.session, parent=context.owner
         )
         self.view = SectionsFormView(self.view_model)
+        self.pdf_delivery = PdfDelivery(self.view)
         self._page, self.banner = under_banner(self.view)
         code = records.record_type.code
         self.view_model.signed.connect(
@@ -530,20 +509,21 @@ class SectionsScreen:
         patient = self._patient
         if patient is None:
             return
-        suggested = pdf_file_name(patient, self.view_model.record_type.title, self._today())
-        path = self._choose_path(self.view, suggested)
-        if path is None:
-            return
+        title = self.view_model.record_type.title
+        name = document_file_name(patient.family_name, patient.nhs_number, title, self._today())
         try:
-            path.write_bytes(pdf)
+            saved = self.pdf_delivery.deliver(
+                pdf, name, self.view.tr("Save the {what}").format(what=title.lower())
+            )
         except OSError:
             self.view.notice.show_notice(
                 self.view.tr("The PDF could not be saved there. Choose another folder."), "problem"
             )
             return
-        self.view.notice.show_notice(
-            self.view.tr("Saved as {name}.").format(name=path.name), "info"
-        )
+        if saved is not None:
+            self.view.notice.show_notice(
+                self.view.tr("Saved as {name}.").format(name=saved.name), "info"
+            )
 
 
 def sections_screen(service: str) -> Callable[[ShellContext], SectionsScreen]:

@@ -165,14 +165,19 @@ def test_its_declared_screen_is_the_shared_form(
     assert view.boxes["reason"].isReadOnly()
     chosen: list[str] = []
 
-    def choose(_parent: object, suggested: str) -> Path:
-        chosen.append(suggested)
-        return tmp_path / suggested
+    def choose(_title: str, suggested: str) -> str:
+        chosen.append(Path(suggested).name)
+        return str(tmp_path / Path(suggested).name)
 
-    screen._choose_path = choose  # type: ignore[attr-defined]
+    opened: list[Path] = []
+    delivery = screen.pdf_delivery  # type: ignore[attr-defined]
+    delivery.choose_path = choose
+    delivery.has_printer = lambda: False
+    delivery.open_file = opened.append
     view.print_button.click()
     wait_idle(window)
     [name] = chosen
     assert name.startswith(f"{record.family_name.upper()}_{record.nhs_number}_example-note_")
     assert (tmp_path / name).read_bytes().startswith(b"%PDF")
+    assert opened == [tmp_path / name]
     window.grab().save(str(tmp_path / "example_note.png"))
