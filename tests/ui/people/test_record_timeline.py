@@ -144,8 +144,10 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
     screen = window.screen_by_id("assessment")
     assert window.pages.currentWidget() is screen.page
     qtbot.waitUntil(
-        lambda: screen.view_model.assessment is not None
-        and screen.view_model.assessment.id == on_file.draft,
+        lambda: (
+            screen.view_model.assessment is not None
+            and screen.view_model.assessment.id == on_file.draft
+        ),
         timeout=WAIT_MS,
     )
     complaint = screen.view.texts["presenting_complaint"]
@@ -163,8 +165,10 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
     _back_to_record(qtbot, window)
     _open_entry(qtbot, window, on_file.signed, "Read or add addendum")
     qtbot.waitUntil(
-        lambda: screen.view_model.assessment is not None
-        and screen.view_model.assessment.id == on_file.signed,
+        lambda: (
+            screen.view_model.assessment is not None
+            and screen.view_model.assessment.id == on_file.signed
+        ),
         timeout=WAIT_MS,
     )
     assert screen.view_model.is_signed
@@ -173,8 +177,10 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
     type_into(qtbot, screen.view.addendum_password, demo_password(user.username))
     qtbot.mouseClick(screen.view.addendum_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: screen.view_model.assessment is not None
-        and len(screen.view_model.assessment.addenda) == 1,
+        lambda: (
+            screen.view_model.assessment is not None
+            and len(screen.view_model.assessment.addenda) == 1
+        ),
         timeout=WAIT_MS,
     )
     window.grab().save("/tmp/timeline-addendum-1366x768.png")
@@ -183,12 +189,18 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
     _back_to_record(qtbot, window)
     record = window.screen_by_id("patient")
     qtbot.waitUntil(
-        lambda: record.view_model.timeline is not None
-        and bool(record.view_model.timeline.of_kind("assessment_addendum")),
+        lambda: (
+            record.view_model.timeline is not None
+            and bool(record.view_model.timeline.of_kind("assessment_addendum"))
+        ),
         timeout=WAIT_MS,
     )
     wait_idle(window)
-    assert any("Addendum to the assessment" in row[1] for row in record.view.timeline.rows() if len(row) > 1)
+    assert any(
+        "Addendum to the assessment" in row[1]
+        for row in record.view.timeline.rows()
+        if len(row) > 1
+    )
 
     # Another patient: only theirs.
     _open_record(qtbot, window, on_file.other)
@@ -214,7 +226,7 @@ def test_the_assessment_offers_the_draft_and_the_signed_one_before_a_new_one(
     )
     screen = window.screen_by_id("assessment")
     offer = screen.offer
-    qtbot.waitUntil(lambda: offer.draft_row.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(offer.draft_row.isVisible, timeout=WAIT_MS)
     assert screen.stack.currentWidget() is offer
     assert DRAFT_COMPLAINT in offer.draft_words.text()
     assert offer.signed_row.isVisible()
@@ -223,8 +235,10 @@ def test_the_assessment_offers_the_draft_and_the_signed_one_before_a_new_one(
 
     qtbot.mouseClick(offer.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: screen.view_model.assessment is not None
-        and screen.view_model.assessment.id == on_file.signed,
+        lambda: (
+            screen.view_model.assessment is not None
+            and screen.view_model.assessment.id == on_file.signed
+        ),
         timeout=WAIT_MS,
     )
     assert screen.stack.currentWidget() is screen.view
@@ -233,7 +247,7 @@ def test_the_assessment_offers_the_draft_and_the_signed_one_before_a_new_one(
     # A patient with nothing on file of theirs starts a new assessment at once.
     _open_record(qtbot, window, on_file.other)
     window.open_screen("assessment")
-    qtbot.waitUntil(lambda: offer.draft_row.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(offer.draft_row.isVisible, timeout=WAIT_MS)
     assert OTHER_COMPLAINT in offer.draft_words.text()
     assert not offer.signed_row.isVisible()
     qtbot.mouseClick(offer.new_button, Qt.MouseButton.LeftButton)
@@ -241,3 +255,59 @@ def test_the_assessment_offers_the_draft_and_the_signed_one_before_a_new_one(
     assert screen.view_model.assessment is None
     assert screen.view_model.patient_id == on_file.other.id
     wait_idle(window)
+
+
+def test_an_episode_is_discharged_and_reopened_from_the_record_with_reasons(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, on_file: OnFile
+) -> None:
+    """Discharge needs a reason; the closed episode says why; reopening says so too."""
+    window = signed_in
+    _open_record(qtbot, window, on_file.patient)
+    record = window.screen_by_id("patient")
+    timeline = record.view.timeline
+    episode = record.view_model.record.open_episode
+    assert episode is not None
+    assert timeline.select_episode(episode.id)
+    assert not timeline.close_button.isEnabled()  # no reason yet
+    assert not timeline.reopen_button.isEnabled()  # it is open
+    type_into(qtbot, timeline.reason, "Goals met; self-managing")
+    assert timeline.close_button.isEnabled()
+    qtbot.mouseClick(timeline.close_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            record.view_model.record is not None
+            and record.view_model.record.open_episode is None
+            and record.view_model.timeline is not None
+            and any(e.status == "closed" for e in record.view_model.timeline.of_kind("episode"))
+        ),
+        timeout=WAIT_MS,
+    )
+    wait_idle(window)
+    headings = [row[0] for row in timeline.rows() if len(row) == 1]
+    assert "closed (Goals met; self-managing)" in headings[0]
+    assert any(
+        row[1:3] == ["Discharged: episode closed", "Closed"]
+        for row in timeline.rows()
+        if len(row) > 1
+    )
+
+    assert timeline.select_episode(episode.id)
+    type_into(qtbot, timeline.reason, "Pain back within six weeks")
+    assert timeline.reopen_button.isEnabled()
+    assert not timeline.close_button.isEnabled()
+    qtbot.mouseClick(timeline.reopen_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            record.view_model.record is not None
+            and record.view_model.record.open_episode is not None
+        ),
+        timeout=WAIT_MS,
+    )
+    wait_idle(window)
+    user = window.session.user
+    assert user is not None
+    changes = clinic.timeline.for_patient(user, on_file.patient.id).of_kind("episode")
+    assert [e.detail for e in changes if e.detail] == [
+        "Pain back within six weeks",
+        "Goals met; self-managing",
+    ]

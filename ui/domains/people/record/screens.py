@@ -43,9 +43,11 @@ class PatientScreen:
             lambda entry: context.open(entry.screen_id, entry)
         )
         self.view_model.episode_changed.connect(
-            lambda episode: context.announce("episode.changed", self.view_model.record.id)
-            if self.view_model.record is not None
-            else None
+            lambda episode: (
+                context.announce("episode.changed", self.view_model.record.id)
+                if self.view_model.record is not None
+                else None
+            )
         )
         context.record_changed.connect(self._on_record_changed)
 

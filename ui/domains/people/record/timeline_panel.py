@@ -46,27 +46,10 @@ class TimelinePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("timeline")
-        self.tree.setAccessibleName(self.tr("Timeline"))
-        self.tree.setColumnCount(_COLUMNS)
-        self.tree.setHeaderLabels(
-            [self.tr("When"), self.tr("Record"), self.tr("Status"), self.tr("Details")]
-        )
-        self.tree.setRootIsDecorated(False)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header = self.tree.header()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.tree = self._timeline_tree()
+        self.empty = label(self.tr("Nothing clinical recorded yet."), "hint")
         self.tree.itemActivated.connect(self._on_item_activated)
         self.tree.currentItemChanged.connect(lambda *_: self._refresh_buttons())
-
-        self.empty = label(self.tr("Nothing clinical recorded yet."), "hint")
         self.open_button = QPushButton(self.tr("Open"))
         set_role(self.open_button, "", variant="primary")
         self.open_button.clicked.connect(self._on_open_clicked)
@@ -105,6 +88,26 @@ class TimelinePanel(QWidget):
         layout.addWidget(panel)
         self.show_timeline(None)
 
+    def _timeline_tree(self) -> QTreeWidget:
+        tree = QTreeWidget()
+        tree.setObjectName("timeline")
+        tree.setAccessibleName(self.tr("Timeline"))
+        tree.setColumnCount(_COLUMNS)
+        tree.setHeaderLabels(
+            [self.tr("When"), self.tr("Record"), self.tr("Status"), self.tr("Details")]
+        )
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        tree.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        return tree
+
     # ------------------------------------------------------------------ showing
 
     def show_timeline(self, timeline: PatientTimeline | None) -> None:
@@ -132,40 +135,34 @@ class TimelinePanel(QWidget):
         self.episode_error.setText(message)
         self.episode_error.setVisible(True)
 
+    def _headings(self) -> list[QTreeWidgetItem]:
+        found = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in found if item is not None]
+
+    @staticmethod
+    def _children(top: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+        found = (top.child(i) for i in range(top.childCount()))
+        return [item for item in found if item is not None]
+
     def rows(self) -> list[list[str]]:
         """The timeline as a person reads it: episode headings and their entries, in order."""
         shown: list[list[str]] = []
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            if top is None:
-                continue
+        for top in self._headings():
             shown.append([top.text(0)])
-            for child in range(top.childCount()):
-                item = top.child(child)
-                shown.append([item.text(column) for column in range(_COLUMNS)])
+            shown += [
+                [item.text(column) for column in range(_COLUMNS)] for item in self._children(top)
+            ]
         return shown
 
     def entries(self) -> list[TimelineEntry]:
         """The entries shown, in order."""
-        found: list[TimelineEntry] = []
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            if top is None:
-                continue
-            for child in range(top.childCount()):
-                entry = top.child(child).data(0, _ENTRY)
-                if isinstance(entry, TimelineEntry):
-                    found.append(entry)
-        return found
+        found = (item.data(0, _ENTRY) for top in self._headings() for item in self._children(top))
+        return [entry for entry in found if isinstance(entry, TimelineEntry)]
 
     def select_entry(self, record_id: uuid.UUID) -> bool:
         """Make the entry of ``record_id`` the current one; False when it is not shown."""
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            if top is None:
-                continue
-            for child in range(top.childCount()):
-                item = top.child(child)
+        for top in self._headings():
+            for item in self._children(top):
                 entry = item.data(0, _ENTRY)
                 if isinstance(entry, TimelineEntry) and entry.record_id == record_id:
                     self.tree.setCurrentItem(item)
@@ -174,9 +171,8 @@ class TimelinePanel(QWidget):
 
     def select_episode(self, episode_id: uuid.UUID | None) -> bool:
         """Make the heading of an episode the current row; False when it is not shown."""
-        for index in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(index)
-            episode = top.data(0, _EPISODE) if top is not None else None
+        for top in self._headings():
+            episode = top.data(0, _EPISODE)
             if isinstance(episode, EpisodeSummary) and episode.id == episode_id:
                 self.tree.setCurrentItem(top)
                 return True

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 
 from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.views import PatientRecord, ReferralSummary
+from clinic_app.records.timeline import PatientTimeline
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, PatientBanner, alert_kind_chip, card, label, set_role
-from clinic_app.records.timeline import PatientTimeline
 from ui.domains.people.record.timeline_panel import TimelinePanel
 from ui.domains.people.record.view_model import PatientViewModel
 

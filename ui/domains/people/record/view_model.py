@@ -33,9 +33,7 @@ class EpisodeChanges(Protocol):
 
     def close(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary: ...
 
-    def reopen(
-        self, actor: CurrentUser, episode_id: uuid.UUID, reason: str
-    ) -> EpisodeSummary: ...
+    def reopen(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary: ...
 
 
 class PatientViewModel(QObject):

@@ -38,8 +38,11 @@ class ReportScreen:
         return self._page
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """``item``: a study's id (the open patient's report of it), a report from a queue,
-        or a scan report's entry on the open patient's timeline (that version)."""
+        """Open the report ``item`` names.
+
+        ``item``: a study's id (the open patient's report of it), a report from a queue, or
+        a scan report's entry on the open patient's timeline (that version).
+        """
         if isinstance(item, TimelineEntry) and item.kind == "scan_report":
             if patient is None or item.item_id is None or item.patient_id != patient.id:
                 return
