@@ -41,7 +41,9 @@ def report_entries(session: Session, patient_id: uuid.UUID) -> list[TimelineEntr
         status = status_of(row)
         final = status in (EntryStatus.SIGNED, EntryStatus.VERIFIED)
         version = f", version {row.version}" if (row.version or 1) > 1 else ""
-        detail = "Superseded by a later version" if row.id in superseded else ""
+        region = " ".join(str(row.content.get("body_region") or "").split())
+        later = "superseded by a later version" if row.id in superseded else ""
+        detail = "; ".join(words for words in (region, later) if words)
         entries.append(
             TimelineEntry(
                 patient_id=patient_id,

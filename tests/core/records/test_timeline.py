@@ -182,10 +182,11 @@ def test_every_kind_appears_and_opens_where_it_is_read_continued_or_added_to(
     assert (addendum.item_id, addendum.can_add_to) == (made["assessment"], True)
 
     report = _one(timeline, "scan_report", made["scan_report"])
-    assert (report.status, report.screen_id, report.item_id) == (
+    assert (report.status, report.screen_id, report.item_id, report.detail) == (
         "signed",
         "report",
         made["scan_report"],
+        "Knee",
     )
     response = _one(timeline, "questionnaire_response", made["questionnaire_response"])
     assert response.detail.startswith("Score 6")

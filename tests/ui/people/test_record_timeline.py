@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -311,3 +312,73 @@ def test_an_episode_is_discharged_and_reopened_from_the_record_with_reasons(
         "Pain back within six weeks",
         "Goals met; self-managing",
     ]
+
+
+def test_a_populated_timeline_fits_a_laptop_screen(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, on_file: OnFile
+) -> None:
+    """Every kind on one record, at 1366 by 768: the page fits and every kind is listed."""
+    user = signed_in.session.user
+    assert user is not None
+    patient = on_file.patient.id
+    clinic.questionnaires.record(
+        user, patient, "pain_nrs", {"pain_now": 6}, "baseline", "clinician"
+    )
+    clinic.red_flags.record(
+        user,
+        patient,
+        "cauda_equina",
+        {
+            "back_or_leg_pain": "yes",
+            "bladder_change": "no",
+            "bowel_change": "no",
+            "saddle_numbness": "no",
+            "bilateral_leg_symptoms": "no",
+            "sexual_dysfunction": "no",
+        },
+    )
+    clinic.assessments.add_addendum(
+        user, on_file.signed, "Telephoned: walking further.", demo_password(user.username)
+    )
+    frame = np.random.default_rng(2).integers(0, 90, (96, 128, 3), dtype=np.uint8)
+    image = clinic.imaging.capture_still(user, patient, frame, body_part="KNEE", laterality="R")
+    assert image.study_id is not None
+    report = clinic.reports.start(user, image.study_id)
+    clinic.reports.save(
+        user,
+        report.id,
+        {
+            "findings": "Small suprapatellar effusion.",
+            "impression": "Effusion.",
+            "body_region": "Knee",
+            "key_images": [str(image.id)],
+        },
+    )
+    clinic.reports.sign(user, report.id, demo_password(user.username))
+
+    window = signed_in
+    window.resize(1366, 768)
+    _open_record(qtbot, window, on_file.patient)
+    page = window.screen_by_id("patient").view
+    kinds = {entry.kind for entry in page.timeline.entries()}
+    assert kinds >= {
+        "referral",
+        "triage_decision",
+        "episode",
+        "assessment",
+        "assessment_addendum",
+        "red_flag_screening",
+        "questionnaire_response",
+        "imaging_study",
+        "scan_report",
+    }
+    hint = page.minimumSizeHint()
+    assert hint.width() <= 1366
+    assert hint.height() <= 700
+    qtbot.wait(100)  # the scroll area lays out its grown page on the next passes
+    # The list is as tall as its rows (up to a limit) and its card holds it whole.
+    tree = page.timeline.tree
+    card_bottom = page.timeline.mapTo(page, page.timeline.rect().bottomLeft()).y()
+    tree_bottom = tree.mapTo(page, tree.rect().bottomLeft()).y()
+    assert tree_bottom < card_bottom
+    window.grab().save("/tmp/timeline-populated-1366x768.png")

@@ -27,6 +27,8 @@ from ui.common.widgets import card, label, set_role
 _ENTRY = Qt.ItemDataRole.UserRole
 _EPISODE = Qt.ItemDataRole.UserRole + 1
 _COLUMNS = 4
+#: The widest the when, record and status columns grow, in average characters.
+_WIDEST_CHARS = (20, 44, 20)
 #: Rows shown before the list scrolls within the page (the page scrolls too).
 _VISIBLE_ROWS = (4, 14)
 
@@ -205,18 +207,17 @@ class TimelinePanel(QWidget):
         )
         low, high = _VISIBLE_ROWS
         shown = max(low, min(rows, high))
-        row_height = self.tree.fontMetrics().height() + 6
-        first = self.tree.topLevelItem(0)
-        if first is not None:
-            row_height = max(row_height, self.tree.visualItemRect(first).height())
+        hinted = self.tree.sizeHintForRow(0)
+        row_height = hinted if hinted > 0 else self.tree.fontMetrics().height() + 6
         header = self.tree.header().sizeHint().height()
         self.tree.setFixedHeight(header + row_height * shown + self.tree.frameWidth() * 2 + 4)
 
     def _fit_columns(self) -> None:
-        widest = self.tree.fontMetrics().averageCharWidth() * 34
-        for column in range(_COLUMNS - 1):
+        # The record's name gets the most room; the details take what is left.
+        char = self.tree.fontMetrics().averageCharWidth()
+        for column, widest in enumerate(_WIDEST_CHARS):
             self.tree.resizeColumnToContents(column)
-            self.tree.setColumnWidth(column, min(self.tree.columnWidth(column), widest))
+            self.tree.setColumnWidth(column, min(self.tree.columnWidth(column), widest * char))
 
     # ------------------------------------------------------------------ words
 
