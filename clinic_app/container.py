@@ -22,12 +22,14 @@ from clinic_app.kernel.store_admin import StoreAdminService
 from clinic_app.kernel.uow import AppConfig, Context
 from clinic_app.people.auth import AuthService
 from clinic_app.people.drafts import DraftService
+from clinic_app.people.episodes import EpisodeService
 from clinic_app.people.patients import PatientService
 from clinic_app.people.referrals import ReferralService
 from clinic_app.people.status import StatusService
 from clinic_app.people.sync_service import SyncService
 from clinic_app.people.users import UserService
 from clinic_app.records.attachments import AttachmentService
+from clinic_app.records.timeline_service import TimelineService
 
 
 @dataclass
@@ -57,6 +59,8 @@ class Services:
     scanners: ScannerLink
     teaching: TeachingService
     reports: ReportService
+    episodes: EpisodeService
+    timeline: TimelineService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -89,6 +93,8 @@ class Services:
             scanners=ScannerLink(imaging, dicom_settings),
             teaching=TeachingService(context),
             reports=ReportService(context, auth),
+            episodes=EpisodeService(context),
+            timeline=TimelineService(context),
         )
 
     @property

@@ -54,4 +54,7 @@ HANDLER_MODULES: tuple[ModuleType, ...] = _domain_modules("handlers")
 """Every module that handles record events; importing it registered its handlers, so a record
 signed through any service has its handlers run."""
 
+TIMELINE_MODULES: tuple[ModuleType, ...] = _domain_modules("timeline")
+"""Every module that registers a source of the patient's timeline (``records.timeline``)."""
+
 metadata = Base.metadata

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.signed import AppendOnly
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority, ReferralStatus
 from clinic_app.people.model import Patient
 
@@ -56,3 +57,22 @@ class EpisodeOfCare(Syncable, Base):
         enum_column(EpisodeStatus), default=EpisodeStatus.OPEN
     )
     end_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class EpisodeChange(AppendOnly, Syncable, Base):
+    """An episode closed (discharged) or reopened, with the reason given; never changed.
+
+    The episode row holds where it stands now; these rows keep every close and reopen, so a
+    reopened episode still shows when and why it was closed before.
+    """
+
+    __tablename__ = "episode_change"
+
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("episode_of_care.id"), index=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    #: ``closed`` or ``reopened`` (an ``EpisodeStatus`` move).
+    change: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    effective_on: Mapped[date]
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)

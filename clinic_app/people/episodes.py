@@ -14,11 +14,21 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.kernel.errors import NotFound
+from clinic_app.kernel import validation as check
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.reference import code_list
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import EpisodeStatus
-from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
 from clinic_app.people.views import EpisodeSummary
+
+#: The longest reason kept for closing or reopening an episode.
+REASON_MAX = 2000
+CLOSED = "closed"
+REOPENED = "reopened"
 
 
 def open_episode_id(session: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
@@ -86,7 +96,74 @@ def episode_summaries(session: Session, patient_id: uuid.UUID) -> list[EpisodeSu
             started_on=row.started_on,
             ended_on=row.ended_on,
             status=row.status,
+            end_reason=row.end_reason,
         )
         for row in rows
     ]
     return sorted(summaries, key=lambda e: e.status is not EpisodeStatus.OPEN)
+
+
+class EpisodeService:
+    """Closing (discharging) an episode of care and reopening it, each with a reason."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+        self._uow = UnitOfWork(context)
+
+    def close(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary:
+        """Close an open episode today: the patient is discharged from it.
+
+        Raises:
+            ValidationError: ``text.empty`` or ``text.too_long`` (field ``reason``).
+            NotFound: ``episode.not_found``.
+            Conflict: ``episode.already_closed``.
+        """
+        return self._change(actor, episode_id, reason, CLOSED)
+
+    def reopen(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary:
+        """Reopen a closed episode (the patient returns for the same problem).
+
+        Raises:
+            ValidationError: ``text.empty`` or ``text.too_long`` (field ``reason``).
+            NotFound: ``episode.not_found``.
+            Conflict: ``episode.already_open``.
+        """
+        return self._change(actor, episode_id, reason, REOPENED)
+
+    def _change(
+        self, actor: CurrentUser, episode_id: uuid.UUID, reason: str, change: str
+    ) -> EpisodeSummary:
+        words = check.required_text(reason, "reason", REASON_MAX)
+        today = self._context.today()
+        with self._uow(actor, Action.REFERRAL_UPDATE_STATUS) as session:
+            row = session.get(EpisodeOfCare, episode_id)
+            if row is None or row.deleted:
+                raise NotFound("episode.not_found")
+            if change == CLOSED:
+                if row.status is EpisodeStatus.CLOSED:
+                    raise Conflict("episode.already_closed")
+                row.status, row.ended_on, row.end_reason = EpisodeStatus.CLOSED, today, words
+            else:
+                if row.status is EpisodeStatus.OPEN:
+                    raise Conflict("episode.already_open")
+                row.status, row.ended_on, row.end_reason = EpisodeStatus.OPEN, None, None
+            record = EpisodeChange(
+                episode_id=row.id,
+                patient_id=row.patient_id,
+                change=change,
+                reason=words,
+                effective_on=today,
+                changed_at=utcnow(),
+                changed_by=recorded_by(actor),
+            )
+            session.add(record)
+            session.flush()
+            self._uow.audit(
+                session,
+                actor,
+                f"episode.{'close' if change == CLOSED else 'reopen'}",
+                patient_id=row.patient_id,
+                entity="episode_change",
+                entity_id=record.id,
+            )
+            return next(e for e in episode_summaries(session, row.patient_id) if e.id == row.id)

@@ -98,6 +98,8 @@ class EpisodeSummary:
     started_on: date
     ended_on: date | None
     status: EpisodeStatus
+    #: Why it was closed (None while open).
+    end_reason: str | None = None
 
 
 @dataclass(frozen=True)

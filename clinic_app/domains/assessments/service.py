@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -13,13 +14,19 @@ from clinic_app.domains.assessments.content import check_content, working_diagno
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.record import ASSESSMENT
 from clinic_app.domains.assessments.rules import medicines_for_review
-from clinic_app.domains.assessments.views import AddendumView, AssessmentView
+from clinic_app.domains.assessments.views import (
+    AddendumView,
+    AssessmentOnFile,
+    AssessmentsOnFile,
+    AssessmentView,
+)
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
@@ -62,6 +69,15 @@ def assessment_view(
         intact=intact(ASSESSMENT, row),
         addenda=tuple(_addendum_view(a, row) for a in addenda),
         medicines_for_review=medicines_for_review(row.content),
+    )
+
+
+def _on_file(row: Assessment, when: datetime | None) -> AssessmentOnFile:
+    return AssessmentOnFile(
+        id=row.id,
+        status=row.status,
+        when=when or row.updated_at,
+        presenting_complaint=" ".join(str(row.content.get("presenting_complaint") or "").split()),
     )
 
 
@@ -277,6 +293,42 @@ class AssessmentService:
                 entity_id=row.id,
             )
             return assessment_view(row, _addenda(session, row.id))
+
+    def on_file(self, actor: CurrentUser, patient_id: uuid.UUID) -> AssessmentsOnFile:
+        """The actor's own draft saved last and the patient's assessment signed last.
+
+        A read: nothing clinical is shown until one of them is opened (``get``, audited).
+        """
+        with self._uow(actor, Action.ASSESSMENT_VIEW, mode=Mode.READ) as session:
+            mine = recorded_by(actor)
+            draft = session.scalars(
+                select(Assessment)
+                .where(
+                    Assessment.patient_id == patient_id,
+                    Assessment.status == AssessmentStatus.DRAFT,
+                    Assessment.created_by == mine
+                    if mine is not None
+                    else Assessment.created_by.is_(None),
+                    Assessment.deleted.is_(False),
+                )
+                .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+                .limit(1)
+            ).one_or_none()
+            signed = session.scalars(
+                select(Assessment)
+                .where(
+                    Assessment.patient_id == patient_id,
+                    Assessment.status == AssessmentStatus.SIGNED,
+                    Assessment.deleted.is_(False),
+                )
+                .order_by(Assessment.signed_at.desc(), Assessment.id.desc())
+                .limit(1)
+            ).one_or_none()
+            return AssessmentsOnFile(
+                patient_id=patient_id,
+                draft=_on_file(draft, draft.updated_at) if draft is not None else None,
+                signed=_on_file(signed, signed.signed_at) if signed is not None else None,
+            )
 
     def attestation_for(self, actor: CurrentUser) -> str:
         """The sentence to show the actor before they sign an assessment."""

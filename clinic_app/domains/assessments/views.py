@@ -45,3 +45,32 @@ class AssessmentView:
     #: The sentence the signer agreed to (None while a draft, or signed before it was kept).
     attestation: str | None = None
     medicines_for_review: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssessmentOnFile:
+    """One assessment already on a patient's record, as offered before starting another."""
+
+    id: uuid.UUID
+    status: AssessmentStatus
+    #: When it was signed (signed), or last saved (a draft).
+    when: datetime
+    presenting_complaint: str
+
+
+@dataclass(frozen=True)
+class AssessmentsOnFile:
+    """What to offer when a clinician opens the assessment of a patient without naming one.
+
+    ``draft`` is the clinician's own draft saved last (only its author continues a draft);
+    ``signed`` the patient's assessment signed last, to read or add an addendum to.
+    """
+
+    patient_id: uuid.UUID
+    draft: AssessmentOnFile | None = None
+    signed: AssessmentOnFile | None = None
+
+    @property
+    def any(self) -> bool:
+        """True when there is something to offer before starting a new assessment."""
+        return self.draft is not None or self.signed is not None

@@ -160,7 +160,15 @@ class ReportService:
     # ------------------------------------------------------------ writing
 
     def start(self, actor: CurrentUser, study_id: uuid.UUID) -> ReportView:
-        """The actor's report of the study in progress, or a new draft of it."""
+        """The report of a study to open: the actor's in progress, else the final one.
+
+        A study with no report in progress by the actor and none final gets a new draft.
+        A final report (signed alone, or verified) is opened as it is; a change to it is
+        an addendum, a new version made from it.
+
+        Raises:
+            NotFound: ``image.study_not_found``.
+        """
         with self._uow(actor, Action.REPORT_WRITE) as session:
             study = session.get(ImagingStudy, study_id)
             if study is None or study.deleted:
@@ -177,6 +185,10 @@ class ReportService:
             ).first()
             if open_report is not None:
                 return _view(session, open_report)
+            final = self._final_version(session, study.id)
+            if final is not None:
+                # Reported already: the final report is read (and printed), never redone.
+                return _view(session, final)
             row = ScanReport(
                 study_id=study.id,
                 patient_id=study.patient_id,
@@ -228,6 +240,20 @@ class ReportService:
             reviewer=row.supervisor_id,
         )
         return row
+
+    @staticmethod
+    def _final_version(session: Session, study_id: uuid.UUID) -> ScanReport | None:
+        """The study's latest final version (signed alone or verified), if any."""
+        return session.scalars(
+            select(ScanReport)
+            .where(
+                ScanReport.study_id == study_id,
+                ScanReport.status == RecordStatus.SIGNED,
+                ScanReport.deleted.is_(False),
+            )
+            .order_by(ScanReport.signed_at.desc(), ScanReport.version.desc())
+            .limit(1)
+        ).one_or_none()
 
     @staticmethod
     def _load(session: Session, report_id: uuid.UUID) -> ScanReport:

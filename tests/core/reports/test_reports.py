@@ -370,3 +370,29 @@ def test_the_service_sets_its_own_attestation_and_it_is_kept_with_the_signature(
         assert row.attestation == words
     services.reports.set_attestation(SYSTEM, sign="")
     assert services.reports.attestation_for(clinician, "sign").startswith("I performed this scan")
+
+
+def test_reporting_a_study_with_a_verified_report_opens_that_report_not_a_new_draft(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    """Once verified, "Report this study" gives everyone the final report to read and print."""
+    trainee, supervisor = people["trainee"], people["supervisor"]
+    image = _study(services, trainee)
+    study_id = image.study_id
+    assert study_id is not None
+    reports = services.reports
+    draft = reports.start(trainee, study_id)
+    reports.save(trainee, draft.id, _content(image.id))
+    reports.submit(trainee, draft.id)
+    reports.verify(supervisor, draft.id, PASSWORD, supervision_mode="present", agreement="agree")
+    for who in (trainee, supervisor, people["clinician"]):
+        opened = reports.start(who, study_id)
+        assert (opened.id, opened.final, opened.verified) == (draft.id, True, True)
+        assert opened.marking != PRELIMINARY_WORDS
+    assert [r.id for r in reports.for_study(supervisor, study_id)] == [draft.id]
+
+    # An addendum is the new version; while its author writes it, they are given it.
+    clinician = people["clinician"]
+    second = reports.addendum(clinician, draft.id, "Cine reviewed: no Baker's cyst.")
+    assert reports.start(clinician, study_id).id == second.id
+    assert reports.start(trainee, study_id).id == draft.id

@@ -110,6 +110,12 @@ _WORDS: dict[str, str] = {
     "user.not_found": "That person could not be found.",
     "age.negative": "The date of birth is after today. Check the year.",
     "episode.not_found": "That episode of care could not be found. Open the record again.",
+    "episode.already_closed": (
+        "That episode of care is already closed. Open the record again to see where it stands."
+    ),
+    "episode.already_open": (
+        "That episode of care is already open. Open the record again to see where it stands."
+    ),
     "site.unknown": "Choose the site from the list.",
     "user.exists": "Someone already has that user name. Choose another.",
     "user.username_invalid": ("User names use only letters, digits, dots, hyphens or underscores."),

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+import uuid
 
+from PySide6.QtWidgets import QStackedWidget, QWidget
+
+from clinic_app.domains.assessments.views import AssessmentOnFile, AssessmentsOnFile
 from clinic_app.people.views import PatientRecord
+from clinic_app.records.timeline import TimelineEntry
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
+from ui.domains.assessments.assessment.offer import AssessmentOffer
 from ui.domains.assessments.assessment.view import AssessmentView
 from ui.domains.assessments.assessment.view_model import AssessmentViewModel
+
+#: Timeline kinds this screen opens: an assessment, or the assessment an addendum is on.
+_OPENS = frozenset({"assessment", "assessment_addendum"})
+
+
+def assessment_to_open(item: object) -> uuid.UUID | None:
+    """The assessment ``item`` names: its id, or a timeline entry's (None: none named)."""
+    if isinstance(item, uuid.UUID):
+        return item
+    if isinstance(item, TimelineEntry) and item.kind in _OPENS:
+        return item.item_id
+    return None
 
 
 class AssessmentScreen:
@@ -22,7 +39,15 @@ class AssessmentScreen:
             parent=context.owner,
         )
         self.view = AssessmentView(self.view_model, context.services.reference.diagnoses)
-        self._page, self.banner = under_banner(self.view)
+        self.offer = AssessmentOffer()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.offer)
+        self.stack.addWidget(self.view)
+        self._page, self.banner = under_banner(self.stack)
+        self.offer.continue_requested.connect(self._open_on_file)
+        self.offer.read_requested.connect(self._open_on_file)
+        self.offer.new_requested.connect(self._start_new)
+        self.view_model.on_file_loaded.connect(self._on_file_loaded)
         # Red-flag screening offers the screens for the regions picked on this chart.
         context.provide_body_regions(self.view.body_chart.selection)
         self.view_model.draft_saved.connect(lambda _view: self._announce("assessment.saved"))
@@ -34,12 +59,46 @@ class AssessmentScreen:
         return self._page
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """The patient's assessment: the draft in progress, or a new one."""
+        """The assessment named by ``item``; with none, what is on file is offered first.
+
+        ``item`` may be an assessment's id or a timeline entry of an assessment (or of an
+        addendum to one). With no item, the clinician's own draft (to continue) and the
+        patient's latest signed assessment (to read or add an addendum to) are offered
+        before a new one is started; with neither, a new one starts at once.
+        """
         if patient is None:
             return
         self.banner.show_record(patient)
-        self.view_model.start(patient.id)
+        assessment_id = assessment_to_open(item)
+        if assessment_id is not None:
+            self.view_model.start(patient.id, assessment_id)
+            self.stack.setCurrentWidget(self.view)
+        else:
+            self.offer.show_on_file(None)
+            self.stack.setCurrentWidget(self.offer)
+            self.view_model.find_on_file(patient.id)
         self._context.show(self)
+
+    def _on_file_loaded(self, on_file: AssessmentsOnFile) -> None:
+        patient = self._context.patient
+        if patient is None or on_file.patient_id != patient.id:
+            return  # answered for a patient no longer open
+        if on_file.any:
+            self.offer.show_on_file(on_file)
+        else:
+            self._start_new()
+
+    def _open_on_file(self, chosen: AssessmentOnFile) -> None:
+        patient = self._context.patient
+        if patient is not None:
+            self.view_model.start(patient.id, chosen.id)
+            self.stack.setCurrentWidget(self.view)
+
+    def _start_new(self) -> None:
+        patient = self._context.patient
+        if patient is not None:
+            self.view_model.start(patient.id)
+            self.stack.setCurrentWidget(self.view)
 
     def save_now(self) -> None:
         self.view_model.save_now()
@@ -47,6 +106,8 @@ class AssessmentScreen:
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.
         self.view_model.reset()
+        self.offer.show_on_file(None)
+        self.stack.setCurrentWidget(self.offer)
         self.banner.clear()
 
     def _announce(self, kind: str) -> None:

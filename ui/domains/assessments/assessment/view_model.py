@@ -8,7 +8,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from clinic_app.domains.assessments.views import AssessmentView
+from clinic_app.domains.assessments.views import AssessmentsOnFile, AssessmentView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.vocabulary import AssessmentStatus
@@ -40,11 +40,14 @@ class AssessmentRecorder(Protocol):
 
     def get(self, actor: CurrentUser, assessment_id: uuid.UUID) -> AssessmentView: ...
 
+    def on_file(self, actor: CurrentUser, patient_id: uuid.UUID) -> AssessmentsOnFile: ...
+
 
 class AssessmentViewModel(QObject):
     """One assessment of one patient: autosaved while a draft, immutable once signed."""
 
     assessment_changed = Signal(object)
+    on_file_loaded = Signal(object)
     draft_saved = Signal(object)
     field_errors_changed = Signal(object)
     problem = Signal(str)
@@ -141,6 +144,22 @@ class AssessmentViewModel(QObject):
                 on_done=self._on_loaded,
                 on_failed=lambda error: self.problem.emit(errors.explain(error)),
             )
+
+    def find_on_file(self, patient_id: uuid.UUID) -> None:
+        """Look for the patient's draft and signed assessment; emits ``on_file_loaded``.
+
+        What is being typed is saved first (the store worker runs one job at a time), so a
+        draft in progress is among what is found.
+        """
+        self.save_now()
+        actor = self._session.require_user()
+        epoch = self._epoch
+        self._runner.run_store(
+            lambda: self._assessments.on_file(actor, patient_id),
+            on_done=lambda found: self.on_file_loaded.emit(found) if epoch == self._epoch else None,
+            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            supersede="assessment-on-file",
+        )
 
     def form_changed(self, values: Mapping[str, object]) -> None:
         """Something was typed: save the draft once typing pauses."""

@@ -15,6 +15,7 @@ from ui.domains.people.record.view_model import PatientViewModel
 _SAID = {
     "patient.registered": "Patient registered.",
     "referral.saved": "Referral saved.",
+    "episode.changed": "Episode updated.",
 }
 """Changes the record says out loud when they come back to it."""
 
@@ -26,6 +27,8 @@ class PatientScreen:
         self._context = context
         self.view_model = PatientViewModel(
             context.services.patients,
+            timelines=context.services.timeline,
+            episodes=context.services.episodes,
             runner=context.runner,
             session=context.session,
             parent=context.owner,
@@ -35,6 +38,17 @@ class PatientScreen:
         self.view_model.cleared.connect(lambda: context.set_patient(None))
         self.view_model.failed.connect(lambda _message: context.show(self))
         self.view_model.new_referral_requested.connect(lambda _record: context.open("referral"))
+        # The entry itself is the item: its screen reads which record (``item_id``) to open.
+        self.view_model.entry_open_requested.connect(
+            lambda entry: context.open(entry.screen_id, entry)
+        )
+        self.view_model.episode_changed.connect(
+            lambda episode: (
+                context.announce("episode.changed", self.view_model.record.id)
+                if self.view_model.record is not None
+                else None
+            )
+        )
         context.record_changed.connect(self._on_record_changed)
 
     @property

@@ -1,4 +1,4 @@
-"""A patient's record: banner, demographics, alerts and referrals, with a New referral button."""
+"""A patient's record: banner, timeline by episode, referrals, alerts and demographics."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 
 from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.views import PatientRecord, ReferralSummary
+from clinic_app.records.timeline import PatientTimeline
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, PatientBanner, alert_kind_chip, card, label, set_role
+from ui.domains.people.record.timeline_panel import TimelinePanel
 from ui.domains.people.record.view_model import PatientViewModel
 
 _NOT_RECORDED = "—"
@@ -42,6 +44,7 @@ _DETAIL_COLUMNS = (
 )
 _VISIBLE_REFERRAL_ROWS = 8
 _WIDEST_COLUMN_CHARS = 18
+_PRIORITY_COLUMN = 3
 
 
 class PatientView(QWidget):
@@ -61,11 +64,19 @@ class PatientView(QWidget):
         self._alerts_layout.setSpacing(8)
         self.referrals = self._referral_table()
         self.no_referrals = label(self.tr("No referrals recorded yet."), "hint")
+        self.timeline = TimelinePanel()
+        self.timeline.open_requested.connect(self._vm.open_entry)
+        self.timeline.close_requested.connect(self._vm.close_episode)
+        self.timeline.reopen_requested.connect(self._vm.reopen_episode)
+        self._referral_list: tuple[ReferralSummary, ...] = ()
+        #: The priority in force of each triaged referral, from the timeline.
+        self._priority_in_force: dict[object, str] = {}
 
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 8, 0)
         body_layout.setSpacing(14)
+        body_layout.addWidget(self.timeline)
         body_layout.addWidget(self._referrals_card())
         body_layout.addWidget(self._alerts_card())
         body_layout.addWidget(self._details_card())
@@ -85,6 +96,8 @@ class PatientView(QWidget):
         self._vm.record_loaded.connect(self._on_vm_record_loaded)
         self._vm.cleared.connect(self._on_vm_cleared)
         self._vm.failed.connect(self._on_vm_failed)
+        self._vm.timeline_loaded.connect(self._on_vm_timeline_loaded)
+        self._vm.episode_change_failed.connect(self.timeline.show_episode_problem)
 
     def _detail_names(self) -> dict[str, str]:
         return {
@@ -187,7 +200,17 @@ class PatientView(QWidget):
         self._show_alerts(record)
         self._show_referrals(record.referrals)
 
+    def _on_vm_timeline_loaded(self, timeline: PatientTimeline | None) -> None:
+        self.timeline.show_timeline(timeline)
+        entries = timeline.of_kind("referral") if timeline is not None else ()
+        self._priority_in_force = {
+            entry.record_id: entry.priority for entry in entries if entry.priority
+        }
+        self._show_referrals(self._referral_list)
+
     def _on_vm_cleared(self) -> None:
+        self.timeline.show_timeline(None)
+        self._priority_in_force = {}
         self.banner.clear()
         self.notice.hide_notice()
         for value in self._detail_labels.values():
@@ -248,15 +271,25 @@ class PatientView(QWidget):
         widest = table.fontMetrics().averageCharWidth() * _WIDEST_COLUMN_CHARS
         for column in range(5):
             table.resizeColumnToContents(column)
-            table.setColumnWidth(column, min(table.columnWidth(column), widest))
+            # The priority may say what triage changed it from ("Routine (referred urgent)").
+            limit = widest * 3 // 2 if column == _PRIORITY_COLUMN else widest
+            table.setColumnWidth(column, min(table.columnWidth(column), limit))
 
     def _priority_words(self, referral: ReferralSummary) -> str:
+        """The priority in force: triage's once triaged, saying what was referred if it differs."""
         words = {
             ReferralPriority.ROUTINE: self.tr("Routine"),
             ReferralPriority.PRIORITY: self.tr("Priority"),
             ReferralPriority.URGENT: self.tr("Urgent"),
         }
-        return words.get(referral.priority, str(referral.priority).capitalize())
+        referred = words.get(referral.priority, str(referral.priority).capitalize())
+        decided = self._priority_in_force.get(referral.id)
+        if decided is None or decided == referral.priority.value:
+            return referred
+        in_force = words.get(ReferralPriority(decided), decided.capitalize())
+        return self.tr("{in_force} (referred {referred})").format(
+            in_force=in_force, referred=referred.lower()
+        )
 
     def _status_words(self, referral: ReferralSummary) -> str:
         words = {
@@ -270,6 +303,7 @@ class PatientView(QWidget):
         return words.get(referral.status, str(referral.status).capitalize())
 
     def _show_referrals(self, referrals: tuple[ReferralSummary, ...]) -> None:
+        self._referral_list = referrals
         self.referrals.setRowCount(len(referrals))
         for row, referral in enumerate(referrals):
             cells = (

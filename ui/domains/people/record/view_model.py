@@ -1,14 +1,16 @@
-"""Loads one patient's record for display; each opening is audited by the service."""
+"""Loads one patient's record and timeline for display; each opening is audited by the service."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.people.views import PatientRecord
+from clinic_app.people.views import EpisodeSummary, PatientRecord
+from clinic_app.records.timeline import PatientTimeline, TimelineEntry
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -20,10 +22,28 @@ class PatientRecords(Protocol):
     def open(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientRecord: ...
 
 
+class PatientTimelines(Protocol):
+    """The part of the timeline service this screen uses."""
+
+    def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientTimeline: ...
+
+
+class EpisodeChanges(Protocol):
+    """The part of the episode service this screen uses."""
+
+    def close(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary: ...
+
+    def reopen(self, actor: CurrentUser, episode_id: uuid.UUID, reason: str) -> EpisodeSummary: ...
+
+
 class PatientViewModel(QObject):
-    """The open patient, and the commands the record screen offers."""
+    """The open patient and their timeline, and the commands the record screen offers."""
 
     record_loaded = Signal(object)
+    timeline_loaded = Signal(object)
+    entry_open_requested = Signal(object)
+    episode_changed = Signal(object)
+    episode_change_failed = Signal(str)
     cleared = Signal()
     failed = Signal(str)
     busy_changed = Signal(bool)
@@ -33,12 +53,17 @@ class PatientViewModel(QObject):
         self,
         patients: PatientRecords,
         *,
+        timelines: PatientTimelines | None = None,
+        episodes: EpisodeChanges | None = None,
         runner: TaskRunner,
         session: UserSession,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._patients = patients
+        self._timelines = timelines
+        self._episodes = episodes
+        self._timeline: PatientTimeline | None = None
         self._runner = runner
         self._session = session
         self._record: PatientRecord | None = None
@@ -51,6 +76,11 @@ class PatientViewModel(QObject):
     @property
     def busy(self) -> bool:
         return self._busy
+
+    @property
+    def timeline(self) -> PatientTimeline | None:
+        """The open patient's timeline, once loaded (None before, and for no patient)."""
+        return self._timeline
 
     def open_patient(self, patient_id: uuid.UUID) -> None:
         """Load the record of ``patient_id``; emits ``record_loaded`` or ``failed``."""
@@ -68,8 +98,66 @@ class PatientViewModel(QObject):
 
     def show_record(self, record: PatientRecord) -> None:
         """Show a record the caller already has (for example one just registered)."""
+        if self._timeline is not None and self._timeline.patient_id != record.id:
+            self._timeline = None
+            self.timeline_loaded.emit(None)
         self._record = record
         self.record_loaded.emit(record)
+        self.load_timeline()
+
+    def load_timeline(self) -> None:
+        """Load the open patient's timeline; emits ``timeline_loaded``."""
+        record = self._record
+        if record is None or self._timelines is None:
+            return
+        actor = self._session.require_user()
+        timelines, patient_id = self._timelines, record.id
+        self._runner.run_store(
+            lambda: timelines.for_patient(actor, patient_id),
+            on_done=self._on_timeline_loaded,
+            on_failed=self._on_open_failed,
+            supersede="patient-timeline",
+        )
+
+    def open_entry(self, entry: TimelineEntry) -> None:
+        """Open a timeline entry where it is read, continued or added to."""
+        record = self._record
+        if record is None or entry.patient_id != record.id or entry.screen_id is None:
+            return
+        self.entry_open_requested.emit(entry)
+
+    def close_episode(self, episode_id: uuid.UUID, reason: str) -> None:
+        """Close (discharge) an episode of the open patient with the reason given."""
+        if self._episodes is not None:
+            episodes = self._episodes
+            self._change_episode(lambda actor: episodes.close(actor, episode_id, reason))
+
+    def reopen_episode(self, episode_id: uuid.UUID, reason: str) -> None:
+        """Reopen a closed episode of the open patient with the reason given."""
+        if self._episodes is not None:
+            episodes = self._episodes
+            self._change_episode(lambda actor: episodes.reopen(actor, episode_id, reason))
+
+    def _change_episode(self, work: Callable[[CurrentUser], EpisodeSummary]) -> None:
+        if self._record is None:
+            return
+        actor = self._session.require_user()
+        self._runner.run_store(
+            lambda: work(actor),
+            on_done=self._on_episode_changed,
+            on_failed=lambda error: self.episode_change_failed.emit(errors.explain(error)),
+        )
+
+    def _on_episode_changed(self, episode: EpisodeSummary) -> None:
+        self.episode_changed.emit(episode)
+        self.reload()
+
+    def _on_timeline_loaded(self, timeline: PatientTimeline) -> None:
+        # A timeline answered after the patient changed belongs to the one before.
+        if self._record is None or timeline.patient_id != self._record.id:
+            return
+        self._timeline = timeline
+        self.timeline_loaded.emit(timeline)
 
     def reload(self) -> None:
         """Load the open record again (after a referral was added)."""
@@ -83,6 +171,7 @@ class PatientViewModel(QObject):
     def clear(self) -> None:
         """Forget the open patient (on sign-out)."""
         self._record = None
+        self._timeline = None
         self.cleared.emit()
 
     def _on_record_opened(self, record: PatientRecord) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.reports.views import ReportView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from clinic_app.records.timeline import TimelineEntry
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.reports.report.view import ReportPage, ReviewQueuePage
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
@@ -37,7 +38,18 @@ class ReportScreen:
         return self._page
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """``item``: a study's id (the open patient's report of it), or a report from a queue."""
+        """Open the report ``item`` names.
+
+        ``item``: a study's id (the open patient's report of it), a report from a queue, or
+        a scan report's entry on the open patient's timeline (that version).
+        """
+        if isinstance(item, TimelineEntry) and item.kind == "scan_report":
+            if patient is None or item.item_id is None or item.patient_id != patient.id:
+                return
+            self.banner.show_record(patient)
+            self.view_model.open(item.item_id)
+            self._context.show(self)
+            return
         if isinstance(item, uuid.UUID):
             if patient is None:
                 return
