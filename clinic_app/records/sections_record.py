@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from clinic_app.kernel import pdf_kit
 from clinic_app.kernel.current_user import CurrentUser
@@ -36,6 +36,7 @@ from clinic_app.records.attestation import attestation
 from clinic_app.records.registry import STATUS_WORDS, RecordType, day_words
 from clinic_app.records.seal import intact, seal
 from clinic_app.records.sections import SectionKind
+from clinic_app.records.timeline import EntryStatus, TimelineEntry, TimelineSource, aware
 
 SECTION_MAX = 8000
 """The longest a section may be when its declaration sets no limit (characters)."""
@@ -112,6 +113,39 @@ def checked_sections(record_type: RecordType, content: Mapping[str, object]) -> 
     if problems:
         raise FormErrors(problems)
     return checked
+
+
+def sections_timeline(record_type: RecordType, screen_id: str) -> TimelineSource:
+    """The timeline source of a sections record type: each record, opening on ``screen_id``.
+
+    A record type registers it in its ``record.py``:
+    ``register_source(NOTE.code, sections_timeline(NOTE, "contact_note"))``.
+    """
+    table = record_type.table
+
+    def entries(session: Session, patient_id: uuid.UUID) -> list[TimelineEntry]:
+        rows = session.scalars(
+            select(table).where(table.patient_id == patient_id, table.deleted.is_(False))
+        ).all()
+        return [
+            TimelineEntry(
+                patient_id=patient_id,
+                episode_id=row.episode_id,
+                when=aware(row.signed_at or row.created_at),
+                kind=record_type.code,
+                description=record_type.describe(row),
+                status=EntryStatus.SIGNED
+                if row.status == RecordStatus.SIGNED
+                else EntryStatus.DRAFT,
+                record_id=row.id,
+                screen_id=screen_id,
+                item_id=row.id,
+                can_continue=row.status != RecordStatus.SIGNED,
+            )
+            for row in rows
+        ]
+
+    return entries
 
 
 class SectionsRecordService:

@@ -490,7 +490,7 @@ class SectionsScreen:
         self.save_now()
         self._patient = patient
         self.banner.show_record(patient)
-        self.view_model.start(patient.id, item if isinstance(item, uuid.UUID) else None)
+        self.view_model.start(patient.id, _record_id(item))
         self._context.show(self)
         self.view.focus_first_field()
 
@@ -524,6 +524,14 @@ class SectionsScreen:
             self.view.notice.show_notice(
                 self.view.tr("Saved as {name}.").format(name=saved.name), "info"
             )
+
+
+def _record_id(item: object) -> uuid.UUID | None:
+    """The record to open: its id, or the id a timeline entry carries."""
+    if isinstance(item, uuid.UUID):
+        return item
+    found = getattr(item, "item_id", None)
+    return found if isinstance(found, uuid.UUID) else None
 
 
 def sections_screen(service: str) -> Callable[[ShellContext], SectionsScreen]:

@@ -81,6 +81,31 @@ def test_it_is_registered_and_drafts_sign_and_stay_signed(
     assert not notes.get(user, draft.id).intact
 
 
+def test_it_is_on_the_timeline_and_opens_from_there(
+    qtbot: QtBot,
+    signed_in: MainWindow,
+    setting: tuple[Services, SectionsRecordService, CurrentUser],
+) -> None:
+    demo, notes, user = setting
+    patient, other = _two_patients(demo, user)
+    draft = notes.save_draft(user, patient, {"reason": "Neck pain", "discussion": "Posture"})
+    (entry,) = demo.timeline.for_patient(user, patient).of_kind("example_note")
+    assert (entry.record_id, entry.status, entry.can_continue) == (draft.id, "draft", True)
+    assert entry.description.startswith("Example note, draft")
+    assert demo.timeline.for_patient(user, other).of_kind("example_note") == ()
+    notes.save_draft(user, other, {"reason": "Someone else's"})
+
+    window = signed_in
+    spec = SCREENS[0]
+    window.specs[spec.id] = spec
+    window.context.set_patient(demo.patients.open(user, patient))
+    window.open_screen(spec.id, entry)
+    wait_idle(window)
+    screen = window.screen_by_id(spec.id)
+    assert screen.view_model.record.id == draft.id  # type: ignore[attr-defined]
+    assert screen.view.values()["reason"] == "Neck pain"  # type: ignore[attr-defined]
+
+
 def test_a_draft_never_moves_to_another_patient_and_bad_words_are_refused(
     demo: Services, notes: SectionsRecordService, user: CurrentUser
 ) -> None:

@@ -15,6 +15,8 @@ from clinic_app.records.registry import (
     day_words,
     register,
 )
+from clinic_app.records.sections_record import sections_timeline
+from clinic_app.records.timeline import register_source
 from tests.support.example_record.model import ExampleNote
 from tests.support.example_record.rules import SECTIONS
 
@@ -60,3 +62,5 @@ EXAMPLE_NOTE = register(
         attestations={"sign": "This note is a true record of the contact."},
     )
 )
+
+register_source(EXAMPLE_NOTE.code, sections_timeline(EXAMPLE_NOTE, "example_note"))
