@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -78,6 +78,22 @@ def status_words(report: ReportView) -> str:
     if report.status == "returned":
         return "Returned by your supervisor with feedback"
     return "Draft"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ReportPage", text)
+
+
+def identity_words(report: ReportView) -> str:
+    """Who a report is about: name, NHS number (3 3 4) and date of birth, on one line."""
+    who = report.patient
+    if who is None:
+        return _tr("Patient not in this store")
+    return _tr("{name} · NHS number {nhs} · born {born}").format(
+        name=formatting.patient_name(who.family_name, who.given_name, who.title),
+        nhs=formatting.nhs_number(who.nhs_number),
+        born=formatting.clinical_date(who.date_of_birth),
+    )
 
 
 def _password() -> QLineEdit:
@@ -343,6 +359,8 @@ class ReviewQueuePage(QWidget):
 
     #: A trainee opens a returned report to change it.
     open_requested = Signal(object)
+    #: ``(report)``: show the images of the study the chosen report is about.
+    images_requested = Signal(object)
 
     def __init__(self, view_model: ReviewQueueViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -354,6 +372,14 @@ class ReviewQueuePage(QWidget):
         self.returned = QListWidget()
         self.returned.setAccessibleName(self.tr("Returned to you"))
         self.open_button = QPushButton(self.tr("Open to change"))
+        self.identity = label("", "subheading", wrap=True)
+        self.identity.setObjectName("reviewPatient")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.images_button = QPushButton(self.tr("View the images"))
+        self.images_button.setObjectName("viewImages")
+        self.images_button.setToolTip(
+            self.tr("Open this patient's record and the images of this study")
+        )
         self.reading = label("", None, wrap=True)
         self.reading.setObjectName("reportText")
         self.reading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -394,6 +420,7 @@ class ReviewQueuePage(QWidget):
         self.return_button.clicked.connect(self._on_return_clicked)
         self.verify_button.clicked.connect(self._on_verify_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.images_button.clicked.connect(self._on_images_clicked)
         self.confirm.toggled.connect(lambda _on: self._update_buttons())
 
     def _choices(self) -> QHBoxLayout:
@@ -426,6 +453,10 @@ class ReviewQueuePage(QWidget):
         review = card()
         review_column = QVBoxLayout(review)
         review_column.setContentsMargins(16, 12, 16, 12)
+        who_row = QHBoxLayout()
+        who_row.addWidget(self.identity, 1)
+        who_row.addWidget(self.images_button, 0, Qt.AlignmentFlag.AlignTop)
+        review_column.addLayout(who_row)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -475,13 +506,17 @@ class ReviewQueuePage(QWidget):
                 else self.tr("{n} days").format(n=int(hours // 24))
             )
             region = report.content.get("body_region") or self.tr("region not given")
-            item = QListWidgetItem(f"{report.author_name} · {region}\n{self.tr('waiting')} {age}")
+            item = QListWidgetItem(
+                f"{identity_words(report)}\n{report.author_name} · {region} · "
+                f"{self.tr('waiting')} {age}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, report)
             self.pending.addItem(item)
         self.returned.clear()
         for report in returned:
             words = report.feedback[-1] if report.feedback else ""
-            item = QListWidgetItem(f"{report.content.get('body_region') or ''}\n{words}")
+            region = report.content.get("body_region") or ""
+            item = QListWidgetItem(f"{identity_words(report)}\n{region}\n{words}")
             item.setData(Qt.ItemDataRole.UserRole, report)
             self.returned.addItem(item)
         self.attestation.setText(
@@ -498,6 +533,8 @@ class ReviewQueuePage(QWidget):
 
     def _show_selected(self) -> None:
         report = self._selected()
+        self.identity.setText(identity_words(report) if report is not None else "")
+        self.images_button.setVisible(report is not None)
         if report is None:
             self.reading.setText(self.tr("Nothing is waiting for your review."))
         else:
@@ -547,6 +584,11 @@ class ReviewQueuePage(QWidget):
         item = self.returned.currentItem()
         if item is not None:
             self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_images_clicked(self) -> None:
+        report = self._selected()
+        if report is not None:
+            self.images_requested.emit(report)
 
     def _on_vm_reviewed(self, words: str) -> None:
         self.notice.show_notice(words, "success")
