@@ -204,14 +204,14 @@ def render_screens(
 ) -> list[Path]:
     """Sign in as the demo clinician, offscreen, and save a PNG of every screen.
 
-    Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
-    wrong password, search results, a patient record, the register form empty and with
-    problems shown, the new-referral form, the lock screen, the triage worklist, the MSK-HQ,
-    an assessment, its diagnosis section, red-flag screening, the waiting-time targets
-    (as the clinician sees them: read only), the imaging screen (live capture, then a clip in
-    the viewer), the images waiting for a patient, and the DICOM and PACS settings. Nothing
-    is saved to the store except what any sign-in and record opening writes to the audit
-    trail.
+    Saves, at the window's opening size (``SCREEN_SIZE``) and a device pixel ratio of 1:
+    sign-in, sign-in after a wrong password, search results, a patient record, the register
+    form empty and with problems shown, the new-referral form, the lock screen, the triage
+    worklist, the MSK-HQ, an assessment, its diagnosis section, red-flag screening, the
+    waiting-time targets (as the clinician sees them: read only), the imaging screen (live
+    capture, then a clip in the viewer), the images waiting for a patient, and the DICOM and
+    PACS settings. Nothing is saved to the store except what any sign-in and record opening
+    writes to the audit trail.
 
     Returns:
         The paths of the PNG files, in that order.

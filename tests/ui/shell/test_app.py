@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.demo import DEMO_USERS, demo_password
 from clinic_app.demo_imaging import add_demo_imaging
-from ui.app import MainWindow
+from ui.app import SCREEN_SIZE, MainWindow
 from ui.common import errors
 from ui.runtime import install_exception_hooks
 from ui.screenshots import render_screens
@@ -92,7 +92,7 @@ def test_render_screens_saves_every_screen_at_1280_by_800(
     ]
     for path in paths:
         image = QImage(str(path))
-        assert (image.width(), image.height()) == (1280, 800)
+        assert (image.width(), image.height()) == SCREEN_SIZE
     # Nothing typed for the screenshots is left behind as a draft.
     actor = clinic.auth.login("clinician", demo_password("clinician"))
     assert clinic.drafts.load(actor, "patient_registration", "new") is None
