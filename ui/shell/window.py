@@ -6,7 +6,14 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientRecord
@@ -37,8 +44,8 @@ _log = logging.getLogger(__name__)
 
 APP_NAME = "OneStop MSK"
 LIST_NOTE = (
-    "Patient actions are off on this list. Open a record to act for a patient: "
-    "the banner then names them."
+    "This list is not about the patient above: patient actions are off here. "
+    "Choose a row and open its record to act for that patient."
 )
 """The banner's note while a page listing many patients is on show."""
 SEARCH_SHARE = 0.51
@@ -84,6 +91,7 @@ class ShellWindow(QMainWindow):
         self.specs: dict[str, ScreenSpec] = {spec.id: spec for spec in discover()}
         self._built: dict[str, Screen] = {}
         self._page_of: dict[QWidget, str] = {}
+        self._own_policies: dict[QWidget, QSizePolicy] = {}
         self.context = WindowContext(self)
 
         self.login_vm = LoginViewModel(services.auth, self.runner, self)
@@ -163,6 +171,11 @@ class ShellWindow(QMainWindow):
         # The one banner: the window's patient, above every page (wide pages too).
         self.banner = PatientBanner()
         self.banner.setObjectName("windowBanner")
+        # Always on show, so it is kept tight: every page has its height less this.
+        banner_layout = self.banner.layout()
+        if banner_layout is not None:
+            banner_layout.setContentsMargins(16, 6, 16, 6)
+            banner_layout.setSpacing(3)
         self.banner.show_none()
         self._workspace_layout.addWidget(self.banner)
         self._workspace_layout.addWidget(self.splitter, 1)
@@ -186,6 +199,7 @@ class ShellWindow(QMainWindow):
         if spec.placement is not Placement.SIDE:
             self._page_of[built.page] = screen_id
             self.pages.addWidget(built.page)
+            self._size_by_current_page()
         return built
 
     @staticmethod
@@ -349,8 +363,25 @@ class ShellWindow(QMainWindow):
             self.idle.start()
         self.update_actions()
 
+    def _size_by_current_page(self) -> None:
+        """The window's minimum size is the page on show's, not the largest page ever built.
+
+        A stack asks for the largest of all its pages; pages not on show are told to ask
+        for nothing (``Ignored``), and get their own policy back when shown.
+        """
+        current = self.pages.currentWidget()
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            own = self._own_policies.setdefault(page, page.sizePolicy())
+            if page is current:
+                page.setSizePolicy(own)
+            else:
+                page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.pages.updateGeometry()
+
     def _on_page_changed(self) -> None:
         # Wide pages need the whole width, and patient mode shows nothing but questions.
+        self._size_by_current_page()
         spec = self._current_spec()
         wide = spec is not None and spec.placement is Placement.WIDE
         side = self._built[self._side_id].page

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -84,6 +82,41 @@ def show_page(qtbot: QtBot, window: MainWindow, page_id: str, referral: Worklist
     return True
 
 
+def _refused_on_a_list(qtbot: QtBot, window: MainWindow, page_id: str, action_id: str) -> None:
+    """On a list of many patients, the row chosen (B) and the banner (A) differ: no action."""
+    action = window.action(action_id)
+    assert not action.isEnabled(), (page_id, action_id)
+    action.trigger()
+    window.open_screen(action_id)  # nor a direct call
+    keys = action.shortcut()
+    if not keys.isEmpty():
+        combo = keys[0]
+        qtbot.keyClick(window, combo.key(), combo.keyboardModifiers())
+    wait_idle(window)
+    assert window.showing(window.screen_by_id(page_id)), (page_id, action_id)
+
+
+def _acts_for(
+    qtbot: QtBot, window: MainWindow, action_id: str, patient: PatientSummary, page_id: str
+) -> None:
+    """The action is on, and the screen it opens holds ``patient``, the banner's, alone."""
+    action = window.action(action_id)
+    assert action.isEnabled(), (page_id, action_id)
+    action.trigger()
+    target = window.screen_by_id(action_id)
+    qtbot.waitUntil(lambda: window.showing(target), timeout=WAIT_MS)
+    wait_idle(window)
+    nhs = formatting.nhs_number(patient.nhs_number)
+    held = own_patient(target)
+    assert held in {patient.id, nhs}, (page_id, action_id, held)
+    assert window.context.patient is not None
+    assert window.context.patient.id == patient.id
+    assert window.banner.nhs_number_label.text() == nhs
+    # One banner on screen, naming the patient: no page shows a second patient's banner.
+    name = formatting.patient_name(patient.family_name, patient.given_name)
+    assert visible_patient_names(window) == [name], (page_id, action_id)
+
+
 def test_no_patient_action_on_any_page_reaches_anyone_but_the_banners_patient(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
@@ -97,8 +130,6 @@ def test_no_patient_action_on_any_page_reaches_anyone_but_the_banners_patient(
             assert not window.action(spec.id).isEnabled(), spec.id
 
     open_record(qtbot, window, first.id)
-    a_name = formatting.patient_name(first.family_name, first.given_name)
-    a_nhs = formatting.nhs_number(first.nhs_number)
     patient_actions = [
         spec.id
         for spec in window.specs.values()
@@ -117,36 +148,31 @@ def test_no_patient_action_on_any_page_reaches_anyone_but_the_banners_patient(
             assert page_id in OPENED_ONLY_WITH_AN_ITEM
             continue
         walked.append(page_id)
-        listing = window.specs[page_id].lists_patients
         for action_id in patient_actions:
-            action = window.action(action_id)
-            if listing:
-                # The row chosen (B) and the banner (A) differ here: no action may guess.
-                assert not action.isEnabled(), (page_id, action_id)
-                action.trigger()
-                window.open_screen(action_id)  # nor a direct call
-                keys = action.shortcut()
-                if not keys.isEmpty():
-                    combo = keys[0]
-                    qtbot.keyClick(window, combo.key(), combo.keyboardModifiers())
-                wait_idle(window)
-                assert window.showing(window.screen_by_id(page_id)), (page_id, action_id)
+            if window.specs[page_id].lists_patients:
+                _refused_on_a_list(qtbot, window, page_id, action_id)
                 refused_on_lists.append(action_id)
                 continue
-            assert action.isEnabled(), (page_id, action_id)
-            action.trigger()
-            target = window.screen_by_id(action_id)
-            qtbot.waitUntil(lambda target=target: window.showing(target), timeout=WAIT_MS)
-            wait_idle(window)
-            held = own_patient(target)
-            assert held in {first.id, a_nhs}, (page_id, action_id, held)
-            assert window.context.patient is not None
-            assert window.context.patient.id == first.id
-            assert window.banner.nhs_number_label.text() == a_nhs
-            # One banner on screen, naming A: no page shows a second patient's banner.
-            assert visible_patient_names(window) == [a_name], (page_id, action_id)
+            _acts_for(qtbot, window, action_id, first, page_id)
             assert show_page(qtbot, window, page_id, referral)
         assert window.context.patient is not None
         assert window.context.patient.id == first.id
     assert {"worklist", "review", "patient", "assessment", "imaging"} <= set(walked)
     assert set(refused_on_lists) == set(patient_actions)
+
+
+def test_a_body_chart_counts_only_for_the_patient_it_belongs_to(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    first, referral = two_patients(clinic, window)
+    owner: list[uuid.UUID | None] = [referral.patient_id]
+    window.context.provide_body_regions(lambda: ["left_knee"], lambda: owner[0])
+    assert window.context.body_regions() == ()  # no patient open
+    open_record(qtbot, window, first.id)
+    assert window.context.body_regions() == ()  # the chart is B's, the banner A's
+    owner[0] = first.id
+    assert window.context.body_regions() == ("left_knee",)
+    window.switch_user()
+    wait_idle(window)
+    assert window.context.body_regions() == ()

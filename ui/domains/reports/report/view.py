@@ -96,6 +96,18 @@ def identity_words(report: ReportView) -> str:
     )
 
 
+def identity_lines(report: ReportView) -> str:
+    """Who a report is about, on two short lines for a list row: name; NHS number and birth."""
+    who = report.patient
+    if who is None:
+        return _tr("Patient not in this store")
+    return _tr("{name}\nNHS number {nhs} · born {born}").format(
+        name=formatting.patient_name(who.family_name, who.given_name, who.title),
+        nhs=formatting.nhs_number(who.nhs_number),
+        born=formatting.clinical_date(who.date_of_birth),
+    )
+
+
 def _password() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -439,17 +451,8 @@ class ReviewQueuePage(QWidget):
         choices.addLayout(agreement_column)
         return choices
 
-    def _lay_out(self) -> None:
-        lists = QWidget()
-        lists_column = QVBoxLayout(lists)
-        lists_column.setContentsMargins(0, 0, 0, 0)
-        lists_column.addWidget(
-            label(self.tr("Waiting for your review (oldest first)"), "subheading")
-        )
-        lists_column.addWidget(self.pending, 2)
-        lists_column.addWidget(label(self.tr("Returned to you"), "subheading"))
-        lists_column.addWidget(self.returned, 1)
-        lists_column.addWidget(self.open_button)
+    def _review_panel(self) -> QScrollArea:
+        """Who the report is about, the report, and the supervisor's decision, scrolling."""
         review = card()
         review_column = QVBoxLayout(review)
         review_column.setContentsMargins(16, 12, 16, 12)
@@ -480,9 +483,29 @@ class ReviewQueuePage(QWidget):
         review_column.addLayout(bar)
         for error in self.errors.values():
             error.hide()
+        # The review scrolls on a small screen, so Verify is never off the bottom of it.
+        review_scroll = QScrollArea()
+        review_scroll.setWidgetResizable(True)
+        review_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        review_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        review_scroll.setWidget(review)
+        return review_scroll
+
+    def _lay_out(self) -> None:
+        lists = QWidget()
+        lists_column = QVBoxLayout(lists)
+        lists_column.setContentsMargins(0, 0, 0, 0)
+        lists_column.addWidget(
+            label(self.tr("Waiting for your review (oldest first)"), "subheading")
+        )
+        lists_column.addWidget(self.pending, 2)
+        lists_column.addWidget(label(self.tr("Returned to you"), "subheading"))
+        lists_column.addWidget(self.returned, 1)
+        lists_column.addWidget(self.open_button)
+        review_scroll = self._review_panel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(lists)
-        splitter.addWidget(review)
+        splitter.addWidget(review_scroll)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 880])
         splitter.setChildrenCollapsible(False)
@@ -507,7 +530,7 @@ class ReviewQueuePage(QWidget):
             )
             region = report.content.get("body_region") or self.tr("region not given")
             item = QListWidgetItem(
-                f"{identity_words(report)}\n{report.author_name} · {region} · "
+                f"{identity_lines(report)}\n{report.author_name} · {region} · "
                 f"{self.tr('waiting')} {age}"
             )
             item.setData(Qt.ItemDataRole.UserRole, report)
@@ -516,7 +539,7 @@ class ReviewQueuePage(QWidget):
         for report in returned:
             words = report.feedback[-1] if report.feedback else ""
             region = report.content.get("body_region") or ""
-            item = QListWidgetItem(f"{identity_words(report)}\n{region}\n{words}")
+            item = QListWidgetItem(f"{identity_lines(report)}\n{region}\n{words}")
             item.setData(Qt.ItemDataRole.UserRole, report)
             self.returned.addItem(item)
         self.attestation.setText(
