@@ -45,11 +45,7 @@ def opening_size(available: tuple[int, int]) -> tuple[int, int]:
 
 def open_window_size(window: QWidget) -> None:
     """Size ``window`` to open inside the screen it is on (``SCREEN_SIZE`` at most)."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is None:
-        window.resize(*SCREEN_SIZE)
-        return
-    free = screen.availableGeometry()
+    free = window.screen().availableGeometry()
     window.resize(*opening_size((free.width(), free.height())))
 
 

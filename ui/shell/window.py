@@ -372,6 +372,8 @@ class ShellWindow(QMainWindow):
         current = self.pages.currentWidget()
         for index in range(self.pages.count()):
             page = self.pages.widget(index)
+            if page is None:
+                continue
             own = self._own_policies.setdefault(page, page.sizePolicy())
             if page is current:
                 page.setSizePolicy(own)
@@ -430,8 +432,6 @@ class ShellWindow(QMainWindow):
             screen.reset()
         self.clear_notices()
         self.background.forget_report_notice()
-        if self._handed_over:
-            self.hand_over(False)
         self.session.sign_out()
         self.login_vm.show_sign_in()
         self.login_view.reset()
