@@ -39,6 +39,8 @@ def _settle(window: MainWindow) -> None:
 
 
 def _save(window: MainWindow, path: Path) -> Path:
+    # Back to the opening size: a page that needed more leaves no larger frame to the next.
+    window.resize(*SCREEN_SIZE)
     _settle(window)
     image = QImage(window.size(), QImage.Format.Format_ARGB32)
     image.setDevicePixelRatio(1.0)

@@ -213,9 +213,14 @@ class PatientBanner(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 12)
         layout.setSpacing(6)
-        layout.addWidget(self.name_label)
+        # The alerts sit beside the name, so the banner takes two lines, not three, of the
+        # height every page shares with it.
+        name_row = QHBoxLayout()
+        name_row.setSpacing(18)
+        name_row.addWidget(self.name_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        name_row.addWidget(self._alerts_host, 1)
+        layout.addLayout(name_row)
         layout.addWidget(self._details_host)
-        layout.addWidget(self._alerts_host)
         layout.addWidget(self.note_label)
 
     def suppress(self) -> None:
