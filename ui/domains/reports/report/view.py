@@ -451,8 +451,12 @@ class ReviewQueuePage(QWidget):
         choices.addLayout(agreement_column)
         return choices
 
-    def _review_panel(self) -> QScrollArea:
-        """Who the report is about, the report, and the supervisor's decision, scrolling."""
+    def _review_panel(self) -> QWidget:
+        """Who the report is about and Verify stay in view; the report and the choices scroll.
+
+        On a small screen the middle scrolls, so the patient's name above and the Verify row
+        below are never off the screen.
+        """
         review = card()
         review_column = QVBoxLayout(review)
         review_column.setContentsMargins(16, 12, 16, 12)
@@ -460,20 +464,30 @@ class ReviewQueuePage(QWidget):
         who_row.addWidget(self.identity, 1)
         who_row.addWidget(self.images_button, 0, Qt.AlignmentFlag.AlignTop)
         review_column.addLayout(who_row)
+        middle = QWidget()
+        middle_column = QVBoxLayout(middle)
+        middle_column.setContentsMargins(0, 0, 8, 0)
+        middle_column.addWidget(self.reading)
+        middle_column.addLayout(self._choices())
+        middle_column.addWidget(
+            label(self.tr("Your words, added to the report as yours"), "fieldLabel")
+        )
+        middle_column.addWidget(self.supervisor_words)
+        middle_column.addWidget(label(self.tr("Feedback to the trainee"), "fieldLabel"))
+        middle_column.addWidget(self.feedback)
+        middle_column.addWidget(self.errors["feedback"])
+        middle_column.addWidget(self.attestation)
+        middle_column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.reading)
-        review_column.addWidget(scroll, 1)
-        review_column.addLayout(self._choices())
-        review_column.addWidget(
-            label(self.tr("Your words, added to the report as yours"), "fieldLabel")
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(middle)
+        # The card's own white shows through: the scrolling part is not a box of its own.
+        scroll.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
         )
-        review_column.addWidget(self.supervisor_words)
-        review_column.addWidget(label(self.tr("Feedback to the trainee"), "fieldLabel"))
-        review_column.addWidget(self.feedback)
-        review_column.addWidget(self.errors["feedback"])
-        review_column.addWidget(self.attestation)
+        review_column.addWidget(scroll, 1)
         bar = QHBoxLayout()
         bar.addWidget(self.return_button)
         bar.addStretch(1)
@@ -483,13 +497,7 @@ class ReviewQueuePage(QWidget):
         review_column.addLayout(bar)
         for error in self.errors.values():
             error.hide()
-        # The review scrolls on a small screen, so Verify is never off the bottom of it.
-        review_scroll = QScrollArea()
-        review_scroll.setWidgetResizable(True)
-        review_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        review_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        review_scroll.setWidget(review)
-        return review_scroll
+        return review
 
     def _lay_out(self) -> None:
         lists = QWidget()
@@ -502,10 +510,10 @@ class ReviewQueuePage(QWidget):
         lists_column.addWidget(label(self.tr("Returned to you"), "subheading"))
         lists_column.addWidget(self.returned, 1)
         lists_column.addWidget(self.open_button)
-        review_scroll = self._review_panel()
+        review = self._review_panel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(lists)
-        splitter.addWidget(review_scroll)
+        splitter.addWidget(review)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([340, 880])
         splitter.setChildrenCollapsible(False)
