@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.common import theme
 from ui.common.screen import WindowState
@@ -28,10 +28,31 @@ __all__ = [
     "WindowState",
     "build_main_window",
     "create_application",
+    "open_window_size",
+    "opening_size",
 ]
 
 ORGANISATION = "OneStop MSK"
-SCREEN_SIZE = (1280, 800)
+SCREEN_SIZE = (1280, 680)
+"""The window's opening size: inside a 1366 x 768 laptop screen once its title bar and the
+task bar are counted (768 - about 30 - about 40), and as wide as a 1280 x 720 screen allows."""
+WINDOW_CHROME = (16, 40)
+"""Room left in the screen's free area (the task bar is already out of it) for the window's
+frame and title bar."""
+
+
+def opening_size(available: tuple[int, int]) -> tuple[int, int]:
+    """The window's first size on a screen whose free area is ``available`` (width, height)."""
+    width = min(SCREEN_SIZE[0], available[0] - WINDOW_CHROME[0])
+    height = min(SCREEN_SIZE[1], available[1] - WINDOW_CHROME[1])
+    return width, height
+
+
+def open_window_size(window: QWidget) -> None:
+    """Size ``window`` to open inside the screen it is on (``SCREEN_SIZE`` at most)."""
+    free = window.screen().availableGeometry()
+    window.resize(*opening_size((free.width(), free.height())))
+
 
 MainWindow = ShellWindow
 """The main window (the shell's window: sign-in, then the declared screens)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QApplication
 
-from ui.app import SCREEN_SIZE, MainWindow, create_application
+from ui.app import MainWindow, create_application, open_window_size
 from ui.common import errors
 from ui.common.deferred import DeferredServices
 
@@ -81,7 +81,7 @@ def run_app(services: ClinicServices, *, idle_lock_seconds: int | None = None) -
     window = MainWindow(services, idle_lock_seconds=idle_lock_seconds)
     uninstall = install_exception_hooks(window)
     try:
-        window.resize(*SCREEN_SIZE)
+        open_window_size(window)
         window.show()
         return app.exec()
     finally:
@@ -105,7 +105,7 @@ def start_deferred(
     services.ready.connect(window.build_workspace)
     services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
     services.start()
-    window.resize(*SCREEN_SIZE)
+    open_window_size(window)
     window.show()
     return app, window, services
 

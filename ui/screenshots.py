@@ -43,6 +43,8 @@ def _settle(window: MainWindow) -> None:
 
 
 def _save(window: MainWindow, path: Path) -> Path:
+    # Back to the opening size: a page that needed more leaves no larger frame to the next.
+    window.resize(*SCREEN_SIZE)
     _settle(window)
     image = QImage(window.size(), QImage.Format.Format_ARGB32)
     image.setDevicePixelRatio(1.0)
@@ -208,14 +210,14 @@ def render_screens(
 ) -> list[Path]:
     """Sign in as the demo clinician, offscreen, and save a PNG of every screen.
 
-    Saves, at 1280 by 800 pixels and a device pixel ratio of 1: sign-in, sign-in after a
-    wrong password, search results, a patient record, the register form empty and with
-    problems shown, the new-referral form, the lock screen, the triage worklist, the MSK-HQ,
-    an assessment, its diagnosis section, red-flag screening, the waiting-time targets
-    (as the clinician sees them: read only), the imaging screen (live capture, then a clip in
-    the viewer), the images waiting for a patient, and the DICOM and PACS settings. Nothing
-    is saved to the store except what any sign-in and record opening writes to the audit
-    trail.
+    Saves, at the window's opening size (``SCREEN_SIZE``) and a device pixel ratio of 1:
+    sign-in, sign-in after a wrong password, search results, a patient record, the register
+    form empty and with problems shown, the new-referral form, the lock screen, the triage
+    worklist, the MSK-HQ, an assessment, its diagnosis section, red-flag screening, the
+    waiting-time targets (as the clinician sees them: read only), the imaging screen (live
+    capture, then a clip in the viewer), the images waiting for a patient, and the DICOM and
+    PACS settings. Nothing is saved to the store except what any sign-in and record opening
+    writes to the audit trail.
 
     Returns:
         The paths of the PNG files, in that order.

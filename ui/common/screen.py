@@ -58,6 +58,13 @@ class WindowFacts:
     """The patient holds the device (answering a questionnaire): nothing else is offered."""
     form_showing: bool = False
     """The page on show is a form that Save (Ctrl+S) submits."""
+    listing_patients: bool = False
+    """The page on show lists many patients (worklist, queues): patient actions are off.
+
+    On such a page the row a person has chosen and the patient in the banner can differ, and
+    a patient action must never have to guess between them. The page opens the chosen
+    patient's record explicitly; from there, every patient action is on again.
+    """
 
     @property
     def working(self) -> bool:
@@ -98,6 +105,17 @@ class ScreenSpec:
     before it is first shown."""
     form: bool = False
     """Save (Ctrl+S) submits it: its screen is a ``FormScreen``."""
+    holds_patient: bool = False
+    """It shows one patient's record without being a patient action (a report from a queue).
+
+    Like every ``needs_patient`` screen, it is saved and reset when the window's patient
+    changes, so nothing of one patient stays behind in it for the next.
+    """
+
+    @property
+    def about_one_patient(self) -> bool:
+        """It shows one patient's record: reset whenever the window's patient changes."""
+        return self.needs_patient or self.holds_patient
 
     def may_use(self, user: CurrentUser) -> bool:
         """True when ``user`` may use this screen."""
@@ -111,7 +129,7 @@ class ScreenSpec:
         """The enablement expression: its menu item is on exactly when this is True."""
         if not facts.working or facts.user is None:
             return False
-        if self.needs_patient and not facts.patient_open:
+        if self.needs_patient and (not facts.patient_open or facts.listing_patients):
             return False
         return self.may_use(facts.user)
 
@@ -235,12 +253,22 @@ class ShellContext(Protocol):
         """The patient holds the device (True) or has handed it back (False)."""
         ...
 
-    def provide_body_regions(self, provider: Callable[[], Sequence[str]]) -> None:
-        """Where the regions picked on this visit's body chart can be read."""
+    def provide_body_regions(
+        self,
+        provider: Callable[[], Sequence[str]],
+        patient_id: Callable[[], uuid.UUID | None],
+    ) -> None:
+        """Where the regions picked on this visit's body chart can be read, and whose chart.
+
+        ``patient_id`` says which patient the chart now belongs to (None: nobody's).
+        """
         ...
 
     def body_regions(self) -> tuple[str, ...]:
-        """The regions picked on this visit's body chart (empty if none)."""
+        """The regions picked on the open patient's body chart.
+
+        Empty if none are picked, or if the chart belongs to anyone else.
+        """
         ...
 
 
@@ -251,11 +279,14 @@ class NoticeScreen(Protocol):
 
 
 def under_banner(view: QWidget) -> tuple[QWidget, PatientBanner]:
-    """A page that shows ``view`` under the banner of the patient it is for.
+    """A page for ``view``, and a banner the screen may fill but that is never shown.
 
-    Clinical pages always name their patient: name, NHS number, date of birth and alerts.
+    The window shows one banner, its own, above every page: the open patient's. A second
+    banner on a page could name a different patient (filled by an earlier ``open``), so the
+    one returned here stays hidden; it is kept so that screens can still fill and read it.
     """
     banner = PatientBanner()
+    banner.suppress()
     page = QWidget()
     layout = column(page)
     layout.setSpacing(12)

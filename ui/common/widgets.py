@@ -201,15 +201,58 @@ class PatientBanner(QFrame):
         self._alerts_host = QWidget()
         self._alerts = FlowLayout(self._alerts_host)
 
+        self._details_host = QWidget()
+        self._details_host.setLayout(details)
+        details.setContentsMargins(0, 0, 0, 0)
+        self.note_label = label("", "bannerKey")
+        self.note_label.setObjectName("bannerNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+        self._suppressed = False
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 10, 16, 12)
         layout.setSpacing(6)
-        layout.addWidget(self.name_label)
-        layout.addLayout(details)
-        layout.addWidget(self._alerts_host)
+        # The alerts sit beside the name, so the banner takes two lines, not three, of the
+        # height every page shares with it.
+        name_row = QHBoxLayout()
+        name_row.setSpacing(18)
+        name_row.addWidget(self.name_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        name_row.addWidget(self._alerts_host, 1)
+        layout.addLayout(name_row)
+        layout.addWidget(self._details_host)
+        layout.addWidget(self.note_label)
+
+    def suppress(self) -> None:
+        """Keep this banner hidden for good (the window shows the one banner there is)."""
+        self._suppressed = True
+        self.hide()
+
+    @property
+    def suppressed(self) -> bool:
+        """True for a banner kept hidden because the window shows its own."""
+        return self._suppressed
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible and not self._suppressed)
+
+    def set_note(self, text: str) -> None:
+        """A line under the patient's details (empty: none), e.g. why actions are off."""
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
+
+    def show_none(self) -> None:
+        """Say plainly that no patient is open (rather than an empty banner)."""
+        self.clear()
+        self.name_label.setText(_tr("No patient open"))
+        self._details_host.hide()
+        self._alerts_host.hide()
+        self.setAccessibleName(_tr("No patient open"))
 
     def show_record(self, record: PatientRecord) -> None:
         """Fill the banner from a patient record."""
+        self._details_host.show()
+        self._alerts_host.show()
         self.name_label.setText(
             formatting.patient_name(record.family_name, record.given_name, record.title)
         )

@@ -36,6 +36,7 @@ class WindowContext(QObject):
         self._window = window
         self._patient: PatientRecord | None = None
         self._body_regions: Callable[[], Sequence[str]] | None = None
+        self._body_chart_patient: Callable[[], uuid.UUID | None] | None = None
 
     @property
     def services(self) -> ClinicServices:
@@ -58,7 +59,25 @@ class WindowContext(QObject):
         return self._patient
 
     def set_patient(self, record: PatientRecord | None) -> None:
+        """Make ``record`` the window's one patient (None: no patient open).
+
+        When the patient is another one (or none), every screen about one patient saves what
+        is typed and forgets its patient, and every notice goes, before anyone hears of the
+        new patient: nothing of the last patient stays on screen for the next.
+        """
+        self._set(record, forget=True)
+
+    def close_patient(self) -> None:
+        """No patient open, the screens already reset by the caller (switching user)."""
+        self._set(None, forget=False)
+
+    def _set(self, record: PatientRecord | None, *, forget: bool) -> None:
+        before = self._patient.id if self._patient is not None else None
+        after = record.id if record is not None else None
         self._patient = record
+        if forget and before != after:
+            self._window.forget_patient()
+        self._window.show_patient(record)
         self.patient_changed.emit(record)
         self._window.update_actions()
 
@@ -86,8 +105,19 @@ class WindowContext(QObject):
     def hand_over(self, to_patient: bool) -> None:
         self._window.hand_over(to_patient)
 
-    def provide_body_regions(self, provider: Callable[[], Sequence[str]]) -> None:
+    def provide_body_regions(
+        self,
+        provider: Callable[[], Sequence[str]],
+        patient_id: Callable[[], uuid.UUID | None],
+    ) -> None:
         self._body_regions = provider
+        self._body_chart_patient = patient_id
 
     def body_regions(self) -> tuple[str, ...]:
-        return tuple(self._body_regions()) if self._body_regions is not None else ()
+        # The chart stays filled after its patient is left: its regions count only while
+        # it belongs to the patient in the banner.
+        if self._body_regions is None or self._body_chart_patient is None:
+            return ()
+        if self._patient is None or self._body_chart_patient() != self._patient.id:
+            return ()
+        return tuple(self._body_regions())

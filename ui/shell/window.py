@@ -7,9 +7,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
 
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.people.views import PatientRecord
 from ui.common.idle import IdleWatcher
 from ui.common.screen import (
     FormScreen,
@@ -24,7 +32,7 @@ from ui.common.screen import (
 from ui.common.session import UserSession
 from ui.common.shell import HomePage, StatusStrip
 from ui.common.tasks import TaskRunner
-from ui.common.widgets import NoticeBar
+from ui.common.widgets import NoticeBar, PatientBanner
 from ui.shell.actions import COMMANDS, WindowActions
 from ui.shell.background import BackgroundWork
 from ui.shell.context import WindowContext
@@ -40,6 +48,11 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 APP_NAME = "OneStop MSK"
+LIST_NOTE = (
+    "This list is not about the patient above: patient actions are off here. "
+    "Choose a row and open its record to act for that patient."
+)
+"""The banner's note while a page listing many patients is on show."""
 SEARCH_SHARE = 0.51
 """Share of the workspace's width the search panel starts with (the rest: record, forms)."""
 HOME = "home"
@@ -83,6 +96,7 @@ class ShellWindow(QMainWindow):
         self.specs: dict[str, ScreenSpec] = {spec.id: spec for spec in discover()}
         self._built: dict[str, Screen] = {}
         self._page_of: dict[QWidget, str] = {}
+        self._own_policies: dict[QWidget, QSizePolicy] = {}
         self.context = WindowContext(self)
 
         self.login_vm = LoginViewModel(services.auth, self.runner, self)
@@ -159,7 +173,19 @@ class ShellWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([650, 630])
-        self._workspace_layout.addWidget(self.splitter)
+        # The one banner: the window's patient, above every page (wide pages too).
+        self.banner = PatientBanner()
+        self.banner.setObjectName("windowBanner")
+        # Always on show, so it is kept tight: every page has its height less this.
+        banner_layout = self.banner.layout()
+        if banner_layout is not None:
+            banner_layout.setContentsMargins(16, 6, 16, 6)
+            banner_layout.setSpacing(3)
+        self.banner.show_none()
+        self._workspace_layout.addWidget(self.banner)
+        self._workspace_layout.addWidget(self.splitter, 1)
+        for built in self._built.values():
+            self._suppress_page_banners(built.page)
         self.home_page.register_requested.connect(lambda: self.open_screen("register"))
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self.update_actions()
@@ -173,10 +199,20 @@ class ShellWindow(QMainWindow):
         spec = self.specs[screen_id]
         built = spec.build(self.context)
         self._built[screen_id] = built
+        if hasattr(self, "banner"):
+            self._suppress_page_banners(built.page)
         if spec.placement is not Placement.SIDE:
             self._page_of[built.page] = screen_id
             self.pages.addWidget(built.page)
+            self._size_by_current_page()
         return built
+
+    @staticmethod
+    def _suppress_page_banners(page: QWidget) -> None:
+        # A page's own banner could name another patient than the window's: only the
+        # window's banner is ever shown.
+        for banner in page.findChildren(PatientBanner):
+            banner.suppress()
 
     def built_screens(self) -> dict[str, Screen]:
         """The screens built so far, by id."""
@@ -208,6 +244,7 @@ class ShellWindow(QMainWindow):
             patient_open=self.context.patient is not None,
             handed_over=self._handed_over,
             form_showing=current is not None and current.form,
+            listing_patients=current is not None and current.lists_patients,
         )
 
     def update_actions(self) -> None:
@@ -240,7 +277,19 @@ class ShellWindow(QMainWindow):
         """Open a declared screen, if its declaration allows it now."""
         if not self.workspace_built or not self.specs[screen_id].enabled(self.facts()):
             return
+        if screen_id == self._side_id:
+            self._reveal_side()
         self.screen_by_id(screen_id).open(self.context.patient, item)
+
+    def _reveal_side(self) -> None:
+        """Bring back the search panel a wide page hid, so Find never types into it unseen."""
+        spec = self._current_spec()
+        if spec is None or spec.placement is not Placement.WIDE:
+            return
+        if self.context.patient is not None:
+            self.show_screen(self.screen_by_id("patient"))
+        else:
+            self.pages.setCurrentWidget(self.home_page)
 
     def show_screen(self, screen: Screen) -> None:
         """Bring a built screen's page to the front (the side panel: give it the focus)."""
@@ -274,11 +323,43 @@ class ShellWindow(QMainWindow):
         if isinstance(screen, FormScreen):
             screen.submit()
 
+    def show_patient(self, record: PatientRecord | None) -> None:
+        """Name ``record`` in the window's banner, or say no patient is open."""
+        if not self.workspace_built:
+            return
+        if record is None:
+            self.banner.show_none()
+        else:
+            self.banner.show_record(record)
+
+    def forget_patient(self) -> None:
+        """Every screen about one patient saves, then forgets; every notice goes.
+
+        Called when the window's patient changes (or is closed) and on switching user.
+        """
+        for screen_id, screen in self._built.items():
+            if self.specs[screen_id].about_one_patient:
+                screen.save_now()
+                screen.reset()
+        self.clear_notices()
+
+    def clear_notices(self) -> None:
+        """Hide every notice: the window's, the home page's and every built page's own."""
+        self.notice.hide_notice()
+        if not self.workspace_built:
+            return
+        pages: list[QWidget] = [self.home_page, *(s.page for s in self._built.values())]
+        for page in pages:
+            for bar in page.findChildren(NoticeBar):
+                bar.hide_notice()
+
     def hand_over(self, to_patient: bool) -> None:
         """While the patient holds the device, only the questionnaire is on the screen."""
         self._handed_over = to_patient
         self.menuBar().setVisible(not to_patient)
         self.statusBar().setVisible(not to_patient)
+        if self.workspace_built:
+            self.banner.setVisible(not to_patient)
         self._on_page_changed()
         # The idle lock would show the sign-in screen behind the patient's questions.
         if to_patient:
@@ -287,11 +368,32 @@ class ShellWindow(QMainWindow):
             self.idle.start()
         self.update_actions()
 
+    def _size_by_current_page(self) -> None:
+        """The window's minimum size is the page on show's, not the largest page ever built.
+
+        A stack asks for the largest of all its pages; pages not on show are told to ask
+        for nothing (``Ignored``), and get their own policy back when shown.
+        """
+        current = self.pages.currentWidget()
+        for index in range(self.pages.count()):
+            page = self.pages.widget(index)
+            if page is None:
+                continue
+            own = self._own_policies.setdefault(page, page.sizePolicy())
+            if page is current:
+                page.setSizePolicy(own)
+            else:
+                page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.pages.updateGeometry()
+
     def _on_page_changed(self) -> None:
         # Wide pages need the whole width, and patient mode shows nothing but questions.
+        self._size_by_current_page()
         spec = self._current_spec()
         wide = spec is not None and spec.placement is Placement.WIDE
         side = self._built[self._side_id].page
+        listing = spec is not None and spec.lists_patients and self.context.patient is not None
+        self.banner.set_note(self.tr(LIST_NOTE) if listing else "")
         show_search = not wide and not self._handed_over
         if show_search != side.isVisibleTo(self.splitter):
             side.setVisible(show_search)
@@ -329,10 +431,12 @@ class ShellWindow(QMainWindow):
         # A save answered now may queue what was typed meanwhile: all of it is saved as the
         # user who typed it before any screen forgets it.
         self._wait_for_saves()
+        # The patient goes first: screens resetting then find none to forget again.
+        self.context.close_patient()
         for screen in self._built.values():
             screen.reset()
-        self.context.set_patient(None)
-        self.notice.hide_notice()
+        self.clear_notices()
+        self.background.forget_report_notice()
         self.session.sign_out()
         self.login_vm.show_sign_in()
         self.login_view.reset()

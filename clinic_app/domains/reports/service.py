@@ -24,6 +24,7 @@ from clinic_app.domains.reports.rules import BODY_REGION_MAX, TEXT_MAX
 from clinic_app.domains.reports.views import (
     Logbook,
     LogbookRow,
+    PatientIdentity,
     PendingReview,
     PrintableReport,
     ReportView,
@@ -44,6 +45,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import open_episode_id
+from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
 from clinic_app.records.seal import intact, seal
 from clinic_app.records.sections import require_sections
@@ -93,6 +95,20 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         updated_at=row.updated_at,
         intact=intact(SCAN_REPORT, row),
         episode_id=row.episode_id,
+        patient=_identity(session, row.patient_id),
+    )
+
+
+def _identity(session: Session, patient_id: uuid.UUID) -> PatientIdentity | None:
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        return None
+    return PatientIdentity(
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        title=patient.title,
+        nhs_number=patient.nhs_number,
+        date_of_birth=patient.date_of_birth,
     )
 
 

@@ -13,6 +13,17 @@ PRELIMINARY_WORDS = "PRELIMINARY — awaiting supervisor"
 
 
 @dataclass(frozen=True)
+class PatientIdentity:
+    """Who a report is about, as a reviewer must see before reading it."""
+
+    family_name: str
+    given_name: str
+    title: str | None
+    nhs_number: str | None
+    date_of_birth: date
+
+
+@dataclass(frozen=True)
 class ReportView:
     """One version of a report, as screens and letters show it."""
 
@@ -40,6 +51,8 @@ class ReportView:
     intact: bool = True
     #: The episode of care it belongs to (None when the patient had none open).
     episode_id: uuid.UUID | None = None
+    #: Who it is about (None only when the patient's row is not in this store).
+    patient: PatientIdentity | None = None
 
     @property
     def final(self) -> bool:

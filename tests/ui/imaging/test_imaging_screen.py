@@ -26,6 +26,7 @@ from clinic_app.people.views import PatientSummary
 from tests.support.us_image import ONE_VIEW, ScanSubject, us_image
 from tests.ui.conftest import WAIT_MS, search_for, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
+from ui.common import formatting
 from ui.domains.imaging.images.view import ImagingView
 
 
@@ -316,7 +317,9 @@ def test_search_panel_steps_aside_for_imaging(
     search_for(qtbot, window, seeded_patient.family_name)
     _open_imaging(qtbot, window, seeded_patient)
     assert not window.screen_by_id("search").view.isVisible()
-    assert window.screen_by_id("imaging").banner.isVisible()
+    # The window's one banner names the patient above the full-width page.
+    assert window.banner.isVisible()
+    assert window.banner.nhs_number_label.text() == formatting.nhs_number(seeded_patient.nhs_number)
     qtbot.mouseClick(
         window.screen_by_id("imaging").view.plan_button, Qt.MouseButton.LeftButton, pos=QPoint(5, 5)
     )

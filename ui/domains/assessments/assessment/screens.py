@@ -49,7 +49,9 @@ class AssessmentScreen:
         self.offer.new_requested.connect(self._start_new)
         self.view_model.on_file_loaded.connect(self._on_file_loaded)
         # Red-flag screening offers the screens for the regions picked on this chart.
-        context.provide_body_regions(self.view.body_chart.selection)
+        context.provide_body_regions(
+            self.view.body_chart.selection, lambda: self.view_model.patient_id
+        )
         self.view_model.draft_saved.connect(lambda _view: self._announce("assessment.saved"))
         self.view_model.signed.connect(lambda _view: self._announce("assessment.signed"))
         self.view_model.addendum_added.connect(lambda _view: self._announce("assessment.signed"))

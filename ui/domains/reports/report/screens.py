@@ -68,6 +68,9 @@ class ReportScreen:
         patients = self._context.services.patients
 
         def show(record: PatientRecord) -> None:
+            # Opening a report from a queue opens its patient: the window's banner names
+            # them, and every patient action acts for them.
+            self._context.set_patient(record)
             self.banner.show_record(record)
             self.view_model.open(report_id)
             self._context.show(self)
@@ -104,6 +107,7 @@ class ReviewQueueScreen:
         # Shown full width; its natural width must not set every page's minimum.
         self.view.setMinimumWidth(560)
         self.view.open_requested.connect(lambda report: context.open("report", report))
+        self.view.images_requested.connect(self._open_images)
         self.view_model.reviewed.connect(lambda _words: context.announce("report.reviewed", None))
         context.record_changed.connect(self._on_record_changed)
 
@@ -120,6 +124,27 @@ class ReviewQueueScreen:
 
     def reset(self) -> None:
         """The queue is read afresh each time it is opened."""
+
+    def _open_images(self, report: ReportView) -> None:
+        """Open the report's patient (the banner then names them), then the study's images."""
+        user = self._context.session.user
+        if user is None:
+            return
+        patients = self._context.services.patients
+        patient_id, study_id = report.patient_id, report.study_id
+
+        def show(record: PatientRecord) -> None:
+            # Through the record, as from any list of many patients: the banner names the
+            # patient before their images are on screen.
+            self._context.set_patient(record)
+            self._context.open("patient", record)
+            self._context.open("imaging", study_id)
+
+        self._context.runner.run_store(
+            lambda: patients.open(user, patient_id),
+            on_done=show,
+            on_failed=self._context.explain_failure,
+        )
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
         # A report submitted, verified or returned elsewhere changes what waits here.
@@ -138,6 +163,7 @@ SCREENS = (
         tip="A scan report under its patient's banner",
         build=ReportScreen,
         who=Action.REPORT_VIEW,
+        holds_patient=True,
     ),
     ScreenSpec(
         id="review",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -75,6 +75,34 @@ def status_words(report: ReportView) -> str:
     if report.status == "returned":
         return "Returned by your supervisor with feedback"
     return "Draft"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ReportPage", text)
+
+
+def identity_words(report: ReportView) -> str:
+    """Who a report is about: name, NHS number (3 3 4) and date of birth, on one line."""
+    who = report.patient
+    if who is None:
+        return _tr("Patient not in this store")
+    return _tr("{name} · NHS number {nhs} · born {born}").format(
+        name=formatting.patient_name(who.family_name, who.given_name, who.title),
+        nhs=formatting.nhs_number(who.nhs_number),
+        born=formatting.clinical_date(who.date_of_birth),
+    )
+
+
+def identity_lines(report: ReportView) -> str:
+    """Who a report is about, on two short lines for a list row: name; NHS number and birth."""
+    who = report.patient
+    if who is None:
+        return _tr("Patient not in this store")
+    return _tr("{name}\nNHS number {nhs} · born {born}").format(
+        name=formatting.patient_name(who.family_name, who.given_name, who.title),
+        nhs=formatting.nhs_number(who.nhs_number),
+        born=formatting.clinical_date(who.date_of_birth),
+    )
 
 
 def _password() -> QLineEdit:
@@ -336,6 +364,8 @@ class ReviewQueuePage(QWidget):
 
     #: A trainee opens a returned report to change it.
     open_requested = Signal(object)
+    #: ``(report)``: show the images of the study the chosen report is about.
+    images_requested = Signal(object)
 
     def __init__(self, view_model: ReviewQueueViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -347,6 +377,14 @@ class ReviewQueuePage(QWidget):
         self.returned = QListWidget()
         self.returned.setAccessibleName(self.tr("Returned to you"))
         self.open_button = QPushButton(self.tr("Open to change"))
+        self.identity = label("", "subheading", wrap=True)
+        self.identity.setObjectName("reviewPatient")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.images_button = QPushButton(self.tr("View the images"))
+        self.images_button.setObjectName("viewImages")
+        self.images_button.setToolTip(
+            self.tr("Open this patient's record and the images of this study")
+        )
         self.reading = label("", None, wrap=True)
         self.reading.setObjectName("reportText")
         self.reading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -387,6 +425,7 @@ class ReviewQueuePage(QWidget):
         self.return_button.clicked.connect(self._on_return_clicked)
         self.verify_button.clicked.connect(self._on_verify_clicked)
         self.open_button.clicked.connect(self._on_open_clicked)
+        self.images_button.clicked.connect(self._on_images_clicked)
         self.confirm.toggled.connect(lambda _on: self._update_buttons())
 
     def _choices(self) -> QHBoxLayout:
@@ -405,6 +444,54 @@ class ReviewQueuePage(QWidget):
         choices.addLayout(agreement_column)
         return choices
 
+    def _review_panel(self) -> QWidget:
+        """Who the report is about and Verify stay in view; the report and the choices scroll.
+
+        On a small screen the middle scrolls, so the patient's name above and the Verify row
+        below are never off the screen.
+        """
+        review = card()
+        review_column = QVBoxLayout(review)
+        review_column.setContentsMargins(16, 12, 16, 12)
+        who_row = QHBoxLayout()
+        who_row.addWidget(self.identity, 1)
+        who_row.addWidget(self.images_button, 0, Qt.AlignmentFlag.AlignTop)
+        review_column.addLayout(who_row)
+        middle = QWidget()
+        middle_column = QVBoxLayout(middle)
+        middle_column.setContentsMargins(0, 0, 8, 0)
+        middle_column.addWidget(self.reading)
+        middle_column.addLayout(self._choices())
+        middle_column.addWidget(
+            label(self.tr("Your words, added to the report as yours"), "fieldLabel")
+        )
+        middle_column.addWidget(self.supervisor_words)
+        middle_column.addWidget(label(self.tr("Feedback to the trainee"), "fieldLabel"))
+        middle_column.addWidget(self.feedback)
+        middle_column.addWidget(self.errors["feedback"])
+        middle_column.addWidget(self.attestation)
+        middle_column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(middle)
+        # The card's own white shows through: the scrolling part is not a box of its own.
+        scroll.setStyleSheet(
+            "QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }"
+        )
+        review_column.addWidget(scroll, 1)
+        bar = QHBoxLayout()
+        bar.addWidget(self.return_button)
+        bar.addStretch(1)
+        bar.addWidget(self.confirm)
+        bar.addWidget(self.password)
+        bar.addWidget(self.verify_button)
+        review_column.addLayout(bar)
+        for error in self.errors.values():
+            error.hide()
+        return review
+
     def _lay_out(self) -> None:
         lists = QWidget()
         lists_column = QVBoxLayout(lists)
@@ -416,32 +503,7 @@ class ReviewQueuePage(QWidget):
         lists_column.addWidget(label(self.tr("Returned to you"), "subheading"))
         lists_column.addWidget(self.returned, 1)
         lists_column.addWidget(self.open_button)
-        review = card()
-        review_column = QVBoxLayout(review)
-        review_column.setContentsMargins(16, 12, 16, 12)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.reading)
-        review_column.addWidget(scroll, 1)
-        review_column.addLayout(self._choices())
-        review_column.addWidget(
-            label(self.tr("Your words, added to the report as yours"), "fieldLabel")
-        )
-        review_column.addWidget(self.supervisor_words)
-        review_column.addWidget(label(self.tr("Feedback to the trainee"), "fieldLabel"))
-        review_column.addWidget(self.feedback)
-        review_column.addWidget(self.errors["feedback"])
-        review_column.addWidget(self.attestation)
-        bar = QHBoxLayout()
-        bar.addWidget(self.return_button)
-        bar.addStretch(1)
-        bar.addWidget(self.confirm)
-        bar.addWidget(self.password)
-        bar.addWidget(self.verify_button)
-        review_column.addLayout(bar)
-        for error in self.errors.values():
-            error.hide()
+        review = self._review_panel()
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(lists)
         splitter.addWidget(review)
@@ -468,13 +530,17 @@ class ReviewQueuePage(QWidget):
                 else self.tr("{n} days").format(n=int(hours // 24))
             )
             region = report.content.get("body_region") or self.tr("region not given")
-            item = QListWidgetItem(f"{report.author_name} · {region}\n{self.tr('waiting')} {age}")
+            item = QListWidgetItem(
+                f"{identity_lines(report)}\n{report.author_name} · {region} · "
+                f"{self.tr('waiting')} {age}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, report)
             self.pending.addItem(item)
         self.returned.clear()
         for report in returned:
             words = report.feedback[-1] if report.feedback else ""
-            item = QListWidgetItem(f"{report.content.get('body_region') or ''}\n{words}")
+            region = report.content.get("body_region") or ""
+            item = QListWidgetItem(f"{identity_lines(report)}\n{region}\n{words}")
             item.setData(Qt.ItemDataRole.UserRole, report)
             self.returned.addItem(item)
         self.attestation.setText(
@@ -491,6 +557,8 @@ class ReviewQueuePage(QWidget):
 
     def _show_selected(self) -> None:
         report = self._selected()
+        self.identity.setText(identity_words(report) if report is not None else "")
+        self.images_button.setVisible(report is not None)
         if report is None:
             self.reading.setText(self.tr("Nothing is waiting for your review."))
         else:
@@ -540,6 +608,11 @@ class ReviewQueuePage(QWidget):
         item = self.returned.currentItem()
         if item is not None:
             self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_images_clicked(self) -> None:
+        report = self._selected()
+        if report is not None:
+            self.images_requested.emit(report)
 
     def _on_vm_reviewed(self, words: str) -> None:
         self.notice.show_notice(words, "success")

@@ -25,6 +25,10 @@ class WorklistScreen:
         self.view = WorklistView(self.view_model)
         # Shown full width, so its table's natural width must not set every page's minimum.
         self.view.setMinimumWidth(560)
+        # A list of many patients opens one patient's record only when asked to.
+        self.view.open_record_requested.connect(
+            lambda patient_id: context.open("patient", patient_id)
+        )
         self.view_model.triaged.connect(
             lambda item: context.announce("referral.triaged", getattr(item, "patient_id", None))
         )

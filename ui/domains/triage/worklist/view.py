@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
@@ -211,6 +212,11 @@ class TriagePanel(QWidget):
         self.fields: dict[str, FormField] = {}
 
         self.patient_name = label("", "heading", wrap=True)
+        self.open_record_button = QPushButton(self.tr("Open record"))
+        self.open_record_button.setObjectName("openRecord")
+        self.open_record_button.setToolTip(
+            self.tr("Open this patient's record (Enter or double-click in the list)")
+        )
         self.patient_facts = label("", "hint", wrap=True)
         self.referral_reason = label("", wrap=True)
         self.targets = label("", wrap=True)
@@ -243,7 +249,10 @@ class TriagePanel(QWidget):
         layout.setContentsMargins(18, 14, 18, 16)
         layout.setSpacing(8)
         layout.addWidget(self.empty_hint)
-        layout.addWidget(self.patient_name)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.patient_name, 1)
+        name_row.addWidget(self.open_record_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(name_row)
         layout.addWidget(self.patient_facts)
         self.reason_heading = label(self.tr("Reason for referral"), "subheading")
         layout.addWidget(self.reason_heading)
@@ -254,6 +263,7 @@ class TriagePanel(QWidget):
         layout.addStretch(1)
         self._details = (
             self.patient_name,
+            self.open_record_button,
             self.patient_facts,
             self.reason_heading,
             self.referral_reason,
@@ -390,6 +400,9 @@ class TriagePanel(QWidget):
 class WorklistView(QWidget):
     """Referrals waiting for triage, most pressing first; the chosen one is triaged at the side."""
 
+    #: ``(patient_id)``: open the chosen referral's patient's record (button, Enter, double-click).
+    open_record_requested = Signal(object)
+
     def __init__(self, view_model: WorklistViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = view_model
@@ -454,6 +467,12 @@ class WorklistView(QWidget):
     def _connect(self) -> None:
         self.table.selectionModel().currentRowChanged.connect(self._on_table_row_changed)
         self.panel.record_button.clicked.connect(self.record)
+        self.panel.open_record_button.clicked.connect(self.open_record)
+        self.table.doubleClicked.connect(lambda _index: self.open_record())
+        for keys in ("Return", "Enter"):
+            opener = QShortcut(QKeySequence(keys), self.table)
+            opener.setContext(Qt.ShortcutContext.WidgetShortcut)
+            opener.activated.connect(self.open_record)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -482,6 +501,12 @@ class WorklistView(QWidget):
         row = self.model.row_of(referral_id)
         if row >= 0:
             self.table.selectRow(row)
+
+    def open_record(self) -> None:
+        """Open the record of the patient whose referral is chosen (nothing if none is)."""
+        item = self.panel.item
+        if item is not None:
+            self.open_record_requested.emit(item.patient_id)
 
     def record(self) -> None:
         item = self.panel.item
