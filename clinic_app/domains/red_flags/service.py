@@ -201,8 +201,7 @@ class RedFlagService:
             rows = self._visit_rows(session, patient.id, episode)
             earlier = {row.screen_id: row for row in rows}  # oldest first: the latest wins
             views = tuple(
-                screening_view(row, self._resolution(session, row.id))
-                for row in earlier.values()
+                screening_view(row, self._resolution(session, row.id)) for row in earlier.values()
             )
             self._uow.audit(
                 session, actor, "red_flag.open_screening", patient_id=patient.id, entity="patient"
@@ -248,6 +247,9 @@ class RedFlagService:
                 any key that is not a question of these screens); ``red_flags.bad_answer``.
         """
         composed = compose_screening(red_flag_screen(screen_id) for screen_id in screen_ids)
+        unknown = sorted(set(answers) - set(composed.asked_by))
+        if unknown:
+            raise ValidationError("red_flags.unknown_question", field=unknown[0], screen="")
         given: dict[str, Answer] = {}
         for code, value in answers.items():
             try:
