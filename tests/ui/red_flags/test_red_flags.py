@@ -132,7 +132,11 @@ def test_saddle_numbness_and_a_bladder_change_raise_the_cauda_equina_emergency(
     assert not view.record_button.isEnabled()
     # Screens left incomplete say what is still to ask, in words.
     assert view.message.isVisibleTo(view)
-    assert "Still to ask" in view.message.text()
+    assert "incomplete for MSCC" in view.message.text()
+    missing = view.outcome_rows["mscc"].missing
+    assert missing.isVisibleTo(view)
+    assert "Still to ask" in missing.text()
+    assert "cancer" in missing.text()  # the words of a question not yet asked
     assert "bladder" not in view.outcome_rows["mscc"].missing.text().lower()
 
     banner = view.banners[0]

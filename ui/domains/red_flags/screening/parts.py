@@ -70,23 +70,15 @@ class QuestionRow(QFrame):
         self.setObjectName("questionRow")
         self.code = question.code
         self.buttons: dict[Answer, QRadioButton] = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 6)
-        layout.setSpacing(16)
-        words = QVBoxLayout()
-        words.setSpacing(2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 8)
+        layout.setSpacing(3)
         self.text = label(question.text, "fieldLabel", wrap=True)
-        words.addWidget(self.text)
+        layout.addWidget(self.text)
         if question.help:
-            words.addWidget(label(question.help, "hint", wrap=True))
-        self.asked_for = label(asked_for, "hint", wrap=True)
-        self.asked_for.setVisible(bool(asked_for))
-        words.addWidget(self.asked_for)
-        self.earlier = label("", "hint", wrap=True)
-        self.earlier.setObjectName("earlierAnswer")
-        self.earlier.setVisible(False)
-        words.addWidget(self.earlier)
-        layout.addLayout(words, 1)
+            layout.addWidget(label(question.help, "hint", wrap=True))
+        radios = QHBoxLayout()
+        radios.setSpacing(18)
         group = QButtonGroup(self)
         for answer, text in (
             (Answer.YES, self.tr("Yes")),
@@ -102,7 +94,16 @@ class QuestionRow(QFrame):
             )
             group.addButton(radio)
             self.buttons[answer] = radio
-            layout.addWidget(radio)
+            radios.addWidget(radio)
+        radios.addStretch(1)
+        layout.addLayout(radios)
+        self.asked_for = label(asked_for, "hint", wrap=True)
+        self.asked_for.setVisible(bool(asked_for))
+        layout.addWidget(self.asked_for)
+        self.earlier = label("", "hint", wrap=True)
+        self.earlier.setObjectName("earlierAnswer")
+        self.earlier.setVisible(False)
+        layout.addWidget(self.earlier)
 
     def _on_radio_toggled(self, checked: bool, value: Answer) -> None:
         if checked:
@@ -166,9 +167,14 @@ class OutcomeRow(QFrame):
         self.level.setStyleSheet(
             "font-weight: 700; color: #D5281B;" if level is Level.EMERGENCY else "font-weight: 700;"
         )
-        self.missing.setText(
-            self.tr("Still to ask: {questions}").format(questions="; ".join(missing_words))
-        )
+        shown = [f"•  {brief(words, 70)}" for words in missing_words[:3]]
+        if len(missing_words) > len(shown):
+            shown.append(
+                self.tr("and {count} more of its questions").format(
+                    count=len(missing_words) - len(shown)
+                )
+            )
+        self.missing.setText(self.tr("Still to ask:") + "\n" + "\n".join(shown))
         self.missing.setVisible(bool(missing_words))
         recorded = outcome.recorded
         self._screening_id = recorded.id if recorded is not None else None

@@ -30,7 +30,6 @@ from ui.domains.red_flags.screening.parts import (
     LiveEmergency,
     OutcomeRow,
     QuestionRow,
-    brief,
     short_name,
 )
 from ui.domains.red_flags.screening.view_model import (
@@ -314,7 +313,7 @@ class RedFlagsView(QWidget):
         side_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_area.setFrameShape(QScrollArea.Shape.NoFrame)
         side_area.setWidget(side)
-        side_area.setFixedWidth(380)
+        side_area.setFixedWidth(340)
 
         return side_area
 
@@ -432,9 +431,7 @@ class RedFlagsView(QWidget):
         for outcome in outcomes:
             row = self.outcome_rows.get(outcome.screen.screen_id)
             if row is not None:
-                row.show_outcome(
-                    outcome, [brief(self._vm.question_words(c)) for c in outcome.missing]
-                )
+                row.show_outcome(outcome, [self._vm.question_words(c) for c in outcome.missing])
         self.live_emergency.show_emergencies(outcomes)
         self._update_record_button()
 
@@ -472,23 +469,17 @@ class RedFlagsView(QWidget):
         self._vm.resolve(screening_id, action, reason)
 
     def _on_vm_recorded(self, result: RecordedScreening) -> None:
-        incomplete = [
-            (s.screen_title, result.missing.get(s.screen_id, ()))
-            for s in result.screenings
-            if s.level is Level.INCOMPLETE
-        ]
+        names = {s.screen_id: short_name(s) for s in self._vm.catalogue}
+        incomplete = [names.get(s, s) for s in result.incomplete]
         if not incomplete:
             self.message.setVisible(False)
             return
-        lines = [
-            self.tr("{screen} is recorded as incomplete. Still to ask: {questions}.").format(
-                screen=title,
-                questions="; ".join(brief(self._vm.question_words(c)) for c in codes)
-                or self.tr("see its questions"),
-            )
-            for title, codes in incomplete
-        ]
-        self.message.setText("\n".join(lines))
+        self.message.setText(
+            self.tr(
+                "Recorded, but incomplete for {screens}: questions not asked could still hide "
+                "a red flag. What is still to ask is listed under each screen's outcome."
+            ).format(screens=", ".join(incomplete))
+        )
         self.message.setVisible(True)
         self.scroll_area.ensureWidgetVisible(self.message)
 
