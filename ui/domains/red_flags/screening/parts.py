@@ -147,6 +147,10 @@ class OutcomeRow(QFrame):
         self.level = label("", wrap=True)
         self.level.setObjectName("outcomeLevel")
         layout.addWidget(self.level)
+        self.required = label("", wrap=True)
+        self.required.setObjectName("requiredAction")
+        self.required.setVisible(False)
+        layout.addWidget(self.required)
         self.missing = label("", "hint", wrap=True)
         self.missing.setVisible(False)
         layout.addWidget(self.missing)
@@ -167,6 +171,9 @@ class OutcomeRow(QFrame):
         self.level.setStyleSheet(
             "font-weight: 700; color: #D5281B;" if level is Level.EMERGENCY else "font-weight: 700;"
         )
+        required = list(dict.fromkeys(action.text for action in outcome.live.actions))
+        self.required.setText("\n".join(f"•  {text}" for text in required))
+        self.required.setVisible(bool(required))
         shown = [f"•  {brief(words, 70)}" for words in missing_words[:3]]
         if len(missing_words) > len(shown):
             shown.append(
@@ -183,11 +190,13 @@ class OutcomeRow(QFrame):
             self.action_button.setVisible(False)
             return
         when = recorded.recorded_at.astimezone().strftime("%H:%M")
-        words = self.tr("Recorded at {time}: {level}").format(
-            time=when, level=self.tr(LEVEL_WORDS[recorded.level])
-        )
         if outcome.pending:
-            words += self.tr(" (answers changed since: record again)")
+            words = self.tr(
+                "Recorded at {time} as: {level}. The answers changed since: record again."
+            )
+            words = words.format(time=when, level=self.tr(LEVEL_WORDS[recorded.level]))
+        else:
+            words = self.tr("Recorded at {time}").format(time=when)
         self.recorded.setText(words)
         self.recorded.setVisible(True)
         self.action_button.setVisible(
