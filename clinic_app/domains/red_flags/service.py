@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from clinic_app.domains.red_flags.content import red_flag_screen, screens_for
+from clinic_app.domains.red_flags.content import ALL_SCREENS, red_flag_screen, screens_for
 from clinic_app.domains.red_flags.model import RedFlagAction, RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import (
     Answer,
@@ -16,9 +16,12 @@ from clinic_app.domains.red_flags.rules import (
     RecordedAction,
     RedFlagScreen,
     RuleAction,
+    RuleStatus,
     ScreenResult,
     check_resolution,
+    compose_screening,
     evaluate,
+    evaluate_screening,
 )
 from clinic_app.domains.red_flags.views import (
     ACTION_SPECS,
@@ -28,9 +31,12 @@ from clinic_app.domains.red_flags.views import (
     ActionStatus,
     AwaitingAction,
     DetailKind,
+    EarlierAnswer,
+    RecordedScreening,
     RedFlagActionView,
     ResolutionView,
     ScreeningView,
+    ScreeningVisit,
     action_kinds_for,
 )
 from clinic_app.kernel.base import utcnow
@@ -168,6 +174,164 @@ class RedFlagService:
                 entity_id=row.id,
             )
             return screening_view(row)
+
+    def open_screening(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        regions: Iterable[str],
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> ScreeningVisit:
+        """What one screening of this patient starts from: screens, and answers already given.
+
+        Answers recorded earlier in the same visit (this patient, the clinic's today, the
+        same episode) are returned so a shared question is offered, not asked again.
+
+        Raises:
+            ValidationError: ``red_flags.unknown_region`` (field ``regions``).
+            NotFound: ``patient.not_found``; ``episode.not_found`` for another patient's
+                episode.
+        """
+        wanted = tuple(regions)
+        with self._uow(actor, Action.RED_FLAG_SCREEN, mode=Mode.AUDITED_READ) as session:
+            patient = _patient(session, patient_id)
+            age = self._age(patient)
+            episode = episode_for(session, patient.id, episode_id)
+            rows = self._visit_rows(session, patient.id, episode)
+            earlier = {row.screen_id: row for row in rows}  # oldest first: the latest wins
+            views = tuple(
+                screening_view(row, self._resolution(session, row.id)) for row in earlier.values()
+            )
+            self._uow.audit(
+                session, actor, "red_flag.open_screening", patient_id=patient.id, entity="patient"
+            )
+        answers: dict[str, EarlierAnswer] = {}
+        for row in rows:
+            for code, value in row.answers.items():
+                if value in (Answer.YES.value, Answer.NO.value):
+                    answers[code] = EarlierAnswer(
+                        value, row.recorded_at or row.created_at, row.screen_id
+                    )
+        return ScreeningVisit(
+            patient_id=patient_id,
+            age=age,
+            episode_id=episode,
+            screens=tuple(red_flag_screen(screen_id) for screen_id in ALL_SCREENS),
+            suggested=tuple(screen.screen_id for screen in screens_for(wanted, age)),
+            earlier_answers=answers,
+            earlier=views,
+        )
+
+    def record_screening(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        screen_ids: Iterable[str],
+        answers: Mapping[str, str],
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> RecordedScreening:
+        """Record one screening: one set of answers, evaluated for every screen, all at once.
+
+        Each shared question is answered once and reaches every screen that asks it. The
+        outcome of each screen is worked out here from the answers, never taken from the
+        caller; a row per screen is stored (as :meth:`record` stores one) in one unit of
+        work, so either every screen is recorded or none is. A question left out is
+        recorded as not asked.
+
+        Raises:
+            NotFound: ``patient.not_found``, ``content.unknown_screen``, or
+                ``episode.not_found`` for an episode that is not this patient's.
+            ValidationError: ``red_flags.no_screens``; ``red_flags.unknown_question`` (for
+                any key that is not a question of these screens); ``red_flags.bad_answer``.
+        """
+        composed = compose_screening(red_flag_screen(screen_id) for screen_id in screen_ids)
+        unknown = sorted(set(answers) - set(composed.asked_by))
+        if unknown:
+            raise ValidationError("red_flags.unknown_question", field=unknown[0], screen="")
+        given: dict[str, Answer] = {}
+        for code, value in answers.items():
+            try:
+                given[code] = Answer(value)
+            except ValueError as error:
+                raise ValidationError("red_flags.bad_answer", field=code) from error
+        with self._uow(actor, Action.RED_FLAG_SCREEN) as session:
+            patient = _patient(session, patient_id)
+            age = self._age(patient)
+            results = evaluate_screening(composed, given, age=age)
+            episode = episode_for(session, patient.id, episode_id)
+            now = utcnow()
+            rows: list[RedFlagScreening] = []
+            missing: dict[str, tuple[str, ...]] = {}
+            for screen, result in zip(composed.screens, results, strict=True):
+                rows.append(
+                    RedFlagScreening(
+                        patient_id=patient.id,
+                        episode_id=episode,
+                        screen_id=screen.screen_id,
+                        screen_version=screen.version,
+                        answers={
+                            code: given.get(code, Answer.NOT_ASKED).value
+                            for code in screen.question_codes
+                        },
+                        patient_age=age,
+                        level=result.level,
+                        fired_rules=list(result.fired),
+                        needs_action=result.needs_resolution,
+                        accepted_actions=sorted(a.value for a in result.accepted_actions),
+                        recorded_at=now,
+                        recorded_by=recorded_by(actor),
+                    )
+                )
+                if result.level is Level.INCOMPLETE:
+                    missing[screen.screen_id] = tuple(
+                        dict.fromkeys(
+                            code
+                            for rule in result.rules
+                            if rule.status is RuleStatus.OPEN
+                            for code in rule.waiting_on
+                        )
+                    )
+            session.add_all(rows)
+            session.flush()
+            for row in rows:
+                self._uow.audit(
+                    session,
+                    actor,
+                    "red_flag.record",
+                    patient_id=patient.id,
+                    entity="red_flag_screening",
+                    entity_id=row.id,
+                )
+            return RecordedScreening(
+                patient_id=patient.id,
+                screenings=tuple(screening_view(row) for row in rows),
+                missing=missing,
+            )
+
+    def _visit_rows(
+        self, session: ClinicSession, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+    ) -> list[RedFlagScreening]:
+        """This visit's screenings of a patient, oldest first: today, in this episode."""
+        today = self._context.today()
+        since = utcnow() - timedelta(days=2)
+        rows = session.scalars(
+            select(RedFlagScreening)
+            .where(
+                RedFlagScreening.patient_id == patient_id,
+                RedFlagScreening.deleted.is_(False),
+                RedFlagScreening.recorded_at >= since,
+            )
+            .order_by(RedFlagScreening.recorded_at, RedFlagScreening.id)
+        ).all()
+        return [
+            row
+            for row in rows
+            if row.episode_id == episode_id
+            and row.recorded_at is not None
+            and row.recorded_at.astimezone().date() == today
+        ]
 
     def resolve(
         self,

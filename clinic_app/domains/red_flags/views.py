@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from clinic_app.domains.red_flags.rules import Level, RecordedAction
+from clinic_app.domains.red_flags.rules import Level, RecordedAction, RedFlagScreen
 
 
 @dataclass(frozen=True)
@@ -311,3 +311,57 @@ class AwaitingAction:
     screening: ScreeningView
     required: tuple[str, ...]
     kinds: tuple[ActionKind, ...]
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """An answer already recorded in this visit, offered instead of asking again."""
+
+    answer: str
+    recorded_at: datetime
+    screen_id: str
+
+
+@dataclass(frozen=True)
+class ScreeningVisit:
+    """What one screening of a patient starts from, in this visit.
+
+    Attributes:
+        patient_id: the patient screened.
+        age: their age in whole years today (None when the date of birth is after today).
+        episode_id: the episode the screening will belong to (None when none is open).
+        screens: every shipped screen, for the clinician to add one not suggested.
+        suggested: ids of the screens suggested for the regions given, in screen order.
+        earlier_answers: yes or no answers recorded earlier in this visit (same patient,
+            same day, same episode), the latest for each question.
+        earlier: the latest screening of each screen recorded in this visit.
+    """
+
+    patient_id: uuid.UUID
+    age: int | None
+    episode_id: uuid.UUID | None
+    screens: tuple[RedFlagScreen, ...]
+    suggested: tuple[str, ...]
+    earlier_answers: Mapping[str, EarlierAnswer]
+    earlier: tuple[ScreeningView, ...]
+
+
+@dataclass(frozen=True)
+class RecordedScreening:
+    """One screening recorded from one set of answers: a stored row per screen.
+
+    Attributes:
+        patient_id: the patient screened.
+        screenings: one per screen, in the order the screens were given.
+        missing: for each screen left incomplete, the question codes (or ``age``) whose
+            answers would decide it, in the order asked.
+    """
+
+    patient_id: uuid.UUID
+    screenings: tuple[ScreeningView, ...]
+    missing: Mapping[str, tuple[str, ...]]
+
+    @property
+    def incomplete(self) -> tuple[str, ...]:
+        """Ids of the screens recorded as incomplete."""
+        return tuple(s.screen_id for s in self.screenings if s.level is Level.INCOMPLETE)

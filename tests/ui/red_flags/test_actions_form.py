@@ -177,28 +177,34 @@ def test_an_urgent_result_shows_what_to_do_and_asks_for_the_action(
     view.resize(1366 - 300, 700)
     view.show()
     vm.start(seeded_patient.id, ("head", "cervical_spine", "thoracic_spine", "lumbar_spine"))
-    qtbot.waitUntil(lambda: bool(view.screen_cards) and runner.is_idle(), timeout=WAIT_MS)
-    if screen_id not in view.screen_cards:
+    qtbot.waitUntil(lambda: bool(view.outcome_rows) and runner.is_idle(), timeout=WAIT_MS)
+    if screen_id not in view.outcome_rows:
         pytest.skip(f"{screen_id} is not offered for the spine and head")
-    card = view.screen_cards[screen_id]
     for code, answer in answers.items():
-        card.set_answer(code, Answer(answer))
+        button = view.question_rows[code].buttons[Answer(answer)]
+        view.scroll_area.ensureWidgetVisible(button)
+        qtbot.wait(10)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    card = view.outcome_rows[screen_id]
+    assert card.level.text() == "Urgent"  # live, before recording
     qtbot.wait(20)
-    view.scroll_area.ensureWidgetVisible(card.record_button)
+    view.scroll_area.ensureWidgetVisible(view.record_button)
     qtbot.wait(20)
     with qtbot.waitSignal(vm.recorded, timeout=WAIT_MS) as recorded:
-        qtbot.mouseClick(card.record_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
-    assert card.result.text() == "Recorded: Urgent"
+    assert card.recorded.text().startswith("Recorded at")
+    assert card.level.text() == "Urgent"
     assert card.required.isVisibleTo(view)
     assert card.required.text().startswith("•  ")
     assert card.action_button.isVisibleTo(view)
     qtbot.wait(20)
-    view.scroll_area.ensureWidgetVisible(card.action_button)
+    view.side_area.ensureWidgetVisible(card.action_button)
     qtbot.wait(20)
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
         view.grab().save(os.path.join(SHOTS, "red_flag_urgent_result.png"))
+    screening = next(s for s in recorded.args[0].screenings if s.screen_id == screen_id)
     with qtbot.waitSignal(view.action_requested, timeout=WAIT_MS) as asked:
         qtbot.mouseClick(card.action_button, Qt.MouseButton.LeftButton)
-    assert asked.args == [recorded.args[0].id]
+    assert asked.args == [screening.id]

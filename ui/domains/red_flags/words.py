@@ -54,6 +54,7 @@ _WORDS: dict[str, str] = {
         "That red-flag action could not be found. Open the patient's record again."
     ),
     "red_flags.action_already_done": "This action has already been recorded as done.",
+    "red_flags.no_screens": "Choose at least one red-flag screen to ask.",
 }
 
 # Faults in the app or its shipped content: the calm generic message is their words.
@@ -62,6 +63,7 @@ _FAULTS = frozenset(
         "content.unknown_screen",
         "red_flags.bad_setting",
         "red_flags.unknown_question",
+        "red_flags.question_conflict",
         "red_flags.unknown_action_kind",
         "red_flags.action_unknown_detail",
     }

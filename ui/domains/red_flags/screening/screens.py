@@ -19,7 +19,7 @@ def _tr(text: str) -> str:
 
 
 class RedFlagsScreen:
-    """Screens for the regions picked on the body chart, and actions still owed."""
+    """One screening for the regions picked on the body chart, and actions still owed."""
 
     def __init__(self, context: ShellContext) -> None:
         self._context = context
@@ -46,17 +46,20 @@ class RedFlagsScreen:
         return self._page
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """Red-flag screens for the regions picked on the assessment's body chart."""
+        """One screening for the regions picked on the body chart, with this visit's answers."""
         if patient is None:
+            self.view_model.clear()
             return
         self.banner.show_record(patient)
         self.view_model.start(patient.id, self._context.body_regions())
         self._context.show(self)
 
     def save_now(self) -> None:
-        """Each screen's answers are recorded when the clinician records them."""
+        """Answers are recorded when the clinician records the screening."""
 
     def reset(self) -> None:
+        """Nothing of one patient or user stays: every answer is forgotten."""
+        self.view_model.clear()
         self.banner.clear()
 
     def _announce(self, kind: str) -> None:
@@ -64,13 +67,15 @@ class RedFlagsScreen:
 
     def _on_patient_changed(self, record: PatientRecord | None) -> None:
         if record is None:
+            self.view_model.clear()
             return
         if self._context.is_showing(self) and record.id == self.view_model.patient_id:
             # The record was read again while screening it: keep the screens offered.
             self.view_model.refresh_owed()
             return
-        # Brings back any emergency still waiting for an action (also after a restart).
-        self.view_model.start(record.id)
+        # Another patient's answers never stay; any emergency still waiting for an action
+        # comes back (also after a restart).
+        self.view_model.watch(record.id)
 
     def _on_owed_changed(self, owed: list[object]) -> None:
         # An emergency waiting for a recorded action is said on the record too, every time.

@@ -1,4 +1,4 @@
-"""Red-flag screens to answer, the emergency banner that cannot be dismissed, the safety net."""
+"""One red-flag screening per visit, the emergency banner that stays, the safety net."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import uuid
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -19,14 +18,25 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.red_flags.rules import (
     Answer,
+    ComposedScreening,
     Level,
+    Question,
     RecordedAction,
-    RedFlagScreen,
     SafetyNetCard,
 )
-from clinic_app.domains.red_flags.views import ScreeningView
+from clinic_app.domains.red_flags.views import RecordedScreening
 from ui.common.widgets import label, set_role
-from ui.domains.red_flags.screening.view_model import OwedAction, RedFlagsViewModel
+from ui.domains.red_flags.screening.parts import (
+    LiveEmergency,
+    OutcomeRow,
+    QuestionRow,
+    short_name,
+)
+from ui.domains.red_flags.screening.view_model import (
+    OwedAction,
+    RedFlagsViewModel,
+    ScreenOutcome,
+)
 
 # NHS emergency style: white on red, bold, no way to close it.
 _BANNER_STYLE = """
@@ -49,15 +59,6 @@ def action_label(action: RecordedAction) -> str:
         RecordedAction.TWO_WEEK_WAIT_REFERRAL: "2-week-wait referral made",
         RecordedAction.CLINICIAN_OVERRIDE: "Clinician override",
     }[action]
-
-
-_LEVEL_WORDS = {
-    Level.EMERGENCY: "Emergency: act now",
-    Level.URGENT: "Urgent",
-    Level.ROUTINE_WATCH: "No emergency found; keep watching",
-    Level.INCOMPLETE: "Incomplete: questions not asked could still hide a red flag",
-    Level.CLEAR: "Clear",
-}
 
 
 class EmergencyBanner(QFrame):
@@ -137,96 +138,6 @@ class EmergencyBanner(QFrame):
         self.action_chosen.emit(self.owed.screening.id, action, reason)
 
 
-class ScreenCard(QFrame):
-    """One screen's questions, each answered Yes, No or Not asked (the default)."""
-
-    record_requested = Signal(str, object)
-    action_requested = Signal(object)
-
-    def __init__(self, screen: RedFlagScreen, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        set_role(self, "card")
-        self.red_flag_screen = screen
-        self.groups: dict[str, QButtonGroup] = {}
-        self.buttons: dict[str, dict[Answer, QRadioButton]] = {}
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 14, 20, 18)
-        layout.setSpacing(10)
-        layout.addWidget(label(screen.title, "subheading", wrap=True))
-        for question in screen.questions:
-            layout.addWidget(label(question.text, "fieldLabel", wrap=True))
-            if question.help:
-                layout.addWidget(label(question.help, "hint", wrap=True))
-            row = QHBoxLayout()
-            row.setSpacing(18)
-            group = QButtonGroup(self)
-            self.groups[question.code] = group
-            self.buttons[question.code] = {}
-            for answer, text in (
-                (Answer.YES, self.tr("Yes")),
-                (Answer.NO, self.tr("No")),
-                (Answer.NOT_ASKED, self.tr("Not asked")),
-            ):
-                radio = QRadioButton(text)
-                radio.setObjectName(f"{question.code}_{answer.value}")
-                radio.setChecked(answer is Answer.NOT_ASKED)
-                group.addButton(radio)
-                self.buttons[question.code][answer] = radio
-                row.addWidget(radio)
-            row.addStretch(1)
-            layout.addLayout(row)
-        actions = QHBoxLayout()
-        self.result = label("", "subheading", wrap=True)
-        self.record_button = QPushButton(self.tr("Record screen"))
-        set_role(self.record_button, "", variant="primary")
-        self.record_button.clicked.connect(
-            lambda: self.record_requested.emit(screen.screen_id, self.answers())
-        )
-        actions.addWidget(self.result, 1)
-        actions.addWidget(self.record_button)
-        layout.addLayout(actions)
-        self.required = label("", wrap=True)
-        self.required.setObjectName("requiredAction")
-        self.required.setVisible(False)
-        layout.addWidget(self.required)
-        self.action_button = QPushButton(self.tr("Record the action taken…"))
-        set_role(self.action_button, "", variant="primary")
-        self.action_button.setVisible(False)
-        self._screening_id: uuid.UUID | None = None
-        self.action_button.clicked.connect(lambda: self.action_requested.emit(self._screening_id))
-        row = QHBoxLayout()
-        row.addWidget(self.action_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-
-    def answers(self) -> dict[str, str]:
-        return {
-            code: next(a.value for a, radio in by_answer.items() if radio.isChecked())
-            for code, by_answer in self.buttons.items()
-        }
-
-    def set_answer(self, code: str, answer: Answer) -> None:
-        self.buttons[code][answer].setChecked(True)
-
-    def show_result(self, screening: ScreeningView) -> None:
-        self.result.setText(
-            self.tr("Recorded: {level}").format(level=self.tr(_LEVEL_WORDS[screening.level]))
-        )
-        fired = set(screening.fired_rules)
-        required = [
-            action.text
-            for rule in self.red_flag_screen.rules
-            if rule.rule_id in fired
-            for action in rule.actions
-        ]
-        self._screening_id = screening.id
-        self.required.setText("\n".join(f"•  {text}" for text in required))
-        self.required.setVisible(bool(required))
-        self.action_button.setVisible(
-            bool(required) and screening.level not in (Level.CLEAR, Level.INCOMPLETE)
-        )
-
-
 class SafetyNetPanel(QFrame):
     """The safety-net card's words, as the patient will read them, with a Print button."""
 
@@ -256,7 +167,7 @@ class SafetyNetPanel(QFrame):
 
 
 class RedFlagsView(QWidget):
-    """The screens offered for the chosen regions, under any banner still owed an action."""
+    """One screening for the visit: each question once, every screen's outcome beside it."""
 
     print_card_requested = Signal(object)
     action_requested = Signal(object)
@@ -265,56 +176,146 @@ class RedFlagsView(QWidget):
     def __init__(self, view_model: RedFlagsViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = view_model
+        self._filling = False
         self.banners: list[EmergencyBanner] = []
-        self.screen_cards: dict[str, ScreenCard] = {}
+        self.question_rows: dict[str, QuestionRow] = {}
+        self.outcome_rows: dict[str, OutcomeRow] = {}
         self.safety_panels: list[SafetyNetPanel] = []
+        self._built: list[QWidget] = []
         self.heading = label(self.tr("Red-flag screening"), "heading")
         self.intro = label(
             self.tr(
-                "Ask each question. Leave Not asked when you did not ask: it never counts as No."
+                "One screening for this visit: each question is asked once, for every screen "
+                "that needs it. Leave Not asked when you did not ask: it never counts as No. "
+                "Questions asked for more than one screen come first, then each screen's own."
             ),
             "hint",
             wrap=True,
         )
         self.message = label("", "fieldError", wrap=True)
         self.message.setVisible(False)
-        self.empty = label(
-            self.tr("Choose the painful regions on the body chart to see the screens."), "hint"
-        )
+        self.empty = label(self.tr("Open a patient to screen them for red flags."), "hint")
 
+        self.screens_card = self._screens_card()
+        self.questions_card = QFrame()
+        set_role(self.questions_card, "card")
+        self._questions = QVBoxLayout(self.questions_card)
+        self._questions.setContentsMargins(20, 14, 20, 16)
+        self._questions.setSpacing(4)
+        self.scroll_area = self._scroll_area()
+        self.side_area = self._side_area()
         self._banner_area = QVBoxLayout()
         self._banner_area.setSpacing(6)
-        body = QWidget()
-        self._body = QVBoxLayout(body)
-        self._body.setContentsMargins(0, 0, 8, 0)
-        self._body.setSpacing(14)
-        self._body.addWidget(self.heading)
-        self._body.addWidget(self.intro)
-        self._body.addWidget(self.message)
-        self._body.addWidget(self.empty)
-        self._cards = QVBoxLayout()
-        self._cards.setSpacing(14)
-        self._body.addLayout(self._cards)
-        self._body.addStretch(1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(self._banner_area)
-        inner = QVBoxLayout()
-        inner.setContentsMargins(12, 14, 16, 12)
+        inner = QHBoxLayout()
+        inner.setContentsMargins(12, 14, 12, 12)
+        inner.setSpacing(12)
         inner.addWidget(self.scroll_area, 1)
+        inner.addWidget(self.side_area)
         layout.addLayout(inner, 1)
+        self._show_screening(None)
 
-        view_model.screens_changed.connect(self._on_vm_screens_changed)
+        view_model.screening_changed.connect(self._show_screening)
+        view_model.outcomes_changed.connect(self._on_vm_outcomes_changed)
         view_model.owed_changed.connect(self._on_vm_owed_changed)
         view_model.recorded.connect(self._on_vm_recorded)
         view_model.resolve_failed.connect(self._on_vm_resolve_failed)
         view_model.problem.connect(self._on_vm_problem)
+        view_model.busy_changed.connect(lambda _busy: self._update_record_button())
+
+    def _scroll_area(self) -> QScrollArea:
+        """The questions, under the screens asked, in a page that scrolls."""
+        body = QWidget()
+        self._body = QVBoxLayout(body)
+        self._body.setContentsMargins(0, 0, 8, 0)
+        self._body.setSpacing(14)
+        for widget in (self.heading, self.intro, self.message, self.empty, self.screens_card):
+            self._body.addWidget(widget)
+        self._body.addWidget(self.questions_card)
+        self._cards = QVBoxLayout()
+        self._cards.setSpacing(14)
+        self._body.addLayout(self._cards)
+        self._body.addStretch(1)
+        scroll_area = QScrollArea()
+        scroll_area.setWidgetResizable(True)
+        scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll_area.setWidget(body)
+        return scroll_area
+
+    def _screens_card(self) -> QFrame:
+        """Which screens are asked, and a chooser to add one not suggested."""
+        screens_card = QFrame()
+        set_role(screens_card, "card")
+        screens = QVBoxLayout(screens_card)
+        screens.setContentsMargins(20, 14, 20, 16)
+        screens.setSpacing(8)
+        screens.addWidget(label(self.tr("Screens in this screening"), "subheading"))
+        self.screens_list = label("", wrap=True)
+        screens.addWidget(self.screens_list)
+        self.regions_hint = label(
+            self.tr(
+                "Mark the painful regions on the assessment's body chart to have the "
+                "regional screens suggested, or add a screen here."
+            ),
+            "hint",
+            wrap=True,
+        )
+        screens.addWidget(self.regions_hint)
+        chooser = QHBoxLayout()
+        chooser.addWidget(label(self.tr("Add a screen"), "fieldLabel"))
+        self.screen_chooser = QComboBox()
+        self.screen_chooser.setAccessibleName(self.tr("Add a screen"))
+        self.screen_chooser.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.screen_chooser.setMinimumContentsLength(24)
+        chooser.addWidget(self.screen_chooser, 1)
+        self.add_screen_button = QPushButton(self.tr("Add"))
+        self.add_screen_button.clicked.connect(self._on_add_clicked)
+        chooser.addWidget(self.add_screen_button)
+        screens.addLayout(chooser)
+
+        return screens_card
+
+    def _side_area(self) -> QScrollArea:
+        """The outcome beside the questions, so it stays in view while answering."""
+        side = QWidget()
+        self._side = QVBoxLayout(side)
+        self._side.setContentsMargins(0, 0, 8, 0)
+        self._side.setSpacing(10)
+        self.live_emergency = LiveEmergency()
+        self.live_emergency.setVisible(False)
+        self._side.addWidget(self.live_emergency)
+        self.outcome_card = QFrame()
+        set_role(self.outcome_card, "card")
+        outcome = QVBoxLayout(self.outcome_card)
+        outcome.setContentsMargins(16, 12, 16, 14)
+        outcome.setSpacing(6)
+        outcome.addWidget(label(self.tr("Outcome as answered"), "subheading"))
+        self._outcomes = QVBoxLayout()
+        self._outcomes.setSpacing(2)
+        outcome.addLayout(self._outcomes)
+        self.record_button = QPushButton(self.tr("Record screening"))
+        set_role(self.record_button, "", variant="primary")
+        self.record_button.clicked.connect(self._vm.record)
+        self.record_button.setEnabled(False)
+        outcome.addWidget(self.record_button)
+        self.record_status = label("", "hint", wrap=True)
+        outcome.addWidget(self.record_status)
+        self._side.addWidget(self.outcome_card)
+        self._side.addStretch(1)
+        side_area = QScrollArea()
+        side_area.setWidgetResizable(True)
+        side_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        side_area.setWidget(side)
+        side_area.setFixedWidth(340)
+
+        return side_area
 
     def banner_texts(self) -> list[str]:
         """What the banners say, as a person reads them (empty when none is up)."""
@@ -324,28 +325,135 @@ class RedFlagsView(QWidget):
             if banner.isVisibleTo(self)
         ]
 
+    def answers(self) -> dict[str, str]:
+        """The answer each question shows, by code."""
+        return {code: row.answer().value for code, row in self.question_rows.items()}
+
     # ------------------------------------------------------------------ reactions
 
-    def _on_vm_screens_changed(self, screens: tuple[RedFlagScreen, ...]) -> None:
-        for widget in [*self.screen_cards.values(), *self.safety_panels]:
+    def _show_screening(self, composed: ComposedScreening | None) -> None:
+        for widget in self._built:
+            widget.setParent(None)
             widget.deleteLater()
-        self.screen_cards.clear()
+        self._built = []
+        self.question_rows.clear()
+        self.outcome_rows.clear()
         self.safety_panels.clear()
-        for screen in screens:
-            screen_card = ScreenCard(screen)
-            screen_card.record_requested.connect(self._vm.record)
-            screen_card.action_requested.connect(self.action_requested)
-            self.screen_cards[screen.screen_id] = screen_card
-            self._cards.addWidget(screen_card)
+        self.message.setVisible(False)
+        has = composed is not None
+        self.empty.setVisible(self._vm.patient_id is None)
+        self.screens_card.setVisible(self._vm.patient_id is not None)
+        self.questions_card.setVisible(has)
+        self.outcome_card.setVisible(has)
+        self._fill_chooser()
+        if composed is None:
+            self.screens_list.setText("")
+            self.live_emergency.setVisible(False)
+            return
+        names = {s.screen_id: short_name(s) for s in composed.screens}
+        suggested = set(self._vm.suggested)
+        self.screens_list.setText(
+            "; ".join(
+                s.title
+                if s.screen_id in suggested
+                else self.tr("{title} (added)").format(title=s.title)
+                for s in composed.screens
+            )
+        )
+        self.regions_hint.setVisible(len(suggested) <= 2)
+        self._filling = True
+        shared = [q for q in composed.questions if len(composed.asked_by[q.code]) > 1]
+        if shared:
+            self._add_heading(self.tr("Asked for more than one screen"))
+            for question in shared:
+                self._add_question(question, composed, names)
+        for screen in composed.screens:
+            own = [q for q in screen.questions if len(composed.asked_by[q.code]) == 1]
+            if own:
+                self._add_heading(self.tr("For {screen}").format(screen=screen.title))
+                for question in own:
+                    self._add_question(question, composed, names)
+        self._filling = False
+        for screen in composed.screens:
+            row = OutcomeRow(screen)
+            row.action_requested.connect(self.action_requested)
+            self.outcome_rows[screen.screen_id] = row
+            self._outcomes.addWidget(row)
+            self._built.append(row)
             if screen.safety_net_card is not None:
                 panel = SafetyNetPanel(screen.safety_net_card)
                 panel.print_requested.connect(self.print_card_requested)
                 self.safety_panels.append(panel)
                 self._cards.addWidget(panel)
-        self.empty.setVisible(not screens)
+                self._built.append(panel)
+
+    def _add_heading(self, text: str) -> None:
+        heading = label(text, "subheading", wrap=True)
+        heading.setContentsMargins(0, 10, 0, 2)
+        self._questions.addWidget(heading)
+        self._built.append(heading)
+
+    def _add_question(
+        self, question: Question, composed: ComposedScreening, names: dict[str, str]
+    ) -> None:
+        askers = composed.asked_by[question.code]
+        asked_for = (
+            self.tr("Asked for: {screens}").format(screens=", ".join(names[s] for s in askers))
+            if len(askers) > 1
+            else ""
+        )
+        row = QuestionRow(question, asked_for)
+        row.set_answer(self._vm.answers.get(question.code, Answer.NOT_ASKED))
+        row.show_earlier(self._vm.earlier.get(question.code))
+        row.answered.connect(self._on_row_answered)
+        self.question_rows[question.code] = row
+        self._questions.addWidget(row)
+        self._built.append(row)
+
+    def _fill_chooser(self) -> None:
+        chosen = set(self._vm.chosen)
+        self.screen_chooser.clear()
+        for screen in self._vm.catalogue:
+            if screen.screen_id not in chosen:
+                self.screen_chooser.addItem(screen.title, screen.screen_id)
+        self.add_screen_button.setEnabled(self.screen_chooser.count() > 0)
+
+    def _on_add_clicked(self) -> None:
+        screen_id = self.screen_chooser.currentData()
+        if isinstance(screen_id, str):
+            self._vm.add_screen(screen_id)
+
+    def _on_row_answered(self, code: str, answer: str) -> None:
+        if not self._filling:
+            self._vm.set_answer(code, answer)
+
+    def _on_vm_outcomes_changed(self, outcomes: list[ScreenOutcome]) -> None:
+        for outcome in outcomes:
+            row = self.outcome_rows.get(outcome.screen.screen_id)
+            if row is not None:
+                row.show_outcome(outcome, [self._vm.question_words(c) for c in outcome.missing])
+        self.live_emergency.show_emergencies(outcomes)
+        self._update_record_button()
+
+    def _update_record_button(self) -> None:
+        pending = self._vm.pending
+        self.record_button.setEnabled(bool(pending) and not self._vm.busy)
+        if self._vm.busy:
+            self.record_status.setText(self.tr("Recording…"))
+        elif not self._vm.outcomes:
+            self.record_status.setText("")
+        elif pending:
+            self.record_status.setText(
+                self.tr("{count} of {total} screens to record.").format(
+                    count=len(pending), total=len(self._vm.outcomes)
+                )
+            )
+        else:
+            self.record_status.setText(self.tr("Every screen is recorded as answered."))
 
     def _on_vm_owed_changed(self, owed: list[OwedAction]) -> None:
         for banner in self.banners:
+            banner.setParent(None)
             banner.deleteLater()
         self.banners = []
         for item in owed:
@@ -360,10 +468,20 @@ class RedFlagsView(QWidget):
     ) -> None:
         self._vm.resolve(screening_id, action, reason)
 
-    def _on_vm_recorded(self, screening: ScreeningView) -> None:
-        screen_card = self.screen_cards.get(screening.screen_id)
-        if screen_card is not None:
-            screen_card.show_result(screening)
+    def _on_vm_recorded(self, result: RecordedScreening) -> None:
+        names = {s.screen_id: short_name(s) for s in self._vm.catalogue}
+        incomplete = [names.get(s, s) for s in result.incomplete]
+        if not incomplete:
+            self.message.setVisible(False)
+            return
+        self.message.setText(
+            self.tr(
+                "Recorded, but incomplete for {screens}: questions not asked could still hide "
+                "a red flag. What is still to ask is listed under each screen's outcome."
+            ).format(screens=", ".join(incomplete))
+        )
+        self.message.setVisible(True)
+        self.scroll_area.ensureWidgetVisible(self.message)
 
     def _on_vm_resolve_failed(self, screening_id: str, message: str) -> None:
         for banner in self.banners:

@@ -1,4 +1,4 @@
-"""Red-flag screening: the screens offered, the answers recorded, and actions still owed."""
+"""Red-flag screening: one screening per visit, each shared question asked once."""
 
 from __future__ import annotations
 
@@ -9,8 +9,25 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from clinic_app.domains.red_flags.rules import BODY_REGIONS, RecordedAction, RedFlagScreen
-from clinic_app.domains.red_flags.views import ScreeningView
+from clinic_app.domains.red_flags.rules import (
+    AGE,
+    BODY_REGIONS,
+    Answer,
+    ComposedScreening,
+    Level,
+    RecordedAction,
+    RedFlagScreen,
+    RuleStatus,
+    ScreenResult,
+    compose_screening,
+    evaluate_screening,
+)
+from clinic_app.domains.red_flags.views import (
+    EarlierAnswer,
+    RecordedScreening,
+    ScreeningView,
+    ScreeningVisit,
+)
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
@@ -33,13 +50,24 @@ class RedFlagScreening(Protocol):
         self, actor: CurrentUser, patient_id: uuid.UUID, regions: Iterable[str]
     ) -> tuple[RedFlagScreen, ...]: ...
 
-    def record(
+    def open_screening(
         self,
         actor: CurrentUser,
         patient_id: uuid.UUID,
-        screen_id: str,
+        regions: Iterable[str],
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> ScreeningVisit: ...
+
+    def record_screening(
+        self,
+        actor: CurrentUser,
+        patient_id: uuid.UUID,
+        screen_ids: Iterable[str],
         answers: Mapping[str, str],
-    ) -> ScreeningView: ...
+        *,
+        episode_id: uuid.UUID | None = None,
+    ) -> RecordedScreening: ...
 
     def resolve(
         self,
@@ -62,10 +90,46 @@ class OwedAction:
     accepted: tuple[RecordedAction, ...]
 
 
-class RedFlagsViewModel(QObject):
-    """Offers screens for the chosen regions; keeps the owed actions until each is recorded."""
+@dataclass(frozen=True)
+class ScreenOutcome:
+    """One screen of the screening as it stands: live from the answers, and as recorded.
 
-    screens_changed = Signal(object)
+    Attributes:
+        screen: the screen.
+        live: its result from the answers on the page (worked out again by the core when
+            recorded; this one is only shown).
+        missing: question codes (or ``age``) that would decide it while it is incomplete.
+        recorded: its latest screening recorded in this visit, if any.
+        pending: its answers on the page differ from what was recorded (or nothing is).
+    """
+
+    screen: RedFlagScreen
+    live: ScreenResult
+    missing: tuple[str, ...]
+    recorded: ScreeningView | None
+    pending: bool
+
+
+def _missing(result: ScreenResult) -> tuple[str, ...]:
+    if result.level is not Level.INCOMPLETE:
+        return ()
+    return tuple(
+        dict.fromkeys(
+            code
+            for rule in result.rules
+            if rule.status is RuleStatus.OPEN
+            for code in rule.waiting_on
+        )
+    )
+
+
+class RedFlagsViewModel(QObject):
+    """One screening for the open patient: the screens asked, one set of answers, outcomes."""
+
+    screening_changed = Signal(object)
+    """The composed screening (or None): the questions to ask changed."""
+    outcomes_changed = Signal(object)
+    """``list[ScreenOutcome]``: answers, outcomes or recordings changed."""
     recorded = Signal(object)
     owed_changed = Signal(object)
     resolved = Signal(object)
@@ -87,51 +151,120 @@ class RedFlagsViewModel(QObject):
         self._session = session
         self._patient_id: uuid.UUID | None = None
         self._catalogue: dict[str, RedFlagScreen] = {}
-        self._offered: tuple[RedFlagScreen, ...] = ()
+        self._visit: ScreeningVisit | None = None
+        self._chosen: list[str] = []
+        self._composed: ComposedScreening | None = None
+        self._answers: dict[str, Answer] = {}
+        self._cleared: set[str] = set()
+        self._earlier: dict[str, EarlierAnswer] = {}
+        self._recorded: dict[str, ScreeningView] = {}
+        self._outcomes: list[ScreenOutcome] = []
         self._owed: list[OwedAction] = []
         self._busy = False
 
+    # ------------------------------------------------------------------ state
+
     @property
-    def offered(self) -> tuple[RedFlagScreen, ...]:
-        return self._offered
+    def patient_id(self) -> uuid.UUID | None:
+        return self._patient_id
+
+    @property
+    def composed(self) -> ComposedScreening | None:
+        return self._composed
+
+    @property
+    def chosen(self) -> tuple[str, ...]:
+        return tuple(self._chosen)
+
+    @property
+    def suggested(self) -> tuple[str, ...]:
+        return self._visit.suggested if self._visit is not None else ()
+
+    @property
+    def catalogue(self) -> tuple[RedFlagScreen, ...]:
+        return tuple(self._catalogue.values())
+
+    @property
+    def answers(self) -> dict[str, Answer]:
+        """The answers given so far (a question not in it is not asked)."""
+        return dict(self._answers)
+
+    @property
+    def earlier(self) -> dict[str, EarlierAnswer]:
+        """Answers offered from earlier in this visit, by question code."""
+        return dict(self._earlier)
+
+    @property
+    def outcomes(self) -> list[ScreenOutcome]:
+        return list(self._outcomes)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Screens whose answers are not yet recorded as they stand."""
+        return tuple(o.screen.screen_id for o in self._outcomes if o.pending)
 
     @property
     def owed(self) -> list[OwedAction]:
         return list(self._owed)
 
     @property
-    def patient_id(self) -> uuid.UUID | None:
-        return self._patient_id
+    def busy(self) -> bool:
+        return self._busy
 
     # ------------------------------------------------------------------ commands
 
-    def start(self, patient_id: uuid.UUID, chart_regions: Iterable[str] = ()) -> None:
-        """Open the screening of a patient: actions still owed first, then the screens offered.
-
-        ``chart_regions`` are the body chart's region codes (e.g. ``left_knee``).
-        """
-        actor = self._session.require_user()
-        self._patient_id = patient_id
-        self._offered = ()
+    def clear(self) -> None:
+        """Forget the patient and every answer (switching patient or user)."""
+        self._patient_id = None
+        self._visit = None
+        self._chosen = []
+        self._composed = None
+        self._answers = {}
+        self._cleared = set()
+        self._earlier = {}
+        self._recorded = {}
+        self._outcomes = []
         self._owed = []
-        self.screens_changed.emit(self._offered)
-        self.owed_changed.emit(self.owed)
-        regions = sorted(red_flag_regions(chart_regions))
+        self._set_busy(False)
+        self.screening_changed.emit(None)
+        self.outcomes_changed.emit([])
+        self.owed_changed.emit([])
+
+    def watch(self, patient_id: uuid.UUID) -> None:
+        """A patient is open elsewhere: no answers of another patient, only actions owed."""
+        if patient_id != self._patient_id:
+            self.clear()
+            self._patient_id = patient_id
         if not self._catalogue:
             # Every screen's definition, so an owed action can be described after a restart.
+            actor = self._session.require_user()
             self._runner.run_store(
                 lambda: self._service.screens_for(actor, patient_id, sorted(BODY_REGIONS)),
                 on_done=self._on_catalogue_loaded,
                 on_failed=self._on_failed,
             )
         self.refresh_owed()
-        if regions:
-            self._runner.run_store(
-                lambda: self._service.screens_for(actor, patient_id, regions),
-                on_done=self._on_screens_loaded,
-                on_failed=self._on_failed,
-                supersede="red_flags.offered",
-            )
+
+    def start(self, patient_id: uuid.UUID, chart_regions: Iterable[str] = ()) -> None:
+        """Open the screening of a patient: the screens suggested and this visit's answers.
+
+        ``chart_regions`` are the body chart's region codes (e.g. ``left_knee``).
+        """
+        actor = self._session.require_user()
+        # Reopened for the same patient: answers not yet recorded and screens added stay.
+        same = patient_id == self._patient_id
+        answers = dict(self._answers) if same else {}
+        chosen = tuple(self._chosen) if same else ()
+        self.clear()
+        self._patient_id = patient_id
+        regions = sorted(red_flag_regions(chart_regions))
+        self._runner.run_store(
+            lambda: self._service.open_screening(actor, patient_id, regions),
+            on_done=lambda visit: self._on_visit_loaded(patient_id, visit, answers, chosen),
+            on_failed=self._on_failed,
+            supersede="red_flags.screening",
+        )
+        self.refresh_owed()
 
     def refresh_owed(self) -> None:
         """Ask the store which positive screens of this patient still wait for an action."""
@@ -141,22 +274,50 @@ class RedFlagsViewModel(QObject):
         actor = self._session.require_user()
         self._runner.run_store(
             lambda: self._service.unresolved(actor, patient_id),
-            on_done=self._on_unresolved_loaded,
+            on_done=lambda owed: self._on_unresolved_loaded(patient_id, owed),
             on_failed=self._on_failed,
             supersede="red_flags.unresolved",
         )
 
-    def record(self, screen_id: str, answers: Mapping[str, str]) -> None:
-        """Record one screen's answers (a question left out is recorded as not asked)."""
+    def add_screen(self, screen_id: str) -> None:
+        """Ask one more screen; answers already given stay, shared questions are not repeated."""
+        if screen_id in self._chosen or screen_id not in self._catalogue:
+            return
+        self._chosen.append(screen_id)
+        self._compose()
+
+    def set_answer(self, code: str, answer: Answer | str) -> None:
+        """One answer; every screen that asks the question sees it at once."""
+        value = Answer(answer)
+        if self._composed is None or code not in self._composed.asked_by:
+            return
+        if value is Answer.NOT_ASKED:
+            self._answers.pop(code, None)
+            self._cleared.add(code)  # an answer offered from earlier, taken back
+        else:
+            self._answers[code] = value
+            self._cleared.discard(code)
+        self._evaluate()
+
+    def record(self) -> None:
+        """Record the screens not yet recorded as they stand, all at once."""
         patient_id = self._patient_id
-        if patient_id is None or self._busy:
+        composed = self._composed
+        if patient_id is None or composed is None or self._busy:
+            return
+        screen_ids = self.pending
+        if not screen_ids:
             return
         actor = self._session.require_user()
-        chosen = dict(answers)
+        wanted = {code for s in screen_ids for code in self._catalogue[s].question_codes}
+        answers = {code: a.value for code, a in self._answers.items() if code in wanted}
+        episode_id = self._visit.episode_id if self._visit is not None else None
         self._set_busy(True)
         self._runner.run_store(
-            lambda: self._service.record(actor, patient_id, screen_id, chosen),
-            on_done=self._on_recorded,
+            lambda: self._service.record_screening(
+                actor, patient_id, screen_ids, answers, episode_id=episode_id
+            ),
+            on_done=lambda result: self._on_recorded(patient_id, result),
             on_failed=self._on_record_failed,
         )
 
@@ -173,6 +334,49 @@ class RedFlagsViewModel(QObject):
             on_done=self._on_resolved,
             on_failed=lambda error: self._on_resolve_failed(screening_id, error),
         )
+
+    # ------------------------------------------------------------------ working out
+
+    def _compose(self) -> None:
+        order = list(self._catalogue)
+        self._chosen.sort(key=order.index)
+        screens = [self._catalogue[s] for s in self._chosen]
+        self._composed = compose_screening(screens) if screens else None
+        if self._composed is not None:
+            for code in self._composed.question_codes:
+                earlier = self._earlier.get(code)
+                if code not in self._answers and code not in self._cleared and earlier:
+                    self._answers[code] = Answer(earlier.answer)
+        self.screening_changed.emit(self._composed)
+        self._evaluate()
+
+    def _evaluate(self) -> None:
+        composed = self._composed
+        if composed is None:
+            self._outcomes = []
+            self.outcomes_changed.emit([])
+            return
+        age = self._visit.age if self._visit is not None else None
+        answers = {c: a for c, a in self._answers.items() if c in composed.asked_by}
+        results = evaluate_screening(composed, answers, age=age)
+        outcomes = []
+        for screen, result in zip(composed.screens, results, strict=True):
+            recorded = self._recorded.get(screen.screen_id)
+            own = {c: answers.get(c, Answer.NOT_ASKED).value for c in screen.question_codes}
+            pending = recorded is None or dict(recorded.answers) != own
+            outcomes.append(ScreenOutcome(screen, result, _missing(result), recorded, pending))
+        self._outcomes = outcomes
+        self.outcomes_changed.emit(self.outcomes)
+
+    def question_words(self, code: str) -> str:
+        """A question's words, for saying what is still to ask."""
+        if code == AGE:
+            return self.tr("the patient's date of birth (age)")
+        for screen in self._catalogue.values():
+            for question in screen.questions:
+                if question.code == code:
+                    return question.text
+        return code
 
     # ------------------------------------------------------------------ results
 
@@ -191,24 +395,53 @@ class RedFlagsViewModel(QObject):
         return OwedAction(screening, screening.screen_title, tuple(required), accepted)
 
     def _on_catalogue_loaded(self, screens: tuple[RedFlagScreen, ...]) -> None:
-        self._catalogue.update({screen.screen_id: screen for screen in screens})
+        for screen in screens:
+            self._catalogue.setdefault(screen.screen_id, screen)
         if self._owed:
             self._owed = [self._owed_action(item.screening) for item in self._owed]
             self.owed_changed.emit(self.owed)
 
-    def _on_screens_loaded(self, screens: tuple[RedFlagScreen, ...]) -> None:
-        self._catalogue.update({screen.screen_id: screen for screen in screens})
-        self._offered = tuple(screens)
-        self.screens_changed.emit(self._offered)
+    def _on_visit_loaded(
+        self,
+        patient_id: uuid.UUID,
+        visit: ScreeningVisit,
+        answers: Mapping[str, Answer],
+        chosen: tuple[str, ...],
+    ) -> None:
+        if patient_id != self._patient_id or visit.patient_id != patient_id:
+            return  # another patient was opened meanwhile: never show this one's answers
+        self._visit = visit
+        self._catalogue = {screen.screen_id: screen for screen in visit.screens}
+        self._earlier = dict(visit.earlier_answers)
+        self._recorded = {s.screen_id: s for s in visit.earlier}
+        wanted = dict.fromkeys((*visit.suggested, *self._recorded, *chosen))
+        self._chosen = [s for s in wanted if s in self._catalogue]
+        self._answers = dict(answers)
+        self._compose()
+        if self._owed:
+            self._owed = [self._owed_action(item.screening) for item in self._owed]
+            self.owed_changed.emit(self.owed)
 
-    def _on_unresolved_loaded(self, screenings: list[ScreeningView]) -> None:
+    def _on_unresolved_loaded(self, patient_id: uuid.UUID, screenings: list[ScreeningView]) -> None:
+        if patient_id != self._patient_id:
+            return
         self._owed = [self._owed_action(screening) for screening in screenings]
         self.owed_changed.emit(self.owed)
 
-    def _on_recorded(self, screening: ScreeningView) -> None:
+    def _on_recorded(self, patient_id: uuid.UUID, result: RecordedScreening) -> None:
         self._set_busy(False)
-        self.recorded.emit(screening)
-        if screening.unresolved:
+        if patient_id != self._patient_id:
+            return
+        for screening in result.screenings:
+            self._recorded[screening.screen_id] = screening
+            for code, value in screening.answers.items():
+                if value != Answer.NOT_ASKED.value:
+                    self._earlier[code] = EarlierAnswer(
+                        value, screening.recorded_at, screening.screen_id
+                    )
+        self._evaluate()
+        self.recorded.emit(result)
+        if any(s.unresolved for s in result.screenings):
             self.refresh_owed()
 
     def _on_record_failed(self, error: BaseException) -> None:
