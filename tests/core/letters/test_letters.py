@@ -36,7 +36,10 @@ def test_a_letter_quotes_a_verified_report_never_a_preliminary_one(services: Ser
     verified = reports.verify(
         supervisor, verified.id, PASSWORD, supervision_mode="present", agreement="agree"
     )
-    waiting = reports.start(trainee, image.study_id)
+    # Opening the study again reads the verified report; a change is an addendum, a new
+    # version that waits for review like any trainee's report.
+    assert reports.start(trainee, image.study_id).id == verified.id
+    waiting = reports.addendum(trainee, verified.id, "Seen again: no change.")
     assert waiting.id != verified.id
     reports.save(
         trainee, waiting.id, {**_content(image.id), "impression": "Preliminary words only."}
