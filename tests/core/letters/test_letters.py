@@ -42,7 +42,13 @@ def test_a_letter_quotes_a_verified_report_never_a_preliminary_one(services: Ser
     waiting = reports.addendum(trainee, verified.id, "Seen again: no change.")
     assert waiting.id != verified.id
     reports.save(
-        trainee, waiting.id, {**_content(image.id), "impression": "Preliminary words only."}
+        trainee,
+        waiting.id,
+        {
+            **_content(image.id),
+            "impression": "Preliminary words only.",
+            "addendum": "Seen again: no change.",
+        },
     )
     reports.submit(trainee, waiting.id)
     assert reports.get(trainee, waiting.id).preliminary
@@ -82,12 +88,11 @@ def test_a_letter_quotes_a_verified_report_never_a_preliminary_one(services: Ser
     assert _letter(services, verified.patient_id, uuid.uuid4()) == []
 
     # The report's final addendum takes the place of the version it adds to.
-    later = reports.addendum(clinician, verified.id, "Effusion resolved on review.")
     assert [s.source_id for s in _letter(services, verified.patient_id)][1] == verified.id
-    reports.sign(clinician, later.id, PASSWORD)
+    reports.verify(supervisor, waiting.id, PASSWORD, supervision_mode="present", agreement="agree")
     report = _letter(services, verified.patient_id)[1]
-    assert report.source_id == later.id
-    assert report.text.endswith("Addendum: Effusion resolved on review.")
+    assert report.source_id == waiting.id
+    assert report.text.endswith("Addendum: Seen again: no change.")
 
 
 def test_figures_count_what_each_record_type_measures(services: Services) -> None:
