@@ -11,12 +11,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -270,7 +272,12 @@ class ImagingView(QWidget):
         self.capture_panel = CapturePanel(self.capture)
         self.viewer = ImageViewer()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.capture_panel, self.tr("Live capture"))
+        # The capture panel scrolls rather than push the window past a small laptop screen.
+        capture_scroll = QScrollArea()
+        capture_scroll.setWidgetResizable(True)
+        capture_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        capture_scroll.setWidget(self.capture_panel)
+        self.tabs.addTab(capture_scroll, self.tr("Live capture"))
         self.tabs.addTab(self.viewer, self.tr("Viewer"))
         #: The frame shown when the last capture was asked for, for its thumbnail.
         self._strip_image: QImage | None = None
