@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -17,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.red_flags.rules import Answer, Level, Question, RedFlagScreen
-from clinic_app.domains.red_flags.views import EarlierAnswer
-from ui.common.widgets import label
+from clinic_app.domains.red_flags.views import EarlierAnswer, ScreeningView
+from ui.common.widgets import label, set_role
 from ui.domains.red_flags.screening.view_model import ScreenOutcome
 
 LEVEL_WORDS = {
@@ -241,3 +242,65 @@ class LiveEmergency(QFrame):
 
     def text(self) -> str:
         return f"{self.title.text()} {self.lines.text()}"
+
+
+_LEVEL_WORDS = {
+    Level.EMERGENCY: "Emergency",
+    Level.URGENT: "Urgent",
+    Level.ROUTINE_WATCH: "Routine watch",
+    Level.INCOMPLETE: "Incomplete",
+    Level.CLEAR: "Clear",
+}
+_ANSWER_WORDS = {"yes": "Yes", "no": "No", "not_asked": "Not asked"}
+
+
+class RecordedScreeningPanel(QFrame):
+    """A screening recorded earlier, read from the timeline: what was asked, what was found."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "card")
+        self.title = label("", "subheading", wrap=True)
+        self.body = label("", None, wrap=True)
+        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.clicked.connect(self.hide)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 12, 20, 12)
+        layout.addLayout(top)
+        layout.addWidget(self.body)
+        self.hide()
+
+    def show_screening(
+        self, screening: ScreeningView | None, question_words: Callable[[str], str]
+    ) -> None:
+        """Show ``screening`` (None hides the panel)."""
+        if screening is None:
+            self.hide()
+            return
+        local = screening.recorded_at.astimezone()
+        self.title.setText(
+            self.tr("Recorded {when}: {title}").format(
+                when=f"{local:%d-%b-%Y %H:%M}", title=screening.screen_title
+            )
+        )
+        lines = [
+            self.tr("Outcome: {level}").format(
+                level=_LEVEL_WORDS.get(screening.level, str(screening.level))
+            )
+        ]
+        if screening.resolution is not None:
+            lines.append(
+                self.tr("Action recorded: {action}").format(
+                    action=str(screening.resolution.action).replace("_", " ")
+                )
+            )
+        elif screening.needs_action:
+            lines.append(self.tr("No action recorded yet."))
+        for code, answer in screening.answers.items():
+            lines.append(f"{question_words(code)} — {_ANSWER_WORDS.get(answer, answer)}")
+        self.body.setText("\n".join(lines))
+        self.show()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication
@@ -52,6 +53,10 @@ class RedFlagsScreen:
             return
         self.banner.show_record(patient)
         self.view_model.start(patient.id, self._context.body_regions())
+        recorded = _recorded_screening(item)
+        if recorded is not None:
+            # Opened from the timeline: the screening recorded then, above today's.
+            self.view_model.show_recorded(recorded)
         self._context.show(self)
 
     def save_now(self) -> None:
@@ -110,6 +115,16 @@ class RedFlagsScreen:
             record.family_name, record.nhs_number, "safety-net card", date.today()
         )
         self.pdf_delivery.deliver(pdf, name, _tr("Save the safety-net card"))
+
+
+def _recorded_screening(item: object) -> uuid.UUID | None:
+    """The recorded screening a timeline entry (or an id) names, if any."""
+    if isinstance(item, uuid.UUID):
+        return item
+    if getattr(item, "kind", None) == "red_flag_screening":
+        found = getattr(item, "item_id", None)
+        return found if isinstance(found, uuid.UUID) else None
+    return None
 
 
 SCREENS = (

@@ -30,6 +30,7 @@ from ui.domains.red_flags.screening.parts import (
     LiveEmergency,
     OutcomeRow,
     QuestionRow,
+    RecordedScreeningPanel,
     short_name,
 )
 from ui.domains.red_flags.screening.view_model import (
@@ -210,6 +211,8 @@ class RedFlagsView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addLayout(self._banner_area)
+        self.recorded_panel = RecordedScreeningPanel()
+        layout.addWidget(self.recorded_panel)
         inner = QHBoxLayout()
         inner.setContentsMargins(12, 14, 12, 12)
         inner.setSpacing(12)
@@ -225,6 +228,11 @@ class RedFlagsView(QWidget):
         view_model.resolve_failed.connect(self._on_vm_resolve_failed)
         view_model.problem.connect(self._on_vm_problem)
         view_model.busy_changed.connect(lambda _busy: self._update_record_button())
+        view_model.shown_recorded.connect(
+            lambda screening: self.recorded_panel.show_screening(
+                screening, view_model.question_words
+            )
+        )
 
     def _scroll_area(self) -> QScrollArea:
         """The questions, under the screens asked, in a page that scrolls."""

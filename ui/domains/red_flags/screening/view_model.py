@@ -79,6 +79,8 @@ class RedFlagScreening(Protocol):
 
     def unresolved(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ScreeningView]: ...
 
+    def screenings(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ScreeningView]: ...
+
 
 @dataclass(frozen=True)
 class OwedAction:
@@ -136,6 +138,8 @@ class RedFlagsViewModel(QObject):
     resolve_failed = Signal(str, str)
     problem = Signal(str)
     busy_changed = Signal(bool)
+    shown_recorded = Signal(object)
+    """A screening recorded earlier (``ScreeningView``), opened to be read; None hides it."""
 
     def __init__(
         self,
@@ -229,6 +233,7 @@ class RedFlagsViewModel(QObject):
         self.screening_changed.emit(None)
         self.outcomes_changed.emit([])
         self.owed_changed.emit([])
+        self.shown_recorded.emit(None)
 
     def watch(self, patient_id: uuid.UUID) -> None:
         """A patient is open elsewhere: no answers of another patient, only actions owed."""
@@ -265,6 +270,28 @@ class RedFlagsViewModel(QObject):
             supersede="red_flags.screening",
         )
         self.refresh_owed()
+
+    def show_recorded(self, screening_id: uuid.UUID) -> None:
+        """Show a screening recorded earlier for the open patient (from the timeline)."""
+        patient_id = self._patient_id
+        if patient_id is None:
+            return
+        actor = self._session.require_user()
+
+        def found(screenings: list[ScreeningView]) -> None:
+            if patient_id != self._patient_id:
+                return  # another patient was opened meanwhile
+            match = next((s for s in screenings if s.id == screening_id), None)
+            if match is None or match.patient_id != patient_id:
+                self.problem.emit(self.tr("That screening is not in this patient's record."))
+                return
+            self.shown_recorded.emit(match)
+
+        self._runner.run_store(
+            lambda: self._service.screenings(actor, patient_id),
+            on_done=found,
+            on_failed=self._on_failed,
+        )
 
     def refresh_owed(self) -> None:
         """Ask the store which positive screens of this patient still wait for an action."""
