@@ -258,6 +258,21 @@ class QuestionnaireService:
         )
         return found is not None
 
+    def questionnaire_of(
+        self, actor: CurrentUser, patient_id: uuid.UUID, response_id: uuid.UUID
+    ) -> str:
+        """The questionnaire a recorded response of this patient answers (its id).
+
+        Raises:
+            NotFound: ``questionnaire.response_not_found`` for no such response of this
+                patient (another patient's response is never named here).
+        """
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
+            row = session.get(QuestionnaireResponse, response_id)
+            if row is None or row.deleted or row.patient_id != patient_id:
+                raise NotFound("questionnaire.response_not_found")
+            return row.questionnaire_id
+
     def history(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
     ) -> list[HistoryEntry]:

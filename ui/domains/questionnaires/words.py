@@ -13,6 +13,10 @@ _WORDS: dict[str, str] = {
         "This episode already has a baseline for this questionnaire, so these answers were not"
         " saved again. Open the questionnaire again to record a follow-up."
     ),
+    "questionnaire.response_not_found": (
+        "Those answers are not in this patient's record. Open the patient's record again and "
+        "choose from its timeline."
+    ),
     "questionnaire.incomplete": "Some questions are not answered yet. Answer them all to save.",
     "questionnaire.unknown_item": (
         "These answers do not match this questionnaire. Start the questionnaire again."

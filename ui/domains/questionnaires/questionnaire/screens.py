@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -79,6 +80,17 @@ class QuestionnaireScreen:
         """
         user = self._context.session.user
         if patient is None or user is None:
+            return
+        response_id = _response_id(item)
+        if response_id is not None:
+            # Opened from the timeline: the questionnaire that response answers, its scores
+            # on the chart.
+            questionnaires = self._context.services.questionnaires
+            self._context.runner.run_store(
+                lambda: questionnaires.questionnaire_of(user, patient.id, response_id),
+                on_done=lambda found: self.open(patient, found),
+                on_failed=self._context.explain_failure,
+            )
             return
         if isinstance(item, str):
             self._questionnaire_id = item
@@ -159,6 +171,14 @@ class QuestionnaireScreen:
         if on:
             self.score_chart.hide()
         self._context.hand_over(on)
+
+
+def _response_id(item: object) -> uuid.UUID | None:
+    """The recorded response a timeline entry names, if it names one."""
+    if getattr(item, "kind", None) == "questionnaire_response":
+        found = getattr(item, "item_id", None)
+        return found if isinstance(found, uuid.UUID) else None
+    return None
 
 
 SCREENS = (
