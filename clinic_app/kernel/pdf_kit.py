@@ -172,7 +172,7 @@ class PrintedRecord:
 
     Attributes:
         title: what it is, e.g. "Contact note".
-        patient_name: the patient's name, in the header of every page.
+        patient_name: the patient's name, in the header and footer of every page.
         identity: the lines under the title: NHS number, date of birth, the clinic.
         status: its status in words (a draft is marked as one on every page).
         sections: its headings and words, in their declared order.
@@ -187,6 +187,8 @@ class PrintedRecord:
     sections: tuple[PrintedSection, ...]
     sign_off: tuple[str, ...]
     final: bool
+    nhs_number: str = ""
+    """Formatted, beside the name on every page ("" when not known)."""
 
 
 def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
@@ -222,7 +224,12 @@ def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
         left = MARGIN + FRAME_PADDING
         canvas.setFont(fonts.bold, 9.5)
         canvas.setFillColor(TEXT)
-        canvas.drawString(left, height - 12 * mm, record.patient_name)
+        who = (
+            f"{record.patient_name}  NHS {record.nhs_number}"
+            if record.nhs_number
+            else record.patient_name
+        )
+        canvas.drawString(left, height - 12 * mm, who)
         canvas.setFont(fonts.regular, 9)
         canvas.drawRightString(width - left, height - 12 * mm, record.title)
         if not record.final:
@@ -232,7 +239,7 @@ def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
             canvas.setFillColor(TEXT)
         canvas.setFont(fonts.regular, 8.5)
         canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
-        canvas.drawString(left, 10 * mm, record.patient_name)
+        canvas.drawString(left, 10 * mm, who)
 
     return render_pdf(
         story, decorate, top=20 * mm, bottom=18 * mm, title=record.title, author=author

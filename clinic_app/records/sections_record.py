@@ -315,6 +315,7 @@ class SectionsRecordService:
             sections=sections,
             sign_off=sign_off,
             final=final,
+            nhs_number=nhs if patient.nhs_number else "",
         )
 
     def _sentence(self, session: ClinicSession) -> str | None:
