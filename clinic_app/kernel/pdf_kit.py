@@ -233,9 +233,10 @@ def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
         canvas.setFont(fonts.regular, 9)
         canvas.drawRightString(width - left, height - 12 * mm, record.title)
         if not record.final:
+            # A draft says so at the foot of every page, where nothing else is centred.
             canvas.setFillColor(EMERGENCY_RED)
             canvas.setFont(fonts.bold, 9.5)
-            canvas.drawCentredString(width / 2, height - 12 * mm, "DRAFT - not signed")
+            canvas.drawCentredString(width / 2, 10 * mm, "DRAFT - not signed")
             canvas.setFillColor(TEXT)
         canvas.setFont(fonts.regular, 8.5)
         canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
