@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
@@ -61,6 +62,24 @@ def _switch_to(qtbot: QtBot, window: MainWindow, username: str) -> None:
     assert window.state is WindowState.WORKING
 
 
+def _start_assessment(qtbot: QtBot, window: MainWindow) -> Any:
+    """Ctrl+Shift+A; if what is on file is offered first, start a new assessment."""
+    qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
+    assessment = window.screen_by_id("assessment")
+    qtbot.waitUntil(
+        lambda: (
+            assessment.view_model.patient_id is not None or assessment.offer.new_button.isVisible()
+        ),
+        timeout=WAIT_MS,
+    )
+    wait_idle(window)
+    if assessment.view_model.patient_id is None:
+        qtbot.mouseClick(assessment.offer.new_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: assessment.view_model.patient_id is not None, timeout=WAIT_MS)
+        wait_idle(window)
+    return assessment
+
+
 def _a_then_the_worklist(
     qtbot: QtBot, window: MainWindow, first: PatientSummary, referral: WorklistItem
 ) -> None:
@@ -71,10 +90,8 @@ def _a_then_the_worklist(
     open_record(qtbot, window, first.id)
     assert window.banner.nhs_number_label.text() == a_nhs
     _shot(window, "banner-patient.png")
-    qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
-    assessment = window.screen_by_id("assessment")
+    assessment = _start_assessment(qtbot, window)
     assert assessment.view_model.patient_id == first.id
-    wait_idle(window)
     assessment.view.body_chart.set_selection(["left_knee"])
     assert window.context.body_regions() == ("left_knee",)
 
@@ -123,9 +140,8 @@ def _b_assessed_then_back_to_a(
     assessment = window.screen_by_id("assessment")
     # B's assessment starts from B's own (empty) chart, not A's knee.
     assert window.context.body_regions() == ()
-    qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
+    _start_assessment(qtbot, window)
     assert assessment.view_model.patient_id == referral.patient_id
-    wait_idle(window)
     assert "left_knee" not in assessment.view.body_chart.selection()
     assessment.view.body_chart.set_selection(["lumbar_spine"])
     qtbot.keyClick(window, Qt.Key.Key_R, CTRL_SHIFT)
@@ -133,7 +149,7 @@ def _b_assessed_then_back_to_a(
     assert window.showing(red_flags)
     assert red_flags.view_model.patient_id == referral.patient_id
     assert window.context.body_regions() == ("lumbar_spine",)
-    qtbot.waitUntil(lambda: bool(red_flags.view_model.offered), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(red_flags.view_model.chosen), timeout=WAIT_MS)
     wait_idle(window)
 
     # Back to A: B's chart counts for nobody; red flags are A's.
@@ -214,6 +230,9 @@ def _handed_to_the_patient_and_back(
     assert questionnaire.view_model.mode is Mode.PATIENT
     assert not window.banner.isVisible()
     assert not window.action("quit").isEnabled()
+    # The patient reads what the questions are about (the recall period), then starts.
+    assert questionnaire.view_model.on_introduction
+    qtbot.mouseClick(view.start_button, Qt.MouseButton.LeftButton)
     for _item in questionnaire.view_model.items:
         qtbot.mouseClick(view._answer_group.buttons()[0], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)

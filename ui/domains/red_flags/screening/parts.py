@@ -99,8 +99,9 @@ class QuestionRow(QFrame):
         radios.addStretch(1)
         layout.addLayout(radios)
         self.asked_for = label(asked_for, "hint", wrap=True)
-        self.asked_for.setVisible(bool(asked_for))
+        # Into the layout first: a widget shown before it has a parent becomes a window.
         layout.addWidget(self.asked_for)
+        self.asked_for.setVisible(bool(asked_for))
         self.earlier = label("", "hint", wrap=True)
         self.earlier.setObjectName("earlierAnswer")
         self.earlier.setVisible(False)
