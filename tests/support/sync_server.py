@@ -15,6 +15,8 @@ from types import TracebackType
 import httpx
 
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security import keychain
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 
@@ -165,3 +167,18 @@ def enrolled_device(server: SyncServer, services: Services, name: str) -> Device
     transport.enrol(str(services.context.device_id), name)
     server.approve(services.context.device_id)
     return Device(services, transport, SyncClient(services.context.store, transport))
+
+
+def signed_in_user(
+    server: SyncServer, device: Device, username: str, role: str, password: str
+) -> CurrentUser:
+    """A user added on the server, signed in online on ``device``: their pushes go as them.
+
+    The device fetches the user, signs them in with the server and keeps the token the
+    server gave in the keychain, as the app does at a user's first sign-in on a laptop.
+    """
+    server.add_user(username, username.title(), role, password)
+    device.client.pull()
+    user_id, token = device.transport.login(username, password)
+    keychain.set_sync_token(device.device_id, token, uuid.UUID(user_id))
+    return device.services.auth.login(username, password)
