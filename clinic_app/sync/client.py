@@ -47,6 +47,8 @@ CURSOR_KEY = "sync.cursor"
 #: Bytes per upload request.
 UPLOAD_PIECE = 4 * 1024 * 1024
 PENDING_KEY = "sync.pending_batch"
+#: The user whose changes wait for them to sign in while connected (absent when none do).
+WAITING_KEY = "sync.waiting_for_sign_in"
 
 
 class Transport(Protocol):
@@ -339,25 +341,31 @@ class SyncClient:
             if batch.user is not None:
                 token = self._user_tokens(batch.user)
                 if token is None:
-                    report.waiting_for_sign_in = batch.user
-                    return report
+                    return self._wait_for(batch.user, report)
             self.upload_files(request.changes)
             try:
                 response = self._transport.push(request, token)
             except AuthenticationFailed as refused:
                 if refused.code != "sync.user_token_unknown":
                     raise
-                report.waiting_for_sign_in = batch.user
-                return report
+                return self._wait_for(batch.user, report)
             if response.batch_key != request.batch_key:
                 raise ValueError("the server answered another batch")
             with self._store.engine.begin() as conn:
                 counts = self._acknowledge(conn, batch, request, response)
+                _set_meta(conn, WAITING_KEY, None)
             report.pushed += len(request.changes)
             for status, count in counts.items():
                 report.statuses[status] = report.statuses.get(status, 0) + count
             if counts.get(Status.DEFERRED.value):
                 return report  # try those again at the next sync, after their files
+
+    def _wait_for(self, user: uuid.UUID | None, report: SyncReport) -> SyncReport:
+        """Hold the changes of a user the server has no sign-in of here, and say so."""
+        report.waiting_for_sign_in = user
+        with self._store.engine.begin() as conn:
+            _set_meta(conn, WAITING_KEY, str(user) if user else None)
+        return report
 
     # ------------------------------------------------------------------ files
 

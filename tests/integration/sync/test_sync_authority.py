@@ -30,6 +30,7 @@ from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, PushResponse, Result, Status
+from clinic_app.sync.wire import synced_table
 from tests.support.sync_server import Device, SyncServer, enrolled_device, signed_in_user
 
 pytestmark = pytest.mark.timeout(300)
@@ -211,8 +212,6 @@ def _report(patient_id: uuid.UUID, study_id: uuid.UUID, author: uuid.UUID, **val
 
 
 def _stored(db: Engine, table: str, row_id: uuid.UUID) -> Any:
-    from clinic_app.sync.wire import synced_table  # noqa: PLC0415
-
     synced = synced_table(table).table
     with db.connect() as conn:
         return conn.execute(select(synced).where(synced.c.id == row_id)).mappings().first()

@@ -41,4 +41,24 @@ _FAULTS = frozenset(
     }
 )
 
+#: Why the server did not take a change, as the sync screen lists it (the server's codes).
+REFUSALS: dict[str, str] = {
+    "sync.server_only": (
+        "only the server changes this (users, sites and the service's settings): an "
+        "administrator changes it there"
+    ),
+    "sync.not_allowed": "the role of the person who made it does not allow it",
+    "sync.not_author": "only the record's author may do this",
+    "sync.not_yours": "it names someone else as its author, signer or reviewer",
+    "sync.own_record": "a record is never verified by its own author",
+    "sync.not_named_reviewer": "only the supervisor it was sent to may do this",
+    "sync.step_refused": "the record had already moved on (for example, it was signed)",
+    "sync.user_disabled": "the account of the person who made it is disabled",
+}
+
+#: Said in the sync summary while a user's changes wait for them to sign in (their name).
+WAITING_FOR_SIGN_IN = (
+    "changes made by {name} wait until they sign in on this computer while it is connected"
+)
+
 WORDS = WordTable(__name__, messages=_WORDS, faults=_FAULTS)

@@ -19,6 +19,7 @@ from ui.common import formatting
 from ui.common.shell import sync_words
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.sync.sync.view_model import SyncViewModel
+from ui.domains.sync.words import REFUSALS, WAITING_FOR_SIGN_IN
 
 _REASONS = {
     "sync.unknown_row": "the server has no such record (it may have been restored from a backup)",
@@ -28,6 +29,7 @@ _REASONS = {
     "sync.bad_value": "a value was not in the form the server expects",
     "sync.refused_by_database": "the server's database refused it",
     "sync.conflict": "changed on another device at the same time",
+    **REFUSALS,
 }
 
 
@@ -103,6 +105,8 @@ class SyncView(QWidget):
         parts.append(
             self.tr("{count} change(s) waiting to go").format(count=status.pending_changes)
         )
+        if status.waiting_for_sign_in:
+            parts.append(self.tr(WAITING_FOR_SIGN_IN).format(name=status.waiting_for_sign_in))
         if status.last_sync_at is not None:
             when = status.last_sync_at.astimezone()
             parts.append(
