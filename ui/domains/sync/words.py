@@ -41,8 +41,9 @@ _FAULTS = frozenset(
     }
 )
 
-#: Why the server did not take a change, as the sync screen lists it (the server's codes).
-REFUSALS: dict[str, str] = {
+# Why the server did not take a change (its codes for a refused change), as the sync
+# screen lists it after the record and its fields.
+_REFUSALS: dict[str, str] = {
     "sync.server_only": (
         "only the server changes this (users, sites and the service's settings): an "
         "administrator changes it there"
@@ -56,9 +57,4 @@ REFUSALS: dict[str, str] = {
     "sync.user_disabled": "the account of the person who made it is disabled",
 }
 
-#: Said in the sync summary while a user's changes wait for them to sign in (their name).
-WAITING_FOR_SIGN_IN = (
-    "changes made by {name} wait until they sign in on this computer while it is connected"
-)
-
-WORDS = WordTable(__name__, messages=_WORDS, faults=_FAULTS)
+WORDS = WordTable(__name__, messages=_WORDS | _REFUSALS, faults=_FAULTS)
