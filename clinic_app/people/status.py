@@ -31,4 +31,5 @@ class StatusService:
             pending_changes=sync.pending,
             last_sync_at=sync.last_success_at,
             sync_problems=sync.open_issues,
+            waiting_for_sign_in=sync.waiting_for_sign_in,
         )

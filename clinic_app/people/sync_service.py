@@ -30,7 +30,7 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people.model import Patient
 from clinic_app.people.views import ConflictView, IssueView
-from clinic_app.sync.client import SyncClient, SyncReport
+from clinic_app.sync.client import WAITING_KEY, SyncClient, SyncReport
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
 
@@ -58,6 +58,8 @@ class SyncStatus:
     last_success_at: datetime | None
     last_error: str | None
     open_issues: int
+    #: Whose changes wait until they sign in here while connected (their name), if anyone's.
+    waiting_for_sign_in: str | None = None
 
 
 @dataclass(frozen=True)
@@ -277,6 +279,8 @@ class SyncService:
                 or 0
             )
             stored = session.get(StoreMeta, LAST_SUCCESS_KEY)
+            waiting = session.get(StoreMeta, WAITING_KEY)
+            waiting_user = session.get(User, uuid.UUID(waiting.value)) if waiting else None
         last = state.last_success_at or (
             datetime.fromisoformat(stored.value) if stored is not None else None
         )
@@ -288,6 +292,7 @@ class SyncService:
             last_success_at=last,
             last_error=state.last_error,
             open_issues=int(issues),
+            waiting_for_sign_in=waiting_user.display_name if waiting_user else None,
         )
 
     @staticmethod

@@ -193,6 +193,8 @@ class StoreStatus:
     pending_changes: int
     last_sync_at: datetime | None = None
     sync_problems: int = 0
+    #: Whose changes wait until they sign in here while connected (their name), if anyone's.
+    waiting_for_sign_in: str | None = None
 
 
 @dataclass(frozen=True)

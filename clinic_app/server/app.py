@@ -32,6 +32,7 @@ from clinic_app.server.apply import (
     resolve_conflict,
     table_digests,
 )
+from clinic_app.server.authorise import USER_TOKEN_HEADER, acting_user
 from clinic_app.server.files import FileStore
 from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
@@ -154,13 +155,21 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
     @app.post("/v1/push")
     async def push(request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
+        user_token = request.headers.get(USER_TOKEN_HEADER) or None
+        with engine.begin() as conn:
+            # Who the push is made as, checked before its body is read.
+            acting = acting_user(conn, device, user_token)
         message = PushRequest.from_json(await _json(request))
         with engine.begin() as conn:
-            response = apply_push(conn, device, message, files.has)
+            # Again inside the push's own transaction: the role and state in force now.
+            acting = acting_user(conn, device, user_token)
+            response = apply_push(conn, device, message, files.has, acting=acting)
         counts: dict[str, int] = {}
         for result in response.results:
             counts[result.status.value] = counts.get(result.status.value, 0) + 1
-        log_event("push", device=device, changes=len(message.changes), **counts)
+        log_event(
+            "push", device=device, user=acting.user_id, changes=len(message.changes), **counts
+        )
         return response.to_json()
 
     @app.get("/v1/pull")

@@ -8,6 +8,7 @@ receipt and gets the same answer without being applied again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.server.authorise import Acting, refusal
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
     SyncChange,
@@ -242,8 +244,10 @@ def _merge(
     fields = dict(existing or {})
 
     def changed_elsewhere(name: str) -> bool:
-        last_version, last_device = fields.get(name) or [1, None]
-        return bool(last_version > change.base_version and last_device != str(device))
+        # Changed since the version this change was made from, by anyone: this device too,
+        # so an old change sent again (under any batch key) never reverts a newer value.
+        last_version, _last_device = fields.get(name) or [1, None]
+        return bool(last_version > change.base_version)
 
     concurrent = [name for name in differing if changed_elsewhere(name)]
     # A document that is signed must be signed as a whole: no part of it is merged.
@@ -299,18 +303,59 @@ def _new_row(
     return _insert(conn, synced, change, values, device)
 
 
+def _as_acting(
+    change: Change, values: dict[str, Any], acting: Acting, device: uuid.UUID, *, new: bool
+) -> Change:
+    """Record the pushing user as the author, whatever the device claimed."""
+    if new:
+        values["created_by"] = acting.user_id
+    else:
+        values.pop("created_by", None)
+    values["updated_by"] = acting.user_id
+    values["device_id"] = device
+    return dataclasses.replace(change, user_id=acting.user_id)
+
+
+def _differing(row: Mapping[Any, Any], values: Mapping[str, Any]) -> list[str]:
+    return [n for n, v in values.items() if n not in META_FIELDS and row[n] != v]
+
+
+def _not_theirs(
+    acting: Acting, change: Change, row: Mapping[Any, Any] | None, values: dict[str, Any]
+) -> Result | None:
+    """A refusal when ``acting`` may not make this change; None when they may.
+
+    A new row is checked whole; a stored one by the fields the change would alter (a change
+    that alters nothing is answered as a duplicate, whoever sends it).
+    """
+    if row is None:
+        wanted: Mapping[str, Any] = values
+    else:
+        wanted = {name: values[name] for name in _differing(row, values)}
+        if not wanted:
+            return None
+    code = refusal(acting, change, row, wanted)
+    return None if code is None else _rejected(change, code)
+
+
 def apply_change(
     conn: Connection,
     device: uuid.UUID,
     change: Change,
     file_exists: FileCheck | None = None,
     known: Mapping[tuple[str, uuid.UUID], Mapping[Any, Any] | None] | None = None,
+    *,
+    acting: Acting | None = None,
 ) -> Result:
     """Apply one change: insert, fast-forward, merge of other fields, or conflict.
 
-    A field counts as changed concurrently when another device changed it after the
-    version this device last saw; such a field keeps the server's value and both values
-    go to the conflict queue. Signed and append-only rows never change.
+    A field counts as changed concurrently when it changed after the version the change was
+    made from; such a field keeps the server's value and both values go to the conflict
+    queue. Signed and append-only rows never change.
+
+    With ``acting`` (a device's push), the change is applied only if that user may make it
+    (``clinic_app.server.authorise``), and is recorded as theirs; without it, it is the
+    server's own write (users managed on the server, a person's choice in a conflict).
     """
     try:
         synced = synced_table(change.table)
@@ -326,12 +371,17 @@ def apply_change(
         row = known[key]
     else:
         row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
+    if acting is not None:
+        change = _as_acting(change, values, acting, device, new=row is None)
+        refused = _not_theirs(acting, change, row, values)
+        if refused is not None:
+            return refused
     if row is None:
         return _new_row(conn, synced, change, values=values, device=device, file_exists=file_exists)
-    differing = [n for n, v in values.items() if n not in META_FIELDS and row[n] != v]
-    refusal = _refusal(synced, change, row, differing)
-    if refusal is not None:
-        return refusal
+    differing = _differing(row, values)
+    stop = _refusal(synced, change, row, differing)
+    if stop is not None:
+        return stop
     return _merge(conn, synced, change, row=row, values=values, differing=differing, device=device)
 
 
@@ -366,10 +416,14 @@ def apply_push(
     device: uuid.UUID,
     request: PushRequest,
     file_exists: FileCheck | None = None,
+    *,
+    acting: Acting,
 ) -> PushResponse:
-    """Apply a batch once; a batch seen before gets its stored answer.
+    """Apply a batch once, as ``acting``; a batch seen before gets its stored answer.
 
-    The caller commits ``conn``'s transaction: the receipt and every change commit together.
+    Each change is applied only if ``acting`` may make it; the others are answered
+    ``rejected`` with the reason. The caller commits ``conn``'s transaction: the receipt and
+    every change commit together.
 
     Raises:
         ClinicError: ``sync.batch_of_another_device`` when the key was used by another device.
@@ -386,7 +440,8 @@ def apply_push(
         # Fast path: the whole batch under one savepoint.
         with conn.begin_nested():
             results = [
-                apply_change(conn, device, change, file_exists) for change in request.changes
+                apply_change(conn, device, change, file_exists, acting=acting)
+                for change in request.changes
             ]
     except SQLAlchemyError:
         # Some change was refused by the database: again, each under its own savepoint, so
@@ -398,7 +453,7 @@ def apply_push(
             mark = log.mark()
             savepoint = conn.begin_nested()
             try:
-                result = apply_change(conn, device, change, file_exists)
+                result = apply_change(conn, device, change, file_exists, acting=acting)
             except (IntegrityError, SQLAlchemyError):
                 savepoint.rollback()
                 log.undo(mark)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,9 +20,10 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from clinic_app.kernel.attachments import AttachmentChunk
 from clinic_app.kernel.base import utcnow
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security import keychain
 from clinic_app.kernel.store import Store
 from clinic_app.sync.files import (
     FILE_COLUMNS,
@@ -46,13 +47,15 @@ CURSOR_KEY = "sync.cursor"
 #: Bytes per upload request.
 UPLOAD_PIECE = 4 * 1024 * 1024
 PENDING_KEY = "sync.pending_batch"
+#: The user whose changes wait for them to sign in while connected (absent when none do).
+WAITING_KEY = "sync.waiting_for_sign_in"
 
 
 class Transport(Protocol):
     """How the engine reaches the server (HTTP in the app, anything in a test)."""
 
-    def push(self, request: PushRequest) -> PushResponse:
-        """Send a batch; the server's answer."""
+    def push(self, request: PushRequest, user_token: str | None = None) -> PushResponse:
+        """Send a batch made by the user whose token this is (None: the device itself)."""
         ...
 
     def pull(self, cursor: int, limit: int) -> PullPage:
@@ -90,6 +93,9 @@ class SyncReport:
     skipped_pending: int = 0
     repulled: bool = False
     files: int = 0
+    #: Changes of this user wait (and those after them): they have no token from the server
+    #: on this device (never signed in here online, or their sign-in was replaced).
+    waiting_for_sign_in: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,18 @@ class _Batch:
     key: uuid.UUID
     first: int
     last: int
+    #: Who made every change in it (None: the device itself, e.g. a scanner's images).
+    user: uuid.UUID | None = None
+
+    def to_json(self) -> str:
+        user = str(self.user) if self.user else None
+        return json.dumps(
+            {"key": str(self.key), "first": self.first, "last": self.last, "user": user}
+        )
+
+
+#: Where the signed-in users' server tokens are: the device's id, a user's id → their token.
+UserTokens = Callable[[uuid.UUID], str | None]
 
 
 def _meta(conn: Connection, key: str) -> str | None:
@@ -172,10 +190,24 @@ def compress(
 class SyncClient:
     """Push and pull for one device's store. Never call it on the UI thread."""
 
-    def __init__(self, store: Store, transport: Transport, *, batch_size: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        store: Store,
+        transport: Transport,
+        *,
+        batch_size: int = MAX_BATCH,
+        user_tokens: UserTokens | None = None,
+    ) -> None:
         self._store = store
         self._transport = transport
         self._batch_size = max(1, min(batch_size, MAX_BATCH))
+        self._user_tokens = user_tokens or self._keychain_token
+
+    def _keychain_token(self, user: uuid.UUID) -> str | None:
+        """The token the server gave ``user`` at their online sign-in on this device."""
+        with self._store.engine.connect() as conn:
+            device = _meta(conn, "device_id")
+        return keychain.sync_token(uuid.UUID(device), user) if device else None
 
     # ------------------------------------------------------------------ push
 
@@ -184,22 +216,40 @@ class SyncClient:
         if raw is None:
             return None
         data = json.loads(raw)
-        return _Batch(uuid.UUID(data["key"]), int(data["first"]), int(data["last"]))
+        first = int(data["first"])
+        if "user" in data:
+            user = data["user"]
+        else:  # frozen by an older version: its entries' first user
+            user = conn.execute(
+                select(OutboxEntry.user_id)
+                .where(OutboxEntry.seq >= first)
+                .order_by(OutboxEntry.seq)
+            ).scalar()
+        return _Batch(
+            uuid.UUID(data["key"]), first, int(data["last"]), uuid.UUID(str(user)) if user else None
+        )
 
     def _freeze_next(self, conn: Connection) -> _Batch | None:
-        seqs = (
-            conn.execute(select(OutboxEntry.seq).order_by(OutboxEntry.seq).limit(self._batch_size))
-            .scalars()
-            .all()
-        )
-        if not seqs:
+        """Freeze the next batch: the oldest waiting changes, all made by one user.
+
+        A push is made as one signed-in user, so a batch ends where another user's changes
+        begin; changes still go in the order they were made.
+        """
+        entries = conn.execute(
+            select(OutboxEntry.seq, OutboxEntry.user_id)
+            .order_by(OutboxEntry.seq)
+            .limit(self._batch_size)
+        ).all()
+        if not entries:
             return None
-        batch = _Batch(uuid.uuid4(), seqs[0], seqs[-1])
-        _set_meta(
-            conn,
-            PENDING_KEY,
-            json.dumps({"key": str(batch.key), "first": batch.first, "last": batch.last}),
-        )
+        user = entries[0].user_id
+        last = entries[0].seq
+        for entry in entries:
+            if entry.user_id != user:
+                break
+            last = entry.seq
+        batch = _Batch(uuid.uuid4(), entries[0].seq, last, user)
+        _set_meta(conn, PENDING_KEY, batch.to_json())
         return batch
 
     def _request(self, conn: Connection, batch: _Batch) -> PushRequest:
@@ -274,7 +324,12 @@ class SyncClient:
         return counts
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
-        """Send every waiting change, a frozen batch at a time, until the outbox is empty."""
+        """Send every waiting change, a frozen batch at a time, until the outbox is empty.
+
+        Each batch goes as the user who made its changes, with their token. A user with no
+        token here (or whose token the server no longer knows) holds their batch, and the
+        ones after it, until they sign in while connected: nothing is sent anonymously.
+        """
         report = report or SyncReport()
         while True:
             with self._store.engine.begin() as conn:
@@ -282,17 +337,35 @@ class SyncClient:
                 if batch is None:
                     return report
                 request = self._request(conn, batch)
+            token = None
+            if batch.user is not None:
+                token = self._user_tokens(batch.user)
+                if token is None:
+                    return self._wait_for(batch.user, report)
             self.upload_files(request.changes)
-            response = self._transport.push(request)
+            try:
+                response = self._transport.push(request, token)
+            except AuthenticationFailed as refused:
+                if refused.code != "sync.user_token_unknown":
+                    raise
+                return self._wait_for(batch.user, report)
             if response.batch_key != request.batch_key:
                 raise ValueError("the server answered another batch")
             with self._store.engine.begin() as conn:
                 counts = self._acknowledge(conn, batch, request, response)
+                _set_meta(conn, WAITING_KEY, None)
             report.pushed += len(request.changes)
             for status, count in counts.items():
                 report.statuses[status] = report.statuses.get(status, 0) + count
             if counts.get(Status.DEFERRED.value):
                 return report  # try those again at the next sync, after their files
+
+    def _wait_for(self, user: uuid.UUID | None, report: SyncReport) -> SyncReport:
+        """Hold the changes of a user the server has no sign-in of here, and say so."""
+        report.waiting_for_sign_in = user
+        with self._store.engine.begin() as conn:
+            _set_meta(conn, WAITING_KEY, str(user) if user else None)
+        return report
 
     # ------------------------------------------------------------------ files
 

@@ -20,7 +20,7 @@ from clinic_app.kernel.errors import (
     NotFound,
     PermissionDenied,
 )
-from clinic_app.sync.protocol import PullPage, PushRequest, PushResponse
+from clinic_app.sync.protocol import USER_TOKEN_HEADER, PullPage, PushRequest, PushResponse
 
 _BY_STATUS: dict[int, type[ClinicError]] = {
     401: AuthenticationFailed,
@@ -53,9 +53,12 @@ class HttpTransport:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"} if self._token else {}
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(
+        self, method: str, path: str, *, extra_headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> Any:
+        headers = {**self._headers(), **(extra_headers or {})}
         try:
-            response = self._client.request(method, path, headers=self._headers(), **kwargs)
+            response = self._client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
             raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
         try:
@@ -91,9 +94,12 @@ class HttpTransport:
         body = self._call("GET", "/v1/devices/me")
         return str(body.get("status")) if isinstance(body, dict) else ""
 
-    def push(self, request: PushRequest) -> PushResponse:
-        """Send a batch; the server's answer."""
-        return PushResponse.from_json(self._call("POST", "/v1/push", json=request.to_json()))
+    def push(self, request: PushRequest, user_token: str | None = None) -> PushResponse:
+        """Send a batch made by the user whose token this is; the server's answer."""
+        headers = {USER_TOKEN_HEADER: user_token} if user_token else {}
+        return PushResponse.from_json(
+            self._call("POST", "/v1/push", json=request.to_json(), extra_headers=headers)
+        )
 
     def pull(self, cursor: int, limit: int) -> PullPage:
         """The page of changes after ``cursor``."""

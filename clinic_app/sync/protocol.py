@@ -21,6 +21,9 @@ MAX_BATCH = 500
 #: Most changes in one page of a pull.
 MAX_PAGE = 1000
 OPERATIONS = frozenset({"insert", "update", "tombstone"})
+#: The header a push carries the signed-in user's server token in (the device's own token is
+#: in ``Authorization``): the server applies the batch as that user, or refuses it.
+USER_TOKEN_HEADER = "X-OneStop-User"
 
 
 class Status(StrEnum):

@@ -20,6 +20,7 @@ import random
 import shutil
 import sys
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ from tests.support.postgres import PostgresServer
 from tests.support.sync_server import SyncServer
 
 TICK_MS = 10
+#: The user signed in online on each laptop, by the laptop's device id.
+_SIGNED_IN: dict[uuid.UUID, uuid.UUID] = {}
 
 
 def _add_patients(services: Services, count: int) -> None:
@@ -48,7 +51,8 @@ def _add_patients(services: Services, count: int) -> None:
     numbers = synthetic_numbers(count)
     rng = random.Random(7)
     with context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=context.device_id)
+        # Written as the laptop's signed-in user: a push goes as a user, never anonymously.
+        session.actor = Actor(device_id=context.device_id, user_id=_SIGNED_IN[context.device_id])
         for index in range(count):
             session.add(
                 Patient(
@@ -68,6 +72,9 @@ def _laptop(server: SyncServer, path: Path, name: str) -> Services:
     services = create_clinic(path)
     services.sync.enrol(SYSTEM, server.url, name)
     server.approve(services.context.device_id)
+    username, password = name.replace(" ", ""), "correct horse battery"
+    server.add_user(username, "Bench Clinician", "clinician", password)
+    _SIGNED_IN[services.context.device_id] = services.auth.login(username, password).id
     return services
 
 

@@ -15,6 +15,8 @@ from types import TracebackType
 import httpx
 
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security import keychain
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 
@@ -153,6 +155,14 @@ class Device:
     services: Services
     transport: HttpTransport
     client: SyncClient
+    #: Who works on it in the test (signed in online, so their changes can be pushed).
+    user: CurrentUser | None = None
+
+    @property
+    def actor(self) -> CurrentUser:
+        """The signed-in user."""
+        assert self.user is not None, "sign a user in first (sign_in)"
+        return self.user
 
     @property
     def device_id(self) -> uuid.UUID:
@@ -165,3 +175,25 @@ def enrolled_device(server: SyncServer, services: Services, name: str) -> Device
     transport.enrol(str(services.context.device_id), name)
     server.approve(services.context.device_id)
     return Device(services, transport, SyncClient(services.context.store, transport))
+
+
+def sign_in(device: Device, username: str, password: str) -> CurrentUser:
+    """A user the server knows, signed in online on ``device``: its pushes go as them.
+
+    The device fetches the users, signs the user in with the server and keeps the token the
+    server gave in the keychain, as the app does at a user's first sign-in on a laptop. The
+    user becomes the device's ``user``.
+    """
+    device.client.pull()
+    user_id, token = device.transport.login(username, password)
+    keychain.set_sync_token(device.device_id, token, uuid.UUID(user_id))
+    device.user = device.services.auth.login(username, password)
+    return device.user
+
+
+def signed_in_user(
+    server: SyncServer, device: Device, username: str, role: str, password: str
+) -> CurrentUser:
+    """A user added on the server (``onestop-server user add``), signed in on ``device``."""
+    server.add_user(username, username.title(), role, password)
+    return sign_in(device, username, password)

@@ -29,6 +29,15 @@ _NOT_SEEN_BY_THE_SCAN = {
     # Raised by the sync server and relayed by the device's sync transport as they are.
     "file.incomplete": "ui.domains.sync.words",
     "file.wrong_offset": "ui.domains.sync.words",
+    # The server's reasons for a change it did not take, listed on the sync screen.
+    "sync.server_only": "ui.domains.sync.words",
+    "sync.not_allowed": "ui.domains.sync.words",
+    "sync.not_author": "ui.domains.sync.words",
+    "sync.not_yours": "ui.domains.sync.words",
+    "sync.own_record": "ui.domains.sync.words",
+    "sync.not_named_reviewer": "ui.domains.sync.words",
+    "sync.step_refused": "ui.domains.sync.words",
+    "sync.user_disabled": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle
     # (tests/support/example_record does); no such record type is in the core yet.
     "record.signed": error_codes.COMMON,

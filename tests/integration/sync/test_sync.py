@@ -15,31 +15,33 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.container import Services
 from clinic_app.kernel.errors import PermissionDenied
 from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
-from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, Status
-from tests.support.sync_server import Device, SyncServer, enrolled_device
+from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
 
 pytestmark = pytest.mark.timeout(300)
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def server(postgres_url: str, tmp_path: Path) -> Iterator[SyncServer]:
     with SyncServer(postgres_url, tmp_path / "server.log") as running:
+        running.add_user("priya", "Priya Shah", "clinician", PASSWORD)
         yield running
 
 
 def _device(server: SyncServer, tmp_path: Path, name: str) -> Iterator[Device]:
     services = create_clinic(tmp_path / f"{name}.db")
     device = enrolled_device(server, services, name)
+    sign_in(device, "priya", PASSWORD)
     yield device
     device.transport.close()
     services.close()
@@ -55,9 +57,9 @@ def laptop_b(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
     yield from _device(server, tmp_path, "laptop-b")
 
 
-def _register(services: Services, nhs_number: str, family: str) -> uuid.UUID:
-    record = services.patients.register(
-        SYSTEM,
+def _register(device: Device, nhs_number: str, family: str) -> uuid.UUID:
+    record = device.services.patients.register(
+        device.actor,
         PatientInput(
             given_name="Ada",
             family_name=family,
@@ -75,7 +77,7 @@ def _edit(device: Device, patient_id: uuid.UUID, **values: Any) -> None:
     """Change a patient the way any feature does: through a session with an actor."""
     context = device.services.context
     with context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=context.device_id)
+        session.actor = Actor(device_id=context.device_id, user_id=device.actor.id)
         patient = session.get(Patient, patient_id)
         assert patient is not None
         for name, value in values.items():
@@ -98,8 +100,8 @@ def _patient(device: Device, patient_id: uuid.UUID) -> dict[str, Any]:
 def test_two_laptops_offline_converge_in_either_order_with_the_conflict_kept(
     laptop_a: Device, laptop_b: Device, first: str
 ) -> None:
-    shared = _register(laptop_a.services, "9990000018", "Lovelace")
-    only_a = _register(laptop_a.services, "9990000026", "Byron")
+    shared = _register(laptop_a, "9990000018", "Lovelace")
+    only_a = _register(laptop_a, "9990000026", "Byron")
     laptop_a.client.sync_once()
     laptop_b.client.sync_once()
     assert _patient(laptop_b, shared)["postcode"] == "LS1 4AP"
@@ -107,7 +109,7 @@ def test_two_laptops_offline_converge_in_either_order_with_the_conflict_kept(
     # A day offline: A changes the phone; B changes the postcode, the email and the phone.
     _edit(laptop_a, shared, phone="0113 496 0001")
     _edit(laptop_b, shared, postcode="LS2 9JT", email="ada@example.org", phone="0113 496 0999")
-    only_b = _register(laptop_b.services, "9990000034", "Somerville")
+    only_b = _register(laptop_b, "9990000034", "Somerville")
     _edit(laptop_a, only_a, postcode="LS6 2AB")
 
     order = [laptop_a, laptop_b] if first == "a" else [laptop_b, laptop_a]
@@ -144,7 +146,7 @@ def test_two_laptops_offline_converge_in_either_order_with_the_conflict_kept(
 def test_a_retried_batch_is_applied_once_and_answered_the_same(
     laptop_a: Device, server: SyncServer
 ) -> None:
-    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    patient_id = _register(laptop_a, "9990000018", "Lovelace")
     with laptop_a.services.context.store.sessions() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.row_id == patient_id)).one()
         change = Change(
@@ -156,12 +158,13 @@ def test_a_retried_batch_is_applied_once_and_answered_the_same(
             fields=entry.changed,
         )
     request = PushRequest(uuid.uuid4(), (change,))
-    first = laptop_a.transport.push(request)
-    again = laptop_a.transport.push(request)
+    token = keychain.sync_token(laptop_a.device_id, laptop_a.actor.id)
+    first = laptop_a.transport.push(request, token)
+    again = laptop_a.transport.push(request, token)
     assert first == again
     assert first.results[0].status is Status.APPLIED
     # A new batch carrying the same insert is recognised as already there.
-    later = laptop_a.transport.push(PushRequest(uuid.uuid4(), (change,)))
+    later = laptop_a.transport.push(PushRequest(uuid.uuid4(), (change,)), token)
     assert later.results[0].status is Status.DUPLICATE
     assert later.last_seq == first.last_seq
 
@@ -190,7 +193,7 @@ def test_a_revoked_or_unapproved_device_is_refused(
 def test_a_change_to_a_row_the_server_does_not_know_is_quarantined_not_lost(
     laptop_a: Device,
 ) -> None:
-    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    patient_id = _register(laptop_a, "9990000018", "Lovelace")
     # The insert never reached the server (say the server was restored from an older backup).
     with laptop_a.services.context.store.engine.begin() as conn:
         conn.execute(OutboxEntry.__table__.delete())
@@ -207,12 +210,12 @@ def test_a_change_to_a_row_the_server_does_not_know_is_quarantined_not_lost(
 
 
 def test_a_deletion_travels_as_a_tombstone(laptop_a: Device, laptop_b: Device) -> None:
-    patient_id = _register(laptop_a.services, "9990000018", "Lovelace")
+    patient_id = _register(laptop_a, "9990000018", "Lovelace")
     laptop_a.client.sync_once()
     laptop_b.client.sync_once()
     context = laptop_a.services.context
     with context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=context.device_id)
+        session.actor = Actor(device_id=context.device_id, user_id=laptop_a.actor.id)
         patient = session.get(Patient, patient_id)
         assert patient is not None
         patient.tombstone()

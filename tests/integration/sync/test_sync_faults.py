@@ -27,9 +27,10 @@ from sqlalchemy import Engine, create_engine, func, select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
-from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
@@ -49,6 +50,7 @@ FIELDS = ("phone", "email", "postcode")
 RETRYABLE = {"sync.unreachable", "sync.bad_answer"}
 MAX_ATTEMPTS = 200
 HOT_PATIENTS = 3
+PASSWORD = "correct horse battery"
 
 
 def _report(line: str) -> None:
@@ -63,6 +65,7 @@ class FaultyDevice:
     client: SyncClient
     proxy: FaultProxy
     http: httpx.Client
+    user: CurrentUser
 
     def sync_until_done(self, stats: Counter[str]) -> None:
         """Sync, trying again after each failure the network or server caused."""
@@ -90,8 +93,13 @@ def _device(
     services = create_clinic(tmp_path / f"{name}.db")
     enrol = HttpTransport(server.url)
     token = enrol.enrol(str(services.context.device_id), name)
-    enrol.close()
     server.approve(services.context.device_id)
+    # The clinician signs in online on it (before any fault), so their changes can go.
+    SyncClient(services.context.store, enrol).pull()
+    user_id, user_token = enrol.login("priya", PASSWORD)
+    enrol.close()
+    keychain.set_sync_token(services.context.device_id, user_token, uuid.UUID(user_id))
+    user = services.auth.login("priya", PASSWORD)
 
     def restart() -> None:
         server.start()
@@ -100,13 +108,14 @@ def _device(
     proxy = FaultProxy(rng, restart_server=restart, kill_server=server.kill, stats=stats)
     http = httpx.Client(base_url=server.url, transport=proxy, timeout=10)
     transport = HttpTransport(server.url, token, client=http)
-    return FaultyDevice(name, services, SyncClient(services.context.store, transport), proxy, http)
+    client = SyncClient(services.context.store, transport)
+    return FaultyDevice(name, services, client, proxy, http, user)
 
 
 def _register(device: FaultyDevice, expected: Expectations) -> None:
     number = next(expected.numbers)
     record = device.services.patients.register(
-        SYSTEM,
+        device.user,
         PatientInput(
             given_name="Test",
             family_name="Patient",
@@ -121,7 +130,7 @@ def _register(device: FaultyDevice, expected: Expectations) -> None:
 def _edit(device: FaultyDevice, patient_id: uuid.UUID, name: str, value: str) -> None:
     context = device.services.context
     with context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=context.device_id)
+        session.actor = Actor(device_id=context.device_id, user_id=device.user.id)
         patient = session.get(Patient, patient_id)
         assert patient is not None
         setattr(patient, name, value)
@@ -191,6 +200,7 @@ def test_sync_survives_a_faulty_network_and_a_dying_server(
     stats: Counter[str] = Counter()
     started = time.monotonic()
     server = SyncServer(postgres_url, tmp_path / "server.log").start()
+    server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
     server_engine = create_engine(postgres_url)
     devices = [
         _device(name, tmp_path, server, random.Random(master.getrandbits(32)), stats)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
@@ -24,9 +26,14 @@ from tests.support.sync_server import SyncServer
 pytestmark = pytest.mark.timeout(300)
 
 
+PASSWORD = "correct horse battery"
+#: The clinician signed in on each laptop, by the laptop's device id.
+_SIGNED_IN: dict[uuid.UUID, CurrentUser] = {}
+
+
 def _register(services: Services, nhs_number: str, family: str) -> None:
     services.patients.register(
-        SYSTEM,
+        _SIGNED_IN[services.context.device_id],
         PatientInput(
             given_name="Ada",
             family_name=family,
@@ -41,6 +48,10 @@ def _laptop(server: SyncServer, path: Path, name: str, ca: Path | None = None) -
     services = create_clinic(path)
     services.sync.enrol(SYSTEM, server.url, name, ca)
     server.approve(services.context.device_id)
+    # A clinician of the laptop's own signs in on it online first, as at a first sign-in.
+    username = f"clinician{name}"
+    server.add_user(username, "Test Clinician", "clinician", PASSWORD)
+    _SIGNED_IN[services.context.device_id] = services.auth.login(username, PASSWORD)
     return services
 
 

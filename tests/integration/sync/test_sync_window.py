@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.session import Actor
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
@@ -44,10 +45,10 @@ def _laptop(server: SyncServer, path: Path, name: str) -> Services:
     return services
 
 
-def _edit_phone(services: Services, patient_id: uuid.UUID, phone: str) -> None:
+def _edit_phone(services: Services, user: CurrentUser, patient_id: uuid.UUID, phone: str) -> None:
     context = services.context
     with context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=context.device_id)
+        session.actor = Actor(device_id=context.device_id, user_id=user.id)
         patient = session.get(Patient, patient_id)
         assert patient is not None
         patient.phone = phone
@@ -67,8 +68,10 @@ def test_a_conflict_is_shown_where_the_record_is_and_chosen_on_the_sync_screen(
     b = _laptop(server, tmp_path / "b.db", "clinic room 2")
     try:
         server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
+        # Her first sign-in on each laptop goes through the server: her changes go as hers.
+        on_a, on_b = a.auth.login("priya", PASSWORD), b.auth.login("priya", PASSWORD)
         record = a.patients.register(
-            SYSTEM,
+            on_a,
             PatientInput(
                 given_name="Ada",
                 family_name="Lovelace",
@@ -80,8 +83,8 @@ def test_a_conflict_is_shown_where_the_record_is_and_chosen_on_the_sync_screen(
         )
         a.sync.sync_now()
         b.sync.sync_now()  # the user and the patient reach laptop B
-        _edit_phone(a, record.id, "0113 496 0001")
-        _edit_phone(b, record.id, "07700 900123")
+        _edit_phone(a, on_a, record.id, "0113 496 0001")
+        _edit_phone(b, on_b, record.id, "07700 900123")
         a.sync.sync_now()
         b.sync.sync_now()
         with b.context.store.sessions() as session:

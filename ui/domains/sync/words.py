@@ -41,4 +41,20 @@ _FAULTS = frozenset(
     }
 )
 
-WORDS = WordTable(__name__, messages=_WORDS, faults=_FAULTS)
+# Why the server did not take a change (its codes for a refused change), as the sync
+# screen lists it after the record and its fields.
+_REFUSALS: dict[str, str] = {
+    "sync.server_only": (
+        "only the server changes this (users, sites and the service's settings): an "
+        "administrator changes it there"
+    ),
+    "sync.not_allowed": "the role of the person who made it does not allow it",
+    "sync.not_author": "only the record's author may do this",
+    "sync.not_yours": "it names someone else as its author, signer or reviewer",
+    "sync.own_record": "a record is never verified by its own author",
+    "sync.not_named_reviewer": "only the supervisor it was sent to may do this",
+    "sync.step_refused": "the record had already moved on (for example, it was signed)",
+    "sync.user_disabled": "the account of the person who made it is disabled",
+}
+
+WORDS = WordTable(__name__, messages=_WORDS | _REFUSALS, faults=_FAULTS)

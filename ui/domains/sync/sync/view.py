@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import ConflictView, IssueView, StoreStatus
-from ui.common import formatting
+from ui.common import errors, formatting
 from ui.common.shell import sync_words
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.sync.sync.view_model import SyncViewModel
@@ -29,6 +30,15 @@ _REASONS = {
     "sync.refused_by_database": "the server's database refused it",
     "sync.conflict": "changed on another device at the same time",
 }
+
+
+def _reason_words(reason: str) -> str:
+    """Why the server refused a change: the screen's own words, or its domain's table."""
+    if reason in _REASONS:
+        return _REASONS[reason]
+    if errors.has_words(reason):
+        return errors.message_for(ClinicError(reason))
+    return reason
 
 
 def _value_words(value: object) -> str:
@@ -103,6 +113,13 @@ class SyncView(QWidget):
         parts.append(
             self.tr("{count} change(s) waiting to go").format(count=status.pending_changes)
         )
+        if status.waiting_for_sign_in:
+            parts.append(
+                self.tr(
+                    "changes made by {name} wait until they sign in on this computer while it "
+                    "is connected"
+                ).format(name=status.waiting_for_sign_in)
+            )
         if status.last_sync_at is not None:
             when = status.last_sync_at.astimezone()
             parts.append(
@@ -215,7 +232,7 @@ class SyncView(QWidget):
             )
         )
         for issue in refused:
-            why = _REASONS.get(issue.reason, issue.reason)
+            why = _reason_words(issue.reason)
             text = self.tr("{record}: {fields} — {why} ({when})").format(
                 record=issue.record,
                 fields=", ".join(field.replace("_", " ") for field in issue.fields) or "record",

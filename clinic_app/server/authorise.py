@@ -1,0 +1,263 @@
+"""Who pushed a change, and whether they may make it: the server is the authority.
+
+A device's own permission checks are a convenience for its user. The server checks every
+pushed change again, as the user whose token came with the push, in that user's role as the
+server holds it now, with the same definitions the device uses: the role → action matrix
+(``clinic_app.kernel.security.permissions``) and each record type's lifecycle
+(``clinic_app.records``). What each table needs is declared once, as data, in
+:data:`TABLE_RULES`; a syncing table missing from it is refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from clinic_app.kernel.errors import AuthenticationFailed, Conflict, PermissionDenied
+from clinic_app.kernel.security.permissions import PERMISSIONS, Action
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.vocabulary import RecordStatus, Role
+from clinic_app.records.lifecycle import Lifecycle, Step
+from clinic_app.records.registry import record_type_for_table
+from clinic_app.server.devices import token_digest
+from clinic_app.sync.model import SyncUserLogin
+from clinic_app.sync.protocol import USER_TOKEN_HEADER, Change
+
+__all__ = ["USER_TOKEN_HEADER", "Acting", "TableRule", "acting_user", "refusal"]
+
+
+#: What a device does by itself, with nobody signed in: it receives what a scanner sends and
+#: runs the PACS queue. A change with no user is checked against these and nothing more.
+DEVICE_ACTIONS = frozenset({Action.IMAGE_RECEIVE, Action.IMAGE_ARCHIVE})
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who a push is made as: a user (their role now, on the server) or the device itself."""
+
+    user_id: uuid.UUID | None
+    role: Role | None
+    active: bool = True
+
+    @property
+    def actions(self) -> frozenset[Action]:
+        """What this one may do."""
+        if self.role is None:
+            return DEVICE_ACTIONS
+        return PERMISSIONS.get(self.role, frozenset())
+
+
+def _actions(*names: Action) -> frozenset[Action]:
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class TableRule:
+    """What a user's role must allow to write one table (any one of the actions listed).
+
+    Attributes:
+        insert: actions, any of which allows adding a row.
+        update: actions, any of which allows changing (or tombstoning) a row.
+        server_only: only the server writes it; a device's change is always refused.
+        own_columns: columns that, when a change sets them, must name the acting user
+            (the signer, the verifier, the reviewer, the author).
+        author: the column naming the record's author, for its lifecycle's checks.
+        reviewer: the column naming who the record was sent to for review.
+    """
+
+    insert: frozenset[Action] = frozenset()
+    update: frozenset[Action] = frozenset()
+    server_only: bool = False
+    own_columns: tuple[str, ...] = ()
+    author: str = "created_by"
+    reviewer: str | None = None
+
+
+SERVER_ONLY = TableRule(server_only=True)
+_PEOPLE = _actions(Action.PATIENT_REGISTER, Action.PATIENT_EDIT)
+_CAPTURE = _actions(Action.IMAGE_CAPTURE, Action.IMAGE_RECEIVE)
+_REPORT_FINAL = _actions(Action.REPORT_SIGN, Action.REPORT_VERIFY)
+_EPISODE = _actions(Action.REFERRAL_UPDATE_STATUS, Action.TRIAGE_DECIDE)
+
+#: Every syncing table and what writing it needs: one place, data only.
+TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
+    {
+        # Users, roles, sites and the service's settings (the PACS address among them) are
+        # the server's: an administrator changes them there, never through a device.
+        "app_user": SERVER_ONLY,
+        "site": SERVER_ONLY,
+        "service_setting": SERVER_ONLY,
+        "patient": TableRule(_actions(Action.PATIENT_REGISTER), _PEOPLE),
+        "gp_practice": TableRule(_PEOPLE, _PEOPLE),
+        "patient_alert": TableRule(
+            _PEOPLE | {Action.RED_FLAG_SCREEN}, _PEOPLE | {Action.RED_FLAG_SCREEN}
+        ),
+        "referral": TableRule(_actions(Action.REFERRAL_CREATE), _EPISODE),
+        "episode_of_care": TableRule(_EPISODE | {Action.REFERRAL_CREATE}, _EPISODE),
+        "episode_change": TableRule(_EPISODE),
+        "triage_decision": TableRule(_actions(Action.TRIAGE_DECIDE)),
+        "assessment": TableRule(
+            _actions(Action.ASSESSMENT_WRITE),
+            _actions(Action.ASSESSMENT_WRITE, Action.ASSESSMENT_SIGN),
+            own_columns=("signed_by",),
+        ),
+        "assessment_addendum": TableRule(
+            _actions(Action.ASSESSMENT_SIGN), own_columns=("signed_by",)
+        ),
+        "questionnaire_response": TableRule(_actions(Action.QUESTIONNAIRE_RECORD)),
+        "red_flag_screening": TableRule(_actions(Action.RED_FLAG_SCREEN)),
+        "red_flag_action": TableRule(
+            _actions(Action.RED_FLAG_SCREEN), _actions(Action.RED_FLAG_SCREEN)
+        ),
+        "red_flag_resolution": TableRule(
+            _actions(Action.RED_FLAG_SCREEN, Action.RED_FLAG_OVERRIDE)
+        ),
+        "attachment": TableRule(_CAPTURE | _REPORT_FINAL | {Action.ATTACHMENT_ADD}),
+        "imaging_study": TableRule(_CAPTURE, _CAPTURE | _REPORT_FINAL | {Action.IMAGE_ARCHIVE}),
+        "image_instance": TableRule(_CAPTURE | _REPORT_FINAL, _CAPTURE),
+        "image_marks": TableRule(
+            _actions(Action.IMAGE_CAPTURE, Action.IMAGE_VIEW),
+            _actions(Action.IMAGE_CAPTURE, Action.IMAGE_VIEW),
+        ),
+        "scan_report": TableRule(
+            _actions(Action.REPORT_WRITE),
+            _actions(Action.REPORT_WRITE, Action.REPORT_VERIFY),
+            own_columns=("author_id", "signed_by", "verified_by"),
+            author="author_id",
+            reviewer="supervisor_id",
+        ),
+        "scan_report_dicom": TableRule(_REPORT_FINAL),
+        "scan_report_review": TableRule(
+            _actions(Action.REPORT_VERIFY), own_columns=("reviewer_id",)
+        ),
+    }
+)
+
+
+def acting_user(conn: Connection, device: uuid.UUID, token: str | None) -> Acting:
+    """Who a push from ``device`` is made as.
+
+    No token: the device itself (:data:`DEVICE_ACTIONS` only). A token must be one the
+    server issued at an online sign-in on this very device; the user's role and whether
+    they are active are read now, not taken from the device.
+
+    Raises:
+        AuthenticationFailed: ``sync.user_token_unknown`` for a token not issued to a user
+            on this device (unknown, replaced by a later sign-in, or another device's).
+    """
+    if token is None:
+        return Acting(None, None)
+    login = conn.execute(
+        select(SyncUserLogin.user_id, SyncUserLogin.device_id).where(
+            SyncUserLogin.token_sha256 == token_digest(token)
+        )
+    ).first()
+    if login is None or login.device_id != device:
+        raise AuthenticationFailed("sync.user_token_unknown")
+    user = conn.execute(
+        select(User.id, User.role, User.active, User.deleted).where(User.id == login.user_id)
+    ).first()
+    if user is None:
+        raise AuthenticationFailed("sync.user_token_unknown")
+    return Acting(
+        uuid.UUID(str(user.id)), Role(user.role), active=bool(user.active and not user.deleted)
+    )
+
+
+def _step_refusal(lifecycle: Lifecycle, error: PermissionDenied | Conflict) -> str:
+    if isinstance(error, Conflict):
+        return "sync.step_refused"
+    return {
+        lifecycle.not_author: "sync.not_author",
+        lifecycle.own_record: "sync.own_record",
+        lifecycle.not_named_reviewer: "sync.not_named_reviewer",
+    }.get(error.code, "sync.not_allowed")
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+def _candidate_steps(lifecycle: Lifecycle, source: str, target: str) -> list[Step]:
+    """The steps that take a record from ``source`` to ``target`` (or keep it there)."""
+    if target != source:
+        return [s for s in lifecycle.steps if source in s.sources and s.target == target]
+    # The status stays: an edit where the lifecycle has one, else any step from it (a
+    # reviewer's words saved before the verdict).
+    staying = [s for s in lifecycle.steps if source in s.sources and s.target is None]
+    return staying or [s for s in lifecycle.steps if source in s.sources]
+
+
+def _lifecycle_refusal(
+    lifecycle: Lifecycle,
+    rule: TableRule,
+    acting: Acting,
+    stored: Mapping[Any, Any] | None,
+    values: Mapping[str, Any],
+) -> str | None:
+    """Whether the change moves the record by a step its lifecycle allows this user.
+
+    The row as stored on the server is the source: its status, its author and its reviewer.
+    A new row starts as a draft.
+    """
+    if acting.role is None:
+        return "sync.not_allowed"
+    source = str(stored["status"]) if stored is not None else RecordStatus.DRAFT.value
+    target = str(values.get("status", source))
+    basis = stored if stored is not None else values
+    steps = _candidate_steps(lifecycle, source, target)
+    if not steps:
+        return "sync.step_refused"
+    refusal = "sync.step_refused"
+    for step in steps:
+        try:
+            lifecycle.check(
+                step.name,
+                status=source,
+                role=acting.role,
+                actor=acting.user_id,
+                author=_uuid_or_none(basis.get(rule.author)),
+                reviewer=_uuid_or_none(basis.get(rule.reviewer)) if rule.reviewer else None,
+            )
+        except (PermissionDenied, Conflict) as error:
+            refusal = _step_refusal(lifecycle, error)
+            continue
+        return None
+    return refusal
+
+
+def refusal(
+    acting: Acting,
+    change: Change,
+    stored: Mapping[Any, Any] | None,
+    values: Mapping[str, Any],
+) -> str | None:
+    """Why ``acting`` may not make ``change``, as a code; None when they may.
+
+    Args:
+        acting: who the push is made as.
+        change: the change as pushed.
+        stored: the row as the server holds it now (None when it is new).
+        values: the change's values, decoded (the columns it sets).
+    """
+    if not acting.active:
+        return "sync.user_disabled"
+    rule = TABLE_RULES.get(change.table)
+    if rule is None or rule.server_only:
+        return "sync.server_only"
+    needed = rule.insert if stored is None else rule.update
+    if not needed & acting.actions:
+        return "sync.not_allowed"
+    for column in rule.own_columns:
+        claimed = values.get(column)
+        if claimed is not None and claimed != acting.user_id:
+            return "sync.not_yours"
+    record_type = record_type_for_table(change.table)
+    if record_type is not None:
+        return _lifecycle_refusal(record_type.lifecycle, rule, acting, stored, values)
+    return None

@@ -1,0 +1,50 @@
+"""The server's table → action map covers every syncing table, and uses the shared definitions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from clinic_app import schema  # noqa: F401 - every table registered
+from clinic_app.kernel.security.permissions import PERMISSIONS, Action
+from clinic_app.kernel.vocabulary import Role
+from clinic_app.server.authorise import DEVICE_ACTIONS, TABLE_RULES, Acting, refusal
+from clinic_app.sync.protocol import Change
+from clinic_app.sync.wire import synced_tables
+
+
+def test_every_syncing_table_has_one_rule() -> None:
+    # A new syncing table must say here who may write it; until it does, it is refused.
+    assert set(TABLE_RULES) == set(synced_tables())
+
+
+def test_the_server_only_tables_are_users_sites_and_service_settings() -> None:
+    only = {name for name, rule in TABLE_RULES.items() if rule.server_only}
+    assert only == {"app_user", "site", "service_setting"}
+
+
+def _change(table: str) -> Change:
+    return Change(uuid.uuid4(), table, uuid.uuid4(), "insert", 0, {})
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_a_role_writes_a_table_only_with_an_action_its_permissions_hold(role: Role) -> None:
+    acting = Acting(uuid.uuid4(), role)
+    for name, rule in TABLE_RULES.items():
+        if rule.server_only or name in {"assessment", "scan_report"}:
+            continue
+        allowed = refusal(acting, _change(name), None, {}) is None
+        assert allowed == bool(rule.insert & PERMISSIONS[role]), (role, name)
+
+
+def test_the_device_alone_may_only_receive_and_archive_images() -> None:
+    device = Acting(None, None)
+    assert device.actions == DEVICE_ACTIONS == {Action.IMAGE_RECEIVE, Action.IMAGE_ARCHIVE}
+    assert refusal(device, _change("patient"), None, {}) == "sync.not_allowed"
+    assert refusal(device, _change("imaging_study"), None, {}) is None
+
+
+def test_a_disabled_user_may_write_nothing() -> None:
+    acting = Acting(uuid.uuid4(), Role.CLINICIAN, active=False)
+    assert refusal(acting, _change("patient"), None, {}) == "sync.user_disabled"
