@@ -18,6 +18,7 @@ from clinic_app.demo import seed_demo
 from clinic_app.kernel.backup import check_passphrase, restore_store
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, FormErrors, StoreError, ValidationError
+from clinic_app.kernel.logs import configure_logging
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
@@ -629,6 +630,7 @@ def run_command(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the administration commands."""
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:

@@ -137,24 +137,35 @@ def set_supervisor(conn: Connection, username: str, supervisor: str | None) -> N
     _update(conn, username, {"supervisor_id": boss_id})
 
 
+_DECOY: list[str] = []
+
+
+def _decoy_hash() -> str:
+    """A hash to check an unknown name's password against, so it takes as long as a known one."""
+    if not _DECOY:
+        _DECOY.append(passwords.hash_password(secrets.token_urlsafe(24)))
+    return _DECOY[0]
+
+
 def online_login(
     conn: Connection, device: uuid.UUID, username: str, password: str
 ) -> tuple[uuid.UUID, str]:
     """Check a user's password on the server for a device; the user's token for that device.
 
+    An unknown name, a wrong password and a disabled account all get the same answer, after
+    the same work, so the answer says nothing about which it was.
+
     Raises:
-        AuthenticationFailed: ``auth.failed`` (unknown name or wrong password) or
-            ``auth.disabled``.
+        AuthenticationFailed: ``auth.failed``.
     """
     user = conn.execute(
         select(User.id, User.password_hash, User.active).where(
             User.username == username.strip().casefold(), User.deleted.is_(False)
         )
     ).first()
-    if user is None or not passwords.verify_password(password, user.password_hash):
+    right = passwords.verify_password(password, user.password_hash if user else _decoy_hash())
+    if user is None or not right or not user.active:
         raise AuthenticationFailed("auth.failed")
-    if not user.active:
-        raise AuthenticationFailed("auth.disabled")
     token = secrets.token_urlsafe(32)
     conn.execute(
         delete(SyncUserLogin).where(
