@@ -147,8 +147,12 @@ def restore_store(backup: Path, passphrase: str, target: Path, key: str) -> None
         source.execute(f"PRAGMA key = {_quote(passphrase)}")
         try:
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError:
-            raise StoreError("backup.wrong_passphrase") from None
+        except sqlcipher3.DatabaseError as error:
+            # Only "not a database" means the first page did not decrypt: anything else
+            # (a malformed image, pages missing) is a damaged file, not a wrong passphrase.
+            if "not a database" in str(error):
+                raise StoreError("backup.wrong_passphrase") from None
+            raise StoreError("backup.damaged") from None
         try:
             intact = source.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             tables = source.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
