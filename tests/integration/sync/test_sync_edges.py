@@ -10,6 +10,7 @@ import json
 import os
 import stat
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -308,3 +309,39 @@ def test_plain_http_only_on_loopback_or_with_the_lab_flag(tmp_path: Path) -> Non
     HttpTransport("http://10.20.30.40:8765", allow_insecure_http=True).close()
     HttpTransport("https://10.20.30.40:8765").close()
     HttpTransport("http://127.0.0.1:8765").close()
+
+
+def test_no_log_line_of_a_sync_round_with_errors_names_a_patient(
+    server: SyncServer, tmp_path: Path
+) -> None:
+    from tests.support.canary_device import CANARIES
+
+    device = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.support.canary_device",
+            server.url,
+            server.db_url,
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    server.stop()
+    reached = [line for line in device.stdout.splitlines() if line.startswith("REACHED ")]
+    assert reached, device.stderr[-3000:]
+    assert int(reached[0].split()[1]) >= 2  # the store clash and the thread at least
+    assert device.returncode != 0  # the uncaught error on the main thread happened
+    logs = {"device stderr": device.stderr, "server log": server.log_text()}
+    assert "Uncaught error" in device.stderr
+    assert "IntegrityError" in device.stderr  # the clash is logged, by type
+    assert '"event": "push"' in logs["server log"]
+    for where, text in logs.items():
+        for canary in CANARIES.values():
+            assert canary not in text, f"{canary!r} in the {where}"
+        assert "Zebrowsk" not in text
+        assert "9990012318" not in text.replace(" ", "")
