@@ -302,7 +302,7 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         cursor = _number(max(cursor, 0), "cursor")
         limit = max(1, min(limit, MAX_PAGE))
         with engine.connect() as conn:
-            page = pull_page(conn, cursor, limit)
+            page = users.withhold_password_hashes(conn, device, pull_page(conn, cursor, limit))
         log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
         return page.to_json()
 

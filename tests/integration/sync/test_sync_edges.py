@@ -6,6 +6,7 @@ Every hostile request here was one an NHS security review sent; each must be ref
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -19,13 +20,17 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.http import HttpTransport
+from tests.support.canary_device import CANARIES
 from tests.support.sync_server import SyncServer, free_port, server_command
 
 pytestmark = pytest.mark.timeout(300)
@@ -49,7 +54,6 @@ def laptop(server: SyncServer, tmp_path: Path) -> Iterator[Services]:
 
 
 def _token(services: Services) -> str:
-    from clinic_app.kernel.security import keychain
 
     token = keychain.sync_token(services.context.device_id)
     assert token
@@ -232,7 +236,6 @@ def test_server_and_device_files_are_private(
     server: SyncServer, laptop: Services, tmp_path: Path
 ) -> None:
     (tmp_path / "scan.bin").write_bytes(os.urandom(5000))
-    import hashlib
 
     data = (tmp_path / "scan.bin").read_bytes()
     sha = hashlib.sha256(data).hexdigest()
@@ -314,7 +317,6 @@ def test_plain_http_only_on_loopback_or_with_the_lab_flag(tmp_path: Path) -> Non
 def test_no_log_line_of_a_sync_round_with_errors_names_a_patient(
     server: SyncServer, tmp_path: Path
 ) -> None:
-    from tests.support.canary_device import CANARIES
 
     device = subprocess.run(
         [
@@ -345,3 +347,33 @@ def test_no_log_line_of_a_sync_round_with_errors_names_a_patient(
             assert canary not in text, f"{canary!r} in the {where}"
         assert "Zebrowsk" not in text
         assert "9990012318" not in text.replace(" ", "")
+
+
+def _local_hash(services: Services, username: str) -> str:
+    with services.context.store.engine.connect() as conn:
+        found = conn.execute(select(User.password_hash).where(User.username == username))
+        return str(found.scalar_one())
+
+
+def test_a_laptop_holds_password_hashes_only_of_users_who_signed_in_on_it(
+    server: SyncServer, laptop: Services, tmp_path: Path
+) -> None:
+    other = create_clinic(tmp_path / "other.db")
+    try:
+        other.sync.enrol(SYSTEM, server.url, "clinic room 2")
+        server.approve(other.context.device_id)
+        server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
+        server.add_user("omar", "Omar Haddad", "clinician", PASSWORD)
+        for device in (laptop, other):
+            device.sync.sync_now()
+            for name in ("priya", "omar"):
+                assert not _local_hash(device, name).startswith("scrypt$"), name
+        assert laptop.auth.login("priya", PASSWORD).username == "priya"
+        other.sync.sync_now()
+        assert _local_hash(laptop, "priya").startswith("scrypt$")
+        assert not _local_hash(laptop, "omar").startswith("scrypt$")
+        assert not _local_hash(other, "priya").startswith("scrypt$")
+        server.stop()
+        assert laptop.auth.login("priya", PASSWORD).username == "priya"  # offline, here only
+    finally:
+        other.close()
