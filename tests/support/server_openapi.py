@@ -11,6 +11,8 @@ from typing import Any
 _UUID = {"type": "string", "format": "uuid"}
 _SHA = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _ANY: dict[str, Any] = {}
+#: What the database holds: the fuzzer's boundary cases step just past either end.
+_INT64 = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 _ERROR = {"description": "refused, with a code"}
 
 
@@ -42,7 +44,7 @@ _CHANGE = {
         "table": {"type": "string", "enum": ["patient", "app_user", "episode", "nonsense"]},
         "row_id": _UUID,
         "operation": {"type": "string", "enum": ["insert", "update", "delete"]},
-        "base_version": {"type": "integer"},
+        "base_version": _INT64,
         "fields": {"type": "object", "additionalProperties": _ANY},
         "user_id": {"anyOf": [_UUID, {"type": "null"}]},
     },
@@ -101,7 +103,7 @@ def server_openapi() -> dict[str, Any]:
             "/v1/pull": {
                 "get": _operation(
                     parameters=[
-                        _query("cursor", {"type": "integer"}),
+                        _query("cursor", _INT64),
                         _query("limit", {"type": "integer"}),
                     ]
                 )
@@ -131,12 +133,12 @@ def server_openapi() -> dict[str, Any]:
                             }
                         },
                     },
-                    parameters=[*sha, _query("offset", {"type": "integer"})],
+                    parameters=[*sha, _query("offset", _INT64)],
                 ),
             },
             "/v1/files/{sha256}/complete": {
                 "post": _operation(
-                    _json({"type": "object", "properties": {"size": {"type": "integer"}}}),
+                    _json({"type": "object", "properties": {"size": _INT64}}),
                     parameters=sha,
                 )
             },

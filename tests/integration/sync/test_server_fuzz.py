@@ -89,6 +89,7 @@ def test_no_fuzzed_request_gets_a_server_error(server: SyncServer, tmp_path: Pat
                 text=True,
                 timeout=240,
                 check=False,
+                cwd=tmp_path,  # its cache stays with the test
             )
         )
     for run in runs:
