@@ -154,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     from clinic_app.kernel.logs import configure_logging  # noqa: PLC0415
 
+    os.umask(0o077)  # the store, backups and exports readable by this user only
     configure_logging()
     if not arguments or arguments in (["-h"], ["--help"]):
         return _full_help()
