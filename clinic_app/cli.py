@@ -18,6 +18,7 @@ from clinic_app.demo import seed_demo
 from clinic_app.kernel.backup import check_passphrase, restore_store
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, FormErrors, StoreError, ValidationError
+from clinic_app.kernel.logs import configure_logging
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
@@ -48,6 +49,16 @@ MESSAGES: dict[str, str] = {
     "backup.missing": "There is no backup file at {backup}.",
     "backup.wrong_passphrase": "That passphrase does not open the backup.",
     "backup.damaged": "The backup file is damaged and was not restored.",
+    "backup.empty": "The backup file {backup} is empty: it holds no store. Nothing was changed.",
+    "backup.incomplete": (
+        "The backup file {backup} is incomplete: the copy was cut short. Nothing was changed; "
+        "use another backup."
+    ),
+    "backup.no_passphrase": "No passphrase was given, so the backup cannot be opened.",
+    "store.empty": (
+        "The store file at {path} is empty (0 bytes): the store it held is gone. It was "
+        "left as it is and not replaced by a new one. Restore the store from a backup."
+    ),
     "restore.failed": "The backup could not be written as a store. Nothing was changed.",
     "backup.passphrase_too_short": "The passphrase must be at least {minimum} characters.",
     "password.too_short": "The password must be at least 10 characters.",
@@ -629,6 +640,7 @@ def run_command(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the administration commands."""
+    configure_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:

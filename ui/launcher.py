@@ -152,6 +152,10 @@ def _command_word(arguments: list[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``onestop``."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    from clinic_app.kernel.logs import configure_logging  # noqa: PLC0415
+
+    os.umask(0o077)  # the store, backups and exports readable by this user only
+    configure_logging()
     if not arguments or arguments in (["-h"], ["--help"]):
         return _full_help()
     if _command_word(arguments) not in APP_COMMANDS:

@@ -19,6 +19,8 @@ from clinic_app.kernel.store import Store
 
 MIN_PASSPHRASE = 12
 _ALIAS = "backup_copy"
+#: SQLCipher's page: every whole store or backup file is a multiple of it.
+PAGE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def backup_store(store: Store, destination: Path, passphrase: str) -> BackupResu
         raise StoreError("backup.exists")
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
+    _create_private(partial)
     raw = store.engine.raw_connection()
     try:
         driver: Any = raw.driver_connection
@@ -97,6 +100,27 @@ def backup_store(store: Store, destination: Path, passphrase: str) -> BackupResu
     return BackupResult(destination, destination.stat().st_size, int(tables))
 
 
+def _create_private(path: Path) -> None:
+    """An empty file only its owner reads; SQLite writes into it (and keeps its mode)."""
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def check_backup_file(backup: Path) -> None:
+    """Refuse a backup file that cannot be whole, before any passphrase is tried.
+
+    Raises:
+        StoreError: ``backup.missing``, ``backup.empty`` (0 bytes), ``backup.incomplete``
+            (not a whole number of pages: a copy cut short).
+    """
+    if not backup.is_file():
+        raise StoreError("backup.missing")
+    size = backup.stat().st_size
+    if size == 0:
+        raise StoreError("backup.empty")
+    if size % PAGE_SIZE:
+        raise StoreError("backup.incomplete")
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -108,11 +132,13 @@ def restore_store(backup: Path, passphrase: str, target: Path, key: str) -> None
     target must not exist: an existing store is never overwritten here.
 
     Raises:
-        StoreError: ``backup.missing``, ``backup.wrong_passphrase``, ``backup.damaged``,
+        StoreError: ``backup.missing``, ``backup.empty``, ``backup.incomplete``,
+            ``backup.no_passphrase``, ``backup.wrong_passphrase``, ``backup.damaged``,
             ``store.exists``.
     """
-    if not backup.is_file():
-        raise StoreError("backup.missing")
+    check_backup_file(backup)
+    if not passphrase:
+        raise StoreError("backup.no_passphrase")
     if target.exists():
         raise StoreError("store.exists")
     source = sqlcipher3.connect(str(backup), isolation_level=None)
@@ -121,13 +147,25 @@ def restore_store(backup: Path, passphrase: str, target: Path, key: str) -> None
         source.execute(f"PRAGMA key = {_quote(passphrase)}")
         try:
             source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as error:
+            # Only "not a database" means the first page did not decrypt: anything else
+            # (a malformed image, pages missing) is a damaged file, not a wrong passphrase.
+            if "not a database" in str(error):
+                raise StoreError("backup.wrong_passphrase") from None
+            raise StoreError("backup.damaged") from None
+        try:
+            intact = source.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            tables = source.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         except sqlcipher3.DatabaseError:
-            raise StoreError("backup.wrong_passphrase") from None
-        if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            intact = False
+        if not intact:
             raise StoreError("backup.damaged")
+        if not tables:
+            raise StoreError("backup.empty")
         version = int(source.execute("PRAGMA user_version").fetchone()[0])
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
+        _create_private(partial)
         try:
             source.execute(f"ATTACH DATABASE ? AS restored KEY \"x'{key}'\"", (str(partial),))
             source.execute("SELECT sqlcipher_export('restored')")

@@ -118,12 +118,18 @@ def _make_store(engine: Engine, path: Path | None) -> Store:
 def open_sqlite_store(path: Path, key: str) -> Store:
     """Open an existing encrypted store, upgrading its schema if it is older than the code.
 
+    A file of 0 bytes is refused, never taken for a new store: the store that was there is
+    gone, and a person decides (restore from a backup); the file is left as it is.
+
     Raises:
-        StoreError: ``store.missing`` if there is no file, ``store.wrong_key`` if the key
-            does not open it (or it is not a store at all).
+        StoreError: ``store.missing`` if there is no file, ``store.empty`` if it has no
+            bytes, ``store.wrong_key`` if the key does not open it (or it is not a store
+            at all).
     """
     if not path.is_file():
         raise StoreError("store.missing")
+    if path.stat().st_size == 0:
+        raise StoreError("store.empty")
     engine = _sqlite_engine(path, key)
     _check_key(engine)
     ensure_schema(engine)
@@ -136,7 +142,7 @@ def create_sqlite_store(path: Path, key: str) -> Store:
     Raises:
         StoreError: ``store.exists`` when the file exists.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         # O_EXCL: two processes racing to create the store cannot both win.
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

@@ -91,9 +91,9 @@ class AuthService:
             if error.code.startswith("sync.") or error.code.startswith("device."):
                 raise AuthenticationFailed("auth.needs_online_first") from error
             raise
-        if known is None:
-            # A user added on the server since the last sync: fetch them now.
-            online.sync_now()
+        # Fetch the user now: one added on the server since the last sync, and the password
+        # hash the server sends this device only once the user has signed in online here.
+        online.sync_now()
 
     def login(self, username: str, password: str) -> CurrentUser:
         """Check the user name and password and return the signed-in user.

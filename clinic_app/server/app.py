@@ -2,12 +2,18 @@
 
 Logs are one JSON object a line with the event, the device and counts: never a row's
 contents, so no patient data reaches a log.
+
+Every route that takes a body authenticates first (enrolment, which has no token yet, is
+rate-limited first), then checks the content type and reads at most the configured size;
+a malformed body (not UTF-8, not JSON, nested too deep, a number beyond 64 bits, a lone
+surrogate) is a 400 with a code, never a 500.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import uuid
 from typing import Any
 
@@ -23,6 +29,7 @@ from clinic_app.kernel.errors import (
     NotFound,
     PermissionDenied,
 )
+from clinic_app.kernel.logs import describe_for_log
 from clinic_app.server import devices, users
 from clinic_app.server.apply import (
     apply_push,
@@ -34,6 +41,7 @@ from clinic_app.server.apply import (
 )
 from clinic_app.server.authorise import USER_TOKEN_HEADER, acting_user
 from clinic_app.server.files import FileStore
+from clinic_app.server.limits import EnrolmentRate, ServerLimits, SignInLockout
 from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
@@ -45,7 +53,20 @@ def log_event(event: str, **fields: Any) -> None:
     log.info(json.dumps({"event": event, **fields}, default=str, sort_keys=True))
 
 
+#: Codes answered with their own HTTP status (anything else by the error's kind).
+_STATUS_BY_CODE = {
+    "request.too_large": 413,
+    "request.content_type": 415,
+    "file.too_large": 413,
+    "file.uploads_full": 413,
+    "device.enrol_rate_limited": 429,
+}
+_INT64 = 2**63 - 1
+
+
 def _status_for(error: ClinicError) -> int:
+    if error.code in _STATUS_BY_CODE:
+        return _STATUS_BY_CODE[error.code]
     if isinstance(error, AuthenticationFailed):
         return 401
     if isinstance(error, PermissionDenied):
@@ -65,11 +86,100 @@ def _token(request: Request) -> str:
     return token.strip()
 
 
-async def _json(request: Request) -> object:
+def _bad(reason: str) -> ClinicError:
+    return ClinicError("sync.bad_message", reason=reason)
+
+
+def _require_type(request: Request, media_type: str) -> None:
+    given = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if given != media_type:
+        raise ClinicError("request.content_type", expected=media_type)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it is known to be over ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise _bad("bad_length")
+        if int(declared) > limit:
+            raise ClinicError("request.too_large", limit=limit)
+    parts: list[bytes] = []
+    size = 0
+    async for part in request.stream():
+        size += len(part)
+        if size > limit:
+            raise ClinicError("request.too_large", limit=limit)
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _int64(text: str) -> int:
+    value = int(text)
+    if not -_INT64 - 1 <= value <= _INT64:
+        raise ValueError("integer beyond 64 bits")
+    return value
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
+
+
+def _no_constants(_name: str) -> object:
+    raise ValueError("NaN and Infinity are not JSON")
+
+
+def _check_tree(value: object, depth_left: int) -> None:
+    """Refuse nesting deeper than allowed and text that is not valid Unicode."""
+    if depth_left < 0:
+        raise _bad("too_deep")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise _bad("bad_text") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_tree(key, depth_left)
+            _check_tree(item, depth_left - 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_tree(item, depth_left - 1)
+
+
+def _parse_json(raw: bytes, max_depth: int) -> object:
     try:
-        return await request.json()
+        text = raw.decode("utf-8")
+        body = json.loads(text, parse_int=_int64, parse_float=_finite, parse_constant=_no_constants)
+    except RecursionError:
+        raise _bad("too_deep") from None
     except (ValueError, UnicodeDecodeError):
-        raise ClinicError("sync.bad_message", reason="not_json") from None
+        raise _bad("not_json") from None
+    _check_tree(body, max_depth)
+    return body
+
+
+async def _read_json(request: Request, limits: ServerLimits) -> object:
+    """A JSON body within the limits (call after authenticating)."""
+    _require_type(request, "application/json")
+    return _parse_json(await _body(request, limits.max_json_bytes), limits.max_json_depth)
+
+
+async def _json_object(request: Request, limits: ServerLimits) -> dict[str, Any]:
+    body = await _read_json(request, limits)
+    if not isinstance(body, dict):
+        raise _bad("not_an_object")
+    return body
+
+
+def _number(value: int, name: str) -> int:
+    """A query number the database can hold (0 to 2^63 - 1)."""
+    if not 0 <= value <= _INT64:
+        raise _bad(f"bad_{name}")
+    return value
 
 
 def _authenticated(engine: Engine, request: Request, *, approved: bool = True) -> uuid.UUID:
@@ -77,18 +187,27 @@ def _authenticated(engine: Engine, request: Request, *, approved: bool = True) -
         return devices.authenticate(conn, _token(request), approved=approved)
 
 
-def _add_device_routes(app: FastAPI, engine: Engine) -> None:
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _add_device_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
+    rate = EnrolmentRate(limits)
+
     @app.post("/v1/devices", status_code=201)
     async def enrol(request: Request) -> dict[str, Any]:
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise ClinicError("sync.bad_message", reason="not_an_object")
+        # No token yet: the rate limit comes before anything is read.
+        if not rate.allow(_client_address(request)):
+            log_event("device.enrol_refused", reason="rate")
+            raise ClinicError("device.enrol_rate_limited")
+        body = await _json_object(request, limits)
         try:
             device_id = uuid.UUID(str(body.get("device_id")))
         except ValueError:
-            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
+            raise _bad("not_a_uuid") from None
+        name = body.get("name")
         with engine.begin() as conn:
-            token = devices.enrol(conn, device_id, str(body.get("name") or ""))
+            token = devices.enrol(conn, device_id, name if isinstance(name, str) else "")
         log_event("device.enrolled", device=device_id)
         return {"token": token, "status": devices.PENDING}
 
@@ -99,22 +218,34 @@ def _add_device_routes(app: FastAPI, engine: Engine) -> None:
             return {"device_id": str(device), "status": devices.status_of(conn, device)}
 
 
-def _add_login_route(app: FastAPI, engine: Engine) -> None:
+def _add_login_route(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
+    lockout = SignInLockout(limits)
+
     @app.post("/v1/login")
     async def login(request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
-        body = await _json(request)
-        if not isinstance(body, dict):
-            raise ClinicError("sync.bad_message", reason="not_an_object")
-        with engine.begin() as conn:
-            user_id, token = users.online_login(
-                conn, device, str(body.get("username") or ""), str(body.get("password") or "")
-            )
+        body = await _json_object(request, limits)
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str):
+            raise _bad("no_credentials")
+        name = username.strip().casefold()
+        locked_for = lockout.locked_for(name)
+        if locked_for:
+            log_event("user.online_login_locked_out", device=device)
+            raise AuthenticationFailed("auth.locked_out", seconds=math.ceil(locked_for))
+        try:
+            with engine.begin() as conn:
+                user_id, token = users.online_login(conn, device, name, password)
+        except AuthenticationFailed:
+            lockout.failed(name)
+            log_event("user.online_login_failed", device=device)
+            raise
+        lockout.succeeded(name)
         log_event("user.online_login", device=device, user=user_id)
         return {"user_id": str(user_id), "token": token}
 
 
-def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
+def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore, limits: ServerLimits) -> None:
     @app.get("/v1/files/{sha256}")
     def file_status(sha256: str, request: Request) -> dict[str, Any]:
         _authenticated(engine, request)
@@ -123,7 +254,9 @@ def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
     @app.put("/v1/files/{sha256}")
     async def upload(sha256: str, request: Request, offset: int = 0) -> Any:
         device = _authenticated(engine, request)
-        data = await request.body()
+        _require_type(request, "application/octet-stream")
+        offset = _number(offset, "offset")
+        data = await _body(request, limits.max_piece_bytes)
         try:
             received = files.append(sha256, offset, data)
         except Conflict as error:
@@ -137,10 +270,10 @@ def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
     @app.post("/v1/files/{sha256}/complete")
     async def complete(sha256: str, request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
-        body = await _json(request)
+        body = await _read_json(request, limits)
         size = body.get("size") if isinstance(body, dict) else None
-        if isinstance(size, bool) or not isinstance(size, int):
-            raise ClinicError("sync.bad_message", reason="no_size")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise _bad("no_size")
         files.complete(sha256, size)
         log_event("file.complete", device=device, size=size)
         return {"complete": True}
@@ -151,7 +284,7 @@ def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
         return FileResponse(files.open(sha256), media_type="application/octet-stream")
 
 
-def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
+def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: ServerLimits) -> None:
     @app.post("/v1/push")
     async def push(request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
@@ -159,7 +292,7 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
         with engine.begin() as conn:
             # Who the push is made as, checked before its body is read.
             acting = acting_user(conn, device, user_token)
-        message = PushRequest.from_json(await _json(request))
+        message = PushRequest.from_json(await _read_json(request, limits))
         with engine.begin() as conn:
             # Again inside the push's own transaction: the role and state in force now.
             acting = acting_user(conn, device, user_token)
@@ -175,8 +308,10 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore) -> None:
     @app.get("/v1/pull")
     def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:
         device = _authenticated(engine, request)
+        cursor = _number(max(cursor, 0), "cursor")
+        limit = max(1, min(limit, MAX_PAGE))
         with engine.connect() as conn:
-            page = pull_page(conn, max(cursor, 0), limit)
+            page = users.withhold_password_hashes(conn, device, pull_page(conn, cursor, limit))
         log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
         return page.to_json()
 
@@ -203,7 +338,7 @@ def _conflict_json(row: Any) -> dict[str, Any]:
     }
 
 
-def _add_conflict_routes(app: FastAPI, engine: Engine) -> None:
+def _add_conflict_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
     @app.get("/v1/conflicts")
     def conflicts(request: Request) -> dict[str, Any]:
         _authenticated(engine, request)
@@ -217,26 +352,28 @@ def _add_conflict_routes(app: FastAPI, engine: Engine) -> None:
 
     @app.post("/v1/conflicts/{conflict_id}/resolve")
     async def resolve(conflict_id: str, request: Request) -> dict[str, Any]:
-        body = await _json(request)
-        if not isinstance(body, dict) or "value" not in body:
-            raise ClinicError("sync.bad_message", reason="no_value")
+        device = _authenticated(engine, request)
+        body = await _json_object(request, limits)
+        if "value" not in body:
+            raise _bad("no_value")
         try:
             chosen_id = uuid.UUID(conflict_id)
             user = uuid.UUID(str(body["user_id"])) if body.get("user_id") else None
         except ValueError:
-            raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
-        device = _authenticated(engine, request)
+            raise _bad("not_a_uuid") from None
         with engine.begin() as conn:
             result = resolve_conflict(conn, device, chosen_id, body["value"], user)
         log_event("conflict.resolved", device=device, conflict=chosen_id)
         return result.to_json()
 
 
-def create_app(engine: Engine, files: FileStore) -> FastAPI:
+def create_app(engine: Engine, files: FileStore, limits: ServerLimits | None = None) -> FastAPI:
     """The API over one database (PostgreSQL, or an SQLite file for a one-machine trial).
 
-    Files (DICOM, PDF) are kept in ``files``, named by their SHA-256.
+    Files (DICOM, PDF) are kept in ``files``, named by their SHA-256; ``limits`` are the
+    edges' settings (the defaults of :class:`ServerLimits` when not given).
     """
+    limits = limits or ServerLimits()
     with engine.begin() as conn:
         ensure_counter(conn)
     app = FastAPI(title="OneStop MSK server", docs_url=None, redoc_url=None, openapi_url=None)
@@ -244,16 +381,25 @@ def create_app(engine: Engine, files: FileStore) -> FastAPI:
     @app.exception_handler(ClinicError)
     async def clinic_error(_request: Request, error: ClinicError) -> JSONResponse:
         log_event("refused", code=error.code, status=_status_for(error))
-        return JSONResponse({"error": error.code}, status_code=_status_for(error))
+        body: dict[str, Any] = {"error": error.code}
+        if error.code == "auth.locked_out":
+            body["seconds"] = error.params.get("seconds")
+        return JSONResponse(body, status_code=_status_for(error))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
+        # Type and frames only: a database error's message quotes the row's values.
+        log.error("unexpected error:\n%s", describe_for_log(error))
+        return JSONResponse({"error": "server.internal"}, status_code=500)
 
     @app.get("/health")
     def health() -> dict[str, Any]:
         with engine.connect() as conn:
             return {"status": "ok", "last_seq": last_seq(conn)}
 
-    _add_device_routes(app, engine)
-    _add_login_route(app, engine)
-    _add_sync_routes(app, engine, files)
-    _add_file_routes(app, engine, files)
-    _add_conflict_routes(app, engine)
+    _add_device_routes(app, engine, limits)
+    _add_login_route(app, engine, limits)
+    _add_sync_routes(app, engine, files, limits)
+    _add_file_routes(app, engine, files, limits)
+    _add_conflict_routes(app, engine, limits)
     return app

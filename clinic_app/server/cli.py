@@ -3,20 +3,30 @@
 The database is a URL: PostgreSQL for a real deployment
 (``postgresql+psycopg://user@host/db``), or an SQLite file for a one-machine trial
 (``sqlite:///path/server.db``). Its schema is brought up to date on every start.
+
+The server speaks HTTPS (``--cert`` and ``--key``); plain HTTP is served only on loopback,
+or with ``--insecure-http-for-lab``, which logs a warning. Everything it writes is created
+readable by its own account only.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
+import os
 import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, FormErrors
-from clinic_app.kernel.store import open_url_store
+from clinic_app.kernel.logs import configure_logging
 from clinic_app.server import devices
+from clinic_app.server.database import open_server_store
+from clinic_app.server.limits import MIB, ServerLimits
+
+log = logging.getLogger("onestop.server")
 
 _WORDS = {
     "user.exists": "A user with that name already exists.",
@@ -25,6 +35,29 @@ _WORDS = {
     "device.not_found": "There is no device with that id.",
     "device.revoked": "That device was revoked; it must enrol again under a new id.",
 }
+
+
+def is_loopback(host: str) -> bool:
+    """True for a host name or address only this machine can reach."""
+    if host.strip("[]").casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _limits(args: argparse.Namespace) -> ServerLimits:
+    return ServerLimits(
+        max_json_bytes=args.max_json_mib * MIB,
+        max_piece_bytes=args.max_piece_mib * MIB,
+        max_file_bytes=args.max_file_mib * MIB,
+        max_partial_bytes=args.max_uploads_mib * MIB,
+        max_failed_logins=args.max_failed_logins,
+        login_lockout_seconds=args.login_lockout_seconds,
+        enrol_per_address=args.enrol_per_address,
+        enrol_overall=args.enrol_overall,
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -36,15 +69,36 @@ def _serve(args: argparse.Namespace) -> int:
     if bool(args.cert) != bool(args.key):
         print("Give both --cert and --key for TLS, or neither.", file=sys.stderr)
         return 2
+    if not args.cert and not is_loopback(args.host):
+        if not args.insecure_http_for_lab:
+            print(
+                "Outside this machine the server speaks HTTPS only: give --cert and --key "
+                "(or, in a lab with no patient data, --insecure-http-for-lab).",
+                file=sys.stderr,
+            )
+            return 2
+        log.warning(
+            "INSECURE: plain HTTP on %s for a lab (--insecure-http-for-lab); tokens and "
+            "records cross the network unencrypted. Never use this with patient data.",
+            args.host,
+        )
     files = args.files
     if files is None:
         if not args.db.startswith("sqlite:///"):
             print("Name the folder for files with --files DIR.", file=sys.stderr)
             return 2
         files = Path(args.db.removeprefix("sqlite:///")).with_suffix(".files")
-    store = open_url_store(args.db)
-    app = create_app(store.engine, FileStore(files))
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    limits = _limits(args)
+    store = open_server_store(args.db)
+    app = create_app(
+        store.engine,
+        FileStore(
+            files,
+            max_file_bytes=limits.max_file_bytes,
+            max_partial_bytes=limits.max_partial_bytes,
+        ),
+        limits,
+    )
     uvicorn.run(
         app,
         host=args.host,
@@ -52,19 +106,23 @@ def _serve(args: argparse.Namespace) -> int:
         ssl_certfile=str(args.cert) if args.cert else None,
         ssl_keyfile=str(args.key) if args.key else None,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through the safe formatter too
         access_log=False,
+        # Only what the limits allow in one request's headers and body is read.
+        h11_max_incomplete_event_size=64 * 1024,
     )
     return 0
 
 
 def _device(args: argparse.Namespace) -> int:
-    store = open_url_store(args.db)
+    store = open_server_store(args.db)
     try:
         if args.action == "list":
             with store.engine.connect() as conn:
                 for device in devices.list_devices(conn):
                     seen = device.last_seen_at.isoformat() if device.last_seen_at else "never"
-                    print(f"{device.id}  {device.status:<9} last seen {seen}  {device.name}")
+                    name = devices.shown_name(device.name)
+                    print(f"{device.id}  {device.status:<9} last seen {seen}  {name}")
             return 0
         status = devices.APPROVED if args.action == "approve" else devices.REVOKED
         with store.engine.begin() as conn:
@@ -79,7 +137,7 @@ def _user(args: argparse.Namespace) -> int:
     from clinic_app.kernel.vocabulary import Role  # noqa: PLC0415
     from clinic_app.server import users  # noqa: PLC0415
 
-    store = open_url_store(args.db)
+    store = open_server_store(args.db)
     try:
         with store.engine.begin() as conn:
             if args.action == "add":
@@ -132,6 +190,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
     serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--insecure-http-for-lab",
+        action="store_true",
+        help="serve plain HTTP beyond loopback (a lab without patient data only)",
+    )
+    defaults = ServerLimits()
+    for option, value, words in (
+        ("--max-json-mib", defaults.max_json_bytes // MIB, "largest JSON request"),
+        ("--max-piece-mib", defaults.max_piece_bytes // MIB, "largest upload piece"),
+        ("--max-file-mib", defaults.max_file_bytes // MIB, "largest file"),
+        ("--max-uploads-mib", defaults.max_partial_bytes // MIB, "all unfinished uploads"),
+        ("--max-failed-logins", defaults.max_failed_logins, "failed sign-ins before lockout"),
+        ("--login-lockout-seconds", defaults.login_lockout_seconds, "lockout length"),
+        ("--enrol-per-address", defaults.enrol_per_address, "enrolments per address per 10 min"),
+        ("--enrol-overall", defaults.enrol_overall, "enrolments in all per 10 min"),
+    ):
+        serve.add_argument(option, type=int, default=value, help=f"{words} (default {value})")
     serve.set_defaults(run=_serve)
     device = commands.add_parser("device", help="list, approve or revoke devices")
     device.add_argument("action", choices=["list", "approve", "revoke"])
@@ -156,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``onestop-server``."""
+    os.umask(0o077)  # database, files and logs readable by the server's account only
+    configure_logging()
     args = build_parser().parse_args(argv)
     if getattr(args, "action", None) in {"approve", "revoke"} and not args.device_id:
         print("Name the device: onestop-server device approve DEVICE_ID --db URL", file=sys.stderr)

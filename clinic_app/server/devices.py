@@ -19,7 +19,25 @@ from clinic_app.kernel.errors import AuthenticationFailed, Conflict, NotFound, P
 from clinic_app.sync.model import SyncDevice
 
 PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
-_NAME_MAX = 200
+NAME_MAX = 64
+
+
+def clean_name(name: str) -> str:
+    """A device's name as kept: printable characters only, spaces collapsed, at most 64.
+
+    A name is typed on the device and shown to an administrator in a terminal, so control
+    characters (terminal escape codes, new lines) never get in.
+    """
+    printable = "".join(char if char.isprintable() else " " for char in name)
+    return " ".join(printable.split())[:NAME_MAX].strip() or "unnamed device"
+
+
+def shown_name(name: str) -> str:
+    """A stored name made safe to print: anything not printable shown as an escape."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in name
+    )
 
 
 def token_digest(token: str) -> str:
@@ -54,7 +72,7 @@ def enrol(conn: Connection, device_id: uuid.UUID, name: str) -> str:
     conn.execute(
         insert(SyncDevice).values(
             id=device_id,
-            name=name.strip()[:_NAME_MAX] or "unnamed device",
+            name=clean_name(name),
             status=PENDING,
             token_sha256=token_digest(token),
             enrolled_at=utcnow(),

@@ -3,6 +3,10 @@
 A piece must start where the bytes received so far end, so a cut upload resumes from
 there and a piece sent twice is harmless. Only a file whose bytes hash to its name is
 kept; rows that name a file are taken only once it is kept.
+
+An upload in progress never grows past the cap on one file, and all uploads in progress
+together never past theirs. Folders are created 0700 and files 0600: only the server's own
+account reads them.
 """
 
 from __future__ import annotations
@@ -15,14 +19,29 @@ from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.sync.files import check_sha256
 
 _READ = 1024 * 1024
+_GIB = 1024 * 1024 * 1024
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
 
 
 class FileStore:
     """Content-addressed files in one folder (``partial/`` holds uploads in progress)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self, root: Path, *, max_file_bytes: int = 4 * _GIB, max_partial_bytes: int = 16 * _GIB
+    ) -> None:
         self.root = root
-        (root / "partial").mkdir(parents=True, exist_ok=True)
+        self.max_file_bytes = max_file_bytes
+        self.max_partial_bytes = max_partial_bytes
+        _private_folder(root)
+        _private_folder(root / "partial")
+
+    def _partial_total(self) -> int:
+        with os.scandir(self.root / "partial") as entries:
+            return sum(entry.stat().st_size for entry in entries if entry.is_file())
 
     def path(self, sha256: str) -> Path:
         """Where a complete file is kept."""
@@ -58,7 +77,12 @@ class FileStore:
             if offset + len(data) <= received:
                 return received  # a piece sent again: already here
             raise Conflict("file.wrong_offset", received=received)
-        with partial.open("ab") as out:
+        if received + len(data) > self.max_file_bytes:
+            raise ClinicError("file.too_large", limit=self.max_file_bytes)
+        if self._partial_total() + len(data) > self.max_partial_bytes:
+            raise ClinicError("file.uploads_full", limit=self.max_partial_bytes)
+        fd = os.open(partial, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "ab") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -84,7 +108,7 @@ class FileStore:
             partial.unlink()
             raise ClinicError("file.hash_mismatch")
         target = self.path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_folder(target.parent)
         partial.replace(target)
 
     def open(self, sha256: str) -> Path:

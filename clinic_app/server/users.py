@@ -3,15 +3,22 @@
 A change to a user goes through the same path as a device's push (a change applied with
 field versions and a change number), so devices pull it like any other row. An online
 sign-in from a device is recorded, with the token the device keeps for that user.
+
+A device gets a user's password hash (what it checks an offline sign-in against) only once
+that user has signed in online on that device: every other device pulls the user with the
+hash withheld, so a lost laptop holds the hashes of its own users, not the whole service's.
+The first online sign-in on a device logs the user's row again, so the device's next pull
+brings the hash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
@@ -21,10 +28,10 @@ from clinic_app.kernel.security import passwords
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import check_new_user
-from clinic_app.server.apply import apply_change, flush_log
+from clinic_app.server.apply import COUNTER, apply_change, flush_log
 from clinic_app.server.devices import token_digest
-from clinic_app.sync.model import SyncUserLogin
-from clinic_app.sync.protocol import Change, Status
+from clinic_app.sync.model import SyncChange, SyncCounter, SyncUserLogin
+from clinic_app.sync.protocol import Change, PullPage, Status
 
 #: The id the server writes under when it changes rows itself.
 SERVER_DEVICE = uuid.UUID("00000000-0000-0000-0000-00000000c0de")
@@ -137,33 +144,95 @@ def set_supervisor(conn: Connection, username: str, supervisor: str | None) -> N
     _update(conn, username, {"supervisor_id": boss_id})
 
 
+_DECOY: list[str] = []
+
+
+def _decoy_hash() -> str:
+    """A hash to check an unknown name's password against, so it takes as long as a known one."""
+    if not _DECOY:
+        _DECOY.append(passwords.hash_password(secrets.token_urlsafe(24)))
+    return _DECOY[0]
+
+
 def online_login(
     conn: Connection, device: uuid.UUID, username: str, password: str
 ) -> tuple[uuid.UUID, str]:
     """Check a user's password on the server for a device; the user's token for that device.
 
+    An unknown name, a wrong password and a disabled account all get the same answer, after
+    the same work, so the answer says nothing about which it was.
+
     Raises:
-        AuthenticationFailed: ``auth.failed`` (unknown name or wrong password) or
-            ``auth.disabled``.
+        AuthenticationFailed: ``auth.failed``.
     """
     user = conn.execute(
         select(User.id, User.password_hash, User.active).where(
             User.username == username.strip().casefold(), User.deleted.is_(False)
         )
     ).first()
-    if user is None or not passwords.verify_password(password, user.password_hash):
+    right = passwords.verify_password(password, user.password_hash if user else _decoy_hash())
+    if user is None or not right or not user.active:
         raise AuthenticationFailed("auth.failed")
-    if not user.active:
-        raise AuthenticationFailed("auth.disabled")
     token = secrets.token_urlsafe(32)
-    conn.execute(
+    removed = conn.execute(
         delete(SyncUserLogin).where(
             SyncUserLogin.device_id == device, SyncUserLogin.user_id == user.id
         )
     )
+    if not removed.rowcount:
+        _log_again(conn, uuid.UUID(str(user.id)), device)
     conn.execute(
         insert(SyncUserLogin).values(
             device_id=device, user_id=user.id, token_sha256=token_digest(token), at=utcnow()
         )
     )
     return uuid.UUID(str(user.id)), token
+
+
+#: What a device gets instead of a hash it may not hold: no password ever matches it.
+WITHHELD_HASH = "withheld: sign in online on this device first"
+
+
+def _log_again(conn: Connection, user_id: uuid.UUID, device: uuid.UUID) -> None:
+    """Log a user's row once more, unchanged, so the device that signed in pulls it again."""
+    version = conn.execute(select(User.row_version).where(User.id == user_id)).scalar()
+    # The counter's row lock keeps the numbers gap-free, as for a push.
+    conn.execute(
+        update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=SyncCounter.value + 1)
+    )
+    seq = conn.execute(select(SyncCounter.value).where(SyncCounter.name == COUNTER)).scalar_one()
+    conn.execute(
+        insert(SyncChange).values(
+            seq=seq,
+            table_name=User.__tablename__,
+            row_id=user_id,
+            row_version=int(version or 0),
+            device_id=device,
+            at=utcnow(),
+        )
+    )
+
+
+def withhold_password_hashes(conn: Connection, device: uuid.UUID, page: PullPage) -> PullPage:
+    """The page as ``device`` may have it: hashes only of users who signed in online on it."""
+    users = [row for row in page.rows if row.table == User.__tablename__]
+    if not users:
+        return page
+    signed_in = {
+        str(user_id)
+        for (user_id,) in conn.execute(
+            select(SyncUserLogin.user_id).where(
+                SyncUserLogin.device_id == device,
+                SyncUserLogin.user_id.in_([row.row_id for row in users]),
+            )
+        )
+    }
+    rows = tuple(
+        dataclasses.replace(row, row={**row.row, "password_hash": WITHHELD_HASH})
+        if row.table == User.__tablename__
+        and str(row.row_id) not in signed_in
+        and "password_hash" in row.row
+        else row
+        for row in page.rows
+    )
+    return dataclasses.replace(page, rows=rows)

@@ -2,10 +2,17 @@
 
 A server that cannot be reached raises ``sync.unreachable`` (the engine backs off and tries
 again later); an answer the server refuses raises the server's own error code.
+
+Records and tokens cross the network only over HTTPS: a plain ``http://`` server is refused
+unless it is on this machine (loopback), or the lab setting ``ONESTOP_INSECURE_HTTP_FOR_LAB=1``
+is set (the server's ``--insecure-http-for-lab``), which logs a warning.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import os
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +28,44 @@ from clinic_app.kernel.errors import (
     PermissionDenied,
 )
 from clinic_app.sync.protocol import USER_TOKEN_HEADER, PullPage, PushRequest, PushResponse
+
+log = logging.getLogger(__name__)
+
+#: The device's lab setting that lets it talk plain HTTP to a server beyond loopback.
+INSECURE_HTTP_SETTING = "ONESTOP_INSECURE_HTTP_FOR_LAB"
+
+
+def _loopback(host: str) -> bool:
+    if host.casefold() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server_url(url: str, *, allow_insecure_http: bool | None = None) -> None:
+    """Refuse a server address that would send records in the clear.
+
+    Args:
+        url: the server's address.
+        allow_insecure_http: the lab setting; ``None`` reads ``ONESTOP_INSECURE_HTTP_FOR_LAB``.
+
+    Raises:
+        ClinicError: ``sync.bad_url`` (not http or https, or no host), ``sync.insecure_url``
+            (plain HTTP beyond loopback without the lab setting).
+    """
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ClinicError("sync.bad_url")
+    if parsed.scheme == "https" or _loopback(parsed.host):
+        return
+    if allow_insecure_http is None:
+        allow_insecure_http = os.environ.get(INSECURE_HTTP_SETTING, "") == "1"
+    if not allow_insecure_http:
+        raise ClinicError("sync.insecure_url")
+    log.warning("INSECURE: talking plain HTTP to a server beyond this machine (lab setting)")
+
 
 _BY_STATUS: dict[int, type[ClinicError]] = {
     401: AuthenticationFailed,
@@ -41,7 +86,11 @@ class HttpTransport:
         ca_file: Path | None = None,
         timeout: float = 30.0,
         client: httpx.Client | None = None,
+        allow_insecure_http: bool | None = None,
     ) -> None:
+        """Raises ``sync.insecure_url`` or ``sync.bad_url``: see :func:`check_server_url`."""
+        if client is None:
+            check_server_url(base_url, allow_insecure_http=allow_insecure_http)
         verify: Any = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
         self._client = client or httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
         self._token = token

@@ -830,3 +830,53 @@ def test_admin_commands_do_not_load_qt(onestop: Onestop, tmp_path: Path) -> None
     assert child.returncode == 0, child.stderr
     assert "jpatel" in child.stdout
     assert child.stdout.splitlines()[-1] == "exit 0 PySide6 False"
+
+
+# 7. empty and cut-short files ------------------------------------------------------------
+
+
+def test_restore_refuses_an_empty_or_cut_short_backup_in_its_own_words(
+    onestop: Onestop, store_path: Path, backup_of_demo: Path, tmp_path: Path
+) -> None:
+    _init(onestop, store_path)
+    before = _files(store_path.parent)
+    whole = backup_of_demo.read_bytes()
+    cases = {
+        "empty": (b"", "is empty"),
+        "cut mid-page": (whole[: len(whole) // 2 + 100], "is incomplete"),
+        "cut at a page": (whole[: (len(whole) // 2) // 4096 * 4096], "damaged"),
+    }
+    (tmp_path / "backups").mkdir()
+    for name, (content, words) in cases.items():
+        backup = tmp_path / "backups" / f"{name}.bak"
+        backup.write_bytes(content)
+        result = _restore(onestop, store_path, backup, PASSPHRASE, "--replace")
+        assert result.code == 2, name
+        assert words in result.err, (name, result.err)
+        assert "passphrase" not in result.err, name
+        assert "Restored" not in result.out, name
+        assert _files(store_path.parent) == before, name
+
+
+def test_restore_with_no_passphrase_says_so_without_a_traceback(
+    onestop: Onestop, tmp_path: Path, backup_of_demo: Path
+) -> None:
+    target = tmp_path / "new" / "clinic.db"
+    result = _restore(onestop, target, backup_of_demo, "")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert result.err.strip() == "No passphrase was given, so the backup cannot be opened."
+    assert not target.exists()
+
+
+def test_an_empty_store_file_is_refused_never_made_a_new_store(
+    onestop: Onestop, store_path: Path
+) -> None:
+    _init(onestop, store_path)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(store_path) + suffix).unlink(missing_ok=True)
+    store_path.write_bytes(b"")
+    result = onestop("--store", store_path, "user", "list")
+    assert result.code == 2
+    assert "is empty (0 bytes)" in result.err
+    assert store_path.stat().st_size == 0

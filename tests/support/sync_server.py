@@ -78,6 +78,10 @@ class SyncServer:
                 time.sleep(0.1)
         raise RuntimeError("the server did not answer /health in time")
 
+    def log_text(self) -> str:
+        """Everything the server wrote to its log so far."""
+        return self._log_path.read_text(errors="replace") if self._log_path.exists() else ""
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()

@@ -12,7 +12,6 @@ carry what a user typed.
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -28,13 +27,12 @@ from clinic_app.kernel.errors import (
     StoreError,
     ValidationError,
 )
+from clinic_app.kernel.logs import describe_for_log as describe_for_log  # noqa: PLC0414 - re-exported
 from ui.common import words as common_words
 from ui.common.wording import FieldWords, MessageWords, WordTable
 from ui.common.wording import tr as _tr
 
 _log = logging.getLogger(__name__)
-
-_CHAIN_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -235,28 +233,6 @@ def field_messages(error: BaseException) -> dict[str, str]:
 def is_expected(error: BaseException) -> bool:
     """True for errors the core raises on purpose; anything else is a bug worth logging."""
     return isinstance(error, ClinicError)
-
-
-def describe_for_log(error: BaseException) -> str:
-    """Type, code and stack frames of an error and its causes, without any message text.
-
-    Exception messages can quote what a user typed (a name, an NHS number), so they are left
-    out; the frames say where it happened, which is what a developer needs.
-    """
-    parts: list[str] = []
-    current: BaseException | None = error
-    seen: set[int] = set()
-    while current is not None and id(current) not in seen and len(seen) < _CHAIN_LIMIT:
-        seen.add(id(current))
-        kind = f"{type(current).__module__}.{type(current).__qualname__}"
-        code = f" [{current.code}]" if isinstance(current, ClinicError) else ""
-        parts.append(f"{kind}{code}")
-        for frame in traceback.extract_tb(current.__traceback__):
-            parts.append(f"  {frame.filename}:{frame.lineno} in {frame.name}")
-        current = current.__cause__ or current.__context__
-        if current is not None:
-            parts.append("caused by:")
-    return "\n".join(parts)
 
 
 def log_unexpected(error: BaseException, where: str = "background task") -> None:

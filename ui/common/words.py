@@ -122,6 +122,13 @@ _WORDS: dict[str, str] = {
     "backup.missing": "The backup file was not found. Check where it was saved.",
     "backup.wrong_passphrase": "That passphrase does not open this backup. Check it and try again.",
     "backup.damaged": "This backup is damaged and was not restored. Use another backup.",
+    "backup.empty": "This backup file is empty: it holds no data. Use another backup.",
+    "backup.incomplete": "This backup file is incomplete: the copy was cut short. Use another.",
+    "backup.no_passphrase": "Type the backup's passphrase to open it.",
+    "store.empty": (
+        "The clinic's data file on this computer is empty, so the app did not open it and did "
+        "not replace it. Contact IT support to restore it from a backup."
+    ),
     "restore.failed": "The backup could not be restored. Nothing was changed.",
     "demo.store_not_empty": "The demonstration clinic can only be set up in empty clinic data.",
 }

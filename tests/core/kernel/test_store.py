@@ -196,6 +196,23 @@ def test_missing_key_is_refused_and_no_new_store_is_made(closed_store: Path) -> 
     assert keychain.store_key(closed_store) is None
 
 
+def test_an_empty_store_file_is_refused_and_left_as_it_is(closed_store: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(str(closed_store) + suffix).unlink(missing_ok=True)
+    closed_store.write_bytes(b"")
+    with pytest.raises(StoreError) as caught:
+        open_clinic(closed_store)
+    assert caught.value.code == "store.empty"
+    assert closed_store.stat().st_size == 0
+    assert sorted(p.name for p in closed_store.parent.iterdir()) == [closed_store.name]
+
+
+def test_a_new_stores_folder_is_private(tmp_path: Path) -> None:
+    services = create_clinic(tmp_path / "new" / "clinic.db")
+    services.close()
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) & 0o077 == 0
+
+
 def test_create_over_an_existing_store_is_refused(closed_store: Path) -> None:
     key = keychain.store_key(closed_store)
     before = _folder_snapshot(closed_store.parent)

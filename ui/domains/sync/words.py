@@ -25,6 +25,11 @@ _WORDS: dict[str, str] = {
     "sync.refused": (
         "The sync server refused this computer. Ask an admin to check it is approved."
     ),
+    "sync.insecure_url": (
+        "That server address starts with http://, which would send records unencrypted. Use "
+        "the https:// address IT support gave you."
+    ),
+    "sync.bad_url": "That is not a server address. It starts with https:// and names a server.",
     "sync.bad_answer": (
         "The sync server gave an answer the app did not expect. Sync tries again later; if "
         "this keeps happening, tell IT support."
