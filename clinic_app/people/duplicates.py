@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.base import utcnow
@@ -158,13 +158,12 @@ def _flag_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> N
     The row is this device's note (version 0, not queued to go): the server flags the same
     pair under the same id when the local patient reaches it, and that row replaces this one.
     """
-    table = PatientDuplicate.__table__
     for name, row_id in stored:
         if name != "patient":
             continue
         rows = new_duplicate_rows(conn, row_id, device_id=None)
         if rows:
-            conn.execute(table.insert(), [{**row, "row_version": 0} for row in rows])
+            conn.execute(insert(PatientDuplicate), [{**row, "row_version": 0} for row in rows])
 
 
 on_pulled("people.duplicates", _flag_pulled)
