@@ -203,3 +203,38 @@ def test_the_rule_matches_the_same_person_without_a_number_but_never_two_numbers
         # Two different NHS numbers are two people, however alike their details.
         assert matches_of(conn, first) == [(without, "demographics")]
         assert matches_of(conn, someone_else) == []
+
+
+def test_not_the_same_person_is_recorded_and_the_pair_never_offered_again(
+    services: Services, other: Services
+) -> None:
+    people = _people(services)
+    here = _register(services, "")
+    there = _register(other, "", postcode="LS1 4AP")
+    pages = _Pages()
+    client = SyncClient(services.context.store, pages)  # type: ignore[arg-type]
+    pages.pages.append(PullPage(tuple(_rows(other, "patient", "id", there)), 1, False, 1))
+    client.pull()
+    # The server's flag of the same pair, as the next page brings it.
+    with services.context.store.engine.connect() as conn:
+        note = dict(conn.execute(select(PatientDuplicate.__table__)).mappings().one())
+    assert note["matched_on"] == "demographics"
+    row = {**synced_table("patient_duplicate").encode(note), "row_version": 1}
+    pages.pages.append(PullPage((PulledRow(2, "patient_duplicate", note["id"], row),), 2, False))
+    client.pull()
+
+    with pytest.raises(PermissionDenied):
+        services.duplicates.dismiss(people["physio"], note["id"], "Twins")
+    services.duplicates.dismiss(people["lead"], note["id"], "Different people: twins")
+    assert services.duplicates.open_duplicates(people["lead"]) == []
+    # The other clinic's record comes again (an edit): the pair stays dismissed.
+    pages.pages.append(PullPage(tuple(_rows(other, "patient", "id", there)), 3, False))
+    client.pull()
+    assert services.duplicates.open_duplicates(people["lead"]) == []
+    found = services.patients.search(people["physio"], "Lovelace")
+    assert {p.id for p in found} == {here, there}
+    with services.context.store.sessions() as session:
+        kept = session.get(PatientDuplicate, note["id"])
+        assert kept is not None
+        assert (kept.status, kept.resolved_by) == ("dismissed", people["lead"].id)
+        assert kept.resolution_reason == "Different people: twins"
