@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.base import utcnow
@@ -152,15 +152,42 @@ def new_duplicate_rows(
     return rows
 
 
+def _with_matches(conn: Connection, patient_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Those of ``patient_ids`` that share some rule's fields with another row.
+
+    A quick prefilter over a whole page, so a first sync of many patients costs one query per
+    rule and part, not several per patient.
+    """
+    table = Patient.__table__
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(patient_ids), 500):
+        part = list(patient_ids[start : start + 500])
+        for rule in MATCH_RULES:
+            columns = [table.c[name] for name in rule.fields]
+            key = tuple_(*columns)
+            wanted = select(*columns).where(table.c.id.in_(part))
+            shared = (
+                select(*columns)
+                .where(key.in_(wanted), table.c.deleted.is_(False))
+                .group_by(*columns)
+                .having(func.count() > 1)
+            )
+            found |= set(
+                conn.execute(
+                    select(table.c.id).where(table.c.id.in_(part), key.in_(shared))
+                ).scalars()
+            )
+    return sorted(found)
+
+
 def _flag_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> None:
     """A pulled patient who matches a local one: keep both, and flag the pair here.
 
     The row is this device's note (version 0, not queued to go): the server flags the same
     pair under the same id when the local patient reaches it, and that row replaces this one.
     """
-    for name, row_id in stored:
-        if name != "patient":
-            continue
+    pulled = [row_id for name, row_id in stored if name == "patient"]
+    for row_id in _with_matches(conn, pulled) if pulled else []:
         rows = new_duplicate_rows(conn, row_id, device_id=None)
         if rows:
             conn.execute(insert(PatientDuplicate), [{**row, "row_version": 0} for row in rows])
