@@ -23,6 +23,7 @@ from clinic_app.kernel.uow import AppConfig, Context
 from clinic_app.people.auth import AuthService
 from clinic_app.people.drafts import DraftService
 from clinic_app.people.episodes import EpisodeService
+from clinic_app.people.merge import DuplicateService
 from clinic_app.people.patients import PatientService
 from clinic_app.people.referrals import ReferralService
 from clinic_app.people.status import StatusService
@@ -60,6 +61,7 @@ class Services:
     teaching: TeachingService
     reports: ReportService
     episodes: EpisodeService
+    duplicates: DuplicateService
     timeline: TimelineService
 
     @classmethod
@@ -94,6 +96,7 @@ class Services:
             teaching=TeachingService(context),
             reports=ReportService(context, auth),
             episodes=EpisodeService(context),
+            duplicates=DuplicateService(context),
             timeline=TimelineService(context),
         )
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from clinic_app.kernel.base import Base, Syncable, enum_column
+from clinic_app.kernel.signed import AppendOnly
 from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.text import search_key
 
@@ -42,7 +43,10 @@ class Patient(Syncable, Base):
         Index("ix_patient_date_of_birth", "date_of_birth"),
     )
 
-    nhs_number: Mapped[str | None] = mapped_column(String(10), unique=True, default=None)
+    # Not unique: two clinics offline can register one person twice, and sync must take both
+    # rows; the second is recorded as a possible duplicate (``people.duplicates``) for a person
+    # to merge. Registration on one device still refuses a number it already holds.
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True, default=None)
     title: Mapped[str | None] = mapped_column(String(20), default=None)
     given_name: Mapped[str] = mapped_column(String(100), default="")
     family_name: Mapped[str] = mapped_column(String(100), default="")
@@ -87,3 +91,42 @@ class PatientAlert(Syncable, Base):
     active: Mapped[bool] = mapped_column(default=True)
 
     patient: Mapped[Patient] = relationship(lazy="raise", back_populates="alerts")
+
+
+class PatientDuplicate(Syncable, Base):
+    """Two patient rows that may be one person, waiting for a person to merge or dismiss them.
+
+    The id is derived from the pair (``people.duplicates.duplicate_id``), so the server and a
+    device that notice the same pair make the same row, and a pair is flagged once.
+    """
+
+    __tablename__ = "patient_duplicate"
+
+    first_patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    second_patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    #: Which matching rule found the pair (``people.duplicates.MATCH_RULES``).
+    matched_on: Mapped[str] = mapped_column(String(20))
+    #: ``open``, ``merged`` or ``dismissed`` ("not the same person").
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    resolved_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolution_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class PatientMerge(AppendOnly, Syncable, Base):
+    """One patient record merged into another: who, when and why.
+
+    Rows that name the merged patient are never rewritten (signed ones cannot be): readers and
+    the timeline follow this row to the survivor, so both records' history stays as it was.
+    """
+
+    __tablename__ = "patient_merge"
+
+    survivor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    merged_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    duplicate_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("patient_duplicate.id"), default=None
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    merged_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
+    merged_at: Mapped[datetime] = mapped_column()

@@ -16,6 +16,7 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
+from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people import nhs_number
 from clinic_app.people.care import Referral
 from clinic_app.people.demographics import (
@@ -24,6 +25,7 @@ from clinic_app.people.demographics import (
     validate_date_of_birth,
     validate_postcode,
 )
+from clinic_app.people.duplicates import identities_of, merged_among
 from clinic_app.people.episodes import episode_summaries
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.referrals import referral_summary
@@ -62,7 +64,9 @@ class PatientService:
         sexes = code_list("person_stated_gender")
         with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.execute(statement, params).all()
-        seen: set[uuid.UUID] = set()
+            # A record merged into another is found through its survivor only.
+            merged = merged_among(session, [row[0] for row in rows])
+        seen: set[uuid.UUID] = merged
         found: list[PatientSummary] = []
         for row in rows:
             if row[0] in seen:
@@ -86,11 +90,16 @@ class PatientService:
     def open(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientRecord:
         """Load a patient's record for display; the opening is written to the audit trail.
 
+        A record merged into another opens as the survivor, with the referrals, episodes and
+        alerts of every record merged into it.
+
         Raises:
             NotFound: ``patient.not_found``.
         """
         syncing = self._sync is not None and self._sync.configured()
         with self._uow(actor, Action.PATIENT_OPEN) as session:
+            identities = identities_of(session, patient_id)
+            patient_id = identities[0]
             patient = session.scalars(
                 select(Patient)
                 .where(Patient.id == patient_id, Patient.deleted.is_(False))
@@ -100,10 +109,16 @@ class PatientService:
                 raise NotFound("patient.not_found")
             referrals = session.scalars(
                 select(Referral)
-                .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))
+                .where(Referral.patient_id.in_(identities), Referral.deleted.is_(False))
                 .order_by(Referral.received_on.desc(), Referral.id.desc())
             ).all()
-            episodes = episode_summaries(session, patient.id)
+            episodes = sorted(
+                (e for one in identities for e in episode_summaries(session, one)),
+                key=lambda e: (e.status is not EpisodeStatus.OPEN, -e.started_on.toordinal()),
+            )
+            merged_alerts = session.scalars(
+                select(PatientAlert).where(PatientAlert.patient_id.in_(identities[1:]))
+            ).all()
             sync_state = row_sync_state(session, "patient", patient.id) if syncing else "standalone"
             self._uow.audit(
                 session,
@@ -113,7 +128,18 @@ class PatientService:
                 entity="patient",
                 entity_id=patient.id,
             )
-            return replace(self._record(patient, list(referrals), episodes), sync_state=sync_state)
+            record = self._record(patient, list(referrals), episodes)
+            extra = tuple(
+                AlertView(alert.id, alert.kind, alert.text)
+                for alert in merged_alerts
+                if alert.active and not alert.deleted
+            )
+            return replace(
+                record,
+                sync_state=sync_state,
+                alerts=record.alerts + extra,
+                merged_ids=tuple(identities[1:]),
+            )
 
     def practices(self, actor: CurrentUser) -> list[PracticeSummary]:
         """GP practices known to this store, by name."""

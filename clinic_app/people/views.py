@@ -135,6 +135,8 @@ class PatientRecord:
     episodes: tuple[EpisodeSummary, ...] = ()
     #: ``standalone`` (no server set up), ``waiting``, ``synced``, ``conflict`` or ``error``.
     sync_state: str = "standalone"
+    #: Patient records merged into this one (their history is shown as this patient's).
+    merged_ids: tuple[uuid.UUID, ...] = ()
 
     @property
     def open_episode(self) -> EpisodeSummary | None:
@@ -239,3 +241,36 @@ class ConflictView:
     other_value: Any
     other_by: str
     other_at: datetime
+
+
+@dataclass(frozen=True)
+class DuplicateSide:
+    """One of the two records of a possible duplicate, as shown side by side."""
+
+    id: uuid.UUID
+    nhs_number: str | None
+    title: str | None
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex_label: str
+    address: str | None
+    postcode: str | None
+    phone: str | None
+    registered_at: datetime
+    referrals: int
+    episodes: int
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    """Two patient records that may be one person, waiting for a person to decide."""
+
+    id: uuid.UUID
+    #: The matching rule that found them: ``nhs_number`` or ``demographics``.
+    matched_on: str
+    first: DuplicateSide
+    second: DuplicateSide
+    found_at: datetime
+    #: False while the pair was noticed here but has not come back from the server yet.
+    on_server: bool

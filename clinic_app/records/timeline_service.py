@@ -11,6 +11,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import CLOSED, episode_summaries
 from clinic_app.records.timeline import (
     EntryStatus,
@@ -29,16 +30,20 @@ def patient_timeline(session: Session, patient_id: uuid.UUID) -> PatientTimeline
 
     Episodes come open ones first, then the latest started first; entries outside any episode
     come last. Entries of an entry's episode that belongs to another patient are never shown:
-    every entry is checked against ``patient_id``.
+    every entry is checked against ``patient_id``. A patient merged into another shows as the
+    survivor, whose timeline holds every merged record's entries too.
     """
+    identities = identities_of(session, patient_id)
+    patient_id = identities[0]
     entries = [
         entry
+        for one in identities
         for source in timeline_sources().values()
-        for entry in source(session, patient_id)
-        if entry.patient_id == patient_id
+        for entry in source(session, one)
+        if entry.patient_id == one
     ]
     entries.sort(key=lambda e: (aware(e.when), e.record_id.bytes), reverse=True)
-    episodes = episode_summaries(session, patient_id)
+    episodes = [e for one in identities for e in episode_summaries(session, one)]
     known = {episode.id for episode in episodes}
     groups = [
         EpisodeTimeline(episode, tuple(e for e in entries if e.episode_id == episode.id))

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
@@ -181,7 +182,21 @@ def _insert(
     # Rows are never deleted, so a row new to the server has no field versions yet.
     _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
     _log(conn, synced.name, change.row_id, 1, device)
+    if synced.name == "patient":
+        _flag_duplicates(conn, change.row_id, device)
     return Result(change.key, Status.APPLIED, row_version=1)
+
+
+#: Patient fields a possible duplicate is matched on (``people.duplicates.MATCH_RULES``).
+_IDENTITY = frozenset(name for rule in MATCH_RULES for name in rule.fields)
+
+
+def _flag_duplicates(conn: Connection, patient_id: uuid.UUID, device: uuid.UUID) -> None:
+    """A patient who matches another is kept, and the pair flagged for a person to merge."""
+    synced = synced_table("patient_duplicate")
+    for values in new_duplicate_rows(conn, patient_id, device_id=device):
+        flag = Change(uuid.uuid4(), synced.name, values.pop("id"), "insert", 0, {}, None)
+        _insert(conn, synced, flag, values, device)
 
 
 def _record_conflicts(
@@ -268,6 +283,8 @@ def _merge(
         for name in to_apply:
             fields[name] = [new_version, str(device)]
         _save_field_versions(conn, synced.name, change.row_id, fields, new=existing is None)
+        if synced.name == "patient" and _IDENTITY.intersection(to_apply):
+            _flag_duplicates(conn, change.row_id, device)
     if concurrent:
         _record_conflicts(
             conn, synced, change, row=row, names=concurrent, fields=fields, device=device
@@ -534,7 +551,8 @@ def resolve_conflict(
 
     Raises:
         NotFound: ``sync.conflict_not_found``.
-        Conflict: ``sync.conflict_resolved`` when someone already chose.
+        Conflict: ``sync.conflict_resolved`` when someone already chose;
+            ``sync.value_taken`` when the value chosen is unique and another row has it.
         ClinicError: ``sync.not_a_kept_value``.
     """
     _lock_counter(conn)
@@ -565,7 +583,12 @@ def resolve_conflict(
         },
         user_id=user_id,
     )
-    result = apply_change(conn, device, change)
+    try:
+        with conn.begin_nested():
+            result = apply_change(conn, device, change)
+    except IntegrityError:
+        forget_log(conn)
+        raise Conflict("sync.value_taken", field=conflict.field) from None
     flush_log(conn)
     conn.execute(
         update(SyncConflict)

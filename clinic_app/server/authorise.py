@@ -93,6 +93,10 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "site": SERVER_ONLY,
         "service_setting": SERVER_ONLY,
         "patient": TableRule(_actions(Action.PATIENT_REGISTER), _PEOPLE),
+        # Possible duplicates are flagged by the server alone; a person dismisses one on a
+        # device (an update), and a merge is a new row by someone allowed to merge.
+        "patient_duplicate": TableRule(update=_actions(Action.PATIENT_MERGE)),
+        "patient_merge": TableRule(_actions(Action.PATIENT_MERGE), own_columns=("merged_by",)),
         "gp_practice": TableRule(_PEOPLE, _PEOPLE),
         "patient_alert": TableRule(
             _PEOPLE | {Action.RED_FLAG_SCREEN}, _PEOPLE | {Action.RED_FLAG_SCREEN}

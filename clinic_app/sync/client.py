@@ -31,6 +31,7 @@ from clinic_app.sync.files import (
     read_piece,
     store_bytes,
 )
+from clinic_app.sync.hooks import run_pulled
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.protocol import (
     MAX_BATCH,
@@ -446,6 +447,7 @@ class SyncClient:
                 for (row_id,) in conn.execute(select(table.c.id).where(table.c.id.in_(table_ids)))
             }
         states: list[tuple[str, uuid.UUID, int]] = []
+        stored_keys: list[tuple[str, uuid.UUID]] = []
         stored = 0
         for pulled in rows:
             key = (pulled.table, pulled.row_id)
@@ -463,8 +465,12 @@ class SyncClient:
                 conn.execute(insert(table), values)
                 present.add(key)
             states.append((pulled.table, pulled.row_id, int(values["row_version"])))
+            stored_keys.append(key)
             stored += 1
         _set_row_states(conn, states)
+        # After the whole page, so a row the hook would add that the page also brings is
+        # already here (possible duplicates: noticed here, flagged by the server too).
+        run_pulled(conn, stored_keys)
         return stored, len(rows) - stored
 
     def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:

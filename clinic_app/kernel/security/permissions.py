@@ -42,6 +42,7 @@ class Action(StrEnum):
     PATIENT_OPEN = "patient.open"
     PATIENT_REGISTER = "patient.register"
     PATIENT_EDIT = "patient.edit"
+    PATIENT_MERGE = "patient.merge"
     REFERRAL_CREATE = "referral.create"
     REFERRAL_VIEW = "referral.view"
     REFERRAL_UPDATE_STATUS = "referral.update_status"
@@ -131,6 +132,8 @@ _ADMIN_WORK = frozenset(
         Action.SETTINGS_MANAGE,
         Action.SYNC_MANAGE,
         Action.SYNC_VIEW,
+        # Possible duplicates are merged by the service's leads, never by any clinician.
+        Action.PATIENT_MERGE,
         Action.IMAGE_RECEIVE,
         # The PACS queue runs on as the system (an admin's role) once a clinician asks.
         Action.IMAGE_ARCHIVE,
@@ -143,7 +146,13 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     # A trainee's scan reports are verified by their supervisor, never signed alone.
     Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
     Role.SUPERVISOR: _CLINICAL_WORK
-    | {Action.USER_LIST, Action.TRIAGE_DECIDE, Action.REPORT_SIGN, Action.REPORT_VERIFY},
+    | {
+        Action.USER_LIST,
+        Action.TRIAGE_DECIDE,
+        Action.REPORT_SIGN,
+        Action.REPORT_VERIFY,
+        Action.PATIENT_MERGE,
+    },
     Role.ADMIN: _ADMIN_WORK,
 }
 

@@ -35,6 +35,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.PATIENT_OPEN: frozenset({C, S, T, V, A}),
     Action.PATIENT_REGISTER: frozenset({C, S, T, V, A}),
     Action.PATIENT_EDIT: frozenset({C, S, T, V, A}),
+    Action.PATIENT_MERGE: frozenset({V, A}),
     Action.REFERRAL_CREATE: frozenset({C, S, T, V, A}),
     Action.REFERRAL_VIEW: frozenset({C, S, T, V, A}),
     Action.REFERRAL_UPDATE_STATUS: frozenset({C, S, V}),

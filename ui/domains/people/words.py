@@ -80,6 +80,7 @@ _FIELD_WORDS: dict[str, FieldWords] = {
     "patient.duplicate_nhs_number": lambda e, label: tr(
         "A patient with this NHS number is already registered. Search for them instead."
     ),
+    "merge.survivor_not_in_pair": lambda e, label: tr("Choose which of the two records to keep."),
     "email.required_for_contact": lambda e, label: tr(
         "Enter an email address, or choose another way to contact the patient."
     ),
@@ -128,6 +129,21 @@ _WORDS: dict[str, str] = {
         "admin of the server."
     ),
     "sync.not_set_up": "This computer is not set up to sync yet. An admin sets it up.",
+    "duplicate.not_found": (
+        "That possible duplicate could not be found. Open the list again to see where it stands."
+    ),
+    "duplicate.already_resolved": (
+        "Someone has already merged these records or said they are not the same person. "
+        "Open the list again to see where it stands."
+    ),
+    "duplicate.not_on_server": (
+        "This computer found these records, but the service's server has not confirmed them "
+        "yet. Sync, then merge."
+    ),
+    "merge.already_merged": (
+        "One of these records has been merged into another since the list was shown. Open "
+        "the list again."
+    ),
 }
 
 # Where a shared code needs words of its own for one field.

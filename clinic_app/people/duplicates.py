@@ -1,0 +1,250 @@
+"""Possible duplicate patients: the rule that finds them, and following a merge to its survivor.
+
+Two clinics that see one person offline register them twice, and sync must take both rows
+(a unique NHS number in the store made the second laptop's pull fail on every round). So
+the second registration becomes a *possible duplicate*: a ``patient_duplicate`` row a person
+resolves by merging the two (``people.merge``) or by saying they are not the same person.
+
+The server flags a pair when a pushed patient matches another; a device flags one when a
+pulled patient matches a local one the server has not seen yet. The row's id is derived from
+the pair, so both make the same row and a pair is flagged once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from clinic_app.kernel.base import utcnow
+from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
+from clinic_app.sync.hooks import on_pulled
+
+OPEN = "open"
+MERGED = "merged"
+DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True)
+class MatchRule:
+    """A rule for two live patient rows that may be one person.
+
+    They match when every field in ``fields`` is present and equal in both, unless both have
+    a value of ``unless_both_differ`` and those values differ.
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    unless_both_differ: str | None = None
+
+
+#: The NHS number identifies one person across the NHS, so a second row with it is the same
+#: person registered twice. Without one, the person is matched on what two clinics record the
+#: same way from one conversation: folded family and given names (``people.text.search_key``:
+#: case, accents and spacing do not count), date of birth and stated sex. Address, postcode
+#: and phone are left out: they change, and a family shares them. Two different NHS numbers
+#: are two people, however alike their details.
+MATCH_RULES: tuple[MatchRule, ...] = (
+    MatchRule("nhs_number", ("nhs_number",)),
+    MatchRule(
+        "demographics",
+        ("family_key", "given_key", "date_of_birth", "sex"),
+        unless_both_differ="nhs_number",
+    ),
+)
+
+_NAMESPACE = uuid.UUID("5b0f6a0e-2d1c-4c39-9a57-2f1c0d8e6a31")
+
+Reader = Session | Connection
+
+
+def duplicate_id(one: uuid.UUID, other: uuid.UUID) -> uuid.UUID:
+    """The id of the possible-duplicate row for a pair, whichever order they come in."""
+    first, second = sorted((one, other))
+    return uuid.uuid5(_NAMESPACE, f"patient-duplicate:{first}:{second}")
+
+
+def _merged_ids(reader: Reader) -> set[uuid.UUID]:
+    return set(
+        reader.execute(select(PatientMerge.merged_id).where(PatientMerge.deleted.is_(False)))
+        .scalars()
+        .all()
+    )
+
+
+def matches_of(reader: Reader, patient_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """Other live patients the rules match with ``patient_id``: (their id, the rule's name).
+
+    Patients already merged into another are left out: their survivor stands for them.
+    """
+    table = Patient.__table__
+    row = reader.execute(select(table).where(table.c.id == patient_id)).mappings().first()
+    if row is None or row["deleted"]:
+        return []
+    merged = _merged_ids(reader)
+    found: dict[uuid.UUID, str] = {}
+    for rule in MATCH_RULES:
+        if any(row[name] in (None, "") for name in rule.fields):
+            continue
+        conditions = [table.c[name] == row[name] for name in rule.fields]
+        if rule.unless_both_differ is not None and row[rule.unless_both_differ] is not None:
+            column = table.c[rule.unless_both_differ]
+            conditions.append(or_(column.is_(None), column == row[rule.unless_both_differ]))
+        for (other,) in reader.execute(
+            select(table.c.id).where(
+                and_(*conditions), table.c.id != patient_id, table.c.deleted.is_(False)
+            )
+        ):
+            if other not in merged and other not in found:
+                found[other] = rule.name
+    return sorted(found.items())
+
+
+def new_duplicate_rows(
+    reader: Reader,
+    patient_id: uuid.UUID,
+    *,
+    device_id: uuid.UUID | None,
+    at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Every column of the ``patient_duplicate`` rows to add for ``patient_id``'s new matches.
+
+    Pairs already flagged (open, merged or dismissed) are not flagged again. ``row_version``
+    is left to the caller: the server's numbering, or 0 on a device for a pair the server has
+    not sent yet.
+    """
+    matches = matches_of(reader, patient_id)
+    if not matches:
+        return []
+    table = PatientDuplicate.__table__
+    ids = {duplicate_id(patient_id, other): (other, rule) for other, rule in matches}
+    known = set(reader.execute(select(table.c.id).where(table.c.id.in_(ids))).scalars().all())
+    when = at or utcnow()
+    rows = []
+    for row_id, (other, rule) in ids.items():
+        if row_id in known:
+            continue
+        first, second = sorted((patient_id, other))
+        rows.append(
+            {
+                "id": row_id,
+                "first_patient_id": first,
+                "second_patient_id": second,
+                "matched_on": rule,
+                "status": OPEN,
+                "resolved_by": None,
+                "resolved_at": None,
+                "resolution_reason": None,
+                "created_at": when,
+                "created_by": None,
+                "updated_at": when,
+                "updated_by": None,
+                "device_id": device_id,
+                "deleted": False,
+                "deleted_at": None,
+            }
+        )
+    return rows
+
+
+def _with_matches(conn: Connection, patient_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
+    """Those of ``patient_ids`` that share some rule's fields with another row.
+
+    A quick prefilter over a whole page, so a first sync of many patients costs one query per
+    rule and part, not several per patient.
+    """
+    table = Patient.__table__
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(patient_ids), 500):
+        part = list(patient_ids[start : start + 500])
+        for rule in MATCH_RULES:
+            columns = [table.c[name] for name in rule.fields]
+            key = tuple_(*columns)
+            wanted = select(*columns).where(table.c.id.in_(part))
+            shared = (
+                select(*columns)
+                .where(key.in_(wanted), table.c.deleted.is_(False))
+                .group_by(*columns)
+                .having(func.count() > 1)
+            )
+            found |= set(
+                conn.execute(
+                    select(table.c.id).where(table.c.id.in_(part), key.in_(shared))
+                ).scalars()
+            )
+    return sorted(found)
+
+
+def _flag_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> None:
+    """A pulled patient who matches a local one: keep both, and flag the pair here.
+
+    The row is this device's note (version 0, not queued to go): the server flags the same
+    pair under the same id when the local patient reaches it, and that row replaces this one.
+    """
+    pulled = [row_id for name, row_id in stored if name == "patient"]
+    for row_id in _with_matches(conn, pulled) if pulled else []:
+        rows = new_duplicate_rows(conn, row_id, device_id=None)
+        if rows:
+            conn.execute(insert(PatientDuplicate), [{**row, "row_version": 0} for row in rows])
+
+
+on_pulled("people.duplicates", _flag_pulled)
+
+
+def survivor_of(reader: Reader, patient_id: uuid.UUID) -> uuid.UUID:
+    """The patient whose record now stands for ``patient_id`` (itself unless merged).
+
+    Merges are followed in turn (A into B, then B into C gives C); a loop, which two devices
+    merging the same pair opposite ways offline could make, stops at the first repeat.
+    """
+    seen = {patient_id}
+    current = patient_id
+    while True:
+        survivor = reader.execute(
+            select(PatientMerge.survivor_id)
+            .where(PatientMerge.merged_id == current, PatientMerge.deleted.is_(False))
+            .order_by(PatientMerge.merged_at, PatientMerge.id)
+            .limit(1)
+        ).scalar()
+        if survivor is None or survivor in seen:
+            return current
+        seen.add(survivor)
+        current = survivor
+
+
+def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
+    """The survivor standing for ``patient_id`` first, then every record merged into it."""
+    survivor = survivor_of(reader, patient_id)
+    found = [survivor]
+    waiting = [survivor]
+    while waiting:
+        current = waiting.pop()
+        for merged in reader.execute(
+            select(PatientMerge.merged_id).where(
+                PatientMerge.survivor_id == current, PatientMerge.deleted.is_(False)
+            )
+        ).scalars():
+            if merged not in found:
+                found.append(merged)
+                waiting.append(merged)
+    return found
+
+
+def merged_among(reader: Reader, patient_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``patient_ids`` have been merged into another record."""
+    if not patient_ids:
+        return set()
+    return set(
+        reader.execute(
+            select(PatientMerge.merged_id).where(
+                PatientMerge.merged_id.in_(patient_ids), PatientMerge.deleted.is_(False)
+            )
+        )
+        .scalars()
+        .all()
+    )

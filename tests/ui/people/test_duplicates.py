@@ -1,0 +1,91 @@
+"""Possible duplicates: a supervisor compares two records side by side and merges them."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import insert, select
+
+from clinic_app.container import Services
+from clinic_app.people.duplicates import new_duplicate_rows
+from clinic_app.people.model import Patient, PatientDuplicate
+from clinic_app.people.views import PatientSummary
+from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, type_into, wait_idle
+from ui.app import MainWindow
+
+
+def _second_registration(clinic: Services, patient: PatientSummary) -> uuid.UUID:
+    """The same person registered at another clinic, as a pull stores it and the server's flag."""
+    table = Patient.__table__
+    engine = clinic.context.store.engine
+    with engine.begin() as conn:
+        row = dict(conn.execute(select(table).where(table.c.id == patient.id)).mappings().one())
+        second = uuid.uuid4()
+        conn.execute(
+            insert(table),
+            {**row, "id": second, "address": "2 Mill Lane, Leeds", "phone": "0113 496 0999"},
+        )
+        flags = new_duplicate_rows(conn, second, device_id=None)
+        conn.execute(insert(PatientDuplicate.__table__), [{**f, "row_version": 1} for f in flags])
+    return second
+
+
+def test_a_supervisor_merges_two_records_of_one_patient_with_a_reason(
+    qtbot: QtBot, window: MainWindow, clinic: Services, seeded_patient: PatientSummary
+) -> None:
+    second = _second_registration(clinic, seeded_patient)
+    sign_in(qtbot, window, "supervisor")
+    window.action("duplicates").trigger()
+    screen = window.screen_by_id("duplicates")
+    view = screen.view
+    qtbot.waitUntil(lambda: view.pairs.count() == 1, timeout=WAIT_MS)
+    wait_idle(window)
+    assert window.pages.currentWidget() is view
+    nhs = {view.cells[("nhs", 0)].text(), view.cells[("nhs", 1)].text()}
+    assert nhs == {seeded_patient.nhs_number}
+    addresses = {view.cells[("address", 0)].text(), view.cells[("address", 1)].text()}
+    assert "2 Mill Lane, Leeds" in addresses
+    assert "same NHS number" in view.matched.text()
+    _screenshot(window, "duplicates.png")
+
+    # No reason: the merge is refused and the reason asked for under the box.
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.reason_error.isVisibleTo(view), timeout=WAIT_MS)
+    assert view.reason_error.text()
+    assert view.pairs.count() == 1
+
+    kept_column = 0 if view.cells[("address", 0)].text() == "2 Mill Lane, Leeds" else 1
+    view.keep[kept_column].click()
+    type_into(qtbot, view.reason, "Same NHS number; address confirmed with the patient")
+    with qtbot.waitSignal(screen.view_model.resolved, timeout=WAIT_MS):
+        qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.pairs.count() == 0, timeout=WAIT_MS)
+    wait_idle(window)
+    assert "Merged" in view.notice.message.text()
+    assert view.empty.isVisibleTo(view)
+
+    clinician = clinic.auth.login(CLINICIAN, f"{CLINICIAN}-demo-2026")
+    found = clinic.patients.search(clinician, seeded_patient.nhs_number or "")
+    assert [p.id for p in found] == [second]
+    assert clinic.patients.open(clinician, seeded_patient.id).id == second
+
+
+def test_the_list_is_offered_to_supervisors_and_the_service_lead_only(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sign_in(qtbot, window, CLINICIAN)
+    assert not window.action("duplicates").isEnabled()
+
+
+def _screenshot(window: MainWindow, name: str) -> None:
+    folder = os.environ.get("ONESTOP_SCREENSHOTS")
+    if not folder:
+        return
+    window.resize(1366, 768)
+    wait_idle(window)
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(Path(folder) / name))
