@@ -64,7 +64,7 @@ WORDING_PACKS = "wording-packs"
 def _services(store: Store, config: AppConfig | None) -> Services:
     if store.path is not None:
         # Every audit entry this store appends from now on is sealed with its audit key.
-        audit.use_key(store.sessions, keychain.audit_key(store.path))
+        audit.use_key(store, keychain.audit_key(store.path))
     context = Context(
         store=store,
         device_id=_device_id(store),

@@ -32,6 +32,7 @@ from clinic_app.server.apply import (
     resolve_conflict,
     table_digests,
 )
+from clinic_app.server.audit_routes import add_audit_routes
 from clinic_app.server.files import FileStore
 from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
@@ -247,4 +248,5 @@ def create_app(engine: Engine, files: FileStore) -> FastAPI:
     _add_sync_routes(app, engine, files)
     _add_file_routes(app, engine, files)
     _add_conflict_routes(app, engine)
+    add_audit_routes(app, engine)
     return app

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, FormErrors
 from clinic_app.kernel.store import open_url_store
-from clinic_app.server import devices
+from clinic_app.server import audit_cli, devices
 
 _WORDS = {
     "user.exists": "A user with that name already exists.",
@@ -68,7 +68,9 @@ def _device(args: argparse.Namespace) -> int:
             return 0
         status = devices.APPROVED if args.action == "approve" else devices.REVOKED
         with store.engine.begin() as conn:
-            devices.decide(conn, uuid.UUID(args.device_id), status, by="command line")
+            devices.decide(
+                conn, uuid.UUID(args.device_id), status, by=f"{args.operator} (command line)"
+            )
         print(f"Device {args.device_id} is now {status}.")
         return 0
     finally:
@@ -151,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--supervisor", help="user name of a trainee's supervisor")
     user.add_argument("--password-stdin", action="store_true")
     user.set_defaults(run=_user)
+    audit_cli.register(commands)
     return parser
 
 

@@ -31,6 +31,7 @@ from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.store import Store
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -59,10 +60,15 @@ class Anchor:
         return f"{self.seq}:{self.hash}"
 
 
-def use_key(sessions: object, key: str) -> None:
-    """Make every session of ``sessions`` (a ``sessionmaker``) append keyed entries."""
-    configure = getattr(sessions, "configure")  # noqa: B009 - any sessionmaker
-    configure(info={KEY_INFO: key})
+BACKUP_KEY_ROW = "audit.key"
+"""``store_meta`` row that carries the audit key inside a backup (encrypted with the backup's
+passphrase) so a restored store still verifies; removed again on restore."""
+
+
+def use_key(store: Store, key: str) -> None:
+    """Make every session of ``store`` append keyed entries (and backups carry the key)."""
+    store.sessions.configure(info={KEY_INFO: key})
+    store.info[KEY_INFO] = key
 
 
 def _text(value: uuid.UUID | None) -> str | None:

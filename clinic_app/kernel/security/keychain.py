@@ -128,6 +128,11 @@ def audit_key(store_path: Path) -> str:
     return key
 
 
+def set_audit_key(store_path: Path, key: str) -> None:
+    """Keep the audit key a restored store's chain was sealed with (from its backup)."""
+    _set(audit_key_name(store_path), key)
+
+
 def sync_token_name(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
     """The keychain entry of a device's sync token, or of one user's token on it."""
     return f"sync-{device_id}" + (f"-user-{user_id}" if user_id else "")
