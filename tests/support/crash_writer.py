@@ -4,7 +4,8 @@ Run as ``python -m tests.support.crash_writer`` from the project root. It import
 needs first and only then reads its order, one JSON object on stdin, so the test can start
 it ahead of time without it touching the store::
 
-    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>", "username": "...", "password": "...",
+    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>",
+     "username": "...", "password": "...",
      "start": <position in the synthetic NHS number sequence>, "count": <how many>}
 
 It opens the store through the same code as the app (``bootstrap.open_clinic``, with the

@@ -3,7 +3,8 @@
 Run as ``python -m tests.support.live_writer`` from the project root. It reads its order,
 one JSON object on stdin::
 
-    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>", "username": "...", "password": "...",
+    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>",
+     "username": "...", "password": "...",
      "start": <position in the synthetic NHS number sequence>, "limit": <at most this many>,
      "stop": "<path of a file whose appearance means: finish the current write and stop>",
      "pause": <seconds to wait between registrations>}
