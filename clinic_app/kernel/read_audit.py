@@ -94,6 +94,9 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.red_flags.service:RedFlagService.screens_for": (
         "which screens to offer, from the patient's age; no answers are shown"
     ),
+    "clinic_app.people.audit_log:AuditLogService.find_patient": (
+        "the id for the NHS number an admin typed; the trail asked for next is audited"
+    ),
     "clinic_app.people.drafts:DraftService.load": "the user's own unsaved form, not a record",
     "clinic_app.people.sync_service:SyncService.status": "counts of changes waiting",
     "clinic_app.people.sync_service:SyncService.issues": (

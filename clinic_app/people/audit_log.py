@@ -10,22 +10,26 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import or_, select
 
 from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.audit_trail import AuditService
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, NotFound, StoreError
 from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
-from clinic_app.people.sync_service import SyncService
+from clinic_app.people.model import Patient
+from clinic_app.people.nhs_number import normalise
+from clinic_app.people.sync_service import ServerLink, SyncService
 from clinic_app.sync.audit_ship import read_anchor
 
 
@@ -84,10 +88,61 @@ class AuditLogService:
                     raise
         return AuditService(self._context).verify(actor, anchor)
 
+    def find_patient(self, actor: CurrentUser, nhs_number: str) -> uuid.UUID:
+        """The patient on this device with this NHS number, to ask about.
+
+        Raises:
+            ValidationError: the number is not a valid NHS number (field ``nhs_number``).
+            NotFound: ``audit.patient_not_here``: no patient with it on this device.
+        """
+        digits = normalise(nhs_number)
+        with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.READ) as session:
+            found = session.scalar(select(Patient.id).where(Patient.nhs_number == digits))
+        if found is None:
+            raise NotFound("audit.patient_not_here")
+        return found
+
+    def export(
+        self, actor: CurrentUser, patient_id: uuid.UUID, trail: PatientTrail, path: Path
+    ) -> None:
+        """Write the trail as CSV for a subject access request (a new file, 0600); audited.
+
+        Raises:
+            StoreError: ``audit.export_exists`` if the file is already there.
+        """
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise StoreError("audit.export_exists") from None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(trail_csv(trail.lines))
+        with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(
+                session,
+                actor,
+                "audit.patient_trail_export",
+                patient_id=patient_id,
+                entity="patient",
+                entity_id=patient_id,
+            )
+
     def patient_trail(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientTrail:
         """Who opened or changed this patient's record: every device when online.
 
-        Asking is itself audited (here, and on the server when it answers).
+        Asking is itself audited (here, and on the server when it answers). The screen runs
+        the store part and the server part on their own threads (:meth:`ask` and
+        :meth:`from_server`); this does both, for the command line and tests.
+        """
+        local, link = self.ask(actor, patient_id)
+        remote = self.from_server(link, actor, patient_id)
+        return remote if remote is not None else local
+
+    def ask(
+        self, actor: CurrentUser, patient_id: uuid.UUID
+    ) -> tuple[PatientTrail, ServerLink | None]:
+        """Record the question, and read this device's own lines and the server link.
+
+        Store work only (the store worker's thread).
         """
         with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.AUDITED_READ) as session:
             self._uow.audit(
@@ -98,20 +153,23 @@ class AuditLogService:
                 entity="patient",
                 entity_id=patient_id,
             )
-        remote = self._from_server(actor, patient_id)
-        if remote is not None:
-            return PatientTrail(lines=remote, source="service")
-        return PatientTrail(lines=self._from_device(patient_id), source="device")
+        local = PatientTrail(lines=self._from_device(patient_id), source="device")
+        link = self._sync._link() if self._sync.configured() else None  # noqa: SLF001
+        return local, link
 
-    def _from_server(
-        self, actor: CurrentUser, patient_id: uuid.UUID
-    ) -> tuple[TrailLine, ...] | None:
-        if not self._sync.configured():
+    def from_server(
+        self, link: ServerLink | None, actor: CurrentUser, patient_id: uuid.UUID
+    ) -> PatientTrail | None:
+        """Every device's lines from the server, or None when it cannot be asked.
+
+        Network only (an I/O thread). The actor must have signed in online on this device.
+        """
+        if link is None:
             return None
         user_token = keychain.sync_token(self._context.device_id, actor.id)
         if user_token is None:
             return None
-        transport = self._sync._transport()
+        transport = SyncService._http(link.url, link.token, link.ca_file)  # noqa: SLF001
         try:
             body = transport.audit_patient_trail(str(patient_id), user_token)
         except ClinicError as error:
@@ -120,10 +178,10 @@ class AuditLogService:
             raise
         finally:
             transport.close()
-        raw = body.get("lines") if isinstance(body, dict) else None
+        raw = body.get("lines")
         if not isinstance(raw, list):
             raise ClinicError("sync.bad_answer", status=200)
-        return tuple(
+        lines = tuple(
             TrailLine(
                 at=datetime.fromisoformat(str(item["at"])),
                 action=str(item["action"]),
@@ -136,6 +194,7 @@ class AuditLogService:
             for item in raw
             if isinstance(item, dict)
         )
+        return PatientTrail(lines=lines, source="service")
 
     def _from_device(self, patient_id: uuid.UUID) -> tuple[TrailLine, ...]:
         with self._context.store.sessions() as session:
