@@ -154,7 +154,7 @@ class AuditLogService:
                 entity_id=patient_id,
             )
         local = PatientTrail(lines=self._from_device(patient_id), source="device")
-        link = self._sync._link() if self._sync.configured() else None  # noqa: SLF001
+        link = self._sync._link() if self._sync.configured() else None
         return local, link
 
     def from_server(
@@ -169,7 +169,7 @@ class AuditLogService:
         user_token = keychain.sync_token(self._context.device_id, actor.id)
         if user_token is None:
             return None
-        transport = SyncService._http(link.url, link.token, link.ca_file)  # noqa: SLF001
+        transport = SyncService._http(link.url, link.token, link.ca_file)
         try:
             body = transport.audit_patient_trail(str(patient_id), user_token)
         except ClinicError as error:

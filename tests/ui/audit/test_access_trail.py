@@ -33,7 +33,7 @@ def test_the_clinician_has_no_access_trail(qtbot: QtBot, signed_in: MainWindow) 
     assert not signed_in.action("access_trail").isEnabled()
 
 
-def test_an_admin_sees_who_opened_the_record_and_exports_it(
+def test_an_admin_sees_who_opened_the_record_and_exports_it(  # noqa: PLR0917 - fixtures
     qtbot: QtBot,
     window: MainWindow,
     clinic: Services,
