@@ -6,6 +6,7 @@ store writing through its services, and the HTTP transport between them.
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
 
+from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
 from clinic_app.kernel.audit_entry import AuditEntry, AuditRefusal, ServiceAuditEntry
 from clinic_app.kernel.errors import Conflict
@@ -25,7 +27,7 @@ from clinic_app.sync import audit_ship
 from clinic_app.sync.audit_ship import ShippedEntry
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
-from tests.support.sync_server import SyncServer, enrolled_device
+from tests.support.sync_server import SyncServer, enrolled_device, server_command
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -56,7 +58,7 @@ def _register(services: Services, nhs_number: str) -> uuid.UUID:
         SYSTEM,
         PatientInput(
             given_name="Ada",
-            family_name="Audit",
+            family_name="Quennell",
             date_of_birth="1960-03-14",
             sex="2",
             nhs_number=nhs_number,
@@ -239,3 +241,59 @@ def test_a_device_cannot_ship_entries_in_another_devices_name(link: Link) -> Non
     with link.server.begin() as conn, pytest.raises(audit_store.AuditRefused) as refused:
         audit_store.receive(conn, uuid.uuid4(), entries)
     assert refused.value.code == "audit.wrong_device"
+
+
+def _laptop(server: SyncServer, services: Services, name: str) -> Services:
+    services.sync.enrol(command_line("it.desk"), server.url, name)
+    server.approve(services.context.device_id)
+    return services
+
+
+def test_who_opened_the_record_is_answered_across_devices(
+    services: Services, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    password = "a long enough password"
+    with SyncServer(url, tmp_path / "server.log") as server:
+        server.add_user("lead", "Jo Lead", "admin", password)
+        laptop_a = _laptop(server, services, "laptop-a")
+        laptop_b = _laptop(server, create_clinic(tmp_path / "b.db"), "laptop-b")
+        try:
+            patient = _register(laptop_a, "9990000018")
+            laptop_a.sync.sync_now(check=False)
+            laptop_b.sync.sync_now(check=False)
+            # Opened on each laptop, by people named at the command line.
+            laptop_a.patients.open(command_line("a.okafor"), patient)
+            laptop_b.patients.open(command_line("b.shah"), patient)
+            laptop_b.sync.sync_now(check=False)
+            laptop_a.sync.sync_now(check=False)
+
+            # On laptop A the admin, signed in online there, asks: both laptops answer.
+            laptop_a.sync.online_login("lead", password)
+            lead = laptop_a.auth.login("lead", password)
+            trail = laptop_a.audit_log.patient_trail(lead, patient)
+            assert trail.source == "service"
+            opened = {(x.user, x.device) for x in trail.lines if x.action == "patient.open"}
+            assert opened == {
+                ("a.okafor (command line)", "laptop-a"),
+                ("b.shah (command line)", "laptop-b"),
+            }
+
+            # The server's own command, as CSV for a subject access request.
+            target = tmp_path / "sar.csv"
+            done = subprocess.run(
+                server_command(
+                    "audit", "patient", "999 000 0018", "--db", url, "--csv", str(target)
+                ),
+                check=False,
+                capture_output=True,
+            )
+            assert done.returncode == 0, done.stderr
+            exported = target.read_text(encoding="utf-8")
+            assert "laptop-b" in exported
+            assert "b.shah (command line)" in exported
+            assert "Jo Lead (lead)" in exported  # asking is on the record too
+            assert "Quennell" not in exported  # the patient's family name is not in it
+            assert "9990000018" not in exported
+        finally:
+            laptop_b.close()
