@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
@@ -297,3 +298,32 @@ def test_who_opened_the_record_is_answered_across_devices(
             assert "9990000018" not in exported
         finally:
             laptop_b.close()
+
+
+def test_on_postgresql_the_service_trail_is_append_only_and_a_rewrite_refused(
+    services: Services, postgres_url: str, tmp_path: Path
+) -> None:
+    with SyncServer(postgres_url, tmp_path / "server.log") as server:
+        device = enrolled_device(server, services, "laptop-a")
+        engine = create_engine(postgres_url)
+        try:
+            link = Link(services, engine, device.transport)
+            _register(services, "9990000018")
+            link.sync()
+            held = _held(engine, services.context.device_id)
+            assert [e.hash for e in held] == [e.hash for e in _local(services)]
+            # The database itself refuses to change what it holds.
+            with pytest.raises(DBAPIError), engine.begin() as conn:
+                conn.execute(text("UPDATE audit_service_entry SET action = 'x'"))
+            with pytest.raises(DBAPIError), engine.begin() as conn:
+                conn.execute(text("DELETE FROM audit_service_entry"))
+            _rewrite_whole_chain(services, change_seq=1)
+            _register(services, "9990000026")
+            assert audit_ship.ship(services.context.store, device.transport).refused == (
+                "audit.fork"
+            )
+            report = services.audit.verify(SYSTEM, audit_ship.read_anchor(device.transport))
+            assert "anchor_mismatch" in {p.kind for p in report.problems}
+        finally:
+            device.transport.close()
+            engine.dispose()
