@@ -12,7 +12,7 @@ from clinic_app.container import Services
 from clinic_app.kernel.errors import StoreError
 from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.local import StoreMeta
-from clinic_app.kernel.security import keychain
+from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.store import Store, create_sqlite_store, open_sqlite_store
@@ -62,6 +62,9 @@ WORDING_PACKS = "wording-packs"
 
 
 def _services(store: Store, config: AppConfig | None) -> Services:
+    if store.path is not None:
+        # Every audit entry this store appends from now on is sealed with its audit key.
+        audit.use_key(store, keychain.audit_key(store.path))
     context = Context(
         store=store,
         device_id=_device_id(store),

@@ -7,20 +7,25 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
+
+import sqlalchemy
 
 from clinic_app import bootstrap
 from clinic_app.container import Services
 from clinic_app.demo import seed_demo
 from clinic_app.kernel.backup import check_passphrase, restore_store
 from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, FormErrors, StoreError, ValidationError
 from clinic_app.kernel.logs import configure_logging
-from clinic_app.kernel.security import keychain
-from clinic_app.kernel.uow import SYSTEM
+from clinic_app.kernel.security import audit, keychain
+from clinic_app.kernel.store import sqlite_url
+from clinic_app.kernel.uow import command_line
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import PROFESSIONAL_BODIES
 
@@ -131,6 +136,21 @@ def _read_secret(prompt: str, *, from_stdin: bool, confirm: bool, stdin: TextIO)
     return first
 
 
+OPERATOR_VARIABLE = "ONESTOP_OPERATOR"
+"""Environment variable naming the operator when ``--operator`` is not given."""
+
+
+def _actor(args: argparse.Namespace) -> CurrentUser:
+    """The named person at the command line, recorded as the operator in audit entries."""
+    return command_line(args.operator)
+
+
+def _operator(args: argparse.Namespace) -> str | None:
+    given = getattr(args, "operator", None) or os.environ.get(OPERATOR_VARIABLE, "")
+    name = "".join(c for c in given.strip() if c.isprintable())[:64]
+    return name or None
+
+
 def _open(args: argparse.Namespace) -> Services:
     return bootstrap.open_clinic(args.store, allow_insecure_keyring=args.insecure_dev_keyring)
 
@@ -155,7 +175,7 @@ def cmd_user_add(args: argparse.Namespace, out: TextIO) -> int:
     services = _open(args)
     try:
         user = services.users.add(
-            SYSTEM,
+            _actor(args),
             username=args.username,
             display_name=args.name,
             role=Role(args.role),
@@ -175,7 +195,7 @@ def cmd_user_list(args: argparse.Namespace, out: TextIO) -> int:
     """List users."""
     services = _open(args)
     try:
-        users = services.users.list(SYSTEM)
+        users = services.users.list(_actor(args))
     finally:
         services.close()
     for user in users:
@@ -194,7 +214,7 @@ def cmd_user_active(args: argparse.Namespace, out: TextIO, *, active: bool) -> i
     """Disable or re-enable a user."""
     services = _open(args)
     try:
-        services.users.set_active(SYSTEM, args.username, active=active)
+        services.users.set_active(_actor(args), args.username, active=active)
     finally:
         services.close()
     print(f"{args.username} is now {'enabled' if active else 'disabled'}.", file=out)
@@ -208,7 +228,7 @@ def cmd_user_reset(args: argparse.Namespace, out: TextIO) -> int:
     )
     services = _open(args)
     try:
-        services.users.reset_password(SYSTEM, args.username, password)
+        services.users.reset_password(_actor(args), args.username, password)
     finally:
         services.close()
     print(f"The password of {args.username} was reset; they must change it at sign-in.", file=out)
@@ -219,7 +239,7 @@ def cmd_seed_demo(args: argparse.Namespace, out: TextIO) -> int:
     """Fill a new store with the demo clinic."""
     services = _open(args)
     try:
-        credentials = seed_demo(services, patients=args.patients)
+        credentials = seed_demo(services, patients=args.patients, actor=_actor(args))
     finally:
         services.close()
     print(f"Seeded {args.patients} synthetic patients (NHS test numbers 999 ...).", file=out)
@@ -236,7 +256,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     check_passphrase(passphrase)
     services = _open(args)
     try:
-        result = services.store.backup(SYSTEM, args.destination, passphrase)
+        result = services.store.backup(_actor(args), args.destination, passphrase)
     finally:
         services.close()
     print(f"Backed up to {result.path} ({result.size_bytes:,} bytes, encrypted).", file=out)
@@ -264,6 +284,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     # Check and write the restore beside the store, then swap: a failed restore leaves the
     # old store in place. The staging copy is keyed with the store's own key.
     restore_store(args.backup, passphrase, staging, key)
+    _take_audit_key(staging, key, target)
     if kept is not None:
         for suffix in ("", "-wal", "-shm"):
             old = Path(str(target) + suffix)
@@ -272,7 +293,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     staging.replace(target)
     services = _open(args)
     try:
-        report = services.audit.verify(SYSTEM)
+        report = services.audit.verify(_actor(args))
     finally:
         services.close()
     print(f"Restored {args.backup} to {target}.", file=out)
@@ -283,6 +304,25 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def _take_audit_key(staging: Path, key: str, target: Path) -> None:
+    """Move the audit key a backup carries into the keychain, out of the store."""
+    engine = sqlalchemy.create_engine(sqlite_url(staging, key))
+    try:
+        with engine.begin() as conn:
+            carried = conn.execute(
+                sqlalchemy.text("SELECT value FROM store_meta WHERE key = :k"),
+                {"k": audit.BACKUP_KEY_ROW},
+            ).scalar()
+            if carried is not None:
+                keychain.set_audit_key(target, str(carried))
+                conn.execute(
+                    sqlalchemy.text("DELETE FROM store_meta WHERE key = :k"),
+                    {"k": audit.BACKUP_KEY_ROW},
+                )
+    finally:
+        engine.dispose()
 
 
 def _aside_name(target: Path) -> Path:
@@ -300,9 +340,16 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Walk the audit chain; exit 1 if anything was changed, inserted or removed."""
     services = _open(args)
     try:
-        report = services.audit.verify(SYSTEM)
+        report = services.audit_log.verify(_actor(args), online=not args.offline)
     finally:
         services.close()
+    anchor = report.anchor
+    if anchor is None:
+        print("No head acknowledged by the server yet: the chain is checked on its own.", file=out)
+    else:
+        where = "read from the server" if anchor.source == "server" else "recorded here"
+        print(f"Compared with the head the server acknowledged ({where}):", file=out)
+        print(f"  {anchor.text()}", file=out)
     if report.intact:
         print(f"Audit trail intact: {report.entries} entries verified.", file=out)
         return 0
@@ -323,6 +370,11 @@ def common_options() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", type=Path, default=argparse.SUPPRESS, help="store file")
     common.add_argument(
+        "--operator",
+        default=argparse.SUPPRESS,
+        help=f"who is running the command, for the audit trail (or {OPERATOR_VARIABLE})",
+    )
+    common.add_argument(
         "--insecure-dev-keyring",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -335,7 +387,7 @@ def cmd_wording_pack_import(args: argparse.Namespace, out: TextIO) -> int:
     """Check a licensed questionnaire wording pack and keep it beside the store."""
     services = _open(args)
     try:
-        name = services.questionnaires.import_wording_pack(SYSTEM, args.pack)
+        name = services.questionnaires.import_wording_pack(_actor(args), args.pack)
     finally:
         services.close()
     print(f"Imported the licensed wording for {name}; the app shows it from now on.", file=out)
@@ -372,12 +424,12 @@ def cmd_settings_waiting_times(args: argparse.Namespace, out: TextIO) -> int:
     try:
         if amounts or active or near or args.reset:
             rules = services.settings.set_waiting_times(
-                SYSTEM, amounts, active=active, near=near, reset=args.reset
+                _actor(args), amounts, active=active, near=near, reset=args.reset
             )
             print("Saved. The worklist uses these targets from now on.", file=out)
         else:
-            rules = services.settings.waiting_times(SYSTEM)
-        changed = services.settings.changed_waiting_times(SYSTEM)
+            rules = services.settings.waiting_times(_actor(args))
+        changed = services.settings.changed_waiting_times(_actor(args))
     finally:
         services.close()
     units = {"working_days": "working days", "calendar_days": "calendar days"}
@@ -405,7 +457,7 @@ def cmd_sync_enrol(args: argparse.Namespace, out: TextIO) -> int:
     """Enrol this device with a sync server."""
     services = _open(args)
     try:
-        services.sync.enrol(SYSTEM, args.server, args.name, args.ca)
+        services.sync.enrol(_actor(args), args.server, args.name, args.ca)
         device = services.context.device_id
     finally:
         services.close()
@@ -458,11 +510,14 @@ def cmd_settings_attestation(args: argparse.Namespace, out: TextIO) -> int:
     services = _open(args)
     try:
         if args.sign is not None or args.verify is not None:
-            words = services.reports.set_attestation(SYSTEM, sign=args.sign, verify=args.verify)
+            words = services.reports.set_attestation(
+                _actor(args), sign=args.sign, verify=args.verify
+            )
             print("Saved. Shown from the next signing on.", file=out)
         else:
             words = {
-                kind: services.reports.attestation_for(SYSTEM, kind) for kind in ("sign", "verify")
+                kind: services.reports.attestation_for(_actor(args), kind)
+                for kind in ("sign", "verify")
             }
     finally:
         services.close()
@@ -515,6 +570,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--store", type=Path, default=None, help="store file (default: this user's data folder)"
+    )
+    parser.add_argument(
+        "--operator",
+        default=None,
+        help=f"who is running the command, for the audit trail (or {OPERATOR_VARIABLE})",
     )
     parser.add_argument(
         "--insecure-dev-keyring",
@@ -592,9 +652,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser(
         parents=[common], name="audit", help="the audit trail"
     ).add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_cmd.add_parser(parents=[common], name="verify", help="check the hash chain").set_defaults(
-        run=cmd_audit_verify
+    verify = audit_cmd.add_parser(parents=[common], name="verify", help="check the hash chain")
+    verify.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not ask the server for its head; compare with the copy recorded here",
     )
+    verify.set_defaults(run=cmd_audit_verify)
     return parser
 
 
@@ -615,6 +679,13 @@ def run_command(
     """
     out = out or sys.stdout
     err = err or sys.stderr
+    args.operator = _operator(args)
+    if args.operator is None:
+        print(
+            f"Name yourself for the audit trail: --operator NAME (or set {OPERATOR_VARIABLE}).",
+            file=err,
+        )
+        return 2
     if args.store is None:
         args.store = bootstrap.default_store_path()
     args.store = args.store.resolve()

@@ -20,6 +20,7 @@ from clinic_app.domains.triage.service.worklist import TriageService
 from clinic_app.kernel.audit_trail import AuditService
 from clinic_app.kernel.store_admin import StoreAdminService
 from clinic_app.kernel.uow import AppConfig, Context
+from clinic_app.people.audit_log import AuditLogService
 from clinic_app.people.auth import AuthService
 from clinic_app.people.drafts import DraftService
 from clinic_app.people.episodes import EpisodeService
@@ -46,6 +47,7 @@ class Services:
     status: StatusService
     users: UserService
     audit: AuditService
+    audit_log: AuditLogService
     store: StoreAdminService
     triage: TriageService
     red_flags: RedFlagService
@@ -81,6 +83,7 @@ class Services:
             status=StatusService(context, sync),
             users=UserService(context, sync),
             audit=AuditService(context),
+            audit_log=AuditLogService(context, sync),
             store=StoreAdminService(context),
             triage=TriageService(context),
             red_flags=RedFlagService(context),

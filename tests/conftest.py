@@ -20,6 +20,8 @@ for _name, _sub in (
     (_HOME / _sub).mkdir(parents=True, exist_ok=True, mode=0o700)
     os.environ[_name] = str(_HOME / _sub)
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# Command-line actions name their operator; tests that check the refusal unset it.
+os.environ["ONESTOP_OPERATOR"] = "test.operator"
 os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.*=false")
 
 import keyring  # noqa: E402

@@ -77,6 +77,7 @@ def backup_store(store: Store, destination: Path, passphrase: str) -> BackupResu
         try:
             driver.execute(f"ATTACH DATABASE ? AS {_ALIAS} KEY ?", (str(partial), passphrase))
             driver.execute(f"SELECT sqlcipher_export('{_ALIAS}')")
+            _carry_audit_key(driver, store)
             version = driver.execute("PRAGMA user_version").fetchone()[0]
             driver.execute(f"PRAGMA {_ALIAS}.user_version = {int(version)}")
             tables = driver.execute(
@@ -119,6 +120,15 @@ def check_backup_file(backup: Path) -> None:
         raise StoreError("backup.empty")
     if size % PAGE_SIZE:
         raise StoreError("backup.incomplete")
+
+
+def _carry_audit_key(driver: Any, store: Store) -> None:
+    """Put the audit key in the backup (under its passphrase): a restore must verify."""
+    key = store.info.get("audit_key")
+    if isinstance(key, str):
+        driver.execute(
+            f"INSERT INTO {_ALIAS}.store_meta (key, value) VALUES ('audit.key', ?)", (key,)
+        )
 
 
 def _quote(value: str) -> str:

@@ -29,7 +29,17 @@ SYSTEM_ID = uuid.UUID(int=0)
 SYSTEM = CurrentUser(
     id=SYSTEM_ID, username="system", display_name="System (command line)", role=Role.ADMIN
 )
-"""The actor for administration from the command line: whoever holds the store's key."""
+"""The actor for administration from the command line when nobody is named (tests, demo)."""
+
+
+def command_line(operator: str) -> CurrentUser:
+    """The actor for a command-line action by the named ``operator``: recorded by name."""
+    return CurrentUser(
+        id=SYSTEM_ID,
+        username=operator,
+        display_name=f"{operator} (command line)",
+        role=Role.ADMIN,
+    )
 
 
 @dataclass
@@ -124,6 +134,7 @@ class UnitOfWork:
             patient_id=patient_id,
             entity=entity,
             entity_id=entity_id,
+            operator=actor.username if actor.id == SYSTEM_ID else None,
         )
 
 

@@ -113,7 +113,8 @@ class ReferralService:
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReferralSummary]:
         """A patient's referrals, newest first."""
-        with self._uow(actor, Action.REFERRAL_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REFERRAL_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(session, actor, "referral.list", patient_id=patient_id)
             rows = session.scalars(
                 select(Referral)
                 .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))

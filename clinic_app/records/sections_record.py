@@ -250,14 +250,15 @@ class SectionsRecordService:
     def for_patient(
         self, actor: CurrentUser, patient_id: uuid.UUID
     ) -> tuple[SectionsRecordView, ...]:
-        """The patient's records of this type, newest first (drafts and signed)."""
+        """The patient's records of this type, newest first (drafts and signed); audited."""
         table = self.record_type.table
-        with self._uow(actor, self._read, mode=Mode.READ) as session:
+        with self._uow(actor, self._read, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(table)
                 .where(table.patient_id == patient_id, table.deleted.is_(False))
                 .order_by(table.created_at.desc(), table.id.desc())
             ).all()
+            self._uow.audit(session, actor, f"{self.record_type.code}.list", patient_id=patient_id)
             return tuple(self._view(row) for row in rows)
 
     def attestation_for(self, actor: CurrentUser) -> str:

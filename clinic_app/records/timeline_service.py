@@ -62,8 +62,9 @@ class TimelineService:
         self._uow = UnitOfWork(context)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> PatientTimeline:
-        """The patient's timeline (a read: opening the record is what is audited)."""
-        with self._uow(actor, Action.PATIENT_OPEN, mode=Mode.READ) as session:
+        """The patient's timeline: what was recorded, when, by whom (reading it is audited)."""
+        with self._uow(actor, Action.PATIENT_OPEN, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(session, actor, "timeline.view", patient_id=patient_id)
             return patient_timeline(session, patient_id)
 
 

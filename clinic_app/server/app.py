@@ -39,6 +39,7 @@ from clinic_app.server.apply import (
     resolve_conflict,
     table_digests,
 )
+from clinic_app.server.audit_routes import add_audit_routes
 from clinic_app.server.authorise import USER_TOKEN_HEADER, acting_user
 from clinic_app.server.files import FileStore
 from clinic_app.server.limits import EnrolmentRate, ServerLimits, SignInLockout
@@ -402,4 +403,5 @@ def create_app(engine: Engine, files: FileStore, limits: ServerLimits | None = N
     _add_sync_routes(app, engine, files, limits)
     _add_file_routes(app, engine, files, limits)
     _add_conflict_routes(app, engine, limits)
+    add_audit_routes(app, engine, lambda request: _read_json(request, limits))
     return app

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, FormErrors
 from clinic_app.kernel.logs import configure_logging
-from clinic_app.server import devices
+from clinic_app.server import audit_cli, devices
 from clinic_app.server.database import open_server_store
 from clinic_app.server.limits import MIB, ServerLimits
 
@@ -126,7 +126,9 @@ def _device(args: argparse.Namespace) -> int:
             return 0
         status = devices.APPROVED if args.action == "approve" else devices.REVOKED
         with store.engine.begin() as conn:
-            devices.decide(conn, uuid.UUID(args.device_id), status, by="command line")
+            devices.decide(
+                conn, uuid.UUID(args.device_id), status, by=f"{args.operator} (command line)"
+            )
         print(f"Device {args.device_id} is now {status}.")
         return 0
     finally:
@@ -226,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--supervisor", help="user name of a trainee's supervisor")
     user.add_argument("--password-stdin", action="store_true")
     user.set_defaults(run=_user)
+    audit_cli.register(commands)
     return parser
 
 

@@ -25,6 +25,7 @@ from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.store import Store
+from clinic_app.sync import audit_ship
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,
@@ -550,6 +551,7 @@ class SyncClient:
     def sync_once(self, *, check: bool = False) -> SyncReport:
         """Push, then pull and fetch missing files (and, when asked, check and heal)."""
         report = self.push()
+        audit_ship.ship(self._store, self._transport)
         self.pull(report)
         report.files = self.download_files()
         if check:

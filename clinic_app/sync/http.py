@@ -161,6 +161,35 @@ class HttpTransport:
         body = self._call("GET", "/v1/check")
         return body if isinstance(body, dict) else {}
 
+    def push_audit(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Ship audit entries (``sync.audit_ship``); the head the server now holds."""
+        answer = self._call("POST", "/v1/audit", json=body)
+        return answer if isinstance(answer, dict) else {}
+
+    def audit_head(self) -> dict[str, Any]:
+        """The audit head the server holds for this device."""
+        answer = self._call("GET", "/v1/audit/head")
+        return answer if isinstance(answer, dict) else {}
+
+    def audit_patient_trail(self, patient_id: str, user_token: str) -> dict[str, Any]:
+        """Who opened or changed a patient's record, on every device (admins only)."""
+        try:
+            response = self._client.request(
+                "GET",
+                f"/v1/audit/patients/{patient_id}",
+                headers={**self._headers(), "X-OneStop-User": user_token},
+            )
+        except httpx.HTTPError as error:
+            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+        try:
+            body = response.json()
+        except ValueError:
+            raise ClinicError("sync.bad_answer", status=response.status_code) from None
+        if response.status_code >= 400:
+            code = body.get("error") if isinstance(body, dict) else None
+            raise _BY_STATUS.get(response.status_code, ClinicError)(str(code or "sync.refused"))
+        return body if isinstance(body, dict) else {}
+
     def resolve_conflict(self, conflict_id: str, value: Any, user_id: str | None) -> None:
         """Choose one of the values kept in a conflict."""
         self._call(

@@ -436,6 +436,7 @@ class LiveWriter:
         order = {
             "store": str(store),
             "key": key,
+            "audit_key": keychain.audit_key(Path(store)),
             "username": WRITER_USER,
             "password": demo_password(WRITER_USER),
             "start": WRITER_START,
@@ -692,7 +693,11 @@ def test_audit_verify_reports_an_intact_trail_and_names_a_changed_entry(
 ) -> None:
     intact = onestop("--store", store_path, "audit", "verify")
     assert intact.code == 0, intact.err
-    assert re.fullmatch(r"Audit trail intact: \d+ entries verified\.\n", intact.out)
+    assert re.fullmatch(
+        r"No head acknowledged by the server yet: the chain is checked on its own\.\n"
+        r"Audit trail intact: \d+ entries verified\.\n",
+        intact.out,
+    )
 
     with demo.context.store.engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER audit_entry_no_update")
@@ -880,3 +885,50 @@ def test_an_empty_store_file_is_refused_never_made_a_new_store(
     assert result.code == 2
     assert "is empty (0 bytes)" in result.err
     assert store_path.stat().st_size == 0
+
+
+# 9. every command-line action names its operator ---------------------------------------
+
+
+def test_a_command_without_a_named_operator_is_refused_and_changes_nothing(
+    onestop: Onestop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "clinic.db"
+    _init(onestop, store)
+    before = _files(tmp_path)
+    monkeypatch.delenv("ONESTOP_OPERATOR")
+    refused = _add_user(onestop, store, "casey", "admin", "a long enough password")
+    assert refused.code == 2
+    assert "--operator NAME" in refused.err
+    assert _files(tmp_path) == before
+
+
+def test_the_named_operator_is_in_the_audit_entry(
+    onestop: Onestop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = tmp_path / "clinic.db"
+    _init(onestop, store)
+    added = _add_user(
+        onestop,
+        store,
+        "casey",
+        "admin",
+        "a long enough password",
+        options=("--operator", "m.okafor"),
+    )
+    assert added.code == 0, added.err
+    monkeypatch.setenv("ONESTOP_OPERATOR", "r.shah")
+    assert onestop("--store", store, "user", "disable", "casey").code == 0
+    services = open_clinic(store)
+    try:
+        with services.context.store.sessions() as session:
+            rows = session.execute(
+                select(AuditEntry.action, AuditEntry.user_id, AuditEntry.operator).order_by(
+                    AuditEntry.seq
+                )
+            ).all()
+    finally:
+        services.close()
+    assert ("user.add", None, "m.okafor") in rows
+    assert ("user.disable", None, "r.shah") in rows
+    assert all(operator for _action, _user, operator in rows)

@@ -4,7 +4,8 @@ Run as ``python -m tests.support.crash_writer`` from the project root. It import
 needs first and only then reads its order, one JSON object on stdin, so the test can start
 it ahead of time without it touching the store::
 
-    {"store": "<path>", "key": "<64 hex digits>", "username": "...", "password": "...",
+    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>",
+     "username": "...", "password": "...",
      "start": <position in the synthetic NHS number sequence>, "count": <how many>}
 
 It opens the store through the same code as the app (``bootstrap.open_clinic``, with the
@@ -75,6 +76,8 @@ def main() -> None:
     path = Path(order["store"])
     backend = MemoryKeyring()
     backend.set_password(keychain.SERVICE, keychain.store_key_name(path), order["key"])
+    # The audit chain's key, so the child seals entries as the parent verifies them.
+    backend.set_password(keychain.SERVICE, keychain.audit_key_name(path), order["audit_key"])
     keyring.set_keyring(backend)
 
     services = open_clinic(path)

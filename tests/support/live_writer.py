@@ -3,7 +3,8 @@
 Run as ``python -m tests.support.live_writer`` from the project root. It reads its order,
 one JSON object on stdin::
 
-    {"store": "<path>", "key": "<64 hex digits>", "username": "...", "password": "...",
+    {"store": "<path>", "key": "<64 hex digits>", "audit_key": "<64 hex digits>",
+     "username": "...", "password": "...",
      "start": <position in the synthetic NHS number sequence>, "limit": <at most this many>,
      "stop": "<path of a file whose appearance means: finish the current write and stop>",
      "pause": <seconds to wait between registrations>}
@@ -67,6 +68,8 @@ def main() -> None:
     stop = Path(order["stop"])
     backend = MemoryKeyring()
     backend.set_password(keychain.SERVICE, keychain.store_key_name(path), order["key"])
+    # The audit chain's key, so the child seals entries as the parent verifies them.
+    backend.set_password(keychain.SERVICE, keychain.audit_key_name(path), order["audit_key"])
     keyring.set_keyring(backend)
 
     services = open_clinic(path)

@@ -40,6 +40,7 @@ from clinic_app.kernel.errors import (
     ValidationError,
 )
 from clinic_app.kernel.security.permissions import Action, allows, require
+from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
@@ -544,6 +545,31 @@ class ReportService:
             )
             return {kind: self.attestation(session, kind) for kind in DEFAULT_ATTESTATION}
 
+    def _audit_report(
+        self, session: ClinicSession, actor: CurrentUser, action: str, row: ScanReport
+    ) -> None:
+        self._uow.audit(
+            session,
+            actor,
+            action,
+            patient_id=row.patient_id,
+            entity="scan_report",
+            entity_id=row.id,
+        )
+
+    def _audit_study(
+        self, session: ClinicSession, actor: CurrentUser, action: str, study_id: uuid.UUID
+    ) -> None:
+        study = session.get(ImagingStudy, study_id)
+        self._uow.audit(
+            session,
+            actor,
+            action,
+            patient_id=study.patient_id if study is not None else None,
+            entity="imaging_study",
+            entity_id=study_id,
+        )
+
     def attestation_for(self, actor: CurrentUser, kind: str) -> str:
         """The sentence to show the actor before they sign or verify."""
         with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
@@ -553,12 +579,14 @@ class ReportService:
         """Distances measured in mm on the study's images, for the author to include."""
         from clinic_app.domains.reports.archive import measured_distances  # noqa: PLC0415
 
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._audit_study(session, actor, "report.measurements_view", study_id)
             return measured_distances(session, study_id)
 
     def study_images(self, actor: CurrentUser, study_id: uuid.UUID) -> list[dict[str, Any]]:
         """The study's images (not its reports), to choose key images from."""
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._audit_study(session, actor, "report.images_view", study_id)
             rows = session.scalars(
                 select(ImageInstance)
                 .where(
@@ -649,12 +677,15 @@ class ReportService:
 
     def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
         """One version of a report."""
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
-            return _view(session, self._load(session, report_id))
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            row = self._load(session, report_id)
+            self._audit_report(session, actor, "report.open", row)
+            return _view(session, row)
 
     def for_study(self, actor: CurrentUser, study_id: uuid.UUID) -> list[ReportView]:
         """Every version of every report of the study, oldest first."""
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._audit_study(session, actor, "report.list_study", study_id)
             rows = session.scalars(
                 select(ScanReport)
                 .where(ScanReport.study_id == study_id, ScanReport.deleted.is_(False))
@@ -664,13 +695,14 @@ class ReportService:
 
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
         """The patient's reports that may go into a letter as final (signed or verified)."""
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(session, actor, "report.list_final", patient_id=patient_id)
             return [_view(session, row) for row in final_report_rows(session, patient_id)]
 
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""
         now = utcnow()
-        with self._uow(actor, Action.REPORT_VERIFY, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VERIFY, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -680,6 +712,8 @@ class ReportService:
                 )
                 .order_by(ScanReport.submitted_at)
             ).all()
+            for row in rows:
+                self._audit_report(session, actor, "report.list_pending", row)
             return [
                 PendingReview(
                     _view(session, row),
@@ -690,7 +724,7 @@ class ReportService:
 
     def returned(self, actor: CurrentUser) -> list[ReportView]:
         """The actor's reports returned by their supervisor, with the feedback."""
-        with self._uow(actor, Action.REPORT_WRITE, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_WRITE, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(ScanReport)
                 .where(
@@ -700,6 +734,8 @@ class ReportService:
                 )
                 .order_by(ScanReport.updated_at)
             ).all()
+            for row in rows:
+                self._audit_report(session, actor, "report.list_returned", row)
             return [_view(session, row) for row in rows]
 
     def logbook(
@@ -713,7 +749,10 @@ class ReportService:
         Raises:
             PermissionDenied: ``report.not_your_trainee``. NotFound: ``user.not_found``.
         """
-        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(
+                session, actor, "report.logbook_view", entity="app_user", entity_id=trainee_id
+            )
             trainee = session.get(User, trainee_id)
             if trainee is None:
                 raise NotFound("user.not_found")

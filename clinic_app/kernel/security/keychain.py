@@ -107,6 +107,32 @@ def forget_store_key(store_path: Path) -> None:
         keyring.delete_password(SERVICE, store_key_name(store_path))
 
 
+def audit_key_name(store_path: Path) -> str:
+    """The keychain entry of a store's audit key (the key sealing its audit chain)."""
+    return "audit-key-" + store_key_name(store_path).removeprefix("store-key-")
+
+
+def audit_key(store_path: Path) -> str:
+    """The key sealing this store's audit chain, made on first use and never replaced.
+
+    It is kept beside the store key, never in the store, so someone holding only the store
+    key (a copied file and a leaked key) cannot re-seal a changed entry.
+    """
+    name = audit_key_name(store_path)
+    key = _get(name)
+    if key is None:
+        key = secrets.token_hex(32)
+        _set(name, key)
+        if _get(name) != key:
+            raise KeychainError("keychain.unavailable", reason="read-back differs")
+    return key
+
+
+def set_audit_key(store_path: Path, key: str) -> None:
+    """Keep the audit key a restored store's chain was sealed with (from its backup)."""
+    _set(audit_key_name(store_path), key)
+
+
 def sync_token_name(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str:
     """The keychain entry of a device's sync token, or of one user's token on it."""
     return f"sync-{device_id}" + (f"-user-{user_id}" if user_id else "")

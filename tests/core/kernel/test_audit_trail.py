@@ -29,6 +29,9 @@ from clinic_app.people.views import PatientInput, ReferralInput
 
 PASSWORD = "correct horse battery"
 AUDIT_COLUMNS = {
+    # The chain version, and the staff name of a command-line operator: no patient data.
+    "chain",
+    "operator",
     "seq",
     "id",
     "at",
@@ -299,7 +302,7 @@ LAST = len(RECORDED)
 
 
 @pytest.fixture(scope="module")
-def recorded_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def recorded_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """A closed store whose trail holds RECORDED; each test tampers with its own copy."""
     path = Path(tmp_path_factory.mktemp("recorded")) / "clinic.db"
     services = create_clinic(path)
@@ -317,19 +320,21 @@ def recorded_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]
         lead = services.auth.login("lead", PASSWORD)
         services.patients.open(lead, record.id)
         key = keychain.store_key(path)
+        sealing = keychain.audit_key(path)
     finally:
         services.close()
     assert key is not None
     assert not path.with_name(path.name + "-wal").exists()
-    return path, key
+    return path, key, sealing
 
 
 @pytest.fixture
-def recorded(recorded_store: tuple[Path, str], tmp_path: Path) -> Iterator[Services]:
-    source, key = recorded_store
+def recorded(recorded_store: tuple[Path, str, str], tmp_path: Path) -> Iterator[Services]:
+    source, key, sealing = recorded_store
     copy = tmp_path / "copy.db"
     shutil.copyfile(source, copy)
     keyring.set_password(keychain.SERVICE, keychain.store_key_name(copy), key)
+    keyring.set_password(keychain.SERVICE, keychain.audit_key_name(copy), sealing)
     services = open_clinic(copy)
     yield services
     services.close()
@@ -371,9 +376,7 @@ def test_changed_entry_is_reported_at_its_seq(
     assert _problems(recorded) == (AuditProblem(seq=5, kind="changed"),)
 
 
-def test_rehashed_entry_breaks_the_link_to_the_next(recorded: Services) -> None:
-    # A cleverer attacker also recomputes the changed entry's own hash.
-    _drop_guards(recorded)
+def _rehash_fifth_without_its_user(recorded: Services, key: str | None) -> None:
     entry = _entries(recorded)[4]
     assert entry.seq == 5
     forged = entry_hash(
@@ -387,9 +390,28 @@ def test_rehashed_entry_breaks_the_link_to_the_next(recorded: Services) -> None:
         entity=entry.entity,
         entity_id=entry.entity_id,
         prev_hash=entry.prev_hash,
+        chain=entry.chain if key else audit.CHAIN_PLAIN,
+        operator=entry.operator,
+        key=key,
     )
     _raw(recorded, "UPDATE audit_entry SET user_id = NULL, hash = :h WHERE seq = 5", h=forged)
+
+
+def test_rehashed_entry_breaks_the_link_to_the_next(recorded: Services) -> None:
+    # A cleverer attacker, holding the audit key too, recomputes the changed entry's seal.
+    _drop_guards(recorded)
+    path = recorded.context.store.path
+    assert path is not None
+    _rehash_fifth_without_its_user(recorded, keychain.audit_key(path))
     assert _problems(recorded) == (AuditProblem(seq=6, kind="broken_link"),)
+
+
+def test_rehashing_with_the_store_key_alone_does_not_reseal_an_entry(recorded: Services) -> None:
+    # Holding only the store key (the audit key is in the keychain, not the store), the
+    # plain SHA-256 of the changed fields is not the entry's keyed seal.
+    _drop_guards(recorded)
+    _rehash_fifth_without_its_user(recorded, None)
+    assert AuditProblem(seq=5, kind="changed") in _problems(recorded)
 
 
 def test_deleted_middle_entry_is_reported(recorded: Services) -> None:

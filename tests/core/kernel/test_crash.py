@@ -202,6 +202,7 @@ class Writers:
         order = {
             "store": str(self._path),
             "key": self._key,
+            "audit_key": keychain.audit_key(self._path),
             "username": USERNAME,
             "password": PASSWORD,
             "start": first_number,

@@ -93,6 +93,14 @@ _BUILT: dict[str, MessageWords] = {
 
 # Everything that is not about one field.
 _WORDS: dict[str, str] = {
+    # The access trail (Service menu, administrators).
+    "audit.patient_not_here": (
+        "No patient with that NHS number is on this computer. Open the record once (or ask "
+        "the server's administrator to run 'onestop-server audit patient')."
+    ),
+    "audit.export_exists": (
+        "A file with that name is already there. Nothing was overwritten: choose a new name."
+    ),
     "auth.failed": "The user name or password is not right. Check them and try again.",
     "auth.needs_online_first": (
         "You have not signed in on this computer while it was connected to the service. "

@@ -540,12 +540,13 @@ class ImagingService:
 
     def orphans(self, actor: CurrentUser) -> list[InstanceView]:
         """Objects waiting for a person to say whose they are, oldest first."""
-        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(ImageInstance)
                 .where(ImageInstance.study_id.is_(None), ImageInstance.deleted.is_(False))
                 .order_by(ImageInstance.created_at)
             ).all()
+            self._uow.audit(session, actor, "image.list_orphans")
             return [_view(row) for row in rows]
 
     def assign(
@@ -636,7 +637,8 @@ class ImagingService:
 
     def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
         """The patient's studies, the newest first, each with its images and PACS state."""
-        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.READ) as session:
+        with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.AUDITED_READ) as session:
+            self._uow.audit(session, actor, "imaging.list_studies", patient_id=patient_id)
             studies = session.scalars(
                 select(ImagingStudy)
                 .where(ImagingStudy.patient_id == patient_id, ImagingStudy.deleted.is_(False))

@@ -1,0 +1,1 @@
+"""The service's audit trail, for administrators: who opened or changed a record."""
