@@ -74,6 +74,10 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.triage.service.targets:SettingsService.waiting_times": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.changed_waiting_times": (_SETTINGS),
     "clinic_app.people.patients:PatientService.practices": "GP practices, no patient",
+    "clinic_app.domains.questionnaires.service:QuestionnaireService.questionnaire_of": (
+        "which questionnaire a response answers, no answers or score; the history it opens "
+        "is audited (questionnaire.history)"
+    ),
     "clinic_app.people.users:UserService.list": "staff accounts, no patient",
     "clinic_app.people.patients:PatientService.search": (
         "names to choose from; opening the chosen record is audited (patient.open)"

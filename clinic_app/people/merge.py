@@ -38,12 +38,23 @@ class DuplicateService:
 
     def open_duplicates(self, actor: CurrentUser) -> list[PossibleDuplicate]:
         """Pairs waiting for a decision, oldest first, both records side by side."""
-        with self._uow(actor, Action.PATIENT_MERGE, mode=Mode.READ) as session:
+        with self._uow(actor, Action.PATIENT_MERGE, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(PatientDuplicate)
                 .where(PatientDuplicate.status == OPEN, PatientDuplicate.deleted.is_(False))
                 .order_by(PatientDuplicate.created_at, PatientDuplicate.id)
             ).all()
+            # Both records' identities are shown: each pair's patients are named in the trail.
+            for row in rows:
+                for patient_id in (row.first_patient_id, row.second_patient_id):
+                    self._uow.audit(
+                        session,
+                        actor,
+                        "patient.duplicates_listed",
+                        patient_id=patient_id,
+                        entity="patient_duplicate",
+                        entity_id=row.id,
+                    )
             return [
                 PossibleDuplicate(
                     id=row.id,

@@ -191,6 +191,9 @@ def sign_in(device: Device, username: str, password: str) -> CurrentUser:
     device.client.pull()
     user_id, token = device.transport.login(username, password)
     keychain.set_sync_token(device.device_id, token, uuid.UUID(user_id))
+    # The server sends a user's password hash to a laptop only once they have signed in
+    # online on it: pull again for it, as the app's first sign-in does.
+    device.client.pull()
     device.user = device.services.auth.login(username, password)
     return device.user
 

@@ -334,13 +334,14 @@ def test_duplicate_nhs_number_leaves_no_row_and_no_entry(services: Services) -> 
 
 
 def test_database_refusal_at_flush_leaves_no_entry(services: Services) -> None:
-    services.patients.register(SYSTEM, _patient())
+    first = services.patients.register(SYSTEM, _patient())
     patients, entries = _count(services, Patient), len(_outbox(services))
-    # Bypass the service's own check: the unique constraint itself refuses the row.
+    # Bypass the services: the primary key itself refuses a second row with the same id.
     with pytest.raises(exc.IntegrityError), services.context.store.sessions.begin() as session:  # noqa: PT012
         session.actor = Actor(device_id=services.context.device_id)
         session.add(
             Patient(
+                id=first.id,
                 nhs_number="9990000042",
                 given_name="Twin",
                 family_name="Copy",
