@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
 from clinic_app.kernel.audit_entry import AuditEntry, AuditRefusal, ServiceAuditEntry
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.uow import SYSTEM, command_line
@@ -54,9 +55,9 @@ def link(services: Services, tmp_path: Path) -> Iterator[Link]:
         engine.dispose()
 
 
-def _register(services: Services, nhs_number: str) -> uuid.UUID:
+def _register(services: Services, nhs_number: str, actor: CurrentUser = SYSTEM) -> uuid.UUID:
     return services.patients.register(
-        SYSTEM,
+        actor,
         PatientInput(
             given_name="Ada",
             family_name="Quennell",
@@ -260,7 +261,11 @@ def test_who_opened_the_record_is_answered_across_devices(
         laptop_a = _laptop(server, services, "laptop-a")
         laptop_b = _laptop(server, create_clinic(tmp_path / "b.db"), "laptop-b")
         try:
-            patient = _register(laptop_a, "9990000018")
+            # Registered by the admin signed in online on laptop A: a change reaches the
+            # server only as a signed-in user's.
+            laptop_a.sync.online_login("lead", password)
+            lead = laptop_a.auth.login("lead", password)
+            patient = _register(laptop_a, "9990000018", lead)
             laptop_a.sync.sync_now(check=False)
             laptop_b.sync.sync_now(check=False)
             # Opened on each laptop, by people named at the command line.
@@ -269,9 +274,7 @@ def test_who_opened_the_record_is_answered_across_devices(
             laptop_b.sync.sync_now(check=False)
             laptop_a.sync.sync_now(check=False)
 
-            # On laptop A the admin, signed in online there, asks: both laptops answer.
-            laptop_a.sync.online_login("lead", password)
-            lead = laptop_a.auth.login("lead", password)
+            # On laptop A the admin asks: both laptops answer.
             trail = laptop_a.audit_log.patient_trail(lead, patient)
             assert trail.source == "service"
             opened = {(x.user, x.device) for x in trail.lines if x.action == "patient.open"}
