@@ -17,12 +17,11 @@ from clinic_app.bootstrap import create_clinic
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.session import Actor
-from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.model import GpPractice, PatientAlert
 from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.sync.client import CURSOR_KEY
-from tests.support.sync_server import Device, SyncServer, enrolled_device
+from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -56,7 +55,7 @@ def laptop_b(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
 def _register(device: Device, reason: str) -> uuid.UUID:
     services = device.services
     patient = services.patients.register(
-        SYSTEM,
+        device.actor,
         PatientInput(
             given_name="Ada",
             family_name="Lovelace",
@@ -66,7 +65,7 @@ def _register(device: Device, reason: str) -> uuid.UUID:
         ),
     )
     services.referrals.create(
-        SYSTEM,
+        device.actor,
         ReferralInput(
             patient_id=patient.id,
             source="gp",
@@ -87,7 +86,7 @@ def _cursor(device: Device) -> int:
 
 def _add_alert(device: Device, patient_id: uuid.UUID, text: str) -> None:
     with device.services.context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=device.device_id)
+        session.actor = Actor(device_id=device.device_id, user_id=device.actor.id)
         session.add(PatientAlert(patient_id=patient_id, kind=AlertKind.ALLERGY, text=text))
 
 
@@ -96,8 +95,10 @@ def test_two_laptops_register_one_patient_offline_and_a_supervisor_merges_them(
 ) -> None:
     server.add_user("lead", "Lead Physio", "supervisor", PASSWORD)
     server.add_user("physio", "A Physio", "clinician", PASSWORD)
+    # Changes reach the server only as a signed-in user's: both sign in online on both.
     for device in (laptop_a, laptop_b):
-        device.client.sync_once()
+        sign_in(device, "lead", PASSWORD)
+        sign_in(device, "physio", PASSWORD)
 
     # Both clinics see Ada offline and register her under the same NHS number.
     at_a = _register(laptop_a, "Knee pain")
@@ -146,7 +147,7 @@ def test_two_laptops_register_one_patient_offline_and_a_supervisor_merges_them(
 
 def _practice(device: Device, ods: str) -> uuid.UUID:
     with device.services.context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=device.device_id)
+        session.actor = Actor(device_id=device.device_id, user_id=device.actor.id)
         practice = GpPractice(ods_code=ods, name=f"Practice {ods}")
         session.add(practice)
         session.flush()
@@ -155,7 +156,7 @@ def _practice(device: Device, ods: str) -> uuid.UUID:
 
 def _set_ods(device: Device, practice_id: uuid.UUID, ods: str) -> None:
     with device.services.context.store.sessions.begin() as session:
-        session.actor = Actor(device_id=device.device_id)
+        session.actor = Actor(device_id=device.device_id, user_id=device.actor.id)
         practice = session.get(GpPractice, practice_id)
         assert practice is not None
         practice.ods_code = ods
@@ -164,6 +165,9 @@ def _set_ods(device: Device, practice_id: uuid.UUID, ods: str) -> None:
 def test_resolving_a_conflict_into_a_value_another_row_holds_is_refused_with_a_code(
     server: SyncServer, laptop_a: Device, laptop_b: Device
 ) -> None:
+    server.add_user("physio", "A Physio", "clinician", PASSWORD)
+    for device in (laptop_a, laptop_b):
+        sign_in(device, "physio", PASSWORD)
     first = _practice(laptop_a, "B99001")
     second = _practice(laptop_a, "B99002")
     laptop_a.client.sync_once()
