@@ -143,7 +143,10 @@ def test_create_clinic_keeps_a_random_key_in_the_secret_service(
 
     bootstrap.create_clinic(store_path).close()
 
-    [(attributes, key)] = _app_items(secret_service)
+    items = _app_items(secret_service)
+    # The store's key, and beside it the key its audit chain is sealed with.
+    assert sorted(a["username"].split("-key-")[0] for a, _ in items) == ["audit", "store"]
+    [(attributes, key)] = [item for item in items if item[0]["username"].startswith("store-")]
     digest = hashlib.sha256(str(store_path.resolve()).encode("utf-8")).hexdigest()[:24]
     assert attributes["username"] == f"store-key-{digest}"
     assert re.fullmatch(r"[0-9a-f]{64}", key), "the store key is 256 bits as 64 hex digits"
@@ -159,7 +162,9 @@ def test_a_reopened_store_opens_with_its_key_from_the_secret_service(
     secret_service: SecretService, store_path: Path
 ) -> None:
     _create_closed_clinic(store_path)
-    [(_, key_at_creation)] = _app_items(secret_service)
+    [(_, key_at_creation)] = [
+        item for item in _app_items(secret_service) if item[0]["username"].startswith("store-")
+    ]
 
     services = bootstrap.open_clinic(store_path)
     try:
@@ -170,7 +175,9 @@ def test_a_reopened_store_opens_with_its_key_from_the_secret_service(
     finally:
         services.close()
 
-    [(_, key_after)] = _app_items(secret_service)
+    [(_, key_after)] = [
+        item for item in _app_items(secret_service) if item[0]["username"].startswith("store-")
+    ]
     assert key_after == key_at_creation
 
 
@@ -214,6 +221,7 @@ def test_a_locked_keychain_is_refused_with_a_clear_code_and_no_new_store(
     assert _folder_snapshot(store_path.parent) == before, "no store is made or changed"
     assert _login_collection_is_locked(secret_service)
     with secret_service.connection() as connection:
-        # Locked items can be found but not read: the one key is still there.
+        # Locked items can be found but not read: the store's key and its audit key are
+        # still there.
         collection = secretstorage.Collection(connection, DEFAULT_COLLECTION)
-        assert len(list(collection.search_items({"service": SERVICE}))) == 1
+        assert len(list(collection.search_items({"service": SERVICE}))) == 2
