@@ -97,8 +97,10 @@ def _device(
     # The clinician signs in online on it (before any fault), so their changes can go.
     SyncClient(services.context.store, enrol).pull()
     user_id, user_token = enrol.login("priya", PASSWORD)
-    enrol.close()
     keychain.set_sync_token(services.context.device_id, user_token, uuid.UUID(user_id))
+    # The server sends her password hash to this laptop only now she has signed in online.
+    SyncClient(services.context.store, enrol).pull()
+    enrol.close()
     user = services.auth.login("priya", PASSWORD)
 
     def restart() -> None:
