@@ -20,7 +20,7 @@ from clinic_app.kernel.security import keychain
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 
-_START_SECONDS = 30.0
+_START_SECONDS = 60
 
 
 def free_port() -> int:
@@ -69,6 +69,7 @@ class SyncServer:
         deadline = time.monotonic() + _START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                self._process.wait()
                 raise RuntimeError(f"the server exited: {self._log_path.read_text()[-2000:]}")
             try:
                 verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
@@ -76,6 +77,8 @@ class SyncServer:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
+        # Never leave a server running behind a failed start.
+        self.kill()
         raise RuntimeError("the server did not answer /health in time")
 
     def log_text(self) -> str:
