@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,10 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.people.audit_log import PatientTrail, TrailLine
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, label, set_role
 from ui.domains.audit.access.view_model import AccessTrailViewModel
+
+if TYPE_CHECKING:
+    # Types only: the service module brings SQLAlchemy, which building the window must not.
+    from clinic_app.people.audit_log import PatientTrail, TrailLine
 
 #: What each recorded action says on screen; anything else shows its code, never nothing.
 _ACTIONS = {

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.people.audit_log import PatientTrail
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    # Types only: the service module brings SQLAlchemy, which building the window must not.
+    from clinic_app.people.audit_log import PatientTrail
 
 
 class AuditLog(Protocol):
