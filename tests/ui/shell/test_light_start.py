@@ -11,11 +11,8 @@ ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ("sqlalchemy", "reportlab", "pydicom", "numpy", "pynetdicom", "av")
 
 
-def test_importing_the_app_loads_no_store_dicom_or_pdf_library() -> None:
-    probe = (
-        "import sys, ui.app, ui.launcher\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
-    )
+def _loaded_by(probe: str) -> str:
+    """The last line a Python probe prints, run in a fresh process as the app would start."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", probe],
@@ -26,8 +23,15 @@ def test_importing_the_app_loads_no_store_dicom_or_pdf_library() -> None:
         timeout=120,
         check=True,
     )
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
-    loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+def test_importing_the_app_loads_no_store_dicom_or_pdf_library() -> None:
+    probe = (
+        "import sys, ui.app, ui.launcher\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    loaded = _loaded_by(probe)
     assert loaded == "", f"loaded at start-up: {loaded}"
 
 
@@ -37,18 +41,7 @@ def test_importing_the_app_loads_no_screen_module() -> None:
         "import sys, ui.app, ui.launcher\n"
         "print(','.join(sorted(m for m in sys.modules if m.startswith('ui.domains.'))))\n"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-
-    loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    loaded = _loaded_by(probe)
     assert loaded == "", f"screen modules loaded at start-up: {loaded}"
 
 
@@ -65,16 +58,5 @@ def test_building_the_sign_in_window_loads_no_store_dicom_or_pdf_library() -> No
         "ShellWindow(SimpleNamespace(config=config, auth=None), defer_workspace=True)\n"
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))\n"
     )
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-
-    loaded = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    loaded = _loaded_by(probe)
     assert loaded == "", f"loaded while building the sign-in window: {loaded}"
