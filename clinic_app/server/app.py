@@ -43,6 +43,7 @@ from clinic_app.server.audit_routes import add_audit_routes
 from clinic_app.server.authorise import USER_TOKEN_HEADER, acting_user
 from clinic_app.server.files import FileStore
 from clinic_app.server.limits import EnrolmentRate, ServerLimits, SignInLockout
+from clinic_app.server.scope_routes import add_scope_routes
 from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
@@ -312,15 +313,17 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         cursor = _number(max(cursor, 0), "cursor")
         limit = max(1, min(limit, MAX_PAGE))
         with engine.connect() as conn:
-            page = users.withhold_password_hashes(conn, device, pull_page(conn, cursor, limit))
+            page = users.withhold_password_hashes(
+                conn, device, pull_page(conn, cursor, limit, holder=device)
+            )
         log_event("pull", device=device, cursor=cursor, rows=len(page.rows))
         return page.to_json()
 
     @app.get("/v1/check")
     def check(request: Request) -> dict[str, Any]:
-        _authenticated(engine, request)
+        device = _authenticated(engine, request)
         with engine.connect() as conn:
-            return {"last_seq": last_seq(conn), "tables": table_digests(conn)}
+            return {"last_seq": last_seq(conn), "tables": table_digests(conn, holder=device)}
 
 
 def _conflict_json(row: Any) -> dict[str, Any]:
@@ -404,4 +407,5 @@ def create_app(engine: Engine, files: FileStore, limits: ServerLimits | None = N
     _add_file_routes(app, engine, files, limits)
     _add_conflict_routes(app, engine, limits)
     add_audit_routes(app, engine, lambda request: _read_json(request, limits))
+    add_scope_routes(app, engine, lambda request: _read_json(request, limits), _authenticated)
     return app

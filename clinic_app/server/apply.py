@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from clinic_app.kernel.base import utcnow
@@ -22,6 +22,7 @@ from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.kernel.outbox import wire_value as to_wire
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.server.authorise import Acting, refusal
+from clinic_app.server.scope import held, held_query, touch
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
     SyncChange,
@@ -30,6 +31,7 @@ from clinic_app.sync.model import (
     SyncFieldVersions,
     SyncPushReceipt,
 )
+from clinic_app.sync.ownership import owner_of, patients_of_row, rows_of_patients, unowned_ids
 from clinic_app.sync.protocol import (
     MAX_PAGE,
     Change,
@@ -125,7 +127,15 @@ def forget_log(conn: Connection) -> None:
     conn.info.pop(_LOG_KEY, None)
 
 
-def _log(conn: Connection, table: str, row_id: uuid.UUID, version: int, device: uuid.UUID) -> int:
+def _log(
+    conn: Connection,
+    table: str,
+    row_id: uuid.UUID,
+    version: int,
+    device: uuid.UUID,
+    *,
+    patients: tuple[uuid.UUID | None, uuid.UUID | None] = (None, None),
+) -> int:
     log = _pending(conn)
     seq = log.next
     log.next += 1
@@ -137,9 +147,31 @@ def _log(conn: Connection, table: str, row_id: uuid.UUID, version: int, device: 
             "row_version": version,
             "device_id": device,
             "at": utcnow(),
+            "patient_id": patients[0],
+            "other_patient_id": patients[1],
         }
     )
     return seq
+
+
+def _patients_after(
+    conn: Connection, name: str, before: Mapping[Any, Any] | None, after: Mapping[str, Any]
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """Whose the row is now, and (for a row that moved to another patient) whose it was.
+
+    A laptop holding the patient a row left must hear of the move, so the change names both.
+    """
+    now = patients_of_row(conn, name, after)
+    if before is None or owner_of(name).kind == "pair":
+        return now
+    was, _ = patients_of_row(conn, name, before)
+    if was is None and now[0] is not None and owner_of(name).scoped:
+        # It belonged to nobody (an image waiting for a patient), so every laptop has it:
+        # every laptop hears that it now has a patient (and drops it unless it holds them).
+        return None, None
+    if was is not None and was != now[0]:
+        return now[0], was
+    return now
 
 
 def _field_versions(conn: Connection, table: str, row_id: uuid.UUID) -> dict[str, Any] | None:
@@ -181,7 +213,8 @@ def _insert(
     fields = {name: stamp for name in values if name not in META_FIELDS}
     # Rows are never deleted, so a row new to the server has no field versions yet.
     _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
-    _log(conn, synced.name, change.row_id, 1, device)
+    patients = _patients_after(conn, synced.name, None, {**values, "id": change.row_id})
+    _log(conn, synced.name, change.row_id, 1, device, patients=patients)
     if synced.name == "patient":
         _flag_duplicates(conn, change.row_id, device)
     return Result(change.key, Status.APPLIED, row_version=1)
@@ -290,7 +323,9 @@ def _merge(
             conn, synced, change, row=row, names=concurrent, fields=fields, device=device
         )
     # A conflict alone still goes in the log, so the device pulls the server's value back.
-    _log(conn, synced.name, change.row_id, new_version, device)
+    after = {**row, **{name: values[name] for name in to_apply}}
+    patients = _patients_after(conn, synced.name, row, after)
+    _log(conn, synced.name, change.row_id, new_version, device, patients=patients)
     if concurrent:
         return Result(
             change.key, Status.CONFLICT, row_version=new_version, conflicts=tuple(concurrent)
@@ -478,6 +513,17 @@ def apply_push(
             else:
                 savepoint.commit()
             results.append(result)
+    # The laptop holds every patient it wrote to: their changes reach it from now on. (Not
+    # those of rows the server made itself, such as a duplicate flagged with another.)
+    pushed = {(change.table, change.row_id) for change in request.changes}
+    written = {
+        patient
+        for entry in _pending(conn).changes
+        if (entry["table_name"], entry["row_id"]) in pushed
+        for patient in (entry["patient_id"], entry["other_patient_id"])
+        if patient is not None
+    }
+    touch(conn, device, written, reason="written")
     flush_log(conn)
     response = PushResponse(request.batch_key, tuple(results), last_seq(conn))
     conn.execute(
@@ -491,15 +537,27 @@ def apply_push(
     return response
 
 
-def pull_page(conn: Connection, cursor: int, limit: int = MAX_PAGE) -> PullPage:
-    """The changes after ``cursor``, each row as it now stands, oldest change first."""
+def pull_page(
+    conn: Connection, cursor: int, limit: int = MAX_PAGE, holder: uuid.UUID | None = None
+) -> PullPage:
+    """The changes after ``cursor``, each row as it now stands, oldest change first.
+
+    With ``holder`` (a laptop), only reference rows and rows of the patients it holds.
+    """
     limit = max(1, min(limit, MAX_PAGE))
-    changes = conn.execute(
-        select(SyncChange.seq, SyncChange.table_name, SyncChange.row_id)
-        .where(SyncChange.seq > cursor)
-        .order_by(SyncChange.seq)
-        .limit(limit + 1)
-    ).all()
+    query = select(SyncChange.seq, SyncChange.table_name, SyncChange.row_id).where(
+        SyncChange.seq > cursor
+    )
+    if holder is not None:
+        holding = held_query(holder)
+        query = query.where(
+            or_(
+                SyncChange.patient_id.is_(None),
+                SyncChange.patient_id.in_(holding),
+                SyncChange.other_patient_id.in_(holding),
+            )
+        )
+    changes = conn.execute(query.order_by(SyncChange.seq).limit(limit + 1)).all()
     more = len(changes) > limit
     changes = changes[:limit]
     # Each row once, at its newest number, in the order of its first change in the page:
@@ -519,22 +577,39 @@ def pull_page(conn: Connection, cursor: int, limit: int = MAX_PAGE) -> PullPage:
     return PullPage(tuple(rows), next_cursor, more, last_seq(conn))
 
 
-def table_digests(conn: Connection) -> dict[str, dict[str, Any]]:
+def table_digests(conn: Connection, holder: uuid.UUID | None = None) -> dict[str, dict[str, Any]]:
     """For each syncing table: how many rows, and a SHA-256 over their ids and versions.
 
     A device computes the same over its own rows; a difference means it should pull again.
+    With ``holder`` (a laptop), patients' rows count only for the patients it holds.
     """
+    scoped: dict[str, set[uuid.UUID]] = {}
+    if holder is not None:
+        holding = held(conn, holder)
+        scoped = {name: set() for name, _owner in _scoped_names()}
+        for synced, rows in rows_of_patients(conn, holding, pairs_need_both=True):
+            scoped[synced.name] = {row["id"] for row in rows}
+        for name in scoped:
+            scoped[name] |= set(unowned_ids(conn, name))
     digests: dict[str, dict[str, Any]] = {}
     for name, synced in sorted(synced_tables().items()):
         table = synced.table
-        count = conn.execute(select(func.count()).select_from(table)).scalar() or 0
+        wanted = scoped.get(name)
+        count = 0
         digest = hashlib.sha256()
         for row_id, version in conn.execute(
             select(table.c.id, table.c.row_version).order_by(table.c.id)
         ):
+            if wanted is not None and row_id not in wanted:
+                continue
+            count += 1
             digest.update(f"{row_id}:{version};".encode())
-        digests[name] = {"count": int(count), "sha256": digest.hexdigest()}
+        digests[name] = {"count": count, "sha256": digest.hexdigest()}
     return digests
+
+
+def _scoped_names() -> list[tuple[str, object]]:
+    return [(name, owner_of(name)) for name in synced_tables() if owner_of(name).scoped]
 
 
 def resolve_conflict(

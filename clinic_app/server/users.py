@@ -21,11 +21,17 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from clinic_app.kernel.base import utcnow
-from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, Conflict, NotFound
+from clinic_app.kernel.errors import (
+    AuthenticationFailed,
+    ClinicError,
+    Conflict,
+    NotFound,
+    ValidationError,
+)
 from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.outbox import apply_defaults, wire_value
 from clinic_app.kernel.security import passwords
-from clinic_app.kernel.staff import User
+from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import check_new_user
 from clinic_app.server.apply import COUNTER, apply_change, flush_log
@@ -236,3 +242,41 @@ def withhold_password_hashes(conn: Connection, device: uuid.UUID, page: PullPage
         for row in page.rows
     )
     return dataclasses.replace(page, rows=rows)
+
+
+def set_site(conn: Connection, username: str, site_id: uuid.UUID | None) -> None:
+    """Name (or clear) the site a user works at; laptops they sign in on hold its patients.
+
+    Raises:
+        NotFound: ``user.not_found``, ``site.not_found``.
+    """
+    if (
+        site_id is not None
+        and conn.execute(select(Site.id).where(Site.id == site_id)).first() is None
+    ):
+        raise NotFound("site.not_found")
+    _update(conn, username, {"site_id": str(site_id) if site_id else None})
+
+
+def add_site(conn: Connection, name: str, ods_code: str | None = None) -> uuid.UUID:
+    """Add a clinic site of the service; laptops get it at their next sync.
+
+    Raises:
+        ValidationError: ``site.name_required``.
+    """
+    shown = " ".join(name.split())
+    if not shown or len(shown) > 200:
+        raise ValidationError("site.name_required")
+    site_id = uuid7()
+    now = wire_value(utcnow())
+    fields: dict[str, Any] = {
+        "name": shown,
+        "ods_code": (ods_code or "").strip().upper() or None,
+        "address": None,
+        "created_at": now,
+        "updated_at": now,
+        "device_id": str(SERVER_DEVICE),
+        "deleted": False,
+    }
+    _applied(conn, Change(uuid.uuid4(), "site", site_id, "insert", 0, fields))
+    return site_id

@@ -25,7 +25,7 @@ from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.store import Store
-from clinic_app.sync import audit_ship
+from clinic_app.sync import audit_ship, scope
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,
@@ -98,6 +98,8 @@ class SyncReport:
     #: Changes of this user wait (and those after them): they have no token from the server
     #: on this device (never signed in here online, or their sign-in was replaced).
     waiting_for_sign_in: uuid.UUID | None = None
+    #: Patients taken in and let go by the round (scoped sync).
+    scope: scope.ScopeReport | None = None
 
 
 @dataclass(frozen=True)
@@ -450,9 +452,12 @@ class SyncClient:
         states: list[tuple[str, uuid.UUID, int]] = []
         stored_keys: list[tuple[str, uuid.UUID]] = []
         stored = 0
+        # Rows of patients this laptop does not hold are not kept here (scoped sync).
+        outside = scope.rows_outside(conn, rows)
+        scope.drop_rows(conn, (key for key in outside if key in present and key not in waiting))
         for pulled in rows:
             key = (pulled.table, pulled.row_id)
-            if key in waiting:
+            if key in waiting or key in outside:
                 continue
             table = synced_table(pulled.table).table
             values = synced_table(pulled.table).decode(pulled.row)
@@ -472,7 +477,15 @@ class SyncClient:
         # After the whole page, so a row the hook would add that the page also brings is
         # already here (possible duplicates: noticed here, flagged by the server too).
         run_pulled(conn, stored_keys)
-        return stored, len(rows) - stored
+        return stored, sum(1 for pulled in rows if (pulled.table, pulled.row_id) in waiting)
+
+    def store_rows(self, rows: tuple[PulledRow, ...]) -> int:
+        """Store rows as the server sent them (a patient taken in whole); how many stored."""
+        with self._store.engine.begin() as conn:
+            if self._store.is_sqlite:
+                conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+            stored, _skipped = self._apply_page(conn, rows)
+        return stored
 
     def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:
         """Fetch the server's changes after the cursor, page by page, and store them.
@@ -552,6 +565,7 @@ class SyncClient:
         """Push, then pull and fetch missing files (and, when asked, check and heal)."""
         report = self.push()
         audit_ship.ship(self._store, self._transport)
+        report.scope = scope.run_scope(self._store, self._transport, self.store_rows)
         self.pull(report)
         report.files = self.download_files()
         if check:

@@ -14,7 +14,7 @@ import ipaddress
 import logging
 import os
 import ssl
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +239,47 @@ class HttpTransport:
                 yield from response.iter_bytes(1024 * 1024)
         except httpx.HTTPError as error:
             raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+
+    def scope_plan(self, *, full: bool = False) -> dict[str, Any]:
+        """Patients this laptop should take in and let go (with ``full``, its whole scope)."""
+        body = self._call("GET", "/v1/scope", params={"full": "1"} if full else None)
+        return body if isinstance(body, dict) else {}
+
+    def scope_rows(self, patients: Sequence[str], user_token: str | None = None) -> dict[str, Any]:
+        """Every row of these patients as they stand on the server."""
+        headers = {USER_TOKEN_HEADER: user_token} if user_token else {}
+        body = self._call(
+            "POST", "/v1/scope/rows", json={"patients": list(patients)}, extra_headers=headers
+        )
+        return body if isinstance(body, dict) else {}
+
+    def scope_held(
+        self,
+        add: Sequence[str],
+        remove: Sequence[str],
+        reason: str = "scope",
+        user_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Tell the server this laptop took these patients in, or let them go."""
+        headers = {USER_TOKEN_HEADER: user_token} if user_token else {}
+        body = self._call(
+            "POST",
+            "/v1/scope/held",
+            json={"add": list(add), "remove": list(remove), "reason": reason},
+            extra_headers=headers,
+        )
+        return body if isinstance(body, dict) else {}
+
+    def search_patients(self, query: str, user_token: str) -> list[dict[str, Any]]:
+        """The service's patients matching a search (for a user who may search)."""
+        body = self._call(
+            "GET",
+            "/v1/patients/search",
+            params={"q": query},
+            extra_headers={USER_TOKEN_HEADER: user_token},
+        )
+        found = body.get("patients") if isinstance(body, dict) else None
+        return found if isinstance(found, list) else []
 
     def conflicts(self) -> list[dict[str, Any]]:
         """Open conflicts waiting for a person."""

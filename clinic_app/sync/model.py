@@ -58,6 +58,29 @@ class SyncChange(Base):
     row_version: Mapped[int] = mapped_column(Integer)
     device_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The patient the row belongs to when it changed (empty for reference data), and a
+    #: second one for a row naming two (a merge) or the patient a moved row left.
+    patient_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    other_patient_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+
+class SyncDevicePatient(Base):
+    """On the server: a patient whose record a device holds (its scope, as last confirmed).
+
+    Changes to a patient's rows are sent only to devices that hold that patient. A device
+    confirms each patient it has taken in (with the rows as they stood) and each it has let
+    go (once nothing of theirs was waiting to be pushed).
+    """
+
+    __tablename__ = "sync_device_patient"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    #: Why it came: ``scope`` (a rule in the service's settings), ``opened`` (fetched on
+    #: demand) or ``written`` (the device pushed a change to the record).
+    reason: Mapped[str] = mapped_column(String(12))
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class SyncPushReceipt(Base):

@@ -8,19 +8,27 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
 from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security import keychain
+from clinic_app.server import users
+from clinic_app.server.database import open_server_store
+from clinic_app.server.scope_admin import set_rules
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 
 _START_SECONDS = 60
+#: Every patient on every laptop: the scope of tests that are not about scope. Tests of
+#: scoped sync start their server with ``scope=None`` (the service's default rules).
+WHOLE_SERVICE: Mapping[str, Any] = {"whole_service": True}
 
 
 def free_port() -> int:
@@ -39,9 +47,15 @@ class SyncServer:
     """Starts the server on a free loopback port; stops (or kills) it on exit."""
 
     def __init__(
-        self, db_url: str, log_path: Path, *, tls: tuple[Path, Path] | None = None
+        self,
+        db_url: str,
+        log_path: Path,
+        *,
+        tls: tuple[Path, Path] | None = None,
+        scope: Mapping[str, Any] | None = WHOLE_SERVICE,
     ) -> None:
         self.db_url = db_url
+        self.scope = scope
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
@@ -74,12 +88,41 @@ class SyncServer:
             try:
                 verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
                 if httpx.get(f"{self.url}/health", timeout=1, verify=verify).status_code == 200:
+                    if self.scope is not None:
+                        self.set_scope(self.scope)
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
         # Never leave a server running behind a failed start.
         self.kill()
         raise RuntimeError("the server did not answer /health in time")
+
+    def set_scope(self, rules: Mapping[str, Any]) -> None:
+        """Set the service's scope rules on the server (they sync to laptops)."""
+        store = open_server_store(self.db_url)
+        try:
+            with store.engine.begin() as conn:
+                set_rules(conn, dict(rules))
+        finally:
+            store.engine.dispose()
+
+    def add_site(self, name: str) -> uuid.UUID:
+        """A clinic site of the service, added on the server."""
+        store = open_server_store(self.db_url)
+        try:
+            with store.engine.begin() as conn:
+                return users.add_site(conn, name)
+        finally:
+            store.engine.dispose()
+
+    def set_user_site(self, username: str, site_id: uuid.UUID) -> None:
+        """The site a user works at, set on the server."""
+        store = open_server_store(self.db_url)
+        try:
+            with store.engine.begin() as conn:
+                users.set_site(conn, username, site_id)
+        finally:
+            store.engine.dispose()
 
     def log_text(self) -> str:
         """Everything the server wrote to its log so far."""

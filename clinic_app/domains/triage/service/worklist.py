@@ -185,6 +185,8 @@ class TriageService:
             episode_id = None
             if pathway is not None and outcome in APPOINTMENT_OUTCOMES:
                 episode = open_episode(session, referral, pathway, self._context.today(), lead=None)
+                # Held at the triaging clinician's site (laptops there hold its patients).
+                episode.site_id = actor.site_id
                 session.flush()
                 episode_id = episode.id
             referral.status = (

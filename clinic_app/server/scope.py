@@ -1,0 +1,344 @@
+"""Which patients each laptop holds: the service's scope rules, worked out on the server.
+
+A laptop holds reference data and the patients in its scope, not the whole service (a lost
+laptop should hold its caseload, not the county). The rules are the service's settings
+(``sync_scope``), each one a way a patient comes into a laptop's scope:
+
+- ``whole_service``: every patient (off unless set: a one-site service or a trial);
+- ``site_episodes``: an open episode at the site of a user who signed in on the laptop;
+- ``caseload``: an open episode led by a user who signed in on the laptop;
+- ``awaiting_triage``: a referral not yet triaged (triage is done from any clinic);
+- ``recent_days``: the record was opened, written or fetched on the laptop in that many days.
+
+A patient linked to one in scope by a possible duplicate or a merge comes too, so the person
+who merges sees both. More rules (a domain's coming appointments) are added with
+:func:`register_rule`.
+
+The server keeps what each laptop holds (``sync_device_patient``); changes to a patient are
+sent only to laptops holding them. Work on a laptop is never dropped by a scope change: the
+laptop lets a patient go only once nothing of theirs waits to be pushed, and says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, delete, insert, or_, select, update
+
+from clinic_app.kernel.audit_entry import ServiceAuditEntry
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ValidationError
+from clinic_app.kernel.settings import ServiceSetting
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
+from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
+from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
+from clinic_app.sync.ownership import rows_of_patients
+from clinic_app.sync.protocol import PulledRow
+
+SETTING_KEY = "sync_scope"
+#: Patients fetched in one request, so a long list goes in bounded pieces.
+MAX_FETCH = 50
+REASONS = frozenset({"scope", "opened", "written"})
+
+
+@dataclass(frozen=True)
+class ScopeRules:
+    """The service's scope rules (its ``sync_scope`` setting; these are the defaults)."""
+
+    #: Every patient of the service on every laptop (a one-site service, or a trial).
+    whole_service: bool = False
+    site_episodes: bool = True
+    caseload: bool = True
+    awaiting_triage: bool = True
+    recent_days: int = 30
+
+    @classmethod
+    def from_setting(cls, value: dict[str, Any] | None) -> ScopeRules:
+        """The rules a setting's value gives, defaults for what it leaves out.
+
+        Raises:
+            ValidationError: ``sync.scope_setting_invalid`` for an unknown rule or a value
+                of the wrong kind.
+        """
+        if not value:
+            return cls()
+        known = {field.name for field in fields(cls)}
+        unknown = set(value) - known
+        if unknown:
+            raise ValidationError("sync.scope_setting_invalid", rule=sorted(unknown)[0])
+        days = value.get("recent_days", cls.recent_days)
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
+            raise ValidationError("sync.scope_setting_invalid", rule="recent_days")
+        flags = {name: value.get(name, getattr(cls, name)) for name in known - {"recent_days"}}
+        if not all(isinstance(flag, bool) for flag in flags.values()):
+            raise ValidationError("sync.scope_setting_invalid", rule="flag")
+        return cls(recent_days=days, **flags)
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The laptop a scope is worked out for: its users (signed in online on it) and sites."""
+
+    device_id: uuid.UUID
+    users: frozenset[uuid.UUID]
+    sites: frozenset[uuid.UUID]
+    now: datetime
+
+
+#: A rule: the ids of patients it brings into a laptop's scope (a SELECT of one column).
+Rule = Callable[[ScopeRules, Holder], "Select[Any] | None"]
+_RULES: dict[str, Rule] = {}
+
+
+def register_rule(name: str, rule: Rule) -> None:
+    """Add a way patients come into scope (a domain's own, e.g. coming appointments)."""
+    _RULES[name] = rule
+
+
+def _open_episodes() -> Select[Any]:
+    return select(EpisodeOfCare.patient_id).where(
+        EpisodeOfCare.status == EpisodeStatus.OPEN, EpisodeOfCare.deleted.is_(False)
+    )
+
+
+def _whole_service(rules: ScopeRules, _holder: Holder) -> Select[Any] | None:
+    return select(Patient.id) if rules.whole_service else None
+
+
+def _site_episodes(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
+    if not rules.site_episodes or not holder.sites:
+        return None
+    return _open_episodes().where(EpisodeOfCare.site_id.in_(holder.sites))
+
+
+def _caseload(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
+    if not rules.caseload or not holder.users:
+        return None
+    return _open_episodes().where(EpisodeOfCare.lead_clinician_id.in_(holder.users))
+
+
+def _awaiting_triage(rules: ScopeRules, _holder: Holder) -> Select[Any] | None:
+    if not rules.awaiting_triage:
+        return None
+    return select(Referral.patient_id).where(
+        Referral.status == ReferralStatus.RECEIVED, Referral.deleted.is_(False)
+    )
+
+
+def _recently_used(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
+    if rules.recent_days <= 0:
+        return None
+    since = holder.now - timedelta(days=rules.recent_days)
+    return select(SyncDevicePatient.patient_id).where(
+        SyncDevicePatient.device_id == holder.device_id,
+        SyncDevicePatient.reason != "scope",
+        SyncDevicePatient.last_used_at >= since,
+    )
+
+
+def _recently_opened(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
+    if rules.recent_days <= 0:
+        return None
+    since = holder.now - timedelta(days=rules.recent_days)
+    # The laptop's own audit trail, as shipped: every record it opened or changed.
+    return select(ServiceAuditEntry.patient_id).where(
+        ServiceAuditEntry.device_id == holder.device_id,
+        ServiceAuditEntry.patient_id.is_not(None),
+        ServiceAuditEntry.at >= since,
+    )
+
+
+for _name, _rule in (
+    ("whole_service", _whole_service),
+    ("site_episodes", _site_episodes),
+    ("caseload", _caseload),
+    ("awaiting_triage", _awaiting_triage),
+    ("recently_used", _recently_used),
+    ("recently_opened", _recently_opened),
+):
+    register_rule(_name, _rule)
+
+
+def service_rules(conn: Connection) -> ScopeRules:
+    """The scope rules in the service's settings now (the defaults if none is set)."""
+    value = conn.execute(
+        select(ServiceSetting.value).where(ServiceSetting.key == SETTING_KEY)
+    ).scalar()
+    try:
+        return ScopeRules.from_setting(value if isinstance(value, dict) else None)
+    except ValidationError:
+        # A bad setting must not narrow every laptop to nothing: the defaults hold.
+        return ScopeRules()
+
+
+def holder(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> Holder:
+    """The laptop's users and their sites, as the server holds them."""
+    users = frozenset(
+        conn.execute(
+            select(SyncUserLogin.user_id).where(SyncUserLogin.device_id == device_id)
+        ).scalars()
+    )
+    sites: frozenset[uuid.UUID] = frozenset()
+    if users:
+        sites = frozenset(
+            site
+            for site in conn.execute(select(User.site_id).where(User.id.in_(users))).scalars()
+            if site is not None
+        )
+    return Holder(device_id, users, sites, now or utcnow())
+
+
+def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Patients named with one of these in a possible duplicate or a merge."""
+    found: set[uuid.UUID] = set()
+    ids = list(patients)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        for first, second in conn.execute(
+            select(PatientDuplicate.first_patient_id, PatientDuplicate.second_patient_id).where(
+                or_(
+                    PatientDuplicate.first_patient_id.in_(part),
+                    PatientDuplicate.second_patient_id.in_(part),
+                )
+            )
+        ):
+            found |= {first, second}
+        for survivor, merged in conn.execute(
+            select(PatientMerge.survivor_id, PatientMerge.merged_id).where(
+                or_(PatientMerge.survivor_id.in_(part), PatientMerge.merged_id.in_(part))
+            )
+        ):
+            found |= {survivor, merged}
+    return found - patients
+
+
+def scope_of(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> set[uuid.UUID]:
+    """Every patient in a laptop's scope now."""
+    rules = service_rules(conn)
+    who = holder(conn, device_id, now)
+    patients: set[uuid.UUID] = set()
+    for rule in _RULES.values():
+        query = rule(rules, who)
+        if query is not None:
+            patients |= {pid for pid in conn.execute(query).scalars() if pid is not None}
+    return patients | _linked(conn, patients)
+
+
+def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
+    """The patients a laptop has confirmed it holds."""
+    return set(
+        conn.execute(
+            select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
+        ).scalars()
+    )
+
+
+def held_query(device_id: uuid.UUID) -> Select[Any]:
+    """The ids of the patients a laptop holds, as a sub-query."""
+    return select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
+
+
+@dataclass(frozen=True)
+class ScopePlan:
+    """What a laptop should take in and let go, as the rules stand now."""
+
+    enter: tuple[uuid.UUID, ...]
+    leave: tuple[uuid.UUID, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan as a JSON object."""
+        return {"enter": [str(p) for p in self.enter], "leave": [str(p) for p in self.leave]}
+
+
+def plan(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> ScopePlan:
+    """Patients in scope the laptop does not hold yet, and held ones now out of scope."""
+    wanted = scope_of(conn, device_id, now)
+    holding = held(conn, device_id)
+    return ScopePlan(tuple(sorted(wanted - holding)), tuple(sorted(holding - wanted)))
+
+
+def rows_for(conn: Connection, patients: Iterable[uuid.UUID], as_of: int) -> list[PulledRow]:
+    """Every row of these patients as it stands now, parents first, numbered ``as_of``."""
+    rows: list[PulledRow] = []
+    for synced, found in rows_of_patients(conn, patients):
+        rows.extend(PulledRow(as_of, synced.name, row["id"], synced.encode(row)) for row in found)
+    return rows
+
+
+def confirm(
+    conn: Connection,
+    device_id: uuid.UUID,
+    *,
+    add: Iterable[uuid.UUID] = (),
+    remove: Iterable[uuid.UUID] = (),
+    reason: str = "scope",
+    now: datetime | None = None,
+) -> None:
+    """A laptop took these patients in, or let them go."""
+    if reason not in REASONS:
+        raise ValidationError("sync.scope_reason_unknown")
+    now = now or utcnow()
+    gone = list(dict.fromkeys(remove))
+    for start in range(0, len(gone), 500):
+        conn.execute(
+            delete(SyncDevicePatient).where(
+                SyncDevicePatient.device_id == device_id,
+                SyncDevicePatient.patient_id.in_(gone[start : start + 500]),
+            )
+        )
+    touch(conn, device_id, add, reason=reason, now=now)
+
+
+def touch(
+    conn: Connection,
+    device_id: uuid.UUID,
+    patients: Iterable[uuid.UUID],
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> None:
+    """The laptop holds these patients and used them now (taken in, opened or written)."""
+    now = now or utcnow()
+    wanted = list(dict.fromkeys(p for p in patients if p is not None))
+    if not wanted:
+        return
+    already = set(
+        conn.execute(
+            select(SyncDevicePatient.patient_id).where(
+                SyncDevicePatient.device_id == device_id,
+                SyncDevicePatient.patient_id.in_(wanted),
+            )
+        ).scalars()
+    )
+    if already and reason != "scope":
+        # Taken in again by a rule says nothing of use: only opening or writing does.
+        values: dict[str, Any] = {"last_used_at": now, "reason": reason}
+        conn.execute(
+            update(SyncDevicePatient)
+            .where(
+                SyncDevicePatient.device_id == device_id,
+                SyncDevicePatient.patient_id.in_(list(already)),
+            )
+            .values(values)
+        )
+    new = [p for p in wanted if p not in already]
+    if new:
+        conn.execute(
+            insert(SyncDevicePatient),
+            [
+                {
+                    "device_id": device_id,
+                    "patient_id": p,
+                    "reason": reason,
+                    "since": now,
+                    "last_used_at": now,
+                }
+                for p in new
+            ],
+        )

@@ -1,0 +1,135 @@
+"""The scope routes: what a laptop should hold, the rows of patients it takes in, and search.
+
+- ``GET /v1/scope``: patients to take in and to let go, as the service's rules stand now.
+- ``POST /v1/scope/rows``: every row of some patients as they stand, with the change number
+  they stand at. Patients outside the laptop's scope only for a signed-in user who may open
+  records (fetched on demand).
+- ``POST /v1/scope/held``: the laptop took these in, or let them go.
+- ``GET /v1/patients/search``: the service's patients matching a search, for a signed-in user
+  who may search; the laptop offers these when its own store has no match.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from sqlalchemy import Connection, Engine
+
+from clinic_app.kernel.errors import ClinicError, PermissionDenied
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.duplicates import merged_among
+from clinic_app.people.search import search_plan
+from clinic_app.server.apply import last_seq
+from clinic_app.server.authorise import USER_TOKEN_HEADER, Acting, acting_user
+from clinic_app.server.scope import MAX_FETCH, confirm, plan, rows_for, scope_of
+
+ReadJson = Callable[[Request], Awaitable[object]]
+Authenticate = Callable[[Engine, Request], uuid.UUID]
+
+#: Search results a laptop is given at most.
+MAX_RESULTS = 25
+
+
+def _ids(value: object, limit: int) -> list[uuid.UUID]:
+    if not isinstance(value, list) or len(value) > limit:
+        raise ClinicError("sync.bad_message", reason="patients")
+    try:
+        return [uuid.UUID(str(item)) for item in value]
+    except ValueError:
+        raise ClinicError("sync.bad_message", reason="not_a_uuid") from None
+
+
+def _user(conn: Connection, device: uuid.UUID, request: Request, action: Action) -> Acting:
+    acting = acting_user(conn, device, request.headers.get(USER_TOKEN_HEADER) or None)
+    if acting.user_id is None or action not in acting.actions:
+        raise PermissionDenied("sync.scope_needs_user")
+    return acting
+
+
+def _outside(conn: Connection, device: uuid.UUID, patients: list[uuid.UUID]) -> list[uuid.UUID]:
+    wanted = scope_of(conn, device)
+    return [patient for patient in patients if patient not in wanted]
+
+
+def add_scope_routes(
+    app: FastAPI, engine: Engine, read_json: ReadJson, authenticated: Authenticate
+) -> None:
+    """Add the scope routes to the server's app (``authenticated`` names the device)."""
+
+    def _device(_engine: Engine, request: Request) -> uuid.UUID:
+        return authenticated(_engine, request)
+
+    @app.get("/v1/scope")
+    def scope(request: Request, full: str = "") -> dict[str, Any]:
+        device = _device(engine, request)
+        with engine.connect() as conn:
+            answer = {**plan(conn, device).to_json(), "as_of": last_seq(conn)}
+            if full:
+                answer["scope"] = sorted(str(p) for p in scope_of(conn, device))
+        return answer
+
+    @app.post("/v1/scope/rows")
+    async def rows(request: Request) -> dict[str, Any]:
+        device = _device(engine, request)
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_message", reason="not_an_object")
+        patients = _ids(body.get("patients"), MAX_FETCH)
+        with engine.connect() as conn:
+            if _outside(conn, device, patients):
+                # Fetched on demand: only for someone here who may open a record.
+                _user(conn, device, request, Action.PATIENT_OPEN)
+            as_of = last_seq(conn)
+            found = rows_for(conn, patients, as_of)
+        return {"rows": [row.to_json() for row in found], "as_of": as_of}
+
+    @app.post("/v1/scope/held")
+    async def held(request: Request) -> dict[str, Any]:
+        device = _device(engine, request)
+        body = await read_json(request)
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_message", reason="not_an_object")
+        add = _ids(body.get("add", []), 10_000)
+        remove = _ids(body.get("remove", []), 10_000)
+        reason = str(body.get("reason", "scope"))
+        if reason not in {"scope", "opened"}:
+            raise ClinicError("sync.bad_message", reason="reason")
+        with engine.begin() as conn:
+            if add and _outside(conn, device, add):
+                _user(conn, device, request, Action.PATIENT_OPEN)
+                reason = "opened"
+            confirm(conn, device, add=add, remove=remove, reason=reason)
+        return {"held": len(add), "let_go": len(remove)}
+
+    @app.get("/v1/patients/search")
+    def search(request: Request, q: str = "") -> dict[str, Any]:
+        device = _device(engine, request)
+        with engine.connect() as conn:
+            _user(conn, device, request, Action.PATIENT_SEARCH)
+            query = search_plan(q[:100], MAX_RESULTS)
+            if query is None:
+                return {"patients": []}
+            statement, params = query
+            found = conn.execute(statement, params).all()
+            merged = merged_among(conn, [row[0] for row in found])
+        patients: list[dict[str, Any]] = []
+        seen = set(merged)
+        for row in found:
+            if row[0] in seen:
+                continue
+            seen.add(row[0])
+            patients.append(
+                {
+                    "id": str(row[0]),
+                    "nhs_number": row[1],
+                    "family_name": row[2],
+                    "given_name": row[3],
+                    "date_of_birth": row[4].isoformat() if row[4] else None,
+                    "sex": row[5],
+                    "postcode": row[6],
+                }
+            )
+        return {"patients": patients[:MAX_RESULTS]}

@@ -1,0 +1,208 @@
+"""Whose record a synced row is part of: the patient it belongs to, found from the model.
+
+A laptop holds its scope, not the service: rows that belong to a patient travel only to
+laptops that hold that patient, while reference rows (users, sites, practices, settings)
+travel to every laptop. Which patient a row belongs to is read from the model's foreign
+keys, so a new record type is scoped without code of its own:
+
+- the ``patient`` table: the row is the patient;
+- a table with a ``patient_id`` column: that column (empty means nobody's yet, e.g. an image
+  waiting for a patient, which every laptop of the service may place);
+- a table naming two patients (a possible duplicate, a merge): both;
+- a table whose foreign key points at a patient-owned table: that parent's patient
+  (an addendum's assessment, an image's study, a review's report);
+- anything else is reference data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from clinic_app.sync.wire import SyncedTable, synced_tables
+
+PATIENT_TABLE = "patient"
+PATIENT_COLUMN = "patient_id"
+
+
+@dataclass(frozen=True)
+class Owner:
+    """How a table's rows name their patient.
+
+    ``kind`` is ``reference``, ``self`` (the patient table), ``column`` (``columns[0]`` holds
+    the patient), ``pair`` (both ``columns`` hold one) or ``parent`` (``columns[0]`` points at
+    a row of ``parent``, whose patient it is).
+    """
+
+    kind: str
+    columns: tuple[str, ...] = ()
+    parent: str | None = None
+
+    @property
+    def scoped(self) -> bool:
+        """The table's rows belong to patients."""
+        return self.kind != "reference"
+
+
+def _fk_targets(table: Table) -> list[tuple[str, str]]:
+    """(column, referenced table) for each foreign key, in column order."""
+    found: list[tuple[str, str]] = []
+    for column in table.columns:
+        for key in column.foreign_keys:
+            found.append((column.name, key.column.table.name))
+    return found
+
+
+@cache
+def owners() -> dict[str, Owner]:
+    """Every synced table's owner rule, by table name."""
+    tables = synced_tables()
+    result: dict[str, Owner] = {}
+
+    def resolve(name: str, seen: frozenset[str]) -> Owner:
+        if name in result:
+            return result[name]
+        table = tables[name].table
+        if name == PATIENT_TABLE:
+            owner = Owner("self", ("id",))
+        elif PATIENT_COLUMN in table.columns:
+            owner = Owner("column", (PATIENT_COLUMN,))
+        else:
+            targets = _fk_targets(table)
+            to_patient = tuple(col for col, target in targets if target == PATIENT_TABLE)
+            owner = Owner("reference")
+            if to_patient:
+                owner = Owner("pair" if len(to_patient) > 1 else "column", to_patient[:2])
+            else:
+                for column, target in targets:
+                    usable = target in tables and target != name and target not in seen
+                    if usable and resolve(target, seen | {name}).scoped:
+                        owner = Owner("parent", (column,), target)
+                        break
+        result[name] = owner
+        return owner
+
+    for name in sorted(tables):
+        resolve(name, frozenset())
+    return result
+
+
+def owner_of(table_name: str) -> Owner:
+    """The owner rule of a synced table (reference for a name that does not sync)."""
+    return owners().get(table_name, Owner("reference"))
+
+
+def scoped_tables() -> list[str]:
+    """Tables whose rows belong to patients, parents before children."""
+    done: list[str] = []
+    pending = [name for name, owner in sorted(owners().items()) if owner.scoped]
+    while pending:
+        progressed = False
+        for name in list(pending):
+            owner = owners()[name]
+            if owner.kind != "parent" or owner.parent in done:
+                done.append(name)
+                pending.remove(name)
+                progressed = True
+        if not progressed:  # pragma: no cover - the model has no cycle of parents
+            done.extend(pending)
+            break
+    # The patient first: every other scoped row points at it.
+    done.sort(key=lambda name: name != PATIENT_TABLE)
+    return done
+
+
+def _as_uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def patients_of_row(
+    conn: Connection, table_name: str, row: Mapping[Any, Any]
+) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """The patient a row belongs to (and a second one for a pair), read through its parents.
+
+    ``row`` may hold Python values or wire values. A row of reference data, or one whose
+    patient is not known yet, gives ``(None, None)``.
+    """
+    owner = owner_of(table_name)
+    if owner.kind == "reference":
+        return None, None
+    if owner.kind == "pair":
+        return _as_uuid(row.get(owner.columns[0])), _as_uuid(row.get(owner.columns[1]))
+    if owner.kind in ("self", "column"):
+        return _as_uuid(row.get(owner.columns[0])), None
+    parent_id = _as_uuid(row.get(owner.columns[0]))
+    if parent_id is None or owner.parent is None:
+        return None, None
+    parent = synced_tables()[owner.parent].table
+    found = conn.execute(select(parent).where(parent.c.id == parent_id)).mappings().first()
+    if found is None:
+        return None, None
+    return patients_of_row(conn, owner.parent, found)
+
+
+def rows_of_patients(
+    conn: Connection, patient_ids: Iterable[uuid.UUID], *, pairs_need_both: bool = False
+) -> list[tuple[SyncedTable, list[Mapping[Any, Any]]]]:
+    """Every row that belongs to these patients, table by table, parents before children.
+
+    Rows of a pair table are included when either patient is one of them (both, with
+    ``pairs_need_both``: what a laptop holding exactly these patients keeps).
+    """
+    wanted = list(dict.fromkeys(patient_ids))
+    wanted_set = set(wanted)
+    if not wanted:
+        return []
+    tables = synced_tables()
+    ids_by_table: dict[str, list[uuid.UUID]] = {}
+    found: list[tuple[SyncedTable, list[Mapping[Any, Any]]]] = []
+    for name in scoped_tables():
+        owner = owners()[name]
+        table = tables[name].table
+        if owner.kind == "parent":
+            keys = ids_by_table.get(owner.parent or "", [])
+            column = table.c[owner.columns[0]]
+        else:
+            keys = wanted
+            column = table.c[owner.columns[0]]
+        rows: list[Mapping[Any, Any]] = []
+        columns = [column] if owner.kind != "pair" else [table.c[c] for c in owner.columns]
+        seen: set[uuid.UUID] = set()
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            if not part:
+                continue
+            for col in columns:
+                for row in conn.execute(select(table).where(col.in_(part))).mappings():
+                    half = owner.kind == "pair" and not all(
+                        row[c] in wanted_set for c in owner.columns
+                    )
+                    if pairs_need_both and half:
+                        continue
+                    if row["id"] not in seen:
+                        seen.add(row["id"])
+                        rows.append(row)
+        ids_by_table[name] = [row["id"] for row in rows]
+        if rows:
+            found.append((tables[name], rows))
+    return found
+
+
+def unowned_ids(conn: Connection, table_name: str) -> list[uuid.UUID]:
+    """Rows of a scoped table that belong to nobody yet (every laptop of the service has them)."""
+    owner = owner_of(table_name)
+    if owner.kind not in ("column", "parent"):
+        return []
+    table = synced_tables()[table_name].table
+    column = table.c[owner.columns[0]]
+    return list(conn.execute(select(table.c.id).where(column.is_(None))).scalars())

@@ -1,0 +1,243 @@
+"""The laptop side of scoped sync: take in the patients in scope, let go of those that left.
+
+Each round asks the server which patients the laptop should hold (``server.scope``). A
+patient coming into scope arrives whole, every row as it stands, and the laptop then tells
+the server it holds them, so their later changes reach it by the ordinary pull. A patient
+leaving scope is removed from the store only when nothing of theirs waits to be pushed or
+sits refused, never before; their removal is not a change and does not sync.
+
+A patient outside scope can be fetched on demand while connected (a search that falls
+through to the server): :func:`fetch_patient`.
+
+A pulled row whose patient this laptop does not hold is not stored, and a copy it had is
+removed (a row moved to another patient, or an image given a patient held elsewhere).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from sqlalchemy import Connection, delete, insert, select, text
+
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.store import Store
+from clinic_app.sync.model import SyncIssue, SyncRowState
+from clinic_app.sync.ownership import (
+    PATIENT_TABLE,
+    owner_of,
+    rows_of_patients,
+)
+from clinic_app.sync.protocol import PulledRow
+from clinic_app.sync.wire import synced_tables
+
+log = logging.getLogger("onestop.sync")
+
+#: Patients asked for in one request (the server's limit).
+FETCH_PIECE = 50
+#: Set once the laptop has let go of what it held before sync was scoped.
+SCOPED_KEY = "sync.scoped"
+
+
+@runtime_checkable
+class ScopeTransport(Protocol):
+    """What scoped sync needs of the server."""
+
+    def scope_plan(self, *, full: bool = False) -> dict[str, Any]:
+        """Patients to take in and let go (with ``full``, the whole scope too)."""
+
+    def scope_rows(self, patients: Sequence[str], user_token: str | None = None) -> dict[str, Any]:
+        """Every row of these patients as they stand."""
+
+    def scope_held(
+        self,
+        add: Sequence[str],
+        remove: Sequence[str],
+        reason: str = "scope",
+        user_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Tell the server the laptop took these in, or let them go."""
+
+
+@dataclass
+class ScopeReport:
+    """What a round did to the laptop's scope."""
+
+    taken_in: int = 0
+    let_go: int = 0
+    #: Out of scope but kept, because work on them waits to be pushed.
+    kept: int = 0
+
+
+def _patient_ids_here(conn: Connection) -> set[uuid.UUID]:
+    table = synced_tables()[PATIENT_TABLE].table
+    return set(conn.execute(select(table.c.id)).scalars())
+
+
+def rows_outside(conn: Connection, rows: Sequence[PulledRow]) -> set[tuple[str, uuid.UUID]]:
+    """The pulled rows whose patient this laptop does not hold (not to be stored here).
+
+    A patient counts as held when their row is in the store or in the same page.
+    """
+    here = _patient_ids_here(conn) | {row.row_id for row in rows if row.table == PATIENT_TABLE}
+    in_page = {(row.table, row.row_id): row.row for row in rows}
+    outside: set[tuple[str, uuid.UUID]] = set()
+
+    def patients(table: str, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        owner = owner_of(table)
+        if owner.kind in ("self", "reference"):
+            return None
+        if owner.kind in ("column", "pair"):
+            return tuple(values.get(column) for column in owner.columns)
+        parent_id = values.get(owner.columns[0])
+        if parent_id is None or owner.parent is None:
+            return None
+        parent_key = (owner.parent, uuid.UUID(str(parent_id)))
+        parent = in_page.get(parent_key)
+        if parent is None:
+            table_ = synced_tables()[owner.parent].table
+            stored = (
+                conn.execute(select(table_).where(table_.c.id == parent_key[1])).mappings().first()
+            )
+            if stored is None:
+                return ("missing",)
+            parent = dict(stored)
+        return patients(owner.parent, parent)
+
+    for row in rows:
+        named = patients(row.table, row.row)
+        if named is None:
+            continue
+        for patient in named:
+            if patient is None:
+                continue
+            try:
+                held = uuid.UUID(str(patient)) in here
+            except ValueError:
+                held = False
+            if not held:
+                outside.add((row.table, row.row_id))
+                break
+    return outside
+
+
+def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
+    """Remove local copies of rows (not a change: nothing is queued to sync)."""
+    by_table: dict[str, list[uuid.UUID]] = {}
+    for name, row_id in keys:
+        by_table.setdefault(name, []).append(row_id)
+    for name, ids in by_table.items():
+        table = synced_tables()[name].table
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            conn.execute(delete(table).where(table.c.id.in_(part)))
+            conn.execute(
+                delete(SyncRowState).where(
+                    SyncRowState.table_name == name, SyncRowState.row_id.in_(part)
+                )
+            )
+
+
+def _waiting(conn: Connection, keys: set[tuple[str, uuid.UUID]]) -> bool:
+    ids = [row_id for _table, row_id in keys]
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        pending = conn.execute(
+            select(OutboxEntry.table_name, OutboxEntry.row_id).where(OutboxEntry.row_id.in_(part))
+        ).all()
+        refused = conn.execute(
+            select(SyncIssue.table_name, SyncIssue.row_id).where(
+                SyncIssue.row_id.in_(part), SyncIssue.resolved.is_(False)
+            )
+        ).all()
+        if any((t, r) in keys for t, r in [*pending, *refused]):
+            return True
+    return False
+
+
+def let_go(store: Store, patients: Iterable[uuid.UUID]) -> tuple[list[uuid.UUID], int]:
+    """Remove these patients' rows where nothing of theirs waits; (those removed, kept)."""
+    removed: list[uuid.UUID] = []
+    kept = 0
+    for patient in patients:
+        with store.engine.begin() as conn:
+            if store.is_sqlite:
+                conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+            keys = {
+                (synced.name, row["id"])
+                for synced, rows in rows_of_patients(conn, [patient])
+                for row in rows
+            }
+            if _waiting(conn, keys):
+                kept += 1
+                continue
+            drop_rows(conn, keys)
+            removed.append(patient)
+    return removed, kept
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(StoreMeta.value).where(StoreMeta.key == key)).scalar()
+
+
+def take_in(
+    store: Store,
+    transport: ScopeTransport,
+    patients: Sequence[uuid.UUID],
+    store_rows: Any,
+    *,
+    reason: str = "scope",
+    user_token: str | None = None,
+) -> int:
+    """Fetch these patients whole, store them, and tell the server they are held here."""
+    taken = 0
+    for start in range(0, len(patients), FETCH_PIECE):
+        piece = [str(p) for p in patients[start : start + FETCH_PIECE]]
+        answer = transport.scope_rows(piece, user_token)
+        rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
+        store_rows(rows)
+        transport.scope_held(piece, [], reason, user_token)
+        taken += len(piece)
+    return taken
+
+
+def run_scope(store: Store, transport: object, store_rows: Any) -> ScopeReport:
+    """One round: take in what came into scope, let go of what left (when nothing waits)."""
+    report = ScopeReport()
+    if not isinstance(transport, ScopeTransport):
+        return report
+    with store.engine.connect() as conn:
+        first = _meta(conn, SCOPED_KEY) is None
+    answer = transport.scope_plan(full=first)
+    enter = [uuid.UUID(p) for p in answer.get("enter", [])]
+    leave = [uuid.UUID(p) for p in answer.get("leave", [])]
+    if first:
+        # Held before sync was scoped: everything out of scope goes (when nothing waits).
+        wanted = {uuid.UUID(p) for p in answer.get("scope", [])}
+        with store.engine.connect() as conn:
+            here = _patient_ids_here(conn)
+        leave = sorted(set(leave) | (here - wanted))
+    report.taken_in = take_in(store, transport, enter, store_rows)
+    removed, report.kept = let_go(store, leave)
+    report.let_go = len(removed)
+    if removed:
+        transport.scope_held([], [str(p) for p in removed])
+    if first and not report.kept:
+        with store.engine.begin() as conn:
+            conn.execute(insert(StoreMeta).values(key=SCOPED_KEY, value="1"))
+    if report.kept:
+        log.info("patients out of scope kept until their work is pushed: %d", report.kept)
+    return report
+
+
+def fetch_patient(
+    store: Store, transport: object, patient_id: uuid.UUID, store_rows: Any, user_token: str
+) -> None:
+    """Bring one patient from the server on demand (a user opening them while connected)."""
+    if not isinstance(transport, ScopeTransport):
+        raise TypeError("the transport cannot fetch patients")
+    take_in(store, transport, [patient_id], store_rows, reason="opened", user_token=user_token)

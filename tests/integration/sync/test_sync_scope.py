@@ -1,0 +1,279 @@
+"""Scoped sync over a real server and PostgreSQL: a laptop holds its site, not the service.
+
+A two-site service: Ann works at Northgate, Ben at Southfield, each on their own laptop.
+With the service's default rules, a patient triaged into a pathway at Southfield never
+reaches Northgate's laptop, unless someone there opens them (fetched on demand, while
+connected); a laptop cannot take a patient outside its scope without a user who may open
+records; a patient who leaves scope is removed only once nothing of theirs waits to go.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import keyring
+import pytest
+from sqlalchemy import func, select
+
+from clinic_app.bootstrap import create_clinic
+from clinic_app.domains.triage.views import TriageInput
+from clinic_app.kernel.errors import AuthenticationFailed, PermissionDenied
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.security import keychain
+from clinic_app.kernel.session import Actor
+from clinic_app.people.care import Referral
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput, ReferralInput
+from clinic_app.sync import scope as laptop_scope
+from clinic_app.sync.ownership import rows_of_patients
+from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
+
+pytestmark = pytest.mark.timeout(300)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def server(postgres_url: str, tmp_path: Path) -> Iterator[SyncServer]:
+    # The service's own default rules, apart from triage being done from every clinic.
+    with SyncServer(postgres_url, tmp_path / "server.log", scope=None) as running:
+        running.set_scope({"awaiting_triage": False})
+        north = running.add_site("Northgate Health Centre")
+        south = running.add_site("Southfield Clinic")
+        running.add_user("ann", "Ann North", "clinician", PASSWORD)
+        running.add_user("ben", "Ben South", "clinician", PASSWORD)
+        running.set_user_site("ann", north)
+        running.set_user_site("ben", south)
+        yield running
+
+
+def _laptop(server: SyncServer, tmp_path: Path, name: str, user: str) -> Iterator[Device]:
+    services = create_clinic(tmp_path / f"{name}.db")
+    device = enrolled_device(server, services, name)
+    sign_in(device, user, PASSWORD)
+    yield device
+    device.transport.close()
+    services.close()
+
+
+@pytest.fixture
+def north(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
+    yield from _laptop(server, tmp_path, "northgate", "ann")
+
+
+@pytest.fixture
+def south(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
+    yield from _laptop(server, tmp_path, "southfield", "ben")
+
+
+def _register(device: Device, nhs_number: str, family: str) -> uuid.UUID:
+    return device.services.patients.register(
+        device.actor,
+        PatientInput(
+            given_name="Ada",
+            family_name=family,
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number=nhs_number,
+            postcode="LS1 4AP",
+        ),
+    ).id
+
+
+def _refer_and_triage(device: Device, patient_id: uuid.UUID, *, triage: bool = True) -> None:
+    referral = device.services.referrals.create(
+        device.actor,
+        ReferralInput(
+            patient_id=patient_id,
+            source="gp",
+            received_on="2026-11-20",
+            referrer_name="Dr A Hughes",
+            reason="Knee pain on stairs, worse for a month",
+            specialty="physiotherapy",
+        ),
+    ).id
+    if triage:
+        device.services.triage.triage(
+            device.actor,
+            referral,
+            TriageInput(outcome="appointment", priority="routine", pathway="physiotherapy"),
+        )
+
+
+def _has(device: Device, patient_id: uuid.UUID) -> bool:
+    with device.services.context.store.sessions() as session:
+        return session.get(Patient, patient_id) is not None
+
+
+def _rows_held(device: Device, patient_id: uuid.UUID) -> int:
+    with device.services.context.store.engine.connect() as conn:
+        return sum(len(rows) for _table, rows in rows_of_patients(conn, [patient_id]))
+
+
+def _token(device: Device) -> str:
+    token = keychain.sync_token(device.device_id, device.actor.id)
+    assert token
+    return token
+
+
+def _user_token_of(device: Device) -> dict[str, str]:
+    return {"X-OneStop-User": _token(device)}
+
+
+def test_a_sites_patients_stay_at_that_site_unless_opened_elsewhere(
+    north: Device, south: Device
+) -> None:
+    mine = _register(south, "9990000018", "Southern")
+    _refer_and_triage(south, mine)
+    here = _register(north, "9990000026", "Northern")
+    _refer_and_triage(north, here)
+    for _round in range(2):
+        south.client.sync_once(check=True)
+        north.client.sync_once(check=True)
+
+    assert _has(south, mine)
+    assert not _has(south, here)
+    assert _has(north, here)
+    assert not _has(north, mine)
+    # The count-and-hash check agrees with the server's view of what each laptop holds:
+    # no endless pull again.
+    assert not north.client.sync_once(check=True).repulled
+
+    # Ann searches: nothing on her laptop, so the search falls through to the server.
+    assert not north.services.patients.search(north.actor, "Southern")
+    found = north.transport.search_patients("Southern", _token(north))
+    assert [item["id"] for item in found] == [str(mine)]
+    laptop_scope.fetch_patient(
+        north.services.context.store,
+        north.transport,
+        mine,
+        north.client.store_rows,
+        _token(north),
+    )
+    assert _has(north, mine)
+    assert _rows_held(north, mine) == _rows_held(south, mine)
+    record = north.services.patients.open(north.actor, mine)
+    assert record.family_name == "Southern"
+
+    # Opened here, so from now on Ben's changes to that record reach Ann's laptop.
+    _refer_and_triage(south, mine, triage=False)
+    south.client.sync_once()
+    north.client.sync_once(check=True)
+    with north.services.context.store.sessions() as session:
+        referrals = session.scalar(
+            select(func.count()).select_from(Referral).where(Referral.patient_id == mine)
+        )
+    assert referrals == 2
+
+
+def test_a_laptop_cannot_take_a_patient_outside_its_scope_without_a_user(
+    server: SyncServer, north: Device, south: Device
+) -> None:
+    theirs = _register(south, "9990000034", "Southern")
+    _refer_and_triage(south, theirs)
+    south.client.sync_once()
+    north.client.sync_once()
+    assert not _has(north, theirs)
+
+    # A tampered laptop asks for the rows, or claims to hold the patient, as the device
+    # alone (no user token): both refused, and pulls still bring nothing of theirs.
+    with pytest.raises(PermissionDenied):
+        north.transport.scope_rows([str(theirs)])
+    with pytest.raises(PermissionDenied):
+        north.transport.scope_held([str(theirs)], [])
+    north.client.sync_once(check=True)
+    assert not _has(north, theirs)
+    page = north.transport.pull(0, 500)
+    assert not [row for row in page.rows if str(theirs) in str(row.row)]
+
+    # Searching the service needs a signed-in user who may search.
+    with pytest.raises(AuthenticationFailed):
+        north.transport.search_patients("Southern", "not-a-token")
+    raw = httpx.get(
+        f"{server.url}/v1/patients/search",
+        params={"q": "Southern"},
+        headers={"Authorization": "Bearer nonsense"},
+    )
+    assert raw.status_code == 401
+
+
+def test_a_patient_leaving_scope_goes_only_once_their_work_is_pushed(
+    server: SyncServer, north: Device, south: Device
+) -> None:
+    # Triage is done from every clinic: referrals waiting for it are on every laptop.
+    server.set_scope({"awaiting_triage": True, "recent_days": 0})
+    waiting = _register(south, "9990000042", "Waiting")
+    _refer_and_triage(south, waiting, triage=False)
+    south.client.sync_once()
+    north.client.sync_once()
+    assert _has(north, waiting)
+
+    # Ann changes the record offline; Ben triages it at Southfield meanwhile.
+    with north.services.context.store.sessions.begin() as session:
+        session.actor = _actor(north)
+        patient = session.get(Patient, waiting)
+        assert patient is not None
+        patient.phone = "0113 496 0999"
+    with south.services.context.store.sessions() as session:
+        referral_id = session.scalar(select(Referral.id).where(Referral.patient_id == waiting))
+    assert referral_id is not None
+    south.services.triage.triage(
+        south.actor,
+        referral_id,
+        TriageInput(outcome="appointment", priority="routine", pathway="physiotherapy"),
+    )
+    south.client.sync_once()
+
+    # Out of Northgate's scope now, but Ann's change has not gone: the round pushes it
+    # first, then lets the patient go.
+    report = north.client.sync_once()
+    assert report.scope is not None
+    assert not _has(north, waiting)
+    with north.services.context.store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(OutboxEntry)).scalar() == 0
+    south.client.sync_once()
+    with south.services.context.store.sessions() as session:
+        kept = session.get(Patient, waiting)
+        assert kept is not None
+        assert kept.phone == "0113 496 0999"
+
+
+def test_work_waiting_on_a_patient_out_of_scope_keeps_them_until_it_is_pushed(
+    server: SyncServer, north: Device, south: Device
+) -> None:
+    server.set_scope({"awaiting_triage": True, "recent_days": 0})
+    waiting = _register(south, "9990000050", "Kept")
+    _refer_and_triage(south, waiting, triage=False)
+    south.client.sync_once()
+    north.client.sync_once()
+    assert _has(north, waiting)
+    with north.services.context.store.sessions.begin() as session:
+        session.actor = _actor(north)
+        patient = session.get(Patient, waiting)
+        assert patient is not None
+        patient.phone = "0113 496 0777"
+    # Ann's token goes: her change cannot be pushed (it waits for her to sign in again).
+    keyring.delete_password(
+        keychain.SERVICE, keychain.sync_token_name(north.device_id, north.actor.id)
+    )
+    with south.services.context.store.sessions() as session:
+        referral_id = session.scalar(select(Referral.id).where(Referral.patient_id == waiting))
+    assert referral_id is not None
+    south.services.triage.triage(
+        south.actor,
+        referral_id,
+        TriageInput(outcome="appointment", priority="routine", pathway="physiotherapy"),
+    )
+    south.client.sync_once()
+    report = north.client.sync_once()
+    assert report.scope is not None
+    assert report.scope.kept == 1
+    assert _has(north, waiting)
+
+
+def _actor(device: Device) -> Any:
+    context = device.services.context
+    return Actor(device_id=context.device_id, user_id=device.actor.id)
