@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +23,19 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security import keychain
-from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
+from clinic_app.people.demographics import age_on
 from clinic_app.people.model import Patient
-from clinic_app.people.views import ConflictView, IssueView
-from clinic_app.sync.client import WAITING_KEY, SyncClient, SyncReport
+from clinic_app.people.views import ConflictView, IssueView, PatientSummary
+from clinic_app.sync import scope
+from clinic_app.sync.client import WAITING_KEY, SyncClient, SyncReport, store_rows
 from clinic_app.sync.model import SyncIssue, SyncRowState
+from clinic_app.sync.protocol import PulledRow
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
 
 if TYPE_CHECKING:
@@ -69,6 +73,14 @@ class ServerLink:
     url: str
     token: str = field(repr=False)
     ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class ServerAccess:
+    """The server, and a signed-in user's token on it (they signed in online here)."""
+
+    link: ServerLink
+    user_token: str = field(repr=False)
 
 
 def row_sync_state(session: Session, table: str, row_id: uuid.UUID) -> str:
@@ -199,6 +211,97 @@ class SyncService:
         user = uuid.UUID(user_id)
         keychain.set_sync_token(self._context.device_id, token, user)
         return user
+
+    # ------------------------------------------------------------------ out of scope
+    # Each in steps, as a screen runs them: the store's on the store worker, the network's
+    # off it. Search: server_for_search, then search_server. Opening a result:
+    # server_for_fetch, then fetch_from_server, then store_fetched.
+
+    def server_for_search(self, actor: CurrentUser) -> ServerAccess | None:
+        """The server to search and the actor's token on it (None: this laptop cannot ask).
+
+        None when this laptop does not sync, or the actor never signed in online here.
+
+        Raises:
+            PermissionDenied: the actor may not search.
+        """
+        return self._server_for(actor, Action.PATIENT_SEARCH)
+
+    def server_for_fetch(self, actor: CurrentUser) -> ServerAccess | None:
+        """As :meth:`server_for_search`, for bringing a record here (opening it)."""
+        return self._server_for(actor, Action.PATIENT_OPEN)
+
+    def _server_for(self, actor: CurrentUser, action: Action) -> ServerAccess | None:
+        require(actor.role, action)
+        token = keychain.sync_token(self._context.device_id, actor.id)
+        if not self.configured() or token is None:
+            return None
+        return ServerAccess(self._link(), token)
+
+    def search_server(self, access: ServerAccess, query: str) -> list[PatientSummary]:
+        """Patients of the service matching ``query`` (network only: never the store)."""
+        transport = self._http(access.link.url, access.link.token, access.link.ca_file)
+        try:
+            found = transport.search_patients(query, access.user_token)
+        finally:
+            transport.close()
+        sexes = code_list("person_stated_gender")
+        today = self._context.today()
+        summaries: list[PatientSummary] = []
+        for item in found:
+            try:
+                patient_id = uuid.UUID(str(item["id"]))
+                born = date.fromisoformat(str(item["date_of_birth"]))
+            except (KeyError, ValueError):
+                continue
+            summaries.append(
+                PatientSummary(
+                    id=patient_id,
+                    nhs_number=item.get("nhs_number"),
+                    family_name=str(item.get("family_name") or ""),
+                    given_name=str(item.get("given_name") or ""),
+                    date_of_birth=born,
+                    age=age_on(born, today) if born <= today else 0,
+                    sex_label=sexes.label_for(str(item.get("sex") or "")) or "",
+                    postcode=item.get("postcode"),
+                    alert_count=0,
+                    on_server=True,
+                )
+            )
+        return summaries
+
+    def fetch_from_server(
+        self, access: ServerAccess, patient_id: uuid.UUID
+    ) -> tuple[PulledRow, ...]:
+        """A patient's whole record from the server, now held here (network only).
+
+        The server sends it only for a user who may open records; from then on the
+        patient's changes reach this laptop, until they leave its scope.
+        """
+        transport = self._http(access.link.url, access.link.token, access.link.ca_file)
+        try:
+            return scope.fetch_rows(transport, patient_id, access.user_token)
+        finally:
+            transport.close()
+
+    def store_fetched(
+        self, actor: CurrentUser, patient_id: uuid.UUID, rows: tuple[PulledRow, ...]
+    ) -> None:
+        """Keep a fetched record in the store, and record who fetched it."""
+        with self._uow(actor, Action.PATIENT_OPEN) as session:
+            self._uow.audit(session, actor, "patient.fetch", patient_id=patient_id)
+        store_rows(self._context.store, rows)
+
+    def fetch_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> None:
+        """All three steps on the calling thread (a command, a test).
+
+        Raises:
+            PermissionDenied; ClinicError: ``sync.sign_in_online_first``, ``sync.unreachable``.
+        """
+        access = self.server_for_fetch(actor)
+        if access is None:
+            raise ClinicError("sync.sign_in_online_first")
+        self.store_fetched(actor, patient_id, self.fetch_from_server(access, patient_id))
 
     # ------------------------------------------------------------------ running
 

@@ -47,6 +47,8 @@ class PatientSummary:
     sex_label: str
     postcode: str | None
     alert_count: int
+    #: Found on the service's server, not on this laptop: opening brings the record here.
+    on_server: bool = False
 
 
 @dataclass(frozen=True)

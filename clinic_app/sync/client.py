@@ -102,6 +102,16 @@ class SyncReport:
     scope: scope.ScopeReport | None = None
 
 
+def store_rows(store: Store, rows: tuple[PulledRow, ...]) -> int:
+    """Store rows as the server sent them, in one transaction; how many were stored."""
+    with store.engine.begin() as conn:
+        if store.is_sqlite:
+            # Rows arrive parent first, but they are checked as a whole.
+            conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+        stored, _skipped = SyncClient._apply_page(conn, rows)
+    return stored
+
+
 @dataclass(frozen=True)
 class _Batch:
     key: uuid.UUID
@@ -426,7 +436,8 @@ class SyncClient:
 
     # ------------------------------------------------------------------ pull
 
-    def _apply_page(self, conn: Connection, rows: tuple[PulledRow, ...]) -> tuple[int, int]:
+    @staticmethod
+    def _apply_page(conn: Connection, rows: tuple[PulledRow, ...]) -> tuple[int, int]:
         """Store a page of pulled rows; (stored, left alone because changes wait here)."""
         if not rows:
             return 0, 0
@@ -481,11 +492,7 @@ class SyncClient:
 
     def store_rows(self, rows: tuple[PulledRow, ...]) -> int:
         """Store rows as the server sent them (a patient taken in whole); how many stored."""
-        with self._store.engine.begin() as conn:
-            if self._store.is_sqlite:
-                conn.execute(text("PRAGMA defer_foreign_keys = ON"))
-            stored, _skipped = self._apply_page(conn, rows)
-        return stored
+        return store_rows(self._store, rows)
 
     def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:
         """Fetch the server's changes after the cursor, page by page, and store them.

@@ -234,10 +234,24 @@ def run_scope(store: Store, transport: object, store_rows: Any) -> ScopeReport:
     return report
 
 
+def fetch_rows(
+    transport: ScopeTransport, patient_id: uuid.UUID, user_token: str
+) -> tuple[PulledRow, ...]:
+    """One patient's rows from the server on demand, held here from now on (network only).
+
+    The server is told first: if storing the rows fails, the record is not here and a search
+    falls through to the server again; their later changes are not stored without it.
+    """
+    answer = transport.scope_rows([str(patient_id)], user_token)
+    rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
+    transport.scope_held([str(patient_id)], [], "opened", user_token)
+    return rows
+
+
 def fetch_patient(
     store: Store, transport: object, patient_id: uuid.UUID, store_rows: Any, user_token: str
 ) -> None:
     """Bring one patient from the server on demand (a user opening them while connected)."""
     if not isinstance(transport, ScopeTransport):
         raise TypeError("the transport cannot fetch patients")
-    take_in(store, transport, [patient_id], store_rows, reason="opened", user_token=user_token)
+    store_rows(fetch_rows(transport, patient_id, user_token))

@@ -18,6 +18,7 @@ class SearchScreen:
             context.services.patients,
             runner=context.runner,
             session=context.session,
+            server=context.services.sync,
             parent=context.owner,
         )
         self.view = SearchView(self.view_model)

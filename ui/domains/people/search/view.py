@@ -40,6 +40,8 @@ class SearchResultsModel(QAbstractTableModel):
         self._rows: list[PatientSummary] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        self._elsewhere = QFont()
+        self._elsewhere.setItalic(True)
         self._alert_colour = QColor(theme.NHS_RED)
         self._headers = (
             self.tr("Name"),
@@ -82,7 +84,13 @@ class SearchResultsModel(QAbstractTableModel):
             Qt.ItemDataRole.ForegroundRole: (
                 self._alert_colour if column == "alerts" and row.alert_count else None
             ),
-            Qt.ItemDataRole.FontRole: self._bold if column == "name" else None,
+            Qt.ItemDataRole.FontRole: (
+                self._elsewhere
+                if row.on_server and column == "alerts"
+                else self._bold
+                if column == "name"
+                else None
+            ),
         }
         return answers.get(role)
 
@@ -94,11 +102,22 @@ class SearchResultsModel(QAbstractTableModel):
             "age": lambda: formatting.age(row.age),
             "sex": lambda: row.sex_label,
             "postcode": lambda: row.postcode or "",
-            "alerts": lambda: f"⚠ {row.alert_count}" if row.alert_count else "",
+            "alerts": lambda: (
+                self.tr("On the server")
+                if row.on_server
+                else f"⚠ {row.alert_count}"
+                if row.alert_count
+                else ""
+            ),
         }
         return texts[column]()
 
     def _alert_words(self, row: PatientSummary) -> str:
+        if row.on_server:
+            return self.tr(
+                "Not on this laptop: found on the service's server. Opening brings the record "
+                "here, and the opening is recorded."
+            )
         if row.alert_count == 0:
             return self.tr("No alerts")
         if row.alert_count == 1:
@@ -210,6 +229,20 @@ class SearchView(QWidget):
         if not query:
             self.hint.setText(
                 self.tr("Try a surname, “jo smi”, 999 123 4567 or a date such as 12/03/1975.")
+            )
+        elif self._vm.server_note == "found":
+            self.hint.setText(
+                self.tr(
+                    "Nobody on this laptop matches. These patients are on the service's "
+                    "server (another clinic's records): opening one brings the record here."
+                )
+            )
+        elif self._vm.server_note == "unreachable":
+            self.hint.setText(
+                self.tr(
+                    "No patients found on this laptop, and the service's server could not be "
+                    "reached to look further. Check the spelling, or try again when connected."
+                )
             )
         elif not results:
             self.hint.setText(
