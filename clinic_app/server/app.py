@@ -151,10 +151,16 @@ def _check_tree(value: object, depth_left: int) -> None:
             _check_tree(item, depth_left - 1)
 
 
-def _parse_json(raw: bytes, max_depth: int) -> object:
+def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> object:
+    """A JSON body; integers beyond 64 bits refused unless ``any_integer`` (checked later)."""
     try:
         text = raw.decode("utf-8")
-        body = json.loads(text, parse_int=_int64, parse_float=_finite, parse_constant=_no_constants)
+        body = json.loads(
+            text,
+            parse_int=int if any_integer else _int64,
+            parse_float=_finite,
+            parse_constant=_no_constants,
+        )
     except RecursionError:
         raise _bad("too_deep") from None
     except (ValueError, UnicodeDecodeError):
@@ -163,10 +169,13 @@ def _parse_json(raw: bytes, max_depth: int) -> object:
     return body
 
 
-async def _read_json(request: Request, limits: ServerLimits) -> object:
+async def _read_json(
+    request: Request, limits: ServerLimits, *, any_integer: bool = False
+) -> object:
     """A JSON body within the limits (call after authenticating)."""
     _require_type(request, "application/json")
-    return _parse_json(await _body(request, limits.max_json_bytes), limits.max_json_depth)
+    raw = await _body(request, limits.max_json_bytes)
+    return _parse_json(raw, limits.max_json_depth, any_integer=any_integer)
 
 
 async def _json_object(request: Request, limits: ServerLimits) -> dict[str, Any]:
@@ -293,7 +302,9 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         with engine.begin() as conn:
             # Who the push is made as, checked before its body is read.
             acting = acting_user(conn, device, user_token)
-        message = PushRequest.from_json(await _read_json(request, limits))
+        # A number too large for its column is one change's fault, refused with that change
+        # alone (``server.values``), not the whole batch's.
+        message = PushRequest.from_json(await _read_json(request, limits, any_integer=True))
         with engine.begin() as conn:
             # Again inside the push's own transaction: the role and state in force now.
             acting = acting_user(conn, device, user_token)

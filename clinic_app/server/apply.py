@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
 from clinic_app.kernel.outbox import wire_value as to_wire
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.server.authorise import Acting, refusal
+from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
     SyncChange,
@@ -377,11 +378,14 @@ def apply_change(
     try:
         synced = synced_table(change.table)
         decoded = synced.decode(change.fields)
+        values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
+        if unfit_fields(synced.table, values):
+            # Refused here, alike on both engines, before the database sees it.
+            raise ValueError("a value its column cannot hold")
     except ClinicError as error:
         return _rejected(change, error.code)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return _rejected(change, "sync.bad_value")
-    values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
     table = synced.table
     key = (synced.name, change.row_id)
     if known is not None and key in known:
@@ -428,6 +432,17 @@ def _rows_of(
     return found
 
 
+def _database_refusal(error: SQLAlchemyError) -> str:
+    """The reason for a change the database refused: a value it cannot hold, or a rule."""
+    if isinstance(error, DataError) or (
+        isinstance(error, StatementError)
+        and not isinstance(error, IntegrityError)
+        and isinstance(error.orig, ValueError | TypeError | OverflowError)
+    ):
+        return "sync.bad_value"
+    return "sync.refused_by_database"
+
+
 def apply_push(
     conn: Connection,
     device: uuid.UUID,
@@ -471,10 +486,10 @@ def apply_push(
             savepoint = conn.begin_nested()
             try:
                 result = apply_change(conn, device, change, file_exists, acting=acting)
-            except (IntegrityError, SQLAlchemyError):
+            except SQLAlchemyError as error:
                 savepoint.rollback()
                 log.undo(mark)
-                result = _rejected(change, "sync.refused_by_database")
+                result = _rejected(change, _database_refusal(error))
             else:
                 savepoint.commit()
             results.append(result)
