@@ -365,17 +365,24 @@ def _add_conflict_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> 
     @app.post("/v1/conflicts/{conflict_id}/resolve")
     async def resolve(conflict_id: str, request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
+        user_token = request.headers.get(USER_TOKEN_HEADER) or None
+        if user_token is None:
+            # A person chooses: never the device alone.
+            raise AuthenticationFailed("sync.user_token_unknown")
+        with engine.begin() as conn:
+            acting_user(conn, device, user_token)  # who chooses, before the body is read
         body = await _json_object(request, limits)
         if "value" not in body:
             raise _bad("no_value")
         try:
             chosen_id = uuid.UUID(conflict_id)
-            user = uuid.UUID(str(body["user_id"])) if body.get("user_id") else None
         except ValueError:
             raise _bad("not_a_uuid") from None
+        # Any ``user_id`` in the body is ignored: the chooser is the token's user.
         with engine.begin() as conn:
-            result = resolve_conflict(conn, device, chosen_id, body["value"], user)
-        log_event("conflict.resolved", device=device, conflict=chosen_id)
+            acting = acting_user(conn, device, user_token)
+            result = resolve_conflict(conn, device, chosen_id, body["value"], acting)
+        log_event("conflict.resolved", device=device, user=acting.user_id, conflict=chosen_id)
         return result.to_json()
 
 

@@ -18,8 +18,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
 from clinic_app.kernel.base import utcnow
-from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, PermissionDenied
 from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.values import unfit_fields
@@ -552,20 +553,43 @@ def table_digests(conn: Connection) -> dict[str, dict[str, Any]]:
     return digests
 
 
+def _choice_refusal(
+    acting: Acting, synced: SyncedTable, change: Change, row: Mapping[Any, Any]
+) -> str | None:
+    """Why ``acting`` may not choose this value, by the rules of a push; None when they may."""
+    if not acting.active:
+        return "sync.user_disabled"
+    if Action.SYNC_RESOLVE not in acting.actions:
+        return "sync.not_allowed"
+    try:
+        values = synced.decode({name: change.fields[name] for name in change.fields})
+    except ClinicError as error:
+        return error.code
+    except (ValueError, TypeError, OverflowError):
+        return "sync.bad_value"
+    wanted = {name: values[name] for name in _differing(row, values)}
+    return refusal(acting, change, row, wanted)
+
+
 def resolve_conflict(
     conn: Connection,
     device: uuid.UUID,
     conflict_id: uuid.UUID,
     value: Any,
-    user_id: uuid.UUID | None,
+    acting: Acting,
 ) -> Result:
     """A person's choice for a field kept in conflict: it becomes the value everywhere.
 
-    The choice must be one of the values kept; every open conflict on that field of that row
-    is closed with who chose and when.
+    The choice is made as ``acting`` (the user signed in on the device, by their token): it
+    is taken only if their role on the server may resolve conflicts and may make that change
+    to that field, by the rules of a push (``clinic_app.server.authorise``). The choice must
+    be one of the values kept; every open conflict on that field of that row is closed with
+    who chose and when.
 
     Raises:
         NotFound: ``sync.conflict_not_found``.
+        PermissionDenied: a push's refusal code (``sync.user_disabled``,
+            ``sync.not_allowed``, ...) when ``acting`` may not make this choice.
         Conflict: ``sync.conflict_resolved`` when someone already chose;
             ``sync.value_taken`` when the value chosen is unique and another row has it.
         ClinicError: ``sync.not_a_kept_value``.
@@ -574,10 +598,6 @@ def resolve_conflict(
     conflict = conn.execute(select(SyncConflict).where(SyncConflict.id == conflict_id)).first()
     if conflict is None:
         raise NotFound("sync.conflict_not_found")
-    if conflict.status != "open":
-        raise Conflict("sync.conflict_resolved")
-    if value not in (conflict.server_value, conflict.device_value):
-        raise ClinicError("sync.not_a_kept_value")
     synced = synced_table(conflict.table_name)
     table = synced.table
     row = conn.execute(select(table).where(table.c.id == conflict.row_id)).mappings().first()
@@ -590,13 +610,25 @@ def resolve_conflict(
         row_id=conflict.row_id,
         operation="update",
         base_version=int(row["row_version"]),
+        fields={conflict.field: value},
+        user_id=acting.user_id,
+    )
+    refused = _choice_refusal(acting, synced, change, row)
+    if refused is not None:
+        raise PermissionDenied(refused, field=conflict.field)
+    if conflict.status != "open":
+        raise Conflict("sync.conflict_resolved")
+    if value not in (conflict.server_value, conflict.device_value):
+        raise ClinicError("sync.not_a_kept_value")
+    # Who chose is the signed-in user of the token, never a name the device sends.
+    change = dataclasses.replace(
+        change,
         fields={
             conflict.field: value,
             "updated_at": to_wire(now),
-            "updated_by": str(user_id) if user_id else None,
+            "updated_by": str(acting.user_id) if acting.user_id else None,
             "device_id": str(device),
         },
-        user_id=user_id,
     )
     try:
         with conn.begin_nested():
@@ -613,6 +645,6 @@ def resolve_conflict(
             SyncConflict.field == conflict.field,
             SyncConflict.status == "open",
         )
-        .values(status="resolved", resolved_by=user_id, resolved_at=now)
+        .values(status="resolved", resolved_by=acting.user_id, resolved_at=now)
     )
     return result
