@@ -202,7 +202,7 @@ def _client_address(request: Request) -> str:
 
 
 def _add_device_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
-    rate = EnrolmentRate(limits)
+    rate = EnrolmentRate(limits, engine)
 
     @app.post("/v1/devices", status_code=201)
     async def enrol(request: Request) -> dict[str, Any]:
@@ -229,7 +229,7 @@ def _add_device_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> No
 
 
 def _add_login_route(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
-    lockout = SignInLockout(limits)
+    lockout = SignInLockout(limits, engine)
 
     @app.post("/v1/login")
     async def login(request: Request) -> dict[str, Any]:
