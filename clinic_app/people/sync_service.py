@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.reference import code_list
@@ -502,8 +502,11 @@ class SyncService:
         Raises:
             PermissionDenied: the actor may not resolve conflicts.
             ClinicError: ``sync.not_set_up``.
+            AuthenticationFailed: ``sync.resolve_needs_sign_in`` (see :meth:`send_choice`).
         """
         with self._uow(actor, Action.SYNC_RESOLVE) as session:
+            if not self.has_signed_in_online(actor.id):
+                raise AuthenticationFailed("sync.resolve_needs_sign_in")
             self._uow.audit(
                 session,
                 actor,
@@ -516,10 +519,18 @@ class SyncService:
     def send_choice(
         self, server: ServerLink, actor: CurrentUser, conflict: ConflictView, value: Any
     ) -> None:
-        """Tell the server the value chosen; never touches the store."""
+        """Tell the server the value chosen, as the actor; never touches the store.
+
+        Raises:
+            AuthenticationFailed: ``sync.resolve_needs_sign_in`` when the actor has not
+                signed in online on this device (the server takes a choice only as them).
+        """
+        user_token = keychain.sync_token(self._context.device_id, actor.id)
+        if user_token is None:
+            raise AuthenticationFailed("sync.resolve_needs_sign_in")
         transport = self._http(server.url, server.token, server.ca_file)
         try:
-            transport.resolve_conflict(conflict.id, value, str(actor.id))
+            transport.resolve_conflict(conflict.id, value, user_token)
         finally:
             transport.close()
 

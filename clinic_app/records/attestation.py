@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.records.registry import RecordType
 
@@ -23,3 +27,33 @@ def attestation(session: Session | None, record_type: RecordType, step: str) -> 
         if row is not None and not row.deleted and str(row.value.get(step) or "").strip():
             return str(row.value[step]).strip()
     return record_type.attestations[step]
+
+
+#: The longest sentence a service may word for itself.
+MAX_ATTESTATION = 600
+
+
+def changed_attestations(
+    stored: Mapping[str, Any], changes: Mapping[str, str | None]
+) -> dict[str, str]:
+    """The attestation setting's value after ``changes`` (by step; "" puts the default back).
+
+    The one check of a change, wherever it is made (a device or the server's
+    ``settings set``): spaces are collapsed, and a sentence is at most
+    :data:`MAX_ATTESTATION` characters.
+
+    Raises:
+        ValidationError: ``text.too_long`` (field: the step).
+    """
+    value = {str(k): str(v) for k, v in stored.items()}
+    for step, given in changes.items():
+        if given is None:
+            continue
+        words = " ".join(given.split())
+        if len(words) > MAX_ATTESTATION:
+            raise ValidationError("text.too_long", field=step, max_length=MAX_ATTESTATION)
+        if words:
+            value[step] = words
+        else:
+            value.pop(step, None)
+    return value

@@ -152,10 +152,16 @@ def _check_tree(value: object, depth_left: int) -> None:
             _check_tree(item, depth_left - 1)
 
 
-def _parse_json(raw: bytes, max_depth: int) -> object:
+def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> object:
+    """A JSON body; integers beyond 64 bits refused unless ``any_integer`` (checked later)."""
     try:
         text = raw.decode("utf-8")
-        body = json.loads(text, parse_int=_int64, parse_float=_finite, parse_constant=_no_constants)
+        body = json.loads(
+            text,
+            parse_int=int if any_integer else _int64,
+            parse_float=_finite,
+            parse_constant=_no_constants,
+        )
     except RecursionError:
         raise _bad("too_deep") from None
     except (ValueError, UnicodeDecodeError):
@@ -164,10 +170,13 @@ def _parse_json(raw: bytes, max_depth: int) -> object:
     return body
 
 
-async def _read_json(request: Request, limits: ServerLimits) -> object:
+async def _read_json(
+    request: Request, limits: ServerLimits, *, any_integer: bool = False
+) -> object:
     """A JSON body within the limits (call after authenticating)."""
     _require_type(request, "application/json")
-    return _parse_json(await _body(request, limits.max_json_bytes), limits.max_json_depth)
+    raw = await _body(request, limits.max_json_bytes)
+    return _parse_json(raw, limits.max_json_depth, any_integer=any_integer)
 
 
 async def _json_object(request: Request, limits: ServerLimits) -> dict[str, Any]:
@@ -194,7 +203,7 @@ def _client_address(request: Request) -> str:
 
 
 def _add_device_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
-    rate = EnrolmentRate(limits)
+    rate = EnrolmentRate(limits, engine)
 
     @app.post("/v1/devices", status_code=201)
     async def enrol(request: Request) -> dict[str, Any]:
@@ -221,7 +230,7 @@ def _add_device_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> No
 
 
 def _add_login_route(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
-    lockout = SignInLockout(limits)
+    lockout = SignInLockout(limits, engine)
 
     @app.post("/v1/login")
     async def login(request: Request) -> dict[str, Any]:
@@ -294,7 +303,9 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         with engine.begin() as conn:
             # Who the push is made as, checked before its body is read.
             acting = acting_user(conn, device, user_token)
-        message = PushRequest.from_json(await _read_json(request, limits))
+        # A number too large for its column is one change's fault, refused with that change
+        # alone (``server.values``), not the whole batch's.
+        message = PushRequest.from_json(await _read_json(request, limits, any_integer=True))
         with engine.begin() as conn:
             # Again inside the push's own transaction: the role and state in force now.
             acting = acting_user(conn, device, user_token)
@@ -357,17 +368,24 @@ def _add_conflict_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> 
     @app.post("/v1/conflicts/{conflict_id}/resolve")
     async def resolve(conflict_id: str, request: Request) -> dict[str, Any]:
         device = _authenticated(engine, request)
+        user_token = request.headers.get(USER_TOKEN_HEADER) or None
+        if user_token is None:
+            # A person chooses: never the device alone.
+            raise AuthenticationFailed("sync.user_token_unknown")
+        with engine.begin() as conn:
+            acting_user(conn, device, user_token)  # who chooses, before the body is read
         body = await _json_object(request, limits)
         if "value" not in body:
             raise _bad("no_value")
         try:
             chosen_id = uuid.UUID(conflict_id)
-            user = uuid.UUID(str(body["user_id"])) if body.get("user_id") else None
         except ValueError:
             raise _bad("not_a_uuid") from None
+        # Any ``user_id`` in the body is ignored: the chooser is the token's user.
         with engine.begin() as conn:
-            result = resolve_conflict(conn, device, chosen_id, body["value"], user)
-        log_event("conflict.resolved", device=device, conflict=chosen_id)
+            acting = acting_user(conn, device, user_token)
+            result = resolve_conflict(conn, device, chosen_id, body["value"], acting)
+        log_event("conflict.resolved", device=device, user=acting.user_id, conflict=chosen_id)
         return result.to_json()
 
 

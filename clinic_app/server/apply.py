@@ -15,14 +15,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
 from clinic_app.kernel.base import utcnow
-from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, PermissionDenied
 from clinic_app.kernel.outbox import wire_value as to_wire
+from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.scope import held, held_query, touch
+from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
     SyncChange,
@@ -412,11 +414,14 @@ def apply_change(
     try:
         synced = synced_table(change.table)
         decoded = synced.decode(change.fields)
+        values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
+        if unfit_fields(synced.table, values):
+            # Refused here, alike on both engines, before the database sees it.
+            raise ValueError("a value its column cannot hold")
     except ClinicError as error:
         return _rejected(change, error.code)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return _rejected(change, "sync.bad_value")
-    values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
     table = synced.table
     key = (synced.name, change.row_id)
     if known is not None and key in known:
@@ -463,6 +468,17 @@ def _rows_of(
     return found
 
 
+def _database_refusal(error: SQLAlchemyError) -> str:
+    """The reason for a change the database refused: a value it cannot hold, or a rule."""
+    if isinstance(error, DataError) or (
+        isinstance(error, StatementError)
+        and not isinstance(error, IntegrityError)
+        and isinstance(error.orig, ValueError | TypeError | OverflowError)
+    ):
+        return "sync.bad_value"
+    return "sync.refused_by_database"
+
+
 def apply_push(
     conn: Connection,
     device: uuid.UUID,
@@ -506,10 +522,10 @@ def apply_push(
             savepoint = conn.begin_nested()
             try:
                 result = apply_change(conn, device, change, file_exists, acting=acting)
-            except (IntegrityError, SQLAlchemyError):
+            except SQLAlchemyError as error:
                 savepoint.rollback()
                 log.undo(mark)
-                result = _rejected(change, "sync.refused_by_database")
+                result = _rejected(change, _database_refusal(error))
             else:
                 savepoint.commit()
             results.append(result)
@@ -612,20 +628,43 @@ def _scoped_names() -> list[tuple[str, object]]:
     return [(name, owner_of(name)) for name in synced_tables() if owner_of(name).scoped]
 
 
+def _choice_refusal(
+    acting: Acting, synced: SyncedTable, change: Change, row: Mapping[Any, Any]
+) -> str | None:
+    """Why ``acting`` may not choose this value, by the rules of a push; None when they may."""
+    if not acting.active:
+        return "sync.user_disabled"
+    if Action.SYNC_RESOLVE not in acting.actions:
+        return "sync.not_allowed"
+    try:
+        values = synced.decode({name: change.fields[name] for name in change.fields})
+    except ClinicError as error:
+        return error.code
+    except (ValueError, TypeError, OverflowError):
+        return "sync.bad_value"
+    wanted = {name: values[name] for name in _differing(row, values)}
+    return refusal(acting, change, row, wanted)
+
+
 def resolve_conflict(
     conn: Connection,
     device: uuid.UUID,
     conflict_id: uuid.UUID,
     value: Any,
-    user_id: uuid.UUID | None,
+    acting: Acting,
 ) -> Result:
     """A person's choice for a field kept in conflict: it becomes the value everywhere.
 
-    The choice must be one of the values kept; every open conflict on that field of that row
-    is closed with who chose and when.
+    The choice is made as ``acting`` (the user signed in on the device, by their token): it
+    is taken only if their role on the server may resolve conflicts and may make that change
+    to that field, by the rules of a push (``clinic_app.server.authorise``). The choice must
+    be one of the values kept; every open conflict on that field of that row is closed with
+    who chose and when.
 
     Raises:
         NotFound: ``sync.conflict_not_found``.
+        PermissionDenied: a push's refusal code (``sync.user_disabled``,
+            ``sync.not_allowed``, ...) when ``acting`` may not make this choice.
         Conflict: ``sync.conflict_resolved`` when someone already chose;
             ``sync.value_taken`` when the value chosen is unique and another row has it.
         ClinicError: ``sync.not_a_kept_value``.
@@ -634,10 +673,6 @@ def resolve_conflict(
     conflict = conn.execute(select(SyncConflict).where(SyncConflict.id == conflict_id)).first()
     if conflict is None:
         raise NotFound("sync.conflict_not_found")
-    if conflict.status != "open":
-        raise Conflict("sync.conflict_resolved")
-    if value not in (conflict.server_value, conflict.device_value):
-        raise ClinicError("sync.not_a_kept_value")
     synced = synced_table(conflict.table_name)
     table = synced.table
     row = conn.execute(select(table).where(table.c.id == conflict.row_id)).mappings().first()
@@ -650,13 +685,25 @@ def resolve_conflict(
         row_id=conflict.row_id,
         operation="update",
         base_version=int(row["row_version"]),
+        fields={conflict.field: value},
+        user_id=acting.user_id,
+    )
+    refused = _choice_refusal(acting, synced, change, row)
+    if refused is not None:
+        raise PermissionDenied(refused, field=conflict.field)
+    if conflict.status != "open":
+        raise Conflict("sync.conflict_resolved")
+    if value not in (conflict.server_value, conflict.device_value):
+        raise ClinicError("sync.not_a_kept_value")
+    # Who chose is the signed-in user of the token, never a name the device sends.
+    change = dataclasses.replace(
+        change,
         fields={
             conflict.field: value,
             "updated_at": to_wire(now),
-            "updated_by": str(user_id) if user_id else None,
+            "updated_by": str(acting.user_id) if acting.user_id else None,
             "device_id": str(device),
         },
-        user_id=user_id,
     )
     try:
         with conn.begin_nested():
@@ -673,6 +720,6 @@ def resolve_conflict(
             SyncConflict.field == conflict.field,
             SyncConflict.status == "open",
         )
-        .values(status="resolved", resolved_by=user_id, resolved_at=now)
+        .values(status="resolved", resolved_by=acting.user_id, resolved_at=now)
     )
     return result

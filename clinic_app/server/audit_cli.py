@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from clinic_app.kernel.audit_entry import ServiceAuditEntry
+from clinic_app.kernel.settings import setting_id
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.store import open_url_store
 from clinic_app.people.audit_log import trail_csv
@@ -55,6 +56,8 @@ def _what(args: argparse.Namespace) -> tuple[str, str | None, uuid.UUID | None]:
             return name, "sync_device", uuid.UUID(str(args.device_id))
         except ValueError:
             return name, "sync_device", None
+    if command == "settings" and getattr(args, "setting_key", None):
+        return name, "service_setting", setting_id(str(args.setting_key))
     return name, "app_user" if command == "user" else None, None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import os
 import sys
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
-from clinic_app.kernel.errors import ClinicError, FormErrors
+from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
 from clinic_app.kernel.logs import configure_logging
 from clinic_app.server import audit_cli, devices
 from clinic_app.server.database import open_server_store
@@ -34,7 +35,46 @@ _WORDS = {
     "user.supervisor_role": "The named supervisor does not have the supervisor role.",
     "device.not_found": "There is no device with that id.",
     "device.revoked": "That device was revoked; it must enrol again under a new id.",
+    "settings.unknown_setting": (
+        "There is no setting called {name}. 'onestop-server settings list' shows them."
+    ),
+    "settings.not_saved": "The setting was not saved ({reason}). Nothing was changed.",
+    "dicom.unknown_setting": (
+        "There is no DICOM setting called {field}. 'onestop-server settings list' shows them."
+    ),
+    "dicom.bad_ae_title": (
+        "The {field} must be 1 to 16 plain characters (letters, digits, spaces, punctuation; "
+        "no backslash), and not only spaces."
+    ),
+    "dicom.bad_port": "The {field} must be a whole number from 1 to 65535.",
+    "dicom.same_port": "The worklist port must not be the same as the storage port.",
+    "dicom.bad_pacs_method": "The PACS method must be c-store or stow-rs.",
+    "dicom.bad_host": "The {field} must be a host name or address, with no spaces.",
+    "dicom.bad_url": "The {field} must be a web address starting with http:// or https://.",
+    "dicom.url_needed": (
+        "Sending by STOW-RS needs the PACS's DICOMweb address: set dicom.pacs_dicomweb_url first."
+    ),
+    "service_rules.unknown_rule": "There is no waiting-time rule called {rule}.",
+    "service_rules.not_a_whole_number": "The {field} must be a whole number.",
+    "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",
+    "service_rules.not_yes_or_no": "The {field} must be on or off.",
+    "service_rules.unknown_unit": "{field} is not a unit; use working_days or calendar_days.",
+    "text.too_long": "The {field} must be at most {max_length} characters.",
 }
+
+
+def words_for(error: ClinicError) -> str:
+    """Plain words for a refused command, with the field and figures it names."""
+    template = _WORDS.get(error.code)
+    if template is None:
+        return f"Refused ({error.code})."
+    values = {**error.params}
+    if isinstance(error, ValidationError) and error.field:
+        values.setdefault("field", error.field.replace("_", " "))
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
 
 
 def is_loopback(host: str) -> bool:
@@ -179,6 +219,29 @@ def _user(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _settings(args: argparse.Namespace) -> int:
+    from clinic_app.server import settings  # noqa: PLC0415 - loads every domain's definitions
+
+    store = open_server_store(args.db)
+    try:
+        if args.action == "list":
+            with store.engine.connect() as conn:
+                for name, value, changed in settings.setting_lines(conn):
+                    shown = json.dumps(value, ensure_ascii=False)
+                    print(f"{name} = {shown}{'' if changed else '  (default)'}")
+            return 0
+        if not args.name or args.value is None:
+            print("Give the setting and its value: settings set NAME VALUE.", file=sys.stderr)
+            return 2
+        with store.engine.begin() as conn:
+            change = settings.set_setting(conn, args.name, args.value)
+        args.setting_key = change.key
+        print(f"{change.name} set; every device gets it at its next sync.")
+        return 0
+    finally:
+        store.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop-server`` argument parser."""
     parser = argparse.ArgumentParser(prog="onestop-server", description=__doc__)
@@ -228,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--supervisor", help="user name of a trainee's supervisor")
     user.add_argument("--password-stdin", action="store_true")
     user.set_defaults(run=_user)
+    setting = commands.add_parser(
+        "settings", help="the service's settings (every device gets them by sync)"
+    )
+    setting.add_argument("action", choices=["list", "set"])
+    setting.add_argument("name", nargs="?", help="e.g. dicom.pacs_host")
+    setting.add_argument("value", nargs="?", help='the new value ("" for a default sentence)')
+    setting.add_argument("--db", required=True, help="database URL")
+    setting.set_defaults(run=_settings)
     audit_cli.register(commands)
     return parser
 
@@ -244,10 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except FormErrors as problems:
         for problem in problems.errors:
-            print(f"Refused: {problem.code} ({problem.field}).", file=sys.stderr)
+            print(words_for(problem), file=sys.stderr)
         return 2
     except ClinicError as error:
-        print(_WORDS.get(error.code, f"Refused ({error.code})."), file=sys.stderr)
+        print(words_for(error), file=sys.stderr)
         return 2
     except ValueError:
         print("That is not a device id.", file=sys.stderr)

@@ -190,12 +190,13 @@ class HttpTransport:
             raise _BY_STATUS.get(response.status_code, ClinicError)(str(code or "sync.refused"))
         return body if isinstance(body, dict) else {}
 
-    def resolve_conflict(self, conflict_id: str, value: Any, user_id: str | None) -> None:
-        """Choose one of the values kept in a conflict."""
+    def resolve_conflict(self, conflict_id: str, value: Any, user_token: str) -> None:
+        """Choose one of the values kept in a conflict, as the user whose token this is."""
         self._call(
             "POST",
             f"/v1/conflicts/{conflict_id}/resolve",
-            json={"value": value, "user_id": user_id},
+            json={"value": value},
+            extra_headers={USER_TOKEN_HEADER: user_token},
         )
 
     def file_received(self, sha256: str) -> int:

@@ -169,3 +169,28 @@ class SyncUserLogin(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     token_sha256: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServerSignInFailure(Base):
+    """On the server: failed online sign-ins under one user name, and any lockout in force.
+
+    Kept in the database, not in the server process, so a restart does not reset them and
+    every server process shares them. The name is kept as its SHA-256 (whatever was typed).
+    """
+
+    __tablename__ = "server_sign_in_failure"
+
+    name_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServerEnrolment(Base):
+    """On the server: an enrolment let through, by client address, for the rate limit's window."""
+
+    __tablename__ = "server_enrolment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -52,8 +52,12 @@ def _optional_uuid(value: object, name: str) -> uuid.UUID | None:
     return None if value is None else _uuid(value, name)
 
 
+#: The largest count or version a message carries (what a 64-bit column holds).
+_MAX_INT = 2**63 - 1
+
+
 def _int(value: object, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= _MAX_INT:
         raise _bad("not_a_count", field=name)
     return value
 

@@ -47,7 +47,7 @@ from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
-from clinic_app.records.attestation import attestation
+from clinic_app.records.attestation import attestation, changed_attestations
 from clinic_app.records.seal import intact, seal
 from clinic_app.records.sections import require_sections
 
@@ -524,17 +524,8 @@ class ReportService:
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
             key = setting_id(name)
             row = session.get(ServiceSetting, key)
-            value = dict(row.value) if row is not None and not row.deleted else {}
-            for kind, given in (("sign", sign), ("verify", verify)):
-                if given is None:
-                    continue
-                words = " ".join(given.split())
-                if len(words) > 600:
-                    raise ValidationError("text.too_long", field=kind, max_length=600)
-                if words:
-                    value[kind] = words
-                else:
-                    value.pop(kind, None)
+            stored = dict(row.value) if row is not None and not row.deleted else {}
+            value = changed_attestations(stored, {"sign": sign, "verify": verify})
             if row is None:
                 session.add(ServiceSetting(id=key, key=name, value=value))
             else:

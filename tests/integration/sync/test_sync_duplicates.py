@@ -16,6 +16,7 @@ from sqlalchemy import select
 from clinic_app.bootstrap import create_clinic
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
 from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.model import GpPractice, PatientAlert
@@ -182,9 +183,11 @@ def test_resolving_a_conflict_into_a_value_another_row_holds_is_refused_with_a_c
     _set_ods(laptop_a, second, "B99004")
     laptop_a.client.sync_once()
 
+    physio = keychain.sync_token(laptop_b.device_id, laptop_b.actor.id)
+    assert physio is not None
     with pytest.raises(Conflict) as refused:
-        laptop_b.transport.resolve_conflict(conflict["id"], "B99004", None)
+        laptop_b.transport.resolve_conflict(conflict["id"], "B99004", physio)
     assert refused.value.code == "sync.value_taken"
     # The server is still well and the conflict still open for another choice.
-    laptop_b.transport.resolve_conflict(conflict["id"], "B99003", None)
+    laptop_b.transport.resolve_conflict(conflict["id"], "B99003", physio)
     assert laptop_b.transport.conflicts() == []

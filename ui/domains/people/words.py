@@ -139,6 +139,10 @@ _WORDS: dict[str, str] = {
         "admin of the server."
     ),
     "sync.not_set_up": "This computer is not set up to sync yet. An admin sets it up.",
+    "sync.resolve_needs_sign_in": (
+        "The service takes your choice only from someone who has signed in on this computer "
+        "while it was connected. Sign out, connect to the network, sign in again, and choose."
+    ),
     "duplicate.not_found": (
         "That possible duplicate could not be found. Open the list again to see where it stands."
     ),

@@ -8,6 +8,7 @@ manages the service's settings may change it; every change is audited.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, fields, replace
 from typing import Any
 from urllib.parse import urlparse
@@ -62,12 +63,42 @@ def _check(settings: DicomSettings) -> None:
         )
 
 
+def _in_force(stored: Mapping[str, Any]) -> DicomSettings:
+    known = {name: value for name, value in stored.items() if name in _NAMES}
+    return replace(DicomSettings(), **known)
+
+
 def dicom_settings(session: Session) -> DicomSettings:
     """The settings in force: the defaults with what the service changed."""
     row = session.get(ServiceSetting, setting_id(DICOM_SETTINGS))
-    stored = row.value if row is not None and not row.deleted else {}
-    known = {name: value for name, value in stored.items() if name in _NAMES}
-    return replace(DicomSettings(), **known)
+    return _in_force(row.value if row is not None and not row.deleted else {})
+
+
+def _unknown_refused(changes: Mapping[str, Any]) -> None:
+    unknown = sorted(set(changes) - _NAMES)
+    if unknown:
+        raise FormErrors([ValidationError("dicom.unknown_setting", field=name) for name in unknown])
+
+
+def changed_dicom_settings(
+    stored: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[DicomSettings, dict[str, Any]]:
+    """The settings in force after ``changes`` over the ``stored`` value, and the value to store.
+
+    The one check of a change, wherever it is made (a device's settings screen, or the
+    server's ``settings set``). The value to store holds only what differs from the defaults.
+
+    Raises:
+        FormErrors: as :meth:`DicomSettingsService.change`.
+    """
+    _unknown_refused(changes)
+    cleaned: dict[str, Any] = {
+        name: value.strip() if isinstance(value, str) else value for name, value in changes.items()
+    }
+    updated = replace(_in_force(stored), **cleaned)
+    _check(updated)
+    defaults = asdict(DicomSettings())
+    return updated, {k: v for k, v in asdict(updated).items() if defaults[k] != v}
 
 
 class DicomSettingsService:
@@ -90,22 +121,12 @@ class DicomSettingsService:
                 ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``).
             PermissionDenied: for anyone who may not manage the service's settings.
         """
-        unknown = sorted(set(changes) - _NAMES)
-        if unknown:
-            raise FormErrors(
-                [ValidationError("dicom.unknown_setting", field=name) for name in unknown]
-            )
-        cleaned: dict[str, Any] = {
-            name: value.strip() if isinstance(value, str) else value
-            for name, value in changes.items()
-        }
+        _unknown_refused(changes)
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
-            updated = replace(dicom_settings(session), **cleaned)
-            _check(updated)
-            defaults = asdict(DicomSettings())
-            value = {k: v for k, v in asdict(updated).items() if defaults[k] != v}
             key_id = setting_id(DICOM_SETTINGS)
             row = session.get(ServiceSetting, key_id)
+            stored = row.value if row is not None and not row.deleted else {}
+            updated, value = changed_dicom_settings(stored, changes)
             if row is None:
                 session.add(ServiceSetting(id=key_id, key=DICOM_SETTINGS, value=value))
             else:

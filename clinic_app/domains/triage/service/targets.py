@@ -47,6 +47,58 @@ def rules_in_force(session: Session) -> ServiceRules:
     )
 
 
+def changed_waiting_times(
+    stored: Mapping[str, Mapping[str, Any]],
+    *,
+    amounts: Mapping[str, object] | None = None,
+    active: Mapping[str, object] | None = None,
+    near: Mapping[str, object] | None = None,
+    reset: Iterable[str] = (),
+) -> tuple[ServiceRules, dict[str, dict[str, Any]]]:
+    """The rules in force after a change over the ``stored`` setting, and the value to store.
+
+    The one check of a change, wherever it is made (a device's settings screen or command,
+    or the server's ``settings set``). The value to store keeps only what differs from the
+    shipped file, so a later default applies.
+
+    Raises:
+        FormErrors: as ``clinic_app.domains.triage.content.with_overrides``.
+    """
+    shipped = waiting_times()
+    known = {rule.rule_id for rule in shipped.rules}
+    resets = set(reset)
+    merged = {part: dict(stored.get(part) or {}) for part in _PARTS}
+    # Settings of rules no longer shipped are dropped, never re-checked or kept.
+    for part in ("amounts", "active"):
+        merged[part] = {k: v for k, v in merged[part].items() if k in known}
+    for rule_id in resets - {"near"}:
+        merged["amounts"].pop(rule_id, None)
+        merged["active"].pop(rule_id, None)
+    if "near" in resets:
+        merged["near"] = {}
+    merged["amounts"].update(amounts or {})
+    merged["active"].update(active or {})
+    merged["near"].update(near or {})
+    changed = with_overrides(
+        shipped, merged["amounts"], active=merged["active"], near=merged["near"]
+    )
+    defaults = {rule.rule_id: rule for rule in shipped.rules}
+    value: dict[str, dict[str, Any]] = {
+        "amounts": {
+            r.rule_id: r.amount for r in changed.rules if r.amount != defaults[r.rule_id].amount
+        },
+        "active": {
+            r.rule_id: r.active for r in changed.rules if r.active != defaults[r.rule_id].active
+        },
+        "near": {
+            unit.value: changed.near.for_unit(unit)
+            for unit in Unit
+            if changed.near.for_unit(unit) != shipped.near.for_unit(unit)
+        },
+    }
+    return changed, value
+
+
 class SettingsService:
     """Read and change the service's waiting-time targets (changing them is audited)."""
 
@@ -114,40 +166,9 @@ class SettingsService:
                 ]
             )
         with self._uow(actor, Action.SETTINGS_MANAGE) as session:
-            merged = _stored(session)
-            # Settings of rules no longer shipped are dropped, never re-checked or kept.
-            for part in ("amounts", "active"):
-                merged[part] = {k: v for k, v in merged[part].items() if k in known}
-            for rule_id in resets - {"near"}:
-                merged["amounts"].pop(rule_id, None)
-                merged["active"].pop(rule_id, None)
-            if "near" in resets:
-                merged["near"] = {}
-            merged["amounts"].update(amounts or {})
-            merged["active"].update(active or {})
-            merged["near"].update(near or {})
-            changed = with_overrides(
-                shipped, merged["amounts"], active=merged["active"], near=merged["near"]
+            changed, value = changed_waiting_times(
+                _stored(session), amounts=amounts, active=active, near=near, reset=resets
             )
-            # Keep only what differs from the shipped file, so a later default applies.
-            defaults = {rule.rule_id: rule for rule in shipped.rules}
-            value = {
-                "amounts": {
-                    r.rule_id: r.amount
-                    for r in changed.rules
-                    if r.amount != defaults[r.rule_id].amount
-                },
-                "active": {
-                    r.rule_id: r.active
-                    for r in changed.rules
-                    if r.active != defaults[r.rule_id].active
-                },
-                "near": {
-                    unit.value: changed.near.for_unit(unit)
-                    for unit in Unit
-                    if changed.near.for_unit(unit) != shipped.near.for_unit(unit)
-                },
-            }
             row = session.get(ServiceSetting, setting_id(WAITING_TIMES))
             if row is None:
                 session.add(

@@ -1,7 +1,7 @@
 """scoped sync: each change names its patient; the patients each device holds
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-04 21:00:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

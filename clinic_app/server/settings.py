@@ -1,0 +1,179 @@
+"""The service's settings, set on the server: devices only receive them, by pull.
+
+A device's own change to a service setting is refused by the server (only the server writes
+``service_setting``), so an administrator sets them here. Each change is checked by the
+same definition a device's settings screen uses (the domain's ``changed_*`` function), and
+written through the change log like any server write, so every device pulls it.
+
+A setting is named ``SETTING.FIELD``:
+
+- ``dicom.<field>``: the DICOM network (``clinic_app.domains.imaging``), e.g.
+  ``dicom.pacs_host``, ``dicom.pacs_port``;
+- ``waiting_times.amount.<rule>``, ``waiting_times.active.<rule>``,
+  ``waiting_times.near.<unit>``: the waiting-time targets (``clinic_app.domains.triage``);
+- ``<record type's attestation setting>.<step>``: the sentence a signer agrees to, e.g.
+  ``report_attestation.sign`` ("" puts the default back).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from clinic_app import schema  # noqa: F401 - every record type registered (attestations)
+from clinic_app.domains.imaging.service.settings import DICOM_SETTINGS, changed_dicom_settings
+from clinic_app.domains.imaging.views import DicomSettings
+from clinic_app.domains.triage.service.targets import WAITING_TIMES, changed_waiting_times
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.outbox import wire_value
+from clinic_app.kernel.settings import ServiceSetting, setting_id
+from clinic_app.records.attestation import changed_attestations
+from clinic_app.records.registry import record_types
+from clinic_app.server.apply import apply_change, flush_log
+from clinic_app.server.users import SERVER_DEVICE
+from clinic_app.sync.protocol import Change, Status
+
+#: The waiting-time setting's parts, as named on the command line.
+_WAITING_PARTS = {"amount": "amounts", "active": "active", "near": "near"}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One setting as changed: its key, the new stored value and the field named."""
+
+    key: str
+    name: str
+    value: dict[str, Any]
+
+
+def _typed(text: str) -> Any:
+    """A value as typed: JSON where it is JSON (``21``, ``true``), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _attestation_keys() -> dict[str, tuple[str, ...]]:
+    return {
+        record_type.attestation_setting: tuple(record_type.attestations)
+        for record_type in record_types().values()
+        if record_type.attestation_setting
+    }
+
+
+#: How one setting takes a change: (its stored value, the field named, the text typed) to
+#: its new stored value, checked by its domain's own definition.
+Changer = Callable[[Mapping[str, Any], str, str], dict[str, Any]]
+_DICOM_DEFAULTS = asdict(DicomSettings())
+
+
+def _dicom(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    default = _DICOM_DEFAULTS.get(field)
+    # Text fields keep the text as typed; numbers and yes/no are read as such (anything
+    # else is passed on as text, for the domain's check to refuse in its own words).
+    value: Any = text if isinstance(default, str) else _typed(text)
+    return changed_dicom_settings(stored, {field: value})[1]
+
+
+def _waiting(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    part, dot, name = field.partition(".")
+    if part not in _WAITING_PARTS or not dot or not name:
+        raise ClinicError("settings.unknown_setting", name=f"{WAITING_TIMES}.{field}")
+    value = _typed(text)
+    if part == "active" and text.strip().casefold() in {"on", "off"}:
+        value = text.strip().casefold() == "on"
+    wanted = {_WAITING_PARTS[part]: {name: value}}
+    return changed_waiting_times(stored, **wanted)[1]
+
+
+def _attestation(steps: tuple[str, ...]) -> Changer:
+    def change(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+        if field not in steps:
+            raise ClinicError("settings.unknown_setting", name=field)
+        return changed_attestations(stored, {field: text})
+
+    return change
+
+
+def _changers() -> dict[str, Changer]:
+    found: dict[str, Changer] = {DICOM_SETTINGS: _dicom, WAITING_TIMES: _waiting}
+    for key, steps in _attestation_keys().items():
+        found[key] = _attestation(steps)
+    return found
+
+
+def _stored(conn: Connection, key: str) -> tuple[dict[str, Any], Any]:
+    row = conn.execute(
+        select(ServiceSetting.value, ServiceSetting.row_version, ServiceSetting.deleted).where(
+            ServiceSetting.id == setting_id(key)
+        )
+    ).first()
+    if row is None:
+        return {}, None
+    return (dict(row.value or {}) if not row.deleted else {}), row
+
+
+def set_setting(conn: Connection, name: str, text: str) -> SettingChange:
+    """Set ``name`` (``SETTING.FIELD``) to ``text`` as typed; every device gets it at its next pull.
+
+    Raises:
+        ClinicError: ``settings.unknown_setting`` (param ``name``).
+        FormErrors, ValidationError: the setting's own checks, as on a device.
+    """
+    key, dot, field = name.strip().partition(".")
+    changer = _changers().get(key)
+    if changer is None or not dot or not field:
+        raise ClinicError("settings.unknown_setting", name=name)
+    stored, row = _stored(conn, key)
+    new_value = changer(stored, field, text)
+    now = wire_value(utcnow())
+    meta = {"updated_at": now, "updated_by": None, "device_id": str(SERVER_DEVICE)}
+    row_id = setting_id(key)
+    if row is None:
+        fields = {"key": key, "value": new_value, "deleted": False, "created_at": now, **meta}
+        change = Change(uuid.uuid4(), ServiceSetting.__tablename__, row_id, "insert", 0, fields)
+    else:
+        fields = {"value": new_value, "deleted": False, **meta}
+        change = Change(
+            uuid.uuid4(),
+            ServiceSetting.__tablename__,
+            row_id,
+            "update",
+            int(row.row_version),
+            fields,
+        )
+    result = apply_change(conn, SERVER_DEVICE, change)
+    flush_log(conn)
+    if result.status not in (Status.APPLIED, Status.MERGED, Status.DUPLICATE):
+        raise ClinicError("settings.not_saved", reason=result.reason or result.status.value)
+    return SettingChange(key, name.strip(), new_value)
+
+
+def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
+    """Every setting a service may set: its name, the value in force, and if it was changed.
+
+    Waiting-time targets are listed where the service changed them (the shipped defaults
+    are in ``resources/``); the DICOM network field by field; attestation sentences where
+    worded by the service.
+    """
+    lines: list[tuple[str, Any, bool]] = []
+    dicom, _row = _stored(conn, DICOM_SETTINGS)
+    for field, default in asdict(DicomSettings()).items():
+        lines.append((f"{DICOM_SETTINGS}.{field}", dicom.get(field, default), field in dicom))
+    waiting, _row = _stored(conn, WAITING_TIMES)
+    for short, part in _WAITING_PARTS.items():
+        for name, value in sorted((waiting.get(part) or {}).items()):
+            lines.append((f"{WAITING_TIMES}.{short}.{name}", value, True))
+    for key, steps in sorted(_attestation_keys().items()):
+        worded, _row = _stored(conn, key)
+        for step in steps:
+            if step in worded:
+                lines.append((f"{key}.{step}", worded[step], True))
+    return lines
