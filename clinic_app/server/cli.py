@@ -60,6 +60,12 @@ _WORDS = {
     "service_rules.not_yes_or_no": "The {field} must be on or off.",
     "service_rules.unknown_unit": "{field} is not a unit; use working_days or calendar_days.",
     "text.too_long": "The {field} must be at most {max_length} characters.",
+    "site.not_found": "There is no site with that name. 'onestop-server site list' shows them.",
+    "site.name_required": "Give the site a name of up to 200 characters.",
+    "sync.scope_setting_invalid": (
+        "That value does not fit the sync scope rule {rule}: the switches are on or off, and "
+        "recent_days is a whole number of days from 0 to 3650."
+    ),
 }
 
 
@@ -208,12 +214,38 @@ def _user(args: argparse.Namespace) -> int:
                     return 2
                 users.set_role(conn, args.username, Role(args.role))
                 print(f"{args.username} is now {args.role}, on each device at its next sync.")
+            elif args.action == "set-site":
+                users.set_site(conn, args.username, users.site_named(conn, args.site))
+                print(
+                    f"{args.username} works at {args.site or 'no site'} from the next sync."
+                )
             elif args.action == "set-supervisor":
                 users.set_supervisor(conn, args.username, args.supervisor)
                 print(f"Supervisor of {args.username} set, on each device at its next sync.")
             else:
                 users.set_active(conn, args.username, active=args.action == "enable")
                 print(f"{args.username} is now {args.action}d everywhere at the next sync.")
+        return 0
+    finally:
+        store.close()
+
+
+def _site(args: argparse.Namespace) -> int:
+    from clinic_app.server import users  # noqa: PLC0415
+
+    store = open_server_store(args.db)
+    try:
+        if args.action == "list":
+            with store.engine.connect() as conn:
+                for site_id, name, ods in users.sites(conn):
+                    print(f"{site_id}  {ods or '-':<8} {devices.shown_name(name)}")
+            return 0
+        if not args.name:
+            print("Name the site: site add NAME.", file=sys.stderr)
+            return 2
+        with store.engine.begin() as conn:
+            users.add_site(conn, args.name, args.ods)
+        print(f"Added {args.name}; devices get it at their next sync.")
         return 0
     finally:
         store.close()
@@ -279,7 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     device.add_argument("--db", required=True, help="database URL")
     device.set_defaults(run=_device)
     user = commands.add_parser("user", help="manage users, for every device")
-    user.add_argument("action", choices=["add", "disable", "enable", "set-role", "set-supervisor"])
+    user.add_argument(
+        "action", choices=["add", "disable", "enable", "set-role", "set-supervisor", "set-site"]
+    )
     user.add_argument("username")
     user.add_argument("--db", required=True, help="database URL")
     user.add_argument("--name", help="name as shown on screens and letters")
@@ -289,8 +323,15 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--body", help="professional body")
     user.add_argument("--registration", help="professional registration number")
     user.add_argument("--supervisor", help="user name of a trainee's supervisor")
+    user.add_argument("--site", help="the site they work at, by name (set-site; '' for none)")
     user.add_argument("--password-stdin", action="store_true")
     user.set_defaults(run=_user)
+    site = commands.add_parser("site", help="the service's clinic sites (every device gets them)")
+    site.add_argument("action", choices=["add", "list"])
+    site.add_argument("name", nargs="?", help="the site's name, e.g. Northgate Health Centre")
+    site.add_argument("--ods", help="the site's ODS code")
+    site.add_argument("--db", required=True, help="database URL")
+    site.set_defaults(run=_site)
     setting = commands.add_parser(
         "settings", help="the service's settings (every device gets them by sync)"
     )

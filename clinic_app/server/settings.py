@@ -11,6 +11,8 @@ A setting is named ``SETTING.FIELD``:
   ``dicom.pacs_host``, ``dicom.pacs_port``;
 - ``waiting_times.amount.<rule>``, ``waiting_times.active.<rule>``,
   ``waiting_times.near.<unit>``: the waiting-time targets (``clinic_app.domains.triage``);
+- ``sync_scope.<rule>``: which patients each laptop holds (``clinic_app.server.scope``),
+  e.g. ``sync_scope.recent_days 14``, ``sync_scope.whole_service off``;
 - ``<record type's attestation setting>.<step>``: the sentence a signer agrees to, e.g.
   ``report_attestation.sign`` ("" puts the default back).
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -36,6 +38,8 @@ from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.records.attestation import changed_attestations
 from clinic_app.records.registry import record_types
 from clinic_app.server.apply import apply_change, flush_log
+from clinic_app.server.scope import SETTING_KEY as SCOPE_SETTING
+from clinic_app.server.scope import ScopeRules
 from clinic_app.server.users import SERVER_DEVICE
 from clinic_app.sync.protocol import Change, Status
 
@@ -102,8 +106,23 @@ def _attestation(steps: tuple[str, ...]) -> Changer:
     return change
 
 
+def _scope(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    if field not in {rule.name for rule in fields(ScopeRules)}:
+        raise ClinicError("settings.unknown_setting", name=f"{SCOPE_SETTING}.{field}")
+    value = _typed(text)
+    if text.strip().casefold() in {"on", "off"}:
+        value = text.strip().casefold() == "on"
+    changed = {**stored, field: value}
+    ScopeRules.from_setting(changed)  # refused in the rule's own words
+    return changed
+
+
 def _changers() -> dict[str, Changer]:
-    found: dict[str, Changer] = {DICOM_SETTINGS: _dicom, WAITING_TIMES: _waiting}
+    found: dict[str, Changer] = {
+        DICOM_SETTINGS: _dicom,
+        WAITING_TIMES: _waiting,
+        SCOPE_SETTING: _scope,
+    }
     for key, steps in _attestation_keys().items():
         found[key] = _attestation(steps)
     return found
@@ -171,6 +190,12 @@ def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
     for short, part in _WAITING_PARTS.items():
         for name, value in sorted((waiting.get(part) or {}).items()):
             lines.append((f"{WAITING_TIMES}.{short}.{name}", value, True))
+    scope, _row = _stored(conn, SCOPE_SETTING)
+    for rule in fields(ScopeRules):
+        default = getattr(ScopeRules, rule.name)
+        lines.append(
+            (f"{SCOPE_SETTING}.{rule.name}", scope.get(rule.name, default), rule.name in scope)
+        )
     for key, steps in sorted(_attestation_keys().items()):
         worded, _row = _stored(conn, key)
         for step in steps:

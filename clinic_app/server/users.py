@@ -280,3 +280,32 @@ def add_site(conn: Connection, name: str, ods_code: str | None = None) -> uuid.U
     }
     _applied(conn, Change(uuid.uuid4(), "site", site_id, "insert", 0, fields))
     return site_id
+
+
+def site_named(conn: Connection, name: str | None) -> uuid.UUID | None:
+    """The id of the site called ``name`` (None for no name).
+
+    Raises:
+        NotFound: ``site.not_found``.
+    """
+    wanted = " ".join((name or "").split())
+    if not wanted:
+        return None
+    found = conn.execute(
+        select(Site.id).where(Site.name == wanted, Site.deleted.is_(False))
+    ).scalar()
+    if found is None:
+        raise NotFound("site.not_found")
+    return uuid.UUID(str(found))
+
+
+def sites(conn: Connection) -> list[tuple[uuid.UUID, str, str | None]]:
+    """Every site of the service: id, name and ODS code, by name."""
+    return [
+        (row.id, row.name, row.ods_code)
+        for row in conn.execute(
+            select(Site.id, Site.name, Site.ods_code)
+            .where(Site.deleted.is_(False))
+            .order_by(Site.name)
+        )
+    ]

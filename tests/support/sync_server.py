@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import ssl
 import subprocess
@@ -21,7 +22,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security import keychain
 from clinic_app.server import users
 from clinic_app.server.database import open_server_store
-from clinic_app.server.scope_admin import set_rules
+from clinic_app.server.settings import set_setting
 from clinic_app.sync.client import SyncClient
 from clinic_app.sync.http import HttpTransport
 
@@ -102,7 +103,8 @@ class SyncServer:
         store = open_server_store(self.db_url)
         try:
             with store.engine.begin() as conn:
-                set_rules(conn, dict(rules))
+                for rule, value in rules.items():
+                    set_setting(conn, f"sync_scope.{rule}", json.dumps(value))
         finally:
             store.engine.dispose()
 

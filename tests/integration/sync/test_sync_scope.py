@@ -9,6 +9,7 @@ records; a patient who leaves scope is removed only once nothing of theirs waits
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +31,13 @@ from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.sync import scope as laptop_scope
 from clinic_app.sync.ownership import rows_of_patients
-from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
+from tests.support.sync_server import (
+    Device,
+    SyncServer,
+    enrolled_device,
+    server_command,
+    sign_in,
+)
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -277,3 +284,64 @@ def test_work_waiting_on_a_patient_out_of_scope_keeps_them_until_it_is_pushed(
 def _actor(device: Device) -> Any:
     context = device.services.context
     return Actor(device_id=context.device_id, user_id=device.actor.id)
+
+
+def _command(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        server_command(*args, "--db", db_url, "--operator", "lee.lead"),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_an_administrator_sets_sites_and_scope_rules_with_the_server_command(
+    tmp_path: Path,
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    assert (
+        _command(db_url, "site", "add", "Northgate Health Centre", "--ods", "rx1a").returncode == 0
+    )
+    listed = _command(db_url, "site", "list")
+    assert "RX1A" in listed.stdout
+    assert "Northgate Health Centre" in listed.stdout
+    added = _command(db_url, "user", "add", "ann", "--name", "Ann North", "--role", "clinician")
+    assert added.returncode != 0  # no password typed: nothing added
+    with_password = subprocess.run(
+        server_command(
+            "user",
+            "add",
+            "ann",
+            "--name",
+            "Ann North",
+            "--role",
+            "clinician",
+            "--password-stdin",
+            "--db",
+            db_url,
+            "--operator",
+            "lee.lead",
+        ),
+        input=f"{PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert with_password.returncode == 0, with_password.stderr
+    moved = _command(db_url, "user", "set-site", "ann", "--site", "Northgate Health Centre")
+    assert moved.returncode == 0, moved.stderr
+    nowhere = _command(db_url, "user", "set-site", "ann", "--site", "Atlantis")
+    assert nowhere.returncode == 2
+    assert "no site with that name" in nowhere.stderr
+
+    assert _command(db_url, "settings", "set", "sync_scope.recent_days", "14").returncode == 0
+    refused = _command(db_url, "settings", "set", "sync_scope.recent_days", "lots")
+    assert refused.returncode == 2
+    assert "recent_days is a whole number of days" in refused.stderr
+    unknown = _command(db_url, "settings", "set", "sync_scope.everything", "on")
+    assert unknown.returncode == 2
+    shown = _command(db_url, "settings", "list").stdout
+    assert "sync_scope.recent_days = 14" in shown
+    assert "sync_scope.whole_service = false  (default)" in shown

@@ -54,7 +54,6 @@ _FAULTS = frozenset(
         "file.bad_name",
         "sync.bad_message",
         "sync.scope_reason_unknown",
-        "sync.scope_setting_not_saved",
         "sync.unknown_field",
         "sync.unknown_table",
     }
