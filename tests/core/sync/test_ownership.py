@@ -1,0 +1,93 @@
+"""Whose record each synced row is part of, read from the model, and what a laptop keeps."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from clinic_app.container import Services
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.people.model import Patient
+from clinic_app.sync.ownership import owner_of, owners, rows_of_patients, scoped_tables
+from clinic_app.sync.protocol import PulledRow
+from clinic_app.sync.scope import rows_outside
+from clinic_app.sync.wire import synced_tables
+
+
+def test_every_table_naming_a_patient_directly_or_through_a_parent_is_scoped() -> None:
+    for name, synced in synced_tables().items():
+        owner = owner_of(name)
+        columns = {column.name for column in synced.table.columns}
+        targets = {
+            key.column.table.name for column in synced.table.columns for key in column.foreign_keys
+        }
+        if name == "patient" or "patient_id" in columns or "patient" in targets:
+            assert owner.scoped, name
+        if owner.kind == "parent":
+            assert owner.parent is not None
+            assert owner_of(owner.parent).scoped, name
+    # Reference data goes to every laptop.
+    for name in ("app_user", "site", "service_setting", "gp_practice"):
+        assert not owner_of(name).scoped, name
+    # Through parents: an image's marks through its image and study, an addendum through
+    # its assessment, a supervisor's review through the report.
+    assert owner_of("image_marks").parent == "image_instance"
+    assert owner_of("image_instance").parent == "imaging_study"
+    assert owner_of("assessment_addendum").parent == "assessment"
+    assert owner_of("scan_report_review").parent == "scan_report"
+    assert owner_of("patient_merge").kind == "pair"
+
+
+def test_parents_come_before_children_so_a_record_arrives_in_an_order_it_can_be_stored() -> None:
+    order = scoped_tables()
+    assert order[0] == "patient"
+    for name in order:
+        owner = owners()[name]
+        if owner.kind == "parent":
+            assert order.index(str(owner.parent)) < order.index(name)
+
+
+def test_a_patients_rows_are_all_theirs_and_nobody_elses(demo: Services) -> None:
+    with demo.context.store.engine.connect() as conn:
+        first, second = conn.execute(select(Patient.id).limit(2)).scalars().all()
+        found = rows_of_patients(conn, [first])
+        assert found
+        assert found[0][0].name == "patient"
+        assert [row["id"] for row in found[0][1]] == [first]
+        for synced, rows in found:
+            owner = owner_of(synced.name)
+            if owner.kind == "column":
+                assert {row[owner.columns[0]] for row in rows} == {first}, synced.name
+        everything = {
+            (synced.name, row["id"])
+            for synced, rows in rows_of_patients(conn, [first, second])
+            for row in rows
+        }
+        assert {(s.name, r["id"]) for s, rows in found for r in rows} < everything
+
+
+def test_a_pulled_row_whose_patient_is_not_on_this_laptop_is_not_kept(services: Services) -> None:
+    stranger = uuid.uuid4()
+    study = uuid.uuid4()
+    with services.context.store.engine.connect() as conn:
+        here = conn.execute(select(Patient.id)).scalars().all()
+        assert not here
+        study_row = PulledRow(
+            1, ImagingStudy.__tablename__, study, {"id": str(study), "patient_id": str(stranger)}
+        )
+        image = PulledRow(
+            2,
+            ImageInstance.__tablename__,
+            uuid.uuid4(),
+            {"id": "x", "study_id": str(study), "attachment_id": None},
+        )
+        patient = PulledRow(3, "patient", stranger, {"id": str(stranger)})
+        # Without the patient: the study and its image (through the study in the page) stay out.
+        outside = rows_outside(conn, (study_row, image))
+        assert outside == {(study_row.table, study), (image.table, image.row_id)}
+        # The patient in the same page (taken in whole): everything is theirs to keep.
+        assert rows_outside(conn, (patient, study_row, image)) == set()
+        # Reference rows are never out of scope.
+        site = PulledRow(4, "site", uuid.uuid4(), {"name": "Northgate"})
+        assert rows_outside(conn, (site,)) == set()
