@@ -19,6 +19,8 @@ def private_home() -> Path:
     for name in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         os.environ[name] = str(home)
     keyring.set_keyring(MemoryKeyring())
+    # Server commands name who runs them, for the service's audit trail.
+    os.environ.setdefault("ONESTOP_OPERATOR", "bench.operator")
     return home
 
 
