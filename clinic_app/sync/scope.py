@@ -21,11 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import Connection, delete, insert, select, text
+from sqlalchemy import Column, Connection, Table, delete, insert, select, text
 
-from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.attachments import AttachmentChunk
+from clinic_app.kernel.base import Base
+from clinic_app.kernel.local import Draft, StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.store import Store
+from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.ownership import (
     PATIENT_TABLE,
@@ -142,6 +145,45 @@ def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
             )
 
 
+def _local_references() -> list[tuple[Table, Column[Any], str]]:
+    """Local-only tables (not synced) with a foreign key into a synced table."""
+    synced = synced_tables()
+    found: list[tuple[Table, Column[Any], str]] = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in synced:
+            continue
+        for column in table.columns:
+            for key in column.foreign_keys:
+                if key.column.table.name in synced:
+                    found.append((table, column, key.column.table.name))
+    return found
+
+
+def _local_work(
+    conn: Connection, patient: uuid.UUID, keys: set[tuple[str, uuid.UUID]]
+) -> list[tuple[Table, Column[Any], list[uuid.UUID]]] | None:
+    """Finished local rows naming the record (to remove with it), or None if work waits.
+
+    Work waits in an unsaved form (a draft about the patient or one of their records) or in
+    a local queue row that is not done (an image not yet sent to the PACS).
+    """
+    subjects = {str(patient)} | {str(row_id) for _table, row_id in keys}
+    drafts = conn.execute(select(Draft.subject).where(Draft.subject.in_(subjects))).first()
+    if drafts is not None:
+        return None
+    finished: list[tuple[Table, Column[Any], list[uuid.UUID]]] = []
+    for table, column, target in _local_references():
+        ids = [row_id for name, row_id in keys if name == target]
+        if not ids:
+            continue
+        rows = conn.execute(select(table).where(column.in_(ids))).mappings().all()
+        if any(row.get("state", "done") != "done" for row in rows):
+            return None
+        if rows:
+            finished.append((table, column, ids))
+    return finished
+
+
 def _waiting(conn: Connection, keys: set[tuple[str, uuid.UUID]]) -> bool:
     ids = [row_id for _table, row_id in keys]
     for start in range(0, len(ids), 500):
@@ -172,12 +214,42 @@ def let_go(store: Store, patients: Iterable[uuid.UUID]) -> tuple[list[uuid.UUID]
                 for synced, rows in rows_of_patients(conn, [patient])
                 for row in rows
             }
-            if _waiting(conn, keys):
+            local = _local_work(conn, patient, keys)
+            if local is None or _waiting(conn, keys):
                 kept += 1
                 continue
+            for table, column, ids in local:
+                conn.execute(delete(table).where(column.in_(ids)))
+            files = _files_named(conn, keys)
             drop_rows(conn, keys)
+            # A record let go takes its images' bytes with it.
+            _forget_files(conn, files)
             removed.append(patient)
     return removed, kept
+
+
+def _files_named(conn: Connection, keys: set[tuple[str, uuid.UUID]] | None) -> set[str]:
+    """The files (SHA-256) named by these rows (by every row, with None)."""
+    named: set[str] = set()
+    for table_name, column in FILE_COLUMNS.items():
+        table = synced_tables()[table_name].table
+        query = select(table.c[column])
+        if keys is not None:
+            ids = [row_id for name, row_id in keys if name == table_name]
+            if not ids:
+                continue
+            query = query.where(table.c.id.in_(ids))
+        named |= {str(value) for value in conn.execute(query).scalars() if value}
+    return named
+
+
+def _forget_files(conn: Connection, files: set[str]) -> None:
+    """Remove the bytes of these files where no row names them any more."""
+    unused = sorted(files - _files_named(conn, None))
+    for start in range(0, len(unused), 500):
+        conn.execute(
+            delete(AttachmentChunk).where(AttachmentChunk.sha256.in_(unused[start : start + 500]))
+        )
 
 
 def _meta(conn: Connection, key: str) -> str | None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from clinic_app.container import Services
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.kernel.attachments import Attachment, AttachmentChunk
+from clinic_app.kernel.local import Draft
+from clinic_app.kernel.outbox_entry import OutboxEntry
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput
+from clinic_app.sync.files import store_bytes
 from clinic_app.sync.ownership import owner_of, owners, rows_of_patients, scoped_tables
 from clinic_app.sync.protocol import PulledRow
-from clinic_app.sync.scope import rows_outside
+from clinic_app.sync.scope import let_go, rows_outside
 from clinic_app.sync.wire import synced_tables
 
 
@@ -91,3 +99,54 @@ def test_a_pulled_row_whose_patient_is_not_on_this_laptop_is_not_kept(services: 
         # Reference rows are never out of scope.
         site = PulledRow(4, "site", uuid.uuid4(), {"name": "Northgate"})
         assert rows_outside(conn, (site,)) == set()
+
+
+def _registered(services: Services) -> uuid.UUID:
+    return services.patients.register(
+        SYSTEM,
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace",
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number="9990000018",
+        ),
+    ).id
+
+
+def test_a_patient_is_let_go_only_when_no_work_on_them_waits_and_their_files_go_too(
+    services: Services,
+) -> None:
+    store = services.context.store
+    patient = _registered(services)
+    content = b"scan bytes " * 100
+    sha = hashlib.sha256(content).hexdigest()
+    with store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id)
+        session.add(
+            Attachment(
+                patient_id=patient, sha256=sha, size=len(content), media_type="x", filename="a"
+            )
+        )
+    with store.engine.begin() as conn:
+        store_bytes(conn, sha, [content])
+
+    # Not pushed yet: kept.
+    assert let_go(store, [patient]) == ([], 1)
+    with store.engine.begin() as conn:
+        conn.execute(delete(OutboxEntry))
+    # An unsaved form about them (a draft): kept.
+    with store.sessions.begin() as session:
+        session.add(
+            Draft(user_id=uuid.uuid4(), kind="assessment", subject=str(patient), payload={})
+        )
+    assert let_go(store, [patient]) == ([], 1)
+    with store.engine.begin() as conn:
+        conn.execute(delete(Draft))
+
+    assert let_go(store, [patient]) == ([patient], 0)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(Patient.id)).first() is None
+        assert conn.execute(select(Attachment.id)).first() is None
+        assert conn.execute(select(AttachmentChunk.sha256)).first() is None
+        assert conn.execute(select(OutboxEntry.seq)).first() is None  # not a change: no sync
