@@ -22,8 +22,9 @@ from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, Permission
 from clinic_app.kernel.outbox import wire_value as to_wire
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
+from clinic_app.people.model import Patient
 from clinic_app.server.authorise import Acting, refusal
-from clinic_app.server.scope import held, held_query, touch
+from clinic_app.server.scope import held, held_query, scope_of, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
@@ -479,6 +480,60 @@ def _database_refusal(error: SQLAlchemyError) -> str:
     return "sync.refused_by_database"
 
 
+def _outside_scope(
+    conn: Connection, device: uuid.UUID, changes: tuple[Change, ...]
+) -> set[uuid.UUID]:
+    """Keys of changes to the record of a patient the device neither holds nor has in scope.
+
+    A laptop writes only to patients it holds (or registers new ones): a change naming
+    another patient, whom the server already has, is refused whatever the laptop says.
+    """
+    holding: set[uuid.UUID] | None = None
+    in_scope: set[uuid.UUID] | None = None
+    refused: set[uuid.UUID] = set()
+    known: dict[uuid.UUID, bool] = {}
+    for change in changes:
+        owner = owner_of(change.table)
+        if not owner.scoped:
+            continue
+        try:
+            synced = synced_table(change.table)
+            row = (
+                conn.execute(select(synced.table).where(synced.table.c.id == change.row_id))
+                .mappings()
+                .first()
+            )
+            values = (
+                row
+                if row is not None
+                else synced.decode(
+                    {k: v for k, v in change.fields.items() if k in synced.table.columns}
+                )
+            )
+            if row is None and owner.kind == "self":
+                continue  # a new patient, registered on the laptop
+            patients = [p for p in patients_of_row(conn, change.table, values) if p is not None]
+        except (ClinicError, ValueError, TypeError, OverflowError):
+            continue  # a bad change is refused by its own checks
+        for patient in patients:
+            if patient not in known:
+                known[patient] = (
+                    conn.execute(select(Patient.id).where(Patient.id == patient)).first()
+                    is not None
+                )
+            if not known[patient]:
+                continue  # new to the server: arrives in this batch or is refused as missing
+            if holding is None:
+                holding = held(conn, device)
+            if patient in holding:
+                continue
+            if in_scope is None:
+                in_scope = scope_of(conn, device)
+            if patient not in in_scope:
+                refused.add(change.key)
+    return refused
+
+
 def apply_push(
     conn: Connection,
     device: uuid.UUID,
@@ -504,13 +559,17 @@ def apply_push(
         if stored.device_id != device:
             raise ClinicError("sync.batch_of_another_device")
         return PushResponse.from_json(stored.response)
+    outside = _outside_scope(conn, device, request.changes)
+
+    def apply_one(change: Change) -> Result:
+        if change.key in outside:
+            return _rejected(change, "sync.patient_not_held")
+        return apply_change(conn, device, change, file_exists, acting=acting)
+
     try:
         # Fast path: the whole batch under one savepoint.
         with conn.begin_nested():
-            results = [
-                apply_change(conn, device, change, file_exists, acting=acting)
-                for change in request.changes
-            ]
+            results = [apply_one(change) for change in request.changes]
     except SQLAlchemyError:
         # Some change was refused by the database: again, each under its own savepoint, so
         # only that change is refused.
@@ -521,7 +580,7 @@ def apply_push(
             mark = log.mark()
             savepoint = conn.begin_nested()
             try:
-                result = apply_change(conn, device, change, file_exists, acting=acting)
+                result = apply_one(change)
             except SQLAlchemyError as error:
                 savepoint.rollback()
                 log.undo(mark)

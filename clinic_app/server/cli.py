@@ -216,9 +216,7 @@ def _user(args: argparse.Namespace) -> int:
                 print(f"{args.username} is now {args.role}, on each device at its next sync.")
             elif args.action == "set-site":
                 users.set_site(conn, args.username, users.site_named(conn, args.site))
-                print(
-                    f"{args.username} works at {args.site or 'no site'} from the next sync."
-                )
+                print(f"{args.username} works at {args.site or 'no site'} from the next sync.")
             elif args.action == "set-supervisor":
                 users.set_supervisor(conn, args.username, args.supervisor)
                 print(f"Supervisor of {args.username} set, on each device at its next sync.")

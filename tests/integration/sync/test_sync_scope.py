@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.sync import scope as laptop_scope
 from clinic_app.sync.ownership import rows_of_patients
+from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.support.sync_server import (
     Device,
     SyncServer,
@@ -195,6 +197,31 @@ def test_a_laptop_cannot_take_a_patient_outside_its_scope_without_a_user(
     assert not _has(north, theirs)
     page = north.transport.pull(0, 500)
     assert not [row for row in page.rows if str(theirs) in str(row.row)]
+
+    # Nor can it write to that patient's record: a change naming them is refused.
+    now = datetime.now(UTC).isoformat()
+    alert = Change(
+        uuid.uuid4(),
+        "patient_alert",
+        uuid.uuid4(),
+        "insert",
+        0,
+        {
+            "patient_id": str(theirs),
+            "kind": "communication",
+            "text": "Prefers letters",
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+            "device_id": str(north.device_id),
+            "deleted": False,
+        },
+        north.actor.id,
+    )
+    answer = north.transport.push(PushRequest(uuid.uuid4(), (alert,)), _token(north))
+    assert [(r.status, r.reason) for r in answer.results] == [
+        (Status.REJECTED, "sync.patient_not_held")
+    ]
 
     # Searching the service needs a signed-in user who may search.
     with pytest.raises(AuthenticationFailed):

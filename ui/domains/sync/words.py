@@ -70,6 +70,10 @@ _REFUSALS: dict[str, str] = {
     "sync.not_author": "only the record's author may do this",
     "sync.not_yours": "it names someone else as its author, signer or reviewer",
     "sync.own_record": "a record is never verified by its own author",
+    "sync.patient_not_held": (
+        "it is about a patient this computer does not hold (another clinic's record, not "
+        "opened here)"
+    ),
     "sync.not_named_reviewer": "only the supervisor it was sent to may do this",
     "sync.step_refused": "the record had already moved on (for example, it was signed)",
     "sync.user_disabled": "the account of the person who made it is disabled",
