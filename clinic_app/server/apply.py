@@ -24,7 +24,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.server.authorise import Acting, refusal
-from clinic_app.server.scope import held, held_query, scope_of, touch
+from clinic_app.server.scope import held, scope_of, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
@@ -34,7 +34,12 @@ from clinic_app.sync.model import (
     SyncFieldVersions,
     SyncPushReceipt,
 )
-from clinic_app.sync.ownership import owner_of, patients_of_row, rows_of_patients, unowned_ids
+from clinic_app.sync.ownership import (
+    owner_of,
+    patients_of_row,
+    rows_of_patients,
+    unowned_versions,
+)
 from clinic_app.sync.protocol import (
     MAX_PAGE,
     Change,
@@ -624,12 +629,11 @@ def pull_page(
         SyncChange.seq > cursor
     )
     if holder is not None:
-        holding = held_query(holder)
         query = query.where(
             or_(
                 SyncChange.patient_id.is_(None),
-                SyncChange.patient_id.in_(holding),
-                SyncChange.other_patient_id.in_(holding),
+                sent_to(holder, SyncChange.patient_id, SyncChange.seq),
+                sent_to(holder, SyncChange.other_patient_id, SyncChange.seq),
             )
         )
     changes = conn.execute(query.order_by(SyncChange.seq).limit(limit + 1)).all()
@@ -658,28 +662,30 @@ def table_digests(conn: Connection, holder: uuid.UUID | None = None) -> dict[str
     A device computes the same over its own rows; a difference means it should pull again.
     With ``holder`` (a laptop), patients' rows count only for the patients it holds.
     """
-    scoped: dict[str, set[uuid.UUID]] = {}
+    scoped: dict[str, list[tuple[uuid.UUID, int]]] = {}
     if holder is not None:
+        scoped = {name: [] for name, _owner in _scoped_names()}
         holding = held(conn, holder)
-        scoped = {name: set() for name, _owner in _scoped_names()}
         for synced, rows in rows_of_patients(conn, holding, pairs_need_both=True):
-            scoped[synced.name] = {row["id"] for row in rows}
+            scoped[synced.name] = [(row["id"], int(row["row_version"])) for row in rows]
         for name in scoped:
-            scoped[name] |= set(unowned_ids(conn, name))
+            scoped[name] += unowned_versions(conn, name)
     digests: dict[str, dict[str, Any]] = {}
     for name, synced in sorted(synced_tables().items()):
         table = synced.table
-        wanted = scoped.get(name)
-        count = 0
+        if name in scoped:
+            versions = sorted(set(scoped[name]), key=lambda pair: str(pair[0]))
+        else:
+            versions = [
+                (row_id, int(version))
+                for row_id, version in conn.execute(
+                    select(table.c.id, table.c.row_version).order_by(table.c.id)
+                )
+            ]
         digest = hashlib.sha256()
-        for row_id, version in conn.execute(
-            select(table.c.id, table.c.row_version).order_by(table.c.id)
-        ):
-            if wanted is not None and row_id not in wanted:
-                continue
-            count += 1
+        for row_id, version in versions:
             digest.update(f"{row_id}:{version};".encode())
-        digests[name] = {"count": count, "sha256": digest.hexdigest()}
+        digests[name] = {"count": len(versions), "sha256": digest.hexdigest()}
     return digests
 
 

@@ -43,7 +43,7 @@ from clinic_app.sync.protocol import PulledRow
 
 SETTING_KEY = "sync_scope"
 #: Patients fetched in one request, so a long list goes in bounded pieces.
-MAX_FETCH = 50
+MAX_FETCH = 250
 REASONS = frozenset({"scope", "opened", "written"})
 
 
@@ -230,6 +230,40 @@ def scope_of(conn: Connection, device_id: uuid.UUID, now: datetime | None = None
     return patients | _linked(conn, patients)
 
 
+def in_scope_among(
+    conn: Connection, device_id: uuid.UUID, patients: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``patients`` are in a laptop's scope now (each rule asked about them only)."""
+    wanted = list(dict.fromkeys(patients))
+    if not wanted:
+        return set()
+    rules = service_rules(conn)
+    who = holder(conn, device_id)
+    found = _by_rules(conn, rules, who, wanted)
+    # Linked to one in scope by a possible duplicate or a merge: in scope too.
+    for patient in set(wanted) - found:
+        links = _linked(conn, {patient})
+        if links and _by_rules(conn, rules, who, list(links)):
+            found.add(patient)
+    return found
+
+
+def _by_rules(
+    conn: Connection, rules: ScopeRules, who: Holder, wanted: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        for rule in _RULES.values():
+            query = rule(rules, who)
+            if query is None:
+                continue
+            ids = query.subquery()
+            column = next(iter(ids.c))
+            found |= set(conn.execute(select(column).where(column.in_(part))).scalars())
+    return found
+
+
 def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
     """The patients a laptop has confirmed it holds."""
     return set(
@@ -242,6 +276,22 @@ def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
 def held_query(device_id: uuid.UUID) -> Select[Any]:
     """The ids of the patients a laptop holds, as a sub-query."""
     return select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
+
+
+def sent_to(device_id: uuid.UUID, patient: Any, seq: Any) -> Any:
+    """SQL: the change numbered ``seq`` to ``patient``'s record is one the laptop needs.
+
+    It holds the patient, and the change came after the copy it was given.
+    """
+    return (
+        select(SyncDevicePatient.patient_id)
+        .where(
+            SyncDevicePatient.device_id == device_id,
+            SyncDevicePatient.patient_id == patient,
+            SyncDevicePatient.as_of < seq,
+        )
+        .exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -278,9 +328,10 @@ def confirm(
     add: Iterable[uuid.UUID] = (),
     remove: Iterable[uuid.UUID] = (),
     reason: str = "scope",
+    as_of: int = 0,
     now: datetime | None = None,
 ) -> None:
-    """A laptop took these patients in, or let them go."""
+    """A laptop took these patients in (whole, as they stood at ``as_of``), or let them go."""
     if reason not in REASONS:
         raise ValidationError("sync.scope_reason_unknown")
     now = now or utcnow()
@@ -292,7 +343,17 @@ def confirm(
                 SyncDevicePatient.patient_id.in_(gone[start : start + 500]),
             )
         )
-    touch(conn, device_id, add, reason=reason, now=now)
+    taken = list(dict.fromkeys(add))
+    touch(conn, device_id, taken, reason=reason, now=now)
+    for start in range(0, len(taken), 500):
+        conn.execute(
+            update(SyncDevicePatient)
+            .where(
+                SyncDevicePatient.device_id == device_id,
+                SyncDevicePatient.patient_id.in_(taken[start : start + 500]),
+            )
+            .values(as_of=max(0, as_of))
+        )
 
 
 def touch(
@@ -338,6 +399,7 @@ def touch(
                     "reason": reason,
                     "since": now,
                     "last_used_at": now,
+                    "as_of": 0,
                 }
                 for p in new
             ],

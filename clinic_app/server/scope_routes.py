@@ -24,7 +24,14 @@ from clinic_app.people.duplicates import merged_among
 from clinic_app.people.search import search_plan
 from clinic_app.server.apply import last_seq
 from clinic_app.server.authorise import USER_TOKEN_HEADER, Acting, acting_user
-from clinic_app.server.scope import MAX_FETCH, confirm, plan, rows_for, scope_of
+from clinic_app.server.scope import (
+    MAX_FETCH,
+    confirm,
+    in_scope_among,
+    plan,
+    rows_for,
+    scope_of,
+)
 
 ReadJson = Callable[[Request], Awaitable[object]]
 Authenticate = Callable[[Engine, Request], uuid.UUID]
@@ -50,7 +57,7 @@ def _user(conn: Connection, device: uuid.UUID, request: Request, action: Action)
 
 
 def _outside(conn: Connection, device: uuid.UUID, patients: list[uuid.UUID]) -> list[uuid.UUID]:
-    wanted = scope_of(conn, device)
+    wanted = in_scope_among(conn, device, patients)
     return [patient for patient in patients if patient not in wanted]
 
 
@@ -95,18 +102,25 @@ def add_scope_routes(
         add = _ids(body.get("add", []), 10_000)
         remove = _ids(body.get("remove", []), 10_000)
         reason = str(body.get("reason", "scope"))
+        as_of = body.get("as_of", 0)
+        if isinstance(as_of, bool) or not isinstance(as_of, int) or not 0 <= as_of < 2**63:
+            raise ClinicError("sync.bad_message", reason="as_of")
         if reason not in {"scope", "opened"}:
             raise ClinicError("sync.bad_message", reason="reason")
         with engine.begin() as conn:
             if add and _outside(conn, device, add):
                 _user(conn, device, request, Action.PATIENT_OPEN)
                 reason = "opened"
-            confirm(conn, device, add=add, remove=remove, reason=reason)
+            confirm(conn, device, add=add, remove=remove, reason=reason, as_of=as_of)
         return {"held": len(add), "let_go": len(remove)}
 
+    _add_search_route(app, engine, authenticated)
+
+
+def _add_search_route(app: FastAPI, engine: Engine, authenticated: Authenticate) -> None:
     @app.get("/v1/patients/search")
     def search(request: Request, q: str = "") -> dict[str, Any]:
-        device = _device(engine, request)
+        device = authenticated(engine, request)
         with engine.connect() as conn:
             _user(conn, device, request, Action.PATIENT_SEARCH)
             query = search_plan(q[:100], MAX_RESULTS)

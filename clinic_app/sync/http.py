@@ -260,13 +260,14 @@ class HttpTransport:
         remove: Sequence[str],
         reason: str = "scope",
         user_token: str | None = None,
+        as_of: int = 0,
     ) -> dict[str, Any]:
-        """Tell the server this laptop took these patients in, or let them go."""
+        """Tell the server this laptop took these patients in (as of a change), or let go."""
         headers = {USER_TOKEN_HEADER: user_token} if user_token else {}
         body = self._call(
             "POST",
             "/v1/scope/held",
-            json={"add": list(add), "remove": list(remove), "reason": reason},
+            json={"add": list(add), "remove": list(remove), "reason": reason, "as_of": as_of},
             extra_headers=headers,
         )
         return body if isinstance(body, dict) else {}

@@ -81,6 +81,9 @@ class SyncDevicePatient(Base):
     reason: Mapped[str] = mapped_column(String(12))
     since: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The change number the laptop's copy of the record stood at when it was taken in:
+    #: only later changes are sent to it.
+    as_of: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class SyncPushReceipt(Base):

@@ -198,11 +198,19 @@ def rows_of_patients(
     return found
 
 
-def unowned_ids(conn: Connection, table_name: str) -> list[uuid.UUID]:
-    """Rows of a scoped table that belong to nobody yet (every laptop of the service has them)."""
+def unowned_versions(conn: Connection, table_name: str) -> list[tuple[uuid.UUID, int]]:
+    """Ids and versions of a scoped table's rows that belong to nobody yet.
+
+    Every laptop of the service has those (an image waiting for a patient).
+    """
     owner = owner_of(table_name)
     if owner.kind not in ("column", "parent"):
         return []
     table = synced_tables()[table_name].table
     column = table.c[owner.columns[0]]
-    return list(conn.execute(select(table.c.id).where(column.is_(None))).scalars())
+    return [
+        (row_id, int(version))
+        for row_id, version in conn.execute(
+            select(table.c.id, table.c.row_version).where(column.is_(None))
+        )
+    ]

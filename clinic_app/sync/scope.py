@@ -41,7 +41,7 @@ from clinic_app.sync.wire import synced_tables
 log = logging.getLogger("onestop.sync")
 
 #: Patients asked for in one request (the server's limit).
-FETCH_PIECE = 50
+FETCH_PIECE = 250
 #: Set once the laptop has let go of what it held before sync was scoped.
 SCOPED_KEY = "sync.scoped"
 
@@ -62,8 +62,9 @@ class ScopeTransport(Protocol):
         remove: Sequence[str],
         reason: str = "scope",
         user_token: str | None = None,
+        as_of: int = 0,
     ) -> dict[str, Any]:
-        """Tell the server the laptop took these in, or let them go."""
+        """Tell the server the laptop took these in (as they stood at ``as_of``), or let go."""
 
 
 @dataclass
@@ -272,7 +273,7 @@ def take_in(
         answer = transport.scope_rows(piece, user_token)
         rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
         store_rows(rows)
-        transport.scope_held(piece, [], reason, user_token)
+        transport.scope_held(piece, [], reason, user_token, _as_of(answer))
         taken += len(piece)
     return taken
 
@@ -316,8 +317,13 @@ def fetch_rows(
     """
     answer = transport.scope_rows([str(patient_id)], user_token)
     rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
-    transport.scope_held([str(patient_id)], [], "opened", user_token)
+    transport.scope_held([str(patient_id)], [], "opened", user_token, _as_of(answer))
     return rows
+
+
+def _as_of(answer: Mapping[str, Any]) -> int:
+    value = answer.get("as_of", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def fetch_patient(

@@ -35,6 +35,7 @@ from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import synthetic_numbers
+from clinic_app.people.text import search_key
 from clinic_app.server.apply import COUNTER
 from clinic_app.sync.model import SyncChange, SyncCounter
 from clinic_app.sync.ownership import rows_of_patients
@@ -83,6 +84,9 @@ def _build_service(db_url: str, count: int, site_share: float, here: uuid.UUID) 
                         "nhs_number": next(numbers),
                         "given_name": "Ada",
                         "family_name": f"Scope{index:06d}",
+                        # As the app keeps them for search and duplicate matching.
+                        "given_key": search_key("Ada"),
+                        "family_key": search_key(f"Scope{index:06d}"),
                         "date_of_birth": date(1940 + index % 60, 1 + index % 12, 1),
                         "sex": "2",
                         "ethnicity": "Z",

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=12), nullable=False),
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("as_of", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("device_id", "patient_id", name=op.f("pk_sync_device_patient")),
     )
 
