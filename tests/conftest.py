@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -39,10 +40,17 @@ settings.load_profile("clinic")
 from clinic_app.bootstrap import create_clinic, open_clinic  # noqa: E402
 from clinic_app.container import Services  # noqa: E402
 from clinic_app.demo import seed_demo  # noqa: E402
-from clinic_app.kernel.security import keychain  # noqa: E402
+from clinic_app.kernel.security import keychain, passwords  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 keyring.set_keyring(MemoryKeyring())
+
+# scrypt is deliberately slow (about 0.1 s and 32 MiB a call on a laptop core, more on a busy
+# CI machine), and the tests sign the same demo users in with the same stored hashes (copies of
+# one template store) hundreds of times. The derivation is a pure function of its arguments, so
+# within this test process each (password, salt, cost) is worked out once and remembered: every
+# answer is the one scrypt gives; a new salt or a wrong password is derived afresh.
+passwords._derive = functools.lru_cache(maxsize=4096)(passwords._derive)
 
 
 @pytest.fixture(autouse=True)
