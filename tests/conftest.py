@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # Before anything reads them: tests never touch a real profile, keychain or display.
@@ -33,12 +37,20 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("clinic", deadline=None)
 settings.load_profile("clinic")
 
-from clinic_app.bootstrap import create_clinic  # noqa: E402
+from clinic_app.bootstrap import create_clinic, open_clinic  # noqa: E402
 from clinic_app.container import Services  # noqa: E402
 from clinic_app.demo import seed_demo  # noqa: E402
+from clinic_app.kernel.security import keychain, passwords  # noqa: E402
 from tests.support.memory_keyring import MemoryKeyring  # noqa: E402
 
 keyring.set_keyring(MemoryKeyring())
+
+# scrypt is deliberately slow (about 0.1 s and 32 MiB a call on a laptop core, more on a busy
+# CI machine), and the tests sign the same demo users in with the same stored hashes (copies of
+# one template store) hundreds of times. The derivation is a pure function of its arguments, so
+# within this test process each (password, salt, cost) is worked out once and remembered: every
+# answer is the one scrypt gives; a new salt or a wrong password is derived afresh.
+passwords._derive = functools.lru_cache(maxsize=4096)(passwords._derive)
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +65,89 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "clinic.db"
 
 
+@dataclass(frozen=True)
+class _StoreTemplate:
+    """A store file made once by ``create_clinic`` (and seeded), with the keys it was made with."""
+
+    path: Path
+    store_key: str
+    audit_key: str
+    made_on: date
+
+
+class _StoreTemplates:
+    """Builds each kind of store once per test process; every test opens its own copy.
+
+    Making a store (schema migrations, keys) and seeding the demo clinic (password hashes, 60
+    patients) cost the same every time and give the same store every time (the demo is
+    deterministic for its seed and the day), so they are done once and the file copied: the
+    test gets a real store file of its own at its own path, its keys in its own keychain, opened
+    with ``open_clinic`` as the app opens a store. A template from another day is made again.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._made: dict[str, _StoreTemplate] = {}
+
+    def _make(self, kind: str) -> _StoreTemplate:
+        path = self._folder / kind / "clinic.db"
+        if path.parent.exists():
+            shutil.rmtree(path.parent)
+        path.parent.mkdir(parents=True)
+        keys = MemoryKeyring()
+        previous = keyring.get_keyring()
+        keyring.set_keyring(keys)
+        try:
+            made_on = date.today()
+            built = create_clinic(path)
+            try:
+                if kind == "demo":
+                    seed_demo(built, patients=60, imaging=False)
+            finally:
+                built.close()
+            store_key = keychain.store_key(path)
+            assert store_key is not None
+            return _StoreTemplate(path, store_key, keychain.audit_key(path), made_on)
+        finally:
+            keyring.set_keyring(previous)
+
+    def copy(self, kind: str, store_path: Path) -> Services:
+        """A store of this kind at ``store_path`` (which must not exist yet), opened."""
+        template = self._made.get(kind)
+        if template is None or template.made_on != date.today():
+            template = self._made[kind] = self._make(kind)
+        if store_path.exists():
+            raise FileExistsError(store_path)
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template.path, store_path)
+        store_path.chmod(0o600)
+        keyring.set_password(
+            keychain.SERVICE, keychain.store_key_name(store_path), template.store_key
+        )
+        keychain.set_audit_key(store_path, template.audit_key)
+        return open_clinic(store_path)
+
+
+@pytest.fixture(scope="session")
+def _store_templates(tmp_path_factory: pytest.TempPathFactory) -> _StoreTemplates:
+    return _StoreTemplates(tmp_path_factory.mktemp("store-templates"))
+
+
+#: The open stores (by id of their services) that were copied from the seeded demo template.
+_DEMO_COPIES: set[int] = set()
+
+
 @pytest.fixture
-def services(store_path: Path) -> Iterator[Services]:
-    """A new, empty encrypted store with its services."""
-    built = create_clinic(store_path)
+def services(
+    store_path: Path, request: pytest.FixtureRequest, _store_templates: _StoreTemplates
+) -> Iterator[Services]:
+    """A new, empty encrypted store with its services (the demo clinic's, for ``demo``)."""
+    kind = "demo" if "demo" in request.fixturenames else "empty"
+    built = _store_templates.copy(kind, store_path)
+    if kind == "demo":
+        _DEMO_COPIES.add(id(built))
     yield built
+    _DEMO_COPIES.discard(id(built))
     built.close()
 
 
@@ -66,9 +156,12 @@ def demo(services: Services) -> Services:
     """The services of a store seeded with a small demo clinic (60 patients).
 
     Without the demo's images (compressing them would slow every test that starts here);
-    tests that need them add them with ``clinic_app.demo_imaging.add_demo_imaging``.
+    tests that need them add them with ``clinic_app.demo_imaging.add_demo_imaging``. The
+    store is normally a copy of one seeded once (see ``_StoreTemplates``); one asked for
+    after ``services`` was made empty is seeded here.
     """
-    seed_demo(services, patients=60, imaging=False)
+    if id(services) not in _DEMO_COPIES:
+        seed_demo(services, patients=60, imaging=False)
     return services
 
 

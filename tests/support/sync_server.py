@@ -1,16 +1,30 @@
-"""A real ``onestop-server`` process on loopback for one test, and devices that talk to it."""
+"""A real ``onestop-server`` process on loopback for one test, and devices that talk to it.
+
+Every server and every ``onestop-server`` command a test runs is a process of its own, as in
+production, but it is forked from a helper process that has already imported the server's code
+(multiprocessing's fork server, started once per test process), instead of a new interpreter
+that imports it all again: that import is most of a server's start-up, and the suite starts
+a server or runs a command a few hundred times. The child then runs the same entry point
+as ``python -m clinic_app.server.cli``, with the caller's environment, working folder and
+umask, and its own standard streams. ``ONESTOP_TEST_SERVER_EXEC=1`` runs every one as a new
+interpreter instead (the old way, to rule the fork server out when chasing a fault).
+"""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -44,6 +58,143 @@ def server_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "clinic_app.server.cli", *args]
 
 
+# What the fork server imports once: the CLI, everything ``serve`` and the commands import
+# lazily, and the pieces uvicorn picks at run time. A module missing here is simply imported
+# by the child (the fork server skips names it cannot import). ``__main__`` (pytest's own
+# script) is imported once there too, so a child does not run it again.
+_PRELOAD = [
+    "__main__",
+    "clinic_app.server.cli",
+    "clinic_app.server.app",
+    "clinic_app.server.files",
+    "clinic_app.server.users",
+    "clinic_app.kernel.vocabulary",
+    "clinic_app.kernel.migrate",
+    "alembic.command",
+    "alembic.runtime.migration",
+    "alembic.runtime.environment",
+    "alembic.operations",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "psycopg",
+    "uvicorn",
+    "uvicorn.config",
+    "uvicorn.server",
+    "uvicorn.lifespan.on",
+    "uvicorn.loops.auto",
+    "uvicorn.loops.asyncio",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.auto",
+    "tests.support.server_preload",
+]
+_FORKS = multiprocessing.get_context("forkserver")
+_FORKS.set_forkserver_preload(_PRELOAD)
+
+
+def _forking() -> bool:
+    return os.environ.get("ONESTOP_TEST_SERVER_EXEC", "") != "1"
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def _cli_child(
+    argv: Sequence[str],
+    environ: dict[str, str],
+    cwd: str,
+    umask: int,
+    streams: tuple[str, str, str],
+) -> None:
+    """In the forked child: become ``onestop-server ARGV`` as a fresh process would be."""
+    os.environ.clear()
+    os.environ.update(environ)
+    os.chdir(cwd)
+    os.umask(umask)
+    stdin, stdout, stderr = streams
+    for fd, path, flags in (
+        (0, stdin, os.O_RDONLY),
+        (1, stdout, os.O_WRONLY | os.O_CREAT | os.O_APPEND),
+        (2, stderr, os.O_WRONLY | os.O_CREAT | os.O_APPEND),
+    ):
+        opened = os.open(path, flags, 0o600)
+        os.dup2(opened, fd)
+        os.close(opened)
+    sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the process's own stream
+    sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+    from clinic_app.server.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit:
+        raise
+    except BaseException:  # noqa: BLE001 - any uncaught error, as the interpreter would
+        # What the interpreter does with an uncaught error: the hook the CLI installed (which
+        # words it safely), then exit status 1; multiprocessing would print it raw instead.
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    sys.exit(code)
+
+
+class _Forked:
+    """The few things :class:`subprocess.Popen` offers that the tests use, for a forked child."""
+
+    def __init__(self, argv: Sequence[str], streams: tuple[str, str, str]) -> None:
+        self._process: BaseProcess = _FORKS.Process(
+            target=_cli_child,
+            args=(list(argv), dict(os.environ), os.getcwd(), _current_umask(), streams),
+            # Never outlives the test run: a server left behind is stopped at exit.
+            daemon=True,
+        )
+        self._process.start()
+        self.pid = self._process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        code = self._process.exitcode
+        if code is None:
+            assert timeout is not None
+            raise subprocess.TimeoutExpired(server_command(), timeout)
+        return code
+
+    def terminate(self) -> None:
+        self._process.terminate()
+
+    def kill(self) -> None:
+        self._process.kill()
+
+
+def run_server_command(*args: str, input: bytes | None = None) -> None:
+    """``onestop-server ARGS`` to the end, as ``subprocess.run(..., check=True)`` would.
+
+    A failure raises :class:`subprocess.CalledProcessError` with what the command printed.
+    """
+    if not _forking():
+        subprocess.run(server_command(*args), input=input, check=True, capture_output=True)
+        return
+    with tempfile.TemporaryDirectory(prefix="onestop-cli-") as folder:
+        stdin, stdout, stderr = (str(Path(folder) / name) for name in ("in", "out", "err"))
+        Path(stdin).write_bytes(input or b"")
+        code = _Forked(args, (stdin, stdout, stderr)).wait()
+        if code != 0:
+            raise subprocess.CalledProcessError(
+                code,
+                server_command(*args),
+                Path(stdout).read_bytes() if Path(stdout).exists() else b"",
+                Path(stderr).read_bytes() if Path(stderr).exists() else b"",
+            )
+
+
 class SyncServer:
     """Starts the server on a free loopback port; stops (or kills) it on exit."""
 
@@ -62,25 +213,19 @@ class SyncServer:
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._log_path = log_path
         self.files = log_path.parent / "server-files"
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | _Forked | None = None
 
     def start(self) -> SyncServer:
         tls = ["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []
-        with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen(
-                server_command(
-                    "serve",
-                    "--db",
-                    self.db_url,
-                    "--port",
-                    str(self.port),
-                    "--files",
-                    str(self.files),
-                    *tls,
-                ),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        args = ("serve", "--db", self.db_url, "--port", str(self.port), "--files", str(self.files))
+        if _forking():
+            log = str(self._log_path)
+            self._process = _Forked((*args, *tls), (os.devnull, log, log))
+        else:
+            with self._log_path.open("ab") as log_file:
+                self._process = subprocess.Popen(
+                    server_command(*args, *tls), stdout=log_file, stderr=subprocess.STDOUT
+                )
         deadline = time.monotonic() + _START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
@@ -146,47 +291,31 @@ class SyncServer:
             self._process.wait()
 
     def approve(self, device_id: uuid.UUID | str) -> None:
-        subprocess.run(
-            server_command("device", "approve", str(device_id), "--db", self.db_url),
-            check=True,
-            capture_output=True,
-        )
+        run_server_command("device", "approve", str(device_id), "--db", self.db_url)
 
     def revoke(self, device_id: uuid.UUID | str) -> None:
-        subprocess.run(
-            server_command("device", "revoke", str(device_id), "--db", self.db_url),
-            check=True,
-            capture_output=True,
-        )
+        run_server_command("device", "revoke", str(device_id), "--db", self.db_url)
 
     def add_user(self, username: str, name: str, role: str, password: str) -> None:
         """``onestop-server user add``: a user for every device."""
-        subprocess.run(
-            server_command(
-                "user",
-                "add",
-                username,
-                "--name",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-                "--db",
-                self.db_url,
-            ),
+        run_server_command(
+            "user",
+            "add",
+            username,
+            "--name",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--db",
+            self.db_url,
             input=f"{password}\n".encode(),
-            check=True,
-            capture_output=True,
         )
 
     def set_user_active(self, username: str, *, active: bool) -> None:
         """``onestop-server user disable|enable``."""
         action = "enable" if active else "disable"
-        subprocess.run(
-            server_command("user", action, username, "--db", self.db_url),
-            check=True,
-            capture_output=True,
-        )
+        run_server_command("user", action, username, "--db", self.db_url)
 
     def __enter__(self) -> SyncServer:
         return self.start()
