@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, tuple_
+from sqlalchemy import Connection, insert, select
 
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.outbox import wire_value
@@ -121,16 +121,19 @@ class DuplicateScreen:
             return
         table = synced_table("patient").table
         for index, rule in enumerate(MATCH_RULES):
+            # Looked up by the rule's first field alone (indexed: the NHS number, the family
+            # name's key), the rest compared here: a list of whole tuples is no index's shape.
             columns = [table.c[name] for name in rule.fields]
-            wanted = list(self._stored_form[index].values())
+            holders = self._holders[index]
+            wanted = sorted({values[0] for values in self._stored_form[index].values()})
             for start in range(0, len(wanted), IDS_PER_QUERY):
                 part = wanted[start : start + IDS_PER_QUERY]
                 for row in conn.execute(
-                    select(table.c.id, *columns).where(tuple_(*columns).in_(part))
+                    select(table.c.id, *columns).where(columns[0].in_(part))
                 ).mappings():
                     identity = _identity(rule.fields, row)
-                    if identity is not None:
-                        self._holders[index].setdefault(identity, set()).add(row["id"])
+                    if identity in holders:
+                        holders[identity].add(row["id"])
 
     def _foresee(self, changes: Iterable[Change], known: Mapping[Key, Row | None]) -> bool:
         """Note each patient of the batch as it will stand; False when that is not known."""
