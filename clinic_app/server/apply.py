@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
@@ -24,7 +24,15 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.server.authorise import Acting, refusal
-from clinic_app.server.scope import held, scope_of, sent_to, touch
+from clinic_app.server.batch import (
+    IDS_PER_QUERY,
+    DuplicateScreen,
+    InsertRuns,
+    Key,
+    Row,
+    rows_of,
+)
+from clinic_app.server.scope import held, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
@@ -92,6 +100,11 @@ class _PendingLog:
         self.next = last_seq(conn) + 1
         self.changes: list[dict[str, Any]] = []
         self.new_fields: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+        #: Set while a batch is applied in one go (never while each change has a savepoint):
+        #: its new rows in runs, the rows it touches read ahead, its duplicate screen.
+        self.inserts: InsertRuns | None = None
+        self.known: dict[Key, Row | None] | None = None
+        self.screen: DuplicateScreen | None = None
 
     def mark(self) -> tuple[int, int, set[tuple[str, uuid.UUID]]]:
         return self.next, len(self.changes), set(self.new_fields)
@@ -110,6 +123,13 @@ def _pending(conn: Connection) -> _PendingLog:
         log = _PendingLog(conn)
         conn.info[_LOG_KEY] = log
     return log
+
+
+def _flush_inserts(conn: Connection) -> None:
+    """Insert the new rows waiting, before anything else reads or writes."""
+    log = conn.info.get(_LOG_KEY)
+    if isinstance(log, _PendingLog) and log.inserts is not None:
+        log.inserts.flush()
 
 
 def flush_log(conn: Connection) -> None:
@@ -169,6 +189,10 @@ def _patients_after(
 
     A laptop holding the patient a row left must hear of the move, so the change names both.
     """
+    if owner_of(name).kind == "parent":
+        waiting = _pending(conn).inserts
+        if waiting is not None:
+            waiting.flush()  # the parent may be waiting to be inserted: it is read
     now = patients_of_row(conn, name, after)
     if before is None or owner_of(name).kind == "pair":
         return now
@@ -214,16 +238,20 @@ def _rejected(change: Change, reason: str) -> Result:
 def _insert(
     conn: Connection, synced: SyncedTable, change: Change, values: dict[str, Any], device: uuid.UUID
 ) -> Result:
-    table = synced.table
-    # Parameters apart from the statement: its compiled form is reused for every row.
-    conn.execute(insert(table), {**values, "id": change.row_id, "row_version": 1})
+    row = {**values, "id": change.row_id, "row_version": 1}
+    waiting = _pending(conn).inserts
+    if waiting is not None:
+        waiting.add(synced.name, row)  # inserted with the rest of its run
+    else:
+        # Parameters apart from the statement: its compiled form is reused for every row.
+        conn.execute(insert(synced.table), row)
     stamp = [1, str(device)]
     fields = {name: stamp for name in values if name not in META_FIELDS}
     # Rows are never deleted, so a row new to the server has no field versions yet.
     _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
     patients = _patients_after(conn, synced.name, None, {**values, "id": change.row_id})
     _log(conn, synced.name, change.row_id, 1, device, patients=patients)
-    if synced.name == "patient":
+    if synced.name == "patient" and _may_match(conn, change.row_id, values):
         _flag_duplicates(conn, change.row_id, device)
     return Result(change.key, Status.APPLIED, row_version=1)
 
@@ -232,11 +260,21 @@ def _insert(
 _IDENTITY = frozenset(name for rule in MATCH_RULES for name in rule.fields)
 
 
+def _may_match(conn: Connection, patient_id: uuid.UUID, values: Mapping[str, Any]) -> bool:
+    """False only when the batch's screen shows this patient matches nobody."""
+    screen = _pending(conn).screen
+    return screen is None or screen.may_match(patient_id, values)
+
+
 def _flag_duplicates(conn: Connection, patient_id: uuid.UUID, device: uuid.UUID) -> None:
     """A patient who matches another is kept, and the pair flagged for a person to merge."""
+    _flush_inserts(conn)
     synced = synced_table("patient_duplicate")
+    known = _pending(conn).known
     for values in new_duplicate_rows(conn, patient_id, device_id=device):
         flag = Change(uuid.uuid4(), synced.name, values.pop("id"), "insert", 0, {}, None)
+        if known is not None:
+            known.pop((synced.name, flag.row_id), None)  # read again if the batch changes it
         _insert(conn, synced, flag, values, device)
 
 
@@ -294,6 +332,7 @@ def _merge(
     differing: list[str],
     device: uuid.UUID,
 ) -> Result:
+    _flush_inserts(conn)
     table = synced.table
     version = int(row["row_version"])
     existing = _field_versions(conn, synced.name, change.row_id)
@@ -324,7 +363,11 @@ def _merge(
         for name in to_apply:
             fields[name] = [new_version, str(device)]
         _save_field_versions(conn, synced.name, change.row_id, fields, new=existing is None)
-        if synced.name == "patient" and _IDENTITY.intersection(to_apply):
+        if (
+            synced.name == "patient"
+            and _IDENTITY.intersection(to_apply)
+            and _may_match(conn, change.row_id, {**row, **changed})
+        ):
             _flag_duplicates(conn, change.row_id, device)
     if concurrent:
         _record_conflicts(
@@ -433,6 +476,7 @@ def apply_change(
     if known is not None and key in known:
         row = known[key]
     else:
+        _flush_inserts(conn)
         row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
     if acting is not None:
         change = _as_acting(change, values, acting, device, new=row is None)
@@ -448,30 +492,32 @@ def apply_change(
     return _merge(conn, synced, change, row=row, values=values, differing=differing, device=device)
 
 
-def _rows_of(
-    conn: Connection, changes: tuple[Change, ...]
-) -> dict[tuple[str, uuid.UUID], Mapping[Any, Any] | None]:
-    """The rows a batch touches as they stand, one query per table (None where new).
-
-    A batch carries one change per row, so each row is read once before any is written.
-    """
-    wanted: dict[str, list[uuid.UUID]] = {}
-    for change in changes:
-        wanted.setdefault(change.table, []).append(change.row_id)
-    if any(len(ids) != len(set(ids)) for ids in wanted.values()):
-        return {}  # the same row twice: read each as the batch goes
-    found: dict[tuple[str, uuid.UUID], Mapping[Any, Any] | None] = {}
-    for name, ids in wanted.items():
-        try:
-            table = synced_table(name).table
-        except ClinicError:
-            continue
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            found.update({(name, row_id): None for row_id in part})
-            for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
-                found[(name, row["id"])] = row
-    return found
+def _apply_together(
+    conn: Connection,
+    device: uuid.UUID,
+    request: PushRequest,
+    file_exists: FileCheck | None,
+    *,
+    acting: Acting,
+    outside: set[uuid.UUID],
+) -> list[Result]:
+    """Apply a whole batch with what it shares read and written once (see ``batch``)."""
+    log = _pending(conn)
+    known = rows_of(conn, request.changes)
+    log.known = known
+    log.screen = DuplicateScreen(conn, request.changes, known)
+    log.inserts = InsertRuns(conn)
+    try:
+        results = [
+            _rejected(change, "sync.patient_not_held")
+            if change.key in outside
+            else apply_change(conn, device, change, file_exists, known, acting=acting)
+            for change in request.changes
+        ]
+        log.inserts.flush()
+    finally:
+        log.inserts = log.known = log.screen = None
+    return results
 
 
 def _database_refusal(error: SQLAlchemyError) -> str:
@@ -493,21 +539,25 @@ def _outside_scope(
     A laptop writes only to patients it holds (or registers new ones): a change naming
     another patient, whom the server already has, is refused whatever the laptop says.
     """
-    holding: set[uuid.UUID] | None = None
-    in_scope: set[uuid.UUID] | None = None
-    refused: set[uuid.UUID] = set()
-    known: dict[uuid.UUID, bool] = {}
-    for change in changes:
-        owner = owner_of(change.table)
-        if not owner.scoped:
-            continue
+    scoped = [change for change in changes if owner_of(change.table).scoped]
+    if not scoped:
+        return set()
+    known = rows_of(conn, scoped)
+    named: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for change in scoped:
+        key = (change.table, change.row_id)
         try:
             synced = synced_table(change.table)
-            row = (
-                conn.execute(select(synced.table).where(synced.table.c.id == change.row_id))
-                .mappings()
-                .first()
-            )
+            if key in known:
+                row = known[key]
+            else:  # the same row twice in the batch: read it
+                row = (
+                    conn.execute(select(synced.table).where(synced.table.c.id == change.row_id))
+                    .mappings()
+                    .first()
+                )
+            if row is None and owner_of(change.table).kind == "self":
+                continue  # a new patient, registered on the laptop
             values = (
                 row
                 if row is not None
@@ -515,28 +565,24 @@ def _outside_scope(
                     {k: v for k, v in change.fields.items() if k in synced.table.columns}
                 )
             )
-            if row is None and owner.kind == "self":
-                continue  # a new patient, registered on the laptop
-            patients = [p for p in patients_of_row(conn, change.table, values) if p is not None]
+            patients = {p for p in patients_of_row(conn, change.table, values) if p is not None}
         except (ClinicError, ValueError, TypeError, OverflowError):
             continue  # a bad change is refused by its own checks
-        for patient in patients:
-            if patient not in known:
-                known[patient] = (
-                    conn.execute(select(Patient.id).where(Patient.id == patient)).first()
-                    is not None
-                )
-            if not known[patient]:
-                continue  # new to the server: arrives in this batch or is refused as missing
-            if holding is None:
-                holding = held(conn, device)
-            if patient in holding:
-                continue
-            if in_scope is None:
-                in_scope = scope_of(conn, device)
-            if patient not in in_scope:
-                refused.add(change.key)
-    return refused
+        if patients:
+            named[change.key] = patients
+    everyone = sorted(set().union(*named.values())) if named else []
+    if not everyone:
+        return set()
+    # Only patients the server already has: a new one arrives in this batch (or is refused).
+    existing: set[uuid.UUID] = set()
+    for start in range(0, len(everyone), IDS_PER_QUERY):
+        part = everyone[start : start + IDS_PER_QUERY]
+        existing |= set(conn.execute(select(Patient.id).where(Patient.id.in_(part))).scalars())
+    unheld = existing - held(conn, device)
+    if not unheld:
+        return set()
+    refused = unheld - in_scope_among(conn, device, unheld)
+    return {key for key, patients in named.items() if patients & refused}
 
 
 def apply_push(
@@ -572,9 +618,12 @@ def apply_push(
         return apply_change(conn, device, change, file_exists, acting=acting)
 
     try:
-        # Fast path: the whole batch under one savepoint.
+        # Fast path: the whole batch under one savepoint, its rows read ahead and its new
+        # rows inserted in runs.
         with conn.begin_nested():
-            results = [apply_one(change) for change in request.changes]
+            results = _apply_together(
+                conn, device, request, file_exists, acting=acting, outside=outside
+            )
     except SQLAlchemyError:
         # Some change was refused by the database: again, each under its own savepoint, so
         # only that change is refused.
@@ -617,6 +666,23 @@ def apply_push(
     return response
 
 
+def _stored_rows(
+    conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]
+) -> dict[tuple[str, uuid.UUID], Mapping[Any, Any]]:
+    """The rows named by ``keys`` as they now stand: one query per table (and 500 ids)."""
+    by_table: dict[str, list[uuid.UUID]] = {}
+    for table_name, row_id in keys:
+        by_table.setdefault(table_name, []).append(row_id)
+    found: dict[tuple[str, uuid.UUID], Mapping[Any, Any]] = {}
+    for table_name, ids in by_table.items():
+        table = synced_table(table_name).table
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            part = ids[start : start + IDS_PER_QUERY]
+            for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+                found[(table_name, row["id"])] = row
+    return found
+
+
 def pull_page(
     conn: Connection, cursor: int, limit: int = MAX_PAGE, holder: uuid.UUID | None = None
 ) -> PullPage:
@@ -644,14 +710,12 @@ def pull_page(
     newest: dict[tuple[str, uuid.UUID], int] = {}
     for seq, table_name, row_id in changes:
         newest[(table_name, row_id)] = seq
-    rows: list[PulledRow] = []
-    for (table_name, row_id), seq in newest.items():
-        synced = synced_table(table_name)
-        row = (
-            conn.execute(select(synced.table).where(synced.table.c.id == row_id)).mappings().first()
-        )
-        if row is not None:
-            rows.append(PulledRow(seq, table_name, row_id, synced.encode(row)))
+    stored = _stored_rows(conn, newest)
+    rows = [
+        PulledRow(seq, table_name, row_id, synced_table(table_name).encode(row))
+        for (table_name, row_id), seq in newest.items()
+        if (row := stored.get((table_name, row_id))) is not None
+    ]
     next_cursor = changes[-1][0] if changes else cursor
     return PullPage(tuple(rows), next_cursor, more, last_seq(conn))
 

@@ -158,6 +158,42 @@ def _set_row_states(conn: Connection, states: list[tuple[str, uuid.UUID, int]]) 
     conn.execute(insert(SyncRowState), rows)
 
 
+#: Rows per statement at most: each statement is short, so a screen drawing while sync runs
+#: is never kept waiting long.
+_RUN_ROWS = 100
+
+
+class _RowWrites:
+    """Pulled rows written in runs: one statement for many rows, in the order they came.
+
+    Consecutive rows of one table written the same way (insert, or update of every column)
+    go together as one executemany, so the rows land in the page's order, parents first.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._run: tuple[str, str, frozenset[str]] | None = None
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, table: str, kind: str, values: dict[str, Any]) -> None:
+        run = (table, kind, frozenset(values))
+        if run != self._run or len(self._rows) >= _RUN_ROWS:
+            self.flush()
+            self._run = run
+        self._rows.append(values)
+
+    def flush(self) -> None:
+        if self._run is None or not self._rows:
+            return
+        name, kind, _columns = self._run
+        table = synced_table(name).table
+        if kind == "insert":
+            self._conn.execute(insert(table), self._rows)
+        else:
+            self._conn.execute(update(table).where(table.c.id == bindparam("b_row_id")), self._rows)
+        self._rows = []
+
+
 class QueuedChange(Protocol):
     """An outbox entry as read for a push."""
 
@@ -272,10 +308,18 @@ class SyncClient:
             .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
             .order_by(OutboxEntry.seq)
         ).all()
-        bases = {
-            (row.table_name, row.row_id): row.server_version
-            for row in conn.execute(select(SyncRowState))
-        }
+        # The server versions of this batch's rows only, not of every row ever synced.
+        row_ids = list({entry.row_id for entry in entries})
+        bases: dict[tuple[str, uuid.UUID], int] = {}
+        for start in range(0, len(row_ids), 500):
+            bases.update(
+                ((row.table_name, row.row_id), row.server_version)
+                for row in conn.execute(
+                    select(SyncRowState).where(
+                        SyncRowState.row_id.in_(row_ids[start : start + 500])
+                    )
+                )
+            )
         return PushRequest(batch.key, tuple(compress(entries, bases)))
 
     def _acknowledge(
@@ -462,28 +506,25 @@ class SyncClient:
             }
         states: list[tuple[str, uuid.UUID, int]] = []
         stored_keys: list[tuple[str, uuid.UUID]] = []
-        stored = 0
         # Rows of patients this laptop does not hold are not kept here (scoped sync).
         outside = scope.rows_outside(conn, rows)
         scope.drop_rows(conn, (key for key in outside if key in present and key not in waiting))
+        writes = _RowWrites(conn)
         for pulled in rows:
             key = (pulled.table, pulled.row_id)
             if key in waiting or key in outside:
                 continue
-            table = synced_table(pulled.table).table
             values = synced_table(pulled.table).decode(pulled.row)
             if key in present:
                 changed = {name: value for name, value in values.items() if name != "id"}
-                conn.execute(
-                    update(table).where(table.c.id == bindparam("b_row_id")),
-                    {**changed, "b_row_id": pulled.row_id},
-                )
+                writes.add(pulled.table, "update", {**changed, "b_row_id": pulled.row_id})
             else:
-                conn.execute(insert(table), values)
+                writes.add(pulled.table, "insert", values)
                 present.add(key)
             states.append((pulled.table, pulled.row_id, int(values["row_version"])))
             stored_keys.append(key)
-            stored += 1
+        writes.flush()
+        stored = len(stored_keys)
         _set_row_states(conn, states)
         # After the whole page, so a row the hook would add that the page also brings is
         # already here (possible duplicates: noticed here, flagged by the server too).

@@ -8,13 +8,24 @@ code of its own.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import Column, Date, Enum, Table, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Enum,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
 
 from clinic_app.kernel.base import Base, Syncable, UtcDateTime
 from clinic_app.kernel.errors import ClinicError
@@ -23,6 +34,55 @@ from clinic_app.kernel.signed import AppendOnly, Signable
 
 #: Columns the sync machinery owns: never merged field by field.
 BOOKKEEPING = frozenset({"id", "row_version"})
+#: Column types whose values the database hands back as plain str, int or bool.
+_PLAIN_TYPES: frozenset[type[Any]] = frozenset({String, Text, Integer, BigInteger, Boolean})
+
+
+def _to_uuid(value: Any) -> uuid.UUID:
+    return uuid.UUID(str(value))
+
+
+def _to_timestamp(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(str(value))
+    if parsed.tzinfo is None:
+        raise ValueError("a timestamp without a zone")
+    return parsed
+
+
+def _to_date(value: Any) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _reader(column: Column[Any]) -> Callable[[Any], Any]:
+    """How a (not None) JSON value of ``column`` becomes its Python type."""
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return _to_uuid
+    if isinstance(kind, UtcDateTime):
+        return _to_timestamp
+    if isinstance(kind, Date):
+        return _to_date
+    if isinstance(kind, Enum) and kind.enum_class is not None:
+        return kind.enum_class
+    return _as_is
+
+
+def _writer(column: Column[Any]) -> Callable[[Any], Any]:
+    """How a (not None) stored value of ``column`` becomes JSON, as ``wire_value`` would.
+
+    Ids become text and plain text, numbers and yes/no pass as read from the database;
+    anything else (timestamps, dates, enums, JSON) goes through ``wire_value`` itself.
+    """
+    kind = column.type
+    if isinstance(kind, Uuid):
+        return str
+    if type(kind) in _PLAIN_TYPES:
+        return _as_is
+    return to_wire
 
 
 def from_wire(column: Column[Any], value: Any) -> Any:
@@ -33,19 +93,7 @@ def from_wire(column: Column[Any], value: Any) -> Any:
     """
     if value is None:
         return None
-    kind = column.type
-    if isinstance(kind, Uuid):
-        return uuid.UUID(str(value))
-    if isinstance(kind, UtcDateTime):
-        parsed = datetime.fromisoformat(str(value))
-        if parsed.tzinfo is None:
-            raise ValueError("a timestamp without a zone")
-        return parsed
-    if isinstance(kind, Date):
-        return date.fromisoformat(str(value))
-    if isinstance(kind, Enum) and kind.enum_class is not None:
-        return kind.enum_class(value)
-    return value
+    return _reader(column)(value)
 
 
 @dataclass(frozen=True)
@@ -70,13 +118,32 @@ class SyncedTable:
         except KeyError:
             raise ClinicError("sync.unknown_field", table=self.name, field=name) from None
 
+    @cached_property
+    def _readers(self) -> dict[str, Callable[[Any], Any]]:
+        # Worked out once per table: a pull or push decodes every field of thousands of rows.
+        return {column.key: _reader(column) for column in self.table.columns}
+
     def decode(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Wire values of some columns in their Python types (unknown columns refused)."""
-        return {name: from_wire(self.column(name), value) for name, value in values.items()}
+        readers = self._readers
+        decoded: dict[str, Any] = {}
+        for name, value in values.items():
+            reader = readers.get(name)
+            if reader is None:
+                raise ClinicError("sync.unknown_field", table=self.name, field=name)
+            decoded[name] = None if value is None else reader(value)
+        return decoded
+
+    @cached_property
+    def _writers(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        return tuple((column.name, _writer(column)) for column in self.table.columns)
 
     def encode(self, row: Mapping[Any, Any]) -> dict[str, Any]:
         """A whole stored row as wire values."""
-        return {column.name: to_wire(row[column.name]) for column in self.table.columns}
+        return {
+            name: None if (value := row[name]) is None else write(value)
+            for name, write in self._writers
+        }
 
 
 @cache

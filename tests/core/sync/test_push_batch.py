@@ -1,0 +1,229 @@
+"""A push batch and a pull page cost a few statements whatever their size, and still do it all.
+
+The server reads a batch's rows together, inserts its new rows in runs and looks for
+duplicate patients only where one could be; a pull page reads its rows one query per table.
+These tests hold the statement counts down and check that duplicates are still flagged,
+every change is numbered with no gaps, and each row keeps exactly the columns it carried.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from clinic_app.kernel.outbox import wire_value
+from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.model import Patient, PatientDuplicate
+from clinic_app.people.nhs_number import synthetic_numbers
+from clinic_app.people.text import search_key
+from clinic_app.server.apply import apply_push, pull_page
+from clinic_app.server.authorise import Acting
+from clinic_app.server.database import open_server_store
+from clinic_app.sync.model import SyncChange
+from clinic_app.sync.protocol import Change, PushRequest, Status
+
+DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d001")
+CLINICIAN = Acting(uuid.UUID("01900000-0000-7000-8000-00000000c001"), Role.CLINICIAN)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    store = open_server_store(f"sqlite:///{tmp_path / 'server.db'}")
+    yield store.engine
+    store.engine.dispose()
+
+
+def _patient(
+    family: str, given: str, born: date, nhs_number: str | None, **more: Any
+) -> dict[str, Any]:
+    """A new patient's columns as a device pushes them (wire form)."""
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    values: dict[str, Any] = {
+        "nhs_number": nhs_number,
+        "given_name": given,
+        "family_name": family,
+        "given_key": search_key(given),
+        "family_key": search_key(family),
+        "date_of_birth": born,
+        "sex": "2",
+        "ethnicity": "Z",
+        "postcode": "LS1 4AP",
+        "created_at": now,
+        "updated_at": now,
+        "created_by": CLINICIAN.user_id,
+        "updated_by": CLINICIAN.user_id,
+        "device_id": DEVICE,
+        "deleted": False,
+        **more,
+    }
+    return _wire(values)
+
+
+def _wire(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: wire_value(value) for name, value in values.items()}
+
+
+def _insert(fields: dict[str, Any]) -> Change:
+    return Change(uuid.uuid4(), "patient", uuid.uuid4(), "insert", 0, fields, CLINICIAN.user_id)
+
+
+def _push(engine: Engine, changes: list[Change]) -> list[Status]:
+    with engine.begin() as conn:
+        response = apply_push(
+            conn, DEVICE, PushRequest(uuid.uuid4(), tuple(changes)), None, acting=CLINICIAN
+        )
+    return [result.status for result in response.results]
+
+
+class _Statements:
+    """Counts the statements sent to the database (an executemany counts once)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+        self._engine = engine
+
+    def _seen(self, *_args: Any) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+def _statements_to_push(engine: Engine, count: int, start: int) -> int:
+    numbers = synthetic_numbers(count, start=start)
+    changes = [
+        _insert(_patient(f"Batch{start + i:05d}", "Ada", date(1960, 1, 1), next(numbers)))
+        for i in range(count)
+    ]
+    counter = _Statements(engine)
+    try:
+        statuses = _push(engine, changes)
+    finally:
+        counter.close()
+    assert statuses == [Status.APPLIED] * count
+    return counter.count
+
+
+def test_a_batch_of_new_patients_costs_the_same_few_statements_whatever_its_size(
+    engine: Engine,
+) -> None:
+    small = _statements_to_push(engine, 20, start=0)
+    large = _statements_to_push(engine, 400, start=20)
+    assert large == small
+    assert large <= 20, large
+    with engine.connect() as conn:
+        seqs = conn.execute(select(SyncChange.seq).order_by(SyncChange.seq)).scalars().all()
+        stored = conn.execute(select(Patient.__table__.c.id)).scalars().all()
+    assert seqs == list(range(1, 421))
+    assert len(stored) == 420
+
+
+def test_a_page_of_pulled_rows_costs_the_same_few_statements_whatever_its_size(
+    engine: Engine,
+) -> None:
+    _statements_to_push(engine, 300, start=0)
+    counter = _Statements(engine)
+    try:
+        with engine.connect() as conn:
+            page_small = pull_page(conn, 0, 10)
+            small = counter.count
+            page_large = pull_page(conn, 10, 290)
+            large = counter.count - small
+    finally:
+        counter.close()
+    assert large == small <= 4
+    rows = page_small.rows + page_large.rows
+    assert [row.seq for row in rows] == list(range(1, 301))
+    assert page_large.next_cursor == 300
+    assert not page_large.more
+    with engine.connect() as conn:
+        names = dict(
+            conn.execute(select(Patient.__table__.c.id, Patient.__table__.c.family_name)).all()
+        )
+    assert all(row.row["family_name"] == names[row.row_id] for row in rows)
+
+
+def _pairs(engine: Engine) -> set[frozenset[uuid.UUID]]:
+    table = PatientDuplicate.__table__
+    with engine.connect() as conn:
+        return {
+            frozenset((first, second))
+            for first, second in conn.execute(
+                select(table.c.first_patient_id, table.c.second_patient_id)
+            )
+        }
+
+
+def test_duplicates_are_flagged_within_a_batch_and_against_stored_patients(
+    engine: Engine,
+) -> None:
+    numbers = synthetic_numbers(4, start=500)
+    one, two, three, four = next(numbers), next(numbers), next(numbers), next(numbers)
+    stored_a = _insert(_patient("Hopper", "Grace", date(1950, 2, 3), one))
+    stored_b = _insert(_patient("Turing", "Alan", date(1952, 6, 23), None))
+    assert _push(engine, [stored_a, stored_b]) == [Status.APPLIED] * 2
+
+    same_number = _insert(_patient("Hoper", "Grace", date(1950, 2, 3), one))
+    same_person = _insert(_patient("TURING", "alan", date(1952, 6, 23), two))
+    nobody_else = _insert(_patient("Lovelace", "Ada", date(1960, 3, 14), three))
+    first_twin = _insert(_patient("Franklin", "Rosalind", date(1970, 7, 25), four))
+    second_twin = _insert(_patient("Franklyn", "Ros", date(1971, 7, 25), four))
+    batch = [same_number, same_person, nobody_else, first_twin, second_twin]
+    assert _push(engine, batch) == [Status.APPLIED] * 5
+
+    assert _pairs(engine) == {
+        frozenset((stored_a.row_id, same_number.row_id)),
+        frozenset((stored_b.row_id, same_person.row_id)),
+        frozenset((first_twin.row_id, second_twin.row_id)),
+    }
+    with engine.connect() as conn:
+        seqs = conn.execute(select(SyncChange.seq).order_by(SyncChange.seq)).scalars().all()
+    # Five patients, three flags and the two first patients: every change numbered once.
+    assert seqs == list(range(1, 11))
+
+
+def test_an_update_that_makes_a_stored_patient_match_another_is_flagged(
+    engine: Engine,
+) -> None:
+    numbers = synthetic_numbers(2, start=600)
+    one, two = next(numbers), next(numbers)
+    first = _insert(_patient("Curie", "Marie", date(1967, 11, 7), one))
+    second = _insert(_patient("Sklodowska", "Maria", date(1967, 11, 7), two))
+    assert _push(engine, [first, second]) == [Status.APPLIED] * 2
+    assert _pairs(engine) == set()
+    renamed = Change(
+        uuid.uuid4(),
+        "patient",
+        second.row_id,
+        "update",
+        1,
+        _wire({"nhs_number": one, "updated_by": CLINICIAN.user_id}),
+        CLINICIAN.user_id,
+    )
+    assert _push(engine, [renamed]) == [Status.APPLIED]
+    assert _pairs(engine) == {frozenset((first.row_id, second.row_id))}
+
+
+def test_rows_of_one_batch_keep_exactly_the_columns_each_carried(engine: Engine) -> None:
+    numbers = synthetic_numbers(3, start=700)
+    plain = _insert(_patient("Noether", "Emmy", date(1982, 3, 23), next(numbers)))
+    with_phone = _insert(
+        _patient("Germain", "Sophie", date(1976, 4, 1), next(numbers), phone="0113 496 0000")
+    )
+    plain_again = _insert(_patient("Byron", "Ada", date(1985, 12, 10), next(numbers)))
+    assert _push(engine, [plain, with_phone, plain_again]) == [Status.APPLIED] * 3
+    table = Patient.__table__
+    with engine.connect() as conn:
+        phones = dict(conn.execute(select(table.c.id, table.c.phone)).all())
+    assert phones == {
+        plain.row_id: None,
+        with_phone.row_id: "0113 496 0000",
+        plain_again.row_id: None,
+    }
