@@ -18,6 +18,7 @@ from sqlalchemy import Connection, insert, select
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.people.duplicates import MATCH_RULES
+from clinic_app.server.values import unfit_fields
 from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 
@@ -150,6 +151,8 @@ class DuplicateScreen:
                 )
             except (ClinicError, ValueError, TypeError):
                 continue  # refused when applied: it never becomes a row
+            if unfit_fields(synced.table, values):
+                continue  # a value its column cannot hold: refused when applied
             stored = known[key]
             after = {**dict(stored), **values} if stored is not None else values
             for index, rule in enumerate(MATCH_RULES):
