@@ -38,6 +38,9 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.not_named_reviewer": "ui.domains.sync.words",
     "sync.step_refused": "ui.domains.sync.words",
     "sync.user_disabled": "ui.domains.sync.words",
+    "sync.patient_not_held": "ui.domains.sync.words",
+    # Relayed from the server's scope routes when a laptop asks for another clinic's record.
+    "sync.scope_needs_user": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle
     # (tests/support/example_record does); no such record type is in the core yet.
     "record.signed": error_codes.COMMON,

@@ -45,7 +45,9 @@ pytestmark = pytest.mark.timeout(900)
 
 SEED_VARIABLE = "ONESTOP_SYNC_FAULT_SEED"
 RUNS_VARIABLE = "ONESTOP_SYNC_FAULT_RUNS"
-DEFAULT_RUNS = 200
+#: Sized for the test command's time on a 2-core machine (each run also works out both
+#: laptops' scope now): about 3 minutes. A longer soak: ONESTOP_SYNC_FAULT_RUNS=1000.
+DEFAULT_RUNS = 100
 FIELDS = ("phone", "email", "postcode")
 RETRYABLE = {"sync.unreachable", "sync.bad_answer"}
 MAX_ATTEMPTS = 200

@@ -117,8 +117,10 @@ _WORDS: dict[str, str] = {
     ),
     "draft.not_json": "The draft of this form could not be kept. Save the form when you can.",
     "user.not_found": "That person could not be found.",
-    "site.not_found": "That clinic site could not be found.",
-    "site.name_required": "Give the clinic site a name (up to 200 characters).",
+    "sync.sign_in_online_first": (
+        "To bring a record from the server, sign out and sign in again while this computer "
+        "is connected, so the server knows it is you."
+    ),
     "age.negative": "The date of birth is after today. Check the year.",
     "episode.not_found": "That episode of care could not be found. Open the record again.",
     "episode.already_closed": (

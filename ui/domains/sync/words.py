@@ -30,17 +30,9 @@ _WORDS: dict[str, str] = {
         "the https:// address IT support gave you."
     ),
     "sync.bad_url": "That is not a server address. It starts with https:// and names a server.",
-    "sync.sign_in_online_first": (
-        "To bring a record from the server, sign out and sign in again while this computer "
-        "is connected, so the server knows it is you."
-    ),
     "sync.scope_needs_user": (
         "The server gives records from other clinics only to someone signed in who may open "
         "records."
-    ),
-    "sync.scope_setting_invalid": (
-        "The service's sync scope setting has a rule the app does not know, or a value of the "
-        "wrong kind. The usual rules are used until an administrator corrects it."
     ),
     "sync.bad_answer": (
         "The sync server gave an answer the app did not expect. Sync tries again later; if "
@@ -53,7 +45,6 @@ _FAULTS = frozenset(
     {
         "file.bad_name",
         "sync.bad_message",
-        "sync.scope_reason_unknown",
         "sync.unknown_field",
         "sync.unknown_table",
     }
