@@ -36,6 +36,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
+from clinic_app.server.limits import ServerLimits
 from clinic_app.sync.client import SyncClient
 from tests.bench.common import private_home
 from tests.support.postgres import PostgresServer
@@ -153,15 +154,18 @@ def _file(pg: PostgresServer, home: Path, megabytes: int) -> dict[str, Any]:
         try:
             token = a.sync._transport()._token
             headers = {"Authorization": f"Bearer {token}"}
+            # Plain requests of the largest piece the server takes in one request.
+            piece = ServerLimits().max_piece_bytes
             started = time.perf_counter()
-            response = httpx.put(
-                f"{server.url}/v1/files/{sha256}",
-                params={"offset": 0},
-                content=data,
-                headers={**headers, "content-type": "application/octet-stream"},
-                timeout=120,
-            )
-            response.raise_for_status()
+            for offset in range(0, len(data), piece):
+                response = httpx.put(
+                    f"{server.url}/v1/files/{sha256}",
+                    params={"offset": offset},
+                    content=data[offset : offset + piece],
+                    headers={**headers, "content-type": "application/octet-stream"},
+                    timeout=120,
+                )
+                response.raise_for_status()
             httpx.post(
                 f"{server.url}/v1/files/{sha256}/complete",
                 json={"size": len(data)},
