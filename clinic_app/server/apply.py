@@ -728,7 +728,7 @@ def table_digests(conn: Connection, holder: uuid.UUID | None = None) -> dict[str
     """
     scoped: dict[str, list[tuple[uuid.UUID, int]]] = {}
     if holder is not None:
-        scoped = {name: [] for name, _owner in _scoped_names()}
+        scoped = {name: [] for name in synced_tables() if owner_of(name).scoped}
         holding = held(conn, holder)
         for synced, rows in rows_of_patients(conn, holding, pairs_need_both=True):
             scoped[synced.name] = [(row["id"], int(row["row_version"])) for row in rows]
@@ -751,10 +751,6 @@ def table_digests(conn: Connection, holder: uuid.UUID | None = None) -> dict[str
             digest.update(f"{row_id}:{version};".encode())
         digests[name] = {"count": len(versions), "sha256": digest.hexdigest()}
     return digests
-
-
-def _scoped_names() -> list[tuple[str, object]]:
-    return [(name, owner_of(name)) for name in synced_tables() if owner_of(name).scoped]
 
 
 def _choice_refusal(

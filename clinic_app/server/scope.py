@@ -273,11 +273,6 @@ def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
     )
 
 
-def held_query(device_id: uuid.UUID) -> Select[Any]:
-    """The ids of the patients a laptop holds, as a sub-query."""
-    return select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
-
-
 def sent_to(device_id: uuid.UUID, patient: Any, seq: Any) -> Any:
     """SQL: the change numbered ``seq`` to ``patient``'s record is one the laptop needs.
 

@@ -229,24 +229,30 @@ def let_go(store: Store, patients: Iterable[uuid.UUID]) -> tuple[list[uuid.UUID]
     return removed, kept
 
 
-def _files_named(conn: Connection, keys: set[tuple[str, uuid.UUID]] | None) -> set[str]:
-    """The files (SHA-256) named by these rows (by every row, with None)."""
+def _files_named(conn: Connection, keys: set[tuple[str, uuid.UUID]]) -> set[str]:
+    """The files (SHA-256) named by these rows."""
     named: set[str] = set()
     for table_name, column in FILE_COLUMNS.items():
         table = synced_tables()[table_name].table
-        query = select(table.c[column])
-        if keys is not None:
-            ids = [row_id for name, row_id in keys if name == table_name]
-            if not ids:
-                continue
-            query = query.where(table.c.id.in_(ids))
-        named |= {str(value) for value in conn.execute(query).scalars() if value}
+        ids = [row_id for name, row_id in keys if name == table_name]
+        for start in range(0, len(ids), 500):
+            query = select(table.c[column]).where(table.c.id.in_(ids[start : start + 500]))
+            named |= {str(value) for value in conn.execute(query).scalars() if value}
     return named
 
 
 def _forget_files(conn: Connection, files: set[str]) -> None:
     """Remove the bytes of these files where no row names them any more."""
-    unused = sorted(files - _files_named(conn, None))
+    wanted = sorted(files)
+    still_named: set[str] = set()
+    for table_name, column in FILE_COLUMNS.items():
+        table = synced_tables()[table_name].table
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            still_named |= set(
+                conn.execute(select(table.c[column]).where(table.c[column].in_(part))).scalars()
+            )
+    unused = sorted(files - still_named)
     for start in range(0, len(unused), 500):
         conn.execute(
             delete(AttachmentChunk).where(AttachmentChunk.sha256.in_(unused[start : start + 500]))
