@@ -259,6 +259,7 @@ def test_a_new_row_keeps_no_field_versions_yet_a_conflict_on_it_names_the_device
     with engine.connect() as conn:
         conflict = conn.execute(select(SyncConflict)).one()
     assert conflict.field == "postcode"
-    assert conflict.server_value == "LS1 4AP" and conflict.device_value == "LS2 9JT"
+    assert conflict.server_value == "LS1 4AP"
+    assert conflict.device_value == "LS2 9JT"
     assert conflict.server_changed_by_device == DEVICE
     assert conflict.device_id == other

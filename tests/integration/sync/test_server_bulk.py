@@ -75,7 +75,8 @@ def test_bulk_rows_are_stored_as_a_plain_insert_stores_them(engine: Engine) -> N
     assert len(bulk) == 40
     assert bulk == plain
     # Defaults the rows left out were filled as SQLAlchemy fills them.
-    assert bulk[0]["sex"] == "X" and bulk[0]["deleted"] is False
+    assert bulk[0]["sex"] == "X"
+    assert bulk[0]["deleted"] is False
     assert bulk[3]["family_name"] == "O'Bulk\\3\nline"
     assert bulk[0]["accessible_information_needs"] == ["large print", {"braille": True}]
 
@@ -121,4 +122,5 @@ def test_change_log_rows_with_every_column_given(engine: Engine) -> None:
     with engine.connect() as conn:
         stored = conn.execute(select(SyncChange).order_by(SyncChange.seq)).all()
     assert [row.seq for row in stored] == list(range(1, 31))
-    assert stored[0].at == at and stored[0].device_id == device
+    assert stored[0].at == at
+    assert stored[0].device_id == device
