@@ -96,6 +96,10 @@ step_end
 
 step_begin "pytest"
 pytest_status=0
+# Two worker processes, a test file each at a time: each has its own PostgreSQL, homes and
+# ports, so files never share state. ONESTOP_TEST_WORKERS=0 runs everything in one process.
+workers="${ONESTOP_TEST_WORKERS:-2}"
+set -- -n "$workers" --dist loadfile "$@"
 # The tests run in a private network namespace with nothing but loopback: servers the tests
 # start (Orthanc binds every interface it can see) are then reachable from nowhere else, and
 # their ports never clash with the machine's. Everything the tests talk to is on loopback.

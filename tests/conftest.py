@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 # Before anything reads them: tests never touch a real profile, keychain or display.
 _HOME = Path(tempfile.mkdtemp(prefix="onestop-test-home-"))
@@ -165,11 +166,33 @@ def demo(services: Services) -> Services:
     return services
 
 
+#: How many of ``SUMMARY_LINES`` were put into a report already (in this process).
+_SENT = [0]
+#: The lines the run's reports carried, in the order they arrived (in the main process).
+_SHOWN: list[str] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Each report carries the summary lines its test added (a worker's reach the main run)."""
+    from tests.support.summary import REPORT_KEY, SUMMARY_LINES
+
+    report = yield
+    for line in SUMMARY_LINES[_SENT[0] :]:
+        report.user_properties.append((REPORT_KEY, line))
+    _SENT[0] = len(SUMMARY_LINES)
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    from tests.support.summary import REPORT_KEY
+
+    _SHOWN.extend(str(value) for key, value in report.user_properties if key == REPORT_KEY)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print the seeds and figures the heavy suites recorded, whatever the outcome."""
-    from tests.support.summary import SUMMARY_LINES
-
-    if SUMMARY_LINES:
+    if _SHOWN:
         terminalreporter.section("seeds and figures")
-        for line in SUMMARY_LINES:
+        for line in _SHOWN:
             terminalreporter.write_line(line)

@@ -12,9 +12,9 @@ import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Table, insert, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
 from clinic_app.kernel.base import utcnow
@@ -32,6 +32,7 @@ from clinic_app.server.batch import (
     Row,
     rows_of,
 )
+from clinic_app.server.bulk import among, insert_rows
 from clinic_app.server.scope import held, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
@@ -64,6 +65,8 @@ COUNTER = "change"
 #: Who-and-when columns: the newest write wins, they never conflict.
 META_FIELDS = frozenset({"created_at", "created_by", "updated_at", "updated_by", "device_id"})
 _NEVER_SET = frozenset({"id", "row_version"})
+_CHANGES = cast(Table, SyncChange.__table__)
+_FIELD_VERSIONS = cast(Table, SyncFieldVersions.__table__)
 
 
 def ensure_counter(conn: Connection) -> None:
@@ -137,16 +140,15 @@ def flush_log(conn: Connection) -> None:
     log = conn.info.pop(_LOG_KEY, None)
     if not isinstance(log, _PendingLog):
         return
-    if log.changes:
-        conn.execute(insert(SyncChange), log.changes)
-    if log.new_fields:
-        conn.execute(
-            insert(SyncFieldVersions),
-            [
-                {"table_name": table, "row_id": row_id, "fields": fields}
-                for (table, row_id), fields in log.new_fields.items()
-            ],
-        )
+    insert_rows(conn, _CHANGES, log.changes)
+    insert_rows(
+        conn,
+        _FIELD_VERSIONS,
+        [
+            {"table_name": table, "row_id": row_id, "fields": fields}
+            for (table, row_id), fields in log.new_fields.items()
+        ],
+    )
     conn.execute(update(SyncCounter).where(SyncCounter.name == COUNTER).values(value=log.next - 1))
 
 
@@ -231,6 +233,24 @@ def _save_field_versions(
         )
 
 
+def _first_device(conn: Connection, table: str, row_id: uuid.UUID) -> uuid.UUID | None:
+    """The device whose change made the row (version 1), from the change log."""
+    for entry in _pending(conn).changes:
+        if entry["table_name"] == table and entry["row_id"] == row_id and entry["row_version"] == 1:
+            return uuid.UUID(str(entry["device_id"])) if entry["device_id"] else None
+    device = conn.execute(
+        select(SyncChange.device_id)
+        .where(
+            SyncChange.table_name == table,
+            SyncChange.row_id == row_id,
+            SyncChange.row_version == 1,
+        )
+        .order_by(SyncChange.seq)
+        .limit(1)
+    ).scalar()
+    return uuid.UUID(str(device)) if device is not None else None
+
+
 def _rejected(change: Change, reason: str) -> Result:
     return Result(change.key, Status.REJECTED, reason=reason)
 
@@ -245,10 +265,8 @@ def _insert(
     else:
         # Parameters apart from the statement: its compiled form is reused for every row.
         conn.execute(insert(synced.table), row)
-    stamp = [1, str(device)]
-    fields = {name: stamp for name in values if name not in META_FIELDS}
-    # Rows are never deleted, so a row new to the server has no field versions yet.
-    _save_field_versions(conn, synced.name, change.row_id, fields, new=True)
+    # No field versions are written for a new row: a field without one was last set at
+    # version 1, by the device that made the row (its first change-log entry names it).
     patients = _patients_after(conn, synced.name, None, {**values, "id": change.row_id})
     _log(conn, synced.name, change.row_id, 1, device, patients=patients)
     if synced.name == "patient" and _may_match(conn, change.row_id, values):
@@ -288,8 +306,14 @@ def _record_conflicts(
     fields: Mapping[str, Any],
     device: uuid.UUID,
 ) -> None:
+    maker: str | None = None
     for name in names:
-        last = fields.get(name) or [1, None]
+        last = fields.get(name)
+        if last is None:
+            if maker is None:
+                made_by = _first_device(conn, synced.name, change.row_id)
+                maker = str(made_by) if made_by is not None else ""
+            last = [1, maker or None]
         conn.execute(
             insert(SyncConflict).values(
                 id=uuid.uuid4(),
@@ -441,6 +465,25 @@ def _not_theirs(
     return None if code is None else _rejected(change, code)
 
 
+def decoded_change(change: Change) -> tuple[SyncedTable, Mapping[str, Any]] | Result:
+    """The change's table and values in their Python types, or its refusal.
+
+    A value its column cannot hold is refused here, alike on both engines, before the
+    database sees it.
+    """
+    try:
+        synced = synced_table(change.table)
+        decoded = synced.decode(change.fields)
+        values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
+        if unfit_fields(synced.table, values):
+            raise ValueError("a value its column cannot hold")
+    except ClinicError as error:
+        return _rejected(change, error.code)
+    except (ValueError, TypeError, OverflowError):
+        return _rejected(change, "sync.bad_value")
+    return synced, values
+
+
 def apply_change(
     conn: Connection,
     device: uuid.UUID,
@@ -449,6 +492,7 @@ def apply_change(
     known: Mapping[tuple[str, uuid.UUID], Mapping[Any, Any] | None] | None = None,
     *,
     acting: Acting | None = None,
+    decoded: tuple[SyncedTable, Mapping[str, Any]] | Result | None = None,
 ) -> Result:
     """Apply one change: insert, fast-forward, merge of other fields, or conflict.
 
@@ -460,17 +504,10 @@ def apply_change(
     (``clinic_app.server.authorise``), and is recorded as theirs; without it, it is the
     server's own write (users managed on the server, a person's choice in a conflict).
     """
-    try:
-        synced = synced_table(change.table)
-        decoded = synced.decode(change.fields)
-        values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
-        if unfit_fields(synced.table, values):
-            # Refused here, alike on both engines, before the database sees it.
-            raise ValueError("a value its column cannot hold")
-    except ClinicError as error:
-        return _rejected(change, error.code)
-    except (ValueError, TypeError, OverflowError):
-        return _rejected(change, "sync.bad_value")
+    ready = decoded_change(change) if decoded is None else decoded
+    if isinstance(ready, Result):
+        return ready
+    synced, values = ready[0], dict(ready[1])
     table = synced.table
     key = (synced.name, change.row_id)
     if known is not None and key in known:
@@ -505,13 +542,31 @@ def _apply_together(
     log = _pending(conn)
     known = rows_of(conn, request.changes)
     log.known = known
-    log.screen = DuplicateScreen(conn, request.changes, known)
+    # Each change decoded and checked once, for the duplicate screen and for applying it.
+    decoded = {change.key: decoded_change(change) for change in request.changes}
+    log.screen = DuplicateScreen(
+        conn,
+        [
+            (change, ready[1])
+            for change in request.changes
+            if change.table == "patient" and not isinstance(ready := decoded[change.key], Result)
+        ],
+        known,
+    )
     log.inserts = InsertRuns(conn)
     try:
         results = [
             _rejected(change, "sync.patient_not_held")
             if change.key in outside
-            else apply_change(conn, device, change, file_exists, known, acting=acting)
+            else apply_change(
+                conn,
+                device,
+                change,
+                file_exists,
+                known,
+                acting=acting,
+                decoded=decoded[change.key],
+            )
             for change in request.changes
         ]
         log.inserts.flush()
@@ -577,7 +632,11 @@ def _outside_scope(
     existing: set[uuid.UUID] = set()
     for start in range(0, len(everyone), IDS_PER_QUERY):
         part = everyone[start : start + IDS_PER_QUERY]
-        existing |= set(conn.execute(select(Patient.id).where(Patient.id.in_(part))).scalars())
+        existing |= set(
+            conn.execute(
+                select(Patient.id).where(among(conn, Patient.__table__.c.id, part))
+            ).scalars()
+        )
     unheld = existing - held(conn, device)
     if not unheld:
         return set()
@@ -678,7 +737,7 @@ def _stored_rows(
         table = synced_table(table_name).table
         for start in range(0, len(ids), IDS_PER_QUERY):
             part = ids[start : start + IDS_PER_QUERY]
-            for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+            for row in conn.execute(select(table).where(among(conn, table.c.id, part))).mappings():
                 found[(table_name, row["id"])] = row
     return found
 

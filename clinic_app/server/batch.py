@@ -13,12 +13,11 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from clinic_app.kernel.errors import ClinicError
-from clinic_app.kernel.outbox import wire_value
 from clinic_app.people.duplicates import MATCH_RULES
-from clinic_app.server.values import unfit_fields
+from clinic_app.server.bulk import among, insert_rows
 from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 
@@ -51,7 +50,7 @@ def rows_of(conn: Connection, changes: Iterable[Change]) -> dict[Key, Row | None
         for start in range(0, len(ids), IDS_PER_QUERY):
             part = ids[start : start + IDS_PER_QUERY]
             found.update(dict.fromkeys(((name, row_id) for row_id in part), None))
-            for row in conn.execute(select(table).where(table.c.id.in_(part))).mappings():
+            for row in conn.execute(select(table).where(among(conn, table.c.id, part))).mappings():
                 found[(name, row["id"])] = row
     return found
 
@@ -83,19 +82,19 @@ class InsertRuns:
     def flush(self) -> None:
         """Insert the rows waiting, as one statement."""
         if self._run is not None and self._rows:
-            self._conn.execute(insert(synced_table(self._run[0]).table), self._rows)
+            insert_rows(self._conn, synced_table(self._run[0]).table, self._rows)
         self._rows = []
 
 
 def _identity(rule_fields: tuple[str, ...], values: Mapping[Any, Any]) -> tuple[Any, ...] | None:
-    """The values a rule compares, in wire form; None when one is missing (rule skipped)."""
-    found = []
-    for name in rule_fields:
-        value = values.get(name)
-        if value in (None, ""):
-            return None
-        found.append(wire_value(value))
-    return tuple(found)
+    """The values a rule compares; None when one is missing (the rule is skipped).
+
+    Values are compared as their Python types: stored rows and decoded changes hold the same.
+    """
+    found = tuple(values.get(name) for name in rule_fields)
+    if None in found or "" in found:
+        return None
+    return found
 
 
 class DuplicateScreen:
@@ -110,14 +109,14 @@ class DuplicateScreen:
     def __init__(
         self,
         conn: Connection,
-        changes: Iterable[Change],
+        patients: Iterable[tuple[Change, Mapping[str, Any]]],
         known: Mapping[Key, Row | None],
     ) -> None:
         #: Per rule: each foreseen identity (wire form) → the patients holding it.
         self._holders: list[dict[tuple[Any, ...], set[uuid.UUID]]] = [{} for _ in MATCH_RULES]
         #: Per rule: each foreseen identity → its values as stored (the query's parameters).
         self._stored_form: list[dict[tuple[Any, ...], tuple[Any, ...]]] = [{} for _ in MATCH_RULES]
-        self._ready = self._foresee(changes, known)
+        self._ready = self._foresee(patients, known)
         if not self._ready:
             return
         table = synced_table("patient").table
@@ -130,29 +129,24 @@ class DuplicateScreen:
             for start in range(0, len(wanted), IDS_PER_QUERY):
                 part = wanted[start : start + IDS_PER_QUERY]
                 for row in conn.execute(
-                    select(table.c.id, *columns).where(columns[0].in_(part))
+                    select(table.c.id, *columns).where(among(conn, columns[0], part))
                 ).mappings():
                     identity = _identity(rule.fields, row)
                     if identity in holders:
                         holders[identity].add(row["id"])
 
-    def _foresee(self, changes: Iterable[Change], known: Mapping[Key, Row | None]) -> bool:
-        """Note each patient of the batch as it will stand; False when that is not known."""
-        synced = synced_table("patient")
-        for change in changes:
-            if change.table != "patient":
-                continue
+    def _foresee(
+        self, patients: Iterable[tuple[Change, Mapping[str, Any]]], known: Mapping[Key, Row | None]
+    ) -> bool:
+        """Note each patient of the batch as it will stand; False when that is not known.
+
+        ``patients`` are the batch's patient changes that decoded and fit their columns, with
+        their values; the others are refused when applied and never become rows.
+        """
+        for change, values in patients:
             key = ("patient", change.row_id)
             if key not in known:
                 return False
-            try:
-                values = synced.decode(
-                    {name: change.fields[name] for name in _IDENTITY if name in change.fields}
-                )
-            except (ClinicError, ValueError, TypeError):
-                continue  # refused when applied: it never becomes a row
-            if unfit_fields(synced.table, values):
-                continue  # a value its column cannot hold: refused when applied
             stored = known[key]
             after = {**dict(stored), **values} if stored is not None else values
             for index, rule in enumerate(MATCH_RULES):

@@ -10,8 +10,9 @@ and the rest of its batch goes on.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -71,32 +72,68 @@ def _json_fits(value: Any, depth: int = 0) -> bool:  # noqa: PLR0911 - one per J
     return False
 
 
-def _kind_fits(column: Column[Any], value: Any) -> bool:  # noqa: PLR0911 - one per kind
+def _no_nul_json(value: Any) -> bool:
+    return _json_fits(value)
+
+
+def _is_datetime(value: Any) -> bool:
+    return isinstance(value, datetime)
+
+
+def _is_date(value: Any) -> bool:
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_finite_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) < 1e300
+
+
+def _kind_check(column: Column[Any]) -> Callable[[Any], bool]:  # noqa: PLR0911 - one per kind
+    """How a (not None) value is checked against ``column``'s kind, worked out once."""
     kind = column.type
     if isinstance(kind, UtcDateTime | DateTime):
-        return isinstance(value, datetime)
+        return _is_datetime
     if isinstance(kind, Date):
-        return isinstance(value, date) and not isinstance(value, datetime)
+        return _is_date
     if isinstance(kind, Enum):
-        return True  # decoded into its enum already, or refused
+        return _anything  # decoded into its enum already, or refused
     if isinstance(kind, Boolean):
-        return isinstance(value, bool)
+        return _is_bool
     if isinstance(kind, Integer):
         bits = next(b for cls, b in _INTEGER_BITS if isinstance(kind, cls))
-        return _whole_number(value, bits)
+        return lambda value: _whole_number(value, bits)
     if isinstance(kind, Float | Numeric):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return False
-        return math.isfinite(value) and abs(value) < 1e300
+        return _is_finite_number
     if isinstance(kind, String):
-        return (
-            isinstance(value, str)
-            and "\x00" not in value
-            and (kind.length is None or len(value) <= kind.length)
-        )
+        length = kind.length
+
+        def fits_text(value: Any) -> bool:
+            return (
+                isinstance(value, str)
+                and "\x00" not in value
+                and (length is None or len(value) <= length)
+            )
+
+        return fits_text
     if isinstance(kind, JSON):
-        return _json_fits(value)
-    return True  # ids, files: decoded and checked by their own code
+        return _no_nul_json
+    return _anything  # ids, files: decoded and checked by their own code
+
+
+@cache
+def _checks(table: Table) -> dict[str, tuple[bool, Callable[[Any], bool]]]:
+    """Per column: whether it may be None, and how any other value is checked."""
+    return {column.key: (bool(column.nullable), _kind_check(column)) for column in table.columns}
 
 
 def unfit_fields(table: Table, values: Mapping[str, Any]) -> list[str]:
@@ -104,12 +141,10 @@ def unfit_fields(table: Table, values: Mapping[str, Any]) -> list[str]:
 
     A value may be None only where the column allows it.
     """
+    checks = _checks(table)
     unfit = []
     for name, value in values.items():
-        column = table.columns[name]
-        if value is None:
-            if not column.nullable:
-                unfit.append(name)
-        elif not _kind_fits(column, value):
+        nullable, fits = checks[name]
+        if (not nullable) if value is None else not fits(value):
             unfit.append(name)
     return unfit

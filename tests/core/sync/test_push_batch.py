@@ -25,7 +25,8 @@ from clinic_app.people.text import search_key
 from clinic_app.server.apply import apply_push, pull_page
 from clinic_app.server.authorise import Acting
 from clinic_app.server.database import open_server_store
-from clinic_app.sync.model import SyncChange
+from clinic_app.server.scope import touch
+from clinic_app.sync.model import SyncChange, SyncConflict, SyncFieldVersions
 from clinic_app.sync.protocol import Change, PushRequest, Status
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d001")
@@ -227,3 +228,38 @@ def test_rows_of_one_batch_keep_exactly_the_columns_each_carried(engine: Engine)
         with_phone.row_id: "0113 496 0000",
         plain_again.row_id: None,
     }
+
+
+def test_a_new_row_keeps_no_field_versions_yet_a_conflict_on_it_names_the_device_that_made_it(
+    engine: Engine,
+) -> None:
+    made = _insert(_patient("Okafor", "Ngozi", date(1971, 5, 2), "9990000018"))
+    assert _push(engine, [made]) == [Status.APPLIED]
+    with engine.connect() as conn:
+        assert conn.execute(select(SyncFieldVersions)).first() is None
+    # Another laptop made the same row offline (same id), with another postcode.
+    other = uuid.UUID("01900000-0000-7000-8000-00000000d002")
+    again = Change(
+        uuid.uuid4(),
+        "patient",
+        made.row_id,
+        "insert",
+        0,
+        {**made.fields, "postcode": "LS2 9JT", "device_id": str(other)},
+        CLINICIAN.user_id,
+    )
+    with engine.begin() as conn:
+        touch(conn, other, [made.row_id], reason="opened")  # it holds the patient
+        response = apply_push(
+            conn, other, PushRequest(uuid.uuid4(), (again,)), None, acting=CLINICIAN
+        )
+    assert [(result.status, result.reason) for result in response.results] == [
+        (Status.CONFLICT, None)
+    ]
+    with engine.connect() as conn:
+        conflict = conn.execute(select(SyncConflict)).one()
+    assert conflict.field == "postcode"
+    assert conflict.server_value == "LS1 4AP"
+    assert conflict.device_value == "LS2 9JT"
+    assert conflict.server_changed_by_device == DEVICE
+    assert conflict.device_id == other

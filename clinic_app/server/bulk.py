@@ -1,0 +1,132 @@
+"""Many new rows of one table written at once: COPY on PostgreSQL, one executemany elsewhere.
+
+A push of 500 new records writes each record's row, its change-log entry and the laptop's
+hold on its patient. Sent as one statement per row (psycopg's pipelined executemany) that is
+three server round trips of work per record; COPY streams the same rows in one go and takes
+about a quarter of the time. The rows go through the same SQLAlchemy type conversions an
+executemany applies, so what is stored is the same either way, and a refusal by the
+database (a broken rule, a value a column cannot hold) is raised as the same SQLAlchemy
+error, so callers' savepoints and fallbacks work unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnDefault,
+    ColumnElement,
+    Connection,
+    Table,
+    any_,
+    bindparam,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+
+#: Below this many rows COPY saves nothing worth its set-up.
+_COPY_FROM = 8
+
+_Convert = Callable[[Any], Any] | None
+
+
+def _converters(table: Table, names: Sequence[str], dialect: Dialect) -> list[_Convert]:
+    columns: list[Column[Any]] = [table.columns[name] for name in names]
+    return [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+
+
+def _defaults(table: Table, given: set[str]) -> dict[str, Callable[[], Any]] | None:
+    """How to fill each column left out of the rows that has a Python-side default.
+
+    COPY applies only the database's own defaults, so these are filled here as SQLAlchemy's
+    executemany would fill them; None when one is of a kind only SQLAlchemy can work out
+    (a SQL expression or a sequence).
+    """
+    fill: dict[str, Callable[[], Any]] = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None:
+            continue
+        if isinstance(default, ColumnDefault) and default.is_scalar:
+            fill[column.name] = functools.partial(_same, default.arg)
+        elif isinstance(default, ColumnDefault) and default.is_callable:
+            # SQLAlchemy wraps the function to take an execution context; it uses none.
+            fill[column.name] = functools.partial(default.arg, None)
+        else:
+            return None
+    return fill
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (each with the same columns) into ``table`` in ``conn``'s transaction.
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: the database refused a row (``IntegrityError``,
+            ``DataError``, ...), as ``conn.execute(insert(table), rows)`` would raise it.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    fill = _defaults(table, set(names)) if conn.dialect.name == "postgresql" else None
+    if fill is None or len(rows) < _COPY_FROM:
+        conn.execute(insert(table), list(rows))
+        return
+    _copy(conn, table, names, rows, fill)
+
+
+def _copy(
+    conn: Connection,
+    table: Table,
+    names: list[str],
+    rows: Sequence[Mapping[str, Any]],
+    fill: Mapping[str, Callable[[], Any]],
+) -> None:
+    import psycopg  # noqa: PLC0415 - the driver, installed only where the server runs on PostgreSQL
+
+    filled = list(fill)
+    converters = _converters(table, [*names, *filled], conn.dialect)
+    preparer = conn.dialect.identifier_preparer
+    statement = (
+        f"COPY {preparer.format_table(table)} "
+        f"({', '.join(preparer.quote(name) for name in [*names, *filled])}) FROM STDIN"
+    )
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            makers = list(fill.values())
+            for row in rows:
+                values = [row[name] for name in names]
+                values.extend(make() for make in makers)
+                copy.write_row(
+                    [
+                        value if convert is None else convert(value)
+                        for convert, value in zip(converters, values, strict=True)
+                    ]
+                )
+    except psycopg.Error as error:
+        raise DBAPIError.instance(
+            statement, None, error, psycopg.Error, dialect=conn.dialect
+        ) from error
+
+
+def among(
+    conn: Connection, column: ColumnElement[Any], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """``column IN (values)``, sent on PostgreSQL as one array parameter.
+
+    A list of 500 ids written out as 500 parameters makes every such query a new, long
+    statement the driver parses afresh; ``= ANY(:array)`` is one short statement.
+    """
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
