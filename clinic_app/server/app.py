@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import uuid
 from typing import Any
 
@@ -134,22 +135,31 @@ def _no_constants(_name: str) -> object:
     raise ValueError("NaN and Infinity are not JSON")
 
 
-def _check_tree(value: object, depth_left: int) -> None:
-    """Refuse nesting deeper than allowed and text that is not valid Unicode."""
+#: A JSON escape of a UTF-16 surrogate: only such an escape can put a lone surrogate (text
+#: that is not valid Unicode) into a parsed body, since the raw bytes were decoded as UTF-8.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_tree(value: object, depth_left: int, *, texts: bool = True) -> None:
+    """Refuse nesting deeper than allowed and (with ``texts``) text that is not valid Unicode."""
     if depth_left < 0:
         raise _bad("too_deep")
     if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _bad("bad_text") from None
+        if texts:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _bad("bad_text") from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check_tree(key, depth_left)
-            _check_tree(item, depth_left - 1)
+            if texts:
+                _check_tree(key, depth_left, texts=texts)
+            if texts or isinstance(item, dict | list):
+                _check_tree(item, depth_left - 1, texts=texts)
     elif isinstance(value, list):
         for item in value:
-            _check_tree(item, depth_left - 1)
+            if texts or isinstance(item, dict | list):
+                _check_tree(item, depth_left - 1, texts=texts)
 
 
 def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> object:
@@ -166,7 +176,9 @@ def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> obj
         raise _bad("too_deep") from None
     except (ValueError, UnicodeDecodeError):
         raise _bad("not_json") from None
-    _check_tree(body, max_depth)
+    # Every text is checked only when the body escapes a surrogate somewhere (rare): a
+    # push of 500 records is mostly text, and its depth alone is checked quickly.
+    _check_tree(body, max_depth, texts=_SURROGATE_ESCAPE.search(text) is not None)
     return body
 
 
