@@ -25,9 +25,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Select, delete, insert, or_, select, update
+from sqlalchemy import Connection, Select, Table, delete, or_, select, update
 
 from clinic_app.kernel.audit_entry import ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
@@ -37,9 +37,13 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
+from clinic_app.server.bulk import among, insert_rows
 from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
 from clinic_app.sync.ownership import rows_of_patients
 from clinic_app.sync.protocol import PulledRow
+
+#: Which patients each laptop holds.
+_HOLDS = cast(Table, SyncDevicePatient.__table__)
 
 SETTING_KEY = "sync_scope"
 #: Patients fetched in one request, so a long list goes in bounded pieces.
@@ -368,7 +372,7 @@ def touch(
         conn.execute(
             select(SyncDevicePatient.patient_id).where(
                 SyncDevicePatient.device_id == device_id,
-                SyncDevicePatient.patient_id.in_(wanted),
+                among(conn, _HOLDS.c.patient_id, wanted),
             )
         ).scalars()
     )
@@ -385,8 +389,9 @@ def touch(
         )
     new = [p for p in wanted if p not in already]
     if new:
-        conn.execute(
-            insert(SyncDevicePatient),
+        insert_rows(
+            conn,
+            _HOLDS,
             [
                 {
                     "device_id": device_id,
