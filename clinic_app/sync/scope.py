@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -322,44 +321,15 @@ def take_in(
     reason: str = "scope",
     user_token: str | None = None,
 ) -> int:
-    """Fetch these patients whole, store them, and tell the server they are held here.
-
-    A piece at a time, in order: each piece is stored before the server is told it is held.
-    The next piece is fetched, and the last one confirmed, while this one is being stored,
-    so the server's work and the laptop's overlap instead of taking turns.
-    """
-    pieces = [
-        [str(p) for p in patients[start : start + FETCH_PIECE]]
-        for start in range(0, len(patients), FETCH_PIECE)
-    ]
-    if not pieces:
-        return 0
+    """Fetch these patients whole, store them, and tell the server they are held here."""
     taken = 0
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="onestop-scope") as network:
-        fetching: Future[dict[str, Any]] = network.submit(
-            transport.scope_rows, pieces[0], user_token
-        )
-        confirming: Future[dict[str, Any]] | None = None
-        try:
-            for index, piece in enumerate(pieces):
-                answer = fetching.result()
-                if index + 1 < len(pieces):
-                    fetching = network.submit(transport.scope_rows, pieces[index + 1], user_token)
-                rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
-                as_of = _as_of(answer)
-                del answer
-                if confirming is not None:
-                    confirming.result()  # the last piece is known held before more is stored
-                store_rows(rows)
-                del rows
-                confirming = network.submit(
-                    transport.scope_held, piece, [], reason, user_token, as_of
-                )
-                taken += len(piece)
-            if confirming is not None:
-                confirming.result()
-        finally:
-            fetching.cancel()
+    for start in range(0, len(patients), FETCH_PIECE):
+        piece = [str(p) for p in patients[start : start + FETCH_PIECE]]
+        answer = transport.scope_rows(piece, user_token)
+        rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
+        store_rows(rows)
+        transport.scope_held(piece, [], reason, user_token, _as_of(answer))
+        taken += len(piece)
     return taken
 
 
