@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from clinic_app.sync.wire import SyncedTable, synced_tables
@@ -119,7 +120,9 @@ def scoped_tables() -> list[str]:
     return done
 
 
-def among(conn: Connection, column: ColumnElement[Any], values: Sequence[Any]) -> Any:
+def among(
+    conn: Connection, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]
+) -> Any:
     """SQL: ``column`` is one of ``values``.
 
     On PostgreSQL the values go as one array parameter (``= ANY``): a statement with hundreds
