@@ -32,7 +32,7 @@ from clinic_app.server.batch import (
     Row,
     rows_of,
 )
-from clinic_app.server.bulk import among, insert_rows
+from clinic_app.server.bulk import insert_rows
 from clinic_app.server.scope import held, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
@@ -44,6 +44,7 @@ from clinic_app.sync.model import (
     SyncPushReceipt,
 )
 from clinic_app.sync.ownership import (
+    among,
     owner_of,
     patients_of_row,
     rows_of_patients,
@@ -633,9 +634,7 @@ def _outside_scope(
     for start in range(0, len(everyone), IDS_PER_QUERY):
         part = everyone[start : start + IDS_PER_QUERY]
         existing |= set(
-            conn.execute(
-                select(Patient.id).where(among(conn, Patient.__table__.c.id, part))
-            ).scalars()
+            conn.execute(select(Patient.id).where(among(conn, Patient.id, part))).scalars()
         )
     unheld = existing - held(conn, device)
     if not unheld:

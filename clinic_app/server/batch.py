@@ -17,7 +17,8 @@ from sqlalchemy import Connection, select
 
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.duplicates import MATCH_RULES
-from clinic_app.server.bulk import among, insert_rows
+from clinic_app.server.bulk import insert_rows
+from clinic_app.sync.ownership import among
 from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 

@@ -15,17 +15,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    ColumnDefault,
-    ColumnElement,
-    Connection,
-    Table,
-    any_,
-    bindparam,
-    insert,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Column, ColumnDefault, Connection, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 
@@ -117,16 +107,3 @@ def _copy(
         raise DBAPIError.instance(
             statement, None, error, psycopg.Error, dialect=conn.dialect
         ) from error
-
-
-def among(
-    conn: Connection, column: ColumnElement[Any], values: Sequence[Any]
-) -> ColumnElement[bool]:
-    """``column IN (values)``, sent on PostgreSQL as one array parameter.
-
-    A list of 500 ids written out as 500 parameters makes every such query a new, long
-    statement the driver parses afresh; ``= ANY(:array)`` is one short statement.
-    """
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)

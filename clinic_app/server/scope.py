@@ -37,9 +37,9 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
-from clinic_app.server.bulk import among, insert_rows
+from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
-from clinic_app.sync.ownership import rows_of_patients
+from clinic_app.sync.ownership import among, rows_of_patients
 from clinic_app.sync.protocol import PulledRow
 
 #: Which patients each laptop holds.
@@ -207,15 +207,18 @@ def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
         for first, second in conn.execute(
             select(PatientDuplicate.first_patient_id, PatientDuplicate.second_patient_id).where(
                 or_(
-                    PatientDuplicate.first_patient_id.in_(part),
-                    PatientDuplicate.second_patient_id.in_(part),
+                    among(conn, PatientDuplicate.first_patient_id, part),
+                    among(conn, PatientDuplicate.second_patient_id, part),
                 )
             )
         ):
             found |= {first, second}
         for survivor, merged in conn.execute(
             select(PatientMerge.survivor_id, PatientMerge.merged_id).where(
-                or_(PatientMerge.survivor_id.in_(part), PatientMerge.merged_id.in_(part))
+                or_(
+                    among(conn, PatientMerge.survivor_id, part),
+                    among(conn, PatientMerge.merged_id, part),
+                )
             )
         ):
             found |= {survivor, merged}
@@ -264,7 +267,7 @@ def _by_rules(
                 continue
             ids = query.subquery()
             column = next(iter(ids.c))
-            found |= set(conn.execute(select(column).where(column.in_(part))).scalars())
+            found |= set(conn.execute(select(column).where(among(conn, column, part))).scalars())
     return found
 
 
@@ -339,7 +342,7 @@ def confirm(
         conn.execute(
             delete(SyncDevicePatient).where(
                 SyncDevicePatient.device_id == device_id,
-                SyncDevicePatient.patient_id.in_(gone[start : start + 500]),
+                among(conn, SyncDevicePatient.patient_id, gone[start : start + 500]),
             )
         )
     taken = list(dict.fromkeys(add))
@@ -349,7 +352,7 @@ def confirm(
             update(SyncDevicePatient)
             .where(
                 SyncDevicePatient.device_id == device_id,
-                SyncDevicePatient.patient_id.in_(taken[start : start + 500]),
+                among(conn, SyncDevicePatient.patient_id, taken[start : start + 500]),
             )
             .values(as_of=max(0, as_of))
         )
@@ -372,7 +375,7 @@ def touch(
         conn.execute(
             select(SyncDevicePatient.patient_id).where(
                 SyncDevicePatient.device_id == device_id,
-                among(conn, _HOLDS.c.patient_id, wanted),
+                among(conn, SyncDevicePatient.patient_id, wanted),
             )
         ).scalars()
     )
@@ -383,7 +386,7 @@ def touch(
             update(SyncDevicePatient)
             .where(
                 SyncDevicePatient.device_id == device_id,
-                SyncDevicePatient.patient_id.in_(list(already)),
+                among(conn, SyncDevicePatient.patient_id, list(already)),
             )
             .values(values)
         )

@@ -17,12 +17,15 @@ keys, so a new record type is scoped without code of its own:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from clinic_app.sync.wire import SyncedTable, synced_tables
 
@@ -117,6 +120,19 @@ def scoped_tables() -> list[str]:
     return done
 
 
+def among(
+    conn: Connection, column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any]
+) -> Any:
+    """SQL: ``column`` is one of ``values``.
+
+    On PostgreSQL the values go as one array parameter (``= ANY``): a statement with hundreds
+    of separate parameters costs more to build and send than to run. Elsewhere, ``IN``.
+    """
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _as_uuid(value: Any) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
@@ -183,7 +199,7 @@ def rows_of_patients(
             if not part:
                 continue
             for col in columns:
-                for row in conn.execute(select(table).where(col.in_(part))).mappings():
+                for row in conn.execute(select(table).where(among(conn, col, part))).mappings():
                     half = owner.kind == "pair" and not all(
                         row[c] in wanted_set for c in owner.columns
                     )

@@ -85,11 +85,13 @@ def _patient_ids_here(conn: Connection) -> set[uuid.UUID]:
 def rows_outside(conn: Connection, rows: Sequence[PulledRow]) -> set[tuple[str, uuid.UUID]]:
     """The pulled rows whose patient this laptop does not hold (not to be stored here).
 
-    A patient counts as held when their row is in the store or in the same page.
+    A patient counts as held when their row is in the store or in the same page. The store
+    is asked only about the patients and parent rows the page names, a table at a time.
     """
-    here = _patient_ids_here(conn) | {row.row_id for row in rows if row.table == PATIENT_TABLE}
-    in_page = {(row.table, row.row_id): row.row for row in rows}
-    outside: set[tuple[str, uuid.UUID]] = set()
+    in_page: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {
+        (row.table, row.row_id): row.row for row in rows
+    }
+    stored = _parents_stored(conn, in_page)
 
     def patients(table: str, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
         owner = owner_of(table)
@@ -97,36 +99,83 @@ def rows_outside(conn: Connection, rows: Sequence[PulledRow]) -> set[tuple[str, 
             return None
         if owner.kind in ("column", "pair"):
             return tuple(values.get(column) for column in owner.columns)
-        parent_id = values.get(owner.columns[0])
-        if parent_id is None or owner.parent is None:
+        key = _parent_key(owner.parent, values.get(owner.columns[0]))
+        if key is None:
             return None
-        parent_key = (owner.parent, uuid.UUID(str(parent_id)))
-        parent = in_page.get(parent_key)
+        parent = in_page.get(key)
         if parent is None:
-            table_ = synced_tables()[owner.parent].table
-            stored = (
-                conn.execute(select(table_).where(table_.c.id == parent_key[1])).mappings().first()
-            )
-            if stored is None:
-                return ("missing",)
-            parent = dict(stored)
-        return patients(owner.parent, parent)
+            parent = stored.get(key)
+        if parent is None:
+            return ("missing",)
+        return patients(key[0], parent)
 
+    named: dict[tuple[str, uuid.UUID], tuple[uuid.UUID | None, ...]] = {}
     for row in rows:
-        named = patients(row.table, row.row)
-        if named is None:
-            continue
-        for patient in named:
-            if patient is None:
+        found = patients(row.table, row.row)
+        if found is not None:
+            named[(row.table, row.row_id)] = tuple(_patient_id(p) for p in found if p is not None)
+    here = _held_among(conn, {p for ids in named.values() for p in ids if p is not None})
+    here |= {row.row_id for row in rows if row.table == PATIENT_TABLE}
+    return {key for key, ids in named.items() if any(p is None or p not in here for p in ids)}
+
+
+def _patient_id(value: Any) -> uuid.UUID | None:
+    """A patient id as named by a row (None for a value that is not one: never held)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _parent_key(parent: str | None, value: Any) -> tuple[str, uuid.UUID] | None:
+    if value is None or parent is None:
+        return None
+    return (parent, uuid.UUID(str(value)))
+
+
+def _parents_stored(
+    conn: Connection, in_page: Mapping[tuple[str, uuid.UUID], Mapping[str, Any]]
+) -> dict[tuple[str, uuid.UUID], Mapping[str, Any]]:
+    """Stored parents (and theirs) of the page's rows whose parent is not in the page."""
+    stored: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {}
+
+    def wanted_by(items: Iterable[tuple[tuple[str, uuid.UUID], Mapping[str, Any]]]) -> set[Any]:
+        wanted = set()
+        for (table, _row_id), values in items:
+            owner = owner_of(table)
+            if owner.kind != "parent":
                 continue
-            try:
-                held = uuid.UUID(str(patient)) in here
-            except ValueError:
-                held = False
-            if not held:
-                outside.add((row.table, row.row_id))
-                break
-    return outside
+            key = _parent_key(owner.parent, values.get(owner.columns[0]))
+            if key is not None and key not in in_page and key not in stored:
+                wanted.add(key)
+        return wanted
+
+    pending = wanted_by(in_page.items())
+    while pending:
+        fetched: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {}
+        by_table: dict[str, list[uuid.UUID]] = {}
+        for table, row_id in pending:
+            by_table.setdefault(table, []).append(row_id)
+        for name, ids in by_table.items():
+            table_ = synced_tables()[name].table
+            for start in range(0, len(ids), 500):
+                query = select(table_).where(table_.c.id.in_(ids[start : start + 500]))
+                for row in conn.execute(query).mappings():
+                    fetched[(name, row["id"])] = dict(row)
+        stored.update(fetched)
+        pending = wanted_by(fetched.items())
+    return stored
+
+
+def _held_among(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these patients are in the store."""
+    table = synced_tables()[PATIENT_TABLE].table
+    wanted = list(patients)
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        found |= set(conn.execute(select(table.c.id).where(table.c.id.in_(part))).scalars())
+    return found
 
 
 def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:

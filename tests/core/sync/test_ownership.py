@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, text
 
 from clinic_app.container import Services
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.kernel.attachments import Attachment, AttachmentChunk
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.local import Draft
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.session import Actor
@@ -150,3 +151,44 @@ def test_a_patient_is_let_go_only_when_no_work_on_them_waits_and_their_files_go_
         assert conn.execute(select(Attachment.id)).first() is None
         assert conn.execute(select(AttachmentChunk.sha256)).first() is None
         assert conn.execute(select(OutboxEntry.seq)).first() is None  # not a change: no sync
+
+
+def test_a_pulled_rows_patient_is_found_through_a_parent_already_stored(
+    services: Services,
+) -> None:
+    held = _registered(services)
+    stranger = uuid.uuid4()
+    studies = {held: uuid.uuid4(), stranger: uuid.uuid4()}
+    # Never committed: the stranger's study could not be (their patient is not here).
+    with services.context.store.engine.connect() as conn:
+        conn.execute(text("PRAGMA defer_foreign_keys = ON"))
+        for patient, study in studies.items():
+            conn.execute(
+                insert(ImagingStudy.__table__).values(
+                    id=study,
+                    patient_id=patient,
+                    study_uid=f"1.2.826.0.1.{study.int % 10_000}",
+                    started_at=utcnow(),
+                )
+            )
+        # Images whose study is in the store, not in the page: the study names the patient.
+        images = {
+            patient: PulledRow(
+                1, ImageInstance.__tablename__, uuid.uuid4(), {"id": "x", "study_id": str(study)}
+            )
+            for patient, study in studies.items()
+        }
+        orphan = PulledRow(
+            2, ImageInstance.__tablename__, uuid.uuid4(), {"study_id": str(uuid.uuid4())}
+        )
+        # A study in the page naming a patient held here, who is not in the page.
+        own_study = PulledRow(
+            3, ImagingStudy.__tablename__, uuid.uuid4(), {"patient_id": str(held)}
+        )
+        bad = PulledRow(4, ImagingStudy.__tablename__, uuid.uuid4(), {"patient_id": "nobody"})
+        outside = rows_outside(conn, (*images.values(), orphan, own_study, bad))
+    assert outside == {
+        (ImageInstance.__tablename__, images[stranger].row_id),
+        (ImageInstance.__tablename__, orphan.row_id),
+        (ImagingStudy.__tablename__, bad.row_id),
+    }

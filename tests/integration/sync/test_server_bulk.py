@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 
 from clinic_app.kernel.migrate import upgrade
 from clinic_app.people.model import Patient
-from clinic_app.server.bulk import among, insert_rows
+from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncChange
+from clinic_app.sync.ownership import among
 
 TABLE = Patient.__table__
 
