@@ -123,15 +123,23 @@ class SyncedTable:
         # Worked out once per table: a pull or push decodes every field of thousands of rows.
         return {column.key: _reader(column) for column in self.table.columns}
 
+    @cached_property
+    def _converting(self) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+        # Most columns are text, numbers and yes/no, taken as they come: only the others
+        # (ids, timestamps, dates, enums) are converted, a pull or push decodes thousands.
+        return tuple((name, read) for name, read in self._readers.items() if read is not _as_is)
+
     def decode(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Wire values of some columns in their Python types (unknown columns refused)."""
         readers = self._readers
-        decoded: dict[str, Any] = {}
-        for name, value in values.items():
-            reader = readers.get(name)
-            if reader is None:
-                raise ClinicError("sync.unknown_field", table=self.name, field=name)
-            decoded[name] = None if value is None else reader(value)
+        decoded = dict(values)
+        if len(decoded) > len(readers) or not readers.keys() >= decoded.keys():
+            name = next(name for name in decoded if name not in readers)
+            raise ClinicError("sync.unknown_field", table=self.name, field=name)
+        for name, read in self._converting:
+            value = decoded.get(name)
+            if value is not None:
+                decoded[name] = read(value)
         return decoded
 
     @cached_property
