@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, or_, select, update
+from sqlalchemy import Connection, Table, Text, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
 from clinic_app.kernel.base import utcnow
@@ -33,7 +34,7 @@ from clinic_app.server.batch import (
     rows_of,
 )
 from clinic_app.server.bulk import insert_rows
-from clinic_app.server.scope import held, in_scope_among, sent_to, touch
+from clinic_app.server.scope import held, held_rows, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import (
@@ -47,8 +48,6 @@ from clinic_app.sync.ownership import (
     among,
     owner_of,
     patients_of_row,
-    rows_of_patients,
-    unowned_versions,
 )
 from clinic_app.sync.protocol import (
     MAX_PAGE,
@@ -782,32 +781,35 @@ def table_digests(conn: Connection, holder: uuid.UUID | None = None) -> dict[str
     """For each syncing table: how many rows, and a SHA-256 over their ids and versions.
 
     A device computes the same over its own rows; a difference means it should pull again.
-    With ``holder`` (a laptop), patients' rows count only for the patients it holds.
+    With ``holder`` (a laptop), patients' rows count only for the patients it holds, and
+    rows that belong to nobody yet. On PostgreSQL each table's digest is one aggregate
+    query, so no row travels to Python.
     """
-    scoped: dict[str, list[tuple[uuid.UUID, int]]] = {}
-    if holder is not None:
-        scoped = {name: [] for name in synced_tables() if owner_of(name).scoped}
-        holding = held(conn, holder)
-        for synced, rows in rows_of_patients(conn, holding, pairs_need_both=True):
-            scoped[synced.name] = [(row["id"], int(row["row_version"])) for row in rows]
-        for name in scoped:
-            scoped[name] += unowned_versions(conn, name)
     digests: dict[str, dict[str, Any]] = {}
     for name, synced in sorted(synced_tables().items()):
         table = synced.table
-        if name in scoped:
-            versions = sorted(set(scoped[name]), key=lambda pair: str(pair[0]))
-        else:
-            versions = [
-                (row_id, int(version))
-                for row_id, version in conn.execute(
-                    select(table.c.id, table.c.row_version).order_by(table.c.id)
-                )
-            ]
-        digest = hashlib.sha256()
-        for row_id, version in versions:
-            digest.update(f"{row_id}:{version};".encode())
-        digests[name] = {"count": len(versions), "sha256": digest.hexdigest()}
+        owner = owner_of(name)
+        where: list[Any] = []
+        if holder is not None and owner.scoped:
+            mine = held_rows(holder, name)
+            if owner.kind in ("column", "parent"):
+                mine = or_(mine, table.c[owner.columns[0]].is_(None))
+            where.append(mine)
+        if conn.dialect.name == "postgresql":
+            entry = func.concat(table.c.id.cast(Text), ":", table.c.row_version.cast(Text), ";")
+            in_order = aggregate_order_by(literal(""), table.c.id)
+            joined = func.coalesce(func.string_agg(entry, in_order), "")
+            digest = func.encode(func.sha256(func.convert_to(joined, "UTF8")), "hex")
+            count, sha256 = conn.execute(select(func.count(), digest).where(*where)).one()
+            digests[name] = {"count": int(count), "sha256": sha256}
+            continue
+        hashed = hashlib.sha256()
+        count = 0
+        query = select(table.c.id, table.c.row_version).where(*where).order_by(table.c.id)
+        for row_id, version in conn.execute(query):
+            count += 1
+            hashed.update(f"{row_id}:{int(version)};".encode())
+        digests[name] = {"count": count, "sha256": hashed.hexdigest()}
     return digests
 
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, delete, or_, select, update
+from sqlalchemy import Connection, Select, Table, and_, delete, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from clinic_app.kernel.audit_entry import ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
@@ -39,8 +40,9 @@ from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
 from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
-from clinic_app.sync.ownership import among, rows_of_patients
+from clinic_app.sync.ownership import among, owner_of, rows_of_patients
 from clinic_app.sync.protocol import PulledRow
+from clinic_app.sync.wire import synced_tables
 
 #: Which patients each laptop holds.
 _HOLDS = cast(Table, SyncDevicePatient.__table__)
@@ -259,12 +261,14 @@ def _by_rules(
     conn: Connection, rules: ScopeRules, who: Holder, wanted: list[uuid.UUID]
 ) -> set[uuid.UUID]:
     found: set[uuid.UUID] = set()
+    queries = [query for rule in _RULES.values() if (query := rule(rules, who)) is not None]
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
-        for rule in _RULES.values():
-            query = rule(rules, who)
-            if query is None:
-                continue
+        for query in queries:
+            # A patient one rule brings in needs no other rule asked about them.
+            part = [patient for patient in part if patient not in found]
+            if not part:
+                break
             ids = query.subquery()
             column = next(iter(ids.c))
             found |= set(conn.execute(select(column).where(among(conn, column, part))).scalars())
@@ -278,6 +282,22 @@ def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
             select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
         ).scalars()
     )
+
+
+def held_rows(device_id: uuid.UUID, table_name: str) -> ColumnElement[bool]:
+    """SQL: a row of this scoped table is the laptop's: its patients are all held there.
+
+    A row of a pair table needs both patients held; a row reached through a parent, that
+    parent to be the laptop's.
+    """
+    owner = owner_of(table_name)
+    table = synced_tables()[table_name].table
+    holding = select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
+    if owner.kind == "parent" and owner.parent is not None:
+        parent = synced_tables()[owner.parent].table
+        parents = select(parent.c.id).where(held_rows(device_id, owner.parent))
+        return table.c[owner.columns[0]].in_(parents)
+    return and_(*(table.c[column].in_(holding) for column in owner.columns))
 
 
 def sent_to(device_id: uuid.UUID, patient: Any, seq: Any) -> Any:
