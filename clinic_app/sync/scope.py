@@ -337,19 +337,19 @@ def take_in(
         return 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scope-fetch") as server:
         coming = server.submit(transport.scope_rows, pieces[0], user_token)
-        confirmed: list[Future[Any]] = []
+        confirming: Future[Any] | None = None
         for index, piece in enumerate(pieces):
             answer = coming.result()
             if index + 1 < len(pieces):
                 coming = server.submit(transport.scope_rows, pieces[index + 1], user_token)
             rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
             store_rows(rows)
-            if confirmed:
-                confirmed[-1].result()
-            confirmed.append(
-                server.submit(transport.scope_held, piece, [], reason, user_token, _as_of(answer))
+            if confirming is not None:
+                confirming.result()
+            confirming = server.submit(
+                transport.scope_held, piece, [], reason, user_token, _as_of(answer)
             )
-        confirmed[-1].result()
+        confirming.result()
     return len(patients)
 
 
