@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -322,35 +321,16 @@ def take_in(
     reason: str = "scope",
     user_token: str | None = None,
 ) -> int:
-    """Fetch these patients whole, store them, and tell the server they are held here.
-
-    They go in pieces. While one piece is stored here, the server is already working on
-    the next one's rows and on confirming the piece before (one request at a time, in
-    order); a piece is confirmed only once stored, and at most one stored piece waits for
-    its confirmation, so a failed request stops the round as before.
-    """
-    pieces = [
-        [str(p) for p in patients[start : start + FETCH_PIECE]]
-        for start in range(0, len(patients), FETCH_PIECE)
-    ]
-    if not pieces:
-        return 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scope-fetch") as server:
-        coming = server.submit(transport.scope_rows, pieces[0], user_token)
-        confirming: Future[Any] | None = None
-        for index, piece in enumerate(pieces):
-            answer = coming.result()
-            if index + 1 < len(pieces):
-                coming = server.submit(transport.scope_rows, pieces[index + 1], user_token)
-            rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
-            store_rows(rows)
-            if confirming is not None:
-                confirming.result()
-            confirming = server.submit(
-                transport.scope_held, piece, [], reason, user_token, _as_of(answer)
-            )
-        confirming.result()
-    return len(patients)
+    """Fetch these patients whole, store them, and tell the server they are held here."""
+    taken = 0
+    for start in range(0, len(patients), FETCH_PIECE):
+        piece = [str(p) for p in patients[start : start + FETCH_PIECE]]
+        answer = transport.scope_rows(piece, user_token)
+        rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
+        store_rows(rows)
+        transport.scope_held(piece, [], reason, user_token, _as_of(answer))
+        taken += len(piece)
+    return taken
 
 
 def run_scope(store: Store, transport: object, store_rows: Any) -> ScopeReport:
