@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.base import utcnow
@@ -156,26 +156,26 @@ def _with_matches(conn: Connection, patient_ids: Sequence[uuid.UUID]) -> list[uu
     """Those of ``patient_ids`` that share some rule's fields with another row.
 
     A quick prefilter over a whole page, so a first sync of many patients costs one query per
-    rule and part, not several per patient. Each patient is looked up through the indexes on
-    the rule's fields, so the cost does not grow with the patients already stored.
+    rule and part, not several per patient.
     """
     table = Patient.__table__
-    other = table.alias("other")
     found: set[uuid.UUID] = set()
     for start in range(0, len(patient_ids), 500):
         part = list(patient_ids[start : start + 500])
         for rule in MATCH_RULES:
-            # Live rows with the same fields, this one among them if live: more than one.
-            sharing = (
-                select(func.count())
-                .where(
-                    *(other.c[name] == table.c[name] for name in rule.fields),
-                    other.c.deleted.is_(False),
-                )
-                .scalar_subquery()
+            columns = [table.c[name] for name in rule.fields]
+            key = tuple_(*columns)
+            wanted = select(*columns).where(table.c.id.in_(part))
+            shared = (
+                select(*columns)
+                .where(key.in_(wanted), table.c.deleted.is_(False))
+                .group_by(*columns)
+                .having(func.count() > 1)
             )
             found |= set(
-                conn.execute(select(table.c.id).where(table.c.id.in_(part), sharing > 1)).scalars()
+                conn.execute(
+                    select(table.c.id).where(table.c.id.in_(part), key.in_(shared))
+                ).scalars()
             )
     return sorted(found)
 
