@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, Text, func, insert, literal, or_, select, update
@@ -26,7 +26,6 @@ from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.batch import (
-    IDS_PER_QUERY,
     DuplicateScreen,
     InsertRuns,
     Key,
@@ -45,9 +44,11 @@ from clinic_app.sync.model import (
     SyncPushReceipt,
 )
 from clinic_app.sync.ownership import (
+    IDS_PER_QUERY,
     among,
     owner_of,
     patients_of_row,
+    stored_rows,
 )
 from clinic_app.sync.protocol import (
     MAX_PAGE,
@@ -723,23 +724,6 @@ def apply_push(
     return response
 
 
-def _stored_rows(
-    conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]
-) -> dict[tuple[str, uuid.UUID], Mapping[Any, Any]]:
-    """The rows named by ``keys`` as they now stand: one query per table (and 500 ids)."""
-    by_table: dict[str, list[uuid.UUID]] = {}
-    for table_name, row_id in keys:
-        by_table.setdefault(table_name, []).append(row_id)
-    found: dict[tuple[str, uuid.UUID], Mapping[Any, Any]] = {}
-    for table_name, ids in by_table.items():
-        table = synced_table(table_name).table
-        for start in range(0, len(ids), IDS_PER_QUERY):
-            part = ids[start : start + IDS_PER_QUERY]
-            for row in conn.execute(select(table).where(among(conn, table.c.id, part))).mappings():
-                found[(table_name, row["id"])] = row
-    return found
-
-
 def pull_page(
     conn: Connection, cursor: int, limit: int = MAX_PAGE, holder: uuid.UUID | None = None
 ) -> PullPage:
@@ -767,7 +751,7 @@ def pull_page(
     newest: dict[tuple[str, uuid.UUID], int] = {}
     for seq, table_name, row_id in changes:
         newest[(table_name, row_id)] = seq
-    stored = _stored_rows(conn, newest)
+    stored = stored_rows(conn, newest)
     rows = [
         PulledRow(seq, table_name, row_id, synced_table(table_name).encode(row))
         for (table_name, row_id), seq in newest.items()

@@ -18,14 +18,12 @@ from sqlalchemy import Connection, select
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.duplicates import MATCH_RULES
 from clinic_app.server.bulk import insert_rows
-from clinic_app.sync.ownership import among
+from clinic_app.sync.ownership import IDS_PER_QUERY, among
 from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 
 #: Patient fields any matching rule compares.
 _IDENTITY = frozenset(name for rule in MATCH_RULES for name in rule.fields)
-#: Most ids (or keys) in one ``IN (...)`` list.
-IDS_PER_QUERY = 500
 
 Key = tuple[str, uuid.UUID]
 Row = Mapping[Any, Any]

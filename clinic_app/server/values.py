@@ -72,10 +72,6 @@ def _json_fits(value: Any, depth: int = 0) -> bool:  # noqa: PLR0911 - one per J
     return False
 
 
-def _no_nul_json(value: Any) -> bool:
-    return _json_fits(value)
-
-
 def _is_datetime(value: Any) -> bool:
     return isinstance(value, datetime)
 
@@ -126,7 +122,7 @@ def _kind_check(column: Column[Any]) -> Callable[[Any], bool]:  # noqa: PLR0911 
 
         return fits_text
     if isinstance(kind, JSON):
-        return _no_nul_json
+        return _json_fits
     return _anything  # ids, files: decoded and checked by their own code
 
 

@@ -133,6 +133,35 @@ def among(
     return column.in_(values)
 
 
+#: Most ids in one query's list.
+IDS_PER_QUERY = 500
+
+
+def by_table(keys: Iterable[tuple[str, uuid.UUID]]) -> dict[str, list[uuid.UUID]]:
+    """Row ids grouped by their table, in the order they came."""
+    grouped: dict[str, list[uuid.UUID]] = {}
+    for name, row_id in keys:
+        grouped.setdefault(name, []).append(row_id)
+    return grouped
+
+
+def stored_rows(
+    conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]
+) -> dict[tuple[str, uuid.UUID], Mapping[Any, Any]]:
+    """The rows named by ``keys`` as they now stand (absent ones left out).
+
+    One query per table and :data:`IDS_PER_QUERY` ids.
+    """
+    found: dict[tuple[str, uuid.UUID], Mapping[Any, Any]] = {}
+    for name, ids in by_table(keys).items():
+        table = synced_tables()[name].table
+        for start in range(0, len(ids), IDS_PER_QUERY):
+            part = ids[start : start + IDS_PER_QUERY]
+            for row in conn.execute(select(table).where(among(conn, table.c.id, part))).mappings():
+                found[(name, row["id"])] = row
+    return found
+
+
 def _as_uuid(value: Any) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value

@@ -32,8 +32,10 @@ from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.ownership import (
     PATIENT_TABLE,
+    by_table,
     owner_of,
     rows_of_patients,
+    stored_rows,
 )
 from clinic_app.sync.protocol import PulledRow
 from clinic_app.sync.wire import synced_tables
@@ -152,16 +154,7 @@ def _parents_stored(
 
     pending = wanted_by(in_page.items())
     while pending:
-        fetched: dict[tuple[str, uuid.UUID], Mapping[str, Any]] = {}
-        by_table: dict[str, list[uuid.UUID]] = {}
-        for table, row_id in pending:
-            by_table.setdefault(table, []).append(row_id)
-        for name, ids in by_table.items():
-            table_ = synced_tables()[name].table
-            for start in range(0, len(ids), 500):
-                query = select(table_).where(table_.c.id.in_(ids[start : start + 500]))
-                for row in conn.execute(query).mappings():
-                    fetched[(name, row["id"])] = dict(row)
+        fetched = {key: dict(row) for key, row in stored_rows(conn, pending).items()}
         stored.update(fetched)
         pending = wanted_by(fetched.items())
     return stored
@@ -180,10 +173,7 @@ def _held_among(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
 
 def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
     """Remove local copies of rows (not a change: nothing is queued to sync)."""
-    by_table: dict[str, list[uuid.UUID]] = {}
-    for name, row_id in keys:
-        by_table.setdefault(name, []).append(row_id)
-    for name, ids in by_table.items():
+    for name, ids in by_table(keys).items():
         table = synced_tables()[name].table
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
