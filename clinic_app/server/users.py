@@ -171,11 +171,18 @@ def online_login(
     Raises:
         AuthenticationFailed: ``auth.failed``.
     """
-    user = conn.execute(
-        select(User.id, User.password_hash, User.active).where(
-            User.username == username.strip().casefold(), User.deleted.is_(False)
-        )
-    ).first()
+    name = username.strip().casefold()
+    # A name with a control character (a NUL, which PostgreSQL cannot compare) is no one's:
+    # it is not looked up, and is refused after the same work as any unknown name.
+    user = (
+        conn.execute(
+            select(User.id, User.password_hash, User.active).where(
+                User.username == name, User.deleted.is_(False)
+            )
+        ).first()
+        if name.isprintable()
+        else None
+    )
     right = passwords.verify_password(password, user.password_hash if user else _decoy_hash())
     if user is None or not right or not user.active:
         raise AuthenticationFailed("auth.failed")

@@ -214,6 +214,13 @@ def test_sign_in_locks_out_after_repeated_failures_and_a_disabled_account_says_n
     unknown = login("nobody", PASSWORD)
     assert (right.status_code, right.json()) == (wrong.status_code, wrong.json())
     assert (right.status_code, right.json()) == (unknown.status_code, unknown.json())
+    # A name no account can have (a NUL, which PostgreSQL cannot even compare) is the same
+    # plain refusal, not a server error.
+    for odd in ("pri\x00ya", "\u00f6Y\u0000\U00069c00", "omar\x1b[2J"):
+        assert (login(odd, PASSWORD).status_code, login(odd, PASSWORD).json()) == (
+            unknown.status_code,
+            unknown.json(),
+        ), repr(odd)
 
 
 def test_enrolment_is_rate_limited_and_names_are_kept_printable(
