@@ -12,7 +12,6 @@ transaction.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.imaging.dicom.names import person_name
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from clinic_app.domains.reports.sr import ImageRef, Observer
 
 _SEX = {"1": "M", "2": "F"}
-_TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
 #: The profession a role's reports are written in, for the SR's observer role (CID 7452).
 #: The app does not yet record each person's profession, so it follows from the role.
 _ROLE_WORDS = {
@@ -44,17 +43,6 @@ _ROLE_WORDS = {
     Role.SUPERVISOR: "Sonographer",
     Role.CLINICIAN: "Physiotherapist",
 }
-
-
-def person_name(display_name: str) -> str:
-    """A DICOM person name (``FAMILY^Given``) from a display name like "Dr Ann Lee (Lead)"."""
-    words = [w for w in re.sub(r"\(.*?\)", " ", display_name).split() if w]
-    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
-        words.pop(0)
-    if not words:
-        return "UNKNOWN"
-    family, given = words[-1], " ".join(words[:-1])
-    return f"{family.upper()}^{given}" if given else family.upper()
 
 
 def _observer(session: Session, user_id: uuid.UUID) -> Observer:

@@ -1,0 +1,21 @@
+"""People's names and sex as DICOM writes them, from what the record and the staff list hold.
+
+No pydicom here: the functions only shape text, so any domain may use them without loading it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
+
+
+def person_name(display_name: str) -> str:
+    """A DICOM person name (``FAMILY^Given``) from a display name like "Dr Ann Lee (Lead)"."""
+    words = [w for w in re.sub(r"\(.*?\)", " ", display_name).split() if w]
+    while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+        words.pop(0)
+    if not words:
+        return "UNKNOWN"
+    family, given = words[-1], " ".join(words[:-1])
+    return f"{family.upper()}^{given}" if given else family.upper()
