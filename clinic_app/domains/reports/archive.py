@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.dicom.names import person_name
+from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
     from clinic_app.domains.reports.sr import ImageRef, Observer
 
-_SEX = {"1": "M", "2": "F"}
 #: The profession a role's reports are written in, for the SR's observer role (CID 7452).
 #: The app does not yet record each person's profession, so it follows from the role.
 _ROLE_WORDS = {
@@ -117,7 +116,7 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
             family_name=patient.family_name,
             given_name=patient.given_name,
             birth_date=patient.date_of_birth,
-            sex=_SEX.get(patient.sex, "O"),
+            sex=dicom_sex(patient.sex),
         ),
         study_uid=study.study_uid,
         accession=study.accession or "",

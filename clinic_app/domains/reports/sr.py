@@ -184,7 +184,7 @@ class ReportMeasurement:
 
 @dataclass(frozen=True)
 class ReportPatient:
-    """The patient as in the record; ``sex`` is M, F or O as DICOM spells it."""
+    """The patient as in the record; ``sex`` is M, F, O or empty (not known)."""
 
     nhs_number: str
     family_name: str
@@ -392,7 +392,7 @@ def _check_report(report: ScanReport) -> None:
 
 
 def _check_patient(patient: ReportPatient) -> None:
-    if patient.sex not in {"M", "F", "O"}:
+    if patient.sex not in {"M", "F", "O", ""}:
         raise ValidationError("dicom.bad_sex", field="sex")
 
 

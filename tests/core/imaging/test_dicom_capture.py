@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,9 @@ import pytest
 from pydicom import dcmread
 from pydicom.uid import JPEGLSLossless
 
-from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid, still
+from clinic_app.domains.imaging.dicom.capture import clip, still
 from clinic_app.kernel.errors import ValidationError
+from tests.support.capture_context import capture_context as _context
 
 TOOLS = ("dciodvfy", "dcmdump")
 
@@ -25,24 +25,6 @@ def _require_tools() -> None:
         if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
             pytest.fail(f"DICOM tools missing in CI: {missing}")
         pytest.skip(f"DICOM tools not installed: {missing}")
-
-
-def _context(**changes: object) -> CaptureContext:
-    values: dict[str, object] = {
-        "nhs_number": "9990000018",
-        "family_name": "Ó'Brien",
-        "given_name": "Siobhán",
-        "birth_date": date(1960, 3, 14),
-        "sex": "F",
-        "study_uid": new_uid(),
-        "series_uid": new_uid(),
-        "body_part": "KNEE",
-        "laterality": "L",
-        "operator": "OKAFOR^Tom",
-        "when": datetime(2026, 11, 25, 10, 30, 5, 250000, tzinfo=UTC),
-    }
-    values.update(changes)
-    return CaptureContext(**values)  # type: ignore[arg-type]
 
 
 def _frames(count: int, seed: int) -> np.ndarray:

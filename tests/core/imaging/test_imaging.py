@@ -114,7 +114,7 @@ def test_a_capture_is_valid_dicom_under_the_patients_study_and_series(
     assert read[2].SeriesInstanceUID != read[0].SeriesInstanceUID
     assert read[0].PatientID == "9990000018"
     assert str(read[0].PatientName) == "LOVELACE^Ada"
-    assert str(read[0].OperatorsName) == "Tom^Okafor"
+    assert str(read[0].OperatorsName) == "OKAFOR^Tom"  # family name first, as PN has it
     assert (read[2].NumberOfFrames, other_side.frames) == (2, 2)
     assert np.array_equal(read[0].pixel_array, _frame(1))
 

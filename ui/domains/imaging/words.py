@@ -92,6 +92,7 @@ _WORDS: dict[str, str] = {
     "dicom.not_rgb": "The video frame was not in a form the app can keep. Capture it again.",
     "dicom.bad_frame_time": "The clip's frame rate could not be kept. Record it again.",
     "dicom.bad_sex": "The patient's recorded sex could not be written into the image.",
+    "dicom.bad_conversion_type": "The app could not say how this image was made. Try again.",
     "dicom.unknown_setting": "That setting is not one the app knows.",
     "pacs.bad_purpose": "Choose clinical or educational.",
     "pacs.no_dicomweb": "Sending by DICOMweb needs the PACS's DICOMweb address.",

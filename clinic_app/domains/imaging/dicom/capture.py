@@ -2,9 +2,14 @@
 
 A still becomes a Secondary Capture Image (PS3.3 A.8.1); a clip becomes a Multi-frame True
 Color Secondary Capture Image (A.8.5) with its frame timing (Cine module). Both say how they
-were made (Conversion Type ``DV``: digitised video), say honestly whether the pixels may
-carry burned-in text, always name the body part and its side, and are compressed losslessly
-with JPEG-LS. Text is UTF-8 (ISO_IR 192).
+were made (Conversion Type ``DV``, digitised video, for frames from the video grabber; ``WSD``,
+workstation, for a picture or clip imported from a file: PS3.3 C.8.6.1), say honestly whether
+the pixels may carry burned-in text, always name the body part and its side, and are
+compressed losslessly with JPEG-LS. Text is UTF-8 (ISO_IR 192).
+
+Dates and times are the clinic's local time, as the worklist's are, with the Timezone Offset
+From UTC (0008,0201) saying which; the study's date, time and ID are those of the study (when
+it began), the same on every object of it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from clinic_app.kernel.errors import ValidationError
 #: The app's root for the UIDs it makes: 2.25 followed by a UUID as an integer (PS3.5 B.2).
 UUID_ROOT = "2.25."
 LATERALITIES = frozenset({"R", "L", "B", "U"})
+#: Conversion Types the app writes (PS3.3 C.8.6.1): digitised video, workstation.
+CONVERSION_TYPES = frozenset({"DV", "WSD"})
 #: Body Part Examined codes (PS3.16 CID 4031 code meanings upper-cased, as PS3.3 asks).
 BODY_PARTS = frozenset(
     {
@@ -63,13 +70,16 @@ class CaptureContext:
     Attributes:
         nhs_number: the patient's NHS number (the Patient ID, issuer NHS).
         family_name, given_name: as in the record.
-        birth_date, sex: ``sex`` is M, F or O as DICOM spells it.
+        birth_date, sex: ``sex`` is M, F, O (other: the record says indeterminate) or empty
+            (not known), as DICOM spells it.
         study_uid, series_uid: one study per encounter, one series per body part and side.
         accession: the accession number of the request, if any.
         operator: who scanned, as a DICOM person name (``FAMILY^Given``).
         body_part, laterality: always set (MSK anatomy is paired).
         burned_in: True when the video frame may show text that identifies the patient.
         when: the date and time of the capture.
+        study_started: when the study began (its Study Date and Time); ``when`` if not given.
+        conversion_type: ``DV`` for grabbed video frames, ``WSD`` for an imported file.
     """
 
     nhs_number: str
@@ -88,6 +98,8 @@ class CaptureContext:
     study_description: str = "Point-of-care ultrasound"
     series_number: int = 1
     institution: str = ""
+    study_started: datetime | None = None
+    conversion_type: str = "DV"
 
 
 def _check(context: CaptureContext) -> None:
@@ -95,8 +107,10 @@ def _check(context: CaptureContext) -> None:
         raise ValidationError("dicom.bad_laterality", field="laterality")
     if context.body_part not in BODY_PARTS:
         raise ValidationError("dicom.bad_body_part", field="body_part")
-    if context.sex not in {"M", "F", "O"}:
+    if context.sex not in {"M", "F", "O", ""}:
         raise ValidationError("dicom.bad_sex", field="sex")
+    if context.conversion_type not in CONVERSION_TYPES:
+        raise ValidationError("dicom.bad_conversion_type", field="conversion_type")
 
 
 def _rgb(frames: np.ndarray) -> np.ndarray:
@@ -105,10 +119,20 @@ def _rgb(frames: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frames)
 
 
+def _local(moment: datetime) -> datetime:
+    """A moment in the clinic's local time (a naive one is taken as already local)."""
+    return moment.astimezone() if moment.tzinfo is not None else moment
+
+
 def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Dataset:
     _check(context)
+    when = _local(context.when)
+    began = _local(context.study_started or context.when)
     ds = Dataset()
     ds.SpecificCharacterSet = "ISO_IR 192"
+    ds.InstanceCreationDate = when.strftime("%Y%m%d")
+    ds.InstanceCreationTime = when.strftime("%H%M%S")
+    ds.TimezoneOffsetFromUTC = when.strftime("%z") or "+0000"
     ds.SOPClassUID = sop_class
     ds.SOPInstanceUID = new_uid()
     # Patient
@@ -119,11 +143,11 @@ def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Data
     ds.PatientSex = context.sex
     # General Study
     ds.StudyInstanceUID = context.study_uid
-    ds.StudyDate = context.when.strftime("%Y%m%d")
-    ds.StudyTime = context.when.strftime("%H%M%S")
+    ds.StudyDate = began.strftime("%Y%m%d")
+    ds.StudyTime = began.strftime("%H%M%S")
     ds.ReferringPhysicianName = ""
     # Study ID (SH, 16 characters): the modality and when the study began.
-    ds.StudyID = f"US{context.when:%y%m%d%H%M}"
+    ds.StudyID = f"US{began:%y%m%d%H%M}"
     ds.AccessionNumber = context.accession
     ds.StudyDescription = context.study_description
     # General Series
@@ -137,12 +161,12 @@ def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Data
     ds.Manufacturer = "OneStop MSK"
     if context.institution:
         ds.InstitutionName = context.institution
-    ds.ConversionType = "DV"
+    ds.ConversionType = context.conversion_type
     # General Image
     ds.InstanceNumber = instance_number
     ds.PatientOrientation = ""
-    ds.ContentDate = ds.StudyDate
-    ds.ContentTime = context.when.strftime("%H%M%S.%f")
+    ds.ContentDate = when.strftime("%Y%m%d")
+    ds.ContentTime = when.strftime("%H%M%S.%f")
     ds.ImageType = ["DERIVED", "SECONDARY"]
     ds.BurnedInAnnotation = "YES" if context.burned_in else "NO"
     ds.LossyImageCompression = "00"
@@ -176,8 +200,10 @@ def _finish(ds: Dataset, pixels: np.ndarray) -> Dataset:
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.set_pixel_data(pixels, "RGB", 8)
-    ds.compress(JPEGLSLossless, encoding_plugin="pyjpegls")
+    # The object keeps the UID it was made with (the app's 2.25 form), which setting the
+    # pixels and compressing them would otherwise replace with one under pydicom's root.
+    ds.set_pixel_data(pixels, "RGB", 8, generate_instance_uid=False)
+    ds.compress(JPEGLSLossless, encoding_plugin="pyjpegls", generate_instance_uid=False)
     return ds
 
 
@@ -198,7 +224,7 @@ def still(frame: np.ndarray, context: CaptureContext, instance_number: int = 1) 
         raise ValidationError("dicom.not_a_still", field="frames")
     ds = _base(context, SecondaryCaptureImageStorage, instance_number)
     ds.DateOfSecondaryCapture = ds.ContentDate
-    ds.TimeOfSecondaryCapture = context.when.strftime("%H%M%S")
+    ds.TimeOfSecondaryCapture = ds.InstanceCreationTime
     return _finish(ds, pixels)
 
 
@@ -229,7 +255,7 @@ def clip(
         raise ValidationError("dicom.bad_frame_time", field="frame_time_ms")
     ds = _base(context, MultiFrameTrueColorSecondaryCaptureImageStorage, instance_number)
     ds.DateOfSecondaryCapture = ds.ContentDate
-    ds.TimeOfSecondaryCapture = context.when.strftime("%H%M%S")
+    ds.TimeOfSecondaryCapture = ds.InstanceCreationTime
     # Multi-frame and Cine: the frames play at the timing they were captured with.
     ds.NumberOfFrames = int(pixels.shape[0])
     ds.FrameIncrementPointer = 0x00181063  # Frame Time

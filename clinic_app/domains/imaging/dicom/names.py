@@ -19,3 +19,14 @@ def person_name(display_name: str) -> str:
         return "UNKNOWN"
     family, given = words[-1], " ".join(words[:-1])
     return f"{family.upper()}^{given}" if given else family.upper()
+
+
+#: The record's sex (NHS Data Dictionary PERSON STATED GENDER CODE) as DICOM Patient's Sex:
+#: male, female, indeterminate as O (other). "Not known" has no DICOM value: Patient's Sex is
+#: Type 2, so it is left empty rather than written as O, which would say something else.
+_DICOM_SEX = {"1": "M", "2": "F", "9": "O"}
+
+
+def dicom_sex(code: str | None) -> str:
+    """Patient's Sex (0010,0040) for the record's code: ``M``, ``F``, ``O`` or empty."""
+    return _DICOM_SEX.get(code or "", "")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from clinic_app.kernel.errors import ValidationError
@@ -141,10 +141,14 @@ def encode(plan: CapturePlan, picture: Picture) -> EncodedImage:
     """
     from clinic_app.domains.imaging.dicom.capture import clip, still  # noqa: PLC0415 - see the top
 
+    context = plan.context
+    if picture.source == "imported":
+        # A file made on a computer, not frames digitised from the scanner's video.
+        context = replace(context, conversion_type="WSD")
     if picture.frame_time_ms is None:
-        ds = still(picture.pixels, plan.context)
+        ds = still(picture.pixels, context)
     else:
-        ds = clip(picture.pixels, picture.frame_time_ms, plan.context, lossy=picture.lossy)
+        ds = clip(picture.pixels, picture.frame_time_ms, context, lossy=picture.lossy)
     return EncodedImage(
         plan=plan,
         data=dicom_bytes(ds),

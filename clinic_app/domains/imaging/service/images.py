@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.domains.imaging.service import encoding
 from clinic_app.domains.imaging.service.encoding import (
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
-_DICOM_SEX = {"1": "M", "2": "F"}
 DICOM_MEDIA_TYPE = "application/dicom"
 
 
@@ -85,7 +85,7 @@ def _planned(study: ImagingStudy, patient: Patient) -> PlannedScan:
         family_name=patient.family_name,
         given_name=patient.given_name,
         birth_date=patient.date_of_birth,
-        sex=_DICOM_SEX.get(patient.sex, "O"),
+        sex=dicom_sex(patient.sex),
     )
 
 
@@ -190,7 +190,7 @@ class ImagingService:
             when = utcnow()
             study = self._study(session, patient, when)
             user = session.get(User, recorded_by(actor)) if recorded_by(actor) else None
-            operator = user.display_name.replace(" ", "^", 1) if user else ""
+            operator = person_name(user.display_name) if user else ""
             return CapturePlan(
                 patient_id=patient.id,
                 study_id=study.id,
@@ -199,7 +199,7 @@ class ImagingService:
                     family_name=patient.family_name,
                     given_name=patient.given_name,
                     birth_date=patient.date_of_birth,
-                    sex=_DICOM_SEX.get(patient.sex, "O"),
+                    sex=dicom_sex(patient.sex),
                     study_uid=study.study_uid,
                     series_uid=self._series(session, study, body_part, laterality),
                     body_part=body_part,
@@ -208,6 +208,7 @@ class ImagingService:
                     when=when,
                     burned_in=burned_in,
                     accession=study.accession or "",
+                    study_started=study.started_at,
                 ),
             )
 
