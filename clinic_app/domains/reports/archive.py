@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name
+from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name, study_id
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
@@ -105,10 +105,17 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
                 ReportMeasurement(item.get("label") or "Distance", item["mm"], _ref(image, frame))
             )
     predecessor = None
+    # Every version's SR (and KOS) joins the first version's series, numbered by version: a
+    # PACS shows one report series with its versions, not a new series 900 for each.
+    kos_series = None
     earlier = kept_as_dicom(session, row.predecessor_id) if row.predecessor_id else None
     if earlier is not None:
         kept = session.get(ImageInstance, earlier.sr_instance_id)
         predecessor = _ref(kept) if kept is not None else None
+        earlier_kos = (
+            session.get(ImageInstance, earlier.kos_instance_id) if earlier.kos_instance_id else None
+        )
+        kos_series = earlier_kos.series_uid if earlier_kos is not None else None
     verifier = _observer(session, row.verified_by) if row.verified_by else None
     document = ReportDocument(
         patient=ReportPatient(
@@ -134,14 +141,15 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         verified_at=when,
         written_at=when,
         predecessor=predecessor,
+        series_uid=predecessor.series_uid if predecessor is not None else None,
         instance_number=row.version,
-        study_id=f"US{study.started_at:%y%m%d%H%M}",
+        study_id=study_id(study.started_at),
         study_started=study.started_at,
     )
     sr = scan_report_sr(document)
     dicom = ScanReportDicom(report_id=row.id, sr_instance_id=_keep(session, row, sr, encode(sr)))
     if keys:
-        kos = key_object_selection(document)
+        kos = key_object_selection(document, series_uid=kos_series)
         dicom.kos_instance_id = _keep(session, row, kos, encode(kos))
     session.add(dicom)
     # The PACS must now receive the report too: the study waits until it confirms it.

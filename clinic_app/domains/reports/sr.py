@@ -43,6 +43,7 @@ from pydicom.uid import (
 from pydicom.valuerep import DSfloat
 
 from clinic_app.domains.imaging.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.names import local_time
 from clinic_app.kernel.errors import ValidationError
 from clinic_app.records.registry import record_type
 from clinic_app.records.sections import Concept, Section, SectionKind
@@ -64,6 +65,8 @@ __all__ = [
 
 #: Coding scheme of the identifiers the clinic gives its people ("99...": local, PS3.3 8.2).
 LOCAL_CODING_SCHEME = "99ONESTOPMSK"
+#: Series numbers of a report's SR and KOS. Every version of a report joins its first
+#: version's series (the caller passes that series' UID), numbered by Instance Number.
 REPORT_SERIES_NUMBER = 900
 KEY_IMAGES_SERIES_NUMBER = 901
 _DCMR_UID = "1.2.840.10008.8.1.1"  # DICOM Content Mapping Resource (PS3.16)
@@ -437,7 +440,7 @@ def _header(
     ds.PatientBirthDate = patient.birth_date.strftime("%Y%m%d")
     ds.PatientSex = patient.sex
     ds.StudyInstanceUID = report.study_uid
-    started = report.study_started
+    started = local_time(report.study_started) if report.study_started else None
     ds.StudyDate = started.strftime("%Y%m%d") if started else ""
     ds.StudyTime = started.strftime("%H%M%S") if started else ""
     ds.ReferringPhysicianName = ""
@@ -451,9 +454,10 @@ def _header(
     if report.institution:
         ds.InstitutionName = report.institution
     ds.InstanceNumber = report.instance_number
-    ds.ContentDate = report.written_at.strftime("%Y%m%d")
-    ds.ContentTime = report.written_at.strftime("%H%M%S")
-    offset = report.written_at.strftime("%z")
+    written = local_time(report.written_at)
+    ds.ContentDate = written.strftime("%Y%m%d")
+    ds.ContentTime = written.strftime("%H%M%S")
+    offset = written.strftime("%z")
     if offset:
         ds.TimezoneOffsetFromUTC = offset
     ds.file_meta = FileMetaDataset()
@@ -540,7 +544,8 @@ def _verifying_observer(observer: Observer, when: datetime) -> Dataset:
 
 
 def _datetime(when: datetime) -> str:
-    return when.strftime("%Y%m%d%H%M%S") + when.strftime("%z")
+    local = local_time(when)
+    return local.strftime("%Y%m%d%H%M%S") + local.strftime("%z")
 
 
 # ------------------------------------------------------------------ content tree

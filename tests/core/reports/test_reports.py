@@ -315,6 +315,16 @@ def test_an_addendum_sr_points_at_its_predecessor(
     predecessor = newer.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0]
     assert predecessor.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == older.SOPInstanceUID
     assert older.VerifyingObserverSequence[0].VerifyingObserverName == "CAL"
+    # One report series in the PACS, its versions numbered in it: not a new series 900 each.
+    assert newer.SeriesInstanceUID == older.SeriesInstanceUID
+    assert (older.SeriesNumber, newer.SeriesNumber) == (900, 900)
+    assert (older.InstanceNumber, newer.InstanceNumber) == (1, 2)
+    # The report's study date, time and ID are its images' (local time, with the offset).
+    (picture,) = (i for i in study.instances if i.source == "grabbed")
+    grabbed = dcmread(io.BytesIO(services.imaging.image_file(clinician, picture.id)))
+    for field in ("StudyDate", "StudyTime", "StudyID", "StudyInstanceUID"):
+        assert newer.get(field) == grabbed.get(field), field
+    assert newer.TimezoneOffsetFromUTC == grabbed.TimezoneOffsetFromUTC
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:

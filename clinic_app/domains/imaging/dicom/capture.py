@@ -28,6 +28,7 @@ from pydicom.uid import (
     SecondaryCaptureImageStorage,
 )
 
+from clinic_app.domains.imaging.dicom.names import local_time, study_id
 from clinic_app.kernel.errors import ValidationError
 
 #: The app's root for the UIDs it makes: 2.25 followed by a UUID as an integer (PS3.5 B.2).
@@ -119,15 +120,10 @@ def _rgb(frames: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(frames)
 
 
-def _local(moment: datetime) -> datetime:
-    """A moment in the clinic's local time (a naive one is taken as already local)."""
-    return moment.astimezone() if moment.tzinfo is not None else moment
-
-
 def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Dataset:
     _check(context)
-    when = _local(context.when)
-    began = _local(context.study_started or context.when)
+    when = local_time(context.when)
+    began = local_time(context.study_started or context.when)
     ds = Dataset()
     ds.SpecificCharacterSet = "ISO_IR 192"
     ds.InstanceCreationDate = when.strftime("%Y%m%d")
@@ -146,8 +142,7 @@ def _base(context: CaptureContext, sop_class: str, instance_number: int) -> Data
     ds.StudyDate = began.strftime("%Y%m%d")
     ds.StudyTime = began.strftime("%H%M%S")
     ds.ReferringPhysicianName = ""
-    # Study ID (SH, 16 characters): the modality and when the study began.
-    ds.StudyID = f"US{began:%y%m%d%H%M}"
+    ds.StudyID = study_id(began)
     ds.AccessionNumber = context.accession
     ds.StudyDescription = context.study_description
     # General Series

@@ -1,4 +1,4 @@
-"""People's names and sex as DICOM writes them, from what the record and the staff list hold.
+"""Names, sex, study IDs and times as DICOM writes them, from what the record holds.
 
 No pydicom here: the functions only shape text, so any domain may use them without loading it.
 """
@@ -6,6 +6,7 @@ No pydicom here: the functions only shape text, so any domain may use them witho
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
 
@@ -30,3 +31,17 @@ _DICOM_SEX = {"1": "M", "2": "F", "9": "O"}
 def dicom_sex(code: str | None) -> str:
     """Patient's Sex (0010,0040) for the record's code: ``M``, ``F``, ``O`` or empty."""
     return _DICOM_SEX.get(code or "", "")
+
+
+def local_time(moment: datetime) -> datetime:
+    """A moment in the clinic's local time, as the worklist and every object write it.
+
+    A naive moment is taken as already local. Objects carry the Timezone Offset From UTC of
+    the moment too, so the PACS can place them.
+    """
+    return moment.astimezone() if moment.tzinfo is not None else moment
+
+
+def study_id(started: datetime) -> str:
+    """A study's Study ID (SH, 16 characters): the modality and when, locally, it began."""
+    return f"US{local_time(started):%y%m%d%H%M}"
