@@ -155,11 +155,32 @@ def _clean_content(
         measurements.append(
             {"label": label, "mm": round(mm, 1), "instance_id": str(instance), "frame": frame}
         )
+    if measurements and not errors and not _all_measured(session, study_id, measurements):
+        errors.append(ValidationError("report.measurement_not_measured", field="measurements"))
     if errors:
         raise FormErrors(errors)
     content["key_images"] = keys
     content["measurements"] = measurements
     return content
+
+
+def _all_measured(
+    session: Session, study_id: uuid.UUID, measurements: list[dict[str, Any]]
+) -> bool:
+    """True when every distance is one the app measured on a calibrated image of the study.
+
+    A report's mm go into the SR as measurements, so none may come from anywhere else: not
+    typed in, not from an uncalibrated picture (a grabbed video frame has no scale).
+    """
+    from clinic_app.domains.reports.archive import measured_distances  # noqa: PLC0415
+
+    measured = {
+        (str(item["instance_id"]), int(str(item.get("frame") or 0)), float(str(item["mm"])))
+        for item in measured_distances(session, study_id)
+    }
+    return all(
+        (item["instance_id"], item["frame"], item["mm"]) in measured for item in measurements
+    )
 
 
 def _ready_to_sign(content: Mapping[str, Any]) -> None:

@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import pytest
 from pydicom import dcmread
 
 from clinic_app.container import Services
+from clinic_app.domains.imaging.dicom.measure import Annotation
+from clinic_app.domains.imaging.views import InstanceView
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.domains.reports.views import PRELIMINARY_WORDS
 from clinic_app.kernel.base import utcnow
@@ -23,6 +26,7 @@ from clinic_app.kernel.session import Actor
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
+from tests.support.us_image import us_image
 
 PASSWORD = "correct horse battery"
 
@@ -69,7 +73,24 @@ def _study(services: Services, actor: CurrentUser, nhs: str = "9990000018", regi
     return image
 
 
-def _content(image_id: object, region: str = "Knee") -> dict[str, object]:
+def _measured(
+    services: Services, actor: CurrentUser, image: InstanceView, patient_id: uuid.UUID
+) -> dict[str, object]:
+    """A 10 mm distance drawn on a calibrated scanner image added to ``image``'s study."""
+    (study,) = (s for s in services.imaging.studies(actor, patient_id) if s.id == image.study_id)
+    scanned = us_image(study_uid=study.study_uid, body_part="KNEE", laterality="R")
+    buffer = io.BytesIO()
+    scanned.save_as(buffer, enforce_file_format=True)
+    kept = services.imaging.import_dicom(actor, buffer.getvalue(), patient_id=patient_id)
+    # 100 rows at 0.01 cm per pixel, inside the scanner's one view.
+    mark = Annotation("distance", 0, ((150.0, 60.0), (150.0, 160.0)), "Meniscal extrusion")
+    services.imaging.save_marks(actor, kept.id, [mark])
+    return {"label": "Meniscal extrusion", "mm": 10.0, "instance_id": str(kept.id), "frame": 0}
+
+
+def _content(
+    image_id: object, region: str = "Knee", measured: dict[str, object] | None = None
+) -> dict[str, object]:
     return {
         "history": "Medial knee pain for 4 months.",
         "findings": "Small suprapatellar effusion. Medial meniscus extrusion 3 mm.",
@@ -77,9 +98,7 @@ def _content(image_id: object, region: str = "Knee") -> dict[str, object]:
         "recommendations": "Continue physiotherapy.",
         "body_region": region,
         "key_images": [str(image_id)],
-        "measurements": [
-            {"label": "Meniscal extrusion", "mm": 3.04, "instance_id": str(image_id), "frame": 0}
-        ],
+        "measurements": [measured] if measured else [],
     }
 
 
@@ -91,8 +110,9 @@ def test_a_trainee_report_is_returned_resubmitted_and_verified_by_the_named_supe
     reports = services.reports
     draft = reports.start(trainee, image.study_id)  # type: ignore[arg-type]
     assert (draft.status, draft.marking) == ("draft", PRELIMINARY_WORDS)
-    draft = reports.save(trainee, draft.id, _content(image.id))
-    assert draft.content["measurements"][0]["mm"] == 3.0
+    measured = _measured(services, trainee, image, draft.patient_id)
+    draft = reports.save(trainee, draft.id, _content(image.id, measured=measured))
+    assert draft.content["measurements"][0]["mm"] == 10.0
 
     submitted = reports.submit(trainee, draft.id)
     assert (submitted.status, submitted.supervisor_name) == ("submitted", "Sam")
@@ -145,6 +165,29 @@ def test_a_trainee_report_is_returned_resubmitted_and_verified_by_the_named_supe
         with pytest.raises(Conflict):
             session.flush()
         session.rollback()
+
+
+def test_a_distance_in_mm_must_be_one_measured_on_a_calibrated_image_of_the_study(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    clinician = people["clinician"]
+    image = _study(services, clinician)
+    draft = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    # Claimed on the grabbed video frame, which has no scale: refused, nothing saved.
+    guessed = {"label": "Extrusion", "mm": 3.04, "instance_id": str(image.id), "frame": 0}
+    with pytest.raises(FormErrors) as refused:
+        services.reports.save(clinician, draft.id, _content(image.id, measured=guessed))
+    assert [e.code for e in refused.value.errors] == ["report.measurement_not_measured"]
+    measured = _measured(services, clinician, image, draft.patient_id)
+    # The calibrated image, but not the distance drawn on it (typed over), nor another frame.
+    for changed in ({"mm": 12.0}, {"frame": 1}):
+        with pytest.raises(FormErrors):
+            services.reports.save(
+                clinician, draft.id, _content(image.id, measured={**measured, **changed})
+            )
+    assert services.reports.get(clinician, draft.id).content.get("measurements") in (None, [])
+    saved = services.reports.save(clinician, draft.id, _content(image.id, measured=measured))
+    assert saved.content["measurements"] == [measured]
 
 
 def test_who_may_do_what(services: Services, people: dict[str, CurrentUser]) -> None:
@@ -347,7 +390,8 @@ def test_the_printed_report_says_preliminary_until_it_is_verified(
     trainee, supervisor = people["trainee"], people["supervisor"]
     image = _study(services, trainee)
     report = services.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
-    services.reports.save(trainee, report.id, _content(image.id))
+    measured = _measured(services, trainee, image, report.patient_id)
+    services.reports.save(trainee, report.id, _content(image.id, measured=measured))
     services.reports.submit(trainee, report.id)
     draft = _pdf_text(services.reports.report_pdf(trainee, report.id), tmp_path)
     assert "PRELIMINARY" in draft

@@ -31,6 +31,10 @@ _WORDS: dict[str, str] = {
     "report.bad_measurement": (
         "A measurement could not be kept. Measure again on a calibrated image."
     ),
+    "report.measurement_not_measured": (
+        "A measurement in mm must be one measured in the viewer on a calibrated image of this "
+        "study. Measure it there, or write it in the findings without claiming mm."
+    ),
     "report.findings_empty": "Write the findings before the report is signed.",
     "report.impression_empty": "Write the impression before the report is signed.",
     "report.no_key_images": "Choose at least one key image for the report.",
