@@ -27,7 +27,7 @@ from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.store import sqlite_url
 from clinic_app.kernel.uow import command_line
 from clinic_app.kernel.vocabulary import Role
-from clinic_app.people.users import PROFESSIONAL_BODIES
+from clinic_app.people.users import PROFESSIONAL_BODIES, PROFESSIONS
 
 # Words for the command line. The app's screens have their own, richer table in
 # ui/common/errors.py; these cover what an administrator meets here.
@@ -182,6 +182,7 @@ def cmd_user_add(args: argparse.Namespace, out: TextIO) -> int:
             password=password,
             professional_body=args.body,
             registration_number=args.registration,
+            profession=args.profession,
             supervisor=args.supervisor,
             must_change_password=args.must_change,
         )
@@ -596,6 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--body", choices=PROFESSIONAL_BODIES, help="professional body")
     add.add_argument("--registration", help="professional registration number")
+    add.add_argument("--profession", choices=PROFESSIONS, help="what they are by training")
     add.add_argument("--supervisor", help="user name of a trainee's supervisor")
     add.add_argument("--must-change", action="store_true", help="change password at sign-in")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")

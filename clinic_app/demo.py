@@ -43,6 +43,13 @@ DEMO_USERS: tuple[tuple[str, str, Role, str | None, str | None], ...] = (
     ("trainee", "Sam Lee (POCUS Trainee)", Role.TRAINEE, "HCPC", "supervisor"),
     ("admin", "Jo Patel (Service Lead)", Role.ADMIN, None, None),
 )
+#: What each demo user is by training (the trainee in scanning is a physiotherapist).
+DEMO_PROFESSIONS = {
+    "clinician": "physiotherapist",
+    "sonographer": "sonographer",
+    "supervisor": "doctor",
+    "trainee": "physiotherapist",
+}
 
 _GIVEN_FEMALE = (
     "Olivia",
@@ -238,6 +245,7 @@ def seed_demo(
                 password_hash=hashes[name],
                 professional_body=body,
                 registration_number=f"DEMO{rng.randint(10000, 99999)}" if body else None,
+                profession=DEMO_PROFESSIONS.get(name),
                 supervisor_id=users[boss].id if boss else None,
                 site_id=site.id,
             )

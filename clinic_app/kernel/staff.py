@@ -38,6 +38,9 @@ class User(Syncable, Base):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     professional_body: Mapped[str | None] = mapped_column(String(20), default=None)
     registration_number: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: What they are by training (``clinic_app.people.users.PROFESSIONS``), apart from their
+    #: role in the app: a trainee in scanning may be a physiotherapist, a supervisor a doctor.
+    profession: Mapped[str | None] = mapped_column(String(20), default=None)
     supervisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
 

@@ -19,16 +19,23 @@ from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import UserSummary
 
 PROFESSIONAL_BODIES = ("HCPC", "GMC", "NMC", "GPhC", "SCoR", "other")
+#: What a person is by training, as their scan reports name them (each has a code in the
+#: reports' observer roles, CID 7452 or SNOMED CT occupations); "other" falls back on the role.
+PROFESSIONS = ("physiotherapist", "sonographer", "radiographer", "nurse", "doctor", "other")
 
 
 def check_new_user(
-    username: str, display_name: str, password: str, professional_body: str | None
+    username: str,
+    display_name: str,
+    password: str,
+    professional_body: str | None,
+    profession: str | None = None,
 ) -> tuple[str, str]:
     """The user name as stored and the display name, after checking every field.
 
     Raises:
         FormErrors: ``user.username_invalid``, display name problems, password problems,
-            ``code.unknown`` for the professional body.
+            ``code.unknown`` for the professional body or the profession.
     """
     errors = check.Collector()
     name = username.strip().casefold()
@@ -39,6 +46,8 @@ def check_new_user(
         errors.add(code, "password")
     if professional_body is not None and professional_body not in PROFESSIONAL_BODIES:
         errors.add("code.unknown", "professional_body")
+    if profession is not None and profession not in PROFESSIONS:
+        errors.add("code.unknown", "profession")
     errors.raise_if_any()
     return name, shown or name
 
@@ -76,6 +85,7 @@ class UserService:
         password: str,
         professional_body: str | None = None,
         registration_number: str | None = None,
+        profession: str | None = None,
         supervisor: str | None = None,
         site_id: uuid.UUID | None = None,
         must_change_password: bool = False,
@@ -88,7 +98,9 @@ class UserService:
         """
         require(actor.role, Action.USER_MANAGE)
         self._refuse_if_central()
-        name, shown = check_new_user(username, display_name, password, professional_body)
+        name, shown = check_new_user(
+            username, display_name, password, professional_body, profession
+        )
         with self._uow(actor, Action.USER_MANAGE) as session:
             if session.scalar(select(User.id).where(User.username == name)) is not None:
                 raise Conflict("user.exists", field="username")
@@ -107,6 +119,7 @@ class UserService:
                 password_hash=passwords.hash_password(password),
                 professional_body=professional_body,
                 registration_number=(registration_number or "").strip() or None,
+                profession=profession,
                 supervisor_id=supervisor_id,
                 site_id=site_id,
                 must_change_password=must_change_password,
@@ -172,4 +185,5 @@ class UserService:
             professional_body=user.professional_body,
             registration_number=user.registration_number,
             supervisor_username=supervisor,
+            profession=user.profession,
         )

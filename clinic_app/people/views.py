@@ -213,6 +213,7 @@ class UserSummary:
     professional_body: str | None
     registration_number: str | None
     supervisor_username: str | None
+    profession: str | None = None
 
 
 @dataclass(frozen=True)

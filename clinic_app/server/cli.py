@@ -205,6 +205,7 @@ def _user(args: argparse.Namespace) -> int:
                     password=password,
                     professional_body=args.body,
                     registration_number=args.registration,
+                    profession=args.profession,
                     supervisor=args.supervisor,
                 )
                 print(f"Added {args.username}; devices get them at their next sync.")
@@ -320,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     user.add_argument("--body", help="professional body")
     user.add_argument("--registration", help="professional registration number")
+    user.add_argument("--profession", help="what they are by training (e.g. physiotherapist)")
     user.add_argument("--supervisor", help="user name of a trainee's supervisor")
     user.add_argument("--site", help="the site they work at, by name (set-site; '' for none)")
     user.add_argument("--password-stdin", action="store_true")

@@ -59,6 +59,7 @@ def add_user(
     password: str,
     professional_body: str | None = None,
     registration_number: str | None = None,
+    profession: str | None = None,
     supervisor: str | None = None,
 ) -> uuid.UUID:
     """Add a user; devices get them at their next sync.
@@ -67,7 +68,7 @@ def add_user(
         FormErrors: as ``clinic_app.people.users.check_new_user``.
         Conflict: ``user.exists``. ValidationError: ``user.supervisor_role``.
     """
-    name, shown = check_new_user(username, display_name, password, professional_body)
+    name, shown = check_new_user(username, display_name, password, professional_body, profession)
     if conn.execute(select(User.id).where(User.username == name)).first() is not None:
         raise Conflict("user.exists", field="username")
     supervisor_id = None
@@ -87,6 +88,7 @@ def add_user(
         password_hash=passwords.hash_password(password),
         professional_body=professional_body,
         registration_number=(registration_number or "").strip() or None,
+        profession=profession,
         supervisor_id=supervisor_id,
         created_at=now,
         updated_at=now,

@@ -34,8 +34,16 @@ if TYPE_CHECKING:
 
     from clinic_app.domains.reports.sr import ImageRef, Observer
 
-#: The profession a role's reports are written in, for the SR's observer role (CID 7452).
-#: The app does not yet record each person's profession, so it follows from the role.
+#: A person's profession as the SR's observer role words (coded from CID 7452 or SNOMED CT
+#: occupations in ``sr``); a person with no profession recorded, or "other", is named by the
+#: profession their role usually has (below).
+_PROFESSION_WORDS = {
+    "physiotherapist": "Physiotherapist",
+    "sonographer": "Sonographer",
+    "radiographer": "Radiographer",
+    "nurse": "Nurse",
+    "doctor": "Doctor",
+}
 _ROLE_WORDS = {
     Role.SONOGRAPHER: "Sonographer",
     Role.TRAINEE: "Sonographer",
@@ -55,7 +63,8 @@ def _observer(session: Session, user_id: uuid.UUID) -> Observer:
         name=person_name(user.display_name),
         identifier=user.registration_number or str(user.id),
         organisation=site.name if site is not None else "OneStop MSK",
-        role=_ROLE_WORDS.get(user.role, "Sonographer"),
+        role=_PROFESSION_WORDS.get(user.profession or "")
+        or _ROLE_WORDS.get(user.role, "Sonographer"),
     )
 
 

@@ -341,6 +341,51 @@ def test_a_verified_report_becomes_sr_and_kos_in_the_study_and_goes_to_the_pacs_
         assert "Error" not in checked.stdout + checked.stderr
 
 
+def test_the_sr_names_the_authors_profession_not_only_their_role(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    services.users.add(
+        SYSTEM,
+        username="pat",
+        display_name="Pat Quinn",
+        role=Role.TRAINEE,
+        password=PASSWORD,
+        supervisor="sam",
+        profession="physiotherapist",
+    )
+    with pytest.raises(FormErrors):
+        services.users.add(
+            SYSTEM,
+            username="x1",
+            display_name="X",
+            role=Role.CLINICIAN,
+            password=PASSWORD,
+            profession="astronaut",
+        )
+    roles = {}
+    for author in (services.auth.login("pat", PASSWORD), people["trainee"]):
+        image = _study(
+            services, author, nhs="9990000034" if author.username == "pat" else "9990000042"
+        )
+        report = services.reports.start(author, image.study_id)  # type: ignore[arg-type]
+        services.reports.save(author, report.id, _content(image.id))
+        services.reports.submit(author, report.id)
+        services.reports.verify(
+            people["supervisor"], report.id, PASSWORD, supervision_mode="present", agreement="agree"
+        )
+        (study,) = services.imaging.studies(author, report.patient_id)
+        (sr_view,) = (i for i in study.instances if i.sop_class_uid.endswith(".88.33"))
+        sr = dcmread(io.BytesIO(services.imaging.image_file(author, sr_view.id)))
+        roles[author.username] = {
+            item.ConceptCodeSequence[0].CodeValue
+            for item in sr.ContentSequence
+            if item.ConceptNameCodeSequence[0].CodeValue == "121010"  # role in organisation
+        }
+    # A trainee in scanning who is a physiotherapist is coded as one; a trainee with no
+    # profession recorded is named by the role's usual profession, as before.
+    assert roles == {"pat": {"36682004"}, "tia": {"C1954848"}}
+
+
 def test_an_addendum_sr_points_at_its_predecessor(
     services: Services, people: dict[str, CurrentUser]
 ) -> None:
