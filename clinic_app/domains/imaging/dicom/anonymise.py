@@ -33,8 +33,11 @@ Options, chosen for a teaching file (a case shown to learners, away from the rec
 
 Where the table offers a choice (``X/Z``, ``X/D``, ``Z/D``, ``X/Z/D``, ``X/Z/U*``) the copy takes
 the choice that keeps the object valid whatever its type in that IOD: an empty value for
-``X/Z``, a dummy for anything with ``D``, replaced UIDs for ``U*``. A dummy carries nothing about
-the patient. UIDs are replaced consistently within one copy, so an SR still points at its images;
+``X/Z`` (a sequence with items is removed, an empty one left empty), a dummy for anything
+with ``D``, replaced UIDs for ``U*``. A dummy carries nothing about the patient. An attribute
+to be removed (``X``) that is already empty is left empty: it holds nothing, and the IOD may
+need it present (a report's Requested Procedure ID, Type 2 inside Referenced Request Sequence).
+UIDs are replaced consistently within one copy, so an SR still points at its images;
 a UID that is well known (anything under the DICOM root 1.2.840.10008, or registered in the
 standard: SOP classes, transfer syntaxes, coding schemes, mapping resources such as DCMR) and
 attributes that name a class or a scheme are never changed.
@@ -91,7 +94,7 @@ _CLASS_UID_KEYWORDS = frozenset(
     }
 )
 _DICOM_ROOT = "1.2.840.10008."
-_ACTIONS = frozenset({"D", "Z", "X", "K", "C", "U"})
+_ACTIONS = frozenset({"D", "Z", "X", "K", "C", "U", "X/Z"})
 _SEQUENCES_OF_CONTENT = frozenset({"ContentSequence", "AcquisitionContextSequence"})
 
 
@@ -121,7 +124,12 @@ class Anonymised:
 
 @dataclass(frozen=True)
 class Profile:
-    """PS3.15 Table E.1-1 with the chosen options: one action (D Z X K C U) per attribute."""
+    """PS3.15 Table E.1-1 with the chosen options: one action per attribute.
+
+    The actions are the table's D, Z, X, K, C and U, and ``X/Z``: a value is emptied, while a
+    sequence that has items is removed (emptied, a sequence the IOD makes optional would be
+    invalid; one it requires empty is left as it came).
+    """
 
     exact: dict[int, str]
     #: Repeating groups (``60XX3000``): (mask, value, action).
@@ -151,6 +159,8 @@ def resolve(basic: str, options: dict[str, str], chosen: Iterable[str] = OPTIONS
             basic = options[option]
             break
     choices = basic.replace("*", "").split("/")
+    if choices == ["X", "Z"]:
+        return "X/Z"  # emptied, or for a sequence with items, removed (see Profile.action)
     for preferred in ("U", "D", "Z"):
         if len(choices) > 1 and preferred in choices:
             return preferred
@@ -190,21 +200,20 @@ def is_well_known(uid: str) -> bool:
     return uid.startswith(_DICOM_ROOT) or bool(UID(uid).type)
 
 
+_DUMMIES: dict[str, object] = {
+    "DA": DUMMY_DATE,
+    "TM": DUMMY_TIME,
+    "DT": DUMMY_DATETIME,
+    "IS": "0",
+    "DS": "0",
+    "AS": "000Y",
+    **dict.fromkeys(("US", "SS", "UL", "SL", "FL", "FD", "UV", "SV"), 0),
+}
+
+
 def _dummy(element: DataElement) -> object:
-    vr = element.VR
-    if vr == "DA":
-        return DUMMY_DATE
-    if vr == "TM":
-        return DUMMY_TIME
-    if vr == "DT":
-        return DUMMY_DATETIME
-    if vr in {"IS", "DS"}:
-        return "0"
-    if vr == "AS":
-        return "000Y"
-    if vr in {"US", "SS", "UL", "SL", "FL", "FD", "UV", "SV"}:
-        return 0
-    return DUMMY_TEXT
+    """A value of the element's VR that says nothing (action D)."""
+    return _DUMMIES.get(element.VR, DUMMY_TEXT)
 
 
 def _new_uids(value: object, export: Export) -> object:
@@ -224,13 +233,17 @@ class _Cleaner:
         for element in list(ds):
             tag = BaseTag(element.tag)
             action = self._profile.action(tag)
-            if element.VR == "SQ":
+            if tag.is_private and action == "X":
+                del ds[tag]  # empty or not, a private sequence or not
+            elif element.VR == "SQ":
                 self._sequence(ds, element, action, in_content=in_content)
             elif action is None:
                 self._unlisted(element, in_content=in_content)
+            elif action == "X" and element.is_empty:
+                continue  # holds nothing; an IOD may need it there, empty (Type 2)
             elif action == "X" or (action in {"D", "C"} and element.VR in {"OB", "OW", "UN"}):
                 del ds[tag]
-            elif action == "Z":
+            elif action in {"Z", "X/Z"}:
                 element.value = None
             elif action in {"D", "C"} and element.VR != "UI":
                 element.value = _dummy(element)
@@ -240,9 +253,9 @@ class _Cleaner:
     def _sequence(
         self, ds: Dataset, element: DataElement, action: str | None, *, in_content: bool
     ) -> None:
-        if action == "X":
+        if action in {"X", "X/Z"} and element.value:
             del ds[element.tag]
-        elif action == "Z":
+        elif action in {"X", "Z", "X/Z"}:
             element.value = []
         else:
             inside = in_content or element.keyword in _SEQUENCES_OF_CONTENT
