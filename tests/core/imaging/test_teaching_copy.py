@@ -188,6 +188,8 @@ def test_a_reported_study_copied_for_teaching_names_no_one_and_still_hangs_toget
     teaching = services.teaching.copy_study(trainee, study.id)  # type: ignore[attr-defined]
 
     assert len(teaching.files) == len(originals)
+    assert teaching.reports == 2  # the SR and the KOS go in, cleaned
+    assert teaching.pixels_may_identify  # the still, grabbed from video, may show a name
     copies = [dcmread(io.BytesIO(data)) for _, data in teaching.files]
     for (name, data), ds in zip(teaching.files, copies, strict=True):
         leaked = sorted(text for text in identifying if text.encode() in data)
