@@ -28,10 +28,12 @@ from clinic_app.domains.imaging.dicom.anonymise import (
     is_well_known,
     resolve,
 )
+from clinic_app.domains.imaging.dicom.capture import still
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
+from tests.core.imaging.test_dicom_anonymise import _context, _frame
 
 PASSWORD = "correct horse battery"
 NHS, FAMILY, GIVEN, BORN = "9990000018", "Quillfeather", "Ottoline", "1958-02-27"
@@ -102,7 +104,7 @@ def reported(services: Services) -> tuple[CurrentUser, object]:
     # Booked on the scanner worklist first, so the study has an accession number.
     services.imaging.plan_scan(trainee, patient.id, DESCRIPTION)
     rng = np.random.default_rng(5)
-    still = services.imaging.capture_still(
+    image = services.imaging.capture_still(
         trainee,
         patient.id,
         rng.integers(0, 90, (48, 64, 3), dtype=np.uint8),
@@ -119,16 +121,16 @@ def reported(services: Services) -> tuple[CurrentUser, object]:
         burned_in=False,
     )
     reports = services.reports
-    report = reports.start(trainee, still.study_id)  # type: ignore[arg-type]
+    report = reports.start(trainee, image.study_id)  # type: ignore[arg-type]
     content = {
         "history": f"Knee pain since a fall at {FAMILY}'s farm.",
         "findings": FINDINGS,
         "impression": "Findings in keeping with medial compartment degeneration.",
         "recommendations": "Continue physiotherapy.",
         "body_region": "Knee",
-        "key_images": [str(still.id)],
+        "key_images": [str(image.id)],
         "measurements": [
-            {"label": "Meniscal extrusion", "mm": 3.0, "instance_id": str(still.id), "frame": 0}
+            {"label": "Meniscal extrusion", "mm": 3.0, "instance_id": str(image.id), "frame": 0}
         ],
     }
     reports.save(trainee, report.id, content)
@@ -384,3 +386,37 @@ def test_a_real_scanners_file_copied_for_teaching(name: str, tmp_path: Path) -> 
     before = set(_dciodvfy_errors(path.read_bytes(), tmp_path))
     after = set(_dciodvfy_errors(data, tmp_path))
     assert after <= before, after - before
+
+
+def test_headers_kept_for_audit_and_private_data_in_sequences_do_not_follow(
+    tmp_path: Path,
+) -> None:
+    """An object assigned to a record keeps its old header (Original Attributes Sequence)."""
+    ds = still(_frame(), _context())
+    earlier = Dataset()
+    earlier.PatientID = "9990000026"  # the label the scanner had put on it
+    earlier.PatientName = "ELSEWHERE^Hester"
+    original = Dataset()
+    original.ModifiedAttributesSequence = [earlier]
+    original.AttributeModificationDateTime = "20261204101500"
+    original.ModifyingSystem = "OneStop MSK"
+    original.ReasonForTheAttributeModification = "CORRECT"
+    ds.OriginalAttributesSequence = [original]
+    item = Dataset()
+    item.private_block(0x0029, "ACME SCANNER", create=True).add_new(0x01, "LO", "Hester's knee")
+    item.ReferencedSOPClassUID = ds.SOPClassUID
+    item.ReferencedSOPInstanceUID = ds.SOPInstanceUID
+    ds.ReferencedImageSequence = [item]
+
+    copied = anonymise(ds, Export("TEACH-0005")).dataset
+    out = io.BytesIO()
+    copied.save_as(out, enforce_file_format=True)
+    data = out.getvalue()
+
+    for text in ("9990000026", "ELSEWHERE", "Hester", "ACME SCANNER", "20261204101500"):
+        assert text.encode() not in data, text
+    assert "OriginalAttributesSequence" not in copied
+    (reference,) = copied.ReferencedImageSequence  # X/Z/U*: kept, its UIDs the copy's own
+    assert reference.ReferencedSOPInstanceUID == copied.SOPInstanceUID
+    assert reference.ReferencedSOPClassUID == ds.SOPClassUID
+    assert _dciodvfy_errors(data, tmp_path) == []

@@ -299,8 +299,15 @@ def anonymise(source: Dataset, export: Export) -> Anonymised:
     if meta is not None:
         # Only what says what the file is: sending and source AE titles stay behind.
         ds.file_meta = FileMetaDataset()
-        ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.file_meta.TransferSyntaxUID = meta.TransferSyntaxUID
+        for keyword, in_dataset in (
+            ("MediaStorageSOPClassUID", "SOPClassUID"),
+            ("MediaStorageSOPInstanceUID", "SOPInstanceUID"),
+        ):
+            if in_dataset in ds:
+                setattr(ds.file_meta, keyword, ds[in_dataset].value)
+            elif keyword in meta:
+                setattr(ds.file_meta, keyword, _new_uids(meta[keyword].value, export))
+        if "TransferSyntaxUID" in meta:
+            ds.file_meta.TransferSyntaxUID = meta.TransferSyntaxUID
     burned_in = str(source.get("BurnedInAnnotation", "") or "").upper()
     return Anonymised(ds, pixels_may_identify=burned_in != "NO")
