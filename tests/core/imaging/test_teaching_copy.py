@@ -30,6 +30,7 @@ from clinic_app.domains.imaging.dicom.anonymise import (
 )
 from clinic_app.domains.imaging.dicom.capture import still
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.resource_files import read_json
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
@@ -53,6 +54,19 @@ def _dciodvfy_errors(data: bytes, tmp_path: Path) -> list[str]:
     checked = subprocess.run(["dciodvfy", str(path)], capture_output=True, text=True, check=False)
     lines = (checked.stdout + checked.stderr).splitlines()
     return [line for line in lines if line.startswith("Error")]
+
+
+def _dsrdump(data: bytes, tmp_path: Path) -> str:
+    """The report as dcmtk's dsrdump reads it (it must parse)."""
+    if shutil.which("dsrdump") is None:
+        if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+            pytest.fail("dsrdump is not installed (installers/test.sh installs dcmtk)")
+        pytest.skip("dsrdump not installed")
+    path = tmp_path / "report.dcm"
+    path.write_bytes(data)
+    shown = subprocess.run(["dsrdump", str(path)], capture_output=True, text=True, check=False)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout
 
 
 def _items(ds: Dataset) -> Iterator[Dataset]:
@@ -235,6 +249,10 @@ def test_a_reported_study_copied_for_teaching_names_no_one_and_still_hangs_toget
     for document in (copied_sr, copied_kos):
         assert _values(document, "MappingResourceUID") == [DCMR]
     # The report is still a verified report, with its structure, codes and measurement.
+    (sr_file,) = (
+        data for (_, data), ds in zip(teaching.files, copies, strict=True) if ds is copied_sr
+    )
+    assert DUMMY_CONTENT_TEXT in _dsrdump(sr_file, tmp_path)
     assert (copied_sr.CompletionFlag, copied_sr.VerificationFlag) == ("COMPLETE", "VERIFIED")
     assert "AuthorObserverSequence" not in copied_sr
     assert set(_values(copied_sr, "TextValue")) == {DUMMY_CONTENT_TEXT}
@@ -260,6 +278,17 @@ def _codes_of_people(ds: Dataset) -> list[str]:
 
 
 def test_the_table_is_the_standards_with_the_chosen_options() -> None:
+    document = read_json("deidentification", "basic_profile")
+    assert isinstance(document, dict)
+    assert "PS3.15" in document["source"]
+    assert "Table E.1-1" in document["source"]
+    assert document["licence"]
+    assert document["version"] == "2024b"
+    codes = {"D", "Z", "X", "K", "C", "U", "X/Z", "X/D", "Z/D", "X/Z/D", "X/Z/U*"}
+    for row in document["attributes"]:
+        assert row["basic"] in codes, row
+        assert set(row.get("options", {})) <= set(document["options"]), row
+        assert set(row.get("options", {}).values()) <= {"K", "C"}, row
     profile = basic_profile()
     assert len(profile.exact) > 600  # every row of PS3.15 Table E.1-1, not a hand-picked few
     for tag, action in {
