@@ -336,6 +336,7 @@ def test_one_action_per_attribute(
         (DCMR, True),  # a mapping resource
         ("1.2.840.10008.5.1.4.1.1.88.33", True),  # Comprehensive SR Storage
         ("1.2.840.10008.1.2.4.70", True),  # JPEG Lossless
+        ("2.16.840.1.113883.6.1", True),  # LOINC, a coding scheme outside the DICOM root
         ("1.2.840.113619.2.1.1.322987881.621.736170080.681", False),  # a scanner's instance
         ("2.25.330401829361432745116391547458263349000", False),
     ],

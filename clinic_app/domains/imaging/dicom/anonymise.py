@@ -38,8 +38,9 @@ with ``D``, replaced UIDs for ``U*``. A dummy carries nothing about the patient.
 to be removed (``X``) that is already empty is left empty: it holds nothing, and the IOD may
 need it present (a report's Requested Procedure ID, Type 2 inside Referenced Request Sequence).
 UIDs are replaced consistently within one copy, so an SR still points at its images;
-a UID that is well known (anything under the DICOM root 1.2.840.10008, or registered in the
-standard: SOP classes, transfer syntaxes, coding schemes, mapping resources such as DCMR) and
+a UID that is well known (anything under the DICOM root 1.2.840.10008 or HL7's arc for code
+systems 2.16.840.1.113883.6, or registered in the standard: SOP classes, transfer syntaxes,
+coding schemes, mapping resources such as DCMR) and
 attributes that name a class or a scheme are never changed.
 """
 
@@ -94,6 +95,9 @@ _CLASS_UID_KEYWORDS = frozenset(
     }
 )
 _DICOM_ROOT = "1.2.840.10008."
+#: HL7's arc for external code systems: the UIDs of LOINC, SNOMED CT, UCUM and the other
+#: coding schemes PS3.16 registers outside the DICOM root live under it.
+_CODE_SYSTEMS_ROOT = "2.16.840.1.113883.6."
 _ACTIONS = frozenset({"D", "Z", "X", "K", "C", "U", "X/Z"})
 _SEQUENCES_OF_CONTENT = frozenset({"ContentSequence", "AcquisitionContextSequence"})
 
@@ -196,8 +200,11 @@ def basic_profile() -> Profile:
 
 
 def is_well_known(uid: str) -> bool:
-    """Whether ``uid`` is the standard's own (its root, or registered: classes, schemes...)."""
-    return uid.startswith(_DICOM_ROOT) or bool(UID(uid).type)
+    """Whether ``uid`` is the standard's own (its root, or registered: classes, schemes...).
+
+    Coding schemes outside the DICOM root (LOINC, SNOMED CT, UCUM) are known by HL7's arc.
+    """
+    return uid.startswith((_DICOM_ROOT, _CODE_SYSTEMS_ROOT)) or bool(UID(uid).type)
 
 
 _DUMMIES: dict[str, object] = {
