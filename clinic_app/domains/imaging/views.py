@@ -142,12 +142,16 @@ class TeachingCopy:
 
     Attributes:
         pseudonym: the Patient ID every copy carries instead of the NHS number.
-        files: (file name, DICOM bytes) for each image.
+        files: (file name, DICOM bytes) for each object: the images, then any report.
         pixels_may_identify: True when any image may show the patient's details burned into
             the picture (text from the scanner's screen), which de-identification cannot
             remove: a person must check and mask them before the copy is shared.
+        reports: how many of the files are reports or key-image notes (SR, KOS): they keep
+            their codes, measurements and image references; their free text, names and dates
+            are taken out.
     """
 
     pseudonym: str
     files: tuple[tuple[str, bytes], ...]
     pixels_may_identify: bool
+    reports: int = 0

@@ -1,7 +1,10 @@
-"""Teaching copies: a study's images de-identified for teaching, warning of burned-in text.
+"""Teaching copies: a study de-identified for teaching, warning of burned-in text.
 
-De-identification follows the DICOM Basic Application Level Confidentiality Profile; text
-the scanner wrote into the picture itself cannot be removed that way, so it is flagged.
+De-identification follows the DICOM Basic Application Level Confidentiality Profile with the
+Clean Structured Content option (see :mod:`clinic_app.domains.imaging.dicom.anonymise`). The
+study's reports and key-image notes (SR, KOS) go into the copy too, cleaned: their codes,
+measurements and image references stay, their free text, names and dates do not. Text the
+scanner wrote into the picture itself cannot be removed that way, so it is flagged.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, UnitOfWork
 from clinic_app.records.attachments import kept_bytes
 
+#: Modalities of the objects that are reports, not pictures (SR and Key Object Selection).
+_REPORT_MODALITIES = frozenset({"SR", "KO"})
+
 
 @dataclass(frozen=True)
 class StudyOriginals:
@@ -41,7 +47,7 @@ class TeachingService:
         self._uow = UnitOfWork(context)
 
     def copy_study(self, actor: CurrentUser, study_id: uuid.UUID) -> TeachingCopy:
-        """A de-identified copy of every image of the study (both steps, on the calling thread).
+        """A de-identified copy of the study's images and reports (both steps, this thread).
 
         Raises:
             NotFound: ``image.study_not_found``, or ``file.not_here`` while an image is
@@ -85,18 +91,27 @@ class TeachingService:
 
     @staticmethod
     def de_identify(originals: StudyOriginals) -> TeachingCopy:
-        """The teaching copy of a study's files; never touches the store."""
+        """The teaching copy of a study's files (images first, then reports); no store."""
         from clinic_app.domains.imaging.dicom.anonymise import Export, anonymise  # noqa: PLC0415
         from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
 
         # A pseudonym that says what it is, and cannot be traced back to the patient.
         export = Export(pseudonym=f"TEACH-{secrets.token_hex(4).upper()}")
-        files: list[tuple[str, bytes]] = []
+        images: list[bytes] = []
+        reports: list[bytes] = []
         may_identify = False
-        for number, data in enumerate(originals.files, start=1):
+        for data in originals.files:
             copy = anonymise(kept_dataset(data), export)
-            may_identify = may_identify or copy.pixels_may_identify
             out = io.BytesIO()
             copy.dataset.save_as(out, enforce_file_format=True)
-            files.append((f"{export.pseudonym}-{number:03d}.dcm", out.getvalue()))
-        return TeachingCopy(export.pseudonym, tuple(files), may_identify)
+            if copy.dataset.get("Modality") in _REPORT_MODALITIES:
+                reports.append(out.getvalue())
+            else:
+                # A report has no pixels: only images can show burned-in text.
+                may_identify = may_identify or copy.pixels_may_identify
+                images.append(out.getvalue())
+        files = tuple(
+            (f"{export.pseudonym}-{number:03d}.dcm", data)
+            for number, data in enumerate([*images, *reports], start=1)
+        )
+        return TeachingCopy(export.pseudonym, files, may_identify, reports=len(reports))

@@ -261,7 +261,11 @@ class ImagingView(QWidget):
         set_role(self.report_button, "", variant="primary")
         self.teaching_button = QPushButton(self.tr("Teaching copy…"))
         self.teaching_button.setToolTip(
-            self.tr("The study's images with the patient's details removed, saved to a folder")
+            self.tr(
+                "The study's images and report with the patient's details removed, saved to a "
+                "folder. The report keeps its codes, measurements and key images; its free "
+                "text, names and dates are taken out."
+            )
         )
         #: Asks the person to go on despite a warning; tests replace it to answer.
         self.confirm: Callable[[str], bool] = self._ask
@@ -540,12 +544,15 @@ class ImagingView(QWidget):
             return
         for name, data in copy.files:
             (Path(folder) / name).write_bytes(data)
-        self.notice.show_notice(
-            self.tr("Saved {count} de-identified image(s) as {pseudonym}.").format(
-                count=len(copy.files), pseudonym=copy.pseudonym
-            ),
-            "success",
+        saved = self.tr("Saved {count} de-identified image(s) as {pseudonym}.").format(
+            count=len(copy.files) - copy.reports, pseudonym=copy.pseudonym
         )
+        if copy.reports:
+            saved += " " + self.tr(
+                "The report is included without its free text, names and dates: add your own "
+                "teaching notes."
+            )
+        self.notice.show_notice(saved, "success")
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.warning(
