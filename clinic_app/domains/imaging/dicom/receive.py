@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydicom.dataset import FileMetaDataset
-from pynetdicom import AE, ALL_TRANSFER_SYNTAXES, AllStoragePresentationContexts, evt
+from pynetdicom import (
+    AE,
+    ALL_TRANSFER_SYNTAXES,
+    AllStoragePresentationContexts,
+    evt,
+    register_uid,
+)
+from pynetdicom.service_class import StorageServiceClass
+from pynetdicom.sop_class import uid_to_service_class
 from pynetdicom.transport import ThreadedAssociationServer
 
 from clinic_app.domains.imaging.dicom.gate import ScannerGate, offer_verification
@@ -32,6 +40,13 @@ RETIRED_ULTRASOUND = (
     "1.2.840.10008.5.1.4.1.1.6",  # Ultrasound Image Storage (Retired)
     "1.2.840.10008.5.1.4.1.1.3.1",  # Ultrasound Multi-frame Image Storage (Retired)
 )
+
+
+def _retired_ultrasound_known() -> None:
+    """Tell pynetdicom the retired classes are storage (it aborts on a class it cannot place)."""
+    for number, uid in enumerate(RETIRED_ULTRASOUND):
+        if uid_to_service_class(uid) is not StorageServiceClass:
+            register_uid(uid, f"RetiredUltrasoundStorage{number}", StorageServiceClass)
 
 
 class StorageReceiver:
@@ -86,6 +101,7 @@ class StorageReceiver:
         ae = AE(ae_title=self.ae_title)
         # Every storage class, in every transfer syntax: objects are kept as the scanner made
         # them (compressed ones included), never re-encoded.
+        _retired_ultrasound_known()
         classes = [c.abstract_syntax for c in AllStoragePresentationContexts]
         for uid in dict.fromkeys([*classes, *RETIRED_ULTRASOUND]):
             if uid is not None:
