@@ -133,7 +133,9 @@ def _element_matches(key: DataElement, held: DataElement | None) -> bool:
     if _is_empty(key):
         return True
     if held is None or _is_empty(held):
-        return False
+        # "*" matches a run of no characters too (C.2.2.2.4); nothing else matches nothing.
+        pattern = _text(key.value).strip()
+        return key.VR in _WILDCARD_VRS and set(pattern) == {"*"}
     if key.VR == "SQ":
         return all(
             any(_item_matches(query_item, item) for item in held.value) for query_item in key.value
