@@ -197,7 +197,7 @@ class DemoCredentials:
 
 
 #: The scanner the demo clinic lets in (its listeners stay off until someone turns them on).
-DEMO_SCANNER = KnownScanner("DEMO_US", "127.0.0.1", "Demo scanner (on this laptop)")
+DEMO_SCANNER = KnownScanner("DEMO_US", "127.0.0.1", "Demo scanner")
 
 
 def demo_password(username: str) -> str:
