@@ -79,7 +79,9 @@ class ScannersTable(QWidget):
     def _on_add_clicked(self) -> None:
         row = self._add_row("", "", "")
         self.table.setCurrentCell(row, 0)
-        self.table.editItem(self.table.item(row, 0))
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.table.editItem(item)
 
     def _on_remove_clicked(self) -> None:
         rows = sorted({index.row() for index in self.table.selectedIndexes()}, reverse=True)
