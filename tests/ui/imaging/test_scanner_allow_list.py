@@ -74,6 +74,7 @@ def test_the_service_lead_adds_a_scanner_and_a_bad_address_is_shown_by_the_list(
     view.save_button.click()
     qtbot.waitUntil(view.errors["scanners"].isVisible, timeout=WAIT_MS)
     assert "192.168.10.21" in view.errors["scanners"].text()
+    _shot(window, "31-dicom-settings-scanner-refused.png")
     assert clinic.dicom_settings.current(SYSTEM).scanners == (DEMO_SCANNER,)
 
     _type_in_cell(qtbot, view, 1, 2, "192.168.10.21")
