@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from clinic_app.container import Services
+from clinic_app.domains.imaging.views import KnownScanner
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.questionnaires.rules import score
@@ -202,6 +203,10 @@ class DemoCredentials:
     users: list[tuple[str, str, str]]
 
 
+#: The scanner the demo clinic lets in (its listeners stay off until someone turns them on).
+DEMO_SCANNER = KnownScanner("DEMO_US", "127.0.0.1", "Demo scanner")
+
+
 def demo_password(username: str) -> str:
     """The published password of a demo user (demo stores only)."""
     return f"{username}-demo-2026"
@@ -254,6 +259,8 @@ def seed_demo(
             users[name] = user
         session.add(StoreMeta(key="demo", value="true"))
         audit.append(session, action="demo.seed", device_id=context.device_id, user_id=None)
+    # The demo's one scanner: a simulator (or dcmtk's storescu and findscu) on this laptop.
+    services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
     if imaging:

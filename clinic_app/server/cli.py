@@ -54,6 +54,18 @@ _WORDS = {
     "dicom.url_needed": (
         "Sending by STOW-RS needs the PACS's DICOMweb address: set dicom.pacs_dicomweb_url first."
     ),
+    "dicom.bad_scanner": (
+        "dicom.scanners is a JSON list of scanners, each with ae_title and address (and an "
+        'optional name), e.g. [{"ae_title": "POCUS1", "address": "192.168.10.21"}].'
+    ),
+    "dicom.bad_scanner_ae_title": (
+        "Each scanner's AE title must be 1 to 16 plain characters (no backslash), not only spaces."
+    ),
+    "dicom.bad_scanner_address": (
+        "Each scanner's address must be an IP address or a network (192.168.10.0/24)."
+    ),
+    "dicom.bad_scanner_name": "Each scanner's name must be at most 64 characters.",
+    "dicom.duplicate_scanner": "The same scanner (AE title and address) is listed twice.",
     "service_rules.unknown_rule": "There is no waiting-time rule called {rule}.",
     "service_rules.not_a_whole_number": "The {field} must be a whole number.",
     "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",

@@ -103,13 +103,34 @@ class ListenerState:
 
 
 @dataclass(frozen=True)
+class KnownScanner:
+    """A scanner the service lets reach the app's listeners.
+
+    Attributes:
+        ae_title: the AE title it calls with (exact, as PS3.5 compares AE titles).
+        address: its IP address, or a network it is given addresses from
+            (``192.168.10.0/24``).
+        name: what people call it ("Knee clinic Butterfly").
+    """
+
+    ae_title: str
+    address: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class DicomSettings:
     """The app's DICOM listeners and the PACS it sends to.
 
     Attributes:
         ae_title: the app's own AE title (scanners send to it; the PACS sees it calling).
         listen: start the Storage and Worklist listeners when the app starts.
-        listen_host: the address they listen on (``0.0.0.0``: every network the laptop has).
+        listen_host: the address they listen on (``127.0.0.1``, the default: this laptop
+            only; ``0.0.0.0``: every network the laptop has).
+        scanners: the scanners allowed to push images and read the worklist; an association
+            from any other AE title or address is refused (none listed: every one refused).
+        worklist_station: the AE title the worklist names as the scheduled station of every
+            scan planned here (empty: steps are not scheduled for a particular scanner).
         storage_port, worklist_port: where scanners push images and ask for the worklist.
         pacs_ae_title, pacs_host, pacs_port: the PACS's DICOM address (C-STORE and the query
             back that confirms it holds each image).
@@ -119,7 +140,7 @@ class DicomSettings:
 
     ae_title: str = "ONESTOP"
     listen: bool = False
-    listen_host: str = "0.0.0.0"
+    listen_host: str = "127.0.0.1"
     storage_port: int = 11112
     worklist_port: int = 11113
     pacs_ae_title: str = ""
@@ -127,6 +148,8 @@ class DicomSettings:
     pacs_port: int = 104
     pacs_method: str = "c-store"
     pacs_dicomweb_url: str = ""
+    scanners: tuple[KnownScanner, ...] = ()
+    worklist_station: str = ""
 
     @property
     def pacs_configured(self) -> bool:

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.imaging.views import KnownScanner
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
@@ -383,6 +384,7 @@ def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
         listen_host="127.0.0.1",
         storage_port=port,
         worklist_port=_closed_port(),
+        scanners=[KnownScanner("POCUS1", "127.0.0.1", "Bedside scanner")],
     )
     sign_in(qtbot, window, "sonographer")
     qtbot.waitUntil(lambda: clinic.scanners.state.listening, timeout=WAIT_MS)

@@ -107,6 +107,18 @@ _WORDS: dict[str, str] = {
     "pacs.unreachable": (
         "The PACS did not answer. The study stays queued, and the app tries again by itself."
     ),
+    # Scanners let in (the allow-list on the DICOM and PACS settings).
+    "dicom.bad_scanner": "Each scanner needs an AE title and an address.",
+    "dicom.bad_scanner_ae_title": (
+        "Each scanner's AE title is 1 to 16 letters, digits, spaces or symbols, without a "
+        "backslash, exactly as set on the scanner."
+    ),
+    "dicom.bad_scanner_address": (
+        "Each scanner's address is an IP address such as 192.168.10.21, or a network such as "
+        "192.168.10.0/24 when the scanner is given a different address each day."
+    ),
+    "dicom.bad_scanner_name": "Keep each scanner's name to 64 characters.",
+    "dicom.duplicate_scanner": "The same scanner is listed twice. Remove one of them.",
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

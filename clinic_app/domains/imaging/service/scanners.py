@@ -1,8 +1,9 @@
 """The app's DICOM listeners: scanners ask it for today's worklist and push their images to it.
 
 They start with the app when the service's DICOM settings say to listen, on the configured
-AE title and ports, and stop with it. A port already taken is reported in plain words and
-leaves the rest of the app working.
+AE title, address and ports, and stop with it. Both answer C-ECHO, and both let in only the
+scanners the service lead listed (an empty list lets none in). A port already taken is
+reported in plain words and leaves the rest of the app working.
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ class ScannerLink:
                     ae_title=settings.ae_title,
                     host=settings.listen_host,
                     port=settings.storage_port,
+                    scanners=settings.scanners,
                 )
                 worklist = WorklistProvider(
                     self._imaging.worklist,
                     ae_title=settings.ae_title,
                     host=settings.listen_host,
                     port=settings.worklist_port,
+                    station=settings.worklist_station,
+                    scanners=settings.scanners,
                 )
                 try:
                     storage.start()

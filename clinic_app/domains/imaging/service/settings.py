@@ -7,6 +7,7 @@ manages the service's settings may change it; every change is audited.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, fields, replace
@@ -15,7 +16,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.views import DicomSettings
+from clinic_app.domains.imaging.views import DicomSettings, KnownScanner
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.kernel.security.permissions import Action
@@ -27,17 +28,62 @@ PACS_METHODS = ("c-store", "stow-rs")
 # AE titles (PS3.5 AE): up to 16 characters of the default repertoire, no backslash or
 # control characters, and not only spaces.
 _AE_TITLE = re.compile(r"^[\x20-\x5b\x5d-\x7e]{1,16}$")
+#: The longest friendly name of a scanner.
+SCANNER_NAME_MAX = 64
 
 
 _NAMES = frozenset(field.name for field in fields(DicomSettings))
 
 
+def _good_ae_title(value: str) -> bool:
+    return bool(_AE_TITLE.match(value)) and bool(value.strip())
+
+
+def _good_address(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _scanners_problem(scanners: tuple[KnownScanner, ...]) -> str | None:
+    """The first thing wrong with the allow-list, as a code (None: nothing)."""
+    seen: set[tuple[str, str]] = set()
+    for scanner in scanners:
+        if not _good_ae_title(scanner.ae_title):
+            return "dicom.bad_scanner_ae_title"
+        if not _good_address(scanner.address):
+            return "dicom.bad_scanner_address"
+        if len(scanner.name) > SCANNER_NAME_MAX:
+            return "dicom.bad_scanner_name"
+        key = (scanner.ae_title, str(ipaddress.ip_network(scanner.address, strict=False)))
+        if key in seen:
+            return "dicom.duplicate_scanner"
+        seen.add(key)
+    return None
+
+
+def _network_problems(settings: DicomSettings) -> dict[str, str]:
+    """Addresses: the PACS's, the one the listeners use, and the scanners let in."""
+    errors: dict[str, str] = {}
+    if settings.pacs_host and (len(settings.pacs_host) > 253 or " " in settings.pacs_host):
+        errors["pacs_host"] = "dicom.bad_host"
+    if not settings.listen_host or " " in settings.listen_host:
+        errors["listen_host"] = "dicom.bad_host"
+    problem = _scanners_problem(settings.scanners)
+    if problem:
+        errors["scanners"] = problem
+    return errors
+
+
 def _check(settings: DicomSettings) -> None:
     errors: dict[str, str] = {}
-    for name in ("ae_title", "pacs_ae_title"):
+    for name in ("ae_title", "pacs_ae_title", "worklist_station"):
         value = getattr(settings, name)
-        if (value or name == "ae_title") and (not _AE_TITLE.match(value) or not value.strip()):
+        if (value or name == "ae_title") and not _good_ae_title(value):
             errors[name] = "dicom.bad_ae_title"
+    errors.update(_network_problems(settings))
     for name in ("storage_port", "worklist_port", "pacs_port"):
         value = getattr(settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
@@ -46,10 +92,6 @@ def _check(settings: DicomSettings) -> None:
         errors["worklist_port"] = "dicom.same_port"
     if settings.pacs_method not in PACS_METHODS:
         errors["pacs_method"] = "dicom.bad_pacs_method"
-    if settings.pacs_host and (len(settings.pacs_host) > 253 or " " in settings.pacs_host):
-        errors["pacs_host"] = "dicom.bad_host"
-    if not settings.listen_host or " " in settings.listen_host:
-        errors["listen_host"] = "dicom.bad_host"
     url = settings.pacs_dicomweb_url
     if url:
         parsed = urlparse(url)
@@ -63,9 +105,43 @@ def _check(settings: DicomSettings) -> None:
         )
 
 
+def _scanner(value: object) -> KnownScanner:
+    """One allow-list entry, from its stored form (a mapping) or as given."""
+    if isinstance(value, KnownScanner):
+        entry = value
+    elif isinstance(value, Mapping) and set(value) <= {"ae_title", "address", "name"}:
+        entry = KnownScanner(
+            ae_title=value.get("ae_title", ""),
+            address=value.get("address", ""),
+            name=value.get("name", ""),
+        )
+    else:
+        raise FormErrors([ValidationError("dicom.bad_scanner", field="scanners")])
+    texts = (entry.ae_title, entry.address, entry.name)
+    if not all(isinstance(text, str) for text in texts):
+        raise FormErrors([ValidationError("dicom.bad_scanner", field="scanners")])
+    # AE titles are compared without their padding spaces (PS3.5 6.2).
+    return KnownScanner(entry.ae_title.strip(), entry.address.strip(), entry.name.strip())
+
+
+def _scanner_list(value: object) -> tuple[KnownScanner, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise FormErrors([ValidationError("dicom.bad_scanner", field="scanners")])
+    return tuple(_scanner(entry) for entry in value)
+
+
 def _in_force(stored: Mapping[str, Any]) -> DicomSettings:
     known = {name: value for name, value in stored.items() if name in _NAMES}
+    if "scanners" in known:
+        known["scanners"] = _scanner_list(known["scanners"])
     return replace(DicomSettings(), **known)
+
+
+def _stored_form(settings: DicomSettings) -> dict[str, Any]:
+    """The settings as stored (JSON): the allow-list as a list of mappings."""
+    value = asdict(settings)
+    value["scanners"] = [asdict(scanner) for scanner in settings.scanners]
+    return value
 
 
 def dicom_settings(session: Session) -> DicomSettings:
@@ -95,10 +171,12 @@ def changed_dicom_settings(
     cleaned: dict[str, Any] = {
         name: value.strip() if isinstance(value, str) else value for name, value in changes.items()
     }
+    if "scanners" in cleaned:
+        cleaned["scanners"] = _scanner_list(cleaned["scanners"])
     updated = replace(_in_force(stored), **cleaned)
     _check(updated)
-    defaults = asdict(DicomSettings())
-    return updated, {k: v for k, v in asdict(updated).items() if defaults[k] != v}
+    defaults = _stored_form(DicomSettings())
+    return updated, {k: v for k, v in _stored_form(updated).items() if defaults[k] != v}
 
 
 class DicomSettingsService:
@@ -118,7 +196,10 @@ class DicomSettingsService:
         Raises:
             FormErrors: every bad field at once (``dicom.bad_ae_title``, ``dicom.bad_port``,
                 ``dicom.same_port``, ``dicom.bad_pacs_method``, ``dicom.bad_host``,
-                ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``).
+                ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``; for the
+                ``scanners`` allow-list ``dicom.bad_scanner``, ``dicom.bad_scanner_ae_title``,
+                ``dicom.bad_scanner_address``, ``dicom.bad_scanner_name``,
+                ``dicom.duplicate_scanner``).
             PermissionDenied: for anyone who may not manage the service's settings.
         """
         _unknown_refused(changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.imaging.views import DicomSettings, ListenerState
 from ui.common.widgets import NoticeBar, card, label, set_role
+from ui.domains.imaging.dicom_settings.scanners_table import ScannersTable
 from ui.domains.imaging.dicom_settings.view_model import DicomSettingsViewModel
 
 _METHODS = (("c-store", "DICOM (C-STORE)"), ("stow-rs", "DICOMweb (STOW-RS)"))
@@ -45,6 +47,16 @@ class DicomSettingsView(QWidget):
         self.listen_host = QLineEdit()
         self.storage_port = _port()
         self.worklist_port = _port()
+        self.worklist_station = QLineEdit()
+        self.worklist_station.setMaxLength(16)
+        self.worklist_station.setPlaceholderText(self.tr("none"))
+        self.worklist_station.setToolTip(
+            self.tr(
+                "The AE title the worklist gives as every scan's scheduled station. Set it to "
+                "the scanner's own AE title if the scanner asks only for its own work."
+            )
+        )
+        self.scanners = ScannersTable()
         self.pacs_ae_title = QLineEdit()
         self.pacs_ae_title.setMaxLength(16)
         self.pacs_host = QLineEdit()
@@ -77,6 +89,30 @@ class DicomSettingsView(QWidget):
         form.addRow(words, holder)
         self.errors[name] = error
 
+    def _allowed_card(self) -> QWidget:
+        allowed = card()
+        column = QVBoxLayout(allowed)
+        column.setContentsMargins(20, 14, 20, 18)
+        column.addWidget(label(self.tr("Scanners let in"), "subheading"))
+        column.addWidget(
+            label(
+                self.tr(
+                    "Only these scanners may send images or read the worklist (patients' "
+                    "names and NHS numbers); any other is refused. With none listed, every "
+                    "scanner is refused. Give the AE title set on the scanner and its IP "
+                    "address, or its network (192.168.10.0/24) if its address changes."
+                ),
+                "hint",
+                wrap=True,
+            )
+        )
+        column.addWidget(self.scanners)
+        error = label("", "fieldError", wrap=True)
+        error.hide()
+        column.addWidget(error)
+        self.errors["scanners"] = error
+        return allowed
+
     def _lay_out(self) -> None:
         listeners = card()
         listeners_form = QFormLayout(listeners)
@@ -85,8 +121,25 @@ class DicomSettingsView(QWidget):
         self._row(listeners_form, self.tr("AE title"), self.ae_title, "ae_title")
         listeners_form.addRow("", self.listen)
         self._row(listeners_form, self.tr("Listen on address"), self.listen_host, "listen_host")
+        listeners_form.addRow(
+            "",
+            label(
+                self.tr(
+                    "127.0.0.1: this laptop only. For scanners on the clinic's network, "
+                    "this laptop's address there (0.0.0.0: every network)."
+                ),
+                "hint",
+                wrap=True,
+            ),
+        )
         self._row(listeners_form, self.tr("Storage port"), self.storage_port, "storage_port")
         self._row(listeners_form, self.tr("Worklist port"), self.worklist_port, "worklist_port")
+        self._row(
+            listeners_form,
+            self.tr("Scheduled station"),
+            self.worklist_station,
+            "worklist_station",
+        )
         pacs = card()
         pacs_form = QFormLayout(pacs)
         pacs_form.setContentsMargins(20, 14, 20, 18)
@@ -109,10 +162,12 @@ class DicomSettingsView(QWidget):
                 wrap=True,
             ),
         )
+        allowed = self._allowed_card()
         columns = QHBoxLayout()
         columns.setSpacing(16)
-        columns.addWidget(listeners, 1)
-        columns.addWidget(pacs, 1)
+        columns.addWidget(listeners, 1, Qt.AlignmentFlag.AlignTop)
+        columns.addWidget(allowed, 1)
+        columns.addWidget(pacs, 1, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(12)
@@ -134,6 +189,8 @@ class DicomSettingsView(QWidget):
             self.listen_host,
             self.storage_port,
             self.worklist_port,
+            self.worklist_station,
+            self.scanners,
             self.pacs_ae_title,
             self.pacs_host,
             self.pacs_port,
@@ -147,6 +204,8 @@ class DicomSettingsView(QWidget):
         self.listen_host.setText(settings.listen_host)
         self.storage_port.setValue(settings.storage_port)
         self.worklist_port.setValue(settings.worklist_port)
+        self.worklist_station.setText(settings.worklist_station)
+        self.scanners.set_scanners(settings.scanners)
         self.pacs_ae_title.setText(settings.pacs_ae_title)
         self.pacs_host.setText(settings.pacs_host)
         self.pacs_port.setValue(settings.pacs_port)
@@ -183,6 +242,8 @@ class DicomSettingsView(QWidget):
                 "listen_host": self.listen_host.text(),
                 "storage_port": self.storage_port.value(),
                 "worklist_port": self.worklist_port.value(),
+                "worklist_station": self.worklist_station.text(),
+                "scanners": self.scanners.scanners(),
                 "pacs_ae_title": self.pacs_ae_title.text(),
                 "pacs_host": self.pacs_host.text(),
                 "pacs_port": self.pacs_port.value(),
