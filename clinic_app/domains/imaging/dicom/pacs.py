@@ -139,6 +139,9 @@ def send_c_store(target: PacsTarget, datasets: Iterable[Dataset]) -> dict[str, i
         (str(context.abstract_syntax), str(context.transfer_syntax[0]))
         for context in association.accepted_contexts
     }
+    # pynetdicom forgets, without closing, a socket the PACS closed first (a PACS breaking
+    # off mid-send): kept here to be closed whatever happens.
+    raw = association.dul.socket.socket if association.dul.socket else None
     statuses: dict[str, int] = {}
     try:
         for ds in objects:
@@ -150,6 +153,8 @@ def send_c_store(target: PacsTarget, datasets: Iterable[Dataset]) -> dict[str, i
             statuses[str(ds.SOPInstanceUID)] = int(status.Status) if status else NO_ANSWER
     finally:
         association.release()
+        if raw is not None:
+            raw.close()
     return statuses
 
 
