@@ -79,13 +79,6 @@ def _value(ds: Dataset, keyword: str) -> str:
     return str(ds.get(keyword, "") or "")
 
 
-def differs(ds: Dataset, identity: RecordIdentity) -> bool:
-    """Whether ``ds`` names another patient or study than ``identity`` (header only)."""
-    if _value(ds, "StudyInstanceUID") != identity.study_uid:
-        return True
-    return any(_value(ds, k) != v for k, v in identity.patient_values().items())
-
-
 def relabel(ds: Dataset, identity: RecordIdentity, when: datetime) -> bool:
     """Write the record's patient and study into ``ds`` where they differ, keeping the old.
 
