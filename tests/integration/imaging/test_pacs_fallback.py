@@ -20,7 +20,7 @@ from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.domains.imaging.dicom.pacs import (
     PacsTarget,
     confirmed_dicomweb,
-    refusal_code,
+    refusal,
     send_stow_rs,
 )
 from clinic_app.kernel.current_user import CurrentUser
@@ -128,7 +128,9 @@ def test_stow_rs_says_which_instances_the_pacs_refused(orthanc: Orthanc) -> None
     outcome = send_stow_rs(target, [image], study_uid=str(new_uid()))
     assert outcome.status == 409
     assert list(outcome.failed) == [str(image.SOPInstanceUID)]
-    assert refusal_code(outcome.failed[str(image.SOPInstanceUID)]) is not None
+    refused = refusal(outcome.failed[str(image.SOPInstanceUID)])
+    assert refused is not None
+    assert refused.code == "pacs.refused"  # Orthanc's reason: 0110, processing failure
     assert orthanc.get("/instances") == []
 
     stored = send_stow_rs(target, [image], study_uid=str(image.StudyInstanceUID))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_app.domains.imaging.dicom.pacs import NO_ANSWER, NO_CONTEXT, refusal_code
-from clinic_app.kernel.errors import ClinicError, Conflict
+from clinic_app.domains.imaging.dicom.pacs import NO_ANSWER, NO_CONTEXT, refusal
+from clinic_app.kernel.errors import Conflict
 from ui.common import errors
 
 # A status of every kind (PS3.4 B.2.3 C-STORE statuses, PS3.18 STOW-RS Failure Reasons),
@@ -16,20 +16,19 @@ STORED = (0x0000, 0x0001, 0xB000, 0xB007)
 
 @pytest.mark.parametrize("status", REFUSALS)
 def test_every_refusal_has_its_words(status: int, qapp: object) -> None:
-    code = refusal_code(status)
-    assert code is not None
-    assert errors.has_words(code), code
-    words = errors.message_for(ClinicError(code))
-    assert "did not answer" not in words
+    refused = refusal(status)
+    assert refused is not None
+    assert errors.has_words(refused.code), refused.code
+    assert "did not answer" not in errors.message_for(refused)
 
 
 @pytest.mark.parametrize("status", STORED)
 def test_success_and_warnings_are_stored(status: int) -> None:
-    assert refusal_code(status) is None
+    assert refusal(status) is None
 
 
 def test_refusals_are_told_apart(qapp: object) -> None:
-    told = {errors.message_for(ClinicError(str(refusal_code(s)))) for s in REFUSALS}
+    told = {errors.message_for(refused) for s in REFUSALS if (refused := refusal(s))}
     assert len(told) >= 6  # kind, not allowed, full, invalid, cut off, other
 
 

@@ -7,7 +7,7 @@ reached by DICOMweb), never on the strength of a "sent" alone.
 C-STORE proposes each object's stored transfer syntax and, beside it, Explicit and Implicit
 VR Little Endian: a PACS that takes only uncompressed images gets them decompressed (the SOP
 Instance UID kept). What a PACS refuses is told by its status (PS3.4 B.2.3, PS3.18 Failure
-Reason), as one of the codes of :func:`refusal_code`.
+Reason), as one of the errors of :func:`refusal`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import copy
 import io
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -25,7 +25,7 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind  # type: ignore[attr-defined]
 
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, ExternalServiceError
 
 SUCCESS = 0x0000
 PENDING = (0xFF00, 0xFF01)
@@ -36,30 +36,30 @@ NO_ANSWER = -2
 _UNCOMPRESSED = (ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
 
-# Store statuses (PS3.4 B.2.3, PS3.7 C, PS3.18 Failure Reason) by range, and their codes:
+# Store statuses (PS3.4 B.2.3, PS3.7 C, PS3.18 Failure Reason) by range, and what each is:
 # None is stored (warnings still store the object).
-_STATUS_RANGES: tuple[tuple[int, int, str | None], ...] = (
+_STATUS_RANGES: tuple[tuple[int, int, Callable[[], ClinicError] | None], ...] = (
     (SUCCESS, SUCCESS, None),
     (0x0001, 0x0001, None),
     (0xB000, 0xBFFF, None),
-    (NO_ANSWER, NO_ANSWER, "pacs.cut_off"),
+    (NO_ANSWER, NO_ANSWER, lambda: ExternalServiceError("pacs.cut_off")),
     # SOP class, or transfer syntax, not supported (0xC122: PS3.18's Failure Reason).
-    (NO_CONTEXT, NO_CONTEXT, "pacs.refused_kind"),
-    (0x0122, 0x0122, "pacs.refused_kind"),
-    (0xC122, 0xC122, "pacs.refused_kind"),
-    (0x0124, 0x0124, "pacs.refused_not_allowed"),
-    (0xA700, 0xA7FF, "pacs.refused_full"),
-    (0xA900, 0xA9FF, "pacs.refused_invalid"),
-    (0xC000, 0xCFFF, "pacs.refused_invalid"),
+    (NO_CONTEXT, NO_CONTEXT, lambda: ExternalServiceError("pacs.refused_kind")),
+    (0x0122, 0x0122, lambda: ExternalServiceError("pacs.refused_kind")),
+    (0xC122, 0xC122, lambda: ExternalServiceError("pacs.refused_kind")),
+    (0x0124, 0x0124, lambda: ExternalServiceError("pacs.refused_not_allowed")),
+    (0xA700, 0xA7FF, lambda: ExternalServiceError("pacs.refused_full")),
+    (0xA900, 0xA9FF, lambda: ExternalServiceError("pacs.refused_invalid")),
+    (0xC000, 0xCFFF, lambda: ExternalServiceError("pacs.refused_invalid")),
 )
 
 
-def refusal_code(status: int) -> str | None:
-    """The code for a store status (C-STORE, or a STOW-RS Failure Reason); None if stored."""
-    for low, high, code in _STATUS_RANGES:
+def refusal(status: int) -> ClinicError | None:
+    """What a store status (C-STORE, or a STOW-RS Failure Reason) refuses; None if stored."""
+    for low, high, refused in _STATUS_RANGES:
         if low <= status <= high:
-            return code
-    return "pacs.refused"
+            return refused() if refused is not None else None
+    return ExternalServiceError("pacs.refused")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,13 @@ from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings, SendOutcome, SendView
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.kernel.errors import (
+    ClinicError,
+    Conflict,
+    ExternalServiceError,
+    NotFound,
+    ValidationError,
+)
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.model import Patient
@@ -363,7 +369,7 @@ def _send_and_confirm(settings: DicomSettings, datasets: list[Dataset]) -> set[s
         PacsTarget,
         confirmed,
         confirmed_dicomweb,
-        refusal_code,
+        refusal,
         send_c_store,
         send_stow_rs,
     )
@@ -379,20 +385,22 @@ def _send_and_confirm(settings: DicomSettings, datasets: list[Dataset]) -> set[s
     for ds in datasets:
         by_study.setdefault(str(ds.StudyInstanceUID), []).append(ds)
     dicomweb = settings.pacs_method == "stow-rs"
-    refusals: list[str | None] = []
+    refusals: list[ClinicError | None] = []
     if dicomweb:
         for study_uid, objects in by_study.items():
             outcome = send_stow_rs(target, objects, study_uid)
-            refusals += [refusal_code(reason) for reason in outcome.failed.values()]
+            refusals += [refusal(reason) for reason in outcome.failed.values()]
             if outcome.status not in (200, 202) and not outcome.failed:
-                refusals.append("pacs.refused")
+                refusals.append(ExternalServiceError("pacs.refused"))
     else:
-        refusals = [refusal_code(status) for status in send_c_store(target, datasets).values()]
-    refused = sorted({code for code in refusals if code is not None})
+        refusals = [refusal(status) for status in send_c_store(target, datasets).values()]
+    refused = [error for error in refusals if error is not None]
     if refused:
         # Said once per attempt, with no patient details: which refusals, and how many.
-        log.warning("PACS refused %d object(s): %s", len(refusals) - refusals.count(None), refused)
-        raise ClinicError(refused[0])
+        log.warning(
+            "PACS refused %d object(s): %s", len(refused), sorted({e.code for e in refused})
+        )
+        raise min(refused, key=lambda error: error.code)
     ask = confirmed_dicomweb if dicomweb else confirmed
     found: set[str] = set()
     for study_uid, objects in by_study.items():
