@@ -205,3 +205,30 @@ def test_a_file_with_other_labels_imported_into_a_record_leaves_under_that_recor
     path = tmp_path / "held.dcm"
     held.save_as(path, enforce_file_format=True)
     assert _errors(path) == []
+
+
+def test_nothing_leaves_for_a_patient_without_an_nhs_number(
+    services: Services, sonographer: CurrentUser, orthanc: Orthanc
+) -> None:
+    unnumbered = services.patients.register(
+        sonographer,
+        PatientInput(
+            nhs_number="",
+            family_name="Doe",
+            given_name="Alex",
+            date_of_birth="1980-05-06",
+            sex="1",
+        ),
+    )
+    orphan = services.imaging.receive(_bytes(us_image(subject=STRANGER)))
+    services.imaging.assign(sonographer, orphan.id, unnumbered.id)
+    (study,) = services.imaging.studies(sonographer, unnumbered.id)
+    services.dicom_settings.change(
+        SYSTEM, pacs_ae_title=orthanc.ae_title, pacs_host="127.0.0.1", pacs_port=orthanc.dicom_port
+    )
+    services.pacs.send_study(sonographer, study.id)
+    assert services.pacs.send_due() == []  # stopped before sending: nothing was tried
+    assert orthanc.get("/instances") == []
+    (send,) = services.pacs.sends(sonographer)
+    assert (send.state, send.last_error) == ("stopped", "dicom.no_nhs_number")
+    assert services.imaging.studies(sonographer, unnumbered.id)[0].pacs_state == "stopped"
