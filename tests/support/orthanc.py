@@ -30,11 +30,13 @@ class Orthanc:
         *,
         accepted_syntaxes: list[str] | None = None,
         known_callers_only: bool = False,
+        check_called_ae: bool = False,
     ) -> None:
         """Configure (not start) an Orthanc in ``folder``.
 
         ``accepted_syntaxes`` limits the transfer syntaxes its DICOM listener accepts (e.g.
-        uncompressed only); ``known_callers_only`` refuses associations from unknown AE titles.
+        uncompressed only); ``known_callers_only`` refuses stores from unknown AE titles;
+        ``check_called_ae`` rejects associations addressed to another AE title than its own.
         """
         self.folder = folder
         self.dicom_port = free_port()
@@ -53,7 +55,7 @@ class Orthanc:
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": False,
             "DefaultEncoding": "Utf8",
-            "DicomCheckCalledAet": False,
+            "DicomCheckCalledAet": check_called_ae,
             "UnknownSopClassAccepted": True,
             "DicomModalities": {"onestop": [app_ae, "127.0.0.1", 104]},
             "Plugins": [str(PLUGIN)] if PLUGIN.is_file() else [],

@@ -19,11 +19,14 @@ from clinic_app.container import Services
 from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.domains.imaging.dicom.pacs import (
     PacsTarget,
+    confirmed,
     confirmed_dicomweb,
     refusal,
+    send_c_store,
     send_stow_rs,
 )
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput, PatientRecord
@@ -117,6 +120,19 @@ def test_a_pacs_that_does_not_know_the_app_is_not_called_silent(
     assert outcome.error == "pacs.cut_off"
     (send,) = services.pacs.sends(sonographer)
     assert (send.state, send.last_error) == ("waiting", "pacs.cut_off")
+
+
+def test_a_pacs_rejecting_the_association_is_named_so(tmp_path: Path) -> None:
+    pacs = _started(tmp_path / "called", check_called_ae=True)
+    try:
+        wrong = PacsTarget("NOT_ORTHANC", "127.0.0.1", pacs.dicom_port)
+        with pytest.raises(ClinicError) as sending:
+            send_c_store(wrong, [us_multiframe(frames=2)])
+        with pytest.raises(ClinicError) as asking:
+            confirmed(wrong, str(new_uid()), ["2.25.1"])
+    finally:
+        pacs.stop()
+    assert sending.value.code == asking.value.code == "pacs.association_refused"
 
 
 def test_stow_rs_says_which_instances_the_pacs_refused(orthanc: Orthanc) -> None:

@@ -258,13 +258,15 @@ def confirmed(target: PacsTarget, study_uid: str, sop_uids: Iterable[str]) -> se
     """Which of the study's SOP Instance UIDs the PACS says it holds (C-FIND, image level).
 
     Raises:
-        ClinicError: ``pacs.unreachable``.
+        ClinicError: ``pacs.unreachable``, ``pacs.association_refused``.
     """
     wanted = set(sop_uids)
     _check_reachable(target)
     ae = AE(ae_title=target.calling_ae)
     ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
     association = ae.associate(target.host, target.port, ae_title=target.ae_title)
+    if association.is_rejected:
+        raise ClinicError("pacs.association_refused")
     if not association.is_established:
         raise ClinicError("pacs.unreachable")
     query = Dataset()

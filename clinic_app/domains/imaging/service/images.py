@@ -35,6 +35,7 @@ from clinic_app.domains.imaging.service.encoding import (
     EncodedImage,
     Picture,
 )
+from clinic_app.domains.imaging.service.outgoing import dicom_sex
 from clinic_app.domains.imaging.views import InstanceView, PlannedScan, StudyView
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
-_DICOM_SEX = {"1": "M", "2": "F"}
 DICOM_MEDIA_TYPE = "application/dicom"
 
 
@@ -96,7 +96,7 @@ def _planned(study: ImagingStudy, patient: Patient) -> PlannedScan:
         family_name=patient.family_name,
         given_name=patient.given_name,
         birth_date=patient.date_of_birth,
-        sex=_DICOM_SEX.get(patient.sex, "O"),
+        sex=dicom_sex(patient),
     )
 
 
@@ -210,7 +210,7 @@ class ImagingService:
                     family_name=patient.family_name,
                     given_name=patient.given_name,
                     birth_date=patient.date_of_birth,
-                    sex=_DICOM_SEX.get(patient.sex, "O"),
+                    sex=dicom_sex(patient),
                     study_uid=study.study_uid,
                     series_uid=self._series(session, study, body_part, laterality),
                     body_part=body_part,

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 _DICOM_SEX = {"1": "M", "2": "F"}
 
 
+def dicom_sex(patient: Patient) -> str:
+    """The record's sex as DICOM spells it: the one mapping for what the app makes and sends."""
+    return _DICOM_SEX.get(patient.sex, "O")
+
+
 def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
@@ -62,7 +67,7 @@ def record_identity(
         nhs_number=patient.nhs_number or "",
         patient_name=f"{patient.family_name.upper()}^{patient.given_name}",
         birth_date=patient.date_of_birth.strftime("%Y%m%d") if patient.date_of_birth else "",
-        sex=_DICOM_SEX.get(patient.sex, "O"),
+        sex=dicom_sex(patient),
         study_uid=study.study_uid,
         accession=study.accession or "",
         study_id=number,
