@@ -23,7 +23,21 @@ _START_SECONDS = 30.0
 class Orthanc:
     """Starts Orthanc with DICOM and HTTP on free ports; stops it on exit."""
 
-    def __init__(self, folder: Path, app_ae: str = "ONESTOP") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        app_ae: str = "ONESTOP",
+        *,
+        accepted_syntaxes: list[str] | None = None,
+        known_callers_only: bool = False,
+        check_called_ae: bool = False,
+    ) -> None:
+        """Configure (not start) an Orthanc in ``folder``.
+
+        ``accepted_syntaxes`` limits the transfer syntaxes its DICOM listener accepts (e.g.
+        uncompressed only); ``known_callers_only`` refuses stores from unknown AE titles;
+        ``check_called_ae`` rejects associations addressed to another AE title than its own.
+        """
         self.folder = folder
         self.dicom_port = free_port()
         self.http_port = free_port()
@@ -41,12 +55,17 @@ class Orthanc:
             "RemoteAccessAllowed": False,
             "AuthenticationEnabled": False,
             "DefaultEncoding": "Utf8",
-            "DicomCheckCalledAet": False,
+            "DicomCheckCalledAet": check_called_ae,
             "UnknownSopClassAccepted": True,
             "DicomModalities": {"onestop": [app_ae, "127.0.0.1", 104]},
             "Plugins": [str(PLUGIN)] if PLUGIN.is_file() else [],
             "DicomWeb": {"Enable": True, "Root": "/dicom-web/"},
         }
+        if accepted_syntaxes is not None:
+            config["AcceptedTransferSyntaxes"] = accepted_syntaxes
+        if known_callers_only:
+            config["DicomAlwaysAllowStore"] = False
+            config["DicomCheckModalityHost"] = True
         self.config = folder / "orthanc.json"
         self.config.write_text(json.dumps(config))
 

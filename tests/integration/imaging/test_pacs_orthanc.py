@@ -13,6 +13,7 @@ from clinic_app.domains.imaging.dicom.capture import CaptureContext, new_uid, st
 from clinic_app.domains.imaging.dicom.pacs import (
     SUCCESS,
     PacsTarget,
+    StowOutcome,
     confirmed,
     send_c_store,
     send_stow_rs,
@@ -75,7 +76,7 @@ def test_stow_rs_lands_under_the_right_patient(orthanc: Orthanc) -> None:
         orthanc.dicom_port,
         dicomweb_url=f"{orthanc.url}/dicom-web",
     )
-    assert send_stow_rs(target, [image]) == 200
+    assert send_stow_rs(target, [image]) == StowOutcome(200, {})
     patients = orthanc.get("/patients?expand")
     assert [p["MainDicomTags"]["PatientID"] for p in patients] == ["9990000026"]  # type: ignore[index]
     assert confirmed(target, study, [str(image.SOPInstanceUID)])  # type: ignore[attr-defined]

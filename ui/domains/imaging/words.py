@@ -119,6 +119,36 @@ _WORDS: dict[str, str] = {
     ),
     "dicom.bad_scanner_name": "Keep each scanner's name to 64 characters.",
     "dicom.duplicate_scanner": "The same scanner is listed twice. Remove one of them.",
+    # The same object twice, and what a PACS refuses.
+    "dicom.duplicate_instance": (
+        "A different image with the same identifier is already held, so this one was not "
+        "kept. Ask the scanner's supplier why two images share an identifier."
+    ),
+    "pacs.refused_kind": (
+        "The PACS does not take this kind of image, even uncompressed. The study stays "
+        "queued; ask PACS support to accept ultrasound and secondary capture images."
+    ),
+    "pacs.refused_full": (
+        "The PACS refused the images because it is out of space or busy. The study stays "
+        "queued, and the app tries again by itself."
+    ),
+    "pacs.refused_invalid": (
+        "The PACS refused the images as not valid for it. The study stays queued; ask PACS "
+        "support to check what it expects."
+    ),
+    "pacs.refused_not_allowed": (
+        "The PACS says this computer may not store images there. The study stays queued; "
+        "ask PACS support to allow it."
+    ),
+    "pacs.cut_off": (
+        "The PACS broke off while the images were being sent, without saying why. PACS "
+        "systems often do this when they do not know this computer's AE title. The study "
+        "stays queued; ask PACS support to check."
+    ),
+    "pacs.association_refused": (
+        "The PACS answered but would not accept a connection from this computer: it may not "
+        "know this computer's AE title. The study stays queued; ask PACS support to add it."
+    ),
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

@@ -4,11 +4,22 @@ Every image is kept as a DICOM file (an attachment, so encrypted at rest and syn
 file) with an ``image_instance`` row saying what it is. A study is the patient's imaging at
 one encounter: the same day's study is reused. Imported DICOM is kept as received; it is
 matched to a patient by NHS number or accession, and anything unmatched waits as an orphan
-for a person to assign, never attached by a guess.
+for a person to assign, never attached by a guess. The stored bytes never change: an object
+a person assigns leaves the app under its record's patient and study, applied on the way
+out (:mod:`clinic_app.domains.imaging.service.outgoing`).
+
+The same object twice (a scanner re-sending, a file imported again): an object whose SOP
+Instance UID is already held is compared by content, the SHA-256 of its data set after the
+file meta information (group 0002, which the receiving side writes: implementation and
+source AE title may differ between two arrivals of the same object). The same content is a
+success that returns the instance already held, storing nothing; different content is
+refused (``dicom.duplicate_instance``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import struct
 import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -374,15 +385,28 @@ class ImagingService:
     ) -> InstanceView:
         """Keep a DICOM file already read, as :meth:`import_dicom` does, in one unit of work.
 
+        An object already held (the same SOP Instance UID with the same content) is not kept
+        again: the instance held is returned.
+
         Raises:
             NotFound: ``patient.not_found``.
-            Conflict: ``dicom.wrong_patient`` when it names another patient than ``patient_id``.
+            Conflict: ``dicom.wrong_patient`` when it names another patient than ``patient_id``
+                (or is already held in another patient's record);
+                ``dicom.duplicate_instance`` when a different object with its SOP Instance UID
+                is already held.
         """
         ds, data = file.dataset, file.data
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
         accession = str(getattr(ds, "AccessionNumber", "") or "")[:16] or None
         study_uid = str(ds.StudyInstanceUID)
         with self._uow(actor, action) as session:
+            held = session.scalars(
+                select(ImageInstance).where(
+                    ImageInstance.sop_instance_uid == str(ds.SOPInstanceUID)
+                )
+            ).first()
+            if held is not None:
+                return _view(_already_held(session, held, data, patient_id))
             candidates = self._candidates(session, carried, accession, study_uid)
             agreed = set(candidates.values())
             patient: Patient | None = None
@@ -751,6 +775,45 @@ class ImagingService:
                 entity="image_instance",
                 entity_id=image.id,
             )
+
+
+def _already_held(
+    session: Session, held: ImageInstance, data: bytes, patient_id: uuid.UUID | None
+) -> ImageInstance:
+    """``held`` when ``data`` is the same object; refused when it is not, or is elsewhere."""
+    attachment = session.get(Attachment, held.attachment_id)
+    same = attachment is not None and attachment.sha256 == hashlib.sha256(data).hexdigest()
+    if not same:
+        stored = kept_bytes(session, attachment)
+        same = stored is not None and content_digest(stored) == content_digest(data)
+    if not same:
+        raise Conflict("dicom.duplicate_instance")
+    if patient_id is not None and held.study_id is not None:
+        study = session.get(ImagingStudy, held.study_id)
+        if study is not None and study.patient_id != patient_id:
+            raise Conflict("dicom.wrong_patient")
+    return held
+
+
+def content_digest(data: bytes) -> str:
+    """SHA-256 of a DICOM file's data set, leaving out its preamble and file meta information.
+
+    The file meta group (0002) is always Explicit VR Little Endian (PS3.10 7.1); it is walked
+    element by element rather than trusting its group length.
+    """
+    offset = 132 if data[128:132] == b"DICM" else 0
+    long_vrs = {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR"}
+    long_vrs |= {b"UT", b"UV"}
+    while offset + 8 <= len(data):
+        group = struct.unpack_from("<H", data, offset)[0]
+        if group != 0x0002:
+            break
+        vr = data[offset + 4 : offset + 6]
+        if vr in long_vrs:
+            offset += 12 + struct.unpack_from("<I", data, offset + 8)[0]
+        else:
+            offset += 8 + struct.unpack_from("<H", data, offset + 6)[0]
+    return hashlib.sha256(data[offset:]).hexdigest()
 
 
 def _nhs_number_in(patient_id: str) -> str:

@@ -1,9 +1,11 @@
 """Sending studies to the service's PACS from a queue that keeps trying until the PACS has them.
 
 A person asks for a study to be sent; the request waits in ``pacs_send`` on this device.
-Sending happens off the UI thread: every image goes by C-STORE or STOW-RS, then the PACS is
-asked back (C-FIND) which images it holds. Only when it holds every one is the study marked
-archived. Until then the request is tried again later, waiting longer after each failure
+Sending happens off the UI thread: every image goes by C-STORE or STOW-RS, under its record's
+patient and study (:mod:`clinic_app.domains.imaging.service.outgoing`), then the PACS is asked
+back (C-FIND, or QIDO-RS when sending by DICOMweb) which of the objects actually sent it
+holds, by their own Study and SOP Instance UIDs. Only when it holds every one is the study
+marked archived. Until then the request is tried again later, waiting longer after each failure
 (one minute, doubling, at most an hour). Educational studies never go to the PACS.
 """
 
@@ -21,15 +23,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
+from clinic_app.domains.imaging.service.outgoing import outgoing_datasets
 from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings, SendOutcome, SendView
-from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, ValidationError
+from clinic_app.kernel.errors import (
+    ClinicError,
+    Conflict,
+    ExternalServiceError,
+    NotFound,
+    ValidationError,
+)
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
-from clinic_app.records.attachments import kept_bytes
+from clinic_app.people.model import Patient
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -64,8 +72,7 @@ def retry_delay(attempts: int) -> timedelta:
 class _Job:
     send_id: uuid.UUID
     study_id: uuid.UUID
-    study_uid: str
-    files: list[bytes]
+    datasets: list[Dataset]
     settings: DicomSettings
 
 
@@ -171,13 +178,19 @@ class PacsService:
                     # Made educational or removed since it was asked for: never sent.
                     row.state, row.done_at, row.last_error = "stopped", now, "pacs.withdrawn"
                     continue
-                files = self._files(session, study.id)
-                if files is None:
+                patient = session.get(Patient, study.patient_id)
+                if patient is None or not patient.nhs_number:
+                    # Nothing leaves without the NHS number as its Patient ID: a person must
+                    # add it to the record and ask again.
+                    row.state, row.done_at, row.last_error = "stopped", now, "dicom.no_nhs_number"
+                    continue
+                datasets = outgoing_datasets(session, study)
+                if datasets is None:
                     row.attempts += 1
                     row.last_error = "file.not_here"
                     row.next_attempt_at = now + retry_delay(row.attempts)
                     continue
-                jobs.append(_Job(row.id, study.id, study.study_uid, files, settings))
+                jobs.append(_Job(row.id, study.id, datasets, settings))
         return jobs
 
     def _attempt(self, job: _Job) -> SendOutcome:
@@ -185,9 +198,9 @@ class PacsService:
         confirmed: set[str] = set()
         wanted: set[str] = set()
         try:
-            datasets = [_dataset(data) for data in job.files]
+            datasets = job.datasets
             wanted = {str(ds.SOPInstanceUID) for ds in datasets}
-            confirmed = _send_and_confirm(job.settings, job.study_uid, datasets)
+            confirmed = _send_and_confirm(job.settings, datasets)
             if confirmed != wanted:
                 error = "pacs.not_confirmed"
         except ClinicError as failure:
@@ -274,20 +287,6 @@ class PacsService:
     def _open_send(session: Session, study_id: uuid.UUID) -> PacsSend | None:
         return _waiting_send(session, study_id)
 
-    @staticmethod
-    def _instances(session: Session, study_id: uuid.UUID) -> list[ImageInstance]:
-        return _study_instances(session, study_id)
-
-    def _files(self, session: Session, study_id: uuid.UUID) -> list[bytes] | None:
-        """The study's DICOM files, or None while any has not arrived by sync yet."""
-        files: list[bytes] = []
-        for instance in self._instances(session, study_id):
-            data = kept_bytes(session, session.get(Attachment, instance.attachment_id))
-            if data is None:
-                return None
-            files.append(data)
-        return files
-
 
 def _waiting_send(session: Session, study_id: uuid.UUID) -> PacsSend | None:
     return session.scalars(
@@ -355,18 +354,22 @@ def queue_for_pacs(
     return row
 
 
-def _dataset(data: bytes) -> Dataset:
-    from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415 - pydicom loads with the first image
+def _send_and_confirm(settings: DicomSettings, datasets: list[Dataset]) -> set[str]:
+    """Send by the configured method, then ask the PACS which of the sent objects it holds.
 
-    return kept_dataset(data)
+    The question is about what was sent: each Study Instance UID in the sent objects, and
+    their SOP Instance UIDs.
 
-
-def _send_and_confirm(settings: DicomSettings, study_uid: str, datasets: list[Dataset]) -> set[str]:
-    """Send by the configured method, then ask the PACS which images it holds."""
+    Raises:
+        ClinicError: ``pacs.refused_kind``, ``pacs.refused_full``, ``pacs.refused_invalid``,
+            ``pacs.refused_not_allowed`` or ``pacs.refused`` (what the PACS said),
+            ``pacs.association_refused``, ``pacs.unreachable``, ``pacs.no_dicomweb``.
+    """
     from clinic_app.domains.imaging.dicom.pacs import (  # noqa: PLC0415 - pynetdicom loads when first sending
-        SUCCESS,
         PacsTarget,
         confirmed,
+        confirmed_dicomweb,
+        refusal,
         send_c_store,
         send_stow_rs,
     )
@@ -378,13 +381,28 @@ def _send_and_confirm(settings: DicomSettings, study_uid: str, datasets: list[Da
         calling_ae=settings.ae_title,
         dicomweb_url=settings.pacs_dicomweb_url or None,
     )
-    if settings.pacs_method == "stow-rs":
-        status = send_stow_rs(target, datasets)
-        if status not in (200, 202):
-            raise ClinicError("pacs.refused", status=status)
+    by_study: dict[str, list[Dataset]] = {}
+    for ds in datasets:
+        by_study.setdefault(str(ds.StudyInstanceUID), []).append(ds)
+    dicomweb = settings.pacs_method == "stow-rs"
+    refusals: list[ClinicError | None] = []
+    if dicomweb:
+        for study_uid, objects in by_study.items():
+            outcome = send_stow_rs(target, objects, study_uid)
+            refusals += [refusal(reason) for reason in outcome.failed.values()]
+            if outcome.status not in (200, 202) and not outcome.failed:
+                refusals.append(ExternalServiceError("pacs.refused"))
     else:
-        statuses = send_c_store(target, datasets)
-        # Warnings (0xB000 and up) still store the object; anything else is a refusal.
-        if any(value != SUCCESS and not 0xB000 <= value <= 0xBFFF for value in statuses.values()):
-            raise ClinicError("pacs.refused")
-    return confirmed(target, study_uid, [str(ds.SOPInstanceUID) for ds in datasets])
+        refusals = [refusal(status) for status in send_c_store(target, datasets).values()]
+    refused = [error for error in refusals if error is not None]
+    if refused:
+        # Said once per attempt, with no patient details: which refusals, and how many.
+        log.warning(
+            "PACS refused %d object(s): %s", len(refused), sorted({e.code for e in refused})
+        )
+        raise min(refused, key=lambda error: error.code)
+    ask = confirmed_dicomweb if dicomweb else confirmed
+    found: set[str] = set()
+    for study_uid, objects in by_study.items():
+        found |= ask(target, study_uid, [str(ds.SOPInstanceUID) for ds in objects])
+    return found

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.imaging.views import InstanceView, StudyView, TeachingCopy
-from ui.common import formatting
+from clinic_app.kernel.errors import ClinicError
+from ui.common import errors, formatting
 from ui.common.image_viewer import ImageViewer
 from ui.common.widgets import NoticeBar, label, set_role
 from ui.domains.imaging.images.capture import LiveView, VideoCapture
@@ -65,7 +66,7 @@ PACS_WORDS = {
     "not_sent": "Not sent to the PACS",
     "waiting": "Waiting for the PACS to confirm",
     "archived": "Archived in the PACS",
-    "stopped": "Not sent: withdrawn",
+    "stopped": "Not sent to the PACS",
 }
 SOURCE_WORDS = {"grabbed": "Captured", "imported": "Imported", "received": "From the scanner"}
 
@@ -495,6 +496,9 @@ class ImagingView(QWidget):
             words += self.tr(" · tried {count} time(s), trying again").format(
                 count=study.pacs_attempts
             )
+        if study.pacs_error and study.pacs_state in ("waiting", "stopped"):
+            # What the PACS said (or why nothing was sent), in the imaging domain's words.
+            words += "\n" + errors.message_for(ClinicError(study.pacs_error))
         self.pacs_state.setText(words)
         self.send_button.setEnabled(
             study.pacs_state in ("not_sent", "stopped", "waiting") and bool(study.instances)
