@@ -16,9 +16,24 @@ def _clip_too_long(error: ClinicError) -> str:
     return tr("This clip is too long to keep. Shorten it and import it again.")
 
 
+def _unsupported_compression(error: ClinicError) -> str:
+    syntax = error.params.get("syntax")
+    if isinstance(syntax, str) and syntax:
+        return tr(
+            "This DICOM file is compressed as {syntax}, which the app cannot read. The file "
+            "is not damaged; nothing was kept. Export it from the scanner uncompressed, or "
+            "as JPEG-LS."
+        ).format(syntax=syntax)
+    return tr(
+        "This DICOM file is compressed in a way the app cannot read. The file is not "
+        "damaged; nothing was kept. Export it from the scanner uncompressed, or as JPEG-LS."
+    )
+
+
 # Messages that need the error's parameters.
 _BUILT: dict[str, MessageWords] = {
     "video.too_long": _clip_too_long,
+    "dicom.unsupported_compression": _unsupported_compression,
 }
 
 # Everything that is not about one field.
@@ -105,6 +120,19 @@ _WORDS: dict[str, str] = {
     "pacs.withdrawn": "This study was made educational, so it was not sent to the PACS.",
     "pacs.unreachable": (
         "The PACS did not answer. The study stays queued, and the app tries again by itself."
+    ),
+    # Checking what arrives: each names the real reason a file is refused.
+    "dicom.truncated": (
+        "This DICOM file is cut short: part of its image is missing, perhaps because a copy "
+        "or transfer stopped early. Nothing was kept. Export it from the scanner again."
+    ),
+    "dicom.bad_dimensions": (
+        "This DICOM file does not say how big its picture is, or gives a size no picture "
+        "can have. Nothing was kept. Export it from the scanner again."
+    ),
+    "image.too_large": (
+        "This picture is far larger than any scan (it declares more pixels than the app "
+        "will open safely). Nothing was kept."
     ),
 }
 
