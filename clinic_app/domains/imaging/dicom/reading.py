@@ -93,12 +93,14 @@ def check_dicom(source: bytes | Path) -> Dataset:
             ``syntax``, the compression's name) when no decoder here reads it.
     """
     header = check_layout(source, decode_first=True)
-    _check_identity(header)
-    if isinstance(source, bytes):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _read_whole(io.BytesIO(source))
-    return header
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _check_identity(header)
+        ds = _read_whole(io.BytesIO(source)) if isinstance(source, bytes) else header
+        # pydicom checks a value when it is first read, and warns then: read every value
+        # here, where its warnings are not refusals, so the code keeping it meets none.
+        ds.walk(lambda _dataset, _element: None)
+    return ds
 
 
 def check_layout(source: bytes | Path, *, decode_first: bool = False) -> Dataset:
@@ -268,7 +270,8 @@ def _check_dimensions(header: Dataset) -> int:
         samples = int(header.get("SamplesPerPixel") or 1)
         allocated = int(header.get("BitsAllocated") or 0)
         stored = int(header.get("BitsStored") or allocated)
-        frames = int(str(header.get("NumberOfFrames") or 1))
+        given = header.get("NumberOfFrames")
+        frames = 1 if given is None or str(given).strip() == "" else int(str(given))
     except (TypeError, ValueError):
         raise ValidationError("dicom.bad_dimensions", field="file") from None
     if (
