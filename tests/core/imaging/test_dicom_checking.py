@@ -18,8 +18,10 @@ import numpy as np
 import pytest
 from pydicom import dcmread
 from pydicom.data import get_testdata_file
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.encaps import encapsulate
+from pydicom.tag import Tag
 from pydicom.uid import (
     JPEG2000,
     MPEG4HP41,
@@ -113,6 +115,8 @@ def _with_values_pydicom_warns_over() -> bytes:
         warnings.simplefilter("ignore")
         ds.StationName = "POCUS-ROOM-3-CORRIDOR-B-BAY-12"  # SH: at most 16
         ds.FrameOfReferenceUID = "1.2.826.0.1.3680043.10.OLD-SYSTEM.7"  # UI: digits and dots
+        # Patient's Size is DS, a number: "1.70m" is read on as text.
+        ds[0x00101020] = RawDataElement(Tag(0x00101020), "DS", 6, b"1.70m ", 0, False, True)
         return _saved(ds)
 
 
@@ -211,7 +215,15 @@ def _fragments_cut_short() -> bytes:
         (_fragments_cut_short, "dicom.truncated"),
         (_as_mpeg4, "dicom.unsupported_compression"),
     ],
-    ids=["empty", "no rows", "no columns", "zero frames", "cut short", "fragments cut", "mpeg4"],
+    ids=[
+        "empty",
+        "no rows",
+        "no columns",
+        "zero frames",
+        "cut short",
+        "fragments cut",
+        "mpeg4",
+    ],
 )
 def test_a_file_is_refused_with_the_reason_a_person_can_act_on(
     services: Services, sonographer: CurrentUser, make: object, code: str

@@ -130,6 +130,11 @@ _WORDS: dict[str, str] = {
         "This DICOM file does not say how big its picture is, or gives a size no picture "
         "can have. Nothing was kept. Export it from the scanner again."
     ),
+    "dicom.bad_value": (
+        "One of this DICOM file's details is written in a form DICOM does not allow (for "
+        "example a number with letters in it), so it could not be read safely. Nothing was "
+        "kept. Ask the scanner's supplier to check what it writes."
+    ),
     "image.too_large": (
         "This picture is far larger than any scan (it declares more pixels than the app "
         "will open safely). Nothing was kept."

@@ -90,16 +90,21 @@ def check_dicom(source: bytes | Path) -> Dataset:
             ``dicom.truncated`` (cut short); ``dicom.no_pixels``;
             ``dicom.bad_dimensions`` (no Rows or Columns, or sizes no image can have);
             ``dicom.unknown_transfer_syntax``; ``dicom.unsupported_compression`` (with
-            ``syntax``, the compression's name) when no decoder here reads it.
+            ``syntax``, the compression's name) when no decoder here reads it;
+            ``dicom.bad_value`` when a header value cannot be read as its kind says.
     """
     header = check_layout(source, decode_first=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _check_identity(header)
         ds = _read_whole(io.BytesIO(source)) if isinstance(source, bytes) else header
-        # pydicom checks a value when it is first read, and warns then: read every value
-        # here, where its warnings are not refusals, so the code keeping it meets none.
-        ds.walk(lambda _dataset, _element: None)
+        try:
+            # pydicom checks a value when it is first read, and warns then: read every value
+            # here, where its warnings are not refusals, so the code keeping it meets none.
+            # A value it cannot convert at all (a number written "1.70m") is a refusal.
+            ds.walk(lambda _dataset, _element: None)
+        except (ValueError, TypeError, OverflowError):
+            raise ValidationError("dicom.bad_value", field="file") from None
     return ds
 
 
