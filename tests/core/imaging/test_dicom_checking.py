@@ -276,9 +276,9 @@ def test_checking_a_clip_decodes_its_first_frame_only(
     decoded: list[int] = []
     real = reading.pixel_array
 
-    def counted(source: object, *, index: int | None = None) -> np.ndarray:
+    def counted(source: object, *, index: int | None = None, **options: object) -> np.ndarray:
         decoded.append(-1 if index is None else index)
-        return real(source, index=index)  # type: ignore[arg-type]
+        return real(source, index=index, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reading, "pixel_array", counted)
     clip = tmp_path / "clip.dcm"
