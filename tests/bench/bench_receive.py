@@ -9,7 +9,7 @@ the push (its high-water mark is reset first). Targets: the app answers within 2
 at most 300 MB more. ``keep_seconds`` is the part of the app's answer spent checking the clip
 (its header and first frame) and keeping it in the encrypted store.
 
-Run: ``python -m tests.bench.bench_receive [--frames N] [--uncompressed]``.
+Run: ``python -m tests.bench.bench_receive [--frames N] [--uncompressed] [--max-pdu BYTES]``.
 """
 
 from __future__ import annotations
@@ -89,8 +89,16 @@ def _reset_peak(pid: int | str) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
-def serve(port: int) -> None:
-    """The app's side, in its own process: a new store and the Storage SCP on ``port``."""
+def serve(port: int, max_pdu: int | None) -> None:
+    """The app's side, in its own process: a new store and the Storage SCP on ``port``.
+
+    ``max_pdu`` asks what the answer would take if the listener offered scanners a larger
+    PDU than pynetdicom's default (16 kB): it sets pynetdicom's default for this process.
+    """
+    if max_pdu is not None:
+        import pynetdicom.ae
+
+        pynetdicom.ae.DEFAULT_MAX_LENGTH = max_pdu
     from clinic_app.bootstrap import create_clinic
     from clinic_app.domains.imaging.dicom.receive import StorageReceiver
     from tests.bench.common import private_home
@@ -147,10 +155,11 @@ def _measure(
     }
 
 
-def _app(clip: Path, syntax: list[str]) -> dict[str, Any]:
+def _app(clip: Path, syntax: list[str], max_pdu: int | None) -> dict[str, Any]:
     port = _free_port()
+    pdu = [] if max_pdu is None else ["--max-pdu", str(max_pdu)]
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.bench_receive", "--serve", str(port)],
+        [sys.executable, "-m", "tests.bench.bench_receive", "--serve", str(port), *pdu],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -196,23 +205,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=1200)
     parser.add_argument("--uncompressed", action="store_true")
+    parser.add_argument("--max-pdu", type=int, help="the PDU size the app's listener offers")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.max_pdu)
         return {}
     folder = Path(tempfile.mkdtemp(prefix="onestop-bench-receive-"))
     clip = folder / "clip.dcm"
     size = make_clip(clip, args.frames, compressed=not args.uncompressed)
     # -xy: propose JPEG baseline, the clip's own syntax (storescu would otherwise convert).
     syntax = [] if args.uncompressed else ["-xy"]
-    app = _app(clip, syntax)
+    app = _app(clip, syntax, args.max_pdu)
     dcmtk = _storescp(clip, folder, syntax)
     figures = {
         "frames": args.frames,
         "size": f"{WIDTH}x{HEIGHT}",
         "syntax": "explicit VR little endian" if args.uncompressed else "JPEG baseline",
         "clip_mb": round(size / 1e6, 1),
+        "app_max_pdu": args.max_pdu or "pynetdicom default",
         "app": app,
         "storescp": dcmtk,
         "ratio_seconds_app_to_storescp": round(app["seconds"] / max(dcmtk["seconds"], 1e-3), 2),
