@@ -39,7 +39,7 @@ _BUILT: dict[str, MessageWords] = {
 # Everything that is not about one field.
 _WORDS: dict[str, str] = {
     "dicom.unreadable": (
-        "This file could not be read as a DICOM image: it may be damaged or cut short. "
+        "This file could not be read as a DICOM image: it is not DICOM, or it is damaged. "
         "Nothing was kept. Export it from the scanner again."
     ),
     "dicom.no_pixels": (
