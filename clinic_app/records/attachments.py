@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -34,35 +36,60 @@ class AttachmentView:
 
 
 def keep_file(
-    session: Session, patient_id: uuid.UUID | None, filename: str, media_type: str, data: bytes
+    session: Session,
+    patient_id: uuid.UUID | None,
+    filename: str,
+    media_type: str,
+    data: bytes | Path,
 ) -> Attachment:
     """Keep a file's bytes (once per content) and add its row, in the caller's transaction.
 
+    ``data`` is the file's bytes, or a file on disk, which is read a chunk at a time (twice:
+    once for its SHA-256, once into the store) and so never held whole in memory.
+
     Raises:
         ValidationError: ``file.empty``, ``file.too_large`` or ``file.no_name``.
+        OSError: when a file on disk cannot be read.
     """
-    if not data:
+    size = len(data) if isinstance(data, bytes) else data.stat().st_size
+    if not size:
         raise ValidationError("file.empty", field="file")
-    if len(data) > MAX_SIZE:
+    if size > MAX_SIZE:
         raise ValidationError("file.too_large", field="file")
     name = filename.strip()[-_NAME_MAX:]
     if not name:
         raise ValidationError("file.no_name", field="file")
-    sha256 = hashlib.sha256(data).hexdigest()
+    sha256 = _sha256(data)
     connection = session.connection()
-    if stored_size(connection, sha256) != len(data):
-        pieces = (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
-        store_bytes(connection, sha256, pieces)
+    if stored_size(connection, sha256) != size:
+        store_bytes(connection, sha256, _pieces(data))
     row = Attachment(
         patient_id=patient_id,
         sha256=sha256,
-        size=len(data),
+        size=size,
         media_type=media_type.strip()[:100] or "application/octet-stream",
         filename=name,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def _pieces(data: bytes | Path) -> Iterator[bytes]:
+    """A file's bytes in store-sized chunks, from memory or read from disk as needed."""
+    if isinstance(data, bytes):
+        yield from (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
+        return
+    with data.open("rb") as stream:
+        while chunk := stream.read(CHUNK_SIZE):
+            yield chunk
+
+
+def _sha256(data: bytes | Path) -> str:
+    digest = hashlib.sha256()
+    for piece in _pieces(data):
+        digest.update(piece)
+    return digest.hexdigest()
 
 
 def kept_bytes(session: Session, attachment: Attachment | None) -> bytes | None:

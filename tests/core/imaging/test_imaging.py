@@ -160,9 +160,9 @@ def test_an_imported_file_goes_to_the_patient_it_names_or_waits_for_a_person(
 @pytest.mark.parametrize(
     ("spoil", "code"),
     [
-        (lambda data: data[: len(data) // 2], "dicom.unreadable"),
+        (lambda data: data[: len(data) // 2], "dicom.truncated"),
         (lambda data: b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "dicom.unreadable"),
-        (lambda data: b"", "dicom.unreadable"),
+        (lambda data: b"", "file.empty"),
         ("no_pixels", "dicom.no_pixels"),
         ("bad_syntax", "dicom.unknown_transfer_syntax"),
     ],

@@ -16,15 +16,30 @@ def _clip_too_long(error: ClinicError) -> str:
     return tr("This clip is too long to keep. Shorten it and import it again.")
 
 
+def _unsupported_compression(error: ClinicError) -> str:
+    syntax = error.params.get("syntax")
+    if isinstance(syntax, str) and syntax:
+        return tr(
+            "This DICOM file is compressed as {syntax}, which the app cannot read. The file "
+            "is not damaged; nothing was kept. Export it from the scanner uncompressed, or "
+            "as JPEG-LS."
+        ).format(syntax=syntax)
+    return tr(
+        "This DICOM file is compressed in a way the app cannot read. The file is not "
+        "damaged; nothing was kept. Export it from the scanner uncompressed, or as JPEG-LS."
+    )
+
+
 # Messages that need the error's parameters.
 _BUILT: dict[str, MessageWords] = {
     "video.too_long": _clip_too_long,
+    "dicom.unsupported_compression": _unsupported_compression,
 }
 
 # Everything that is not about one field.
 _WORDS: dict[str, str] = {
     "dicom.unreadable": (
-        "This file could not be read as a DICOM image: it may be damaged or cut short. "
+        "This file could not be read as a DICOM image: it is not DICOM, or it is damaged. "
         "Nothing was kept. Export it from the scanner again."
     ),
     "dicom.no_pixels": (
@@ -148,6 +163,24 @@ _WORDS: dict[str, str] = {
     "pacs.association_refused": (
         "The PACS answered but would not accept a connection from this computer: it may not "
         "know this computer's AE title. The study stays queued; ask PACS support to add it."
+    ),
+    # Checking what arrives: each names the real reason a file is refused.
+    "dicom.truncated": (
+        "This DICOM file is cut short: part of its image is missing, perhaps because a copy "
+        "or transfer stopped early. Nothing was kept. Export it from the scanner again."
+    ),
+    "dicom.bad_dimensions": (
+        "This DICOM file does not say how big its picture is, or gives a size no picture "
+        "can have. Nothing was kept. Export it from the scanner again."
+    ),
+    "dicom.bad_value": (
+        "One of this DICOM file's details is written in a form DICOM does not allow (for "
+        "example a number with letters in it), so it could not be read safely. Nothing was "
+        "kept. Ask the scanner's supplier to check what it writes."
+    ),
+    "image.too_large": (
+        "This picture is far larger than any scan (it declares more pixels than the app "
+        "will open safely). Nothing was kept."
     ),
 }
 

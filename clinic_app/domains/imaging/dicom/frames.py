@@ -27,6 +27,7 @@ from pydicom.pixels.processing import apply_color_lut
 from pydicom.pixels.utils import pixel_array
 
 from clinic_app.domains.imaging.dicom.measure import UNCALIBRATED, Calibration, calibration_of
+from clinic_app.domains.imaging.dicom.reading import check_layout, decoding_plugin
 from clinic_app.kernel.errors import ValidationError
 
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameSource", "FrameTiming"]
@@ -177,6 +178,9 @@ class FrameSource:
         """
         try:
             # The pixel data is left in the caller's bytes: each frame is read from there.
+            # Its layout is checked first (all of it there, sizes possible), since some
+            # decoders make a picture out of a frame cut short rather than refuse it.
+            check_layout(data)
             header = dcmread(io.BytesIO(data), stop_before_pixels=True)
             int(header.Rows)
             int(header.Columns)
@@ -412,7 +416,8 @@ def _decode(data: bytes, header: Dataset, index: int) -> np.ndarray:
     try:
         # Each call reads from its own view of the bytes, so two threads never share a
         # file position; BytesIO shares the bytes rather than copying them.
-        raw = pixel_array(io.BytesIO(data), index=index)
+        syntax = header.file_meta.TransferSyntaxUID
+        raw = pixel_array(io.BytesIO(data), index=index, decoding_plugin=decoding_plugin(syntax))
     except Exception as error:
         # Decoders raise their own kinds of error; every one means the image cannot be shown.
         raise _unreadable(error) from error

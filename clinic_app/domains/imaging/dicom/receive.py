@@ -1,7 +1,8 @@
 """The Storage SCP: scanners push DICOM to the app on a configured port and AE title.
 
-Each object is handed on as the bytes of a DICOM file (kept as received); the answer to the
-scanner says whether it was kept. The server runs on its own threads, never the UI's.
+Each object is handed on as a DICOM file (kept as received), written to disk as it arrives
+and passed by its path; the answer to the scanner says whether it was kept. The server runs
+on its own threads, never the UI's.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
-from pydicom.dataset import FileMetaDataset
+from pydicom.dataset import Dataset, FileMetaDataset
 from pynetdicom import (
     AE,
     ALL_TRANSFER_SYNTAXES,
     AllStoragePresentationContexts,
+    _config,
     evt,
     register_uid,
 )
@@ -50,7 +53,7 @@ def _retired_ultrasound_known() -> None:
 
 
 class StorageReceiver:
-    """Accepts C-STORE from scanners and passes each object's file bytes to ``keep``.
+    """Accepts C-STORE from scanners and passes each object (a DICOM file's path) to ``keep``.
 
     ``scanners`` are the callers let in (AE title and address); any other is refused when
     it asks to associate. ``None`` lets every caller in: only for a listener a test or a
@@ -60,7 +63,7 @@ class StorageReceiver:
 
     def __init__(
         self,
-        keep: Callable[[bytes], object],
+        keep: Callable[[bytes | Path], object],
         *,
         ae_title: str = "ONESTOP",
         host: str = "127.0.0.1",
@@ -74,24 +77,30 @@ class StorageReceiver:
         self._gate = ScannerGate(scanners, "storage")
         self._server: ThreadedAssociationServer | None = None
 
-    def _on_store(self, event: Any) -> int:
+    def _on_store(self, event: Any) -> int | Dataset:
+        """Answer one C-STORE: never raises, whatever the object or the store does.
+
+        A refusal carries an Error Comment naming the app's code (never patient data), so a
+        PACS administrator reading the scanner's log can see why.
+        """
         try:
-            dataset = event.dataset
-            dataset.file_meta = FileMetaDataset(event.file_meta)
-            out = io.BytesIO()
-            dataset.save_as(out, enforce_file_format=True)
-        except (ValueError, AttributeError, KeyError):
-            log.warning("A received object could not be read")
-            return CANNOT_UNDERSTAND
+            received = _received_file(event)
+        except Exception as error:  # noqa: BLE001 - nothing may escape a DICOM event handler
+            log.warning("A received object could not be read (%s)", type(error).__name__)
+            return _answer(CANNOT_UNDERSTAND, "dicom.unreadable")
         try:
-            self._keep(out.getvalue())
+            self._keep(received)
         except ClinicError as error:
             # The code says why (unreadable, no pixels...); never the patient's details.
             log.warning("A received object was refused: %s", error.code)
-            return CANNOT_UNDERSTAND
-        except OSError:
-            log.exception("A received object could not be stored")
-            return OUT_OF_RESOURCES
+            return _answer(_REFUSAL_STATUS.get(error.code, CANNOT_UNDERSTAND), error.code)
+        except OSError as error:
+            log.warning("A received object could not be stored (%s)", type(error).__name__)
+            return _answer(OUT_OF_RESOURCES, "storage.unavailable")
+        except Exception as error:  # noqa: BLE001 - nothing may escape a DICOM event handler
+            # The type name only: a message or traceback may quote the object's header.
+            log.error("Keeping a received object failed (%s)", type(error).__name__)
+            return _answer(PROCESSING_FAILURE, "internal")
         return SUCCESS
 
     def start(self) -> None:
@@ -118,3 +127,40 @@ class StorageReceiver:
         if self._server is not None:
             self._server.shutdown()
             self._server = None
+
+
+#: PS3.7 C.4 general status "Processing failure": the app failed, not the object.
+PROCESSING_FAILURE = 0x0110
+#: PS3.7 C.5.8 general status "Duplicate SOP Instance" (PS3.4 B.2.3 lets a Storage SCP
+#: answer with the general statuses): another object with this SOP Instance UID is held.
+#: An identical re-send is not refused: the service returns the instance it holds.
+DUPLICATE_INSTANCE = 0x0111
+#: Error Comment is LO: at most 64 characters (PS3.7 C.4 and PS3.5 6.2).
+_COMMENT_MAX = 64
+_REFUSAL_STATUS = {"dicom.duplicate_instance": DUPLICATE_INSTANCE}
+
+# Received objects are written to a temporary file as they arrive, never decoded into memory
+# (a long clip would take gigabytes); the handler reads the file from its path. Set for the
+# process, before any association: pynetdicom reads it when a C-STORE's data starts.
+_config.STORE_RECV_CHUNKED_DATASET = True
+
+
+def _received_file(event: Any) -> Path | bytes:
+    """The object as a DICOM file: the path pynetdicom wrote it to, or bytes if it did not."""
+    try:
+        return Path(event.dataset_path)
+    except AttributeError:
+        pass
+    dataset = event.dataset
+    dataset.file_meta = FileMetaDataset(event.file_meta)
+    out = io.BytesIO()
+    dataset.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def _answer(status: int, code: str) -> Dataset:
+    """A C-STORE status with an Error Comment naming the app's code."""
+    answer = Dataset()
+    answer.Status = status
+    answer.ErrorComment = f"Refused: {code}"[:_COMMENT_MAX]
+    return answer

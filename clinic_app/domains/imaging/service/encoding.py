@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import uuid
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinic_app.kernel.errors import ValidationError
@@ -46,10 +47,23 @@ class Picture:
 
 @dataclass(frozen=True)
 class DicomFile:
-    """A DICOM file read and checked, to keep exactly as it came."""
+    """A DICOM file read and checked, to keep exactly as it came.
 
-    data: bytes = field(repr=False)
+    Attributes:
+        source: the file's bytes, or where it lies on disk (a long clip a scanner pushed is
+            streamed to disk and kept from there, never held whole in memory).
+        dataset: the file's dataset; read from a file on disk it has no pixel data.
+    """
+
+    source: bytes | Path = field(repr=False)
     dataset: Dataset = field(repr=False)
+
+    @property
+    def data(self) -> bytes:
+        """The whole file in memory (read from disk when it lies there: a clip may be large)."""
+        if isinstance(self.source, bytes):
+            return self.source
+        return self.source.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -85,13 +99,15 @@ def read_file(data: bytes) -> Picture | DicomFile:
     """What a file holds, whatever kind it is (told by its bytes).
 
     Raises:
-        ValidationError: ``image.unknown_kind`` for anything but DICOM, PNG, JPEG or MP4;
-            ``dicom.unreadable``, ``dicom.no_pixels``, ``dicom.unknown_transfer_syntax``,
-            ``image.unreadable``, ``video.unreadable``, ``video.no_video``,
+        ValidationError: ``file.empty``; ``image.unknown_kind`` for anything but DICOM,
+            PNG, JPEG or MP4; for DICOM the codes of :func:`read_dicom`;
+            ``image.unreadable``, ``image.too_large``, ``video.unreadable``, ``video.no_video``,
             ``video.too_long``, ``video.bad_timing`` for a file of that kind that cannot be used.
     """
     from clinic_app.domains.imaging.dicom.reading import file_kind  # noqa: PLC0415 - see the top
 
+    if not data:
+        raise ValidationError("file.empty", field="file")
     kind = file_kind(data)
     if kind == "dicom":
         return read_dicom(data)
@@ -102,11 +118,17 @@ def read_file(data: bytes) -> Picture | DicomFile:
     raise ValidationError("image.unknown_kind", field="file")
 
 
-def read_dicom(data: bytes) -> DicomFile:
-    """A DICOM file, checked (see :func:`read_file` for what it raises)."""
-    from clinic_app.domains.imaging.dicom.reading import parse_dicom  # noqa: PLC0415 - see the top
+def read_dicom(source: bytes | Path) -> DicomFile:
+    """A DICOM file, from its bytes or from disk, checked from its header and first frame.
 
-    return DicomFile(data, parse_dicom(data))
+    Raises:
+        ValidationError: ``file.empty``, ``dicom.unreadable`` (not DICOM, or damaged),
+            ``dicom.truncated``, ``dicom.no_pixels``, ``dicom.bad_dimensions``,
+            ``dicom.unknown_transfer_syntax``, ``dicom.unsupported_compression``.
+    """
+    from clinic_app.domains.imaging.dicom.reading import check_dicom  # noqa: PLC0415 - see the top
+
+    return DicomFile(source, check_dicom(source))
 
 
 def read_picture(data: bytes) -> Picture:

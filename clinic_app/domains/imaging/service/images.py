@@ -50,6 +50,8 @@ from clinic_app.people.nhs_number import normalise
 from clinic_app.records.attachments import keep_file, kept_bytes
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
 
     from clinic_app.domains.imaging.dicom.measure import Annotation
@@ -395,7 +397,7 @@ class ImagingService:
                 ``dicom.duplicate_instance`` when a different object with its SOP Instance UID
                 is already held.
         """
-        ds, data = file.dataset, file.data
+        ds = file.dataset
         carried = _nhs_number_in(str(getattr(ds, "PatientID", "") or ""))
         accession = str(getattr(ds, "AccessionNumber", "") or "")[:16] or None
         study_uid = str(ds.StudyInstanceUID)
@@ -406,7 +408,7 @@ class ImagingService:
                 )
             ).first()
             if held is not None:
-                return _view(_already_held(session, held, data, patient_id))
+                return _view(_already_held(session, held, file.data, patient_id))
             candidates = self._candidates(session, carried, accession, study_uid)
             agreed = set(candidates.values())
             patient: Patient | None = None
@@ -427,7 +429,7 @@ class ImagingService:
                 patient.id if patient else None,
                 f"{ds.SOPInstanceUID}.dcm",
                 DICOM_MEDIA_TYPE,
-                data,
+                file.source,
             )
             row = ImageInstance(
                 study_id=study.id if study else None,
@@ -509,12 +511,18 @@ class ImagingService:
                 if study.started_at.astimezone().date() == wanted
             ]
 
-    def receive(self, data: bytes) -> InstanceView:
+    def receive(self, data: bytes | Path) -> InstanceView:
         """An object a scanner pushed: kept as received, matched or left as an orphan.
 
-        The device receives it, not a signed-in user, so it is recorded as the system's.
+        ``data`` is the object as a DICOM file, in memory or (as the listener hands it on,
+        so a long clip is never held whole) on disk; it is checked from its header and first
+        frame only. The device receives it, not a signed-in user, so it is recorded as the
+        system's.
+
+        Raises:
+            ValidationError: the codes of :func:`encoding.read_dicom`.
         """
-        return self.import_dicom(SYSTEM, data, action=Action.IMAGE_RECEIVE)
+        return self.keep_dicom(SYSTEM, encoding.read_dicom(data), action=Action.IMAGE_RECEIVE)
 
     @staticmethod
     def _candidates(

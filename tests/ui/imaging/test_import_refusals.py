@@ -1,0 +1,90 @@
+"""A sonographer imports DICOM files the app cannot keep: the notice says the real reason."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pydicom.encaps import encapsulate
+from pydicom.uid import MPEG4HP41
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from clinic_app.container import Services
+from clinic_app.people.views import PatientSummary
+from tests.support.us_image import us_multiframe
+from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
+from ui.app import MainWindow, WindowState
+from ui.domains.imaging.images.view import ImagingView
+
+
+def _open_imaging(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> ImagingView:
+    window.screen_by_id("search").view_model.choose_patient(patient.id)
+    qtbot.waitUntil(
+        lambda: window.screen_by_id("patient").view_model.record is not None, timeout=WAIT_MS
+    )
+    wait_idle(window)
+    window.action("imaging").trigger()
+    qtbot.waitUntil(
+        lambda: window.pages.currentWidget() is window.screen_by_id("imaging").page, timeout=WAIT_MS
+    )
+    wait_idle(window)
+    return window.screen_by_id("imaging").view
+
+
+def _h264_clip(path: Path) -> None:
+    ds = us_multiframe(frames=1, colour=False)
+    ds.PixelData = encapsulate([b"\x00\x00\x00\x01" + b"\x67" * 63])
+    ds["PixelData"].VR = "OB"
+    ds.file_meta.TransferSyntaxUID = MPEG4HP41
+    ds.save_as(path, enforce_file_format=True)
+
+
+def _cut_short(path: Path) -> None:
+    whole = path.parent / "whole.dcm"
+    us_multiframe(frames=4, colour=False).save_as(whole, enforce_file_format=True)
+    data = whole.read_bytes()
+    path.write_bytes(data[: len(data) - 5000])
+
+
+@pytest.mark.parametrize(
+    ("make", "words", "shot"),
+    [
+        (_h264_clip, ["mpeg-4 avc/h.264", "not damaged"], "import-unsupported-compression.png"),
+        (_cut_short, ["cut short"], "import-cut-short.png"),
+        (lambda path: path.write_bytes(b""), ["the file is empty"], "import-empty.png"),
+    ],
+    ids=["h264", "cut short", "empty"],
+)
+def test_a_refused_dicom_file_says_why_and_nothing_is_kept(  # noqa: PLR0917 - fixtures
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+    make: object,
+    words: list[str],
+    shot: str,
+) -> None:
+    sign_in(qtbot, window, "sonographer")
+    assert window.state is WindowState.WORKING
+    view = _open_imaging(qtbot, window, seeded_patient)
+    chosen = tmp_path / "from-the-scanner.dcm"
+    make(chosen)  # type: ignore[operator]
+    view.choose_import = lambda: str(chosen)
+    panel = view.capture_panel
+    panel.body_part.setCurrentIndex(panel.body_part.findData("KNEE"))
+    panel.side.setCurrentIndex(panel.side.findData("L"))
+    view.import_button.click()
+    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+    notice = view.notice.text().lower()
+    for expected in words:
+        assert expected in notice
+    assert "something went wrong" not in notice
+    if folder := os.environ.get("ONESTOP_SHOTS"):
+        QApplication.processEvents()
+        window.grab().save(str(Path(folder) / shot))
+    user = window.session.user
+    assert user is not None
+    assert clinic.imaging.studies(user, seeded_patient.id) == []
