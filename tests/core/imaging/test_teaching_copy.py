@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -29,12 +30,14 @@ from clinic_app.domains.imaging.dicom.anonymise import (
     resolve,
 )
 from clinic_app.domains.imaging.dicom.capture import still
+from clinic_app.domains.imaging.dicom.measure import Annotation
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.resource_files import read_json
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
 from tests.core.imaging.test_dicom_anonymise import _context, _frame
+from tests.support.us_image import ScanSubject, us_image
 
 PASSWORD = "correct horse battery"
 NHS, FAMILY, GIVEN, BORN = "9990000018", "Quillfeather", "Ottoline", "1958-02-27"
@@ -134,6 +137,20 @@ def reported(services: Services) -> tuple[CurrentUser, object]:
         laterality="R",
         burned_in=False,
     )
+    # A calibrated image from the scanner, with a distance drawn on it: the report's mm.
+    (planned,) = services.imaging.studies(trainee, patient.id)
+    scanned = us_image(
+        subject=ScanSubject(NHS, FAMILY.upper(), GIVEN, date.fromisoformat(BORN), "F"),
+        study_uid=planned.study_uid,
+        accession=planned.accession or "",
+        body_part="KNEE",
+        laterality="R",
+    )
+    buffer = io.BytesIO()
+    scanned.save_as(buffer, enforce_file_format=True)
+    calibrated = services.imaging.import_dicom(trainee, buffer.getvalue(), patient_id=patient.id)
+    mark = Annotation("distance", 0, ((150.0, 60.0), (150.0, 160.0)), "Meniscal extrusion")
+    services.imaging.save_marks(trainee, calibrated.id, [mark])
     reports = services.reports
     report = reports.start(trainee, image.study_id)  # type: ignore[arg-type]
     content = {
@@ -144,7 +161,12 @@ def reported(services: Services) -> tuple[CurrentUser, object]:
         "body_region": "Knee",
         "key_images": [str(image.id)],
         "measurements": [
-            {"label": "Meniscal extrusion", "mm": 3.0, "instance_id": str(image.id), "frame": 0}
+            {
+                "label": "Meniscal extrusion",
+                "mm": 10.0,
+                "instance_id": str(calibrated.id),
+                "frame": 0,
+            }
         ],
     }
     reports.save(trainee, report.id, content)
@@ -158,7 +180,13 @@ def reported(services: Services) -> tuple[CurrentUser, object]:
         supervisor_words=SUPERVISOR_WORDS,
     )
     (study,) = services.imaging.studies(trainee, patient.id)
-    assert sorted(i.source for i in study.instances) == ["grabbed", "grabbed", "report", "report"]
+    assert sorted(i.source for i in study.instances) == [
+        "grabbed",
+        "grabbed",
+        "imported",
+        "report",
+        "report",
+    ]
     return trainee, study
 
 
@@ -256,7 +284,7 @@ def test_a_reported_study_copied_for_teaching_names_no_one_and_still_hangs_toget
     assert (copied_sr.CompletionFlag, copied_sr.VerificationFlag) == ("COMPLETE", "VERIFIED")
     assert "AuthorObserverSequence" not in copied_sr
     assert set(_values(copied_sr, "TextValue")) == {DUMMY_CONTENT_TEXT}
-    assert [float(v) for v in _values(copied_sr, "NumericValue")] == [3.0]
+    assert [float(v) for v in _values(copied_sr, "NumericValue")] == [10.0]
     people = set(_codes_of_people(sr))
     assert people  # the original names its observers by code too
     method = {"113100", "113104"}  # what the copy adds: how it was de-identified

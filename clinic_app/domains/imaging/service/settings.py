@@ -47,21 +47,23 @@ def _good_address(value: str) -> bool:
     return True
 
 
-def _scanners_problem(scanners: tuple[KnownScanner, ...]) -> str | None:
-    """The first thing wrong with the allow-list, as a code (None: nothing)."""
+def _check_scanners(scanners: tuple[KnownScanner, ...], errors: dict[str, str]) -> None:
+    """Put the first thing wrong with the allow-list into ``errors`` (nothing when it is fine)."""
     seen: set[tuple[str, str]] = set()
     for scanner in scanners:
         if not _good_ae_title(scanner.ae_title):
-            return "dicom.bad_scanner_ae_title"
-        if not _good_address(scanner.address):
-            return "dicom.bad_scanner_address"
-        if len(scanner.name) > SCANNER_NAME_MAX:
-            return "dicom.bad_scanner_name"
-        key = (scanner.ae_title, str(ipaddress.ip_network(scanner.address, strict=False)))
-        if key in seen:
-            return "dicom.duplicate_scanner"
-        seen.add(key)
-    return None
+            errors["scanners"] = "dicom.bad_scanner_ae_title"
+        elif not _good_address(scanner.address):
+            errors["scanners"] = "dicom.bad_scanner_address"
+        elif len(scanner.name) > SCANNER_NAME_MAX:
+            errors["scanners"] = "dicom.bad_scanner_name"
+        else:
+            key = (scanner.ae_title, str(ipaddress.ip_network(scanner.address, strict=False)))
+            if key not in seen:
+                seen.add(key)
+                continue
+            errors["scanners"] = "dicom.duplicate_scanner"
+        return
 
 
 def _network_problems(settings: DicomSettings) -> dict[str, str]:
@@ -71,9 +73,7 @@ def _network_problems(settings: DicomSettings) -> dict[str, str]:
         errors["pacs_host"] = "dicom.bad_host"
     if not settings.listen_host or " " in settings.listen_host:
         errors["listen_host"] = "dicom.bad_host"
-    problem = _scanners_problem(settings.scanners)
-    if problem:
-        errors["scanners"] = problem
+    _check_scanners(settings.scanners, errors)
     return errors
 
 
