@@ -8,7 +8,9 @@ modification time, the modifying system, the reason ``CORRECT`` and, in its Modi
 Attributes Sequence, every attribute as it was before (an attribute that was absent is
 listed empty). The SOP Instance UID is kept: the pixels and the acquisition are the same;
 only who and which study they belong to is corrected (as IHE's Patient Information
-Reconciliation does).
+Reconciliation does). An object moved into another study takes a series of that study
+(:func:`~clinic_app.domains.imaging.dicom.names.moved_series_uid`), the one the record
+keeps for it, so the app's own report references it as the PACS holds it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from datetime import UTC, datetime
 
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
+
+from clinic_app.domains.imaging.dicom.names import moved_series_uid
 
 MODIFYING_SYSTEM = "OneStop MSK"
 #: Reason for the Attribute Modification (0400,0565): the values were wrong and are corrected.
@@ -79,12 +83,17 @@ def _value(ds: Dataset, keyword: str) -> str:
     return str(ds.get(keyword, "") or "")
 
 
-def relabel(ds: Dataset, identity: RecordIdentity, when: datetime) -> bool:
+def relabel(
+    ds: Dataset, identity: RecordIdentity, when: datetime, series_uid: str | None = None
+) -> bool:
     """Write the record's patient and study into ``ds`` where they differ, keeping the old.
 
     The study's Date, Time, ID and accession are rewritten only when the object comes from
-    another study (a study's own objects keep their own). ``when`` is when the correction was
-    made (the assignment), so sending the same object again gives the same bytes.
+    another study (a study's own objects keep their own). ``series_uid`` is the series the
+    record keeps the object in; an object from another study never keeps its own series (a
+    series is of one study), so without a different one from the record it takes the derived
+    one. ``when`` is when the correction was made (the assignment), so sending the same object
+    again gives the same bytes.
 
     Returns:
         True when anything changed (an item was added to the Original Attributes Sequence).
@@ -92,9 +101,15 @@ def relabel(ds: Dataset, identity: RecordIdentity, when: datetime) -> bool:
     wanted = identity.patient_values()
     patient_changed = any(_value(ds, k) != v for k, v in wanted.items() if k != "IssuerOfPatientID")
     removed: tuple[str, ...] = _OTHER_PATIENT if patient_changed else ()
+    own_series = _value(ds, "SeriesInstanceUID")
+    series = series_uid or own_series
     if _value(ds, "StudyInstanceUID") != identity.study_uid:
         wanted |= identity.study_values()
+        if series == own_series:
+            series = moved_series_uid(own_series, identity.study_uid)
         removed += _OTHER_STUDY
+    if series != own_series:
+        wanted["SeriesInstanceUID"] = series
     changed = [k for k, v in wanted.items() if k not in ds or _value(ds, k) != v]
     dropped = [k for k in removed if k in ds]
     if not changed and not dropped:

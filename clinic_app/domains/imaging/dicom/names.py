@@ -6,6 +6,7 @@ No pydicom here: the functions only shape text, so any domain may use them witho
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
@@ -45,3 +46,20 @@ def local_time(moment: datetime) -> datetime:
 def study_id(started: datetime) -> str:
     """A study's Study ID (SH, 16 characters): the modality and when, locally, it began."""
     return f"US{local_time(started):%y%m%d%H%M}"
+
+
+#: The namespace of series UIDs the app derives for objects moved into another study.
+_MOVED_SERIES = uuid.UUID("5d0b8f62-4a1e-4c55-9c1e-6a7f3e2b9d41")
+
+
+def moved_series_uid(series_uid: str, study_uid: str) -> str:
+    """The Series Instance UID an object takes when it joins another study.
+
+    A series belongs to one study, so an object moved into another study (an orphan a person
+    assigns) cannot keep its series: objects of one scanner series assigned to two patients
+    would otherwise share a series across two patients' studies. The new UID is derived from
+    the old series and the new study (a name-based UUID in the 2.25 form, PS3.5 B.2), so the
+    objects of one series moved into one study stay one series, and sending again gives the
+    same UID.
+    """
+    return f"2.25.{uuid.uuid5(_MOVED_SERIES, f'{series_uid}|{study_uid}').int}"

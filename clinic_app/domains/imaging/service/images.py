@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name
+from clinic_app.domains.imaging.dicom.names import dicom_sex, moved_series_uid, person_name
 from clinic_app.domains.imaging.model import ImageInstance, ImageMarks, ImagingStudy, PacsSend
 from clinic_app.domains.imaging.service import encoding
 from clinic_app.domains.imaging.service.encoding import (
@@ -602,6 +602,8 @@ class ImagingService:
                 raise NotFound("patient.not_found")
             study = self._study(session, patient, utcnow())
             row.study_id = study.id
+            # It joins another study, so another series: the one it leaves the app with.
+            row.series_uid = moved_series_uid(row.series_uid, study.study_uid)
             session.flush()
             self._uow.audit(
                 session,

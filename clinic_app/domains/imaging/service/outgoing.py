@@ -97,5 +97,5 @@ def outgoing_datasets(session: Session, study: ImagingStudy) -> list[Dataset] | 
     identity = record_identity(patient, study, natives)
     for row, ds in kept:
         # When the object joined the record: its last change (the assignment, for an orphan).
-        relabel(ds, identity, _utc(row.updated_at))
+        relabel(ds, identity, _utc(row.updated_at), row.series_uid)
     return [ds for _row, ds in kept]
