@@ -1,0 +1,86 @@
+"""STOW-RS and QIDO-RS through dicomweb-client, against a real Orthanc with its DICOMweb plug-in."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from clinic_app.domains.imaging.dicom.capture import new_uid
+from clinic_app.domains.imaging.dicom.pacs import (
+    PacsTarget,
+    StowOutcome,
+    confirmed_dicomweb,
+    send_stow_rs,
+)
+from clinic_app.kernel.errors import ClinicError
+from tests.support.orthanc import Orthanc
+from tests.support.sync_server import free_port
+from tests.support.us_image import us_multiframe
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def _target(orthanc: Orthanc) -> PacsTarget:
+    return PacsTarget(
+        orthanc.ae_title, "127.0.0.1", orthanc.dicom_port, dicomweb_url=f"{orthanc.url}/dicom-web/"
+    )
+
+
+def test_a_clip_larger_than_one_chunk_arrives_whole_and_is_confirmed(orthanc: Orthanc) -> None:
+    """Over 1 MB the client streams the request in chunks: Orthanc must still get every byte."""
+    study = str(new_uid())
+    clip = us_multiframe(frames=20, study_uid=study)
+    still = us_multiframe(frames=1, study_uid=study, seed=5)
+    assert len(clip.PixelData) > 4_000_000
+    assert not hasattr(clip, "preamble")  # made in memory, never read from a file
+
+    outcome = send_stow_rs(_target(orthanc), [clip, still], study_uid=study)
+
+    assert outcome == StowOutcome(200, {})
+    assert not hasattr(clip, "preamble")  # the caller's objects are left as they were
+    sops = {str(clip.SOPInstanceUID), str(still.SOPInstanceUID)}
+    assert confirmed_dicomweb(_target(orthanc), study, [*sops, "2.25.7"]) == sops
+    (held,) = [
+        i
+        for i in orthanc.get("/instances?expand")  # type: ignore[union-attr]
+        if i["MainDicomTags"]["SOPInstanceUID"] == str(clip.SOPInstanceUID)  # type: ignore[index]
+    ]
+    assert held["MainDicomTags"]["NumberOfFrames"] == "20"  # type: ignore[index]
+
+
+def test_one_refused_among_stored_is_named_by_its_uid(orthanc: Orthanc) -> None:
+    study = str(new_uid())
+    ours = us_multiframe(frames=1, study_uid=study)
+    stray = us_multiframe(frames=1, seed=3)  # another study: refused when stored into ours
+
+    outcome = send_stow_rs(_target(orthanc), [ours, stray], study_uid=study)
+
+    # PS3.18 says 202 for a partial store; Orthanc answers 409 once anything failed. Either
+    # way the refused instance is named, and the other one is held.
+    assert outcome.status in (202, 409)
+    assert list(outcome.failed) == [str(stray.SOPInstanceUID)]
+    assert confirmed_dicomweb(_target(orthanc), study, [str(ours.SOPInstanceUID)]) == {
+        str(ours.SOPInstanceUID)
+    }
+
+
+def test_nothing_listening_is_unreachable_at_once_for_both_calls() -> None:
+    """One attempt only: the background sender keeps its own retry schedule."""
+    target = PacsTarget("PACS", "127.0.0.1", 104, dicomweb_url=f"http://127.0.0.1:{free_port()}")
+    started = time.monotonic()
+    with pytest.raises(ClinicError) as sending:
+        send_stow_rs(target, [us_multiframe(frames=1)])
+    with pytest.raises(ClinicError) as asking:
+        confirmed_dicomweb(target, str(new_uid()), ["2.25.1"])
+    assert sending.value.code == asking.value.code == "pacs.unreachable"
+    assert time.monotonic() - started < 5  # the client's own back-off would take 30 s each
+
+
+def test_no_dicomweb_root_is_said_so() -> None:
+    target = PacsTarget("PACS", "127.0.0.1", 104)
+    with pytest.raises(ClinicError) as sending:
+        send_stow_rs(target, [us_multiframe(frames=1)])
+    with pytest.raises(ClinicError) as asking:
+        confirmed_dicomweb(target, str(new_uid()), ["2.25.1"])
+    assert sending.value.code == asking.value.code == "pacs.no_dicomweb"
