@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -85,3 +88,49 @@ def test_no_dicomweb_root_is_said_so() -> None:
     with pytest.raises(ClinicError) as asking:
         confirmed_dicomweb(target, str(new_uid()), ["2.25.1"])
     assert sending.value.code == asking.value.code == "pacs.no_dicomweb"
+
+
+class _PartialStore(BaseHTTPRequestHandler):
+    """A PACS answering 202 with a charset on its DICOM JSON, as some do, refusing one UID."""
+
+    refused = "2.25.42"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        body = json.dumps(
+            {
+                "00081198": {
+                    "vr": "SQ",
+                    "Value": [
+                        {
+                            "00081155": {"vr": "UI", "Value": [self.refused]},
+                            "00081197": {"vr": "US", "Value": [0xA700]},
+                        }
+                    ],
+                }
+            }
+        ).encode()
+        self.send_response(202)
+        self.send_header("Content-Type", "application/dicom+json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # quiet test output
+
+
+def test_a_partial_store_answered_with_a_charset_still_names_the_refused() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _PartialStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = PacsTarget(
+            "PACS", "127.0.0.1", 104, dicomweb_url=f"http://127.0.0.1:{server.server_port}"
+        )
+        outcome = send_stow_rs(target, [us_multiframe(frames=1)])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert outcome == StowOutcome(202, {"2.25.42": 0xA700})

@@ -172,14 +172,12 @@ class StowOutcome:
     failed: dict[str, int]
 
 
-def _client(target: PacsTarget, statuses: list[int]) -> DICOMwebClient:
-    """A DICOMweb client for the PACS that notes the HTTP status of every answer."""
+def _client(target: PacsTarget, answers: list[requests.Response]) -> DICOMwebClient:
+    """A DICOMweb client for the PACS that keeps every HTTP answer it gets."""
     if not target.dicomweb_url:
         raise ClinicError("pacs.no_dicomweb")
     session = requests.Session()
-    session.hooks["response"].append(
-        lambda response, *_, **__: statuses.append(response.status_code)
-    )
+    session.hooks["response"].append(lambda response, *_, **__: answers.append(response))
     client = DICOMwebClient(target.dicomweb_url.rstrip("/"), session=session, timeout=60)
     # One attempt: the background sender retries on its own schedule, and a user waiting on
     # "Send now" is told at once that the PACS did not answer.
@@ -208,12 +206,17 @@ def _failed_sops(answer: Dataset) -> dict[str, int]:
     }
 
 
-def _answer_of(error: requests.HTTPError) -> Dataset:
-    """The DICOM JSON body of a refused STOW-RS request (an empty dataset if it has none)."""
+def _body(response: requests.Response) -> Dataset:
+    """A STOW-RS answer's DICOM JSON body (empty if it has none).
+
+    Read here rather than by the client, which skips a body whose Content-Type has
+    parameters (``application/dicom+json; charset=utf-8``) and raises on a 409 before reading.
+    """
     try:
-        return Dataset.from_json(error.response.json()) if error.response is not None else Dataset()
+        body = response.json()
     except ValueError:
         return Dataset()
+    return Dataset.from_json(body) if isinstance(body, dict) else Dataset()
 
 
 def send_stow_rs(
@@ -227,17 +230,15 @@ def send_stow_rs(
     Raises:
         ClinicError: ``pacs.no_dicomweb`` or ``pacs.unreachable``.
     """
-    statuses: list[int] = []
-    client = _client(target, statuses)
+    answers: list[requests.Response] = []
+    client = _client(target, answers)
     try:
-        answer = client.store_instances([_as_file(ds) for ds in datasets], study_uid)
-    except requests.HTTPError as error:
-        # 409 (none stored) and other refusals still carry the Failed SOP Sequence.
-        status = error.response.status_code if error.response is not None else 0
-        return StowOutcome(status, _failed_sops(_answer_of(error)))
+        client.store_instances([_as_file(ds) for ds in datasets], study_uid)
+    except requests.HTTPError:
+        pass  # 409 (none stored) and other refusals still carry the Failed SOP Sequence
     except requests.RequestException as error:
         raise ClinicError("pacs.unreachable", reason=type(error).__name__) from error
-    return StowOutcome(statuses[-1], _failed_sops(answer))
+    return StowOutcome(answers[-1].status_code, _failed_sops(_body(answers[-1])))
 
 
 def confirmed_dicomweb(target: PacsTarget, study_uid: str, sop_uids: Iterable[str]) -> set[str]:
@@ -246,7 +247,7 @@ def confirmed_dicomweb(target: PacsTarget, study_uid: str, sop_uids: Iterable[st
     Raises:
         ClinicError: ``pacs.no_dicomweb``, ``pacs.unreachable``.
     """
-    client = _client(target, [])
+    client = _client(target, [])  # the answers are the client's to read
     try:
         found = client.search_for_instances(
             study_uid, fields=["SOPInstanceUID"], get_remaining=True
