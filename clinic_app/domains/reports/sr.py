@@ -21,32 +21,54 @@ and, as the person observer performing the procedure, in the content tree (TID 1
 An addendum is a new instance: its Predecessor Documents Sequence points at the previous
 version, it carries an Addendum section, and its verification is its own (the caller passes the
 verifier of the addendum, never the one of the previous version).
+
+highdicom builds both documents (``ComprehensiveSR``, ``KeyObjectSelectionDocument``), their
+UIDs' places, the evidence and predecessor references and the content items; TID 2000 has no
+template class there, so its sections are put together here from highdicom's content items.
+What highdicom does not express is added with pydicom after it has built the document: the
+Author Observer, Participant (ATTEST) and Coding Scheme Identification Sequences; the
+verifier's identifier and verification time (the library leaves the one empty and stamps its
+own clock on the other); the DCMR Mapping Resource UID; Content Date and Time in local time
+with their offset; Issuer of Patient ID on the KOS; and in the KOS the Document Title Modifier,
+the language and the frame of a multi-frame image. highdicom lets a VERIFIED and PARTIAL
+document through, so the check against it stays ours. It takes the patient and study from the
+evidence: a report that refers to no image gives it a stand-in of its study, then lists none.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from io import BytesIO
 
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.sr.coding import Code
-from pydicom.uid import (
-    RE_VALID_UID,
-    ComprehensiveSRStorage,
-    ExplicitVRLittleEndian,
-    KeyObjectSelectionDocumentStorage,
+from highdicom.ko import KeyObjectSelection, KeyObjectSelectionDocument
+from highdicom.sr import (
+    CodeContentItem,
+    CodedConcept,
+    ComprehensiveSR,
+    ContainerContentItem,
+    ContentItem,
+    ContentSequence,
+    ImageContentItem,
+    NumContentItem,
+    ObserverContext,
+    PersonObserverIdentifyingAttributes,
+    TextContentItem,
 )
-from pydicom.valuerep import DSfloat
+from pydicom.dataset import Dataset
+from pydicom.sr.coding import Code
+from pydicom.uid import RE_VALID_UID, ComprehensiveSRStorage
 
 from clinic_app.domains.imaging.dicom.capture import new_uid
 from clinic_app.domains.imaging.dicom.names import local_time
 from clinic_app.kernel.errors import ValidationError
 from clinic_app.records.registry import record_type
-from clinic_app.records.sections import Concept, Section, SectionKind
+from clinic_app.records.sections import Section, SectionKind
 
 __all__ = [
     "KOS_TITLES",
@@ -70,16 +92,12 @@ LOCAL_CODING_SCHEME = "99ONESTOPMSK"
 REPORT_SERIES_NUMBER = 900
 KEY_IMAGES_SERIES_NUMBER = 901
 _DCMR_UID = "1.2.840.10008.8.1.1"  # DICOM Content Mapping Resource (PS3.16)
+_MANUFACTURER = "OneStop MSK"
 
 _TITLE = Code("18748-4", "LN", "Diagnostic Imaging Report")  # CID 7000
 _LANGUAGE = Code("121049", "DCM", "Language of Content Item and Descendants")  # TID 1204
 _EN_GB = Code("en-GB", "RFC5646", "English (GB)")  # CID 5000
-_OBSERVER_TYPE = Code("121005", "DCM", "Observer Type")  # TID 1002
 _PERSON = Code("121006", "DCM", "Person")
-_OBSERVER_NAME = Code("121008", "DCM", "Person Observer Name")  # TID 1003
-_OBSERVER_ORG = Code("121009", "DCM", "Person Observer's Organization Name")
-_OBSERVER_ORG_ROLE = Code("121010", "DCM", "Person Observer's Role in the Organization")
-_OBSERVER_PROC_ROLE = Code("121011", "DCM", "Person Observer's Role in this Procedure")
 _PERFORMING = Code("121094", "DCM", "Performing")  # CID 7453
 # Section headings (CID 7001) and the narrative item each holds (CID 7002, TID 2002) are
 # declared with the scan report's sections (``clinic_app.domains.reports.rules``). TID 2000 puts
@@ -93,7 +111,6 @@ _SOURCE_OF_MEASUREMENT = Code("121112", "DCM", "Source of Measurement")  # CID 7
 _DISTANCE = Code("121206", "DCM", "Distance")
 _LABEL = Code("121050", "DCM", "Equivalent Meaning of Concept Name")  # TID 1210
 _MM = Code("mm", "UCUM", "mm")
-_KEY_OBJECT_DESCRIPTION = Code("113012", "DCM", "Key Object Description")  # TID 2010
 _TITLE_MODIFIER = Code("113011", "DCM", "Document Title Modifier")
 
 #: Document titles a key image selection may have (PS3.16 CID 7010), by code value.
@@ -282,25 +299,25 @@ def scan_report_sr(report: ScanReport) -> Dataset:
     verifier = report.verifier
     if verifier is None and report.complete:
         verifier = report.author
-    ds = _header(report, ComprehensiveSRStorage, "SR", report.series_uid, REPORT_SERIES_NUMBER)
-    ds.CompletionFlag = "COMPLETE" if report.complete else "PARTIAL"
-    ds.VerificationFlag = "UNVERIFIED" if verifier is None else "VERIFIED"
-    ds.PreliminaryFlag = "PRELIMINARY" if verifier is None else "FINAL"
-    ds.AuthorObserverSequence = [_identified_person(report.author)]
-    ds.CodingSchemeIdentificationSequence = [_local_scheme()]
+    refs = [*report.key_images, *(m.image for m in report.measurements)]
+    with _names_as_recorded():
+        root = ContainerContentItem(_TITLE, is_content_continuous=False, template_id="2000")
+        root.ContentSequence = ContentSequence([*_context(report.author), *_sections(report)])
+        sr = _comprehensive_sr(report, root, refs, verifier)
+    if not refs:
+        del sr.CurrentRequestedProcedureEvidenceSequence
     if verifier is not None and report.verified_at is not None:
-        ds.VerifyingObserverSequence = [_verifying_observer(verifier, report.verified_at)]
+        # The library stamps its own clock and leaves the verifier's identifier empty.
+        verifying = sr.VerifyingObserverSequence[0]
+        verifying.VerificationDateTime = _datetime(report.verified_at)
+        verifying.VerifyingObserverIdentificationCodeSequence = [_person_code(verifier)]
         attest = _identified_person(verifier)
         attest.ParticipationType = "ATTEST"
         attest.ParticipationDateTime = _datetime(report.verified_at)
-        ds.ParticipantSequence = [attest]
-    if report.predecessor is not None:
-        ds.PredecessorDocumentsSequence = _evidence(report.study_uid, [report.predecessor])
-    _request_and_evidence(ds, report, [*report.key_images, *(m.image for m in report.measurements)])
-    ds.PerformedProcedureCodeSequence = []
-    _root(ds, _TITLE, "2000")
-    ds.ContentSequence = [*_context(report.author), *_sections(report)]
-    return ds
+        sr.ParticipantSequence = [attest]
+    sr.AuthorObserverSequence = [_identified_person(report.author)]
+    sr.CodingSchemeIdentificationSequence = [_local_scheme()]
+    return _finish(sr, report)
 
 
 def key_object_selection(
@@ -337,21 +354,21 @@ def key_object_selection(
     _check_refs(report.study_uid, report.key_images)
     _check_uids("series_uid", series_uid)
     _check_patient(report.patient)
-    ds = _header(
-        report, KeyObjectSelectionDocumentStorage, "KO", series_uid, KEY_IMAGES_SERIES_NUMBER
-    )
-    _request_and_evidence(ds, report, report.key_images, always=True)
-    _root(ds, Code(title_code, "DCM", KOS_TITLES[title_code]), "2010")
-    content: list[Dataset] = []
+    images = [_instance(report, ref) for ref in report.key_images]
+    with _names_as_recorded():
+        kos = _kos(report, title_code, images, description, series_uid)
+    # TID 2010's title modifier and language come before the observer; the library offers
+    # neither, nor a frame of a multi-frame image.
+    modifiers = [_language()]
     if rejection_reason is not None:
         reason = Code(rejection_reason, "DCM", REJECTION_REASONS[rejection_reason])
-        content.append(_coded("HAS CONCEPT MOD", _TITLE_MODIFIER, reason))
-    content.extend(_context(report.author))
-    if description.strip():
-        content.append(_text("CONTAINS", _KEY_OBJECT_DESCRIPTION, description.strip()))
-    content.extend(_image("CONTAINS", None, ref) for ref in report.key_images)
-    ds.ContentSequence = content
-    return ds
+        modifiers.insert(0, CodeContentItem(_TITLE_MODIFIER, reason, "HAS CONCEPT MOD"))
+    kos.ContentSequence = [*modifiers, *kos.ContentSequence]
+    referenced = (item for item in kos.ContentSequence if item.ValueType == "IMAGE")
+    for item, ref in zip(referenced, report.key_images, strict=True):
+        if ref.frame is not None:
+            item.ReferencedSOPSequence[0].ReferencedFrameNumber = ref.frame
+    return _finish(kos, report)
 
 
 def encode(ds: Dataset) -> bytes:
@@ -426,13 +443,70 @@ def _check_refs(study_uid: str, refs: Iterable[ImageRef]) -> None:
 # ------------------------------------------------------------------ header
 
 
-def _header(
-    report: ScanReport, sop_class: str, modality: str, series_uid: str | None, number: int
-) -> Dataset:
+def _comprehensive_sr(
+    report: ScanReport, root: ContainerContentItem, refs: list[ImageRef], verifier: Observer | None
+) -> ComprehensiveSR:
+    return ComprehensiveSR(
+        # highdicom takes the patient and study from the evidence, so a report that refers to
+        # no image is given its study alone, and that stand-in is not listed as evidence.
+        evidence=[_instance(report, ref) for ref in refs] or [_instance(report, None)],
+        content=root,
+        series_instance_uid=report.series_uid or new_uid(),
+        series_number=REPORT_SERIES_NUMBER,
+        sop_instance_uid=new_uid(),
+        instance_number=report.instance_number,
+        manufacturer=_MANUFACTURER,
+        is_complete=report.complete,
+        is_final=verifier is not None,
+        is_verified=verifier is not None,
+        institution_name=report.institution or None,
+        verifying_observer_name=verifier.name if verifier else None,
+        verifying_organization=verifier.organisation if verifier else None,
+        requested_procedures=_request(report),
+        previous_versions=[_instance(report, report.predecessor)] if report.predecessor else None,
+    )
+
+
+@contextmanager
+def _names_as_recorded() -> Iterator[None]:
+    """A one-word name (``TIA``) is a valid family name: highdicom only warns that it is rare."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", "The string .* is unlikely to represent the intended person name", UserWarning
+        )
+        yield
+
+
+def _kos(
+    report: ScanReport,
+    title_code: str,
+    images: list[Dataset],
+    description: str,
+    series_uid: str | None,
+) -> KeyObjectSelectionDocument:
+    content = KeyObjectSelection(
+        Code(title_code, "DCM", KOS_TITLES[title_code]),
+        images,
+        observer_person_context=_observer(report.author),
+        description=description.strip() or None,
+    )
+    return KeyObjectSelectionDocument(
+        evidence=images,
+        content=content,
+        series_instance_uid=series_uid or new_uid(),
+        series_number=KEY_IMAGES_SERIES_NUMBER,
+        sop_instance_uid=new_uid(),
+        instance_number=report.instance_number,
+        manufacturer=_MANUFACTURER,
+        institution_name=report.institution or None,
+        requested_procedures=_request(report),
+    )
+
+
+def _instance(report: ScanReport, ref: ImageRef | None) -> Dataset:
+    """A referenced instance as highdicom wants its evidence: UIDs, patient and study."""
     ds = Dataset()
     ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.SOPClassUID = sop_class
-    ds.SOPInstanceUID = new_uid()
     patient = report.patient
     ds.PatientName = f"{patient.family_name.upper()}^{patient.given_name}"
     ds.PatientID = patient.nhs_number
@@ -446,73 +520,53 @@ def _header(
     ds.ReferringPhysicianName = ""
     ds.StudyID = report.study_id
     ds.AccessionNumber = report.accession
-    ds.Modality = modality
-    ds.SeriesInstanceUID = series_uid or new_uid()
-    ds.SeriesNumber = number
-    ds.ReferencedPerformedProcedureStepSequence = []
-    ds.Manufacturer = "OneStop MSK"
-    if report.institution:
-        ds.InstitutionName = report.institution
-    ds.InstanceNumber = report.instance_number
-    written = local_time(report.written_at)
-    ds.ContentDate = written.strftime("%Y%m%d")
-    ds.ContentTime = written.strftime("%H%M%S")
-    offset = written.strftime("%z")
-    if offset:
-        ds.TimezoneOffsetFromUTC = offset
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
-    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    if ref is not None:
+        ds.SOPClassUID = ref.sop_class_uid
+        ds.SOPInstanceUID = ref.sop_instance_uid
+        ds.SeriesInstanceUID = ref.series_uid
+        # highdicom's KOS refers to an instance with Rows and Columns as an IMAGE.
+        ds.Rows = ds.Columns = 0
+    else:
+        ds.SOPClassUID = ComprehensiveSRStorage
+        ds.SOPInstanceUID = ds.SeriesInstanceUID = new_uid()
     return ds
 
 
-def _request_and_evidence(
-    ds: Dataset, report: ScanReport, refs: Sequence[ImageRef], *, always: bool = False
-) -> None:
-    if report.accession:
-        # The report answers the request that the accession number stands for.
-        request = Dataset()
-        request.StudyInstanceUID = report.study_uid
-        request.ReferencedStudySequence = []
-        request.AccessionNumber = report.accession
-        request.PlacerOrderNumberImagingServiceRequest = ""
-        request.FillerOrderNumberImagingServiceRequest = ""
-        request.RequestedProcedureID = ""
-        request.RequestedProcedureDescription = ""
-        request.RequestedProcedureCodeSequence = []
-        ds.ReferencedRequestSequence = [request]
-    if refs or always:
-        ds.CurrentRequestedProcedureEvidenceSequence = _evidence(report.study_uid, refs)
+def _finish(ds: Dataset, report: ScanReport) -> Dataset:
+    """What the library leaves to us: local content time, the issuer, the DCMR UID."""
+    ds.IssuerOfPatientID = "NHS"  # the KOS does not copy it from the evidence
+    written = local_time(report.written_at)
+    ds.ContentDate = written.strftime("%Y%m%d")
+    ds.ContentTime = written.strftime("%H%M%S")
+    ds.InstanceCreationDate, ds.InstanceCreationTime = ds.ContentDate, ds.ContentTime
+    offset = written.strftime("%z")
+    if offset:
+        ds.TimezoneOffsetFromUTC = offset
+    ds.ContentTemplateSequence[0].MappingResourceUID = _DCMR_UID
+    return ds
 
 
-def _evidence(study_uid: str, refs: Iterable[ImageRef]) -> list[Dataset]:
-    """A Hierarchical SOP Instance Reference (study, series, instances), each instance once."""
-    series: dict[str, dict[str, str]] = {}
-    for ref in refs:
-        series.setdefault(ref.series_uid, {})[ref.sop_instance_uid] = ref.sop_class_uid
-    study = Dataset()
-    study.StudyInstanceUID = study_uid
-    study.ReferencedSeriesSequence = []
-    for series_uid, instances in series.items():
-        item = Dataset()
-        item.SeriesInstanceUID = series_uid
-        item.ReferencedSOPSequence = []
-        for instance_uid, class_uid in instances.items():
-            sop = Dataset()
-            sop.ReferencedSOPClassUID = class_uid
-            sop.ReferencedSOPInstanceUID = instance_uid
-            item.ReferencedSOPSequence.append(sop)
-        study.ReferencedSeriesSequence.append(item)
-    return [study]
+def _request(report: ScanReport) -> list[Dataset] | None:
+    """The request the accession number stands for, which the report answers."""
+    if not report.accession:
+        return None
+    request = Dataset()
+    request.StudyInstanceUID = report.study_uid
+    request.ReferencedStudySequence = []
+    request.AccessionNumber = report.accession
+    request.PlacerOrderNumberImagingServiceRequest = ""
+    request.FillerOrderNumberImagingServiceRequest = ""
+    request.RequestedProcedureID = ""
+    request.RequestedProcedureDescription = ""
+    request.RequestedProcedureCodeSequence = []
+    return [request]
 
 
 def _person_code(observer: Observer) -> Dataset:
     family, _, rest = observer.name.partition("^")
     given = rest.split("^")[0]
-    return _code_dataset(
-        Code(observer.identifier, LOCAL_CODING_SCHEME, f"{given} {family}".strip()[:64])
-    )
+    code = CodedConcept(observer.identifier, LOCAL_CODING_SCHEME, f"{given} {family}".strip()[:64])
+    return code
 
 
 def _local_scheme() -> Dataset:
@@ -525,21 +579,13 @@ def _local_scheme() -> Dataset:
 
 
 def _identified_person(observer: Observer) -> Dataset:
+    """An Author Observer or Participant item (PS3.3 C.17.2): highdicom makes neither."""
     item = Dataset()
     item.ObserverType = "PSN"
     item.PersonName = observer.name
     item.PersonIdentificationCodeSequence = [_person_code(observer)]
     item.InstitutionName = observer.organisation
     item.InstitutionCodeSequence = []
-    return item
-
-
-def _verifying_observer(observer: Observer, when: datetime) -> Dataset:
-    item = Dataset()
-    item.VerifyingObserverName = observer.name
-    item.VerifyingObserverIdentificationCodeSequence = [_person_code(observer)]
-    item.VerifyingOrganization = observer.organisation
-    item.VerificationDateTime = _datetime(when)
     return item
 
 
@@ -551,98 +597,61 @@ def _datetime(when: datetime) -> str:
 # ------------------------------------------------------------------ content tree
 
 
-def _root(ds: Dataset, title: Code, template: str) -> None:
-    ds.ValueType = "CONTAINER"
-    ds.ConceptNameCodeSequence = [_code_dataset(title)]
-    ds.ContinuityOfContent = "SEPARATE"
-    used = Dataset()
-    used.MappingResource = "DCMR"
-    used.MappingResourceUID = _DCMR_UID
-    used.TemplateIdentifier = template
-    ds.ContentTemplateSequence = [used]
+def _language() -> CodeContentItem:
+    return CodeContentItem(_LANGUAGE, _EN_GB, "HAS CONCEPT MOD")  # TID 1204
 
 
-def _context(author: Observer) -> list[Dataset]:
-    """Language (TID 1204) and the author as the person observer performing (TID 1002)."""
-    return [
-        _coded("HAS CONCEPT MOD", _LANGUAGE, _EN_GB),
-        _coded("HAS OBS CONTEXT", _OBSERVER_TYPE, _PERSON),
-        _item("HAS OBS CONTEXT", "PNAME", _OBSERVER_NAME, PersonName=author.name),
-        _text("HAS OBS CONTEXT", _OBSERVER_ORG, author.organisation),
-        _coded("HAS OBS CONTEXT", _OBSERVER_ORG_ROLE, role_code(author.role)),
-        _coded("HAS OBS CONTEXT", _OBSERVER_PROC_ROLE, _PERFORMING),
-    ]
+def _observer(author: Observer) -> ObserverContext:
+    """The author as the person observer performing the procedure (TID 1002, 1003)."""
+    return ObserverContext(
+        observer_type=CodedConcept.from_code(_PERSON),
+        observer_identifying_attributes=PersonObserverIdentifyingAttributes(
+            name=author.name,
+            organization_name=author.organisation,
+            role_in_organization=role_code(author.role),
+            role_in_procedure=_PERFORMING,
+        ),
+    )
 
 
-def _sections(report: ScanReport) -> list[Dataset]:
+def _context(author: Observer) -> list[ContentItem]:
+    return [_language(), *_observer(author)]
+
+
+def _sections(report: ScanReport) -> list[ContainerContentItem]:
     sections = []
     for section in _sections_of_report():
         if section.sr_heading is None:
             continue
-        container = _section(section.sr_heading, report.text(section.key))
+        title, item = (Code(c.value, c.scheme, c.meaning) for c in section.sr_heading)
+        text = report.text(section.key).strip()
+        content: list[ContentItem] = [TextContentItem(item, text, "CONTAINS")] if text else []
         if section.key == _EVIDENCE_SECTION:
-            container.ContentSequence.extend(_measurement(m) for m in report.measurements)
-            container.ContentSequence.extend(
-                _image("CONTAINS", _BEST_ILLUSTRATION, ref) for ref in report.key_images
-            )
-        sections.append(container)
-    return [section for section in sections if section.ContentSequence]
+            content.extend(_measurement(m) for m in report.measurements)
+            content.extend(_image("CONTAINS", _BEST_ILLUSTRATION, r) for r in report.key_images)
+        if content:
+            container = ContainerContentItem(title, False, relationship_type="CONTAINS")
+            container.ContentSequence = ContentSequence(content)
+            sections.append(container)
+    return sections
 
 
-def _section(heading: tuple[Concept, Concept], text: str) -> Dataset:
-    title, item = (Code(c.value, c.scheme, c.meaning) for c in heading)
-    container = _item("CONTAINS", "CONTAINER", title, ContinuityOfContent="SEPARATE")
-    container.ContentSequence = [_text("CONTAINS", item, text)] if text.strip() else []
-    return container
-
-
-def _measurement(measurement: ReportMeasurement) -> Dataset:
-    value = Dataset()
-    value.NumericValue = DSfloat(measurement.mm, auto_format=True)
-    value.MeasurementUnitsCodeSequence = [_code_dataset(_MM)]
-    num = _item("CONTAINS", "NUM", _DISTANCE, MeasuredValueSequence=[value])
-    num.ContentSequence = [
-        _text("HAS CONCEPT MOD", _LABEL, measurement.label.strip()),
-        _image("INFERRED FROM", _SOURCE_OF_MEASUREMENT, measurement.image),
-    ]
+def _measurement(measurement: ReportMeasurement) -> NumContentItem:
+    num = NumContentItem(_DISTANCE, measurement.mm, _MM, relationship_type="CONTAINS")
+    num.ContentSequence = ContentSequence(
+        [
+            TextContentItem(_LABEL, measurement.label.strip(), "HAS CONCEPT MOD"),
+            _image("INFERRED FROM", _SOURCE_OF_MEASUREMENT, measurement.image),
+        ]
+    )
     return num
 
 
-def _image(relationship: str, concept: Code | None, ref: ImageRef) -> Dataset:
-    sop = Dataset()
-    sop.ReferencedSOPClassUID = ref.sop_class_uid
-    sop.ReferencedSOPInstanceUID = ref.sop_instance_uid
-    if ref.frame is not None:
-        sop.ReferencedFrameNumber = ref.frame
-    return _item(relationship, "IMAGE", concept, ReferencedSOPSequence=[sop])
-
-
-def _text(relationship: str, concept: Code, text: str) -> Dataset:
-    return _item(relationship, "TEXT", concept, TextValue=text)
-
-
-def _coded(relationship: str, concept: Code, value: Code) -> Dataset:
-    return _item(relationship, "CODE", concept, ConceptCodeSequence=[_code_dataset(value)])
-
-
-def _item(relationship: str, value_type: str, concept: Code | None, **values: object) -> Dataset:
-    item = Dataset()
-    item.RelationshipType = relationship
-    item.ValueType = value_type
-    if concept is not None:
-        item.ConceptNameCodeSequence = [_code_dataset(concept)]
-    for keyword, value in values.items():
-        setattr(item, keyword, value)
-    return item
-
-
-def _code_dataset(code: Code) -> Dataset:
-    item = Dataset()
-    # Code Value is SH (16 characters); longer values go in Long Code Value (PS3.3 8.1).
-    if len(code.value) > 16:
-        item.LongCodeValue = code.value
-    else:
-        item.CodeValue = code.value
-    item.CodingSchemeDesignator = code.scheme_designator
-    item.CodeMeaning = code.meaning
-    return item
+def _image(relationship: str, concept: Code, ref: ImageRef) -> ImageContentItem:
+    return ImageContentItem(
+        concept,
+        ref.sop_class_uid,
+        ref.sop_instance_uid,
+        referenced_frame_numbers=ref.frame,
+        relationship_type=relationship,
+    )

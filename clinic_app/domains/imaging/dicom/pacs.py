@@ -7,20 +7,20 @@ reached by DICOMweb), never on the strength of a "sent" alone.
 C-STORE proposes each object's stored transfer syntax and, beside it, Explicit and Implicit
 VR Little Endian: a PACS that takes only uncompressed images gets them decompressed (the SOP
 Instance UID kept). What a PACS refuses is told by its status (PS3.4 B.2.3, PS3.18 Failure
-Reason), as one of the errors of :func:`refusal`.
+Reason), as one of the errors of :func:`refusal`. DICOMweb goes through dicomweb-client
+(``store_instances``, ``search_for_instances``); its HTTP errors become ``pacs.*`` codes here.
 """
 
 from __future__ import annotations
 
 import copy
-import io
 import socket
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import httpx
-from pydicom.dataset import Dataset
+import requests
+from dicomweb_client import DICOMwebClient
+from pydicom.dataset import Dataset, FileMetaDataset, validate_file_meta
 from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind  # type: ignore[attr-defined]
@@ -172,19 +172,51 @@ class StowOutcome:
     failed: dict[str, int]
 
 
-def _failed_sops(response: httpx.Response) -> dict[str, int]:
-    """The Failed SOP Sequence of a STOW-RS response in DICOM JSON (PS3.18 10.5.3)."""
+def _client(target: PacsTarget, answers: list[requests.Response]) -> DICOMwebClient:
+    """A DICOMweb client for the PACS that keeps every HTTP answer it gets."""
+    if not target.dicomweb_url:
+        raise ClinicError("pacs.no_dicomweb")
+    session = requests.Session()
+    session.hooks["response"].append(lambda response, *_, **__: answers.append(response))
+    client = DICOMwebClient(target.dicomweb_url.rstrip("/"), session=session, timeout=60)
+    # One attempt: the background sender retries on its own schedule, and a user waiting on
+    # "Send now" is told at once that the PACS did not answer.
+    client.set_http_retry_params(retry=False)
+    return client
+
+
+def _as_file(ds: Dataset) -> Dataset:
+    """A shallow copy that encodes as a DICOM file (preamble, "DICM", complete file meta)."""
+    part = copy.copy(ds)
+    if not getattr(part, "preamble", None):
+        part.preamble = b"\0" * 128
+    meta = copy.copy(ds.file_meta) if "file_meta" in ds.__dict__ else FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    validate_file_meta(meta, enforce_standard=True)
+    part.file_meta = meta
+    return part
+
+
+def _failed_sops(answer: Dataset) -> dict[str, int]:
+    """The Failed SOP Sequence of a STOW-RS response (PS3.18 10.5.3), by SOP Instance UID."""
+    return {
+        str(item.get("ReferencedSOPInstanceUID", "")): int(item.get("FailureReason", 0x0110))
+        for item in answer.get("FailedSOPSequence", [])
+    }
+
+
+def _body(response: requests.Response) -> Dataset:
+    """A STOW-RS answer's DICOM JSON body (empty if it has none).
+
+    Read here rather than by the client, which skips a body whose Content-Type has
+    parameters (``application/dicom+json; charset=utf-8``) and raises on a 409 before reading.
+    """
     try:
         body = response.json()
     except ValueError:
-        return {}
-    failed: dict[str, int] = {}
-    items = body.get("00081198", {}).get("Value", []) if isinstance(body, dict) else []
-    for item in items:
-        uid = (item.get("00081155", {}).get("Value") or [""])[0]
-        reason = (item.get("00081197", {}).get("Value") or [0x0110])[0]
-        failed[str(uid)] = int(reason)
-    return failed
+        return Dataset()
+    return Dataset.from_json(body) if isinstance(body, dict) else Dataset()
 
 
 def send_stow_rs(
@@ -198,32 +230,15 @@ def send_stow_rs(
     Raises:
         ClinicError: ``pacs.no_dicomweb`` or ``pacs.unreachable``.
     """
-    if not target.dicomweb_url:
-        raise ClinicError("pacs.no_dicomweb")
-    boundary = uuid.uuid4().hex
-    body = io.BytesIO()
-    for ds in datasets:
-        part = io.BytesIO()
-        ds.save_as(part, enforce_file_format=True)
-        body.write(f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode())
-        body.write(part.getvalue())
-        body.write(b"\r\n")
-    body.write(f"--{boundary}--\r\n".encode())
+    answers: list[requests.Response] = []
+    client = _client(target, answers)
     try:
-        response = httpx.post(
-            f"{target.dicomweb_url.rstrip('/')}/studies" + (f"/{study_uid}" if study_uid else ""),
-            content=body.getvalue(),
-            headers={
-                "Content-Type": (
-                    f'multipart/related; type="application/dicom"; boundary={boundary}'
-                ),
-                "Accept": "application/dicom+json",
-            },
-            timeout=60,
-        )
-    except httpx.HTTPError as error:
+        client.store_instances([_as_file(ds) for ds in datasets], study_uid)
+    except requests.HTTPError:
+        pass  # 409 (none stored) and other refusals still carry the Failed SOP Sequence
+    except requests.RequestException as error:
         raise ClinicError("pacs.unreachable", reason=type(error).__name__) from error
-    return StowOutcome(response.status_code, _failed_sops(response))
+    return StowOutcome(answers[-1].status_code, _failed_sops(_body(answers[-1])))
 
 
 def confirmed_dicomweb(target: PacsTarget, study_uid: str, sop_uids: Iterable[str]) -> set[str]:
@@ -232,26 +247,20 @@ def confirmed_dicomweb(target: PacsTarget, study_uid: str, sop_uids: Iterable[st
     Raises:
         ClinicError: ``pacs.no_dicomweb``, ``pacs.unreachable``.
     """
-    if not target.dicomweb_url:
-        raise ClinicError("pacs.no_dicomweb")
+    client = _client(target, [])  # the answers are the client's to read
     try:
-        response = httpx.get(
-            f"{target.dicomweb_url.rstrip('/')}/studies/{study_uid}/instances",
-            headers={"Accept": "application/dicom+json"},
-            timeout=60,
+        found = client.search_for_instances(
+            study_uid, fields=["SOPInstanceUID"], get_remaining=True
         )
-    except httpx.HTTPError as error:
+    except requests.HTTPError as error:
+        if error.response is not None and error.response.status_code == 404:
+            return set()  # the PACS holds nothing of the study
+        code = error.response.status_code if error.response is not None else 0
+        raise ClinicError("pacs.unreachable", reason=str(code)) from error
+    except requests.RequestException as error:
         raise ClinicError("pacs.unreachable", reason=type(error).__name__) from error
-    if response.status_code in (204, 404):
-        return set()  # the PACS holds nothing of the study
-    if response.status_code != 200:
-        raise ClinicError("pacs.unreachable", reason=str(response.status_code))
-    found = {
-        str(value)
-        for item in response.json()
-        for value in item.get("00080018", {}).get("Value", [])
-    }
-    return found & set(sop_uids)
+    uids = {str(value) for item in found for value in item.get("00080018", {}).get("Value", [])}
+    return uids & set(sop_uids)
 
 
 def confirmed(target: PacsTarget, study_uid: str, sop_uids: Iterable[str]) -> set[str]:
