@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.dicom.names import dicom_sex, person_name, study_id
+from clinic_app.domains.imaging.dicom.names import (
+    LOCAL_ISSUER,
+    dicom_sex,
+    person_name,
+    study_id,
+)
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
@@ -79,7 +84,7 @@ def _instance(session: Session, instance_id: str) -> ImageInstance | None:
 
 
 def kept_as_dicom(session: Session, report_id: uuid.UUID) -> ScanReportDicom | None:
-    """The SR and KOS a final version was kept as, or None (not final, or no NHS number)."""
+    """The SR and KOS a final version was kept as, or None (not final)."""
     return session.scalars(
         select(ScanReportDicom).where(ScanReportDicom.report_id == report_id)
     ).first()
@@ -101,7 +106,7 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
 
     study = session.get(ImagingStudy, row.study_id)
     patient = session.get(Patient, row.patient_id)
-    if study is None or patient is None or not patient.nhs_number:
+    if study is None or patient is None:
         return
     content = row.content
     keys = [ref for ref in (_instance(session, i) for i in content.get("key_images", [])) if ref]
@@ -128,7 +133,11 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
     verifier = _observer(session, row.verified_by) if row.verified_by else None
     document = ReportDocument(
         patient=ReportPatient(
-            nhs_number=patient.nhs_number,
+            # Without an NHS number the report is still kept as DICOM, under the record's
+            # own identifier; it leaves for the PACS only once the NHS number is known, and
+            # then under it (the identity is applied on the way out).
+            nhs_number=patient.nhs_number or str(patient.id),
+            issuer="NHS" if patient.nhs_number else LOCAL_ISSUER,
             family_name=patient.family_name,
             given_name=patient.given_name,
             birth_date=patient.date_of_birth,

@@ -204,13 +204,18 @@ class ReportMeasurement:
 
 @dataclass(frozen=True)
 class ReportPatient:
-    """The patient as in the record; ``sex`` is M, F, O or empty (not known)."""
+    """The patient as in the record; ``sex`` is M, F, O or empty (not known).
+
+    ``nhs_number`` is the Patient ID, issued by ``issuer``: the NHS number (issuer ``NHS``),
+    or for a patient without one the record's own identifier under the app's local issuer.
+    """
 
     nhs_number: str
     family_name: str
     given_name: str
     birth_date: date
     sex: str
+    issuer: str = "NHS"
 
 
 @dataclass(frozen=True)
@@ -510,7 +515,7 @@ def _instance(report: ScanReport, ref: ImageRef | None) -> Dataset:
     patient = report.patient
     ds.PatientName = f"{patient.family_name.upper()}^{patient.given_name}"
     ds.PatientID = patient.nhs_number
-    ds.IssuerOfPatientID = "NHS"
+    ds.IssuerOfPatientID = patient.issuer
     ds.PatientBirthDate = patient.birth_date.strftime("%Y%m%d")
     ds.PatientSex = patient.sex
     ds.StudyInstanceUID = report.study_uid
@@ -534,7 +539,7 @@ def _instance(report: ScanReport, ref: ImageRef | None) -> Dataset:
 
 def _finish(ds: Dataset, report: ScanReport) -> Dataset:
     """What the library leaves to us: local content time, the issuer, the DCMR UID."""
-    ds.IssuerOfPatientID = "NHS"  # the KOS does not copy it from the evidence
+    ds.IssuerOfPatientID = report.patient.issuer  # the KOS does not copy it from the evidence
     written = local_time(report.written_at)
     ds.ContentDate = written.strftime("%Y%m%d")
     ds.ContentTime = written.strftime("%H%M%S")

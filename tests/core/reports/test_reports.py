@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,7 @@ from clinic_app.kernel.session import Actor
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from tests.support.us_image import us_image
+from tests.support.us_image import ScanSubject, us_image
 
 PASSWORD = "correct horse battery"
 
@@ -384,6 +384,40 @@ def test_the_sr_names_the_authors_profession_not_only_their_role(
     # A trainee in scanning who is a physiotherapist is coded as one; a trainee with no
     # profession recorded is named by the role's usual profession, as before.
     assert roles == {"pat": {"36682004"}, "tia": {"C1954848"}}
+
+
+def test_a_report_for_a_patient_without_an_nhs_number_is_still_kept_as_dicom(
+    services: Services, people: dict[str, CurrentUser], tmp_path: Path
+) -> None:
+    clinician = people["clinician"]
+    patient = services.patients.register(
+        clinician,
+        PatientInput(given_name="Nell", family_name="Gwyn", date_of_birth="1950-02-02", sex="2"),
+    )
+    # The scanner's image of her, labelled for no one known here, assigned by a person.
+    buffer = io.BytesIO()
+    us_image(subject=ScanSubject("SCAN-0042", "GWYN", "Nell", date(1950, 2, 2), "F")).save_as(
+        buffer, enforce_file_format=True
+    )
+    orphan = services.imaging.receive(buffer.getvalue())
+    image = services.imaging.assign(clinician, orphan.id, patient.id)
+    report = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    services.reports.save(clinician, report.id, _content(image.id))
+    services.reports.sign(clinician, report.id, PASSWORD)
+    (study,) = services.imaging.studies(clinician, patient.id)
+    (sr_view,) = (i for i in study.instances if i.sop_class_uid.endswith(".88.33"))
+    data = services.imaging.image_file(clinician, sr_view.id)
+    sr = dcmread(io.BytesIO(data))
+    # Kept under the record's own identifier and the app's local issuer, never as NHS.
+    assert (sr.PatientID, sr.IssuerOfPatientID) == (str(patient.id), "OneStop MSK")
+    assert (sr.CompletionFlag, sr.VerificationFlag) == ("COMPLETE", "VERIFIED")
+    if shutil.which("dciodvfy"):
+        path = tmp_path / "sr.dcm"
+        path.write_bytes(data)
+        checked = subprocess.run(
+            ["dciodvfy", str(path)], capture_output=True, text=True, check=False
+        )
+        assert "Error" not in checked.stdout + checked.stderr
 
 
 def test_an_addendum_sr_points_at_its_predecessor(

@@ -63,3 +63,8 @@ def moved_series_uid(series_uid: str, study_uid: str) -> str:
     same UID.
     """
     return f"2.25.{uuid.uuid5(_MOVED_SERIES, f'{series_uid}|{study_uid}').int}"
+
+
+#: Issuer of Patient ID (0010,0021) for a patient the record has no NHS number for: the
+#: Patient ID is then the record's own identifier, which only this service issues.
+LOCAL_ISSUER = "OneStop MSK"
