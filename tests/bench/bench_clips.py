@@ -22,7 +22,9 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,53 @@ def _difference(frames: np.ndarray, data: bytes) -> tuple[float, float]:
     mse = float(np.mean(error**2))
     psnr = float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
     return float(np.mean(np.abs(error))), psnr
+
+
+def _main_thread_rate(work: Callable[[], object]) -> float:
+    """Loops a second the calling thread makes while ``work`` runs on another thread."""
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=run)
+    started = time.perf_counter()
+    worker.start()
+    loops = 0
+    while not done.is_set():
+        loops += 1
+    worker.join()
+    return loops / (time.perf_counter() - started)
+
+
+def gil_probe() -> dict[str, float]:
+    """Whether each encoder lets Python run beside it (the interpreter lock given up).
+
+    The main thread counts while one large frame is encoded on another thread, against
+    counting while that thread sleeps: near 0 means the encoder holds the lock (a second
+    thread cannot help it), near 1 (or what the machine's load leaves) means it gives it up.
+    """
+    import jpeg_ls as jpeg_ls_codec
+    from PIL import Image
+
+    frame = np.random.default_rng(3).integers(0, 255, (3000, 4000, 3), dtype=np.uint8)
+    picture = Image.fromarray(frame, "RGB")
+    small = frame[:1000, :1000].copy()
+    idle = _main_thread_rate(lambda: time.sleep(0.6))
+
+    def jpeg() -> None:
+        picture.save(io.BytesIO(), "JPEG", quality=90, subsampling=1)
+
+    def jpeg_ls() -> None:
+        jpeg_ls_codec.encode(small)  # the codec pydicom's pyjpegls plug-in calls
+
+    return {
+        "jpeg_baseline_pillow": round(_main_thread_rate(jpeg) / idle, 2),
+        "jpeg_ls_pyjpegls": round(_main_thread_rate(jpeg_ls) / idle, 2),
+    }
 
 
 def _dcmcjpeg(frames: np.ndarray, quality: int, folder: Path) -> tuple[float, int]:
@@ -113,6 +162,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "stored_mb_per_clip_second": round(dcmtk_bytes / 1e6 / seconds_of_clip, 2),
     }
     both = results[f"lossy_{cores}_threads"]["encode_s"]
+    results["python_runs_beside_encoder"] = gil_probe()
     results["load_average_after"] = round(os.getloadavg()[0], 2)
     results["speed_up_every_core_to_one"] = round(results["lossy_1_thread"]["encode_s"] / both, 2)
     results["ratio_app_every_core_to_dcmcjpeg"] = round(both / dcmtk_s, 2)
