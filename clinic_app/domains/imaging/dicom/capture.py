@@ -222,9 +222,18 @@ def _finish_lossy(ds: Dataset, pixels: np.ndarray, compression: ClipCompression)
     # Made lossy as it is made: no lossless object of these pixels ever existed, so the
     # object keeps its own (new) SOP Instance UID (PS3.3 C.7.6.1.1.5 asks for a new one only
     # when an existing object is lossy-compressed).
-    _pixel_module(ds, pixels)
     jpeg = lossy_jpeg_pixels(pixels, compression.quality, workers=compression.workers)
-    del ds.PixelData
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    # The Image Pixel module written here, not by pydicom from the frames: that would copy
+    # the whole decoded clip once more only to throw it away.
+    ds.Rows, ds.Columns = int(pixels.shape[1]), int(pixels.shape[2])
+    ds.SamplesPerPixel = 3
+    ds.PlanarConfiguration = 0
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit = 7
+    ds.PixelRepresentation = 0
     ds.PhotometricInterpretation = jpeg.photometric
     ds.PixelData = jpeg.pixel_data
     ds["PixelData"].VR = "OB"
