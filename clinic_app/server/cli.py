@@ -66,6 +66,8 @@ _WORDS = {
     ),
     "dicom.bad_scanner_name": "Each scanner's name must be at most 64 characters.",
     "dicom.duplicate_scanner": "The same scanner (AE title and address) is listed twice.",
+    "dicom.bad_clip_compression": "dicom.clip_compression must be lossless or lossy.",
+    "dicom.bad_clip_quality": "dicom.clip_quality must be a whole number from 50 to 95.",
     "service_rules.unknown_rule": "There is no waiting-time rule called {rule}.",
     "service_rules.not_a_whole_number": "The {field} must be a whole number.",
     "service_rules.out_of_range": "The {field} must be from {minimum} to {maximum} (not {value}).",

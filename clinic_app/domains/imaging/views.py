@@ -136,6 +136,11 @@ class DicomSettings:
             back that confirms it holds each image).
         pacs_method: ``c-store`` or ``stow-rs``.
         pacs_dicomweb_url: the PACS's DICOMweb root, for STOW-RS.
+        clip_compression: how clips are kept: ``lossless`` (JPEG-LS, every pixel as
+            captured; the default) or ``lossy`` (JPEG baseline, several times smaller).
+            Stills are always lossless. See :mod:`clinic_app.domains.imaging.service.settings`
+            for why lossless is the default.
+        clip_quality: the JPEG quality of lossy clips (50 to 95; an engineering setting).
     """
 
     ae_title: str = "ONESTOP"
@@ -150,6 +155,8 @@ class DicomSettings:
     pacs_dicomweb_url: str = ""
     scanners: tuple[KnownScanner, ...] = ()
     worklist_station: str = ""
+    clip_compression: str = "lossless"
+    clip_quality: int = 90
 
     @property
     def pacs_configured(self) -> bool:

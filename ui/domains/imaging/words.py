@@ -182,6 +182,9 @@ _WORDS: dict[str, str] = {
         "This picture is far larger than any scan (it declares more pixels than the app "
         "will open safely). Nothing was kept."
     ),
+    # How clips are kept (lossless or lossy JPEG), on the DICOM and PACS settings.
+    "dicom.bad_clip_compression": "Choose whether clips are kept exactly or made smaller.",
+    "dicom.bad_clip_quality": "Enter a clip quality from 50 to 95.",
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

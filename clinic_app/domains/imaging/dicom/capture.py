@@ -4,8 +4,10 @@ A still becomes a Secondary Capture Image (PS3.3 A.8.1); a clip becomes a Multi-
 Color Secondary Capture Image (A.8.5) with its frame timing (Cine module). Both say how they
 were made (Conversion Type ``DV``, digitised video, for frames from the video grabber; ``WSD``,
 workstation, for a picture or clip imported from a file: PS3.3 C.8.6.1), say honestly whether
-the pixels may carry burned-in text, always name the body part and its side, and are
-compressed losslessly with JPEG-LS. Text is UTF-8 (ISO_IR 192).
+the pixels may carry burned-in text, always name the body part and its side. Stills are
+compressed losslessly with JPEG-LS; clips too, unless the service chose lossy JPEG baseline for
+clips (:class:`ClipCompression`, see :mod:`clinic_app.domains.imaging.dicom.clip_jpeg`). Text is
+UTF-8 (ISO_IR 192).
 
 Dates and times are the clinic's local time, as the worklist's are, with the Timezone Offset
 From UTC (0008,0201) saying which; the study's date, time and ID are those of the study (when
@@ -28,6 +30,7 @@ from pydicom.uid import (
     SecondaryCaptureImageStorage,
 )
 
+from clinic_app.domains.imaging.dicom.clip_jpeg import ClipCompression, lossy_jpeg_pixels
 from clinic_app.domains.imaging.dicom.names import local_time, study_id
 from clinic_app.kernel.errors import ValidationError
 
@@ -191,14 +194,65 @@ def _lossy(ds: Dataset, history: LossyHistory) -> None:
         ds.LossyImageCompressionMethod = history.method
 
 
-def _finish(ds: Dataset, pixels: np.ndarray) -> Dataset:
+def _pixel_module(ds: Dataset, pixels: np.ndarray) -> None:
     ds.file_meta = FileMetaDataset()
     ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
     ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     # The object keeps the UID it was made with (the app's 2.25 form), which setting the
     # pixels and compressing them would otherwise replace with one under pydicom's root.
     ds.set_pixel_data(pixels, "RGB", 8, generate_instance_uid=False)
+
+
+def _finish(ds: Dataset, pixels: np.ndarray) -> Dataset:
+    _pixel_module(ds, pixels)
     ds.compress(JPEGLSLossless, encoding_plugin="pyjpegls", generate_instance_uid=False)
+    return ds
+
+
+def _values(ds: Dataset, keyword: str) -> list[str]:
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str | float | int):
+        return [str(value)]
+    return [str(item) for item in value]
+
+
+def _finish_lossy(ds: Dataset, pixels: np.ndarray, compression: ClipCompression) -> Dataset:
+    # Made lossy as it is made: no lossless object of these pixels ever existed, so the
+    # object keeps its own (new) SOP Instance UID (PS3.3 C.7.6.1.1.5 asks for a new one only
+    # when an existing object is lossy-compressed).
+    jpeg = lossy_jpeg_pixels(pixels, compression.quality, workers=compression.workers)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    # The Image Pixel module written here, not by pydicom from the frames: that would copy
+    # the whole decoded clip once more only to throw it away.
+    ds.Rows, ds.Columns = int(pixels.shape[1]), int(pixels.shape[2])
+    ds.SamplesPerPixel = 3
+    ds.PlanarConfiguration = 0
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit = 7
+    ds.PixelRepresentation = 0
+    ds.PhotometricInterpretation = jpeg.photometric
+    ds.PixelData = jpeg.pixel_data
+    ds["PixelData"].VR = "OB"
+    ds["PixelData"].is_undefined_length = True
+    if jpeg.extended_offsets is not None:
+        ds.ExtendedOffsetTable, ds.ExtendedOffsetTableLengths = jpeg.extended_offsets
+    ds.file_meta.TransferSyntaxUID = UID(jpeg.transfer_syntax)
+    # Every lossy step the pixels went through, in order (PS3.3 C.7.6.1.1.5): an MP4's codec
+    # first, when the clip came from one, then this JPEG.
+    ratios = _values(ds, "LossyImageCompressionRatio")
+    methods = _values(ds, "LossyImageCompressionMethod")
+    ds.LossyImageCompression = "01"
+    ds.LossyImageCompressionRatio = [*ratios, f"{jpeg.ratio:.4g}"]
+    if len(methods) == len(ratios):
+        ds.LossyImageCompressionMethod = [*methods, jpeg.method]
+    else:
+        # An earlier step whose method DICOM has no term for: the methods could not be paired
+        # with the ratios value for value, so only the ratios are kept.
+        ds.pop("LossyImageCompressionMethod", None)
     return ds
 
 
@@ -230,6 +284,7 @@ def clip(
     instance_number: int = 1,
     *,
     lossy: LossyHistory | None = None,
+    compression: ClipCompression | None = None,
 ) -> Dataset:
     """A grabbed clip as a Multi-frame True Color Secondary Capture Image with its timing.
 
@@ -239,6 +294,7 @@ def clip(
         context: the patient, study, series, body part and side, operator and time.
         instance_number: its number in the series.
         lossy: how the frames were compressed before (an imported MP4), if they were.
+        compression: how to keep the clip (the service's choice); JPEG-LS lossless if None.
 
     Raises:
         ValidationError: as :func:`still`, ``dicom.not_a_clip`` or ``dicom.bad_frame_time``.
@@ -260,4 +316,6 @@ def clip(
     ds.RecommendedDisplayFrameRate = rate
     if lossy is not None:
         _lossy(ds, lossy)
+    if compression is not None and compression.lossy:
+        return _finish_lossy(ds, pixels, compression)
     return _finish(ds, pixels)

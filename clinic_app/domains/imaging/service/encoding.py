@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
     from clinic_app.domains.imaging.dicom.capture import CaptureContext, LossyHistory
+    from clinic_app.domains.imaging.dicom.clip_jpeg import ClipCompression
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
@@ -68,12 +69,17 @@ class DicomFile:
 
 @dataclass(frozen=True)
 class CapturePlan:
-    """Where a new image goes, and what the record says of the patient, read from the store."""
+    """Where a new image goes, and what the record says of the patient, read from the store.
+
+    ``clip_compression`` is how the service keeps clips (its DICOM settings); None keeps
+    them lossless. Stills are lossless whatever it says.
+    """
 
     patient_id: uuid.UUID
     study_id: uuid.UUID
     # Patient details: kept out of any message or log that shows the plan.
     context: CaptureContext = field(repr=False)
+    clip_compression: ClipCompression | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,8 @@ def read_clip(data: bytes) -> Picture:
 def encode(plan: CapturePlan, picture: Picture) -> EncodedImage:
     """The picture as a Secondary Capture object of the planned study and series.
 
-    A still is a Secondary Capture Image; a clip is Multi-frame True Color SC with its timing.
+    A still is a Secondary Capture Image, always JPEG-LS lossless; a clip is Multi-frame True
+    Color SC with its timing, kept as the plan's ``clip_compression`` says.
     """
     from clinic_app.domains.imaging.dicom.capture import clip, still  # noqa: PLC0415 - see the top
 
@@ -170,7 +177,13 @@ def encode(plan: CapturePlan, picture: Picture) -> EncodedImage:
     if picture.frame_time_ms is None:
         ds = still(picture.pixels, context)
     else:
-        ds = clip(picture.pixels, picture.frame_time_ms, context, lossy=picture.lossy)
+        ds = clip(
+            picture.pixels,
+            picture.frame_time_ms,
+            context,
+            lossy=picture.lossy,
+            compression=plan.clip_compression,
+        )
     return EncodedImage(
         plan=plan,
         data=dicom_bytes(ds),

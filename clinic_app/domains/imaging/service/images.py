@@ -36,6 +36,7 @@ from clinic_app.domains.imaging.service.encoding import (
     EncodedImage,
     Picture,
 )
+from clinic_app.domains.imaging.service.settings import clip_compression, dicom_settings
 from clinic_app.domains.imaging.views import InstanceView, PlannedScan, StudyView
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.base import utcnow
@@ -223,6 +224,7 @@ class ImagingService:
                     accession=study.accession or "",
                     study_started=study.started_at,
                 ),
+                clip_compression=clip_compression(dicom_settings(session)),
             )
 
     @staticmethod

@@ -3,6 +3,19 @@
 One ``service_setting`` row (key ``dicom``) holds what the service changed from the
 defaults, so every device of the service listens and sends the same way. Only someone who
 manages the service's settings may change it; every change is audited.
+
+The same row says how clips are kept (``clip_compression``, ``clip_quality``). Stills are
+always lossless. Clips are lossless (JPEG-LS) unless the service lead chooses ``lossy``
+(JPEG baseline at ``clip_quality``), and lossless is the default because the choice is the
+service's, not the software's: the Royal College of Radiologists' guidance on retention and
+storage of images (BFCR(06)4, 2006, on compression) neither forbids nor endorses lossy
+compression, asks that the levels chosen keep images clinically useful and that the algorithm
+be one DICOM supports, and places the decision at the level of the institution. No UK body
+(RCR, BMUS/BSUS) was found giving a compression level for ultrasound cine, so the app sets
+none clinically: the quality offered (50 to 95, 90 when not chosen) is an engineering setting,
+and the README's clip benchmark shows what each choice stores per second of clip. A lossy
+clip says so as PS3.3 C.7.6.1.1.5 requires (Lossy Image Compression ``01``, its ratio and
+method ``ISO_10918_1``), after any lossy step before it (an MP4's codec).
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ from urllib.parse import urlparse
 
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.imaging.dicom.clip_jpeg import QUALITY_MAX, QUALITY_MIN, ClipCompression
 from clinic_app.domains.imaging.views import DicomSettings, KnownScanner
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors, ValidationError
@@ -25,6 +39,8 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 
 DICOM_SETTINGS = "dicom"
 PACS_METHODS = ("c-store", "stow-rs")
+#: How clips may be kept: JPEG-LS lossless, or JPEG baseline (lossy).
+CLIP_COMPRESSIONS = ("lossless", "lossy")
 # AE titles (PS3.5 AE): up to 16 characters of the default repertoire, no backslash or
 # control characters, and not only spaces.
 _AE_TITLE = re.compile(r"^[\x20-\x5b\x5d-\x7e]{1,16}$")
@@ -77,6 +93,27 @@ def _network_problems(settings: DicomSettings) -> dict[str, str]:
     return errors
 
 
+def _clip_problems(settings: DicomSettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if settings.clip_compression not in CLIP_COMPRESSIONS:
+        errors["clip_compression"] = "dicom.bad_clip_compression"
+    quality = settings.clip_quality
+    if (
+        isinstance(quality, bool)
+        or not isinstance(quality, int)
+        or not QUALITY_MIN <= quality <= QUALITY_MAX
+    ):
+        errors["clip_quality"] = "dicom.bad_clip_quality"
+    return errors
+
+
+def clip_compression(settings: DicomSettings) -> ClipCompression:
+    """How the service keeps clips, as the encoder takes it."""
+    return ClipCompression(
+        lossy=settings.clip_compression == "lossy", quality=settings.clip_quality
+    )
+
+
 def _check(settings: DicomSettings) -> None:
     errors: dict[str, str] = {}
     for name in ("ae_title", "pacs_ae_title", "worklist_station"):
@@ -92,6 +129,7 @@ def _check(settings: DicomSettings) -> None:
         errors["worklist_port"] = "dicom.same_port"
     if settings.pacs_method not in PACS_METHODS:
         errors["pacs_method"] = "dicom.bad_pacs_method"
+    errors.update(_clip_problems(settings))
     url = settings.pacs_dicomweb_url
     if url:
         parsed = urlparse(url)
@@ -196,7 +234,8 @@ class DicomSettingsService:
         Raises:
             FormErrors: every bad field at once (``dicom.bad_ae_title``, ``dicom.bad_port``,
                 ``dicom.same_port``, ``dicom.bad_pacs_method``, ``dicom.bad_host``,
-                ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``; for the
+                ``dicom.bad_url``, ``dicom.url_needed``, ``dicom.unknown_setting``,
+                ``dicom.bad_clip_compression``, ``dicom.bad_clip_quality``; for the
                 ``scanners`` allow-list ``dicom.bad_scanner``, ``dicom.bad_scanner_ae_title``,
                 ``dicom.bad_scanner_address``, ``dicom.bad_scanner_name``,
                 ``dicom.duplicate_scanner``).

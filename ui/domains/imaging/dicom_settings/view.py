@@ -22,6 +22,13 @@ from ui.domains.imaging.dicom_settings.scanners_table import ScannersTable
 from ui.domains.imaging.dicom_settings.view_model import DicomSettingsViewModel
 
 _METHODS = (("c-store", "DICOM (C-STORE)"), ("stow-rs", "DICOMweb (STOW-RS)"))
+#: How clips are kept (the core's ``clip_compression`` codes) and their words.
+_CLIP_CHOICES = (
+    ("lossless", "Exactly (lossless)"),
+    ("lossy", "Smaller (lossy JPEG)"),
+)
+#: The JPEG qualities the core accepts (``clip_jpeg.QUALITY_MIN`` to ``QUALITY_MAX``).
+_QUALITY_RANGE = (50, 95)
 
 
 def _port() -> QSpinBox:
@@ -66,6 +73,22 @@ class DicomSettingsView(QWidget):
             self.pacs_method.addItem(words, code)
         self.pacs_dicomweb_url = QLineEdit()
         self.pacs_dicomweb_url.setPlaceholderText("https://pacs.example.nhs.uk/dicom-web")
+        self.clip_compression = QComboBox()
+        for code, words in _CLIP_CHOICES:
+            self.clip_compression.addItem(self.tr(words), code)
+        self.clip_quality = QSpinBox()
+        self.clip_quality.setRange(*_QUALITY_RANGE)
+        self.clip_quality.setToolTip(
+            self.tr("JPEG quality of clips kept smaller: higher keeps more detail and stores more.")
+        )
+        self.clip_compression.setToolTip(
+            self.tr(
+                "Stills are always kept exactly. Smaller clips take several times less space "
+                "and sync faster, but are not pixel for pixel what was captured, and say so "
+                "to the PACS. Whether that is acceptable is a clinical decision for the service."
+            )
+        )
+        self.clip_compression.currentIndexChanged.connect(self._on_clip_compression_changed)
         self.save_button = QPushButton(self.tr("Save"))
         set_role(self.save_button, "", variant="primary")
         self.errors: dict[str, QLabel] = {}
@@ -112,6 +135,28 @@ class DicomSettingsView(QWidget):
         column.addWidget(error)
         self.errors["scanners"] = error
         return allowed
+
+    def _clips_card(self) -> QWidget:
+        # One row, so the page still fits a laptop screen: the choice, then its quality.
+        clips = card()
+        form = QFormLayout(clips)
+        form.setContentsMargins(20, 12, 20, 12)
+        choice = QWidget()
+        line = QHBoxLayout(choice)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.clip_compression, 1)
+        quality_words = self.tr("Quality")
+        line.addWidget(QLabel(quality_words))
+        line.addWidget(self.clip_quality)
+        self.clip_quality.setAccessibleName(quality_words)
+        self._row(form, self.tr("Keep clips"), choice, "clip_compression")
+        self.clip_compression.setAccessibleName(self.tr("Keep clips"))
+        # The quality's errors show under the same row as the choice's.
+        error = label("", "fieldError", wrap=True)
+        error.hide()
+        form.addRow("", error)
+        self.errors["clip_quality"] = error
+        return clips
 
     def _lay_out(self) -> None:
         listeners = card()
@@ -163,11 +208,16 @@ class DicomSettingsView(QWidget):
             ),
         )
         allowed = self._allowed_card()
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(pacs)
+        right.addWidget(self._clips_card())
+        right.addStretch(1)
         columns = QHBoxLayout()
         columns.setSpacing(16)
         columns.addWidget(listeners, 1, Qt.AlignmentFlag.AlignTop)
         columns.addWidget(allowed, 1)
-        columns.addWidget(pacs, 1, Qt.AlignmentFlag.AlignTop)
+        columns.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(12)
@@ -196,6 +246,8 @@ class DicomSettingsView(QWidget):
             self.pacs_port,
             self.pacs_method,
             self.pacs_dicomweb_url,
+            self.clip_compression,
+            self.clip_quality,
         ]
 
     def _on_vm_loaded(self, settings: DicomSettings, state: ListenerState) -> None:
@@ -211,13 +263,20 @@ class DicomSettingsView(QWidget):
         self.pacs_port.setValue(settings.pacs_port)
         self.pacs_method.setCurrentIndex(max(self.pacs_method.findData(settings.pacs_method), 0))
         self.pacs_dicomweb_url.setText(settings.pacs_dicomweb_url)
+        self.clip_compression.setCurrentIndex(
+            max(self.clip_compression.findData(settings.clip_compression), 0)
+        )
+        self.clip_quality.setValue(settings.clip_quality)
         can = self._vm.can_change
         for widget in self._fields():
             widget.setEnabled(can)
+        self._on_clip_compression_changed()
         self.save_button.setVisible(can)
         self.who.setText(
             "" if can else self.tr("Only an admin or the service lead can change these settings.")
         )
+        # An empty line would only push the cards down.
+        self.who.setVisible(not can)
         self._show_state(state)
 
     def _show_state(self, state: ListenerState) -> None:
@@ -249,8 +308,15 @@ class DicomSettingsView(QWidget):
                 "pacs_port": self.pacs_port.value(),
                 "pacs_method": self.pacs_method.currentData(),
                 "pacs_dicomweb_url": self.pacs_dicomweb_url.text(),
+                "clip_compression": self.clip_compression.currentData(),
+                "clip_quality": self.clip_quality.value(),
             }
         )
+
+    def _on_clip_compression_changed(self) -> None:
+        # The quality means something only for clips kept smaller.
+        lossy = self.clip_compression.currentData() == "lossy"
+        self.clip_quality.setEnabled(self._vm.can_change and lossy)
 
     def _on_vm_saved(self, _settings: DicomSettings, state: ListenerState) -> None:
         self.notice.show_notice(
