@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -30,6 +30,19 @@ HEADER_SIZE = len(MAGIC) + _SALT
 #: Bytes of the file in each sealed piece (the last may hold fewer).
 PIECE = 1 << 20
 _TAG = 16
+
+
+#: While a file is written, what has reached the disk so far is synced every so often on a
+#: thread of its own, so the sync at the end waits only for the last few megabytes.
+_SYNC_EVERY = 16 * PIECE
+_syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sealed-file-sync")
+
+
+def _sync_and_close(descriptor: int) -> None:
+    try:
+        os.fdatasync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 class SealedFileError(OSError):
@@ -57,24 +70,21 @@ def _nonce(index: int, last: bool) -> bytes:
 class SealedWriter:
     """Writes a new sealed file (mode 0600) a piece at a time as bytes are handed to it.
 
-    ``watch`` sees every byte written, in order (to work out a digest on the way). ``name``,
-    ``write``, ``file.flush`` and ``close`` are what a temporary file offers, so a library
-    that writes a temporary file can be handed one of these instead.
+    ``name``, ``write``, ``file.flush`` and ``close`` are what a temporary file offers, so a
+    library that writes a temporary file can be handed one of these instead.
     """
 
-    def __init__(
-        self, path: Path, key: bytes, *, watch: Callable[[bytes], None] | None = None
-    ) -> None:
+    def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
         salt = os.urandom(_SALT)
         self._header = MAGIC + salt
         self._cipher = _cipher(key, salt)
-        self._watch = watch
         self._buffer = bytearray()
         self._index = 0
-        self._sha256 = hashlib.sha256()
         self.size = 0
         self.finished = False
+        self._written_since_sync = 0
+        self._syncing: Future[None] | None = None
         self._fd: int | None = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         self._write_out(self._header)
 
@@ -88,25 +98,22 @@ class SealedWriter:
         """Itself (a temporary file's underlying file object)."""
         return self
 
-    @property
-    def sha256(self) -> str:
-        """SHA-256 of the bytes written so far (of the whole file once finished)."""
-        return self._sha256.hexdigest()
-
     def write(self, data: bytes | bytearray | memoryview) -> int:
         """Take more of the file's bytes; full pieces are sealed and written at once."""
         if self._fd is None or self.finished:
             raise ValueError("write to a closed sealed file")
         piece = bytes(data)
-        self._sha256.update(piece)
-        if self._watch is not None:
-            self._watch(piece)
         self._buffer += piece
         self.size += len(piece)
         # A full piece waits until more arrives: only then is it known not to be the last.
         while len(self._buffer) > PIECE:
-            self._seal(bytes(self._buffer[:PIECE]), last=False)
+            with memoryview(self._buffer) as whole:
+                self._seal(whole[:PIECE], last=False)
             del self._buffer[:PIECE]
+            self._written_since_sync += PIECE
+            if self._written_since_sync >= _SYNC_EVERY:
+                self._written_since_sync = 0
+                self._sync_in_background()
         return len(piece)
 
     def flush(self) -> None:
@@ -120,6 +127,8 @@ class SealedWriter:
             raise ValueError("finish a closed sealed file")
         self._seal(bytes(self._buffer), last=True)
         self._buffer.clear()
+        if self._syncing is not None:
+            self._syncing.result()
         os.fsync(self._fd)
         os.close(self._fd)
         self._fd = None
@@ -132,7 +141,15 @@ class SealedWriter:
             os.close(self._fd)
             self._fd = None
 
-    def _seal(self, piece: bytes, *, last: bool) -> None:
+    def _sync_in_background(self) -> None:
+        """Start syncing what is written so far, so :meth:`finish` has little left to wait for."""
+        if self._syncing is not None and not self._syncing.done():
+            return
+        assert self._fd is not None
+        # A duplicate of the descriptor: the writer may close its own before the sync ends.
+        self._syncing = _syncer.submit(_sync_and_close, os.dup(self._fd))
+
+    def _seal(self, piece: bytes | memoryview, *, last: bool) -> None:
         self._write_out(self._cipher.encrypt(_nonce(self._index, last), piece, self._header))
         self._index += 1
 

@@ -50,6 +50,7 @@ from clinic_app.people.nhs_number import normalise
 from clinic_app.records.attachments import FileSource, keep_file, kept_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import numpy as np
@@ -538,11 +539,17 @@ class ImagingService:
         """
         return encoding.read_dicom(source)
 
-    def held_already(self, sop_instance_uid: str, sha256: str, data_set_digest: str) -> bool:
+    def held_already(
+        self,
+        sop_instance_uid: str,
+        sha256: Callable[[], str],
+        data_set_digest: Callable[[], str],
+    ) -> bool:
         """Whether the store already holds this object (the duplicate rule, read only).
 
-        ``sha256`` is of the whole file, ``data_set_digest`` of its data set (as
-        :func:`content_digest`). False when nothing is held under its SOP Instance UID.
+        ``sha256`` and ``data_set_digest`` work out the digests of the whole file and of its
+        data set (as :func:`content_digest`); they are asked only when something is held under
+        its SOP Instance UID (which is rare). False when nothing is.
 
         Raises:
             Conflict: ``dicom.duplicate_instance`` when a different object holds the UID.
@@ -554,10 +561,10 @@ class ImagingService:
             if held is None:
                 return False
             attachment = session.get(Attachment, held.attachment_id)
-            if attachment is not None and attachment.sha256 == sha256:
+            if attachment is not None and attachment.sha256 == sha256():
                 return True
             stored = kept_bytes(session, attachment)
-            if stored is not None and content_digest(stored) == data_set_digest:
+            if stored is not None and content_digest(stored) == data_set_digest():
                 return True
             raise Conflict("dicom.duplicate_instance")
 

@@ -25,7 +25,7 @@ import os
 import struct
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
@@ -61,7 +61,7 @@ def spool_key(store_path: Path) -> bytes | None:
 
 
 class DataSetDigest:
-    """SHA-256 of a DICOM file's data set (after its file meta), fed as the file arrives.
+    """SHA-256 of a DICOM file's data set (after its file meta), fed a piece at a time.
 
     The same value as :func:`clinic_app.domains.imaging.service.images.content_digest`,
     worked out without holding the file.
@@ -117,20 +117,35 @@ def _data_set_start(head: bytearray) -> int | None:
 
 
 @dataclass
-class _Arrival:
-    """An object being written, or written, into the spool."""
-
-    writer: SealedWriter
-    digest: DataSetDigest
-
-
-@dataclass(frozen=True)
 class _Waiting:
-    """An object in the queue: its file, and what the duplicate rule compares."""
+    """An object in the queue: its file, and what the duplicate rule compares.
+
+    Its digests (of the whole file, and of its data set) are worked out only when the rule
+    needs them, for a second object with the same SOP Instance UID: that is rare, and it
+    costs a pass over the file, which the scanner would otherwise wait for every time.
+    """
 
     path: Path
-    sha256: str
-    data_set_digest: str
+    key: bytes = field(repr=False)
+    _digests: tuple[str, str] | None = None
+
+    def sha256(self) -> str:
+        """SHA-256 of the whole file, read from the spool."""
+        return self._worked_out()[0]
+
+    def data_set_digest(self) -> str:
+        """SHA-256 of its data set (as :func:`images.content_digest`), read from the spool."""
+        return self._worked_out()[1]
+
+    def _worked_out(self) -> tuple[str, str]:
+        if self._digests is None:
+            whole, data_set = hashlib.sha256(), DataSetDigest()
+            with SealedFile(self.path, self.key).open() as stream:
+                while chunk := stream.read(PIECE):
+                    whole.update(chunk)
+                    data_set.feed(chunk)
+            self._digests = (whole.hexdigest(), data_set.value)
+        return self._digests
 
 
 class ReceiveSpool:
@@ -147,7 +162,7 @@ class ReceiveSpool:
         self._key = key
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        self._arriving: dict[Path, _Arrival] = {}
+        self._arriving: dict[Path, SealedWriter] = {}
         self._waiting: dict[str, _Waiting] = {}
         self._next_number = 0
         self._stopping = False
@@ -159,11 +174,9 @@ class ReceiveSpool:
 
     def open_incoming(self) -> SealedWriter:
         """A new sealed file for an object starting to arrive (the listener writes it)."""
-        path = self.folder / _INCOMING / f"{uuid.uuid4().hex}.part"
-        digest = DataSetDigest()
-        writer = SealedWriter(path, self._key, watch=digest.feed)
+        writer = self._new_writer()
         with self._lock:
-            self._arriving[path] = _Arrival(writer, digest)
+            self._arriving[writer.path] = writer
         return writer
 
     def receive(self, received: bytes | Path) -> None:
@@ -178,47 +191,43 @@ class ReceiveSpool:
                 Instance UID is held or waiting.
             OSError: the spool could not be written.
         """
-        arrival = self._arrived(received)
-        path = arrival.writer.path
+        writer = self._arrived(received)
         try:
-            self._queue(arrival)
+            self._queue(writer)
         finally:
             # Queued files were renamed away; anything still here was refused or held.
-            path.unlink(missing_ok=True)
+            writer.path.unlink(missing_ok=True)
 
-    def _arrived(self, received: bytes | Path) -> _Arrival:
+    def _arrived(self, received: bytes | Path) -> SealedWriter:
         with self._lock:
-            arrival = self._arriving.pop(received, None) if isinstance(received, Path) else None
-        if arrival is not None:
-            arrival.writer.finish()
-            return arrival
+            writer = self._arriving.pop(received, None) if isinstance(received, Path) else None
+        if writer is not None:
+            writer.finish()
+            return writer
         # Handed over in memory, or in a file of pynetdicom's own: sealed here first.
-        arrival = self._new_arrival()
+        writer = self._new_writer()
         try:
             if isinstance(received, bytes):
                 for start in range(0, len(received), PIECE):
-                    arrival.writer.write(received[start : start + PIECE])
+                    writer.write(received[start : start + PIECE])
             else:
                 with received.open("rb") as stream:
                     while chunk := stream.read(PIECE):
-                        arrival.writer.write(chunk)
-            arrival.writer.finish()
+                        writer.write(chunk)
+            writer.finish()
         except BaseException:
-            arrival.writer.close()
-            arrival.writer.path.unlink(missing_ok=True)
+            writer.close()
+            writer.path.unlink(missing_ok=True)
             raise
-        return arrival
+        return writer
 
-    def _new_arrival(self) -> _Arrival:
-        digest = DataSetDigest()
-        path = self.folder / _INCOMING / f"{uuid.uuid4().hex}.part"
-        return _Arrival(SealedWriter(path, self._key, watch=digest.feed), digest)
+    def _new_writer(self) -> SealedWriter:
+        return SealedWriter(self.folder / _INCOMING / f"{uuid.uuid4().hex}.part", self._key)
 
-    def _queue(self, arrival: _Arrival) -> None:
-        writer = arrival.writer
+    def _queue(self, writer: SealedWriter) -> None:
         checked = self._imaging.check_received(SealedFile(writer.path, self._key))
         uid = str(checked.dataset.SOPInstanceUID)
-        waiting = _Waiting(writer.path, writer.sha256, arrival.digest.value)
+        waiting = _Waiting(writer.path, self._key)
         with self._lock:
             already = self._waiting.get(uid)
             if already is not None:
@@ -233,7 +242,8 @@ class ReceiveSpool:
             self._next_number += 1
             os.rename(writer.path, target)
             _sync_folder(self.folder)
-            self._waiting[uid] = _Waiting(target, waiting.sha256, waiting.data_set_digest)
+            waiting.path = target
+            self._waiting[uid] = waiting
             self._wake.notify_all()
 
     # -- the store's side: one worker, in arrival order ---------------------------------
@@ -291,15 +301,11 @@ class ReceiveSpool:
         except ValueError:
             number = -1
         self._next_number = max(self._next_number, number + 1)
-        source = SealedFile(path, self._key)
+        waiting = _Waiting(path, self._key)
         try:
             # Every piece read and checked first: a damaged file is named as such.
-            whole, data_set = hashlib.sha256(), DataSetDigest()
-            with source.open() as stream:
-                while chunk := stream.read(PIECE):
-                    whole.update(chunk)
-                    data_set.feed(chunk)
-            checked = self._imaging.check_received(source)
+            waiting.sha256()
+            checked = self._imaging.check_received(SealedFile(path, self._key))
         except SealedFileError:
             self._refuse(path, "spool.damaged")
             return
@@ -308,7 +314,7 @@ class ReceiveSpool:
             return
         with self._lock:
             uid = str(checked.dataset.SOPInstanceUID)
-            self._waiting.setdefault(uid, _Waiting(path, whole.hexdigest(), data_set.value))
+            self._waiting.setdefault(uid, waiting)
 
     def _next(self) -> tuple[str, _Waiting] | None:
         with self._lock:
@@ -333,10 +339,9 @@ class ReceiveSpool:
         """One object into the store; False when the store cannot be written now (retried)."""
         source = SealedFile(waiting.path, self._key)
         try:
-            # Every piece checked before anything is kept: a file changed while it waited is
+            # Every piece checked before anything is kept: a file damaged while it waited is
             # set aside whole, not half-kept.
-            if source.sha256() != waiting.sha256:
-                raise SealedFileError("not the file that was answered")
+            source.sha256()
             self._imaging.take_in(self._imaging.check_received(source))
         except ClinicError as error:
             self._refuse(waiting.path, error.code)
@@ -370,7 +375,7 @@ class ReceiveSpool:
 
 
 def _same(one: _Waiting, other: _Waiting) -> bool:
-    return one.sha256 == other.sha256 or one.data_set_digest == other.data_set_digest
+    return one.sha256() == other.sha256() or one.data_set_digest() == other.data_set_digest()
 
 
 def _sync_folder(folder: Path) -> None:
