@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,7 +213,7 @@ def test_an_object_the_store_refuses_after_the_answer_is_set_aside_for_a_person(
     waiting.write_bytes(bytes(sealed))
     spool.start()
     assert spool.drain(60)
-    assert spool.refused() == ["spool.damaged"]
+    assert spool.refused() == ["dicom.spool_damaged"]
     assert (spool.folder / "refused" / waiting.name).exists()
     assert _instances(services, str(ds.SOPInstanceUID)) == []
 
@@ -307,3 +308,47 @@ def test_an_object_answered_success_survives_kill_9_and_is_in_the_store_after_re
             assert session.scalar(select(func.count()).select_from(ImageInstance)) == 1
     finally:
         restarted.close()
+
+
+def test_the_scanners_link_takes_in_what_a_crash_left_even_when_not_listening(
+    services: Services, tmp_path: Path
+) -> None:
+    left = _spool(services)
+    ds = us_image(subject=SUBJECT)
+    sent = _file(tmp_path, "image.dcm", ds)
+    # Queued (as if answered) by a run that then stopped before the store took it in.
+    left.receive(sent.read_bytes())
+    assert left.waiting() == 1
+
+    state = services.scanners.start()
+    assert not state.listening
+    running = services.scanners.spool
+    assert running is not None
+    assert running.drain(60)
+    assert len(_instances(services, str(ds.SOPInstanceUID))) == 1
+    services.scanners.stop()
+    assert services.scanners.spool is None
+    assert not any(t.name == "receive-spool" for t in threading.enumerate())
+
+
+def test_the_listener_offers_a_256_kb_pdu(
+    services: Services, listener: StorageReceiver, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [
+            "storescu",
+            "-d",
+            "-aec",
+            "ONESTOP",
+            "127.0.0.1",
+            str(listener.port),
+            str(_file(tmp_path, "image.dcm", us_image(subject=SUBJECT))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    # The A-ASSOCIATE-AC states the largest PDU the listener takes (dcmtk sends at most 128 kB).
+    said = done.stdout + done.stderr
+    assert re.search(r"Their Max PDU Receive Size:\s*262144\b", said), said

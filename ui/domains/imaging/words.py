@@ -182,6 +182,12 @@ _WORDS: dict[str, str] = {
         "This picture is far larger than any scan (it declares more pixels than the app "
         "will open safely). Nothing was kept."
     ),
+    # The receive spool: an object answered as received that could not be kept after.
+    "dicom.spool_damaged": (
+        "An image a scanner sent was received, but its copy waiting on this computer was "
+        "damaged before it could be added to the record. It has been set aside, not lost; "
+        "ask the scanner to send it again."
+    ),
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

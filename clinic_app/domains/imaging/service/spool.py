@@ -30,8 +30,9 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from clinic_app.domains.imaging.service.encoding import DicomFile
 from clinic_app.domains.imaging.service.images import ImagingService
-from clinic_app.kernel.errors import ClinicError, Conflict
+from clinic_app.kernel.errors import ClinicError, Conflict, ValidationError
 from clinic_app.kernel.sealed_file import (
     PIECE,
     SealedFile,
@@ -301,20 +302,26 @@ class ReceiveSpool:
         except ValueError:
             number = -1
         self._next_number = max(self._next_number, number + 1)
-        waiting = _Waiting(path, self._key)
         try:
-            # Every piece read and checked first: a damaged file is named as such.
-            waiting.sha256()
-            checked = self._imaging.check_received(SealedFile(path, self._key))
-        except SealedFileError:
-            self._refuse(path, "spool.damaged")
-            return
+            checked = self._checked(SealedFile(path, self._key))
         except ClinicError as error:
             self._refuse(path, error.code)
             return
         with self._lock:
             uid = str(checked.dataset.SOPInstanceUID)
-            self._waiting.setdefault(uid, waiting)
+            self._waiting.setdefault(uid, _Waiting(path, self._key))
+
+    def _checked(self, source: SealedFile) -> DicomFile:
+        """An object in the queue checked again (``dicom.spool_damaged``: its file not whole)."""
+        try:
+            return self._imaging.check_received(source)
+        except ValidationError:
+            # A damaged sealed file reads as a damaged object: name the real reason.
+            try:
+                source.sha256()
+            except SealedFileError:
+                raise ValidationError("dicom.spool_damaged", field="file") from None
+            raise
 
     def _next(self) -> tuple[str, _Waiting] | None:
         with self._lock:
@@ -337,16 +344,14 @@ class ReceiveSpool:
 
     def _take_in(self, waiting: _Waiting) -> bool:
         """One object into the store; False when the store cannot be written now (retried)."""
-        source = SealedFile(waiting.path, self._key)
         try:
-            # Every piece checked before anything is kept: a file damaged while it waited is
-            # set aside whole, not half-kept.
-            source.sha256()
-            self._imaging.take_in(self._imaging.check_received(source))
+            # Every piece is checked as it is read: a file damaged while it waited fails the
+            # store's transaction, which keeps nothing of it.
+            self._imaging.take_in(self._checked(SealedFile(waiting.path, self._key)))
         except ClinicError as error:
             self._refuse(waiting.path, error.code)
         except SealedFileError:
-            self._refuse(waiting.path, "spool.damaged")
+            self._refuse(waiting.path, "dicom.spool_damaged")
         except (OSError, OperationalError) as error:
             log.warning("The store could not take a received object yet (%s)", type(error).__name__)
             return False
