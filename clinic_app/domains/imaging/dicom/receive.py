@@ -11,6 +11,7 @@ pynetdicom's plain temporary file; ``keep`` is then handed that file's path.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import tempfile
@@ -157,7 +158,11 @@ class StorageReceiver:
         self._server = ae.start_server(
             (self.host, self.port),
             block=False,
-            evt_handlers=[(evt.EVT_C_STORE, self._on_store), *self._gate.handlers()],
+            evt_handlers=[
+                (evt.EVT_C_STORE, self._on_store),
+                *self._gate.handlers(),
+                (evt.EVT_REQUESTED, _read_in_large_pieces),
+            ],
         )
 
     def stop(self) -> None:
@@ -236,3 +241,31 @@ def _received_data_set_file(*args: Any, **kwargs: Any) -> Any:
 
 
 dimse_messages.NamedTemporaryFile = _received_data_set_file  # type: ignore[attr-defined]
+
+
+def _read_in_large_pieces(event: Any) -> None:
+    """Read this association's PDUs straight into one buffer each, not 4 kB at a time.
+
+    pynetdicom reads a PDU by calls to ``recv`` of at most 4,096 bytes, each result copied
+    onto the last: a 154 MB clip is about 38,000 calls and as many copies, a large part of the
+    scanner's wait. Here each PDU is read into a buffer of its full length, in as few calls
+    as the network allows; what is read, and what happens when the connection breaks, is
+    unchanged. Set when the association is requested, before any data set arrives.
+    """
+    socket = getattr(getattr(event.assoc, "dul", None), "socket", None)
+    if socket is not None and getattr(socket, "socket", None) is not None:
+        socket.recv = functools.partial(_read_whole_pdu_part, socket)
+
+
+def _read_whole_pdu_part(association_socket: Any, nr_bytes: int) -> bytearray:
+    """``nr_bytes`` from the socket, or what came before the connection closed."""
+    buffer = bytearray(nr_bytes)
+    read = 0
+    with memoryview(buffer) as view:
+        while read < nr_bytes:
+            got = association_socket.socket.recv_into(view[read:], nr_bytes - read)
+            if not got:
+                break
+            read += got
+    del buffer[read:]
+    return buffer

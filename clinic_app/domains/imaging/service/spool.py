@@ -24,6 +24,7 @@ import logging
 import os
 import struct
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ _REFUSED = "refused"
 _QUEUED = ".spool"
 #: How long the worker waits before trying again when the store cannot be written.
 RETRY_SECONDS = 5.0
+#: A transfer still arriving after this long was broken off (its association aborted).
+ABANDONED_SECONDS = 6 * 3600.0
 
 
 def spool_key(store_path: Path) -> bytes | None:
@@ -163,7 +166,7 @@ class ReceiveSpool:
         self._key = key
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
-        self._arriving: dict[Path, SealedWriter] = {}
+        self._arriving: dict[Path, tuple[SealedWriter, float]] = {}
         self._waiting: dict[str, _Waiting] = {}
         self._next_number = 0
         self._stopping = False
@@ -176,8 +179,15 @@ class ReceiveSpool:
     def open_incoming(self) -> SealedWriter:
         """A new sealed file for an object starting to arrive (the listener writes it)."""
         writer = self._new_writer()
+        now = time.monotonic()
         with self._lock:
-            self._arriving[writer.path] = writer
+            # A transfer the scanner broke off never reaches :meth:`receive`: its file goes.
+            stale = [p for p, (_, at) in self._arriving.items() if now - at > ABANDONED_SECONDS]
+            abandoned = [self._arriving.pop(path)[0] for path in stale]
+            self._arriving[writer.path] = (writer, now)
+        for old in abandoned:
+            old.close()
+            old.path.unlink(missing_ok=True)
         return writer
 
     def receive(self, received: bytes | Path) -> None:
@@ -201,8 +211,9 @@ class ReceiveSpool:
 
     def _arrived(self, received: bytes | Path) -> SealedWriter:
         with self._lock:
-            writer = self._arriving.pop(received, None) if isinstance(received, Path) else None
-        if writer is not None:
+            found = self._arriving.pop(received, None) if isinstance(received, Path) else None
+        if found is not None:
+            writer = found[0]
             writer.finish()
             return writer
         # Handed over in memory, or in a file of pynetdicom's own: sealed here first.
