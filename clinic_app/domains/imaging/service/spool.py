@@ -19,6 +19,7 @@ of transfers that never finished were never answered Success and are removed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -171,6 +172,7 @@ class ReceiveSpool:
         self._next_number = 0
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._worker_lock: int | None = None
         for sub in (folder, folder / _INCOMING, folder / _REFUSED):
             sub.mkdir(mode=0o700, parents=True, exist_ok=True)
 
@@ -264,6 +266,10 @@ class ReceiveSpool:
         """Queue what a crash left (oldest first), then take the queue into the store."""
         if self._thread is not None:
             return
+        if not self._hold_worker_lock():
+            # A second copy of the app on this store: its worker takes the queue in.
+            log.warning("Another copy of the app takes this receive spool in")
+            return
         for leftover in (self.folder / _INCOMING).iterdir():
             # Never finished arriving, so never answered Success: nobody was told it was kept.
             leftover.unlink(missing_ok=True)
@@ -287,6 +293,20 @@ class ReceiveSpool:
         if thread.is_alive():
             log.warning("The receive spool's worker did not stop in %.0f s", timeout)
         self._thread = None
+        if self._worker_lock is not None:
+            os.close(self._worker_lock)
+            self._worker_lock = None
+
+    def _hold_worker_lock(self) -> bool:
+        """One worker per spool folder, whatever the number of copies of the app running."""
+        descriptor = os.open(self.folder / ".worker.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            return False
+        self._worker_lock = descriptor
+        return True
 
     def waiting(self) -> int:
         """How many objects wait to be taken into the store."""
@@ -312,7 +332,8 @@ class ReceiveSpool:
             number = int(path.stem)
         except ValueError:
             number = -1
-        self._next_number = max(self._next_number, number + 1)
+        with self._lock:
+            self._next_number = max(self._next_number, number + 1)
         try:
             checked = self._checked(SealedFile(path, self._key))
         except ClinicError as error:
