@@ -43,6 +43,7 @@ from clinic_app.kernel.sealed_file import (
     derive_key,
 )
 from clinic_app.kernel.security import keychain
+from clinic_app.records.attachments import MAX_SIZE
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,8 @@ class ReceiveSpool:
         identical re-send is kept once).
 
         Raises:
-            ValidationError: the codes of :meth:`ImagingService.check_received`.
+            ValidationError: the codes of :meth:`ImagingService.check_received`;
+                ``file.too_large`` for an object larger than the store keeps.
             Conflict: ``dicom.duplicate_instance`` when a different object with its SOP
                 Instance UID is held or waiting.
             OSError: the spool could not be written.
@@ -239,6 +241,9 @@ class ReceiveSpool:
         return SealedWriter(self.folder / _INCOMING / f"{uuid.uuid4().hex}.part", self._key)
 
     def _queue(self, writer: SealedWriter) -> None:
+        if writer.size > MAX_SIZE:
+            # The store would refuse it after the answer: refuse it to the scanner now.
+            raise ValidationError("file.too_large", field="file")
         checked = self._imaging.check_received(SealedFile(writer.path, self._key))
         uid = str(checked.dataset.SOPInstanceUID)
         waiting = _Waiting(writer.path, self._key)
