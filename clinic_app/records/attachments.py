@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,19 @@ from clinic_app.sync.files import CHUNK_SIZE, read_bytes, store_bytes, stored_si
 #: The largest file accepted (a long cine clip fits; a mistaken disk image does not).
 MAX_SIZE = 2 * 1024 * 1024 * 1024
 _NAME_MAX = 255
+
+
+class FileSource(Protocol):
+    """A file's bytes kept where only a stream reads them (a sealed file, never in the clear)."""
+
+    @property
+    def size(self) -> int:
+        """The length of the file's bytes."""
+        ...
+
+    def open(self) -> BinaryIO:
+        """The file's bytes, from the start."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -40,18 +54,24 @@ def keep_file(
     patient_id: uuid.UUID | None,
     filename: str,
     media_type: str,
-    data: bytes | Path,
+    data: bytes | Path | FileSource,
 ) -> Attachment:
     """Keep a file's bytes (once per content) and add its row, in the caller's transaction.
 
-    ``data`` is the file's bytes, or a file on disk, which is read a chunk at a time (twice:
-    once for its SHA-256, once into the store) and so never held whole in memory.
+    ``data`` is the file's bytes, or a file on disk (or a :class:`FileSource`), which is read
+    a chunk at a time (twice: once for its SHA-256, once into the store) and so never held
+    whole in memory.
 
     Raises:
         ValidationError: ``file.empty``, ``file.too_large`` or ``file.no_name``.
         OSError: when a file on disk cannot be read.
     """
-    size = len(data) if isinstance(data, bytes) else data.stat().st_size
+    if isinstance(data, bytes):
+        size = len(data)
+    elif isinstance(data, Path):
+        size = data.stat().st_size
+    else:
+        size = data.size
     if not size:
         raise ValidationError("file.empty", field="file")
     if size > MAX_SIZE:
@@ -75,17 +95,17 @@ def keep_file(
     return row
 
 
-def _pieces(data: bytes | Path) -> Iterator[bytes]:
+def _pieces(data: bytes | Path | FileSource) -> Iterator[bytes]:
     """A file's bytes in store-sized chunks, from memory or read from disk as needed."""
     if isinstance(data, bytes):
         yield from (data[i : i + CHUNK_SIZE] for i in range(0, len(data), CHUNK_SIZE))
         return
-    with data.open("rb") as stream:
+    with data.open("rb") if isinstance(data, Path) else data.open() as stream:
         while chunk := stream.read(CHUNK_SIZE):
             yield chunk
 
 
-def _sha256(data: bytes | Path) -> str:
+def _sha256(data: bytes | Path | FileSource) -> str:
     digest = hashlib.sha256()
     for piece in _pieces(data):
         digest.update(piece)

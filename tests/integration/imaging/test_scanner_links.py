@@ -211,6 +211,9 @@ def test_the_retired_us_image_class_is_accepted_by_the_listener(
     # -R: propose only the file's own class, as the old scanner does.
     done = _run("storescu", "-R", "-aet", "POCUS1", "-aec", "ONESTOP", "127.0.0.1", port, str(path))
     assert done.returncode == 0, done.stderr
+    # Answered once sealed in the receive spool; its worker then takes it into the store.
+    assert listening.scanners.spool is not None
+    assert listening.scanners.spool.drain(60)
     kept = listening.imaging.orphans(sonographer)
     assert [o.sop_class_uid for o in kept] == [retired]
 

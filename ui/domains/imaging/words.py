@@ -185,6 +185,12 @@ _WORDS: dict[str, str] = {
     # How clips are kept (lossless or lossy JPEG), on the DICOM and PACS settings.
     "dicom.bad_clip_compression": "Choose whether clips are kept exactly or made smaller.",
     "dicom.bad_clip_quality": "Enter a clip quality from 50 to 95.",
+    # The receive spool: an object answered as received that could not be kept after.
+    "dicom.spool_damaged": (
+        "An image a scanner sent was received, but its copy waiting on this computer was "
+        "damaged before it could be added to the record. It has been set aside, not lost; "
+        "ask the scanner to send it again."
+    ),
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_BUILT)

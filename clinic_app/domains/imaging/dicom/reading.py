@@ -8,7 +8,7 @@ import struct
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 from pydicom import dcmread
@@ -24,6 +24,9 @@ from pydicom.uid import (
 )
 
 from clinic_app.kernel.errors import ValidationError
+
+if TYPE_CHECKING:
+    from clinic_app.records.attachments import FileSource
 
 
 def file_kind(data: bytes) -> str:
@@ -79,7 +82,7 @@ def parse_dicom(data: bytes) -> Dataset:
     return check_dicom(data)
 
 
-def check_dicom(source: bytes | Path) -> Dataset:
+def check_dicom(source: bytes | Path | FileSource) -> Dataset:
     """Check a DICOM file (bytes, or a file on disk) before it is kept, and read its header.
 
     Only the header is parsed and only the first frame decoded, so a clip of any length costs
@@ -113,7 +116,7 @@ def check_dicom(source: bytes | Path) -> Dataset:
     return ds
 
 
-def check_layout(source: bytes | Path, *, decode_first: bool = False) -> Dataset:
+def check_layout(source: bytes | Path | FileSource, *, decode_first: bool = False) -> Dataset:
     """The checks of :func:`check_dicom` (and the same refusals), returning the header only.
 
     Without ``decode_first`` nothing is decoded: for a viewer that decodes frames itself.
@@ -128,7 +131,7 @@ def check_layout(source: bytes | Path, *, decode_first: bool = False) -> Dataset
         return _checked(source, size, decode_first=decode_first)
 
 
-def _checked(source: bytes | Path, size: int, *, decode_first: bool) -> Dataset:
+def _checked(source: bytes | Path | FileSource, size: int, *, decode_first: bool) -> Dataset:
     with _opened(source) as stream:
         header = _header(stream)
         syntax = _transfer_syntax(header)
@@ -164,20 +167,20 @@ _ITEM = 0xFFFEE000
 _SEQUENCE_END = 0xFFFEE0DD
 
 
-def _file_size(path: Path) -> int:
+def _file_size(path: Path | FileSource) -> int:
     try:
-        return path.stat().st_size
+        return path.stat().st_size if isinstance(path, Path) else path.size
     except OSError:
         raise ValidationError("dicom.unreadable", field="file") from None
 
 
 @contextlib.contextmanager
-def _opened(source: bytes | Path) -> Iterator[BinaryIO]:
+def _opened(source: bytes | Path | FileSource) -> Iterator[BinaryIO]:
     if isinstance(source, bytes):
         yield io.BytesIO(source)
         return
     try:
-        stream = source.open("rb")
+        stream = source.open("rb") if isinstance(source, Path) else source.open()
     except OSError:
         raise ValidationError("dicom.unreadable", field="file") from None
     with stream:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from clinic_app.domains.imaging.dicom.capture import CaptureContext, LossyHistory
     from clinic_app.domains.imaging.dicom.clip_jpeg import ClipCompression
+    from clinic_app.records.attachments import FileSource
 
 # numpy and pydicom load on the first image, not when the app starts (sign-in stays quick).
 
@@ -52,11 +53,12 @@ class DicomFile:
 
     Attributes:
         source: the file's bytes, or where it lies on disk (a long clip a scanner pushed is
-            streamed to disk and kept from there, never held whole in memory).
+            streamed to disk and kept from there, never held whole in memory; sealed, if it
+            waits to be taken into the store).
         dataset: the file's dataset; read from a file on disk it has no pixel data.
     """
 
-    source: bytes | Path = field(repr=False)
+    source: bytes | Path | FileSource = field(repr=False)
     dataset: Dataset = field(repr=False)
 
     @property
@@ -64,7 +66,10 @@ class DicomFile:
         """The whole file in memory (read from disk when it lies there: a clip may be large)."""
         if isinstance(self.source, bytes):
             return self.source
-        return self.source.read_bytes()
+        if isinstance(self.source, Path):
+            return self.source.read_bytes()
+        with self.source.open() as stream:
+            return stream.read()
 
 
 @dataclass(frozen=True)
@@ -124,7 +129,7 @@ def read_file(data: bytes) -> Picture | DicomFile:
     raise ValidationError("image.unknown_kind", field="file")
 
 
-def read_dicom(source: bytes | Path) -> DicomFile:
+def read_dicom(source: bytes | Path | FileSource) -> DicomFile:
     """A DICOM file, from its bytes or from disk, checked from its header and first frame.
 
     Raises:

@@ -48,9 +48,10 @@ from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
-from clinic_app.records.attachments import keep_file, kept_bytes
+from clinic_app.records.attachments import FileSource, keep_file, kept_bytes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     import numpy as np
@@ -525,6 +526,62 @@ class ImagingService:
             ValidationError: the codes of :func:`encoding.read_dicom`.
         """
         return self.keep_dicom(SYSTEM, encoding.read_dicom(data), action=Action.IMAGE_RECEIVE)
+
+    @property
+    def store_path(self) -> Path | None:
+        """The device's store file (its folder is the app's private data folder), or None."""
+        return self._context.store.path
+
+    @staticmethod
+    def check_received(source: bytes | Path | FileSource) -> DicomFile:
+        """An object a scanner pushed, checked from its header and first frame (no store).
+
+        Raises:
+            ValidationError: the codes of :func:`encoding.read_dicom`.
+        """
+        return encoding.read_dicom(source)
+
+    def held_already(
+        self,
+        sop_instance_uid: str,
+        sha256: Callable[[], str],
+        data_set_digest: Callable[[], str],
+    ) -> bool:
+        """Whether the store already holds this object (the duplicate rule, read only).
+
+        ``sha256`` and ``data_set_digest`` work out the digests of the whole file and of its
+        data set (as :func:`content_digest`); they are asked only when something is held under
+        its SOP Instance UID (which is rare). False when nothing is.
+
+        Raises:
+            Conflict: ``dicom.duplicate_instance`` when a different object holds the UID.
+        """
+        with self._uow(SYSTEM, Action.IMAGE_RECEIVE, mode=Mode.READ) as session:
+            held = session.scalars(
+                select(ImageInstance).where(ImageInstance.sop_instance_uid == sop_instance_uid)
+            ).first()
+            if held is None:
+                return False
+            attachment = session.get(Attachment, held.attachment_id)
+            if attachment is not None and attachment.sha256 == sha256():
+                return True
+            stored = kept_bytes(session, attachment)
+            if stored is not None and content_digest(stored) == data_set_digest():
+                return True
+            raise Conflict("dicom.duplicate_instance")
+
+    def take_in(self, file: DicomFile) -> InstanceView:
+        """Keep an object a scanner pushed (already checked) as :meth:`receive` does."""
+        return self.keep_dicom(SYSTEM, file, action=Action.IMAGE_RECEIVE)
+
+    def record_refused_arrival(self) -> None:
+        """Note in the audit trail that an object answered as kept could not be taken in.
+
+        Only that it happened: its code and the object itself wait, sealed, in the receive
+        spool's refused folder for a person (nothing of the patient is written here).
+        """
+        with self._uow(SYSTEM, Action.IMAGE_RECEIVE) as session:
+            self._uow.audit(session, SYSTEM, "image.receive_refused", entity="receive_spool")
 
     @staticmethod
     def _candidates(

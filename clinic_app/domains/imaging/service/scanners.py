@@ -1,9 +1,13 @@
 """The app's DICOM listeners: scanners ask it for today's worklist and push their images to it.
 
 They start with the app when the service's DICOM settings say to listen, on the configured
-AE title, address and ports, and stop with it. Both answer C-ECHO, and both let in only the
-scanners the service lead listed (an empty list lets none in). A port already taken is
-reported in plain words and leaves the rest of the app working.
+AE title, address and ports, and stop with it. Objects pushed go through the receive spool
+(:mod:`clinic_app.domains.imaging.service.spool`): sealed on disk and answered, then taken
+into the store by its worker, which starts with the first :meth:`ScannerLink.start` (listening
+or not, so whatever a crash left is taken in) and stops with :meth:`ScannerLink.stop`.
+Both answer C-ECHO, and both let in only the scanners the service lead listed (an empty
+list lets none in). A port already taken is reported in plain words and leaves the rest of
+the app working.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from clinic_app.kernel.uow import SYSTEM
 if TYPE_CHECKING:
     from clinic_app.domains.imaging.dicom.receive import StorageReceiver
     from clinic_app.domains.imaging.dicom.worklist import WorklistProvider
+    from clinic_app.domains.imaging.service.spool import ReceiveSpool
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +39,14 @@ class ScannerLink:
         self._lock = threading.Lock()
         self._storage: StorageReceiver | None = None
         self._worklist: WorklistProvider | None = None
+        self.spool: ReceiveSpool | None = None
         self.state = ListenerState(False, "", 0, 0)
 
     def start(self) -> ListenerState:
         """Listen if the settings say so (stopping any listeners already running first)."""
         with self._lock:
             self._stop_locked()
+            spool = self._start_spool()
             settings = self._settings.current(SYSTEM)
             state = ListenerState(
                 False, settings.ae_title, settings.storage_port, settings.worklist_port
@@ -50,11 +57,12 @@ class ScannerLink:
                 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider  # noqa: PLC0415
 
                 storage = StorageReceiver(
-                    self._imaging.receive,
+                    spool.receive if spool is not None else self._imaging.receive,
                     ae_title=settings.ae_title,
                     host=settings.listen_host,
                     port=settings.storage_port,
                     scanners=settings.scanners,
+                    incoming=spool.open_incoming if spool is not None else None,
                 )
                 worklist = WorklistProvider(
                     self._imaging.worklist,
@@ -87,12 +95,37 @@ class ScannerLink:
             return state
 
     def stop(self) -> None:
-        """Stop listening (when the app closes)."""
+        """Stop listening and taking the spool in (when the app closes)."""
         with self._lock:
             self._stop_locked()
+            if self.spool is not None:
+                self.spool.stop()
+                self.spool = None
             self.state = ListenerState(
                 False, self.state.ae_title, self.state.storage_port, self.state.worklist_port
             )
+
+    def _start_spool(self) -> ReceiveSpool | None:
+        """The receive spool, its worker started (None for a store that is not a file)."""
+        if self.spool is not None:
+            return self.spool
+        store_path = self._imaging.store_path
+        if store_path is None:
+            return None
+        from clinic_app.domains.imaging.service.spool import (  # noqa: PLC0415 - loads cryptography
+            SPOOL_FOLDER,
+            ReceiveSpool,
+            spool_key,
+        )
+
+        key = spool_key(store_path)
+        if key is None:
+            # Without the store's key nothing can be sealed: objects go straight to the store.
+            log.warning("The receive spool has no key; received objects are kept directly")
+            return None
+        self.spool = ReceiveSpool(self._imaging, store_path.parent / SPOOL_FOLDER, key)
+        self.spool.start()
+        return self.spool
 
     def _stop_locked(self) -> None:
         for listener in (self._storage, self._worklist):
