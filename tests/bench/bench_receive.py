@@ -33,6 +33,8 @@ from PIL import Image
 from pydicom.encaps import encapsulate
 from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit
 
+from tests.support.dcmtk import dcmtk
+
 WIDTH, HEIGHT = 640, 480
 TARGET_S = 2.0
 TARGET_EXTRA_MB = 300.0
@@ -147,7 +149,7 @@ def serve(port: int, max_pdu: int | None) -> None:
 def _push(port: int, ae_title: str, clip: Path, syntax: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
     done = subprocess.run(
-        ["storescu", "-v", *syntax, "-aec", ae_title, "127.0.0.1", str(port), str(clip)],
+        [dcmtk("storescu"), "-v", *syntax, "-aec", ae_title, "127.0.0.1", str(port), str(clip)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -210,7 +212,7 @@ def _storescp(clip: Path, folder: Path, syntax: list[str]) -> dict[str, Any]:
     out.mkdir()
     child = subprocess.Popen(
         # +xa: accept every transfer syntax, as the app does.
-        ["storescp", "+xa", "-aet", "STORESCP", "-od", str(out), str(port)],
+        [dcmtk("storescp"), "+xa", "-aet", "STORESCP", "-od", str(out), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     # -xy: propose JPEG baseline, the clip's own syntax (storescu would otherwise convert).
     syntax = [] if args.uncompressed else ["-xy"]
     app = _app(clip, syntax, args.max_pdu)
-    dcmtk = _storescp(clip, folder, syntax)
+    peer = _storescp(clip, folder, syntax)
     figures = {
         "frames": args.frames,
         "size": f"{WIDTH}x{HEIGHT}",
@@ -247,9 +249,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "clip_mb": round(size / 1e6, 1),
         "app_max_pdu": args.max_pdu or "listener default (256 kB)",
         "app": app,
-        "storescp": dcmtk,
-        "ratio_seconds_app_to_storescp": round(app["seconds"] / max(dcmtk["seconds"], 1e-3), 2),
-        "ratio_extra_mb_app_to_storescp": round(app["extra_mb"] / max(dcmtk["extra_mb"], 0.1), 2),
+        "storescp": peer,
+        "ratio_seconds_app_to_storescp": round(app["seconds"] / max(peer["seconds"], 1e-3), 2),
+        "ratio_extra_mb_app_to_storescp": round(app["extra_mb"] / max(peer["extra_mb"], 0.1), 2),
         "target_met": app["answered"] == "Success"
         and app["seconds"] <= TARGET_S
         and app["extra_mb"] <= TARGET_EXTRA_MB,

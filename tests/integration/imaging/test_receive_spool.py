@@ -13,7 +13,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -42,10 +41,14 @@ from clinic_app.domains.imaging.service.spool import SPOOL_FOLDER, ReceiveSpool,
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.security import keychain
 from clinic_app.records.attachments import kept_bytes
+from tests.support.dcmtk import dcmtk, find
+from tests.support.postgres import running_in_ci
 from tests.support.summary import SUMMARY_LINES
 from tests.support.us_image import ScanSubject, us_image, us_multiframe
 
-pytestmark = pytest.mark.skipif(shutil.which("storescu") is None, reason="needs dcmtk")
+pytestmark = pytest.mark.skipif(
+    find("storescu") is None and not running_in_ci(), reason="needs dcmtk"
+)
 
 SUBJECT = ScanSubject(nhs_number="9990000018", family_name="LOVELACE", given_name="Ada")
 _STATUS = re.compile(r"DIMSE Status\s*:\s*0x([0-9A-Fa-f]{4})")
@@ -67,7 +70,7 @@ def _file(folder: Path, name: str, ds: Dataset) -> Path:
 def _push(port: int, path: Path) -> int:
     """storescu sends one file; the status it was answered."""
     done = subprocess.run(
-        ["storescu", "-d", "-aec", "ONESTOP", "127.0.0.1", str(port), str(path)],
+        [dcmtk("storescu"), "-d", "-aec", "ONESTOP", "127.0.0.1", str(port), str(path)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -336,7 +339,7 @@ def test_the_listener_offers_a_256_kb_pdu(
 ) -> None:
     done = subprocess.run(
         [
-            "storescu",
+            dcmtk("storescu"),
             "-d",
             "-aec",
             "ONESTOP",

@@ -7,7 +7,6 @@ settings, in a real store); dcmtk's echoscu, findscu and storescu play the scann
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
-from tests.support.postgres import running_in_ci
+from tests.support.dcmtk import dcmtk
 from tests.support.us_image import ScanSubject, us_image
 
 PASSWORD = "correct horse battery"
@@ -36,12 +35,7 @@ POCUS = KnownScanner("POCUS1", "127.0.0.1", "Knee clinic scanner")
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if running_in_ci():
-            pytest.fail(f"{name} is not installed: the test command installs it (dcmtk)")
-        pytest.skip(f"{name} is not installed")
-    return path
+    return dcmtk(name)
 
 
 def _free_port() -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import socket
 import subprocess
 from collections.abc import Callable, Iterator
@@ -27,9 +26,13 @@ from clinic_app.domains.imaging.dicom.receive import (
     StorageReceiver,
 )
 from clinic_app.kernel.errors import Conflict
+from tests.support.dcmtk import dcmtk, find
+from tests.support.postgres import running_in_ci
 from tests.support.us_image import ScanSubject, us_image
 
-pytestmark = pytest.mark.skipif(shutil.which("storescu") is None, reason="needs dcmtk")
+pytestmark = pytest.mark.skipif(
+    find("storescu") is None and not running_in_ci(), reason="needs dcmtk"
+)
 
 HANDLER_THREW = 0xC211
 SUBJECT = ScanSubject(nhs_number="9990000018", family_name="LOVELACE", given_name="Ada")
@@ -65,7 +68,15 @@ def _file(folder: Path, name: str, ds: Dataset) -> Path:
 def _push(receiver: StorageReceiver, path: Path) -> tuple[int, str | None]:
     """storescu sends one file; the status it was answered and the Error Comment, if any."""
     done = subprocess.run(
-        ["storescu", "-d", "-aec", receiver.ae_title, receiver.host, str(receiver.port), str(path)],
+        [
+            dcmtk("storescu"),
+            "-d",
+            "-aec",
+            receiver.ae_title,
+            receiver.host,
+            str(receiver.port),
+            str(path),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
