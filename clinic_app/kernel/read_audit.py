@@ -86,6 +86,10 @@ NOT_AUDITED: dict[str, str] = {
         "the day's planned scans served to the scanner (DICOM worklist), with no user; "
         "planning each was audited"
     ),
+    "clinic_app.domains.imaging.service.images:ImagingService.held_already": (
+        "the receiver's duplicate check, with no user: whether an object with this UID is "
+        "held and is the same; nothing is shown, and keeping the object is audited"
+    ),
     "clinic_app.domains.imaging.service.images:ImagingService.marks": (
         "drawn on an image only while it is shown; showing it is audited (image.view)"
     ),
