@@ -562,11 +562,7 @@ class ImagingService:
             ).first()
             if held is None:
                 return False
-            attachment = session.get(Attachment, held.attachment_id)
-            if attachment is not None and attachment.sha256 == sha256():
-                return True
-            stored = kept_bytes(session, attachment)
-            if stored is not None and content_digest(stored) == data_set_digest():
+            if _same_object(session, held, sha256, data_set_digest):
                 return True
             raise Conflict("dicom.duplicate_instance")
 
@@ -850,11 +846,12 @@ def _already_held(
     session: Session, held: ImageInstance, data: bytes, patient_id: uuid.UUID | None
 ) -> ImageInstance:
     """``held`` when ``data`` is the same object; refused when it is not, or is elsewhere."""
-    attachment = session.get(Attachment, held.attachment_id)
-    same = attachment is not None and attachment.sha256 == hashlib.sha256(data).hexdigest()
-    if not same:
-        stored = kept_bytes(session, attachment)
-        same = stored is not None and content_digest(stored) == content_digest(data)
+    same = _same_object(
+        session,
+        held,
+        lambda: hashlib.sha256(data).hexdigest(),
+        lambda: content_digest(data),
+    )
     if not same:
         raise Conflict("dicom.duplicate_instance")
     if patient_id is not None and held.study_id is not None:
@@ -862,6 +859,24 @@ def _already_held(
         if study is not None and study.patient_id != patient_id:
             raise Conflict("dicom.wrong_patient")
     return held
+
+
+def _same_object(
+    session: Session,
+    held: ImageInstance,
+    sha256: Callable[[], str],
+    data_set_digest: Callable[[], str],
+) -> bool:
+    """Whether an arriving object (its digests, worked out on demand) is the one ``held``.
+
+    The same file bytes, or else the same data set (the file meta, which each receiver
+    writes itself, may differ).
+    """
+    attachment = session.get(Attachment, held.attachment_id)
+    if attachment is not None and attachment.sha256 == sha256():
+        return True
+    stored = kept_bytes(session, attachment)
+    return stored is not None and content_digest(stored) == data_set_digest()
 
 
 def content_digest(data: bytes) -> str:
