@@ -180,6 +180,8 @@ def test_a_listed_title_from_another_address_is_refused_and_from_its_network_let
     assert "Not Recognized" in refused.stderr
     taken = _run("storescu", "-aet", "WARD", "-aec", "ONESTOP", "127.0.0.1", port, str(image))
     assert taken.returncode == 0, taken.stderr
+    assert listening.scanners.spool is not None
+    assert listening.scanners.spool.drain(60)
     assert len(listening.imaging.orphans(sonographer)) == 1
 
 
