@@ -49,8 +49,8 @@ class Step:
     """
 
     name: str
-    sources: frozenset[RecordStatus]
-    target: RecordStatus | None
+    sources: frozenset[str]
+    target: str | None
     permission: Action
     checks: tuple[Check, ...]
     refused: str
@@ -64,6 +64,9 @@ class Lifecycle:
     not_author: str
     own_record: str = "record.own_record"
     not_named_reviewer: str = "record.not_named_reviewer"
+    #: The status a new record starts in: a draft for a written record; a record of another
+    #: kind (an appointment) declares its own statuses and where they start.
+    initial: str = RecordStatus.DRAFT.value
 
     def step(self, name: str) -> Step:
         """The step called ``name``.
@@ -77,9 +80,9 @@ class Lifecycle:
         raise KeyError(name)
 
     @property
-    def statuses(self) -> frozenset[RecordStatus]:
+    def statuses(self) -> frozenset[str]:
         """Every status a record of this type can be in."""
-        found = {RecordStatus.DRAFT}
+        found = {self.initial}
         for step in self.steps:
             found |= step.sources
             if step.target is not None:
@@ -87,7 +90,7 @@ class Lifecycle:
         return frozenset(found)
 
     @property
-    def transitions(self) -> Mapping[tuple[RecordStatus, str], RecordStatus]:
+    def transitions(self) -> Mapping[tuple[str, str], str]:
         """(from status, step name) to the status it leads to, for the steps that move it."""
         return {
             (source, step.name): step.target
@@ -96,7 +99,7 @@ class Lifecycle:
             for source in sorted(step.sources)
         }
 
-    def allowed(self, status: RecordStatus | str) -> tuple[str, ...]:
+    def allowed(self, status: str) -> tuple[str, ...]:
         """Names of the steps that may start from ``status``."""
         return tuple(step.name for step in self.steps if status in step.sources)
 
@@ -104,7 +107,7 @@ class Lifecycle:
         self,
         name: str,
         *,
-        status: RecordStatus | str,
+        status: str,
         role: Role,
         actor: uuid.UUID | None,
         author: uuid.UUID | None,
@@ -142,6 +145,6 @@ class Lifecycle:
         return step
 
 
-def statuses(*names: RecordStatus) -> frozenset[RecordStatus]:
+def statuses(*names: str) -> frozenset[str]:
     """A set of statuses, for declaring a step's sources."""
     return frozenset(names)

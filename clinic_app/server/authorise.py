@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from clinic_app.kernel.errors import AuthenticationFailed, Conflict, PermissionDenied
 from clinic_app.kernel.security.permissions import PERMISSIONS, Action
 from clinic_app.kernel.staff import User
-from clinic_app.kernel.vocabulary import RecordStatus, Role
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.records.lifecycle import Lifecycle, Step
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.server.devices import token_digest
@@ -139,6 +139,32 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "scan_report_review": TableRule(
             _actions(Action.REPORT_VERIFY), own_columns=("reviewer_id",)
         ),
+        # The clinic day. An appointment's moves are its lifecycle's steps, each with its
+        # own permission; the table rule lets in anyone who may take one of them.
+        "clinic_template": TableRule(
+            _actions(Action.CLINIC_TEMPLATE_MANAGE), _actions(Action.CLINIC_TEMPLATE_MANAGE)
+        ),
+        "appointment": TableRule(
+            _actions(Action.APPOINTMENT_BOOK),
+            _actions(Action.APPOINTMENT_BOOK, Action.APPOINTMENT_ARRIVE, Action.CONTACT_RECORD),
+        ),
+        "care_contact": TableRule(
+            _actions(Action.APPOINTMENT_ARRIVE, Action.CONTACT_RECORD),
+            _actions(Action.CONTACT_RECORD),
+        ),
+        # A double booking is flagged by the server (and by each device after a pull, under
+        # the same id); a person settles it on a device, an update.
+        "appointment_clash": TableRule(
+            update=_actions(Action.APPOINTMENT_BOOK), own_columns=("resolved_by",)
+        ),
+        "contact_note": TableRule(
+            _actions(Action.CONTACT_NOTE_WRITE),
+            _actions(Action.CONTACT_NOTE_WRITE, Action.CONTACT_NOTE_SIGN),
+            own_columns=("signed_by",),
+        ),
+        "contact_note_addendum": TableRule(
+            _actions(Action.CONTACT_NOTE_SIGN), own_columns=("signed_by",)
+        ),
     }
 )
 
@@ -207,11 +233,11 @@ def _lifecycle_refusal(
     """Whether the change moves the record by a step its lifecycle allows this user.
 
     The row as stored on the server is the source: its status, its author and its reviewer.
-    A new row starts as a draft.
+    A new row starts in the lifecycle's first status (a draft, for a written record).
     """
     if acting.role is None:
         return "sync.not_allowed"
-    source = str(stored["status"]) if stored is not None else RecordStatus.DRAFT.value
+    source = str(stored["status"]) if stored is not None else lifecycle.initial
     target = str(values.get("status", source))
     basis = stored if stored is not None else values
     steps = _candidate_steps(lifecycle, source, target)

@@ -77,6 +77,13 @@ class Action(StrEnum):
     REPORT_WRITE = "report.write"
     REPORT_SIGN = "report.sign"
     REPORT_VERIFY = "report.verify"
+    APPOINTMENT_VIEW = "appointment.view"
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_ARRIVE = "appointment.arrive"
+    CONTACT_RECORD = "contact.record"
+    CLINIC_TEMPLATE_MANAGE = "clinic_template.manage"
+    CONTACT_NOTE_WRITE = "contact_note.write"
+    CONTACT_NOTE_SIGN = "contact_note.sign"
 
 
 _CLINICAL_WORK = frozenset(
@@ -107,6 +114,14 @@ _CLINICAL_WORK = frozenset(
         Action.IMAGE_ARCHIVE,
         Action.REPORT_VIEW,
         Action.REPORT_WRITE,
+        # The clinic day: clinicians book their own follow-ups, see the patient in and out,
+        # record a non-attendance and write the contact's note.
+        Action.APPOINTMENT_VIEW,
+        Action.APPOINTMENT_BOOK,
+        Action.APPOINTMENT_ARRIVE,
+        Action.CONTACT_RECORD,
+        Action.CONTACT_NOTE_WRITE,
+        Action.CONTACT_NOTE_SIGN,
     }
 )
 
@@ -137,6 +152,12 @@ _ADMIN_WORK = frozenset(
         Action.IMAGE_RECEIVE,
         # The PACS queue runs on as the system (an admin's role) once a clinician asks.
         Action.IMAGE_ARCHIVE,
+        # Reception books, rebooks and cancels, keeps the clinicians' regular sessions and
+        # marks arrivals; seeing a patient, or recording that they did not come, is clinical.
+        Action.APPOINTMENT_VIEW,
+        Action.APPOINTMENT_BOOK,
+        Action.APPOINTMENT_ARRIVE,
+        Action.CLINIC_TEMPLATE_MANAGE,
     }
 )
 
@@ -152,6 +173,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.REPORT_SIGN,
         Action.REPORT_VERIFY,
         Action.PATIENT_MERGE,
+        Action.CLINIC_TEMPLATE_MANAGE,
     },
     Role.ADMIN: _ADMIN_WORK,
 }

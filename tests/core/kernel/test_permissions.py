@@ -70,6 +70,13 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.REPORT_WRITE: frozenset({C, S, T, V}),
     Action.REPORT_SIGN: frozenset({C, S, V}),
     Action.REPORT_VERIFY: frozenset({V}),
+    Action.APPOINTMENT_VIEW: frozenset({C, S, T, V, A}),
+    Action.APPOINTMENT_BOOK: frozenset({C, S, T, V, A}),
+    Action.APPOINTMENT_ARRIVE: frozenset({C, S, T, V, A}),
+    Action.CONTACT_RECORD: frozenset({C, S, T, V}),
+    Action.CLINIC_TEMPLATE_MANAGE: frozenset({V, A}),
+    Action.CONTACT_NOTE_WRITE: frozenset({C, S, T, V}),
+    Action.CONTACT_NOTE_SIGN: frozenset({C, S, T, V}),
 }
 
 

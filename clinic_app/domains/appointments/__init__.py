@@ -1,0 +1,1 @@
+"""The clinic day: appointments, clinicians' regular sessions, attendances and care contacts."""

@@ -1,0 +1,1 @@
+"""Pure rules of the clinic day: times, clashes, statuses, the non-attendance rule."""

@@ -1,0 +1,1 @@
+"""Its use cases: one call, one user action, one transaction."""
