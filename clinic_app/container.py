@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from clinic_app import schema  # noqa: F401 - every table registered before any is used
 from clinic_app.choices import ReferenceService
+from clinic_app.domains.appointments.service import AppointmentService
 from clinic_app.domains.assessments.service import AssessmentService
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.pacs import PacsService
@@ -65,6 +66,7 @@ class Services:
     episodes: EpisodeService
     duplicates: DuplicateService
     timeline: TimelineService
+    appointments: AppointmentService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -101,6 +103,7 @@ class Services:
             episodes=EpisodeService(context),
             duplicates=DuplicateService(context),
             timeline=TimelineService(context),
+            appointments=AppointmentService(context),
         )
 
     @property
