@@ -149,8 +149,9 @@ class AppointmentView:
 class DayNeeds:
     """What an appointment on the day list needs doing before or during it."""
 
-    unsigned_assessment: bool
-    unsigned_note: bool
+    #: The titles of the patient's records still unsigned ("Assessment", "Contact note"),
+    #: asked of every record type (``RecordType.unfinished``).
+    unsigned: tuple[str, ...]
     questionnaires_due: tuple[str, ...]
     red_flag: bool
     report_waiting: bool
