@@ -36,6 +36,7 @@ from clinic_app.server.bulk import insert_rows
 from clinic_app.server.scope import held, held_rows, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
+from clinic_app.sync.hooks import applied_hooks
 from clinic_app.sync.model import (
     SyncChange,
     SyncConflict,
@@ -272,7 +273,24 @@ def _insert(
     _log(conn, synced.name, change.row_id, 1, device, patients=patients)
     if synced.name == "patient" and _may_match(conn, change.row_id, values):
         _flag_duplicates(conn, change.row_id, device)
+    _after_applied(conn, synced.name, change.row_id, device)
     return Result(change.key, Status.APPLIED, row_version=1)
+
+
+def _after_applied(conn: Connection, table: str, row_id: uuid.UUID, device: uuid.UUID) -> None:
+    """Add the rows the table's server hooks ask for (a double booking flagged, ...)."""
+    hooks = applied_hooks(table)
+    if not hooks:
+        return
+    _flush_inserts(conn)
+    known = _pending(conn).known
+    for hook in hooks:
+        for name, columns in hook(conn, row_id):
+            values = dict(columns)
+            added = Change(uuid.uuid4(), name, values.pop("id"), "insert", 0, {}, None)
+            if known is not None:
+                known.pop((name, added.row_id), None)  # read again if the batch changes it
+            _insert(conn, synced_table(name), added, values, device)
 
 
 #: Patient fields a possible duplicate is matched on (``people.duplicates.MATCH_RULES``).
@@ -394,6 +412,7 @@ def _merge(
             and _may_match(conn, change.row_id, {**row, **changed})
         ):
             _flag_duplicates(conn, change.row_id, device)
+        _after_applied(conn, synced.name, change.row_id, device)
     if concurrent:
         _record_conflicts(
             conn, synced, change, row=row, names=concurrent, fields=fields, device=device

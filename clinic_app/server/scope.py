@@ -8,11 +8,13 @@ laptop should hold its caseload, not the county). The rules are the service's se
 - ``site_episodes``: an open episode at the site of a user who signed in on the laptop;
 - ``caseload``: an open episode led by a user who signed in on the laptop;
 - ``awaiting_triage``: a referral not yet triaged (triage is done from any clinic);
-- ``recent_days``: the record was opened, written or fetched on the laptop in that many days.
+- ``recent_days``: the record was opened, written or fetched on the laptop in that many days;
+- ``coming_days``: an appointment in that many days from now, at the site of a user who signed
+  in on the laptop or with one of those users (the clinic's list is there before the clinic,
+  whatever the network in the room).
 
 A patient linked to one in scope by a possible duplicate or a merge comes too, so the person
-who merges sees both. More rules (a domain's coming appointments) are added with
-:func:`register_rule`.
+who merges sees both. More rules are added with :func:`register_rule`.
 
 The server keeps what each laptop holds (``sync_device_patient``); changes to a patient are
 sent only to laptops holding them. Work on a laptop is never dropped by a scope change: the
@@ -30,6 +32,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Select, Table, and_, delete, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from clinic_app.domains.appointments.model import Appointment
 from clinic_app.kernel.audit_entry import ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ValidationError
@@ -63,6 +66,8 @@ class ScopeRules:
     caseload: bool = True
     awaiting_triage: bool = True
     recent_days: int = 30
+    #: Patients with an appointment in this many days, at the laptop's sites or with its users.
+    coming_days: int = 7
 
     @classmethod
     def from_setting(cls, value: dict[str, Any] | None) -> ScopeRules:
@@ -78,13 +83,20 @@ class ScopeRules:
         unknown = set(value) - known
         if unknown:
             raise ValidationError("sync.scope_setting_invalid", rule=sorted(unknown)[0])
-        days = value.get("recent_days", cls.recent_days)
-        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 3650:
-            raise ValidationError("sync.scope_setting_invalid", rule="recent_days")
-        flags = {name: value.get(name, getattr(cls, name)) for name in known - {"recent_days"}}
+        counts: dict[str, int] = {}
+        for name, longest in _DAY_COUNTS.items():
+            days = value.get(name, getattr(cls, name))
+            if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= longest:
+                raise ValidationError("sync.scope_setting_invalid", rule=name)
+            counts[name] = days
+        flags = {name: value.get(name, getattr(cls, name)) for name in known - set(_DAY_COUNTS)}
         if not all(isinstance(flag, bool) for flag in flags.values()):
             raise ValidationError("sync.scope_setting_invalid", rule="flag")
-        return cls(recent_days=days, **flags)
+        return cls(recent_days=counts["recent_days"], coming_days=counts["coming_days"], **flags)
+
+
+#: The rules that are a number of days, and the most each may be.
+_DAY_COUNTS = {"recent_days": 3650, "coming_days": 366}
 
 
 @dataclass(frozen=True)
@@ -160,6 +172,26 @@ def _recently_opened(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
     )
 
 
+def _coming_appointments(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
+    if rules.coming_days <= 0 or not (holder.sites or holder.users):
+        return None
+    until = holder.now + timedelta(days=rules.coming_days)
+    # From the start of the day: a patient booked earlier today is still in the clinic.
+    since = holder.now - timedelta(days=1)
+    where: list[ColumnElement[bool]] = []
+    if holder.sites:
+        where.append(Appointment.site_id.in_(holder.sites))
+    if holder.users:
+        where.append(Appointment.clinician_id.in_(holder.users))
+    return select(Appointment.patient_id).where(
+        Appointment.deleted.is_(False),
+        Appointment.status != "cancelled",
+        Appointment.starts_at >= since,
+        Appointment.starts_at < until,
+        or_(*where),
+    )
+
+
 for _name, _rule in (
     ("whole_service", _whole_service),
     ("site_episodes", _site_episodes),
@@ -167,6 +199,7 @@ for _name, _rule in (
     ("awaiting_triage", _awaiting_triage),
     ("recently_used", _recently_used),
     ("recently_opened", _recently_opened),
+    ("coming_appointments", _coming_appointments),
 ):
     register_rule(_name, _rule)
 

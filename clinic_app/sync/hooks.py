@@ -1,14 +1,17 @@
-"""What other packages ask to run on a device after a page of pulled rows is stored.
+"""What other packages ask to run when rows arrive (on a device's pull, at a server's push).
 
-The sync engine knows no table; a package above it (people, for possible duplicates)
-registers a hook here, and the pull runs it in the page's own transaction, so what the hook
-records commits with the rows and the cursor that follows them.
+The sync engine knows no table; a package above it (people, for possible duplicates; the
+clinic day, for double bookings) registers a hook here. A pull runs its hooks in the page's
+own transaction, so what a hook records commits with the rows and the cursor that follows
+them; the server runs its hooks in the push's transaction, and adds the rows they return as
+its own changes, so every device pulls them.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -29,3 +32,22 @@ def run_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> Non
         return
     for hook in _HOOKS.values():
         hook(conn, stored)
+
+
+#: A server hook gets the transaction's connection and the id of a row of its table that a
+#: push has just added or changed, and returns the rows the server is to add because of it
+#: (table name, every column with the id; ``row_version`` is the server's to set). It is
+#: called again for every later change of the row, so it returns only rows not yet held.
+AppliedHook = Callable[[Connection, uuid.UUID], Sequence[tuple[str, dict[str, Any]]]]
+
+_APPLIED: dict[str, dict[str, AppliedHook]] = {}
+
+
+def on_applied(table: str, name: str, hook: AppliedHook) -> None:
+    """Run ``hook`` on the server after a pushed change to a row of ``table`` is applied."""
+    _APPLIED.setdefault(table, {})[name] = hook
+
+
+def applied_hooks(table: str) -> tuple[AppliedHook, ...]:
+    """The hooks registered for ``table`` (none for most tables)."""
+    return tuple(_APPLIED.get(table, {}).values())
