@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from clinic_app.container import Services
+from clinic_app.domains.appointments.model import Appointment, CareContact, ClinicTemplate
+from clinic_app.domains.appointments.rules import clinic_time
 from clinic_app.domains.imaging.views import KnownScanner
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
@@ -263,6 +265,7 @@ def seed_demo(
     services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
+    _add_clinic_day(services, rng, today, users, site.id)
     if imaging:
         from clinic_app.demo_imaging import add_demo_imaging  # noqa: PLC0415 - numpy on demand
 
@@ -448,3 +451,139 @@ def _add_episodes(
 def _at(day: date) -> datetime:
     """Mid-morning on ``day``, in UTC: when a demo clinic contact happened."""
     return datetime.combine(day, time(10, 30), tzinfo=UTC)
+
+
+#: The demo clinician's day: (clinic time, kind, how). The first is the demo's first patient.
+_DAY = (
+    ("09:00", "follow_up", "face_to_face"),
+    ("09:30", "new", "face_to_face"),
+    ("10:00", "follow_up", "telephone"),
+    ("10:30", "follow_up", "face_to_face"),
+    ("11:00", "new", "face_to_face"),
+    ("11:30", "follow_up", "video"),
+    ("13:30", "new", "face_to_face"),
+    ("14:00", "follow_up", "face_to_face"),
+    ("14:30", "procedure", "face_to_face"),
+    ("15:00", "follow_up", "telephone"),
+)
+
+
+def _add_clinic_day(
+    services: Services,
+    rng: random.Random,
+    today: date,
+    users: dict[str, User],
+    site_id: uuid.UUID,
+) -> None:
+    """Regular sessions for the clinician and the sonographer, and today's clinic.
+
+    Follow-ups go to patients with an open episode, new appointments to others. What the
+    clinic has done by now is done: earlier appointments were seen (one did not attend), the
+    one under way is in the room, the next has arrived.
+    """
+    context = services.context
+    clinician, sonographer = users["clinician"], users["sonographer"]
+    now = datetime.now(UTC)
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(user_id=users["admin"].id, device_id=context.device_id)
+        for weekday in range(5):
+            for opens, closes in (("09:00", "12:30"), ("13:30", "16:30")):
+                session.add(
+                    ClinicTemplate(
+                        clinician_id=clinician.id,
+                        site_id=site_id,
+                        room="Room 3",
+                        weekday=weekday,
+                        starts=opens,
+                        ends=closes,
+                        slot_minutes=30,
+                        valid_from=today - timedelta(days=90),
+                    )
+                )
+        for weekday in (1, 3):
+            session.add(
+                ClinicTemplate(
+                    clinician_id=sonographer.id,
+                    site_id=site_id,
+                    room="Ultrasound room",
+                    weekday=weekday,
+                    starts="09:00",
+                    ends="12:00",
+                    slot_minutes=20,
+                    appointment_type="scan",
+                    valid_from=today - timedelta(days=90),
+                )
+            )
+        episodes = dict(
+            session.execute(select(EpisodeOfCare.patient_id, EpisodeOfCare.id)).tuples().all()
+        )
+        first = session.scalar(select(Patient.id).order_by(Patient.nhs_number))
+        others = [
+            p
+            for p in session.scalars(select(Patient.id).order_by(Patient.nhs_number).limit(200))
+            if p not in episodes
+        ]
+        rng.shuffle(others)
+        follow_ups = [p for p in episodes if p != first]
+        rng.shuffle(follow_ups)
+        missed = rng.randrange(len(_DAY))
+        arriving = True
+        for number, (at, kind, how) in enumerate(_DAY):
+            if number == 0 and first is not None:
+                patient = first
+            elif (kind == "new" and others) or not follow_ups:
+                if not others:
+                    break  # a demo store too small for a whole day
+                patient = others.pop()
+            else:
+                patient = follow_ups.pop()
+            hour, minute = (int(part) for part in at.split(":"))
+            starts = clinic_time(today, time(hour, minute))
+            ends = starts + timedelta(minutes=30)
+            appointment = Appointment(
+                patient_id=patient,
+                episode_id=episodes.get(patient),
+                clinician_id=clinician.id,
+                site_id=site_id,
+                room="Room 3",
+                starts_at=starts,
+                minutes=30,
+                appointment_type=kind,
+                mechanism=how,
+            )
+            session.add(appointment)
+            session.flush()
+            if ends <= now:
+                # Done: seen, or (one of them) did not come.
+                attended = number != missed
+                appointment.status = "finished" if attended else "dna"
+                began = starts
+                if attended:
+                    appointment.arrived_at = starts - timedelta(minutes=rng.randint(2, 10))
+                    appointment.called_at = begun = starts + timedelta(minutes=rng.randint(0, 5))
+                    appointment.finished_at = begun + timedelta(minutes=28)
+                    began = appointment.arrived_at
+                minutes = 28 if attended else 0
+            elif starts <= now or (arriving and starts - now <= timedelta(minutes=30)):
+                # Under way (in the room), or the next one, waiting in reception.
+                appointment.status = "in_room" if starts <= now else "arrived"
+                appointment.arrived_at = began = starts - timedelta(minutes=6)
+                if starts <= now:
+                    appointment.called_at = starts
+                arriving = arriving and starts <= now
+                minutes = 0
+            else:
+                continue
+            session.add(
+                CareContact(
+                    patient_id=patient,
+                    episode_id=appointment.episode_id,
+                    appointment_id=appointment.id,
+                    clinician_id=clinician.id,
+                    site_id=site_id,
+                    starts_at=began,
+                    minutes=minutes,
+                    mechanism=how,
+                    outcome="did_not_attend" if appointment.status == "dna" else "attended",
+                )
+            )

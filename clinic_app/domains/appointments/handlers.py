@@ -16,12 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clinic_app.domains.appointments.model import Appointment, AppointmentClash
-from clinic_app.domains.appointments.rules import clash_id
+from clinic_app.domains.appointments.rules import LIVE, clash_id
 from clinic_app.kernel.base import utcnow
 from clinic_app.sync.hooks import on_applied
-
-#: Statuses of an appointment that still holds its time.
-_LIVE = ("booked", "arrived", "in_room")
 
 #: How far back an overlapping appointment can start: the longest appointment there is.
 _LONGEST = timedelta(hours=24)
@@ -30,7 +27,7 @@ _LONGEST = timedelta(hours=24)
 def _clash_rows(conn: Connection, appointment_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
     table = Appointment.__table__
     mine = conn.execute(select(table).where(table.c.id == appointment_id)).mappings().first()
-    if mine is None or mine["deleted"] or mine["status"] not in _LIVE:
+    if mine is None or mine["deleted"] or mine["status"] not in LIVE:
         return []
     start = mine["starts_at"]
     end = start + timedelta(minutes=int(mine["minutes"]))
@@ -39,7 +36,7 @@ def _clash_rows(conn: Connection, appointment_id: uuid.UUID) -> list[tuple[str, 
             table.c.clinician_id == mine["clinician_id"],
             table.c.id != appointment_id,
             table.c.deleted.is_(False),
-            table.c.status.in_(_LIVE),
+            table.c.status.in_(sorted(LIVE)),
             table.c.starts_at > start - _LONGEST,
             table.c.starts_at < end,
         )
