@@ -23,7 +23,7 @@ from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.security import audit, passwords
 from clinic_app.kernel.security.permissions import Action, require
-from clinic_app.kernel.session import Actor
+from clinic_app.kernel.session import Actor, ClinicSession
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import (
@@ -486,34 +486,7 @@ def _add_clinic_day(
     now = datetime.now(UTC)
     with context.store.sessions.begin() as session:
         session.actor = Actor(user_id=users["admin"].id, device_id=context.device_id)
-        for weekday in range(5):
-            for opens, closes in (("09:00", "12:30"), ("13:30", "16:30")):
-                session.add(
-                    ClinicTemplate(
-                        clinician_id=clinician.id,
-                        site_id=site_id,
-                        room="Room 3",
-                        weekday=weekday,
-                        starts=opens,
-                        ends=closes,
-                        slot_minutes=30,
-                        valid_from=today - timedelta(days=90),
-                    )
-                )
-        for weekday in (1, 3):
-            session.add(
-                ClinicTemplate(
-                    clinician_id=sonographer.id,
-                    site_id=site_id,
-                    room="Ultrasound room",
-                    weekday=weekday,
-                    starts="09:00",
-                    ends="12:00",
-                    slot_minutes=20,
-                    appointment_type="scan",
-                    valid_from=today - timedelta(days=90),
-                )
-            )
+        _add_sessions(session, today, clinician.id, sonographer.id, site_id)
         episodes = dict(
             session.execute(select(EpisodeOfCare.patient_id, EpisodeOfCare.id)).tuples().all()
         )
@@ -529,14 +502,9 @@ def _add_clinic_day(
         missed = rng.randrange(len(_DAY))
         arriving = True
         for number, (at, kind, how) in enumerate(_DAY):
-            if number == 0 and first is not None:
-                patient = first
-            elif (kind == "new" and others) or not follow_ups:
-                if not others:
-                    break  # a demo store too small for a whole day
-                patient = others.pop()
-            else:
-                patient = follow_ups.pop()
+            patient = first if number == 0 else _pick(kind, others, follow_ups)
+            if patient is None:
+                break  # a demo store too small for a whole day
             hour, minute = (int(part) for part in at.split(":"))
             starts = clinic_time(today, time(hour, minute))
             ends = starts + timedelta(minutes=30)
@@ -587,3 +555,47 @@ def _add_clinic_day(
                     outcome="did_not_attend" if appointment.status == "dna" else "attended",
                 )
             )
+
+
+def _add_sessions(
+    session: ClinicSession,
+    today: date,
+    clinician: uuid.UUID,
+    sonographer: uuid.UUID,
+    site_id: uuid.UUID,
+) -> None:
+    """The clinician's weekday sessions and the sonographer's two scanning mornings."""
+    for weekday in range(5):
+        for opens, closes in (("09:00", "12:30"), ("13:30", "16:30")):
+            session.add(
+                ClinicTemplate(
+                    clinician_id=clinician,
+                    site_id=site_id,
+                    room="Room 3",
+                    weekday=weekday,
+                    starts=opens,
+                    ends=closes,
+                    slot_minutes=30,
+                    valid_from=today - timedelta(days=90),
+                )
+            )
+    for weekday in (1, 3):
+        session.add(
+            ClinicTemplate(
+                clinician_id=sonographer,
+                site_id=site_id,
+                room="Ultrasound room",
+                weekday=weekday,
+                starts="09:00",
+                ends="12:00",
+                slot_minutes=20,
+                appointment_type="scan",
+                valid_from=today - timedelta(days=90),
+            )
+        )
+
+
+def _pick(kind: str, others: list[uuid.UUID], follow_ups: list[uuid.UUID]) -> uuid.UUID | None:
+    """A patient for a demo appointment: new ones without an episode, follow-ups with one."""
+    pool = others if (kind == "new" and others) or not follow_ups else follow_ups
+    return pool.pop() if pool else None
