@@ -134,6 +134,27 @@ def test_a_deleted_or_merged_away_patient_is_refused(clinic: Clinic) -> None:
     assert _fields(refused.value) == {"patient": "appointment.patient_unavailable"}
 
 
+def test_a_patient_merged_into_another_record_is_refused(clinic: Clinic) -> None:
+    from datetime import UTC, datetime
+
+    from clinic_app.people.model import PatientMerge
+
+    with clinic.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=clinic.services.context.device_id)
+        session.add(
+            PatientMerge(
+                survivor_id=clinic.harriet,
+                merged_id=clinic.owen,
+                reason="Registered twice",
+                merged_at=datetime.now(UTC),
+            )
+        )
+    with pytest.raises(FormErrors) as refused:
+        clinic.book(clinic.owen)
+    assert _fields(refused.value) == {"patient": "appointment.patient_merged"}
+    assert clinic.book(clinic.harriet).patient_id == clinic.harriet
+
+
 def test_several_bad_fields_are_named_together(clinic: Clinic) -> None:
     with pytest.raises(FormErrors) as refused:
         clinic.book(time="nine", minutes="", mechanism="")
