@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +40,10 @@ _HOW = ("face_to_face", "face_to_face", "face_to_face", "telephone", "video")
 
 def _fill(services: Any, appointments: int, seed: int) -> dict[str, Any]:
     """Add the clinicians, sites and appointments in bulk; return what the bench needs."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
 
     from clinic_app.domains.appointments.model import Appointment
+    from clinic_app.domains.appointments.rules import clinic_time, day_bounds
     from clinic_app.kernel.staff import Site, User
     from clinic_app.kernel.vocabulary import Role
     from clinic_app.people.model import Patient
@@ -123,15 +125,23 @@ def _fill(services: Any, appointments: int, seed: int) -> dict[str, Any]:
                 **stamp(),
             }
 
-        # The demo clinician's day: 20 appointments from 08:30, every 20 minutes.
+        # The demo clinician's day: the demo clinic's own, topped up to 20 after it.
+        start, end = day_bounds(today)
+        booked = conn.execute(
+            select(func.count(Appointment.id)).where(
+                Appointment.clinician_id == demo.id,
+                Appointment.starts_at >= start,
+                Appointment.starts_at < end,
+            )
+        ).scalar_one()
         mine = [
             row(
                 rng.choice(patients),
                 demo.id,
                 demo.site_id,
-                start_of_day + timedelta(hours=8, minutes=30 + 20 * n),
+                clinic_time(today, clock_time(15, 30)) + timedelta(minutes=20 * n),
             )
-            for n in range(TODAY_FOR_THE_CLINICIAN)
+            for n in range(TODAY_FOR_THE_CLINICIAN - booked)
         ]
         # Their other days, and everyone else's, a year either side.
         batch: list[dict[str, Any]] = list(mine)
