@@ -6,9 +6,10 @@ import subprocess
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import Table, select, text, update
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
@@ -300,7 +301,7 @@ def test_questionnaires_due_are_those_with_a_baseline_not_answered_today(
 ) -> None:
     patient, _other = _two_patients(demo, clinician)
     episode = demo.patients.open(clinician, patient).open_episode
-    responses = QuestionnaireResponse.__table__
+    responses = cast(Table, QuestionnaireResponse.__table__)
     # Earlier answers of the demo's are set aside (answers are append-only: below the app).
     with demo.context.store.engine.begin() as connection:
         connection.execute(

@@ -28,7 +28,7 @@ _WORDS: dict[str, str] = {
     "contact_note.not_signed": "Only a signed note can have an addendum. Change the draft instead.",
     "contact_note.not_found": "That note could not be found. Open the patient's record again.",
     "contact_note.appointment_not_found": (
-        "That appointment is not this patient's. Open the patient from their appointment again."
+        "That appointment or note is not this patient's. Open it from the patient's own record."
     ),
     "contact_note.not_seen": (
         "This appointment was cancelled or the patient did not attend, so it has no note."
