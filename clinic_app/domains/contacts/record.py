@@ -139,5 +139,6 @@ CONTACT_NOTE = register(
         describe=describe,
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
+        unfinished=unfinished,
     )
 )

@@ -13,6 +13,7 @@ from sqlalchemy import Table, select, text, update
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.appointments.rules import Status
 from clinic_app.domains.contacts.model import ContactNote
 from clinic_app.domains.contacts.record import CONTACT_NOTE
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
@@ -96,7 +97,7 @@ def test_no_note_for_a_cancelled_appointment_or_a_non_attendance(
     demo: Services, clinician: CurrentUser
 ) -> None:
     patient, _other = _two_patients(demo, clinician)
-    for status in ("cancelled", "did_not_attend"):
+    for status in (Status.CANCELLED, Status.DNA):
         appointment = seen_today(demo, clinician, patient, status=status)
         with pytest.raises(Conflict) as refused:
             demo.contact_notes.start(clinician, patient, appointment)
