@@ -129,6 +129,7 @@ class ExercisesTable(QWidget):
         for offset, (*_rest, stretch) in enumerate(_WORDS_COLUMNS):
             self.grid.setColumnStretch(3 + offset, stretch)
         self.empty = label(self.tr("No exercises given."), "hint")
+        self.hint = label(self.tr("An exercise is kept once it has a name."), "hint")
         self.add_button = QPushButton(self.tr("Add exercise"))
         self.add_button.clicked.connect(self._on_add)
         layout = QVBoxLayout(self)
@@ -137,6 +138,7 @@ class ExercisesTable(QWidget):
         layout.addWidget(self.empty)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
+        bar.addWidget(self.hint)
         bar.addStretch(1)
         layout.addLayout(bar)
         self._refresh()
@@ -161,8 +163,12 @@ class ExercisesTable(QWidget):
         return row
 
     def values(self) -> list[dict[str, object]]:
-        """Each row as typed, in order."""
-        return [row.values() for row in self.rows]
+        """Each named row as typed, in order.
+
+        A row is an exercise once it is named: an unnamed one is left out of the draft
+        rather than stopping the note's words from being saved while it is filled in.
+        """
+        return [row.values() for row in self.rows if row.name.text().strip()]
 
     def show_exercises(self, exercises: Sequence[Mapping[str, Any]]) -> None:
         """Show exactly ``exercises`` (no signal: it is what is stored)."""
@@ -208,6 +214,7 @@ class ExercisesTable(QWidget):
     def _refresh(self) -> None:
         self.empty.setVisible(not self.rows)
         self.add_button.setVisible(not self._read_only)
+        self.hint.setVisible(not self._read_only and bool(self.rows))
 
 
 class ContactNoteView(QWidget):
