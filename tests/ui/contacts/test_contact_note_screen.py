@@ -296,3 +296,25 @@ def test_an_unnamed_exercise_never_stops_the_words_being_saved(
     assert view.field_errors["subjective"].text() == "Fill this in before signing the note."
     assert view.field_errors["subjective"].isVisibleTo(view)
     assert not vm.is_signed
+
+
+def test_another_clinicians_draft_is_shown_read_only(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    patient, _other = _two(clinic, window)
+    helen = clinic.auth.login("supervisor", demo_password("supervisor"))
+    theirs = clinic.contact_notes.start(helen, patient, seen_today(clinic, helen, patient))
+    clinic.contact_notes.save_draft(helen, patient, {"plan": "Her plan"}, theirs.id)
+    screen = _open(window, clinic, patient, theirs.id)
+    view, vm = screen.view, screen.view_model
+    assert vm.note is not None
+    assert vm.note.id == theirs.id
+    assert view.boxes["plan"].toPlainText() == "Her plan"
+    assert view.boxes["plan"].isReadOnly()
+    assert not view.sign_button.isVisibleTo(view)
+    assert "another clinician's draft" in view.state.text()
+    qtbot.keyClicks(view.boxes["plan"], " and mine")
+    screen.save_now()
+    wait_idle(window)
+    assert clinic.contact_notes.get(helen, theirs.id).content["plan"] == "Her plan"

@@ -402,19 +402,20 @@ class ContactNoteView(QWidget):
 
     def _show_note(self, note: NoteRecord | None) -> None:
         signed = note is not None and note.is_signed
+        writable = self._vm.may_write
         self._loading = True
         try:
             content: Mapping[str, str] = note.content if note is not None else {}
             for key, box in self.boxes.items():
                 if box.toPlainText() != content.get(key, ""):
                     box.setPlainText(content.get(key, ""))
-                box.setReadOnly(signed)
+                box.setReadOnly(not writable)
             self.exercises.show_exercises(note.exercises if note is not None else ())
-            self.exercises.set_read_only(signed)
+            self.exercises.set_read_only(not writable)
         finally:
             self._loading = False
         for widget in (self.password_label, self.password, self.sign_button):
-            widget.setVisible(not signed)
+            widget.setVisible(writable)
         self.sign_problem.hide()
         self.print_button.setEnabled(note is not None)
         self.addenda_box.setVisible(signed)
@@ -443,6 +444,10 @@ class ContactNoteView(QWidget):
             return self.tr("Signed by {who}, {when}. Read only.").format(
                 who=note.signer_name or self.tr("its author"), when=_when(note.signed_at)
             )
+        if not self._vm.may_write:
+            return self.tr(
+                "{summary}: another clinician's draft. Only they can change or sign it."
+            ).format(summary=note.summary)
         return self.tr("Draft — kept as you type. Sign when the note is complete.")
 
     def _show_addenda(self, note: NoteRecord | None) -> None:
