@@ -39,6 +39,8 @@ from ui.common.widgets import ErrorSummary, NoticeBar, card, label, set_role
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
 
 _TEXT_LINES = 3
+#: How long the page keeps to its end while it grows to show a new addendum (ms).
+_FOLLOW_MS = 400
 #: The words parts of an exercise row: key, column heading, longest, stretch.
 _WORDS_COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("load", "Load", DETAIL_TEXT, 2),
@@ -227,6 +229,7 @@ class ContactNoteView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self._loading = False
+        self._follow_addenda = False
         self.title = label(self.tr("Contact note"), "heading")
         self.state = label("", "hint", wrap=True)
         self.notice = NoticeBar()
@@ -257,6 +260,7 @@ class ContactNoteView(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(self._fields())
+        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
 
         bar = self._signing_bar()
 
@@ -317,10 +321,11 @@ class ContactNoteView(QWidget):
         column.addLayout(self.addenda_list)
         column.addWidget(self.addendum_text)
         row = QHBoxLayout()
-        row.addWidget(self.addendum_problem, 1)
+        row.addStretch(1)
         row.addWidget(self.addendum_password)
         row.addWidget(self.addendum_button)
         column.addLayout(row)
+        column.addWidget(self.addendum_problem)
 
     def _fields(self) -> QWidget:
         fields = QWidget()
@@ -527,10 +532,22 @@ class ContactNoteView(QWidget):
         self._show_addendum_box()
 
     def _show_addendum_box(self) -> None:
-        # The newest addendum and the box for the next are where the eye goes next, once
-        # the page is laid out again with them.
-        area, button = self.scroll_area, self.addendum_button
-        QTimer.singleShot(0, self, lambda: area.ensureWidgetVisible(button))
+        # The newest addendum and the box for the next are where the eye goes next: the
+        # page scrolls to its end once it has grown to hold them.
+        self._follow_addenda = True
+        QTimer.singleShot(0, self, self._scroll_to_end)
+        QTimer.singleShot(_FOLLOW_MS, self, self._stop_following)
+
+    def _on_range_changed(self, _low: int, _high: int) -> None:
+        if self._follow_addenda:
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        bar = self.scroll_area.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _stop_following(self) -> None:
+        self._follow_addenda = False
 
     def _show_sign_problem(self, text: str) -> None:
         self.sign_problem.setText(text)
