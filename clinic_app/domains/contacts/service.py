@@ -75,6 +75,22 @@ def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
     return kept
 
 
+def _contact_of(
+    session: ClinicSession, patient_id: uuid.UUID, appointment_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The care contact recorded for this patient's appointment, once there is one."""
+    return session.scalars(
+        select(CareContact.id)
+        .where(
+            CareContact.appointment_id == appointment_id,
+            CareContact.patient_id == patient_id,
+            CareContact.deleted.is_(False),
+        )
+        .order_by(CareContact.created_at, CareContact.id)
+        .limit(1)
+    ).one_or_none()
+
+
 def _name(session: ClinicSession, user_id: uuid.UUID | None) -> str:
     user = session.get(User, user_id) if user_id is not None else None
     return user.display_name if user is not None else ""
@@ -133,20 +149,11 @@ class ContactNoteService:
             ).one_or_none()
             action = "open"
             if row is None:
-                contact = session.scalars(
-                    select(CareContact.id)
-                    .where(
-                        CareContact.appointment_id == appointment.id,
-                        CareContact.patient_id == patient_id,
-                        CareContact.deleted.is_(False),
-                    )
-                    .limit(1)
-                ).one_or_none()
                 row = ContactNote(
                     patient_id=patient.id,
                     episode_id=episode_for(session, patient.id, appointment.episode_id),
                     appointment_id=appointment.id,
-                    care_contact_id=contact,
+                    care_contact_id=_contact_of(session, patient.id, appointment.id),
                     status=RecordStatus.DRAFT.value,
                     content={},
                 )
@@ -192,6 +199,9 @@ class ContactNoteService:
                     raise Conflict("contact_note.wrong_patient")
                 self._check(actor, row, "edit")
                 row.content = checked
+                if row.care_contact_id is None and row.appointment_id is not None:
+                    # Started before the patient was marked seen: linked once they are.
+                    row.care_contact_id = _contact_of(session, row.patient_id, row.appointment_id)
                 action = "save_draft"
             session.flush()
             self._audit(session, actor, action, row)

@@ -378,3 +378,18 @@ def test_letters_quote_signed_notes_only(demo: Services, clinician: CurrentUser)
         f"Plan: {SOAP['plan']}",
     ]
     assert SOAP["objective"] not in quoted.text
+
+
+def test_a_note_started_before_the_patient_is_seen_is_linked_to_the_contact_later(
+    demo: Services, clinician: CurrentUser
+) -> None:
+    patient, _other = _two_patients(demo, clinician)
+    appointment = seen_today(demo, clinician, patient, status=Status.BOOKED)
+    note = demo.contact_notes.start(clinician, patient, appointment)
+    assert note.care_contact_id is None
+    demo.appointments.arrive(clinician, appointment)
+    demo.appointments.call_in(clinician, appointment)
+    seen = demo.appointments.get(clinician, appointment)
+    saved = demo.contact_notes.save_draft(clinician, patient, SOAP, note.id)
+    assert seen.care_contact_id is not None
+    assert saved.care_contact_id == seen.care_contact_id
