@@ -487,9 +487,12 @@ def _add_clinic_day(
     with context.store.sessions.begin() as session:
         session.actor = Actor(user_id=users["admin"].id, device_id=context.device_id)
         _add_sessions(session, today, clinician.id, sonographer.id, site_id)
-        episodes = dict(
-            session.execute(select(EpisodeOfCare.patient_id, EpisodeOfCare.id)).tuples().all()
-        )
+        episodes = {
+            patient: episode
+            for patient, episode in session.execute(
+                select(EpisodeOfCare.patient_id, EpisodeOfCare.id)
+            )
+        }
         first = session.scalar(select(Patient.id).order_by(Patient.nhs_number))
         others = [
             p
