@@ -1,0 +1,1 @@
+"""The clinic day's screens: the day lists, booking, and clinicians' regular sessions."""
