@@ -14,7 +14,9 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
+    QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QShortcut
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QPlainTextEdit,
@@ -45,6 +48,7 @@ from ui.domains.appointments.day.view_model import DayViewModel
 _Index = QModelIndex | QPersistentModelIndex
 _RED_FLAG_ROLE = Qt.ItemDataRole.UserRole + 1
 _MARKER_WIDTH = 6
+_MARKER_ROOM = 10
 
 
 def _tr(text: str) -> str:
@@ -222,8 +226,18 @@ class DayModel(QAbstractTableModel):
 class _MarkerDelegate(QStyledItemDelegate):
     """Paints a red bar at the left of a row whose patient has an open red flag."""
 
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        hint = super().sizeHint(option, index)
+        return QSize(hint.width() + _MARKER_ROOM, hint.height())
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
-        super().paint(painter, option, index)
+        # The text moves right to leave the marker its room (the selection fills the whole).
+        shifted = QStyleOptionViewItem(option)
+        shifted.rect = option.rect.adjusted(_MARKER_ROOM, 0, 0, 0)
+        painter.save()
+        painter.fillRect(option.rect, option.palette.base())
+        painter.restore()
+        super().paint(painter, shifted, index)
         if index.data(_RED_FLAG_ROLE):
             rect: QRect = option.rect
             painter.fillRect(
@@ -294,7 +308,7 @@ class DnaDialog(QDialog):
             self.action.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _build_emergency_box(self, check: DnaCheck) -> None:
-        self.emergency_box = QWidget()
+        self.emergency_box = QFrame()
         self.emergency_box.setObjectName("dnaEmergency")
         set_role(self.emergency_box, "notice", tone="problem")
         box_layout = QVBoxLayout(self.emergency_box)
@@ -380,6 +394,8 @@ class DayView(QWidget):
         self.site = QComboBox()
         self.site.setObjectName("site")
         self.site.setAccessibleName(_tr("Site"))
+        self.site.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.site.setMinimumWidth(260)
         self.site.setVisible(view_model.site_view)
         self.previous_button = QPushButton(_tr("◀ Previous day"))
         self.today_button = QPushButton(_tr("Today"))
@@ -424,12 +440,14 @@ class DayView(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setStyleSheet("QTableView#dayList::item { padding: 4px 4px 4px 12px; }")
+        self.table.setStyleSheet("QTableView#dayList::item { padding: 4px; }")
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Wrapped needs take more lines once the columns have their widths.
+        header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
@@ -542,6 +560,7 @@ class DayView(QWidget):
         self._today = date.today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
+        QTimer.singleShot(0, self.table.resizeRowsToContents)
         if day_list is None:
             self.day_label.setText("")
             self.synced.setVisible(False)
