@@ -84,10 +84,10 @@ class DayScreen:
         with contextlib.suppress(KeyError):
             self._context.open(screen_id, item)
 
-    def _on_record_changed(self, kind: str, _patient_id: uuid.UUID | None) -> None:
-        if self._context.session.user is not None and (
-            self._context.is_showing(self) or self.view_model.day_list is not None
-        ):
+    def _on_record_changed(self, _kind: str, _patient_id: uuid.UUID | None) -> None:
+        # On show, the list follows every change (a sync, a step, a note signed); hidden, it
+        # is read afresh when it is next opened.
+        if self._context.session.user is not None and self._context.is_showing(self):
             self.view_model.refresh()
 
 
