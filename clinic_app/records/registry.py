@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import uuid
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Lifecycle
 from clinic_app.records.offers import FhirResources, LetterSections, Measure
 from clinic_app.records.sections import Section, SectionKind
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class SigningPolicy(StrEnum):
@@ -22,6 +26,13 @@ class SigningPolicy(StrEnum):
     ALONE = "alone"
     #: Its author signs it if entitled to; a trainee's is verified by a named supervisor.
     ALONE_OR_SUPERVISED = "alone_or_supervised"
+    #: Never signed: a record of what happened (an appointment) that moves by its steps and
+    #: is never sealed; it has no sections, no attestation and no digest.
+    NONE = "none"
+
+
+#: Among the patients given, those with a record of the type still unsigned.
+Unfinished = Callable[["Session", Collection[uuid.UUID]], set[uuid.UUID]]
 
 
 class AddendumPolicy(StrEnum):
@@ -56,6 +67,9 @@ class RecordType:
         letter_sections: what it offers a letter (None: nothing).
         fhir_resources: its records as FHIR resources (None: none yet).
         measures: the figures it can compute.
+        unfinished: among the patients given, those with one of its records still to
+            sign (a day list asks every record type once for all of the day's patients);
+            None for a record type that is never left unsigned.
     """
 
     code: str
@@ -73,6 +87,12 @@ class RecordType:
     letter_sections: LetterSections | None = None
     fhir_resources: FhirResources | None = None
     measures: tuple[Measure, ...] = ()
+    unfinished: Unfinished | None = None
+
+    @property
+    def signed(self) -> bool:
+        """True when its records are signed and sealed (False for ``SigningPolicy.NONE``)."""
+        return self.signing is not SigningPolicy.NONE
 
     @property
     def table_name(self) -> str:

@@ -78,7 +78,13 @@ def signing_time(when: datetime | None = None) -> datetime:
 
 
 def digest(record_type: RecordType, row: Any) -> str:
-    """The digest of ``row`` by its record type's scheme, as it stands now."""
+    """The digest of ``row`` by its record type's scheme, as it stands now.
+
+    Raises:
+        ValueError: for a record type that is never signed (it has no digest).
+    """
+    if not record_type.signed:
+        raise ValueError(f"record type {record_type.code!r} is never signed")
     return DIGEST_SCHEMES[record_type.digest_scheme](row)
 
 
@@ -107,7 +113,10 @@ def seal(
 
     Raises:
         FormErrors: the record type's ``required_code`` for each required section left empty.
+        ValueError: for a record type that is never signed.
     """
+    if not record_type.signed:
+        raise ValueError(f"record type {record_type.code!r} is never signed")
     require_sections(record_type.sections, row.content, record_type.required_code)
     row.signed_at = signing_time(when)
     row.signed_by = signer

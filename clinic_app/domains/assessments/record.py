@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -126,6 +127,23 @@ def _assessments_signed(session: Session, start: datetime, end: datetime) -> flo
     )
 
 
+def unfinished(session: Session, patient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of ``patient_ids`` with a draft assessment (one query for them all)."""
+    if not patient_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Assessment.patient_id)
+            .where(
+                Assessment.patient_id.in_(list(patient_ids)),
+                Assessment.status == AssessmentStatus.DRAFT,
+                Assessment.deleted.is_(False),
+            )
+            .distinct()
+        )
+    )
+
+
 MEASURES = (Measure("assessment.signed", "Assessments signed", "assessments", _assessments_signed),)
 
 ASSESSMENT = register(
@@ -145,5 +163,6 @@ ASSESSMENT = register(
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
         measures=MEASURES,
+        unfinished=unfinished,
     )
 )

@@ -1,1 +1,1 @@
-"""The clinic day's screens: the day lists, booking, and clinicians' regular sessions."""
+"""The clinic day's screens: the day lists, booking, sessions."""

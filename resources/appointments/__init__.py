@@ -1,0 +1,1 @@
+"""The clinic day's service rules as data files, such as the non-attendance rule."""
