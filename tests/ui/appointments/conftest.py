@@ -84,9 +84,7 @@ def booked_day(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> Day:
             )
         ]
         theirs = [
-            clinic.appointments.book(
-                other, booking(patients[i].id, other.id, site_id, today, at)
-            )
+            clinic.appointments.book(other, booking(patients[i].id, other.id, site_id, today, at))
             for i, at in ((4, "09:00"), (5, "10:30"))
         ]
     finally:
@@ -98,4 +96,3 @@ def booked_day(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> Day:
 def day(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> Day:
     """Today's booked day in the demo clinic."""
     return booked_day(clinic, monkeypatch)
-

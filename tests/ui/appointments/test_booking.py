@@ -13,8 +13,8 @@ from tests.ui.appointments.conftest import booking
 from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, type_into, wait_idle
 from tests.ui.shell.test_patient_context import open_record
 from ui.app import MainWindow
-from ui.common import formatting
 from ui.domains.appointments.booking.screens import BookingScreen
+from ui.domains.appointments.booking.view import typed_day
 
 
 def _pick(combo: QComboBox, text: str) -> None:
@@ -41,13 +41,14 @@ def test_booking_over_another_appointment_asks_for_a_reason_then_books(
     site = clinic.appointments.sites(user)[0]
     everyone = [p for p in clinic.patients.search(user, "999", limit=60) if p.nhs_number]
     patient, other = everyone[0], everyone[1]
-    tomorrow = formatting.clinical_date(
-        (clinic.appointments.day(user).day) + timedelta(days=1)
-    )
+    tomorrow = typed_day(clinic.appointments.day(user).day + timedelta(days=1))
     taken = clinic.appointments.book(
         user,
         booking(
-            other.id, user.id, site.id, clinic.appointments.day(user).day + timedelta(days=1),
+            other.id,
+            user.id,
+            site.id,
+            clinic.appointments.day(user).day + timedelta(days=1),
             "10:00",
         ),
     )
@@ -82,7 +83,9 @@ def test_booking_over_another_appointment_asks_for_a_reason_then_books(
 
     type_into(qtbot, form.overbook_reason, "Urgent review asked for by the GP.")
     qtbot.mouseClick(form.book_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(clinic.appointments.for_patient(user, patient.id)), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: bool(clinic.appointments.for_patient(user, patient.id)), timeout=WAIT_MS
+    )
     wait_idle(window)
     booked = clinic.appointments.for_patient(user, patient.id)
     assert len(booked) == 1
@@ -93,9 +96,7 @@ def test_booking_over_another_appointment_asks_for_a_reason_then_books(
     assert "Booked" in view.notice.text()
 
 
-def test_cancelling_asks_who_and_why(
-    qtbot: QtBot, clinic: Services, window: MainWindow
-) -> None:
+def test_cancelling_asks_who_and_why(qtbot: QtBot, clinic: Services, window: MainWindow) -> None:
     sign_in(qtbot, window, CLINICIAN)
     user = window.session.user
     assert user is not None

@@ -13,6 +13,7 @@ from clinic_app.domains.red_flags.content import red_flag_screen
 from tests.ui.appointments.conftest import Day
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
+from ui.domains.appointments.booking.screens import BookingScreen
 from ui.domains.appointments.day.screens import DayScreen
 
 
@@ -30,7 +31,7 @@ def choose(qtbot: QtBot, screen: DayScreen, row_of_patient: str) -> None:
     """Move down the list with the arrow keys to the row naming the patient."""
     table = screen.view.table
     table.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.keyClick(table, Qt.Key.Key_Home)
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     for _ in range(screen.view.model.rowCount()):
         entry = screen.view.chosen()
         if entry is not None and entry.appointment.patient_id.hex == row_of_patient:
@@ -123,8 +124,9 @@ def test_arrived_in_room_seen_moves_the_status_step_by_step(
         assert buttons[step].isEnabled(), step
         qtbot.mouseClick(buttons[step], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
-            lambda status=status: clinic.appointments.get(day.clinician, appointment.id).status
-            == status,
+            lambda status=status: (
+                clinic.appointments.get(day.clinician, appointment.id).status == status
+            ),
             timeout=WAIT_MS,
         )
         qtbot.waitUntil(
@@ -186,6 +188,8 @@ def test_two_patients_interleaved_each_action_reaches_only_the_banners_patient(
     sign_in(qtbot, window, CLINICIAN)
     screen = day_screen(qtbot, window)
     first, second = day.patients[1], day.patients[3]
+    booking = window.screen_by_id("appointments")
+    assert isinstance(booking, BookingScreen)
 
     for patient in (first, second):
         choose(qtbot, screen, patient.id.hex)
@@ -193,18 +197,24 @@ def test_two_patients_interleaved_each_action_reaches_only_the_banners_patient(
         assert not window.action("appointments").isEnabled()
         qtbot.keyClick(screen.view.table, Qt.Key.Key_Return)
         qtbot.waitUntil(
-            lambda patient=patient: window.context.patient is not None
-            and window.context.patient.id == patient.id,
+            lambda patient=patient: (
+                window.context.patient is not None and window.context.patient.id == patient.id
+            ),
             timeout=WAIT_MS,
         )
         wait_idle(window)
         # The patient's appointments: only this patient's.
         window.open_screen("appointments")
-        booking = window.screen_by_id("appointments")
         qtbot.waitUntil(lambda: window.showing(booking), timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: booking.view_model.state is not None, timeout=WAIT_MS)  # type: ignore[attr-defined]
+        qtbot.waitUntil(
+            lambda patient=patient: (
+                booking.view_model.state is not None
+                and booking.view_model.state.patient_id == patient.id
+            ),
+            timeout=WAIT_MS,
+        )
         wait_idle(window)
-        held = booking.view_model.appointments  # type: ignore[attr-defined]
+        held = booking.view_model.appointments
         assert held
         assert {a.patient_id for a in held} == {patient.id}
         # Back to the list (one key) for the next one.

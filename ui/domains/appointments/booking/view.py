@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.appointments import rules
 from clinic_app.domains.appointments.views import (
     AppointmentView,
     BookingCheck,
@@ -75,8 +76,13 @@ def words(table: Mapping[str, str], code: str) -> str:
 
 
 def local(moment: datetime) -> datetime:
-    """A stored moment on this computer's clock."""
-    return moment.astimezone() if moment.tzinfo is not None else moment
+    """A stored moment on the clinic's wall clock."""
+    return rules.on_clinic_clock(moment)
+
+
+def typed_day(day: date) -> str:
+    """A day as staff type it into a date field: ``12/01/2027``."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def when_words(moment: datetime, minutes: int) -> str:
@@ -171,7 +177,7 @@ class BookingForm(QWidget):
         self.room.setObjectName("room")
         self.day = QLineEdit()
         self.day.setObjectName("day")
-        self.day.setPlaceholderText(_tr("e.g. 12-Jan-2027"))
+        self.day.setPlaceholderText(_tr("day/month/year, e.g. 12/01/2027"))
         self.time = QLineEdit()
         self.time.setObjectName("time")
         self.time.setPlaceholderText(_tr("HH:MM"))
@@ -551,7 +557,7 @@ class BookingView(QWidget):
     def _count_words(appointments: tuple[AppointmentView, ...]) -> str:
         if not appointments:
             return _tr("No appointments yet.")
-        now = datetime.now().astimezone()
+        now = datetime.now(UTC)
         coming = sum(1 for a in appointments if a.status == "booked" and local(a.starts_at) >= now)
         return _tr("{coming} coming · {total} in all").format(
             coming=coming, total=len(appointments)
@@ -588,14 +594,15 @@ class BookingView(QWidget):
             choices = self._vm.choices
             if choices is not None:
                 self._choose(form.mechanism, choices.preferred_mechanism)
-        form.day.setText(formatting.clinical_date(date.today() + timedelta(days=1)))
+        form.day.setText(typed_day(rules.clinic_day(datetime.now(UTC)) + timedelta(days=1)))
         self.stack.setCurrentIndex(1)
         self._on_where_when_changed()
         form.clinician.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @staticmethod
     def _choose(combo: QComboBox, data: object) -> None:
-        index = combo.findData(data)
+        # Compared in Python: ids are kept as objects, which Qt's own search cannot match.
+        index = next((i for i in range(combo.count()) if combo.itemData(i) == data), -1)
         if index >= 0:
             combo.setCurrentIndex(index)
 

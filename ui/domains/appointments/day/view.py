@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.appointments import rules
 from clinic_app.domains.appointments.views import DayEntry, DayList, DnaCheck
 from clinic_app.kernel.errors import ValidationError
 from ui.common import errors, formatting, theme
@@ -89,8 +90,12 @@ def words(table: Mapping[str, str], code: str) -> str:
 
 def clock(moment: datetime) -> str:
     """A time of day on the clinic's clock: ``09:30``."""
-    local = moment.astimezone() if moment.tzinfo is not None else moment
-    return local.strftime("%H:%M")
+    return rules.on_clinic_clock(moment).strftime("%H:%M")
+
+
+def clinic_today() -> date:
+    """Today on the clinic's wall clock."""
+    return rules.clinic_day(datetime.now(UTC))
 
 
 def day_heading(day: date, today: date) -> str:
@@ -106,7 +111,7 @@ def synced_words(synced_at: datetime | None, today: date) -> str:
     """What the header says about the last sync: nothing when there is none to speak of."""
     if synced_at is None:
         return ""
-    local = synced_at.astimezone() if synced_at.tzinfo is not None else synced_at
+    local = rules.on_clinic_clock(synced_at)
     when = clock(synced_at)
     if local.date() == today:
         return _tr("Showing what was synced at {time} today").format(time=when)
@@ -382,7 +387,7 @@ class DayView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self.dna_dialog: DnaDialog | None = None
-        self._today = date.today()
+        self._today = clinic_today()
         title = _tr("Site day list") if view_model.site_view else _tr("My day list")
         self.heading = label(title, "heading")
         self.day_label = label("", "subheading")
@@ -557,7 +562,7 @@ class DayView(QWidget):
 
     def _on_vm_day_loaded(self, day_list: DayList | None) -> None:
         chosen = self.chosen()
-        self._today = date.today()
+        self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
         QTimer.singleShot(0, self.table.resizeRowsToContents)
@@ -601,7 +606,9 @@ class DayView(QWidget):
         self.site.clear()
         for site in sites:
             self.site.addItem(site.name, site.id)
-        index = self.site.findData(self._vm.site_id)
+        index = next(
+            (i for i in range(self.site.count()) if self.site.itemData(i) == self._vm.site_id), -1
+        )
         self.site.setCurrentIndex(max(index, 0))
         self.site.blockSignals(False)
 

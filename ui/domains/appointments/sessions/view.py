@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -44,6 +45,11 @@ TYPES = {
     "group": "Group classes",
 }
 FIELD_ALIASES = {"clinician": "clinician_id", "site": "site_id"}
+
+
+def typed_day(day: date) -> str:
+    """A day as staff type it into a date field: ``31/03/2027``."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def period_words(session: SessionView) -> str:
@@ -97,7 +103,7 @@ class SessionForm(QWidget):
         self.new_button.setObjectName("newSession")
         self.last_day = QLineEdit()
         self.last_day.setObjectName("lastDay")
-        self.last_day.setPlaceholderText(_tr("e.g. 31-Mar-2027"))
+        self.last_day.setPlaceholderText(_tr("day/month/year, e.g. 31/03/2027"))
         self.end_button = QPushButton(_tr("End session"))
         self.end_button.setObjectName("endSession")
         self._lay_out()
@@ -176,9 +182,9 @@ class SessionForm(QWidget):
         self.ends.setText(session.ends)
         self.slot_minutes.setText(str(session.slot_minutes))
         _choose(self.appointment_type, session.appointment_type or "")
-        self.valid_from.setText(formatting.clinical_date(session.valid_from))
+        self.valid_from.setText(typed_day(session.valid_from))
         until = session.valid_until
-        self.valid_until.setText(formatting.clinical_date(until) if until else "")
+        self.valid_until.setText(typed_day(until) if until else "")
 
     def show_errors(self, by_field: Mapping[str, ValidationError]) -> list[str]:
         named = {FIELD_ALIASES.get(name, name): error for name, error in by_field.items()}
@@ -193,7 +199,8 @@ class SessionForm(QWidget):
 
 
 def _choose(combo: QComboBox, data: object) -> None:
-    index = combo.findData(data)
+    # Compared in Python: ids are kept as objects, which Qt's own search cannot match.
+    index = next((i for i in range(combo.count()) if combo.itemData(i) == data), -1)
     if index >= 0:
         combo.setCurrentIndex(index)
 
