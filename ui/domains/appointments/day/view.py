@@ -579,7 +579,6 @@ class DayView(QWidget):
             self.count.setText(self._count_words(entries))
             self.empty.setText(_tr("No appointments on this day."))
             self.empty.setVisible(not entries)
-            self.table.setVisible(bool(entries))
         row = self.model.row_of(chosen.appointment.id) if chosen is not None else -1
         if row >= 0:
             self.table.selectRow(row)
