@@ -8,6 +8,7 @@ from clinic_app import schema  # noqa: F401 - every table registered before any 
 from clinic_app.choices import ReferenceService
 from clinic_app.domains.appointments.service import AppointmentService
 from clinic_app.domains.assessments.service import AssessmentService
+from clinic_app.domains.contacts.service import ContactNoteService
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
@@ -67,6 +68,7 @@ class Services:
     duplicates: DuplicateService
     timeline: TimelineService
     appointments: AppointmentService
+    contact_notes: ContactNoteService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -104,6 +106,7 @@ class Services:
             duplicates=DuplicateService(context),
             timeline=TimelineService(context),
             appointments=AppointmentService(context),
+            contact_notes=ContactNoteService(context, auth),
         )
 
     @property

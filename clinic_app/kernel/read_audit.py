@@ -23,6 +23,12 @@ CLINICAL_READS: dict[str, str] = {
     "clinic_app.records.sections_record:SectionsRecordService.printable": "<record type>.print",
     "clinic_app.records.attachments:AttachmentService.read": "attachment.read",
     "clinic_app.domains.assessments.service:AssessmentService.get": "assessment.open",
+    "clinic_app.domains.contacts.service:ContactNoteService.get": "contact_note.open",
+    "clinic_app.domains.contacts.service:ContactNoteService.for_patient": "contact_note.list",
+    "clinic_app.domains.contacts.service:ContactNoteService.printable": "contact_note.print",
+    "clinic_app.domains.contacts.service:ContactNoteService.questionnaires_due": (
+        "contact_note.questionnaires_due"
+    ),
     "clinic_app.domains.imaging.service.images:ImagingService.studies": "imaging.list_studies",
     "clinic_app.domains.imaging.service.images:ImagingService.orphans": "image.list_orphans",
     "clinic_app.domains.imaging.service.images:ImagingService.image_file": "image.view",
@@ -78,6 +84,7 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.assessments.service:AssessmentService.attestation_for": _SETTINGS,
     "clinic_app.domains.reports.service:ReportService.attestation_for": _SETTINGS,
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
+    "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.imaging.service.settings:DicomSettingsService.current": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.waiting_times": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.changed_waiting_times": (_SETTINGS),

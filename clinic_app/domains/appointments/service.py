@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.appointments import rules
@@ -339,11 +339,13 @@ def _screen_title(screen_id: str) -> str:
 
 
 def _earlier_contacts(session: Session, row: Appointment) -> list[PastContact]:
+    """The episode's contacts before this appointment, in the order of their appointments."""
     in_episode = (
         CareContact.episode_id.is_(None)
         if row.episode_id is None
         else CareContact.episode_id == row.episode_id
     )
+    when = func.coalesce(Appointment.starts_at, CareContact.starts_at)
     query = (
         select(CareContact.outcome, Appointment.appointment_type)
         .outerjoin(Appointment, Appointment.id == CareContact.appointment_id)
@@ -351,10 +353,10 @@ def _earlier_contacts(session: Session, row: Appointment) -> list[PastContact]:
             CareContact.patient_id == row.patient_id,
             in_episode,
             CareContact.deleted.is_(False),
-            CareContact.starts_at < row.starts_at,
+            when < row.starts_at,
             (CareContact.appointment_id.is_(None)) | (CareContact.appointment_id != row.id),
         )
-        .order_by(CareContact.starts_at, CareContact.id)
+        .order_by(when, CareContact.id)
     )
     return [PastContact(outcome, kind) for outcome, kind in session.execute(query)]
 

@@ -1,0 +1,140 @@
+"""The day lists (a clinician's, a site's): contents, order, needs; the timeline's lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from clinic_app.kernel.audit_entry import AuditEntry
+from clinic_app.kernel.local import StoreMeta
+from clinic_app.people.sync_service import LAST_SUCCESS_KEY
+from tests.core.appointments.conftest import Clinic
+
+TOMORROW = date.today() + timedelta(days=1)
+CES_EMERGENCY = {
+    "back_or_leg_pain": "yes",
+    "bladder_change": "yes",
+    "bowel_change": "no",
+    "saddle_numbness": "no",
+    "bilateral_leg_symptoms": "no",
+    "sexual_dysfunction": "no",
+}
+
+
+def test_each_clinician_sees_only_their_own_day_in_time_order(clinic: Clinic) -> None:
+    late = clinic.book(time="15:00")
+    early = clinic.book(clinic.owen, time="09:00", appointment_type="new")
+    theirs = clinic.book(
+        clinic.owen, time="10:00", clinician_id=clinic.consultant.id, site_id=clinic.hilltop
+    )
+    gone = clinic.book(time="11:00")
+    clinic.appointments.cancel(clinic.reception, gone.id, cancelled_by="patient", reason="Away")
+    missed = clinic.book(time="12:00")
+    clinic.appointments.did_not_attend(clinic.physio, missed.id)
+    other_day = clinic.book(day=(TOMORROW + timedelta(days=1)).isoformat())
+
+    mine = clinic.appointments.day(clinic.physio, day=TOMORROW)
+    assert [e.appointment.id for e in mine.entries] == [early.id, missed.id, late.id]
+    assert (mine.clinician_id, mine.site_id, mine.day) == (clinic.physio.id, None, TOMORROW)
+    assert [e.appointment.status for e in mine.entries] == ["booked", "dna", "booked"]
+    assert [e.patient_name for e in mine.entries] == [
+        "BRYCE, Owen",
+        "ASHWORTH, Harriet",
+        "ASHWORTH, Harriet",
+    ]
+    assert mine.entries[0].nhs_number == "9990000026"
+    assert [e.opens for e in mine.entries] == ["assessment", "contact_note", "contact_note"]
+
+    consultant = clinic.appointments.day(clinic.consultant, day=TOMORROW)
+    assert [e.appointment.id for e in consultant.entries] == [theirs.id]
+    ids = {e.appointment.id for e in consultant.entries}
+    assert not ids & {late.id, early.id, gone.id, missed.id, other_day.id}
+    # Another clinician's list, asked for by name (reception's view of one clinician).
+    asked = clinic.appointments.day(
+        clinic.reception, day=TOMORROW, clinician_id=clinic.consultant.id
+    )
+    assert [e.appointment.id for e in asked.entries] == [theirs.id]
+
+    riverside = clinic.appointments.site_day(clinic.reception, clinic.riverside, TOMORROW)
+    assert [e.appointment.id for e in riverside.entries] == [early.id, missed.id, late.id]
+    hilltop = clinic.appointments.site_day(clinic.reception, clinic.hilltop, TOMORROW)
+    assert [e.appointment.id for e in hilltop.entries] == [theirs.id]
+
+
+def test_the_needs_of_each_appointment_are_its_patients_own(clinic: Clinic) -> None:
+    harriet = clinic.book(time="09:00")
+    owen = clinic.book(clinic.owen, time="09:30")
+    nothing = clinic.appointments.day(clinic.physio, day=TOMORROW).entries
+    assert [e.needs for e in nothing] == [nothing[0].needs, nothing[0].needs]
+    assert nothing[0].needs.unsigned == ()
+    assert not nothing[0].needs.red_flag
+
+    clinic.services.assessments.save_draft(
+        clinic.physio, clinic.harriet, {"presenting_complaint": "Knee pain"}
+    )
+    clinic.services.red_flags.record(clinic.physio, clinic.harriet, "cauda_equina", CES_EMERGENCY)
+    clinic.services.questionnaires.record(
+        clinic.physio, clinic.owen, "pain_nrs", {"pain_now": 6}, "baseline", "clinician"
+    )
+    entries = {
+        e.appointment.id: e for e in clinic.appointments.day(clinic.physio, day=TOMORROW).entries
+    }
+    assert entries[harriet.id].needs.unsigned == ("Assessment",)
+    assert entries[harriet.id].needs.red_flag
+    assert entries[harriet.id].needs.questionnaires_due == ()
+    assert entries[owen.id].needs.unsigned == ()
+    assert not entries[owen.id].needs.red_flag
+    assert len(entries[owen.id].needs.questionnaires_due) == 1
+
+
+def test_the_day_list_says_when_this_device_last_synced_and_is_audited(clinic: Clinic) -> None:
+    clinic.book()
+    assert clinic.appointments.day(clinic.physio, day=TOMORROW).synced_at is None
+    when = datetime(2026, 12, 4, 17, 5, tzinfo=UTC)
+    with clinic.services.context.store.sessions.begin() as session:
+        session.add(StoreMeta(key=LAST_SUCCESS_KEY, value=when.isoformat()))
+    with clinic.services.context.store.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEntry))
+    assert clinic.appointments.day(clinic.physio, day=TOMORROW).synced_at == when
+    with clinic.services.context.store.sessions() as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+        after = session.scalar(select(func.count()).select_from(AuditEntry))
+    assert last is not None
+    assert (after, last.action, last.user_id) == (
+        (before or 0) + 1,
+        "appointment.day_list",
+        clinic.physio.id,
+    )
+
+
+def test_appointments_and_contacts_on_the_timeline_one_line_each(clinic: Clinic) -> None:
+    coming = clinic.book(time="10:30")
+    seen = clinic.book(time="09:00", mechanism="telephone")
+    missed = clinic.book(time="12:00")
+    other = clinic.book(clinic.owen, time="11:00")
+    clinic.appointments.arrive(clinic.reception, seen.id)
+    clinic.appointments.finish(clinic.physio, seen.id, minutes="20")
+    clinic.appointments.did_not_attend(clinic.physio, missed.id)
+    day = f"{TOMORROW.day} {TOMORROW:%B %Y}"
+
+    entries = clinic.services.timeline.for_patient(clinic.physio, clinic.harriet).entries
+    lines = sorted(e.description for e in entries if e.kind in {"appointment", "care_contact"})
+    assert lines == sorted(
+        [
+            f"Follow-up appointment, {day}, 10:30, face to face",
+            f"Seen, follow-up appointment, {day}, 09:00, telephone, 20 minutes",
+            f"Did not attend, follow-up appointment, {day}, 12:00",
+        ]
+    )
+    assert {e.patient_id for e in entries} == {clinic.harriet}
+    assert other.id not in {e.item_id for e in entries}
+    opened = {e.description: (e.screen_id, e.item_id) for e in entries}
+    assert opened[f"Follow-up appointment, {day}, 10:30, face to face"] == (
+        "appointments",
+        coming.id,
+    )
+    owen = clinic.services.timeline.for_patient(clinic.physio, clinic.owen).entries
+    assert [e.description for e in owen if e.kind == "appointment"] == [
+        f"Follow-up appointment, {day}, 11:00, face to face"
+    ]

@@ -1,0 +1,267 @@
+"""The contact note screen, used as a clinician would: written, signed and added to."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import cast
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Table, update
+
+from clinic_app.container import Services
+from clinic_app.demo import demo_password
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
+from tests.core.contacts.booked import seen_today
+from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from ui.app import MainWindow
+from ui.common.theme import apply_theme
+from ui.domains.contacts.note.screens import ContactNoteScreen
+
+SHOTS = Path("/tmp/i15-shots")
+PASSWORD = demo_password(CLINICIAN)
+
+
+def _shot(widget: object, name: str) -> None:
+    """Keep a picture of the screen for review when ONESTOP_SCREENSHOTS is set."""
+    if not os.environ.get("ONESTOP_SCREENSHOTS"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(SHOTS / name))  # type: ignore[attr-defined]
+
+
+def _two(clinic: Services, window: MainWindow) -> tuple[uuid.UUID, uuid.UUID]:
+    user = window.session.user
+    assert user is not None
+    first, second = clinic.patients.search(user, "999", limit=2)
+    return first.id, second.id
+
+
+def _open(
+    window: MainWindow, clinic: Services, patient: uuid.UUID, item: object
+) -> ContactNoteScreen:
+    user = window.session.user
+    assert user is not None
+    window.context.set_patient(clinic.patients.open(user, patient))
+    wait_idle(window)
+    window.open_screen("contact_note", item)
+    wait_idle(window)
+    screen = window.screen_by_id("contact_note")
+    assert isinstance(screen, ContactNoteScreen)
+    return screen
+
+
+def _due_msk_hq(clinic: Services, window: MainWindow, patient: uuid.UUID) -> None:
+    """A baseline MSK-HQ six weeks ago in the patient's episode: its follow-up is due."""
+    user = window.session.user
+    assert user is not None
+    responses = cast(Table, QuestionnaireResponse.__table__)
+    with clinic.context.store.engine.begin() as connection:
+        connection.execute(
+            update(responses).where(responses.c.patient_id == patient).values(deleted=True)
+        )
+    items = clinic.questionnaires.definition("msk_hq").scored_items
+    baseline = clinic.questionnaires.record(
+        user,
+        patient,
+        "msk_hq",
+        {i.code: 2 for i in items},
+        Timepoint.BASELINE,
+        ResponseMode.CLINICIAN,
+    )
+    assert baseline.recorded_at is not None
+    with clinic.context.store.engine.begin() as connection:
+        connection.execute(
+            update(responses)
+            .where(responses.c.id == baseline.id)
+            .values(recorded_at=baseline.recorded_at - timedelta(days=42))
+        )
+
+
+def _write(qtbot: QtBot, screen: ContactNoteScreen) -> None:
+    """Type the sections and the exercises, as a clinician would (one row added, one removed)."""
+    view = screen.view
+    type_into(qtbot, view.boxes["subjective"], "Knee better; stairs still sore.")
+    type_into(qtbot, view.boxes["objective"], "Flexion 120, no effusion.")
+    type_into(qtbot, view.boxes["treatment"], "Progressed loading.")
+    qtbot.mouseClick(view.exercises.add_button, Qt.MouseButton.LeftButton)
+    row = view.exercises.rows[0]
+    type_into(qtbot, row.name, "Sit to stand")
+    row.sets.selectAll()
+    qtbot.keyClicks(row.sets, "4")
+    row.reps.selectAll()
+    qtbot.keyClicks(row.reps, "12")
+    type_into(qtbot, row.words["frequency"], "Twice a day")
+    qtbot.mouseClick(view.exercises.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, view.exercises.rows[1].name, "Wall squat")
+    qtbot.mouseClick(view.exercises.rows[1].remove, Qt.MouseButton.LeftButton)
+    type_into(qtbot, view.boxes["plan"], "Review in four weeks.")
+
+
+def _sign(qtbot: QtBot, screen: ContactNoteScreen, sentence: str) -> None:
+    """A wrong password is refused and the note stays a draft; the right one signs it."""
+    view, vm = screen.view, screen.view_model
+    type_into(qtbot, view.password, "not my password")
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert "password is not right" in view.sign_problem.text()
+    assert not view.boxes["plan"].isReadOnly()
+    assert view.attestation.text() == f"By signing: {sentence}"
+    type_into(qtbot, view.password, PASSWORD)
+    with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
+        qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    assert vm.is_signed
+    assert all(box.isReadOnly() for box in view.boxes.values())
+    assert view.exercises.rows[0].name.isReadOnly()
+    assert not view.exercises.add_button.isVisibleTo(view)
+    assert not view.sign_button.isVisibleTo(view)
+    assert view.state.text().startswith("Signed by Priya Shah")
+    assert view.addenda_box.isVisibleTo(view)
+    assert view.attestation.text() == f"They agreed: {sentence}"
+
+
+def _add_addendum(qtbot: QtBot, screen: ContactNoteScreen) -> None:
+    view, vm = screen.view, screen.view_model
+    type_into(qtbot, view.addendum_text, "Phoned: pain settled after the session.")
+    type_into(qtbot, view.addendum_password, PASSWORD)
+    with qtbot.waitSignal(vm.addendum_added, timeout=WAIT_MS):
+        qtbot.mouseClick(view.addendum_button, Qt.MouseButton.LeftButton)
+    assert vm.note is not None
+    assert [a.text for a in vm.note.addenda] == ["Phoned: pain settled after the session."]
+    assert view.addendum_text.toPlainText() == ""
+
+
+def _print(
+    qtbot: QtBot, window: MainWindow, screen: ContactNoteScreen, folder: Path, family: str
+) -> None:
+    """Printed where the user chooses, under a name that says whose it is."""
+    delivery = screen.pdf_delivery
+    delivery.choose_path = lambda _title, suggested: str(folder / Path(suggested).name)
+    delivery.has_printer = lambda: False
+    opened: list[Path] = []
+    delivery.open_file = opened.append
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    [pdf] = opened
+    assert pdf.name.startswith(family.upper())
+    words = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Sit to stand" in words
+    assert "Phoned: pain settled" in words
+    if os.environ.get("ONESTOP_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "70", str(pdf), str(SHOTS / "contact_note_pdf")], check=True
+        )
+
+
+def test_a_follow_up_note_is_written_signed_and_added_to(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    window = signed_in
+    window.resize(1366, 768)
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    _due_msk_hq(clinic, window, patient)
+    appointment = seen_today(clinic, user, patient)
+
+    screen = _open(window, clinic, patient, appointment)
+    view, vm = screen.view, screen.view_model
+    assert window.showing(screen)
+    assert vm.note is not None
+    assert vm.note.appointment_id == appointment
+    # The follow-up questionnaire is offered, and opens for the banner's patient.
+    assert list(view.due_buttons) == ["msk_hq"]
+    assert view.due_box.isVisibleTo(view)
+
+    _write(qtbot, screen)
+    screen.save_now()
+    wait_idle(window)
+    qtbot.waitUntil(window.runner.is_idle, timeout=WAIT_MS)
+    stored = clinic.contact_notes.get(user, vm.note.id)
+    assert stored.content["plan"] == "Review in four weeks."
+    assert [dict(e) for e in stored.exercises] == [
+        {"name": "Sit to stand", "sets": 4, "reps": 12, "frequency": "Twice a day"}
+    ]
+    _shot(window, "contact_note_writing.png")
+
+    sentence = clinic.contact_notes.attestation_for(user)
+    _sign(qtbot, screen, sentence)
+    _add_addendum(qtbot, screen)
+    wait_idle(window)
+    qtbot.wait(50)  # the page scrolls to the addenda once laid out again
+    _shot(window, "contact_note_signed.png")
+    _print(qtbot, window, screen, tmp_path, clinic.patients.open(user, patient).family_name)
+
+    # Reopened from the timeline, it is the same signed note, read only.
+    (entry,) = clinic.timeline.for_patient(user, patient).of_kind("contact_note")
+    window.open_screen("contact_note", entry)
+    wait_idle(window)
+    assert vm.note.id == entry.item_id
+    assert vm.is_signed
+
+    # The questionnaire offered opens for the same patient.
+    qtbot.mouseClick(view.due_buttons["msk_hq"], Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert window.showing(window.screen_by_id("questionnaire"))
+    assert window.context.patient is not None
+    assert window.context.patient.id == patient
+
+
+def test_switching_patient_or_user_leaves_nothing_behind(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    type_into(qtbot, view.boxes["subjective"], "Shoulder easier")
+    qtbot.mouseClick(view.exercises.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, view.exercises.rows[0].name, "Pendulum")
+    draft = vm.note
+    assert draft is not None
+
+    # Another patient in the banner: the form is empty, and what was typed is kept as theirs.
+    window.context.set_patient(clinic.patients.open(user, other))
+    wait_idle(window)
+    assert vm.patient_id is None
+    assert vm.note is None
+    assert all(box.toPlainText() == "" for box in view.boxes.values())
+    assert view.exercises.rows == []
+    kept = clinic.contact_notes.get(user, draft.id)
+    assert kept.patient_id == patient
+    assert kept.content["subjective"] == "Shoulder easier"
+    assert [e["name"] for e in kept.exercises] == ["Pendulum"]
+
+    # The other patient's screen never shows the first one's appointment or note.
+    window.open_screen("contact_note", draft.id)
+    wait_idle(window)
+    assert vm.note is None
+    assert view.notice.message.text().startswith("That appointment or note is not this patient's.")
+    assert all(box.toPlainText() == "" for box in view.boxes.values())
+    assert clinic.contact_notes.for_patient(user, other) == ()
+
+    # Back to the first: the draft continues; switching user then forgets it all.
+    screen = _open(window, clinic, patient, None)
+    assert vm.note is not None
+    assert vm.note.id == draft.id
+    assert view.boxes["subjective"].toPlainText() == "Shoulder easier"
+    window.switch_user()
+    wait_idle(window)
+    assert vm.patient_id is None
+    assert vm.note is None
+    assert view.boxes["subjective"].toPlainText() == ""
+    assert view.exercises.rows == []

@@ -1,0 +1,1 @@
+"""The contact note screen: written at the appointment, signed, added to."""
