@@ -62,14 +62,22 @@ CLINICAL_READS: dict[str, str] = {
         "questionnaire.history"
     ),
     "clinic_app.domains.triage.service.worklist:TriageService.worklist": "triage.worklist",
-    "clinic_app.domains.appointments.service:AppointmentService.get": "appointment.open",
-    "clinic_app.domains.appointments.service:AppointmentService.for_patient": "appointment.list",
-    "clinic_app.domains.appointments.service:AppointmentService.day": "appointment.day_list",
-    "clinic_app.domains.appointments.service:AppointmentService.site_day": "appointment.day_list",
-    "clinic_app.domains.appointments.service:AppointmentService.dna_check": "appointment.dna_check",
-    "clinic_app.domains.appointments.service:AppointmentService.contacts": "care_contact.list",
-    "clinic_app.domains.appointments.service:AppointmentService.contact": "care_contact.open",
-    "clinic_app.domains.appointments.service:AppointmentService.clashes": "appointment.clashes",
+    "clinic_app.domains.appointments.service.core:AppointmentService.get": "appointment.open",
+    "clinic_app.domains.appointments.service.core:AppointmentService.for_patient": (
+        "appointment.list"
+    ),
+    "clinic_app.domains.appointments.service.core:AppointmentService.day": "appointment.day_list",
+    "clinic_app.domains.appointments.service.core:AppointmentService.site_day": (
+        "appointment.day_list"
+    ),
+    "clinic_app.domains.appointments.service.core:AppointmentService.dna_check": (
+        "appointment.dna_check"
+    ),
+    "clinic_app.domains.appointments.service.core:AppointmentService.contacts": "care_contact.list",
+    "clinic_app.domains.appointments.service.core:AppointmentService.contact": "care_contact.open",
+    "clinic_app.domains.appointments.service.core:AppointmentService.clashes": (
+        "appointment.clashes"
+    ),
 }
 """Reads of clinical content: each writes an audit entry naming the patient where it has one."""
 
@@ -132,23 +140,23 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.imaging.service.images:ImagingService.plan_capture": _WRITE,
     "clinic_app.domains.reports.service:ReportService.save": _WRITE,
     "clinic_app.people.drafts:DraftService.save": _WRITE,
-    "clinic_app.domains.appointments.service:AppointmentService.clinicians": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.clinicians": (
         "staff who can be booked and their sites, no patient"
     ),
-    "clinic_app.domains.appointments.service:AppointmentService.sites": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.sites": (
         "the service's sites, no patient"
     ),
-    "clinic_app.domains.appointments.service:AppointmentService.sessions": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.sessions": (
         "clinicians' regular sessions, no patient"
     ),
-    "clinic_app.domains.appointments.service:AppointmentService.slots": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.slots": (
         "times free or taken in a clinician's sessions, no patient named"
     ),
-    "clinic_app.domains.appointments.service:AppointmentService.preferred_mechanism": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.preferred_mechanism": (
         "how the patient in the banner prefers to be seen, offered on the booking form; "
         "their record's opening was audited (patient.open)"
     ),
-    "clinic_app.domains.appointments.service:AppointmentService.check_booking": (
+    "clinic_app.domains.appointments.service.core:AppointmentService.check_booking": (
         "warnings before booking (the times of clashing appointments, no patient named); "
         "the booking itself is audited (appointment.book)"
     ),

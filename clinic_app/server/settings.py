@@ -28,6 +28,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clinic_app import schema  # noqa: F401 - every record type registered (attestations)
+from clinic_app.domains.appointments.content import SETTING as DNA_RULE
+from clinic_app.domains.appointments.content import (
+    changed_dna_rule,
+    dna_rule_fields,
+    dna_rule_values,
+    shipped_dna_rule,
+)
 from clinic_app.domains.imaging.service.settings import DICOM_SETTINGS, changed_dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings
 from clinic_app.domains.triage.service.targets import WAITING_TIMES, changed_waiting_times
@@ -117,11 +124,21 @@ def _scope(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
     return changed
 
 
+def _dna_rule(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    if field not in dna_rule_fields():
+        raise ClinicError("settings.unknown_setting", name=f"{DNA_RULE}.{field}")
+    value = _typed(text)
+    if text.strip().casefold() in {"on", "off"}:
+        value = text.strip().casefold() == "on"
+    return changed_dna_rule(stored, field, value)
+
+
 def _changers() -> dict[str, Changer]:
     found: dict[str, Changer] = {
         DICOM_SETTINGS: _dicom,
         WAITING_TIMES: _waiting,
         SCOPE_SETTING: _scope,
+        DNA_RULE: _dna_rule,
     }
     for key, steps in _attestation_keys().items():
         found[key] = _attestation(steps)
@@ -196,6 +213,9 @@ def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
         lines.append(
             (f"{SCOPE_SETTING}.{rule.name}", scope.get(rule.name, default), rule.name in scope)
         )
+    dna, _row = _stored(conn, DNA_RULE)
+    for name, default in dna_rule_values(shipped_dna_rule()).items():
+        lines.append((f"{DNA_RULE}.{name}", dna.get(name, default), name in dna))
     for key, steps in sorted(_attestation_keys().items()):
         worded, _row = _stored(conn, key)
         for step in steps:

@@ -88,3 +88,29 @@ def dna_rule_with(stored: Mapping[str, object]) -> DnaRule:
     }
     merged.update({k: v for k, v in stored.items() if k in _FIELDS})
     return _rule(merged)
+
+
+def dna_rule_fields() -> tuple[str, ...]:
+    """The names of the rule's values a service may set."""
+    return _FIELDS
+
+
+def dna_rule_values(rule: DnaRule) -> dict[str, object]:
+    """The rule's values by name."""
+    return {name: getattr(rule, name) for name in _FIELDS}
+
+
+def changed_dna_rule(stored: Mapping[str, object], field: str, value: object) -> dict[str, object]:
+    """The setting's value after setting ``field``; only what differs from the shipped rule.
+
+    Raises:
+        KeyError: for a value the rule does not have (see :func:`dna_rule_fields`).
+        ValidationError: as :func:`dna_rule_with`.
+    """
+    if field not in _FIELDS:
+        raise KeyError(field)
+    merged = {k: v for k, v in stored.items() if k in _FIELDS}
+    merged[field] = value
+    rule = dna_rule_with(merged)
+    shipped = dna_rule_values(shipped_dna_rule())
+    return {k: v for k, v in dna_rule_values(rule).items() if v != shipped[k]}
