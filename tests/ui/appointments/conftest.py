@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import clinic_app.domains.appointments.service as appointment_service
+import clinic_app.domains.appointments.service.core as appointment_service
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.appointments.views import AppointmentView, BookingInput
