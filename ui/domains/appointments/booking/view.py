@@ -196,7 +196,7 @@ class BookingForm(QWidget):
         self.slots.setFlow(QListWidget.Flow.LeftToRight)
         self.slots.setWrapping(True)
         self.slots.setSpacing(4)
-        self.slots.setFixedHeight(self.slots.fontMetrics().lineSpacing() * 4 + 20)
+        self.slots.setFixedHeight(self.slots.fontMetrics().lineSpacing() * 3 + 20)
         self.slots_hint = label("", "hint", wrap=True)
         self.cancel_by = CancelBy()
         self.cancel_reason = _text_box(2)
@@ -255,9 +255,10 @@ class BookingForm(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.summary)
         layout.addLayout(grid)
-        layout.addWidget(
-            label(_tr("Free slots that day (choose one to fill the time)"), "fieldLabel")
+        self.slots_label = label(
+            _tr("Free slots that day (choose one to fill the time)"), "fieldLabel"
         )
+        layout.addWidget(self.slots_label)
         layout.addWidget(self.slots)
         layout.addWidget(self.slots_hint)
         layout.addWidget(self.rebook_box)
@@ -668,6 +669,9 @@ class BookingView(QWidget):
         else:
             form.slots_hint.setText("")
         form.slots_hint.setVisible(bool(form.slots_hint.text()))
+        # No list to choose from when nothing is free: the hint says why.
+        form.slots.setVisible(bool(free))
+        form.slots_label.setVisible(bool(free))
 
     def _on_slot_chosen(self, item: QListWidgetItem) -> None:
         slot = item.data(Qt.ItemDataRole.UserRole)
@@ -695,7 +699,7 @@ class BookingView(QWidget):
                 else None
             )
             self.form.overbook_reason.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.form_scroll.ensureWidgetVisible(self.form.warning)
+        self.form_scroll.ensureWidgetVisible(self.form.book_button)
 
     def _on_vm_saved(self, result: Any, what: str) -> None:
         said = {

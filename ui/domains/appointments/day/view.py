@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -120,6 +121,12 @@ def synced_words(synced_at: datetime | None, today: date) -> str:
     )
 
 
+def short_title(title: str) -> str:
+    """A questionnaire's short name where its title ends with one: ``MSK-HQ``."""
+    found = re.search(r"\(([^()]+)\)\s*$", title)
+    return found.group(1) if found else title
+
+
 def needs_words(entry: DayEntry) -> str:
     """What the appointment needs, one thing a line; a red flag first, in capitals."""
     needs = entry.needs
@@ -129,7 +136,8 @@ def needs_words(entry: DayEntry) -> str:
     if needs.unsigned:
         lines.append(_tr("Unsigned: {what}").format(what=", ".join(needs.unsigned)))
     if needs.questionnaires_due:
-        lines.append(_tr("Due: {what}").format(what=", ".join(needs.questionnaires_due)))
+        due = ", ".join(short_title(title) for title in needs.questionnaires_due)
+        lines.append(_tr("Due: {what}").format(what=due))
     if needs.report_waiting:
         lines.append(_tr("Scan report waiting"))
     return "\n".join(lines)

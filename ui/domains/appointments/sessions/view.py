@@ -237,6 +237,10 @@ class SessionsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Names and sites can be long: set widths, wrapped, so every column stays in view.
+        for column, width in ((0, 180), (3, 170)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.table.setColumnWidth(column, width)
         self.form = SessionForm()
         panel = card()
         panel_layout = QVBoxLayout(panel)
@@ -333,7 +337,7 @@ class SessionsView(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(sessions))
         for row, session in enumerate(sessions):
-            room = f", {session.room}" if session.room else ""
+            room = f"\n{session.room}" if session.room else ""
             kind = TYPES.get(session.appointment_type or "", session.appointment_type or "")
             cells = (
                 session.clinician_name,
