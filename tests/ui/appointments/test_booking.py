@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -9,7 +10,13 @@ from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.domains.appointments import rules
+from clinic_app.domains.appointments.model import AppointmentClash
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.uow import UnitOfWork
 from tests.ui.appointments.conftest import booking
+from tests.ui.appointments.test_clinic_day_pictures import _shot
 from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, type_into, wait_idle
 from tests.ui.shell.test_patient_context import open_record
 from ui.app import MainWindow
@@ -124,3 +131,53 @@ def test_cancelling_asks_who_and_why(qtbot: QtBot, clinic: Services, window: Mai
     cancelled = clinic.appointments.get(user, booked.id)
     assert cancelled.cancelled_by == "patient"
     assert cancelled.cancel_reason == "Patient is away that week."
+
+
+def _double_booked(
+    clinic: Services, user: CurrentUser, first: uuid.UUID, second: uuid.UUID
+) -> None:
+    """The double booking a sync finds when two laptops booked the same slot offline."""
+    with UnitOfWork(clinic.context)(user, Action.APPOINTMENT_BOOK) as session:
+        session.add(
+            AppointmentClash(
+                id=rules.clash_id(first, second),
+                first_appointment_id=first,
+                second_appointment_id=second,
+                clinician_id=user.id,
+            )
+        )
+
+
+def test_a_double_booking_from_two_devices_shows_for_the_patient_and_is_settled(
+    qtbot: QtBot, clinic: Services, window: MainWindow
+) -> None:
+    sign_in(qtbot, window, CLINICIAN)
+    user = window.session.user
+    assert user is not None
+    site = clinic.appointments.sites(user)[0]
+    patient, other = [p for p in clinic.patients.search(user, "999", limit=60) if p.nhs_number][:2]
+    later = clinic.appointments.day(user).day + timedelta(days=3)
+    mine = clinic.appointments.book(user, booking(patient.id, user.id, site.id, later, "11:00"))
+    theirs = clinic.appointments.book(
+        user, booking(other.id, user.id, site.id, later, "11:00", reason="Booked apart")
+    )
+    _double_booked(clinic, user, mine.id, theirs.id)
+
+    open_record(qtbot, window, patient.id)
+    screen = _open_booking(qtbot, window)
+    view = screen.view
+    qtbot.waitUntil(view.clash_box.isVisible, timeout=WAIT_MS)
+    assert "Double booked" in view.clash_text.text()
+    assert "11:00 to 11:30" in view.clash_text.text()
+    assert "Double booked" in view.table.item(0, 3).text()
+    _shot(window, "appointments-double-booked.png")
+    # The other patient is named nowhere on this patient's page.
+    assert other.family_name.upper() not in view.clash_text.text().upper()
+
+    type_into(qtbot, view.keep_reason, "Joint session agreed with both patients.")
+    qtbot.mouseClick(view.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not clinic.appointments.clashes(user), timeout=WAIT_MS)
+    wait_idle(window)
+    qtbot.waitUntil(lambda: not view.clash_box.isVisible(), timeout=WAIT_MS)
+    assert clinic.appointments.get(user, mine.id).status == "booked"
+    assert clinic.appointments.get(user, theirs.id).status == "booked"

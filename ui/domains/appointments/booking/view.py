@@ -354,6 +354,9 @@ class BookingView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Clinicians' and sites' names can be long: a set width, wrapped, keeps Status in view.
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        self.table.setColumnWidth(1, 200)
         self.book_button = QPushButton(_tr("Book an appointment"))
         self.book_button.setObjectName("bookNew")
         set_role(self.book_button, "", variant="primary")
@@ -542,8 +545,10 @@ class BookingView(QWidget):
         if appointment.status == "cancelled" and appointment.cancelled_by:
             status += "\n" + _tr("by the {who}").format(who=_tr(appointment.cancelled_by))
         room = f", {appointment.room}" if appointment.room else ""
+        shown = local(appointment.starts_at)
         cells = (
-            when_words(appointment.starts_at, appointment.minutes),
+            f"{shown.strftime('%a')} {formatting.clinical_date(shown.date())}\n"
+            f"{shown.strftime('%H:%M')} ({appointment.minutes} min)",
             f"{appointment.clinician_name}\n{appointment.site_name}{room}",
             f"{words(TYPES, appointment.appointment_type)}\n"
             f"{words(MECHANISMS, appointment.mechanism)}",

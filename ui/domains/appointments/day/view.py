@@ -294,7 +294,6 @@ class DnaDialog(QDialog):
         self.keep_open.setObjectName("keepOpen")
         self.decision_group.addButton(self.discharge)
         self.decision_group.addButton(self.keep_open)
-        self.decision_field = FormField(_tr("The service's rule offers discharge"), QWidget())
         decisions = QHBoxLayout()
         decisions.addWidget(self.discharge)
         decisions.addWidget(self.keep_open)
@@ -409,7 +408,6 @@ class DayView(QWidget):
         self.site.setAccessibleName(_tr("Site"))
         self.site.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.site.setMinimumWidth(260)
-        self.site.setVisible(view_model.site_view)
         self.previous_button = QPushButton(_tr("◀ Previous day"))
         self.today_button = QPushButton(_tr("Today"))
         self.next_button = QPushButton(_tr("Next day ▶"))
@@ -434,6 +432,8 @@ class DayView(QWidget):
             button.setToolTip(keys)
             self.step_buttons[step] = button
         self._lay_out()
+        # Only once it has a parent: shown before, it would flash up as a window of its own.
+        self.site.setVisible(view_model.site_view)
         self._connect()
         self._on_vm_day_loaded(None)
 
