@@ -181,3 +181,43 @@ def test_a_double_booking_from_two_devices_shows_for_the_patient_and_is_settled(
     qtbot.waitUntil(lambda: not view.clash_box.isVisible(), timeout=WAIT_MS)
     assert clinic.appointments.get(user, mine.id).status == "booked"
     assert clinic.appointments.get(user, theirs.id).status == "booked"
+
+
+def test_rebooking_moves_the_appointment_and_keeps_why(
+    qtbot: QtBot, clinic: Services, window: MainWindow
+) -> None:
+    sign_in(qtbot, window, CLINICIAN)
+    user = window.session.user
+    assert user is not None
+    site = clinic.appointments.sites(user)[0]
+    patient = next(p for p in clinic.patients.search(user, "999", limit=60) if p.nhs_number)
+    later = clinic.appointments.day(user).day + timedelta(days=4)
+    old = clinic.appointments.book(user, booking(patient.id, user.id, site.id, later, "09:00"))
+    open_record(qtbot, window, patient.id)
+    screen = _open_booking(qtbot, window)
+    view = screen.view
+    qtbot.waitUntil(lambda: view.table.rowCount() == 1, timeout=WAIT_MS)
+    view.table.selectRow(0)
+    qtbot.mouseClick(view.rebook_button, Qt.MouseButton.LeftButton)
+    form = view.form
+    assert form.rebook_box.isVisible()
+    assert "Priya Shah" in form.clinician.currentText()  # the old booking's clinician
+    form.day.clear()
+    type_into(qtbot, form.day, typed_day(later + timedelta(days=1)))
+    type_into(qtbot, form.time, "14:30")
+    qtbot.mouseClick(form.cancel_by.service, Qt.MouseButton.LeftButton)
+    type_into(qtbot, form.cancel_reason, "Clinician on a course that morning.")
+    qtbot.mouseClick(form.book_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: clinic.appointments.get(user, old.id).status == "cancelled", timeout=WAIT_MS
+    )
+    wait_idle(window)
+    moved = [a for a in clinic.appointments.for_patient(user, patient.id) if a.id != old.id]
+    assert len(moved) == 1
+    assert moved[0].rebooked_from_id == old.id
+    assert moved[0].patient_id == patient.id
+    cancelled = clinic.appointments.get(user, old.id)
+    assert (cancelled.cancelled_by, cancelled.cancel_reason) == (
+        "service",
+        "Clinician on a course that morning.",
+    )
