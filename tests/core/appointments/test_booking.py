@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -132,6 +133,27 @@ def test_a_deleted_or_merged_away_patient_is_refused(clinic: Clinic) -> None:
     with pytest.raises(FormErrors) as refused:
         clinic.book(uuid.uuid4())
     assert _fields(refused.value) == {"patient": "appointment.patient_unavailable"}
+
+
+def test_a_patient_merged_into_another_record_is_refused(clinic: Clinic) -> None:
+    from datetime import UTC, datetime
+
+    from clinic_app.people.model import PatientMerge
+
+    with clinic.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=clinic.services.context.device_id)
+        session.add(
+            PatientMerge(
+                survivor_id=clinic.harriet,
+                merged_id=clinic.owen,
+                reason="Registered twice",
+                merged_at=datetime.now(UTC),
+            )
+        )
+    with pytest.raises(FormErrors) as refused:
+        clinic.book(clinic.owen)
+    assert _fields(refused.value) == {"patient": "appointment.patient_merged"}
+    assert clinic.book(clinic.harriet).patient_id == clinic.harriet
 
 
 def test_several_bad_fields_are_named_together(clinic: Clinic) -> None:
@@ -322,3 +344,58 @@ def test_reception_may_not_manage_clinical_steps(clinic: Clinic) -> None:
     made = clinic.book()
     with pytest.raises(PermissionDenied):
         clinic.appointments.finish(clinic.reception, made.id)
+
+
+def test_sessions_are_checked_ended_and_make_the_clinicians_sites(clinic: Clinic) -> None:
+    session_input = SessionInput(
+        clinician_id=clinic.physio.id,
+        site_id=clinic.hilltop,
+        room="Gym",
+        weekday=TOMORROW.weekday(),
+        starts="13:00",
+        ends="12:00",
+        slot_minutes="0",
+    )
+    with pytest.raises(FormErrors) as refused:
+        clinic.appointments.save_session(clinic.reception, None, session_input)
+    assert _fields(refused.value) == {
+        "ends": "appointment.ends_before_starts",
+        "slot_minutes": "appointment.minutes_invalid",
+    }
+    with pytest.raises(PermissionDenied):
+        clinic.appointments.save_session(
+            clinic.physio, None, replace(session_input, ends="17:00", slot_minutes="20")
+        )
+    made = clinic.appointments.save_session(
+        clinic.reception, None, replace(session_input, ends="17:00", slot_minutes="20")
+    )
+    assert (made.site_name, made.starts, made.ends, made.slot_minutes) == (
+        "Hilltop",
+        "13:00",
+        "17:00",
+        20,
+    )
+    chosen = {c.name: c.site_ids for c in clinic.appointments.clinicians(clinic.reception)}
+    assert chosen["Physio"] == (clinic.riverside, clinic.hilltop)
+    assert "Reception" not in chosen
+    assert [
+        s.id for s in clinic.appointments.sessions(clinic.reception, site_id=clinic.hilltop)
+    ] == [made.id]
+    assert made.valid_from == date.today()
+    # A session cannot end before it starts.
+    with pytest.raises(ValidationError) as early:
+        clinic.appointments.end_session(
+            clinic.reception, made.id, (date.today() - timedelta(days=1)).isoformat()
+        )
+    assert (early.value.code, early.value.field) == (
+        "appointment.ends_before_starts",
+        "valid_until",
+    )
+    clinic.appointments.end_session(clinic.reception, made.id, date.today().isoformat())
+    assert clinic.appointments.sessions(clinic.reception, site_id=clinic.hilltop)[
+        0
+    ].valid_until == (date.today())
+    # Ended today: from tomorrow the physio no longer works at Hilltop.
+    with pytest.raises(FormErrors) as refused:
+        clinic.book(site_id=clinic.hilltop)
+    assert _fields(refused.value) == {"site_id": "appointment.clinician_not_at_site"}

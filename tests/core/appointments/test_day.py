@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from clinic_app.domains.imaging.model import ImagingStudy
+from clinic_app.domains.reports.model import ScanReport
 from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.session import Actor
 from clinic_app.people.sync_service import LAST_SUCCESS_KEY
 from tests.core.appointments.conftest import Clinic
 
@@ -137,4 +141,53 @@ def test_appointments_and_contacts_on_the_timeline_one_line_each(clinic: Clinic)
     owen = clinic.services.timeline.for_patient(clinic.physio, clinic.owen).entries
     assert [e.description for e in owen if e.kind == "appointment"] == [
         f"Follow-up appointment, {day}, 11:00, face to face"
+    ]
+
+
+def _report(clinic: Clinic, patient_id: uuid.UUID, author: uuid.UUID, **values: object) -> None:
+    """A scan report row as the reports service keeps one (its study first)."""
+    with clinic.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=clinic.services.context.device_id, user_id=author)
+        study = ImagingStudy(
+            patient_id=patient_id,
+            study_uid=f"2.25.{uuid.uuid4().int}",
+            started_at=datetime.now(UTC),
+        )
+        session.add(study)
+        session.flush()
+        session.add(
+            ScanReport(study_id=study.id, patient_id=patient_id, author_id=author, **values)
+        )
+
+
+def test_a_scan_opens_at_the_report_waiting_for_its_clinician(clinic: Clinic) -> None:
+    scan = clinic.book(time="09:00", appointment_type="scan")
+    theirs = clinic.book(
+        clinic.owen,
+        time="09:00",
+        appointment_type="scan",
+        clinician_id=clinic.consultant.id,
+        site_id=clinic.hilltop,
+    )
+    first = {
+        e.appointment.id: e
+        for e in clinic.appointments.site_day(clinic.reception, clinic.riverside, TOMORROW).entries
+    }
+    assert (first[scan.id].opens, first[scan.id].needs.report_waiting) == ("patient", False)
+    # The physio's own draft report for Harriet; a report submitted to the consultant for Owen.
+    _report(clinic, clinic.harriet, clinic.physio.id, status="draft")
+    _report(
+        clinic,
+        clinic.owen,
+        clinic.trainee.id,
+        status="submitted",
+        supervisor_id=clinic.consultant.id,
+    )
+    mine = clinic.appointments.day(clinic.physio, day=TOMORROW).entries
+    assert [(e.appointment.id, e.opens, e.needs.report_waiting) for e in mine] == [
+        (scan.id, "report", True)
+    ]
+    consultant = clinic.appointments.day(clinic.consultant, day=TOMORROW).entries
+    assert [(e.appointment.id, e.opens, e.needs.report_waiting) for e in consultant] == [
+        (theirs.id, "report", True)
     ]

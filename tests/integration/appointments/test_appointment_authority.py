@@ -7,9 +7,10 @@ record that a patient was seen or did not attend, nor jump a booking straight to
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,19 @@ import pytest
 from sqlalchemy import Engine, create_engine, select
 
 from clinic_app.bootstrap import create_clinic
+from clinic_app.domains.appointments.views import BookingInput
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security import keychain
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.protocol import Change, PushRequest, PushResponse, Result, Status
 from clinic_app.sync.wire import synced_table
-from tests.support.sync_server import Device, SyncServer, enrolled_device, signed_in_user
+from tests.support.sync_server import (
+    Device,
+    SyncServer,
+    enrolled_device,
+    server_command,
+    signed_in_user,
+)
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -154,3 +162,73 @@ def test_reception_cannot_push_a_booking_to_finished_nor_record_a_non_attendance
     # A finished appointment is never cancelled afterwards.
     cancel = _change(booked.row_id, {"status": "cancelled"}, base=row["row_version"])
     assert _only(_push(laptop, as_desk, cancel)).reason == "sync.step_refused"
+
+
+def test_the_non_attendance_rule_set_on_the_server_changes_the_laptops_offer(
+    server: SyncServer, laptop: Device
+) -> None:
+    site = server.add_site("Riverside")
+    priya = signed_in_user(server, laptop, "priya", "clinician", PASSWORD)
+    server.set_user_site("priya", site)
+    appointments = laptop.services.appointments
+    patient = laptop.services.patients.register(
+        priya,
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace",
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number="9990000018",
+        ),
+    ).id
+    laptop.client.pull()
+    made = appointments.book(
+        priya,
+        BookingInput(
+            patient_id=patient,
+            clinician_id=priya.id,
+            site_id=site,
+            room="",
+            day=(date.today() + timedelta(days=1)).isoformat(),
+            time="10:30",
+            minutes="30",
+            appointment_type="follow_up",
+            mechanism="face_to_face",
+        ),
+    )
+    assert appointments.dna_check(priya, made.id).discharge_offered is False
+
+    done = subprocess.run(
+        server_command(
+            "settings",
+            "set",
+            "dna_rule.offer_discharge_after",
+            "1",
+            "--db",
+            server.db_url,
+            "--operator",
+            "lee.lead",
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    laptop.client.pull()
+    assert appointments.dna_check(priya, made.id).discharge_offered is True
+    refused = subprocess.run(
+        server_command(
+            "settings",
+            "set",
+            "dna_rule.offer_discharge_after",
+            "many",
+            "--db",
+            server.db_url,
+            "--operator",
+            "lee.lead",
+        ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert refused.returncode != 0
