@@ -73,7 +73,10 @@ def describe(row: Any) -> str:
 def letter_sections(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
 ) -> list[LetterSection]:
-    """Each signed note's sections declared for letters, and its exercises (never a draft)."""
+    """Each signed note's sections declared for letters and its exercises, in their order.
+
+    A draft is never offered.
+    """
     query = select(ContactNote).where(
         ContactNote.patient_id == patient_id,
         ContactNote.status == RecordStatus.SIGNED.value,
@@ -83,14 +86,15 @@ def letter_sections(
         query = query.where(ContactNote.episode_id == episode_id)
     offered: list[LetterSection] = []
     for row in session.scalars(query.order_by(ContactNote.signed_at, ContactNote.id)):
-        words = [
-            f"{section.label}: {text}"
-            for section in CONTACT_NOTE.text_sections
-            if section.letter and (text := str(row.content.get(section.key) or "").strip())
-        ]
-        exercises = row.content.get(EXERCISES) or []
-        if exercises:
-            words.append("Exercises: " + "; ".join(exercise_line(e) for e in exercises))
+        words: list[str] = []
+        for section in CONTACT_NOTE.sections:
+            if section.key == EXERCISES:
+                exercises = row.content.get(EXERCISES) or []
+                if exercises:
+                    listed = "; ".join(exercise_line(e) for e in exercises)
+                    words.append(f"{section.label}: {listed}")
+            elif section.letter and (text := str(row.content.get(section.key) or "").strip()):
+                words.append(f"{section.label}: {text}")
         if not words:
             continue
         offered.append(
@@ -139,5 +143,6 @@ CONTACT_NOTE = register(
         describe=describe,
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
+        unfinished=unfinished,
     )
 )

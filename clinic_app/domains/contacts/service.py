@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, time
 from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, select
 
 from clinic_app.domains.appointments.model import Appointment, CareContact
+from clinic_app.domains.appointments.rules import Status, clinic_day, day_bounds
 from clinic_app.domains.contacts.model import ContactNote, ContactNoteAddendum
 from clinic_app.domains.contacts.pdf import PrintedNote, note_pdf
 from clinic_app.domains.contacts.record import CONTACT_NOTE
@@ -21,7 +21,13 @@ from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.errors import (
+    ClinicError,
+    Conflict,
+    FormErrors,
+    NotFound,
+    ValidationError,
+)
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import User
@@ -41,7 +47,7 @@ ADDENDUM_MAX = 4000
 #: Reading a note is reading the clinical record: the assessment's read permission.
 READ = Action.ASSESSMENT_VIEW
 #: An appointment with no contact to write about: nobody was seen.
-_NOT_SEEN = frozenset({"cancelled", "did_not_attend"})
+_NOT_SEEN = frozenset({Status.CANCELLED.value, Status.DNA.value})
 
 
 def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
@@ -67,6 +73,22 @@ def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
     if exercises:
         kept[EXERCISES] = exercises
     return kept
+
+
+def _contact_of(
+    session: ClinicSession, patient_id: uuid.UUID, appointment_id: uuid.UUID
+) -> uuid.UUID | None:
+    """The care contact recorded for this patient's appointment, once there is one."""
+    return session.scalars(
+        select(CareContact.id)
+        .where(
+            CareContact.appointment_id == appointment_id,
+            CareContact.patient_id == patient_id,
+            CareContact.deleted.is_(False),
+        )
+        .order_by(CareContact.created_at, CareContact.id)
+        .limit(1)
+    ).one_or_none()
 
 
 def _name(session: ClinicSession, user_id: uuid.UUID | None) -> str:
@@ -127,20 +149,11 @@ class ContactNoteService:
             ).one_or_none()
             action = "open"
             if row is None:
-                contact = session.scalars(
-                    select(CareContact.id)
-                    .where(
-                        CareContact.appointment_id == appointment.id,
-                        CareContact.patient_id == patient_id,
-                        CareContact.deleted.is_(False),
-                    )
-                    .limit(1)
-                ).one_or_none()
                 row = ContactNote(
                     patient_id=patient.id,
                     episode_id=episode_for(session, patient.id, appointment.episode_id),
                     appointment_id=appointment.id,
-                    care_contact_id=contact,
+                    care_contact_id=_contact_of(session, patient.id, appointment.id),
                     status=RecordStatus.DRAFT.value,
                     content={},
                 )
@@ -186,6 +199,9 @@ class ContactNoteService:
                     raise Conflict("contact_note.wrong_patient")
                 self._check(actor, row, "edit")
                 row.content = checked
+                if row.care_contact_id is None and row.appointment_id is not None:
+                    # Started before the patient was marked seen: linked once they are.
+                    row.care_contact_id = _contact_of(session, row.patient_id, row.appointment_id)
                 action = "save_draft"
             session.flush()
             self._audit(session, actor, action, row)
@@ -311,7 +327,8 @@ class ContactNoteService:
 
         The questionnaires domain keeps one schedule: a baseline in the episode, then
         follow-ups. So one is due when the patient's open episode has a complete baseline
-        of it and nothing of it has been answered today; no interval is invented here.
+        of it and nothing of it has been answered on the clinic's today; no interval is
+        invented here. The day list offers the same at each follow-up.
         """
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.AUDITED_READ) as session:
             episode = episode_for(session, patient_id, None)
@@ -323,7 +340,6 @@ class ContactNoteService:
             live = (
                 QuestionnaireResponse.patient_id == patient_id,
                 in_episode,
-                QuestionnaireResponse.complete.is_(True),
                 QuestionnaireResponse.deleted.is_(False),
             )
             baselines = session.execute(
@@ -331,14 +347,20 @@ class ContactNoteService:
                     QuestionnaireResponse.questionnaire_id,
                     func.min(QuestionnaireResponse.recorded_at),
                 )
-                .where(*live, QuestionnaireResponse.timepoint == Timepoint.BASELINE)
+                .where(
+                    *live,
+                    QuestionnaireResponse.complete.is_(True),
+                    QuestionnaireResponse.timepoint == Timepoint.BASELINE,
+                )
                 .group_by(QuestionnaireResponse.questionnaire_id)
             ).all()
-            today = datetime.combine(utcnow().date(), time(), tzinfo=utcnow().tzinfo)
+            start, end = day_bounds(clinic_day(utcnow()))
             answered_today = set(
                 session.scalars(
                     select(QuestionnaireResponse.questionnaire_id).where(
-                        *live, QuestionnaireResponse.recorded_at >= today
+                        *live,
+                        QuestionnaireResponse.recorded_at >= start,
+                        QuestionnaireResponse.recorded_at < end,
                     )
                 )
             )
@@ -351,7 +373,7 @@ class ContactNoteService:
                 continue
             try:
                 title = questionnaire(questionnaire_id).title
-            except KeyError:
+            except ClinicError:
                 continue  # a questionnaire this version no longer ships: nothing to offer
             due.append(QuestionnaireDue(questionnaire_id, title, baseline_at))
         return tuple(due)

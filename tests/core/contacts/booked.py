@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from clinic_app.container import Services
 from clinic_app.domains.appointments.model import Appointment, CareContact
+from clinic_app.domains.appointments.rules import Outcome, Status
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action
@@ -18,7 +19,11 @@ from clinic_app.people.episodes import open_episode_id
 
 
 def seen_today(
-    services: Services, clinician: CurrentUser, patient_id: uuid.UUID, *, status: str = "in_room"
+    services: Services,
+    clinician: CurrentUser,
+    patient_id: uuid.UUID,
+    *,
+    status: str = Status.IN_ROOM,
 ) -> uuid.UUID:
     """A follow-up today for ``patient_id`` with ``clinician``, the patient seen (its contact).
 
@@ -41,7 +46,7 @@ def seen_today(
         )
         session.add(appointment)
         session.flush()
-        if status not in {"booked", "cancelled"}:
+        if status not in {Status.BOOKED, Status.CANCELLED}:
             session.add(
                 CareContact(
                     patient_id=patient_id,
@@ -52,7 +57,7 @@ def seen_today(
                     starts_at=starts,
                     minutes=30,
                     mechanism="face_to_face",
-                    outcome="did_not_attend" if status == "did_not_attend" else "attended",
+                    outcome=Outcome.DID_NOT_ATTEND if status == Status.DNA else Outcome.ATTENDED,
                 )
             )
         return appointment.id

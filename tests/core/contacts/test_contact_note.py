@@ -13,6 +13,7 @@ from sqlalchemy import Table, select, text, update
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.appointments.rules import Status, clinic_day
 from clinic_app.domains.contacts.model import ContactNote
 from clinic_app.domains.contacts.record import CONTACT_NOTE
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
@@ -96,7 +97,7 @@ def test_no_note_for_a_cancelled_appointment_or_a_non_attendance(
     demo: Services, clinician: CurrentUser
 ) -> None:
     patient, _other = _two_patients(demo, clinician)
-    for status in ("cancelled", "did_not_attend"):
+    for status in (Status.CANCELLED, Status.DNA):
         appointment = seen_today(demo, clinician, patient, status=status)
         with pytest.raises(Conflict) as refused:
             demo.contact_notes.start(clinician, patient, appointment)
@@ -242,7 +243,8 @@ def test_the_unfinished_offer_names_patients_with_a_draft(
     demo: Services, clinician: CurrentUser
 ) -> None:
     patient, other = _two_patients(demo, clinician)
-    note = demo.contact_notes.start(clinician, patient, seen_today(demo, clinician, patient))
+    appointment = seen_today(demo, clinician, patient)
+    note = demo.contact_notes.start(clinician, patient, appointment)
     signed = demo.contact_notes.start(clinician, other, seen_today(demo, clinician, other))
     demo.contact_notes.save_draft(clinician, other, SOAP, signed.id)
     demo.contact_notes.sign(clinician, signed.id, PASSWORD)
@@ -252,10 +254,22 @@ def test_the_unfinished_offer_names_patients_with_a_draft(
         assert offer(session, [patient, other]) == {patient}
         assert offer(session, [other]) == set()
         assert offer(session, []) == set()
+    # The clinician's day list names the draft among what that appointment needs.
+    day = clinic_day(demo.appointments.get(clinician, appointment).starts_at)
+    needs = {
+        entry.appointment.id: entry.needs.unsigned
+        for entry in demo.appointments.day(clinician, day=day).entries
+    }
+    assert "Contact note" in needs[appointment]
     demo.contact_notes.save_draft(clinician, patient, SOAP, note.id)
     demo.contact_notes.sign(clinician, note.id, PASSWORD)
     with demo.context.store.sessions() as session:
         assert offer(session, [patient, other]) == set()
+    needs = {
+        entry.appointment.id: entry.needs.unsigned
+        for entry in demo.appointments.day(clinician, day=day).entries
+    }
+    assert "Contact note" not in needs[appointment]
 
 
 def test_the_printout_has_the_sections_the_exercise_table_and_the_addenda(
@@ -341,3 +355,41 @@ def test_a_note_with_no_patient_row_is_not_started(demo: Services, clinician: Cu
         assert session.scalars(select(ContactNote)).first() is None
     with pytest.raises(NotFound):
         demo.contact_notes.start(clinician, uuid.uuid4(), uuid.uuid4())
+
+
+def test_letters_quote_signed_notes_only(demo: Services, clinician: CurrentUser) -> None:
+    patient, _other = _two_patients(demo, clinician)
+    offer = CONTACT_NOTE.letter_sections
+    assert offer is not None
+    note = demo.contact_notes.start(clinician, patient, seen_today(demo, clinician, patient))
+    demo.contact_notes.save_draft(clinician, patient, {**SOAP, "exercises": [SQUATS]}, note.id)
+    with demo.context.store.sessions() as session:
+        assert offer(session, patient, None) == []
+    demo.contact_notes.sign(clinician, note.id, PASSWORD)
+    with demo.context.store.sessions() as session:
+        [quoted] = offer(session, patient, None)
+    assert quoted.final
+    assert quoted.source_id == note.id
+    assert quoted.heading.startswith("Contact note, ")
+    assert quoted.text.splitlines() == [
+        f"Subjective: {SOAP['subjective']}",
+        f"Treatment given: {SOAP['treatment']}",
+        "Exercises: Sit to stand: 3 sets of 10, Body weight",
+        f"Plan: {SOAP['plan']}",
+    ]
+    assert SOAP["objective"] not in quoted.text
+
+
+def test_a_note_started_before_the_patient_is_seen_is_linked_to_the_contact_later(
+    demo: Services, clinician: CurrentUser
+) -> None:
+    patient, _other = _two_patients(demo, clinician)
+    appointment = seen_today(demo, clinician, patient, status=Status.BOOKED)
+    note = demo.contact_notes.start(clinician, patient, appointment)
+    assert note.care_contact_id is None
+    demo.appointments.arrive(clinician, appointment)
+    demo.appointments.call_in(clinician, appointment)
+    seen = demo.appointments.get(clinician, appointment)
+    saved = demo.contact_notes.save_draft(clinician, patient, SOAP, note.id)
+    assert seen.care_contact_id is not None
+    assert saved.care_contact_id == seen.care_contact_id

@@ -267,3 +267,56 @@ def test_switching_patient_or_user_leaves_nothing_behind(
     assert vm.note is None
     assert view.boxes["subjective"].toPlainText() == ""
     assert view.exercises.rows == []
+
+
+def test_an_unnamed_exercise_never_stops_the_words_being_saved(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    qtbot.mouseClick(view.exercises.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, view.boxes["plan"], "Home exercise programme.")
+    screen.save_now()
+    wait_idle(window)
+    assert vm.note is not None
+    saved = clinic.contact_notes.get(user, vm.note.id)
+    assert saved.content["plan"] == "Home exercise programme."
+    assert saved.exercises == ()
+    assert not view.summary.isVisibleTo(view)
+    # Named, it is kept; signing without the subjective names what is missing.
+    type_into(qtbot, view.exercises.rows[0].name, "Clam")
+    screen.save_now()
+    wait_idle(window)
+    assert [e["name"] for e in clinic.contact_notes.get(user, vm.note.id).exercises] == ["Clam"]
+    type_into(qtbot, view.password, PASSWORD)
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert view.field_errors["subjective"].text() == "Fill this in before signing the note."
+    assert view.field_errors["subjective"].isVisibleTo(view)
+    assert not vm.is_signed
+
+
+def test_another_clinicians_draft_is_shown_read_only(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    patient, _other = _two(clinic, window)
+    helen = clinic.auth.login("supervisor", demo_password("supervisor"))
+    theirs = clinic.contact_notes.start(helen, patient, seen_today(clinic, helen, patient))
+    clinic.contact_notes.save_draft(helen, patient, {"plan": "Her plan"}, theirs.id)
+    screen = _open(window, clinic, patient, theirs.id)
+    view, vm = screen.view, screen.view_model
+    assert vm.note is not None
+    assert vm.note.id == theirs.id
+    assert view.boxes["plan"].toPlainText() == "Her plan"
+    assert view.boxes["plan"].isReadOnly()
+    assert not view.sign_button.isVisibleTo(view)
+    assert "another clinician's draft" in view.state.text()
+    qtbot.keyClicks(view.boxes["plan"], " and mine")
+    screen.save_now()
+    wait_idle(window)
+    assert clinic.contact_notes.get(helen, theirs.id).content["plan"] == "Her plan"

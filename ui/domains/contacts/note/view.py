@@ -39,6 +39,8 @@ from ui.common.widgets import ErrorSummary, NoticeBar, card, label, set_role
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
 
 _TEXT_LINES = 3
+#: How long the page keeps to its end while it grows to show a new addendum (ms).
+_FOLLOW_MS = 400
 #: The words parts of an exercise row: key, column heading, longest, stretch.
 _WORDS_COLUMNS: tuple[tuple[str, str, int, int], ...] = (
     ("load", "Load", DETAIL_TEXT, 2),
@@ -129,6 +131,7 @@ class ExercisesTable(QWidget):
         for offset, (*_rest, stretch) in enumerate(_WORDS_COLUMNS):
             self.grid.setColumnStretch(3 + offset, stretch)
         self.empty = label(self.tr("No exercises given."), "hint")
+        self.hint = label(self.tr("An exercise is kept once it has a name."), "hint")
         self.add_button = QPushButton(self.tr("Add exercise"))
         self.add_button.clicked.connect(self._on_add)
         layout = QVBoxLayout(self)
@@ -137,6 +140,7 @@ class ExercisesTable(QWidget):
         layout.addWidget(self.empty)
         bar = QHBoxLayout()
         bar.addWidget(self.add_button)
+        bar.addWidget(self.hint)
         bar.addStretch(1)
         layout.addLayout(bar)
         self._refresh()
@@ -161,8 +165,12 @@ class ExercisesTable(QWidget):
         return row
 
     def values(self) -> list[dict[str, object]]:
-        """Each row as typed, in order."""
-        return [row.values() for row in self.rows]
+        """Each named row as typed, in order.
+
+        A row is an exercise once it is named: an unnamed one is left out of the draft
+        rather than stopping the note's words from being saved while it is filled in.
+        """
+        return [row.values() for row in self.rows if row.name.text().strip()]
 
     def show_exercises(self, exercises: Sequence[Mapping[str, Any]]) -> None:
         """Show exactly ``exercises`` (no signal: it is what is stored)."""
@@ -208,6 +216,7 @@ class ExercisesTable(QWidget):
     def _refresh(self) -> None:
         self.empty.setVisible(not self.rows)
         self.add_button.setVisible(not self._read_only)
+        self.hint.setVisible(not self._read_only and bool(self.rows))
 
 
 class ContactNoteView(QWidget):
@@ -220,6 +229,7 @@ class ContactNoteView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self._loading = False
+        self._follow_addenda = False
         self.title = label(self.tr("Contact note"), "heading")
         self.state = label("", "hint", wrap=True)
         self.notice = NoticeBar()
@@ -250,6 +260,7 @@ class ContactNoteView(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(self._fields())
+        self.scroll_area.verticalScrollBar().rangeChanged.connect(self._on_range_changed)
 
         bar = self._signing_bar()
 
@@ -310,10 +321,11 @@ class ContactNoteView(QWidget):
         column.addLayout(self.addenda_list)
         column.addWidget(self.addendum_text)
         row = QHBoxLayout()
-        row.addWidget(self.addendum_problem, 1)
+        row.addStretch(1)
         row.addWidget(self.addendum_password)
         row.addWidget(self.addendum_button)
         column.addLayout(row)
+        column.addWidget(self.addendum_problem)
 
     def _fields(self) -> QWidget:
         fields = QWidget()
@@ -395,19 +407,20 @@ class ContactNoteView(QWidget):
 
     def _show_note(self, note: NoteRecord | None) -> None:
         signed = note is not None and note.is_signed
+        writable = self._vm.may_write
         self._loading = True
         try:
             content: Mapping[str, str] = note.content if note is not None else {}
             for key, box in self.boxes.items():
                 if box.toPlainText() != content.get(key, ""):
                     box.setPlainText(content.get(key, ""))
-                box.setReadOnly(signed)
+                box.setReadOnly(not writable)
             self.exercises.show_exercises(note.exercises if note is not None else ())
-            self.exercises.set_read_only(signed)
+            self.exercises.set_read_only(not writable)
         finally:
             self._loading = False
         for widget in (self.password_label, self.password, self.sign_button):
-            widget.setVisible(not signed)
+            widget.setVisible(writable)
         self.sign_problem.hide()
         self.print_button.setEnabled(note is not None)
         self.addenda_box.setVisible(signed)
@@ -436,6 +449,10 @@ class ContactNoteView(QWidget):
             return self.tr("Signed by {who}, {when}. Read only.").format(
                 who=note.signer_name or self.tr("its author"), when=_when(note.signed_at)
             )
+        if not self._vm.may_write:
+            return self.tr(
+                "{summary}: another clinician's draft. Only they can change or sign it."
+            ).format(summary=note.summary)
         return self.tr("Draft — kept as you type. Sign when the note is complete.")
 
     def _show_addenda(self, note: NoteRecord | None) -> None:
@@ -515,10 +532,22 @@ class ContactNoteView(QWidget):
         self._show_addendum_box()
 
     def _show_addendum_box(self) -> None:
-        # The newest addendum and the box for the next are where the eye goes next, once
-        # the page is laid out again with them.
-        area, button = self.scroll_area, self.addendum_button
-        QTimer.singleShot(0, self, lambda: area.ensureWidgetVisible(button))
+        # The newest addendum and the box for the next are where the eye goes next: the
+        # page scrolls to its end once it has grown to hold them.
+        self._follow_addenda = True
+        QTimer.singleShot(0, self, self._scroll_to_end)
+        QTimer.singleShot(_FOLLOW_MS, self, self._stop_following)
+
+    def _on_range_changed(self, _low: int, _high: int) -> None:
+        if self._follow_addenda:
+            self._scroll_to_end()
+
+    def _scroll_to_end(self) -> None:
+        bar = self.scroll_area.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _stop_following(self) -> None:
+        self._follow_addenda = False
 
     def _show_sign_problem(self, text: str) -> None:
         self.sign_problem.setText(text)

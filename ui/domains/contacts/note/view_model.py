@@ -111,6 +111,17 @@ class ContactNoteViewModel(QObject):
         return self.note is not None and self.note.is_signed
 
     @property
+    def may_write(self) -> bool:
+        """True while the form may be typed in: a patient open, and a new note or own draft.
+
+        Another clinician's draft is shown read only: only its author changes or signs it.
+        """
+        if self.patient_id is None or self.is_signed:
+            return False
+        user = self._session.user
+        return self.note is None or (user is not None and self.note.created_by == user.id)
+
+    @property
     def busy(self) -> bool:
         return self._busy
 
@@ -150,7 +161,7 @@ class ContactNoteViewModel(QObject):
 
     def form_changed(self, values: Mapping[str, object]) -> None:
         """Something was typed: save the draft once typing pauses."""
-        if self.is_signed or self.patient_id is None:
+        if not self.may_write:
             return
         self._pending = dict(values)
         self._timer.start()
@@ -175,7 +186,7 @@ class ContactNoteViewModel(QObject):
 
     def sign(self, password: str) -> None:
         """Save anything unsaved, then sign with the user's password."""
-        if self._busy or self.is_signed or self.patient_id is None:
+        if self._busy or not self.may_write:
             return
         if not password:
             self.sign_failed.emit(self.tr("Type your password to sign."))
