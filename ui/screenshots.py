@@ -205,6 +205,23 @@ def _render_imaging(window: MainWindow, out_dir: Path) -> list[Path]:
     return shots
 
 
+def _render_clinic_day(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The open patient's appointments, then the clinician's own day and the site's day."""
+    window.open_screen("appointments")
+    _settle(window)
+    _settle(window)
+    shots = [_save(window, out_dir / "20-appointments.png")]
+    window.open_screen("today")
+    _settle(window)
+    shots.append(_save(window, out_dir / "21-day-list.png"))
+    window.open_screen("site_day")
+    # Two steps: the sites, then the first site's day.
+    _settle(window)
+    _settle(window)
+    shots.append(_save(window, out_dir / "22-site-day-list.png"))
+    return shots
+
+
 def render_screens(
     services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
 ) -> list[Path]:
@@ -215,9 +232,10 @@ def render_screens(
     form empty and with problems shown, the new-referral form, the lock screen, the triage
     worklist, the MSK-HQ, an assessment, its diagnosis section, red-flag screening, the
     waiting-time targets (as the clinician sees them: read only), the imaging screen (live
-    capture, then a clip in the viewer), the images waiting for a patient, and the DICOM and
-    PACS settings. Nothing is saved to the store except what any sign-in and record opening
-    writes to the audit trail.
+    capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
+    PACS settings, the patient's appointments, the clinician's day list and the site's.
+    Nothing is saved to the store except what any sign-in and record opening writes to the
+    audit trail.
 
     Returns:
         The paths of the PNG files, in that order.
@@ -239,6 +257,7 @@ def render_screens(
         _settle(window)
         shots += _render_clinical(window, out_dir)
         shots += _render_imaging(window, out_dir)
+        shots += _render_clinic_day(window, out_dir)
     finally:
         window.shutdown()
         window.deleteLater()

@@ -11,6 +11,9 @@ from clinic_app.domains.questionnaires.views import HistoryEntry
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import StoreStatus
 from ui.common.drafts import DraftStore, ReferenceLists
+from ui.domains.appointments.booking.view_model import AppointmentBook
+from ui.domains.appointments.day.view_model import DayKeeper
+from ui.domains.appointments.sessions.view_model import SessionKeeper
 from ui.domains.assessments.assessment.view_model import AssessmentRecorder
 from ui.domains.imaging.dicom_settings.view_model import DicomSettingsStore, Listeners
 from ui.domains.imaging.images.view_model import ImageRecords, PacsControls, TeachingCopies
@@ -110,6 +113,10 @@ class ScannerListeners(Listeners, Protocol):
     def stop(self) -> None: ...
 
 
+class AppointmentServices(DayKeeper, AppointmentBook, SessionKeeper, Protocol):
+    """The appointment service: the day lists', the booking screen's and the sessions' parts."""
+
+
 class ClinicServices(Protocol):
     """What the window needs from the services container built by ``clinic_app.bootstrap``."""
 
@@ -131,6 +138,8 @@ class ClinicServices(Protocol):
     def triage(self) -> TriageRecorder: ...
     @property
     def assessments(self) -> AssessmentRecorder: ...
+    @property
+    def appointments(self) -> AppointmentServices: ...
     @property
     def red_flags(self) -> RedFlagServices: ...
     @property

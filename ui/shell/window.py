@@ -57,6 +57,8 @@ SEARCH_SHARE = 0.51
 """Share of the workspace's width the search panel starts with (the rest: record, forms)."""
 HOME = "home"
 """The id of the page shown before a patient is open (for ``say_on``)."""
+LANDING = ("today", "site_day")
+"""The pages a user may start on after signing in, the first they may use (else home)."""
 
 
 class ShellWindow(QMainWindow):
@@ -308,7 +310,12 @@ class ShellWindow(QMainWindow):
         if screen_id == HOME:
             if self.pages.currentWidget() is self.home_page:
                 self.home_page.notice.show_notice(text, kind)
-            return
+                return
+            # The user's own first page (their day list) stands in for the home page.
+            landing = self.landing_screen()
+            if landing is None:
+                return
+            screen_id = landing
         screen = self._built.get(screen_id)
         if screen is not None and self.showing(screen) and hasattr(screen, "show_notice"):
             target: NoticeScreen = screen  # type: ignore[assignment]
@@ -491,6 +498,24 @@ class ShellWindow(QMainWindow):
         self.background.forget_report_notice()
         self.background.check_report_queues()
         self._built[self._side_id].open(None)
+        landing = self.landing_screen()
+        if landing is not None:
+            self.open_screen(landing)
+
+    def landing_screen(self) -> str | None:
+        """The page a user starts on after signing in, instead of the home page.
+
+        A clinician starts on their own day list; reception on the site's day list; anyone
+        who may use neither, on the home page (None).
+        """
+        user = self.session.user
+        if user is None:
+            return None
+        for screen_id in LANDING:
+            spec = self.specs.get(screen_id)
+            if spec is not None and spec.may_use(user):
+                return screen_id
+        return None
 
     def _on_login_unlocked(self) -> None:
         self.login_view.reset()
@@ -507,6 +532,9 @@ class ShellWindow(QMainWindow):
         # Only a finished sync can have brought new reports; one starting has not yet.
         if not getattr(state, "running", False):
             self.background.check_report_queues()
+            if self.state is WindowState.WORKING:
+                # Lists of the day read again what the sync brought.
+                self.context.announce("sync.finished", None)
 
     def refresh_status(self) -> None:
         """Ask the store for the sync state and pending changes, for the status bar."""

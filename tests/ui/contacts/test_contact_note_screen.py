@@ -48,7 +48,9 @@ def _open(
 ) -> ContactNoteScreen:
     user = window.session.user
     assert user is not None
-    window.context.set_patient(clinic.patients.open(user, patient))
+    # Through the record, as a person opens one: a clinician signs in to their day list, a
+    # list of many patients on which patient actions are off.
+    window.open_screen("patient", clinic.patients.open(user, patient))
     wait_idle(window)
     window.open_screen("contact_note", item)
     wait_idle(window)

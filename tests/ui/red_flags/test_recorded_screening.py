@@ -31,7 +31,8 @@ def test_a_timeline_entry_opens_the_screening_it_names_and_only_for_its_patient(
         for e in clinic.timeline.for_patient(user, seeded_patient.id).of_kind("red_flag_screening")
         if e.record_id == recorded.id  # type: ignore[attr-defined]
     ]
-    window.context.set_patient(record)
+    # Through the record: signing in lands on the day list, where patient actions are off.
+    window.open_screen("patient", record)
     window.open_screen(entry.screen_id or "", entry)
     flags = window.screen_by_id("red_flags")
     panel = flags.view.recorded_panel

@@ -93,6 +93,7 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     assert window.state is WindowState.WORKING
     assert form.given_name.text() == ""
     assert window.home_page.notice.text() == ""
+    assert "unfinished" not in window.screen_by_id("today").view.notice.text()
 
     focus = window.screen_by_id("search").view.search_box
     qtbot.keyClick(
@@ -106,7 +107,8 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
     sign_in(qtbot, window, CLINICIAN)
     qtbot.waitUntil(lambda: form.given_name.text() == "Halfway", timeout=WAIT_MS)
     assert form.family_name.text() == "Through"
-    assert "unfinished patient registration" in window.home_page.notice.text()
+    # Said on the page the clinician starts on (their day list), as on the home page.
+    assert "unfinished patient registration" in window.screen_by_id("today").view.notice.text()
     assert form.draft_status.text() == "Your unfinished form was restored."
 
     window.screen_by_id("register").view_model.clear_form()

@@ -20,7 +20,10 @@ def test_sign_in_opens_the_workspace(qtbot: QtBot, window: MainWindow) -> None:
     assert "Clinician" in window.status_strip.user_label.text()
     qtbot.waitUntil(lambda: window.status_strip.sync_label.text().startswith("Not syncing"))
     assert "Riverside" in window.status_strip.site_label.text()
-    assert window.screen_by_id("search").view.search_box.hasFocus()
+    # A clinician starts on their own day list, its rows under the keyboard.
+    day_list = window.screen_by_id("today")
+    assert window.showing(day_list)
+    assert day_list.view.table.hasFocus()
 
 
 def test_wrong_password_says_so_and_stays_on_sign_in(qtbot: QtBot, window: MainWindow) -> None:

@@ -1,0 +1,1 @@
+"""The open patient's appointments: book, rebook, cancel."""

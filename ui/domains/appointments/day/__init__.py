@@ -1,0 +1,1 @@
+"""A clinician's day list and a site's day."""

@@ -1,0 +1,129 @@
+"""The day lists, declared: a clinician's own day (home after sign-in) and a site's day."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security.permissions import Action, allows
+from clinic_app.people.views import PatientRecord
+from ui.common.screen import Placement, ScreenSpec, ShellContext
+from ui.domains.appointments.day.view import DayView
+from ui.domains.appointments.day.view_model import ARRIVAL, CONTACT, DayViewModel
+
+_STEP_ACTIONS = {ARRIVAL: Action.APPOINTMENT_ARRIVE, CONTACT: Action.CONTACT_RECORD}
+
+
+def _may(context: ShellContext) -> Callable[[str], bool]:
+    """Who may take a step, by the same rule the service checks."""
+
+    def may(who: str) -> bool:
+        user = context.session.user
+        return user is not None and allows(user.role, _STEP_ACTIONS[who])
+
+    return may
+
+
+class DayScreen:
+    """A day list; it opens the chosen patient's record only when asked (Enter)."""
+
+    site_view = False
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self.view_model = DayViewModel(
+            context.services.appointments,
+            context.services.patients,
+            runner=context.runner,
+            session=context.session,
+            site_view=self.site_view,
+            may=_may(context),
+            parent=context.owner,
+        )
+        self.view = DayView(self.view_model)
+        self.view.setMinimumWidth(520)
+        self.view.open_requested.connect(self.view_model.open_entry)
+        self.view_model.record_ready.connect(self._open_record)
+        self.view_model.stepped.connect(
+            lambda result, step: context.announce(f"appointment.{step}", result.patient_id)
+        )
+        context.record_changed.connect(self._on_record_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self.view
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        self._context.show(self)
+        self.view_model.refresh()
+        if isinstance(item, uuid.UUID):
+            self.view.select(item)
+        self.view.focus_list()
+
+    def show_notice(self, text: str, kind: str) -> None:
+        self.view.notice.show_notice(text, kind)
+
+    def save_now(self) -> None:
+        """Each step is saved when it is taken; nothing waits."""
+
+    def reset(self) -> None:
+        if self.view.dna_dialog is not None:
+            self.view.dna_dialog.reject()
+        self.view_model.clear()
+
+    def _open_record(self, record: PatientRecord, screen_id: str, item: object) -> None:
+        # The record first: the banner names the patient before anything is opened for them.
+        self._context.open("patient", record)
+        if screen_id == "patient":
+            return
+        # A screen this build does not have: the record itself stays open.
+        with contextlib.suppress(KeyError):
+            self._context.open(screen_id, item)
+
+    def _on_record_changed(self, _kind: str, _patient_id: uuid.UUID | None) -> None:
+        # On show, the list follows every change (a sync, a step, a note signed); hidden, it
+        # is read afresh when it is next opened.
+        if self._context.session.user is not None and self._context.is_showing(self):
+            self.view_model.refresh()
+
+
+class SiteDayScreen(DayScreen):
+    """Every clinician's appointments at a site: reception marks arrivals here."""
+
+    site_view = True
+
+
+def may_see_own_day(user: CurrentUser) -> bool:
+    """A clinician's own day: for those who record care contacts."""
+    return allows(user.role, Action.CONTACT_RECORD)
+
+
+SCREENS = (
+    ScreenSpec(
+        id="today",
+        title="My &day list",
+        tip="Your appointments today, in time order, with what each needs",
+        build=DayScreen,
+        menu="patient",
+        order=0,
+        shortcut="Ctrl+D",
+        who=may_see_own_day,
+        lists_patients=True,
+    ),
+    ScreenSpec(
+        id="site_day",
+        title="Site day &list",
+        tip="Every clinician's appointments at a site on a day: arrivals and the day's running",
+        build=SiteDayScreen,
+        menu="service",
+        group=0,
+        order=0,
+        who=Action.APPOINTMENT_VIEW,
+        lists_patients=True,
+        placement=Placement.WIDE,
+    ),
+)

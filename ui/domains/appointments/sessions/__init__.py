@@ -1,0 +1,1 @@
+"""Clinicians' regular sessions."""
