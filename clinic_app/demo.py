@@ -221,12 +221,15 @@ def seed_demo(
     seed: int = 2026,
     actor: CurrentUser | None = None,
     imaging: bool = True,
+    clinic_day: bool = True,
 ) -> DemoCredentials:
     """Fill an empty store with a demo clinic; deterministic for a given ``seed``.
 
     Patients get NHS numbers from the 999 test range only. Rows go in through the same
     session hooks as everything else, so they carry outbox entries like any real write.
-    With ``imaging``, the first patient has a knee scan and one image waits for a patient.
+    With ``imaging``, the first patient has a knee scan and one image waits for a patient;
+    with ``clinic_day``, the clinician and the sonographer have regular sessions and the
+    clinician a day of appointments today.
     """
     who = actor or SYSTEM
     require(who.role, Action.DEMO_SEED)
@@ -265,7 +268,8 @@ def seed_demo(
     services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
-    _add_clinic_day(services, rng, today, users, site.id)
+    if clinic_day:
+        _add_clinic_day(services, rng, today, users, site.id)
     if imaging:
         from clinic_app.demo_imaging import add_demo_imaging  # noqa: PLC0415 - numpy on demand
 

@@ -103,7 +103,8 @@ class _StoreTemplates:
             built = create_clinic(path)
             try:
                 if kind == "demo":
-                    seed_demo(built, patients=60, imaging=False)
+                    # No appointments: the clinic day's tests book the days they need.
+                    seed_demo(built, patients=60, imaging=False, clinic_day=False)
             finally:
                 built.close()
             store_key = keychain.store_key(path)
@@ -162,7 +163,7 @@ def demo(services: Services) -> Services:
     after ``services`` was made empty is seeded here.
     """
     if id(services) not in _DEMO_COPIES:
-        seed_demo(services, patients=60, imaging=False)
+        seed_demo(services, patients=60, imaging=False, clinic_day=False)
     return services
 
 

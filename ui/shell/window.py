@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -493,14 +493,16 @@ class ShellWindow(QMainWindow):
         self.status_strip.show_user(user)
         self.pages.setCurrentWidget(self.home_page)
         self._show_state(WindowState.WORKING)
+        self._built[self._side_id].open(None)
+        # The page the user lands on asks for its list first: the store's worker takes what
+        # the other screens and the background checks ask for after it.
+        landing = self.landing_screen()
+        if landing is not None:
+            self.open_screen(landing)
         self.context.signed_in.emit(user)
         self.background.refresh_status()
         self.background.forget_report_notice()
         self.background.check_report_queues()
-        self._built[self._side_id].open(None)
-        landing = self.landing_screen()
-        if landing is not None:
-            self.open_screen(landing)
 
     def landing_screen(self) -> str | None:
         """The page a user starts on after signing in, instead of the home page.
@@ -540,6 +542,11 @@ class ShellWindow(QMainWindow):
         """Ask the store for the sync state and pending changes, for the status bar."""
         self.background.refresh_status()
 
+    def _start_background(self) -> None:
+        if self.state is WindowState.WORKING and not self._shut_down:
+            self.background.start_sync(self.sync_state_changed.emit)
+            self.background.start_imaging(self.pacs_outcome.emit)
+
     def _show_state(self, state: WindowState) -> None:
         self.state = state
         if state is WindowState.WORKING:
@@ -548,8 +555,9 @@ class ShellWindow(QMainWindow):
             user = self.session.user
             if user is not None:
                 self.status_strip.show_user(user)
-            self.background.start_sync(self.sync_state_changed.emit)
-            self.background.start_imaging(self.pacs_outcome.emit)
+            # Started once the sign-in's own work is queued: the page the user lands on
+            # reads its list before the PACS queue and the scanners' listeners start.
+            QTimer.singleShot(0, self._start_background)
         else:
             self.top.setCurrentWidget(self.login_view)
             self.idle.stop()

@@ -113,6 +113,8 @@ SCREENS = (
         shortcut="Ctrl+D",
         who=may_see_own_day,
         lists_patients=True,
+        # Made with the workspace, behind the sign-in window: the first page after sign-in.
+        eager=True,
     ),
     ScreenSpec(
         id="site_day",
@@ -125,5 +127,6 @@ SCREENS = (
         who=Action.APPOINTMENT_VIEW,
         lists_patients=True,
         placement=Placement.WIDE,
+        eager=True,
     ),
 )

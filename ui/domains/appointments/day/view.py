@@ -166,6 +166,7 @@ class DayModel(QAbstractTableModel):
             "needs": _tr("Needs"),
         }
         self._rows: list[DayEntry] = []
+        self._texts: list[list[str]] = []
         self._bold = QFont()
         self._bold.setBold(True)
         self._red = QColor(theme.NHS_RED)
@@ -173,6 +174,8 @@ class DayModel(QAbstractTableModel):
     def set_rows(self, rows: tuple[DayEntry, ...]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        # Each cell's words, worked out once: a view asks for them many times over.
+        self._texts = [[self.text(entry, column) for column in self.columns] for entry in rows]
         self.endResetModel()
 
     def row_of(self, appointment_id: uuid.UUID) -> int:
@@ -199,17 +202,19 @@ class DayModel(QAbstractTableModel):
             return None
         entry = self._rows[index.row()]
         column = self.columns[index.column()]
-        text = self.text(entry, column)
         red = entry.needs.red_flag and column == "needs"
-        answers: dict[int, Any] = {
-            Qt.ItemDataRole.DisplayRole: text,
-            Qt.ItemDataRole.AccessibleTextRole: text.replace("\n", ", "),
-            Qt.ItemDataRole.ToolTipRole: text,
-            Qt.ItemDataRole.FontRole: self._bold if red or column == "status" else None,
-            Qt.ItemDataRole.ForegroundRole: self._red if red else None,
-            _RED_FLAG_ROLE: entry.needs.red_flag,
-        }
-        return answers.get(role)
+        answer: Any = None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            answer = self._texts[index.row()][index.column()]
+        elif role == Qt.ItemDataRole.AccessibleTextRole:
+            answer = self._texts[index.row()][index.column()].replace("\n", ", ")
+        elif role == Qt.ItemDataRole.FontRole:
+            answer = self._bold if red or column == "status" else None
+        elif role == Qt.ItemDataRole.ForegroundRole:
+            answer = self._red if red else None
+        elif role == _RED_FLAG_ROLE:
+            answer = entry.needs.red_flag
+        return answer
 
     def text(self, entry: DayEntry, column: str) -> str:
         """What one cell says."""
@@ -459,8 +464,13 @@ class DayView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # Wrapped needs take more lines once the columns have their widths.
-        header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
+        # Wrapped needs take more lines once the columns have their widths: once for all
+        # the columns that change together, not once per column.
+        self._fit_rows = QTimer(self)
+        self._fit_rows.setSingleShot(True)
+        self._fit_rows.setInterval(0)
+        self._fit_rows.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(lambda *_a: self._fit_rows.start())
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
@@ -560,8 +570,12 @@ class DayView(QWidget):
             button.setVisible(self._vm.may_step(step, entry) or self._offered(step))
 
     def _offered(self, step: str) -> bool:
-        """A step the user may take at all (shown greyed when this row's status rules it out)."""
-        return any(self._vm.may_step(step, e) for e in self.model_entries())
+        """A step the user may take at all (shown greyed when this row's status rules it out).
+
+        Decided by who the user is, not by the rows: the buttons keep their places as the
+        list changes, and showing them is not redone (and laid out again) on every read.
+        """
+        return self._vm.may_ever(step)
 
     def model_entries(self) -> list[DayEntry]:
         return [e for i in range(self.model.rowCount()) if (e := self.model.entry_at(i))]
@@ -573,7 +587,7 @@ class DayView(QWidget):
         self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
-        QTimer.singleShot(0, self.table.resizeRowsToContents)
+        self._fit_rows.start()
         if day_list is None:
             self.day_label.setText("")
             self.synced.setVisible(False)

@@ -157,6 +157,10 @@ class DayViewModel(QObject):
     def entry(self, appointment_id: uuid.UUID) -> DayEntry | None:
         return next((e for e in self.entries if e.appointment.id == appointment_id), None)
 
+    def may_ever(self, step: str) -> bool:
+        """True when the signed-in user may take ``step`` at all (whatever a row's status)."""
+        return self._session.user is not None and self._may(STEP_NEEDS[step])
+
     def may_step(self, step: str, entry: DayEntry | None) -> bool:
         """True when ``step`` is offered for ``entry``: its lifecycle and the user allow it."""
         if entry is None or self._busy or self._session.user is None:
