@@ -80,5 +80,6 @@ def test_every_page_with_its_content_fits_a_small_laptop_screen(
     measured = _minimum_sizes(qtbot, clinic, window)
     assert len(measured) >= 10
     assert {"worklist", "review", "imaging", "assessment", "questionnaire"} <= set(measured)
+    assert {"today", "site_day", "appointments", "sessions", "contact_note"} <= set(measured)
     too_big = _too_big(measured)
     assert too_big == {}, f"pages asking for more than {FITS}: {too_big}"
