@@ -36,7 +36,7 @@ from clinic_app.server.bulk import insert_rows
 from clinic_app.server.scope import held, held_rows, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
-from clinic_app.sync.hooks import applied_hooks
+from clinic_app.sync.hooks import applied_hooks, change_checks
 from clinic_app.sync.model import (
     SyncChange,
     SyncConflict,
@@ -485,6 +485,26 @@ def _not_theirs(
     return None if code is None else _rejected(change, code)
 
 
+def _checked(
+    conn: Connection,
+    table: str,
+    change: Change,
+    row: Mapping[Any, Any] | None,
+    values: Mapping[str, Any],
+) -> Result | None:
+    """A refusal from the table's own checks (``sync.hooks.on_checked``), or None."""
+    checks = change_checks(table)
+    if not checks:
+        return None
+    _flush_inserts(conn)  # a row it links to may be earlier in this very batch
+    after = {**dict(row or {}), **values}
+    for check in checks:
+        code = check(conn, after, row)
+        if code is not None:
+            return _rejected(change, code)
+    return None
+
+
 def decoded_change(change: Change) -> tuple[SyncedTable, Mapping[str, Any]] | Result:
     """The change's table and values in their Python types, or its refusal.
 
@@ -537,7 +557,9 @@ def apply_change(
         row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
     if acting is not None:
         change = _as_acting(change, values, acting, device, new=row is None)
-        refused = _not_theirs(acting, change, row, values)
+        refused = _not_theirs(acting, change, row, values) or _checked(
+            conn, synced.name, change, row, values
+        )
         if refused is not None:
             return refused
     if row is None:

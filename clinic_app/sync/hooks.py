@@ -10,7 +10,7 @@ its own changes, so every device pulls them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -51,3 +51,22 @@ def on_applied(table: str, name: str, hook: AppliedHook) -> None:
 def applied_hooks(table: str) -> tuple[AppliedHook, ...]:
     """The hooks registered for ``table`` (none for most tables)."""
     return tuple(_APPLIED.get(table, {}).values())
+
+
+#: A server check gets the push's connection, the row as it would be after the change (every
+#: column) and the row as stored (None for a new one); it returns the code of its refusal, or
+#: None. A domain checks here what only it knows, such as that the records a row links to are
+#: the same patient's.
+ChangeCheck = Callable[[Connection, Mapping[str, Any], Mapping[str, Any] | None], str | None]
+
+_CHECKS: dict[str, dict[str, ChangeCheck]] = {}
+
+
+def on_checked(table: str, name: str, check: ChangeCheck) -> None:
+    """Check every pushed change to a row of ``table`` on the server before it is applied."""
+    _CHECKS.setdefault(table, {})[name] = check
+
+
+def change_checks(table: str) -> tuple[ChangeCheck, ...]:
+    """The checks registered for ``table`` (none for most tables)."""
+    return tuple(_CHECKS.get(table, {}).values())

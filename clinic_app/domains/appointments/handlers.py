@@ -1,4 +1,7 @@
-"""What the server does when a pushed appointment arrives: a double booking is flagged.
+"""What the server does with pushed appointments: double bookings flagged, wrong links refused.
+
+An appointment or a care contact that links another patient's record is refused
+(``records.links``).
 
 Two laptops offline can book one clinician into the same time. Neither knew, so neither is
 wrong and neither booking is dropped: the server keeps both and adds an open
@@ -15,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from clinic_app.domains.appointments.model import Appointment, AppointmentClash
+from clinic_app.domains.appointments.model import Appointment, AppointmentClash, CareContact
 from clinic_app.domains.appointments.rules import LIVE, clash_id
 from clinic_app.kernel.base import utcnow
-from clinic_app.sync.hooks import on_applied
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.records.links import link_refusal
+from clinic_app.sync.hooks import on_applied, on_checked
 
 #: How far back an overlapping appointment can start: the longest appointment there is.
 _LONGEST = timedelta(hours=24)
@@ -83,3 +88,19 @@ def _clash_rows(conn: Connection, appointment_id: uuid.UUID) -> list[tuple[str, 
 
 
 on_applied(Appointment.__tablename__, "double_booking", _clash_rows)
+
+
+on_checked(
+    Appointment.__tablename__,
+    "same_patient",
+    lambda conn, row, _stored: link_refusal(
+        conn, row, {"episode_id": EpisodeOfCare, "rebooked_from_id": Appointment}
+    ),
+)
+on_checked(
+    CareContact.__tablename__,
+    "same_patient",
+    lambda conn, row, _stored: link_refusal(
+        conn, row, {"appointment_id": Appointment, "episode_id": EpisodeOfCare}
+    ),
+)

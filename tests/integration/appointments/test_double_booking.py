@@ -19,13 +19,16 @@ import pytest
 from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
-from clinic_app.domains.appointments.model import AppointmentClash
+from clinic_app.domains.appointments.model import AppointmentClash, CareContact
 from clinic_app.domains.appointments.views import BookingInput
+from clinic_app.domains.contacts.model import ContactNote
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.security import keychain
+from clinic_app.kernel.session import Actor
 from clinic_app.kernel.staff import Site, User
 from clinic_app.people.views import PatientInput
+from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
 
@@ -289,3 +292,50 @@ def test_a_patient_booked_at_a_laptops_site_in_the_coming_days_is_on_it_before_t
     # Southfield's laptop holds the patient seen there in two days, not the one in forty.
     assert soon in held
     assert later not in held
+
+
+def test_a_tampered_laptop_cannot_link_one_patients_records_to_anothers(
+    server: SyncServer, laptop_a: Device
+) -> None:
+    sign_in(laptop_a, "ann", PASSWORD)
+    ann, north, _south = _ids(laptop_a)
+    ada = _patient(laptop_a, "Ada", "9990000018")
+    grace = _patient(laptop_a, "Grace", "9990000026")
+    tomorrow = laptop_a.services.context.today() + timedelta(days=1)
+    adas = laptop_a.services.appointments.book(
+        laptop_a.actor, _booking(ada, ann, north, tomorrow, "10:00")
+    )
+    _sync_all(laptop_a)
+    # Written past the services, as a tampered client would: Grace's care contact and a
+    # contact note of hers, both pointing at Ada's appointment.
+    contact_id, note_id = uuid.uuid4(), uuid.uuid4()
+    with laptop_a.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=laptop_a.device_id, user_id=laptop_a.actor.id)
+        session.add(
+            CareContact(
+                id=contact_id,
+                patient_id=grace,
+                appointment_id=adas.id,
+                clinician_id=ann,
+                site_id=north,
+                starts_at=adas.starts_at,
+                minutes=20,
+                mechanism="face_to_face",
+                outcome="attended",
+            )
+        )
+        session.add(ContactNote(id=note_id, patient_id=grace, appointment_id=adas.id, content={}))
+    report = laptop_a.client.sync_once()
+    assert report.statuses.get("rejected", 0) == 2, report.statuses
+    with laptop_a.services.context.store.sessions() as session:
+        reasons = {
+            (issue.table_name, issue.row_id): issue.reason
+            for issue in session.scalars(select(SyncIssue))
+        }
+    assert reasons == {
+        ("care_contact", contact_id): "sync.wrong_patient",
+        ("contact_note", note_id): "sync.wrong_patient",
+    }
+    # Ada's own contact, linked to her appointment, goes through.
+    laptop_a.services.appointments.arrive(laptop_a.actor, adas.id)
+    assert laptop_a.client.sync_once().statuses.get("rejected", 0) == 0

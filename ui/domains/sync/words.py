@@ -68,6 +68,7 @@ _REFUSALS: dict[str, str] = {
     "sync.not_named_reviewer": "only the supervisor it was sent to may do this",
     "sync.step_refused": "the record had already moved on (for example, it was signed)",
     "sync.user_disabled": "the account of the person who made it is disabled",
+    "sync.wrong_patient": "it links this patient's record to another patient's",
 }
 
 WORDS = WordTable(__name__, messages=_WORDS | _REFUSALS, faults=_FAULTS)
