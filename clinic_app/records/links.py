@@ -17,10 +17,6 @@ from sqlalchemy import Connection, select
 
 from clinic_app.people.duplicates import survivor_of
 
-#: The refusal of a row that links to another patient's record.
-WRONG_PATIENT = "sync.wrong_patient"
-
-
 def same_patient(conn: Connection, first: uuid.UUID, second: uuid.UUID) -> bool:
     """True for one patient row, or two rows merged into the same survivor."""
     return first == second or survivor_of(conn, first) == survivor_of(conn, second)
@@ -46,5 +42,5 @@ def link_refusal(
         table = model.__table__
         owner = conn.execute(select(table.c.patient_id).where(table.c.id == target)).scalar()
         if owner is not None and not same_patient(conn, owner, patient):
-            return WRONG_PATIENT
+            return "sync.wrong_patient"
     return None
