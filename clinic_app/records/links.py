@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from clinic_app.people.duplicates import survivor_of
 
+
 def same_patient(conn: Connection, first: uuid.UUID, second: uuid.UUID) -> bool:
     """True for one patient row, or two rows merged into the same survivor."""
     return first == second or survivor_of(conn, first) == survivor_of(conn, second)

@@ -39,6 +39,7 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.step_refused": "ui.domains.sync.words",
     "sync.user_disabled": "ui.domains.sync.words",
     "sync.patient_not_held": "ui.domains.sync.words",
+    "sync.wrong_patient": "ui.domains.sync.words",
     # Relayed from the server's scope routes when a laptop asks for another clinic's record.
     "sync.scope_needs_user": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle
