@@ -42,6 +42,7 @@ class DayScreen:
             session=context.session,
             site_view=self.site_view,
             may=_may(context),
+            sync_state=lambda actor: context.services.status.current(actor).sync_state,
             parent=context.owner,
         )
         self.view = DayView(self.view_model)

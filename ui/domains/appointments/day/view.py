@@ -108,10 +108,16 @@ def day_heading(day: date, today: date) -> str:
     return shown
 
 
-def synced_words(synced_at: datetime | None, today: date) -> str:
-    """What the header says about the last sync: nothing when there is none to speak of."""
+def synced_words(synced_at: datetime | None, today: date, never_synced_state: str = "") -> str:
+    """What the header says about the last sync.
+
+    Nothing on a laptop with no server set up (it holds the whole list); a warning when a
+    server is set up but this laptop has never synced (the list may be missing bookings).
+    """
     if synced_at is None:
-        return ""
+        if never_synced_state in {"", "standalone"}:
+            return ""
+        return _tr("Never synced with the server: this shows only what was booked on this laptop.")
     local = rules.on_clinic_clock(synced_at)
     when = clock(synced_at)
     if local.date() == today:
@@ -399,7 +405,7 @@ class DayView(QWidget):
         self.heading = label(title, "heading")
         self.day_label = label("", "subheading")
         self.day_label.setObjectName("dayLabel")
-        self.synced = label("", "hint")
+        self.synced = label("", "hint", wrap=True)
         self.synced.setObjectName("syncedAt")
         self.count = label("", "hint")
         self.notice = NoticeBar()
@@ -581,7 +587,7 @@ class DayView(QWidget):
             self.empty.setVisible(False)
         else:
             self.day_label.setText(day_heading(day_list.day, self._today))
-            synced = synced_words(day_list.synced_at, self._today)
+            synced = synced_words(day_list.synced_at, self._today, self._vm.never_synced_state)
             self.synced.setText(synced)
             self.synced.setVisible(bool(synced))
             self.count.setText(self._count_words(entries))

@@ -109,6 +109,7 @@ class DayViewModel(QObject):
         session: UserSession,
         site_view: bool = False,
         may: Callable[[str], bool] | None = None,
+        sync_state: Callable[[CurrentUser], str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,6 +119,10 @@ class DayViewModel(QObject):
         self._session = session
         self.site_view = site_view
         self._may = may or (lambda _who: True)
+        self._sync_state = sync_state
+        #: The device's sync state when the list has never been synced (``standalone``: no
+        #: server set up, so the laptop holds the whole list); "" when it has been.
+        self.never_synced_state = ""
         self._key = f"day-list-{id(self)}"
         self._day: date | None = None
         self._site_id: uuid.UUID | None = None
@@ -178,15 +183,15 @@ class DayViewModel(QObject):
             if site_id is None:
                 return
             self._runner.run_store(
-                lambda: self._appointments.site_day(actor, site_id, day),
-                on_done=lambda day_list: self._on_day_read(day_list, generation),
+                lambda: self._with_state(actor, self._appointments.site_day(actor, site_id, day)),
+                on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
             )
         else:
             self._runner.run_store(
-                lambda: self._appointments.day(actor, day=day),
-                on_done=lambda day_list: self._on_day_read(day_list, generation),
+                lambda: self._with_state(actor, self._appointments.day(actor, day=day)),
+                on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
             )
@@ -302,9 +307,16 @@ class DayViewModel(QObject):
 
     # ------------------------------------------------------------------ answers
 
-    def _on_day_read(self, day_list: DayList, generation: int) -> None:
+    def _with_state(self, actor: CurrentUser, day_list: DayList) -> tuple[DayList, str]:
+        """The list, and (only when it was never synced) whether a server is set up."""
+        if day_list.synced_at is not None or self._sync_state is None:
+            return day_list, ""
+        return day_list, self._sync_state(actor)
+
+    def _on_day_read(self, read: tuple[DayList, str], generation: int) -> None:
         if generation != self._generation:
             return
+        day_list, self.never_synced_state = read
         self._list = day_list
         self.day_loaded.emit(day_list)
 
