@@ -77,7 +77,8 @@ STATUSES = {
 STEPS = (
     ("arrive", "&Arrived", "Alt+A"),
     ("call_in", "In &room", "Alt+R"),
-    ("finish", "&Seen", "Alt+S"),
+    # Alt+S is the Session menu's: Seen takes its second letter.
+    ("finish", "S&een", "Alt+E"),
     ("dna", "Did &not attend", "Alt+N"),
 )
 DISCHARGED = "discharged"
@@ -400,6 +401,8 @@ class DayView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self.dna_dialog: DnaDialog | None = None
+        #: Which list is on show (day, site, clinician): a new one starts on its first row.
+        self._shown: tuple[object, ...] | None = None
         self._today = clinic_today()
         title = _tr("Site day list") if view_model.site_view else _tr("My day list")
         self.heading = label(title, "heading")
@@ -576,6 +579,12 @@ class DayView(QWidget):
 
     def _on_vm_day_loaded(self, day_list: DayList | None) -> None:
         chosen = self.chosen()
+        shown = (
+            (day_list.day, day_list.site_id, day_list.clinician_id)
+            if day_list is not None
+            else None
+        )
+        fresh, self._shown = shown != self._shown, shown
         self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
@@ -596,6 +605,11 @@ class DayView(QWidget):
         row = self.model.row_of(chosen.appointment.id) if chosen is not None else -1
         if row >= 0:
             self.table.selectRow(row)
+        elif fresh and self.model.rowCount():
+            # A fresh list (another day, site or user) starts on its first appointment, so
+            # Enter and the steps' keys work at once. A chosen row that has gone from the
+            # list it was chosen on is never swapped for another.
+            self.table.selectRow(0)
         self._update_buttons()
 
     @staticmethod
@@ -643,7 +657,7 @@ class DayView(QWidget):
             "dna": _tr("{name}: did not attend recorded."),
         }
         self.notice.show_notice(said[step].format(name=name), "success")
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._back_to_list()
 
     def _on_vm_dna_asked(self, entry: DayEntry, check: DnaCheck) -> None:
         dialog = DnaDialog(entry, check, self)
@@ -659,7 +673,16 @@ class DayView(QWidget):
         dialog.show()
 
     def _forget_dialog(self) -> None:
+        if self.dna_dialog is not None:
+            self.dna_dialog.deleteLater()
         self.dna_dialog = None
+        # Cancelled: the keyboard goes back to the list, on the row it was on.
+        self._back_to_list()
+
+    def _back_to_list(self) -> None:
+        """The keyboard in the list again once a dialog has gone (its window active)."""
+        self.window().activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_vm_field_errors(self, by_field: Mapping[str, ValidationError]) -> None:
         if not by_field:
