@@ -278,15 +278,17 @@ class DnaDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         when = clock(entry.appointment.starts_at)
-        layout.addWidget(
-            label(
-                _tr("Record that {name} did not attend at {time}?").format(
-                    name=entry.patient_name, time=when
-                ),
-                "subheading",
-                wrap=True,
-            )
+        # The NHS number beside the name: two patients may share a name on one day.
+        who = entry.patient_name
+        if entry.nhs_number:
+            who = f"{who} ({formatting.nhs_number(entry.nhs_number)})"
+        self.question = label(
+            _tr("Record that {name} did not attend at {time}?").format(name=who, time=when),
+            "subheading",
+            wrap=True,
         )
+        self.question.setObjectName("dnaQuestion")
+        layout.addWidget(self.question)
         self._build_emergency_box(check)
         layout.addWidget(self.emergency_box)
 
