@@ -81,6 +81,8 @@ STEPS = (
     ("finish", "S&een", "Alt+E"),
     ("dna", "Did &not attend", "Alt+N"),
 )
+#: The widest a name column grows (pixels) before its names wrap.
+NAME_COLUMN_MOST = 260
 DISCHARGED = "discharged"
 DISCHARGE_DECLINED = "discharge_offered_declined"
 
@@ -469,6 +471,13 @@ class DayView(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # Names wrap within a width of their own: a long one never pushes the status, the
+        # needs and a red flag out of sight behind a scroll bar.
+        for column in ("patient", "clinician"):
+            if column in self.model.columns:
+                at = self.model.columns.index(column)
+                header.setSectionResizeMode(at, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(at, NAME_COLUMN_MOST // 2)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # Wrapped needs take more lines once the columns have their widths.
         header.sectionResized.connect(lambda *_a: self.table.resizeRowsToContents())
@@ -590,6 +599,7 @@ class DayView(QWidget):
         self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
+        self._fit_name_columns()
         QTimer.singleShot(0, self.table.resizeRowsToContents)
         if day_list is None:
             self.day_label.setText("")
@@ -613,6 +623,15 @@ class DayView(QWidget):
             # list it was chosen on is never swapped for another.
             self.table.selectRow(0)
         self._update_buttons()
+
+    def _fit_name_columns(self) -> None:
+        """The name columns as wide as their longest name, up to a limit past which it wraps."""
+        header = self.table.horizontalHeader()
+        for column in ("patient", "clinician"):
+            if column in self.model.columns:
+                at = self.model.columns.index(column)
+                wanted = max(self.table.sizeHintForColumn(at), header.sectionSizeHint(at))
+                header.resizeSection(at, min(wanted, NAME_COLUMN_MOST))
 
     @staticmethod
     def _count_words(entries: tuple[DayEntry, ...]) -> str:
