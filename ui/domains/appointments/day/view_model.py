@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -240,10 +240,11 @@ class DayViewModel(QObject):
             "finish": lambda: self._appointments.finish(actor, appointment_id),
         }
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             calls[step],
-            on_done=lambda result: self._on_stepped(result, step),
-            on_failed=self._on_step_failed,
+            on_done=self._for(generation, lambda result: self._on_stepped(result, step)),
+            on_failed=self._for(generation, self._on_step_failed),
         )
 
     def ask_dna(self, appointment_id: uuid.UUID) -> None:
@@ -253,10 +254,11 @@ class DayViewModel(QObject):
             return
         actor = self._session.require_user()
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._appointments.dna_check(actor, appointment_id),
-            on_done=lambda check: self._on_dna_checked(entry, check),
-            on_failed=self._on_step_failed,
+            on_done=self._for(generation, lambda check: self._on_dna_checked(entry, check)),
+            on_failed=self._for(generation, self._on_step_failed),
         )
 
     def record_dna(self, appointment_id: uuid.UUID, emergency_action: str, decision: str) -> None:
@@ -264,12 +266,13 @@ class DayViewModel(QObject):
         actor = self._session.require_user()
         self.field_errors_changed.emit({})
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._appointments.did_not_attend(
                 actor, appointment_id, emergency_action=emergency_action, decision=decision
             ),
-            on_done=lambda result: self._on_stepped(result, "dna"),
-            on_failed=self._on_dna_failed,
+            on_done=self._for(generation, lambda result: self._on_stepped(result, "dna")),
+            on_failed=self._for(generation, self._on_dna_failed),
         )
 
     def open_entry(self, appointment_id: uuid.UUID) -> None:
@@ -306,6 +309,19 @@ class DayViewModel(QObject):
         self.day_loaded.emit(None)
 
     # ------------------------------------------------------------------ answers
+
+    def _for(self, generation: int, answer: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``answer``, only while the list it was asked from is still shown (same user).
+
+        After a sign-out or a switch of user, an answer for the last user's list is dropped:
+        no dialog of theirs opens, and nothing of theirs is said, to the next user.
+        """
+
+        def answered(result: Any) -> None:
+            if generation == self._generation:
+                answer(result)
+
+        return answered
 
     def _with_state(self, actor: CurrentUser, day_list: DayList) -> tuple[DayList, str]:
         """The list, and (only when it was never synced) whether a server is set up."""
