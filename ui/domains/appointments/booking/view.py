@@ -67,7 +67,15 @@ STATUSES = {
     "cancelled": "Cancelled",
 }
 #: The service may name a field by its input's name or by what it is: both land on one field.
-FIELD_ALIASES = {"clinician": "clinician_id", "site": "site_id", "date": "day", "starts_at": "time"}
+#: The service's field names as the booking form's fields are named (rebooking's "reason" is
+#: the form's "Why it moves").
+FIELD_ALIASES = {
+    "clinician": "clinician_id",
+    "site": "site_id",
+    "date": "day",
+    "starts_at": "time",
+    "reason": "cancel_reason",
+}
 
 
 def words(table: Mapping[str, str], code: str) -> str:
