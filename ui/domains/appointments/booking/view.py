@@ -466,6 +466,9 @@ class BookingView(QWidget):
         self.keep_button.clicked.connect(self.keep_both)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.form.book_button.clicked.connect(self.book)
+        # Enter in a one-line box books, as the Book button (or Book anyway) would.
+        for box in (self.form.day, self.form.time, self.form.minutes, self.form.room):
+            box.returnPressed.connect(self._book_from_keyboard)
         self.form.back_button.clicked.connect(self.show_list)
         self.cancel_back.clicked.connect(self.show_list)
         self.confirm_cancel.clicked.connect(self.cancel)
@@ -627,6 +630,10 @@ class BookingView(QWidget):
         self._vm.check_and_book(
             self.form.values(), rebooking=self._rebooking, warned=self._check is not None
         )
+
+    def _book_from_keyboard(self) -> None:
+        if self.form.book_button.isEnabled():
+            self.book()
 
     def _forget_warning(self) -> None:
         if self._check is not None:
