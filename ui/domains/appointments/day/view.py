@@ -111,14 +111,14 @@ def day_heading(day: date, today: date) -> str:
     return shown
 
 
-def synced_words(synced_at: datetime | None, today: date, never_synced_state: str = "") -> str:
+def synced_words(synced_at: datetime | None, today: date, server_set_up: bool = False) -> str:
     """What the header says about the last sync.
 
     Nothing on a laptop with no server set up (it holds the whole list); a warning when a
     server is set up but this laptop has never synced (the list may be missing bookings).
     """
     if synced_at is None:
-        if never_synced_state in {"", "standalone"}:
+        if not server_set_up:
             return ""
         return _tr("Never synced with the server: this shows only what was booked on this laptop.")
     local = rules.on_clinic_clock(synced_at)
@@ -608,7 +608,7 @@ class DayView(QWidget):
             self.empty.setVisible(False)
         else:
             self.day_label.setText(day_heading(day_list.day, self._today))
-            synced = synced_words(day_list.synced_at, self._today, self._vm.never_synced_state)
+            synced = synced_words(day_list.synced_at, self._today, self._vm.never_synced)
             self.synced.setText(synced)
             self.synced.setVisible(bool(synced))
             self.count.setText(self._count_words(entries))

@@ -109,7 +109,7 @@ class DayViewModel(QObject):
         session: UserSession,
         site_view: bool = False,
         may: Callable[[str], bool] | None = None,
-        sync_state: Callable[[CurrentUser], str] | None = None,
+        server_set_up: Callable[[], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -119,10 +119,10 @@ class DayViewModel(QObject):
         self._session = session
         self.site_view = site_view
         self._may = may or (lambda _who: True)
-        self._sync_state = sync_state
-        #: The device's sync state when the list has never been synced (``standalone``: no
-        #: server set up, so the laptop holds the whole list); "" when it has been.
-        self.never_synced_state = ""
+        self._server_set_up = server_set_up
+        #: True when the list has never been synced although a server is set up (with none
+        #: set up, the laptop holds the whole list).
+        self.never_synced = False
         self._key = f"day-list-{id(self)}"
         self._day: date | None = None
         self._site_id: uuid.UUID | None = None
@@ -183,14 +183,14 @@ class DayViewModel(QObject):
             if site_id is None:
                 return
             self._runner.run_store(
-                lambda: self._with_state(actor, self._appointments.site_day(actor, site_id, day)),
+                lambda: self._with_sync(self._appointments.site_day(actor, site_id, day)),
                 on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
             )
         else:
             self._runner.run_store(
-                lambda: self._with_state(actor, self._appointments.day(actor, day=day)),
+                lambda: self._with_sync(self._appointments.day(actor, day=day)),
                 on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
@@ -323,16 +323,17 @@ class DayViewModel(QObject):
 
         return answered
 
-    def _with_state(self, actor: CurrentUser, day_list: DayList) -> tuple[DayList, str]:
-        """The list, and (only when it was never synced) whether a server is set up."""
-        if day_list.synced_at is not None or self._sync_state is None:
-            return day_list, ""
-        return day_list, self._sync_state(actor)
+    def _with_sync(self, day_list: DayList) -> tuple[DayList, bool]:
+        """The list, and whether it was never synced with the server set up (if one is)."""
+        set_up = self._server_set_up
+        if day_list.synced_at is not None or set_up is None:
+            return day_list, False
+        return day_list, set_up()
 
-    def _on_day_read(self, read: tuple[DayList, str], generation: int) -> None:
+    def _on_day_read(self, read: tuple[DayList, bool], generation: int) -> None:
         if generation != self._generation:
             return
-        day_list, self.never_synced_state = read
+        day_list, self.never_synced = read
         self._list = day_list
         self.day_loaded.emit(day_list)
 
