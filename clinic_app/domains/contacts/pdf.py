@@ -47,6 +47,9 @@ class PrintedNote:
     nhs_number: str
     identity: tuple[str, ...]
     status: str
+    #: When, how, where and with whom the contact was (PRSB "attendance details"), as
+    #: (label, words) lines; empty for a note with no appointment or contact behind it.
+    attendance: tuple[tuple[str, str], ...]
     parts: tuple[tuple[str, str | Sequence[Mapping[str, Any]]], ...]
     none_given: str
     sign_off: tuple[str, ...]
@@ -94,6 +97,12 @@ def note_pdf(note: PrintedNote) -> bytes:
         flow: list[Any] = [Paragraph(pdf_kit.text(note.title), title), Spacer(1, 4)]
         flow += [Paragraph(pdf_kit.text(line), small) for line in note.identity]
         flow.append(Paragraph(pdf_kit.text(note.status), small))
+        if note.attendance:
+            flow.append(Paragraph("Attendance details", heading))
+            flow += [
+                Paragraph(f"<b>{pdf_kit.text(label)}</b>  {pdf_kit.text(words)}", body)
+                for label, words in note.attendance
+            ]
         for label, value in note.parts:
             flow.append(Paragraph(pdf_kit.text(label), heading))
             if isinstance(value, str):

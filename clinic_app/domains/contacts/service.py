@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from clinic_app.domains.appointments.model import Appointment, CareContact
-from clinic_app.domains.appointments.rules import Status, clinic_day, day_bounds
+from clinic_app.domains.appointments.rules import (
+    Mechanism,
+    Status,
+    clinic_day,
+    day_bounds,
+    on_clinic_clock,
+)
 from clinic_app.domains.contacts.model import ContactNote, ContactNoteAddendum
 from clinic_app.domains.contacts.pdf import PrintedNote, note_pdf
 from clinic_app.domains.contacts.record import CONTACT_NOTE
@@ -30,7 +36,7 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.staff import User
+from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Timepoint
 from clinic_app.people.auth import AuthService
@@ -48,6 +54,12 @@ ADDENDUM_MAX = 4000
 READ = Action.ASSESSMENT_VIEW
 #: An appointment with no contact to write about: nobody was seen.
 _NOT_SEEN = frozenset({Status.CANCELLED.value, Status.DNA.value})
+#: How the patient was seen, as the printed note says it.
+_HOW_WORDS = {
+    Mechanism.FACE_TO_FACE.value: "Face to face",
+    Mechanism.TELEPHONE.value: "Telephone",
+    Mechanism.VIDEO.value: "Video",
+}
 
 
 def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
@@ -390,8 +402,9 @@ class ContactNoteService:
             if patient is None:
                 raise NotFound("patient.not_found")
             view = self._view(session, row)
+            attendance = _attendance(session, row)
             self._audit(session, actor, "print", row)
-        return note_pdf(_printed(view, patient))
+        return note_pdf(_printed(view, patient, attendance))
 
     # ------------------------------------------------------------------ inside
 
@@ -470,7 +483,49 @@ class ContactNoteService:
         )
 
 
-def _printed(view: ContactNoteView, patient: Patient) -> PrintedNote:
+def _attendance(session: ClinicSession, row: ContactNote) -> tuple[tuple[str, str], ...]:
+    """When, how, where and with whom the note's contact was, on the clinic's clock.
+
+    The day and time are the appointment's; how, who and how long are the care contact's
+    where one is recorded (what happened), else the appointment's (what was booked).
+    Nothing for a note with neither, and never another patient's.
+    """
+    appointment = (
+        session.get(Appointment, row.appointment_id) if row.appointment_id is not None else None
+    )
+    contact = (
+        session.get(CareContact, row.care_contact_id) if row.care_contact_id is not None else None
+    )
+    if appointment is not None and appointment.patient_id != row.patient_id:
+        appointment = None
+    if contact is not None and contact.patient_id != row.patient_id:
+        contact = None
+    source = contact or appointment
+    if source is None:
+        return ()
+    starts = on_clinic_clock((appointment or source).starts_at)
+    lines = [("Date", day_words(starts.date())), ("Time", f"{starts:%H:%M}")]
+    if contact is not None and contact.minutes:
+        lines.append(("Length", f"{contact.minutes} minutes"))
+    elif appointment is not None:
+        lines.append(("Length", f"{appointment.minutes} minutes booked"))
+    lines.append(("How", _HOW_WORDS.get(source.mechanism, source.mechanism)))
+    site_id = source.site_id or (appointment.site_id if appointment is not None else None)
+    site = session.get(Site, site_id) if site_id is not None else None
+    where = [site.name] if site is not None else []
+    if appointment is not None and appointment.room:
+        where.append(appointment.room)
+    if where:
+        lines.append(("Where", ", ".join(where)))
+    seen_by = _name(session, source.clinician_id)
+    if seen_by:
+        lines.append(("With", seen_by))
+    return tuple(lines)
+
+
+def _printed(
+    view: ContactNoteView, patient: Patient, attendance: tuple[tuple[str, str], ...] = ()
+) -> PrintedNote:
     parts: list[tuple[str, Any]] = []
     for section in CONTACT_NOTE.sections:
         if not section.prints:
@@ -482,14 +537,16 @@ def _printed(view: ContactNoteView, patient: Patient) -> PrintedNote:
         parts.append((section.label, words))
     sign_off: tuple[str, ...] = ()
     if view.is_signed and view.signed_at is not None:
+        signed = on_clinic_clock(view.signed_at)
         sign_off = (
-            f"Signed by {view.signer_name or 'the clinician'} on {day_words(view.signed_at)} "
-            f"at {view.signed_at:%H:%M} UTC.",
+            f"Signed by {view.signer_name or 'the clinician'} on {day_words(signed.date())} "
+            f"at {signed:%H:%M}.",
             *((view.attestation,) if view.attestation else ()),
         )
     addenda = tuple(
         (
-            f"Addendum, {day_words(note.signed_at)}, by {note.signer_name or 'the clinician'}",
+            f"Addendum, {day_words(clinic_day(note.signed_at))}, "
+            f"by {note.signer_name or 'the clinician'}",
             note.text,
         )
         for note in view.addenda
@@ -504,6 +561,7 @@ def _printed(view: ContactNoteView, patient: Patient) -> PrintedNote:
             f"Born {day_words(patient.date_of_birth)}",
         ),
         status=f"Status: {STATUS_WORDS.get(view.status, view.status)}",
+        attendance=attendance,
         parts=tuple(parts),
         none_given=CONTACT_NOTE.section(EXERCISES).empty_words or "",
         sign_off=sign_off,

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
 import clinic_app.domains.appointments.service.core as appointment_service
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.appointments.model import Appointment, CareContact
 from clinic_app.domains.appointments.views import AppointmentView, BookingInput
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
@@ -90,6 +92,14 @@ def booked_day(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> Day:
     finally:
         monkeypatch.setattr(appointment_service, "utcnow", real)
     return Day(clinician, other, site_id, today, patients, mine, theirs)
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_clinic(clinic: Services) -> None:
+    """The demo's own clinic day taken away: each test books exactly the day it reads."""
+    with clinic.context.store.sessions.begin() as session:
+        session.execute(update(CareContact).values(deleted=True))
+        session.execute(update(Appointment).values(deleted=True))
 
 
 @pytest.fixture

@@ -373,9 +373,12 @@ class AppointmentService:
         elif merged_among(session, [patient.id]):
             problems.add("appointment.patient_merged", "patient")
         starts_at = rules.clinic_time(day, at) if day is not None and at is not None else None
-        if starts_at is not None and day is not None and starts_at < utcnow():
-            field = "time" if day == rules.clinic_day(utcnow()) else "day"
-            problems.add("appointment.in_the_past", field)
+        today = rules.clinic_day(utcnow())
+        if day is not None and day < today:
+            # A day gone is said at once, whatever (or however wrongly) the time is typed.
+            problems.add("appointment.in_the_past", "day")
+        elif starts_at is not None and day is not None and starts_at < utcnow():
+            problems.add("appointment.in_the_past", "time" if day == today else "day")
         self._who_and_where(session, data, day, problems)
         episode = None
         if patient is not None and not patient.deleted:

@@ -67,7 +67,15 @@ STATUSES = {
     "cancelled": "Cancelled",
 }
 #: The service may name a field by its input's name or by what it is: both land on one field.
-FIELD_ALIASES = {"clinician": "clinician_id", "site": "site_id", "date": "day", "starts_at": "time"}
+#: The service's field names as the booking form's fields are named (rebooking's "reason" is
+#: the form's "Why it moves").
+FIELD_ALIASES = {
+    "clinician": "clinician_id",
+    "site": "site_id",
+    "date": "day",
+    "starts_at": "time",
+    "reason": "cancel_reason",
+}
 
 
 def words(table: Mapping[str, str], code: str) -> str:
@@ -458,6 +466,9 @@ class BookingView(QWidget):
         self.keep_button.clicked.connect(self.keep_both)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.form.book_button.clicked.connect(self.book)
+        # Enter in a one-line box books, as the Book button (or Book anyway) would.
+        for box in (self.form.day, self.form.time, self.form.minutes, self.form.room):
+            box.returnPressed.connect(self._book_from_keyboard)
         self.form.back_button.clicked.connect(self.show_list)
         self.cancel_back.clicked.connect(self.show_list)
         self.confirm_cancel.clicked.connect(self.cancel)
@@ -619,6 +630,10 @@ class BookingView(QWidget):
         self._vm.check_and_book(
             self.form.values(), rebooking=self._rebooking, warned=self._check is not None
         )
+
+    def _book_from_keyboard(self) -> None:
+        if self.form.book_button.isEnabled():
+            self.book()
 
     def _forget_warning(self) -> None:
         if self._check is not None:

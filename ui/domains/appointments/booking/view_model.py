@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -290,10 +290,11 @@ class BookingViewModel(QObject):
         self.field_errors_changed.emit({})
         self._set_busy(True)
         what = "rebooked" if rebooking is not None else "booked"
+        generation = self._generation
         self._runner.run_store(
             work,
-            on_done=lambda result: self._on_booking_answer(result, what),
-            on_failed=self._on_save_failed,
+            on_done=self._for(generation, lambda result: self._on_booking_answer(result, what)),
+            on_failed=self._for(generation, self._on_save_failed),
         )
 
     def cancel(self, appointment_id: uuid.UUID, cancelled_by: str, reason: str) -> None:
@@ -302,12 +303,13 @@ class BookingViewModel(QObject):
         actor = self._session.require_user()
         self.field_errors_changed.emit({})
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._service.cancel(
                 actor, appointment_id, cancelled_by=cancelled_by, reason=reason
             ),
-            on_done=lambda result: self._on_saved(result, "cancelled"),
-            on_failed=self._on_save_failed,
+            on_done=self._for(generation, lambda result: self._on_saved(result, "cancelled")),
+            on_failed=self._for(generation, self._on_save_failed),
         )
 
     def keep_both(self, clash_id: uuid.UUID, reason: str) -> None:
@@ -317,11 +319,25 @@ class BookingViewModel(QObject):
         actor = self._session.require_user()
         self.field_errors_changed.emit({})
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._service.keep_both(actor, clash_id, reason),
-            on_done=lambda clash: self._on_saved(clash.first, "kept"),
-            on_failed=self._on_save_failed,
+            on_done=self._for(generation, lambda clash: self._on_saved(clash.first, "kept")),
+            on_failed=self._for(generation, self._on_save_failed),
         )
+
+    def _for(self, generation: int, answer: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``answer``, only while the patient it was asked for is still the one shown.
+
+        An answer that comes once another patient is in the banner is dropped: a warning,
+        a "booked" or a refusal about one patient is never shown under another's name.
+        """
+
+        def answered(result: Any) -> None:
+            if generation == self._generation:
+                answer(result)
+
+        return answered
 
     def clear(self) -> None:
         """Forget the patient and everything read for them."""

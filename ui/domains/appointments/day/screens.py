@@ -42,6 +42,7 @@ class DayScreen:
             session=context.session,
             site_view=self.site_view,
             may=_may(context),
+            server_set_up=lambda: bool(context.services.sync.configured()),
             parent=context.owner,
         )
         self.view = DayView(self.view_model)

@@ -77,9 +77,12 @@ STATUSES = {
 STEPS = (
     ("arrive", "&Arrived", "Alt+A"),
     ("call_in", "In &room", "Alt+R"),
-    ("finish", "&Seen", "Alt+S"),
+    # Alt+S is the Session menu's: Seen takes its second letter.
+    ("finish", "S&een", "Alt+E"),
     ("dna", "Did &not attend", "Alt+N"),
 )
+#: The widest a name column grows (pixels) before its names wrap.
+NAME_COLUMN_MOST = 260
 DISCHARGED = "discharged"
 DISCHARGE_DECLINED = "discharge_offered_declined"
 
@@ -108,10 +111,16 @@ def day_heading(day: date, today: date) -> str:
     return shown
 
 
-def synced_words(synced_at: datetime | None, today: date) -> str:
-    """What the header says about the last sync: nothing when there is none to speak of."""
+def synced_words(synced_at: datetime | None, today: date, server_set_up: bool = False) -> str:
+    """What the header says about the last sync.
+
+    Nothing on a laptop with no server set up (it holds the whole list); a warning when a
+    server is set up but this laptop has never synced (the list may be missing bookings).
+    """
     if synced_at is None:
-        return ""
+        if not server_set_up:
+            return ""
+        return _tr("Never synced with the server: this shows only what was booked on this laptop.")
     local = rules.on_clinic_clock(synced_at)
     when = clock(synced_at)
     if local.date() == today:
@@ -276,15 +285,17 @@ class DnaDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
         when = clock(entry.appointment.starts_at)
-        layout.addWidget(
-            label(
-                _tr("Record that {name} did not attend at {time}?").format(
-                    name=entry.patient_name, time=when
-                ),
-                "subheading",
-                wrap=True,
-            )
+        # The NHS number beside the name: two patients may share a name on one day.
+        who = entry.patient_name
+        if entry.nhs_number:
+            who = f"{who} ({formatting.nhs_number(entry.nhs_number)})"
+        self.question = label(
+            _tr("Record that {name} did not attend at {time}?").format(name=who, time=when),
+            "subheading",
+            wrap=True,
         )
+        self.question.setObjectName("dnaQuestion")
+        layout.addWidget(self.question)
         self._build_emergency_box(check)
         layout.addWidget(self.emergency_box)
 
@@ -399,12 +410,14 @@ class DayView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self.dna_dialog: DnaDialog | None = None
+        #: Which list is on show (day, site, clinician): a new one starts on its first row.
+        self._shown: tuple[object, ...] | None = None
         self._today = clinic_today()
         title = _tr("Site day list") if view_model.site_view else _tr("My day list")
         self.heading = label(title, "heading")
         self.day_label = label("", "subheading")
         self.day_label.setObjectName("dayLabel")
-        self.synced = label("", "hint")
+        self.synced = label("", "hint", wrap=True)
         self.synced.setObjectName("syncedAt")
         self.count = label("", "hint")
         self.notice = NoticeBar()
@@ -463,6 +476,13 @@ class DayView(QWidget):
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        # Names wrap within a width of their own: a long one never pushes the status, the
+        # needs and a red flag out of sight behind a scroll bar.
+        for column in ("patient", "clinician"):
+            if column in self.model.columns:
+                at = self.model.columns.index(column)
+                header.setSectionResizeMode(at, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(at, NAME_COLUMN_MOST // 2)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # Wrapped needs take more lines once the columns have their widths: once for all
         # the columns that change together, not once per column.
@@ -584,9 +604,16 @@ class DayView(QWidget):
 
     def _on_vm_day_loaded(self, day_list: DayList | None) -> None:
         chosen = self.chosen()
+        shown = (
+            (day_list.day, day_list.site_id, day_list.clinician_id)
+            if day_list is not None
+            else None
+        )
+        fresh, self._shown = shown != self._shown, shown
         self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
+        self._fit_name_columns()
         self._fit_rows.start()
         if day_list is None:
             self.day_label.setText("")
@@ -595,7 +622,7 @@ class DayView(QWidget):
             self.empty.setVisible(False)
         else:
             self.day_label.setText(day_heading(day_list.day, self._today))
-            synced = synced_words(day_list.synced_at, self._today)
+            synced = synced_words(day_list.synced_at, self._today, self._vm.never_synced)
             self.synced.setText(synced)
             self.synced.setVisible(bool(synced))
             self.count.setText(self._count_words(entries))
@@ -604,7 +631,21 @@ class DayView(QWidget):
         row = self.model.row_of(chosen.appointment.id) if chosen is not None else -1
         if row >= 0:
             self.table.selectRow(row)
+        elif fresh and self.model.rowCount():
+            # A fresh list (another day, site or user) starts on its first appointment, so
+            # Enter and the steps' keys work at once. A chosen row that has gone from the
+            # list it was chosen on is never swapped for another.
+            self.table.selectRow(0)
         self._update_buttons()
+
+    def _fit_name_columns(self) -> None:
+        """The name columns as wide as their longest name, up to a limit past which it wraps."""
+        header = self.table.horizontalHeader()
+        for column in ("patient", "clinician"):
+            if column in self.model.columns:
+                at = self.model.columns.index(column)
+                wanted = max(self.table.sizeHintForColumn(at), header.sectionSizeHint(at))
+                header.resizeSection(at, min(wanted, NAME_COLUMN_MOST))
 
     @staticmethod
     def _count_words(entries: tuple[DayEntry, ...]) -> str:
@@ -651,7 +692,7 @@ class DayView(QWidget):
             "dna": _tr("{name}: did not attend recorded."),
         }
         self.notice.show_notice(said[step].format(name=name), "success")
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._back_to_list()
 
     def _on_vm_dna_asked(self, entry: DayEntry, check: DnaCheck) -> None:
         dialog = DnaDialog(entry, check, self)
@@ -667,7 +708,16 @@ class DayView(QWidget):
         dialog.show()
 
     def _forget_dialog(self) -> None:
+        if self.dna_dialog is not None:
+            self.dna_dialog.deleteLater()
         self.dna_dialog = None
+        # Cancelled: the keyboard goes back to the list, on the row it was on.
+        self._back_to_list()
+
+    def _back_to_list(self) -> None:
+        """The keyboard in the list again once a dialog has gone (its window active)."""
+        self.window().activateWindow()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_vm_field_errors(self, by_field: Mapping[str, ValidationError]) -> None:
         if not by_field:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -109,6 +109,7 @@ class DayViewModel(QObject):
         session: UserSession,
         site_view: bool = False,
         may: Callable[[str], bool] | None = None,
+        server_set_up: Callable[[], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,6 +119,10 @@ class DayViewModel(QObject):
         self._session = session
         self.site_view = site_view
         self._may = may or (lambda _who: True)
+        self._server_set_up = server_set_up
+        #: True when the list has never been synced although a server is set up (with none
+        #: set up, the laptop holds the whole list).
+        self.never_synced = False
         self._key = f"day-list-{id(self)}"
         self._day: date | None = None
         self._site_id: uuid.UUID | None = None
@@ -182,15 +187,15 @@ class DayViewModel(QObject):
             if site_id is None:
                 return
             self._runner.run_store(
-                lambda: self._appointments.site_day(actor, site_id, day),
-                on_done=lambda day_list: self._on_day_read(day_list, generation),
+                lambda: self._with_sync(self._appointments.site_day(actor, site_id, day)),
+                on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
             )
         else:
             self._runner.run_store(
-                lambda: self._appointments.day(actor, day=day),
-                on_done=lambda day_list: self._on_day_read(day_list, generation),
+                lambda: self._with_sync(self._appointments.day(actor, day=day)),
+                on_done=lambda read: self._on_day_read(read, generation),
                 on_failed=self._on_failed,
                 supersede=self._key,
             )
@@ -239,10 +244,11 @@ class DayViewModel(QObject):
             "finish": lambda: self._appointments.finish(actor, appointment_id),
         }
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             calls[step],
-            on_done=lambda result: self._on_stepped(result, step),
-            on_failed=self._on_step_failed,
+            on_done=self._for(generation, lambda result: self._on_stepped(result, step)),
+            on_failed=self._for(generation, self._on_step_failed),
         )
 
     def ask_dna(self, appointment_id: uuid.UUID) -> None:
@@ -252,10 +258,11 @@ class DayViewModel(QObject):
             return
         actor = self._session.require_user()
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._appointments.dna_check(actor, appointment_id),
-            on_done=lambda check: self._on_dna_checked(entry, check),
-            on_failed=self._on_step_failed,
+            on_done=self._for(generation, lambda check: self._on_dna_checked(entry, check)),
+            on_failed=self._for(generation, self._on_step_failed),
         )
 
     def record_dna(self, appointment_id: uuid.UUID, emergency_action: str, decision: str) -> None:
@@ -263,12 +270,13 @@ class DayViewModel(QObject):
         actor = self._session.require_user()
         self.field_errors_changed.emit({})
         self._set_busy(True)
+        generation = self._generation
         self._runner.run_store(
             lambda: self._appointments.did_not_attend(
                 actor, appointment_id, emergency_action=emergency_action, decision=decision
             ),
-            on_done=lambda result: self._on_stepped(result, "dna"),
-            on_failed=self._on_dna_failed,
+            on_done=self._for(generation, lambda result: self._on_stepped(result, "dna")),
+            on_failed=self._for(generation, self._on_dna_failed),
         )
 
     def open_entry(self, appointment_id: uuid.UUID) -> None:
@@ -306,9 +314,30 @@ class DayViewModel(QObject):
 
     # ------------------------------------------------------------------ answers
 
-    def _on_day_read(self, day_list: DayList, generation: int) -> None:
+    def _for(self, generation: int, answer: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``answer``, only while the list it was asked from is still shown (same user).
+
+        After a sign-out or a switch of user, an answer for the last user's list is dropped:
+        no dialog of theirs opens, and nothing of theirs is said, to the next user.
+        """
+
+        def answered(result: Any) -> None:
+            if generation == self._generation:
+                answer(result)
+
+        return answered
+
+    def _with_sync(self, day_list: DayList) -> tuple[DayList, bool]:
+        """The list, and whether it was never synced with the server set up (if one is)."""
+        set_up = self._server_set_up
+        if day_list.synced_at is not None or set_up is None:
+            return day_list, False
+        return day_list, set_up()
+
+    def _on_day_read(self, read: tuple[DayList, bool], generation: int) -> None:
         if generation != self._generation:
             return
+        day_list, self.never_synced = read
         self._list = day_list
         self.day_loaded.emit(day_list)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.appointments.rules import on_clinic_clock
 from clinic_app.domains.contacts.rules import (
     DETAIL_TEXT,
     EXERCISES,
@@ -49,8 +51,10 @@ _WORDS_COLUMNS: tuple[tuple[str, str, int, int], ...] = (
 )
 
 
-def _when(value: Any) -> str:
-    return f"{formatting.clinical_date(value.date())} {value:%H:%M}"
+def _when(value: datetime) -> str:
+    """A stored (UTC) moment as the clinic's wall clock shows it: ``14-Jul-2026 09:15``."""
+    local = on_clinic_clock(value)
+    return f"{formatting.clinical_date(local.date())} {local:%H:%M}"
 
 
 class ExerciseRow:

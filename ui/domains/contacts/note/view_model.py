@@ -151,7 +151,17 @@ class ContactNoteViewModel(QObject):
             try:
                 return notes.get(actor, item, patient_id), sentence, due
             except NotFound:
-                return notes.start(actor, patient_id, item), sentence, due
+                pass
+            # An appointment: the user's draft for it continues; else its latest signed note
+            # is shown (added to, never written again); else the user's draft starts.
+            for_it = [v for v in notes.for_patient(actor, patient_id) if v.appointment_id == item]
+            for view in for_it:
+                if not view.is_signed and view.created_by == actor.id:
+                    return view, sentence, due
+            for view in for_it:
+                if view.is_signed:
+                    return view, sentence, due
+            return notes.start(actor, patient_id, item), sentence, due
 
         self._runner.run_store(
             load,
