@@ -88,6 +88,9 @@ def test_a_search_with_no_match_here_falls_through_to_the_server_and_opens_the_r
         window.show()
         sign_in(qtbot, window, "ann", PASSWORD)
         search = window.screen_by_id("search")
+        # Sign-in lands on the day list; Ctrl+F takes the keyboard to the search box.
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(search.view.search_box.hasFocus, timeout=WAIT_MS)
         qtbot.keyClicks(search.view.search_box, "Southwell")
         qtbot.waitUntil(lambda: search.view_model.server_note != "", timeout=WAIT_MS * 2)
         assert search.view_model.server_note == "found", search.view.hint.text()

@@ -98,7 +98,8 @@ def test_it_is_on_the_timeline_and_opens_from_there(
     window = signed_in
     spec = SCREENS[0]
     window.specs[spec.id] = spec
-    window.context.set_patient(demo.patients.open(user, patient))
+    # Through the record: signing in lands on the day list, where patient actions are off.
+    window.open_screen("patient", demo.patients.open(user, patient))
     window.open_screen(spec.id, entry)
     wait_idle(window)
     screen = window.screen_by_id(spec.id)
@@ -161,7 +162,7 @@ def test_its_declared_screen_is_the_shared_form(
     spec = SCREENS[0]
     window.specs[spec.id] = spec
     record = demo.patients.open(user, patient)
-    window.context.set_patient(record)
+    window.open_screen("patient", record)
     window.open_screen(spec.id)
     wait_idle(window)
     screen = window.screen_by_id(spec.id)
