@@ -19,14 +19,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clinic_app.domains.appointments.model import Appointment, AppointmentClash, CareContact
-from clinic_app.domains.appointments.rules import LIVE, clash_id
+from clinic_app.domains.appointments.rules import LIVE, MAX_MINUTES, clash_id
 from clinic_app.kernel.base import utcnow
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.records.links import link_refusal
 from clinic_app.sync.hooks import on_applied, on_checked
 
-#: How far back an overlapping appointment can start: the longest appointment there is.
-_LONGEST = timedelta(hours=24)
+#: How far back an overlapping appointment can start: the longest one booking allows.
+_LONGEST = timedelta(minutes=MAX_MINUTES)
 
 
 def _clash_rows(conn: Connection, appointment_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
