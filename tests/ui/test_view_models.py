@@ -137,6 +137,12 @@ def test_sign_in_reports_the_user_or_the_words_for_the_failure(
         vm.sign_in("tester", "right")
     runner.wait_idle()
     assert signed_in.args == [USER]
+    # The screen takes no second sign-in until the window has opened the first.
+    assert vm.busy
+    vm.sign_in("tester", "right")
+    assert runner.is_idle()
+    vm.opened()
+    assert not vm.busy
 
 
 def test_unlock_checks_the_locked_users_password(qtbot: QtBot, runner: TaskRunner) -> None:

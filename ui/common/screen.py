@@ -166,6 +166,23 @@ class Screen(Protocol):
 
 
 @runtime_checkable
+class ReadAheadScreen(Screen, Protocol):
+    """A screen that can read what it lists before its page is first shown.
+
+    The page a user lands on after signing in reads its list while the sign-in screen is
+    still up, so the window is drawn once, with the list in it, rather than empty and then
+    again.
+    """
+
+    def read_ahead(self, ready: Callable[[], None]) -> None:
+        """Start reading; call ``ready`` once the list is read or the read has failed.
+
+        The next ``open`` shows what was read instead of reading it again.
+        """
+        ...
+
+
+@runtime_checkable
 class FormScreen(Screen, Protocol):
     """A screen whose form Save (Ctrl+S) submits."""
 

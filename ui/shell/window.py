@@ -23,6 +23,7 @@ from ui.common.screen import (
     FormScreen,
     NoticeScreen,
     Placement,
+    ReadAheadScreen,
     Screen,
     ScreenSpec,
     WindowFacts,
@@ -59,6 +60,11 @@ HOME = "home"
 """The id of the page shown before a patient is open (for ``say_on``)."""
 LANDING = ("today", "site_day")
 """The pages a user may start on after signing in, the first they may use (else home)."""
+LANDING_WAIT_MS = 1500
+"""Longest the sign-in screen waits for the landing page's list before showing it anyway."""
+BACKGROUND_AFTER_MS = 300
+"""How long after the workspace appears the sync and the scanners' listeners start: the
+landing page is drawn first."""
 
 
 class ShellWindow(QMainWindow):
@@ -105,6 +111,8 @@ class ShellWindow(QMainWindow):
         self.login_view = LoginView(self.login_vm)
         self.actions_ = WindowActions(self, self.specs.values(), COMMANDS, self._on_action)
         self.workspace_built = False
+        # Counts sign-ins: a landing page's late answer enters only its own sign-in.
+        self._opening = 0
         self._lay_out()
         self.background = BackgroundWork(
             services,
@@ -191,6 +199,20 @@ class ShellWindow(QMainWindow):
         self.home_page.register_requested.connect(lambda: self.open_screen("register"))
         self.pages.currentChanged.connect(lambda _i: self._on_page_changed())
         self.update_actions()
+        # Styled now, behind the sign-in screen, rather than when it is first shown.
+        self.workspace.ensurePolished()
+
+    def prepare_first_sight(self) -> None:
+        """Lay the workspace out and draw it once, unseen, while the sign-in screen is up.
+
+        The first time a page is shown Qt works out every widget's size and draws it from
+        scratch; done here, the first sight after sign-in only redraws what the list changed.
+        Nothing of any patient is on it yet.
+        """
+        if not self.workspace_built or self.state is not WindowState.SIGNED_OUT:
+            return
+        self.workspace.resize(self.top.size())
+        self.workspace.grab()
 
     def screen_by_id(self, screen_id: str) -> Screen:
         """The screen with this id, built now if it was not yet."""
@@ -489,14 +511,35 @@ class ShellWindow(QMainWindow):
     def _on_login_signed_in(self, user: CurrentUser) -> None:
         self.build_workspace()
         self.session.sign_in(user)
+        self._opening += 1
+        opening = self._opening
+        # The page the user lands on reads its list while the sign-in screen is still up:
+        # the window is then drawn once, with the list in it. A slow or failed read does not
+        # hold the user back for long: the page then says so itself.
+        landing = self.landing_screen()
+        screen = self.screen_by_id(landing) if landing is not None else None
+        if isinstance(screen, ReadAheadScreen):
+            QTimer.singleShot(LANDING_WAIT_MS, lambda: self._enter_workspace(opening))
+            screen.read_ahead(lambda: self._enter_workspace(opening))
+        else:
+            self._enter_workspace(opening)
+
+    def _enter_workspace(self, opening: int) -> None:
+        """Show the workspace after a sign-in, on the user's landing page (once per sign-in)."""
+        user = self.session.user
+        if opening != self._opening or user is None or self.state is not WindowState.SIGNED_OUT:
+            return
+        self._opening += 1
+        self.login_vm.opened()
         self.login_view.reset()
         self.status_strip.show_user(user)
-        self.pages.setCurrentWidget(self.home_page)
+        # The landing page is the one on show as the workspace appears: no other page is
+        # laid out and drawn on the way to it.
+        landing = self.landing_screen()
+        built = self._built.get(landing) if landing is not None else None
+        self.pages.setCurrentWidget(built.page if built is not None else self.home_page)
         self._show_state(WindowState.WORKING)
         self._built[self._side_id].open(None)
-        # The page the user lands on asks for its list first: the store's worker takes what
-        # the other screens and the background checks ask for after it.
-        landing = self.landing_screen()
         if landing is not None:
             self.open_screen(landing)
         self.context.signed_in.emit(user)
@@ -555,9 +598,9 @@ class ShellWindow(QMainWindow):
             user = self.session.user
             if user is not None:
                 self.status_strip.show_user(user)
-            # Started once the sign-in's own work is queued: the page the user lands on
-            # reads its list before the PACS queue and the scanners' listeners start.
-            QTimer.singleShot(0, self._start_background)
+            # Started once the landing page is drawn: the sync's first round and the
+            # scanners' listeners never hold up the first sight of the day.
+            QTimer.singleShot(BACKGROUND_AFTER_MS, self._start_background)
         else:
             self.top.setCurrentWidget(self.login_view)
             self.idle.stop()

@@ -111,8 +111,13 @@ class LoginViewModel(QObject):
             self.switch_user_requested.emit()
 
     def _on_auth_signed_in(self, user: CurrentUser) -> None:
-        self._set_busy(False)
+        # Still busy while the window opens the user's first page (``opened`` ends it): the
+        # sign-in screen takes no second sign-in meanwhile.
         self.signed_in.emit(user)
+
+    def opened(self) -> None:
+        """The window has opened the signed-in user's workspace: the screen is free again."""
+        self._set_busy(False)
 
     def _on_auth_unlocked(self, _result: None) -> None:
         self._set_busy(False)

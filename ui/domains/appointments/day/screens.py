@@ -53,6 +53,7 @@ class DayScreen:
             lambda result, step: context.announce(f"appointment.{step}", result.patient_id)
         )
         context.record_changed.connect(self._on_record_changed)
+        self._read_ahead = False
 
     @property
     def page(self) -> QWidget:
@@ -60,10 +61,34 @@ class DayScreen:
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
         self._context.show(self)
-        self.view_model.refresh()
+        # A list read ahead (behind the sign-in screen) is shown as read, once.
+        if self._read_ahead:
+            self._read_ahead = False
+        else:
+            self.view_model.refresh()
         if isinstance(item, uuid.UUID):
             self.view.select(item)
         self.view.focus_list()
+
+    def read_ahead(self, ready: Callable[[], None]) -> None:
+        """Read the list before the page is shown; ``ready`` once it is read or has failed."""
+        vm = self.view_model
+        signals = (vm.day_loaded, vm.problem, vm.sites_loaded)
+
+        def answered(*answer: object) -> None:
+            if answer and answer[0] is None:
+                return  # the list cleared (a sign-out), not read
+            if answer and isinstance(answer[0], list) and answer[0]:
+                return  # the sites came: the list itself is read next
+            for signal in signals:
+                with contextlib.suppress(RuntimeError, TypeError):
+                    signal.disconnect(answered)
+            self._read_ahead = True
+            ready()
+
+        for signal in signals:
+            signal.connect(answered)
+        vm.refresh()
 
     def show_notice(self, text: str, kind: str) -> None:
         self.view.notice.show_notice(text, kind)
@@ -72,6 +97,7 @@ class DayScreen:
         """Each step is saved when it is taken; nothing waits."""
 
     def reset(self) -> None:
+        self._read_ahead = False
         if self.view.dna_dialog is not None:
             self.view.dna_dialog.reject()
         self.view_model.clear()
