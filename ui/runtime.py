@@ -103,6 +103,7 @@ def start_deferred(
     services = DeferredServices(open_services, config)
     window = MainWindow(cast("ClinicServices", services), defer_workspace=True)
     services.ready.connect(window.build_workspace)
+    services.ready.connect(window.prepare_first_sight)
     services.failed.connect(lambda error: window.login_vm.failed.emit(errors.explain(error)))
     services.start()
     open_window_size(window)

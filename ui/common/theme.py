@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QColor, QFont, QGradient, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 # NHS identity colours (NHS England brand guidelines).
@@ -193,6 +194,7 @@ QTableView {{
 }}
 QTableView:focus {{ border: 2px solid {NHS_BLACK}; }}
 QTableView::item {{ padding: 4px 3px; }}
+QTableView#dayList::item {{ padding: 4px; }}
 QHeaderView::section {{
     background: {NHS_PALE_GREY};
     color: {NHS_BLACK};
@@ -265,3 +267,12 @@ def apply_theme(app: QApplication) -> None:
     app.setPalette(palette())
     app.setFont(base_font())
     app.setStyleSheet(STYLE_SHEET)
+
+
+DRAWING_TYPES = (QByteArray, QGradient)
+"""Named here so that PySide loads them (and makes their enum types) as the app starts.
+
+PySide loads a Qt class the first time it is named. Painting and sizing a table's cells name
+these two on the way, a few milliseconds each, which would otherwise fall on the first sight
+of the day list after sign-in.
+"""

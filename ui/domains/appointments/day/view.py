@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -49,8 +47,16 @@ from ui.domains.appointments.day.view_model import DayViewModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _RED_FLAG_ROLE = Qt.ItemDataRole.UserRole + 1
+# The roles as the plain numbers a view asks with (the model's answers are keyed by them).
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_RED_FLAG = int(_RED_FLAG_ROLE)
 _MARKER_WIDTH = 6
 _MARKER_ROOM = 10
+_RED = QColor(theme.NHS_RED)
 
 
 def _tr(text: str) -> str:
@@ -175,7 +181,7 @@ class DayModel(QAbstractTableModel):
             "needs": _tr("Needs"),
         }
         self._rows: list[DayEntry] = []
-        self._texts: list[list[str]] = []
+        self._cells: list[list[dict[int, Any]]] = []
         self._bold = QFont()
         self._bold.setBold(True)
         self._red = QColor(theme.NHS_RED)
@@ -183,9 +189,25 @@ class DayModel(QAbstractTableModel):
     def set_rows(self, rows: tuple[DayEntry, ...]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
-        # Each cell's words, worked out once: a view asks for them many times over.
-        self._texts = [[self.text(entry, column) for column in self.columns] for entry in rows]
+        # What each cell answers for each role, worked out once: a view asks many times over
+        # (every layout and paint asks every role of every cell it shows).
+        self._cells = [[self._cell(entry, column) for column in self.columns] for entry in rows]
         self.endResetModel()
+
+    def _cell(self, entry: DayEntry, column: str) -> dict[int, Any]:
+        text = self.text(entry, column)
+        red = entry.needs.red_flag and column == "needs"
+        cell: dict[int, Any] = {
+            _DISPLAY: text,
+            _TOOLTIP: text,
+            _ACCESSIBLE: text.replace("\n", ", "),
+            _RED_FLAG: entry.needs.red_flag,
+        }
+        if red or column == "status":
+            cell[_FONT] = self._bold
+        if red:
+            cell[_FOREGROUND] = self._red
+        return cell
 
     def row_of(self, appointment_id: uuid.UUID) -> int:
         return next((i for i, r in enumerate(self._rows) if r.appointment.id == appointment_id), -1)
@@ -209,21 +231,7 @@ class DayModel(QAbstractTableModel):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        entry = self._rows[index.row()]
-        column = self.columns[index.column()]
-        red = entry.needs.red_flag and column == "needs"
-        answer: Any = None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            answer = self._texts[index.row()][index.column()]
-        elif role == Qt.ItemDataRole.AccessibleTextRole:
-            answer = self._texts[index.row()][index.column()].replace("\n", ", ")
-        elif role == Qt.ItemDataRole.FontRole:
-            answer = self._bold if red or column == "status" else None
-        elif role == Qt.ItemDataRole.ForegroundRole:
-            answer = self._red if red else None
-        elif role == _RED_FLAG_ROLE:
-            answer = entry.needs.red_flag
-        return answer
+        return self._cells[index.row()][index.column()].get(role)
 
     def text(self, entry: DayEntry, column: str) -> str:
         """What one cell says."""
@@ -251,11 +259,11 @@ class DayModel(QAbstractTableModel):
 
 
 class _MarkerDelegate(QStyledItemDelegate):
-    """Paints a red bar at the left of a row whose patient has an open red flag."""
+    """Paints a red bar at the left of a row whose patient has an open red flag.
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        hint = super().sizeHint(option, index)
-        return QSize(hint.width() + _MARKER_ROOM, hint.height())
+    The bar's room is added to the column's width where the columns are fitted, so Qt asks
+    no Python code for the cells' sizes.
+    """
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         # The text moves right to leave the marker its room (the selection fills the whole).
@@ -267,9 +275,7 @@ class _MarkerDelegate(QStyledItemDelegate):
         super().paint(painter, shifted, index)
         if index.data(_RED_FLAG_ROLE):
             rect: QRect = option.rect
-            painter.fillRect(
-                QRect(rect.left(), rect.top(), _MARKER_WIDTH, rect.height()), QColor(theme.NHS_RED)
-            )
+            painter.fillRect(QRect(rect.left(), rect.top(), _MARKER_WIDTH, rect.height()), _RED)
 
 
 class DnaDialog(QDialog):
@@ -470,19 +476,12 @@ class DayView(QWidget):
         self.table.setWordWrap(True)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setStyleSheet("QTableView#dayList::item { padding: 4px; }")
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Columns and rows are fitted to their words when a list is read (and rows again when
+        # the widths change), not on every layout: a view fitting itself asks every cell
+        # again each time it is laid out.
         header.setStretchLastSection(True)
-        # Names wrap within a width of their own: a long one never pushes the status, the
-        # needs and a red flag out of sight behind a scroll bar.
-        for column in ("patient", "clinician"):
-            if column in self.model.columns:
-                at = self.model.columns.index(column)
-                header.setSectionResizeMode(at, QHeaderView.ResizeMode.Interactive)
-                header.resizeSection(at, NAME_COLUMN_MOST // 2)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         # Wrapped needs take more lines once the columns have their widths: once for all
         # the columns that change together, not once per column.
@@ -613,8 +612,7 @@ class DayView(QWidget):
         self._today = clinic_today()
         entries = day_list.entries if day_list is not None else ()
         self.model.set_rows(entries)
-        self._fit_name_columns()
-        self._fit_rows.start()
+        self._fit_columns()
         if day_list is None:
             self.day_label.setText("")
             self.synced.setVisible(False)
@@ -638,14 +636,27 @@ class DayView(QWidget):
             self.table.selectRow(0)
         self._update_buttons()
 
-    def _fit_name_columns(self) -> None:
-        """The name columns as wide as their longest name, up to a limit past which it wraps."""
+    def _fit_columns(self) -> None:
+        """Each column as wide as its words; the names up to a limit, past which they wrap.
+
+        A long name never pushes the status, the needs and a red flag out of sight. Then the
+        rows as tall as their words in those widths, at once: the list is drawn once, in its
+        final shape.
+        """
         header = self.table.horizontalHeader()
-        for column in ("patient", "clinician"):
-            if column in self.model.columns:
-                at = self.model.columns.index(column)
-                wanted = max(self.table.sizeHintForColumn(at), header.sectionSizeHint(at))
-                header.resizeSection(at, min(wanted, NAME_COLUMN_MOST))
+        last = len(self.model.columns) - 1
+        for at, column in enumerate(self.model.columns):
+            if at == last:
+                continue
+            wanted = max(self.table.sizeHintForColumn(at), header.sectionSizeHint(at))
+            if at == 0:
+                wanted += _MARKER_ROOM
+            if column in ("patient", "clinician"):
+                wanted = min(wanted, NAME_COLUMN_MOST)
+            header.resizeSection(at, wanted)
+        self.table.resizeRowsToContents()
+        # The widths set here asked for the rows to be fitted again: they already are.
+        self._fit_rows.stop()
 
     @staticmethod
     def _count_words(entries: tuple[DayEntry, ...]) -> str:
