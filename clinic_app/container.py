@@ -114,6 +114,14 @@ class Services:
         """The settings in force."""
         return self.context.config
 
+    def prepare_first_reads(self) -> None:
+        """Ready the queries of the first page a user lands on, before anyone signs in.
+
+        Run once the store is open, while the sign-in screen waits for a password; it reads
+        nothing about any patient.
+        """
+        self.appointments.prepare()
+
     def close(self) -> None:
         """Stop background sync and close the store's connections."""
         self.sync.stop()

@@ -65,6 +65,9 @@ def _sqlite_engine(path: Path, key: str) -> Engine:
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
+        # The connection used last is handed out next: its page cache (decrypted pages) is
+        # the warm one, so a read finds what the reads before it brought in.
+        pool_use_lifo=True,
         # Connections are handed between the UI's worker threads, one at a time.
         connect_args={"check_same_thread": False},
     )

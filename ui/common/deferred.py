@@ -9,12 +9,15 @@ that made the call words like any other error.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
+
+_log = logging.getLogger(__name__)
 
 
 class _Forward:
@@ -59,6 +62,16 @@ class DeferredServices(QObject):
             return
         self._future.set_result(services)
         self.ready.emit()
+        # While the user types their password: the first list they land on finds its
+        # queries ready. A failure here only loses the head start.
+        prepare = getattr(services, "prepare_first_reads", None)
+        if prepare is not None:
+            try:
+                prepare()
+            except Exception as error:  # noqa: BLE001 - the list reads for itself when asked
+                _log.warning(
+                    "The first page's queries could not be readied (%s)", type(error).__name__
+                )
 
     def wait(self) -> Any:
         """The open services, waiting for them if need be (raises if opening failed)."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +15,7 @@ from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.session import Actor
 from clinic_app.people.sync_service import LAST_SUCCESS_KEY
+from tests.bench.common import captured
 from tests.core.appointments.conftest import Clinic
 
 TOMORROW = date.today() + timedelta(days=1)
@@ -191,3 +194,38 @@ def test_a_scan_opens_at_the_report_waiting_for_its_clinician(clinic: Clinic) ->
     assert [(e.appointment.id, e.opens, e.needs.report_waiting) for e in consultant] == [
         (theirs.id, "report", True)
     ]
+
+
+def _statements(clinic: Clinic, call: Callable[[], object]) -> set[str]:
+    """The SELECTs ``call`` runs, with every IN list's length taken out."""
+    return {
+        re.sub(r"\(\?(, \?)*\)", "(?)", " ".join(statement.split()))
+        for statement, _ in captured(clinic.services.context.store.engine, call)
+        if statement.lstrip().upper().startswith("SELECT")
+    }
+
+
+def test_preparing_runs_every_query_of_the_day_lists_and_reads_and_writes_nothing(
+    clinic: Clinic,
+) -> None:
+    clinic.book(time="09:00", appointment_type="new")
+    clinic.book(clinic.owen, time="10:00")
+    with clinic.services.context.store.sessions() as session:
+        audited = session.scalar(select(func.count()).select_from(AuditEntry))
+
+    prepared = _statements(clinic, clinic.services.prepare_first_reads)
+
+    with clinic.services.context.store.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == audited
+    own = _statements(clinic, lambda: clinic.appointments.day(clinic.physio, day=TOMORROW))
+    site = _statements(
+        clinic,
+        lambda: clinic.appointments.site_day(clinic.reception, clinic.riverside, TOMORROW),
+    )
+    # Who is asking (their user row, re-read) and the audit chain are each call's own.
+    asked = {
+        s
+        for s in own | site
+        if not s.endswith("FROM app_user WHERE app_user.id = ?") and "audit" not in s
+    }
+    assert asked <= prepared, asked - prepared

@@ -29,6 +29,7 @@ from clinic_app.domains.appointments.rules import (
 from clinic_app.domains.appointments.service.day import (
     _day_entries,
     _synced_at,
+    prepare_day_list,
 )
 from clinic_app.domains.appointments.service.rows import (
     CLINICAL_ROLES,
@@ -74,7 +75,7 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import Site, User
-from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
+from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.validation import Collector, optional_text, required_text
 from clinic_app.people.duplicates import merged_among
 from clinic_app.people.episodes import episode_for
@@ -574,6 +575,11 @@ class AppointmentService:
             synced = _synced_at(session)
             self._uow.audit(session, actor, "appointment.day_list")
         return DayList(on, whose, None, entries, synced)
+
+    def prepare(self) -> None:
+        """Ready the day lists' queries before anyone signs in (see ``prepare_day_list``)."""
+        with self._uow(SYSTEM, Action.APPOINTMENT_VIEW, mode=Mode.READ) as session:
+            prepare_day_list(session, self._context.today())
 
     def site_day(self, actor: CurrentUser, site_id: uuid.UUID, day: date | None = None) -> DayList:
         """Every clinician's appointments at a site on a day: reception's and the lead's view."""

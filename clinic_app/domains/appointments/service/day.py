@@ -25,7 +25,7 @@ from clinic_app.domains.appointments.views import (
     DayEntry,
     DayNeeds,
 )
-from clinic_app.domains.questionnaires.content import questionnaire
+from clinic_app.domains.questionnaires.content import ALL_QUESTIONNAIRES, questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.red_flags.model import RedFlagAction
 from clinic_app.domains.reports.model import ScanReport
@@ -54,7 +54,10 @@ class _Needs:
 
     @classmethod
     def of(cls, session: Session, rows: Sequence[Appointment], on: date) -> _Needs:
-        patients = {row.patient_id for row in rows}
+        return cls.of_patients(session, {row.patient_id for row in rows}, on)
+
+    @classmethod
+    def of_patients(cls, session: Session, patients: set[uuid.UUID], on: date) -> _Needs:
         unsigned: dict[uuid.UUID, tuple[str, ...]] = {}
         if patients:
             for record_type in record_types().values():
@@ -167,6 +170,27 @@ def _day_entries(session: Session, on: date, which: ColumnElement[bool]) -> tupl
         )
         for (row, patient), view in zip(found, views, strict=True)
     )
+
+
+def prepare_day_list(session: Session, on: date) -> None:
+    """Run every query of a day list once, for nobody (the nil id matches no row).
+
+    The statements are compiled and cached, the indexes they use read and the questionnaires
+    they may name loaded, before the first list is asked for: the first list after sign-in
+    costs about what every later one does. Nothing about any patient is read, so nothing is
+    audited.
+    """
+    nobody = uuid.UUID(int=0)
+    _day_entries(session, on, Appointment.clinician_id == nobody)
+    _day_entries(session, on, Appointment.site_id == nobody)
+    _views(
+        session, [Appointment(id=nobody, patient_id=nobody, clinician_id=nobody, site_id=nobody)]
+    )
+    _Needs.of_patients(session, {nobody}, on)
+    _synced_at(session)
+    # The questionnaires a list may name as due, read from their files now rather than then.
+    for questionnaire_id in ALL_QUESTIONNAIRES:
+        questionnaire(questionnaire_id)
 
 
 def _questionnaires_due(
