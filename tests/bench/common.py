@@ -1,13 +1,17 @@
-"""What the benchmarks share: a private home and keychain, a seeded store, percentiles."""
+"""What the benchmarks share: a private home and keychain, a seeded store, percentiles, the
+statements a call runs."""
 
 from __future__ import annotations
 
 import os
 import statistics
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import keyring
+from sqlalchemy import Engine, event
 
 from clinic_app.container import Services
 from tests.support.memory_keyring import MemoryKeyring
@@ -57,3 +61,18 @@ def open_store(path: Path, key: str) -> Services:
 
     keyring.set_password(keychain.SERVICE, keychain.store_key_name(path), key)
     return open_clinic(path)
+
+
+def captured(engine: Engine, call: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The statements (and their parameters) ``call`` runs on ``engine``, in order."""
+    seen: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        call()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return seen

