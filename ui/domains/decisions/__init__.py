@@ -1,0 +1,1 @@
+"""The decision-aid screens: the consultation turned towards the patient, and its print."""
