@@ -170,3 +170,81 @@ def test_every_number_reads_as_plain_words(file: str) -> None:
             assert words.startswith(f"{outcome.per_100} in 100 people "), where
             assert "%" not in outcome.text, f"{where}: a percentage in the words"
             assert not outcome.text[0].isupper(), f"{where}: must follow 'x in 100 people'"
+
+
+# ---------------------------------------------------------------- plain words
+
+# Clinical words a patient should not meet unexplained on the patient-facing side of an aid
+# (sources and derivation are for clinicians and may use them).
+JARGON = (
+    "arthroplasty",
+    "fasciectomy",
+    "fasciotomy",
+    "discectomy",
+    "radiculopathy",
+    "tendinopathy",
+    "epicondyl",
+    "intra-articular",
+    "percutaneous",
+    "osteophyte",
+    "nsaid",
+    "analgesi",
+    "contracture of",
+    "prognosis",
+)
+
+
+def _patient_words(aid: DecisionAid) -> list[tuple[str, str]]:
+    """(where, text) for everything the patient reads: the aid's own words, not its sources."""
+    parts = [("title", aid.title), ("for_whom", aid.for_whom), ("question", aid.question)]
+    parts += [(f"condition[{i}]", text) for i, text in enumerate(aid.condition)]
+    parts += [(f"rows[{i}].text", row.text) for i, row in enumerate(aid.rows)]
+    parts += [(f"matters[{i}].text", matter.text) for i, matter in enumerate(aid.matters)]
+    for i, option in enumerate(aid.options):
+        parts.append((f"options[{i}].title", option.title))
+        parts += [(f"options[{i}].answers.{row}", text) for row, text in option.answers.items()]
+        parts += [
+            (f"options[{i}].outcomes[{j}].text", outcome.text)
+            for j, outcome in enumerate(option.outcomes)
+        ]
+    return parts
+
+
+def _syllables(word: str) -> int:
+    word = re.sub(r"[^a-z]", "", word.lower())
+    if len(word) <= 3:  # short words count as one syllable
+        return 1
+    word = re.sub(r"(?:[^laeiouy]es|ed|[^laeiouy]e)$", "", word)
+    return max(1, len(re.findall(r"[aeiouy]{1,2}", word.removeprefix("y"))))
+
+
+def _grade(texts: list[str]) -> float:
+    """Flesch-Kincaid grade, with a rough syllable count: good enough to catch a hard aid."""
+    sentences = [
+        sentence
+        for text in texts
+        for sentence in re.split(r"[.!?:;]\s+", text.strip().rstrip("."))
+        if sentence.strip()
+    ]
+    words = [word for text in texts for word in re.findall(r"[A-Za-z']+", text)]
+    syllables = sum(_syllables(word) for word in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syllables / len(words) - 15.59
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_the_patients_side_uses_no_unexplained_jargon(file: str) -> None:
+    aid = _load(file)
+
+    for where, text in _patient_words(aid):
+        found = [word for word in JARGON if word in text.lower()]
+        assert not found, f"{file} {where}: {found}"
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_the_patients_side_reads_at_about_age_eleven(file: str) -> None:
+    aid = _load(file)
+
+    grade = _grade([text for _, text in _patient_words(aid)])
+
+    # Grade 6 is a reading age of about 11; allow one grade for the rough syllable count.
+    assert grade <= 7.0, f"{file}: reads at grade {grade:.1f}, aim for 6 (reading age 11)"
