@@ -139,6 +139,9 @@ def test_each_aid_has_self_management_not_now_and_fitting_links(file: str) -> No
     for index, option in enumerate(aid.options):
         if option.kind != "treatment":
             assert option.leads_to is None, f"{file} options[{index}].leads_to"
+        if option.kind == "not_now":
+            # Waiting is a choice; "not decided yet" is the record's own answer, not an option.
+            assert "decide" not in option.title.lower(), f"{file} options[{index}].title"
     wanted = DECISION_LEADS_TO.get(aid.decision)
     if wanted is not None:
         leads = [option.leads_to for option in aid.options]
