@@ -101,9 +101,6 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
-    "clinic_app.domains.appointments.service.core:AppointmentService.prepare": (
-        "readies the day lists' queries as the system before anyone signs in; nothing is shown"
-    ),
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),
