@@ -9,6 +9,7 @@ from clinic_app.choices import ReferenceService
 from clinic_app.domains.appointments.service import AppointmentService
 from clinic_app.domains.assessments.service import AssessmentService
 from clinic_app.domains.contacts.service import ContactNoteService
+from clinic_app.domains.decisions.service import DecisionService
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
@@ -69,6 +70,7 @@ class Services:
     timeline: TimelineService
     appointments: AppointmentService
     contact_notes: ContactNoteService
+    decisions: DecisionService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -107,6 +109,7 @@ class Services:
             timeline=TimelineService(context),
             appointments=AppointmentService(context),
             contact_notes=ContactNoteService(context, auth),
+            decisions=DecisionService(context, auth),
         )
 
     @property

@@ -29,6 +29,9 @@ CLINICAL_READS: dict[str, str] = {
     "clinic_app.domains.contacts.service:ContactNoteService.questionnaires_due": (
         "contact_note.questionnaires_due"
     ),
+    "clinic_app.domains.decisions.service:DecisionService.get": "sdm.open",
+    "clinic_app.domains.decisions.service:DecisionService.for_patient": "sdm.list",
+    "clinic_app.domains.decisions.service:DecisionService.decision_for": "sdm.list_for",
     "clinic_app.domains.imaging.service.images:ImagingService.studies": "imaging.list_studies",
     "clinic_app.domains.imaging.service.images:ImagingService.orphans": "image.list_orphans",
     "clinic_app.domains.imaging.service.images:ImagingService.image_file": "image.view",
@@ -93,6 +96,13 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.reports.service:ReportService.attestation_for": _SETTINGS,
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
+    "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
+    "clinic_app.domains.appointments.service.core:AppointmentService.prepare": (
+        "readies the day lists' queries as the system before anyone signs in; nothing is shown"
+    ),
+    "clinic_app.domains.decisions.service:DecisionService.figures": (
+        "counts of shared decisions per clinician and month, no patient"
+    ),
     "clinic_app.domains.imaging.service.settings:DicomSettingsService.current": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.waiting_times": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.changed_waiting_times": (_SETTINGS),

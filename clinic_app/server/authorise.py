@@ -165,6 +165,12 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "contact_note_addendum": TableRule(
             _actions(Action.CONTACT_NOTE_SIGN), own_columns=("signed_by",)
         ),
+        # Shared decisions: drafted in the conversation, signed by whoever had it.
+        "sdm_records": TableRule(
+            _actions(Action.DECISION_RECORD),
+            _actions(Action.DECISION_RECORD, Action.DECISION_SIGN),
+            own_columns=("signed_by",),
+        ),
     }
 )
 

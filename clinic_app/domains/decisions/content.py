@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic import ValidationError as SchemaError
 from pydantic_core import PydanticCustomError
 
-from clinic_app.kernel.errors import NotFound
+from clinic_app.domains.decisions.rules import COLLABORATE_ITEMS, COLLABORATE_MAX
+from clinic_app.kernel.errors import ClinicError, NotFound
 
 AID_FOLDER = "decision_aids"
 """The folder under ``resources/`` that holds the shipped aids."""
@@ -143,12 +144,12 @@ class DecisionAid(_Model):
         """The option with this id.
 
         Raises:
-            NotFound: ``decision.unknown_option``.
+            NotFound: ``decision.no_such_option``.
         """
         for option in self.options:
             if option.id == option_id:
                 return option
-        raise NotFound("decision.unknown_option", option=option_id)
+        raise NotFound("decision.no_such_option", option=option_id)
 
     @property
     def option_ids(self) -> tuple[str, ...]:
@@ -385,6 +386,64 @@ def decision_aid(aid_id: str) -> DecisionAid:
 def due_for_review(today: date) -> list[DecisionAid]:
     """Shipped aids on or past their review date, the most overdue first."""
     return _shipped_catalogue().due_for_review(today)
+
+
+# ---------------------------------------------------------------- CollaboRATE's items
+
+
+class MeasureScale(_Model):
+    """The answer scale of every item: whole numbers from ``min`` to ``max``, ends named."""
+
+    min: int
+    max: int
+    min_label: Text
+    max_label: Text
+
+
+class MeasureItem(_Model):
+    """One question, as the patient reads it."""
+
+    code: Id
+    text: Text
+
+
+class SdmMeasure(_Model):
+    """A patient-reported measure of shared decision-making, with its source and licence."""
+
+    id: Id
+    title: Text
+    version: Text
+    source: Text
+    licence: Text
+    introduction: Text
+    scale: MeasureScale
+    items: tuple[MeasureItem, ...] = Field(min_length=1)
+    scoring: Text
+    further_reading: tuple[Reading, ...] = ()
+
+
+@cache
+def collaborate() -> SdmMeasure:
+    """CollaboRATE's three items and 0..9 scale, shipped in resources/sdm_measures.
+
+    Raises:
+        ClinicError: ``content.invalid`` (params ``file``, ``reason``) when the file is
+            missing or does not match the items and scale the scoring expects.
+    """
+    file = "collaborate.json"
+    path = resources.files("resources") / "sdm_measures" / file
+    try:
+        measure = SdmMeasure.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ClinicError("content.invalid", file=file, reason="missing") from error
+    except SchemaError as error:
+        raise ClinicError("content.invalid", file=file, reason="schema") from error
+    if len(measure.items) != COLLABORATE_ITEMS or (measure.scale.min, measure.scale.max) != (
+        0,
+        COLLABORATE_MAX,
+    ):
+        raise ClinicError("content.invalid", file=file, reason="scale")
+    return measure
 
 
 # ---------------------------------------------------------------- icon arrays

@@ -25,6 +25,10 @@ Triage, assessment, red flags and questionnaires (issue 3):
 - The service's own settings (its waiting-time amounts) are changed by the admin / service
   lead (``settings.manage``): they are the service's contract with its commissioners, not
   a clinical judgement about one patient. Everyone may read them.
+- Shared decisions: every clinical role records and signs the record of a conversation it had
+  with a patient (``decision.record``, ``decision.sign``). Which decision aids are due for
+  review, or are not offered because their file is broken, is for the service lead (admin) and
+  supervisors (``decision_aids.review``); the aids hold no patient data.
 """
 
 from __future__ import annotations
@@ -84,6 +88,9 @@ class Action(StrEnum):
     CLINIC_TEMPLATE_MANAGE = "clinic_template.manage"
     CONTACT_NOTE_WRITE = "contact_note.write"
     CONTACT_NOTE_SIGN = "contact_note.sign"
+    DECISION_RECORD = "decision.record"
+    DECISION_SIGN = "decision.sign"
+    DECISION_AIDS_REVIEW = "decision_aids.review"
 
 
 _CLINICAL_WORK = frozenset(
@@ -122,6 +129,10 @@ _CLINICAL_WORK = frozenset(
         Action.CONTACT_RECORD,
         Action.CONTACT_NOTE_WRITE,
         Action.CONTACT_NOTE_SIGN,
+        # Shared decisions with decision aids: recorded and signed by whoever has the
+        # conversation with the patient.
+        Action.DECISION_RECORD,
+        Action.DECISION_SIGN,
     }
 )
 
@@ -158,6 +169,9 @@ _ADMIN_WORK = frozenset(
         Action.APPOINTMENT_BOOK,
         Action.APPOINTMENT_ARRIVE,
         Action.CLINIC_TEMPLATE_MANAGE,
+        # Which decision aids are due for review or not offered, and why: the service's
+        # content, not a patient's record.
+        Action.DECISION_AIDS_REVIEW,
     }
 )
 
@@ -174,6 +188,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.REPORT_VERIFY,
         Action.PATIENT_MERGE,
         Action.CLINIC_TEMPLATE_MANAGE,
+        Action.DECISION_AIDS_REVIEW,
     },
     Role.ADMIN: _ADMIN_WORK,
 }

@@ -77,6 +77,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.CLINIC_TEMPLATE_MANAGE: frozenset({V, A}),
     Action.CONTACT_NOTE_WRITE: frozenset({C, S, T, V}),
     Action.CONTACT_NOTE_SIGN: frozenset({C, S, T, V}),
+    Action.DECISION_RECORD: frozenset({C, S, T, V}),
+    Action.DECISION_SIGN: frozenset({C, S, T, V}),
+    Action.DECISION_AIDS_REVIEW: frozenset({V, A}),
 }
 
 
