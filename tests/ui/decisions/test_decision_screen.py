@@ -1,0 +1,241 @@
+"""The shared-decision screen as a clinician uses it: open, talk through, choose, sign, print."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QScrollArea
+from pytestqt.qtbot import QtBot
+
+from clinic_app.container import Services
+from clinic_app.demo import demo_password
+from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
+from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from ui.app import MainWindow
+from ui.common.theme import apply_theme
+from ui.domains.decisions.consultation.screens import DecisionScreen
+
+AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
+SHOTS = Path("/tmp/i16-shots")
+PASSWORD = demo_password(CLINICIAN)
+
+
+@pytest.fixture(autouse=True)
+def _test_aids(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The service offers the tests' small aid instead of the shipped ones."""
+    catalogue = decision_aids(AIDS)
+    monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
+
+
+def _shot(widget: object, name: str) -> None:
+    """Keep a picture of the screen for review when ONESTOP_SCREENSHOTS is set."""
+    if not os.environ.get("ONESTOP_SCREENSHOTS"):
+        return
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    widget.grab().save(str(SHOTS / name))  # type: ignore[attr-defined]
+
+
+def _two(clinic: Services, window: MainWindow) -> tuple[uuid.UUID, uuid.UUID]:
+    user = window.session.user
+    assert user is not None
+    first, second = clinic.patients.search(user, "999", limit=2)
+    return first.id, second.id
+
+
+def _open(window: MainWindow, clinic: Services, patient: uuid.UUID) -> DecisionScreen:
+    """The patient's record first, then Shared decision from the patient menu."""
+    user = window.session.user
+    assert user is not None
+    window.open_screen("patient", clinic.patients.open(user, patient))
+    wait_idle(window)
+    action = window.action("decision")
+    assert action.isEnabled()
+    action.trigger()
+    wait_idle(window)
+    screen = window.screen_by_id("decision")
+    assert isinstance(screen, DecisionScreen)
+    assert window.showing(screen)
+    return screen
+
+
+def _choose_aid(qtbot: QtBot, window: MainWindow, screen: DecisionScreen) -> None:
+    chooser = screen.view.chooser
+    assert chooser.isVisibleTo(screen.view)
+    titles = [chooser.aids.item(i).text() for i in range(chooser.aids.count())]
+    assert titles == ["Sample aid for the tests: choosing what to do next"]
+    chooser.aids.setFocus()
+    qtbot.keyClick(chooser.aids, Qt.Key.Key_Return)
+    wait_idle(window)
+    assert screen.view_model.aid is not None
+    assert screen.view.page is not None
+
+
+def test_a_decision_is_talked_through_chosen_signed_and_printed(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    window = signed_in
+    window.resize(1366, 768)
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    view, vm = screen.view, screen.view_model
+    _choose_aid(qtbot, window, screen)
+    page = view.page
+    assert page is not None
+
+    # The options side by side, the numbers as pictures with the words beside them.
+    assert page.question.text() == "What would you like to do now?"
+    assert page.grid.cells[("involves", "injection")].text() == "One injection in clinic."
+    injection = next(part for part in page.outcomes if part.option.id == "injection")
+    assert [a.sentence for a in injection.arrays] == [
+        "50 in 100 people feel better",
+        "10 in 100 people feel worse",
+        "5 in 100 people have a painful flare for a day or two",
+    ]
+    assert injection.arrays[0].accessibleName() == "50 in 100 people feel better"
+    assert injection.arrays[0].grid.array.filled == 50
+    # Large type for the patient, and no sideways scrolling of the page.
+    assert page.question.font().pointSizeF() >= 14
+    assert page.grid.cells[("involves", "injection")].font().pointSizeF() >= 14
+    assert view.scroll_area.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert page.width() <= view.scroll_area.viewport().width()
+    _shot(window, "decision_grid.png")
+    scroll: QScrollArea = view.scroll_area
+    scroll.ensureWidgetVisible(injection)
+    QApplication.processEvents()
+    _shot(window, "decision_icon_arrays.png")
+
+    # What matters, from the keyboard: Tab to a slider, arrow keys move it.
+    needles = page.matters.sliders["avoid_needles"]
+    needles.setFocus(Qt.FocusReason.TabFocusReason)
+    for _ in range(8):
+        qtbot.keyClick(needles, Qt.Key.Key_Right)
+    assert page.matters.values["avoid_needles"].text() == "8 out of 10"
+    relief = page.matters.sliders["quick_relief"]
+    relief.setFocus(Qt.FocusReason.TabFocusReason)
+    for _ in range(3):
+        qtbot.keyClick(relief, Qt.Key.Key_Right)
+
+    # Leaning, then the final choice in the patient's words, who was there, teach-back.
+    page.leaning.setCurrentIndex(page.leaning.findData("injection"))
+    qtbot.mouseClick(page.choice_buttons["self_management"], Qt.MouseButton.LeftButton)
+    type_into(qtbot, page.choice_words, "I would rather avoid needles for now.")
+    type_into(qtbot, page.questions, "Can I keep swimming?")
+    tick, name = page.people["interpreter"]
+    qtbot.mouseClick(tick, Qt.MouseButton.LeftButton)
+    type_into(qtbot, name, "Ana Lopes")
+    type_into(qtbot, page.language, "Portuguese")
+    # Teach-back from the keyboard: its mnemonic, then Space.
+    page.teach_back.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    qtbot.keyClick(page.teach_back, Qt.Key.Key_Space)
+    assert page.teach_back.isChecked()
+    page.decision_maker.setCurrentIndex(page.decision_maker.findData("patient"))
+    scroll.ensureWidgetVisible(page.teach_back)
+    QApplication.processEvents()
+    _shot(window, "decision_choice.png")
+
+    # Saved as a draft, of this patient, with what was said.
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    qtbot.waitUntil(lambda: vm.record is not None, timeout=WAIT_MS)
+    assert vm.record is not None
+    stored = clinic.decisions.get(user, vm.record.id, patient)
+    assert stored.patient_id == patient
+    assert stored.aid_id == "sample_aid"
+    assert stored.choice == "self_management"
+    assert stored.leaning == "injection"
+    assert dict(stored.ratings) == {"avoid_needles": 8, "quick_relief": 3}
+    assert stored.choice_words == "I would rather avoid needles for now."
+    assert stored.interpreter_language == "Portuguese"
+    assert stored.teach_back
+    assert stored.status != "signed"
+
+    # A wrong password is refused; the right one signs, and the form is read only.
+    type_into(qtbot, view.password, "not my password")
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert "password is not right" in view.sign_problem.text()
+    assert not vm.is_signed
+    type_into(qtbot, view.password, PASSWORD)
+    with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
+        qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    wait_idle(window)
+    assert vm.is_signed
+    assert clinic.decisions.get(user, vm.record.id, patient).status == "signed"
+    assert not needles.isEnabled()
+    assert page.choice_words.isReadOnly()
+    assert not view.sign_button.isVisibleTo(view)
+    assert view.change_button.isVisibleTo(view)
+
+    # The take-home summary: saved where chosen, named for the patient, with the choice.
+    delivery = screen.pdf_delivery
+    delivery.choose_path = lambda _title, suggested: str(tmp_path / Path(suggested).name)
+    delivery.has_printer = lambda: False
+    opened: list[Path] = []
+    delivery.open_file = opened.append
+    qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    wait_idle(window)
+    [pdf] = opened
+    family = clinic.patients.open(user, patient).family_name
+    assert pdf.name.startswith(family.upper())
+    words = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(words.split())
+    assert "What you chose Looking after it yourself" in flat
+    assert "I would rather avoid needles for now." in flat
+    assert "50 in 100 people feel better" in flat
+
+
+def test_not_decided_yet_and_another_patient_leaves_nothing_behind(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    view, vm = screen.view, screen.view_model
+    _choose_aid(qtbot, window, screen)
+    page = view.page
+    assert page is not None
+    qtbot.mouseClick(page.choice_buttons[UNDECIDED], Qt.MouseButton.LeftButton)
+    type_into(qtbot, page.questions, "What does the scan show?")
+    screen.save_now()
+    wait_idle(window)
+    qtbot.waitUntil(lambda: vm.record is not None, timeout=WAIT_MS)
+    assert vm.record is not None
+    draft = vm.record.id
+    assert clinic.decisions.get(user, draft, patient).choice == UNDECIDED
+
+    # Another patient in the banner: the screen forgets the first one's conversation.
+    window.context.set_patient(clinic.patients.open(user, other))
+    wait_idle(window)
+    assert vm.patient_id is None
+    assert vm.record is None
+    assert view.page is None
+    # The first patient's record never opens for the second.
+    window.open_screen("decision", draft)
+    wait_idle(window)
+    assert vm.record is None
+    assert view.notice.isVisibleTo(view)
+    assert clinic.decisions.for_patient(user, other) == []
+
+    # Back to the first patient: the draft continues where it was left.
+    screen = _open(window, clinic, patient)
+    wait_idle(window)
+    assert vm.record is not None
+    assert vm.record.id == draft
+    assert view.page is not None
+    assert view.page.choice_buttons[UNDECIDED].isChecked()
+    assert view.page.questions.toPlainText() == "What does the scan show?"
