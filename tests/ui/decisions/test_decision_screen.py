@@ -19,6 +19,7 @@ from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.decisions.consultation.screens import DecisionScreen
+from ui.domains.decisions.consultation.view import ConversationPage
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
 SHOTS = Path("/tmp/i16-shots")
@@ -75,24 +76,8 @@ def _choose_aid(qtbot: QtBot, window: MainWindow, screen: DecisionScreen) -> Non
     assert screen.view.page is not None
 
 
-def test_a_decision_is_talked_through_chosen_signed_and_printed(
-    qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
-) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    apply_theme(app)
-    window = signed_in
-    window.resize(1366, 768)
-    user = window.session.user
-    assert user is not None
-    patient, _other = _two(clinic, window)
-    screen = _open(window, clinic, patient)
-    view, vm = screen.view, screen.view_model
-    _choose_aid(qtbot, window, screen)
-    page = view.page
-    assert page is not None
-
-    # The options side by side, the numbers as pictures with the words beside them.
+def _look_at_the_options(window: MainWindow, page: ConversationPage) -> None:
+    """The options side by side, the numbers as pictures with the words beside them."""
     assert page.question.text() == "What would you like to do now?"
     assert page.grid.cells[("involves", "injection")].text() == "One injection in clinic."
     injection = next(part for part in page.outcomes if part.option.id == "injection")
@@ -106,15 +91,19 @@ def test_a_decision_is_talked_through_chosen_signed_and_printed(
     # Large type for the patient, and no sideways scrolling of the page.
     assert page.question.font().pointSizeF() >= 14
     assert page.grid.cells[("involves", "injection")].font().pointSizeF() >= 14
-    assert view.scroll_area.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-    assert page.width() <= view.scroll_area.viewport().width()
+    scroll = page.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert page.width() <= scroll.viewport().width()
     _shot(window, "decision_grid.png")
-    scroll: QScrollArea = view.scroll_area
     scroll.ensureWidgetVisible(injection)
     QApplication.processEvents()
     _shot(window, "decision_icon_arrays.png")
 
-    # What matters, from the keyboard: Tab to a slider, arrow keys move it.
+
+def _talk_it_through(qtbot: QtBot, window: MainWindow, page: ConversationPage) -> None:
+    """Ratings, leaning, choice and reasons, who was there, teach-back and CollaboRATE."""
+    # What matters, from the keyboard: arrow keys move the focused slider.
     needles = page.matters.sliders["avoid_needles"]
     needles.setFocus(Qt.FocusReason.TabFocusReason)
     for _ in range(8):
@@ -124,8 +113,6 @@ def test_a_decision_is_talked_through_chosen_signed_and_printed(
     relief.setFocus(Qt.FocusReason.TabFocusReason)
     for _ in range(3):
         qtbot.keyClick(relief, Qt.Key.Key_Right)
-
-    # Leaning, then the final choice in the patient's words, who was there, teach-back.
     page.leaning.setCurrentIndex(page.leaning.findData("injection"))
     qtbot.mouseClick(page.choice_buttons["self_management"], Qt.MouseButton.LeftButton)
     type_into(qtbot, page.choice_words, "I would rather avoid needles for now.")
@@ -134,32 +121,28 @@ def test_a_decision_is_talked_through_chosen_signed_and_printed(
     qtbot.mouseClick(tick, Qt.MouseButton.LeftButton)
     type_into(qtbot, name, "Ana Lopes")
     type_into(qtbot, page.language, "Portuguese")
-    # Teach-back from the keyboard: its mnemonic, then Space.
     page.teach_back.setFocus(Qt.FocusReason.ShortcutFocusReason)
     qtbot.keyClick(page.teach_back, Qt.Key.Key_Space)
     assert page.teach_back.isChecked()
     page.decision_maker.setCurrentIndex(page.decision_maker.findData("patient"))
+    scroll = page.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
     scroll.ensureWidgetVisible(page.teach_back)
     QApplication.processEvents()
     _shot(window, "decision_choice.png")
+    # CollaboRATE at the end, the patient's answers: every effort was made (End is 9).
+    for slider in page.collaborate.sliders:
+        slider.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert [v.text() for v in page.collaborate.values] == ["9 out of 9"] * 3
+    scroll.ensureWidgetVisible(page.collaborate)
+    QApplication.processEvents()
+    _shot(window, "decision_collaborate.png")
 
-    # Saved as a draft, of this patient, with what was said.
-    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
-    wait_idle(window)
-    qtbot.waitUntil(lambda: vm.record is not None, timeout=WAIT_MS)
-    assert vm.record is not None
-    stored = clinic.decisions.get(user, vm.record.id, patient)
-    assert stored.patient_id == patient
-    assert stored.aid_id == "sample_aid"
-    assert stored.choice == "self_management"
-    assert stored.leaning == "injection"
-    assert dict(stored.ratings) == {"avoid_needles": 8, "quick_relief": 3}
-    assert stored.choice_words == "I would rather avoid needles for now."
-    assert stored.interpreter_language == "Portuguese"
-    assert stored.teach_back
-    assert stored.status != "signed"
 
-    # A wrong password is refused; the right one signs, and the form is read only.
+def _sign(qtbot: QtBot, screen: DecisionScreen) -> None:
+    """A wrong password is refused; the right one signs, and the form is read only."""
+    view, vm = screen.view, screen.view_model
     type_into(qtbot, view.password, "not my password")
     with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
         qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
@@ -168,33 +151,100 @@ def test_a_decision_is_talked_through_chosen_signed_and_printed(
     type_into(qtbot, view.password, PASSWORD)
     with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
         qtbot.keyClick(view.password, Qt.Key.Key_Return)
-    wait_idle(window)
     assert vm.is_signed
-    assert clinic.decisions.get(user, vm.record.id, patient).status == "signed"
-    assert not needles.isEnabled()
+    page = view.page
+    assert page is not None
+    assert not page.matters.sliders["avoid_needles"].isEnabled()
     assert page.choice_words.isReadOnly()
     assert not view.sign_button.isVisibleTo(view)
     assert view.change_button.isVisibleTo(view)
 
-    # The take-home summary: saved where chosen, named for the patient, with the choice.
+
+def _print(qtbot: QtBot, screen: DecisionScreen, folder: Path, family: str) -> str:
+    """The take-home summary, saved where chosen under the patient's name; its words."""
     delivery = screen.pdf_delivery
-    delivery.choose_path = lambda _title, suggested: str(tmp_path / Path(suggested).name)
+    delivery.choose_path = lambda _title, suggested: str(folder / Path(suggested).name)
     delivery.has_printer = lambda: False
     opened: list[Path] = []
     delivery.open_file = opened.append
-    qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
-    wait_idle(window)
     [pdf] = opened
-    family = clinic.patients.open(user, patient).family_name
     assert pdf.name.startswith(family.upper())
     words = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
-    flat = " ".join(words.split())
-    assert "What you chose Looking after it yourself" in flat
-    assert "I would rather avoid needles for now." in flat
-    assert "50 in 100 people feel better" in flat
+    return " ".join(words.split())
+
+
+def _change_of_mind(
+    qtbot: QtBot, window: MainWindow, screen: DecisionScreen, signed: uuid.UUID
+) -> None:
+    """A new draft that names the signed one; what mattered carries over, the choice not."""
+    view, vm = screen.view, screen.view_model
+    qtbot.mouseClick(view.change_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vm.record is not None and not vm.is_signed, timeout=WAIT_MS)
+    wait_idle(window)
+    assert vm.record is not None
+    assert vm.record.supersedes_id == signed
+    page = view.page
+    assert page is not None
+    assert page.matters.values["avoid_needles"].text() == "8 out of 10"
+    assert page.questions.toPlainText() == "Can I keep swimming?"
+    assert not any(button.isChecked() for button in page.choice_buttons.values())
+    assert not page.choice_words.isReadOnly()
+
+
+def test_a_decision_is_talked_through_chosen_signed_and_printed(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    window = signed_in
+    window.resize(1366, 768)
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    _shot(window, "decision_choose_aid.png")
+    view, vm = screen.view, screen.view_model
+    _choose_aid(qtbot, window, screen)
+    page = view.page
+    assert page is not None
+    _look_at_the_options(window, page)
+    _talk_it_through(qtbot, window, page)
+
+    # Saved as a draft, of this patient, with what was said.
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vm.record is not None, timeout=WAIT_MS)
+    wait_idle(window)
+    assert vm.record is not None
+    stored = clinic.decisions.get(user, vm.record.id, patient)
+    assert (stored.patient_id, stored.aid_id) == (patient, "sample_aid")
+    assert (stored.choice, stored.leaning) == ("self_management", "injection")
+    assert dict(stored.ratings) == {"avoid_needles": 8, "quick_relief": 3}
+    assert stored.choice_words == "I would rather avoid needles for now."
+    assert [(p.role, p.name) for p in stored.participants] == [("interpreter", "Ana Lopes")]
+    assert stored.interpreter_language == "Portuguese"
+    assert stored.teach_back
+    assert stored.collaborate == (9, 9, 9)
+    assert not stored.is_signed
+
+    _sign(qtbot, screen)
+    signed = clinic.decisions.get(user, stored.id, patient)
+    assert signed.is_signed
+    assert signed.collaborate_top_box
+    _shot(window, "decision_signed.png")
+
+    family = clinic.patients.open(user, patient).family_name
+    words = _print(qtbot, screen, tmp_path, family)
+    assert "What you chose Looking after it yourself" in words
+    assert "I would rather avoid needles for now." in words
+    assert "50 in 100 people feel better" in words
+
+    _change_of_mind(qtbot, window, screen, signed.id)
+    assert clinic.decisions.get(user, signed.id, patient).is_signed
 
 
 def test_not_decided_yet_and_another_patient_leaves_nothing_behind(

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from ui.domains.decisions.icon_array import (
+from ui.domains.decisions.consultation.icon_array import (
     BENEFIT_COLOUR,
     RISK_COLOUR,
     IconArrayView,

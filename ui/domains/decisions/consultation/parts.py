@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.decisions.content import DecisionAid, Option, SdmMeasure
 from ui.common.widgets import label, set_role
-from ui.domains.decisions.icon_array import IconArrayView
+from ui.domains.decisions.consultation.icon_array import IconArrayView
 
 #: How many icon arrays stand side by side under an option.
 ICON_COLUMNS = 3

@@ -86,7 +86,6 @@ class AidChooser(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.heading = label(self.tr("Choose a decision aid"), "heading")
         self.hint = _words(
             self.tr(
                 "Each aid sets out the options, including doing nothing for now, with their "
@@ -106,7 +105,6 @@ class AidChooser(QWidget):
         self.empty.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.heading)
         layout.addWidget(self.hint)
         layout.addWidget(caption)
         layout.addWidget(self.aids, 1)
@@ -573,7 +571,7 @@ class DecisionView(QWidget):
         self._order_tabs(self.page)
         self.scroll_area.verticalScrollBar().setValue(0)
         self.stack.setCurrentWidget(self.scroll_area)
-        self.title.setText(self.tr("Shared decision: {title}").format(title=aid.title))
+        self.title.setText(self.tr("Shared decision with the patient"))
         if self._vm.past_review:
             self.review_banner.show_notice(
                 self.tr(
@@ -626,11 +624,19 @@ class DecisionView(QWidget):
         elif record is None:
             words = self.tr("New — kept as a draft as soon as anything is changed.")
         elif vm.is_signed:
-            words = self.tr("Signed. Read only: a change of mind is recorded as a new decision.")
+            signed_at = record.signed_at
+            when = formatting.clinical_date(signed_at.astimezone().date()) if signed_at else ""
+            words = self.tr(
+                "Signed {when}. Read only: a change of mind is recorded as a new decision."
+            ).format(when=when)
         elif not vm.may_write:
             words = self.tr("Another clinician's draft. Only they can change or sign it.")
         else:
             words = self.tr("Draft — kept as you go. Sign once the patient has chosen.")
+            if record.supersedes_id is not None:
+                words += " " + self.tr(
+                    "It replaces the earlier signed decision (a change of mind)."
+                )
         if vm.version_changed and record is not None and vm.aid is not None:
             words += " " + self.tr(
                 "Recorded with version {then} of the aid; it is now version {now}."

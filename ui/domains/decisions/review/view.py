@@ -78,8 +78,8 @@ class AidsReviewView(QWidget):
                 self.due.setItem(row, column, QTableWidgetItem(words))
         self.refused.setRowCount(len(refused))
         for row, problem in enumerate(refused):
-            cells = (problem.file, problem.field or self.tr("(the whole file)"), problem.reason)
-            for column, words in enumerate(cells):
+            reasons = (problem.file, problem.field or self.tr("(the whole file)"), problem.reason)
+            for column, words in enumerate(reasons):
                 self.refused.setItem(row, column, QTableWidgetItem(words))
         self.due.resizeRowsToContents()
         self.refused.resizeRowsToContents()
