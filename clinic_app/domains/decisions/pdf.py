@@ -270,18 +270,28 @@ class _Summary:
             for label, words in facts
             if words.strip()
         ]
-        return [KeepTogether(lines), *self.numbers(option)]
+        numbers = self.numbers(option)
+        if not option.outcomes:
+            # "No numbers known" belongs with the option it is about.
+            return [KeepTogether([*lines, *numbers])]
+        return [KeepTogether(lines), *numbers]
 
     def opening(self) -> list[Any]:
+        """The aid's title, the day and who with, and the question."""
         aid, home = self.aid, self.home
         when = f"Talked through on {day_words(home.on)}"
         if home.clinician:
             when += f" with {home.clinician}"
-        flow: list[Any] = [
+        return [
             self.para(f"Your decision: {aid.title}", self.title),
             self.para(when + ".", self.small),
             self.para(aid.question, self.heading),
         ]
+
+    def options(self) -> list[Any]:
+        """The condition in brief, then every option with its numbers and icon arrays."""
+        aid, home = self.aid, self.home
+        flow: list[Any] = [self.para("About your condition", self.heading)]
         flow += [self.para(sentence) for sentence in aid.condition]
         flow.append(self.para("Your options", self.heading))
         flow.append(
@@ -291,34 +301,40 @@ class _Summary:
                 self.small,
             )
         )
-        discussed = set(home.options_discussed or self.aid.option_ids)
+        discussed = set(home.options_discussed or aid.option_ids)
         for option in aid.options:
             flow += self.option_part(option, option.id in discussed)
         return flow
 
     def the_patients_part(self) -> list[Any]:
-        """What mattered most, what they chose and why, their questions, next steps."""
+        """What they chose and why, what mattered most, their questions, next steps."""
         aid, home = self.aid, self.home
-        flow: list[Any] = [self.para("What matters most to you", self.heading)]
+        chose: list[Any] = [
+            self.para("What you chose", self.heading),
+            self.para(_choice_words(aid, home.choice), self.strong),
+        ]
+        if home.choice_words.strip():
+            chose.append(self.para("Why, in your words:"))
+            chose.append(self.para(home.choice_words.strip()))
+        flow: list[Any] = [KeepTogether(chose)]
         rated = [
             (matter.text, home.ratings[matter.id])
             for matter in aid.matters
             if home.ratings.get(matter.id, 0) > 0
         ]
         rated.sort(key=lambda pair: -pair[1])
-        flow += [self.para(f"{words}: {rating} out of 10") for words, rating in rated[:TOP_MATTERS]]
+        mattered: list[Any] = [self.para("What matters most to you", self.heading)]
+        mattered += [
+            self.para(f"{words}: {rating} out of 10") for words, rating in rated[:TOP_MATTERS]
+        ]
         if not rated:
-            flow.append(self.para("You did not rate what matters to you this time."))
-        flow.append(self.para("What you chose", self.heading))
-        flow.append(self.para(_choice_words(aid, home.choice), self.strong))
-        if home.choice_words.strip():
-            flow.append(self.para("Why, in your words:"))
-            flow.append(self.para(home.choice_words.strip()))
+            mattered.append(self.para("You did not rate what matters to you this time."))
+        flow.append(KeepTogether(mattered))
         if home.questions.strip():
             flow.append(self.para("Your questions", self.heading))
             flow.append(self.para(home.questions.strip()))
-        flow.append(self.para("Next steps", self.heading))
-        flow += [self.para(step) for step in _next_steps(aid, home.choice)]
+        steps = [self.para(step) for step in _next_steps(aid, home.choice)]
+        flow.append(KeepTogether([self.para("Next steps", self.heading), *steps]))
         return flow
 
     def closing(self) -> list[Any]:
@@ -353,7 +369,7 @@ class _Summary:
         return flow
 
     def story(self) -> list[Any]:
-        return [*self.opening(), *self.the_patients_part(), *self.closing()]
+        return [*self.opening(), *self.the_patients_part(), *self.options(), *self.closing()]
 
     def decorate(self, canvas: Any, page: int, pages: int) -> None:
         """The patient named at the head and foot of every page, and the page number."""

@@ -94,7 +94,9 @@ class OptionsGrid(QWidget):
             grid.addWidget(head, 0, column)
             grid.setColumnStretch(column, 3)
         for row_number, row in enumerate(aid.rows, start=1):
-            grid.addWidget(_words(row.text, "gridRow"), row_number, 0)
+            question = _words(row.text, "gridRow")
+            question.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+            grid.addWidget(question, row_number, 0)
             for column, option in enumerate(aid.options, start=1):
                 cell = _words(option.answers.get(row.id, ""), "gridCell")
                 cell.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
