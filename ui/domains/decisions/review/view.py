@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QPushButton,
     QTableWidget,
@@ -40,7 +41,7 @@ class AidsReviewView(QWidget):
         self.notice = NoticeBar()
         self.summary = label("", "hint", wrap=True)
         self.due = _table(
-            [self.tr("Decision aid"), self.tr("Version"), self.tr("Review by"), self.tr("Id")],
+            [self.tr("Id"), self.tr("Version"), self.tr("Review by"), self.tr("Decision aid")],
             self.tr("Decision aids due for review"),
         )
         self.refused = _table(
@@ -62,7 +63,10 @@ class AidsReviewView(QWidget):
         refused_label.setBuddy(self.refused)
         layout.addWidget(refused_label)
         layout.addWidget(self.refused, 1)
-        layout.addWidget(self.refresh_button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        layout.addLayout(row)
         view_model.loaded.connect(self._show)
         view_model.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         self._show()
@@ -73,7 +77,7 @@ class AidsReviewView(QWidget):
         refused = vm.refused()
         self.due.setRowCount(len(due))
         for row, aid in enumerate(due):
-            cells = (aid.title, aid.version, formatting.clinical_date(aid.review_by), aid.id)
+            cells = (aid.id, aid.version, formatting.clinical_date(aid.review_by), aid.title)
             for column, words in enumerate(cells):
                 self.due.setItem(row, column, QTableWidgetItem(words))
         self.refused.setRowCount(len(refused))
