@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -15,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
+from clinic_app.people.views import PatientInput
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
@@ -278,7 +281,7 @@ def test_not_decided_yet_and_another_patient_leaves_nothing_behind(
     window.open_screen("decision", draft)
     wait_idle(window)
     assert vm.record is None
-    assert view.notice.isVisibleTo(view)
+    assert view.notice.text().startswith("That shared decision could not be found.")
     assert clinic.decisions.for_patient(user, other) == []
 
     # Back to the first patient: the draft continues where it was left.
@@ -289,3 +292,87 @@ def test_not_decided_yet_and_another_patient_leaves_nothing_behind(
     assert view.page is not None
     assert view.page.choice_buttons[UNDECIDED].isChecked()
     assert view.page.questions.toPlainText() == "What does the scan show?"
+
+    # Opened again from the patient's timeline, it is the same draft.
+    (entry,) = clinic.timeline.for_patient(user, patient).of_kind("sdm")
+    screen.view_model.choose_again()
+    window.open_screen("decision", entry)
+    wait_idle(window)
+    assert vm.record is not None
+    assert vm.record.id == draft
+
+
+def _body_heights(pdf: Path, word: str) -> list[float]:
+    """The heights (points) of each ``word`` printed in the PDF."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">' + re.escape(word) + "<", html
+    )
+    return [float(bottom) - float(top) for top, bottom in found]
+
+
+def test_an_aid_past_review_opens_with_a_warning_and_large_print_is_chosen_for_the_patient(
+    qtbot: QtBot,
+    clinic: Services,
+    signed_in: MainWindow,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = signed_in
+    window.resize(1366, 768)
+    user = window.session.user
+    assert user is not None
+    old = json.loads((AIDS / "sample_aid.json").read_text(encoding="utf-8"))
+    old |= {"id": "old_aid", "written": "2020-01-10", "review_by": "2022-01-10"}
+    folder = tmp_path / "aids"
+    folder.mkdir()
+    (folder / "old_aid.json").write_text(json.dumps(old), encoding="utf-8")
+    catalogue = decision_aids(folder)
+    monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
+    # A patient whose record asks for information in large print.
+    reader = clinic.patients.register(
+        user,
+        PatientInput(
+            given_name="Edith",
+            family_name="Largeprint",
+            date_of_birth="1941-03-02",
+            sex="2",
+            accessible_information_needs=("large_print",),
+        ),
+    )
+    window.open_screen("patient", clinic.patients.open(user, reader.id))
+    wait_idle(window)
+    # Started straight from an aid's id (as another screen would), past its review date.
+    window.open_screen("decision", "old_aid")
+    wait_idle(window)
+    screen = window.screen_by_id("decision")
+    assert isinstance(screen, DecisionScreen)
+    view, vm = screen.view, screen.view_model
+    assert vm.aid is not None
+    assert vm.aid.id == "old_aid"
+    assert view.review_banner.isVisibleTo(view)
+    assert "due for review on 10-Jan-2022" in view.review_banner.text()
+    _shot(window, "decision_past_review.png")
+    page = view.page
+    assert page is not None
+    qtbot.mouseClick(page.choice_buttons["injection"], Qt.MouseButton.LeftButton)
+
+    delivery = screen.pdf_delivery
+    delivery.choose_path = lambda _title, suggested: str(tmp_path / Path(suggested).name)
+    delivery.has_printer = lambda: False
+    opened: list[Path] = []
+    delivery.open_file = opened.append
+    qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    wait_idle(window)
+    [pdf] = opened
+    assert pdf.name.startswith("LARGEPRINT_")
+    # Printed large: its body text is 17 pt (the regular summary's is 12 pt).
+    heights = _body_heights(pdf, "injection")
+    assert heights
+    assert min(heights) > 16
+    # Printing kept the conversation as this patient's draft first.
+    assert vm.record is not None
+    assert clinic.decisions.get(user, vm.record.id, reader.id).choice == "injection"
