@@ -442,6 +442,9 @@ class DecisionService:
     ) -> DecisionRecordView:
         """Start a draft with an aid's current version, every option to be discussed.
 
+        Starting again with the same aid, for the same patient and episode, continues the
+        actor's own draft (one that is not a change of mind) instead of making another.
+
         Raises:
             NotFound: ``patient.not_found``, ``decision.unknown_aid``, ``episode.not_found``
                 (an episode of another patient).
@@ -451,9 +454,32 @@ class DecisionService:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
+            episode = episode_for(session, patient.id, episode_id)
+            mine = recorded_by(actor)
+            draft = session.scalars(
+                select(DecisionRecord)
+                .where(
+                    DecisionRecord.patient_id == patient.id,
+                    DecisionRecord.aid_id == aid.id,
+                    DecisionRecord.status == RecordStatus.DRAFT.value,
+                    DecisionRecord.supersedes_id.is_(None),
+                    DecisionRecord.deleted.is_(False),
+                    DecisionRecord.episode_id.is_(None)
+                    if episode is None
+                    else DecisionRecord.episode_id == episode,
+                    DecisionRecord.created_by == mine
+                    if mine is not None
+                    else DecisionRecord.created_by.is_(None),
+                )
+                .order_by(DecisionRecord.updated_at.desc(), DecisionRecord.id.desc())
+                .limit(1)
+            ).first()
+            if draft is not None:
+                self._audit(session, actor, "open", draft)
+                return decision_view(draft)
             row = DecisionRecord(
                 patient_id=patient.id,
-                episode_id=episode_for(session, patient.id, episode_id),
+                episode_id=episode,
                 aid_id=aid.id,
                 aid_version=aid.version,
                 options_discussed=list(aid.option_ids),

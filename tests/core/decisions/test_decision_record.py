@@ -62,6 +62,24 @@ def test_a_draft_names_the_aid_version_and_the_patient_s_open_episode(clinic: Cl
     assert decisions.for_patient(clinic.clinician, clinic.other) == []
 
 
+def test_starting_again_continues_one_s_own_draft(clinic: Clinic) -> None:
+    decisions = clinic.services.decisions
+    started = decisions.start(clinic.clinician, clinic.patient, AID)
+    decisions.save(clinic.clinician, started.id, clinic.patient, TALKED_THROUGH)
+
+    again = decisions.start(clinic.clinician, clinic.patient, AID)
+    colleague = decisions.start(clinic.login("supervisor"), clinic.patient, AID)
+    elsewhere = decisions.start(clinic.clinician, clinic.other, AID)
+
+    assert again.id == started.id
+    assert again.choice == "injection"
+    assert colleague.id != started.id
+    assert elsewhere.id != started.id
+    assert elsewhere.patient_id == clinic.other
+    decisions.sign(clinic.clinician, started.id, clinic.patient, PASSWORD)
+    assert decisions.start(clinic.clinician, clinic.patient, AID).id != started.id
+
+
 def test_saving_keeps_what_the_patient_said_in_the_aid_s_order(clinic: Clinic) -> None:
     decisions = clinic.services.decisions
     started = decisions.start(clinic.clinician, clinic.patient, AID)

@@ -66,7 +66,6 @@ def test_with_no_decision_in_the_episode_the_warning_asks_for_a_reason(clinic: C
 
 def test_a_draft_or_a_decision_about_something_else_does_not_count(clinic: Clinic) -> None:
     decisions = clinic.services.decisions
-    decisions.start(clinic.clinician, clinic.patient, AID)
     _signed(
         clinic,
         clinic.patient,
@@ -74,6 +73,8 @@ def test_a_draft_or_a_decision_about_something_else_does_not_count(clinic: Clini
             CHOSE_INJECTION, options_discussed=("self_management", "not_now"), choice="not_now"
         ),
     )
+    draft = decisions.start(clinic.clinician, clinic.patient, AID)
+    decisions.save(clinic.clinician, draft.id, clinic.patient, CHOSE_INJECTION)
 
     with pytest.raises(ValidationError) as warned:
         _check(clinic, "injection")
@@ -128,8 +129,8 @@ def test_a_decision_of_another_patient_is_refused(clinic: Clinic) -> None:
 
 def test_a_draft_another_episode_or_no_record_is_refused_by_name(clinic: Clinic) -> None:
     decisions = clinic.services.decisions
-    draft = decisions.start(clinic.clinician, clinic.patient, AID)
     signed = _signed(clinic, clinic.patient, CHOSE_INJECTION)
+    draft = decisions.start(clinic.clinician, clinic.patient, AID)
 
     with pytest.raises(Conflict) as not_signed:
         _check(clinic, "injection", sdm_id=draft.id)
