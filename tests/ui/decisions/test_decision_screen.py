@@ -301,6 +301,16 @@ def test_not_decided_yet_and_another_patient_leaves_nothing_behind(
     assert vm.record is not None
     assert vm.record.id == draft
 
+    # Back to the list and the same aid chosen again: the draft continues, never a blank one.
+    qtbot.mouseClick(view.again_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert view.page is None
+    _choose_aid(qtbot, window, screen)
+    assert vm.record is not None
+    assert vm.record.id == draft
+    assert view.page is not None
+    assert view.page.questions.toPlainText() == "What does the scan show?"
+
 
 def _body_heights(pdf: Path, word: str) -> list[float]:
     """The heights (points) of each ``word`` printed in the PDF."""

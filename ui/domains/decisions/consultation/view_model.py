@@ -121,6 +121,17 @@ def conversation_of(record: DecisionRecordView) -> Conversation:
     )
 
 
+def _own_draft(
+    decisions: Decisions, actor: CurrentUser, patient_id: uuid.UUID, aid_id: str | None
+) -> DecisionRecordView | None:
+    """The user's latest draft for this patient (with ``aid_id``, when one is named)."""
+    for view in decisions.for_patient(actor, patient_id):
+        mine = not view.is_signed and view.created_by == actor.id
+        if mine and (aid_id is None or view.aid_id == aid_id):
+            return view
+    return None
+
+
 #: What opening finds: the aids offered, and the record to show (None: choose an aid).
 Loaded = tuple[AidCatalogue, DecisionRecordView | None]
 
@@ -247,11 +258,7 @@ class DecisionViewModel(QObject):
             catalogue = decisions.catalogue(actor)
             if isinstance(item, uuid.UUID):
                 return catalogue, decisions.get(actor, item, patient_id)
-            if item is None:
-                for view in decisions.for_patient(actor, patient_id):
-                    if not view.is_signed and view.created_by == actor.id:
-                        return catalogue, view
-            return catalogue, None
+            return catalogue, _own_draft(decisions, actor, patient_id, item)
 
         aid_id = item if isinstance(item, str) else None
         self._runner.run_store(
@@ -261,31 +268,45 @@ class DecisionViewModel(QObject):
         )
 
     def choose_aid(self, aid_id: str) -> None:
-        """Talk through ``aid_id`` with the patient (a new conversation, not yet saved)."""
-        if self.patient_id is None or self.catalogue is None:
+        """Talk through ``aid_id`` with the patient.
+
+        The user's own draft with this aid for this patient continues; otherwise a new
+        conversation starts, kept as a record from its first change.
+        """
+        patient_id = self.patient_id
+        if patient_id is None or self.catalogue is None:
             return
         aid = self.catalogue.get(aid_id)
         if aid is None:
             self.problem.emit(self.tr("That decision aid is not offered. Choose another."))
             return
+        if self._saving:
+            # A save is on its way: choose once it is kept, so nothing typed is lost.
+            self._after_save = lambda: self.choose_aid(aid_id)
+            return
+        # Anything typed is queued to be kept first: the store worker runs in order, so the
+        # look-up below sees it.
         self.save_now()
-        self._epoch += 1
-        self.record = None
-        self._pending = None
-        self._saving = False
-        self._after_save = None
-        self.aid = aid
-        self.values = Conversation(options_discussed=aid.option_ids)
-        self.aid_changed.emit(aid)
-        self.record_changed.emit(None)
+        self._forget()
+        actor = self._session.require_user()
+        epoch = self._epoch
+        decisions = self._decisions
+        self._runner.run_store(
+            lambda: _own_draft(decisions, actor, patient_id, aid.id),
+            on_done=lambda found: (
+                self._show_conversation(aid, found) if epoch == self._epoch else None
+            ),
+            on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
+        )
 
     def choose_again(self) -> None:
         """Back to the list of aids (what is typed is saved first)."""
+        if self._saving:
+            self._after_save = self.choose_again
+            return
         self.save_now()
-        self._epoch += 1
+        self._forget()
         self.aid = None
-        self.record = None
-        self._pending = None
         self.values = Conversation()
         self.aid_changed.emit(None)
         self.record_changed.emit(None)
@@ -464,16 +485,27 @@ class DecisionViewModel(QObject):
                 )
                 self.aid_changed.emit(None)
                 return
-            self.aid = aid
-            self.record = record
-            self.values = conversation_of(record)
-            self.aid_changed.emit(aid)
-            self.record_changed.emit(record)
+            self._show_conversation(aid, record)
             return
-        if aid_id is not None:
-            self.choose_aid(aid_id)
-            return
-        self.aid_changed.emit(None)
+        aid = catalogue.get(aid_id) if aid_id is not None else None
+        if aid_id is not None and aid is None:
+            self.problem.emit(self.tr("That decision aid is not offered. Choose another."))
+        if aid is not None:
+            self._show_conversation(aid, None)
+        else:
+            self.aid_changed.emit(None)
+
+    def _show_conversation(self, aid: DecisionAid, record: DecisionRecordView | None) -> None:
+        """Show ``aid`` with ``record`` on the form (None: a new conversation)."""
+        self.aid = aid
+        self.record = record
+        self.values = (
+            conversation_of(record)
+            if record is not None
+            else Conversation(options_discussed=aid.option_ids)
+        )
+        self.aid_changed.emit(aid)
+        self.record_changed.emit(record)
 
     def _on_load_failed(self, error: BaseException) -> None:
         # Nothing of the item is shown: the screen stays empty and says why.
