@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QScrollArea
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QScrollArea,
+    QScrollBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -386,3 +392,35 @@ def test_an_aid_past_review_opens_with_a_warning_and_large_print_is_chosen_for_t
     # Printing kept the conversation as this patient's draft first.
     assert vm.record is not None
     assert clinic.decisions.get(user, vm.record.id, reader.id).choice == "injection"
+
+
+def test_every_control_has_a_name_and_tab_runs_down_the_page(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    window.resize(1366, 768)
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    _choose_aid(qtbot, window, screen)
+    view = screen.view
+    page = view.page
+    assert page is not None
+    # Screen readers: every control that takes the focus has a name (its own words or set).
+    unnamed = [
+        type(widget).__name__
+        for widget in view.findChildren(QWidget)
+        if widget.isVisibleTo(view)
+        and widget.focusPolicy() != Qt.FocusPolicy.NoFocus
+        and not isinstance(widget, QScrollArea | QScrollBar)
+        and not widget.accessibleName()
+        and not (isinstance(widget, QAbstractButton) and widget.text().replace("&", ""))
+    ]
+    assert unnamed == []
+    # Keyboard only: Tab from the last question of the page reaches the buttons under it.
+    last = page.collaborate.sliders[-1]
+    last.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(last, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.save_button
+    # Its mnemonic takes the focus to the reasons box (Alt+W: "Why, in your own words").
+    qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is page.choice_words
