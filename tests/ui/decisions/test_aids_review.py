@@ -17,6 +17,7 @@ from tests.ui.conftest import sign_in, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.decisions.review.screens import AidsReviewScreen
+from ui.domains.decisions.review.view_model import AidCatalogueSource
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids"
 SHOTS = Path("/tmp/i16-shots")
@@ -47,6 +48,8 @@ def test_the_service_lead_sees_aids_due_and_files_refused(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     apply_theme(app)
+    source: AidCatalogueSource = clinic.decisions  # the Protocol is the service's shape
+    assert source is clinic.decisions
     catalogue = decision_aids(folder)
     monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
     window.resize(1366, 768)

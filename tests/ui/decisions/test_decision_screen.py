@@ -29,6 +29,7 @@ from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.decisions.consultation.screens import DecisionScreen
 from ui.domains.decisions.consultation.view import ConversationPage
+from ui.domains.decisions.consultation.view_model import Decisions
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
 SHOTS = Path("/tmp/i16-shots")
@@ -38,6 +39,9 @@ PASSWORD = demo_password(CLINICIAN)
 @pytest.fixture(autouse=True)
 def _test_aids(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """The service offers the tests' small aid instead of the shipped ones."""
+    # The screen's Protocol is the real service's shape (checked by mypy here).
+    service: Decisions = clinic.decisions
+    assert service is clinic.decisions
     catalogue = decision_aids(AIDS)
     monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
 
