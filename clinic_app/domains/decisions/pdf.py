@@ -293,17 +293,26 @@ class _Summary:
         aid, home = self.aid, self.home
         flow: list[Any] = [self.para("About your condition", self.heading)]
         flow += [self.para(sentence) for sentence in aid.condition]
-        flow.append(self.para("Your options", self.heading))
+        discussed = set(home.options_discussed or aid.option_ids)
+        parts = [self.option_part(option, option.id in discussed) for option in aid.options]
+        # The heading and its note never stand alone at the foot of a page.
+        first, *rest = parts[0]
         flow.append(
-            self.para(
-                "Each picture shows 100 people like you. The filled figures are the people "
-                "the words are about; the outlined figures are everyone else.",
-                self.small,
+            KeepTogether(
+                [
+                    self.para("Your options", self.heading),
+                    self.para(
+                        "Each picture shows 100 people like you. The filled figures are the "
+                        "people the words are about; the outlined figures are everyone else.",
+                        self.small,
+                    ),
+                    first,
+                ]
             )
         )
-        discussed = set(home.options_discussed or aid.option_ids)
-        for option in aid.options:
-            flow += self.option_part(option, option.id in discussed)
+        flow += rest
+        for part in parts[1:]:
+            flow += part
         return flow
 
     def the_patients_part(self) -> list[Any]:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.decisions.views import DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name, print_pages
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.decisions.consultation.view import DecisionView
@@ -120,9 +121,8 @@ class DecisionScreen:
         if patient is None or banner is None or banner.id != patient.id:
             return
         name = f"{patient.family_name.upper()}, {patient.given_name}"
-        self.view_model.print_summary(
-            name, patient.nhs_number or "", large_print=wants_large_print(patient)
-        )
+        number = formatting.nhs_number(patient.nhs_number) if patient.nhs_number else ""
+        self.view_model.print_summary(name, number, large_print=wants_large_print(patient))
 
     def _announce(self, kind: str, record: DecisionRecordView) -> None:
         self._context.announce(kind, record.patient_id)
