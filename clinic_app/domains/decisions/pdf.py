@@ -112,31 +112,45 @@ class IconArrayDrawing(Flowable):  # type: ignore[misc]  # reportlab is untyped
         canvas = self.canv
         array = self.array
         cell = self.side / max(array.columns, array.rows)
-        inset = cell * 0.06
+        filled_form = _figure_form(canvas, self.colour)
+        outline_form = _figure_form(canvas, None)
         for index, filled in enumerate(array.cells):
             row, column = divmod(index, array.columns)
-            left = column * cell + inset
             # Row 0 is the top row: reportlab counts up from the bottom.
-            bottom = self.side - (row + 1) * cell + inset
-            size = cell - 2 * inset
-            canvas.setLineWidth(max(0.3, size * 0.07))
-            if filled:
-                canvas.setFillColor(self.colour)
-                canvas.setStrokeColor(self.colour)
-            else:
-                canvas.setFillColor(colors.white)
-                canvas.setStrokeColor(OUTLINE_COLOUR)
-            centre = left + size / 2
-            canvas.circle(centre, bottom + size * 0.76, size * 0.17, stroke=1, fill=1)
-            canvas.roundRect(
-                centre - size * 0.28,
-                bottom + size * 0.08,
-                size * 0.56,
-                size * 0.46,
-                size * 0.2,
-                stroke=1,
-                fill=1,
-            )
+            canvas.saveState()
+            canvas.transform(cell, 0, 0, cell, column * cell, self.side - (row + 1) * cell)
+            canvas.doForm(filled_form if filled else outline_form)
+            canvas.restoreState()
+
+
+def _figure_form(canvas: Any, colour: colors.Color | None) -> str:
+    """One figure in a unit square, kept once in the PDF and drawn 100 times an array.
+
+    ``colour`` None is the outline figure. The drawing is the screen's: a round head over
+    rounded shoulders, inset a little from the cell's edge.
+    """
+    name = "sdmFigureOutline" if colour is None else f"sdmFigure{colour.hexval()[2:]}"
+    if canvas.hasForm(name):
+        return name
+    canvas.beginForm(name, 0, 0, 1, 1)
+    inset = 0.06
+    size = 1 - 2 * inset
+    canvas.setLineWidth(size * 0.07)
+    canvas.setFillColor(colors.white if colour is None else colour)
+    canvas.setStrokeColor(OUTLINE_COLOUR if colour is None else colour)
+    centre = inset + size / 2
+    canvas.circle(centre, inset + size * 0.76, size * 0.17, stroke=1, fill=1)
+    canvas.roundRect(
+        centre - size * 0.28,
+        inset + size * 0.08,
+        size * 0.56,
+        size * 0.46,
+        size * 0.2,
+        stroke=1,
+        fill=1,
+    )
+    canvas.endForm()
+    return name
 
 
 def _choice_words(aid: DecisionAid, choice: str | None) -> str:
