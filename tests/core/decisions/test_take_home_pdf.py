@@ -7,17 +7,25 @@ import re
 import shutil
 import subprocess
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 
 from clinic_app.domains.decisions.content import (
     UNDECIDED,
     DecisionAid,
     decision_aids,
+    icon_array,
     in_100_words,
 )
-from clinic_app.domains.decisions.pdf import TakeHome, take_home_pdf
+from clinic_app.domains.decisions.pdf import (
+    BENEFIT_COLOUR,
+    IconArrayDrawing,
+    TakeHome,
+    take_home_pdf,
+)
 
 AIDS = Path(__file__).parent / "aids" / "good"
 SHOTS = Path("/tmp/i16-shots")
@@ -117,3 +125,15 @@ def test_large_print_is_larger(aid: DecisionAid) -> None:
     largest_regular = max(_body_heights(regular, "Exercises"))
     assert smallest_large > largest_regular * 1.3
     _shot(large, "take_home_large")
+
+
+@pytest.mark.parametrize("per_100", [0, 1, 37, 100])
+def test_the_printed_icon_array_fills_as_many_figures_as_the_number(per_100: int) -> None:
+    out = BytesIO()
+    canvas = Canvas(out, pageCompression=0)
+    IconArrayDrawing(icon_array(per_100), BENEFIT_COLOUR, 100).drawOn(canvas, 50, 50)
+    page = "\n".join(canvas._code)  # the page's drawing operators, before saving
+    filled = page.count(canvas._doc.getXObjectName("sdmFigure005eb8") + " Do")
+    outline = page.count(canvas._doc.getXObjectName("sdmFigureOutline") + " Do")
+    assert (filled, outline) == (per_100, 100 - per_100)
+    canvas.save()
