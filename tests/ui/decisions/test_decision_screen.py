@@ -143,14 +143,37 @@ def _talk_it_through(qtbot: QtBot, window: MainWindow, page: ConversationPage) -
     scroll.ensureWidgetVisible(page.teach_back)
     QApplication.processEvents()
     _shot(window, "decision_choice.png")
-    # CollaboRATE at the end, the patient's answers: every effort was made (End is 9).
-    for slider in page.collaborate.sliders:
+
+
+def _hand_to_the_patient(qtbot: QtBot, window: MainWindow, screen: DecisionScreen) -> None:
+    """CollaboRATE at the end: the patient answers with the device, the clinician takes it back."""
+    view, vm = screen.view, screen.view_model
+    page = view.page
+    assert page is not None
+    qtbot.mouseClick(page.hand_over_button, Qt.MouseButton.LeftButton)
+    assert window.facts().handed_over
+    assert not window.menuBar().isVisible()
+    panel = view.patient_panel
+    assert view.stack.currentWidget() is panel
+    assert not view.save_button.isVisibleTo(view)
+    _shot(window, "decision_collaborate.png")
+    # Every effort was made, say the patient's answers: End takes each slider to 9.
+    for slider in panel.answers.sliders:
         slider.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.keyClick(slider, Qt.Key.Key_End)
+    assert [v.text() for v in panel.answers.values] == ["9 out of 9"] * 3
+    # Only the clinician's password hands the device back.
+    type_into(qtbot, panel.password, "not my password")
+    with qtbot.waitSignal(vm.hand_back_failed, timeout=WAIT_MS):
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+    assert "Only the clinician" in panel.problem.text()
+    assert window.facts().handed_over
+    type_into(qtbot, panel.password, PASSWORD)
+    with qtbot.waitSignal(vm.patient_mode_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.take_back_button, Qt.MouseButton.LeftButton)
+    assert not window.facts().handed_over
+    assert view.stack.currentWidget() is view.scroll_area
     assert [v.text() for v in page.collaborate.values] == ["9 out of 9"] * 3
-    scroll.ensureWidgetVisible(page.collaborate)
-    QApplication.processEvents()
-    _shot(window, "decision_collaborate.png")
 
 
 def _sign(qtbot: QtBot, screen: DecisionScreen) -> None:
@@ -227,6 +250,7 @@ def test_a_decision_is_talked_through_chosen_signed_and_printed(
     assert page is not None
     _look_at_the_options(window, page)
     _talk_it_through(qtbot, window, page)
+    _hand_to_the_patient(qtbot, window, screen)
 
     # Saved as a draft, of this patient, with what was said.
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
@@ -424,6 +448,8 @@ def test_every_control_has_a_name_and_tab_runs_down_the_page(
     last = page.collaborate.sliders[-1]
     last.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.keyClick(last, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.hand_over_button
+    qtbot.keyClick(page.hand_over_button, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is view.save_button
     # Its mnemonic takes the focus to the reasons box (Alt+W: "Why, in your own words").
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)

@@ -61,6 +61,7 @@ class DecisionScreen:
         self._patient: PatientRecord | None = None
         self.view_model = DecisionViewModel(
             context.services.decisions,
+            passwords=context.services.auth,
             runner=context.runner,
             session=context.session,
             today=today,
@@ -75,6 +76,8 @@ class DecisionScreen:
         self.view_model.signed.connect(lambda record: self._announce("decision.signed", record))
         self.view_model.printed.connect(self._save_pdf)
         self.view.print_requested.connect(self._print)
+        # While the patient answers CollaboRATE, the window shows nothing else.
+        self.view_model.patient_mode_changed.connect(context.hand_over)
         context.patient_changed.connect(self._on_patient_changed)
 
     @property

@@ -198,6 +198,11 @@ class ConversationPage(QWidget):
         column.addWidget(_words(self.tr("At the end: how was this conversation?"), "heading"))
         self.collaborate = CollaborateAnswers(measure)
         column.addWidget(self.collaborate)
+        self.hand_over_button = QPushButton(self.tr("Hand the device to the patient to answer"))
+        row = QHBoxLayout()
+        row.addWidget(self.hand_over_button)
+        row.addStretch(1)
+        column.addLayout(row)
         column.addStretch(1)
         self._connect()
 
@@ -347,6 +352,7 @@ class ConversationPage(QWidget):
             if role == "interpreter":
                 chain.append(self.language)
         chain += [self.teach_back, self.decision_maker, *self.collaborate.sliders]
+        chain.append(self.hand_over_button)
         return chain
 
     def values(self) -> Conversation:
@@ -419,6 +425,7 @@ class ConversationPage(QWidget):
             name.setReadOnly(read_only)
         self.language.setReadOnly(read_only)
         self.collaborate.set_read_only(read_only)
+        self.hand_over_button.setVisible(not read_only)
 
     def show_field_errors(self, messages: Mapping[str, str]) -> None:
         for key, problem in (
@@ -428,6 +435,53 @@ class ConversationPage(QWidget):
             text = messages.get(key, "")
             problem.setText(text)
             problem.setVisible(bool(text))
+
+
+class PatientPanel(QWidget):
+    """What the patient sees while holding the device: CollaboRATE's three questions only."""
+
+    changed = Signal()
+    take_back_requested = Signal(str)
+
+    def __init__(self, measure: SdmMeasure, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientFacing")
+        self.setStyleSheet(PATIENT_FACING_STYLE)
+        self.answers = CollaborateAnswers(measure)
+        self.answers.changed.connect(self.changed)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaximumWidth(260)
+        self.password.setAccessibleName(self.tr("Clinician's password to take the device back"))
+        caption = label(self.tr("For your clinician: password to take the device &back"), "hint")
+        caption.setBuddy(self.password)
+        self.take_back_button = QPushButton(self.tr("Take the device back"))
+        self.problem = _words("", "fieldError")
+        self.problem.hide()
+        self.password.returnPressed.connect(self._on_take_back)
+        self.take_back_button.clicked.connect(self._on_take_back)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(_words(self.tr("A few questions about today's conversation"), "heading"))
+        layout.addWidget(self.answers)
+        layout.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(caption)
+        row.addWidget(self.password)
+        row.addWidget(self.take_back_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.problem)
+
+    def show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _on_take_back(self) -> None:
+        password = self.password.text()
+        self.password.clear()
+        self.show_problem("")
+        self.take_back_requested.emit(password)
 
 
 class DecisionView(QWidget):
@@ -454,6 +508,8 @@ class DecisionView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.chooser)
         self.stack.addWidget(self.scroll_area)
+        self.patient_panel = PatientPanel(collaborate())
+        self.stack.addWidget(self.patient_panel)
         self._build_signing_bar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
@@ -524,6 +580,10 @@ class DecisionView(QWidget):
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         vm.sign_failed.connect(self._show_sign_problem)
         vm.busy_changed.connect(self.sign_button.setDisabled)
+        vm.patient_mode_changed.connect(self._show_patient_mode)
+        vm.hand_back_failed.connect(self.patient_panel.show_problem)
+        self.patient_panel.changed.connect(self._on_patient_answered)
+        self.patient_panel.take_back_requested.connect(vm.hand_back)
 
     # ------------------------------------------------------------------ input
 
@@ -536,6 +596,27 @@ class DecisionView(QWidget):
     def _on_changed(self) -> None:
         if not self._loading and self.page is not None:
             self._vm.form_changed(self.page.values())
+
+    def _on_patient_answered(self) -> None:
+        # The patient's answers go straight onto the form, and are kept as they come.
+        if self.page is not None:
+            self.page.collaborate.show_answers(self.patient_panel.answers.answers())
+            self._on_changed()
+
+    def _show_patient_mode(self, on: bool) -> None:
+        """While the patient holds the device, only CollaboRATE's questions are on show."""
+        for widget in (self.title, self.state, self.bar_box):
+            widget.setVisible(not on)
+        if on and self.page is not None:
+            self.review_banner.hide()
+            self.patient_panel.answers.show_answers(self.page.collaborate.answers())
+            self.patient_panel.show_problem("")
+            self.stack.setCurrentWidget(self.patient_panel)
+            self.patient_panel.answers.sliders[0].setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.patient_panel.password.clear()
+        self.review_banner.setVisible(self._vm.past_review)
+        self.stack.setCurrentWidget(self.scroll_area if self.page is not None else self.chooser)
 
     def _on_sign(self) -> None:
         password = self.password.text()
@@ -567,6 +648,7 @@ class DecisionView(QWidget):
             return
         self.page = ConversationPage(aid, collaborate())
         self.page.changed.connect(self._on_changed)
+        self.page.hand_over_button.clicked.connect(self._vm.hand_to_patient)
         self.scroll_area.setWidget(self.page)
         self._order_tabs(self.page)
         self.scroll_area.verticalScrollBar().setValue(0)

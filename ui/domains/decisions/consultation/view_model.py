@@ -64,6 +64,12 @@ class Decisions(Protocol):
     ) -> list[DecisionRecordView]: ...
 
 
+class PasswordCheck(Protocol):
+    """Asks whether a password is the signed-in clinician's (the auth service fits)."""
+
+    def check_password(self, actor: CurrentUser, password: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Conversation:
     """What the form holds, as the patient and clinician put it."""
@@ -152,11 +158,15 @@ class DecisionViewModel(QObject):
     sign_failed = Signal(str)
     printed = Signal(bytes)
     busy_changed = Signal(bool)
+    patient_mode_changed = Signal(bool)
+    """True while the patient holds the device to answer CollaboRATE."""
+    hand_back_failed = Signal(str)
 
     def __init__(
         self,
         decisions: Decisions,
         *,
+        passwords: PasswordCheck,
         runner: TaskRunner,
         session: UserSession,
         today: Callable[[], date] = date.today,
@@ -165,7 +175,10 @@ class DecisionViewModel(QObject):
     ) -> None:
         super().__init__(parent)
         self._decisions = decisions
+        self._passwords = passwords
         self._runner = runner
+        #: Who handed the device to the patient (None: the clinician holds it).
+        self.handed_over_by: CurrentUser | None = None
         self._session = session
         self._today = today
         self.patient_id: uuid.UUID | None = None
@@ -400,6 +413,32 @@ class DecisionViewModel(QObject):
         else:
             self._print(patient_name, nhs_number, large_print)
 
+    def hand_to_patient(self) -> None:
+        """The patient holds the device to answer CollaboRATE; remembers who handed it over."""
+        if not self.may_write or self.handed_over_by is not None:
+            return
+        self.handed_over_by = self._session.require_user()
+        self.patient_mode_changed.emit(True)
+
+    def hand_back(self, password: str) -> None:
+        """Back to the clinician, once ``password`` is the handing-over clinician's."""
+        actor = self.handed_over_by
+        if actor is None or self._busy:
+            return
+        if not password:
+            self.hand_back_failed.emit(self.tr("Type your password to take the device back."))
+            return
+        self._set_busy(True)
+        passwords = self._passwords
+        epoch = self._epoch
+        self._runner.run_store(
+            lambda: passwords.check_password(actor, password),
+            on_done=lambda _none: self._on_handed_back() if epoch == self._epoch else None,
+            on_failed=lambda error: (
+                self._on_hand_back_refused(error) if epoch == self._epoch else None
+            ),
+        )
+
     def reset(self) -> None:
         """Forget the patient and the conversation (switching user saves first, then this)."""
         self._forget()
@@ -413,6 +452,9 @@ class DecisionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
+        if self.handed_over_by is not None:
+            self.handed_over_by = None
+            self.patient_mode_changed.emit(False)
         self._timer.stop()
         self._epoch += 1
         self.record = None
@@ -561,6 +603,21 @@ class DecisionViewModel(QObject):
         self.values = conversation_of(view)
         self.record_changed.emit(view)
         self.saved.emit(view)
+
+    def _on_handed_back(self) -> None:
+        self._set_busy(False)
+        self.handed_over_by = None
+        self.patient_mode_changed.emit(False)
+        self.save_now()
+
+    def _on_hand_back_refused(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, ClinicError) and error.code == "auth.failed":
+            self.hand_back_failed.emit(
+                self.tr("That password is not right. Only the clinician can take the device back.")
+            )
+        else:
+            self.hand_back_failed.emit(errors.explain(error))
 
     def _on_failed(self, error: BaseException) -> None:
         self._set_busy(False)
