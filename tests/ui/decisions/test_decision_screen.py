@@ -454,3 +454,28 @@ def test_every_control_has_a_name_and_tab_runs_down_the_page(
     # Its mnemonic takes the focus to the reasons box (Alt+W: "Why, in your own words").
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is page.choice_words
+
+
+def test_signing_without_a_choice_says_what_is_missing(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    _choose_aid(qtbot, window, screen)
+    view, vm = screen.view, screen.view_model
+    page = view.page
+    assert page is not None
+    type_into(qtbot, view.password, PASSWORD)
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    wait_idle(window)
+    assert not vm.is_signed
+    assert page.choice_problem.isVisibleTo(view)
+    assert page.choice_problem.text().startswith("Record the patient's choice")
+    assert "Record who made the decision." in view.summary.text()
+    # The draft was kept, unsigned, for this patient.
+    assert vm.record is not None
+    assert not clinic.decisions.get(user, vm.record.id, patient).is_signed
