@@ -27,8 +27,8 @@ from clinic_app.people.views import PatientInput
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
+from ui.domains.decisions.consultation.page import ConversationPage
 from ui.domains.decisions.consultation.screens import DecisionScreen
-from ui.domains.decisions.consultation.view import ConversationPage
 from ui.domains.decisions.consultation.view_model import Decisions
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
