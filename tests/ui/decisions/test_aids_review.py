@@ -1,0 +1,81 @@
+"""The service lead's list of decision aids: due for review, and files not offered and why."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from clinic_app.container import Services
+from clinic_app.domains.decisions.content import decision_aids
+from tests.ui.conftest import sign_in, wait_idle
+from ui.app import MainWindow
+from ui.common.theme import apply_theme
+from ui.domains.decisions.review.screens import AidsReviewScreen
+from ui.domains.decisions.review.view_model import AidCatalogueSource
+
+AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids"
+SHOTS = Path("/tmp/i16-shots")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Two good aids (one past its review date) and two broken files."""
+    made = tmp_path / "aids"
+    made.mkdir()
+    shutil.copy(AIDS / "good" / "sample_aid.json", made)
+    old = json.loads((AIDS / "good" / "sample_aid.json").read_text(encoding="utf-8"))
+    old |= {"id": "old_aid", "title": "An old aid", "written": "2020-01-10"}
+    old["review_by"] = "2022-01-10"
+    (made / "old_aid.json").write_text(json.dumps(old), encoding="utf-8")
+    for broken in ("number_over_100.json", "unknown_source.json"):
+        shutil.copy(AIDS / "broken" / broken, made)
+    return made
+
+
+def test_the_service_lead_sees_aids_due_and_files_refused(
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    source: AidCatalogueSource = clinic.decisions  # the Protocol is the service's shape
+    assert source is clinic.decisions
+    catalogue = decision_aids(folder)
+    monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
+    window.resize(1366, 768)
+    sign_in(qtbot, window, "admin")
+    action = window.action("decision_aids_review")
+    assert action.isEnabled()
+    action.trigger()
+    wait_idle(window)
+    screen = window.screen_by_id("decision_aids_review")
+    assert isinstance(screen, AidsReviewScreen)
+    view = screen.view
+    assert window.showing(screen)
+    due = [view.due.item(row, 0).text() for row in range(view.due.rowCount())]
+    assert due == ["old_aid"]
+    assert view.due.item(0, 2).text() == "10-Jan-2022"
+    refused_files = {view.refused.item(row, 0).text() for row in range(view.refused.rowCount())}
+    assert refused_files == {"number_over_100.json", "unknown_source.json"}
+    reasons = [view.refused.item(row, 2).text() for row in range(view.refused.rowCount())]
+    assert any("not in sources" in reason for reason in reasons)
+    assert "2 aids offered; 1 due for review" in view.summary.text()
+    assert "2 files not offered" in view.summary.text()
+    if os.environ.get("ONESTOP_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "decision_aids_review.png"))
+
+
+def test_clinicians_do_not_get_the_review_list(window: MainWindow, qtbot: QtBot) -> None:
+    sign_in(qtbot, window, "clinician")
+    assert not window.action("decision_aids_review").isEnabled()

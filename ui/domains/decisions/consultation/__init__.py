@@ -1,0 +1,1 @@
+"""The shared-decision consultation: a decision aid talked through with the patient."""

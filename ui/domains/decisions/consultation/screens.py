@@ -1,0 +1,170 @@
+"""The shared decision with a decision aid, declared."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.domains.decisions.views import DecisionRecordView
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.views import PatientRecord
+from ui.common import formatting
+from ui.common.printing import PdfDelivery, document_file_name, print_pages
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.decisions.consultation.view import DecisionView
+from ui.domains.decisions.consultation.view_model import DecisionViewModel
+
+#: The accessible-information need that asks for the large-print take-home summary.
+LARGE_PRINT = "large_print"
+
+
+def item_to_open(item: object) -> uuid.UUID | str | None:
+    """What ``item`` names: an SDM record's id (itself or a timeline entry's), an aid's id."""
+    if isinstance(item, uuid.UUID | str):
+        return item
+    found = getattr(item, "item_id", None)
+    return found if isinstance(found, uuid.UUID) else None
+
+
+def preview_and_print(parent: QWidget | None, path: Path) -> bool:
+    """The PDF at ``path`` in a print preview, whose Print button opens the OS print dialog.
+
+    Returns whether it was printed (False when the preview was closed).
+    """
+    # Qt's print module loads only when someone prints.
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog  # noqa: PLC0415
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(path.stem)
+    preview = QPrintPreviewDialog(printer, parent)
+    preview.setWindowTitle(QCoreApplication.translate("DecisionScreen", "Summary to take home"))
+    preview.paintRequested.connect(lambda device: print_pages(device, path))
+    return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
+
+
+def wants_large_print(patient: PatientRecord) -> bool:
+    """The patient's record asks for information in large print."""
+    return any(need.code == LARGE_PRINT for need in patient.accessible_information_needs)
+
+
+class DecisionScreen:
+    """A decision talked through with the banner's patient, with an aid, and kept."""
+
+    def __init__(self, context: ShellContext, *, today: Callable[[], date] = date.today) -> None:
+        self._context = context
+        self._today = today
+        self._patient: PatientRecord | None = None
+        self.view_model = DecisionViewModel(
+            context.services.decisions,
+            passwords=context.services.auth,
+            runner=context.runner,
+            session=context.session,
+            today=today,
+            parent=context.owner,
+        )
+        self.view = DecisionView(self.view_model)
+        self.pdf_delivery = PdfDelivery(
+            self.view, print_file=lambda path: preview_and_print(self.view, path)
+        )
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.saved.connect(lambda record: self._announce("decision.saved", record))
+        self.view_model.signed.connect(lambda record: self._announce("decision.signed", record))
+        self.view_model.printed.connect(self._save_pdf)
+        self.view.print_requested.connect(self._print)
+        # While the patient answers CollaboRATE, the window shows nothing else.
+        self.view_model.patient_mode_changed.connect(context.hand_over)
+        context.patient_changed.connect(self._on_patient_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """The decision named by ``item`` (an SDM record, or an aid's id to start with).
+
+        With no item, the user's own draft for this patient continues, else the aids are
+        offered. Only ever for ``patient``, the banner's.
+        """
+        if patient is None:
+            return
+        self.save_now()
+        self._patient = patient
+        self.banner.show_record(patient)
+        self.view_model.open(patient.id, item_to_open(item))
+        self._context.show(self)
+        self.view.focus_first_field()
+
+    def submit(self) -> None:
+        self.view_model.save()
+
+    def save_now(self) -> None:
+        self.view_model.save_now()
+
+    def reset(self) -> None:
+        # Saved first (switching user calls save_now before this), then forgotten.
+        self._patient = None
+        self.banner.clear()
+        self.view_model.reset()
+        self.view.password.clear()
+
+    def _on_patient_changed(self, record: PatientRecord | None) -> None:
+        # Another patient in the banner: nothing of this one may stay on the screen.
+        if self._patient is not None and (record is None or record.id != self._patient.id):
+            self.save_now()
+            self.reset()
+
+    def _print(self) -> None:
+        patient = self._patient
+        banner = self._context.patient
+        if patient is None or banner is None or banner.id != patient.id:
+            return
+        name = f"{patient.family_name.upper()}, {patient.given_name}"
+        number = formatting.nhs_number(patient.nhs_number) if patient.nhs_number else ""
+        self.view_model.print_summary(name, number, large_print=wants_large_print(patient))
+
+    def _announce(self, kind: str, record: DecisionRecordView) -> None:
+        self._context.announce(kind, record.patient_id)
+
+    def _save_pdf(self, pdf: bytes) -> None:
+        patient = self._patient
+        if patient is None:
+            return
+        name = document_file_name(
+            patient.family_name, patient.nhs_number, "Decision summary", self._today()
+        )
+        try:
+            saved = self.pdf_delivery.deliver(
+                pdf, name, self.view.tr("Save the summary to take home")
+            )
+        except OSError:
+            self.view.notice.show_notice(
+                self.view.tr("The PDF could not be saved there. Choose another folder."), "problem"
+            )
+            return
+        if saved is not None:
+            self.view.notice.show_notice(
+                self.view.tr("Saved as {name}.").format(name=saved.name), "info"
+            )
+
+
+SCREENS = (
+    ScreenSpec(
+        id="decision",
+        title="Shared d&ecision",
+        tip="Talk a decision through with the open patient using a decision aid, and record it",
+        build=DecisionScreen,
+        menu="patient",
+        order=6,
+        shortcut="Ctrl+Shift+D",
+        who=Action.DECISION_RECORD,
+        needs_patient=True,
+        form=True,
+        # The options side by side need the width; the search panel steps aside.
+        placement=Placement.WIDE,
+    ),
+)

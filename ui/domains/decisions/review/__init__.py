@@ -1,0 +1,1 @@
+"""The decision aids due for review, and those not offered and why (for the service lead)."""

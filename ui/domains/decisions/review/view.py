@@ -1,0 +1,95 @@
+"""The decision aids due for review, and the aid files not offered with the reason."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.common import formatting
+from ui.common.widgets import NoticeBar, label
+from ui.domains.decisions.review.view_model import AidsReviewViewModel
+
+
+def _table(headings: list[str], name: str) -> QTableWidget:
+    table = QTableWidget(0, len(headings))
+    table.setHorizontalHeaderLabels(headings)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(len(headings) - 1, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+class AidsReviewView(QWidget):
+    """Two lists: aids to review (still offered), and files refused (not offered)."""
+
+    def __init__(self, view_model: AidsReviewViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vm = view_model
+        self.notice = NoticeBar()
+        self.summary = label("", "hint", wrap=True)
+        self.due = _table(
+            [self.tr("Id"), self.tr("Version"), self.tr("Review by"), self.tr("Decision aid")],
+            self.tr("Decision aids due for review"),
+        )
+        self.refused = _table(
+            [self.tr("File"), self.tr("Where in the file"), self.tr("What is wrong")],
+            self.tr("Decision aid files not offered"),
+        )
+        self.refresh_button = QPushButton(self.tr("&Read the aids again"))
+        self.refresh_button.clicked.connect(view_model.load)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addWidget(label(self.tr("Decision aids"), "heading"))
+        layout.addWidget(self.notice)
+        layout.addWidget(self.summary)
+        due_label = label(self.tr("&Due for review (still offered, with a warning)"), "subheading")
+        due_label.setBuddy(self.due)
+        layout.addWidget(due_label)
+        layout.addWidget(self.due, 1)
+        refused_label = label(self.tr("&Not offered, and why"), "subheading")
+        refused_label.setBuddy(self.refused)
+        layout.addWidget(refused_label)
+        layout.addWidget(self.refused, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.refresh_button)
+        layout.addLayout(row)
+        view_model.loaded.connect(self._show)
+        view_model.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
+        self._show()
+
+    def _show(self) -> None:
+        vm = self._vm
+        due = vm.due()
+        refused = vm.refused()
+        self.due.setRowCount(len(due))
+        for row, aid in enumerate(due):
+            cells = (aid.id, aid.version, formatting.clinical_date(aid.review_by), aid.title)
+            for column, words in enumerate(cells):
+                self.due.setItem(row, column, QTableWidgetItem(words))
+        self.refused.setRowCount(len(refused))
+        for row, problem in enumerate(refused):
+            reasons = (problem.file, problem.field or self.tr("(the whole file)"), problem.reason)
+            for column, words in enumerate(reasons):
+                self.refused.setItem(row, column, QTableWidgetItem(words))
+        self.due.resizeRowsToContents()
+        self.refused.resizeRowsToContents()
+        files = len({problem.file for problem in refused})
+        self.summary.setText(
+            self.tr(
+                "{offered} aids offered; {due} due for review; {files} files not offered."
+            ).format(offered=len(vm.offered), due=len(due), files=files)
+        )
