@@ -88,6 +88,10 @@ _SETTINGS = "service settings or wording, no patient"
 _WRITE = "a write: the row itself records who made it and when, and it travels by sync"
 
 NOT_AUDITED: dict[str, str] = {
+    "clinic_app.domains.appointments.service.core:AppointmentService.prepare": (
+        "runs the day lists' queries for the nil id before anyone signs in, to have them "
+        "compiled; matches no row, returns nothing"
+    ),
     "clinic_app.domains.assessments.service:AssessmentService.on_file": (
         "dates and states of the latest draft and signed assessment, no content; opening "
         "one is audited (assessment.open)"
@@ -97,9 +101,6 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
-    "clinic_app.domains.appointments.service.core:AppointmentService.prepare": (
-        "readies the day lists' queries as the system before anyone signs in; nothing is shown"
-    ),
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),

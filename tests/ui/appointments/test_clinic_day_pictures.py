@@ -1,13 +1,11 @@
 """The clinic day's pages as a person sees them, full of content, inside a small laptop screen.
 
-Pictures are kept for review when ONESTOP_SCREENSHOTS is set (in /tmp/i15-shots).
+Pictures are kept for review when ONESTOP_SCREENSHOTS names a folder.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -16,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.domains.appointments.views import SessionInput
 from clinic_app.domains.red_flags.content import red_flag_screen
+from tests.support import pictures
 from tests.ui.appointments.conftest import Day, booking
 from tests.ui.appointments.test_day_list import choose, day_screen
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
@@ -24,15 +23,9 @@ from tests.ui.shell.test_window_size import FITS
 from ui.app import MainWindow
 from ui.domains.appointments.booking.view import typed_day
 
-SHOTS = Path("/tmp/i15-shots")
-
 
 def _shot(widget: QWidget, name: str) -> None:
-    if not os.environ.get("ONESTOP_SCREENSHOTS"):
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    widget.grab().save(str(SHOTS / name))
+    pictures.keep(widget, name)
 
 
 def _fits(qtbot: QtBot, window: MainWindow) -> None:

@@ -193,3 +193,17 @@ def test_a_late_list_never_fills_the_next_users_day(
     assert shown == {a.id for a in day.theirs}
     model_ids = {e.appointment.id for e in screen.view.model_entries()}
     assert model_ids == shown
+
+
+def test_reception_sees_the_site_day_with_its_rows_as_the_workspace_appears(
+    qtbot: QtBot, window: MainWindow, day: Day
+) -> None:
+    site = window.screen_by_id("site_day")
+    assert isinstance(site, DayScreen)
+    seen = _when_workspace_appears(window, site.view.model.rowCount)
+
+    sign_in(qtbot, window, "admin")
+
+    assert window.showing(site)
+    # The sites were read first, then the site's day: both before the workspace appeared.
+    assert seen == [len(day.mine) + len(day.theirs)]

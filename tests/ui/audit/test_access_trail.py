@@ -13,10 +13,10 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
+from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, sign_in, type_into, wait_idle
 from ui.app import MainWindow, WindowState
 
-SCREENSHOT = Path("/tmp/audit-access-trail.png")
 _LEFT = Qt.MouseButton.LeftButton
 
 
@@ -67,7 +67,7 @@ def test_an_admin_sees_who_opened_the_record_and_exports_it(  # noqa: PLR0917 - 
     assert opened[1] == "Priya Shah (Advanced Physiotherapist) (clinician)"
     assert opened[2] == "Clinician"
     assert view.source.text().startswith("This computer only")
-    view.grab().save(str(SCREENSHOT))
+    pictures.keep(view, "audit-access-trail.png")
 
     target = tmp_path / "sar.csv"
     monkeypatch.setattr(

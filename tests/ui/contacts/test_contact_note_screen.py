@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import uuid
 from datetime import timedelta
@@ -19,21 +18,17 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from tests.core.contacts.booked import seen_today
+from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.contacts.note.screens import ContactNoteScreen
 
-SHOTS = Path("/tmp/i15-shots")
 PASSWORD = demo_password(CLINICIAN)
 
 
 def _shot(widget: object, name: str) -> None:
-    """Keep a picture of the screen for review when ONESTOP_SCREENSHOTS is set."""
-    if not os.environ.get("ONESTOP_SCREENSHOTS"):
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / name))  # type: ignore[attr-defined]
+    pictures.keep(widget, name)
 
 
 def _two(clinic: Services, window: MainWindow) -> tuple[uuid.UUID, uuid.UUID]:
@@ -157,11 +152,7 @@ def _print(
     ).stdout
     assert "Sit to stand" in words
     assert "Phoned: pain settled" in words
-    if os.environ.get("ONESTOP_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "70", str(pdf), str(SHOTS / "contact_note_pdf")], check=True
-        )
+    pictures.keep_pdf(pdf, "contact_note_pdf")
 
 
 def test_a_follow_up_note_is_written_signed_and_added_to(

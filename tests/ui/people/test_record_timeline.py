@@ -16,6 +16,7 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary, ReferralInput
+from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 
@@ -138,7 +139,7 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
     window.resize(1366, 768)
     wait_idle(window)
     window.grab().save(str(tmp_path / "record-timeline.png"))
-    window.grab().save("/tmp/timeline-record-1366x768.png")
+    pictures.keep(window, "timeline-record-1366x768.png")
 
     # The draft: continued where it was left.
     _open_entry(qtbot, window, on_file.draft, "Continue draft")
@@ -184,7 +185,7 @@ def test_a_clinician_continues_a_draft_adds_an_addendum_and_moves_to_another_pat
         ),
         timeout=WAIT_MS,
     )
-    window.grab().save("/tmp/timeline-addendum-1366x768.png")
+    pictures.keep(window, "timeline-addendum-1366x768.png")
 
     # Back on the record the addendum is on the timeline.
     _back_to_record(qtbot, window)
@@ -232,7 +233,7 @@ def test_the_assessment_offers_the_draft_and_the_signed_one_before_a_new_one(
     assert DRAFT_COMPLAINT in offer.draft_words.text()
     assert offer.signed_row.isVisible()
     assert SIGNED_COMPLAINT in offer.signed_words.text()
-    window.grab().save("/tmp/timeline-assessment-offer.png")
+    pictures.keep(window, "timeline-assessment-offer.png")
 
     qtbot.mouseClick(offer.read_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
@@ -381,4 +382,4 @@ def test_a_populated_timeline_fits_a_laptop_screen(
     card_bottom = page.timeline.mapTo(page, page.timeline.rect().bottomLeft()).y()
     tree_bottom = tree.mapTo(page, tree.rect().bottomLeft()).y()
     assert tree_bottom < card_bottom
-    window.grab().save("/tmp/timeline-populated-1366x768.png")
+    pictures.keep(window, "timeline-populated-1366x768.png")

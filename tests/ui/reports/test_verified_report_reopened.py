@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.people.views import PatientSummary
+from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, wait_idle
 from ui.app import MainWindow
 
@@ -66,7 +67,7 @@ def test_report_this_study_opens_the_verified_report_read_only_with_print(
     assert page.print_button.isVisible()
     assert page.print_button.isEnabled()
     assert [r.id for r in clinic.reports.for_study(supervisor, image.study_id)] == [draft.id]
-    window.grab().save("/tmp/timeline-verified-report.png")
+    pictures.keep(window, "timeline-verified-report.png")
 
     # The same report from the record's timeline.
     screen.reset()

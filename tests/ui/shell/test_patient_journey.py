@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QRadioButton
+from PySide6.QtWidgets import QLabel, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -16,6 +14,7 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.triage.views import WorklistItem
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientSummary
+from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, wait_idle
 from tests.ui.questionnaires.test_questionnaire_flow import PACK
 from tests.ui.shell.test_patient_context import open_record, two_patients
@@ -23,14 +22,11 @@ from ui.app import MainWindow, WindowState
 from ui.common import formatting
 from ui.domains.questionnaires.questionnaire.view_model import Mode
 
-SHOTS = Path(os.environ.get("CLINIC_SHOTS", "/tmp/patient-context-shots"))
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def _shot(window: MainWindow, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    QApplication.processEvents()
-    window.grab().save(str(SHOTS / name))
+    pictures.keep(window, name)
 
 
 def _texts_on_screen(window: MainWindow) -> str:

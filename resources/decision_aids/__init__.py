@@ -1,0 +1,1 @@
+"""Decision aids, one JSON file per aid, each with its sources and licence."""
