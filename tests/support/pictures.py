@@ -10,8 +10,6 @@ import os
 import subprocess
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
-
 
 def folder() -> Path | None:
     """Where pictures go, or None when none are wanted."""
@@ -28,15 +26,21 @@ def keep(widget: object, name: str) -> None:
     where = folder()
     if where is None:
         return
+    from PySide6.QtWidgets import QApplication
+
     QApplication.processEvents()
     widget.grab().save(str(where / name))  # type: ignore[attr-defined]
 
 
-def keep_pdf(pdf: Path, stem: str, resolution: int = 70) -> None:
-    """Save the pages of ``pdf`` as PNG files named from ``stem``, if pictures are wanted."""
+def keep_pdf(pdf: Path | bytes, stem: str, resolution: int = 70) -> None:
+    """Save the pages of ``pdf`` (a file or its bytes) as PNG files named from ``stem``, if
+    pictures are wanted."""
     where = folder()
     if where is None:
         return
+    source, given = ("-", pdf) if isinstance(pdf, bytes) else (str(pdf), None)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", str(resolution), str(pdf), str(where / stem)], check=True
+        ["pdftoppm", "-png", "-r", str(resolution), source, str(where / stem)],
+        input=given,
+        check=True,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -26,9 +25,9 @@ from clinic_app.domains.decisions.pdf import (
     TakeHome,
     take_home_pdf,
 )
+from tests.support import pictures
 
 AIDS = Path(__file__).parent / "aids" / "good"
-SHOTS = Path("/tmp/i16-shots")
 
 
 @pytest.fixture
@@ -63,10 +62,7 @@ def _body_heights(pdf: bytes, word: str) -> list[float]:
 
 
 def _shot(pdf: bytes, name: str) -> None:
-    if not os.environ.get("ONESTOP_SCREENSHOTS") or shutil.which("pdftoppm") is None:
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-", str(SHOTS / name)], input=pdf, check=True)
+    pictures.keep_pdf(pdf, name, resolution=60)
 
 
 def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.domains.decisions.content import decision_aids
+from tests.support import pictures
 from tests.ui.conftest import sign_in, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
@@ -20,7 +20,6 @@ from ui.domains.decisions.review.screens import AidsReviewScreen
 from ui.domains.decisions.review.view_model import AidCatalogueSource
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids"
-SHOTS = Path("/tmp/i16-shots")
 
 
 @pytest.fixture
@@ -71,9 +70,7 @@ def test_the_service_lead_sees_aids_due_and_files_refused(
     assert any("not in sources" in reason for reason in reasons)
     assert "2 aids offered; 1 due for review" in view.summary.text()
     assert "2 files not offered" in view.summary.text()
-    if os.environ.get("ONESTOP_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        window.grab().save(str(SHOTS / "decision_aids_review.png"))
+    pictures.keep(window, "decision_aids_review.png")
 
 
 def test_clinicians_do_not_get_the_review_list(window: MainWindow, qtbot: QtBot) -> None:

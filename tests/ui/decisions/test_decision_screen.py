@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import uuid
@@ -24,6 +23,7 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.people.views import PatientInput
+from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
@@ -32,7 +32,6 @@ from ui.domains.decisions.consultation.screens import DecisionScreen
 from ui.domains.decisions.consultation.view_model import Decisions
 
 AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
-SHOTS = Path("/tmp/i16-shots")
 PASSWORD = demo_password(CLINICIAN)
 
 
@@ -47,11 +46,7 @@ def _test_aids(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _shot(widget: object, name: str) -> None:
-    """Keep a picture of the screen for review when ONESTOP_SCREENSHOTS is set."""
-    if not os.environ.get("ONESTOP_SCREENSHOTS"):
-        return
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / name))  # type: ignore[attr-defined]
+    pictures.keep(widget, name)
 
 
 def _two(clinic: Services, window: MainWindow) -> tuple[uuid.UUID, uuid.UUID]:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
+from tests.support import pictures
 from ui.domains.decisions.consultation.icon_array import (
     BENEFIT_COLOUR,
     RISK_COLOUR,
     IconArrayView,
     IconGrid,
 )
-
-SHOTS = Path("/tmp/i16-shots")
 
 
 def _coloured_cells(image: QImage, colour: str, side: int) -> list[bool]:
@@ -63,9 +59,7 @@ def test_the_filled_figures_are_the_number_from_the_top_left(
     assert view.accessibleName() == words
     assert view.grid.accessibleDescription() == words
     assert view.time_frame.text() == "after 3 months"
-    if os.environ.get("ONESTOP_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        view.grab().save(str(SHOTS / f"icon_array_{kind}_{per_100}.png"))
+    pictures.keep(view, f"icon_array_{kind}_{per_100}.png")
 
 
 def test_the_drawing_scales_with_the_widget(qtbot: QtBot) -> None:
