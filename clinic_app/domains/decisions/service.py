@@ -56,6 +56,7 @@ from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
+from clinic_app.people.nhs_number import format_nhs_number
 from clinic_app.records.attestation import attestation
 from clinic_app.records.seal import intact, seal
 
@@ -665,6 +666,48 @@ class DecisionService:
             self._uow.audit(session, actor, "sdm.list_for", patient_id=patient_id, entity="sdm")
             return [decision_view(row) for row in rows]
 
+    def printable(
+        self, actor: CurrentUser, record_id: uuid.UUID, patient_id: uuid.UUID, on: date
+    ) -> bytes:
+        """The take-home summary of this patient's SDM record as a PDF (printing is audited).
+
+        The patient's name and NHS number head every page, read from their record here, not
+        taken from the screen; large print when their record asks for it.
+
+        Raises:
+            NotFound: ``decision.not_found`` (also for a record of another patient),
+                ``patient.not_found``, ``decision.unknown_aid``.
+        """
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            row = self._load(session, record_id)
+            if row.patient_id != patient_id:
+                raise NotFound("decision.not_found")
+            patient = session.get(Patient, row.patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            view = decision_view(row)
+            aid = self._aid(row.aid_id)
+            author = _name(session, row.created_by)
+            name = f"{patient.family_name.upper()}, {patient.given_name}"
+            number = patient.nhs_number or ""
+            large = LARGE_PRINT in (patient.accessible_information_needs or [])
+            self._audit(session, actor, "print", row)
+        # reportlab loads only when someone prints.
+        from clinic_app.domains.decisions.pdf import TakeHome, take_home_pdf  # noqa: PLC0415
+
+        home = TakeHome(
+            patient_name=name,
+            nhs_number=_grouped(number),
+            on=on,
+            options_discussed=tuple(view.options_discussed),
+            ratings=dict(view.ratings),
+            choice=view.choice,
+            choice_words=view.choice_words,
+            questions=view.questions,
+            clinician=author,
+        )
+        return take_home_pdf(aid, home, large_print=large)
+
     def figures(self, actor: CurrentUser, month: date) -> MonthFigures:
         """The month's figures for the service lead: aids used and CollaboRATE, per clinician.
 
@@ -731,3 +774,18 @@ class DecisionService:
             entity=DECISION.table_name,
             entity_id=row.id,
         )
+
+
+#: The accessible-information need that asks for large print (NHS accessible information
+#: standard code list, as the patient's record keeps it).
+LARGE_PRINT = "large_print"
+
+
+def _grouped(digits: str) -> str:
+    """An NHS number grouped 3 3 4 as printed; a stored value that is not one, as it is."""
+    if not digits:
+        return ""
+    try:
+        return format_nhs_number(digits)
+    except ValidationError:
+        return digits

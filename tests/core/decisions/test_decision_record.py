@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from clinic_app.kernel.errors import (
     PermissionDenied,
 )
 from clinic_app.people.episodes import open_episode_id
+from clinic_app.people.model import Patient
 from tests.core.decisions.conftest import AID, Clinic
 
 PASSWORD = "clinician-demo-2026"
@@ -369,3 +372,35 @@ def test_the_record_is_on_the_patient_s_timeline(clinic: Clinic) -> None:
     assert [(e.record_id, e.screen_id, e.can_continue) for e in entries] == [
         (started.id, "decision", True)
     ]
+
+
+def test_printing_the_summary_names_the_patient_from_their_record_and_is_audited(
+    clinic: Clinic,
+) -> None:
+    decisions = clinic.services.decisions
+    started = decisions.start(clinic.clinician, clinic.patient, AID)
+    decisions.save(clinic.clinician, started.id, clinic.patient, TALKED_THROUGH)
+    with clinic.services.context.store.sessions() as session:
+        patient = session.get(Patient, clinic.patient)
+        assert patient is not None
+        family, number = patient.family_name, patient.nhs_number
+
+    pdf = decisions.printable(clinic.clinician, started.id, clinic.patient, date(2026, 12, 5))
+
+    words = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert family.upper() in words
+    assert f"{number[:3]} {number[3:6]} {number[6:]}" in " ".join(words.split())
+    assert "I want to get back to work quickly." in words
+    with clinic.services.context.store.sessions() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    assert (entry.action, entry.patient_id, entry.entity_id) == (
+        "sdm.print",
+        clinic.patient,
+        started.id,
+    )
+    # Never for another patient, whatever the screen asks.
+    with pytest.raises(NotFound):
+        decisions.printable(clinic.clinician, started.id, clinic.other, date(2026, 12, 5))

@@ -13,14 +13,10 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.decisions.views import DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
-from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name, print_pages
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.decisions.consultation.view import DecisionView
 from ui.domains.decisions.consultation.view_model import DecisionViewModel
-
-#: The accessible-information need that asks for the large-print take-home summary.
-LARGE_PRINT = "large_print"
 
 
 def item_to_open(item: object) -> uuid.UUID | str | None:
@@ -45,11 +41,6 @@ def preview_and_print(parent: QWidget | None, path: Path) -> bool:
     preview.setWindowTitle(QCoreApplication.translate("DecisionScreen", "Summary to take home"))
     preview.paintRequested.connect(lambda device: print_pages(device, path))
     return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
-
-
-def wants_large_print(patient: PatientRecord) -> bool:
-    """The patient's record asks for information in large print."""
-    return any(need.code == LARGE_PRINT for need in patient.accessible_information_needs)
 
 
 class DecisionScreen:
@@ -123,9 +114,7 @@ class DecisionScreen:
         banner = self._context.patient
         if patient is None or banner is None or banner.id != patient.id:
             return
-        name = f"{patient.family_name.upper()}, {patient.given_name}"
-        number = formatting.nhs_number(patient.nhs_number) if patient.nhs_number else ""
-        self.view_model.print_summary(name, number, large_print=wants_large_print(patient))
+        self.view_model.print_summary()
 
     def _announce(self, kind: str, record: DecisionRecordView) -> None:
         self._context.announce(kind, record.patient_id)

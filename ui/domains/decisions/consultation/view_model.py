@@ -63,6 +63,10 @@ class Decisions(Protocol):
         self, actor: CurrentUser, patient_id: uuid.UUID
     ) -> list[DecisionRecordView]: ...
 
+    def printable(
+        self, actor: CurrentUser, record_id: uuid.UUID, patient_id: uuid.UUID, on: date
+    ) -> bytes: ...
+
 
 class PasswordCheck(Protocol):
     """Asks whether a password is the signed-in clinician's (the auth service fits)."""
@@ -401,17 +405,17 @@ class DecisionViewModel(QObject):
             on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
         )
 
-    def print_summary(self, patient_name: str, nhs_number: str, large_print: bool) -> None:
+    def print_summary(self) -> None:
         """Make the take-home summary's PDF (saved first if anything is unsaved)."""
         if self.aid is None:
             return
         if self.record is None and self._pending is None and self.may_write:
             self._pending = self.values
         if self._pending is not None or self._saving:
-            self._after_save = lambda: self._print(patient_name, nhs_number, large_print)
+            self._after_save = self._print
             self.save_now()
         else:
-            self._print(patient_name, nhs_number, large_print)
+            self._print()
 
     def hand_to_patient(self) -> None:
         """The patient holds the device to answer CollaboRATE; remembers who handed it over."""
@@ -479,35 +483,18 @@ class DecisionViewModel(QObject):
             on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
         )
 
-    def _print(self, patient_name: str, nhs_number: str, large_print: bool) -> None:
-        aid, record = self.aid, self.record
-        if aid is None:
+    def _print(self) -> None:
+        record, patient_id = self.record, self.patient_id
+        if record is None or patient_id is None:
+            self.problem.emit(self.tr("Save the decision before printing its summary."))
             return
-        values = conversation_of(record) if record is not None else self.values
-        user = self._session.user
-        clinician = user.display_name if user is not None else ""
+        actor = self._session.require_user()
+        decisions = self._decisions
         on = self._today()
         epoch = self._epoch
-
-        def make() -> bytes:
-            # On the I/O pool: reportlab loads only when someone prints.
-            from clinic_app.domains.decisions.pdf import TakeHome, take_home_pdf  # noqa: PLC0415
-
-            home = TakeHome(
-                patient_name=patient_name,
-                nhs_number=nhs_number,
-                on=on,
-                options_discussed=values.options_discussed,
-                ratings=dict(values.ratings),
-                choice=values.choice,
-                choice_words=values.choice_words,
-                questions=values.questions,
-                clinician=clinician,
-            )
-            return take_home_pdf(aid, home, large_print=large_print)
-
-        self._runner.run_io(
-            make,
+        # The store reads the record and the patient's name and needs, and audits the print.
+        self._runner.run_store(
+            lambda: decisions.printable(actor, record.id, patient_id, on),
             on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
         )
