@@ -7,11 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.content import decision_aids
+from clinic_app.domains.decisions.views import DecisionInput
 from tests.support import pictures
 from tests.ui.conftest import sign_in, wait_idle
 from ui.app import MainWindow
@@ -76,3 +79,49 @@ def test_the_service_lead_sees_aids_due_and_files_refused(
 def test_clinicians_do_not_get_the_review_list(window: MainWindow, qtbot: QtBot) -> None:
     sign_in(qtbot, window, "clinician")
     assert not window.action("decision_aids_review").isEnabled()
+
+
+def test_the_service_lead_sees_the_month_s_figures_per_clinician(
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    catalogue = decision_aids(folder)
+    monkeypatch.setattr(clinic.decisions, "aids", lambda: catalogue)
+    clinician = clinic.auth.login("clinician", demo_password("clinician"))
+    patient = clinic.patients.search(clinician, "999", limit=1)[0].id
+    for choice, scores in (("injection", (9, 9, 9)), ("not_now", (9, 8, 9))):
+        started = clinic.decisions.start(clinician, patient, "sample_aid")
+        clinic.decisions.save(
+            clinician,
+            started.id,
+            patient,
+            DecisionInput(decision_maker="patient", choice=choice, collaborate=scores),
+        )
+        clinic.decisions.sign(clinician, started.id, patient, demo_password("clinician"))
+    window.resize(1366, 768)
+    sign_in(qtbot, window, "admin")
+    window.action("decision_aids_review").trigger()
+    wait_idle(window)
+    view = window.screen_by_id("decision_aids_review").view
+
+    rows = [
+        [view.figures.item(row, column).text() for column in range(4)]
+        for row in range(view.figures.rowCount())
+    ]
+    assert rows == [
+        [clinician.display_name, "2", "1 (50%)", "too few to rate (2 responses)"],
+        ["The whole service", "2", "1 (50%)", "too few to rate (2 responses)"],
+    ]
+    # Never a month still to come; the month before holds none of these.
+    shown = view.month_label.text()
+    qtbot.mouseClick(view.later_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert view.month_label.text() == shown
+    qtbot.mouseClick(view.earlier_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert view.month_label.text() != shown
+    assert view.figures.item(view.figures.rowCount() - 1, 1).text() == "0"
+    pictures.keep(window, "decision_aids_figures.png")

@@ -48,6 +48,20 @@ class AidsReviewView(QWidget):
             [self.tr("File"), self.tr("Where in the file"), self.tr("What is wrong")],
             self.tr("Decision aid files not offered"),
         )
+        self.month_label = label("", "subheading")
+        self.earlier_button = QPushButton(self.tr("◀ &Earlier month"))
+        self.later_button = QPushButton(self.tr("&Later month ▶"))
+        self.earlier_button.clicked.connect(lambda: view_model.step_month(-1))
+        self.later_button.clicked.connect(lambda: view_model.step_month(1))
+        self.figures = _table(
+            [
+                self.tr("Clinician"),
+                self.tr("Decisions signed"),
+                self.tr("Choosing an injection, scan or operation"),
+                self.tr("CollaboRATE: top score on all three"),
+            ],
+            self.tr("Shared decisions this month, per clinician"),
+        )
         self.refresh_button = QPushButton(self.tr("&Read the aids again"))
         self.refresh_button.clicked.connect(view_model.load)
         layout = QVBoxLayout(self)
@@ -63,13 +77,52 @@ class AidsReviewView(QWidget):
         refused_label.setBuddy(self.refused)
         layout.addWidget(refused_label)
         layout.addWidget(self.refused, 1)
+        months = QHBoxLayout()
+        months.addWidget(self.month_label)
+        months.addStretch(1)
+        months.addWidget(self.earlier_button)
+        months.addWidget(self.later_button)
+        layout.addLayout(months)
+        layout.addWidget(
+            label(
+                self.tr(
+                    "A CollaboRATE rate needs at least 25 responses; below that it says "
+                    '"too few to rate".'
+                ),
+                "hint",
+                wrap=True,
+            )
+        )
+        layout.addWidget(self.figures, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.refresh_button)
         layout.addLayout(row)
         view_model.loaded.connect(self._show)
+        view_model.figures_loaded.connect(self._show_figures)
         view_model.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         self._show()
+        self._show_figures()
+
+    def _show_figures(self) -> None:
+        vm = self._vm
+        self.month_label.setText(
+            self.tr("Shared decisions in {month}").format(month=vm.month.strftime("%B %Y"))
+        )
+        figures = vm.figures
+        rows = [] if figures is None else [*figures.clinicians, figures.service]
+        self.figures.setRowCount(len(rows))
+        for row, counts in enumerate(rows):
+            used = counts.aids_used
+            cells = (
+                counts.name or self.tr("The whole service"),
+                str(counts.sdm_records),
+                "" if used is None else f"{counts.leading_to_procedure} ({round(used * 100)}%)",
+                counts.collaborate_shown,
+            )
+            for column, words in enumerate(cells):
+                self.figures.setItem(row, column, QTableWidgetItem(words))
+        self.figures.resizeRowsToContents()
 
     def _show(self) -> None:
         vm = self._vm

@@ -9,6 +9,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.decisions.content import AidCatalogue, AidProblem, DecisionAid
+from clinic_app.domains.decisions.figures import MonthFigures
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
@@ -20,11 +21,14 @@ class AidCatalogueSource(Protocol):
 
     def catalogue(self, actor: CurrentUser) -> AidCatalogue: ...
 
+    def figures(self, actor: CurrentUser, month: date) -> MonthFigures: ...
+
 
 class AidsReviewViewModel(QObject):
     """Reads the catalogue of aids; says which are due for review and which are refused."""
 
     loaded = Signal()
+    figures_loaded = Signal()
     problem = Signal(str)
 
     def __init__(
@@ -42,6 +46,8 @@ class AidsReviewViewModel(QObject):
         self._session = session
         self._today = today
         self.catalogue: AidCatalogue | None = None
+        self.month = today().replace(day=1)
+        self.figures: MonthFigures | None = None
 
     def load(self) -> None:
         """Read the aids afresh."""
@@ -55,10 +61,36 @@ class AidsReviewViewModel(QObject):
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
             supersede="decision_aids_review",
         )
+        self.load_figures()
+
+    def load_figures(self) -> None:
+        """Read the shown month's figures: aids used and CollaboRATE, per clinician."""
+        actor = self._session.user
+        if actor is None:
+            return
+        decisions, month = self._decisions, self.month
+        self._runner.run_store(
+            lambda: decisions.figures(actor, month),
+            on_done=self._on_figures,
+            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            supersede="decision_aids_figures",
+        )
+
+    def step_month(self, months: int) -> None:
+        """The month before (-1) or after (+1) the one shown; never past this month."""
+        index = self.month.year * 12 + self.month.month - 1 + months
+        month = date(index // 12, index % 12 + 1, 1)
+        if month > self._today().replace(day=1):
+            return
+        self.month = month
+        self.load_figures()
 
     def reset(self) -> None:
         self.catalogue = None
+        self.figures = None
+        self.month = self._today().replace(day=1)
         self.loaded.emit()
+        self.figures_loaded.emit()
 
     @property
     def offered(self) -> tuple[DecisionAid, ...]:
@@ -77,3 +109,9 @@ class AidsReviewViewModel(QObject):
     def _on_loaded(self, catalogue: AidCatalogue) -> None:
         self.catalogue = catalogue
         self.loaded.emit()
+
+    def _on_figures(self, figures: MonthFigures) -> None:
+        if figures.month != self.month:
+            return  # a month since left
+        self.figures = figures
+        self.figures_loaded.emit()
