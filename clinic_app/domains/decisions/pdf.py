@@ -66,6 +66,7 @@ class TakeHome:
         choice_words: why, in the patient's own words.
         questions: the patient's questions, to bring next time.
         clinician: who they talked it through with ("" when not known).
+        aid_version: the aid's version the conversation used ("" for the one printed).
     """
 
     patient_name: str
@@ -77,6 +78,7 @@ class TakeHome:
     choice_words: str = ""
     questions: str = ""
     clinician: str = ""
+    aid_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -296,11 +298,24 @@ class _Summary:
         when = f"Talked through on {day_words(home.on)}"
         if home.clinician:
             when += f" with {home.clinician}"
-        return [
+        flow = [
             self.para(f"Your decision: {aid.title}", self.title),
             self.para(when + ".", self.small),
-            self.para(aid.question, self.heading),
         ]
+        if home.aid_version and home.aid_version != aid.version:
+            # Only the aid's current version is kept: say so rather than print other numbers
+            # as if they were the ones talked through.
+            flow.append(
+                self.para(
+                    f"Your conversation used version {home.aid_version} of this decision aid. "
+                    f"It has been updated since: the information below is from version "
+                    f"{aid.version}, and some numbers may differ from the ones you talked "
+                    "about. Ask your clinician if you have questions.",
+                    self.strong,
+                )
+            )
+        flow.append(self.para(aid.question, self.heading))
+        return flow
 
     def options(self) -> list[Any]:
         """The condition in brief, then every option with its numbers and icon arrays."""

@@ -705,6 +705,7 @@ class DecisionService:
             choice_words=view.choice_words,
             questions=view.questions,
             clinician=author,
+            aid_version=row.aid_version,
         )
         return take_home_pdf(aid, home, large_print=large)
 

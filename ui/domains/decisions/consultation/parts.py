@@ -199,6 +199,9 @@ class MattersRatings(QWidget):
             value = _words(self.tr("Not rated yet"), "sliderValue")
             value.setMinimumWidth(150)
             slider.valueChanged.connect(lambda _value, key=matter.id: self._on_moved(key))
+            # A key or click that leaves the value where it is (0, at the start) still answers.
+            slider.actionTriggered.connect(lambda _action, key=matter.id: self._on_moved(key))
+            slider.sliderPressed.connect(lambda key=matter.id: self._on_moved(key))
             self.sliders[matter.id] = slider
             self.values[matter.id] = value
             grid.addWidget(words, row, 0)
@@ -283,6 +286,9 @@ class CollaborateAnswers(QFrame):
             value.setMinimumWidth(150)
             index = row - 1
             slider.valueChanged.connect(lambda _value, at=index: self._on_moved(at))
+            # A key or click that leaves the value where it is (0, at the start) still answers.
+            slider.actionTriggered.connect(lambda _action, at=index: self._on_moved(at))
+            slider.sliderPressed.connect(lambda at=index: self._on_moved(at))
             self.sliders.append(slider)
             self.values.append(value)
             grid.addWidget(words, row, 0)

@@ -456,6 +456,11 @@ class DecisionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
+        if self._pending is not None and self._saving and self.may_write:
+            # Typed while a save was on its way: queued behind that save now (the store
+            # worker runs in order), for this patient, before the screen forgets them.
+            self._saving = False
+            self.save_now()
         if self.handed_over_by is not None:
             self.handed_over_by = None
             self.patient_mode_changed.emit(False)
@@ -506,23 +511,26 @@ class DecisionViewModel(QObject):
         if record is not None:
             aid = catalogue.get(record.aid_id)
             if aid is None:
+                # The list of aids first, then the reason above it (showing the list clears
+                # the page's notices).
+                self.aid_changed.emit(None)
                 self.problem.emit(
                     self.tr(
-                        "The decision aid this record used is no longer offered, so it cannot "
-                        "be shown here."
+                        "The decision aid this record used is no longer offered, so the "
+                        "record cannot be shown here. Tell the service lead; the record itself "
+                        "is kept unchanged."
                     )
                 )
-                self.aid_changed.emit(None)
                 return
             self._show_conversation(aid, record)
             return
         aid = catalogue.get(aid_id) if aid_id is not None else None
-        if aid_id is not None and aid is None:
-            self.problem.emit(self.tr("That decision aid is not offered. Choose another."))
         if aid is not None:
             self._show_conversation(aid, None)
-        else:
-            self.aid_changed.emit(None)
+            return
+        self.aid_changed.emit(None)
+        if aid_id is not None:
+            self.problem.emit(self.tr("That decision aid is not offered. Choose another."))
 
     def _show_conversation(self, aid: DecisionAid, record: DecisionRecordView | None) -> None:
         """Show ``aid`` with ``record`` on the form (None: a new conversation)."""
