@@ -1,6 +1,6 @@
 """Clinical vignettes through the shipped screens; one screening asks shared questions once.
 
-The first group are the vignettes from the clinic-morning report (issue 12, "What was seen" 4);
+The first group are the vignettes a clinic morning brought up, tried in a real window;
 the rest are drawn from each screen's source, positive and negative.
 """
 
