@@ -73,11 +73,16 @@ class HomePage(QWidget):
         keys = QGridLayout()
         keys.setHorizontalSpacing(24)
         keys.setVerticalSpacing(6)
-        for line, (keys_text, action) in enumerate(shortcuts):
+        # Two columns, read down the first then the second: the list stays short enough for
+        # a laptop screen as screens (and their keys) are added.
+        rows = max(1, -(-len(shortcuts) // 2))
+        for index, (keys_text, action) in enumerate(shortcuts):
+            line, column = index % rows, (index // rows) * 2
             key_label = label(keys_text, "bannerValue")
-            keys.addWidget(key_label, line, 0, Qt.AlignmentFlag.AlignLeft)
-            keys.addWidget(label(action), line, 1, Qt.AlignmentFlag.AlignLeft)
+            keys.addWidget(key_label, line, column, Qt.AlignmentFlag.AlignLeft)
+            keys.addWidget(label(action, wrap=True), line, column + 1)
         keys.setColumnStretch(1, 1)
+        keys.setColumnStretch(3, 1)
         inner.addLayout(keys)
 
         layout = QVBoxLayout(self)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.decisions.content import AidCatalogue, AidProblem, DecisionAid
-from clinic_app.domains.decisions.figures import MonthFigures
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    # Only named here: the figures module reads the store (SQLAlchemy), which the sign-in
+    # window does not load.
+    from clinic_app.domains.decisions.figures import MonthFigures
 
 
 class AidCatalogueSource(Protocol):
