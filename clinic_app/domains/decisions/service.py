@@ -697,7 +697,7 @@ class DecisionService:
 
         home = TakeHome(
             patient_name=name,
-            nhs_number=_grouped(number),
+            nhs_number=format_nhs_number(number) if number else "",
             on=on,
             options_discussed=tuple(view.options_discussed),
             ratings=dict(view.ratings),
@@ -780,13 +780,3 @@ class DecisionService:
 #: The accessible-information need that asks for large print (NHS accessible information
 #: standard code list, as the patient's record keeps it).
 LARGE_PRINT = "large_print"
-
-
-def _grouped(digits: str) -> str:
-    """An NHS number grouped 3 3 4 as printed; a stored value that is not one, as it is."""
-    if not digits:
-        return ""
-    try:
-        return format_nhs_number(digits)
-    except ValidationError:
-        return digits
