@@ -56,15 +56,19 @@ class SyncScheduler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Start and stop may be called from different threads (the store's and the UI's).
+        self._lifecycle = threading.Lock()
         self.state = SyncState()
         self.reports = 0
 
     def start(self) -> None:
         """Start the thread (a first sync runs at once)."""
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._loop, name="onestop-sync", daemon=True)
-        self._thread.start()
+        with self._lifecycle:
+            if self._thread is not None:
+                return
+            thread = threading.Thread(target=self._loop, name="onestop-sync", daemon=True)
+            thread.start()
+            self._thread = thread
 
     def wake(self) -> None:
         """Sync now: after a save, when a connection appears, or when a person asks."""
@@ -74,9 +78,10 @@ class SyncScheduler:
         """Stop after the sync in progress, if any."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        with self._lifecycle:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
 
     def _publish(self, **changes: object) -> None:
         with self._lock:

@@ -496,10 +496,12 @@ class ShellWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)
-        self.background.stop()
+        # Background work handed to the store's thread (starting the sync, say) finishes
+        # before it is stopped: stopping a thread that is still being started would fail.
         try:
             self.runner.wait_idle()
         finally:
+            self.background.stop()
             self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:

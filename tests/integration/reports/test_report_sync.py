@@ -16,7 +16,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
 from tests.support.orthanc import Orthanc
 from tests.support.sync_server import SyncServer, server_command
-from tests.ui.conftest import sign_in, wait_idle
+from tests.ui.conftest import ONLINE_WAIT_MS, sign_in, wait_idle
 from ui.app import build_main_window
 
 pytestmark = pytest.mark.timeout(300)
@@ -131,7 +131,7 @@ def test_the_supervisor_is_told_after_a_sync_brings_a_report_to_review(
     window.resize(1280, 800)
     window.show()
     try:
-        sign_in(qtbot, window, "helen", PASSWORD)
+        sign_in(qtbot, window, "helen", PASSWORD, wait_ms=ONLINE_WAIT_MS)
         wait_idle(window)
         assert "wait for your review" not in window.notice.text()
 

@@ -23,7 +23,7 @@ from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput, ReferralInput
 from tests.support.sync_server import SyncServer
-from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
+from tests.ui.conftest import ONLINE_WAIT_MS, WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, build_main_window
 
 pytestmark = pytest.mark.timeout(300)
@@ -86,7 +86,7 @@ def test_a_search_with_no_match_here_falls_through_to_the_server_and_opens_the_r
         qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
-        sign_in(qtbot, window, "ann", PASSWORD)
+        sign_in(qtbot, window, "ann", PASSWORD, wait_ms=ONLINE_WAIT_MS)
         search = window.screen_by_id("search")
         # Sign-in lands on the day list; Ctrl+F takes the keyboard to the search box.
         qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)

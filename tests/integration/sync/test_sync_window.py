@@ -25,7 +25,7 @@ from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.model import SyncIssue
 from tests.support.sync_server import SyncServer
-from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
+from tests.ui.conftest import ONLINE_WAIT_MS, WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, build_main_window
 
 pytestmark = pytest.mark.timeout(300)
@@ -95,7 +95,7 @@ def test_a_conflict_is_shown_where_the_record_is_and_chosen_on_the_sync_screen(
         window.resize(1280, 800)
         window.show()
         try:
-            sign_in(qtbot, window, "priya", PASSWORD)
+            sign_in(qtbot, window, "priya", PASSWORD, wait_ms=ONLINE_WAIT_MS)
             window.screen_by_id("search").view_model.choose_patient(record.id)
             qtbot.waitUntil(
                 lambda: window.pages.currentWidget() is window.screen_by_id("patient").view,

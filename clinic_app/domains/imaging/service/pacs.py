@@ -85,6 +85,8 @@ class PacsService:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
+        # Start and stop may be called from different threads (the store's and the UI's).
+        self._lifecycle = threading.Lock()
         self._sending = threading.Lock()
         self._on_outcome: Callable[[SendOutcome], None] = lambda _outcome: None
 
@@ -246,9 +248,6 @@ class PacsService:
 
     def start(self, interval: float = 60.0) -> None:
         """Send in the background: at once, then every ``interval`` seconds, or when woken."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
 
         def loop() -> None:
             while not self._stop.is_set():
@@ -259,8 +258,13 @@ class PacsService:
                 self._wake.wait(interval)
                 self._wake.clear()
 
-        self._thread = threading.Thread(target=loop, name="onestop-pacs", daemon=True)
-        self._thread.start()
+        with self._lifecycle:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            thread = threading.Thread(target=loop, name="onestop-pacs", daemon=True)
+            thread.start()
+            self._thread = thread
 
     def wake(self) -> None:
         """Try what is waiting now (after a request, or when a connection appears)."""
@@ -270,9 +274,10 @@ class PacsService:
         """Stop after the attempt in progress."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        with self._lifecycle:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout)
 
     # ------------------------------------------------------------ helpers
 
