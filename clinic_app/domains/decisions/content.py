@@ -117,6 +117,9 @@ class DecisionAid(_Model):
     decision: DecisionKind
     for_whom: Text
     condition: tuple[Text, ...] = Field(min_length=1)
+    #: The working diagnoses (codes of resources/diagnoses) the aid is written for: an
+    #: assessment with one of them offers this aid first.
+    diagnoses: tuple[Id, ...] = ()
     question: Text
     written: date
     review_by: date
@@ -279,6 +282,15 @@ class AidCatalogue:
         """The offered aid with this id, or None."""
         for aid in self.offered:
             if aid.id == aid_id:
+                return aid
+        return None
+
+    def for_diagnosis(self, code: str | None) -> DecisionAid | None:
+        """The offered aid written for the working diagnosis ``code``, or None."""
+        if not code:
+            return None
+        for aid in self.offered:
+            if code in aid.diagnoses:
                 return aid
         return None
 

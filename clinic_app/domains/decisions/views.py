@@ -13,6 +13,16 @@ from clinic_app.kernel.vocabulary import RecordStatus
 
 
 @dataclass(frozen=True)
+class DecisionAbout:
+    """A decision asked for from another record: an assessment's plan, with its diagnosis.
+
+    The decision screen offers the aid written for ``diagnosis_code`` first, else the list.
+    """
+
+    diagnosis_code: str | None = None
+
+
+@dataclass(frozen=True)
 class Participant:
     """Someone else who took part: their role (carer, interpreter, family, other) and name."""
 

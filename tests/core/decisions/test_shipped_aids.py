@@ -13,6 +13,7 @@ from importlib import resources
 
 import pytest
 
+from clinic_app.domains.assessments.content import working_diagnoses
 from clinic_app.domains.decisions.content import (
     AidProblem,
     DecisionAid,
@@ -251,3 +252,21 @@ def test_the_patients_side_reads_at_about_age_eleven(file: str) -> None:
 
     # Grade 6 is a reading age of about 11; allow one grade for the rough syllable count.
     assert grade <= 7.0, f"{file}: reads at grade {grade:.1f}, aim for 6 (reading age 11)"
+
+
+def test_the_diagnoses_an_aid_is_written_for_are_working_diagnoses_and_each_has_one_aid() -> None:
+    known = {entry.code for entry in working_diagnoses().diagnoses}
+    named: dict[str, str] = {}
+    for aid in decision_aids().offered:
+        for code in aid.diagnoses:
+            assert code in known, f"{aid.id}: {code} is not a working diagnosis"
+            assert code not in named, f"{code} is named by {named[code]} and {aid.id}"
+            named[code] = aid.id
+        if aid.decision != "condition":
+            assert aid.diagnoses == (), f"{aid.id} is about a decision, not a condition"
+    catalogue = decision_aids()
+    assert catalogue.for_diagnosis("sciatica").id == "low_back_pain"  # type: ignore[union-attr]
+    assert catalogue.for_diagnosis("knee_osteoarthritis").id == "knee_osteoarthritis"  # type: ignore[union-attr]
+    assert catalogue.for_diagnosis("gout") is None
+    assert catalogue.for_diagnosis(None) is None
+    assert catalogue.for_diagnosis("") is None

@@ -7,6 +7,8 @@ import uuid
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from clinic_app.domains.assessments.views import AssessmentOnFile, AssessmentsOnFile
+from clinic_app.domains.decisions.views import DecisionAbout
+from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from clinic_app.records.timeline import TimelineEntry
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
@@ -55,6 +57,7 @@ class AssessmentScreen:
         self.view_model.draft_saved.connect(lambda _view: self._announce("assessment.saved"))
         self.view_model.signed.connect(lambda _view: self._announce("assessment.signed"))
         self.view_model.addendum_added.connect(lambda _view: self._announce("assessment.signed"))
+        self.view.decide_requested.connect(self._decide)
 
     @property
     def page(self) -> QWidget:
@@ -71,6 +74,10 @@ class AssessmentScreen:
         if patient is None:
             return
         self.banner.show_record(patient)
+        user = self._context.session.user
+        self.view.set_decisions_offered(
+            user is not None and allows(user.role, Action.DECISION_RECORD)
+        )
         assessment_id = assessment_to_open(item)
         if assessment_id is not None:
             self.view_model.start(patient.id, assessment_id)
@@ -101,6 +108,14 @@ class AssessmentScreen:
         if patient is not None:
             self.view_model.start(patient.id)
             self.stack.setCurrentWidget(self.view)
+
+    def _decide(self, diagnosis_code: str) -> None:
+        """The plan's decision: the assessment saved, then a decision aid for this patient."""
+        patient = self._context.patient
+        if patient is None or self.view_model.patient_id != patient.id:
+            return
+        self.save_now()
+        self._context.open("decision", DecisionAbout(diagnosis_code or None))
 
     def save_now(self) -> None:
         self.view_model.save_now()

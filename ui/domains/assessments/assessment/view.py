@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -49,6 +49,9 @@ _PAIN_FIELDS = ("pain_now", "pain_best", "pain_worst")
 class AssessmentView(QWidget):
     """Type the history; it is kept as a draft; sign with the password; then only addenda."""
 
+    decide_requested = Signal(str)
+    """The plan's "share a decision" was pressed: the working diagnosis's code ("" for none)."""
+
     def __init__(
         self,
         view_model: AssessmentViewModel,
@@ -68,6 +71,10 @@ class AssessmentView(QWidget):
         self.regions_label = label("", "hint", wrap=True)
         self.medicines = MedicinesEditor()
         self.diagnosis = DiagnosisPicker(diagnoses)
+        self.decide_button = QPushButton(self.tr("Share a decision with the patient"))
+        self.decide_button.setAccessibleDescription(
+            self.tr("Opens a decision aid for the working diagnosis, with this patient")
+        )
 
         self.heading = label(self.tr("Assessment"), "heading")
         self.status_label = label("", "subheading")
@@ -129,6 +136,8 @@ class AssessmentView(QWidget):
         column.addWidget(self._medicines_card())
         column.addWidget(self._person_card())
         column.addWidget(self._diagnosis_card())
+        self.plan_card = self._plan_card()
+        column.addWidget(self.plan_card)
         column.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -279,6 +288,25 @@ class AssessmentView(QWidget):
         grid.addWidget(self._field("reasoning", self.tr("Clinical reasoning")), 2, 0, 1, 2)
         return panel
 
+    def _plan_card(self) -> QWidget:
+        panel, grid = self._section(
+            self.tr("Plan"),
+            self.tr(
+                "Before a test, an injection or a referral to a surgeon, talk the options "
+                "through with the patient using a decision aid: the aid for the working "
+                "diagnosis opens first. The decision is kept as its own signed record."
+            ),
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.decide_button)
+        row.addStretch(1)
+        grid.addLayout(row, 0, 0)
+        return panel
+
+    def set_decisions_offered(self, offered: bool) -> None:
+        """Show the plan's decision aid button only to those who may record a decision."""
+        self.plan_card.setVisible(offered)
+
     def _signed_panel(self) -> QWidget:
         outer = QVBoxLayout(self.signed_card)
         outer.setContentsMargins(20, 14, 20, 18)
@@ -313,6 +341,9 @@ class AssessmentView(QWidget):
         self.sign_button.clicked.connect(self._on_sign_clicked)
         self.password.returnPressed.connect(self._on_sign_clicked)
         self.addendum_button.clicked.connect(self._on_addendum_clicked)
+        self.decide_button.clicked.connect(
+            lambda: self.decide_requested.emit(self.diagnosis.code())
+        )
         vm = self._vm
         vm.assessment_changed.connect(self._show)
         vm.draft_saved.connect(self._on_vm_draft_saved)

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
-from clinic_app.domains.decisions.views import DecisionRecordView
+from clinic_app.domains.decisions.views import DecisionAbout, DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common.printing import PdfDelivery, document_file_name, print_pages
@@ -19,9 +19,9 @@ from ui.domains.decisions.consultation.view import DecisionView
 from ui.domains.decisions.consultation.view_model import DecisionViewModel
 
 
-def item_to_open(item: object) -> uuid.UUID | str | None:
-    """What ``item`` names: an SDM record's id (itself or a timeline entry's), an aid's id."""
-    if isinstance(item, uuid.UUID | str):
+def item_to_open(item: object) -> uuid.UUID | str | DecisionAbout | None:
+    """What ``item`` names: an SDM record (its id or timeline entry), an aid, or a request."""
+    if isinstance(item, uuid.UUID | str | DecisionAbout):
         return item
     found = getattr(item, "item_id", None)
     return found if isinstance(found, uuid.UUID) else None

@@ -11,7 +11,12 @@ from typing import Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from clinic_app.domains.decisions.content import UNDECIDED, AidCatalogue, DecisionAid
-from clinic_app.domains.decisions.views import DecisionInput, DecisionRecordView, Participant
+from clinic_app.domains.decisions.views import (
+    DecisionAbout,
+    DecisionInput,
+    DecisionRecordView,
+    Participant,
+)
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
@@ -142,8 +147,9 @@ def _own_draft(
     return None
 
 
-#: What opening finds: the aids offered, and the record to show (None: choose an aid).
-Loaded = tuple[AidCatalogue, DecisionRecordView | None]
+#: What opening finds: the aids offered, the record to show (None: a new conversation, or
+#: choose an aid) and the aid to start with (None: choose one).
+Loaded = tuple[AidCatalogue, DecisionRecordView | None, str | None]
 
 
 class DecisionViewModel(QObject):
@@ -256,13 +262,16 @@ class DecisionViewModel(QObject):
 
     # ------------------------------------------------------------------ commands
 
-    def open(self, patient_id: uuid.UUID, item: uuid.UUID | str | None = None) -> None:
+    def open(
+        self, patient_id: uuid.UUID, item: uuid.UUID | str | DecisionAbout | None = None
+    ) -> None:
         """Open a decision of this patient.
 
         ``item`` is an SDM record's id (reopened), an aid's id (a conversation with it
-        starts; the record is made on the first change), or None: the user's own draft for
-        this patient continues, else the aids are offered to choose from. A record must be
-        this patient's: the service refuses another's.
+        starts; the record is made on the first change), what another record asks a decision
+        about (the aid written for its diagnosis, if any, as if named), or None: the user's
+        own draft for this patient continues, else the aids are offered to choose from. A
+        record must be this patient's: the service refuses another's.
         """
         self._forget()
         self.patient_id = patient_id
@@ -274,13 +283,16 @@ class DecisionViewModel(QObject):
         def load() -> Loaded:
             catalogue = decisions.catalogue(actor)
             if isinstance(item, uuid.UUID):
-                return catalogue, decisions.get(actor, item, patient_id)
-            return catalogue, _own_draft(decisions, actor, patient_id, item)
+                return catalogue, decisions.get(actor, item, patient_id), None
+            aid_id = item if isinstance(item, str) else None
+            if isinstance(item, DecisionAbout):
+                suggested = catalogue.for_diagnosis(item.diagnosis_code)
+                aid_id = suggested.id if suggested is not None else None
+            return catalogue, _own_draft(decisions, actor, patient_id, aid_id), aid_id
 
-        aid_id = item if isinstance(item, str) else None
         self._runner.run_store(
             load,
-            on_done=lambda found: self._on_loaded(found, aid_id) if epoch == self._epoch else None,
+            on_done=lambda found: self._on_loaded(found) if epoch == self._epoch else None,
             on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
         )
 
@@ -504,8 +516,8 @@ class DecisionViewModel(QObject):
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
         )
 
-    def _on_loaded(self, found: Loaded, aid_id: str | None) -> None:
-        catalogue, record = found
+    def _on_loaded(self, found: Loaded) -> None:
+        catalogue, record, aid_id = found
         self.catalogue = catalogue
         self.catalogue_changed.emit(catalogue)
         if record is not None:
