@@ -12,6 +12,7 @@ from clinic_app.demo import demo_password
 from tests.ui.conftest import CLINICIAN, type_into, wait_idle
 from tests.ui.decisions.test_tried_interleaved import _block_store, _choose, _open, _two
 from ui.app import MainWindow, WindowState
+from ui.common import formatting
 
 PASSWORD = demo_password(CLINICIAN)
 
@@ -60,8 +61,45 @@ def test_sign_then_next_patient_while_the_store_is_busy(
     qtbot.keyClick(view.password, Qt.Key.Key_Return)
     window.context.set_patient(clinic.patients.open(user, b))
     wait_idle(window)
-    clinic.decisions.for_patient(user, a)
+    # The sign asked for goes through, for A only, and the window says so, naming A.
+    (record,) = clinic.decisions.for_patient(user, a)
+    assert record.is_signed
     assert clinic.decisions.for_patient(user, b) == []
+    a_name = formatting.patient_name(*_names(clinic, user, a))
+    assert window.notice.text() == f"The shared decision for {a_name} was signed."
+
+
+def test_a_refused_sign_then_next_patient_says_the_draft_is_kept(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    a, b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    view = screen.view
+    _choose(qtbot, window, screen, "scan")
+    page = view.page
+    qtbot.mouseClick(next(iter(page.choice_buttons.values())), Qt.MouseButton.LeftButton)
+    page.decision_maker.setCurrentIndex(page.decision_maker.findData("patient"))
+    _block_store(window, 0.8)
+    type_into(qtbot, view.password, "not the password")
+    qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    window.context.set_patient(clinic.patients.open(user, b))
+    wait_idle(window)
+    (record,) = clinic.decisions.for_patient(user, a)
+    assert not record.is_signed
+    assert record.choice is not None
+    assert clinic.decisions.for_patient(user, b) == []
+    a_name = formatting.patient_name(*_names(clinic, user, a))
+    said = window.notice.text()
+    assert said.startswith(f"The shared decision for {a_name} was not signed: ")
+    assert "password" in said
+    assert said.endswith("It is kept as a draft: open it from their record to sign it.")
+
+
+def _names(clinic: Services, user, patient) -> tuple[str, str, str]:
+    record = clinic.patients.open(user, patient)
+    return record.family_name, record.given_name, record.title
 
 
 def test_switch_user_with_a_long_busy_store_keeps_what_was_typed(

@@ -176,3 +176,26 @@ def test_a_body_chart_counts_only_for_the_patient_it_belongs_to(
     window.switch_user()
     wait_idle(window)
     assert window.context.body_regions() == ()
+
+
+def test_a_patient_set_by_another_screen_is_followed_by_the_record_page(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    """A report opened from a queue sets its patient; news of the patient before never
+    brings them back into the banner."""
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    first, second = clinic.patients.search(user, "999", limit=2)
+    open_record(qtbot, window, first.id)
+    # As the report screen does when a report of another patient is opened from a queue.
+    window.context.set_patient(clinic.patients.open(user, second.id))
+    wait_idle(window)
+    record_page = window.screen_by_id("patient")
+    assert record_page.view_model.record.id == second.id  # type: ignore[attr-defined]
+    # Something saved for the first patient a moment ago is announced now.
+    window.context.announce("contact.saved", first.id)
+    wait_idle(window)
+    assert window.context.patient is not None
+    assert window.context.patient.id == second.id
+    assert window.banner.nhs_number_label.text() == formatting.nhs_number(second.nhs_number)

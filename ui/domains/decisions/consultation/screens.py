@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.decisions.views import DecisionAbout, DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name, print_pages
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.decisions.consultation.view import DecisionView
@@ -50,6 +51,9 @@ class DecisionScreen:
         self._context = context
         self._today = today
         self._patient: PatientRecord | None = None
+        #: Names of the patients this screen has shown, for a word about a sign finished after
+        #: the patient changed.
+        self._names: dict[uuid.UUID, str] = {}
         self.view_model = DecisionViewModel(
             context.services.decisions,
             passwords=context.services.auth,
@@ -69,6 +73,7 @@ class DecisionScreen:
         self.view.print_requested.connect(self._print)
         # While the patient answers CollaboRATE, the window shows nothing else.
         self.view_model.patient_mode_changed.connect(context.hand_over)
+        self.view_model.left_behind.connect(self._on_left_behind)
         context.patient_changed.connect(self._on_patient_changed)
 
     @property
@@ -85,6 +90,9 @@ class DecisionScreen:
             return
         self.save_now()
         self._patient = patient
+        self._names[patient.id] = formatting.patient_name(
+            patient.family_name, patient.given_name, patient.title
+        )
         self.banner.show_record(patient)
         self.view_model.open(patient.id, item_to_open(item))
         self._context.show(self)
@@ -108,6 +116,25 @@ class DecisionScreen:
         if self._patient is not None and (record is None or record.id != self._patient.id):
             self.save_now()
             self.reset()
+
+    def _on_left_behind(
+        self, patient_id: uuid.UUID, signed: DecisionRecordView | None, why: str
+    ) -> None:
+        """A sign asked for just before the patient changed has finished: say how, and whose."""
+        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        if signed is not None:
+            self._context.announce("decision.signed", patient_id)
+            self._context.say(
+                self.view.tr("The shared decision for {name} was signed.").format(name=name),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The shared decision for {name} was not signed: {why} It is kept as a draft: "
+                "open it from their record to sign it."
+            ).format(name=name, why=why)
+        )
 
     def _print(self) -> None:
         patient = self._patient

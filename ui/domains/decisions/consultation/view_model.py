@@ -18,7 +18,7 @@ from clinic_app.domains.decisions.views import (
     Participant,
 )
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, NotFound
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -171,6 +171,9 @@ class DecisionViewModel(QObject):
     patient_mode_changed = Signal(bool)
     """True while the patient holds the device to answer CollaboRATE."""
     hand_back_failed = Signal(str)
+    left_behind = Signal(object, object, str)
+    """A sign asked for just before the patient changed, finished for that patient: their id,
+    the signed record (None if it was not signed) and, if not, why in plain words."""
 
     def __init__(
         self,
@@ -198,6 +201,8 @@ class DecisionViewModel(QObject):
         self.values = Conversation()
         self._pending: Conversation | None = None
         self._saving = False
+        #: The password of a sign waiting for a save to finish (None: no sign waiting).
+        self._sign_waiting: str | None = None
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts opens and resets: an answer that comes after one is for what was left.
@@ -394,6 +399,7 @@ class DecisionViewModel(QObject):
             self._pending = self.values
         if self._pending is not None or self._saving:
             self._after_save = lambda: self._sign(password)
+            self._sign_waiting = password
             self.save_now()
         else:
             self._sign(password)
@@ -468,7 +474,9 @@ class DecisionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
-        if self._pending is not None and self._saving and self.may_write:
+        if self._sign_waiting is not None:
+            self._finish_sign_left_behind(self._sign_waiting)
+        elif self._pending is not None and self._saving and self.may_write:
             # Typed while a save was on its way: queued behind that save now (the store
             # worker runs in order), for this patient, before the screen forgets them.
             self._saving = False
@@ -482,10 +490,43 @@ class DecisionViewModel(QObject):
         self._pending = None
         self._saving = False
         self._after_save = None
+        self._sign_waiting = None
         self._set_busy(False)
         self.field_errors_changed.emit({})
 
+    def _finish_sign_left_behind(self, password: str) -> None:
+        """Sign what is on the form for the patient being left, as asked, and say how it went.
+
+        The sign was waiting for a save still on its way. The store's thread takes work in
+        order, so this runs after that save: the form's last state is saved again (the
+        record is the one that save made or changed) and signed, for this patient only.
+        """
+        patient_id, aid = self.patient_id, self.aid
+        if patient_id is None or aid is None or not self.may_write:
+            return
+        actor = self._session.require_user()
+        existing = self.record.id if self.record is not None else None
+        values = self.values.as_input()
+        decisions = self._decisions
+
+        def finish() -> DecisionRecordView:
+            record_id = existing
+            if record_id is None:
+                draft = _own_draft(decisions, actor, patient_id, aid.id)
+                if draft is None:
+                    raise NotFound("decision.not_found")
+                record_id = draft.id
+            decisions.save(actor, record_id, patient_id, values)
+            return decisions.sign(actor, record_id, patient_id, password)
+
+        self._runner.run_store(
+            finish,
+            on_done=lambda view: self.left_behind.emit(patient_id, view, ""),
+            on_failed=lambda error: self.left_behind.emit(patient_id, None, errors.explain(error)),
+        )
+
     def _sign(self, password: str) -> None:
+        self._sign_waiting = None
         record = self.record
         patient_id = self.patient_id
         if record is None or patient_id is None:
@@ -494,10 +535,19 @@ class DecisionViewModel(QObject):
         actor = self._session.require_user()
         decisions = self._decisions
         epoch = self._epoch
+        # An answer that comes after the patient changed is still told, for that patient.
         self._runner.run_store(
             lambda: decisions.sign(actor, record.id, patient_id, password),
-            on_done=lambda view: self._on_signed(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=lambda view: (
+                self._on_signed(view)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, view, "")
+            ),
+            on_failed=lambda error: (
+                self._on_sign_failed(error)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, None, errors.explain(error))
+            ),
         )
 
     def _print(self) -> None:
@@ -578,6 +628,7 @@ class DecisionViewModel(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._sign_waiting = None
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)

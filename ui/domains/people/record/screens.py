@@ -50,6 +50,7 @@ class PatientScreen:
             )
         )
         context.record_changed.connect(self._on_record_changed)
+        context.patient_changed.connect(self._on_patient_changed)
 
     @property
     def page(self) -> QWidget:
@@ -73,9 +74,22 @@ class PatientScreen:
     def reset(self) -> None:
         self.view_model.clear()
 
+    def _on_patient_changed(self, patient: PatientRecord | None) -> None:
+        # Another screen made someone else the window's patient (a report opened from the
+        # review queue): the record page follows, so that nothing it reloads later can
+        # bring the patient before back into the banner.
+        record = self.view_model.record
+        if record is None or (patient is not None and patient.id == record.id):
+            return
+        if patient is None:
+            self.view_model.clear()
+        else:
+            self.view_model.show_record(patient)
+
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         record = self.view_model.record
-        if record is None or patient_id != record.id:
+        banner = self._context.patient
+        if record is None or patient_id != record.id or banner is None or banner.id != record.id:
             return
         self.view_model.reload()
         if kind in _SAID:
