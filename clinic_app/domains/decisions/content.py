@@ -261,14 +261,17 @@ class AidProblem:
     Attributes:
         file: the file's name, e.g. ``"knee_osteoarthritis.json"``.
         field: where in the file, e.g. ``"options[1].outcomes[0].per_100"`` ("" for the file).
-        reason: what is wrong, in a short technical sentence for the service lead.
+        reason: what is wrong, in a short technical sentence for whoever writes aid files
+            (the screen words ``code`` and ``kind`` for the service lead).
         code: a stable code for the kind of problem (e.g. ``"unknown_source"``, ``"schema"``).
+        kind: for a ``"schema"`` problem, the schema check's own type (e.g. ``"missing"``).
     """
 
     file: str
     field: str
     reason: str
     code: str = "schema"
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -322,7 +325,9 @@ def _schema_problems(file: str, error: SchemaError) -> list[AidProblem]:
             )
         else:
             problems.append(
-                AidProblem(file, _field_path(tuple(detail["loc"])), detail["msg"], "schema")
+                AidProblem(
+                    file, _field_path(tuple(detail["loc"])), detail["msg"], "schema", detail["type"]
+                )
             )
     return problems
 

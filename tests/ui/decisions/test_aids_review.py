@@ -70,7 +70,12 @@ def test_the_service_lead_sees_aids_due_and_files_refused(
     refused_files = {view.refused.item(row, 0).text() for row in range(view.refused.rowCount())}
     assert refused_files == {"number_over_100.json", "unknown_source.json"}
     reasons = [view.refused.item(row, 2).text() for row in range(view.refused.rowCount())]
-    assert any("not in sources" in reason for reason in reasons)
+    assert "A number names a source that is not in the aid's list of sources." in reasons
+    places = {view.refused.item(row, 1).text() for row in range(view.refused.rowCount())}
+    assert "option 1, benefit or risk 1, source" in places
+    # The exact check stays at hand for whoever mends the file.
+    tips = [view.refused.item(row, 2).toolTip() for row in range(view.refused.rowCount())]
+    assert any("not in sources" in tip for tip in tips)
     assert "2 aids offered; 1 due for review" in view.summary.text()
     assert "2 files not offered" in view.summary.text()
     pictures.keep(window, "decision_aids_review.png")

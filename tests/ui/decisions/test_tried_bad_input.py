@@ -84,6 +84,10 @@ def test_the_service_lead_is_told_which_file_and_why(
         for r in range(view.due.rowCount())
     ]
     files = {r[0] for r in rows}
+    # Each problem is worded for the service lead: none falls back to the catch-all words,
+    # and no row shows the file's inner names.
+    assert all(r[2] != "This part is not in the form a decision aid needs." for r in rows), rows
+    assert not any("[" in r[1] or "per_100" in r[1] for r in rows), rows
     expected = {
         "knee_osteoarthritis.json",
         "hip_osteoarthritis.json",

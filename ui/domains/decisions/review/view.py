@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, label
 from ui.domains.decisions.review.view_model import AidsReviewViewModel
+from ui.domains.decisions.words import aid_place_words, aid_problem_words
 
 
 def _table(headings: list[str], name: str) -> QTableWidget:
@@ -135,14 +136,26 @@ class AidsReviewView(QWidget):
                 self.due.setItem(row, column, QTableWidgetItem(words))
         self.refused.setRowCount(len(refused))
         for row, problem in enumerate(refused):
-            reasons = (problem.file, problem.field or self.tr("(the whole file)"), problem.reason)
+            reasons = (
+                problem.file,
+                aid_place_words(problem.field),
+                aid_problem_words(problem.code, problem.kind),
+            )
             for column, words in enumerate(reasons):
                 self.refused.setItem(row, column, QTableWidgetItem(words))
+            # The exact place and check, for whoever mends the file.
+            detail = f"{problem.field or problem.file}: {problem.reason}"
+            for column in range(len(reasons)):
+                self.refused.item(row, column).setToolTip(detail)
         self.due.resizeRowsToContents()
         self.refused.resizeRowsToContents()
         files = len({problem.file for problem in refused})
-        self.summary.setText(
-            self.tr(
-                "{offered} aids offered; {due} due for review; {files} files not offered."
-            ).format(offered=len(vm.offered), due=len(due), files=files)
-        )
+        summary = self.tr(
+            "{offered} aids offered; {due} due for review; {files} files not offered."
+        ).format(offered=len(vm.offered), due=len(due), files=files)
+        if files:
+            summary += " " + self.tr(
+                "Clinicians cannot use an aid that is not offered until its file is mended: "
+                "pass the list below to whoever keeps the aids (point at a row for the detail)."
+            )
+        self.summary.setText(summary)
