@@ -141,12 +141,12 @@ class AidsReviewView(QWidget):
                 aid_place_words(problem.field),
                 aid_problem_words(problem.code, problem.kind),
             )
-            for column, words in enumerate(reasons):
-                self.refused.setItem(row, column, QTableWidgetItem(words))
             # The exact place and check, for whoever mends the file.
             detail = f"{problem.field or problem.file}: {problem.reason}"
-            for column in range(len(reasons)):
-                self.refused.item(row, column).setToolTip(detail)
+            for column, words in enumerate(reasons):
+                item = QTableWidgetItem(words)
+                item.setToolTip(detail)
+                self.refused.setItem(row, column, item)
         self.due.resizeRowsToContents()
         self.refused.resizeRowsToContents()
         files = len({problem.file for problem in refused})
