@@ -94,7 +94,7 @@ def _look_at_the_options(window: MainWindow, page: ConversationPage) -> None:
         "10 in 100 people feel worse",
         "5 in 100 people have a painful flare for a day or two",
     ]
-    assert injection.arrays[0].accessibleName() == "50 in 100 people feel better"
+    assert injection.arrays[0].accessibleName() == "50 in 100 people feel better, after 6 weeks"
     assert injection.arrays[0].grid.array.filled == 50
     # Large type for the patient, and no sideways scrolling of the page.
     assert page.question.font().pointSizeF() >= 14

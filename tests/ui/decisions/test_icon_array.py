@@ -56,8 +56,12 @@ def test_the_filled_figures_are_the_number_from_the_top_left(
     assert cells == [True] * per_100 + [False] * (100 - per_100)
     words = f"{per_100} in 100 people have less pain"
     assert view.sentence == words
-    assert view.accessibleName() == words
-    assert view.grid.accessibleDescription() == words
+    # Heard with its time frame, as the words and the time frame are read on screen.
+    assert view.accessibleName() == f"{words}, after 3 months"
+    assert view.grid.accessibleName() == f"{words}, after 3 months"
+    assert view.grid.accessibleDescription() == (
+        f"A picture of 100 people, {per_100} of them coloured in."
+    )
     assert view.time_frame.text() == "after 3 months"
     pictures.keep(view, f"icon_array_{kind}_{per_100}.png")
 

@@ -167,9 +167,12 @@ class IconArrayView(QWidget):
         self.words.setText(sentence)
         self.time_frame.setText(time_frame)
         self.time_frame.setVisible(bool(time_frame))
+        # A screen reader hears the number, what happens and when, as the eye reads them.
+        heard = f"{sentence}, {time_frame}" if time_frame else sentence
+        picture = self.tr("A picture of 100 people, {n} of them coloured in.").format(n=per_100)
         for widget in (self, self.grid):
-            widget.setAccessibleName(sentence)
-            widget.setAccessibleDescription(sentence)
+            widget.setAccessibleName(heard)
+            widget.setAccessibleDescription(picture)
 
     @property
     def sentence(self) -> str:
