@@ -46,6 +46,7 @@ from clinic_app.kernel.errors import (
     Conflict,
     FormErrors,
     NotFound,
+    PermissionDenied,
     ValidationError,
 )
 from clinic_app.kernel.security.permissions import Action, allows, require
@@ -674,14 +675,20 @@ class DecisionService:
         The patient's name and NHS number head every page, read from their record here, not
         taken from the screen; large print when their record asks for it.
 
+        A draft prints only for the clinician writing it: a colleague could otherwise hand
+        the patient a decision its clinician has not yet agreed with them.
+
         Raises:
             NotFound: ``decision.not_found`` (also for a record of another patient),
                 ``patient.not_found``, ``decision.unknown_aid``.
+            PermissionDenied: ``decision.draft_not_yours`` for another clinician's draft.
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, record_id)
             if row.patient_id != patient_id:
                 raise NotFound("decision.not_found")
+            if row.status != RecordStatus.SIGNED and row.created_by != actor.id:
+                raise PermissionDenied("decision.draft_not_yours")
             patient = session.get(Patient, row.patient_id)
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")

@@ -404,3 +404,19 @@ def test_printing_the_summary_names_the_patient_from_their_record_and_is_audited
     # Never for another patient, whatever the screen asks.
     with pytest.raises(NotFound):
         decisions.printable(clinic.clinician, started.id, clinic.other, date(2026, 12, 5))
+
+
+def test_a_draft_prints_only_for_its_clinician_and_a_signed_decision_for_any(
+    clinic: Clinic,
+) -> None:
+    decisions = clinic.services.decisions
+    started = decisions.start(clinic.clinician, clinic.patient, AID)
+    decisions.save(clinic.clinician, started.id, clinic.patient, TALKED_THROUGH)
+    colleague = clinic.login("supervisor")
+    with pytest.raises(PermissionDenied) as refused:
+        decisions.printable(colleague, started.id, clinic.patient, date(2026, 12, 5))
+    assert refused.value.code == "decision.draft_not_yours"
+
+    decisions.sign(clinic.clinician, started.id, clinic.patient, PASSWORD)
+    pdf = decisions.printable(colleague, started.id, clinic.patient, date(2026, 12, 5))
+    assert pdf.startswith(b"%PDF")

@@ -190,14 +190,19 @@ def test_switch_user_mid_conversation(
     with pytest.raises(ClinicError) as refused:
         clinic.decisions.sign(second, draft.id, a, demo_password(SUPERVISOR))
     assert refused.value.code == "decision.not_author"
-    # Print the other's draft: allowed? record what happens
+    # Another's draft is not printed for the patient: no button, and a print asked for all
+    # the same (a shortcut) is refused in words, with nothing delivered.
+    assert not view.print_button.isVisibleTo(view)
     delivery = screen.pdf_delivery
     delivery.choose_path = lambda _t, s: str(tmp_path / Path(s).name)
     delivery.has_printer = lambda: False
     opened: list[Path] = []
     delivery.open_file = opened.append
-    view.print_button.click()
+    vm.print_summary()
     wait_idle(window)
+    assert opened == []
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert "only they can print it" in view.notice.text()
 
 
 def test_lock_and_unlock_keeps_the_conversation(

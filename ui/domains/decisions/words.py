@@ -58,6 +58,10 @@ _WORDS: dict[str, str] = {
     "decision.not_author": (
         "Only the clinician who started this shared decision can change or sign it."
     ),
+    "decision.draft_not_yours": (
+        "This shared decision is still a draft of another clinician: only they can print it "
+        "before it is signed."
+    ),
     "decision.not_found": (
         "That shared decision could not be found. Open the patient's record again."
     ),

@@ -361,6 +361,8 @@ class DecisionView(QWidget):
             widget.setVisible(writable)
         self.change_button.setVisible(self._vm.is_signed)
         self.again_button.setVisible(self._vm.record is None or writable)
+        # Another clinician's draft is not handed to the patient before they sign it.
+        self.print_button.setVisible(writable or self._vm.is_signed)
         self._show_state()
 
     def _show_state(self) -> None:
@@ -379,7 +381,7 @@ class DecisionView(QWidget):
                 "Signed {when}. Read only: a change of mind is recorded as a new decision."
             ).format(when=when)
         elif not vm.may_write:
-            words = self.tr("Another clinician's draft. Only they can change or sign it.")
+            words = self.tr("Another clinician's draft. Only they can change, sign or print it.")
         else:
             words = self.tr("Draft — kept as you go. Sign once the patient has chosen.")
             if record.supersedes_id is not None:
