@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.people.views import PatientInput
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from ui.app import MainWindow
@@ -114,3 +115,51 @@ def test_the_plan_opens_the_aid_for_the_working_diagnosis_of_the_patient_in_the_
     _banner_is(window, clinic, decision, first)
     qtbot.waitUntil(lambda: decision.view_model.aid is not None, timeout=WAIT_MS)
     assert decision.view_model.aid.id == "low_back_pain"  # type: ignore[union-attr]
+
+
+def test_a_patient_who_needs_an_interpreter_starts_with_their_language_on_the_form(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient = clinic.patients.register(
+        user,
+        PatientInput(
+            given_name="Zofia",
+            family_name="Nowak",
+            date_of_birth="1958-07-21",
+            sex="2",
+            interpreter_needed=True,
+            interpreter_language="pl",
+        ),
+    )
+    window.open_screen("patient", clinic.patients.open(user, patient.id))
+    wait_idle(window)
+    window.open_screen("decision", "knee_osteoarthritis")
+    wait_idle(window)
+    screen = window.screen_by_id("decision")
+    assert isinstance(screen, DecisionScreen)
+    page = screen.view.page
+    assert page is not None
+    assert page.record_language.isVisibleTo(page)
+    assert "need an interpreter: Polish" in page.record_language.text()
+    # The language is ready; that an interpreter took part is still the clinician's to say.
+    assert page.language.text() == "Polish"
+    assert not page.people["interpreter"][0].isChecked()
+    page.people["interpreter"][0].setChecked(True)
+    screen.save_now()
+    wait_idle(window)
+    (record,) = clinic.decisions.for_patient(user, patient.id)
+    assert record.interpreter_language == "Polish"
+
+    # The next patient, who needs no interpreter, starts with nothing about one.
+    first, _second = _two(clinic, window)
+    window.open_screen("patient", clinic.patients.open(user, first))
+    wait_idle(window)
+    window.open_screen("decision", "knee_osteoarthritis")
+    wait_idle(window)
+    page = screen.view.page
+    assert page is not None
+    assert not page.record_language.isVisibleTo(page)
+    assert page.language.text() == ""

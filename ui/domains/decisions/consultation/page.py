@@ -200,6 +200,10 @@ class ConversationPage(QWidget):
         grid.addWidget(self.questions, 0, 1, 1, 3)
 
         grid.addWidget(_words(self.tr("Who else took part"), "fieldLabel"), 1, 0)
+        #: What the patient's record says about an interpreter (hidden when it says nothing).
+        self.record_language = _words("", "hint")
+        self.record_language.hide()
+        grid.addWidget(self.record_language, 1, 1, 1, 3)
         self.people: dict[str, tuple[QCheckBox, QLineEdit]] = {}
         for row, role in enumerate(PARTICIPANT_ROLES, start=2):
             tick = QCheckBox(self.tr(_ROLE_WORDS[role]))
@@ -234,6 +238,17 @@ class ConversationPage(QWidget):
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(3, 1)
         return grid
+
+    def show_record_language(self, language: str) -> None:
+        """Say that the patient's record asks for an interpreter in ``language`` ("": not)."""
+        self.record_language.setText(
+            self.tr("The patient's record says they need an interpreter: {language}.").format(
+                language=language
+            )
+            if language
+            else ""
+        )
+        self.record_language.setVisible(bool(language))
 
     def _add_agreement(self, grid: QGridLayout, after: int) -> None:
         """Teach-back, and who made the decision, under the people who took part."""

@@ -94,6 +94,11 @@ class DecisionScreen:
             patient.family_name, patient.given_name, patient.title
         )
         self.banner.show_record(patient)
+        self.view_model.record_language = (
+            patient.interpreter_language_label or patient.interpreter_language or ""
+            if patient.interpreter_needed
+            else ""
+        )
         self.view_model.open(patient.id, item_to_open(item))
         self._context.show(self)
         self.view.focus_first_field()

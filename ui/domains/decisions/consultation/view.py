@@ -316,6 +316,7 @@ class DecisionView(QWidget):
         self.page = ConversationPage(aid, collaborate())
         self.page.changed.connect(self._on_changed)
         self.page.hand_over_button.clicked.connect(self._vm.hand_to_patient)
+        self.page.show_record_language(self._vm.record_language)
         self.scroll_area.setWidget(self.page)
         self._order_tabs(self.page)
         self.scroll_area.verticalScrollBar().setValue(0)

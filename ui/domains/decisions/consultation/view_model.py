@@ -199,6 +199,9 @@ class DecisionViewModel(QObject):
         self.aid: DecisionAid | None = None
         self.record: DecisionRecordView | None = None
         self.values = Conversation()
+        #: The language the patient's record asks an interpreter for ("" for none): a new
+        #: conversation starts with it as the interpreter's language.
+        self.record_language = ""
         self._pending: Conversation | None = None
         self._saving = False
         #: The password of a sign waiting for a save to finish (None: no sign waiting).
@@ -601,7 +604,9 @@ class DecisionViewModel(QObject):
         self.values = (
             conversation_of(record)
             if record is not None
-            else Conversation(options_discussed=aid.option_ids)
+            else Conversation(
+                options_discussed=aid.option_ids, interpreter_language=self.record_language
+            )
         )
         self.aid_changed.emit(aid)
         self.record_changed.emit(record)
