@@ -115,7 +115,20 @@ def test_signed_decision_whose_aid_file_broke(
     window.open_screen("decision", entry)
     wait_idle(window)
     pictures.keep(window, "signed_aid_broken.png")
-    # The record cannot be drawn without its aid; the clinician is told so, and why.
+    # The record cannot be drawn as the aid's page without its aid; the clinician is told
+    # so, and why, and reads what the record holds in plain words, read only.
     assert screen.view.page is None
     assert screen.view.notice.isVisible()
     assert "no longer offered" in screen.view.notice.text()
+    recorded = screen.view.recorded
+    assert recorded.isVisibleTo(screen.view)
+    words = recorded.text()
+    assert 'with the decision aid "knee osteoarthritis", version ' in words
+    assert "signed " in words
+    assert "Who decided: The patient" in words
+    chosen = _record.choice.replace("_", " ")
+    assert f"Choice: {chosen}" in words
+    # Another patient's screen, or another aid, shows none of it.
+    screen.view_model.choose_aid("scan")
+    wait_idle(window)
+    assert not recorded.isVisibleTo(screen.view)

@@ -47,7 +47,8 @@ _ROLE_WORDS = {
     "family": "&Family member",
     "other": "Someone &else",
 }
-_MAKER_WORDS = {
+#: Who made the decision, in words (the record keeps the code).
+MAKER_WORDS = {
     "patient": "The patient",
     "patient_and_carer": "The patient with their carer",
     "shared_with_clinician": "The patient and clinician together",
@@ -260,7 +261,7 @@ class ConversationPage(QWidget):
         self.decision_maker = QComboBox()
         self.decision_maker.addItem(self.tr("Choose who decided"), "")
         for maker in DECISION_MAKERS:
-            self.decision_maker.addItem(self.tr(_MAKER_WORDS[maker]), maker)
+            self.decision_maker.addItem(self.tr(MAKER_WORDS[maker]), maker)
         self.decision_maker.setAccessibleName(self.tr("Who made the decision"))
         maker_label = _words(self.tr("Who &made the decision"), "fieldLabel")
         maker_label.setTextFormat(Qt.TextFormat.AutoText)

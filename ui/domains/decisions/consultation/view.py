@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.decisions.content import (
+    UNDECIDED,
     AidCatalogue,
     DecisionAid,
     SdmMeasure,
@@ -29,7 +30,7 @@ from clinic_app.domains.decisions.content import (
 from clinic_app.domains.decisions.views import DecisionRecordView
 from ui.common import formatting
 from ui.common.widgets import ErrorSummary, NoticeBar, label, set_role
-from ui.domains.decisions.consultation.page import ConversationPage
+from ui.domains.decisions.consultation.page import MAKER_WORDS, ConversationPage
 from ui.domains.decisions.consultation.parts import (
     PATIENT_FACING_STYLE,
     CollaborateAnswers,
@@ -167,6 +168,11 @@ class DecisionView(QWidget):
         self.review_banner.close_button.hide()
         self.notice = NoticeBar()
         self.summary = ErrorSummary()
+        #: A record whose aid is no longer offered, in plain words (hidden otherwise).
+        self.recorded = _words("", "hint")
+        self.recorded.setObjectName("recordedWithoutAid")
+        self.recorded.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.recorded.hide()
         self.chooser = AidChooser()
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -186,6 +192,7 @@ class DecisionView(QWidget):
         layout.addWidget(self.review_banner)
         layout.addWidget(self.notice)
         layout.addWidget(self.summary)
+        layout.addWidget(self.recorded)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.bar_box)
         layout.addWidget(self.sign_problem)
@@ -242,6 +249,7 @@ class DecisionView(QWidget):
         vm.catalogue_changed.connect(self._show_catalogue)
         vm.aid_changed.connect(self._show_aid)
         vm.record_changed.connect(self._show_record)
+        vm.recorded_without_aid.connect(self._show_recorded_without_aid)
         vm.saved.connect(lambda _record: self._show_state())
         vm.field_errors_changed.connect(self._show_field_errors)
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
@@ -298,7 +306,50 @@ class DecisionView(QWidget):
         due = {aid.id for aid in offered if self._vm.is_due(aid)}
         self.chooser.show_aids(offered, due)
 
+    def _show_recorded_without_aid(self, record: DecisionRecordView) -> None:
+        """What a record holds when its aid is gone: its own ids, dates and the patient's words."""
+
+        def plain(code: str) -> str:
+            return code.replace("_", " ")
+
+        if record.choice is None:
+            choice = self.tr("nothing chosen")
+        elif record.choice == UNDECIDED:
+            choice = self.tr("not decided yet")
+        else:
+            choice = plain(record.choice)
+        if record.is_signed and record.signed_at is not None:
+            state = self.tr("signed {day}").format(
+                day=formatting.clinical_date(record.signed_at.astimezone().date())
+            )
+        else:
+            state = self.tr("a draft")
+        lines = [
+            self.tr(
+                'What was recorded ({state}), with the decision aid "{aid}", version {version}:'
+            ).format(state=state, aid=plain(record.aid_id), version=record.aid_version),
+            self.tr("Options talked about: {options}").format(
+                options=", ".join(plain(o) for o in record.options_discussed) or self.tr("none")
+            ),
+            self.tr("Choice: {choice}").format(choice=choice),
+        ]
+        if record.choice_words:
+            lines.append(
+                self.tr("Why, in the patient's words: {words}").format(words=record.choice_words)
+            )
+        if record.questions:
+            lines.append(self.tr("The patient's questions: {words}").format(words=record.questions))
+        if record.decision_maker:
+            lines.append(
+                self.tr("Who decided: {who}").format(
+                    who=self.tr(MAKER_WORDS.get(record.decision_maker, record.decision_maker))
+                )
+            )
+        self.recorded.setText("\n".join(lines))
+        self.recorded.show()
+
     def _show_aid(self, aid: DecisionAid | None) -> None:
+        self.recorded.hide()
         old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()

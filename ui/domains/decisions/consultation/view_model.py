@@ -171,6 +171,8 @@ class DecisionViewModel(QObject):
     patient_mode_changed = Signal(bool)
     """True while the patient holds the device to answer CollaboRATE."""
     hand_back_failed = Signal(str)
+    recorded_without_aid = Signal(object)
+    """A record whose aid is no longer offered (a ``DecisionRecordView``): read only, plain."""
     left_behind = Signal(object, object, str)
     """A sign asked for just before the patient changed, finished for that patient: their id,
     the signed record (None if it was not signed) and, if not, why in plain words."""
@@ -576,16 +578,17 @@ class DecisionViewModel(QObject):
         if record is not None:
             aid = catalogue.get(record.aid_id)
             if aid is None:
-                # The list of aids first, then the reason above it (showing the list clears
-                # the page's notices).
+                # The list of aids first, then the reason above it and what the record holds
+                # (showing the list clears the page's notices).
                 self.aid_changed.emit(None)
                 self.problem.emit(
                     self.tr(
                         "The decision aid this record used is no longer offered, so the "
-                        "record cannot be shown here. Tell the service lead; the record itself "
-                        "is kept unchanged."
+                        "record is shown as plain words, read only. Tell the service lead; "
+                        "the record itself is kept unchanged."
                     )
                 )
+                self.recorded_without_aid.emit(record)
                 return
             self._show_conversation(aid, record)
             return
