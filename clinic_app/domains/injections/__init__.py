@@ -1,0 +1,1 @@
+"""Corticosteroid injections: the formulary, the PGD register and the injection record."""
