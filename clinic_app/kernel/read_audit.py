@@ -113,6 +113,9 @@ NOT_AUDITED: dict[str, str] = {
         "is audited (questionnaire.history)"
     ),
     "clinic_app.people.users:UserService.list": "staff accounts, no patient",
+    "clinic_app.domains.injections.service.pgds:PgdService.list": (
+        "the register of patient group directions: the service's governance, no patient"
+    ),
     "clinic_app.people.patients:PatientService.search": (
         "names to choose from; opening the chosen record is audited (patient.open)"
     ),
