@@ -16,6 +16,7 @@ from clinic_app.domains.imaging.service.scanners import ScannerLink
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
 from clinic_app.domains.imaging.service.teaching import TeachingService
 from clinic_app.domains.injections.service.pgds import PgdService
+from clinic_app.domains.injections.service.records import InjectionService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
@@ -73,6 +74,7 @@ class Services:
     contact_notes: ContactNoteService
     decisions: DecisionService
     pgds: PgdService
+    injections: InjectionService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -113,6 +115,7 @@ class Services:
             contact_notes=ContactNoteService(context, auth),
             decisions=DecisionService(context, auth),
             pgds=PgdService(context),
+            injections=InjectionService(context, auth),
         )
 
     @property
