@@ -53,11 +53,11 @@ def _text(value: str, field: str, limit: int = TEXT_MAX) -> str:
     return text
 
 
-def _one_of(value: str | None, allowed: Sequence[str], code: str, field: str) -> str | None:
+def _one_of(code: str, value: str | None, allowed: Sequence[str], field: str) -> str | None:
     if value is None or value == "":
         return None
     if value not in allowed:
-        raise ValidationError(code, field=field)
+        raise ValidationError(f"injection.{code}", field=field)
     return value
 
 
@@ -160,16 +160,16 @@ def checked_values(
     keep("performed_on", lambda: _day(data.performed_on, today))
     performed_on = values.get("performed_on", today)
     assert isinstance(performed_on, date)
-    keep("side", lambda: _one_of(data.side, SIDES, "injection.unknown_side", "side"))
+    keep("side", lambda: _one_of("unknown_side", data.side, SIDES, "side"))
     keep(
         "guidance",
-        lambda: _one_of(data.guidance, GUIDANCE, "injection.unknown_guidance", "guidance"),
+        lambda: _one_of("unknown_guidance", data.guidance, GUIDANCE, "guidance"),
     )
     keep("imaging_study_id", lambda: _study(session, row, data.imaging_study_id))
     keep(
         "authority_kind",
         lambda: _one_of(
-            data.authority_kind, AUTHORITY_KINDS, "injection.unknown_authority", "authority_kind"
+            "unknown_authority", data.authority_kind, AUTHORITY_KINDS, "authority_kind"
         ),
     )
     keep("pgd_id", lambda: _pgd(session, data.pgd_id))
@@ -183,7 +183,7 @@ def checked_values(
     keep(
         "anticoagulant",
         lambda: _one_of(
-            data.anticoagulant, ANTICOAGULANTS, "injection.unknown_anticoagulant", "anticoagulant"
+            "unknown_anticoagulant", data.anticoagulant, ANTICOAGULANTS, "anticoagulant"
         ),
     )
     keep("approach", lambda: _text(data.approach, "approach"))
