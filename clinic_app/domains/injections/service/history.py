@@ -16,7 +16,6 @@ from clinic_app.domains.injections.content import injection_content
 from clinic_app.domains.injections.model import InjectionRecord, PatientGroupDirection
 from clinic_app.domains.injections.rules import (
     Checks,
-    CheckWarning,
     Draft,
     Drug,
     PastInjection,
@@ -200,6 +199,3 @@ def checks_for(
         hard_items=hard_items(),
         now=now,
     )
-
-
-__all__ = ["CheckWarning", "checks_for", "draft_of", "history", "septic_flag_open"]

@@ -157,9 +157,11 @@ def checked_values(
             errors.append(error)
 
     today = date.today()
-    keep("performed_on", lambda: _day(data.performed_on, today))
-    performed_on = values.get("performed_on", today)
-    assert isinstance(performed_on, date)
+    try:
+        performed_on = values["performed_on"] = _day(data.performed_on, today)
+    except ValidationError as error:
+        errors.append(error)
+        performed_on = today
     keep("side", lambda: _one_of("unknown_side", data.side, SIDES, "side"))
     keep(
         "guidance",
@@ -333,6 +335,3 @@ def injection_view(
         ),
         summary=INJECTION.describe(row),
     )
-
-
-__all__ = ["ADDENDUM_MAX", "FormErrors", "checked_values", "injection_view", "sign_problems"]
