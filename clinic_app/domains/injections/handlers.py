@@ -41,6 +41,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 
 def _pgd(conn: Connection, pgd_id: uuid.UUID) -> PgdTerms | None:
+    """The PGD as the server holds it, or None (a PGD not written by the service lead)."""
     table = PatientGroupDirection.__table__
     row = conn.execute(select(table).where(table.c.id == pgd_id)).mappings().first()
     if row is None or row["deleted"]:
@@ -71,16 +72,22 @@ def authority_refusal(
         return None
     if row.get("authority_kind") != "pgd":
         return None
-    pgd_id = _uuid(row.get("pgd_id"))
-    terms = _pgd(conn, pgd_id) if pgd_id is not None else None
-    day = _day(row.get("performed_on")) or _day(row.get("signed_at"))
+    try:
+        pgd_id = _uuid(row.get("pgd_id"))
+        terms = _pgd(conn, pgd_id) if pgd_id is not None else None
+        day = _day(row.get("performed_on")) or _day(row.get("signed_at"))
+        drugs = [Drug.from_json(d) for d in row.get("drugs") or ()]
+        signer = _uuid(row.get("signed_by"))
+    except (ValueError, TypeError, AttributeError):
+        # Drugs that are not a list of drugs, or an id that is not one: nothing to authorise.
+        return "sync.not_allowed"
     if terms is None or day is None:
         return "sync.not_allowed"
     problems = authority_problems(
         terms,
         on=day,
-        user_id=_uuid(row.get("signed_by")),
-        drugs=[Drug.from_json(d) for d in row.get("drugs") or ()],
+        user_id=signer,
+        drugs=drugs,
         target=row.get("target"),
         version=row.get("pgd_version"),
     )

@@ -254,6 +254,8 @@ def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server:
             ]
         },
         {"pgd_id": uuid.uuid4()},
+        {"drugs": "forty milligrams"},
+        {"drugs": [{"product_id": "methylprednisolone_acetate_40", "mg": "lots"}]},
     ],
 )
 def test_a_signing_outside_the_pgd_is_refused_even_for_someone_it_names(
