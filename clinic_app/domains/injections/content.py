@@ -62,6 +62,8 @@ class Product(_Model):
     substance: Text
     strength_mg_per_ml: Positive
     local_anaesthetic_mg_per_ml: Positive | None = None
+    #: The local anaesthetic it holds alongside the steroid (a steroid with lidocaine).
+    local_anaesthetic: Text | None = None
     gtins: tuple[Gtin, ...] = ()
     doses: dict[SizeClass, DoseRange] = Field(default_factory=dict)
     max_single_dose_mg: Positive | None = None
@@ -77,7 +79,16 @@ class Product(_Model):
             raise ValueError("a local anaesthetic needs its cited maximum single dose")
         if (self.max_single_dose_mg is None) != (self.max_cite is None):
             raise ValueError("a maximum dose needs its citation, and a citation its maximum")
+        if (self.local_anaesthetic is None) != (self.local_anaesthetic_mg_per_ml is None):
+            raise ValueError("a local anaesthetic in the vial needs its name and its strength")
         return self
+
+    @property
+    def anaesthetic(self) -> str | None:
+        """The local anaesthetic it is, or holds alongside a steroid; None for neither."""
+        if self.kind == "local_anaesthetic":
+            return self.substance
+        return self.local_anaesthetic
 
     def dose_range(self, size_class: str) -> DoseRange | None:
         """The cited range for targets of ``size_class``, or None when the SmPC gives none."""

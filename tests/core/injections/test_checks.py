@@ -117,6 +117,20 @@ def test_local_anaesthetic_above_its_maximum_warns() -> None:
     assert _warned(_checks(replace(DRAFT, drugs=(STEROID, enough)))) == set()
 
 
+def test_one_anaesthetic_adds_up_across_strengths_and_a_steroid_that_holds_it() -> None:
+    # 150 mg of 1% and 40 mg of 2% lidocaine: 190 mg, under 200.
+    weak, strong = Drug("lidocaine_1", 150, 15, "L", DAY), Drug("lidocaine_2", 40, 2, "L", DAY)
+    assert _warned(_checks(replace(DRAFT, drugs=(weak, strong)))) == set()
+    # With 2 mL of methylprednisolone holding 10 mg/mL of lidocaine: 210 mg.
+    mixed = Drug("methylprednisolone_lidocaine_40_10", 80, 2, "M", DAY)
+    warning = _checks(replace(DRAFT, drugs=(mixed, weak, strong))).warnings[0]
+    assert warning.code == "anaesthetic_above_maximum"
+    assert warning.params == {"substance": "lidocaine hydrochloride", "most": 200}
+    # Levobupivacaine is another drug: its own maximum, not added to lidocaine's.
+    levo = Drug("levobupivacaine_0_5", 100, 20, "L", DAY)
+    assert _warned(_checks(replace(DRAFT, drugs=(weak, strong, levo)))) == set()
+
+
 @pytest.mark.parametrize(("days_ago", "warns"), [(83, True), (84, False), (0, True)])
 def test_under_twelve_weeks_at_the_same_site_warns(days_ago: int, warns: bool) -> None:
     checks = _checks(history=(_past(days_ago),))

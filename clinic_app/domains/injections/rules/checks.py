@@ -74,7 +74,6 @@ def _doses(
 ) -> list[CheckWarning]:
     target = targets.get(draft.target or "")
     warnings: list[CheckWarning] = []
-    anaesthetic: dict[str, float] = {}
     for index, drug in enumerate(draft.drugs):
         product = products.get(drug.product_id)
         if product is None:
@@ -101,15 +100,35 @@ def _doses(
                         size_class=target.size_class,
                     )
                 )
-        if product.max_single_dose_mg is not None:
-            anaesthetic[product.id] = anaesthetic.get(product.id, 0.0) + drug.mg
-    for product_id, mg in anaesthetic.items():
-        most = products[product_id].max_single_dose_mg
-        if most is not None and mg > most:
-            warnings.append(
-                _warning("anaesthetic_above_maximum", ("drugs",), product=product_id, most=most)
-            )
-    return warnings
+    return warnings + _anaesthetics(draft, products)
+
+
+def _anaesthetics(draft: Draft, products: Mapping[str, ProductFacts]) -> list[CheckWarning]:
+    """Each local anaesthetic's total over every product holding it, against its maximum.
+
+    The maximum of a substance is the least of its products' cited maxima; a steroid that
+    holds lidocaine adds mL times its lidocaine strength to the lidocaine given.
+    """
+    most: dict[str, float] = {}
+    for facts in products.values():
+        if facts.anaesthetic and facts.max_single_dose_mg is not None:
+            known = most.get(facts.anaesthetic, facts.max_single_dose_mg)
+            most[facts.anaesthetic] = min(known, facts.max_single_dose_mg)
+    given: dict[str, float] = {}
+    for drug in draft.drugs:
+        product = products.get(drug.product_id)
+        if product is None or product.anaesthetic is None:
+            continue
+        if product.local_anaesthetic_mg_per_ml is not None:
+            mg = max(drug.ml, 0.0) * product.local_anaesthetic_mg_per_ml
+        else:
+            mg = max(drug.mg, 0.0)
+        given[product.anaesthetic] = given.get(product.anaesthetic, 0.0) + mg
+    return [
+        _warning("anaesthetic_above_maximum", ("drugs",), substance=name, most=most[name])
+        for name, mg in given.items()
+        if name in most and mg > most[name]
+    ]
 
 
 def _months_later(day: date, months: int) -> date:

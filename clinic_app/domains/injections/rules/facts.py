@@ -104,6 +104,9 @@ class ProductFacts:
     max_single_dose_mg: float | None = None
     #: mg/mL of local anaesthetic in the same vial (a steroid with lidocaine), if any.
     local_anaesthetic_mg_per_ml: float | None = None
+    #: The local anaesthetic it is or holds (``substance``), whose doses add up across
+    #: products and strengths (1% and 2% lidocaine are one drug).
+    anaesthetic: str | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ def products() -> dict[str, ProductFacts]:
             ranges={size: (r.min_mg, r.max_mg) for size, r in p.doses.items()},
             max_single_dose_mg=p.max_single_dose_mg,
             local_anaesthetic_mg_per_ml=p.local_anaesthetic_mg_per_ml,
+            anaesthetic=p.anaesthetic,
         )
         for p in injection_content().formulary.products
     }
