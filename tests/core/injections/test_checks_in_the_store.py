@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -198,3 +198,23 @@ def test_the_service_s_own_interval_is_the_one_checked(clinic: Clinic) -> None:
 
     warnings = clinic.services.injections.checks(clinic.clinician, draft.id).warnings
     assert [(w.code, w.params["weeks"]) for w in warnings] == [("repeat_too_soon", 16)]
+
+
+def test_an_inr_typed_on_the_clinic_clock_is_kept_and_checked(clinic: Clinic) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    draft = services.injections.start(clinician, clinic.patient)
+    typed = datetime.now() - timedelta(hours=30)  # no zone, as a screen's clock gives it
+    fields = knee_injection(
+        clinic.pgd(),
+        checklist={**ALL_NO, "anticoagulated": "yes"},
+        anticoagulant="warfarin",
+        inr_value=2.4,
+        inr_measured_at=typed,
+    )
+
+    saved = services.injections.save(clinician, draft.id, fields)
+    kept = saved.fields.inr_measured_at
+    assert kept is not None
+    assert kept == typed.astimezone()
+    warnings = services.injections.checks(clinician, draft.id).warnings
+    assert [w.code for w in warnings] == ["warfarin_no_recent_inr"]

@@ -199,6 +199,10 @@ def checked_values(
             )
     if data.review_date is not None and data.review_date < performed_on:
         errors.append(ValidationError("injection.review_before_injection", field="review_date"))
+    # A time typed with no zone is the clinic's own clock.
+    measured = data.inr_measured_at
+    if measured is not None and measured.tzinfo is None:
+        measured = measured.astimezone()
     draft = Draft(
         record_id=row.id,
         performed_on=performed_on,
@@ -207,7 +211,7 @@ def checked_values(
         drugs=data.drugs,
         checklist=dict(data.checklist),
         inr_value=data.inr_value,
-        inr_measured_at=data.inr_measured_at,
+        inr_measured_at=measured,
     )
     errors.extend(value_problems(draft, products(), targets()))
     if errors:
@@ -215,7 +219,7 @@ def checked_values(
     values.update(
         target=data.target or None,
         inr_value=data.inr_value,
-        inr_measured_at=data.inr_measured_at,
+        inr_measured_at=measured,
         replacement_planned_on=data.replacement_planned_on,
         drugs=[
             Drug(d.product_id, d.mg, d.ml, d.batch.strip(), d.expiry, d.same_syringe).as_json()
