@@ -15,6 +15,8 @@ from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
 from clinic_app.domains.imaging.service.teaching import TeachingService
+from clinic_app.domains.injections.service.pgds import PgdService
+from clinic_app.domains.injections.service.records import InjectionService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
@@ -71,6 +73,8 @@ class Services:
     appointments: AppointmentService
     contact_notes: ContactNoteService
     decisions: DecisionService
+    pgds: PgdService
+    injections: InjectionService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -110,6 +114,8 @@ class Services:
             appointments=AppointmentService(context),
             contact_notes=ContactNoteService(context, auth),
             decisions=DecisionService(context, auth),
+            pgds=PgdService(context),
+            injections=InjectionService(context, auth),
         )
 
     @property

@@ -32,6 +32,11 @@ CLINICAL_READS: dict[str, str] = {
     "clinic_app.domains.decisions.service:DecisionService.get": "sdm.open",
     "clinic_app.domains.decisions.service:DecisionService.for_patient": "sdm.list",
     "clinic_app.domains.decisions.service:DecisionService.decision_for": "sdm.list_for",
+    "clinic_app.domains.injections.service.records:InjectionService.get": "injection.open",
+    "clinic_app.domains.injections.service.records:InjectionService.for_patient": (
+        "injection.list"
+    ),
+    "clinic_app.domains.injections.service.records:InjectionService.checks": "injection.checks",
     "clinic_app.domains.imaging.service.images:ImagingService.studies": "imaging.list_studies",
     "clinic_app.domains.imaging.service.images:ImagingService.orphans": "image.list_orphans",
     "clinic_app.domains.imaging.service.images:ImagingService.image_file": "image.view",
@@ -101,6 +106,7 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
+    "clinic_app.domains.injections.service.records:InjectionService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),
@@ -113,6 +119,9 @@ NOT_AUDITED: dict[str, str] = {
         "is audited (questionnaire.history)"
     ),
     "clinic_app.people.users:UserService.list": "staff accounts, no patient",
+    "clinic_app.domains.injections.service.pgds:PgdService.list": (
+        "the register of patient group directions: the service's governance, no patient"
+    ),
     "clinic_app.people.patients:PatientService.search": (
         "names to choose from; opening the chosen record is audited (patient.open)"
     ),

@@ -171,6 +171,17 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             _actions(Action.DECISION_RECORD, Action.DECISION_SIGN),
             own_columns=("signed_by",),
         ),
+        # Injections: drafted and signed by whoever gave it (their authority is checked by the
+        # injections domain's own server check); the PGD register is the service lead's.
+        "injection_pgd": TableRule(_actions(Action.PGD_MANAGE), _actions(Action.PGD_MANAGE)),
+        "injection_record": TableRule(
+            _actions(Action.INJECTION_RECORD),
+            _actions(Action.INJECTION_RECORD, Action.INJECTION_SIGN),
+            own_columns=("signed_by",),
+        ),
+        "injection_addendum": TableRule(
+            _actions(Action.INJECTION_SIGN), own_columns=("signed_by",)
+        ),
     }
 )
 

@@ -13,6 +13,8 @@ A setting is named ``SETTING.FIELD``:
   ``waiting_times.near.<unit>``: the waiting-time targets (``clinic_app.domains.triage``);
 - ``sync_scope.<rule>``: which patients each laptop holds (``clinic_app.server.scope``),
   e.g. ``sync_scope.recent_days 14``, ``sync_scope.whole_service off``;
+- ``injection_rules.<name>``: the injection checks' settings (``clinic_app.domains.injections``),
+  e.g. ``injection_rules.warfarin_inr_below 3.5``;
 - ``<record type's attestation setting>.<step>``: the sentence a signer agrees to, e.g.
   ``report_attestation.sign`` ("" puts the default back).
 """
@@ -37,6 +39,13 @@ from clinic_app.domains.appointments.content import (
 )
 from clinic_app.domains.imaging.service.settings import DICOM_SETTINGS, changed_dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings
+from clinic_app.domains.injections.content import SETTING as INJECTION_RULES
+from clinic_app.domains.injections.content import (
+    changed_rules,
+    rule_fields,
+    rule_values,
+    shipped_rules,
+)
 from clinic_app.domains.triage.service.targets import WAITING_TIMES, changed_waiting_times
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError
@@ -133,12 +142,19 @@ def _dna_rule(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any
     return changed_dna_rule(stored, field, value)
 
 
+def _injection_rules(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    if field not in rule_fields():
+        raise ClinicError("settings.unknown_setting", name=f"{INJECTION_RULES}.{field}")
+    return changed_rules(stored, field, text)
+
+
 def _changers() -> dict[str, Changer]:
     found: dict[str, Changer] = {
         DICOM_SETTINGS: _dicom,
         WAITING_TIMES: _waiting,
         SCOPE_SETTING: _scope,
         DNA_RULE: _dna_rule,
+        INJECTION_RULES: _injection_rules,
     }
     for key, steps in _attestation_keys().items():
         found[key] = _attestation(steps)
@@ -216,6 +232,9 @@ def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
     dna, _row = _stored(conn, DNA_RULE)
     for name, default in dna_rule_values(shipped_dna_rule()).items():
         lines.append((f"{DNA_RULE}.{name}", dna.get(name, default), name in dna))
+    injection, _row = _stored(conn, INJECTION_RULES)
+    for name, default in rule_values(shipped_rules()).items():
+        lines.append((f"{INJECTION_RULES}.{name}", injection.get(name, default), name in injection))
     for key, steps in sorted(_attestation_keys().items()):
         worded, _row = _stored(conn, key)
         for step in steps:

@@ -29,6 +29,13 @@ Triage, assessment, red flags and questionnaires (issue 3):
   with a patient (``decision.record``, ``decision.sign``). Which decision aids are due for
   review, or are not offered because their file is broken, is for the service lead (admin) and
   supervisors (``decision_aids.review``); the aids hold no patient data.
+- Injections: clinicians, supervisors and sonographers (POCUS practitioners give guided
+  injections) record and sign the injections they give (``injection.record``,
+  ``injection.sign``); whether they may give that drug into that target is their authority's
+  question (a PGD names them, or a prescription), checked when they sign. A trainee in
+  POCUS training does not inject. The register of patient group directions is the service
+  lead's (admin: ``pgd.manage``): a PGD is the service's governance document, not a clinical
+  judgement about one patient.
 """
 
 from __future__ import annotations
@@ -91,6 +98,9 @@ class Action(StrEnum):
     DECISION_RECORD = "decision.record"
     DECISION_SIGN = "decision.sign"
     DECISION_AIDS_REVIEW = "decision_aids.review"
+    INJECTION_RECORD = "injection.record"
+    INJECTION_SIGN = "injection.sign"
+    PGD_MANAGE = "pgd.manage"
 
 
 _CLINICAL_WORK = frozenset(
@@ -172,15 +182,21 @@ _ADMIN_WORK = frozenset(
         # Which decision aids are due for review or not offered, and why: the service's
         # content, not a patient's record.
         Action.DECISION_AIDS_REVIEW,
+        # The register of patient group directions: the service's governance.
+        Action.PGD_MANAGE,
     }
 )
 
+# Giving an injection: not for a trainee in POCUS training.
+_INJECTING = frozenset({Action.INJECTION_RECORD, Action.INJECTION_SIGN})
+
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CLINICIAN: _CLINICAL_WORK | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
-    Role.SONOGRAPHER: _CLINICAL_WORK | {Action.REPORT_SIGN},
+    Role.CLINICIAN: _CLINICAL_WORK | _INJECTING | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
+    Role.SONOGRAPHER: _CLINICAL_WORK | _INJECTING | {Action.REPORT_SIGN},
     # A trainee's scan reports are verified by their supervisor, never signed alone.
     Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
     Role.SUPERVISOR: _CLINICAL_WORK
+    | _INJECTING
     | {
         Action.USER_LIST,
         Action.TRIAGE_DECIDE,

@@ -80,6 +80,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.DECISION_RECORD: frozenset({C, S, T, V}),
     Action.DECISION_SIGN: frozenset({C, S, T, V}),
     Action.DECISION_AIDS_REVIEW: frozenset({V, A}),
+    Action.INJECTION_RECORD: frozenset({C, S, V}),
+    Action.INJECTION_SIGN: frozenset({C, S, V}),
+    Action.PGD_MANAGE: frozenset({A}),
 }
 
 

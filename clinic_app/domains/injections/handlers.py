@@ -1,0 +1,109 @@
+"""What the server checks of a pushed injection, beyond who may take its lifecycle's steps.
+
+A device's own service refuses to sign an injection its user may not give under the PGD
+named; a tampered device could push one signed anyway, so the server checks the PGD again
+as it holds it (its dates, drugs, targets and practitioners, and no two drugs in one
+syringe), with the signer the push names: ``sync.not_allowed`` when the PGD does not
+authorise it. An injection links only its own patient's episode, images and shared
+decision (``sync.wrong_patient``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from clinic_app.domains.decisions.handlers import decision_link_refusal
+from clinic_app.domains.imaging.model import ImagingStudy
+from clinic_app.domains.injections.model import InjectionRecord, PatientGroupDirection
+from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_problems
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.records.links import link_refusal
+from clinic_app.sync.hooks import on_checked
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    return None
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+def _pgd(conn: Connection, pgd_id: uuid.UUID) -> PgdTerms | None:
+    """The PGD as the server holds it, or None (a PGD not written by the service lead)."""
+    table = PatientGroupDirection.__table__
+    row = conn.execute(select(table).where(table.c.id == pgd_id)).mappings().first()
+    if row is None or row["deleted"]:
+        return None
+    return PgdTerms(
+        id=pgd_id,
+        name=str(row["name"]),
+        version=str(row["version"]),
+        valid_from=row["valid_from"],
+        valid_to=row["valid_to"],
+        drugs=frozenset(row["drugs"] or ()),
+        targets=frozenset(row["targets"] or ()),
+        practitioners=frozenset(uuid.UUID(p) for p in row["practitioners"] or ()),
+    )
+
+
+def authority_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.not_allowed`` when a pushed signing under a PGD is one the PGD does not allow.
+
+    Only the step that signs is checked (a draft may still be incomplete); the signer is the
+    ``signed_by`` the push names, which ``TableRule.own_columns`` holds to the pushing user.
+    """
+    if str(row.get("status")) != "signed" or (
+        stored is not None and str(stored.get("status")) == "signed"
+    ):
+        return None
+    if row.get("authority_kind") != "pgd":
+        return None
+    try:
+        pgd_id = _uuid(row.get("pgd_id"))
+        terms = _pgd(conn, pgd_id) if pgd_id is not None else None
+        day = _day(row.get("performed_on")) or _day(row.get("signed_at"))
+        drugs = [Drug.from_json(d) for d in row.get("drugs") or ()]
+        signer = _uuid(row.get("signed_by"))
+    except (ValueError, TypeError, AttributeError):
+        # Drugs that are not a list of drugs, or an id that is not one: nothing to authorise.
+        return "sync.not_allowed"
+    if terms is None or day is None:
+        return "sync.not_allowed"
+    problems = authority_problems(
+        terms,
+        on=day,
+        user_id=signer,
+        drugs=drugs,
+        target=row.get("target"),
+        version=row.get("pgd_version"),
+    )
+    return "sync.not_allowed" if problems else None
+
+
+TABLE = InjectionRecord.__tablename__
+
+on_checked(
+    TABLE,
+    "same_patient",
+    lambda conn, row, _stored: link_refusal(
+        conn, row, {"episode_id": EpisodeOfCare, "imaging_study_id": ImagingStudy}
+    ),
+)
+on_checked(
+    TABLE, "same_patient_decision", lambda conn, row, _stored: decision_link_refusal(conn, row)
+)
+on_checked(TABLE, "pgd_authority", authority_refusal)

@@ -1,0 +1,1 @@
+"""Injections: recording, checking and signing them, and the PGD register."""

@@ -1,0 +1,417 @@
+"""Injection records: a draft at the bedside, its checks, signed with the password, added to.
+
+Every method may name the patient in the window's banner (``patient_id``): a record of
+another patient is then refused when changing it and not found when reading it. Saving a
+draft refuses impossible values with the field named; signing refuses a hard stop, a warning
+not acknowledged, or a part left empty. The shared decision that led to the injection is
+linked through ``clinic_app.domains.decisions.service.check_decision`` on save and sign.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+
+from clinic_app.domains.decisions.service import check_decision, keep_link
+from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
+from clinic_app.domains.injections.record import INJECTION
+from clinic_app.domains.injections.service.history import checks_for
+from clinic_app.domains.injections.service.values import (
+    ADDENDUM_MAX,
+    checked_values,
+    injection_view,
+    sign_problems,
+)
+from clinic_app.domains.injections.views import InjectionChecks, InjectionInput, InjectionView
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError
+from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.session import ClinicSession
+from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
+from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.auth import AuthService
+from clinic_app.people.episodes import episode_for
+from clinic_app.people.model import Patient
+from clinic_app.records.attestation import attestation
+from clinic_app.records.events import RecordAmended, raise_event
+from clinic_app.records.seal import note_digest, seal, signing_time
+
+#: Reading an injection record is reading the clinical record: the assessment's read permission.
+READ = Action.ASSESSMENT_VIEW
+LEADS_TO = "injection"
+
+
+class InjectionService:
+    """Record, check, sign and add to injections (every change and reading is audited)."""
+
+    def __init__(self, context: Context, auth: AuthService) -> None:
+        self._uow = UnitOfWork(context)
+        self._auth = auth
+
+    # ------------------------------------------------------------ writing
+
+    def start(
+        self, actor: CurrentUser, patient_id: uuid.UUID, episode_id: uuid.UUID | None = None
+    ) -> InjectionView:
+        """Open the actor's own draft for the patient's episode, or start one dated today.
+
+        Raises:
+            NotFound: ``patient.not_found``, ``episode.not_found`` (another patient's).
+        """
+        with self._uow(actor, INJECTION.lifecycle.step("edit").permission) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None or patient.deleted:
+                raise NotFound("patient.not_found")
+            episode = episode_for(session, patient.id, episode_id)
+            mine = recorded_by(actor)
+            draft = session.scalars(
+                select(InjectionRecord)
+                .where(
+                    InjectionRecord.patient_id == patient.id,
+                    InjectionRecord.status == RecordStatus.DRAFT.value,
+                    InjectionRecord.deleted.is_(False),
+                    InjectionRecord.episode_id.is_(None)
+                    if episode is None
+                    else InjectionRecord.episode_id == episode,
+                    InjectionRecord.created_by == mine
+                    if mine is not None
+                    else InjectionRecord.created_by.is_(None),
+                )
+                .order_by(InjectionRecord.updated_at.desc(), InjectionRecord.id.desc())
+                .limit(1)
+            ).first()
+            if draft is not None:
+                self._audit(session, actor, "open", draft)
+                return self._view(session, draft)
+            row = InjectionRecord(
+                patient_id=patient.id, episode_id=episode, performed_on=date.today()
+            )
+            session.add(row)
+            session.flush()
+            self._audit(session, actor, "create", row)
+            return self._view(session, row)
+
+    def save(
+        self,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        fields: InjectionInput,
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> InjectionView:
+        """Save the draft as it stands (autosave): parts may still be missing.
+
+        An acknowledgement of a warning the draft no longer raises is dropped.
+
+        Raises:
+            FormErrors: every impossible value, each naming its field (see
+                ``clinic_app.domains.injections.service.values.checked_values``).
+            NotFound: ``injection.not_found``; ``decision.not_found``.
+            Conflict: ``injection.signed``, ``injection.wrong_patient``; a named shared
+                decision of another patient, not signed or of another episode.
+            PermissionDenied: ``injection.not_author`` for another clinician's draft.
+        """
+        with self._uow(actor, INJECTION.lifecycle.step("edit").permission) as session:
+            row = self._mine(session, actor, record_id, patient_id, "edit")
+            values = checked_values(session, row, fields)
+            for name, value in values.items():
+                setattr(row, name, value)
+            self._link(session, row, fields, strict=False)
+            now = utcnow()
+            warned = checks_for(session, row, recorded_by(actor), now).warning_codes
+            row.acknowledgements = [a for a in row.acknowledgements if a["code"] in warned]
+            session.flush()
+            self._audit(session, actor, "save_draft", row)
+            return self._view(session, row)
+
+    def acknowledge(
+        self,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        warning_code: str,
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> InjectionView:
+        """Keep the actor's acknowledgement of one warning (who and when) in the draft.
+
+        Raises:
+            ValidationError: ``injection.not_warned`` (field ``warning_code``) for a code the
+                draft does not warn of now.
+            NotFound, Conflict, PermissionDenied: as :meth:`save`.
+        """
+        with self._uow(actor, INJECTION.lifecycle.step("edit").permission) as session:
+            row = self._mine(session, actor, record_id, patient_id, "edit")
+            now = utcnow()
+            if warning_code not in checks_for(session, row, recorded_by(actor), now).warning_codes:
+                raise ValidationError("injection.not_warned", field="warning_code")
+            kept = [a for a in row.acknowledgements if a["code"] != warning_code]
+            by = recorded_by(actor)
+            kept.append({"code": warning_code, "by": str(by) if by else "", "at": now.isoformat()})
+            row.acknowledgements = kept
+            session.flush()
+            self._audit(session, actor, "acknowledge", row)
+            return self._view(session, row)
+
+    def sign(
+        self,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        password: str,
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> InjectionView:
+        """Sign a draft with the password: from now on it never changes.
+
+        Raises:
+            AuthenticationFailed: ``auth.failed`` (wrong password), ``auth.locked_out``.
+            FormErrors: a part left empty (``injection.required_to_sign`` and the others of
+                ``sign_problems``), every hard stop (``injection.suspected_infection``,
+                ``injection.allergy``, ``injection.expired``, ``injection.septic_flag``,
+                ``pgd.*``), and ``injection.warning_not_acknowledged`` (field: the warning's
+                code) for each warning not acknowledged; ``decision.none_in_episode`` when
+                no shared decision is linked and no reason given.
+            NotFound, Conflict, PermissionDenied: as :meth:`save`.
+        """
+        permission = INJECTION.lifecycle.step("sign").permission
+        require(actor.role, permission)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, permission) as session:
+            row = self._mine(session, actor, record_id, patient_id, "sign")
+            problems = sign_problems(row)
+            try:
+                self._link_kept(session, row)
+            except ValidationError as error:
+                problems.append(error)
+            checks = checks_for(session, row, recorded_by(actor), utcnow())
+            problems.extend(checks.hard_stops)
+            acknowledged = {a["code"] for a in row.acknowledgements}
+            problems.extend(
+                ValidationError("injection.warning_not_acknowledged", field=w.code)
+                for w in checks.warnings
+                if w.code not in acknowledged
+            )
+            if problems:
+                raise FormErrors(problems)
+            seal(
+                INJECTION,
+                row,
+                session=session,
+                signer=recorded_by(actor),
+                attestation=attestation(session, INJECTION, "sign"),
+            )
+            session.flush()
+            self._audit(session, actor, "sign", row)
+            return self._view(session, row)
+
+    def add_addendum(
+        self,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        text: str,
+        password: str,
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> InjectionView:
+        """Add a signed addendum (a later fact) to a signed record; the password is asked.
+
+        Raises:
+            ValidationError: ``text.empty`` or ``text.too_long`` (field ``text``).
+            AuthenticationFailed: ``auth.failed``, ``auth.locked_out``.
+            NotFound: ``injection.not_found``.
+            Conflict: ``injection.not_signed`` (change the draft instead),
+                ``injection.wrong_patient``.
+        """
+        step = INJECTION.lifecycle.step("amend")
+        require(actor.role, step.permission)
+        words = text.strip()
+        if not words:
+            raise ValidationError("text.empty", field="text")
+        if len(words) > ADDENDUM_MAX:
+            raise ValidationError("text.too_long", field="text", max_length=ADDENDUM_MAX)
+        self._auth.check_password(actor, password)
+        with self._uow(actor, step.permission) as session:
+            row = self._mine(session, actor, record_id, patient_id, "amend")
+            if row.content_sha256 is None:
+                raise Conflict("injection.not_signed")
+            signed_at, signer = signing_time(), recorded_by(actor)
+            addendum = InjectionAddendum(
+                injection_id=row.id,
+                text=words,
+                signed_at=signed_at,
+                signed_by=signer,
+                sha256=note_digest(row.id, row.content_sha256, words, signed_at, signer),
+            )
+            session.add(addendum)
+            session.flush()
+            raise_event(
+                session,
+                RecordAmended(
+                    INJECTION.code,
+                    row.id,
+                    row.patient_id,
+                    row.episode_id,
+                    signer,
+                    addition_id=addendum.id,
+                ),
+            )
+            self._uow.audit(
+                session,
+                actor,
+                "injection.addendum",
+                patient_id=row.patient_id,
+                entity=InjectionAddendum.__tablename__,
+                entity_id=addendum.id,
+            )
+            return self._view(session, row)
+
+    # ------------------------------------------------------------ reading
+
+    def checks(
+        self, actor: CurrentUser, record_id: uuid.UUID, *, patient_id: uuid.UUID | None = None
+    ) -> InjectionChecks:
+        """The draft's hard stops, warnings (with those acknowledged) and missing parts.
+
+        Reads the patient's whole injection history and red flags (audited).
+
+        Raises:
+            NotFound: ``injection.not_found`` (also for a record of another patient).
+        """
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            row = self._load(session, record_id, patient_id)
+            found = checks_for(session, row, recorded_by(actor), utcnow())
+            self._audit(session, actor, "checks", row)
+            return InjectionChecks(
+                hard_stops=found.hard_stops,
+                warnings=found.warnings,
+                acknowledged=frozenset(a["code"] for a in row.acknowledgements),
+                incomplete=tuple(sign_problems(row)),
+            )
+
+    def get(
+        self, actor: CurrentUser, record_id: uuid.UUID, *, patient_id: uuid.UUID | None = None
+    ) -> InjectionView:
+        """Open one injection record with its addenda, every seal checked (audited).
+
+        Raises:
+            NotFound: ``injection.not_found``, also for a record of another patient.
+        """
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            row = self._load(session, record_id, patient_id)
+            self._audit(session, actor, "open", row)
+            return self._view(session, row)
+
+    def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[InjectionView]:
+        """The patient's injection records, newest first (drafts and signed); audited."""
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            rows = session.scalars(
+                select(InjectionRecord)
+                .where(
+                    InjectionRecord.patient_id == patient_id,
+                    InjectionRecord.deleted.is_(False),
+                )
+                .order_by(InjectionRecord.created_at.desc(), InjectionRecord.id.desc())
+            ).all()
+            self._uow.audit(
+                session, actor, "injection.list", patient_id=patient_id, entity="injection"
+            )
+            return [self._view(session, row) for row in rows]
+
+    def attestation_for(self, actor: CurrentUser) -> str:
+        """The sentence to show the actor before they sign an injection record."""
+        with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
+            return attestation(session, INJECTION, "sign")
+
+    # ------------------------------------------------------------ inside
+
+    @staticmethod
+    def _link(
+        session: ClinicSession, row: InjectionRecord, fields: InjectionInput, *, strict: bool
+    ) -> None:
+        """Link the shared decision named (or the episode's latest), or keep the reason.
+
+        While drafting, a missing decision with no reason yet is left for signing to ask.
+        """
+        try:
+            link = check_decision(
+                session,
+                row.patient_id,
+                row.episode_id,
+                LEADS_TO,
+                sdm_id=fields.sdm_record_id,
+                reason=fields.sdm_missing_reason,
+            )
+        except ValidationError as error:
+            if strict or error.code != "decision.none_in_episode":
+                raise
+            row.sdm_record_id, row.sdm_missing_reason = None, None
+            return
+        keep_link(row, link)
+
+    @staticmethod
+    def _link_kept(session: ClinicSession, row: InjectionRecord) -> None:
+        """Check the link kept on the draft again, as it stands at signing."""
+        link = check_decision(
+            session,
+            row.patient_id,
+            row.episode_id,
+            LEADS_TO,
+            sdm_id=row.sdm_record_id,
+            reason=row.sdm_missing_reason,
+        )
+        keep_link(row, link)
+
+    @staticmethod
+    def _load(
+        session: ClinicSession, record_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> InjectionRecord:
+        row = session.get(InjectionRecord, record_id)
+        if row is None or row.deleted or (patient_id is not None and row.patient_id != patient_id):
+            raise NotFound("injection.not_found")
+        return row
+
+    @staticmethod
+    def _mine(
+        session: ClinicSession,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        patient_id: uuid.UUID | None,
+        step: str,
+    ) -> InjectionRecord:
+        """The record, once it is this patient's and the actor may take ``step`` on it."""
+        row = session.get(InjectionRecord, record_id)
+        if row is None or row.deleted:
+            raise NotFound("injection.not_found")
+        if patient_id is not None and row.patient_id != patient_id:
+            raise Conflict("injection.wrong_patient")
+        INJECTION.lifecycle.check(
+            step,
+            status=row.status,
+            role=actor.role,
+            actor=recorded_by(actor),
+            author=row.created_by,
+        )
+        return row
+
+    @staticmethod
+    def _view(session: ClinicSession, row: InjectionRecord) -> InjectionView:
+        addenda = session.scalars(
+            select(InjectionAddendum)
+            .where(InjectionAddendum.injection_id == row.id, InjectionAddendum.deleted.is_(False))
+            .order_by(InjectionAddendum.signed_at, InjectionAddendum.id)
+        ).all()
+        return injection_view(row, addenda)
+
+    def _audit(
+        self, session: ClinicSession, actor: CurrentUser, action: str, row: InjectionRecord
+    ) -> None:
+        self._uow.audit(
+            session,
+            actor,
+            f"injection.{action}",
+            patient_id=row.patient_id,
+            entity=INJECTION.table_name,
+            entity_id=row.id,
+        )

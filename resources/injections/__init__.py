@@ -1,0 +1,1 @@
+"""Corticosteroid injections: the formulary, targets, consent risks, checklist and defaults."""

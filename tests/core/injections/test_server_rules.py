@@ -1,0 +1,294 @@
+"""The server authorises a pushed injection by its lifecycle and its PGD, as the device does.
+
+A tampered device could push an injection signed by someone the PGD does not name, an edit
+to one already signed, or a PGD it widened itself: the server refuses each.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from clinic_app import schema  # noqa: F401 - every table registered
+from clinic_app.kernel.outbox import wire_value
+from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.text import search_key
+from clinic_app.server import users
+from clinic_app.server.apply import apply_push
+from clinic_app.server.authorise import Acting, refusal
+from clinic_app.server.database import open_server_store
+from clinic_app.sync.protocol import Change, PushRequest, Status
+
+TABLE = "injection_record"
+DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d017")
+TODAY = date.today()
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _change(kind: str = "insert", table: str = TABLE) -> Change:
+    return Change(uuid.uuid4(), table, uuid.uuid4(), kind, 0, {})
+
+
+# ---------------------------------------------------------------- the rules, as data
+
+
+def test_those_who_inject_push_their_own_draft_and_nobody_else() -> None:
+    author = uuid.uuid4()
+    draft = {"status": "draft", "created_by": author}
+
+    for role in (Role.CLINICIAN, Role.SONOGRAPHER, Role.SUPERVISOR):
+        assert refusal(Acting(author, role), _change(), None, draft) is None, role
+    for role in (Role.TRAINEE, Role.ADMIN):
+        assert refusal(Acting(author, role), _change(), None, draft) == "sync.not_allowed"
+
+
+def test_only_the_author_signs_and_a_signed_record_goes_back_to_nothing() -> None:
+    author, colleague = uuid.uuid4(), uuid.uuid4()
+    stored = {"status": "draft", "created_by": author}
+    signing = {"status": "signed", "signed_by": colleague}
+
+    assert refusal(Acting(colleague, Role.CLINICIAN), _change("update"), stored, signing) == (
+        "sync.not_author"
+    )
+    assert (
+        refusal(
+            Acting(colleague, Role.CLINICIAN),
+            _change("update"),
+            stored,
+            {"status": "signed", "signed_by": author},
+        )
+        == "sync.not_yours"
+    )
+    signed = {"status": "signed", "created_by": author}
+    assert (
+        refusal(Acting(author, Role.CLINICIAN), _change("update"), signed, {"status": "draft"})
+        == "sync.step_refused"
+    )
+
+
+def test_only_the_service_lead_writes_the_pgd_register() -> None:
+    pgd = {"name": "Joint injections"}
+    lead, clinician = Acting(uuid.uuid4(), Role.ADMIN), Acting(uuid.uuid4(), Role.CLINICIAN)
+
+    assert refusal(lead, _change(table="injection_pgd"), None, pgd) is None
+    assert refusal(lead, _change("update", "injection_pgd"), pgd, pgd) is None
+    for role in (Role.CLINICIAN, Role.SUPERVISOR, Role.SONOGRAPHER, Role.TRAINEE):
+        acting = Acting(clinician.user_id, role)
+        assert refusal(acting, _change(table="injection_pgd"), None, pgd) == "sync.not_allowed"
+        assert refusal(acting, _change("update", "injection_pgd"), pgd, pgd) == "sync.not_allowed"
+
+
+# ---------------------------------------------------------------- a hostile push, end to end
+
+
+@dataclass(frozen=True)
+class Server:
+    engine: Engine
+    clinician: Acting
+    colleague: Acting
+    lead: Acting
+
+    def push(self, acting: Acting, *changes: Change) -> list[tuple[Status, str | None]]:
+        with self.engine.begin() as conn:
+            response = apply_push(
+                conn, DEVICE, PushRequest(uuid.uuid4(), tuple(changes)), None, acting=acting
+            )
+        return [(result.status, result.reason) for result in response.results]
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    store = open_server_store(f"sqlite:///{tmp_path / 'server.db'}")
+    with store.engine.begin() as conn:
+        made = {
+            name: users.add_user(
+                conn,
+                username=name,
+                display_name=f"{name.title()} Example",
+                role=role,
+                password="correct horse battery 1",
+                professional_body=None if role is Role.ADMIN else "HCPC",
+            )
+            for name, role in (
+                ("clinician", Role.CLINICIAN),
+                ("colleague", Role.CLINICIAN),
+                ("lead", Role.ADMIN),
+            )
+        }
+    yield Server(
+        store.engine,
+        Acting(made["clinician"], Role.CLINICIAN),
+        Acting(made["colleague"], Role.CLINICIAN),
+        Acting(made["lead"], Role.ADMIN),
+    )
+    store.engine.dispose()
+
+
+def _wire(by: Acting, **values: Any) -> dict[str, Any]:
+    stamped = {
+        "created_at": NOW,
+        "updated_at": NOW,
+        "created_by": by.user_id,
+        "updated_by": by.user_id,
+        "device_id": DEVICE,
+        "deleted": False,
+        **values,
+    }
+    return {name: wire_value(value) for name, value in stamped.items()}
+
+
+def _insert(table: str, row_id: uuid.UUID, by: Acting, **values: Any) -> Change:
+    return Change(uuid.uuid4(), table, row_id, "insert", 0, _wire(by, **values), by.user_id)
+
+
+def _patient(by: Acting) -> tuple[uuid.UUID, Change]:
+    patient = uuid.uuid4()
+    return patient, _insert(
+        "patient",
+        patient,
+        by,
+        nhs_number="9990000018",
+        given_name="Ada",
+        family_name="Example",
+        given_key=search_key("Ada"),
+        family_key=search_key("Example"),
+        date_of_birth=date(1960, 1, 1),
+        sex="2",
+        ethnicity="Z",
+        postcode="LS1 4AP",
+    )
+
+
+def _pgd(server: Server) -> uuid.UUID:
+    pgd = uuid.uuid4()
+    change = _insert(
+        "injection_pgd",
+        pgd,
+        server.lead,
+        name="Joint injections by physiotherapists",
+        version="1",
+        valid_from=TODAY - timedelta(days=10),
+        valid_to=TODAY + timedelta(days=300),
+        drugs=["methylprednisolone_acetate_40"],
+        targets=["knee_joint"],
+        practitioners=[str(server.clinician.user_id)],
+    )
+    assert server.push(server.lead, change) == [(Status.APPLIED, None)]
+    return pgd
+
+
+def _signed_injection(patient: uuid.UUID, pgd: uuid.UUID, signer: Acting, **changes: Any) -> Change:
+    values: dict[str, Any] = {
+        "patient_id": patient,
+        "status": "signed",
+        "performed_on": TODAY,
+        "target": "knee_joint",
+        "side": "left",
+        "approach": "",
+        "guidance": "landmark",
+        "authority_kind": "pgd",
+        "pgd_id": pgd,
+        "pgd_version": "1",
+        "consent_risks": ["infection"],
+        "checklist": {"infection_local": "no"},
+        "drugs": [
+            {
+                "product_id": "methylprednisolone_acetate_40",
+                "mg": 40,
+                "ml": 1,
+                "batch": "B1",
+                "expiry": (TODAY + timedelta(days=100)).isoformat(),
+                "same_syringe": False,
+            }
+        ],
+        "immediate_reaction": "",
+        "aftercare_given": True,
+        "steroid_card_considered": True,
+        "acknowledgements": [],
+        "signed_at": NOW,
+        "signed_by": signer.user_id,
+        "content_sha256": "0" * 64,
+        "sdm_missing_reason": "Decided before aids were used.",
+        **changes,
+    }
+    return _insert(TABLE, uuid.uuid4(), signer, **values)
+
+
+def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server: Server) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.colleague)
+
+    results = server.push(
+        server.colleague, registered, _signed_injection(patient, pgd, server.colleague)
+    )
+
+    assert results == [(Status.APPLIED, None), (Status.REJECTED, "sync.not_allowed")]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"target": "hip_joint"},
+        {"performed_on": TODAY + timedelta(days=400)},
+        {
+            "drugs": [
+                {
+                    "product_id": "methylprednisolone_acetate_40",
+                    "mg": 40,
+                    "ml": 1,
+                    "same_syringe": True,
+                },
+                {
+                    "product_id": "methylprednisolone_acetate_40",
+                    "mg": 40,
+                    "ml": 1,
+                    "same_syringe": True,
+                },
+            ]
+        },
+        {"pgd_id": uuid.uuid4()},
+        {"drugs": "forty milligrams"},
+        {"drugs": [{"product_id": "methylprednisolone_acetate_40", "mg": "lots"}]},
+    ],
+)
+def test_a_signing_outside_the_pgd_is_refused_even_for_someone_it_names(
+    server: Server, changes: dict[str, Any]
+) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+
+    results = server.push(
+        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
+    )
+
+    assert results[1] == (Status.REJECTED, "sync.not_allowed")
+
+
+def test_a_signed_injection_is_never_edited_and_a_clinician_never_widens_the_pgd(
+    server: Server,
+) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    signed = _signed_injection(patient, pgd, server.clinician)
+    assert server.push(server.clinician, registered, signed) == [(Status.APPLIED, None)] * 2
+
+    edit = Change(
+        uuid.uuid4(), TABLE, signed.row_id, "update", 1, _wire(server.clinician, side="right")
+    )
+    assert server.push(server.clinician, edit) == [(Status.REJECTED, "sync.signed")]
+    widen = Change(
+        uuid.uuid4(),
+        "injection_pgd",
+        pgd,
+        "update",
+        1,
+        _wire(server.clinician, targets=["knee_joint", "hip_joint"]),
+    )
+    assert server.push(server.clinician, widen) == [(Status.REJECTED, "sync.not_allowed")]

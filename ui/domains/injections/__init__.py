@@ -1,0 +1,1 @@
+"""The injection screens: the record at the bedside and the service lead's PGD register."""
