@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 
 from ui.common import formatting
 from ui.common.widgets import NoticeBar, label
+from ui.domains.decisions.review.problems import aid_place_words, aid_problem_words
 from ui.domains.decisions.review.view_model import AidsReviewViewModel
-from ui.domains.decisions.words import aid_place_words, aid_problem_words
 
 
 def _table(headings: list[str], name: str) -> QTableWidget:
