@@ -2,12 +2,14 @@
 
 Decision aids used. The measure the service is asked for is the decisions about a procedure,
 an imaging request or an onward surgical referral that were made with a decision aid, over
-all such decisions in the period. Until the injection, shockwave, imaging-request and referral
-record types exist, the only decisions the store holds are SDM records, so the figure is
-counted from them alone: the signed SDM records whose choice leads to one of those record
-types, over all signed SDM records in the period. When those record types arrive, the
-denominator becomes their records in the period (each names its SDM record or the reason it
-has none), and this module is the one place to change.
+all such decisions in the period. Those are the signed records of every record type that
+mixes in ``DecisionLinkColumns`` (an injection today; shockwave courses, imaging requests and
+onward referrals as they arrive, with nothing to change here): each names the SDM record that
+led to it, or keeps the reason it has none. A record counts in the month it was signed, for
+the clinician who signed it. With no such record in the month the figure is not a rate.
+
+Beside it, the SDM records themselves: how many were signed, and how many chose an option
+leading to one of those records.
 
 CollaboRATE's top-box rate: of the signed SDM records with all three items answered, the share
 whose three items are all 9. Below 25 responses a clinician's rate is not a rate: it is shown
@@ -19,12 +21,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.decisions.content import LEADS_TO
-from clinic_app.domains.decisions.model import DecisionRecord
+from clinic_app.domains.decisions.model import DecisionLinkColumns, DecisionRecord
 from clinic_app.domains.decisions.rules import (
     TOO_FEW_TO_RATE,
     collaborate_complete,
@@ -46,6 +49,8 @@ class DecisionFigures:
             shockwave course, imaging or an onward surgical referral.
         collaborate_responses: of those, the ones with all three CollaboRATE items answered.
         collaborate_top_box: of the responses, the ones scored 9, 9 and 9.
+        procedures: signed records a decision leads to (injections and the like).
+        procedures_with_aid: of those, the ones naming the SDM record that led to them.
         name: the clinician's name as shown ("" for the service, or until it is looked up).
     """
 
@@ -54,14 +59,16 @@ class DecisionFigures:
     leading_to_procedure: int
     collaborate_responses: int
     collaborate_top_box: int
+    procedures: int = 0
+    procedures_with_aid: int = 0
     name: str = ""
 
     @property
     def aids_used(self) -> float | None:
-        """Leading to a procedure over all SDM records (None with no records): see the module."""
-        if self.sdm_records == 0:
+        """Procedures made with a decision aid over all procedures (None: none recorded)."""
+        if self.procedures == 0:
             return None
-        return self.leading_to_procedure / self.sdm_records
+        return self.procedures_with_aid / self.procedures
 
     @property
     def too_few_to_rate(self) -> bool:
@@ -84,10 +91,46 @@ class DecisionFigures:
         return f"{round(rate * 100)}% ({self.collaborate_responses} responses)"
 
 
+#: What is counted per clinician: SDM records, of them leading to a procedure, CollaboRATE
+#: responses, of them top box, procedures, of them with an aid.
+_TALLY = 6
+
+
+def _led_models() -> list[type[DecisionLinkColumns]]:
+    """Every mapped record type a shared decision leads to."""
+    return [model for model in DecisionLinkColumns.__subclasses__() if hasattr(model, "__table__")]
+
+
+def _add_procedures(
+    session: Session,
+    start: datetime,
+    end: datetime,
+    counts: dict[uuid.UUID | None, list[int]],
+    service: dict[uuid.UUID | None, list[int]],
+) -> None:
+    for model in _led_models():
+        table: Any = model.__table__  # type: ignore[attr-defined]
+        found = session.execute(
+            select(table.c.signed_by, table.c.sdm_record_id).where(
+                table.c.status == RecordStatus.SIGNED.value,
+                table.c.deleted.is_(False),
+                table.c.signed_at >= start,
+                table.c.signed_at < end,
+            )
+        )
+        for signed_by, sdm_record_id in found:
+            for tally in (
+                counts.setdefault(signed_by, [0] * _TALLY),
+                service.setdefault(None, [0] * _TALLY),
+            ):
+                tally[4] += 1
+                tally[5] += sdm_record_id is not None
+
+
 def _add(
     counts: dict[uuid.UUID | None, list[int]], key: uuid.UUID | None, row: DecisionRecord
 ) -> None:
-    tally = counts.setdefault(key, [0, 0, 0, 0])
+    tally = counts.setdefault(key, [0] * _TALLY)
     tally[0] += 1
     if row.choice_leads_to in LEADS_TO:
         tally[1] += 1
@@ -103,7 +146,8 @@ def decision_figures(
     """The service's figures and each clinician's over ``start`` (included) to ``end``.
 
     A record counts in the period it was signed in, for the clinician who signed it. Records
-    superseded by a change of mind count too: each was a decision made with an aid.
+    superseded by a change of mind count too: each was a decision made with an aid. So do
+    the procedures a decision leads to (see the module).
     """
     rows = session.scalars(
         select(DecisionRecord).where(
@@ -118,8 +162,9 @@ def decision_figures(
     for row in rows:
         _add(counts, row.signed_by, row)
         _add(service, None, row)
+    _add_procedures(session, start, end, counts, service)
     return (
-        _figures(None, service.get(None, [0, 0, 0, 0])),
+        _figures(None, service.get(None, [0] * _TALLY)),
         [
             _figures(clinician, tally)
             for clinician, tally in sorted(counts.items(), key=lambda item: str(item[0]))
@@ -128,8 +173,16 @@ def decision_figures(
 
 
 def _figures(clinician: uuid.UUID | None, tally: list[int]) -> DecisionFigures:
-    records, procedures, responses, top_box = tally
-    return DecisionFigures(clinician, records, procedures, responses, top_box)
+    records, leading, responses, top_box, procedures, with_aid = tally
+    return DecisionFigures(
+        clinician,
+        records,
+        leading,
+        responses,
+        top_box,
+        procedures=procedures,
+        procedures_with_aid=with_aid,
+    )
 
 
 @dataclass(frozen=True)

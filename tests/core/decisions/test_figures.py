@@ -11,8 +11,11 @@ from sqlalchemy import update
 from clinic_app.domains.decisions.figures import DecisionFigures, month_bounds
 from clinic_app.domains.decisions.model import DecisionRecord
 from clinic_app.domains.decisions.views import DecisionInput
+from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import PermissionDenied
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.vocabulary import RecordStatus
 from tests.core.decisions.conftest import AID, Clinic
 
 BASE = DecisionInput(decision_maker="patient", choice="not_now")
@@ -58,7 +61,8 @@ def test_the_month_is_counted_per_clinician_with_the_too_few_rule(clinic: Clinic
     by_name = {row.name: row for row in month.clinicians}
     mine = by_name["Priya Shah (Advanced Physiotherapist)"]
     assert (mine.sdm_records, mine.leading_to_procedure) == (26, 16)
-    assert mine.aids_used == pytest.approx(16 / 26)
+    # No injection (or other record a decision leads to) yet: the measure is not a rate.
+    assert mine.aids_used is None
     assert (mine.collaborate_responses, mine.collaborate_top_box) == (25, 20)
     assert not mine.too_few_to_rate
     assert mine.collaborate_rate == pytest.approx(0.8)
@@ -114,3 +118,61 @@ def test_month_bounds_cross_the_year() -> None:
 def test_a_clinician_does_not_see_the_service_figures(clinic: Clinic) -> None:
     with pytest.raises(PermissionDenied):
         clinic.services.decisions.figures(clinic.clinician, date.today())
+
+
+def test_aids_used_is_procedures_naming_a_decision_over_all_procedures(clinic: Clinic) -> None:
+    """The service's measure, seeded: signed injections of the month, with and without a
+    shared decision behind them; drafts, deleted records and other months do not count."""
+    _sign(clinic, clinic.clinician, "clinician-demo-2026", replace(BASE, choice="injection"))
+    (decision,) = clinic.services.decisions.for_patient(clinic.clinician, clinic.patient)
+    supervisor = clinic.login("supervisor")
+    now = datetime.now(UTC)
+    start, _end = month_bounds(now.date())
+
+    def injection(by: CurrentUser, *, sdm: bool, **columns: object) -> InjectionRecord:
+        values: dict[str, object] = {
+            "patient_id": clinic.patient,
+            "status": RecordStatus.SIGNED.value,
+            "signed_at": now,
+            "signed_by": by.id,
+            "created_by": by.id,
+            "sdm_record_id": decision.id if sdm else None,
+            "sdm_missing_reason": None if sdm else "Seen urgently; talked through on the day.",
+        }
+        values.update(columns)
+        return InjectionRecord(**values)
+
+    with clinic.services.context.store.sessions.begin() as session:
+        session.actor = Actor(
+            device_id=clinic.services.context.device_id, user_id=clinic.clinician.id
+        )
+        session.add_all(
+            [
+                injection(clinic.clinician, sdm=True),
+                injection(clinic.clinician, sdm=True),
+                injection(clinic.clinician, sdm=False),
+                injection(supervisor, sdm=False),
+                # None of these count.
+                injection(
+                    clinic.clinician,
+                    sdm=False,
+                    status=RecordStatus.DRAFT.value,
+                    signed_at=None,
+                    signed_by=None,
+                ),
+                injection(clinic.clinician, sdm=False, deleted=True),
+                injection(clinic.clinician, sdm=False, signed_at=start - timedelta(days=1)),
+            ]
+        )
+
+    month = clinic.services.decisions.figures(clinic.login("admin"), now.date())
+
+    by_name = {row.name: row for row in month.clinicians}
+    mine = by_name["Priya Shah (Advanced Physiotherapist)"]
+    assert (mine.procedures, mine.procedures_with_aid) == (3, 2)
+    assert mine.aids_used == pytest.approx(2 / 3)
+    theirs = by_name["Dr Helen Marsh (POCUS Supervisor)"]
+    assert (theirs.sdm_records, theirs.procedures, theirs.procedures_with_aid) == (0, 1, 0)
+    assert theirs.aids_used == 0
+    assert (month.service.procedures, month.service.procedures_with_aid) == (4, 2)
+    assert month.service.aids_used == pytest.approx(0.5)

@@ -113,12 +113,12 @@ def test_the_service_lead_sees_the_month_s_figures_per_clinician(
     view = window.screen_by_id("decision_aids_review").view
 
     rows = [
-        [view.figures.item(row, column).text() for column in range(4)]
+        [view.figures.item(row, column).text() for column in range(5)]
         for row in range(view.figures.rowCount())
     ]
     assert rows == [
-        [clinician.display_name, "2", "1 (50%)", "too few to rate (2 responses)"],
-        ["The whole service", "2", "1 (50%)", "too few to rate (2 responses)"],
+        [clinician.display_name, "2", "1 (50%)", "none recorded", "too few to rate (2 responses)"],
+        ["The whole service", "2", "1 (50%)", "none recorded", "too few to rate (2 responses)"],
     ]
     # Never a month still to come; the month before holds none of these.
     shown = view.month_label.text()

@@ -58,7 +58,8 @@ class AidsReviewView(QWidget):
             [
                 self.tr("Clinician"),
                 self.tr("Decisions signed"),
-                self.tr("Choosing an injection, scan or operation"),
+                self.tr("Of them, choosing an injection, scan or operation"),
+                self.tr("Injections and the like made with a decision aid"),
                 self.tr("CollaboRATE: top score on all three"),
             ],
             self.tr("Shared decisions this month, per clinician"),
@@ -115,10 +116,23 @@ class AidsReviewView(QWidget):
         self.figures.setRowCount(len(rows))
         for row, counts in enumerate(rows):
             used = counts.aids_used
+            leading = (
+                f"{counts.leading_to_procedure} "
+                f"({round(counts.leading_to_procedure / counts.sdm_records * 100)}%)"
+                if counts.sdm_records
+                else ""
+            )
             cells = (
                 counts.name or self.tr("The whole service"),
                 str(counts.sdm_records),
-                "" if used is None else f"{counts.leading_to_procedure} ({round(used * 100)}%)",
+                leading,
+                self.tr("none recorded")
+                if used is None
+                else self.tr("{with_aid} of {all} ({share}%)").format(
+                    with_aid=counts.procedures_with_aid,
+                    all=counts.procedures,
+                    share=round(used * 100),
+                ),
                 counts.collaborate_shown,
             )
             for column, words in enumerate(cells):
