@@ -107,7 +107,8 @@ class Change:
         """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
         raw = _object(data, "change")
         operation = raw.get("operation")
-        if operation not in OPERATIONS:
+        # Checked as text first: an object or a list is no operation (and cannot be looked up).
+        if not isinstance(operation, str) or operation not in OPERATIONS:
             raise _bad("unknown_operation")
         table = raw.get("table")
         if not isinstance(table, str) or not table:

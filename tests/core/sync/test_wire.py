@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 
 
@@ -50,3 +51,21 @@ def test_a_column_the_table_lacks_is_refused_by_its_name() -> None:
 def test_a_value_that_is_not_its_columns_kind_is_a_value_error(field: str, value: str) -> None:
     with pytest.raises(ValueError, match=r".+"):
         synced_table("patient").decode({field: value})
+
+
+@pytest.mark.parametrize("operation", [{}, [], ["insert"], 1, None, True, "upsert", ""])
+def test_a_change_whose_operation_is_not_one_of_the_three_is_a_bad_message(
+    operation: object,
+) -> None:
+    """Found by fuzzing the server: an object as the operation was a server error."""
+    change = {
+        "key": str(uuid.uuid4()),
+        "table": "patient",
+        "row_id": str(uuid.uuid4()),
+        "operation": operation,
+        "base_version": 0,
+        "fields": {},
+    }
+    with pytest.raises(ClinicError) as refused:
+        Change.from_json(change)
+    assert refused.value.code == "sync.bad_message"
