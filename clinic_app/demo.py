@@ -266,6 +266,7 @@ def seed_demo(
         audit.append(session, action="demo.seed", device_id=context.device_id, user_id=None)
     # The demo's one scanner: a simulator (or dcmtk's storescu and findscu) on this laptop.
     services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
+    _add_demo_pgd(services, who, today, [users["clinician"].id, users["supervisor"].id])
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
     if clinic_day:
@@ -286,6 +287,31 @@ def seed_demo(
         )
     return DemoCredentials(
         users=[(name, demo_password(name), role.value) for name, _, role, _, _ in DEMO_USERS]
+    )
+
+
+def _add_demo_pgd(
+    services: Services, who: CurrentUser, today: date, practitioners: list[uuid.UUID]
+) -> None:
+    """A made-up PGD naming the demo clinicians, so injections can be tried under one.
+
+    It is marked as a demo: a service keeps its own, approved PGDs in the register.
+    """
+    from clinic_app.domains.injections.content import injection_content  # noqa: PLC0415 - on demand
+    from clinic_app.domains.injections.views import PgdInput  # noqa: PLC0415 - on demand
+
+    content = injection_content()
+    services.pgds.add(
+        who,
+        PgdInput(
+            name="DEMO ONLY - corticosteroid and local anaesthetic injection",
+            version="1.0",
+            valid_from=today - timedelta(days=180),
+            valid_to=today + timedelta(days=545),
+            drugs=tuple(product.id for product in content.formulary.products),
+            targets=tuple(t.id for t in content.targets.targets if not t.advanced),
+            practitioners=tuple(practitioners),
+        ),
     )
 
 

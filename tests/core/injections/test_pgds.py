@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from clinic_app.container import Services
+from clinic_app.demo import demo_password
 from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_problems
 from clinic_app.domains.injections.views import PgdInput
 from clinic_app.kernel.errors import FormErrors, NotFound, PermissionDenied
@@ -78,10 +80,12 @@ def test_one_drug_marked_same_syringe_alone_is_not_mixing() -> None:
 def test_the_service_lead_keeps_the_register(clinic: Clinic) -> None:
     pgd = clinic.pgd()
 
-    listed = clinic.services.pgds.list(clinic.clinician)
+    # The demo clinic's own demo PGD is left aside.
+    listed = [p for p in clinic.services.pgds.list(clinic.clinician) if p.id == pgd.id]
     assert [p.id for p in listed] == [pgd.id]
     assert listed[0].practitioners == (clinic.clinician.id,)
-    assert clinic.services.pgds.list(clinic.clinician, on=pgd.valid_to + timedelta(days=1)) == []
+    after = clinic.services.pgds.list(clinic.clinician, on=pgd.valid_to + timedelta(days=1))
+    assert pgd.id not in [p.id for p in after]
 
     changed = clinic.services.pgds.update(
         clinic.lead,
@@ -140,3 +144,12 @@ def test_a_bad_pgd_names_every_field(clinic: Clinic) -> None:
         ("pgd.unknown_target", "targets"),
         ("pgd.unknown_practitioner", "practitioners"),
     }
+
+
+def test_the_demo_clinic_has_a_pgd_marked_as_a_demo_naming_its_clinicians(demo: Services) -> None:
+    clinician = demo.auth.login("clinician", demo_password("clinician"))
+    (pgd,) = demo.pgds.list(clinician, on=date.today())
+    assert pgd.name.startswith("DEMO ONLY")
+    assert clinician.id in pgd.practitioners
+    assert "knee_joint" in pgd.targets
+    assert "methylprednisolone_acetate_40" in pgd.drugs
