@@ -8,10 +8,11 @@ import subprocess
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from clinic_app.demo import demo_password
 from clinic_app.domains.injections.content import injection_content
+from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.domains.injections.service.aftercare import (
     parse_aftercare,
     shipped_aftercare,
@@ -203,6 +204,21 @@ def test_a_draft_is_refused_and_printing_is_audited(clinic: Clinic) -> None:
         draft.id,
         clinic.colleague.id,
     )
+
+
+def test_a_record_changed_outside_the_app_is_never_printed(clinic: Clinic) -> None:
+    record = _signed(clinic, clinic.patient, knee_injection(clinic.pgd()))
+    with clinic.services.context.store.sessions() as session:
+        session.execute(
+            update(InjectionRecord)
+            .where(InjectionRecord.id == record)
+            .values(drugs=[{**STEROID.as_json(), "mg": 80, "ml": 2}])
+        )
+        session.commit()
+
+    with pytest.raises(Conflict) as refused:
+        clinic.services.injections.aftercare(clinic.clinician, record, clinic.patient)
+    assert refused.value.code == "injection.aftercare_not_intact"
 
 
 def test_another_patient_s_id_or_no_record_is_not_found(clinic: Clinic) -> None:

@@ -32,6 +32,7 @@ from clinic_app.kernel.uow import Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
+from clinic_app.records.seal import intact
 
 #: Reading an injection record is reading the clinical record (as ``records.READ``).
 READ = Action.ASSESSMENT_VIEW
@@ -165,7 +166,9 @@ def aftercare_leaflet(
     Raises:
         NotFound: ``injection.not_found`` (also for a record of another patient),
             ``patient.not_found``.
-        Conflict: ``injection.aftercare_not_signed`` for a draft (a draft may still change).
+        Conflict: ``injection.aftercare_not_signed`` for a draft (a draft may still change),
+            ``injection.aftercare_not_intact`` for a signed record that no longer matches its
+            seal (changed outside the app).
         ClinicError: ``content.invalid`` when the shipped words are broken.
     """
     # Imported when someone prints, so reportlab loads only then.
@@ -184,6 +187,9 @@ def aftercare_leaflet(
             raise NotFound("injection.not_found")
         if row.status != RecordStatus.SIGNED or row.content_sha256 is None:
             raise Conflict("injection.aftercare_not_signed")
+        if not intact(INJECTION, row):
+            # Changed outside the app since it was signed: never hand a patient those doses.
+            raise Conflict("injection.aftercare_not_intact")
         patient = session.get(Patient, row.patient_id)
         if patient is None or patient.deleted:
             raise NotFound("patient.not_found")
