@@ -248,6 +248,23 @@ def test_the_shipped_words_are_short_cited_and_name_real_checklist_items() -> No
     )
 
 
+def test_every_target_has_plain_words() -> None:
+    named = set(shipped_aftercare().site_words)
+
+    assert named == {target.id for target in injection_content().targets.targets}
+
+
+def test_the_site_is_printed_in_plain_words_with_its_side(clinic: Clinic) -> None:
+    fields = knee_injection(
+        clinic.pgd(), target="glenohumeral_joint", side="right", drugs=(STEROID,)
+    )
+    record = _signed(clinic, clinic.patient, fields)
+
+    words = _words(clinic.services.injections.aftercare(clinic.clinician, record, clinic.patient))
+
+    assert "Where: Right shoulder joint (glenohumeral joint)" in words
+
+
 def test_words_naming_no_checklist_item_are_refused() -> None:
     data = read_json("injections", "aftercare")
     assert isinstance(data, dict)
@@ -261,3 +278,13 @@ def test_words_naming_no_checklist_item_are_refused() -> None:
         parse_aftercare(broken, injection_content())
     assert refused.value.code == "content.invalid"
     assert refused.value.params["field"] == "diabetes"
+
+
+def test_plain_words_for_an_unknown_target_are_refused() -> None:
+    data = read_json("injections", "aftercare")
+    assert isinstance(data, dict)
+    broken = {**data, "site_words": {**data["site_words"], "elbow_joint": "elbow joint"}}
+
+    with pytest.raises(ClinicError) as refused:
+        parse_aftercare(broken, injection_content())
+    assert refused.value.params["field"] == "elbow_joint"

@@ -80,6 +80,9 @@ class Aftercare(_Model):
     sections: tuple[AftercarePart, ...]
     #: Where the advice comes from, as printed at the foot of the leaflet (short lines).
     printed_sources: tuple[Statement, ...]
+    #: Each target in plain words, as printed after the side ("Left " + words); a target
+    #: not named here is printed with its title.
+    site_words: dict[Id, Statement] = {}
 
 
 def parse_aftercare(data: object, content: InjectionContent) -> Aftercare:
@@ -98,6 +101,9 @@ def parse_aftercare(data: object, content: InjectionContent) -> Aftercare:
         field = ".".join(str(part) for part in first["loc"]) or "file"
         raise ClinicError("content.invalid", file=file, reason=first["msg"], field=field) from error
     known = set(content.checklist.ids)
+    for target in aftercare.site_words:
+        if content.targets.target(target) is None:
+            raise ClinicError("content.invalid", file=file, reason="unknown_target", field=target)
     seen: set[str] = set()
     for part in aftercare.sections:
         if not part.statements:
@@ -149,13 +155,17 @@ def _facts(row: InjectionRecord, drugs: tuple[Drug, ...], content: InjectionCont
     )
 
 
-def _site(row: InjectionRecord, content: InjectionContent) -> str:
-    """Where, in words with its side: "Left knee joint"."""
+def _site(row: InjectionRecord, content: InjectionContent, words: Aftercare) -> str:
+    """Where, in plain words with its side: "Left knee joint"."""
     target = content.targets.target(row.target) if row.target else None
-    where = target.title if target is not None else (row.target or "")
+    where = words.site_words.get(row.target or "") or (
+        target.title if target is not None else (row.target or "")
+    )
     if row.side in {"left", "right"} and where:
-        return f"{row.side.capitalize()} {where[0].lower()}{where[1:]}"
-    return where
+        # "Knee joint" follows the side in lower case; "MCP joint" keeps its capitals.
+        lower = len(where) > 1 and where[1].islower()
+        return f"{row.side.capitalize()} {where[0].lower() if lower else where[0]}{where[1:]}"
+    return where[:1].upper() + where[1:]
 
 
 def aftercare_leaflet(
@@ -216,7 +226,7 @@ def aftercare_leaflet(
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
             nhs_number=format_nhs_number(number) if number else "",
             given_on=row.performed_on or row.created_at.date(),
-            site=_site(row, content),
+            site=_site(row, content, words),
             drugs=tuple(given),
             clinician=giver.display_name if giver is not None else "",
             parts=tuple(part for part in parts if part.statements),
