@@ -63,6 +63,12 @@ def _raised() -> dict[str, list[str]]:
 _RAISED = _raised()
 
 
+def _domain_table(name: str) -> str:
+    """The domain's table a table belongs to: a part kept apart (``leaflet_words``) is its."""
+    package, _dot, module = name.rpartition(".")
+    return f"{package}.words" if module.endswith(registry.PART_WORDS) else name
+
+
 def _misplaced(
     tables: Iterable[WordTable], raised: Mapping[str, list[str]], unseen: Mapping[str, str]
 ) -> list[str]:
@@ -76,12 +82,13 @@ def _misplaced(
     ]
     worded: set[tuple[str, str]] = set()
     for table in tables:
+        owner = _domain_table(table.name)
         for code in sorted(table.codes()):
-            worded.add((code, table.name))
+            worded.add((code, owner))
             where = ", ".join(raised.get(code, ["nowhere the scan sees"]))
             if code not in belongs:
                 problems.append(f"{code} is worded in {table.name} but raised {where}")
-            elif belongs[code] != table.name:
+            elif belongs[code] != owner:
                 problems.append(
                     f"{code} is worded in {table.name} but belongs in {belongs[code]} "
                     f"(raised in {where})"
@@ -213,6 +220,28 @@ def test_a_new_domain_s_words_are_found_without_editing_a_list(new_domain: Path)
     book = errors.merge_words([common_words.WORDS, *registry.discover_words()])
     assert book.messages["class.full"] == "This class is full."
     assert "dicom.bad_port" in book.messages
+
+
+def test_a_domain_s_words_kept_apart_are_found_as_part_of_its_table(new_domain: Path) -> None:
+    (new_domain / "words.py").write_text(
+        '"""Words."""\n\nfrom ui.common.wording import WordTable\n\n'
+        'WORDS = WordTable(__name__, messages={"class.full": "This class is full."})\n',
+        encoding="utf-8",
+    )
+    (new_domain / "register_words.py").write_text(
+        '"""Words kept apart."""\n\nfrom ui.common.wording import WordTable\n\n'
+        'WORDS = WordTable(__name__, messages={"class.closed": "This class is closed."})\n',
+        encoding="utf-8",
+    )
+    (new_domain / "wordsmith.py").write_text('"""Not words."""\n', encoding="utf-8")
+    importlib.invalidate_caches()
+
+    found = [name for name in registry.word_modules() if ".classes." in name]
+    assert found == ["ui.domains.classes.register_words", "ui.domains.classes.words"]
+    book = errors.merge_words([common_words.WORDS, *registry.discover_words()])
+    assert book.messages["class.closed"] == "This class is closed."
+    assert _domain_table("ui.domains.classes.register_words") == "ui.domains.classes.words"
+    assert "ui.domains.injections.leaflet_words" in registry.word_modules()
 
 
 def test_a_words_module_without_a_table_is_refused(new_domain: Path) -> None:

@@ -18,6 +18,10 @@ DECLARATIONS = "screens"
 WORDS = "words"
 """The module in each domain that words the error codes its core package raises, as ``WORDS``."""
 
+PART_WORDS = "_words"
+"""The end of the name of a module of a domain's words kept apart (``leaflet_words``): a part
+of the domain's table, found the same way."""
+
 
 def areas() -> list[str]:
     """The screen areas that declare screens (``ui.domains.<domain>.<area>``), by module name.
@@ -61,15 +65,20 @@ def discover(names: Iterable[str] | None = None) -> tuple[ScreenSpec, ...]:
 
 
 def word_modules() -> list[str]:
-    """The domains' word tables (``ui.domains.<domain>.words``), by module name.
+    """The domains' word tables, by module name.
+
+    A domain's ``words`` module, and any of its modules named ``<part>_words`` (words kept
+    apart, part of the domain's table).
 
     Folders are walked, as for screens, so a new domain's words are found without a list.
     """
     return sorted(
-        f"{ui.domains.__name__}.{domain.name}.{WORDS}"
+        f"{ui.domains.__name__}.{domain.name}.{module.stem}"
         for root in ui.domains.__path__
         for domain in Path(root).iterdir()
-        if (domain / f"{WORDS}.py").is_file()
+        if domain.is_dir()
+        for module in domain.glob("*.py")
+        if module.stem == WORDS or module.stem.endswith(PART_WORDS)
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from clinic_app.domains.decisions.service import check_decision, keep_link
 from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
 from clinic_app.domains.injections.record import INJECTION
+from clinic_app.domains.injections.service.aftercare import aftercare_leaflet
 from clinic_app.domains.injections.service.history import checks_for
 from clinic_app.domains.injections.service.values import (
     ADDENDUM_MAX,
@@ -318,6 +319,13 @@ class InjectionService:
                 session, actor, "injection.list", patient_id=patient_id, entity="injection"
             )
             return [self._view(session, row) for row in rows]
+
+    def aftercare(self, actor: CurrentUser, record_id: uuid.UUID, patient_id: uuid.UUID) -> bytes:
+        """The aftercare leaflet of this patient's signed injection as a PDF (audited).
+
+        See ``clinic_app.domains.injections.service.aftercare.aftercare_leaflet``.
+        """
+        return aftercare_leaflet(self._uow, actor, record_id, patient_id)
 
     def attestation_for(self, actor: CurrentUser) -> str:
         """The sentence to show the actor before they sign an injection record."""
