@@ -682,6 +682,7 @@ class DecisionService:
             NotFound: ``decision.not_found`` (also for a record of another patient),
                 ``patient.not_found``, ``decision.unknown_aid``.
             PermissionDenied: ``decision.draft_not_yours`` for another clinician's draft.
+            Conflict: ``decision.not_intact`` for a signed record changed since it was signed.
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, record_id)
@@ -693,6 +694,9 @@ class DecisionService:
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
             view = decision_view(row)
+            if not view.intact:
+                # Changed outside the app after signing: never handed to the patient.
+                raise Conflict("decision.not_intact")
             aid = self._aid(row.aid_id)
             author = _name(session, row.created_by)
             name = f"{patient.family_name.upper()}, {patient.given_name}"

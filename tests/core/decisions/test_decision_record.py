@@ -249,6 +249,10 @@ def test_a_record_changed_outside_the_app_says_so(clinic: Clinic) -> None:
         )
 
     assert not decisions.get(clinic.clinician, started.id, clinic.patient).intact
+    # Its summary is never printed for the patient.
+    with pytest.raises(Conflict) as refused:
+        decisions.printable(clinic.clinician, started.id, clinic.patient, date(2026, 12, 5))
+    assert refused.value.code == "decision.not_intact"
 
 
 def test_every_action_refuses_a_record_of_another_patient(clinic: Clinic) -> None:

@@ -58,6 +58,10 @@ _WORDS: dict[str, str] = {
     "decision.not_author": (
         "Only the clinician who started this shared decision can change or sign it."
     ),
+    "decision.not_intact": (
+        "This shared decision no longer matches what was signed, so its summary cannot be "
+        "printed. Tell the service lead."
+    ),
     "decision.draft_not_yours": (
         "This shared decision is still a draft of another clinician: only they can print it "
         "before it is signed."
