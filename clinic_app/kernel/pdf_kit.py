@@ -191,6 +191,43 @@ class PrintedRecord:
     """Formatted, beside the name on every page ("" when not known)."""
 
 
+def patient_band(
+    canvas: Any,
+    fonts: Fonts,
+    who: str,
+    *,
+    head_right: str,
+    foot_right: str,
+    size: float,
+    right_size: float,
+) -> None:
+    """The patient named at the head and foot of a page, with words at the right of each.
+
+    A name too long to share its line keeps it: the words on the right move one line inwards
+    (under the head, over the foot). A name too long for the page is set smaller until it
+    fits; it is never cut short.
+    """
+    width, height = A4
+    left = MARGIN + FRAME_PADDING
+    room = width - 2 * left
+    name_size = size
+    while name_size > 6 and canvas.stringWidth(who, fonts.bold, name_size) > room:
+        name_size -= 0.5
+    canvas.setFillColor(TEXT)
+    for y, font, words, inwards in (
+        (height - 12 * mm, fonts.bold, head_right, -1),
+        (10 * mm, fonts.regular, foot_right, 1),
+    ):
+        canvas.setFont(font, name_size)
+        canvas.drawString(left, y, who)
+        if not words:
+            continue
+        taken = canvas.stringWidth(who, font, name_size) + 12
+        shared = taken + canvas.stringWidth(words, fonts.regular, right_size) <= room
+        canvas.setFont(fonts.regular, right_size)
+        canvas.drawRightString(width - left, y if shared else y + inwards * (right_size + 3), words)
+
+
 def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
     """A record whose content is its sections, in the house style: A4, page X of Y.
 
@@ -220,27 +257,27 @@ def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
         return flow
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
-        width, height = A4
-        left = MARGIN + FRAME_PADDING
-        canvas.setFont(fonts.bold, 9.5)
-        canvas.setFillColor(TEXT)
+        width = A4[0]
         who = (
             f"{record.patient_name}  NHS {record.nhs_number}"
             if record.nhs_number
             else record.patient_name
         )
-        canvas.drawString(left, height - 12 * mm, who)
-        canvas.setFont(fonts.regular, 9)
-        canvas.drawRightString(width - left, height - 12 * mm, record.title)
+        patient_band(
+            canvas,
+            fonts,
+            who,
+            head_right=record.title,
+            foot_right=f"Page {page} of {pages}",
+            size=9.5,
+            right_size=9,
+        )
         if not record.final:
-            # A draft says so at the foot of every page, where nothing else is centred.
+            # A draft says so at the foot of every page, on its own line above the name.
             canvas.setFillColor(EMERGENCY_RED)
             canvas.setFont(fonts.bold, 9.5)
-            canvas.drawCentredString(width / 2, 10 * mm, "DRAFT - not signed")
+            canvas.drawCentredString(width / 2, 14.5 * mm, "DRAFT - not signed")
             canvas.setFillColor(TEXT)
-        canvas.setFont(fonts.regular, 8.5)
-        canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
-        canvas.drawString(left, 10 * mm, who)
 
     return render_pdf(
         story, decorate, top=20 * mm, bottom=18 * mm, title=record.title, author=author

@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -31,13 +30,12 @@ from clinic_app.domains.decisions.content import (
 )
 from clinic_app.kernel import pdf_kit
 from clinic_app.kernel.pdf_kit import (
-    FRAME_PADDING,
-    MARGIN,
     NHS_BLUE,
     RULE_GREY,
     TEXT,
     TEXT_WIDTH,
     day_words,
+    patient_band,
 )
 
 #: The filled figures of a benefit and of a risk; the same colours as on screen.
@@ -415,15 +413,15 @@ class _Summary:
         who = (
             f"{home.patient_name}  NHS {home.nhs_number}" if home.nhs_number else home.patient_name
         )
-        width, height = A4
-        left = MARGIN + FRAME_PADDING
-        canvas.setFont(self.fonts.bold, self.sizes.small)
-        canvas.setFillColor(TEXT)
-        canvas.drawString(left, height - 12 * mm, who)
-        canvas.setFont(self.fonts.regular, self.sizes.small)
-        canvas.drawRightString(width - left, height - 12 * mm, "Your decision")
-        canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
-        canvas.drawString(left, 10 * mm, who)
+        patient_band(
+            canvas,
+            self.fonts,
+            who,
+            head_right="Your decision",
+            foot_right=f"Page {page} of {pages}",
+            size=self.sizes.small,
+            right_size=self.sizes.small,
+        )
 
 
 def take_home_pdf(aid: DecisionAid, home: TakeHome, *, large_print: bool = False) -> bytes:

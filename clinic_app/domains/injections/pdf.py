@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -22,14 +21,13 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 from clinic_app.kernel import pdf_kit
 from clinic_app.kernel.pdf_kit import (
     EMERGENCY_RED,
-    FRAME_PADDING,
-    MARGIN,
     NHS_BLUE,
     PALE_BLUE,
     PALE_RED,
     TEXT,
     TEXT_WIDTH,
     day_words,
+    patient_band,
 )
 
 
@@ -241,18 +239,15 @@ class _Leaflet:
             if leaflet.nhs_number
             else leaflet.patient_name
         )
-        width, height = A4
-        left = MARGIN + FRAME_PADDING
-        canvas.setFillColor(TEXT)
-        canvas.setFont(self.fonts.bold, self.sizes.small)
-        canvas.drawString(left, height - 12 * mm, who)
-        canvas.setFont(self.fonts.regular, self.sizes.small)
-        # The leaflet's title at the top right, unless a long name leaves it no room.
-        room = width - 2 * left - canvas.stringWidth(who, self.fonts.bold, self.sizes.small)
-        if canvas.stringWidth(leaflet.title, self.fonts.regular, self.sizes.small) < room - 12:
-            canvas.drawRightString(width - left, height - 12 * mm, leaflet.title)
-        canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
-        canvas.drawString(left, 10 * mm, who)
+        patient_band(
+            canvas,
+            self.fonts,
+            who,
+            head_right=leaflet.title,
+            foot_right=f"Page {page} of {pages}",
+            size=self.sizes.small,
+            right_size=self.sizes.small,
+        )
 
 
 def aftercare_pdf(leaflet: AftercareLeaflet, *, large_print: bool = False) -> bytes:

@@ -133,3 +133,29 @@ def test_the_printed_icon_array_fills_as_many_figures_as_the_number(per_100: int
     outline = page.count(canvas._doc.getXObjectName("sdmFigureOutline") + " Do")
     assert (filled, outline) == (per_100, 100 - per_100)
     canvas.save()
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+def test_a_long_name_keeps_its_line_whole_and_the_page_words_move_aside(
+    aid: DecisionAid, large_print: bool
+) -> None:
+    name = "MONTGOMERY-FOTHERINGHAM-WILLIAMSON, Alexandra Josephine Bartholomew"
+    home = TakeHome(
+        patient_name=name, nhs_number="999 000 0018", on=date(2026, 12, 5), choice=UNDECIDED
+    )
+    pdf = take_home_pdf(aid, home, large_print=large_print)
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext is not installed")
+    pages = (
+        subprocess.run([tool, "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\f")
+    )
+    for number, page in enumerate(p for p in pages if p.strip()):
+        lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
+        named = [line for line in lines if name in line]
+        # Head and foot: the whole name and NHS number, nothing drawn over them.
+        assert len(named) == 2, lines
+        assert all(line.startswith(f"{name} NHS 999 000 0018") for line in named), named
+        assert any(re.search(r"Page \d+ of \d+", line) for line in lines), number
