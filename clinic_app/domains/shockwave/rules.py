@@ -142,11 +142,12 @@ class Checks:
 
 
 def _warning(code: str, fields: tuple[str, ...] = (), **params: Any) -> CheckWarning:
-    return CheckWarning(code=code, words=f"eswt.{code}", fields=fields, params=params)
+    words = ValidationError(f"eswt.{code}", field=fields[0] if fields else None)
+    return CheckWarning(code=code, words=words.code, fields=fields, params=params)
 
 
 def _positive(
-    value: float | None, code: str, field_name: str, most: float
+    code: str, value: float | None, field_name: str, most: float
 ) -> list[ValidationError]:
     if value is None:
         return []
@@ -177,13 +178,13 @@ def session_value_problems(
     if draft.performed_on is not None and draft.performed_on > today:
         problems.append(ValidationError("eswt.session_in_future", field="performed_on"))
     problems += _positive(
-        draft.pressure_bar, "pressure_out_of_bounds", "pressure_bar", PRESSURE_MAX_BAR
+        "pressure_out_of_bounds", draft.pressure_bar, "pressure_bar", PRESSURE_MAX_BAR
     )
     problems += _positive(
-        draft.energy_mj_mm2, "energy_out_of_bounds", "energy_mj_mm2", ENERGY_MAX_MJ_MM2
+        "energy_out_of_bounds", draft.energy_mj_mm2, "energy_mj_mm2", ENERGY_MAX_MJ_MM2
     )
     problems += _positive(
-        draft.frequency_hz, "frequency_out_of_bounds", "frequency_hz", FREQUENCY_MAX_HZ
+        "frequency_out_of_bounds", draft.frequency_hz, "frequency_hz", FREQUENCY_MAX_HZ
     )
     if draft.pulses is not None and (
         isinstance(draft.pulses, bool) or not 0 < draft.pulses <= PULSES_MAX
@@ -220,11 +221,12 @@ def device_overdue(device: DeviceFacts, on: date, rules: EswtRules) -> bool:
 
 
 def _range(
-    value: float | None, low: float, high: float, code: str, field_name: str
+    code: str, value: float | None, low: float, high: float, field_name: str
 ) -> list[CheckWarning]:
     if value is None or low <= value <= high:
         return []
-    return [_warning(code, (field_name,), low=low, high=high)]
+    words = ValidationError(f"eswt.{code}", field=field_name)
+    return [CheckWarning(code, words.code, (field_name,), {"low": low, "high": high})]
 
 
 def _parameters(
@@ -233,23 +235,23 @@ def _parameters(
     warnings: list[CheckWarning] = []
     if device is not None and device.kind == "radial":
         warnings += _range(
+            "pressure_out_of_range",
             draft.pressure_bar,
             rules.pressure_bar_low,
             rules.pressure_bar_high,
-            "pressure_out_of_range",
             "pressure_bar",
         )
     if device is not None and device.kind == "focused" and draft.energy_mj_mm2 is not None:
         warnings.append(_warning("no_typical_energy", ("energy_mj_mm2",)))
     warnings += _range(
+        "frequency_out_of_range",
         draft.frequency_hz,
         rules.frequency_hz_low,
         rules.frequency_hz_high,
-        "frequency_out_of_range",
         "frequency_hz",
     )
     warnings += _range(
-        draft.pulses, rules.pulses_low, rules.pulses_high, "pulses_out_of_range", "pulses"
+        "pulses_out_of_range", draft.pulses, rules.pulses_low, rules.pulses_high, "pulses"
     )
     return warnings
 

@@ -60,20 +60,20 @@ def device_view(row: EswtDevice, rules: EswtRules, today: date) -> DeviceView:
     )
 
 
-def _word(value: str, field: str, code: str, limit: int) -> tuple[str, list[ValidationError]]:
+def _word(code: str, value: str, field: str, limit: int) -> tuple[str, list[ValidationError]]:
     words = " ".join(value.split())
     if not words:
-        return words, [ValidationError(code, field=field)]
+        return words, [ValidationError(f"eswt_device.{code}", field=field)]
     if len(words) > limit:
         return words, [ValidationError("text.too_long", field=field, max_length=limit)]
     return words, []
 
 
 def _checked(data: DeviceInput, today: date) -> dict[str, object]:
-    make, errors = _word(data.make, "make", "eswt_device.make_required", NAME_MAX)
-    model, more = _word(data.model, "model", "eswt_device.model_required", NAME_MAX)
+    make, errors = _word("make_required", data.make, "make", NAME_MAX)
+    model, more = _word("model_required", data.model, "model", NAME_MAX)
     errors += more
-    serial, more = _word(data.serial, "serial", "eswt_device.serial_required", SERIAL_MAX)
+    serial, more = _word("serial_required", data.serial, "serial", SERIAL_MAX)
     errors += more
     if data.kind not in DEVICE_KINDS:
         errors.append(ValidationError("eswt_device.unknown_kind", field="kind"))
