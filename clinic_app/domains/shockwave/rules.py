@@ -260,8 +260,15 @@ def _course_warnings(course: CourseFacts, rules: EswtRules) -> list[CheckWarning
     warnings: list[CheckWarning] = []
     for item in sorted(course.relative):
         if course.contraindications.get(item) == "yes":
+            # One warning per caution, each acknowledged on its own.
+            words = ValidationError("eswt.relative_contraindication")
             warnings.append(
-                _warning("relative_contraindication", (f"contraindications.{item}",), item=item)
+                CheckWarning(
+                    f"relative_contraindication.{item}",
+                    words.code,
+                    (f"contraindications.{item}",),
+                    {"item": item},
+                )
             )
     planned = course.planned_sessions
     if planned is not None and not rules.sessions_low <= planned <= rules.sessions_high:
@@ -320,7 +327,8 @@ def check_session(
         Hard stops: ``eswt.absolute_contraindication`` (per item answered yes),
         ``eswt.governance_not_ticked`` (per requirement of the guidance not ticked),
         ``eswt.session_in_future``, ``eswt.session_beyond_plan``. Warnings, each to
-        acknowledge: ``relative_contraindication``, ``sessions_out_of_range``,
+        acknowledge: ``relative_contraindication.<item>`` (one per caution answered yes),
+        ``sessions_out_of_range``,
         ``pressure_out_of_range``, ``no_typical_energy``, ``frequency_out_of_range``,
         ``pulses_out_of_range``, ``device_overdue``, ``recent_steroid``, ``too_soon``.
     """

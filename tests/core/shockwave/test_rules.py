@@ -134,7 +134,7 @@ def test_hard_stops_absolute_contraindications_governance_a_future_day_and_n_abo
         ("eswt.session_in_future", "performed_on"),
         ("eswt.session_beyond_plan", "number"),
     }
-    assert "relative_contraindication" in checks.warning_codes
+    assert "relative_contraindication.implants" in checks.warning_codes
 
 
 def test_a_device_is_overdue_the_day_after_its_interval() -> None:

@@ -213,6 +213,27 @@ def test_a_session_outside_its_course_is_refused(
     assert results[2] == (Status.REJECTED, reason)
 
 
+@pytest.mark.parametrize(
+    "course_changes",
+    [
+        {"contraindications": {"infection": "no", "pregnancy": "yes"}},
+        {"governance": {"nice_information_given": True, "audit_entered": False}},
+        {"governance": {"nice_information_given": True}},
+    ],
+)
+def test_a_signing_the_course_stops_is_refused(
+    server: Server, course_changes: dict[str, Any]
+) -> None:
+    patient, registered = _patient(server.clinician, "9990000018")
+    course, opened = _course(patient, server.clinician, **course_changes)
+
+    results = server.push(
+        server.clinician, registered, opened, _session(course, patient, server.clinician)
+    )
+
+    assert results == [(Status.APPLIED, None)] * 2 + [(Status.REJECTED, "sync.not_allowed")]
+
+
 def test_a_session_on_another_patients_course_or_a_closed_one_is_refused(server: Server) -> None:
     patient, registered = _patient(server.clinician, "9990000018")
     other, other_registered = _patient(server.clinician, "9990000026")
