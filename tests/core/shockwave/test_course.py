@@ -227,3 +227,55 @@ def test_closing_needs_its_follow_up_scores(clinic: Clinic) -> None:
             clinician, course.id, Outcome(pain_nrs=11), demo_password("clinician")
         )
     assert ("eswt.pain_out_of_range", "outcome_after.pain_nrs") in _codes(out_of_range.value)
+
+
+def test_with_no_shared_decision_and_no_reason_the_first_session_asks_for_one(
+    clinic: Clinic,
+) -> None:
+    course = clinic.course(sdm_missing_reason=None)
+    assert course.fields.sdm_missing_reason is None
+    first = clinic.session(course)
+
+    with pytest.raises(FormErrors) as asked:
+        clinic.sign(first)
+    assert ("decision.none_in_episode", "sdm_missing_reason") in _codes(asked.value)
+
+
+def test_signing_names_every_part_still_missing(clinic: Clinic) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    course = clinic.course(
+        contraindications={"infection": "no"}, outcome_before=Outcome(), side=None
+    )
+    first = clinic.session(course, pressure_bar=None, applicator="", frequency_hz=None)
+
+    with pytest.raises(FormErrors) as missing:
+        clinic.sign(first)
+    codes = _codes(missing.value)
+    assert {
+        ("eswt.required_to_sign", "side"),
+        ("eswt.required_to_sign", "outcome_before"),
+        ("eswt.contraindication_unanswered", "contraindications.pregnancy"),
+        ("eswt.required_to_sign", "applicator"),
+        ("eswt.required_to_sign", "frequency_hz"),
+        ("eswt.required_to_sign", "pressure_bar"),
+    } <= codes
+    assert not services.shockwave.get(clinician, course.id).sessions[0].is_signed
+
+
+def test_a_focused_device_is_set_by_energy_and_checked_by_hand(clinic: Clinic) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    course = clinic.course(clinic.device(kind="focused", model="Focus 1"))
+    view = services.shockwave.add_session(clinician, course.id)
+    draft = view.sessions[0].id
+
+    with pytest.raises(FormErrors) as in_bar:
+        services.shockwave.save_session(clinician, draft, radial_session())
+    assert ("eswt.wrong_measure", "pressure_bar") in _codes(in_bar.value)
+    services.shockwave.save_session(
+        clinician, draft, radial_session(pressure_bar=None, energy_mj_mm2=0.15)
+    )
+    warned = {w.code for w in services.shockwave.session_checks(clinician, draft).warnings}
+    assert warned == {"no_typical_energy"}
+    services.shockwave.acknowledge(clinician, draft, "no_typical_energy")
+    given = clinic.sign(draft).sessions[0]
+    assert (given.device_kind, given.fields.energy_mj_mm2) == ("focused", 0.15)
