@@ -29,7 +29,7 @@ _FIELD_WORDS: dict[str, FieldWords] = {
         most=e.params.get("most", "")
     ),
     "eswt.plan_below_given": lambda e, label: tr(
-        "{given} sessions are already begun: plan at least that many."
+        "Sessions already begun: {given}. Plan at least that many."
     ).format(given=e.params.get("given", "")),
     "eswt.session_number_invalid": lambda e, label: tr("The session number starts at 1."),
     "eswt.session_beyond_plan": lambda e, label: tr(
