@@ -11,6 +11,7 @@ import pytest
 from clinic_app.demo import demo_password
 from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
+from clinic_app.domains.shockwave.record import COURSE
 from clinic_app.domains.shockwave.views import DeviceInput, Outcome
 from clinic_app.kernel.errors import FormErrors, PermissionDenied
 from clinic_app.kernel.session import Actor
@@ -153,3 +154,24 @@ def test_the_course_and_its_sessions_are_on_the_timeline(clinic: Clinic) -> None
     assert by_kind["eswt_course"].detail.startswith("Refractory plantar fasciitis, left")
     assert by_kind["eswt_session"].description.startswith("Shockwave session 1, signed")
     assert by_kind["eswt_session"].item_id == course.id
+
+
+def test_a_closed_course_offers_a_letter_its_scores_before_and_after(clinic: Clinic) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    course = clinic.course()
+    clinic.sign(clinic.session(course))
+    with services.context.store.sessions() as session:
+        assert COURSE.letter_sections is not None
+        assert COURSE.letter_sections(session, clinic.patient, None) == []
+    services.shockwave.close_course(
+        clinician, course.id, Outcome(pain_nrs=3), demo_password("clinician")
+    )
+
+    with services.context.store.sessions() as session:
+        (offered,) = COURSE.letter_sections(session, clinic.patient, None)
+    assert offered.final
+    assert offered.text.splitlines() == [
+        "Treated: Refractory plantar fasciitis, left, 3 sessions planned",
+        "Sessions given: 1",
+        "Pain (0-10): 7 -> 3",
+    ]
