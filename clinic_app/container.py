@@ -20,6 +20,8 @@ from clinic_app.domains.injections.service.records import InjectionService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
+from clinic_app.domains.shockwave.service.courses import ShockwaveService
+from clinic_app.domains.shockwave.service.devices import EswtDeviceService
 from clinic_app.domains.triage.service.targets import SettingsService
 from clinic_app.domains.triage.service.worklist import TriageService
 from clinic_app.kernel.audit_trail import AuditService
@@ -75,6 +77,8 @@ class Services:
     decisions: DecisionService
     pgds: PgdService
     injections: InjectionService
+    eswt_devices: EswtDeviceService
+    shockwave: ShockwaveService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -116,6 +120,8 @@ class Services:
             decisions=DecisionService(context, auth),
             pgds=PgdService(context),
             injections=InjectionService(context, auth),
+            eswt_devices=EswtDeviceService(context),
+            shockwave=ShockwaveService(context, auth),
         )
 
     @property

@@ -37,6 +37,12 @@ CLINICAL_READS: dict[str, str] = {
         "injection.list"
     ),
     "clinic_app.domains.injections.service.records:InjectionService.checks": "injection.checks",
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.get": "eswt.open",
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.for_patient": "eswt.list",
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.outcome_change": (
+        "eswt.outcome_change"
+    ),
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.session_checks": ("eswt.checks"),
     "clinic_app.domains.imaging.service.images:ImagingService.studies": "imaging.list_studies",
     "clinic_app.domains.imaging.service.images:ImagingService.orphans": "image.list_orphans",
     "clinic_app.domains.imaging.service.images:ImagingService.image_file": "image.view",
@@ -107,6 +113,7 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
     "clinic_app.domains.injections.service.records:InjectionService.attestation_for": _SETTINGS,
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),
@@ -119,6 +126,9 @@ NOT_AUDITED: dict[str, str] = {
         "is audited (questionnaire.history)"
     ),
     "clinic_app.people.users:UserService.list": "staff accounts, no patient",
+    "clinic_app.domains.shockwave.service.devices:EswtDeviceService.list": (
+        "the register of shockwave devices and their service dates, no patient"
+    ),
     "clinic_app.domains.injections.service.pgds:PgdService.list": (
         "the register of patient group directions: the service's governance, no patient"
     ),

@@ -182,6 +182,22 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "injection_addendum": TableRule(
             _actions(Action.INJECTION_SIGN), own_columns=("signed_by",)
         ),
+        # Shockwave: a course and each session drafted and signed by whoever gave it (the
+        # shockwave domain's own server check holds a session to its course); the device
+        # register is the service lead's.
+        "eswt_device": TableRule(
+            _actions(Action.ESWT_DEVICE_MANAGE), _actions(Action.ESWT_DEVICE_MANAGE)
+        ),
+        "eswt_course": TableRule(
+            _actions(Action.ESWT_RECORD),
+            _actions(Action.ESWT_RECORD, Action.ESWT_SIGN),
+            own_columns=("signed_by",),
+        ),
+        "eswt_session": TableRule(
+            _actions(Action.ESWT_RECORD),
+            _actions(Action.ESWT_RECORD, Action.ESWT_SIGN),
+            own_columns=("signed_by",),
+        ),
     }
 )
 

@@ -15,6 +15,8 @@ A setting is named ``SETTING.FIELD``:
   e.g. ``sync_scope.recent_days 14``, ``sync_scope.whole_service off``;
 - ``injection_rules.<name>``: the injection checks' settings (``clinic_app.domains.injections``),
   e.g. ``injection_rules.warfarin_inr_below 3.5``;
+- ``eswt_rules.<name>``: the shockwave checks' settings (``clinic_app.domains.shockwave``),
+  e.g. ``eswt_rules.pressure_bar_high 3.5``;
 - ``<record type's attestation setting>.<step>``: the sentence a signer agrees to, e.g.
   ``report_attestation.sign`` ("" puts the default back).
 """
@@ -46,6 +48,11 @@ from clinic_app.domains.injections.content import (
     rule_values,
     shipped_rules,
 )
+from clinic_app.domains.shockwave.content import SETTING as ESWT_RULES
+from clinic_app.domains.shockwave.content import changed_rules as changed_eswt_rules
+from clinic_app.domains.shockwave.content import rule_fields as eswt_rule_fields
+from clinic_app.domains.shockwave.content import rule_values as eswt_rule_values
+from clinic_app.domains.shockwave.content import shipped_rules as shipped_eswt_rules
 from clinic_app.domains.triage.service.targets import WAITING_TIMES, changed_waiting_times
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError
@@ -148,6 +155,12 @@ def _injection_rules(stored: Mapping[str, Any], field: str, text: str) -> dict[s
     return changed_rules(stored, field, text)
 
 
+def _eswt_rules(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    if field not in eswt_rule_fields():
+        raise ClinicError("settings.unknown_setting", name=f"{ESWT_RULES}.{field}")
+    return changed_eswt_rules(stored, field, text)
+
+
 def _changers() -> dict[str, Changer]:
     found: dict[str, Changer] = {
         DICOM_SETTINGS: _dicom,
@@ -155,6 +168,7 @@ def _changers() -> dict[str, Changer]:
         SCOPE_SETTING: _scope,
         DNA_RULE: _dna_rule,
         INJECTION_RULES: _injection_rules,
+        ESWT_RULES: _eswt_rules,
     }
     for key, steps in _attestation_keys().items():
         found[key] = _attestation(steps)
@@ -235,6 +249,9 @@ def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
     injection, _row = _stored(conn, INJECTION_RULES)
     for name, default in rule_values(shipped_rules()).items():
         lines.append((f"{INJECTION_RULES}.{name}", injection.get(name, default), name in injection))
+    eswt, _row = _stored(conn, ESWT_RULES)
+    for name, default in eswt_rule_values(shipped_eswt_rules()).items():
+        lines.append((f"{ESWT_RULES}.{name}", eswt.get(name, default), name in eswt))
     for key, steps in sorted(_attestation_keys().items()):
         worded, _row = _stored(conn, key)
         for step in steps:

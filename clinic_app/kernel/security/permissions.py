@@ -36,6 +36,10 @@ Triage, assessment, red flags and questionnaires (issue 3):
   POCUS training does not inject. The register of patient group directions is the service
   lead's (admin: ``pgd.manage``): a PGD is the service's governance document, not a clinical
   judgement about one patient.
+- Shockwave therapy (ESWT): clinicians and supervisors record and sign courses and their
+  sessions (``eswt.record``, ``eswt.sign``); sonographers and trainees do not give it. The
+  register of ESWT devices and their service dates is the service lead's (admin:
+  ``eswt_device.manage``), as the PGD register is.
 """
 
 from __future__ import annotations
@@ -101,6 +105,9 @@ class Action(StrEnum):
     INJECTION_RECORD = "injection.record"
     INJECTION_SIGN = "injection.sign"
     PGD_MANAGE = "pgd.manage"
+    ESWT_RECORD = "eswt.record"
+    ESWT_SIGN = "eswt.sign"
+    ESWT_DEVICE_MANAGE = "eswt_device.manage"
 
 
 _CLINICAL_WORK = frozenset(
@@ -184,19 +191,27 @@ _ADMIN_WORK = frozenset(
         Action.DECISION_AIDS_REVIEW,
         # The register of patient group directions: the service's governance.
         Action.PGD_MANAGE,
+        # The register of shockwave devices and their service dates.
+        Action.ESWT_DEVICE_MANAGE,
     }
 )
 
 # Giving an injection: not for a trainee in POCUS training.
 _INJECTING = frozenset({Action.INJECTION_RECORD, Action.INJECTION_SIGN})
+# Giving shockwave therapy: physiotherapists and their supervisors.
+_SHOCKWAVE = frozenset({Action.ESWT_RECORD, Action.ESWT_SIGN})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.CLINICIAN: _CLINICAL_WORK | _INJECTING | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
+    Role.CLINICIAN: _CLINICAL_WORK
+    | _INJECTING
+    | _SHOCKWAVE
+    | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
     Role.SONOGRAPHER: _CLINICAL_WORK | _INJECTING | {Action.REPORT_SIGN},
     # A trainee's scan reports are verified by their supervisor, never signed alone.
     Role.TRAINEE: _CLINICAL_WORK - {Action.REFERRAL_UPDATE_STATUS, Action.RED_FLAG_OVERRIDE},
     Role.SUPERVISOR: _CLINICAL_WORK
     | _INJECTING
+    | _SHOCKWAVE
     | {
         Action.USER_LIST,
         Action.TRIAGE_DECIDE,

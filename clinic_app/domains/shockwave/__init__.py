@@ -1,0 +1,1 @@
+"""Shockwave therapy (ESWT): the device register, courses and their signed sessions."""

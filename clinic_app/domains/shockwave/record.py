@@ -1,0 +1,260 @@
+"""The shockwave course and its sessions as record types.
+
+A course stays a draft while its sessions are given and is closed by signing it with the
+follow-up scores; each session is its own record, signed when given and never changed after.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from clinic_app.domains.shockwave.content import shockwave_content
+from clinic_app.domains.shockwave.model import EswtCourse, EswtSession
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
+from clinic_app.records.offers import LetterSection, Measure
+from clinic_app.records.registry import (
+    STATUS_WORDS,
+    AddendumPolicy,
+    RecordType,
+    SigningPolicy,
+    day_words,
+    register,
+)
+from clinic_app.records.sections import Section, SectionKind
+
+COURSE_CODE = "eswt_course"
+SESSION_CODE = "eswt_session"
+
+COURSE_ATTESTATIONS = {
+    "sign": (
+        "I close this course of shockwave therapy with the follow-up scores recorded here, and "
+        "this is a true record of it."
+    ),
+}
+SESSION_ATTESTATIONS = {
+    "sign": (
+        "I gave this session of shockwave therapy with the settings recorded here, after the "
+        "checks recorded, and this is a true record of it."
+    ),
+}
+
+COURSE_SECTIONS: tuple[Section, ...] = (
+    Section("indication", "Indication", SectionKind.STRUCTURED, required=True, letter=True),
+    Section("side", "Side", SectionKind.STRUCTURED, required=True, letter=True),
+    Section("planned_sessions", "Sessions planned", SectionKind.STRUCTURED, required=True),
+    Section("eswt_device_id", "Device", SectionKind.STRUCTURED, required=True),
+    Section("governance", "Governance", SectionKind.STRUCTURED, required=True),
+    Section("contraindications", "Contraindications", SectionKind.STRUCTURED, required=True),
+    Section("outcome_before", "Scores before", SectionKind.STRUCTURED, required=True, letter=True),
+    Section("outcome_after", "Scores after", SectionKind.STRUCTURED, required=True, letter=True),
+)
+
+SESSION_SECTIONS: tuple[Section, ...] = (
+    Section("number", "Session", SectionKind.STRUCTURED, required=True),
+    Section("performed_on", "Date", SectionKind.STRUCTURED, required=True),
+    Section("device_serial", "Device", SectionKind.STRUCTURED, required=True),
+    Section("applicator", "Applicator", SectionKind.STRUCTURED, required=True),
+    Section("frequency_hz", "Frequency (Hz)", SectionKind.STRUCTURED, required=True),
+    Section("pulses", "Pulses", SectionKind.STRUCTURED, required=True),
+    Section("target", "Target", SectionKind.STRUCTURED, required=True),
+    Section("ultrasound_guided", "Ultrasound-guided", SectionKind.STRUCTURED),
+    Section("local_anaesthetic", "Local anaesthetic", SectionKind.STRUCTURED),
+    Section("pain_during", "Pain during (0-10)", SectionKind.STRUCTURED),
+    Section("side_effects", "Side effects", SectionKind.STRUCTURED),
+)
+
+COURSE_LIFECYCLE = Lifecycle(
+    steps=(
+        Step(
+            "edit",
+            statuses(RecordStatus.DRAFT),
+            None,
+            Action.ESWT_RECORD,
+            (Check.STATUS, Check.AUTHOR),
+            refused="eswt.course_closed",
+        ),
+        Step(
+            "sign",
+            statuses(RecordStatus.DRAFT),
+            RecordStatus.SIGNED,
+            Action.ESWT_SIGN,
+            (Check.STATUS, Check.AUTHOR),
+            refused="eswt.course_closed",
+        ),
+    ),
+    not_author="eswt.not_author",
+)
+
+SESSION_LIFECYCLE = Lifecycle(
+    steps=(
+        Step(
+            "edit",
+            statuses(RecordStatus.DRAFT),
+            None,
+            Action.ESWT_RECORD,
+            (Check.STATUS, Check.AUTHOR),
+            refused="eswt.session_signed",
+        ),
+        Step(
+            "sign",
+            statuses(RecordStatus.DRAFT),
+            RecordStatus.SIGNED,
+            Action.ESWT_SIGN,
+            (Check.STATUS, Check.AUTHOR),
+            refused="eswt.session_signed",
+        ),
+    ),
+    not_author="eswt.not_author",
+)
+
+
+def indication_title(indication_id: str | None) -> str:
+    """The indication in words (its id when the shipped indications no longer have it)."""
+    if indication_id is None:
+        return ""
+    found = shockwave_content().indications.indication(indication_id)
+    return found.title if found is not None else indication_id
+
+
+def describe_course(row: Any) -> str:
+    """E.g. "Shockwave course, draft, 3 March 2027"."""
+    when = row.signed_at or row.created_at
+    words = ("Shockwave course", STATUS_WORDS.get(str(row.status), ""), day_words(when))
+    return ", ".join(part for part in words if part)
+
+
+def describe_session(row: Any) -> str:
+    """E.g. "Shockwave session 2, signed, 10 March 2027"."""
+    title = f"Shockwave session {row.number}" if row.number else "Shockwave session"
+    words = (title, STATUS_WORDS.get(str(row.status), ""), day_words(row.performed_on))
+    return ", ".join(part for part in words if part)
+
+
+def course_words(row: Any) -> str:
+    """E.g. "Refractory plantar fasciitis, left, 3 sessions planned"."""
+    parts = [indication_title(row.indication), row.side or ""]
+    if row.planned_sessions:
+        parts.append(f"{row.planned_sessions} sessions planned")
+    return ", ".join(p for p in parts if p)
+
+
+def letter_sections(
+    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
+) -> list[LetterSection]:
+    """Each closed course: what it treated, the sessions given and pain before -> after."""
+    query = select(EswtCourse).where(
+        EswtCourse.patient_id == patient_id,
+        EswtCourse.status == RecordStatus.SIGNED.value,
+        EswtCourse.deleted.is_(False),
+    )
+    if episode_id is not None:
+        query = query.where(EswtCourse.episode_id == episode_id)
+    offered: list[LetterSection] = []
+    for row in session.scalars(query.order_by(EswtCourse.signed_at, EswtCourse.id)):
+        given = session.scalar(
+            select(func.count(EswtSession.id)).where(
+                EswtSession.course_id == row.id,
+                EswtSession.status == RecordStatus.SIGNED.value,
+                EswtSession.deleted.is_(False),
+            )
+        )
+        before = (row.outcome_before or {}).get("pain_nrs")
+        after = (row.outcome_after or {}).get("pain_nrs")
+        words = [
+            f"Treated: {course_words(row)}",
+            f"Sessions given: {given or 0}",
+            "Pain (0-10): "
+            + f"{'-' if before is None else before} -> {'-' if after is None else after}",
+        ]
+        offered.append(
+            LetterSection(
+                heading=f"Shockwave therapy, closed {day_words(row.signed_at)}",
+                text="\n".join(words),
+                record_type=COURSE_CODE,
+                source_id=row.id,
+                final=True,
+                when=row.signed_at,
+            )
+        )
+    return offered
+
+
+def unfinished_sessions(session: Session, patient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """The patients among ``patient_ids`` with a shockwave session still a draft."""
+    if not patient_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(EswtSession.patient_id)
+            .where(
+                EswtSession.patient_id.in_(list(patient_ids)),
+                EswtSession.status == RecordStatus.DRAFT.value,
+                EswtSession.deleted.is_(False),
+            )
+            .distinct()
+        )
+    )
+
+
+def _sessions_signed(session: Session, start: datetime, end: datetime) -> float:
+    return float(
+        session.scalar(
+            select(func.count(EswtSession.id)).where(
+                EswtSession.status == RecordStatus.SIGNED.value,
+                EswtSession.deleted.is_(False),
+                EswtSession.signed_at >= start,
+                EswtSession.signed_at < end,
+            )
+        )
+        or 0
+    )
+
+
+COURSE = register(
+    RecordType(
+        code=COURSE_CODE,
+        title="Shockwave course",
+        table=EswtCourse,
+        sections=COURSE_SECTIONS,
+        lifecycle=COURSE_LIFECYCLE,
+        signing=SigningPolicy.ALONE,
+        addendum=AddendumPolicy.NOTE,
+        # Everything recorded (``EswtCourse.content``), whose record it is, who closed it,
+        # when and the sentence agreed to.
+        digest_scheme="record-v1",
+        required_code="eswt.required_to_close",
+        describe=describe_course,
+        attestations=COURSE_ATTESTATIONS,
+        letter_sections=letter_sections,
+    )
+)
+
+SESSION = register(
+    RecordType(
+        code=SESSION_CODE,
+        title="Shockwave session",
+        table=EswtSession,
+        sections=SESSION_SECTIONS,
+        lifecycle=SESSION_LIFECYCLE,
+        signing=SigningPolicy.ALONE,
+        addendum=AddendumPolicy.NOTE,
+        digest_scheme="record-v1",
+        required_code="eswt.required_to_sign",
+        describe=describe_session,
+        attestations=SESSION_ATTESTATIONS,
+        measures=(
+            Measure(
+                "eswt.sessions_signed", "Shockwave sessions given", "records", _sessions_signed
+            ),
+        ),
+        unfinished=unfinished_sessions,
+    )
+)

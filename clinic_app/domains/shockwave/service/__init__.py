@@ -1,0 +1,1 @@
+"""The shockwave services: courses and their sessions, and the device register."""

@@ -1,0 +1,1 @@
+"""Shockwave (ESWT) courses: the indications, contraindications and the service's defaults."""

@@ -1,0 +1,1 @@
+"""Shockwave therapy: its words."""
