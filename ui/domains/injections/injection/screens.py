@@ -1,0 +1,110 @@
+"""The injection record, declared."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.domains.injections.views import InjectionView
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.views import PatientRecord
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.injections.injection.view import InjectionForm
+from ui.domains.injections.injection.view_model import InjectionViewModel
+
+#: The decision aid offered when no shared decision about an injection is recorded.
+STEROID_INJECTION_AID = "steroid_injection"
+
+
+class InjectionScreen:
+    """An injection given to the banner's patient, recorded as it is given and signed."""
+
+    def __init__(self, context: ShellContext, *, today: Callable[[], date] = date.today) -> None:
+        self._context = context
+        self._patient: PatientRecord | None = None
+        services = context.services
+        self.view_model = InjectionViewModel(
+            services.injections,
+            decisions=services.decisions,
+            pgds=services.pgds,
+            imaging=services.imaging,
+            runner=context.runner,
+            session=context.session,
+            today=today,
+            parent=context.owner,
+        )
+        self.view = InjectionForm(self.view_model)
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
+        self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
+        self.view.share_requested.connect(self._share_decision)
+        context.patient_changed.connect(self._on_patient_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """The user's own draft injection for the banner's patient, or a new one.
+
+        Opening again (coming back from the shared decision, say) reads the decision again.
+        """
+        if patient is None:
+            return
+        self.save_now()
+        self._patient = patient
+        self.banner.show_record(patient)
+        episode = patient.open_episode
+        self.view_model.open(patient.id, episode.id if episode is not None else None)
+        self._context.show(self)
+        self.view.focus_first_field()
+
+    def submit(self) -> None:
+        self.view_model.save()
+
+    def save_now(self) -> None:
+        self.view_model.save_now()
+
+    def reset(self) -> None:
+        # Saved first (switching user calls save_now before this), then forgotten.
+        self._patient = None
+        self.banner.clear()
+        self.view_model.reset()
+        self.view.clear_form()
+
+    def _on_patient_changed(self, record: PatientRecord | None) -> None:
+        # Another patient in the banner: nothing of this one may stay on the screen.
+        if self._patient is not None and (record is None or record.id != self._patient.id):
+            self.save_now()
+            self.reset()
+
+    def _share_decision(self) -> None:
+        """Save what is typed, then open the shared decision with the injection aid."""
+        patient = self._patient
+        banner = self._context.patient
+        if patient is None or banner is None or banner.id != patient.id:
+            return
+        self.view_model.then(lambda: self._context.open("decision", STEROID_INJECTION_AID))
+
+    def _announce(self, kind: str, record: InjectionView) -> None:
+        self._context.announce(kind, record.patient_id)
+
+
+SCREENS = (
+    ScreenSpec(
+        id="injection",
+        title="&Injection",
+        tip="Record an injection given to the open patient, its checks, and sign it",
+        build=InjectionScreen,
+        menu="patient",
+        order=7,
+        shortcut="Ctrl+Shift+J",
+        who=Action.INJECTION_RECORD,
+        needs_patient=True,
+        form=True,
+        # The form's parts side by side need the width; the search panel steps aside.
+        placement=Placement.WIDE,
+    ),
+)
