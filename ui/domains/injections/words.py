@@ -162,7 +162,7 @@ _WARNINGS: dict[str, MessageWords] = {
         "Immunosuppressed: a higher risk of infection, and its signs may be hidden."
     ),
     "injection.prosthetic_joint": lambda e: tr(
-        "A replaced joint: a higher risk of infection. Is this the right treatment?"
+        "A replaced joint: a higher risk of infection. Be sure this is the right treatment."
     ),
     "injection.replacement_planned": lambda e: tr(
         "A replacement of this joint is planned within {months} months."
