@@ -96,6 +96,7 @@ class InjectionForm(QWidget):
         self._has_studies = False
         self._has_pgds = False
         self._pgd_versions: dict[str, str] = {}
+        self._focus_pending = False
         self.title = label(self.tr("Injection"), "heading")
         self.state = _words("", "hint")
         self.state.setObjectName("injectionState")
@@ -123,6 +124,7 @@ class InjectionForm(QWidget):
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll_area.setWidget(self.page)
+        self.scroll_area.setAccessibleName(self.tr("The injection record"))
         self._build_sign_bar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
@@ -653,10 +655,25 @@ class InjectionForm(QWidget):
             self._local = {}
             self._from_store = {}
             self._show_errors()
+            self._focus_pending = True
         finally:
             self._loading = False
 
     def _show_decision(self) -> None:
+        record = self._vm.record
+        if record is not None and record.is_signed:
+            # What the signed record holds, not what the episode holds now.
+            linked = record.fields.sdm_record_id is not None
+            self.decision_words.setText(
+                self.tr("Given after a shared decision with the patient, recorded and linked.")
+                if linked
+                else self.tr("Given with no shared decision recorded, for the reason below.")
+            )
+            self.decision_words.setVisible(True)
+            self.decision_warning.setVisible(False)
+            self.reason_field.setVisible(not linked)
+            self.share_row.setVisible(False)
+            return
         decision = self._vm.decision
         followed = decision is not None
         if decision is not None:
@@ -716,6 +733,8 @@ class InjectionForm(QWidget):
 
     def _show_record(self, record: InjectionView | None) -> None:
         loaded = self._vm.loaded
+        if loaded:
+            self._show_decision()
         signed = record is not None and record.is_signed
         writable = self._vm.may_write
         self.page.setEnabled(loaded)
@@ -743,6 +762,10 @@ class InjectionForm(QWidget):
                 self.tr("Kept as a draft as you type. Only this patient's record is changed.")
             )
         self._show_draft_state()
+        if self._focus_pending and loaded:
+            # The form is enabled only now: its first field takes the focus.
+            self._focus_pending = False
+            self.focus_first_field()
 
     def _show_draft_state(self) -> None:
         record = self._vm.record
@@ -808,7 +831,8 @@ class InjectionForm(QWidget):
     def _label_for(self, field: str) -> str:
         made = self.fields.get(field)
         if made is not None:
-            return made.text
+            # A drug's fields are named with the drug's number ("Drug 2: Batch").
+            return made.editor.accessibleName() or made.text
         head = field.split(".", 1)[0]
         names = {
             "performed_on": self.tr("Date"),
