@@ -151,8 +151,13 @@ def test_share_a_decision_now_and_come_back_to_it_followed(
     kept = clinic.injections.for_patient(user_of(window), patient)
     assert [r.fields.target for r in kept] == ["knee_joint"]
 
-    # Signed meanwhile: coming back, the injection follows it and the warning is gone.
+    # Signed meanwhile: told of it, the injection follows it and the warning is gone.
     sign_decision(clinic, window, patient)
+    window.context.announce("decision.signed", patient)
+    wait_idle(window)
+    assert form.decision_warning.isHidden()
+    assert not form.decision_words.isHidden()
+    # Coming back, it is read again all the same.
     screen = open_injection(window, clinic, patient)
     assert not form.decision_warning.isVisible()
     assert form.decision_words.isVisible()

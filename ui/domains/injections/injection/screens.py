@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -41,6 +42,7 @@ class InjectionScreen:
         self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
         self.view.share_requested.connect(self._share_decision)
         context.patient_changed.connect(self._on_patient_changed)
+        context.record_changed.connect(self._on_record_changed)
 
     @property
     def page(self) -> QWidget:
@@ -79,6 +81,12 @@ class InjectionScreen:
         if self._patient is not None and (record is None or record.id != self._patient.id):
             self.save_now()
             self.reset()
+
+    def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
+        """A shared decision signed for this patient elsewhere: read the decision again."""
+        patient = self._patient
+        if kind == "decision.signed" and patient is not None and patient_id == patient.id:
+            self.view_model.refresh_decision()
 
     def _share_decision(self) -> None:
         """Save what is typed, then open the shared decision with the injection aid."""

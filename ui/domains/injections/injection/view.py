@@ -290,7 +290,6 @@ class InjectionForm(QWidget):
             asked = self._field(f"checklist.{item.id}", item.question, answer)
             asked.label.setWordWrap(True)
             inner.addWidget(asked)
-        self.fields["checklist"] = self.fields[f"checklist.{self._content.checklist.ids[0]}"]
 
     def _build_anticoagulation(self) -> None:
         inner = self._card(self.tr("Anticoagulation and planned surgery"))
@@ -463,6 +462,7 @@ class InjectionForm(QWidget):
         self.scan.textEdited.connect(lambda _text: self._scan_timer.start())
         self.scan.returnPressed.connect(self._on_scan_entered)
         vm.opened.connect(self._show_opened)
+        vm.decision_changed.connect(lambda _decision: self._on_decision_read())
         vm.record_changed.connect(self._show_record)
         vm.checks_changed.connect(self._show_checks)
         vm.field_errors_changed.connect(self._show_store_errors)
@@ -659,6 +659,12 @@ class InjectionForm(QWidget):
         finally:
             self._loading = False
 
+    def _on_decision_read(self) -> None:
+        self._show_decision()
+        if self._vm.record is not None and self.reason.toPlainText().strip():
+            # A reason typed before the decision was signed is no longer sent with the draft.
+            self._changed()
+
     def _show_decision(self) -> None:
         record = self._vm.record
         if record is not None and record.is_signed:
@@ -733,9 +739,11 @@ class InjectionForm(QWidget):
 
     def _show_record(self, record: InjectionView | None) -> None:
         loaded = self._vm.loaded
+        signed = record is not None and record.is_signed
         if loaded:
             self._show_decision()
-        signed = record is not None and record.is_signed
+            if signed:
+                self._show_checks(self._vm.checks)
         writable = self._vm.may_write
         self.page.setEnabled(loaded)
         for index in range(self.cards.count()):
@@ -855,21 +863,17 @@ class InjectionForm(QWidget):
             shown["pgd_id"] = shown.pop("pgd_version")
         if "inr_measured_time" in shown:
             shown.pop("inr_measured_time")
-        unplaced: list[str] = []
         for key, field in self.fields.items():
-            if key == "checklist":
-                continue
             field.set_error(shown.get(key))
-        for key, words in shown.items():
-            if key not in self.fields:
-                unplaced.append(words)
-        self.drugs_problem.setText("\n".join(unplaced))
-        self.drugs_problem.setVisible(bool(unplaced))
+        # About the drugs together (mixed in one syringe, more than the site takes).
+        together = shown.get("drugs", "")
+        self.drugs_problem.setText(together)
+        self.drugs_problem.setVisible(bool(together))
         if shown:
             self.summary.show_problems(
                 self.tr("Some answers need a look. Each is marked beside its field."),
                 [
-                    f"{self._label_for(key) or self.tr('Drugs given')}: {words}"
+                    f"{where}: {words}" if (where := self._label_for(key)) else words
                     for key, words in shown.items()
                 ],
             )

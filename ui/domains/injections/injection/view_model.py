@@ -128,6 +128,8 @@ class InjectionViewModel(QObject):
     """The record on the form (an ``InjectionView``), or None before the first save."""
     checks_changed = Signal(object)
     """What stands before signing (an ``InjectionChecks``), or None before the first save."""
+    decision_changed = Signal(object)
+    """The episode's signed shared decision about an injection, read again (or None)."""
     field_errors_changed = Signal(object)
     problem = Signal(str)
     saved = Signal(object)
@@ -284,9 +286,13 @@ class InjectionViewModel(QObject):
             self._pending = self.values
         self.save_now()
 
-    def then(self, action: Callable[[], None]) -> None:
-        """Run ``action`` once what is typed is saved (at once when nothing is waiting)."""
-        if self.may_write and self.record is None and self._pending is None:
+    def then(self, action: Callable[[], None], *, keep: bool = False) -> None:
+        """Run ``action`` once what is typed is saved (at once when nothing is waiting).
+
+        With ``keep``, a form never saved is kept first even with nothing typed (signing
+        needs a record to refuse or sign).
+        """
+        if keep and self.may_write and self.record is None and self._pending is None:
             self._pending = self.values
         if self._pending is not None or self._saving:
             self._after_save = action
@@ -308,7 +314,22 @@ class InjectionViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
-        self.then(lambda: self._sign(password))
+        self.then(lambda: self._sign(password), keep=True)
+
+    def refresh_decision(self) -> None:
+        """Read the episode's shared decision again (one was signed or changed meanwhile)."""
+        patient_id = self.patient_id
+        if patient_id is None or not self.loaded or self.is_signed:
+            return
+        actor = self._session.require_user()
+        episode_id = self.episode_id
+        decisions = self._decisions
+        epoch = self._epoch
+        self._runner.run_store(
+            lambda: decisions.decision_for(actor, patient_id, episode_id, LEADS_TO),
+            on_done=lambda found: self._on_decision(found) if epoch == self._epoch else None,
+            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+        )
 
     def reset(self) -> None:
         """Forget the patient and the form (saved first by the screen)."""
@@ -380,6 +401,10 @@ class InjectionViewModel(QObject):
         self.opened.emit(found)
         self.record_changed.emit(found.record)
         self.checks_changed.emit(found.checks)
+
+    def _on_decision(self, found: list[DecisionRecordView]) -> None:
+        self.decision = found[0] if found else None
+        self.decision_changed.emit(self.decision)
 
     def _on_load_failed(self, error: BaseException) -> None:
         self.patient_id = None
