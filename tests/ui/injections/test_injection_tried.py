@@ -256,3 +256,44 @@ def test_the_page_fits_a_small_laptop_screen(
     pictures.keep(window, "injection_drugs.png")
     form.scroll_area.ensureWidgetVisible(form.checks_box)
     pictures.keep(window, "injection_checks.png")
+
+
+def test_hard_stops_and_warnings_are_shown_in_plain_words_and_a_wrong_password_loses_nothing(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    screen = open_injection(window, clinic, patients(clinic, window, 1)[0])
+    form = screen.view
+    pick(form.target, "knee_joint")
+    form.checks_asked["diabetes"].yes.setChecked(True)
+    form.checks_asked["infection_local"].yes.setChecked(True)
+    screen.view_model.save_now()
+    wait_idle(window)
+    wait_idle(window)
+
+    lines = form.check_lines
+    assert any(line.startswith("Stop: Possible infection: do not inject.") for line in lines)
+    assert any(line.startswith("Warning: Diabetes:") for line in lines)
+    assert any(line.startswith("Still to do: ") for line in lines)
+    assert not any("injection." in line for line in lines)  # no code is ever shown
+    button = form.acknowledge_buttons["diabetes"]
+    assert button.accessibleName().startswith("Acknowledge: Diabetes:")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    wait_idle(window)
+    assert "diabetes" not in form.acknowledge_buttons
+    assert any(line.startswith("Acknowledged: Diabetes:") for line in form.check_lines)
+    form.scroll_area.ensureWidgetVisible(form.checks_box)
+    pictures.keep(window, "injection_checks_panel.png")
+
+    type_into(qtbot, form.password, "not my password")
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(form.sign_problem.isVisible, timeout=WAIT_MS)
+    wait_idle(window)
+    assert form.sign_problem.text() == (
+        "That password is not right. Type your own password and try again."
+    )
+    assert form.target.currentData() == "knee_joint"
+    assert form.checks_asked["diabetes"].answer() == "yes"
+    assert screen.view_model.record is not None
+    assert not screen.view_model.record.is_signed

@@ -73,6 +73,13 @@ def _words(text: str, role: str | None = None) -> QLabel:
     return made
 
 
+def _about(where: str, words: str) -> str:
+    """``words`` about the field named ``where`` (a question is followed by its answer)."""
+    if not where:
+        return words
+    return f"{where} {words}" if where.endswith("?") else f"{where}: {words}"
+
+
 class InjectionForm(QWidget):
     """One injection for the banner's patient, kept as a draft as it is typed, then signed."""
 
@@ -824,10 +831,7 @@ class InjectionForm(QWidget):
             where = self._label_for(missing.field or "")
             words = errors.field_message(missing, where)
             self._check_line(
-                self.tr("Still to do: {where}: {words}").format(where=where, words=words)
-                if where
-                else self.tr("Still to do: {words}").format(words=words),
-                "hint",
+                self.tr("Still to do: {words}").format(words=_about(where, words)), "hint"
             )
         if checks.can_sign:
             self._check_line(self.tr("Nothing stands in the way of signing."), "hint")
@@ -872,10 +876,7 @@ class InjectionForm(QWidget):
         if shown:
             self.summary.show_problems(
                 self.tr("Some answers need a look. Each is marked beside its field."),
-                [
-                    f"{where}: {words}" if (where := self._label_for(key)) else words
-                    for key, words in shown.items()
-                ],
+                [_about(self._label_for(key), words) for key, words in shown.items()],
             )
         else:
             self.summary.clear()
