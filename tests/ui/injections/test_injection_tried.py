@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.demo import demo_password
+from clinic_app.demo_imaging import add_demo_imaging
+from clinic_app.people.nhs_number import synthetic_numbers
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from tests.ui.injections.helpers import (
@@ -297,3 +300,35 @@ def test_hard_stops_and_warnings_are_shown_in_plain_words_and_a_wrong_password_l
     assert form.checks_asked["diabetes"].answer() == "yes"
     assert screen.view_model.record is not None
     assert not screen.view_model.record.is_signed
+
+
+def test_an_ultrasound_guided_injection_offers_the_patient_s_own_scans(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    add_demo_imaging(clinic, clinic.auth.login("sonographer", demo_password("sonographer")), 60)
+    scanned = clinic.patients.search(user_of(window), next(synthetic_numbers(1)), limit=1)[0].id
+    studies = clinic.imaging.studies(user_of(window), scanned)
+    assert studies
+    other = next(p for p in patients(clinic, window, 5) if p != scanned)
+
+    # A patient with no scans: the screen says what an ultrasound-guided injection needs.
+    screen = open_injection(window, clinic, other)
+    form = screen.view
+    pick(form.guidance, "ultrasound")
+    assert not form.no_studies.isHidden()
+    assert form.study_field.isHidden()
+
+    screen = open_injection(window, clinic, scanned)
+    assert form.guidance.currentData() is None
+    pick(form.guidance, "ultrasound")
+    assert form.no_studies.isHidden()
+    assert not form.study_field.isHidden()
+    assert form.study.count() == len(studies) + 1
+    pick(form.study, str(studies[0].id))
+    screen.view_model.save_now()
+    wait_idle(window)
+    record = screen.view_model.record
+    assert record is not None
+    assert record.fields.imaging_study_id == studies[0].id
+    assert record.fields.guidance == "ultrasound"
