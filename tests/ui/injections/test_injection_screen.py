@@ -3,6 +3,9 @@ signature, through the real window and the real store."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -22,6 +25,18 @@ from tests.ui.injections.helpers import (
 )
 from ui.app import MainWindow
 from ui.domains.injections.injection.screens import InjectionScreen
+
+
+def _block_store(window: MainWindow, seconds: float) -> None:
+    """The store worker busy with something else for a moment (a sync round, a long read)."""
+    started = threading.Event()
+
+    def slow() -> None:
+        started.set()
+        time.sleep(seconds)
+
+    window.runner.run_store(slow, on_done=lambda _r: None)
+    started.wait(2)
 
 
 def _save(window: MainWindow, screen: InjectionScreen) -> None:
@@ -132,3 +147,35 @@ def test_with_a_signed_shared_decision_the_injection_names_it(
     assert signed.is_signed
     assert signed.fields.sdm_record_id == decision
     assert signed.fields.sdm_missing_reason is None
+
+
+def test_a_sign_asked_for_just_before_the_patient_changes_is_done_for_that_patient_and_said(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    a, b = patients(clinic, window)
+    pgd = add_pgd(clinic, window)
+    screen = open_injection(window, clinic, a)
+    form = screen.view
+    fill_knee_injection(qtbot, form, pgd)
+    type_into(qtbot, form.reason, REASON)
+    _save(window, screen)
+    _acknowledge_every_warning(qtbot, window, screen)
+    record = screen.view_model.record
+    assert record is not None
+
+    # One more word typed, Sign pressed while the store is busy, then the banner changes.
+    type_into(qtbot, form.reaction, "None seen")
+    _block_store(window, 0.3)
+    type_into(qtbot, form.password, PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    window.open_screen("patient", clinic.patients.open(user_of(window), b))
+    wait_idle(window)
+    wait_idle(window)
+
+    signed = clinic.injections.get(user_of(window), record.id, patient_id=a)
+    assert signed.is_signed
+    assert signed.fields.immediate_reaction == "None seen"
+    assert "was signed" in window.notice.text()
+    assert clinic.injections.for_patient(user_of(window), b) == []
+    assert form.reaction.text() == ""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.injections.views import InjectionView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from ui.common import formatting
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.injections.injection.view import InjectionForm
 from ui.domains.injections.injection.view_model import InjectionViewModel
@@ -25,6 +26,9 @@ class InjectionScreen:
     def __init__(self, context: ShellContext, *, today: Callable[[], date] = date.today) -> None:
         self._context = context
         self._patient: PatientRecord | None = None
+        #: Names of the patients this screen has shown, for a word about a sign finished after
+        #: the patient changed.
+        self._names: dict[uuid.UUID, str] = {}
         services = context.services
         self.view_model = InjectionViewModel(
             services.injections,
@@ -41,6 +45,7 @@ class InjectionScreen:
         self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
         self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
         self.view.share_requested.connect(self._share_decision)
+        self.view_model.left_behind.connect(self._on_left_behind)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
 
@@ -57,6 +62,9 @@ class InjectionScreen:
             return
         self.save_now()
         self._patient = patient
+        self._names[patient.id] = formatting.patient_name(
+            patient.family_name, patient.given_name, patient.title
+        )
         self.banner.show_record(patient)
         episode = patient.open_episode
         self.view_model.open(patient.id, episode.id if episode is not None else None)
@@ -81,6 +89,25 @@ class InjectionScreen:
         if self._patient is not None and (record is None or record.id != self._patient.id):
             self.save_now()
             self.reset()
+
+    def _on_left_behind(
+        self, patient_id: uuid.UUID, signed: InjectionView | None, why: str
+    ) -> None:
+        """A sign asked for just before the patient changed has finished: say how, and whose."""
+        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        if signed is not None:
+            self._context.announce("injection.signed", patient_id)
+            self._context.say(
+                self.view.tr("The injection record for {name} was signed.").format(name=name),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The injection record for {name} was not signed: {why} It is kept as a draft: "
+                "open their record and the injection screen to sign it."
+            ).format(name=name, why=why)
+        )
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         """A shared decision signed for this patient elsewhere: read the decision again."""

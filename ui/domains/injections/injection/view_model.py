@@ -136,6 +136,9 @@ class InjectionViewModel(QObject):
     signed = Signal(object)
     sign_failed = Signal(str)
     busy_changed = Signal(bool)
+    left_behind = Signal(object, object, str)
+    """A sign asked for just before the patient changed, finished for that patient: their id,
+    the signed record (None if it was not signed) and, if not, why in plain words."""
 
     def __init__(
         self,
@@ -169,6 +172,8 @@ class InjectionViewModel(QObject):
         self._saving = False
         self._busy = False
         self._after_save: Callable[[], None] | None = None
+        #: The password of a sign waiting for a save on its way (None: no sign waiting).
+        self._sign_waiting: str | None = None
         #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
         self._epoch = 0
         self._timer = QTimer(self)
@@ -314,6 +319,8 @@ class InjectionViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
+        if self.has_unsaved or self.record is None:
+            self._sign_waiting = password
         self.then(lambda: self._sign(password), keep=True)
 
     def refresh_decision(self) -> None:
@@ -345,7 +352,9 @@ class InjectionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
-        if self._pending is not None and self._saving and self.may_write:
+        if self._sign_waiting is not None:
+            self._finish_sign_left_behind(self._sign_waiting)
+        elif self._pending is not None and self._saving and self.may_write:
             # Typed while a save was on its way: queued behind it now (the store worker runs
             # in order), for this patient, before the screen forgets them.
             self._saving = False
@@ -357,6 +366,7 @@ class InjectionViewModel(QObject):
         self._pending = None
         self._saving = False
         self._after_save = None
+        self._sign_waiting = None
         self._set_busy(False)
         self.field_errors_changed.emit({})
 
@@ -378,7 +388,41 @@ class InjectionViewModel(QObject):
             on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
         )
 
+    def _finish_sign_left_behind(self, password: str) -> None:
+        """Sign what is on the form for the patient being left, as asked, and say how it went.
+
+        The sign was waiting for a save still on its way. The store's thread takes work in
+        order, so this runs after that save: the form's last state is saved again and signed,
+        for this patient only.
+        """
+        patient_id, episode_id = self.patient_id, self.episode_id
+        if patient_id is None or not self.may_write:
+            return
+        actor = self._session.require_user()
+        existing = self.record.id if self.record is not None else None
+        values = self._pending if self._pending is not None else self.values
+        injections = self._injections
+
+        def finish() -> InjectionView:
+            record_id = existing
+            if record_id is None:
+                draft = _own_draft(injections, actor, patient_id, episode_id)
+                record_id = (
+                    draft.id
+                    if draft is not None
+                    else injections.start(actor, patient_id, episode_id).id
+                )
+            injections.save(actor, record_id, values, patient_id=patient_id)
+            return injections.sign(actor, record_id, password, patient_id=patient_id)
+
+        self._runner.run_store(
+            finish,
+            on_done=lambda view: self.left_behind.emit(patient_id, view, ""),
+            on_failed=lambda error: self.left_behind.emit(patient_id, None, errors.explain(error)),
+        )
+
     def _sign(self, password: str) -> None:
+        self._sign_waiting = None
         record, patient_id = self.record, self.patient_id
         if record is None or patient_id is None:
             self._set_busy(False)
@@ -386,10 +430,19 @@ class InjectionViewModel(QObject):
         actor = self._session.require_user()
         injections = self._injections
         epoch = self._epoch
+        # An answer that comes after the patient changed is still told, for that patient.
         self._runner.run_store(
             lambda: injections.sign(actor, record.id, password, patient_id=patient_id),
-            on_done=lambda view: self._on_signed(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=lambda view: (
+                self._on_signed(view)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, view, "")
+            ),
+            on_failed=lambda error: (
+                self._on_sign_failed(error)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, None, errors.explain(error))
+            ),
         )
 
     def _on_opened(self, found: Opened) -> None:
@@ -427,6 +480,7 @@ class InjectionViewModel(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._sign_waiting = None
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
