@@ -130,7 +130,8 @@ class InjectionScreen:
 SCREENS = (
     ScreenSpec(
         id="injection",
-        title="&Injection",
+        # J, as its shortcut: I is taken by Imaging in the same menu.
+        title="In&jection",
         tip="Record an injection given to the open patient, its checks, and sign it",
         build=InjectionScreen,
         menu="patient",
