@@ -198,6 +198,7 @@ def test_impossible_values_are_refused_beside_their_fields_and_kept_on_screen(
     screen.view_model.save_now()
     wait_idle(window)
     assert form.fields["drugs.0.mg"].error() is None
+    assert not form.notice.isVisible()
     record = screen.view_model.record
     assert record is not None
     assert record.fields.drugs[0].mg == 40

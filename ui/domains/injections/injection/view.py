@@ -475,7 +475,7 @@ class InjectionForm(QWidget):
         vm.field_errors_changed.connect(self._show_store_errors)
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         vm.sign_failed.connect(self._show_sign_problem)
-        vm.saved.connect(lambda _view: self._show_draft_state())
+        vm.saved.connect(self._on_saved)
         vm.busy_changed.connect(lambda busy: self.sign_button.setEnabled(not busy))
         for edit in (
             self.approach,
@@ -781,6 +781,11 @@ class InjectionForm(QWidget):
             # The form is enabled only now: its first field takes the focus.
             self._focus_pending = False
             self.focus_first_field()
+
+    def _on_saved(self, _view: InjectionView) -> None:
+        # A problem said of an earlier save is over once a save goes through.
+        self.notice.hide_notice()
+        self._show_draft_state()
 
     def _show_draft_state(self) -> None:
         record = self._vm.record
