@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -64,6 +65,35 @@ def _acknowledge_every_warning(qtbot: QtBot, window: MainWindow, screen: Injecti
         wait_idle(window)
 
 
+def _open_again_signed(
+    window: MainWindow,
+    clinic: Services,
+    screen: InjectionScreen,
+    patient: uuid.UUID,
+    record_id: uuid.UUID,
+) -> None:
+    """Opened again from the patient's timeline: the signed record, read only; a new
+    injection from the menu starts empty."""
+    form = screen.view
+    window.open_screen("patient", clinic.patients.open(user_of(window), patient))
+    wait_idle(window)
+    window.open_screen("injection", record_id)
+    wait_idle(window)
+    assert window.showing(screen)
+    assert screen.view_model.record is not None
+    assert screen.view_model.record.id == record_id
+    assert form.target.currentData() == "knee_joint"
+    assert form.reason.toPlainText() == REASON
+    assert not form.target.isEnabled()
+    assert not form.sign_button.isEnabled()
+    assert form.state.text().startswith("Signed on ")
+    window.action("injection").trigger()
+    wait_idle(window)
+    assert screen.view_model.record is None
+    assert form.target.currentData() is None
+    assert form.target.isEnabled()
+
+
 def test_with_no_shared_decision_signing_waits_for_a_reason_and_keeps_it(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services
 ) -> None:
@@ -119,6 +149,8 @@ def test_with_no_shared_decision_signing_waits_for_a_reason_and_keeps_it(
     assert not form.password.text()
     QApplication.processEvents()
     pictures.keep(window, "injection_signed.png")
+
+    _open_again_signed(window, clinic, screen, patient, record.id)
 
 
 def test_with_a_signed_shared_decision_the_injection_names_it(

@@ -20,6 +20,14 @@ from ui.domains.injections.injection.view_model import InjectionViewModel
 STEROID_INJECTION_AID = "steroid_injection"
 
 
+def record_to_open(item: object) -> uuid.UUID | None:
+    """The injection record ``item`` names (its id or a timeline entry), or None."""
+    if isinstance(item, uuid.UUID):
+        return item
+    found = getattr(item, "item_id", None)
+    return found if isinstance(found, uuid.UUID) else None
+
+
 class InjectionScreen:
     """An injection given to the banner's patient, recorded as it is given and signed."""
 
@@ -54,7 +62,9 @@ class InjectionScreen:
         return self._page
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
-        """The user's own draft injection for the banner's patient, or a new one.
+        """The injection ``item`` names, else the user's own draft, else a new one.
+
+        ``item`` is a record of the banner's patient (from their timeline).
 
         Opening again (coming back from the shared decision, say) reads the decision again.
         """
@@ -67,7 +77,9 @@ class InjectionScreen:
         )
         self.banner.show_record(patient)
         episode = patient.open_episode
-        self.view_model.open(patient.id, episode.id if episode is not None else None)
+        self.view_model.open(
+            patient.id, episode.id if episode is not None else None, record_to_open(item)
+        )
         self._context.show(self)
         self.view.focus_first_field()
 

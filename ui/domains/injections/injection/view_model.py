@@ -68,6 +68,10 @@ class Injections(Protocol):
         self, actor: CurrentUser, record_id: uuid.UUID, *, patient_id: uuid.UUID | None = None
     ) -> InjectionChecks: ...
 
+    def get(
+        self, actor: CurrentUser, record_id: uuid.UUID, *, patient_id: uuid.UUID | None = None
+    ) -> InjectionView: ...
+
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[InjectionView]: ...
 
     def attestation_for(self, actor: CurrentUser) -> str: ...
@@ -205,8 +209,16 @@ class InjectionViewModel(QObject):
 
     # ------------------------------------------------------------------ commands
 
-    def open(self, patient_id: uuid.UUID, episode_id: uuid.UUID | None) -> None:
-        """Open the user's own draft for this patient's episode (or a new form).
+    def open(
+        self,
+        patient_id: uuid.UUID,
+        episode_id: uuid.UUID | None,
+        record_id: uuid.UUID | None = None,
+    ) -> None:
+        """Open the record named, else the user's own draft of the episode, else a new form.
+
+        A record named (from the timeline) must be this patient's: the service does not find
+        another's.
 
         Reads the episode's signed shared decision about an injection, the PGDs in force
         today, the patient's scans and the sentence signed. Nothing is saved until the user
@@ -227,13 +239,18 @@ class InjectionViewModel(QObject):
         today = self._today()
 
         def load() -> Opened:
-            record = _own_draft(injections, actor, patient_id, episode_id)
+            record = (
+                injections.get(actor, record_id, patient_id=patient_id)
+                if record_id is not None
+                else _own_draft(injections, actor, patient_id, episode_id)
+            )
             checks = (
                 injections.checks(actor, record.id, patient_id=patient_id)
-                if record is not None
+                if record is not None and not record.is_signed
                 else None
             )
-            found = decisions.decision_for(actor, patient_id, episode_id, LEADS_TO)
+            episode = record.episode_id if record is not None else episode_id
+            found = decisions.decision_for(actor, patient_id, episode, LEADS_TO)
             return Opened(
                 record=record,
                 checks=checks,
@@ -447,6 +464,8 @@ class InjectionViewModel(QObject):
 
     def _on_opened(self, found: Opened) -> None:
         self.record = found.record
+        if found.record is not None:
+            self.episode_id = found.record.episode_id
         self.checks = found.checks
         self.decision = found.decision
         self.values = found.record.fields if found.record is not None else InjectionInput()
