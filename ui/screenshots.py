@@ -222,6 +222,18 @@ def _render_clinic_day(window: MainWindow, out_dir: Path) -> list[Path]:
     return shots
 
 
+def _render_injection(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The open patient's injection form as it opens: nothing is typed, so nothing is saved."""
+    # From the patient's record: patient actions are off while a day list is on show.
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("injection")
+    # Two steps: the form, then its first field's focus once the form is enabled.
+    _settle(window)
+    _settle(window)
+    return [_save(window, out_dir / "23-injection.png")]
+
+
 def render_screens(
     services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
 ) -> list[Path]:
@@ -233,7 +245,8 @@ def render_screens(
     worklist, the MSK-HQ, an assessment, its diagnosis section, red-flag screening, the
     waiting-time targets (as the clinician sees them: read only), the imaging screen (live
     capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
-    PACS settings, the patient's appointments, the clinician's day list and the site's.
+    PACS settings, the patient's appointments, the clinician's day list and the site's, and
+    the patient's injection form.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
 
@@ -258,6 +271,7 @@ def render_screens(
         shots += _render_clinical(window, out_dir)
         shots += _render_imaging(window, out_dir)
         shots += _render_clinic_day(window, out_dir)
+        shots += _render_injection(window, out_dir)
     finally:
         window.shutdown()
         window.deleteLater()

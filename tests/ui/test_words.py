@@ -40,6 +40,19 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.user_disabled": "ui.domains.sync.words",
     "sync.patient_not_held": "ui.domains.sync.words",
     "sync.wrong_patient": "ui.domains.sync.words",
+    # A pack scan's problems: returned in a reading (PackReading.problems), never raised.
+    **{
+        f"pack.{problem}": "ui.domains.injections.words"
+        for problem in (
+            "empty",
+            "too_long",
+            "unreadable",
+            "ambiguous",
+            "no_gtin",
+            "bad_check_digit",
+            "expiry_unreadable",
+        )
+    },
     # Relayed from the server's scope routes when a laptop asks for another clinic's record.
     "sync.scope_needs_user": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle

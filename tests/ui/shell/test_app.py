@@ -92,6 +92,7 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "20-appointments.png",
         "21-day-list.png",
         "22-site-day-list.png",
+        "23-injection.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}
     # The MSK-HQ with its chart asks for a little more height than the window opens at (still

@@ -65,7 +65,15 @@ def own_patient(screen: Screen) -> uuid.UUID | str | None:
 
 
 def show_page(qtbot: QtBot, window: MainWindow, page_id: str, referral: WorklistItem) -> bool:
-    """Open a page from its declaration; on the worklist, choose B's referral in the list."""
+    """Open a page from its declaration; on the worklist, choose B's referral in the list.
+
+    A page that needs the banner's patient is off while a list of patients is on show (as
+    its menu item is): the patient's record is shown first, as a person would go back to it.
+    """
+    spec = window.specs[page_id]
+    if spec.needs_patient and not spec.enabled(window.facts()):
+        window.open_screen("patient")
+        wait_idle(window)
     window.open_screen(page_id)
     screen = window.screen_by_id(page_id)
     if page_id in OPENED_ONLY_WITH_AN_ITEM:

@@ -184,6 +184,23 @@ _WORDS: dict[str, str] = {
     "injection.wrong_patient": (
         "This injection record belongs to another patient. Open that patient's record to use it."
     ),
+    # A medicine pack's barcode, scanned into the drugs.
+    "pack.empty": "Nothing was scanned. Scan the barcode on the pack again.",
+    "pack.too_long": "That is far too long for a pack's barcode. Scan the pack again.",
+    "pack.unreadable": (
+        "That could not be read as a medicine pack's barcode. Scan the square code on the "
+        "pack again, or type the batch and expiry."
+    ),
+    "pack.ambiguous": (
+        "The scanner did not mark where the batch ends, and it can be read more than one way: "
+        "type the batch from the pack."
+    ),
+    "pack.no_gtin": "The barcode does not name the product. Choose the product yourself.",
+    "pack.bad_check_digit": (
+        "The product number in the barcode does not add up, so it was not used. Scan again "
+        "or choose the product yourself."
+    ),
+    "pack.expiry_unreadable": "The expiry date in the barcode could not be read: type it.",
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_WARNINGS, fields=_FIELD_WORDS)

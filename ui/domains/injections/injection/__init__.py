@@ -1,0 +1,1 @@
+"""The injection record: the decision behind it, the site, drugs and checks, signed."""

@@ -1,0 +1,158 @@
+"""The injection record, declared."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.domains.injections.views import InjectionView
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.views import PatientRecord
+from ui.common import formatting
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.injections.injection.view import InjectionForm
+from ui.domains.injections.injection.view_model import InjectionViewModel
+
+#: The decision aid offered when no shared decision about an injection is recorded.
+STEROID_INJECTION_AID = "steroid_injection"
+
+
+def record_to_open(item: object) -> uuid.UUID | None:
+    """The injection record ``item`` names (its id or a timeline entry), or None."""
+    if isinstance(item, uuid.UUID):
+        return item
+    found = getattr(item, "item_id", None)
+    return found if isinstance(found, uuid.UUID) else None
+
+
+class InjectionScreen:
+    """An injection given to the banner's patient, recorded as it is given and signed."""
+
+    def __init__(self, context: ShellContext, *, today: Callable[[], date] = date.today) -> None:
+        self._context = context
+        self._patient: PatientRecord | None = None
+        #: Names of the patients this screen has shown, for a word about a sign finished after
+        #: the patient changed.
+        self._names: dict[uuid.UUID, str] = {}
+        services = context.services
+        self.view_model = InjectionViewModel(
+            services.injections,
+            decisions=services.decisions,
+            pgds=services.pgds,
+            imaging=services.imaging,
+            runner=context.runner,
+            session=context.session,
+            today=today,
+            parent=context.owner,
+        )
+        self.view = InjectionForm(self.view_model)
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
+        self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
+        self.view.share_requested.connect(self._share_decision)
+        self.view_model.left_behind.connect(self._on_left_behind)
+        context.patient_changed.connect(self._on_patient_changed)
+        context.record_changed.connect(self._on_record_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """The injection ``item`` names, else the user's own draft, else a new one.
+
+        ``item`` is a record of the banner's patient (from their timeline).
+
+        Opening again (coming back from the shared decision, say) reads the decision again.
+        """
+        if patient is None:
+            return
+        self.save_now()
+        self._patient = patient
+        self._names[patient.id] = formatting.patient_name(
+            patient.family_name, patient.given_name, patient.title
+        )
+        self.banner.show_record(patient)
+        episode = patient.open_episode
+        self.view_model.open(
+            patient.id, episode.id if episode is not None else None, record_to_open(item)
+        )
+        self._context.show(self)
+        self.view.focus_first_field()
+
+    def submit(self) -> None:
+        self.view_model.save()
+
+    def save_now(self) -> None:
+        self.view_model.save_now()
+
+    def reset(self) -> None:
+        # Saved first (switching user calls save_now before this), then forgotten.
+        self._patient = None
+        self.banner.clear()
+        self.view_model.reset()
+        self.view.clear_form()
+
+    def _on_patient_changed(self, record: PatientRecord | None) -> None:
+        # Another patient in the banner: nothing of this one may stay on the screen.
+        if self._patient is not None and (record is None or record.id != self._patient.id):
+            self.save_now()
+            self.reset()
+
+    def _on_left_behind(
+        self, patient_id: uuid.UUID, signed: InjectionView | None, why: str
+    ) -> None:
+        """A sign asked for just before the patient changed has finished: say how, and whose."""
+        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        if signed is not None:
+            self._context.announce("injection.signed", patient_id)
+            self._context.say(
+                self.view.tr("The injection record for {name} was signed.").format(name=name),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The injection record for {name} was not signed: {why} It is kept as a draft: "
+                "open their record and the injection screen to sign it."
+            ).format(name=name, why=why)
+        )
+
+    def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
+        """A shared decision signed for this patient elsewhere: read the decision again."""
+        patient = self._patient
+        if kind == "decision.signed" and patient is not None and patient_id == patient.id:
+            self.view_model.refresh_decision()
+
+    def _share_decision(self) -> None:
+        """Save what is typed, then open the shared decision with the injection aid."""
+        patient = self._patient
+        banner = self._context.patient
+        if patient is None or banner is None or banner.id != patient.id:
+            return
+        self.view_model.then(lambda: self._context.open("decision", STEROID_INJECTION_AID))
+
+    def _announce(self, kind: str, record: InjectionView) -> None:
+        self._context.announce(kind, record.patient_id)
+
+
+SCREENS = (
+    ScreenSpec(
+        id="injection",
+        # J, as its shortcut: I is taken by Imaging in the same menu.
+        title="In&jection",
+        tip="Record an injection given to the open patient, its checks, and sign it",
+        build=InjectionScreen,
+        menu="patient",
+        order=7,
+        shortcut="Ctrl+Shift+J",
+        who=Action.INJECTION_RECORD,
+        needs_patient=True,
+        form=True,
+        # The form's parts side by side need the width; the search panel steps aside.
+        placement=Placement.WIDE,
+    ),
+)
