@@ -93,6 +93,22 @@ def print_pdf_file(parent: QWidget | None, path: Path) -> bool:
     return print_pages(printer, path) > 0
 
 
+def preview_and_print(parent: QWidget | None, path: Path, title: str) -> bool:
+    """The PDF at ``path`` in a print preview titled ``title``; Print opens the OS dialog.
+
+    Returns whether it was printed (False when the preview was closed).
+    """
+    # Qt's print module loads only when someone prints.
+    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog  # noqa: PLC0415
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(path.stem)
+    preview = QPrintPreviewDialog(printer, parent)
+    preview.setWindowTitle(title)
+    preview.paintRequested.connect(lambda device: print_pages(device, path))
+    return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
+
+
 def print_pages(printer: QPagedPaintDevice, path: Path) -> int:
     """Draw every page of the PDF at ``path`` on ``printer``; returns the pages printed."""
     from PySide6.QtPdf import QPdfDocument  # noqa: PLC0415 - loaded when printing

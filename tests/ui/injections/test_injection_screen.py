@@ -3,9 +3,11 @@ signature, through the real window and the real store."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 import uuid
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -154,7 +156,7 @@ def test_with_no_shared_decision_signing_waits_for_a_reason_and_keeps_it(
 
 
 def test_with_a_signed_shared_decision_the_injection_names_it(
-    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     window = signed_in
     patient = patients(clinic, window, 1)[0]
@@ -179,6 +181,29 @@ def test_with_a_signed_shared_decision_the_injection_names_it(
     assert signed.is_signed
     assert signed.fields.sdm_record_id == decision
     assert signed.fields.sdm_missing_reason is None
+
+    # The aftercare leaflet, from the signed record, saved under the patient's name.
+    assert form.print_button.isVisibleTo(form)
+    folder = tmp_path / "leaflets"
+    folder.mkdir()
+    delivery = screen.pdf_delivery
+    delivery.choose_path = lambda _title, suggested: str(folder / Path(suggested).name)
+    delivery.has_printer = lambda: False
+    opened: list[Path] = []
+    delivery.open_file = opened.append
+    qtbot.mouseClick(form.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    [pdf] = opened
+    record_of = clinic.patients.open(user_of(window), patient)
+    assert pdf.name.startswith(record_of.family_name.upper())
+    words = " ".join(
+        subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "After your steroid injection" in words
+    assert "Left knee" in words
+    assert "40 mg in 1 mL" in words
 
 
 def test_a_sign_asked_for_just_before_the_patient_changes_is_done_for_that_patient_and_said(

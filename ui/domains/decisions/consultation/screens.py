@@ -5,16 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from clinic_app.domains.decisions.views import DecisionAbout, DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import PdfDelivery, document_file_name, print_pages
+from ui.common.printing import PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.decisions.consultation.view import DecisionView
 from ui.domains.decisions.consultation.view_model import DecisionViewModel
@@ -26,22 +24,6 @@ def item_to_open(item: object) -> uuid.UUID | str | DecisionAbout | None:
         return item
     found = getattr(item, "item_id", None)
     return found if isinstance(found, uuid.UUID) else None
-
-
-def preview_and_print(parent: QWidget | None, path: Path) -> bool:
-    """The PDF at ``path`` in a print preview, whose Print button opens the OS print dialog.
-
-    Returns whether it was printed (False when the preview was closed).
-    """
-    # Qt's print module loads only when someone prints.
-    from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog  # noqa: PLC0415
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(path.stem)
-    preview = QPrintPreviewDialog(printer, parent)
-    preview.setWindowTitle(QCoreApplication.translate("DecisionScreen", "Summary to take home"))
-    preview.paintRequested.connect(lambda device: print_pages(device, path))
-    return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
 
 
 class DecisionScreen:
@@ -64,7 +46,10 @@ class DecisionScreen:
         )
         self.view = DecisionView(self.view_model)
         self.pdf_delivery = PdfDelivery(
-            self.view, print_file=lambda path: preview_and_print(self.view, path)
+            self.view,
+            print_file=lambda path: preview_and_print(
+                self.view, path, self.view.tr("Summary to take home")
+            ),
         )
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda record: self._announce("decision.saved", record))

@@ -12,6 +12,7 @@ from clinic_app.domains.injections.views import InjectionView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
+from ui.common.printing import PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.injections.injection.view import InjectionForm
 from ui.domains.injections.injection.view_model import InjectionViewModel
@@ -49,6 +50,14 @@ class InjectionScreen:
             parent=context.owner,
         )
         self.view = InjectionForm(self.view_model)
+        self._today = today
+        self.pdf_delivery = PdfDelivery(
+            self.view,
+            print_file=lambda path: preview_and_print(
+                self.view, path, self.view.tr("Aftercare leaflet")
+            ),
+        )
+        self.view_model.printed.connect(self._deliver_leaflet)
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
         self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
@@ -134,6 +143,26 @@ class InjectionScreen:
         if patient is None or banner is None or banner.id != patient.id:
             return
         self.view_model.then(lambda: self._context.open("decision", STEROID_INJECTION_AID))
+
+    def _deliver_leaflet(self, pdf: bytes) -> None:
+        """The aftercare leaflet: previewed and printed, or saved, named for the patient."""
+        patient, banner = self._patient, self._context.patient
+        if patient is None or banner is None or banner.id != patient.id:
+            return
+        name = document_file_name(
+            patient.family_name, patient.nhs_number, "Injection aftercare", self._today()
+        )
+        try:
+            saved = self.pdf_delivery.deliver(pdf, name, self.view.tr("Save the aftercare leaflet"))
+        except OSError:
+            self.view.notice.show_notice(
+                self.view.tr("The PDF could not be saved there. Choose another folder."), "problem"
+            )
+            return
+        if saved is not None:
+            self.view.notice.show_notice(
+                self.view.tr("Saved as {name}.").format(name=saved.name), "info"
+            )
 
     def _announce(self, kind: str, record: InjectionView) -> None:
         self._context.announce(kind, record.patient_id)

@@ -109,6 +109,10 @@ class InjectionForm(QWidget):
         self.state.setObjectName("injectionState")
         self.notice = NoticeBar()
         self.summary = ErrorSummary()
+        #: The aftercare leaflet, once the record is signed.
+        self.print_button = QPushButton(self.tr("P&rint the aftercare leaflet…"))
+        self.print_button.setAccessibleName(self.tr("Print the aftercare leaflet"))
+        self.print_button.hide()
         self.page = QWidget()
         font = self.page.font()
         font.setPointSize(max(font.pointSize(), FORM_POINT_SIZE))
@@ -136,7 +140,11 @@ class InjectionForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 4, 12, 4)
         layout.setSpacing(6)
-        layout.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.addWidget(self.title)
+        heading.addStretch(1)
+        heading.addWidget(self.print_button)
+        layout.addLayout(heading)
         layout.addWidget(self.state)
         layout.addWidget(self.notice)
         layout.addWidget(self.summary)
@@ -463,6 +471,7 @@ class InjectionForm(QWidget):
     def _connect(self) -> None:
         vm = self._vm
         self.save_button.clicked.connect(vm.save)
+        self.print_button.clicked.connect(vm.print_aftercare)
         self.sign_button.clicked.connect(self._on_sign)
         self.password.returnPressed.connect(self._on_sign)
         self.share_button.clicked.connect(self.share_requested)
@@ -759,6 +768,7 @@ class InjectionForm(QWidget):
             if widget is not None and widget is not self.checks_box.parentWidget():
                 widget.setEnabled(writable)
         self.bar_box.setEnabled(writable)
+        self.print_button.setVisible(loaded and signed)
         if not loaded:
             self.state.setText("")
         elif signed and record is not None:

@@ -76,6 +76,10 @@ class Injections(Protocol):
 
     def attestation_for(self, actor: CurrentUser) -> str: ...
 
+    def aftercare(
+        self, actor: CurrentUser, record_id: uuid.UUID, patient_id: uuid.UUID
+    ) -> bytes: ...
+
 
 class SharedDecisions(Protocol):
     """Finds the signed shared decisions an injection may follow."""
@@ -141,6 +145,8 @@ class InjectionViewModel(QObject):
     sign_failed = Signal(str)
     busy_changed = Signal(bool)
     left_behind = Signal(object, object, str)
+    printed = Signal(bytes)
+    """The aftercare leaflet of the signed record on show, as a PDF."""
     """A sign asked for just before the patient changed, finished for that patient: their id,
     the signed record (None if it was not signed) and, if not, why in plain words."""
 
@@ -436,6 +442,22 @@ class InjectionViewModel(QObject):
             finish,
             on_done=lambda view: self.left_behind.emit(patient_id, view, ""),
             on_failed=lambda error: self.left_behind.emit(patient_id, None, errors.explain(error)),
+        )
+
+    def print_aftercare(self) -> None:
+        """Make the aftercare leaflet of the signed record on show (this patient's only)."""
+        record, patient_id = self.record, self.patient_id
+        if record is None or patient_id is None or not record.is_signed:
+            return
+        actor = self._session.require_user()
+        injections = self._injections
+        epoch = self._epoch
+        self._runner.run_store(
+            lambda: injections.aftercare(actor, record.id, patient_id),
+            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
+            on_failed=lambda error: (
+                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+            ),
         )
 
     def _sign(self, password: str) -> None:
