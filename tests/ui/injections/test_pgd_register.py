@@ -167,6 +167,7 @@ def test_dates_the_wrong_way_round_are_refused_beside_the_field_and_nothing_is_l
     assert set(ticked(view.drugs)) == {STEROID, "lidocaine_1"}
     assert ticked(view.sites) == [KNEE]
     assert ticked(view.practitioners) == [clinician.id]
+    pictures.keep(window, "pgd_register_refused.png")
 
     # Not a date at all: said beside the field, and the store is not asked.
     view.valid_to.clear()

@@ -152,6 +152,8 @@ class PgdRegisterView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
+        # With the form open below, the chosen PGD's row stays in sight.
+        self.table.setMinimumHeight(120)
         header = self.table.horizontalHeader()
         for column in range(1, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
@@ -256,6 +258,8 @@ class PgdRegisterView(QWidget):
             for column, words in enumerate(self._words(pgd)):
                 item = QTableWidgetItem(words)
                 item.setData(Qt.ItemDataRole.UserRole, pgd.id)
+                # A long list of drugs makes a tall row: every cell starts at its top.
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if column == 4 and not pgd.valid_on(today):
                     font = QFont(item.font())
                     font.setBold(True)
@@ -268,9 +272,9 @@ class PgdRegisterView(QWidget):
         in_force = sum(1 for pgd in pgds if pgd.valid_on(today))
         self.summary.setText(
             self.tr(
-                "{count} PGDs in the register; {in_force} in force today. Injections can be "
-                "given only under a PGD in force that covers the drug and site and names the "
-                "practitioner."
+                "PGDs in the register: {count}; in force today: {in_force}. An injection is "
+                "given under a PGD only while it is in force, for the drugs and sites it covers, "
+                "by the practitioners it names."
             ).format(count=len(pgds), in_force=in_force)
         )
         self._update_buttons()
