@@ -282,3 +282,35 @@ def test_the_page_fits_a_small_laptop_screen(
         window.height()
     )
     pictures.keep(window, "pgd_register.png")
+
+
+def test_someone_named_who_may_not_inject_stays_ticked_when_the_pgd_is_changed(
+    qtbot: QtBot, window: MainWindow, clinic: Services, clinician: CurrentUser
+) -> None:
+    lead = clinic.auth.login("admin", demo_password("admin"))
+    trainee = clinic.auth.login("trainee", demo_password("trainee"))
+    added = clinic.pgds.add(
+        lead,
+        PgdInput(
+            name="Knee injection",
+            version="1",
+            valid_from=day(-10),
+            valid_to=day(100),
+            drugs=(STEROID,),
+            targets=(KNEE,),
+            practitioners=(clinician.id, trainee.id),
+        ),
+    )
+    view = open_register(qtbot, window)
+    view.choose(added.id)
+    qtbot.mouseClick(view.edit_button, Qt.MouseButton.LeftButton)
+    # A trainee is not offered for a new PGD, but is never dropped unseen from this one.
+    assert set(ticked(view.practitioners)) == {clinician.id, trainee.id}
+    retype(qtbot, view.version, "2")
+    save(qtbot, window, view)
+    changed = next(p for p in clinic.pgds.list(lead) if p.id == added.id)
+    assert changed.version == "2"
+    assert set(changed.practitioners) == {clinician.id, trainee.id}
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    offered = [view.practitioners.item(r).text() for r in range(view.practitioners.count())]
+    assert trainee.display_name not in offered
