@@ -1,0 +1,1 @@
+"""The register of patient group directions, kept by the service lead."""
