@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.questionnaires.content import ALL_QUESTIONNAIRES, questionnaire
 from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.shockwave.content import shockwave_content
 from clinic_app.domains.shockwave.model import EswtCourse
@@ -41,6 +42,7 @@ class QuestionnaireChange:
 
     questionnaire_id: str
     change: MeanChange
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,13 @@ def range_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, datetime(last.year, last.month + 1, 1, tzinfo=UTC)
 
 
+def _title(questionnaire_id: str) -> str:
+    """The shipped questionnaire's title ("" for one the app does not ship)."""
+    if questionnaire_id not in ALL_QUESTIONNAIRES:
+        return ""
+    return questionnaire(questionnaire_id).title
+
+
 def _mean(changes: Sequence[float]) -> MeanChange:
     return MeanChange(sum(changes) / len(changes) if changes else None, len(changes))
 
@@ -120,18 +129,18 @@ def _figures(
         def by_questionnaire(stored: Mapping[str, Any] | None) -> dict[str, int]:
             found: dict[str, int] = {}
             for response in _responses(stored):
-                questionnaire, total = totals.get(response, ("", None))
-                if questionnaire and total is not None:
-                    found[questionnaire] = total
+                kind, total = totals.get(response, ("", None))
+                if kind and total is not None:
+                    found[kind] = total
             return found
 
         first = by_questionnaire(course.outcome_before)
         last = by_questionnaire(course.outcome_after)
         mine = scores.setdefault(indication, {})
-        for questionnaire in sorted(set(first) | set(last)):
-            kept = mine.setdefault(questionnaire, [])
-            if questionnaire in first and questionnaire in last:
-                kept.append(last[questionnaire] - first[questionnaire])
+        for answered in sorted(set(first) | set(last)):
+            kept = mine.setdefault(answered, [])
+            if answered in first and answered in last:
+                kept.append(last[answered] - first[answered])
     return ShockwaveFigures(
         who,
         tuple(
@@ -141,8 +150,8 @@ def _figures(
                 count,
                 _mean(pain.get(indication, [])),
                 tuple(
-                    QuestionnaireChange(questionnaire, _mean(changes))
-                    for questionnaire, changes in sorted(scores.get(indication, {}).items())
+                    QuestionnaireChange(kind, _mean(changes), _title(kind))
+                    for kind, changes in sorted(scores.get(indication, {}).items())
                 ),
             )
             for indication, count in sorted(closed.items(), key=lambda i: (-i[1], i[0]))
@@ -181,14 +190,14 @@ def shockwave_figures(
     }
     totals: dict[str, tuple[str, int | None]] = {}
     if ids:
-        for response_id, questionnaire, total in session.execute(
+        for response_id, kind, total in session.execute(
             select(
                 QuestionnaireResponse.id,
                 QuestionnaireResponse.questionnaire_id,
                 QuestionnaireResponse.total,
             ).where(QuestionnaireResponse.id.in_(ids), QuestionnaireResponse.deleted.is_(False))
         ):
-            totals[str(response_id)] = (questionnaire, total)
+            totals[str(response_id)] = (kind, total)
     titles = {i.id: i.title for i in shockwave_content().indications.indications}
     per: dict[uuid.UUID | None, list[Any]] = {}
     for course in courses:
