@@ -133,7 +133,7 @@ def _repeat_raised() -> Any:
     list names the code in quotes exactly when it was acknowledged (no other value is a code).
     """
     text = cast(InjectionRecord.acknowledgements, Text)
-    return or_(*(text.like(f'%"{code}"%') for code in REPEAT_WARNINGS))
+    return or_(*(text.contains(f'"{code}"', autoescape=True) for code in REPEAT_WARNINGS))
 
 
 def _breakdown(

@@ -87,6 +87,7 @@ def test_the_service_lead_sees_everyone_and_saves_it_as_csv(
     saved = view.export()
 
     assert saved == tmp_path / "audit.csv"
+    assert view.notice.text() == "Saved as audit.csv."
     assert asked[0][1].endswith(".csv")
     with saved.open(encoding="utf-8-sig", newline="") as file:
         read = list(csv.reader(file))
@@ -133,3 +134,37 @@ def test_a_clinician_sees_their_own_over_the_months_chosen(
 def test_a_trainee_has_no_audit(qtbot: QtBot, window: MainWindow) -> None:
     sign_in(qtbot, window, "trainee")
     assert not window.action("injection_audit").isEnabled()
+
+
+def test_a_place_that_cannot_be_written_is_said_and_nothing_is_saved(
+    qtbot: QtBot, clinic: Services, window: MainWindow, tmp_path: Path
+) -> None:
+    _seed(clinic)
+    view = _open(qtbot, window, "admin").view
+    nowhere = tmp_path / "no such folder" / "audit.csv"
+    view.choose_path = lambda _title, _suggested: str(nowhere)
+
+    assert view.export() is None
+
+    assert not nowhere.exists()
+    assert "could not be saved there" in view.notice.text()
+
+
+def test_months_still_to_come_are_not_offered(
+    qtbot: QtBot, clinic: Services, window: MainWindow
+) -> None:
+    view = _open(qtbot, window, "admin").view
+    shown = view.last.date()
+
+    view.last.setDate(shown.addMonths(3))
+    view.show_button.click()
+    wait_idle(window)
+
+    assert view.last.date() == shown
+    assert _cells(view_screen(window))["Injections signed"] == ["0"]
+
+
+def view_screen(window: MainWindow) -> InjectionAuditScreen:
+    screen = window.screen_by_id("injection_audit")
+    assert isinstance(screen, InjectionAuditScreen)
+    return screen

@@ -118,7 +118,7 @@ class InjectionAuditView(QWidget):
             return None
         saved = self._vm.save_csv(Path(chosen))
         if saved is not None:
-            self.notice.show_notice(self.tr("Saved as {name}.").format(name=saved.name), "info")
+            self.notice.show_notice(self.tr("Saved as {name}.").format(name=saved.name), "success")
         return saved
 
     def _show(self) -> None:
