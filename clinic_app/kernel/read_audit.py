@@ -117,6 +117,12 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),
+    "clinic_app.domains.injections.service.records:InjectionService.audit": (
+        "counts and rates of signed injections per clinician over months, no patient"
+    ),
+    "clinic_app.domains.shockwave.service.courses:ShockwaveService.audit": (
+        "counts and mean score changes of closed shockwave courses per indication, no patient"
+    ),
     "clinic_app.domains.imaging.service.settings:DicomSettingsService.current": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.waiting_times": _SETTINGS,
     "clinic_app.domains.triage.service.targets:SettingsService.changed_waiting_times": (_SETTINGS),

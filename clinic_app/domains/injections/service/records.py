@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from clinic_app.domains.decisions.service import check_decision, keep_link
+from clinic_app.domains.injections.figures import InjectionAudit, audit_scope, injection_audit
 from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
 from clinic_app.domains.injections.record import INJECTION
 from clinic_app.domains.injections.service.aftercare import aftercare_leaflet
@@ -331,6 +332,19 @@ class InjectionService:
         """The sentence to show the actor before they sign an injection record."""
         with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return attestation(session, INJECTION, "sign")
+
+    def audit(self, actor: CurrentUser, first: date, last: date) -> InjectionAudit:
+        """The injections audit over the months ``first`` to ``last``: counts and rates only.
+
+        The service lead sees everyone's and each clinician's, a clinician their own (see
+        ``clinic_app.domains.injections.figures``); no patient is read, so it is not audited.
+
+        Raises:
+            PermissionDenied: for anyone who neither leads the service nor gives injections.
+        """
+        everyone, action = audit_scope(actor)
+        with self._uow(actor, action, mode=Mode.READ) as session:
+            return injection_audit(session, actor, first, last, everyone=everyone)
 
     # ------------------------------------------------------------ inside
 

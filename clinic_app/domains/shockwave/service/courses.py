@@ -16,6 +16,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from clinic_app.domains.decisions.service import check_decision, keep_link
+from clinic_app.domains.shockwave.figures import ShockwaveAudit, audit_scope, shockwave_audit
 from clinic_app.domains.shockwave.model import EswtCourse, EswtDevice, EswtSession
 from clinic_app.domains.shockwave.record import COURSE, SESSION
 from clinic_app.domains.shockwave.service.checks import checks_for
@@ -438,6 +439,19 @@ class ShockwaveService:
         """The sentence to show before signing a session (``session``) or closing (``close``)."""
         with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
             return attestation(session, COURSE if step == "close" else SESSION, "sign")
+
+    def audit(self, actor: CurrentUser, first: date, last: date) -> ShockwaveAudit:
+        """The shockwave audit over the months ``first`` to ``last``, per indication.
+
+        The service lead sees everyone's and each clinician's, a clinician their own (see
+        ``clinic_app.domains.shockwave.figures``); no patient is read, so it is not audited.
+
+        Raises:
+            PermissionDenied: for anyone who neither leads the service nor gives shockwave.
+        """
+        everyone, action = audit_scope(actor)
+        with self._uow(actor, action, mode=Mode.READ) as session:
+            return shockwave_audit(session, actor, first, last, everyone=everyone)
 
     # ------------------------------------------------------------ inside
 
