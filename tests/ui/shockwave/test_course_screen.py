@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
@@ -63,6 +64,18 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
         if number == 1:
             pictures.keep(window, "shockwave_session.png")
         sign_session(qtbot, window, screen)
+        if number == 1:
+            # Once a session is signed the plan may still change, and nothing else does.
+            form.planned.clear()
+            type_into(qtbot, form.planned, "4")
+            settle(window, screen)
+            assert form.add_button.text() == "Add session 2 of 4"
+            form.planned.clear()
+            type_into(qtbot, form.planned, "3")
+            settle(window, screen)
+            assert form.notice.property("tone") != "problem", form.notice.text()
+            assert screen.view_model.course is not None
+            assert screen.view_model.course.fields.planned_sessions == 3
         assert not form.sign_problem.isVisible(), form.sign_problem.text()
         assert not form.session_card.isVisible()
         assert form.session_lines[-1].endswith(": signed")
@@ -130,6 +143,34 @@ def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_af
     change = clinic.shockwave.outcome_change(user_of(window), kept[0].id, patient_id=patient)
     assert change.changes[0].words == "7 -> 3"
     pictures.keep(window, "shockwave_closed.png")
+    _open_again_from_the_timeline(window, clinic, screen, patient)
+
+
+def _open_again_from_the_timeline(
+    window: MainWindow, clinic: Services, screen: ShockwaveScreen, patient: uuid.UUID
+) -> None:
+    """The closed course opened from the patient's timeline: read only, its change shown; the
+    menu then starts a new course."""
+    form = screen.view
+    entries = clinic.timeline.for_patient(user_of(window), patient).entries
+    course = next(e for e in entries if e.kind == "eswt_course")
+    assert course.screen_id == "shockwave"
+    window.open_screen("patient", clinic.patients.open(user_of(window), patient))
+    wait_idle(window)
+    window.open_screen(course.screen_id, course)
+    wait_idle(window)
+    wait_idle(window)
+    assert window.showing(screen)
+    assert screen.view_model.course is not None
+    assert screen.view_model.course.id == course.item_id
+    assert "Pain (0-10): 7 -> 3" in form.change_words.text()
+    assert len(form.session_lines) == 3
+    assert not form.indication.isEnabled()
+    window.action("shockwave").trigger()
+    wait_idle(window)
+    assert screen.view_model.course is None
+    assert form.indication.currentData() is None
+    assert form.indication.isEnabled()
 
 
 def test_an_absolute_contraindication_stops_signing_in_words_and_loses_nothing(
