@@ -298,3 +298,37 @@ def test_the_page_fits_a_small_laptop_screen(
     form.scroll_area.ensureWidgetVisible(form.checks_box)
     QApplication.processEvents()
     pictures.keep(window, "shockwave_checks.png")
+
+
+def test_a_focused_device_asks_for_energy_and_a_session_waits_for_a_plan(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    patient = patients(clinic, window, 1)[0]
+    focused = add_device(clinic, kind="focused")
+    screen = open_shockwave(window, clinic, patient)
+    form = screen.view
+    pick(form.indication, "calcific_shoulder")
+    pick(form.device, str(focused.id))
+    settle(window, screen)
+
+    # No sessions planned yet: adding one is refused beside the plan, in words.
+    add_session(qtbot, window, screen)
+    assert not form.session_card.isVisible()
+    error = form.fields["planned_sessions"].error()
+    assert error == "Fill this in before signing the session."
+    assert "eswt." not in form.notice.text()
+
+    type_into(qtbot, form.planned, "3")
+    settle(window, screen)
+    add_session(qtbot, window, screen)
+    assert form.session_card.isVisible()
+    # A focused device is set by its energy flux density, not a pressure.
+    assert form.energy_field.isVisible()
+    assert not form.pressure_field.isVisible()
+    type_into(qtbot, form.energy, "0.12")
+    settle(window, screen)
+    kept = clinic.shockwave.for_patient(user_of(window), patient)
+    assert kept[0].sessions[0].fields.energy_mj_mm2 == 0.12
+    assert kept[0].sessions[0].fields.pressure_bar is None
+    assert any(line.startswith("Warning: There is no typical energy") for line in form.check_lines)

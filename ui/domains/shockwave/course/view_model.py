@@ -530,7 +530,7 @@ class CourseViewModel(QObject):
         self._runner.run_store(
             add,
             on_done=lambda found: self._on_found(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_failed=lambda error: self._on_add_failed(error) if epoch == self._epoch else None,
         )
 
     def _on_session(
@@ -658,6 +658,11 @@ class CourseViewModel(QObject):
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             return self.tr("That password is not right. Type your own password and try again.")
         return errors.explain(error)
+
+    def _on_add_failed(self, error: BaseException) -> None:
+        # No plan yet, or every session planned begun: said beside the sessions planned.
+        self.field_errors_changed.emit(errors.field_messages(error))
+        self._on_failed(error)
 
     def _on_failed(self, error: BaseException) -> None:
         self._set_busy(False)
