@@ -10,7 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -332,3 +332,69 @@ def test_a_focused_device_asks_for_energy_and_a_session_waits_for_a_plan(
     assert kept[0].sessions[0].fields.energy_mj_mm2 == 0.12
     assert kept[0].sessions[0].fields.pressure_bar is None
     assert any(line.startswith("Warning: There is no typical energy") for line in form.check_lines)
+
+
+def test_every_control_has_a_name_and_the_keyboard_reaches_the_form(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    device = add_device(clinic)
+    screen = open_shockwave(window, clinic, patients(clinic, window, 1)[0])
+    form = screen.view
+    # The shortcut opens it as the menu does.
+    assert window.action("shockwave").shortcut().toString() == "Ctrl+Shift+K"
+    fill_course(qtbot, form, device)
+    settle(window, screen)
+    add_session(qtbot, window, screen)
+    nameless = [
+        widget.metaObject().className()
+        for widget in form.findChildren(QWidget)
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        and widget.isVisibleTo(form)
+        and not widget.accessibleName()
+        and not getattr(widget, "text", lambda: "")()
+    ]
+    assert nameless == []
+    # The reason comes first; Tab moves on to what is treated.
+    form.focus_first_field()
+    assert QApplication.focusWidget() is form.reason
+    qtbot.keyClick(form.reason, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is form.indication
+    first = form.contraindications["pregnancy"]
+    first.yes.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(first.yes, Qt.Key.Key_Space)
+    assert first.answer() == "yes"
+
+
+def test_a_sign_answered_after_the_patient_changed_shows_nothing_on_the_next_patient(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    a, b = patients(clinic, window)
+    device = add_device(clinic)
+    screen = open_shockwave(window, clinic, a)
+    form = screen.view
+    fill_course(qtbot, form, device)
+    settle(window, screen)
+    add_session(qtbot, window, screen)
+    fill_session(qtbot, form, date.today())
+    settle(window, screen)
+    acknowledge_every_warning(qtbot, window, screen)
+    # The store is busy when Sign is pressed; the banner changes to B before the answer.
+    _block_store(window, 0.3)
+    type_into(qtbot, form.password, PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    window.open_screen("patient", clinic.patients.open(user_of(window), b))
+    wait_idle(window)
+    wait_idle(window)
+
+    screen = open_shockwave(window, clinic, b)
+    assert screen.view_model.course is None
+    assert form.session_lines == []
+    assert not form.session_card.isVisible()
+    assert not form.notice.isVisible()
+    assert form.applicator.text() == ""
+    assert clinic.shockwave.for_patient(user_of(window), b) == []
+    # A's session was signed for A alone, as asked.
+    kept_a = clinic.shockwave.for_patient(user_of(window), a)
+    assert [s.is_signed for s in kept_a[0].sessions] == [True]
