@@ -366,7 +366,7 @@ def test_every_control_has_a_name_and_the_keyboard_reaches_the_form(
     assert first.answer() == "yes"
 
 
-def test_a_sign_answered_after_the_patient_changed_shows_nothing_on_the_next_patient(
+def test_a_sign_asked_for_just_before_the_patient_changes_is_done_for_that_patient_and_said(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services
 ) -> None:
     window = signed_in
@@ -380,7 +380,8 @@ def test_a_sign_answered_after_the_patient_changed_shows_nothing_on_the_next_pat
     fill_session(qtbot, form, date.today())
     settle(window, screen)
     acknowledge_every_warning(qtbot, window, screen)
-    # The store is busy when Sign is pressed; the banner changes to B before the answer.
+    # One more word typed, Sign pressed while the store is busy, then the banner changes.
+    type_into(qtbot, form.target, ", deepest point")
     _block_store(window, 0.3)
     type_into(qtbot, form.password, PASSWORD)
     qtbot.keyClick(form.password, Qt.Key.Key_Return)
@@ -395,6 +396,39 @@ def test_a_sign_answered_after_the_patient_changed_shows_nothing_on_the_next_pat
     assert not form.notice.isVisible()
     assert form.applicator.text() == ""
     assert clinic.shockwave.for_patient(user_of(window), b) == []
-    # A's session was signed for A alone, as asked.
+    # A's session was signed for A alone, as asked, with the last word typed, and said so.
     kept_a = clinic.shockwave.for_patient(user_of(window), a)
     assert [s.is_signed for s in kept_a[0].sessions] == [True]
+    assert kept_a[0].sessions[0].fields.target == "Medial calcaneal tubercle, deepest point"
+    assert "was signed" in window.notice.text()
+
+
+def test_a_sign_left_behind_with_an_impossible_value_signs_nothing_and_says_why(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    a, b = patients(clinic, window)
+    device = add_device(clinic)
+    screen = open_shockwave(window, clinic, a)
+    form = screen.view
+    fill_course(qtbot, form, device)
+    settle(window, screen)
+    add_session(qtbot, window, screen)
+    fill_session(qtbot, form, date.today())
+    settle(window, screen)
+    acknowledge_every_warning(qtbot, window, screen)
+    # A pain of 50 typed (a slip for 5), Sign pressed, the banner changed before the answer.
+    type_into(qtbot, form.pain_during, "0")
+    _block_store(window, 0.3)
+    type_into(qtbot, form.password, PASSWORD)
+    qtbot.keyClick(form.password, Qt.Key.Key_Return)
+    window.open_screen("patient", clinic.patients.open(user_of(window), b))
+    wait_idle(window)
+    wait_idle(window)
+
+    kept_a = clinic.shockwave.for_patient(user_of(window), a)
+    assert [s.is_signed for s in kept_a[0].sessions] == [False]
+    assert kept_a[0].sessions[0].fields.pain_during == 5
+    said = window.notice.text()
+    assert "was not signed" in said
+    assert "eswt." not in said

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from ui.common import formatting
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.shockwave.course.view import CourseForm
 from ui.domains.shockwave.course.view_model import CourseViewModel
@@ -27,6 +28,9 @@ class ShockwaveScreen:
     def __init__(self, context: ShellContext) -> None:
         self._context = context
         self._patient: PatientRecord | None = None
+        #: Names of the patients this screen has shown, for a word about a sign answered after
+        #: the patient changed.
+        self._names: dict[uuid.UUID, str] = {}
         services = context.services
         self.view_model = CourseViewModel(
             services.shockwave,
@@ -43,6 +47,7 @@ class ShockwaveScreen:
             lambda course: self._announce("eswt.session_signed", course)
         )
         self.view_model.closed.connect(lambda course: self._announce("eswt.closed", course))
+        self.view_model.left_behind.connect(self._on_left_behind)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
 
@@ -59,6 +64,9 @@ class ShockwaveScreen:
             return
         self.save_now()
         self._patient = patient
+        self._names[patient.id] = formatting.patient_name(
+            patient.family_name, patient.given_name, patient.title
+        )
         self.banner.show_record(patient)
         episode = patient.open_episode
         self.view_model.open(
@@ -85,6 +93,23 @@ class ShockwaveScreen:
         if self._patient is not None and (record is None or record.id != self._patient.id):
             self.save_now()
             self.reset()
+
+    def _on_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A session sign answered after the patient changed: say how it went, and whose."""
+        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        if signed:
+            self._context.announce("eswt.session_signed", patient_id)
+            self._context.say(
+                self.view.tr("The shockwave session for {name} was signed.").format(name=name),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The shockwave session for {name} was not signed: {why} It is kept as a draft: "
+                "open their record and the shockwave course to sign it."
+            ).format(name=name, why=why)
+        )
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         """A shared decision signed for this patient elsewhere: read the decision again."""

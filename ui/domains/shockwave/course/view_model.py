@@ -185,6 +185,9 @@ class CourseViewModel(QObject):
     sign_failed = Signal(str)
     close_failed = Signal(str)
     busy_changed = Signal(bool)
+    left_behind = Signal(object, bool, str)
+    """A session sign asked for just before the patient changed, answered for that patient:
+    their id, whether it was signed and, if not, why in plain words."""
 
     def __init__(
         self,
@@ -212,11 +215,15 @@ class CourseViewModel(QObject):
         self.devices: tuple[DeviceView, ...] = ()
         self.loaded = False
         self.values = CourseInput()
+        #: The open session's values as last typed (None: not typed since it was opened).
+        self.session_values: SessionInput | None = None
         self._pending: CourseInput | None = None
         self._pending_session: SessionInput | None = None
         self._saving = False
         self._busy = False
         self._after_save: Callable[[], None] | None = None
+        #: The password of a sign waiting for a save on its way (None: no sign waiting).
+        self._sign_waiting: str | None = None
         #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
         self._epoch = 0
         self._timer = QTimer(self)
@@ -325,6 +332,7 @@ class CourseViewModel(QObject):
         """The open session's parts changed: kept as a draft once the changes pause."""
         if not self.may_write or self.session is None:
             return
+        self.session_values = values
         self._pending_session = values
         self._timer.start()
 
@@ -412,6 +420,8 @@ class CourseViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
+        if self.has_unsaved:
+            self._sign_waiting = password
         self.then(lambda: self._sign(password))
 
     def close_course(self, pain_after: int | None, password: str) -> None:
@@ -497,7 +507,14 @@ class CourseViewModel(QObject):
         return Found(view, checks, change)
 
     def _forget(self) -> None:
-        if self.has_unsaved and self.may_write:
+        waiting, draft, patient_id = self._sign_waiting, self.session, self.patient_id
+        course = self.course
+        if waiting is not None and draft is not None and patient_id is not None and course:
+            # The sign was waiting for a save on its way: the form's last state is saved again
+            # and signed, in one piece of work that follows that save (the store's thread takes
+            # work in order), for this patient only, and told of once answered.
+            self._sign_left_behind(course.id, draft.id, patient_id, waiting)
+        elif self.has_unsaved and self.may_write:
             # Typed while a save was on its way, or not saved yet: queued now (the store
             # worker runs in order), for this patient, before the screen forgets them.
             self._saving = False
@@ -505,6 +522,8 @@ class CourseViewModel(QObject):
             self.save_now()
         self._timer.stop()
         self._epoch += 1
+        self._sign_waiting = None
+        self.session_values = None
         self.course = None
         self.checks = None
         self.change = None
@@ -553,7 +572,29 @@ class CourseViewModel(QObject):
             on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
         )
 
+    def _sign_left_behind(
+        self, course_id: uuid.UUID, draft_id: uuid.UUID, patient_id: uuid.UUID, password: str
+    ) -> None:
+        actor = self._session.require_user()
+        courses = self._courses
+        values, session_values = self.values, self.session_values
+
+        def finish() -> CourseView:
+            courses.save_course(actor, course_id, values, patient_id=patient_id)
+            if session_values is not None:
+                courses.save_session(actor, draft_id, session_values, patient_id=patient_id)
+            return courses.sign_session(actor, draft_id, password, patient_id=patient_id)
+
+        self._runner.run_store(
+            finish,
+            on_done=lambda _view: self.left_behind.emit(patient_id, True, ""),
+            on_failed=lambda error: self.left_behind.emit(
+                patient_id, False, self._password_words(error)
+            ),
+        )
+
     def _sign(self, password: str) -> None:
+        self._sign_waiting = None
         draft, patient_id = self.session, self.patient_id
         if draft is None or patient_id is None:
             self._set_busy(False)
@@ -566,10 +607,19 @@ class CourseViewModel(QObject):
             view = courses.sign_session(actor, draft.id, password, patient_id=patient_id)
             return self._found(courses, actor, view, patient_id)
 
+        # An answer that comes after the patient changed is not shown; it is told, for them.
         self._runner.run_store(
             sign,
-            on_done=lambda found: self._on_signed(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=lambda found: (
+                self._on_signed(found)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, True, "")
+            ),
+            on_failed=lambda error: (
+                self._on_sign_failed(error)
+                if epoch == self._epoch
+                else self.left_behind.emit(patient_id, False, self._password_words(error))
+            ),
         )
 
     def _on_opened(self, found: Opened) -> None:
@@ -598,6 +648,10 @@ class CourseViewModel(QObject):
         self.problem.emit(errors.explain(error))
 
     def _on_found(self, found: Found) -> None:
+        before = self.session
+        after = open_session(found.course)
+        if after is None or before is None or after.id != before.id:
+            self.session_values = None
         self.course = found.course
         self.checks = found.checks
         self.change = found.change
@@ -619,6 +673,7 @@ class CourseViewModel(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._sign_waiting = None
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
