@@ -62,6 +62,8 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
         acknowledge_every_warning(qtbot, window, screen)
         assert "Nothing stands in the way of signing." in form.check_lines, form.check_lines
         if number == 1:
+            form.scroll_area.ensureWidgetVisible(form.checks_box)
+            QApplication.processEvents()
             pictures.keep(window, "shockwave_session.png")
         sign_session(qtbot, window, screen)
         if number == 1:
