@@ -13,7 +13,7 @@ from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.timeline import EntryStatus, TimelineEntry, aware, register_source
 
 #: The screen that continues and reads a shockwave course (its sessions open within it).
-SCREEN = "eswt_course"
+SCREEN = "shockwave"
 
 
 def shockwave_entries(session: Session, patient_id: uuid.UUID) -> list[TimelineEntry]:

@@ -1,0 +1,1 @@
+"""The shockwave (ESWT) course screen."""

@@ -1,0 +1,142 @@
+"""The shockwave (ESWT) course, declared."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtWidgets import QWidget
+
+from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.views import PatientRecord
+from ui.common import formatting
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.shockwave.course.view import CourseForm
+from ui.domains.shockwave.course.view_model import CourseViewModel
+
+
+def course_to_open(item: object) -> uuid.UUID | None:
+    """The course ``item`` names (its id or a timeline entry), or None."""
+    if isinstance(item, uuid.UUID):
+        return item
+    found = getattr(item, "item_id", None)
+    return found if isinstance(found, uuid.UUID) else None
+
+
+class ShockwaveScreen:
+    """A shockwave course of the banner's patient: its sessions given and signed, then closed."""
+
+    def __init__(self, context: ShellContext) -> None:
+        self._context = context
+        self._patient: PatientRecord | None = None
+        #: Names of the patients this screen has shown, for a word about a sign answered after
+        #: the patient changed.
+        self._names: dict[uuid.UUID, str] = {}
+        services = context.services
+        self.view_model = CourseViewModel(
+            services.shockwave,
+            devices=services.eswt_devices,
+            decisions=services.decisions,
+            runner=context.runner,
+            session=context.session,
+            parent=context.owner,
+        )
+        self.view = CourseForm(self.view_model)
+        self._page, self.banner = under_banner(self.view)
+        self.view_model.saved.connect(lambda course: self._announce("eswt.saved", course))
+        self.view_model.session_signed.connect(
+            lambda course: self._announce("eswt.session_signed", course)
+        )
+        self.view_model.closed.connect(lambda course: self._announce("eswt.closed", course))
+        self.view_model.left_behind.connect(self._on_left_behind)
+        context.patient_changed.connect(self._on_patient_changed)
+        context.record_changed.connect(self._on_record_changed)
+
+    @property
+    def page(self) -> QWidget:
+        return self._page
+
+    def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """The course ``item`` names, else the user's own open course, else a new one.
+
+        ``item`` is a course of the banner's patient (from their timeline).
+        """
+        if patient is None:
+            return
+        self.save_now()
+        self._patient = patient
+        self._names[patient.id] = formatting.patient_name(
+            patient.family_name, patient.given_name, patient.title
+        )
+        self.banner.show_record(patient)
+        episode = patient.open_episode
+        self.view_model.open(
+            patient.id, episode.id if episode is not None else None, course_to_open(item)
+        )
+        self._context.show(self)
+        self.view.focus_first_field()
+
+    def submit(self) -> None:
+        self.view_model.save()
+
+    def save_now(self) -> None:
+        self.view_model.save_now()
+
+    def reset(self) -> None:
+        # Saved first (switching user calls save_now before this), then forgotten.
+        self._patient = None
+        self.banner.clear()
+        self.view_model.reset()
+        self.view.clear_form()
+
+    def _on_patient_changed(self, record: PatientRecord | None) -> None:
+        # Another patient in the banner: nothing of this one may stay on the screen.
+        if self._patient is not None and (record is None or record.id != self._patient.id):
+            self.save_now()
+            self.reset()
+
+    def _on_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A session sign answered after the patient changed: say how it went, and whose."""
+        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        if signed:
+            self._context.announce("eswt.session_signed", patient_id)
+            self._context.say(
+                self.view.tr("The shockwave session for {name} was signed.").format(name=name),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The shockwave session for {name} was not signed: {why} It is kept as a draft: "
+                "open their record and the shockwave course to sign it."
+            ).format(name=name, why=why)
+        )
+
+    def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
+        """A shared decision signed for this patient elsewhere: read the decision again."""
+        patient = self._patient
+        if kind == "decision.signed" and patient is not None and patient_id == patient.id:
+            self.view_model.refresh_decision()
+
+    def _announce(self, kind: str, course: object) -> None:
+        patient_id = getattr(course, "patient_id", None)
+        if isinstance(patient_id, uuid.UUID):
+            self._context.announce(kind, patient_id)
+
+
+SCREENS = (
+    ScreenSpec(
+        id="shockwave",
+        # K, as its shortcut: S is taken by Save form in the same menu.
+        title="Shoc&kwave course",
+        tip="Record a shockwave (ESWT) course for the open patient: its sessions, checks and close",
+        build=ShockwaveScreen,
+        menu="patient",
+        order=8,
+        shortcut="Ctrl+Shift+K",
+        who=Action.ESWT_RECORD,
+        needs_patient=True,
+        form=True,
+        # The form's parts side by side need the width; the search panel steps aside.
+        placement=Placement.WIDE,
+    ),
+)

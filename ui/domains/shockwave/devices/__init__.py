@@ -1,0 +1,1 @@
+"""The register of shockwave devices, kept by the service lead."""
