@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.demo import demo_password
 from clinic_app.people.views import PatientSummary
-from tests.ui.conftest import CLINICIAN, WAIT_MS, wait_idle
+from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
 from ui.app import MainWindow, WindowState
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -122,3 +123,22 @@ def test_a_referral_from_sign_in_to_lock_with_keys_only(
     qtbot.waitUntil(lambda: window.state is WindowState.WORKING, timeout=WAIT_MS)
     wait_idle(window)
     assert _focused() is window.screen_by_id("register").view.nhs_number
+
+
+@pytest.mark.parametrize("user", ["clinician", "admin", "trainee"])
+def test_each_menu_gives_each_of_its_items_a_letter_of_its_own(
+    qtbot: QtBot, window: MainWindow, user: str
+) -> None:
+    """Alt and a letter reaches one item: no two items of a menu share their underlined letter."""
+    from PySide6.QtWidgets import QMenu
+
+    sign_in(qtbot, window, user)
+    for menu in window.menuBar().findChildren(QMenu):
+        letters: dict[str, str] = {}
+        for action in menu.actions():
+            text = action.text().replace("&&", "")
+            if action.isSeparator() or "&" not in text:
+                continue
+            letter = text[text.index("&") + 1].lower()
+            assert letter not in letters, (menu.title(), letters[letter], text)
+            letters[letter] = text

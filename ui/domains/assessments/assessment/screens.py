@@ -134,7 +134,7 @@ class AssessmentScreen:
 SCREENS = (
     ScreenSpec(
         id="assessment",
-        title="&Assessment",
+        title="Assess&ment",
         tip="Record the history and examination for the open patient",
         build=AssessmentScreen,
         menu="patient",

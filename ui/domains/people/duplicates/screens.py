@@ -43,7 +43,7 @@ class DuplicatesScreen:
 SCREENS = (
     ScreenSpec(
         id="duplicates",
-        title="Possible &duplicate patients",
+        title="Possible duplicate pa&tients",
         tip="Patient records that may be one person: merge them, or say they are not",
         build=DuplicatesScreen,
         menu="service",

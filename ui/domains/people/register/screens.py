@@ -65,7 +65,7 @@ class RegisterScreen:
 SCREENS = (
     ScreenSpec(
         id="register",
-        title="&Register a patient",
+        title="Re&gister a patient",
         tip="Register a patient new to the service",
         build=RegisterScreen,
         menu="patient",

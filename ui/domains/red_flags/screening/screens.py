@@ -130,7 +130,7 @@ def _recorded_screening(item: object) -> uuid.UUID | None:
 SCREENS = (
     ScreenSpec(
         id="red_flags",
-        title="Red-&flag screening",
+        title="Red-flag scree&ning",
         tip="Screen the open patient for red flags",
         build=RedFlagsScreen,
         menu="patient",

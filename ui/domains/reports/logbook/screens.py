@@ -51,7 +51,7 @@ class LogbookScreen:
 SCREENS = (
     ScreenSpec(
         id="logbook",
-        title="Ultrasound &logbook",
+        title="Ultrasound log&book",
         tip="A trainee's verified scans by region and supervision, for accreditation",
         build=LogbookScreen,
         menu="service",

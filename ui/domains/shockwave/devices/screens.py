@@ -45,7 +45,7 @@ SCREENS = (
     ScreenSpec(
         id="eswt_devices",
         # K, as in the shockwave course: S and D are taken in the same menu.
-        title="Shoc&kwave devices",
+        title="Shockwave de&vices",
         tip="The shockwave devices, radial or focused, and when each was last serviced",
         build=DevicesScreen,
         menu="service",
