@@ -130,8 +130,6 @@ def test_each_menu_gives_each_of_its_items_a_letter_of_its_own(
     qtbot: QtBot, window: MainWindow, user: str
 ) -> None:
     """Alt and a letter reaches one item: no two items of a menu share their underlined letter."""
-    from PySide6.QtWidgets import QMenu
-
     sign_in(qtbot, window, user)
     for menu in window.menuBar().findChildren(QMenu):
         letters: dict[str, str] = {}
