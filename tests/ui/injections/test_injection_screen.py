@@ -14,6 +14,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.demo import demo_password
+from clinic_app.demo_imaging import add_demo_imaging
+from clinic_app.people.nhs_number import synthetic_numbers
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from tests.ui.injections.helpers import (
@@ -23,6 +26,7 @@ from tests.ui.injections.helpers import (
     fill_knee_injection,
     open_injection,
     patients,
+    pick,
     sign_decision,
     user_of,
 )
@@ -236,3 +240,51 @@ def test_a_sign_asked_for_just_before_the_patient_changes_is_done_for_that_patie
     assert "was signed" in window.notice.text()
     assert clinic.injections.for_patient(user_of(window), b) == []
     assert form.reaction.text() == ""
+
+
+def test_an_ultrasound_guided_knee_injection_from_start_to_signed_with_aftercare_printed(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
+) -> None:
+    """The clinician's whole path: the patient's own scan chosen for guidance, a shared
+    decision behind it, checks acknowledged, signed with the password, leaflet printed."""
+    window = signed_in
+    window.resize(1366, 768)
+    add_demo_imaging(clinic, clinic.auth.login("sonographer", demo_password("sonographer")), 60)
+    patient = clinic.patients.search(user_of(window), next(synthetic_numbers(1)), limit=1)[0].id
+    (study, *_rest) = clinic.imaging.studies(user_of(window), patient)
+    decision = sign_decision(clinic, window, patient)
+    pgd = add_pgd(clinic, window)
+
+    screen = open_injection(window, clinic, patient)
+    form = screen.view
+    fill_knee_injection(qtbot, form, pgd)
+    pick(form.guidance, "ultrasound")
+    pick(form.study, str(study.id))
+    _save(window, screen)
+    _acknowledge_every_warning(qtbot, window, screen)
+    _sign(qtbot, window, screen)
+
+    record = screen.view_model.record
+    assert record is not None
+    signed = clinic.injections.get(user_of(window), record.id, patient_id=patient)
+    assert signed.is_signed
+    assert (signed.fields.guidance, signed.fields.imaging_study_id) == ("ultrasound", study.id)
+    assert signed.fields.sdm_record_id == decision
+    assert signed.patient_id == patient
+
+    delivery = screen.pdf_delivery
+    delivery.choose_path = lambda _title, suggested: str(tmp_path / Path(suggested).name)
+    delivery.has_printer = lambda: False
+    opened: list[Path] = []
+    delivery.open_file = opened.append
+    qtbot.mouseClick(form.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WAIT_MS)
+    words = " ".join(
+        subprocess.run(
+            ["pdftotext", str(opened[0]), "-"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    number = clinic.patients.open(user_of(window), patient).nhs_number or ""
+    assert f"{number[:3]} {number[3:6]} {number[6:]}" in words
+    assert "Left knee" in words
+    pictures.keep(window, "injection_signed_us_guided.png")
