@@ -267,6 +267,7 @@ def seed_demo(
     # The demo's one scanner: a simulator (or dcmtk's storescu and findscu) on this laptop.
     services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
     _add_demo_pgd(services, who, today, [users["clinician"].id, users["supervisor"].id])
+    _add_demo_eswt_device(services, who, today)
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
     if clinic_day:
@@ -311,6 +312,22 @@ def _add_demo_pgd(
             drugs=tuple(product.id for product in content.formulary.products),
             targets=tuple(t.id for t in content.targets.targets if not t.advanced),
             practitioners=tuple(practitioners),
+        ),
+    )
+
+
+def _add_demo_eswt_device(services: Services, who: CurrentUser, today: date) -> None:
+    """A made-up radial shockwave device, serviced two months ago, marked as a demo."""
+    from clinic_app.domains.shockwave.views import DeviceInput  # noqa: PLC0415 - on demand
+
+    services.eswt_devices.add(
+        who,
+        DeviceInput(
+            make="DEMO ONLY",
+            model="Radial shockwave unit",
+            serial="DEMO-0001",
+            kind="radial",
+            last_service_on=today - timedelta(days=60),
         ),
     )
 

@@ -234,6 +234,23 @@ def _render_injection(window: MainWindow, out_dir: Path) -> list[Path]:
     return [_save(window, out_dir / "23-injection.png")]
 
 
+def _render_decision_and_shockwave(window: MainWindow, out_dir: Path) -> list[Path]:
+    """A decision aid opened with the patient, then their shockwave course: nothing is kept."""
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("decision", "knee_osteoarthritis")
+    _settle(window)
+    _settle(window)
+    shots = [_save(window, out_dir / "24-shared-decision.png")]
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("shockwave")
+    _settle(window)
+    _settle(window)
+    shots.append(_save(window, out_dir / "25-shockwave-course.png"))
+    return shots
+
+
 def render_screens(
     services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
 ) -> list[Path]:
@@ -245,8 +262,9 @@ def render_screens(
     worklist, the MSK-HQ, an assessment, its diagnosis section, red-flag screening, the
     waiting-time targets (as the clinician sees them: read only), the imaging screen (live
     capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
-    PACS settings, the patient's appointments, the clinician's day list and the site's, and
-    the patient's injection form.
+    PACS settings, the patient's appointments, the clinician's day list and the site's, the
+    patient's injection form, a shared decision with a decision aid, and the patient's
+    shockwave course.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
 
@@ -272,6 +290,7 @@ def render_screens(
         shots += _render_imaging(window, out_dir)
         shots += _render_clinic_day(window, out_dir)
         shots += _render_injection(window, out_dir)
+        shots += _render_decision_and_shockwave(window, out_dir)
     finally:
         window.shutdown()
         window.deleteLater()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text
 
 from clinic_app.container import Services
 from clinic_app.demo import DEMO_USERS, demo_password
@@ -93,6 +94,8 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "21-day-list.png",
         "22-site-day-list.png",
         "23-injection.png",
+        "24-shared-decision.png",
+        "25-shockwave-course.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}
     # The MSK-HQ with its chart asks for a little more height than the window opens at (still
@@ -104,4 +107,8 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
     # Nothing typed for the screenshots is left behind as a draft.
     actor = clinic.auth.login("clinician", demo_password("clinician"))
     assert clinic.drafts.load(actor, "patient_registration", "new") is None
+    # Opening the decision aid, the injection and the shockwave course kept no record.
+    with clinic.context.store.engine.connect() as conn:
+        for table in ("sdm_records", "injection_record", "eswt_course"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
     assert not [t for t in threading.enumerate() if t.name.startswith("clinic-store")]
