@@ -7,12 +7,18 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sqlalchemy import Table, update
 
 from clinic_app.container import Services
+from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security.permissions import Action, allows
+from clinic_app.kernel.vocabulary import Role
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from tests.ui.injections.helpers import (
@@ -25,7 +31,7 @@ from tests.ui.injections.helpers import (
     user_of,
 )
 from ui.app import MainWindow
-from ui.domains.injections.injection.screens import InjectionScreen
+from ui.domains.injections.injection.screens import InjectionScreen, may_amend
 
 SCREEN_SIZE = (1366, 768)
 LATER = "Phoned the next day: a hot, red knee overnight, settled with ice. No sign of infection."
@@ -181,3 +187,52 @@ def test_an_addendum_finished_after_the_patient_changed_is_kept_but_not_shown(
     assert form.addenda_lines == []
     assert not form.addenda_card.isVisibleTo(form)
     assert form.addendum_text.toPlainText() == ""
+
+
+def test_an_addendum_or_record_changed_outside_the_app_is_marked(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    patient = patients(clinic, window, 1)[0]
+    screen = _signed_knee_injection(qtbot, window, clinic, patient)
+    form = screen.view
+    record = screen.view_model.record
+    assert record is not None
+    user = user_of(window)
+    added = clinic.injections.add_addendum(user, record.id, LATER, PASSWORD, patient_id=patient)
+    [addendum] = added.addenda
+
+    # Someone edits the stored words, then the record, behind the app's back.
+    addenda = cast(Table, InjectionAddendum.__table__)
+    records = cast(Table, InjectionRecord.__table__)
+    with clinic.context.store.engine.begin() as connection:
+        connection.execute(
+            update(addenda).where(addenda.c.id == addendum.id).values(text="Nothing happened.")
+        )
+    window.open_screen("patient", clinic.patients.open(user, patient))
+    _idle(window)
+    window.open_screen("injection", record.id)
+    _idle(window)
+    assert "Nothing happened." in form.addenda_lines
+    assert "This addendum no longer matches its signature: report this." in form.addenda_lines
+    assert "The injection record is signed." in form.notice.text()
+
+    with clinic.context.store.engine.begin() as connection:
+        connection.execute(
+            update(records).where(records.c.id == record.id).values(approach="anterior")
+        )
+    window.open_screen("patient", clinic.patients.open(user, patient))
+    _idle(window)
+    window.open_screen("injection", record.id)
+    _idle(window)
+    assert "no longer matches its signature" in form.notice.text()
+
+
+def test_the_box_to_add_is_offered_to_those_the_amend_step_allows() -> None:
+    def user(role: Role) -> CurrentUser:
+        return CurrentUser(id=uuid.uuid4(), username="u", display_name="U", role=role)
+
+    for role in Role:
+        assert may_amend(user(role)) == allows(role, Action.INJECTION_SIGN), role
+    assert may_amend(user(Role.CLINICIAN))
+    assert not may_amend(user(Role.ADMIN))

@@ -865,7 +865,16 @@ class InjectionForm(QWidget):
                 )
             )
             self.sign_problem.hide()
-            self.notice.show_notice(self.tr("The injection record is signed."), "success")
+            if record.intact:
+                self.notice.show_notice(self.tr("The injection record is signed."), "success")
+            else:
+                self.notice.show_notice(
+                    self.tr(
+                        "This injection record no longer matches its signature: it was changed "
+                        "outside the app. Report this."
+                    ),
+                    "problem",
+                )
         elif record is not None and not writable:
             self.state.setText(self.tr("Another clinician's draft: read only."))
         else:
