@@ -16,6 +16,7 @@ from sqlalchemy import Table, update
 
 from clinic_app.container import Services
 from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
+from clinic_app.domains.injections.service.values import ADDENDUM_MAX
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.kernel.vocabulary import Role
@@ -236,3 +237,24 @@ def test_the_box_to_add_is_offered_to_those_the_amend_step_allows() -> None:
         assert may_amend(user(role)) == allows(role, Action.INJECTION_SIGN), role
     assert may_amend(user(Role.CLINICIAN))
     assert not may_amend(user(Role.ADMIN))
+
+
+def test_words_over_the_limit_are_refused_in_plain_words_and_kept(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    patient = patients(clinic, window, 1)[0]
+    screen = _signed_knee_injection(qtbot, window, clinic, patient)
+    form = screen.view
+    record = screen.view_model.record
+    assert record is not None
+    too_long = "x" * (ADDENDUM_MAX + 1)
+    form.addendum_text.setPlainText(too_long)
+    _add(qtbot, window, screen, PASSWORD)
+    words = form.addendum_error.text()
+    assert form.addendum_error.isVisibleTo(form)
+    assert words
+    assert "text." not in words
+    assert str(ADDENDUM_MAX) in words.replace(",", "")
+    assert form.addendum_text.toPlainText() == too_long
+    assert clinic.injections.get(user_of(window), record.id, patient_id=patient).addenda == ()
