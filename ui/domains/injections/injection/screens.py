@@ -8,8 +8,10 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
+from clinic_app.domains.injections.record import INJECTION
 from clinic_app.domains.injections.views import InjectionView
-from clinic_app.kernel.security.permissions import Action
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name, preview_and_print
@@ -19,6 +21,11 @@ from ui.domains.injections.injection.view_model import InjectionViewModel
 
 #: The decision aid offered when no shared decision about an injection is recorded.
 STEROID_INJECTION_AID = "steroid_injection"
+
+
+def may_amend(user: CurrentUser) -> bool:
+    """True if ``user`` may add to a signed injection record (its "amend" step's permission)."""
+    return allows(user.role, INJECTION.lifecycle.step("amend").permission)
 
 
 def record_to_open(item: object) -> uuid.UUID | None:
@@ -47,6 +54,7 @@ class InjectionScreen:
             runner=context.runner,
             session=context.session,
             today=today,
+            may_amend=may_amend,
             parent=context.owner,
         )
         self.view = InjectionForm(self.view_model)
@@ -61,6 +69,10 @@ class InjectionScreen:
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
         self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
+        # The timeline shows a signed record's addenda: it is read again as for a signature.
+        self.view_model.addendum_added.connect(
+            lambda record: self._announce("injection.signed", record)
+        )
         self.view.share_requested.connect(self._share_decision)
         self.view_model.left_behind.connect(self._on_left_behind)
         context.patient_changed.connect(self._on_patient_changed)

@@ -1,13 +1,14 @@
 """The injection form, the decision behind it first.
 
 Then the site, authority, consent, checklist, drugs and aftercare, what stands before signing,
-and the sign bar.
+and the sign bar. Once signed, what was added to the record since, and a box to add to it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -25,10 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clinic_app.domains.appointments.rules import on_clinic_clock
 from clinic_app.domains.injections.content import InjectionContent, injection_content
 from clinic_app.domains.injections.pack import PackReading, looks_like_pack, read_pack
 from clinic_app.domains.injections.rules import ANTICOAGULANTS
+from clinic_app.domains.injections.service.values import ADDENDUM_MAX
 from clinic_app.domains.injections.views import (
+    AddendumView,
     Aspirate,
     InjectionChecks,
     InjectionInput,
@@ -71,6 +75,12 @@ def _words(text: str, role: str | None = None) -> QLabel:
     made = label(text, role, wrap=True)
     made.setTextFormat(Qt.TextFormat.PlainText)
     return made
+
+
+def _when(value: datetime) -> str:
+    """A stored (UTC) moment as the clinic's wall clock shows it: ``14-Jul-2026 09:15``."""
+    local = on_clinic_clock(value)
+    return f"{formatting.clinical_date(local.date())} {local:%H:%M}"
 
 
 def _about(where: str, words: str) -> str:
@@ -129,6 +139,7 @@ class InjectionForm(QWidget):
         self._build_drugs()
         self._build_after()
         self._build_checks()
+        self._build_addenda()
         self.cards.addStretch(1)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -438,6 +449,69 @@ class InjectionForm(QWidget):
         self.check_lines: list[str] = []
         inner.addWidget(self.checks_box)
 
+    def _build_addenda(self) -> None:
+        self.addenda_card = card()
+        self.addenda_card.setObjectName("injectionAddenda")
+        inner = QVBoxLayout(self.addenda_card)
+        inner.setContentsMargins(14, 10, 14, 12)
+        inner.setSpacing(8)
+        inner.addWidget(label(self.tr("Added since signing"), "subheading"))
+        self.cards.addWidget(self.addenda_card)
+        inner.addWidget(
+            _words(
+                self.tr(
+                    "A signed record never changes. A later fact (a reaction reported the next "
+                    "day, a test result) is added here, signed with your password."
+                ),
+                "hint",
+            )
+        )
+        self.addenda_box = QWidget()
+        self.addenda_list = QVBoxLayout(self.addenda_box)
+        self.addenda_list.setContentsMargins(0, 0, 0, 0)
+        self.addenda_list.setSpacing(6)
+        #: What each addendum on show says (its heading, words and any mark), for reading.
+        self.addenda_lines: list[str] = []
+        inner.addWidget(self.addenda_box)
+        self.addendum_text = QPlainTextEdit()
+        self.addendum_text.setTabChangesFocus(True)
+        self.addendum_text.setFixedHeight(72)
+        self.addendum_text.setAccessibleName(self.tr("What you are adding to this record"))
+        self.addendum_password = QLineEdit()
+        self.addendum_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.addendum_password.setPlaceholderText(self.tr("Your password"))
+        self.addendum_password.setAccessibleName(self.tr("Password to add to this record"))
+        self.addendum_password.setMaximumWidth(220)
+        self.addendum_button = QPushButton(self.tr("Add"))
+        self.addendum_button.setAccessibleName(self.tr("Add to this record"))
+        set_role(self.addendum_button, "", variant="primary")
+        self.addendum_error = _words("", "fieldError")
+        self.addendum_error.setObjectName("addendumError")
+        self.addendum_error.hide()
+        self.addendum_form = QWidget()
+        column = QVBoxLayout(self.addendum_form)
+        column.setContentsMargins(0, 4, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(
+            FormField(
+                self.tr("Add to this record"),
+                self.addendum_text,
+                hint=self.tr("Up to {count} characters.").format(count=ADDENDUM_MAX),
+            )
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.addendum_error, 1)
+        # Holds the password and the button to the right while no problem is shown.
+        row.addStretch(1)
+        password_label = label(self.tr("Password"), "fieldLabel")
+        password_label.setBuddy(self.addendum_password)
+        row.addWidget(password_label)
+        row.addWidget(self.addendum_password)
+        row.addWidget(self.addendum_button)
+        column.addLayout(row)
+        inner.addWidget(self.addendum_form)
+        self.addenda_card.hide()
+
     def _build_sign_bar(self) -> None:
         self.bar_box = QWidget()
         self.draft_state = _words("", "hint")
@@ -485,7 +559,11 @@ class InjectionForm(QWidget):
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         vm.sign_failed.connect(self._show_sign_problem)
         vm.saved.connect(self._on_saved)
-        vm.busy_changed.connect(lambda busy: self.sign_button.setEnabled(not busy))
+        vm.busy_changed.connect(self._on_busy)
+        self.addendum_button.clicked.connect(self._on_add)
+        self.addendum_password.returnPressed.connect(self._on_add)
+        vm.addendum_failed.connect(self._show_addendum_problem)
+        vm.addendum_added.connect(self._on_addendum_added)
         for edit in (
             self.approach,
             self.prescriber,
@@ -630,6 +708,7 @@ class InjectionForm(QWidget):
             self.share_row.hide()
             self._fill(InjectionInput())
             self._show_checks(None)
+            self._show_addenda(None)
             self.page.setEnabled(False)
             self.bar_box.setEnabled(False)
             self.state.setText("")
@@ -645,6 +724,9 @@ class InjectionForm(QWidget):
             self.summary.clear()
             self.sign_problem.hide()
             self.password.clear()
+            self.addendum_text.clear()
+            self.addendum_password.clear()
+            self.addendum_error.hide()
             self.scan.clear()
             self.scan_result.hide()
             self._pgd_versions = {str(pgd.id): pgd.version for pgd in found.pgds}
@@ -765,10 +847,14 @@ class InjectionForm(QWidget):
         for index in range(self.cards.count()):
             item = self.cards.itemAt(index)
             widget = item.widget() if item is not None else None
-            if widget is not None and widget is not self.checks_box.parentWidget():
+            if widget is not None and widget not in (
+                self.checks_box.parentWidget(),
+                self.addenda_card,
+            ):
                 widget.setEnabled(writable)
         self.bar_box.setEnabled(writable)
         self.print_button.setVisible(loaded and signed)
+        self._show_addenda(record if loaded and signed else None)
         if not loaded:
             self.state.setText("")
         elif signed and record is not None:
@@ -779,7 +865,16 @@ class InjectionForm(QWidget):
                 )
             )
             self.sign_problem.hide()
-            self.notice.show_notice(self.tr("The injection record is signed."), "success")
+            if record.intact:
+                self.notice.show_notice(self.tr("The injection record is signed."), "success")
+            else:
+                self.notice.show_notice(
+                    self.tr(
+                        "This injection record no longer matches its signature: it was changed "
+                        "outside the app. Report this."
+                    ),
+                    "problem",
+                )
         elif record is not None and not writable:
             self.state.setText(self.tr("Another clinician's draft: read only."))
         else:
@@ -791,6 +886,66 @@ class InjectionForm(QWidget):
             # The form is enabled only now: its first field takes the focus.
             self._focus_pending = False
             self.focus_first_field()
+
+    def _show_addenda(self, record: InjectionView | None) -> None:
+        """The record's addenda, oldest first, and the box to add one for those who may."""
+        while self.addenda_list.count():
+            item = self.addenda_list.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.addenda_lines = []
+        self.addenda_card.setVisible(record is not None)
+        self.addendum_form.setVisible(record is not None and self._vm.may_amend)
+        if record is None:
+            return
+        if not record.addenda:
+            self._addendum_line(self.tr("Nothing has been added yet."), "hint")
+        for addendum in record.addenda:
+            self._show_addendum(addendum)
+
+    def _show_addendum(self, addendum: AddendumView) -> None:
+        self._addendum_line(
+            self.tr("{when}, {who}").format(
+                when=_when(addendum.signed_at), who=self._vm.signer_name(addendum.signed_by)
+            ),
+            "fieldLabel",
+        )
+        self._addendum_line(addendum.text, None)
+        if not addendum.intact:
+            self._addendum_line(
+                self.tr("This addendum no longer matches its signature: report this."),
+                "fieldError",
+            )
+
+    def _addendum_line(self, text: str, role: str | None) -> None:
+        self.addenda_lines.append(text)
+        self.addenda_list.addWidget(_words(text, role))
+
+    def _on_add(self) -> None:
+        self.addendum_error.hide()
+        password = self.addendum_password.text()
+        self.addendum_password.clear()
+        self._vm.add_addendum(self.addendum_text.toPlainText(), password)
+
+    def _show_addendum_problem(self, text: str) -> None:
+        self.addendum_error.setText(text)
+        self.addendum_error.setVisible(bool(text))
+        target = (
+            self.addendum_text
+            if not self.addendum_text.toPlainText().strip()
+            else self.addendum_password
+        )
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_addendum_added(self, _view: InjectionView) -> None:
+        self.addendum_text.clear()
+        self.addendum_error.hide()
+        self.notice.show_notice(self.tr("Added to the injection record."), "success")
+
+    def _on_busy(self, busy: bool) -> None:
+        self.sign_button.setEnabled(not busy)
+        self.addendum_button.setEnabled(not busy)
 
     def _on_saved(self, _view: InjectionView) -> None:
         # A problem said of an earlier save is over once a save goes through.
@@ -814,11 +969,11 @@ class InjectionForm(QWidget):
                 widget.deleteLater()
         self.acknowledge_buttons = {}
         self.check_lines = []
-        if checks is None:
-            self._check_line(self.tr("The checks show here once the draft is saved."), "hint")
-            return
         if self._vm.is_signed:
             self._check_line(self.tr("Signed: nothing more to check."), "hint")
+            return
+        if checks is None:
+            self._check_line(self.tr("The checks show here once the draft is saved."), "hint")
             return
         for stop in checks.hard_stops:
             self._check_line(
@@ -972,6 +1127,9 @@ class InjectionForm(QWidget):
         """Nothing of the last patient stays on the form."""
         self._show_empty()
         self.password.clear()
+        self.addendum_text.clear()
+        self.addendum_password.clear()
+        self.addendum_error.hide()
         self.notice.hide_notice()
         self.summary.clear()
         self.sign_problem.hide()

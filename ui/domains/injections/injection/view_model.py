@@ -1,4 +1,4 @@
-"""The injection record's state and commands: open, keep as a draft, check, acknowledge, sign."""
+"""The injection record's state and commands: open, draft, check, acknowledge, sign, add to."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from clinic_app.domains.injections.views import (
     PgdView,
 )
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, ValidationError
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -59,6 +59,16 @@ class Injections(Protocol):
         self,
         actor: CurrentUser,
         record_id: uuid.UUID,
+        password: str,
+        *,
+        patient_id: uuid.UUID | None = None,
+    ) -> InjectionView: ...
+
+    def add_addendum(
+        self,
+        actor: CurrentUser,
+        record_id: uuid.UUID,
+        text: str,
         password: str,
         *,
         patient_id: uuid.UUID | None = None,
@@ -145,10 +155,14 @@ class InjectionViewModel(QObject):
     sign_failed = Signal(str)
     busy_changed = Signal(bool)
     left_behind = Signal(object, object, str)
-    printed = Signal(bytes)
-    """The aftercare leaflet of the signed record on show, as a PDF."""
     """A sign asked for just before the patient changed, finished for that patient: their id,
     the signed record (None if it was not signed) and, if not, why in plain words."""
+    printed = Signal(bytes)
+    """The aftercare leaflet of the signed record on show, as a PDF."""
+    addendum_added = Signal(object)
+    """The signed record on show with the addendum just added (an ``InjectionView``)."""
+    addendum_failed = Signal(str)
+    """Why the addendum was not added, in plain words (what was typed stays)."""
 
     def __init__(
         self,
@@ -161,9 +175,16 @@ class InjectionViewModel(QObject):
         session: UserSession,
         today: Callable[[], date] = date.today,
         autosave_ms: int = AUTOSAVE_MS,
+        may_amend: Callable[[CurrentUser], bool] | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """Keep the services the screen uses.
+
+        ``may_amend`` says whether a user may add to a signed record (the record type's
+        "amend" step); without it no one is offered the box (the service decides anyway).
+        """
         super().__init__(parent)
+        self._may_amend = may_amend
         self._injections = injections
         self._decisions = decisions
         self._pgds = pgds
@@ -206,8 +227,27 @@ class InjectionViewModel(QObject):
         return self.record is None or (user is not None and self.record.created_by == user.id)
 
     @property
+    def may_amend(self) -> bool:
+        """True when the record on show is signed and the user may add an addendum to it."""
+        user = self._session.user
+        return (
+            self.is_signed
+            and self.patient_id is not None
+            and user is not None
+            and self._may_amend is not None
+            and self._may_amend(user)
+        )
+
+    @property
     def busy(self) -> bool:
         return self._busy
+
+    def signer_name(self, signed_by: uuid.UUID | None) -> str:
+        """Who signed, in words: the signed-in user by name, anyone else as a colleague."""
+        user = self._session.user
+        if user is not None and signed_by is not None and user.id == signed_by:
+            return user.display_name
+        return self.tr("another clinician")
 
     @property
     def has_unsaved(self) -> bool:
@@ -345,6 +385,35 @@ class InjectionViewModel(QObject):
         if self.has_unsaved or self.record is None:
             self._sign_waiting = password
         self.then(lambda: self._sign(password), keep=True)
+
+    def add_addendum(self, text: str, password: str) -> None:
+        """Add a signed addendum to the signed record on show (the password is asked again).
+
+        For the banner's patient only: an answer that comes after the patient changed is
+        dropped (the addendum is kept in the store all the same).
+        """
+        record, patient_id = self.record, self.patient_id
+        if self._busy or record is None or patient_id is None or not self.is_signed:
+            return
+        if not text.strip():
+            self.addendum_failed.emit(self.tr("Type what you are adding to the record first."))
+            return
+        if not password:
+            self.addendum_failed.emit(self.tr("Type your password to add it."))
+            return
+        actor = self._session.require_user()
+        injections = self._injections
+        epoch = self._epoch
+        self._set_busy(True)
+        self._runner.run_store(
+            lambda: injections.add_addendum(
+                actor, record.id, text, password, patient_id=patient_id
+            ),
+            on_done=lambda view: self._on_addendum_added(view) if epoch == self._epoch else None,
+            on_failed=lambda error: (
+                self._on_addendum_failed(error) if epoch == self._epoch else None
+            ),
+        )
 
     def refresh_decision(self) -> None:
         """Read the episode's shared decision again (one was signed or changed meanwhile)."""
@@ -569,6 +638,24 @@ class InjectionViewModel(QObject):
             on_done=lambda checks: self._show_checks(checks) if epoch == self._epoch else None,
             on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
         )
+
+    def _on_addendum_added(self, view: InjectionView) -> None:
+        self._set_busy(False)
+        self.record = view
+        self.record_changed.emit(view)
+        self.addendum_added.emit(view)
+
+    def _on_addendum_failed(self, error: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(error, ClinicError) and error.code == "auth.failed":
+            words = self.tr("That password is not right. Type your own password and try again.")
+        elif isinstance(error, ClinicError) and error.code == "text.empty":
+            words = self.tr("Type what you are adding to the record first.")
+        elif isinstance(error, ValidationError) and error.code == "text.too_long":
+            words = errors.field_message(error, self.tr("Addendum"))
+        else:
+            words = errors.explain(error)
+        self.addendum_failed.emit(words)
 
     def _on_failed(self, error: BaseException) -> None:
         self._set_busy(False)
