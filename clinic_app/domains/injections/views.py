@@ -12,6 +12,9 @@ from clinic_app.domains.injections.rules import CheckWarning, Drug
 from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.vocabulary import RecordStatus
 
+#: The longest addendum, in characters (a screen says so before the service refuses more).
+ADDENDUM_MAX = 4000
+
 
 @dataclass(frozen=True)
 class PgdInput:

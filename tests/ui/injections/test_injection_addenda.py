@@ -16,7 +16,7 @@ from sqlalchemy import Table, update
 
 from clinic_app.container import Services
 from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
-from clinic_app.domains.injections.service.values import ADDENDUM_MAX
+from clinic_app.domains.injections.views import ADDENDUM_MAX
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.kernel.vocabulary import Role

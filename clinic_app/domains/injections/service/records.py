@@ -21,12 +21,16 @@ from clinic_app.domains.injections.record import INJECTION
 from clinic_app.domains.injections.service.aftercare import aftercare_leaflet
 from clinic_app.domains.injections.service.history import checks_for
 from clinic_app.domains.injections.service.values import (
-    ADDENDUM_MAX,
     checked_values,
     injection_view,
     sign_problems,
 )
-from clinic_app.domains.injections.views import InjectionChecks, InjectionInput, InjectionView
+from clinic_app.domains.injections.views import (
+    ADDENDUM_MAX,
+    InjectionChecks,
+    InjectionInput,
+    InjectionView,
+)
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError

@@ -42,7 +42,6 @@ from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.records.seal import intact, note_digest
 from clinic_app.records.sections import missing_sections
 
-ADDENDUM_MAX = 4000
 NAME_MAX = 120
 
 

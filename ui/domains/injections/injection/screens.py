@@ -8,7 +8,6 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
-from clinic_app.domains.injections.record import INJECTION
 from clinic_app.domains.injections.views import InjectionView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
@@ -25,6 +24,9 @@ STEROID_INJECTION_AID = "steroid_injection"
 
 def may_amend(user: CurrentUser) -> bool:
     """True if ``user`` may add to a signed injection record (its "amend" step's permission)."""
+    # The record type loads the store's library: only once someone is signed in.
+    from clinic_app.domains.injections.record import INJECTION  # noqa: PLC0415
+
     return allows(user.role, INJECTION.lifecycle.step("amend").permission)
 
 

@@ -30,8 +30,8 @@ from clinic_app.domains.appointments.rules import on_clinic_clock
 from clinic_app.domains.injections.content import InjectionContent, injection_content
 from clinic_app.domains.injections.pack import PackReading, looks_like_pack, read_pack
 from clinic_app.domains.injections.rules import ANTICOAGULANTS
-from clinic_app.domains.injections.service.values import ADDENDUM_MAX
 from clinic_app.domains.injections.views import (
+    ADDENDUM_MAX,
     AddendumView,
     Aspirate,
     InjectionChecks,
