@@ -7,6 +7,7 @@ network namespace with nothing but loopback, so it is reachable from nowhere els
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -78,11 +79,15 @@ class Orthanc:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError((self.folder / "orthanc.log").read_text()[-2000:])
+            # Ready once both its REST API and its DICOM port answer: Orthanc may open the
+            # one before the other, and a test's first association must not find it closed.
             try:
                 if httpx.get(f"{self.url}/system", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
+                    with socket.create_connection(("127.0.0.1", self.dicom_port), timeout=1):
+                        return self
+            except (httpx.HTTPError, OSError):
+                pass
+            time.sleep(0.2)
         raise RuntimeError("Orthanc did not answer in time")
 
     def stop(self) -> None:
