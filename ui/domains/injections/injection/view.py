@@ -40,17 +40,7 @@ from clinic_app.domains.injections.views import (
 )
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors, formatting
-from ui.common.widgets import (
-    ErrorSummary,
-    FormField,
-    NoticeBar,
-    card,
-    form_grid,
-    label,
-    set_role,
-)
-from ui.domains.injections.injection.parts import (
-    DrugRow,
+from ui.common.form_parts import (
     NotValid,
     YesNo,
     choose,
@@ -62,6 +52,16 @@ from ui.domains.injections.injection.parts import (
     read_time,
     wrapped_tick,
 )
+from ui.common.widgets import (
+    ErrorSummary,
+    FormField,
+    NoticeBar,
+    card,
+    form_grid,
+    label,
+    set_role,
+)
+from ui.domains.injections.injection.parts import DrugRow
 from ui.domains.injections.injection.view_model import InjectionViewModel, Opened
 
 DRUG_ROWS = 3

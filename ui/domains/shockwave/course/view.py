@@ -37,8 +37,7 @@ from clinic_app.domains.shockwave.views import (
 )
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors, formatting
-from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
-from ui.domains.shockwave.course.parts import (
+from ui.common.form_parts import (
     NotValid,
     YesNo,
     choose,
@@ -49,6 +48,7 @@ from ui.domains.shockwave.course.parts import (
     read_number,
     wrapped_tick,
 )
+from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
 from ui.domains.shockwave.course.view_model import CourseViewModel, Opened
 
 _T = TypeVar("_T")

@@ -1,11 +1,11 @@
-"""Small pieces of the shockwave course form: typed values read from text, yes/no pairs."""
+"""Small pieces of a bedside form: typed dates, times and numbers read from text, yes/no pairs."""
 
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2}|[A-Za-z]{3})[/.-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
 def _tr(text: str) -> str:
-    return QCoreApplication.translate("CourseForm", text)
+    return QCoreApplication.translate("FormParts", text)
 
 
 class NotValid(ValueError):
@@ -56,6 +57,26 @@ def read_date(text: str) -> date | None:
     except ValueError:
         pass
     raise NotValid(_tr("Enter a date as day/month/year, for example 05/03/2026."))
+
+
+def read_time(day_text: str, time_text: str) -> datetime | None:
+    """A date and a time of day (24-hour, 14:30); None when neither is typed.
+
+    Raises:
+        NotValid: for a date or time that cannot be read, or a time with no date.
+    """
+    day = read_date(day_text)
+    clock = time_text.strip()
+    if day is None:
+        if clock:
+            raise NotValid(_tr("Enter the date as well as the time."))
+        return None
+    if not clock:
+        return datetime(day.year, day.month, day.day)
+    found = _TIME.match(clock)
+    if found and int(found[1]) < 24 and int(found[2]) < 60:
+        return datetime(day.year, day.month, day.day, int(found[1]), int(found[2]))
+    raise NotValid(_tr("Enter the time as hours and minutes, for example 14:30."))
 
 
 def read_number(text: str, *, whole: bool = False) -> float | None:
