@@ -7,16 +7,14 @@ rows; neither names a patient (the core's figures hold none).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject
 
 from clinic_app.kernel.current_user import CurrentUser
-from ui.common import errors
+from ui.common.month_table import MonthTableViewModel, whom_columns, whom_headings
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -30,20 +28,10 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("InjectionAudit", text)
 
 
-#: How many months the audit shows at first, this month included.
-DEFAULT_MONTHS = 12
-
-
 class InjectionAuditSource(Protocol):
     """The part of the injections service this screen uses."""
 
     def audit(self, actor: CurrentUser, first: date, last: date) -> InjectionAudit: ...
-
-
-def months_before(month: date, months: int) -> date:
-    """The first of the month ``months`` before ``month``'s."""
-    index = month.year * 12 + month.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _guidance_words(key: str) -> str:
@@ -72,16 +60,8 @@ def _rate(part: int, whole: int) -> str:
 
 def table(audit: InjectionAudit) -> tuple[list[str], list[list[str]]]:
     """The headings and rows of the audit: one row per figure, one column per whom."""
-    columns: list[InjectionFigures] = (
-        [audit.overall, *audit.clinicians] if audit.everyone else [audit.overall]
-    )
-    period = _tr("{first} to {last}").format(
-        first=audit.first.strftime("%b %Y"), last=audit.last.strftime("%b %Y")
-    )
-    headings = [_tr("Figure, {period}").format(period=period)] + [
-        _tr("The whole service") if figures.clinician_id is None else figures.name
-        for figures in columns
-    ]
+    columns: list[InjectionFigures] = whom_columns(audit)
+    headings = whom_headings(audit, columns)
 
     def lines(
         part: Callable[[InjectionFigures], tuple[Count, ...]],
@@ -127,19 +107,8 @@ def table(audit: InjectionAudit) -> tuple[list[str], list[list[str]]]:
     return headings, rows
 
 
-def write_csv(path: Path, headings: list[str], rows: list[list[str]]) -> None:
-    """Save the table as CSV (UTF-8 with a byte-order mark, which spreadsheets read)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(headings)
-        writer.writerows(rows)
-
-
-class InjectionAuditViewModel(QObject):
+class InjectionAuditViewModel(MonthTableViewModel):
     """Reads the audit over the chosen months; lays it out; saves it as CSV."""
-
-    loaded = Signal()
-    problem = Signal(str)
 
     def __init__(
         self,
@@ -150,71 +119,12 @@ class InjectionAuditViewModel(QObject):
         today: Callable[[], date] = date.today,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._injections = injections
-        self._runner = runner
-        self._session = session
-        self._today = today
-        self.last = today().replace(day=1)
-        self.first = months_before(self.last, DEFAULT_MONTHS - 1)
-        self.audit: InjectionAudit | None = None
-
-    @property
-    def this_month(self) -> date:
-        return self._today().replace(day=1)
-
-    def choose(self, first: date, last: date) -> None:
-        """Show the months ``first`` to ``last`` (in either order; none still to come)."""
-        first, last = sorted((first.replace(day=1), last.replace(day=1)))
-        self.first, self.last = min(first, self.this_month), min(last, self.this_month)
-        self.load()
-
-    def load(self) -> None:
-        """Read the chosen months' figures afresh."""
-        actor = self._session.user
-        if actor is None:
-            return
-        injections, first, last = self._injections, self.first, self.last
-        self._runner.run_store(
-            lambda: injections.audit(actor, first, last),
-            on_done=self._on_loaded,
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
-            supersede="injection_audit",
+        super().__init__(
+            injections.audit,
+            table,
+            "injections-audit",
+            runner=runner,
+            session=session,
+            today=today,
+            parent=parent,
         )
-
-    def table(self) -> tuple[list[str], list[list[str]]]:
-        """The table shown (and saved): empty until read."""
-        return ([], []) if self.audit is None else table(self.audit)
-
-    def file_name(self) -> str:
-        """The name suggested for the CSV: what and which months, no person."""
-        return f"injection-audit_{self.first:%Y-%m}_to_{self.last:%Y-%m}.csv"
-
-    def save_csv(self, path: Path) -> Path | None:
-        """Save the table shown at ``path`` (".csv" added if missing); the path saved at.
-
-        None when nothing is read yet or the file could not be written (``problem`` says so).
-        """
-        if self.audit is None:
-            return None
-        if path.suffix.lower() != ".csv":
-            path = path.with_name(path.name + ".csv")
-        headings, rows = table(self.audit)
-        try:
-            write_csv(path, headings, rows)
-        except OSError:
-            self.problem.emit(_tr("The file could not be saved there. Choose another place."))
-            return None
-        return path
-
-    def reset(self) -> None:
-        self.audit = None
-        self.last = self.this_month
-        self.first = months_before(self.last, DEFAULT_MONTHS - 1)
-        self.loaded.emit()
-
-    def _on_loaded(self, audit: InjectionAudit) -> None:
-        if (audit.first, audit.last) != (self.first, self.last):
-            return  # months since left
-        self.audit = audit
-        self.loaded.emit()
