@@ -24,6 +24,7 @@ from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.security import audit, passwords
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import Actor, ClinicSession
+from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import (
@@ -268,6 +269,7 @@ def seed_demo(
     services.dicom_settings.change(who, scanners=[DEMO_SCANNER])
     _add_demo_pgd(services, who, today, [users["clinician"].id, users["supervisor"].id])
     _add_demo_eswt_device(services, who, today)
+    _set_demo_eswt_rules(services)
     _add_patients(services, patients, rng, practices, today)
     _add_episodes(services, rng, today, users["clinician"].id)
     if clinic_day:
@@ -330,6 +332,28 @@ def _add_demo_eswt_device(services: Services, who: CurrentUser, today: date) -> 
             last_service_on=today - timedelta(days=60),
         ),
     )
+
+
+def _set_demo_eswt_rules(services: Services) -> None:
+    """The demo service's own choice of the two ESWT settings that ship unset.
+
+    No source gives a device service interval or a "recent steroid injection" window for every
+    service: a real service sets them on the server (``settings set eswt_rules.<name>``) from its
+    devices' instructions for use and its ESWT protocol. These are the demo service's choices,
+    so that the demo's sessions are checked as a configured service's are; not clinical defaults.
+    """
+    from clinic_app.domains.shockwave.content import SETTING  # noqa: PLC0415 - on demand
+
+    context = services.context
+    with context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=context.device_id)
+        session.add(
+            ServiceSetting(
+                id=setting_id(SETTING),
+                key=SETTING,
+                value={"device_service_interval_months": 12, "steroid_window_weeks": 6},
+            )
+        )
 
 
 _PRIORITIES = (

@@ -196,6 +196,8 @@ _LIMITS: Mapping[str, tuple[bool, float]] = {
     "device_service_interval_months": (False, 60),
     "steroid_window_weeks": (False, 52),
 }
+#: Settings with no cited default: null until the service sets them.
+_UNSET_ALLOWED = frozenset({"device_service_interval_months", "steroid_window_weeks"})
 _PAIRS = (
     ("pressure_bar_low", "pressure_bar_high"),
     ("frequency_hz_low", "frequency_hz_high"),
@@ -205,7 +207,9 @@ _PAIRS = (
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
 
-def _value(value: object, name: str) -> float:
+def _value(value: object, name: str) -> float | None:
+    if value is None and name in _UNSET_ALLOWED:
+        return None
     decimal, most = _LIMITS[name]
     kinds: tuple[type, ...] = (int, float) if decimal else (int,)
     if isinstance(value, bool) or not isinstance(value, kinds):
@@ -217,7 +221,8 @@ def _value(value: object, name: str) -> float:
 
 
 def _rules(values: Mapping[str, object]) -> EswtRules:
-    checked = {name: _value(values.get(name), name) for name in _LIMITS}
+    found = {name: _value(values.get(name), name) for name in _LIMITS}
+    checked = {name: value for name, value in found.items() if value is not None}
     for low, high in _PAIRS:
         if checked[low] > checked[high]:
             raise ValidationError("eswt.setting_range_reversed", field=low, high=high)
@@ -232,8 +237,8 @@ def _rules(values: Mapping[str, object]) -> EswtRules:
         sessions_low=whole["sessions_low"],
         sessions_high=whole["sessions_high"],
         interval_days=whole["interval_days"],
-        device_service_interval_months=whole["device_service_interval_months"],
-        steroid_window_weeks=whole["steroid_window_weeks"],
+        device_service_interval_months=whole.get("device_service_interval_months"),
+        steroid_window_weeks=whole.get("steroid_window_weeks"),
     )
 
 

@@ -15,7 +15,12 @@ Decisions written down here:
   a session records the one its device uses, and the other is refused.
 - The steroid window counts whole days: a signed injection at a site the indication names, fewer
   than ``steroid_window_weeks`` times 7 days before the session, warns; on that day it does not.
-- A device is overdue on the day after its last service plus the interval in months.
+  Until the service sets the window (it has no cited default), the latest such injection, however
+  long ago, warns with its age, for the clinician to judge.
+- A device is overdue on the day after its last service plus the interval in months. Until the
+  service sets the interval (it belongs to the device's instructions for use, not to a shipped
+  default), a device with a service date warns that its service cannot be checked; a device with
+  none is overdue either way.
 """
 
 from __future__ import annotations
@@ -56,8 +61,10 @@ class EswtRules:
     sessions_low: int
     sessions_high: int
     interval_days: int
-    device_service_interval_months: int
-    steroid_window_weeks: int
+    #: None until the service sets it: no source gives one for every device.
+    device_service_interval_months: int | None
+    #: None until the service sets it: "recent steroid injection" has no cited number.
+    steroid_window_weeks: int | None
 
 
 @dataclass(frozen=True)
@@ -213,11 +220,29 @@ def months_later(day: date, months: int) -> date:
     raise ValueError(day)  # pragma: no cover - every month has 28 days
 
 
+def service_due(last_service_on: date | None, rules: EswtRules) -> date | None:
+    """The last day before a device is overdue; None with no service date or no interval set."""
+    months = rules.device_service_interval_months
+    if last_service_on is None or months is None:
+        return None
+    return months_later(last_service_on, months)
+
+
 def device_overdue(device: DeviceFacts, on: date, rules: EswtRules) -> bool:
-    """True when the device's service is overdue on ``on`` (or it has never been serviced)."""
+    """True when the device's service is overdue on ``on`` (or it has never been serviced).
+
+    False when the service has not set the interval and the device has a service date: that
+    cannot be known (``service_unchecked`` says so).
+    """
     if device.last_service_on is None:
         return True
-    return on > months_later(device.last_service_on, rules.device_service_interval_months)
+    due = service_due(device.last_service_on, rules)
+    return due is not None and on > due
+
+
+def service_unchecked(device: DeviceFacts, rules: EswtRules) -> bool:
+    """True when a device's service date cannot be checked: the service set no interval."""
+    return device.last_service_on is not None and rules.device_service_interval_months is None
 
 
 def _range(
@@ -286,20 +311,23 @@ def _course_warnings(course: CourseFacts, rules: EswtRules) -> list[CheckWarning
 def _steroids(
     course: CourseFacts, on: date, steroids: Iterable[PastSteroid], rules: EswtRules
 ) -> list[CheckWarning]:
-    window = rules.steroid_window_weeks * 7
-    recent = [
+    here = [
         s
         for s in steroids
         if s.target in course.injection_targets
         and (course.side is None or s.side is None or s.side == course.side)
-        and 0 <= (on - s.performed_on).days < window
+        and s.performed_on <= on
     ]
-    if not recent:
+    if not here:
         return []
-    days = min((on - s.performed_on).days for s in recent)
-    return [
-        _warning("recent_steroid", ("performed_on",), days=days, weeks=rules.steroid_window_weeks)
-    ]
+    days = min((on - s.performed_on).days for s in here)
+    weeks = rules.steroid_window_weeks
+    if weeks is None:
+        # No window set: the latest injection here is told, for the clinician to judge.
+        return [_warning("steroid_here_no_window", ("performed_on",), days=days)]
+    if days >= weeks * 7:
+        return []
+    return [_warning("recent_steroid", ("performed_on",), days=days, weeks=weeks)]
 
 
 def check_session(
@@ -330,7 +358,9 @@ def check_session(
         acknowledge: ``relative_contraindication.<item>`` (one per caution answered yes),
         ``sessions_out_of_range``,
         ``pressure_out_of_range``, ``no_typical_energy``, ``frequency_out_of_range``,
-        ``pulses_out_of_range``, ``device_overdue``, ``recent_steroid``, ``too_soon``.
+        ``pulses_out_of_range``, ``device_overdue``, ``device_never_serviced``,
+        ``device_service_unchecked`` (no service interval set), ``recent_steroid``,
+        ``steroid_here_no_window`` (no steroid window set), ``too_soon``.
     """
     stops: list[ValidationError] = []
     for item in sorted(course.absolute):
@@ -353,11 +383,13 @@ def check_session(
         stops.append(ValidationError("eswt.session_beyond_plan", field="number", planned=planned))
     warnings = _course_warnings(course, rules) + _parameters(draft, device, rules)
     if device is not None and device_overdue(device, on, rules):
-        warnings.append(
-            _warning(
-                "device_overdue", ("eswt_device_id",), months=rules.device_service_interval_months
-            )
-        )
+        months = rules.device_service_interval_months
+        if device.last_service_on is None:
+            warnings.append(_warning("device_never_serviced", ("eswt_device_id",)))
+        else:
+            warnings.append(_warning("device_overdue", ("eswt_device_id",), months=months))
+    elif device is not None and service_unchecked(device, rules):
+        warnings.append(_warning("device_service_unchecked", ("eswt_device_id",)))
     warnings += _steroids(course, on, steroids, rules)
     before = [d for d in earlier if d <= on]
     if before:

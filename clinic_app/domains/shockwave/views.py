@@ -37,6 +37,8 @@ class DeviceView:
     service_due_on: date | None
     overdue: bool
     row_version: int
+    #: True when the service has set no service interval, so a due date cannot be known.
+    service_unchecked: bool = False
 
 
 @dataclass(frozen=True)

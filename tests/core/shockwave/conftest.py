@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.shockwave.content import SETTING
 from clinic_app.domains.shockwave.views import (
     CourseInput,
     CourseView,
@@ -20,6 +21,8 @@ from clinic_app.domains.shockwave.views import (
     SessionInput,
 )
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.people.care import EpisodeOfCare
 
 ALL_NO = {
@@ -110,6 +113,21 @@ class Clinic:
         return self.services.shockwave.sign_session(
             self.clinician, session_id, demo_password("clinician")
         )
+
+    def set_rules(self, **values: object) -> None:
+        """The service's ESWT settings, as the server's row reaches the laptop by sync."""
+        store = self.services.context.store
+        session = store.sessions()
+        try:
+            session.actor = Actor(device_id=self.services.context.device_id)
+            row = session.get(ServiceSetting, setting_id(SETTING))
+            if row is None:
+                session.add(ServiceSetting(id=setting_id(SETTING), key=SETTING, value=values))
+            else:
+                row.value = {**row.value, **values}
+            session.commit()
+        finally:
+            session.close()
 
 
 @pytest.fixture

@@ -172,6 +172,7 @@ def test_hard_stops_an_absolute_contraindication_and_governance_not_ticked(
 
 def test_warnings_are_acknowledged_and_kept_with_who_and_when(clinic: Clinic) -> None:
     services, clinician = clinic.services, clinic.clinician
+    clinic.set_rules(device_service_interval_months=12)
     device = clinic.device(last_service_on=date.today() - timedelta(days=800))
     course = clinic.course(device, contraindications={**ALL_NO, "implants": "yes"})
     first = clinic.session(course, pressure_bar=4.5)

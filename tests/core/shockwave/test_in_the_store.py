@@ -44,6 +44,7 @@ def _steroid_injection(clinic: Clinic, target: str, side: str, days_ago: int) ->
 
 def test_a_steroid_injection_at_the_shoulder_within_the_window_warns(clinic: Clinic) -> None:
     services, clinician = clinic.services, clinic.clinician
+    clinic.set_rules(steroid_window_weeks=6)
     _steroid_injection(clinic, "subacromial_space", "right", days_ago=10)
     _steroid_injection(clinic, "knee_joint", "right", days_ago=5)
     device = clinic.device()
@@ -52,6 +53,45 @@ def test_a_steroid_injection_at_the_shoulder_within_the_window_warns(clinic: Cli
 
     warnings = services.shockwave.session_checks(clinician, first).warnings
     assert [(w.code, w.params.get("days")) for w in warnings] == [("recent_steroid", 10)]
+
+
+def test_with_no_window_set_the_latest_injection_at_the_shoulder_is_told_however_old(
+    clinic: Clinic,
+) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    clinic.set_rules(steroid_window_weeks=None)  # the demo service set one; this one has not
+    _steroid_injection(clinic, "subacromial_space", "right", days_ago=400)
+    _steroid_injection(clinic, "glenohumeral_joint", "right", days_ago=200)
+    shoulder = clinic.course(clinic.device(), indication="calcific_shoulder", side="right")
+    first = clinic.session(shoulder)
+
+    warnings = services.shockwave.session_checks(clinician, first).warnings
+    assert [(w.code, w.params.get("days")) for w in warnings] == [("steroid_here_no_window", 200)]
+
+    clinic.set_rules(steroid_window_weeks=6)
+    assert services.shockwave.session_checks(clinician, first).warnings == ()
+
+
+def test_with_no_service_interval_set_a_device_says_its_service_cannot_be_checked(
+    clinic: Clinic,
+) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    clinic.set_rules(device_service_interval_months=None)  # the demo service set one
+    device = clinic.device(last_service_on=date.today() - timedelta(days=800))
+    assert device.service_unchecked
+    assert device.service_due_on is None
+    assert not device.overdue
+    first = clinic.session(clinic.course(device))
+    codes = [w.code for w in services.shockwave.session_checks(clinician, first).warnings]
+    assert codes == ["device_service_unchecked"]
+
+    clinic.set_rules(device_service_interval_months=24)
+    codes = [w.code for w in services.shockwave.session_checks(clinician, first).warnings]
+    assert codes == ["device_overdue"]
+    [listed] = [d for d in services.eswt_devices.list(clinician) if d.id == device.id]
+    assert listed.overdue
+    assert not listed.service_unchecked
+    assert listed.service_due_on is not None
 
 
 def test_the_heel_is_not_warned_of_a_shoulder_injection(clinic: Clinic) -> None:

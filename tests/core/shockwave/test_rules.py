@@ -8,15 +8,17 @@ from datetime import date, timedelta
 
 import pytest
 
-from clinic_app.domains.shockwave.content import shipped_rules
+from clinic_app.domains.shockwave.content import rules_with, shipped_rules
 from clinic_app.domains.shockwave.rules import (
     Checks,
     CourseFacts,
     DeviceFacts,
+    EswtRules,
     PastSteroid,
     SessionDraft,
     check_session,
     device_overdue,
+    service_unchecked,
     session_value_problems,
 )
 
@@ -43,12 +45,19 @@ SESSION = SessionDraft(
 )
 
 
+#: A service that has set the two settings that ship unset (test values: each service sets its own).
+CONFIGURED = rules_with({"device_service_interval_months": 12, "steroid_window_weeks": 6})
+
+
 def _check(
     draft: SessionDraft = SESSION,
     course: CourseFacts = COURSE,
     device: DeviceFacts | None = RADIAL,
     earlier: tuple[date, ...] = (),
     steroids: tuple[PastSteroid, ...] = (),
+    *,
+    rules: EswtRules | None = None,
+    today: date = TODAY,
 ) -> Checks:
     return check_session(
         draft,
@@ -56,8 +65,8 @@ def _check(
         device=device,
         earlier=earlier,
         steroids=steroids,
-        rules=shipped_rules(),
-        today=TODAY,
+        rules=rules or CONFIGURED,
+        today=today,
     )
 
 
@@ -137,25 +146,57 @@ def test_hard_stops_absolute_contraindications_governance_a_future_day_and_n_abo
     assert "relative_contraindication.implants" in checks.warning_codes
 
 
-def test_a_device_is_overdue_the_day_after_its_interval() -> None:
+def test_the_service_interval_and_the_steroid_window_ship_unset() -> None:
     rules = shipped_rules()
+    assert rules.device_service_interval_months is None
+    assert rules.steroid_window_weeks is None
+
+
+def test_a_device_is_overdue_the_day_after_its_interval() -> None:
+    # A service that set 12 months (a test value: the interval is each service's to set).
+    rules = rules_with({"device_service_interval_months": 12})
     serviced = DeviceFacts(uuid.uuid4(), "radial", date(2026, 3, 10))
-    months = rules.device_service_interval_months
-    due = date(2026 + (3 + months - 1) // 12, (3 + months - 1) % 12 + 1, 10)
+    due = date(2027, 3, 10)
     assert not device_overdue(serviced, due, rules)
     assert device_overdue(serviced, due + timedelta(days=1), rules)
     assert device_overdue(replace(serviced, last_service_on=None), due, rules)
+    late = due + timedelta(days=1)
+    checks = _check(replace(SESSION, performed_on=late), device=serviced, today=late, rules=rules)
+    assert "device_overdue" in checks.warning_codes
+
+
+def test_with_no_interval_set_a_serviced_device_is_unchecked_and_an_unserviced_one_warns() -> None:
+    rules = shipped_rules()
+    serviced = DeviceFacts(uuid.uuid4(), "radial", date(2020, 3, 10))
+    assert not device_overdue(serviced, TODAY, rules)
+    assert service_unchecked(serviced, rules)
+    assert "device_service_unchecked" in _check(device=serviced, rules=rules).warning_codes
+    never = replace(serviced, last_service_on=None)
+    assert not service_unchecked(never, rules)
+    assert "device_never_serviced" in _check(device=never, rules=rules).warning_codes
 
 
 def test_a_steroid_at_the_site_within_the_window_warns() -> None:
-    weeks = shipped_rules().steroid_window_weeks
+    weeks = 6  # a service that set six weeks (a test value: the window is each service's to set)
+    rules = rules_with({"device_service_interval_months": 12, "steroid_window_weeks": weeks})
     inside = PastSteroid(TODAY - timedelta(days=weeks * 7 - 1), "subacromial_space", "right")
     edge = replace(inside, performed_on=TODAY - timedelta(days=weeks * 7))
     other_side = replace(inside, side="left")
     other_site = replace(inside, target="knee_joint")
 
-    assert "recent_steroid" in _check(steroids=(inside,)).warning_codes
-    assert _check(steroids=(edge, other_side, other_site)).warning_codes == frozenset()
+    assert "recent_steroid" in _check(steroids=(inside,), rules=rules).warning_codes
+    assert _check(steroids=(edge, other_side, other_site), rules=rules).warning_codes == frozenset()
+
+
+def test_with_no_window_set_the_latest_steroid_at_the_site_is_told_with_its_age() -> None:
+    old = PastSteroid(TODAY - timedelta(days=900), "subacromial_space", "right")
+    newer = replace(old, performed_on=TODAY - timedelta(days=100))
+    other_side = replace(old, side="left", performed_on=TODAY - timedelta(days=3))
+    unset = shipped_rules()
+    checks = _check(steroids=(old, newer, other_side), device=None, rules=unset)
+    [warning] = [w for w in checks.warnings if w.code == "steroid_here_no_window"]
+    assert warning.params == {"days": 100}
+    assert _check(steroids=(other_side,), device=None, rules=unset).warning_codes == frozenset()
 
 
 def test_sessions_closer_than_the_interval_warn() -> None:

@@ -2,8 +2,9 @@
 
 Each device has its make, model, serial, whether it is radial or focused, and the day it was
 last serviced; it is overdue the day after its last service plus the service's interval
-(``eswt_rules.device_service_interval_months``). Writing it needs ``eswt_device.manage`` here
-and on the server.
+(``eswt_rules.device_service_interval_months``), which no source gives for every device: until
+the service sets it, a device with a service date has no due date and says so. Writing it
+needs ``eswt_device.manage`` here and on the server.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from clinic_app.domains.shockwave.rules import (
     DeviceFacts,
     EswtRules,
     device_overdue,
-    months_later,
+    service_due,
+    service_unchecked,
 )
 from clinic_app.domains.shockwave.service.settings import rules_in_force
 from clinic_app.domains.shockwave.views import DeviceInput, DeviceView
@@ -42,11 +44,7 @@ def device_facts(row: EswtDevice) -> DeviceFacts:
 
 def device_view(row: EswtDevice, rules: EswtRules, today: date) -> DeviceView:
     """The read model of one device, overdue or not on ``today``."""
-    due = (
-        months_later(row.last_service_on, rules.device_service_interval_months)
-        if row.last_service_on is not None
-        else None
-    )
+    due = service_due(row.last_service_on, rules)
     return DeviceView(
         id=row.id,
         make=row.make,
@@ -56,6 +54,7 @@ def device_view(row: EswtDevice, rules: EswtRules, today: date) -> DeviceView:
         last_service_on=row.last_service_on,
         service_due_on=due,
         overdue=device_overdue(device_facts(row), today, rules),
+        service_unchecked=service_unchecked(device_facts(row), rules),
         row_version=row.row_version,
     )
 

@@ -123,11 +123,14 @@ class DevicesView(QWidget):
         self.table.setRowCount(len(devices))
         for row, device in enumerate(devices):
             kind = self.tr("Radial") if device.kind == "radial" else self.tr("Focused")
-            service = (
-                self.tr("Overdue")
-                if device.overdue
-                else (self.tr("No date on record") if device.last_service_on is None else "")
-            )
+            if device.overdue:
+                service = self.tr("Overdue")
+            elif device.last_service_on is None:
+                service = self.tr("No date on record")
+            elif device.service_unchecked:
+                service = self.tr("Not checked: the service has set no interval")
+            else:
+                service = ""
             for column, text in enumerate(
                 (
                     device.make,
