@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -61,9 +61,26 @@ def text_sections(sections: Iterable[Section]) -> tuple[Section, ...]:
     return tuple(section for section in sections if section.kind is SectionKind.TEXT)
 
 
+def is_empty(value: object) -> bool:
+    """True for what fills nothing in: None, blank text, an empty list or mapping.
+
+    A number or a yes/no is an answer whatever its value: 0 (no pain) and False (not guided)
+    fill a section in.
+    """
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, bool | int | float):
+        return False
+    if isinstance(value, Sized):
+        return len(value) == 0
+    return False
+
+
 def missing_sections(sections: Iterable[Section], content: Mapping[str, object]) -> tuple[str, ...]:
-    """Keys of the required sections that are still empty in ``content``."""
-    return tuple(s.key for s in sections if s.required and not content.get(s.key))
+    """Keys of the required sections that are still empty in ``content`` (see :func:`is_empty`)."""
+    return tuple(s.key for s in sections if s.required and is_empty(content.get(s.key)))
 
 
 def require_sections(sections: Iterable[Section], content: Mapping[str, object], code: str) -> None:

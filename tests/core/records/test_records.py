@@ -412,3 +412,27 @@ def test_a_section_added_to_the_record_type_is_coded_in_the_sr() -> None:
         assert coded == ["11329-0", "55115-0", "55111-9", "59776-5", "19005-8", "18783-1"]
         assert "55111-9" not in headings({})  # an empty section is left out of the SR
     assert headings({}) == ["11329-0", "55115-0", "59776-5", "19005-8", "18783-1"]
+
+
+def test_a_required_section_is_missing_only_when_nothing_is_in_it() -> None:
+    from clinic_app.records.sections import Section, SectionKind, missing_sections
+
+    sections = [
+        Section(key, key.title(), SectionKind.STRUCTURED, required=True)
+        for key in ("pain", "guided", "notes", "drugs", "blank", "absent", "outcome")
+    ]
+    content = {
+        "pain": 0,  # no pain is an answer
+        "guided": False,  # not guided is an answer
+        "notes": "  \n ",
+        "drugs": [],
+        "blank": "",
+        "outcome": {},
+    }
+    assert missing_sections(sections, content) == ("notes", "drugs", "blank", "absent", "outcome")
+    assert missing_sections(
+        sections, {k: "x" for k in ("notes", "drugs", "blank", "absent", "outcome")}
+    ) == (
+        "pain",
+        "guided",
+    )
