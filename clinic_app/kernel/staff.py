@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from clinic_app.kernel.base import Base, Syncable, enum_column
 from clinic_app.kernel.vocabulary import Role
@@ -45,3 +45,9 @@ class User(Syncable, Base):
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
 
     site: Mapped[Site | None] = relationship(lazy="raise")
+
+
+def display_name(session: Session, user_id: uuid.UUID | None) -> str:
+    """The name a user is shown by on screens and letters; "" for none or one not held here."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""

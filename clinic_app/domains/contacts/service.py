@@ -36,7 +36,7 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.staff import Site, User
+from clinic_app.kernel.staff import Site, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Timepoint
 from clinic_app.people.auth import AuthService
@@ -101,11 +101,6 @@ def _contact_of(
         .order_by(CareContact.created_at, CareContact.id)
         .limit(1)
     ).one_or_none()
-
-
-def _name(session: ClinicSession, user_id: uuid.UUID | None) -> str:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.display_name if user is not None else ""
 
 
 class ContactNoteService:
@@ -461,7 +456,7 @@ class ContactNoteService:
             created_by=row.created_by,
             signed_at=row.signed_at,
             signed_by=row.signed_by,
-            signer_name=_name(session, row.signed_by),
+            signer_name=display_name(session, row.signed_by),
             attestation=row.attestation,
             intact=intact(CONTACT_NOTE, row),
             summary=CONTACT_NOTE.describe(row),
@@ -471,7 +466,7 @@ class ContactNoteService:
                     text=note.text,
                     signed_at=note.signed_at,
                     signed_by=note.signed_by,
-                    signer_name=_name(session, note.signed_by),
+                    signer_name=display_name(session, note.signed_by),
                     intact=row.content_sha256 is not None
                     and note.sha256
                     == note_digest(
@@ -517,7 +512,7 @@ def _attendance(session: ClinicSession, row: ContactNote) -> tuple[tuple[str, st
         where.append(appointment.room)
     if where:
         lines.append(("Where", ", ".join(where)))
-    seen_by = _name(session, source.clinician_id)
+    seen_by = display_name(session, source.clinician_id)
     if seen_by:
         lines.append(("With", seen_by))
     return tuple(lines)

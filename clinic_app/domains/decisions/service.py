@@ -51,7 +51,7 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action, allows, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.staff import User
+from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
@@ -284,11 +284,6 @@ def decision_view(
         superseded_by=superseded_by,
         summary=DECISION.describe(row),
     )
-
-
-def _name(session: Session, user_id: uuid.UUID | None) -> str:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.display_name if user is not None else ""
 
 
 # ---------------------------------------------------------------- the link point
@@ -698,7 +693,7 @@ class DecisionService:
                 # Changed outside the app after signing: never handed to the patient.
                 raise Conflict("decision.not_intact")
             aid = self._aid(row.aid_id)
-            author = _name(session, row.created_by)
+            author = display_name(session, row.created_by)
             name = f"{patient.family_name.upper()}, {patient.given_name}"
             number = patient.nhs_number or ""
             large = LARGE_PRINT in (patient.accessible_information_needs or [])
@@ -729,7 +724,9 @@ class DecisionService:
         start, end = month_bounds(month)
         with self._uow(actor, Action.DECISION_AIDS_REVIEW, mode=Mode.READ) as session:
             service, clinicians = decision_figures(session, start, end)
-            named = [replace(row, name=_name(session, row.clinician_id)) for row in clinicians]
+            named = [
+                replace(row, name=display_name(session, row.clinician_id)) for row in clinicians
+            ]
             return MonthFigures(
                 month=start.date(),
                 service=service,

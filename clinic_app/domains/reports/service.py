@@ -41,7 +41,7 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action, allows, require
 from clinic_app.kernel.session import ClinicSession
-from clinic_app.kernel.staff import User
+from clinic_app.kernel.staff import User, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
@@ -60,13 +60,6 @@ AGREEMENTS = ("agree", "minor", "major")
 DEFAULT_ATTESTATION = SCAN_REPORT.attestations
 
 
-def _name(session: Session, user_id: uuid.UUID | None) -> str | None:
-    if user_id is None:
-        return None
-    user = session.get(User, user_id)
-    return user.display_name if user is not None else None
-
-
 def _view(session: Session, row: ScanReport) -> ReportView:
     feedback = session.scalars(
         select(ScanReportReview.feedback)
@@ -78,13 +71,13 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         study_id=row.study_id,
         patient_id=row.patient_id,
         author_id=row.author_id,
-        author_name=_name(session, row.author_id) or "",
+        author_name=display_name(session, row.author_id),
         status=row.status,
         version=row.version,
         predecessor_id=row.predecessor_id,
         content=dict(row.content),
         supervisor_id=row.supervisor_id,
-        supervisor_name=_name(session, row.supervisor_id),
+        supervisor_name=display_name(session, row.supervisor_id) or None,
         submitted_at=row.submitted_at,
         supervisor_words=row.supervisor_words,
         supervision_mode=row.supervision_mode,

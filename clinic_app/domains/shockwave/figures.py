@@ -24,7 +24,7 @@ from clinic_app.domains.shockwave.content import shockwave_content
 from clinic_app.domains.shockwave.model import EswtCourse
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
-from clinic_app.kernel.staff import User
+from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.vocabulary import RecordStatus
 
 
@@ -233,13 +233,8 @@ def shockwave_audit(
         )
     named = tuple(
         sorted(
-            (replace(row, name=_name(session, row.clinician_id)) for row in clinicians),
+            (replace(row, name=display_name(session, row.clinician_id)) for row in clinicians),
             key=lambda row: (row.name, str(row.clinician_id)),
         )
     )
     return ShockwaveAudit(start.date(), last.replace(day=1), True, overall, named)
-
-
-def _name(session: Session, user_id: uuid.UUID | None) -> str:
-    user = session.get(User, user_id) if user_id is not None else None
-    return user.display_name if user is not None else ""
