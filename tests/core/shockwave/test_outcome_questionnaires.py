@@ -1,5 +1,5 @@
 """Questionnaires counted before a course and at its follow-up: only the patient's own, their
-change named with which way is better, and in the course's letter."""
+change named with which way is better, in the course's letter and on the timeline."""
 
 from __future__ import annotations
 
@@ -89,3 +89,13 @@ def test_the_change_and_the_letter_name_the_questionnaire_and_which_way_is_bette
         "Pain (0-10): 7 -> 3",
         f"{MSK_HQ}: {first} -> {last} (higher scores are better)",
     ]
+    # The patient's timeline says it on the closed course's second line too.
+    (entry,) = [
+        e
+        for e in services.timeline.for_patient(clinician, clinic.patient).entries
+        if e.kind == "eswt_course"
+    ]
+    assert entry.detail == (
+        "Refractory plantar fasciitis, left, 3 sessions planned. Pain (0-10): 7 -> 3; "
+        f"{MSK_HQ}: {first} -> {last} (higher scores are better)"
+    )
