@@ -5,13 +5,42 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QGridLayout, QVBoxLayout, QWidget
 
+from clinic_app.domains.shockwave.views import OutcomeChange
 from ui.common import formatting
 from ui.common.form_parts import choose, combo
 from ui.common.widgets import label
 from ui.domains.shockwave.course.outcomes import ResponseChoice
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("OutcomeChoices", text)
+
+
+def change_text(change: OutcomeChange) -> str:
+    """A closed course's scores before -> after, a line each, pain first.
+
+    Each questionnaire says which way is better for it, when the questionnaire engine knows.
+    """
+    lines = [_tr("Before -> after the course:")]
+    for item in change.changes:
+        if item.measure == "pain_nrs":
+            lines.append(_tr("Pain (0-10): {change}").format(change=item.words))
+            continue
+        line = _tr("{measure}: {change}").format(
+            measure=item.title or item.measure, change=item.words
+        )
+        if item.higher_is_better is not None:
+            better = (
+                _tr("(higher scores are better)")
+                if item.higher_is_better
+                else _tr("(lower scores are better)")
+            )
+            line = f"{line} {better}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class OutcomeChoices(QWidget):
@@ -123,4 +152,4 @@ class OutcomeChoices(QWidget):
         )
 
 
-__all__ = ["OutcomeChoices"]
+__all__ = ["OutcomeChoices", "change_text"]

@@ -49,7 +49,7 @@ from ui.common.form_parts import (
     wrapped_tick,
 )
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
-from ui.domains.shockwave.course.outcome_choices import OutcomeChoices
+from ui.domains.shockwave.course.outcome_choices import OutcomeChoices, change_text
 from ui.domains.shockwave.course.outcomes import ResponseChoice
 from ui.domains.shockwave.course.view_model import CourseViewModel, Opened
 
@@ -799,27 +799,8 @@ class CourseForm(QWidget):
         )
 
     def _show_change(self, change: OutcomeChange | None) -> None:
-        if change is None:
-            self.change_words.setText("")
-            self.change_words.hide()
-            return
-        lines = []
-        for item in change.changes:
-            if item.measure == "pain_nrs":
-                lines.append(self.tr("Pain (0-10): {change}").format(change=item.words))
-                continue
-            line = self.tr("{measure}: {change}").format(
-                measure=item.title or item.measure, change=item.words
-            )
-            if item.higher_is_better is not None:
-                line += " " + (
-                    self.tr("(higher scores are better)")
-                    if item.higher_is_better
-                    else self.tr("(lower scores are better)")
-                )
-            lines.append(line)
-        self.change_words.setText(self.tr("Before -> after the course:") + "\n" + "\n".join(lines))
-        self.change_words.show()
+        self.change_words.setText(change_text(change) if change is not None else "")
+        self.change_words.setVisible(change is not None)
 
     def _show_responses(self, found: tuple[ResponseChoice, ...]) -> None:
         """The patient's questionnaires read again: offered anew, what is chosen kept."""
