@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -17,6 +17,8 @@ from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
 from ui.domains.people.search.screens import SearchScreen
+from ui.domains.shockwave.course.screens import ShockwaveScreen
+from ui.domains.shockwave.course.view import CourseForm
 
 if TYPE_CHECKING:
     # The services' Protocols are composed from every screen's view model: types only,
@@ -247,8 +249,21 @@ def _render_decision_and_shockwave(window: MainWindow, out_dir: Path) -> list[Pa
     window.open_screen("shockwave")
     _settle(window)
     _settle(window)
+    _show_outcomes_before(_screen(window, "shockwave", ShockwaveScreen).view)
     shots.append(_save(window, out_dir / "25-shockwave-course.png"))
     return shots
+
+
+def _show_outcomes_before(form: CourseForm) -> None:
+    """The pain and the newest of each questionnaire shown as chosen before the course, in view.
+
+    Shown only: the form is not told, so nothing is kept.
+    """
+    form.pain_before.setText("7")
+    for box in form.before_choices.boxes.values():
+        with QSignalBlocker(box):
+            box.setCurrentIndex(1)
+    form.scroll_area.verticalScrollBar().setValue(form.course_card.y())
 
 
 def render_screens(

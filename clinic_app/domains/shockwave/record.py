@@ -7,15 +7,18 @@ follow-up scores; each session is its own record, signed when given and never ch
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.questionnaires.content import ALL_QUESTIONNAIRES, questionnaire
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.shockwave.content import shockwave_content
 from clinic_app.domains.shockwave.model import EswtCourse, EswtSession
+from clinic_app.domains.shockwave.views import OutcomeChange, ScoreChange
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
@@ -146,10 +149,82 @@ def course_words(row: Any) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def _responses(stored: Mapping[str, Any] | None) -> list[uuid.UUID]:
+    return [uuid.UUID(r) for r in (stored or {}).get("responses") or ()]
+
+
+def _measure(questionnaire_id: str) -> tuple[str, bool | None]:
+    """A questionnaire's name and which way is better ("" and None for one not shipped)."""
+    if questionnaire_id not in ALL_QUESTIONNAIRES:
+        return "", None
+    definition = questionnaire(questionnaire_id)
+    return definition.title, definition.higher_is_better
+
+
+def outcome_change(session: Session, row: EswtCourse) -> OutcomeChange:
+    """Pain before -> after, then each questionnaire answered before or after (its totals)."""
+    before, after = row.outcome_before or {}, row.outcome_after or {}
+    changes = [ScoreChange("pain_nrs", before.get("pain_nrs"), after.get("pain_nrs"))]
+    first_ids, last_ids = _responses(before), _responses(after)
+    ids = first_ids + last_ids
+    rows = (
+        {
+            r.id: r
+            for r in session.scalars(
+                select(QuestionnaireResponse).where(
+                    QuestionnaireResponse.id.in_(ids),
+                    # Only this patient's responses were ever accepted; read as such too.
+                    QuestionnaireResponse.patient_id == row.patient_id,
+                )
+            )
+        }
+        if ids
+        else {}
+    )
+
+    def totals(responses: Sequence[uuid.UUID]) -> dict[str, int | None]:
+        found: dict[str, int | None] = {}
+        for response in responses:
+            stored = rows.get(response)
+            if stored is not None:
+                found[stored.questionnaire_id] = stored.total
+        return found
+
+    first, last = totals(first_ids), totals(last_ids)
+    for answered in sorted(set(first) | set(last)):
+        title, higher_is_better = _measure(answered)
+        changes.append(
+            ScoreChange(answered, first.get(answered), last.get(answered), title, higher_is_better)
+        )
+    return OutcomeChange(tuple(changes))
+
+
+def change_lines(change: OutcomeChange) -> list[str]:
+    """Each score before -> after in words, pain first.
+
+    E.g. "Pain (0-10): 7 -> 3", then
+    "Musculoskeletal Health Questionnaire (MSK-HQ): 28 -> 41 (higher scores are better)".
+    """
+    lines: list[str] = []
+    for item in change.changes:
+        if item.measure == "pain_nrs":
+            lines.append(f"Pain (0-10): {item.words}")
+            continue
+        line = f"{item.title or item.measure}: {item.words}"
+        if item.higher_is_better is not None:
+            better = "higher" if item.higher_is_better else "lower"
+            line += f" ({better} scores are better)"
+        lines.append(line)
+    return lines
+
+
 def letter_sections(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
 ) -> list[LetterSection]:
-    """Each closed course: what it treated, the sessions given and pain before -> after."""
+    """Each closed course: what it treated, the sessions given and its scores before -> after.
+
+    The scores are pain, then each questionnaire chosen before the course or at its follow-up.
+    """
     query = select(EswtCourse).where(
         EswtCourse.patient_id == patient_id,
         EswtCourse.status == RecordStatus.SIGNED.value,
@@ -166,13 +241,10 @@ def letter_sections(
                 EswtSession.deleted.is_(False),
             )
         )
-        before = (row.outcome_before or {}).get("pain_nrs")
-        after = (row.outcome_after or {}).get("pain_nrs")
         words = [
             f"Treated: {course_words(row)}",
             f"Sessions given: {given or 0}",
-            "Pain (0-10): "
-            + f"{'-' if before is None else before} -> {'-' if after is None else after}",
+            *change_lines(outcome_change(session, row)),
         ]
         offered.append(
             LetterSection(

@@ -8,7 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.shockwave.model import EswtCourse, EswtSession
-from clinic_app.domains.shockwave.record import COURSE, SESSION, course_words
+from clinic_app.domains.shockwave.record import (
+    COURSE,
+    SESSION,
+    change_lines,
+    course_words,
+    outcome_change,
+)
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.timeline import EntryStatus, TimelineEntry, aware, register_source
 
@@ -17,13 +23,20 @@ SCREEN = "shockwave"
 
 
 def shockwave_entries(session: Session, patient_id: uuid.UUID) -> list[TimelineEntry]:
-    """Each course (an open one continues) and each of its sessions (a draft continues)."""
+    """Each course (an open one continues) and each of its sessions (a draft continues).
+
+    A closed course's second line names its scores before -> after, pain and questionnaires.
+    """
     courses = session.scalars(
         select(EswtCourse).where(EswtCourse.patient_id == patient_id, EswtCourse.deleted.is_(False))
     ).all()
     entries: list[TimelineEntry] = []
     for row in courses:
         closed = row.status == RecordStatus.SIGNED
+        detail = course_words(row)
+        if closed:
+            scores = "; ".join(change_lines(outcome_change(session, row)))
+            detail = ". ".join(part for part in (detail, scores) if part)
         entries.append(
             TimelineEntry(
                 patient_id=patient_id,
@@ -36,7 +49,7 @@ def shockwave_entries(session: Session, patient_id: uuid.UUID) -> list[TimelineE
                 screen_id=SCREEN,
                 item_id=row.id,
                 can_continue=not closed,
-                detail=course_words(row),
+                detail=detail,
             )
         )
     for given in session.scalars(

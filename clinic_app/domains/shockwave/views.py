@@ -178,11 +178,19 @@ class SessionChecks:
 
 @dataclass(frozen=True)
 class ScoreChange:
-    """One score before and after the course, e.g. pain 7 -> 3."""
+    """One score before and after the course, e.g. pain 7 -> 3.
+
+    Attributes:
+        measure: ``pain_nrs``, or the questionnaire's id.
+        title: the questionnaire's name ("" for pain, or one the app does not ship).
+        higher_is_better: which way is better for its total (None: not known).
+    """
 
     measure: str
     before: int | None
     after: int | None
+    title: str = ""
+    higher_is_better: bool | None = None
 
     @property
     def words(self) -> str:

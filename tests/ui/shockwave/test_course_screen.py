@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.domains.questionnaires.content import questionnaire
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from tests.ui.shockwave.helpers import (
@@ -32,7 +33,11 @@ from tests.ui.shockwave.helpers import (
     user_of,
 )
 from ui.app import SCREEN_SIZE, MainWindow
+from ui.common import formatting
 from ui.domains.shockwave.course.screens import ShockwaveScreen
+from ui.domains.shockwave.course.view import CourseForm
+
+MSK_HQ = "Musculoskeletal Health Questionnaire (MSK-HQ)"
 
 
 def _block_store(window: MainWindow, seconds: float) -> None:
@@ -45,6 +50,23 @@ def _block_store(window: MainWindow, seconds: float) -> None:
 
     window.runner.run_store(slow, on_done=lambda _r: None)
     started.wait(2)
+
+
+def _msk_hq(
+    clinic: Services, window: MainWindow, patient: uuid.UUID, each: int
+) -> tuple[uuid.UUID, str]:
+    """A complete MSK-HQ of ``patient``, every item answered ``each``, recorded through the
+    questionnaire service; its id and the words it is offered by ("5 Dec 2026, total 28")."""
+    answers: dict[str, int | None] = {
+        item.code: each for item in questionnaire("msk_hq").scored_items
+    }
+    questionnaires = clinic.questionnaires
+    user = user_of(window)
+    timepoint = questionnaires.next_timepoint(user, patient, "msk_hq")
+    view = questionnaires.record(user, patient, "msk_hq", answers, timepoint, "clinician")
+    assert view.total is not None
+    day = formatting.clinical_date(view.recorded_at.astimezone().date())
+    return view.id, f"{day}, total {view.total}"
 
 
 def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScreen) -> None:
@@ -84,12 +106,59 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
         assert form.session_lines[-1].startswith(f"Session {number} of 3, ")
 
 
+def _offered(form: CourseForm) -> set[uuid.UUID]:
+    """Every response offered before the course and at follow-up, by its id."""
+    return {
+        uuid.UUID(box.itemData(i))
+        for choices in (form.before_choices, form.after_choices)
+        for box in choices.boxes.values()
+        for i in range(1, box.count())
+    }
+
+
+def _completed(clinic: Services, window: MainWindow, patient: uuid.UUID) -> set[uuid.UUID]:
+    """The patient's completed questionnaire responses, as the questionnaire service has them."""
+    questionnaires = clinic.questionnaires
+    return {
+        entry.response.id
+        for questionnaire_id, _title in questionnaires.catalogue()
+        for entry in questionnaires.history(user_of(window), patient, questionnaire_id)
+        if entry.response.complete
+    }
+
+
+def _choose_the_follow_up_msk_hq(
+    window: MainWindow,
+    clinic: Services,
+    screen: ShockwaveScreen,
+    patient: uuid.UUID,
+    baseline_words: str,
+) -> uuid.UUID:
+    """At follow-up the patient fills in the MSK-HQ again (on the questionnaire screen, which
+    tells the window): it is offered at once and chosen to count after the course."""
+    form = screen.view
+    follow_up, follow_up_words = _msk_hq(clinic, window, patient, 3)
+    window.context.announce("questionnaire.recorded", patient)
+    wait_idle(window)
+    offered = form.after_choices.offered("msk_hq")
+    assert offered[0] == "Not counted"
+    assert {follow_up_words, baseline_words} <= set(offered)
+    pick(form.after_choices.boxes["msk_hq"], str(follow_up))
+    # What was chosen before the course stays chosen.
+    assert form.before_choices.choice_words() == [f"{MSK_HQ}: {baseline_words}"]
+    form.scroll_area.ensureWidgetVisible(form.close_button)
+    QApplication.processEvents()
+    pictures.keep(window, "shockwave_follow_up.png")
+    return follow_up
+
+
 def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_after(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services
 ) -> None:
     window = signed_in
     patient = patients(clinic, window, 1)[0]
     device = add_device(clinic)
+    baseline, baseline_words = _msk_hq(clinic, window, patient, 2)
     screen = open_shockwave(window, clinic, patient)
     form = screen.view
 
@@ -103,6 +172,9 @@ def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_af
     assert clinic.shockwave.for_patient(user_of(window), patient) == []
 
     fill_course(qtbot, form, device)
+    # The MSK-HQ the patient filled in today counts before the course.
+    assert baseline_words in form.before_choices.offered("msk_hq")
+    pick(form.before_choices.boxes["msk_hq"], str(baseline))
     settle(window, screen)
     # The indication names its NICE guidance; the device its service.
     assert "IPG311" in form.indication.currentText()
@@ -120,7 +192,9 @@ def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_af
     assert form.close_card.isVisible()
     # What the sessions were given on no longer changes; the plan still may.
     assert not form.indication.isEnabled()
+    assert not form.before_choices.boxes["msk_hq"].isEnabled()
     assert form.planned.isEnabled()
+    follow_up = _choose_the_follow_up_msk_hq(window, clinic, screen, patient, baseline_words)
     type_into(qtbot, form.pain_after, "3")
     type_into(qtbot, form.close_password, PASSWORD)
     qtbot.mouseClick(form.close_button, Qt.MouseButton.LeftButton)
@@ -129,7 +203,11 @@ def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_af
 
     assert not form.close_problem.isVisible(), form.close_problem.text()
     assert form.change_words.isVisible()
-    assert "Pain (0-10): 7 -> 3" in form.change_words.text()
+    assert form.change_words.text().splitlines() == [
+        "Before -> after the course:",
+        "Pain (0-10): 7 -> 3",
+        f"{MSK_HQ}: 28 -> 42 (higher scores are better)",
+    ]
     assert form.state.text().startswith("Closed on ")
     assert not form.close_form.isVisible()
     assert form.notice.isVisible()
@@ -142,8 +220,15 @@ def test_a_three_session_course_from_start_to_close_shows_its_pain_before_and_af
     assert kept[0].is_closed
     assert [s.is_signed for s in kept[0].sessions] == [True, True, True]
     assert kept[0].fields.sdm_missing_reason == REASON
+    assert (kept[0].fields.outcome_before.responses, kept[0].outcome_after.responses) == (
+        (baseline,),
+        (follow_up,),
+    )
     change = clinic.shockwave.outcome_change(user_of(window), kept[0].id, patient_id=patient)
-    assert change.changes[0].words == "7 -> 3"
+    assert [(c.measure, c.words) for c in change.changes] == [
+        ("pain_nrs", "7 -> 3"),
+        ("msk_hq", "28 -> 42"),
+    ]
     pictures.keep(window, "shockwave_closed.png")
     _open_again_from_the_timeline(window, clinic, screen, patient)
 
@@ -166,6 +251,7 @@ def _open_again_from_the_timeline(
     assert screen.view_model.course is not None
     assert screen.view_model.course.id == course.item_id
     assert "Pain (0-10): 7 -> 3" in form.change_words.text()
+    assert f"{MSK_HQ}: 28 -> 42" in form.change_words.text()
     assert len(form.session_lines) == 3
     assert not form.indication.isEnabled()
     window.action("shockwave").trigger()
@@ -268,6 +354,59 @@ def test_two_patients_in_turn_keep_each_to_their_own(
     assert form.indication.currentData() == "lateral_elbow"
     assert form.planned.text() == "4"
     assert form.pain_before.text() == "6"
+
+
+def test_two_patients_in_turn_never_see_each_others_questionnaires(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    a, b = patients(clinic, window)
+    add_device(clinic)
+    a_response, a_words = _msk_hq(clinic, window, a, 1)
+    b_response, b_words = _msk_hq(clinic, window, b, 4)
+    screen = open_shockwave(window, clinic, a)
+    form = screen.view
+    # A's completed questionnaires, every one of them and nothing else.
+    assert a_words in form.before_choices.offered("msk_hq")
+    assert _offered(form) == _completed(clinic, window, a)
+    assert b_response not in _offered(form)
+    pick(form.before_choices.boxes["msk_hq"], str(a_response))
+    type_into(qtbot, form.planned, "3")
+    settle(window, screen)
+
+    # Another patient in the banner: A's questionnaires and A's choice are gone at once.
+    window.open_screen("patient", clinic.patients.open(user_of(window), b))
+    wait_idle(window)
+    assert form.before_choices.boxes == {}
+    assert form.before_choices.chosen() == ()
+    assert form.after_choices.boxes == {}
+
+    # B's course offers B's questionnaire alone; A's cannot be chosen.
+    screen = open_shockwave(window, clinic, b)
+    assert b_words in form.before_choices.offered("msk_hq")
+    assert _offered(form) == _completed(clinic, window, b)
+    assert a_response not in _offered(form)
+    assert form.before_choices.chosen() == ()
+    pick(form.before_choices.boxes["msk_hq"], str(b_response))
+    type_into(qtbot, form.planned, "2")
+    settle(window, screen)
+    (kept_b,) = clinic.shockwave.for_patient(user_of(window), b)
+    assert kept_b.fields.outcome_before.responses == (b_response,)
+
+    # A's response recorded meanwhile is announced for A: B's screen does not read it.
+    later, _words = _msk_hq(clinic, window, a, 2)
+    window.context.announce("questionnaire.recorded", a)
+    wait_idle(window)
+    assert _offered(form) == _completed(clinic, window, b)
+    assert later not in _offered(form)
+
+    # Back to A: A's choice, and none of B's.
+    screen = open_shockwave(window, clinic, a)
+    assert form.before_choices.chosen() == (a_response,)
+    assert _offered(form) == _completed(clinic, window, a)
+    assert b_response not in _offered(form)
+    (kept_a,) = clinic.shockwave.for_patient(user_of(window), a)
+    assert kept_a.fields.outcome_before.responses == (a_response,)
 
 
 def test_the_page_fits_a_small_laptop_screen(

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from clinic_app.domains.decisions.service import check_decision, keep_link
 from clinic_app.domains.shockwave.figures import ShockwaveAudit, audit_scope, shockwave_audit
 from clinic_app.domains.shockwave.model import EswtCourse, EswtDevice, EswtSession
-from clinic_app.domains.shockwave.record import COURSE, SESSION
+from clinic_app.domains.shockwave.record import COURSE, SESSION, outcome_change
 from clinic_app.domains.shockwave.service.checks import checks_for
 from clinic_app.domains.shockwave.service.values import (
     FIXED_ONCE_STARTED,
@@ -27,7 +27,6 @@ from clinic_app.domains.shockwave.service.values import (
     checked_session,
     course_problems,
     course_view,
-    outcome_change,
     session_problems,
 )
 from clinic_app.domains.shockwave.views import (

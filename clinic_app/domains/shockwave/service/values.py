@@ -29,8 +29,6 @@ from clinic_app.domains.shockwave.views import (
     CourseInput,
     CourseView,
     Outcome,
-    OutcomeChange,
-    ScoreChange,
     SessionInput,
     SessionView,
 )
@@ -318,35 +316,3 @@ def course_view(row: EswtCourse, sessions: Sequence[EswtSession]) -> CourseView:
         summary=course_words(row),
         local_anaesthetic_note=shockwave_content().indications.local_anaesthetic_note,
     )
-
-
-def outcome_change(session: Session, row: EswtCourse) -> OutcomeChange:
-    """Pain before -> after, then each questionnaire answered before and after (its totals)."""
-    before, after = outcome_of(row.outcome_before), outcome_of(row.outcome_after)
-    changes = [ScoreChange("pain_nrs", before.pain_nrs, after.pain_nrs)]
-    ids = list(before.responses) + list(after.responses)
-    rows = (
-        {
-            r.id: r
-            for r in session.scalars(
-                select(QuestionnaireResponse).where(QuestionnaireResponse.id.in_(ids))
-            )
-        }
-        if ids
-        else {}
-    )
-
-    def totals(responses: Sequence[uuid.UUID]) -> dict[str, int | None]:
-        found: dict[str, int | None] = {}
-        for response in responses:
-            stored = rows.get(response)
-            if stored is not None:
-                found[stored.questionnaire_id] = stored.total
-        return found
-
-    first, last = totals(before.responses), totals(after.responses)
-    for questionnaire in sorted(set(first) | set(last)):
-        changes.append(
-            ScoreChange(questionnaire, first.get(questionnaire), last.get(questionnaire))
-        )
-    return OutcomeChange(tuple(changes))

@@ -36,6 +36,7 @@ class ShockwaveScreen:
             services.shockwave,
             devices=services.eswt_devices,
             decisions=services.decisions,
+            questionnaires=services.questionnaires,
             runner=context.runner,
             session=context.session,
             parent=context.owner,
@@ -112,10 +113,14 @@ class ShockwaveScreen:
         )
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
-        """A shared decision signed for this patient elsewhere: read the decision again."""
+        """A decision signed or a questionnaire recorded for this patient elsewhere: read again."""
         patient = self._patient
-        if kind == "decision.signed" and patient is not None and patient_id == patient.id:
+        if patient is None or patient_id != patient.id:
+            return
+        if kind == "decision.signed":
             self.view_model.refresh_decision()
+        elif kind == "questionnaire.recorded":
+            self.view_model.refresh_responses()
 
     def _announce(self, kind: str, course: object) -> None:
         patient_id = getattr(course, "patient_id", None)

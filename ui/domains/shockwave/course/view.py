@@ -49,6 +49,8 @@ from ui.common.form_parts import (
     wrapped_tick,
 )
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
+from ui.domains.shockwave.course.outcome_choices import OutcomeChoices, change_text
+from ui.domains.shockwave.course.outcomes import ResponseChoice
 from ui.domains.shockwave.course.view_model import CourseViewModel, Opened
 
 _T = TypeVar("_T")
@@ -207,6 +209,7 @@ class CourseForm(QWidget):
         )
         self.pain_before = QLineEdit()
         self.pain_before.setAccessibleName(self.tr("Pain before the course (0-10)"))
+        self.before_choices = OutcomeChoices(self.tr("before the course"))
         grid = form_grid(2)
         grid.addWidget(self._field("indication", self.tr("What is treated"), self.indication), 0, 0)
         grid.addWidget(self._field("side", self.tr("Side"), self.side), 0, 1)
@@ -217,9 +220,24 @@ class CourseForm(QWidget):
         grid.addWidget(
             self._field("outcome_before", self.tr("Pain before (0-10)"), self.pain_before), 2, 1
         )
-        grid.addWidget(self._field("eswt_device_id", self.tr("Device"), self.device), 3, 0, 1, 2)
-        grid.addWidget(self.device_words, 4, 0, 1, 2)
-        grid.addWidget(self.no_devices, 5, 0, 1, 2)
+        grid.addWidget(
+            self._field(
+                "outcome_before.responses",
+                self.tr("Questionnaires before the course"),
+                self.before_choices,
+                hint=self.tr(
+                    "The patient's completed questionnaires, by day and total: choose the one "
+                    "of each that counts. Its change shows when the course closes."
+                ),
+            ),
+            3,
+            0,
+            1,
+            2,
+        )
+        grid.addWidget(self._field("eswt_device_id", self.tr("Device"), self.device), 4, 0, 1, 2)
+        grid.addWidget(self.device_words, 5, 0, 1, 2)
+        grid.addWidget(self.no_devices, 6, 0, 1, 2)
         inner.addLayout(grid)
         inner.addWidget(
             label(self.tr("NICE's arrangements, before the first session"), "fieldLabel")
@@ -336,6 +354,7 @@ class CourseForm(QWidget):
         self.change_words.setObjectName("outcomeChange")
         self.pain_after = QLineEdit()
         self.pain_after.setAccessibleName(self.tr("Pain after the course (0-10)"))
+        self.after_choices = OutcomeChoices(self.tr("at follow-up"))
         self.close_password = QLineEdit()
         self.close_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.close_password.setPlaceholderText(self.tr("Your password"))
@@ -346,8 +365,20 @@ class CourseForm(QWidget):
         self.close_problem.setObjectName("closeProblem")
         self.close_problem.hide()
         self.close_form = QWidget()
-        row = QHBoxLayout(self.close_form)
+        column = QVBoxLayout(self.close_form)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(8)
+        column.addWidget(
+            self._field(
+                "outcome_after.responses",
+                self.tr("Questionnaires at follow-up"),
+                self.after_choices,
+                hint=self.tr("Choose the one of each that counts after the course."),
+            )
+        )
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
         row.addWidget(self._field("outcome_after", self.tr("Pain after (0-10)"), self.pain_after))
         row.addStretch(1)
         row.addWidget(self.close_password, 0, Qt.AlignmentFlag.AlignBottom)
@@ -368,6 +399,8 @@ class CourseForm(QWidget):
         vm.course_changed.connect(self._show_course)
         vm.checks_changed.connect(self._show_checks)
         vm.change_changed.connect(self._show_change)
+        vm.responses_changed.connect(self._show_responses)
+        self.before_choices.changed.connect(self._changed)
         vm.field_errors_changed.connect(self._show_store_errors)
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         vm.sign_failed.connect(lambda text: self._show_problem(self.sign_problem, text))
@@ -436,9 +469,7 @@ class CourseForm(QWidget):
                 for key, asked in self.contraindications.items()
                 if (answer := asked.answer()) is not None
             },
-            outcome_before=Outcome(
-                pain_nrs=_whole(pain), responses=stored.outcome_before.responses
-            ),
+            outcome_before=Outcome(pain_nrs=_whole(pain), responses=self.before_choices.chosen()),
             sdm_record_id=None,
             sdm_missing_reason=None if decided or not reason else reason,
         )
@@ -558,6 +589,12 @@ class CourseForm(QWidget):
             self._fill(course.fields if course is not None else CourseInput())
             self.pain_after.setText(
                 number_text(course.outcome_after.pain_nrs) if course is not None else ""
+            )
+            self.before_choices.set_choices(
+                found.responses, course.fields.outcome_before.responses if course else ()
+            )
+            self.after_choices.set_choices(
+                found.responses, course.outcome_after.responses if course else ()
             )
             self._shown_session = None
             self._local = {}
@@ -687,6 +724,7 @@ class CourseForm(QWidget):
                 "side",
                 "eswt_device_id",
                 "outcome_before",
+                "outcome_before.responses",
             ):
                 made.setEnabled(writable and not started)
         self.planned.setEnabled(writable)
@@ -761,19 +799,21 @@ class CourseForm(QWidget):
         )
 
     def _show_change(self, change: OutcomeChange | None) -> None:
-        if change is None:
-            self.change_words.setText("")
-            self.change_words.hide()
+        self.change_words.setText(change_text(change) if change is not None else "")
+        self.change_words.setVisible(change is not None)
+
+    def _show_responses(self, found: tuple[ResponseChoice, ...]) -> None:
+        """The patient's questionnaires read again: offered anew, what is chosen kept."""
+        if not found and self._vm.patient_id is None:
+            self.before_choices.clear()
+            self.after_choices.clear()
             return
-        names = {"pain_nrs": self.tr("Pain (0-10)")}
-        lines = [
-            self.tr("{measure}: {change}").format(
-                measure=names.get(item.measure, item.measure), change=item.words
-            )
-            for item in change.changes
-        ]
-        self.change_words.setText(self.tr("Before -> after the course:") + "\n" + "\n".join(lines))
-        self.change_words.show()
+        self._loading = True
+        try:
+            self.before_choices.set_choices(found, self.before_choices.chosen())
+            self.after_choices.set_choices(found, self.after_choices.chosen())
+        finally:
+            self._loading = False
 
     def _on_saved(self, _course: CourseView) -> None:
         self.notice.hide_notice()
@@ -912,7 +952,7 @@ class CourseForm(QWidget):
         self.close_password.clear()
         if local:
             return
-        self._vm.close_course(_whole(pain), password)
+        self._vm.close_course(_whole(pain), password, self.after_choices.chosen())
 
     # ------------------------------------------------------------------ focus
 
@@ -928,6 +968,8 @@ class CourseForm(QWidget):
         self.password.clear()
         self.close_password.clear()
         self.pain_after.clear()
+        self.before_choices.clear()
+        self.after_choices.clear()
         self.notice.hide_notice()
         self.summary.clear()
         self.sign_problem.hide()

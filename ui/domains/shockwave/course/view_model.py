@@ -30,6 +30,11 @@ from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+from ui.domains.shockwave.course.outcomes import (
+    Questionnaires,
+    ResponseChoice,
+    completed_responses,
+)
 
 AUTOSAVE_MS = 1500
 #: What a shockwave course follows from, as shared decisions name it.
@@ -138,6 +143,8 @@ class Opened:
     decision: DecisionRecordView | None
     devices: tuple[DeviceView, ...]
     attestation: str
+    #: The patient's completed questionnaire responses the course may count.
+    responses: tuple[ResponseChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,8 @@ class CourseViewModel(QObject):
     """What stands before signing the open session (a ``SessionChecks``), or None."""
     change_changed = Signal(object)
     """The scores before -> after of a closed course (an ``OutcomeChange``), or None."""
+    responses_changed = Signal(object)
+    """The patient's completed questionnaire responses (``ResponseChoice``s), read again."""
     field_errors_changed = Signal(object)
     problem = Signal(str)
     saved = Signal(object)
@@ -195,6 +204,7 @@ class CourseViewModel(QObject):
         *,
         devices: DeviceRegister,
         decisions: SharedDecisions,
+        questionnaires: Questionnaires,
         runner: TaskRunner,
         session: UserSession,
         autosave_ms: int = AUTOSAVE_MS,
@@ -204,6 +214,7 @@ class CourseViewModel(QObject):
         self._courses = courses
         self._devices = devices
         self._decisions = decisions
+        self._questionnaires = questionnaires
         self._runner = runner
         self._session = session
         self.patient_id: uuid.UUID | None = None
@@ -213,6 +224,8 @@ class CourseViewModel(QObject):
         self.change: OutcomeChange | None = None
         self.decision: DecisionRecordView | None = None
         self.devices: tuple[DeviceView, ...] = ()
+        #: The banner's patient's completed questionnaire responses, and only theirs.
+        self.responses: tuple[ResponseChoice, ...] = ()
         self.loaded = False
         self.values = CourseInput()
         #: The open session's values as last typed (None: not typed since it was opened).
@@ -282,9 +295,14 @@ class CourseViewModel(QObject):
         self.patient_id = patient_id
         self.episode_id = episode_id
         self.loaded = False
+        if self.responses:
+            # Nothing another patient answered stays on offer while this one's are read.
+            self.responses = ()
+            self.responses_changed.emit(())
         actor = self._session.require_user()
         epoch = self._epoch
         courses, devices, decisions = self._courses, self._devices, self._decisions
+        questionnaires = self._questionnaires
 
         def load() -> Opened:
             course = (
@@ -312,6 +330,7 @@ class CourseViewModel(QObject):
                 decision=found[0] if found else None,
                 devices=tuple(devices.list(actor)),
                 attestation=courses.attestation_for(actor),
+                responses=completed_responses(questionnaires, actor, patient_id),
             )
 
         self._runner.run_store(
@@ -424,8 +443,14 @@ class CourseViewModel(QObject):
             self._sign_waiting = password
         self.then(lambda: self._sign(password))
 
-    def close_course(self, pain_after: int | None, password: str) -> None:
-        """Close the course with the pain after, signed with the user's password."""
+    def close_course(
+        self, pain_after: int | None, password: str, responses: tuple[uuid.UUID, ...] = ()
+    ) -> None:
+        """Close the course with the pain and the questionnaires after, signed with the password.
+
+        ``responses`` are the patient's completed questionnaire responses chosen to count at
+        the follow-up (the store refuses any that are not this patient's).
+        """
         course, patient_id = self.course, self.patient_id
         if self._busy or not self.may_write or course is None or patient_id is None:
             return
@@ -436,13 +461,12 @@ class CourseViewModel(QObject):
         actor = self._session.require_user()
         courses = self._courses
         epoch = self._epoch
-        before = course.outcome_after.responses
 
         def close() -> Found:
             view = courses.close_course(
                 actor,
                 course.id,
-                Outcome(pain_nrs=pain_after, responses=before),
+                Outcome(pain_nrs=pain_after, responses=responses),
                 password,
                 patient_id=patient_id,
             )
@@ -474,6 +498,20 @@ class CourseViewModel(QObject):
             on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
         )
 
+    def refresh_responses(self) -> None:
+        """Read the patient's completed questionnaires again (one was recorded meanwhile)."""
+        patient_id = self.patient_id
+        if patient_id is None or not self.loaded or self.is_closed:
+            return
+        actor = self._session.require_user()
+        questionnaires = self._questionnaires
+        epoch = self._epoch
+        self._runner.run_store(
+            lambda: completed_responses(questionnaires, actor, patient_id),
+            on_done=lambda found: self._on_responses(found) if epoch == self._epoch else None,
+            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+        )
+
     def reset(self) -> None:
         """Forget the patient and the form (saved first by the screen)."""
         self._forget()
@@ -481,11 +519,13 @@ class CourseViewModel(QObject):
         self.episode_id = None
         self.decision = None
         self.devices = ()
+        self.responses = ()
         self.loaded = False
         self.values = CourseInput()
         self.course_changed.emit(None)
         self.checks_changed.emit(None)
         self.change_changed.emit(None)
+        self.responses_changed.emit(())
 
     # ------------------------------------------------------------------ inside
 
@@ -630,12 +670,17 @@ class CourseViewModel(QObject):
         self.change = found.change
         self.decision = found.decision
         self.devices = found.devices
+        self.responses = found.responses
         self.values = found.course.fields if found.course is not None else CourseInput()
         self.loaded = True
         self.opened.emit(found)
         self.course_changed.emit(found.course)
         self.checks_changed.emit(found.checks)
         self.change_changed.emit(found.change)
+
+    def _on_responses(self, found: tuple[ResponseChoice, ...]) -> None:
+        self.responses = found
+        self.responses_changed.emit(found)
 
     def _on_decision(self, found: list[DecisionRecordView]) -> None:
         self.decision = found[0] if found else None
