@@ -15,6 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.domains.questionnaires.content import questionnaire
+from clinic_app.domains.shockwave.content import SETTING as ESWT_SETTING
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.settings import ServiceSetting, setting_id
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, type_into, wait_idle
 from tests.ui.shockwave.helpers import (
@@ -573,3 +576,29 @@ def test_a_sign_left_behind_with_an_impossible_value_signs_nothing_and_says_why(
     said = window.notice.text()
     assert "was not signed" in said
     assert "eswt." not in said
+
+
+def test_with_no_service_interval_set_the_device_says_its_service_is_not_checked(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    # A service that has not set how often its devices are serviced (the demo service has).
+    store = clinic.context.store
+    with store.sessions.begin() as session:
+        session.actor = Actor(device_id=clinic.context.device_id)
+        row = session.get(ServiceSetting, setting_id(ESWT_SETTING))
+        assert row is not None
+        row.value = {**row.value, "device_service_interval_months": None}
+    device = add_device(clinic, serviced_days_ago=900)
+    screen = open_shockwave(window, clinic, patients(clinic, window, 1)[0])
+    form = screen.view
+    fill_course(qtbot, form, device)
+    settle(window, screen)
+    words = form.device_words.text()
+    assert words.startswith("Last serviced "), words
+    assert "whether it is due is not checked" in words
+    assert not words.startswith("Overdue")
+    add_session(qtbot, window, screen)
+    fill_session(qtbot, form, date.today())
+    settle(window, screen)
+    assert any("service date is not checked" in line for line in form.check_lines), form.check_lines

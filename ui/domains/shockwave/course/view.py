@@ -667,6 +667,11 @@ class CourseForm(QWidget):
             return
         if device.last_service_on is None:
             words = self.tr("No service date is on record for this device.")
+        elif device.service_unchecked:
+            words = self.tr(
+                "Last serviced {last}. Your service has not set how often its devices are "
+                "serviced, so whether it is due is not checked."
+            ).format(last=formatting.clinical_date(device.last_service_on))
         elif device.overdue:
             words = self.tr("Overdue for its service: last serviced {last}, due {due}.").format(
                 last=formatting.clinical_date(device.last_service_on),
@@ -682,7 +687,8 @@ class CourseForm(QWidget):
                 else "",
             )
         self.device_words.setText(words)
-        set_role(self.device_words, "fieldError" if device.overdue else "hint")
+        warn = device.overdue or device.service_unchecked
+        set_role(self.device_words, "fieldError" if warn else "hint")
         self.device_words.show()
 
     def _show_decision(self) -> None:
