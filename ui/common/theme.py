@@ -183,6 +183,16 @@ QRadioButton::indicator:checked {{
 QCheckBox::indicator:disabled, QRadioButton::indicator:disabled {{
     border-color: {NHS_BORDER_GREY}; background: {NHS_PALE_GREY};
 }}
+/* A read-only answer must still be read: checked stays plainly checked, in dark grey. */
+QCheckBox::indicator:checked:disabled {{
+    background: {NHS_DARK_GREY}; border-color: {NHS_DARK_GREY}; image: url("{CHECK_ICON}");
+}}
+QRadioButton::indicator:checked:disabled {{
+    border-color: {NHS_DARK_GREY};
+    background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
+        stop: 0 {NHS_DARK_GREY}, stop: 0.55 {NHS_DARK_GREY}, stop: 0.62 {NHS_PALE_GREY},
+        stop: 1 {NHS_PALE_GREY});
+}}
 
 QTableView {{
     background: {NHS_WHITE};
