@@ -112,7 +112,7 @@ def _pain(stored: Mapping[str, Any] | None) -> int | None:
 def _figures(
     who: uuid.UUID | None,
     courses: Iterable[Any],
-    totals: Mapping[str, tuple[str, int | None]],
+    totals: Mapping[str, tuple[uuid.UUID, str, int | None]],
     titles: Mapping[str, str],
 ) -> ShockwaveFigures:
     closed: dict[str, int] = {}
@@ -129,8 +129,9 @@ def _figures(
         def by_questionnaire(stored: Mapping[str, Any] | None) -> dict[str, int]:
             found: dict[str, int] = {}
             for response in _responses(stored):
-                kind, total = totals.get(response, ("", None))
-                if kind and total is not None:
+                patient, kind, total = totals.get(response, (None, "", None))
+                # Only the course's own patient's answers count (a course never names another's).
+                if patient == course.patient_id and kind and total is not None:
                     found[kind] = total
             return found
 
@@ -177,6 +178,7 @@ def shockwave_figures(
     courses = session.execute(
         select(
             EswtCourse.signed_by,
+            EswtCourse.patient_id,
             EswtCourse.indication,
             EswtCourse.outcome_before,
             EswtCourse.outcome_after,
@@ -188,16 +190,17 @@ def shockwave_figures(
         for stored in (course.outcome_before, course.outcome_after)
         for response in _responses(stored)
     }
-    totals: dict[str, tuple[str, int | None]] = {}
+    totals: dict[str, tuple[uuid.UUID, str, int | None]] = {}
     if ids:
-        for response_id, kind, total in session.execute(
+        for response_id, patient_id, kind, total in session.execute(
             select(
                 QuestionnaireResponse.id,
+                QuestionnaireResponse.patient_id,
                 QuestionnaireResponse.questionnaire_id,
                 QuestionnaireResponse.total,
             ).where(QuestionnaireResponse.id.in_(ids), QuestionnaireResponse.deleted.is_(False))
         ):
-            totals[str(response_id)] = (kind, total)
+            totals[str(response_id)] = (patient_id, kind, total)
     titles = {i.id: i.title for i in shockwave_content().indications.indications}
     per: dict[uuid.UUID | None, list[Any]] = {}
     for course in courses:

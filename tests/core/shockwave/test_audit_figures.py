@@ -7,8 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from clinic_app.demo import demo_password
+from clinic_app.domains.questionnaires.model import QuestionnaireResponse
 from clinic_app.domains.shockwave.figures import MeanChange, QuestionnaireChange
+from clinic_app.domains.shockwave.model import EswtCourse
 from clinic_app.kernel.errors import PermissionDenied
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.vocabulary import RecordStatus, ResponseMode, Timepoint
 from tests.core.injections.audit_seed import patient_identifiers
 from tests.core.shockwave.audit_seed import QUESTIONNAIRE, seed_courses
 from tests.core.shockwave.conftest import Clinic
@@ -83,3 +87,44 @@ def test_someone_who_neither_leads_nor_gives_shockwave_is_refused(clinic: Clinic
     trainee = clinic.services.auth.login("trainee", demo_password("trainee"))
     with pytest.raises(PermissionDenied):
         clinic.services.shockwave.audit(trainee, date.today(), date.today())
+
+
+def test_a_course_naming_another_patients_answers_counts_none_of_them(clinic: Clinic) -> None:
+    """A store altered outside the app (or a forged push) cannot move a course's scores."""
+    now = datetime.now(UTC)
+    services = clinic.services
+    with services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id, user_id=clinic.clinician.id)
+        theirs = []
+        for total in (40, 10):
+            row = QuestionnaireResponse(
+                patient_id=clinic.other,
+                questionnaire_id=QUESTIONNAIRE,
+                questionnaire_version="1",
+                timepoint=Timepoint.BASELINE,
+                mode=ResponseMode.CLINICIAN,
+                complete=True,
+                total=total,
+            )
+            session.add(row)
+            session.flush()
+            theirs.append(str(row.id))
+        session.add(
+            EswtCourse(
+                patient_id=clinic.patient,
+                status=RecordStatus.SIGNED.value,
+                signed_at=now,
+                signed_by=clinic.clinician.id,
+                created_by=clinic.clinician.id,
+                indication="plantar_fasciitis",
+                side="left",
+                planned_sessions=3,
+                outcome_before={"pain_nrs": 8, "responses": [theirs[0]]},
+                outcome_after={"pain_nrs": 2, "responses": [theirs[1]]},
+                sdm_missing_reason="Decided before aids were used.",
+            )
+        )
+
+    (heel,) = services.shockwave.audit(clinic.lead, *_months()).overall.indications
+    assert heel.pain == MeanChange(-6, 1)
+    assert heel.questionnaires == ()
