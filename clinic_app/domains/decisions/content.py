@@ -35,7 +35,7 @@ UNDECIDED = "undecided"
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
-DecisionKind = Literal["condition", "injection", "imaging", "surgical_referral"]
+DecisionKind = Literal["condition", "injection", "imaging", "surgical_referral", "eswt"]
 OptionKind = Literal["self_management", "not_now", "treatment"]
 LeadsTo = Literal["injection", "imaging", "surgical_referral", "eswt"]
 OutcomeKind = Literal["benefit", "risk"]

@@ -132,6 +132,33 @@ def test_a_number_given_as_text_is_refused() -> None:
     assert [(p.field, p.code) for p in result] == [("options[1].outcomes[0].per_100", "schema")]
 
 
+@pytest.mark.parametrize(
+    "decision", ["condition", "injection", "imaging", "surgical_referral", "eswt"]
+)
+def test_an_aid_may_be_about_a_condition_or_any_record_a_decision_leads_to(
+    decision: str,
+) -> None:
+    data = _sample()
+    data["decision"] = decision
+    data["options"][1]["leads_to"] = "eswt"
+
+    result = parse_aid("sample_aid.json", json.dumps(data))
+
+    assert isinstance(result, DecisionAid)
+    assert result.decision == decision
+    assert result.option("injection").leads_to == "eswt"
+
+
+def test_an_aid_about_an_unknown_decision_is_refused() -> None:
+    data = _sample()
+    data["decision"] = "massage"
+
+    result = parse_aid("sample_aid.json", json.dumps(data))
+
+    assert isinstance(result, list)
+    assert [(p.field, p.code, p.kind) for p in result] == [("decision", "schema", "literal_error")]
+
+
 def test_exclusive_outcomes_adding_to_exactly_100_are_allowed() -> None:
     data = _sample()
     data["options"][1]["outcomes"][0]["per_100"] = 90

@@ -26,7 +26,7 @@ from clinic_app.domains.decisions.content import (
 FOLDER = resources.files("resources") / "decision_aids"
 FILES = sorted(entry.name for entry in FOLDER.iterdir() if entry.name.endswith(".json"))
 
-NINE = {
+TEN = {
     "knee_osteoarthritis",
     "hip_osteoarthritis",
     "carpal_tunnel",
@@ -36,12 +36,14 @@ NINE = {
     "steroid_injection",
     "scan",
     "surgical_referral",
+    "shockwave_therapy",
 }
 # The decision an aid is about, and the record an option must lead to for that decision.
 DECISION_LEADS_TO = {
     "injection": "injection",
     "imaging": "imaging",
     "surgical_referral": "surgical_referral",
+    "eswt": "eswt",
 }
 OTHER_TOOLS = (
     "england.nhs.uk/personalisedcare/shared-decision-making/decision-support-tools",
@@ -75,11 +77,11 @@ def test_every_shipped_file_is_offered_and_none_refused() -> None:
     assert sorted(f"{aid.id}.json" for aid in catalogue.offered) == FILES
 
 
-def test_the_nine_aids_are_all_there() -> None:
+def test_the_ten_aids_are_all_there() -> None:
     offered = {aid.id for aid in decision_aids().offered}
 
-    assert offered == NINE, f"missing {sorted(NINE - offered)}, extra {sorted(offered - NINE)}"
-    for aid_id in NINE:
+    assert offered == TEN, f"missing {sorted(TEN - offered)}, extra {sorted(offered - TEN)}"
+    for aid_id in TEN:
         assert decision_aid(aid_id).id == aid_id
 
 
