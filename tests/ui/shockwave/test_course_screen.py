@@ -87,7 +87,7 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
         acknowledge_every_warning(qtbot, window, screen)
         assert "Nothing stands in the way of signing." in form.check_lines, form.check_lines
         if number == 1:
-            form.scroll_area.ensureWidgetVisible(form.checks_box)
+            form.scroll_area.ensureWidgetVisible(form.checks_panel)
             QApplication.processEvents()
             pictures.keep(window, "shockwave_session.png")
         sign_session(qtbot, window, screen)
@@ -439,7 +439,7 @@ def test_the_page_fits_a_small_laptop_screen(
     form.scroll_area.ensureWidgetVisible(form.session_title)
     QApplication.processEvents()
     pictures.keep(window, "shockwave_session_form.png")
-    form.scroll_area.ensureWidgetVisible(form.checks_box)
+    form.scroll_area.ensureWidgetVisible(form.checks_panel)
     QApplication.processEvents()
     pictures.keep(window, "shockwave_checks.png")
 

@@ -37,6 +37,7 @@ from clinic_app.domains.shockwave.views import (
 )
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors, formatting
+from ui.common.checks_panel import ChecksPanel, about
 from ui.common.form_parts import (
     NotValid,
     YesNo,
@@ -64,13 +65,6 @@ def _words(text: str, role: str | None = None) -> QLabel:
     return made
 
 
-def _about(where: str, words: str) -> str:
-    """``words`` about the field named ``where`` (a question is followed by its answer)."""
-    if not where:
-        return words
-    return f"{where} {words}" if where.endswith("?") else f"{where}: {words}"
-
-
 def _whole(value: float | None) -> int | None:
     return None if value is None else int(value)
 
@@ -78,7 +72,7 @@ def _whole(value: float | None) -> int | None:
 class CourseForm(QWidget):
     """One shockwave course for the banner's patient, kept as a draft as it is typed."""
 
-    def __init__(  # noqa: PLR0915 - one statement a part of the form, in order
+    def __init__(
         self,
         view_model: CourseViewModel,
         content: ShockwaveContent | None = None,
@@ -93,8 +87,6 @@ class CourseForm(QWidget):
         self._shown_session: uuid.UUID | None = None
         self._focus_pending = False
         self.fields: dict[str, FormField] = {}
-        self.check_lines: list[str] = []
-        self.acknowledge_buttons: dict[str, QPushButton] = {}
         self.session_lines: list[str] = []
         self.title = label(self.tr("Shockwave course"), "heading")
         self.state = _words("", "hint")
@@ -324,10 +316,8 @@ class CourseForm(QWidget):
         column.addStretch(1)
         inner.addWidget(self._field("side_effects", self.tr("Side effects"), holder))
         inner.addWidget(label(self.tr("Before signing"), "fieldLabel"))
-        self.checks_box = QWidget()
-        self.checks_layout = QVBoxLayout(self.checks_box)
-        self.checks_layout.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self.checks_box)
+        self.checks_panel = ChecksPanel(self._vm.acknowledge, self._label_for, self._explain_stop)
+        inner.addWidget(self.checks_panel)
         self.attestation = _words("", "hint")
         self.attestation.setObjectName("attestation")
         self.password = QLineEdit()
@@ -842,45 +832,21 @@ class CourseForm(QWidget):
             self.draft_state.setText(self.tr("Draft saved."))
 
     def _show_checks(self, checks: SessionChecks | None) -> None:
-        while self.checks_layout.count():
-            item = self.checks_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.acknowledge_buttons = {}
-        self.check_lines = []
         if checks is None:
-            self._check_line(self.tr("The checks show here once the session is saved."), "hint")
+            self.checks_panel.clear()
+            self.checks_panel.say(self.tr("The checks show here once the session is saved."))
             return
-        for stop in checks.hard_stops:
-            self._check_line(
-                self.tr("Stop: {words}").format(words=self._explain_stop(stop)), "fieldError"
-            )
-        for warning in checks.warnings:
-            words = errors.explain(ClinicError(warning.words, **dict(warning.params)))
-            if warning.code in checks.acknowledged:
-                self._check_line(self.tr("Acknowledged: {words}").format(words=words), "hint")
-                continue
-            line = QWidget()
-            row = QHBoxLayout(line)
-            row.setContentsMargins(0, 0, 0, 0)
-            text = self.tr("Warning: {words}").format(words=words)
-            button = QPushButton(self.tr("Acknowledge"))
-            button.setAccessibleName(self.tr("Acknowledge: {words}").format(words=words))
-            button.clicked.connect(lambda _on=False, code=warning.code: self._vm.acknowledge(code))
-            row.addWidget(_words(text), 1)
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-            self.acknowledge_buttons[warning.code] = button
-            self.check_lines.append(text)
-            self.checks_layout.addWidget(line)
-        for missing in checks.incomplete:
-            where = self._label_for(missing.field or "")
-            words = errors.field_message(missing, where)
-            self._check_line(
-                self.tr("Still to do: {words}").format(words=_about(where, words)), "hint"
-            )
-        if checks.can_sign:
-            self._check_line(self.tr("Nothing stands in the way of signing."), "hint")
+        self.checks_panel.show_checks(checks)
+
+    @property
+    def check_lines(self) -> list[str]:
+        """The lines of the session's checks, as shown."""
+        return self.checks_panel.lines
+
+    @property
+    def acknowledge_buttons(self) -> dict[str, QPushButton]:
+        """Each warning still to acknowledge, by its code."""
+        return self.checks_panel.acknowledge_buttons
 
     def _explain_stop(self, stop: ClinicError) -> str:
         """A hard stop in words, naming the question answered yes when there is one."""
@@ -889,10 +855,6 @@ class CourseForm(QWidget):
         if field.startswith("contraindications."):
             return f"{words} ({self._label_for(field)})"
         return words
-
-    def _check_line(self, text: str, role: str) -> None:
-        self.check_lines.append(text)
-        self.checks_layout.addWidget(_words(text, role))
 
     def _label_for(self, field: str) -> str:
         made = self.fields.get(field)
@@ -929,7 +891,7 @@ class CourseForm(QWidget):
         if shown:
             self.summary.show_problems(
                 self.tr("Some answers need a look. Each is marked beside its field."),
-                [_about(self._label_for(key), words) for key, words in shown.items()],
+                [about(self._label_for(key), words) for key, words in shown.items()],
             )
         else:
             self.summary.clear()
