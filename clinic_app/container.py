@@ -15,6 +15,7 @@ from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
 from clinic_app.domains.imaging.service.settings import DicomSettingsService
 from clinic_app.domains.imaging.service.teaching import TeachingService
+from clinic_app.domains.injections.service.pack_codes import PackCodeService
 from clinic_app.domains.injections.service.pgds import PgdService
 from clinic_app.domains.injections.service.records import InjectionService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
@@ -76,6 +77,7 @@ class Services:
     contact_notes: ContactNoteService
     decisions: DecisionService
     pgds: PgdService
+    pack_codes: PackCodeService
     injections: InjectionService
     eswt_devices: EswtDeviceService
     shockwave: ShockwaveService
@@ -119,6 +121,7 @@ class Services:
             contact_notes=ContactNoteService(context, auth),
             decisions=DecisionService(context, auth),
             pgds=PgdService(context),
+            pack_codes=PackCodeService(context),
             injections=InjectionService(context, auth),
             eswt_devices=EswtDeviceService(context),
             shockwave=ShockwaveService(context, auth),

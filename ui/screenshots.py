@@ -266,6 +266,27 @@ def _show_outcomes_before(form: CourseForm) -> None:
     form.scroll_area.verticalScrollBar().setValue(form.course_card.y())
 
 
+def _render_pack_codes(
+    window: MainWindow, out_dir: Path, credentials: list[tuple[str, str, str]]
+) -> list[Path]:
+    """The service lead's pack codes, signed in as the service lead: nothing is added."""
+    lead = next(((name, word) for name, word, role in credentials if str(role) == "admin"), None)
+    if lead is None:
+        return []
+    window.switch_user()
+    _settle(window)
+    login = window.login_view
+    login.username_edit.setText(lead[0])
+    login.password_edit.setText(lead[1])
+    login.submit_button.click()
+    _settle(window)
+    if window.state is not WindowState.WORKING:
+        raise RuntimeError("the demo service lead could not sign in")
+    window.open_screen("pack_codes")
+    _settle(window)
+    return [_save(window, out_dir / "26-pack-codes.png")]
+
+
 def render_screens(
     services: ClinicServices, out_dir: Path, credentials: list[tuple[str, str, str]]
 ) -> list[Path]:
@@ -278,8 +299,8 @@ def render_screens(
     waiting-time targets (as the clinician sees them: read only), the imaging screen (live
     capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
     PACS settings, the patient's appointments, the clinician's day list and the site's, the
-    patient's injection form, a shared decision with a decision aid, and the patient's
-    shockwave course.
+    patient's injection form, a shared decision with a decision aid, the patient's
+    shockwave course, and (signed in as the service lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
 
@@ -306,6 +327,7 @@ def render_screens(
         shots += _render_clinic_day(window, out_dir)
         shots += _render_injection(window, out_dir)
         shots += _render_decision_and_shockwave(window, out_dir)
+        shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()
         window.deleteLater()

@@ -138,6 +138,9 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.injections.service.pgds:PgdService.list": (
         "the register of patient group directions: the service's governance, no patient"
     ),
+    "clinic_app.domains.injections.service.pack_codes:PackCodeService.list": (
+        "which pack code is which product of the formulary, no patient"
+    ),
     "clinic_app.people.patients:PatientService.search": (
         "names to choose from; opening the chosen record is audited (patient.open)"
     ),

@@ -172,8 +172,12 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             own_columns=("signed_by",),
         ),
         # Injections: drafted and signed by whoever gave it (their authority is checked by the
-        # injections domain's own server check); the PGD register is the service lead's.
+        # injections domain's own server check); the PGD register and the pack codes are the
+        # service lead's.
         "injection_pgd": TableRule(_actions(Action.PGD_MANAGE), _actions(Action.PGD_MANAGE)),
+        "injection_pack_code": TableRule(
+            _actions(Action.PACK_CODE_MANAGE), _actions(Action.PACK_CODE_MANAGE)
+        ),
         "injection_record": TableRule(
             _actions(Action.INJECTION_RECORD),
             _actions(Action.INJECTION_RECORD, Action.INJECTION_SIGN),

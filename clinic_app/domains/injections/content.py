@@ -1,6 +1,6 @@
 """The injection content shipped in resources/injections, checked when it is loaded.
 
-The formulary (each product's strength, GTINs and the dose ranges its SmPC gives, cited), the
+The formulary (each product's strength and the dose ranges its SmPC gives, cited), the
 targets and their size classes, the consent risks, the contraindication checklist and the
 cited defaults of the service's injection settings. Every file is checked against its schema
 (pydantic, unknown keys refused) and then against what a schema cannot say: every id is used
@@ -30,7 +30,6 @@ SETTING = "injection_rules"
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Gtin = Annotated[str, StringConstraints(pattern=r"^[0-9]{14}$")]
 SizeClass = Literal["small_joint", "medium_joint", "large_joint", "soft_tissue"]
 Positive = Annotated[float, Field(gt=0, le=1000)]
 
@@ -54,7 +53,11 @@ class DoseRange(_Model):
 
 
 class Product(_Model):
-    """One product of the formulary (a corticosteroid or a local anaesthetic)."""
+    """One product of the formulary (a corticosteroid or a local anaesthetic).
+
+    It names no pack codes (GTINs): those differ by supplier and pack size, and the service
+    lead links the ones its stock carries (``service.pack_codes``).
+    """
 
     id: Id
     name: Text
@@ -64,7 +67,6 @@ class Product(_Model):
     local_anaesthetic_mg_per_ml: Positive | None = None
     #: The local anaesthetic it holds alongside the steroid (a steroid with lidocaine).
     local_anaesthetic: Text | None = None
-    gtins: tuple[Gtin, ...] = ()
     doses: dict[SizeClass, DoseRange] = Field(default_factory=dict)
     max_single_dose_mg: Positive | None = None
     max_cite: Text | None = None
@@ -115,7 +117,6 @@ class Formulary(_Model):
     @model_validator(mode="after")
     def _unique(self) -> Formulary:
         _once([p.id for p in self.products], "products")
-        _once([g for p in self.products for g in p.gtins], "gtins")
         if set(self.size_classes) != set(SIZE_CLASSES):
             raise ValueError("size_classes are not the four the record knows")
         return self
@@ -123,10 +124,6 @@ class Formulary(_Model):
     def product(self, product_id: str) -> Product | None:
         """The product with this id, or None."""
         return next((p for p in self.products if p.id == product_id), None)
-
-    def by_gtin(self, gtin: str) -> Product | None:
-        """The product whose pack carries this GTIN (14 digits), or None."""
-        return next((p for p in self.products if gtin in p.gtins), None)
 
 
 class Target(_Model):

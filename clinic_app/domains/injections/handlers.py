@@ -5,7 +5,8 @@ named; a tampered device could push one signed anyway, so the server checks the 
 as it holds it (its dates, drugs, targets and practitioners, and no two drugs in one
 syringe), with the signer the push names: ``sync.not_allowed`` when the PGD does not
 authorise it. An injection links only its own patient's episode, images and shared
-decision (``sync.wrong_patient``).
+decision (``sync.wrong_patient``). A pack code must be a GTIN whose check digit adds up,
+linked to a product of the formulary (``sync.bad_value``): a scan of it names that product.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy import Connection, select
 
 from clinic_app.domains.decisions.handlers import decision_link_refusal
 from clinic_app.domains.imaging.model import ImagingStudy
-from clinic_app.domains.injections.model import InjectionRecord, PatientGroupDirection
+from clinic_app.domains.injections.content import injection_content
+from clinic_app.domains.injections.model import InjectionRecord, PackCode, PatientGroupDirection
+from clinic_app.domains.injections.pack import is_gtin
 from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_problems
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.records.links import link_refusal
@@ -94,6 +97,20 @@ def authority_refusal(
     return "sync.not_allowed" if problems else None
 
 
+def pack_code_refusal(
+    _conn: Connection, row: Mapping[str, Any], _stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.bad_value`` for a pack code that is no GTIN, or names no product we know."""
+    if row.get("deleted"):
+        return None
+    gtin, product = row.get("gtin"), row.get("product_id")
+    if not isinstance(gtin, str) or not is_gtin(gtin):
+        return "sync.bad_value"
+    if not isinstance(product, str) or injection_content().formulary.product(product) is None:
+        return "sync.bad_value"
+    return None
+
+
 TABLE = InjectionRecord.__tablename__
 
 on_checked(
@@ -107,3 +124,4 @@ on_checked(
     TABLE, "same_patient_decision", lambda conn, row, _stored: decision_link_refusal(conn, row)
 )
 on_checked(TABLE, "pgd_authority", authority_refusal)
+on_checked(PackCode.__tablename__, "a_known_code", pack_code_refusal)

@@ -1,4 +1,4 @@
-"""The tables of injections: the PGD register, the injection record and its addenda.
+"""The tables of injections: the PGD register, the pack codes, the record and its addenda.
 
 A patient group direction (PGD) is the service's written authority for named practitioners
 to give named drugs into named targets without a prescription, between two dates. The
@@ -38,6 +38,20 @@ class PatientGroupDirection(Syncable, Base):
     drugs: Mapped[list[str]] = mapped_column(JSON, default=list)
     targets: Mapped[list[str]] = mapped_column(JSON, default=list)
     practitioners: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class PackCode(Syncable, Base):
+    """A pack code (GTIN) the service stocks, linked to the formulary product it is.
+
+    The shipped formulary holds no GTINs (a product's packs change with supplier and pack
+    size, and none is invented here): the service lead links each code the service's stock
+    carries, so a scanned pack names its product. A removed code is a tombstone.
+    """
+
+    __tablename__ = "injection_pack_code"
+
+    gtin: Mapped[str] = mapped_column(String(14), index=True)
+    product_id: Mapped[str] = mapped_column(String(60))
 
 
 #: The columns covered by the seal, as ``content`` gives them (in this order).

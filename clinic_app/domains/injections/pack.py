@@ -27,6 +27,8 @@ from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_element_strings import GS1ElementString
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
+from clinic_app.kernel.errors import ValidationError
+
 MAX_LENGTH = 256
 """Longest text read. A pack's code is well under 100 characters; longer text is refused
 before any parsing, so a paste of a whole document costs nothing."""
@@ -181,6 +183,44 @@ def looks_like_pack(text: str) -> bool:
         return True
     reading = read_pack(stripped)
     return reading.gtin is not None or BAD_CHECK_DIGIT in reading.problems
+
+
+def is_gtin(text: str) -> bool:
+    """True for 14 digits whose last is the GS1 check digit of the first 13 (mod 10)."""
+    return (
+        len(text) == _GTIN_DIGITS
+        and _DIGITS.fullmatch(text) is not None
+        and (_check_digit_ok(text))
+    )
+
+
+def gtin_entered(text: str) -> str:
+    """The GTIN in what a person typed or a scanner sent into a pack-code field.
+
+    Accepts the 14 digits typed (spaces allowed between them), a pack's whole GS1 code as a
+    scanner types it, or its linear barcode (an EAN-13 is given its leading zero).
+
+    Args:
+        text: the field's text.
+
+    Returns:
+        The GTIN as 14 digits, its check digit verified.
+
+    Raises:
+        ValidationError: ``pack_code.bad_check_digit`` when the digits do not add up,
+            ``pack_code.not_a_code`` for anything else (both on the field ``code``).
+    """
+    typed = _WHITESPACE.sub("", text.strip())
+    if len(typed) == _GTIN_DIGITS and _DIGITS.fullmatch(typed):
+        if _check_digit_ok(typed):
+            return typed
+        raise ValidationError("pack_code.bad_check_digit", field="code")
+    reading = read_pack(text)
+    if reading.gtin is not None:
+        return reading.gtin
+    if BAD_CHECK_DIGIT in reading.problems:
+        raise ValidationError("pack_code.bad_check_digit", field="code")
+    raise ValidationError("pack_code.not_a_code", field="code")
 
 
 # ---------------------------------------------------------------- the text as typed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
@@ -46,6 +46,29 @@ class PgdView:
     def valid_on(self, day: date) -> bool:
         """True when ``day`` is within its dates (both days included)."""
         return self.valid_from <= day <= self.valid_to
+
+
+@dataclass(frozen=True)
+class PackCodeView:
+    """One pack code (GTIN) of the service's list, and the formulary product it is."""
+
+    id: uuid.UUID
+    gtin: str
+    product_id: str
+    row_version: int
+
+
+def products_by_gtin(codes: Iterable[PackCodeView]) -> dict[str, str]:
+    """Each listed GTIN and the product it names.
+
+    A GTIN linked to two products (two laptops each added it before they synced) names
+    neither: a scan of it never picks a product by guess, and the list shows both links for
+    the service lead to remove the wrong one.
+    """
+    found: dict[str, set[str]] = {}
+    for code in codes:
+        found.setdefault(code.gtin, set()).add(code.product_id)
+    return {gtin: next(iter(products)) for gtin, products in found.items() if len(products) == 1}
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ Triage, assessment, red flags and questionnaires (issue 3):
   question (a PGD names them, or a prescription), checked when they sign. A trainee in
   POCUS training does not inject. The register of patient group directions is the service
   lead's (admin: ``pgd.manage``): a PGD is the service's governance document, not a clinical
-  judgement about one patient.
+  judgement about one patient. So is the list of pack codes (``pack_code.manage``): which
+  GTIN on a pack is which product of the formulary decides what a clinician's scan records.
 - Shockwave therapy (ESWT): clinicians and supervisors record and sign courses and their
   sessions (``eswt.record``, ``eswt.sign``); sonographers and trainees do not give it. The
   register of ESWT devices and their service dates is the service lead's (admin:
@@ -105,6 +106,7 @@ class Action(StrEnum):
     INJECTION_RECORD = "injection.record"
     INJECTION_SIGN = "injection.sign"
     PGD_MANAGE = "pgd.manage"
+    PACK_CODE_MANAGE = "pack_code.manage"
     ESWT_RECORD = "eswt.record"
     ESWT_SIGN = "eswt.sign"
     ESWT_DEVICE_MANAGE = "eswt_device.manage"
@@ -191,6 +193,8 @@ _ADMIN_WORK = frozenset(
         Action.DECISION_AIDS_REVIEW,
         # The register of patient group directions: the service's governance.
         Action.PGD_MANAGE,
+        # Which pack code (GTIN) is which product of the formulary.
+        Action.PACK_CODE_MANAGE,
         # The register of shockwave devices and their service dates.
         Action.ESWT_DEVICE_MANAGE,
     }

@@ -91,7 +91,8 @@ def test_a_range_upside_down_is_refused_with_its_file_and_field() -> None:
     [
         ("formulary", lambda d: d["products"][0]["doses"]["small_joint"].pop("cite")),
         ("formulary", lambda d: d["products"][3].pop("max_single_dose_mg")),
-        ("formulary", lambda d: d["products"][0].update(gtins=["123"])),
+        # No pack code is shipped: the service lead links its own (a test number here).
+        ("formulary", lambda d: d["products"][0].update(gtins=["09506000134352"])),
         ("formulary", lambda d: d["products"].append(copy.deepcopy(d["products"][0]))),
         ("formulary", lambda d: d["products"][0].update(dose_of_the_day=1)),
         ("targets", lambda d: d["targets"][0].update(size_class="huge_joint")),

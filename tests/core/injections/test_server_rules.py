@@ -25,6 +25,7 @@ from clinic_app.server.apply import apply_push
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.database import open_server_store
 from clinic_app.sync.protocol import Change, PushRequest, Status
+from tests.core.injections.pack_numbers import example_gtin, with_wrong_check_digit
 
 TABLE = "injection_record"
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d017")
@@ -83,6 +84,19 @@ def test_only_the_service_lead_writes_the_pgd_register() -> None:
         acting = Acting(clinician.user_id, role)
         assert refusal(acting, _change(table="injection_pgd"), None, pgd) == "sync.not_allowed"
         assert refusal(acting, _change("update", "injection_pgd"), pgd, pgd) == "sync.not_allowed"
+
+
+def test_only_the_service_lead_writes_the_pack_codes() -> None:
+    code = {"gtin": example_gtin(1), "product_id": "methylprednisolone_acetate_40"}
+    lead = Acting(uuid.uuid4(), Role.ADMIN)
+    table = "injection_pack_code"
+
+    assert refusal(lead, _change(table=table), None, code) is None
+    assert refusal(lead, _change("update", table), code, code) is None
+    for role in (Role.CLINICIAN, Role.SUPERVISOR, Role.SONOGRAPHER, Role.TRAINEE):
+        acting = Acting(uuid.uuid4(), role)
+        assert refusal(acting, _change(table=table), None, code) == "sync.not_allowed"
+        assert refusal(acting, _change("update", table), code, code) == "sync.not_allowed"
 
 
 # ---------------------------------------------------------------- a hostile push, end to end
@@ -292,3 +306,52 @@ def test_a_signed_injection_is_never_edited_and_a_clinician_never_widens_the_pgd
         _wire(server.clinician, targets=["knee_joint", "hip_joint"]),
     )
     assert server.push(server.clinician, widen) == [(Status.REJECTED, "sync.not_allowed")]
+
+
+def _pack_code(by: Acting, gtin: str, product: str = "methylprednisolone_acetate_40") -> Change:
+    # Test numbers from GS1's example range (tests.core.injections.pack_numbers).
+    return _insert("injection_pack_code", uuid.uuid4(), by, gtin=gtin, product_id=product)
+
+
+def test_a_clinician_cannot_link_a_pack_code_and_the_service_lead_can(server: Server) -> None:
+    forbidden = _pack_code(server.clinician, example_gtin(2))
+    assert server.push(server.clinician, forbidden) == [(Status.REJECTED, "sync.not_allowed")]
+
+    kept = _pack_code(server.lead, example_gtin(3))
+    assert server.push(server.lead, kept) == [(Status.APPLIED, None)]
+    # Nor may a clinician point the lead's code at another product, or remove it.
+    repoint = Change(
+        uuid.uuid4(),
+        "injection_pack_code",
+        kept.row_id,
+        "update",
+        1,
+        _wire(server.clinician, product_id="triamcinolone_acetonide_40"),
+        server.clinician.user_id,
+    )
+    assert server.push(server.clinician, repoint) == [(Status.REJECTED, "sync.not_allowed")]
+    removal = Change(
+        uuid.uuid4(),
+        "injection_pack_code",
+        kept.row_id,
+        "update",
+        1,
+        _wire(server.clinician, deleted=True, deleted_at=NOW),
+        server.clinician.user_id,
+    )
+    assert server.push(server.clinician, removal) == [(Status.REJECTED, "sync.not_allowed")]
+
+
+@pytest.mark.parametrize(
+    ("gtin", "product"),
+    [
+        (with_wrong_check_digit(example_gtin(4)), "methylprednisolone_acetate_40"),
+        (example_gtin(4)[1:], "methylprednisolone_acetate_40"),
+        (example_gtin(4), "not_in_the_formulary"),
+    ],
+)
+def test_a_pack_code_that_is_no_gtin_or_names_no_product_is_refused(
+    server: Server, gtin: str, product: str
+) -> None:
+    pushed = _pack_code(server.lead, gtin, product)
+    assert server.push(server.lead, pushed) == [(Status.REJECTED, "sync.bad_value")]

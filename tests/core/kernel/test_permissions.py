@@ -83,6 +83,7 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.INJECTION_RECORD: frozenset({C, S, V}),
     Action.INJECTION_SIGN: frozenset({C, S, V}),
     Action.PGD_MANAGE: frozenset({A}),
+    Action.PACK_CODE_MANAGE: frozenset({A}),
     Action.ESWT_RECORD: frozenset({C, V}),
     Action.ESWT_SIGN: frozenset({C, V}),
     Action.ESWT_DEVICE_MANAGE: frozenset({A}),

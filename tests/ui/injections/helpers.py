@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -14,12 +14,15 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.views import DecisionInput
 from clinic_app.domains.injections.views import PgdInput, PgdView
 from clinic_app.kernel.current_user import CurrentUser
-from tests.ui.conftest import CLINICIAN, type_into, wait_idle
+from tests.ui.conftest import CLINICIAN, sign_in, type_into, wait_idle
 from ui.app import MainWindow
+from ui.common.theme import apply_theme
 from ui.domains.injections.injection.screens import InjectionScreen
 from ui.domains.injections.injection.view import InjectionForm
 
 PASSWORD = demo_password(CLINICIAN)
+#: The smallest screen the app is used on: every page fits it.
+SMALL_LAPTOP = (1366, 768)
 REASON = "Agreed with the patient at the last visit; no decision aid was used then."
 
 
@@ -83,6 +86,22 @@ def open_injection(window: MainWindow, clinic: Services, patient: uuid.UUID) -> 
     wait_idle(window)
     screen = window.screen_by_id("injection")
     assert isinstance(screen, InjectionScreen)
+    assert window.showing(screen)
+    return screen
+
+
+def open_as_service_lead(qtbot: QtBot, window: MainWindow, screen_id: str) -> object:
+    """The service lead signed in at 1366x768, the screen open from the Service menu."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    window.resize(*SMALL_LAPTOP)
+    sign_in(qtbot, window, "admin")
+    action = window.action(screen_id)
+    assert action.isEnabled()
+    action.trigger()
+    wait_idle(window)
+    screen = window.screen_by_id(screen_id)
     assert window.showing(screen)
     return screen
 

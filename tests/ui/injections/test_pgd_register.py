@@ -14,13 +14,13 @@ from clinic_app.domains.injections.views import PgdInput
 from clinic_app.kernel.current_user import CurrentUser
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, sign_in, type_into, wait_idle
+from tests.ui.injections.helpers import SMALL_LAPTOP, open_as_service_lead
 from ui.app import MainWindow
-from ui.common.theme import apply_theme
 from ui.domains.injections.pgds.screens import PgdRegisterScreen
 from ui.domains.injections.pgds.view import PgdRegisterView, tick, ticked
 from ui.domains.injections.pgds.view_model import PgdRegister, UserList
 
-SCREEN_SIZE = (1366, 768)
+SCREEN_SIZE = SMALL_LAPTOP
 NAME = "Corticosteroid joint injection by physiotherapists"
 KNEE = "knee_joint"
 STEROID = "methylprednisolone_acetate_40"
@@ -36,18 +36,8 @@ def typed(value: date) -> str:
 
 def open_register(qtbot: QtBot, window: MainWindow) -> PgdRegisterView:
     """The service lead signed in, the register open from the Service menu."""
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    apply_theme(app)
-    window.resize(*SCREEN_SIZE)
-    sign_in(qtbot, window, "admin")
-    action = window.action("pgd_register")
-    assert action.isEnabled()
-    action.trigger()
-    wait_idle(window)
-    screen = window.screen_by_id("pgd_register")
+    screen = open_as_service_lead(qtbot, window, "pgd_register")
     assert isinstance(screen, PgdRegisterScreen)
-    assert window.showing(screen)
     return screen.view
 
 

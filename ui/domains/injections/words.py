@@ -167,6 +167,11 @@ _WARNINGS: dict[str, MessageWords] = {
     "injection.replacement_planned": lambda e: tr(
         "A replacement of this joint is planned within {months} months."
     ).format(months=e.params.get("months", "")),
+    # The service's pack codes.
+    "pack_code.other_product": lambda e: tr(
+        "That pack code is already linked to {product}. A code names one product: remove it "
+        "there first if it was linked by mistake."
+    ).format(product=e.params.get("product", "")),
 }
 
 # Everything that is not about one field.
@@ -201,6 +206,20 @@ _WORDS: dict[str, str] = {
         "or choose the product yourself."
     ),
     "pack.expiry_unreadable": "The expiry date in the barcode could not be read: type it.",
+    # The service's pack codes, kept by the service lead.
+    "pack_code.not_a_code": (
+        "That is not a pack code. Scan the barcode on the pack, or type the 14 digits of its "
+        "product number (GTIN)."
+    ),
+    "pack_code.bad_check_digit": (
+        "Those digits do not add up to a product number (the last digit checks the others). "
+        "Check them against the pack, or scan it."
+    ),
+    "pack_code.already_listed": "That pack code is already in the list for this product.",
+    "pack_code.unknown_product": "Choose the product from the list.",
+    "pack_code.not_found": (
+        "That pack code is no longer in the list: someone may have removed it already."
+    ),
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, builders=_WARNINGS, fields=_FIELD_WORDS)

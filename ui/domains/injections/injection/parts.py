@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.injections.content import Product
+from clinic_app.domains.injections.pack import PackReading
 from clinic_app.domains.injections.rules import Drug
+from ui.common import formatting
 from ui.common.form_parts import (
     NotValid,
     choose,
@@ -145,3 +147,45 @@ class DrugRow(QWidget):
         self.expiry.setText(date_text(drug.expiry) if drug is not None else "")
         self.same_syringe.setChecked(drug.same_syringe if drug is not None else False)
         self.note.hide()
+
+
+def fill_from_pack(row: DrugRow, reading: PackReading, product: Product | None) -> list[str]:
+    """Put what a pack's scan read into ``row``; the sentences that say what was filled.
+
+    ``product`` is the one the service's list links the pack's GTIN to (None when it links
+    none): the product is filled only from that list, never guessed. A GTIN the list does not
+    hold is said plainly, with what to do.
+    """
+    said: list[str] = []
+    if product is not None:
+        choose(row.product, product.id)
+        said.append(_tr("product {name}").format(name=product.name))
+    if reading.batch:
+        row.batch.setText(reading.batch)
+        said.append(_tr("batch {batch}").format(batch=reading.batch))
+    if reading.expiry is not None:
+        row.expiry.setText(date_text(reading.expiry))
+        said.append(_tr("expiry {day}").format(day=formatting.clinical_date(reading.expiry)))
+    lines: list[str] = []
+    if said:
+        lines.append(
+            _tr("Read from the pack for drug {n}: {what}.").format(
+                n=row.number, what=", ".join(said)
+            )
+        )
+    if reading.gtin is not None and product is None:
+        lines.append(
+            _tr(
+                "This pack's product code is not in the service's list of pack codes, so the "
+                "product was not filled in: choose it yourself. The service lead can add the "
+                "code to the list."
+            )
+        )
+    if reading.separators_inferred:
+        lines.append(
+            _tr(
+                "The scanner did not mark where the batch ends: check the batch and serial "
+                "number against the pack."
+            )
+        )
+    return lines

@@ -55,6 +55,7 @@ class InjectionScreen:
             imaging=services.imaging,
             runner=context.runner,
             session=context.session,
+            pack_codes=services.pack_codes,
             today=today,
             may_amend=may_amend,
             parent=context.owner,

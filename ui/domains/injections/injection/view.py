@@ -61,7 +61,7 @@ from ui.common.widgets import (
     label,
     set_role,
 )
-from ui.domains.injections.injection.parts import DrugRow
+from ui.domains.injections.injection.parts import DrugRow, fill_from_pack
 from ui.domains.injections.injection.view_model import InjectionViewModel, Opened
 
 DRUG_ROWS = 3
@@ -366,7 +366,10 @@ class InjectionForm(QWidget):
                 "scan",
                 self.tr("Scan the pack"),
                 self.scan,
-                hint=self.tr("Fills the batch and expiry of the drug you are working on."),
+                hint=self.tr(
+                    "Fills the batch and expiry of the drug you are working on, and its product "
+                    "when the pack's code is in the service's list."
+                ),
             )
         )
         self.scan_result = _words("", "hint")
@@ -1081,38 +1084,15 @@ class InjectionForm(QWidget):
 
     def _show_reading(self, reading: PackReading) -> None:
         row = self.drug_rows[min(self._current_row, len(self.drug_rows) - 1)]
-        said: list[str] = []
-        if reading.gtin is not None:
-            product = self._content.formulary.by_gtin(reading.gtin)
-            if product is not None:
-                choose(row.product, product.id)
-                said.append(self.tr("product {name}").format(name=product.name))
-        if reading.batch:
-            row.batch.setText(reading.batch)
-            said.append(self.tr("batch {batch}").format(batch=reading.batch))
-        if reading.expiry is not None:
-            row.expiry.setText(date_text(reading.expiry))
-            said.append(
-                self.tr("expiry {day}").format(day=formatting.clinical_date(reading.expiry))
-            )
-        lines: list[str] = []
-        if said:
-            lines.append(
-                self.tr("Read from the pack for drug {n}: {what}.").format(
-                    n=row.number, what=", ".join(said)
-                )
-            )
-        if reading.separators_inferred:
-            lines.append(
-                self.tr(
-                    "The scanner did not mark where the batch ends: check the batch and serial "
-                    "number against the pack."
-                )
-            )
+        listed = self._vm.product_for(reading.gtin) if reading.gtin is not None else None
+        product = self._content.formulary.product(listed) if listed is not None else None
+        lines = fill_from_pack(row, reading, product)
         lines.extend(errors.explain(ClinicError(code)) for code in reading.problems)
         self.scan_result.setText("\n".join(lines))
         self.scan_result.setVisible(bool(lines))
-        if said:
+        if lines:
+            self.scroll_area.ensureWidgetVisible(self.scan_result)
+        if product is not None or reading.batch or reading.expiry is not None:
             self._changed()
 
     # ------------------------------------------------------------------ focus

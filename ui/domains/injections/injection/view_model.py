@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -17,7 +17,9 @@ from clinic_app.domains.injections.views import (
     InjectionChecks,
     InjectionInput,
     InjectionView,
+    PackCodeView,
     PgdView,
+    products_by_gtin,
 )
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, ValidationError
@@ -109,6 +111,12 @@ class PgdRegister(Protocol):
     def list(self, actor: CurrentUser, on: date | None = None) -> builtins.list[PgdView]: ...
 
 
+class PackCodeList(Protocol):
+    """The service's pack codes, read (a scanned pack's GTIN names its product)."""
+
+    def list(self, actor: CurrentUser) -> Sequence[PackCodeView]: ...
+
+
 class Studies(Protocol):
     """The patient's imaging studies, read (for an ultrasound-guided injection)."""
 
@@ -125,6 +133,8 @@ class Opened:
     pgds: tuple[PgdView, ...]
     studies: tuple[StudyView, ...]
     attestation: str
+    pack_codes: Mapping[str, str] = field(default_factory=dict)
+    """Each GTIN of the service's list and the product it names."""
 
 
 def _own_draft(
@@ -173,6 +183,7 @@ class InjectionViewModel(QObject):
         imaging: Studies,
         runner: TaskRunner,
         session: UserSession,
+        pack_codes: PackCodeList | None = None,
         today: Callable[[], date] = date.today,
         autosave_ms: int = AUTOSAVE_MS,
         may_amend: Callable[[CurrentUser], bool] | None = None,
@@ -189,6 +200,9 @@ class InjectionViewModel(QObject):
         self._decisions = decisions
         self._pgds = pgds
         self._imaging = imaging
+        self._pack_codes = pack_codes
+        #: Each GTIN of the service's list and the product it names, as read on opening.
+        self.pack_codes: Mapping[str, str] = {}
         self._runner = runner
         self._session = session
         self._today = today
@@ -276,11 +290,12 @@ class InjectionViewModel(QObject):
         self.loaded = False
         actor = self._session.require_user()
         epoch = self._epoch
-        injections, decisions, pgds, imaging = (
+        injections, decisions, pgds, imaging, pack_codes = (
             self._injections,
             self._decisions,
             self._pgds,
             self._imaging,
+            self._pack_codes,
         )
         today = self._today()
 
@@ -304,6 +319,9 @@ class InjectionViewModel(QObject):
                 pgds=tuple(pgds.list(actor, on=today)),
                 studies=tuple(imaging.studies(actor, patient_id)),
                 attestation=injections.attestation_for(actor),
+                pack_codes=(
+                    products_by_gtin(pack_codes.list(actor)) if pack_codes is not None else {}
+                ),
             )
 
         self._runner.run_store(
@@ -455,6 +473,7 @@ class InjectionViewModel(QObject):
         self._epoch += 1
         self.record = None
         self.checks = None
+        self.pack_codes = {}
         self._pending = None
         self._saving = False
         self._after_save = None
@@ -559,11 +578,16 @@ class InjectionViewModel(QObject):
             self.episode_id = found.record.episode_id
         self.checks = found.checks
         self.decision = found.decision
+        self.pack_codes = found.pack_codes
         self.values = found.record.fields if found.record is not None else InjectionInput()
         self.loaded = True
         self.opened.emit(found)
         self.record_changed.emit(found.record)
         self.checks_changed.emit(found.checks)
+
+    def product_for(self, gtin: str) -> str | None:
+        """The product a scanned GTIN names in the service's list, or None: never a guess."""
+        return self.pack_codes.get(gtin)
 
     def _on_decision(self, found: list[DecisionRecordView]) -> None:
         self.decision = found[0] if found else None

@@ -1,0 +1,1 @@
+"""The service lead's list of pack codes: which GTIN on a pack is which product."""
