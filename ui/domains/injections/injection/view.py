@@ -40,6 +40,7 @@ from clinic_app.domains.injections.views import (
 )
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors, formatting
+from ui.common.checks_panel import ChecksPanel, about
 from ui.common.form_parts import (
     NotValid,
     YesNo,
@@ -81,13 +82,6 @@ def _when(value: datetime) -> str:
     """A stored (UTC) moment as the clinic's wall clock shows it: ``14-Jul-2026 09:15``."""
     local = on_clinic_clock(value)
     return f"{formatting.clinical_date(local.date())} {local:%H:%M}"
-
-
-def _about(where: str, words: str) -> str:
-    """``words`` about the field named ``where`` (a question is followed by its answer)."""
-    if not where:
-        return words
-    return f"{where} {words}" if where.endswith("?") else f"{where}: {words}"
 
 
 class InjectionForm(QWidget):
@@ -444,12 +438,8 @@ class InjectionForm(QWidget):
 
     def _build_checks(self) -> None:
         inner = self._card(self.tr("Before you sign"))
-        self.checks_box = QWidget()
+        self.checks_box = ChecksPanel(self._vm.acknowledge, self._label_for)
         self.checks_box.setObjectName("injectionChecks")
-        self.checks_layout = QVBoxLayout(self.checks_box)
-        self.checks_layout.setContentsMargins(0, 0, 0, 0)
-        self.acknowledge_buttons: dict[str, QPushButton] = {}
-        self.check_lines: list[str] = []
         inner.addWidget(self.checks_box)
 
     def _build_addenda(self) -> None:
@@ -965,53 +955,26 @@ class InjectionForm(QWidget):
             self.draft_state.setText(self.tr("Draft saved."))
 
     def _show_checks(self, checks: InjectionChecks | None) -> None:
-        while self.checks_layout.count():
-            item = self.checks_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.acknowledge_buttons = {}
-        self.check_lines = []
-        if self._vm.is_signed:
-            self._check_line(self.tr("Signed: nothing more to check."), "hint")
-            return
-        if checks is None:
-            self._check_line(self.tr("The checks show here once the draft is saved."), "hint")
-            return
-        for stop in checks.hard_stops:
-            self._check_line(
-                self.tr("Stop: {words}").format(words=errors.explain(stop)), "fieldError"
+        panel = self.checks_box
+        if self._vm.is_signed or checks is None:
+            panel.clear()
+            panel.say(
+                self.tr("Signed: nothing more to check.")
+                if self._vm.is_signed
+                else self.tr("The checks show here once the draft is saved.")
             )
-        for warning in checks.warnings:
-            words = errors.explain(ClinicError(warning.words, **dict(warning.params)))
-            if warning.code in checks.acknowledged:
-                self._check_line(self.tr("Acknowledged: {words}").format(words=words), "hint")
-                continue
-            line = QWidget()
-            row = QHBoxLayout(line)
-            row.setContentsMargins(0, 0, 0, 0)
-            text = self.tr("Warning: {words}").format(words=words)
-            shown = _words(text)
-            button = QPushButton(self.tr("Acknowledge"))
-            button.setAccessibleName(self.tr("Acknowledge: {words}").format(words=words))
-            button.clicked.connect(lambda _on=False, code=warning.code: self._vm.acknowledge(code))
-            row.addWidget(shown, 1)
-            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
-            self.acknowledge_buttons[warning.code] = button
-            self.check_lines.append(text)
-            self.checks_layout.addWidget(line)
-        for missing in checks.incomplete:
-            where = self._label_for(missing.field or "")
-            words = errors.field_message(missing, where)
-            self._check_line(
-                self.tr("Still to do: {words}").format(words=_about(where, words)), "hint"
-            )
-        if checks.can_sign:
-            self._check_line(self.tr("Nothing stands in the way of signing."), "hint")
+            return
+        panel.show_checks(checks)
 
-    def _check_line(self, text: str, role: str) -> None:
-        self.check_lines.append(text)
-        self.checks_layout.addWidget(_words(text, role))
+    @property
+    def check_lines(self) -> list[str]:
+        """The lines of the record's checks, as shown."""
+        return self.checks_box.lines
+
+    @property
+    def acknowledge_buttons(self) -> dict[str, QPushButton]:
+        """Each warning still to acknowledge, by its code."""
+        return self.checks_box.acknowledge_buttons
 
     def _label_for(self, field: str) -> str:
         made = self.fields.get(field)
@@ -1049,7 +1012,7 @@ class InjectionForm(QWidget):
         if shown:
             self.summary.show_problems(
                 self.tr("Some answers need a look. Each is marked beside its field."),
-                [_about(self._label_for(key), words) for key, words in shown.items()],
+                [about(self._label_for(key), words) for key, words in shown.items()],
             )
         else:
             self.summary.clear()
