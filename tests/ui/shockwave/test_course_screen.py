@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.domains.decisions.views import DecisionInput
 from clinic_app.domains.questionnaires.content import questionnaire
 from clinic_app.domains.shockwave.content import SETTING as ESWT_SETTING
 from clinic_app.kernel.session import Actor
@@ -602,3 +603,70 @@ def test_with_no_service_interval_set_the_device_says_its_service_is_not_checked
     fill_session(qtbot, form, date.today())
     settle(window, screen)
     assert any("service date is not checked" in line for line in form.check_lines), form.check_lines
+
+
+def test_share_a_decision_now_opens_the_shockwave_aid_and_the_course_then_follows_it(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    a, b = patients(clinic, window)
+    device = add_device(clinic)
+    screen = open_shockwave(window, clinic, a)
+    form = screen.view
+    pick(form.indication, "lateral_elbow")
+    assert form.decision_warning.isVisible()
+    assert form.share_row.isVisible()
+
+    qtbot.mouseClick(form.share_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    wait_idle(window)
+    decision = window.screen_by_id("decision")
+    assert window.showing(decision)
+    assert decision.view_model.aid is not None
+    assert decision.view_model.aid.id == "shockwave_therapy"
+    # For the banner's patient, and what was typed was kept before leaving.
+    banner = window.context.patient
+    assert banner is not None
+    assert banner.id == a
+    kept = clinic.shockwave.for_patient(user_of(window), a)
+    assert [c.fields.indication for c in kept] == ["lateral_elbow"]
+
+    # The patient chooses shockwave therapy and the decision is signed: the course follows it.
+    user = user_of(window)
+    started = clinic.decisions.start(user, a, "shockwave_therapy")
+    clinic.decisions.save(
+        user,
+        started.id,
+        a,
+        DecisionInput(
+            options_discussed=("self_management", "eswt", "not_now"),
+            leaning="eswt",
+            choice="eswt",
+            choice_words="I would like to try it.",
+            teach_back=True,
+            decision_maker="patient",
+        ),
+    )
+    clinic.decisions.sign(user, started.id, a, PASSWORD)
+    window.context.announce("decision.signed", a)
+    screen = open_shockwave(window, clinic, a)
+    assert form.decision_warning.isHidden()
+    assert form.share_row.isHidden()
+    assert form.decision_words.text().startswith("Follows the shared decision of ")
+
+    # Patient B's course is warned, and A's decision never reaches it.
+    screen = open_shockwave(window, clinic, b)
+    pick(form.indication, "plantar_fasciitis")
+    assert form.decision_warning.isVisible()
+    assert form.share_row.isVisible()
+
+    # Once a session is given the decision can no longer change: no button to share one.
+    fill_course(qtbot, form, device)
+    type_into(qtbot, form.reason, REASON)
+    settle(window, screen)
+    add_session(qtbot, window, screen)
+    fill_session(qtbot, form, date.today())
+    settle(window, screen)
+    acknowledge_every_warning(qtbot, window, screen)
+    sign_session(qtbot, window, screen)
+    assert form.share_row.isHidden()

@@ -22,6 +22,10 @@ def course_to_open(item: object) -> uuid.UUID | None:
     return found if isinstance(found, uuid.UUID) else None
 
 
+#: The decision aid offered when no shared decision about shockwave therapy is recorded.
+SHOCKWAVE_AID = "shockwave_therapy"
+
+
 class ShockwaveScreen:
     """A shockwave course of the banner's patient: its sessions given and signed, then closed."""
 
@@ -49,6 +53,7 @@ class ShockwaveScreen:
         )
         self.view_model.closed.connect(lambda course: self._announce("eswt.closed", course))
         self.view_model.left_behind.connect(self._on_left_behind)
+        self.view.share_requested.connect(self._share_decision)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
 
@@ -121,6 +126,13 @@ class ShockwaveScreen:
             self.view_model.refresh_decision()
         elif kind == "questionnaire.recorded":
             self.view_model.refresh_responses()
+
+    def _share_decision(self) -> None:
+        """Save what is typed, then open the shared decision with the shockwave aid."""
+        patient, banner = self._patient, self._context.patient
+        if patient is None or banner is None or banner.id != patient.id:
+            return
+        self.view_model.then(lambda: self._context.open("decision", SHOCKWAVE_AID))
 
     def _announce(self, kind: str, course: object) -> None:
         patient_id = getattr(course, "patient_id", None)

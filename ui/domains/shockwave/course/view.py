@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -71,6 +71,9 @@ def _whole(value: float | None) -> int | None:
 
 class CourseForm(QWidget):
     """One shockwave course for the banner's patient, kept as a draft as it is typed."""
+
+    #: "Share a decision now": the screen saves what is typed and opens the shockwave aid.
+    share_requested = Signal()
 
     def __init__(
         self,
@@ -165,8 +168,16 @@ class CourseForm(QWidget):
         self.reason_field = self._field(
             "sdm_missing_reason", self.tr("Your reason to go on without one"), self.reason
         )
+        self.share_button = QPushButton(self.tr("S&hare a decision now"))
+        self.share_button.setAccessibleName(self.tr("Share a decision now"))
+        self.share_row = QWidget()
+        row = QHBoxLayout(self.share_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.share_button)
+        row.addStretch(1)
         inner.addWidget(self.decision_words)
         inner.addWidget(self.decision_warning)
+        inner.addWidget(self.share_row)
         inner.addWidget(self.reason_field)
 
     def _build_course(self) -> None:
@@ -380,6 +391,7 @@ class CourseForm(QWidget):
     def _connect(self) -> None:
         vm = self._vm
         self.save_button.clicked.connect(vm.save)
+        self.share_button.clicked.connect(self.share_requested)
         self.add_button.clicked.connect(vm.add_session)
         self.sign_button.clicked.connect(self._on_sign)
         self.password.returnPressed.connect(self._on_sign)
@@ -692,6 +704,7 @@ class CourseForm(QWidget):
             )
             self.decision_words.setVisible(True)
             self.decision_warning.setVisible(False)
+            self.share_row.setVisible(False)
             self.reason_field.setVisible(not linked)
             return
         decision = self._vm.decision
@@ -706,6 +719,8 @@ class CourseForm(QWidget):
         self.decision_words.setVisible(followed)
         self.decision_warning.setVisible(not followed)
         self.reason_field.setVisible(not followed)
+        # A decision can still lead to this course until its first session is given.
+        self.share_row.setVisible(not followed and self._vm.may_write and not self._vm.started)
 
     def _show_course(self, course: CourseView | None) -> None:  # noqa: PLR0915
         vm = self._vm
