@@ -155,6 +155,8 @@ class AddendumView:
     signed_at: datetime
     signed_by: uuid.UUID | None
     intact: bool
+    #: The signer's name as the service knows them ("" when their account is not held here).
+    signer_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,8 @@ class InjectionView:
     intact: bool = True
     addenda: tuple[AddendumView, ...] = ()
     summary: str = ""
+    #: The signer's name as the service knows them ("" when their account is not held here).
+    signer_name: str = ""
 
     @property
     def is_signed(self) -> bool:

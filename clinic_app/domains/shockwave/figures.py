@@ -126,12 +126,14 @@ def _figures(
         if before is not None and after is not None:
             changes.append(after - before)
 
-        def by_questionnaire(stored: Mapping[str, Any] | None) -> dict[str, int]:
+        def by_questionnaire(
+            stored: Mapping[str, Any] | None, own: uuid.UUID = course.patient_id
+        ) -> dict[str, int]:
             found: dict[str, int] = {}
             for response in _responses(stored):
                 patient, kind, total = totals.get(response, (None, "", None))
                 # Only the course's own patient's answers count (a course never names another's).
-                if patient == course.patient_id and kind and total is not None:
+                if patient == own and kind and total is not None:
                     found[kind] = total
             return found
 

@@ -86,6 +86,19 @@ def test_a_later_fact_is_a_signed_addendum(clinic: Clinic) -> None:
     assert all(a.intact for a in added.addenda)
     assert added.intact
 
+    # A colleague adds a later fact: each signer is named, as a reader of the record needs.
+    later = services.injections.add_addendum(
+        clinic.colleague,
+        draft.id,
+        "Reported a hot swollen knee by phone; seen the same day.",
+        demo_password("supervisor"),
+    )
+    assert [a.signer_name for a in later.addenda] == [
+        clinician.display_name,
+        clinic.colleague.display_name,
+    ]
+    assert added.signer_name == clinician.display_name
+
 
 def test_another_clinicians_draft_or_patient_is_refused(clinic: Clinic) -> None:
     services = clinic.services

@@ -36,6 +36,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
+from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
@@ -428,7 +429,9 @@ class InjectionService:
             .where(InjectionAddendum.injection_id == row.id, InjectionAddendum.deleted.is_(False))
             .order_by(InjectionAddendum.signed_at, InjectionAddendum.id)
         ).all()
-        return injection_view(row, addenda)
+        signers = [row.signed_by, *(a.signed_by for a in addenda)]
+        names = {user: display_name(session, user) for user in signers if user is not None}
+        return injection_view(row, addenda, names)
 
     def _audit(
         self, session: ClinicSession, actor: CurrentUser, action: str, row: InjectionRecord

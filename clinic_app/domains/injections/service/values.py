@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -300,9 +300,15 @@ def _input(row: InjectionRecord) -> InjectionInput:
 
 
 def injection_view(
-    row: InjectionRecord, addenda: Sequence[InjectionAddendum] = ()
+    row: InjectionRecord,
+    addenda: Sequence[InjectionAddendum] = (),
+    names: Mapping[uuid.UUID, str] | None = None,
 ) -> InjectionView:
-    """The read model of one injection record, its seal and its addenda's checked."""
+    """The read model of one injection record, its seal and its addenda's checked.
+
+    ``names`` are the signers' names by user id ("" or missing for one not held here).
+    """
+    names = names or {}
     return InjectionView(
         id=row.id,
         patient_id=row.patient_id,
@@ -322,6 +328,7 @@ def injection_view(
         row_version=row.row_version,
         signed_at=row.signed_at,
         signed_by=row.signed_by,
+        signer_name=names.get(row.signed_by, "") if row.signed_by else "",
         attestation=row.attestation,
         intact=intact(INJECTION, row),
         addenda=tuple(
@@ -330,6 +337,7 @@ def injection_view(
                 text=a.text,
                 signed_at=a.signed_at,
                 signed_by=a.signed_by,
+                signer_name=names.get(a.signed_by, "") if a.signed_by else "",
                 intact=row.content_sha256 is not None
                 and a.sha256
                 == note_digest(row.id, row.content_sha256, a.text, a.signed_at, a.signed_by),

@@ -900,7 +900,8 @@ class InjectionForm(QWidget):
     def _show_addendum(self, addendum: AddendumView) -> None:
         self._addendum_line(
             self.tr("{when}, {who}").format(
-                when=_when(addendum.signed_at), who=self._vm.signer_name(addendum.signed_by)
+                when=_when(addendum.signed_at),
+                who=self._vm.signer_name(addendum.signed_by, addendum.signer_name),
             ),
             "fieldLabel",
         )

@@ -256,12 +256,12 @@ class InjectionViewModel(QObject):
     def busy(self) -> bool:
         return self._busy
 
-    def signer_name(self, signed_by: uuid.UUID | None) -> str:
-        """Who signed, in words: the signed-in user by name, anyone else as a colleague."""
+    def signer_name(self, signed_by: uuid.UUID | None, known: str = "") -> str:
+        """Who signed, in words: by name when the service knows them, else as a colleague."""
         user = self._session.user
         if user is not None and signed_by is not None and user.id == signed_by:
             return user.display_name
-        return self.tr("another clinician")
+        return known or self.tr("another clinician")
 
     @property
     def has_unsaved(self) -> bool:
