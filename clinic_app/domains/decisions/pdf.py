@@ -25,6 +25,7 @@ from clinic_app.domains.decisions.content import (
     DecisionAid,
     IconArray,
     Option,
+    Source,
     icon_array,
     in_100_words,
 )
@@ -389,10 +390,7 @@ class _Summary:
                 for reading in aid.further_reading
             ]
         flow.append(self.para("Where the numbers come from", self.heading))
-        flow += [
-            self.para(f"{source.citation} ({source.year}). {source.population}.", self.small)
-            for source in aid.sources
-        ]
+        flow += [self.para(_source_line(source), self.small) for source in aid.sources]
         flow.append(Spacer(1, 4))
         flow.append(
             self.para(
@@ -438,3 +436,14 @@ def take_home_pdf(aid: DecisionAid, home: TakeHome, *, large_print: bool = False
         title=f"Your decision: {aid.title}",
         author="OneStop MSK",
     )
+
+
+def _source_line(source: Source) -> str:
+    """A source as the summary lists it: its citation, then the people it studied.
+
+    The year is added only when the citation does not already give it.
+    """
+    citation = source.citation.rstrip()
+    if str(source.year) not in citation:
+        citation = f"{citation.rstrip('.')} ({source.year})."
+    return f"{citation} {source.population}."

@@ -92,6 +92,8 @@ def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) ->
     assert "EXAMPLE, Alex NHS 999 000 0018" in words
     for source in aid.sources:
         assert source.citation in words
+        # The year is in the citation already: it is not printed a second time after it.
+        assert f"{source.citation} ({source.year})" not in words
     for reading in aid.further_reading:
         assert reading.url in words
     _shot(pdf, "take_home")
