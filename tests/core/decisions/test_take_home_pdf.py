@@ -91,9 +91,12 @@ def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) ->
     )
     assert "EXAMPLE, Alex NHS 999 000 0018" in words
     for source in aid.sources:
-        assert source.citation in words
-        # The year is in the citation already: it is not printed a second time after it.
-        assert f"{source.citation} ({source.year})" not in words
+        # The year once: added after a citation without it, never after one that gives it.
+        year = f"({source.year})"
+        if str(source.year) in source.citation:
+            assert f"{source.citation} {year}" not in words
+        else:
+            assert f"{source.citation.rstrip('.')} {year}" in words
     for reading in aid.further_reading:
         assert reading.url in words
     _shot(pdf, "take_home")
@@ -161,3 +164,22 @@ def test_a_long_name_keeps_its_line_whole_and_the_page_words_move_aside(
         assert len(named) == 2, lines
         assert all(line.startswith(f"{name} NHS 999 000 0018") for line in named), named
         assert any(re.search(r"Page \d+ of \d+", line) for line in lines), number
+
+
+def test_a_source_is_listed_with_its_year_once() -> None:
+    from clinic_app.domains.decisions.content import Source
+    from clinic_app.domains.decisions.pdf import _source_line
+
+    dated = Source.model_validate(
+        {
+            "id": "a",
+            "citation": "Someone A. A trial. J Tests. 2013;1:1.",
+            "year": 2013,
+            "population": "Adults with a sore elbow",
+        }
+    )
+    undated = Source.model_validate(
+        {"id": "b", "citation": "A guideline.", "year": 2020, "population": "Adults"}
+    )
+    assert _source_line(dated) == "Someone A. A trial. J Tests. 2013;1:1. Adults with a sore elbow."
+    assert _source_line(undated) == "A guideline (2020). Adults."
