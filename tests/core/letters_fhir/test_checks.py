@@ -270,3 +270,18 @@ def test_a_bundle_with_nothing_in_it_breaks_many_rules_without_raising() -> None
         "fhir_letter.composition_not_first",
         "fhir_letter.attachment_missing",
     } <= codes
+
+
+@pytest.mark.parametrize(
+    ("value", "detail"),
+    [("999 000 0018", "not_plain_digits"), ("99900000", "nhs_number.length"), (None, "missing")],
+)
+def test_an_nhs_number_not_sent_as_ten_plain_valid_digits_is_named(
+    value: str | None, detail: str
+) -> None:
+    bundle = _valid()
+    _res(bundle, "Patient")["identifier"][0]["value"] = value
+
+    details = [p.detail for p in check_bundle(bundle) if p.code == "fhir_letter.nhs_number_invalid"]
+
+    assert details == [detail]

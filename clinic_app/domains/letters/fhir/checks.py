@@ -337,12 +337,9 @@ def _patient(view: _Bundle, rules: ItkRules) -> list[Problem]:
 
 def _nhs_number(identifier: object, rules: ItkRules, where: str) -> list[Problem]:
     problems = []
-    value = _get(identifier, "value")
-    try:
-        if not isinstance(value, str) or normalise(value) != value:
-            raise ValidationError("nhs_number.not_digits")
-    except ValidationError as error:
-        problems.append(Problem("fhir_letter.nhs_number_invalid", where, error.code))
+    reason = _nhs_number_problem(_get(identifier, "value"))
+    if reason is not None:
+        problems.append(Problem("fhir_letter.nhs_number_invalid", where, reason))
     verification = rules.nhs_number_verification
     statuses = [
         extension
@@ -353,6 +350,17 @@ def _nhs_number(identifier: object, rules: ItkRules, where: str) -> list[Problem
     if not any(c.get("system") == verification.system and c.get("code") for c in codings):
         problems.append(Problem("fhir_letter.nhs_number_verification", where))
     return problems
+
+
+def _nhs_number_problem(value: object) -> str | None:
+    if not isinstance(value, str):
+        return "missing"
+    try:
+        digits = normalise(value)
+    except ValidationError as error:
+        return error.code
+    # Sent as ten plain digits: "943 476 5919" is a valid number but not a valid value here.
+    return None if digits == value else "not_plain_digits"
 
 
 def _organisations(
