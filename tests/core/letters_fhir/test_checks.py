@@ -190,6 +190,13 @@ def test_each_broken_rule_is_found_and_nothing_else(code: str) -> None:
     assert found - {code} <= allowed_with.get(code, set())
 
 
+def test_a_structure_problem_says_where_like_the_other_rules() -> None:
+    bundle = _valid()
+    _structure(bundle)
+
+    assert [p.where for p in check_bundle(bundle)] == ["entry[0].resource.nonsense"]
+
+
 def test_every_problem_is_returned_at_once() -> None:
     bundle = _valid()
     for code in ("fhir_letter.section_missing", "fhir_letter.nhs_number_invalid"):

@@ -161,16 +161,20 @@ def _structure(bundle: Mapping[str, Any]) -> list[Problem]:
         Bundle.model_validate(bundle)
     except SchemaError as error:
         return [
-            Problem(
-                "fhir_letter.structure",
-                ".".join(str(part) for part in detail["loc"]),
-                detail["type"],
-            )
+            Problem("fhir_letter.structure", _path(detail["loc"]), detail["type"])
             for detail in error.errors()
         ]
     except (TypeError, ValueError) as error:  # what the models raise outside pydantic's own
         return [Problem("fhir_letter.structure", "", type(error).__name__)]
     return []
+
+
+def _path(location: tuple[int | str, ...]) -> str:
+    """A validation error's location written like the other rules' paths: ``entry[0].x``."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else part
+    return path
 
 
 def _bundle_header(view: _Bundle) -> list[Problem]:
