@@ -1,0 +1,1 @@
+"""Letters to the GP, the patient and the next service, and their FHIR documents."""
