@@ -151,11 +151,12 @@ class _Copy:
 
     def bullets(self, lines: list[str], style: ParagraphStyle | None = None) -> ListFlowable:
         return ListFlowable(
-            [ListItem(self.para(line, style), leftIndent=14) for line in lines],
+            [ListItem(self.para(line, style)) for line in lines],
             bulletType="bullet",
-            bulletFontSize=self.sizes.body * 0.8,
-            leftIndent=14,
-            bulletOffsetY=-1,
+            start="\u2022",
+            bulletFontName=self.fonts.regular,
+            bulletFontSize=self.sizes.body,
+            leftIndent=self.sizes.body * 1.2,
         )
 
     def part(self, heading: str, *flow: Any) -> list[Any]:
@@ -175,6 +176,8 @@ class _Copy:
                     "This is a draft: it is not agreed yet and may still change.", self.strong
                 )
             )
+        # The format and language they need come before anything they might not read.
+        flow += [self.para(note, self.strong) for note in copy.needs]
         return flow
 
     def goals(self) -> list[Any]:
@@ -213,15 +216,23 @@ class _Copy:
         return flow
 
     def safety_net(self, net: SafetyNet) -> list[Any]:
-        inner: list[Any] = [
-            self.para(net.title, self.warning),
-            self.para(net.about),
-            self.para("Warning signs:", self.strong),
-            self.bullets(list(net.signs)),
-            self.para("What to do:", self.strong),
-            self.bullets(list(net.do), self.strong),
+        """The warning signs, boxed in red.
+
+        A row a line, so a long box (large print) goes on over the page rather than leave
+        half a page empty before it.
+        """
+        signs = [[self.bullets([sign])] for sign in net.signs]
+        steps = [[self.bullets([step], self.strong)] for step in net.do]
+        rows = [
+            [self.para(net.title, self.warning)],
+            [self.para(net.about)],
+            [self.para("Warning signs:", self.strong)],
+            *signs,
+            [self.para("What to do:", self.strong)],
+            *steps,
         ]
-        box = Table([[inner]], colWidths=[TEXT_WIDTH])
+        what_to_do = 3 + len(signs)
+        box = Table(rows, colWidths=[TEXT_WIDTH])
         box.setStyle(
             TableStyle(
                 [
@@ -229,12 +240,18 @@ class _Copy:
                     ("BACKGROUND", (0, 0), (-1, -1), PALE_RED),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 8),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                    ("TOPPADDING", (0, 0), (-1, 0), 8),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+                    # The title is never parted from the first sign, nor "What to do" from
+                    # its steps.
+                    ("NOSPLIT", (0, 0), (-1, 3)),
+                    ("NOSPLIT", (0, what_to_do), (-1, -1)),
                 ]
             )
         )
-        return [Spacer(1, 6), box]
+        return [Spacer(1, 8), box]
 
     def history(self) -> list[Any]:
         copy = self.copy
@@ -293,14 +310,15 @@ class _Copy:
         else:
             sharing = "We have not yet asked whether you want your GP to have a copy."
         flow += self.part("Sharing with your GP", self.para(sharing))
-        flow += [self.para(note, self.small) for note in copy.needs]
         return flow
 
     def story(self) -> list[Any]:
-        flow = [*self.opening(), *self.goals(), *self.actions(), *self.words_parts()]
+        # The goals come first, in the patient's words; the warning signs straight after
+        # what is to be done, before everything that can wait.
+        flow = [*self.opening(), *self.goals(), *self.actions()]
         for net in self.copy.safety_nets:
             flow += self.safety_net(net)
-        return [*flow, *self.history(), *self.way_back(), *self.closing()]
+        return [*flow, *self.words_parts(), *self.history(), *self.way_back(), *self.closing()]
 
     def decorate(self, canvas: Any, page: int, pages: int) -> None:
         copy = self.copy

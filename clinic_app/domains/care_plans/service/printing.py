@@ -35,8 +35,6 @@ class PrintableCopy:
 def _needs_words(row: CarePlan, patient: Patient) -> tuple[str, ...]:
     notes: list[str] = []
     needs = list(patient.accessible_information_needs or [])
-    if LARGE_PRINT in needs:
-        notes.append("This plan is in large print because your record says you need it.")
     others = [need for need in needs if need != LARGE_PRINT]
     if others:
         labels = code_list("accessible_information_need")
