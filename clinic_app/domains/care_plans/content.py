@@ -210,3 +210,27 @@ def rules_with(stored: Mapping[str, object]) -> PifuRules:
     merged: dict[str, object] = dict(rule_values(shipped_rules()))
     merged.update({k: v for k, v in stored.items() if k in _LIMITS})
     return _rules(merged)
+
+
+def rule_fields() -> tuple[str, ...]:
+    """The names of the values a service may set."""
+    return tuple(_LIMITS)
+
+
+def changed_rules(stored: Mapping[str, object], field: str, value: object) -> dict[str, object]:
+    """The setting's value after setting ``field``; only what differs from the shipped rules.
+
+    ``value`` may be the text typed ("3"), read as a whole number.
+
+    Raises:
+        KeyError: for a value the settings do not have (see :func:`rule_fields`).
+        ValidationError: as :func:`rules_with`.
+    """
+    if field not in _LIMITS:
+        raise KeyError(field)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    merged = {k: v for k, v in stored.items() if k in _LIMITS}
+    merged[field] = value
+    shipped = rule_values(shipped_rules())
+    return {k: v for k, v in rule_values(rules_with(merged)).items() if v != shipped[k]}
