@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from clinic_app.domains.care_plans.content import SETTING
 from clinic_app.domains.care_plans.model import CarePlan
+from clinic_app.domains.care_plans.record import CARE_PLAN
 from clinic_app.domains.care_plans.rules import pifu_ends_on
 from clinic_app.domains.care_plans.views import PlanAction, SupportChoice
 from clinic_app.kernel.audit_entry import AuditEntry
@@ -20,6 +22,7 @@ from clinic_app.kernel.errors import (
     NotFound,
     PermissionDenied,
 )
+from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from tests.core.care_plans.conftest import TODAY, Clinic, agreed_plan, writing
@@ -131,8 +134,6 @@ def test_the_edges_of_the_window_and_the_review_date_are_kept(clinic: Clinic) ->
 
 
 def test_a_service_that_allows_two_months_refuses_three(clinic: Clinic) -> None:
-    from clinic_app.domains.care_plans.content import SETTING
-    from clinic_app.kernel.settings import ServiceSetting, setting_id
 
     with writing(clinic.services, clinic.login("admin")) as session:
         session.add(
@@ -354,3 +355,25 @@ def test_opening_a_plan_is_audited_and_it_is_on_the_timeline(clinic: Clinic) -> 
     [entry_line] = [e for e in timeline.entries if e.kind == "care_plan"]
     assert entry_line.record_id == plan_id
     assert entry_line.detail.startswith("Goal: Walk to the shops")
+
+
+def test_a_letter_is_offered_the_current_signed_version_only(clinic: Clinic) -> None:
+    plans = clinic.services.care_plans
+    first = _signed(clinic)
+    review = plans.review(clinic.clinician, first, clinic.patient)
+    assert CARE_PLAN.letter_sections is not None
+
+    def offered() -> list[uuid.UUID]:
+        with clinic.services.context.store.sessions() as session:
+            sections = CARE_PLAN.letter_sections(session, clinic.patient, review.episode_id)
+        return [section.source_id for section in sections]
+
+    # The draft review is never offered; the signed version is until the review is signed.
+    assert offered() == [first]
+    plans.save(clinic.clinician, review.id, clinic.patient, agreed_plan())
+    plans.sign(clinic.clinician, review.id, clinic.patient, PASSWORD)
+    assert offered() == [review.id]
+    with clinic.services.context.store.sessions() as session:
+        [section] = CARE_PLAN.letter_sections(session, clinic.patient, review.episode_id)
+    assert "Goal, in the patient's words: Walk to the shops" in section.text
+    assert "can book straight back until" in section.text
