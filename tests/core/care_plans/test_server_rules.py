@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from clinic_app import schema  # noqa: F401 - every table registered
+from clinic_app.domains.care_plans.rules import pifu_ends_on
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.sync.protocol import Change, Status
@@ -154,7 +155,7 @@ def test_a_colleague_cannot_sign_another_s_draft_and_a_signed_plan_is_never_edit
         signed_at=NOW,
         content_sha256="0" * 64,
         pifu_starts_on=TODAY,
-        pifu_ends_on=TODAY + timedelta(days=182),
+        pifu_ends_on=pifu_ends_on(TODAY, 6),
     )
     assert server.push(server.acting["clinician"], signing) == [(Status.APPLIED, None)]
     edit = _update(draft.row_id, 2, server.acting["clinician"], goals=["Something else"])
@@ -176,3 +177,51 @@ def test_a_review_of_another_patient_s_plan_is_refused(server: PushServer) -> No
     assert server.push(server.acting["clinician"], crossed) == [
         (Status.REJECTED, "sync.wrong_patient")
     ]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"goals": []},
+        {"goals": ["   "]},
+        {"pifu_months": 36, "pifu_ends_on": TODAY + timedelta(days=1095)},
+        {"pifu_ends_on": TODAY + timedelta(days=900)},
+        {"pifu_starts_on": None},
+        {"pifu_months": "six"},
+        {"review_on": None},
+    ],
+)
+def test_a_signing_the_device_would_have_refused_is_refused(
+    server: PushServer, changes: dict[str, Any]
+) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    values: dict[str, Any] = {
+        "status": "signed",
+        "signed_by": clinician.user_id,
+        "signed_at": NOW,
+        "content_sha256": "0" * 64,
+        "pifu_starts_on": TODAY,
+        "pifu_ends_on": pifu_ends_on(TODAY, 6),
+        **changes,
+    }
+    signed = _plan(patient, clinician, **values)
+
+    assert server.push(clinician, registered, signed)[1] == (Status.REJECTED, "sync.bad_value")
+
+
+def test_a_signing_within_the_rules_is_applied(server: PushServer) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    signed = _plan(
+        patient,
+        clinician,
+        status="signed",
+        signed_by=clinician.user_id,
+        signed_at=NOW,
+        content_sha256="0" * 64,
+        pifu_starts_on=TODAY,
+        pifu_ends_on=pifu_ends_on(TODAY, 6),
+    )
+
+    assert server.push(clinician, registered, signed) == [(Status.APPLIED, None)] * 2
