@@ -8,6 +8,7 @@ from clinic_app import schema  # noqa: F401 - every table registered before any 
 from clinic_app.choices import ReferenceService
 from clinic_app.domains.appointments.service import AppointmentService
 from clinic_app.domains.assessments.service import AssessmentService
+from clinic_app.domains.care_plans.service.plans import CarePlanService
 from clinic_app.domains.contacts.service import ContactNoteService
 from clinic_app.domains.decisions.service import DecisionService
 from clinic_app.domains.imaging.service.images import ImagingService
@@ -81,6 +82,7 @@ class Services:
     injections: InjectionService
     eswt_devices: EswtDeviceService
     shockwave: ShockwaveService
+    care_plans: CarePlanService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -125,6 +127,7 @@ class Services:
             injections=InjectionService(context, auth),
             eswt_devices=EswtDeviceService(context),
             shockwave=ShockwaveService(context, auth),
+            care_plans=CarePlanService(context, auth),
         )
 
     @property

@@ -32,6 +32,11 @@ CLINICAL_READS: dict[str, str] = {
     "clinic_app.domains.decisions.service:DecisionService.get": "sdm.open",
     "clinic_app.domains.decisions.service:DecisionService.for_patient": "sdm.list",
     "clinic_app.domains.decisions.service:DecisionService.decision_for": "sdm.list_for",
+    "clinic_app.domains.care_plans.service.plans:CarePlanService.get": "care_plan.open",
+    "clinic_app.domains.care_plans.service.plans:CarePlanService.for_patient": "care_plan.list",
+    "clinic_app.domains.care_plans.service.plans:CarePlanService.pifu_windows": (
+        "care_plan.pifu_list"
+    ),
     "clinic_app.domains.injections.service.records:InjectionService.get": "injection.open",
     "clinic_app.domains.injections.service.records:InjectionService.for_patient": (
         "injection.list"
@@ -112,6 +117,8 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.records.sections_record:SectionsRecordService.attestation_for": _SETTINGS,
     "clinic_app.domains.contacts.service:ContactNoteService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.attestation_for": _SETTINGS,
+    "clinic_app.domains.care_plans.service.plans:CarePlanService.attestation_for": _SETTINGS,
+    "clinic_app.domains.care_plans.service.plans:CarePlanService.rules": _SETTINGS,
     "clinic_app.domains.injections.service.records:InjectionService.attestation_for": _SETTINGS,
     "clinic_app.domains.shockwave.service.courses:ShockwaveService.attestation_for": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.figures": (

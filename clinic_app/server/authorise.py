@@ -171,6 +171,13 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             _actions(Action.DECISION_RECORD, Action.DECISION_SIGN),
             own_columns=("signed_by",),
         ),
+        # Care plans: drafted with the patient and signed by whoever made it; a review is a
+        # new row, so a signed plan is never pushed again.
+        "care_plan": TableRule(
+            _actions(Action.CARE_PLAN_RECORD),
+            _actions(Action.CARE_PLAN_RECORD, Action.CARE_PLAN_SIGN),
+            own_columns=("signed_by", "gp_consent_recorded_by"),
+        ),
         # Injections: drafted and signed by whoever gave it (their authority is checked by the
         # injections domain's own server check); the PGD register and the pack codes are the
         # service lead's.

@@ -17,6 +17,8 @@ A setting is named ``SETTING.FIELD``:
   e.g. ``injection_rules.warfarin_inr_below 3.5``;
 - ``eswt_rules.<name>``: the shockwave checks' settings (``clinic_app.domains.shockwave``),
   e.g. ``eswt_rules.pressure_bar_high 3.5``;
+- ``care_plan_rules.<name>``: the PIFU window's range and lapse warning
+  (``clinic_app.domains.care_plans``), e.g. ``care_plan_rules.pifu_max_months 2``;
 - ``<record type's attestation setting>.<step>``: the sentence a signer agrees to, e.g.
   ``report_attestation.sign`` ("" puts the default back).
 """
@@ -39,6 +41,11 @@ from clinic_app.domains.appointments.content import (
     dna_rule_values,
     shipped_dna_rule,
 )
+from clinic_app.domains.care_plans.content import SETTING as CARE_PLAN_RULES
+from clinic_app.domains.care_plans.content import changed_rules as changed_care_plan_rules
+from clinic_app.domains.care_plans.content import rule_fields as care_plan_rule_fields
+from clinic_app.domains.care_plans.content import rule_values as care_plan_rule_values
+from clinic_app.domains.care_plans.content import shipped_rules as shipped_care_plan_rules
 from clinic_app.domains.imaging.service.settings import DICOM_SETTINGS, changed_dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings
 from clinic_app.domains.injections.content import SETTING as INJECTION_RULES
@@ -161,6 +168,12 @@ def _eswt_rules(stored: Mapping[str, Any], field: str, text: str) -> dict[str, A
     return changed_eswt_rules(stored, field, text)
 
 
+def _care_plan_rules(stored: Mapping[str, Any], field: str, text: str) -> dict[str, Any]:
+    if field not in care_plan_rule_fields():
+        raise ClinicError("settings.unknown_setting", name=f"{CARE_PLAN_RULES}.{field}")
+    return changed_care_plan_rules(stored, field, text)
+
+
 def _changers() -> dict[str, Changer]:
     found: dict[str, Changer] = {
         DICOM_SETTINGS: _dicom,
@@ -169,6 +182,7 @@ def _changers() -> dict[str, Changer]:
         DNA_RULE: _dna_rule,
         INJECTION_RULES: _injection_rules,
         ESWT_RULES: _eswt_rules,
+        CARE_PLAN_RULES: _care_plan_rules,
     }
     for key, steps in _attestation_keys().items():
         found[key] = _attestation(steps)
@@ -252,6 +266,9 @@ def setting_lines(conn: Connection) -> list[tuple[str, Any, bool]]:
     eswt, _row = _stored(conn, ESWT_RULES)
     for name, default in eswt_rule_values(shipped_eswt_rules()).items():
         lines.append((f"{ESWT_RULES}.{name}", eswt.get(name, default), name in eswt))
+    care_plan, _row = _stored(conn, CARE_PLAN_RULES)
+    for name, default in care_plan_rule_values(shipped_care_plan_rules()).items():
+        lines.append((f"{CARE_PLAN_RULES}.{name}", care_plan.get(name, default), name in care_plan))
     for key, steps in sorted(_attestation_keys().items()):
         worded, _row = _stored(conn, key)
         for step in steps:

@@ -41,6 +41,10 @@ Triage, assessment, red flags and questionnaires (issue 3):
   sessions (``eswt.record``, ``eswt.sign``); sonographers and trainees do not give it. The
   register of ESWT devices and their service dates is the service lead's (admin:
   ``eswt_device.manage``), as the PGD register is.
+- Personalised care and support plans: every clinical role makes and signs the plans it makes
+  with a patient (``care_plan.record``, ``care_plan.sign``). The service's list of open PIFU
+  windows and those about to lapse is for the service lead and supervisors
+  (``pifu.oversight``); each clinician sees the windows of the plans they signed.
 """
 
 from __future__ import annotations
@@ -110,6 +114,9 @@ class Action(StrEnum):
     ESWT_RECORD = "eswt.record"
     ESWT_SIGN = "eswt.sign"
     ESWT_DEVICE_MANAGE = "eswt_device.manage"
+    CARE_PLAN_RECORD = "care_plan.record"
+    CARE_PLAN_SIGN = "care_plan.sign"
+    PIFU_OVERSIGHT = "pifu.oversight"
 
 
 _CLINICAL_WORK = frozenset(
@@ -152,6 +159,9 @@ _CLINICAL_WORK = frozenset(
         # conversation with the patient.
         Action.DECISION_RECORD,
         Action.DECISION_SIGN,
+        # Personalised care and support plans: made and signed with the patient.
+        Action.CARE_PLAN_RECORD,
+        Action.CARE_PLAN_SIGN,
     }
 )
 
@@ -197,6 +207,8 @@ _ADMIN_WORK = frozenset(
         Action.PACK_CODE_MANAGE,
         # The register of shockwave devices and their service dates.
         Action.ESWT_DEVICE_MANAGE,
+        # Which patients' PIFU windows are open or about to lapse, across the service.
+        Action.PIFU_OVERSIGHT,
     }
 )
 
@@ -224,6 +236,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.PATIENT_MERGE,
         Action.CLINIC_TEMPLATE_MANAGE,
         Action.DECISION_AIDS_REVIEW,
+        Action.PIFU_OVERSIGHT,
     },
     Role.ADMIN: _ADMIN_WORK,
 }

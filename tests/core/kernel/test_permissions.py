@@ -87,6 +87,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.ESWT_RECORD: frozenset({C, V}),
     Action.ESWT_SIGN: frozenset({C, V}),
     Action.ESWT_DEVICE_MANAGE: frozenset({A}),
+    Action.CARE_PLAN_RECORD: frozenset({C, S, T, V}),
+    Action.CARE_PLAN_SIGN: frozenset({C, S, T, V}),
+    Action.PIFU_OVERSIGHT: frozenset({V, A}),
 }
 
 

@@ -1,0 +1,1 @@
+"""Personalised care and support plans: safety nets, support services and PIFU defaults."""

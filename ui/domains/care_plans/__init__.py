@@ -1,0 +1,1 @@
+"""The care plan's words (its screens come later)."""
