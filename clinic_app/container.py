@@ -18,6 +18,7 @@ from clinic_app.domains.imaging.service.teaching import TeachingService
 from clinic_app.domains.injections.service.pack_codes import PackCodeService
 from clinic_app.domains.injections.service.pgds import PgdService
 from clinic_app.domains.injections.service.records import InjectionService
+from clinic_app.domains.letters.service import LetterService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
@@ -81,6 +82,7 @@ class Services:
     injections: InjectionService
     eswt_devices: EswtDeviceService
     shockwave: ShockwaveService
+    letters: LetterService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -89,6 +91,9 @@ class Services:
         auth = AuthService(context, sync)
         imaging = ImagingService(context)
         dicom_settings = DicomSettingsService(context)
+        reports = ReportService(context, auth)
+        red_flags = RedFlagService(context)
+        questionnaires = QuestionnaireService(context)
         return cls(
             context=context,
             auth=auth,
@@ -102,8 +107,8 @@ class Services:
             audit_log=AuditLogService(context, sync),
             store=StoreAdminService(context),
             triage=TriageService(context),
-            red_flags=RedFlagService(context),
-            questionnaires=QuestionnaireService(context),
+            red_flags=red_flags,
+            questionnaires=questionnaires,
             assessments=AssessmentService(context, auth),
             settings=SettingsService(context),
             sync=sync,
@@ -113,7 +118,7 @@ class Services:
             pacs=PacsService(context),
             scanners=ScannerLink(imaging, dicom_settings),
             teaching=TeachingService(context),
-            reports=ReportService(context, auth),
+            reports=reports,
             episodes=EpisodeService(context),
             duplicates=DuplicateService(context),
             timeline=TimelineService(context),
@@ -125,6 +130,7 @@ class Services:
             injections=InjectionService(context, auth),
             eswt_devices=EswtDeviceService(context),
             shockwave=ShockwaveService(context, auth),
+            letters=LetterService(context, auth, reports, red_flags, questionnaires),
         )
 
     @property

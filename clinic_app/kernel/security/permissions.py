@@ -41,6 +41,10 @@ Triage, assessment, red flags and questionnaires (issue 3):
   sessions (``eswt.record``, ``eswt.sign``); sonographers and trainees do not give it. The
   register of ESWT devices and their service dates is the service lead's (admin:
   ``eswt_device.manage``), as the PGD register is.
+- Letters: clinicians and supervisors, who discharge and refer on, write and sign the letters
+  to the GP, the patient and the next service (``letter.write``, ``letter.sign``). The list of
+  letters due against the service's targets (``letters.due``) is for them and for the service
+  lead, who answers for the turnaround; it names patients and dates, never a letter's words.
 """
 
 from __future__ import annotations
@@ -110,6 +114,9 @@ class Action(StrEnum):
     ESWT_RECORD = "eswt.record"
     ESWT_SIGN = "eswt.sign"
     ESWT_DEVICE_MANAGE = "eswt_device.manage"
+    LETTER_WRITE = "letter.write"
+    LETTER_SIGN = "letter.sign"
+    LETTERS_DUE = "letters.due"
 
 
 _CLINICAL_WORK = frozenset(
@@ -197,6 +204,8 @@ _ADMIN_WORK = frozenset(
         Action.PACK_CODE_MANAGE,
         # The register of shockwave devices and their service dates.
         Action.ESWT_DEVICE_MANAGE,
+        # The letters due against the service's turnaround targets.
+        Action.LETTERS_DUE,
     }
 )
 
@@ -204,11 +213,14 @@ _ADMIN_WORK = frozenset(
 _INJECTING = frozenset({Action.INJECTION_RECORD, Action.INJECTION_SIGN})
 # Giving shockwave therapy: physiotherapists and their supervisors.
 _SHOCKWAVE = frozenset({Action.ESWT_RECORD, Action.ESWT_SIGN})
+# Discharging and referring on, with the letters that go with them.
+_LETTERS = frozenset({Action.LETTER_WRITE, Action.LETTER_SIGN, Action.LETTERS_DUE})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLINICIAN: _CLINICAL_WORK
     | _INJECTING
     | _SHOCKWAVE
+    | _LETTERS
     | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
     Role.SONOGRAPHER: _CLINICAL_WORK | _INJECTING | {Action.REPORT_SIGN},
     # A trainee's scan reports are verified by their supervisor, never signed alone.
@@ -216,6 +228,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.SUPERVISOR: _CLINICAL_WORK
     | _INJECTING
     | _SHOCKWAVE
+    | _LETTERS
     | {
         Action.USER_LIST,
         Action.TRIAGE_DECIDE,

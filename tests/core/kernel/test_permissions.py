@@ -87,6 +87,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.ESWT_RECORD: frozenset({C, V}),
     Action.ESWT_SIGN: frozenset({C, V}),
     Action.ESWT_DEVICE_MANAGE: frozenset({A}),
+    Action.LETTER_WRITE: frozenset({C, V}),
+    Action.LETTER_SIGN: frozenset({C, V}),
+    Action.LETTERS_DUE: frozenset({C, V, A}),
 }
 
 

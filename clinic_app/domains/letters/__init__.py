@@ -1,0 +1,1 @@
+"""Letters: to the GP, to the patient and to the next service, assembled from the signed record."""
