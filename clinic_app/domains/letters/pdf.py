@@ -41,6 +41,28 @@ class PrintedLetter:
     nhs_number: str
     signer: str
     service: str
+    greeting: str = ""
+
+
+#: A quoted record's own heading ("Injection, 15 September 2026") is short and has no full stop.
+_QUOTE_HEADING_MAX = 60
+
+
+def _lines(words: str, style: Any, line: Any) -> list[Any]:
+    """A section's words, one flowable a line; a quote's own heading line in bold.
+
+    Lines of one paragraph sit close (``line``); the last line of each takes the space after.
+    """
+    flowables: list[Any] = []
+    for block in (part for part in words.strip().split("\n\n") if part.strip()):
+        lines = block.strip().splitlines()
+        for index, words_of_line in enumerate(lines):
+            shown = text(words_of_line)
+            heads = index == 0 and len(lines) > 1
+            if heads and len(words_of_line) <= _QUOTE_HEADING_MAX and not shown.endswith("."):
+                shown = f"<b>{shown}</b>"
+            flowables.append(Paragraph(shown, style if index == len(lines) - 1 else line))
+    return flowables
 
 
 def letter_pdf(letter: PrintedLetter) -> bytes:
@@ -74,6 +96,7 @@ def letter_pdf(letter: PrintedLetter) -> bytes:
         textColor=NHS_BLUE,
     )
     empty = ParagraphStyle("empty", parent=body, textColor=TEXT, fontName=fonts.italic)
+    line = ParagraphStyle("line", parent=body, spaceAfter=0)
     flag = ParagraphStyle("flag", parent=body, fontName=fonts.bold, textColor=EMERGENCY_RED)
 
     def story() -> list[Any]:
@@ -84,11 +107,17 @@ def letter_pdf(letter: PrintedLetter) -> bytes:
         when = view.signed_at or view.created_at
         flow.append(Paragraph(text(day_words(when)), body))
         flow.append(Spacer(1, 2 * mm))
+        if letter.greeting:
+            flow.append(Paragraph(text(letter.greeting), body))
         for section in view.sections:
-            words = Paragraph(text(section.text), body if section.filled else empty)
-            flow.append(KeepTogether([Paragraph(text(section.title), heading), words]))
+            parts = _lines(section.text, body if section.filled else empty, line)
+            # A heading never ends a page alone: it keeps with its first two lines.
+            flow.append(KeepTogether([Paragraph(text(section.title), heading), *parts[:2]]))
+            flow += parts[2:]
         flow.append(Spacer(1, 5 * mm))
-        if view.signed:
+        if view.signed and view.kind == "patient":
+            flow.append(Paragraph(text(f"From {letter.signer}"), body))
+        elif view.signed:
             flow.append(Paragraph(text(f"Signed by {letter.signer}, {day_words(when)}"), body))
         else:
             flow.append(Paragraph("Draft: not signed", flag))

@@ -184,6 +184,21 @@ def score_words(score: ScoreFact) -> str:
     return f"{said}; less than the {size} points that count as an important change."
 
 
+def patient_score_words(score: ScoreFact) -> str:
+    """A score as the patient reads it: where it started, where it is, what that means."""
+    if score.latest is None or score.baseline is None:
+        return ""
+    better = (score.latest > score.baseline) == score.higher_is_better
+    said = f"{score.questionnaire}: your score went from {score.baseline} to {score.latest}."
+    if score.change == "improved":
+        return f"{said} This is a real improvement."
+    if score.change == "worsened":
+        return f"{said} This means things have got worse. Please talk to us about it."
+    if score.latest == score.baseline:
+        return f"{said} It has not changed."
+    return f"{said} It is a little {'better' if better else 'worse'}, but only a small change."
+
+
 def red_flag_words(flags: Sequence[RedFlagFact]) -> str:
     """The red-flag screening outcome in one paragraph."""
     if not flags:
@@ -245,9 +260,8 @@ def _summary(facts: LetterFacts) -> str:
     if facts.kind in {LetterKind.ONWARD_REFERRAL, LetterKind.GP_REFERRAL_NOTICE}:
         to = f" to {facts.provider}" if facts.provider else ""
         parts.append(f"Referred on{to}.")
-    diagnosis = _diagnosis(facts)
-    if diagnosis:
-        parts.append(diagnosis)
+    # The summary names the diagnosis; its reasoning is under Diagnoses.
+    parts += [item.text.splitlines()[0] for item in facts.assessments if item.text.strip()]
     parts.append("Red-flag screening: " + red_flag_words(facts.red_flags))
     return "\n".join(parts)
 
@@ -260,8 +274,6 @@ def _distribution(facts: LetterFacts) -> str:
     copies = ["The patient"]
     if facts.kind is LetterKind.ONWARD_REFERRAL:
         copies.append(facts.gp_name or "No GP practice recorded")
-    if facts.kind is LetterKind.PATIENT:
-        copies = [facts.gp_name or "No GP practice recorded"]
     return "Copy to: " + "; ".join(copies)
 
 
@@ -319,7 +331,12 @@ def patient_sections(facts: LetterFacts) -> tuple[SectionText, ...]:
     done = "\n\n".join(item.text for item in facts.procedures)
     chose = "\n\n".join(item.text for item in facts.decisions)
     scans = "\n\n".join(report.text for report in final_reports(facts))
-    scores = "\n".join(score_words(score) for score in facts.scores)
+    scores = "\n".join(filter(None, (patient_score_words(score) for score in facts.scores)))
+    gp = (
+        f"A copy of this letter goes to your GP practice, {facts.gp_name}."
+        if facts.gp_name
+        else "We have no GP practice on your record. Please tell us who your GP is."
+    )
     parts = (
         ("actions", "What you need to do", facts.plan or "No care plan recorded."),
         ("found", "What we found", found),
@@ -332,7 +349,7 @@ def patient_sections(facts: LetterFacts) -> tuple[SectionText, ...]:
             "When and how to come back",
             "If your symptoms change or you are worried, contact the MSK service or your GP.",
         ),
-        ("copies", "Copies", _distribution(facts)),
+        ("copies", "Who else gets this letter", gp),
     )
     return tuple(
         SectionText(key, title, words.strip(), key in {"actions", "copies"})
@@ -341,12 +358,12 @@ def patient_sections(facts: LetterFacts) -> tuple[SectionText, ...]:
     )
 
 
-def greeting(facts: LetterFacts) -> str:
+def greeting(kind: str, given_name: str) -> str:
     """How the letter opens, by who it is to."""
-    if facts.kind is LetterKind.PATIENT:
-        return f"Dear {facts.given_name}," if facts.given_name else "Dear patient,"
-    if facts.kind is LetterKind.ONWARD_REFERRAL:
-        return f"Dear colleague at {facts.provider}," if facts.provider else "Dear colleague,"
+    if kind == LetterKind.PATIENT:
+        return f"Dear {given_name}," if given_name else "Dear patient,"
+    if kind == LetterKind.ONWARD_REFERRAL:
+        return "Dear colleague,"
     return "Dear Doctor,"
 
 

@@ -32,6 +32,7 @@ from clinic_app.domains.letters.rules import (
     assemble,
     due_clock,
     empty_mandatory,
+    greeting,
     reading_warnings,
     recipient,
 )
@@ -529,6 +530,7 @@ class LetterService:
                 raise NotFound("patient.not_found")
             signer = display_name(session, row.signed_by or row.created_by)
             name = f"{patient.family_name.upper()}, {patient.given_name}"
+            given = patient.given_name
             number = format_nhs_number(patient.nhs_number) if patient.nhs_number else ""
             self._audit(session, actor, "print", row)
         # reportlab loads only when someone prints.
@@ -541,6 +543,7 @@ class LetterService:
                 nhs_number=number,
                 signer=signer,
                 service=actor.site_name or "OneStop MSK",
+                greeting=greeting(view.kind, given),
             )
         )
 

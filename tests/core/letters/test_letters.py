@@ -113,7 +113,7 @@ def test_the_letter_to_the_patient_puts_actions_first_and_copies_the_gp() -> Non
     sections = assemble(facts, prsb_headings())
 
     assert sections[0].title == "What you need to do"
-    assert sections[-1].text == "Copy to: Test Practice"
+    assert sections[-1].text == "A copy of this letter goes to your GP practice, Test Practice."
 
 
 def test_readability_warns_per_paragraph_above_the_target_grade() -> None:
