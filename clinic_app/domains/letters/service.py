@@ -8,7 +8,7 @@ domain's table. Every method acts on the patient named with it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -69,6 +69,10 @@ TEXT_MAX = 20000
 """The longest a section of a letter may be (characters)."""
 PROVIDER_MAX = 300
 TARGETS = "letter_targets"
+TARGET_DAYS_MAX = 60
+"""The longest turnaround a service may set (days): beyond it a letter is no longer timely."""
+GRADE_MAX = 16
+"""The highest reading grade a service may set (a university reader)."""
 ONWARD = frozenset({"onward_referral", "emergency_onward_referral"})
 EMERGENCY_ONWARD = "emergency_onward_referral"
 #: The accessible-information need that asks for large print (as the patient's record keeps it).
@@ -503,6 +507,54 @@ class LetterService:
     def targets(self, actor: CurrentUser) -> dict[str, int]:
         """The letters' targets in force (shipped defaults with the service's setting)."""
         with self._uow(actor, Action.STATUS_VIEW, mode=Mode.READ) as session:
+            return targets_in_force(session)
+
+    def set_targets(
+        self, actor: CurrentUser, values: Mapping[str, object], reset: Collection[str] = ()
+    ) -> dict[str, int]:
+        """Change the service's letter targets, or put some back to the cited default.
+
+        Only what differs from the shipped default is stored, so a later default applies.
+
+        Raises:
+            FormErrors: ``letter.unknown_target``, ``letter.bad_target`` (a whole number of
+                days from 0 to :data:`TARGET_DAYS_MAX`, or a grade from 1 to
+                :data:`GRADE_MAX`); nothing is stored unless every value is valid.
+        """
+        errors: list[ValidationError] = []
+        for key, value in values.items():
+            top = GRADE_MAX if key == "patient_letter_grade" else TARGET_DAYS_MAX
+            bottom = 1 if key == "patient_letter_grade" else 0
+            if key not in TARGET_KEYS:
+                errors.append(ValidationError("letter.unknown_target", field=key))
+            elif (
+                isinstance(value, bool) or not isinstance(value, int) or not bottom <= value <= top
+            ):
+                errors.append(ValidationError("letter.bad_target", field=key, low=bottom, high=top))
+        errors += [
+            ValidationError("letter.unknown_target", field=key)
+            for key in reset
+            if key not in TARGET_KEYS
+        ]
+        if errors:
+            raise FormErrors(errors)
+        shipped = shipped_targets()
+        with self._uow(actor, Action.SETTINGS_MANAGE) as session:
+            row = session.get(ServiceSetting, setting_id(TARGETS))
+            stored = dict(row.value or {}) if row is not None and not row.deleted else {}
+            stored.update(values)
+            stored = {
+                key: value
+                for key, value in stored.items()
+                if key in TARGET_KEYS and key not in reset and value != shipped[key].value
+            }
+            if row is None:
+                session.add(ServiceSetting(id=setting_id(TARGETS), key=TARGETS, value=stored))
+            else:
+                row.value = stored
+                row.deleted = False
+            session.flush()
+            self._uow.audit(session, actor, "settings.letter_targets", entity="service_setting")
             return targets_in_force(session)
 
     def printable(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> bytes:

@@ -206,6 +206,11 @@ def test_a_discharge_letter_is_drafted_edited_signed_and_never_changed(demo: Ser
     signed = demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
     assert signed.signed
     assert signed.intact
+    (entry,) = demo.timeline.for_patient(me, patient).of_kind("letter")
+    assert (entry.record_id, entry.description.split(",")[:2]) == (
+        draft.id,
+        ["Discharge letter", " signed"],
+    )
     with pytest.raises(Conflict) as again:
         demo.letters.edit(me, draft.id, patient, {"clinical_summary": "changed"})
     assert again.value.code == "letter.signed"
@@ -318,3 +323,27 @@ def test_letters_due_flag_breaches_and_no_gp_practice(demo: Services) -> None:
     )
     draft = demo.letters.draft(me, patient, "gp_discharge", episode)
     assert draft.no_gp_practice
+
+
+def test_the_service_sets_its_own_targets_and_the_due_list_follows(demo: Services) -> None:
+    me = _clinician(demo)
+    admin = demo.auth.login("admin", demo_password("admin"))
+    assert demo.letters.targets(me)["discharge_working_days"] == 5
+
+    with pytest.raises(PermissionDenied):
+        demo.letters.set_targets(me, {"discharge_working_days": 7})
+    with pytest.raises(FormErrors) as bad:
+        demo.letters.set_targets(admin, {"discharge_working_days": -1, "nonsense": 3})
+    assert {e.code for e in bad.value.errors} == {"letter.bad_target", "letter.unknown_target"}
+
+    assert (
+        demo.letters.set_targets(admin, {"discharge_working_days": 7})["discharge_working_days"]
+        == 7
+    )
+    _patient, episode = _patient_with_episode(demo)
+    _set(demo, EpisodeOfCare, episode, status=EpisodeStatus.CLOSED, ended_on=date(2026, 12, 23))
+    (item,) = [d for d in demo.letters.due(me, today=date(2027, 1, 5)) if d.episode_id == episode]
+    assert (item.due_on, item.breached) == (date(2027, 1, 6), False)
+
+    back = demo.letters.set_targets(admin, {}, reset=["discharge_working_days"])
+    assert back["discharge_working_days"] == 5

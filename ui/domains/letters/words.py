@@ -22,6 +22,12 @@ _FIELD_WORDS: dict[str, FieldWords] = {
         "This letter has no such section. Open the letter again."
     ),
     "letter.unknown_kind": lambda e, label: tr("Choose a kind of letter from the list."),
+    "letter.unknown_target": lambda e, label: tr(
+        "There is no such letter target. Open the settings again."
+    ),
+    "letter.bad_target": lambda e, label: tr("Give a whole number from {low} to {high}.").format(
+        low=e.params.get("low", 0), high=e.params.get("high", "")
+    ),
 }
 
 # Everything that is not about one field.
