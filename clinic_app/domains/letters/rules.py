@@ -258,8 +258,11 @@ def _summary(facts: LetterFacts) -> str:
         reason = f": {facts.end_reason}" if facts.end_reason else ""
         parts.append(f"Discharged on {day(facts.episode_ended)}{reason}.")
     if facts.kind in {LetterKind.ONWARD_REFERRAL, LetterKind.GP_REFERRAL_NOTICE}:
-        to = f" to {facts.provider}" if facts.provider else ""
-        parts.append(f"Referred on{to}.")
+        parts.append(
+            f"Referred on to {facts.provider}, the provider the patient chose."
+            if facts.provider
+            else "Referred on; the provider is not recorded yet."
+        )
     # The summary names the diagnosis; its reasoning is under Diagnoses.
     parts += [item.text.splitlines()[0] for item in facts.assessments if item.text.strip()]
     parts.append("Red-flag screening: " + red_flag_words(facts.red_flags))

@@ -18,7 +18,6 @@ from clinic_app.domains.letters.content import TARGET_KEYS, prsb_headings, shipp
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.record import LETTER, kind_title
 from clinic_app.domains.letters.rules import (
-    GP_KINDS,
     PRSB_KINDS,
     DueClock,
     DueReason,
@@ -358,8 +357,7 @@ class LetterService:
                     for s in sections
                 ],
                 cited_reports=cited,
-                no_gp_practice=facts.gp_name is None
-                and facts.kind in GP_KINDS | {LetterKind.PATIENT},
+                no_gp_practice=facts.gp_name is None,
                 large_print=LARGE_PRINT in (patient.accessible_information_needs or []),
                 assembled_on=facts.on,
             )

@@ -347,3 +347,23 @@ def test_the_service_sets_its_own_targets_and_the_due_list_follows(demo: Service
 
     back = demo.letters.set_targets(admin, {}, reset=["discharge_working_days"])
     assert back["discharge_working_days"] == 5
+
+
+def test_an_onward_referral_names_the_patients_choice_of_provider_and_their_decision() -> None:
+    decision = Quoted(
+        "Shared decision, 1 December 2026",
+        "Choice: Referral to a surgeon",
+        "sdm",
+        uuid.uuid4(),
+    )
+    facts = _facts(
+        kind=LetterKind.ONWARD_REFERRAL, provider="Example Orthopaedics", decisions=(decision,)
+    )
+    words = {s.key: s.text for s in assemble(facts, prsb_headings())}
+
+    assert (
+        "Referred on to Example Orthopaedics, the provider the patient chose."
+        in (words["clinical_summary"])
+    )
+    assert "Choice: Referral to a surgeon" in words["plan_and_requested_actions"]
+    assert "Test Practice" in words["distribution_list"]

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from clinic_app import schema  # noqa: F401 - every table registered
+from clinic_app.container import Services
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.care import EpisodeOfCare
 from clinic_app.server.authorise import Acting, refusal
+from clinic_app.sync.hooks import change_checks
 from clinic_app.sync.protocol import Change
 
 TABLE = "letter_record"
@@ -62,3 +67,26 @@ def test_a_signed_letter_is_never_changed_nor_unsigned() -> None:
             refusal(Acting(author, Role.CLINICIAN), _change("update"), signed, change)
             == "sync.step_refused"
         ), change
+
+
+def test_the_server_refuses_a_letter_naming_another_patients_episode(demo: Services) -> None:
+    with demo.context.store.sessions() as session:
+        first, second = session.execute(
+            select(EpisodeOfCare.patient_id, EpisodeOfCare.id)
+            .where(EpisodeOfCare.deleted.is_(False))
+            .order_by(EpisodeOfCare.patient_id)
+            .limit(2)
+        ).all()
+    assert first.patient_id != second.patient_id
+    checks = change_checks(TABLE)
+
+    with demo.context.store.engine.connect() as conn:
+        wrong = [
+            c(conn, {"patient_id": first.patient_id, "episode_id": second.id}, None) for c in checks
+        ]
+        right = [
+            c(conn, {"patient_id": first.patient_id, "episode_id": first.id}, None) for c in checks
+        ]
+
+    assert "sync.wrong_patient" in wrong
+    assert set(right) == {None}
