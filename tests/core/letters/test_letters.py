@@ -324,6 +324,17 @@ def test_letters_due_flag_breaches_and_no_gp_practice(demo: Services) -> None:
     draft = demo.letters.draft(me, patient, "gp_discharge", episode)
     assert draft.no_gp_practice
 
+    # The GP notice of the onward referral, signed, takes it off the list.
+    notice = demo.letters.draft(
+        me, patient, "gp_referral_notice", episode, onward_decision_id=decision_id
+    )
+    waiting = [d for d in demo.letters.due(me, today=date(2027, 1, 5)) if d.draft_id == notice.id]
+    assert [d.onward_decision_id for d in waiting] == [decision_id]
+    demo.letters.sign(me, notice.id, patient, demo_password("clinician"))
+    still = demo.letters.due(me, today=date(2027, 1, 5))
+    assert decision_id not in {d.onward_decision_id for d in still}
+    assert episode in {d.episode_id for d in still}  # the discharge letter is still due
+
 
 def test_the_service_sets_its_own_targets_and_the_due_list_follows(demo: Services) -> None:
     me = _clinician(demo)

@@ -55,3 +55,6 @@ def test_a_preliminary_trainee_report_is_never_in_a_letter_as_final(services: Se
     every_word = " ".join(s.text for s in to_patient.sections)
     assert "Small suprapatellar effusion" in every_word
     assert "Unverified trainee words" not in every_word
+    # The report's clinical words read above the target grade: the clinician is told where.
+    assert "scans" in {warning.section for warning in to_patient.reading}
+    assert all(warning.grade > warning.target == 7 for warning in to_patient.reading)
