@@ -48,6 +48,7 @@ def prsb_headings() -> tuple[Heading, ...]:
                 snomed=str(entry["snomed"]),
                 mandatory=bool(entry["mandatory"]),
                 empty=str(entry["empty"]),
+                shown_empty=bool(entry.get("shown_empty", False)),
             )
             if not heading.snomed.isdigit() or not heading.empty.strip():
                 raise ClinicError("letters.bad_resource", file="headings.json")

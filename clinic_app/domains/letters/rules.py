@@ -59,6 +59,9 @@ class Heading:
     snomed: str
     mandatory: bool
     empty: str
+    #: Printed, stating it is empty, even when the record has nothing for it (not mandatory:
+    #: a letter is signed without it).
+    shown_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,9 +324,11 @@ def assemble(facts: LetterFacts, headings: Sequence[Heading]) -> tuple[SectionTe
         words = texts.get(heading.key, "").strip()
         if words:
             sections.append(SectionText(heading.key, heading.title, words, heading.mandatory))
-        elif heading.mandatory:
+        elif heading.mandatory or heading.shown_empty:
             sections.append(
-                SectionText(heading.key, heading.title, heading.empty, True, filled=False)
+                SectionText(
+                    heading.key, heading.title, heading.empty, heading.mandatory, filled=False
+                )
             )
     return tuple(sections)
 

@@ -69,6 +69,8 @@ def test_every_mandatory_heading_is_present_and_an_empty_one_says_so() -> None:
     assert keys[: len(mandatory)] == mandatory
     allergies = next(s for s in sections if s.key == "allergies")
     assert (allergies.text, allergies.filled) == ("No allergies recorded.", False)
+    plan = next(s for s in sections if s.key == "plan_and_requested_actions")
+    assert (plan.text, plan.mandatory) == ("No care plan recorded.", False)
     assert all(h.snomed.isdigit() for h in prsb_headings())
 
 
