@@ -19,6 +19,7 @@ from clinic_app.domains.imaging.service.teaching import TeachingService
 from clinic_app.domains.injections.service.pack_codes import PackCodeService
 from clinic_app.domains.injections.service.pgds import PgdService
 from clinic_app.domains.injections.service.records import InjectionService
+from clinic_app.domains.letters.service import LetterService
 from clinic_app.domains.questionnaires.service import QuestionnaireService
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
@@ -83,6 +84,7 @@ class Services:
     eswt_devices: EswtDeviceService
     shockwave: ShockwaveService
     care_plans: CarePlanService
+    letters: LetterService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -91,6 +93,9 @@ class Services:
         auth = AuthService(context, sync)
         imaging = ImagingService(context)
         dicom_settings = DicomSettingsService(context)
+        reports = ReportService(context, auth)
+        red_flags = RedFlagService(context)
+        questionnaires = QuestionnaireService(context)
         return cls(
             context=context,
             auth=auth,
@@ -104,8 +109,8 @@ class Services:
             audit_log=AuditLogService(context, sync),
             store=StoreAdminService(context),
             triage=TriageService(context),
-            red_flags=RedFlagService(context),
-            questionnaires=QuestionnaireService(context),
+            red_flags=red_flags,
+            questionnaires=questionnaires,
             assessments=AssessmentService(context, auth),
             settings=SettingsService(context),
             sync=sync,
@@ -115,7 +120,7 @@ class Services:
             pacs=PacsService(context),
             scanners=ScannerLink(imaging, dicom_settings),
             teaching=TeachingService(context),
-            reports=ReportService(context, auth),
+            reports=reports,
             episodes=EpisodeService(context),
             duplicates=DuplicateService(context),
             timeline=TimelineService(context),
@@ -128,6 +133,7 @@ class Services:
             eswt_devices=EswtDeviceService(context),
             shockwave=ShockwaveService(context, auth),
             care_plans=CarePlanService(context, auth),
+            letters=LetterService(context, auth, reports, red_flags, questionnaires),
         )
 
     @property

@@ -30,6 +30,11 @@ CLINICAL_READS: dict[str, str] = {
         "contact_note.questionnaires_due"
     ),
     "clinic_app.domains.decisions.service:DecisionService.get": "sdm.open",
+    "clinic_app.domains.letters.service:LetterService.get": "letter.open",
+    "clinic_app.domains.letters.service:LetterService.for_patient": "letter.list",
+    "clinic_app.domains.letters.service:LetterService.gather": "letter.gather",
+    "clinic_app.domains.letters.service:LetterService.printable": "letter.print",
+    "clinic_app.domains.letters.service:LetterService.due": "letter.due",
     "clinic_app.domains.decisions.service:DecisionService.for_patient": "sdm.list",
     "clinic_app.domains.decisions.service:DecisionService.decision_for": "sdm.list_for",
     "clinic_app.domains.care_plans.service.plans:CarePlanService.get": "care_plan.open",
@@ -121,6 +126,7 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.care_plans.service.plans:CarePlanService.rules": _SETTINGS,
     "clinic_app.domains.injections.service.records:InjectionService.attestation_for": _SETTINGS,
     "clinic_app.domains.shockwave.service.courses:ShockwaveService.attestation_for": _SETTINGS,
+    "clinic_app.domains.letters.service:LetterService.targets": _SETTINGS,
     "clinic_app.domains.decisions.service:DecisionService.figures": (
         "counts of shared decisions per clinician and month, no patient"
     ),

@@ -209,6 +209,12 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             _actions(Action.ESWT_RECORD, Action.ESWT_SIGN),
             own_columns=("signed_by",),
         ),
+        # Letters: drafted, edited and signed by their author only; never changed once signed.
+        "letter_record": TableRule(
+            _actions(Action.LETTER_WRITE),
+            _actions(Action.LETTER_WRITE, Action.LETTER_SIGN),
+            own_columns=("signed_by",),
+        ),
     }
 )
 

@@ -45,6 +45,10 @@ Triage, assessment, red flags and questionnaires (issue 3):
   with a patient (``care_plan.record``, ``care_plan.sign``). The service's list of open PIFU
   windows and those about to lapse is for the service lead and supervisors
   (``pifu.oversight``); each clinician sees the windows of the plans they signed.
+- Letters: clinicians and supervisors, who discharge and refer on, write and sign the letters
+  to the GP, the patient and the next service (``letter.write``, ``letter.sign``). The list of
+  letters due against the service's targets (``letters.due``) is for them and for the service
+  lead, who answers for the turnaround; it names patients and dates, never a letter's words.
 """
 
 from __future__ import annotations
@@ -117,6 +121,9 @@ class Action(StrEnum):
     CARE_PLAN_RECORD = "care_plan.record"
     CARE_PLAN_SIGN = "care_plan.sign"
     PIFU_OVERSIGHT = "pifu.oversight"
+    LETTER_WRITE = "letter.write"
+    LETTER_SIGN = "letter.sign"
+    LETTERS_DUE = "letters.due"
 
 
 _CLINICAL_WORK = frozenset(
@@ -209,6 +216,8 @@ _ADMIN_WORK = frozenset(
         Action.ESWT_DEVICE_MANAGE,
         # Which patients' PIFU windows are open or about to lapse, across the service.
         Action.PIFU_OVERSIGHT,
+        # The letters due against the service's turnaround targets.
+        Action.LETTERS_DUE,
     }
 )
 
@@ -216,11 +225,14 @@ _ADMIN_WORK = frozenset(
 _INJECTING = frozenset({Action.INJECTION_RECORD, Action.INJECTION_SIGN})
 # Giving shockwave therapy: physiotherapists and their supervisors.
 _SHOCKWAVE = frozenset({Action.ESWT_RECORD, Action.ESWT_SIGN})
+# Discharging and referring on, with the letters that go with them.
+_LETTERS = frozenset({Action.LETTER_WRITE, Action.LETTER_SIGN, Action.LETTERS_DUE})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.CLINICIAN: _CLINICAL_WORK
     | _INJECTING
     | _SHOCKWAVE
+    | _LETTERS
     | {Action.TRIAGE_DECIDE, Action.REPORT_SIGN},
     Role.SONOGRAPHER: _CLINICAL_WORK | _INJECTING | {Action.REPORT_SIGN},
     # A trainee's scan reports are verified by their supervisor, never signed alone.
@@ -228,6 +240,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.SUPERVISOR: _CLINICAL_WORK
     | _INJECTING
     | _SHOCKWAVE
+    | _LETTERS
     | {
         Action.USER_LIST,
         Action.TRIAGE_DECIDE,

@@ -90,6 +90,9 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.CARE_PLAN_RECORD: frozenset({C, S, T, V}),
     Action.CARE_PLAN_SIGN: frozenset({C, S, T, V}),
     Action.PIFU_OVERSIGHT: frozenset({V, A}),
+    Action.LETTER_WRITE: frozenset({C, V}),
+    Action.LETTER_SIGN: frozenset({C, V}),
+    Action.LETTERS_DUE: frozenset({C, V, A}),
 }
 
 

@@ -1,113 +1,382 @@
-"""Letters and figures compose across record types through what each record type offers."""
+"""Letters: assembled from the signed record, edited, signed with its guards, never changed."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
 
 from clinic_app.container import Services
-from clinic_app.domains.assessments.content import working_diagnoses
-from clinic_app.figures.compose import figures_for, measures
-from clinic_app.kernel.base import utcnow
-from clinic_app.kernel.vocabulary import Role
-from clinic_app.letters.compose import final_sections_for, sections_for
-from clinic_app.records.offers import LetterSection
-from tests.core.reports.test_reports import PASSWORD, _content, _study, _user
+from clinic_app.demo import demo_password
+from clinic_app.domains.letters.content import prsb_headings, shipped_targets
+from clinic_app.domains.letters.model import LetterRecord
+from clinic_app.domains.letters.rules import (
+    DueReason,
+    LetterFacts,
+    LetterKind,
+    Quoted,
+    ReportFact,
+    ScoreFact,
+    assemble,
+    due_clock,
+    reading_warnings,
+    score_words,
+)
+from clinic_app.domains.red_flags.content import red_flag_screen
+from clinic_app.domains.red_flags.rules import Answer
+from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import Conflict, FormErrors, PermissionDenied, ValidationError
+from clinic_app.kernel.session import Actor
+from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.model import Patient, PatientAlert
 
 
-def _letter(
-    services: Services, patient_id: uuid.UUID, episode_id: uuid.UUID | None = None
-) -> list[LetterSection]:
-    with services.context.store.sessions() as session:
-        return sections_for(session, patient_id, episode_id)
+def _facts(**changes: object) -> LetterFacts:
+    values: dict[str, object] = {
+        "kind": LetterKind.GP_DISCHARGE,
+        "on": date(2026, 12, 4),
+        "patient_name": "Ada Test",
+        "given_name": "Ada",
+        "nhs_number": "999 000 0018",
+        "date_of_birth": date(1960, 3, 3),
+        "address": "1 Test Street",
+        "gp_name": "Test Practice",
+        "gp_address": "2 Surgery Road",
+        "gp_ods": "Y00001",
+        "clinician": "Alex Physio",
+        "site": "Test Clinic",
+        "episode_started": date(2026, 10, 1),
+        "episode_ended": date(2026, 12, 1),
+        "end_reason": "goals met",
+    }
+    values.update(changes)
+    return LetterFacts(**values)  # type: ignore[arg-type]
 
 
-def test_a_letter_quotes_a_verified_report_never_a_preliminary_one(services: Services) -> None:
-    supervisor = _user(services, "sam", Role.SUPERVISOR)
-    trainee = _user(services, "tia", Role.TRAINEE, supervisor="sam")
-    clinician = _user(services, "cal", Role.CLINICIAN)
-    reports = services.reports
-    image = _study(services, trainee)
-    assert image.study_id is not None
+# ---------------------------------------------------------------- pure rules
 
-    verified = reports.start(trainee, image.study_id)
-    reports.save(trainee, verified.id, _content(image.id))
-    reports.submit(trainee, verified.id)
-    verified = reports.verify(
-        supervisor, verified.id, PASSWORD, supervision_mode="present", agreement="agree"
+
+def test_every_mandatory_heading_is_present_and_an_empty_one_says_so() -> None:
+    sections = assemble(_facts(), prsb_headings())
+
+    keys = [s.key for s in sections]
+    mandatory = [h.key for h in prsb_headings() if h.mandatory]
+    assert keys[: len(mandatory)] == mandatory
+    allergies = next(s for s in sections if s.key == "allergies")
+    assert (allergies.text, allergies.filled) == ("No allergies recorded.", False)
+    plan = next(s for s in sections if s.key == "plan_and_requested_actions")
+    assert (plan.text, plan.mandatory) == ("No care plan recorded.", False)
+    assert all(h.snomed.isdigit() for h in prsb_headings())
+
+
+def test_a_report_that_is_not_final_is_never_quoted_whatever_it_is_handed() -> None:
+    reports = (
+        ReportFact(uuid.uuid4(), "Scan report: knee", "Meniscal tear, verified.", True, None),
+        ReportFact(uuid.uuid4(), "Scan report: hip", "Trainee words, unverified.", False, None),
     )
-    # Opening the study again reads the verified report; a change is an addendum, a new
-    # version that waits for review like any trainee's report.
-    assert reports.start(trainee, image.study_id).id == verified.id
-    waiting = reports.addendum(trainee, verified.id, "Seen again: no change.")
-    assert waiting.id != verified.id
-    reports.save(
-        trainee,
-        waiting.id,
-        {
-            **_content(image.id),
-            "impression": "Preliminary words only.",
-            "addendum": "Seen again: no change.",
-        },
-    )
-    reports.submit(trainee, waiting.id)
-    assert reports.get(trainee, waiting.id).preliminary
-
-    draft = services.assessments.save_draft(
-        clinician,
-        verified.patient_id,
-        {
-            "presenting_complaint": "Left knee pain on stairs",
-            "diagnosis_code": "knee_osteoarthritis",
-            "diagnosis_text": "Medial compartment OA",
-        },
-    )
-    services.assessments.save_draft(
-        clinician, verified.patient_id, {"presenting_complaint": "Not yet signed"}
-    )
-    services.assessments.sign(clinician, draft.id, PASSWORD)
-
-    sections = _letter(services, verified.patient_id)
-    assert [(s.record_type, s.source_id, s.final) for s in sections] == [
-        ("assessment", draft.id, True),
-        ("scan_report", verified.id, True),
-    ]
-    assessment, report = sections
-    label = working_diagnoses().get("knee_osteoarthritis")
-    assert label is not None
-    assert assessment.text == (
-        f"Working diagnosis: {label.label}\nDiagnosis in words: Medial compartment OA"
-    )
-    assert report.heading.startswith("Scan report: Knee, ")
-    assert "Impression: Findings in keeping with medial compartment degeneration." in report.text
-    assert "Preliminary words only." not in " ".join(s.text for s in sections)
-    assert "Clinical history" not in report.text  # only the sections declared for letters
-    with services.context.store.sessions() as session:
-        assert final_sections_for(session, verified.patient_id) == sections
-    # Records of another episode are left out.
-    assert _letter(services, verified.patient_id, uuid.uuid4()) == []
-
-    # The report's final addendum takes the place of the version it adds to.
-    assert [s.source_id for s in _letter(services, verified.patient_id)][1] == verified.id
-    reports.verify(supervisor, waiting.id, PASSWORD, supervision_mode="present", agreement="agree")
-    report = _letter(services, verified.patient_id)[1]
-    assert report.source_id == waiting.id
-    assert report.text.endswith("Addendum: Seen again: no change.")
-
-
-def test_figures_count_what_each_record_type_measures(services: Services) -> None:
-    clinician = _user(services, "cal", Role.CLINICIAN)
-    image = _study(services, clinician)
-    assert image.study_id is not None
-    report = services.reports.start(clinician, image.study_id)
-    services.reports.save(clinician, report.id, _content(image.id))
-    services.reports.sign(clinician, report.id, PASSWORD)
-    assert {"scan_report.final", "assessment.signed"} <= set(measures())
-    now = utcnow()
-    with services.context.store.sessions() as session:
-        today = figures_for(session, now - timedelta(hours=1), now + timedelta(hours=1))
-        before = figures_for(
-            session, now - timedelta(days=2), now - timedelta(days=1), ("scan_report.final",)
+    for kind in (LetterKind.GP_DISCHARGE, LetterKind.PATIENT):
+        words = " ".join(s.text for s in assemble(_facts(kind=kind, reports=reports), ()))
+        words += " ".join(
+            s.text for s in assemble(_facts(kind=kind, reports=reports), prsb_headings())
         )
-    assert (today["scan_report.final"], today["assessment.signed"]) == (1.0, 0.0)
-    assert before == {"scan_report.final": 0.0}
+        assert "verified." in words
+        assert "unverified" not in words
+
+
+def test_no_gp_practice_is_stated_in_the_gp_letter() -> None:
+    sections = assemble(_facts(gp_name=None), prsb_headings())
+
+    gp = next(s for s in sections if s.key == "gp_practice")
+    assert not gp.filled
+    assert "No GP practice recorded" in gp.text
+
+
+def test_scores_are_set_against_the_minimal_important_change() -> None:
+    better = ScoreFact("MSK-HQ", 22, 34, "improved", 5.5)
+    small = ScoreFact("MSK-HQ", 22, 25, None, 5.5)
+
+    assert "22 at the start, 34 now (+12); an important improvement" in score_words(better)
+    assert "less than the 5.5 points" in score_words(small)
+
+
+def test_the_letter_to_the_patient_puts_actions_first_and_copies_the_gp() -> None:
+    facts = _facts(
+        kind=LetterKind.PATIENT,
+        plan="Do the exercises twice a day.",
+        assessments=(
+            Quoted("Assessment", "Knee pain from arthritis.", "assessment", uuid.uuid4()),
+        ),
+    )
+    sections = assemble(facts, prsb_headings())
+
+    assert sections[0].title == "What you need to do"
+    assert sections[-1].text == "A copy of this letter goes to your GP practice, Test Practice."
+
+
+def test_readability_warns_per_paragraph_above_the_target_grade() -> None:
+    plain = "You can walk. It will help. Do it each day."
+    hard = (
+        "Osteoarthritic degeneration necessitates individualised physiotherapeutic "
+        "rehabilitation incorporating progressive resistance exercises."
+    )
+    facts = _facts(kind=LetterKind.PATIENT, plan=f"{plain}\n\n{hard}")
+    warnings = reading_warnings(
+        assemble(facts, ()), shipped_targets()["patient_letter_grade"].value
+    )
+
+    assert [(w.section, w.paragraph) for w in warnings] == [("actions", 1)]
+
+
+def test_five_working_days_across_a_bank_holiday() -> None:
+    # Discharged Wednesday 23 December 2026: Christmas (Fri 25th), Boxing Day's substitute
+    # (Mon 28th) and New Year's Day (Fri 1st) are bank holidays, so day 5 is Monday 4 January.
+    clock = due_clock(DueReason.DISCHARGE, date(2026, 12, 23), date(2026, 12, 24), 5)
+    assert clock.due_on == date(2027, 1, 4)
+    assert (clock.days_left, clock.breached) == (4, False)
+    on_the_day = due_clock(DueReason.DISCHARGE, date(2026, 12, 23), date(2027, 1, 4), 5)
+    assert (on_the_day.days_left, on_the_day.breached) == (0, False)
+    late = due_clock(DueReason.DISCHARGE, date(2026, 12, 23), date(2027, 1, 6), 5)
+    assert (late.days_left, late.breached) == (-2, True)
+    notice = due_clock(DueReason.ONWARD_REFERRAL, date(2026, 12, 23), date(2026, 12, 31), 7)
+    assert (notice.due_on, notice.days_left, notice.breached) == (date(2026, 12, 30), -1, True)
+
+
+# ---------------------------------------------------------------- in the store
+
+
+def _clinician(services: Services) -> CurrentUser:
+    return services.auth.login("clinician", demo_password("clinician"))
+
+
+def _patient_with_episode(services: Services) -> tuple[uuid.UUID, uuid.UUID]:
+    with services.context.store.sessions() as session:
+        episode = session.scalars(
+            select(EpisodeOfCare)
+            .where(EpisodeOfCare.deleted.is_(False))
+            .order_by(EpisodeOfCare.patient_id)
+            .limit(1)
+        ).one()
+        return episode.patient_id, episode.id
+
+
+def _set(services: Services, model: type, row_id: uuid.UUID, **values: object) -> None:
+    with services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id)
+        row = session.get(model, row_id)
+        for name, value in values.items():
+            setattr(row, name, value)
+
+
+def test_a_discharge_letter_is_drafted_edited_signed_and_never_changed(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        session.add(PatientAlert(patient_id=patient, kind="allergy", text="Penicillin: rash"))
+
+    draft = demo.letters.draft(me, patient, "gp_discharge", episode)
+    allergies = next(s for s in draft.sections if s.key == "allergies")
+    assert "Penicillin: rash" in allergies.text
+    with demo.context.store.sessions() as session:
+        stored = session.get(Patient, patient)
+        assert stored is not None
+        family = stored.family_name
+    assert family in next(s.text for s in draft.sections if s.key == "patient_demographics")
+
+    edited = demo.letters.edit(me, draft.id, patient, {"clinical_summary": "Seen and better."})
+    assert next(s for s in edited.sections if s.key == "clinical_summary").text == (
+        "Seen and better."
+    )
+    with pytest.raises(FormErrors) as refused:
+        demo.letters.edit(me, draft.id, patient, {"no_such": "x"})
+    assert refused.value.errors[0].code == "letter.unknown_section"
+
+    # A mandatory section emptied: signing is refused.
+    demo.letters.edit(me, draft.id, patient, {"person_completing_record": "  "})
+    with pytest.raises(FormErrors) as empty:
+        demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert ("letter.mandatory_empty", "person_completing_record") in {
+        (e.code, e.field) for e in empty.value.errors
+    }
+    demo.letters.edit(me, draft.id, patient, {"person_completing_record": "Alex Physio"})
+
+    signed = demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert signed.signed
+    assert signed.intact
+    (entry,) = demo.timeline.for_patient(me, patient).of_kind("letter")
+    assert (entry.record_id, entry.description.split(",")[:2]) == (
+        draft.id,
+        ["Discharge letter", " signed"],
+    )
+    with pytest.raises(Conflict) as again:
+        demo.letters.edit(me, draft.id, patient, {"clinical_summary": "changed"})
+    assert again.value.code == "letter.signed"
+
+    pdf = demo.letters.printable(me, draft.id, patient)
+    assert pdf == demo.letters.printable(me, draft.id, patient)  # drawn the same every time
+    words = _pdf_text(pdf)
+    for heading in prsb_headings():
+        if heading.mandatory:
+            assert heading.title in words, heading.title
+    assert "Penicillin: rash" in words
+
+
+def _pdf_text(pdf: bytes) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return " ".join(out.stdout.decode().split())
+
+
+def test_another_clinicians_draft_cannot_be_changed_or_signed(demo: Services) -> None:
+    me = _clinician(demo)
+    colleague = demo.auth.login("supervisor", demo_password("supervisor"))
+    patient, episode = _patient_with_episode(demo)
+    draft = demo.letters.draft(me, patient, "gp_clinic", episode)
+
+    with pytest.raises(PermissionDenied) as denied:
+        demo.letters.edit(colleague, draft.id, patient, {"clinical_summary": "mine now"})
+    assert denied.value.code == "letter.not_author"
+    with pytest.raises(PermissionDenied):
+        demo.letters.sign(colleague, draft.id, patient, demo_password("supervisor"))
+    with pytest.raises(Conflict) as wrong:
+        demo.letters.edit(me, draft.id, uuid.uuid4(), {"clinical_summary": "x"})
+    assert wrong.value.code == "letter.wrong_patient"
+
+
+def test_sign_is_refused_while_a_cited_report_is_not_final(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    draft = demo.letters.draft(me, patient, "gp_clinic", episode)
+    # A letter naming a report the reports domain does not hold as final (a trainee's
+    # report still waiting for its supervisor, say) is refused at signing.
+    _set(demo, LetterRecord, draft.id, cited_reports=[str(uuid.uuid4())])
+
+    with pytest.raises(FormErrors) as refused:
+        demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert "letter.report_preliminary" in {e.code for e in refused.value.errors}
+
+
+def test_sign_is_refused_while_a_red_flag_emergency_has_no_action(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    answers = dict.fromkeys(red_flag_screen("cauda_equina").question_codes, Answer.YES.value)
+    demo.red_flags.record(me, patient, "cauda_equina", answers)
+    draft = demo.letters.draft(me, patient, "gp_clinic", episode)
+
+    with pytest.raises(FormErrors) as refused:
+        demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert "letter.red_flag_no_action" in {e.code for e in refused.value.errors}
+
+
+def test_bad_input_is_refused(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, _ = _patient_with_episode(demo)
+    with pytest.raises(ValidationError) as kind:
+        demo.letters.draft(me, patient, "postcard")
+    assert kind.value.code == "letter.unknown_kind"
+    with pytest.raises(ValidationError):
+        demo.letters.draft(me, patient, "onward_referral", provider="x" * 400)
+    admin = demo.auth.login("admin", demo_password("admin"))
+    with pytest.raises(PermissionDenied):
+        demo.letters.draft(admin, patient, "gp_clinic")
+
+
+def test_letters_due_flag_breaches_and_no_gp_practice(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    _set(demo, EpisodeOfCare, episode, status=EpisodeStatus.CLOSED, ended_on=date(2026, 12, 23))
+    _set(demo, Patient, patient, gp_practice_id=None)
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        referral = session.scalars(
+            select(EpisodeOfCare.referral_id).where(EpisodeOfCare.referral_id.is_not(None))
+        ).first()
+        assert referral is not None
+        decision = TriageDecision(
+            referral_id=referral,
+            patient_id=patient,
+            outcome="onward_referral",
+            priority=ReferralPriority.ROUTINE,
+            decided_at=datetime(2026, 12, 23, 10, tzinfo=UTC),
+        )
+        session.add(decision)
+        session.flush()
+        decision_id = decision.id
+
+    due = demo.letters.due(me, today=date(2027, 1, 5))
+    mine = [item for item in due if item.patient_id == patient]
+    discharge = next(item for item in mine if item.reason is DueReason.DISCHARGE)
+    assert (discharge.due_on, discharge.breached, discharge.no_gp_practice) == (
+        date(2027, 1, 4),
+        True,
+        True,
+    )
+    onward = next(item for item in mine if item.onward_decision_id == decision_id)
+    assert (onward.due_on, onward.working_days, onward.breached) == (
+        date(2026, 12, 30),
+        False,
+        True,
+    )
+    draft = demo.letters.draft(me, patient, "gp_discharge", episode)
+    assert draft.no_gp_practice
+
+    # The GP notice of the onward referral, signed, takes it off the list.
+    notice = demo.letters.draft(
+        me, patient, "gp_referral_notice", episode, onward_decision_id=decision_id
+    )
+    waiting = [d for d in demo.letters.due(me, today=date(2027, 1, 5)) if d.draft_id == notice.id]
+    assert [d.onward_decision_id for d in waiting] == [decision_id]
+    demo.letters.sign(me, notice.id, patient, demo_password("clinician"))
+    still = demo.letters.due(me, today=date(2027, 1, 5))
+    assert decision_id not in {d.onward_decision_id for d in still}
+    assert episode in {d.episode_id for d in still}  # the discharge letter is still due
+
+
+def test_the_service_sets_its_own_targets_and_the_due_list_follows(demo: Services) -> None:
+    me = _clinician(demo)
+    admin = demo.auth.login("admin", demo_password("admin"))
+    assert demo.letters.targets(me)["discharge_working_days"] == 5
+
+    with pytest.raises(PermissionDenied):
+        demo.letters.set_targets(me, {"discharge_working_days": 7})
+    with pytest.raises(FormErrors) as bad:
+        demo.letters.set_targets(admin, {"discharge_working_days": -1, "nonsense": 3})
+    assert {e.code for e in bad.value.errors} == {"letter.bad_target", "letter.unknown_target"}
+
+    assert (
+        demo.letters.set_targets(admin, {"discharge_working_days": 7})["discharge_working_days"]
+        == 7
+    )
+    _patient, episode = _patient_with_episode(demo)
+    _set(demo, EpisodeOfCare, episode, status=EpisodeStatus.CLOSED, ended_on=date(2026, 12, 23))
+    (item,) = [d for d in demo.letters.due(me, today=date(2027, 1, 5)) if d.episode_id == episode]
+    assert (item.due_on, item.breached) == (date(2027, 1, 6), False)
+
+    back = demo.letters.set_targets(admin, {}, reset=["discharge_working_days"])
+    assert back["discharge_working_days"] == 5
+
+
+def test_an_onward_referral_names_the_patients_choice_of_provider_and_their_decision() -> None:
+    decision = Quoted(
+        "Shared decision, 1 December 2026",
+        "Choice: Referral to a surgeon",
+        "sdm",
+        uuid.uuid4(),
+    )
+    facts = _facts(
+        kind=LetterKind.ONWARD_REFERRAL, provider="Example Orthopaedics", decisions=(decision,)
+    )
+    words = {s.key: s.text for s in assemble(facts, prsb_headings())}
+
+    assert (
+        "Referred on to Example Orthopaedics, the provider the patient chose."
+        in (words["clinical_summary"])
+    )
+    assert "Choice: Referral to a surgeon" in words["plan_and_requested_actions"]
+    assert "Test Practice" in words["distribution_list"]

@@ -102,7 +102,7 @@ def test_record_types_are_found_by_code_and_by_table() -> None:
     assert record_type_for_table("patient") is None
     assert (SCAN_REPORT.table, ASSESSMENT.table) == (ScanReport, Assessment)
     with pytest.raises(KeyError):
-        record_type("letter")
+        record_type("no_such_record")
 
 
 def test_a_code_or_a_table_is_registered_once() -> None:

@@ -1,0 +1,1 @@
+"""Letters' words (their screens come later)."""

@@ -1,0 +1,52 @@
+"""Letters' words for their error codes."""
+
+from __future__ import annotations
+
+from ui.common.wording import FieldWords, WordTable, tr
+
+# Field errors: the label of the field they belong to is passed in.
+_FIELD_WORDS: dict[str, FieldWords] = {
+    "letter.mandatory_empty": lambda e, label: tr(
+        "This section must say something before the letter is signed: write what applies, "
+        "or say that nothing was recorded."
+    ),
+    "letter.report_preliminary": lambda e, label: tr(
+        "This letter quotes a scan report that is not final yet. Wait for the supervisor to "
+        "verify it, or take it out of the letter, before signing."
+    ),
+    "letter.red_flag_no_action": lambda e, label: tr(
+        "A red-flag emergency on this record ({screen}) has no action recorded. Record what "
+        "was done before signing the letter."
+    ).format(screen=e.params.get("screen", "")),
+    "letter.unknown_section": lambda e, label: tr(
+        "This letter has no such section. Open the letter again."
+    ),
+    "letter.unknown_kind": lambda e, label: tr("Choose a kind of letter from the list."),
+    "letter.unknown_target": lambda e, label: tr(
+        "There is no such letter target. Open the settings again."
+    ),
+    "letter.bad_target": lambda e, label: tr("Give a whole number from {low} to {high}.").format(
+        low=e.params.get("low", 0), high=e.params.get("high", "")
+    ),
+}
+
+# Everything that is not about one field.
+_WORDS: dict[str, str] = {
+    "letter.not_found": "This letter could not be found. It may belong to another patient.",
+    "letter.signed": "This letter is signed and can no longer be changed. Write a new letter.",
+    "letter.not_author": "Only the clinician who wrote this letter can change or sign it.",
+    "letter.wrong_patient": "This letter belongs to another patient. Open the patient again.",
+    "letter.draft_not_yours": "Only the clinician writing this draft can print it.",
+    "letter.not_intact": (
+        "This letter has changed since it was signed, so it cannot be printed. Tell the "
+        "service lead."
+    ),
+    "letter.onward_decision_not_found": (
+        "The onward referral this letter is about could not be found for this patient."
+    ),
+    "letters.bad_resource": (
+        "The letters' settings shipped with the app are damaged. Tell the service lead."
+    ),
+}
+
+WORDS = WordTable(__name__, messages=_WORDS, fields=_FIELD_WORDS)
