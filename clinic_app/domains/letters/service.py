@@ -81,6 +81,7 @@ _DIAGNOSIS_TYPES = ("assessment",)
 _DECISION_TYPES = ("sdm",)
 _PROCEDURE_TYPES = ("injection", "eswt_course", "eswt_session")
 _REPORT_TYPE = "scan_report"
+_PLAN_TYPES = ("care_plan",)
 
 
 def _sections(row: LetterRecord) -> tuple[SectionText, ...]:
@@ -161,6 +162,11 @@ def _offered(
                     Quoted(section.heading, section.text, section.record_type, section.source_id)
                 )
     return tuple(quoted)
+
+
+def _plan_words(plans: tuple[Quoted, ...]) -> str:
+    """The current signed care plan as the letter quotes it ("" when there is none)."""
+    return "\n".join(f"{plan.heading}\n{plan.text}" for plan in plans)
 
 
 class LetterService:
@@ -285,6 +291,7 @@ class LetterService:
                 red_flags=red_flags,
                 decisions=_offered(session, patient_id, episode_id, _DECISION_TYPES),
                 procedures=_offered(session, patient_id, episode_id, _PROCEDURE_TYPES),
+                plan=_plan_words(_offered(session, patient_id, episode_id, _PLAN_TYPES)),
                 reports=reports,
                 allergies=tuple(a.text for a in alerts if a.kind is AlertKind.ALLERGY),
                 safety_alerts=tuple(

@@ -380,3 +380,26 @@ def test_an_onward_referral_names_the_patients_choice_of_provider_and_their_deci
     )
     assert "Choice: Referral to a surgeon" in words["plan_and_requested_actions"]
     assert "Test Practice" in words["distribution_list"]
+
+
+def test_the_current_signed_care_plan_is_the_letters_plan_and_a_draft_never_is(
+    demo: Services,
+) -> None:
+    from tests.core.care_plans.conftest import agreed_plan
+
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    plan = demo.care_plans.start(me, patient, episode)
+    demo.care_plans.save(me, plan.id, patient, agreed_plan())
+
+    # A draft plan is not quoted.
+    draft = demo.letters.draft(me, patient, "gp_discharge", episode)
+    words = next(s for s in draft.sections if s.key == "plan_and_requested_actions").text
+    assert "Walk to the shops" not in words
+
+    demo.care_plans.sign(me, plan.id, patient, demo_password("clinician"))
+    gp = demo.letters.draft(me, patient, "gp_clinic", episode)
+    words = next(s for s in gp.sections if s.key == "plan_and_requested_actions").text
+    assert "Goal, in the patient's words: Walk to the shops and back without stopping" in words
+    assert "Action: Review pain relief (GP)" in words
+    assert "Patient-initiated follow-up: can book straight back until" in words
