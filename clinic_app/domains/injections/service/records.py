@@ -38,12 +38,16 @@ from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
-from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
-from clinic_app.people.episodes import episode_for
-from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
 from clinic_app.records.events import RecordAmended, raise_event
+from clinic_app.records.rows import (
+    check_step,
+    own_draft,
+    patient_and_episode,
+    patient_row,
+    row_audit,
+)
 from clinic_app.records.seal import note_digest, seal, signing_time
 
 #: Reading an injection record is reading the clinical record: the assessment's read permission.
@@ -69,33 +73,12 @@ class InjectionService:
             NotFound: ``patient.not_found``, ``episode.not_found`` (another patient's).
         """
         with self._uow(actor, INJECTION.lifecycle.step("edit").permission) as session:
-            patient = session.get(Patient, patient_id)
-            if patient is None or patient.deleted:
-                raise NotFound("patient.not_found")
-            episode = episode_for(session, patient.id, episode_id)
-            mine = recorded_by(actor)
-            draft = session.scalars(
-                select(InjectionRecord)
-                .where(
-                    InjectionRecord.patient_id == patient.id,
-                    InjectionRecord.status == RecordStatus.DRAFT.value,
-                    InjectionRecord.deleted.is_(False),
-                    InjectionRecord.episode_id.is_(None)
-                    if episode is None
-                    else InjectionRecord.episode_id == episode,
-                    InjectionRecord.created_by == mine
-                    if mine is not None
-                    else InjectionRecord.created_by.is_(None),
-                )
-                .order_by(InjectionRecord.updated_at.desc(), InjectionRecord.id.desc())
-                .limit(1)
-            ).first()
+            patient, episode = patient_and_episode(session, patient_id, episode_id)
+            draft = own_draft(session, InjectionRecord, actor, patient, episode)
             if draft is not None:
                 self._audit(session, actor, "open", draft)
                 return self._view(session, draft)
-            row = InjectionRecord(
-                patient_id=patient.id, episode_id=episode, performed_on=date.today()
-            )
+            row = InjectionRecord(patient_id=patient, episode_id=episode, performed_on=date.today())
             session.add(row)
             session.flush()
             self._audit(session, actor, "create", row)
@@ -394,10 +377,13 @@ class InjectionService:
     def _load(
         session: ClinicSession, record_id: uuid.UUID, patient_id: uuid.UUID | None = None
     ) -> InjectionRecord:
-        row = session.get(InjectionRecord, record_id)
-        if row is None or row.deleted or (patient_id is not None and row.patient_id != patient_id):
-            raise NotFound("injection.not_found")
-        return row
+        return patient_row(
+            session,
+            InjectionRecord,
+            record_id,
+            patient_id,
+            missing=NotFound("injection.not_found"),
+        )
 
     @staticmethod
     def _mine(
@@ -408,18 +394,15 @@ class InjectionService:
         step: str,
     ) -> InjectionRecord:
         """The record, once it is this patient's and the actor may take ``step`` on it."""
-        row = session.get(InjectionRecord, record_id)
-        if row is None or row.deleted:
-            raise NotFound("injection.not_found")
-        if patient_id is not None and row.patient_id != patient_id:
-            raise Conflict("injection.wrong_patient")
-        INJECTION.lifecycle.check(
-            step,
-            status=row.status,
-            role=actor.role,
-            actor=recorded_by(actor),
-            author=row.created_by,
+        row = patient_row(
+            session,
+            InjectionRecord,
+            record_id,
+            patient_id,
+            missing=NotFound("injection.not_found"),
+            wrong_patient=Conflict("injection.wrong_patient"),
         )
+        check_step(INJECTION, step, row, actor)
         return row
 
     @staticmethod
@@ -436,11 +419,4 @@ class InjectionService:
     def _audit(
         self, session: ClinicSession, actor: CurrentUser, action: str, row: InjectionRecord
     ) -> None:
-        self._uow.audit(
-            session,
-            actor,
-            f"injection.{action}",
-            patient_id=row.patient_id,
-            entity=INJECTION.table_name,
-            entity_id=row.id,
-        )
+        self._uow.audit(session, actor, f"injection.{action}", **row_audit(INJECTION, row))

@@ -45,9 +45,14 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
-from clinic_app.people.episodes import episode_for
-from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
+from clinic_app.records.rows import (
+    check_step,
+    own_draft,
+    patient_and_episode,
+    patient_row,
+    row_audit,
+)
 from clinic_app.records.seal import seal
 
 #: Reading a course is reading the clinical record: the assessment's read permission.
@@ -73,29 +78,10 @@ class ShockwaveService:
             NotFound: ``patient.not_found``, ``episode.not_found`` (another patient's).
         """
         with self._uow(actor, COURSE.lifecycle.step("edit").permission) as session:
-            patient = session.get(Patient, patient_id)
-            if patient is None or patient.deleted:
-                raise NotFound("patient.not_found")
-            episode = episode_for(session, patient.id, episode_id)
-            mine = recorded_by(actor)
-            row = session.scalars(
-                select(EswtCourse)
-                .where(
-                    EswtCourse.patient_id == patient.id,
-                    EswtCourse.status == RecordStatus.DRAFT.value,
-                    EswtCourse.deleted.is_(False),
-                    EswtCourse.episode_id.is_(None)
-                    if episode is None
-                    else EswtCourse.episode_id == episode,
-                    EswtCourse.created_by == mine
-                    if mine is not None
-                    else EswtCourse.created_by.is_(None),
-                )
-                .order_by(EswtCourse.updated_at.desc(), EswtCourse.id.desc())
-                .limit(1)
-            ).first()
+            patient, episode = patient_and_episode(session, patient_id, episode_id)
+            row = own_draft(session, EswtCourse, actor, patient, episode)
             if row is None:
-                row = EswtCourse(patient_id=patient.id, episode_id=episode)
+                row = EswtCourse(patient_id=patient, episode_id=episode)
                 session.add(row)
                 session.flush()
                 self._audit(session, actor, "create", row)
@@ -515,14 +501,14 @@ class ShockwaveService:
         *,
         changing: bool = False,
     ) -> EswtCourse:
-        row = session.get(EswtCourse, course_id)
-        if row is None or row.deleted:
-            raise NotFound("eswt.not_found")
-        if patient_id is not None and row.patient_id != patient_id:
-            if changing:
-                raise Conflict("eswt.wrong_patient")
-            raise NotFound("eswt.not_found")
-        return row
+        return patient_row(
+            session,
+            EswtCourse,
+            course_id,
+            patient_id,
+            missing=NotFound("eswt.not_found"),
+            wrong_patient=Conflict("eswt.wrong_patient") if changing else None,
+        )
 
     def _course(
         self,
@@ -534,13 +520,7 @@ class ShockwaveService:
     ) -> EswtCourse:
         """The course, once it is this patient's and the actor may take ``step`` on it."""
         row = self._load(session, course_id, patient_id, changing=True)
-        COURSE.lifecycle.check(
-            step,
-            status=row.status,
-            role=actor.role,
-            actor=recorded_by(actor),
-            author=row.created_by,
-        )
+        check_step(COURSE, step, row, actor)
         return row
 
     def _session(
@@ -552,18 +532,15 @@ class ShockwaveService:
         step: str,
     ) -> tuple[EswtSession, EswtCourse]:
         """The session and its open course, once the actor may take ``step`` on the session."""
-        row = session.get(EswtSession, session_id)
-        if row is None or row.deleted:
-            raise NotFound("eswt.session_not_found")
-        if patient_id is not None and row.patient_id != patient_id:
-            raise Conflict("eswt.wrong_patient")
-        SESSION.lifecycle.check(
-            step,
-            status=row.status,
-            role=actor.role,
-            actor=recorded_by(actor),
-            author=row.created_by,
+        row = patient_row(
+            session,
+            EswtSession,
+            session_id,
+            patient_id,
+            missing=NotFound("eswt.session_not_found"),
+            wrong_patient=Conflict("eswt.wrong_patient"),
         )
+        check_step(SESSION, step, row, actor)
         course = self._load(session, row.course_id, None)
         if course.status != RecordStatus.DRAFT:
             raise Conflict("eswt.course_closed")
@@ -575,23 +552,9 @@ class ShockwaveService:
     def _audit(
         self, session: ClinicSession, actor: CurrentUser, action: str, row: EswtCourse
     ) -> None:
-        self._uow.audit(
-            session,
-            actor,
-            f"eswt.{action}",
-            patient_id=row.patient_id,
-            entity=COURSE.table_name,
-            entity_id=row.id,
-        )
+        self._uow.audit(session, actor, f"eswt.{action}", **row_audit(COURSE, row))
 
     def _audit_session(
         self, session: ClinicSession, actor: CurrentUser, action: str, row: EswtSession
     ) -> None:
-        self._uow.audit(
-            session,
-            actor,
-            f"eswt.{action}",
-            patient_id=row.patient_id,
-            entity=SESSION.table_name,
-            entity_id=row.id,
-        )
+        self._uow.audit(session, actor, f"eswt.{action}", **row_audit(SESSION, row))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.decisions.content import UNDECIDED, AidCatalogue, DecisionAid
 from clinic_app.domains.decisions.views import (
@@ -20,6 +20,7 @@ from clinic_app.domains.decisions.views import (
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, NotFound
 from ui.common import errors
+from ui.common.draft_saver import DraftSaver
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -205,17 +206,9 @@ class DecisionViewModel(QObject):
         #: conversation starts with it as the interpreter's language.
         self.record_language = ""
         self._pending: Conversation | None = None
-        self._saving = False
-        #: The password of a sign waiting for a save to finish (None: no sign waiting).
-        self._sign_waiting: str | None = None
-        self._after_save: Callable[[], None] | None = None
-        self._busy = False
-        #: Counts opens and resets: an answer that comes after one is for what was left.
-        self._epoch = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self.save_now)
+        self._drafts = DraftSaver(
+            self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
+        )
 
     # ------------------------------------------------------------------ state
 
@@ -233,7 +226,12 @@ class DecisionViewModel(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self._drafts.busy
+
+    @property
+    def _saving(self) -> bool:
+        """A save is on its way to the store."""
+        return self._drafts.saving
 
     @property
     def past_review(self) -> bool:
@@ -287,7 +285,6 @@ class DecisionViewModel(QObject):
         self.patient_id = patient_id
         self.aid = None
         actor = self._session.require_user()
-        epoch = self._epoch
         decisions = self._decisions
 
         def load() -> Loaded:
@@ -302,8 +299,8 @@ class DecisionViewModel(QObject):
 
         self._runner.run_store(
             load,
-            on_done=lambda found: self._on_loaded(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_loaded),
+            on_failed=self._drafts.guard(self._on_load_failed),
         )
 
     def choose_aid(self, aid_id: str) -> None:
@@ -319,29 +316,26 @@ class DecisionViewModel(QObject):
         if aid is None:
             self.problem.emit(self.tr("That decision aid is not offered. Choose another."))
             return
-        if self._saving:
+        if self._drafts.saving:
             # A save is on its way: choose once it is kept, so nothing typed is lost.
-            self._after_save = lambda: self.choose_aid(aid_id)
+            self._drafts.after_save = lambda: self.choose_aid(aid_id)
             return
         # Anything typed is queued to be kept first: the store worker runs in order, so the
         # look-up below sees it.
         self.save_now()
         self._forget()
         actor = self._session.require_user()
-        epoch = self._epoch
         decisions = self._decisions
         self._runner.run_store(
             lambda: _own_draft(decisions, actor, patient_id, aid.id),
-            on_done=lambda found: (
-                self._show_conversation(aid, found) if epoch == self._epoch else None
-            ),
-            on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(lambda found: self._show_conversation(aid, found)),
+            on_failed=self._drafts.guard(self._on_load_failed),
         )
 
     def choose_again(self) -> None:
         """Back to the list of aids (what is typed is saved first)."""
-        if self._saving:
-            self._after_save = self.choose_again
+        if self._drafts.saving:
+            self._drafts.after_save = self.choose_again
             return
         self.save_now()
         self._forget()
@@ -356,20 +350,19 @@ class DecisionViewModel(QObject):
             return
         self.values = values
         self._pending = values
-        self._timer.start()
+        self._drafts.later()
 
     def save_now(self) -> None:
         """Save what is on the form at once (Save, leaving, locking, switching user)."""
-        self._timer.stop()
+        self._drafts.stop()
         aid = self.aid
-        if self._pending is None or self._saving or self.patient_id is None or aid is None:
+        if self._pending is None or self._drafts.saving or self.patient_id is None or aid is None:
             return
         actor = self._session.require_user()
         patient_id, values = self.patient_id, self._pending
         existing = self.record.id if self.record is not None else None
         self._pending = None
-        self._saving = True
-        epoch = self._epoch
+        self._drafts.saving = True
         decisions = self._decisions
 
         def save() -> DecisionRecordView:
@@ -380,8 +373,8 @@ class DecisionViewModel(QObject):
 
         self._runner.run_store(
             save,
-            on_done=lambda view: self._on_saved(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_saved),
+            on_failed=self._drafts.guard(self._on_save_failed),
         )
 
     def save(self) -> None:
@@ -394,20 +387,18 @@ class DecisionViewModel(QObject):
 
     def sign(self, password: str) -> None:
         """Save anything unsaved, then sign with the user's password."""
-        if self._busy or not self.may_write:
+        if self._drafts.busy or not self.may_write:
             return
         if not password:
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         if self.record is None and self._pending is None:
             self._pending = self.values
-        if self._pending is not None or self._saving:
-            self._after_save = lambda: self._sign(password)
-            self._sign_waiting = password
-            self.save_now()
-        else:
-            self._sign(password)
+        unsaved = self._pending is not None or self._drafts.saving
+        if unsaved:
+            self._drafts.sign_waiting = password
+        self._drafts.then(lambda: self._sign(password), unsaved=unsaved)
 
     def change_of_mind(self) -> None:
         """The patient changed their mind: a new draft that replaces the signed record.
@@ -415,17 +406,16 @@ class DecisionViewModel(QObject):
         The signed record is kept as it was; the new one names it.
         """
         record = self.record
-        if self._busy or record is None or not self.is_signed or self.patient_id is None:
+        if self._drafts.busy or record is None or not self.is_signed or self.patient_id is None:
             return
         actor = self._session.require_user()
         patient_id = self.patient_id
         decisions = self._decisions
-        epoch = self._epoch
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         self._runner.run_store(
             lambda: decisions.change_of_mind(actor, record.id, patient_id),
-            on_done=lambda view: self._on_changed_mind(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_changed_mind),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def print_summary(self) -> None:
@@ -434,11 +424,7 @@ class DecisionViewModel(QObject):
             return
         if self.record is None and self._pending is None and self.may_write:
             self._pending = self.values
-        if self._pending is not None or self._saving:
-            self._after_save = self._print
-            self.save_now()
-        else:
-            self._print()
+        self._drafts.then(self._print, unsaved=self._pending is not None or self._drafts.saving)
 
     def hand_to_patient(self) -> None:
         """The patient holds the device to answer CollaboRATE; remembers who handed it over."""
@@ -450,20 +436,17 @@ class DecisionViewModel(QObject):
     def hand_back(self, password: str) -> None:
         """Back to the clinician, once ``password`` is the handing-over clinician's."""
         actor = self.handed_over_by
-        if actor is None or self._busy:
+        if actor is None or self._drafts.busy:
             return
         if not password:
             self.hand_back_failed.emit(self.tr("Type your password to take the device back."))
             return
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         passwords = self._passwords
-        epoch = self._epoch
         self._runner.run_store(
             lambda: passwords.check_password(actor, password),
-            on_done=lambda _none: self._on_handed_back() if epoch == self._epoch else None,
-            on_failed=lambda error: (
-                self._on_hand_back_refused(error) if epoch == self._epoch else None
-            ),
+            on_done=self._drafts.guard(lambda _none: self._on_handed_back()),
+            on_failed=self._drafts.guard(self._on_hand_back_refused),
         )
 
     def reset(self) -> None:
@@ -479,24 +462,19 @@ class DecisionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
-        if self._sign_waiting is not None:
-            self._finish_sign_left_behind(self._sign_waiting)
-        elif self._pending is not None and self._saving and self.may_write:
+        if self._drafts.sign_waiting is not None:
+            self._finish_sign_left_behind(self._drafts.sign_waiting)
+        elif self._pending is not None and self._drafts.saving and self.may_write:
             # Typed while a save was on its way: queued behind that save now (the store
             # worker runs in order), for this patient, before the screen forgets them.
-            self._saving = False
+            self._drafts.saving = False
             self.save_now()
         if self.handed_over_by is not None:
             self.handed_over_by = None
             self.patient_mode_changed.emit(False)
-        self._timer.stop()
-        self._epoch += 1
         self.record = None
         self._pending = None
-        self._saving = False
-        self._after_save = None
-        self._sign_waiting = None
-        self._set_busy(False)
+        self._drafts.forget()
         self.field_errors_changed.emit({})
 
     def _finish_sign_left_behind(self, password: str) -> None:
@@ -531,27 +509,23 @@ class DecisionViewModel(QObject):
         )
 
     def _sign(self, password: str) -> None:
-        self._sign_waiting = None
+        self._drafts.sign_waiting = None
         record = self.record
         patient_id = self.patient_id
         if record is None or patient_id is None:
-            self._set_busy(False)
+            self._drafts.set_busy(False)
             return
         actor = self._session.require_user()
         decisions = self._decisions
-        epoch = self._epoch
         # An answer that comes after the patient changed is still told, for that patient.
         self._runner.run_store(
             lambda: decisions.sign(actor, record.id, patient_id, password),
-            on_done=lambda view: (
-                self._on_signed(view)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, view, "")
+            on_done=self._drafts.guard_or(
+                self._on_signed, lambda view: self.left_behind.emit(patient_id, view, "")
             ),
-            on_failed=lambda error: (
-                self._on_sign_failed(error)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, None, errors.explain(error))
+            on_failed=self._drafts.guard_or(
+                self._on_sign_failed,
+                lambda error: self.left_behind.emit(patient_id, None, errors.explain(error)),
             ),
         )
 
@@ -563,11 +537,10 @@ class DecisionViewModel(QObject):
         actor = self._session.require_user()
         decisions = self._decisions
         on = self._today()
-        epoch = self._epoch
         # The store reads the record and the patient's name and needs, and audits the print.
         self._runner.run_store(
             lambda: decisions.printable(actor, record.id, patient_id, on),
-            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self.printed.emit),
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
         )
 
@@ -623,30 +596,23 @@ class DecisionViewModel(QObject):
         self.problem.emit(errors.explain(error))
 
     def _on_saved(self, view: DecisionRecordView) -> None:
-        self._saving = False
+        self._drafts.saving = False
         self.record = view
         self.field_errors_changed.emit({})
         self.saved.emit(view)
-        follow_on, self._after_save = self._after_save, None
-        if self._pending is not None:
-            self._after_save = follow_on
-            self.save_now()
-        elif follow_on is not None:
-            follow_on()
+        self._drafts.follow_on(more_typed=self._pending is not None)
 
     def _on_save_failed(self, error: BaseException) -> None:
-        self._saving = False
-        self._sign_waiting = None
-        waiting, self._after_save = self._after_save, None
+        waiting = self._drafts.save_failed()
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
         if waiting is not None:
-            self._set_busy(False)
+            self._drafts.set_busy(False)
             self.sign_failed.emit(message)
 
     def _on_signed(self, view: DecisionRecordView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.record = view
         self.values = conversation_of(view)
         self.field_errors_changed.emit({})
@@ -654,7 +620,7 @@ class DecisionViewModel(QObject):
         self.signed.emit(view)
 
     def _on_sign_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.field_errors_changed.emit(errors.field_messages(error))
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             self.sign_failed.emit(
@@ -664,20 +630,20 @@ class DecisionViewModel(QObject):
             self.sign_failed.emit(errors.explain(error))
 
     def _on_changed_mind(self, view: DecisionRecordView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.record = view
         self.values = conversation_of(view)
         self.record_changed.emit(view)
         self.saved.emit(view)
 
     def _on_handed_back(self) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.handed_over_by = None
         self.patient_mode_changed.emit(False)
         self.save_now()
 
     def _on_hand_back_refused(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             self.hand_back_failed.emit(
                 self.tr("That password is not right. Only the clinician can take the device back.")
@@ -686,13 +652,8 @@ class DecisionViewModel(QObject):
             self.hand_back_failed.emit(errors.explain(error))
 
     def _on_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.problem.emit(errors.explain(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
 
 
 __all__ = [

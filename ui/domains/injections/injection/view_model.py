@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.decisions.views import DecisionRecordView
 from clinic_app.domains.imaging.views import StudyView
@@ -24,6 +24,7 @@ from clinic_app.domains.injections.views import (
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, ValidationError
 from ui.common import errors
+from ui.common.draft_saver import DraftSaver
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -214,17 +215,9 @@ class InjectionViewModel(QObject):
         self.loaded = False
         self.values = InjectionInput()
         self._pending: InjectionInput | None = None
-        self._saving = False
-        self._busy = False
-        self._after_save: Callable[[], None] | None = None
-        #: The password of a sign waiting for a save on its way (None: no sign waiting).
-        self._sign_waiting: str | None = None
-        #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
-        self._epoch = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self.save_now)
+        self._drafts = DraftSaver(
+            self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
+        )
 
     # ------------------------------------------------------------------ state
 
@@ -254,7 +247,7 @@ class InjectionViewModel(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self._drafts.busy
 
     def signer_name(self, signed_by: uuid.UUID | None, known: str = "") -> str:
         """Who signed, in words: by name when the service knows them, else as a colleague."""
@@ -265,7 +258,7 @@ class InjectionViewModel(QObject):
 
     @property
     def has_unsaved(self) -> bool:
-        return self._pending is not None or self._saving
+        return self._pending is not None or self._drafts.saving
 
     # ------------------------------------------------------------------ commands
 
@@ -289,7 +282,6 @@ class InjectionViewModel(QObject):
         self.episode_id = episode_id
         self.loaded = False
         actor = self._session.require_user()
-        epoch = self._epoch
         injections, decisions, pgds, imaging, pack_codes = (
             self._injections,
             self._decisions,
@@ -326,8 +318,8 @@ class InjectionViewModel(QObject):
 
         self._runner.run_store(
             load,
-            on_done=lambda found: self._on_opened(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_opened),
+            on_failed=self._drafts.guard(self._on_load_failed),
         )
 
     def form_changed(self, values: InjectionInput) -> None:
@@ -336,19 +328,18 @@ class InjectionViewModel(QObject):
             return
         self.values = values
         self._pending = values
-        self._timer.start()
+        self._drafts.later()
 
     def save_now(self) -> None:
         """Save what is on the form at once (Save, leaving, locking, switching patient)."""
-        self._timer.stop()
-        if self._pending is None or self._saving or self.patient_id is None:
+        self._drafts.stop()
+        if self._pending is None or self._drafts.saving or self.patient_id is None:
             return
         actor = self._session.require_user()
         patient_id, episode_id, values = self.patient_id, self.episode_id, self._pending
         existing = self.record.id if self.record is not None else None
         self._pending = None
-        self._saving = True
-        epoch = self._epoch
+        self._drafts.saving = True
         injections = self._injections
 
         def save() -> tuple[InjectionView, InjectionChecks]:
@@ -360,8 +351,8 @@ class InjectionViewModel(QObject):
 
         self._runner.run_store(
             save,
-            on_done=lambda found: self._on_saved(*found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(lambda found: self._on_saved(*found)),
+            on_failed=self._drafts.guard(self._on_save_failed),
         )
 
     def save(self) -> None:
@@ -380,28 +371,24 @@ class InjectionViewModel(QObject):
         """
         if keep and self.may_write and self.record is None and self._pending is None:
             self._pending = self.values
-        if self._pending is not None or self._saving:
-            self._after_save = action
-            self.save_now()
-        else:
-            action()
+        self._drafts.then(action, unsaved=self.has_unsaved)
 
     def acknowledge(self, warning_code: str) -> None:
         """Acknowledge one warning (saved first), then read the checks again."""
-        if self._busy or not self.may_write:
+        if self._drafts.busy or not self.may_write:
             return
         self.then(lambda: self._acknowledge(warning_code))
 
     def sign(self, password: str) -> None:
         """Save anything unsaved, then sign with the user's password."""
-        if self._busy or not self.may_write:
+        if self._drafts.busy or not self.may_write:
             return
         if not password:
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         if self.has_unsaved or self.record is None:
-            self._sign_waiting = password
+            self._drafts.sign_waiting = password
         self.then(lambda: self._sign(password), keep=True)
 
     def add_addendum(self, text: str, password: str) -> None:
@@ -411,7 +398,7 @@ class InjectionViewModel(QObject):
         dropped (the addendum is kept in the store all the same).
         """
         record, patient_id = self.record, self.patient_id
-        if self._busy or record is None or patient_id is None or not self.is_signed:
+        if self._drafts.busy or record is None or patient_id is None or not self.is_signed:
             return
         if not text.strip():
             self.addendum_failed.emit(self.tr("Type what you are adding to the record first."))
@@ -421,16 +408,13 @@ class InjectionViewModel(QObject):
             return
         actor = self._session.require_user()
         injections = self._injections
-        epoch = self._epoch
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         self._runner.run_store(
             lambda: injections.add_addendum(
                 actor, record.id, text, password, patient_id=patient_id
             ),
-            on_done=lambda view: self._on_addendum_added(view) if epoch == self._epoch else None,
-            on_failed=lambda error: (
-                self._on_addendum_failed(error) if epoch == self._epoch else None
-            ),
+            on_done=self._drafts.guard(self._on_addendum_added),
+            on_failed=self._drafts.guard(self._on_addendum_failed),
         )
 
     def refresh_decision(self) -> None:
@@ -441,11 +425,10 @@ class InjectionViewModel(QObject):
         actor = self._session.require_user()
         episode_id = self.episode_id
         decisions = self._decisions
-        epoch = self._epoch
         self._runner.run_store(
             lambda: decisions.decision_for(actor, patient_id, episode_id, LEADS_TO),
-            on_done=lambda found: self._on_decision(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_decision),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def reset(self) -> None:
@@ -462,23 +445,18 @@ class InjectionViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
-        if self._sign_waiting is not None:
-            self._finish_sign_left_behind(self._sign_waiting)
-        elif self._pending is not None and self._saving and self.may_write:
+        if self._drafts.sign_waiting is not None:
+            self._finish_sign_left_behind(self._drafts.sign_waiting)
+        elif self._pending is not None and self._drafts.saving and self.may_write:
             # Typed while a save was on its way: queued behind it now (the store worker runs
             # in order), for this patient, before the screen forgets them.
-            self._saving = False
+            self._drafts.saving = False
             self.save_now()
-        self._timer.stop()
-        self._epoch += 1
         self.record = None
         self.checks = None
         self.pack_codes = {}
         self._pending = None
-        self._saving = False
-        self._after_save = None
-        self._sign_waiting = None
-        self._set_busy(False)
+        self._drafts.forget()
         self.field_errors_changed.emit({})
 
     def _acknowledge(self, code: str) -> None:
@@ -487,7 +465,6 @@ class InjectionViewModel(QObject):
             return
         actor = self._session.require_user()
         injections = self._injections
-        epoch = self._epoch
 
         def acknowledge() -> tuple[InjectionView, InjectionChecks]:
             view = injections.acknowledge(actor, record.id, code, patient_id=patient_id)
@@ -495,8 +472,8 @@ class InjectionViewModel(QObject):
 
         self._runner.run_store(
             acknowledge,
-            on_done=lambda found: self._on_checked(*found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(lambda found: self._on_checked(*found)),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def _finish_sign_left_behind(self, password: str) -> None:
@@ -539,36 +516,29 @@ class InjectionViewModel(QObject):
             return
         actor = self._session.require_user()
         injections = self._injections
-        epoch = self._epoch
         self._runner.run_store(
             lambda: injections.aftercare(actor, record.id, patient_id),
-            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
-            on_failed=lambda error: (
-                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
-            ),
+            on_done=self._drafts.guard(self.printed.emit),
+            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
         )
 
     def _sign(self, password: str) -> None:
-        self._sign_waiting = None
+        self._drafts.sign_waiting = None
         record, patient_id = self.record, self.patient_id
         if record is None or patient_id is None:
-            self._set_busy(False)
+            self._drafts.set_busy(False)
             return
         actor = self._session.require_user()
         injections = self._injections
-        epoch = self._epoch
         # An answer that comes after the patient changed is still told, for that patient.
         self._runner.run_store(
             lambda: injections.sign(actor, record.id, password, patient_id=patient_id),
-            on_done=lambda view: (
-                self._on_signed(view)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, view, "")
+            on_done=self._drafts.guard_or(
+                self._on_signed, lambda view: self.left_behind.emit(patient_id, view, "")
             ),
-            on_failed=lambda error: (
-                self._on_sign_failed(error)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, None, errors.explain(error))
+            on_failed=self._drafts.guard_or(
+                self._on_sign_failed,
+                lambda error: self.left_behind.emit(patient_id, None, errors.explain(error)),
             ),
         )
 
@@ -600,27 +570,20 @@ class InjectionViewModel(QObject):
         self.problem.emit(errors.explain(error))
 
     def _on_saved(self, view: InjectionView, checks: InjectionChecks) -> None:
-        self._saving = False
+        self._drafts.saving = False
         self.record = view
         self.field_errors_changed.emit({})
         self._show_checks(checks)
         self.saved.emit(view)
-        follow_on, self._after_save = self._after_save, None
-        if self._pending is not None:
-            self._after_save = follow_on
-            self.save_now()
-        elif follow_on is not None:
-            follow_on()
+        self._drafts.follow_on(more_typed=self._pending is not None)
 
     def _on_save_failed(self, error: BaseException) -> None:
-        self._saving = False
-        self._sign_waiting = None
-        waiting, self._after_save = self._after_save, None
+        waiting = self._drafts.save_failed()
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None and self._busy:
-            self._set_busy(False)
+        if waiting is not None and self._drafts.busy:
+            self._drafts.set_busy(False)
             self.sign_failed.emit(message)
 
     def _on_checked(self, view: InjectionView, checks: InjectionChecks) -> None:
@@ -632,7 +595,7 @@ class InjectionViewModel(QObject):
         self.checks_changed.emit(checks)
 
     def _on_signed(self, view: InjectionView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.record = view
         self.values = view.fields
         self.field_errors_changed.emit({})
@@ -640,7 +603,7 @@ class InjectionViewModel(QObject):
         self.signed.emit(view)
 
     def _on_sign_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.field_errors_changed.emit(errors.field_messages(error))
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             self.sign_failed.emit(
@@ -656,21 +619,20 @@ class InjectionViewModel(QObject):
             return
         actor = self._session.require_user()
         injections = self._injections
-        epoch = self._epoch
         self._runner.run_store(
             lambda: injections.checks(actor, record.id, patient_id=patient_id),
-            on_done=lambda checks: self._show_checks(checks) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._show_checks),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def _on_addendum_added(self, view: InjectionView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.record = view
         self.record_changed.emit(view)
         self.addendum_added.emit(view)
 
     def _on_addendum_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             words = self.tr("That password is not right. Type your own password and try again.")
         elif isinstance(error, ClinicError) and error.code == "text.empty":
@@ -682,13 +644,8 @@ class InjectionViewModel(QObject):
         self.addendum_failed.emit(words)
 
     def _on_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.problem.emit(errors.explain(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
 
 
 __all__ = [

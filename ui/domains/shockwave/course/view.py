@@ -7,17 +7,13 @@ session planned is signed, the course is closed with the pain after and shown as
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from typing import TypeVar
+from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -28,48 +24,29 @@ from clinic_app.domains.shockwave.content import ShockwaveContent, shockwave_con
 from clinic_app.domains.shockwave.views import (
     CourseInput,
     CourseView,
-    DeviceView,
     Outcome,
-    OutcomeChange,
-    SessionChecks,
     SessionInput,
     SessionView,
 )
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors, formatting
-from ui.common.checks_panel import ChecksPanel, about
-from ui.common.form_parts import (
-    NotValid,
-    YesNo,
-    choose,
-    combo,
-    date_text,
-    number_text,
-    read_date,
-    read_number,
-    wrapped_tick,
-)
-from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
-from ui.domains.shockwave.course.outcome_choices import OutcomeChoices, change_text
+from ui.common.checks_panel import about
+from ui.common.decision_card import DecisionCard, DecisionParts
+from ui.common.form_card import FormCard, plain_words
+from ui.common.form_parts import NotValid, number_text, read_number
+from ui.common.form_reading import as_whole, read_into
+from ui.common.widgets import ErrorSummary, FormField, NoticeBar, label
+from ui.domains.shockwave.course.close_card import CloseCard
+from ui.domains.shockwave.course.course_card import CourseCard
 from ui.domains.shockwave.course.outcomes import ResponseChoice
+from ui.domains.shockwave.course.session_card import TYPED, SessionCard
 from ui.domains.shockwave.course.view_model import CourseViewModel, Opened
 
-_T = TypeVar("_T")
 #: The form's type is larger than the app's usual, for reading at the bedside.
 FORM_POINT_SIZE = 11
 
 
-def _words(text: str, role: str | None = None) -> QLabel:
-    made = label(text, role, wrap=True)
-    made.setTextFormat(Qt.TextFormat.PlainText)
-    return made
-
-
-def _whole(value: float | None) -> int | None:
-    return None if value is None else int(value)
-
-
-class CourseForm(QWidget):
+class CourseForm(DecisionParts, QWidget):
     """One shockwave course for the banner's patient, kept as a draft as it is typed."""
 
     #: "Share a decision now": the screen saves what is typed and opens the shockwave aid.
@@ -92,7 +69,7 @@ class CourseForm(QWidget):
         self.fields: dict[str, FormField] = {}
         self.session_lines: list[str] = []
         self.title = label(self.tr("Shockwave course"), "heading")
-        self.state = _words("", "hint")
+        self.state = plain_words("", "hint")
         self.state.setObjectName("shockwaveState")
         self.notice = NoticeBar()
         self.summary = ErrorSummary()
@@ -116,7 +93,7 @@ class CourseForm(QWidget):
         self.scroll_area.setWidget(self.page)
         self.scroll_area.setAccessibleName(self.tr("The shockwave course"))
         self.save_button = QPushButton(self.tr("Save &draft"))
-        self.draft_state = _words("", "hint")
+        self.draft_state = plain_words("", "hint")
         bar = QHBoxLayout()
         bar.addWidget(self.save_button)
         bar.addWidget(self.draft_state, 1)
@@ -134,137 +111,38 @@ class CourseForm(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def _card(self, heading: str) -> tuple[QFrame, QVBoxLayout]:
-        box = card()
-        inner = QVBoxLayout(box)
-        inner.setContentsMargins(14, 10, 14, 12)
-        inner.setSpacing(8)
-        self._heading = label(heading, "subheading")
-        inner.addWidget(self._heading)
-        self.cards.addWidget(box)
-        return box, inner
-
-    def _field(self, key: str, text: str, editor: QWidget, *, hint: str | None = None) -> FormField:
-        made = FormField(text, editor, hint=hint)
-        made.label.setWordWrap(True)
-        self.fields[key] = made
-        return made
-
     def _build_decision(self) -> None:
-        self.decision_card, inner = self._card(self.tr("The decision behind it"))
-        self.decision_words = _words("")
-        self.decision_words.setObjectName("decisionFollowed")
-        self.decision_warning = _words(
+        self.decision_card = DecisionCard(
             self.tr(
                 "No shared decision about shockwave therapy is recorded in this episode. Talk "
                 "it through with the patient first, or give your reason to go on."
             ),
-            "fieldError",
+            reason_height=56,
+            share_first=True,
         )
-        self.decision_warning.setObjectName("noDecisionWarning")
-        self.reason = QPlainTextEdit()
-        self.reason.setTabChangesFocus(True)
-        self.reason.setFixedHeight(56)
-        self.reason_field = self._field(
-            "sdm_missing_reason", self.tr("Your reason to go on without one"), self.reason
-        )
-        self.share_button = QPushButton(self.tr("S&hare a decision now"))
-        self.share_button.setAccessibleName(self.tr("Share a decision now"))
-        self.share_row = QWidget()
-        row = QHBoxLayout(self.share_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.share_button)
-        row.addStretch(1)
-        inner.addWidget(self.decision_words)
-        inner.addWidget(self.decision_warning)
-        inner.addWidget(self.share_row)
-        inner.addWidget(self.reason_field)
+        self.cards.addWidget(self.decision_card)
+        self.fields.update(self.decision_card.fields)
 
     def _build_course(self) -> None:
-        self.course_card, inner = self._card(self.tr("The course"))
-        indications = self._content.indications
-        self.indication = combo(
-            self.tr("What is treated"),
-            [
-                (
-                    self.tr("{title} (NICE {guidance})").format(title=i.title, guidance=i.guidance),
-                    i.id,
-                )
-                for i in indications.indications
-            ],
-            self.tr("Choose what is treated"),
-        )
-        self.guidance_words = _words("", "hint")
-        self.guidance_words.setObjectName("guidanceNamed")
-        self.side = combo(
-            self.tr("Side"),
-            [(self.tr("Left"), "left"), (self.tr("Right"), "right")],
-            self.tr("Choose"),
-        )
-        self.planned = QLineEdit()
-        self.planned.setAccessibleName(self.tr("Sessions planned"))
-        self.device = combo(self.tr("Device"), [], self.tr("Choose the device"))
-        self.device_words = _words("", "hint")
-        self.device_words.setObjectName("deviceService")
-        self.no_devices = _words(
-            self.tr("No device is in the register. Ask the service lead to add the device."),
-            "hint",
-        )
-        self.pain_before = QLineEdit()
-        self.pain_before.setAccessibleName(self.tr("Pain before the course (0-10)"))
-        self.before_choices = OutcomeChoices(self.tr("before the course"))
-        grid = form_grid(2)
-        grid.addWidget(self._field("indication", self.tr("What is treated"), self.indication), 0, 0)
-        grid.addWidget(self._field("side", self.tr("Side"), self.side), 0, 1)
-        grid.addWidget(self.guidance_words, 1, 0, 1, 2)
-        grid.addWidget(
-            self._field("planned_sessions", self.tr("Sessions planned"), self.planned), 2, 0
-        )
-        grid.addWidget(
-            self._field("outcome_before", self.tr("Pain before (0-10)"), self.pain_before), 2, 1
-        )
-        grid.addWidget(
-            self._field(
-                "outcome_before.responses",
-                self.tr("Questionnaires before the course"),
-                self.before_choices,
-                hint=self.tr(
-                    "The patient's completed questionnaires, by day and total: choose the one "
-                    "of each that counts. Its change shows when the course closes."
-                ),
-            ),
-            3,
-            0,
-            1,
-            2,
-        )
-        grid.addWidget(self._field("eswt_device_id", self.tr("Device"), self.device), 4, 0, 1, 2)
-        grid.addWidget(self.device_words, 5, 0, 1, 2)
-        grid.addWidget(self.no_devices, 6, 0, 1, 2)
-        inner.addLayout(grid)
-        inner.addWidget(
-            label(self.tr("NICE's arrangements, before the first session"), "fieldLabel")
-        )
-        self.governance: dict[str, QCheckBox] = {}
-        for requirement in indications.requirements:
-            line, box = wrapped_tick(requirement.words)
-            self.governance[requirement.id] = box
-            holder = self._field(f"governance.{requirement.id}", "", line)
-            holder.label.hide()
-            inner.addWidget(holder)
-        inner.addWidget(label(self.tr("Before shockwave therapy, ask"), "fieldLabel"))
-        self.contraindications: dict[str, YesNo] = {}
-        asked = form_grid(2)
-        for index, item in enumerate(self._content.contraindications.items):
-            answer = YesNo(item.question)
-            self.contraindications[item.id] = answer
-            made = self._field(f"contraindications.{item.id}", item.question, answer)
-            asked.addWidget(made, index // 2, index % 2)
-        inner.addLayout(asked)
+        self.course_card = CourseCard(self._content)
+        self.cards.addWidget(self.course_card)
+        self.fields.update(self.course_card.fields)
+        self.indication = self.course_card.indication
+        self.guidance_words = self.course_card.guidance_words
+        self.side = self.course_card.side
+        self.planned = self.course_card.planned
+        self.device = self.course_card.device
+        self.device_words = self.course_card.device_words
+        self.pain_before = self.course_card.pain_before
+        self.before_choices = self.course_card.before_choices
+        self.governance = self.course_card.governance
+        self.contraindications = self.course_card.contraindications
 
     def _build_sessions(self) -> None:
-        self.sessions_card, inner = self._card(self.tr("Sessions"))
-        self.sessions_list = _words("", None)
+        self.sessions_card = FormCard(self.tr("Sessions"))
+        self.cards.addWidget(self.sessions_card)
+        inner = self.sessions_card.inner
+        self.sessions_list = plain_words("", None)
         self.sessions_list.setObjectName("sessionsList")
         self.add_button = QPushButton(self.tr("Add session"))
         row = QHBoxLayout()
@@ -273,120 +151,43 @@ class CourseForm(QWidget):
         inner.addWidget(self.sessions_list)
         inner.addLayout(row)
 
-    def _build_session(self) -> None:  # noqa: PLR0915 - one statement a part, in order
-        self.session_card, inner = self._card(self.tr("This session"))
-        self.session_title = self._heading
-        self.performed_on = QLineEdit()
-        self.performed_on.setPlaceholderText(self.tr("dd/mm/yyyy"))
-        self.applicator = QLineEdit()
-        self.applicator.setMaxLength(120)
-        self.pressure = QLineEdit()
-        self.energy = QLineEdit()
-        self.frequency = QLineEdit()
-        self.pulses = QLineEdit()
-        self.target = QLineEdit()
-        self.target.setMaxLength(200)
-        self.pain_during = QLineEdit()
-        self.guided = QCheckBox(self.tr("Ultrasound-guided"))
-        self.anaesthetic = QCheckBox(self.tr("Local anaesthetic used"))
-        self.anaesthetic_note = _words(self._content.indications.local_anaesthetic_note, "hint")
-        self.anaesthetic_note.setObjectName("anaestheticNote")
-        grid = form_grid(2)
-        grid.addWidget(self._field("performed_on", self.tr("Date"), self.performed_on), 0, 0)
-        grid.addWidget(self._field("applicator", self.tr("Applicator"), self.applicator), 0, 1)
-        self.pressure_field = self._field(
-            "pressure_bar", self.tr("Pressure (bar, radial)"), self.pressure
+    def _build_session(self) -> None:
+        self.session_card = SessionCard(
+            self._content, self._vm.acknowledge, self._label_for, self._explain_stop
         )
-        self.energy_field = self._field(
-            "energy_mj_mm2", self.tr("Energy flux density (mJ/mm², focused)"), self.energy
-        )
-        grid.addWidget(self.pressure_field, 1, 0)
-        grid.addWidget(self.energy_field, 1, 0)
-        grid.addWidget(self._field("frequency_hz", self.tr("Frequency (Hz)"), self.frequency), 1, 1)
-        grid.addWidget(self._field("pulses", self.tr("Pulses"), self.pulses), 2, 0)
-        grid.addWidget(self._field("target", self.tr("Target"), self.target), 2, 1)
-        grid.addWidget(
-            self._field("pain_during", self.tr("Pain during (0-10)"), self.pain_during), 3, 0
-        )
-        inner.addLayout(grid)
-        self.no_kind = _words(
-            self.tr("Choose the course's device to set its pressure or energy."), "hint"
-        )
-        inner.addWidget(self.no_kind)
-        inner.addWidget(self.guided)
-        inner.addWidget(self.anaesthetic)
-        inner.addWidget(self.anaesthetic_note)
-        holder = QWidget()
-        column = QHBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        self.side_effects: dict[str, QCheckBox] = {}
-        for effect in self._content.indications.side_effects:
-            tick = QCheckBox(effect.words)
-            self.side_effects[effect.id] = tick
-            column.addWidget(tick)
-        column.addStretch(1)
-        inner.addWidget(self._field("side_effects", self.tr("Side effects"), holder))
-        inner.addWidget(label(self.tr("Before signing"), "fieldLabel"))
-        self.checks_panel = ChecksPanel(self._vm.acknowledge, self._label_for, self._explain_stop)
-        inner.addWidget(self.checks_panel)
-        self.attestation = _words("", "hint")
-        self.attestation.setObjectName("attestation")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(self.tr("Your password"))
-        self.password.setAccessibleName(self.tr("Password to sign the session"))
-        self.password.setMaximumWidth(220)
-        self.sign_button = QPushButton(self.tr("Sig&n the session"))
-        set_role(self.sign_button, "", variant="primary")
-        self.sign_problem = _words("", "fieldError")
-        self.sign_problem.setObjectName("signProblem")
-        self.sign_problem.hide()
-        bar = QHBoxLayout()
-        bar.addStretch(1)
-        bar.addWidget(self.password)
-        bar.addWidget(self.sign_button)
-        inner.addWidget(self.attestation)
-        inner.addLayout(bar)
-        inner.addWidget(self.sign_problem)
+        self.cards.addWidget(self.session_card)
+        self.fields.update(self.session_card.fields)
+        part = self.session_card
+        self.session_title = part.session_title
+        self.performed_on = part.performed_on
+        self.applicator = part.applicator
+        self.pressure = part.pressure
+        self.energy = part.energy
+        self.frequency = part.frequency
+        self.pulses = part.pulses
+        self.target = part.target
+        self.pain_during = part.pain_during
+        self.anaesthetic_note = part.anaesthetic_note
+        self.pressure_field = part.pressure_field
+        self.energy_field = part.energy_field
+        self.checks_panel = part.checks_panel
+        self.attestation = part.attestation
+        self.password = part.password
+        self.sign_button = part.sign_button
+        self.sign_problem = part.sign_problem
 
     def _build_close(self) -> None:
-        self.close_card, inner = self._card(self.tr("Close the course"))
-        self.change_words = _words("")
-        self.change_words.setObjectName("outcomeChange")
-        self.pain_after = QLineEdit()
-        self.pain_after.setAccessibleName(self.tr("Pain after the course (0-10)"))
-        self.after_choices = OutcomeChoices(self.tr("at follow-up"))
-        self.close_password = QLineEdit()
-        self.close_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.close_password.setPlaceholderText(self.tr("Your password"))
-        self.close_password.setAccessibleName(self.tr("Password to close the course"))
-        self.close_password.setMaximumWidth(220)
-        self.close_button = QPushButton(self.tr("&Close the course"))
-        self.close_problem = _words("", "fieldError")
-        self.close_problem.setObjectName("closeProblem")
-        self.close_problem.hide()
-        self.close_form = QWidget()
-        column = QVBoxLayout(self.close_form)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(8)
-        column.addWidget(
-            self._field(
-                "outcome_after.responses",
-                self.tr("Questionnaires at follow-up"),
-                self.after_choices,
-                hint=self.tr("Choose the one of each that counts after the course."),
-            )
-        )
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(row)
-        row.addWidget(self._field("outcome_after", self.tr("Pain after (0-10)"), self.pain_after))
-        row.addStretch(1)
-        row.addWidget(self.close_password, 0, Qt.AlignmentFlag.AlignBottom)
-        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignBottom)
-        inner.addWidget(self.close_form)
-        inner.addWidget(self.close_problem)
-        inner.addWidget(self.change_words)
+        self.close_card = CloseCard()
+        self.cards.addWidget(self.close_card)
+        self.fields.update(self.close_card.fields)
+        part = self.close_card
+        self.change_words = part.change_words
+        self.pain_after = part.pain_after
+        self.after_choices = part.after_choices
+        self.close_password = part.close_password
+        self.close_button = part.close_button
+        self.close_problem = part.close_problem
+        self.close_form = part.close_form
 
     def _connect(self) -> None:
         vm = self._vm
@@ -399,10 +200,11 @@ class CourseForm(QWidget):
         self.close_password.returnPressed.connect(self._on_close)
         vm.opened.connect(self._show_opened)
         vm.course_changed.connect(self._show_course)
-        vm.checks_changed.connect(self._show_checks)
-        vm.change_changed.connect(self._show_change)
+        vm.checks_changed.connect(self.session_card.show_checks)
+        vm.change_changed.connect(self.close_card.show_change)
         vm.responses_changed.connect(self._show_responses)
-        self.before_choices.changed.connect(self._changed)
+        self.course_card.changed.connect(self._changed)
+        self.session_card.changed.connect(self._session_changed)
         vm.field_errors_changed.connect(self._show_store_errors)
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
         vm.sign_failed.connect(lambda text: self._show_problem(self.sign_problem, text))
@@ -415,63 +217,34 @@ class CourseForm(QWidget):
             )
         )
         vm.busy_changed.connect(self._on_busy)
-        for edit in (self.planned, self.pain_before):
-            edit.textEdited.connect(self._changed)
         self.reason.textChanged.connect(self._changed)
-        for box in (self.indication, self.side, self.device):
-            box.currentIndexChanged.connect(self._changed)
-        for tick in self.governance.values():
-            tick.toggled.connect(self._changed)
-        for asked in self.contraindications.values():
-            asked.changed.connect(self._changed)
-        for edit in (
-            self.performed_on,
-            self.applicator,
-            self.pressure,
-            self.energy,
-            self.frequency,
-            self.pulses,
-            self.target,
-            self.pain_during,
-        ):
-            edit.textEdited.connect(self._session_changed)
-        for tick in (self.guided, self.anaesthetic, *self.side_effects.values()):
-            tick.toggled.connect(self._session_changed)
 
     # ------------------------------------------------------------------ reading the form
-
-    def _reader(self, local: dict[str, str]) -> Callable[[str, Callable[[], _T | None]], _T | None]:
-        def read(key: str, reader: Callable[[], _T | None]) -> _T | None:
-            try:
-                return reader()
-            except NotValid as error:
-                local[key] = error.words
-                return None
-
-        return read
 
     def values(self) -> CourseInput:
         """The course as the service takes it; what cannot be read is left out and marked."""
         local: dict[str, str] = {}
-        read = self._reader(local)
-        planned = read("planned_sessions", lambda: read_number(self.planned.text(), whole=True))
-        pain = read("outcome_before", lambda: read_number(self.pain_before.text(), whole=True))
-        device = self.device.currentData()
+        planned = read_into(
+            local, "planned_sessions", lambda: read_number(self.planned.text(), whole=True)
+        )
+        pain = read_into(
+            local, "outcome_before", lambda: read_number(self.pain_before.text(), whole=True)
+        )
         reason = self.reason.toPlainText().strip()
         decided = self._vm.decision is not None
         stored = self._vm.course.fields if self._vm.course is not None else CourseInput()
         values = CourseInput(
             indication=self.indication.currentData(),
             side=self.side.currentData(),
-            planned_sessions=_whole(planned),
-            eswt_device_id=uuid.UUID(device) if device else None,
+            planned_sessions=as_whole(planned),
+            eswt_device_id=self.course_card.chosen_device(),
             governance={key: box.isChecked() for key, box in self.governance.items()},
             contraindications={
                 key: answer
                 for key, asked in self.contraindications.items()
                 if (answer := asked.answer()) is not None
             },
-            outcome_before=Outcome(pain_nrs=_whole(pain), responses=self.before_choices.chosen()),
+            outcome_before=Outcome(pain_nrs=as_whole(pain), responses=self.before_choices.chosen()),
             sdm_record_id=None,
             sdm_missing_reason=None if decided or not reason else reason,
         )
@@ -494,47 +267,19 @@ class CourseForm(QWidget):
     def session_values(self) -> SessionInput:
         """The session being given, as the service takes it."""
         local: dict[str, str] = {}
-        read = self._reader(local)
-        kind = self._kind()
-        performed = read("performed_on", lambda: read_date(self.performed_on.text()))
-        pressure = read("pressure_bar", lambda: read_number(self.pressure.text()))
-        energy = read("energy_mj_mm2", lambda: read_number(self.energy.text()))
-        frequency = read("frequency_hz", lambda: read_number(self.frequency.text()))
-        pulses = read("pulses", lambda: read_number(self.pulses.text(), whole=True))
-        pain = read("pain_during", lambda: read_number(self.pain_during.text(), whole=True))
-        stored = self._vm.session
-        values = SessionInput(
-            performed_on=performed
-            if performed is not None
-            else (stored.fields.performed_on if stored is not None else None),
-            applicator=self.applicator.text().strip(),
-            pressure_bar=pressure if kind == "radial" else None,
-            energy_mj_mm2=energy if kind == "focused" else None,
-            frequency_hz=frequency,
-            pulses=_whole(pulses),
-            target=self.target.text().strip(),
-            ultrasound_guided=self.guided.isChecked(),
-            local_anaesthetic=self.anaesthetic.isChecked(),
-            pain_during=_whole(pain),
-            side_effects=tuple(k for k, tick in self.side_effects.items() if tick.isChecked()),
-        )
+        values = self.session_card.values(self._kind(), self._vm.session, local)
         self._set_local("session", local)
         return values
 
     def _set_local(self, part: str, found: dict[str, str]) -> None:
-        keys = (
-            {"performed_on", "pressure_bar", "energy_mj_mm2", "frequency_hz", "pulses"}
-            | {"pain_during"}
-            if part == "session"
-            else {"planned_sessions", "outcome_before"}
-        )
+        keys = TYPED if part == "session" else {"planned_sessions", "outcome_before"}
         self._local = {k: v for k, v in self._local.items() if k not in keys} | found
         self._show_errors()
 
     def _changed(self, *_args: object) -> None:
         if self._loading:
             return
-        self._show_guidance()
+        self.course_card.show_guidance()
         self._show_device()
         self._vm.form_changed(self.values())
 
@@ -545,11 +290,8 @@ class CourseForm(QWidget):
 
     def _kind(self) -> str | None:
         course = self._vm.course
-        chosen = self.device.currentData()
-        device_id = (
-            uuid.UUID(chosen)
-            if chosen
-            else (course.fields.eswt_device_id if course is not None else None)
+        device_id = self.course_card.chosen_device() or (
+            course.fields.eswt_device_id if course is not None else None
         )
         device = self._vm.device(device_id)
         return device.kind if device is not None else None
@@ -564,13 +306,13 @@ class CourseForm(QWidget):
             self.state.setText("")
             self.draft_state.setText("")
             self._fill(CourseInput())
-            self._fill_session(None)
+            self.session_card.fill(None)
             self._shown_session = None
             self.sessions_list.setText("")
             self.session_card.hide()
             self.close_card.hide()
             self.change_words.setText("")
-            self._show_checks(None)
+            self.session_card.show_checks(None)
         finally:
             self._loading = False
 
@@ -581,11 +323,7 @@ class CourseForm(QWidget):
             return
         self._loading = True
         try:
-            self.device.clear()
-            self.device.addItem(self.tr("Choose the device"), None)
-            for device in found.devices:
-                self.device.addItem(self._device_name(device), str(device.id))
-            self.no_devices.setVisible(not found.devices)
+            self.course_card.set_devices(found.devices)
             self.attestation.setText(found.attestation)
             course = found.course
             self._fill(course.fields if course is not None else CourseInput())
@@ -607,120 +345,26 @@ class CourseForm(QWidget):
         finally:
             self._loading = False
 
-    def _device_name(self, device: DeviceView) -> str:
-        kind = self.tr("radial") if device.kind == "radial" else self.tr("focused")
-        return self.tr("{make} {model}, serial {serial} ({kind})").format(
-            make=device.make, model=device.model, serial=device.serial, kind=kind
-        )
-
     def _fill(self, values: CourseInput) -> None:
         self.reason.setPlainText(values.sdm_missing_reason or "")
-        choose(self.indication, values.indication)
-        choose(self.side, values.side)
-        self.planned.setText(number_text(values.planned_sessions))
-        choose(self.device, str(values.eswt_device_id) if values.eswt_device_id else None)
-        for key, box in self.governance.items():
-            box.setChecked(bool(values.governance.get(key)))
-        for key, asked in self.contraindications.items():
-            asked.set_answer(values.contraindications.get(key))
-        self.pain_before.setText(number_text(values.outcome_before.pain_nrs))
-        self._show_guidance()
+        self.course_card.fill(values)
         self._show_device()
 
-    def _fill_session(self, session: SessionView | None) -> None:
-        values = session.fields if session is not None else SessionInput()
-        self.performed_on.setText(date_text(values.performed_on))
-        self.applicator.setText(values.applicator)
-        self.pressure.setText(number_text(values.pressure_bar))
-        self.energy.setText(number_text(values.energy_mj_mm2))
-        self.frequency.setText(number_text(values.frequency_hz))
-        self.pulses.setText(number_text(values.pulses))
-        self.target.setText(values.target)
-        self.guided.setChecked(values.ultrasound_guided)
-        self.anaesthetic.setChecked(values.local_anaesthetic)
-        self.pain_during.setText(number_text(values.pain_during))
-        for key, tick in self.side_effects.items():
-            tick.setChecked(key in values.side_effects)
-
-    def _show_guidance(self) -> None:
-        indication = self._content.indications.indication(self.indication.currentData())
-        if indication is None:
-            self.guidance_words.setText("")
-            self.guidance_words.hide()
-            return
-        special = indication.arrangements == "special"
-        self.guidance_words.setText(
-            (
-                self.tr(
-                    "NICE interventional procedures guidance {guidance} ({year}): only with "
-                    "special arrangements for clinical governance, consent and audit."
-                )
-                if special
-                else self.tr("NICE interventional procedures guidance {guidance} ({year}).")
-            ).format(guidance=indication.guidance, year=indication.year)
-        )
-        self.guidance_words.show()
-
     def _show_device(self) -> None:
-        chosen = self.device.currentData()
-        device = self._vm.device(uuid.UUID(chosen)) if chosen else None
-        if device is None:
-            self.device_words.hide()
-            return
-        if device.last_service_on is None:
-            words = self.tr("No service date is on record for this device.")
-        elif device.service_unchecked:
-            words = self.tr(
-                "Last serviced {last}. Your service has not set how often its devices are "
-                "serviced, so whether it is due is not checked."
-            ).format(last=formatting.clinical_date(device.last_service_on))
-        elif device.overdue:
-            words = self.tr("Overdue for its service: last serviced {last}, due {due}.").format(
-                last=formatting.clinical_date(device.last_service_on),
-                due=formatting.clinical_date(device.service_due_on)
-                if device.service_due_on
-                else "",
-            )
-        else:
-            words = self.tr("Last serviced {last}; next service due {due}.").format(
-                last=formatting.clinical_date(device.last_service_on),
-                due=formatting.clinical_date(device.service_due_on)
-                if device.service_due_on
-                else "",
-            )
-        self.device_words.setText(words)
-        warn = device.overdue or device.service_unchecked
-        set_role(self.device_words, "fieldError" if warn else "hint")
-        self.device_words.show()
+        chosen = self.course_card.chosen_device()
+        self.course_card.show_device(self._vm.device(chosen) if chosen else None)
 
     def _show_decision(self) -> None:
         course = self._vm.course
         if course is not None and course.is_closed:
-            linked = course.fields.sdm_record_id is not None
-            self.decision_words.setText(
-                self.tr("Given after a shared decision with the patient, recorded and linked.")
-                if linked
-                else self.tr("Given with no shared decision recorded, for the reason below.")
-            )
-            self.decision_words.setVisible(True)
-            self.decision_warning.setVisible(False)
-            self.share_row.setVisible(False)
-            self.reason_field.setVisible(not linked)
+            self.decision_card.show_signed(course.fields.sdm_record_id is not None)
             return
         decision = self._vm.decision
-        if decision is not None:
-            day = (decision.signed_at or decision.created_at).date()
-            self.decision_words.setText(
-                self.tr("Follows the shared decision of {day}.").format(
-                    day=formatting.clinical_date(day)
-                )
-            )
-        followed = decision is not None
-        self.decision_words.setVisible(followed)
-        self.decision_warning.setVisible(not followed)
-        self.reason_field.setVisible(not followed)
-        # A decision can still lead to this course until its first session is given.
-        self.share_row.setVisible(not followed and self._vm.may_write and not self._vm.started)
+        self.decision_card.show_open(
+            (decision.signed_at or decision.created_at).date() if decision is not None else None,
+            # A decision can still lead to this course until its first session is given.
+            may_share=self._vm.may_write and not self._vm.started,
+        )
 
     def _show_course(self, course: CourseView | None) -> None:  # noqa: PLR0915
         vm = self._vm
@@ -761,17 +405,14 @@ class CourseForm(QWidget):
             if draft.id != self._shown_session:
                 self._loading = True
                 try:
-                    self._fill_session(draft)
+                    self.session_card.fill(draft)
                 finally:
                     self._loading = False
                 self._shown_session = draft.id
                 self.sign_problem.hide()
         else:
             self._shown_session = None
-        kind = self._kind()
-        self.pressure_field.setVisible(kind == "radial")
-        self.energy_field.setVisible(kind == "focused")
-        self.no_kind.setVisible(kind is None)
+        self.session_card.show_kind(self._kind())
         signed = [s for s in sessions if s.is_signed]
         self.close_card.setVisible(closed or (bool(signed) and draft is None))
         self.close_form.setVisible(not closed and writable)
@@ -809,10 +450,6 @@ class CourseForm(QWidget):
             n=session.number, of=of, day=day, status=status
         )
 
-    def _show_change(self, change: OutcomeChange | None) -> None:
-        self.change_words.setText(change_text(change) if change is not None else "")
-        self.change_words.setVisible(change is not None)
-
     def _show_responses(self, found: tuple[ResponseChoice, ...]) -> None:
         """The patient's questionnaires read again: offered anew, what is chosen kept."""
         if not found and self._vm.patient_id is None:
@@ -845,13 +482,6 @@ class CourseForm(QWidget):
             self.draft_state.setText(self.tr("Closed."))
         else:
             self.draft_state.setText(self.tr("Draft saved."))
-
-    def _show_checks(self, checks: SessionChecks | None) -> None:
-        if checks is None:
-            self.checks_panel.clear()
-            self.checks_panel.say(self.tr("The checks show here once the session is saved."))
-            return
-        self.checks_panel.show_checks(checks)
 
     @property
     def check_lines(self) -> list[str]:
@@ -935,7 +565,7 @@ class CourseForm(QWidget):
         self.close_password.clear()
         if local:
             return
-        self._vm.close_course(_whole(pain), password, self.after_choices.chosen())
+        self._vm.close_course(as_whole(pain), password, self.after_choices.chosen())
 
     # ------------------------------------------------------------------ focus
 
@@ -949,14 +579,11 @@ class CourseForm(QWidget):
         """Nothing of the last patient stays on the form."""
         self._show_empty()
         self.password.clear()
-        self.close_password.clear()
-        self.pain_after.clear()
         self.before_choices.clear()
-        self.after_choices.clear()
+        self.close_card.clear_entry()
         self.notice.hide_notice()
         self.summary.clear()
         self.sign_problem.hide()
-        self.close_problem.hide()
         self._local = {}
         self._from_store = {}
         self._show_errors()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.decisions.views import DecisionRecordView
 from clinic_app.domains.shockwave.views import (
@@ -28,6 +28,7 @@ from clinic_app.domains.shockwave.views import (
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
+from ui.common.draft_saver import DraftSaver
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.domains.shockwave.course.outcomes import (
@@ -232,17 +233,9 @@ class CourseViewModel(QObject):
         self.session_values: SessionInput | None = None
         self._pending: CourseInput | None = None
         self._pending_session: SessionInput | None = None
-        self._saving = False
-        self._busy = False
-        self._after_save: Callable[[], None] | None = None
-        #: The password of a sign waiting for a save on its way (None: no sign waiting).
-        self._sign_waiting: str | None = None
-        #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
-        self._epoch = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self.save_now)
+        self._drafts = DraftSaver(
+            self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
+        )
 
     # ------------------------------------------------------------------ state
 
@@ -270,11 +263,11 @@ class CourseViewModel(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self._drafts.busy
 
     @property
     def has_unsaved(self) -> bool:
-        return self._pending is not None or self._pending_session is not None or self._saving
+        return self._pending is not None or self._pending_session is not None or self._drafts.saving
 
     def device(self, device_id: uuid.UUID | None) -> DeviceView | None:
         return next((d for d in self.devices if d.id == device_id), None)
@@ -300,7 +293,6 @@ class CourseViewModel(QObject):
             self.responses = ()
             self.responses_changed.emit(())
         actor = self._session.require_user()
-        epoch = self._epoch
         courses, devices, decisions = self._courses, self._devices, self._decisions
         questionnaires = self._questionnaires
 
@@ -335,8 +327,8 @@ class CourseViewModel(QObject):
 
         self._runner.run_store(
             load,
-            on_done=lambda found: self._on_opened(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_opened),
+            on_failed=self._drafts.guard(self._on_load_failed),
         )
 
     def form_changed(self, values: CourseInput) -> None:
@@ -345,7 +337,7 @@ class CourseViewModel(QObject):
             return
         self.values = values
         self._pending = values
-        self._timer.start()
+        self._drafts.later()
 
     def session_changed(self, values: SessionInput) -> None:
         """The open session's parts changed: kept as a draft once the changes pause."""
@@ -353,12 +345,12 @@ class CourseViewModel(QObject):
             return
         self.session_values = values
         self._pending_session = values
-        self._timer.start()
+        self._drafts.later()
 
     def save_now(self) -> None:
         """Save what is on the form at once (Save, leaving, locking, switching patient)."""
-        self._timer.stop()
-        if self._saving or self.patient_id is None:
+        self._drafts.stop()
+        if self._drafts.saving or self.patient_id is None:
             return
         if self._pending is None and self._pending_session is None:
             return
@@ -370,8 +362,7 @@ class CourseViewModel(QObject):
         draft_id = draft.id if draft is not None else None
         self._pending = None
         self._pending_session = None
-        self._saving = True
-        epoch = self._epoch
+        self._drafts.saving = True
         courses = self._courses
 
         def save() -> Found:
@@ -390,8 +381,8 @@ class CourseViewModel(QObject):
 
         self._runner.run_store(
             save,
-            on_done=lambda found: self._on_saved(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_saved),
+            on_failed=self._drafts.guard(self._on_save_failed),
         )
 
     def save(self) -> None:
@@ -409,21 +400,17 @@ class CourseViewModel(QObject):
         """
         if keep and self.may_write and self.course is None and self._pending is None:
             self._pending = self.values
-        if self.has_unsaved:
-            self._after_save = action
-            self.save_now()
-        else:
-            action()
+        self._drafts.then(action, unsaved=self.has_unsaved)
 
     def add_session(self) -> None:
         """Begin the next session of the plan (what is typed saved first)."""
-        if self._busy or not self.may_write:
+        if self._drafts.busy or not self.may_write:
             return
         self.then(self._add_session, keep=True)
 
     def acknowledge(self, warning_code: str) -> None:
         """Acknowledge one warning of the open session (saved first), then check again."""
-        if self._busy or not self.may_write:
+        if self._drafts.busy or not self.may_write:
             return
         self.then(
             lambda: self._on_session(
@@ -433,14 +420,14 @@ class CourseViewModel(QObject):
 
     def sign_session(self, password: str) -> None:
         """Save anything unsaved, then sign the open session with the user's password."""
-        if self._busy or not self.may_write or self.session is None:
+        if self._drafts.busy or not self.may_write or self.session is None:
             return
         if not password:
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         if self.has_unsaved:
-            self._sign_waiting = password
+            self._drafts.sign_waiting = password
         self.then(lambda: self._sign(password))
 
     def close_course(
@@ -452,15 +439,14 @@ class CourseViewModel(QObject):
         the follow-up (the store refuses any that are not this patient's).
         """
         course, patient_id = self.course, self.patient_id
-        if self._busy or not self.may_write or course is None or patient_id is None:
+        if self._drafts.busy or not self.may_write or course is None or patient_id is None:
             return
         if not password:
             self.close_failed.emit(self.tr("Type your password to close the course."))
             return
-        self._set_busy(True)
+        self._drafts.set_busy(True)
         actor = self._session.require_user()
         courses = self._courses
-        epoch = self._epoch
 
         def close() -> Found:
             view = courses.close_course(
@@ -472,14 +458,12 @@ class CourseViewModel(QObject):
             )
             return self._found(courses, actor, view, patient_id)
 
+        # Guarded now: the answer counts only for the patient the course was closed for.
+        on_done = self._drafts.guard(self._on_closed)
+        on_failed = self._drafts.guard(self._on_close_failed)
+
         def run() -> None:
-            self._runner.run_store(
-                close,
-                on_done=lambda found: self._on_closed(found) if epoch == self._epoch else None,
-                on_failed=lambda error: (
-                    self._on_close_failed(error) if epoch == self._epoch else None
-                ),
-            )
+            self._runner.run_store(close, on_done=on_done, on_failed=on_failed)
 
         self.then(run)
 
@@ -491,11 +475,10 @@ class CourseViewModel(QObject):
         actor = self._session.require_user()
         episode_id = self.episode_id
         decisions = self._decisions
-        epoch = self._epoch
         self._runner.run_store(
             lambda: decisions.decision_for(actor, patient_id, episode_id, LEADS_TO),
-            on_done=lambda found: self._on_decision(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_decision),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def refresh_responses(self) -> None:
@@ -505,11 +488,10 @@ class CourseViewModel(QObject):
             return
         actor = self._session.require_user()
         questionnaires = self._questionnaires
-        epoch = self._epoch
         self._runner.run_store(
             lambda: completed_responses(questionnaires, actor, patient_id),
-            on_done=lambda found: self._on_responses(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_responses),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def reset(self) -> None:
@@ -547,7 +529,7 @@ class CourseViewModel(QObject):
         return Found(view, checks, change)
 
     def _forget(self) -> None:
-        waiting, draft, patient_id = self._sign_waiting, self.session, self.patient_id
+        waiting, draft, patient_id = self._drafts.sign_waiting, self.session, self.patient_id
         course = self.course
         if waiting is not None and draft is not None and patient_id is not None and course:
             # The sign was waiting for a save on its way: the form's last state is saved again
@@ -557,21 +539,16 @@ class CourseViewModel(QObject):
         elif self.has_unsaved and self.may_write:
             # Typed while a save was on its way, or not saved yet: queued now (the store
             # worker runs in order), for this patient, before the screen forgets them.
-            self._saving = False
-            self._after_save = None
+            self._drafts.saving = False
+            self._drafts.after_save = None
             self.save_now()
-        self._timer.stop()
-        self._epoch += 1
-        self._sign_waiting = None
         self.session_values = None
         self.course = None
         self.checks = None
         self.change = None
         self._pending = None
         self._pending_session = None
-        self._saving = False
-        self._after_save = None
-        self._set_busy(False)
+        self._drafts.forget()
         self.field_errors_changed.emit({})
 
     def _add_session(self) -> None:
@@ -580,7 +557,6 @@ class CourseViewModel(QObject):
             return
         actor = self._session.require_user()
         courses = self._courses
-        epoch = self._epoch
 
         def add() -> Found:
             view = courses.add_session(actor, course.id, patient_id=patient_id)
@@ -588,8 +564,8 @@ class CourseViewModel(QObject):
 
         self._runner.run_store(
             add,
-            on_done=lambda found: self._on_found(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_add_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_found),
+            on_failed=self._drafts.guard(self._on_add_failed),
         )
 
     def _on_session(
@@ -600,7 +576,6 @@ class CourseViewModel(QObject):
             return
         actor = self._session.require_user()
         courses = self._courses
-        epoch = self._epoch
 
         def run() -> Found:
             view = call(courses, actor, draft.id, patient_id)
@@ -608,8 +583,8 @@ class CourseViewModel(QObject):
 
         self._runner.run_store(
             run,
-            on_done=lambda found: self._on_found(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_found),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def _sign_left_behind(
@@ -634,14 +609,13 @@ class CourseViewModel(QObject):
         )
 
     def _sign(self, password: str) -> None:
-        self._sign_waiting = None
+        self._drafts.sign_waiting = None
         draft, patient_id = self.session, self.patient_id
         if draft is None or patient_id is None:
-            self._set_busy(False)
+            self._drafts.set_busy(False)
             return
         actor = self._session.require_user()
         courses = self._courses
-        epoch = self._epoch
 
         def sign() -> Found:
             view = courses.sign_session(actor, draft.id, password, patient_id=patient_id)
@@ -650,15 +624,12 @@ class CourseViewModel(QObject):
         # An answer that comes after the patient changed is not shown; it is told, for them.
         self._runner.run_store(
             sign,
-            on_done=lambda found: (
-                self._on_signed(found)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, True, "")
+            on_done=self._drafts.guard_or(
+                self._on_signed, lambda _found: self.left_behind.emit(patient_id, True, "")
             ),
-            on_failed=lambda error: (
-                self._on_sign_failed(error)
-                if epoch == self._epoch
-                else self.left_behind.emit(patient_id, False, self._password_words(error))
+            on_failed=self._drafts.guard_or(
+                self._on_sign_failed,
+                lambda error: self.left_behind.emit(patient_id, False, self._password_words(error)),
             ),
         )
 
@@ -705,36 +676,31 @@ class CourseViewModel(QObject):
         self.change_changed.emit(found.change)
 
     def _on_saved(self, found: Found) -> None:
-        self._saving = False
+        self._drafts.saving = False
         self._on_found(found)
         self.field_errors_changed.emit({})
         self.saved.emit(found.course)
-        follow_on, self._after_save = self._after_save, None
-        if self._pending is not None or self._pending_session is not None:
-            self._after_save = follow_on
-            self.save_now()
-        elif follow_on is not None:
-            follow_on()
+        self._drafts.follow_on(
+            more_typed=self._pending is not None or self._pending_session is not None
+        )
 
     def _on_save_failed(self, error: BaseException) -> None:
-        self._saving = False
-        self._sign_waiting = None
-        waiting, self._after_save = self._after_save, None
+        waiting = self._drafts.save_failed()
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None and self._busy:
-            self._set_busy(False)
+        if waiting is not None and self._drafts.busy:
+            self._drafts.set_busy(False)
             self.sign_failed.emit(message)
 
     def _on_signed(self, found: Found) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self._on_found(found)
         self.field_errors_changed.emit({})
         self.session_signed.emit(found.course)
 
     def _on_sign_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.field_errors_changed.emit(errors.field_messages(error))
         self.sign_failed.emit(self._password_words(error))
         course = self.course
@@ -743,14 +709,14 @@ class CourseViewModel(QObject):
             self._on_session(lambda c, a, _s, p: c.get(a, course.id, patient_id=p))
 
     def _on_closed(self, found: Found) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self._on_found(found)
         self.values = found.course.fields
         self.field_errors_changed.emit({})
         self.closed.emit(found.course)
 
     def _on_close_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.field_errors_changed.emit(errors.field_messages(error))
         self.close_failed.emit(self._password_words(error))
 
@@ -765,13 +731,8 @@ class CourseViewModel(QObject):
         self._on_failed(error)
 
     def _on_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.problem.emit(errors.explain(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)
 
 
 __all__ = [

@@ -1,0 +1,136 @@
+"""Save-as-you-go and sign-with-password for a form of one patient's record.
+
+A form's view model owns a ``DraftSaver``: it keeps what the model's saves, signs and answers
+share. The autosave timer (the changes pause, then the draft is saved), whether a save is on its
+way, what runs once it is back, the password of a sign waiting for it, whether the form is busy,
+and the epoch that keeps a late answer off another patient's form.
+
+The epoch is raised whenever the patient changes (``forget``). An answer guarded with ``guard``
+is dropped once the epoch has moved on; a sign's answer guarded with ``guard_or`` is told, for
+the patient it was asked for, through the model's "left behind" signal instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, QTimer
+
+_T = TypeVar("_T")
+
+
+class DraftSaver:
+    """The save, sign and patient-change state one view model shares between its commands.
+
+    Args:
+        owner: the view model (the timer's parent).
+        save_now: the model's save of what is typed, run when the changes pause.
+        on_busy: told when the form turns busy (a sign on its way) or free again.
+        autosave_ms: how long the changes pause before the draft is saved.
+    """
+
+    def __init__(
+        self,
+        owner: QObject,
+        *,
+        save_now: Callable[[], None],
+        on_busy: Callable[[bool], None],
+        autosave_ms: int,
+    ) -> None:
+        self._save_now = save_now
+        self._on_busy = on_busy
+        #: A save is on its way to the store.
+        self.saving = False
+        #: What runs once the save on its way is back (a sign, an acknowledgement, ...).
+        self.after_save: Callable[[], None] | None = None
+        #: The password of a sign waiting for a save on its way (None: no sign waiting).
+        self.sign_waiting: str | None = None
+        #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
+        self.epoch = 0
+        self.busy = False
+        self._timer = QTimer(owner)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(autosave_ms)
+        self._timer.timeout.connect(save_now)
+
+    # ------------------------------------------------------------------ the timer
+
+    def later(self) -> None:
+        """Something was typed: saved once the changes pause (the pause starts again)."""
+        self._timer.start()
+
+    def stop(self) -> None:
+        """No save waits for a pause any more (the save is made now, or not at all)."""
+        self._timer.stop()
+
+    # ------------------------------------------------------------------ answers
+
+    def guard(self, then: Callable[[_T], object]) -> Callable[[_T], None]:
+        """``then`` for an answer of this epoch; an answer after the patient changed is dropped."""
+        epoch = self.epoch
+
+        def answered(value: _T) -> None:
+            if epoch == self.epoch:
+                then(value)
+
+        return answered
+
+    def guard_or(
+        self, then: Callable[[_T], object], late: Callable[[_T], object]
+    ) -> Callable[[_T], None]:
+        """``then`` for an answer of this epoch, else ``late`` (told for the patient left)."""
+        epoch = self.epoch
+
+        def answered(value: _T) -> None:
+            if epoch == self.epoch:
+                then(value)
+            else:
+                late(value)
+
+        return answered
+
+    # ------------------------------------------------------------------ saving
+
+    def then(self, action: Callable[[], None], *, unsaved: bool) -> None:
+        """Run ``action`` once the save is back when anything is ``unsaved``, else at once."""
+        if unsaved:
+            self.after_save = action
+            self._save_now()
+        else:
+            action()
+
+    def follow_on(self, *, more_typed: bool) -> None:
+        """A save is back: what was typed meanwhile is saved first, then what waits runs."""
+        follow_on, self.after_save = self.after_save, None
+        if more_typed:
+            self.after_save = follow_on
+            self._save_now()
+        elif follow_on is not None:
+            follow_on()
+
+    def save_failed(self) -> Callable[[], None] | None:
+        """A save was refused: nothing waits for it any more. Returns what was waiting."""
+        self.saving = False
+        self.sign_waiting = None
+        waiting, self.after_save = self.after_save, None
+        return waiting
+
+    # ------------------------------------------------------------------ busy, and forgetting
+
+    def set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self._on_busy(busy)
+
+    def forget(self) -> None:
+        """The patient changes: nothing waits or follows, and every answer on its way is late."""
+        self._timer.stop()
+        self.epoch += 1
+        self.saving = False
+        self.after_save = None
+        self.sign_waiting = None
+        self.set_busy(False)
+
+
+__all__ = ["DraftSaver"]
