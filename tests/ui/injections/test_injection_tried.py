@@ -102,7 +102,7 @@ def test_a_scanned_pack_fills_the_batch_and_expiry_of_the_drug_being_recorded(
     # GTIN, expiry (the last day of that month), batch and serial, as a scanner sends them
     # (the group separator cannot be typed through the test's key events: set as received).
     form.scan.setFocus()
-    form.scan.setText(f"]d2010506060000001217281100{GS}10AB12C{GS}21SN987")
+    form.scan.setText(f"]d2010950600000001517281100{GS}10AB12C{GS}21SN987")
     qtbot.keyClick(form.scan, Qt.Key.Key_Return)
 
     assert second.batch.text() == "AB12C"
@@ -116,7 +116,7 @@ def test_a_scanned_pack_fills_the_batch_and_expiry_of_the_drug_being_recorded(
     # Separators lost: still read, and the user is asked to check against the pack.
     qtbot.mouseClick(form.drug_rows[0].batch, Qt.MouseButton.LeftButton)
     pick(form.drug_rows[0].product, "methylprednisolone_acetate_40")
-    type_into(qtbot, form.scan, "0105060600000012172811301012345621XYZ")
+    type_into(qtbot, form.scan, "0109506000000015172811301012345621XYZ")
     qtbot.waitUntil(lambda: form.scan.text() == "", timeout=WAIT_MS)
     assert form.drug_rows[0].expiry.text() == "30/11/2028"
     assert "check the batch and serial number against the pack" in form.scan_result.text()
