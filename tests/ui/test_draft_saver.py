@@ -1,0 +1,79 @@
+"""The shared save-as-you-go state: late answers never reach another patient's form."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+from pytestqt.qtbot import QtBot
+
+from ui.common.draft_saver import DraftSaver
+
+
+def _saver(saves: list[str], busy: list[bool], ms: int = 20) -> tuple[QObject, DraftSaver]:
+    owner = QObject()
+    return owner, DraftSaver(
+        owner, save_now=lambda: saves.append("save"), on_busy=busy.append, autosave_ms=ms
+    )
+
+
+def test_an_answer_after_the_patient_changed_is_dropped_or_told_as_late(qtbot: QtBot) -> None:
+    saves: list[str] = []
+    busy: list[bool] = []
+    _owner, drafts = _saver(saves, busy)
+    shown: list[str] = []
+    late: list[str] = []
+    for_a = drafts.guard(shown.append)
+    sign_for_a = drafts.guard_or(shown.append, late.append)
+    drafts.set_busy(True)
+
+    drafts.forget()  # patient B now in the banner
+
+    for_a("A's draft")
+    sign_for_a("A's sign")
+    assert shown == []
+    assert late == ["A's sign"]
+    assert busy == [True, False]
+    # Answers asked for after the change are B's and are shown.
+    drafts.guard(shown.append)("B's draft")
+    assert shown == ["B's draft"]
+
+
+def test_typing_saves_once_the_changes_pause_and_forgetting_cancels_it(qtbot: QtBot) -> None:
+    saves: list[str] = []
+    _owner, drafts = _saver(saves, [])
+    drafts.later()
+    drafts.later()
+    qtbot.waitUntil(lambda: saves == ["save"], timeout=1000)
+    drafts.later()
+    drafts.forget()
+    qtbot.wait(60)
+    assert saves == ["save"]
+
+
+def test_what_waits_for_a_save_runs_after_it_and_after_what_was_typed_meanwhile(
+    qtbot: QtBot,
+) -> None:
+    saves: list[str] = []
+    _owner, drafts = _saver(saves, [])
+    ran: list[str] = []
+    drafts.then(lambda: ran.append("print"), unsaved=False)
+    assert ran == ["print"]
+    assert saves == []
+
+    drafts.then(lambda: ran.append("sign"), unsaved=True)
+    assert saves == ["save"]
+    assert ran == ["print"]
+    drafts.follow_on(more_typed=True)  # more typed while it saved: saved again first
+    assert saves == ["save", "save"]
+    assert ran == ["print"]
+    drafts.follow_on(more_typed=False)
+    assert ran == ["print", "sign"]
+
+
+def test_a_refused_save_lets_go_of_what_waited(qtbot: QtBot) -> None:
+    _owner, drafts = _saver([], [])
+    drafts.saving = True
+    drafts.sign_waiting = "secret"
+    drafts.then(lambda: None, unsaved=True)
+    waiting = drafts.save_failed()
+    assert waiting is not None
+    assert (drafts.saving, drafts.sign_waiting, drafts.after_save) == (False, None, None)
