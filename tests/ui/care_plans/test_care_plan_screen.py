@@ -124,6 +124,12 @@ def _sign(qtbot: QtBot, window: MainWindow, screen: CarePlanScreen) -> None:
     assert view.review_button.isVisibleTo(view)
     assert view.state.text().startswith("Signed ")
     pictures.keep(window, "care_plan_signed.png")
+    view.scroll_area.ensureWidgetVisible(page.fields["information_needs"])
+    QApplication.processEvents()
+    pictures.keep(window, "care_plan_signed_end.png")
+    view.scroll_area.ensureWidgetVisible(page.net_ticks["cauda_equina"])
+    QApplication.processEvents()
+    pictures.keep(window, "care_plan_signed_middle.png")
 
 
 def _review(

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
@@ -32,11 +33,10 @@ from ui.domains.care_plans.plan.parts import PATIENT_FACING_STYLE, RowList
 GIVER_WORDS = {"patient": "The patient", "representative": "Someone acting for them"}
 
 
-def _text_box(height: int = 80) -> QPlainTextEdit:
+def _text_box(height: int = 76) -> QPlainTextEdit:
     box = QPlainTextEdit()
     box.setTabChangesFocus(True)
-    box.setMinimumHeight(height)
-    box.setMaximumHeight(height + 40)
+    box.setFixedHeight(height)
     return box
 
 
@@ -79,10 +79,20 @@ class CarePlanPage(QWidget):
 
     # ------------------------------------------------------------------ building
 
-    def _field(self, name: str, text: str, editor: QWidget, hint: str | None = None) -> None:
+    def _field(self, name: str, text: str, editor: QWidget, hint: str | None = None) -> FormField:
         made = FormField(text, editor, hint=hint)
         self.fields[name] = made
         self._layout.addWidget(made)
+        return made
+
+    def _side_by_side(self, *fields: FormField) -> None:
+        """Short fields next to each other, so more of the plan is in view at once."""
+        row = QHBoxLayout()
+        row.setSpacing(20)
+        for made in fields:
+            self._layout.removeWidget(made)
+            row.addWidget(made, 1)
+        self._layout.addLayout(row)
 
     def _build_me(self) -> None:
         self._layout.addWidget(_heading(self.tr("About you")))
@@ -94,7 +104,13 @@ class CarePlanPage(QWidget):
             self.tr("In the patient's own words: what they want to be able to do again."),
         )
         self.strengths = _text_box()
-        self._field("strengths", self.tr("Your strengths and the support you have"), self.strengths)
+        self._field(
+            "strengths",
+            self.tr("Your strengths and the support you have"),
+            self.strengths,
+            self.tr("What helps: people, things they enjoy, what has worked before."),
+        )
+        self._side_by_side(self.fields["what_matters"], self.fields["strengths"])
         self.goals = RowList(
             self.tr("Goal"),
             [(self.tr("Goal"), self.tr("In your own words, e.g. walk the dog to the park"))],
@@ -143,6 +159,9 @@ class CarePlanPage(QWidget):
         self._field("flare_plan", self.tr("What to do in a flare"), self.flare_plan)
         self.seek_help = _text_box()
         self._field("seek_help", self.tr("When to seek help"), self.seek_help)
+        self._side_by_side(
+            self.fields["self_management"], self.fields["flare_plan"], self.fields["seek_help"]
+        )
         box = QWidget()
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
@@ -200,6 +219,7 @@ class CarePlanPage(QWidget):
         self.contact_route = QLineEdit()
         self.contact_route.setPlaceholderText(self.tr("Telephone, email or the booking line"))
         self._field("contact_route", self.tr("How to reach them"), self.contact_route)
+        self._side_by_side(self.fields["named_contact"], self.fields["contact_route"])
         self.pifu_months = QComboBox()
         self._field(
             "pifu_months",
@@ -211,6 +231,7 @@ class CarePlanPage(QWidget):
         self.review_on.setPlaceholderText(self.tr("dd/mm/yyyy"))
         self.review_on.setMaximumWidth(220)
         self._field("review_on", self.tr("Review date"), self.review_on)
+        self._side_by_side(self.fields["pifu_months"], self.fields["review_on"])
         self.gp_consent = YesNo(self.tr("May your GP have a copy of this plan"))
         self._field("gp_consent", self.tr("May your GP have a copy of this plan?"), self.gp_consent)
         self.gp_consent_given_by = QComboBox()
@@ -218,6 +239,7 @@ class CarePlanPage(QWidget):
         for code, words in GIVER_WORDS.items():
             self.gp_consent_given_by.addItem(self.tr(words), code)
         self._field("gp_consent_given_by", self.tr("Who answered"), self.gp_consent_given_by)
+        self._side_by_side(self.fields["gp_consent"], self.fields["gp_consent_given_by"])
         self.needs = label("", wrap=True)
         self.needs.setTextFormat(Qt.TextFormat.PlainText)
         self.needs.setFrameShape(QFrame.Shape.NoFrame)

@@ -68,10 +68,9 @@ class RowList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         if len(self._columns) > 1:
-            heads = QHBoxLayout()
-            for title, _hint in self._columns:
-                heads.addWidget(label(title, "hint"), 1)
-            layout.addLayout(heads)
+            # Each box's name above its column (row 0 of the grid; the rows start under it).
+            for column, (title, _hint) in enumerate(self._columns):
+                self._grid.addWidget(label(title, "hint"), 0, column)
         layout.addLayout(self._grid)
         row = QHBoxLayout()
         row.addWidget(self.add_button)
@@ -123,7 +122,7 @@ class RowList(QWidget):
             )
             box.setReadOnly(self._read_only)
             box.textChanged.connect(self.changed)
-            self._grid.addWidget(box, number - 1, column)
+            self._grid.addWidget(box, number, column)
             boxes.append(box)
         remove = QPushButton(self.tr("Remove"))
         remove.setAccessibleName(
@@ -132,7 +131,7 @@ class RowList(QWidget):
         set_role(remove, "", variant="link")
         remove.setVisible(not self._read_only)
         remove.clicked.connect(lambda: self._on_remove(remove))
-        self._grid.addWidget(remove, number - 1, len(self._columns))
+        self._grid.addWidget(remove, number, len(self._columns))
         self.rows.append((boxes, remove))
         return boxes
 
