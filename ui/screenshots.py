@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication
 from clinic_app.people.nhs_number import synthetic_numbers
 from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
 from ui.domains.assessments.assessment.screens import AssessmentScreen
+from ui.domains.care_plans.plan.sample import SAMPLE_PLAN
+from ui.domains.care_plans.plan.screens import CarePlanScreen
 from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
@@ -254,6 +256,22 @@ def _render_decision_and_shockwave(window: MainWindow, out_dir: Path) -> list[Pa
     return shots
 
 
+def _render_care_plan(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The open patient's care plan, a plan shown on it as if talked through: nothing is kept."""
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("care_plan")
+    _settle(window)
+    _settle(window)
+    screen = _screen(window, "care_plan", CarePlanScreen)
+    rules = screen.view_model.rules
+    if rules is not None:
+        # Shown only: the page's signals are blocked, so the form is not told.
+        with QSignalBlocker(screen.view.page):
+            screen.view.page.show_values(SAMPLE_PLAN, rules)
+    return [_save(window, out_dir / "27-care-plan.png")]
+
+
 def _show_outcomes_before(form: CourseForm) -> None:
     """The pain and the newest of each questionnaire shown as chosen before the course, in view.
 
@@ -300,7 +318,8 @@ def render_screens(
     capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
     PACS settings, the patient's appointments, the clinician's day list and the site's, the
     patient's injection form, a shared decision with a decision aid, the patient's
-    shockwave course, and (signed in as the service lead) the pack codes.
+    shockwave course, their care plan (shown, not kept), and (signed in as the service
+    lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
 
@@ -327,6 +346,7 @@ def render_screens(
         shots += _render_clinic_day(window, out_dir)
         shots += _render_injection(window, out_dir)
         shots += _render_decision_and_shockwave(window, out_dir)
+        shots += _render_care_plan(window, out_dir)
         shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()

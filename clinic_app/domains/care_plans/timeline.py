@@ -13,9 +13,8 @@ from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.registry import day_words
 from clinic_app.records.timeline import EntryStatus, TimelineEntry, aware, register_source
 
-#: The screen that continues and reads a care plan: none is declared yet, so the timeline
-#: shows the plan and offers no screen to open it with.
-SCREEN: str | None = None
+#: The screen that continues and reads a care plan.
+SCREEN: str | None = "care_plan"
 
 
 def care_plan_entries(session: Session, patient_id: uuid.UUID) -> list[TimelineEntry]:

@@ -1,1 +1,1 @@
-"""The care plan's words (its screens come later)."""
+"""The care plan screen and the words for its error codes."""

@@ -1,0 +1,1 @@
+"""The care plan screen, made with the patient and printed for them."""
