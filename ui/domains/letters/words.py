@@ -50,19 +50,3 @@ _WORDS: dict[str, str] = {
 }
 
 WORDS = WordTable(__name__, messages=_WORDS, fields=_FIELD_WORDS)
-
-
-def kind_label(kind: str) -> str:
-    """The kind of a letter as the chooser and the letters-due list name it."""
-    labels = {
-        "gp_clinic": tr("Clinic letter to the GP"),
-        "gp_discharge": tr("Discharge letter to the GP"),
-        "patient": tr("Letter to the patient"),
-        "onward_referral": tr("Onward referral letter"),
-        "gp_referral_notice": tr("GP notice of onward referral"),
-    }
-    return labels.get(kind, kind.replace("_", " "))
-
-
-#: The kinds, in the order the chooser offers them.
-KINDS = ("gp_clinic", "gp_discharge", "patient", "onward_referral", "gp_referral_notice")

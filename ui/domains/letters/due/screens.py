@@ -10,7 +10,7 @@ from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from ui.common.screen import Placement, ScreenSpec, ShellContext
 from ui.domains.letters.due.view import LettersDuePage
-from ui.domains.letters.due.view_model import LettersDueViewModel, request
+from ui.domains.letters.due.view_model import LettersDueViewModel
 
 
 def sees_everyone(user: CurrentUser) -> bool:
@@ -56,12 +56,12 @@ class LettersDueScreen:
         if user is None:
             return
         patients = self._context.services.patients
-        asked = request(item)
 
         def show(record: PatientRecord) -> None:
             self._context.set_patient(record)
             self._context.open("patient", record)
-            self._context.open("letter", asked)
+            # The letter screen drafts the letter the row waits for (or continues its draft).
+            self._context.open("letter", item)
 
         self._context.runner.run_store(
             lambda: patients.open(user, item.patient_id),

@@ -15,8 +15,6 @@ from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors, formatting
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
-from ui.domains.letters.letter.view_model import LetterRequest
-from ui.domains.letters.words import kind_label
 
 
 def _tr(text: str) -> str:
@@ -31,18 +29,12 @@ class DueLetters(Protocol):
     ) -> list[DueLetter]: ...
 
 
-def letter_kind(item: DueLetter) -> str:
+def letter_words(item: DueLetter) -> str:
     """The letter that is due: the discharge letter, or the GP notice of an onward referral."""
-    return "gp_discharge" if item.reason == "discharge" else "gp_referral_notice"
-
-
-def request(item: DueLetter) -> LetterRequest:
-    """The letter screen's request for the letter ``item`` waits for."""
-    return LetterRequest(
-        kind=letter_kind(item),
-        episode_id=item.episode_id,
-        onward_decision_id=item.onward_decision_id,
-        draft_id=item.draft_id,
+    return (
+        _tr("Discharge letter to the GP")
+        if item.reason == "discharge"
+        else _tr("GP notice of onward referral")
     )
 
 
@@ -99,7 +91,7 @@ def row(item: DueLetter) -> DueRow:
         item=item,
         patient=item.patient_name,
         nhs_number=item.nhs_number,
-        letter=kind_label(letter_kind(item)),
+        letter=letter_words(item),
         since=(
             _tr("Discharged {day}") if item.reason == "discharge" else _tr("Referred on {day}")
         ).format(day=formatting.clinical_date(item.since)),

@@ -8,20 +8,31 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
-from clinic_app.domains.letters.views import LetterView
+from clinic_app.domains.letters.views import DueLetter, LetterView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common.printing import PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.domains.letters.letter.kinds import kind_label
 from ui.domains.letters.letter.view import LetterPage
 from ui.domains.letters.letter.view_model import LetterRequest, LetterViewModel
-from ui.domains.letters.words import kind_label
 
 
 def item_to_open(item: object) -> uuid.UUID | LetterRequest | None:
-    """What ``item`` names: a letter (its id or timeline entry), or a letter asked for."""
+    """What ``item`` names: a letter (its id or timeline entry), or a letter asked for.
+
+    A letter due (from the letters-due list) asks for the discharge letter to the GP, or the
+    GP notice of the onward referral, or the draft already started for it.
+    """
     if isinstance(item, uuid.UUID | LetterRequest):
         return item
+    if isinstance(item, DueLetter):
+        return LetterRequest(
+            kind="gp_discharge" if item.reason == "discharge" else "gp_referral_notice",
+            episode_id=item.episode_id,
+            onward_decision_id=item.onward_decision_id,
+            draft_id=item.draft_id,
+        )
     found = getattr(item, "item_id", None)
     return found if isinstance(found, uuid.UUID) else None
 

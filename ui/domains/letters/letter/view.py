@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 from clinic_app.domains.letters.rules import ReadingWarning
 from clinic_app.domains.letters.views import LetterView
 from ui.common.widgets import NoticeBar, label, set_role
+from ui.domains.letters.letter.kinds import KINDS, kind_label
 from ui.domains.letters.letter.view_model import LetterViewModel
-from ui.domains.letters.words import KINDS, kind_label
 
 #: The most lines a section's box shows before it scrolls (the page scrolls past it).
 _LINES_SHOWN = 7
