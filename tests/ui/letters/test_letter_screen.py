@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.letters.content import prsb_headings
+from clinic_app.domains.letters.rules import day
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.model import Patient
 from tests.support import pictures
@@ -62,7 +63,7 @@ def _sign(qtbot: QtBot, window: MainWindow, screen: LetterScreen) -> None:
     wait_idle(window)
 
 
-def _print(qtbot: QtBot, window: MainWindow, screen: LetterScreen, folder: Path) -> str:
+def _print(qtbot: QtBot, window: MainWindow, screen: LetterScreen, folder: Path, stem: str) -> str:
     printed = printing_to(screen, folder)
     with qtbot.waitSignal(screen.view_model.printed, timeout=WAIT_MS):
         qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
@@ -70,7 +71,21 @@ def _print(qtbot: QtBot, window: MainWindow, screen: LetterScreen, folder: Path)
     assert len(printed) == 1
     assert printed[0].suffix == ".pdf"
     assert "Saved as" in screen.view.notice.text()
+    pictures.keep_pdf(printed[0], stem, resolution=80)
     return pdf_text(printed[0])
+
+
+def _read_as_the_gp(words: str, family: str, given: str, ended: date) -> None:
+    """The printed GP letter: each mandatory heading, the patient, the discharge, no draft."""
+    for heading in prsb_headings():
+        if heading.mandatory:
+            assert heading.title in words, heading.title
+    assert family.upper() in words
+    assert given in words
+    assert "Knee pain settled with exercise." in words
+    # The discharge letter is about the episode that ended, with its end date.
+    assert f"to {day(ended)}." in words
+    assert "preliminary" not in words.lower()
 
 
 def _patient_letter(
@@ -84,7 +99,7 @@ def _patient_letter(
     with qtbot.waitSignal(screen.view_model.saved, timeout=WAIT_MS):
         actions.words.setPlainText(f"Keep doing your exercises.\n\n{HARD}")
     wait_idle(window)
-    assert "Paragraph 2 reads at about school grade" in actions.side.text()
+    assert "Paragraph 2 is very hard to read" in actions.side.text()
     pictures.keep(window, "letter-patient-warned.png")
     with qtbot.waitSignal(screen.view_model.saved, timeout=WAIT_MS):
         actions.words.setPlainText("Keep doing your exercises every day.")
@@ -93,7 +108,7 @@ def _patient_letter(
     _sign(qtbot, window, screen)
     assert screen.view_model.letter is not None
     assert screen.view_model.letter.signed
-    words = _print(qtbot, window, screen, folder)
+    words = _print(qtbot, window, screen, folder, "letter-patient-pdf")
     assert f"Dear {given}" in words
     assert "What you need to do" in words
     assert "Keep doing your exercises every day." in words
@@ -108,7 +123,8 @@ def test_from_a_discharge_to_a_signed_gp_letter_and_a_signed_patient_letter_both
     user = window.session.user
     assert user is not None
     ((patient, episode),) = patients_with_episodes(clinic, 1)
-    discharge(clinic, episode, date.today() - timedelta(days=1), user)
+    ended = date.today() - timedelta(days=1)
+    discharge(clinic, episode, ended, user)
     family, given = _names(clinic, user, patient)
     screen = open_letter(window, clinic, patient)
     view = screen.view
@@ -143,14 +159,8 @@ def test_from_a_discharge_to_a_signed_gp_letter_and_a_signed_patient_letter_both
     assert "can no longer be changed" in view.status.text()
     pictures.keep(window, "letter-gp-signed.png")
 
-    words = _print(qtbot, window, screen, tmp_path)
-    for heading in prsb_headings():
-        if heading.mandatory:
-            assert heading.title in words, heading.title
-    assert family.upper() in words
-    assert given in words
-    assert "Knee pain settled with exercise." in words
-    assert "preliminary" not in words.lower()
+    words = _print(qtbot, window, screen, tmp_path, "letter-gp-pdf")
+    _read_as_the_gp(words, family, given, ended)
 
     _patient_letter(qtbot, window, screen, tmp_path, given)
     # Both signed letters are on the patient's timeline, opened from there read only.

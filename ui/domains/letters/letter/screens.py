@@ -77,6 +77,7 @@ class LetterScreen:
         self._patient = patient
         self.banner.show_record(patient)
         self.view.notice.hide_notice()
+        self.view_model.episodes = patient.episodes
         wanted = item_to_open(item)
         if isinstance(wanted, uuid.UUID):
             self.view_model.open(patient.id, wanted)
@@ -98,6 +99,7 @@ class LetterScreen:
         self._patient = None
         self.banner.clear()
         self.view_model.reset()
+        self.view_model.episodes = ()
         self.view.password.clear()
         self.view.notice.hide_notice()
 

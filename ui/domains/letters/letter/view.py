@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +24,9 @@ from ui.domains.letters.letter.kinds import KINDS, kind_label
 from ui.domains.letters.letter.view_model import LetterViewModel
 
 #: The most lines a section's box shows before it scrolls (the page scrolls past it).
-_LINES_SHOWN = 7
+_LINES_SHOWN = 9
+#: Above this reading grade (a university reader) a paragraph is said to be very hard.
+_HARDEST_GRADE = 16
 
 
 class SectionEditor(QFrame):
@@ -68,25 +72,44 @@ class SectionEditor(QFrame):
         self.words.setPlainText(text)
         self.words.blockSignals(False)
         self.words.setReadOnly(read_only)
-        lines = max(2, min(_LINES_SHOWN, text.count("\n") + 2 + len(text) // 90))
-        height = self.words.fontMetrics().lineSpacing() * lines + 14
-        self.words.setFixedHeight(height)
+        self._fit()
         self._say_empty()
 
+    def _fit(self) -> None:
+        """As tall as the words (up to a few lines: then the box scrolls)."""
+        text = self.words.toPlainText()
+        room = self.words.viewport().width()
+        # Before the page is laid out the box has no width yet: a wide box is assumed.
+        width = room // max(1, self.words.fontMetrics().averageCharWidth()) if room > 200 else 100
+        lines = sum(1 + len(line) // width for line in text.split("\n"))
+        shown = max(2, min(_LINES_SHOWN, lines + 1))
+        self.words.setFixedHeight(self.words.fontMetrics().lineSpacing() * shown + 14)
+
     def show_reading(self, warnings: list[ReadingWarning]) -> None:
-        lines = [
-            self.tr(
-                "Paragraph {n} reads at about school grade {grade:.0f}; the service aims for "
-                "grade {target:.0f} or below. Shorter sentences and everyday words help."
-            ).format(n=w.paragraph + 1, grade=w.grade, target=w.target)
-            for w in warnings
-        ]
+        single = len(re.split(r"\n\s*\n", self.words.toPlainText().strip())) == 1
+        lines = [self._reading_words(w, single) for w in warnings]
         self.side.setText("\n\n".join(lines))
         set_role(self.side, "fieldError" if lines else "hint")
+
+    def _reading_words(self, warning: ReadingWarning, single: bool) -> str:
+        which = (
+            self.tr("This section")
+            if single
+            else self.tr("Paragraph {n}").format(n=warning.paragraph + 1)
+        )
+        if warning.grade > _HARDEST_GRADE:
+            level = self.tr("is very hard to read")
+        else:
+            level = self.tr("reads at about school grade {grade:.0f}").format(grade=warning.grade)
+        return self.tr(
+            "{which} {level}; the service aims for grade {target:.0f} or below. Shorter "
+            "sentences and everyday words help."
+        ).format(which=which, level=level, target=warning.target)
 
     def show_problem(self, words: str) -> None:
         self.problem.setText(words)
         self.problem.setVisible(bool(words))
+        self._say_empty()
 
     def _say_empty(self) -> None:
         typed = self.words.toPlainText().strip()
@@ -102,9 +125,11 @@ class SectionEditor(QFrame):
             )
         else:
             self.hint.setText(self.tr("Empty: the heading is printed with nothing under it."))
-        self.hint.setVisible(bool(self.hint.text()))
+        # A refusal beside the section says it already.
+        self.hint.setVisible(bool(self.hint.text()) and not self.problem.text())
 
     def _changed(self) -> None:
+        self._fit()
         self._say_empty()
         self.edited.emit(self.key, self.words.toPlainText())
 
@@ -194,7 +219,8 @@ class LetterPage(QWidget):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Your password, to sign"))
         self.password.setPlaceholderText(self.tr("Your password, to sign"))
-        self.password.setMaximumWidth(260)
+        self.password.setMinimumWidth(240)
+        self.password.setMaximumWidth(300)
         self.sign_button = QPushButton(self.tr("Sign"))
         self.sign_button.setAccessibleName(self.tr("Sign the letter"))
         set_role(self.sign_button, "", variant="primary")
@@ -229,14 +255,16 @@ class LetterPage(QWidget):
         self._kind_chosen()
         recipient = letter.recipient.replace("\n", ", ")
         self.about.setText(
-            self.tr("{kind}, to {recipient}").format(
+            self.tr("{kind}, addressed to {recipient}").format(
                 kind=kind_label(letter.kind), recipient=recipient
             )
         )
         self.status.setText(" ".join(self._status_words(letter)))
         read_only = not self.view_model.may_write
         for index, section in enumerate(letter.sections):
-            editor = SectionEditor(section.key, section.title, section.mandatory)
+            # Only letters on the PRSB headings refuse to be signed with a section empty.
+            mandatory = section.mandatory and letter.kind != "patient"
+            editor = SectionEditor(section.key, section.title, mandatory)
             editor.show_words(section.text, section.filled, read_only)
             editor.show_reading([w for w in letter.reading if w.section == section.key])
             editor.edited.connect(self.view_model.section_edited)

@@ -12,6 +12,8 @@ from PySide6.QtCore import QObject, Signal
 from clinic_app.domains.letters.views import LetterView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.vocabulary import EpisodeStatus
+from clinic_app.people.views import EpisodeSummary
 from ui.common import errors
 from ui.common.draft_saver import DraftSaver
 from ui.common.session import UserSession
@@ -125,6 +127,8 @@ class LetterViewModel(QObject):
         self._session = session
         self.patient_id: uuid.UUID | None = None
         self.letter: LetterView | None = None
+        #: The patient's episodes of care (from the banner's record), newest first.
+        self.episodes: tuple[EpisodeSummary, ...] = ()
         self._pending: dict[str, str] = {}
         self._drafts = DraftSaver(
             self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
@@ -150,6 +154,21 @@ class LetterViewModel(QObject):
     def unsaved(self) -> bool:
         """Words typed and not yet kept."""
         return bool(self._pending) or self._drafts.saving
+
+    def episode_for(self, kind: str) -> uuid.UUID | None:
+        """The episode a new letter of ``kind`` is about.
+
+        A discharge letter is about the episode that ended last (even while another is open);
+        any other letter about the open episode (None: the service takes the open one).
+        """
+        if kind != "gp_discharge":
+            return None
+        closed = [
+            e for e in self.episodes if e.status is EpisodeStatus.CLOSED and e.ended_on is not None
+        ]
+        if not closed:
+            return None
+        return max(closed, key=lambda e: (e.ended_on, e.started_on)).id
 
     # ------------------------------------------------------------------ commands
 
@@ -182,6 +201,8 @@ class LetterViewModel(QObject):
         """Start a letter of ``kind`` assembled from what is signed in the record now."""
         self._forget()
         self.patient_id = patient_id
+        if episode_id is None:
+            episode_id = self.episode_for(kind)
         actor = self._session.require_user()
         letters = self._letters
         self._drafts.set_busy(True)
