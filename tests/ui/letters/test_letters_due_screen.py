@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -42,6 +43,40 @@ def _row_of(screen: LettersDueScreen, name: str) -> list[str]:
     raise AssertionError(f"{name} is not listed")
 
 
+def _open_row(
+    qtbot: QtBot,
+    window: MainWindow,
+    screen: LettersDueScreen,
+    r: int,
+    *,
+    patient: uuid.UUID,
+    episode: uuid.UUID,
+) -> None:
+    """Open row ``r``: its patient in the banner, their letter drafted; then listed as begun."""
+    table = screen.view.table
+    name = table.item(r, 0).text()
+    # Opening the row opens the patient and their discharge letter, drafted from the record.
+    table.setCurrentCell(r, 0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    wait_idle(window)
+    letter_screen = window.screen_by_id("letter")
+    assert isinstance(letter_screen, LetterScreen)
+    qtbot.waitUntil(lambda: letter_screen.view_model.letter is not None, timeout=WAIT_MS)
+    assert window.showing(letter_screen)
+    assert window.context.patient is not None
+    assert window.context.patient.id == patient
+    letter = letter_screen.view_model.letter
+    assert letter is not None
+    assert letter.kind == "gp_discharge"
+    assert letter.episode_id == episode
+    assert letter.no_gp_practice
+    assert "No GP practice is recorded" in letter_screen.view.status.text()
+
+    # The draft is now started; opening the row again continues it.
+    screen = _open_due(window, date(2027, 1, 5))
+    assert _row_of(screen, name)[7] == "Draft started"
+
+
 def test_the_letters_due_count_working_days_across_the_bank_holidays(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services
 ) -> None:
@@ -52,6 +87,8 @@ def test_the_letters_due_count_working_days_across_the_bank_holidays(
     (patient, episode), (other, other_episode) = patients_with_episodes(clinic, 2)
     discharge(clinic, episode, DISCHARGED, me)
     discharge(clinic, other_episode, DISCHARGED)  # another clinician's discharge
+    (third, third_episode), *_ = patients_with_episodes(clinic, 3)[2:]
+    discharge(clinic, third_episode, date(2026, 12, 31), me)  # a later one, in time
     set_row(clinic, Patient, patient, gp_practice_id=None)
     record = clinic.patients.open(me, patient)
     name = f"{record.family_name.upper()}, {record.given_name}"
@@ -83,29 +120,15 @@ def test_the_letters_due_count_working_days_across_the_bank_holidays(
     table = screen.view.table
     r = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == name)
     assert table.item(r, 5).background().color() == QColor(NHS_PALE_RED)
+    third_record = clinic.patients.open(me, third)
+    in_time = _row_of(screen, f"{third_record.family_name.upper()}, {third_record.given_name}")
+    assert in_time[5] == "3 working days left"
+    assert table.item(0, 0).text() == name  # the breach first
+    table.clearSelection()
     assert window.minimumSizeHint().width() <= SMALL_LAPTOP[0]
     pictures.keep(window, "letters-due.png")
 
-    # Opening the row opens the patient and their discharge letter, drafted from the record.
-    table.setCurrentCell(r, 0)
-    qtbot.keyClick(table, Qt.Key.Key_Return)
-    wait_idle(window)
-    letter_screen = window.screen_by_id("letter")
-    assert isinstance(letter_screen, LetterScreen)
-    qtbot.waitUntil(lambda: letter_screen.view_model.letter is not None, timeout=WAIT_MS)
-    assert window.showing(letter_screen)
-    assert window.context.patient is not None
-    assert window.context.patient.id == patient
-    letter = letter_screen.view_model.letter
-    assert letter is not None
-    assert letter.kind == "gp_discharge"
-    assert letter.episode_id == episode
-    assert letter.no_gp_practice
-    assert "No GP practice is recorded" in letter_screen.view.status.text()
-
-    # The draft is now started; opening the row again continues it.
-    screen = _open_due(window, date(2027, 1, 5))
-    assert _row_of(screen, name)[7] == "Draft started"
+    _open_row(qtbot, window, screen, r, patient=patient, episode=episode)
 
 
 def test_the_service_lead_sees_every_clinicians_letters_due(

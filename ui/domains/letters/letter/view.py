@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.letters.rules import ReadingWarning
 from clinic_app.domains.letters.views import LetterView
+from ui.common import formatting
 from ui.common.widgets import NoticeBar, label, set_role
 from ui.domains.letters.letter.kinds import KINDS, kind_label
 from ui.domains.letters.letter.view_model import LetterViewModel
@@ -263,7 +264,8 @@ class LetterPage(QWidget):
         read_only = not self.view_model.may_write
         for index, section in enumerate(letter.sections):
             # Only letters on the PRSB headings refuse to be signed with a section empty.
-            mandatory = section.mandatory and letter.kind != "patient"
+            # (Said only while the letter may still be changed.)
+            mandatory = section.mandatory and letter.kind != "patient" and not read_only
             editor = SectionEditor(section.key, section.title, mandatory)
             editor.show_words(section.text, section.filled, read_only)
             editor.show_reading([w for w in letter.reading if w.section == section.key])
@@ -278,8 +280,13 @@ class LetterPage(QWidget):
     def _status_words(self, letter: LetterView) -> list[str]:
         words: list[str] = []
         if letter.signed:
-            when = letter.signed_at.strftime("%d %b %Y %H:%M") if letter.signed_at else ""
-            words.append(self.tr("Signed {when}: it can no longer be changed.").format(when=when))
+            when = letter.signed_at.astimezone() if letter.signed_at else None
+            words.append(
+                self.tr("Signed on {day} at {time}: it can no longer be changed.").format(
+                    day=formatting.clinical_date(when.date()) if when else "",
+                    time=when.strftime("%H:%M") if when else "",
+                )
+            )
         elif self.view_model.may_write:
             words.append(self.tr("Draft: your changes are kept as you type."))
         else:
