@@ -272,6 +272,22 @@ def _render_care_plan(window: MainWindow, out_dir: Path) -> list[Path]:
     return [_save(window, out_dir / "27-care-plan.png")]
 
 
+def _render_letters(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The open patient's letter screen as it opens, then the clinician's letters due.
+
+    The letter screen asks for a kind to choose: nothing is drafted, so nothing is kept.
+    """
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("letter")
+    _settle(window)
+    shots = [_save(window, out_dir / "28-letter.png")]
+    window.open_screen("letters_due")
+    _settle(window)
+    shots.append(_save(window, out_dir / "29-letters-due.png"))
+    return shots
+
+
 def _show_outcomes_before(form: CourseForm) -> None:
     """The pain and the newest of each questionnaire shown as chosen before the course, in view.
 
@@ -318,7 +334,8 @@ def render_screens(
     capture, then a clip in the viewer), the images waiting for a patient, the DICOM and
     PACS settings, the patient's appointments, the clinician's day list and the site's, the
     patient's injection form, a shared decision with a decision aid, the patient's
-    shockwave course, their care plan (shown, not kept), and (signed in as the service
+    shockwave course, their care plan (shown, not kept), the letter screen and the letters
+    due, and (signed in as the service
     lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
@@ -347,6 +364,7 @@ def render_screens(
         shots += _render_injection(window, out_dir)
         shots += _render_decision_and_shockwave(window, out_dir)
         shots += _render_care_plan(window, out_dir)
+        shots += _render_letters(window, out_dir)
         shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()

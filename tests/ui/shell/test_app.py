@@ -97,6 +97,8 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "24-shared-decision.png",
         "25-shockwave-course.png",
         "27-care-plan.png",
+        "28-letter.png",
+        "29-letters-due.png",
         "26-pack-codes.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}

@@ -4,18 +4,39 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from clinic_app.domains.letters.views import LetterView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.vocabulary import EpisodeStatus
+from clinic_app.people.views import EpisodeSummary
 from ui.common import errors
+from ui.common.draft_saver import DraftSaver
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
 AUTOSAVE_MS = 1500
+
+#: Where a refusal about the whole letter is shown: beside the section it is about.
+_REPORT_SECTIONS = ("investigation_results", "scans")
+_RED_FLAG_SECTIONS = ("clinical_summary", "found", "actions")
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """A letter asked for: the kind, and the discharge or onward referral it is about.
+
+    ``draft_id`` names a draft already started for it (opened instead of a new one).
+    """
+
+    kind: str
+    episode_id: uuid.UUID | None = None
+    onward_decision_id: uuid.UUID | None = None
+    draft_id: uuid.UUID | None = None
 
 
 class Letters(Protocol):
@@ -53,12 +74,37 @@ class Letters(Protocol):
     ) -> bytes: ...
 
 
+def section_problems(error: BaseException, keys: tuple[str, ...]) -> dict[str, str]:
+    """Words for each refusal, keyed by the section of the letter it is about.
+
+    A mandatory heading left empty names its own section; a preliminary scan report goes
+    beside the scan results, a red-flag emergency with no action beside the summary (or the
+    first section, when the letter has no such heading).
+    """
+    found: dict[str, str] = {}
+    for item in errors.field_errors(error):
+        key = item.field or ""
+        if key not in keys:
+            wanted = (
+                _REPORT_SECTIONS
+                if item.code == "letter.report_preliminary"
+                else _RED_FLAG_SECTIONS
+                if item.code == "letter.red_flag_no_action"
+                else ()
+            )
+            key = next((k for k in wanted if k in keys), keys[0] if keys else key)
+        words = errors.field_message(item)
+        found[key] = f"{found[key]} {words}" if key in found and words not in found[key] else words
+    return found
+
+
 class LetterViewModel(QObject):
     """One letter of one patient: the banner's, and only theirs."""
 
     letter_changed = Signal(object)
     """The letter shown (a ``LetterView``), or None."""
     field_errors_changed = Signal(object)
+    """``{section key: words}`` of the refusals, beside the sections they are about."""
     problem = Signal(str)
     saved = Signal(object)
     signed = Signal(object)
@@ -81,15 +127,12 @@ class LetterViewModel(QObject):
         self._session = session
         self.patient_id: uuid.UUID | None = None
         self.letter: LetterView | None = None
+        #: The patient's episodes of care (from the banner's record), newest first.
+        self.episodes: tuple[EpisodeSummary, ...] = ()
         self._pending: dict[str, str] = {}
-        self._saving = False
-        self._busy = False
-        #: Counts opens and resets: an answer that comes after one is for what was left.
-        self._epoch = 0
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(autosave_ms)
-        self._timer.timeout.connect(self.save_now)
+        self._drafts = DraftSaver(
+            self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
+        )
 
     @property
     def may_write(self) -> bool:
@@ -105,20 +148,46 @@ class LetterViewModel(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._busy
+        return self._drafts.busy
+
+    @property
+    def unsaved(self) -> bool:
+        """Words typed and not yet kept."""
+        return bool(self._pending) or self._drafts.saving
+
+    def episode_for(self, kind: str) -> uuid.UUID | None:
+        """The episode a new letter of ``kind`` is about.
+
+        A discharge letter is about the episode that ended last (even while another is open);
+        any other letter about the open episode (None: the service takes the open one).
+        """
+        if kind != "gp_discharge":
+            return None
+        closed = [
+            e for e in self.episodes if e.status is EpisodeStatus.CLOSED and e.ended_on is not None
+        ]
+        if not closed:
+            return None
+        return max(closed, key=lambda e: (e.ended_on, e.started_on)).id
 
     # ------------------------------------------------------------------ commands
+
+    def start(self, patient_id: uuid.UUID) -> None:
+        """Nothing shown yet for this patient: a kind of letter is to be chosen."""
+        self._forget()
+        self.patient_id = patient_id
+        self.letter_changed.emit(None)
 
     def open(self, patient_id: uuid.UUID, letter_id: uuid.UUID) -> None:
         """Show one letter of this patient."""
         self._forget()
         self.patient_id = patient_id
         actor = self._session.require_user()
-        letters, epoch = self._letters, self._epoch
+        letters = self._letters
         self._runner.run_store(
             lambda: letters.get(actor, letter_id, patient_id),
-            on_done=lambda view: self._on_loaded(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_loaded),
+            on_failed=self._drafts.guard(self._on_failed),
         )
 
     def draft(
@@ -127,65 +196,88 @@ class LetterViewModel(QObject):
         kind: str,
         episode_id: uuid.UUID | None = None,
         provider: str = "",
+        onward_decision_id: uuid.UUID | None = None,
     ) -> None:
         """Start a letter of ``kind`` assembled from what is signed in the record now."""
         self._forget()
         self.patient_id = patient_id
+        if episode_id is None:
+            episode_id = self.episode_for(kind)
         actor = self._session.require_user()
-        letters, epoch = self._letters, self._epoch
-        self._set_busy(True)
+        letters = self._letters
+        self._drafts.set_busy(True)
         self._runner.run_store(
-            lambda: letters.draft(actor, patient_id, kind, episode_id, provider=provider),
-            on_done=lambda view: self._on_loaded(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_failed(error) if epoch == self._epoch else None,
+            lambda: letters.draft(
+                actor,
+                patient_id,
+                kind,
+                episode_id,
+                onward_decision_id=onward_decision_id,
+                provider=provider,
+            ),
+            on_done=self._drafts.guard(self._on_loaded),
+            on_failed=self._drafts.guard(self._on_failed),
         )
+
+    def request(self, patient_id: uuid.UUID, asked: LetterRequest) -> None:
+        """The letter a list asked for: its draft if one is started, else a new draft."""
+        if asked.draft_id is not None:
+            self.open(patient_id, asked.draft_id)
+        else:
+            self.draft(
+                patient_id,
+                asked.kind,
+                asked.episode_id,
+                onward_decision_id=asked.onward_decision_id,
+            )
 
     def section_edited(self, key: str, words: str) -> None:
         """A section's words were changed: saved once typing pauses."""
         if not self.may_write:
             return
         self._pending[key] = words
-        self._timer.start()
+        self._drafts.later()
 
     def save_now(self) -> None:
         """Save what is typed at once (on pausing, leaving, locking, switching user)."""
-        self._timer.stop()
+        self._drafts.stop()
         letter, patient_id = self.letter, self.patient_id
-        if not self._pending or self._saving or letter is None or patient_id is None:
+        if not self._pending or self._drafts.saving or letter is None or patient_id is None:
             return
         actor = self._session.require_user()
         texts, self._pending = dict(self._pending), {}
-        self._saving = True
-        letters, epoch = self._letters, self._epoch
+        self._drafts.saving = True
+        letters = self._letters
         self._runner.run_store(
             lambda: letters.edit(actor, letter.id, patient_id, texts),
-            on_done=lambda view: self._on_saved(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_saved),
+            on_failed=self._drafts.guard(self._on_save_failed),
         )
 
     def sign(self, password: str) -> None:
         """Save what is typed, then sign with the user's password."""
         letter, patient_id = self.letter, self.patient_id
-        if self._busy or not self.may_write or letter is None or patient_id is None:
+        if self.busy or not self.may_write or letter is None or patient_id is None:
             return
         if not password:
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         actor = self._session.require_user()
         texts, self._pending = dict(self._pending), {}
-        self._timer.stop()
-        letters, epoch = self._letters, self._epoch
-        self._set_busy(True)
+        self._drafts.stop()
+        letters = self._letters
+        self._drafts.set_busy(True)
 
         def work() -> LetterView:
+            # The store worker runs in order: a save on its way is kept before this.
             if texts:
                 letters.edit(actor, letter.id, patient_id, texts)
             return letters.sign(actor, letter.id, patient_id, password)
 
         self._runner.run_store(
             work,
-            on_done=lambda view: self._on_signed(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=self._drafts.guard(self._on_signed),
+            on_failed=self._drafts.guard(self._on_sign_failed),
         )
 
     def print_letter(self) -> None:
@@ -193,12 +285,13 @@ class LetterViewModel(QObject):
         letter, patient_id = self.letter, self.patient_id
         if letter is None or patient_id is None:
             return
+        self.save_now()
         actor = self._session.require_user()
-        letters, epoch = self._letters, self._epoch
+        letters = self._letters
         self._runner.run_store(
             lambda: letters.printable(actor, letter.id, patient_id),
-            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            on_done=self._drafts.guard(self.printed.emit),
+            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
         )
 
     def reset(self) -> None:
@@ -209,57 +302,55 @@ class LetterViewModel(QObject):
 
     # ------------------------------------------------------------------ results
 
+    def _keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.letter.sections) if self.letter is not None else ()
+
     def _forget(self) -> None:
-        self._timer.stop()
-        self._epoch += 1
+        self._drafts.forget()
         self.letter = None
         self._pending = {}
-        self._saving = False
-        self._set_busy(False)
         self.field_errors_changed.emit({})
 
     def _on_loaded(self, view: LetterView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.letter = view
         self.letter_changed.emit(view)
 
     def _on_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.patient_id = None
         self.letter_changed.emit(None)
         self.problem.emit(errors.explain(error))
 
     def _on_saved(self, view: LetterView) -> None:
-        self._saving = False
+        self._drafts.saving = False
         self.letter = view
         self.field_errors_changed.emit({})
         self.saved.emit(view)
-        if self._pending:
-            self.save_now()
+        self._drafts.follow_on(more_typed=bool(self._pending))
 
     def _on_save_failed(self, error: BaseException) -> None:
-        self._saving = False
-        self.field_errors_changed.emit(errors.field_messages(error))
+        self._drafts.save_failed()
+        self.field_errors_changed.emit(section_problems(error, self._keys()))
         self.problem.emit(errors.explain(error))
 
     def _on_signed(self, view: LetterView) -> None:
-        self._set_busy(False)
+        self._drafts.set_busy(False)
         self.letter = view
         self.field_errors_changed.emit({})
         self.letter_changed.emit(view)
         self.signed.emit(view)
 
     def _on_sign_failed(self, error: BaseException) -> None:
-        self._set_busy(False)
-        self.field_errors_changed.emit(errors.field_messages(error))
+        self._drafts.set_busy(False)
+        self.field_errors_changed.emit(section_problems(error, self._keys()))
         if isinstance(error, ClinicError) and error.code == "auth.failed":
             self.sign_failed.emit(
                 self.tr("That password is not right. Type your own password and try again.")
             )
+        elif errors.field_errors(error):
+            self.sign_failed.emit(
+                self.tr("The letter was not signed. What stops it is shown beside its section.")
+            )
         else:
             self.sign_failed.emit(errors.explain(error))
-
-    def _set_busy(self, busy: bool) -> None:
-        if busy != self._busy:
-            self._busy = busy
-            self.busy_changed.emit(busy)

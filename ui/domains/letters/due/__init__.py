@@ -1,0 +1,1 @@
+"""The letters due: discharges and onward referrals whose letter is not signed."""
