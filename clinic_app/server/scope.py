@@ -51,8 +51,9 @@ from clinic_app.sync.wire import synced_tables
 _HOLDS = cast(Table, SyncDevicePatient.__table__)
 
 SETTING_KEY = "sync_scope"
-#: Patients fetched in one request, so a long list goes in bounded pieces.
-MAX_FETCH = 250
+#: Patients fetched in one request, so a long list goes in bounded pieces (a laptop is
+#: told it in the plan; one that is not asks for 250 at a time).
+MAX_FETCH = 1000
 REASONS = frozenset({"scope", "opened", "written"})
 
 

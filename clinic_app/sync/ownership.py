@@ -195,6 +195,9 @@ def _id_arrays(conn: Connection) -> bool:
 
 #: Most ids in one query's list.
 IDS_PER_QUERY = 500
+#: Most patients (or parent rows) in one query of a patient's rows: a scope fetch asks
+#: about up to 1,000 patients, one query per table.
+_KEYS_PER_QUERY = 1000
 
 
 def by_table(keys: Iterable[tuple[str, uuid.UUID]]) -> dict[str, list[uuid.UUID]]:
@@ -283,8 +286,8 @@ def rows_of_patients(
         rows: list[Mapping[Any, Any]] = []
         columns = [column] if owner.kind != "pair" else [table.c[c] for c in owner.columns]
         seen: set[uuid.UUID] = set()
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            part = keys[start : start + _KEYS_PER_QUERY]
             if not part:
                 continue
             for col in columns:
