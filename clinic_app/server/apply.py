@@ -52,6 +52,7 @@ from clinic_app.sync.ownership import (
     stored_rows,
 )
 from clinic_app.sync.protocol import (
+    MAX_BATCH,
     MAX_PAGE,
     Change,
     PulledRow,
@@ -753,7 +754,7 @@ def apply_push(
     }
     touch(conn, device, written, reason="written")
     flush_log(conn)
-    response = PushResponse(request.batch_key, tuple(results), last_seq(conn))
+    response = PushResponse(request.batch_key, tuple(results), last_seq(conn), MAX_BATCH)
     conn.execute(
         insert(SyncPushReceipt).values(
             batch_key=request.batch_key,
