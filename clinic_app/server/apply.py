@@ -52,6 +52,7 @@ from clinic_app.sync.ownership import (
     stored_rows,
 )
 from clinic_app.sync.protocol import (
+    MAX_BATCH,
     MAX_PAGE,
     Change,
     PulledRow,
@@ -579,10 +580,10 @@ def _apply_together(
     *,
     acting: Acting,
     outside: set[uuid.UUID],
+    known: dict[Key, Row | None],
 ) -> list[Result]:
     """Apply a whole batch with what it shares read and written once (see ``batch``)."""
     log = _pending(conn)
-    known = rows_of(conn, request.changes)
     log.known = known
     # Each change decoded and checked once, for the duplicate screen and for applying it.
     decoded = {change.key: decoded_change(change) for change in request.changes}
@@ -629,17 +630,20 @@ def _database_refusal(error: SQLAlchemyError) -> str:
 
 
 def _outside_scope(
-    conn: Connection, device: uuid.UUID, changes: tuple[Change, ...]
+    conn: Connection,
+    device: uuid.UUID,
+    changes: tuple[Change, ...],
+    known: Mapping[Key, Row | None],
 ) -> set[uuid.UUID]:
     """Keys of changes to the record of a patient the device neither holds nor has in scope.
 
     A laptop writes only to patients it holds (or registers new ones): a change naming
     another patient, whom the server already has, is refused whatever the laptop says.
+    ``known`` holds the batch's rows as they stand (``batch.rows_of``).
     """
     scoped = [change for change in changes if owner_of(change.table).scoped]
     if not scoped:
         return set()
-    known = rows_of(conn, scoped)
     named: dict[uuid.UUID, set[uuid.UUID]] = {}
     for change in scoped:
         key = (change.table, change.row_id)
@@ -677,7 +681,7 @@ def _outside_scope(
         existing |= set(
             conn.execute(select(Patient.id).where(among(conn, Patient.id, part))).scalars()
         )
-    unheld = existing - held(conn, device)
+    unheld = existing - held(conn, device, of=existing)
     if not unheld:
         return set()
     refused = unheld - in_scope_among(conn, device, unheld)
@@ -709,7 +713,9 @@ def apply_push(
         if stored.device_id != device:
             raise ClinicError("sync.batch_of_another_device")
         return PushResponse.from_json(stored.response)
-    outside = _outside_scope(conn, device, request.changes)
+    # The batch's rows as they stand, read once for the scope check and for applying it.
+    known = rows_of(conn, request.changes)
+    outside = _outside_scope(conn, device, request.changes, known)
 
     def apply_one(change: Change) -> Result:
         if change.key in outside:
@@ -721,7 +727,7 @@ def apply_push(
         # rows inserted in runs.
         with conn.begin_nested():
             results = _apply_together(
-                conn, device, request, file_exists, acting=acting, outside=outside
+                conn, device, request, file_exists, acting=acting, outside=outside, known=known
             )
     except SQLAlchemyError:
         # Some change was refused by the database: again, each under its own savepoint, so
@@ -753,7 +759,7 @@ def apply_push(
     }
     touch(conn, device, written, reason="written")
     flush_log(conn)
-    response = PushResponse(request.batch_key, tuple(results), last_seq(conn))
+    response = PushResponse(request.batch_key, tuple(results), last_seq(conn), MAX_BATCH)
     conn.execute(
         insert(SyncPushReceipt).values(
             batch_key=request.batch_key,

@@ -1,8 +1,9 @@
 """The server's limits: request sizes, upload caps, sign-in lockout and enrolment rate.
 
-Defaults are sized for the device's own traffic (a push batch of at most 500 changes, upload
-pieces of 4 MiB) with room to spare; a service lead may change them on ``serve``. The sign-in
-lockout mirrors the device's (``AppConfig.max_failed_logins`` / ``login_lockout_seconds``).
+Defaults are sized for the device's own traffic (a push batch of at most 2,000 changes and
+4 MiB of values, upload pieces of 4 MiB) with room to spare; a service lead may change them
+on ``serve``. The sign-in lockout mirrors the device's (``AppConfig.max_failed_logins`` /
+``login_lockout_seconds``).
 
 The counters are kept in the server's database (``server_sign_in_failure``,
 ``server_enrolment``), not in the server process: a restart does not reset them, and every
@@ -36,7 +37,7 @@ class ServerLimits:
     """Settings of the server's edges."""
 
     max_json_bytes: int = 32 * MIB
-    """A JSON request body (a push batch of 500 changes is a few MiB)."""
+    """A JSON request body (a push batch of 2,000 changes is a few MiB)."""
     max_piece_bytes: int = 16 * MIB
     """One piece of an upload (the device sends 4 MiB)."""
     max_file_bytes: int = 4096 * MIB

@@ -51,8 +51,9 @@ from clinic_app.sync.wire import synced_tables
 _HOLDS = cast(Table, SyncDevicePatient.__table__)
 
 SETTING_KEY = "sync_scope"
-#: Patients fetched in one request, so a long list goes in bounded pieces.
-MAX_FETCH = 250
+#: Patients fetched in one request, so a long list goes in bounded pieces (a laptop is
+#: told it in the plan; one that is not asks for 250 at a time).
+MAX_FETCH = 1000
 REASONS = frozenset({"scope", "opened", "written"})
 
 
@@ -308,13 +309,20 @@ def _by_rules(
     return found
 
 
-def held(conn: Connection, device_id: uuid.UUID) -> set[uuid.UUID]:
-    """The patients a laptop has confirmed it holds."""
-    return set(
-        conn.execute(
-            select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
-        ).scalars()
-    )
+def held(
+    conn: Connection, device_id: uuid.UUID, of: Iterable[uuid.UUID] | None = None
+) -> set[uuid.UUID]:
+    """The patients a laptop has confirmed it holds (of those in ``of`` only, when given)."""
+    query = select(SyncDevicePatient.patient_id).where(SyncDevicePatient.device_id == device_id)
+    if of is None:
+        return set(conn.execute(query).scalars())
+    wanted = list(of)
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        column = SyncDevicePatient.patient_id
+        found |= set(conn.execute(query.where(among(conn, column, part))).scalars())
+    return found
 
 
 def held_rows(device_id: uuid.UUID, table_name: str) -> ColumnElement[bool]:

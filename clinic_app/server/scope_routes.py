@@ -73,7 +73,11 @@ def add_scope_routes(
     def scope(request: Request, full: str = "") -> dict[str, Any]:
         device = _device(engine, request)
         with engine.connect() as conn:
-            answer = {**plan(conn, device).to_json(), "as_of": last_seq(conn)}
+            answer = {
+                **plan(conn, device).to_json(),
+                "as_of": last_seq(conn),
+                "fetch_limit": MAX_FETCH,
+            }
             if full:
                 answer["scope"] = sorted(str(p) for p in scope_of(conn, device))
         return answer

@@ -37,6 +37,7 @@ from clinic_app.sync.files import (
 from clinic_app.sync.hooks import run_pulled
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.protocol import (
+    FIRST_BATCH,
     MAX_BATCH,
     Change,
     PulledRow,
@@ -48,6 +49,9 @@ from clinic_app.sync.protocol import (
 from clinic_app.sync.wire import synced_table, synced_tables
 
 CURSOR_KEY = "sync.cursor"
+#: The most of changes' values (as stored, JSON) in one push batch: a batch of 2,000
+#: typical rows is about 1 MiB; the server takes 32 MiB in one request unless told less.
+BATCH_BYTES = 4 * 1024 * 1024
 #: Bytes per upload request.
 UPLOAD_PIECE = 4 * 1024 * 1024
 PENDING_KEY = "sync.pending_batch"
@@ -270,7 +274,10 @@ class SyncClient:
     ) -> None:
         self._store = store
         self._transport = transport
-        self._batch_size = max(1, min(batch_size, MAX_BATCH))
+        #: Most changes per push this device sends, and what it sends now: no more than
+        #: every server takes until the server's answer says it takes more.
+        self._most = max(1, min(batch_size, MAX_BATCH))
+        self._batch_size = min(self._most, FIRST_BATCH)
         self._user_tokens = user_tokens or self._keychain_token
 
     def _keychain_token(self, user: uuid.UUID) -> str | None:
@@ -303,10 +310,12 @@ class SyncClient:
         """Freeze the next batch: the oldest waiting changes, all made by one user.
 
         A push is made as one signed-in user, so a batch ends where another user's changes
-        begin; changes still go in the order they were made.
+        begin; changes still go in the order they were made. A batch also ends before its
+        changes' values pass :data:`BATCH_BYTES` (a batch of long texts stays well inside
+        the server's limit on a request's size).
         """
         entries = conn.execute(
-            select(OutboxEntry.seq, OutboxEntry.user_id)
+            select(OutboxEntry.seq, OutboxEntry.user_id, func.length(OutboxEntry.changed))
             .order_by(OutboxEntry.seq)
             .limit(self._batch_size)
         ).all()
@@ -314,8 +323,10 @@ class SyncClient:
             return None
         user = entries[0].user_id
         last = entries[0].seq
+        size = 0
         for entry in entries:
-            if entry.user_id != user:
+            size += int(entry[2] or 0)
+            if entry.user_id != user or (size > BATCH_BYTES and entry.seq != entries[0].seq):
                 break
             last = entry.seq
         batch = _Batch(uuid.uuid4(), entries[0].seq, last, user)
@@ -429,6 +440,9 @@ class SyncClient:
                 return self._wait_for(batch.user, report)
             if response.batch_key != request.batch_key:
                 raise ValueError("the server answered another batch")
+            if response.max_batch is not None:
+                # Fewer, larger batches: each costs two commits here and a transaction there.
+                self._batch_size = min(self._most, response.max_batch)
             with self._store.engine.begin() as conn:
                 counts = self._acknowledge(conn, batch, request, response)
                 _set_meta(conn, WAITING_KEY, None)

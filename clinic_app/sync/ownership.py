@@ -17,15 +17,18 @@ keys, so a new record type is scoped without code of its own:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, any_, bindparam, select
+from sqlalchemy import Connection, Table, Uuid, any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import UserDefinedType
 
 from clinic_app.sync.wire import SyncedTable, synced_tables
 
@@ -129,12 +132,72 @@ def among(
     of separate parameters costs more to build and send than to run. Elsewhere, ``IN``.
     """
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        listed = list(values)
+        if (
+            isinstance(column.type, Uuid)
+            and all(type(value) is uuid.UUID for value in listed)
+            and _id_arrays(conn)
+        ):
+            return column == any_(bindparam(None, listed, type_=_IdArrayType()))
+        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+class _IdArray(list[Any]):
+    """Ids sent to PostgreSQL as one ``uuid[]`` written out in a single join.
+
+    The driver's own array writer checks every element for quoting, which an id never
+    needs: with a scope fetch asking 24 tables about 250 patients each, most of the
+    server's time went there.
+    """
+
+
+class _IdArrayType(UserDefinedType[list[Any]]):
+    """A ``uuid[]`` parameter whose value reaches the driver as an :class:`_IdArray`."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **_kw: Any) -> str:
+        return "UUID[]"
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        return _IdArray
+
+
+#: Driver connections the id-array writer is registered on.
+_REGISTERED: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _id_arrays(conn: Connection) -> bool:
+    """Register the id-array writer on ``conn``'s psycopg connection; False if it is not one."""
+    raw = conn.connection.driver_connection
+    if raw in _REGISTERED:
+        return True
+    try:
+        import psycopg  # noqa: PLC0415 - the server's driver, absent on a laptop
+        from psycopg.adapt import Dumper  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - PostgreSQL is reached through psycopg
+        return False
+    if not isinstance(raw, psycopg.Connection):
+        return False
+
+    class IdArrayDumper(Dumper):
+        oid = psycopg.postgres.types["uuid"].array_oid
+
+        def dump(self, obj: Any) -> bytes:
+            # Only ever ``uuid.UUID`` values (``among`` checks): none needs quoting.
+            return ("{" + ",".join(map(str, obj)) + "}").encode()
+
+    raw.adapters.register_dumper(_IdArray, IdArrayDumper)
+    _REGISTERED.add(raw)
+    return True
 
 
 #: Most ids in one query's list.
 IDS_PER_QUERY = 500
+#: Most patients (or parent rows) in one query of a patient's rows: a scope fetch asks
+#: about up to 1,000 patients, one query per table.
+_KEYS_PER_QUERY = 1000
 
 
 def by_table(keys: Iterable[tuple[str, uuid.UUID]]) -> dict[str, list[uuid.UUID]]:
@@ -223,8 +286,8 @@ def rows_of_patients(
         rows: list[Mapping[Any, Any]] = []
         columns = [column] if owner.kind != "pair" else [table.c[c] for c in owner.columns]
         seen: set[uuid.UUID] = set()
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+        for start in range(0, len(keys), _KEYS_PER_QUERY):
+            part = keys[start : start + _KEYS_PER_QUERY]
             if not part:
                 continue
             for col in columns:

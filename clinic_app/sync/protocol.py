@@ -17,7 +17,10 @@ from clinic_app.kernel.errors import ClinicError
 
 PROTOCOL_VERSION = 1
 #: Most changes in one push; a device splits larger queues.
-MAX_BATCH = 500
+MAX_BATCH = 2000
+#: Most changes a device sends in one push until the server has said how many it takes
+#: (``PushResponse.max_batch``): what every server took before it said so.
+FIRST_BATCH = 500
 #: Most changes in one page of a pull.
 MAX_PAGE = 1000
 OPERATIONS = frozenset({"insert", "update", "tombstone"})
@@ -202,14 +205,19 @@ class PushResponse:
     batch_key: uuid.UUID
     results: tuple[Result, ...]
     last_seq: int
+    #: Most changes the server takes in one push (None: it did not say; 500 then).
+    max_batch: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """This message as JSON."""
-        return {
+        answer: dict[str, Any] = {
             "batch_key": str(self.batch_key),
             "results": [result.to_json() for result in self.results],
             "last_seq": self.last_seq,
         }
+        if self.max_batch is not None:
+            answer["max_batch"] = self.max_batch
+        return answer
 
     @classmethod
     def from_json(cls, data: object) -> PushResponse:
@@ -218,10 +226,12 @@ class PushResponse:
         results = raw.get("results")
         if not isinstance(results, list):
             raise _bad("results_not_a_list")
+        max_batch = raw.get("max_batch")
         return cls(
             batch_key=_uuid(raw.get("batch_key"), "batch_key"),
             results=tuple(Result.from_json(result) for result in results),
             last_seq=_int(raw.get("last_seq"), "last_seq"),
+            max_batch=None if max_batch is None else _int(max_batch, "max_batch", minimum=1),
         )
 
 

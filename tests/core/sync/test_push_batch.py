@@ -27,7 +27,7 @@ from clinic_app.server.authorise import Acting
 from clinic_app.server.database import open_server_store
 from clinic_app.server.scope import touch
 from clinic_app.sync.model import SyncChange, SyncConflict, SyncFieldVersions
-from clinic_app.sync.protocol import Change, PushRequest, Status
+from clinic_app.sync.protocol import MAX_BATCH, Change, PushRequest, Status
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d001")
 CLINICIAN = Acting(uuid.UUID("01900000-0000-7000-8000-00000000c001"), Role.CLINICIAN)
@@ -263,3 +263,9 @@ def test_a_new_row_keeps_no_field_versions_yet_a_conflict_on_it_names_the_device
     assert conflict.device_value == "LS2 9JT"
     assert conflict.server_changed_by_device == DEVICE
     assert conflict.device_id == other
+
+
+def test_the_servers_answer_says_how_many_changes_it_takes_in_one_push(engine: Engine) -> None:
+    with engine.begin() as conn:
+        response = apply_push(conn, DEVICE, PushRequest(uuid.uuid4(), ()), None, acting=CLINICIAN)
+    assert response.max_batch == MAX_BATCH == 2000

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.domains.triage.views import TriageInput
-from clinic_app.kernel.errors import AuthenticationFailed, PermissionDenied
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, PermissionDenied
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
@@ -372,3 +372,21 @@ def test_an_administrator_sets_sites_and_scope_rules_with_the_server_command(
     shown = _command(db_url, "settings", "list").stdout
     assert "sync_scope.recent_days = 14" in shown
     assert "sync_scope.whole_service = false  (default)" in shown
+
+
+def test_the_plan_names_how_many_patients_one_request_may_ask_for(
+    server: SyncServer, north: Device, south: Device
+) -> None:
+    ours = _register(north, "9990000042", "Northern")
+    north.client.sync_once()
+    plan = north.transport.scope_plan()
+    assert plan["fetch_limit"] == 1000
+    # Up to the limit in one request (a patient it holds among ids the server has not
+    # got: only those rows come back); one more is refused whole.
+    unknown = [str(uuid.uuid4()) for _ in range(999)]
+    token = keychain.sync_token(north.device_id, north.actor.id)
+    answer = north.transport.scope_rows([str(ours), *unknown], token)
+    assert {row["row_id"] for row in answer["rows"] if row["table"] == "patient"} == {str(ours)}
+    with pytest.raises(ClinicError) as refused:
+        north.transport.scope_rows([str(ours), *unknown, str(uuid.uuid4())], token)
+    assert refused.value.code == "sync.bad_message"

@@ -1,0 +1,126 @@
+"""How many changes a laptop sends in one push: 500 until the server says it takes more."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+
+import pytest
+
+from clinic_app.container import Services
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.ids import uuid7
+from clinic_app.kernel.session import Actor
+from clinic_app.people.model import Patient
+from clinic_app.people.nhs_number import synthetic_numbers
+from clinic_app.sync import client as client_module
+from clinic_app.sync.client import SyncClient
+from clinic_app.sync.protocol import (
+    FIRST_BATCH,
+    MAX_BATCH,
+    Change,
+    PullPage,
+    PushRequest,
+    PushResponse,
+    Result,
+    Status,
+)
+
+USER = uuid.UUID("01900000-0000-7000-8000-00000000c001")
+
+
+class _Server:
+    """Answers every change as applied; says it takes ``most`` per push (None: says nothing)."""
+
+    def __init__(self, most: int | None) -> None:
+        self.most = most
+        self.sizes: list[int] = []
+
+    def push(self, request: PushRequest, user_token: str | None = None) -> PushResponse:
+        assert user_token == "token"
+        self.sizes.append(len(request.changes))
+        results = tuple(Result(c.key, Status.APPLIED, row_version=1) for c in request.changes)
+        return PushResponse(request.batch_key, results, len(self.sizes), self.most)
+
+    def pull(self, cursor: int, limit: int) -> PullPage:
+        return PullPage((), cursor, False, cursor)
+
+
+def _add_patients(services: Services, count: int) -> None:
+    numbers = synthetic_numbers(count)
+    rng = random.Random(3)
+    with services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=services.context.device_id, user_id=USER)
+        for index in range(count):
+            session.add(
+                Patient(
+                    id=uuid7(),
+                    nhs_number=next(numbers),
+                    given_name=rng.choice(("Ada", "Grace")),
+                    family_name=f"Size{index:05d}",
+                    date_of_birth=date(1960, 1, 1),
+                    sex="2",
+                    ethnicity="Z",
+                    postcode="LS1 4AP",
+                )
+            )
+
+
+@pytest.mark.parametrize(
+    ("most", "own", "sizes"),
+    [
+        (600, 2000, [500, 600, 100]),  # the server takes more: after its first answer
+        (None, 2000, [500, 500, 200]),  # a server that does not say: 500 at a time
+        (600, 300, [300, 300, 300, 300]),  # never more than the laptop's own size
+        (200, 2000, [500, 200, 200, 200, 100]),  # fewer when the server takes fewer
+    ],
+)
+def test_a_laptop_sends_as_many_changes_at_once_as_the_server_says_it_takes(
+    services: Services, most: int | None, own: int, sizes: list[int]
+) -> None:
+    assert FIRST_BATCH == 500
+    _add_patients(services, 1200)
+    server = _Server(most)
+    client = SyncClient(
+        services.context.store, server, batch_size=own, user_tokens=lambda _user: "token"
+    )
+    report = client.push()
+    assert server.sizes == sizes
+    assert report.pushed == 1200
+    assert client.outbox_size() == 0
+
+
+def test_the_most_a_server_takes_travels_in_its_answer_and_is_checked() -> None:
+    answer = PushResponse(uuid.uuid4(), (), 7, 2000)
+    assert PushResponse.from_json(answer.to_json()) == answer
+    older = {"batch_key": str(uuid.uuid4()), "results": [], "last_seq": 7}
+    assert PushResponse.from_json(older).max_batch is None
+    for bad in (0, -1, "2000", True):
+        with pytest.raises(ClinicError) as refused:
+            PushResponse.from_json({**older, "max_batch": bad})
+        assert refused.value.code == "sync.bad_message"
+
+
+def test_a_server_takes_up_to_its_most_changes_in_one_push_and_refuses_more() -> None:
+    assert MAX_BATCH == 2000
+    change = Change(uuid.uuid4(), "patient", uuid.uuid4(), "update", 1, {}, USER).to_json()
+    body = {"protocol": 1, "batch_key": str(uuid.uuid4()), "changes": [change] * MAX_BATCH}
+    assert len(PushRequest.from_json(body).changes) == MAX_BATCH
+    with pytest.raises(ClinicError) as refused:
+        PushRequest.from_json({**body, "changes": [change] * (MAX_BATCH + 1)})
+    assert refused.value.code == "sync.bad_message"
+
+
+def test_a_batch_of_long_values_ends_before_they_pass_the_laptops_size_for_one_push(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each patient's values are a few hundred bytes: 20 KB is about 50 of them.
+    monkeypatch.setattr(client_module, "BATCH_BYTES", 20_000)
+    _add_patients(services, 200)
+    server = _Server(2000)
+    client = SyncClient(services.context.store, server, user_tokens=lambda _user: "token")
+    assert client.push().pushed == 200
+    assert len(server.sizes) > 2
+    assert sum(server.sizes) == 200
+    assert max(server.sizes) < 100
