@@ -1,0 +1,1 @@
+"""The letters: their headings, targets and the ITK outpatient-letter rules, as data."""
