@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.letters.content import TARGET_KEYS, prsb_headings, shipped_targets
+from clinic_app.domains.letters.due import due_discharges, due_onward
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.record import LETTER, kind_title
 from clinic_app.domains.letters.rules import (
     PRSB_KINDS,
-    DueClock,
-    DueReason,
     LetterFacts,
     LetterKind,
     Quoted,
@@ -29,7 +28,6 @@ from clinic_app.domains.letters.rules import (
     ScoreFact,
     SectionText,
     assemble,
-    due_clock,
     empty_mandatory,
     greeting,
     reading_warnings,
@@ -53,7 +51,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
-from clinic_app.kernel.vocabulary import AlertKind, EpisodeStatus, RecordStatus
+from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.episodes import episode_for
@@ -72,8 +70,6 @@ TARGET_DAYS_MAX = 60
 """The longest turnaround a service may set (days): beyond it a letter is no longer timely."""
 GRADE_MAX = 16
 """The highest reading grade a service may set (a university reader)."""
-ONWARD = frozenset({"onward_referral", "emergency_onward_referral"})
-EMERGENCY_ONWARD = "emergency_onward_referral"
 #: The accessible-information need that asks for large print (as the patient's record keeps it).
 LARGE_PRINT = "large_print"
 #: Record types quoted, by the part of a letter they go to.
@@ -617,133 +613,10 @@ class LetterService:
         on = today or self._context.today()
         with self._uow(actor, Action.LETTERS_DUE, mode=Mode.AUDITED_READ) as session:
             targets = targets_in_force(session)
-            due = self._due_discharges(session, on, targets, clinician_id)
-            due += self._due_onward(session, on, targets, clinician_id)
+            due = due_discharges(session, on, targets, clinician_id)
+            due += due_onward(session, on, targets, clinician_id)
             self._uow.audit(session, actor, "letter.due", entity="letter")
         return sorted(due, key=lambda item: (item.days_left, item.since, str(item.patient_id)))
-
-    @staticmethod
-    def _letters(session: Session, kinds: set[str]) -> list[LetterRecord]:
-        return list(
-            session.scalars(
-                select(LetterRecord).where(
-                    LetterRecord.kind.in_(sorted(kinds)), LetterRecord.deleted.is_(False)
-                )
-            )
-        )
-
-    def _due_discharges(
-        self,
-        session: Session,
-        on: date,
-        targets: Mapping[str, int],
-        clinician_id: uuid.UUID | None,
-    ) -> list[DueLetter]:
-        query = select(EpisodeOfCare).where(
-            EpisodeOfCare.status == EpisodeStatus.CLOSED,
-            EpisodeOfCare.ended_on.is_not(None),
-            EpisodeOfCare.deleted.is_(False),
-        )
-        if clinician_id is not None:
-            query = query.where(EpisodeOfCare.lead_clinician_id == clinician_id)
-        letters = self._letters(session, {LetterKind.GP_DISCHARGE.value})
-        signed = {r.episode_id for r in letters if r.status == RecordStatus.SIGNED}
-        drafts = {r.episode_id: r.id for r in letters if r.status != RecordStatus.SIGNED}
-        due: list[DueLetter] = []
-        for episode in session.scalars(query):
-            if episode.id in signed or episode.ended_on is None:
-                continue
-            clock = due_clock(
-                DueReason.DISCHARGE, episode.ended_on, on, targets["discharge_working_days"]
-            )
-            due.append(
-                self._due_item(
-                    session,
-                    episode.patient_id,
-                    DueReason.DISCHARGE,
-                    episode.ended_on,
-                    clock,
-                    episode_id=episode.id,
-                    clinician=episode.lead_clinician_id,
-                    draft=drafts.get(episode.id),
-                )
-            )
-        return due
-
-    def _due_onward(
-        self,
-        session: Session,
-        on: date,
-        targets: Mapping[str, int],
-        clinician_id: uuid.UUID | None,
-    ) -> list[DueLetter]:
-        query = select(TriageDecision).where(
-            TriageDecision.outcome.in_(sorted(ONWARD)),
-            TriageDecision.deleted.is_(False),
-            TriageDecision.decided_at.is_not(None),
-        )
-        if clinician_id is not None:
-            query = query.where(TriageDecision.decided_by == clinician_id)
-        letters = self._letters(session, {LetterKind.GP_REFERRAL_NOTICE.value})
-        signed = {r.onward_decision_id for r in letters if r.status == RecordStatus.SIGNED}
-        drafts = {r.onward_decision_id: r.id for r in letters if r.status != RecordStatus.SIGNED}
-        due: list[DueLetter] = []
-        for decision in session.scalars(query):
-            if decision.id in signed or decision.decided_at is None:
-                continue
-            since = _local_day(decision.decided_at)
-            key = (
-                "emergency_onward_notice_days"
-                if decision.outcome == EMERGENCY_ONWARD
-                else "onward_referral_notice_days"
-            )
-            clock = due_clock(DueReason.ONWARD_REFERRAL, since, on, targets[key])
-            due.append(
-                self._due_item(
-                    session,
-                    decision.patient_id,
-                    DueReason.ONWARD_REFERRAL,
-                    since,
-                    clock,
-                    decision_id=decision.id,
-                    clinician=decision.decided_by,
-                    draft=drafts.get(decision.id),
-                )
-            )
-        return due
-
-    @staticmethod
-    def _due_item(
-        session: Session,
-        patient_id: uuid.UUID,
-        reason: DueReason,
-        since: date,
-        clock: DueClock,
-        *,
-        episode_id: uuid.UUID | None = None,
-        decision_id: uuid.UUID | None = None,
-        clinician: uuid.UUID | None = None,
-        draft: uuid.UUID | None = None,
-    ) -> DueLetter:
-        patient = session.get(Patient, patient_id)
-        name = f"{patient.family_name.upper()}, {patient.given_name}" if patient is not None else ""
-        number = patient.nhs_number if patient is not None and patient.nhs_number else ""
-        return DueLetter(
-            patient_id=patient_id,
-            patient_name=name,
-            nhs_number=format_nhs_number(number) if number else "",
-            episode_id=episode_id,
-            onward_decision_id=decision_id,
-            reason=reason,
-            since=since,
-            due_on=clock.due_on,
-            days_left=clock.days_left,
-            working_days=clock.working_days,
-            breached=clock.breached,
-            no_gp_practice=patient is None or patient.gp_practice_id is None,
-            clinician_id=clinician,
-            draft_id=draft,
-        )
 
     # ------------------------------------------------------------ inside
 
@@ -789,10 +662,6 @@ class LetterService:
 
 def _edited(part: dict[str, object], words: str) -> dict[str, object]:
     return {**part, "text": words.strip(), "filled": bool(words.strip())}
-
-
-def _local_day(when: datetime) -> date:
-    return (when.astimezone() if when.tzinfo is not None else when).date()
 
 
 __all__ = ["TARGET_KEYS", "LetterService", "letter_view", "targets_in_force"]
