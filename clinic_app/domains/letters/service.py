@@ -600,6 +600,36 @@ class LetterService:
             )
         )
 
+    def fhir_document(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> str:
+        """A signed letter on the PRSB headings as a FHIR document Bundle (JSON, ITK-checked).
+
+        Raises:
+            As :meth:`printable`; Conflict ``letter.not_signed`` for a draft,
+            ``letter.no_document_for_kind`` for the letter to the patient, and
+            ``letter.document_incomplete`` (``rules``: the ITK rules broken, e.g. the service
+            has no ODS code).
+        """
+        pdf = self.printable(actor, letter_id, patient_id)
+        from clinic_app.domains.letters.fhir import from_letter  # noqa: PLC0415 - on demand
+
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            row = self._load(session, letter_id)
+            view = letter_view(row)
+            if not view.signed:
+                raise Conflict("letter.not_signed")
+            if not from_letter.is_document_kind(view.kind):
+                raise Conflict("letter.no_document_for_kind")
+            document = from_letter.letter_document(session, row, view, pdf, actor.site_id)
+            self._audit(session, actor, "fhir_document", row)
+        if not document.service.ods_code:
+            # The custodian is named by its ODS code: without one there is no document.
+            raise Conflict("letter.document_incomplete", rules="service_ods_code")
+        text, problems = from_letter.letter_bundle(document)
+        if problems:
+            rules = ", ".join(sorted({problem.code for problem in problems}))
+            raise Conflict("letter.document_incomplete", rules=rules)
+        return text
+
     # ------------------------------------------------------------ letters due
 
     def due(

@@ -403,3 +403,49 @@ def test_the_current_signed_care_plan_is_the_letters_plan_and_a_draft_never_is(
     assert "Goal, in the patient's words: Walk to the shops and back without stopping" in words
     assert "Action: Review pain relief (GP)" in words
     assert "Patient-initiated follow-up: can book straight back until" in words
+
+
+def test_a_signed_gp_letter_becomes_an_itk_document_and_a_draft_or_patient_letter_does_not(
+    demo: Services,
+) -> None:
+    import json
+
+    from clinic_app.domains.letters.fhir import check_bundle
+    from clinic_app.kernel.staff import Site
+
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    draft = demo.letters.draft(me, patient, "gp_clinic", episode)
+    with pytest.raises(Conflict) as unsigned:
+        demo.letters.fhir_document(me, draft.id, patient)
+    assert unsigned.value.code == "letter.not_signed"
+
+    # The demo service has no ODS code yet: the document cannot be whole, and says so.
+    demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    with pytest.raises(Conflict) as incomplete:
+        demo.letters.fhir_document(me, draft.id, patient)
+    assert incomplete.value.code == "letter.document_incomplete"
+    assert "ods" in str(incomplete.value.params.get("rules", ""))
+
+    _set(demo, Site, me.site_id, ods_code="RDEMO")
+    text = demo.letters.fhir_document(me, draft.id, patient)
+    bundle = json.loads(text)
+    assert check_bundle(bundle) == []
+    composition = bundle["entry"][0]["resource"]
+    assert composition["resourceType"] == "Composition"
+    with demo.context.store.sessions() as session:
+        stored = session.get(Patient, patient)
+        assert stored is not None
+        number = stored.nhs_number
+    patients = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert [i["value"] for i in patients[0]["identifier"]] == [number]
+    # The same signed letter always gives the same document.
+    assert demo.letters.fhir_document(me, draft.id, patient) == text
+
+    mine = demo.letters.draft(me, patient, "patient", episode)
+    demo.letters.sign(me, mine.id, patient, demo_password("clinician"))
+    with pytest.raises(Conflict) as not_for_patient:
+        demo.letters.fhir_document(me, mine.id, patient)
+    assert not_for_patient.value.code == "letter.no_document_for_kind"

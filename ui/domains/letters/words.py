@@ -37,6 +37,18 @@ _WORDS: dict[str, str] = {
     "letter.not_author": "Only the clinician who wrote this letter can change or sign it.",
     "letter.wrong_patient": "This letter belongs to another patient. Open the patient again.",
     "letter.draft_not_yours": "Only the clinician writing this draft can print it.",
+    "letter.not_signed": (
+        "This letter is still a draft. Sign it before it is sent as an electronic document."
+    ),
+    "letter.no_document_for_kind": (
+        "A letter to the patient is not sent as an electronic document: the GP gets the "
+        "discharge or clinic letter instead."
+    ),
+    "letter.document_incomplete": (
+        "This letter cannot be made into an electronic document for the GP system yet: "
+        "something it must carry is missing, such as the service's or the GP practice's "
+        "ODS code. Tell the service lead."
+    ),
     "letter.not_intact": (
         "This letter has changed since it was signed, so it cannot be printed. Tell the "
         "service lead."
