@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ from clinic_app.domains.red_flags.rules import Level
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
 from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import (
     Conflict,
@@ -57,9 +59,14 @@ from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
+from clinic_app.records.attachments import keep_file, kept_bytes
 from clinic_app.records.attestation import attestation
 from clinic_app.records.registry import record_types
 from clinic_app.records.seal import intact, seal
+
+if TYPE_CHECKING:
+    # Only named here: the PDF module loads reportlab, which loads when someone prints.
+    from clinic_app.domains.letters.pdf import PrintedLetter
 
 READ = Action.ASSESSMENT_VIEW
 TEXT_MAX = 20000
@@ -163,6 +170,40 @@ def _offered(
 def _plan_words(plans: tuple[Quoted, ...]) -> str:
     """The current signed care plan as the letter quotes it ("" when there is none)."""
     return "\n".join(f"{plan.heading}\n{plan.text}" for plan in plans)
+
+
+PDF_TYPE = "application/pdf"
+
+
+def _pdf_name(letter_id: uuid.UUID) -> str:
+    """The file name a letter's signed PDF is kept under in the patient's record."""
+    return f"letter-{letter_id}.pdf"
+
+
+def _signed_pdf(session: Session, row: LetterRecord) -> Attachment | None:
+    """The file of the letter's PDF as signed.
+
+    None until it arrives from the laptop the letter was signed on.
+    """
+    return session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.patient_id == row.patient_id,
+            Attachment.filename == _pdf_name(row.id),
+            Attachment.media_type == PDF_TYPE,
+        )
+        .order_by(Attachment.created_at, Attachment.id)
+        .limit(1)
+    ).first()
+
+
+def _draw(printed: PrintedLetter | None) -> bytes:
+    """The letter drawn as a PDF (reportlab loads only when someone prints or signs)."""
+    from clinic_app.domains.letters.pdf import letter_pdf  # noqa: PLC0415 - on demand
+
+    if printed is None:
+        raise ValueError("nothing to draw")
+    return letter_pdf(printed)
 
 
 class LetterService:
@@ -475,6 +516,9 @@ class LetterService:
                 attestation=attestation(session, LETTER, "sign"),
             )
             session.flush()
+            # The PDF as signed is kept in the record: what was sent can always be shown.
+            pdf = _draw(self._printed(session, row, letter_view(row), actor))
+            keep_file(session, row.patient_id, _pdf_name(row.id), PDF_TYPE, pdf)
             self._audit(session, actor, "sign", row)
             return letter_view(row, targets_in_force(session)["patient_letter_grade"])
 
@@ -559,10 +603,11 @@ class LetterService:
             return targets_in_force(session)
 
     def printable(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> bytes:
-        """The letter as a PDF, drawn again from its sealed words (printing is audited).
+        """The letter as a PDF: a signed letter's as it was signed, a draft's drawn now.
 
-        The same letter always draws the same bytes (see ``letters.pdf``), so the record
-        keeps the signed words and their seal, not a second copy of them as a file.
+        A signed letter's PDF is kept in the record when it is signed (a file, synced); a
+        letter signed on another laptop whose file has not arrived yet is drawn again from its
+        sealed words, which give the same bytes. Printing is audited.
 
         Raises:
             NotFound: ``letter.not_found``.
@@ -578,26 +623,32 @@ class LetterService:
             view = letter_view(row)
             if not view.intact:
                 raise Conflict("letter.not_intact")
-            patient = session.get(Patient, patient_id)
-            if patient is None:
-                raise NotFound("patient.not_found")
-            signer = display_name(session, row.signed_by or row.created_by)
-            name = f"{patient.family_name.upper()}, {patient.given_name}"
-            given = patient.given_name
-            number = format_nhs_number(patient.nhs_number) if patient.nhs_number else ""
-            self._audit(session, actor, "print", row)
-        # reportlab loads only when someone prints.
-        from clinic_app.domains.letters.pdf import PrintedLetter, letter_pdf  # noqa: PLC0415
-
-        return letter_pdf(
-            PrintedLetter(
-                view=view,
-                patient_name=name,
-                nhs_number=number,
-                signer=signer,
-                service=actor.site_name or "OneStop MSK",
-                greeting=greeting(view.kind, given),
+            kept = (
+                kept_bytes(session, _signed_pdf(session, row))
+                if row.status == RecordStatus.SIGNED
+                else None
             )
+            printed = None if kept is not None else self._printed(session, row, view, actor)
+            self._audit(session, actor, "print", row)
+        return kept if kept is not None else _draw(printed)
+
+    @staticmethod
+    def _printed(
+        session: Session, row: LetterRecord, view: LetterView, actor: CurrentUser
+    ) -> PrintedLetter:
+        """What the printed letter says beside its sections: names, number, signer, greeting."""
+        patient = session.get(Patient, row.patient_id)
+        if patient is None:
+            raise NotFound("patient.not_found")
+        from clinic_app.domains.letters.pdf import PrintedLetter  # noqa: PLC0415 - on demand
+
+        return PrintedLetter(
+            view=view,
+            patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
+            nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
+            signer=display_name(session, row.signed_by or row.created_by),
+            service=actor.site_name or "OneStop MSK",
+            greeting=greeting(view.kind, patient.given_name),
         )
 
     def fhir_document(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> str:

@@ -449,3 +449,30 @@ def test_a_signed_gp_letter_becomes_an_itk_document_and_a_draft_or_patient_lette
     with pytest.raises(Conflict) as not_for_patient:
         demo.letters.fhir_document(me, mine.id, patient)
     assert not_for_patient.value.code == "letter.no_document_for_kind"
+
+
+def test_the_pdf_as_signed_is_kept_in_the_record_and_printed_as_it_was_signed(
+    demo: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clinic_app.domains.letters import pdf as letter_pdf_module
+    from clinic_app.kernel.attachments import Attachment
+
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    draft = demo.letters.draft(me, patient, "gp_clinic", episode)
+    demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    with demo.context.store.sessions() as session:
+        kept = session.scalars(
+            select(Attachment).where(Attachment.filename == f"letter-{draft.id}.pdf")
+        ).one()
+        assert (kept.patient_id, kept.media_type) == (patient, "application/pdf")
+    signed_pdf = demo.letters.printable(me, draft.id, patient)
+    assert signed_pdf.startswith(b"%PDF")
+    assert len(signed_pdf) == kept.size
+
+    # However the letters are drawn later, this one prints as it was signed.
+    monkeypatch.setattr(letter_pdf_module, "letter_pdf", lambda printed: b"%PDF-redrawn")
+    assert demo.letters.printable(me, draft.id, patient) == signed_pdf
+    # A draft is drawn now.
+    other = demo.letters.draft(me, patient, "gp_discharge", episode)
+    assert demo.letters.printable(me, other.id, patient) == b"%PDF-redrawn"
