@@ -18,6 +18,7 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.care_plans.views import CarePlanInput, PlanAction, TreatmentTried
 from clinic_app.domains.letters.content import prsb_headings
 from clinic_app.domains.letters.fhir import check_bundle
+from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.session import Actor
@@ -121,6 +122,14 @@ def test_a_signed_plan_is_a_whole_itk_document_with_the_goals_in_the_patient_s_w
 
     # The same plan gives the same bytes, attachment and all.
     assert demo.letters.care_plan_document(me, plan_id, patient) == text
+    with demo.context.store.sessions() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None
+    assert (entry.action, entry.patient_id, entry.entity_id) == (
+        "letter.care_plan_document",
+        patient,
+        plan_id,
+    )
 
 
 def test_a_draft_a_replaced_version_and_a_service_with_no_ods_code_are_refused(
