@@ -681,6 +681,60 @@ class LetterService:
             raise Conflict("letter.document_incomplete", rules=rules)
         return text
 
+    def care_plan_document(
+        self, actor: CurrentUser, plan_id: uuid.UUID, patient_id: uuid.UUID
+    ) -> str:
+        """The patient's current signed care plan as a FHIR document Bundle (JSON, ITK-checked).
+
+        The plan is read through the care plans domain; its printed copy is the attachment,
+        drawn the same way every time, so the same plan gives the same bytes. Audited.
+
+        Raises:
+            NotFound: ``care_plan.not_found`` (also another patient's plan).
+            Conflict: ``letter.plan_not_signed`` for a draft, ``letter.plan_superseded`` for
+                a version a review replaced, ``letter.plan_not_shared`` when the patient did
+                not agree to share it with the GP, ``care_plan.not_intact``,
+                ``letter.no_service_ods_code``, ``letter.plan_document_incomplete``
+                (``rules``: the ITK rules broken).
+        """
+        # On demand: the care plans domain and reportlab load only when a plan is sent.
+        from clinic_app.domains.care_plans.content import (  # noqa: PLC0415
+            safety_nets,
+            support_services,
+        )
+        from clinic_app.domains.care_plans.service.plans import CarePlanService  # noqa: PLC0415
+        from clinic_app.domains.letters.fhir import from_care_plan, from_letter  # noqa: PLC0415
+
+        plans = CarePlanService(self._context, self._auth)
+        view = plans.get(actor, plan_id, patient_id)
+        if not view.is_signed:
+            raise Conflict("letter.plan_not_signed")
+        if not view.is_current:
+            raise Conflict("letter.plan_superseded")
+        if view.plan.gp_consent is not True:
+            raise Conflict("letter.plan_not_shared")
+        with from_care_plan.same_bytes_pdf():
+            pdf = plans.printable(actor, plan_id, patient_id)
+        with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
+            document = from_care_plan.care_plan_document(
+                session, view, pdf, actor.site_id, nets=safety_nets(), services=support_services()
+            )
+            self._uow.audit(
+                session,
+                actor,
+                "letter.care_plan_document",
+                patient_id=patient_id,
+                entity="care_plan",
+                entity_id=plan_id,
+            )
+        if not document.service.ods_code:
+            raise Conflict("letter.no_service_ods_code")
+        text, problems = from_letter.letter_bundle(document)
+        if problems:
+            rules = ", ".join(sorted({problem.code for problem in problems}))
+            raise Conflict("letter.plan_document_incomplete", rules=rules)
+        return text
+
     # ------------------------------------------------------------ letters due
 
     def due(

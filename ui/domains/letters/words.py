@@ -49,6 +49,26 @@ _WORDS: dict[str, str] = {
         "something it must carry is missing, such as the service's or the GP practice's "
         "ODS code. Tell the service lead."
     ),
+    "letter.plan_not_signed": (
+        "This care plan is still a draft. Sign it with the patient before it is sent as an "
+        "electronic document."
+    ),
+    "letter.plan_superseded": (
+        "A review has replaced this version of the care plan. Send the current version instead."
+    ),
+    "letter.plan_not_shared": (
+        "The patient did not agree to share this care plan with their GP, so it is not sent "
+        "as an electronic document. Give the patient their printed copy."
+    ),
+    "letter.no_service_ods_code": (
+        "The service has no ODS code recorded, so this care plan cannot be made into an "
+        "electronic document for the GP system. Ask the service lead to add the code."
+    ),
+    "letter.plan_document_incomplete": (
+        "This care plan cannot be made into an electronic document for the GP system yet: "
+        "something it must carry is missing, such as the GP practice's ODS code. Tell the "
+        "service lead."
+    ),
     "letter.not_intact": (
         "This letter has changed since it was signed, so it cannot be printed. Tell the "
         "service lead."

@@ -41,11 +41,12 @@ def is_document_kind(kind: str) -> bool:
     return kind in {k.value for k in PRSB_KINDS}
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day`` (an episode's dates have no time)."""
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _author(user: User | None) -> Author:
+def author_of(user: User | None) -> Author:
     """The signer as the document names them: the name shown, split at its last word."""
     shown = (user.display_name if user is not None else "").strip()
     name, _, rest = shown.partition(" (")
@@ -64,7 +65,8 @@ def _author(user: User | None) -> Author:
     )
 
 
-def _patient(row: Patient) -> PatientDetails:
+def patient_details(row: Patient) -> PatientDetails:
+    """The patient as the document's demographics give them, from their record as it stands."""
     lines = tuple(
         part.strip()
         for part in (row.address or "").replace("\n", ",").split(",")
@@ -83,6 +85,35 @@ def _patient(row: Patient) -> PatientDetails:
     )
 
 
+def gp_practice_of(session: Session, patient: Patient) -> Organisation | None:
+    """The patient's registered GP practice by its ODS code; None when none is recorded."""
+    practice = session.get(GpPractice, patient.gp_practice_id) if patient.gp_practice_id else None
+    if practice is None or practice.deleted:
+        return None
+    return Organisation(practice.ods_code, practice.name)
+
+
+def service_of(session: Session, site_id: object) -> Organisation:
+    """The service that holds the record (the custodian); an empty ODS code when unknown."""
+    site = session.get(Site, site_id) if site_id is not None else None
+    return Organisation(
+        (site.ods_code or "") if site is not None else "",
+        site.name if site is not None else "",
+    )
+
+
+def episode_attendance(
+    session: Session, episode_id: object, fallback: datetime, type_text: str
+) -> Attendance:
+    """The episode of care as the document's attendance; ``fallback`` starts it when none."""
+    episode = session.get(EpisodeOfCare, episode_id) if episode_id is not None else None
+    return Attendance(
+        start=day_start(episode.started_on) if episode is not None else fallback,
+        end=day_start(episode.ended_on) if episode is not None and episode.ended_on else None,
+        type_text=type_text,
+    )
+
+
 def letter_document(
     session: Session, row: LetterRecord, view: LetterView, pdf: bytes, site_id: object
 ) -> LetterDocument:
@@ -90,9 +121,6 @@ def letter_document(
     patient = session.get(Patient, row.patient_id)
     if patient is None:
         raise LookupError("patient")
-    practice = session.get(GpPractice, patient.gp_practice_id) if patient.gp_practice_id else None
-    site = session.get(Site, site_id) if site_id is not None else None
-    episode = session.get(EpisodeOfCare, row.episode_id) if row.episode_id else None
     signed_at = view.signed_at or view.created_at
     codes = {heading.key: heading.snomed for heading in prsb_headings()}
     title = kind_title(view.kind)
@@ -101,20 +129,11 @@ def letter_document(
         kind=title,
         title=f"{ATTENDANCE_WORDS}: {title}",
         signed_at=signed_at,
-        patient=_patient(patient),
-        gp_practice=Organisation(practice.ods_code, practice.name)
-        if practice is not None and not practice.deleted
-        else None,
-        service=Organisation(
-            (site.ods_code or "") if site is not None else "",
-            site.name if site is not None else "",
-        ),
-        author=_author(session.get(User, view.signed_by) if view.signed_by else None),
-        attendance=Attendance(
-            start=_day_start(episode.started_on) if episode is not None else signed_at,
-            end=_day_start(episode.ended_on) if episode is not None and episode.ended_on else None,
-            type_text=ATTENDANCE_WORDS,
-        ),
+        patient=patient_details(patient),
+        gp_practice=gp_practice_of(session, patient),
+        service=service_of(session, site_id),
+        author=author_of(session.get(User, view.signed_by) if view.signed_by else None),
+        attendance=episode_attendance(session, row.episode_id, signed_at, ATTENDANCE_WORDS),
         sections=tuple(
             SectionText(codes[section.key], section.title, section.text)
             for section in view.sections
