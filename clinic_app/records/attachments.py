@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.attachments import Attachment
@@ -110,6 +111,23 @@ def _sha256(data: bytes | Path | FileSource) -> str:
     for piece in _pieces(data):
         digest.update(piece)
     return digest.hexdigest()
+
+
+def file_named(
+    session: Session, patient_id: uuid.UUID, filename: str, media_type: str
+) -> Attachment | None:
+    """The first file of a patient's record kept under this name and type (None: none yet)."""
+    return session.scalars(
+        select(Attachment)
+        .where(
+            Attachment.patient_id == patient_id,
+            Attachment.filename == filename,
+            Attachment.media_type == media_type,
+            Attachment.deleted.is_(False),
+        )
+        .order_by(Attachment.created_at, Attachment.id)
+        .limit(1)
+    ).first()
 
 
 def kept_bytes(session: Session, attachment: Attachment | None) -> bytes | None:

@@ -40,7 +40,6 @@ from clinic_app.domains.red_flags.rules import Level
 from clinic_app.domains.red_flags.service import RedFlagService
 from clinic_app.domains.reports.service import ReportService
 from clinic_app.domains.triage.model import TriageDecision
-from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import (
     Conflict,
@@ -59,7 +58,7 @@ from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
-from clinic_app.records.attachments import keep_file, kept_bytes
+from clinic_app.records.attachments import file_named, keep_file, kept_bytes
 from clinic_app.records.attestation import attestation
 from clinic_app.records.registry import record_types
 from clinic_app.records.seal import intact, seal
@@ -178,23 +177,6 @@ PDF_TYPE = "application/pdf"
 def _pdf_name(letter_id: uuid.UUID) -> str:
     """The file name a letter's signed PDF is kept under in the patient's record."""
     return f"letter-{letter_id}.pdf"
-
-
-def _signed_pdf(session: Session, row: LetterRecord) -> Attachment | None:
-    """The file of the letter's PDF as signed.
-
-    None until it arrives from the laptop the letter was signed on.
-    """
-    return session.scalars(
-        select(Attachment)
-        .where(
-            Attachment.patient_id == row.patient_id,
-            Attachment.filename == _pdf_name(row.id),
-            Attachment.media_type == PDF_TYPE,
-        )
-        .order_by(Attachment.created_at, Attachment.id)
-        .limit(1)
-    ).first()
 
 
 def _draw(printed: PrintedLetter | None) -> bytes:
@@ -624,7 +606,9 @@ class LetterService:
             if not view.intact:
                 raise Conflict("letter.not_intact")
             kept = (
-                kept_bytes(session, _signed_pdf(session, row))
+                kept_bytes(
+                    session, file_named(session, row.patient_id, _pdf_name(row.id), PDF_TYPE)
+                )
                 if row.status == RecordStatus.SIGNED
                 else None
             )
