@@ -288,6 +288,13 @@ def _render_letters(window: MainWindow, out_dir: Path) -> list[Path]:
     return shots
 
 
+def _render_pifu_windows(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The clinician's open PIFU windows (the patients who can book straight back)."""
+    window.open_screen("pifu_windows")
+    _settle(window)
+    return [_save(window, out_dir / "30-pifu-windows.png")]
+
+
 def _show_outcomes_before(form: CourseForm) -> None:
     """The pain and the newest of each questionnaire shown as chosen before the course, in view.
 
@@ -335,7 +342,7 @@ def render_screens(
     PACS settings, the patient's appointments, the clinician's day list and the site's, the
     patient's injection form, a shared decision with a decision aid, the patient's
     shockwave course, their care plan (shown, not kept), the letter screen and the letters
-    due, and (signed in as the service
+    due, the open PIFU windows, and (signed in as the service
     lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
@@ -365,6 +372,7 @@ def render_screens(
         shots += _render_decision_and_shockwave(window, out_dir)
         shots += _render_care_plan(window, out_dir)
         shots += _render_letters(window, out_dir)
+        shots += _render_pifu_windows(window, out_dir)
         shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()

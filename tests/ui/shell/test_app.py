@@ -99,6 +99,7 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "27-care-plan.png",
         "28-letter.png",
         "29-letters-due.png",
+        "30-pifu-windows.png",
         "26-pack-codes.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}

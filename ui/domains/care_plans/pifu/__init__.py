@@ -1,0 +1,1 @@
+"""The open patient-initiated follow-up (PIFU) windows, and those about to lapse."""
