@@ -86,5 +86,6 @@ SCREENS = (
         order=8,
         who=Action.LETTERS_DUE,
         placement=Placement.WIDE,
+        lists_patients=True,
     ),
 )
