@@ -476,3 +476,47 @@ def test_the_pdf_as_signed_is_kept_in_the_record_and_printed_as_it_was_signed(
     # A draft is drawn now.
     other = demo.letters.draft(me, patient, "gp_discharge", episode)
     assert demo.letters.printable(me, other.id, patient) == b"%PDF-redrawn"
+
+
+def test_editing_and_signing_a_letter_changes_none_of_the_records_it_quotes(
+    demo: Services,
+) -> None:
+    from sqlalchemy import func
+
+    from clinic_app.kernel.base import Base
+
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    # Every clinical table of the patient's record except the letters and their kept files.
+    tables = [
+        table
+        for table in Base.metadata.sorted_tables
+        if "patient_id" in table.c
+        and "row_version" in table.c
+        and table.name not in {"letter_record", "attachment"}
+    ]
+
+    def state() -> dict[str, tuple[int, int]]:
+        with demo.context.store.sessions() as session:
+            found: dict[str, tuple[int, int]] = {}
+            for table in tables:
+                count, versions = session.execute(
+                    select(func.count(), func.coalesce(func.sum(table.c.row_version), 0)).where(
+                        table.c.patient_id == patient
+                    )
+                ).one()
+                found[table.name] = (int(count), int(versions))
+            return found
+
+    before = state()
+    assert sum(count for count, _ in before.values()) > 0
+    draft = demo.letters.draft(me, patient, "gp_discharge", episode)
+    quoted = {s.key: s.text for s in draft.sections}
+    demo.letters.edit(
+        me,
+        draft.id,
+        patient,
+        {key: f"{text}\nEdited in the letter only." for key, text in quoted.items() if text},
+    )
+    demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert state() == before
