@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -103,6 +104,14 @@ def _current(rows: list[CarePlan]) -> list[CarePlan]:
     return [row for row in rows if row.id not in replaced]
 
 
+def _day_of(stored: object) -> str:
+    """An action's date as letters write dates ("2 January 2027"); text kept as it is."""
+    try:
+        return day_words(date.fromisoformat(str(stored)))
+    except ValueError:
+        return str(stored)
+
+
 def letter_sections(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
 ) -> list[LetterSection]:
@@ -118,7 +127,7 @@ def letter_sections(
     for row in _current(list(session.scalars(query.order_by(CarePlan.signed_at, CarePlan.id)))):
         lines = [f"Goal, in the patient's words: {goal}" for goal in row.goals]
         for action in row.actions:
-            by = f" by {action['by']}" if action.get("by") else ""
+            by = f" by {_day_of(action['by'])}" if action.get("by") else ""
             who = f" ({action['who']})" if action.get("who") else ""
             lines.append(f"Action: {action.get('what', '')}{who}{by}")
         if row.pifu_months and row.pifu_ends_on:
