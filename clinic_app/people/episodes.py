@@ -62,6 +62,21 @@ def episode_for(
     return episode.id
 
 
+def last_ended_episode_id(session: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
+    """The patient's episode that ended last (None when none has ended)."""
+    return session.scalars(
+        select(EpisodeOfCare.id)
+        .where(
+            EpisodeOfCare.patient_id == patient_id,
+            EpisodeOfCare.status == EpisodeStatus.CLOSED,
+            EpisodeOfCare.ended_on.is_not(None),
+            EpisodeOfCare.deleted.is_(False),
+        )
+        .order_by(EpisodeOfCare.ended_on.desc(), EpisodeOfCare.id)
+        .limit(1)
+    ).first()
+
+
 def open_episode(
     session: Session, referral: Referral, pathway: str, started_on: date, lead: uuid.UUID | None
 ) -> EpisodeOfCare:

@@ -55,7 +55,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import EpisodeOfCare
-from clinic_app.people.episodes import episode_for
+from clinic_app.people.episodes import episode_for, last_ended_episode_id
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
 from clinic_app.records.attachments import file_named, keep_file, kept_bytes
@@ -174,6 +174,15 @@ def _plan_words(plans: tuple[Quoted, ...]) -> str:
 PDF_TYPE = "application/pdf"
 
 
+def _letter_episode(
+    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None, kind: LetterKind
+) -> uuid.UUID | None:
+    """The episode named, else for a discharge letter the one that ended last, else the open."""
+    if episode_id is None and kind is LetterKind.GP_DISCHARGE:
+        episode_id = last_ended_episode_id(session, patient_id)
+    return episode_for(session, patient_id, episode_id)
+
+
 def _pdf_name(letter_id: uuid.UUID) -> str:
     """The file name a letter's signed PDF is kept under in the patient's record."""
     return f"letter-{letter_id}.pdf"
@@ -272,7 +281,7 @@ class LetterService:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
-            episode_id = episode_for(session, patient_id, episode_id)
+            episode_id = _letter_episode(session, patient_id, episode_id, letter_kind)
             episode = session.get(EpisodeOfCare, episode_id) if episode_id else None
             scores_episode = episode.id if episode is not None else None
             gp = session.get(GpPractice, patient.gp_practice_id) if patient.gp_practice_id else None
@@ -368,7 +377,7 @@ class LetterService:
                     raise NotFound("letter.onward_decision_not_found")
             row = LetterRecord(
                 patient_id=patient_id,
-                episode_id=episode_for(session, patient_id, episode_id),
+                episode_id=_letter_episode(session, patient_id, episode_id, facts.kind),
                 onward_decision_id=onward_decision_id,
                 kind=facts.kind.value,
                 recipient=recipient(facts),

@@ -401,7 +401,11 @@ def test_the_current_signed_care_plan_is_the_letters_plan_and_a_draft_never_is(
     gp = demo.letters.draft(me, patient, "gp_clinic", episode)
     words = next(s for s in gp.sections if s.key == "plan_and_requested_actions").text
     assert "Goal, in the patient's words: Walk to the shops and back without stopping" in words
-    assert "Action: Review pain relief (GP)" in words
+    assert "Action: Review pain relief (GP) by " in words
+    # Its date as letters write dates, never as stored ("2027-01-02").
+    action = next(line for line in words.splitlines() if "Review pain relief" in line)
+    assert action.split(" by ")[1][0].isdigit()
+    assert "-" not in action.split(" by ")[1]
     assert "Patient-initiated follow-up: can book straight back until" in words
 
 
@@ -520,3 +524,19 @@ def test_editing_and_signing_a_letter_changes_none_of_the_records_it_quotes(
     )
     demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
     assert state() == before
+
+
+def test_a_discharge_letter_drafted_with_no_episode_named_is_about_the_one_that_ended_last(
+    demo: Services,
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    _set(demo, EpisodeOfCare, episode, status=EpisodeStatus.CLOSED, ended_on=date(2026, 11, 20))
+
+    letter = demo.letters.draft(me, patient, "gp_discharge")
+    assert letter.episode_id == episode
+    attendance = next(s for s in letter.sections if s.key == "attendance_details").text
+    assert "20 November 2026" in attendance
+    # Any other letter with no episode named stays with the open one (none here).
+    clinic = demo.letters.draft(me, patient, "gp_clinic")
+    assert clinic.episode_id is None
