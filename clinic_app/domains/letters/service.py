@@ -188,12 +188,10 @@ def _pdf_name(letter_id: uuid.UUID) -> str:
     return f"letter-{letter_id}.pdf"
 
 
-def _draw(printed: PrintedLetter | None) -> bytes:
+def _draw(printed: PrintedLetter) -> bytes:
     """The letter drawn as a PDF (reportlab loads only when someone prints or signs)."""
     from clinic_app.domains.letters.pdf import letter_pdf  # noqa: PLC0415 - on demand
 
-    if printed is None:
-        raise ValueError("nothing to draw")
     return letter_pdf(printed)
 
 
@@ -621,9 +619,12 @@ class LetterService:
                 if row.status == RecordStatus.SIGNED
                 else None
             )
-            printed = None if kept is not None else self._printed(session, row, view, actor)
+            if kept is not None:
+                self._audit(session, actor, "print", row)
+                return kept
+            printed = self._printed(session, row, view, actor)
             self._audit(session, actor, "print", row)
-        return kept if kept is not None else _draw(printed)
+        return _draw(printed)
 
     @staticmethod
     def _printed(
