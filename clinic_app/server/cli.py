@@ -12,6 +12,7 @@ readable by its own account only.
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import json
 import logging
@@ -159,6 +160,9 @@ def _serve(args: argparse.Namespace) -> int:
         ),
         limits,
     )
+    # What lives as long as the server (its code, model and app) is left out of later full
+    # garbage collections: a push of thousands of rows triggers several, and each walked it all.
+    gc.freeze()
     uvicorn.run(
         app,
         host=args.host,
