@@ -43,7 +43,7 @@ from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
 from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
-from clinic_app.sync.ownership import among, owner_of, rows_of_patients
+from clinic_app.sync.ownership import IdList, among, owner_of, rows_of_patients
 from clinic_app.sync.protocol import PulledRow
 from clinic_app.sync.wire import synced_tables
 
@@ -429,7 +429,7 @@ def touch(
 ) -> None:
     """The laptop holds these patients and used them now (taken in, opened or written)."""
     now = now or utcnow()
-    wanted = list(dict.fromkeys(p for p in patients if p is not None))
+    wanted = IdList(dict.fromkeys(p for p in patients if p is not None))
     if not wanted:
         return
     already = set(

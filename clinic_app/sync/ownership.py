@@ -132,6 +132,9 @@ def among(
     of separate parameters costs more to build and send than to run. Elsewhere, ``IN``.
     """
     if conn.dialect.name == "postgresql":
+        if isinstance(values, IdList) and isinstance(column.type, Uuid) and _id_arrays(conn):
+            # Checked and written out once, however many tables are asked about it.
+            return column == any_(bindparam(None, values, type_=_IdArrayType()))
         listed = list(values)
         if (
             isinstance(column.type, Uuid)
@@ -151,6 +154,23 @@ class _IdArray(list[Any]):
     server's time went there.
     """
 
+    #: The array as the driver sends it, once written (see :class:`IdList`).
+    text: bytes | None = None
+
+
+class IdList(_IdArray):
+    """Ids (``uuid.UUID`` only) to be asked about more than once, e.g. one per table.
+
+    ``among`` sends it as it is, and its ``uuid[]`` text is written once for every query
+    that names it: a scope fetch asks each of two dozen tables about the same patients.
+    Do not change it after the first query.
+    """
+
+    def __init__(self, ids: Iterable[uuid.UUID]) -> None:
+        super().__init__(ids)
+        if not all(type(value) is uuid.UUID for value in self):
+            raise TypeError("an IdList holds uuid.UUID values only")
+
 
 class _IdArrayType(UserDefinedType[list[Any]]):
     """A ``uuid[]`` parameter whose value reaches the driver as an :class:`_IdArray`."""
@@ -161,7 +181,11 @@ class _IdArrayType(UserDefinedType[list[Any]]):
         return "UUID[]"
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
-        return _IdArray
+        return _as_id_array
+
+
+def _as_id_array(values: list[Any]) -> _IdArray:
+    return values if isinstance(values, _IdArray) else _IdArray(values)
 
 
 #: Driver connections the id-array writer is registered on.
@@ -184,9 +208,14 @@ def _id_arrays(conn: Connection) -> bool:
     class IdArrayDumper(Dumper):
         oid = psycopg.postgres.types["uuid"].array_oid
 
-        def dump(self, obj: Any) -> bytes:
-            # Only ever ``uuid.UUID`` values (``among`` checks): none needs quoting.
-            return ("{" + ",".join(map(str, obj)) + "}").encode()
+        def dump(self, obj: _IdArray) -> bytes:
+            # Only ever ``uuid.UUID`` values (``among`` and ``IdList`` check): none needs
+            # quoting, and PostgreSQL reads an id's 32 hex digits without the hyphens.
+            text = obj.text
+            if text is None:
+                text = ("{" + ",".join(f"{value.int:032x}" for value in obj) + "}").encode()
+                obj.text = text
+            return text
 
     raw.adapters.register_dumper(_IdArray, IdArrayDumper)
     _REGISTERED.add(raw)
@@ -273,23 +302,32 @@ def rows_of_patients(
         return []
     tables = synced_tables()
     ids_by_table: dict[str, list[uuid.UUID]] = {}
+    # Each list of keys cut into query-sized parts once: the same patients (or parent rows)
+    # are asked of several tables, and each part is written out for the driver once.
+    parts_of: dict[str, list[IdList]] = {}
+
+    def parts(source: str, keys: list[uuid.UUID]) -> list[IdList]:
+        if source not in parts_of:
+            parts_of[source] = [
+                IdList(keys[start : start + _KEYS_PER_QUERY])
+                for start in range(0, len(keys), _KEYS_PER_QUERY)
+            ]
+        return parts_of[source]
+
     found: list[tuple[SyncedTable, list[Mapping[Any, Any]]]] = []
     for name in scoped_tables():
         owner = owners()[name]
         table = tables[name].table
+        column = table.c[owner.columns[0]]
         if owner.kind == "parent":
-            keys = ids_by_table.get(owner.parent or "", [])
-            column = table.c[owner.columns[0]]
+            source = owner.parent or ""
+            keys = ids_by_table.get(source, [])
         else:
-            keys = wanted
-            column = table.c[owner.columns[0]]
+            source, keys = "", wanted
         rows: list[Mapping[Any, Any]] = []
         columns = [column] if owner.kind != "pair" else [table.c[c] for c in owner.columns]
         seen: set[uuid.UUID] = set()
-        for start in range(0, len(keys), _KEYS_PER_QUERY):
-            part = keys[start : start + _KEYS_PER_QUERY]
-            if not part:
-                continue
+        for part in parts(source, keys):
             for col in columns:
                 for row in conn.execute(select(table).where(among(conn, col, part))).mappings():
                     half = owner.kind == "pair" and not all(
