@@ -10,6 +10,7 @@ is set (the server's ``--insecure-http-for-lab``), which logs a warning.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 import os
@@ -75,6 +76,25 @@ _BY_STATUS: dict[int, type[ClinicError]] = {
 }
 
 
+def _modified(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime if path else None
+    except OSError:
+        return None  # the context's own loading says what is wrong with it
+
+
+@functools.lru_cache(maxsize=4)
+def _tls_context(ca_file: str | None, _modified: float | None) -> ssl.SSLContext:
+    """The TLS settings a transport checks the server with, made once per authority file.
+
+    Loading the certificate authorities takes tens of milliseconds, and a transport is made
+    for every sync round. A changed authority file (a new modification time) is read again.
+    """
+    if ca_file:
+        return ssl.create_default_context(cafile=ca_file)
+    return httpx.create_ssl_context()
+
+
 class HttpTransport:
     """Talks to one server for one device."""
 
@@ -91,8 +111,10 @@ class HttpTransport:
         """Raises ``sync.insecure_url`` or ``sync.bad_url``: see :func:`check_server_url`."""
         if client is None:
             check_server_url(base_url, allow_insecure_http=allow_insecure_http)
-        verify: Any = ssl.create_default_context(cafile=str(ca_file)) if ca_file else True
-        self._client = client or httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
+        if client is None:
+            verify = _tls_context(str(ca_file) if ca_file else None, _modified(ca_file))
+            client = httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
+        self._client = client
         self._token = token
 
     def close(self) -> None:
