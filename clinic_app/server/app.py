@@ -162,8 +162,14 @@ def _check_tree(value: object, depth_left: int, *, texts: bool = True) -> None:
                 _check_tree(item, depth_left - 1, texts=texts)
 
 
-def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> object:
-    """A JSON body; integers beyond 64 bits refused unless ``any_integer`` (checked later)."""
+def _parse_json(
+    raw: bytes, max_depth: int, *, any_integer: bool = False, walk: bool = True
+) -> object:
+    """A JSON body; integers beyond 64 bits refused unless ``any_integer`` (checked later).
+
+    Without ``walk`` its depth is left to the caller, who knows the body's shape (a push
+    checks only the values its changes carry); a lone surrogate is looked for all the same.
+    """
     try:
         text = raw.decode("utf-8")
         body = json.loads(
@@ -178,8 +184,22 @@ def _parse_json(raw: bytes, max_depth: int, *, any_integer: bool = False) -> obj
         raise _bad("not_json") from None
     # Every text is checked only when the body escapes a surrogate somewhere (rare): a
     # push of 500 records is mostly text, and its depth alone is checked quickly.
-    _check_tree(body, max_depth, texts=_SURROGATE_ESCAPE.search(text) is not None)
+    surrogate = _SURROGATE_ESCAPE.search(text) is not None
+    if walk or surrogate:
+        _check_tree(body, max_depth, texts=surrogate)
     return body
+
+
+#: How deep a change's values sit in a push: body, changes, a change, its fields.
+_VALUE_DEPTH = 4
+
+
+def _check_values(message: PushRequest, max_depth: int) -> None:
+    """Refuse a push whose values nest deeper than allowed (the rest has a fixed shape)."""
+    for change in message.changes:
+        for value in change.fields.values():
+            if isinstance(value, dict | list):
+                _check_tree(value, max_depth - _VALUE_DEPTH, texts=False)
 
 
 async def _read_json(
@@ -317,7 +337,12 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
             acting = acting_user(conn, device, user_token)
         # A number too large for its column is one change's fault, refused with that change
         # alone (``server.values``), not the whole batch's.
-        message = PushRequest.from_json(await _read_json(request, limits, any_integer=True))
+        # The envelope's shape is checked as it is parsed, so only values are walked.
+        _require_type(request, "application/json")
+        raw = await _body(request, limits.max_json_bytes)
+        body = _parse_json(raw, limits.max_json_depth, any_integer=True, walk=False)
+        message = PushRequest.from_json(body)
+        _check_values(message, limits.max_json_depth)
         with engine.begin() as conn:
             # Again inside the push's own transaction: the role and state in force now.
             acting = acting_user(conn, device, user_token)

@@ -147,6 +147,9 @@ def test_malformed_json_is_a_400_with_a_code_and_the_server_carries_on(
     text = json.dumps(batch)
     cases = {
         "deep": b"[" * 100_000 + b"]" * 100_000,
+        # Nested past the server's limit inside a change's value, the only place a push
+        # may nest at all.
+        "deep value": text.replace('"PLACEHOLDER"', "[" * 40 + "]" * 40).encode(),
         "lone surrogate": text.replace("PLACEHOLDER", "\\ud800").encode(),
         "not utf-8": text.replace("PLACEHOLDER", "caf\xe9").encode("latin-1"),
         "nan": text.replace('"PLACEHOLDER"', "NaN").encode(),
