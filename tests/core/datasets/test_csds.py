@@ -1,0 +1,166 @@
+"""The CSDS extract of a month seeded through the services: tables, formats, links, no words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clinic_app.kernel.errors import ClinicError, Conflict, ValidationError
+from clinic_app.server.exports.csds import csds_rows
+from clinic_app.server.exports.definition import data_set
+from clinic_app.server.exports.period import Month
+from clinic_app.server.exports.write import check_rows, write_extract
+from tests.core.datasets.checks import check_folder, nhs_check_digit_holds
+from tests.core.datasets.seed import MARKER, NHS_NUMBERS, SITE_ODS, SeededMonth, with_tool_concept
+
+
+def _export(seeded: SeededMonth, folder: Path) -> dict[str, list[dict[str, str]]]:
+    """Every seeded month written to its own folder, checked, and the rows put together."""
+    data = with_tool_concept(data_set("csds"))
+    tables: dict[str, list[dict[str, str]]] = {}
+    with seeded.services.context.store.engine.connect() as conn:
+        for month in seeded.months:
+            out = folder / month.label
+            write_extract(data, csds_rows(conn, data, month), out)
+            for table_id, rows in check_folder("csds", out).items():
+                tables.setdefault(table_id, []).extend(rows)
+    return tables
+
+
+def _one_each(rows: list[dict[str, str]], field: str) -> list[dict[str, str]]:
+    """Rows repeated across months (a referral open in both) counted once."""
+    return list({row[field]: row for row in rows}.values())
+
+
+def test_every_table_holds_the_month_in_the_declared_formats(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    tables = _export(seeded, tmp_path)
+
+    patients = _one_each(tables["CYP001"], "LOCAL PATIENT IDENTIFIER (EXTENDED)")
+    assert sorted(row["NHS NUMBER"] for row in patients) == sorted(NHS_NUMBERS)
+    assert all(nhs_check_digit_holds(row["NHS NUMBER"]) for row in patients)
+    assert {row["NHS NUMBER STATUS INDICATOR CODE"] for row in patients} == {"02"}
+    assert {(row["PERSON BIRTH DATE"], row["POSTCODE OF USUAL ADDRESS"]) for row in patients} == {
+        ("1961-07-04", "LS1 4AP")
+    }
+    referrals = _one_each(tables["CYP101"], "SERVICE REQUEST IDENTIFIER")
+    assert len(referrals) == 2
+    assert {
+        (r["PRIORITY TYPE CODE"], r["SOURCE OF REFERRAL FOR COMMUNITY"]) for r in referrals
+    } == {
+        ("1", "")  # no confirmed national code for the service's sources: left empty
+    }
+    contacts = sorted(tables["CYP201"], key=lambda row: row["ATTENDANCE STATUS"])
+    assert [
+        (
+            row["ATTENDANCE STATUS"],
+            row["CONSULTATION MEDIUM USED"],
+            row["CLINICAL CONTACT DURATION OF CARE CONTACT"],
+            row["ORGANISATION SITE IDENTIFIER (OF TREATMENT)"],
+        )
+        for row in contacts
+    ] == [("3", "02", "", SITE_ODS), ("5", "01", "25", SITE_ODS)]
+    assert sorted(row["PERSON SCORE"] for row in tables["CYP609"]) == ["28", "32"]
+    [diagnosis] = tables["CYP607"]
+    assert diagnosis["DIAGNOSIS SCHEME IN USE (COMMUNITY CARE)"] == "06"
+    [onward] = tables["CYP105"]
+    assert onward["ONWARD REFERRAL REASON (COMMUNITY CARE)"] == ""
+
+
+def test_every_row_names_a_referral_and_a_patient_sent_with_it(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    tables = _export(seeded, tmp_path)
+
+    referrals = {row["SERVICE REQUEST IDENTIFIER"] for row in tables["CYP101"]}
+    patients = {row["LOCAL PATIENT IDENTIFIER (EXTENDED)"] for row in tables["CYP001"]}
+    for table_id in ("CYP201", "CYP609", "CYP607", "CYP105"):
+        assert {row["SERVICE REQUEST IDENTIFIER"] for row in tables[table_id]} <= referrals
+    assert {row["LOCAL PATIENT IDENTIFIER (EXTENDED)"] for row in tables["CYP101"]} <= patients
+    # Identifiers are derived, never the rows' own ids.
+    assert all(len(value) == 20 for value in referrals | patients)
+
+
+def test_no_free_text_and_no_name_leaves(seeded: SeededMonth, tmp_path: Path) -> None:
+    _export(seeded, tmp_path)
+
+    for written in tmp_path.rglob("*.csv"):
+        text = written.read_text(encoding="utf-8")
+        assert MARKER not in text, written.name
+        assert "Harriet" not in text
+        assert "knee" not in text.casefold()
+
+
+def test_a_questionnaire_with_no_confirmed_concept_is_not_sent(
+    seeded: SeededMonth,
+) -> None:
+    shipped = data_set("csds")
+    with seeded.services.context.store.engine.connect() as conn:
+        rows = [csds_rows(conn, shipped, month)["CYP609"] for month in seeded.months]
+
+    assert rows == [[] for _ in seeded.months]
+
+
+def test_a_month_with_no_data_gives_every_file_with_its_headings_only(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    data = data_set("csds")
+    with seeded.services.context.store.engine.connect() as conn:
+        rows = csds_rows(conn, data, Month.parse("2001-01"))
+    written = write_extract(data, rows, tmp_path)
+
+    assert [(done.path.name, done.rows) for done in written] == [
+        (f"{table.name}.csv", 0) for table in data.tables
+    ]
+    assert all(rows == [] for rows in check_folder("csds", tmp_path).values())
+
+
+def test_a_value_the_field_refuses_stops_the_extract_without_naming_it() -> None:
+    table = data_set("csds").table("CYP001")
+    row = {
+        "LOCAL PATIENT IDENTIFIER (EXTENDED)": "A" * 20,
+        "NHS NUMBER": "9990000019",  # its check digit does not hold
+        "NHS NUMBER STATUS INDICATOR CODE": "02",
+        "PERSON BIRTH DATE": "1961-07-04",
+        "PERSON STATED GENDER CODE": "2",
+        "ETHNIC CATEGORY": "99",
+    }
+
+    with pytest.raises(ClinicError) as refused:
+        check_rows(table, [row])
+
+    assert refused.value.code == "export.value_refused"
+    assert refused.value.params == {
+        "table": "CYP001MPI",
+        "field": "NHS NUMBER",
+        "row": 1,
+        "problem": "format",
+    }
+    with pytest.raises(ClinicError) as unknown:
+        check_rows(table, [{**row, "NHS NUMBER": "", "PERSON GIVEN NAME": "Harriet"}])
+    assert unknown.value.code == "export.unknown_column"
+
+
+def test_files_already_there_are_never_written_over(tmp_path: Path) -> None:
+    data = data_set("csds")
+    write_extract(data, {}, tmp_path)
+
+    with pytest.raises(Conflict) as refused:
+        write_extract(data, {}, tmp_path)
+    assert refused.value.code == "export.file_exists"
+
+
+@pytest.mark.parametrize("text", ["2027-13", "2027-1", "27-01", "January", ""])
+def test_a_month_is_year_and_month(text: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        Month.parse(text)
+    assert (refused.value.code, refused.value.field) == ("export.bad_month", "month")
+
+
+def test_a_month_runs_midnight_to_midnight_in_the_clinics_time() -> None:
+    summer = Month.parse("2027-07")
+    assert (summer.first.isoformat(), summer.last.isoformat()) == ("2027-07-01", "2027-07-31")
+    assert summer.starts.isoformat() == "2027-06-30T23:00:00+00:00"  # British Summer Time
+    assert Month.parse("2027-12").ends.isoformat() == "2028-01-01T00:00:00+00:00"
