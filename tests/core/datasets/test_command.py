@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from clinic_app.kernel.audit_entry import ServiceAuditEntry
+from clinic_app.server.audit_cli import OPERATOR_VARIABLE
 from clinic_app.server.cli import main
 from tests.core.datasets.checks import check_folder, definition
 
@@ -52,7 +53,10 @@ def test_each_run_is_on_the_servers_audit_trail(server_db: str, tmp_path: Path) 
 
 
 def test_refusals_are_worded(
-    server_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    server_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     out = str(tmp_path / "out")
     assert _export(server_db, "csds", "--month", "January", "--out", out) == 2
@@ -62,5 +66,9 @@ def test_refusals_are_worded(
     assert _export(server_db, "csds", "--month", "2027-01", "--out", out) == 2
     assert "already in that folder; nothing was written" in capsys.readouterr().err
 
-    no_operator = main(["export", "csds", "--month", "2027-01", "--db", server_db])
-    assert no_operator == 2
+    monkeypatch.delenv(OPERATOR_VARIABLE)
+    unnamed = tmp_path / "unnamed"
+    args = ["export", "csds", "--month", "2027-01", "--db", server_db, "--out", str(unnamed)]
+    assert main(args) == 2
+    assert "Name yourself for the audit trail" in capsys.readouterr().err
+    assert not unnamed.exists()
