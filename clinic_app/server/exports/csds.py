@@ -211,7 +211,12 @@ def _discharges(conn: Connection) -> dict[uuid.UUID, date | None]:
     return {key: (None if key in open_ones else value) for key, value in found.items()}
 
 
-def _open_in(month: Month, received: date, status: str, discharged: date | None) -> bool:
+def open_in_month(month: Month, received: date, status: str, discharged: date | None) -> bool:
+    """True when a referral was open at any time in the month, so the month sends it.
+
+    Open means received by the month's last day and not discharged before its first; a
+    referral closed without an episode (returned, cancelled) is open only in its own month.
+    """
     if received > month.last:
         return False
     if discharged is not None:
@@ -246,6 +251,7 @@ def _referrals(
     wanted = set(named)
     discharges = _discharges(conn)
     survivors = _survivors(conn)
+    removed = set(conn.execute(select(Patient.id).where(Patient.deleted.is_(True))).scalars())
     out, patients = [], set()
     for row in conn.execute(
         select(
@@ -260,9 +266,13 @@ def _referrals(
         .order_by(Referral.received_on, Referral.id)
     ):
         discharged = discharges.get(row.id)
-        if row.id not in wanted and not _open_in(month, row.received_on, row.status, discharged):
+        if row.id not in wanted and not open_in_month(
+            month, row.received_on, row.status, discharged
+        ):
             continue
         patient = survivors.get(row.patient_id, row.patient_id)
+        if patient in removed:
+            continue  # a record removed is not sent, nor anything under its referrals
         patients.add(patient)
         out.append(
             {
@@ -323,11 +333,16 @@ def csds_rows(conn: Connection, data: DataSet, month: Month) -> dict[str, list[R
     diagnoses = _diagnoses(conn, data, month, refs)
     onward = _onward(conn, month, refs)
     referrals, patients = _referrals(conn, data, month, refs.named)
+    sent = {row["SERVICE REQUEST IDENTIFIER"] for row in referrals}
+
+    def under_sent(rows: list[Row]) -> list[Row]:
+        return [row for row in rows if row["SERVICE REQUEST IDENTIFIER"] in sent]
+
     return {
         "CYP001": _patients(conn, data, patients),
         "CYP101": referrals,
-        "CYP201": contacts,
-        "CYP609": assessments,
-        "CYP607": diagnoses,
-        "CYP105": onward,
+        "CYP201": under_sent(contacts),
+        "CYP609": under_sent(assessments),
+        "CYP607": under_sent(diagnoses),
+        "CYP105": under_sent(onward),
     }

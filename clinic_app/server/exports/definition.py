@@ -13,6 +13,7 @@ from clinic_app.kernel.resource_files import read_json
 from clinic_app.server.exports import formats
 
 DATA_SETS = ("csds", "keele")
+_FIELD_KEYS = frozenset({"name", "format", "required", "codes", "range", "verify"})
 _TEXT = ("id", "title", "version", "source", "licence", "notes")
 
 
@@ -127,6 +128,8 @@ def _code_lists(name: str, raw: object) -> dict[str, CodeList]:
 def _field(name: str, raw: object, lists: Mapping[str, CodeList]) -> Field:
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
         raise _invalid(name, "bad_field")
+    if set(raw) - _FIELD_KEYS:
+        raise _invalid(name, "unknown_keys", item=raw["name"], keys=sorted(set(raw) - _FIELD_KEYS))
     form = raw.get("format")
     if not isinstance(form, str) or not formats.is_known(form):
         raise _invalid(name, "unknown_format", item=raw["name"])

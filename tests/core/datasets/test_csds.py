@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from clinic_app.kernel.errors import ClinicError, Conflict, ValidationError
-from clinic_app.server.exports.csds import csds_rows
+from clinic_app.kernel.session import Actor
+from clinic_app.people.model import Patient
+from clinic_app.server.exports.csds import csds_rows, open_in_month
 from clinic_app.server.exports.definition import data_set
 from clinic_app.server.exports.period import Month
 from clinic_app.server.exports.write import check_rows, write_extract
@@ -164,3 +167,42 @@ def test_a_month_runs_midnight_to_midnight_in_the_clinics_time() -> None:
     assert (summer.first.isoformat(), summer.last.isoformat()) == ("2027-07-01", "2027-07-31")
     assert summer.starts.isoformat() == "2027-06-30T23:00:00+00:00"  # British Summer Time
     assert Month.parse("2027-12").ends.isoformat() == "2028-01-01T00:00:00+00:00"
+
+
+def test_a_removed_patient_is_not_sent_nor_anything_under_their_referrals(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    seen = seeded.patients[0]
+    with seeded.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=seeded.services.context.device_id)
+        patient = session.get(Patient, seen)
+        assert patient is not None
+        patient.deleted = True
+
+    tables = _export(seeded, tmp_path)
+
+    assert {row["NHS NUMBER"] for row in tables["CYP001"]} == {NHS_NUMBERS[1]}
+    assert len({row["SERVICE REQUEST IDENTIFIER"] for row in tables["CYP101"]}) == 1
+    assert tables["CYP201"] == tables["CYP609"] == tables["CYP607"] == []
+    assert len(tables["CYP105"]) == 1  # the other patient's onward referral
+
+
+@pytest.mark.parametrize(
+    ("received", "status", "discharged", "sent"),
+    [
+        ("2027-01-15", "triaged", None, True),  # received in the month
+        ("2026-11-02", "accepted", None, True),  # still open from before
+        ("2027-02-01", "received", None, False),  # received after it
+        ("2026-11-02", "discharged", "2026-12-31", False),  # discharged before it
+        ("2026-11-02", "discharged", "2027-01-01", True),  # discharged on its first day
+        ("2026-11-02", "returned", None, False),  # returned, no episode: its own month only
+        ("2027-01-20", "returned", None, True),
+    ],
+)
+def test_a_referral_is_sent_for_every_month_it_isopen_in_month(
+    received: str, status: str, discharged: str | None, sent: bool
+) -> None:
+    ended = date.fromisoformat(discharged) if discharged else None
+    january = Month.parse("2027-01")
+
+    assert open_in_month(january, date.fromisoformat(received), status, ended) is sent

@@ -91,6 +91,7 @@ def _broken(change: Any) -> dict[str, Any]:
         (lambda d: d["tables"][1]["fields"].append(d["tables"][1]["fields"][0]), "duplicate_field"),
         (lambda d: d.update(tables=[]), "no_tables"),
         (lambda d: d.pop("source"), "missing_text"),
+        (lambda d: d["tables"][0]["fields"][0].update(free_text=True), "unknown_keys"),
     ],
 )
 def test_a_broken_definition_is_refused_with_its_reason(change: Any, reason: str) -> None:
