@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.server.database import open_server_store
 from clinic_app.server.exports.period import Month
 
@@ -20,7 +22,20 @@ WORDS = {
     ),
     "export.unknown_column": "Nothing was written: {table} would hold a column {column} it "
     "does not define.",
+    "export.bad_local_code": (
+        "The codes file gives a code the data set cannot take (mapping {mapping}, value "
+        "{value}): name only the data set's own mappings and values, each with a code that fits "
+        "its field. Nothing was written."
+    ),
+    "export.codes_unreadable": "The codes file could not be read as JSON. Nothing was written.",
 }
+
+
+def _local_codes(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ClinicError("export.codes_unreadable") from error
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -32,6 +47,8 @@ def _export(args: argparse.Namespace) -> int:
 
     month = Month.parse(args.month)
     data = data_set(args.action)
+    if args.codes is not None:
+        data = data.with_local_codes(_local_codes(args.codes))
     folder: Path = args.out or Path(f"{args.action}-{month.label}")
     store = open_server_store(args.db)
     try:
@@ -57,5 +74,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("action", choices=["csds", "keele"], help="which data set")
     export.add_argument("--month", required=True, help="the month, CCYY-MM")
     export.add_argument("--out", type=Path, help="folder for the files (default csds-CCYY-MM)")
+    export.add_argument(
+        "--codes",
+        type=Path,
+        help="a JSON file of the service's own codes for fields still to confirm "
+        '(e.g. {"assessment_tool": {"msk_hq": "CONCEPT_ID"}})',
+    )
     export.add_argument("--db", required=True, help="database URL")
     export.set_defaults(run=_export)

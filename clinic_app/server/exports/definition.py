@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -89,6 +89,7 @@ class DataSet:
     notes: str
     tables: tuple[Table, ...]
     mappings: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    mapping_fields: Mapping[str, str] = field(default_factory=dict)
 
     def table(self, table_id: str) -> Table:
         """The table with this group id (e.g. ``CYP101``)."""
@@ -99,6 +100,36 @@ class DataSet:
         if value is None:
             return ""
         return self.mappings.get(mapping, {}).get(value) or ""
+
+    def with_local_codes(self, raw: object) -> DataSet:
+        """The data set with the service's own codes for values it ships without one.
+
+        ``raw`` is ``{"mapping": {"value": "code"}}``, e.g. ``{"assessment_tool":
+        {"msk_hq": "<SNOMED CT concept id>"}}``: how a service lead fills in a code still to
+        confirm (VERIFY) once they have it, without changing the shipped file. Each code must
+        fit its field (format and code list).
+
+        Raises:
+            ClinicError: ``export.bad_local_code`` (params ``mapping`` and ``value``) for a
+                mapping or value the data set does not have, or a code its field refuses.
+        """
+        fields = {item.name: item for table in self.tables for item in table.fields}
+        merged = {name: dict(codes) for name, codes in self.mappings.items()}
+        if not isinstance(raw, dict):
+            raise ClinicError("export.bad_local_code", mapping="", value="")
+        for mapping, codes in raw.items():
+            if mapping not in merged or not isinstance(codes, dict):
+                raise ClinicError("export.bad_local_code", mapping=str(mapping), value="")
+            target = fields[self.mapping_fields[mapping]]
+            for value, code in codes.items():
+                if (
+                    value not in merged[mapping]
+                    or not isinstance(code, str)
+                    or target.problem(code) is not None
+                ):
+                    raise ClinicError("export.bad_local_code", mapping=mapping, value=str(value))
+                merged[mapping][value] = code
+        return replace(self, mappings=merged)
 
 
 def _invalid(data_set: str, reason: str, **params: Any) -> ClinicError:
@@ -202,6 +233,7 @@ def parse_data_set(name: str, data: object) -> DataSet:
         notes=data["notes"],
         tables=tables,
         mappings=_mappings(name, data.get("mappings", {}), fields),
+        mapping_fields={key: str(spec["field"]) for key, spec in data.get("mappings", {}).items()},
     )
 
 

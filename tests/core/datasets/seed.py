@@ -31,15 +31,21 @@ NHS_NUMBERS = ("9990000018", "9990000026")
 SITE_ODS = "RX1AB"
 
 
+def _stand_in() -> str:
+    return next(d.snomed_ct_id for d in working_diagnoses().diagnoses if d.snomed_ct_id)
+
+
+STAND_IN_CONCEPT = _stand_in()
+"""A valid concept id standing in for the MSK-HQ's own, which is not confirmed."""
+
+
 def with_tool_concept(data: DataSet) -> DataSet:
     """The data set with a stand-in concept for the MSK-HQ, as a service lead would add one.
 
     The MSK-HQ's own concept is not confirmed, so none ships; the stand-in is a valid
     concept id (the working diagnosis list's first), used here only to make rows.
     """
-    stand_in = next(d.snomed_ct_id for d in working_diagnoses().diagnoses if d.snomed_ct_id)
-    mappings = {**data.mappings, "assessment_tool": {"msk_hq": stand_in}}
-    return replace(data, mappings=mappings)
+    return data.with_local_codes({"assessment_tool": {"msk_hq": STAND_IN_CONCEPT}})
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from clinic_app.kernel.audit_entry import ServiceAuditEntry
 from clinic_app.server.audit_cli import OPERATOR_VARIABLE
 from clinic_app.server.cli import main
 from tests.core.datasets.checks import check_folder, definition
+from tests.core.datasets.seed import STAND_IN_CONCEPT
 
 
 @pytest.fixture
@@ -72,3 +74,21 @@ def test_refusals_are_worded(
     assert main(args) == 2
     assert "Name yourself for the audit trail" in capsys.readouterr().err
     assert not unnamed.exists()
+
+
+def test_a_codes_file_fills_a_field_still_to_confirm_or_is_refused(
+    server_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good, bad, broken = tmp_path / "good.json", tmp_path / "bad.json", tmp_path / "broken.json"
+    good.write_text(json.dumps({"assessment_tool": {"msk_hq": STAND_IN_CONCEPT}}), "utf-8")
+    bad.write_text(json.dumps({"assessment_tool": {"msk_hq": "12345"}}), "utf-8")
+    broken.write_text("{not json", "utf-8")
+    month = ["csds", "--month", "2027-01"]
+
+    assert _export(server_db, *month, "--codes", str(good), "--out", str(tmp_path / "a")) == 0
+    assert _export(server_db, *month, "--codes", str(bad), "--out", str(tmp_path / "b")) == 2
+    assert "mapping assessment_tool, value msk_hq" in capsys.readouterr().err
+    assert _export(server_db, *month, "--codes", str(broken), "--out", str(tmp_path / "c")) == 2
+    assert "could not be read as JSON" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
+    assert not (tmp_path / "c").exists()

@@ -12,6 +12,7 @@ import pytest
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.server.exports.definition import DATA_SETS, data_set, parse_data_set
 from tests.core.datasets.checks import allowed_codes, definition
+from tests.core.datasets.seed import STAND_IN_CONCEPT
 
 _WIDE_TEXT = re.compile(r"^an\.\.([0-9]+)$")
 
@@ -100,3 +101,32 @@ def test_a_broken_definition_is_refused_with_its_reason(change: Any, reason: str
 
     assert refused.value.code == "content.invalid"
     assert refused.value.params["reason"] == reason
+
+
+def test_a_service_gives_its_own_code_for_a_value_shipped_without_one() -> None:
+    shipped = data_set("csds")
+    assert shipped.mapped("assessment_tool", "msk_hq") == ""
+
+    local = shipped.with_local_codes({"assessment_tool": {"msk_hq": STAND_IN_CONCEPT}})
+
+    assert local.mapped("assessment_tool", "msk_hq") == STAND_IN_CONCEPT
+    assert local.mapped("priority", "routine") == "1"  # the rest as shipped
+    assert shipped.mapped("assessment_tool", "msk_hq") == ""  # the shipped one unchanged
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        {"assessment_tool": {"msk_hq": "12345"}},  # not a SNOMED CT concept id
+        {"priority": {"routine": "7"}},  # not a PRIORITY TYPE CODE
+        {"referral_source": {"gp": "GP surgery"}},  # words, not a two-character code
+        {"referral_source": {"carrier_pigeon": "01"}},  # not one of the service's sources
+        {"free_text": {"reason": "01"}},  # no such mapping
+        ["not", "a", "mapping"],
+    ],
+)
+def test_a_local_code_its_field_would_refuse_is_refused(codes: object) -> None:
+    with pytest.raises(ClinicError) as refused:
+        data_set("csds").with_local_codes(codes)
+
+    assert refused.value.code == "export.bad_local_code"
