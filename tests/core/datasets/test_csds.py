@@ -10,6 +10,7 @@ import pytest
 from clinic_app.kernel.errors import ClinicError, Conflict, ValidationError
 from clinic_app.kernel.session import Actor
 from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.server.exports.csds import csds_rows, open_in_month
 from clinic_app.server.exports.definition import data_set
 from clinic_app.server.exports.period import Month
@@ -206,3 +207,31 @@ def test_a_referral_is_sent_for_every_month_it_isopen_in_month(
     january = Month.parse("2027-01")
 
     assert open_in_month(january, date.fromisoformat(received), status, ended) is sent
+
+
+def test_a_patient_without_an_nhs_number_is_sent_as_trace_required(
+    seeded: SeededMonth,
+) -> None:
+    services, clinician = seeded.services, seeded.clinician
+    unnumbered = services.patients.register(
+        clinician,
+        PatientInput(given_name="Ada", family_name="Lowe", date_of_birth="1950-01-02", sex="1"),
+    )
+    services.referrals.create(
+        clinician,
+        ReferralInput(
+            patient_id=unnumbered.id,
+            source="self",
+            received_on=seeded.recorded_on.isoformat(),
+            referrer_name="Ada Lowe",
+            reason="Shoulder pain",
+            specialty="physiotherapy",
+        ),
+    )
+    month = next(m for m in seeded.months if m.holds(seeded.recorded_on))
+    with services.context.store.engine.connect() as conn:
+        patients = csds_rows(conn, data_set("csds"), month)["CYP001"]
+
+    [row] = [row for row in patients if row["PERSON BIRTH DATE"] == "1950-01-02"]
+    assert (row["NHS NUMBER"], row["NHS NUMBER STATUS INDICATOR CODE"]) == ("", "03")
+    check_rows(data_set("csds").table("CYP001"), patients)  # every row fits its fields
