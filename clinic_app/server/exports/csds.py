@@ -40,11 +40,12 @@ Row = dict[str, str]
 
 @dataclass
 class _Referrals:
-    """The referrals the month's rows name, and the patient of each."""
+    """The referrals the month's rows name: each is sent with them, open or not."""
 
     named: set[uuid.UUID]
 
     def name(self, referral_id: uuid.UUID) -> str:
+        """The referral's identifier, noting that a row names it."""
         self.named.add(referral_id)
         return local_identifier("referral", referral_id)
 
@@ -73,11 +74,7 @@ def _contacts(conn: Connection, data: DataSet, month: Month, refs: _Referrals) -
         )
         .order_by(CareContact.starts_at, CareContact.id)
     ).all()
-    site_field = next(
-        item
-        for item in data.table("CYP201").fields
-        if item.name == "ORGANISATION SITE IDENTIFIER (OF TREATMENT)"
-    )
+    site_field = data.table("CYP201").field("ORGANISATION SITE IDENTIFIER (OF TREATMENT)")
     out = []
     for row in rows:
         began = local(row.starts_at)

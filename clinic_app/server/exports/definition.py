@@ -76,6 +76,10 @@ class Table:
         """The column headings, in order."""
         return tuple(item.name for item in self.fields)
 
+    def field(self, name: str) -> Field:
+        """The field with this data item name."""
+        return next(item for item in self.fields if item.name == name)
+
 
 @dataclass(frozen=True)
 class DataSet:
