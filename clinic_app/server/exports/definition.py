@@ -106,7 +106,7 @@ class DataSet:
         return self.mappings.get(mapping, {}).get(value) or ""
 
     def with_local_codes(self, raw: object) -> DataSet:
-        """The data set with the service's own codes for values it ships without one.
+        """The data set with the service's own codes, for values shipped without one (or with).
 
         ``raw`` is ``{"mapping": {"value": "code"}}``, e.g. ``{"assessment_tool":
         {"msk_hq": "<SNOMED CT concept id>"}}``: how a service lead fills in a code still to
