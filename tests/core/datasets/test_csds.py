@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError, Conflict, ValidationError
 from clinic_app.kernel.session import Actor
-from clinic_app.people.model import Patient
+from clinic_app.people.model import Patient, PatientMerge
 from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.server.exports.csds import csds_rows, open_in_month
 from clinic_app.server.exports.definition import data_set
@@ -235,3 +236,25 @@ def test_a_patient_without_an_nhs_number_is_sent_as_trace_required(
     [row] = [row for row in patients if row["PERSON BIRTH DATE"] == "1950-01-02"]
     assert (row["NHS NUMBER"], row["NHS NUMBER STATUS INDICATOR CODE"]) == ("", "03")
     check_rows(data_set("csds").table("CYP001"), patients)  # every row fits its fields
+
+
+def test_a_merged_record_is_sent_as_the_record_it_was_merged_into(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    merged, survivor = seeded.patients
+    with seeded.services.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=seeded.services.context.device_id)
+        session.add(
+            PatientMerge(
+                survivor_id=survivor, merged_id=merged, reason="Same person", merged_at=utcnow()
+            )
+        )
+
+    tables = _export(seeded, tmp_path)
+
+    [patient] = _one_each(tables["CYP001"], "LOCAL PATIENT IDENTIFIER (EXTENDED)")
+    assert patient["NHS NUMBER"] == NHS_NUMBERS[1]
+    assert {row["LOCAL PATIENT IDENTIFIER (EXTENDED)"] for row in tables["CYP101"]} == {
+        patient["LOCAL PATIENT IDENTIFIER (EXTENDED)"]
+    }
+    assert len({row["SERVICE REQUEST IDENTIFIER"] for row in tables["CYP101"]}) == 2
