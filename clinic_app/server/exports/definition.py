@@ -19,10 +19,11 @@ _TEXT = ("id", "title", "version", "source", "licence", "notes")
 
 @dataclass(frozen=True)
 class CodeList:
-    """The national codes a field may hold, with where they come from."""
+    """The national codes a field may hold, with where they come from and which version."""
 
     name: str
     source: str
+    version: str
     codes: frozenset[str]
     verify: str = ""
 
@@ -94,6 +95,7 @@ class DataSet:
     tables: tuple[Table, ...]
     mappings: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
     mapping_fields: Mapping[str, str] = field(default_factory=dict)
+    code_lists: Mapping[str, CodeList] = field(default_factory=dict)
 
     def table(self, table_id: str) -> Table:
         """The table with this group id (e.g. ``CYP101``)."""
@@ -149,13 +151,20 @@ def _code_lists(name: str, raw: object) -> dict[str, CodeList]:
             raise _invalid(name, "bad_code_list", code_list=list_name)
         if "reference" in spec:
             shipped = code_list(str(spec["reference"]))
-            lists[list_name] = CodeList(list_name, shipped.source, shipped.codes_set())
+            lists[list_name] = CodeList(
+                list_name, shipped.source, shipped.version, shipped.codes_set()
+            )
             continue
         codes = spec.get("codes")
-        if not isinstance(codes, dict) or not codes or not isinstance(spec.get("source"), str):
+        sourced = all(isinstance(spec.get(key), str) and spec[key] for key in ("source", "version"))
+        if not isinstance(codes, dict) or not codes or not sourced:
             raise _invalid(name, "bad_code_list", code_list=list_name)
         lists[list_name] = CodeList(
-            list_name, spec["source"], frozenset(codes), str(spec.get("verify", ""))
+            list_name,
+            spec["source"],
+            spec["version"],
+            frozenset(codes),
+            str(spec.get("verify", "")),
         )
     return lists
 
@@ -238,6 +247,7 @@ def parse_data_set(name: str, data: object) -> DataSet:
         tables=tables,
         mappings=_mappings(name, data.get("mappings", {}), fields),
         mapping_fields={key: str(spec["field"]) for key, spec in data.get("mappings", {}).items()},
+        code_lists=lists,
     )
 
 

@@ -40,6 +40,13 @@ def test_no_field_can_hold_free_text(name: str) -> None:
             ), item["name"]
 
 
+def test_every_code_list_says_its_source_and_version() -> None:
+    lists = data_set("csds").code_lists
+
+    assert set(lists) >= {"ETHNIC CATEGORY", "PRIORITY TYPE CODE", "ATTENDANCE STATUS"}
+    assert all(code_list.source and code_list.version for code_list in lists.values())
+
+
 def test_csds_tables_are_the_data_sets_own_groups() -> None:
     tables = definition("csds")["tables"]
 
@@ -92,6 +99,7 @@ def _broken(change: Any) -> dict[str, Any]:
         (lambda d: d["tables"][1]["fields"].append(d["tables"][1]["fields"][0]), "duplicate_field"),
         (lambda d: d.update(tables=[]), "no_tables"),
         (lambda d: d.pop("source"), "missing_text"),
+        (lambda d: d["code_lists"]["PRIORITY TYPE CODE"].pop("version"), "bad_code_list"),
         (lambda d: d["tables"][0]["fields"][0].update(free_text=True), "unknown_keys"),
     ],
 )
