@@ -10,7 +10,7 @@ read: no free text of the record is ever selected.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -54,32 +54,45 @@ def _in_month(column: Any, month: Month) -> ColumnElement[bool]:
     return and_(column >= month.starts, column < month.ends)
 
 
-def _contacts(conn: Connection, data: DataSet, month: Month, refs: _Referrals) -> list[Row]:
-    rows = conn.execute(
-        select(
-            CareContact.id,
-            CareContact.starts_at,
-            CareContact.minutes,
-            CareContact.mechanism,
-            CareContact.outcome,
-            EpisodeOfCare.referral_id,
-            Site.ods_code,
-        )
-        .join(EpisodeOfCare, EpisodeOfCare.id == CareContact.episode_id)
-        .outerjoin(Site, Site.id == CareContact.site_id)
+def _under_referrals(
+    conn: Connection, table: Any, when: Any, month: Month, *columns: Any, where: Any = ()
+) -> Sequence[Any]:
+    """The month's rows of ``table`` whose episode came from a referral, with its id."""
+    return conn.execute(
+        select(*columns, EpisodeOfCare.referral_id)
+        .join(EpisodeOfCare, EpisodeOfCare.id == table.episode_id)
         .where(
-            CareContact.deleted.is_(False),
+            table.deleted.is_(False),
             EpisodeOfCare.referral_id.is_not(None),
-            _in_month(CareContact.starts_at, month),
+            _in_month(when, month),
+            *where,
         )
-        .order_by(CareContact.starts_at, CareContact.id)
+        .order_by(when, table.id)
     ).all()
+
+
+def _contacts(conn: Connection, data: DataSet, month: Month, refs: _Referrals) -> list[Row]:
+    rows = _under_referrals(
+        conn,
+        CareContact,
+        CareContact.starts_at,
+        month,
+        CareContact.id,
+        CareContact.starts_at,
+        CareContact.minutes,
+        CareContact.mechanism,
+        CareContact.outcome,
+        CareContact.site_id,
+    )
+    sites: dict[uuid.UUID, str | None] = {
+        row.id: row.ods_code for row in conn.execute(select(Site.id, Site.ods_code))
+    }
     site_field = data.table("CYP201").field("ORGANISATION SITE IDENTIFIER (OF TREATMENT)")
     out = []
     for row in rows:
         began = local(row.starts_at)
         attended = row.outcome == Outcome.ATTENDED
-        site = (row.ods_code or "").strip().upper()
+        site = (sites.get(row.site_id) or "").strip().upper()
         out.append(
             {
                 "CARE CONTACT IDENTIFIER": local_identifier("care_contact", row.id),
@@ -100,23 +113,16 @@ def _contacts(conn: Connection, data: DataSet, month: Month, refs: _Referrals) -
 
 
 def _assessments(conn: Connection, data: DataSet, month: Month, refs: _Referrals) -> list[Row]:
-    rows = conn.execute(
-        select(
-            QuestionnaireResponse.questionnaire_id,
-            QuestionnaireResponse.total,
-            QuestionnaireResponse.recorded_at,
-            EpisodeOfCare.referral_id,
-        )
-        .join(EpisodeOfCare, EpisodeOfCare.id == QuestionnaireResponse.episode_id)
-        .where(
-            QuestionnaireResponse.deleted.is_(False),
-            QuestionnaireResponse.complete.is_(True),
-            QuestionnaireResponse.total.is_not(None),
-            EpisodeOfCare.referral_id.is_not(None),
-            _in_month(QuestionnaireResponse.recorded_at, month),
-        )
-        .order_by(QuestionnaireResponse.recorded_at, QuestionnaireResponse.id)
-    ).all()
+    rows = _under_referrals(
+        conn,
+        QuestionnaireResponse,
+        QuestionnaireResponse.recorded_at,
+        month,
+        QuestionnaireResponse.questionnaire_id,
+        QuestionnaireResponse.total,
+        QuestionnaireResponse.recorded_at,
+        where=(QuestionnaireResponse.complete.is_(True), QuestionnaireResponse.total.is_not(None)),
+    )
     out = []
     for row in rows:
         tool = data.mapped("assessment_tool", row.questionnaire_id)
