@@ -258,3 +258,15 @@ def test_a_merged_record_is_sent_as_the_record_it_was_merged_into(
         patient["LOCAL PATIENT IDENTIFIER (EXTENDED)"]
     }
     assert len({row["SERVICE REQUEST IDENTIFIER"] for row in tables["CYP101"]}) == 2
+
+
+def test_the_same_month_written_again_is_the_same_files(
+    seeded: SeededMonth, tmp_path: Path
+) -> None:
+    # A resubmission names the same referrals, contacts and patients, in the same order.
+    first, again = _export(seeded, tmp_path / "first"), _export(seeded, tmp_path / "again")
+
+    assert first == again
+    for written in (tmp_path / "first").rglob("*.csv"):
+        twin = tmp_path / "again" / written.relative_to(tmp_path / "first")
+        assert written.read_bytes() == twin.read_bytes()
