@@ -26,6 +26,7 @@ from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
 from clinic_app.kernel.logs import configure_logging
 from clinic_app.server import audit_cli, devices
 from clinic_app.server.database import open_server_store
+from clinic_app.server.exports import command as export_command
 from clinic_app.server.limits import MIB, ServerLimits
 
 log = logging.getLogger("onestop.server")
@@ -81,6 +82,7 @@ _WORDS = {
         "That value does not fit the sync scope rule {rule}: the switches are on or off, and "
         "recent_days is a whole number of days from 0 to 3650."
     ),
+    **export_command.WORDS,
 }
 
 
@@ -358,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     setting.add_argument("value", nargs="?", help='the new value ("" for a default sentence)')
     setting.add_argument("--db", required=True, help="database URL")
     setting.set_defaults(run=_settings)
+    export_command.register(commands)
     audit_cli.register(commands)
     return parser
 

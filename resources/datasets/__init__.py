@@ -1,0 +1,1 @@
+"""National and research data sets: their tables and fields as data, with sources."""
