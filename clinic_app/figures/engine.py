@@ -191,7 +191,7 @@ class _Statement:
             kept += [self.facts.c[self.measure.from_].is_not(None)]
             kept += [self.facts.c[self.measure.to].is_not(None)]
         else:
-            value = literal(None, Float)
+            value = cast(null(), Float)
         key = group.key if group else _none()
         label = group.label if group and group.label is not None else _none()
         rows = (
@@ -207,9 +207,9 @@ class _Statement:
         )
         if kind is Kind.MEDIAN_DAYS:
             return self._median(rows, grouped=group is not None)
+        heads = _heads(rows, grouped=group is not None)
         statement = select(
-            rows.c.key,
-            rows.c.label,
+            *heads,
             func.coalesce(func.sum(rows.c.counted), 0).label("numerator"),
             func.count().label("denominator"),
             func.avg(rows.c.value).label("value"),
@@ -244,8 +244,7 @@ class _Statement:
             ranked.c.place == (ranked.c.rows + 2) // 2,
         )
         statement = select(
-            ranked.c.key,
-            ranked.c.label,
+            *_heads(ranked, grouped=grouped),
             func.max(ranked.c.rows).label("numerator"),
             func.max(ranked.c.rows).label("denominator"),
             func.avg(cast(ranked.c.value, Float)).label("value"),
@@ -253,6 +252,13 @@ class _Statement:
         if grouped:
             statement = statement.group_by(ranked.c.key, ranked.c.label)
         return statement
+
+
+def _heads(rows: Any, *, grouped: bool) -> tuple[Any, Any]:
+    """The key and label of a group (NULL for the one row of ``all``, which has no group)."""
+    if grouped:
+        return rows.c.key, rows.c.label
+    return _none().label("key"), _none().label("label")
 
 
 def _none() -> Any:

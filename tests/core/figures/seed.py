@@ -62,9 +62,10 @@ class Seeded:
     south: uuid.UUID
 
 
-def _user(username: str, name: str, role: Role) -> tuple[User, CurrentUser]:
+def _user(number: int, username: str, name: str, role: Role) -> tuple[User, CurrentUser]:
+    # Fixed ids, so the same service on two engines keys its rows alike.
     row = User(username=username, display_name=name, role=role, password_hash="not used")
-    row.id = uuid.uuid4()
+    row.id = uuid.UUID(int=number)
     return row, CurrentUser(row.id, username, name, role)
 
 
@@ -73,10 +74,11 @@ def seed_service(services: Services) -> Seeded:  # noqa: PLR0915 - one scenario,
     with services.context.store.sessions.begin() as session:
         session.actor = Actor(device_id=services.context.device_id)
         rows: list[Any] = []
-        ann_row, ann = _user("ann", "Ann Adams", Role.CLINICIAN)
-        ben_row, ben = _user("ben", "Ben Brown", Role.CLINICIAN)
-        lead_row, lead = _user("lee", "Lee Lead", Role.ADMIN)
+        ann_row, ann = _user(1, "ann", "Ann Adams", Role.CLINICIAN)
+        ben_row, ben = _user(2, "ben", "Ben Brown", Role.CLINICIAN)
+        lead_row, lead = _user(3, "lee", "Lee Lead", Role.ADMIN)
         north, south = Site(name="North Clinic"), Site(name="South Clinic")
+        north.id, south.id = uuid.UUID(int=11), uuid.UUID(int=12)
         session.add_all([ann_row, ben_row, lead_row, north, south])
         session.flush()
 
