@@ -27,6 +27,7 @@ from clinic_app.domains.shockwave.service.courses import ShockwaveService
 from clinic_app.domains.shockwave.service.devices import EswtDeviceService
 from clinic_app.domains.triage.service.targets import SettingsService
 from clinic_app.domains.triage.service.worklist import TriageService
+from clinic_app.figures.service import FiguresService
 from clinic_app.kernel.audit_trail import AuditService
 from clinic_app.kernel.store_admin import StoreAdminService
 from clinic_app.kernel.uow import AppConfig, Context
@@ -85,6 +86,7 @@ class Services:
     shockwave: ShockwaveService
     care_plans: CarePlanService
     letters: LetterService
+    figures: FiguresService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -134,6 +136,7 @@ class Services:
             shockwave=ShockwaveService(context, auth),
             care_plans=CarePlanService(context, auth),
             letters=LetterService(context, auth, reports, red_flags, questionnaires),
+            figures=FiguresService(context),
         )
 
     @property

@@ -133,6 +133,9 @@ NOT_AUDITED: dict[str, str] = {
     "clinic_app.domains.injections.service.records:InjectionService.audit": (
         "counts and rates of signed injections per clinician over months, no patient"
     ),
+    "clinic_app.figures.service:FiguresService.figures": (
+        "counts and rates of a measure over months, broken down; no patient is named"
+    ),
     "clinic_app.domains.shockwave.service.courses:ShockwaveService.audit": (
         "counts and mean score changes of closed shockwave courses per indication, no patient"
     ),

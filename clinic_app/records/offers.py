@@ -8,12 +8,14 @@ letters read other modules only through their shortcodes.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     # Types only: the screens read record types at sign-in, before SQLAlchemy is loaded.
+    from sqlalchemy import Select
     from sqlalchemy.orm import Session
 
 
@@ -82,3 +84,43 @@ class Measure:
     title: str
     unit: str
     compute: MeasureFunction
+
+
+#: The columns every fact source gives, whatever else it gives: the patient, the moment that
+#: places the fact in a month (``at``), where and by whom (ids, or NULL when not known) and the
+#: condition (a code, or NULL when the record type does not know it).
+STANDARD_FACT_COLUMNS: tuple[str, ...] = (
+    "patient_id",
+    "at",
+    "site_id",
+    "clinician_id",
+    "condition",
+)
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """Rows of facts a record type offers the service's figures, one row per fact.
+
+    ``select`` builds a SQLAlchemy Core select (no session: it is a statement, compiled into
+    the figures' own statement as a subquery) whose columns are labelled with the
+    ``STANDARD_FACT_COLUMNS`` and then ``columns``. Only finished facts are given (a signed
+    record, a contact that happened); deleted rows never. ``at`` is a timestamp or a day.
+
+    Attributes:
+        name: its stable name, which a measure names, e.g. ``referral``.
+        title: what one row is, in words, e.g. "Referrals received".
+        columns: its own columns by name, each with what it holds ("day", "time",
+            "number", "flag", "code"), so a measure's file can be checked against them.
+        select: the function that builds the select.
+    """
+
+    name: str
+    title: str
+    select: Callable[[], Select[Any]]
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def all_columns(self) -> tuple[str, ...]:
+        """The standard columns, then its own."""
+        return STANDARD_FACT_COLUMNS + tuple(self.columns)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Lifecycle
-from clinic_app.records.offers import FhirResources, LetterSections, Measure
+from clinic_app.records.offers import FactSource, FhirResources, LetterSections, Measure
 from clinic_app.records.sections import Section, SectionKind
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class RecordType:
         letter_sections: what it offers a letter (None: nothing).
         fhir_resources: its records as FHIR resources (None: none yet).
         measures: the figures it can compute.
+        fact_sources: the rows of facts it offers the service's figures (see
+            ``clinic_app.records.offers.FactSource``).
         unfinished: among the patients given, those with one of its records still to
             sign (a day list asks every record type once for all of the day's patients);
             None for a record type that is never left unsigned.
@@ -87,6 +89,7 @@ class RecordType:
     letter_sections: LetterSections | None = None
     fhir_resources: FhirResources | None = None
     measures: tuple[Measure, ...] = ()
+    fact_sources: tuple[FactSource, ...] = ()
     unfinished: Unfinished | None = None
 
     @property
@@ -160,6 +163,37 @@ def record_type_for_table(table_name: str) -> RecordType | None:
         if candidate.table_name == table_name:
             return candidate
     return None
+
+
+_FACTS: dict[str, FactSource] = {}
+
+
+def register_facts(source: FactSource, *, replace: bool = False) -> FactSource:
+    """Add a fact source that belongs to no record type (referrals, questionnaire responses).
+
+    Raises:
+        ValueError: for a name already offered by another source.
+    """
+    known = _FACTS.get(source.name)
+    if known is not None and known is not source and not replace:
+        raise ValueError(f"fact source {source.name!r} is already registered")
+    _FACTS[source.name] = source
+    return source
+
+
+def fact_sources() -> Mapping[str, FactSource]:
+    """Every fact source by name: those registered alone, then each record type's.
+
+    Raises:
+        ValueError: when two sources share a name.
+    """
+    found = dict(_FACTS)
+    for candidate in _REGISTRY.values():
+        for source in candidate.fact_sources:
+            if source.name in found and found[source.name] is not source:
+                raise ValueError(f"fact source {source.name!r} is offered twice")
+            found[source.name] = source
+    return MappingProxyType(found)
 
 
 #: A status in the words of the timeline.

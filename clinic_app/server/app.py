@@ -42,6 +42,7 @@ from clinic_app.server.apply import (
 )
 from clinic_app.server.audit_routes import add_audit_routes
 from clinic_app.server.authorise import USER_TOKEN_HEADER, acting_user
+from clinic_app.server.figures_routes import add_figures_routes
 from clinic_app.server.files import FileStore
 from clinic_app.server.limits import EnrolmentRate, ServerLimits, SignInLockout
 from clinic_app.server.scope_routes import add_scope_routes
@@ -463,4 +464,5 @@ def create_app(engine: Engine, files: FileStore, limits: ServerLimits | None = N
     _add_conflict_routes(app, engine, limits)
     add_audit_routes(app, engine, lambda request: _read_json(request, limits))
     add_scope_routes(app, engine, lambda request: _read_json(request, limits), _authenticated)
+    add_figures_routes(app, engine, _authenticated)
     return app

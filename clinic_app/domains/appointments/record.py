@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from clinic_app.domains.appointments.model import Appointment
-from clinic_app.domains.appointments.rules import STATUS_WORDS, TYPE_WORDS, Status, on_clinic_clock
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import aliased
+
+from clinic_app.domains.appointments.model import Appointment, CareContact
+from clinic_app.domains.appointments.rules import (
+    STATUS_WORDS,
+    TYPE_WORDS,
+    Outcome,
+    Status,
+    on_clinic_clock,
+)
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.kernel.security.permissions import Action
+from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
+from clinic_app.records.offers import FactSource
 from clinic_app.records.registry import (
     AddendumPolicy,
     RecordType,
@@ -99,6 +112,82 @@ def describe(row: Any) -> str:
     )
 
 
+def care_contact_facts() -> Select[Any]:
+    """One row per care contact: when, where, with whom, and whether the patient came."""
+    return select(
+        *fact_columns(
+            patient_id=CareContact.patient_id,
+            at=CareContact.starts_at,
+            site_id=CareContact.site_id,
+            clinician_id=CareContact.clinician_id,
+            condition=episode_condition(CareContact.episode_id),
+            attended=(CareContact.outcome == Outcome.ATTENDED.value),
+            did_not_attend=(CareContact.outcome == Outcome.DID_NOT_ATTEND.value),
+        )
+    ).where(CareContact.deleted.is_(False))
+
+
+def first_contact_facts() -> Select[Any]:
+    """One row per referral first seen: its first attended care contact in its episodes.
+
+    ``at`` is when the patient was first seen, so a wait counts in the month it ended;
+    ``received_on`` and ``priority`` are the referral's.
+    """
+    earlier = aliased(CareContact)
+    episode = aliased(EpisodeOfCare)
+    first_seen = (
+        select(func.min(earlier.starts_at))
+        .join(episode, episode.id == earlier.episode_id)
+        .where(
+            episode.referral_id == Referral.id,
+            episode.deleted.is_(False),
+            earlier.deleted.is_(False),
+            earlier.outcome == Outcome.ATTENDED.value,
+        )
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *fact_columns(
+                patient_id=CareContact.patient_id,
+                at=CareContact.starts_at,
+                site_id=CareContact.site_id,
+                clinician_id=CareContact.clinician_id,
+                condition=episode_condition(CareContact.episode_id),
+                received_on=Referral.received_on,
+                first_contact_at=CareContact.starts_at,
+                priority=Referral.priority,
+            )
+        )
+        .join(EpisodeOfCare, EpisodeOfCare.id == CareContact.episode_id)
+        .join(Referral, Referral.id == EpisodeOfCare.referral_id)
+        .where(
+            CareContact.deleted.is_(False),
+            EpisodeOfCare.deleted.is_(False),
+            Referral.deleted.is_(False),
+            CareContact.outcome == Outcome.ATTENDED.value,
+            CareContact.starts_at == first_seen,
+        )
+    )
+
+
+FACT_SOURCES = (
+    FactSource(
+        name="care_contact",
+        title="Care contacts",
+        select=care_contact_facts,
+        columns={"attended": "flag", "did_not_attend": "flag"},
+    ),
+    FactSource(
+        name="first_contact",
+        title="Referrals first seen",
+        select=first_contact_facts,
+        columns={"received_on": "day", "first_contact_at": "time", "priority": "code"},
+    ),
+)
+
+
 APPOINTMENT = register(
     RecordType(
         code="appointment",
@@ -111,5 +200,6 @@ APPOINTMENT = register(
         digest_scheme="",
         required_code="appointment.not_signed",
         describe=describe,
+        fact_sources=FACT_SOURCES,
     )
 )

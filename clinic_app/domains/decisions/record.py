@@ -7,16 +7,18 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.domains.decisions.model import DecisionRecord
 from clinic_app.domains.decisions.rules import DECISION_MAKERS
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
-from clinic_app.records.offers import LetterSection, Measure
+from clinic_app.records.offers import FactSource, LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -183,6 +185,45 @@ def _signed(session: Session, start: datetime, end: datetime) -> float:
 
 MEASURES = (Measure("sdm.signed", "Shared decisions recorded", "records", _signed),)
 
+#: CollaboRATE's top box: an item scored 9 (see resources/sdm_measures/collaborate.json).
+_TOP_BOX = 9
+_COLLABORATE_ITEMS = 3
+
+
+def decision_facts() -> Select[Any]:
+    """One row per signed SDM record: was CollaboRATE answered in full, and was it top box.
+
+    ``at`` is when it was signed, the clinician who signed it; a record superseded by a
+    change of mind counts too (each was a conversation with an aid).
+    """
+    items = [DecisionRecord.collaborate[i].as_integer() for i in range(_COLLABORATE_ITEMS)]
+    answered = and_(*(item.is_not(None) for item in items))
+    return select(
+        *fact_columns(
+            patient_id=DecisionRecord.patient_id,
+            at=DecisionRecord.signed_at,
+            clinician_id=DecisionRecord.signed_by,
+            condition=episode_condition(DecisionRecord.episode_id),
+            aid=DecisionRecord.aid_id,
+            collaborate_answered=answered,
+            collaborate_top_box=and_(answered, *(item == _TOP_BOX for item in items)),
+        )
+    ).where(
+        DecisionRecord.status == RecordStatus.SIGNED.value,
+        DecisionRecord.deleted.is_(False),
+        DecisionRecord.signed_at.is_not(None),
+    )
+
+
+FACT_SOURCES = (
+    FactSource(
+        name="sdm_record",
+        title="Shared decisions recorded",
+        select=decision_facts,
+        columns={"aid": "code", "collaborate_answered": "flag", "collaborate_top_box": "flag"},
+    ),
+)
+
 DECISION = register(
     RecordType(
         code=CODE,
@@ -201,6 +242,7 @@ DECISION = register(
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
         measures=MEASURES,
+        fact_sources=FACT_SOURCES,
         unfinished=unfinished,
     )
 )

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.injections.content import injection_content
@@ -28,13 +28,11 @@ from clinic_app.domains.injections.model import (
     InjectionRecord,
     PatientGroupDirection,
 )
+from clinic_app.domains.injections.record import repeat_raised
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import RecordStatus
-
-#: The warnings whose acknowledgement makes a repeat injection, as the checks raise them.
-REPEAT_WARNINGS: tuple[str, ...] = ("repeat_too_soon", "too_many_at_site")
 
 
 @dataclass(frozen=True)
@@ -126,16 +124,6 @@ def _signed(start: datetime, end: datetime, clinician: uuid.UUID | None) -> list
     return where
 
 
-def _repeat_raised() -> Any:
-    """True for a record holding an acknowledgement of a repeat warning.
-
-    Acknowledgements are kept as a JSON list of ``{"code", "by", "at"}``: the text of the
-    list names the code in quotes exactly when it was acknowledged (no other value is a code).
-    """
-    text = cast(InjectionRecord.acknowledgements, Text)
-    return or_(*(text.contains(f'"{code}"', autoescape=True) for code in REPEAT_WARNINGS))
-
-
 def _breakdown(
     session: Session, column: Any, where: list[Any], by: Any
 ) -> dict[uuid.UUID | None, dict[str, int]]:
@@ -170,7 +158,7 @@ def injection_figures(
             signer,
             func.count(),
             func.sum(case((InjectionRecord.immediate_reaction != "", 1), else_=0)),
-            func.sum(case((_repeat_raised(), 1), else_=0)),
+            func.sum(case((repeat_raised(), 1), else_=0)),
         )
         .where(*where)
         .group_by(signer)

@@ -7,15 +7,17 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.injections.content import injection_content
 from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
-from clinic_app.records.offers import LetterSection, Measure
+from clinic_app.records.offers import FactSource, LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -187,6 +189,59 @@ def _signed(session: Session, start: datetime, end: datetime) -> float:
 
 MEASURES = (Measure("injection.signed", "Injections given", "records", _signed),)
 
+#: The warnings whose acknowledgement makes a repeat injection, as the checks raise them.
+REPEAT_WARNINGS: tuple[str, ...] = ("repeat_too_soon", "too_many_at_site")
+
+
+def repeat_raised() -> Any:
+    """True for a record holding an acknowledgement of a repeat warning.
+
+    Acknowledgements are kept as a JSON list of ``{"code", "by", "at"}``: the text of the
+    list names the code in quotes exactly when it was acknowledged (no other value is a code).
+    """
+    text = cast(InjectionRecord.acknowledgements, Text)
+    return or_(*(text.contains(f'"{code}"', autoescape=True) for code in REPEAT_WARNINGS))
+
+
+def injection_facts() -> Select[Any]:
+    """One row per signed injection: its target, an immediate reaction, a repeat, an aid.
+
+    ``at`` is when it was signed, the clinician who signed it. A complication is an
+    immediate reaction recorded on the record; a repeat raised and had acknowledged a
+    repeat warning; ``with_decision_aid`` names the SDM record that led to it.
+    """
+    return select(
+        *fact_columns(
+            patient_id=InjectionRecord.patient_id,
+            at=InjectionRecord.signed_at,
+            clinician_id=InjectionRecord.signed_by,
+            condition=episode_condition(InjectionRecord.episode_id),
+            target=InjectionRecord.target,
+            immediate_reaction=(InjectionRecord.immediate_reaction != ""),
+            repeat=repeat_raised(),
+            with_decision_aid=InjectionRecord.sdm_record_id.is_not(None),
+        )
+    ).where(
+        InjectionRecord.status == RecordStatus.SIGNED.value,
+        InjectionRecord.deleted.is_(False),
+        InjectionRecord.signed_at.is_not(None),
+    )
+
+
+FACT_SOURCES = (
+    FactSource(
+        name="injection",
+        title="Injections given",
+        select=injection_facts,
+        columns={
+            "target": "code",
+            "immediate_reaction": "flag",
+            "repeat": "flag",
+            "with_decision_aid": "flag",
+        },
+    ),
+)
+
 INJECTION = register(
     RecordType(
         code=CODE,
@@ -205,6 +260,7 @@ INJECTION = register(
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
         measures=MEASURES,
+        fact_sources=FACT_SOURCES,
         unfinished=unfinished,
     )
 )

@@ -6,14 +6,20 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.rules import TITLES, LetterKind
+from clinic_app.domains.triage.model import TriageDecision
+from clinic_app.domains.triage.record import ONWARD_OUTCOMES
 from clinic_app.kernel.security.permissions import Action
-from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.kernel.vocabulary import EpisodeStatus, RecordStatus
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
+from clinic_app.records.offers import FactSource
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -94,6 +100,88 @@ def unfinished(session: Session, patient_ids: Collection[uuid.UUID]) -> set[uuid
     )
 
 
+def _first_signed(kind: LetterKind, *where: Any) -> Any:
+    """When the first signed letter of ``kind`` matching ``where`` was signed (or NULL)."""
+    letter = aliased(LetterRecord)
+    return (
+        select(func.min(letter.signed_at))
+        .where(
+            letter.kind == kind.value,
+            letter.status == RecordStatus.SIGNED.value,
+            letter.deleted.is_(False),
+            *(condition(letter) for condition in where),
+        )
+        .scalar_subquery()
+    )
+
+
+def discharge_facts() -> Select[Any]:
+    """One row per episode closed: the day it closed and when its GP discharge letter was signed.
+
+    ``at`` is the day the episode closed; the clinician is its lead clinician. The letter is
+    the first signed discharge letter to the GP about the episode (NULL while none is).
+    """
+    signed = _first_signed(
+        LetterKind.GP_DISCHARGE, lambda letter: letter.episode_id == EpisodeOfCare.id
+    )
+    return select(
+        *fact_columns(
+            patient_id=EpisodeOfCare.patient_id,
+            at=EpisodeOfCare.ended_on,
+            site_id=EpisodeOfCare.site_id,
+            clinician_id=EpisodeOfCare.lead_clinician_id,
+            condition=episode_condition(EpisodeOfCare.id),
+            ended_on=EpisodeOfCare.ended_on,
+            letter_signed_at=signed,
+        )
+    ).where(
+        EpisodeOfCare.deleted.is_(False),
+        EpisodeOfCare.status == EpisodeStatus.CLOSED,
+        EpisodeOfCare.ended_on.is_not(None),
+    )
+
+
+def onward_notice_facts() -> Select[Any]:
+    """One row per onward referral decided at triage, and when the GP notice was signed.
+
+    ``at`` is when the onward referral was decided, the clinician who decided it.
+    """
+    decision = aliased(TriageDecision)
+    signed = _first_signed(
+        LetterKind.GP_REFERRAL_NOTICE, lambda letter: letter.onward_decision_id == decision.id
+    )
+    return select(
+        *fact_columns(
+            patient_id=decision.patient_id,
+            at=decision.decided_at,
+            clinician_id=decision.decided_by,
+            decided_at=decision.decided_at,
+            notice_signed_at=signed,
+            emergency=(decision.outcome == "emergency_onward_referral"),
+        )
+    ).where(
+        decision.deleted.is_(False),
+        decision.decided_at.is_not(None),
+        decision.outcome.in_(ONWARD_OUTCOMES),
+    )
+
+
+FACT_SOURCES = (
+    FactSource(
+        name="discharge_letter",
+        title="Episodes closed (discharge letters)",
+        select=discharge_facts,
+        columns={"ended_on": "day", "letter_signed_at": "time"},
+    ),
+    FactSource(
+        name="onward_referral_notice",
+        title="Onward referrals (notices to the GP)",
+        select=onward_notice_facts,
+        columns={"decided_at": "time", "notice_signed_at": "time", "emergency": "flag"},
+    ),
+)
+
+
 LETTER = register(
     RecordType(
         code=CODE,
@@ -108,6 +196,7 @@ LETTER = register(
         required_code="letter.mandatory_empty",
         describe=describe,
         attestations=ATTESTATIONS,
+        fact_sources=FACT_SOURCES,
         unfinished=unfinished,
     )
 )

@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.questionnaires.content import ALL_QUESTIONNAIRES, questionnaire
@@ -21,8 +21,9 @@ from clinic_app.domains.shockwave.model import EswtCourse, EswtSession
 from clinic_app.domains.shockwave.views import OutcomeChange, ScoreChange
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
-from clinic_app.records.offers import LetterSection, Measure
+from clinic_app.records.offers import FactSource, LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -290,6 +291,50 @@ def _sessions_signed(session: Session, start: datetime, end: datetime) -> float:
     )
 
 
+def course_facts() -> Select[Any]:
+    """One row per closed course: its indication, and pain (0-10) before and after.
+
+    ``at`` is when it was closed (signed), the clinician who closed it; the condition is its
+    indication. The change is after minus before (below zero: less pain), NULL unless both
+    scores were recorded.
+    """
+    before = EswtCourse.outcome_before["pain_nrs"].as_integer()
+    after = EswtCourse.outcome_after["pain_nrs"].as_integer()
+    return select(
+        *fact_columns(
+            patient_id=EswtCourse.patient_id,
+            at=EswtCourse.signed_at,
+            clinician_id=EswtCourse.signed_by,
+            condition=EswtCourse.indication,
+            indication=EswtCourse.indication,
+            pain_before=before,
+            pain_after=after,
+            pain_change=(after - before),
+            with_decision_aid=EswtCourse.sdm_record_id.is_not(None),
+        )
+    ).where(
+        EswtCourse.status == RecordStatus.SIGNED.value,
+        EswtCourse.deleted.is_(False),
+        EswtCourse.signed_at.is_not(None),
+    )
+
+
+COURSE_FACTS = (
+    FactSource(
+        name="eswt_course",
+        title="Shockwave courses closed",
+        select=course_facts,
+        columns={
+            "indication": "code",
+            "pain_before": "number",
+            "pain_after": "number",
+            "pain_change": "number",
+            "with_decision_aid": "flag",
+        },
+    ),
+)
+
+
 COURSE = register(
     RecordType(
         code=COURSE_CODE,
@@ -306,6 +351,7 @@ COURSE = register(
         describe=describe_course,
         attestations=COURSE_ATTESTATIONS,
         letter_sections=letter_sections,
+        fact_sources=COURSE_FACTS,
     )
 )
 

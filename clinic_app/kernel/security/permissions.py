@@ -124,6 +124,8 @@ class Action(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_SIGN = "letter.sign"
     LETTERS_DUE = "letters.due"
+    FIGURES_SERVICE = "figures.service"
+    FIGURES_OWN = "figures.own"
 
 
 _CLINICAL_WORK = frozenset(
@@ -169,6 +171,8 @@ _CLINICAL_WORK = frozenset(
         # Personalised care and support plans: made and signed with the patient.
         Action.CARE_PLAN_RECORD,
         Action.CARE_PLAN_SIGN,
+        # Their own figures (waits, outcomes, decisions) beside the service's.
+        Action.FIGURES_OWN,
     }
 )
 
@@ -218,6 +222,8 @@ _ADMIN_WORK = frozenset(
         Action.PIFU_OVERSIGHT,
         # The letters due against the service's turnaround targets.
         Action.LETTERS_DUE,
+        # The whole service's figures, by site, clinician and the patients' characteristics.
+        Action.FIGURES_SERVICE,
     }
 )
 

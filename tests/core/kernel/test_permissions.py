@@ -93,6 +93,8 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.LETTER_WRITE: frozenset({C, V}),
     Action.LETTER_SIGN: frozenset({C, V}),
     Action.LETTERS_DUE: frozenset({C, V, A}),
+    Action.FIGURES_SERVICE: frozenset({A}),
+    Action.FIGURES_OWN: frozenset({C, S, T, V}),
 }
 
 
