@@ -23,7 +23,7 @@ from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
 from clinic_app.kernel.logs import configure_logging
-from clinic_app.server import audit_cli, devices
+from clinic_app.server import audit_cli, deprivation_cli, devices
 from clinic_app.server.database import open_server_store
 from clinic_app.server.limits import MIB, ServerLimits
 
@@ -80,6 +80,7 @@ _WORDS = {
         "That value does not fit the sync scope rule {rule}: the switches are on or off, and "
         "recent_days is a whole number of days from 0 to 3650."
     ),
+    **deprivation_cli.WORDS,
 }
 
 
@@ -354,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     setting.add_argument("value", nargs="?", help='the new value ("" for a default sentence)')
     setting.add_argument("--db", required=True, help="database URL")
     setting.set_defaults(run=_settings)
+    deprivation_cli.register(commands)
     audit_cli.register(commands)
     return parser
 
