@@ -11,6 +11,7 @@ from clinic_app.domains.assessments.service import AssessmentService
 from clinic_app.domains.care_plans.service.plans import CarePlanService
 from clinic_app.domains.contacts.service import ContactNoteService
 from clinic_app.domains.decisions.service import DecisionService
+from clinic_app.domains.experience.service import ExperienceService
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
@@ -85,6 +86,7 @@ class Services:
     shockwave: ShockwaveService
     care_plans: CarePlanService
     letters: LetterService
+    experience: ExperienceService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -134,6 +136,7 @@ class Services:
             shockwave=ShockwaveService(context, auth),
             care_plans=CarePlanService(context, auth),
             letters=LetterService(context, auth, reports, red_flags, questionnaires),
+            experience=ExperienceService(context),
         )
 
     @property

@@ -49,6 +49,12 @@ Triage, assessment, red flags and questionnaires (issue 3):
   to the GP, the patient and the next service (``letter.write``, ``letter.sign``). The list of
   letters due against the service's targets (``letters.due``) is for them and for the service
   lead, who answers for the turnaround; it names patients and dates, never a letter's words.
+- Patient experience (the Friends and Family Test): anyone who may open the patient's record
+  hands the device over for the patient to answer (``experience.record``), reception too, and
+  may withdraw an answer at the patient's wish. Reading a patient's own answer and words
+  (``experience.view``) is for the service lead (admin), who acts on the feedback: NHS England
+  holds that patients must be able to give feedback freely, so the clinician treating them
+  does not read it against their name. The figures count answers without names.
 """
 
 from __future__ import annotations
@@ -124,6 +130,8 @@ class Action(StrEnum):
     LETTER_WRITE = "letter.write"
     LETTER_SIGN = "letter.sign"
     LETTERS_DUE = "letters.due"
+    EXPERIENCE_RECORD = "experience.record"
+    EXPERIENCE_VIEW = "experience.view"
 
 
 _CLINICAL_WORK = frozenset(
@@ -169,6 +177,8 @@ _CLINICAL_WORK = frozenset(
         # Personalised care and support plans: made and signed with the patient.
         Action.CARE_PLAN_RECORD,
         Action.CARE_PLAN_SIGN,
+        # The Friends and Family Test, handed to the patient to answer.
+        Action.EXPERIENCE_RECORD,
     }
 )
 
@@ -218,6 +228,9 @@ _ADMIN_WORK = frozenset(
         Action.PIFU_OVERSIGHT,
         # The letters due against the service's turnaround targets.
         Action.LETTERS_DUE,
+        # The Friends and Family Test: handed over at reception, and read to act on it.
+        Action.EXPERIENCE_RECORD,
+        Action.EXPERIENCE_VIEW,
     }
 )
 

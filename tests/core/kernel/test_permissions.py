@@ -93,6 +93,8 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.LETTER_WRITE: frozenset({C, V}),
     Action.LETTER_SIGN: frozenset({C, V}),
     Action.LETTERS_DUE: frozenset({C, V, A}),
+    Action.EXPERIENCE_RECORD: frozenset({C, S, T, V, A}),
+    Action.EXPERIENCE_VIEW: frozenset({A}),
 }
 
 
