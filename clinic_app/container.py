@@ -11,6 +11,7 @@ from clinic_app.domains.assessments.service import AssessmentService
 from clinic_app.domains.care_plans.service.plans import CarePlanService
 from clinic_app.domains.contacts.service import ContactNoteService
 from clinic_app.domains.decisions.service import DecisionService
+from clinic_app.domains.experience.service import ExperienceService
 from clinic_app.domains.imaging.service.images import ImagingService
 from clinic_app.domains.imaging.service.pacs import PacsService
 from clinic_app.domains.imaging.service.scanners import ScannerLink
@@ -87,6 +88,7 @@ class Services:
     care_plans: CarePlanService
     letters: LetterService
     figures: FiguresService
+    experience: ExperienceService
 
     @classmethod
     def build(cls, context: Context) -> Services:
@@ -137,6 +139,7 @@ class Services:
             care_plans=CarePlanService(context, auth),
             letters=LetterService(context, auth, reports, red_flags, questionnaires),
             figures=FiguresService(context),
+            experience=ExperienceService(context),
         )
 
     @property

@@ -15,6 +15,7 @@ from ui.app import SCREEN_SIZE, MainWindow, WindowState, build_main_window
 from ui.domains.assessments.assessment.screens import AssessmentScreen
 from ui.domains.care_plans.plan.sample import SAMPLE_PLAN
 from ui.domains.care_plans.plan.screens import CarePlanScreen
+from ui.domains.experience.response.screens import ExperienceScreen
 from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
@@ -295,6 +296,28 @@ def _render_pifu_windows(window: MainWindow, out_dir: Path) -> list[Path]:
     return [_save(window, out_dir / "30-pifu-windows.png")]
 
 
+def _render_experience(window: MainWindow, out_dir: Path, password: str) -> list[Path]:
+    """The Friends and Family Test in the patient's hands, an answer chosen but not sent.
+
+    The device is taken back with the clinician's password: nothing is recorded.
+    """
+    window.open_screen("patient")
+    _settle(window)
+    window.open_screen("experience")
+    _settle(window)
+    screen = _screen(window, "experience", ExperienceScreen)
+    screen.view_model.hand_to_patient()
+    _settle(window)
+    screen.view_model.choose("very_good")
+    shots = [_save(window, out_dir / "31-experience.png")]
+    screen.view_model.request_exit()
+    screen.view_model.confirm_exit(password)
+    _settle(window)
+    if screen.view_model.patient_mode:
+        raise RuntimeError("the device could not be taken back from the patient")
+    return shots
+
+
 def _show_outcomes_before(form: CourseForm) -> None:
     """The pain and the newest of each questionnaire shown as chosen before the course, in view.
 
@@ -342,7 +365,8 @@ def render_screens(
     PACS settings, the patient's appointments, the clinician's day list and the site's, the
     patient's injection form, a shared decision with a decision aid, the patient's
     shockwave course, their care plan (shown, not kept), the letter screen and the letters
-    due, the open PIFU windows, and (signed in as the service
+    due, the open PIFU windows, the Friends and Family Test in the patient's hands (an answer
+    chosen, not sent), and (signed in as the service
     lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
@@ -373,6 +397,7 @@ def render_screens(
         shots += _render_care_plan(window, out_dir)
         shots += _render_letters(window, out_dir)
         shots += _render_pifu_windows(window, out_dir)
+        shots += _render_experience(window, out_dir, password)
         shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()

@@ -30,6 +30,7 @@ CLINICAL_READS: dict[str, str] = {
         "contact_note.questionnaires_due"
     ),
     "clinic_app.domains.decisions.service:DecisionService.get": "sdm.open",
+    "clinic_app.domains.experience.service:ExperienceService.for_patient": "fft.list",
     "clinic_app.domains.letters.service:LetterService.get": "letter.open",
     "clinic_app.domains.letters.service:LetterService.for_patient": "letter.list",
     "clinic_app.domains.letters.service:LetterService.gather": "letter.gather",

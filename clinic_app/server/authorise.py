@@ -171,6 +171,13 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             _actions(Action.DECISION_RECORD, Action.DECISION_SIGN),
             own_columns=("signed_by",),
         ),
+        # The Friends and Family Test: recorded once from the patient's answer; only its
+        # status moves after (withdrawn at the patient's wish), by its lifecycle's step.
+        "fft_response": TableRule(
+            _actions(Action.EXPERIENCE_RECORD),
+            _actions(Action.EXPERIENCE_RECORD),
+            own_columns=("recorded_by", "withdrawn_by"),
+        ),
         # Care plans: drafted with the patient and signed by whoever made it; a review is a
         # new row, so a signed plan is never pushed again.
         "care_plan": TableRule(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
 from clinic_app.kernel.logs import configure_logging
-from clinic_app.server import audit_cli, devices
+from clinic_app.server import audit_cli, deprivation_cli, devices
 from clinic_app.server.database import open_server_store
 from clinic_app.server.exports import command as export_command
 from clinic_app.server.limits import MIB, ServerLimits
@@ -83,6 +83,7 @@ _WORDS = {
         "recent_days is a whole number of days from 0 to 3650."
     ),
     **export_command.WORDS,
+    **deprivation_cli.WORDS,
 }
 
 
@@ -361,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     setting.add_argument("--db", required=True, help="database URL")
     setting.set_defaults(run=_settings)
     export_command.register(commands)
+    deprivation_cli.register(commands)
     audit_cli.register(commands)
     return parser
 

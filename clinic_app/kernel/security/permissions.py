@@ -49,6 +49,12 @@ Triage, assessment, red flags and questionnaires (issue 3):
   to the GP, the patient and the next service (``letter.write``, ``letter.sign``). The list of
   letters due against the service's targets (``letters.due``) is for them and for the service
   lead, who answers for the turnaround; it names patients and dates, never a letter's words.
+- Patient experience (the Friends and Family Test): anyone who may open the patient's record
+  hands the device over for the patient to answer (``experience.record``), reception too, and
+  may withdraw an answer at the patient's wish. Reading a patient's own answer and words
+  (``experience.view``) is for the service lead (admin), who acts on the feedback: NHS England
+  holds that patients must be able to give feedback freely, so the clinician treating them
+  does not read it against their name. The figures count answers without names.
 """
 
 from __future__ import annotations
@@ -126,6 +132,8 @@ class Action(StrEnum):
     LETTERS_DUE = "letters.due"
     FIGURES_SERVICE = "figures.service"
     FIGURES_OWN = "figures.own"
+    EXPERIENCE_RECORD = "experience.record"
+    EXPERIENCE_VIEW = "experience.view"
 
 
 _CLINICAL_WORK = frozenset(
@@ -173,6 +181,8 @@ _CLINICAL_WORK = frozenset(
         Action.CARE_PLAN_SIGN,
         # Their own figures (waits, outcomes, decisions) beside the service's.
         Action.FIGURES_OWN,
+        # The Friends and Family Test, handed to the patient to answer.
+        Action.EXPERIENCE_RECORD,
     }
 )
 
@@ -224,6 +234,9 @@ _ADMIN_WORK = frozenset(
         Action.LETTERS_DUE,
         # The whole service's figures, by site, clinician and the patients' characteristics.
         Action.FIGURES_SERVICE,
+        # The Friends and Family Test: handed over at reception, and read to act on it.
+        Action.EXPERIENCE_RECORD,
+        Action.EXPERIENCE_VIEW,
     }
 )
 

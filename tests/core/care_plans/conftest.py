@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from clinic_app.container import Services
-from clinic_app.demo import demo_password
 from clinic_app.domains.care_plans.views import (
     CarePlanInput,
     PlanAction,
@@ -21,7 +17,7 @@ from clinic_app.domains.care_plans.views import (
 )
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.session import Actor, ClinicSession
-from clinic_app.people.care import EpisodeOfCare
+from tests.support.demo_clinic import Clinic, demo_clinic
 
 TODAY = date.today()
 
@@ -63,31 +59,6 @@ def writing(services: Services, user: CurrentUser) -> Iterator[ClinicSession]:
         yield session
 
 
-@dataclass(frozen=True)
-class Clinic:
-    """The demo clinic, two patients with episodes and the clinician who acts."""
-
-    services: Services
-    clinician: CurrentUser
-    patient: uuid.UUID
-    other: uuid.UUID
-
-    def login(self, username: str) -> CurrentUser:
-        return self.services.auth.login(username, demo_password(username))
-
-
 @pytest.fixture
 def clinic(demo: Services) -> Clinic:
-    clinician = demo.auth.login("clinician", demo_password("clinician"))
-    with demo.context.store.sessions() as session:
-        with_episodes = list(
-            session.scalars(
-                select(EpisodeOfCare.patient_id)
-                .where(EpisodeOfCare.deleted.is_(False))
-                .order_by(EpisodeOfCare.patient_id)
-                .distinct()
-                .limit(2)
-            )
-        )
-    assert len(with_episodes) == 2, "the demo clinic has patients with episodes"
-    return Clinic(demo, clinician, with_episodes[0], with_episodes[1])
+    return demo_clinic(demo)

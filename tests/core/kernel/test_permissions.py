@@ -95,6 +95,8 @@ EXPECTED: dict[Action, frozenset[Role]] = {
     Action.LETTERS_DUE: frozenset({C, V, A}),
     Action.FIGURES_SERVICE: frozenset({A}),
     Action.FIGURES_OWN: frozenset({C, S, T, V}),
+    Action.EXPERIENCE_RECORD: frozenset({C, S, T, V, A}),
+    Action.EXPERIENCE_VIEW: frozenset({A}),
 }
 
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QButtonGroup,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -26,145 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.questionnaires.content import DisplayItem
-from ui.common import theme
+from ui.common.patient_mode import HandBackPanel, PasswordPanel, PatientModeGuard, PatientPage
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.questionnaires.questionnaire.view_model import Mode, QuestionnaireViewModel
 
 FALLBACK_WORDING = "domain-fallback"
 _SHORT_ANSWER = 24
-
-_PATIENT_STYLE = f"""
-QWidget#patientMode {{ background: {theme.NHS_WHITE}; }}
-QWidget#patientMode QLabel {{ font-size: 18pt; background: transparent; }}
-QWidget#patientMode QLabel[role="progress"] {{ font-size: 16pt; color: {theme.NHS_DARK_GREY}; }}
-QWidget#patientMode QLabel[role="question"] {{ font-size: 24pt; font-weight: 700; }}
-QWidget#patientMode QLabel[role="scaleEnd"] {{ font-size: 16pt; color: {theme.NHS_DARK_GREY}; }}
-QWidget#patientMode QLabel[role="fieldError"] {{ font-size: 16pt; }}
-QWidget#patientMode QPushButton {{ font-size: 18pt; padding: 12px 28px; min-height: 40px; }}
-QWidget#patientMode QPushButton[answer="true"] {{
-    text-align: left; padding: 16px 24px; border-width: 3px;
-}}
-QWidget#patientMode QPushButton[answer="true"][scale="true"] {{
-    text-align: center; padding: 16px 0; min-width: 56px;
-}}
-QWidget#patientMode QPushButton[answer="true"]:checked {{
-    background: {theme.NHS_BLUE}; color: {theme.NHS_WHITE}; border-color: {theme.NHS_DARK_BLUE};
-}}
-QWidget#patientMode QPushButton[answer="true"]:checked:focus {{
-    background: {theme.NHS_DARK_BLUE}; color: {theme.NHS_WHITE}; border-color: {theme.NHS_BLACK};
-}}
-QWidget#patientMode QPushButton[variant="link"] {{ font-size: 13pt; padding: 4px 8px; }}
-QWidget#patientMode QLineEdit {{ font-size: 18pt; }}
-"""
-
-
-def _inside(widget: QWidget, area: QWidget) -> bool:
-    return widget is area or area.isAncestorOf(widget)
-
-
-class PatientModeGuard(QObject):
-    """While the patient holds the device, nothing outside the patient's screen answers.
-
-    Installed on the application: shortcuts and menus do not fire, clicks and keys aimed at
-    other widgets are dropped, and the window cannot be closed. Only the way out through the
-    clinician's password is left.
-    """
-
-    _BLOCKED_INPUT = frozenset(
-        {
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.MouseButtonRelease,
-            QEvent.Type.MouseButtonDblClick,
-            QEvent.Type.Wheel,
-            QEvent.Type.KeyPress,
-            QEvent.Type.KeyRelease,
-            QEvent.Type.ContextMenu,
-        }
-    )
-
-    def __init__(self, area: QWidget) -> None:
-        super().__init__(area)
-        self._area = area
-        self._active = False
-        self._last_focus: QWidget | None = None
-
-    @property
-    def active(self) -> bool:
-        return self._active
-
-    def set_active(self, active: bool) -> None:
-        app = QApplication.instance()
-        if app is None or active == self._active:
-            return
-        self._active = active
-        if active:
-            app.installEventFilter(self)
-        else:
-            app.removeEventFilter(self)
-
-    def _reclaim_focus(self) -> None:
-        focused = QApplication.focusWidget()
-        if not self._active or (focused is not None and _inside(focused, self._area)):
-            return
-        target = self._last_focus
-        if target is None or not target.isVisible() or not _inside(target, self._area):
-            self._area.setFocus(Qt.FocusReason.OtherFocusReason)
-            self._area.focusNextPrevChild(True)
-        else:
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Shortcut:
-            return not (isinstance(watched, QWidget) and _inside(watched, self._area))
-        if kind == QEvent.Type.ShortcutOverride:
-            # Claiming the key stops the shortcut map from offering it to menus and actions.
-            event.accept()
-            return False
-        if not isinstance(watched, QWidget):
-            return False
-        if kind == QEvent.Type.FocusIn:
-            if _inside(watched, self._area):
-                self._last_focus = watched
-            elif watched.window() is self._area.window():
-                # A click elsewhere moves focus before any filter sees the press: take it back.
-                QTimer.singleShot(0, self._reclaim_focus)
-            return False
-        if kind == QEvent.Type.Close and watched is self._area.window():
-            if isinstance(event, QCloseEvent):
-                event.ignore()
-            return True
-        return kind in self._BLOCKED_INPUT and not _inside(watched, self._area)
-
-
-class PatientPage(QWidget):
-    """Large text, one question a screen, big answers; Tab never leaves this page."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("patientMode")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(_PATIENT_STYLE)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        widget: QWidget | None = QApplication.focusWidget() or self
-        for _ in range(1000):
-            if widget is None:
-                return False
-            widget = widget.nextInFocusChain() if next else widget.previousInFocusChain()
-            if (
-                widget is not None
-                and widget is not self
-                and self.isAncestorOf(widget)
-                and widget.isVisible()
-                and widget.isEnabled()
-                and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value
-            ):
-                widget.setFocus(
-                    Qt.FocusReason.TabFocusReason if next else Qt.FocusReason.BacktabFocusReason
-                )
-                return True
-        return False
 
 
 class QuestionnaireView(QWidget):
@@ -348,56 +212,27 @@ class QuestionnaireView(QWidget):
         return screen
 
     def _build_finish_screen(self) -> QWidget:
-        screen = QWidget()
-        heading = label(self.tr("Thank you. You have finished."), "question", wrap=True)
-        self.finish_text = label(
-            self.tr("Please hand the device back to your clinician."), wrap=True
+        panel = HandBackPanel(
+            self.tr("Thank you. You have finished."),
+            self.tr("Please hand the device back to your clinician."),
         )
-        self.hand_back_button = QPushButton(self.tr("Hand the device back"))
-        set_role(self.hand_back_button, "", variant="primary")
+        self.finish_text = panel.body
+        self.hand_back_button = panel.button
         self.hand_back_button.clicked.connect(self._vm.request_exit)
-        layout = QVBoxLayout(screen)
-        layout.addStretch(1)
-        # Full width with centred text: a wrapped label squeezed to its hint gets clipped.
-        for text in (heading, self.finish_text):
-            text.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            layout.addWidget(text)
-        layout.addSpacing(24)
-        layout.addWidget(self.hand_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return screen
+        return panel
 
     def _build_password_screen(self) -> QWidget:
-        screen = QWidget()
-        heading = label(self.tr("For the clinician"), "question", wrap=True)
-        explanation = label(
+        self.password = PasswordPanel(
             self.tr("Enter your password to close the questionnaire and return to the record."),
-            wrap=True,
+            self.tr("Go back to the questions"),
         )
-        self.password_edit = QLineEdit()
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password_edit.setAccessibleName(self.tr("Clinician's password"))
-        self.password_message = label("", "fieldError", wrap=True)
-        self.password_message.setVisible(False)
-        self.unlock_button = QPushButton(self.tr("Return to the record"))
-        set_role(self.unlock_button, "", variant="primary")
-        self.cancel_exit_button = QPushButton(self.tr("Go back to the questions"))
-        self.unlock_button.clicked.connect(self._on_unlock_clicked)
-        self.password_edit.returnPressed.connect(self._on_unlock_clicked)
-        self.cancel_exit_button.clicked.connect(self._show_patient_step)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.unlock_button)
-        buttons.addWidget(self.cancel_exit_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(screen)
-        layout.addStretch(1)
-        layout.addWidget(heading)
-        layout.addWidget(explanation)
-        layout.addWidget(self.password_edit)
-        layout.addWidget(self.password_message)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        return screen
+        self.password_edit = self.password.password_edit
+        self.password_message = self.password.message
+        self.unlock_button = self.password.unlock_button
+        self.cancel_exit_button = self.password.cancel_button
+        self.password.unlock_requested.connect(self._vm.confirm_exit)
+        self.password.cancelled.connect(self._show_patient_step)
+        return self.password
 
     # ------------------------------------------------------------ clinician form
 
@@ -499,8 +334,7 @@ class QuestionnaireView(QWidget):
             self._show_patient_step()
 
     def _show_patient_step(self) -> None:
-        self.password_message.setVisible(False)
-        self.password_edit.clear()
+        self.password.clear()
         self.leave_button.setVisible(True)
         if self._vm.finished:
             self.progress.setText("")
@@ -590,15 +424,8 @@ class QuestionnaireView(QWidget):
         self.patient_steps.setCurrentWidget(self.password_screen)
         self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _on_unlock_clicked(self) -> None:
-        self._vm.confirm_exit(self.password_edit.text())
-
     def _on_vm_exit_refused(self, message: str) -> None:
-        self.password_edit.clear()
-        self.password_message.setText(message)
-        self.password_message.setVisible(True)
-        self.password_edit.setAccessibleDescription(message)
-        self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.password.refuse(message)
 
     def _on_vm_busy_changed(self, busy: bool) -> None:
         self.unlock_button.setEnabled(not busy)

@@ -13,8 +13,8 @@ from clinic_app.domains.questionnaires.content import DisplayItem
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import ResponseView
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import AuthenticationFailed
 from ui.common import errors
+from ui.common.patient_mode import password_refusal
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -346,12 +346,11 @@ class QuestionnaireViewModel(QObject):
 
     def _on_exit_refused(self, error: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(error, AuthenticationFailed):
-            self.exit_refused.emit(
-                self.tr("That password is not right. The questionnaire stays open.")
+        self.exit_refused.emit(
+            password_refusal(
+                error, self.tr("That password is not right. The questionnaire stays open.")
             )
-        else:
-            self.exit_refused.emit(errors.explain(error))
+        )
 
     def _set_mode(self, mode: Mode) -> None:
         if mode is not self._mode:

@@ -1,0 +1,1 @@
+"""Patient experience: the NHS Friends and Family Test, answered by the patient."""

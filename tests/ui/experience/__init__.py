@@ -1,0 +1,1 @@
+"""Tests of the Friends and Family Test screen."""

@@ -1,0 +1,1 @@
+"""Area deprivation: the words for the lookup import's codes (no screens yet)."""

@@ -1,0 +1,1 @@
+"""Patient experience: the Friends and Family Test screen and its words."""

@@ -1,0 +1,1 @@
+"""The Friends and Family Test, handed to the patient to answer."""
