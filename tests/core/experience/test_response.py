@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from clinic_app.domains.experience.model import FftResponse
 from clinic_app.domains.experience.record import FFT_RESPONSE, fft_facts
-from clinic_app.figures.compose import figures_for
+from clinic_app.figures.engine import Request, compute
 from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, PermissionDenied
 from clinic_app.kernel.outbox_entry import OutboxEntry
@@ -139,6 +139,9 @@ def test_the_timeline_says_an_answer_was_given_never_which(clinic: Clinic) -> No
     assert "Rude" not in shown
 
 
+POSITIVE = "patient_experience_positive"
+
+
 def test_the_figures_count_responses_and_positive_ones_not_withdrawn(clinic: Clinic) -> None:
     experience = clinic.services.experience
     for answer in ("very_good", "good", "neither", "poor", "dont_know", "very_good"):
@@ -146,22 +149,19 @@ def test_the_figures_count_responses_and_positive_ones_not_withdrawn(clinic: Cli
     withdrawn = experience.record(clinic.clinician, clinic.other, "good")
     experience.withdraw(clinic.clinician, clinic.other, withdrawn.id)
     now = datetime.now(UTC)
+    month = now.date()
+    last_year = month.replace(year=month.year - 1)
 
     with clinic.services.context.store.sessions() as session:
-        counted = figures_for(
-            session,
-            now - timedelta(hours=1),
-            now + timedelta(hours=1),
-            ("fft.responses", "fft.positive"),
-        )
-        before = figures_for(
-            session, now - timedelta(days=2), now - timedelta(days=1), ("fft.responses",)
-        )
+        counted = compute(session, Request(POSITIVE, month, month))
+        before = compute(session, Request(POSITIVE, last_year, last_year))
         facts = session.execute(fft_facts()).mappings().all()
 
     # 3 of the 6 counted responses are very good or good: 50% positive.
-    assert counted == {"fft.responses": 6.0, "fft.positive": 3.0}
-    assert before == {"fft.responses": 0.0}
+    [row] = counted.rows
+    assert (row.numerator, row.denominator, row.value, row.status) == (3, 6, 0.5, "ok")
+    assert counted.status == "ok"
+    assert before.status == "no data"
     assert len(facts) == 6
     assert "comment" not in facts[0]
     assert sum(f["positive"] for f in facts) == 3

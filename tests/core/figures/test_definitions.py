@@ -61,7 +61,6 @@ def test_the_measures_not_recorded_yet_are_those_named() -> None:
     assert unrecorded == {
         "surgical_conversion_rate",
         "opioid_gabapentinoid_review_rate",
-        "patient_experience_positive",
     }
 
 

@@ -176,7 +176,7 @@ def test_onward_referral_rate(service: Service) -> None:
 
 @pytest.mark.parametrize(
     "measure",
-    ["surgical_conversion_rate", "opioid_gabapentinoid_review_rate", "patient_experience_positive"],
+    ["surgical_conversion_rate", "opioid_gabapentinoid_review_rate"],
 )
 def test_a_measure_the_app_does_not_record_says_so_never_zero(
     service: Service, measure: str

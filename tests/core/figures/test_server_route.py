@@ -136,6 +136,7 @@ def test_the_measures_are_listed(client: TestClient) -> None:
     listed = client.get("/v1/figures/measures", headers=_as("ann")).json()["measures"]
     by_id = {m["id"]: m for m in listed}
 
-    assert by_id["patient_experience_positive"]["recorded"] is False
+    assert by_id["surgical_conversion_rate"]["recorded"] is False
+    assert by_id["patient_experience_positive"]["recorded"] is True
     assert by_id["patient_experience_positive"]["target"]["value"] == 0.75
     assert by_id["did_not_attend_rate"]["breakdowns"][:2] == ["all", "month"]

@@ -58,12 +58,13 @@ def test_an_export_suppresses_small_numbers(service: Service) -> None:
 def test_the_catalogue_lists_every_measure_and_what_is_not_recorded(service: Service) -> None:
     listed = {m.id: m for m in service.services.figures.measures()}
 
-    assert not listed["patient_experience_positive"].recorded
+    assert not listed["surgical_conversion_rate"].recorded
+    assert listed["patient_experience_positive"].recorded
     assert listed["patient_experience_positive"].target_value == 0.75
     assert listed["did_not_attend_rate"].recorded
     assert listed["did_not_attend_rate"].target_value is None
     assert "site" in listed["did_not_attend_rate"].breakdowns
     found = service.services.figures.figures(
-        service.people.lead, "patient_experience_positive", JAN, JAN, everyone=True
+        service.people.lead, "surgical_conversion_rate", JAN, JAN, everyone=True
     )
     assert found.status == NOT_RECORDED

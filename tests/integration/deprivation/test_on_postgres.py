@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from clinic_app.container import Services
 from clinic_app.domains.deprivation.figures import decile_for, imd_decile
 from clinic_app.domains.deprivation.model import DeprivationPostcode
 from clinic_app.domains.deprivation.service import import_postcodes
-from clinic_app.figures.compose import figures_for
+from clinic_app.figures.engine import Request, compute
 from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.store import Store, open_url_store
@@ -119,14 +119,10 @@ def test_the_friends_and_family_counts_on_postgresql(pg_services: Services) -> N
     )
     for answer in ("very_good", "good", "poor", "dont_know"):
         services.experience.record(one, patient.id, answer, "Words never exported.")
-    now = datetime.now(UTC)
+    month = datetime.now(UTC).date()
 
     with services.context.store.sessions() as session:
-        counted = figures_for(
-            session,
-            now - timedelta(hours=1),
-            now + timedelta(hours=1),
-            ("fft.responses", "fft.positive"),
-        )
+        counted = compute(session, Request("patient_experience_positive", month, month))
 
-    assert counted == {"fft.responses": 4.0, "fft.positive": 2.0}
+    [row] = counted.rows
+    assert (row.numerator, row.denominator, row.value) == (2, 4, 0.5)
