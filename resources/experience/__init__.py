@@ -1,0 +1,1 @@
+"""The Friends and Family Test question and answers, with their source."""

@@ -1,0 +1,1 @@
+"""The service's measures, age bands and small-number rule, each with its source."""
