@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -131,6 +131,35 @@ class _Batch:
         return json.dumps(
             {"key": str(self.key), "first": self.first, "last": self.last, "user": user}
         )
+
+
+@dataclass(frozen=True)
+class _ReadAhead:
+    """Outbox entries read after a batch while that batch was on its way to the server.
+
+    Entries are never changed once written, and new ones are numbered after every entry
+    there is, so entries read after ``after`` are, up to the last one read, all there are.
+    """
+
+    after: int
+    entries: tuple[Any, ...]
+
+    @classmethod
+    def read(cls, store: Store, seq: int, limit: int) -> _ReadAhead:
+        with store.engine.connect() as conn:
+            rows = conn.execute(
+                select(OutboxEntry.__table__)
+                .where(OutboxEntry.seq > seq)
+                .order_by(OutboxEntry.seq)
+                .limit(limit)
+            ).all()
+        return cls(seq, tuple(rows))
+
+    def covering(self, batch: _Batch) -> list[Any] | None:
+        """The batch's entries, if every one of them was read ahead; else None."""
+        if not self.entries or batch.first <= self.after or batch.last > self.entries[-1].seq:
+            return None
+        return [entry for entry in self.entries if batch.first <= entry.seq <= batch.last]
 
 
 #: Where the signed-in users' server tokens are: the device's id, a user's id → their token.
@@ -333,12 +362,19 @@ class SyncClient:
         _set_meta(conn, PENDING_KEY, batch.to_json())
         return batch
 
-    def _request(self, conn: Connection, batch: _Batch) -> PushRequest:
-        entries = conn.execute(
-            select(OutboxEntry.__table__)
-            .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
-            .order_by(OutboxEntry.seq)
-        ).all()
+    def _request(
+        self, conn: Connection, batch: _Batch, ahead: _ReadAhead | None = None
+    ) -> PushRequest:
+        read_ahead = ahead.covering(batch) if ahead is not None else None
+        entries: Sequence[Any] = (
+            read_ahead
+            if read_ahead is not None
+            else conn.execute(
+                select(OutboxEntry.__table__)
+                .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
+                .order_by(OutboxEntry.seq)
+            ).all()
+        )
         # The server versions of this batch's rows only, not of every row ever synced.
         row_ids = list({entry.row_id for entry in entries})
         bases: dict[tuple[str, uuid.UUID], int] = {}
@@ -420,12 +456,13 @@ class SyncClient:
         ones after it, until they sign in while connected: nothing is sent anonymously.
         """
         report = report or SyncReport()
+        ahead: _ReadAhead | None = None
         while True:
             with self._store.engine.begin() as conn:
                 batch = self._pending(conn) or self._freeze_next(conn)
                 if batch is None:
                     return report
-                request = self._request(conn, batch)
+                request = self._request(conn, batch, ahead)
             token = None
             if batch.user is not None:
                 token = self._user_tokens(batch.user)
@@ -433,7 +470,8 @@ class SyncClient:
                     return self._wait_for(batch.user, report)
             self.upload_files(request.changes)
             try:
-                response = self._transport.push(request, token)
+                # While the server takes this batch in, the changes after it are read.
+                response, ahead = self._send_reading_ahead(request, token, batch)
             except AuthenticationFailed as refused:
                 if refused.code != "sync.user_token_unknown":
                     raise
@@ -451,6 +489,35 @@ class SyncClient:
                 report.statuses[status] = report.statuses.get(status, 0) + count
             if counts.get(Status.DEFERRED.value):
                 return report  # try those again at the next sync, after their files
+
+    def _send_reading_ahead(
+        self, request: PushRequest, token: str | None, batch: _Batch
+    ) -> tuple[PushResponse, _ReadAhead | None]:
+        """Push ``request``; meanwhile read the outbox entries that come after ``batch``.
+
+        The server's work and this device's reading of the next batch overlap instead of
+        one waiting for the other. Entries are only read here, never changed: the next batch
+        is frozen as before, after this one's answer, and takes them only if they cover it.
+        """
+        answer: list[PushResponse] = []
+        failure: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                answer.append(self._transport.push(request, token))
+            except BaseException as error:  # noqa: BLE001 - re-raised on the sync thread
+                failure.append(error)
+
+        sender = threading.Thread(target=send, name="sync-push", daemon=True)
+        sender.start()
+        ahead: _ReadAhead | None = None
+        try:
+            ahead = _ReadAhead.read(self._store, batch.last, self._most)
+        finally:
+            sender.join()
+        if failure:
+            raise failure[0]
+        return answer[0], ahead
 
     def _wait_for(self, user: uuid.UUID | None, report: SyncReport) -> SyncReport:
         """Hold the changes of a user the server has no sign-in of here, and say so."""
