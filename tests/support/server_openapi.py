@@ -51,6 +51,15 @@ _CHANGE = {
 }
 
 
+#: A list of ids, as a laptop asks the server about patients or the rows it holds.
+_IDS = {
+    "type": "object",
+    "properties": {"patients": {"type": "array", "items": _UUID}, "ids": {"type": "array"}},
+}
+#: The signed-in user's token, as a laptop sends it with what it asks as that user.
+_USER = {"name": "X-OneStop-User", "in": "header", "required": False, "schema": {"type": "string"}}
+
+
 def server_openapi() -> dict[str, Any]:
     """The schema of every route of ``clinic_app.server.app``."""
     sha = [_path_param("sha256", _SHA)]
@@ -143,5 +152,34 @@ def server_openapi() -> dict[str, Any]:
                 )
             },
             "/v1/files/{sha256}/content": {"get": _operation(parameters=sha)},
+            "/v1/scope": {"get": _operation(parameters=[_query("full", {"type": "string"})])},
+            "/v1/scope/rows": {"post": _operation(_json(_IDS))},
+            "/v1/scope/held": {"post": _operation(_json(_IDS))},
+            "/v1/patients/search": {
+                "get": _operation(parameters=[_query("q", {"type": "string"})])
+            },
+            "/v1/audit": {
+                "post": _operation(
+                    _json({"type": "object", "properties": {"entries": {"type": "array"}}})
+                )
+            },
+            "/v1/audit/head": {"get": _operation()},
+            "/v1/audit/patients/{patient_id}": {
+                "get": _operation(parameters=[_path_param("patient_id", {"type": "string"})])
+            },
+            "/v1/figures/measures": {"get": _operation(parameters=[_USER])},
+            "/v1/figures/{measure}": {
+                "get": _operation(
+                    parameters=[
+                        _path_param("measure", {"type": "string"}),
+                        {**_query("first", {"type": "string"}), "required": True},
+                        _query("last", {"type": "string"}),
+                        _query("breakdown", {"type": "string"}),
+                        _query("scope", {"type": "string", "enum": ["service", "own", "x"]}),
+                        _query("export", {"type": "boolean"}),
+                        _USER,
+                    ]
+                )
+            },
         },
     }
