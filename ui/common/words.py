@@ -138,9 +138,6 @@ _FAULTS = frozenset(
     {
         "content.invalid",
         "content.unknown_list",
-        # A screen asks only for the measures and breakdowns the catalogue lists.
-        "figures.unknown_breakdown",
-        "figures.unknown_measure",
         "store.hard_delete",
         "store.no_actor",
     }
