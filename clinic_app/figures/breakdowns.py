@@ -1,7 +1,8 @@
 """How a measure's rows are broken down: the SQL value of each breakdown, and its words.
 
-The standard breakdowns are by month, site, clinician, condition (a code the fact source
-knows, else not recorded), the patient's age band on the day of the fact (the bands of
+The standard breakdowns are by month, site, clinician, condition (the working diagnosis of
+the episode's latest signed assessment, worded from resources/diagnoses, where the fact
+source knows it; else not recorded), the patient's age band on the day of the fact (the bands of
 resources/measures/age_bands.json: ONS five-year groups, 90 and over), sex (PERSON STATED
 GENDER CODE), ethnicity (ETHNIC CATEGORY) and deprivation decile (see ``deprivation``). A
 measure may also break down by one of its fact source's own code columns (a priority).
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import case
 
+from clinic_app.domains.assessments.content import working_diagnoses
 from clinic_app.figures.definitions import age_bands
 from clinic_app.figures.deprivation import imd_decile_column
 from clinic_app.figures.dialect import month_of, whole_years
@@ -104,7 +106,13 @@ def _listed(list_name: str) -> Callable[[str], str]:
     return words
 
 
+def _condition_words(key: str) -> str:
+    found = working_diagnoses().get(key)
+    return found.label if found is not None else key
+
+
 _WORDS: dict[str, Callable[[str], str]] = {
+    "condition": _condition_words,
     "month": _month_words,
     "age_band": _age_band_words,
     "deprivation": _decile_words,

@@ -15,6 +15,7 @@ from clinic_app.domains.appointments.rules import (
     Status,
     on_clinic_clock,
 )
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.records.facts import fact_columns
@@ -119,6 +120,7 @@ def care_contact_facts() -> Select[Any]:
             at=CareContact.starts_at,
             site_id=CareContact.site_id,
             clinician_id=CareContact.clinician_id,
+            condition=episode_condition(CareContact.episode_id),
             attended=(CareContact.outcome == Outcome.ATTENDED.value),
             did_not_attend=(CareContact.outcome == Outcome.DID_NOT_ATTEND.value),
         )
@@ -152,6 +154,7 @@ def first_contact_facts() -> Select[Any]:
                 at=CareContact.starts_at,
                 site_id=CareContact.site_id,
                 clinician_id=CareContact.clinician_id,
+                condition=episode_condition(CareContact.episode_id),
                 received_on=Referral.received_on,
                 first_contact_at=CareContact.starts_at,
                 priority=Referral.priority,

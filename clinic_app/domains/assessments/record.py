@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from clinic_app.domains.assessments.model import Assessment
 from clinic_app.domains.assessments.rules import SECTIONS
@@ -145,6 +145,30 @@ def unfinished(session: Session, patient_ids: Collection[uuid.UUID]) -> set[uuid
 
 
 MEASURES = (Measure("assessment.signed", "Assessments signed", "assessments", _assessments_signed),)
+
+
+def episode_condition(episode_id: Any) -> Any:
+    """The working diagnosis of an episode, for the figures' ``condition`` column.
+
+    The diagnosis code (from resources/diagnoses) of the episode's latest signed assessment
+    naming one, as a correlated value over ``episode_id``; NULL when there is none.
+    """
+    assessment = aliased(Assessment)
+    code = assessment.content["diagnosis_code"].as_string()
+    return (
+        select(code)
+        .where(
+            assessment.episode_id == episode_id,
+            assessment.status == AssessmentStatus.SIGNED,
+            assessment.deleted.is_(False),
+            code.is_not(None),
+            code != "",
+        )
+        .order_by(assessment.signed_at.desc(), assessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
 
 ASSESSMENT = register(
     RecordType(

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.domains.decisions.model import DecisionRecord
 from clinic_app.domains.decisions.rules import DECISION_MAKERS
@@ -202,6 +203,7 @@ def decision_facts() -> Select[Any]:
             patient_id=DecisionRecord.patient_id,
             at=DecisionRecord.signed_at,
             clinician_id=DecisionRecord.signed_by,
+            condition=episode_condition(DecisionRecord.episode_id),
             aid=DecisionRecord.aid_id,
             collaborate_answered=answered,
             collaborate_top_box=and_(answered, *(item == _TOP_BOX for item in items)),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.injections.content import injection_content
 from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.kernel.security.permissions import Action
@@ -214,6 +215,7 @@ def injection_facts() -> Select[Any]:
             patient_id=InjectionRecord.patient_id,
             at=InjectionRecord.signed_at,
             clinician_id=InjectionRecord.signed_by,
+            condition=episode_condition(InjectionRecord.episode_id),
             target=InjectionRecord.target,
             immediate_reaction=(InjectionRecord.immediate_reaction != ""),
             repeat=repeat_raised(),

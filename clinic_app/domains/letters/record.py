@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
+from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.rules import TITLES, LetterKind
 from clinic_app.domains.triage.model import TriageDecision
@@ -129,6 +130,7 @@ def discharge_facts() -> Select[Any]:
             at=EpisodeOfCare.ended_on,
             site_id=EpisodeOfCare.site_id,
             clinician_id=EpisodeOfCare.lead_clinician_id,
+            condition=episode_condition(EpisodeOfCare.id),
             ended_on=EpisodeOfCare.ended_on,
             letter_signed_at=signed,
         )

@@ -11,6 +11,9 @@ Sites: North and South. Patients (age in January 2027):
   P4 male, ethnicity not stated (Z), born 20 January 1957: 69 on 19 January 2027 (the day
      before his 70th birthday), band 65 to 69.
 
+Episodes' conditions (the latest signed assessment's working diagnosis): E1 low back pain,
+E2 frozen shoulder, E3 none signed.
+
 The worked figures are in the tests that read them (``test_measures``).
 """
 
@@ -23,6 +26,7 @@ from typing import Any
 
 from clinic_app.container import Services
 from clinic_app.domains.appointments.model import CareContact
+from clinic_app.domains.assessments.model import Assessment
 from clinic_app.domains.decisions.model import DecisionRecord
 from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.domains.letters.model import LetterRecord
@@ -173,6 +177,25 @@ def seed_service(services: Services) -> Seeded:  # noqa: PLR0915 - one scenario,
         e6 = episode(p3, date(2026, 11, 1), ann, south, **closed(date(2027, 1, 25)))
         e7 = episode(p3, date(2026, 11, 2), ben, south, **closed(date(2027, 1, 26)))
         e8 = episode(p4, date(2026, 9, 1), ben, south, **closed(date(2026, 12, 23)))
+
+        def assessment(episode_id: uuid.UUID, code: str, when: date, status: str = SIGNED) -> None:
+            rows.append(
+                Assessment(
+                    patient_id=p1,
+                    episode_id=episode_id,
+                    status=status,
+                    content={"diagnosis_code": code},
+                    signed_at=at(when) if status == SIGNED else None,
+                    signed_by=ann.id if status == SIGNED else None,
+                )
+            )
+
+        # Conditions: E1 low back pain; E2 neck pain first, then frozen shoulder (the latest
+        # signed counts); E3 only a draft (not recorded).
+        assessment(e1, "low_back_pain", date(2027, 1, 11))
+        assessment(e2, "neck_pain", date(2027, 1, 12))
+        assessment(e2, "frozen_shoulder", date(2027, 1, 19))
+        assessment(e3, "sciatica", date(2027, 1, 20), status=RecordStatus.DRAFT.value)
 
         def contact(  # noqa: PLR0917 - one contact of the scenario per line
             who: uuid.UUID,

@@ -90,6 +90,24 @@ def test_the_non_attendance_rate_by_site_age_band_and_sex(service: Service) -> N
     assert [r.label for r in sexes.rows] == ["Male", "Female"]
 
 
+def test_conditions_are_the_episodes_working_diagnoses(service: Service) -> None:
+    # January: C1 (E1) attended, C2 and C3 (E2) one not, C4 (E3: a draft only) and C6 (no
+    # episode) attended.
+    found = service.figures("did_not_attend_rate", JAN, breakdown="condition")
+    waits = service.figures("wait_to_first_contact", JAN, breakdown="condition")
+
+    assert [(r.key, r.label, r.numerator, r.denominator) for r in found.rows] == [
+        ("frozen_shoulder", "Frozen shoulder (adhesive capsulitis)", 1, 2),
+        ("low_back_pain", "Non-specific low back pain", 0, 1),
+        (None, "Not recorded", 0, 2),
+    ]
+    assert by_key(waits) == {
+        "frozen_shoulder": (None, 1, 28.0),
+        "low_back_pain": (None, 1, 20.0),
+        None: (None, 1, 32.0),
+    }
+
+
 def test_ethnicity_and_deprivation(service: Service) -> None:
     ethnicity = service.figures("did_not_attend_rate", JAN, breakdown="ethnicity")
     deprivation = service.figures("did_not_attend_rate", JAN, breakdown="deprivation")
