@@ -86,6 +86,8 @@ class ServiceFiguresPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         self.breakdown = QComboBox()
+        self.breakdown.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.month = label("", "hint", wrap=True)
         self.breakdown.setAccessibleName(_tr("Break the figures down by"))
         self.source = label("", "hint", wrap=True)
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -107,7 +109,12 @@ class ServiceFiguresPage(QWidget):
         layout.addWidget(self.where)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setChildrenCollapsible(False)
-        split.addWidget(self.table)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.month)
+        left_layout.addWidget(self.table, 1)
+        split.addWidget(left)
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
@@ -144,16 +151,15 @@ class ServiceFiguresPage(QWidget):
 
     def _show_measures(self) -> None:
         vm = self._vm
-        month = vm.last.strftime("%b %Y")
         self.table.blockSignals(True)
         self.table.clear()
         self.table.setHorizontalHeaderLabels(
-            [
-                _tr("Measure"),
-                _tr("Service, {month}").format(month=month),
-                _tr("Yours, {month}").format(month=month),
-                _tr("Target"),
-            ]
+            [_tr("Measure"), _tr("Service"), _tr("Yours"), _tr("Target")]
+        )
+        self.month.setText(
+            _tr(
+                "Figures for {month}, the last whole month. Choose a measure for its charts."
+            ).format(month=vm.last.strftime("%B %Y"))
         )
         self.table.setRowCount(len(vm.lines))
         for index, line in enumerate(vm.lines):
@@ -166,6 +172,7 @@ class ServiceFiguresPage(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setColumnHidden(1, not vm.shows_service)
         self.table.setColumnHidden(2, not vm.shows_own)
         self.table.setColumnHidden(3, not any(line.target for line in vm.lines))
         chosen = vm.chosen.id if vm.chosen else None

@@ -209,6 +209,12 @@ class ServiceFiguresViewModel(QObject):
         user = self._session.user
         return user is not None and self._whose(user).own
 
+    @property
+    def shows_service(self) -> bool:
+        """True once the whole service's figures were read (from the server)."""
+        answer = self._answer
+        return answer is not None and any(pair.service is not None for pair in answer.pairs)
+
     # ------------------------------------------------------------------ months
 
     @property
