@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -81,6 +81,16 @@ class ServerAccess:
 
     link: ServerLink
     user_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FiguresAsked:
+    """One measure's figures asked of the server: which, which months, broken down how."""
+
+    measure: str
+    first: date
+    last: date
+    breakdown: str = "all"
 
 
 def row_sync_state(session: Session, table: str, row_id: uuid.UUID) -> str:
@@ -299,18 +309,16 @@ class SyncService:
     def server_figures(
         self,
         access: ServerAccess,
-        measure: str,
-        first: date,
-        last: date,
-        breakdown: str = "all",
+        asked: Sequence[FiguresAsked],
         *,
         scope: str = "service",
         export: bool = False,
-    ) -> dict[str, Any]:
-        """One measure's figures from the server, as its JSON (network only).
+    ) -> list[dict[str, Any]]:
+        """Measures' figures from the server, each as its JSON, in the order asked.
 
-        ``scope`` is ``service`` (the whole service's, for the service lead) or ``own``;
-        ``export`` asks for small numbers suppressed, as for anything that leaves the service.
+        Network only, over one connection. ``scope`` is ``service`` (the whole service's,
+        for the service lead) or ``own``; ``export`` asks for small numbers suppressed, as
+        for anything that leaves the service.
 
         Raises:
             ClinicError: ``sync.unreachable``; the route's codes (``figures.not_allowed``,
@@ -318,15 +326,18 @@ class SyncService:
         """
         transport = self._http(access.link.url, access.link.token, access.link.ca_file)
         try:
-            return transport.figures(
-                measure,
-                f"{first:%Y-%m}",
-                f"{last:%Y-%m}",
-                access.user_token,
-                breakdown=breakdown,
-                scope=scope,
-                export=export,
-            )
+            return [
+                transport.figures(
+                    item.measure,
+                    f"{item.first:%Y-%m}",
+                    f"{item.last:%Y-%m}",
+                    access.user_token,
+                    breakdown=item.breakdown,
+                    scope=scope,
+                    export=export,
+                )
+                for item in asked
+            ]
         finally:
             transport.close()
 

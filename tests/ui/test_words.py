@@ -59,6 +59,9 @@ _NOT_SEEN_BY_THE_SCAN = {
     "figures.bad_month": "ui.domains.figures.words",
     "figures.bad_scope": "ui.domains.figures.words",
     "figures.not_allowed": "ui.domains.figures.words",
+    # Relayed from any server route that acts for a user (the figures' among them).
+    "auth.no_user_token": error_codes.COMMON,
+    "sync.user_token_unknown": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle
     # (tests/support/example_record does); no such record type is in the core yet.
     "record.signed": error_codes.COMMON,

@@ -10,6 +10,7 @@ runs these on the task runner (the server's calls on the I/O pool, the store's o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ from clinic_app.figures.results import FigureRow, Figures, TargetView
 from clinic_app.figures.service import MeasureInfo
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, PermissionDenied
+from clinic_app.people.sync_service import FiguresAsked
 from ui.domains.figures.dashboard.whose import Whose
 
 
@@ -45,14 +47,11 @@ class FiguresServer(Protocol):
     def server_figures(
         self,
         access: Any,
-        measure: str,
-        first: date,
-        last: date,
-        breakdown: str = "all",
+        asked: Sequence[FiguresAsked],
         *,
         scope: str = "service",
         export: bool = False,
-    ) -> dict[str, Any]: ...
+    ) -> list[dict[str, Any]]: ...
 
 
 def _month(text: str) -> date:
@@ -107,18 +106,8 @@ def figures_from_json(body: dict[str, Any]) -> Figures:
 
 
 @dataclass(frozen=True)
-class Asked:
-    """One measure's figures asked for: which, which months, broken down how."""
-
-    measure: str
-    first: date
-    last: date
-    breakdown: str = "all"
-
-
-@dataclass(frozen=True)
 class Pair:
-    """The whole service's figures and the user's own, for one ``Asked`` (None: not read)."""
+    """The whole service's figures and the user's own, for one ``FiguresAsked`` (None: not read)."""
 
     service: Figures | None
     own: Figures | None
@@ -143,47 +132,35 @@ def read_online(
     server: FiguresServer,
     access: Any,
     whose: Whose,
-    asked: tuple[Asked, ...],
+    asked: tuple[FiguresAsked, ...],
     *,
     export: bool = False,
 ) -> Answer:
     """Each asked measure's figures from the server: the service's, and the user's own.
 
     A user whom the server refuses the whole service's figures (``figures.not_allowed``)
-    is asked once; their own are still read.
+    is refused at the first measure; their own are still read. One connection for each.
     """
-    ask_service, refused = True, False
-    pairs: list[Pair] = []
-
-    def one(item: Asked, scope: str) -> Figures:
-        body = server.server_figures(
-            access,
-            item.measure,
-            item.first,
-            item.last,
-            item.breakdown,
-            scope=scope,
-            export=export,
-        )
-        return figures_from_json(body)
-
-    for item in asked:
-        service = None
-        if ask_service:
-            try:
-                service = one(item, "service")
-            except PermissionDenied:
-                ask_service, refused = False, True
-        own = one(item, "own") if whose.own else None
-        pairs.append(Pair(service, own))
-    return Answer(tuple(pairs), online=True, service_refused=refused and not whose.service)
+    service: list[Figures | None] = [None] * len(asked)
+    refused = False
+    try:
+        bodies = server.server_figures(access, asked, scope="service", export=export)
+        service = [figures_from_json(body) for body in bodies]
+    except PermissionDenied:
+        refused = True  # the whole service's are the service lead's
+    own: list[Figures | None] = [None] * len(asked)
+    if whose.own:
+        bodies = server.server_figures(access, asked, scope="own", export=export)
+        own = [figures_from_json(body) for body in bodies]
+    pairs = tuple(Pair(s, o) for s, o in zip(service, own, strict=True))
+    return Answer(pairs, online=True, service_refused=refused and not whose.service)
 
 
 def read_offline(
     local: LocalFigures,
     actor: CurrentUser,
     whose: Whose,
-    asked: tuple[Asked, ...],
+    asked: tuple[FiguresAsked, ...],
     *,
     export: bool = False,
 ) -> Answer:

@@ -23,6 +23,7 @@ from clinic_app.figures.service import MeasureInfo, catalogue
 from clinic_app.figures.suppression import suppress
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.people.sync_service import FiguresAsked
 from ui.common import errors
 from ui.common.figure_chart import ChartData, ChartKind, ChartSeries
 from ui.common.month_table import months_before, write_csv
@@ -30,7 +31,6 @@ from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.domains.figures.dashboard.reading import (
     Answer,
-    Asked,
     FiguresServer,
     LocalFigures,
     Pair,
@@ -255,12 +255,14 @@ class ServiceFiguresViewModel(QObject):
             supersede="service_figures",
         )
 
-    def _list_asked(self) -> tuple[Asked, ...]:
+    def _list_asked(self) -> tuple[FiguresAsked, ...]:
         return tuple(
-            Asked(m.id, self.first, self.last, "month") for m in self.measures if m.recorded
+            FiguresAsked(m.id, self.first, self.last, "month") for m in self.measures if m.recorded
         )
 
-    def _read(self, asked: tuple[Asked, ...], done: Callable[[Answer], None], epoch: int) -> None:
+    def _read(
+        self, asked: tuple[FiguresAsked, ...], done: Callable[[Answer], None], epoch: int
+    ) -> None:
         """Read from the server when it can be reached, else this laptop's own figures."""
         user = self._session.require_user()
         whose = self._whose(user)
@@ -368,7 +370,7 @@ class ServiceFiguresViewModel(QObject):
         if breakdown != "month" and measure.recorded:
             epoch = self._epoch
             self._read(
-                (Asked(measure.id, self.first, self.last, breakdown),),
+                (FiguresAsked(measure.id, self.first, self.last, breakdown),),
                 lambda found: self._on_breakdown(measure.id, breakdown, found),
                 epoch,
             )
