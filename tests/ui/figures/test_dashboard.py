@@ -230,6 +230,7 @@ def test_a_clinician_sees_their_own_beside_the_service_s_when_the_server_gives_b
     ]
     assert [s.shown for s in bars.series] == [("66.7%", "0%"), ("50%", "0%")]
     assert "Your own: North Clinic: 50%; South Clinic: 0%" in view.bars.accessibleDescription()
+    pictures.keep(window, "service_figures_clinician.png")
     view.choose_csv_path = lambda _title, _suggested: str(tmp_path / "by-site.csv")
     saved = view.save_table(ChartKind.BARS)
     assert saved is not None

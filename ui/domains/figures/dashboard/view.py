@@ -136,6 +136,10 @@ class ServiceFiguresPage(QWidget):
         layout.addWidget(split, 1)
 
     def _connect(self, view_model: ServiceFiguresViewModel) -> None:
+        # A title wraps to the width its column ends up with: rows follow the column.
+        self.table.horizontalHeader().sectionResized.connect(
+            lambda *_: self.table.resizeRowsToContents()
+        )
         self.table.itemSelectionChanged.connect(self._picked)
         self.breakdown.activated.connect(self._breakdown_picked)
         self.trend_box.save_chart.clicked.connect(lambda: self.save_chart(ChartKind.TREND))
@@ -163,15 +167,25 @@ class ServiceFiguresPage(QWidget):
         )
         self.table.setRowCount(len(vm.lines))
         for index, line in enumerate(vm.lines):
-            for column, words in enumerate((line.title, line.service, line.own, line.target)):
+            cells = (line.title, line.service, line.own, line.target_short)
+            for column, words in enumerate(cells):
                 item = QTableWidgetItem(words)
-                item.setToolTip(line.measure.description if column == 0 else words)
+                item.setToolTip(
+                    line.measure.description
+                    if column == 0
+                    else line.target
+                    if column == 3
+                    else words
+                )
                 item.setData(Qt.ItemDataRole.UserRole, line.measure.id)
                 self.table.setItem(index, column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # The figures' columns keep a set width (their words wrap): the measure's title gets
+        # the rest, so a long "not recorded yet" never squeezes it.
+        for column, width in ((1, 96), (2, 96), (3, 104)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
         self.table.setColumnHidden(1, not vm.shows_service)
         self.table.setColumnHidden(2, not vm.shows_own)
         self.table.setColumnHidden(3, not any(line.target for line in vm.lines))
@@ -212,7 +226,7 @@ class ServiceFiguresPage(QWidget):
         self.trend.set_data(trend)
         self.bars.set_data(bars)
         for box, data in ((self.trend_box, trend), (self.bars_box, bars)):
-            ready = data is not None and bool(data.categories)
+            ready = data is not None and bool(data.categories) and data.has_figures
             box.save_chart.setEnabled(ready)
             box.save_table.setEnabled(ready)
 

@@ -100,7 +100,7 @@ def status_words(status: str) -> str:
     return {
         NOT_RECORDED: _tr("not recorded yet"),
         "no data": _tr("no data"),
-        "too few": _tr("too few to give a figure"),
+        "too few": _tr("too few to give a share"),
     }.get(status, status)
 
 
@@ -124,14 +124,19 @@ def plotted(unit: str, row: FigureRow) -> float | None:
     return None
 
 
-def target_words(measure: MeasureInfo) -> str:
-    """The measure's target ("Target: at least 75%"), "" where no document sets one."""
+def target_words(measure: MeasureInfo, *, short: bool = False) -> str:
+    """The measure's target: "Target: at least 75%" ("at least 75%" when ``short``).
+
+    "" where no document sets one.
+    """
     if measure.target_value is None:
         return ""
     value = value_words(measure.unit, measure.target_value)
     if measure.target_direction == "at_most":
-        return _tr("Target: at most {value}").format(value=value)
-    return _tr("Target: at least {value}").format(value=value)
+        words = _tr("at most {value}") if short else _tr("Target: at most {value}")
+    else:
+        words = _tr("at least {value}") if short else _tr("Target: at least {value}")
+    return words.format(value=value)
 
 
 def month_words(month: date) -> str:
@@ -158,6 +163,11 @@ class MeasureLine:
     @property
     def title(self) -> str:
         return self.measure.title
+
+    @property
+    def target_short(self) -> str:
+        """The target as the list's narrow column writes it ("at least 75%")."""
+        return target_words(self.measure, short=True)
 
 
 SUPPRESSED_NOTE = (
