@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -16,6 +17,7 @@ from ui.domains.assessments.assessment.screens import AssessmentScreen
 from ui.domains.care_plans.plan.sample import SAMPLE_PLAN
 from ui.domains.care_plans.plan.screens import CarePlanScreen
 from ui.domains.experience.response.screens import ExperienceScreen
+from ui.domains.figures.dashboard.screens import ServiceFiguresScreen
 from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
@@ -318,6 +320,19 @@ def _render_experience(window: MainWindow, out_dir: Path, password: str) -> list
     return shots
 
 
+def _render_service_figures(window: MainWindow, out_dir: Path) -> list[Path]:
+    """The clinician's own figures, read on this laptop (the demo syncs with no server)."""
+    screen = _screen(window, "service_figures", ServiceFiguresScreen)
+    # The demo's records are of this month: shown as they will be once it is a whole month.
+    this_month = screen.view_model.today().replace(day=1)
+    screen.view_model.today = lambda: this_month + timedelta(days=31)
+    window.open_screen("service_figures")
+    _settle(window)
+    screen.view_model.choose("did_not_attend_rate", "age_band")
+    _settle(window)
+    return [_save(window, out_dir / "32-service-figures.png")]
+
+
 def _show_outcomes_before(form: CourseForm) -> None:
     """The pain and the newest of each questionnaire shown as chosen before the course, in view.
 
@@ -366,7 +381,7 @@ def render_screens(
     patient's injection form, a shared decision with a decision aid, the patient's
     shockwave course, their care plan (shown, not kept), the letter screen and the letters
     due, the open PIFU windows, the Friends and Family Test in the patient's hands (an answer
-    chosen, not sent), and (signed in as the service
+    chosen, not sent), the clinician's own service figures, and (signed in as the service
     lead) the pack codes.
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
@@ -398,6 +413,7 @@ def render_screens(
         shots += _render_letters(window, out_dir)
         shots += _render_pifu_windows(window, out_dir)
         shots += _render_experience(window, out_dir, password)
+        shots += _render_service_figures(window, out_dir)
         shots += _render_pack_codes(window, out_dir, credentials)
     finally:
         window.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security import keychain
-from clinic_app.kernel.security.permissions import Action, require
+from clinic_app.kernel.security.permissions import Action, allows, require
 from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
@@ -81,6 +81,16 @@ class ServerAccess:
 
     link: ServerLink
     user_token: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FiguresAsked:
+    """One measure's figures asked of the server: which, which months, broken down how."""
+
+    measure: str
+    first: date
+    last: date
+    breakdown: str = "all"
 
 
 def row_sync_state(session: Session, table: str, row_id: uuid.UUID) -> str:
@@ -269,6 +279,67 @@ class SyncService:
                 )
             )
         return summaries
+
+    # ------------------------------------------------------------------ the service's figures
+    # In steps too: server_for_figures on the store worker, then the network's calls off it.
+
+    def server_for_figures(self, actor: CurrentUser) -> ServerAccess | None:
+        """The server and the actor's token on it, to read figures (None: cannot ask).
+
+        None when this laptop does not sync, or the actor never signed in online here.
+
+        Raises:
+            PermissionDenied: the actor may read no figures at all.
+        """
+        if not allows(actor.role, Action.FIGURES_SERVICE):
+            require(actor.role, Action.FIGURES_OWN)
+        token = keychain.sync_token(self._context.device_id, actor.id)
+        if not self.configured() or token is None:
+            return None
+        return ServerAccess(self._link(), token)
+
+    def server_measures(self, access: ServerAccess) -> list[dict[str, Any]]:
+        """The measures the server's figures offer, as JSON (network only)."""
+        transport = self._http(access.link.url, access.link.token, access.link.ca_file)
+        try:
+            return transport.figure_measures(access.user_token)
+        finally:
+            transport.close()
+
+    def server_figures(
+        self,
+        access: ServerAccess,
+        asked: Sequence[FiguresAsked],
+        *,
+        scope: str = "service",
+        export: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Measures' figures from the server, each as its JSON, in the order asked.
+
+        Network only, over one connection. ``scope`` is ``service`` (the whole service's,
+        for the service lead) or ``own``; ``export`` asks for small numbers suppressed, as
+        for anything that leaves the service.
+
+        Raises:
+            ClinicError: ``sync.unreachable``; the route's codes (``figures.not_allowed``,
+                ``figures.unknown_measure``, ``figures.unknown_breakdown`` ...).
+        """
+        transport = self._http(access.link.url, access.link.token, access.link.ca_file)
+        try:
+            return [
+                transport.figures(
+                    item.measure,
+                    f"{item.first:%Y-%m}",
+                    f"{item.last:%Y-%m}",
+                    access.user_token,
+                    breakdown=item.breakdown,
+                    scope=scope,
+                    export=export,
+                )
+                for item in asked
+            ]
+        finally:
+            transport.close()
 
     def fetch_from_server(
         self, access: ServerAccess, patient_id: uuid.UUID

@@ -18,6 +18,7 @@ import ssl
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -304,6 +305,46 @@ class HttpTransport:
         )
         found = body.get("patients") if isinstance(body, dict) else None
         return found if isinstance(found, list) else []
+
+    def figure_measures(self, user_token: str) -> list[dict[str, Any]]:
+        """The measures the service's figures offer, as the user whose token this is."""
+        body = self._call(
+            "GET", "/v1/figures/measures", extra_headers={USER_TOKEN_HEADER: user_token}
+        )
+        found = body.get("measures") if isinstance(body, dict) else None
+        return found if isinstance(found, list) else []
+
+    def figures(
+        self,
+        measure: str,
+        first: str,
+        last: str,
+        user_token: str,
+        *,
+        breakdown: str = "all",
+        scope: str = "service",
+        export: bool = False,
+    ) -> dict[str, Any]:
+        """One measure's figures over the months ``first`` to ``last`` (``YYYY-MM``).
+
+        ``scope`` is ``service`` (the whole service's) or ``own`` (the user's own);
+        ``export`` asks for small numbers suppressed. The server's JSON, as it answers.
+        """
+        body = self._call(
+            "GET",
+            f"/v1/figures/{quote(measure, safe='')}",
+            params={
+                "first": first,
+                "last": last,
+                "breakdown": breakdown,
+                "scope": scope,
+                "export": "1" if export else "0",
+            },
+            extra_headers={USER_TOKEN_HEADER: user_token},
+        )
+        if not isinstance(body, dict):
+            raise ClinicError("sync.bad_answer", status=200)
+        return body
 
     def conflicts(self) -> list[dict[str, Any]]:
         """Open conflicts waiting for a person."""

@@ -55,6 +55,13 @@ _NOT_SEEN_BY_THE_SCAN = {
     },
     # Relayed from the server's scope routes when a laptop asks for another clinic's record.
     "sync.scope_needs_user": "ui.domains.sync.words",
+    # Relayed from the server's figures routes to the service figures dashboard.
+    "figures.bad_month": "ui.domains.figures.words",
+    "figures.bad_scope": "ui.domains.figures.words",
+    "figures.not_allowed": "ui.domains.figures.words",
+    # Relayed from any server route that acts for a user (the figures' among them).
+    "auth.no_user_token": error_codes.COMMON,
+    "sync.user_token_unknown": "ui.domains.sync.words",
     # The codes a record type served by the shared sections kit declares in its lifecycle
     # (tests/support/example_record does); no such record type is in the core yet.
     "record.signed": error_codes.COMMON,

@@ -72,6 +72,10 @@ _WORDS: dict[str, str] = {
     "record.immutable": (
         "This record is signed and cannot be changed. Add an addendum to it instead."
     ),
+    "auth.no_user_token": (
+        "The server answers this only to someone signed in while connected. Sign out, then "
+        "sign in again while connected."
+    ),
     "auth.disabled": (
         "This account is switched off. Ask your service lead or an admin to turn it back on."
     ),
@@ -138,9 +142,6 @@ _FAULTS = frozenset(
     {
         "content.invalid",
         "content.unknown_list",
-        # A screen asks only for the measures and breakdowns the catalogue lists.
-        "figures.unknown_breakdown",
-        "figures.unknown_measure",
         "store.hard_delete",
         "store.no_actor",
     }

@@ -101,6 +101,7 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "29-letters-due.png",
         "30-pifu-windows.png",
         "31-experience.png",
+        "32-service-figures.png",
         "26-pack-codes.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}

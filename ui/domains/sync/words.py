@@ -30,6 +30,10 @@ _WORDS: dict[str, str] = {
         "the https:// address IT support gave you."
     ),
     "sync.bad_url": "That is not a server address. It starts with https:// and names a server.",
+    "sync.user_token_unknown": (
+        "The server no longer knows your sign-in on this computer. Sign out, then sign in "
+        "again while connected."
+    ),
     "sync.scope_needs_user": (
         "The server gives records from other clinics only to someone signed in who may open "
         "records."
