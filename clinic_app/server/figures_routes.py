@@ -62,8 +62,11 @@ def _acting(engine: Engine, request: Request, device: uuid.UUID) -> Acting:
     return acting
 
 
-def figures_scope(acting: Acting, scope: str) -> uuid.UUID | None:
+def figures_scope(acting: Acting, scope: str, breakdown: str = "all") -> uuid.UUID | None:
     """Whose facts the figures count: None for the whole service, else the user's own.
+
+    A clinician reads the whole service's figures beside their own, broken down any way but
+    by clinician: each colleague's figures are for the service lead.
 
     Raises:
         PermissionDenied: ``figures.not_allowed`` for a scope the user may not read.
@@ -71,8 +74,13 @@ def figures_scope(acting: Acting, scope: str) -> uuid.UUID | None:
     """
     if scope not in SCOPES:
         raise ClinicError("figures.bad_scope", scope=scope)
-    wanted = Action.FIGURES_SERVICE if scope == "service" else Action.FIGURES_OWN
-    if wanted not in acting.actions:
+    if scope == "own":
+        allowed = Action.FIGURES_OWN in acting.actions
+    else:
+        allowed = Action.FIGURES_SERVICE in acting.actions or (
+            Action.FIGURES_OWN in acting.actions and breakdown != "clinician"
+        )
+    if not allowed:
         raise PermissionDenied("figures.not_allowed", scope=scope)
     return None if scope == "service" else acting.user_id
 
@@ -121,7 +129,7 @@ def add_figures_routes(app: FastAPI, engine: Engine, authenticated: Authenticate
         acting = _acting(engine, request, authenticated(engine, request))
         if not scope:
             scope = "service" if Action.FIGURES_SERVICE in acting.actions else "own"
-        clinician = figures_scope(acting, scope)
+        clinician = figures_scope(acting, scope, breakdown)
         start = parse_month(first, "first")
         end = parse_month(last, "last") if last else start
         asked = FiguresRequest(measure[:60], start, end, breakdown[:40], clinician)

@@ -101,7 +101,7 @@ def test_an_export_is_suppressed(client: TestClient) -> None:
     ]
 
 
-def test_a_clinician_reads_their_own_and_not_the_service_s(
+def test_a_clinician_reads_their_own_and_the_service_s_but_not_each_colleague_s(
     client: TestClient, service: Service
 ) -> None:
     own = client.get(
@@ -109,14 +109,26 @@ def test_a_clinician_reads_their_own_and_not_the_service_s(
         params={"first": "2027-01", "last": "2027-02", "breakdown": "month"},
         headers=_as("ann"),
     ).json()
-    refused = client.get(
+    whole = client.get(
         "/v1/figures/injections_given",
         params={"first": "2027-01", "scope": "service"},
+        headers=_as("ann"),
+    ).json()
+    lee = client.get(
+        "/v1/figures/injections_given",
+        params={"first": "2027-01", "scope": "service"},
+        headers=_as("lee"),
+    ).json()
+    refused = client.get(
+        "/v1/figures/injections_given",
+        params={"first": "2027-01", "scope": "service", "breakdown": "clinician"},
         headers=_as("ann"),
     )
 
     assert own["clinician_id"] == str(service.people.ann.id)
     assert [(r["key"], r["numerator"]) for r in own["rows"]] == [("2027-01", 2), ("2027-02", 0)]
+    assert whole["clinician_id"] is None
+    assert whole["rows"] == lee["rows"]
     assert (refused.status_code, refused.json()) == (403, {"error": "figures.not_allowed"})
 
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from clinic_app.kernel.errors import ClinicError
-from clinic_app.server import figures_routes
 from clinic_app.sync.http import HttpTransport
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
@@ -157,26 +156,6 @@ def test_the_service_lead_reads_breaks_down_and_exports_the_service_s_figures(
     _saves_the_breakdown_as_png(screen, tmp_path)
 
 
-def test_a_clinician_sees_their_own_figures_from_the_server(
-    qtbot: QtBot, window: MainWindow, online: Callable[[], None]
-) -> None:
-    _signed_in(qtbot, window, "ann")
-    online()
-    screen = _open(qtbot, window, "ann")
-    view = screen.view
-
-    assert not view.table.isColumnHidden(2)
-    assert view.table.horizontalHeaderItem(2).text() == "Yours"
-    assert view.table.isColumnHidden(1)  # the server gave no service figures to Ann
-    assert _row(screen, "Care contacts not attended")[2] == "0%"  # Ann's 2 contacts, both attended
-    assert _row(screen, "Injections given")[2] == "2"
-    # The server gives the whole service's figures to the service lead only.
-    assert "service lead only" in view.where.text()
-    trend = view.trend.data
-    assert trend is not None
-    assert [(s.name, s.own) for s in trend.series] == [("Your own", True)]
-
-
 def test_offline_a_clinician_sees_their_own_from_this_laptop_and_why_not_the_service_s(
     qtbot: QtBot, window: MainWindow
 ) -> None:
@@ -196,19 +175,12 @@ def test_offline_a_clinician_sees_their_own_from_this_laptop_and_why_not_the_ser
     assert trend.series[0].shown[-1] == "2"
 
 
-def test_a_clinician_sees_their_own_beside_the_service_s_when_the_server_gives_both(
+def test_a_clinician_sees_their_own_beside_the_service_s_but_not_each_colleague_s(
     qtbot: QtBot,
     window: MainWindow,
     online: Callable[[], None],
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    # A server that gives clinicians the whole service's figures too.
-    monkeypatch.setattr(
-        figures_routes,
-        "figures_scope",
-        lambda acting, scope: None if scope == "service" else acting.user_id,
-    )
     _signed_in(qtbot, window, "ann")
     online()
     screen = _open(qtbot, window, "ann")
@@ -219,8 +191,13 @@ def test_a_clinician_sees_their_own_beside_the_service_s_when_the_server_gives_b
         == "Your own figures beside the whole service's, from the service's server."
     )
     assert not view.table.isColumnHidden(1)
+    assert view.table.horizontalHeaderItem(2).text() == "Yours"
     assert _row(screen, "Care contacts not attended")[1:3] == ["20%", "0%"]
+    assert _row(screen, "Injections given")[2] == "2"
     _pick(qtbot, screen, DNA, "site")
+    offered = [view.breakdown.itemData(i) for i in range(view.breakdown.count())]
+    assert "site" in offered
+    assert "clinician" not in offered  # each colleague's figures are the service lead's
     bars = view.bars.data
     assert bars is not None
     # Told apart by more than colour: the clinician's own bars are hatched, their line dashed.

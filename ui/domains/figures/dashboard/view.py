@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -125,10 +126,19 @@ class ServiceFiguresPage(QWidget):
         row.addWidget(by)
         row.addWidget(self.breakdown)
         row.addStretch(1)
-        right_layout.addLayout(row)
         right_layout.addWidget(self.source)
-        right_layout.addWidget(self.trend_box, 1)
-        right_layout.addWidget(self.bars_box, 1)
+        # One chart at a time, each with the whole height: two stacked on a laptop's screen
+        # left a breakdown of eight age bands too little room for its labels.
+        self.charts = QTabWidget()
+        self.charts.setDocumentMode(True)
+        self.charts.addTab(self.trend_box, _tr("&Trend over 12 months"))
+        bars_page = QWidget()
+        bars_layout = QVBoxLayout(bars_page)
+        bars_layout.setContentsMargins(0, 4, 0, 0)
+        bars_layout.addLayout(row)
+        bars_layout.addWidget(self.bars_box, 1)
+        self.charts.addTab(bars_page, _tr("B&y breakdown"))
+        right_layout.addWidget(self.charts, 1)
         split.addWidget(right)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -202,9 +212,7 @@ class ServiceFiguresPage(QWidget):
         self.breakdown.blockSignals(True)
         self.breakdown.clear()
         if measure is not None:
-            for name in ("month", *[b for b in measure.breakdowns if b != "month"], "all"):
-                if name == "month" and "month" not in measure.breakdowns:
-                    continue
+            for name in vm.breakdowns(measure):
                 self.breakdown.addItem(breakdown_words(name), name)
             self.breakdown.setCurrentIndex(max(self.breakdown.findData(vm.breakdown), 0))
         self.breakdown.blockSignals(False)

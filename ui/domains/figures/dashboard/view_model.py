@@ -360,12 +360,24 @@ class ServiceFiguresViewModel(QObject):
         self.note = note
         self.note_changed.emit(note)
 
+    def breakdowns(self, measure: MeasureInfo) -> tuple[str, ...]:
+        """The ways the signed-in user may break ``measure`` down, by month first.
+
+        By clinician only for the service lead: a clinician's own figures have one clinician,
+        and each colleague's are the lead's to read.
+        """
+        user = self._session.user
+        lead = user is not None and self._whose(user).service
+        named = [b for b in measure.breakdowns if b != "month" and (lead or b != "clinician")]
+        first = ("month",) if "month" in measure.breakdowns else ()
+        return (*first, *named, "all")
+
     def choose(self, measure_id: str, breakdown: str | None = None) -> None:
         """Show one measure's trend and its figures by ``breakdown`` (by month at first)."""
         measure = next((m for m in self.measures if m.id == measure_id), None)
         if measure is None:
             return
-        if breakdown is None or breakdown not in ("all", *measure.breakdowns):
+        if breakdown is None or breakdown not in self.breakdowns(measure):
             breakdown = "month" if "month" in measure.breakdowns else "all"
         self.chosen, self.breakdown = measure, breakdown
         answer = self._answer
