@@ -330,7 +330,12 @@ def _render_service_figures(window: MainWindow, out_dir: Path) -> list[Path]:
     _settle(window)
     screen.view_model.choose("did_not_attend_rate", "age_band")
     _settle(window)
-    return [_save(window, out_dir / "32-service-figures.png")]
+    shots = [_save(window, out_dir / "32-service-figures.png")]
+    screen.view.charts.setCurrentIndex(1)
+    _settle(window)
+    shots.append(_save(window, out_dir / "33-service-figures-breakdown.png"))
+    screen.view.charts.setCurrentIndex(0)
+    return shots
 
 
 def _show_outcomes_before(form: CourseForm) -> None:

@@ -102,6 +102,7 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "30-pifu-windows.png",
         "31-experience.png",
         "32-service-figures.png",
+        "33-service-figures-breakdown.png",
         "26-pack-codes.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}
