@@ -368,6 +368,7 @@ CONTENT = {
     "pain_best": 1,
     "pain_worst": 7,
     "medicines": [{"name": "Codeine", "dose": "30 mg", "flags": ["opioid"]}],
+    "medicine_review": {"reviewed": True, "outcome": "continue"},
 }
 
 

@@ -365,10 +365,70 @@ def medicine_list() -> MedicineList:
     return parse_medicines(read_json("medicines", "bnf_classes"))
 
 
+# ---------------------------------------------------------------- the medicines review
+
+REVIEW_FILE = "review_outcomes.json"
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What came of reviewing an opioid or a gabapentinoid with the patient.
+
+    Attributes:
+        code: the stable code stored with the assessment (``"reduce_or_stop"``).
+        label: the outcome in plain words, as the clinician picks it.
+    """
+
+    code: str
+    label: str
+
+
+def parse_review_outcomes(data: object) -> tuple[ReviewOutcome, ...]:
+    """Check the shape of the decoded outcomes list.
+
+    Raises:
+        ClinicError: ``content.invalid`` (params ``file``, ``reason``, and ``index`` where
+            it helps), e.g. reason ``duplicate`` for a code listed twice.
+    """
+
+    def invalid(reason: str, **params: Any) -> ClinicError:
+        return ClinicError("content.invalid", file=REVIEW_FILE, reason=reason, **params)
+
+    if not isinstance(data, dict) or not isinstance(data.get("outcomes"), list):
+        raise invalid("not_an_object")
+    if unknown := set(data) - {"source", "licence", "version", "outcomes"}:
+        raise invalid("unknown_keys", keys=sorted(unknown))
+    outcomes = []
+    for index, raw in enumerate(data["outcomes"]):
+        if not isinstance(raw, dict) or set(raw) != {"code", "label"}:
+            raise invalid("bad_outcome", index=index)
+        code, words = raw["code"], raw["label"]
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
+            raise invalid("bad_code", index=index)
+        if not isinstance(words, str) or not words.strip():
+            raise invalid("missing_text", key="label", index=index)
+        outcomes.append(ReviewOutcome(code, words))
+    if not outcomes or len({o.code for o in outcomes}) != len(outcomes):
+        raise invalid("duplicate")
+    return tuple(outcomes)
+
+
+@cache
+def review_outcomes() -> tuple[ReviewOutcome, ...]:
+    """The medicines review's outcomes shipped with the app, in the order offered."""
+    return parse_review_outcomes(read_json("medicines", "review_outcomes"))
+
+
 def check_content(content: Mapping[str, object]) -> dict[str, Any]:
     """Check an assessment as :func:`rules.check_content`, each medicine classed by the list.
+
+    The medicines review's outcome must be one of :func:`review_outcomes`.
 
     Raises:
         FormErrors: as :func:`clinic_app.domains.assessments.rules.check_content`.
     """
-    return rules.check_content(content, classify=medicine_list().classify)
+    return rules.check_content(
+        content,
+        classify=medicine_list().classify,
+        outcomes=frozenset(outcome.code for outcome in review_outcomes()),
+    )

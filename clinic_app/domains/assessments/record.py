@@ -7,15 +7,16 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from clinic_app.domains.assessments.model import Assessment
 from clinic_app.domains.assessments.rules import SECTIONS
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import AssessmentStatus, RecordStatus
+from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
-from clinic_app.records.offers import LetterSection, Measure
+from clinic_app.records.offers import FactSource, LetterSection, Measure
 from clinic_app.records.registry import (
     STATUS_WORDS,
     AddendumPolicy,
@@ -170,6 +171,44 @@ def episode_condition(episode_id: Any) -> Any:
     )
 
 
+def medicine_review_facts() -> Select[Any]:
+    """One row per signed assessment listing an opioid or a gabapentinoid: was it reviewed.
+
+    ``at`` is when it was signed, the clinician who signed it, the condition its own working
+    diagnosis; ``outcome`` a code of resources/medicines/review_outcomes.json (NULL when not
+    reviewed). The review is kept only while such a medicine is listed, and signing needs
+    it answered, so its answer is what marks these assessments. Those signed before the
+    question was asked have no answer and are not counted (their review was not recorded).
+    """
+    reviewed = Assessment.content[("medicine_review", "reviewed")].as_boolean()
+    diagnosis = Assessment.content["diagnosis_code"].as_string()
+    return select(
+        *fact_columns(
+            patient_id=Assessment.patient_id,
+            at=Assessment.signed_at,
+            clinician_id=Assessment.signed_by,
+            condition=func.nullif(diagnosis, ""),
+            reviewed=reviewed,
+            outcome=Assessment.content[("medicine_review", "outcome")].as_string(),
+        )
+    ).where(
+        Assessment.status == AssessmentStatus.SIGNED,
+        Assessment.deleted.is_(False),
+        Assessment.signed_at.is_not(None),
+        reviewed.is_not(None),
+    )
+
+
+FACT_SOURCES = (
+    FactSource(
+        name="medicine_review",
+        title="Assessments of patients taking an opioid or a gabapentinoid",
+        select=medicine_review_facts,
+        columns={"reviewed": "flag", "outcome": "code"},
+    ),
+)
+
+
 ASSESSMENT = register(
     RecordType(
         code="assessment",
@@ -187,6 +226,7 @@ ASSESSMENT = register(
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
         measures=MEASURES,
+        fact_sources=FACT_SOURCES,
         unfinished=unfinished,
     )
 )

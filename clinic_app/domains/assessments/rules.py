@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from clinic_app.kernel.errors import FormErrors, ValidationError
@@ -29,6 +29,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("pattern_24h", "24-hour pattern", max_length=LONG_TEXT),
     Section("past_history", "Past history", max_length=LONG_TEXT),
     Section("medicines", "Medicines", SectionKind.STRUCTURED),
+    # Asked, and kept, only when an opioid or a gabapentinoid is listed: see
+    # ``check_medicine_review`` and ``medicine_review_problems``.
+    Section("medicine_review", "Medicines review", SectionKind.STRUCTURED),
     Section("work_social", "Work and social", max_length=LONG_TEXT),
     Section("psychosocial", "Psychosocial factors", max_length=LONG_TEXT),
     Section("examination", "Examination", max_length=LONG_TEXT),
@@ -54,10 +57,21 @@ REQUIRED_TO_SIGN: tuple[str, ...] = tuple(section.key for section in SECTIONS if
 #: accepted back from a form that read them, and never taken from it.
 DERIVED_FIELDS: frozenset[str] = frozenset({"diagnosis"})
 FIELDS: frozenset[str] = frozenset(
-    {*TEXT_FIELDS, *PAIN_FIELDS, "body_regions", "medicines", "diagnosis_code", *DERIVED_FIELDS}
+    {
+        *TEXT_FIELDS,
+        *PAIN_FIELDS,
+        "body_regions",
+        "medicines",
+        "medicine_review",
+        "diagnosis_code",
+        *DERIVED_FIELDS,
+    }
 )
+#: The medicines review's longest reason for not reviewing.
+REVIEW_REASON_TEXT = SHORT_TEXT
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")
 _MEDICINE_KEYS = frozenset({"name", "dose", "flags"})
+_REVIEW_KEYS = frozenset({"reviewed", "outcome", "reason"})
 
 
 def _text(value: object, field: str, max_length: int) -> str | None:
@@ -126,8 +140,37 @@ def _medicines(
     return checked
 
 
+def _medicine_review(value: object, outcomes: Collection[str] | None) -> dict[str, Any] | None:
+    """The review as stored: ``reviewed``, then the ``outcome`` if yes or the ``reason`` if no.
+
+    An unanswered question keeps nothing (what was picked under it is not an answer).
+    """
+    field = "medicine_review"
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - _REVIEW_KEYS:
+        raise ValidationError("assessment.bad_medicine_review", field=field)
+    reviewed = value.get("reviewed")
+    if reviewed is None:
+        return None
+    if not isinstance(reviewed, bool):
+        raise ValidationError("assessment.bad_medicine_review", field=field)
+    if not reviewed:
+        reason = _text(value.get("reason"), field, REVIEW_REASON_TEXT)
+        return {"reviewed": False} | ({"reason": reason} if reason else {})
+    outcome = value.get("outcome")
+    if outcome in (None, ""):
+        return {"reviewed": True}
+    known = outcomes is None or outcome in outcomes
+    if not isinstance(outcome, str) or not _CODE.fullmatch(outcome) or not known:
+        raise ValidationError("assessment.bad_code", field=field)
+    return {"reviewed": True, "outcome": outcome}
+
+
 def check_content(
-    content: Mapping[str, object], classify: Classify | None = None
+    content: Mapping[str, object],
+    classify: Classify | None = None,
+    outcomes: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """Check a (possibly partial) assessment and return it in its stored form.
 
@@ -136,11 +179,16 @@ def check_content(
     medicines list's lookup) each medicine's classes are derived from its name, whatever
     flags were sent; without it the flags sent are kept as they are.
 
+    The medicines review is kept only while a medicine flagged for review is listed (the
+    form asks it only then); with ``outcomes`` (the codes of
+    resources/medicines/review_outcomes.json) its outcome must be one of them.
+
     Raises:
         FormErrors: one ValidationError per bad field (``assessment.unknown_field``,
             ``assessment.not_text``, ``text.too_long``, ``assessment.pain_out_of_range``,
             ``assessment.not_a_list``, ``assessment.bad_code``, ``assessment.bad_medicine``,
-            ``assessment.medicine_name_required``, ``assessment.bad_medicine_flag``).
+            ``assessment.medicine_name_required``, ``assessment.bad_medicine_flag``,
+            ``assessment.bad_medicine_review``).
     """
     errors = [
         ValidationError("assessment.unknown_field", field=key)
@@ -173,6 +221,13 @@ def check_content(
         except ValidationError as error:
             errors.append(error)
     keep("medicines", _medicines(content.get("medicines"), errors, classify))
+    try:
+        review = _medicine_review(content.get("medicine_review"), outcomes)
+    except ValidationError as error:
+        errors.append(error)
+    else:
+        if medicines_for_review(checked):
+            keep("medicine_review", review)
     if errors:
         raise FormErrors(errors)
     return checked
@@ -181,6 +236,26 @@ def check_content(
 def missing_for_signing(content: Mapping[str, object]) -> tuple[str, ...]:
     """The fields that must be filled in before signing and are not."""
     return missing_sections(SECTIONS, content)
+
+
+def medicine_review_problems(content: Mapping[str, Any]) -> list[ValidationError]:
+    """Why the medicines review stops an assessment being signed (none: it does not).
+
+    An assessment listing an opioid or a gabapentinoid says whether they were reviewed
+    with the patient (``assessment.medicine_review_required``) and, if they were, what
+    came of it (``assessment.medicine_review_outcome_required``); both on the field
+    ``medicine_review``.
+    """
+    if not medicines_for_review(content):
+        return []
+    review = content.get("medicine_review")
+    if not isinstance(review, dict) or not isinstance(review.get("reviewed"), bool):
+        return [ValidationError("assessment.medicine_review_required", field="medicine_review")]
+    if review["reviewed"] and not review.get("outcome"):
+        return [
+            ValidationError("assessment.medicine_review_outcome_required", field="medicine_review")
+        ]
+    return []
 
 
 def medicines_for_review(content: Mapping[str, Any]) -> tuple[str, ...]:

@@ -13,7 +13,11 @@ from sqlalchemy import select
 from clinic_app.domains.assessments.content import check_content, working_diagnoses
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.record import ASSESSMENT
-from clinic_app.domains.assessments.rules import medicines_for_review
+from clinic_app.domains.assessments.rules import (
+    medicine_review_problems,
+    medicines_for_review,
+    missing_for_signing,
+)
 from clinic_app.domains.assessments.views import (
     AddendumView,
     AssessmentOnFile,
@@ -197,7 +201,10 @@ class AssessmentService:
 
         Raises:
             AuthenticationFailed: ``auth.failed`` (wrong password), ``auth.locked_out``.
-            FormErrors: ``assessment.required_to_sign`` for each field still empty.
+            FormErrors: ``assessment.required_to_sign`` for each field still empty, and
+                ``assessment.medicine_review_required`` or
+                ``assessment.medicine_review_outcome_required`` (field ``medicine_review``)
+                when an opioid or a gabapentinoid is listed and its review is not answered.
             Conflict: ``assessment.signed`` when it is already signed.
             PermissionDenied: ``assessment.not_author``.
         """
@@ -206,6 +213,12 @@ class AssessmentService:
         self._auth.check_password(actor, password)
         with self._uow(actor, permission) as session:
             row = self._checked(session, actor, assessment_id, "sign")
+            problems = [
+                ValidationError(ASSESSMENT.required_code, field=key)
+                for key in missing_for_signing(row.content)
+            ] + medicine_review_problems(row.content)
+            if problems:
+                raise FormErrors(problems)
             seal(
                 ASSESSMENT,
                 row,

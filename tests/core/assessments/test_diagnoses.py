@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -13,7 +11,6 @@ import pytest
 from sqlalchemy import func, select, text
 
 from clinic_app.choices import ReferenceService
-from clinic_app.container import Services
 from clinic_app.domains.assessments.content import (
     PARTS,
     DiagnosisList,
@@ -23,14 +20,11 @@ from clinic_app.domains.assessments.content import (
     working_diagnoses,
 )
 from clinic_app.domains.assessments.model import Assessment
-from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, FormErrors
 from clinic_app.kernel.signing import content_digest
-from clinic_app.kernel.uow import SYSTEM
-from clinic_app.kernel.vocabulary import AssessmentStatus, Role
-from clinic_app.people.views import PatientInput
+from clinic_app.kernel.vocabulary import AssessmentStatus
+from tests.core.assessments.conftest import PASSWORD, Clinic
 
-PASSWORD = "correct horse battery"
 KNEE_OA = "knee_osteoarthritis"
 NO_ID = "subacromial_pain"  # shipped without a SNOMED CT id
 
@@ -291,31 +285,6 @@ def test_reference_service_marks_the_suggested_diagnoses() -> None:
 
 
 # ---------------------------------------------------------------- diagnoses in assessments
-
-
-@dataclass
-class Clinic:
-    services: Services
-    clinician: CurrentUser
-    patient_id: uuid.UUID
-
-
-@pytest.fixture
-def clinic(services: Services) -> Clinic:
-    services.users.add(
-        SYSTEM, username="physio", display_name="Physio", role=Role.CLINICIAN, password=PASSWORD
-    )
-    patient = services.patients.register(
-        SYSTEM,
-        PatientInput(
-            given_name="Harriet",
-            family_name="Ashworth",
-            date_of_birth="1961-07-04",
-            sex="2",
-            nhs_number="9990000018",
-        ),
-    )
-    return Clinic(services, services.auth.login("physio", PASSWORD), patient.id)
 
 
 def _content(code: str | None, **extra: object) -> dict[str, object]:

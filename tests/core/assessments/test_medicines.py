@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 
-from clinic_app.container import Services
 from clinic_app.domains.assessments.content import medicine_list, parse_medicines
 from clinic_app.domains.assessments.rules import MEDICINE_FLAGS
 from clinic_app.kernel.errors import ClinicError
-from clinic_app.kernel.uow import SYSTEM
-from clinic_app.kernel.vocabulary import Role
-from clinic_app.people.views import PatientInput
-
-PASSWORD = "correct horse battery"
+from tests.core.assessments.conftest import Clinic
 
 
 def _raw() -> dict[str, Any]:
@@ -88,26 +83,11 @@ def test_the_list_is_checked_when_it_loads(change: Any, reason: str) -> None:
     assert caught.value.params["reason"] == reason
 
 
-def test_the_service_classes_medicines_from_the_list_not_from_the_form(
-    services: Services,
-) -> None:
-    services.users.add(
-        SYSTEM, username="physio", display_name="Physio", role=Role.CLINICIAN, password=PASSWORD
-    )
-    clinician = services.auth.login("physio", PASSWORD)
-    patient = services.patients.register(
-        SYSTEM,
-        PatientInput(
-            given_name="Harriet",
-            family_name="Ashworth",
-            date_of_birth="1961-07-04",
-            sex="2",
-            nhs_number="9990000018",
-        ),
-    )
+def test_the_service_classes_medicines_from_the_list_not_from_the_form(clinic: Clinic) -> None:
+    services, clinician = clinic.services, clinic.clinician
     draft = services.assessments.save_draft(
         clinician,
-        patient.id,
+        clinic.patient_id,
         {
             "presenting_complaint": "Knee pain",
             "medicines": [

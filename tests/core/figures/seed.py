@@ -178,13 +178,20 @@ def seed_service(services: Services) -> Seeded:  # noqa: PLR0915 - one scenario,
         e7 = episode(p3, date(2026, 11, 2), ben, south, **closed(date(2027, 1, 26)))
         e8 = episode(p4, date(2026, 9, 1), ben, south, **closed(date(2026, 12, 23)))
 
-        def assessment(episode_id: uuid.UUID, code: str, when: date, status: str = SIGNED) -> None:
+        def assessment(
+            episode_id: uuid.UUID,
+            code: str | None,
+            when: date,
+            status: str = SIGNED,
+            **more: Any,
+        ) -> None:
+            content = ({"diagnosis_code": code} if code else {}) | more
             rows.append(
                 Assessment(
                     patient_id=p1,
                     episode_id=episode_id,
                     status=status,
-                    content={"diagnosis_code": code},
+                    content=content,
                     signed_at=at(when) if status == SIGNED else None,
                     signed_by=ann.id if status == SIGNED else None,
                 )
@@ -196,6 +203,22 @@ def seed_service(services: Services) -> Seeded:  # noqa: PLR0915 - one scenario,
         assessment(e2, "neck_pain", date(2027, 1, 12))
         assessment(e2, "frozen_shoulder", date(2027, 1, 19))
         assessment(e3, "sciatica", date(2027, 1, 20), status=RecordStatus.DRAFT.value)
+
+        # Medicines reviews (no working diagnosis, so no episode's condition changes): of
+        # three signed assessments listing an opioid or a gabapentinoid two were reviewed.
+        # A draft, and a signed one listing neither, are not counted.
+        draft, stop = RecordStatus.DRAFT.value, "reduce_or_stop"
+        reviews: list[tuple[uuid.UUID, int, str, str, dict[str, Any] | None, str]] = [
+            (e4, 13, "codeine", "opioid", {"reviewed": True, "outcome": "continue"}, SIGNED),
+            (e5, 14, "pregabalin", "gabapentinoid", {"reviewed": True, "outcome": stop}, SIGNED),
+            (e6, 21, "tramadol", "opioid", {"reviewed": False, "reason": "Seen last week"}, SIGNED),
+            (e7, 22, "gabapentin", "gabapentinoid", {"reviewed": True}, draft),
+            (e7, 23, "naproxen", "nsaid", None, SIGNED),
+        ]  # fmt: skip
+        for episode_id, day, name, flag, review, status in reviews:
+            medicines = [{"name": name, "flags": [flag]}]
+            more = {"medicine_review": review} if review else {}
+            assessment(episode_id, None, date(2027, 1, day), status, medicines=medicines, **more)
 
         def contact(  # noqa: PLR0917 - one contact of the scenario per line
             who: uuid.UUID,

@@ -58,10 +58,7 @@ def test_the_measures_not_recorded_yet_are_those_named() -> None:
     offered = fact_sources()
     unrecorded = {m.id for m in measure_file().measures if any(s not in offered for s in m.sources)}
 
-    assert unrecorded == {
-        "surgical_conversion_rate",
-        "opioid_gabapentinoid_review_rate",
-    }
+    assert unrecorded == {"surgical_conversion_rate"}
 
 
 def test_the_thresholds_are_the_numbers_of_the_files_they_cite() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from clinic_app.domains.triage.working_days import working_days_between
 from clinic_app.figures.results import NO_DATA, NOT_RECORDED, OK, TOO_FEW, Figures
 from tests.core.figures.conftest import Service
@@ -174,14 +172,15 @@ def test_onward_referral_rate(service: Service) -> None:
     assert whole(service.figures("onward_referral_rate", JAN)) == (1, 1, 1.0, OK)
 
 
-@pytest.mark.parametrize(
-    "measure",
-    ["surgical_conversion_rate", "opioid_gabapentinoid_review_rate"],
-)
-def test_a_measure_the_app_does_not_record_says_so_never_zero(
-    service: Service, measure: str
-) -> None:
-    found = service.figures(measure, DEC, JAN, breakdown="month")
+def test_opioid_and_gabapentinoid_review_rate(service: Service) -> None:
+    # Three signed assessments list an opioid or a gabapentinoid: two reviewed with the
+    # patient, one not. A draft and a signed one listing neither are not counted.
+    assert whole(service.figures("opioid_gabapentinoid_review_rate", JAN)) == (2, 3, 2 / 3, OK)
+    assert service.figures("opioid_gabapentinoid_review_rate", DEC).status == NO_DATA
+
+
+def test_a_measure_the_app_does_not_record_says_so_never_zero(service: Service) -> None:
+    found = service.figures("surgical_conversion_rate", DEC, JAN, breakdown="month")
 
     assert found.status == NOT_RECORDED
     assert [(r.numerator, r.denominator, r.value, r.status) for r in found.rows] == [

@@ -149,6 +149,7 @@ def test_the_measures_are_listed(client: TestClient) -> None:
     by_id = {m["id"]: m for m in listed}
 
     assert by_id["surgical_conversion_rate"]["recorded"] is False
+    assert by_id["opioid_gabapentinoid_review_rate"]["recorded"] is True
     assert by_id["patient_experience_positive"]["recorded"] is True
     assert by_id["patient_experience_positive"]["target"]["value"] == 0.75
     assert by_id["did_not_attend_rate"]["breakdowns"][:2] == ["all", "month"]

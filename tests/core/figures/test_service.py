@@ -59,6 +59,7 @@ def test_the_catalogue_lists_every_measure_and_what_is_not_recorded(service: Ser
     listed = {m.id: m for m in service.services.figures.measures()}
 
     assert not listed["surgical_conversion_rate"].recorded
+    assert listed["opioid_gabapentinoid_review_rate"].recorded
     assert listed["patient_experience_positive"].recorded
     assert listed["patient_experience_positive"].target_value == 0.75
     assert listed["did_not_attend_rate"].recorded

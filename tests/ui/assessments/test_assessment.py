@@ -54,6 +54,9 @@ def test_draft_signed_with_password_then_addendum(
     assert not row.review.isHidden()
     assert row.review.text() == "Opioid or gabapentinoid — review"
     assert row.recognised.text() == "Opioid analgesic"
+    # An opioid listed: whether it was reviewed with the patient is asked, and answered.
+    qtbot.mouseClick(view.medicine_review.reviewed.yes, Qt.MouseButton.LeftButton)
+    view.medicine_review.outcomes["refer_for_review"].click()
 
     with qtbot.waitSignal(vm.draft_saved, timeout=WAIT_MS):
         pass
@@ -62,6 +65,7 @@ def test_draft_signed_with_password_then_addendum(
     assert saved.content["presenting_complaint"] == "Low back pain after lifting"
     assert saved.content["body_regions"] == ["lumbar_spine"]
     assert saved.medicines_for_review == ("Codeine",)
+    assert saved.content["medicine_review"] == {"reviewed": True, "outcome": "refer_for_review"}
     assert view.draft_status.text() == "Draft saved."
 
     # The sentence agreed to is shown before signing, and kept with the signed assessment.
@@ -115,6 +119,60 @@ def test_signing_needs_the_presenting_complaint(
     assert view.error_texts() == {"presenting_complaint": "Fill this in before signing."}
     assert not view.is_read_only()
     qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+
+
+def test_the_medicines_review_is_asked_only_while_an_opioid_is_listed(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    vm, view = _form(qtbot, clinic, runner, clinician)
+    vm.start(seeded_patient.id)
+    review = view.medicine_review
+    type_into(qtbot, view.texts["presenting_complaint"], "Neck pain")
+    view.medicines.add_row()
+    type_into(qtbot, view.medicines.rows[0].name, "Naproxen 500 mg")
+    assert not view.review_field.isVisibleTo(view)
+
+    view.medicines.add_row()
+    type_into(qtbot, view.medicines.rows[1].name, "Tramadol 50 mg")
+    assert view.review_field.isVisibleTo(view)
+    assert review.listed.text() == "Flagged for review: Tramadol 50 mg"
+    assert not review.outcome_part.isVisibleTo(view)
+    assert not review.reason_part.isVisibleTo(view)
+
+    # Signing with the question unanswered is refused, in words beside it.
+    qtbot.waitUntil(lambda: not vm.has_unsaved_changes and runner.is_idle(), timeout=WAIT_MS)
+    type_into(qtbot, view.password, demo_password(CLINICIAN))
+    with qtbot.waitSignal(vm.sign_failed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+    assert view.error_texts() == {
+        "medicine_review": "Say whether you reviewed the opioid or gabapentinoid with the "
+        "patient before signing."
+    }
+    assert view.review_field.error_label.isVisibleTo(view)
+    assert not view.is_read_only()
+
+    # No: a reason may be given; the outcomes are not asked.
+    qtbot.mouseClick(review.reviewed.no, Qt.MouseButton.LeftButton)
+    assert review.reason_part.isVisibleTo(view)
+    assert not review.outcome_part.isVisibleTo(view)
+    assert "medicine_review" not in view.error_texts()
+    type_into(qtbot, review.reason, "Seen by the pain team last week")
+    assert view.values()["medicine_review"] == {
+        "reviewed": False,
+        "reason": "Seen by the pain team last week",
+    }
+
+    # The opioid taken off the list: the question goes, and nothing of it is sent.
+    view.medicines.rows[1].remove.click()
+    assert not view.review_field.isVisibleTo(view)
+    assert view.values()["medicine_review"] is None
+    qtbot.waitUntil(lambda: not vm.has_unsaved_changes and runner.is_idle(), timeout=WAIT_MS)
+    saved = clinic.assessments.get(clinician, vm.assessment.id)  # type: ignore[union-attr]
+    assert "medicine_review" not in saved.content
 
 
 def test_diagnosis_picked_by_typing_keeps_its_snomed_code(
@@ -181,11 +239,15 @@ def test_screenshot_of_the_form(
             "medicines": [
                 {"name": "Codeine", "dose": "30 mg four times a day", "flags": ["opioid"]}
             ],
+            "medicine_review": {"reviewed": True, "outcome": "reduce_or_stop"},
         }
     )
     view.resize(1100, 1500)
     qtbot.wait(50)  # rows added after show appear on the next turn of the event loop
     folder = tempfile.mkdtemp(prefix="assessment-shots-")
     view.grab().save(os.path.join(folder, "assessment.png"))
+    medicines_card = view.review_field.parentWidget()
+    assert medicines_card is not None
+    medicines_card.grab().save(os.path.join(folder, "medicines-review.png"))
     print(folder)
     qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)

@@ -11,6 +11,15 @@ _FIELD_WORDS: dict[str, FieldWords] = {
         "Fill this in before signing the assessment."
     ),
     "assessment.medicine_name_required": lambda e, label: tr("Enter the medicine's name."),
+    "assessment.medicine_review_required": lambda e, label: tr(
+        "Say whether you reviewed the opioid or gabapentinoid with the patient before signing."
+    ),
+    "assessment.medicine_review_outcome_required": lambda e, label: tr(
+        "Choose what came of the medicines review before signing."
+    ),
+    "assessment.bad_medicine_review": lambda e, label: tr(
+        "The medicines review could not be kept. Answer yes or no again."
+    ),
     "assessment.unknown_diagnosis": lambda e, label: tr(
         "That is not in the list. Pick one from the list, or write the diagnosis in words."
     ),

@@ -132,6 +132,8 @@ class _MedicineRow(QWidget):
 
     def _show_classes(self) -> None:
         words, review = _class_words(self._flags)
+        #: Whether the medicine is flagged for review (an opioid or a gabapentinoid).
+        self.flagged = review
         typed = bool(self.name.text().strip())
         self.recognised.setText(
             words if words else (self.tr("Not on the coded list") if typed else "")
@@ -167,6 +169,10 @@ class MedicinesEditor(QWidget):
     def values(self) -> list[dict[str, object]]:
         """The medicines typed; rows left completely blank are not medicines yet."""
         return [row.value() for row in self.rows if not row.is_blank()]
+
+    def for_review(self) -> list[str]:
+        """The names of the medicines flagged for review, as typed."""
+        return [row.name.text().strip() for row in self.rows if row.flagged]
 
     def set_values(self, values: object) -> None:
         for row in self.rows:

@@ -22,6 +22,7 @@ from clinic_app.people.views import DiagnosisChoice
 from ui.common import errors, formatting
 from ui.common.body_chart import BodyChart, region_name
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
+from ui.domains.assessments.assessment.medicine_review import MedicineReview
 from ui.domains.assessments.assessment.parts import (
     DiagnosisPicker,
     MedicinesEditor,
@@ -70,6 +71,7 @@ class AssessmentView(QWidget):
         self.body_chart.setFixedWidth(440)
         self.regions_label = label("", "hint", wrap=True)
         self.medicines = MedicinesEditor()
+        self.medicine_review = MedicineReview()
         self.diagnosis = DiagnosisPicker(diagnoses)
         self.decide_button = QPushButton(self.tr("Share a decision with the patient"))
         self.decide_button.setAccessibleDescription(
@@ -154,7 +156,10 @@ class AssessmentView(QWidget):
         bar.addWidget(label(self.tr("Password to sign"), "fieldLabel"), 0, 1)
         bar.addWidget(self.password, 0, 2)
         bar.addWidget(self.sign_button, 0, 3)
-        bar.addWidget(self.sign_error, 1, 0, 1, 4, Qt.AlignmentFlag.AlignRight)
+        # Right-aligned text across the bar's width: a right-aligned cell would squeeze the
+        # wrapped words into the width of their first line and cut the rest off.
+        self.sign_error.setAlignment(Qt.AlignmentFlag.AlignRight)
+        bar.addWidget(self.sign_error, 1, 0, 1, 4)
         bar.addWidget(self.attestation, 2, 0, 1, 4)
 
         layout = QVBoxLayout(self)
@@ -248,6 +253,16 @@ class AssessmentView(QWidget):
             ),
         )
         grid.addWidget(self.medicines, 0, 0, 1, 2)
+        self.medicine_review.setObjectName("medicine_review")
+        self.review_field = FormField(
+            self.tr("Did you review these medicines with the patient?"), self.medicine_review
+        )
+        self.fields["medicine_review"] = self.review_field
+        # Set apart from the list above it: a question about the list, not another row.
+        spaced = self.review_field.layout()
+        if spaced is not None:
+            spaced.setContentsMargins(0, 10, 0, 0)
+        grid.addWidget(self.review_field, 1, 0, 1, 2)
         return panel
 
     def _person_card(self) -> QWidget:
@@ -336,7 +351,8 @@ class AssessmentView(QWidget):
         for name, spin in self.pain.items():
             spin.valueChanged.connect(lambda _value, name=name: self._on_edited(name))
         self.body_chart.selection_changed.connect(self._on_chart_selection_changed)
-        self.medicines.changed.connect(lambda: self._on_edited("medicines"))
+        self.medicines.changed.connect(self._on_medicines_edited)
+        self.medicine_review.changed.connect(lambda: self._on_edited("medicine_review"))
         self.diagnosis.changed.connect(lambda: self._on_edited("diagnosis_code"))
         self.sign_button.clicked.connect(self._on_sign_clicked)
         self.password.returnPressed.connect(self._on_sign_clicked)
@@ -363,6 +379,10 @@ class AssessmentView(QWidget):
         values.update({n: s.score() for n, s in self.pain.items()})
         values["body_regions"] = self.body_chart.selection()
         values["medicines"] = self.medicines.values()
+        # Asked only while a medicine flagged for review is listed.
+        values["medicine_review"] = (
+            self.medicine_review.value() if self.medicines.for_review() else None
+        )
         values["diagnosis_code"] = self.diagnosis.code()
         return values
 
@@ -378,6 +398,8 @@ class AssessmentView(QWidget):
             regions = content.get("body_regions")
             self.body_chart.set_selection(regions if isinstance(regions, list | tuple) else ())
             self.medicines.set_values(content.get("medicines"))
+            self.medicine_review.set_value(content.get("medicine_review"))
+            self._show_review()
             self.diagnosis.set_regions(self.body_chart.selection())
             self.diagnosis.set_code(str(content.get("diagnosis_code") or ""))
             self._show_regions()
@@ -393,6 +415,7 @@ class AssessmentView(QWidget):
             spin.setReadOnly(read_only)
         self.body_chart.setEnabled(not read_only)
         self.medicines.set_read_only(read_only)
+        self.medicine_review.set_read_only(read_only)
         self.diagnosis.set_read_only(read_only)
         self.sign_bar.setVisible(not read_only)
         self.signed_card.setVisible(read_only)
@@ -469,6 +492,16 @@ class AssessmentView(QWidget):
             else self.tr("No regions chosen yet.")
         )
 
+    def _show_review(self) -> None:
+        """The medicines review, shown only while a medicine flagged for review is listed."""
+        flagged = self.medicines.for_review()
+        self.medicine_review.set_listed(flagged)
+        self.review_field.setVisible(bool(flagged))
+
+    def _on_medicines_edited(self) -> None:
+        self._show_review()
+        self._on_edited("medicines")
+
     def _on_chart_selection_changed(self, codes: list[str]) -> None:
         self._show_regions()
         self.diagnosis.set_regions(list(codes))
@@ -504,6 +537,10 @@ class AssessmentView(QWidget):
         for name, field in self.fields.items():
             error = by_field.get(name)
             field.set_error(self._field_words(error, field.text) if error else None)
+        # The first part refused is brought into view (the sign bar is below the form).
+        first = next((f for n, f in self.fields.items() if n in by_field), None)
+        if first is not None:
+            self.scroll_area.ensureWidgetVisible(first)
         medicine_errors = [e for key, e in by_field.items() if key.startswith("medicines")]
         if medicine_errors:
             self.summary.show_problems(self.tr("Check the medicines: each needs a name."), [])
