@@ -175,8 +175,8 @@ def field_message(error: ValidationError, label: str | None = None) -> str:
 def _form_headline(error: FormErrors) -> str:
     count = len(error.errors)
     if count == 1:
-        return _tr("There is a problem with 1 answer. It is marked below.")
-    return _tr("There are problems with {count} answers. They are marked below.").format(
+        return _tr("There is a problem with 1 answer. It is marked beside the question.")
+    return _tr("There are problems with {count} answers. Each is marked beside its question.").format(
         count=count
     )
 

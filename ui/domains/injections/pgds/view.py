@@ -398,10 +398,10 @@ class PgdRegisterView(QWidget):
                 if name in self.fields
             ]
             headline = (
-                self.tr("There is a problem with 1 answer. It is marked below.")
+                self.tr("There is a problem with 1 answer. It is marked beside the question.")
                 if len(shown) == 1
                 else self.tr(
-                    "There are problems with {count} answers. They are marked below."
+                    "There are problems with {count} answers. Each is marked beside its question."
                 ).format(count=len(shown))
             )
             self.error_summary.show_problems(headline, shown)
