@@ -22,6 +22,14 @@ class QuestionnaireResponse(AppendOnly, Syncable, Base):
     __tablename__ = "questionnaire_response"
     __table_args__ = (
         Index("ix_questionnaire_response_patient_questionnaire", "patient_id", "questionnaire_id"),
+        # An episode's first or latest response to a questionnaire at a timepoint (the
+        # service's MSK-HQ figures).
+        Index(
+            "ix_questionnaire_response_episode_questionnaire",
+            "episode_id",
+            "questionnaire_id",
+            "timepoint",
+        ),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))

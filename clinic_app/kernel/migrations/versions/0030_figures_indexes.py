@@ -1,0 +1,40 @@
+"""figures: indexes the service's figures read a month and an episode's questionnaires by
+
+Revision ID: 0030
+Revises: 0026
+Create Date: 2026-12-05 18:40:00.000000
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+
+revision = "0030"
+down_revision = "0026"
+branch_labels = None
+depends_on = None
+
+#: (table, index, columns): each index's name as the models declare it.
+INDEXES = (
+    (
+        "questionnaire_response",
+        "ix_questionnaire_response_episode_questionnaire",
+        ["episode_id", "questionnaire_id", "timepoint"],
+    ),
+    ("referral", "ix_referral_received_on", ["received_on"]),
+    ("episode_of_care", "ix_episode_of_care_started_on", ["started_on"]),
+    ("episode_of_care", "ix_episode_of_care_ended_on", ["ended_on"]),
+)
+
+
+def upgrade() -> None:
+    for table, name, columns in INDEXES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(name, columns, unique=False)
+
+
+def downgrade() -> None:
+    for table, name, _columns in reversed(INDEXES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(name)
