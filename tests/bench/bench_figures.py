@@ -44,12 +44,16 @@ from tests.bench.common import private_home
 from tests.support.postgres import PostgresServer
 
 #: The indexes migration 0030 adds for the figures (dropped by ``--without-figures-indexes``).
-FIGURES_INDEXES = (
-    "ix_questionnaire_response_episode_questionnaire",
-    "ix_referral_received_on",
-    "ix_episode_of_care_started_on",
-    "ix_episode_of_care_ended_on",
-)
+_MSK_HQ_MEASURES = ("msk_hq_paired_rate", "msk_hq_mean_change", "msk_hq_improved")
+FIGURES_INDEXES: dict[str, tuple[str, ...]] = {
+    "ix_questionnaire_response_episode_questionnaire": (
+        "msk_hq_baseline_rate",
+        *_MSK_HQ_MEASURES,
+    ),
+    "ix_referral_received_on": ("triage_within_3_working_days", "onward_referral_rate"),
+    "ix_episode_of_care_started_on": ("msk_hq_baseline_rate",),
+    "ix_episode_of_care_ended_on": ("discharge_letters_in_time", *_MSK_HQ_MEASURES),
+}
 TARGET_S = 2.0
 RUNS = 3
 #: A statement slower than this on its warm run is not run again (its warm time is given).
@@ -206,7 +210,7 @@ BARE: dict[str, Bare] = {
         "FROM care_contact c JOIN episode_of_care e ON e.id = c.episode_id "
         "JOIN referral r ON r.id = e.referral_id "
         "WHERE NOT c.deleted AND NOT e.deleted AND NOT r.deleted AND c.outcome = 'attended' "
-        "AND " + _in_month_ts("c.starts_at") + " AND c.starts_at = ("
+        "AND " + _in_month_ts("c.starts_at") + " AND c.starts_at <= ("
         "SELECT min(c2.starts_at) FROM care_contact c2 "
         "JOIN episode_of_care e2 ON e2.id = c2.episode_id WHERE e2.referral_id = r.id "
         "AND NOT e2.deleted AND NOT c2.deleted AND c2.outcome = 'attended')",
@@ -415,8 +419,17 @@ def _calendar(conn: Connection, first: date, end: date) -> None:
     conn.execute(text("INSERT INTO bench_calendar VALUES (:day, :n)"), rows)
 
 
+def _names(listed: str | None) -> frozenset[str] | None:
+    return None if listed is None else frozenset(listed.split(","))
+
+
 def measure_all(
-    db_url: str, month: date, *, explain: bool, only: str | None = None
+    db_url: str,
+    month: date,
+    *,
+    explain: bool,
+    measures: frozenset[str] | None = None,
+    breakdowns: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Each measure with each breakdown: engine and bare times, their ratio, agreement."""
     from datetime import UTC, datetime
@@ -435,9 +448,11 @@ def measure_all(
             conn.exec_driver_sql(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
             _calendar(conn, month, end)
             for measure in measure_file().measures:
-                if only and measure.id != only:
+                if measures is not None and measure.id not in measures:
                     continue
                 for breakdown in ("all", *measure.breakdowns):
+                    if breakdowns is not None and breakdown not in breakdowns:
+                        continue
                     results.append(
                         _one(conn, measure.id, breakdown, month, params, explain=explain)
                     )
@@ -491,6 +506,50 @@ def _one(
     }
 
 
+def index_worth(db_url: str, month: date) -> dict[str, list[dict[str, Any]]]:
+    """Each figures index dropped in turn: the measures it serves, timed without it (for the
+    whole service: the index chooses the rows, whatever the breakdown)."""
+    engine = create_engine(db_url)
+    worth: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for name, served in FIGURES_INDEXES.items():
+            with engine.connect() as conn:
+                definition = conn.exec_driver_sql(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = %(name)s", {"name": name}
+                ).scalar_one()
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+                conn.commit()
+            try:
+                worth[name] = measure_all(
+                    db_url,
+                    month,
+                    explain=False,
+                    measures=frozenset(served),
+                    breakdowns=frozenset({"all"}),
+                )
+            finally:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(definition)
+    finally:
+        engine.dispose()
+    return worth
+
+
+def _worth_summary(
+    results: list[dict[str, Any]], worth: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[str]]:
+    with_all = {(r["measure"], r["breakdown"]): r.get("engine_s") for r in results}
+    return {
+        name: [
+            f"{r['measure']} by {r['breakdown']}: {r.get('engine_s')} s without, "
+            f"{with_all.get((r['measure'], r['breakdown']))} s with"
+            + (f" ({r['note']})" if r.get("note") not in (None, "ok") else "")
+            for r in rows
+        ]
+        for name, rows in worth.items()
+    }
+
+
 def _summary(results: list[dict[str, Any]]) -> dict[str, Any]:
     timed = [r for r in results if r.get("engine_s") is not None]
     slowest = sorted(timed, key=lambda r: r["engine_s"], reverse=True)[:5]
@@ -527,8 +586,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--month", default="2026-03", help="YYYY-MM")
-    parser.add_argument("--measure", default=None, help="only this measure")
+    parser.add_argument("--measures", default=None, help="only these (comma-separated)")
+    parser.add_argument("--breakdowns", default=None, help="only these (comma-separated)")
     parser.add_argument("--without-figures-indexes", action="store_true")
+    parser.add_argument(
+        "--index-worth",
+        action="store_true",
+        help="then drop each figures index in turn and time the measures it serves again",
+    )
+    parser.add_argument(
+        "--drop-index", action="append", default=[], help="drop this index after seeding"
+    )
+    parser.add_argument(
+        "--create-index",
+        action="append",
+        default=[],
+        help="add an index after seeding, e.g. 'care_contact (starts_at)' (to try one)",
+    )
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args(argv)
     year, number = (int(part) for part in args.month.split("-"))
@@ -540,25 +614,37 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         started = time.perf_counter()
         counts = figures_seed.seed(db_url.replace("+psycopg", ""), args.scale)
         seeded = time.perf_counter() - started
-        if args.without_figures_indexes:
-            engine = create_engine(db_url)
-            with engine.begin() as conn:
-                for name in FIGURES_INDEXES:
-                    conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-            engine.dispose()
+        dropped = [*args.drop_index, *(FIGURES_INDEXES if args.without_figures_indexes else ())]
+        engine = create_engine(db_url)
+        with engine.begin() as conn:
+            for name in dropped:
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+            for index in args.create_index:
+                conn.exec_driver_sql(f"CREATE INDEX ON {index}")
+            conn.exec_driver_sql("ANALYZE")
+        engine.dispose()
         load_before = _load()
-        results = measure_all(db_url, month, explain=args.explain, only=args.measure)
+        results = measure_all(
+            db_url,
+            month,
+            explain=args.explain,
+            measures=_names(args.measures),
+            breakdowns=_names(args.breakdowns),
+        )
+        worth = index_worth(db_url, month) if args.index_worth else {}
         load_after = _load()
     figures = {
         "scale": args.scale,
         "month": args.month,
         "rows_seeded": counts,
         "seeding_s": round(seeded, 1),
-        "figures_indexes": not args.without_figures_indexes,
+        "indexes_dropped": dropped,
+        "indexes_added": args.create_index,
         "load_average_before": load_before,
         "load_average_after": load_after,
         "target_s": TARGET_S,
         "summary": _summary(results),
+        "without_each_index": _worth_summary(results, worth),
         "measures": results,
     }
     print(json.dumps(figures, indent=2))

@@ -49,8 +49,10 @@ CARE_CONTACTS = 3_000_000
 TRIAGED, SECOND_LOOK = 0.97, 0.03
 ONWARD, EMERGENCY_ONWARD, ADVICE = 0.07, 0.005, 0.075
 MSK_HQ_BASELINE, MSK_HQ_FOLLOW_UP = 0.80, 0.65
-PAIN_BASELINE, PAIN_FOLLOW_UP, PSEQ = 0.40, 0.25, 0.30
+PAIN_BASELINE, PAIN_FOLLOW_UP, PSEQ = 0.40, 0.25, 0.37
 INCOMPLETE, DNA = 0.03, 0.08
+#: Referrals accepted (85% of the 97% triaged) less those starting after the last day.
+EPISODES_PER_REFERRAL = 0.808
 SDM, INJECTION, ESWT = 0.10, 0.08, 0.015
 DISCHARGE_LETTER, ONWARD_NOTICE = 0.95, 0.90
 #: Codes the records hold (from the app's resources).
@@ -397,7 +399,7 @@ class _Episodes:
         self.count = 0
         # Contacts past the first, spread over episodes to reach the total wanted: the
         # number each episode gets is drawn so that their mean is right.
-        self.extra_contacts = CARE_CONTACTS / REFERRALS / (TRIAGED * 0.85) - 1
+        self.extra_contacts = CARE_CONTACTS / REFERRALS / EPISODES_PER_REFERRAL - 1
         self.ids: dict[str, Callable[[], int]] = {
             name: _Counter() for name in ("contact", "response", "sdm", "injection", "eswt")
         }
