@@ -6,6 +6,7 @@ The public face:
 - ``engine``: ``Request`` and ``compute`` (one SQL statement per request, on SQLite or
   PostgreSQL), ``figures_statement`` to see the statement.
 - ``results``: ``Figures`` and ``FigureRow``, with their JSON, and the statuses.
+- ``rows``: how a statement's answer becomes rows (months filled in, words, statuses).
 - ``suppression``: ``suppress`` for figures leaving the service.
 - ``service``: ``FiguresService`` (``services.figures``) and the measures' ``catalogue``.
 - ``compose``: the older per-record-type measures (``Measure``), kept as they are.
