@@ -506,13 +506,15 @@ def _one(
     }
 
 
-def index_worth(db_url: str, month: date) -> dict[str, list[dict[str, Any]]]:
+def index_worth(db_url: str, month: date, names: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Each figures index dropped in turn: the measures it serves, timed without it (for the
     whole service: the index chooses the rows, whatever the breakdown)."""
     engine = create_engine(db_url)
     worth: dict[str, list[dict[str, Any]]] = {}
     try:
         for name, served in FIGURES_INDEXES.items():
+            if name not in names and "all" not in names:
+                continue
             with engine.connect() as conn:
                 definition = conn.exec_driver_sql(
                     "SELECT indexdef FROM pg_indexes WHERE indexname = %(name)s", {"name": name}
@@ -591,8 +593,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--without-figures-indexes", action="store_true")
     parser.add_argument(
         "--index-worth",
-        action="store_true",
-        help="then drop each figures index in turn and time the measures it serves again",
+        action="append",
+        default=[],
+        help="then drop this figures index ('all': each in turn) and time the measures it "
+        "serves again",
     )
     parser.add_argument(
         "--drop-index", action="append", default=[], help="drop this index after seeding"
@@ -631,7 +635,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             measures=_names(args.measures),
             breakdowns=_names(args.breakdowns),
         )
-        worth = index_worth(db_url, month) if args.index_worth else {}
+        worth = index_worth(db_url, month, args.index_worth)
         load_after = _load()
     figures = {
         "scale": args.scale,
