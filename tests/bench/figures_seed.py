@@ -6,7 +6,8 @@ numbers from the 999 test range, made-up names, postcodes from a few Leeds secto
 
 At scale 1 the service has five years (2022 to 2026) of:
 
-- 1,000,000 referrals, from 600,000 patients (some are referred more than once);
+- 1,000,000 referrals, from 600,000 patients (some are referred more than once; each has an
+  NHS number of the 999 test range, which holds about 900,000);
 - a first triage of 97% of them (3% more have a second look), 7% of those referring on
   (0.5% as an emergency), 7.5% advising and discharging, the rest accepted: about 1,000,000
   triage decisions;
@@ -222,7 +223,7 @@ def _patients(copier: _Copier, rng: random.Random, count: int) -> None:
         "interpreter_needed",
         "accessible_information_needs",
     )
-    numbers = synthetic_numbers(count, start=500_000)
+    numbers = synthetic_numbers(count)
     span = _days(date(1930, 1, 1), date(2008, 12, 31))
     for n in range(count):
         born = date(1930, 1, 1) + timedelta(days=rng.randrange(span))
