@@ -53,6 +53,10 @@ FIGURES_INDEXES: dict[str, tuple[str, ...]] = {
     "ix_referral_received_on": ("triage_within_3_working_days", "onward_referral_rate"),
     "ix_episode_of_care_started_on": ("msk_hq_baseline_rate",),
     "ix_episode_of_care_ended_on": ("discharge_letters_in_time", *_MSK_HQ_MEASURES),
+    # These three serve a statement taking the month as a range of the timestamp itself.
+    "ix_care_contact_starts_at": ("did_not_attend_rate", "wait_to_first_contact"),
+    "ix_questionnaire_response_recorded_at": ("start_back_risk_mix",),
+    "ix_triage_decision_decided_at": ("onward_notices_in_time",),
 }
 TARGET_S = 2.0
 RUNS = 3

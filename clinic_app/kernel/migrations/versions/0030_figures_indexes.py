@@ -25,6 +25,11 @@ INDEXES = (
     ("referral", "ix_referral_received_on", ["received_on"]),
     ("episode_of_care", "ix_episode_of_care_started_on", ["started_on"]),
     ("episode_of_care", "ix_episode_of_care_ended_on", ["ended_on"]),
+    # A month of care contacts, questionnaire responses and onward referrals, read by the
+    # timestamp itself (a statement taking the month as a range of that column).
+    ("care_contact", "ix_care_contact_starts_at", ["starts_at"]),
+    ("questionnaire_response", "ix_questionnaire_response_recorded_at", ["recorded_at"]),
+    ("triage_decision", "ix_triage_decision_decided_at", ["decided_at"]),
 )
 
 
