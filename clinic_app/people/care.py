@@ -18,7 +18,11 @@ class Referral(Syncable, Base):
     """A request for the service to see a patient, from a GP, the patient or a professional."""
 
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_received_on", "status", "received_on"),)
+    __table_args__ = (
+        Index("ix_referral_status_received_on", "status", "received_on"),
+        # The service's figures read a month of referrals by the day received.
+        Index("ix_referral_received_on", "received_on"),
+    )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
     source: Mapped[str] = mapped_column(String(30))
@@ -41,6 +45,11 @@ class EpisodeOfCare(Syncable, Base):
     """One spell of care for one problem, from first contact to discharge."""
 
     __tablename__ = "episode_of_care"
+    # The service's figures read a month of episodes by the day they started or ended.
+    __table_args__ = (
+        Index("ix_episode_of_care_started_on", "started_on"),
+        Index("ix_episode_of_care_ended_on", "ended_on"),
+    )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
     referral_id: Mapped[uuid.UUID | None] = mapped_column(

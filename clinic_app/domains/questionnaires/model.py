@@ -22,6 +22,14 @@ class QuestionnaireResponse(AppendOnly, Syncable, Base):
     __tablename__ = "questionnaire_response"
     __table_args__ = (
         Index("ix_questionnaire_response_patient_questionnaire", "patient_id", "questionnaire_id"),
+        # An episode's first or latest response to a questionnaire at a timepoint (the
+        # service's MSK-HQ figures).
+        Index(
+            "ix_questionnaire_response_episode_questionnaire",
+            "episode_id",
+            "questionnaire_id",
+            "timepoint",
+        ),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"))
@@ -37,5 +45,6 @@ class QuestionnaireResponse(AppendOnly, Syncable, Base):
     total: Mapped[int | None] = mapped_column(Integer, default=None)
     subscales: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     score_group: Mapped[str | None] = mapped_column(String(40), default=None)
-    recorded_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Indexed: the service's figures read a month of responses by when they were recorded.
+    recorded_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)

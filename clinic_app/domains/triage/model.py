@@ -31,5 +31,6 @@ class TriageDecision(AppendOnly, Syncable, Base):
     with_diagnostics: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str | None] = mapped_column(Text, default=None)
     advice: Mapped[str | None] = mapped_column(Text, default=None)
-    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Indexed: the service's figures read a month of onward referrals by when decided.
+    decided_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("app_user.id"), default=None)
