@@ -48,7 +48,9 @@ def test_the_appointment_is_registered_and_never_signed() -> None:
     assert not APPOINTMENT.attested
     assert APPOINTMENT.letter_sections is None
     assert APPOINTMENT.measures == ()
-    assert all(rt.signed for code, rt in record_types().items() if code != "appointment")
+    # Besides appointments, only the patient's own Friends and Family Test answer is unsigned.
+    unsigned = {code for code, rt in record_types().items() if not rt.signed}
+    assert unsigned == {"appointment", "fft_response"}
     row = Appointment(
         patient_id=None,  # type: ignore[arg-type]
         clinician_id=None,  # type: ignore[arg-type]
