@@ -8,6 +8,7 @@ midnight in summer time counts on the day before, the same on both.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Integer, String, case, cast, func
@@ -54,3 +55,16 @@ def whole_years(dialect: str, born: Any, on: Any) -> Any:
     years = cast(func.strftime("%Y", on), Integer) - cast(func.strftime("%Y", born), Integer)
     before_birthday = func.strftime("%m-%d", on) < func.strftime("%m-%d", born)
     return years - case((before_birthday, 1), else_=0)
+
+
+def day_within(column: Any, first: date, end: date) -> list[Any]:
+    """The column's UTC day is from ``first`` to ``end`` (excluded), as conditions on the
+    column itself, so an index on it serves them (a timestamp from midnight UTC of ``first``
+    to midnight UTC of ``end``; a day as it is).
+    """
+    if _is_timestamp(column):
+        return [
+            column >= datetime(first.year, first.month, first.day, tzinfo=UTC),
+            column < datetime(end.year, end.month, end.day, tzinfo=UTC),
+        ]
+    return [column >= first, column < end]

@@ -44,7 +44,7 @@ from clinic_app.figures.definitions import (
     MeasureFile,
     measure_file,
 )
-from clinic_app.figures.dialect import day_of, days_between
+from clinic_app.figures.dialect import day_of, day_within, days_between
 from clinic_app.figures.results import (
     NOT_RECORDED,
     Figures,
@@ -148,7 +148,7 @@ class _Statement:
         bound values would not match itself on PostgreSQL).
         """
         group = grouping(self.request.breakdown, self.facts, self.dialect, self.at_day)
-        kept = [self.at_day >= self.first, self.at_day < self.end]
+        kept = day_within(self.facts.c.at, self.first, self.end)
         if self.request.clinician_id is not None:
             kept.append(self.facts.c.clinician_id == self.request.clinician_id)
         kept.append(self.conditions(self.measure.denominator))
