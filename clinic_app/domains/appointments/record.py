@@ -167,7 +167,10 @@ def first_contact_facts() -> Select[Any]:
             EpisodeOfCare.deleted.is_(False),
             Referral.deleted.is_(False),
             CareContact.outcome == Outcome.ATTENDED.value,
-            CareContact.starts_at == first_seen,
+            # Not '==': an equality with the subquery becomes a hash key, computed for every
+            # referral; no attended contact is earlier than the first, so '<=' keeps the
+            # same rows.
+            CareContact.starts_at <= first_seen,
         )
     )
 
