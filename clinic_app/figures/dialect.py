@@ -58,9 +58,10 @@ def whole_years(dialect: str, born: Any, on: Any) -> Any:
 
 
 def day_within(column: Any, first: date, end: date) -> list[Any]:
-    """The column's UTC day is from ``first`` to ``end`` (excluded), as conditions on the
-    column itself, so an index on it serves them (a timestamp from midnight UTC of ``first``
-    to midnight UTC of ``end``; a day as it is).
+    """Conditions that the column's UTC day is from ``first`` to ``end`` (excluded).
+
+    They are put on the column itself, so an index on it serves them: a timestamp from
+    midnight UTC of ``first`` to midnight UTC of ``end``; a day as it is.
     """
     if _is_timestamp(column):
         return [

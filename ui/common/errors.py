@@ -176,9 +176,9 @@ def _form_headline(error: FormErrors) -> str:
     count = len(error.errors)
     if count == 1:
         return _tr("There is a problem with 1 answer. It is marked beside the question.")
-    return _tr("There are problems with {count} answers. Each is marked beside its question.").format(
-        count=count
-    )
+    return _tr(
+        "There are problems with {count} answers. Each is marked beside its question."
+    ).format(count=count)
 
 
 def _by_kind(error: ClinicError) -> str:
