@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from clinic_app.kernel.errors import ClinicError
+
 #: A row's (or a result's) status.
 OK = "ok"
 #: The app records none of the measure's inputs yet: never shown as 0.
@@ -121,3 +123,54 @@ class Figures:
             ),
             "rows": [row.to_json() for row in self.rows],
         }
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> Figures:
+        """Figures read back from :meth:`to_json`'s form (the server's answer).
+
+        Raises:
+            ClinicError: ``sync.bad_answer`` for an answer that is not figures.
+        """
+        try:
+            target = body.get("target")
+            clinician = body.get("clinician_id")
+            return cls(
+                measure=str(body["measure"]),
+                title=str(body["title"]),
+                unit=str(body["unit"]),
+                kind=str(body["kind"]),
+                first=_month(str(body["first"])),
+                last=_month(str(body["last"])),
+                breakdown=str(body["breakdown"]),
+                clinician_id=uuid.UUID(str(clinician)) if clinician else None,
+                status=str(body["status"]),
+                rows=tuple(
+                    FigureRow(
+                        key=None if row.get("key") is None else str(row["key"]),
+                        label=str(row["label"]),
+                        numerator=_shown(row.get("numerator")),
+                        denominator=_shown(row.get("denominator")),
+                        value=row.get("value"),
+                        status=str(row["status"]),
+                    )
+                    for row in body["rows"]
+                ),
+                target=(
+                    None
+                    if not target
+                    else TargetView(
+                        float(target["value"]), str(target["direction"]), str(target["source"])
+                    )
+                ),
+                suppressed=bool(body.get("suppressed", False)),
+            )
+        except (KeyError, TypeError, ValueError):
+            raise ClinicError("sync.bad_answer", status=200) from None
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(f"{text}-01")
+
+
+def _shown(value: Any) -> Shown:
+    return value if value is None or isinstance(value, (int, str)) else int(value)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from clinic_app.figures.results import NO_DATA, OK, TOO_FEW, FigureRow, Figures
+import pytest
+
+from clinic_app.figures.results import NO_DATA, OK, TOO_FEW, FigureRow, Figures, TargetView
 from clinic_app.figures.suppression import suppress, suppress_row
+from clinic_app.kernel.errors import ClinicError
 
 
 def row(numerator: int | None, denominator: int | None, value: float | None) -> FigureRow:
@@ -70,3 +73,27 @@ def test_suppressed_figures_say_so_in_their_json() -> None:
         }
     ]
     assert (shown["first"], shown["clinician_id"]) == ("2027-01", str(uuid.UUID(int=1)))
+
+
+def test_figures_read_back_from_their_json_are_the_same_suppressed_or_not() -> None:
+    figures = Figures(
+        measure="did_not_attend_rate",
+        title="Care contacts not attended",
+        unit="share",
+        kind="share",
+        first=date(2027, 1, 1),
+        last=date(2027, 2, 1),
+        breakdown="month",
+        clinician_id=None,
+        status="ok",
+        rows=(
+            FigureRow("2027-01", "January 2027", 3, 40, 0.075, "ok"),
+            FigureRow("2027-02", "February 2027", 12, 50, 0.24, "ok"),
+        ),
+        target=TargetView(0.1, "at_most", "A cited clause"),
+    )
+
+    assert Figures.from_json(figures.to_json()) == figures
+    assert Figures.from_json(suppress(figures).to_json()) == suppress(figures)
+    with pytest.raises(ClinicError):
+        Figures.from_json({"measure": "x"})

@@ -9,16 +9,15 @@ runs these on the task runner (the server's calls on the I/O pool, the store's o
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from clinic_app.figures.results import FigureRow, Figures, TargetView
+from clinic_app.figures.results import FigureRow, Figures
 from clinic_app.figures.service import MeasureInfo
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError, PermissionDenied
+from clinic_app.kernel.errors import PermissionDenied
 from clinic_app.people.sync_service import FiguresAsked
 from ui.domains.figures.dashboard.whose import Whose
 
@@ -52,57 +51,6 @@ class FiguresServer(Protocol):
         scope: str = "service",
         export: bool = False,
     ) -> list[dict[str, Any]]: ...
-
-
-def _month(text: str) -> date:
-    return date.fromisoformat(f"{text}-01")
-
-
-def _count(value: Any) -> int | str | None:
-    return value if value is None or isinstance(value, (int, str)) else int(value)
-
-
-def figures_from_json(body: dict[str, Any]) -> Figures:
-    """The server's JSON for one measure's figures, as ``Figures``.
-
-    Raises:
-        ClinicError: ``sync.bad_answer`` for an answer that is not figures.
-    """
-    try:
-        target = body.get("target")
-        clinician = body.get("clinician_id")
-        return Figures(
-            measure=str(body["measure"]),
-            title=str(body["title"]),
-            unit=str(body["unit"]),
-            kind=str(body["kind"]),
-            first=_month(str(body["first"])),
-            last=_month(str(body["last"])),
-            breakdown=str(body["breakdown"]),
-            clinician_id=uuid.UUID(str(clinician)) if clinician else None,
-            status=str(body["status"]),
-            rows=tuple(
-                FigureRow(
-                    key=None if row.get("key") is None else str(row["key"]),
-                    label=str(row["label"]),
-                    numerator=_count(row.get("numerator")),
-                    denominator=_count(row.get("denominator")),
-                    value=row.get("value"),
-                    status=str(row["status"]),
-                )
-                for row in body["rows"]
-            ),
-            target=(
-                None
-                if not target
-                else TargetView(
-                    float(target["value"]), str(target["direction"]), str(target["source"])
-                )
-            ),
-            suppressed=bool(body.get("suppressed", False)),
-        )
-    except (KeyError, TypeError, ValueError):
-        raise ClinicError("sync.bad_answer", status=200) from None
 
 
 @dataclass(frozen=True)
@@ -145,13 +93,13 @@ def read_online(
     refused = False
     try:
         bodies = server.server_figures(access, asked, scope="service", export=export)
-        service = [figures_from_json(body) for body in bodies]
+        service = [Figures.from_json(body) for body in bodies]
     except PermissionDenied:
         refused = True  # the whole service's are the service lead's
     own: list[Figures | None] = [None] * len(asked)
     if whose.own:
         bodies = server.server_figures(access, asked, scope="own", export=export)
-        own = [figures_from_json(body) for body in bodies]
+        own = [Figures.from_json(body) for body in bodies]
     pairs = tuple(Pair(s, o) for s, o in zip(service, own, strict=True))
     return Answer(pairs, online=True, service_refused=refused and not whose.service)
 
