@@ -5,31 +5,29 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import select, text
 
 from clinic_app.container import Services
 from clinic_app.kernel.errors import StoreError
 from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.local import StoreMeta
+from clinic_app.kernel.places import APP_NAME, STORE_FILE, data_dir, default_store_path
 from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.session import reader
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.store import Store, create_sqlite_store, open_sqlite_store
 from clinic_app.kernel.uow import AppConfig, Context
 
-APP_NAME = "OneStop MSK"
-STORE_FILE = "clinic.db"
-
-
-def data_dir() -> Path:
-    """Where this user's store lives (platform convention; ``XDG_DATA_HOME`` on Linux)."""
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def default_store_path() -> Path:
-    """The store the app opens when none is named."""
-    return data_dir() / STORE_FILE
+__all__ = [
+    "APP_NAME",
+    "STORE_FILE",
+    "create_clinic",
+    "data_dir",
+    "default_store_path",
+    "open_clinic",
+    "prepare_keychain",
+    "store_has_users",
+]
 
 
 def prepare_keychain(*, allow_insecure: bool, store_path: Path) -> None:

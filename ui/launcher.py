@@ -122,6 +122,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     """Open the app on this computer's store: sign-in window first, store behind it."""
+    from clinic_app.kernel import places  # noqa: PLC0415 - light: the core loads later
     from ui import runtime  # noqa: PLC0415
 
     store: Path | None = args.store
@@ -133,6 +134,11 @@ def run_app(args: argparse.Namespace) -> int:
         return bootstrap.open_clinic(store, allow_insecure_keyring=insecure)
 
     settings = runtime.DefaultSettings(idle_lock_seconds=args.idle_lock_minutes * 60)
+    if not (store or places.default_store_path()).exists():
+        # No clinic data on this computer yet: set it up in the app, then sign in.
+        return runtime.run_first_run(
+            store, open_services, settings, allow_insecure_keyring=insecure
+        )
     return runtime.run_deferred(open_services, settings)
 
 

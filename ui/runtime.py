@@ -7,10 +7,11 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ui.app import MainWindow, create_application, open_window_size
 from ui.common import errors
@@ -122,8 +123,89 @@ def run_deferred(open_services: Callable[[], ClinicServices], config: ClinicSett
     try:
         return app.exec()
     finally:
-        window.shutdown()
+        _close_down(window, services)
         uninstall()
-        opened = services.opened()
-        if opened is not None:
-            opened.close()
+
+
+def _close_down(window: MainWindow, services: DeferredServices) -> None:
+    window.shutdown()
+    opened = services.opened()
+    if opened is not None:
+        opened.close()
+
+
+def start_first_run(
+    store_path: Path | None,
+    open_services: Callable[[], ClinicServices],
+    config: ClinicSettings,
+    *,
+    allow_insecure_keyring: bool = False,
+    poll_ms: int | None = None,
+) -> FirstRun:
+    """Show the first-run window; once the set-up is done, the sign-in window in its place.
+
+    ``open_services`` opens the store the set-up made, as :func:`start_deferred` does.
+    """
+    from ui.common.tasks import TaskRunner  # noqa: PLC0415
+    from ui.domains.first_run.wizard.view import FirstRunWindow  # noqa: PLC0415
+    from ui.domains.first_run.wizard.view_model import POLL_MS, FirstRunViewModel  # noqa: PLC0415
+
+    create_application()
+    runner = TaskRunner()
+    view_model = FirstRunViewModel(
+        runner,
+        store_path,
+        allow_insecure_keyring=allow_insecure_keyring,
+        poll_ms=POLL_MS if poll_ms is None else poll_ms,
+    )
+    wizard = FirstRunWindow(view_model)
+    run = FirstRun(wizard, runner)
+
+    def on_finished(_path: object) -> None:
+        _app, window, services = start_deferred(open_services, config)
+        run.signed_in = (window, services)
+        wizard.close()
+
+    view_model.finished.connect(on_finished)
+    open_window_size(wizard)
+    wizard.show()
+    view_model.start()
+    return run
+
+
+@dataclass
+class FirstRun:
+    """The first-run window, its task runner, and the sign-in window once it is done."""
+
+    wizard: QWidget
+    runner: Any
+    signed_in: tuple[MainWindow, DeferredServices] | None = None
+
+    def close_down(self) -> None:
+        """Stop the set-up's worker and, if it got that far, the main window and store."""
+        self.runner.shutdown()
+        if self.signed_in is not None:
+            _close_down(*self.signed_in)
+
+
+def run_first_run(
+    store_path: Path | None,
+    open_services: Callable[[], ClinicServices],
+    config: ClinicSettings,
+    *,
+    allow_insecure_keyring: bool = False,
+) -> int:
+    """``onestop run`` on a computer with no clinic data: set up, then sign in.
+
+    Returns:
+        The exit status of the event loop.
+    """
+    run = start_first_run(
+        store_path, open_services, config, allow_insecure_keyring=allow_insecure_keyring
+    )
+    uninstall = install_exception_hooks()
+    try:
+        return QApplication.instance().exec()  # type: ignore[union-attr]
+    finally:
+        run.close_down()
+        uninstall()

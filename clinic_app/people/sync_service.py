@@ -201,6 +201,19 @@ class SyncService:
         self._configured = True
         return "pending"
 
+    def device_status(self) -> str:
+        """What the server says of this device: ``pending``, ``approved`` or ``revoked``.
+
+        Raises:
+            ClinicError: ``sync.not_set_up``, ``sync.unreachable``; the server's refusals
+                (``device.revoked`` as PermissionDenied, ``device.unknown``).
+        """
+        transport = self._transport()
+        try:
+            return transport.device_status()
+        finally:
+            transport.close()
+
     # ------------------------------------------------------------------ users
 
     def has_signed_in_online(self, user_id: uuid.UUID) -> bool:
@@ -376,15 +389,25 @@ class SyncService:
 
     # ------------------------------------------------------------------ running
 
-    def sync_now(self, *, check: bool = True) -> SyncReport:
+    def sync_now(
+        self,
+        *,
+        check: bool = True,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncReport:
         """Push, pull and (unless told not to) check once, on the calling thread: never the UI's.
 
         The count/hash check reads every syncing table on both sides; background sync runs it
         on its first round and then every :data:`CHECK_EVERY_S` seconds, not every minute.
+        ``progress`` hears how far the pull is (0.0 to 1.0); ``cancelled`` stops it between
+        pages (a device's first sync, which fetches the whole service, shows both).
         """
         transport = self._transport()
         try:
-            report = SyncClient(self._context.store, transport).sync_once(check=check)
+            report = SyncClient(self._context.store, transport).sync_once(
+                check=check, progress=progress, cancelled=cancelled
+            )
         finally:
             transport.close()
         with self._context.store.sessions.begin() as session:

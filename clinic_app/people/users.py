@@ -129,6 +129,25 @@ class UserService:
             self._uow.audit(session, actor, "user.add", entity="app_user", entity_id=user.id)
             return self._summary(user, supervisor if supervisor_id else None)
 
+    def add_site(self, actor: CurrentUser, name: str) -> uuid.UUID:
+        """Add a clinic site (a standalone clinic's own; a syncing one gets them from the server).
+
+        Raises:
+            FormErrors: ``text.empty`` or ``text.too_long`` for the name.
+            Conflict: ``user.managed_centrally``.
+        """
+        require(actor.role, Action.USER_MANAGE)
+        self._refuse_if_central()
+        errors = check.Collector()
+        shown = errors.check(lambda: check.required_text(name, "site_name", 200))
+        errors.raise_if_any()
+        with self._uow(actor, Action.USER_MANAGE) as session:
+            site = Site(name=shown or name)
+            session.add(site)
+            session.flush()
+            self._uow.audit(session, actor, "site.add", entity="site", entity_id=site.id)
+            return site.id
+
     def set_active(self, actor: CurrentUser, username: str, *, active: bool) -> None:
         """Disable (or re-enable) a user; their records and audit entries stay."""
         self._refuse_if_central()

@@ -636,14 +636,24 @@ class SyncClient:
         """Store rows as the server sent them (a patient taken in whole); how many stored."""
         return store_rows(self._store, rows)
 
-    def pull(self, report: SyncReport | None = None, *, page_size: int = 500) -> SyncReport:
+    def pull(
+        self,
+        report: SyncReport | None = None,
+        *,
+        page_size: int = 500,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncReport:
         """Fetch the server's changes after the cursor, page by page, and store them.
 
         Each page and the cursor after it commit together, so a cut connection resumes at
-        the first page not stored.
+        the first page not stored. ``progress`` hears how far through the server's changes
+        the cursor is (0.0 to 1.0) after each page; ``cancelled`` stops it between pages.
         """
         report = report or SyncReport()
         while True:
+            if cancelled is not None and cancelled():
+                return report
             with self._store.engine.connect() as conn:
                 cursor = int(_meta(conn, CURSOR_KEY) or 0)
             page = self._transport.pull(cursor, page_size)
@@ -655,6 +665,8 @@ class SyncClient:
                 report.pulled += stored
                 report.skipped_pending += skipped
                 _set_meta(conn, CURSOR_KEY, str(page.next_cursor))
+            if progress is not None and page.last_seq > 0:
+                progress(min(1.0, page.next_cursor / page.last_seq))
             if not page.more:
                 return report
 
@@ -710,13 +722,25 @@ class SyncClient:
             self.pull(report)
         return report
 
-    def sync_once(self, *, check: bool = False) -> SyncReport:
-        """Push, then pull and fetch missing files (and, when asked, check and heal)."""
+    def sync_once(
+        self,
+        *,
+        check: bool = False,
+        progress: Callable[[float], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> SyncReport:
+        """Push, then pull and fetch missing files (and, when asked, check and heal).
+
+        ``progress`` and ``cancelled`` are the pull's (see :meth:`pull`); cancelled, it
+        stops after the page being stored and fetches no files.
+        """
         _settle_long_lived()
         report = self.push()
         audit_ship.ship(self._store, self._transport)
         report.scope = scope.run_scope(self._store, self._transport, self.store_rows)
-        self.pull(report)
+        self.pull(report, progress=progress, cancelled=cancelled)
+        if cancelled is not None and cancelled():
+            return report
         report.files = self.download_files()
         if check:
             self.check(report)

@@ -143,6 +143,11 @@ class HttpTransport:
             raise kind(str(code or "sync.refused"))
         return body
 
+    def health(self) -> dict[str, Any]:
+        """The server's health answer (``{"status": "ok", ...}``); needs no token."""
+        body = self._call("GET", "/health")
+        return body if isinstance(body, dict) else {}
+
     def enrol(self, device_id: str, name: str) -> str:
         """Enrol this device; its token (keep it in the keychain)."""
         body = self._call("POST", "/v1/devices", json={"device_id": device_id, "name": name})

@@ -107,6 +107,12 @@ def forget_store_key(store_path: Path) -> None:
         keyring.delete_password(SERVICE, store_key_name(store_path))
 
 
+def forget_audit_key(store_path: Path) -> None:
+    """Remove a store's audit key (only after the store file itself is gone)."""
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        keyring.delete_password(SERVICE, audit_key_name(store_path))
+
+
 def audit_key_name(store_path: Path) -> str:
     """The keychain entry of a store's audit key (the key sealing its audit chain)."""
     return "audit-key-" + store_key_name(store_path).removeprefix("store-key-")
@@ -146,6 +152,12 @@ def set_sync_token(device_id: uuid.UUID, token: str, user_id: uuid.UUID | None =
 def sync_token(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> str | None:
     """A token kept by :func:`set_sync_token`, or None."""
     return _get(sync_token_name(device_id, user_id))
+
+
+def forget_sync_token(device_id: uuid.UUID, user_id: uuid.UUID | None = None) -> None:
+    """Remove a token kept by :func:`set_sync_token` (its device's store is gone)."""
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        keyring.delete_password(SERVICE, sync_token_name(device_id, user_id))
 
 
 class UnencryptedFileKeyring(keyring.backend.KeyringBackend):
