@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
@@ -22,6 +16,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
 from tests.support.sync_server import SyncServer
+from tests.support.tls import self_signed_certificate
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -55,38 +50,6 @@ def _laptop(server: SyncServer, path: Path, name: str, ca: Path | None = None) -
     return services
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, as a test authority."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "onestop test server")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "server.pem", folder / "server.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
 def sqlite_server(tmp_path: Path) -> Iterator[SyncServer]:
     url = f"sqlite:///{tmp_path / 'trial-server.db'}"
@@ -116,7 +79,7 @@ def test_an_sqlite_file_serves_a_one_machine_trial(
 def test_tls_by_certificate_paths_and_the_device_checks_the_server(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     with SyncServer(postgres_url, tmp_path / "server.log", tls=(cert, key)) as server:
         assert server.url.startswith("https://")
         trusting = _laptop(server, tmp_path / "a.db", "a", ca=cert)
