@@ -18,6 +18,7 @@ from ui.domains.care_plans.plan.sample import SAMPLE_PLAN
 from ui.domains.care_plans.plan.screens import CarePlanScreen
 from ui.domains.experience.response.screens import ExperienceScreen
 from ui.domains.figures.dashboard.screens import ServiceFiguresScreen
+from ui.domains.first_run.wizard.preview import render_first_run
 from ui.domains.imaging.images.screens import ImagingScreen
 from ui.domains.imaging.orphans.screens import OrphansScreen
 from ui.domains.people.register.screens import RegisterScreen
@@ -387,7 +388,7 @@ def render_screens(
     shockwave course, their care plan (shown, not kept), the letter screen and the letters
     due, the open PIFU windows, the Friends and Family Test in the patient's hands (an answer
     chosen, not sent), the clinician's own service figures, and (signed in as the service
-    lead) the pack codes.
+    lead) the pack codes; then each page of the first-run window (with sample answers).
     Nothing is saved to the store except what any sign-in and record opening writes to the
     audit trail.
 
@@ -420,6 +421,7 @@ def render_screens(
         shots += _render_experience(window, out_dir, password)
         shots += _render_service_figures(window, out_dir)
         shots += _render_pack_codes(window, out_dir, credentials)
+        shots += render_first_run(out_dir, 34, SCREEN_SIZE)
     finally:
         window.shutdown()
         window.deleteLater()

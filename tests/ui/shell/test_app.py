@@ -104,6 +104,13 @@ def test_render_screens_saves_every_screen_at_the_opening_size(
         "32-service-figures.png",
         "33-service-figures-breakdown.png",
         "26-pack-codes.png",
+        "34-first-run-welcome.png",
+        "35-first-run-connect.png",
+        "36-first-run-waiting.png",
+        "37-first-run-refused.png",
+        "38-first-run-first-sync.png",
+        "39-first-run-standalone.png",
+        "40-first-run-no-safe-keychain.png",
     ]
     sizes = {path.name: QImage(str(path)).size().toTuple() for path in paths}
     # The MSK-HQ with its chart asks for a little more height than the window opens at (still

@@ -248,15 +248,7 @@ class WaitingPage(WizardPage):
     """The laptop waits for the administrator's approval, showing what they will see."""
 
     def __init__(self, view_model: FirstRunViewModel) -> None:
-        super().__init__(
-            view_model,
-            self.tr("Waiting for your administrator to approve this laptop"),
-            self.tr(
-                "Tell your administrator this laptop's name and ID. They see it in the list "
-                "of devices waiting on the server (onestop-server device list) and approve "
-                "it there. This page goes on by itself once they have."
-            ),
-        )
+        super().__init__(view_model, "", "")
         self.name_line = label("", "subheading", wrap=True)
         self.code = QLineEdit()
         self.code.setReadOnly(True)
@@ -282,6 +274,14 @@ class WaitingPage(WizardPage):
         self.start_again_button.setVisible(False)
         self.cancel_button.setVisible(True)
         self.heading.setText(self.tr("Waiting for your administrator to approve this laptop"))
+        self.explanation.setText(
+            self.tr(
+                "Tell your administrator this laptop's name and ID. They see it in the list "
+                "of devices waiting on the server (onestop-server device list) and approve "
+                "it there. This page goes on by itself once they have."
+            )
+        )
+        self.status.setVisible(True)
         self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_busy(self, busy: bool) -> None:
@@ -293,7 +293,8 @@ class WaitingPage(WizardPage):
 
     def _on_vm_refused(self) -> None:
         self.heading.setText(self.tr("Your administrator refused this laptop"))
-        self.status.setText(
+        self.status.setVisible(False)
+        self.explanation.setText(
             self.tr(
                 "The server will not let this laptop in, so nothing was fetched from it. Ask "
                 "your administrator why. Start again to remove what was set up here and "

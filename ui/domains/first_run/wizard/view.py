@@ -44,7 +44,7 @@ class FirstRunWindow(QWidget):
         view_model.fields_failed.connect(self._on_vm_fields_failed)
         view_model.closed_down.connect(self._on_vm_closed_down)
         self._on_vm_page_changed(view_model.page.value)
-        self._on_vm_busy_changed(True)
+        self._on_vm_busy_changed(view_model.busy)
 
     def page(self) -> WizardPage:
         """The page on show."""

@@ -107,6 +107,15 @@ class FirstRunViewModel(QObject):
         self.failed.emit("")
         self._show(page)
 
+    def preview(self, page: Page, *, computer_name: str, device_id: str = "") -> None:
+        """Show a page as it looks, with sample answers and without running its step."""
+        self.keychain_safe = page is not Page.KEYCHAIN
+        self.computer_name = computer_name
+        self.device_name = computer_name
+        self.device_id = device_id
+        self._set_busy(False)
+        self._show(page)
+
     def _show(self, page: Page) -> None:
         self.page = page
         self.page_changed.emit(page.value)
