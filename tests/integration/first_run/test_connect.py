@@ -29,7 +29,7 @@ from tests.ui.first_run.wizard_driver import (
     wait_page,
 )
 from ui import runtime
-from ui.domains.first_run.wizard.pages import ConnectPage, WaitingPage
+from ui.domains.first_run.wizard.pages import ConnectPage, SyncingPage, WaitingPage
 from ui.domains.first_run.wizard.view import FirstRunWindow
 from ui.domains.first_run.wizard.view_model import Page
 
@@ -42,6 +42,25 @@ def server(postgres_url: str, tmp_path: Path) -> Iterator[SyncServer]:
         yield running
 
 
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """Where the laptop's store goes: in a folder that is not there yet."""
+    return tmp_path / "data" / "clinic.db"
+
+
+@pytest.fixture
+def run(qtbot: QtBot, store: Path) -> Iterator[runtime.FirstRun]:
+    """``onestop run`` with no store: the first-run window."""
+    with first_run(qtbot, store) as started:
+        yield started
+
+
+@pytest.fixture
+def wizard(run: runtime.FirstRun) -> FirstRunWindow:
+    assert isinstance(run.wizard, FirstRunWindow)
+    return run.wizard
+
+
 def _listed(server: SyncServer) -> list[devices.DeviceView]:
     """What ``onestop-server device list`` shows the administrator."""
     store = open_server_store(server.db_url)
@@ -50,11 +69,6 @@ def _listed(server: SyncServer) -> list[devices.DeviceView]:
             return devices.list_devices(conn)
     finally:
         store.engine.dispose()
-
-
-def _wizard(run: runtime.FirstRun) -> FirstRunWindow:
-    assert isinstance(run.wizard, FirstRunWindow)
-    return run.wizard
 
 
 def _connect(qtbot: QtBot, wizard: FirstRunWindow, address: str, **options: str) -> ConnectPage:
@@ -67,6 +81,15 @@ def _connect(qtbot: QtBot, wizard: FirstRunWindow, address: str, **options: str)
     return page
 
 
+def _waiting(qtbot: QtBot, wizard: FirstRunWindow, server: SyncServer) -> WaitingPage:
+    """Connect to ``server`` and wait for the page that waits for approval."""
+    _connect(qtbot, wizard, server.url)
+    wait_page(qtbot, wizard, Page.WAITING)
+    waiting = wizard.pages[Page.WAITING]
+    assert isinstance(waiting, WaitingPage)
+    return waiting
+
+
 def _nothing_left(store: Path) -> None:
     assert not store.parent.exists(), sorted(store.parent.iterdir())
     backend = keyring.get_keyring()
@@ -75,110 +98,111 @@ def _nothing_left(store: Path) -> None:
 
 
 def test_a_laptop_enrols_waits_for_approval_syncs_and_a_server_user_signs_in(
-    qtbot: QtBot, server: SyncServer, tmp_path: Path
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
 ) -> None:
     server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
-    store = tmp_path / "data" / "clinic.db"
-    with first_run(qtbot, store) as run:
-        wizard = _wizard(run)
-        page = _connect(qtbot, wizard, server.url, name="Clinic room 3")
-        wait_page(qtbot, wizard, Page.WAITING)
-        waiting = wizard.pages[Page.WAITING]
-        assert isinstance(waiting, WaitingPage)
-        shown = waiting.code.text()
-        assert "Clinic room 3" in waiting.name_line.text()
-        # The administrator sees the same laptop, by name and id, waiting.
-        [listed] = _listed(server)
-        assert (str(listed.id), listed.name, listed.status) == (shown, "Clinic room 3", "pending")
-        assert page.name_edit.text() == "Clinic room 3"
+    page = _connect(qtbot, wizard, server.url, name="Clinic room 3")
+    wait_page(qtbot, wizard, Page.WAITING)
+    waiting = wizard.pages[Page.WAITING]
+    assert isinstance(waiting, WaitingPage)
+    shown = waiting.code.text()
+    assert "Clinic room 3" in waiting.name_line.text()
+    # The administrator sees the same laptop, by name and id, waiting.
+    [listed] = _listed(server)
+    assert (str(listed.id), listed.name, listed.status) == (shown, "Clinic room 3", "pending")
+    assert page.name_edit.text() == "Clinic room 3"
 
-        with qtbot.waitSignal(wizard.vm.finished, timeout=WAIT_MS):
-            server.approve(uuid.UUID(shown))
-        sign_in_after(qtbot, run, "priya", PASSWORD)
+    progress: list[float] = []
+    wizard.vm.progress_changed.connect(progress.append)
+    with qtbot.waitSignal(wizard.vm.finished, timeout=WAIT_MS):
+        server.approve(uuid.UUID(shown))
+    assert progress[0] == 0.0
+    assert progress[-1] == 1.0
+    sign_in_after(qtbot, run, "priya", PASSWORD)
     assert store.read_bytes()[:16] != b"SQLite format 3\x00"
 
 
 def test_a_refused_laptop_is_told_plainly_and_starting_again_leaves_nothing(
-    qtbot: QtBot, server: SyncServer, tmp_path: Path
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
 ) -> None:
-    store = tmp_path / "data" / "clinic.db"
-    with first_run(qtbot, store) as run:
-        wizard = _wizard(run)
-        _connect(qtbot, wizard, server.url)
-        wait_page(qtbot, wizard, Page.WAITING)
-        waiting = wizard.pages[Page.WAITING]
-        assert isinstance(waiting, WaitingPage)
-        assert store.exists()
-        with qtbot.waitSignal(wizard.vm.refused, timeout=WAIT_MS):
-            server.revoke(waiting.code.text())
-        assert "refused" in waiting.heading.text()
-        assert waiting.start_again_button.isVisible()
-        click(qtbot, waiting.start_again_button)
-        wait_page(qtbot, wizard, Page.WELCOME)
-        _nothing_left(store)
+    waiting = _waiting(qtbot, wizard, server)
+    assert store.exists()
+    with qtbot.waitSignal(wizard.vm.refused, timeout=WAIT_MS):
+        server.revoke(waiting.code.text())
+    assert "refused" in waiting.heading.text()
+    assert waiting.start_again_button.isVisible()
+    click(qtbot, waiting.start_again_button)
+    wait_page(qtbot, wizard, Page.WELCOME)
+    _nothing_left(store)
 
 
 def test_cancelling_while_waiting_leaves_no_store_and_no_key(
-    qtbot: QtBot, server: SyncServer, tmp_path: Path
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
 ) -> None:
-    store = tmp_path / "data" / "clinic.db"
-    with first_run(qtbot, store) as run:
-        wizard = _wizard(run)
-        page = _connect(qtbot, wizard, server.url)
-        wait_page(qtbot, wizard, Page.WAITING)
-        backend = keyring.get_keyring()
-        assert isinstance(backend, MemoryKeyring)
-        assert len(backend.secrets) == 3  # the store's key, its audit key, the device token
-        waiting = wizard.pages[Page.WAITING]
-        assert isinstance(waiting, WaitingPage)
-        click(qtbot, waiting.cancel_button)
-        wait_page(qtbot, wizard, Page.CONNECT)
-        # Back where the address was typed, to correct it or go on.
-        assert page.address_edit.text() == server.url
-        _nothing_left(store)
+    page = _connect(qtbot, wizard, server.url)
+    wait_page(qtbot, wizard, Page.WAITING)
+    backend = keyring.get_keyring()
+    assert isinstance(backend, MemoryKeyring)
+    assert len(backend.secrets) == 3  # the store's key, its audit key, the device token
+    waiting = wizard.pages[Page.WAITING]
+    assert isinstance(waiting, WaitingPage)
+    click(qtbot, waiting.cancel_button)
+    wait_page(qtbot, wizard, Page.CONNECT)
+    # Back where the address was typed, to correct it or go on.
+    assert page.address_edit.text() == server.url
+    _nothing_left(store)
+
+
+def test_cancelling_the_first_sync_leaves_no_store_and_no_key(
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
+) -> None:
+    _waiting(qtbot, wizard, server)
+
+    def cancel_as_it_starts(page: str) -> None:
+        # The sync is in hand (queued or running) when its page shows: Cancel there.
+        if page == Page.SYNCING.value:
+            syncing = wizard.pages[Page.SYNCING]
+            assert isinstance(syncing, SyncingPage)
+            syncing.cancel_button.click()
+
+    wizard.vm.page_changed.connect(cancel_as_it_starts)
+    server.approve(wizard.vm.device_id)
+    qtbot.waitUntil(lambda: wizard.vm.page is Page.CONNECT, timeout=WAIT_MS)
+    wait_page(qtbot, wizard, Page.CONNECT)
+    assert not wizard.vm.done
+    assert run.signed_in is None
+    _nothing_left(store)
 
 
 def test_closing_the_window_while_waiting_removes_what_was_made(
-    qtbot: QtBot, server: SyncServer, tmp_path: Path
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
 ) -> None:
-    store = tmp_path / "data" / "clinic.db"
-    with first_run(qtbot, store) as run:
-        wizard = _wizard(run)
-        _connect(qtbot, wizard, server.url)
-        wait_page(qtbot, wizard, Page.WAITING)
-        with qtbot.waitSignal(wizard.vm.closed_down, timeout=WAIT_MS):
-            wizard.close()
-        qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=WAIT_MS)
-        _nothing_left(store)
+    _waiting(qtbot, wizard, server)
+    with qtbot.waitSignal(wizard.vm.closed_down, timeout=WAIT_MS):
+        wizard.close()
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=WAIT_MS)
+    _nothing_left(store)
 
 
 def test_a_server_that_is_down_is_said_plainly_and_the_address_can_be_corrected(
-    qtbot: QtBot, server: SyncServer, tmp_path: Path
+    qtbot: QtBot, server: SyncServer, wizard: FirstRunWindow, run: runtime.FirstRun, store: Path
 ) -> None:
-    store = tmp_path / "data" / "clinic.db"
-    with first_run(qtbot, store) as run:
-        wizard = _wizard(run)
-        page = _connect(qtbot, wizard, f"http://127.0.0.1:{free_port()}")
-        qtbot.waitUntil(lambda: bool(page.message.text()), timeout=WAIT_MS)
-        assert "No server answered" in page.message.text()
-        assert wizard.vm.page is Page.CONNECT
-        _nothing_left(store)
+    page = _connect(qtbot, wizard, f"http://127.0.0.1:{free_port()}")
+    qtbot.waitUntil(lambda: bool(page.message.text()), timeout=WAIT_MS)
+    assert "No server answered" in page.message.text()
+    assert wizard.vm.page is Page.CONNECT
+    _nothing_left(store)
 
-        fill_connect(qtbot, page, server.url)
-        click(qtbot, page.connect_button)
-        wait_page(qtbot, wizard, Page.WAITING)
+    fill_connect(qtbot, page, server.url)
+    click(qtbot, page.connect_button)
+    wait_page(qtbot, wizard, Page.WAITING)
 
 
 def test_a_certificate_the_laptop_does_not_trust_and_then_its_authority_chosen(
-    qtbot: QtBot, postgres_url: str, tmp_path: Path
+    qtbot: QtBot, postgres_url: str, tmp_path: Path, wizard: FirstRunWindow, store: Path
 ) -> None:
     cert, key = self_signed_certificate(tmp_path)
-    store = tmp_path / "data" / "clinic.db"
-    with (
-        SyncServer(postgres_url, tmp_path / "server.log", tls=(cert, key)) as server,
-        first_run(qtbot, store) as run,
-    ):
-        wizard = _wizard(run)
+    with SyncServer(postgres_url, tmp_path / "server.log", tls=(cert, key)) as server:
         page = _connect(qtbot, wizard, server.url)
         qtbot.waitUntil(lambda: bool(page.message.text()), timeout=WAIT_MS)
         assert "certificate is not one this laptop trusts" in page.message.text()

@@ -242,9 +242,6 @@ class FirstRunViewModel(QObject):
         self._poll.start()
 
     def _start_first_sync(self) -> None:
-        self._show(Page.SYNCING)
-        self.progress_changed.emit(0.0)
-        self.failed.emit("")
         clinic = self._made[-1]
 
         def work(progress: Progress, cancelled: Cancelled) -> Path:
@@ -259,6 +256,10 @@ class FirstRunViewModel(QObject):
             on_failed=self._on_sync_failed,
             store=True,
         )
+        # Shown once the step is in hand: giving up from the page always finds it to stop.
+        self._show(Page.SYNCING)
+        self.progress_changed.emit(0.0)
+        self.failed.emit("")
 
     def _on_synced(self, path: Path) -> None:
         self._task = None
