@@ -19,6 +19,7 @@ platformdirs), which the installer never names: uninstalling leaves clinic data 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import tomllib
@@ -53,6 +54,8 @@ class Product:
     folder: str
     #: The program in the bundle that the Start-menu shortcut opens (None: no shortcut).
     program: str | None
+    #: What the shortcut passes to the program.
+    arguments: str = ""
     #: An .ico for the shortcut and for Apps & features (None: Windows' default icon).
     icon: Path | None = None
 
@@ -100,6 +103,7 @@ def app_product(*, icon: Path | None = None, version: str | None = None) -> Prod
         upgrade_code=APP_UPGRADE_CODE,
         folder="OneStop MSK",
         program="onestop.exe",
+        arguments="run",
         icon=icon,
     )
 
@@ -159,10 +163,11 @@ def _folder_xml(folder: _Folder, product: Product, indent: str) -> Iterator[str]
         if product.program is not None and relative == PurePosixPath(product.program):
             yield f'{indent}  <File Id="{file_id}" Name={name} Source={source} KeyPath="yes">'
             icon = ' Icon="AppIcon"' if product.icon is not None else ""
+            arguments = f" Arguments={quoteattr(product.arguments)}" if product.arguments else ""
             yield (
                 f'{indent}    <Shortcut Id="StartMenuShortcut" Directory="ProgramMenuFolder"'
                 f' Name={quoteattr(product.name)} WorkingDirectory="INSTALLDIR"'
-                f' Advertise="yes"{icon}/>'
+                f' Advertise="yes"{arguments}{icon}/>'
             )
             yield f"{indent}  </File>"
         else:
@@ -172,6 +177,10 @@ def _folder_xml(folder: _Folder, product: Product, indent: str) -> Iterator[str]
         yield f'{indent}<Directory Id="{_id("d", sub.relative)}" Name={quoteattr(name)}>'
         yield from _folder_xml(sub, product, indent + "  ")
         yield f"{indent}</Directory>"
+
+
+def _from_bundle(path: Path, bundle: Path) -> str:
+    return os.path.relpath(path.resolve(), bundle.resolve())
 
 
 def wxs(bundle: Path, product: Product) -> str:
@@ -201,7 +210,8 @@ def wxs(bundle: Path, product: Product) -> str:
     ]
     if product.icon is not None:
         lines += [
-            f'    <Icon Id="AppIcon" SourceFile={quoteattr(str(product.icon))}/>',
+            # Like every source path here, relative to the bundle (see _folder_xml).
+            f'    <Icon Id="AppIcon" SourceFile={quoteattr(_from_bundle(product.icon, bundle))}/>',
             '    <Property Id="ARPPRODUCTICON" Value="AppIcon"/>',
         ]
     lines += [

@@ -18,7 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from PIL import Image
 
+from installers import icons
 from installers.windows import __main__ as windows_cli
 from installers.windows import msi, signing
 from tests.support.tools import required_program
@@ -113,6 +115,7 @@ def test_it_installs_for_the_whole_machine_with_a_start_menu_shortcut_only(
     (shortcut,) = _table(built, "Shortcut")
     assert shortcut["Directory_"] == "ProgramMenuFolder"
     assert shortcut["Name"] == "OneStop MSK"
+    assert shortcut["Arguments"] == "run"
     program = next(row for row in _table(built, "File") if row["FileName"] == "onestop.exe")
     assert shortcut["Component_"] == program["Component_"]
 
@@ -189,6 +192,42 @@ def test_a_bundle_the_installer_cannot_install_is_refused(tmp_path: Path) -> Non
     (bundle / "onestop.exe").unlink()
     with pytest.raises(msi.InstallerError, match=r"onestop\.exe is not in"):
         msi.wxs(bundle, msi.app_product())
+
+
+ICON_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64">
+<rect width="64" height="64" rx="12" fill="#005EB8"/><circle cx="32" cy="32" r="16" fill="#fff"/>
+</svg>"""
+
+
+def test_the_icon_is_drawn_from_the_svg_and_shown_in_apps_and_features(tmp_path: Path) -> None:
+    svg = tmp_path / "app.svg"
+    svg.write_text(ICON_SVG, encoding="utf-8")
+    ico = icons.write_ico(svg, tmp_path / "app.ico")
+    with Image.open(ico) as drawn:
+        assert drawn.info["sizes"] == set(icons.ICO_SIZES)
+        drawn.size = (256, 256)
+        pixels = drawn.convert("RGBA")
+        assert pixels.getpixel((128, 128)) == (255, 255, 255, 255)  # the white circle
+        assert pixels.getpixel((128, 20))[:3] == (0, 94, 184)  # on NHS blue
+        assert pixels.getpixel((0, 0))[3] == 0  # the rounded corner is transparent
+    icns = icons.write_icns(svg, tmp_path / "app.icns")
+    with Image.open(icns) as drawn:
+        assert (512, 512, 2) in drawn.info["sizes"]
+
+    bundle = _bundle(tmp_path / "bundle")
+    built = msi.build_msi(bundle, msi.app_product(icon=ico), tmp_path / "out")
+    properties = {row["Property"]: row["Value"] for row in _table(built, "Property")}
+    assert properties["ARPPRODUCTICON"] == "AppIcon"
+    (shortcut,) = _table(built, "Shortcut")
+    assert shortcut["Icon_"] == "AppIcon"
+    assert [row["Name"] for row in _table(built, "Icon")] == ["AppIcon"]
+
+
+def test_an_svg_qt_cannot_draw_is_refused(tmp_path: Path) -> None:
+    svg = tmp_path / "broken.svg"
+    svg.write_text("<svg", encoding="utf-8")
+    with pytest.raises(icons.IconError):
+        icons.write_ico(svg, tmp_path / "app.ico")
 
 
 # ------------------------------------------------------------------------------ signing
