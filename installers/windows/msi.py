@@ -22,14 +22,13 @@ import hashlib
 import os
 import re
 import subprocess
-import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import quoteattr
 
-ROOT = Path(__file__).resolve().parents[2]
+from installers.project import project_version
 
 #: Fixed for ever: Windows finds earlier versions of the app by it. Never change it.
 APP_UPGRADE_CODE = uuid.UUID("6b1f4a52-3c7e-4a8e-9d62-0c1f0d4b9a11")
@@ -67,12 +66,6 @@ class Product:
     def component_guid(self, relative: PurePosixPath) -> uuid.UUID:
         """A file's component GUID: stable across versions for the same path."""
         return uuid.uuid5(self.upgrade_code, f"component/{relative.as_posix().lower()}")
-
-
-def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
-    """The version in pyproject.toml."""
-    with pyproject.open("rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])
 
 
 def msi_version(version: str) -> str:

@@ -21,6 +21,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from PIL import Image
 
 from installers import icons
+from installers.project import project_version
 from installers.windows import __main__ as windows_cli
 from installers.windows import msi, signing
 from tests.support.tools import required_program
@@ -77,7 +78,7 @@ def _build(tmp_path: Path, version: str, name: str) -> Path:
 
 
 def test_every_file_of_the_bundle_is_installed_at_its_path(tmp_path: Path) -> None:
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     listed = _payload(built)
     assert sorted(listed) == sorted(f"OneStop MSK/{relative}" for relative in BUNDLE_FILES)
 
@@ -94,7 +95,7 @@ def test_every_file_of_the_bundle_is_installed_at_its_path(tmp_path: Path) -> No
 def test_it_installs_for_the_whole_machine_with_a_start_menu_shortcut_only(
     tmp_path: Path,
 ) -> None:
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     properties = {row["Property"]: row["Value"] for row in _table(built, "Property")}
     assert properties["ALLUSERS"] == "1"
     assert properties["ProductName"] == "OneStop MSK"
@@ -123,7 +124,7 @@ def test_it_installs_for_the_whole_machine_with_a_start_menu_shortcut_only(
 def test_uninstalling_removes_only_what_it_installed_and_never_clinic_data(
     tmp_path: Path,
 ) -> None:
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     # Windows Installer removes exactly the files and shortcut in its tables. Nothing here
     # deletes or creates anything else (the store lives in %LOCALAPPDATA%\OneStop MSK).
     for table in ("RemoveFile", "Registry", "CreateFolder", "CustomAction"):
@@ -172,7 +173,7 @@ def test_a_new_version_replaces_the_old_and_the_same_version_is_the_same_product
 def test_the_version_comes_from_pyproject(tmp_path: Path) -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         version = tomllib.load(handle)["project"]["version"]
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     properties = {row["Property"]: row["Value"] for row in _table(built, "Property")}
     assert properties["ProductVersion"] == msi.msi_version(version)
 
@@ -298,7 +299,7 @@ def _verify(target: Path, ca: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_test_build_is_signed_and_osslsigncode_sees_the_signature(tmp_path: Path) -> None:
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     pfx, pem = _throwaway(tmp_path)
     assert _verify(built, pem).returncode != 0  # unsigned: nothing to verify
 
@@ -314,7 +315,7 @@ def test_a_test_build_is_signed_and_osslsigncode_sees_the_signature(tmp_path: Pa
 
 
 def test_a_release_is_never_signed_with_a_throwaway_certificate(tmp_path: Path) -> None:
-    built = _build(tmp_path, msi.project_version(), "out")
+    built = _build(tmp_path, project_version(), "out")
     before = built.read_bytes()
     pfx, _pem = _throwaway(tmp_path)
     with pytest.raises(signing.SigningError, match="self-signed"):
