@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from installers.project import project_version
+from installers.packaging.app import app_version
 
 APP_NAME = "OneStop MSK"
 #: The bundle identifier: macOS keys permissions, the keychain and MDM profiles on it. Fixed.
@@ -15,7 +15,7 @@ MINIMUM_MACOS = "12.0"
 
 def info_plist(version: str | None = None) -> dict[str, Any]:
     """The Info.plist keys beyond those PyInstaller writes itself."""
-    shown = version or project_version()
+    shown = version or app_version()
     return {
         "CFBundleName": APP_NAME,
         "CFBundleDisplayName": APP_NAME,

@@ -76,7 +76,7 @@ check="$(QT_QPA_PLATFORM=offscreen "$APP/Contents/MacOS/onestop" self-check)"
 echo "$check"
 grep -q "keyring.backends.macOS" <<<"$check" || fail "the frozen app did not find the macOS keychain"
 
-version="$("$VENV/bin/python" -c 'from installers.project import project_version; print(project_version())')"
+version="$("$VENV/bin/python" -c 'from installers.packaging.app import app_version; print(app_version())')"
 
 if [[ $release -eq 1 ]]; then
     step "codesign (Developer ID, hardened runtime, secure timestamp)"

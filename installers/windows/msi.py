@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import quoteattr
 
-from installers.project import project_version
+from installers.packaging.app import app_version
 
 #: Fixed for ever: Windows finds earlier versions of the app by it. Never change it.
 APP_UPGRADE_CODE = uuid.UUID("6b1f4a52-3c7e-4a8e-9d62-0c1f0d4b9a11")
@@ -92,7 +92,7 @@ def app_product(*, icon: Path | None = None, version: str | None = None) -> Prod
     return Product(
         name="OneStop MSK",
         manufacturer="OneStop MSK",
-        version=msi_version(version or project_version()),
+        version=msi_version(version or app_version()),
         upgrade_code=APP_UPGRADE_CODE,
         folder="OneStop MSK",
         program="onestop.exe",

@@ -12,16 +12,17 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from PIL import Image
+from PIL import IcoImagePlugin, Image
 
 from installers import icons
-from installers.project import project_version
+from installers.packaging.app import app_version
 from installers.windows import __main__ as windows_cli
 from installers.windows import msi, signing
 from tests.support.tools import required_program
@@ -78,7 +79,7 @@ def _build(tmp_path: Path, version: str, name: str) -> Path:
 
 
 def test_every_file_of_the_bundle_is_installed_at_its_path(tmp_path: Path) -> None:
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     listed = _payload(built)
     assert sorted(listed) == sorted(f"OneStop MSK/{relative}" for relative in BUNDLE_FILES)
 
@@ -95,7 +96,7 @@ def test_every_file_of_the_bundle_is_installed_at_its_path(tmp_path: Path) -> No
 def test_it_installs_for_the_whole_machine_with_a_start_menu_shortcut_only(
     tmp_path: Path,
 ) -> None:
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     properties = {row["Property"]: row["Value"] for row in _table(built, "Property")}
     assert properties["ALLUSERS"] == "1"
     assert properties["ProductName"] == "OneStop MSK"
@@ -124,7 +125,7 @@ def test_it_installs_for_the_whole_machine_with_a_start_menu_shortcut_only(
 def test_uninstalling_removes_only_what_it_installed_and_never_clinic_data(
     tmp_path: Path,
 ) -> None:
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     # Windows Installer removes exactly the files and shortcut in its tables. Nothing here
     # deletes or creates anything else (the store lives in %LOCALAPPDATA%\OneStop MSK).
     for table in ("RemoveFile", "Registry", "CreateFolder", "CustomAction"):
@@ -173,7 +174,7 @@ def test_a_new_version_replaces_the_old_and_the_same_version_is_the_same_product
 def test_the_version_comes_from_pyproject(tmp_path: Path) -> None:
     with (ROOT / "pyproject.toml").open("rb") as handle:
         version = tomllib.load(handle)["project"]["version"]
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     properties = {row["Property"]: row["Value"] for row in _table(built, "Property")}
     assert properties["ProductVersion"] == msi.msi_version(version)
 
@@ -204,13 +205,13 @@ def test_the_icon_is_drawn_from_the_svg_and_shown_in_apps_and_features(tmp_path:
     svg = tmp_path / "app.svg"
     svg.write_text(ICON_SVG, encoding="utf-8")
     ico = icons.write_ico(svg, tmp_path / "app.ico")
-    with Image.open(ico) as drawn:
+    with IcoImagePlugin.IcoImageFile(ico) as drawn:
         assert drawn.info["sizes"] == set(icons.ICO_SIZES)
-        drawn.size = (256, 256)
-        pixels = drawn.convert("RGBA")
-        assert pixels.getpixel((128, 128)) == (255, 255, 255, 255)  # the white circle
-        assert pixels.getpixel((128, 20))[:3] == (0, 94, 184)  # on NHS blue
-        assert pixels.getpixel((0, 0))[3] == 0  # the rounded corner is transparent
+        largest = drawn.ico.getimage((256, 256)).convert("RGBA")
+    pixels = np.asarray(largest)
+    assert tuple(pixels[128, 128]) == (255, 255, 255, 255)  # the white circle
+    assert tuple(pixels[20, 128][:3]) == (0, 94, 184)  # on NHS blue
+    assert pixels[0, 0][3] == 0  # the rounded corner is transparent
     icns = icons.write_icns(svg, tmp_path / "app.icns")
     with Image.open(icns) as drawn:
         assert (512, 512, 2) in drawn.info["sizes"]
@@ -299,7 +300,7 @@ def _verify(target: Path, ca: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_a_test_build_is_signed_and_osslsigncode_sees_the_signature(tmp_path: Path) -> None:
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     pfx, pem = _throwaway(tmp_path)
     assert _verify(built, pem).returncode != 0  # unsigned: nothing to verify
 
@@ -315,7 +316,7 @@ def test_a_test_build_is_signed_and_osslsigncode_sees_the_signature(tmp_path: Pa
 
 
 def test_a_release_is_never_signed_with_a_throwaway_certificate(tmp_path: Path) -> None:
-    built = _build(tmp_path, project_version(), "out")
+    built = _build(tmp_path, app_version(), "out")
     before = built.read_bytes()
     pfx, _pem = _throwaway(tmp_path)
     with pytest.raises(signing.SigningError, match="self-signed"):
