@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("bundle", type=Path)
     source.add_argument("--out", type=Path, required=True)
     source.add_argument("--icon", type=Path)
+    source.add_argument(
+        "--program", default="onestop.exe", help="what the Start-menu shortcut opens"
+    )
     build = commands.add_parser("msi", help="build the MSI with msitools' wixl")
     build.add_argument("bundle", type=Path)
     build.add_argument("--out-dir", type=Path, required=True)
@@ -46,9 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "wxs":
-            args.out.write_text(
-                msi.wxs(args.bundle, msi.app_product(icon=args.icon)), encoding="utf-8"
-            )
+            product = msi.app_product(icon=args.icon, program=args.program)
+            args.out.write_text(msi.wxs(args.bundle, product), encoding="utf-8")
         elif args.command == "msi":
             product = msi.app_product(icon=args.icon)
             sys.stdout.write(f"{msi.build_msi(args.bundle, product, args.out_dir)}\n")

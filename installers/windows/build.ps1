@@ -6,7 +6,7 @@
 # 1. a fresh venv in build\windows\venv with the app and PyInstaller;
 # 2. the app frozen with the same spec as on Linux (installers\onestop.spec), one folder;
 # 3. a smoke run of the frozen program (its self-check: modules load, the Windows keychain);
-# 4. with -Release: onestop.exe signed (Authenticode) before it goes into the MSI;
+# 4. with -Release: the app's programs signed (Authenticode) before they go into the MSI;
 # 5. the MSI: WiX source from python -m installers.windows, built with WiX 3 (candle, light);
 # 6. with -Release: the MSI signed, then both signatures verified against Windows' trust store.
 #
@@ -112,6 +112,8 @@ if ($Release) {
 Invoke-Step $VenvPython @("-m", "installers.icons", $IconSvg, "--ico", $Icon)
 
 if (Test-Path $Dist) { Remove-Item -Recurse -Force $Dist }
+# The spec gives onestop.exe this icon when it reads ONESTOP_ICON.
+$env:ONESTOP_ICON = $Icon
 Invoke-Step $VenvPython @("-m", "PyInstaller", "--noconfirm", "--distpath", $Dist,
     "--workpath", (Join-Path $Build "work"), (Join-Path $Root "installers\onestop.spec"))
 
@@ -124,15 +126,22 @@ if ($LASTEXITCODE -ne 0 -or $selfCheck -notmatch "keyring\.backends\.Windows") {
 }
 Remove-Item Env:\QT_QPA_PLATFORM
 
+# The Start menu opens the windowed program when the spec makes one (no console window
+# behind the app); onestop.exe, the console program, serves IT's command-line use.
+$Shortcut = "onestop.exe"
+if (Test-Path (Join-Path $Bundle "onestop-window.exe")) { $Shortcut = "onestop-window.exe" }
+$Programs = @(Get-ChildItem -Path $Bundle -Filter "onestop*.exe" | ForEach-Object { $_.FullName })
+
 if ($Release) {
-    Invoke-Signing @($Program)
+    Invoke-Signing $Programs
 }
 
 $Version = (& $VenvPython -m installers.windows version).Trim()
 if ($LASTEXITCODE -ne 0) { throw "no version for the installer" }
 $Stem = "OneStop-MSK-$Version"
 $Wxs = Join-Path $Build "$Stem.wxs"
-Invoke-Step $VenvPython @("-m", "installers.windows", "wxs", $Bundle, "--out", $Wxs, "--icon", $Icon)
+Invoke-Step $VenvPython @("-m", "installers.windows", "wxs", $Bundle, "--out", $Wxs,
+    "--icon", $Icon, "--program", $Shortcut)
 
 $Objects = Join-Path $Build "obj"
 New-Item -ItemType Directory -Force -Path $Objects | Out-Null

@@ -87,7 +87,9 @@ def msi_version(version: str) -> str:
     return ".".join(str(part) for part in parts)
 
 
-def app_product(*, icon: Path | None = None, version: str | None = None) -> Product:
+def app_product(
+    *, icon: Path | None = None, version: str | None = None, program: str = "onestop.exe"
+) -> Product:
     """The app as Windows sees it, at the version in pyproject.toml."""
     return Product(
         name="OneStop MSK",
@@ -95,7 +97,7 @@ def app_product(*, icon: Path | None = None, version: str | None = None) -> Prod
         version=msi_version(version or app_version()),
         upgrade_code=APP_UPGRADE_CODE,
         folder="OneStop MSK",
-        program="onestop.exe",
+        program=program,
         arguments="run",
         icon=icon,
     )

@@ -11,6 +11,7 @@ import datetime
 import subprocess
 import tomllib
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -364,3 +365,27 @@ def test_a_certificate_issued_for_code_signing_by_a_ca_may_sign_a_release(tmp_pa
     assert problems == ["the certificate is not issued for code signing"]
     later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=60)
     assert "valid only" in signing.release_certificate_problems(signing_certificate, now=later)[0]
+
+
+def test_the_shortcut_opens_the_windowed_program_when_there_is_one(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path / "bundle")
+    (bundle / "onestop-window.exe").write_bytes(b"MZ windowed")
+    source = tmp_path / "app.wxs"
+    assert (
+        windows_cli.main(
+            ["wxs", str(bundle), "--out", str(source), "--program", "onestop-window.exe"]
+        )
+        == 0
+    )
+    namespace = {"wix": "http://schemas.microsoft.com/wix/2006/wi"}
+    document = ElementTree.parse(source)
+    (shortcut_file,) = [
+        file
+        for file in document.iterfind(".//wix:File", namespace)
+        if file.find("wix:Shortcut", namespace) is not None
+    ]
+    assert shortcut_file.get("Name") == "onestop-window.exe"
+    assert (
+        windows_cli.main(["wxs", str(bundle), "--out", str(source), "--program", "missing.exe"])
+        == 1
+    )
