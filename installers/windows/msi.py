@@ -25,7 +25,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from xml.sax.saxutils import quoteattr
 
 from installers.packaging.app import app_version
@@ -34,6 +34,8 @@ from installers.packaging.app import app_version
 APP_UPGRADE_CODE = uuid.UUID("6b1f4a52-3c7e-4a8e-9d62-0c1f0d4b9a11")
 
 _WIX_NAMESPACE = "http://schemas.microsoft.com/wix/2006/wi"
+#: The longest path Windows programs can open without long-path support turned on.
+_MAX_PATH = 259
 _MSI_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
 
 
@@ -182,10 +184,18 @@ def wxs(bundle: Path, product: Product) -> str:
     """The WiX source that installs every file of ``bundle`` under Program Files.
 
     Raises:
-        InstallerError: the bundle cannot be installed as it is (see ``bundle_files``), or the
-            program the shortcut opens is not in it.
+        InstallerError: the bundle cannot be installed as it is (see ``bundle_files``), a
+            path would be too long for Windows once installed, or the program the shortcut
+            opens is not in it.
     """
     files = bundle_files(bundle)
+    for relative in files:
+        installed = f"C:\\Program Files\\{product.folder}\\{PureWindowsPath(relative)}"
+        if len(installed) > _MAX_PATH:
+            raise InstallerError(
+                f"{relative} would be {len(installed)} characters long installed, beyond"
+                f" Windows' {_MAX_PATH}: the app could not open it"
+            )
     if product.program is not None and PurePosixPath(product.program) not in files:
         raise InstallerError(f"{product.program} is not in {bundle}")
     name, manufacturer = quoteattr(product.name), quoteattr(product.manufacturer)

@@ -192,6 +192,12 @@ def test_a_bundle_the_installer_cannot_install_is_refused(tmp_path: Path) -> Non
     with pytest.raises(msi.InstallerError, match="symbolic link"):
         msi.wxs(bundle, msi.app_product())
     (bundle / "link.dll").unlink()
+    too_deep = bundle / "_internal" / ("folder " * 30).strip() / ("name " * 20 + ".dll")
+    too_deep.parent.mkdir(parents=True)
+    too_deep.write_bytes(b"MZ")
+    with pytest.raises(msi.InstallerError, match="beyond Windows' 259"):
+        msi.wxs(bundle, msi.app_product())
+    too_deep.unlink()
     (bundle / "onestop.exe").unlink()
     with pytest.raises(msi.InstallerError, match=r"onestop\.exe is not in"):
         msi.wxs(bundle, msi.app_product())
