@@ -1,7 +1,7 @@
 # Builds the Windows installer on a Windows machine (a CI runner or a build PC), from a clean
 # clone, in the repository's folder:
 #
-#   powershell -ExecutionPolicy Bypass -File installers\windows\build.ps1 [-Release]
+#   pwsh -File installers\windows\build.ps1 [-Release]
 #
 # 1. a fresh venv in build\windows\venv with the app and PyInstaller;
 # 2. the app frozen with the same spec as on Linux (installers\onestop.spec), one folder;
@@ -21,6 +21,7 @@
 # Remove it (clinic data in each user's %LOCALAPPDATA%\OneStop MSK stays):
 #   msiexec /x OneStop-MSK-<version>.msi /qn
 
+#Requires -Version 7.2
 [CmdletBinding()]
 param(
     [switch] $Release,
@@ -119,9 +120,13 @@ Invoke-Step $VenvPython @("-m", "PyInstaller", "--noconfirm", "--distpath", $Dis
 
 $Program = Join-Path $Bundle "onestop.exe"
 $env:QT_QPA_PLATFORM = "offscreen"
+# Qt may write warnings to stderr; they are shown, not taken for a failure (the exit code is).
+$ErrorActionPreference = "Continue"
 $selfCheck = & $Program self-check 2>&1 | Out-String
+$checked = $LASTEXITCODE
+$ErrorActionPreference = "Stop"
 Write-Host $selfCheck
-if ($LASTEXITCODE -ne 0 -or $selfCheck -notmatch "keyring\.backends\.Windows") {
+if ($checked -ne 0 -or $selfCheck -notmatch "keyring\.backends\.Windows") {
     throw "the frozen app's self-check failed, or it did not find the Windows keychain"
 }
 Remove-Item Env:\QT_QPA_PLATFORM
