@@ -153,7 +153,7 @@ def _folder_xml(folder: _Folder, product: Product, indent: str) -> Iterator[str]
     for relative in folder.files:
         component, file_id = _id("c", relative), _id("f", relative)
         guid = product.component_guid(relative)
-        yield (f'{indent}<Component Id="{component}" Guid="{{{str(guid).upper()}}}" Win64="yes">')
+        yield f'{indent}<Component Id="{component}" Guid="{{{str(guid).upper()}}}" Win64="yes">'
         # Relative to the bundle: wixl runs in it, WiX 3's light is given it as its bind path.
         source = quoteattr(str(Path(relative)))
         name = quoteattr(relative.name)
