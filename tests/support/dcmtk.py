@@ -12,9 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
-from tests.support.postgres import running_in_ci
+from tests.support.tools import unavailable
 
 
 def _is_python_script(path: Path) -> bool:
@@ -43,8 +41,5 @@ def dcmtk(tool: str) -> str:
     """The full path of dcmtk's ``tool``; fails in CI, skips elsewhere, when it is missing."""
     found = find(tool)
     if found is None:
-        message = f"dcmtk's {tool} is not installed (installers/test.sh installs dcmtk)"
-        if running_in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"dcmtk's {tool} is not installed (installers/test.sh installs dcmtk)")
     return found
