@@ -155,27 +155,36 @@ def _app_bundle() -> Path:
     given = os.environ.get("ONESTOP_APP_BUNDLE", "")
     if given:
         return Path(given)
-    try:
-        from tests.support.packages import frozen_app
-    except ImportError:
-        if _CI:
-            pytest.fail(
-                "the frozen app bundle cannot be built: tests/support/packages.py is missing"
-            )
-        pytest.skip(
-            "no frozen app: tests/support/packages.py is missing (or set ONESTOP_APP_BUNDLE)"
-        )
+    from tests.support.packages import frozen_app
+
     return frozen_app()
 
 
-def test_everything_in_the_app_bundle_is_reviewed_and_none_of_it_gpl_only(tmp_path: Path) -> None:
-    report = licences.review(_app_bundle(), name="onestop")
-    licences.write(report, tmp_path, version="0.1.0")
+def _server_bundle() -> Path:
+    """The server's frozen one-folder bundle, from the server package's test support."""
+    try:
+        from tests.support.server_package import server_bundle
+    except ImportError:
+        if _CI:
+            pytest.fail("the server bundle cannot be built: tests/support/server_package.py")
+        pytest.skip("no server bundle here: tests/support/server_package.py is missing")
+    return server_bundle()
+
+
+def _review_passes(bundle: Path, name: str, out: Path) -> set[tuple[str, str]]:
+    report = licences.review(bundle, name=name)
+    licences.write(report, out, version="0.1.0")
     if report.findings:
         pytest.fail(
-            "the app bundle breaks the licence rule:\n" + "\n".join(map(str, report.findings))
+            f"the {name} bundle breaks the licence rule:\n" + "\n".join(map(str, report.findings))
         )
     keys = {component.key for component in report.components}
+    assert not keys & KEPT_OUT
+    return keys
+
+
+def test_everything_in_the_app_bundle_is_reviewed_and_none_of_it_gpl_only(tmp_path: Path) -> None:
+    keys = _review_passes(_app_bundle(), "onestop", tmp_path)
     # The inventory really found the bundle's parts (an empty one would pass the rule).
     assert {
         ("python", "onestop-msk"),
@@ -186,8 +195,15 @@ def test_everything_in_the_app_bundle_is_reviewed_and_none_of_it_gpl_only(tmp_pa
         ("library", "PySide6/Qt/lib/libQt6Core"),
         ("debian", "libx11-6"),
     } <= keys
-    assert not keys & KEPT_OUT
     assert ALLOWLIST.is_file()
+
+
+def test_everything_in_the_server_bundle_is_reviewed_and_none_of_it_gpl_only(
+    tmp_path: Path,
+) -> None:
+    keys = _review_passes(_server_bundle(), "onestop-server", tmp_path)
+    assert {("python", "onestop-msk"), ("python", "uvicorn"), ("runtime", "cpython")} <= keys
+    assert not any(kind == "library" and name.startswith("PySide6/") for kind, name in keys)
 
 
 def test_check_names_unknown_components_as_unknown() -> None:
