@@ -192,9 +192,12 @@ def _project(root: Path) -> tuple[str, set[str]]:
 def _executables(bundle: Path, contents: Path) -> Iterable[Path]:
     if contents == bundle:
         return []
-    return sorted(
-        path for path in bundle.iterdir() if path.is_file() and path.read_bytes()[:4] == b"\x7fELF"
-    )
+    return sorted(path for path in bundle.iterdir() if path.is_file() and _is_elf(path))
+
+
+def _is_elf(path: Path) -> bool:
+    with path.open("rb") as opened:
+        return opened.read(4) == b"\x7fELF"
 
 
 def _archived_modules(executable: Path) -> tuple[list[str], list[str]]:
