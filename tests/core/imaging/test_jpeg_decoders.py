@@ -6,7 +6,10 @@ it even then, so that what is tested here is what the app bundle (which lacks it
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from pydicom.data import get_testdata_file
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.uid import (
     JPEG2000,
@@ -21,6 +24,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
+from clinic_app.domains.imaging.dicom.frames import FrameSource
 from clinic_app.domains.imaging.dicom.reading import decoding_plugin
 from clinic_app.kernel.errors import ValidationError
 
@@ -57,3 +61,13 @@ def test_with_only_libjpeg_installed_a_jpeg_is_refused_not_decoded_by_it(
         decoding_plugin(syntax)
     assert refused.value.code == "dicom.unsupported_compression"
     assert refused.value.params["syntax"] == syntax.name
+
+
+def test_a_12_bit_jpeg_kept_before_is_shown_as_a_compression_the_app_cannot_open() -> None:
+    # Accepted when libjpeg read it; the viewer must not call it damaged now.
+    found = get_testdata_file("JPGExtended.dcm")
+    assert isinstance(found, str)
+    with pytest.raises(ValidationError) as refused:
+        FrameSource.open(Path(found).read_bytes())
+    assert refused.value.code == "dicom.unsupported_compression"
+    assert refused.value.params["syntax"] == JPEGExtended12Bit.name

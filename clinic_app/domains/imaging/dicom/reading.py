@@ -355,6 +355,18 @@ def decoding_plugin(syntax: UID) -> str:
     raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
 
 
+def check_decodable(syntax: UID, header: Dataset) -> None:
+    """Refuse what no decoder the app ships reads, before a decoder fails on it.
+
+    Said plainly rather than found by a decoder failing, which would read as damage.
+
+    Raises:
+        ValidationError: ``dicom.unsupported_compression`` for 12-bit JPEG Extended.
+    """
+    if syntax == JPEGExtended12Bit and _bits_stored(header) > _JPEG_EXTENDED_MOST_BITS:
+        raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
+
+
 def _decode_first_frame(source: BinaryIO | Dataset, syntax: UID, header: Dataset) -> None:
     """Decode frame 0 only: proves its syntax is readable here and its data decodes."""
     try:
@@ -365,9 +377,7 @@ def _decode_first_frame(source: BinaryIO | Dataset, syntax: UID, header: Dataset
         ) from None
     if not decoder.is_available:
         raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
-    if syntax == JPEGExtended12Bit and _bits_stored(header) > _JPEG_EXTENDED_MOST_BITS:
-        # Said plainly rather than found by a decoder failing, which would read as damage.
-        raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
+    check_decodable(syntax, header)
     plugin = decoding_plugin(syntax)
     try:
         pixel_array(source, index=0, decoding_plugin=plugin)
