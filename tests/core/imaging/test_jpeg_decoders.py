@@ -9,11 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydicom import dcmread
 from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.uid import (
     JPEG2000,
     UID,
+    ExplicitVRLittleEndian,
     JPEG2000Lossless,
     JPEGBaseline8Bit,
     JPEGExtended12Bit,
@@ -24,6 +27,7 @@ from pydicom.uid import (
     RLELossless,
 )
 
+from clinic_app.domains.imaging.dicom import pacs
 from clinic_app.domains.imaging.dicom.frames import FrameSource
 from clinic_app.domains.imaging.dicom.reading import decoding_plugin
 from clinic_app.kernel.errors import ValidationError
@@ -71,3 +75,29 @@ def test_a_12_bit_jpeg_kept_before_is_shown_as_a_compression_the_app_cannot_open
         FrameSource.open(Path(found).read_bytes())
     assert refused.value.code == "dicom.unsupported_compression"
     assert refused.value.params["syntax"] == JPEGExtended12Bit.name
+
+
+def _lossless_jpeg() -> Dataset:
+    found = get_testdata_file("JPGLosslessP14SV1_1s_1f_8b.dcm")
+    assert isinstance(found, str)
+    return dcmread(found)
+
+
+def test_a_jpeg_decompressed_for_a_pacs_is_decoded_by_gdcm() -> None:
+    ds = _lossless_jpeg()
+    plain = pacs._as_accepted(ds, {(str(ds.SOPClassUID), str(ExplicitVRLittleEndian))})
+    assert plain is not None
+    assert plain.file_meta.TransferSyntaxUID == ExplicitVRLittleEndian
+    assert plain.pixel_array.shape == (int(ds.Rows), int(ds.Columns))
+
+
+def test_with_only_libjpeg_a_jpeg_for_a_pacs_is_not_decompressed_by_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoder = get_decoder(JPEGLosslessSV1)
+    only_libjpeg = {k: v for k, v in decoder._available.items() if k == "pylibjpeg"}
+    monkeypatch.setattr(decoder, "_available", only_libjpeg)
+    ds = _lossless_jpeg()
+    with pytest.raises(ValidationError) as refused:
+        pacs._as_accepted(ds, {(str(ds.SOPClassUID), str(ExplicitVRLittleEndian))})
+    assert refused.value.code == "dicom.unsupported_compression"
