@@ -53,7 +53,6 @@ SOUND_FILES = [
     ("JPGLosslessP14SV1_1s_1f_8b.dcm", JPEGLosslessSV1, "JPEG Lossless SV1, grey"),
     ("SC_rgb_jpeg_gdcm.dcm", JPEGLosslessSV1, "JPEG Lossless SV1, colour"),
     ("JPEG-LL.dcm", JPEGLosslessSV1, "JPEG Lossless SV1, 16-bit nuclear medicine"),
-    ("JPGExtended.dcm", JPEGExtended12Bit, "JPEG extended, 12-bit"),
     ("color3d_jpeg_baseline.dcm", JPEGBaseline8Bit, "JPEG baseline, multi-frame colour"),
     ("US1_J2KR.dcm", JPEG2000Lossless, "JPEG 2000 lossless, ultrasound"),
     ("US1_J2KI.dcm", JPEG2000, "JPEG 2000 lossy, ultrasound"),
@@ -67,8 +66,6 @@ SOUND_FILES = [
 BROKEN_FILES = [
     ("MR_truncated.dcm", "dicom.truncated"),
     ("emri_small_jpeg_2k_lossless_too_short.dcm", "dicom.truncated"),
-    # The NEMA 12-bit JPEG sample whose stream is malformed (JPGExtended.dcm is its repair).
-    ("JPEG-lossy.dcm", "dicom.unreadable"),
     ("rtplan.dcm", "dicom.no_pixels"),
 ]
 
@@ -153,6 +150,30 @@ def test_a_broken_file_is_refused_for_its_real_reason_and_nothing_is_kept(  # no
     with pytest.raises(ValidationError) as refused:
         services.imaging.receive(original if handed_on == "bytes" else copy)
     assert refused.value.code == code
+    assert services.imaging.orphans(sonographer) == []
+
+
+# 12-bit JPEG Extended: no decoder the app ships reads it (libjpeg, which did, is GPL-3.0);
+# point-of-care scanners send 8-bit. The second is NEMA's sample with a malformed stream, of
+# which the first is the repair: both are refused for their compression, before any decoding.
+TWELVE_BIT_JPEG = ["JPGExtended.dcm", "JPEG-lossy.dcm"]
+
+
+@pytest.mark.parametrize("name", TWELVE_BIT_JPEG)
+@pytest.mark.parametrize("handed_on", ["bytes", "file"])
+def test_a_12_bit_jpeg_extended_file_is_refused_as_a_compression_the_app_cannot_open(
+    services: Services, sonographer: CurrentUser, tmp_path: Path, name: str, handed_on: str
+) -> None:
+    original = _path(name).read_bytes()
+    header = dcmread(io.BytesIO(original), stop_before_pixels=True)
+    assert header.file_meta.TransferSyntaxUID == JPEGExtended12Bit
+    assert header.BitsStored == 12
+    copy = tmp_path / "received.dcm"
+    copy.write_bytes(original)
+    with pytest.raises(ValidationError) as refused:
+        services.imaging.receive(original if handed_on == "bytes" else copy)
+    assert refused.value.code == "dicom.unsupported_compression"
+    assert refused.value.params["syntax"] == JPEGExtended12Bit.name
     assert services.imaging.orphans(sonographer) == []
 
 

@@ -20,13 +20,14 @@ def _unsupported_compression(error: ClinicError) -> str:
     syntax = error.params.get("syntax")
     if isinstance(syntax, str) and syntax:
         return tr(
-            "This DICOM file is compressed as {syntax}, which the app cannot read. The file "
-            "is not damaged; nothing was kept. Export it from the scanner uncompressed, or "
-            "as JPEG-LS."
+            "This DICOM file is compressed as {syntax}, which the app cannot open. The file "
+            "is not damaged; nothing was kept. Ask for it to be sent from the scanner "
+            "uncompressed, as JPEG-LS or as JPEG 2000."
         ).format(syntax=syntax)
     return tr(
-        "This DICOM file is compressed in a way the app cannot read. The file is not "
-        "damaged; nothing was kept. Export it from the scanner uncompressed, or as JPEG-LS."
+        "This DICOM file is compressed in a way the app cannot open. The file is not "
+        "damaged; nothing was kept. Ask for it to be sent from the scanner uncompressed, as "
+        "JPEG-LS or as JPEG 2000."
     )
 
 

@@ -27,7 +27,11 @@ from pydicom.pixels.processing import apply_color_lut
 from pydicom.pixels.utils import pixel_array
 
 from clinic_app.domains.imaging.dicom.measure import UNCALIBRATED, Calibration, calibration_of
-from clinic_app.domains.imaging.dicom.reading import check_layout, decoding_plugin
+from clinic_app.domains.imaging.dicom.reading import (
+    check_decodable,
+    check_layout,
+    decoding_plugin,
+)
 from clinic_app.kernel.errors import ValidationError
 
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameSource", "FrameTiming"]
@@ -174,7 +178,8 @@ class FrameSource:
 
         Raises:
             ValidationError: ``dicom.unreadable`` (field ``file``) when the bytes are not a
-                DICOM image this app can decode.
+                DICOM image this app can decode; ``dicom.unsupported_compression`` for one
+                compressed in a way no decoder the app ships reads.
         """
         try:
             # The pixel data is left in the caller's bytes: each frame is read from there.
@@ -188,6 +193,8 @@ class FrameSource:
             # pydicom raises many kinds of error on a damaged file; to a person they all
             # mean the same, so all become one refusal (the cause is kept).
             raise _unreadable(error) from error
+        # Kept before the app stopped reading it (12-bit JPEG): said as such, not as damage.
+        check_decodable(header.file_meta.TransferSyntaxUID, header)
         first = _decode(data, header, 0)
         return cls(data, header, first, cache_bytes)
 

@@ -25,6 +25,7 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind  # type: ignore[attr-defined]
 
+from clinic_app.domains.imaging.dicom.reading import decoding_plugin
 from clinic_app.kernel.errors import ClinicError, ExternalServiceError
 
 SUCCESS = 0x0000
@@ -112,7 +113,8 @@ def _as_accepted(ds: Dataset, accepted: set[tuple[str, str]]) -> Dataset | None:
         return ds  # pynetdicom converts between the uncompressed syntaxes itself
     plain = copy.deepcopy(ds)
     # Decompressed to Explicit VR Little Endian; the same object, so the same SOP Instance UID.
-    plain.decompress(generate_instance_uid=False)
+    # The decoder is the one the app reads this syntax with (never libjpeg, see reading.py).
+    plain.decompress(generate_instance_uid=False, decoding_plugin=decoding_plugin(stored))
     return plain
 
 

@@ -17,8 +17,14 @@ from pydicom.errors import InvalidDicomError
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.pixels.utils import pixel_array
 from pydicom.uid import (
+    JPEG2000,
     UID,
     DeflatedExplicitVRLittleEndian,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGExtended12Bit,
+    JPEGLossless,
+    JPEGLosslessSV1,
     JPEGLSLossless,
     JPEGLSNearLossless,
 )
@@ -144,7 +150,7 @@ def _checked(source: bytes | Path | FileSource, size: int, *, decode_first: bool
                 raise ValidationError("dicom.no_pixels", field="file")
             _check_dimensions(whole)
             if decode_first:
-                _decode_first_frame(whole, syntax)
+                _decode_first_frame(whole, syntax, whole)
             return _without_pixels(whole)
         start, length = _pixel_element(stream, syntax)
         frames = _check_dimensions(header)
@@ -156,7 +162,7 @@ def _checked(source: bytes | Path | FileSource, size: int, *, decode_first: bool
                 raise ValidationError("dicom.truncated", field="file")
         if decode_first:
             stream.seek(0)
-            _decode_first_frame(stream, syntax)
+            _decode_first_frame(stream, syntax, header)
     return header
 
 
@@ -310,19 +316,58 @@ def _expected_length(header: Dataset, frames: int) -> int:
     return (pixels * allocated + 7) // 8
 
 
-#: JPEG-LS is decoded by CharLS (pyjpegls) when it is there: pydicom would otherwise pick
-#: libjpeg, which reads the same frames about five times slower.
-_JPEG_LS = frozenset({JPEGLSLossless, JPEGLSNearLossless})
+#: The pydicom plug-ins the app decodes each compressed syntax with, best first. pydicom's
+#: "pylibjpeg" plug-in decodes JPEG and JPEG-LS with libjpeg, which is GPL-3.0 and not shipped
+#: (installers/licences/README.md), so for those syntaxes it is never used, even where it
+#: happens to be installed; its JPEG 2000 (OpenJPEG) and RLE decoders are not libjpeg. CharLS
+#: (pyjpegls) reads JPEG-LS about five times faster than the others. GDCM reads JPEG Lossless
+#: and baseline, Pillow 8-bit JPEG; neither reads 12-bit JPEG Extended. A syntax not named
+#: here is left to pydicom's own order.
+_PLUGINS: dict[UID, tuple[str, ...]] = {
+    JPEGBaseline8Bit: ("gdcm", "pillow"),
+    JPEGExtended12Bit: ("gdcm", "pillow"),
+    JPEGLossless: ("gdcm",),
+    JPEGLosslessSV1: ("gdcm",),
+    JPEGLSLossless: ("pyjpegls", "gdcm"),
+    JPEGLSNearLossless: ("pyjpegls", "gdcm"),
+    JPEG2000Lossless: ("pylibjpeg", "gdcm", "pillow"),
+    JPEG2000: ("pylibjpeg", "gdcm", "pillow"),
+}
+
+#: The sample precision above which no plug-in the app uses decodes JPEG Extended.
+_JPEG_EXTENDED_MOST_BITS = 8
 
 
 def decoding_plugin(syntax: UID) -> str:
-    """The pydicom decoding plug-in to use for ``syntax`` ("" lets pydicom choose)."""
-    if syntax in _JPEG_LS and "pyjpegls" in get_decoder(syntax).available_plugins:
-        return "pyjpegls"
-    return ""
+    """The pydicom decoding plug-in to use for ``syntax`` ("" lets pydicom choose).
+
+    Raises:
+        ValidationError: ``dicom.unsupported_compression`` when the only decoders installed
+            for ``syntax`` are ones the app may not use.
+    """
+    wanted = _PLUGINS.get(syntax)
+    if wanted is None:
+        return ""
+    available = get_decoder(syntax).available_plugins
+    for name in wanted:
+        if name in available:
+            return name
+    raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
 
 
-def _decode_first_frame(source: BinaryIO | Dataset, syntax: UID) -> None:
+def check_decodable(syntax: UID, header: Dataset) -> None:
+    """Refuse what no decoder the app ships reads, before a decoder fails on it.
+
+    Said plainly rather than found by a decoder failing, which would read as damage.
+
+    Raises:
+        ValidationError: ``dicom.unsupported_compression`` for 12-bit JPEG Extended.
+    """
+    if syntax == JPEGExtended12Bit and _bits_stored(header) > _JPEG_EXTENDED_MOST_BITS:
+        raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
+
+
+def _decode_first_frame(source: BinaryIO | Dataset, syntax: UID, header: Dataset) -> None:
     """Decode frame 0 only: proves its syntax is readable here and its data decodes."""
     try:
         decoder = get_decoder(syntax)
@@ -332,8 +377,17 @@ def _decode_first_frame(source: BinaryIO | Dataset, syntax: UID) -> None:
         ) from None
     if not decoder.is_available:
         raise ValidationError("dicom.unsupported_compression", field="file", syntax=syntax.name)
+    check_decodable(syntax, header)
+    plugin = decoding_plugin(syntax)
     try:
-        pixel_array(source, index=0, decoding_plugin=decoding_plugin(syntax))
+        pixel_array(source, index=0, decoding_plugin=plugin)
     except (ValueError, RuntimeError, NotImplementedError, EOFError, KeyError) as error:
         # A decoder that meets bad data says so in its own words; each means damage here.
         raise ValidationError("dicom.unreadable", field="file") from error
+
+
+def _bits_stored(header: Dataset) -> int:
+    try:
+        return int(header.get("BitsStored") or header.get("BitsAllocated") or 0)
+    except (TypeError, ValueError):
+        return 0
