@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 
 import httpx
 
@@ -111,13 +111,12 @@ class RoundRobinBalancer:
         self._server.server_close()
         self._client.close()
 
-    def __enter__(self) -> RoundRobinBalancer:
-        return self.start()
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
+@contextmanager
+def balancing(backends: Sequence[str]) -> Iterator[RoundRobinBalancer]:
+    """A running balancer over ``backends``, stopped at the end."""
+    balancer = RoundRobinBalancer(backends).start()
+    try:
+        yield balancer
+    finally:
+        balancer.stop()

@@ -18,7 +18,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.sync.client import UPLOAD_PIECE
 from clinic_app.sync.http import HttpTransport
 from tests.integration.sync.test_sync_files import PASSWORD, _record_with_file
-from tests.support.balancer import RoundRobinBalancer
+from tests.support.balancer import RoundRobinBalancer, balancing
 from tests.support.sync_server import SyncServer
 
 pytestmark = pytest.mark.timeout(300)
@@ -55,7 +55,7 @@ def test_laptops_sync_through_a_balancer_over_two_instances(
     two_instances: list[SyncServer], tmp_path: Path
 ) -> None:
     first, second = two_instances
-    with RoundRobinBalancer([first.url, second.url]) as balancer:
+    with balancing([first.url, second.url]) as balancer:
         a = _laptop(balancer, first, tmp_path / "a.db", "scan room")
         b = _laptop(balancer, second, tmp_path / "b.db", "clinic room")
         first.add_user("tom", "Tom Okafor", "sonographer", PASSWORD)
@@ -108,7 +108,7 @@ def test_enrolment_limits_count_the_laptop_behind_a_trusted_balancer(
     try:
         for instance in instances:
             instance.start()
-        with RoundRobinBalancer([i.url for i in instances]) as balancer:
+        with balancing([i.url for i in instances]) as balancer:
             balancer.forwarded_for = "198.51.100.10"
             _enrol(balancer, 1)
             balancer.forwarded_for = "198.51.100.11"
