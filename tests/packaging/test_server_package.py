@@ -57,8 +57,9 @@ def test_lintian_finds_no_error_or_warning_in_the_server_package(tmp_path: Path)
     with Chroot(fresh_root(tmp_path)) as chroot:
         chroot.copy_in(package, f"/tmp/{package.name}")
         started = time.monotonic()
+        # Not --show-overrides: with it, lintian 2.116 fails on overridden errors too.
         checked = chroot.run(
-            ["lintian", "--fail-on", "error,warning", "--show-overrides", f"/tmp/{package.name}"],
+            ["lintian", "--fail-on", "error,warning", "--display-info", f"/tmp/{package.name}"],
             timeout=400,
         )
         took = time.monotonic() - started
@@ -67,13 +68,8 @@ def test_lintian_finds_no_error_or_warning_in_the_server_package(tmp_path: Path)
     assert not complaints, checked.stdout
     assert checked.returncode == 0, checked.stdout + checked.stderr
     # Every override is used: one that no longer matches anything is dead weight to remove.
-    overridden = {line.split()[2] for line in lines if line.startswith("O:")}
-    declared = {
-        line.split()[1]
-        for line in (SERVER_FILES / "lintian-overrides").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    assert declared <= overridden, f"overrides never used: {sorted(declared - overridden)}"
+    unused = [line for line in lines if "unused-override" in line]
+    assert not unused, "\n".join(unused)
     SUMMARY_LINES.append(f"server package: lintian {took:.1f} s")
 
 
