@@ -37,6 +37,8 @@ pytestmark = pytest.mark.timeout(900)
 
 PACKAGE = "onestop-server"
 PORT_INSTANCE = "8443"
+# The unit's exposure by systemd-analyze security, times ten (1.3 today).
+EXPOSURE_AT_MOST = 15
 # Every administrative command names who ran it, for the server's audit trail.
 ADMIN = {"ONESTOP_OPERATOR": "IT admin"}
 
@@ -138,6 +140,16 @@ def _check_installed(chroot: Chroot, root: Path) -> tuple[int, int]:
     verified = _verify_unit(root)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert not verified.stderr.strip(), verified.stderr
+    # systemd's own measure of what the service may do: 0 (nothing) to 100, "OK" up to 39.
+    measure = ["systemd-analyze", "security", "--offline=yes", f"--threshold={EXPOSURE_AT_MOST}"]
+    security = subprocess.run(
+        [*measure, "--no-pager", str(root / "lib" / "systemd" / "system" / UNIT)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert security.returncode == 0, security.stdout
     return uid, gid
 
 
