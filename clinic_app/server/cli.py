@@ -2,7 +2,10 @@
 
 The database is a URL: PostgreSQL for a real deployment
 (``postgresql+psycopg://user@host/db``), or an SQLite file for a one-machine trial
-(``sqlite:///path/server.db``). Its schema is brought up to date on every start.
+(``sqlite:///path/server.db``). Its schema is brought up to date on every start (under a
+lock, so several instances may start at once), or once by ``migrate`` before they start.
+Every command takes its settings from ``--config FILE`` (TOML; see
+:mod:`clinic_app.server.config`), and the command line overrides the file.
 
 The server speaks HTTPS (``--cert`` and ``--key``); plain HTTP is served only on loopback,
 or with ``--insecure-http-for-lab``, which logs a warning. Everything it writes is created
@@ -19,12 +22,21 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
 from clinic_app.kernel.logs import configure_logging
 from clinic_app.server import audit_cli, deprivation_cli, devices
+from clinic_app.server.config import (
+    DEFAULT_CONFIG,
+    DEFAULTS,
+    LOG_LEVELS,
+    allowed_proxies,
+    read_config,
+)
+from clinic_app.server.config import WORDS as CONFIG_WORDS
 from clinic_app.server.database import open_server_store
 from clinic_app.server.exports import command as export_command
 from clinic_app.server.limits import MIB, ServerLimits
@@ -84,6 +96,7 @@ _WORDS = {
     ),
     **export_command.WORDS,
     **deprivation_cli.WORDS,
+    **CONFIG_WORDS,
 }
 
 
@@ -111,17 +124,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _limits(args: argparse.Namespace) -> ServerLimits:
+def _limits(settings: Mapping[str, Any]) -> ServerLimits:
     return ServerLimits(
-        max_json_bytes=args.max_json_mib * MIB,
-        max_piece_bytes=args.max_piece_mib * MIB,
-        max_file_bytes=args.max_file_mib * MIB,
-        max_partial_bytes=args.max_uploads_mib * MIB,
-        max_failed_logins=args.max_failed_logins,
-        login_lockout_seconds=args.login_lockout_seconds,
-        enrol_per_address=args.enrol_per_address,
-        enrol_overall=args.enrol_overall,
+        max_json_bytes=settings["max_json_mib"] * MIB,
+        max_piece_bytes=settings["max_piece_mib"] * MIB,
+        max_file_bytes=settings["max_file_mib"] * MIB,
+        max_partial_bytes=settings["max_uploads_mib"] * MIB,
+        max_failed_logins=settings["max_failed_logins"],
+        login_lockout_seconds=settings["login_lockout_seconds"],
+        enrol_per_address=settings["enrol_per_address"],
+        enrol_overall=settings["enrol_overall"],
     )
+
+
+def serve_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """``serve``'s settings: the command line's, else the config file's, else the defaults."""
+    given = {name: value for name, value in vars(args).items() if name in DEFAULTS}
+    return {**DEFAULTS, **args.file_settings, **given, "database": args.db}
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from clinic_app.kernel.migrations import HEAD  # noqa: PLC0415
+
+    open_server_store(args.db).close()
+    print(f"The database's schema is at revision {HEAD}.")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -130,11 +157,15 @@ def _serve(args: argparse.Namespace) -> int:
     from clinic_app.server.app import create_app  # noqa: PLC0415
     from clinic_app.server.files import FileStore  # noqa: PLC0415
 
-    if bool(args.cert) != bool(args.key):
+    settings = serve_settings(args)
+    level = settings["log_level"]
+    logging.getLogger().setLevel(level.upper())
+    cert, key, host = settings["cert"], settings["key"], settings["host"]
+    if bool(cert) != bool(key):
         print("Give both --cert and --key for TLS, or neither.", file=sys.stderr)
         return 2
-    if not args.cert and not is_loopback(args.host):
-        if not args.insecure_http_for_lab:
+    if not cert and not is_loopback(host):
+        if not settings["insecure_http_for_lab"]:
             print(
                 "Outside this machine the server speaks HTTPS only: give --cert and --key "
                 "(or, in a lab with no patient data, --insecure-http-for-lab).",
@@ -144,15 +175,15 @@ def _serve(args: argparse.Namespace) -> int:
         log.warning(
             "INSECURE: plain HTTP on %s for a lab (--insecure-http-for-lab); tokens and "
             "records cross the network unencrypted. Never use this with patient data.",
-            args.host,
+            host,
         )
-    files = args.files
+    files = settings["files"]
     if files is None:
         if not args.db.startswith("sqlite:///"):
             print("Name the folder for files with --files DIR.", file=sys.stderr)
             return 2
         files = Path(args.db.removeprefix("sqlite:///")).with_suffix(".files")
-    limits = _limits(args)
+    limits = _limits(settings)
     store = open_server_store(args.db)
     app = create_app(
         store.engine,
@@ -168,11 +199,14 @@ def _serve(args: argparse.Namespace) -> int:
     gc.freeze()
     uvicorn.run(
         app,
-        host=args.host,
-        port=args.port,
-        ssl_certfile=str(args.cert) if args.cert else None,
-        ssl_keyfile=str(args.key) if args.key else None,
-        log_level="warning",
+        host=host,
+        port=settings["port"],
+        ssl_certfile=str(cert) if cert else None,
+        ssl_keyfile=str(key) if key else None,
+        # Only these proxies' X-Forwarded-For is believed (uvicorn's default: 127.0.0.1), so
+        # behind a balancer the enrolment limits count each laptop's address, not its own.
+        forwarded_allow_ips=settings["forwarded_allow_ips"],
+        log_level="debug" if level == "debug" else "warning",
         log_config=None,  # uvicorn's lines go through the safe formatter too
         access_log=False,
         # Only what the limits allow in one request's headers and body is read.
@@ -294,37 +328,62 @@ def _settings(args: argparse.Namespace) -> int:
         store.close()
 
 
+def _add_serve(commands: Any) -> None:
+    """The ``serve`` command and its options."""
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--db", help="database URL")
+    # Options left out of the command line are absent (SUPPRESS): the config file's value, or
+    # the default, is taken for them (serve_settings).
+    given = argparse.SUPPRESS
+    serve.add_argument("--host", default=given, help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=given, help="port (default 8765)")
+    serve.add_argument(
+        "--files",
+        type=Path,
+        default=given,
+        help="folder for files (default beside an SQLite database)",
+    )
+    serve.add_argument("--cert", type=Path, default=given, help="TLS certificate (PEM)")
+    serve.add_argument("--key", type=Path, default=given, help="TLS private key (PEM)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        type=_proxies_option,
+        default=given,
+        help="load balancers trusted to give the client's address in X-Forwarded-For "
+        "(comma-separated addresses or networks; default 127.0.0.1)",
+    )
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default=given, help="default info")
+    serve.add_argument(
+        "--insecure-http-for-lab",
+        action="store_true",
+        default=given,
+        help="serve plain HTTP beyond loopback (a lab without patient data only)",
+    )
+    for option, words in (
+        ("--max-json-mib", "largest JSON request"),
+        ("--max-piece-mib", "largest upload piece"),
+        ("--max-file-mib", "largest file"),
+        ("--max-uploads-mib", "all unfinished uploads"),
+        ("--max-failed-logins", "failed sign-ins before lockout"),
+        ("--login-lockout-seconds", "lockout length"),
+        ("--enrol-per-address", "enrolments per address per 10 min"),
+        ("--enrol-overall", "enrolments in all per 10 min"),
+    ):
+        value = DEFAULTS[option.removeprefix("--").replace("-", "_")]
+        serve.add_argument(option, type=int, default=given, help=f"{words} (default {value})")
+    serve.set_defaults(run=_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``onestop-server`` argument parser."""
     parser = argparse.ArgumentParser(prog="onestop-server", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the HTTP API")
-    serve.add_argument("--db", required=True, help="database URL")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument(
-        "--files", type=Path, help="folder for files (default beside an SQLite database)"
+    _add_serve(commands)
+    migrate = commands.add_parser(
+        "migrate", help="bring the database's schema up to date, then stop"
     )
-    serve.add_argument("--cert", type=Path, help="TLS certificate (PEM)")
-    serve.add_argument("--key", type=Path, help="TLS private key (PEM)")
-    serve.add_argument(
-        "--insecure-http-for-lab",
-        action="store_true",
-        help="serve plain HTTP beyond loopback (a lab without patient data only)",
-    )
-    defaults = ServerLimits()
-    for option, value, words in (
-        ("--max-json-mib", defaults.max_json_bytes // MIB, "largest JSON request"),
-        ("--max-piece-mib", defaults.max_piece_bytes // MIB, "largest upload piece"),
-        ("--max-file-mib", defaults.max_file_bytes // MIB, "largest file"),
-        ("--max-uploads-mib", defaults.max_partial_bytes // MIB, "all unfinished uploads"),
-        ("--max-failed-logins", defaults.max_failed_logins, "failed sign-ins before lockout"),
-        ("--login-lockout-seconds", defaults.login_lockout_seconds, "lockout length"),
-        ("--enrol-per-address", defaults.enrol_per_address, "enrolments per address per 10 min"),
-        ("--enrol-overall", defaults.enrol_overall, "enrolments in all per 10 min"),
-    ):
-        serve.add_argument(option, type=int, default=value, help=f"{words} (default {value})")
-    serve.set_defaults(run=_serve)
+    migrate.add_argument("--db", help="database URL")
+    migrate.set_defaults(run=_migrate)
     device = commands.add_parser("device", help="list, approve or revoke devices")
     device.add_argument("action", choices=["list", "approve", "revoke"])
     device.add_argument("device_id", nargs="?")
@@ -364,7 +423,45 @@ def build_parser() -> argparse.ArgumentParser:
     export_command.register(commands)
     deprivation_cli.register(commands)
     audit_cli.register(commands)
+    for command in commands.choices.values():
+        _take_database_from_config(command)
     return parser
+
+
+def _proxies_option(value: str) -> str:
+    try:
+        return allowed_proxies(value)
+    except ValueError as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+
+
+def _take_database_from_config(command: argparse.ArgumentParser) -> None:
+    """Give a command ``--config``, and let its database come from there instead of ``--db``."""
+    # argparse has no public way to make one option optional once it was added.
+    for action in command._actions:
+        if action.dest == "db":
+            action.required = False
+            action.help = "database URL (or 'database' in the config file)"
+            command.add_argument(
+                "--config",
+                type=Path,
+                help=f"the server's config file (TOML; {DEFAULT_CONFIG} when it exists and "
+                "no --db is given)",
+            )
+            return
+
+
+def _settings_file(args: argparse.Namespace) -> dict[str, Any]:
+    """The config file's settings, with the database taken from it when --db was not given."""
+    path = args.config
+    if path is None and args.db is None and DEFAULT_CONFIG.is_file():
+        path = DEFAULT_CONFIG
+    settings = read_config(path) if path is not None else {}
+    if args.db is None:
+        args.db = settings.get("database")
+        if args.db is None:
+            raise ClinicError("config.no_database")
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -376,6 +473,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Name the device: onestop-server device approve DEVICE_ID --db URL", file=sys.stderr)
         return 2
     try:
+        if hasattr(args, "db"):
+            args.file_settings = _settings_file(args)
         return int(args.run(args))
     except FormErrors as problems:
         for problem in problems.errors:

@@ -2,12 +2,20 @@
 
 Every command opens the database here, so the change counter exists from the very first
 command (a user added before the server ever started) and is never behind the change log.
+
+Several server instances may share one PostgreSQL database and start at the same moment: the
+schema upgrade and the counter set-up run under a PostgreSQL advisory lock, so one instance
+upgrades while the others wait, then find the schema current and go on.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, insert, select, update
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+
+from clinic_app.kernel.migrate import ensure_schema
 from clinic_app.kernel.store import Store, open_url_store
 from clinic_app.server.apply import COUNTER
 from clinic_app.sync.model import SyncChange, SyncCounter
@@ -59,10 +67,45 @@ def name_patients_in_log(conn: Connection) -> int:
     return named
 
 
+#: The advisory lock key of the schema upgrade (any fixed 64-bit number; "OneStop" in ASCII).
+SCHEMA_LOCK = 0x4F6E6553746F70
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's schema lock (PostgreSQL; SQLite's own write lock serves there).
+
+    The lock belongs to a connection of its own, so it is held across the upgrade's
+    transactions, and PostgreSQL lets it go if this process dies while holding it.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK})
+        holder.commit()
+        try:
+            yield
+        finally:
+            holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK})
+            holder.commit()
+
+
+def prepare_server_database(engine: Engine) -> None:
+    """Bring the schema to the newest and the change counter to the log's head, under the lock."""
+    with schema_lock(engine):
+        ensure_schema(engine)
+        with engine.begin() as conn:
+            ensure_counter_at_log_head(conn)
+            name_patients_in_log(conn)
+
+
 def open_server_store(url: str) -> Store:
     """The server's database, ready for any command."""
-    store = open_url_store(url)
-    with store.engine.begin() as conn:
-        ensure_counter_at_log_head(conn)
-        name_patients_in_log(conn)
+    store = open_url_store(url, create_schema=False)
+    try:
+        prepare_server_database(store.engine)
+    except BaseException:
+        store.close()
+        raise
     return store

@@ -7,12 +7,21 @@ kept; rows that name a file are taken only once it is kept.
 An upload in progress never grows past the cap on one file, and all uploads in progress
 together never past theirs. Folders are created 0700 and files 0600: only the server's own
 account reads them.
+
+Several server instances (or threads) may share the folder: a piece is checked and appended,
+and an upload is checked and kept, only while holding an exclusive ``flock`` on its partial
+file, so two pieces for the same file never both pass the offset check, and a piece never
+lands in a file another instance has just kept or dropped. (On NFS the folder must be mounted
+with locking; see docs/server.md.)
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from clinic_app.kernel.errors import ClinicError, Conflict, NotFound
@@ -62,6 +71,32 @@ class FileStore:
         partial = self._partial(sha256)
         return partial.stat().st_size if partial.is_file() else 0
 
+    @contextmanager
+    def _locked_partial(self, sha256: str) -> Iterator[int | None]:
+        """The partial file, open and locked (None once the file is kept whole).
+
+        The lock is taken on the open file; if another holder renamed it into place (kept)
+        or dropped it meanwhile, the lock is on a file no longer at the partial's path, so
+        it is opened again.
+        """
+        partial = self._partial(sha256)
+        while True:
+            if self.has(sha256):
+                yield None
+                return
+            fd = os.open(partial, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    same = os.stat(partial).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    yield fd
+                    return
+            finally:
+                os.close(fd)  # closing lets the lock go
+
     def append(self, sha256: str, offset: int, data: bytes) -> int:
         """Add a piece at ``offset``; the bytes received afterwards.
 
@@ -69,24 +104,23 @@ class FileStore:
             Conflict: ``file.wrong_offset`` (param ``received``) when the piece does not start
                 where the received bytes end; the device resumes from ``received``.
         """
-        if self.has(sha256):
-            return self.received(sha256)
-        partial = self._partial(sha256)
-        received = partial.stat().st_size if partial.is_file() else 0
-        if offset != received:
-            if offset + len(data) <= received:
-                return received  # a piece sent again: already here
-            raise Conflict("file.wrong_offset", received=received)
-        if received + len(data) > self.max_file_bytes:
-            raise ClinicError("file.too_large", limit=self.max_file_bytes)
-        if self._partial_total() + len(data) > self.max_partial_bytes:
-            raise ClinicError("file.uploads_full", limit=self.max_partial_bytes)
-        fd = os.open(partial, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "ab") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        return received + len(data)
+        with self._locked_partial(sha256) as fd:
+            if fd is None:
+                return self.received(sha256)
+            received = os.fstat(fd).st_size
+            if offset != received:
+                if offset + len(data) <= received:
+                    return received  # a piece sent again: already here
+                raise Conflict("file.wrong_offset", received=received)
+            if received + len(data) > self.max_file_bytes:
+                raise ClinicError("file.too_large", limit=self.max_file_bytes)
+            if self._partial_total() + len(data) > self.max_partial_bytes:
+                raise ClinicError("file.uploads_full", limit=self.max_partial_bytes)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+            return received + len(data)
 
     def complete(self, sha256: str, size: int) -> None:
         """Check the received bytes against the name and keep the file.
@@ -95,21 +129,27 @@ class FileStore:
             ClinicError: ``file.incomplete`` or ``file.hash_mismatch`` (the bytes are dropped,
                 and the device sends them again).
         """
+        partial = self._partial(sha256)
         if self.has(sha256):
             return
-        partial = self._partial(sha256)
-        if not partial.is_file() or partial.stat().st_size != size:
-            raise ClinicError("file.incomplete", received=self.received(sha256))
-        digest = hashlib.sha256()
-        with partial.open("rb") as source:
-            while piece := source.read(_READ):
-                digest.update(piece)
-        if digest.hexdigest() != sha256:
-            partial.unlink()
-            raise ClinicError("file.hash_mismatch")
-        target = self.path(sha256)
-        _private_folder(target.parent)
-        partial.replace(target)
+        if not partial.is_file():
+            raise ClinicError("file.incomplete", received=0)
+        with self._locked_partial(sha256) as fd:
+            if fd is None:
+                return  # kept meanwhile by another instance
+            received = os.fstat(fd).st_size
+            if received != size:
+                raise ClinicError("file.incomplete", received=received)
+            digest = hashlib.sha256()
+            with partial.open("rb") as source:
+                while piece := source.read(_READ):
+                    digest.update(piece)
+            if digest.hexdigest() != sha256:
+                partial.unlink()
+                raise ClinicError("file.hash_mismatch")
+            target = self.path(sha256)
+            _private_folder(target.parent)
+            partial.replace(target)
 
     def open(self, sha256: str) -> Path:
         """The path of a complete file, to send.

@@ -205,19 +205,32 @@ class SyncServer:
         *,
         tls: tuple[Path, Path] | None = None,
         scope: Mapping[str, Any] | None = WHOLE_SERVICE,
+        serve_args: Sequence[str] = (),
+        files: Path | None = None,
     ) -> None:
         self.db_url = db_url
+        #: More ``serve`` options (limits, trusted proxies ...).
+        self.serve_args = tuple(serve_args)
         self.scope = scope
         self.port = free_port()
         self.tls = tls
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._log_path = log_path
-        self.files = log_path.parent / "server-files"
+        self.files = files if files is not None else log_path.parent / "server-files"
         self._process: subprocess.Popen[bytes] | _Forked | None = None
 
     def start(self) -> SyncServer:
         tls = ["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []
-        args = ("serve", "--db", self.db_url, "--port", str(self.port), "--files", str(self.files))
+        args = (
+            "serve",
+            "--db",
+            self.db_url,
+            "--port",
+            str(self.port),
+            "--files",
+            str(self.files),
+            *self.serve_args,
+        )
         if _forking():
             log = str(self._log_path)
             self._process = _Forked((*args, *tls), (os.devnull, log, log))
