@@ -48,6 +48,16 @@ def _cut_short(path: Path) -> None:
     path.write_bytes(data[: len(data) - 5000])
 
 
+def _import_refused(qtbot: QtBot, view: ImagingView, chosen: Path) -> None:
+    """Import the file for the left knee and wait for the notice that nothing was kept."""
+    view.choose_import = lambda: str(chosen)
+    panel = view.capture_panel
+    panel.body_part.setCurrentIndex(panel.body_part.findData("KNEE"))
+    panel.side.setCurrentIndex(panel.side.findData("L"))
+    view.import_button.click()
+    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+
+
 @pytest.mark.parametrize(
     ("make", "words", "shot"),
     [
@@ -72,12 +82,7 @@ def test_a_refused_dicom_file_says_why_and_nothing_is_kept(  # noqa: PLR0917 - f
     view = _open_imaging(qtbot, window, seeded_patient)
     chosen = tmp_path / "from-the-scanner.dcm"
     make(chosen)  # type: ignore[operator]
-    view.choose_import = lambda: str(chosen)
-    panel = view.capture_panel
-    panel.body_part.setCurrentIndex(panel.body_part.findData("KNEE"))
-    panel.side.setCurrentIndex(panel.side.findData("L"))
-    view.import_button.click()
-    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+    _import_refused(qtbot, view, chosen)
     notice = view.notice.text().lower()
     for expected in words:
         assert expected in notice
@@ -85,6 +90,29 @@ def test_a_refused_dicom_file_says_why_and_nothing_is_kept(  # noqa: PLR0917 - f
     if folder := os.environ.get("ONESTOP_SHOTS"):
         QApplication.processEvents()
         window.grab().save(str(Path(folder) / shot))
+    user = window.session.user
+    assert user is not None
+    assert clinic.imaging.studies(user, seeded_patient.id) == []
+
+
+def test_a_clip_on_a_laptop_without_the_video_add_on_says_to_ask_it(  # noqa: PLR0917 - fixtures
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from clinic_app.domains.imaging.dicom import video
+    from tests.support.clips import bars, encode_clip
+
+    monkeypatch.setattr(video, "worker_command", lambda: None)
+    sign_in(qtbot, window, "sonographer")
+    view = _open_imaging(qtbot, window, seeded_patient)
+    chosen = tmp_path / "from-the-phone.mp4"
+    encode_clip(chosen, bars(5))
+    _import_refused(qtbot, view, chosen)
+    assert "the video add-on is not installed. Ask IT." in view.notice.text()
     user = window.session.user
     assert user is not None
     assert clinic.imaging.studies(user, seeded_patient.id) == []
