@@ -1,0 +1,113 @@
+"""The desktop app's Debian package: the frozen bundle under /opt, a command, a menu entry."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tomllib
+from pathlib import Path
+
+from installers.packaging import deb
+from installers.packaging.freeze import REPOSITORY, freeze
+
+PACKAGE = "onestop-msk"
+SPEC = REPOSITORY / "installers" / "onestop.spec"
+DEBIAN_FILES = REPOSITORY / "installers" / "debian"
+INSTALL_DIR = f"opt/{PACKAGE}"
+# The bundle's cache folder under a build folder (shared with tests/support/packages.py).
+FROZEN_APP = "frozen-app"
+
+# What the bundle takes from the system rather than carrying itself. PyInstaller copies nearly
+# every library the bundle links, but never the C library, OpenGL/EGL (they must match the
+# machine's graphics driver), libxcb (it must match the X server's) or the Wayland client
+# libraries next to them; DRM comes with the graphics stack. The PDF letters are set in DejaVu,
+# which clinic_app.kernel.pdf_kit finds among the system's fonts.
+# Every name here is in installers/debian_root.packages, so the tests can install offline.
+APP_DEPENDS = (
+    "libc6 (>= 2.34)",
+    "libgl1",
+    "libegl1",
+    "libdrm2",
+    "libxcb1",
+    "libwayland-client0",
+    "libwayland-cursor0",
+    "libwayland-egl1",
+    "fonts-dejavu-core",
+)
+
+_DESCRIPTION = """\
+Description: point-of-care records for community MSK clinics
+ OneStop MSK keeps a community musculoskeletal service's records, ultrasound
+ images and letters in an encrypted store on the laptop, and syncs them with
+ the service's server when one is reachable.
+ .
+ The app is self-contained: it lives in /opt/onestop-msk with its own Python
+ and Qt, and starts with the onestop command or from the desktop menu.
+"""
+
+
+def app_version() -> str:
+    """The version in pyproject.toml."""
+    with (REPOSITORY / "pyproject.toml").open("rb") as file:
+        version: str = tomllib.load(file)["project"]["version"]
+    return version
+
+
+def stage_app(bundle: Path, staging: Path, *, version: str) -> Path:
+    """Lays out the package's files in ``staging`` (emptied first) and returns it."""
+    shutil.rmtree(staging, ignore_errors=True)
+    target = staging / INSTALL_DIR
+    shutil.copytree(bundle, target, symlinks=True)
+    deb.strip_libraries(target)
+    deb.remove_foreign_runpaths(target)
+
+    usr = staging / "usr"
+    (usr / "bin").mkdir(parents=True)
+    (usr / "bin" / "onestop").symlink_to(f"/{INSTALL_DIR}/onestop")
+    _copy(DEBIAN_FILES / "onestop-msk.desktop", usr / "share" / "applications")
+    _copy(
+        DEBIAN_FILES / "onestop-msk.svg", usr / "share" / "icons" / "hicolor" / "scalable" / "apps"
+    )
+    docs = usr / "share" / "doc" / PACKAGE
+    _copy(DEBIAN_FILES / "copyright", docs)
+    with (
+        (docs / "changelog.gz").open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed,
+    ):
+        packed.write((DEBIAN_FILES / "changelog").read_bytes())
+    overrides = usr / "share" / "lintian" / "overrides"
+    overrides.mkdir(parents=True)
+    shutil.copyfile(DEBIAN_FILES / "lintian-overrides", overrides / PACKAGE)
+
+    deb.normalise_permissions(staging)
+    control = staging / "DEBIAN"
+    control.mkdir(mode=0o755)
+    (control / "control").write_text(
+        f"Package: {PACKAGE}\n"
+        f"Version: {version}\n"
+        "Section: misc\n"
+        "Priority: optional\n"
+        "Architecture: amd64\n"
+        "Maintainer: OneStop MSK team <team@example.org>\n"
+        f"Installed-Size: {deb.installed_size_kib(staging)}\n"
+        f"Depends: {', '.join(APP_DEPENDS)}\n" + _DESCRIPTION,
+        encoding="utf-8",
+    )
+    deb.write_md5sums(staging)
+    deb.normalise_permissions(control)
+    return staging
+
+
+def build_app_deb(out_dir: Path, *, work: Path, compression: str = "gzip") -> Path:
+    """Freezes the app (or reuses the cached bundle) and builds its .deb in ``out_dir``."""
+    bundle = freeze(SPEC, work=work / FROZEN_APP)
+    staging = stage_app(bundle, work / "app-staging", version=app_version())
+    try:
+        return deb.build_deb(staging, out_dir, compression=compression)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _copy(source: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, folder / source.name)

@@ -1,0 +1,43 @@
+"""The app's .deb passes lintian, Debian's package checker, with only the overrides it ships.
+
+lintian runs inside the clean Debian root (it is a Debian tool and the root has it), on the
+same package the install test uses. Each override in installers/debian/lintian-overrides says
+why the tag does not apply to a frozen app under /opt.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from tests.support.debian_root import Chroot, fresh_root
+from tests.support.packages import app_deb
+from tests.support.summary import SUMMARY_LINES
+
+OVERRIDES = Path(__file__).resolve().parents[2] / "installers" / "debian" / "lintian-overrides"
+
+
+def test_lintian_finds_no_error_or_warning_in_the_app_package(tmp_path: Path) -> None:
+    package = app_deb()
+    root = fresh_root(tmp_path)
+    with Chroot(root) as chroot:
+        chroot.copy_in(package, f"/tmp/{package.name}")
+        started = time.monotonic()
+        checked = chroot.run(
+            ["lintian", "--fail-on", "error,warning", "--show-overrides", f"/tmp/{package.name}"],
+            timeout=400,
+        )
+        took = time.monotonic() - started
+    lines = checked.stdout.splitlines()
+    complaints = [line for line in lines if line[:2] in ("E:", "W:")]
+    assert not complaints, checked.stdout
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    # Every override is used: one that no longer matches anything is dead weight to remove.
+    overridden = {line.split()[2] for line in lines if line.startswith("O:")}
+    declared = {
+        line.split()[1]
+        for line in OVERRIDES.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert declared <= overridden, f"overrides never used: {sorted(declared - overridden)}"
+    SUMMARY_LINES.append(f"app package: lintian {took:.1f} s")

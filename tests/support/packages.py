@@ -1,0 +1,75 @@
+"""The packages under test, each built once and shared by every test and xdist worker.
+
+Builds are slow (PyInstaller takes about a minute, a .deb as long again), so each is made
+under a file lock in the repository's build/packaging folder (the same cache as
+``python -m installers.packaging``): the first worker builds, the other waits and reuses it,
+and the next run reuses it too while nothing it depends on has changed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from installers.packaging import deb
+from installers.packaging.app import FROZEN_APP, SPEC, app_version, stage_app
+from installers.packaging.freeze import REPOSITORY, freeze
+
+WORK = REPOSITORY / "build" / "packaging"
+
+_built: dict[str, Path] = {}
+# name -> seconds this process spent building or waiting for it, for the tests' timings
+timings: dict[str, float] = {}
+
+
+def build_once(name: str, build: Callable[[Path], Path]) -> Path:
+    """Runs ``build(folder)`` under a lock named ``name``; remembers its answer in this process.
+
+    ``build`` gets a folder of its own (kept between runs) and must itself reuse what it made
+    before when nothing changed.
+    """
+    if name in _built:
+        return _built[name]
+    WORK.mkdir(parents=True, exist_ok=True)
+    folder = WORK / name
+    folder.mkdir(exist_ok=True)
+    started = time.monotonic()
+    with (WORK / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            result = build(folder)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    timings[name] = time.monotonic() - started
+    _built[name] = result
+    return result
+
+
+def frozen_app() -> Path:
+    """The app's one-folder bundle (``<bundle>/onestop`` is the program)."""
+    return build_once(FROZEN_APP, lambda folder: freeze(SPEC, work=folder))
+
+
+def app_deb() -> Path:
+    """The app's .deb (gzip), rebuilt only when the bundle changes."""
+    bundle = frozen_app()
+
+    def build(folder: Path) -> Path:
+        stamp = folder / "bundle"
+        built = sorted(folder.glob("*.deb"))
+        if len(built) == 1 and stamp.is_file() and stamp.read_text() == str(bundle):
+            return built[0]
+        for old in built:
+            old.unlink()
+        staging = stage_app(bundle, folder / "staging", version=app_version())
+        try:
+            package = deb.build_deb(staging, folder, compression="gzip")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        stamp.write_text(str(bundle))
+        return package
+
+    return build_once("app-deb", build)
