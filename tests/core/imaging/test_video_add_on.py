@@ -299,3 +299,17 @@ def test_peak_memory_of_the_app_stays_near_the_decoded_size(tmp_path: Path) -> N
     assert figures["peak"] - figures["before"] < 1.15 * figures["decoded"]
     # The add-on holds the frames it decoded until each is written: about one clip too.
     assert figures["add_on_peak"] < 2 * figures["decoded"]
+
+
+def test_the_import_of_a_file_passes_its_cancel_on_to_the_add_on(
+    monkeypatch: pytest.MonkeyPatch, clip_bytes: bytes
+) -> None:
+    from clinic_app.domains.imaging.service import encoding
+
+    _fake_add_on(monkeypatch, "time.sleep(60)\n")
+    started = time.monotonic()
+    with pytest.raises(ValidationError) as raised:
+        encoding.read_file(clip_bytes, cancelled=lambda: time.monotonic() > started + 0.3)
+    assert raised.value.code == "video.cancelled"
+    assert time.monotonic() - started < 5
+    _no_add_on_left()
