@@ -33,6 +33,8 @@ APP_DEPENDS = (
     "libwayland-cursor0",
     "libwayland-egl1",
     "fonts-dejavu-core",
+    # libmount and libblkid (GLib's, bundled) name sensible-pager; it is in every Debian.
+    "sensible-utils",
 )
 
 _DESCRIPTION = """\

@@ -8,12 +8,14 @@ also proves the Depends are all satisfiable from Debian alone.
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
 import numpy as np
 
-from tests.support.debian_root import Chroot, fresh_root
+from installers.packaging.app import APP_DEPENDS
+from tests.support.debian_root import PACKAGE_LIST, Chroot, fresh_root
 from tests.support.packages import app_deb, timings
 from tests.support.summary import SUMMARY_LINES
 from tests.support.x_screen import WindowGeometry, parse_xwininfo, read_xwd, save_png
@@ -69,10 +71,24 @@ def check_sign_in_screen(pixels: np.ndarray, window: WindowGeometry) -> None:
     assert len(colours) > 50, f"the window has only {len(colours)} colours: not drawn"
     background = (region.max(axis=2) < 16).mean()
     assert background < 0.5, f"{background:.0%} of the window is black: not drawn"
+    # The sign-in card: a white panel in the middle of the window, below the menu bar.
+    card = np.nonzero((region[40:-40] == 255).all(axis=2))
+    assert card[0].size, "no sign-in card"
+    left, right = int(card[1].min()), int(card[1].max())
+    top, bottom = int(card[0].min()), int(card[0].max())
+    assert right - left >= 250, (left, right)
+    assert bottom - top >= 250, (top, bottom)
+    assert abs((left + right) / 2 - window.width / 2) < window.width * 0.05, (left, right)
     # Outside the window the screen is Xvfb's black background (-br): nothing else is shown.
     outside = pixels.copy()
     outside[window.y : window.y + window.height, window.x : window.x + window.width] = 0
     assert int(outside.max()) == 0, "something is drawn outside the sign-in window"
+
+
+def test_the_clean_root_holds_every_package_the_app_depends_on() -> None:
+    in_root = set(re.sub(r"#.*", "", PACKAGE_LIST.read_text()).split())
+    depends = {entry.split()[0] for entry in APP_DEPENDS}
+    assert depends <= in_root, f"add to {PACKAGE_LIST.name}: {sorted(depends - in_root)}"
 
 
 def test_the_app_package_installs_shows_the_sign_in_window_and_purges_cleanly(
@@ -85,7 +101,9 @@ def test_the_app_package_installs_shows_the_sign_in_window_and_purges_cleanly(
     with Chroot(root) as chroot:
         step = time.monotonic()
         chroot.copy_in(package, f"/tmp/{package.name}")
-        installed = chroot.run(["apt-get", "install", "-y", "-q", f"/tmp/{package.name}"])
+        installed = chroot.run(
+            ["apt-get", "install", "-y", "-q", f"/tmp/{package.name}"], timeout=300
+        )
         assert installed.returncode == 0, installed.stdout + installed.stderr
         took["install"] = time.monotonic() - step
         for path in (

@@ -198,3 +198,27 @@ def test_the_frozen_app_keeps_the_store_key_in_the_secret_service(
         items = list(collection.search_items({"service": "OneStop MSK"}))
         assert items, "the store key is not in the Secret Service"
     assert not (tmp_path / "home" / "data" / "python_keyring").exists()
+
+
+def test_the_bundle_leaves_out_what_the_spec_excludes(program: Path) -> None:
+    internal = program.parent / "_internal"
+    names = {path.relative_to(internal).as_posix() for path in internal.rglob("*")}
+    unwanted = {
+        "GNU readline (GPL-3.0)": [name for name in names if "readline" in name],
+        "PyAV and its FFmpeg with x264/x265": [
+            name for name in names if name.startswith(("av/", "av.libs/"))
+        ],
+        "pylibjpeg-libjpeg (GPL-3.0)": [name for name in names if name.startswith("libjpeg/")],
+        "reportlab's sample fonts": [name for name in names if name.startswith("reportlab/fonts")],
+        "test tools": [name for name in names if name.startswith(("pytest", "_pytest", "tests/"))],
+    }
+    assert {what: found for what, found in unwanted.items() if found} == {}
+    # ... while what the app needs at run time is there, as files where it reads files.
+    for needed in (
+        "clinic_app/kernel/migrations/versions",
+        "ui/shell/registry.py",
+        "resources",
+        "PySide6/Qt/plugins/platforms/libqxcb.so",
+        "PySide6/Qt/plugins/platforms/libqoffscreen.so",
+    ):
+        assert needed in names, needed

@@ -18,6 +18,7 @@ from types import TracebackType
 
 import numpy as np
 import numpy.typing as npt
+from PIL import Image
 
 _HEADER_WORDS = 25
 _ZPIXMAP = 2
@@ -79,8 +80,6 @@ def read_xwd(data: bytes) -> npt.NDArray[np.uint8]:
 
 def save_png(pixels: npt.NDArray[np.uint8], path: Path) -> None:
     """Writes an RGB array as a PNG file."""
-    from PIL import Image  # noqa: PLC0415 - only the tests that keep a picture need Pillow
-
     Image.fromarray(pixels, "RGB").save(path)
 
 
@@ -102,8 +101,17 @@ class VirtualScreen:
         read_end, write_end = os.pipe()
         width, height = self.size
         self._process = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
-             "-br", "-nolisten", "tcp"],
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_end),
+                "-screen",
+                "0",
+                f"{width}x{height}x24",
+                "-br",
+                "-nolisten",
+                "tcp",
+            ],
             pass_fds=(write_end,),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
