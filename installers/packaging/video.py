@@ -21,6 +21,7 @@ SPEC = REPOSITORY / "installers" / "onestop-video.spec"
 DEBIAN_FILES = REPOSITORY / "installers" / "video"
 WORKER_SOURCE = REPOSITORY / "clinic_app" / "domains" / "imaging" / "dicom" / "video_worker.py"
 INSTALL_DIR = f"opt/{PACKAGE}"
+_KEPT_AS_BUILT = "numpy.libs"
 # The bundle's cache folder under a build folder (shared with tests/support/packages.py).
 FROZEN_VIDEO = "frozen-video"
 
@@ -41,7 +42,7 @@ def stage_video(bundle: Path, staging: Path, *, version: str) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     target = staging / INSTALL_DIR
     shutil.copytree(bundle, target, symlinks=True)
-    _strip_host_libraries(target / "_internal")
+    _strip_libraries(target)
     deb.remove_foreign_runpaths(target)
 
     docs = staging / "usr" / "share" / "doc" / PACKAGE
@@ -80,21 +81,21 @@ def stage_video(bundle: Path, staging: Path, *, version: str) -> Path:
     return staging
 
 
-def _strip_host_libraries(internal: Path) -> None:
-    """Strips the libraries PyInstaller copied from the build machine (the folder's top level).
+def _strip_libraries(bundle: Path) -> None:
+    """Strips the bundle's shared libraries, except the ones strip would break.
 
-    The wheels' own libraries (numpy/, av/, *.libs/) are left as built: auditwheel rewrote
-    them with patchelf, and strip then leaves NumPy's OpenBLAS unloadable ("ELF load command
-    address/offset not page-aligned").
+    NumPy's wheel carries OpenBLAS and the Fortran runtime rewritten by auditwheel (patchelf);
+    stripped, they no longer load ("ELF load command address/offset not page-aligned"), so
+    the numpy.libs folder is left as built.
     """
     libraries = [
         str(path)
-        for path in sorted(internal.iterdir())
-        if deb.is_shared_library(path) and deb.is_elf(path)
+        for path in deb.elf_files(bundle)
+        if deb.is_shared_library(path) and _KEPT_AS_BUILT not in path.parts
     ]
-    if libraries:
+    for start in range(0, len(libraries), 200):
         subprocess.run(
-            ["strip", "--strip-unneeded", "--remove-section=.comment", *libraries],
+            ["strip", "--strip-unneeded", "--remove-section=.comment", *libraries[start:][:200]],
             check=True,
             capture_output=True,
         )

@@ -100,7 +100,22 @@ def test_the_frozen_add_on_holds_nothing_of_the_app(bundle: Path) -> None:
     assert not list(internal.rglob("libreadline*"))
 
 
-def test_the_add_on_package_installs_decodes_and_purges_in_a_clean_root(
+def _assert_lintian_clean(checked: subprocess.CompletedProcess[str]) -> None:
+    """No error or warning, and every override the package ships was needed.
+
+    lintian runs with ``--fail-on none`` (shown overrides of error tags would count as
+    failures), so its status says only whether it ran; the tags are read from its output.
+    """
+    tags = [line.split() for line in checked.stdout.splitlines() if line[:2] in {"E:", "W:", "O:"}]
+    assert not [tag for tag in tags if tag[0] != "O:"], checked.stdout
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    used = {tag[2] for tag in tags}
+    shipped = (DEBIAN_FILES / "lintian-overrides").read_text().splitlines()
+    declared = {line.split()[1] for line in shipped if line.strip() and not line.startswith("#")}
+    assert declared <= used, f"overrides never used: {sorted(declared - used)}"
+
+
+def test_the_add_on_package_is_lintian_clean_installs_decodes_and_purges_in_a_clean_root(
     bundle: Path, tmp_path: Path
 ) -> None:
     package = _video_deb(bundle)
@@ -115,6 +130,11 @@ def test_the_add_on_package_installs_decodes_and_purges_in_a_clean_root(
     with Chroot(root) as chroot:
         chroot.copy_in(package, f"/tmp/{package.name}")
         chroot.copy_in(tmp_path / "clip.mp4", "/tmp/clip.mp4")
+        checked = chroot.run(
+            ["lintian", "--fail-on", "none", "--show-overrides", f"/tmp/{package.name}"],
+            timeout=400,
+        )
+        _assert_lintian_clean(checked)
         installed = chroot.run(["dpkg", "-i", f"/tmp/{package.name}"], timeout=300)
         assert installed.returncode == 0, installed.stderr
         # Run as a clinician would be: an ordinary user, with no Python on the machine.
@@ -139,6 +159,6 @@ def test_the_add_on_package_installs_decodes_and_purges_in_a_clean_root(
         assert not chroot.path(f"/opt/{PACKAGE}").exists()
         assert not chroot.path(f"/usr/share/doc/{PACKAGE}").exists()
     SUMMARY_LINES.append(
-        f"video add-on package {package.stat().st_size / 1e6:.0f} MB: installed, decoded a clip "
-        f"and purged in a clean root in {time.monotonic() - started:.0f} s"
+        f"video add-on package {package.stat().st_size / 1e6:.0f} MB: lintian clean, installed, "
+        f"decoded a clip and purged in a clean root in {time.monotonic() - started:.0f} s"
     )
