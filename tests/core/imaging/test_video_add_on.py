@@ -100,6 +100,30 @@ def test_frozen_on_linux_the_add_on_is_its_package_s_program(
 
 
 @pytest.mark.parametrize(
+    ("platform", "executable", "add_on"),
+    [
+        ("win32", "OneStop MSK/onestop.exe", "onestop-msk-video/onestop-video.exe"),
+        (
+            "darwin",
+            "OneStop MSK.app/Contents/MacOS/onestop",
+            "onestop-msk-video/onestop-video",
+        ),
+    ],
+    ids=["windows", "macos"],
+)
+def test_frozen_on_windows_and_macos_the_add_on_is_in_a_folder_beside_the_app(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str, executable: str, add_on: str
+) -> None:
+    monkeypatch.setattr(video.sys, "frozen", True, raising=False)
+    monkeypatch.setattr(video.sys, "platform", platform)
+    monkeypatch.setattr(video.sys, "executable", str(tmp_path / executable))
+    assert video.worker_command() is None
+    (tmp_path / add_on).parent.mkdir(parents=True)
+    (tmp_path / add_on).write_bytes(b"")
+    assert video.worker_command() == [str(tmp_path / add_on)]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         # Dies half-way through the frames.

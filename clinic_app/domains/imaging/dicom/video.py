@@ -102,8 +102,10 @@ def worker_command() -> list[str] | None:
         home = Path(sys.executable).resolve().parent.parent / _WORKER_FOLDER
         program = home / f"{_WORKER_NAME}.exe"
     elif sys.platform == "darwin":
-        app = next(p for p in Path(sys.executable).resolve().parents if p.suffix == ".app")
-        program = app.parent / _WORKER_FOLDER / _WORKER_NAME
+        bundles = [p for p in Path(sys.executable).resolve().parents if p.suffix == ".app"]
+        if not bundles:
+            return None
+        program = bundles[0].parent / _WORKER_FOLDER / _WORKER_NAME
     else:
         program = _LINUX_WORKER_HOME / _WORKER_NAME
     return [str(program)] if program.is_file() else None
