@@ -26,6 +26,8 @@ _NOT_SEEN_BY_THE_SCAN = {
     # Built from the section's key: f"report.{section.key}_empty".
     "report.findings_empty": "ui.domains.reports.words",
     "report.impression_empty": "ui.domains.reports.words",
+    # A refusal of the video add-on, a separate program, relayed as it gave it.
+    "video.no_video": "ui.domains.imaging.words",
     # Raised by the sync server and relayed by the device's sync transport as they are.
     "file.incomplete": "ui.domains.sync.words",
     "file.wrong_offset": "ui.domains.sync.words",

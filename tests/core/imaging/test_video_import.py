@@ -14,7 +14,8 @@ from PIL import Image
 from pydicom import dcmread
 
 from clinic_app.domains.imaging.dicom.capture import CaptureContext, clip, new_uid
-from clinic_app.domains.imaging.dicom.video import _FrameStack, decode_mp4, frame_time_ms
+from clinic_app.domains.imaging.dicom.video import decode_mp4
+from clinic_app.domains.imaging.dicom.video_worker import FrameStack, Refusal, frame_time_ms
 from clinic_app.kernel.errors import ValidationError
 from tests.support import clips
 
@@ -236,14 +237,22 @@ def test_a_clip_trimmed_at_the_start_by_an_edit_list_is_accepted(tmp_path: Path)
     assert decoded.frame_time_ms == pytest.approx(40.0)
 
 
-def test_frames_beyond_the_index_still_fit_and_stay_in_order() -> None:
-    # Only reachable with a file whose index undercounts: the stack grows, keeping order.
-    stack = _FrameStack(expected=1, max_frames=10, max_bytes=10**9)
-    source = _bars(7)
-    for pixels in source:
-        stack.add(av.VideoFrame.from_ndarray(pixels, format="rgb24"))
-    assert stack.frames().flags.c_contiguous
-    np.testing.assert_array_equal(stack.frames(), source)
+def test_the_add_on_keeps_frames_in_order_and_refuses_one_too_many_or_a_new_size() -> None:
+    # The add-on holds what it decoded, whatever the index said, up to the limit for the size.
+    stack = FrameStack(max_frames=10, max_bytes=7 * WIDTH * HEIGHT * 3)
+    source = _bars(8)
+    for pixels in source[:7]:
+        stack.add(pixels)
+    assert all(frame.flags.c_contiguous for frame in stack.frames())
+    np.testing.assert_array_equal(np.stack(stack.frames()), source[:7])
+    with pytest.raises(Refusal) as raised:
+        stack.add(source[7])
+    assert (raised.value.code, raised.value.params) == ("video.too_long", {"max_frames": 7})
+    other = FrameStack(max_frames=10, max_bytes=10**9)
+    other.add(source[0])
+    with pytest.raises(Refusal) as raised:
+        other.add(_bars(1, width=80)[0])
+    assert raised.value.params == {"reason": "size_changed"}
 
 
 def test_a_clip_longer_than_the_limit_is_refused(h264_clip: tuple[bytes, np.ndarray]) -> None:
@@ -263,7 +272,7 @@ def test_the_frame_time_falls_back_to_the_timestamps() -> None:
     # No usable average: 30 frames spread over 1.16 s are 40 ms apart.
     assert frame_time_ms(None, Fraction(29, 25), 30) == pytest.approx(40.0)
     assert frame_time_ms(Fraction(1000), Fraction(29, 25), 30) == pytest.approx(40.0)
-    with pytest.raises(ValidationError, match=r"video\.bad_timing"):
+    with pytest.raises(Refusal, match=r"video\.bad_timing"):
         frame_time_ms(None, None, 1)
-    with pytest.raises(ValidationError, match=r"video\.bad_timing"):
+    with pytest.raises(Refusal, match=r"video\.bad_timing"):
         frame_time_ms(Fraction(1000), Fraction(29, 1000), 30)

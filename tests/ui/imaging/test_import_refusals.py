@@ -48,6 +48,16 @@ def _cut_short(path: Path) -> None:
     path.write_bytes(data[: len(data) - 5000])
 
 
+def _import_refused(qtbot: QtBot, view: ImagingView, chosen: Path) -> None:
+    """Import the file for the left knee and wait for the notice that nothing was kept."""
+    view.choose_import = lambda: str(chosen)
+    panel = view.capture_panel
+    panel.body_part.setCurrentIndex(panel.body_part.findData("KNEE"))
+    panel.side.setCurrentIndex(panel.side.findData("L"))
+    view.import_button.click()
+    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+
+
 @pytest.mark.parametrize(
     ("make", "words", "shot"),
     [
@@ -72,12 +82,7 @@ def test_a_refused_dicom_file_says_why_and_nothing_is_kept(  # noqa: PLR0917 - f
     view = _open_imaging(qtbot, window, seeded_patient)
     chosen = tmp_path / "from-the-scanner.dcm"
     make(chosen)  # type: ignore[operator]
-    view.choose_import = lambda: str(chosen)
-    panel = view.capture_panel
-    panel.body_part.setCurrentIndex(panel.body_part.findData("KNEE"))
-    panel.side.setCurrentIndex(panel.side.findData("L"))
-    view.import_button.click()
-    qtbot.waitUntil(lambda: "nothing was kept" in view.notice.text().lower(), timeout=WAIT_MS)
+    _import_refused(qtbot, view, chosen)
     notice = view.notice.text().lower()
     for expected in words:
         assert expected in notice
@@ -88,3 +93,69 @@ def test_a_refused_dicom_file_says_why_and_nothing_is_kept(  # noqa: PLR0917 - f
     user = window.session.user
     assert user is not None
     assert clinic.imaging.studies(user, seeded_patient.id) == []
+
+
+def test_a_clip_on_a_laptop_without_the_video_add_on_says_to_ask_it(  # noqa: PLR0917 - fixtures
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from clinic_app.domains.imaging.dicom import video
+    from tests.support.clips import bars, encode_clip
+
+    monkeypatch.setattr(video, "worker_command", lambda: None)
+    sign_in(qtbot, window, "sonographer")
+    view = _open_imaging(qtbot, window, seeded_patient)
+    chosen = tmp_path / "from-the-phone.mp4"
+    encode_clip(chosen, bars(5))
+    _import_refused(qtbot, view, chosen)
+    assert "the video add-on is not installed. Ask IT." in view.notice.text()
+    user = window.session.user
+    assert user is not None
+    assert clinic.imaging.studies(user, seeded_patient.id) == []
+
+
+def test_a_cancelled_clip_import_stops_the_add_on_at_once(
+    qtbot: QtBot,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import time
+
+    import psutil
+
+    from clinic_app.domains.imaging.dicom import video
+    from tests.support.clips import bars, encode_clip
+    from ui.common.tasks import Task
+
+    # An add-on that reads the clip and then takes far longer than anyone would wait.
+    stuck = "import sys, time; sys.stdin.buffer.read(); time.sleep(120)"
+    monkeypatch.setattr(video, "worker_command", lambda: [sys.executable, "-c", stuck])
+    sign_in(qtbot, window, "sonographer")
+    view = _open_imaging(qtbot, window, seeded_patient)
+    chosen = tmp_path / "from-the-phone.mp4"
+    encode_clip(chosen, bars(5))
+    tasks: list[Task] = []
+    run_long = window.runner.run_long
+    monkeypatch.setattr(
+        window.runner, "run_long", lambda *a, **k: tasks.append(run_long(*a, **k)) or tasks[-1]
+    )
+    view.choose_import = lambda: str(chosen)
+    view.import_button.click()
+
+    def running() -> list[psutil.Process]:
+        return [p for p in psutil.Process().children() if p.status() != psutil.STATUS_ZOMBIE]
+
+    qtbot.waitUntil(lambda: bool(running()), timeout=WAIT_MS)
+    assert len(tasks) == 1
+    # Cancelled, as the runner cancels everything when the app quits: the add-on is stopped.
+    started = time.monotonic()
+    window.runner.cancel(tasks[0])
+    qtbot.waitUntil(lambda: not running(), timeout=5000)
+    assert time.monotonic() - started < 5

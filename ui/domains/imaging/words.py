@@ -92,6 +92,15 @@ _WORDS: dict[str, str] = {
         "This clip's frame rate could not be worked out, so it could not be played back "
         "truthfully. Nothing was kept."
     ),
+    "video.no_decoder": (
+        "Video clips can't be imported on this laptop: the video add-on is not installed. "
+        "Ask IT. Nothing was kept."
+    ),
+    "video.timed_out": (
+        "This clip took too long to read, so the app stopped. Nothing was kept. Try again; "
+        "if it happens again, shorten the clip."
+    ),
+    "video.cancelled": "The clip's import was stopped. Nothing was kept.",
     "pacs.not_configured": (
         "No PACS is set up for the service yet. An admin sets it under Service, DICOM and PACS."
     ),

@@ -1,41 +1,59 @@
-"""MP4 and QuickTime clips decoded to RGB frames and their timing, ready to store as DICOM."""
+"""MP4 and QuickTime clips decoded to RGB frames and their timing, by the video add-on.
+
+The decoding itself runs in a separate program, the video add-on
+(:mod:`clinic_app.domains.imaging.dicom.video_worker`), shipped in its own package because
+its FFmpeg carries GPL-licensed encoders (docs/video-decoder.md). This module finds it,
+hands it the clip's bytes through a pipe and reads the frames back through another, straight
+into one array: the clip never touches the disk, and nothing about it is logged.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import io
+import json
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
+from pathlib import Path
+from typing import IO, Any, cast
 
-import av
 import numpy as np
 import numpy.typing as npt
-from av.container import InputContainer
-from av.error import FFmpegError
-from av.stream import Disposition
-from av.video.frame import VideoFrame
-from av.video.stream import VideoStream
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from clinic_app.kernel.errors import ValidationError
 
-#: FFmpeg's one demuxer for ISO base media files (MP4) and QuickTime (MOV).
-_DEMUXER = "mov"
-_ACCEPTED_FORMATS = frozenset({"mov", "mp4"})
 MIN_FPS = 1
 MAX_FPS = 240
-#: Frames a decoder may drop without the clip being called damaged (a few at the start of
-#: an open GOP); anything more is a gap the clinician would not see coming.
-_DROPPED_FRAMES_ALLOWED = 2
+#: How long a clip may take to decode before the add-on is stopped (a 1,200-frame HD clip
+#: takes seconds on a clinic laptop; minutes means it is stuck).
+DEFAULT_TIMEOUT_S = 300.0
 
-#: DICOM Lossy Image Compression Method (0028,2114) defined terms, PS3.3 C.7.6.1.1.5.1, for
-#: the video codecs an MP4 or MOV can carry. MPEG-4 Part 2, VP9, AV1, ProRes and others have
-#: no defined term, so they are left out rather than given an invented one.
-LOSSY_METHODS: dict[str, str] = {
-    "h264": "ISO_14496_10",
-    "hevc": "ISO_23008_2",
-    "mpeg2video": "ISO_13818_2",
-    "mjpeg": "ISO_10918_1",
-    "jpeg2000": "ISO_15444_1",
+_WORKER_MODULE = "clinic_app.domains.imaging.dicom.video_worker"
+_WORKER_FOLDER = "onestop-msk-video"
+_WORKER_NAME = "onestop-video"
+_LINUX_WORKER_HOME = Path("/opt") / _WORKER_FOLDER
+_HEADER_MAX_BYTES = 64 * 1024
+_PIPE_BYTES = 1024 * 1024
+_PROTOCOL = 1
+#: What the add-on may refuse a clip with, and the parameters each refusal may carry.
+_REFUSALS: dict[str, frozenset[str]] = {
+    "video.unreadable": frozenset({"reason"}),
+    "video.no_video": frozenset(),
+    "video.too_long": frozenset({"max_frames"}),
+    "video.bad_timing": frozenset(),
 }
+_REASONS = frozenset({"empty", "container", "damaged", "truncated", "size_changed"})
 
 
 @dataclass(frozen=True)
@@ -68,20 +86,51 @@ class DecodedClip:
         return self.frames.nbytes / max(self.compressed_bytes, 1)
 
 
+def worker_command() -> list[str] | None:
+    """How to start the video add-on on this machine, or None when it is not installed.
+
+    Frozen, the add-on is its own program: under /opt/onestop-msk-video on Linux, in an
+    ``onestop-msk-video`` folder beside the app's own folder (beside the .app on macOS) on
+    Windows and macOS. Run from source, it is the worker module on this same interpreter,
+    there when PyAV is.
+    """
+    if not getattr(sys, "frozen", False):
+        if importlib.util.find_spec("av") is None:
+            return None
+        return [sys.executable, "-m", _WORKER_MODULE]
+    if sys.platform == "win32":
+        home = Path(sys.executable).resolve().parent.parent / _WORKER_FOLDER
+        program = home / f"{_WORKER_NAME}.exe"
+    elif sys.platform == "darwin":
+        bundles = [p for p in Path(sys.executable).resolve().parents if p.suffix == ".app"]
+        if not bundles:
+            return None
+        program = bundles[0].parent / _WORKER_FOLDER / _WORKER_NAME
+    else:
+        program = _LINUX_WORKER_HOME / _WORKER_NAME
+    return [str(program)] if program.is_file() else None
+
+
 def decode_mp4(
-    data: bytes, *, max_frames: int = 1200, max_decoded_bytes: int = 1_500_000_000
+    data: bytes,
+    *,
+    max_frames: int = 1200,
+    max_decoded_bytes: int = 1_500_000_000,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    cancelled: Callable[[], bool] | None = None,
 ) -> DecodedClip:
     """Decode an MP4 or MOV clip to RGB frames, refusing anything damaged or cut short.
 
-    A clip is refused rather than shortened: the demuxer must deliver every sample the
-    file's index lists, the decoder must report no error and no corrupt frame, and it may
-    drop at most two frames. Only FFmpeg's MP4/MOV demuxer is ever used (no probing), so a
-    renamed file of another kind cannot reach the other demuxers.
+    A clip is refused rather than shortened: the add-on checks that every sample the file's
+    index lists arrives, that the decoder reports no error and no corrupt frame and drops
+    at most two frames; here the frames must all arrive, and the add-on must end cleanly.
 
     Args:
         data: the file's bytes.
         max_frames: the most frames accepted.
         max_decoded_bytes: the most bytes the decoded RGB frames may take in memory.
+        timeout: seconds the add-on may take before it is stopped.
+        cancelled: polled while decoding; once it returns True the add-on is stopped.
 
     Returns:
         The frames and their timing, codec and compression facts.
@@ -90,163 +139,211 @@ def decode_mp4(
         ValidationError: on field ``file``: ``video.unreadable`` (``reason``: ``empty``,
             ``container``, ``damaged``, ``truncated`` or ``size_changed``),
             ``video.no_video``, ``video.too_long`` (``max_frames``: the limit for this
-            frame size) or ``video.bad_timing``.
+            frame size), ``video.bad_timing``, ``video.no_decoder`` (the add-on is not
+            installed), ``video.timed_out`` or ``video.cancelled``.
     """
     if not data:
         raise ValidationError("video.unreadable", field="file", reason="empty")
-    try:
-        # External data references stay off: a clip must not make FFmpeg open other files.
-        container = av.open(
-            io.BytesIO(data), mode="r", format=_DEMUXER, options={"enable_drefs": "0"}
-        )
-    except FFmpegError as exc:
-        raise ValidationError("video.unreadable", field="file", reason="container") from exc
-    with container:
-        if not _ACCEPTED_FORMATS & set(container.format.name.split(",")):
-            raise ValidationError("video.unreadable", field="file", reason="container")
-        stream = _video_stream(container.streams.video)
-        try:
-            return _decode(container, stream, max_frames, max_decoded_bytes)
-        except FFmpegError as exc:
-            raise ValidationError("video.unreadable", field="file", reason="damaged") from exc
+    command = worker_command()
+    if command is None:
+        raise ValidationError("video.no_decoder", field="file")
+    limits = ["--max-frames", str(max_frames), "--max-bytes", str(max_decoded_bytes)]
+    with _Worker([*command, *limits], timeout, cancelled) as worker:
+        worker.send(data)
+        facts = _facts(worker.read_header(), max_frames, max_decoded_bytes)
+        shape = (facts.pop("frames"), facts.pop("height"), facts.pop("width"), 3)
+        frames = np.empty(shape, dtype=np.uint8)  # pages are taken only as frames arrive
+        worker.read_into(frames.data.cast("B"))
+        worker.finish()
+    return DecodedClip(frames=frames, **facts)
 
 
-def _video_stream(streams: tuple[VideoStream, ...]) -> VideoStream:
-    # Cover art is stored as a one-picture "video" stream: it is not the clip.
-    moving = [s for s in streams if not s.disposition & Disposition.attached_pic]
-    if not moving:
-        raise ValidationError("video.no_video", field="file")
-    return moving[0]
+def _damaged() -> ValidationError:
+    return ValidationError("video.unreadable", field="file", reason="damaged")
 
 
-def _decode(
-    container: InputContainer,
-    stream: VideoStream,
-    max_frames: int,
-    max_decoded_bytes: int,
-) -> DecodedClip:
-    # Samples the container's index lists: a complete file delivers every one as a packet.
-    indexed = len(stream.index_entries) or stream.frames
-    context = stream.codec_context
-    context.thread_type = "AUTO"
-    limit = _frame_limit(context.width, context.height, max_frames, max_decoded_bytes)
-    if indexed > limit:
+def _facts(header: dict[str, Any], max_frames: int, max_bytes: int) -> dict[str, Any]:
+    """The clip's facts from the add-on's header, checked before any frame is allocated."""
+    if header.get("protocol") != _PROTOCOL:
+        raise _damaged()
+    if "error" in header:
+        raise _refusal(header["error"], header.get("params"))
+    counts = [header.get(name) for name in ("frames", "height", "width", "compressed_bytes")]
+    if not all(type(value) is int and value >= 0 for value in counts):
+        raise _damaged()
+    frames, height, width, compressed_bytes = counts
+    if not frames or not height or not width:
+        raise _damaged()
+    limit = min(max_frames, max_bytes // (height * width * 3))
+    if frames > limit:
         raise ValidationError("video.too_long", field="file", max_frames=limit)
-
-    stack = _FrameStack(expected=indexed, max_frames=max_frames, max_bytes=max_decoded_bytes)
-    packets = shown_packets = compressed_bytes = 0
-    first_pts: int | None = None
-    last_pts: int | None = None
-    for packet in container.demux(stream):
-        if packet.is_corrupt:
-            # The demuxer marks a sample it could read only part of: the file ends early.
-            raise ValidationError("video.unreadable", field="file", reason="truncated")
-        if packet.size:  # the last packet is an empty one that flushes the decoder
-            packets += 1
-            compressed_bytes += packet.size
-            shown_packets += not packet.is_discard
-        for frame in stream.decode(packet):
-            if frame.is_corrupt:
-                raise ValidationError("video.unreadable", field="file", reason="damaged")
-            stack.add(frame)
-            if frame.pts is not None:
-                first_pts = frame.pts if first_pts is None else min(first_pts, frame.pts)
-                last_pts = frame.pts if last_pts is None else max(last_pts, frame.pts)
-
-    if packets < indexed:
-        raise ValidationError("video.unreadable", field="file", reason="truncated")
-    if stack.count == 0 or stack.count < shown_packets - _DROPPED_FRAMES_ALLOWED:
-        raise ValidationError("video.unreadable", field="file", reason="damaged")
-    pts_span = None
-    if first_pts is not None and last_pts is not None and stream.time_base is not None:
-        pts_span = (last_pts - first_pts) * stream.time_base
-    codec = stream.codec.canonical_name
-    return DecodedClip(
-        frames=stack.frames(),
-        frame_time_ms=frame_time_ms(stream.average_rate, pts_span, stack.count),
-        codec=codec,
-        lossy=stream.codec.lossy,
-        method=LOSSY_METHODS.get(codec) if stream.codec.lossy else None,
-        compressed_bytes=compressed_bytes,
-    )
+    frame_time = header.get("frame_time_ms")
+    if isinstance(frame_time, bool) or not isinstance(frame_time, int | float):
+        raise _damaged()
+    if not 1000 / MAX_FPS <= frame_time <= 1000 / MIN_FPS:
+        raise ValidationError("video.bad_timing", field="file")
+    codec, lossy, method = header.get("codec"), header.get("lossy"), header.get("method")
+    if not isinstance(codec, str) or not isinstance(lossy, bool):
+        raise _damaged()
+    if not (method is None or (lossy and isinstance(method, str))):
+        raise _damaged()
+    return {
+        "frames": frames,
+        "height": height,
+        "width": width,
+        "frame_time_ms": float(frame_time),
+        "codec": codec,
+        "lossy": lossy,
+        "method": method,
+        "compressed_bytes": compressed_bytes,
+    }
 
 
-def frame_time_ms(average_rate: Fraction | None, pts_span: Fraction | None, count: int) -> float:
-    """The time between frames, from the average rate or else the span of the timestamps.
-
-    Args:
-        average_rate: the stream's average frames per second, if the container gives one.
-        pts_span: seconds from the first frame's timestamp to the last's, if known.
-        count: how many frames were decoded.
-
-    Raises:
-        ValidationError: ``video.bad_timing`` when neither gives 1 to 240 frames a second.
-    """
-    if average_rate and MIN_FPS <= average_rate <= MAX_FPS:
-        return float(1000 / average_rate)
-    # Variable-rate files may leave the average unset; the timestamps still say how it plays.
-    if pts_span and count > 1:
-        seconds_per_frame = pts_span / (count - 1)
-        if MIN_FPS <= 1 / seconds_per_frame <= MAX_FPS:
-            return float(seconds_per_frame * 1000)
-    raise ValidationError("video.bad_timing", field="file")
+def _refusal(code: object, params: object) -> ValidationError:
+    """The add-on's refusal as the app's own error, if it is one the add-on may give."""
+    if not isinstance(code, str) or code not in _REFUSALS or not isinstance(params, dict):
+        return _damaged()
+    if set(params) != _REFUSALS[code]:
+        return _damaged()
+    reason, max_frames = params.get("reason"), params.get("max_frames")
+    if "reason" in params and reason not in _REASONS:
+        return _damaged()
+    if "max_frames" in params and (type(max_frames) is not int or max_frames < 0):
+        return _damaged()
+    return ValidationError(code, field="file", **params)
 
 
-def _frame_limit(width: int, height: int, max_frames: int, max_bytes: int) -> int:
-    if width <= 0 or height <= 0:
-        return max_frames  # not known until the first frame is decoded
-    return min(max_frames, max_bytes // (width * height * 3))
+def _widen(pipe: IO[bytes] | None) -> None:
+    """Lets the pipe hold 1 MiB, not 64 KiB, where Linux allows: fewer switches per frame."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if pipe is not None and set_size is not None:
+        with contextlib.suppress(OSError):  # a smaller limit set by the machine's owner
+            fcntl.fcntl(pipe.fileno(), set_size, _PIPE_BYTES)
 
 
-def _upright(frame: VideoFrame) -> npt.NDArray[np.uint8]:
-    # rgb24 is always 8-bit, so this only narrows the type: it never copies.
-    pixels = np.asarray(frame.to_ndarray(format="rgb24"), dtype=np.uint8)
-    # The display matrix turns the picture counter-clockwise by this many degrees (as a phone
-    # held upright records); only quarter turns occur in practice. Mirroring is not applied.
-    quarter_turns = round(frame.rotation / 90) % 4
-    return np.rot90(pixels, quarter_turns) if quarter_turns else pixels
+class _Worker:
+    """One run of the add-on: the clip in through a pipe, the header and frames out of another.
 
-
-class _FrameStack:
-    """Frames written straight into one preallocated array, grown only if the index was short.
-
-    Sized from the container's sample count, so a well-formed clip needs no copy and peak
-    memory stays at the decoded size plus one frame.
+    A watchdog stops the add-on when the time is up or the import is cancelled; reading then
+    ends early, and the clip is refused, never shortened.
     """
 
-    def __init__(self, expected: int, max_frames: int, max_bytes: int) -> None:
-        self._expected = max(expected, 1)
-        self._max_frames = max_frames
-        self._max_bytes = max_bytes
-        self._limit = max_frames
-        self._buffer: npt.NDArray[np.uint8] | None = None
-        self.count = 0
+    def __init__(
+        self, argv: list[str], timeout: float, cancelled: Callable[[], bool] | None
+    ) -> None:
+        self._argv = argv
+        self._timeout = timeout
+        self._cancelled = cancelled or (lambda: False)
+        self._stopped_because: str | None = None
+        self._done = threading.Event()
+        self._process: subprocess.Popen[bytes] | None = None
 
-    def add(self, frame: VideoFrame) -> None:
-        pixels = _upright(frame)
-        if self._buffer is None:
-            height, width = pixels.shape[:2]
-            self._limit = _frame_limit(width, height, self._max_frames, self._max_bytes)
-            if self._limit < 1:
-                raise ValidationError("video.too_long", field="file", max_frames=0)
-            capacity = min(self._expected, self._limit)
-            self._buffer = np.empty((capacity, *pixels.shape), dtype=np.uint8)
-        elif pixels.shape != self._buffer.shape[1:]:
-            raise ValidationError("video.unreadable", field="file", reason="size_changed")
-        if self.count == len(self._buffer):
-            self._buffer = self._grown(self._buffer)
-        self._buffer[self.count] = pixels
-        self.count += 1
+    def __enter__(self) -> _Worker:
+        try:
+            self._process = subprocess.Popen(
+                self._argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # it writes nothing there on purpose; a crash may
+                bufsize=0,
+                close_fds=True,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+            )
+        except OSError as exc:
+            raise ValidationError("video.no_decoder", field="file") from exc
+        _widen(self._process.stdout)
+        threading.Thread(target=self._watch, name="video-add-on-watchdog", daemon=True).start()
+        return self
 
-    def _grown(self, buffer: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
-        if len(buffer) >= self._limit:
-            raise ValidationError("video.too_long", field="file", max_frames=self._limit)
-        grown = np.empty((min(2 * len(buffer), self._limit), *buffer.shape[1:]), np.uint8)
-        grown[: len(buffer)] = buffer
-        return grown
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        process = self._require()
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
 
-    def frames(self) -> npt.NDArray[np.uint8]:
-        """The frames decoded, as one C-contiguous array (a view when the index was right)."""
-        if self._buffer is None:
-            return np.empty((0, 0, 0, 3), dtype=np.uint8)
-        return self._buffer[: self.count]
+    def _require(self) -> subprocess.Popen[bytes]:
+        assert self._process is not None
+        return self._process
+
+    def _watch(self) -> None:
+        deadline = time.monotonic() + self._timeout
+        while not self._done.wait(0.05):
+            if self._cancelled():
+                self._stop("cancelled")
+            elif time.monotonic() >= deadline:
+                self._stop("timed_out")
+
+    def _stop(self, why: str) -> None:
+        self._stopped_because = why
+        self._done.set()
+        self._require().kill()
+
+    def send(self, data: bytes) -> None:
+        """Write the clip to the add-on's stdin from a thread (a stuck add-on cannot hold us)."""
+        stdin = self._require().stdin
+        assert stdin is not None
+
+        def write() -> None:
+            try:
+                stdin.write(data)
+            except OSError:
+                pass  # it ended early: what it wrote, or did not, says why
+            finally:
+                stdin.close()
+
+        threading.Thread(target=write, name="video-add-on-input", daemon=True).start()
+
+    def read_header(self) -> dict[str, Any]:
+        """The header's JSON object (refused as damaged if it is not one)."""
+        (length,) = struct.unpack(">I", self._read_exactly(4))
+        if length > _HEADER_MAX_BYTES:
+            raise self._ended_early()
+        try:
+            header = json.loads(self._read_exactly(length))
+        except ValueError:
+            raise self._ended_early() from None
+        if not isinstance(header, dict):
+            raise self._ended_early()
+        return header
+
+    def read_into(self, buffer: memoryview) -> None:
+        """Fill the buffer from the add-on's output, refusing a stream that ends short."""
+        stdout = self._stdout()
+        filled = 0
+        while filled < len(buffer):
+            count = stdout.readinto(buffer[filled:])
+            if not count:
+                raise self._ended_early()
+            filled += count
+
+    def finish(self) -> None:
+        """The stream must end here and the add-on must exit cleanly."""
+        if self._stdout().read(1):
+            raise self._ended_early()
+        try:
+            status = self._require().wait(timeout=max(self._timeout, 1.0))
+        except subprocess.TimeoutExpired:
+            raise self._ended_early() from None
+        if status != 0 or self._stopped_because:
+            raise self._ended_early()
+
+    def _read_exactly(self, size: int) -> bytes:
+        buffer = bytearray(size)
+        self.read_into(memoryview(buffer))
+        return bytes(buffer)
+
+    def _stdout(self) -> io.RawIOBase:
+        stdout = self._require().stdout
+        assert stdout is not None
+        return cast(io.RawIOBase, stdout)  # unbuffered (bufsize=0): reads go straight in
+
+    def _ended_early(self) -> ValidationError:
+        if self._stopped_because == "cancelled":
+            return ValidationError("video.cancelled", field="file")
+        if self._stopped_because == "timed_out":
+            return ValidationError("video.timed_out", field="file")
+        return _damaged()

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from clinic_app.kernel.errors import ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import numpy as np
     from pydicom.dataset import Dataset
 
@@ -106,14 +108,18 @@ def dicom_bytes(ds: Dataset) -> bytes:
     return out.getvalue()
 
 
-def read_file(data: bytes) -> Picture | DicomFile:
+def read_file(data: bytes, *, cancelled: Callable[[], bool] | None = None) -> Picture | DicomFile:
     """What a file holds, whatever kind it is (told by its bytes).
+
+    ``cancelled`` is polled while a clip is decoding; once it returns True the decoding stops
+    (``video.cancelled``).
 
     Raises:
         ValidationError: ``file.empty``; ``image.unknown_kind`` for anything but DICOM,
             PNG, JPEG or MP4; for DICOM the codes of :func:`read_dicom`;
             ``image.unreadable``, ``image.too_large``, ``video.unreadable``, ``video.no_video``,
-            ``video.too_long``, ``video.bad_timing`` for a file of that kind that cannot be used.
+            ``video.too_long``, ``video.bad_timing`` for a file of that kind that cannot be used;
+            ``video.no_decoder``, ``video.timed_out``, ``video.cancelled`` for a clip.
     """
     from clinic_app.domains.imaging.dicom.reading import file_kind  # noqa: PLC0415 - see the top
 
@@ -125,7 +131,7 @@ def read_file(data: bytes) -> Picture | DicomFile:
     if kind == "picture":
         return read_picture(data)
     if kind == "video":
-        return read_clip(data)
+        return read_clip(data, cancelled=cancelled)
     raise ValidationError("image.unknown_kind", field="file")
 
 
@@ -149,7 +155,7 @@ def read_picture(data: bytes) -> Picture:
     return Picture(picture_pixels(data), source="imported")
 
 
-def read_clip(data: bytes) -> Picture:
+def read_clip(data: bytes, *, cancelled: Callable[[], bool] | None = None) -> Picture:
     """An MP4 clip's frames at its own timing, with how lossy its compression was.
 
     The frames of an MP4 have been through lossy compression, and the object made of them
@@ -159,7 +165,7 @@ def read_clip(data: bytes) -> Picture:
     from clinic_app.domains.imaging.dicom.capture import LossyHistory  # noqa: PLC0415 - see the top
     from clinic_app.domains.imaging.dicom.video import decode_mp4  # noqa: PLC0415
 
-    decoded = decode_mp4(data)
+    decoded = decode_mp4(data, cancelled=cancelled)
     history = None
     if decoded.lossy:
         ratio = decoded.frames.nbytes / max(decoded.compressed_bytes, 1)

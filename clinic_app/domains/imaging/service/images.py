@@ -234,13 +234,17 @@ class ImagingService:
         return encoding.encode(plan, picture)
 
     @staticmethod
-    def read_file(data: bytes) -> Picture | DicomFile:
+    def read_file(
+        data: bytes, *, cancelled: Callable[[], bool] | None = None
+    ) -> Picture | DicomFile:
         """What a file to import holds (DICOM, or pixels); never touches the store.
+
+        ``cancelled`` is polled while a clip decodes, which stops once it returns True.
 
         Raises:
             ValidationError: as :func:`clinic_app.domains.imaging.service.encoding.read_file`.
         """
-        return encoding.read_file(data)
+        return encoding.read_file(data, cancelled=cancelled)
 
     def keep(self, actor: CurrentUser, image: EncodedImage) -> InstanceView:
         """Keep an encoded picture in the patient's record, in one unit of work."""

@@ -24,7 +24,7 @@ from clinic_app.domains.imaging.views import (
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
 from ui.common.session import UserSession
-from ui.common.tasks import TaskRunner
+from ui.common.tasks import Cancelled, Progress, TaskRunner
 
 if TYPE_CHECKING:
     # Types only: numpy and pydicom load with the first image, not at sign-in.
@@ -68,7 +68,9 @@ class ImageRecords(Protocol):
 
     def keep(self, actor: CurrentUser, image: EncodedImage) -> InstanceView: ...
 
-    def read_file(self, data: bytes) -> Picture | DicomFile: ...
+    def read_file(
+        self, data: bytes, *, cancelled: Callable[[], bool] | None = None
+    ) -> Picture | DicomFile: ...
 
     def keep_dicom(
         self, actor: CurrentUser, file: DicomFile, *, patient_id: uuid.UUID | None = None
@@ -238,8 +240,9 @@ class ImagingViewModel(QObject):
             return
         imaging = self._imaging
 
-        def read() -> Picture | DicomFile:
-            return imaging.read_file(Path(path).read_bytes())
+        def read(_progress: Progress, cancelled: Cancelled) -> Picture | DicomFile:
+            # Cancelled (the app closing, say), a clip's decoder is stopped at once.
+            return imaging.read_file(Path(path).read_bytes(), cancelled=cancelled)
 
         def found(what: Picture | DicomFile) -> None:
             if isinstance(what, DicomFile):
@@ -259,7 +262,7 @@ class ImagingViewModel(QObject):
                 )
 
         self._begin()
-        self._step(IO, read, found)
+        self._runner.run_long(read, on_done=found, on_failed=self._step_failed)
 
     def _keep_picture(
         self,
@@ -388,13 +391,12 @@ class ImagingViewModel(QObject):
         Store work goes to the store worker, and only there; decoding, compressing and
         de-identifying go to the I/O pool, leaving the store worker free meanwhile.
         """
-
-        def failed(error: BaseException) -> None:
-            self._settle()
-            self._on_failed(error)
-
         run = self._runner.run_io if where == IO else self._runner.run_store
-        run(work, on_done=then, on_failed=failed)
+        run(work, on_done=then, on_failed=self._step_failed)
+
+    def _step_failed(self, error: BaseException) -> None:
+        self._settle()
+        self._on_failed(error)
 
     def _last(self, on_done: Callable[[Any], None]) -> Callable[[Any], None]:
         """``on_done`` as the end of a job: busy is settled first."""
