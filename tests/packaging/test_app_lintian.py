@@ -10,9 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.debian_root import Chroot, fresh_root
 from tests.support.packages import app_deb
 from tests.support.summary import SUMMARY_LINES
+
+# The first test to ask for the package builds it (PyInstaller, then dpkg-deb): minutes on a
+# busy two-core machine, far beyond the suite's per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 
 def test_lintian_finds_no_error_or_warning_in_the_app_package(tmp_path: Path) -> None:
