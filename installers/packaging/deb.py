@@ -175,3 +175,8 @@ def control_fields(control: Path) -> dict[str, str]:
             name, value = line.split(":", 1)
             fields[name] = value.strip()
     return fields
+
+
+def control_field(package: Path, name: str) -> str:
+    """One field of a built package's control file."""
+    return _run(["dpkg-deb", "--field", str(package), name]).stdout.strip()

@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     result: dict[str, object] = {
         "bundle_mb": _folder_mb(bundle),
         "deb_gzip_mb": round(gzip_deb.stat().st_size / 1e6, 1),
+        "installed_mb": round(int(deb.control_field(gzip_deb, "Installed-Size")) * 1024 / 1e6, 1),
     }
     if not args.no_xz:
         xz_deb, xz_seconds = _xz_deb(bundle)

@@ -10,11 +10,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.debian_root import Chroot, fresh_root
 from tests.support.packages import app_deb
 from tests.support.summary import SUMMARY_LINES
 
-OVERRIDES = Path(__file__).resolve().parents[2] / "installers" / "debian" / "lintian-overrides"
+# The first test to ask for the package builds it (PyInstaller, then dpkg-deb): minutes on a
+# busy two-core machine, far beyond the suite's per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 
 def test_lintian_finds_no_error_or_warning_in_the_app_package(tmp_path: Path) -> None:
@@ -26,21 +30,16 @@ def test_lintian_finds_no_error_or_warning_in_the_app_package(tmp_path: Path) ->
         assert chroot.run(["useradd", "--create-home", "checker"]).returncode == 0
         started = time.monotonic()
         checked = chroot.run(
-            ["lintian", "--fail-on", "error,warning", "--show-overrides", f"/tmp/{package.name}"],
+            ["lintian", "--fail-on", "error,warning", "--display-info", f"/tmp/{package.name}"],
             user="checker",
             timeout=400,
         )
         took = time.monotonic() - started
     lines = checked.stdout.splitlines()
     complaints = [line for line in lines if line[:2] in ("E:", "W:")]
-    assert not complaints, checked.stdout
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert not complaints, "\n".join(complaints)
     # Every override is used: one that no longer matches anything is dead weight to remove.
-    overridden = {line.split()[2] for line in lines if line.startswith("O:")}
-    declared = {
-        line.split()[1]
-        for line in OVERRIDES.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    assert declared <= overridden, f"overrides never used: {sorted(declared - overridden)}"
+    unused = [line for line in lines if "unused-override" in line or "mismatched-override" in line]
+    assert not unused, "\n".join(unused)
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr
     SUMMARY_LINES.append(f"app package: lintian {took:.1f} s")

@@ -13,12 +13,17 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from installers.packaging.app import APP_DEPENDS
 from tests.support.debian_root import PACKAGE_LIST, Chroot, fresh_root
 from tests.support.packages import app_deb, timings
 from tests.support.summary import SUMMARY_LINES
 from tests.support.x_screen import WindowGeometry, parse_xwininfo, read_xwd, save_png
+
+# The first test to ask for the package builds it (PyInstaller, then dpkg-deb): minutes on a
+# busy two-core machine, far beyond the suite's per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 USER = "clinician"
 SCREEN = (1280, 800)

@@ -30,6 +30,10 @@ from tests.support.secret_service import (
 from tests.support.summary import SUMMARY_LINES
 from tests.support.x_screen import VirtualScreen
 
+# The first test to ask for the package builds it (PyInstaller, then dpkg-deb): minutes on a
+# busy two-core machine, far beyond the suite's per-test limit.
+pytestmark = pytest.mark.timeout(900)
+
 PASSWORD = "Correct-Horse-99!"
 # One real scanner file per decoder the bundle carries (pydicom-data and pydicom's own files).
 SCANNER_FILES = (

@@ -9,6 +9,7 @@ and the next run reuses it too while nothing it depends on has changed.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import shutil
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from installers.packaging.app import FROZEN_APP, SPEC, app_version, stage_app
 from installers.packaging.freeze import REPOSITORY, freeze
 
 WORK = REPOSITORY / "build" / "packaging"
+# Besides the bundle, a package is made from these: its files and the code that lays it out.
+PACKAGING_FILES = (REPOSITORY / "installers" / "debian", REPOSITORY / "installers" / "packaging")
 
 _built: dict[str, Path] = {}
 # name -> seconds this process spent building or waiting for it, for the tests' timings
@@ -48,19 +51,30 @@ def build_once(name: str, build: Callable[[Path], Path]) -> Path:
     return result
 
 
+def _digest(folders: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPOSITORY)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def frozen_app() -> Path:
     """The app's one-folder bundle (``<bundle>/onestop`` is the program)."""
     return build_once(FROZEN_APP, lambda folder: freeze(SPEC, work=folder))
 
 
 def app_deb() -> Path:
-    """The app's .deb (gzip), rebuilt only when the bundle changes."""
+    """The app's .deb (gzip), rebuilt only when the bundle or the package's own files change."""
     bundle = frozen_app()
+    made_from = f"{bundle}\n{_digest(PACKAGING_FILES)}\n"
 
     def build(folder: Path) -> Path:
-        stamp = folder / "bundle"
+        stamp = folder / "made-from"
         built = sorted(folder.glob("*.deb"))
-        if len(built) == 1 and stamp.is_file() and stamp.read_text() == str(bundle):
+        if len(built) == 1 and stamp.is_file() and stamp.read_text() == made_from:
             return built[0]
         for old in built:
             old.unlink()
@@ -69,7 +83,7 @@ def app_deb() -> Path:
             package = deb.build_deb(staging, folder, compression="gzip")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        stamp.write_text(str(bundle))
+        stamp.write_text(made_from)
         return package
 
     return build_once("app-deb", build)
