@@ -61,13 +61,24 @@ def _batches(paths: Iterable[Path]) -> Iterator[list[str]]:
         yield batch
 
 
+#: Folders whose libraries stay as built. NumPy's wheel carries OpenBLAS and the Fortran
+#: runtime rewritten by auditwheel (patchelf); stripped, they no longer load ("ELF load command
+#: address/offset not page-aligned"), and every package here imports NumPy.
+KEPT_AS_BUILT = frozenset({"numpy.libs"})
+
+
 def strip_libraries(root: Path) -> int:
     """Strips debugging symbols from the shared libraries under ``root``; returns how many.
 
     Programs are left alone: a PyInstaller launcher carries its archive appended to the ELF
-    image, and strip would cut it off.
+    image, and strip would cut it off. So are the libraries in :data:`KEPT_AS_BUILT`.
     """
-    libraries = [path for path in elf_files(root) if is_shared_library(path)]
+    libraries = [
+        path
+        for path in elf_files(root)
+        # A link is the library it names: stripped (or kept) there, not through the link.
+        if is_shared_library(path) and not path.is_symlink() and not KEPT_AS_BUILT & set(path.parts)
+    ]
     for batch in _batches(libraries):
         _run(["strip", "--strip-unneeded", "--remove-section=.comment", *batch])
     return len(libraries)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import subprocess
 from pathlib import Path
 
 from installers.packaging import deb
@@ -21,7 +20,6 @@ SPEC = REPOSITORY / "installers" / "onestop-video.spec"
 DEBIAN_FILES = REPOSITORY / "installers" / "video"
 WORKER_SOURCE = REPOSITORY / "clinic_app" / "domains" / "imaging" / "dicom" / "video_worker.py"
 INSTALL_DIR = f"opt/{PACKAGE}"
-_KEPT_AS_BUILT = "numpy.libs"
 # The bundle's cache folder under a build folder (shared with tests/support/packages.py).
 FROZEN_VIDEO = "frozen-video"
 
@@ -42,7 +40,7 @@ def stage_video(bundle: Path, staging: Path, *, version: str) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     target = staging / INSTALL_DIR
     shutil.copytree(bundle, target, symlinks=True)
-    _strip_libraries(target)
+    deb.strip_libraries(target)
     deb.remove_foreign_runpaths(target)
 
     docs = staging / "usr" / "share" / "doc" / PACKAGE
@@ -79,26 +77,6 @@ def stage_video(bundle: Path, staging: Path, *, version: str) -> Path:
     deb.write_md5sums(staging)
     deb.normalise_permissions(control)
     return staging
-
-
-def _strip_libraries(bundle: Path) -> None:
-    """Strips the bundle's shared libraries, except the ones strip would break.
-
-    NumPy's wheel carries OpenBLAS and the Fortran runtime rewritten by auditwheel (patchelf);
-    stripped, they no longer load ("ELF load command address/offset not page-aligned"), so
-    the numpy.libs folder is left as built.
-    """
-    libraries = [
-        str(path)
-        for path in deb.elf_files(bundle)
-        if deb.is_shared_library(path) and _KEPT_AS_BUILT not in path.parts
-    ]
-    for start in range(0, len(libraries), 200):
-        subprocess.run(
-            ["strip", "--strip-unneeded", "--remove-section=.comment", *libraries[start:][:200]],
-            check=True,
-            capture_output=True,
-        )
 
 
 def frozen_video(work: Path) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pydicom.data import get_testdata_file
 
 from installers.packaging.app import APP_DEPENDS
 from tests.support.debian_root import PACKAGE_LIST, Chroot, fresh_root
@@ -125,6 +126,14 @@ def test_the_app_package_installs_shows_the_sign_in_window_and_purges_cleanly(
 
         step = time.monotonic()
         assert chroot.run(["useradd", "--create-home", "--shell", "/bin/sh", USER]).returncode == 0
+        # The installed (stripped) bundle still loads NumPy and decodes what a scanner sends:
+        # the sign-in window alone would not show a library broken by the packaging.
+        scan = get_testdata_file("US1_J2KR.dcm")
+        assert isinstance(scan, str)
+        chroot.copy_in(Path(scan), "/tmp/scan.dcm")
+        decoded = chroot.run(["onestop", "self-check", "/tmp/scan.dcm"], user=USER, timeout=120)
+        assert decoded.returncode == 0, decoded.stdout + decoded.stderr
+        assert "/tmp/scan.dcm: 1.2.840.10008.1.2.4.90" in decoded.stdout, decoded.stdout
         shown = chroot.run(["sh", "-c", SIGN_IN_SCRIPT], user=USER, timeout=180)
         home = chroot.path(f"/home/{USER}")
         log = (home / "app.log").read_text(errors="replace") if (home / "app.log").exists() else ""
