@@ -37,6 +37,8 @@ def self_check(arguments: list[str]) -> int:
 
 def main() -> int:
     """Runs the self-check when asked for, the launcher otherwise."""
+    if getattr(sys, "frozen", False) and sys.platform == "darwin" and len(sys.argv) == 1:
+        sys.argv.append("run")  # opened from Finder or the Dock: the window, not the help text
     if sys.argv[1:2] == ["self-check"]:
         return self_check(sys.argv[2:])
     from ui.launcher import main as launcher_main  # noqa: PLC0415 - after the check

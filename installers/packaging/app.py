@@ -92,7 +92,9 @@ def stage_app(bundle: Path, staging: Path, *, version: str) -> Path:
         "Architecture: amd64\n"
         "Maintainer: OneStop MSK team <team@example.org>\n"
         f"Installed-Size: {deb.installed_size_kib(staging)}\n"
-        f"Depends: {', '.join(APP_DEPENDS)}\n" + _DESCRIPTION,
+        f"Depends: {', '.join(APP_DEPENDS)}\n"
+        # MP4 clips are decoded by the video add-on, a separate GPL program (its own package).
+        "Recommends: onestop-msk-video\n" + _DESCRIPTION,
         encoding="utf-8",
     )
     deb.write_md5sums(staging)
