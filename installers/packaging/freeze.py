@@ -11,7 +11,13 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 # What a frozen bundle is made of, besides the spec and the installed distributions.
-SOURCE_FOLDERS = ("clinic_app", "ui", "resources", "installers/onestop_entry.py")
+SOURCE_FOLDERS = (
+    "clinic_app",
+    "ui",
+    "resources",
+    "installers/onestop_entry.py",
+    "installers/onestop_server_entry.py",
+)
 _DONE = "complete"
 
 

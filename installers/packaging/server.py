@@ -1,16 +1,13 @@
 """The sync server's Debian package: the frozen server under /opt, its unit, config and account.
 
-``python -m installers.packaging.server [--out DIR] [--release]`` builds it. What the package
+``python -m installers.packaging server [--out DIR] [--release]`` builds it. What the package
 installs and why is in docs/server.md.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import shutil
-import sys
-import time
 from pathlib import Path
 
 from installers.packaging import deb
@@ -113,27 +110,3 @@ def build_server_deb(out_dir: Path, *, work: Path, compression: str = "gzip") ->
 def _copy(source: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, folder / source.name)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Builds the server's .deb and prints where it is."""
-    parser = argparse.ArgumentParser(prog="python -m installers.packaging.server")
-    parser.add_argument("--out", type=Path, default=Path("dist"), help="where the .deb goes")
-    parser.add_argument(
-        "--work", type=Path, default=Path("build") / "packaging", help="build folder (a cache)"
-    )
-    parser.add_argument(
-        "--release", action="store_true", help="compress with xz (smaller, slower) not gzip"
-    )
-    args = parser.parse_args(argv)
-    started = time.monotonic()
-    package = build_server_deb(
-        args.out.resolve(), work=args.work.resolve(), compression="xz" if args.release else "gzip"
-    )
-    size = package.stat().st_size / 1e6
-    print(f"{package} ({size:.0f} MB) in {time.monotonic() - started:.0f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
