@@ -27,6 +27,12 @@ TEST_PACKAGES=(
     # a real Secret Service for the keyring tests; dbus-x11 provides the session bus here,
     # without it apt picks dbus-user-session, which drags in systemd
     gnome-keyring dbus dbus-x11
+    # the packages: a clean Debian root to install them in, the packaging tools, screenshots
+    # of the installed app; systemd-analyze checks the server's unit
+    debootstrap fakeroot patchelf binutils x11-apps x11-utils systemd
+    # the Windows installer built and read back, signed with a throwaway certificate; the
+    # macOS build script checked
+    wixl msitools osslsigncode shellcheck
 )
 
 current_step=""
@@ -77,6 +83,12 @@ export VIRTUAL_ENV="$ONESTOP_VENV"
 export PATH="$ONESTOP_VENV/bin:$PATH"
 # This command installs every service the tests use, so none of them may be skipped as missing.
 export CI="${CI:-1}"
+
+# The package tests install into a clean Debian root made here, before pytest: building it
+# needs the network, which the tests do not have. It is cached, and remade when its list changes.
+step_begin "clean Debian root for the package tests"
+bash installers/debian_root.sh
+step_end
 
 step_begin "ruff format --check"
 ruff format --check .
