@@ -6,14 +6,21 @@ the error's type, code and stack frames, never its message; arguments that are e
 logged by type; and SQLAlchemy's engine loggers, which print statements with their
 parameters at INFO, are held at WARNING whatever anyone sets. Errors nobody caught (on any
 thread) go through the same formatter instead of Python's default traceback printer.
+
+The server may also write its lines to a file (:func:`log_to_file`) that logrotate rotates:
+the file is reopened by name whenever it was moved away, so no line is lost and no
+copy-and-truncate is needed.
 """
 
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import os
 import sys
 import threading
 import traceback
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
@@ -21,6 +28,10 @@ from clinic_app.kernel.errors import ClinicError
 
 _CHAIN_LIMIT = 5
 _CONFIGURED = "_onestop_logging"
+_LINE = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: A log file's mode when the server creates it: the same as logrotate's ``create 0640``, so
+#: the log readers' group (adm, from the folder's set-group-id bit) can read it at once.
+LOG_FILE_MODE = 0o640
 #: Loggers that would print SQL parameters if let below WARNING.
 _QUIET = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "sqlalchemy.dialects")
 
@@ -97,6 +108,50 @@ def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
     )
 
 
+def _safe(handler: logging.Handler) -> logging.Handler:
+    handler.setFormatter(SafeFormatter(_LINE))
+    handler.addFilter(_NoEngineChatter())
+    return handler
+
+
+class _ReopenedLogFile(logging.handlers.WatchedFileHandler):
+    """Reopens its file by name once it was moved away; a file it creates is 0640."""
+
+    def _open(self) -> Any:
+        # Created here with the mode set outright: the process's umask (0077) would leave the
+        # file readable by the server's account alone until logrotate's first rotation.
+        try:
+            created = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            os.fchmod(created, LOG_FILE_MODE)
+            os.close(created)
+        return super()._open()
+
+
+def log_to_file(path: Path, *, keep_stderr: bool = True) -> None:
+    """Send every log line (through the same safe formatter) to ``path`` as well.
+
+    The file is opened for appending, and reopened by name before a line is written when
+    logrotate has moved it away. Call after :func:`configure_logging`.
+
+    Args:
+        path: the log file; its folder must exist.
+        keep_stderr: False stops the lines going to standard error too.
+
+    Raises:
+        OSError: the file could not be opened for appending.
+    """
+    handler = _safe(_ReopenedLogFile(path, encoding="utf-8"))
+    root = logging.getLogger()
+    if not keep_stderr:
+        for stream_handler in list(root.handlers):
+            if type(stream_handler) is logging.StreamHandler:
+                root.removeHandler(stream_handler)
+    root.addHandler(handler)
+
+
 def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -> None:
     """Send every log line through the safe formatter; later calls change nothing.
 
@@ -109,10 +164,7 @@ def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -
         return
     for handler in list(root.handlers):
         root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_NoEngineChatter())
-    root.addHandler(handler)
+    root.addHandler(_safe(logging.StreamHandler(stream or sys.stderr)))
     root.setLevel(level)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -7,9 +7,12 @@ lock, so several instances may start at once), or once by ``migrate`` before the
 Every command takes its settings from ``--config FILE`` (TOML; see
 :mod:`clinic_app.server.config`), and the command line overrides the file.
 
+The server logs to standard error (the journal, under systemd) and, given ``--log-file``
+or ``log_file``, to a file as well, which it reopens after logrotate moves it away.
+
 The server speaks HTTPS (``--cert`` and ``--key``); plain HTTP is served only on loopback,
 or with ``--insecure-http-for-lab``, which logs a warning. Everything it writes is created
-readable by its own account only.
+readable by its own account only, but a log file, which its group may read too.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from clinic_app.kernel.errors import ClinicError, FormErrors, ValidationError
-from clinic_app.kernel.logs import configure_logging
+from clinic_app.kernel.logs import configure_logging, log_to_file
 from clinic_app.server import audit_cli, deprivation_cli, devices
 from clinic_app.server.config import (
     DEFAULT_CONFIG,
     DEFAULTS,
     LOG_LEVELS,
     allowed_proxies,
+    log_file_path,
     read_config,
 )
 from clinic_app.server.config import WORDS as CONFIG_WORDS
@@ -160,6 +164,14 @@ def _serve(args: argparse.Namespace) -> int:
     settings = serve_settings(args)
     level = settings["log_level"]
     logging.getLogger().setLevel(level.upper())
+    if settings["log_file"] is not None:
+        log_file = Path(settings["log_file"].replace("{port}", str(settings["port"])))
+        try:
+            log_to_file(log_file, keep_stderr=settings["log_to_stderr"])
+        except OSError as error:
+            raise ClinicError(
+                "config.log_file_unwritable", path=str(log_file), reason=error.strerror or ""
+            ) from None
     cert, key, host = settings["cert"], settings["key"], settings["host"]
     if bool(cert) != bool(key):
         print("Give both --cert and --key for TLS, or neither.", file=sys.stderr)
@@ -354,6 +366,20 @@ def _add_serve(commands: Any) -> None:
     )
     serve.add_argument("--log-level", choices=LOG_LEVELS, default=given, help="default info")
     serve.add_argument(
+        "--log-file",
+        type=_log_file_option,
+        default=given,
+        help="also write the log to this file, reopened after logrotate moves it "
+        "({port} in the name stands for the port; default: standard error only)",
+    )
+    serve.add_argument(
+        "--no-log-to-stderr",
+        dest="log_to_stderr",
+        action="store_false",
+        default=given,
+        help="with --log-file, write the log to the file only",
+    )
+    serve.add_argument(
         "--insecure-http-for-lab",
         action="store_true",
         default=given,
@@ -426,6 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands.choices.values():
         _take_database_from_config(command)
     return parser
+
+
+def _log_file_option(value: str) -> str:
+    try:
+        return log_file_path(value)
+    except ValueError as bad:
+        raise argparse.ArgumentTypeError(f"the log file {bad}") from None
 
 
 def _proxies_option(value: str) -> str:

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "key": None,
     "forwarded_allow_ips": None,
     "log_level": "info",
+    "log_file": None,
+    "log_to_stderr": True,
     "insecure_http_for_lab": False,
     "max_json_mib": _LIMIT_DEFAULTS.max_json_bytes // MIB,
     "max_piece_mib": _LIMIT_DEFAULTS.max_piece_bytes // MIB,
@@ -90,6 +92,21 @@ def _log_level(value: Any) -> str:
     return value.lower()
 
 
+def log_file_path(value: Any) -> str:
+    """A log file's path as given: a full path, where ``{port}`` stands for the serving port.
+
+    Several instances share one config file, so each names its own file by its port.
+    """
+    text = str(_text(value))
+    _path(text)
+    rest = text.replace("{port}", "")
+    if "{" in rest or "}" in rest:
+        raise _Bad("may hold {port} (the instance's port) but no other braces")
+    if text.endswith("/"):
+        raise _Bad("must name a file, not a folder")
+    return text
+
+
 def allowed_proxies(value: Any) -> str:
     """The proxies trusted to say who the client is, as uvicorn takes them ("a,b,c").
 
@@ -122,6 +139,8 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
     "key": _path,
     "forwarded_allow_ips": allowed_proxies,
     "log_level": _log_level,
+    "log_file": log_file_path,
+    "log_to_stderr": _yes_no,
     "insecure_http_for_lab": _yes_no,
     **{name: _positive for name in DEFAULTS if name.startswith(("max_", "login_", "enrol_"))},
 }
@@ -178,6 +197,10 @@ WORDS = {
         "The settings are: {known}."
     ),
     "config.bad_value": "In the config file {path}, {key} {problem}.",
+    "config.log_file_unwritable": (
+        "The log file {path} could not be opened for writing: {reason}. Its folder must exist "
+        "and the server's account must be able to write there."
+    ),
     "config.no_database": (
         "Name the database: --db URL, or 'database' in the config file (--config FILE)."
     ),

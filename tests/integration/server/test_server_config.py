@@ -56,6 +56,46 @@ def test_the_command_line_overrides_the_file_and_the_file_the_defaults(tmp_path:
     assert settings["log_level"] == "info"
 
 
+def test_the_log_file_and_whether_stderr_keeps_the_lines_come_from_the_file_or_the_command_line(
+    tmp_path: Path,
+) -> None:
+    path = _config(
+        tmp_path,
+        'database = "sqlite:////srv/a.db"\nlog_file = "/var/log/onestop-server/{port}.log"\n'
+        "log_to_stderr = false\n",
+    )
+    from_file = serve_settings(_parsed("serve", "--config", str(path)))
+    assert from_file["log_file"] == "/var/log/onestop-server/{port}.log"
+    assert from_file["log_to_stderr"] is False
+
+    given = ("serve", "--db", "sqlite:////srv/a.db")
+    assert serve_settings(_parsed(*given))["log_file"] is None
+    assert serve_settings(_parsed(*given))["log_to_stderr"] is True
+    on_the_line = serve_settings(
+        _parsed(*given, "--log-file", "/srv/logs/server.log", "--no-log-to-stderr")
+    )
+    assert on_the_line["log_file"] == "/srv/logs/server.log"
+    assert on_the_line["log_to_stderr"] is False
+
+
+def test_a_log_file_that_cannot_be_opened_stops_the_server_with_a_sentence(
+    tmp_path: Path,
+) -> None:
+    database = f"sqlite:///{tmp_path}/server.db"
+    relative = _server("serve", "--db", database, "--log-file", "server.log")
+    assert relative.returncode == 2
+    assert "the log file must be a full path starting with /" in relative.stderr
+
+    missing = tmp_path / "no-such-folder" / "server.log"
+    result = _server("serve", "--db", database, "--log-file", str(missing))
+    assert result.returncode == 2
+    assert f"The log file {missing} could not be opened for writing: No such file" in (
+        result.stderr
+    )
+    assert "Traceback" not in relative.stderr + result.stderr
+    assert not (tmp_path / "server.db").exists()  # stopped before opening the database
+
+
 def test_db_on_the_command_line_overrides_the_file(tmp_path: Path) -> None:
     path = _config(tmp_path, 'database = "sqlite:////srv/a.db"\n')
     args = _parsed("device", "list", "--config", str(path), "--db", "sqlite:////srv/b.db")
@@ -72,6 +112,10 @@ def test_db_on_the_command_line_overrides_the_file(tmp_path: Path) -> None:
         ('forwarded_allow_ips = ["10.0.0.300"]\n', "'10.0.0.300', which is not an address"),
         ('log_level = "loud"\n', "log_level must be one of debug, info, warning, error"),
         ("insecure_http_for_lab = 1\n", "insecure_http_for_lab must be true or false"),
+        ('log_file = "server.log"\n', "log_file must be a full path starting with /"),
+        ('log_file = "/var/log/{name}.log"\n', "log_file may hold {port} (the instance's port)"),
+        ('log_file = "/var/log/onestop-server/"\n', "log_file must name a file, not a folder"),
+        ('log_to_stderr = "no"\n', "log_to_stderr must be true or false"),
         ("port = 80\nport = 81\n", "is not valid TOML"),
         ('database = "x\n', "is not valid TOML: "),
     ],
