@@ -20,6 +20,7 @@ SERVER_FILES = REPOSITORY / "installers" / "server"
 INSTALL_DIR = f"opt/{PACKAGE}"
 UNIT = "onestop-server@.service"
 CONFIG = "etc/onestop-server/server.toml"
+LOGROTATE = f"etc/logrotate.d/{PACKAGE}"
 # The bundle's cache folder under a build folder (shared with the package tests).
 FROZEN_SERVER = "frozen-server"
 
@@ -55,6 +56,8 @@ def stage_server(bundle: Path, staging: Path, *, version: str) -> Path:
     (staging / "usr" / "bin" / PACKAGE).symlink_to(f"/{INSTALL_DIR}/{PACKAGE}")
     _copy(SERVER_FILES / UNIT, staging / "lib" / "systemd" / "system")
     _copy(SERVER_FILES / "server.toml", (staging / CONFIG).parent)
+    (staging / LOGROTATE).parent.mkdir(parents=True)
+    shutil.copyfile(SERVER_FILES / "logrotate", staging / LOGROTATE)
     docs = staging / "usr" / "share" / "doc" / PACKAGE
     _copy(SERVER_FILES / "copyright", docs)
     _copy(REPOSITORY / "docs" / "server.md", docs)
@@ -82,7 +85,7 @@ def stage_server(bundle: Path, staging: Path, *, version: str) -> Path:
         f"Recommends: {', '.join(SERVER_RECOMMENDS)}\n" + _DESCRIPTION,
         encoding="utf-8",
     )
-    (control / "conffiles").write_text(f"/{CONFIG}\n", encoding="utf-8")
+    (control / "conffiles").write_text(f"/{CONFIG}\n/{LOGROTATE}\n", encoding="utf-8")
     for script in MAINTAINER_SCRIPTS:
         shutil.copyfile(SERVER_FILES / script, control / script)
     deb.write_md5sums(staging)
