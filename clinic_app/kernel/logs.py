@@ -73,6 +73,9 @@ class SafeFormatter(logging.Formatter):
         if isinstance(record.msg, BaseException):
             record.msg = str(_safe_argument(record.msg))
         record.stack_info = None
+        # Another handler's formatter may have cached the full traceback, message and all,
+        # on the record: the error is described again here, safely.
+        record.exc_text = None
         return super().format(record)
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's own name
