@@ -15,9 +15,11 @@ import pytest
 from PyInstaller.archive.readers import CArchiveReader
 
 from clinic_app.domains.imaging.dicom import video
+from installers.packaging.app import app_version
 from installers.packaging.video import (
     DEBIAN_FILES,
     FROZEN_VIDEO,
+    LICENCE,
     PACKAGE,
     PROGRAM,
     frozen_video,
@@ -121,6 +123,8 @@ def test_the_add_on_package_is_lintian_clean_installs_decodes_and_purges_in_a_cl
         )
         # GPL as a whole: the GPL parts are listed as shipped, and nothing is left unknown.
         assert "- library av.libs/libx264: GPL-2.0-or-later\n" in listing
+        # The worker, the project's own code in it, is under the add-on's licence.
+        assert f"| onestop-msk | {app_version()} | {LICENCE} |" in listing
         assert "## Findings\n\nNone: every component passes." in listing
         # Run as a clinician would be: an ordinary user, with no Python on the machine.
         assert chroot.run(["useradd", "--create-home", "clinician"]).returncode == 0
