@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import shutil
 import tomllib
 from pathlib import Path
 
-from installers.packaging import deb
+from installers.packaging import deb, layout
 from installers.packaging.freeze import REPOSITORY, freeze
 
 PACKAGE = "onestop-msk"
@@ -56,13 +55,13 @@ def app_version() -> str:
 
 
 def stage_app(bundle: Path, staging: Path, *, version: str) -> Path:
-    """Lays out the package's files in ``staging`` (emptied first) and returns it."""
-    shutil.rmtree(staging, ignore_errors=True)
-    target = staging / INSTALL_DIR
-    shutil.copytree(bundle, target, symlinks=True)
-    deb.strip_libraries(target)
-    deb.remove_foreign_runpaths(target)
+    """Lays out the package's files in ``staging`` (emptied first) and returns it.
 
+    Raises :class:`~installers.packaging.layout.LicenceRuleError` when the bundle holds a
+    component that is unknown, refused or GPL-only.
+    """
+    report = layout.reviewed(bundle, PACKAGE)
+    layout.copy_bundle(bundle, staging, PACKAGE)
     usr = staging / "usr"
     (usr / "bin").mkdir(parents=True)
     (usr / "bin" / "onestop").symlink_to(f"/{INSTALL_DIR}/onestop")
@@ -70,35 +69,19 @@ def stage_app(bundle: Path, staging: Path, *, version: str) -> Path:
     _copy(
         DEBIAN_FILES / "onestop-msk.svg", usr / "share" / "icons" / "hicolor" / "scalable" / "apps"
     )
-    docs = usr / "share" / "doc" / PACKAGE
-    _copy(DEBIAN_FILES / "copyright", docs)
-    with (
-        (docs / "changelog.gz").open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed,
-    ):
-        packed.write((DEBIAN_FILES / "changelog").read_bytes())
-    overrides = usr / "share" / "lintian" / "overrides"
-    overrides.mkdir(parents=True)
-    shutil.copyfile(DEBIAN_FILES / "lintian-overrides", overrides / PACKAGE)
-
-    deb.normalise_permissions(staging)
-    control = staging / "DEBIAN"
-    control.mkdir(mode=0o755)
-    (control / "control").write_text(
-        f"Package: {PACKAGE}\n"
-        f"Version: {version}\n"
-        "Section: misc\n"
-        "Priority: optional\n"
-        "Architecture: amd64\n"
-        "Maintainer: OneStop MSK team <team@example.org>\n"
-        f"Installed-Size: {deb.installed_size_kib(staging)}\n"
-        f"Depends: {', '.join(APP_DEPENDS)}\n"
-        # MP4 clips are decoded by the video add-on, a separate GPL program (its own package).
-        "Recommends: onestop-msk-video\n" + _DESCRIPTION,
-        encoding="utf-8",
+    layout.add_documents(staging, PACKAGE, DEBIAN_FILES, report, version=version)
+    layout.write_control(
+        staging,
+        package=PACKAGE,
+        version=version,
+        section="misc",
+        relations={
+            "Depends": ", ".join(APP_DEPENDS),
+            # MP4 clips are decoded by the video add-on, a separate GPL program (its own package).
+            "Recommends": "onestop-msk-video",
+        },
+        description=_DESCRIPTION,
     )
-    deb.write_md5sums(staging)
-    deb.normalise_permissions(control)
     return staging
 
 

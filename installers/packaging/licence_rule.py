@@ -36,6 +36,10 @@ class Entry:
     refused: str = ""
 
 
+#: What a finding is about: no entry names the component, its entry refuses it, or it is GPL-only.
+UNKNOWN, REFUSED, GPL_ONLY = "unknown", "refused", "gpl-only"
+
+
 @dataclass(frozen=True)
 class Finding:
     """Why one component breaks the rule."""
@@ -43,6 +47,7 @@ class Finding:
     kind: str
     name: str
     reason: str
+    cause: str = UNKNOWN
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}: {self.reason}"
@@ -77,6 +82,24 @@ def entry_for(entries: list[Entry], kind: str, name: str) -> Entry | None:
         return None
     exact = [entry for entry in matching if entry.pattern.lower() == name.lower()]
     return exact[0] if exact else max(matching, key=lambda entry: len(entry.pattern))
+
+
+def refusal_for(entries: list[Entry], kind: str, name: str) -> str:
+    """Why ``name`` must not ship, from any entry matching it ("" when none refuses it).
+
+    A refusal by pattern covers every name it matches, even one whose licence an exact entry
+    gives (PyAV's libraries: each has its own licence, all are kept out of the app).
+    """
+    return next(
+        (
+            entry.refused
+            for entry in entries
+            if entry.refused
+            and entry.kind == kind
+            and fnmatch.fnmatchcase(name.lower(), entry.pattern.lower())
+        ),
+        "",
+    )
 
 
 def gpl_free_choice(expression: str) -> bool:
@@ -134,10 +157,11 @@ def check(components: list[tuple[str, str]], entries: list[Entry]) -> list[Findi
     findings = []
     for kind, name in components:
         entry = entry_for(entries, kind, name)
+        refused = refusal_for(entries, kind, name)
         if entry is None:
-            findings.append(Finding(kind, name, "not in the allowlist (unknown licence)"))
-        elif entry.refused:
-            findings.append(Finding(kind, name, f"refused: {entry.refused}"))
+            findings.append(Finding(kind, name, "not in the allowlist (unknown licence)", UNKNOWN))
+        elif refused:
+            findings.append(Finding(kind, name, f"refused: {refused}", REFUSED))
         elif not gpl_free_choice(entry.licence):
-            findings.append(Finding(kind, name, f"GPL-only ({entry.licence})"))
+            findings.append(Finding(kind, name, f"GPL-only ({entry.licence})", GPL_ONLY))
     return findings

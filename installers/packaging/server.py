@@ -6,11 +6,10 @@ installs and why is in docs/server.md.
 
 from __future__ import annotations
 
-import gzip
 import shutil
 from pathlib import Path
 
-from installers.packaging import deb
+from installers.packaging import deb, layout
 from installers.packaging.app import app_version
 from installers.packaging.freeze import REPOSITORY, freeze
 
@@ -45,53 +44,34 @@ Description: sync server for OneStop MSK clinics
 
 
 def stage_server(bundle: Path, staging: Path, *, version: str) -> Path:
-    """Lays out the package's files in ``staging`` (emptied first) and returns it."""
-    shutil.rmtree(staging, ignore_errors=True)
-    target = staging / INSTALL_DIR
-    shutil.copytree(bundle, target, symlinks=True)
-    deb.strip_libraries(target)
-    deb.remove_foreign_runpaths(target)
+    """Lays out the package's files in ``staging`` (emptied first) and returns it.
 
+    Raises :class:`~installers.packaging.layout.LicenceRuleError` when the bundle holds a
+    component that is unknown, refused or GPL-only.
+    """
+    report = layout.reviewed(bundle, PACKAGE)
+    layout.copy_bundle(bundle, staging, PACKAGE)
     (staging / "usr" / "bin").mkdir(parents=True)
     (staging / "usr" / "bin" / PACKAGE).symlink_to(f"/{INSTALL_DIR}/{PACKAGE}")
     _copy(SERVER_FILES / UNIT, staging / "lib" / "systemd" / "system")
     _copy(SERVER_FILES / "server.toml", (staging / CONFIG).parent)
     (staging / LOGROTATE).parent.mkdir(parents=True)
     shutil.copyfile(SERVER_FILES / "logrotate", staging / LOGROTATE)
-    docs = staging / "usr" / "share" / "doc" / PACKAGE
-    _copy(SERVER_FILES / "copyright", docs)
+    docs = layout.add_documents(staging, PACKAGE, SERVER_FILES, report, version=version)
     _copy(REPOSITORY / "docs" / "server.md", docs)
-    with (
-        (docs / "changelog.gz").open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed,
-    ):
-        packed.write((SERVER_FILES / "changelog").read_bytes())
-    overrides = staging / "usr" / "share" / "lintian" / "overrides"
-    overrides.mkdir(parents=True)
-    shutil.copyfile(SERVER_FILES / "lintian-overrides", overrides / PACKAGE)
-
-    deb.normalise_permissions(staging)
-    control = staging / "DEBIAN"
-    control.mkdir(mode=0o755)
-    (control / "control").write_text(
-        f"Package: {PACKAGE}\n"
-        f"Version: {version}\n"
-        "Section: net\n"
-        "Priority: optional\n"
-        "Architecture: amd64\n"
-        "Maintainer: OneStop MSK team <team@example.org>\n"
-        f"Installed-Size: {deb.installed_size_kib(staging)}\n"
-        f"Depends: {', '.join(SERVER_DEPENDS)}\n"
-        f"Recommends: {', '.join(SERVER_RECOMMENDS)}\n" + _DESCRIPTION,
-        encoding="utf-8",
+    layout.write_control(
+        staging,
+        package=PACKAGE,
+        version=version,
+        section="net",
+        relations={
+            "Depends": ", ".join(SERVER_DEPENDS),
+            "Recommends": ", ".join(SERVER_RECOMMENDS),
+        },
+        description=_DESCRIPTION,
+        conffiles=[CONFIG, LOGROTATE],
+        scripts=[SERVER_FILES / script for script in MAINTAINER_SCRIPTS],
     )
-    (control / "conffiles").write_text(f"/{CONFIG}\n/{LOGROTATE}\n", encoding="utf-8")
-    for script in MAINTAINER_SCRIPTS:
-        shutil.copyfile(SERVER_FILES / script, control / script)
-    deb.write_md5sums(staging)
-    deb.normalise_permissions(control)
-    for script in MAINTAINER_SCRIPTS:
-        (control / script).chmod(0o755)
     return staging
 
 

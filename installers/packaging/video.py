@@ -6,11 +6,10 @@ and says plainly that clips cannot be imported.
 
 from __future__ import annotations
 
-import gzip
 import shutil
 from pathlib import Path
 
-from installers.packaging import deb
+from installers.packaging import deb, layout
 from installers.packaging.app import app_version
 from installers.packaging.freeze import REPOSITORY, freeze
 
@@ -22,6 +21,9 @@ WORKER_SOURCE = REPOSITORY / "clinic_app" / "domains" / "imaging" / "dicom" / "v
 INSTALL_DIR = f"opt/{PACKAGE}"
 # The bundle's cache folder under a build folder (shared with tests/support/packages.py).
 FROZEN_VIDEO = "frozen-video"
+# The add-on's own licence (its source's SPDX line and installers/video/copyright): it is GPL,
+# so the GPL libraries PyAV's wheels carry may ship in it (docs/video-decoder.md).
+LICENCE = "GPL-2.0-or-later"
 
 _DESCRIPTION = """\
 Description: video add-on for OneStop MSK: MP4 and MOV clips
@@ -36,46 +38,27 @@ Description: video add-on for OneStop MSK: MP4 and MOV clips
 
 
 def stage_video(bundle: Path, staging: Path, *, version: str) -> Path:
-    """Lays out the package's files in ``staging`` (emptied first) and returns it."""
-    shutil.rmtree(staging, ignore_errors=True)
-    target = staging / INSTALL_DIR
-    shutil.copytree(bundle, target, symlinks=True)
-    deb.strip_libraries(target)
-    deb.remove_foreign_runpaths(target)
+    """Lays out the package's files in ``staging`` (emptied first) and returns it.
 
-    docs = staging / "usr" / "share" / "doc" / PACKAGE
-    docs.mkdir(parents=True)
-    shutil.copyfile(DEBIAN_FILES / "copyright", docs / "copyright")
+    The add-on is GPL as a whole, so its GPL components are listed as such; a component the
+    allowlist does not know still raises
+    :class:`~installers.packaging.layout.LicenceRuleError`.
+    """
+    report = layout.reviewed(bundle, PACKAGE, licence=LICENCE)
+    layout.copy_bundle(bundle, staging, PACKAGE)
+    docs = layout.add_documents(staging, PACKAGE, DEBIAN_FILES, report, version=version)
     # The add-on's own source travels with it, as its licence asks.
     (docs / "source").mkdir()
     shutil.copyfile(WORKER_SOURCE, docs / "source" / WORKER_SOURCE.name)
     shutil.copyfile(SPEC, docs / "source" / SPEC.name)
-    with (
-        (docs / "changelog.gz").open("wb") as raw,
-        gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as packed,
-    ):
-        packed.write((DEBIAN_FILES / "changelog").read_bytes())
-    overrides = staging / "usr" / "share" / "lintian" / "overrides"
-    overrides.mkdir(parents=True)
-    shutil.copyfile(DEBIAN_FILES / "lintian-overrides", overrides / PACKAGE)
-
-    deb.normalise_permissions(staging)
-    control = staging / "DEBIAN"
-    control.mkdir(mode=0o755)
-    (control / "control").write_text(
-        f"Package: {PACKAGE}\n"
-        f"Version: {version}\n"
-        "Section: video\n"
-        "Priority: optional\n"
-        "Architecture: amd64\n"
-        "Maintainer: OneStop MSK team <team@example.org>\n"
-        f"Installed-Size: {deb.installed_size_kib(staging)}\n"
-        "Depends: libc6 (>= 2.34)\n"
-        "Enhances: onestop-msk\n" + _DESCRIPTION,
-        encoding="utf-8",
+    layout.write_control(
+        staging,
+        package=PACKAGE,
+        version=version,
+        section="video",
+        relations={"Depends": "libc6 (>= 2.34)", "Enhances": "onestop-msk"},
+        description=_DESCRIPTION,
     )
-    deb.write_md5sums(staging)
-    deb.normalise_permissions(control)
     return staging
 
 

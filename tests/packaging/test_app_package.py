@@ -18,6 +18,7 @@ from pydicom.data import get_testdata_file
 
 from installers.packaging.app import APP_DEPENDS
 from tests.support.debian_root import PACKAGE_LIST, Chroot, fresh_root
+from tests.support.licence_files import check_installed_licences
 from tests.support.packages import app_deb, timings
 from tests.support.summary import SUMMARY_LINES
 from tests.support.x_screen import WindowGeometry, parse_xwininfo, read_xwd, save_png
@@ -118,8 +119,16 @@ def test_the_app_package_installs_shows_the_sign_in_window_and_purges_cleanly(
             "/usr/share/icons/hicolor/scalable/apps/onestop-msk.svg",
             "/usr/share/doc/onestop-msk/copyright",
             "/usr/share/doc/onestop-msk/changelog.gz",
+            "/usr/share/doc/onestop-msk/onestop-msk.cdx.json",
+            "/usr/share/doc/onestop-msk/licences.md",
         ):
             assert chroot.path(path).is_file(), path
+        listing = check_installed_licences(
+            chroot.path("/usr/share/doc/onestop-msk"),
+            "onestop-msk",
+            naming={"onestop-msk", "pyside6-essentials", "shiboken6", "PySide6/Qt/lib/libQt6Core"},
+        )
+        assert "## Findings\n\nNone: every component passes." in listing
         assert os.readlink(chroot.path("/usr/bin/onestop")) == "/opt/onestop-msk/onestop"
         owned = chroot.run(["dpkg", "-L", "onestop-msk"]).stdout.split()
         assert "/opt/onestop-msk/onestop" in owned

@@ -226,3 +226,59 @@ def test_the_bundle_leaves_out_what_the_spec_excludes(program: Path) -> None:
         "PySide6/Qt/plugins/platforms/libqoffscreen.so",
     ):
         assert needed in names, needed
+
+
+# The Qt plug-ins the app needs, under PySide6/Qt/plugins in the bundle: the screens it may be
+# shown on (X11, Wayland, none for the tests and for the headless commands), clips played back
+# by Qt Multimedia's FFmpeg, letters printed through CUPS, the picture formats the screens and
+# letters load, and TLS for the sync server.
+QT_PLUGINS = (
+    "platforms/libqxcb.so",
+    "platforms/libqwayland.so",
+    "platforms/libqoffscreen.so",
+    "multimedia/libffmpegmediaplugin.so",
+    "printsupport/libcupsprintersupport.so",
+    "imageformats/libqjpeg.so",
+    "imageformats/libqsvg.so",
+    "iconengines/libqsvgicon.so",
+    "tls/libqopensslbackend.so",
+)
+# What a plug-in may take from the machine rather than the bundle: the C library, and the
+# graphics and display libraries the package Depends on (installers/packaging/app.py).
+SYSTEM_LIBRARIES = {
+    "libc.so.6",
+    "libm.so.6",
+    "libdl.so.2",
+    "libpthread.so.0",
+    "librt.so.1",
+    "ld-linux-x86-64.so.2",
+    "libGL.so.1",
+    "libEGL.so.1",
+    "libdrm.so.2",
+    "libxcb.so.1",
+    "libwayland-client.so.0",
+    "libwayland-cursor.so.0",
+    "libwayland-egl.so.1",
+}
+
+
+def test_the_bundle_carries_the_qt_plugins_the_app_needs_and_what_they_link(
+    program: Path,
+) -> None:
+    internal = program.parent / "_internal"
+    plugins = internal / "PySide6" / "Qt" / "plugins"
+    assert not [name for name in QT_PLUGINS if not (plugins / name).is_file()]
+    # A plug-in whose library is missing is skipped by Qt without a word: each one's libraries
+    # must be in the bundle (Qt's own, or ones PyInstaller copied) or among the Depends.
+    bundled = {path.name for path in internal.rglob("*.so*")}
+    for name in QT_PLUGINS:
+        needed = subprocess.run(
+            ["patchelf", "--print-needed", str(plugins / name)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert any(library.startswith("libQt6") for library in needed), (name, needed)
+        assert not set(needed) - bundled - SYSTEM_LIBRARIES, name
+    # The OpenSSL backend opens OpenSSL 3 by name when the first TLS connection is made.
+    assert {"libssl.so.3", "libcrypto.so.3"} <= {path.name for path in internal.iterdir()}

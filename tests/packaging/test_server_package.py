@@ -28,6 +28,7 @@ from clinic_app.kernel.uow import SYSTEM
 from installers.packaging.server import SERVER_FILES, UNIT
 from tests.integration.sync.test_sync_files import PASSWORD, _record_with_file
 from tests.support.debian_root import Chroot, fresh_root
+from tests.support.licence_files import check_installed_licences
 from tests.support.postgres import PostgresServer, running_in_ci
 from tests.support.server_package import server_deb
 from tests.support.summary import SUMMARY_LINES
@@ -137,6 +138,12 @@ def _check_installed(chroot: Chroot, root: Path) -> tuple[int, int]:
     assert _mode(chroot.path("/var/lib/onestop-server/files")) == (0o700, uid, gid)
     installed_config = chroot.path("/etc/onestop-server/server.toml").read_text()
     assert installed_config == (SERVER_FILES / "server.toml").read_text()
+    listing = check_installed_licences(
+        chroot.path("/usr/share/doc/onestop-server"),
+        PACKAGE,
+        naming={"onestop-msk", "uvicorn", "fastapi", "psycopg"},
+    )
+    assert "## Findings\n\nNone: every component passes." in listing
     verified = _verify_unit(root)
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert not verified.stderr.strip(), verified.stderr

@@ -4,9 +4,7 @@ the app, installs into a clean Debian root and purges without a trace.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 import struct
 import subprocess
 import time
@@ -17,12 +15,11 @@ import pytest
 from PyInstaller.archive.readers import CArchiveReader
 
 from clinic_app.domains.imaging.dicom import video
-from installers.packaging import deb
-from installers.packaging import video as video_packaging
 from installers.packaging.app import app_version
 from installers.packaging.video import (
     DEBIAN_FILES,
     FROZEN_VIDEO,
+    LICENCE,
     PACKAGE,
     PROGRAM,
     frozen_video,
@@ -30,7 +27,8 @@ from installers.packaging.video import (
 )
 from tests.support import clips
 from tests.support.debian_root import Chroot, fresh_root
-from tests.support.packages import build_once
+from tests.support.licence_files import check_installed_licences
+from tests.support.packages import build_once, cached_deb
 from tests.support.summary import SUMMARY_LINES
 
 LIMITS = ["--max-frames", "1200", "--max-bytes", "1500000000"]
@@ -43,26 +41,7 @@ def bundle() -> Path:
 
 def _video_deb(bundle: Path) -> Path:
     """The add-on's .deb (gzip), rebuilt when the bundle or the way it is packaged changes."""
-    made_by = [Path(video_packaging.__file__), Path(deb.__file__), *sorted(DEBIAN_FILES.iterdir())]
-    digest = hashlib.sha256(b"".join(path.read_bytes() for path in made_by)).hexdigest()
-    key = f"{bundle}\n{digest}"
-
-    def build(folder: Path) -> Path:
-        stamp = folder / "bundle"
-        built = sorted(folder.glob("*.deb"))
-        if len(built) == 1 and stamp.is_file() and stamp.read_text() == key:
-            return built[0]
-        for old in built:
-            old.unlink()
-        staging = stage_video(bundle, folder / "staging", version=app_version())
-        try:
-            package = deb.build_deb(staging, folder, compression="gzip")
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        stamp.write_text(key)
-        return package
-
-    return build_once("video-deb", build)
+    return cached_deb("video-deb", bundle, stage_video, DEBIAN_FILES)
 
 
 def test_the_frozen_add_on_decodes_a_clip_as_the_source_one_does(
@@ -137,6 +116,16 @@ def test_the_add_on_package_is_lintian_clean_installs_decodes_and_purges_in_a_cl
         _assert_lintian_clean(checked)
         installed = chroot.run(["dpkg", "-i", f"/tmp/{package.name}"], timeout=300)
         assert installed.returncode == 0, installed.stderr
+        listing = check_installed_licences(
+            chroot.path(f"/usr/share/doc/{PACKAGE}"),
+            PACKAGE,
+            naming={"av", "numpy", "av.libs/libavcodec", "av.libs/libx264"},
+        )
+        # GPL as a whole: the GPL parts are listed as shipped, and nothing is left unknown.
+        assert "- library av.libs/libx264: GPL-2.0-or-later\n" in listing
+        # The worker, the project's own code in it, is under the add-on's licence.
+        assert f"| onestop-msk | {app_version()} | {LICENCE} |" in listing
+        assert "## Findings\n\nNone: every component passes." in listing
         # Run as a clinician would be: an ordinary user, with no Python on the machine.
         assert chroot.run(["useradd", "--create-home", "clinician"]).returncode == 0
         assert chroot.run(["sh", "-c", "command -v python3"]).returncode != 0

@@ -20,8 +20,9 @@ from installers.packaging.app import FROZEN_APP, SPEC, app_version, stage_app
 from installers.packaging.freeze import REPOSITORY, freeze
 
 WORK = REPOSITORY / "build" / "packaging"
-# Besides the bundle, a package is made from these: its files and the code that lays it out.
-PACKAGING_FILES = (REPOSITORY / "installers" / "debian", REPOSITORY / "installers" / "packaging")
+# Besides the bundle and its own files, every package is made from these: the code that lays
+# it out, and the reviewed licences its licence list is written from.
+PACKAGING_CODE = (REPOSITORY / "installers" / "packaging", REPOSITORY / "installers" / "licences")
 
 _built: dict[str, Path] = {}
 # name -> seconds this process spent building or waiting for it, for the tests' timings
@@ -51,14 +52,15 @@ def build_once(name: str, build: Callable[[Path], Path]) -> Path:
     return result
 
 
-def _digest(folders: tuple[Path, ...]) -> str:
+def made_from(bundle: Path, *sources: Path) -> str:
+    """A stamp of what a package is made from: the bundle, ``sources`` and the packaging code."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
+    for folder in (*sources, *PACKAGING_CODE):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(REPOSITORY)).encode() + b"\0")
                 digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return f"{bundle}\n{digest.hexdigest()}\n"
 
 
 def frozen_app() -> Path:
@@ -66,24 +68,32 @@ def frozen_app() -> Path:
     return build_once(FROZEN_APP, lambda folder: freeze(SPEC, work=folder))
 
 
-def app_deb() -> Path:
-    """The app's .deb (gzip), rebuilt only when the bundle or the package's own files change."""
-    bundle = frozen_app()
-    made_from = f"{bundle}\n{_digest(PACKAGING_FILES)}\n"
+def cached_deb(name: str, bundle: Path, stage: Callable[..., Path], *sources: Path) -> Path:
+    """The .deb (gzip) that ``stage(bundle, staging, version=...)`` lays out, under ``name``.
+
+    Rebuilt only when the bundle, ``sources`` (the package's own files) or the packaging code
+    change.
+    """
+    key = made_from(bundle, *sources)
 
     def build(folder: Path) -> Path:
         stamp = folder / "made-from"
         built = sorted(folder.glob("*.deb"))
-        if len(built) == 1 and stamp.is_file() and stamp.read_text() == made_from:
+        if len(built) == 1 and stamp.is_file() and stamp.read_text() == key:
             return built[0]
         for old in built:
             old.unlink()
-        staging = stage_app(bundle, folder / "staging", version=app_version())
+        staging = stage(bundle, folder / "staging", version=app_version())
         try:
             package = deb.build_deb(staging, folder, compression="gzip")
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        stamp.write_text(made_from)
+        stamp.write_text(key)
         return package
 
-    return build_once("app-deb", build)
+    return build_once(name, build)
+
+
+def app_deb() -> Path:
+    """The app's .deb (gzip), rebuilt only when the bundle or the package's own files change."""
+    return cached_deb("app-deb", frozen_app(), stage_app, REPOSITORY / "installers" / "debian")
