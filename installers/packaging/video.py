@@ -23,7 +23,7 @@ INSTALL_DIR = f"opt/{PACKAGE}"
 FROZEN_VIDEO = "frozen-video"
 # The add-on's own licence (its source's SPDX line and installers/video/copyright): it is GPL,
 # so the GPL libraries PyAV's wheels carry may ship in it (docs/video-decoder.md).
-LICENCE = "GPL-2.0-or-later"
+LICENCE = "GPL-3.0-or-later"
 
 _DESCRIPTION = """\
 Description: video add-on for OneStop MSK: MP4 and MOV clips
@@ -33,7 +33,8 @@ Description: video add-on for OneStop MSK: MP4 and MOV clips
  It is a separate program, started by the app for each clip and fed through
  pipes. It is self-contained: it lives in /opt/onestop-msk-video with its
  own Python, NumPy and FFmpeg (from PyAV), and is licensed apart from the
- app (GPL-2.0-or-later, as its FFmpeg build is).
+ app (GPL-3.0-or-later: its FFmpeg build is LGPL-3.0 linked with GPL
+ encoders).
 """
 
 

@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shipped only in the video add-on, whose FFmpeg links GPL encoders (docs/video-decoder.md).
 """The video add-on: one MP4 or MOV clip on stdin, its checked RGB frames on stdout.
 
