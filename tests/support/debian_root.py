@@ -160,13 +160,18 @@ class Chroot:
         return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
     def copy_in(self, src: Path, dest: str) -> None:
-        """Copies a file or folder from the machine to ``dest`` (an absolute path in the root)."""
+        """Copies a file or folder from the machine to ``dest`` (an absolute path in the root).
+
+        A copied file is readable by every user in the root, whatever its mode was here: the
+        tests run the packages as an ordinary user, and pytest's own files are private.
+        """
         target = self.root / dest.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, target, symlinks=True)
         else:
             shutil.copy2(src, target)
+            target.chmod(target.stat().st_mode | 0o444)
 
     def path(self, inside: str) -> Path:
         """The machine's path of a path inside the root."""

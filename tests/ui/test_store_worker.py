@@ -119,7 +119,7 @@ class RecordingImaging(StoreRecorder):
         self.note("keep", store=True)
         return SimpleNamespace(id=uuid.uuid4(), frames=image.frames)
 
-    def read_file(self, data: bytes) -> Picture | DicomFile:
+    def read_file(self, data: bytes, cancelled: object = None) -> Picture | DicomFile:
         self.note("read_file", store=False)
         if data.startswith(b"DICM"):
             return DicomFile(data, Dataset())

@@ -150,7 +150,16 @@ def test_a_cancelled_clip_import_stops_the_add_on_at_once(
     view.import_button.click()
 
     def running() -> list[psutil.Process]:
-        return [p for p in psutil.Process().children() if p.status() != psutil.STATUS_ZOMBIE]
+        # Only the add-on started here: other tests in this process leave helpers of their own
+        # (a multiprocessing fork server, for one).
+        found = []
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if child.status() != psutil.STATUS_ZOMBIE and stuck in child.cmdline():
+                    found.append(child)
+            except psutil.NoSuchProcess:
+                continue
+        return found
 
     qtbot.waitUntil(lambda: bool(running()), timeout=WAIT_MS)
     assert len(tasks) == 1
