@@ -94,6 +94,14 @@ MESSAGES: dict[str, str] = {
     ),
     "sync.unreachable": "The server could not be reached. Nothing was lost; try again later.",
     "sync.not_set_up": "This device is not enrolled with a server: use 'onestop sync enrol'.",
+    "sync.ca_unreadable": (
+        "The --ca file is missing or holds no certificate: give the .pem or .crt file of the "
+        "authority that signed the server's certificate."
+    ),
+    "sync.bad_url": "That is not a server address: give it as https://host[:port].",
+    "sync.insecure_url": (
+        "That address starts with http://, which would send records unencrypted: use https://."
+    ),
     "device.exists": "The server already knows this device.",
     "device.not_approved": "The server has not approved this device yet.",
     "device.revoked": "The server has revoked this device; it can no longer sync.",

@@ -28,6 +28,7 @@ from clinic_app.kernel.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
+    ValidationError,
 )
 from clinic_app.sync.protocol import USER_TOKEN_HEADER, PullPage, PushRequest, PushResponse
 
@@ -109,11 +110,19 @@ class HttpTransport:
         client: httpx.Client | None = None,
         allow_insecure_http: bool | None = None,
     ) -> None:
-        """Raises ``sync.insecure_url`` or ``sync.bad_url``: see :func:`check_server_url`."""
+        """A transport to ``base_url``, checking its certificate against ``ca_file`` if given.
+
+        Raises ``sync.insecure_url`` or ``sync.bad_url`` (see :func:`check_server_url`), or
+        ``sync.ca_unreadable`` (field ``ca_file``) for an authority file that is missing or
+        holds no certificate.
+        """
         if client is None:
             check_server_url(base_url, allow_insecure_http=allow_insecure_http)
         if client is None:
-            verify = _tls_context(str(ca_file) if ca_file else None, _modified(ca_file))
+            try:
+                verify = _tls_context(str(ca_file) if ca_file else None, _modified(ca_file))
+            except (ssl.SSLError, OSError):
+                raise ValidationError("sync.ca_unreadable", field="ca_file") from None
             client = httpx.Client(base_url=base_url, timeout=timeout, verify=verify)
         self._client = client
         self._token = token

@@ -932,3 +932,27 @@ def test_the_named_operator_is_in_the_audit_entry(
     assert ("user.add", None, "m.okafor") in rows
     assert ("user.disable", None, "r.shah") in rows
     assert all(operator for _action, _user, operator in rows)
+
+
+def test_enrolling_with_an_authority_file_that_is_no_certificate_says_so_plainly(
+    onestop: Onestop, store_path: Path, tmp_path: Path
+) -> None:
+    _init(onestop, store_path)
+    note = tmp_path / "server-ca.pem"
+    note.write_text("not a certificate\n")
+    for ca_file in (note, tmp_path / "missing.pem"):
+        result = onestop(
+            "--store",
+            store_path,
+            "sync",
+            "enrol",
+            "--server",
+            "https://sync.example.nhs.uk",
+            "--name",
+            "Clinic laptop 1",
+            "--ca",
+            ca_file,
+        )
+        assert result.code == 2
+        assert "The --ca file is missing or holds no certificate" in result.err, result.err
+        assert "Traceback" not in result.err

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, ValidationError
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM
@@ -327,6 +327,16 @@ def test_plain_http_only_on_loopback_or_with_the_lab_flag(tmp_path: Path) -> Non
     HttpTransport("http://10.20.30.40:8765", allow_insecure_http=True).close()
     HttpTransport("https://10.20.30.40:8765").close()
     HttpTransport("http://127.0.0.1:8765").close()
+
+
+def test_an_authority_file_missing_or_not_a_certificate_is_said_plainly(tmp_path: Path) -> None:
+    not_a_certificate = tmp_path / "server-ca.pem"
+    not_a_certificate.write_text("this is a note, not a certificate\n")
+    for ca_file in (tmp_path / "missing.pem", not_a_certificate):
+        with pytest.raises(ValidationError) as refused:
+            HttpTransport("https://sync.example.nhs.uk", ca_file=ca_file)
+        assert refused.value.code == "sync.ca_unreadable"
+        assert refused.value.field == "ca_file"
 
 
 def test_no_log_line_of_a_sync_round_with_errors_names_a_patient(

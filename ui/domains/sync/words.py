@@ -30,6 +30,10 @@ _WORDS: dict[str, str] = {
         "the https:// address IT support gave you."
     ),
     "sync.bad_url": "That is not a server address. It starts with https:// and names a server.",
+    "sync.ca_unreadable": (
+        "The certificate authority file for the server is missing or is not one this laptop "
+        "can read. Ask IT support for the .pem or .crt file."
+    ),
     "sync.user_token_unknown": (
         "The server no longer knows your sign-in on this computer. Sign out, then sign in "
         "again while connected."
