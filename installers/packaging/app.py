@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from pathlib import Path
 
-from installers.packaging import deb, layout
+from installers.packaging import layout
 from installers.packaging.freeze import REPOSITORY, freeze
 
 PACKAGE = "onestop-msk"
@@ -65,8 +64,8 @@ def stage_app(bundle: Path, staging: Path, *, version: str) -> Path:
     usr = staging / "usr"
     (usr / "bin").mkdir(parents=True)
     (usr / "bin" / "onestop").symlink_to(f"/{INSTALL_DIR}/onestop")
-    _copy(DEBIAN_FILES / "onestop-msk.desktop", usr / "share" / "applications")
-    _copy(
+    layout.copy_into(DEBIAN_FILES / "onestop-msk.desktop", usr / "share" / "applications")
+    layout.copy_into(
         DEBIAN_FILES / "onestop-msk.svg", usr / "share" / "icons" / "hicolor" / "scalable" / "apps"
     )
     layout.add_documents(staging, PACKAGE, DEBIAN_FILES, report, version=version)
@@ -89,12 +88,4 @@ def build_app_deb(out_dir: Path, *, work: Path, compression: str = "gzip") -> Pa
     """Freezes the app (or reuses the cached bundle) and builds its .deb in ``out_dir``."""
     bundle = freeze(SPEC, work=work / FROZEN_APP)
     staging = stage_app(bundle, work / "app-staging", version=app_version())
-    try:
-        return deb.build_deb(staging, out_dir, compression=compression)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _copy(source: Path, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, folder / source.name)
+    return layout.build_staged(staging, out_dir, compression=compression)

@@ -107,3 +107,17 @@ def write_control(
     deb.normalise_permissions(control)
     for target in copied:
         target.chmod(0o755)
+
+
+def copy_into(source: Path, folder: Path) -> None:
+    """Copies one file into ``folder`` (made if missing), keeping its name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, folder / source.name)
+
+
+def build_staged(staging: Path, out_dir: Path, *, compression: str) -> Path:
+    """Builds the .deb of a laid-out ``staging`` folder in ``out_dir``, then removes the folder."""
+    try:
+        return deb.build_deb(staging, out_dir, compression=compression)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

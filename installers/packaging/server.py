@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from installers.packaging import deb, layout
+from installers.packaging import layout
 from installers.packaging.app import app_version
 from installers.packaging.freeze import REPOSITORY, freeze
 
@@ -53,12 +53,12 @@ def stage_server(bundle: Path, staging: Path, *, version: str) -> Path:
     layout.copy_bundle(bundle, staging, PACKAGE)
     (staging / "usr" / "bin").mkdir(parents=True)
     (staging / "usr" / "bin" / PACKAGE).symlink_to(f"/{INSTALL_DIR}/{PACKAGE}")
-    _copy(SERVER_FILES / UNIT, staging / "lib" / "systemd" / "system")
-    _copy(SERVER_FILES / "server.toml", (staging / CONFIG).parent)
+    layout.copy_into(SERVER_FILES / UNIT, staging / "lib" / "systemd" / "system")
+    layout.copy_into(SERVER_FILES / "server.toml", (staging / CONFIG).parent)
     (staging / LOGROTATE).parent.mkdir(parents=True)
     shutil.copyfile(SERVER_FILES / "logrotate", staging / LOGROTATE)
     docs = layout.add_documents(staging, PACKAGE, SERVER_FILES, report, version=version)
-    _copy(REPOSITORY / "docs" / "server.md", docs)
+    layout.copy_into(REPOSITORY / "docs" / "server.md", docs)
     layout.write_control(
         staging,
         package=PACKAGE,
@@ -84,12 +84,4 @@ def build_server_deb(out_dir: Path, *, work: Path, compression: str = "gzip") ->
     """Freezes the server (or reuses the cached bundle) and builds its .deb in ``out_dir``."""
     bundle = frozen_server(work / FROZEN_SERVER)
     staging = stage_server(bundle, work / "server-staging", version=app_version())
-    try:
-        return deb.build_deb(staging, out_dir, compression=compression)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _copy(source: Path, folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, folder / source.name)
+    return layout.build_staged(staging, out_dir, compression=compression)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from installers.packaging import deb, layout
+from installers.packaging import layout
 from installers.packaging.app import app_version
 from installers.packaging.freeze import REPOSITORY, freeze
 
@@ -72,7 +72,4 @@ def build_video_deb(out_dir: Path, *, work: Path, compression: str = "gzip") -> 
     """Freezes the add-on (or reuses the cached bundle) and builds its .deb in ``out_dir``."""
     bundle = frozen_video(work / FROZEN_VIDEO)
     staging = stage_video(bundle, work / "video-staging", version=app_version())
-    try:
-        return deb.build_deb(staging, out_dir, compression=compression)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    return layout.build_staged(staging, out_dir, compression=compression)
