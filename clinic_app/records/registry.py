@@ -10,6 +10,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.lifecycle import Lifecycle
 from clinic_app.records.offers import FactSource, FhirResources, LetterSections, Measure
@@ -33,6 +34,10 @@ class SigningPolicy(StrEnum):
 
 #: Among the patients given, those with a record of the type still unsigned.
 Unfinished = Callable[["Session", Collection[uuid.UUID]], set[uuid.UUID]]
+
+
+#: What stops a row being signed, from the row alone (see ``RecordType.sign_problems``).
+SignProblems = Callable[[Any], list[ValidationError]]
 
 
 class AddendumPolicy(StrEnum):
@@ -72,6 +77,10 @@ class RecordType:
         unfinished: among the patients given, those with one of its records still to
             sign (a day list asks every record type once for all of the day's patients);
             None for a record type that is never left unsigned.
+        sign_problems: what, besides a required section left empty, stops a row being
+            signed, judged from the row alone (never from other records, the clock or the
+            settings): the device asks it when its user signs, and the server again of a
+            row pushed as signed (``clinic_app.records.seal.seal_refusal``).
     """
 
     code: str
@@ -91,6 +100,7 @@ class RecordType:
     measures: tuple[Measure, ...] = ()
     fact_sources: tuple[FactSource, ...] = ()
     unfinished: Unfinished | None = None
+    sign_problems: SignProblems | None = None
 
     @property
     def signed(self) -> bool:

@@ -14,14 +14,16 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.signing import content_digest
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.events import RecordAmended, RecordSigned, raise_event
 from clinic_app.records.registry import RecordType
-from clinic_app.records.sections import require_sections
+from clinic_app.records.sections import missing_sections, require_sections
 
 #: A digest scheme: the SHA-256 (64 hex digits) of what a sealed row's signature covers.
 DigestScheme = Callable[[Any], str]
@@ -156,6 +158,68 @@ def intact(record_type: RecordType, row: Any) -> bool:
     if row.status != RecordStatus.SIGNED:
         return True
     return row.content_sha256 is not None and digest(record_type, row) == row.content_sha256
+
+
+def signing_problems(record_type: RecordType, row: Any) -> list[ValidationError]:
+    """What stops ``row`` being signed, judged from the row alone, each with its field.
+
+    Its required sections left empty (the record type's ``required_code``), then what its
+    record type adds (``RecordType.sign_problems``); a field named by the latter is not
+    named again by the former. The device asks this when its user
+    signs; the server asks it again of a row pushed as signed (:func:`seal_refusal`).
+    """
+    own = [] if record_type.sign_problems is None else record_type.sign_problems(row)
+    named = {problem.field for problem in own}
+    # A field the record type says more about is named once, with its own words.
+    return [
+        ValidationError(record_type.required_code, field=key)
+        for key in missing_sections(record_type.sections, row.content or {})
+        if key not in named
+    ] + own
+
+
+def seal_refusal(
+    record_type: RecordType, after: Mapping[str, Any], stored: Mapping[Any, Any] | None
+) -> str | None:
+    """Why a pushed change may not make a row signed, as a code; None when it may.
+
+    Only a change that makes the row signed is asked (a new row pushed already signed, or
+    a stored one moved to signed): the row as it would stand must be one its device could
+    have signed (``sync.not_signable``: :func:`signing_problems` finds something), and its
+    seal must match what it covers (``sync.seal_broken``). A modified device cannot make
+    the server hold as signed what the app would never have signed.
+
+    Args:
+        record_type: the row's record type.
+        after: the row as it would stand after the change, by column name.
+        stored: the row as the server holds it now (None when it is new).
+    """
+    if not record_type.signed or after.get("status") != RecordStatus.SIGNED:
+        return None
+    if stored is not None and stored.get("status") == RecordStatus.SIGNED:
+        return None  # already signed: whether it may change at all is its lifecycle's to say
+    row = transient_row(record_type, after)
+    if signing_problems(record_type, row):
+        return "sync.not_signable"
+    if row.signed_at is None or not intact(record_type, row):
+        return "sync.seal_broken"
+    return None
+
+
+def transient_row(record_type: RecordType, values: Mapping[str, Any]) -> Any:
+    """A row of the record type's table holding ``values`` (by column name), in no session.
+
+    The checks and the digest read a row as the app's own code does, through its attributes
+    (some record types' content is a property made from their columns).
+    """
+    mapper = inspect(record_type.table)
+    return record_type.table(
+        **{
+            prop.key: values[prop.columns[0].name]
+            for prop in mapper.column_attrs
+            if prop.columns[0].name in values
+        }
+    )
 
 
 def note_digest(

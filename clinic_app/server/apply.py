@@ -24,6 +24,8 @@ from clinic_app.kernel.outbox import wire_value as to_wire
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
+from clinic_app.records.registry import record_type_for_table
+from clinic_app.records.seal import seal_refusal
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.batch import (
     DuplicateScreen,
@@ -493,17 +495,22 @@ def _checked(
     row: Mapping[Any, Any] | None,
     values: Mapping[str, Any],
 ) -> Result | None:
-    """A refusal from the table's own checks (``sync.hooks.on_checked``), or None."""
-    checks = change_checks(table)
-    if not checks:
-        return None
-    _flush_inserts(conn)  # a row it links to may be earlier in this very batch
+    """A refusal from the table's own checks (``sync.hooks.on_checked``), or None.
+
+    A record the change makes signed is then checked as its device would have checked it
+    before signing, and its seal against what it covers (``records.seal.seal_refusal``).
+    """
     after = {**dict(row or {}), **values}
-    for check in checks:
-        code = check(conn, after, row)
-        if code is not None:
-            return _rejected(change, code)
-    return None
+    checks = change_checks(table)
+    if checks:
+        _flush_inserts(conn)  # a row it links to may be earlier in this very batch
+        for check in checks:
+            code = check(conn, after, row)
+            if code is not None:
+                return _rejected(change, code)
+    record_type = record_type_for_table(table)
+    code = None if record_type is None else seal_refusal(record_type, after, row)
+    return None if code is None else _rejected(change, code)
 
 
 def decoded_change(change: Change) -> tuple[SyncedTable, Mapping[str, Any]] | Result:

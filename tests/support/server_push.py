@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.records.registry import record_type_for_table
+from clinic_app.records.seal import digest, transient_row
 from clinic_app.people.text import search_key
 from clinic_app.server import users
 from clinic_app.server.apply import apply_push
@@ -26,6 +28,17 @@ from clinic_app.sync.protocol import Change, PushRequest, Status
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000ca17")
 NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def sealed(table: str, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` (the whole row, by column name) with the seal a device gives it on signing.
+
+    A tampered device's push is built from a row it could have signed: the server refuses a
+    signed row whose seal does not match what it covers (``sync.seal_broken``).
+    """
+    record_type = record_type_for_table(table)
+    assert record_type is not None, f"{table} holds no record type"
+    return {**values, "content_sha256": digest(record_type, transient_row(record_type, values))}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.not_named_reviewer": "ui.domains.sync.words",
     "sync.step_refused": "ui.domains.sync.words",
     "sync.user_disabled": "ui.domains.sync.words",
+    "sync.not_signable": "ui.domains.sync.words",
+    "sync.seal_broken": "ui.domains.sync.words",
     "sync.patient_not_held": "ui.domains.sync.words",
     "sync.wrong_patient": "ui.domains.sync.words",
     # A pack scan's problems: returned in a reading (PackReading.problems), never raised.

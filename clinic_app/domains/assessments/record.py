@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from clinic_app.domains.assessments.model import Assessment
-from clinic_app.domains.assessments.rules import SECTIONS
+from clinic_app.domains.assessments.rules import SECTIONS, medicine_review_problems
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import AssessmentStatus, RecordStatus
 from clinic_app.records.facts import fact_columns
@@ -228,5 +228,6 @@ ASSESSMENT = register(
         measures=MEASURES,
         fact_sources=FACT_SOURCES,
         unfinished=unfinished,
+        sign_problems=lambda row: medicine_review_problems(row.content),
     )
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from clinic_app.kernel.errors import FormErrors, ValidationError
-from clinic_app.records.sections import Section, SectionKind, missing_sections, text_sections
+from clinic_app.records.sections import Section, SectionKind, text_sections
 
 LONG_TEXT = 4000
 SHORT_TEXT = 500
@@ -231,11 +231,6 @@ def check_content(
     if errors:
         raise FormErrors(errors)
     return checked
-
-
-def missing_for_signing(content: Mapping[str, object]) -> tuple[str, ...]:
-    """The fields that must be filled in before signing and are not."""
-    return missing_sections(SECTIONS, content)
 
 
 def medicine_review_problems(content: Mapping[str, Any]) -> list[ValidationError]:

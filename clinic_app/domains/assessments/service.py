@@ -13,11 +13,7 @@ from sqlalchemy import select
 from clinic_app.domains.assessments.content import check_content, working_diagnoses
 from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.record import ASSESSMENT
-from clinic_app.domains.assessments.rules import (
-    medicine_review_problems,
-    medicines_for_review,
-    missing_for_signing,
-)
+from clinic_app.domains.assessments.rules import medicines_for_review
 from clinic_app.domains.assessments.views import (
     AddendumView,
     AssessmentOnFile,
@@ -36,7 +32,7 @@ from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
 from clinic_app.records.events import RecordAmended, raise_event
-from clinic_app.records.seal import intact, note_digest, seal, signing_time
+from clinic_app.records.seal import intact, note_digest, seal, signing_problems, signing_time
 
 ADDENDUM_MAX = 4000
 
@@ -213,10 +209,7 @@ class AssessmentService:
         self._auth.check_password(actor, password)
         with self._uow(actor, permission) as session:
             row = self._checked(session, actor, assessment_id, "sign")
-            problems = [
-                ValidationError(ASSESSMENT.required_code, field=key)
-                for key in missing_for_signing(row.content)
-            ] + medicine_review_problems(row.content)
+            problems = signing_problems(ASSESSMENT, row)
             if problems:
                 raise FormErrors(problems)
             seal(

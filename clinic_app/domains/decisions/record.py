@@ -14,6 +14,7 @@ from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.domains.decisions.model import DecisionRecord
 from clinic_app.domains.decisions.rules import DECISION_MAKERS
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.facts import fact_columns
@@ -224,6 +225,25 @@ FACT_SOURCES = (
     ),
 )
 
+
+def sign_problems(row: DecisionRecord) -> list[ValidationError]:
+    """What, besides a required section, stops a decision record being signed.
+
+    A choice (or "undecided"), who decided, and the language of an interpreter who took part.
+    """
+    problems: list[ValidationError] = []
+    if row.choice is None:
+        problems.append(ValidationError("decision.no_choice", field="choice"))
+    if row.decision_maker is None:
+        problems.append(ValidationError("decision.no_decision_maker", field="decision_maker"))
+    interpreted = any(person.get("role") == "interpreter" for person in row.participants or ())
+    if interpreted and not row.interpreter_language:
+        problems.append(
+            ValidationError("decision.interpreter_language", field="interpreter_language")
+        )
+    return problems
+
+
 DECISION = register(
     RecordType(
         code=CODE,
@@ -244,5 +264,6 @@ DECISION = register(
         measures=MEASURES,
         fact_sources=FACT_SOURCES,
         unfinished=unfinished,
+        sign_problems=sign_problems,
     )
 )

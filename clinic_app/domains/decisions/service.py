@@ -59,7 +59,7 @@ from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
 from clinic_app.records.attestation import attestation
-from clinic_app.records.seal import intact, seal
+from clinic_app.records.seal import intact, seal, signing_problems
 
 #: Reading an SDM record is reading the clinical record: the assessment's read permission.
 READ = Action.ASSESSMENT_VIEW
@@ -209,20 +209,6 @@ def checked_input(aid: DecisionAid, data: DecisionInput) -> dict[str, object]:
 def _leads_to(aid: DecisionAid, option_ids: Sequence[str]) -> list[str]:
     found = {aid.option(option).leads_to for option in option_ids}
     return [kind for kind in LEADS_TO if kind in found]
-
-
-def _sign_problems(row: DecisionRecord) -> list[ValidationError]:
-    problems: list[ValidationError] = []
-    if row.choice is None:
-        problems.append(ValidationError("decision.no_choice", field="choice"))
-    if row.decision_maker is None:
-        problems.append(ValidationError("decision.no_decision_maker", field="decision_maker"))
-    interpreted = any(person.get("role") == "interpreter" for person in row.participants)
-    if interpreted and not row.interpreter_language:
-        problems.append(
-            ValidationError("decision.interpreter_language", field="interpreter_language")
-        )
-    return problems
 
 
 # ---------------------------------------------------------------- read models
@@ -533,7 +519,7 @@ class DecisionService:
         self._auth.check_password(actor, password)
         with self._uow(actor, permission) as session:
             row = self._mine(session, actor, record_id, patient_id, "sign")
-            problems = _sign_problems(row)
+            problems = signing_problems(DECISION, row)
             if problems:
                 raise FormErrors(problems)
             seal(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.injections.content import injection_content
 from clinic_app.domains.injections.model import InjectionRecord
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.records.facts import fact_columns
@@ -242,6 +243,41 @@ FACT_SOURCES = (
     ),
 )
 
+
+def sign_problems(row: InjectionRecord) -> list[ValidationError]:
+    """What, besides a required section, stops an injection record being signed.
+
+    Each drug's batch and expiry, every safety check answered once any is, the authority's
+    particulars (a PGD and its version, or the prescriber of a PSD), the images of an
+    ultrasound-guided injection, and the anticoagulant of an anticoagulated patient.
+    """
+    problems: list[ValidationError] = []
+    for index, drug in enumerate(row.drugs or ()):
+        if not drug.get("batch"):
+            problems.append(
+                ValidationError("injection.batch_required", field=f"drugs.{index}.batch")
+            )
+        if not drug.get("expiry"):
+            problems.append(
+                ValidationError("injection.expiry_required", field=f"drugs.{index}.expiry")
+            )
+    checklist = row.checklist or {}
+    for item in injection_content().checklist.ids:
+        if checklist and item not in checklist:
+            problems.append(
+                ValidationError("injection.check_unanswered", field=f"checklist.{item}")
+            )
+    if row.authority_kind == "pgd" and (row.pgd_id is None or not row.pgd_version):
+        problems.append(ValidationError("injection.pgd_required", field="pgd_id"))
+    if row.authority_kind == "psd" and not row.prescriber_name:
+        problems.append(ValidationError("injection.prescriber_required", field="prescriber_name"))
+    if row.guidance == "ultrasound" and row.imaging_study_id is None:
+        problems.append(ValidationError("injection.images_required", field="imaging_study_id"))
+    if checklist.get("anticoagulated") == "yes" and row.anticoagulant is None:
+        problems.append(ValidationError("injection.anticoagulant_required", field="anticoagulant"))
+    return problems
+
+
 INJECTION = register(
     RecordType(
         code=CODE,
@@ -260,6 +296,7 @@ INJECTION = register(
         attestations=ATTESTATIONS,
         letter_sections=letter_sections,
         measures=MEASURES,
+        sign_problems=sign_problems,
         fact_sources=FACT_SOURCES,
         unfinished=unfinished,
     )

@@ -10,10 +10,18 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from clinic_app.domains.assessments.record import episode_condition
+from clinic_app.domains.letters.content import prsb_headings
 from clinic_app.domains.letters.model import LetterRecord
-from clinic_app.domains.letters.rules import TITLES, LetterKind
+from clinic_app.domains.letters.rules import (
+    PRSB_KINDS,
+    TITLES,
+    LetterKind,
+    SectionText,
+    empty_mandatory,
+)
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.domains.triage.record import ONWARD_OUTCOMES
+from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import EpisodeStatus, RecordStatus
 from clinic_app.people.care import EpisodeOfCare
@@ -182,6 +190,34 @@ FACT_SOURCES = (
 )
 
 
+def letter_sections(row: LetterRecord) -> tuple[SectionText, ...]:
+    """The letter's sections as written, heading by heading."""
+    return tuple(
+        SectionText(
+            key=str(part.get("key", "")),
+            title=str(part.get("title", "")),
+            text=str(part.get("text", "")),
+            mandatory=bool(part.get("mandatory", False)),
+            filled=bool(part.get("filled", True)),
+        )
+        for part in row.sections
+    )
+
+
+def sign_problems(row: LetterRecord) -> list[ValidationError]:
+    """What, besides a required section, stops a letter being signed.
+
+    A letter of a PRSB kind has every mandatory heading filled in (the headings shipped say
+    which are mandatory, not the letter).
+    """
+    if row.kind not in PRSB_KINDS:
+        return []
+    return [
+        ValidationError("letter.mandatory_empty", field=key)
+        for key in empty_mandatory(letter_sections(row), prsb_headings())
+    ]
+
+
 LETTER = register(
     RecordType(
         code=CODE,
@@ -198,5 +234,6 @@ LETTER = register(
         attestations=ATTESTATIONS,
         fact_sources=FACT_SOURCES,
         unfinished=unfinished,
+        sign_problems=sign_problems,
     )
 )

@@ -18,18 +18,15 @@ from sqlalchemy.orm import Session
 from clinic_app.domains.letters.content import TARGET_KEYS, prsb_headings, shipped_targets
 from clinic_app.domains.letters.due import due_discharges, due_onward
 from clinic_app.domains.letters.model import LetterRecord
-from clinic_app.domains.letters.record import LETTER, kind_title
+from clinic_app.domains.letters.record import LETTER, kind_title, letter_sections
 from clinic_app.domains.letters.rules import (
-    PRSB_KINDS,
     LetterFacts,
     LetterKind,
     Quoted,
     RedFlagFact,
     ReportFact,
     ScoreFact,
-    SectionText,
     assemble,
-    empty_mandatory,
     greeting,
     reading_warnings,
     recipient,
@@ -61,7 +58,7 @@ from clinic_app.people.nhs_number import format_nhs_number
 from clinic_app.records.attachments import file_named, keep_file, kept_bytes
 from clinic_app.records.attestation import attestation
 from clinic_app.records.registry import record_types
-from clinic_app.records.seal import intact, seal
+from clinic_app.records.seal import intact, seal, signing_problems
 
 if TYPE_CHECKING:
     # Only named here: the PDF module loads reportlab, which loads when someone prints.
@@ -86,22 +83,9 @@ _REPORT_TYPE = "scan_report"
 _PLAN_TYPES = ("care_plan",)
 
 
-def _sections(row: LetterRecord) -> tuple[SectionText, ...]:
-    return tuple(
-        SectionText(
-            key=str(part.get("key", "")),
-            title=str(part.get("title", "")),
-            text=str(part.get("text", "")),
-            mandatory=bool(part.get("mandatory", False)),
-            filled=bool(part.get("filled", True)),
-        )
-        for part in row.sections
-    )
-
-
 def letter_view(row: LetterRecord, grade_target: float | None = None) -> LetterView:
     """The read model of one letter, its seal checked."""
-    sections = _sections(row)
+    sections = letter_sections(row)
     reading = (
         tuple(reading_warnings(sections, grade_target))
         if grade_target is not None and row.kind == LetterKind.PATIENT
@@ -465,14 +449,7 @@ class LetterService:
         with self._uow(actor, READ, mode=Mode.READ) as session:
             row = self._mine(session, actor, letter_id, patient_id, "sign")
             cited = [uuid.UUID(value) for value in row.cited_reports]
-            sections = _sections(row)
-            kind = row.kind
-        problems: list[ValidationError] = []
-        if kind in PRSB_KINDS:
-            problems += [
-                ValidationError("letter.mandatory_empty", field=key)
-                for key in empty_mandatory(sections, prsb_headings())
-            ]
+            problems = signing_problems(LETTER, row)
         if cited:
             final = self._final_report_ids(actor, patient_id)
             problems += [

@@ -25,6 +25,7 @@ from tests.support.server_push import (
     example_patient,
     insert,
     push_server,
+    sealed,
     update,
 )
 
@@ -98,7 +99,14 @@ def server(tmp_path: Path) -> Iterator[PushServer]:
 
 
 def _plan(patient: uuid.UUID, by: Acting, **values: Any) -> Change:
-    fields: dict[str, Any] = {
+    fields = _plan_fields(patient, **values)
+    if fields["status"] == "signed":
+        fields = sealed(TABLE, fields)
+    return insert(TABLE, uuid.uuid4(), by, **fields)
+
+
+def _plan_fields(patient: uuid.UUID, **values: Any) -> dict[str, Any]:
+    return {
         "patient_id": patient,
         "status": "draft",
         "what_matters": "",
@@ -119,7 +127,6 @@ def _plan(patient: uuid.UUID, by: Acting, **values: Any) -> Change:
         "information_needs": [],
         **values,
     }
-    return insert(TABLE, uuid.uuid4(), by, **fields)
 
 
 def _update(row_id: uuid.UUID, version: int, by: Acting, **values: Any) -> Change:
@@ -146,16 +153,16 @@ def test_a_colleague_cannot_sign_another_s_draft_and_a_signed_plan_is_never_edit
     )
     assert server.push(server.acting["colleague"], hijack) == [(Status.REJECTED, "sync.not_author")]
 
+    signed_values = {
+        "status": "signed",
+        "signed_by": server.acting["clinician"].user_id,
+        "signed_at": NOW,
+        "pifu_starts_on": TODAY,
+        "pifu_ends_on": pifu_ends_on(TODAY, 6),
+    }
+    seal = sealed(TABLE, _plan_fields(patient, **signed_values))["content_sha256"]
     signing = _update(
-        draft.row_id,
-        1,
-        server.acting["clinician"],
-        status="signed",
-        signed_by=server.acting["clinician"].user_id,
-        signed_at=NOW,
-        content_sha256="0" * 64,
-        pifu_starts_on=TODAY,
-        pifu_ends_on=pifu_ends_on(TODAY, 6),
+        draft.row_id, 1, server.acting["clinician"], content_sha256=seal, **signed_values
     )
     assert server.push(server.acting["clinician"], signing) == [(Status.APPLIED, None)]
     edit = _update(draft.row_id, 2, server.acting["clinician"], goals=["Something else"])
@@ -200,7 +207,6 @@ def test_a_signing_the_device_would_have_refused_is_refused(
         "status": "signed",
         "signed_by": clinician.user_id,
         "signed_at": NOW,
-        "content_sha256": "0" * 64,
         "pifu_starts_on": TODAY,
         "pifu_ends_on": pifu_ends_on(TODAY, 6),
         **changes,
@@ -219,7 +225,6 @@ def test_a_signing_within_the_rules_is_applied(server: PushServer) -> None:
         status="signed",
         signed_by=clinician.user_id,
         signed_at=NOW,
-        content_sha256="0" * 64,
         pifu_starts_on=TODAY,
         pifu_ends_on=pifu_ends_on(TODAY, 6),
     )

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from clinic_app import schema  # noqa: F401 - every table registered
+from clinic_app.domains.injections.content import injection_content
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.text import search_key
@@ -26,6 +27,7 @@ from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.database import open_server_store
 from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.core.injections.pack_numbers import example_gtin, with_wrong_check_digit
+from tests.support.server_push import sealed
 
 TABLE = "injection_record"
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d017")
@@ -211,7 +213,8 @@ def _signed_injection(patient: uuid.UUID, pgd: uuid.UUID, signer: Acting, **chan
         "pgd_id": pgd,
         "pgd_version": "1",
         "consent_risks": ["infection"],
-        "checklist": {"infection_local": "no"},
+        # Every safety check answered, as the device asks before signing.
+        "checklist": dict.fromkeys(injection_content().checklist.ids, "no"),
         "drugs": [
             {
                 "product_id": "methylprednisolone_acetate_40",
@@ -228,11 +231,10 @@ def _signed_injection(patient: uuid.UUID, pgd: uuid.UUID, signer: Acting, **chan
         "acknowledgements": [],
         "signed_at": NOW,
         "signed_by": signer.user_id,
-        "content_sha256": "0" * 64,
         "sdm_missing_reason": "Decided before aids were used.",
         **changes,
     }
-    return _insert(TABLE, uuid.uuid4(), signer, **values)
+    return _insert(TABLE, uuid.uuid4(), signer, **sealed(TABLE, values))
 
 
 def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server: Server) -> None:

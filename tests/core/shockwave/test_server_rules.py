@@ -26,6 +26,7 @@ from clinic_app.server.apply import apply_push
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.database import open_server_store
 from clinic_app.sync.protocol import Change, PushRequest, Status
+from tests.support.server_push import sealed
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000e5f7")
 TODAY = date.today()
@@ -152,6 +153,8 @@ def _course(patient: uuid.UUID, by: Acting, **changes: Any) -> tuple[uuid.UUID, 
         "sdm_missing_reason": "Decided before aids were used.",
         **changes,
     }
+    if values["status"] == "signed":
+        values = sealed("eswt_course", values)
     return course, _insert("eswt_course", course, by, **values)
 
 
@@ -162,6 +165,7 @@ def _session(course: uuid.UUID, patient: uuid.UUID, by: Acting, **changes: Any) 
         "status": "signed",
         "number": 1,
         "performed_on": TODAY,
+        "device_serial": "RS-1",
         "applicator": "15 mm",
         "pressure_bar": 2.5,
         "frequency_hz": 10,
@@ -173,10 +177,26 @@ def _session(course: uuid.UUID, patient: uuid.UUID, by: Acting, **changes: Any) 
         "acknowledgements": [],
         "signed_at": NOW,
         "signed_by": by.user_id,
-        "content_sha256": "0" * 64,
         **changes,
     }
-    return _insert("eswt_session", uuid.uuid4(), by, **values)
+    return _insert("eswt_session", uuid.uuid4(), by, **sealed("eswt_session", values))
+
+
+def _device(server: Server) -> uuid.UUID:
+    """A device in the register, added by the service lead."""
+    device = uuid.uuid4()
+    added = _insert(
+        "eswt_device",
+        device,
+        server.lead,
+        make="Example Medical",
+        model="Radial 2",
+        serial="RS-1",
+        kind="radial",
+        last_service_on=TODAY,
+    )
+    assert server.push(server.lead, added) == [(Status.APPLIED, None)]
+    return device
 
 
 def test_a_signed_session_within_its_course_is_applied(server: Server) -> None:
@@ -238,14 +258,15 @@ def test_a_session_on_another_patients_course_or_a_closed_one_is_refused(server:
     patient, registered = _patient(server.clinician, "9990000018")
     other, other_registered = _patient(server.clinician, "9990000026")
     course, opened = _course(patient, server.clinician)
+    device = _device(server)
     closed, closed_course = _course(
         patient,
         server.clinician,
+        eswt_device_id=device,
         status="signed",
         outcome_after={"pain_nrs": 2},
         signed_at=NOW,
         signed_by=server.clinician.user_id,
-        content_sha256="0" * 64,
     )
     assert (
         server.push(server.clinician, registered, other_registered, opened, closed_course)
@@ -266,18 +287,7 @@ def test_a_signed_session_is_never_edited_and_a_clinician_never_changes_a_device
     patient, registered = _patient(server.clinician, "9990000018")
     course, opened = _course(patient, server.clinician)
     signed = _session(course, patient, server.clinician)
-    device = uuid.uuid4()
-    added = _insert(
-        "eswt_device",
-        device,
-        server.lead,
-        make="Example Medical",
-        model="Radial 2",
-        serial="RS-1",
-        kind="radial",
-        last_service_on=TODAY,
-    )
-    assert server.push(server.lead, added) == [(Status.APPLIED, None)]
+    device = _device(server)
     assert server.push(server.clinician, registered, opened, signed) == [(Status.APPLIED, None)] * 3
 
     edit = Change(

@@ -25,12 +25,14 @@ from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
 from clinic_app.kernel.settings import ServiceSetting, setting_id
+from clinic_app.kernel.signing import content_digest
 from clinic_app.kernel.staff import User
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, PushResponse, Result, Status
 from clinic_app.sync.wire import synced_table
+from tests.support.server_push import sealed
 from tests.support.sync_server import Device, SyncServer, enrolled_device, signed_in_user
 
 pytestmark = pytest.mark.timeout(300)
@@ -208,7 +210,10 @@ def _report(patient_id: uuid.UUID, study_id: uuid.UUID, author: uuid.UUID, **val
         "status": "draft",
         "version": 1,
         "predecessor_id": None,
-        "content": {"findings": "Full-thickness tear of supraspinatus."},
+        "content": {
+            "findings": "Full-thickness tear of supraspinatus.",
+            "impression": "Rotator cuff tear.",
+        },
         "supervisor_id": None,
         "deleted": False,
     }
@@ -223,15 +228,17 @@ def _stored(db: Engine, table: str, row_id: uuid.UUID) -> Any:
 
 
 def _verify(report: Change, row: Any, verifier: uuid.UUID) -> Change:
+    """The verification a supervisor's device would push: sealed over the report as stored."""
+    signed_at = datetime.now(UTC).replace(microsecond=0)
+    verified = {"status": "signed", "verified_by": verifier, "signed_by": verifier}
+    seal = sealed("scan_report", {**dict(row), **verified, "signed_at": signed_at})
     return _change(
         "scan_report",
         report.row_id,
         {
-            "status": "signed",
-            "verified_by": str(verifier),
-            "signed_by": str(verifier),
-            "signed_at": _now(),
-            "content_sha256": "0" * 64,
+            **{name: str(value) for name, value in verified.items()},
+            "signed_at": signed_at.isoformat(),
+            "content_sha256": seal["content_sha256"],
         },
         base=row["row_version"],
     )
@@ -397,3 +404,108 @@ def test_refused_changes_stay_on_the_laptop_and_a_user_without_a_token_waits(
     keychain.set_sync_token(context.device_id, token, uuid.UUID(user_id))
     assert laptop.client.push().statuses == {"applied": 1}
     assert _stored(db, "patient", patient)["created_by"] == admin.id
+
+
+# ---------------------------------------------------------------- signed records
+
+
+CODEINE = [{"name": "codeine 30 mg", "dose": "1 qds"}]
+
+
+def _signed_assessment(laptop: Device, user: CurrentUser, patient: uuid.UUID) -> Change:
+    """An assessment signed through the app on ``laptop``, as one insert of the whole row.
+
+    Its changes are read from the laptop's outbox and not pushed by the app: each test
+    sends this row, or a tampered copy, by hand.
+    """
+    assessments = laptop.services.assessments
+    draft = assessments.save_draft(
+        user,
+        patient,
+        {
+            "presenting_complaint": "Knee pain on stairs",
+            "medicines": CODEINE,
+            "medicine_review": {"reviewed": True, "outcome": "continue"},
+        },
+    )
+    assessments.sign(user, draft.id, PASSWORD)
+    fields: dict[str, Any] = {}
+    with laptop.services.context.store.sessions() as session:
+        for entry in session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.table_name == "assessment", OutboxEntry.row_id == draft.id)
+            .order_by(OutboxEntry.seq)
+        ):
+            fields.update(entry.changed)
+        session.query(OutboxEntry).delete()
+        session.commit()
+    assert fields["status"] == "signed"
+    return Change(uuid.uuid4(), "assessment", draft.id, "insert", 0, fields)
+
+
+def _tampered(signed: Change, **content: Any) -> Change:
+    return Change(
+        uuid.uuid4(),
+        signed.table,
+        uuid.uuid4(),
+        "insert",
+        0,
+        {**signed.fields, "content": {**signed.fields["content"], **content}},
+    )
+
+
+def test_a_record_pushed_as_signed_must_be_one_the_app_would_have_signed(
+    server: SyncServer, laptop: Device, db: Engine
+) -> None:
+    priya = signed_in_user(server, laptop, "priya", "clinician", PASSWORD)
+    patient = _register(laptop, priya, "9990000018")
+    assert laptop.client.push().statuses == {"applied": 1}
+    signed = _signed_assessment(laptop, priya, patient)
+    token = _token(laptop, priya)
+
+    # An opioid listed and its review taken out, the seal made again over what is left (a
+    # modified app would do both): the app never signs that, so the server never holds it.
+    unreviewed = _tampered(signed, medicine_review=None)
+    unreviewed.fields["content_sha256"] = content_digest(unreviewed.fields["content"])
+    refused = _only(_push(laptop, token, unreviewed))
+    assert (refused.status, refused.reason) == (Status.REJECTED, "sync.not_signable")
+    # A required part emptied: refused alike.
+    emptied = _tampered(signed, presenting_complaint="")
+    emptied.fields["content_sha256"] = content_digest(emptied.fields["content"])
+    assert _only(_push(laptop, token, emptied)).reason == "sync.not_signable"
+    # What it says changed after signing, the seal left as it was.
+    changed = _tampered(signed, presenting_complaint="Hip pain")
+    assert _only(_push(laptop, token, changed)).reason == "sync.seal_broken"
+    # A draft moved to signed by an update that leaves the review out.
+    draft_id = uuid.uuid4()
+    draft_fields = {
+        **signed.fields,
+        "status": "draft",
+        "signed_at": None,
+        "signed_by": None,
+        "content_sha256": None,
+        "content": {**signed.fields["content"], "medicine_review": None},
+    }
+    assert (
+        _only(
+            _push(
+                laptop,
+                token,
+                Change(uuid.uuid4(), "assessment", draft_id, "insert", 0, draft_fields),
+            )
+        ).status
+        is Status.APPLIED
+    )
+    signing = {
+        name: signed.fields[name] for name in ("status", "signed_at", "signed_by", "attestation")
+    }
+    signing["content_sha256"] = content_digest(draft_fields["content"])
+    moved = _only(_push(laptop, token, _change("assessment", draft_id, signing, base=1)))
+    assert (moved.status, moved.reason) == (Status.REJECTED, "sync.not_signable")
+    assert _stored(db, "assessment", draft_id)["status"] == "draft"
+    for tampered in (unreviewed, emptied, changed):
+        assert _stored(db, "assessment", tampered.row_id) is None
+
+    # The row exactly as the app signed it is taken.
+    assert _only(_push(laptop, token, signed)).status is Status.APPLIED
+    assert _stored(db, "assessment", signed.row_id)["status"] == "signed"

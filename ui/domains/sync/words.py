@@ -75,6 +75,14 @@ _REFUSALS: dict[str, str] = {
     ),
     "sync.not_named_reviewer": "only the supervisor it was sent to may do this",
     "sync.step_refused": "the record had already moved on (for example, it was signed)",
+    "sync.not_signable": (
+        "it was sent as signed while something the app asks for before signing was still "
+        "empty or unanswered"
+    ),
+    "sync.seal_broken": (
+        "it was sent as signed, but what it says no longer matches what was signed (it was "
+        "changed outside the app)"
+    ),
     "sync.user_disabled": "the account of the person who made it is disabled",
     "sync.wrong_patient": "it links this patient's record to another patient's",
 }

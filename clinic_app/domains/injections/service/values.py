@@ -39,8 +39,7 @@ from clinic_app.domains.injections.views import (
     InjectionView,
 )
 from clinic_app.kernel.errors import FormErrors, ValidationError
-from clinic_app.records.seal import intact, note_digest
-from clinic_app.records.sections import missing_sections
+from clinic_app.records.seal import intact, note_digest, signing_problems
 
 NAME_MAX = 120
 
@@ -233,33 +232,7 @@ def checked_values(
 
 def sign_problems(row: InjectionRecord) -> list[ValidationError]:
     """What is still to be filled in before the record can be signed, each with its field."""
-    problems = [
-        ValidationError(INJECTION.required_code, field=key)
-        for key in missing_sections(INJECTION.sections, row.content)
-    ]
-    for index, drug in enumerate(row.drugs):
-        if not drug.get("batch"):
-            problems.append(
-                ValidationError("injection.batch_required", field=f"drugs.{index}.batch")
-            )
-        if not drug.get("expiry"):
-            problems.append(
-                ValidationError("injection.expiry_required", field=f"drugs.{index}.expiry")
-            )
-    for item in injection_content().checklist.ids:
-        if row.checklist and item not in row.checklist:
-            problems.append(
-                ValidationError("injection.check_unanswered", field=f"checklist.{item}")
-            )
-    if row.authority_kind == "pgd" and (row.pgd_id is None or not row.pgd_version):
-        problems.append(ValidationError("injection.pgd_required", field="pgd_id"))
-    if row.authority_kind == "psd" and not row.prescriber_name:
-        problems.append(ValidationError("injection.prescriber_required", field="prescriber_name"))
-    if row.guidance == "ultrasound" and row.imaging_study_id is None:
-        problems.append(ValidationError("injection.images_required", field="imaging_study_id"))
-    if row.checklist.get("anticoagulated") == "yes" and row.anticoagulant is None:
-        problems.append(ValidationError("injection.anticoagulant_required", field="anticoagulant"))
-    return problems
+    return signing_problems(INJECTION, row)
 
 
 def _input(row: InjectionRecord) -> InjectionInput:
