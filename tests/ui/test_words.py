@@ -42,6 +42,7 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.user_disabled": "ui.domains.sync.words",
     "sync.not_signable": "ui.domains.sync.words",
     "sync.seal_broken": "ui.domains.sync.words",
+    "sync.pack_code_listed": "ui.domains.sync.words",
     "sync.patient_not_held": "ui.domains.sync.words",
     "sync.wrong_patient": "ui.domains.sync.words",
     # A pack scan's problems: returned in a reading (PackReading.problems), never raised.

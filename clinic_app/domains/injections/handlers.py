@@ -6,7 +6,8 @@ as it holds it (its dates, drugs, targets and practitioners, and no two drugs in
 syringe), with the signer the push names: ``sync.not_allowed`` when the PGD does not
 authorise it. An injection links only its own patient's episode, images and shared
 decision (``sync.wrong_patient``). A pack code must be a GTIN whose check digit adds up,
-linked to a product of the formulary (``sync.bad_value``): a scan of it names that product.
+linked to a product of the formulary (``sync.bad_value``) and listed once
+(``sync.pack_code_listed``): a scan of it names that product.
 """
 
 from __future__ import annotations
@@ -98,9 +99,15 @@ def authority_refusal(
 
 
 def pack_code_refusal(
-    _conn: Connection, row: Mapping[str, Any], _stored: Mapping[str, Any] | None
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
 ) -> str | None:
-    """``sync.bad_value`` for a pack code that is no GTIN, or names no product we know."""
+    """Why a pushed pack code is refused, as a code; None when it is taken.
+
+    ``sync.bad_value`` for a code that is no GTIN, or names no product we know;
+    ``sync.pack_code_listed`` for one the server already lists (for this product or another),
+    as the device refuses it: two laptops adding the same code offline would otherwise leave
+    a scan of it naming two products.
+    """
     if row.get("deleted"):
         return None
     gtin, product = row.get("gtin"), row.get("product_id")
@@ -108,6 +115,11 @@ def pack_code_refusal(
         return "sync.bad_value"
     if not isinstance(product, str) or injection_content().formulary.product(product) is None:
         return "sync.bad_value"
+    listed = select(PackCode.id).where(PackCode.gtin == gtin, PackCode.deleted.is_(False))
+    if stored is not None:
+        listed = listed.where(PackCode.id != stored["id"])
+    if conn.execute(listed.limit(1)).first() is not None:
+        return "sync.pack_code_listed"
     return None
 
 

@@ -357,3 +357,39 @@ def test_a_pack_code_that_is_no_gtin_or_names_no_product_is_refused(
 ) -> None:
     pushed = _pack_code(server.lead, gtin, product)
     assert server.push(server.lead, pushed) == [(Status.REJECTED, "sync.bad_value")]
+
+
+def test_a_pack_code_already_listed_is_refused_so_a_scan_names_one_product(
+    server: Server,
+) -> None:
+    gtin = example_gtin(5)
+    first = _pack_code(server.lead, gtin)
+    assert server.push(server.lead, first) == [(Status.APPLIED, None)]
+
+    # Another laptop added the same code offline, for another product or the same one.
+    for product in ("triamcinolone_acetonide_40", "methylprednisolone_acetate_40"):
+        again = _pack_code(server.lead, gtin, product)
+        assert server.push(server.lead, again) == [(Status.REJECTED, "sync.pack_code_listed")]
+    # The listed row itself may still be moved to another product, and the code listed anew
+    # once removed.
+    repoint = Change(
+        uuid.uuid4(),
+        "injection_pack_code",
+        first.row_id,
+        "update",
+        1,
+        _wire(server.lead, product_id="triamcinolone_acetonide_40"),
+        server.lead.user_id,
+    )
+    assert server.push(server.lead, repoint) == [(Status.APPLIED, None)]
+    removal = Change(
+        uuid.uuid4(),
+        "injection_pack_code",
+        first.row_id,
+        "update",
+        2,
+        _wire(server.lead, deleted=True, deleted_at=NOW),
+        server.lead.user_id,
+    )
+    assert server.push(server.lead, removal) == [(Status.APPLIED, None)]
+    assert server.push(server.lead, _pack_code(server.lead, gtin)) == [(Status.APPLIED, None)]

@@ -83,6 +83,10 @@ _REFUSALS: dict[str, str] = {
         "it was sent as signed, but what it says no longer matches what was signed (it was "
         "changed outside the app)"
     ),
+    "sync.pack_code_listed": (
+        "that pack code is already listed on the server (another computer added it first): "
+        "the list there is the one kept"
+    ),
     "sync.user_disabled": "the account of the person who made it is disabled",
     "sync.wrong_patient": "it links this patient's record to another patient's",
 }
