@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.text import search_key
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.records.seal import digest, transient_row
-from clinic_app.people.text import search_key
 from clinic_app.server import users
 from clinic_app.server.apply import apply_push
 from clinic_app.server.authorise import Acting
