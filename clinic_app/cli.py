@@ -28,6 +28,7 @@ from clinic_app.kernel.store import sqlite_url
 from clinic_app.kernel.uow import command_line
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import PROFESSIONAL_BODIES, PROFESSIONS
+from clinic_app.sync.protocol import UNTRUSTED_CERTIFICATE
 
 # Words for the command line. The app's screens have their own, richer table in
 # ui/common/errors.py; these cover what an administrator meets here.
@@ -93,6 +94,12 @@ MESSAGES: dict[str, str] = {
         "onestop-server user add|disable|enable."
     ),
     "sync.unreachable": "The server could not be reached. Nothing was lost; try again later.",
+    # sync.unreachable when the server's certificate is not trusted here.
+    "sync.untrusted_certificate": (
+        "The server answered with a certificate this device does not trust. Nothing was sent "
+        "or lost. Check the --ca file given at enrolment, or whether the server's certificate "
+        "has expired or been replaced."
+    ),
     "sync.not_set_up": "This device is not enrolled with a server: use 'onestop sync enrol'.",
     "sync.ca_unreadable": (
         "The --ca file is missing or holds no certificate: give the .pem or .crt file of the "
@@ -124,6 +131,8 @@ def _field_words(field: str) -> str:
 def message_for(error: ClinicError, **context: object) -> str:
     """Plain words for an error, falling back to its code."""
     template = MESSAGES.get(error.code)
+    if error.code == "sync.unreachable" and error.params.get("reason") == UNTRUSTED_CERTIFICATE:
+        template = MESSAGES["sync.untrusted_certificate"]
     values = {**error.params, **context}
     if isinstance(error, ValidationError) and error.field:
         values.setdefault("field", _field_words(error.field))

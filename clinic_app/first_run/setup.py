@@ -35,6 +35,7 @@ from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.users import check_new_user
 from clinic_app.sync.client import SyncReport
 from clinic_app.sync.http import HttpTransport, check_server_url
+from clinic_app.sync.protocol import UNTRUSTED_CERTIFICATE
 
 FIRST_RUN = CurrentUser(
     id=SYSTEM_ID,
@@ -197,19 +198,10 @@ def _authority(ca_file: Path | None) -> Path | None:
     return ca_file.resolve()
 
 
-def _untrusted(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 def _plain(error: ClinicError) -> ClinicError:
     """A failure to reach or use the server, as the set-up words it."""
     if error.code == "sync.unreachable":
-        if _untrusted(error):
+        if error.params.get("reason") == UNTRUSTED_CERTIFICATE:
             return ExternalServiceError("first_run.untrusted_certificate")
         return ExternalServiceError("first_run.no_answer")
     if error.code == "device.enrol_rate_limited":

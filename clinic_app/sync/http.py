@@ -1,7 +1,8 @@
 """The HTTP transport: the device's token on every call, TLS checked, plain-word failures.
 
 A server that cannot be reached raises ``sync.unreachable`` (the engine backs off and tries
-again later); an answer the server refuses raises the server's own error code.
+again later), with the reason ``untrusted_certificate`` when its certificate is not trusted
+here; an answer the server refuses raises the server's own error code.
 
 Records and tokens cross the network only over HTTPS: a plain ``http://`` server is refused
 unless it is on this machine (loopback), or the lab setting ``ONESTOP_INSECURE_HTTP_FOR_LAB=1``
@@ -30,7 +31,13 @@ from clinic_app.kernel.errors import (
     PermissionDenied,
     ValidationError,
 )
-from clinic_app.sync.protocol import USER_TOKEN_HEADER, PullPage, PushRequest, PushResponse
+from clinic_app.sync.protocol import (
+    UNTRUSTED_CERTIFICATE,
+    USER_TOKEN_HEADER,
+    PullPage,
+    PushRequest,
+    PushResponse,
+)
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +90,21 @@ def _modified(path: Path | None) -> float | None:
         return path.stat().st_mtime if path else None
     except OSError:
         return None  # the context's own loading says what is wrong with it
+
+
+def unreachable(error: BaseException) -> ClinicError:
+    """``sync.unreachable`` for a failed request, saying whether the certificate was why.
+
+    A server that is down and one whose certificate this device does not trust are both
+    unreachable (sync backs off and tries again; nothing is lost), but only the second is
+    IT's to fix, so its reason is :data:`UNTRUSTED_CERTIFICATE`.
+    """
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return ClinicError("sync.unreachable", reason=UNTRUSTED_CERTIFICATE)
+        seen = seen.__cause__ or seen.__context__
+    return ClinicError("sync.unreachable", reason=type(error).__name__)
 
 
 @functools.lru_cache(maxsize=4)
@@ -141,7 +163,7 @@ class HttpTransport:
         try:
             response = self._client.request(method, path, headers=headers, **kwargs)
         except httpx.HTTPError as error:
-            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+            raise unreachable(error) from error
         try:
             body = response.json()
         except ValueError:
@@ -217,7 +239,7 @@ class HttpTransport:
                 headers={**self._headers(), "X-OneStop-User": user_token},
             )
         except httpx.HTTPError as error:
-            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+            raise unreachable(error) from error
         try:
             body = response.json()
         except ValueError:
@@ -251,7 +273,7 @@ class HttpTransport:
                 headers={**self._headers(), "content-type": "application/octet-stream"},
             )
         except httpx.HTTPError as error:
-            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+            raise unreachable(error) from error
         try:
             body = response.json()
         except ValueError:
@@ -276,7 +298,7 @@ class HttpTransport:
                     raise ClinicError("sync.refused", status=response.status_code)
                 yield from response.iter_bytes(1024 * 1024)
         except httpx.HTTPError as error:
-            raise ClinicError("sync.unreachable", reason=type(error).__name__) from error
+            raise unreachable(error) from error
 
     def scope_plan(self, *, full: bool = False) -> dict[str, Any]:
         """Patients this laptop should take in and let go (with ``full``, its whole scope)."""

@@ -27,6 +27,9 @@ OPERATIONS = frozenset({"insert", "update", "tombstone"})
 #: The header a push carries the signed-in user's server token in (the device's own token is
 #: in ``Authorization``): the server applies the batch as that user, or refuses it.
 USER_TOKEN_HEADER = "X-OneStop-User"
+#: The reason ``sync.unreachable`` gives when the server answered with a certificate the
+#: device does not trust (not signed by the authority given at enrolment, or expired).
+UNTRUSTED_CERTIFICATE = "untrusted_certificate"
 
 
 class Status(StrEnum):

@@ -10,13 +10,20 @@ import pytest
 from sqlalchemy import update
 
 from clinic_app.bootstrap import create_clinic
+from clinic_app.cli import message_for
 from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
+from clinic_app.sync.http import HttpTransport
+from clinic_app.sync.protocol import UNTRUSTED_CERTIFICATE
 from tests.support.sync_server import SyncServer
 from tests.support.tls import self_signed_certificate
+from ui.common.errors import message_for as screen_words
+from ui.common.errors import register_words
+from ui.domains.sync.words import WORDS as SYNC_WORDS
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -76,6 +83,12 @@ def test_an_sqlite_file_serves_a_one_machine_trial(
         b.close()
 
 
+def _screen(error: ClinicError) -> str:
+    """The words the app's screens give ``error``."""
+    register_words(SYNC_WORDS)
+    return screen_words(error)
+
+
 def test_tls_by_certificate_paths_and_the_device_checks_the_server(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -91,13 +104,21 @@ def test_tls_by_certificate_paths_and_the_device_checks_the_server(
         # A device that does not trust the certificate refuses to talk to the server.
         doubting = create_clinic(tmp_path / "b.db")
         try:
-            from clinic_app.kernel.errors import ClinicError
-
             with pytest.raises(ClinicError) as refused:
                 doubting.sync.enrol(SYSTEM, server.url, "b")
             assert refused.value.code == "sync.unreachable"
+            # Said as the certificate's fault, not as a server that is down: IT's to fix.
+            assert refused.value.params["reason"] == UNTRUSTED_CERTIFICATE
+            assert "certificate" in message_for(refused.value)
+            assert "does not trust its certificate" in _screen(refused.value)
         finally:
             doubting.close()
+    # The same server down: unreachable, and said so.
+    with pytest.raises(ClinicError) as down:
+        HttpTransport(server.url, ca_file=cert).health()
+    assert down.value.code == "sync.unreachable"
+    assert down.value.params["reason"] != UNTRUSTED_CERTIFICATE
+    assert "did not answer" in _screen(down.value)
 
 
 def test_the_server_log_names_no_patient(sqlite_server: SyncServer, tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ui.common.wording import WordTable
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.sync.protocol import UNTRUSTED_CERTIFICATE
+from ui.common.wording import MessageWords, WordTable, tr
 
 # Everything that is not about one field.
 _WORDS: dict[str, str] = {
@@ -18,9 +20,6 @@ _WORDS: dict[str, str] = {
     "file.missing_here": (
         "A file the service needs is missing from this computer. Sync carries on with the "
         "rest; tell IT support."
-    ),
-    "sync.unreachable": (
-        "The sync server did not answer. Your work is kept here and syncs when it answers."
     ),
     "sync.refused": (
         "The sync server refused this computer. Ask an admin to check it is approved."
@@ -91,4 +90,18 @@ _REFUSALS: dict[str, str] = {
     "sync.wrong_patient": "it links this patient's record to another patient's",
 }
 
-WORDS = WordTable(__name__, messages=_WORDS | _REFUSALS, faults=_FAULTS)
+
+def _unreachable(error: ClinicError) -> str:
+    if error.params.get("reason") == UNTRUSTED_CERTIFICATE:
+        return tr(
+            "The sync server answered, but this computer does not trust its certificate, so "
+            "nothing was sent. Your work is kept here. Tell IT support: the server's "
+            "certificate may have expired or been replaced."
+        )
+    return tr("The sync server did not answer. Your work is kept here and syncs when it answers.")
+
+
+# Words built from the error's parameters.
+_BUILT: dict[str, MessageWords] = {"sync.unreachable": _unreachable}
+
+WORDS = WordTable(__name__, messages=_WORDS | _REFUSALS, builders=_BUILT, faults=_FAULTS)
