@@ -139,8 +139,15 @@ def open_sqlite_store(path: Path, key: str) -> Store:
     return _make_store(engine, path)
 
 
+#: The files SQLite keeps beside a store while it is open.
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
 def create_sqlite_store(path: Path, key: str) -> Store:
     """Create a new encrypted store at ``path``; refuses if anything is already there.
+
+    A store whose making fails part way (its schema not written: a full disk, say) is
+    removed, so that trying again is not refused with ``store.exists``.
 
     Raises:
         StoreError: ``store.exists`` when the file exists.
@@ -153,8 +160,15 @@ def create_sqlite_store(path: Path, key: str) -> Store:
         raise StoreError("store.exists") from None
     os.close(fd)
     engine = _sqlite_engine(path, key)
-    ensure_schema(engine)
-    return _make_store(engine, path)
+    try:
+        ensure_schema(engine)
+        return _make_store(engine, path)
+    except BaseException:
+        # Nothing was ever kept in it: leave no half-made store that would refuse the next try.
+        engine.dispose()
+        for leftover in (path, *(path.with_name(path.name + end) for end in _SIDE_FILES)):
+            leftover.unlink(missing_ok=True)
+        raise
 
 
 def open_url_store(url: str | URL, *, create_schema: bool = True) -> Store:

@@ -226,6 +226,31 @@ def test_create_over_an_existing_store_is_refused(closed_store: Path) -> None:
     assert keychain.store_key(closed_store) == key
 
 
+def test_a_store_whose_making_fails_is_not_left_to_refuse_the_next_try(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clinic_app.kernel import store as store_module
+
+    real_schema = store_module.ensure_schema
+
+    def disk_fills(engine: object) -> None:
+        with engine.begin() as conn:  # type: ignore[attr-defined]
+            conn.execute(text("CREATE TABLE half_made (id INTEGER)"))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store_module, "ensure_schema", disk_fills)
+    with pytest.raises(OSError):
+        create_clinic(store_path)
+    assert list(store_path.parent.iterdir()) == []
+
+    monkeypatch.setattr(store_module, "ensure_schema", real_schema)
+    services = create_clinic(store_path)
+    try:
+        assert current_revision(services.context.store.engine) == HEAD
+    finally:
+        services.close()
+
+
 def test_create_over_any_existing_file_is_refused(store_path: Path) -> None:
     store_path.write_bytes(b"someone else's file")
     with pytest.raises(StoreError) as caught:
