@@ -239,7 +239,7 @@ def test_a_store_whose_making_fails_is_not_left_to_refuse_the_next_try(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(store_module, "ensure_schema", disk_fills)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space left"):
         create_clinic(store_path)
     assert list(store_path.parent.iterdir()) == []
 
