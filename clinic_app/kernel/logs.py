@@ -33,7 +33,15 @@ _LINE = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 #: the log readers' group (adm, from the folder's set-group-id bit) can read it at once.
 LOG_FILE_MODE = 0o640
 #: Loggers that would print SQL parameters if let below WARNING.
-_QUIET = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "sqlalchemy.dialects")
+#: Libraries whose lines below a warning are not logged. Alembic's one line per migration is
+#: replaced by one line for the whole upgrade (``kernel.migrate.ensure_schema``).
+_QUIET = (
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "sqlalchemy.orm",
+    "sqlalchemy.dialects",
+    "alembic",
+)
 
 
 def describe_for_log(error: BaseException) -> str:

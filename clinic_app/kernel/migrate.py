@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from clinic_app.kernel.migrations import HEAD
 from clinic_app.kernel.session import reader
+
+log = logging.getLogger(__name__)
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -33,6 +37,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Bring the schema to the revision this code was written for."""
-    if current_revision(engine) != HEAD:
+    """Bring the schema to the revision this code was written for (one log line if it moved)."""
+    before = current_revision(engine)
+    if before != HEAD:
         upgrade(engine)
+        log.info("schema brought from revision %s to %s", before or "none (new)", HEAD)
