@@ -104,7 +104,7 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "referral": TableRule(_actions(Action.REFERRAL_CREATE), _EPISODE),
         "episode_of_care": TableRule(_EPISODE | {Action.REFERRAL_CREATE}, _EPISODE),
         "episode_change": TableRule(_EPISODE),
-        "triage_decision": TableRule(_actions(Action.TRIAGE_DECIDE)),
+        "triage_decision": TableRule(_actions(Action.TRIAGE_DECIDE), own_columns=("decided_by",)),
         "assessment": TableRule(
             _actions(Action.ASSESSMENT_WRITE),
             _actions(Action.ASSESSMENT_WRITE, Action.ASSESSMENT_SIGN),
@@ -113,13 +113,22 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "assessment_addendum": TableRule(
             _actions(Action.ASSESSMENT_SIGN), own_columns=("signed_by",)
         ),
-        "questionnaire_response": TableRule(_actions(Action.QUESTIONNAIRE_RECORD)),
-        "red_flag_screening": TableRule(_actions(Action.RED_FLAG_SCREEN)),
+        # Who recorded, decided or did something is whoever pushes it: the service's figures
+        # count work by these columns.
+        "questionnaire_response": TableRule(
+            _actions(Action.QUESTIONNAIRE_RECORD), own_columns=("recorded_by",)
+        ),
+        "red_flag_screening": TableRule(
+            _actions(Action.RED_FLAG_SCREEN), own_columns=("recorded_by",)
+        ),
         "red_flag_action": TableRule(
-            _actions(Action.RED_FLAG_SCREEN), _actions(Action.RED_FLAG_SCREEN)
+            _actions(Action.RED_FLAG_SCREEN),
+            _actions(Action.RED_FLAG_SCREEN),
+            own_columns=("recorded_by", "done_by"),
         ),
         "red_flag_resolution": TableRule(
-            _actions(Action.RED_FLAG_SCREEN, Action.RED_FLAG_OVERRIDE)
+            _actions(Action.RED_FLAG_SCREEN, Action.RED_FLAG_OVERRIDE),
+            own_columns=("recorded_by",),
         ),
         "attachment": TableRule(_CAPTURE | _REPORT_FINAL | {Action.ATTACHMENT_ADD}),
         "imaging_study": TableRule(_CAPTURE, _CAPTURE | _REPORT_FINAL | {Action.IMAGE_ARCHIVE}),

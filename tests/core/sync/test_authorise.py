@@ -50,3 +50,23 @@ def test_the_device_alone_may_only_receive_and_archive_images() -> None:
 def test_a_disabled_user_may_write_nothing() -> None:
     acting = Acting(uuid.uuid4(), Role.CLINICIAN, active=False)
     assert refusal(acting, _change("patient"), None, {}) == "sync.user_disabled"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "role"),
+    [
+        ("questionnaire_response", "recorded_by", Role.CLINICIAN),
+        ("red_flag_screening", "recorded_by", Role.CLINICIAN),
+        ("red_flag_action", "recorded_by", Role.CLINICIAN),
+        ("red_flag_action", "done_by", Role.CLINICIAN),
+        ("red_flag_resolution", "recorded_by", Role.CLINICIAN),
+        ("triage_decision", "decided_by", Role.CLINICIAN),
+    ],
+)
+def test_who_recorded_or_decided_is_the_pushing_user(table: str, column: str, role: Role) -> None:
+    me, colleague = uuid.uuid4(), uuid.uuid4()
+    change = Change(uuid.uuid4(), table, uuid.uuid4(), "insert", 0, {})
+
+    assert refusal(Acting(me, role), change, None, {column: me}) is None
+    # A modified laptop crediting (or blaming) a colleague: the figures count by these columns.
+    assert refusal(Acting(me, role), change, None, {column: colleague}) == "sync.not_yours"
