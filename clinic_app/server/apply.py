@@ -500,16 +500,19 @@ def _checked(
     A record the change makes signed is then checked as its device would have checked it
     before signing, and its seal against what it covers (``records.seal.seal_refusal``).
     """
-    after = {**dict(row or {}), **values}
     checks = change_checks(table)
+    record_type = record_type_for_table(table)
+    sealed = record_type is not None and record_type.signed
+    if not checks and not sealed:
+        return None
+    after = {**dict(row or {}), **values}
     if checks:
         _flush_inserts(conn)  # a row it links to may be earlier in this very batch
         for check in checks:
             code = check(conn, after, row)
             if code is not None:
                 return _rejected(change, code)
-    record_type = record_type_for_table(table)
-    code = None if record_type is None else seal_refusal(record_type, after, row)
+    code = seal_refusal(record_type, after, row) if record_type is not None and sealed else None
     return None if code is None else _rejected(change, code)
 
 
