@@ -38,6 +38,16 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+def check_answered_by(answered_by: object) -> None:
+    """Check who is said to have given the answer is one of :class:`AnsweredBy`.
+
+    Raises:
+        ValidationError: ``code.unknown`` (field ``answered_by``).
+    """
+    if answered_by not in set(AnsweredBy):
+        raise ValidationError("code.unknown", field="answered_by")
+
+
 def checked_answer(answer: object, comment: object, codes: Collection[str], longest: int) -> str:
     """The comment as kept (spaces tidied), once the answer is one of ``codes``.
 

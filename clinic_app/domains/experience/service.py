@@ -16,11 +16,16 @@ from sqlalchemy import select
 from clinic_app.domains.experience.content import FftQuestion, fft_question
 from clinic_app.domains.experience.model import FftResponse
 from clinic_app.domains.experience.record import FFT_RESPONSE
-from clinic_app.domains.experience.rules import AnsweredBy, Status, checked_answer
+from clinic_app.domains.experience.rules import (
+    AnsweredBy,
+    Status,
+    check_answered_by,
+    checked_answer,
+)
 from clinic_app.domains.experience.views import FftResponseView, QuestionView, RecordedView
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import NotFound, ValidationError
+from clinic_app.kernel.errors import NotFound
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.episodes import episode_for
@@ -94,8 +99,7 @@ class ExperienceService:
         """
         question = fft_question()
         words = checked_answer(answer, comment, question.codes, question.comment_max_length)
-        if answered_by not in set(AnsweredBy):
-            raise ValidationError("code.unknown", field="answered_by")
+        check_answered_by(answered_by)
         with self._uow(actor, Action.EXPERIENCE_RECORD) as session:
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:

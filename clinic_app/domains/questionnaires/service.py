@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,6 +68,19 @@ def response_view(row: QuestionnaireResponse, missing: tuple[str, ...] = ()) -> 
         recorded_at=row.recorded_at or row.created_at,
         recorded_by=row.recorded_by,
     )
+
+
+def scored_columns(result: QuestionnaireResult) -> dict[str, Any]:
+    """What a response keeps of its scoring: completeness, total, subscales and group.
+
+    The server compares a pushed response with these, worked out again from its answers.
+    """
+    return {
+        "complete": result.complete,
+        "total": result.total,
+        "subscales": dict(result.subscales),
+        "score_group": result.group,
+    }
 
 
 def _choice(kind: type[Timepoint] | type[ResponseMode], value: str, field: str) -> str:
@@ -190,10 +204,7 @@ class QuestionnaireService:
                 timepoint=when,
                 mode=how,
                 answers={item.code: answers.get(item.code) for item in definition.items},
-                complete=result.complete,
-                total=result.total,
-                subscales=dict(result.subscales),
-                score_group=result.group,
+                **scored_columns(result),
                 recorded_at=utcnow(),
                 recorded_by=recorded_by(actor),
             )
