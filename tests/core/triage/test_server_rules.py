@@ -11,127 +11,44 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
 from clinic_app.domains.triage.views import TriageInput
-from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.outbox import wire_value
-from clinic_app.kernel.outbox_entry import OutboxEntry
-from clinic_app.kernel.uow import SYSTEM
-from clinic_app.kernel.vocabulary import Role
-from clinic_app.people.views import PatientInput, ReferralInput
-from clinic_app.server.authorise import Acting
-from clinic_app.sync.protocol import Change, Status
-from tests.support.server_push import PushServer, push_server
+from clinic_app.sync.protocol import Status
+from tests.core.triage.laptop import APPLIED, Laptop, laptop
 
 TABLE = "triage_decision"
-PASSWORD = "correct horse battery"
-APPLIED = [(Status.APPLIED, None)]
 
 
 @dataclass
 class Clinic:
-    """A laptop's services and the server it pushes to, with two patients registered on both."""
+    """A laptop and its server, with two patients registered on both."""
 
-    services: Services
-    triager: CurrentUser
-    server: PushServer
-    acting: Acting
+    laptop: Laptop
     patient: uuid.UUID
     other_patient: uuid.UUID
 
-    def written(self, table: str, row_id: uuid.UUID) -> dict[str, Any]:
-        """A new row as the laptop's outbox ships it, written by the user who pushes it here."""
-        with self.services.context.store.sessions.begin() as session:
-            fields = session.scalars(
-                select(OutboxEntry.changed).where(
-                    OutboxEntry.table_name == table,
-                    OutboxEntry.row_id == row_id,
-                    OutboxEntry.operation == "insert",
-                )
-            ).one()
-        by = str(self.acting.user_id)
-        return {**fields, "created_by": by, "updated_by": by}
-
-    def push(self, table: str, row_id: uuid.UUID, **changes: Any) -> list[Any]:
-        """Push the laptop's new row, with ``changes`` as a tampered laptop would make them."""
-        fields = {
-            **self.written(table, row_id),
-            **{name: wire_value(value) for name, value in changes.items()},
-        }
-        change = Change(uuid.uuid4(), table, row_id, "insert", 0, fields, self.acting.user_id)
-        return self.server.push(self.acting, change)
-
-    def referral(self, patient: uuid.UUID) -> uuid.UUID:
-        """A referral made on the laptop and pushed."""
-        made = self.services.referrals.create(
-            SYSTEM,
-            ReferralInput(
-                patient_id=patient,
-                source="gp",
-                received_on=date.today().isoformat(),
-                referrer_name="Dr A Hughes",
-                reason="Knee pain",
-                specialty="physiotherapy",
-                priority="routine",
-            ),
-        )
-        assert self.push("referral", made.id) == APPLIED
-        return made.id
-
     def triage(self, data: TriageInput) -> uuid.UUID:
         """A referral of the patient triaged on the laptop: the decision's id (not yet pushed)."""
-        return self.services.triage.triage(self.triager, self.referral(self.patient), data).id
+        referral = self.laptop.referral(self.patient)
+        return self.laptop.services.triage.triage(self.laptop.user, referral, data).id
 
     def push_decision(self, decision: uuid.UUID, **changes: Any) -> list[Any]:
         """The laptop's decision, with ``changes``, pushed as a new decision."""
-        fields = {
-            **self.written(TABLE, decision),
-            "decided_by": str(self.acting.user_id),
-            **{name: wire_value(value) for name, value in changes.items()},
-        }
-        change = Change(uuid.uuid4(), TABLE, uuid.uuid4(), "insert", 0, fields, self.acting.user_id)
-        return self.server.push(self.acting, change)
-
-
-def _register(services: Services, nhs_number: str, family: str) -> uuid.UUID:
-    return services.patients.register(
-        SYSTEM,
-        PatientInput(
-            given_name="Harriet",
-            family_name=family,
-            date_of_birth="1961-07-04",
-            sex="2",
-            nhs_number=nhs_number,
-        ),
-    ).id
+        return self.laptop.push(TABLE, decision, as_new=True, **changes)
 
 
 @pytest.fixture
 def clinic(services: Services, tmp_path: Path) -> Iterator[Clinic]:
-    services.users.add(
-        SYSTEM, username="physio", display_name="Physio", role=Role.CLINICIAN, password=PASSWORD
-    )
-    server = push_server(tmp_path, (("physio", Role.CLINICIAN),))
-    made = Clinic(
-        services=services,
-        triager=services.auth.login("physio", PASSWORD),
-        server=server,
-        acting=server.acting["physio"],
-        patient=_register(services, "9990000018", "Ashworth"),
-        other_patient=_register(services, "9990000026", "Bramley"),
-    )
-    for patient in (made.patient, made.other_patient):
-        assert made.push("patient", patient) == APPLIED
-    yield made
-    server.engine.dispose()
+    with laptop(services, tmp_path) as made:
+        yield Clinic(
+            made, made.patient("9990000018", "Ashworth"), made.patient("9990000026", "Bramley")
+        )
 
 
 # ---------------------------------------------------------------- what the laptop writes
