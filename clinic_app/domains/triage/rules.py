@@ -16,10 +16,19 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from clinic_app.domains.triage.working_days import add_working_days, working_days_between
+from clinic_app.kernel import validation as check
 from clinic_app.kernel.errors import ValidationError
 
 #: Referral priorities, most pressing first (the codes of the ``referral_priority`` list).
 PRIORITIES: tuple[str, ...] = ("urgent", "priority", "routine")
+#: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
+TIER_2_SPECIALTIES = frozenset({"orthopaedic_spinal", "rheumatology", "pain_management"})
+#: Outcomes that book an appointment in a pathway, so the pathway must be named.
+APPOINTMENT_OUTCOMES = frozenset({"appointment", "appointment_after_diagnostics"})
+#: The outcome that books diagnostics before the appointment.
+AFTER_DIAGNOSTICS = "appointment_after_diagnostics"
+RETURN_TO_REFERRER = "return_to_referrer"
+TEXT_MAX = 4000
 
 
 class Tier(StrEnum):
@@ -27,6 +36,11 @@ class Tier(StrEnum):
 
     TIER_1 = "tier_1"
     TIER_2 = "tier_2"
+
+
+def tier_of(specialty: str) -> Tier:
+    """The tier of a specialty (or pathway) code."""
+    return Tier.TIER_2 if specialty in TIER_2_SPECIALTIES else Tier.TIER_1
 
 
 class Unit(StrEnum):
@@ -136,6 +150,71 @@ class NearThresholds:
 
 def _field_error(code: str, field: str, **params: object) -> ValidationError:
     return ValidationError(f"triage.{code}", field=field, **params)
+
+
+@dataclass(frozen=True)
+class CheckedDecision:
+    """A triage decision as it is recorded: its codes and texts checked and trimmed.
+
+    Attributes:
+        outcome: a code of the ``triage_outcome`` list.
+        priority: a code of the ``referral_priority`` list.
+        pathway: a code of the ``specialty`` list; given for an appointment outcome.
+        reason: why (given to return a referral to its referrer), or None.
+        advice: advice for the referrer, or None.
+    """
+
+    outcome: str
+    priority: str
+    pathway: str | None
+    reason: str | None
+    advice: str | None
+
+    @property
+    def tier(self) -> Tier | None:
+        """The tier of the pathway, or None when no pathway is named."""
+        return tier_of(self.pathway) if self.pathway else None
+
+    @property
+    def with_diagnostics(self) -> bool:
+        """True when diagnostics come before the appointment."""
+        return self.outcome == AFTER_DIAGNOSTICS
+
+
+def checked_decision(
+    outcome: str, priority: str, pathway: str, reason: str, advice: str
+) -> CheckedDecision:
+    """A triage decision as typed, checked field by field.
+
+    Raises:
+        FormErrors: one ValidationError per bad field (``outcome``, ``priority``,
+            ``pathway``, ``reason``, ``advice``).
+    """
+    errors = check.Collector()
+    checked_outcome = errors.check(
+        lambda: check.code_in("triage_outcome", outcome, "outcome", required=True)
+    )
+    checked_priority = errors.check(
+        lambda: check.code_in("referral_priority", priority, "priority", required=True)
+    )
+    needs_pathway = checked_outcome in APPOINTMENT_OUTCOMES
+    checked_pathway = errors.check(
+        lambda: check.code_in("specialty", pathway, "pathway", required=needs_pathway)
+    )
+    checked_reason = errors.check(lambda: check.optional_text(reason, "reason", TEXT_MAX))
+    checked_advice = errors.check(lambda: check.optional_text(advice, "advice", TEXT_MAX))
+    if checked_outcome == RETURN_TO_REFERRER and not reason.strip():
+        errors.add("triage.reason_required", "reason")
+    errors.raise_if_any()
+    if checked_outcome is None or checked_priority is None:
+        raise ValidationError("form.invalid")  # unreachable: checked above
+    return CheckedDecision(
+        outcome=checked_outcome,
+        priority=checked_priority,
+        pathway=checked_pathway,
+        reason=checked_reason,
+        advice=checked_advice,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,21 @@ from sqlalchemy import select
 from clinic_app.domains.triage.content import ServiceRules
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.domains.triage.rules import (
+    APPOINTMENT_OUTCOMES,
+    RETURN_TO_REFERRER,
     ReferralFacts,
     TargetStatus,
-    Tier,
+    checked_decision,
     most_pressing,
     target_statuses,
+    tier_of,
     worklist_key,
 )
 from clinic_app.domains.triage.service.targets import rules_in_force
 from clinic_app.domains.triage.views import TargetView, TriageInput, TriageView, WorklistItem
-from clinic_app.kernel import validation as check
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
+from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
@@ -30,18 +32,6 @@ from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.care import Referral
 from clinic_app.people.episodes import open_episode
 from clinic_app.people.model import Patient
-
-#: Tier 2 specialties of the service specifications; every other specialty is Tier 1.
-TIER_2_SPECIALTIES = frozenset({"orthopaedic_spinal", "rheumatology", "pain_management"})
-#: Outcomes that book an appointment in a pathway, so the pathway must be named.
-APPOINTMENT_OUTCOMES = frozenset({"appointment", "appointment_after_diagnostics"})
-RETURN_TO_REFERRER = "return_to_referrer"
-TEXT_MAX = 4000
-
-
-def tier_of(specialty: str) -> Tier:
-    """The tier of a specialty (or pathway) code."""
-    return Tier.TIER_2 if specialty in TIER_2_SPECIALTIES else Tier.TIER_1
 
 
 def referrer_words(name: str, organisation: str | None, source: str | None) -> str:
@@ -142,25 +132,10 @@ class TriageService:
             NotFound: ``referral.not_found``.
             Conflict: ``referral.already_triaged`` when it is no longer waiting for triage.
         """
-        errors = check.Collector()
-        outcome = errors.check(
-            lambda: check.code_in("triage_outcome", data.outcome, "outcome", required=True)
+        checked = checked_decision(
+            data.outcome, data.priority, data.pathway, data.reason, data.advice
         )
-        priority = errors.check(
-            lambda: check.code_in("referral_priority", data.priority, "priority", required=True)
-        )
-        needs_pathway = outcome in APPOINTMENT_OUTCOMES
-        pathway = errors.check(
-            lambda: check.code_in("specialty", data.pathway, "pathway", required=needs_pathway)
-        )
-        reason = errors.check(lambda: check.optional_text(data.reason, "reason", TEXT_MAX))
-        advice = errors.check(lambda: check.optional_text(data.advice, "advice", TEXT_MAX))
-        if outcome == RETURN_TO_REFERRER and not data.reason.strip():
-            errors.add("triage.reason_required", "reason")
-        errors.raise_if_any()
-        if outcome is None or priority is None:
-            raise ValidationError("form.invalid")  # unreachable: checked above
-
+        outcome, pathway = checked.outcome, checked.pathway
         with self._uow(actor, Action.TRIAGE_DECIDE) as session:
             referral = session.get(Referral, referral_id)
             if referral is None or referral.deleted:
@@ -173,11 +148,11 @@ class TriageService:
                 patient_id=referral.patient_id,
                 outcome=outcome,
                 pathway=pathway,
-                tier=tier_of(pathway).value if pathway else None,
-                priority=ReferralPriority(priority),
-                with_diagnostics=outcome == "appointment_after_diagnostics",
-                reason=reason,
-                advice=advice,
+                tier=checked.tier.value if checked.tier else None,
+                priority=ReferralPriority(checked.priority),
+                with_diagnostics=checked.with_diagnostics,
+                reason=checked.reason,
+                advice=checked.advice,
                 decided_at=decided_at,
                 decided_by=recorded_by(actor),
             )
@@ -206,11 +181,11 @@ class TriageService:
                 referral_id=referral.id,
                 outcome=outcome,
                 pathway=pathway,
-                tier=tier_of(pathway) if pathway else None,
+                tier=checked.tier,
                 priority=decision.priority,
                 with_diagnostics=decision.with_diagnostics,
-                reason=reason,
-                advice=advice,
+                reason=checked.reason,
+                advice=checked.advice,
                 decided_at=decided_at,
                 decided_by=recorded_by(actor),
                 referral_status=referral.status,
