@@ -246,6 +246,15 @@ def _signed_injection(patient: uuid.UUID, pgd: uuid.UUID, signer: Acting, **chan
     return _insert(TABLE, uuid.uuid4(), signer, **sealed(TABLE, values))
 
 
+def _push_signing(server: Server, **changes: Any) -> list[tuple[Status, str | None]]:
+    """Register a patient and push the clinician's signed knee injection, changed so."""
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    return server.push(
+        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
+    )
+
+
 def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server: Server) -> None:
     pgd = _pgd(server)
     patient, registered = _patient(server.colleague)
@@ -286,12 +295,7 @@ def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server:
 def test_a_signing_outside_the_pgd_is_refused_even_for_someone_it_names(
     server: Server, changes: dict[str, Any]
 ) -> None:
-    pgd = _pgd(server)
-    patient, registered = _patient(server.clinician)
-
-    results = server.push(
-        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
-    )
+    results = _push_signing(server, **changes)
 
     assert results[1] == (Status.REJECTED, "sync.not_allowed")
 
@@ -454,31 +458,19 @@ def _drug(**changes: Any) -> list[dict[str, Any]]:
 def test_a_signing_the_device_would_have_stopped_is_refused(
     server: Server, changes: dict[str, Any]
 ) -> None:
-    pgd = _pgd(server)
-    patient, registered = _patient(server.clinician)
-
-    results = server.push(
-        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
-    )
+    results = _push_signing(server, **changes)
 
     assert results == [(Status.APPLIED, None), (Status.REJECTED, "sync.not_allowed")]
 
 
 def test_the_audit_finding_all_at_once_is_refused(server: Server) -> None:
-    pgd = _pgd(server)
-    patient, registered = _patient(server.clinician)
-    pushed = _signed_injection(
-        patient,
-        pgd,
-        server.clinician,
+    results = _push_signing(
+        server,
         checklist=_checklist(infection_local="yes", allergy="yes"),
         drugs=_drug(mg=400, ml=10, expiry=(TODAY - timedelta(days=60)).isoformat()),
     )
 
-    assert server.push(server.clinician, registered, pushed)[1] == (
-        Status.REJECTED,
-        "sync.not_allowed",
-    )
+    assert results[1] == (Status.REJECTED, "sync.not_allowed")
 
 
 @pytest.mark.parametrize(
@@ -505,17 +497,13 @@ def test_the_audit_finding_all_at_once_is_refused(server: Server) -> None:
     ],
 )
 def test_a_signing_the_device_allows_is_applied(server: Server, changes: dict[str, Any]) -> None:
-    pgd = _pgd(server)
-    patient, registered = _patient(server.clinician)
     if isinstance(changes.get("acknowledgements"), list):
         changes = {
             **changes,
             "acknowledgements": _acknowledged(server.clinician, *changes["acknowledgements"]),
         }
 
-    results = server.push(
-        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
-    )
+    results = _push_signing(server, **changes)
 
     assert results == [(Status.APPLIED, None)] * 2
 
