@@ -369,6 +369,22 @@ def rules_with(stored: Mapping[str, object]) -> InjectionRules:
     return _rules(merged)
 
 
+def loosest_rules() -> InjectionRules:
+    """The rules, of all a service may set, under which the fewest warnings are raised.
+
+    A record pushed as signed was checked on its device under the settings that device held
+    then, which the server cannot know (a laptop offline while the service lead changed them
+    holds the old ones). What warns under these warns under any settings a device can hold.
+    """
+    return InjectionRules(
+        repeat_interval_weeks=1,
+        same_site_per_year=_LIMITS["same_site_per_year"],
+        warfarin_inr_below=_LIMITS["warfarin_inr_below"],
+        warfarin_inr_max_age_hours=_LIMITS["warfarin_inr_max_age_hours"],
+        replacement_planned_within_months=1,
+    )
+
+
 def rule_fields() -> tuple[str, ...]:
     """The names of the values a service may set."""
     return tuple(_LIMITS)

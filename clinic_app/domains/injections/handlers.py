@@ -4,10 +4,12 @@ A device's own service refuses to sign an injection its user may not give under 
 named; a tampered device could push one signed anyway, so the server checks the PGD again
 as it holds it (its dates, drugs, targets and practitioners, and no two drugs in one
 syringe), with the signer the push names: ``sync.not_allowed`` when the PGD does not
-authorise it. An injection links only its own patient's episode, images and shared
-decision (``sync.wrong_patient``). A pack code must be a GTIN whose check digit adds up,
-linked to a product of the formulary (``sync.bad_value``) and listed once
-(``sync.pack_code_listed``): a scan of it names that product.
+authorise it. It runs the device's safety checks again too (``safety_refusal``): a signing
+with a hard stop, or a warning not acknowledged, is ``sync.not_allowed``. An injection
+links only its own patient's episode, images and shared decision (``sync.wrong_patient``).
+A pack code must be a GTIN whose check digit adds up, linked to a product of the formulary
+(``sync.bad_value``) and listed once (``sync.pack_code_listed``): a scan of it names that
+product.
 """
 
 from __future__ import annotations
@@ -18,15 +20,19 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
 from clinic_app.domains.decisions.handlers import decision_link_refusal
 from clinic_app.domains.imaging.model import ImagingStudy
 from clinic_app.domains.injections.content import injection_content
 from clinic_app.domains.injections.model import InjectionRecord, PackCode, PatientGroupDirection
 from clinic_app.domains.injections.pack import is_gtin
-from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_problems
+from clinic_app.domains.injections.record import INJECTION
+from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_problems, signing_stops
+from clinic_app.domains.injections.service.history import checks_as_signed
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.records.links import link_refusal
+from clinic_app.records.seal import transient_row
 from clinic_app.sync.hooks import on_checked
 
 
@@ -70,11 +76,7 @@ def authority_refusal(
     Only the step that signs is checked (a draft may still be incomplete); the signer is the
     ``signed_by`` the push names, which ``TableRule.own_columns`` holds to the pushing user.
     """
-    if str(row.get("status")) != "signed" or (
-        stored is not None and str(stored.get("status")) == "signed"
-    ):
-        return None
-    if row.get("authority_kind") != "pgd":
+    if not _becomes_signed(row, stored) or row.get("authority_kind") != "pgd":
         return None
     try:
         pgd_id = _uuid(row.get("pgd_id"))
@@ -96,6 +98,38 @@ def authority_refusal(
         version=row.get("pgd_version"),
     )
     return "sync.not_allowed" if problems else None
+
+
+def _becomes_signed(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
+    return str(row.get("status")) == "signed" and (
+        stored is None or str(stored.get("status")) != "signed"
+    )
+
+
+def safety_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.not_allowed`` when a pushed signing has a hard stop or a warning not acknowledged.
+
+    The checks are the device's own (``rules.check_injection``, then ``rules.signing_stops``
+    over the row's acknowledgements), made at the record's own date with what its device
+    certainly knew when it signed (``service.history.checks_as_signed``): its own content
+    (checklist answers, each drug's expiry against ``performed_on``, doses against the
+    formulary, the INR), and the injections and red-flag screenings it recorded itself. A
+    record honestly signed with what its laptop held is never refused for something recorded
+    elsewhere that had not reached it. Only the step that signs is checked.
+    """
+    if not _becomes_signed(row, stored):
+        return None
+    try:
+        record = transient_row(INJECTION, row)
+        acknowledged = {str(a["code"]) for a in row.get("acknowledgements") or ()}
+        with Session(bind=conn) as session:
+            checks = checks_as_signed(session, record)
+    except (ValueError, TypeError, AttributeError, KeyError):
+        # Drugs, answers or acknowledgements that are not what the app writes: not signable.
+        return "sync.not_allowed"
+    return "sync.not_allowed" if signing_stops(checks, acknowledged) else None
 
 
 def pack_code_refusal(
@@ -136,4 +170,5 @@ on_checked(
     TABLE, "same_patient_decision", lambda conn, row, _stored: decision_link_refusal(conn, row)
 )
 on_checked(TABLE, "pgd_authority", authority_refusal)
+on_checked(TABLE, "safety_checks", safety_refusal)
 on_checked(PackCode.__tablename__, "a_known_code", pack_code_refusal)

@@ -18,10 +18,12 @@ from sqlalchemy import Engine
 
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.domains.injections.content import injection_content
+from clinic_app.domains.red_flags.content import red_flag_screen
+from clinic_app.domains.red_flags.rules import HardStop, evaluate
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.text import search_key
-from clinic_app.server import users
+from clinic_app.server import scope, users
 from clinic_app.server.apply import apply_push
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.database import open_server_store
@@ -111,12 +113,19 @@ class Server:
     colleague: Acting
     lead: Acting
 
-    def push(self, acting: Acting, *changes: Change) -> list[tuple[Status, str | None]]:
+    def push(
+        self, acting: Acting, *changes: Change, device: uuid.UUID = DEVICE
+    ) -> list[tuple[Status, str | None]]:
         with self.engine.begin() as conn:
             response = apply_push(
-                conn, DEVICE, PushRequest(uuid.uuid4(), tuple(changes)), None, acting=acting
+                conn, device, PushRequest(uuid.uuid4(), tuple(changes)), None, acting=acting
             )
         return [(result.status, result.reason) for result in response.results]
+
+    def held_on(self, device: uuid.UUID, patient: uuid.UUID) -> None:
+        """The laptop ``device`` took the patient in (as when it opens their record)."""
+        with self.engine.begin() as conn:
+            scope.confirm(conn, device, add=[patient], reason="opened")
 
 
 @pytest.fixture
@@ -237,6 +246,15 @@ def _signed_injection(patient: uuid.UUID, pgd: uuid.UUID, signer: Acting, **chan
     return _insert(TABLE, uuid.uuid4(), signer, **sealed(TABLE, values))
 
 
+def _push_signing(server: Server, **changes: Any) -> list[tuple[Status, str | None]]:
+    """Register a patient and push the clinician's signed knee injection, changed so."""
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    return server.push(
+        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
+    )
+
+
 def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server: Server) -> None:
     pgd = _pgd(server)
     patient, registered = _patient(server.colleague)
@@ -277,12 +295,7 @@ def test_an_injection_signed_by_someone_the_pgd_does_not_name_is_refused(server:
 def test_a_signing_outside_the_pgd_is_refused_even_for_someone_it_names(
     server: Server, changes: dict[str, Any]
 ) -> None:
-    pgd = _pgd(server)
-    patient, registered = _patient(server.clinician)
-
-    results = server.push(
-        server.clinician, registered, _signed_injection(patient, pgd, server.clinician, **changes)
-    )
+    results = _push_signing(server, **changes)
 
     assert results[1] == (Status.REJECTED, "sync.not_allowed")
 
@@ -393,3 +406,254 @@ def test_a_pack_code_already_listed_is_refused_so_a_scan_names_one_product(
     )
     assert server.push(server.lead, removal) == [(Status.APPLIED, None)]
     assert server.push(server.lead, _pack_code(server.lead, gtin)) == [(Status.APPLIED, None)]
+
+
+# ---------------------------------------------------------------- the safety checks at signing
+
+OTHER_DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d018")
+
+
+def _acknowledged(by: Acting, *codes: str) -> list[dict[str, str]]:
+    """Acknowledgements as the device keeps them: the code, who and when."""
+    return [{"code": code, "by": str(by.user_id), "at": NOW.isoformat()} for code in codes]
+
+
+def _checklist(**answers: str) -> dict[str, str]:
+    return {**dict.fromkeys(injection_content().checklist.ids, "no"), **answers}
+
+
+def _drug(**changes: Any) -> list[dict[str, Any]]:
+    drug = {
+        "product_id": "methylprednisolone_acetate_40",
+        "mg": 40,
+        "ml": 1,
+        "batch": "B1",
+        "expiry": (TODAY + timedelta(days=100)).isoformat(),
+        "same_syringe": False,
+    }
+    return [{**drug, **changes}]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"checklist": _checklist(infection_local="yes")},
+        {"checklist": _checklist(infection_systemic="yes")},
+        {"checklist": _checklist(allergy="yes")},
+        # Expired 60 days before the injection.
+        {"drugs": _drug(expiry=(TODAY - timedelta(days=60)).isoformat())},
+        # A dose outside the formulary's cited range, not acknowledged.
+        {"drugs": _drug(mg=400, ml=10)},
+        {"checklist": _checklist(diabetes="yes")},
+        # On warfarin with no INR recorded: warns whatever INR settings the service chose.
+        {"checklist": _checklist(anticoagulated="yes"), "anticoagulant": "warfarin"},
+        # An acknowledgement of another warning does not cover this one.
+        {
+            "checklist": _checklist(pregnancy="yes"),
+            "acknowledgements": _acknowledged(Acting(uuid.uuid4(), Role.CLINICIAN), "diabetes"),
+        },
+        {"acknowledgements": "diabetes"},
+    ],
+)
+def test_a_signing_the_device_would_have_stopped_is_refused(
+    server: Server, changes: dict[str, Any]
+) -> None:
+    results = _push_signing(server, **changes)
+
+    assert results == [(Status.APPLIED, None), (Status.REJECTED, "sync.not_allowed")]
+
+
+def test_the_audit_finding_all_at_once_is_refused(server: Server) -> None:
+    results = _push_signing(
+        server,
+        checklist=_checklist(infection_local="yes", allergy="yes"),
+        drugs=_drug(mg=400, ml=10, expiry=(TODAY - timedelta(days=60)).isoformat()),
+    )
+
+    assert results[1] == (Status.REJECTED, "sync.not_allowed")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {
+            "checklist": _checklist(diabetes="yes", prosthetic_joint="yes"),
+            "acknowledgements": ["diabetes", "prosthetic_joint"],
+        },
+        {
+            "checklist": _checklist(anticoagulated="yes"),
+            "anticoagulant": "warfarin",
+            "inr_value": 2.4,
+            "inr_measured_at": NOW - timedelta(hours=20),
+        },
+        # A drug that expired after the injection's day was good on that day: judged at the
+        # record's own date, not the server's.
+        {
+            "performed_on": TODAY - timedelta(days=5),
+            "drugs": _drug(expiry=(TODAY - timedelta(days=2)).isoformat()),
+        },
+        # Usable to the end of its expiry day.
+        {"drugs": _drug(expiry=TODAY.isoformat())},
+    ],
+)
+def test_a_signing_the_device_allows_is_applied(server: Server, changes: dict[str, Any]) -> None:
+    if isinstance(changes.get("acknowledgements"), list):
+        changes = {
+            **changes,
+            "acknowledgements": _acknowledged(server.clinician, *changes["acknowledgements"]),
+        }
+
+    results = _push_signing(server, **changes)
+
+    assert results == [(Status.APPLIED, None)] * 2
+
+
+def test_a_draft_moved_to_signed_is_checked_and_a_draft_is_not(server: Server) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    by = server.clinician
+    # A draft may say the knee looks infected: it is the signing that the answer stops.
+    draft_values: dict[str, Any] = {
+        "patient_id": patient,
+        "status": "draft",
+        "performed_on": TODAY,
+        "target": "knee_joint",
+        "side": "left",
+        "authority_kind": "pgd",
+        "pgd_id": pgd,
+        "pgd_version": "1",
+        "guidance": "landmark",
+        "consent_risks": ["infection"],
+        "checklist": _checklist(infection_local="yes"),
+        "drugs": _drug(),
+        "aftercare_given": True,
+        "steroid_card_considered": True,
+        "sdm_missing_reason": "Decided before aids were used.",
+    }
+    row_id = uuid.uuid4()
+    draft = Change(uuid.uuid4(), TABLE, row_id, "insert", 0, _wire(by, **draft_values), by.user_id)
+    assert server.push(by, registered, draft) == [(Status.APPLIED, None)] * 2
+
+    signing = {"status": "signed", "signed_at": NOW, "signed_by": by.user_id}
+    stored = {"approach": "", "immediate_reaction": "", "acknowledgements": []}
+    whole = sealed(TABLE, {**stored, **draft_values, **signing})
+    signed = Change(
+        uuid.uuid4(),
+        TABLE,
+        row_id,
+        "update",
+        1,
+        _wire(by, **signing, content_sha256=whole["content_sha256"]),
+        by.user_id,
+    )
+    assert server.push(by, signed) == [(Status.REJECTED, "sync.not_allowed")]
+
+    # The clinician answers again once the knee is seen to be well, and signs.
+    answered = {**draft_values, "checklist": _checklist()}
+    whole = sealed(TABLE, {**stored, **answered, **signing})
+    signed = Change(
+        uuid.uuid4(),
+        TABLE,
+        row_id,
+        "update",
+        1,
+        _wire(by, checklist=_checklist(), **signing, content_sha256=whole["content_sha256"]),
+        by.user_id,
+    )
+    assert server.push(by, signed) == [(Status.APPLIED, None)]
+
+
+def _earlier_knee(patient: uuid.UUID, pgd: uuid.UUID, by: Acting) -> Change:
+    """A left knee injection signed four days ago."""
+    return _signed_injection(
+        patient,
+        pgd,
+        by,
+        performed_on=TODAY - timedelta(days=4),
+        signed_at=NOW - timedelta(days=4),
+    )
+
+
+def test_a_repeat_the_laptop_signed_itself_must_be_acknowledged(server: Server) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    earlier = _earlier_knee(patient, pgd, server.clinician)
+    assert server.push(server.clinician, registered, earlier) == [(Status.APPLIED, None)] * 2
+
+    again = _signed_injection(patient, pgd, server.clinician)
+    assert server.push(server.clinician, again) == [(Status.REJECTED, "sync.not_allowed")]
+    acknowledged = _signed_injection(
+        patient,
+        pgd,
+        server.clinician,
+        acknowledgements=_acknowledged(server.clinician, "repeat_too_soon"),
+    )
+    assert server.push(server.clinician, acknowledged) == [(Status.APPLIED, None)]
+
+
+def test_an_injection_signed_without_what_another_laptop_held_is_never_refused(
+    server: Server,
+) -> None:
+    # Another laptop gave the same knee an injection four days ago; this one had not pulled
+    # it when the clinician signed, so it raised no repeat warning to acknowledge.
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    elsewhere = _earlier_knee(patient, pgd, server.clinician)
+    assert (
+        server.push(server.clinician, registered, elsewhere, device=OTHER_DEVICE)
+        == [(Status.APPLIED, None)] * 2
+    )
+
+    server.held_on(DEVICE, patient)
+    here = _signed_injection(patient, pgd, server.clinician)
+    assert server.push(server.clinician, here) == [(Status.APPLIED, None)]
+
+
+def _septic_screening(patient: uuid.UUID, by: Acting) -> Change:
+    """A septic-arthritis screening with a hot swollen joint, as the device records it."""
+    screen = red_flag_screen("septic_arthritis")
+    answers = {code: "no" for code in screen.question_codes} | {"hot_swollen_joint": "yes"}
+    result = evaluate(screen, answers)  # type: ignore[arg-type]
+    assert HardStop.STEROID_INJECTION in result.hard_stops
+    return _insert(
+        "red_flag_screening",
+        uuid.uuid4(),
+        by,
+        patient_id=patient,
+        screen_id=screen.screen_id,
+        screen_version=screen.version,
+        answers=answers,
+        level=result.level,
+        fired_rules=list(result.fired),
+        needs_action=result.needs_resolution,
+        accepted_actions=sorted(a.value for a in result.accepted_actions),
+        recorded_at=NOW - timedelta(hours=1),
+        recorded_by=by.user_id,
+        created_at=NOW - timedelta(hours=1),
+    )
+
+
+def test_an_open_septic_flag_the_laptop_recorded_stops_the_signing(server: Server) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    screening = _septic_screening(patient, server.clinician)
+    assert server.push(server.clinician, registered, screening) == [(Status.APPLIED, None)] * 2
+
+    signed = _signed_injection(patient, pgd, server.clinician)
+    assert server.push(server.clinician, signed) == [(Status.REJECTED, "sync.not_allowed")]
+
+
+def test_a_septic_flag_recorded_on_another_laptop_does_not_refuse_an_honest_signing(
+    server: Server,
+) -> None:
+    pgd = _pgd(server)
+    patient, registered = _patient(server.clinician)
+    screening = _septic_screening(patient, server.clinician)
+    assert (
+        server.push(server.clinician, registered, screening, device=OTHER_DEVICE)
+        == [(Status.APPLIED, None)] * 2
+    )
+
+    server.held_on(DEVICE, patient)
+    signed = _signed_injection(patient, pgd, server.clinician)
+    assert server.push(server.clinician, signed) == [(Status.APPLIED, None)]

@@ -65,6 +65,20 @@ def _by_prescriber(days_ago: int) -> InjectionInput:
     )
 
 
+def _register(services: Services) -> uuid.UUID:
+    """A synthetic patient registered on this laptop by the clinician."""
+    return services.patients.register(
+        services.auth.login("priya", PASSWORD),
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace",
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number="9990000018",
+        ),
+    ).id
+
+
 def _sign(services: Services, patient: uuid.UUID, fields: InjectionInput) -> None:
     clinician = services.auth.login("priya", PASSWORD)
     draft = services.injections.start(clinician, patient)
@@ -79,17 +93,7 @@ def test_an_injection_signed_on_another_laptop_counts_at_the_twelve_week_boundar
     laptops: tuple[Services, Services], days_ago: int, warned: bool
 ) -> None:
     first, second = laptops
-    clinician = first.auth.login("priya", PASSWORD)
-    patient = first.patients.register(
-        clinician,
-        PatientInput(
-            given_name="Ada",
-            family_name="Lovelace",
-            date_of_birth="1960-03-14",
-            sex="2",
-            nhs_number="9990000018",
-        ),
-    ).id
+    patient = _register(first)
     _sign(first, patient, _by_prescriber(days_ago))
     first.sync.sync_now()
 
@@ -104,3 +108,24 @@ def test_an_injection_signed_on_another_laptop_counts_at_the_twelve_week_boundar
     checks = second.injections.checks(there, draft.id, patient_id=patient)
     codes = [warning.code for warning in checks.warnings]
     assert ("repeat_too_soon" in codes) is warned, codes
+
+
+def test_a_laptop_that_had_not_pulled_the_other_injection_still_syncs_its_own(
+    laptops: tuple[Services, Services],
+) -> None:
+    # Both laptops hold the patient; the first signs a knee injection, and the second, not
+    # synced since, signs another into the same knee with no repeat warning to acknowledge.
+    # The server holds both: the second laptop signed honestly with what it knew.
+    first, second = laptops
+    patient = _register(first)
+    first.sync.sync_now()
+    second.sync.sync_now()
+    _sign(first, patient, _by_prescriber(10))
+    first.sync.sync_now()
+    _sign(second, patient, _by_prescriber(0))
+    second.sync.sync_now()
+
+    first.sync.sync_now()
+    there = first.auth.login("priya", PASSWORD)
+    records = first.injections.for_patient(there, patient)
+    assert [r.is_signed for r in records] == [True, True]

@@ -20,7 +20,7 @@ Decisions written down here:
 from __future__ import annotations
 
 from clinic_app.domains.injections.rules.authority import authority_problems
-from clinic_app.domains.injections.rules.checks import check_injection
+from clinic_app.domains.injections.rules.checks import check_injection, signing_stops
 from clinic_app.domains.injections.rules.facts import (
     ANSWERS,
     ANTICOAGULANTS,
@@ -76,5 +76,6 @@ __all__ = [
     "TargetFacts",
     "authority_problems",
     "check_injection",
+    "signing_stops",
     "value_problems",
 ]

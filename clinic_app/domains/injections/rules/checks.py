@@ -255,3 +255,20 @@ def check_injection(
     warnings += _frequency(draft, history, rules)
     warnings += _anticoagulation(draft, rules, now)
     return Checks(hard_stops=tuple(stops), warnings=tuple(warnings))
+
+
+def signing_stops(checks: Checks, acknowledged: Collection[str]) -> list[ValidationError]:
+    """What of the checks stops signing: every hard stop, and each warning not acknowledged.
+
+    A warning not acknowledged is ``injection.warning_not_acknowledged`` with the warning's
+    code as its field. The device asks this before it signs; the server asks it again of a
+    record pushed as signed.
+    """
+    return [
+        *checks.hard_stops,
+        *(
+            ValidationError("injection.warning_not_acknowledged", field=w.code)
+            for w in checks.warnings
+            if w.code not in acknowledged
+        ),
+    ]

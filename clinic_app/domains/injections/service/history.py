@@ -7,12 +7,13 @@ flag screened on another, counts the same as this device's own once it has arriv
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.injections.content import injection_content
+from clinic_app.domains.injections.content import injection_content, loosest_rules
 from clinic_app.domains.injections.model import InjectionRecord, PatientGroupDirection
 from clinic_app.domains.injections.rules import (
     Checks,
@@ -86,8 +87,18 @@ def draft_of(row: InjectionRecord, today: date) -> Draft:
     )
 
 
-def history(session: Session, patient_id: uuid.UUID) -> list[PastInjection]:
-    """Every signed injection of the patient held in the store, from whichever device."""
+def history(
+    session: Session,
+    patient_id: uuid.UUID,
+    *,
+    written_on: uuid.UUID | None = None,
+    signed_by: datetime | None = None,
+) -> list[PastInjection]:
+    """Every signed injection of the patient held in the store, from whichever device.
+
+    With ``written_on``, only those that device signed itself, at or before ``signed_by``:
+    what it certainly held when it signed a record then (see :func:`checks_as_signed`).
+    """
     rows = session.execute(
         select(
             InjectionRecord.id,
@@ -95,12 +106,21 @@ def history(session: Session, patient_id: uuid.UUID) -> list[PastInjection]:
             InjectionRecord.signed_at,
             InjectionRecord.target,
             InjectionRecord.side,
+            InjectionRecord.device_id,
         ).where(
             InjectionRecord.patient_id == patient_id,
             InjectionRecord.status == RecordStatus.SIGNED.value,
             InjectionRecord.deleted.is_(False),
         )
     ).all()
+    if written_on is not None:
+        rows = [
+            row
+            for row in rows
+            if row.device_id == written_on
+            and row.signed_at is not None
+            and (signed_by is None or _utc(row.signed_at) <= signed_by)
+        ]
     return [
         PastInjection(
             record_id=row.id,
@@ -111,6 +131,11 @@ def history(session: Session, patient_id: uuid.UUID) -> list[PastInjection]:
         for row in rows
         if row.performed_on is not None or row.signed_at is not None
     ]
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware time (a naive one read as UTC), to compare times from either engine."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _stops_steroids(screen_id: str, fired: list[str]) -> bool:
@@ -125,10 +150,19 @@ def _stops_steroids(screen_id: str, fired: list[str]) -> bool:
     )
 
 
-def septic_flag_open(session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None) -> bool:
+def septic_flag_open(
+    session: Session,
+    patient_id: uuid.UUID,
+    episode_id: uuid.UUID | None,
+    *,
+    written_on: uuid.UUID | None = None,
+    screened_by: datetime | None = None,
+) -> bool:
     """True when a screening of the episode stops a steroid injection and is not resolved.
 
     Not resolved: no action recorded for it yet, or its recorded action still outstanding.
+    With ``written_on``, only screenings that device made itself, at or before
+    ``screened_by``, are read (what it certainly held then; see :func:`checks_as_signed`).
     """
     in_episode = (
         RedFlagScreening.episode_id.is_(None)
@@ -136,12 +170,25 @@ def septic_flag_open(session: Session, patient_id: uuid.UUID, episode_id: uuid.U
         else RedFlagScreening.episode_id == episode_id
     )
     screenings = session.execute(
-        select(RedFlagScreening.id, RedFlagScreening.screen_id, RedFlagScreening.fired_rules).where(
+        select(
+            RedFlagScreening.id,
+            RedFlagScreening.screen_id,
+            RedFlagScreening.fired_rules,
+            RedFlagScreening.device_id,
+            RedFlagScreening.created_at,
+        ).where(
             RedFlagScreening.patient_id == patient_id,
             RedFlagScreening.deleted.is_(False),
             in_episode,
         )
     ).all()
+    if written_on is not None:
+        screenings = [
+            s
+            for s in screenings
+            if s.device_id == written_on
+            and (screened_by is None or _utc(s.created_at) <= screened_by)
+        ]
     stopping = [s.id for s in screenings if _stops_steroids(s.screen_id, list(s.fired_rules))]
     if not stopping:
         return False
@@ -199,4 +246,43 @@ def checks_for(
         authority=authority_of(session, row, draft, user_id),
         hard_items=hard_items(),
         now=now,
+    )
+
+
+def checks_as_signed(session: Session, row: InjectionRecord) -> Checks:
+    """The checks of a record pushed as signed, as far as its device must have made them too.
+
+    The server asks this of a signing a device pushes, at the record's own time (its
+    ``performed_on``, the INR's age to its ``signed_at``), never the server's clock. It reads
+    only what the device certainly knew when it signed: the record itself; the formulary,
+    targets and checklist it ships with; the injections and red-flag screenings that device
+    signed or made itself before; and the loosest rules a service may set
+    (:func:`~clinic_app.domains.injections.content.loosest_rules`). What another device
+    recorded may not have reached it yet, so it never refuses a record honestly signed.
+    The PGD is checked apart (``handlers.authority_refusal``).
+
+    Raises:
+        ValueError: for a record with no signing time.
+    """
+    if row.signed_at is None:
+        raise ValueError("a signed record has its signing time")
+    signed_at = _utc(row.signed_at)
+    draft = draft_of(row, signed_at.date())
+    if draft.inr_measured_at is not None:
+        draft = replace(draft, inr_measured_at=_utc(draft.inr_measured_at))
+    return check_injection(
+        draft,
+        history=history(session, row.patient_id, written_on=row.device_id, signed_by=signed_at),
+        products=products(),
+        targets=targets(),
+        rules=loosest_rules(),
+        septic_flag_open=septic_flag_open(
+            session,
+            row.patient_id,
+            row.episode_id,
+            written_on=row.device_id,
+            screened_by=signed_at,
+        ),
+        hard_items=hard_items(),
+        now=signed_at,
     )

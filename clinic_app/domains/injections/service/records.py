@@ -18,6 +18,7 @@ from clinic_app.domains.decisions.service import check_decision, keep_link
 from clinic_app.domains.injections.figures import InjectionAudit, audit_scope, injection_audit
 from clinic_app.domains.injections.model import InjectionAddendum, InjectionRecord
 from clinic_app.domains.injections.record import INJECTION
+from clinic_app.domains.injections.rules import signing_stops
 from clinic_app.domains.injections.service.aftercare import aftercare_leaflet
 from clinic_app.domains.injections.service.history import checks_for
 from clinic_app.domains.injections.service.values import (
@@ -176,13 +177,7 @@ class InjectionService:
             except ValidationError as error:
                 problems.append(error)
             checks = checks_for(session, row, recorded_by(actor), utcnow())
-            problems.extend(checks.hard_stops)
-            acknowledged = {a["code"] for a in row.acknowledgements}
-            problems.extend(
-                ValidationError("injection.warning_not_acknowledged", field=w.code)
-                for w in checks.warnings
-                if w.code not in acknowledged
-            )
+            problems.extend(signing_stops(checks, {a["code"] for a in row.acknowledgements}))
             if problems:
                 raise FormErrors(problems)
             seal(
