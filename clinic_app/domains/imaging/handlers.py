@@ -1,16 +1,24 @@
-"""What the server checks of a pushed imaging study, beyond who may capture and archive.
+"""What the server checks of a pushed imaging study or image, beyond who may capture and archive.
 
 A study belongs to the patient it is made for (captured in their record, matched by what a
 scanner's object carries, or an orphan a person assigned to them) and names that patient's
 episode of care open at the time; a tampered device could name another patient's episode
-(``sync.wrong_patient``).
+(``sync.wrong_patient``). An image is filed in a study once (when it is made, or when a
+person assigns an orphan) and never moved: a change that takes a filed image out of its study
+or into another is refused (``sync.wrong_patient`` when the other study is another patient's,
+``sync.not_allowed`` otherwise).
 """
 
 from __future__ import annotations
 
-from clinic_app.domains.imaging.model import ImagingStudy
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.people.care import EpisodeOfCare
-from clinic_app.records.links import link_refusal
+from clinic_app.records.links import link_refusal, same_patient
 from clinic_app.sync.hooks import on_checked
 
 on_checked(
@@ -18,3 +26,34 @@ on_checked(
     "same_patient",
     lambda conn, row, _stored: link_refusal(conn, row, {"episode_id": EpisodeOfCare}),
 )
+
+
+def filing_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a change to an image's study is refused, as a code; None when it is not.
+
+    A new image, or an orphan being assigned, names any study it likes here (the study's own
+    check holds the study to its patient); an image already filed stays where it is.
+    """
+    if stored is None or stored.get("study_id") is None:
+        return None
+    before, after = stored["study_id"], row.get("study_id")
+    if after == before:
+        return None
+    if after is None:
+        return "sync.not_allowed"
+    study = ImagingStudy.__table__
+    owners = {
+        study_id: patient_id
+        for study_id, patient_id in conn.execute(
+            select(study.c.id, study.c.patient_id).where(study.c.id.in_([before, after]))
+        )
+    }
+    first, second = owners.get(before), owners.get(after)
+    if first is not None and second is not None and not same_patient(conn, first, second):
+        return "sync.wrong_patient"
+    return "sync.not_allowed"
+
+
+on_checked(ImageInstance.__tablename__, "filed_once", filing_refusal)

@@ -8,16 +8,21 @@ an assigned orphan's among them, are applied.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
-from clinic_app.sync.protocol import Status
+from clinic_app.domains.imaging.model import ImageInstance
+from clinic_app.server.apply import apply_push
+from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.core.imaging.test_imaging import _frame, _outside_file
 from tests.core.triage.laptop import APPLIED, Laptop, laptop
+from tests.support.server_push import DEVICE, update
 
 TABLE = "imaging_study"
 WRONG_PATIENT = [(Status.REJECTED, "sync.wrong_patient")]
@@ -65,3 +70,52 @@ def test_a_study_naming_another_patient_s_episode_is_refused(device: Laptop) -> 
 
     assert device.push(TABLE, image.study_id, episode_id=other_episode) == WRONG_PATIENT
     assert device.push(TABLE, image.study_id) == APPLIED
+
+
+def _filed(device: Laptop, patient: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """An image captured in the patient's record, pushed with its study: (image, study)."""
+    image = device.services.imaging.capture_still(
+        device.user, patient, _frame(1), body_part="KNEE", laterality="R"
+    )
+    assert image.study_id is not None
+    with device.services.context.store.sessions() as session:
+        attachment = session.scalar(
+            select(ImageInstance.attachment_id).where(ImageInstance.id == image.id)
+        )
+    assert attachment is not None
+    assert device.push(TABLE, image.study_id) == APPLIED
+    # The image's file is taken as already uploaded (files travel apart from their rows).
+    fields = device.written("attachment", attachment)
+    with device.server.engine.begin() as conn:
+        answer = apply_push(
+            conn,
+            DEVICE,
+            PushRequest(
+                uuid.uuid4(),
+                (Change(uuid.uuid4(), "attachment", attachment, "insert", 0, fields),),
+            ),
+            lambda _sha256: True,
+            acting=device.acting,
+        )
+    assert [result.status for result in answer.results] == [Status.APPLIED]
+    assert device.push("image_instance", image.id) == APPLIED
+    return image.id, image.study_id
+
+
+def test_an_image_filed_in_a_study_is_never_moved_to_another(device: Laptop) -> None:
+    mine = device.patient("9990000018", "Ashworth")
+    device.episode(mine)
+    theirs = device.patient("9990000026", "Bramley")
+    device.episode(theirs)
+    image, _study = _filed(device, mine)
+    _other_image, their_study = _filed(device, theirs)
+
+    def moved(study: uuid.UUID | None) -> list[tuple[Status, str | None]]:
+        return device.server.push(
+            device.acting, update("image_instance", image, 1, device.acting, study_id=study)
+        )
+
+    # Into another patient's study: the worst kind of wrong-patient change.
+    assert moved(their_study) == WRONG_PATIENT
+    # Out of its study: never done by the app.
+    assert moved(None) == [(Status.REJECTED, "sync.not_allowed")]
