@@ -116,6 +116,20 @@ def _is_name_character(char: str) -> bool:
     )
 
 
+def tidy_name(text: str) -> str:
+    """A name as it is kept: Unicode NFC, no surrounding whitespace, single inner spaces.
+
+    An empty result is a name left empty (``name.empty`` in :func:`normalise_name`).
+
+    Args:
+        text: the name as typed or as stored.
+
+    Returns:
+        The tidied name, possibly empty.
+    """
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def normalise_name(text: str, field: str) -> str:
     """Tidy and check a personal name (given name, family name, preferred name).
 
@@ -135,7 +149,7 @@ def normalise_name(text: str, field: str) -> str:
             (params ``length``, ``max_length``); ``name.characters`` when it holds
             anything other than the allowed characters, or no letter at all.
     """
-    name = " ".join(unicodedata.normalize("NFC", text).split())
+    name = tidy_name(text)
     if not name:
         raise ValidationError("name.empty", field=field)
     if len(name) > NAME_MAX_LENGTH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 
@@ -20,6 +21,23 @@ from clinic_app.people.views import ReferralInput, ReferralSummary
 
 REASON_MAX = 4000
 EARLIEST_YEAR = 2000
+
+
+def check_received_on(received_on: date, today: date) -> None:
+    """Check the day a referral was received: not after ``today``, not before 2000.
+
+    Args:
+        received_on: the day entered.
+        today: the current date (passed in so the rule stays pure).
+
+    Raises:
+        ValidationError: with ``field="received_on"``: ``date.future`` or
+            ``date.too_early``.
+    """
+    if received_on > today:
+        raise ValidationError("date.future", field="received_on")
+    if received_on.year < EARLIEST_YEAR:
+        raise ValidationError("date.too_early", field="received_on")
 
 
 def referral_summary(referral: Referral) -> ReferralSummary:
@@ -65,10 +83,8 @@ class ReferralService:
             lambda: check.code_in("specialty", data.specialty, "specialty", required=True)
         )
         received = errors.check(lambda: parse_date(data.received_on, "received_on"))
-        if received is not None and received > today:
-            errors.add("date.future", "received_on")
-        elif received is not None and received.year < EARLIEST_YEAR:
-            errors.add("date.too_early", "received_on")
+        if received is not None:
+            errors.check(lambda: check_received_on(received, today))
         referrer = errors.check(
             lambda: check.required_text(data.referrer_name, "referrer_name", 200)
         )
