@@ -17,10 +17,8 @@ with a day's tolerance either way for time zones and drifting clocks. Two regist
 one person (the same NHS number from two laptops) are both valid rows: they arrive, and the
 server flags the pair for a person to merge (``people.duplicates``).
 
-:func:`patient_refusal` is not registered with ``on_checked`` yet: the server inserts a
-batch's new rows together, but flushes them before any registered check (a check may read a
-row earlier in the batch), so registering it would cost a first sync one insert per patient
-instead of one per batch. It needs a hook for checks of the row alone.
+A patient is checked on the row alone (``on_row_checked``), so the server still inserts a
+first sync's patients a batch at a time.
 """
 
 from __future__ import annotations
@@ -41,7 +39,7 @@ from clinic_app.people.demographics import tidy_name, validate_date_of_birth
 from clinic_app.people.episodes import CLOSED, REOPENED
 from clinic_app.people.model import Patient
 from clinic_app.people.referrals import check_received_on
-from clinic_app.sync.hooks import on_checked
+from clinic_app.sync.hooks import on_checked, on_row_checked
 
 BAD_VALUE = "sync.bad_value"
 #: How far past its own time (and the server's day) a "today" on a laptop may lie.
@@ -193,3 +191,6 @@ def episode_change_refusal(_conn: Connection | None, after: Row, stored: Row | N
 on_checked(Referral.__tablename__, "codes_and_day", referral_refusal)
 on_checked(EpisodeOfCare.__tablename__, "pathway_and_dates", episode_refusal)
 on_checked(EpisodeChange.__tablename__, "a_close_or_reopening", episode_change_refusal)
+on_row_checked(
+    Patient.__tablename__, "identity", lambda after, stored: patient_refusal(None, after, stored)
+)

@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
 from clinic_app.people.duplicates import survivor_of
+from clinic_app.sync.hooks import on_checked
 
 
 def same_patient(conn: Connection, first: uuid.UUID, second: uuid.UUID) -> bool:
@@ -45,3 +47,17 @@ def link_refusal(
         if owner is not None and not same_patient(conn, owner, patient):
             return "sync.wrong_patient"
     return None
+
+
+# People's own records that name another: an episode its referral, a close or reopening its
+# episode (people sits below records, so their links are checked from here).
+on_checked(
+    EpisodeOfCare.__tablename__,
+    "same_patient",
+    lambda conn, row, _stored: link_refusal(conn, row, {"referral_id": Referral}),
+)
+on_checked(
+    EpisodeChange.__tablename__,
+    "same_patient",
+    lambda conn, row, _stored: link_refusal(conn, row, {"episode_id": EpisodeOfCare}),
+)

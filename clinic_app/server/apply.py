@@ -38,7 +38,7 @@ from clinic_app.server.bulk import insert_rows
 from clinic_app.server.scope import held, held_rows, in_scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
-from clinic_app.sync.hooks import applied_hooks, change_checks
+from clinic_app.sync.hooks import applied_hooks, change_checks, row_checks
 from clinic_app.sync.model import (
     SyncChange,
     SyncConflict,
@@ -495,17 +495,23 @@ def _checked(
     row: Mapping[Any, Any] | None,
     values: Mapping[str, Any],
 ) -> Result | None:
-    """A refusal from the table's own checks (``sync.hooks.on_checked``), or None.
+    """A refusal from the table's own checks (``on_row_checked``, then ``on_checked``), or None.
 
     A record the change makes signed is then checked as its device would have checked it
     before signing, and its seal against what it covers (``records.seal.seal_refusal``).
     """
-    checks = change_checks(table)
+    alone, checks = row_checks(table), change_checks(table)
     record_type = record_type_for_table(table)
     sealed = record_type is not None and record_type.signed
-    if not checks and not sealed:
+    if not alone and not checks and not sealed:
         return None
     after = {**dict(row or {}), **values}
+    # Checks of the row alone first: they ask the database nothing, so the batch's waiting
+    # new rows are not written out for them (a first sync's patients go in together).
+    for row_check in alone:
+        code = row_check(after, row)
+        if code is not None:
+            return _rejected(change, code)
     if checks:
         _flush_inserts(conn)  # a row it links to may be earlier in this very batch
         for check in checks:

@@ -70,3 +70,23 @@ def on_checked(table: str, name: str, check: ChangeCheck) -> None:
 def change_checks(table: str) -> tuple[ChangeCheck, ...]:
     """The checks registered for ``table`` (none for most tables)."""
     return tuple(_CHECKS.get(table, {}).values())
+
+
+#: A check of the row alone: the row after the change and as stored (None for a new one).
+RowCheck = Callable[[Mapping[str, Any], Mapping[str, Any] | None], str | None]
+
+_ROW_CHECKS: dict[str, dict[str, RowCheck]] = {}
+
+
+def on_row_checked(table: str, name: str, check: RowCheck) -> None:
+    """Check every pushed change to ``table`` by its values alone, asking the database nothing.
+
+    Such a check runs before the batch's waiting rows are written, so a first sync's many
+    new rows are still inserted together.
+    """
+    _ROW_CHECKS.setdefault(table, {})[name] = check
+
+
+def row_checks(table: str) -> tuple[RowCheck, ...]:
+    """The row-alone checks registered for ``table``."""
+    return tuple(_ROW_CHECKS.get(table, {}).values())

@@ -343,3 +343,42 @@ def test_an_episode_closed_later_on_the_device_is_applied_and_a_bad_change_of_it
         )
         == APPLIED
     )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"nhs_number": "1234567890"},
+        {"date_of_birth": TODAY + timedelta(days=5 * 365)},
+        {"sex": "Q"},
+    ],
+)
+def test_a_pushed_patient_the_device_would_never_register_is_refused(
+    server: PushServer, device: Services, values: dict[str, Any]
+) -> None:
+    by = server.acting["clinician"]
+    patient = _registered(device)
+    tampered = insert("patient", patient, by, **{**_row(device, Patient, patient), **values})
+
+    assert server.push(by, tampered) == BAD
+    with server.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Patient)).scalar() == 0
+
+
+def test_an_episode_naming_another_patient_s_referral_is_refused(
+    server: PushServer, device: Services
+) -> None:
+    by = server.acting["clinician"]
+    patient, referral, episode, _change = _care(device)
+    other = _registered(device, "9990000026")
+    pushed = [
+        insert("patient", patient, by, **_row(device, Patient, patient)),
+        insert("patient", other, by, **_row(device, Patient, other)),
+        insert("referral", referral, by, **_row(device, Referral, referral)),
+    ]
+    assert server.push(by, *pushed) == APPLIED * 3
+    crossed = {**_row(device, EpisodeOfCare, episode), "patient_id": other}
+
+    assert server.push(by, insert("episode_of_care", episode, by, **crossed)) == [
+        (Status.REJECTED, "sync.wrong_patient")
+    ]
