@@ -1,0 +1,149 @@
+"""What the server checks of a pushed red-flag screening, and the links of its actions.
+
+A device works a screening's outcome out from its answers. A tampered device could push an
+emergency as clear, so that it never reaches the banner and lifts the steroid injection's
+hard stop; the server works the outcome out again with the device's own functions:
+``sync.bad_value`` for an outcome that does not follow from the answers (as the server
+works the patient's age out on the screening's day), an unknown screen or version, or
+answers that are not the screen's. A screening or an action links only its own patient's
+records (``sync.wrong_patient``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, select
+
+from clinic_app.domains.red_flags.content import red_flag_screen
+from clinic_app.domains.red_flags.model import RedFlagAction, RedFlagScreening
+from clinic_app.domains.red_flags.rules import (
+    RedFlagScreen,
+    evaluate,
+    stored_answers,
+    stored_outcome,
+)
+from clinic_app.kernel.base import utcnow
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.demographics import age_on
+from clinic_app.people.model import Patient, PatientAlert
+from clinic_app.records.links import link_refusal
+from clinic_app.sync.hooks import on_checked
+
+BAD_VALUE = "sync.bad_value"
+
+#: How far a device's day may be from the server's: its clock drifts, and its clinic's day
+#: is not the server's UTC day.
+DRIFT = timedelta(days=1)
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _ages(date_of_birth: date, day: date) -> set[int | None]:
+    """The ages a device could have worked out on ``day``, give or take :data:`DRIFT`."""
+    days = (day - DRIFT, day, day + DRIFT)
+    return {age_on(date_of_birth, d) if date_of_birth <= d else None for d in days}
+
+
+def _screen_and_age(
+    conn: Connection, row: Mapping[str, Any]
+) -> tuple[RedFlagScreen, int | None] | None:
+    """The screen at the row's version and its patient's age that day; None if not so.
+
+    The day is the one it was recorded, not before the patient was registered nor after
+    today, each give or take :data:`DRIFT`.
+    """
+    try:
+        screen = red_flag_screen(str(row.get("screen_id")))
+    except ClinicError:
+        return None
+    when = _moment(row.get("recorded_at"))
+    patient = conn.execute(
+        select(Patient.date_of_birth, Patient.created_at).where(Patient.id == row.get("patient_id"))
+    ).first()
+    if row.get("screen_version") != screen.version or when is None or patient is None:
+        return None
+    # Recorded after the patient was registered, and not ahead of today: a day moved back
+    # to when the patient was younger would leave the rules for an older age unfired.
+    registered = _moment(patient.created_at)
+    if when > utcnow() + DRIFT or (registered is not None and when < registered - DRIFT):
+        return None
+    age = row.get("patient_age")
+    return (screen, age) if age in _ages(patient.date_of_birth, when.date()) else None
+
+
+def screening_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.bad_value`` for a new screening its answers do not give, as a device records it.
+
+    The screen must be one shipped at the version the row names, the answers every one of
+    its questions answered with an answer code, the age the patient's (as the server holds
+    the date of birth) on the day it was recorded, and the level, fired rules, whether it
+    needs action and the actions that resolve it what ``rules.evaluate`` gives.
+    """
+    if stored is not None:
+        return None  # append-only: a change to a stored screening is refused as such
+    found = _screen_and_age(conn, row)
+    answers = row.get("answers")
+    if found is None or not isinstance(answers, dict):
+        return BAD_VALUE
+    screen, age = found
+    try:
+        given = stored_answers(screen, answers)
+        outcome = stored_outcome(evaluate(screen, answers, age=age))
+    except (ClinicError, ValueError, TypeError):
+        return BAD_VALUE
+    kept = {name: row.get(name) for name in outcome}
+    return None if given == answers and kept == outcome else BAD_VALUE
+
+
+def _foreign(column: ColumnElement[Any]) -> type[Any]:
+    """The table ``column``'s foreign key names, shaped as ``link_refusal`` reads a model.
+
+    For a table of a domain this one may not import (an assessment's).
+    """
+    (key,) = column.foreign_keys
+    return type(key.column.table.name, (), {"__table__": key.column.table})
+
+
+def _links_refusal(
+    conn: Connection,
+    row: Mapping[str, Any],
+    stored: Mapping[str, Any] | None,
+    links: Mapping[str, type[Any]],
+) -> str | None:
+    """``link_refusal`` of a new row's links, or of those a change to a stored row alters."""
+    if stored is not None:
+        links = {name: model for name, model in links.items() if row.get(name) != stored.get(name)}
+    return link_refusal(conn, row, links) if links else None
+
+
+on_checked(
+    RedFlagScreening.__tablename__,
+    "same_patient",
+    lambda conn, row, stored: _links_refusal(
+        conn,
+        row,
+        stored,
+        {
+            "episode_id": EpisodeOfCare,
+            "assessment_id": _foreign(RedFlagScreening.__table__.c.assessment_id),
+        },
+    ),
+)
+on_checked(RedFlagScreening.__tablename__, "outcome_from_answers", screening_refusal)
+on_checked(
+    RedFlagAction.__tablename__,
+    "same_patient",
+    lambda conn, row, stored: _links_refusal(
+        conn, row, stored, {"screening_id": RedFlagScreening, "alert_id": PatientAlert}
+    ),
+)
