@@ -1,12 +1,16 @@
-"""What the server checks of a pushed red-flag screening, and the links of its actions.
+"""What the server checks of a pushed red-flag screening or resolution, and the links of actions.
 
-A device works a screening's outcome out from its answers. A tampered device could push an
-emergency as clear, so that it never reaches the banner and lifts the steroid injection's
-hard stop; the server works the outcome out again with the device's own functions:
+A device works a screening's outcome out from its answers, lets only a role allowed to
+override a positive screen override it (with a reason long enough), and records one
+resolution per screening. A tampered device could push an emergency as clear, so that it
+never reaches the banner and lifts the steroid injection's hard stop, or resolve it with
+anything at all; the server checks each again with the device's own functions:
 ``sync.bad_value`` for an outcome that does not follow from the answers (as the server
-works the patient's age out on the screening's day), an unknown screen or version, or
-answers that are not the screen's. A screening or an action links only its own patient's
-records (``sync.wrong_patient``).
+works the patient's age out on the screening's day), an unknown screen or version, answers
+that are not the screen's, or a resolution its screening does not accept;
+``sync.not_allowed`` for an override by a role without the permission, and a second
+resolution of one screening. A screening or an action links only its own patient's records
+(``sync.wrong_patient``).
 """
 
 from __future__ import annotations
@@ -18,15 +22,23 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select
 
 from clinic_app.domains.red_flags.content import red_flag_screen
-from clinic_app.domains.red_flags.model import RedFlagAction, RedFlagScreening
+from clinic_app.domains.red_flags.model import RedFlagAction, RedFlagResolution, RedFlagScreening
 from clinic_app.domains.red_flags.rules import (
+    Level,
+    RecordedAction,
     RedFlagScreen,
+    check_resolution,
     evaluate,
+    recorded_result,
     stored_answers,
     stored_outcome,
 )
+from clinic_app.domains.red_flags.service import REASON_MAX
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.security.permissions import Action, allows
+from clinic_app.kernel.staff import User
+from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.demographics import age_on
 from clinic_app.people.model import Patient, PatientAlert
@@ -34,6 +46,7 @@ from clinic_app.records.links import link_refusal
 from clinic_app.sync.hooks import on_checked
 
 BAD_VALUE = "sync.bad_value"
+NOT_ALLOWED = "sync.not_allowed"
 
 #: How far a device's day may be from the server's: its clock drifts, and its clinic's day
 #: is not the server's UTC day.
@@ -105,6 +118,63 @@ def screening_refusal(
     return None if given == answers and kept == outcome else BAD_VALUE
 
 
+def _may_override(conn: Connection, user_id: Any) -> bool:
+    """Whether the pushing user's role, as the server holds it, may override a red flag."""
+    role = conn.execute(select(User.role).where(User.id == user_id)).scalar()
+    return role is not None and allows(Role(role), Action.RED_FLAG_OVERRIDE)
+
+
+def _screening(conn: Connection, screening_id: Any) -> Mapping[str, Any] | None:
+    table = RedFlagScreening.__table__
+    found = conn.execute(select(table).where(table.c.id == screening_id)).mappings().first()
+    return None if found is None or found["deleted"] else dict(found)
+
+
+def resolution_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a new resolution is refused, as a code; None when it is taken.
+
+    ``sync.not_allowed`` for an override pushed by a user whose role may not override
+    (``created_by`` is the pushing user, set by the server), or a screening that already
+    has a live resolution; ``sync.bad_value`` for a screening the server does not hold, a
+    reason longer than a device keeps, or an action ``rules.check_resolution`` refuses for
+    the screening as it was recorded.
+    """
+    if stored is not None:
+        return None  # append-only: a change to a stored resolution is refused as such
+    screening = _screening(conn, row.get("screening_id"))
+    reason = row.get("reason")
+    if screening is None or (
+        reason is not None and (not isinstance(reason, str) or len(reason) > REASON_MAX)
+    ):
+        return BAD_VALUE
+    action = str(row.get("action"))
+    if action == RecordedAction.CLINICIAN_OVERRIDE.value and not _may_override(
+        conn, row.get("created_by")
+    ):
+        return NOT_ALLOWED
+    try:
+        result = recorded_result(
+            str(screening["screen_id"]),
+            Level(screening["level"]),
+            bool(screening["needs_action"]),
+            screening["accepted_actions"] or (),
+        )
+        check_resolution(result, action, reason)
+    except (ClinicError, ValueError, TypeError):
+        return BAD_VALUE
+    earlier = conn.execute(
+        select(RedFlagResolution.id)
+        .where(
+            RedFlagResolution.screening_id == screening["id"],
+            RedFlagResolution.deleted.is_(False),
+        )
+        .limit(1)
+    ).first()
+    return None if earlier is None else NOT_ALLOWED
+
+
 def _foreign(column: ColumnElement[Any]) -> type[Any]:
     """The table ``column``'s foreign key names, shaped as ``link_refusal`` reads a model.
 
@@ -140,6 +210,7 @@ on_checked(
     ),
 )
 on_checked(RedFlagScreening.__tablename__, "outcome_from_answers", screening_refusal)
+on_checked(RedFlagResolution.__tablename__, "a_resolution_allowed", resolution_refusal)
 on_checked(
     RedFlagAction.__tablename__,
     "same_patient",

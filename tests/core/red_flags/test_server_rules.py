@@ -1,8 +1,8 @@
-"""The server checks a pushed red-flag screening as the device made it, and its links.
+"""The server checks a pushed red-flag screening and resolution as the device made them.
 
 A tampered device could push an emergency as clear (off the banner, and the steroid
-injection's hard stop lifted), or link another patient's records: the server refuses each,
-and takes the rows the app really writes.
+injection's hard stop lifted), or resolve it with an override its user may not give or
+with anything at all: the server refuses each, and takes the rows the app really writes.
 """
 
 from __future__ import annotations
@@ -97,6 +97,19 @@ def _screening(
     row_id = uuid.uuid4()
     fields = _screening_fields(patient, screen_id, answers, recorded_by=by.user_id, **values)
     return row_id, insert("red_flag_screening", row_id, by, **fields)
+
+
+def _resolution(by: Acting, screening: uuid.UUID, action: str, reason: str | None = None) -> Change:
+    return insert(
+        "red_flag_resolution",
+        uuid.uuid4(),
+        by,
+        screening_id=screening,
+        action=action,
+        reason=reason,
+        recorded_at=NOW,
+        recorded_by=by.user_id,
+    )
 
 
 def _handover(**changes: str) -> dict[str, str]:
@@ -313,6 +326,63 @@ def test_a_screening_links_only_its_own_patient_s_episode_and_assessment(
         on_beas_assessment,
         beas_own,
     ) == [APPLIED, APPLIED, APPLIED, APPLIED, WRONG_PATIENT, WRONG_PATIENT, APPLIED]
+
+
+# ---------------------------------------------------------------- resolutions
+
+
+def test_only_a_role_that_may_override_overrides_with_a_reason_long_enough(
+    server: PushServer,
+) -> None:
+    clinician, trainee = server.acting["clinician"], server.acting["trainee"]
+    patient, registered = example_patient(clinician)
+    first, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    second, screened_again = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    assert server.push(clinician, registered, screened, screened_again) == [APPLIED] * 3
+
+    assert server.push(trainee, _resolution(trainee, first, "clinician_override", LONG_REASON)) == [
+        NOT_ALLOWED
+    ]
+    assert server.push(
+        clinician,
+        _resolution(clinician, first, "clinician_override", None),
+        _resolution(clinician, first, "clinician_override", "Seen, fine."),
+    ) == [BAD_VALUE, BAD_VALUE]
+    assert server.push(
+        clinician, _resolution(clinician, first, "clinician_override", LONG_REASON)
+    ) == [APPLIED]
+    # A trainee resolves by the action the screen asks for.
+    assert server.push(trainee, _resolution(trainee, second, "same_day_emergency_department")) == [
+        APPLIED
+    ]
+
+
+def test_a_resolution_the_screening_does_not_accept_or_a_second_one_is_refused(
+    server: PushServer,
+) -> None:
+    clinician, colleague = server.acting["clinician"], server.acting["colleague"]
+    patient, registered = example_patient(clinician)
+    emergency, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    clear, screened_clear = _screening(clinician, patient, "cauda_equina", _no("cauda_equina"))
+    assert server.push(clinician, registered, screened, screened_clear) == [APPLIED] * 3
+
+    resolved = _resolution(clinician, emergency, "same_day_emergency_department")
+    assert server.push(
+        clinician,
+        _resolution(clinician, emergency, "banana"),
+        _resolution(clinician, emergency, "two_week_wait_referral"),
+        _resolution(clinician, clear, "same_day_emergency_department"),
+        _resolution(clinician, uuid.uuid4(), "same_day_emergency_department"),
+        resolved,
+    ) == [BAD_VALUE, BAD_VALUE, BAD_VALUE, BAD_VALUE, APPLIED]
+    # The same resolution sent again is the one held; another, by anyone, is refused.
+    assert server.push(clinician, resolved)[0][0] is Status.DUPLICATE
+    assert server.push(
+        colleague,
+        _resolution(colleague, emergency, "banana"),
+        _resolution(colleague, emergency, "clinician_override", LONG_REASON),
+        _resolution(colleague, emergency, "same_day_emergency_department"),
+    ) == [BAD_VALUE, NOT_ALLOWED, NOT_ALLOWED]
 
 
 # ---------------------------------------------------------------- actions
