@@ -1,16 +1,17 @@
-"""What the server checks of a pushed red-flag screening or resolution, and the links of actions.
+"""What the server checks of a pushed red-flag screening, resolution or action.
 
 A device works a screening's outcome out from its answers, lets only a role allowed to
-override a positive screen override it (with a reason long enough), and records one
-resolution per screening. A tampered device could push an emergency as clear, so that it
-never reaches the banner and lifts the steroid injection's hard stop, or resolve it with
-anything at all; the server checks each again with the device's own functions:
-``sync.bad_value`` for an outcome that does not follow from the answers (as the server
-works the patient's age out on the screening's day), an unknown screen or version, answers
-that are not the screen's, or a resolution its screening does not accept;
-``sync.not_allowed`` for an override by a role without the permission, and a second
-resolution of one screening. A screening or an action links only its own patient's records
-(``sync.wrong_patient``).
+override a positive screen override it (with a reason long enough), records one resolution
+per screening, and asks each kind of action for its own details. A tampered device could
+push an emergency as clear, so that it never reaches the banner and lifts the steroid
+injection's hard stop, or resolve it with anything at all; the server checks each again
+with the device's own functions: ``sync.bad_value`` for an outcome that does not follow
+from the answers (as the server works the patient's age out on the screening's day), an
+unknown screen or version, answers that are not the screen's, a resolution its screening
+does not accept, or an action whose kind or details the device would not write;
+``sync.not_allowed`` for an override by a role without the permission, a second
+resolution of one screening, and a change to an action other than marking it done.
+A screening or an action links only its own patient's records (``sync.wrong_patient``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from clinic_app.domains.red_flags.rules import (
     stored_answers,
     stored_outcome,
 )
-from clinic_app.domains.red_flags.service import REASON_MAX
+from clinic_app.domains.red_flags.service import REASON_MAX, check_details, offered_kinds
+from clinic_app.domains.red_flags.views import ActionKind, ActionStatus
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.security.permissions import Action, allows
@@ -51,6 +53,12 @@ NOT_ALLOWED = "sync.not_allowed"
 #: How far a device's day may be from the server's: its clock drifts, and its clinic's day
 #: is not the server's UTC day.
 DRIFT = timedelta(days=1)
+
+#: Who-and-when columns, set anew by every change.
+_META = frozenset({"created_at", "created_by", "updated_at", "updated_by", "device_id"})
+
+#: What a change to a stored action may alter: marking it done, and tying its alert.
+_MARKING_DONE = frozenset({"status", "done_at", "done_by", "done_note", "alert_id"})
 
 
 def _moment(value: Any) -> datetime | None:
@@ -175,6 +183,52 @@ def resolution_refusal(
     return None if earlier is None else NOT_ALLOWED
 
 
+def _changed(row: Mapping[str, Any], stored: Mapping[str, Any]) -> set[str]:
+    return {name for name in row if name not in _META and row[name] != stored.get(name)}
+
+
+def action_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a pushed action is refused, as a code; None when it is taken.
+
+    A new action: ``sync.bad_value`` unless its kind is one its screening is offered
+    (``service.offered_kinds``), its status a known one and its details exactly what
+    ``service.check_details`` keeps of them on the day it was recorded. A stored one may
+    only be marked done (and tie its alert): ``sync.not_allowed`` for any other change,
+    a tombstone or a done action made outstanding again among them.
+    """
+    if stored is not None:
+        changed = _changed(row, stored)
+        if changed - _MARKING_DONE:
+            return NOT_ALLOWED
+        if "status" in changed and (
+            stored.get("status") != ActionStatus.OUTSTANDING.value
+            or row.get("status") != ActionStatus.DONE.value
+        ):
+            return NOT_ALLOWED
+        return None
+    when = _moment(row.get("recorded_at"))
+    screening = _screening(conn, row.get("screening_id"))
+    details = row.get("details")
+    if when is None or screening is None or not isinstance(details, dict):
+        return BAD_VALUE
+    try:
+        kind = ActionKind(str(row.get("kind")))
+        ActionStatus(str(row.get("status")))
+        offered = offered_kinds(
+            str(screening["screen_id"]),
+            Level(screening["level"]),
+            screening["fired_rules"] or (),
+            screening["accepted_actions"] or (),
+        )
+        # A date may not be before the day it was recorded, on the device's clinic's day.
+        clean = check_details(kind, details, today=when.date() - DRIFT)
+    except (ClinicError, ValueError, TypeError):
+        return BAD_VALUE
+    return None if kind in offered and clean == details else BAD_VALUE
+
+
 def _foreign(column: ColumnElement[Any]) -> type[Any]:
     """The table ``column``'s foreign key names, shaped as ``link_refusal`` reads a model.
 
@@ -218,3 +272,4 @@ on_checked(
         conn, row, stored, {"screening_id": RedFlagScreening, "alert_id": PatientAlert}
     ),
 )
+on_checked(RedFlagAction.__tablename__, "kind_and_details", action_refusal)

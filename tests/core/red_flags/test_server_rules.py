@@ -1,8 +1,9 @@
-"""The server checks a pushed red-flag screening and resolution as the device made them.
+"""The server checks a pushed red-flag screening, resolution and action as the device made them.
 
 A tampered device could push an emergency as clear (off the banner, and the steroid
-injection's hard stop lifted), or resolve it with an override its user may not give or
-with anything at all: the server refuses each, and takes the rows the app really writes.
+injection's hard stop lifted), resolve it with an override its user may not give or with
+anything at all, or record an action its screening is not offered: the server refuses each,
+and takes the rows the app really writes.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from clinic_app.people.views import PatientInput
 from clinic_app.server.authorise import Acting
 from clinic_app.sync.protocol import Change, Status
 from clinic_app.sync.wire import synced_tables
-from tests.support.server_push import NOW, PushServer, example_patient, insert, push_server
+from tests.support.server_push import NOW, PushServer, example_patient, insert, push_server, update
 
 APPLIED = (Status.APPLIED, None)
 BAD_VALUE = (Status.REJECTED, "sync.bad_value")
@@ -386,6 +387,60 @@ def test_a_resolution_the_screening_does_not_accept_or_a_second_one_is_refused(
 
 
 # ---------------------------------------------------------------- actions
+
+
+def test_an_action_s_kind_and_details_are_what_its_screening_is_offered(
+    server: PushServer,
+) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    emergency, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    assert server.push(clinician, registered, screened) == [APPLIED] * 2
+
+    def action(**values: Any) -> Change:
+        return _action(clinician, patient, emergency, **values)[1]
+
+    assert server.push(
+        clinician,
+        action(kind="banana"),
+        # A safety net given: done at once, and the emergency off the waiting list.
+        action(kind="safety_net", details={"given_as": "explained_only"}, status="done"),
+        action(details=_handover(hospital="")),
+        action(details=_handover(travel="rocket")),
+        action(details={**_handover(), "made_up": "x"}),
+        action(details=_handover(hospital="  St James's  ")),
+        action(status="cancelled"),
+        action(recorded_at=None),
+        action(),
+    ) == [BAD_VALUE] * 8 + [APPLIED]
+
+
+def test_a_stored_action_is_only_ever_marked_done(server: PushServer) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    emergency, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    first, recorded = _action(clinician, patient, emergency)
+    second, recorded_too = _action(clinician, patient, emergency)
+    assert server.push(clinician, registered, screened, recorded, recorded_too) == [APPLIED] * 4
+
+    def change(row_id: uuid.UUID, **values: Any) -> Change:
+        return update("red_flag_action", row_id, 1, clinician, **values)
+
+    assert server.push(
+        clinician,
+        change(first, status="cancelled"),
+        change(first, deleted=True),
+        change(first, kind="urgent_referral"),
+        change(first, details=_handover(hospital="Elsewhere")),
+        change(first, status="done", done_at=NOW, done_by=clinician.user_id, done_note="Seen"),
+    ) == [NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, APPLIED]
+    assert server.push(
+        clinician, update("red_flag_action", first, 2, clinician, status="outstanding")
+    ) == [NOT_ALLOWED]
+    # Marked done as the app marks it.
+    assert server.push(
+        clinician, change(second, status="done", done_at=NOW, done_by=clinician.user_id)
+    ) == [APPLIED]
 
 
 def test_an_action_links_only_its_own_patient_s_screening_and_alert(server: PushServer) -> None:
