@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict
 
 from clinic_app.kernel.errors import ValidationError
 
@@ -448,6 +449,60 @@ def evaluate(
         needs_resolution=bool(to_resolve),
         accepted_actions=accepted - {RecordedAction.CLINICIAN_OVERRIDE},
         safety_net_card=screen.safety_net_card if prints_card else None,
+    )
+
+
+class StoredOutcome(TypedDict):
+    """What a screening row keeps of its result, as the columns of its table."""
+
+    level: Level
+    fired_rules: list[str]
+    needs_action: bool
+    accepted_actions: list[str]
+
+
+def stored_outcome(result: ScreenResult) -> StoredOutcome:
+    """The columns a screening row keeps of ``result``.
+
+    A device stores them when it records a screening; the server works them out again from
+    the pushed answers and refuses a row whose columns differ.
+    """
+    return StoredOutcome(
+        level=result.level,
+        fired_rules=list(result.fired),
+        needs_action=result.needs_resolution,
+        accepted_actions=sorted(action.value for action in result.accepted_actions),
+    )
+
+
+def stored_answers(screen: RedFlagScreen, answers: Mapping[str, str]) -> dict[str, str]:
+    """A screen's answers as a row keeps them: every question, a missing one as not asked.
+
+    Raises:
+        ValueError: for a value that is not an :class:`Answer`.
+    """
+    return {
+        code: Answer(answers.get(code, Answer.NOT_ASKED)).value for code in screen.question_codes
+    }
+
+
+def recorded_result(
+    screen_id: str, level: Level, needs_action: bool, accepted_actions: Iterable[str]
+) -> ScreenResult:
+    """A result as a screening row kept it: enough to check a resolution against.
+
+    Raises:
+        ValueError: for an accepted action that is not a :class:`RecordedAction`.
+    """
+    return ScreenResult(
+        screen_id=screen_id,
+        level=level,
+        rules=(),
+        actions=(),
+        unanswered=(),
+        hard_stops=frozenset(),
+        needs_resolution=needs_action,
+        accepted_actions=frozenset(RecordedAction(action) for action in accepted_actions),
     )
 
 

@@ -22,6 +22,9 @@ from clinic_app.domains.red_flags.rules import (
     compose_screening,
     evaluate,
     evaluate_screening,
+    recorded_result,
+    stored_answers,
+    stored_outcome,
 )
 from clinic_app.domains.red_flags.views import (
     ACTION_SPECS,
@@ -144,10 +147,7 @@ class RedFlagService:
             patient = _patient(session, patient_id)
             age = self._age(patient)
             result = evaluate(screen, answers, age=age)  # type: ignore[arg-type]
-            recorded = {
-                code: Answer(answers.get(code, Answer.NOT_ASKED)).value
-                for code in screen.question_codes
-            }
+            recorded = stored_answers(screen, answers)
             row = RedFlagScreening(
                 patient_id=patient.id,
                 episode_id=episode_for(session, patient.id, episode_id),
@@ -156,10 +156,7 @@ class RedFlagService:
                 screen_version=screen.version,
                 answers=recorded,
                 patient_age=age,
-                level=result.level,
-                fired_rules=list(result.fired),
-                needs_action=result.needs_resolution,
-                accepted_actions=sorted(a.value for a in result.accepted_actions),
+                **stored_outcome(result),
                 recorded_at=utcnow(),
                 recorded_by=recorded_by(actor),
             )
@@ -271,15 +268,9 @@ class RedFlagService:
                         episode_id=episode,
                         screen_id=screen.screen_id,
                         screen_version=screen.version,
-                        answers={
-                            code: given.get(code, Answer.NOT_ASKED).value
-                            for code in screen.question_codes
-                        },
+                        answers=stored_answers(screen, given),
                         patient_age=age,
-                        level=result.level,
-                        fired_rules=list(result.fired),
-                        needs_action=result.needs_resolution,
-                        accepted_actions=sorted(a.value for a in result.accepted_actions),
+                        **stored_outcome(result),
                         recorded_at=now,
                         recorded_by=recorded_by(actor),
                     )
@@ -738,50 +729,49 @@ class RedFlagService:
 
 def _stored_result(row: RedFlagScreening) -> ScreenResult:
     """The result as it was shown when recorded, enough to check a resolution against."""
-    return ScreenResult(
-        screen_id=row.screen_id,
-        level=row.level,
-        rules=(),
-        actions=(),
-        unanswered=(),
-        hard_stops=frozenset(),
-        needs_resolution=row.needs_action,
-        accepted_actions=frozenset(RecordedAction(a) for a in row.accepted_actions),
-    )
+    return recorded_result(row.screen_id, row.level, row.needs_action, row.accepted_actions)
 
 
-def _kinds(row: RedFlagScreening) -> tuple[ActionKind, ...]:
-    """The kinds of action that answer a stored screening.
+def offered_kinds(
+    screen_id: str, level: Level, fired_rules: Iterable[str], accepted_actions: Iterable[str]
+) -> tuple[ActionKind, ...]:
+    """The kinds of action that answer a stored screening, from the columns it keeps.
 
     A routine-watch outcome asks for an action only when one of its fired rules' actions
     prints the safety-net card; a note for later visits needs none.
+
+    Raises:
+        ValueError: for an accepted action that is not a :class:`RecordedAction`.
     """
-    accepted = frozenset(RecordedAction(a) for a in row.accepted_actions)
-    kinds = action_kinds_for(row.level, accepted)
-    if row.level is Level.ROUTINE_WATCH and not _prints_card(row):
+    accepted = frozenset(RecordedAction(a) for a in accepted_actions)
+    kinds = action_kinds_for(level, accepted)
+    if level is Level.ROUTINE_WATCH and not any(
+        action.prints_safety_net_card for action in _fired_actions(screen_id, fired_rules)
+    ):
         return ()
     return kinds
 
 
-def _fired_actions(row: RedFlagScreening) -> tuple[RuleAction, ...]:
+def _kinds(row: RedFlagScreening) -> tuple[ActionKind, ...]:
+    """The kinds of action that answer a stored screening."""
+    return offered_kinds(row.screen_id, row.level, row.fired_rules, row.accepted_actions)
+
+
+def _fired_actions(screen_id: str, fired_rules: Iterable[str]) -> tuple[RuleAction, ...]:
     try:
-        screen = red_flag_screen(row.screen_id)
+        screen = red_flag_screen(screen_id)
     except NotFound:
         return ()
-    fired = set(row.fired_rules)
+    fired = set(fired_rules)
     return tuple(
         action for rule in screen.rules if rule.rule_id in fired for action in rule.actions
     )
 
 
-def _prints_card(row: RedFlagScreening) -> bool:
-    return any(action.prints_safety_net_card for action in _fired_actions(row))
-
-
 def _awaiting(row: RedFlagScreening) -> AwaitingAction:
     return AwaitingAction(
         screening=screening_view(row),
-        required=tuple(action.text for action in _fired_actions(row)),
+        required=tuple(action.text for action in _fired_actions(row.screen_id, row.fired_rules)),
         kinds=_kinds(row),
     )
 
