@@ -22,6 +22,7 @@ from clinic_app.domains.red_flags.content import red_flag_screen
 from clinic_app.domains.red_flags.rules import HardStop, evaluate
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
+from clinic_app.people.demographics import age_on
 from clinic_app.people.text import search_key
 from clinic_app.server import scope, users
 from clinic_app.server.apply import apply_push
@@ -613,7 +614,10 @@ def _septic_screening(patient: uuid.UUID, by: Acting) -> Change:
     """A septic-arthritis screening with a hot swollen joint, as the device records it."""
     screen = red_flag_screen("septic_arthritis")
     answers = {code: "no" for code in screen.question_codes} | {"hot_swollen_joint": "yes"}
-    result = evaluate(screen, answers)  # type: ignore[arg-type]
+    recorded = NOW - timedelta(hours=1)
+    # The patient's age that day, as the device records it (their birth date is 1960-01-01).
+    age = age_on(date(1960, 1, 1), recorded.date())
+    result = evaluate(screen, answers, age=age)  # type: ignore[arg-type]
     assert HardStop.STEROID_INJECTION in result.hard_stops
     return _insert(
         "red_flag_screening",
@@ -627,9 +631,10 @@ def _septic_screening(patient: uuid.UUID, by: Acting) -> Change:
         fired_rules=list(result.fired),
         needs_action=result.needs_resolution,
         accepted_actions=sorted(a.value for a in result.accepted_actions),
-        recorded_at=NOW - timedelta(hours=1),
+        patient_age=age,
+        recorded_at=recorded,
         recorded_by=by.user_id,
-        created_at=NOW - timedelta(hours=1),
+        created_at=recorded,
     )
 
 
