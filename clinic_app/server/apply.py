@@ -572,6 +572,9 @@ def apply_change(
     else:
         _flush_inserts(conn)
         row = conn.execute(select(table).where(table.c.id == change.row_id)).mappings().first()
+    if row is None and change.operation != "insert":
+        # Nothing to check a change against: the row never reached the server.
+        return _rejected(change, "sync.unknown_row")
     if acting is not None:
         change = _as_acting(change, values, acting, device, new=row is None)
         refused = _not_theirs(acting, change, row, values) or _checked(
