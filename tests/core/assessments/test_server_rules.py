@@ -15,7 +15,7 @@ import pytest
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
 from clinic_app.sync.protocol import Status
-from tests.core.triage.laptop import APPLIED, Laptop, laptop
+from tests.support.laptop_push import APPLIED, Laptop, laptop
 
 TABLE = "assessment"
 CONTENT = {

@@ -21,7 +21,7 @@ from clinic_app.domains.imaging.model import ImageInstance
 from clinic_app.server.apply import apply_push
 from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.core.imaging.test_imaging import _frame, _outside_file
-from tests.core.triage.laptop import APPLIED, Laptop, laptop
+from tests.support.laptop_push import APPLIED, Laptop, laptop
 from tests.support.server_push import DEVICE, update
 
 TABLE = "imaging_study"

@@ -19,7 +19,7 @@ from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
 from clinic_app.sync.protocol import Status
 from tests.core.reports.test_reports import _content
-from tests.core.triage.laptop import APPLIED, PASSWORD, Laptop, laptop
+from tests.support.laptop_push import APPLIED, PASSWORD, Laptop, laptop
 
 TABLE = "scan_report"
 WRONG_PATIENT = [(Status.REJECTED, "sync.wrong_patient")]
