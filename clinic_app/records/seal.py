@@ -178,6 +178,13 @@ def signing_problems(record_type: RecordType, row: Any) -> list[ValidationError]
     ] + own
 
 
+def becomes_signed(after: Mapping[str, Any], stored: Mapping[Any, Any] | None) -> bool:
+    """True when a pushed change makes a row signed: new and signed, or moved to signed."""
+    return after.get("status") == RecordStatus.SIGNED and (
+        stored is None or stored.get("status") != RecordStatus.SIGNED
+    )
+
+
 def seal_refusal(
     record_type: RecordType, after: Mapping[str, Any], stored: Mapping[Any, Any] | None
 ) -> str | None:
@@ -194,10 +201,9 @@ def seal_refusal(
         after: the row as it would stand after the change, by column name.
         stored: the row as the server holds it now (None when it is new).
     """
-    if not record_type.signed or after.get("status") != RecordStatus.SIGNED:
+    # Only the step that signs: whether a signed row may change at all is its lifecycle's to say.
+    if not record_type.signed or not becomes_signed(after, stored):
         return None
-    if stored is not None and stored.get("status") == RecordStatus.SIGNED:
-        return None  # already signed: whether it may change at all is its lifecycle's to say
     row = transient_row(record_type, after)
     if signing_problems(record_type, row):
         return "sync.not_signable"

@@ -22,6 +22,7 @@ from clinic_app.kernel.errors import ValidationError
 from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.records.links import link_refusal
+from clinic_app.records.seal import becomes_signed
 from clinic_app.sync.hooks import on_checked
 
 
@@ -68,9 +69,7 @@ def signing_refusal(
     Only the step that signs is checked (a draft may be incomplete; a signed plan is never
     changed, which the lifecycle refuses).
     """
-    if str(row.get("status")) != "signed" or (
-        stored is not None and str(stored.get("status")) == "signed"
-    ):
+    if not becomes_signed(row, stored):
         return None
     try:
         goals = row.get("goals") or []

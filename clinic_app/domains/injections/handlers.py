@@ -32,7 +32,7 @@ from clinic_app.domains.injections.rules import Drug, PgdTerms, authority_proble
 from clinic_app.domains.injections.service.history import checks_as_signed
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.records.links import link_refusal
-from clinic_app.records.seal import transient_row
+from clinic_app.records.seal import becomes_signed, transient_row
 from clinic_app.sync.hooks import on_checked
 
 
@@ -76,7 +76,7 @@ def authority_refusal(
     Only the step that signs is checked (a draft may still be incomplete); the signer is the
     ``signed_by`` the push names, which ``TableRule.own_columns`` holds to the pushing user.
     """
-    if not _becomes_signed(row, stored) or row.get("authority_kind") != "pgd":
+    if not becomes_signed(row, stored) or row.get("authority_kind") != "pgd":
         return None
     try:
         pgd_id = _uuid(row.get("pgd_id"))
@@ -100,12 +100,6 @@ def authority_refusal(
     return "sync.not_allowed" if problems else None
 
 
-def _becomes_signed(row: Mapping[str, Any], stored: Mapping[str, Any] | None) -> bool:
-    return str(row.get("status")) == "signed" and (
-        stored is None or str(stored.get("status")) != "signed"
-    )
-
-
 def safety_refusal(
     conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
 ) -> str | None:
@@ -119,7 +113,7 @@ def safety_refusal(
     record honestly signed with what its laptop held is never refused for something recorded
     elsewhere that had not reached it. Only the step that signs is checked.
     """
-    if not _becomes_signed(row, stored):
+    if not becomes_signed(row, stored):
         return None
     try:
         record = transient_row(INJECTION, row)
