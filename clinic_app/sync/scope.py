@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -319,16 +320,45 @@ def take_in(
 ) -> int:
     """Fetch these patients whole, store them, and tell the server they are held here.
 
-    ``piece_size`` patients are asked for in each request (the server's limit).
+    ``piece_size`` patients are asked for in each request (the server's limit). While one
+    piece is stored here, the next is fetched and the last one stored is confirmed, one
+    request at a time and in order, on a worker thread: the server's work and this
+    laptop's overlap instead of one waiting for the other. A piece is confirmed only once
+    it is stored; the first failure stops the round and is raised.
     """
-    taken = 0
-    for start in range(0, len(patients), piece_size):
-        piece = [str(p) for p in patients[start : start + piece_size]]
+    pieces = [
+        [str(p) for p in patients[start : start + piece_size]]
+        for start in range(0, len(patients), piece_size)
+    ]
+    if not pieces:
+        return 0
+
+    def fetch(piece: list[str]) -> tuple[tuple[PulledRow, ...], int]:
         answer = transport.scope_rows(piece, user_token)
         rows = tuple(PulledRow.from_json(item) for item in answer.get("rows", []))
-        store_rows(rows)
-        transport.scope_held(piece, [], reason, user_token, _as_of(answer))
-        taken += len(piece)
+        return rows, _as_of(answer)
+
+    taken = 0
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-scope")
+    confirmed: list[Future[Any]] = []
+    try:
+        coming = worker.submit(fetch, pieces[0])
+        for index, piece in enumerate(pieces):
+            rows, as_of = coming.result()
+            if index + 1 < len(pieces):
+                coming = worker.submit(fetch, pieces[index + 1])
+            store_rows(rows)
+            for done in confirmed:
+                if done.done():
+                    done.result()  # a confirmation that failed stops the round
+            confirmed.append(
+                worker.submit(transport.scope_held, piece, [], reason, user_token, as_of)
+            )
+            taken += len(piece)
+        for done in confirmed:
+            done.result()
+    finally:
+        worker.shutdown(wait=True, cancel_futures=True)
     return taken
 
 
