@@ -406,8 +406,11 @@ def confirm(
                 among(conn, SyncDevicePatient.patient_id, gone[start : start + 500]),
             )
         )
+    # Patients new to the laptop's holdings are written with ``as_of``; only those it held
+    # already are brought up to it.
     taken = list(dict.fromkeys(add))
-    touch(conn, device_id, taken, reason=reason, now=now)
+    held_before = touch(conn, device_id, taken, reason=reason, now=now, as_of=max(0, as_of))
+    taken = [patient for patient in taken if patient in held_before]
     for start in range(0, len(taken), 500):
         conn.execute(
             update(SyncDevicePatient)
@@ -426,12 +429,17 @@ def touch(
     *,
     reason: str,
     now: datetime | None = None,
-) -> None:
-    """The laptop holds these patients and used them now (taken in, opened or written)."""
+    as_of: int = 0,
+) -> set[uuid.UUID]:
+    """The laptop holds these patients and used them now (taken in, opened or written).
+
+    Patients it did not hold yet are added as held from change ``as_of``; returns those it
+    held already.
+    """
     now = now or utcnow()
     wanted = IdList(dict.fromkeys(p for p in patients if p is not None))
     if not wanted:
-        return
+        return set()
     already = set(
         conn.execute(
             select(SyncDevicePatient.patient_id).where(
@@ -463,8 +471,9 @@ def touch(
                     "reason": reason,
                     "since": now,
                     "last_used_at": now,
-                    "as_of": 0,
+                    "as_of": as_of,
                 }
                 for p in new
             ],
         )
+    return already
