@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -20,6 +20,8 @@ from clinic_app.sync.model import SyncDevice
 
 PENDING, APPROVED, REVOKED = "pending", "approved", "revoked"
 NAME_MAX = 64
+#: How finely a device's last contact is kept (``device list`` shows it).
+SEEN_TO = timedelta(minutes=1)
 
 
 def clean_name(name: str) -> str:
@@ -89,7 +91,7 @@ def authenticate(conn: Connection, token: str, *, approved: bool = True) -> uuid
         PermissionDenied: ``device.revoked``, or ``device.not_approved`` when ``approved``.
     """
     row = conn.execute(
-        select(SyncDevice.id, SyncDevice.status).where(
+        select(SyncDevice.id, SyncDevice.status, SyncDevice.last_seen_at).where(
             SyncDevice.token_sha256 == token_digest(token)
         )
     ).first()
@@ -99,8 +101,16 @@ def authenticate(conn: Connection, token: str, *, approved: bool = True) -> uuid
         raise PermissionDenied("device.revoked")
     if approved and row.status != APPROVED:
         raise PermissionDenied("device.not_approved")
-    conn.execute(update(SyncDevice).where(SyncDevice.id == row.id).values(last_seen_at=utcnow()))
+    now = utcnow()
+    # Last seen to the minute: a sync round's dozens of requests write it once, not each.
+    if row.last_seen_at is None or now - _aware(row.last_seen_at) >= SEEN_TO:
+        conn.execute(update(SyncDevice).where(SyncDevice.id == row.id).values(last_seen_at=now))
     return uuid.UUID(str(row.id))
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as UTC (SQLite hands it back without its zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def status_of(conn: Connection, device_id: uuid.UUID) -> str:
