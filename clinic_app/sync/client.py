@@ -28,6 +28,7 @@ from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
 from clinic_app.kernel.store import Store
 from clinic_app.sync import audit_ship, scope
+from clinic_app.sync.driver_rows import PreparedInsert
 from clinic_app.sync.files import (
     FILE_COLUMNS,
     check_sha256,
@@ -209,6 +210,7 @@ class _RowWrites:
         self._conn = conn
         self._run: tuple[str, str, frozenset[str]] | None = None
         self._rows: list[dict[str, Any]] = []
+        self._prepared: dict[str, PreparedInsert | None] = {}
 
     def add(self, table: str, kind: str, values: dict[str, Any]) -> None:
         run = (table, kind, frozenset(values))
@@ -223,7 +225,13 @@ class _RowWrites:
         name, kind, _columns = self._run
         table = synced_table(name).table
         if kind == "insert":
-            self._conn.execute(insert(table), self._rows)
+            if name not in self._prepared:
+                self._prepared[name] = PreparedInsert.of(table, self._conn.dialect)
+            prepared = self._prepared[name]
+            if prepared is not None and prepared.takes(self._rows[0]):
+                prepared.execute(self._conn, self._rows)  # whole rows: straight to the driver
+            else:
+                self._conn.execute(insert(table), self._rows)
         else:
             self._conn.execute(update(table).where(table.c.id == bindparam("b_row_id")), self._rows)
         self._rows = []
