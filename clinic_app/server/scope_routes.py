@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 
 from clinic_app.kernel.errors import ClinicError, PermissionDenied
 from clinic_app.kernel.security.permissions import Action
@@ -89,13 +90,19 @@ def add_scope_routes(
         if not isinstance(body, dict):
             raise ClinicError("sync.bad_message", reason="not_an_object")
         patients = _ids(body.get("patients"), MAX_FETCH)
-        with engine.connect() as conn:
-            if _outside(conn, device, patients):
-                # Fetched on demand: only for someone here who may open a record.
-                _user(conn, device, request, Action.PATIENT_OPEN)
-            as_of = last_seq(conn)
-            found = rows_for(conn, patients, as_of)
-        return {"rows": [row.to_json() for row in found], "as_of": as_of}
+
+        def read() -> dict[str, Any]:
+            with engine.connect() as conn:
+                if _outside(conn, device, patients):
+                    # Fetched on demand: only for someone here who may open a record.
+                    _user(conn, device, request, Action.PATIENT_OPEN)
+                as_of = last_seq(conn)
+                found = rows_for(conn, patients, as_of)
+            return {"rows": [row.to_json() for row in found], "as_of": as_of}
+
+        # On a worker thread, so a laptop's confirmation of the piece before is taken
+        # meanwhile (the database work of each overlaps).
+        return await run_in_threadpool(read)
 
     @app.post("/v1/scope/held")
     async def held(request: Request) -> dict[str, Any]:
@@ -111,12 +118,16 @@ def add_scope_routes(
             raise ClinicError("sync.bad_message", reason="as_of")
         if reason not in {"scope", "opened"}:
             raise ClinicError("sync.bad_message", reason="reason")
-        with engine.begin() as conn:
-            if add and _outside(conn, device, add):
-                _user(conn, device, request, Action.PATIENT_OPEN)
-                reason = "opened"
-            confirm(conn, device, add=add, remove=remove, reason=reason, as_of=as_of)
-        return {"held": len(add), "let_go": len(remove)}
+
+        def write(reason: str) -> dict[str, Any]:
+            with engine.begin() as conn:
+                if add and _outside(conn, device, add):
+                    _user(conn, device, request, Action.PATIENT_OPEN)
+                    reason = "opened"
+                confirm(conn, device, add=add, remove=remove, reason=reason, as_of=as_of)
+            return {"held": len(add), "let_go": len(remove)}
+
+        return await run_in_threadpool(write, reason)
 
     _add_search_route(app, engine, authenticated)
 

@@ -321,10 +321,10 @@ def take_in(
     """Fetch these patients whole, store them, and tell the server they are held here.
 
     ``piece_size`` patients are asked for in each request (the server's limit). While one
-    piece is stored here, the next is fetched and the last one stored is confirmed, one
-    request at a time and in order, on a worker thread: the server's work and this
-    laptop's overlap instead of one waiting for the other. A piece is confirmed only once
-    it is stored; the first failure stops the round and is raised.
+    piece is stored here, the next is fetched and the one before is confirmed, each on a
+    worker thread of its own: the server's work and this laptop's overlap instead of one
+    waiting for the other. A piece is confirmed only once it is stored, and one confirmation
+    at most is on its way at a time; the first failure stops the round and is raised.
     """
     pieces = [
         [str(p) for p in patients[start : start + piece_size]]
@@ -339,26 +339,27 @@ def take_in(
         return rows, _as_of(answer)
 
     taken = 0
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-scope")
-    confirmed: list[Future[Any]] = []
+    fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-scope-fetch")
+    confirmer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-scope-held")
+    confirming: Future[Any] | None = None
     try:
-        coming = worker.submit(fetch, pieces[0])
+        coming = fetcher.submit(fetch, pieces[0])
         for index, piece in enumerate(pieces):
             rows, as_of = coming.result()
             if index + 1 < len(pieces):
-                coming = worker.submit(fetch, pieces[index + 1])
+                coming = fetcher.submit(fetch, pieces[index + 1])
             store_rows(rows)
-            for done in confirmed:
-                if done.done():
-                    done.result()  # a confirmation that failed stops the round
-            confirmed.append(
-                worker.submit(transport.scope_held, piece, [], reason, user_token, as_of)
+            if confirming is not None:
+                confirming.result()  # the piece before's confirmation failed: stop here
+            confirming = confirmer.submit(
+                transport.scope_held, piece, [], reason, user_token, as_of
             )
             taken += len(piece)
-        for done in confirmed:
-            done.result()
+        if confirming is not None:
+            confirming.result()
     finally:
-        worker.shutdown(wait=True, cancel_futures=True)
+        fetcher.shutdown(wait=True, cancel_futures=True)
+        confirmer.shutdown(wait=True, cancel_futures=True)
     return taken
 
 
