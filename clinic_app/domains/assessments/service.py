@@ -28,6 +28,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.people.auth import AuthService
+from clinic_app.people.care import Referral
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
@@ -134,6 +135,22 @@ def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
     return {**checked, "diagnosis": diagnosis}
 
 
+def _referral_of(
+    session: ClinicSession, patient_id: uuid.UUID, referral_id: uuid.UUID | None
+) -> uuid.UUID | None:
+    """The referral an assessment answers, checked to be this patient's.
+
+    Raises:
+        NotFound: ``referral.not_found`` when it does not exist or is another patient's.
+    """
+    if referral_id is None:
+        return None
+    referral = session.get(Referral, referral_id)
+    if referral is None or referral.deleted or referral.patient_id != patient_id:
+        raise NotFound("referral.not_found")
+    return referral.id
+
+
 class AssessmentService:
     """A clinician's structured assessment of a patient, from draft to signed record."""
 
@@ -156,7 +173,8 @@ class AssessmentService:
 
         Raises:
             FormErrors: as ``clinical.assessment.check_content``.
-            NotFound: ``patient.not_found`` or ``assessment.not_found``.
+            NotFound: ``patient.not_found``, ``assessment.not_found``, ``episode.not_found``
+                or ``referral.not_found`` (a referral or episode of another patient, too).
             Conflict: ``assessment.signed`` (a signed assessment is never changed; add an
                 addendum) or ``assessment.wrong_patient``.
             PermissionDenied: ``assessment.not_author`` for another user's draft.
@@ -170,7 +188,7 @@ class AssessmentService:
                 row = Assessment(
                     patient_id=patient.id,
                     episode_id=episode_for(session, patient.id, episode_id),
-                    referral_id=referral_id,
+                    referral_id=_referral_of(session, patient.id, referral_id),
                     content=checked,
                 )
                 session.add(row)

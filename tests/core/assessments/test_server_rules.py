@@ -14,6 +14,7 @@ import pytest
 
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
+from clinic_app.kernel.errors import NotFound
 from clinic_app.sync.protocol import Status
 from tests.support.laptop_push import APPLIED, Laptop, laptop
 
@@ -58,3 +59,27 @@ def test_another_patient_s_episode_or_referral_is_refused(device: Laptop) -> Non
     assert device.push(TABLE, assessment, episode_id=other_episode) == WRONG_PATIENT
     assert device.push(TABLE, assessment, referral_id=other_referral) == WRONG_PATIENT
     assert device.push(TABLE, assessment) == APPLIED
+
+
+def test_the_laptop_itself_will_not_file_an_assessment_under_another_patient_s_referral(
+    device: Laptop,
+) -> None:
+    patient = device.patient("9990000018", "Ashworth")
+    other = device.patient("9990000026", "Bramley")
+    device.episode(patient)
+    other_referral, other_episode = device.episode(other)
+    assessments = device.services.assessments
+
+    with pytest.raises(NotFound) as refused:
+        assessments.save_draft(device.user, patient, CONTENT, referral_id=other_referral)
+    assert refused.value.code == "referral.not_found"
+    with pytest.raises(NotFound) as refused:
+        assessments.save_draft(device.user, patient, CONTENT, episode_id=other_episode)
+    assert refused.value.code == "episode.not_found"
+    with pytest.raises(NotFound):
+        assessments.save_draft(device.user, patient, CONTENT, referral_id=uuid.uuid4())
+    # Nothing was written for either patient.
+    for someone in (patient, other):
+        on_file = assessments.on_file(device.user, someone)
+        assert on_file.draft is None
+        assert on_file.signed is None
