@@ -141,13 +141,14 @@ def _referral_of(
     """The referral an assessment answers, checked to be this patient's.
 
     Raises:
-        NotFound: ``referral.not_found`` when it does not exist or is another patient's.
+        NotFound: ``assessment.referral_not_found`` when it does not exist or is another
+            patient's.
     """
     if referral_id is None:
         return None
     referral = session.get(Referral, referral_id)
     if referral is None or referral.deleted or referral.patient_id != patient_id:
-        raise NotFound("referral.not_found")
+        raise NotFound("assessment.referral_not_found")
     return referral.id
 
 
@@ -174,7 +175,8 @@ class AssessmentService:
         Raises:
             FormErrors: as ``clinical.assessment.check_content``.
             NotFound: ``patient.not_found``, ``assessment.not_found``, ``episode.not_found``
-                or ``referral.not_found`` (a referral or episode of another patient, too).
+                or ``assessment.referral_not_found`` (another patient's episode or referral,
+                too).
             Conflict: ``assessment.signed`` (a signed assessment is never changed; add an
                 addendum) or ``assessment.wrong_patient``.
             PermissionDenied: ``assessment.not_author`` for another user's draft.

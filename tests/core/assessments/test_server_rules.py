@@ -72,7 +72,7 @@ def test_the_laptop_itself_will_not_file_an_assessment_under_another_patient_s_r
 
     with pytest.raises(NotFound) as refused:
         assessments.save_draft(device.user, patient, CONTENT, referral_id=other_referral)
-    assert refused.value.code == "referral.not_found"
+    assert refused.value.code == "assessment.referral_not_found"
     with pytest.raises(NotFound) as refused:
         assessments.save_draft(device.user, patient, CONTENT, episode_id=other_episode)
     assert refused.value.code == "episode.not_found"

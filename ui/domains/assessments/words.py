@@ -40,6 +40,10 @@ _WORDS: dict[str, str] = {
     "assessment.wrong_patient": (
         "This assessment belongs to another patient. Open that patient's record to change it."
     ),
+    "assessment.referral_not_found": (
+        "That referral is not this patient's, or could not be found. Nothing was saved. "
+        "Open the assessment again from this patient's referral."
+    ),
 }
 
 # Faults in the app or its shipped content: the calm generic message is their words.
