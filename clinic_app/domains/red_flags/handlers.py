@@ -12,6 +12,8 @@ does not accept, or an action whose kind or details the device would not write;
 ``sync.not_allowed`` for an override by a role without the permission, a second
 resolution of one screening, and a change to an action other than marking it done.
 A screening or an action links only its own patient's records (``sync.wrong_patient``).
+An alert an outstanding action keeps on the patient's banner stays there until the action
+is marked done (``sync.alert_kept``).
 """
 
 from __future__ import annotations
@@ -229,6 +231,35 @@ def action_refusal(
     return None if kind in offered and clean == details else BAD_VALUE
 
 
+def alert_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a change to an alert is refused, as a code; None when it is taken.
+
+    ``sync.alert_kept`` for a change that takes an alert off the banner (made inactive or
+    removed) while a red-flag action tied to it is still outstanding. On a device the alert
+    goes only as its action is marked done, and the action's change is queued first, so the
+    server has taken it by the time the alert's change arrives.
+    """
+    if stored is None:
+        return None
+    leaving = (bool(stored.get("active")) and not row.get("active")) or (
+        bool(row.get("deleted")) and not stored.get("deleted")
+    )
+    if not leaving:
+        return None
+    outstanding = conn.execute(
+        select(RedFlagAction.id)
+        .where(
+            RedFlagAction.alert_id == row["id"],
+            RedFlagAction.status == ActionStatus.OUTSTANDING.value,
+            RedFlagAction.deleted.is_(False),
+        )
+        .limit(1)
+    ).first()
+    return None if outstanding is None else "sync.alert_kept"
+
+
 def _foreign(column: ColumnElement[Any]) -> type[Any]:
     """The table ``column``'s foreign key names, shaped as ``link_refusal`` reads a model.
 
@@ -273,3 +304,4 @@ on_checked(
     ),
 )
 on_checked(RedFlagAction.__tablename__, "kind_and_details", action_refusal)
+on_checked(PatientAlert.__tablename__, "kept_while_action_outstanding", alert_refusal)

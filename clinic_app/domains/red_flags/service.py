@@ -568,6 +568,9 @@ class RedFlagService:
             row.done_at = utcnow()
             row.done_by = recorded_by(actor)
             row.done_note = text
+            # The action's change is queued before its alert's: the server takes an alert
+            # off the banner only once the action tying it is done.
+            session.flush()
             if row.alert_id is not None:
                 alert = session.get(PatientAlert, row.alert_id)
                 if alert is not None and alert.active:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from clinic_app import schema  # noqa: F401 - every table registered
 from clinic_app.container import Services
@@ -34,6 +34,7 @@ from clinic_app.domains.red_flags.rules import (
 from clinic_app.domains.red_flags.views import ActionKind
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.outbox import wire_value
+from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.demographics import age_on
@@ -552,3 +553,73 @@ def test_the_rows_the_app_writes_are_applied(server: PushServer, device: Device)
     ]
     assert septic in {s.id for s in recorded.screenings}
     assert server.push(clinician, *changes) == [APPLIED] * len(changes)
+
+
+ALERT_KEPT = (Status.REJECTED, "sync.alert_kept")
+
+
+def test_an_alert_stays_on_the_banner_until_its_action_is_marked_done(server: PushServer) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    emergency, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    alert, plain = uuid.uuid4(), uuid.uuid4()
+    alerted = insert(
+        "patient_alert", alert, clinician, patient_id=patient, kind="clinical", text="Red flag"
+    )
+    other_alert = insert(
+        "patient_alert", plain, clinician, patient_id=patient, kind="clinical", text="Uses a cane"
+    )
+    action, recorded = _action(clinician, patient, emergency, alert_id=alert)
+    assert server.push(clinician, registered, screened, alerted, other_alert, recorded) == (
+        [APPLIED] * 5
+    )
+
+    def alert_change(row_id: uuid.UUID, **values: Any) -> Change:
+        return update("patient_alert", row_id, 1, clinician, **values)
+
+    # A tampered laptop hides the alert while its action is outstanding: refused either way.
+    assert server.push(
+        clinician, alert_change(alert, active=False), alert_change(alert, deleted=True)
+    ) == [ALERT_KEPT, ALERT_KEPT]
+    # An alert no action keeps may go, and a change that leaves the alert up is taken.
+    assert server.push(
+        clinician, alert_change(plain, active=False), alert_change(alert, text="Red flag: ED")
+    ) == [APPLIED, APPLIED]
+    # As the app sends it: the action marked done first, then its alert off the banner.
+    done = update(
+        "red_flag_action",
+        action,
+        1,
+        clinician,
+        status="done",
+        done_at=NOW,
+        done_by=clinician.user_id,
+    )
+    assert server.push(
+        clinician, done, update("patient_alert", alert, 2, clinician, active=False)
+    ) == [
+        APPLIED,
+        APPLIED,
+    ]
+
+
+def test_the_app_queues_the_action_done_before_its_alert_goes(device: Device) -> None:
+    flags = device.services.red_flags
+    recorded = flags.record_screening(
+        device.clinician, device.patient, ("cauda_equina",), _yes("cauda_equina")
+    )
+    (screening,) = recorded.screenings
+    action = flags.record_action(
+        device.clinician, device.patient, screening.id, ActionKind.ED_HANDOVER, _handover()
+    )
+    with device.services.context.store.sessions.begin() as session:
+        queued_before = session.scalar(select(func.max(OutboxEntry.seq)))
+    flags.mark_action_done(device.clinician, device.patient, action.id, "Seen in ED")
+    with device.services.context.store.sessions.begin() as session:
+        queued = [
+            (entry.table_name, entry.changed.get("status"), entry.changed.get("active"))
+            for entry in session.scalars(
+                select(OutboxEntry).where(OutboxEntry.seq > queued_before).order_by(OutboxEntry.seq)
+            )
+        ]
+    assert queued == [("red_flag_action", "done", None), ("patient_alert", None, False)]

@@ -88,6 +88,10 @@ _REFUSALS: dict[str, str] = {
     ),
     "sync.user_disabled": "the account of the person who made it is disabled",
     "sync.wrong_patient": "it links this patient's record to another patient's",
+    "sync.alert_kept": (
+        "it took a red-flag alert off the patient's banner while the action for it is "
+        "still outstanding: mark the action done instead"
+    ),
 }
 
 
