@@ -135,6 +135,8 @@ class RecordType:
 
 
 _REGISTRY: dict[str, RecordType] = {}
+#: The same record types by table name (every pushed change asks which its table has).
+_BY_TABLE: dict[str, RecordType] = {}
 
 
 def register(record_type: RecordType, *, replace: bool = False) -> RecordType:
@@ -149,7 +151,10 @@ def register(record_type: RecordType, *, replace: bool = False) -> RecordType:
     for other in _REGISTRY.values():
         if other.code != record_type.code and other.table_name == record_type.table_name:
             raise ValueError(f"table {record_type.table_name!r} already has a record type")
+    if known is not None:
+        _BY_TABLE.pop(known.table_name, None)
     _REGISTRY[record_type.code] = record_type
+    _BY_TABLE[record_type.table_name] = record_type
     return record_type
 
 
@@ -169,10 +174,7 @@ def record_types() -> Mapping[str, RecordType]:
 
 def record_type_for_table(table_name: str) -> RecordType | None:
     """The record type whose typed table is ``table_name``, or None for other tables."""
-    for candidate in _REGISTRY.values():
-        if candidate.table_name == table_name:
-            return candidate
-    return None
+    return _BY_TABLE.get(table_name)
 
 
 _FACTS: dict[str, FactSource] = {}
