@@ -42,7 +42,7 @@ from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
 from clinic_app.server.bulk import insert_rows
-from clinic_app.sync.model import SyncDevicePatient, SyncUserLogin
+from clinic_app.sync.model import SyncDevice, SyncDevicePatient, SyncUserLogin
 from clinic_app.sync.ownership import IdList, among, owner_of, rows_of_patients
 from clinic_app.sync.protocol import PulledRow
 from clinic_app.sync.wire import synced_tables
@@ -440,6 +440,10 @@ def touch(
     wanted = IdList(dict.fromkeys(p for p in patients if p is not None))
     if not wanted:
         return set()
+    # One device's holds are written one transaction at a time (its confirmations, its
+    # pushes and a record opened on demand may arrive together, on threads or processes):
+    # each then sees what the one before it added, and never adds a hold twice.
+    conn.execute(select(SyncDevice.id).where(SyncDevice.id == device_id).with_for_update())
     already = set(
         conn.execute(
             select(SyncDevicePatient.patient_id).where(
