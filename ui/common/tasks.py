@@ -59,6 +59,20 @@ class Task:
         return self._cancelled.is_set()
 
 
+class _Relay(QObject):
+    """Carries results and progress from the worker threads to the UI thread.
+
+    Workers emit only here, on signals connected once and never disconnected. Qt tidies a
+    sender's disconnected connections the next time it emits; on a worker thread that tidying
+    needed Python's lock while holding one of Qt's, while the UI thread, holding Python's lock
+    and destroying a widget, waited for the same lock of Qt's, and both stopped for good. The
+    runner's own signals, which screens connect and disconnect, are emitted on the UI thread.
+    """
+
+    delivered = Signal(object, object, object)
+    progressed = Signal(object, float)
+
+
 class TaskRunner(QObject):
     """Runs service calls away from the UI thread and hands results back to it.
 
@@ -73,8 +87,6 @@ class TaskRunner(QObject):
 
     idle_changed = Signal(bool)
     unhandled_failure = Signal(object)
-    _delivered = Signal(object, object, object)
-    _progressed = Signal(object, float)
 
     def __init__(self, parent: QObject | None = None, *, shutdown_on_quit: bool = True) -> None:
         super().__init__(parent)
@@ -90,8 +102,11 @@ class TaskRunner(QObject):
         self._pending: dict[int, Task] = {}
         self._latest: dict[str, Task] = {}
         self._closed = False
-        self._delivered.connect(self._on_worker_delivered, Qt.ConnectionType.QueuedConnection)
-        self._progressed.connect(self._on_worker_progressed, Qt.ConnectionType.QueuedConnection)
+        self._relay = _Relay(self)
+        self._relay.delivered.connect(self._on_worker_delivered, Qt.ConnectionType.QueuedConnection)
+        self._relay.progressed.connect(
+            self._on_worker_progressed, Qt.ConnectionType.QueuedConnection
+        )
         app = QCoreApplication.instance()
         if app is not None and shutdown_on_quit:
             # An owner that must save work first (the main window) shuts the runner down itself.
@@ -153,7 +168,9 @@ class TaskRunner(QObject):
         task = Task(lambda: None, on_done, on_failed, on_progress, None)
 
         def job() -> T:
-            return work(lambda fraction: self._progressed.emit(task, fraction), task.is_cancelled)
+            return work(
+                lambda fraction: self._relay.progressed.emit(task, fraction), task.is_cancelled
+            )
 
         task.work = job
         return self._submit(self._store_worker if store else self._io_pool, task)
@@ -240,14 +257,14 @@ class TaskRunner(QObject):
     def _execute(self, task: Task) -> None:
         # Runs on a worker thread: never touch a Qt object here except to emit.
         if task.is_cancelled():
-            self._delivered.emit(task, None, None)
+            self._relay.delivered.emit(task, None, None)
             return
         try:
             result = task.work()
         except BaseException as error:  # noqa: BLE001 - handed to the UI thread, never dropped
-            self._delivered.emit(task, None, error)
+            self._relay.delivered.emit(task, None, error)
         else:
-            self._delivered.emit(task, result, None)
+            self._relay.delivered.emit(task, result, None)
 
     def _on_worker_delivered(self, task: Task, result: object, error: BaseException | None) -> None:
         if task.id not in self._pending:
