@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -67,6 +67,19 @@ BACKGROUND_AFTER_MS = 300
 landing page is drawn first."""
 
 
+class _FromThreads(QObject):
+    """What the sync and PACS threads report, handed on to the window on the UI thread.
+
+    The threads emit only here, on signals connected once and never disconnected (as the
+    task runner's workers do, ``ui.common.tasks``): a signal of the window itself, which
+    other objects connect to and leave, could make a thread's emit tidy those connections
+    and wait for Python's lock while the UI thread waits for Qt's.
+    """
+
+    sync_state = Signal(object)
+    pacs_outcome = Signal()
+
+
 class ShellWindow(QMainWindow):
     """Sign-in, then the workspace: search on the left, record and forms on the right.
 
@@ -76,9 +89,9 @@ class ShellWindow(QMainWindow):
     """
 
     unexpected_error = Signal(str)
-    #: Emitted from the sync thread; Qt delivers it on the UI thread.
+    #: The sync thread's state, emitted on the UI thread.
     sync_state_changed = Signal(object)
-    #: Emitted from the PACS sender's thread after each attempt.
+    #: After each attempt of the PACS sender's thread, emitted on the UI thread.
     pacs_outcome = Signal()
 
     def __init__(
@@ -254,6 +267,10 @@ class ShellWindow(QMainWindow):
         self.idle.idle_timed_out.connect(self.lock)
         self.sync_state_changed.connect(self._on_sync_state_changed)
         self.pacs_outcome.connect(lambda: self.context.announce("images.sent", None))
+        self._from_threads = _FromThreads(self)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._from_threads.sync_state.connect(self.sync_state_changed, queued)
+        self._from_threads.pacs_outcome.connect(self.pacs_outcome, queued)
         self.runner.unhandled_failure.connect(self.context.explain_failure)
         self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
 
@@ -589,8 +606,8 @@ class ShellWindow(QMainWindow):
 
     def _start_background(self) -> None:
         if self.state is WindowState.WORKING and not self._shut_down:
-            self.background.start_sync(self.sync_state_changed.emit)
-            self.background.start_imaging(self.pacs_outcome.emit)
+            self.background.start_sync(self._from_threads.sync_state.emit)
+            self.background.start_imaging(self._from_threads.pacs_outcome.emit)
 
     def _show_state(self, state: WindowState) -> None:
         self.state = state
