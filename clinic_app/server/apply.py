@@ -456,11 +456,16 @@ def _new_row(
 def _as_acting(
     change: Change, values: dict[str, Any], acting: Acting, device: uuid.UUID, *, new: bool
 ) -> Change:
-    """Record the pushing user as the author, whatever the device claimed."""
+    """Record the pushing user as the author, whatever the device claimed.
+
+    When and by whom a row was made is set once, by the change that made it: a later change
+    cannot move a record's creation (a patient's registration dates their red-flag checks).
+    """
     if new:
         values["created_by"] = acting.user_id
     else:
         values.pop("created_by", None)
+        values.pop("created_at", None)
     values["updated_by"] = acting.user_id
     values["device_id"] = device
     return dataclasses.replace(change, user_id=acting.user_id)

@@ -382,3 +382,27 @@ def test_an_episode_naming_another_patient_s_referral_is_refused(
     assert server.push(by, insert("episode_of_care", episode, by, **crossed)) == [
         (Status.REJECTED, "sync.wrong_patient")
     ]
+
+
+def test_a_later_change_never_moves_when_a_patient_was_registered(server: PushServer) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    assert server.push(clinician, registered) == APPLIED
+    long_ago = NOW - timedelta(days=3650)
+
+    # A tampered laptop backdates the registration with a real change, and on its own.
+    assert (
+        server.push(
+            clinician,
+            update("patient", patient, 1, clinician, phone="0113 496 0000", created_at=long_ago),
+        )
+        == APPLIED
+    )
+    only_backdated = update("patient", patient, 2, clinician, created_at=long_ago)
+    assert server.push(clinician, only_backdated) == [(Status.DUPLICATE, None)]
+    with server.engine.connect() as conn:
+        stored = conn.execute(
+            select(Patient.created_at, Patient.phone).where(Patient.id == patient)
+        ).one()
+    assert stored.phone == "0113 496 0000"
+    assert stored.created_at == NOW
