@@ -370,7 +370,16 @@ class ScopePlan:
 
 
 def plan(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> ScopePlan:
-    """Patients in scope the laptop does not hold yet, and held ones now out of scope."""
+    """Patients in scope the laptop does not hold yet, and held ones now out of scope.
+
+    Read as one moment: a hold being written (a record opened on demand, confirmed while the
+    laptop's round asks for its plan) is waited for first. Read on either side of its commit,
+    the patient just opened looked held but out of scope, and the laptop was told to let go
+    of the record its user had open.
+    """
+    # The same row every writer of the device's holds locks (``touch``); shared here, so
+    # plans never wait for each other.
+    conn.execute(select(SyncDevice.id).where(SyncDevice.id == device_id).with_for_update(read=True))
     wanted = scope_of(conn, device_id, now)
     holding = held(conn, device_id)
     return ScopePlan(tuple(sorted(wanted - holding)), tuple(sorted(holding - wanted)))
