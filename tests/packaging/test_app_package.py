@@ -39,7 +39,7 @@ mkdir -p "$HOME/store"
 onestop init --store "$store" --insecure-dev-keyring
 printf '%s\n' 'Correct-Horse-99!' | onestop user add --store "$store" --insecure-dev-keyring \
     --name 'Admin One' --role admin --password-stdin admin1
-xvfb-run -a -s '-screen 0 1280x800x24 -br -nolisten tcp' sh -c '
+xvfb-run -a -e "$HOME/xvfb.log" -s '-screen 0 1280x800x24 -br -nolisten tcp' sh -c '
     onestop run --store "$1" --insecure-dev-keyring >"$HOME/app.log" 2>&1 &
     app=$!
     found=no
@@ -145,7 +145,13 @@ def test_the_app_package_installs_shows_the_sign_in_window_and_purges_cleanly(
         assert "/tmp/scan.dcm: 1.2.840.10008.1.2.4.90" in decoded.stdout, decoded.stdout
         shown = chroot.run(["sh", "-c", SIGN_IN_SCRIPT], user=USER, timeout=180)
         home = chroot.path(f"/home/{USER}")
-        log = (home / "app.log").read_text(errors="replace") if (home / "app.log").exists() else ""
+        # What the app and the X server said: seen once to fail to meet (the app "could not
+        # connect to display :99"), so both are kept for the next time.
+        log = "".join(
+            f"\n--- {name}\n" + (home / name).read_text(errors="replace")
+            for name in ("app.log", "xvfb.log")
+            if (home / name).exists()
+        )
         assert shown.returncode == 0, shown.stdout + shown.stderr + log
         took["init, user add, sign-in window"] = time.monotonic() - step
         window = parse_xwininfo((home / "window.txt").read_text())
