@@ -14,8 +14,8 @@ import hashlib
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
@@ -56,6 +56,9 @@ BATCH_BYTES = 4 * 1024 * 1024
 #: Bytes per upload request.
 UPLOAD_PIECE = 4 * 1024 * 1024
 PENDING_KEY = "sync.pending_batch"
+#: The batch after the pending one, frozen while the pending one is on its way: sent only
+#: once that one's answer is back (and dropped, unsent, if that answer holds changes back).
+NEXT_KEY = "sync.next_batch"
 #: The user whose changes wait for them to sign in while connected (absent when none do).
 WAITING_KEY = "sync.waiting_for_sign_in"
 
@@ -119,6 +122,9 @@ def store_rows(store: Store, rows: tuple[PulledRow, ...]) -> int:
     return stored
 
 
+_RowKey = tuple[str, uuid.UUID]
+
+
 @dataclass(frozen=True)
 class _Batch:
     key: uuid.UUID
@@ -135,32 +141,45 @@ class _Batch:
 
 
 @dataclass(frozen=True)
-class _ReadAhead:
-    """Outbox entries read after a batch while that batch was on its way to the server.
+class _Outgoing:
+    """A frozen batch and the request made of it (its bases as the store knew them then)."""
 
-    Entries are never changed once written, and new ones are numbered after every entry
-    there is, so entries read after ``after`` are, up to the last one read, all there are.
+    batch: _Batch
+    request: PushRequest
+
+
+def _versions_given(request: PushRequest, response: PushResponse) -> dict[_RowKey, int]:
+    """The server version each row of an answered batch now has here (as acknowledged)."""
+    by_key = {change.key: change for change in request.changes}
+    given: dict[_RowKey, int] = {}
+    for result in response.results:
+        change = by_key.get(result.key)
+        if change is not None and result.status not in (Status.DEFERRED, Status.REJECTED):
+            given[(change.table, change.row_id)] = result.row_version
+    return given
+
+
+def _rebased(request: PushRequest, versions: Mapping[_RowKey, int]) -> PushRequest:
+    """``request`` with the bases of rows the batch before it gave a new version to.
+
+    The request was made while that batch was on its way; a row changed in both must name
+    the version the first one gave it, as it would had it been made after the answer.
     """
-
-    after: int
-    entries: tuple[Any, ...]
-
-    @classmethod
-    def read(cls, store: Store, seq: int, limit: int) -> _ReadAhead:
-        with store.engine.connect() as conn:
-            rows = conn.execute(
-                select(OutboxEntry.__table__)
-                .where(OutboxEntry.seq > seq)
-                .order_by(OutboxEntry.seq)
-                .limit(limit)
-            ).all()
-        return cls(seq, tuple(rows))
-
-    def covering(self, batch: _Batch) -> list[Any] | None:
-        """The batch's entries, if every one of them was read ahead; else None."""
-        if not self.entries or batch.first <= self.after or batch.last > self.entries[-1].seq:
-            return None
-        return [entry for entry in self.entries if batch.first <= entry.seq <= batch.last]
+    if not any(
+        (change.table, change.row_id) in versions
+        for change in request.changes
+        if change.operation != "insert"
+    ):
+        return request
+    return PushRequest(
+        request.batch_key,
+        tuple(
+            replace(change, base_version=versions[(change.table, change.row_id)])
+            if change.operation != "insert" and (change.table, change.row_id) in versions
+            else change
+            for change in request.changes
+        ),
+    )
 
 
 #: Where the signed-in users' server tokens are: the device's id, a user's id → their token.
@@ -325,8 +344,8 @@ class SyncClient:
 
     # ------------------------------------------------------------------ push
 
-    def _pending(self, conn: Connection) -> _Batch | None:
-        raw = _meta(conn, PENDING_KEY)
+    def _pending(self, conn: Connection, key: str = PENDING_KEY) -> _Batch | None:
+        raw = _meta(conn, key)
         if raw is None:
             return None
         data = json.loads(raw)
@@ -343,19 +362,20 @@ class SyncClient:
             uuid.UUID(data["key"]), first, int(data["last"]), uuid.UUID(str(user)) if user else None
         )
 
-    def _freeze_next(self, conn: Connection) -> _Batch | None:
-        """Freeze the next batch: the oldest waiting changes, all made by one user.
+    def _freeze_next(
+        self, conn: Connection, after: int | None = None, key: str = PENDING_KEY
+    ) -> _Batch | None:
+        """Freeze the next batch: the oldest waiting changes (after ``after``), all by one user.
 
         A push is made as one signed-in user, so a batch ends where another user's changes
         begin; changes still go in the order they were made. A batch also ends before its
         changes' values pass :data:`BATCH_BYTES` (a batch of long texts stays well inside
         the server's limit on a request's size).
         """
-        entries = conn.execute(
-            select(OutboxEntry.seq, OutboxEntry.user_id, func.length(OutboxEntry.changed))
-            .order_by(OutboxEntry.seq)
-            .limit(self._batch_size)
-        ).all()
+        query = select(OutboxEntry.seq, OutboxEntry.user_id, func.length(OutboxEntry.changed))
+        if after is not None:
+            query = query.where(OutboxEntry.seq > after)
+        entries = conn.execute(query.order_by(OutboxEntry.seq).limit(self._batch_size)).all()
         if not entries:
             return None
         user = entries[0].user_id
@@ -367,22 +387,15 @@ class SyncClient:
                 break
             last = entry.seq
         batch = _Batch(uuid.uuid4(), entries[0].seq, last, user)
-        _set_meta(conn, PENDING_KEY, batch.to_json())
+        _set_meta(conn, key, batch.to_json())
         return batch
 
-    def _request(
-        self, conn: Connection, batch: _Batch, ahead: _ReadAhead | None = None
-    ) -> PushRequest:
-        read_ahead = ahead.covering(batch) if ahead is not None else None
-        entries: Sequence[Any] = (
-            read_ahead
-            if read_ahead is not None
-            else conn.execute(
-                select(OutboxEntry.__table__)
-                .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
-                .order_by(OutboxEntry.seq)
-            ).all()
-        )
+    def _request(self, conn: Connection, batch: _Batch) -> PushRequest:
+        entries = conn.execute(
+            select(OutboxEntry.__table__)
+            .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
+            .order_by(OutboxEntry.seq)
+        ).all()
         # The server versions of this batch's rows only, not of every row ever synced.
         row_ids = list({entry.row_id for entry in entries})
         bases: dict[tuple[str, uuid.UUID], int] = {}
@@ -398,8 +411,19 @@ class SyncClient:
         return PushRequest(batch.key, tuple(compress(entries, bases)))
 
     def _acknowledge(
-        self, conn: Connection, batch: _Batch, request: PushRequest, response: PushResponse
+        self,
+        conn: Connection,
+        batch: _Batch,
+        request: PushRequest,
+        response: PushResponse,
+        *,
+        keep_next: bool = True,
     ) -> dict[str, int]:
+        """Record a batch's answer and drop its changes; the next batch becomes the pending one.
+
+        Without ``keep_next`` the batch frozen after it (never sent) is thawed instead: its
+        changes go again in a batch frozen later.
+        """
         by_key = {change.key: change for change in request.changes}
         counts: dict[str, int] = {}
         deferred: list[uuid.UUID] = []
@@ -453,8 +477,55 @@ class SyncClient:
                 OutboxEntry.row_id.not_in(deferred),
             )
         )
-        _set_meta(conn, PENDING_KEY, None)
+        _set_meta(conn, PENDING_KEY, _meta(conn, NEXT_KEY) if keep_next else None)
+        _set_meta(conn, NEXT_KEY, None)
         return counts
+
+    def _answered(
+        self,
+        sent: tuple[_Batch, PushRequest, PushResponse],
+        report: SyncReport,
+        *,
+        keep_next: bool = True,
+    ) -> dict[str, int]:
+        """Acknowledge an answered batch in a transaction of its own; what its changes came to."""
+        batch, request, response = sent
+        with self._store.engine.begin() as conn:
+            counts = self._acknowledge(conn, batch, request, response, keep_next=keep_next)
+            _set_meta(conn, WAITING_KEY, None)
+        report.pushed += len(request.changes)
+        for status, count in counts.items():
+            report.statuses[status] = report.statuses.get(status, 0) + count
+        return counts
+
+    def _following(self, after: _Batch, *, again: bool = False) -> _Outgoing | None:
+        """The batch after ``after``, frozen (or as frozen before) and its request made.
+
+        With ``again`` a batch frozen before is thawed first (it has not been sent).
+        """
+        with self._store.engine.begin() as conn:
+            if again:
+                _set_meta(conn, NEXT_KEY, None)
+            batch = self._pending(conn, NEXT_KEY) or self._freeze_next(conn, after.last, NEXT_KEY)
+            return None if batch is None else _Outgoing(batch, self._request(conn, batch))
+
+    def _sized(
+        self, response: PushResponse, batch: _Batch, following: _Outgoing | None
+    ) -> _Outgoing | None:
+        """Take the batch size the server's answer names; the batch after, at that size.
+
+        Fewer, larger batches: each costs two commits here and a transaction there. The batch
+        after was frozen before the server said how many it takes, and never sent: if the size
+        moved it is frozen again (a server taking fewer would refuse it).
+        """
+        if response.max_batch is None:
+            return following
+        size = min(self._most, response.max_batch)
+        moved = size != self._batch_size
+        self._batch_size = size
+        if moved and following is not None:
+            return self._following(batch, again=True)
+        return following
 
     def push(self, report: SyncReport | None = None) -> SyncReport:
         """Send every waiting change, a frozen batch at a time, until the outbox is empty.
@@ -462,50 +533,66 @@ class SyncClient:
         Each batch goes as the user who made its changes, with their token. A user with no
         token here (or whose token the server no longer knows) holds their batch, and the
         ones after it, until they sign in while connected: nothing is sent anonymously.
+
+        Batches go one at a time, each only once the answer to the one before is back, but
+        this device's work on either side of a batch overlaps the server's: while the server
+        takes one batch in, the one before it is acknowledged here and the one after it is
+        frozen and made ready. An answer holding changes back (their files are not on the
+        server yet) stops the push there, and the batch frozen after it is thawed unsent.
         """
         report = report or SyncReport()
-        ahead: _ReadAhead | None = None
         while True:
             with self._store.engine.begin() as conn:
                 batch = self._pending(conn) or self._freeze_next(conn)
                 if batch is None:
                     return report
-                request = self._request(conn, batch, ahead)
-            token = None
-            if batch.user is not None:
-                token = self._user_tokens(batch.user)
-                if token is None:
+                current: _Outgoing | None = _Outgoing(batch, self._request(conn, batch))
+            #: The batch answered last, not yet acknowledged here, and the versions it gave.
+            answered: tuple[_Batch, PushRequest, PushResponse] | None = None
+            versions: dict[_RowKey, int] = {}
+            while current is not None:
+                batch = current.batch
+                request = _rebased(current.request, versions)
+                token = None
+                if batch.user is not None:
+                    token = self._user_tokens(batch.user)
+                    if token is None:
+                        if answered is not None:
+                            self._answered(answered, report)
+                        return self._wait_for(batch.user, report)
+                self.upload_files(request.changes)
+                try:
+                    response, following = self._send_meanwhile(
+                        batch, request, token, answered, report
+                    )
+                except AuthenticationFailed as refused:
+                    if refused.code != "sync.user_token_unknown":
+                        raise
                     return self._wait_for(batch.user, report)
-            self.upload_files(request.changes)
-            try:
-                # While the server takes this batch in, the changes after it are read.
-                response, ahead = self._send_reading_ahead(request, token, batch)
-            except AuthenticationFailed as refused:
-                if refused.code != "sync.user_token_unknown":
-                    raise
-                return self._wait_for(batch.user, report)
-            if response.batch_key != request.batch_key:
-                raise ValueError("the server answered another batch")
-            if response.max_batch is not None:
-                # Fewer, larger batches: each costs two commits here and a transaction there.
-                self._batch_size = min(self._most, response.max_batch)
-            with self._store.engine.begin() as conn:
-                counts = self._acknowledge(conn, batch, request, response)
-                _set_meta(conn, WAITING_KEY, None)
-            report.pushed += len(request.changes)
-            for status, count in counts.items():
-                report.statuses[status] = report.statuses.get(status, 0) + count
-            if counts.get(Status.DEFERRED.value):
-                return report  # try those again at the next sync, after their files
+                if response.batch_key != request.batch_key:
+                    raise ValueError("the server answered another batch")
+                following = self._sized(response, batch, following)
+                answered = (batch, request, response)
+                if any(result.status is Status.DEFERRED for result in response.results):
+                    self._answered(answered, report, keep_next=False)
+                    return report  # try those again at the next sync, after their files
+                versions = _versions_given(request, response)
+                current = following
+            if answered is not None:
+                self._answered(answered, report)
 
-    def _send_reading_ahead(
-        self, request: PushRequest, token: str | None, batch: _Batch
-    ) -> tuple[PushResponse, _ReadAhead | None]:
-        """Push ``request``; meanwhile read the outbox entries that come after ``batch``.
+    def _send_meanwhile(
+        self,
+        batch: _Batch,
+        request: PushRequest,
+        token: str | None,
+        answered: tuple[_Batch, PushRequest, PushResponse] | None,
+        report: SyncReport,
+    ) -> tuple[PushResponse, _Outgoing | None]:
+        """Push ``request``; meanwhile acknowledge the batch before it and ready the one after.
 
-        The server's work and this device's reading of the next batch overlap instead of
-        one waiting for the other. Entries are only read here, never changed: the next batch
-        is frozen as before, after this one's answer, and takes them only if they cover it.
+        The answered batch is acknowledged whatever becomes of this one (its answer is in
+        hand); the batch after this one is frozen, and is sent only after this one's answer.
         """
         answer: list[PushResponse] = []
         failure: list[BaseException] = []
@@ -518,14 +605,16 @@ class SyncClient:
 
         sender = threading.Thread(target=send, name="sync-push", daemon=True)
         sender.start()
-        ahead: _ReadAhead | None = None
+        following: _Outgoing | None = None
         try:
-            ahead = _ReadAhead.read(self._store, batch.last, self._most)
+            if answered is not None:
+                self._answered(answered, report)
+            following = self._following(batch)
         finally:
             sender.join()
         if failure:
             raise failure[0]
-        return answer[0], ahead
+        return answer[0], following
 
     def _wait_for(self, user: uuid.UUID | None, report: SyncReport) -> SyncReport:
         """Hold the changes of a user the server has no sign-in of here, and say so."""
