@@ -29,7 +29,19 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, and_, delete, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from clinic_app.domains.appointments.model import Appointment
@@ -43,7 +55,7 @@ from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
 from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncDevice, SyncDevicePatient, SyncUserLogin
-from clinic_app.sync.ownership import IdList, among, owner_of, rows_of_patients
+from clinic_app.sync.ownership import IdList, among, id_array, owner_of, rows_of_patients
 from clinic_app.sync.protocol import PulledRow
 from clinic_app.sync.wire import synced_tables
 
@@ -474,6 +486,22 @@ def touch(
         )
     new = [p for p in wanted if p not in already]
     if new:
+        _add_holds(conn, device_id, new, reason=reason, now=now, as_of=as_of)
+    return already
+
+
+def _add_holds(
+    conn: Connection,
+    device_id: uuid.UUID,
+    patients: list[uuid.UUID],
+    *,
+    reason: str,
+    now: datetime,
+    as_of: int,
+) -> None:
+    """Write new holds: on PostgreSQL one statement, the ids sent as one array."""
+    ids = id_array(conn, patients)
+    if ids is None:
         insert_rows(
             conn,
             _HOLDS,
@@ -486,7 +514,22 @@ def touch(
                     "last_used_at": now,
                     "as_of": as_of,
                 }
-                for p in new
+                for p in patients
             ],
         )
-    return already
+        return
+    # Every column but the patient is the same for each hold: no row is built in Python.
+    column = _HOLDS.c
+    conn.execute(
+        insert(_HOLDS).from_select(
+            ["device_id", "patient_id", "reason", "since", "last_used_at", "as_of"],
+            select(
+                bindparam(None, device_id, type_=column.device_id.type),
+                func.unnest(ids),
+                bindparam(None, reason, type_=column.reason.type),
+                bindparam(None, now, type_=column.since.type),
+                bindparam(None, now, type_=column.last_used_at.type),
+                bindparam(None, as_of, type_=column.as_of.type),
+            ),
+        )
+    )

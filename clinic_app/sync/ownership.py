@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.types import UserDefinedType
 
 from clinic_app.sync.wire import SyncedTable, synced_tables
@@ -154,6 +154,16 @@ def among(
             return column == any_(bindparam(None, listed, type_=_IdArrayType()))
         return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
     return column.in_(values)
+
+
+def id_array(conn: Connection, ids: Sequence[uuid.UUID]) -> BindParameter[Any] | None:
+    """``ids`` as one ``uuid[]`` parameter on PostgreSQL (for ``unnest``); None elsewhere."""
+    if conn.dialect.name != "postgresql" or not all(type(value) is uuid.UUID for value in ids):
+        return None
+    if not _id_arrays(conn):
+        return None
+    listed = ids if isinstance(ids, _IdArray) else _IdArray(ids)
+    return bindparam(None, listed, type_=_IdArrayType())
 
 
 class _IdArray(list[Any]):
