@@ -204,9 +204,11 @@ class HttpTransport:
 
     def push(self, request: PushRequest, user_token: str | None = None) -> PushResponse:
         """Send a batch made by the user whose token this is; the server's answer."""
-        headers = {USER_TOKEN_HEADER: user_token} if user_token else {}
+        headers = {"Content-Type": "application/json"}
+        if user_token:
+            headers[USER_TOKEN_HEADER] = user_token
         return PushResponse.from_json(
-            self._call("POST", "/v1/push", json=request.to_json(), extra_headers=headers)
+            self._call("POST", "/v1/push", content=request.body, extra_headers=headers)
         )
 
     def pull(self, cursor: int, limit: int) -> PullPage:

@@ -7,10 +7,12 @@ numbers (never by clock). Parsing is strict: anything malformed is refused with 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from clinic_app.kernel.errors import ClinicError
@@ -185,6 +187,16 @@ class PushRequest:
             "batch_key": str(self.batch_key),
             "changes": [change.to_json() for change in self.changes],
         }
+
+    @cached_property
+    def body(self) -> bytes:
+        """This message as the bytes of a request body (UTF-8 JSON), written once.
+
+        A laptop writes the next batch's body while the server takes the one before in.
+        """
+        return json.dumps(
+            self.to_json(), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode()
 
     @classmethod
     def from_json(cls, data: object) -> PushRequest:
