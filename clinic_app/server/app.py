@@ -193,13 +193,15 @@ def _parse_json(
 
 #: How deep a change's values sit in a push: body, changes, a change, its fields.
 _VALUE_DEPTH = 4
+_NESTED = frozenset({dict, list})
 
 
 def _check_values(message: PushRequest, max_depth: int) -> None:
     """Refuse a push whose values nest deeper than allowed (the rest has a fixed shape)."""
     for change in message.changes:
         for value in change.fields.values():
-            if isinstance(value, dict | list):
+            # Parsed JSON holds these types exactly (no subclass): one set lookup a value.
+            if type(value) in _NESTED:
                 _check_tree(value, max_depth - _VALUE_DEPTH, texts=False)
 
 
