@@ -182,6 +182,18 @@ def _rebased(request: PushRequest, versions: Mapping[_RowKey, int]) -> PushReque
     )
 
 
+#: What a push reads of an outbox entry (not when or on which device it was made: reading
+#: those back costs a third of the time for nothing).
+_SENT_COLUMNS = (
+    OutboxEntry.seq,
+    OutboxEntry.idempotency_key,
+    OutboxEntry.table_name,
+    OutboxEntry.row_id,
+    OutboxEntry.operation,
+    OutboxEntry.changed,
+    OutboxEntry.user_id,
+)
+
 #: Where the signed-in users' server tokens are: the device's id, a user's id → their token.
 UserTokens = Callable[[uuid.UUID], str | None]
 
@@ -392,7 +404,7 @@ class SyncClient:
 
     def _request(self, conn: Connection, batch: _Batch) -> PushRequest:
         entries = conn.execute(
-            select(OutboxEntry.__table__)
+            select(*_SENT_COLUMNS)
             .where(OutboxEntry.seq >= batch.first, OutboxEntry.seq <= batch.last)
             .order_by(OutboxEntry.seq)
         ).all()
@@ -507,7 +519,12 @@ class SyncClient:
             if again:
                 _set_meta(conn, NEXT_KEY, None)
             batch = self._pending(conn, NEXT_KEY) or self._freeze_next(conn, after.last, NEXT_KEY)
-            return None if batch is None else _Outgoing(batch, self._request(conn, batch))
+            if batch is None:
+                return None
+            request = self._request(conn, batch)
+        # Its body written now, while the server works: sent as it is unless a base moves.
+        _ = request.body
+        return _Outgoing(batch, request)
 
     def _sized(
         self, response: PushResponse, batch: _Batch, following: _Outgoing | None
