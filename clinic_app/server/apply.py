@@ -386,9 +386,17 @@ def _merge(
 
     def changed_elsewhere(name: str) -> bool:
         # Changed since the version this change was made from, by anyone: this device too,
-        # so an old change sent again (under any batch key) never reverts a newer value.
-        last_version, _last_device = fields.get(name) or [1, None]
-        return bool(last_version > change.base_version)
+        # so an old change sent again (under any batch key) never reverts a newer value;
+        # but not by a change this device made before this one, which a change made on top
+        # of it follows (a laptop keeps its base after a merge until it pulls the merged row,
+        # and its changes' keys are time-ordered UUIDv7s, counting up).
+        last_version, last_device, *last_key = fields.get(name) or [1, None]
+        if last_version <= change.base_version:
+            return False
+        if last_device != str(device) or not last_key:
+            return True
+        earlier = uuid.UUID(last_key[0])
+        return not (earlier.version == change.key.version == 7 and earlier < change.key)
 
     concurrent = [name for name in differing if changed_elsewhere(name)]
     # A document that is signed must be signed as a whole: no part of it is merged.
@@ -407,7 +415,7 @@ def _merge(
             .values({**changed, "row_version": new_version})
         )
         for name in to_apply:
-            fields[name] = [new_version, str(device)]
+            fields[name] = [new_version, str(device), str(change.key)]
         _save_field_versions(conn, synced.name, change.row_id, fields, new=existing is None)
         if (
             synced.name == "patient"

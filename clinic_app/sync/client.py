@@ -148,13 +148,22 @@ class _Outgoing:
     request: PushRequest
 
 
+#: Answers whose row version this device has seen whole: its change on top of the version it
+#: last saw (or its own insert, there already). After a merge or a conflict the row's new
+#: version holds another device's changes this one has not pulled yet: taken as the base of
+#: a later change to the row (a later batch of the same push), it would tell the server those
+#: changes had been seen, and a field both changed would be overwritten with no conflict kept.
+#: The base stays where it was until the merged row is pulled.
+_SEEN = frozenset({Status.APPLIED, Status.DUPLICATE})
+
+
 def _versions_given(request: PushRequest, response: PushResponse) -> dict[_RowKey, int]:
     """The server version each row of an answered batch now has here (as acknowledged)."""
     by_key = {change.key: change for change in request.changes}
     given: dict[_RowKey, int] = {}
     for result in response.results:
         change = by_key.get(result.key)
-        if change is not None and result.status not in (Status.DEFERRED, Status.REJECTED):
+        if change is not None and result.status in _SEEN:
             given[(change.table, change.row_id)] = result.row_version
     return given
 
@@ -465,7 +474,8 @@ class SyncClient:
                     )
                 )
                 continue
-            states.append((change.table, change.row_id, result.row_version))
+            if result.status in _SEEN:
+                states.append((change.table, change.row_id, result.row_version))
             if result.status is Status.CONFLICT:
                 conn.execute(
                     insert(SyncIssue).values(

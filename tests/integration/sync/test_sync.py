@@ -21,7 +21,7 @@ from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientInput
-from clinic_app.sync.client import SyncClient
+from clinic_app.sync.client import SyncClient, SyncReport
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, Status
@@ -141,6 +141,64 @@ def test_two_laptops_offline_converge_in_either_order_with_the_conflict_kept(
     with late.sessions() as session:
         issues = session.scalars(select(SyncIssue.kind)).all()
     assert issues == (["conflict"] if first == "a" else [])
+
+
+def _split_push(
+    laptop_a: Device,
+    laptop_b: Device,
+    a_first: dict[str, str],
+    a_then: dict[str, str],
+    b: dict[str, str],
+) -> tuple[uuid.UUID, SyncReport]:
+    """A and B hold one patient; offline, A changes it twice and B once; B syncs, then A
+    pushes one change per batch (as when more than a batch's worth of changes, or another
+    user's, come between its two)."""
+    shared = _register(laptop_a, "9990000018", "Lovelace")
+    laptop_a.client.sync_once()
+    laptop_b.client.sync_once()
+    _edit(laptop_a, shared, **a_first)
+    _edit(laptop_a, shared, **a_then)
+    _edit(laptop_b, shared, **b)
+    laptop_b.client.sync_once()
+    one_at_a_time = SyncClient(laptop_a.services.context.store, laptop_a.transport, batch_size=1)
+    return shared, one_at_a_time.sync_once()
+
+
+def test_a_field_both_laptops_changed_is_kept_for_a_person_when_one_push_splits_the_row(
+    laptop_a: Device, laptop_b: Device
+) -> None:
+    _shared, report = _split_push(
+        laptop_a,
+        laptop_b,
+        {"email": "ada@example.org"},
+        {"phone": "0113 496 0001"},
+        {"phone": "0113 496 0999"},
+    )
+    assert report.pushed == 2
+    conflicts = laptop_a.transport.conflicts()
+    assert [(c["field"], c["server_value"], c["device_value"]) for c in conflicts] == [
+        ("phone", "0113 496 0999", "0113 496 0001")
+    ]
+
+
+def test_a_laptops_later_change_of_its_own_field_wins_in_a_later_batch_after_a_merge(
+    laptop_a: Device, laptop_b: Device
+) -> None:
+    # B's change makes the server merge A's first batch; A keeps its base until it pulls.
+    shared, report = _split_push(
+        laptop_a,
+        laptop_b,
+        {"email": "ada@example.org"},
+        {"email": "ada.lovelace@example.org"},
+        {"postcode": "LS2 9JT"},
+    )
+    assert report.statuses == {Status.MERGED.value: 2}
+    # Its own newer value follows its older one: no conflict with itself.
+    assert laptop_a.transport.conflicts() == []
+    laptop_b.client.sync_once()
+    for device in (laptop_a, laptop_b):
+        patient = _patient(device, shared)
+        assert (patient["email"], patient["postcode"]) == ("ada.lovelace@example.org", "LS2 9JT")
 
 
 def test_a_retried_batch_is_applied_once_and_answered_the_same(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -364,14 +365,17 @@ def test_an_old_change_sent_again_under_a_new_batch_key_does_not_revert_a_newer_
         old = Change(
             uuid.uuid4(), "patient", patient, "update", first.base_version, dict(first.changed)
         )
+        # The same change as the laptop made it (its own key, a UUIDv7 older than the next).
+        again = replace(old, key=first.idempotency_key)
     laptop.client.push()
     _edit(laptop, priya, patient, "0113 496 0002")
     assert laptop.client.push().statuses == {"applied": 1}
 
-    replayed = _only(_push(laptop, _token(laptop, priya), old))
-    assert replayed.status is Status.CONFLICT
-    assert replayed.conflicts == ("phone",)
-    assert _stored(db, "patient", patient)["phone"] == "0113 496 0002"
+    for sent in (old, again):
+        replayed = _only(_push(laptop, _token(laptop, priya), sent))
+        assert replayed.status is Status.CONFLICT
+        assert replayed.conflicts == ("phone",)
+        assert _stored(db, "patient", patient)["phone"] == "0113 496 0002"
 
 
 def test_refused_changes_stay_on_the_laptop_and_a_user_without_a_token_waits(

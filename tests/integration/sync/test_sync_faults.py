@@ -91,7 +91,13 @@ class Expectations:
 
 
 def _device(
-    name: str, tmp_path: Path, server: SyncServer, rng: random.Random, stats: Counter[str]
+    name: str,
+    tmp_path: Path,
+    server: SyncServer,
+    rng: random.Random,
+    stats: Counter[str],
+    *,
+    batch_size: int,
 ) -> FaultyDevice:
     services = create_clinic(tmp_path / f"{name}.db")
     enrol = HttpTransport(server.url)
@@ -113,7 +119,7 @@ def _device(
     proxy = FaultProxy(rng, restart_server=restart, kill_server=server.kill, stats=stats)
     http = httpx.Client(base_url=server.url, transport=proxy, timeout=10)
     transport = HttpTransport(server.url, token, client=http)
-    client = SyncClient(services.context.store, transport)
+    client = SyncClient(services.context.store, transport, batch_size=batch_size)
     return FaultyDevice(name, services, client, proxy, http, user)
 
 
@@ -207,9 +213,13 @@ def test_sync_survives_a_faulty_network_and_a_dying_server(
     server = SyncServer(postgres_url, tmp_path / "server.log").start()
     server.add_user("priya", "Priya Shah", "clinician", PASSWORD)
     server_engine = create_engine(postgres_url)
+    # Batches of one and two changes: a round's push goes as several, each frozen while the
+    # one before is on its way, and a field changed twice goes in two of them.
     devices = [
-        _device(name, tmp_path, server, random.Random(master.getrandbits(32)), stats)
-        for name in ("laptop-a", "laptop-b")
+        _device(
+            name, tmp_path, server, random.Random(master.getrandbits(32)), stats, batch_size=size
+        )
+        for name, size in (("laptop-a", 1), ("laptop-b", 2))
     ]
     expected = Expectations()
     conflicts_seen = 0
