@@ -3,7 +3,9 @@
 A push batch is frozen before it is sent (its key and the outbox numbers it covers are kept
 in the store), so a retry after a lost answer resends the same batch under the same key and
 the server answers it once. Outbox entries are removed only when the answer has come back,
-in the same transaction that records it. A pulled row never overwrites a row with changes
+in the same transaction that records it. While one batch is on its way the next is frozen
+too (never sent before that answer), so at most two are frozen: after a crash both go
+again, in order, under their keys. A pulled row never overwrites a row with changes
 still waiting to go: those are pushed first and the merged row comes back on a later pull.
 """
 
