@@ -142,23 +142,20 @@ def among(
     of separate parameters costs more to build and send than to run. Elsewhere, ``IN``.
     """
     if conn.dialect.name == "postgresql":
-        if isinstance(values, IdList) and isinstance(column.type, Uuid) and _id_arrays(conn):
-            # Checked and written out once, however many tables are asked about it.
-            return column == any_(bindparam(None, values, type_=_IdArrayType()))
-        listed = list(values)
-        if (
-            isinstance(column.type, Uuid)
-            and all(type(value) is uuid.UUID for value in listed)
-            and _id_arrays(conn)
-        ):
-            return column == any_(bindparam(None, listed, type_=_IdArrayType()))
+        # An IdList is checked and written out once, however many tables are asked about it.
+        listed = values if isinstance(values, IdList) else list(values)
+        if isinstance(column.type, Uuid) and (ids := id_array(conn, listed)) is not None:
+            return column == any_(ids)
         return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
     return column.in_(values)
 
 
 def id_array(conn: Connection, ids: Sequence[uuid.UUID]) -> BindParameter[Any] | None:
     """``ids`` as one ``uuid[]`` parameter on PostgreSQL (for ``unnest``); None elsewhere."""
-    if conn.dialect.name != "postgresql" or not all(type(value) is uuid.UUID for value in ids):
+    if conn.dialect.name != "postgresql":
+        return None
+    # An IdList holds UUIDs only (checked when it was made).
+    if not isinstance(ids, IdList) and not all(type(value) is uuid.UUID for value in ids):
         return None
     if not _id_arrays(conn):
         return None
