@@ -450,7 +450,6 @@ class SyncClient:
         by_key = {change.key: change for change in request.changes}
         counts: dict[str, int] = {}
         deferred: list[uuid.UUID] = []
-        states: list[tuple[str, uuid.UUID, int]] = []
         for result in response.results:
             change = by_key.get(result.key)
             if change is None:
@@ -476,8 +475,6 @@ class SyncClient:
                     )
                 )
                 continue
-            if result.status in _SEEN:
-                states.append((change.table, change.row_id, result.row_version))
             if result.status is Status.CONFLICT:
                 conn.execute(
                     insert(SyncIssue).values(
@@ -493,7 +490,8 @@ class SyncClient:
                         resolved=False,
                     )
                 )
-        _set_row_states(conn, states)
+        versions = _versions_given(request, response)
+        _set_row_states(conn, [(table, row_id, v) for (table, row_id), v in versions.items()])
         conn.execute(
             delete(OutboxEntry).where(
                 OutboxEntry.seq >= batch.first,
