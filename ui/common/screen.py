@@ -220,7 +220,7 @@ class ShellContext(Protocol):
         """``(kind: str, patient_id: uuid.UUID | None)``: something was saved.
 
         Kinds read ``<what>.<what happened>``: ``referral.saved``, ``assessment.signed``,
-        ``report.reviewed``, ``images.sent``.
+        ``report.reviewed``, ``images.sent``, ``images.received`` (a scanner's object kept).
         """
         ...
 

@@ -85,8 +85,12 @@ class BackgroundWork(QObject):
 
         info.reachabilityChanged.connect(on_reachability)
 
-    def start_imaging(self, on_outcome: Callable[[], None]) -> None:
-        """The PACS queue and the scanners' listeners, once, after the first sign-in."""
+    def start_imaging(self, on_outcome: Callable[[], None], on_arrival: Callable[[], None]) -> None:
+        """The PACS queue and the scanners' listeners, once, after the first sign-in.
+
+        ``on_outcome`` is called after each attempt to send to the PACS, ``on_arrival`` after
+        each object a scanner pushed is in the store; both from background threads.
+        """
         if self.imaging_started:
             return
         self.imaging_started = True
@@ -95,6 +99,7 @@ class BackgroundWork(QObject):
         def start() -> None:
             services.pacs.watch(lambda _outcome: on_outcome())
             services.pacs.start()
+            services.scanners.watch(on_arrival)
             services.scanners.start()
 
         self._runner.run_store(

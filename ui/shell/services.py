@@ -111,6 +111,7 @@ class ScannerListeners(Listeners, Protocol):
     """The DICOM listeners, which the window starts after sign-in and stops on closing."""
 
     def stop(self) -> None: ...
+    def watch(self, on_arrival: Callable[[], None] | None) -> None: ...
 
 
 class AppointmentServices(DayKeeper, AppointmentBook, SessionKeeper, Protocol):

@@ -78,6 +78,7 @@ class _FromThreads(QObject):
 
     sync_state = Signal(object)
     pacs_outcome = Signal()
+    scan_arrived = Signal()
 
 
 class ShellWindow(QMainWindow):
@@ -93,6 +94,8 @@ class ShellWindow(QMainWindow):
     sync_state_changed = Signal(object)
     #: After each attempt of the PACS sender's thread, emitted on the UI thread.
     pacs_outcome = Signal()
+    #: After each object a scanner pushed is in the store, emitted on the UI thread.
+    scan_arrived = Signal()
 
     def __init__(
         self,
@@ -267,10 +270,12 @@ class ShellWindow(QMainWindow):
         self.idle.idle_timed_out.connect(self.lock)
         self.sync_state_changed.connect(self._on_sync_state_changed)
         self.pacs_outcome.connect(lambda: self.context.announce("images.sent", None))
+        self.scan_arrived.connect(lambda: self.context.announce("images.received", None))
         self._from_threads = _FromThreads(self)
         queued = Qt.ConnectionType.QueuedConnection
         self._from_threads.sync_state.connect(self.sync_state_changed, queued)
         self._from_threads.pacs_outcome.connect(self.pacs_outcome, queued)
+        self._from_threads.scan_arrived.connect(self.scan_arrived, queued)
         self.runner.unhandled_failure.connect(self.context.explain_failure)
         self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
 
@@ -607,7 +612,9 @@ class ShellWindow(QMainWindow):
     def _start_background(self) -> None:
         if self.state is WindowState.WORKING and not self._shut_down:
             self.background.start_sync(self._from_threads.sync_state.emit)
-            self.background.start_imaging(self._from_threads.pacs_outcome.emit)
+            self.background.start_imaging(
+                self._from_threads.pacs_outcome.emit, self._from_threads.scan_arrived.emit
+            )
 
     def _show_state(self, state: WindowState) -> None:
         self.state = state

@@ -225,6 +225,36 @@ def test_an_object_the_store_refuses_after_the_answer_is_set_aside_for_a_person(
     assert _instances(services, str(ds.SOPInstanceUID)) == []
 
 
+def test_a_watcher_is_told_once_each_object_is_in_the_store_and_not_for_one_set_aside(
+    services: Services, spool: ReceiveSpool, listener: StorageReceiver, tmp_path: Path
+) -> None:
+    kept, damaged = us_image(subject=SUBJECT), us_image(subject=SUBJECT)
+    assert _push(listener.port, _file(tmp_path, "kept.dcm", kept)) == SUCCESS
+    assert _push(listener.port, _file(tmp_path, "damaged.dcm", damaged)) == SUCCESS
+    _, second = _queued(spool)
+    sealed = bytearray(second.read_bytes())
+    sealed[-5] ^= 0xFF
+    second.write_bytes(bytes(sealed))
+    # What each call could read of the store: a screen told reads the object at once.
+    seen: list[int] = []
+
+    def told() -> None:
+        seen.append(len(_instances(services, str(kept.SOPInstanceUID))))
+        raise RuntimeError("a watcher's own fault")
+
+    spool.watch(told)
+    spool.start()
+    assert spool.drain(60)
+    # Told once, for the object kept, after it was in; the watcher's fault stopped nothing.
+    assert seen == [1]
+    assert spool.refused() == ["dicom.spool_damaged"]
+    third = us_image(subject=SUBJECT)
+    assert _push(listener.port, _file(tmp_path, "third.dcm", third)) == SUCCESS
+    assert spool.drain(60)
+    assert seen == [1, 1]
+    assert len(_instances(services, str(third.SOPInstanceUID))) == 1
+
+
 def _seed() -> int:
     seed = int(os.environ.get("ONESTOP_SPOOL_CRASH_SEED", random.randrange(1 << 30)))
     line = f"receive spool crash test seed {seed} (set ONESTOP_SPOOL_CRASH_SEED to repeat)"

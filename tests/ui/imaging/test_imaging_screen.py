@@ -195,14 +195,7 @@ def test_an_orphan_is_assigned_by_a_person_after_a_check(
     qtbot.waitUntil(lambda: view.viewer.frame_count() == 1, timeout=WAIT_MS)
     assert not view.assign_button.isEnabled()
 
-    view.search.clear()
-    type_into(qtbot, view.search, seeded_patient.family_name)
-    qtbot.waitUntil(lambda: view.results.count() > 0, timeout=WAIT_MS)
-    wait_idle(window)
-    for row in range(view.results.count()):
-        patient = view.results.item(row).data(Qt.ItemDataRole.UserRole)
-        if patient is not None and patient.id == seeded_patient.id:
-            view.results.setCurrentRow(row)
+    _find_and_choose(qtbot, window, seeded_patient)
     assert view.assign_button.isEnabled()
     _shot(window, "22-orphan-assign.png")
 
@@ -225,6 +218,19 @@ def test_an_orphan_is_assigned_by_a_person_after_a_check(
     assert user is not None
     (study,) = clinic.imaging.studies(user, seeded_patient.id)
     assert [instance.id for instance in study.instances] == [orphan.id]
+
+
+def _find_and_choose(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
+    """On the orphans screen, search for ``patient`` by surname and pick them."""
+    view = window.screen_by_id("orphans").view
+    view.search.clear()
+    type_into(qtbot, view.search, patient.family_name)
+    qtbot.waitUntil(lambda: view.results.count() > 0, timeout=WAIT_MS)
+    wait_idle(window)
+    for row in range(view.results.count()):
+        found = view.results.item(row).data(Qt.ItemDataRole.UserRole)
+        if found is not None and found.id == patient.id:
+            view.results.setCurrentRow(row)
 
 
 def _clinician(clinic: Services) -> CurrentUser:
@@ -374,9 +380,100 @@ def test_a_teaching_copy_warns_about_burned_in_text_before_it_is_saved(
 def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
     qtbot: QtBot, clinic: Services, window: MainWindow, seeded_patient: PatientSummary
 ) -> None:
-    from pynetdicom import AE
-    from pynetdicom.sop_class import UltrasoundImageStorage  # type: ignore[attr-defined]
+    port = _listening_as_sonographer(qtbot, clinic, window)
+    _push_scan(port, seeded_patient)
 
+    # The scanner is answered before the store has the object: the screen may open first,
+    # and shows it when it is in.
+    view = _open_imaging(qtbot, window, seeded_patient)
+    qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
+    assert "From the scanner" in view.studies.topLevelItem(0).child(0).text(0)
+    window.shutdown()
+    assert not clinic.scanners.state.listening
+
+
+def test_a_scan_pushed_while_the_screen_is_open_appears_and_another_patients_does_not(
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    clinician: CurrentUser,
+) -> None:
+    port = _listening_as_sonographer(qtbot, clinic, window)
+    other = next(
+        p
+        for p in clinic.patients.search(clinician, "999", limit=60)
+        if p.id != seeded_patient.id and p.nhs_number
+    )
+    view = _open_imaging(qtbot, window, seeded_patient)
+    assert view.studies.topLevelItemCount() == 0
+
+    # Another patient's scan arrives while this patient's images are on screen.
+    _push_scan(port, other)
+    qtbot.waitUntil(lambda: len(clinic.imaging.studies(clinician, other.id)) == 1, timeout=WAIT_MS)
+    wait_idle(window)
+    qtbot.wait(200)
+    assert view.studies.topLevelItemCount() == 0
+    banner = window.context.patient
+    assert banner is not None
+    assert banner.id == seeded_patient.id
+    assert window.screen_by_id("imaging").view_model.patient_id == seeded_patient.id
+
+    # This patient's own scan appears without leaving the screen.
+    _push_scan(port, seeded_patient)
+    qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
+    shown = view.studies.topLevelItem(0).data(0, Qt.ItemDataRole.UserRole)
+    (own,) = clinic.imaging.studies(clinician, seeded_patient.id)
+    assert shown.id == own.id
+    assert "From the scanner" in view.studies.topLevelItem(0).child(0).text(0)
+    window.shutdown()
+
+
+def test_an_unmatched_scan_joins_the_open_orphans_queue_and_the_one_being_assigned_stays(
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    clinician: CurrentUser,
+) -> None:
+    registered = {p.nhs_number for p in clinic.patients.search(clinician, "999", 500)}
+    unknown = [n for n in synthetic_numbers(400) if n not in registered][:3]
+    strangers = [
+        ScanSubject(nhs_number=number, family_name=f"NOBODY{i}", given_name="Known")
+        for i, number in enumerate(unknown)
+    ]
+    first, second = (
+        clinic.imaging.receive(_bytes(us_image(subject=s, regions=ONE_VIEW))) for s in strangers[:2]
+    )
+    port = _listening_as_sonographer(qtbot, clinic, window)
+    window.action("orphans").trigger()
+    view = window.screen_by_id("orphans").view
+    qtbot.waitUntil(lambda: view.queue.count() == 2, timeout=WAIT_MS)
+    wait_idle(window)
+    # The sonographer looks at the second image and picks its patient.
+    view.queue.setCurrentRow(1)
+    chosen = view.queue.currentItem().data(Qt.ItemDataRole.UserRole)
+    assert chosen.id in (first.id, second.id)
+    _find_and_choose(qtbot, window, seeded_patient)
+
+    # Meanwhile the scanner pushes an image that matches nobody: it joins the queue.
+    _push_scan(port, strangers[2])
+    qtbot.waitUntil(lambda: view.queue.count() == 3, timeout=WAIT_MS)
+    wait_idle(window)
+    assert view.queue.currentItem().data(Qt.ItemDataRole.UserRole).id == chosen.id
+    asked: list[str] = []
+    view.confirm = lambda question: asked.append(question) is None
+    with qtbot.waitSignal(window.screen_by_id("orphans").view_model.assigned, timeout=WAIT_MS):
+        view.assign_button.click()
+    assert chosen.carried_patient_id in asked[0]
+    qtbot.waitUntil(lambda: view.queue.count() == 2, timeout=WAIT_MS)
+    (study,) = clinic.imaging.studies(clinician, seeded_patient.id)
+    assert [instance.id for instance in study.instances] == [chosen.id]
+    window.shutdown()
+
+
+def _listening_as_sonographer(qtbot: QtBot, clinic: Services, window: MainWindow) -> int:
+    """The app listens for a listed scanner; the sonographer signed in. The storage port."""
     port = _closed_port()
     clinic.dicom_settings.change(
         SYSTEM,
@@ -388,13 +485,24 @@ def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
     )
     sign_in(qtbot, window, "sonographer")
     qtbot.waitUntil(lambda: clinic.scanners.state.listening, timeout=WAIT_MS)
+    return port
 
-    subject = ScanSubject(
-        nhs_number=seeded_patient.nhs_number or "",
-        family_name=seeded_patient.family_name.upper(),
-        given_name=seeded_patient.given_name,
-        birth_date=seeded_patient.date_of_birth,
-        sex="O",
+
+def _push_scan(port: int, patient: PatientSummary | ScanSubject) -> None:
+    """The listed scanner pushes one image of ``patient``; it is answered Success."""
+    from pynetdicom import AE
+    from pynetdicom.sop_class import UltrasoundImageStorage  # type: ignore[attr-defined]
+
+    subject = (
+        patient
+        if isinstance(patient, ScanSubject)
+        else ScanSubject(
+            nhs_number=patient.nhs_number or "",
+            family_name=patient.family_name.upper(),
+            given_name=patient.given_name,
+            birth_date=patient.date_of_birth,
+            sex="O",
+        )
     )
     scanner = AE(ae_title="POCUS1")
     scanner.add_requested_context(UltrasoundImageStorage)
@@ -403,12 +511,6 @@ def test_the_app_listens_for_scanners_from_sign_in_and_a_pushed_scan_appears(
     status = association.send_c_store(us_image(subject=subject, regions=ONE_VIEW))
     association.release()
     assert status.Status == 0x0000
-
-    view = _open_imaging(qtbot, window, seeded_patient)
-    qtbot.waitUntil(lambda: view.studies.topLevelItemCount() == 1, timeout=WAIT_MS)
-    assert "From the scanner" in view.studies.topLevelItem(0).child(0).text(0)
-    window.shutdown()
-    assert not clinic.scanners.state.listening
 
 
 def test_an_mp4_clip_and_a_bad_file_imported_from_the_screen(

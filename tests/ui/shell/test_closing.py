@@ -29,7 +29,7 @@ def test_closing_while_the_background_work_is_being_started_leaves_none_running(
     window.background.sync_started = window.background.imaging_started = False
     assert _background_threads() == []
     window.background.start_sync(lambda _state: None)
-    window.background.start_imaging(lambda: None)
+    window.background.start_imaging(lambda: None, lambda: None)
     threading.Timer(0.3, busy.set).start()
 
     window.close()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clinic_app.domains.imaging.service.images import ImagingService
@@ -41,6 +43,17 @@ class ScannerLink:
         self._worklist: WorklistProvider | None = None
         self.spool: ReceiveSpool | None = None
         self.state = ListenerState(False, "", 0, 0)
+        self._on_arrival: Callable[[], None] | None = None
+
+    def watch(self, on_arrival: Callable[[], None] | None) -> None:
+        """Have ``on_arrival`` called (from a background thread) after each object kept.
+
+        Kept means in the store, which with the spool is after the scanner's answer.
+        """
+        with self._lock:
+            self._on_arrival = on_arrival
+            if self.spool is not None:
+                self.spool.watch(on_arrival)
 
     def start(self) -> ListenerState:
         """Listen if the settings say so (stopping any listeners already running first)."""
@@ -57,7 +70,7 @@ class ScannerLink:
                 from clinic_app.domains.imaging.dicom.worklist import WorklistProvider  # noqa: PLC0415
 
                 storage = StorageReceiver(
-                    spool.receive if spool is not None else self._imaging.receive,
+                    spool.receive if spool is not None else self._keep_directly,
                     ae_title=settings.ae_title,
                     host=settings.listen_host,
                     port=settings.storage_port,
@@ -105,6 +118,16 @@ class ScannerLink:
                 False, self.state.ae_title, self.state.storage_port, self.state.worklist_port
             )
 
+    def _keep_directly(self, received: bytes | Path) -> None:
+        """With no spool: the object into the store before the answer, then say so."""
+        self._imaging.receive(received)
+        on_arrival = self._on_arrival
+        if on_arrival is not None:
+            try:
+                on_arrival()
+            except Exception as error:  # noqa: BLE001 - the object is kept; the answer stands
+                log.warning("A watcher of received objects failed (%s)", type(error).__name__)
+
     def _start_spool(self) -> ReceiveSpool | None:
         """The receive spool, its worker started (None for a store that is not a file)."""
         if self.spool is not None:
@@ -124,6 +147,7 @@ class ScannerLink:
             log.warning("The receive spool has no key; received objects are kept directly")
             return None
         self.spool = ReceiveSpool(self._imaging, store_path.parent / SPOOL_FOLDER, key)
+        self.spool.watch(self._on_arrival)
         self.spool.start()
         return self.spool
 

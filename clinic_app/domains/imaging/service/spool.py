@@ -27,6 +27,7 @@ import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,11 +160,12 @@ class ReceiveSpool:
 
     :meth:`open_incoming` is the listener's ``incoming`` (where each object is written as it
     arrives) and :meth:`receive` its ``keep``; :meth:`start` and :meth:`stop` run the worker
-    that takes the queue into the store.
+    that takes the queue into the store; :meth:`watch` is told of each object it took in.
     """
 
     def __init__(self, imaging: ImagingService, folder: Path, key: bytes) -> None:
         self._imaging = imaging
+        self._on_taken_in: Callable[[], None] | None = None
         self.folder = folder
         self._key = key
         self._lock = threading.Lock()
@@ -313,6 +315,14 @@ class ReceiveSpool:
         self._worker_lock = descriptor
         return True
 
+    def watch(self, on_taken_in: Callable[[], None] | None) -> None:
+        """Have ``on_taken_in`` called (from the worker's thread) after each object kept.
+
+        A screen showing a patient's images reads them again: the scanner was answered
+        before the store had the object, so a screen opened meanwhile did not see it.
+        """
+        self._on_taken_in = on_taken_in
+
     def waiting(self) -> int:
         """How many objects wait to be taken into the store."""
         with self._lock:
@@ -398,7 +408,17 @@ class ReceiveSpool:
             self._refuse(waiting.path, "internal")
         else:
             waiting.path.unlink(missing_ok=True)
+            self._tell_taken_in()
         return True
+
+    def _tell_taken_in(self) -> None:
+        on_taken_in = self._on_taken_in
+        if on_taken_in is None:
+            return
+        try:
+            on_taken_in()
+        except Exception as error:  # noqa: BLE001 - the object is kept; a watcher's fault is not the queue's
+            log.warning("A watcher of received objects failed (%s)", type(error).__name__)
 
     def _refuse(self, path: Path, code: str) -> None:
         """Set an object aside, still sealed, with its code, and say so in the audit trail."""

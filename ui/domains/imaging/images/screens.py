@@ -59,8 +59,9 @@ class ImagingScreen:
         self._context.announce(kind, self.view_model.patient_id)
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
-        # What the PACS did with a study shows on this screen while it is up.
-        if kind == "images.sent" and self._context.is_showing(self):
+        # What the PACS did with a study, and what a scanner pushed since the screen read
+        # the patient's studies, shows on this screen while it is up (this patient's only).
+        if kind in ("images.sent", "images.received") and self._context.is_showing(self):
             self.view_model.reload()
 
 

@@ -30,6 +30,7 @@ class OrphansScreen:
         self.view_model.assigned.connect(
             lambda view: context.announce("images.assigned", getattr(view, "patient_id", None))
         )
+        context.record_changed.connect(self._on_record_changed)
 
     @property
     def page(self) -> QWidget:
@@ -44,6 +45,11 @@ class OrphansScreen:
 
     def reset(self) -> None:
         self.view_model.clear()
+
+    def _on_record_changed(self, kind: str, _patient_id: object) -> None:
+        # An object a scanner pushed that matched nobody joins the queue while it is up.
+        if kind == "images.received" and self._context.is_showing(self):
+            self.view_model.load()
 
 
 SCREENS = (

@@ -147,7 +147,13 @@ class OrphansView(QWidget):
     # ------------------------------------------------------------ the queue
 
     def _on_vm_orphans_loaded(self, orphans: list[InstanceView]) -> None:
+        # Read again while open (a scanner pushed another): the image being looked at stays
+        # the one selected, so the patient chosen for it is never put to another image.
+        before = self._selected()
+        keep = next((row for row, o in enumerate(orphans) if before and o.id == before.id), None)
+        self.queue.blockSignals(True)
         self.queue.clear()
+        self.queue.blockSignals(False)
         for orphan in orphans:
             arrived = orphan.created_at.astimezone() if orphan.created_at else None
             when = f"{formatting.clinical_date(arrived.date())} {arrived:%H:%M}" if arrived else ""
@@ -155,7 +161,11 @@ class OrphansView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, orphan)
             self.queue.addItem(item)
         self.empty.setVisible(not orphans)
-        if orphans:
+        if keep is not None:
+            self.queue.blockSignals(True)
+            self.queue.setCurrentRow(keep)
+            self.queue.blockSignals(False)
+        elif orphans:
             self.queue.setCurrentRow(0)
         else:
             self.viewer.clear()
