@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
+from ui.common.epoch import Epoch
+
 _T = TypeVar("_T")
 
 
@@ -47,7 +49,7 @@ class DraftSaver:
         #: The password of a sign waiting for a save on its way (None: no sign waiting).
         self.sign_waiting: str | None = None
         #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
-        self.epoch = 0
+        self._epoch = Epoch()
         self.busy = False
         self._timer = QTimer(owner)
         self._timer.setSingleShot(True)
@@ -68,27 +70,13 @@ class DraftSaver:
 
     def guard(self, then: Callable[[_T], object]) -> Callable[[_T], None]:
         """``then`` for an answer of this epoch; an answer after the patient changed is dropped."""
-        epoch = self.epoch
-
-        def answered(value: _T) -> None:
-            if epoch == self.epoch:
-                then(value)
-
-        return answered
+        return self._epoch.guard(then)
 
     def guard_or(
         self, then: Callable[[_T], object], late: Callable[[_T], object]
     ) -> Callable[[_T], None]:
         """``then`` for an answer of this epoch, else ``late`` (told for the patient left)."""
-        epoch = self.epoch
-
-        def answered(value: _T) -> None:
-            if epoch == self.epoch:
-                then(value)
-            else:
-                late(value)
-
-        return answered
+        return self._epoch.guard_or(then, late)
 
     # ------------------------------------------------------------------ saving
 
@@ -126,7 +114,7 @@ class DraftSaver:
     def forget(self) -> None:
         """The patient changes: nothing waits or follows, and every answer on its way is late."""
         self._timer.stop()
-        self.epoch += 1
+        self._epoch.advance()
         self.saving = False
         self.after_save = None
         self.sign_waiting = None

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import HistoryEntry
 from clinic_app.people.views import PatientRecord
+from ui.common.epoch import Epoch
 from ui.common.score_chart import ScoreChart
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
 from ui.domains.questionnaires.questionnaire.view import QuestionnaireView
@@ -60,6 +61,8 @@ class QuestionnaireScreen:
         self._page, self.banner = under_banner(self.scroll)
         self._patient_mode = False
         self._questionnaire_id = QUESTIONNAIRE_ID
+        #: Raised by every opening and reset: an answer for an earlier one is dropped.
+        self._epoch = Epoch()
         self.view.patient_mode_changed.connect(self._on_patient_mode_changed)
         self.view.questionnaire_chosen.connect(self._on_questionnaire_chosen)
         self.view_model.recorded.connect(self._on_recorded)
@@ -81,6 +84,9 @@ class QuestionnaireScreen:
         user = self._context.session.user
         if patient is None or user is None:
             return
+        # A newer opening, another patient or another user: the store's answers for this one
+        # come too late and are dropped (never a page for one patient under another's banner).
+        self._epoch.advance()
         response_id = _response_id(item)
         if response_id is not None:
             # Opened from the timeline: the questionnaire that response answers, its scores
@@ -88,7 +94,9 @@ class QuestionnaireScreen:
             questionnaires = self._context.services.questionnaires
             self._context.runner.run_store(
                 lambda: questionnaires.questionnaire_of(user, patient.id, response_id),
-                on_done=lambda found: self.open(patient, found),
+                on_done=self._epoch.guard(
+                    lambda found: self.open(patient, found) if self._in_banner(patient.id) else None
+                ),
                 on_failed=self._context.explain_failure,
             )
             return
@@ -100,6 +108,8 @@ class QuestionnaireScreen:
         questionnaires = self._context.services.questionnaires
 
         def begin(loaded: tuple[object, Sequence[tuple[str, str]]]) -> None:
+            if not self._in_banner(patient.id):
+                return
             timepoint, choices = loaded
             self.banner.show_record(patient)
             self.view.set_choices(choices, questionnaire_id)
@@ -116,9 +126,13 @@ class QuestionnaireScreen:
                 ),
                 questionnaires.catalogue(),
             ),
-            on_done=begin,
+            on_done=self._epoch.guard(begin),
             on_failed=self._context.explain_failure,
         )
+
+    def _in_banner(self, patient_id: uuid.UUID) -> bool:
+        banner = self._context.patient
+        return banner is not None and banner.id == patient_id
 
     def _on_questionnaire_chosen(self, questionnaire_id: str) -> None:
         if questionnaire_id != self._questionnaire_id and not self._patient_mode:
@@ -129,13 +143,17 @@ class QuestionnaireScreen:
         """Answers are recorded together at the end; nothing is kept half-answered."""
 
     def reset(self) -> None:
+        self._epoch.advance()
+        self.view_model.clear()
         self.banner.clear()
         self.score_chart.hide()
 
-    def _on_recorded(self, _result: object) -> None:
+    def _on_recorded(self, result: object) -> None:
+        # Announced for the patient the answers were recorded for, whoever is open now.
+        recorded_for = getattr(result, "patient_id", None)
+        self._context.announce("questionnaire.recorded", recorded_for)
         patient = self._context.patient
-        self._context.announce("questionnaire.recorded", patient.id if patient else None)
-        if patient is not None:
+        if patient is not None and patient.id == recorded_for:
             self._load_score_history(patient)
 
     def _load_score_history(self, patient: PatientRecord) -> None:
@@ -150,7 +168,11 @@ class QuestionnaireScreen:
                 questionnaires.definition(questionnaire_id),
                 questionnaires.history(user, patient.id, questionnaire_id),
             ),
-            on_done=self._show_score_history,
+            on_done=self._epoch.guard(
+                lambda loaded: (
+                    self._show_score_history(loaded) if self._in_banner(patient.id) else None
+                )
+            ),
             on_failed=self._context.explain_failure,
         )
 

@@ -14,6 +14,7 @@ from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import ResponseView
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.patient_mode import password_refusal
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -117,6 +118,8 @@ class QuestionnaireViewModel(QObject):
         self._held_result = ""
         self._held_problem = ""
         self._context: tuple[uuid.UUID, str, uuid.UUID | None] | None = None
+        #: Raised by :meth:`clear` and each start: answers for an earlier one are dropped.
+        self._epoch = Epoch()
 
     # ------------------------------------------------------------ state
 
@@ -198,6 +201,7 @@ class QuestionnaireViewModel(QObject):
         episode_id: uuid.UUID | None = None,
     ) -> None:
         """Load a questionnaire for a patient; emits ``loaded`` (clinician mode, no answers)."""
+        self._epoch.advance()
         self._context = (patient_id, timepoint, episode_id)
         self._set_busy(True)
 
@@ -208,7 +212,30 @@ class QuestionnaireViewModel(QObject):
                 self._recorder.introduction(questionnaire_id),
             )
 
-        self._runner.run_store(load, on_done=self._on_loaded, on_failed=self._on_failed)
+        self._runner.run_store(
+            load,
+            on_done=self._epoch.guard(self._on_loaded),
+            on_failed=self._epoch.guard(self._on_failed),
+        )
+
+    def clear(self) -> None:
+        """Forget the patient and the answers (the patient changed, or the user switched).
+
+        Answers still on their way are dropped when they come: a questionnaire loaded or
+        recorded for one patient never reaches the page of the next. What was being recorded
+        is recorded, for the patient it was asked for.
+        """
+        self._epoch.advance()
+        self._context = None
+        self._definition = None
+        self._items = []
+        self._answers = {}
+        self._introduction = ""
+        self._recorded = False
+        self._on_introduction = False
+        self._step = 0
+        self._held_result = self._held_problem = ""
+        self._set_busy(False)
 
     def set_answer(self, code: str, value: int | None) -> None:
         """Keep one answer (``None`` clears it)."""
@@ -299,8 +326,8 @@ class QuestionnaireViewModel(QObject):
             lambda: self._recorder.record(
                 actor, patient_id, questionnaire_id, answers, timepoint, mode, episode_id=episode_id
             ),
-            on_done=self._on_recorded,
-            on_failed=self._on_failed,
+            on_done=self._epoch.guard(self._on_recorded),
+            on_failed=self._epoch.guard(self._on_failed),
         )
 
     def _on_loaded(self, loaded: tuple[QuestionnaireDefinition, list[DisplayItem], str]) -> None:
