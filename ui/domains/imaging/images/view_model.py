@@ -23,6 +23,7 @@ from clinic_app.domains.imaging.views import (
 )
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import Cancelled, Progress, TaskRunner
 
@@ -129,12 +130,15 @@ class ImagingViewModel(QObject):
         self.studies: list[StudyView] = []
         self.shown: InstanceView | None = None
         self._busy = 0
+        #: Raised when the patient changes: answers asked for the one before are dropped.
+        self._epoch = Epoch()
 
     # ------------------------------------------------------------ loading
 
     def start(self, patient_id: uuid.UUID) -> None:
         """Show this patient's imaging."""
         if patient_id != self.patient_id:
+            self._epoch.advance()
             self.shown = None
         self.patient_id = patient_id
         self.reload()
@@ -147,7 +151,7 @@ class ImagingViewModel(QObject):
         imaging = self._imaging
         self._runner.run_store(
             lambda: imaging.studies(actor, patient_id),
-            on_done=self._on_studies,
+            on_done=self._epoch.guard(self._on_studies),
             on_failed=self._on_failed,
             supersede="imaging.studies",
         )
@@ -172,7 +176,10 @@ class ImagingViewModel(QObject):
 
         self.shown = instance
         self._runner.run_store(
-            load, on_done=self.image_loaded.emit, on_failed=self._on_failed, supersede="image"
+            load,
+            on_done=self._epoch.guard(self.image_loaded.emit),
+            on_failed=self._on_failed,
+            supersede="image",
         )
 
     # ------------------------------------------------------------ capturing and importing
@@ -205,6 +212,7 @@ class ImagingViewModel(QObject):
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
+            then=self._captured_for_this_patient(),
         )
 
     def capture_clip(
@@ -227,6 +235,7 @@ class ImagingViewModel(QObject):
             body_part=body_part,
             laterality=laterality,
             burned_in=burned_in,
+            then=self._captured_for_this_patient(),
         )
 
     def import_path(self, path: str, body_part: str, laterality: str) -> None:
@@ -239,6 +248,7 @@ class ImagingViewModel(QObject):
         if actor is None or patient_id is None:
             return
         imaging = self._imaging
+        captured = self._captured_for_this_patient()
 
         def read(_progress: Progress, cancelled: Cancelled) -> Picture | DicomFile:
             # Cancelled (the app closing, say), a clip's decoder is stopped at once.
@@ -249,7 +259,7 @@ class ImagingViewModel(QObject):
                 self._step(
                     STORE,
                     lambda: imaging.keep_dicom(actor, what, patient_id=patient_id),
-                    self._last(self._on_captured),
+                    self._last(captured),
                 )
             else:
                 self._keep_picture(
@@ -259,6 +269,7 @@ class ImagingViewModel(QObject):
                     body_part=body_part,
                     laterality=laterality,
                     burned_in=True,
+                    then=captured,
                 )
 
         self._begin()
@@ -273,12 +284,16 @@ class ImagingViewModel(QObject):
         body_part: str,
         laterality: str,
         burned_in: bool,
+        then: Callable[[InstanceView], None],
     ) -> None:
-        """Plan where it goes (store), make the DICOM (I/O pool), keep it (store)."""
+        """Plan where it goes (store), make the DICOM (I/O pool), keep it (store).
+
+        It is kept for ``patient_id`` whatever happens on screen meanwhile; ``then`` is told.
+        """
         imaging = self._imaging
 
         def keep(image: Any) -> None:
-            self._step(STORE, lambda: imaging.keep(actor, image), self._last(self._on_captured))
+            self._step(STORE, lambda: imaging.keep(actor, image), self._last(then))
 
         def encode(plan: Any) -> None:
             self._step(IO, lambda: imaging.encode(plan, picture), keep)
@@ -291,9 +306,25 @@ class ImagingViewModel(QObject):
             encode,
         )
 
+    def _captured_for_this_patient(self) -> Callable[[InstanceView], None]:
+        """What to do with an image kept: shown if the patient is still this one, else said.
+
+        Made when the capture starts: an image of one patient kept after the screen moved to
+        another never joins that patient's strip or viewer.
+        """
+        return self._epoch.guard_or(self._on_captured, self._on_kept_for_the_patient_before)
+
     def _on_captured(self, instance: InstanceView) -> None:
         self.captured.emit(instance)
         self.reload()
+
+    def _on_kept_for_the_patient_before(self, _instance: InstanceView) -> None:
+        self.notice.emit(
+            self.tr(
+                "The image captured before the patient changed was kept in that patient's "
+                "record, not this one."
+            )
+        )
 
     # ------------------------------------------------------------ the study
 
@@ -417,6 +448,7 @@ class ImagingViewModel(QObject):
 
     def clear(self) -> None:
         """Forget the patient (switch user)."""
+        self._epoch.advance()
         self.patient_id = None
         self.studies = []
         self.shown = None
