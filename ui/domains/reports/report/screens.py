@@ -85,7 +85,7 @@ class ReportScreen:
         """A report is kept when its author saves it; there is no draft waiting to be kept."""
 
     def reset(self) -> None:
-        self.view_model.report = None
+        self.view_model.clear()
         self.banner.clear()
 
     def _announce(self, kind: str, report: ReportView) -> None:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.domains.reports.views import PendingReview, ReportView
+from clinic_app.domains.reports.views import PendingReview, PrintableReport, ReportView
 from clinic_app.records.registry import record_type
 from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name
@@ -164,6 +164,7 @@ class ReportPage(QWidget):
 
     def _connect(self, view_model: ReportViewModel) -> None:
         view_model.loaded.connect(self._on_vm_loaded)
+        view_model.cleared.connect(self._on_vm_cleared)
         view_model.saved.connect(
             lambda _r: self.notice.show_notice(self.tr("Draft saved."), "success")
         )
@@ -294,6 +295,31 @@ class ReportPage(QWidget):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.measurements.addItem(placeholder)
 
+    def _on_vm_cleared(self) -> None:
+        """Nothing of a report dropped stays on the page (nor can be saved or signed from it)."""
+        for edit in self.fields.values():
+            edit.clear()
+            edit.setReadOnly(True)
+        self.body_region.clear()
+        self.body_region.setReadOnly(True)
+        self.key_images.clear()
+        self.measurements.clear()
+        for text in (self.state, self.marking, self.feedback):
+            text.clear()
+        self.password.clear()
+        self.addendum_text.clear()
+        for widget in (
+            self.marking,
+            self.feedback,
+            self.save_button,
+            self.submit_button,
+            self.password,
+            self.sign_button,
+            self.attestation,
+            self.addendum_row,
+        ):
+            widget.setVisible(False)
+
     def _on_vm_loaded(self, report: ReportView) -> None:
         editable = report.status in ("draft", "returned")
         for name, edit in self.fields.items():
@@ -336,13 +362,10 @@ class ReportPage(QWidget):
         self.attestation.setText(self.tr("By signing: {words}").format(words=self._vm.attestation))
         self.addendum_row.setVisible(report.status == "signed")
 
-    def _on_vm_pdf_ready(self, pdf: bytes) -> None:
-        printed = self._vm.printed
+    def _on_vm_pdf_ready(self, printed: PrintableReport, pdf: bytes) -> None:
+        # Named for the patient whose report it is, never for whoever is on the page now.
         name = document_file_name(
-            printed.patient_name if printed else "",
-            printed.nhs_number if printed else None,
-            "scan report",
-            date.today(),
+            printed.patient_name, printed.nhs_number, "scan report", date.today()
         )
         path = self.pdf_delivery.deliver(pdf, name, self.tr("Save the scan report"))
         if path is not None:

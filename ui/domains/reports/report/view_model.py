@@ -12,6 +12,7 @@ from clinic_app.domains.reports.views import PendingReview, PrintableReport, Rep
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -83,8 +84,10 @@ class ReportViewModel(QObject):
     moved_on = Signal(object, str)
     field_errors_changed = Signal(object)
     problem = Signal(str)
-    #: The PDF of the report on show, ready to save.
-    pdf_ready = Signal(bytes)
+    #: The PDF of a report printed (whose report it is, the PDF), ready to save.
+    pdf_ready = Signal(object, bytes)
+    #: The report on show was dropped (another patient, another user, another report loads).
+    cleared = Signal()
 
     def __init__(
         self,
@@ -99,13 +102,24 @@ class ReportViewModel(QObject):
         self._runner = runner
         self._session = session
         self.report: ReportView | None = None
-        #: What the last PDF printed shows (whose report, for the file's name).
-        self.printed: PrintableReport | None = None
         self.attestation = ""
         self.reports_alone = False
         #: The study's images and the distances measured on them, to choose from.
         self.images: list[dict[str, Any]] = []
         self.offered: list[dict[str, Any]] = []
+        #: Raised by :meth:`clear` and by each load: answers asked for before are dropped.
+        self._epoch = Epoch()
+
+    def clear(self) -> None:
+        """Drop the report on show: answers still on their way for it are dropped when they come.
+
+        What was being saved, sent or signed is done, for the report it was asked for.
+        """
+        self._epoch.advance()
+        self.report = None
+        self.images = []
+        self.offered = []
+        self.cleared.emit()
 
     def _actor(self) -> CurrentUser | None:
         return self._session.user
@@ -127,6 +141,8 @@ class ReportViewModel(QObject):
         actor = self._actor()
         if actor is None:
             return
+        # Nothing of the report shown before stays on the page while this one loads.
+        self.clear()
         reports = self._reports
 
         def work() -> _Loaded:
@@ -139,7 +155,11 @@ class ReportViewModel(QObject):
                 reports.measurements_offered(actor, report.study_id),
             )
 
-        self._runner.run_store(work, on_done=self._on_started, on_failed=self._on_failed)
+        self._runner.run_store(
+            work,
+            on_done=self._epoch.guard(self._on_started),
+            on_failed=self._epoch.guard(self._on_failed),
+        )
 
     def _on_started(self, loaded: _Loaded) -> None:
         self.report, self.attestation, self.reports_alone, self.images, self.offered = loaded
@@ -153,7 +173,9 @@ class ReportViewModel(QObject):
             self.loaded.emit(report)
             self.moved_on.emit(report, words)
 
-        self._runner.run_store(work, on_done=done, on_failed=self._on_failed)
+        self._runner.run_store(
+            work, on_done=self._epoch.guard(done), on_failed=self._epoch.guard(self._on_failed)
+        )
 
     def save(self, values: Mapping[str, Any]) -> None:
         """Keep what is written (a draft, or a returned report)."""
@@ -168,7 +190,9 @@ class ReportViewModel(QObject):
             self.saved.emit(saved)
 
         self._runner.run_store(
-            lambda: reports.save(actor, report.id, values), on_done=done, on_failed=self._on_failed
+            lambda: reports.save(actor, report.id, values),
+            on_done=self._epoch.guard(done),
+            on_failed=self._epoch.guard(self._on_failed),
         )
 
     def submit(self, values: Mapping[str, Any]) -> None:
@@ -207,17 +231,31 @@ class ReportViewModel(QObject):
         if actor is None or report is None:
             return
         reports = self._reports
+        # The PDF goes with the report it shows (its file is named for that patient); one made
+        # after the page moved on is not handed to another patient's page to save.
+        epoch = self._epoch
 
         def render(printable: PrintableReport) -> None:
-            self.printed = printable
             self._runner.run_io(
                 lambda: reports.render_pdf(printable),
-                on_done=self.pdf_ready.emit,
-                on_failed=self._on_failed,
+                on_done=epoch.guard_or(
+                    lambda pdf: self.pdf_ready.emit(printable, pdf), self._printed_too_late
+                ),
+                on_failed=epoch.guard(self._on_failed),
             )
 
         self._runner.run_store(
-            lambda: reports.printable(actor, report.id), on_done=render, on_failed=self._on_failed
+            lambda: reports.printable(actor, report.id),
+            on_done=epoch.guard_or(render, self._printed_too_late),
+            on_failed=epoch.guard(self._on_failed),
+        )
+
+    def _printed_too_late(self, _answer: object) -> None:
+        self.problem.emit(
+            self.tr(
+                "The report asked to print before the page changed was not saved. Print it "
+                "again from its own patient's record."
+            )
         )
 
     def addendum(self, text: str) -> None:
