@@ -3,41 +3,22 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import insert, select
 
 from clinic_app.container import Services
-from clinic_app.people.duplicates import new_duplicate_rows
-from clinic_app.people.model import Patient, PatientDuplicate
 from clinic_app.people.views import PatientSummary
-from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, type_into, wait_idle
+from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
+from tests.ui.records import merge_keeping_the_second, second_registration
 from ui.app import MainWindow
-
-
-def _second_registration(clinic: Services, patient: PatientSummary) -> uuid.UUID:
-    """The same person registered at another clinic, as a pull stores it and the server's flag."""
-    table = Patient.__table__
-    engine = clinic.context.store.engine
-    with engine.begin() as conn:
-        row = dict(conn.execute(select(table).where(table.c.id == patient.id)).mappings().one())
-        second = uuid.uuid4()
-        conn.execute(
-            insert(table),
-            {**row, "id": second, "address": "2 Mill Lane, Leeds", "phone": "0113 496 0999"},
-        )
-        flags = new_duplicate_rows(conn, second, device_id=None)
-        conn.execute(insert(PatientDuplicate.__table__), [{**f, "row_version": 1} for f in flags])
-    return second
 
 
 def test_a_supervisor_merges_two_records_of_one_patient_with_a_reason(
     qtbot: QtBot, window: MainWindow, clinic: Services, seeded_patient: PatientSummary
 ) -> None:
-    second = _second_registration(clinic, seeded_patient)
+    second = second_registration(clinic, seeded_patient)
     sign_in(qtbot, window, "supervisor")
     window.action("duplicates").trigger()
     screen = window.screen_by_id("duplicates")
@@ -58,13 +39,7 @@ def test_a_supervisor_merges_two_records_of_one_patient_with_a_reason(
     assert view.reason_error.text()
     assert view.pairs.count() == 1
 
-    kept_column = 0 if view.cells[("address", 0)].text() == "2 Mill Lane, Leeds" else 1
-    view.keep[kept_column].click()
-    type_into(qtbot, view.reason, "Same NHS number; address confirmed with the patient")
-    with qtbot.waitSignal(screen.view_model.resolved, timeout=WAIT_MS):
-        qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.pairs.count() == 0, timeout=WAIT_MS)
-    wait_idle(window)
+    merge_keeping_the_second(qtbot, window)
     assert "Merged" in view.notice.message.text()
     assert view.empty.isVisibleTo(view)
 

@@ -13,6 +13,7 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import WAIT_MS, sign_in, wait_idle
+from tests.ui.records import verify_the_report_waiting
 from ui.app import MainWindow, WindowState
 
 
@@ -155,12 +156,4 @@ def _supervisor_verifies(qtbot: QtBot, window: MainWindow) -> None:
     queue.verify_button.click()
     wait_idle(window)
     assert queue.errors["supervision_mode"].isVisible()
-    queue.mode_buttons[2].setChecked(True)  # reviewed the images afterwards
-    queue.agreement_buttons[0].setChecked(True)
-    queue.supervisor_words.setPlainText("Agree.")
-    queue.password.setText(demo_password("supervisor"))
-    queue.confirm.setChecked(True)
-    with qtbot.waitSignal(window.screen_by_id("review").view_model.reviewed, timeout=WAIT_MS):
-        queue.verify_button.click()
-    qtbot.waitUntil(lambda: queue.pending.count() == 0, timeout=WAIT_MS)
-    wait_idle(window)
+    verify_the_report_waiting(qtbot, window)  # images reviewed afterwards, agreed

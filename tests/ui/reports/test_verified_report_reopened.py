@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -11,6 +10,7 @@ from clinic_app.demo import demo_password
 from clinic_app.people.views import PatientSummary
 from tests.support import pictures
 from tests.ui.conftest import WAIT_MS, wait_idle
+from tests.ui.records import submitted_by_trainee
 from ui.app import MainWindow
 
 
@@ -18,25 +18,8 @@ def test_report_this_study_opens_the_verified_report_read_only_with_print(
     qtbot: QtBot, clinic: Services, signed_in: MainWindow, seeded_patient: PatientSummary
 ) -> None:
     """After verification, the study's report is the final one, to read and print."""
-    trainee = clinic.auth.login("trainee", demo_password("trainee"))
     supervisor = clinic.auth.login("supervisor", demo_password("supervisor"))
-    frame = np.random.default_rng(5).integers(0, 90, (96, 128, 3), dtype=np.uint8)
-    image = clinic.imaging.capture_still(
-        trainee, seeded_patient.id, frame, body_part="SHOULDER", laterality="R"
-    )
-    assert image.study_id is not None
-    draft = clinic.reports.start(trainee, image.study_id)
-    clinic.reports.save(
-        trainee,
-        draft.id,
-        {
-            "findings": "Supraspinatus tendon thickened, no tear.",
-            "impression": "Supraspinatus tendinopathy.",
-            "body_region": "Shoulder",
-            "key_images": [str(image.id)],
-        },
-    )
-    clinic.reports.submit(trainee, draft.id)
+    draft = submitted_by_trainee(clinic, seeded_patient)
     clinic.reports.verify(
         supervisor,
         draft.id,
@@ -66,7 +49,7 @@ def test_report_this_study_opens_the_verified_report_read_only_with_print(
     assert not page.submit_button.isVisible()
     assert page.print_button.isVisible()
     assert page.print_button.isEnabled()
-    assert [r.id for r in clinic.reports.for_study(supervisor, image.study_id)] == [draft.id]
+    assert [r.id for r in clinic.reports.for_study(supervisor, draft.study_id)] == [draft.id]
     pictures.keep(window, "timeline-verified-report.png")
 
     # The same report from the record's timeline.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -13,9 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.vocabulary import ReferralPriority
-from clinic_app.people.views import PatientSummary, ReferralInput, ReferralSummary
+from clinic_app.people.views import PatientSummary, ReferralSummary
 from tests.ui.conftest import WAIT_MS
+from tests.ui.records import urgent_referral
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.domains.triage.worklist.view import WorklistModel, WorklistView
@@ -30,19 +29,7 @@ def overdue_referral(
     clinic: Services, clinician: CurrentUser, seeded_patient: PatientSummary
 ) -> ReferralSummary:
     """An urgent referral received a month ago and never triaged."""
-    received = clinic.context.today() - timedelta(days=30)
-    return clinic.referrals.create(
-        clinician,
-        ReferralInput(
-            patient_id=seeded_patient.id,
-            source="gp",
-            received_on=received.isoformat(),
-            referrer_name="Dr A Test",
-            reason="Knee pain after a fall",
-            specialty="physiotherapy",
-            priority=ReferralPriority.URGENT,
-        ),
-    )
+    return urgent_referral(clinic, clinician, seeded_patient)
 
 
 @pytest.fixture
