@@ -31,6 +31,9 @@ class SyncState:
     last_success_at: datetime | None = None
     last_error: str | None = None
     next_attempt_in: float = 0.0
+    #: The last round stored something from the server here (a colleague's change, a patient
+    #: taken into or let go from the laptop's scope): screens on show read themselves again.
+    received: bool = False
 
 
 class SyncScheduler:
@@ -96,9 +99,9 @@ class SyncScheduler:
             self._wake.clear()
             if self._stop.is_set():
                 return
-            self._publish(running=True)
+            self._publish(running=True, received=False)
             try:
-                self._run()
+                report = self._run()
             except ClinicError as error:
                 wait = min(max(wait * 2, self._interval), self._max_backoff)
                 retry = error.code in RETRYABLE
@@ -119,4 +122,15 @@ class SyncScheduler:
                 last_success_at=utcnow(),
                 last_error=None,
                 next_attempt_in=wait,
+                received=_received(report),
             )
+
+
+def _received(report: object) -> bool:
+    """Whether a round stored anything from the server on this laptop."""
+    scope = getattr(report, "scope", None)
+    return bool(
+        getattr(report, "pulled", 0)
+        or getattr(report, "repulled", False)
+        or (scope is not None and (scope.taken_in or scope.let_go))
+    )

@@ -220,7 +220,9 @@ class ShellContext(Protocol):
         """``(kind: str, patient_id: uuid.UUID | None)``: something was saved.
 
         Kinds read ``<what>.<what happened>``: ``referral.saved``, ``assessment.signed``,
-        ``report.reviewed``, ``images.sent``, ``images.received`` (a scanner's object kept).
+        ``report.reviewed``, ``images.sent``, ``images.received`` (a scanner's object kept),
+        ``patient.merged``, ``sync.finished`` (every round) and ``sync.received`` (a round
+        that stored something from the server). The last five name no patient.
         """
         ...
 

@@ -604,6 +604,10 @@ class ShellWindow(QMainWindow):
             if self.state is WindowState.WORKING:
                 # Lists of the day read again what the sync brought.
                 self.context.announce("sync.finished", None)
+                if getattr(state, "received", False):
+                    # A colleague's change (or a patient) came in: what is on show reads
+                    # itself again, the open record included.
+                    self.context.announce("sync.received", None)
 
     def refresh_status(self) -> None:
         """Ask the store for the sync state and pending changes, for the status bar."""

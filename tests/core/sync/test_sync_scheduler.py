@@ -66,3 +66,37 @@ def test_a_wake_runs_a_sync_before_the_interval() -> None:
     finally:
         scheduler.stop()
     assert calls[1] - calls[0] < 5
+
+
+def test_a_round_says_whether_it_stored_anything_from_the_server() -> None:
+    from clinic_app.sync.scope import ScopeReport
+
+    reports = iter(
+        [
+            SyncReport(pushed=3),  # sent only: nothing new here
+            SyncReport(pulled=2),  # a colleague's rows
+            SyncReport(scope=ScopeReport(taken_in=1)),  # a patient came into scope
+            SyncReport(scope=ScopeReport(kept=4)),  # nothing moved
+        ]
+    )
+    finished: list[SyncState] = []
+    fourth = threading.Event()
+
+    def run() -> SyncReport:
+        return next(reports, SyncReport())
+
+    def on_state(state: SyncState) -> None:
+        if not state.running:
+            finished.append(state)
+            if len(finished) == 4:
+                fourth.set()
+        else:
+            assert not state.received  # a round starting has brought nothing yet
+
+    scheduler = SyncScheduler(run, interval=0.01, on_state=on_state)
+    scheduler.start()
+    try:
+        assert fourth.wait(5)
+    finally:
+        scheduler.stop()
+    assert [state.received for state in finished[:4]] == [False, True, True, False]

@@ -74,8 +74,9 @@ class PifuWindowsScreen:
             open_row_patient(self._context, window.patient_id)
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
-        # A plan signed (a review replaces its window) changes the list.
-        if kind == "care_plan.signed" and self._context.is_showing(self):
+        # A plan signed (a review replaces its window), here or brought by a sync round,
+        # changes the list.
+        if kind in ("care_plan.signed", "sync.received") and self._context.is_showing(self):
             self.view_model.load()
 
 

@@ -61,7 +61,8 @@ class ImagingScreen:
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
         # What the PACS did with a study, and what a scanner pushed since the screen read
         # the patient's studies, shows on this screen while it is up (this patient's only).
-        if kind in ("images.sent", "images.received") and self._context.is_showing(self):
+        watched = ("images.sent", "images.received", "sync.received")
+        if kind in watched and self._context.is_showing(self):
             self.view_model.reload()
 
 

@@ -47,8 +47,9 @@ class OrphansScreen:
         self.view_model.clear()
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
-        # An object a scanner pushed that matched nobody joins the queue while it is up.
-        if kind == "images.received" and self._context.is_showing(self):
+        # An object a scanner pushed that matched nobody joins the queue while it is up; one
+        # assigned on another laptop leaves it with a sync round.
+        if kind in ("images.received", "sync.received") and self._context.is_showing(self):
             self.view_model.load()
 
 

@@ -70,8 +70,8 @@ class LettersDueScreen:
         )
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
-        # A letter signed elsewhere leaves the list.
-        if kind == "letter.signed" and self._context.is_showing(self):
+        # A letter signed elsewhere leaves the list; a sync round may bring discharges.
+        if kind in ("letter.signed", "sync.received") and self._context.is_showing(self):
             self.view_model.load()
 
 

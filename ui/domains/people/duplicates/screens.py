@@ -23,6 +23,13 @@ class DuplicatesScreen:
             parent=context.owner,
         )
         self.view = DuplicatesView(self.view_model)
+        # A merge moves one record into the other: an open record (and the banner) follows.
+        self.view_model.resolved.connect(
+            lambda outcome: (
+                context.announce("patient.merged", None) if outcome == "merged" else None
+            )
+        )
+        context.record_changed.connect(self._on_record_changed)
 
     @property
     def page(self) -> QWidget:
@@ -38,6 +45,11 @@ class DuplicatesScreen:
     def reset(self) -> None:
         self.view_model.clear()
         self.view.reset()
+
+    def _on_record_changed(self, kind: str, _patient_id: object) -> None:
+        # A pair flagged (or settled) on another laptop comes with a sync round.
+        if kind == "sync.received" and self._context.is_showing(self):
+            self.view_model.load()
 
 
 SCREENS = (

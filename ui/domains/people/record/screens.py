@@ -19,6 +19,13 @@ _SAID = {
 }
 """Changes the record says out loud when they come back to it."""
 
+_FROM_ELSEWHERE = frozenset(
+    {"sync.received", "images.received", "report.reviewed", "patient.merged"}
+)
+"""Changes announced with no patient that may be the open one's: the record reads itself
+again (a colleague's note a sync brought, a scan pushed, a report verified from the queue,
+a record merged into another)."""
+
 
 class PatientScreen:
     """One patient's record; opening it makes that patient the window's open patient."""
@@ -89,7 +96,11 @@ class PatientScreen:
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         record = self.view_model.record
         banner = self._context.patient
-        if record is None or patient_id != record.id or banner is None or banner.id != record.id:
+        if record is None or banner is None or banner.id != record.id:
+            return
+        # A change naming no patient may be this one's: read the record again (a merged
+        # record opens as the record it was merged into, and the banner follows).
+        if patient_id != record.id and not (patient_id is None and kind in _FROM_ELSEWHERE):
             return
         self.view_model.reload()
         if kind in _SAID:

@@ -147,12 +147,10 @@ class ReviewQueueScreen:
         )
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
-        # A report submitted, verified or returned elsewhere changes what waits here.
-        if (
-            kind.startswith("report.")
-            and kind != "report.reviewed"
-            and self._context.is_showing(self)
-        ):
+        # A report submitted, verified or returned elsewhere (on this laptop, or brought by a
+        # sync round) changes what waits here.
+        elsewhere = kind.startswith("report.") and kind != "report.reviewed"
+        if (elsewhere or kind == "sync.received") and self._context.is_showing(self):
             self.view_model.load()
 
 

@@ -32,6 +32,7 @@ class WorklistScreen:
         self.view_model.triaged.connect(
             lambda item: context.announce("referral.triaged", getattr(item, "patient_id", None))
         )
+        context.record_changed.connect(self._on_record_changed)
 
     @property
     def page(self) -> QWidget:
@@ -47,6 +48,12 @@ class WorklistScreen:
 
     def reset(self) -> None:
         self.view_model.clear()
+
+    def _on_record_changed(self, kind: str, _patient_id: object) -> None:
+        # Referrals recorded (or triaged) on another laptop come with a sync round; the
+        # referral being triaged stays chosen while it is still waiting.
+        if kind == "sync.received" and self._context.is_showing(self):
+            self.view_model.refresh()
 
 
 SCREENS = (
