@@ -54,6 +54,8 @@ class DayScreen:
         )
         context.record_changed.connect(self._on_record_changed)
         self._read_ahead = False
+        #: The read ahead's listener while its answer is awaited (see :meth:`read_ahead`).
+        self._awaiting: Callable[..., None] | None = None
 
     @property
     def page(self) -> QWidget:
@@ -61,6 +63,9 @@ class DayScreen:
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
         self._context.show(self)
+        # Shown before the read ahead answered (a slow store): that answer, when it comes,
+        # must not count as a read ahead for the next opening, which would then not read.
+        self._stop_awaiting()
         # A list read ahead (behind the sign-in screen) is shown as read, once.
         if self._read_ahead:
             self._read_ahead = False
@@ -80,15 +85,25 @@ class DayScreen:
                 return  # the list cleared (a sign-out), not read
             if answer and isinstance(answer[0], list) and answer[0]:
                 return  # the sites came: the list itself is read next
-            for signal in signals:
-                with contextlib.suppress(RuntimeError, TypeError):
-                    signal.disconnect(answered)
+            self._stop_awaiting()
             self._read_ahead = True
             ready()
 
+        self._stop_awaiting()
+        self._awaiting = answered
         for signal in signals:
             signal.connect(answered)
         vm.refresh()
+
+    def _stop_awaiting(self) -> None:
+        """No longer listen for the read ahead's answer."""
+        answered, self._awaiting = self._awaiting, None
+        if answered is None:
+            return
+        vm = self.view_model
+        for signal in (vm.day_loaded, vm.problem, vm.sites_loaded):
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect(answered)
 
     def show_notice(self, text: str, kind: str) -> None:
         self.view.notice.show_notice(text, kind)
@@ -97,6 +112,7 @@ class DayScreen:
         """Each step is saved when it is taken; nothing waits."""
 
     def reset(self) -> None:
+        self._stop_awaiting()
         self._read_ahead = False
         if self.view.dna_dialog is not None:
             self.view.dna_dialog.reject()
