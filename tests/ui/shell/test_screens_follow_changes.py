@@ -212,3 +212,39 @@ def test_the_record_shows_a_report_verified_from_the_queue_as_verified(
     assert window.context.patient.id == seeded_patient.id
     (entry,) = record.view_model.timeline.of_kind("scan_report")
     assert entry.status == "verified"
+
+
+def test_a_report_opened_from_the_queue_with_no_record_open_shows_its_patient_on_the_record(
+    qtbot: QtBot, clinic: Services, window: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    report = submitted_by_trainee(clinic, seeded_patient)
+    sign_in(qtbot, window, SUPERVISOR)
+    record = window.screen_by_id("patient")
+    assert record.view_model.record is None
+    window.action("review").trigger()
+    queue = window.screen_by_id("review")
+    qtbot.waitUntil(lambda: queue.view.pending.count() == 1, timeout=WAIT_MS)
+    queue.view.open_requested.emit(report)
+    qtbot.waitUntil(lambda: window.context.patient is not None, timeout=WAIT_MS)
+    wait_idle(window)
+    assert window.context.patient.id == seeded_patient.id
+
+    # The record page (Find) shows the banner's patient, never an empty page.
+    window.action("search").trigger()
+    wait_idle(window)
+    assert record.view_model.record is not None
+    assert record.view_model.record.id == seeded_patient.id
+
+
+def test_the_review_queue_keeps_nothing_of_the_last_user_once_reset(
+    qtbot: QtBot, clinic: Services, window: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    submitted_by_trainee(clinic, seeded_patient)
+    sign_in(qtbot, window, SUPERVISOR)
+    window.action("review").trigger()
+    queue = window.screen_by_id("review")
+    qtbot.waitUntil(lambda: queue.view.pending.count() == 1, timeout=WAIT_MS)
+    # Switching user resets every screen: the queue is empty before the next one is read.
+    queue.reset()
+    assert queue.view.pending.count() == 0
+    assert queue.view_model.pending == []

@@ -86,6 +86,11 @@ class PatientScreen:
         # review queue): the record page follows, so that nothing it reloads later can
         # bring the patient before back into the banner.
         record = self.view_model.record
+        if record is None and patient is not None:
+            # Nothing was open here yet: the record page shows the banner's patient, never
+            # an empty page behind a named banner.
+            self.view_model.show_record(patient)
+            return
         if record is None or (patient is not None and patient.id == record.id):
             return
         if patient is None:

@@ -123,7 +123,8 @@ class ReviewQueueScreen:
         """Feedback is recorded with the decision; nothing waits."""
 
     def reset(self) -> None:
-        """The queue is read afresh each time it is opened."""
+        """Emptied: the next user never sees the last one's queue while theirs is read."""
+        self.view_model.clear()
 
     def _open_images(self, report: ReportView) -> None:
         """Open the report's patient (the banner then names them), then the study's images."""

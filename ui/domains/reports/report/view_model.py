@@ -300,6 +300,14 @@ class ReviewQueueViewModel(QObject):
         self.pending: list[PendingReview] = []
         self.returned: list[ReportView] = []
         self.attestation = ""
+        #: Raised by :meth:`clear`: a queue read for the user before is never shown.
+        self._epoch = Epoch()
+
+    def clear(self) -> None:
+        """Empty both queues (switching user): the next user sees only their own, once read."""
+        self._epoch.advance()
+        self.pending, self.returned = [], []
+        self.queues_loaded.emit(self.pending, self.returned)
 
     def load(self) -> None:
         """Read both queues."""
@@ -313,7 +321,10 @@ class ReviewQueueViewModel(QObject):
             return pending, reports.returned(actor), reports.attestation_for(actor, "verify")
 
         self._runner.run_store(
-            work, on_done=self._on_loaded, on_failed=self._on_failed, supersede="review.queues"
+            work,
+            on_done=self._epoch.guard(self._on_loaded),
+            on_failed=self._epoch.guard(self._on_failed),
+            supersede="review.queues",
         )
 
     def _on_loaded(self, loaded: tuple[list[PendingReview], list[ReportView], str]) -> None:
