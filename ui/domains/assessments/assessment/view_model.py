@@ -15,6 +15,7 @@ from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.records.registry import record_type
 from ui.common import errors
 from ui.common.drafts import AUTOSAVE_MS
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -77,7 +78,7 @@ class AssessmentViewModel(QObject):
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts resets: a save answered after one belongs to who and what was forgotten.
-        self._epoch = 0
+        self._epoch = Epoch()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(autosave_ms)
@@ -131,6 +132,10 @@ class AssessmentViewModel(QObject):
     def start(self, patient_id: uuid.UUID, assessment_id: uuid.UUID | None = None) -> None:
         """Open a new assessment of a patient, or an existing one by id."""
         self._timer.stop()
+        # Whatever was asked for the assessment shown before answers too late for this one.
+        self._epoch.advance()
+        self._saving = False
+        self._set_busy(False)
         self._patient_id = patient_id
         self._assessment = None
         self._pending = None
@@ -141,8 +146,8 @@ class AssessmentViewModel(QObject):
             actor = self._session.require_user()
             self._runner.run_store(
                 lambda: self._assessments.get(actor, assessment_id),
-                on_done=self._on_loaded,
-                on_failed=lambda error: self.problem.emit(errors.explain(error)),
+                on_done=self._epoch.guard(self._on_loaded),
+                on_failed=self._epoch.guard(lambda error: self.problem.emit(errors.explain(error))),
             )
 
     def find_on_file(self, patient_id: uuid.UUID) -> None:
@@ -153,10 +158,9 @@ class AssessmentViewModel(QObject):
         """
         self.save_now()
         actor = self._session.require_user()
-        epoch = self._epoch
         self._runner.run_store(
             lambda: self._assessments.on_file(actor, patient_id),
-            on_done=lambda found: self.on_file_loaded.emit(found) if epoch == self._epoch else None,
+            on_done=self._epoch.guard(self.on_file_loaded.emit),
             on_failed=lambda error: self.problem.emit(errors.explain(error)),
             supersede="assessment-on-file",
         )
@@ -179,17 +183,16 @@ class AssessmentViewModel(QObject):
         existing = self._assessment.id if self._assessment is not None else None
         self._pending = None
         self._saving = True
-        epoch = self._epoch
         self._runner.run_store(
             lambda: self._assessments.save_draft(actor, patient_id, content, existing),
-            on_done=lambda view: self._on_draft_saved(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_draft_failed(error) if epoch == self._epoch else None,
+            on_done=self._epoch.guard(self._on_draft_saved),
+            on_failed=self._epoch.guard(self._on_draft_failed),
         )
 
     def reset(self) -> None:
         """Forget the patient and the assessment (switching user saves first, then this)."""
         self._timer.stop()
-        self._epoch += 1
+        self._epoch.advance()
         self._patient_id = None
         self._assessment = None
         self._pending = None
@@ -227,8 +230,8 @@ class AssessmentViewModel(QObject):
         self._set_busy(True)
         self._runner.run_store(
             lambda: self._assessments.add_addendum(actor, view.id, text, password),
-            on_done=self._on_addendum_added,
-            on_failed=self._on_addendum_failed,
+            on_done=self._epoch.guard(self._on_addendum_added),
+            on_failed=self._epoch.guard(self._on_addendum_failed),
         )
 
     # ------------------------------------------------------------------ results
@@ -241,8 +244,8 @@ class AssessmentViewModel(QObject):
         actor = self._session.require_user()
         self._runner.run_store(
             lambda: self._assessments.sign(actor, view.id, password),
-            on_done=self._on_signed,
-            on_failed=self._on_sign_failed,
+            on_done=self._epoch.guard(self._on_signed),
+            on_failed=self._epoch.guard(self._on_sign_failed),
         )
 
     def _on_loaded(self, view: AssessmentView) -> None:
