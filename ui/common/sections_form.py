@@ -244,10 +244,15 @@ class SectionsFormViewModel(QObject):
             return
         actor = self._session.require_user()
         records = self._records
+        epoch = self._epoch
+        # Handed to the screen only while the record it shows is still the one on show: the
+        # screen names the file for the patient in its banner.
         self._runner.run_store(
             lambda: records.printable(actor, record.id),
-            on_done=self.printed.emit,
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
+            on_failed=lambda error: (
+                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+            ),
         )
 
     def _on_loaded(self, found: tuple[SectionsRecordView | None, str]) -> None:

@@ -102,14 +102,18 @@ class RedFlagsScreen:
         red_flags = self._context.services.red_flags
         self._context.runner.run_store(
             lambda: red_flags.safety_net_card(user, record.id),
-            on_done=self._offer_card,
+            on_done=lambda pdf: self._offer_card(record, pdf),
             on_failed=self._context.explain_failure,
         )
 
-    def _offer_card(self, pdf: object) -> None:
-        """Save the card where the clinician chooses, named for the patient; then print it."""
-        record = self._context.patient
-        if not isinstance(pdf, bytes) or record is None:
+    def _offer_card(self, record: PatientRecord, pdf: object) -> None:
+        """Save the card where the clinician chooses, named for its patient; then print it.
+
+        Named for the patient it was made for; one made after the banner moved on to another
+        patient is not offered under theirs.
+        """
+        banner = self._context.patient
+        if not isinstance(pdf, bytes) or banner is None or banner.id != record.id:
             return
         name = document_file_name(
             record.family_name, record.nhs_number, "safety-net card", date.today()
