@@ -131,6 +131,7 @@ class ReportPage(QWidget):
         self.fields: dict[str, QPlainTextEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self._sections = _sections()
+        self._form_layout: QFormLayout | None = None
         for name, words in self._sections:
             edit = QPlainTextEdit()
             edit.setAccessibleName(self.tr(words))
@@ -183,6 +184,7 @@ class ReportPage(QWidget):
 
     def _form(self) -> QFormLayout:
         form = QFormLayout()
+        self._form_layout = form
         form.addRow(self.tr(_label("body_region")), self.body_region)
         for name, words in self._sections:
             error = label("", "fieldError", wrap=True)
@@ -295,6 +297,12 @@ class ReportPage(QWidget):
             placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
             self.measurements.addItem(placeholder)
 
+    def _show_amendments(self, shown: bool) -> None:
+        for name in _amendments():
+            holder = self.fields[name].parentWidget()
+            if holder is not None and self._form_layout is not None:
+                self._form_layout.setRowVisible(holder, shown)
+
     def _on_vm_cleared(self) -> None:
         """Nothing of a report dropped stays on the page (nor can be saved or signed from it)."""
         for edit in self.fields.values():
@@ -302,6 +310,7 @@ class ReportPage(QWidget):
             edit.setReadOnly(True)
         self.body_region.clear()
         self.body_region.setReadOnly(True)
+        self._show_amendments(False)
         self.key_images.clear()
         self.measurements.clear()
         for text in (self.state, self.marking, self.feedback):
@@ -325,11 +334,8 @@ class ReportPage(QWidget):
         for name, edit in self.fields.items():
             edit.setPlainText(str(report.content.get(name) or ""))
             edit.setReadOnly(not editable)
-        for name in _amendments():
-            # Only a version that adds to another has an addendum.
-            holder = self.fields[name].parentWidget()
-            if holder is not None:
-                holder.setVisible(report.predecessor_id is not None)
+        # Only a version that adds to another has an addendum (its label goes with it).
+        self._show_amendments(report.predecessor_id is not None)
         self.body_region.setText(str(report.content.get("body_region") or ""))
         self._fill_choices(report, editable)
         self.body_region.setReadOnly(not editable)
