@@ -12,6 +12,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import EpisodeSummary, PatientRecord
 from clinic_app.records.timeline import PatientTimeline, TimelineEntry
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -68,6 +69,9 @@ class PatientViewModel(QObject):
         self._session = session
         self._record: PatientRecord | None = None
         self._busy = False
+        #: Raised by :meth:`clear`: a record or timeline asked for before (for another patient,
+        #: or by the user before a switch) is dropped when it comes.
+        self._epoch = Epoch()
 
     @property
     def record(self) -> PatientRecord | None:
@@ -91,8 +95,8 @@ class PatientViewModel(QObject):
         self._set_busy(True)
         self._runner.run_store(
             lambda: self._patients.open(actor, patient_id),
-            on_done=self._on_record_opened,
-            on_failed=self._on_open_failed,
+            on_done=self._epoch.guard(self._on_record_opened),
+            on_failed=self._epoch.guard(self._on_open_failed),
             supersede="patient-open",
         )
 
@@ -114,8 +118,8 @@ class PatientViewModel(QObject):
         timelines, patient_id = self._timelines, record.id
         self._runner.run_store(
             lambda: timelines.for_patient(actor, patient_id),
-            on_done=self._on_timeline_loaded,
-            on_failed=self._on_open_failed,
+            on_done=self._epoch.guard(self._on_timeline_loaded),
+            on_failed=self._epoch.guard(self._on_open_failed),
             supersede="patient-timeline",
         )
 
@@ -170,6 +174,8 @@ class PatientViewModel(QObject):
 
     def clear(self) -> None:
         """Forget the open patient (on sign-out)."""
+        self._epoch.advance()
+        self._set_busy(False)
         self._record = None
         self._timeline = None
         self.cleared.emit()
