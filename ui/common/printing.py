@@ -166,8 +166,12 @@ class PdfDelivery:
     def deliver(self, pdf: bytes, file_name: str, title: str) -> Path | None:
         """Ask where to save ``pdf`` (suggesting ``file_name``), save it, then print or open.
 
-        Returns the saved path, or None when the user cancelled.
+        Returns the saved path, or None when the user cancelled, or when the window shows no
+        patient's data now (locked, or signed out): a PDF made just before the screen locked is
+        never offered, with the patient's name in its file name, to whoever is at the laptop.
         """
+        if not self._window_shows_patient_data():
+            return None
         chosen = self.choose_path(title, str(self.folder() / file_name))
         if not chosen:
             return None
@@ -182,3 +186,9 @@ class PdfDelivery:
         else:
             self.open_file(path)
         return path
+
+    def _window_shows_patient_data(self) -> bool:
+        """What the main window says (``shows_patient_data``); True outside one (tests)."""
+        window = self._parent.window() if self._parent is not None else None
+        shows = getattr(window, "shows_patient_data", None)
+        return bool(shows()) if callable(shows) else True

@@ -609,6 +609,10 @@ class ShellWindow(QMainWindow):
                     # itself again, the open record included.
                     self.context.announce("sync.received", None)
 
+    def shows_patient_data(self) -> bool:
+        """Whether patients' data may be shown now: signed in and not locked (for dialogs)."""
+        return self.state is WindowState.WORKING and not self._shut_down
+
     def refresh_status(self) -> None:
         """Ask the store for the sync state and pending changes, for the status bar."""
         self.background.refresh_status()
