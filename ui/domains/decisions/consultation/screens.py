@@ -35,7 +35,10 @@ class DecisionScreen:
         self._patient: PatientRecord | None = None
         #: Names of the patients this screen has shown, for a word about a sign finished after
         #: the patient changed.
+        #: The patients opened here in this sign-in, by id: what a late sign names. Emptied
+        #: when someone signs in, so a sign asked for by the user before says nothing.
         self._names: dict[uuid.UUID, str] = {}
+        context.signed_in.connect(lambda _user: self._names.clear())
         self.view_model = DecisionViewModel(
             context.services.decisions,
             passwords=context.services.auth,
@@ -111,7 +114,9 @@ class DecisionScreen:
         self, patient_id: uuid.UUID, signed: DecisionRecordView | None, why: str
     ) -> None:
         """A sign asked for just before the patient changed has finished: say how, and whose."""
-        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
         if signed is not None:
             self._context.announce("decision.signed", patient_id)
             self._context.say(

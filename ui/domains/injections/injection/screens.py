@@ -46,7 +46,10 @@ class InjectionScreen:
         self._patient: PatientRecord | None = None
         #: Names of the patients this screen has shown, for a word about a sign finished after
         #: the patient changed.
+        #: The patients opened here in this sign-in, by id: what a late sign names. Emptied
+        #: when someone signs in, so a sign asked for by the user before says nothing.
         self._names: dict[uuid.UUID, str] = {}
+        context.signed_in.connect(lambda _user: self._names.clear())
         services = context.services
         self.view_model = InjectionViewModel(
             services.injections,
@@ -130,7 +133,9 @@ class InjectionScreen:
         self, patient_id: uuid.UUID, signed: InjectionView | None, why: str
     ) -> None:
         """A sign asked for just before the patient changed has finished: say how, and whose."""
-        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
         if signed is not None:
             self._context.announce("injection.signed", patient_id)
             self._context.say(

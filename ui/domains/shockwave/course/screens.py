@@ -34,7 +34,10 @@ class ShockwaveScreen:
         self._patient: PatientRecord | None = None
         #: Names of the patients this screen has shown, for a word about a sign answered after
         #: the patient changed.
+        #: The patients opened here in this sign-in, by id: what a late sign names. Emptied
+        #: when someone signs in, so a sign asked for by the user before says nothing.
         self._names: dict[uuid.UUID, str] = {}
+        context.signed_in.connect(lambda _user: self._names.clear())
         services = context.services
         self.view_model = CourseViewModel(
             services.shockwave,
@@ -102,7 +105,9 @@ class ShockwaveScreen:
 
     def _on_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
         """A session sign answered after the patient changed: say how it went, and whose."""
-        name = self._names.get(patient_id) or self.view.tr("the previous patient")
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
         if signed:
             self._context.announce("eswt.session_signed", patient_id)
             self._context.say(
