@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
@@ -43,7 +45,8 @@ class ImagingScreen:
         if patient is None:
             return
         self.banner.show_record(patient)
-        self.view_model.start(patient.id)
+        # A study named (a timeline entry of one, or its id from a report): shown selected.
+        self.view_model.start(patient.id, study_id=_study_named(item))
         self._context.show(self)
         self.view.studies.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -64,6 +67,16 @@ class ImagingScreen:
         watched = ("images.sent", "images.received", "sync.received")
         if kind in watched and self._context.is_showing(self):
             self.view_model.reload()
+
+
+def _study_named(item: object) -> uuid.UUID | None:
+    """The study a timeline entry or an id names, if any."""
+    if isinstance(item, uuid.UUID):
+        return item
+    if getattr(item, "kind", None) == "imaging_study":
+        found = getattr(item, "item_id", None)
+        return found if isinstance(found, uuid.UUID) else None
+    return None
 
 
 SCREENS = (

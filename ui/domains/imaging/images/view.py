@@ -427,7 +427,9 @@ class ImagingView(QWidget):
 
     def _on_vm_studies_loaded(self, studies: list[StudyView]) -> None:
         current = self._current_study()
-        current_id = current.id if current is not None else None
+        # A study asked for by name (once), else the one selected before the list was read.
+        current_id = self._vm.focus_study_id or (current.id if current is not None else None)
+        self._vm.focus_study_id = None
         self.studies.clear()
         select: QTreeWidgetItem | None = None
         for study in studies:

@@ -129,14 +129,17 @@ class ImagingViewModel(QObject):
         self.patient_id: uuid.UUID | None = None
         self.studies: list[StudyView] = []
         self.shown: InstanceView | None = None
+        #: The study to select once the studies are read (opened from a timeline entry).
+        self.focus_study_id: uuid.UUID | None = None
         self._busy = 0
         #: Raised when the patient changes: answers asked for the one before are dropped.
         self._epoch = Epoch()
 
     # ------------------------------------------------------------ loading
 
-    def start(self, patient_id: uuid.UUID) -> None:
-        """Show this patient's imaging."""
+    def start(self, patient_id: uuid.UUID, *, study_id: uuid.UUID | None = None) -> None:
+        """Show this patient's imaging (``study_id``: the study to show selected)."""
+        self.focus_study_id = study_id
         if patient_id != self.patient_id:
             self._epoch.advance()
             self.shown = None
