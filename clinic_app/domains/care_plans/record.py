@@ -115,7 +115,12 @@ def _day_of(stored: object) -> str:
 def letter_sections(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None
 ) -> list[LetterSection]:
-    """The current signed plan's goals and actions (a draft or a replaced version never)."""
+    """The current signed plan's goals and actions (a draft or a replaced version never).
+
+    Only a plan the patient agreed to share with their GP: every letter goes to the GP (a
+    letter to the patient says a copy goes there), so a plan they asked to keep from the GP
+    is never quoted in one. The plan itself is printed for the patient from its own screen.
+    """
     query = select(CarePlan).where(
         CarePlan.patient_id == patient_id,
         CarePlan.status == RecordStatus.SIGNED.value,
@@ -125,6 +130,8 @@ def letter_sections(
         query = query.where(CarePlan.episode_id == episode_id)
     offered: list[LetterSection] = []
     for row in _current(list(session.scalars(query.order_by(CarePlan.signed_at, CarePlan.id)))):
+        if row.gp_consent is not True:
+            continue  # the current plan is one to keep from the GP (an older one is replaced)
         lines = [f"Goal, in the patient's words: {goal}" for goal in row.goals]
         for action in row.actions:
             by = f" by {_day_of(action['by'])}" if action.get("by") else ""

@@ -409,6 +409,36 @@ def test_the_current_signed_care_plan_is_the_letters_plan_and_a_draft_never_is(
     assert "Patient-initiated follow-up: can book straight back until" in words
 
 
+def test_a_care_plan_the_patient_kept_from_their_gp_is_quoted_in_no_letter(
+    demo: Services,
+) -> None:
+    import dataclasses
+
+    from tests.core.care_plans.conftest import agreed_plan
+
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    shared = demo.care_plans.start(me, patient, episode)
+    demo.care_plans.save(me, shared.id, patient, agreed_plan())
+    demo.care_plans.sign(me, shared.id, patient, demo_password("clinician"))
+
+    # Reviewed: the new plan (now the current one) is one the patient asks to keep from the GP.
+    review = demo.care_plans.review(me, shared.id, patient)
+    kept = dataclasses.replace(
+        agreed_plan(), goals=("Swim a length",), gp_consent=False, gp_consent_given_by="patient"
+    )
+    demo.care_plans.save(me, review.id, patient, kept)
+    demo.care_plans.sign(me, review.id, patient, demo_password("clinician"))
+
+    # Neither the current plan nor the one it replaced is quoted, to the GP or to the patient
+    # (whose letter goes to the GP too).
+    for kind in ("gp_clinic", "patient"):
+        letter = demo.letters.draft(me, patient, kind, episode)
+        everything = "\n".join(section.text for section in letter.sections)
+        assert "Swim a length" not in everything
+        assert "Walk to the shops" not in everything
+
+
 def test_a_signed_gp_letter_becomes_an_itk_document_and_a_draft_or_patient_letter_does_not(
     demo: Services,
 ) -> None:
