@@ -66,6 +66,7 @@ class TakeHome:
         questions: the patient's questions, to bring next time.
         clinician: who they talked it through with ("" when not known).
         aid_version: the aid's version the conversation used ("" for the one printed).
+        draft: the record is not signed yet: every page says so, and nothing is promised.
     """
 
     patient_name: str
@@ -78,6 +79,7 @@ class TakeHome:
     questions: str = ""
     clinician: str = ""
     aid_version: str = ""
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,17 @@ def _figure_form(canvas: Any, colour: colors.Color | None) -> str:
     )
     canvas.endForm()
     return name
+
+
+#: Said at the top of a summary printed before the record is signed.
+DRAFT_WORDS = (
+    "DRAFT: this has not been agreed and recorded with your clinician yet. Nothing is "
+    "arranged from it."
+)
+_DRAFT_STEPS = (
+    "Your clinician will go through this with you and record what you decide together. Until "
+    "then nothing is arranged.",
+)
 
 
 def _choice_words(aid: DecisionAid, choice: str | None) -> str:
@@ -301,6 +314,8 @@ class _Summary:
             self.para(f"Your decision: {aid.title}", self.title),
             self.para(when + ".", self.small),
         ]
+        if home.draft:
+            flow.append(self.para(DRAFT_WORDS, self.strong))
         if home.aid_version and home.aid_version != aid.version:
             # Only the aid's current version is kept: say so rather than print other numbers
             # as if they were the ones talked through.
@@ -370,7 +385,10 @@ class _Summary:
         if home.questions.strip():
             flow.append(self.para("Your questions", self.heading))
             flow.append(self.para(home.questions.strip()))
-        steps = [self.para(step) for step in _next_steps(aid, home.choice)]
+        steps = [
+            self.para(step)
+            for step in (_DRAFT_STEPS if home.draft else _next_steps(aid, home.choice))
+        ]
         flow.append(KeepTogether([self.para("Next steps", self.heading), *steps]))
         return flow
 
@@ -415,7 +433,7 @@ class _Summary:
             canvas,
             self.fonts,
             who,
-            head_right="Your decision",
+            head_right="Your decision: DRAFT" if home.draft else "Your decision",
             foot_right=f"Page {page} of {pages}",
             size=self.sizes.small,
             right_size=self.sizes.small,

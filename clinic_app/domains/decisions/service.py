@@ -698,6 +698,7 @@ class DecisionService:
             questions=view.questions,
             clinician=author,
             aid_version=row.aid_version,
+            draft=row.status != RecordStatus.SIGNED,
         )
         return take_home_pdf(aid, home, large_print=large)
 

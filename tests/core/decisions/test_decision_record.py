@@ -421,6 +421,22 @@ def test_a_draft_prints_only_for_its_clinician_and_a_signed_decision_for_any(
         decisions.printable(colleague, started.id, clinic.patient, date(2026, 12, 5))
     assert refused.value.code == "decision.draft_not_yours"
 
+    # The draft its clinician prints says on every page that nothing is agreed yet.
+    draft = _words(decisions.printable(clinic.clinician, started.id, clinic.patient, TODAY))
+    assert "DRAFT: this has not been agreed" in draft
+    assert draft.count("Your decision: DRAFT") == draft.count("Page ")
+    assert "Your clinician will arrange" not in draft
+
     decisions.sign(clinic.clinician, started.id, clinic.patient, PASSWORD)
-    pdf = decisions.printable(colleague, started.id, clinic.patient, date(2026, 12, 5))
+    pdf = decisions.printable(colleague, started.id, clinic.patient, TODAY)
     assert pdf.startswith(b"%PDF")
+    assert "DRAFT" not in _words(pdf)
+
+
+TODAY = date(2026, 12, 5)
+
+
+def _words(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
