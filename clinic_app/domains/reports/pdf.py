@@ -74,6 +74,8 @@ class ReportDetails:
     #: Words for each key image, in the report's order, e.g. "Still · Knee · right".
     key_image_names: tuple[str, ...]
     printed_at: datetime
+    #: The newest version that adds to this one and whether it is final (None: none does).
+    later_version: tuple[int, bool] | None = None
 
 
 def _styles(fonts: Fonts) -> dict[str, ParagraphStyle]:
@@ -156,10 +158,15 @@ def _status_words(report: ReportView) -> str:
     return "Preliminary: draft, not yet submitted"
 
 
-def _version_words(report: ReportView) -> str:
+def _version_words(report: ReportView, later: tuple[int, bool] | None = None) -> str:
+    words = f"Version {report.version}"
     if report.predecessor_id is not None:
-        return f"Version {report.version}: addendum to version {report.version - 1}"
-    return f"Version {report.version}"
+        words += f": addendum to version {report.version - 1}"
+    if later is not None:
+        number, final = later
+        state = "final" if final else "not yet final"
+        words += f". Version {number} ({state}) adds to this report: read it with this one"
+    return words
 
 
 def _identity(report: ReportView, details: ReportDetails, fonts: Fonts) -> Table:
@@ -170,6 +177,7 @@ def _identity(report: ReportView, details: ReportDetails, fonts: Fonts) -> Table
         parent=label,
         textColor=TEXT if report.final else EMERGENCY_RED,
     )
+    status_red = ParagraphStyle("id_later", parent=label, textColor=EMERGENCY_RED)
     pairs = [
         ("Patient", details.patient_name, "Study", details.study_description),
         ("NHS number", details.nhs_number, "Study date", time_words(details.study_date)),
@@ -185,8 +193,15 @@ def _identity(report: ReportView, details: ReportDetails, fonts: Fonts) -> Table
         for name, words, name2, words2 in pairs
     ]
     # Version and status span the width: they are what a reader must not miss.
+    # A later version is what a reader of this one must not miss: said in red.
+    version_style = value if details.later_version is None else status_red
     rows.append(
-        [Paragraph("Report", label), Paragraph(text(_version_words(report)), value), "", ""]
+        [
+            Paragraph("Report", label),
+            Paragraph(text(_version_words(report, details.later_version)), version_style),
+            "",
+            "",
+        ]
     )
     rows.append(
         [Paragraph("Status", label), Paragraph(text(_status_words(report)), status), "", ""]

@@ -652,6 +652,7 @@ class ReportService:
                 study_description=study.description,
                 key_image_names=tuple(names),
                 printed_at=utcnow(),
+                later_version=_newest_after(session, row),
             )
             self._uow.audit(
                 session,
@@ -677,6 +678,7 @@ class ReportService:
             study_description=printable.study_description,
             key_image_names=printable.key_image_names,
             printed_at=printable.printed_at,
+            later_version=printable.later_version,
         )
         return scan_report_pdf(printable.report, details)
 
@@ -808,3 +810,21 @@ class ReportService:
     def reports_alone(actor: CurrentUser) -> bool:
         """True for roles that sign their own reports (a trainee's are verified instead)."""
         return actor.role is not Role.TRAINEE and allows(actor.role, Action.REPORT_SIGN)
+
+
+def _newest_after(session: Session, row: ScanReport) -> tuple[int, bool] | None:
+    """The newest version adding to ``row`` (by following addenda), and whether it is final."""
+    newest: ScanReport | None = None
+    current = row
+    while True:
+        follower = session.scalars(
+            select(ScanReport).where(
+                ScanReport.predecessor_id == current.id, ScanReport.deleted.is_(False)
+            )
+        ).first()
+        if follower is None:
+            break
+        newest = current = follower
+    if newest is None:
+        return None
+    return newest.version, newest.status == RecordStatus.SIGNED.value

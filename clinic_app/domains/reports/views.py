@@ -88,6 +88,9 @@ class PrintableReport:
     #: Words for each key image, in the report's order, e.g. "Still · Knee · right".
     key_image_names: tuple[str, ...]
     printed_at: datetime
+    #: The newest version that adds to this one, and whether it is final (None: it is the
+    #: newest): a reader of an earlier version is told a later one exists.
+    later_version: tuple[int, bool] | None = None
 
 
 @dataclass(frozen=True)

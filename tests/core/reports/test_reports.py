@@ -463,6 +463,33 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
     return done.stdout
 
 
+def test_an_earlier_version_printed_says_a_later_one_adds_to_it(
+    services: Services, people: dict[str, CurrentUser], tmp_path: Path
+) -> None:
+    clinician = people["clinician"]
+    reports = services.reports
+    image = _study(services, clinician)
+    first = reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    reports.save(clinician, first.id, _content(image.id))
+    reports.sign(clinician, first.id, PASSWORD)
+
+    def printed(report_id: object) -> str:
+        words = _pdf_text(reports.render_pdf(reports.printable(clinician, report_id)), tmp_path)
+        return " ".join(words.split())
+
+    assert "adds to this report" not in printed(first.id)
+    second = reports.addendum(clinician, first.id, "Medial meniscal tear seen on review.")
+    assert "Version 2 (not yet final) adds to this report: read it with this one" in (
+        printed(first.id)
+    )
+    reports.sign(clinician, second.id, PASSWORD)
+    third = reports.addendum(clinician, second.id, "Telephoned the patient.")
+    reports.sign(clinician, third.id, PASSWORD)
+    # The first version names the newest; the newest names none.
+    assert "Version 3 (final) adds to this report: read it with this one" in printed(first.id)
+    assert "adds to this report" not in printed(third.id)
+
+
 def test_the_printed_report_says_preliminary_until_it_is_verified(
     services: Services, people: dict[str, CurrentUser], tmp_path: Path
 ) -> None:
