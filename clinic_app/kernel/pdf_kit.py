@@ -228,6 +228,34 @@ def patient_band(
         canvas.drawRightString(width - left, y if shared else y + inwards * (right_size + 3), words)
 
 
+def footer_line(canvas: Any, fonts: Fonts, left_words: str, right_words: str) -> None:
+    """A page's foot: words at the left, the page number at the right, never overlapping.
+
+    Left words too long for the room beside the page number are set smaller, down to 6 pt,
+    then go on over two lines, broken at a " · "; they are never cut short.
+    """
+    width = A4[0]
+    left = MARGIN + FRAME_PADDING
+    y = MARGIN / 2
+    canvas.setFillColor(TEXT)
+    canvas.setFont(fonts.regular, 8)
+    canvas.drawRightString(width - left, y, right_words)
+    room = width - 2 * left - canvas.stringWidth(right_words, fonts.regular, 8) - 12
+    size = 8.0
+    while size > 6 and canvas.stringWidth(left_words, fonts.regular, size) > room:
+        size -= 0.5
+    canvas.setFont(fonts.regular, size)
+    if canvas.stringWidth(left_words, fonts.regular, size) <= room or " · " not in left_words:
+        canvas.drawString(left, y, left_words)
+        return
+    first, _, rest = left_words.rpartition(" · ")
+    while " · " in first and canvas.stringWidth(first, fonts.regular, size) > room:
+        first, _, more = first.rpartition(" · ")
+        rest = f"{more} · {rest}"
+    canvas.drawString(left, y + size + 2, first)
+    canvas.drawString(left, y, rest)
+
+
 def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
     """A record whose content is its sections, in the house style: A4, page X of Y.
 

@@ -12,7 +12,6 @@ import io
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -20,7 +19,6 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 from clinic_app.domains.reports.pdf import SUPERVISION_WORDS
 from clinic_app.domains.reports.views import Logbook
 from clinic_app.kernel.pdf_kit import (
-    FRAME_PADDING,
     MARGIN,
     NHS_BLUE,
     PALE_GREY,
@@ -30,6 +28,7 @@ from clinic_app.kernel.pdf_kit import (
     Fonts,
     day_words,
     document_fonts,
+    footer_line,
     render_pdf,
     text,
     time_words,
@@ -271,19 +270,14 @@ def logbook_pdf(book: Logbook, service: str, printed_at: datetime) -> bytes:
     with the counts behind the concordance.
     """
     fonts = document_fonts()
-    width = A4[0]
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
-        canvas.setFillColor(TEXT)
-        canvas.setFont(fonts.regular, 8)
-        canvas.drawString(
-            MARGIN + FRAME_PADDING,
-            MARGIN / 2,
+        footer_line(
+            canvas,
+            fonts,
             f"{service} · Ultrasound logbook of {book.trainee_name} · "
             f"Printed {time_words(printed_at)}",
-        )
-        canvas.drawRightString(
-            width - MARGIN - FRAME_PADDING, MARGIN / 2, f"Page {page} of {pages}"
+            f"Page {page} of {pages}",
         )
 
     return render_pdf(

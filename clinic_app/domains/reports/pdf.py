@@ -35,6 +35,7 @@ from clinic_app.kernel.pdf_kit import (
     Fonts,
     day_words,
     document_fonts,
+    footer_line,
     render_pdf,
     text,
     time_words,
@@ -389,15 +390,13 @@ def _footer(
         canvas.drawCentredString(
             width / 2, MARGIN / 2 + 6 * mm, f"{report.marking} — {NOT_FOR_DECISIONS}"
         )
-    canvas.setFillColor(TEXT)
-    canvas.setFont(fonts.regular, 8)
-    canvas.drawString(
-        MARGIN + FRAME_PADDING,
-        MARGIN / 2,
+    footer_line(
+        canvas,
+        fonts,
         f"{details.service} · Scan report, {_version_words(report).lower()} · "
         f"Printed {time_words(details.printed_at)}",
+        page,
     )
-    canvas.drawRightString(width - MARGIN - FRAME_PADDING, MARGIN / 2, page)
 
 
 def scan_report_pdf(report: ReportView, details: ReportDetails) -> bytes:
