@@ -90,7 +90,14 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         intact=intact(SCAN_REPORT, row),
         episode_id=row.episode_id,
         patient=_identity(session, row.patient_id),
+        for_review=row.supervisor_id is not None or _is_trainee(session, row.author_id),
     )
+
+
+def _is_trainee(session: Session, user_id: uuid.UUID) -> bool:
+    """Whether the author's reports are verified by a supervisor (unknown: taken as so)."""
+    author = session.get(User, user_id)
+    return author is None or author.role is Role.TRAINEE
 
 
 def _identity(session: Session, patient_id: uuid.UUID) -> PatientIdentity | None:

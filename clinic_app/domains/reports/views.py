@@ -10,6 +10,8 @@ from typing import Any
 from clinic_app.kernel.vocabulary import RecordStatus
 
 PRELIMINARY_WORDS = "PRELIMINARY — awaiting supervisor"
+#: A draft of an author who signs their own reports: nobody else is waited for.
+UNSIGNED_WORDS = "PRELIMINARY — not yet signed"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,9 @@ class ReportView:
     episode_id: uuid.UUID | None = None
     #: Who it is about (None only when the patient's row is not in this store).
     patient: PatientIdentity | None = None
+    #: It goes to a supervisor before it is final (a trainee's); False for an author who
+    #: signs their own.
+    for_review: bool = True
 
     @property
     def final(self) -> bool:
@@ -67,7 +72,9 @@ class ReportView:
     @property
     def marking(self) -> str:
         """The words shown with a report that is not final ("" once it is)."""
-        return "" if self.final else PRELIMINARY_WORDS
+        if self.final:
+            return ""
+        return PRELIMINARY_WORDS if self.for_review else UNSIGNED_WORDS
 
 
 @dataclass(frozen=True)

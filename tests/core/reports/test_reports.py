@@ -556,3 +556,22 @@ def test_reporting_a_study_with_a_verified_report_opens_that_report_not_a_new_dr
     second = reports.addendum(clinician, draft.id, "Cine reviewed: no Baker's cyst.")
     assert reports.start(clinician, study_id).id == second.id
     assert reports.start(trainee, study_id).id == draft.id
+
+
+def test_a_draft_says_whom_it_waits_for_a_supervisor_only_for_a_trainee(
+    services: Services, people: dict[str, CurrentUser]
+) -> None:
+    from clinic_app.domains.reports.views import PRELIMINARY_WORDS, UNSIGNED_WORDS
+
+    trainee, clinician = people["trainee"], people["clinician"]
+    of_trainee = services.reports.start(trainee, _study(services, trainee).study_id)  # type: ignore[arg-type]
+    assert of_trainee.marking == PRELIMINARY_WORDS == "PRELIMINARY — awaiting supervisor"
+    image = _study(services, clinician, nhs="9990000026")
+    own = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
+    assert own.marking == UNSIGNED_WORDS == "PRELIMINARY — not yet signed"
+    services.reports.save(clinician, own.id, _content(image.id))
+    signed = services.reports.sign(clinician, own.id, PASSWORD)
+    assert signed.marking == ""
+    # An addendum the same author writes is theirs to sign too.
+    addendum = services.reports.addendum(clinician, own.id, "Cine reviewed.")
+    assert addendum.marking == UNSIGNED_WORDS
