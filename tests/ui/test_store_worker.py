@@ -30,10 +30,12 @@ class RecordingDesk:
 
     def __init__(self) -> None:
         self.threads: dict[str, str] = {}
+        self.printed: Any = None
 
     def printable(self, actor: CurrentUser, report_id: uuid.UUID) -> Any:
         self.threads["printable"] = threading.current_thread().name
-        return SimpleNamespace(report_id=report_id)
+        self.printed = SimpleNamespace(report_id=report_id)
+        return self.printed
 
     def render_pdf(self, printable: Any) -> bytes:
         self.threads["render_pdf"] = threading.current_thread().name
@@ -55,7 +57,9 @@ def test_printing_a_report_reads_on_the_store_worker_and_draws_on_the_io_pool(
         view_model.print_pdf()
     runner.wait_idle()
 
-    assert ready.args[0].startswith(b"%PDF")
+    printed, pdf = ready.args
+    assert pdf.startswith(b"%PDF")
+    assert printed is desk.printed  # the PDF travels with the report it shows
     assert desk.threads["printable"].startswith("clinic-store")
     assert desk.threads["render_pdf"].startswith("clinic-io")
 
