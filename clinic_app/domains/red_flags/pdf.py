@@ -53,17 +53,23 @@ class CardDetails:
     patient_name: str | None
     given_on: date
     clinic_name: str | None = None
+    #: Spaced for reading ("999 000 0018"), and the date of birth: the card is theirs.
+    nhs_number: str | None = None
+    date_of_birth: date | None = None
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    # The house fonts, embedded, as every other document (the built-in Helvetica is not
+    # embedded and some readers space its letters badly).
+    fonts = document_fonts()
     body = ParagraphStyle(
-        "body", fontName="Helvetica", fontSize=14, leading=19, textColor=TEXT, spaceAfter=6
+        "body", fontName=fonts.regular, fontSize=14, leading=19, textColor=TEXT, spaceAfter=6
     )
     return {
         "title": ParagraphStyle(
             "title",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.bold,
             fontSize=19,
             leading=24,
             textColor=NHS_BLUE,
@@ -72,14 +78,14 @@ def _styles() -> dict[str, ParagraphStyle]:
         "heading": ParagraphStyle(
             "heading",
             parent=body,
-            fontName="Helvetica-Bold",
+            fontName=fonts.bold,
             fontSize=15,
             leading=20,
             spaceBefore=8,
             spaceAfter=4,
         ),
         "action": ParagraphStyle(
-            "action", parent=body, fontName="Helvetica-Bold", textColor=EMERGENCY_RED
+            "action", parent=body, fontName=fonts.bold, textColor=EMERGENCY_RED
         ),
         "body": body,
         "foot": ParagraphStyle("foot", parent=body, fontSize=10, leading=13),
@@ -117,7 +123,14 @@ def safety_net_card_pdf(card: SafetyNetCard, details: CardDetails) -> bytes:
     story += [Paragraph(escape(line), styles["body"]) for line in rest]
     story.append(Spacer(1, 8))
     given = details.given_on.strftime("%d %B %Y").lstrip("0")
-    who = f"For {escape(details.patient_name)}. " if details.patient_name else ""
+    who = ""
+    if details.patient_name:
+        identity = [escape(details.patient_name)]
+        if details.nhs_number:
+            identity.append(f"NHS number {escape(details.nhs_number)}")
+        if details.date_of_birth is not None:
+            identity.append(f"born {day_words(details.date_of_birth)}")
+        who = f"For {', '.join(identity)}. "
     where = f" at {escape(details.clinic_name)}" if details.clinic_name else ""
     story.append(Paragraph(f"{who}Given on {given}{where}.", styles["foot"]))
     document.build(story)
@@ -261,7 +274,11 @@ def summary_pdf(
                 ),
                 styles["body"],
             ),
-            Paragraph(text(f"Outcome: {_LEVEL_WORDS[screening.level]}"), styles["level"]),
+            # Red for an outcome that asks for something; a clear screening is not an alarm.
+            Paragraph(
+                text(f"Outcome: {_LEVEL_WORDS[screening.level]}"),
+                styles["bold" if screening.level is Level.CLEAR else "level"],
+            ),
         ]
         if required:
             parts.append(Paragraph("What the outcome asks for", styles["heading"]))
@@ -272,7 +289,10 @@ def summary_pdf(
                     leftIndent=12,
                 )
             )
+        cleared = screening.level is Level.CLEAR and not actions and screening.resolution is None
         parts.append(Paragraph("Action taken", styles["heading"]))
+        if cleared:
+            parts.append(Paragraph("None needed: no red flag was found.", styles["body"]))
         for action in actions:
             parts += [*_action_story(action, styles), Spacer(1, 6)]
         if screening.resolution is not None and not actions:
@@ -280,7 +300,7 @@ def summary_pdf(
             parts.append(
                 Paragraph(text(f"{screening.resolution.action.value}{reason}"), styles["body"])
             )
-        if not actions and screening.resolution is None:
+        if not actions and screening.resolution is None and not cleared:
             parts.append(Paragraph("No action recorded yet.", styles["bold"]))
         parts.append(Paragraph("Answers", styles["heading"]))
         parts += _answers(screen, screening, styles)

@@ -53,6 +53,7 @@ from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.demographics import age_on
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient, PatientAlert
+from clinic_app.people.nhs_number import format_nhs_number
 
 REASON_MAX = 4000
 
@@ -412,6 +413,8 @@ class RedFlagService:
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
             name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
+            number = format_nhs_number(patient.nhs_number) if patient.nhs_number else None
+            born = patient.date_of_birth
             self._uow.audit(
                 session,
                 actor,
@@ -424,7 +427,11 @@ class RedFlagService:
         from clinic_app.domains.red_flags.pdf import CardDetails, safety_net_card_pdf  # noqa: PLC0415
 
         details = CardDetails(
-            patient_name=name, given_on=self._context.today(), clinic_name=actor.site_name
+            patient_name=name,
+            given_on=self._context.today(),
+            clinic_name=actor.site_name,
+            nhs_number=number,
+            date_of_birth=born,
         )
         return safety_net_card_pdf(screen.safety_net_card, details)
 

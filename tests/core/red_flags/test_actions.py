@@ -425,3 +425,25 @@ def test_the_printed_summary_names_the_patient_and_the_action(
         assert expected in words
     assert "ED registrar" in words
     assert "Outstanding" in words
+
+
+def test_a_clear_screening_printed_needs_no_action_and_is_not_marked_as_an_alarm(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    flags = clinic.services.red_flags
+    answers = dict.fromkeys(red_flag_screen("cauda_equina").question_codes, Answer.NO.value)
+    screening = flags.record(clinic.clinician, clinic.ada, "cauda_equina", answers)
+    assert screening.level is Level.CLEAR
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext is not installed")
+    path = tmp_path / "clear.pdf"
+    path.write_bytes(flags.summary_pdf(clinic.clinician, clinic.ada, screening.id))
+    words = " ".join(
+        subprocess.run(
+            [tool, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    assert "Outcome: Clear" in words
+    assert "None needed: no red flag was found." in words
+    assert "No action recorded yet" not in words

@@ -51,7 +51,18 @@ def test_the_card_says_what_to_do_and_whom_it_is_for(card: tuple[Path, PatientSu
     assert "call 999 or go to the nearest emergency department" in flat
     assert "NHS 111" in flat
     assert f"For {patient.given_name} {patient.family_name}" in flat
+    # Whose it is, as every document says it: the NHS number and date of birth too.
+    number = patient.nhs_number or ""
+    assert f"NHS number {number[:3]} {number[3:6]} {number[6:]}" in flat
+    assert f"born {patient.date_of_birth.day} " in flat
     assert "Riverside Community MSK Clinic" in flat
+    # Its words in the house fonts, embedded (not left to the reader's own Helvetica).
+    fonts = subprocess.run(
+        [_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    house = [line.split() for line in fonts.splitlines() if "DejaVuSans" in line]
+    assert house, fonts
+    assert all(line[-5] == "yes" for line in house), fonts
     pages = subprocess.run(
         [_tool("pdfinfo"), str(path)], capture_output=True, text=True, check=True
     ).stdout
