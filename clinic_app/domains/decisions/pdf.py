@@ -338,21 +338,19 @@ class _Summary:
         flow += [self.para(sentence) for sentence in aid.condition]
         discussed = set(home.options_discussed or aid.option_ids)
         parts = [self.option_part(option, option.id in discussed) for option in aid.options]
-        # The heading and its note never stand alone at the foot of a page.
+        # The heading and its note never stand alone at the foot of a page; the note on the
+        # pictures only where there are pictures.
         first, *rest = parts[0]
-        flow.append(
-            KeepTogether(
-                [
-                    self.para("Your options", self.heading),
-                    self.para(
-                        "Each picture shows 100 people like you. The filled figures are the "
-                        "people the words are about; the outlined figures are everyone else.",
-                        self.small,
-                    ),
-                    first,
-                ]
+        heading: list[Any] = [self.para("Your options", self.heading)]
+        if any(option.outcomes for option in aid.options):
+            heading.append(
+                self.para(
+                    "Each picture shows 100 people like you. The filled figures are the "
+                    "people the words are about; the outlined figures are everyone else.",
+                    self.small,
+                )
             )
-        )
+        flow.append(KeepTogether([*heading, first]))
         flow += rest
         for part in parts[1:]:
             flow += part
@@ -412,7 +410,7 @@ class _Summary:
         flow.append(Spacer(1, 4))
         flow.append(
             self.para(
-                f"Decision aid {aid.id}, version {aid.version}, written "
+                f"Decision aid: {aid.title}, version {aid.version}, written "
                 f"{day_words(aid.written)}, to be reviewed by {day_words(aid.review_by)}. "
                 f"{aid.licence}",
                 self.small,

@@ -426,6 +426,9 @@ def test_a_draft_prints_only_for_its_clinician_and_a_signed_decision_for_any(
     assert "DRAFT: this has not been agreed" in draft
     assert draft.count("Your decision: DRAFT") == draft.count("Page ")
     assert "Your clinician will arrange" not in draft
+    # The aid by its title, never by its file's id.
+    assert "Decision aid: " in draft
+    assert f"Decision aid {AID}" not in draft
 
     decisions.sign(clinic.clinician, started.id, clinic.patient, PASSWORD)
     pdf = decisions.printable(colleague, started.id, clinic.patient, TODAY)
