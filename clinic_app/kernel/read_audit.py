@@ -86,6 +86,9 @@ CLINICAL_READS: dict[str, str] = {
     "clinic_app.domains.questionnaires.service:QuestionnaireService.history": (
         "questionnaire.history"
     ),
+    "clinic_app.domains.questionnaires.service:QuestionnaireService.response": (
+        "questionnaire.response_read"
+    ),
     "clinic_app.domains.triage.service.worklist:TriageService.worklist": "triage.worklist",
     "clinic_app.domains.appointments.service.core:AppointmentService.get": "appointment.open",
     "clinic_app.domains.appointments.service.core:AppointmentService.for_patient": (

@@ -284,6 +284,29 @@ class QuestionnaireService:
                 raise NotFound("questionnaire.response_not_found")
             return row.questionnaire_id
 
+    def response(
+        self, actor: CurrentUser, patient_id: uuid.UUID, response_id: uuid.UUID
+    ) -> ResponseView:
+        """One recorded response of this patient, its answers as recorded (an audited read).
+
+        Raises:
+            NotFound: ``questionnaire.response_not_found`` for no such response of this
+                patient (another patient's response is never shown here).
+        """
+        with self._uow(actor, Action.QUESTIONNAIRE_VIEW) as session:
+            row = session.get(QuestionnaireResponse, response_id)
+            if row is None or row.deleted or row.patient_id != patient_id:
+                raise NotFound("questionnaire.response_not_found")
+            self._uow.audit(
+                session,
+                actor,
+                "questionnaire.response_read",
+                patient_id=patient_id,
+                entity="questionnaire_response",
+                entity_id=response_id,
+            )
+            return response_view(row)
+
     def history(
         self, actor: CurrentUser, patient_id: uuid.UUID, questionnaire_id: str
     ) -> list[HistoryEntry]:

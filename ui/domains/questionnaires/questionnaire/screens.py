@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
-from clinic_app.domains.questionnaires.views import HistoryEntry
+from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.people.views import PatientRecord
 from ui.common.epoch import Epoch
 from ui.common.score_chart import ScoreChart
@@ -89,14 +89,23 @@ class QuestionnaireScreen:
         self._epoch.advance()
         response_id = _response_id(item)
         if response_id is not None:
-            # Opened from the timeline: the questionnaire that response answers, its scores
-            # on the chart.
+            # Opened from the timeline: that response as it was recorded (read only), its
+            # questionnaire's scores on the chart.
             questionnaires = self._context.services.questionnaires
+
+            def recorded(response: ResponseView) -> None:
+                if not self._in_banner(patient.id):
+                    return
+                self._questionnaire_id = response.questionnaire_id
+                self.banner.show_record(patient)
+                self.view.set_choices(questionnaires.catalogue(), response.questionnaire_id)
+                self._load_score_history(patient)
+                self.view_model.show_recorded(response)
+                self._context.show(self)
+
             self._context.runner.run_store(
-                lambda: questionnaires.questionnaire_of(user, patient.id, response_id),
-                on_done=self._epoch.guard(
-                    lambda found: self.open(patient, found) if self._in_banner(patient.id) else None
-                ),
+                lambda: questionnaires.response(user, patient.id, response_id),
+                on_done=self._epoch.guard(recorded),
                 on_failed=self._context.explain_failure,
             )
             return

@@ -315,6 +315,15 @@ class QuestionnaireView(QWidget):
         answers = self._vm.answers
         for code, group in self._item_groups.items():
             _check_only(group, answers.get(code))
+        if self._vm.recorded_already:
+            # Recorded answers are read, never changed or handed over again.
+            self.form.setEnabled(False)
+            self.hand_over_button.setEnabled(False)
+            self.timepoint_label.setText(
+                self.tr("Baseline, as recorded")
+                if self._vm.timepoint == "baseline"
+                else self.tr("Follow-up, as recorded")
+            )
 
     # ------------------------------------------------------------ patient mode
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -205,18 +205,51 @@ class QuestionnaireViewModel(QObject):
         self._context = (patient_id, timepoint, episode_id)
         self._set_busy(True)
 
-        def load() -> tuple[QuestionnaireDefinition, list[DisplayItem], str]:
-            return (
-                self._recorder.definition(questionnaire_id),
-                list(self._recorder.display_items(questionnaire_id)),
-                self._recorder.introduction(questionnaire_id),
-            )
-
         self._runner.run_store(
-            load,
+            self._reader(questionnaire_id),
             on_done=self._epoch.guard(self._on_loaded),
             on_failed=self._epoch.guard(self._on_failed),
         )
+
+    def show_recorded(self, response: ResponseView) -> None:
+        """Show a recorded response as it was recorded: its answers, time point and score.
+
+        Read only: nothing can be answered or recorded again from it (a second response is
+        recorded from a new questionnaire).
+        """
+        self._epoch.advance()
+        self._context = (response.patient_id, response.timepoint.value, response.episode_id)
+        questionnaire_id = response.questionnaire_id
+        self._set_busy(True)
+
+        def shown(loaded: tuple[QuestionnaireDefinition, list[DisplayItem], str]) -> None:
+            self._on_loaded(loaded)
+            self._answers = {item.code: response.answers.get(item.code) for item in self._items}
+            self._recorded = True
+            self._set_busy(False)
+            self.answers_changed.emit()
+            self.result_ready.emit(result_text(response))
+
+        self._runner.run_store(
+            self._reader(questionnaire_id),
+            on_done=self._epoch.guard(shown),
+            on_failed=self._epoch.guard(self._on_failed),
+        )
+
+    def _reader(
+        self, questionnaire_id: str
+    ) -> Callable[[], tuple[QuestionnaireDefinition, list[DisplayItem], str]]:
+        """The store work reading a questionnaire's definition, questions and introduction."""
+        recorder = self._recorder
+
+        def load() -> tuple[QuestionnaireDefinition, list[DisplayItem], str]:
+            return (
+                recorder.definition(questionnaire_id),
+                list(recorder.display_items(questionnaire_id)),
+                recorder.introduction(questionnaire_id),
+            )
+
+        return load
 
     def clear(self) -> None:
         """Forget the patient and the answers (the patient changed, or the user switched).
