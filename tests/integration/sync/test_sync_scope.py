@@ -21,7 +21,6 @@ import keyring
 import pytest
 from sqlalchemy import func, select
 
-from clinic_app.bootstrap import create_clinic
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, PermissionDenied
 from clinic_app.kernel.outbox_entry import OutboxEntry
@@ -29,67 +28,34 @@ from clinic_app.kernel.security import keychain
 from clinic_app.kernel.session import Actor
 from clinic_app.people.care import Referral
 from clinic_app.people.model import Patient
-from clinic_app.people.views import PatientInput, ReferralInput
+from clinic_app.people.views import ReferralInput
 from clinic_app.sync import scope as laptop_scope
 from clinic_app.sync.ownership import rows_of_patients
 from clinic_app.sync.protocol import Change, PushRequest, Status
 from tests.support.sync_server import (
     Device,
     SyncServer,
-    enrolled_device,
     server_command,
-    sign_in,
 )
+from tests.support.two_sites import PASSWORD, register, site_laptop, two_site_server
 
 pytestmark = pytest.mark.timeout(300)
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def server(postgres_url: str, tmp_path: Path) -> Iterator[SyncServer]:
-    # The service's own default rules, apart from triage being done from every clinic.
-    with SyncServer(postgres_url, tmp_path / "server.log", scope=None) as running:
-        running.set_scope({"awaiting_triage": False})
-        north = running.add_site("Northgate Health Centre")
-        south = running.add_site("Southfield Clinic")
-        running.add_user("ann", "Ann North", "clinician", PASSWORD)
-        running.add_user("ben", "Ben South", "clinician", PASSWORD)
-        running.set_user_site("ann", north)
-        running.set_user_site("ben", south)
+    with two_site_server(postgres_url, tmp_path / "server.log") as running:
         yield running
-
-
-def _laptop(server: SyncServer, tmp_path: Path, name: str, user: str) -> Iterator[Device]:
-    services = create_clinic(tmp_path / f"{name}.db")
-    device = enrolled_device(server, services, name)
-    sign_in(device, user, PASSWORD)
-    yield device
-    device.transport.close()
-    services.close()
 
 
 @pytest.fixture
 def north(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
-    yield from _laptop(server, tmp_path, "northgate", "ann")
+    yield from site_laptop(server, tmp_path, "northgate", "ann")
 
 
 @pytest.fixture
 def south(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
-    yield from _laptop(server, tmp_path, "southfield", "ben")
-
-
-def _register(device: Device, nhs_number: str, family: str) -> uuid.UUID:
-    return device.services.patients.register(
-        device.actor,
-        PatientInput(
-            given_name="Ada",
-            family_name=family,
-            date_of_birth="1960-03-14",
-            sex="2",
-            nhs_number=nhs_number,
-            postcode="LS1 4AP",
-        ),
-    ).id
+    yield from site_laptop(server, tmp_path, "southfield", "ben")
 
 
 def _refer_and_triage(device: Device, patient_id: uuid.UUID, *, triage: bool = True) -> None:
@@ -135,9 +101,9 @@ def _user_token_of(device: Device) -> dict[str, str]:
 def test_a_sites_patients_stay_at_that_site_unless_opened_elsewhere(
     north: Device, south: Device
 ) -> None:
-    mine = _register(south, "9990000018", "Southern")
+    mine = register(south, "9990000018", "Southern")
     _refer_and_triage(south, mine)
-    here = _register(north, "9990000026", "Northern")
+    here = register(north, "9990000026", "Northern")
     _refer_and_triage(north, here)
     for _round in range(2):
         south.client.sync_once(check=True)
@@ -181,7 +147,7 @@ def test_a_sites_patients_stay_at_that_site_unless_opened_elsewhere(
 def test_a_laptop_cannot_take_a_patient_outside_its_scope_without_a_user(
     server: SyncServer, north: Device, south: Device
 ) -> None:
-    theirs = _register(south, "9990000034", "Southern")
+    theirs = register(south, "9990000034", "Southern")
     _refer_and_triage(south, theirs)
     south.client.sync_once()
     north.client.sync_once()
@@ -239,7 +205,7 @@ def test_a_patient_leaving_scope_goes_only_once_their_work_is_pushed(
 ) -> None:
     # Triage is done from every clinic: referrals waiting for it are on every laptop.
     server.set_scope({"awaiting_triage": True, "recent_days": 0})
-    waiting = _register(south, "9990000042", "Waiting")
+    waiting = register(south, "9990000042", "Waiting")
     _refer_and_triage(south, waiting, triage=False)
     south.client.sync_once()
     north.client.sync_once()
@@ -279,7 +245,7 @@ def test_work_waiting_on_a_patient_out_of_scope_keeps_them_until_it_is_pushed(
     server: SyncServer, north: Device, south: Device
 ) -> None:
     server.set_scope({"awaiting_triage": True, "recent_days": 0})
-    waiting = _register(south, "9990000050", "Kept")
+    waiting = register(south, "9990000050", "Kept")
     _refer_and_triage(south, waiting, triage=False)
     south.client.sync_once()
     north.client.sync_once()
@@ -377,7 +343,7 @@ def test_an_administrator_sets_sites_and_scope_rules_with_the_server_command(
 def test_the_plan_names_how_many_patients_one_request_may_ask_for(
     server: SyncServer, north: Device, south: Device
 ) -> None:
-    ours = _register(north, "9990000042", "Northern")
+    ours = register(north, "9990000042", "Northern")
     north.client.sync_once()
     plan = north.transport.scope_plan()
     assert plan["fetch_limit"] == 1000
