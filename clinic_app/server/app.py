@@ -20,7 +20,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from clinic_app import schema  # noqa: F401 - every table registered before any is used
 from clinic_app.kernel.errors import (
@@ -36,6 +36,7 @@ from clinic_app.server.apply import (
     apply_push,
     ensure_counter,
     last_seq,
+    open_conflicts,
     pull_page,
     resolve_conflict,
     table_digests,
@@ -46,7 +47,6 @@ from clinic_app.server.figures_routes import add_figures_routes
 from clinic_app.server.files import FileStore
 from clinic_app.server.limits import EnrolmentRate, ServerLimits, SignInLockout
 from clinic_app.server.scope_routes import add_scope_routes
-from clinic_app.sync.model import SyncConflict
 from clinic_app.sync.protocol import MAX_PAGE, PushRequest
 
 log = logging.getLogger("onestop.server")
@@ -396,13 +396,9 @@ def _conflict_json(row: Any) -> dict[str, Any]:
 def _add_conflict_routes(app: FastAPI, engine: Engine, limits: ServerLimits) -> None:
     @app.get("/v1/conflicts")
     def conflicts(request: Request) -> dict[str, Any]:
-        _authenticated(engine, request)
+        device = _authenticated(engine, request)
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(SyncConflict)
-                .where(SyncConflict.status == "open")
-                .order_by(SyncConflict.changed_at)
-            ).all()
+            rows = open_conflicts(conn, device)
         return {"conflicts": [_conflict_json(row) for row in rows]}
 
     @app.post("/v1/conflicts/{conflict_id}/resolve")

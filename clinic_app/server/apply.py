@@ -691,14 +691,15 @@ def _outside_scope(
                 )
             if row is None and owner_of(change.table).kind == "self":
                 continue  # a new patient, registered on the laptop
-            values = (
-                row
-                if row is not None
-                else synced.decode(
-                    {k: v for k, v in change.fields.items() if k in synced.table.columns}
-                )
+            values = synced.decode(
+                {k: v for k, v in change.fields.items() if k in synced.table.columns}
             )
-            patients = {p for p in patients_of_row(conn, change.table, values) if p is not None}
+            # The patients of the row as stored and as the change would leave it: a change
+            # that gives a row its patient (an image filed) names that patient too.
+            after = {**row, **values} if row is not None else values
+            patients = {p for p in patients_of_row(conn, change.table, after) if p is not None}
+            if row is not None:
+                patients |= {p for p in patients_of_row(conn, change.table, row) if p}
         except (ClinicError, ValueError, TypeError, OverflowError):
             continue  # a bad change is refused by its own checks
         if patients:
@@ -894,6 +895,33 @@ def _choice_refusal(
     return refusal(acting, change, row, wanted)
 
 
+def device_holds_row(
+    conn: Connection, device: uuid.UUID, table_name: str, row: Mapping[Any, Any]
+) -> bool:
+    """Whether a laptop holds every patient a row belongs to (reference data: always)."""
+    if not owner_of(table_name).scoped:
+        return True
+    patients = {p for p in patients_of_row(conn, table_name, row) if p is not None}
+    return not patients or patients <= held(conn, device, of=patients)
+
+
+def open_conflicts(conn: Connection, device: uuid.UUID) -> list[Any]:
+    """The open conflicts on rows a laptop holds, oldest first: no other patient's values."""
+    found = conn.execute(
+        select(SyncConflict).where(SyncConflict.status == "open").order_by(SyncConflict.changed_at)
+    ).all()
+    shown = []
+    for conflict in found:
+        try:
+            table = synced_table(conflict.table_name).table
+        except ClinicError:
+            continue
+        row = conn.execute(select(table).where(table.c.id == conflict.row_id)).mappings().first()
+        if row is not None and device_holds_row(conn, device, conflict.table_name, row):
+            shown.append(conflict)
+    return shown
+
+
 def resolve_conflict(
     conn: Connection,
     device: uuid.UUID,
@@ -924,7 +952,8 @@ def resolve_conflict(
     synced = synced_table(conflict.table_name)
     table = synced.table
     row = conn.execute(select(table).where(table.c.id == conflict.row_id)).mappings().first()
-    if row is None:
+    # A conflict about a patient this laptop does not hold is not its to see or settle.
+    if row is None or not device_holds_row(conn, device, conflict.table_name, row):
         raise NotFound("sync.conflict_not_found")
     now = utcnow()
     change = Change(

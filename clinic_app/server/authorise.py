@@ -26,6 +26,7 @@ from clinic_app.records.lifecycle import Lifecycle, Step
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.server.devices import token_digest
 from clinic_app.sync.model import SyncUserLogin
+from clinic_app.sync.ownership import owner_of
 from clinic_app.sync.protocol import USER_TOKEN_HEADER, Change
 
 __all__ = ["USER_TOKEN_HEADER", "Acting", "TableRule", "acting_user", "refusal"]
@@ -95,7 +96,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "patient": TableRule(_actions(Action.PATIENT_REGISTER), _PEOPLE),
         # Possible duplicates are flagged by the server alone; a person dismisses one on a
         # device (an update), and a merge is a new row by someone allowed to merge.
-        "patient_duplicate": TableRule(update=_actions(Action.PATIENT_MERGE)),
+        "patient_duplicate": TableRule(
+            update=_actions(Action.PATIENT_MERGE), own_columns=("resolved_by",)
+        ),
         "patient_merge": TableRule(_actions(Action.PATIENT_MERGE), own_columns=("merged_by",)),
         "gp_practice": TableRule(_PEOPLE, _PEOPLE),
         "patient_alert": TableRule(
@@ -103,7 +106,7 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         ),
         "referral": TableRule(_actions(Action.REFERRAL_CREATE), _EPISODE),
         "episode_of_care": TableRule(_EPISODE | {Action.REFERRAL_CREATE}, _EPISODE),
-        "episode_change": TableRule(_EPISODE),
+        "episode_change": TableRule(_EPISODE, own_columns=("changed_by",)),
         "triage_decision": TableRule(_actions(Action.TRIAGE_DECIDE), own_columns=("decided_by",)),
         "assessment": TableRule(
             _actions(Action.ASSESSMENT_WRITE),
@@ -327,6 +330,39 @@ def _lifecycle_refusal(
     return refusal
 
 
+def fixed_columns(table: str) -> tuple[str, ...]:
+    """Columns a change may set on a row only while they are empty: whose record it is.
+
+    The patient a row belongs to (or the parent row it belongs through) and its author are
+    set when it is made; a record is never moved to another patient or author by a change.
+    An image that arrived with nobody's name is given its patient (or study) once.
+    """
+    owner = owner_of(table)
+    rule = TABLE_RULES.get(table)
+    linked = owner.columns if owner.kind in ("column", "pair", "parent") else ()
+    author = (rule.author,) if rule is not None else ()
+    return tuple(dict.fromkeys((*linked, *author)))
+
+
+def _whose_refusal(
+    rule: TableRule,
+    acting: Acting,
+    table: str,
+    stored: Mapping[Any, Any] | None,
+    values: Mapping[str, Any],
+) -> str | None:
+    """A change that moves a record to another patient or author, or names someone else."""
+    if stored is not None:
+        for column in fixed_columns(table):
+            if column in values and stored.get(column) is not None:
+                return "sync.record_moved"
+    for column in rule.own_columns:
+        claimed = values.get(column)
+        if claimed is not None and claimed != acting.user_id:
+            return "sync.not_yours"
+    return None
+
+
 def refusal(
     acting: Acting,
     change: Change,
@@ -339,7 +375,8 @@ def refusal(
         acting: who the push is made as.
         change: the change as pushed.
         stored: the row as the server holds it now (None when it is new).
-        values: the change's values, decoded (the columns it sets).
+        values: the change's values, decoded (the columns it sets; for a stored row, only
+            those whose value it changes).
     """
     if not acting.active:
         return "sync.user_disabled"
@@ -349,10 +386,9 @@ def refusal(
     needed = rule.insert if stored is None else rule.update
     if not needed & acting.actions:
         return "sync.not_allowed"
-    for column in rule.own_columns:
-        claimed = values.get(column)
-        if claimed is not None and claimed != acting.user_id:
-            return "sync.not_yours"
+    claimed = _whose_refusal(rule, acting, change.table, stored, values)
+    if claimed is not None:
+        return claimed
     record_type = record_type_for_table(change.table)
     if record_type is not None:
         return _lifecycle_refusal(record_type.lifecycle, rule, acting, stored, values)

@@ -68,6 +68,10 @@ _REFUSALS: dict[str, str] = {
     "sync.not_author": "only the record's author may do this",
     "sync.not_yours": "it names someone else as its author, signer or reviewer",
     "sync.own_record": "a record is never verified by its own author",
+    "sync.record_moved": (
+        "it moved a record to another patient or author: a record stays with the patient "
+        "and author it was made for"
+    ),
     "sync.patient_not_held": (
         "it is about a patient this computer does not hold (another clinic's record, not "
         "opened here)"
