@@ -61,11 +61,9 @@ class ReportScreen:
 
     def _open_report(self, report: object) -> None:
         """A report from a queue, under its own patient's banner."""
-        user = self._context.session.user
-        if user is None or not isinstance(report, ReportView):
+        if not isinstance(report, ReportView):
             return
-        patient_id, report_id = report.patient_id, report.id
-        patients = self._context.services.patients
+        report_id = report.id
 
         def show(record: PatientRecord) -> None:
             # Opening a report from a queue opens its patient: the window's banner names
@@ -75,11 +73,7 @@ class ReportScreen:
             self.view_model.open(report_id)
             self._context.show(self)
 
-        self._context.runner.run_store(
-            lambda: patients.open(user, patient_id),
-            on_done=show,
-            on_failed=self._context.explain_failure,
-        )
+        self._context.open_listed_patient(report.patient_id, show)
 
     def save_now(self) -> None:
         """A report is kept when its author saves it; there is no draft waiting to be kept."""
@@ -123,16 +117,13 @@ class ReviewQueueScreen:
         """Feedback is recorded with the decision; nothing waits."""
 
     def reset(self) -> None:
-        """Emptied: the next user never sees the last one's queue while theirs is read."""
+        """Emptied: the next user never sees the last one's queue or review while theirs is read."""
         self.view_model.clear()
+        self.view.forget()
 
     def _open_images(self, report: ReportView) -> None:
         """Open the report's patient (the banner then names them), then the study's images."""
-        user = self._context.session.user
-        if user is None:
-            return
-        patients = self._context.services.patients
-        patient_id, study_id = report.patient_id, report.study_id
+        study_id = report.study_id
 
         def show(record: PatientRecord) -> None:
             # Through the record, as from any list of many patients: the banner names the
@@ -141,11 +132,7 @@ class ReviewQueueScreen:
             self._context.open("patient", record)
             self._context.open("imaging", study_id)
 
-        self._context.runner.run_store(
-            lambda: patients.open(user, patient_id),
-            on_done=show,
-            on_failed=self._context.explain_failure,
-        )
+        self._context.open_listed_patient(report.patient_id, show)
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
         # A report submitted, verified or returned elsewhere (on this laptop, or brought by a

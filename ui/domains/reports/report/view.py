@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -444,6 +445,9 @@ class ReviewQueuePage(QWidget):
             name: label("", "fieldError", wrap=True)
             for name in ("supervision_mode", "agreement", "feedback")
         }
+        #: The report the review form's choices, words and tick were made for: the form is
+        #: emptied whenever another report (or none) is chosen.
+        self._form_for: uuid.UUID | None = None
         self._lay_out()
         view_model.queues_loaded.connect(self._on_vm_queues_loaded)
         view_model.reviewed.connect(self._on_vm_reviewed)
@@ -549,7 +553,13 @@ class ReviewQueuePage(QWidget):
     def _on_vm_queues_loaded(
         self, pending: list[PendingReview], returned: list[ReportView]
     ) -> None:
+        # Read again while open (a sync round, a report submitted): the report being reviewed
+        # stays the one chosen, so a verdict typed for it is never put to another report.
+        before = self._selected()
+        typed = self._form_started()
+        self.pending.blockSignals(True)
         self.pending.clear()
+        self.pending.blockSignals(False)
         for waiting in pending:
             report = waiting.report
             hours = waiting.waiting_hours
@@ -575,8 +585,21 @@ class ReviewQueuePage(QWidget):
         self.attestation.setText(
             self.tr("By verifying: {words}").format(words=self._vm.attestation)
         )
-        if pending:
+        keep = next(
+            (row for row, w in enumerate(pending) if before and w.report.id == before.id), None
+        )
+        if keep is not None:
+            self.pending.setCurrentRow(keep)
+        elif pending:
             self.pending.setCurrentRow(0)
+        if before is not None and keep is None and typed:
+            self.notice.show_notice(
+                self.tr(
+                    "The report you were reviewing ({who}) is no longer waiting: it was "
+                    "verified or returned elsewhere. Nothing you typed was sent."
+                ).format(who=identity_words(before)),
+                "info",
+            )
         self._show_selected()
 
     def _selected(self) -> ReportView | None:
@@ -586,6 +609,11 @@ class ReviewQueuePage(QWidget):
 
     def _show_selected(self) -> None:
         report = self._selected()
+        chosen = report.id if report is not None else None
+        if chosen != self._form_for:
+            # Another report: nothing chosen, typed or ticked for the last one stays.
+            self.clear_form()
+            self._form_for = chosen
         self.identity.setText(identity_words(report) if report is not None else "")
         self.images_button.setVisible(report is not None)
         if report is None:
@@ -643,8 +671,8 @@ class ReviewQueuePage(QWidget):
         if report is not None:
             self.images_requested.emit(report)
 
-    def _on_vm_reviewed(self, words: str) -> None:
-        self.notice.show_notice(words, "success")
+    def clear_form(self) -> None:
+        """Empty the review form: choices, words, feedback, tick, password and errors."""
         for group in (self.modes, self.agreements):
             group.setExclusive(False)
             for button in group.buttons():
@@ -653,6 +681,27 @@ class ReviewQueuePage(QWidget):
         self.supervisor_words.clear()
         self.feedback.clear()
         self.confirm.setChecked(False)
+        self.password.clear()
+        self._on_vm_field_errors_changed({})
+
+    def forget(self) -> None:
+        """Nothing of the last user's review stays (switching user)."""
+        self.clear_form()
+        self._form_for = None
+        self.notice.hide_notice()
+
+    def _form_started(self) -> bool:
+        return bool(
+            self.modes.checkedId() >= 0
+            or self.agreements.checkedId() >= 0
+            or self.supervisor_words.toPlainText().strip()
+            or self.feedback.toPlainText().strip()
+            or self.confirm.isChecked()
+        )
+
+    def _on_vm_reviewed(self, words: str) -> None:
+        self.notice.show_notice(words, "success")
+        self.clear_form()
 
     def _on_vm_field_errors_changed(self, messages: dict[str, str]) -> None:
         for name, error in self.errors.items():

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from clinic_app.domains.reports.views import PendingReview, PrintableReport, ReportView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import FormErrors
-from ui.common import errors
+from ui.common import errors, formatting
 from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -362,12 +362,25 @@ class ReviewQueueViewModel(QObject):
         )
 
     def _run(self, work: Callable[[], ReportView], words: str) -> None:
-        def done(_result: object) -> None:
+        def done(result: object) -> None:
+            who = result.patient if isinstance(result, ReportView) else None
+            if who is not None:
+                # The notice names whose report it was: the supervisor sees what they signed.
+                words_named = self.tr("{words} Patient: {name}, NHS number {nhs}.").format(
+                    words=words,
+                    name=formatting.patient_name(who.family_name, who.given_name, who.title),
+                    nhs=formatting.nhs_number(who.nhs_number),
+                )
+            else:
+                words_named = words
             self.field_errors_changed.emit({})
-            self.reviewed.emit(words)
+            self.reviewed.emit(words_named)
             self.load()
 
-        self._runner.run_store(work, on_done=done, on_failed=self._on_failed)
+        # After a switch of user the next one hears nothing of the last one's review.
+        self._runner.run_store(
+            work, on_done=self._epoch.guard(done), on_failed=self._epoch.guard(self._on_failed)
+        )
 
     def _on_failed(self, error: BaseException) -> None:
         if isinstance(error, FormErrors):
