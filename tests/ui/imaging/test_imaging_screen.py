@@ -547,3 +547,65 @@ def test_an_mp4_clip_and_a_bad_file_imported_from_the_screen(
     (imported,) = study.instances
     assert (imported.frames, imported.source, imported.body_part) == (10, "imported", "ANKLE")
     assert "Clip, 10 frames" in view.studies.topLevelItem(0).child(0).text(0)
+
+
+def _two_orphans(clinic: Services, clinician: CurrentUser) -> None:
+    registered = {p.nhs_number for p in clinic.patients.search(clinician, "999", 500)}
+    unknown = [n for n in synthetic_numbers(400) if n not in registered][:2]
+    for i, number in enumerate(unknown):
+        stranger = ScanSubject(nhs_number=number, family_name=f"NOBODY{i}", given_name="Known")
+        clinic.imaging.receive(_bytes(us_image(subject=stranger, regions=ONE_VIEW)))
+
+
+def test_the_patient_found_for_one_orphan_is_never_offered_for_the_next(
+    qtbot: QtBot,
+    clinic: Services,
+    sonographer_window: MainWindow,
+    seeded_patient: PatientSummary,
+    clinician: CurrentUser,
+) -> None:
+    window = sonographer_window
+    _two_orphans(clinic, clinician)
+    window.action("orphans").trigger()
+    view = window.screen_by_id("orphans").view
+    qtbot.waitUntil(lambda: view.queue.count() == 2, timeout=WAIT_MS)
+    wait_idle(window)
+    view.queue.setCurrentRow(1)
+    _find_and_choose(qtbot, window, seeded_patient)
+    assert view.assign_button.isEnabled()
+
+    view.queue.setCurrentRow(0)
+    wait_idle(window)
+    other = view.queue.currentItem().data(Qt.ItemDataRole.UserRole)
+    # The finder starts again from what this image's file says, with nobody chosen.
+    assert view.search.text() == other.carried_patient_id
+    assert seeded_patient.family_name not in view.search.text()
+    assert not view.assign_button.isEnabled()
+
+
+def test_switching_user_leaves_nothing_of_the_last_users_orphan_search(
+    qtbot: QtBot,
+    clinic: Services,
+    sonographer_window: MainWindow,
+    seeded_patient: PatientSummary,
+    clinician: CurrentUser,
+) -> None:
+    window = sonographer_window
+    _two_orphans(clinic, clinician)
+    window.action("orphans").trigger()
+    view = window.screen_by_id("orphans").view
+    qtbot.waitUntil(lambda: view.queue.count() == 2, timeout=WAIT_MS)
+    _find_and_choose(qtbot, window, seeded_patient)
+
+    window.switch_user()
+    wait_idle(window)
+    assert not view.search.text()
+    assert view.results.count() == 0
+    sign_in(qtbot, window, "sonographer")
+    window.action("orphans").trigger()
+    qtbot.waitUntil(lambda: view.queue.count() == 2, timeout=WAIT_MS)
+    wait_idle(window)
+    assert seeded_patient.family_name not in view.search.text()
+    shown = [view.results.item(row).text() for row in range(view.results.count())]
+    assert not [text for text in shown if seeded_patient.family_name.upper() in text.upper()]
+    assert not view.assign_button.isEnabled()

@@ -44,7 +44,9 @@ class OrphansScreen:
         """An image is given its patient when the button is pressed; nothing waits."""
 
     def reset(self) -> None:
+        """Emptied: the next user sees neither the last one's queue nor their search."""
         self.view_model.clear()
+        self.view.forget()
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
         # An object a scanner pushed that matched nobody joins the queue while it is up; one

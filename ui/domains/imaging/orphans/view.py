@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import date
 
@@ -99,6 +100,8 @@ class OrphansView(QWidget):
         self.assign_button.setEnabled(False)
         #: Asks the person to confirm; tests replace it to answer for them.
         self.confirm: Callable[[str], bool] = self._ask
+        #: The image the finder's search and the patients found are for.
+        self._finding_for: uuid.UUID | None = None
         self._lay_out()
         vm = view_model
         vm.orphans_loaded.connect(self._on_vm_orphans_loaded)
@@ -177,8 +180,26 @@ class OrphansView(QWidget):
         orphan = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         return orphan if isinstance(orphan, InstanceView) else None
 
+    def forget(self) -> None:
+        """Nothing of the last user's search or notices stays (switching user)."""
+        self._finding_for = None
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.results.clear()
+        self.notice.hide_notice()
+        self._update_assign()
+
     def _on_queue_selection_changed(self) -> None:
         orphan = self._selected()
+        chosen = orphan.id if orphan is not None else None
+        if chosen != self._finding_for:
+            # Another image: the patient found for the last one is never offered for this one.
+            self._finding_for = chosen
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.results.clear()
         if orphan is not None:
             self.carried.setText(
                 self.tr("The file says: {who}").format(who=_carried_words(orphan, full=True))
@@ -206,6 +227,10 @@ class OrphansView(QWidget):
 
     def _on_vm_patients_found(self, patients: list[PatientSummary]) -> None:
         self.results.clear()
+        if not self.search.text().strip():
+            # Found for a search since emptied (another image chosen): nobody is offered.
+            self._update_assign()
+            return
         for patient in patients:
             item = QListWidgetItem(_patient_words(patient))
             item.setData(Qt.ItemDataRole.UserRole, patient)

@@ -11,6 +11,7 @@ from clinic_app.domains.imaging.views import InstanceView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -57,6 +58,9 @@ class OrphansViewModel(QObject):
         self._runner = runner
         self._session = session
         self.orphans: list[InstanceView] = []
+        #: Raised by :meth:`clear`: a queue, image or search asked for by the last user is
+        #: never shown to the next.
+        self._epoch = Epoch()
 
     def load(self) -> None:
         """Read the queue."""
@@ -66,15 +70,17 @@ class OrphansViewModel(QObject):
         imaging = self._imaging
         self._runner.run_store(
             lambda: imaging.orphans(actor),
-            on_done=self._on_loaded,
-            on_failed=self._on_failed,
+            on_done=self._epoch.guard(self._on_loaded),
+            on_failed=self._epoch.guard(self._on_failed),
             supersede="orphans",
         )
 
     def clear(self) -> None:
-        """Forget the queue (switching user): the next user reads it afresh."""
+        """Forget the queue and any search (switching user): the next user reads it afresh."""
+        self._epoch.advance()
         self.orphans = []
         self.orphans_loaded.emit(self.orphans)
+        self.patients_found.emit([])
 
     def _on_loaded(self, orphans: object) -> None:
         self.orphans = list(orphans) if isinstance(orphans, list) else []
@@ -88,8 +94,8 @@ class OrphansViewModel(QObject):
         imaging = self._imaging
         self._runner.run_store(
             lambda: (instance, imaging.image_file(actor, instance.id)),
-            on_done=self.image_loaded.emit,
-            on_failed=self._on_failed,
+            on_done=self._epoch.guard(self.image_loaded.emit),
+            on_failed=self._epoch.guard(self._on_failed),
             supersede="orphan.image",
         )
 
@@ -102,8 +108,8 @@ class OrphansViewModel(QObject):
         patients = self._patients
         self._runner.run_store(
             lambda: patients.search(actor, query, limit=8),
-            on_done=self.patients_found.emit,
-            on_failed=self._on_failed,
+            on_done=self._epoch.guard(self.patients_found.emit),
+            on_failed=self._epoch.guard(self._on_failed),
             supersede="orphan.find",
         )
 
