@@ -103,12 +103,9 @@ def open_row_patient(
     """Open a listed patient's record (the banner then names them), then ``screen_id``.
 
     The record is read on the store worker; ``screen_id`` is opened with ``item`` once the
-    patient is the window's, so it acts on them and no one else.
+    patient is the window's, so it acts on them and no one else. If another patient is
+    chosen before the record comes, it is dropped (``ShellContext.choose_patient``).
     """
-    user = context.session.user
-    if user is None:
-        return
-    patients = context.services.patients
 
     def show(record: PatientRecord) -> None:
         context.set_patient(record)
@@ -116,8 +113,4 @@ def open_row_patient(
         if screen_id is not None:
             context.open(screen_id, item)
 
-    context.runner.run_store(
-        lambda: patients.open(user, patient_id),
-        on_done=show,
-        on_failed=context.explain_failure,
-    )
+    context.open_listed_patient(patient_id, show)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from PySide6.QtCore import QObject, SignalInstance
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -26,6 +26,8 @@ from clinic_app.people.views import PatientRecord
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.common.widgets import PatientBanner
+
+_T = TypeVar("_T")
 
 
 class Placement(StrEnum):
@@ -238,6 +240,20 @@ class ShellContext(Protocol):
 
     def set_patient(self, record: PatientRecord | None) -> None:
         """Make ``record`` the open patient (the patient record screen does this)."""
+        ...
+
+    def choose_patient(self, then: Callable[[_T], object]) -> Callable[[_T], None]:
+        """A patient is chosen now (a row, the search): ``then`` for the record read for them.
+
+        The returned callable drops the answer if another patient was chosen, or made the
+        window's, before it came: the patient last asked for is the one who opens.
+        """
+        ...
+
+    def open_listed_patient(
+        self, patient_id: uuid.UUID, then: Callable[[PatientRecord], object]
+    ) -> None:
+        """Read a listed patient's record on the store worker, for ``then`` (a choice)."""
         ...
 
     def announce(self, kind: str, patient_id: uuid.UUID | None) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.people.views import PatientRecord
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.screen import Screen
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     # so that the sign-in window does not wait for the screens' modules.
     from ui.shell.services import ClinicServices
     from ui.shell.window import ShellWindow
+
+_T = TypeVar("_T")
 
 
 class WindowContext(QObject):
@@ -37,6 +40,9 @@ class WindowContext(QObject):
         self._patient: PatientRecord | None = None
         self._body_regions: Callable[[], Sequence[str]] | None = None
         self._body_chart_patient: Callable[[], uuid.UUID | None] | None = None
+        #: Raised by each choice of patient (a list's row, the search, another patient made
+        #: the window's): a record read for an earlier choice is dropped when it comes.
+        self._choice = Epoch()
 
     @property
     def services(self) -> ClinicServices:
@@ -69,7 +75,32 @@ class WindowContext(QObject):
 
     def close_patient(self) -> None:
         """No patient open, the screens already reset by the caller (switching user)."""
+        # A record the last user asked for never opens for the next.
+        self._choice.advance()
         self._set(None, forget=False)
+
+    def choose_patient(self, then: Callable[[_T], object]) -> Callable[[_T], None]:
+        """A patient is chosen now: ``then`` for its answer, unless another is chosen first.
+
+        Every record read for an earlier choice is late from here on: the patient last asked
+        for is the one who opens, never one whose answer happened to come after.
+        """
+        self._choice.advance()
+        return self._choice.guard(then)
+
+    def open_listed_patient(
+        self, patient_id: uuid.UUID, then: Callable[[PatientRecord], object]
+    ) -> None:
+        """Read a listed patient's record for ``then`` (as :meth:`choose_patient`)."""
+        user = self.session.user
+        if user is None:
+            return
+        patients = self.services.patients
+        self.runner.run_store(
+            lambda: patients.open(user, patient_id),
+            on_done=self.choose_patient(then),
+            on_failed=self._choice.guard(self.explain_failure),
+        )
 
     def _set(self, record: PatientRecord | None, *, forget: bool) -> None:
         before = self._patient.id if self._patient is not None else None

@@ -43,6 +43,7 @@ class DayScreen:
             site_view=self.site_view,
             may=_may(context),
             server_set_up=lambda: bool(context.services.sync.configured()),
+            chosen=context.choose_patient,
             parent=context.owner,
         )
         self.view = DayView(self.view_model)

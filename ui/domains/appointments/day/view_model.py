@@ -85,6 +85,15 @@ def step_allowed(step: str, status: str) -> bool:
     return status in STEP_FROM.get(step, frozenset())
 
 
+def _as_asked(then: Callable[[Any], object]) -> Callable[[Any], None]:
+    """``then`` for every answer (no window to say which patient was chosen last)."""
+
+    def answered(value: Any) -> None:
+        then(value)
+
+    return answered
+
+
 class DayViewModel(QObject):
     """One day list (a clinician's own, or a site's), read and acted on off the UI thread."""
 
@@ -110,9 +119,13 @@ class DayViewModel(QObject):
         site_view: bool = False,
         may: Callable[[str], bool] | None = None,
         server_set_up: Callable[[], bool] | None = None,
+        chosen: Callable[[Callable[[Any], object]], Callable[[Any], None]] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Guards a row's record as the window's choice of patient (dropped if another
+        #: patient is asked for before it comes).
+        self._chosen = chosen or _as_asked
         self._appointments = appointments
         self._patients = patients
         self._runner = runner
@@ -296,7 +309,7 @@ class DayViewModel(QObject):
 
         self._runner.run_store(
             lambda: self._patients.open(actor, patient_id),
-            on_done=ready,
+            on_done=self._chosen(ready),
             on_failed=self._on_failed,
             supersede=f"{self._key}-open",
         )

@@ -52,10 +52,6 @@ class LettersDueScreen:
 
     def _open_letter(self, item: DueLetter) -> None:
         """Open the row's patient (the banner then names them), then the letter for it."""
-        user = self._context.session.user
-        if user is None:
-            return
-        patients = self._context.services.patients
 
         def show(record: PatientRecord) -> None:
             self._context.set_patient(record)
@@ -63,11 +59,7 @@ class LettersDueScreen:
             # The letter screen drafts the letter the row waits for (or continues its draft).
             self._context.open("letter", item)
 
-        self._context.runner.run_store(
-            lambda: patients.open(user, item.patient_id),
-            on_done=show,
-            on_failed=self._context.explain_failure,
-        )
+        self._context.open_listed_patient(item.patient_id, show)
 
     def _on_record_changed(self, kind: str, _patient_id: object) -> None:
         # A letter signed elsewhere leaves the list; a sync round may bring discharges.

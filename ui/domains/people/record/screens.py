@@ -66,7 +66,9 @@ class PatientScreen:
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
         """Open the record with id ``item``, show the record ``item``, or show the open one."""
         if isinstance(item, uuid.UUID):
-            self.view_model.open_patient(item)
+            # A patient chosen (the search): whichever patient was asked for last opens,
+            # this one or a list's row chosen after it, whichever answer comes first.
+            self.view_model.open_patient(item, chosen=self._context.choose_patient)
         elif isinstance(item, PatientRecord):
             self.view_model.show_record(item)
         # Focus stays where it was (usually the search results), so arrow keys keep browsing.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -86,22 +86,33 @@ class PatientViewModel(QObject):
         """The open patient's timeline, once loaded (None before, and for no patient)."""
         return self._timeline
 
-    def open_patient(self, patient_id: uuid.UUID) -> None:
-        """Load the record of ``patient_id``; emits ``record_loaded`` or ``failed``."""
+    def open_patient(
+        self,
+        patient_id: uuid.UUID,
+        *,
+        chosen: Callable[[Callable[[Any], object]], Callable[[Any], None]] | None = None,
+    ) -> None:
+        """Load the record of ``patient_id``; emits ``record_loaded`` or ``failed``.
+
+        ``chosen`` guards the answer as the window's choice of patient: it is dropped if
+        another patient is asked for (from a list, say) before it comes.
+        """
         actor = self._session.require_user()
         if self._record is not None and self._record.id != patient_id:
             # Never leave another patient's banner up while this one loads.
             self.clear()
         self._set_busy(True)
+        on_done = self._epoch.guard(self._on_record_opened)
         self._runner.run_store(
             lambda: self._patients.open(actor, patient_id),
-            on_done=self._epoch.guard(self._on_record_opened),
+            on_done=chosen(on_done) if chosen is not None else on_done,
             on_failed=self._epoch.guard(self._on_open_failed),
             supersede="patient-open",
         )
 
     def show_record(self, record: PatientRecord) -> None:
         """Show a record the caller already has (for example one just registered)."""
+        self._set_busy(False)
         if self._timeline is not None and self._timeline.patient_id != record.id:
             self._timeline = None
             self.timeline_loaded.emit(None)
