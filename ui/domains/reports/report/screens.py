@@ -76,7 +76,14 @@ class ReportScreen:
         self._context.open_listed_patient(report.patient_id, show)
 
     def save_now(self) -> None:
-        """A report is kept when its author saves it; there is no draft waiting to be kept."""
+        """What the author typed and did not save yet is kept as the report's draft.
+
+        Called before the page forgets its patient (another patient chosen, a switch of
+        user): the words go to the report they were typed for, never lost.
+        """
+        values = self.view.unsaved_values()
+        if values is not None:
+            self.view_model.save(values)
 
     def reset(self) -> None:
         self.view_model.clear()

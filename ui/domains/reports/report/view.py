@@ -243,6 +243,21 @@ class ReportPage(QWidget):
         layout.addWidget(self.attestation)
         layout.addWidget(self.action_bar)
 
+    def unsaved_values(self) -> dict[str, Any] | None:
+        """What is written, if it differs from the report as kept and may still be changed."""
+        report = self._vm.report
+        if report is None or report.status not in ("draft", "returned"):
+            return None
+        values = self.values()
+        for name, value in values.items():
+            kept = report.content.get(name)
+            if isinstance(value, list):
+                if value != list(kept or []):
+                    return values
+            elif value != str(kept or ""):
+                return values
+        return None
+
     def values(self) -> dict[str, Any]:
         """What is written, as the service takes it (key images and measurements kept)."""
         report = self._vm.report
