@@ -63,3 +63,34 @@ def test_a_letter_of_another_patient_is_not_shown(
     assert vm.letter is None
     assert "could not be found" in problem.args[0]
     qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)
+
+
+def test_the_same_letter_asked_for_again_goes_on_with_its_draft(
+    qtbot: QtBot, clinic: Services, runner: TaskRunner, clinician: CurrentUser
+) -> None:
+    first, second = clinic.patients.search(clinician, "999", limit=2)
+    vm = _model(clinic, runner, clinician)
+    with qtbot.waitSignal(vm.letter_changed, timeout=WAIT_MS):
+        vm.draft(first.id, "patient")
+    assert vm.letter is not None
+    started, key = vm.letter.id, vm.letter.sections[-1].key
+    typed = "Typed before leaving for another patient"
+    with qtbot.waitSignal(vm.saved, timeout=WAIT_MS):
+        vm.section_edited(key, typed)
+
+    # Another patient's letter, then the first patient's letter of the same kind again.
+    with qtbot.waitSignal(vm.letter_changed, timeout=WAIT_MS):
+        vm.draft(second.id, "patient")
+    with qtbot.waitSignal(vm.letter_changed, timeout=WAIT_MS):
+        vm.draft(first.id, "patient")
+
+    assert vm.letter is not None
+    assert vm.letter.id == started
+    assert {section.key: section.text for section in vm.letter.sections}[key] == typed
+    drafts = [
+        letter
+        for letter in clinic.letters.for_patient(clinician, first.id)
+        if letter.kind == "patient" and not letter.signed
+    ]
+    assert [letter.id for letter in drafts] == [started]
+    qtbot.waitUntil(runner.is_idle, timeout=WAIT_MS)

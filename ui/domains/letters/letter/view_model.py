@@ -69,6 +69,8 @@ class Letters(Protocol):
         self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID
     ) -> LetterView: ...
 
+    def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[LetterView]: ...
+
     def printable(
         self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID
     ) -> bytes: ...
@@ -206,15 +208,30 @@ class LetterViewModel(QObject):
         actor = self._session.require_user()
         letters = self._letters
         self._drafts.set_busy(True)
-        self._runner.run_store(
-            lambda: letters.draft(
+
+        def work() -> LetterView:
+            # The same letter asked for again (the same kind, about the same episode or
+            # onward referral): this user's draft of it goes on, never a second blank one.
+            for letter in letters.for_patient(actor, patient_id):
+                if (
+                    letter.status == "draft"
+                    and letter.created_by == actor.id
+                    and letter.kind == kind
+                    and letter.onward_decision_id == onward_decision_id
+                    and (episode_id is None or letter.episode_id == episode_id)
+                ):
+                    return letter
+            return letters.draft(
                 actor,
                 patient_id,
                 kind,
                 episode_id,
                 onward_decision_id=onward_decision_id,
                 provider=provider,
-            ),
+            )
+
+        self._runner.run_store(
+            work,
             on_done=self._drafts.guard(self._on_loaded),
             on_failed=self._drafts.guard(self._on_failed),
         )
