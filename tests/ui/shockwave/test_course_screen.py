@@ -108,6 +108,11 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
         assert not form.session_card.isVisible()
         assert form.session_lines[-1].endswith(": signed")
         assert form.session_lines[-1].startswith(f"Session {number} of 3, ")
+        # What was signed reads under its line: the parameters given, as signed.
+        assert (
+            "applicator 15 mm · 2.5 bar · 10 Hz · 2,000 pulses · at Medial calcaneal tubercle"
+            " · pain during 5/10 · no side effects"
+        ) in form.sessions_list.text()
 
 
 def _offered(form: CourseForm) -> set[uuid.UUID]:

@@ -389,8 +389,13 @@ class CourseForm(DecisionParts, QWidget):
         of = planned if planned is not None else "?"
         lines = [self._session_line(s, of) for s in sessions]
         self.session_lines = lines
+        # A signed session reads with what was signed: its parameters, under its line.
+        shown = [
+            f"{line}\n    {self._signed_details(s)}" if s.is_signed else line
+            for line, s in zip(lines, sessions, strict=True)
+        ]
         self.sessions_list.setText(
-            "\n".join(lines) if lines else self.tr("No session has been given yet.")
+            "\n".join(shown) if shown else self.tr("No session has been given yet.")
         )
         draft = vm.session
         next_number = max((s.number or 0 for s in sessions), default=0) + 1
@@ -449,6 +454,33 @@ class CourseForm(DecisionParts, QWidget):
         return self.tr("Session {n} of {of}, {day}: {status}").format(
             n=session.number, of=of, day=day, status=status
         )
+
+    def _signed_details(self, session: SessionView) -> str:
+        """What a signed session gave, on one line, as it was signed."""
+        given = session.fields
+        parts = [self.tr("applicator {a}").format(a=given.applicator)] if given.applicator else []
+        if given.pressure_bar is not None:
+            parts.append(self.tr("{n} bar").format(n=number_text(given.pressure_bar)))
+        if given.energy_mj_mm2 is not None:
+            parts.append(self.tr("{n} mJ/mm²").format(n=number_text(given.energy_mj_mm2)))
+        if given.frequency_hz is not None:
+            parts.append(self.tr("{n} Hz").format(n=number_text(given.frequency_hz)))
+        if given.pulses is not None:
+            parts.append(self.tr("{n} pulses").format(n=f"{given.pulses:,}"))
+        if given.target:
+            parts.append(self.tr("at {target}").format(target=given.target))
+        if given.ultrasound_guided:
+            parts.append(self.tr("ultrasound guided"))
+        if given.pain_during is not None:
+            parts.append(self.tr("pain during {n}/10").format(n=given.pain_during))
+        words = {e.id: e.words for e in self._content.indications.side_effects}
+        effects = [words.get(e, e) for e in given.side_effects]
+        parts.append(
+            self.tr("side effects: {list}").format(list=", ".join(effects))
+            if effects
+            else self.tr("no side effects")
+        )
+        return " · ".join(parts)
 
     def _show_responses(self, found: tuple[ResponseChoice, ...]) -> None:
         """The patient's questionnaires read again: offered anew, what is chosen kept."""
