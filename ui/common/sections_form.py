@@ -142,7 +142,9 @@ class SectionsFormViewModel(QObject):
         self._runner.run_store(
             load,
             on_done=lambda found: self._on_loaded(found) if epoch == self._epoch else None,
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            on_failed=lambda error: (
+                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+            ),
         )
 
     def start_new(self) -> None:

@@ -68,6 +68,10 @@ _REFUSALS: dict[str, str] = {
     "sync.not_author": "only the record's author may do this",
     "sync.not_yours": "it names someone else as its author, signer or reviewer",
     "sync.own_record": "a record is never verified by its own author",
+    "sync.not_removable": "it removed a record, and the app never removes this kind of record",
+    "sync.adds_to_unsigned": (
+        "it adds to a record that is not signed: an addendum is added only to a signed record"
+    ),
     "sync.record_moved": (
         "it moved a record to another patient or author: a record stays with the patient "
         "and author it was made for"

@@ -161,7 +161,7 @@ class AssessmentViewModel(QObject):
         self._runner.run_store(
             lambda: self._assessments.on_file(actor, patient_id),
             on_done=self._epoch.guard(self.on_file_loaded.emit),
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            on_failed=self._epoch.guard(lambda error: self.problem.emit(errors.explain(error))),
             supersede="assessment-on-file",
         )
 

@@ -286,7 +286,10 @@ class ContactNoteViewModel(QObject):
         self._runner.run_store(
             lambda: notes.printable(actor, note.id),
             on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            # A failure for a note left behind is not said on the next patient's page.
+            on_failed=lambda error: (
+                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+            ),
         )
 
     def _on_loaded(self, found: Loaded) -> None:

@@ -541,7 +541,7 @@ class DecisionViewModel(QObject):
         self._runner.run_store(
             lambda: decisions.printable(actor, record.id, patient_id, on),
             on_done=self._drafts.guard(self.printed.emit),
-            on_failed=lambda error: self.problem.emit(errors.explain(error)),
+            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
         )
 
     def _on_loaded(self, found: Loaded) -> None:
