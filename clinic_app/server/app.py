@@ -34,6 +34,7 @@ from clinic_app.kernel.logs import describe_for_log
 from clinic_app.server import devices, users
 from clinic_app.server.apply import (
     apply_push,
+    device_may_read_file,
     ensure_counter,
     last_seq,
     open_conflicts,
@@ -326,7 +327,11 @@ def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
 
     @app.get("/v1/files/{sha256}/content")
     def download(sha256: str, request: Request) -> FileResponse:
-        _authenticated(engine, request)
+        device = _authenticated(engine, request)
+        with engine.connect() as conn:
+            # Only to a laptop holding a record that names the file: never another site's.
+            if not device_may_read_file(conn, device, sha256):
+                raise NotFound("file.not_found")
         return FileResponse(files.open(sha256), media_type="application/octet-stream")
 
 

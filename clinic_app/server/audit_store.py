@@ -10,7 +10,9 @@ holds must arrive unchanged. Anything else is refused whole, and the refusal is 
   or branched below it);
 - ``audit.broken``: the shipment's own entries do not link to each other, or a plain
   (version 1) entry's seal does not match its fields;
-- ``audit.wrong_device``: an entry names another device.
+- ``audit.wrong_device``: an entry names another device;
+- ``audit.wrong_user``: an entry names a user of the service who never signed in on the
+  device (or its chain is of no version the server knows: ``audit.broken``).
 
 The server cannot recompute a keyed (version 2) seal, since the key stays on the laptop; it
 holds the heads, which is what makes a rewritten laptop chain visible.
@@ -30,11 +32,11 @@ from clinic_app.kernel.audit_entry import AuditRefusal, ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.ids import uuid7
-from clinic_app.kernel.security.audit import CHAIN_PLAIN, GENESIS, entry_hash
+from clinic_app.kernel.security.audit import CHAIN_KEYED, CHAIN_PLAIN, GENESIS, entry_hash
 from clinic_app.kernel.staff import User
 from clinic_app.people.audit_log import TrailLine
 from clinic_app.sync.audit_ship import ShippedEntry
-from clinic_app.sync.model import SyncDevice
+from clinic_app.sync.model import SyncDevice, SyncUserLogin
 
 SERVER_CHAIN = uuid.UUID(int=1)
 """The device id under which the server's own command-line actions are chained."""
@@ -78,17 +80,47 @@ def _plain_seal(entry: ShippedEntry) -> str:
     )
 
 
+def _strangers(
+    conn: Connection, device_id: uuid.UUID, entries: Sequence[ShippedEntry]
+) -> set[uuid.UUID]:
+    """Users of the service named by the entries who never signed in on this device.
+
+    A user signs in on a laptop (even offline) only after an online sign-in there, so an
+    entry of the laptop's naming any other user of the service is not the laptop's to make.
+    A name the server does not know (a laptop's own set-up account) cannot be checked.
+    """
+    named = {entry.user_id for entry in entries if entry.user_id is not None}
+    if not named or device_id == SERVER_CHAIN:
+        return set()
+    known = set(conn.execute(select(User.id).where(User.id.in_(named))).scalars())
+    if not known:
+        return set()
+    signed_in = set(
+        conn.execute(
+            select(SyncUserLogin.user_id).where(
+                SyncUserLogin.device_id == device_id, SyncUserLogin.user_id.in_(known)
+            )
+        ).scalars()
+    )
+    return known - signed_in
+
+
 def _check(
     conn: Connection, device_id: uuid.UUID, entries: Sequence[ShippedEntry]
 ) -> list[ShippedEntry]:
     """The entries not held yet, after checking the whole shipment continues the chain."""
     last_seq, last_hash = head(conn, device_id)
+    strangers = _strangers(conn, device_id, entries)
     new: list[ShippedEntry] = []
     for entry in entries:
         if entry.device_id != device_id:
             raise AuditRefused("audit.wrong_device", seq=entry.seq)
+        if entry.chain not in (CHAIN_PLAIN, CHAIN_KEYED):
+            raise AuditRefused("audit.broken", seq=entry.seq)
         if entry.chain == CHAIN_PLAIN and _plain_seal(entry) != entry.hash:
             raise AuditRefused("audit.broken", seq=entry.seq)
+        if entry.user_id in strangers:
+            raise AuditRefused("audit.wrong_user", seq=entry.seq)
         if entry.seq <= last_seq and not new:
             held = _held_hash(conn, device_id, entry.seq)
             if held != entry.hash:

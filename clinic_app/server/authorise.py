@@ -28,6 +28,7 @@ from clinic_app.server.devices import token_digest
 from clinic_app.sync.model import SyncUserLogin
 from clinic_app.sync.ownership import owner_of
 from clinic_app.sync.protocol import USER_TOKEN_HEADER, Change
+from clinic_app.sync.wire import synced_table
 
 __all__ = ["USER_TOKEN_HEADER", "Acting", "TableRule", "acting_user", "refusal"]
 
@@ -69,6 +70,10 @@ class TableRule:
             (the signer, the verifier, the reviewer, the author).
         author: the column naming the record's author, for its lifecycle's checks.
         reviewer: the column naming who the record was sent to for review.
+        removable: the app removes rows of this table (a tombstone); of any other table, a
+            change that removes a row is refused.
+        adds_to: ``(column, table)`` of an addendum: the signed record it adds to, which it
+            may name only once that record is signed, and only with its own signer.
     """
 
     insert: frozenset[Action] = frozenset()
@@ -77,6 +82,8 @@ class TableRule:
     own_columns: tuple[str, ...] = ()
     author: str = "created_by"
     reviewer: str | None = None
+    removable: bool = False
+    adds_to: tuple[str, str] | None = None
 
 
 SERVER_ONLY = TableRule(server_only=True)
@@ -114,7 +121,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             own_columns=("signed_by",),
         ),
         "assessment_addendum": TableRule(
-            _actions(Action.ASSESSMENT_SIGN), own_columns=("signed_by",)
+            _actions(Action.ASSESSMENT_SIGN),
+            own_columns=("signed_by",),
+            adds_to=("assessment_id", "assessment"),
         ),
         # Who recorded, decided or did something is whoever pushes it: the service's figures
         # count work by these columns.
@@ -175,7 +184,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             own_columns=("signed_by",),
         ),
         "contact_note_addendum": TableRule(
-            _actions(Action.CONTACT_NOTE_SIGN), own_columns=("signed_by",)
+            _actions(Action.CONTACT_NOTE_SIGN),
+            own_columns=("signed_by",),
+            adds_to=("contact_note_id", "contact_note"),
         ),
         # Shared decisions: drafted in the conversation, signed by whoever had it.
         "sdm_records": TableRule(
@@ -201,8 +212,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         # injections domain's own server check); the PGD register and the pack codes are the
         # service lead's.
         "injection_pgd": TableRule(_actions(Action.PGD_MANAGE), _actions(Action.PGD_MANAGE)),
+        # A pack code taken off the list is the one row the app removes (a tombstone).
         "injection_pack_code": TableRule(
-            _actions(Action.PACK_CODE_MANAGE), _actions(Action.PACK_CODE_MANAGE)
+            _actions(Action.PACK_CODE_MANAGE), _actions(Action.PACK_CODE_MANAGE), removable=True
         ),
         "injection_record": TableRule(
             _actions(Action.INJECTION_RECORD),
@@ -210,7 +222,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             own_columns=("signed_by",),
         ),
         "injection_addendum": TableRule(
-            _actions(Action.INJECTION_SIGN), own_columns=("signed_by",)
+            _actions(Action.INJECTION_SIGN),
+            own_columns=("signed_by",),
+            adds_to=("injection_id", "injection_record"),
         ),
         # Shockwave: a course and each session drafted and signed by whoever gave it (the
         # shockwave domain's own server check holds a session to its course); the device
@@ -351,7 +365,9 @@ def _whose_refusal(
     stored: Mapping[Any, Any] | None,
     values: Mapping[str, Any],
 ) -> str | None:
-    """A change that moves a record to another patient or author, or names someone else."""
+    """A change that removes a record the app never removes, moves it, or names another."""
+    if values.get("deleted") is True and not rule.removable:
+        return "sync.not_removable"
     if stored is not None:
         for column in fixed_columns(table):
             if column in values and stored.get(column) is not None:
@@ -360,7 +376,26 @@ def _whose_refusal(
         claimed = values.get(column)
         if claimed is not None and claimed != acting.user_id:
             return "sync.not_yours"
+    if rule.adds_to is not None and stored is None and values.get("signed_by") is None:
+        return "sync.not_signable"  # an addendum is signed by whoever adds it, always
     return None
+
+
+def adds_to_a_record(table: str) -> bool:
+    """Whether rows of ``table`` are addenda to a signed record."""
+    rule = TABLE_RULES.get(table)
+    return rule is not None and rule.adds_to is not None
+
+
+def addendum_refusal(conn: Connection, table: str, row: Mapping[str, Any]) -> str | None:
+    """``sync.adds_to_unsigned`` for an addendum to a record that is not signed (or absent)."""
+    rule = TABLE_RULES.get(table)
+    if rule is None or rule.adds_to is None:
+        return None
+    column, parent_name = rule.adds_to
+    parent = synced_table(parent_name).table
+    status = conn.execute(select(parent.c.status).where(parent.c.id == row.get(column))).scalar()
+    return None if status == "signed" else "sync.adds_to_unsigned"
 
 
 def refusal(

@@ -38,6 +38,8 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.not_yours": "ui.domains.sync.words",
     "sync.own_record": "ui.domains.sync.words",
     "sync.record_moved": "ui.domains.sync.words",
+    "sync.not_removable": "ui.domains.sync.words",
+    "sync.adds_to_unsigned": "ui.domains.sync.words",
     "sync.not_named_reviewer": "ui.domains.sync.words",
     "sync.step_refused": "ui.domains.sync.words",
     "sync.user_disabled": "ui.domains.sync.words",

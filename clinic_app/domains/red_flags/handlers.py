@@ -59,7 +59,7 @@ DRIFT = timedelta(days=1)
 #: Who-and-when columns, set anew by every change.
 _META = frozenset({"created_at", "created_by", "updated_at", "updated_by", "device_id"})
 
-#: What a change to a stored action may alter: marking it done, and tying its alert.
+#: What a change to a stored action may alter: marking it done, and tying its alert (once).
 _MARKING_DONE = frozenset({"status", "done_at", "done_by", "done_note", "alert_id"})
 
 
@@ -202,7 +202,10 @@ def action_refusal(
     """
     if stored is not None:
         changed = _changed(row, stored)
-        if changed - _MARKING_DONE:
+        # Its alert is tied once: untied or tied to another, the alert it put on the banner
+        # could then be taken off while the action is outstanding.
+        retied = "alert_id" in changed and stored.get("alert_id") is not None
+        if changed - _MARKING_DONE or retied:
             return NOT_ALLOWED
         if "status" in changed and (
             stored.get("status") != ActionStatus.OUTSTANDING.value

@@ -420,3 +420,32 @@ def test_a_later_change_never_moves_when_a_patient_was_registered(server: PushSe
         ).one()
     assert stored.phone == "0113 496 0000"
     assert stored.created_at == NOW
+
+
+def test_a_patient_or_referral_is_never_removed_by_a_pushed_tombstone(
+    server: PushServer,
+) -> None:
+    # The app never removes a patient or a referral: a laptop that sends one removed is refused.
+    by = server.acting["clinician"]
+    patient, registered = example_patient(by)
+    referral = uuid.uuid4()
+    referred = insert(
+        "referral",
+        referral,
+        by,
+        patient_id=patient,
+        source="gp",
+        received_on=TODAY,
+        referrer_name="Dr A Hughes",
+        reason="Knee pain",
+        specialty="physiotherapy",
+    )
+    assert server.push(by, registered, referred) == APPLIED * 2
+
+    removed = server.push(
+        by,
+        update("patient", patient, 1, by, deleted=True, deleted_at=NOW),
+        update("referral", referral, 1, by, deleted=True, deleted_at=NOW),
+    )
+
+    assert removed == [(Status.REJECTED, "sync.not_removable")] * 2

@@ -434,7 +434,7 @@ def test_a_stored_action_is_only_ever_marked_done(server: PushServer) -> None:
         change(first, kind="urgent_referral"),
         change(first, details=_handover(hospital="Elsewhere")),
         change(first, status="done", done_at=NOW, done_by=clinician.user_id, done_note="Seen"),
-    ) == [NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, APPLIED]
+    ) == [NOT_ALLOWED, (Status.REJECTED, "sync.not_removable"), NOT_ALLOWED, NOT_ALLOWED, APPLIED]
     assert server.push(
         clinician, update("red_flag_action", first, 2, clinician, status="outstanding")
     ) == [NOT_ALLOWED]
@@ -577,10 +577,11 @@ def test_an_alert_stays_on_the_banner_until_its_action_is_marked_done(server: Pu
     def alert_change(row_id: uuid.UUID, **values: Any) -> Change:
         return update("patient_alert", row_id, 1, clinician, **values)
 
-    # A tampered laptop hides the alert while its action is outstanding: refused either way.
+    # A tampered laptop hides the alert while its action is outstanding: refused either way
+    # (the app never removes an alert at all).
     assert server.push(
         clinician, alert_change(alert, active=False), alert_change(alert, deleted=True)
-    ) == [ALERT_KEPT, ALERT_KEPT]
+    ) == [ALERT_KEPT, (Status.REJECTED, "sync.not_removable")]
     # An alert no action keeps may go, and a change that leaves the alert up is taken.
     assert server.push(
         clinician, alert_change(plain, active=False), alert_change(alert, text="Red flag: ED")
@@ -623,3 +624,42 @@ def test_the_app_queues_the_action_done_before_its_alert_goes(device: Device) ->
             )
         ]
     assert queued == [("red_flag_action", "done", None), ("patient_alert", None, False)]
+
+
+def _alert(by: Any, patient: uuid.UUID, text: str) -> tuple[uuid.UUID, Change]:
+    alert = uuid.uuid4()
+    return alert, insert("patient_alert", alert, by, patient_id=patient, kind="clinical", text=text)
+
+
+@pytest.mark.parametrize("tied_to", ["nothing", "another alert"])
+def test_an_outstanding_actions_alert_stays_whatever_the_action_is_tied_to_first(
+    server: PushServer, tied_to: str
+) -> None:
+    clinician = server.acting["clinician"]
+    patient, registered = example_patient(clinician)
+    emergency, screened = _screening(clinician, patient, "cauda_equina", _yes("cauda_equina"))
+    alert, alerted = _alert(clinician, patient, "Red flag: cauda equina")
+    dummy, dummy_alerted = _alert(clinician, patient, "Prefers mornings")
+    action, recorded = _action(clinician, patient, emergency, alert_id=alert)
+    assert server.push(clinician, registered, screened, alerted, dummy_alerted, recorded) == (
+        [APPLIED] * 5
+    )
+
+    # Untie the outstanding action from its alert (or tie it to another), then take the
+    # alert off the banner: the first is refused, so the second is too.
+    results = server.push(
+        clinician,
+        update(
+            "red_flag_action",
+            action,
+            1,
+            clinician,
+            alert_id=None if tied_to == "nothing" else dummy,
+        ),
+        update("patient_alert", alert, 1, clinician, active=False),
+    )
+
+    assert results == [
+        (Status.REJECTED, "sync.not_allowed"),
+        (Status.REJECTED, "sync.alert_kept"),
+    ]

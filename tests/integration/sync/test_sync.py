@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clinic_app.bootstrap import create_clinic
+from clinic_app.domains.injections.model import PackCode
 from clinic_app.kernel.errors import PermissionDenied
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.security import keychain
@@ -25,6 +26,7 @@ from clinic_app.sync.client import SyncClient, SyncReport
 from clinic_app.sync.http import HttpTransport
 from clinic_app.sync.model import SyncIssue
 from clinic_app.sync.protocol import Change, PushRequest, Status
+from tests.core.injections.pack_numbers import example_gtin
 from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
 
 pytestmark = pytest.mark.timeout(300)
@@ -267,10 +269,34 @@ def test_a_change_to_a_row_the_server_does_not_know_is_quarantined_not_lost(
     assert _patient(laptop_a, patient_id)["phone"] == "0113 496 0002"
 
 
-def test_a_deletion_travels_as_a_tombstone(laptop_a: Device, laptop_b: Device) -> None:
-    patient_id = _register(laptop_a, "9990000018", "Lovelace")
+def test_a_deletion_travels_as_a_tombstone(
+    server: SyncServer, laptop_a: Device, laptop_b: Device
+) -> None:
+    # The one row the app removes: a pack code the service lead takes off the list.
+    server.add_user("lead", "Lee Lead", "admin", PASSWORD)
+    lead = sign_in(laptop_a, "lead", PASSWORD)
+    listed = laptop_a.services.pack_codes.add(
+        lead, "methylprednisolone_acetate_40", example_gtin(13435)
+    )
     laptop_a.client.sync_once()
     laptop_b.client.sync_once()
+    laptop_a.services.pack_codes.remove(lead, listed.id)
+    report = laptop_a.client.sync_once()
+    assert report.statuses == {Status.APPLIED.value: 1}
+    laptop_b.client.sync_once()
+    with laptop_b.services.context.store.sessions() as session:
+        kept = session.get(PackCode, listed.id)
+        assert kept is not None  # a tombstone: the row stays, marked deleted
+        assert kept.deleted
+        assert kept.deleted_at is not None
+
+
+def test_a_patient_removed_on_a_laptop_is_refused_and_stays_everywhere(
+    laptop_a: Device, laptop_b: Device
+) -> None:
+    # The app never removes a patient: a laptop whose store was changed to is refused.
+    patient_id = _register(laptop_a, "9990000018", "Lovelace")
+    laptop_a.client.sync_once()
     context = laptop_a.services.context
     with context.store.sessions.begin() as session:
         session.actor = Actor(device_id=context.device_id, user_id=laptop_a.actor.id)
@@ -278,10 +304,9 @@ def test_a_deletion_travels_as_a_tombstone(laptop_a: Device, laptop_b: Device) -
         assert patient is not None
         patient.tombstone()
     report = laptop_a.client.sync_once()
-    assert report.statuses == {Status.APPLIED.value: 1}
+    assert report.statuses == {Status.REJECTED.value: 1}
     laptop_b.client.sync_once()
     with laptop_b.services.context.store.sessions() as session:
         kept = session.get(Patient, patient_id)
-        assert kept is not None  # a tombstone: the row stays, marked deleted
-        assert kept.deleted
-        assert kept.deleted_at is not None
+        assert kept is not None
+        assert not kept.deleted

@@ -1,0 +1,169 @@
+"""A laptop reads only files of records it holds, and ships audit entries only of its own users."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, select
+
+from clinic_app.kernel.audit_entry import ServiceAuditEntry
+from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.security.audit import CHAIN_PLAIN, entry_hash
+from clinic_app.kernel.staff import User
+from clinic_app.sync.audit_ship import ShippedEntry, entries_json
+from clinic_app.sync.protocol import Status
+from tests.integration.sync.hostile_moves.helpers import (
+    change,
+    has,
+    holds,
+    now,
+    push,
+    stored,
+    token,
+)
+from tests.support.sync_server import Device
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_a_file_uploaded_by_another_site_is_not_downloaded_by_its_name(
+    north: Device, south: Device
+) -> None:
+    data = b"DICM" + b"a Southfield patient's scan " * 100
+    sha = hashlib.sha256(data).hexdigest()
+    south.transport.upload_piece(sha, 0, data)
+    south.transport.complete_file(sha, len(data))
+
+    with pytest.raises(ClinicError):
+        b"".join(north.transport.download(sha))
+
+
+def _entry(north: Device, user: uuid.UUID, patient: uuid.UUID, seq: int, prev: str) -> ShippedEntry:
+    at = datetime.now(UTC)
+    entry_id = uuid.uuid4()
+    seal = entry_hash(
+        seq=seq,
+        entry_id=entry_id,
+        at=at,
+        device_id=north.device_id,
+        user_id=user,
+        patient_id=patient,
+        action="patient.open",
+        entity="patient",
+        entity_id=patient,
+        prev_hash=prev,
+    )
+    return ShippedEntry(
+        seq=seq,
+        id=entry_id,
+        at=at,
+        device_id=north.device_id,
+        user_id=user,
+        patient_id=patient,
+        action="patient.open",
+        entity="patient",
+        entity_id=patient,
+        operator=None,
+        chain=CHAIN_PLAIN,
+        prev_hash=prev,
+        hash=seal,
+    )
+
+
+def test_audit_entries_naming_a_user_who_never_signed_in_there_are_refused(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+    with db.connect() as conn:
+        ben = conn.execute(select(User.id).where(User.username == "ben")).scalar_one()
+    head = north.transport.audit_head()
+    framed = _entry(north, ben, theirs, int(head["seq"]) + 1, str(head["hash"]))
+    unknown_chain = ShippedEntry(**{**framed.__dict__, "user_id": north.actor.id, "chain": 9})
+
+    for entries in ([framed], [unknown_chain]):
+        with pytest.raises(ClinicError):
+            north.transport.push_audit(entries_json(entries))
+
+    with db.connect() as conn:
+        kept = conn.execute(
+            select(ServiceAuditEntry.seq).where(
+                ServiceAuditEntry.device_id == north.device_id, ServiceAuditEntry.user_id == ben
+            )
+        ).all()
+    assert not kept
+
+
+def test_a_batch_of_2000_changes_to_another_sites_patient_is_refused_whole_and_quickly(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+    ids = [uuid.uuid4() for _ in range(2000)]
+    alert = {
+        "patient_id": str(theirs),
+        "kind": "communication",
+        "text": "DO NOT TREAT",
+        "active": True,
+        "created_at": now(),
+        "updated_at": now(),
+        "deleted": False,
+    }
+    started = time.monotonic()
+    results = push(
+        north, token(north), *(change("patient_alert", i, alert, op="insert") for i in ids)
+    )
+    took = time.monotonic() - started
+
+    assert {(r.status, r.reason) for r in results.results} == {
+        (Status.REJECTED, "sync.patient_not_held")
+    }
+    assert all(stored(db, "patient_alert", i) is None for i in ids[:50])
+    assert not holds(db, north, theirs)
+    print(f"2,000 refused changes answered in {took:.2f} s")
+
+
+def test_an_addendum_to_another_sites_record_or_to_none_is_refused(
+    north: Device, south: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+    their_assessment = uuid.uuid4()
+    drafted = {
+        "patient_id": str(theirs),
+        "status": "draft",
+        "content": {"h": "x"},
+        "deleted": False,
+    }
+    made = push(south, token(south), change("assessment", their_assessment, drafted, op="insert"))
+    assert made.results[0].status is Status.APPLIED
+    fields = {
+        "text": "Note",
+        "signed_at": now(),
+        "signed_by": str(north.actor.id),
+        "sha256": "0" * 64,
+        "deleted": False,
+    }
+
+    results = push(
+        north,
+        token(north),
+        change(
+            "assessment_addendum",
+            uuid.uuid4(),
+            {**fields, "assessment_id": str(their_assessment)},
+            op="insert",
+        ),
+        change(
+            "assessment_addendum",
+            uuid.uuid4(),
+            {**fields, "assessment_id": str(uuid.uuid4())},
+            op="insert",
+        ),
+    ).results
+
+    assert [r.status for r in results] == [Status.REJECTED, Status.REJECTED]
+    assert not holds(db, north, theirs)
+    north.client.sync_once()
+    assert not has(north, theirs)
