@@ -113,6 +113,11 @@ def _give_three_sessions(qtbot: QtBot, window: MainWindow, screen: ShockwaveScre
             "applicator 15 mm · 2.5 bar · 10 Hz · 2,000 pulses · at Medial calcaneal tubercle"
             " · pain during 5/10 · no side effects"
         ) in form.sessions_list.text()
+    # Opened again from the record: the word about the last signing is not said again.
+    assert form.notice.text() == "The session is signed."
+    screen.open(window.context.patient)
+    settle(window, screen)
+    assert form.notice.text() == ""
 
 
 def _offered(form: CourseForm) -> set[uuid.UUID]:

@@ -72,6 +72,9 @@ class ShockwaveScreen:
         if patient is None:
             return
         self.save_now()
+        # Opened afresh (from the record or its timeline): what was said on the last visit,
+        # such as a session signed, is not said again as if it had just happened.
+        self.view.notice.hide_notice()
         self._patient = patient
         self._names[patient.id] = formatting.patient_name(
             patient.family_name, patient.given_name, patient.title
