@@ -111,20 +111,21 @@ def letter_sections(
 
 
 def unfinished(session: Session, patient_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
-    """The patients among ``patient_ids`` with a contact note still a draft."""
+    """The patients among ``patient_ids`` with a contact note still a draft, words in it.
+
+    A note opened from the day list is started at once (it names its appointment); one
+    nobody has written in yet is not unfinished work, so it flags nothing.
+    """
     if not patient_ids:
         return set()
-    return set(
-        session.scalars(
-            select(ContactNote.patient_id)
-            .where(
-                ContactNote.patient_id.in_(list(patient_ids)),
-                ContactNote.status == RecordStatus.DRAFT.value,
-                ContactNote.deleted.is_(False),
-            )
-            .distinct()
+    drafts = session.execute(
+        select(ContactNote.patient_id, ContactNote.content).where(
+            ContactNote.patient_id.in_(list(patient_ids)),
+            ContactNote.status == RecordStatus.DRAFT.value,
+            ContactNote.deleted.is_(False),
         )
     )
+    return {patient_id for patient_id, content in drafts if content}
 
 
 CONTACT_NOTE = register(

@@ -250,6 +250,10 @@ def test_the_unfinished_offer_names_patients_with_a_draft(
     demo.contact_notes.sign(clinician, signed.id, PASSWORD)
     offer = CONTACT_NOTE.unfinished
     assert offer is not None
+    # Opened and nothing written yet: no unfinished work to flag.
+    with demo.context.store.sessions() as session:
+        assert offer(session, [patient, other]) == set()
+    demo.contact_notes.save_draft(clinician, patient, {**SOAP, "plan": ""}, note.id)
     with demo.context.store.sessions() as session:
         assert offer(session, [patient, other]) == {patient}
         assert offer(session, [other]) == set()
