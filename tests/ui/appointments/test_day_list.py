@@ -3,15 +3,21 @@ from each patient's record; the attendance steps; a non-attendance with an open 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+import clinic_app.domains.appointments.service.core as appointment_service
 from clinic_app.container import Services
+from clinic_app.demo import demo_password
 from clinic_app.domains.red_flags.content import red_flag_screen
-from tests.ui.appointments.conftest import Day
+from clinic_app.people.views import PatientSummary
+from tests.ui.appointments.conftest import CLINIC_ZONE, Day, booking
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
+from tests.ui.records import submitted_by_trainee
 from ui.app import MainWindow, WindowState
 from ui.domains.appointments.booking.screens import BookingScreen
 from ui.domains.appointments.day.screens import DayScreen
@@ -257,3 +263,46 @@ def test_switching_user_leaves_nothing_of_the_first_users_day(
     assert shown == {a.id for a in day.theirs}
     assert screen.view.chosen() is None or screen.view.chosen().appointment.id in shown  # type: ignore[union-attr]
     QApplication.processEvents()
+
+
+def test_a_scan_row_with_a_report_waiting_opens_it_chosen_in_the_review_queue(
+    qtbot: QtBot,
+    clinic: Services,
+    window: MainWindow,
+    seeded_patient: PatientSummary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    supervisor = clinic.auth.login(SUPERVISOR, demo_password(SUPERVISOR))
+    other = next(
+        p
+        for p in clinic.patients.search(supervisor, "999", limit=20)
+        if p.family_name != seeded_patient.family_name
+    )
+    submitted_by_trainee(clinic, other)  # first in the queue
+    waiting = submitted_by_trainee(clinic, seeded_patient)
+    site = clinic.appointments.sites(supervisor)[0].id
+    today = datetime.now(CLINIC_ZONE).date()
+    early = datetime.combine(today, time(0, 1), tzinfo=CLINIC_ZONE).astimezone(UTC)
+    monkeypatch.setattr(appointment_service, "utcnow", lambda: early)
+    clinic.appointments.book(
+        supervisor, booking(seeded_patient.id, supervisor.id, site, today, "10:00", kind="scan")
+    )
+    monkeypatch.undo()
+    sign_in(qtbot, window, SUPERVISOR)
+    screen = day_screen(qtbot, window)
+    entry = next(
+        e for e in screen.view_model.entries if e.appointment.patient_id == seeded_patient.id
+    )
+    assert entry.opens == "report"
+
+    choose(qtbot, screen, seeded_patient.id.hex)
+    qtbot.keyClick(screen.view.table, Qt.Key.Key_Return)
+
+    queue = window.screen_by_id("review")
+    qtbot.waitUntil(lambda: window.showing(queue), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: queue.view.pending.count() == 2, timeout=WAIT_MS)
+    wait_idle(window)
+    assert window.context.patient is not None
+    assert window.context.patient.id == seeded_patient.id
+    chosen = queue.view.pending.currentItem().data(Qt.ItemDataRole.UserRole)
+    assert chosen.id == waiting.id

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from clinic_app.domains.reports.views import ReportView
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
@@ -124,9 +125,44 @@ class DayScreen:
         self._context.open("patient", record)
         if screen_id == "patient":
             return
+        if screen_id == "report":
+            self._open_waiting_report(record)
+            return
         # A screen this build does not have: the record itself stays open.
         with contextlib.suppress(KeyError):
             self._context.open(screen_id, item)
+
+    def _open_waiting_report(self, record: PatientRecord) -> None:
+        """The scan report the row says is waiting for this user: to review, or to change.
+
+        A trainee's report sent to this supervisor opens chosen in the review queue; one
+        returned to this user opens on the report page; their own draft is reached from the
+        patient's images, which open.
+        """
+        user = self._context.session.user
+        if user is None:
+            return
+        reports = self._context.services.reports
+
+        def find() -> tuple[str, ReportView | None]:
+            if reports.can_verify(user):
+                for waiting in reports.pending_reviews(user):
+                    if waiting.report.patient_id == record.id:
+                        return "review", waiting.report
+            for returned in reports.returned(user):
+                if returned.patient_id == record.id:
+                    return "report", returned
+            return "imaging", None
+
+        def found(where: tuple[str, ReportView | None]) -> None:
+            banner = self._context.patient
+            if banner is None or banner.id != record.id:
+                return  # another patient was chosen meanwhile
+            screen_id, report = where
+            with contextlib.suppress(KeyError):
+                self._context.open(screen_id, report)
+
+        self._context.runner.run_store(find, on_done=found, on_failed=self._context.explain_failure)
 
     def _on_record_changed(self, _kind: str, _patient_id: uuid.UUID | None) -> None:
         # On show, the list follows every change (a sync, a step, a note signed); hidden, it

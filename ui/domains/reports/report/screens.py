@@ -117,6 +117,9 @@ class ReviewQueueScreen:
         return self.view
 
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
+        """Show the queue; ``item`` (a report waiting, from the day list) is chosen in it."""
+        if isinstance(item, ReportView):
+            self.view.choose_when_read(item.id)
         self._context.show(self)
         self.view_model.load()
 

@@ -407,6 +407,12 @@ class ReportPage(QWidget):
 class ReviewQueuePage(QWidget):
     """Reports waiting for the supervisor, oldest first; reports returned to the trainee."""
 
+    #: The report the review form's choices, words and tick were made for: the form is
+    #: emptied whenever another report (or none) is chosen.
+    _form_for: uuid.UUID | None
+    #: A report asked for by name (from the day list): chosen when the queue is next read.
+    _wanted: uuid.UUID | None
+
     #: A trainee opens a returned report to change it.
     open_requested = Signal(object)
     #: ``(report)``: show the images of the study the chosen report is about.
@@ -460,9 +466,7 @@ class ReviewQueuePage(QWidget):
             name: label("", "fieldError", wrap=True)
             for name in ("supervision_mode", "agreement", "feedback")
         }
-        #: The report the review form's choices, words and tick were made for: the form is
-        #: emptied whenever another report (or none) is chosen.
-        self._form_for: uuid.UUID | None = None
+        self._form_for = self._wanted = None
         self._lay_out()
         view_model.queues_loaded.connect(self._on_vm_queues_loaded)
         view_model.reviewed.connect(self._on_vm_reviewed)
@@ -572,6 +576,9 @@ class ReviewQueuePage(QWidget):
         # stays the one chosen, so a verdict typed for it is never put to another report.
         before = self._selected()
         typed = self._form_started()
+        keep_id = before.id if before is not None else None
+        if self._wanted is not None:
+            keep_id, typed, self._wanted = self._wanted, False, None
         self.pending.blockSignals(True)
         self.pending.clear()
         self.pending.blockSignals(False)
@@ -600,9 +607,7 @@ class ReviewQueuePage(QWidget):
         self.attestation.setText(
             self.tr("By verifying: {words}").format(words=self._vm.attestation)
         )
-        keep = next(
-            (row for row, w in enumerate(pending) if before and w.report.id == before.id), None
-        )
+        keep = next((row for row, w in enumerate(pending) if w.report.id == keep_id), None)
         if keep is not None:
             self.pending.setCurrentRow(keep)
         elif pending:
@@ -699,10 +704,15 @@ class ReviewQueuePage(QWidget):
         self.password.clear()
         self._on_vm_field_errors_changed({})
 
+    def choose_when_read(self, report_id: uuid.UUID) -> None:
+        """Choose this report once the queue is next read (asked for from the day list)."""
+        self._wanted = report_id
+
     def forget(self) -> None:
         """Nothing of the last user's review stays (switching user)."""
         self.clear_form()
         self._form_for = None
+        self._wanted = None
         self.notice.hide_notice()
 
     def _form_started(self) -> bool:
