@@ -74,6 +74,8 @@ class TableRule:
             change that removes a row is refused.
         adds_to: ``(column, table)`` of an addendum: the signed record it adds to, which it
             may name only once that record is signed, and only with its own signer.
+        fixed: columns, besides whose the row is and its author, that a change may set
+            only while they are empty (the records it links, set when it is made).
     """
 
     insert: frozenset[Action] = frozenset()
@@ -84,6 +86,7 @@ class TableRule:
     reviewer: str | None = None
     removable: bool = False
     adds_to: tuple[str, str] | None = None
+    fixed: tuple[str, ...] = ()
 
 
 SERVER_ONLY = TableRule(server_only=True)
@@ -144,7 +147,7 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         ),
         "attachment": TableRule(_CAPTURE | _REPORT_FINAL | {Action.ATTACHMENT_ADD}),
         "imaging_study": TableRule(_CAPTURE, _CAPTURE | _REPORT_FINAL | {Action.IMAGE_ARCHIVE}),
-        "image_instance": TableRule(_CAPTURE | _REPORT_FINAL, _CAPTURE),
+        "image_instance": TableRule(_CAPTURE | _REPORT_FINAL, _CAPTURE, fixed=("attachment_id",)),
         "image_marks": TableRule(
             _actions(Action.IMAGE_CAPTURE, Action.IMAGE_VIEW),
             _actions(Action.IMAGE_CAPTURE, Action.IMAGE_VIEW),
@@ -176,7 +179,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         # A double booking is flagged by the server (and by each device after a pull, under
         # the same id); a person settles it on a device, an update.
         "appointment_clash": TableRule(
-            update=_actions(Action.APPOINTMENT_BOOK), own_columns=("resolved_by",)
+            update=_actions(Action.APPOINTMENT_BOOK),
+            own_columns=("resolved_by",),
+            fixed=("second_appointment_id", "clinician_id"),
         ),
         "contact_note": TableRule(
             _actions(Action.CONTACT_NOTE_WRITE),
@@ -354,8 +359,8 @@ def fixed_columns(table: str) -> tuple[str, ...]:
     owner = owner_of(table)
     rule = TABLE_RULES.get(table)
     linked = owner.columns if owner.kind in ("column", "pair", "parent") else ()
-    author = (rule.author,) if rule is not None else ()
-    return tuple(dict.fromkeys((*linked, *author)))
+    own = (rule.author, *rule.fixed) if rule is not None else ()
+    return tuple(dict.fromkeys((*linked, *own)))
 
 
 def _whose_refusal(

@@ -72,3 +72,27 @@ def test_who_recorded_or_decided_is_the_pushing_user(table: str, column: str, ro
     assert refusal(Acting(me, role), change, None, {column: me}) is None
     # A modified laptop crediting (or blaming) a colleague: the figures count by these columns.
     assert refusal(Acting(me, role), change, None, {column: colleague}) == "sync.not_yours"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "role"),
+    [
+        ("appointment_clash", "second_appointment_id", Role.ADMIN),
+        ("appointment_clash", "clinician_id", Role.ADMIN),
+        ("image_instance", "attachment_id", Role.SONOGRAPHER),
+        ("patient_alert", "patient_id", Role.CLINICIAN),
+        ("scan_report", "author_id", Role.SUPERVISOR),
+    ],
+)
+def test_what_a_record_links_or_who_wrote_it_is_never_changed_once_set(
+    table: str, column: str, role: Role
+) -> None:
+    acting = Acting(uuid.uuid4(), role)
+    change = Change(uuid.uuid4(), table, uuid.uuid4(), "update", 1, {})
+    stored = {column: uuid.uuid4(), "status": "open"}
+
+    assert refusal(acting, change, stored, {column: uuid.uuid4()}) == "sync.record_moved"
+    # Set where it was empty (an image given its study, say), it is a first setting.
+    assert refusal(acting, change, {**stored, column: None}, {column: uuid.uuid4()}) != (
+        "sync.record_moved"
+    )
