@@ -51,7 +51,8 @@ def test_each_clinician_sees_only_their_own_day_in_time_order(clinic: Clinic) ->
         "ASHWORTH, Harriet",
     ]
     assert mine.entries[0].nhs_number == "9990000026"
-    assert [e.opens for e in mine.entries] == ["assessment", "contact_note", "contact_note"]
+    # A patient who did not attend has no note to write: their row opens the record.
+    assert [e.opens for e in mine.entries] == ["assessment", "patient", "contact_note"]
 
     consultant = clinic.appointments.day(clinic.consultant, day=TOMORROW)
     assert [e.appointment.id for e in consultant.entries] == [theirs.id]

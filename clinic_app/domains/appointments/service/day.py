@@ -124,6 +124,8 @@ class _Needs:
     def opens(self, row: Appointment) -> str:
         if row.appointment_type == AppointmentType.SCAN and self._report_waiting(row):
             return "report"
+        if row.status in (Status.DNA, Status.CANCELLED):
+            return "patient"  # nobody was seen: there is no note or assessment to write
         if row.appointment_type == AppointmentType.FOLLOW_UP:
             return "contact_note"
         if row.appointment_type == AppointmentType.NEW:
