@@ -311,3 +311,24 @@ def test_another_clinicians_draft_is_shown_read_only(
     screen.save_now()
     wait_idle(window)
     assert clinic.contact_notes.get(helen, theirs.id).content["plan"] == "Her plan"
+
+
+def test_a_colleagues_draft_for_the_appointment_is_said_when_the_note_is_opened(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    appointment = seen_today(clinic, user, patient)
+    # A supervisor started a note for the same appointment from the site's day list.
+    colleague = clinic.auth.login("supervisor", demo_password("supervisor"))
+    theirs = clinic.contact_notes.start(colleague, patient, appointment)
+    clinic.contact_notes.save_draft(colleague, patient, {"subjective": "Seen at 9."}, theirs.id)
+
+    screen = _open(window, clinic, patient, appointment)
+    qtbot.waitUntil(lambda: screen.view_model.note is not None, timeout=WAIT_MS)
+    wait_idle(window)
+
+    assert screen.view_model.note.id != theirs.id
+    assert "A colleague has an unsigned draft note" in screen.view.notice.text()

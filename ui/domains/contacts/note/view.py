@@ -371,6 +371,7 @@ class ContactNoteView(QWidget):
         vm.due_changed.connect(self._show_due)
         vm.field_errors_changed.connect(self._show_field_errors)
         vm.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
+        vm.told.connect(lambda text: self.notice.show_notice(text, "info"))
         vm.sign_failed.connect(self._show_sign_problem)
         vm.addendum_failed.connect(self._show_addendum_problem)
         vm.addendum_added.connect(self._on_added)

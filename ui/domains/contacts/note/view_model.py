@@ -70,6 +70,8 @@ class ContactNoteViewModel(QObject):
     """The questionnaires due (a tuple of ``QuestionnaireDue``)."""
     field_errors_changed = Signal(object)
     problem = Signal(str)
+    #: ``(words)``: something to know about the note opened (a colleague's draft beside it).
+    told = Signal(str)
     sign_failed = Signal(str)
     signed = Signal(object)
     saved = Signal(object)
@@ -139,6 +141,7 @@ class ContactNoteViewModel(QObject):
         actor = self._session.require_user()
         epoch = self._epoch
         notes = self._notes
+        colleague = [False]
 
         def load() -> Loaded:
             sentence = notes.attestation_for(actor)
@@ -155,6 +158,8 @@ class ContactNoteViewModel(QObject):
             # An appointment: the user's draft for it continues; else its latest signed note
             # is shown (added to, never written again); else the user's draft starts.
             for_it = [v for v in notes.for_patient(actor, patient_id) if v.appointment_id == item]
+            # A colleague's unsigned draft for the same appointment is said, never hidden.
+            colleague[0] = any(not v.is_signed and v.created_by != actor.id for v in for_it)
             for view in for_it:
                 if not view.is_signed and view.created_by == actor.id:
                     return view, sentence, due
@@ -163,9 +168,21 @@ class ContactNoteViewModel(QObject):
                     return view, sentence, due
             return notes.start(actor, patient_id, item), sentence, due
 
+        def loaded(found: Loaded) -> None:
+            if epoch != self._epoch:
+                return
+            self._on_loaded(found)
+            if colleague[0]:
+                self.told.emit(
+                    self.tr(
+                        "A colleague has an unsigned draft note for this appointment. This "
+                        "note is yours; theirs stays theirs to finish."
+                    )
+                )
+
         self._runner.run_store(
             load,
-            on_done=lambda found: self._on_loaded(found) if epoch == self._epoch else None,
+            on_done=loaded,
             on_failed=lambda error: self._on_load_failed(error) if epoch == self._epoch else None,
         )
 
