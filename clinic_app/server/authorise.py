@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -349,6 +350,7 @@ def _lifecycle_refusal(
     return refusal
 
 
+@cache
 def fixed_columns(table: str) -> tuple[str, ...]:
     """Columns a change may set on a row only while they are empty: whose record it is.
 
