@@ -285,7 +285,15 @@ class ShellContext(Protocol):
         ...
 
     def hand_over(self, to_patient: bool) -> None:
-        """The patient holds the device (True) or has handed it back (False)."""
+        """The patient holds the device (True) or has handed it back (False).
+
+        Handing back is announced as ``handed.back`` (naming no patient).
+        """
+        ...
+
+    @property
+    def handed_over(self) -> bool:
+        """True while the patient holds the device."""
         ...
 
     def provide_body_regions(

@@ -137,6 +137,13 @@ class WindowContext(QObject):
 
     def hand_over(self, to_patient: bool) -> None:
         self._window.hand_over(to_patient)
+        if not to_patient:
+            # Whatever waited for the device to come back (a record read again) goes now.
+            self.record_changed.emit("handed.back", None)
+
+    @property
+    def handed_over(self) -> bool:
+        return self._window.handed_over
 
     def provide_body_regions(
         self,

@@ -404,6 +404,11 @@ class ShellWindow(QMainWindow):
             for bar in page.findChildren(NoticeBar):
                 bar.hide_notice()
 
+    @property
+    def handed_over(self) -> bool:
+        """True while the patient holds the device."""
+        return self._handed_over
+
     def hand_over(self, to_patient: bool) -> None:
         """While the patient holds the device, only the questionnaire is on the screen."""
         self._handed_over = to_patient

@@ -283,3 +283,40 @@ def test_hand_over_blocks_lock_switch_and_patient_actions(
     assert outside == [], outside
     # The service changes patient in the background? banner patient stays A
     assert window.context.patient.id == a
+
+
+def test_while_handed_over_the_window_stays_and_a_change_elsewhere_waits_for_the_hand_back(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    a, _b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    view, vm = screen.view, screen.view_model
+    _choose(qtbot, window, screen, "knee_osteoarthritis")
+    qtbot.mouseClick(view.page.hand_over_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    panel = view.patient_panel
+    for slider in panel.answers.sliders:
+        slider.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.keyClick(slider, Qt.Key.Key_End)
+    record = window.screen_by_id("patient")
+    read_again: list[int] = []
+    monkeypatch.setattr(record.view_model, "reload", lambda: read_again.append(1))
+
+    # The patient cannot close the app, and a sync round (a merge, say) does not read the
+    # record again under their answers.
+    window.close()
+    QApplication.processEvents()
+    assert window.isVisible()
+    assert window.facts().handed_over
+    window.context.announce("sync.received", None)
+    wait_idle(window)
+    assert read_again == []
+    assert [v.text() for v in panel.answers.values] == ["9 out of 9"] * 3
+
+    type_into(qtbot, panel.password, PASSWORD)
+    with qtbot.waitSignal(vm.patient_mode_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.take_back_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert read_again, "the record is read again once the device is handed back"
+    assert [v.text() for v in view.page.collaborate.values] == ["9 out of 9"] * 3

@@ -56,6 +56,8 @@ class PatientScreen:
                 else None
             )
         )
+        #: A change made elsewhere arrived while the patient held the device.
+        self._read_when_back = False
         context.record_changed.connect(self._on_record_changed)
         context.patient_changed.connect(self._on_patient_changed)
 
@@ -101,6 +103,16 @@ class PatientScreen:
             self.view_model.show_record(patient)
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
+        if self._context.handed_over:
+            # The patient holds the device: the record is read again once it is handed back
+            # (a merge read now would change the banner's patient under their answers).
+            self._read_when_back = True
+            return
+        if kind == "handed.back":
+            if not self._read_when_back:
+                return
+            self._read_when_back = False
+            kind = "sync.received"
         record = self.view_model.record
         banner = self._context.patient
         if record is None or banner is None or banner.id != record.id:
