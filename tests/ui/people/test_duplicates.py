@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from clinic_app.container import Services
 from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
+from tests.ui.late_answers import open_record, settle
 from tests.ui.records import merge_keeping_the_second, second_registration
 from ui.app import MainWindow
 
@@ -64,3 +65,36 @@ def _screenshot(window: MainWindow, name: str) -> None:
     wait_idle(window)
     Path(folder).mkdir(parents=True, exist_ok=True)
     window.grab().save(str(Path(folder) / name))
+
+
+def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
+    qtbot: QtBot, window: MainWindow, clinic: Services, seeded_patient: PatientSummary
+) -> None:
+    sign_in(qtbot, window, "supervisor")
+    user = window.session.require_user()
+    definition = clinic.questionnaires.definition("pseq")
+    answers = {item.code: 4 for item in definition.items}
+    timepoint = clinic.questionnaires.next_timepoint(user, seeded_patient.id, "pseq")
+    clinic.questionnaires.record(user, seeded_patient.id, "pseq", answers, timepoint, "clinician")
+    survivor = second_registration(clinic, seeded_patient)
+    window.action("duplicates").trigger()
+    view = window.screen_by_id("duplicates").view
+    qtbot.waitUntil(lambda: view.pairs.count() == 1, timeout=WAIT_MS)
+    wait_idle(window)
+    merge_keeping_the_second(qtbot, window)
+    settle(qtbot, window)
+
+    open_record(qtbot, window, survivor)
+    record = window.screen_by_id("patient")
+    qtbot.waitUntil(lambda: record.view_model.timeline is not None, timeout=WAIT_MS)
+    merged = [
+        e
+        for e in record.view_model.timeline.entries
+        if e.patient_id != survivor and e.screen_id is not None
+    ]
+    assert merged, "the merged registration's history is listed under the survivor"
+    record.view_model.open_entry(merged[0])
+    settle(qtbot, window)
+
+    assert window.showing(record)
+    assert "merged into this record" in record.view.notice.text()

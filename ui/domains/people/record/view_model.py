@@ -47,6 +47,8 @@ class PatientViewModel(QObject):
     episode_change_failed = Signal(str)
     cleared = Signal()
     failed = Signal(str)
+    #: ``(words)``: something to know, not a failure.
+    told = Signal(str)
     busy_changed = Signal(bool)
     new_referral_requested = Signal(object)
 
@@ -137,7 +139,19 @@ class PatientViewModel(QObject):
     def open_entry(self, entry: TimelineEntry) -> None:
         """Open a timeline entry where it is read, continued or added to."""
         record = self._record
-        if record is None or entry.patient_id != record.id or entry.screen_id is None:
+        if record is None or entry.screen_id is None:
+            return
+        if entry.patient_id != record.id:
+            timeline = self._timeline
+            if timeline is not None and entry in timeline.entries:
+                # Listed here from a registration merged into this record: said, not dropped.
+                self.told.emit(
+                    self.tr(
+                        "This entry was recorded under a registration that has since been "
+                        "merged into this record. Its summary is shown here; it cannot be "
+                        "opened from this record yet."
+                    )
+                )
             return
         self.entry_open_requested.emit(entry)
 
