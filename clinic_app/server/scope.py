@@ -173,15 +173,28 @@ def _recently_used(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
     )
 
 
+#: How far ahead of the server's clock a laptop's clock may be for its entries to count.
+_CLOCK_DRIFT = timedelta(hours=1)
+
+
 def _recently_opened(rules: ScopeRules, holder: Holder) -> Select[Any] | None:
     if rules.recent_days <= 0:
         return None
     since = holder.now - timedelta(days=rules.recent_days)
-    # The laptop's own audit trail, as shipped: every record it opened or changed.
+    # The laptop's own audit trail, as shipped: every record it opened or changed. It keeps a
+    # patient the laptop holds from leaving its scope; it never brings one in (an entry is the
+    # laptop's word, and a laptop cannot open a record it does not hold), nor counts an entry
+    # dated ahead of the server's clock.
     return select(ServiceAuditEntry.patient_id).where(
         ServiceAuditEntry.device_id == holder.device_id,
         ServiceAuditEntry.patient_id.is_not(None),
         ServiceAuditEntry.at >= since,
+        ServiceAuditEntry.at <= holder.now + _CLOCK_DRIFT,
+        ServiceAuditEntry.patient_id.in_(
+            select(SyncDevicePatient.patient_id).where(
+                SyncDevicePatient.device_id == holder.device_id
+            )
+        ),
     )
 
 

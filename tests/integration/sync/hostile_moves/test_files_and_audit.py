@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -167,3 +167,46 @@ def test_an_addendum_to_another_sites_record_or_to_none_is_refused(
     assert not holds(db, north, theirs)
     north.client.sync_once()
     assert not has(north, theirs)
+
+
+def _opened(north: Device, patient: uuid.UUID, at: datetime) -> ShippedEntry:
+    """A correctly chained entry saying the laptop, with nobody signed in, opened ``patient``."""
+    head = north.transport.audit_head()
+    entry = _entry(north, north.actor.id, patient, int(head["seq"]) + 1, str(head["hash"]))
+    seal = entry_hash(
+        seq=entry.seq,
+        entry_id=entry.id,
+        at=at,
+        device_id=north.device_id,
+        user_id=None,
+        patient_id=patient,
+        action="patient.open",
+        entity="patient",
+        entity_id=patient,
+        prev_hash=entry.prev_hash,
+    )
+    return ShippedEntry(**{**entry.__dict__, "user_id": None, "at": at, "hash": seal})
+
+
+@pytest.mark.parametrize("ahead", [timedelta(0), timedelta(days=3650)])
+def test_an_audit_entry_never_brings_another_sites_patient_into_a_laptops_scope(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID], ahead: timedelta
+) -> None:
+    _mine, theirs = two_patients
+    north.transport.push_audit(entries_json([_opened(north, theirs, datetime.now(UTC) + ahead)]))
+
+    assert str(theirs) not in north.transport.scope_plan()["enter"]
+    with pytest.raises(ClinicError):
+        north.transport.scope_rows([str(theirs)])
+    alert = {
+        "patient_id": str(theirs),
+        "kind": "communication",
+        "text": "DO NOT TREAT",
+        "active": True,
+        "created_at": now(),
+        "updated_at": now(),
+        "deleted": False,
+    }
+    pushed = push(north, token(north), change("patient_alert", uuid.uuid4(), alert, op="insert"))
+    assert pushed.results[0].reason == "sync.patient_not_held"
+    assert not holds(db, north, theirs)
