@@ -37,6 +37,9 @@ SCOPES = ("service", "own")
 _YEAR_MONTH = 7  # "YYYY-MM"
 
 
+_FIRST_YEAR, _LAST_YEAR = 1900, 2999
+
+
 def parse_month(text: str, field: str) -> date:
     """The first day of a month written ``YYYY-MM``.
 
@@ -46,9 +49,14 @@ def parse_month(text: str, field: str) -> date:
     try:
         if len(text) != _YEAR_MONTH:
             raise ValueError(text)
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         raise ClinicError("figures.bad_month", field=field) from None
+    # A service's figures run over years it can have worked in: the ends of the calendar
+    # (year 1, year 9999) would take a month's arithmetic past what a date can hold.
+    if not _FIRST_YEAR <= month.year <= _LAST_YEAR:
+        raise ClinicError("figures.bad_month", field=field)
+    return month
 
 
 def _acting(engine: Engine, request: Request, device: uuid.UUID) -> Acting:

@@ -153,3 +153,15 @@ def test_the_measures_are_listed(client: TestClient) -> None:
     assert by_id["patient_experience_positive"]["recorded"] is True
     assert by_id["patient_experience_positive"]["target"]["value"] == 0.75
     assert by_id["did_not_attend_rate"]["breakdowns"][:2] == ["all", "month"]
+
+
+def test_months_at_the_ends_of_the_calendar_are_refused_in_plain_words(
+    client: TestClient,
+) -> None:
+    for params in (
+        {"first": "9999-12"},
+        {"first": "2026-01", "last": "9999-12"},
+        {"first": "0001-01", "last": "9998-12"},
+    ):
+        answer = client.get("/v1/figures/injections_given", params=params, headers=_as("lee"))
+        assert (answer.status_code, answer.json()) == (400, {"error": "figures.bad_month"})
