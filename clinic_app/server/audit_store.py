@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, func, insert, or_, select, text
 
 from clinic_app.kernel.audit_entry import AuditRefusal, ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
@@ -39,6 +39,8 @@ from clinic_app.sync.audit_ship import ShippedEntry
 from clinic_app.sync.model import SyncDevice, SyncUserLogin
 
 SERVER_CHAIN = uuid.UUID(int=1)
+#: The PostgreSQL advisory lock that keeps the server's own chain in order.
+_SERVER_CHAIN_LOCK = 0x0A5D17
 """The device id under which the server's own command-line actions are chained."""
 
 
@@ -205,7 +207,14 @@ def record_server_action(
     patient_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
 ) -> None:
-    """Chain one of the server's own actions, naming its operator or user."""
+    """Chain one of the server's own actions, naming its operator or user.
+
+    Requests are answered on several threads (and server processes): the chain's head is read
+    and extended under one lock held to the end of the transaction, so two actions never take
+    the same place in it.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SERVER_CHAIN_LOCK})
     last_seq, last_hash = head(conn, SERVER_CHAIN)
     entry = ShippedEntry(
         seq=last_seq + 1,

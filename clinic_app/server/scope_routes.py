@@ -24,6 +24,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import merged_among
 from clinic_app.people.search import search_plan
 from clinic_app.server.apply import last_seq
+from clinic_app.server.audit_store import record_server_action
 from clinic_app.server.authorise import USER_TOKEN_HEADER, Acting, acting_user
 from clinic_app.server.scope import (
     MAX_FETCH,
@@ -93,9 +94,22 @@ def add_scope_routes(
 
         def read() -> dict[str, Any]:
             with engine.connect() as conn:
-                if _outside(conn, device, patients):
-                    # Fetched on demand: only for someone here who may open a record.
-                    _user(conn, device, request, Action.PATIENT_OPEN)
+                outside = _outside(conn, device, patients)
+                if outside:
+                    # Fetched on demand: only for someone here who may open a record, and
+                    # recorded on the server whatever the laptop later ships of its own.
+                    acting = _user(conn, device, request, Action.PATIENT_OPEN)
+                    for patient in outside:
+                        record_server_action(
+                            conn,
+                            operator=f"device {device}",
+                            action="patient.fetch",
+                            entity="patient",
+                            entity_id=patient,
+                            patient_id=patient,
+                            user_id=acting.user_id,
+                        )
+                    conn.commit()
                 as_of = last_seq(conn)
                 found = rows_for(conn, patients, as_of)
             return {"rows": [row.to_json() for row in found], "as_of": as_of}

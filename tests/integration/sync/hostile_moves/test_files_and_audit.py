@@ -210,3 +210,21 @@ def test_an_audit_entry_never_brings_another_sites_patient_into_a_laptops_scope(
     pushed = push(north, token(north), change("patient_alert", uuid.uuid4(), alert, op="insert"))
     assert pushed.results[0].reason == "sync.patient_not_held"
     assert not holds(db, north, theirs)
+
+
+def test_a_patient_fetched_from_another_site_is_recorded_on_the_server(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+
+    fetched = north.transport.scope_rows([str(theirs)], token(north))
+
+    assert fetched["rows"]
+    with db.connect() as conn:
+        recorded = conn.execute(
+            select(ServiceAuditEntry.action, ServiceAuditEntry.user_id).where(
+                ServiceAuditEntry.patient_id == theirs,
+                ServiceAuditEntry.action == "patient.fetch",
+            )
+        ).all()
+    assert [(action, user) for action, user in recorded] == [("patient.fetch", north.actor.id)]
