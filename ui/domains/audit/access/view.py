@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: What each recorded action says on screen; anything else shows its code, never nothing.
 _ACTIONS = {
     "patient.open": "Opened the record",
-    "patient.fetch": "Fetched the record from the server to another site's computer",
+    "patient.fetch": "Fetched the record to a computer that did not hold it",
     "patient.register": "Registered the patient",
     "timeline.view": "Read the timeline",
     "referral.create": "Added a referral",
