@@ -26,7 +26,7 @@ from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.records.seal import seal_refusal
-from clinic_app.server.authorise import Acting, addendum_refusal, adds_to_a_record, refusal
+from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.batch import (
     DuplicateScreen,
     InsertRuns,
@@ -535,21 +535,6 @@ def _checked(
     return None if code is None else _rejected(change, code)
 
 
-def _added_to_unsigned(
-    conn: Connection,
-    table: str,
-    change: Change,
-    row: Mapping[Any, Any] | None,
-    values: Mapping[str, Any],
-) -> Result | None:
-    """A new addendum naming a record that is not signed (``authorise.addendum_refusal``)."""
-    if row is not None or not adds_to_a_record(table):
-        return None
-    _flush_inserts(conn)  # the record it adds to may be earlier in this very batch
-    code = addendum_refusal(conn, table, values)
-    return None if code is None else _rejected(change, code)
-
-
 def decoded_change(change: Change) -> tuple[SyncedTable, Mapping[str, Any]] | Result:
     """The change's table and values in their Python types, or its refusal.
 
@@ -605,10 +590,8 @@ def apply_change(
         return _rejected(change, "sync.unknown_row")
     if acting is not None:
         change = _as_acting(change, values, acting, device, new=row is None)
-        refused = (
-            _not_theirs(acting, change, row, values)
-            or _checked(conn, synced.name, change, row, values)
-            or _added_to_unsigned(conn, synced.name, change, row, values)
+        refused = _not_theirs(acting, change, row, values) or _checked(
+            conn, synced.name, change, row, values
         )
         if refused is not None:
             return refused

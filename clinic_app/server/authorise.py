@@ -26,6 +26,7 @@ from clinic_app.kernel.vocabulary import Role
 from clinic_app.records.lifecycle import Lifecycle, Step
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.server.devices import token_digest
+from clinic_app.sync.hooks import ChangeCheck, on_checked
 from clinic_app.sync.model import SyncUserLogin
 from clinic_app.sync.ownership import owner_of
 from clinic_app.sync.protocol import USER_TOKEN_HEADER, Change
@@ -388,12 +389,6 @@ def _whose_refusal(
     return None
 
 
-def adds_to_a_record(table: str) -> bool:
-    """Whether rows of ``table`` are addenda to a signed record."""
-    rule = TABLE_RULES.get(table)
-    return rule is not None and rule.adds_to is not None
-
-
 def addendum_refusal(conn: Connection, table: str, row: Mapping[str, Any]) -> str | None:
     """``sync.adds_to_unsigned`` for an addendum to a record that is not signed (or absent)."""
     rule = TABLE_RULES.get(table)
@@ -435,3 +430,20 @@ def refusal(
     if record_type is not None:
         return _lifecycle_refusal(record_type.lifecycle, rule, acting, stored, values)
     return None
+
+
+def _addendum_check(table: str) -> ChangeCheck:
+    """The check of a new addendum of ``table`` (an addendum never changes once made)."""
+
+    def check(
+        conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+    ) -> str | None:
+        return None if stored is not None else addendum_refusal(conn, table, row)
+
+    return check
+
+
+# Checked with each table's own checks (``sync.hooks``), where they are run.
+for _table, _rule in TABLE_RULES.items():
+    if _rule.adds_to is not None:
+        on_checked(_table, "adds_to_a_signed_record", _addendum_check(_table))
