@@ -42,36 +42,25 @@ def test_a_file_uploaded_by_another_site_is_not_downloaded_by_its_name(
         b"".join(north.transport.download(sha))
 
 
-def _entry(north: Device, user: uuid.UUID, patient: uuid.UUID, seq: int, prev: str) -> ShippedEntry:
-    at = datetime.now(UTC)
+def _entry(
+    north: Device, user: uuid.UUID | None, patient: uuid.UUID, at: datetime | None = None
+) -> ShippedEntry:
+    """A correctly chained and sealed "patient opened" entry, next on the laptop's chain."""
+    head = north.transport.audit_head()
+    fields = {
+        "seq": int(head["seq"]) + 1,
+        "at": at or datetime.now(UTC),
+        "device_id": north.device_id,
+        "user_id": user,
+        "patient_id": patient,
+        "action": "patient.open",
+        "entity": "patient",
+        "entity_id": patient,
+        "prev_hash": str(head["hash"]),
+    }
     entry_id = uuid.uuid4()
-    seal = entry_hash(
-        seq=seq,
-        entry_id=entry_id,
-        at=at,
-        device_id=north.device_id,
-        user_id=user,
-        patient_id=patient,
-        action="patient.open",
-        entity="patient",
-        entity_id=patient,
-        prev_hash=prev,
-    )
-    return ShippedEntry(
-        seq=seq,
-        id=entry_id,
-        at=at,
-        device_id=north.device_id,
-        user_id=user,
-        patient_id=patient,
-        action="patient.open",
-        entity="patient",
-        entity_id=patient,
-        operator=None,
-        chain=CHAIN_PLAIN,
-        prev_hash=prev,
-        hash=seal,
-    )
+    seal = entry_hash(entry_id=entry_id, **fields)
+    return ShippedEntry(id=entry_id, operator=None, chain=CHAIN_PLAIN, hash=seal, **fields)
 
 
 def test_audit_entries_naming_a_user_who_never_signed_in_there_are_refused(
@@ -80,8 +69,7 @@ def test_audit_entries_naming_a_user_who_never_signed_in_there_are_refused(
     _mine, theirs = two_patients
     with db.connect() as conn:
         ben = conn.execute(select(User.id).where(User.username == "ben")).scalar_one()
-    head = north.transport.audit_head()
-    framed = _entry(north, ben, theirs, int(head["seq"]) + 1, str(head["hash"]))
+    framed = _entry(north, ben, theirs)
     unknown_chain = ShippedEntry(**{**framed.__dict__, "user_id": north.actor.id, "chain": 9})
 
     for entries in ([framed], [unknown_chain]):
@@ -169,31 +157,14 @@ def test_an_addendum_to_another_sites_record_or_to_none_is_refused(
     assert not has(north, theirs)
 
 
-def _opened(north: Device, patient: uuid.UUID, at: datetime) -> ShippedEntry:
-    """A correctly chained entry saying the laptop, with nobody signed in, opened ``patient``."""
-    head = north.transport.audit_head()
-    entry = _entry(north, north.actor.id, patient, int(head["seq"]) + 1, str(head["hash"]))
-    seal = entry_hash(
-        seq=entry.seq,
-        entry_id=entry.id,
-        at=at,
-        device_id=north.device_id,
-        user_id=None,
-        patient_id=patient,
-        action="patient.open",
-        entity="patient",
-        entity_id=patient,
-        prev_hash=entry.prev_hash,
-    )
-    return ShippedEntry(**{**entry.__dict__, "user_id": None, "at": at, "hash": seal})
-
-
 @pytest.mark.parametrize("ahead", [timedelta(0), timedelta(days=3650)])
 def test_an_audit_entry_never_brings_another_sites_patient_into_a_laptops_scope(
     north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID], ahead: timedelta
 ) -> None:
     _mine, theirs = two_patients
-    north.transport.push_audit(entries_json([_opened(north, theirs, datetime.now(UTC) + ahead)]))
+    north.transport.push_audit(
+        entries_json([_entry(north, None, theirs, datetime.now(UTC) + ahead)])
+    )
 
     assert str(theirs) not in north.transport.scope_plan()["enter"]
     with pytest.raises(ClinicError):
