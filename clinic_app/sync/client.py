@@ -357,6 +357,8 @@ class SyncClient:
         #: every server takes until the server's answer says it takes more.
         self._most = max(1, min(batch_size, MAX_BATCH))
         self._batch_size = min(self._most, FIRST_BATCH)
+        #: Whether a server's answer has said how many changes it takes (``_sized``).
+        self._heard = False
         self._user_tokens = user_tokens or self._keychain_token
 
     def _keychain_token(self, user: uuid.UUID) -> str | None:
@@ -398,7 +400,10 @@ class SyncClient:
         query = select(OutboxEntry.seq, OutboxEntry.user_id, func.length(OutboxEntry.changed))
         if after is not None:
             query = query.where(OutboxEntry.seq > after)
-        entries = conn.execute(query.order_by(OutboxEntry.seq).limit(self._batch_size)).all()
+        # Until a server has said how many it takes, the batch after the first is frozen at
+        # this laptop's own size, and frozen again smaller only if the answer says so.
+        limit = self._batch_size if self._heard or key == PENDING_KEY else self._most
+        entries = conn.execute(query.order_by(OutboxEntry.seq).limit(limit)).all()
         if not entries:
             return None
         user = entries[0].user_id
@@ -542,15 +547,15 @@ class SyncClient:
         """Take the batch size the server's answer names; the batch after, at that size.
 
         Fewer, larger batches: each costs two commits here and a transaction there. The batch
-        after was frozen before the server said how many it takes, and never sent: if the size
-        moved it is frozen again (a server taking fewer would refuse it).
+        after the first was frozen before the server said how many it takes (at this laptop's
+        own size), and never sent: if it holds more than the server takes it is frozen again
+        (a server taking fewer would refuse it). A server that does not say takes
+        :data:`FIRST_BATCH`.
         """
-        if response.max_batch is None:
-            return following
-        size = min(self._most, response.max_batch)
-        moved = size != self._batch_size
-        self._batch_size = size
-        if moved and following is not None:
+        taken = FIRST_BATCH if response.max_batch is None else response.max_batch
+        self._batch_size = min(self._most, taken)
+        self._heard = True
+        if following is not None and len(following.request.changes) > self._batch_size:
             return self._following(batch, again=True)
         return following
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,27 @@ def test_a_batch_of_long_values_ends_before_they_pass_the_laptops_size_for_one_p
     assert len(server.sizes) > 2
     assert sum(server.sizes) == 200
     assert max(server.sizes) < 100
+
+
+@pytest.mark.parametrize(("most", "frozen_again"), [(2000, False), (600, True), (None, True)])
+def test_the_batch_after_the_first_is_frozen_again_only_when_the_server_takes_fewer(
+    services: Services, monkeypatch: pytest.MonkeyPatch, most: int | None, frozen_again: bool
+) -> None:
+    # Frozen at the laptop's own size while the first batch is out: a server taking that
+    # many gets it as it is, without the laptop reading its outbox a second time.
+    _add_patients(services, 1200)
+    server = _Server(most)
+    client = SyncClient(services.context.store, server, user_tokens=lambda _user: "token")
+    again: list[bool] = []
+    following = client._following
+
+    def spy(after: Any, **kwargs: bool) -> Any:
+        again.append(kwargs.get("again", False))
+        return following(after, **kwargs)
+
+    monkeypatch.setattr(client, "_following", spy)
+    assert client.push().pushed == 1200
+    assert any(again) is frozen_again
+    assert server.sizes[0] == 500
+    assert sum(server.sizes) == 1200
+    assert max(server.sizes[1:]) <= (most or 500)
