@@ -26,10 +26,16 @@ from clinic_app.server.apply import apply_push, pull_page
 from clinic_app.server.authorise import Acting
 from clinic_app.server.database import open_server_store
 from clinic_app.server.scope import touch
-from clinic_app.sync.model import SyncChange, SyncConflict, SyncFieldVersions
+from clinic_app.sync.model import (
+    SyncChange,
+    SyncConflict,
+    SyncDevicePatient,
+    SyncFieldVersions,
+)
 from clinic_app.sync.protocol import MAX_BATCH, Change, PushRequest, Status
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d001")
+OTHER_DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d002")
 CLINICIAN = Acting(uuid.UUID("01900000-0000-7000-8000-00000000c001"), Role.CLINICIAN)
 
 
@@ -269,3 +275,25 @@ def test_the_servers_answer_says_how_many_changes_it_takes_in_one_push(engine: E
     with engine.begin() as conn:
         response = apply_push(conn, DEVICE, PushRequest(uuid.uuid4(), ()), None, acting=CLINICIAN)
     assert response.max_batch == MAX_BATCH == 2000
+
+
+def test_a_possible_duplicate_flagged_by_the_server_brings_no_one_into_the_laptops_hold(
+    engine: Engine,
+) -> None:
+    # The laptop holds the patient it pushed; the flag names another laptop's patient too,
+    # but the server made that row: the other patient stays where they were.
+    number = next(synthetic_numbers(1, start=700))
+    theirs = _insert(_patient("Hopper", "Grace", date(1950, 2, 3), number))
+    with engine.begin() as conn:
+        apply_push(conn, OTHER_DEVICE, PushRequest(uuid.uuid4(), (theirs,)), None, acting=CLINICIAN)
+    ours = _insert(_patient("Hoper", "Grace", date(1950, 2, 3), number))
+    assert _push(engine, [ours]) == [Status.APPLIED]
+    assert _pairs(engine) == {frozenset((theirs.row_id, ours.row_id))}
+    with engine.connect() as conn:
+        held = {
+            (device, patient)
+            for device, patient in conn.execute(
+                select(SyncDevicePatient.device_id, SyncDevicePatient.patient_id)
+            )
+        }
+    assert held == {(OTHER_DEVICE, theirs.row_id), (DEVICE, ours.row_id)}
