@@ -12,6 +12,7 @@ error, so callers' savepoints and fallbacks work unchanged.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -92,18 +93,19 @@ def _copy(
     )
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
+    # Only the columns with a conversion are touched row by row (most have none on
+    # PostgreSQL: ids, text, dates and numbers go to the driver as they are).
+    converting = [(index, convert) for index, convert in enumerate(converters) if convert]
+    take = operator.itemgetter(*names) if len(names) > 1 else None
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             makers = list(fill.values())
             for row in rows:
-                values = [row[name] for name in names]
+                values = list(take(row)) if take is not None else [row[names[0]]]
                 values.extend(make() for make in makers)
-                copy.write_row(
-                    [
-                        value if convert is None else convert(value)
-                        for convert, value in zip(converters, values, strict=True)
-                    ]
-                )
+                for index, convert in converting:
+                    values[index] = convert(values[index])
+                copy.write_row(values)
     except psycopg.Error as error:
         raise DBAPIError.instance(
             statement, None, error, psycopg.Error, dialect=conn.dialect
