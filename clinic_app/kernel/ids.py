@@ -1,4 +1,7 @@
-"""UUIDv7 identifiers made on the device: time-ordered, so new rows sort last in an index."""
+"""Identifiers: UUIDv7 made on the device, and ids read back from text.
+
+A UUIDv7 is time-ordered, so new rows sort last in an index.
+"""
 
 from __future__ import annotations
 
@@ -40,3 +43,24 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62
     value |= rand_b
     return uuid.UUID(int=value)
+
+
+#: Ids read lately, by their text: a sync batch names the same user, device and patient in
+#: row after row. Kept small, and emptied when full.
+_IDS_READ: dict[str, uuid.UUID] = {}
+_IDS_KEPT = 1024
+
+
+def read_uuid(text: str) -> uuid.UUID:
+    """``uuid.UUID(text)``, worked out once for an id met again soon after.
+
+    Raises:
+        ValueError: the text is no id.
+    """
+    found = _IDS_READ.get(text)
+    if found is None:
+        found = uuid.UUID(text)
+        if len(_IDS_READ) >= _IDS_KEPT:
+            _IDS_READ.clear()
+        _IDS_READ[text] = found
+    return found

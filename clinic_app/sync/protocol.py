@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.ids import read_uuid
 
 PROTOCOL_VERSION = 1
 #: Most changes in one push; a device splits larger queues.
@@ -51,7 +52,7 @@ def _bad(reason: str, **params: Any) -> ClinicError:
 
 def _uuid(value: object, name: str) -> uuid.UUID:
     try:
-        return uuid.UUID(str(value))
+        return read_uuid(value if type(value) is str else str(value))
     except ValueError:
         raise _bad("not_a_uuid", field=name) from None
 
@@ -74,6 +75,10 @@ def _object(value: object, name: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise _bad("not_an_object", field=name)
     return value
+
+
+def _own_dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    return value if type(value) is dict else dict(value)
 
 
 @dataclass(frozen=True)
@@ -127,7 +132,8 @@ class Change:
             row_id=_uuid(raw.get("row_id"), "row_id"),
             operation=str(operation),
             base_version=_int(raw.get("base_version"), "base_version"),
-            fields=dict(_object(raw.get("fields"), "fields")),
+            # Parsed JSON is this change's own: taken as it is, not copied.
+            fields=_own_dict(_object(raw.get("fields"), "fields")),
             user_id=_optional_uuid(raw.get("user_id"), "user_id"),
         )
 

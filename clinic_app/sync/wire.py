@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from clinic_app.kernel.base import Base, Syncable, UtcDateTime
 from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.ids import read_uuid
 from clinic_app.kernel.outbox import wire_value as to_wire
 from clinic_app.kernel.signed import AppendOnly, Signable
 
@@ -39,7 +40,7 @@ _PLAIN_TYPES: frozenset[type[Any]] = frozenset({String, Text, Integer, BigIntege
 
 
 def _to_uuid(value: Any) -> uuid.UUID:
-    return uuid.UUID(str(value))
+    return read_uuid(value if type(value) is str else str(value))
 
 
 def _to_timestamp(value: Any) -> datetime:
