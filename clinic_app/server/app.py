@@ -361,7 +361,7 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         log_event(
             "push", device=device, user=acting.user_id, changes=len(message.changes), **counts
         )
-        return response.to_json()
+        return response.as_json
 
     @app.get("/v1/pull")
     def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:

@@ -240,6 +240,11 @@ class PushResponse:
             answer["max_batch"] = self.max_batch
         return answer
 
+    @cached_property
+    def as_json(self) -> dict[str, Any]:
+        """:meth:`to_json`, made once: the server both keeps and sends an answer."""
+        return self.to_json()
+
     @classmethod
     def from_json(cls, data: object) -> PushResponse:
         """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
