@@ -569,8 +569,9 @@ def decoded_change(change: Change) -> tuple[SyncedTable, Mapping[str, Any]] | Re
     """
     try:
         synced = synced_table(change.table)
-        decoded = synced.decode(change.fields)
-        values = {name: value for name, value in decoded.items() if name not in _NEVER_SET}
+        values = synced.decode(change.fields)  # a dict of its own
+        for name in _NEVER_SET:
+            values.pop(name, None)
         if unfit_fields(synced.table, values):
             raise ValueError("a value its column cannot hold")
     except ClinicError as error:
