@@ -27,6 +27,8 @@ _IDENTITY = frozenset(name for rule in MATCH_RULES for name in rule.fields)
 
 Key = tuple[str, uuid.UUID]
 Row = Mapping[Any, Any]
+#: What a batch's rows read ahead give for a row that was not read.
+_UNREAD: Any = object()
 
 
 def rows_of(conn: Connection, changes: Iterable[Change]) -> dict[Key, Row | None]:
@@ -90,7 +92,7 @@ def _identity(rule_fields: tuple[str, ...], values: Mapping[Any, Any]) -> tuple[
 
     Values are compared as their Python types: stored rows and decoded changes hold the same.
     """
-    found = tuple(values.get(name) for name in rule_fields)
+    found = tuple(map(values.get, rule_fields))
     if None in found or "" in found:
         return None
     return found
@@ -142,18 +144,23 @@ class DuplicateScreen:
         ``patients`` are the batch's patient changes that decoded and fit their columns, with
         their values; the others are refused when applied and never become rows.
         """
+        rules = list(zip(MATCH_RULES, self._holders, self._stored_form, strict=True))
         for change, values in patients:
-            key = ("patient", change.row_id)
-            if key not in known:
+            stored = known.get(("patient", change.row_id), _UNREAD)
+            if stored is _UNREAD:
                 return False
-            stored = known[key]
             after = {**dict(stored), **values} if stored is not None else values
-            for index, rule in enumerate(MATCH_RULES):
+            for rule, holders, stored_form in rules:
                 identity = _identity(rule.fields, after)
                 if identity is None:
                     continue
-                self._holders[index].setdefault(identity, set()).add(change.row_id)
-                self._stored_form[index][identity] = tuple(after[name] for name in rule.fields)
+                held = holders.get(identity)
+                if held is None:
+                    holders[identity] = {change.row_id}
+                    # Every value is there (or there is no identity): as stored, as it is.
+                    stored_form[identity] = identity
+                else:
+                    held.add(change.row_id)
         return True
 
     def may_match(self, patient_id: uuid.UUID, values: Mapping[str, Any]) -> bool:
@@ -165,6 +172,7 @@ class DuplicateScreen:
             if identity is None:
                 continue
             holders = self._holders[index].get(identity)
-            if holders is None or holders - {patient_id}:
+            # Anyone holding it but this patient (who is among its holders when foreseen).
+            if holders is None or len(holders) > 1 or patient_id not in holders:
                 return True
         return False
