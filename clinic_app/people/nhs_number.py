@@ -31,6 +31,8 @@ def _error(code: str, **params: object) -> ValidationError:
 
 def _digits_of(text: str) -> str:
     """Strip surrounding whitespace and separators between groups; raise if anything else."""
+    if len(text) == LENGTH and text.isascii() and text.isdigit():
+        return text  # already the ten digits, as stored and synced
     stripped = text.strip()
     if not stripped:
         raise _error("empty")
