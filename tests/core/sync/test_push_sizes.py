@@ -149,3 +149,32 @@ def test_the_batch_after_the_first_is_frozen_again_only_when_the_server_takes_fe
     assert server.sizes[0] == 500
     assert sum(server.sizes) == 1200
     assert max(server.sizes[1:]) <= (most or 500)
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {"status": "approved"},
+        {"status": ["applied"]},
+        {"status": None},
+        {"status": "applied", "conflicts": "given_name"},
+        {"status": "conflict", "conflicts": ["given_name", 3]},
+    ],
+)
+def test_an_answer_whose_results_a_laptop_cannot_read_is_refused_as_a_bad_message(
+    result: dict[str, Any],
+) -> None:
+    answer = {
+        "batch_key": str(uuid.uuid4()),
+        "results": [{"key": str(uuid.uuid4()), "row_version": 1, **result}],
+        "last_seq": 7,
+    }
+    with pytest.raises(ClinicError) as refused:
+        PushResponse.from_json(answer)
+    assert refused.value.code == "sync.bad_message"
+
+
+def test_a_result_reads_back_as_it_was_answered() -> None:
+    for status in Status:
+        result = Result(uuid.uuid4(), status, 3, ("given_name",), "sync.conflict")
+        assert Result.from_json(result.to_json()) == result
