@@ -150,29 +150,41 @@ def _add_search_route(app: FastAPI, engine: Engine, authenticated: Authenticate)
     @app.get("/v1/patients/search")
     def search(request: Request, q: str = "") -> dict[str, Any]:
         device = authenticated(engine, request)
-        with engine.connect() as conn:
-            _user(conn, device, request, Action.PATIENT_SEARCH)
+        with engine.begin() as conn:
+            acting = _user(conn, device, request, Action.PATIENT_SEARCH)
             query = search_plan(q[:100], MAX_RESULTS)
             if query is None:
                 return {"patients": []}
             statement, params = query
             found = conn.execute(statement, params).all()
             merged = merged_among(conn, [row[0] for row in found])
-        patients: list[dict[str, Any]] = []
-        seen = set(merged)
-        for row in found:
-            if row[0] in seen:
-                continue
-            seen.add(row[0])
-            patients.append(
-                {
-                    "id": str(row[0]),
-                    "nhs_number": row[1],
-                    "family_name": row[2],
-                    "given_name": row[3],
-                    "date_of_birth": row[4].isoformat() if row[4] else None,
-                    "sex": row[5],
-                    "postcode": row[6],
-                }
-            )
-        return {"patients": patients[:MAX_RESULTS]}
+            patients: list[dict[str, Any]] = []
+            seen = set(merged)
+            for row in found:
+                if row[0] in seen or len(patients) == MAX_RESULTS:
+                    continue
+                seen.add(row[0])
+                patients.append(
+                    {
+                        "id": str(row[0]),
+                        "nhs_number": row[1],
+                        "family_name": row[2],
+                        "given_name": row[3],
+                        "date_of_birth": row[4].isoformat() if row[4] else None,
+                        "sex": row[5],
+                        "postcode": row[6],
+                    }
+                )
+                # Each patient the answer shows is recorded against the user who searched,
+                # as an opened record is: their details left the server for this laptop.
+                # The words searched for are not kept (they may be a name or a number).
+                record_server_action(
+                    conn,
+                    operator=f"device {device}",
+                    action="patient.search",
+                    entity="patient",
+                    entity_id=row[0],
+                    patient_id=row[0],
+                    user_id=acting.user_id,
+                )
+        return {"patients": patients}

@@ -199,3 +199,32 @@ def test_a_patient_fetched_from_another_site_is_recorded_on_the_server(
             )
         ).all()
     assert [(action, user) for action, user in recorded] == [("patient.fetch", north.actor.id)]
+
+
+def test_each_patient_a_search_of_the_service_shows_is_recorded_on_the_server(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+
+    found = north.transport.search_patients("Southern", token(north))
+    nothing = north.transport.search_patients("Nobody-by-this-name", token(north))
+
+    assert [item["id"] for item in found] == [str(theirs)]
+    assert nothing == []
+    with db.connect() as conn:
+        recorded = conn.execute(
+            select(
+                ServiceAuditEntry.action,
+                ServiceAuditEntry.patient_id,
+                ServiceAuditEntry.user_id,
+                ServiceAuditEntry.operator,
+            ).where(ServiceAuditEntry.action == "patient.search")
+        ).all()
+    # Once for the one patient shown, as Ann, from her laptop; what she typed is not kept.
+    assert [(row.patient_id, row.user_id) for row in recorded] == [(theirs, north.actor.id)]
+    assert recorded[0].operator == f"device {north.device_id}"
+    with db.connect() as conn:
+        kept = " ".join(
+            str(value) for row in conn.execute(select(ServiceAuditEntry)) for value in row
+        )
+    assert "Southern" not in kept

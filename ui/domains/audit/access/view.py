@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 _ACTIONS = {
     "patient.open": "Opened the record",
     "patient.fetch": "Fetched the record to a computer that did not hold it",
+    "patient.search": "Shown in a search of all the service's patients",
     "patient.register": "Registered the patient",
     "timeline.view": "Read the timeline",
     "referral.create": "Added a referral",
