@@ -302,18 +302,30 @@ def in_scope_among(
     conn: Connection, device_id: uuid.UUID, patients: Iterable[uuid.UUID]
 ) -> set[uuid.UUID]:
     """Which of ``patients`` are in a laptop's scope now (each rule asked about them only)."""
+    by_rule, by_link = scope_among(conn, device_id, patients)
+    return by_rule | by_link
+
+
+def scope_among(
+    conn: Connection, device_id: uuid.UUID, patients: Iterable[uuid.UUID]
+) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+    """Which of ``patients`` are in a laptop's scope now: by a rule, and only by a link.
+
+    The second are linked by a possible duplicate or a merge to a patient in scope, and in
+    scope by no rule of their own (their record comes so the person who merges sees both).
+    """
     wanted = list(dict.fromkeys(patients))
     if not wanted:
-        return set()
+        return set(), set()
     rules = service_rules(conn)
     who = holder(conn, device_id)
     found = _by_rules(conn, rules, who, wanted)
-    # Linked to one in scope by a possible duplicate or a merge: in scope too.
+    linked: set[uuid.UUID] = set()
     for patient in set(wanted) - found:
         links = _linked(conn, {patient})
         if links and _by_rules(conn, rules, who, list(links)):
-            found.add(patient)
-    return found
+            linked.add(patient)
+    return found, linked
 
 
 def _by_rules(

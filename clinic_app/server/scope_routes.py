@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from clinic_app.kernel.errors import ClinicError, PermissionDenied
+from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, PermissionDenied
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import merged_among
 from clinic_app.people.search import search_plan
@@ -32,7 +32,11 @@ from clinic_app.server.scope import (
     in_scope_among,
     plan,
     rows_for,
+    scope_among,
     scope_of,
+)
+from clinic_app.server.scope import (
+    held as held_by,
 )
 
 ReadJson = Callable[[Request], Awaitable[object]]
@@ -61,6 +65,35 @@ def _user(conn: Connection, device: uuid.UUID, request: Request, action: Action)
 def _outside(conn: Connection, device: uuid.UUID, patients: list[uuid.UUID]) -> list[uuid.UUID]:
     wanted = in_scope_among(conn, device, patients)
     return [patient for patient in patients if patient not in wanted]
+
+
+def _record_linked(
+    conn: Connection, device: uuid.UUID, request: Request, patients: set[uuid.UUID]
+) -> None:
+    """Record the patients a laptop takes in only as possible duplicates of ones it holds.
+
+    In scope only through a possible duplicate or a merge with a patient held there, their
+    record reaches the laptop without anyone opening it: the server records it against the
+    laptop (and its user, when one asks), once, when it is first taken in.
+    """
+    patients = patients - held_by(conn, device, patients)
+    if not patients:
+        return
+    try:
+        user = acting_user(conn, device, request.headers.get(USER_TOKEN_HEADER) or None).user_id
+    except AuthenticationFailed:
+        user = None  # the laptop's own scope step: no one asked
+    for patient in patients:
+        record_server_action(
+            conn,
+            operator=f"device {device}",
+            action="patient.linked",
+            entity="patient",
+            entity_id=patient,
+            patient_id=patient,
+            user_id=user,
+        )
+    conn.commit()
 
 
 def add_scope_routes(
@@ -94,7 +127,9 @@ def add_scope_routes(
 
         def read() -> dict[str, Any]:
             with engine.connect() as conn:
-                outside = _outside(conn, device, patients)
+                by_rule, by_link = scope_among(conn, device, patients)
+                outside = [p for p in patients if p not in by_rule and p not in by_link]
+                _record_linked(conn, device, request, by_link)
                 if outside:
                     # Fetched on demand: only for someone here who may open a record, and
                     # recorded on the server whatever the laptop later ships of its own.

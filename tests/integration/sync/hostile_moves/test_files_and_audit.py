@@ -26,6 +26,7 @@ from tests.integration.sync.hostile_moves.helpers import (
     token,
 )
 from tests.support.sync_server import Device
+from tests.support.two_sites import register
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -228,3 +229,34 @@ def test_each_patient_a_search_of_the_service_shows_is_recorded_on_the_server(
             str(value) for row in conn.execute(select(ServiceAuditEntry)) for value in row
         )
     assert "Southern" not in kept
+
+
+def test_a_patient_taken_in_only_as_a_possible_duplicate_is_recorded_on_the_server(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+
+    # Ann registers someone with the Southfield patient's NHS number: the server flags the
+    # pair, and her laptop takes the other record in so the person who merges sees both.
+    twin = register(north, "9990000034", "Southerne")
+    north.client.sync_once()
+    north.client.sync_once()
+    assert has(north, theirs)
+
+    with db.connect() as conn:
+        recorded = conn.execute(
+            select(ServiceAuditEntry.patient_id, ServiceAuditEntry.operator).where(
+                ServiceAuditEntry.action == "patient.linked"
+            )
+        ).all()
+    assert [(row.patient_id, row.operator) for row in recorded] == [
+        (theirs, f"device {north.device_id}")
+    ]
+    # Once: later rounds send changes, not the record again, and record nothing more.
+    north.client.sync_once()
+    with db.connect() as conn:
+        again = conn.execute(
+            select(ServiceAuditEntry.id).where(ServiceAuditEntry.action == "patient.linked")
+        ).all()
+    assert len(again) == 1
+    assert twin != theirs

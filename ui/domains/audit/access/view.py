@@ -32,6 +32,7 @@ _ACTIONS = {
     "patient.open": "Opened the record",
     "patient.fetch": "Fetched the record to a computer that did not hold it",
     "patient.search": "Shown in a search of all the service's patients",
+    "patient.linked": "Taken to a computer as a possible duplicate of a patient held there",
     "patient.register": "Registered the patient",
     "timeline.view": "Read the timeline",
     "referral.create": "Added a referral",
