@@ -23,6 +23,9 @@ class Site(Syncable, Base):
     name: Mapped[str] = mapped_column(String(200))
     ods_code: Mapped[str | None] = mapped_column(String(10), default=None)
     address: Mapped[str | None] = mapped_column(Text, default=None)
+    #: How a patient or GP reaches the clinic: printed at the head of its letters.
+    phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class User(Syncable, Base):

@@ -94,6 +94,9 @@ _WORDS = {
     "text.too_long": "The {field} must be at most {max_length} characters.",
     "site.not_found": "There is no site with that name. 'onestop-server site list' shows them.",
     "site.name_required": "Give the site a name of up to 200 characters.",
+    "site.address_too_long": "Give the site's address in up to 300 characters.",
+    "site.phone_not_a_number": "Give the telephone number in digits, e.g. 0113 496 0100.",
+    "site.email_not_an_address": "Give the email address in full, e.g. msk@example.org.",
     "sync.scope_setting_invalid": (
         "That value does not fit the sync scope rule {rule}: the switches are on or off, and "
         "recent_days is a whole number of days from 0 to 3650."
@@ -307,10 +310,15 @@ def _site(args: argparse.Namespace) -> int:
                     print(f"{site_id}  {ods or '-':<8} {devices.shown_name(name)}")
             return 0
         if not args.name:
-            print("Name the site: site add NAME.", file=sys.stderr)
+            print(f"Name the site: site {args.action} NAME.", file=sys.stderr)
             return 2
+        contact = {"address": args.address, "phone": args.phone, "email": args.email}
         with store.engine.begin() as conn:
-            users.add_site(conn, args.name, args.ods)
+            if args.action == "contact":
+                users.set_site_contact(conn, args.name, **contact)
+                print(f"{args.name}'s letters give these from the next sync.")
+                return 0
+            users.add_site(conn, args.name, args.ods, **contact)
         print(f"Added {args.name}; devices get it at their next sync.")
         return 0
     finally:
@@ -433,9 +441,12 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true")
     user.set_defaults(run=_user)
     site = commands.add_parser("site", help="the service's clinic sites (every device gets them)")
-    site.add_argument("action", choices=["add", "list"])
+    site.add_argument("action", choices=["add", "contact", "list"])
     site.add_argument("name", nargs="?", help="the site's name, e.g. Northgate Health Centre")
     site.add_argument("--ods", help="the site's ODS code")
+    site.add_argument("--address", help="its postal address, printed on its letters")
+    site.add_argument("--phone", help="its telephone number, printed on its letters")
+    site.add_argument("--email", help="its email address, printed on its letters")
     site.add_argument("--db", required=True, help="database URL")
     site.set_defaults(run=_site)
     setting = commands.add_parser(

@@ -14,6 +14,7 @@ brings the hash.
 from __future__ import annotations
 
 import dataclasses
+import re
 import secrets
 import uuid
 from typing import Any
@@ -267,21 +268,30 @@ def set_site(conn: Connection, username: str, site_id: uuid.UUID | None) -> None
     _update(conn, username, {"site_id": str(site_id) if site_id else None})
 
 
-def add_site(conn: Connection, name: str, ods_code: str | None = None) -> uuid.UUID:
+def add_site(
+    conn: Connection,
+    name: str,
+    ods_code: str | None = None,
+    *,
+    address: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> uuid.UUID:
     """Add a clinic site of the service; laptops get it at their next sync.
 
     Raises:
-        ValidationError: ``site.name_required``.
+        ValidationError: ``site.name_required``, or as :func:`site_contact`.
     """
     shown = " ".join(name.split())
     if not shown or len(shown) > 200:
         raise ValidationError("site.name_required")
+    contact = site_contact(address, phone, email)
     site_id = uuid7()
     now = wire_value(utcnow())
     fields: dict[str, Any] = {
         "name": shown,
         "ods_code": (ods_code or "").strip().upper() or None,
-        "address": None,
+        **contact,
         "created_at": now,
         "updated_at": now,
         "device_id": str(SERVER_DEVICE),
@@ -289,6 +299,66 @@ def add_site(conn: Connection, name: str, ods_code: str | None = None) -> uuid.U
     }
     _applied(conn, Change(uuid.uuid4(), "site", site_id, "insert", 0, fields))
     return site_id
+
+
+#: A telephone number as people write them: digits, spaces, brackets, a leading +, an
+#: extension after "ext".
+_PHONE = re.compile(r"\+?[0-9 ()-]{6,30}(?: ?(?:ext|x)\.? ?[0-9]{1,6})?", re.IGNORECASE)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def site_contact(
+    address: str | None, phone: str | None, email: str | None
+) -> dict[str, str | None]:
+    """A site's address, telephone number and email address as kept (blank: not given).
+
+    Raises:
+        ValidationError: ``site.address_too_long``, ``site.phone_not_a_number`` or
+            ``site.email_not_an_address``.
+    """
+    shown_address = ", ".join(
+        part for part in (" ".join(line.split()) for line in (address or "").split("\n")) if part
+    )
+    if len(shown_address) > 300:
+        raise ValidationError("site.address_too_long")
+    shown_phone = " ".join((phone or "").split())
+    if shown_phone and (len(shown_phone) > 40 or not _PHONE.fullmatch(shown_phone)):
+        raise ValidationError("site.phone_not_a_number")
+    shown_email = (email or "").strip()
+    if shown_email and (len(shown_email) > 200 or not _EMAIL.fullmatch(shown_email)):
+        raise ValidationError("site.email_not_an_address")
+    return {
+        "address": shown_address or None,
+        "phone": shown_phone or None,
+        "email": shown_email or None,
+    }
+
+
+def set_site_contact(
+    conn: Connection,
+    name: str,
+    *,
+    address: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> None:
+    """Set how patients and GPs reach a site (those given; the others kept as they are).
+
+    Raises:
+        NotFound: ``site.not_found``.
+        ValidationError: as :func:`site_contact`.
+    """
+    site_id = site_named(conn, name)
+    if site_id is None:
+        raise NotFound("site.not_found")
+    given = {"address": address, "phone": phone, "email": email}
+    checked = site_contact(address, phone, email)
+    version = conn.execute(select(Site.row_version).where(Site.id == site_id)).scalar_one()
+    fields: dict[str, Any] = {
+        key: value for key, value in checked.items() if given[key] is not None
+    }
+    fields.update(updated_at=wire_value(utcnow()), device_id=str(SERVER_DEVICE))
+    _applied(conn, Change(uuid.uuid4(), "site", site_id, "update", int(version), fields))
 
 
 def site_named(conn: Connection, name: str | None) -> uuid.UUID | None:
