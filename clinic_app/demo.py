@@ -242,7 +242,13 @@ def seed_demo(
         session.actor = Actor(device_id=context.device_id)
         if session.scalar(select(User.id).limit(1)) is not None:
             raise Conflict("demo.store_not_empty")
-        site = Site(name="Riverside Community MSK Clinic", address="Riverside Health Village")
+        # A number in Ofcom's range kept for drama (0113 496 0000 to 0999): it rings no one.
+        site = Site(
+            name="Riverside Community MSK Clinic",
+            address="Riverside Health Village, 1 River Lane, Leeds LS6 2AB",
+            phone="0113 496 0100",
+            email="riverside.msk@example.org",
+        )
         session.add(site)
         practices = [GpPractice(ods_code=c, name=n, postcode=p) for c, n, p in _PRACTICES]
         session.add_all(practices)

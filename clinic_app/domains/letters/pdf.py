@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportlab import rl_config
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
@@ -42,6 +43,9 @@ class PrintedLetter:
     signer: str
     service: str
     greeting: str = ""
+    #: How to reach the clinic the letter comes from (its address, telephone, email), in
+    #: the order printed under its name at the head of the first page.
+    sender: tuple[str, ...] = ()
 
 
 #: A quoted record's own heading ("Injection, 15 September 2026") is short and has no full stop.
@@ -99,8 +103,20 @@ def letter_pdf(letter: PrintedLetter) -> bytes:
     line = ParagraphStyle("line", parent=body, spaceAfter=0)
     flag = ParagraphStyle("flag", parent=body, fontName=fonts.bold, textColor=EMERGENCY_RED)
 
+    sender_style = ParagraphStyle(
+        "sender",
+        parent=body,
+        alignment=TA_RIGHT,
+        fontSize=max(size - 1, BODY_SIZE - 1),
+        leading=max(size - 1, BODY_SIZE - 1) * 1.3,
+        spaceAfter=0,
+    )
+
     def story() -> list[Any]:
-        flow: list[Any] = [Paragraph(text(view.title), title), Spacer(1, 3 * mm)]
+        # Who it is from and how to reach them, at the head of the first page, as a letter.
+        head = [f"<b>{text(letter.service)}</b>", *(text(part) for part in letter.sender)]
+        flow: list[Any] = [Paragraph("<br/>".join(head), sender_style), Spacer(1, 4 * mm)]
+        flow += [Paragraph(text(view.title), title), Spacer(1, 3 * mm)]
         flow.append(Paragraph(text(view.recipient), body))
         if view.no_gp_practice:
             flow.append(Paragraph("No GP practice is recorded for this patient.", flag))

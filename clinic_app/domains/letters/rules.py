@@ -122,6 +122,8 @@ class LetterFacts:
     gp_ods: str
     clinician: str
     site: str
+    #: The site's telephone number, for the patient to ring (None: none is kept).
+    site_phone: str | None = None
     episode_started: date | None = None
     episode_ended: date | None = None
     end_reason: str = ""
@@ -355,7 +357,10 @@ def patient_sections(facts: LetterFacts) -> tuple[SectionText, ...]:
         (
             "come_back",
             "When and how to come back",
-            "If your symptoms change or you are worried, contact the MSK service or your GP.",
+            f"If your symptoms change or you are worried, call us on {facts.site_phone} or"
+            " contact your GP."
+            if facts.site_phone
+            else "If your symptoms change or you are worried, contact the MSK service or your GP.",
         ),
         ("copies", "Who else gets this letter", gp),
     )

@@ -47,7 +47,7 @@ from clinic_app.kernel.errors import (
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.settings import ServiceSetting, setting_id
-from clinic_app.kernel.staff import display_name
+from clinic_app.kernel.staff import Site, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
@@ -293,6 +293,7 @@ class LetterService:
                 gp_ods=gp.ods_code if gp is not None else "",
                 clinician=display_name(session, actor.id) or actor.display_name,
                 site=actor.site_name or "",
+                site_phone=_site_phone(session, actor.site_id),
                 episode_started=episode.started_on if episode else None,
                 episode_ended=episode.ended_on if episode else None,
                 end_reason=(episode.end_reason or "") if episode else "",
@@ -620,6 +621,7 @@ class LetterService:
             signer=display_name(session, row.signed_by or row.created_by),
             service=actor.site_name or "OneStop MSK",
             greeting=greeting(view.kind, patient.given_name),
+            sender=_sender(session, actor.site_id),
         )
 
     def fhir_document(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> str:
@@ -771,3 +773,24 @@ def _edited(part: dict[str, object], words: str) -> dict[str, object]:
 
 
 __all__ = ["TARGET_KEYS", "LetterService", "letter_view", "targets_in_force"]
+
+
+def _site_phone(session: Session, site_id: uuid.UUID | None) -> str | None:
+    site = session.get(Site, site_id) if site_id is not None else None
+    return site.phone if site is not None else None
+
+
+def _sender(session: Session, site_id: uuid.UUID | None) -> tuple[str, ...]:
+    """How to reach the site a letter is printed at: address, telephone, email (those known)."""
+    site = session.get(Site, site_id) if site_id is not None else None
+    if site is None:
+        return ()
+    return tuple(
+        part
+        for part in (
+            site.address,
+            f"Telephone {site.phone}" if site.phone else None,
+            f"Email {site.email}" if site.email else None,
+        )
+        if part
+    )

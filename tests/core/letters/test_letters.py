@@ -31,6 +31,7 @@ from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, FormErrors, PermissionDenied, ValidationError
 from clinic_app.kernel.session import Actor
+from clinic_app.kernel.staff import Site
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.model import Patient, PatientAlert
@@ -570,3 +571,39 @@ def test_a_discharge_letter_drafted_with_no_episode_named_is_about_the_one_that_
     # Any other letter with no episode named stays with the open one (none here).
     clinic = demo.letters.draft(me, patient, "gp_clinic")
     assert clinic.episode_id is None
+
+
+def test_a_printed_letter_says_how_to_reach_the_clinic_it_comes_from(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    assert me.site_id is not None
+
+    to_patient = demo.letters.draft(me, patient, "patient", episode)
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Riverside Community MSK Clinic" in words
+    assert "Riverside Health Village, 1 River Lane, Leeds LS6 2AB" in words
+    assert "Telephone 0113 496 0100" in words
+    assert "Email riverside.msk@example.org" in words
+    assert "call us on 0113 496 0100 or contact your GP" in words
+    to_gp = demo.letters.draft(me, patient, "gp_clinic", episode)
+    assert "Telephone 0113 496 0100" in _pdf_text(demo.letters.printable(me, to_gp.id, patient))
+
+    # A site with no number or email kept: its letters name it and its address, no more.
+    _set(demo, Site, me.site_id, phone=None, email=None)
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Riverside Health Village" in words
+    assert "Telephone" not in words
+    assert "Email" not in words
+
+
+def test_the_patient_is_told_the_number_to_ring_when_the_site_keeps_one() -> None:
+    def come_back(facts: LetterFacts) -> str:
+        return next(s.text for s in assemble(facts, ()) if s.key == "come_back")
+
+    with_number = _facts(kind=LetterKind.PATIENT, site_phone="0113 496 0100")
+    assert "call us on 0113 496 0100 or contact your GP" in come_back(with_number)
+    without = _facts(kind=LetterKind.PATIENT)
+    assert "contact the MSK service or your GP" in come_back(without)
+    assert not reading_warnings(
+        assemble(with_number, ()), shipped_targets()["patient_letter_grade"].value
+    )
