@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
@@ -77,3 +78,23 @@ def test_a_refused_save_lets_go_of_what_waited(qtbot: QtBot) -> None:
     waiting = drafts.save_failed()
     assert waiting is not None
     assert (drafts.saving, drafts.sign_waiting, drafts.after_save) == (False, None, None)
+
+
+def test_an_answer_after_its_form_was_closed_for_good_goes_nowhere(qtbot: QtBot) -> None:
+    # The window shut while a save was on its way: the save is made, and its answer is not
+    # handed to a view model that no longer exists.
+    saves: list[str] = []
+    busy: list[bool] = []
+    owner, drafts = _saver(saves, busy)
+    shown: list[str] = []
+    late: list[str] = []
+    saved = drafts.guard(shown.append)
+    signed = drafts.guard_or(shown.append, late.append)
+
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(owner))
+
+    saved("the draft")
+    signed("the sign")
+    assert shown == []
+    assert late == []

@@ -50,6 +50,10 @@ class DraftSaver:
         self.sign_waiting: str | None = None
         #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
         self._epoch = Epoch()
+        #: The view model is gone (its window shut while a save was on its way): the save is
+        #: made all the same, and its answer has no form, nor anyone, left to go to.
+        self._gone = False
+        owner.destroyed.connect(self._owner_gone)
         self.busy = False
         self._timer = QTimer(owner)
         self._timer.setSingleShot(True)
@@ -70,13 +74,23 @@ class DraftSaver:
 
     def guard(self, then: Callable[[_T], object]) -> Callable[[_T], None]:
         """``then`` for an answer of this epoch; an answer after the patient changed is dropped."""
-        return self._epoch.guard(then)
+        return self._unless_gone(self._epoch.guard(then))
 
     def guard_or(
         self, then: Callable[[_T], object], late: Callable[[_T], object]
     ) -> Callable[[_T], None]:
         """``then`` for an answer of this epoch, else ``late`` (told for the patient left)."""
-        return self._epoch.guard_or(then, late)
+        return self._unless_gone(self._epoch.guard_or(then, late))
+
+    def _unless_gone(self, answered: Callable[[_T], None]) -> Callable[[_T], None]:
+        def delivered(value: _T) -> None:
+            if not self._gone:
+                answered(value)
+
+        return delivered
+
+    def _owner_gone(self) -> None:
+        self._gone = True
 
     # ------------------------------------------------------------------ saving
 
