@@ -285,7 +285,7 @@ def test_hand_over_blocks_lock_switch_and_patient_actions(
     assert window.context.patient.id == a
 
 
-def test_while_handed_over_a_change_made_elsewhere_waits_for_the_hand_back(
+def test_while_handed_over_the_window_stays_and_a_change_elsewhere_waits_for_the_hand_back(
     qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = signed_in
@@ -303,7 +303,12 @@ def test_while_handed_over_a_change_made_elsewhere_waits_for_the_hand_back(
     read_again: list[int] = []
     monkeypatch.setattr(record.view_model, "reload", lambda: read_again.append(1))
 
-    # A sync round (a merge, say) does not read the record again under their answers.
+    # The patient cannot close the app, and a sync round (a merge, say) does not read the
+    # record again under their answers.
+    window.close()
+    QApplication.processEvents()
+    assert window.isVisible()
+    assert window.facts().handed_over
     window.context.announce("sync.received", None)
     wait_idle(window)
     assert read_again == []

@@ -29,6 +29,7 @@ from clinic_app.domains.decisions.content import (
 )
 from clinic_app.domains.decisions.views import DecisionRecordView
 from ui.common import formatting
+from ui.common.patient_mode import PatientModeGuard
 from ui.common.widgets import ErrorSummary, NoticeBar, label, set_role
 from ui.domains.decisions.consultation.page import MAKER_WORDS, ConversationPage
 from ui.domains.decisions.consultation.parts import (
@@ -182,6 +183,9 @@ class DecisionView(QWidget):
         self.stack.addWidget(self.chooser)
         self.stack.addWidget(self.scroll_area)
         self.patient_panel = PatientPanel(collaborate())
+        # While the patient holds the device, nothing outside their questions answers (the
+        # window cannot be closed, no shortcut fires), as for a questionnaire handed over.
+        self.guard = PatientModeGuard(self.patient_panel)
         self.stack.addWidget(self.patient_panel)
         self._build_signing_bar()
         layout = QVBoxLayout(self)
@@ -280,6 +284,7 @@ class DecisionView(QWidget):
 
     def _show_patient_mode(self, on: bool) -> None:
         """While the patient holds the device, only CollaboRATE's questions are on show."""
+        self.guard.set_active(on)
         for widget in (self.title, self.state, self.bar_box):
             widget.setVisible(not on)
         if on and self.page is not None:
