@@ -433,13 +433,14 @@ class LetterService:
         """Sign a draft with the password: from now on it never changes.
 
         Refused while a mandatory PRSB section is empty, while a scan report it cites is not
-        final (asked again of the reports domain now), or while a red-flag emergency on the
-        record waits for its action.
+        final (asked again of the reports domain now), while a red-flag emergency on the
+        record waits for its action, or, for a discharge letter, while its episode is open.
 
         Raises:
             AuthenticationFailed: ``auth.failed``, ``auth.locked_out``.
             FormErrors: ``letter.mandatory_empty`` (field: the heading),
-                ``letter.report_preliminary``, ``letter.red_flag_no_action``.
+                ``letter.report_preliminary``, ``letter.red_flag_no_action``,
+                ``letter.episode_open`` (a discharge letter while its episode is open).
             NotFound: ``letter.not_found``.
             Conflict: ``letter.signed``, ``letter.wrong_patient``.
             PermissionDenied: ``letter.not_author``.
@@ -451,6 +452,12 @@ class LetterService:
             row = self._mine(session, actor, letter_id, patient_id, "sign")
             cited = [uuid.UUID(value) for value in row.cited_reports]
             problems = signing_problems(LETTER, row)
+            episode = (
+                session.get(EpisodeOfCare, row.episode_id) if row.episode_id is not None else None
+            )
+            if row.kind == LetterKind.GP_DISCHARGE and episode is not None and not episode.ended_on:
+                # A GP told of a discharge that has not happened would stop expecting news.
+                problems.append(ValidationError("letter.episode_open", field="sections"))
         if cited:
             final = self._final_report_ids(actor, patient_id)
             problems += [

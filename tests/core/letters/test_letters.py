@@ -173,6 +173,10 @@ def _set(services: Services, model: type, row_id: uuid.UUID, **values: object) -
             setattr(row, name, value)
 
 
+def _close(services: Services, episode: uuid.UUID) -> None:
+    _set(services, EpisodeOfCare, episode, status=EpisodeStatus.CLOSED, ended_on=date(2026, 12, 1))
+
+
 def test_a_discharge_letter_is_drafted_edited_signed_and_never_changed(demo: Services) -> None:
     me = _clinician(demo)
     patient, episode = _patient_with_episode(demo)
@@ -205,6 +209,13 @@ def test_a_discharge_letter_is_drafted_edited_signed_and_never_changed(demo: Ser
         (e.code, e.field) for e in empty.value.errors
     }
     demo.letters.edit(me, draft.id, patient, {"person_completing_record": "Alex Physio"})
+
+    # Not while the patient is still under the service's care: the GP would read of a
+    # discharge that has not happened.
+    with pytest.raises(FormErrors) as still_open:
+        demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    assert [e.code for e in still_open.value.errors] == ["letter.episode_open"]
+    _close(demo, episode)
 
     signed = demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
     assert signed.signed
@@ -543,6 +554,7 @@ def test_editing_and_signing_a_letter_changes_none_of_the_records_it_quotes(
                 found[table.name] = (int(count), int(versions))
             return found
 
+    _close(demo, episode)
     before = state()
     assert sum(count for count, _ in before.values()) > 0
     draft = demo.letters.draft(me, patient, "gp_discharge", episode)
