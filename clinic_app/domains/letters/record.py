@@ -13,6 +13,7 @@ from clinic_app.domains.assessments.record import episode_condition
 from clinic_app.domains.letters.content import prsb_headings
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.rules import (
+    NO_PROVIDER,
     PRSB_KINDS,
     TITLES,
     LetterKind,
@@ -208,14 +209,21 @@ def sign_problems(row: LetterRecord) -> list[ValidationError]:
     """What, besides a required section, stops a letter being signed.
 
     A letter of a PRSB kind has every mandatory heading filled in (the headings shipped say
-    which are mandatory, not the letter).
+    which are mandatory, not the letter); a referral letter names the provider it goes to.
     """
-    if row.kind not in PRSB_KINDS:
-        return []
-    return [
-        ValidationError("letter.mandatory_empty", field=key)
-        for key in empty_mandatory(letter_sections(row), prsb_headings())
-    ]
+    problems: list[ValidationError] = []
+    if row.kind == LetterKind.ONWARD_REFERRAL and (row.recipient or "").strip() in (
+        "",
+        NO_PROVIDER,
+    ):
+        # A referral to no one reaches no one: the patient's choice of provider is named.
+        problems.append(ValidationError("letter.no_provider", field="sections"))
+    if row.kind in PRSB_KINDS:
+        problems += [
+            ValidationError("letter.mandatory_empty", field=key)
+            for key in empty_mandatory(letter_sections(row), prsb_headings())
+        ]
+    return problems
 
 
 LETTER = register(

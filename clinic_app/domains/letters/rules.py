@@ -380,12 +380,16 @@ def greeting(kind: str, given_name: str) -> str:
     return "Dear Doctor,"
 
 
+#: The recipient of a referral letter drafted without the provider the patient chose.
+NO_PROVIDER = "Provider not recorded"
+
+
 def recipient(facts: LetterFacts) -> str:
     """Who the letter is addressed to, in words (the GP practice flagged when none)."""
     if facts.kind is LetterKind.PATIENT:
         return _lines(facts.patient_name, facts.address)
     if facts.kind is LetterKind.ONWARD_REFERRAL:
-        return facts.provider or "Provider not recorded"
+        return facts.provider or NO_PROVIDER
     return _gp(facts) or "No GP practice recorded"
 
 

@@ -13,6 +13,7 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.letters.content import prsb_headings, shipped_targets
 from clinic_app.domains.letters.model import LetterRecord
+from clinic_app.domains.letters.record import sign_problems
 from clinic_app.domains.letters.rules import (
     DueReason,
     LetterFacts,
@@ -619,3 +620,27 @@ def test_the_patient_is_told_the_number_to_ring_when_the_site_keeps_one() -> Non
     assert not reading_warnings(
         assemble(with_number, ()), shipped_targets()["patient_letter_grade"].value
     )
+
+
+def test_a_referral_letter_naming_no_provider_is_not_signed(demo: Services) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+
+    nobody = demo.letters.draft(me, patient, "onward_referral", episode)
+    assert nobody.recipient == "Provider not recorded"
+    with pytest.raises(FormErrors) as refused:
+        demo.letters.sign(me, nobody.id, patient, demo_password("clinician"))
+    assert "letter.no_provider" in [e.code for e in refused.value.errors]
+    # The same rule is the one the server runs on a pushed signed letter.
+    with demo.context.store.sessions() as session:
+        row = session.get(LetterRecord, nobody.id)
+        assert row is not None
+        assert [e.code for e in sign_problems(row)] == ["letter.no_provider"]
+
+    chosen = demo.letters.draft(
+        me, patient, "onward_referral", episode, provider="Leeds Community Orthopaedics"
+    )
+    with demo.context.store.sessions() as session:
+        row = session.get(LetterRecord, chosen.id)
+        assert row is not None
+        assert "letter.no_provider" not in [e.code for e in sign_problems(row)]

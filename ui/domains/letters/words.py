@@ -18,6 +18,10 @@ _FIELD_WORDS: dict[str, FieldWords] = {
         "A red-flag emergency on this record ({screen}) has no action recorded. Record what "
         "was done before signing the letter."
     ).format(screen=e.params.get("screen", "")),
+    "letter.no_provider": lambda e, label: tr(
+        "This referral letter names no provider, so it would reach no one. Write it again, "
+        "naming the service the patient chose."
+    ),
     "letter.episode_open": lambda e, label: tr(
         "The patient has not been discharged: this episode of care is still open. Close the "
         "episode before signing the discharge letter, or write a clinic letter instead."
