@@ -644,14 +644,15 @@ def _apply_together(
     """Apply a whole batch with what it shares read and written once (see ``batch``)."""
     log = _pending(conn)
     log.known = known
-    # Each change decoded and checked once, for the duplicate screen and for applying it.
-    decoded = {change.key: decoded_change(change) for change in request.changes}
+    # Each change decoded and checked once, for the duplicate screen and for applying it;
+    # kept beside the change itself (by place in the batch, never looked up by its key).
+    decoded = [decoded_change(change) for change in request.changes]
     log.screen = DuplicateScreen(
         conn,
         [
             (change, ready[1])
-            for change in request.changes
-            if change.table == "patient" and not isinstance(ready := decoded[change.key], Result)
+            for change, ready in zip(request.changes, decoded, strict=True)
+            if change.table == "patient" and not isinstance(ready, Result)
         ],
         known,
     )
@@ -667,9 +668,9 @@ def _apply_together(
                 file_exists,
                 known,
                 acting=acting,
-                decoded=decoded[change.key],
+                decoded=ready,
             )
-            for change in request.changes
+            for change, ready in zip(request.changes, decoded, strict=True)
         ]
         log.inserts.flush()
     finally:

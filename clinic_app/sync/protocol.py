@@ -219,10 +219,11 @@ class PushRequest:
         changes = raw.get("changes")
         if not isinstance(changes, list) or len(changes) > MAX_BATCH:
             raise _bad("changes_not_a_list")
-        return cls(
-            batch_key=_uuid(raw.get("batch_key"), "batch_key"),
-            changes=tuple(Change.from_json(change) for change in changes),
-        )
+        parsed = tuple(Change.from_json(change) for change in changes)
+        # Each change is answered by its key: two with one key could not be told apart.
+        if len({change.key for change in parsed}) != len(parsed):
+            raise _bad("repeated_key")
+        return cls(batch_key=_uuid(raw.get("batch_key"), "batch_key"), changes=parsed)
 
 
 @dataclass(frozen=True)

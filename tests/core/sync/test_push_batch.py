@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, select
 
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.model import Patient, PatientDuplicate
@@ -297,3 +298,27 @@ def test_a_possible_duplicate_flagged_by_the_server_brings_no_one_into_the_lapto
             )
         }
     assert held == {(OTHER_DEVICE, theirs.row_id), (DEVICE, ours.row_id)}
+
+
+def test_two_changes_with_one_key_are_refused_and_never_take_each_others_values(
+    engine: Engine,
+) -> None:
+    first = _insert(_patient("Hopper", "Grace", date(1950, 2, 3), next(synthetic_numbers(1))))
+    assert _push(engine, [first]) == [Status.APPLIED]
+    key = uuid.uuid4()
+    # A tampered laptop gives a harmless change and a forbidden one the same key.
+    cover = Change(key, "patient", first.row_id, "update", 1, {"phone": "0113 496 0001"}, None)
+    payload = Change(key, "app_user", uuid.uuid4(), "update", 1, {"role": "admin"}, None)
+    body = PushRequest(uuid.uuid4(), (cover, payload)).to_json()
+    with pytest.raises(ClinicError) as refused:
+        PushRequest.from_json(body)
+    assert refused.value.code == "sync.bad_message"
+
+    # Had such a batch reached the server, each change is applied with its own values.
+    statuses = _push(engine, [cover, payload])
+    assert statuses[0] == Status.APPLIED
+    assert statuses[1] == Status.REJECTED
+    with engine.connect() as conn:
+        assert conn.execute(select(Patient.phone).where(Patient.id == first.row_id)).scalar() == (
+            "0113 496 0001"
+        )
