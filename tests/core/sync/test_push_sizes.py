@@ -105,11 +105,14 @@ def test_the_most_a_server_takes_travels_in_its_answer_and_is_checked() -> None:
 
 def test_a_server_takes_up_to_its_most_changes_in_one_push_and_refuses_more() -> None:
     assert MAX_BATCH == 2000
-    change = Change(uuid.uuid4(), "patient", uuid.uuid4(), "update", 1, {}, USER).to_json()
-    body = {"protocol": 1, "batch_key": str(uuid.uuid4()), "changes": [change] * MAX_BATCH}
+    changes = [
+        Change(uuid.uuid4(), "patient", uuid.uuid4(), "update", 1, {}, USER).to_json()
+        for _ in range(MAX_BATCH + 1)
+    ]
+    body = {"protocol": 1, "batch_key": str(uuid.uuid4()), "changes": changes[:MAX_BATCH]}
     assert len(PushRequest.from_json(body).changes) == MAX_BATCH
     with pytest.raises(ClinicError) as refused:
-        PushRequest.from_json({**body, "changes": [change] * (MAX_BATCH + 1)})
+        PushRequest.from_json({**body, "changes": changes})
     assert refused.value.code == "sync.bad_message"
 
 
