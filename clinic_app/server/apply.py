@@ -26,6 +26,7 @@ from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.records.seal import seal_refusal
+from clinic_app.server.audit_store import record_server_action
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.batch import (
     DuplicateScreen,
@@ -35,7 +36,7 @@ from clinic_app.server.batch import (
     rows_of,
 )
 from clinic_app.server.bulk import insert_rows
-from clinic_app.server.scope import held, held_rows, in_scope_among, sent_to, touch
+from clinic_app.server.scope import held, held_rows, scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
 from clinic_app.sync.hooks import applied_hooks, change_checks, row_checks
@@ -694,16 +695,18 @@ def _outside_scope(
     device: uuid.UUID,
     changes: tuple[Change, ...],
     known: Mapping[Key, Row | None],
-) -> set[uuid.UUID]:
+) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
     """Keys of changes to the record of a patient the device neither holds nor has in scope.
 
     A laptop writes only to patients it holds (or registers new ones): a change naming
     another patient, whom the server already has, is refused whatever the laptop says.
-    ``known`` holds the batch's rows as they stand (``batch.rows_of``).
+    ``known`` holds the batch's rows as they stand (``batch.rows_of``). Also returns the
+    patients named that are not held there and in scope only as possible duplicates of (or
+    merged with) one held there.
     """
     scoped = [change for change in changes if owner_of(change.table).scoped]
     if not scoped:
-        return set()
+        return set(), set()
     named: dict[uuid.UUID, set[uuid.UUID]] = {}
     for change in scoped:
         key = (change.table, change.row_id)
@@ -734,7 +737,7 @@ def _outside_scope(
             named[change.key] = patients
     everyone = sorted(set().union(*named.values())) if named else []
     if not everyone:
-        return set()
+        return set(), set()
     # Only patients the server already has: a new one arrives in this batch (or is refused).
     existing: set[uuid.UUID] = set()
     for start in range(0, len(everyone), IDS_PER_QUERY):
@@ -744,9 +747,10 @@ def _outside_scope(
         )
     unheld = existing - held(conn, device, of=existing)
     if not unheld:
-        return set()
-    refused = unheld - in_scope_among(conn, device, unheld)
-    return {key for key, patients in named.items() if patients & refused}
+        return set(), set()
+    by_rule, by_link = scope_among(conn, device, unheld)
+    refused = unheld - by_rule - by_link
+    return {key for key, patients in named.items() if patients & refused}, by_link
 
 
 def apply_push(
@@ -776,7 +780,7 @@ def apply_push(
         return PushResponse.from_json(stored.response)
     # The batch's rows as they stand, read once for the scope check and for applying it.
     known = rows_of(conn, request.changes)
-    outside = _outside_scope(conn, device, request.changes, known)
+    outside, linked = _outside_scope(conn, device, request.changes, known)
 
     def apply_one(change: Change) -> Result:
         if change.key in outside:
@@ -819,6 +823,7 @@ def apply_push(
         if patient is not None
     }
     touch(conn, device, written, reason="written")
+    _record_linked_writes(conn, device, acting, written & linked)
     flush_log(conn)
     response = PushResponse(request.batch_key, tuple(results), last_seq(conn), MAX_BATCH)
     conn.execute(
@@ -830,6 +835,27 @@ def apply_push(
         )
     )
     return response
+
+
+def _record_linked_writes(
+    conn: Connection, device: uuid.UUID, acting: Acting, patients: set[uuid.UUID]
+) -> None:
+    """Record the patients a push took in only as possible duplicates of ones held there.
+
+    Writing to a patient in scope only through a possible duplicate (or a merge) makes the
+    laptop hold their whole record without anyone opening it on the scope step, where such
+    a patient is otherwise recorded: it is recorded here instead, against the user.
+    """
+    for patient in sorted(patients):
+        record_server_action(
+            conn,
+            operator=f"device {device}",
+            action="patient.linked",
+            entity="patient",
+            entity_id=patient,
+            patient_id=patient,
+            user_id=acting.user_id,
+        )
 
 
 def pull_page(

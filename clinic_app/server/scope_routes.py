@@ -12,24 +12,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 from starlette.concurrency import run_in_threadpool
 
+from clinic_app.kernel.audit_entry import ServiceAuditEntry
+from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, PermissionDenied
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import merged_among
 from clinic_app.people.search import search_plan
 from clinic_app.server.apply import last_seq
-from clinic_app.server.audit_store import record_server_action
+from clinic_app.server.audit_store import SERVER_CHAIN, record_server_action
 from clinic_app.server.authorise import USER_TOKEN_HEADER, Acting, acting_user
 from clinic_app.server.scope import (
     MAX_FETCH,
     confirm,
-    in_scope_among,
     plan,
     rows_for,
     scope_among,
@@ -62,38 +64,83 @@ def _user(conn: Connection, device: uuid.UUID, request: Request, action: Action)
     return acting
 
 
-def _outside(conn: Connection, device: uuid.UUID, patients: list[uuid.UUID]) -> list[uuid.UUID]:
-    wanted = in_scope_among(conn, device, patients)
-    return [patient for patient in patients if patient not in wanted]
+#: A taking-in recorded this recently (at the rows step) is not recorded again (at the hold).
+_RECORDED_LATELY = timedelta(hours=1)
 
 
-def _record_linked(
-    conn: Connection, device: uuid.UUID, request: Request, patients: set[uuid.UUID]
+def _record_taken_in(
+    conn: Connection,
+    device: uuid.UUID,
+    request: Request,
+    patients: Iterable[uuid.UUID],
+    scope: tuple[set[uuid.UUID], set[uuid.UUID]] | None = None,
 ) -> None:
-    """Record the patients a laptop takes in only as possible duplicates of ones it holds.
+    """Record each of ``patients`` a laptop is taking in without a rule bringing them.
 
-    In scope only through a possible duplicate or a merge with a patient held there, their
-    record reaches the laptop without anyone opening it: the server records it against the
-    laptop (and its user, when one asks), once, when it is first taken in.
+    ``scope`` is ``scope_among`` of (at least) those patients, when already worked out.
+
+    The caller commits ``conn``'s transaction.
+
+    A patient outside its scope is fetched on demand: only for a user here who may open a
+    record, and recorded against them ("patient.fetch"). A patient in scope only as a
+    possible duplicate of (or merged with) one it holds reaches it without anyone opening the
+    record, and is recorded against the laptop and its user when one asks
+    ("patient.linked"). Either is recorded once, when first taken in, whether the laptop
+    asks for the rows or only for the hold (a hold is enough to pull the whole record),
+    and whatever the laptop later ships of its own.
+
+    Raises:
+        PermissionDenied: ``sync.scope_needs_user`` for a patient outside the scope asked
+            for with no user here who may open a record.
     """
-    patients = patients - held_by(conn, device, patients)
-    if not patients:
+    wanted = list(dict.fromkeys(patients))
+    wanted = [p for p in wanted if p not in held_by(conn, device, wanted)]
+    if not wanted:
         return
-    try:
-        user = acting_user(conn, device, request.headers.get(USER_TOKEN_HEADER) or None).user_id
-    except AuthenticationFailed:
-        user = None  # the laptop's own scope step: no one asked
-    for patient in patients:
-        record_server_action(
-            conn,
-            operator=f"device {device}",
-            action="patient.linked",
-            entity="patient",
-            entity_id=patient,
-            patient_id=patient,
-            user_id=user,
-        )
-    conn.commit()
+    by_rule, by_link = scope if scope is not None else scope_among(conn, device, wanted)
+    outside = [p for p in wanted if p not in by_rule and p not in by_link]
+    by_link = {p for p in wanted if p in by_link}
+    if outside:
+        user: uuid.UUID | None = _user(conn, device, request, Action.PATIENT_OPEN).user_id
+    else:
+        try:
+            user = acting_user(conn, device, request.headers.get(USER_TOKEN_HEADER) or None).user_id
+        except AuthenticationFailed:
+            user = None  # the laptop's own scope step: no one asked
+    since = utcnow() - _RECORDED_LATELY
+    operator = f"device {device}"
+    for action, among_these in (("patient.fetch", outside), ("patient.linked", by_link)):
+        for patient in among_these:
+            if _recorded_since(conn, operator, action, patient, since):
+                continue
+            record_server_action(
+                conn,
+                operator=operator,
+                action=action,
+                entity="patient",
+                entity_id=patient,
+                patient_id=patient,
+                user_id=user,
+            )
+
+
+def _recorded_since(
+    conn: Connection, operator: str, action: str, patient: uuid.UUID, since: datetime
+) -> bool:
+    return (
+        conn.execute(
+            select(ServiceAuditEntry.id)
+            .where(
+                ServiceAuditEntry.device_id == SERVER_CHAIN,
+                ServiceAuditEntry.patient_id == patient,
+                ServiceAuditEntry.action == action,
+                ServiceAuditEntry.operator == operator,
+                ServiceAuditEntry.at >= since,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def add_scope_routes(
@@ -127,24 +174,8 @@ def add_scope_routes(
 
         def read() -> dict[str, Any]:
             with engine.connect() as conn:
-                by_rule, by_link = scope_among(conn, device, patients)
-                outside = [p for p in patients if p not in by_rule and p not in by_link]
-                _record_linked(conn, device, request, by_link)
-                if outside:
-                    # Fetched on demand: only for someone here who may open a record, and
-                    # recorded on the server whatever the laptop later ships of its own.
-                    acting = _user(conn, device, request, Action.PATIENT_OPEN)
-                    for patient in outside:
-                        record_server_action(
-                            conn,
-                            operator=f"device {device}",
-                            action="patient.fetch",
-                            entity="patient",
-                            entity_id=patient,
-                            patient_id=patient,
-                            user_id=acting.user_id,
-                        )
-                    conn.commit()
+                _record_taken_in(conn, device, request, patients)
+                conn.commit()
                 as_of = last_seq(conn)
                 found = rows_for(conn, patients, as_of)
             return {"rows": [row.to_json() for row in found], "as_of": as_of}
@@ -170,9 +201,12 @@ def add_scope_routes(
 
         def write(reason: str) -> dict[str, Any]:
             with engine.begin() as conn:
-                if add and _outside(conn, device, add):
+                scope = scope_among(conn, device, add)
+                if any(p not in scope[0] and p not in scope[1] for p in add):
                     _user(conn, device, request, Action.PATIENT_OPEN)
                     reason = "opened"
+                # A hold alone lets the laptop pull the whole record: recorded as the rows.
+                _record_taken_in(conn, device, request, add, scope)
                 confirm(conn, device, add=add, remove=remove, reason=reason, as_of=as_of)
             return {"held": len(add), "let_go": len(remove)}
 

@@ -260,3 +260,67 @@ def test_a_patient_taken_in_only_as_a_possible_duplicate_is_recorded_on_the_serv
         ).all()
     assert len(again) == 1
     assert twin != theirs
+
+
+def _server_actions(db: Engine, patient: uuid.UUID) -> list[tuple[str, uuid.UUID | None]]:
+    with db.connect() as conn:
+        return [
+            (row.action, row.user_id)
+            for row in conn.execute(
+                select(ServiceAuditEntry.action, ServiceAuditEntry.user_id)
+                .where(
+                    ServiceAuditEntry.patient_id == patient,
+                    ServiceAuditEntry.operator.startswith("device "),
+                )
+                .order_by(ServiceAuditEntry.at)
+            )
+        ]
+
+
+def test_a_hold_asked_for_without_the_rows_is_recorded_as_a_fetch(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+
+    # A modified laptop skips the rows and asks only to hold the patient, then pulls
+    # their whole record from the start: the hold is recorded as the rows would be.
+    north.transport.scope_held([str(theirs)], [], reason="opened", user_token=token(north))
+    page = north.transport.pull(0, 1000)
+
+    assert [row for row in page.rows if str(theirs) in str(row.row)]
+    assert _server_actions(db, theirs) == [("patient.fetch", north.actor.id)]
+    # The rows asked for afterwards (as the app does) add nothing more.
+    north.transport.scope_rows([str(theirs)], token(north))
+    assert _server_actions(db, theirs) == [("patient.fetch", north.actor.id)]
+
+
+def test_writing_to_a_patient_linked_only_as_a_possible_duplicate_is_recorded(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    _mine, theirs = two_patients
+    twin = uuid.uuid4()
+    registered = {
+        "given_name": "Ada",
+        "family_name": "Twin",
+        "date_of_birth": "1960-03-14",
+        "sex": "2",
+        "ethnicity": "Z",
+        "nhs_number": "9990000034",
+        "deleted": False,
+        "created_at": now(),
+        "updated_at": now(),
+    }
+    assert (
+        push(north, token(north), change("patient", twin, registered, op="insert"))
+        .results[0]
+        .status
+        is Status.APPLIED
+    )
+    version = stored(db, "patient", theirs).row_version
+
+    # Knowing the number, the laptop writes to the other site's patient before any scope
+    # step: it now holds them, and the server has recorded who took them in.
+    phone = change("patient", theirs, {"phone": "0113 496 0999"}, base=version)
+    assert push(north, token(north), phone).results[0].status is Status.APPLIED
+    assert holds(db, north, theirs)
+    assert ("patient.linked", north.actor.id) in _server_actions(db, theirs)
