@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -16,6 +17,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.model import Patient
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.late_answers import Gate
 from tests.ui.letters.helpers import (
     SMALL_LAPTOP,
     discharge,
@@ -243,3 +245,31 @@ def test_the_letter_page_fits_a_small_laptop(
     assert top.y() <= window.height()
     assert top.x() <= window.width()
     pictures.keep(window, "letter-gp.png")
+
+
+def test_words_typed_while_a_save_is_on_its_way_reach_the_letter_when_the_patient_changes(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    (a, _), (b, _) = patients_with_episodes(clinic, 2)
+    screen = open_letter(window, clinic, a)
+    _draft(qtbot, window, screen, "patient")
+    editor = screen.view.sections["actions"].words
+    # The first save is held on the store's worker (a sync round, a slow disk).
+    gate = Gate(monkeypatch, clinic.letters, "edit")
+    editor.setPlainText("Walk every day.")
+    screen.view_model.save_now()
+    gate.wait_entered(qtbot)
+    editor.setPlainText("Walk every day. Use the stairs slowly.")
+
+    # The clinician chooses the next patient before that save is back.
+    window.open_screen("patient", clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+
+    (letter,) = clinic.letters.for_patient(user, a)
+    actions = next(s.text for s in letter.sections if s.key == "actions")
+    assert actions == "Walk every day. Use the stairs slowly."
+    assert not clinic.letters.for_patient(user, b)

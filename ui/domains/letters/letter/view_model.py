@@ -323,6 +323,11 @@ class LetterViewModel(QObject):
         return tuple(s.key for s in self.letter.sections) if self.letter is not None else ()
 
     def _forget(self) -> None:
+        if self._pending and self.may_write:
+            # What was typed is saved to this letter before the screen forgets it, even
+            # behind a save on its way (the store's worker runs them in order).
+            self._drafts.saving = False
+            self.save_now()
         self._drafts.forget()
         self.letter = None
         self._pending = {}
