@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.assessments.model import Assessment
+from clinic_app.kernel.vocabulary import AssessmentStatus
 from tests.ui.conftest import CLINICIAN, WAIT_MS
 from tests.ui.late_answers import (
     Gate,
@@ -17,6 +22,7 @@ from tests.ui.late_answers import (
     two_patients,
 )
 from ui.app import MainWindow
+from ui.domains.assessments.assessment.screens import AssessmentScreen
 
 
 def test_an_assessment_of_one_patient_loaded_late_never_fills_the_next_ones_page(
@@ -49,3 +55,74 @@ def test_an_assessment_of_one_patient_loaded_late_never_fills_the_next_ones_page
     assert in_banner(window, b.id)
     assert model.patient_id == b.id
     assert model.assessment is None or model.assessment.patient_id == b.id
+
+
+def _drafts_of(clinic: Services, patient_id: uuid.UUID) -> list[str]:
+    """The presenting complaint of each draft assessment of the patient."""
+    with clinic.context.store.sessions() as session:
+        return [
+            str(row.content.get("presenting_complaint", ""))
+            for row in session.scalars(
+                select(Assessment).where(
+                    Assessment.patient_id == patient_id,
+                    Assessment.status == AssessmentStatus.DRAFT,
+                )
+            )
+        ]
+
+
+def _new_assessment(qtbot: QtBot, window: MainWindow) -> AssessmentScreen:
+    window.open_screen("assessment")
+    settle(qtbot, window)
+    screen = window.screen_by_id("assessment")
+    assert isinstance(screen, AssessmentScreen)
+    if screen.stack.currentWidget() is not screen.view:
+        screen.offer.new_requested.emit()
+        settle(qtbot, window)
+    return screen
+
+
+def test_words_typed_while_a_new_assessments_first_save_is_on_its_way_reach_that_draft(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    a, b = two_patients(clinic, window)
+    open_record(qtbot, window, a.id)
+    screen = _new_assessment(qtbot, window)
+    complaint = screen.view.texts["presenting_complaint"]
+    # The new assessment's first save is held on the store's worker.
+    gate = Gate(monkeypatch, clinic.assessments, "save_draft")
+    complaint.setPlainText("Knee pain")
+    screen.view_model.save_now()
+    gate.wait_entered(qtbot)
+    complaint.setPlainText("Knee pain on stairs for six weeks")
+
+    # The clinician chooses the next patient before that save is back.
+    choose_meanwhile(window, b.id)
+    gate.release()
+    qtbot.waitUntil(lambda: in_banner(window, b.id), timeout=WAIT_MS)
+    settle(qtbot, window)
+
+    # One draft, holding everything typed: the second save went to the draft the first made.
+    assert _drafts_of(clinic, a.id) == ["Knee pain on stairs for six weeks"]
+    assert _drafts_of(clinic, b.id) == []
+
+
+def test_a_new_assessment_is_saved_when_an_older_one_is_opened_from_the_record(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    a, _b = two_patients(clinic, window)
+    earlier = clinic.assessments.save_draft(user, a.id, {"presenting_complaint": "Old shoulder"})
+    signed = clinic.assessments.sign(user, earlier.id, demo_password(CLINICIAN))
+    open_record(qtbot, window, a.id)
+    screen = _new_assessment(qtbot, window)
+    screen.view.texts["presenting_complaint"].setPlainText("New left knee pain")
+
+    # Within the autosave's pause, last visit's signed assessment is opened from the record.
+    window.open_screen("assessment", signed.id)
+    settle(qtbot, window)
+
+    assert _drafts_of(clinic, a.id) == ["New left knee pain"]

@@ -75,6 +75,8 @@ class AssessmentViewModel(QObject):
         self._assessment: AssessmentView | None = None
         self._pending: dict[str, object] | None = None
         self._saving = False
+        #: The draft a new assessment's first save made, as soon as the store has made it.
+        self._made = _Made()
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts resets: a save answered after one belongs to who and what was forgotten.
@@ -130,7 +132,12 @@ class AssessmentViewModel(QObject):
     # ------------------------------------------------------------------ commands
 
     def start(self, patient_id: uuid.UUID, assessment_id: uuid.UUID | None = None) -> None:
-        """Open a new assessment of a patient, or an existing one by id."""
+        """Open a new assessment of a patient, or an existing one by id.
+
+        What was typed into the assessment shown is saved first, to that assessment.
+        """
+        self._save_before_leaving()
+        self._made = _Made()
         self._timer.stop()
         # Whatever was asked for the assessment shown before answers too late for this one.
         self._epoch.advance()
@@ -181,16 +188,41 @@ class AssessmentViewModel(QObject):
         patient_id = self._patient_id
         content = self._pending
         existing = self._assessment.id if self._assessment is not None else None
+        made = self._made
+        assessments = self._assessments
         self._pending = None
         self._saving = True
+
+        def save() -> AssessmentView:
+            # A save queued behind a new assessment's first one goes to the draft that one
+            # made (the store's worker runs them in order), never to a second new draft.
+            view = assessments.save_draft(actor, patient_id, content, existing or made.id)
+            made.id = view.id
+            return view
+
         self._runner.run_store(
-            lambda: self._assessments.save_draft(actor, patient_id, content, existing),
+            save,
             on_done=self._epoch.guard(self._on_draft_saved),
             on_failed=self._epoch.guard(self._on_draft_failed),
         )
 
+    def _save_before_leaving(self) -> None:
+        """Save what was typed now, even behind a save on its way, before it is forgotten.
+
+        The store's worker takes work in order, so this save follows the one on its way, for
+        the same patient and assessment.
+        """
+        if self._pending is not None and self._patient_id is not None and not self.is_signed:
+            self._saving = False
+            self.save_now()
+
     def reset(self) -> None:
-        """Forget the patient and the assessment (switching user saves first, then this)."""
+        """Forget the patient and the assessment (switching user saves first, then this).
+
+        What was typed and not saved yet is saved first, to that patient's assessment.
+        """
+        self._save_before_leaving()
+        self._made = _Made()
         self._timer.stop()
         self._epoch.advance()
         self._patient_id = None
@@ -312,3 +344,10 @@ class AssessmentViewModel(QObject):
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
+
+
+class _Made:
+    """The id of the draft a new assessment's first save made (None until it is made)."""
+
+    def __init__(self) -> None:
+        self.id: uuid.UUID | None = None
