@@ -47,7 +47,7 @@ from clinic_app.kernel.errors import (
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.settings import ServiceSetting, setting_id
-from clinic_app.kernel.staff import Site, display_name
+from clinic_app.kernel.staff import Site, User, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
@@ -619,6 +619,8 @@ class LetterService:
         patient = session.get(Patient, row.patient_id)
         if patient is None:
             raise NotFound("patient.not_found")
+        author = session.get(User, row.created_by) if row.created_by is not None else None
+        site = _site(session, author.site_id if author is not None else actor.site_id)
         from clinic_app.domains.letters.pdf import PrintedLetter  # noqa: PLC0415 - on demand
 
         return PrintedLetter(
@@ -626,9 +628,11 @@ class LetterService:
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
             nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
             signer=display_name(session, row.signed_by or row.created_by),
-            service=actor.site_name or "OneStop MSK",
+            # The clinic the letter was written at, whoever prints it and wherever: its
+            # words (the number to ring) were written there too.
+            service=site.name if site is not None else actor.site_name or "OneStop MSK",
             greeting=greeting(view.kind, patient.given_name),
-            sender=_sender(session, actor.site_id),
+            sender=_sender(site),
         )
 
     def fhir_document(self, actor: CurrentUser, letter_id: uuid.UUID, patient_id: uuid.UUID) -> str:
@@ -782,14 +786,17 @@ def _edited(part: dict[str, object], words: str) -> dict[str, object]:
 __all__ = ["TARGET_KEYS", "LetterService", "letter_view", "targets_in_force"]
 
 
+def _site(session: Session, site_id: uuid.UUID | None) -> Site | None:
+    return session.get(Site, site_id) if site_id is not None else None
+
+
 def _site_phone(session: Session, site_id: uuid.UUID | None) -> str | None:
-    site = session.get(Site, site_id) if site_id is not None else None
+    site = _site(session, site_id)
     return site.phone if site is not None else None
 
 
-def _sender(session: Session, site_id: uuid.UUID | None) -> tuple[str, ...]:
-    """How to reach the site a letter is printed at: address, telephone, email (those known)."""
-    site = session.get(Site, site_id) if site_id is not None else None
+def _sender(site: Site | None) -> tuple[str, ...]:
+    """How to reach the site a letter comes from: address, telephone, email (those known)."""
     if site is None:
         return ()
     return tuple(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.letters import service as letters_service
 from clinic_app.domains.letters.content import prsb_headings, shipped_targets
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.record import sign_problems
@@ -32,7 +33,7 @@ from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, FormErrors, PermissionDenied, ValidationError
 from clinic_app.kernel.session import Actor
-from clinic_app.kernel.staff import Site
+from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.model import Patient, PatientAlert
@@ -644,3 +645,30 @@ def test_a_referral_letter_naming_no_provider_is_not_signed(demo: Services) -> N
         row = session.get(LetterRecord, chosen.id)
         assert row is not None
         assert "letter.no_provider" not in [e.code for e in sign_problems(row)]
+
+
+def test_a_letter_is_headed_with_the_clinic_it_was_written_at_whoever_prints_it(
+    demo: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    draft = demo.letters.draft(me, patient, "patient", episode)
+    demo.letters.sign(me, draft.id, patient, demo_password("clinician"))
+    # A colleague at another clinic prints it on a laptop the signed PDF has not reached.
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        other = Site(name="Southfield Clinic", address="1 South Road", phone="0113 496 0999")
+        session.add(other)
+        session.flush()
+        colleague = session.scalars(select(User).where(User.username == "supervisor")).one()
+        colleague.site_id = other.id
+    monkeypatch.setattr(letters_service, "kept_bytes", lambda *_args: None)
+    printer = demo.auth.login("supervisor", demo_password("supervisor"))
+    assert printer.site_name == "Southfield Clinic"
+
+    words = _pdf_text(demo.letters.printable(printer, draft.id, patient))
+    assert "Riverside Community MSK Clinic" in words
+    assert "Telephone 0113 496 0100" in words
+    assert "call us on 0113 496 0100" in words
+    assert "Southfield" not in words
+    assert "0113 496 0999" not in words
