@@ -127,7 +127,7 @@ class WindowContext(QObject):
     def say(self, text: str, kind: str = "problem") -> None:
         # Locked or signed out, nothing is said: a late answer may name a patient.
         if self._window.shows_patient_data():
-            self._window.notice.show_notice(text, kind)
+            self._window.say(text, kind)
 
     def say_on(self, screen_id: str, text: str, kind: str = "info") -> None:
         self._window.say_on(screen_id, text, kind)

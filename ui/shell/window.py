@@ -113,6 +113,8 @@ class ShellWindow(QMainWindow):
         self.session = UserSession(self)
         self.state = WindowState.SIGNED_OUT
         self._handed_over = False
+        #: What the window had to say while the patient held the device, said on hand-back.
+        self._said_while_handed_over: tuple[str, str] | None = None
         self._focus_before_lock: QWidget | None = None
         # The window is built from what the domains declare: their screens, and the words
         # for the error codes their core packages raise.
@@ -397,6 +399,7 @@ class ShellWindow(QMainWindow):
     def clear_notices(self) -> None:
         """Hide every notice: the window's, the home page's and every built page's own."""
         self.notice.hide_notice()
+        self._said_while_handed_over = None
         if not self.workspace_built:
             return
         pages: list[QWidget] = [self.home_page, *(s.page for s in self._built.values())]
@@ -414,6 +417,14 @@ class ShellWindow(QMainWindow):
         self._handed_over = to_patient
         self.menuBar().setVisible(not to_patient)
         self.statusBar().setVisible(not to_patient)
+        # The clinician's notices are not the patient's to read (nor could they dismiss one):
+        # hidden while the patient holds the device, and the last one said on hand-back.
+        if to_patient:
+            self.notice.hide_notice()
+        elif self._said_while_handed_over is not None:
+            text, kind = self._said_while_handed_over
+            self._said_while_handed_over = None
+            self.notice.show_notice(text, kind)
         if self.workspace_built:
             self.banner.setVisible(not to_patient)
         self._on_page_changed()
@@ -613,6 +624,13 @@ class ShellWindow(QMainWindow):
                     # A colleague's change (or a patient) came in: what is on show reads
                     # itself again, the open record included.
                     self.context.announce("sync.received", None)
+
+    def say(self, text: str, kind: str) -> None:
+        """Show a notice on the window (kept for the hand-back while the patient holds it)."""
+        if self._handed_over:
+            self._said_while_handed_over = (text, kind)
+        else:
+            self.notice.show_notice(text, kind)
 
     def shows_patient_data(self) -> bool:
         """Whether patients' data may be shown now: signed in and not locked (for dialogs)."""

@@ -313,10 +313,15 @@ def test_while_handed_over_the_window_stays_and_a_change_elsewhere_waits_for_the
     wait_idle(window)
     assert read_again == []
     assert [v.text() for v in panel.answers.values] == ["9 out of 9"] * 3
+    # Nor is a notice for the clinician put in front of the patient: it waits for them.
+    window.context.say("2 scan reports wait for your review.", "info")
+    assert not window.notice.isVisible()
 
     type_into(qtbot, panel.password, PASSWORD)
     with qtbot.waitSignal(vm.patient_mode_changed, timeout=WAIT_MS):
         qtbot.mouseClick(panel.take_back_button, Qt.MouseButton.LeftButton)
     wait_idle(window)
     assert read_again, "the record is read again once the device is handed back"
+    assert window.notice.isVisible()
+    assert "2 scan reports wait for your review." in window.notice.text()
     assert [v.text() for v in view.page.collaborate.values] == ["9 out of 9"] * 3
