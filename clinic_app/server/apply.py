@@ -722,8 +722,13 @@ def _outside_scope(
                 )
             if row is None and owner_of(change.table).kind == "self":
                 continue  # a new patient, registered on the laptop
+            # As the change is applied: its bookkeeping columns (the row's id) set by nobody.
             values = synced.decode(
-                {k: v for k, v in change.fields.items() if k in synced.table.columns}
+                {
+                    k: v
+                    for k, v in change.fields.items()
+                    if k in synced.table.columns and k not in _NEVER_SET
+                }
             )
             # The patients of the row as stored and as the change would leave it: a change
             # that gives a row its patient (an image filed) names that patient too.

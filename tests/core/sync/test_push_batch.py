@@ -322,3 +322,21 @@ def test_two_changes_with_one_key_are_refused_and_never_take_each_others_values(
         assert conn.execute(select(Patient.phone).where(Patient.id == first.row_id)).scalar() == (
             "0113 496 0001"
         )
+
+
+def test_an_id_among_a_changes_values_names_no_patient_and_moves_nothing(engine: Engine) -> None:
+    numbers = synthetic_numbers(2, start=900)
+    mine = _insert(_patient("Hopper", "Grace", date(1950, 2, 3), next(numbers)))
+    assert _push(engine, [mine]) == [Status.APPLIED]
+    theirs = _insert(_patient("Turing", "Alan", date(1952, 6, 23), next(numbers)))
+    with engine.begin() as conn:
+        apply_push(conn, OTHER_DEVICE, PushRequest(uuid.uuid4(), (theirs,)), None, acting=CLINICIAN)
+
+    # The id written among the values is the server's to keep: the change is to my patient.
+    fields = {"id": str(theirs.row_id), "phone": "0113 496 0002"}
+    update = Change(uuid.uuid4(), "patient", mine.row_id, "update", 1, fields, None)
+    assert _push(engine, [update]) == [Status.APPLIED]
+    with engine.connect() as conn:
+        phones = dict(conn.execute(select(Patient.id, Patient.phone)).all())
+    assert phones[mine.row_id] == "0113 496 0002"
+    assert phones[theirs.row_id] is None
