@@ -94,12 +94,13 @@ def _record_taken_in(
             for with no user here who may open a record.
     """
     wanted = list(dict.fromkeys(patients))
-    wanted = [p for p in wanted if p not in held_by(conn, device, wanted)]
     if not wanted:
         return
     by_rule, by_link = scope if scope is not None else scope_among(conn, device, wanted)
     outside = [p for p in wanted if p not in by_rule and p not in by_link]
-    by_link = {p for p in wanted if p in by_link}
+    linked = [p for p in wanted if p in by_link]
+    if not outside and not linked:
+        return  # every one brought by a rule: the usual scope step, nothing to record
     if outside:
         user: uuid.UUID | None = _user(conn, device, request, Action.PATIENT_OPEN).user_id
     else:
@@ -107,11 +108,13 @@ def _record_taken_in(
             user = acting_user(conn, device, request.headers.get(USER_TOKEN_HEADER) or None).user_id
         except AuthenticationFailed:
             user = None  # the laptop's own scope step: no one asked
+    # Recorded when first taken in: not again for a patient the laptop holds already.
+    already = held_by(conn, device, [*outside, *linked])
     since = utcnow() - _RECORDED_LATELY
     operator = f"device {device}"
-    for action, among_these in (("patient.fetch", outside), ("patient.linked", by_link)):
+    for action, among_these in (("patient.fetch", outside), ("patient.linked", linked)):
         for patient in among_these:
-            if _recorded_since(conn, operator, action, patient, since):
+            if patient in already or _recorded_since(conn, operator, action, patient, since):
                 continue
             record_server_action(
                 conn,
