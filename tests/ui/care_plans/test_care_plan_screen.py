@@ -8,17 +8,21 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.care_plans.model import CarePlan
 from clinic_app.domains.care_plans.views import CarePlanView
 from clinic_app.people.views import PatientInput
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from tests.ui.decisions.test_tried_interleaved import _block_store
+from tests.ui.late_answers import Gate
 from ui.app import MainWindow
 from ui.common import formatting
 from ui.common.form_parts import date_text
@@ -459,3 +463,36 @@ def test_the_keyboard_reaches_every_field(
     # Every control has a name a screen reader reads out.
     for widget in wanted:
         assert widget.accessibleName() or (getattr(widget, "text", lambda: "")()), widget
+
+
+def test_words_typed_while_a_new_plans_first_save_is_on_its_way_reach_that_plan(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    a, b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    page, vm = screen.view.page, screen.view_model
+    # The new plan's first save is held on the store's worker.
+    gate = Gate(monkeypatch, clinic.care_plans, "save")
+    page.what_matters.setPlainText("Walking the dog")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    page.what_matters.setPlainText("Walking the dog to the park")
+
+    # The clinician chooses the next patient before that save is back.
+    user = window.session.user
+    assert user is not None
+    window.open_screen("patient", clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+
+    # One plan, holding everything typed: the second save went to the plan the first made.
+    with clinic.context.store.sessions() as session:
+        plans = session.execute(
+            select(CarePlan.patient_id, CarePlan.what_matters).where(
+                CarePlan.patient_id.in_((a, b))
+            )
+        ).all()
+    assert [(row.patient_id, row.what_matters) for row in plans] == [
+        (a, "Walking the dog to the park")
+    ]
