@@ -619,8 +619,7 @@ class LetterService:
         patient = session.get(Patient, row.patient_id)
         if patient is None:
             raise NotFound("patient.not_found")
-        author = session.get(User, row.created_by) if row.created_by is not None else None
-        site = _site(session, author.site_id if author is not None else actor.site_id)
+        site = _letter_site(session, row, actor)
         from clinic_app.domains.letters.pdf import PrintedLetter  # noqa: PLC0415 - on demand
 
         return PrintedLetter(
@@ -654,7 +653,11 @@ class LetterService:
                 raise Conflict("letter.not_signed")
             if not from_letter.is_document_kind(view.kind):
                 raise Conflict("letter.no_document_for_kind")
-            document = from_letter.letter_document(session, row, view, pdf, actor.site_id)
+            # Held by the clinic the letter was written at, whoever exports it.
+            site = _letter_site(session, row, actor)
+            document = from_letter.letter_document(
+                session, row, view, pdf, site.id if site is not None else None
+            )
             self._audit(session, actor, "fhir_document", row)
         if not document.service.ods_code:
             # The custodian is named by its ODS code: without one there is no document.
@@ -788,6 +791,12 @@ __all__ = ["TARGET_KEYS", "LetterService", "letter_view", "targets_in_force"]
 
 def _site(session: Session, site_id: uuid.UUID | None) -> Site | None:
     return session.get(Site, site_id) if site_id is not None else None
+
+
+def _letter_site(session: Session, row: LetterRecord, actor: CurrentUser) -> Site | None:
+    """The clinic a letter was written at: its author's (the actor's, for an author unknown)."""
+    author = session.get(User, row.created_by) if row.created_by is not None else None
+    return _site(session, author.site_id if author is not None else actor.site_id)
 
 
 def _site_phone(session: Session, site_id: uuid.UUID | None) -> str | None:

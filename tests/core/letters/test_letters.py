@@ -489,8 +489,18 @@ def test_a_signed_gp_letter_becomes_an_itk_document_and_a_draft_or_patient_lette
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
     ]
     assert [i["value"] for i in patients[0]["identifier"]] == [number]
-    # The same signed letter always gives the same document.
+    # The same signed letter always gives the same document, whoever exports it and wherever:
+    # the clinic it was written at holds it.
     assert demo.letters.fhir_document(me, draft.id, patient) == text
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        other = Site(name="Southfield Clinic", ods_code="RSOUTH")
+        session.add(other)
+        session.flush()
+        colleague = session.scalars(select(User).where(User.username == "supervisor")).one()
+        colleague.site_id = other.id
+    elsewhere = demo.auth.login("supervisor", demo_password("supervisor"))
+    assert demo.letters.fhir_document(elsewhere, draft.id, patient) == text
 
     mine = demo.letters.draft(me, patient, "patient", episode)
     demo.letters.sign(me, mine.id, patient, demo_password("clinician"))
