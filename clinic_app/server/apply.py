@@ -26,7 +26,7 @@ from clinic_app.people.duplicates import MATCH_RULES, new_duplicate_rows
 from clinic_app.people.model import Patient
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.records.seal import seal_refusal
-from clinic_app.server.audit_store import record_server_action
+from clinic_app.server.audit_store import record_patient_reached
 from clinic_app.server.authorise import Acting, refusal
 from clinic_app.server.batch import (
     DuplicateScreen,
@@ -852,15 +852,7 @@ def _record_linked_writes(
     a patient is otherwise recorded: it is recorded here instead, against the user.
     """
     for patient in sorted(patients):
-        record_server_action(
-            conn,
-            operator=f"device {device}",
-            action="patient.linked",
-            entity="patient",
-            entity_id=patient,
-            patient_id=patient,
-            user_id=acting.user_id,
-        )
+        record_patient_reached(conn, device, "patient.linked", patient, acting.user_id)
 
 
 def pull_page(

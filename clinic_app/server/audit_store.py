@@ -235,6 +235,47 @@ def record_server_action(
     receive(conn, SERVER_CHAIN, [sealed])
 
 
+def record_patient_reached(
+    conn: Connection,
+    device: uuid.UUID,
+    action: str,
+    patient_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+) -> None:
+    """Chain that a patient's record (or identity) reached ``device``, asked by ``user_id``."""
+    record_server_action(
+        conn,
+        operator=_device_operator(device),
+        action=action,
+        entity="patient",
+        entity_id=patient_id,
+        patient_id=patient_id,
+        user_id=user_id,
+    )
+
+
+def patient_reached_since(
+    conn: Connection, device: uuid.UUID, action: str, patient_id: uuid.UUID, since: datetime
+) -> bool:
+    """Whether :func:`record_patient_reached` chained this since ``since``."""
+    found = conn.execute(
+        select(ServiceAuditEntry.id)
+        .where(
+            ServiceAuditEntry.device_id == SERVER_CHAIN,
+            ServiceAuditEntry.patient_id == patient_id,
+            ServiceAuditEntry.action == action,
+            ServiceAuditEntry.operator == _device_operator(device),
+            ServiceAuditEntry.at >= since,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _device_operator(device: uuid.UUID) -> str:
+    return f"device {device}"
+
+
 def patient_trail(conn: Connection, patient_id: uuid.UUID) -> list[TrailLine]:
     """Every entry about one patient on every device, oldest first, with names resolved.
 

@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI, Request
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from clinic_app.kernel.audit_entry import ServiceAuditEntry
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.errors import AuthenticationFailed, ClinicError, PermissionDenied
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.duplicates import merged_among
 from clinic_app.people.search import search_plan
 from clinic_app.server.apply import last_seq
-from clinic_app.server.audit_store import SERVER_CHAIN, record_server_action
+from clinic_app.server.audit_store import patient_reached_since, record_patient_reached
 from clinic_app.server.authorise import USER_TOKEN_HEADER, Acting, acting_user
 from clinic_app.server.scope import (
     MAX_FETCH,
@@ -111,39 +110,11 @@ def _record_taken_in(
     # Recorded when first taken in: not again for a patient the laptop holds already.
     already = held_by(conn, device, [*outside, *linked])
     since = utcnow() - _RECORDED_LATELY
-    operator = f"device {device}"
     for action, among_these in (("patient.fetch", outside), ("patient.linked", linked)):
         for patient in among_these:
-            if patient in already or _recorded_since(conn, operator, action, patient, since):
+            if patient in already or patient_reached_since(conn, device, action, patient, since):
                 continue
-            record_server_action(
-                conn,
-                operator=operator,
-                action=action,
-                entity="patient",
-                entity_id=patient,
-                patient_id=patient,
-                user_id=user,
-            )
-
-
-def _recorded_since(
-    conn: Connection, operator: str, action: str, patient: uuid.UUID, since: datetime
-) -> bool:
-    return (
-        conn.execute(
-            select(ServiceAuditEntry.id)
-            .where(
-                ServiceAuditEntry.device_id == SERVER_CHAIN,
-                ServiceAuditEntry.patient_id == patient,
-                ServiceAuditEntry.action == action,
-                ServiceAuditEntry.operator == operator,
-                ServiceAuditEntry.at >= since,
-            )
-            .limit(1)
-        ).first()
-        is not None
-    )
+            record_patient_reached(conn, device, action, patient, user)
 
 
 def add_scope_routes(
@@ -250,13 +221,5 @@ def _add_search_route(app: FastAPI, engine: Engine, authenticated: Authenticate)
                 # Each patient the answer shows is recorded against the user who searched,
                 # as an opened record is: their details left the server for this laptop.
                 # The words searched for are not kept (they may be a name or a number).
-                record_server_action(
-                    conn,
-                    operator=f"device {device}",
-                    action="patient.search",
-                    entity="patient",
-                    entity_id=row[0],
-                    patient_id=row[0],
-                    user_id=acting.user_id,
-                )
+                record_patient_reached(conn, device, "patient.search", row[0], acting.user_id)
         return {"patients": patients}
