@@ -313,6 +313,9 @@ def _site(args: argparse.Namespace) -> int:
             print(f"Name the site: site {args.action} NAME.", file=sys.stderr)
             return 2
         contact = {"address": args.address, "phone": args.phone, "email": args.email}
+        if args.action == "contact" and all(value is None for value in contact.values()):
+            print("Give what changes: --address, --phone or --email.", file=sys.stderr)
+            return 2
         with store.engine.begin() as conn:
             if args.action == "contact":
                 users.set_site_contact(conn, args.name, **contact)

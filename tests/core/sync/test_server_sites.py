@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,3 +98,25 @@ def test_numbers_as_people_write_them_are_taken(engine: Engine) -> None:
         with pytest.raises(NotFound):
             users.set_site_contact(conn, "No Such Clinic", phone="0113 496 0300")
     assert _site(engine, "Westgate Clinic")[1] == "0113 496 0300 ext 12"
+
+
+def test_the_site_command_says_what_it_needs_in_plain_words(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'server.db'}"
+
+    def site(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "clinic_app.server.cli", "site", *args, "--db", db],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ONESTOP_OPERATOR": "test.operator"},
+            check=False,
+        )
+
+    assert site("add", "Northgate Health Centre", "--phone", "0113 496 0200").returncode == 0
+    nothing = site("contact", "Northgate Health Centre")
+    assert nothing.returncode == 2
+    assert "Give what changes: --address, --phone or --email." in nothing.stderr
+    bad = site("contact", "Northgate Health Centre", "--phone", "ring reception")
+    assert bad.returncode != 0
+    assert "Give the telephone number in digits" in bad.stderr
+    assert "Traceback" not in bad.stderr
