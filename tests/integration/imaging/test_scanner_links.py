@@ -94,11 +94,14 @@ def listening(
 ) -> Iterator[Services]:
     """The app's listeners as the service lead set them: POCUS1 on loopback, station US1."""
     monkeypatch.setattr(services.imaging, "worklist", lambda day=None: list(planned.values()))
+    storage_port = _free_port()
+    # Two probes in a row may be given the same free port; the two listeners need two.
+    worklist_port = next(port for port in iter(_free_port, None) if port != storage_port)
     services.dicom_settings.change(
         SYSTEM,
         listen=True,
-        storage_port=_free_port(),
-        worklist_port=_free_port(),
+        storage_port=storage_port,
+        worklist_port=worklist_port,
         scanners=[POCUS],
         worklist_station="US1",
     )
