@@ -267,6 +267,7 @@ class LetterService:
             episode = session.get(EpisodeOfCare, episode_id) if episode_id else None
             scores_episode = episode.id if episode is not None else None
             gp = session.get(GpPractice, patient.gp_practice_id) if patient.gp_practice_id else None
+            clinic = _clinic(session, actor.site_id, episode)
             alerts = session.scalars(
                 select(PatientAlert).where(
                     PatientAlert.patient_id == patient_id,
@@ -292,8 +293,8 @@ class LetterService:
                 gp_address=", ".join(p for p in (gp.address, gp.postcode) if p) if gp else "",
                 gp_ods=gp.ods_code if gp is not None else "",
                 clinician=display_name(session, actor.id) or actor.display_name,
-                site=actor.site_name or "",
-                site_phone=_site_phone(session, actor.site_id),
+                site=clinic.name if clinic is not None else "",
+                site_phone=clinic.phone if clinic is not None else None,
                 episode_started=episode.started_on if episode else None,
                 episode_ended=episode.ended_on if episode else None,
                 end_reason=(episode.end_reason or "") if episode else "",
@@ -793,15 +794,29 @@ def _site(session: Session, site_id: uuid.UUID | None) -> Site | None:
     return session.get(Site, site_id) if site_id is not None else None
 
 
+def _clinic(
+    session: Session, site_id: uuid.UUID | None, episode: EpisodeOfCare | None
+) -> Site | None:
+    """The clinic a letter comes from: the writer's; else the episode's; else the only one.
+
+    A writer kept with no clinic (a user added without one) still sends a letter a patient
+    or GP can answer: the clinic the episode is held at, or the service's only clinic. With
+    neither, no clinic is named (a service of several clinics is never guessed at).
+    """
+    site = _site(session, site_id)
+    if site is None and episode is not None:
+        site = _site(session, episode.site_id)
+    if site is None:
+        only = session.scalars(select(Site).where(Site.deleted.is_(False)).limit(2)).all()
+        site = only[0] if len(only) == 1 else None
+    return site
+
+
 def _letter_site(session: Session, row: LetterRecord, actor: CurrentUser) -> Site | None:
     """The clinic a letter was written at: its author's (the actor's, for an author unknown)."""
     author = session.get(User, row.created_by) if row.created_by is not None else None
-    return _site(session, author.site_id if author is not None else actor.site_id)
-
-
-def _site_phone(session: Session, site_id: uuid.UUID | None) -> str | None:
-    site = _site(session, site_id)
-    return site.phone if site is not None else None
+    episode = session.get(EpisodeOfCare, row.episode_id) if row.episode_id is not None else None
+    return _clinic(session, author.site_id if author is not None else actor.site_id, episode)
 
 
 def _sender(site: Site | None) -> tuple[str, ...]:

@@ -682,3 +682,38 @@ def test_a_letter_is_headed_with_the_clinic_it_was_written_at_whoever_prints_it(
     assert "call us on 0113 496 0100" in words
     assert "Southfield" not in words
     assert "0113 496 0999" not in words
+
+
+def test_a_letter_by_a_clinician_kept_with_no_clinic_still_says_how_to_reach_one(
+    demo: Services,
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    riverside = me.site_id
+    assert riverside is not None
+    # The clinician was added with no clinic; the episode is held at Riverside.
+    _set(demo, User, me.id, site_id=None)
+    _set(demo, EpisodeOfCare, episode, site_id=riverside)
+    me = _clinician(demo)
+    assert me.site_id is None
+
+    to_patient = demo.letters.draft(me, patient, "patient", episode)
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Riverside Community MSK Clinic" in words
+    assert "Telephone 0113 496 0100" in words
+    assert "call us on 0113 496 0100" in words
+
+    # No clinic named on the episode either: the service's only clinic is the one.
+    _set(demo, EpisodeOfCare, episode, site_id=None)
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Telephone 0113 496 0100" in words
+
+    # A service of two clinics is never guessed at: the letter names neither.
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        session.add(Site(name="Southfield Clinic", address="1 South Road", phone="0113 496 0999"))
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Telephone" not in words
+    assert "Southfield" not in words
+    again = demo.letters.draft(me, patient, "gp_clinic", episode)
+    assert "0113 496 0999" not in _pdf_text(demo.letters.printable(me, again.id, patient))
