@@ -217,6 +217,11 @@ class SectionsFormViewModel(QObject):
     # ------------------------------------------------------------------ results
 
     def _forget(self) -> None:
+        if self._pending is not None and not self.is_signed:
+            # Typed while a save was on its way (or not saved yet): saved to this record now,
+            # behind that save (the store's worker runs them in order), before it is forgotten.
+            self._saving = False
+            self.save_now()
         self._timer.stop()
         self._epoch += 1
         self.record = None

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import cast
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -20,6 +21,7 @@ from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from tests.core.contacts.booked import seen_today
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.late_answers import Gate
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.contacts.note.screens import ContactNoteScreen
@@ -332,3 +334,34 @@ def test_a_colleagues_draft_for_the_appointment_is_said_when_the_note_is_opened(
 
     assert screen.view_model.note.id != theirs.id
     assert "A colleague has an unsigned draft note" in screen.view.notice.text()
+
+
+def test_words_typed_while_a_save_is_on_its_way_are_kept_when_the_patient_changes(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    draft = vm.note
+    assert draft is not None
+    # A save is held on the store's worker while the clinician types on.
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    type_into(qtbot, view.boxes["subjective"], "Shoulder easier")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    type_into(qtbot, view.boxes["plan"], "Review in two weeks.")
+
+    # The next patient is chosen before that save is back.
+    window.context.set_patient(clinic.patients.open(user, other))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    kept = clinic.contact_notes.get(user, draft.id)
+    assert kept.patient_id == patient
+    assert kept.content["subjective"] == "Shoulder easier"
+    assert kept.content["plan"] == "Review in two weeks."
+    assert clinic.contact_notes.for_patient(user, other) == ()
