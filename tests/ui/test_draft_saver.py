@@ -98,3 +98,27 @@ def test_an_answer_after_its_form_was_closed_for_good_goes_nowhere(qtbot: QtBot)
     signed("the sign")
     assert shown == []
     assert late == []
+
+
+def test_what_waits_for_a_save_and_is_dropped_by_a_patient_change_is_told_once(
+    qtbot: QtBot,
+) -> None:
+    saves: list[str] = []
+    _owner, drafts = _saver(saves, [])
+    ran: list[str] = []
+    dropped: list[str] = []
+    drafts.saving = True
+    drafts.then(lambda: ran.append("print"), unsaved=True, dropped=lambda: dropped.append("A"))
+    drafts.forget()  # patient B now in the banner
+    drafts.forget()
+    assert ran == []
+    assert dropped == ["A"]
+
+    # Run after its save, or stopped by a refused save, it is never told as dropped.
+    drafts.then(lambda: ran.append("print"), unsaved=True, dropped=lambda: dropped.append("B"))
+    drafts.follow_on(more_typed=False)
+    drafts.then(lambda: ran.append("print"), unsaved=True, dropped=lambda: dropped.append("C"))
+    drafts.save_failed()
+    drafts.forget()
+    assert ran == ["print"]
+    assert dropped == ["A"]

@@ -46,6 +46,9 @@ class DraftSaver:
         self.saving = False
         #: What runs once the save on its way is back (a sign, an acknowledgement, ...).
         self.after_save: Callable[[], None] | None = None
+        #: Told when what waits for the save is dropped because the patient changed (a
+        #: print asked for is then said not to be made, never silently lost).
+        self._on_dropped: Callable[[], None] | None = None
         #: The password of a sign waiting for a save on its way (None: no sign waiting).
         self.sign_waiting: str | None = None
         #: Raised whenever the patient changes: answers of an earlier epoch are dropped.
@@ -94,10 +97,20 @@ class DraftSaver:
 
     # ------------------------------------------------------------------ saving
 
-    def then(self, action: Callable[[], None], *, unsaved: bool) -> None:
-        """Run ``action`` once the save is back when anything is ``unsaved``, else at once."""
+    def then(
+        self,
+        action: Callable[[], None],
+        *,
+        unsaved: bool,
+        dropped: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``action`` once the save is back when anything is ``unsaved``, else at once.
+
+        ``dropped`` is told if the patient changes before then (``action`` never runs).
+        """
         if unsaved:
             self.after_save = action
+            self._on_dropped = dropped
             self._save_now()
         else:
             action()
@@ -108,13 +121,16 @@ class DraftSaver:
         if more_typed:
             self.after_save = follow_on
             self._save_now()
-        elif follow_on is not None:
+            return
+        self._on_dropped = None
+        if follow_on is not None:
             follow_on()
 
     def save_failed(self) -> Callable[[], None] | None:
         """A save was refused: nothing waits for it any more. Returns what was waiting."""
         self.saving = False
         self.sign_waiting = None
+        self._on_dropped = None
         waiting, self.after_save = self.after_save, None
         return waiting
 
@@ -126,7 +142,13 @@ class DraftSaver:
             self._on_busy(busy)
 
     def forget(self) -> None:
-        """The patient changes: nothing waits or follows, and every answer on its way is late."""
+        """The patient changes: nothing waits or follows, and every answer on its way is late.
+
+        What waited for a save and asked to be told if dropped (a print) is told now.
+        """
+        dropped, self._on_dropped = self._on_dropped, None
+        if self.after_save is not None and dropped is not None:
+            dropped()
         self._timer.stop()
         self._epoch.advance()
         self.saving = False

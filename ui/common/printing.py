@@ -5,11 +5,21 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QRectF, QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import (
+    QCoreApplication,
+    QRectF,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QUrl,
+    SignalInstance,
+)
 from PySide6.QtGui import QDesktopServices, QPagedPaintDevice, QPainter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -62,6 +72,50 @@ def documents_folder(settings: QSettings | None = None) -> Path:
         return Path(configured)
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(documents) if documents else Path.home()
+
+
+def not_printed_words(what: str, name: str) -> str:
+    """Said when a print asked for was not made because another patient was opened first.
+
+    ``what`` names the document ("The letter"); ``name`` is its patient's, as in the banner.
+    It is never printed for a patient no longer on show, whose paper could reach the wrong
+    person.
+    """
+    return _tr(
+        "{what} for {name} was not printed: another patient was opened before it was ready. "
+        "Open their record to print it."
+    ).format(what=what, name=name)
+
+
+class NotPrinted:
+    """A screen's word for a print of a patient left behind: names whom it was for.
+
+    The names are those of the patients the screen opened in this sign-in (emptied when
+    someone signs in), so a print asked for by the user before says nothing to the next.
+    """
+
+    def __init__(
+        self, signed_in: SignalInstance, say: Callable[[str], None], what: Callable[[], str]
+    ) -> None:
+        self._names: dict[uuid.UUID, str] = {}
+        self._say = say
+        self._what = what
+        signed_in.connect(lambda _user: self._names.clear())
+
+    def opened(self, patient_id: uuid.UUID, name: str) -> None:
+        """The screen shows ``patient_id`` (named ``name``, as in the banner)."""
+        self._names[patient_id] = name
+
+    def left_behind(self, patient_id: uuid.UUID) -> None:
+        """The print asked for ``patient_id`` was not made: said, if this sign-in opened them.
+
+        Said once the event loop turns: a print dropped as the patient changes would otherwise
+        be hidden at once with the notices of the patient left.
+        """
+        name = self._names.get(patient_id)
+        if name is not None:
+            words = not_printed_words(self._what(), name)
+            QTimer.singleShot(0, lambda: self._say(words))
 
 
 def ask_where_to_save(parent: QWidget | None, title: str, suggested: str) -> str:

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import PatientRecord
-from ui.common import errors
-from ui.common.printing import PdfDelivery, document_file_name
+from ui.common import errors, formatting
+from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
 from ui.common.screen import ShellContext, under_banner
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -82,6 +82,8 @@ class SectionsFormViewModel(QObject):
     sign_failed = Signal(str)
     signed = Signal(object)
     printed = Signal(bytes)
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
     def __init__(
@@ -222,6 +224,9 @@ class SectionsFormViewModel(QObject):
             # behind that save (the store's worker runs them in order), before it is forgotten.
             self._saving = False
             self.save_now()
+        if self._after_save == self._print and self.patient_id is not None:
+            # The print waited for a save: it is not made for a patient no longer on show.
+            self.print_left_behind.emit(self.patient_id)
         self._timer.stop()
         self._epoch += 1
         self.record = None
@@ -246,19 +251,26 @@ class SectionsFormViewModel(QObject):
         )
 
     def _print(self) -> None:
-        record = self.record
-        if record is None:
+        record, patient_id = self.record, self.patient_id
+        if record is None or patient_id is None:
             return
         actor = self._session.require_user()
         records = self._records
         epoch = self._epoch
         # Handed to the screen only while the record it shows is still the one on show: the
-        # screen names the file for the patient in its banner.
+        # screen names the file for the patient in its banner. Answered later, it is not
+        # printed, and that is said for its own patient.
         self._runner.run_store(
             lambda: records.printable(actor, record.id),
-            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
+            on_done=lambda pdf: (
+                self.printed.emit(pdf)
+                if epoch == self._epoch
+                else self.print_left_behind.emit(patient_id)
+            ),
             on_failed=lambda error: (
-                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+                self.problem.emit(errors.explain(error))
+                if epoch == self._epoch
+                else self.print_left_behind.emit(patient_id)
             ),
         )
 
@@ -490,6 +502,13 @@ class SectionsScreen:
             lambda view: context.announce(f"{code}.signed", view.patient_id)
         )
         self.view_model.printed.connect(self._save_pdf)
+        code_title = records.record_type.title
+        self._not_printed = NotPrinted(
+            context.signed_in,
+            context.say,
+            lambda: self.view.tr("The {what}").format(what=code_title.lower()),
+        )
+        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
         self.view.print_requested.connect(self.view_model.print_record)
 
     @property
@@ -501,6 +520,10 @@ class SectionsScreen:
             return
         self.save_now()
         self._patient = patient
+        self._not_printed.opened(
+            patient.id,
+            formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+        )
         self.banner.show_record(patient)
         self.view_model.start(patient.id, _record_id(item))
         self._context.show(self)

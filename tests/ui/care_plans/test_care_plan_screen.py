@@ -496,3 +496,76 @@ def test_words_typed_while_a_new_plans_first_save_is_on_its_way_reach_that_plan(
     assert [(row.patient_id, row.what_matters) for row in plans] == [
         (a, "Walking the dog to the park")
     ]
+
+
+def _never_delivered(screen: CarePlanScreen) -> list[bytes]:
+    """What reaches the screen to be saved and printed (a print for the banner's patient)."""
+    delivered: list[bytes] = []
+    screen.view_model.printed.connect(delivered.append)
+    return delivered
+
+
+def test_a_print_waiting_for_a_save_when_the_patient_changes_is_said_not_made(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    a, b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    delivered = _never_delivered(screen)
+    page, vm = screen.view.page, screen.view_model
+    gate = Gate(monkeypatch, clinic.care_plans, "save")
+    page.what_matters.setPlainText("Walking the dog")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    # Print is asked for while the save is on its way: it waits for that save.
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+
+    window.context.set_patient(clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    assert delivered == []
+    assert window.notice.text() == (
+        f"The care plan for {_name(clinic, window, a)} was not printed: another patient was "
+        "opened before it was ready. Open their record to print it."
+    )
+
+
+def test_a_print_answered_after_the_patient_changed_is_said_not_made(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    a, b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    screen.view.page.what_matters.setPlainText("Walking the dog")
+    screen.view_model.save_now()
+    wait_idle(window)
+    delivered = _never_delivered(screen)
+    gate = Gate(monkeypatch, clinic.care_plans, "printable")
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    gate.wait_entered(qtbot)
+
+    window.context.set_patient(clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+
+    assert delivered == []
+    assert window.notice.text().startswith(
+        f"The care plan for {_name(clinic, window, a)} was not printed: "
+    )
+    # Someone else signing in hears nothing of a print the user before them asked for.
+    delivered.clear()
+    window.context.say("", "info")
+    gate2 = Gate(monkeypatch, clinic.care_plans, "printable")
+    screen = _open(window, clinic, a)
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    gate2.wait_entered(qtbot)
+    window.switch_user()
+    gate2.release()
+    wait_idle(window)
+    assert "was not printed" not in window.notice.text()

@@ -365,3 +365,36 @@ def test_words_typed_while_a_save_is_on_its_way_are_kept_when_the_patient_change
     assert kept.content["subjective"] == "Shoulder easier"
     assert kept.content["plan"] == "Review in two weeks."
     assert clinic.contact_notes.for_patient(user, other) == ()
+
+
+def test_a_print_waiting_for_a_save_when_the_patient_changes_is_said_not_made(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    delivered: list[bytes] = []
+    vm.printed.connect(delivered.append)
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    type_into(qtbot, view.boxes["subjective"], "Shoulder easier")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+
+    window.context.set_patient(clinic.patients.open(user, other))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    assert delivered == []
+    record = clinic.patients.open(user, patient)
+    assert window.notice.text().startswith(
+        f"The contact note for {record.family_name.upper()}, {record.given_name}"
+    )
+    assert window.notice.text().endswith(
+        "was not printed: another patient was opened before it was ready. Open their record "
+        "to print it."
+    )

@@ -273,3 +273,37 @@ def test_words_typed_while_a_save_is_on_its_way_reach_the_letter_when_the_patien
     actions = next(s.text for s in letter.sections if s.key == "actions")
     assert actions == "Walk every day. Use the stairs slowly."
     assert not clinic.letters.for_patient(user, b)
+
+
+def test_a_letter_printed_after_the_patient_changed_is_never_printed_and_that_is_said(
+    qtbot: QtBot,
+    signed_in: MainWindow,
+    clinic: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    (a, _), (b, _) = patients_with_episodes(clinic, 2)
+    screen = open_letter(window, clinic, a)
+    _draft(qtbot, window, screen, "patient")
+    folder = tmp_path / "printed"
+    folder.mkdir()
+    printed = printing_to(screen, folder)
+    # The letter's PDF is being made on the store's worker when the next patient is chosen.
+    gate = Gate(monkeypatch, clinic.letters, "printable")
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    gate.wait_entered(qtbot)
+    window.open_screen("patient", clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+
+    # Nothing of A's is printed or saved while B is on show; the clinician is told, of A.
+    assert printed == []
+    assert list(folder.iterdir()) == []
+    family, given = _names(clinic, user, a)
+    assert window.notice.text() == (
+        f"The letter for {family.upper()}, {given} was not printed: another patient was "
+        "opened before it was ready. Open their record to print it."
+    )

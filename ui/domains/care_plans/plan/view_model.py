@@ -88,6 +88,8 @@ class CarePlanViewModel(QObject):
     signed = Signal(object)
     sign_failed = Signal(str)
     printed = Signal(bytes)
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
     left_behind = Signal(object, object, str)
     """A sign asked for just before the patient changed, finished for that patient: their id,
@@ -257,7 +259,12 @@ class CarePlanViewModel(QObject):
             return
         if self.plan is None and self._pending is None and self.may_write:
             self._pending = self.values
-        self._drafts.then(self._print, unsaved=self._pending is not None or self._drafts.saving)
+        patient_id = self.patient_id
+        self._drafts.then(
+            self._print,
+            unsaved=self._pending is not None or self._drafts.saving,
+            dropped=lambda: self.print_left_behind.emit(patient_id),
+        )
 
     def reset(self) -> None:
         """Forget the patient and their plan (switching user saves first, then this)."""
@@ -338,10 +345,16 @@ class CarePlanViewModel(QObject):
         actor = self._session.require_user()
         plans = self._plans
         # The store reads the plan and the patient's name and needs, and audits the print.
+        # Answered after the patient changed, it is not printed: that is said, for them.
         self._runner.run_store(
             lambda: plans.printable(actor, plan.id, patient_id),
-            on_done=self._drafts.guard(self.printed.emit),
-            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
+            on_done=self._drafts.guard_or(
+                self.printed.emit, lambda _pdf: self.print_left_behind.emit(patient_id)
+            ),
+            on_failed=self._drafts.guard_or(
+                lambda error: self.problem.emit(errors.explain(error)),
+                lambda _error: self.print_left_behind.emit(patient_id),
+            ),
         )
 
     def _show(self, plan: CarePlanView | None) -> None:

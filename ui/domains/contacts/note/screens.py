@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.contacts.views import ContactNoteView as NoteRecord
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
-from ui.common.printing import PdfDelivery, document_file_name
+from ui.common import formatting
+from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.contacts.note.view import ContactNoteView
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
@@ -50,6 +51,10 @@ class ContactNoteScreen:
             lambda note: self._announce("contact_note.signed", note)
         )
         self.view_model.printed.connect(self._save_pdf)
+        self._not_printed = NotPrinted(
+            context.signed_in, context.say, lambda: self.view.tr("The contact note")
+        )
+        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
         self.view.print_requested.connect(self.view_model.print_note)
         self.view.questionnaire_requested.connect(self._open_questionnaire)
         context.patient_changed.connect(self._on_patient_changed)
@@ -68,6 +73,10 @@ class ContactNoteScreen:
             return
         self.save_now()
         self._patient = patient
+        self._not_printed.opened(
+            patient.id,
+            formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+        )
         self.banner.show_record(patient)
         self.view_model.open(patient.id, item_to_open(item))
         self._context.show(self)

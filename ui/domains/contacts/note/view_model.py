@@ -78,6 +78,8 @@ class ContactNoteViewModel(QObject):
     addendum_added = Signal(object)
     addendum_failed = Signal(str)
     printed = Signal(bytes)
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
     def __init__(
@@ -275,6 +277,9 @@ class ContactNoteViewModel(QObject):
             # behind that save (the store's worker runs them in order), before it is forgotten.
             self._saving = False
             self.save_now()
+        if self._after_save == self._print and self.patient_id is not None:
+            # The print waited for a save: it is not made for a patient no longer on show.
+            self.print_left_behind.emit(self.patient_id)
         self._timer.stop()
         self._epoch += 1
         self.note = None
@@ -299,18 +304,25 @@ class ContactNoteViewModel(QObject):
         )
 
     def _print(self) -> None:
-        note = self.note
-        if note is None:
+        note, patient_id = self.note, self.patient_id
+        if note is None or patient_id is None:
             return
         actor = self._session.require_user()
         notes = self._notes
         epoch = self._epoch
+        # Answered after the patient changed, it is not printed (nor its failure said on the
+        # next patient's page): that it was not printed is said, for its own patient.
         self._runner.run_store(
             lambda: notes.printable(actor, note.id),
-            on_done=lambda pdf: self.printed.emit(pdf) if epoch == self._epoch else None,
-            # A failure for a note left behind is not said on the next patient's page.
+            on_done=lambda pdf: (
+                self.printed.emit(pdf)
+                if epoch == self._epoch
+                else self.print_left_behind.emit(patient_id)
+            ),
             on_failed=lambda error: (
-                self.problem.emit(errors.explain(error)) if epoch == self._epoch else None
+                self.problem.emit(errors.explain(error))
+                if epoch == self._epoch
+                else self.print_left_behind.emit(patient_id)
             ),
         )
 

@@ -168,6 +168,8 @@ class DecisionViewModel(QObject):
     signed = Signal(object)
     sign_failed = Signal(str)
     printed = Signal(bytes)
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
     patient_mode_changed = Signal(bool)
     """True while the patient holds the device to answer CollaboRATE."""
@@ -424,7 +426,12 @@ class DecisionViewModel(QObject):
             return
         if self.record is None and self._pending is None and self.may_write:
             self._pending = self.values
-        self._drafts.then(self._print, unsaved=self._pending is not None or self._drafts.saving)
+        patient_id = self.patient_id
+        self._drafts.then(
+            self._print,
+            unsaved=self._pending is not None or self._drafts.saving,
+            dropped=lambda: self.print_left_behind.emit(patient_id),
+        )
 
     def hand_to_patient(self) -> None:
         """The patient holds the device to answer CollaboRATE; remembers who handed it over."""
@@ -538,10 +545,16 @@ class DecisionViewModel(QObject):
         decisions = self._decisions
         on = self._today()
         # The store reads the record and the patient's name and needs, and audits the print.
+        # Answered after the patient changed, it is not printed: that is said, for them.
         self._runner.run_store(
             lambda: decisions.printable(actor, record.id, patient_id, on),
-            on_done=self._drafts.guard(self.printed.emit),
-            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
+            on_done=self._drafts.guard_or(
+                self.printed.emit, lambda _pdf: self.print_left_behind.emit(patient_id)
+            ),
+            on_failed=self._drafts.guard_or(
+                lambda error: self.problem.emit(errors.explain(error)),
+                lambda _error: self.print_left_behind.emit(patient_id),
+            ),
         )
 
     def _on_loaded(self, found: Loaded) -> None:

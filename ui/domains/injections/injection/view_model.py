@@ -170,6 +170,8 @@ class InjectionViewModel(QObject):
     the signed record (None if it was not signed) and, if not, why in plain words."""
     printed = Signal(bytes)
     """The aftercare leaflet of the signed record on show, as a PDF."""
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     addendum_added = Signal(object)
     """The signed record on show with the addendum just added (an ``InjectionView``)."""
     addendum_failed = Signal(str)
@@ -516,10 +518,16 @@ class InjectionViewModel(QObject):
             return
         actor = self._session.require_user()
         injections = self._injections
+        # Answered after the patient changed, it is not printed: that is said, for them.
         self._runner.run_store(
             lambda: injections.aftercare(actor, record.id, patient_id),
-            on_done=self._drafts.guard(self.printed.emit),
-            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
+            on_done=self._drafts.guard_or(
+                self.printed.emit, lambda _pdf: self.print_left_behind.emit(patient_id)
+            ),
+            on_failed=self._drafts.guard_or(
+                lambda error: self.problem.emit(errors.explain(error)),
+                lambda _error: self.print_left_behind.emit(patient_id),
+            ),
         )
 
     def _sign(self, password: str) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.domains.letters.views import DueLetter, LetterView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
-from ui.common.printing import PdfDelivery, document_file_name, preview_and_print
+from ui.common import formatting
+from ui.common.printing import NotPrinted, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.letters.letter.kinds import kind_label
 from ui.domains.letters.letter.view import LetterPage
@@ -59,6 +60,10 @@ class LetterScreen:
         self.view_model.saved.connect(lambda letter: self._announce("letter.saved", letter))
         self.view_model.signed.connect(lambda letter: self._announce("letter.signed", letter))
         self.view_model.printed.connect(self._save_pdf)
+        self._not_printed = NotPrinted(
+            context.signed_in, context.say, lambda: self.view.tr("The letter")
+        )
+        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
         self.view.print_requested.connect(self._print)
         context.patient_changed.connect(self._on_patient_changed)
 
@@ -75,6 +80,10 @@ class LetterScreen:
             return
         self.save_now()
         self._patient = patient
+        self._not_printed.opened(
+            patient.id,
+            formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+        )
         self.banner.show_record(patient)
         self.view.notice.hide_notice()
         self.view_model.episodes = patient.episodes

@@ -112,6 +112,8 @@ class LetterViewModel(QObject):
     signed = Signal(object)
     sign_failed = Signal(str)
     printed = Signal(bytes)
+    print_left_behind = Signal(object)
+    """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
     def __init__(
@@ -305,10 +307,16 @@ class LetterViewModel(QObject):
         self.save_now()
         actor = self._session.require_user()
         letters = self._letters
+        # Answered after the patient changed, it is not printed: that is said, for them.
         self._runner.run_store(
             lambda: letters.printable(actor, letter.id, patient_id),
-            on_done=self._drafts.guard(self.printed.emit),
-            on_failed=self._drafts.guard(lambda error: self.problem.emit(errors.explain(error))),
+            on_done=self._drafts.guard_or(
+                self.printed.emit, lambda _pdf: self.print_left_behind.emit(patient_id)
+            ),
+            on_failed=self._drafts.guard_or(
+                lambda error: self.problem.emit(errors.explain(error)),
+                lambda _error: self.print_left_behind.emit(patient_id),
+            ),
         )
 
     def reset(self) -> None:
