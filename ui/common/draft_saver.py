@@ -12,6 +12,7 @@ the patient it was asked for, through the model's "left behind" signal instead.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -157,4 +158,15 @@ class DraftSaver:
         self.set_busy(False)
 
 
-__all__ = ["DraftSaver"]
+class MadeDraft:
+    """The id of the draft a new record's first save made (None until the store makes it).
+
+    A save queued behind that first one (the store's worker runs them in order) reads it
+    here and goes to that draft, never to a second new one.
+    """
+
+    def __init__(self) -> None:
+        self.id: uuid.UUID | None = None
+
+
+__all__ = ["DraftSaver", "MadeDraft"]

@@ -14,6 +14,7 @@ from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.records.registry import record_type
 from ui.common import errors
+from ui.common.draft_saver import MadeDraft
 from ui.common.drafts import AUTOSAVE_MS
 from ui.common.epoch import Epoch
 from ui.common.session import UserSession
@@ -76,7 +77,7 @@ class AssessmentViewModel(QObject):
         self._pending: dict[str, object] | None = None
         self._saving = False
         #: The draft a new assessment's first save made, as soon as the store has made it.
-        self._made = _Made()
+        self._made = MadeDraft()
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts resets: a save answered after one belongs to who and what was forgotten.
@@ -137,7 +138,7 @@ class AssessmentViewModel(QObject):
         What was typed into the assessment shown is saved first, to that assessment.
         """
         self._save_before_leaving()
-        self._made = _Made()
+        self._made = MadeDraft()
         self._timer.stop()
         # Whatever was asked for the assessment shown before answers too late for this one.
         self._epoch.advance()
@@ -222,7 +223,7 @@ class AssessmentViewModel(QObject):
         What was typed and not saved yet is saved first, to that patient's assessment.
         """
         self._save_before_leaving()
-        self._made = _Made()
+        self._made = MadeDraft()
         self._timer.stop()
         self._epoch.advance()
         self._patient_id = None
@@ -344,10 +345,3 @@ class AssessmentViewModel(QObject):
         if busy != self._busy:
             self._busy = busy
             self.busy_changed.emit(busy)
-
-
-class _Made:
-    """The id of the draft a new assessment's first save made (None until it is made)."""
-
-    def __init__(self) -> None:
-        self.id: uuid.UUID | None = None
