@@ -630,7 +630,7 @@ class LetterService:
             signer=display_name(session, row.signed_by or row.created_by),
             # The clinic the letter was written at, whoever prints it and wherever: its
             # words (the number to ring) were written there too.
-            service=site.name if site is not None else actor.site_name or "OneStop MSK",
+            service=site.name if site is not None else "OneStop MSK",
             greeting=greeting(view.kind, patient.given_name),
             sender=_sender(site),
         )

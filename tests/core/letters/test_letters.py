@@ -717,3 +717,28 @@ def test_a_letter_by_a_clinician_kept_with_no_clinic_still_says_how_to_reach_one
     assert "Southfield" not in words
     again = demo.letters.draft(me, patient, "gp_clinic", episode)
     assert "0113 496 0999" not in _pdf_text(demo.letters.printable(me, again.id, patient))
+
+
+def test_a_letter_with_no_clinic_to_name_is_never_headed_with_the_printers_clinic(
+    demo: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    _set(demo, User, me.id, site_id=None)
+    _set(demo, EpisodeOfCare, episode, site_id=None)
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        other = Site(name="Southfield Clinic", address="1 South Road", phone="0113 496 0999")
+        session.add(other)
+        session.flush()
+        colleague = session.scalars(select(User).where(User.username == "supervisor")).one()
+        colleague.site_id = other.id
+    me = _clinician(demo)
+    letter = demo.letters.draft(me, patient, "patient", episode)
+    demo.letters.sign(me, letter.id, patient, demo_password("clinician"))
+    # A colleague at Southfield prints it where the signed PDF has not reached.
+    monkeypatch.setattr(letters_service, "kept_bytes", lambda *_args: None)
+    printer = demo.auth.login("supervisor", demo_password("supervisor"))
+    words = _pdf_text(demo.letters.printable(printer, letter.id, patient))
+    assert "Southfield" not in words
+    assert "0113 496 0999" not in words
