@@ -29,6 +29,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import PatientRecord
 from ui.common import errors, formatting
+from ui.common.draft_saver import MadeDraft
 from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
 from ui.common.screen import ShellContext, under_banner
 from ui.common.session import UserSession
@@ -105,6 +106,8 @@ class SectionsFormViewModel(QObject):
         self.attestation = ""
         self._pending: dict[str, object] | None = None
         self._saving = False
+        #: The draft a new record's first save made, as soon as the store has made it.
+        self._made = MadeDraft()
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts starts and resets: an answer that comes after one is for what was left.
@@ -174,12 +177,20 @@ class SectionsFormViewModel(QObject):
         actor = self._session.require_user()
         patient_id, content = self.patient_id, self._pending
         existing = self.record.id if self.record is not None else None
+        made = self._made
         self._pending = None
         self._saving = True
         epoch = self._epoch
         records = self._records
+
+        def save() -> SectionsRecordView:
+            # A save queued behind a new record's first one goes to the draft that one made.
+            view = records.save_draft(actor, patient_id, content, existing or made.id)
+            made.id = view.id
+            return view
+
         self._runner.run_store(
-            lambda: records.save_draft(actor, patient_id, content, existing),
+            save,
             on_done=lambda view: self._on_saved(view) if epoch == self._epoch else None,
             on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
         )
@@ -227,6 +238,7 @@ class SectionsFormViewModel(QObject):
         if self._after_save == self._print and self.patient_id is not None:
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
+        self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
         self.record = None

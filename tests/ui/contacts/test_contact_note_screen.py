@@ -395,6 +395,35 @@ def test_a_print_waiting_for_a_save_when_the_patient_changes_is_said_not_made(
         f"The contact note for {record.family_name.upper()}, {record.given_name}"
     )
     assert window.notice.text().endswith(
-        "was not printed: another patient was opened before it was ready. Open their record "
-        "to print it."
+        "was not printed: the page moved on before it was ready. Open it again from their "
+        "record to print it."
     )
+
+
+def test_words_typed_during_a_new_notes_first_save_reach_that_note_not_a_second_one(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient, None)
+    view, vm = screen.view, screen.view_model
+    assert vm.note is None  # no appointment, no draft: a new note
+    before = {note.id for note in clinic.contact_notes.for_patient(user, patient)}
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    type_into(qtbot, view.boxes["subjective"], "Shoulder easier")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    type_into(qtbot, view.boxes["plan"], "Review in two weeks.")
+
+    window.context.set_patient(clinic.patients.open(user, other))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    # One new note, holding everything typed: the second save went to the note the first made.
+    new = [n for n in clinic.contact_notes.for_patient(user, patient) if n.id not in before]
+    assert [(n.content.get("subjective"), n.content.get("plan")) for n in new] == [
+        ("Shoulder easier", "Review in two weeks.")
+    ]

@@ -12,6 +12,7 @@ from clinic_app.domains.contacts.views import ContactNoteView, QuestionnaireDue
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, NotFound
 from ui.common import errors
+from ui.common.draft_saver import MadeDraft
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -101,6 +102,8 @@ class ContactNoteViewModel(QObject):
         self.due: tuple[QuestionnaireDue, ...] = ()
         self._pending: dict[str, object] | None = None
         self._saving = False
+        #: The draft a new note's first save made, as soon as the store has made it.
+        self._made = MadeDraft()
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts opens and resets: an answer that comes after one is for what was left.
@@ -203,12 +206,20 @@ class ContactNoteViewModel(QObject):
         actor = self._session.require_user()
         patient_id, content = self.patient_id, self._pending
         existing = self.note.id if self.note is not None else None
+        made = self._made
         self._pending = None
         self._saving = True
         epoch = self._epoch
         notes = self._notes
+
+        def save() -> ContactNoteView:
+            # A save queued behind a new note's first one goes to the draft that one made.
+            view = notes.save_draft(actor, patient_id, content, existing or made.id)
+            made.id = view.id
+            return view
+
         self._runner.run_store(
-            lambda: notes.save_draft(actor, patient_id, content, existing),
+            save,
             on_done=lambda view: self._on_saved(view) if epoch == self._epoch else None,
             on_failed=lambda error: self._on_save_failed(error) if epoch == self._epoch else None,
         )
@@ -280,6 +291,7 @@ class ContactNoteViewModel(QObject):
         if self._after_save == self._print and self.patient_id is not None:
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
+        self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
         self.note = None
