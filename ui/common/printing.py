@@ -75,15 +75,16 @@ def documents_folder(settings: QSettings | None = None) -> Path:
 
 
 def not_printed_words(what: str, name: str) -> str:
-    """Said when a print asked for was not made because another patient was opened first.
+    """Said when a print asked for was not made because the page moved on first.
 
     ``what`` names the document ("The letter"); ``name`` is its patient's, as in the banner.
-    It is never printed for a patient no longer on show, whose paper could reach the wrong
+    The page moved on to another patient, or to another record of the same one: it is never
+    printed for a patient or record no longer on show, whose paper could reach the wrong
     person.
     """
     return _tr(
-        "{what} for {name} was not printed: another patient was opened before it was ready. "
-        "Open their record to print it."
+        "{what} for {name} was not printed: the page moved on before it was ready. Open it "
+        "again from their record to print it."
     ).format(what=what, name=name)
 
 

@@ -529,8 +529,8 @@ def test_a_print_waiting_for_a_save_when_the_patient_changes_is_said_not_made(
 
     assert delivered == []
     assert window.notice.text() == (
-        f"The care plan for {_name(clinic, window, a)} was not printed: another patient was "
-        "opened before it was ready. Open their record to print it."
+        f"The care plan for {_name(clinic, window, a)} was not printed: the page moved on "
+        "before it was ready. Open it again from their record to print it."
     )
 
 

@@ -304,6 +304,6 @@ def test_a_letter_printed_after_the_patient_changed_is_never_printed_and_that_is
     assert list(folder.iterdir()) == []
     family, given = _names(clinic, user, a)
     assert window.notice.text() == (
-        f"The letter for {family.upper()}, {given} was not printed: another patient was "
-        "opened before it was ready. Open their record to print it."
+        f"The letter for {family.upper()}, {given} was not printed: the page moved on "
+        "before it was ready. Open it again from their record to print it."
     )
