@@ -307,3 +307,35 @@ def test_a_letter_printed_after_the_patient_changed_is_never_printed_and_that_is
         f"The letter for {family.upper()}, {given} was not printed: the page moved on "
         "before it was ready. Open it again from their record to print it."
     )
+
+
+def test_a_letter_printed_while_a_save_is_on_its_way_holds_every_word_typed(
+    qtbot: QtBot,
+    signed_in: MainWindow,
+    clinic: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    window = signed_in
+    (a, _), *_others = patients_with_episodes(clinic, 1)
+    screen = open_letter(window, clinic, a)
+    _draft(qtbot, window, screen, "patient")
+    printed = printing_to(screen, tmp_path)
+    editor = screen.view.sections["actions"].words
+    gate = Gate(monkeypatch, clinic.letters, "edit")
+    editor.setPlainText("Walk every day.")
+    screen.view_model.save_now()
+    gate.wait_entered(qtbot)
+    # Typed on, and printed, before that save is back.
+    editor.setPlainText("Walk every day. Use the stairs slowly.")
+    qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    gate.release()
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=WAIT_MS)
+    wait_idle(window)
+
+    assert "Use the stairs slowly." in " ".join(pdf_text(printed[0]).split())
+    user = window.session.user
+    assert user is not None
+    (letter,) = clinic.letters.for_patient(user, a)
+    actions = next(s.text for s in letter.sections if s.key == "actions")
+    assert actions == "Walk every day. Use the stairs slowly."

@@ -304,18 +304,38 @@ class LetterViewModel(QObject):
         letter, patient_id = self.letter, self.patient_id
         if letter is None or patient_id is None:
             return
-        self.save_now()
         actor = self._session.require_user()
+        texts, self._pending = dict(self._pending), {}
+        self._drafts.stop()
         letters = self._letters
+
+        def work() -> tuple[LetterView | None, bytes]:
+            # The store worker runs in order: a save on its way is kept before this, and what
+            # was typed since is saved with it, so the PDF holds every word on the screen.
+            view = letters.edit(actor, letter.id, patient_id, texts) if texts else None
+            return view, letters.printable(actor, letter.id, patient_id)
+
+        def printed(answer: tuple[LetterView | None, bytes]) -> None:
+            view, pdf = answer
+            if view is not None:
+                self.letter = view
+                self.saved.emit(view)
+            self.printed.emit(pdf)
+
+        def refused(error: BaseException) -> None:
+            # Not saved: what was typed waits to be saved again, beside anything typed since.
+            self._pending = {**texts, **self._pending}
+            self.field_errors_changed.emit(section_problems(error, self._keys()))
+            self.problem.emit(errors.explain(error))
+
         # Answered after the patient changed, it is not printed: that is said, for them.
         self._runner.run_store(
-            lambda: letters.printable(actor, letter.id, patient_id),
+            work,
             on_done=self._drafts.guard_or(
-                self.printed.emit, lambda _pdf: self.print_left_behind.emit(patient_id)
+                printed, lambda _answer: self.print_left_behind.emit(patient_id)
             ),
             on_failed=self._drafts.guard_or(
-                lambda error: self.problem.emit(errors.explain(error)),
-                lambda _error: self.print_left_behind.emit(patient_id),
+                refused, lambda _error: self.print_left_behind.emit(patient_id)
             ),
         )
 
