@@ -221,11 +221,12 @@ class PdfDelivery:
     def deliver(self, pdf: bytes, file_name: str, title: str) -> Path | None:
         """Ask where to save ``pdf`` (suggesting ``file_name``), save it, then print or open.
 
-        Returns the saved path, or None when the user cancelled, or when the window shows no
-        patient's data now (locked, or signed out): a PDF made just before the screen locked is
-        never offered, with the patient's name in its file name, to whoever is at the laptop.
+        Returns the saved path, or None when the user cancelled, or when no document may be
+        offered now (locked, signed out, switching user, or the patient holding the device): a
+        PDF made just then is never offered, with the patient's name in its file name, to
+        whoever is at the laptop. The window says so once the user can see it again.
         """
-        if not self._window_shows_patient_data():
+        if not self._may_offer():
             return None
         chosen = self.choose_path(title, str(self.folder() / file_name))
         if not chosen:
@@ -242,8 +243,16 @@ class PdfDelivery:
             self.open_file(path)
         return path
 
-    def _window_shows_patient_data(self) -> bool:
-        """What the main window says (``shows_patient_data``); True outside one (tests)."""
+    def _may_offer(self) -> bool:
+        """What the main window says (``may_offer_documents``); True outside one (tests).
+
+        When it may not, it is told (``withheld_document``), to say so when it can.
+        """
         window = self._parent.window() if self._parent is not None else None
-        shows = getattr(window, "shows_patient_data", None)
-        return bool(shows()) if callable(shows) else True
+        may = getattr(window, "may_offer_documents", None)
+        if not callable(may) or may():
+            return True
+        withheld = getattr(window, "withheld_document", None)
+        if callable(withheld):
+            withheld()
+        return False

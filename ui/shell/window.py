@@ -110,6 +110,8 @@ class ShellWindow(QMainWindow):
         self.services = services
         self.runner = runner or TaskRunner(self, shutdown_on_quit=False)
         self._shut_down = False
+        #: Switching user: what is saved on the way out is saved, but nothing is offered.
+        self._leaving = False
         self.session = UserSession(self)
         self.state = WindowState.SIGNED_OUT
         self._handed_over = False
@@ -494,10 +496,16 @@ class ShellWindow(QMainWindow):
         """Save every screen as the current user, reset every screen, and ask who is next."""
         if self.state is WindowState.SIGNED_OUT or self._handed_over:
             return
-        self.save_every_screen()
-        # A save answered now may queue what was typed meanwhile: all of it is saved as the
-        # user who typed it before any screen forgets it.
-        self._wait_for_saves()
+        # A document made while the user leaves is never offered (a save dialog naming the
+        # patient) to whoever comes to the laptop next.
+        self._leaving = True
+        try:
+            self.save_every_screen()
+            # A save answered now may queue what was typed meanwhile: all of it is saved as
+            # the user who typed it before any screen forgets it.
+            self._wait_for_saves()
+        finally:
+            self._leaving = False
         # The patient goes first: screens resetting then find none to forget again.
         self.context.close_patient()
         for screen in self._built.values():
@@ -634,7 +642,31 @@ class ShellWindow(QMainWindow):
 
     def shows_patient_data(self) -> bool:
         """Whether patients' data may be shown now: signed in and not locked (for dialogs)."""
-        return self.state is WindowState.WORKING and not self._shut_down
+        return self.state is WindowState.WORKING and not self._shut_down and not self._leaving
+
+    def may_offer_documents(self) -> bool:
+        """Whether a patient's document may be offered to save or print now.
+
+        Not while locked, signed out or switching user, nor while the patient holds the
+        device: its save dialog names the patient, and opens on a folder of other patients'
+        documents.
+        """
+        return self.shows_patient_data() and not self._handed_over
+
+    def withheld_document(self) -> None:
+        """A document made while it could not be offered: said once the user can see it.
+
+        Said on unlocking or on hand-back; nothing is said to a user who signed in after.
+        """
+        if self.state is WindowState.SIGNED_OUT or self._shut_down or self._leaving:
+            return
+        self.say(
+            self.tr(
+                "A document asked for was not saved or printed: the screen was locked or "
+                "handed to the patient when it was ready. Print it again from the record."
+            ),
+            "problem",
+        )
 
     def refresh_status(self) -> None:
         """Ask the store for the sync state and pending changes, for the status bar."""

@@ -25,6 +25,7 @@ from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.people.views import PatientInput
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.late_answers import Gate
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.decisions.consultation.page import ConversationPage
@@ -474,3 +475,41 @@ def test_signing_without_a_choice_says_what_is_missing(
     # The draft was kept, unsigned, for this patient.
     assert vm.record is not None
     assert not clinic.decisions.get(user, vm.record.id, patient).is_signed
+
+
+def test_a_summary_ready_while_the_patient_holds_the_device_is_never_offered(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = signed_in
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient)
+    _choose_aid(qtbot, window, screen)
+    view, vm = screen.view, screen.view_model
+    page = view.page
+    assert page is not None
+    type_into(qtbot, page.questions, "Can I keep swimming?")
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: vm.record is not None, timeout=WAIT_MS)
+    wait_idle(window)
+    offered: list[str] = []
+    screen.pdf_delivery.choose_path = lambda _title, suggested: offered.append(suggested) or ""
+    gate = Gate(monkeypatch, clinic.decisions, "printable")
+    qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    gate.wait_entered(qtbot)
+    # The clinician hands the device over for CollaboRATE while the summary is being made.
+    qtbot.mouseClick(page.hand_over_button, Qt.MouseButton.LeftButton)
+    assert window.facts().handed_over
+    gate.release()
+    wait_idle(window)
+
+    # No save dialog (naming the patient, on a folder of other patients' documents) opened for
+    # the patient, and nothing was said to them.
+    assert offered == []
+    assert not window.notice.isVisible()
+    # Handed back: the clinician is told the summary was not printed.
+    panel = view.patient_panel
+    type_into(qtbot, panel.password, PASSWORD)
+    with qtbot.waitSignal(vm.patient_mode_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(panel.take_back_button, Qt.MouseButton.LeftButton)
+    assert window.notice.text().startswith("A document asked for was not saved or printed")
+    assert offered == []
