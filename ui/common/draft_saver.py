@@ -107,14 +107,22 @@ class DraftSaver:
     ) -> None:
         """Run ``action`` once the save is back when anything is ``unsaved``, else at once.
 
-        ``dropped`` is told if the patient changes before then (``action`` never runs).
+        ``dropped`` is told if the patient changes before then (``action`` never runs). What
+        already waits for the save (a sign, then a print asked for) still runs, first.
         """
-        if unsaved:
-            self.after_save = action
-            self._on_dropped = dropped
-            self._save_now()
-        else:
+        if not unsaved:
             action()
+            return
+        earlier, earlier_dropped = self.after_save, self._on_dropped
+        self.after_save = in_turn(earlier, action)
+        self._on_dropped = (
+            dropped
+            if earlier_dropped is None
+            else earlier_dropped
+            if dropped is None
+            else in_turn(earlier_dropped, dropped)
+        )
+        self._save_now()
 
     def follow_on(self, *, more_typed: bool) -> None:
         """A save is back: what was typed meanwhile is saved first, then what waits runs."""
@@ -158,6 +166,18 @@ class DraftSaver:
         self.set_busy(False)
 
 
+def in_turn(first: Callable[[], None] | None, then: Callable[[], None]) -> Callable[[], None]:
+    """``first`` (when there is one), then ``then``: what waits for a save, added to."""
+    if first is None:
+        return then
+
+    def both() -> None:
+        first()
+        then()
+
+    return both
+
+
 class MadeDraft:
     """The id of the draft a new record's first save made (None until the store makes it).
 
@@ -169,4 +189,4 @@ class MadeDraft:
         self.id: uuid.UUID | None = None
 
 
-__all__ = ["DraftSaver", "MadeDraft"]
+__all__ = ["DraftSaver", "MadeDraft", "in_turn"]

@@ -29,7 +29,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import PatientRecord
 from ui.common import errors, formatting
-from ui.common.draft_saver import MadeDraft
+from ui.common.draft_saver import MadeDraft, in_turn
 from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
 from ui.common.screen import ShellContext, under_banner
 from ui.common.session import UserSession
@@ -108,6 +108,8 @@ class SectionsFormViewModel(QObject):
         self._saving = False
         #: The draft a new record's first save made, as soon as the store has made it.
         self._made = MadeDraft()
+        #: A print asked for waits for a save on its way.
+        self._print_waiting = False
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts starts and resets: an answer that comes after one is for what was left.
@@ -206,7 +208,7 @@ class SectionsFormViewModel(QObject):
         if self.record is None and self._pending is None:
             self._pending = {}
         if self._pending is not None or self._saving:
-            self._after_save = lambda: self._sign(password)
+            self._after_save = in_turn(self._after_save, lambda: self._sign(password))
             self.save_now()
         else:
             self._sign(password)
@@ -216,7 +218,8 @@ class SectionsFormViewModel(QObject):
         if self.record is None and self._pending is None:
             return
         if self._pending is not None or self._saving:
-            self._after_save = self._print
+            self._print_waiting = True
+            self._after_save = in_turn(self._after_save, self._print)
             self.save_now()
         else:
             self._print()
@@ -235,9 +238,10 @@ class SectionsFormViewModel(QObject):
             # behind that save (the store's worker runs them in order), before it is forgotten.
             self._saving = False
             self.save_now()
-        if self._after_save == self._print and self.patient_id is not None:
+        if self._print_waiting and self.patient_id is not None:
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
+        self._print_waiting = False
         self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
@@ -263,6 +267,7 @@ class SectionsFormViewModel(QObject):
         )
 
     def _print(self) -> None:
+        self._print_waiting = False
         record, patient_id = self.record, self.patient_id
         if record is None or patient_id is None:
             return
@@ -303,6 +308,7 @@ class SectionsFormViewModel(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._print_waiting = False
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)

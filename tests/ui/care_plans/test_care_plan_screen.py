@@ -22,7 +22,7 @@ from clinic_app.people.views import PatientInput
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from tests.ui.decisions.test_tried_interleaved import _block_store
-from tests.ui.late_answers import Gate
+from tests.ui.late_answers import Gate, settle
 from ui.app import MainWindow
 from ui.common import formatting
 from ui.common.form_parts import date_text
@@ -569,3 +569,49 @@ def test_a_print_answered_after_the_patient_changed_is_said_not_made(
     gate2.release()
     wait_idle(window)
     assert "was not printed" not in window.notice.text()
+
+
+def _print_and_sign_behind_a_save(
+    qtbot: QtBot, window: MainWindow, clinic: Services, monkeypatch: pytest.MonkeyPatch, order: str
+) -> tuple[CarePlanScreen, list[bytes]]:
+    """Print and Sign (in ``order``) while a save is held on the store's worker."""
+    a, _b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    view, vm = screen.view, screen.view_model
+    printed: list[bytes] = []
+    vm.printed.connect(printed.append)
+    screen.pdf_delivery.choose_path = lambda _title, _suggested: ""  # the dialog cancelled
+    _ready_to_sign(qtbot, view.page)
+    gate = Gate(monkeypatch, clinic.care_plans, "save")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    for step in order.split(","):
+        if step == "print":
+            qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+        else:
+            type_into(qtbot, view.password, PASSWORD)
+            qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    gate.release()
+    settle(qtbot, window)
+    return screen, printed
+
+
+@pytest.mark.parametrize("order", ["print,sign", "sign,print"])
+def test_print_and_sign_asked_for_behind_a_save_are_both_done(
+    qtbot: QtBot,
+    clinic: Services,
+    signed_in: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    order: str,
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    screen, printed = _print_and_sign_behind_a_save(qtbot, window, clinic, monkeypatch, order)
+    vm = screen.view_model
+    assert vm.patient_id is not None
+    (plan,) = clinic.care_plans.for_patient(user, vm.patient_id)
+    # Neither replaced the other: the plan is signed, the copy printed, the form free again.
+    assert plan.is_signed
+    assert len(printed) == 1
+    assert not vm.busy

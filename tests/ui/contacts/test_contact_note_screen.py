@@ -427,3 +427,43 @@ def test_words_typed_during_a_new_notes_first_save_reach_that_note_not_a_second_
     assert [(n.content.get("subjective"), n.content.get("plan")) for n in new] == [
         ("Shoulder easier", "Review in two weeks.")
     ]
+
+
+@pytest.mark.parametrize("order", ["print,sign", "sign,print"])
+def test_print_and_sign_asked_for_behind_a_save_are_both_done(
+    qtbot: QtBot,
+    clinic: Services,
+    signed_in: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    order: str,
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    draft = vm.note
+    assert draft is not None
+    printed: list[bytes] = []
+    vm.printed.connect(printed.append)
+    screen.pdf_delivery.choose_path = lambda _title, _suggested: ""  # the dialog cancelled
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    for key in view.boxes:
+        type_into(qtbot, view.boxes[key], "Seen today.")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    for step in order.split(","):
+        if step == "print":
+            qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+        else:
+            type_into(qtbot, view.password, PASSWORD)
+            qtbot.keyClick(view.password, Qt.Key.Key_Return)
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    # Neither replaced the other: the note is signed, printed once, and the form free again.
+    assert clinic.contact_notes.get(user, draft.id).is_signed
+    assert len(printed) == 1
+    assert not vm.busy

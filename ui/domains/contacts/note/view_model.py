@@ -12,7 +12,7 @@ from clinic_app.domains.contacts.views import ContactNoteView, QuestionnaireDue
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError, NotFound
 from ui.common import errors
-from ui.common.draft_saver import MadeDraft
+from ui.common.draft_saver import MadeDraft, in_turn
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -104,6 +104,8 @@ class ContactNoteViewModel(QObject):
         self._saving = False
         #: The draft a new note's first save made, as soon as the store has made it.
         self._made = MadeDraft()
+        #: A print asked for waits for a save on its way.
+        self._print_waiting = False
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts opens and resets: an answer that comes after one is for what was left.
@@ -235,7 +237,7 @@ class ContactNoteViewModel(QObject):
         if self.note is None and self._pending is None:
             self._pending = {}
         if self._pending is not None or self._saving:
-            self._after_save = lambda: self._sign(password)
+            self._after_save = in_turn(self._after_save, lambda: self._sign(password))
             self.save_now()
         else:
             self._sign(password)
@@ -266,7 +268,8 @@ class ContactNoteViewModel(QObject):
         if self.note is None and self._pending is None:
             return
         if self._pending is not None or self._saving:
-            self._after_save = self._print
+            self._print_waiting = True
+            self._after_save = in_turn(self._after_save, self._print)
             self.save_now()
         else:
             self._print()
@@ -288,9 +291,10 @@ class ContactNoteViewModel(QObject):
             # behind that save (the store's worker runs them in order), before it is forgotten.
             self._saving = False
             self.save_now()
-        if self._after_save == self._print and self.patient_id is not None:
+        if self._print_waiting and self.patient_id is not None:
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
+        self._print_waiting = False
         self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
@@ -316,6 +320,7 @@ class ContactNoteViewModel(QObject):
         )
 
     def _print(self) -> None:
+        self._print_waiting = False
         note, patient_id = self.note, self.patient_id
         if note is None or patient_id is None:
             return
@@ -363,6 +368,7 @@ class ContactNoteViewModel(QObject):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
+        self._print_waiting = False
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
