@@ -254,6 +254,8 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             _actions(Action.LETTER_WRITE),
             _actions(Action.LETTER_WRITE, Action.LETTER_SIGN),
             own_columns=("signed_by",),
+            # The clinic it is written from is named when it is drafted, never changed.
+            fixed=("site_id",),
         ),
     }
 )

@@ -49,6 +49,9 @@ class LetterRecord(Signable, Syncable, Base):
     onward_decision_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("triage_decision.id"), default=None, index=True
     )
+    #: The clinic the letter is written from, kept when it is drafted: its heading and the
+    #: number its words give to ring stay that clinic's, whoever prints it and whenever.
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("site.id"), default=None)
     kind: Mapped[str] = mapped_column(String(30), default="")
     status: Mapped[str] = mapped_column(String(24), default=RecordStatus.DRAFT.value)
     recipient: Mapped[str] = mapped_column(Text, default="")

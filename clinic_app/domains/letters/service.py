@@ -359,9 +359,17 @@ class LetterService:
                 decision = session.get(TriageDecision, onward_decision_id)
                 if decision is None or decision.patient_id != patient_id:
                     raise NotFound("letter.onward_decision_not_found")
+            letter_episode = _letter_episode(session, patient_id, episode_id, facts.kind)
+            # The clinic its words were gathered from (``gather``): kept for its heading.
+            clinic = _clinic(
+                session,
+                actor.site_id,
+                session.get(EpisodeOfCare, letter_episode) if letter_episode else None,
+            )
             row = LetterRecord(
                 patient_id=patient_id,
-                episode_id=_letter_episode(session, patient_id, episode_id, facts.kind),
+                site_id=clinic.id if clinic is not None else None,
+                episode_id=letter_episode,
                 onward_decision_id=onward_decision_id,
                 kind=facts.kind.value,
                 recipient=recipient(facts),
@@ -813,7 +821,13 @@ def _clinic(
 
 
 def _letter_site(session: Session, row: LetterRecord, actor: CurrentUser) -> Site | None:
-    """The clinic a letter was written at: its author's (the actor's, for an author unknown)."""
+    """The clinic a letter was written at: the one kept when it was drafted.
+
+    A letter drafted before letters kept their clinic: its author's (the actor's, for an
+    author unknown), by the same rule as a new letter's.
+    """
+    if row.site_id is not None:
+        return _site(session, row.site_id)
     author = session.get(User, row.created_by) if row.created_by is not None else None
     episode = session.get(EpisodeOfCare, row.episode_id) if row.episode_id is not None else None
     return _clinic(session, author.site_id if author is not None else actor.site_id, episode)

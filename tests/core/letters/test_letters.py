@@ -705,18 +705,50 @@ def test_a_letter_by_a_clinician_kept_with_no_clinic_still_says_how_to_reach_one
 
     # No clinic named on the episode either: the service's only clinic is the one.
     _set(demo, EpisodeOfCare, episode, site_id=None)
-    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
-    assert "Telephone 0113 496 0100" in words
+    only = demo.letters.draft(me, patient, "gp_clinic", episode)
+    assert "Telephone 0113 496 0100" in _pdf_text(demo.letters.printable(me, only.id, patient))
 
-    # A service of two clinics is never guessed at: the letter names neither.
+    # A service of two clinics is never guessed at: a letter drafted now names neither.
     with demo.context.store.sessions.begin() as session:
         session.actor = Actor(device_id=demo.context.device_id)
         session.add(Site(name="Southfield Clinic", address="1 South Road", phone="0113 496 0999"))
-    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    again = demo.letters.draft(me, patient, "patient", episode)
+    words = _pdf_text(demo.letters.printable(me, again.id, patient))
     assert "Telephone" not in words
     assert "Southfield" not in words
-    again = demo.letters.draft(me, patient, "gp_clinic", episode)
-    assert "0113 496 0999" not in _pdf_text(demo.letters.printable(me, again.id, patient))
+    assert "Riverside" not in words
+    # The letters drafted before keep the clinic they were written from.
+    words = _pdf_text(demo.letters.printable(me, to_patient.id, patient))
+    assert "Telephone 0113 496 0100" in words
+    assert "call us on 0113 496 0100" in words
+
+
+def test_a_letter_keeps_the_clinic_it_was_drafted_at_in_its_heading_and_its_words(
+    demo: Services,
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    riverside = me.site_id
+    _set(demo, User, me.id, site_id=None)
+    _set(demo, EpisodeOfCare, episode, site_id=riverside)
+    me = _clinician(demo)
+    letter = demo.letters.draft(me, patient, "patient", episode)
+    # The writer is then given another clinic, before the draft is printed.
+    with demo.context.store.sessions.begin() as session:
+        session.actor = Actor(device_id=demo.context.device_id)
+        other = Site(name="Southfield Clinic", address="1 South Road", phone="0113 496 0999")
+        session.add(other)
+        session.flush()
+        other_id = other.id
+    _set(demo, User, me.id, site_id=other_id)
+    me = _clinician(demo)
+
+    # One clinic in the heading and in the number to ring: the one it was drafted at.
+    words = _pdf_text(demo.letters.printable(me, letter.id, patient))
+    assert "Telephone 0113 496 0100" in words
+    assert "call us on 0113 496 0100" in words
+    assert "0113 496 0999" not in words
+    assert "Southfield" not in words
 
 
 def test_a_letter_with_no_clinic_to_name_is_never_headed_with_the_printers_clinic(

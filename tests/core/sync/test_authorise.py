@@ -82,6 +82,7 @@ def test_who_recorded_or_decided_is_the_pushing_user(table: str, column: str, ro
         ("image_instance", "attachment_id", Role.SONOGRAPHER),
         ("patient_alert", "patient_id", Role.CLINICIAN),
         ("scan_report", "author_id", Role.SUPERVISOR),
+        ("letter_record", "site_id", Role.CLINICIAN),
     ],
 )
 def test_what_a_record_links_or_who_wrote_it_is_never_changed_once_set(
