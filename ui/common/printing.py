@@ -96,7 +96,10 @@ class NotPrinted:
     """
 
     def __init__(
-        self, signed_in: SignalInstance, say: Callable[[str], None], what: Callable[[], str]
+        self,
+        signed_in: SignalInstance,
+        say: Callable[[str, str], None],
+        what: Callable[[], str],
     ) -> None:
         self._names: dict[uuid.UUID, str] = {}
         self._say = say
@@ -113,10 +116,16 @@ class NotPrinted:
         Said once the event loop turns: a print dropped as the patient changes would otherwise
         be hidden at once with the notices of the patient left.
         """
+        self.tell(patient_id, lambda name: not_printed_words(self._what(), name))
+
+    def tell(
+        self, patient_id: uuid.UUID, words: Callable[[str], str], kind: str = "problem"
+    ) -> None:
+        """Say ``words`` (given the patient's name) of a patient this sign-in opened here."""
         name = self._names.get(patient_id)
         if name is not None:
-            words = not_printed_words(self._what(), name)
-            QTimer.singleShot(0, lambda: self._say(words))
+            said = words(name)
+            QTimer.singleShot(0, lambda: self._say(said, kind))
 
 
 def ask_where_to_save(parent: QWidget | None, title: str, suggested: str) -> str:

@@ -467,3 +467,47 @@ def test_print_and_sign_asked_for_behind_a_save_are_both_done(
     assert clinic.contact_notes.get(user, draft.id).is_signed
     assert len(printed) == 1
     assert not vm.busy
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "not my password"])
+def test_a_sign_waiting_for_a_save_when_the_patient_changes_is_finished_and_said(
+    qtbot: QtBot,
+    clinic: Services,
+    signed_in: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    draft = vm.note
+    assert draft is not None
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    for key in view.boxes:
+        type_into(qtbot, view.boxes[key], "Seen today.")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    type_into(qtbot, view.password, password)
+    qtbot.keyClick(view.password, Qt.Key.Key_Return)
+
+    window.context.set_patient(clinic.patients.open(user, other))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    # Finished for that note alone, and the clinician is told how, naming the patient.
+    record = clinic.patients.open(user, patient)
+    name = f"{record.family_name.upper()}, {record.given_name}"
+    kept = clinic.contact_notes.get(user, draft.id)
+    assert clinic.contact_notes.for_patient(user, other) == ()
+    if password == PASSWORD:
+        assert kept.is_signed
+        assert window.notice.text() == f"The contact note for {name} was signed."
+    else:
+        assert not kept.is_signed
+        said = window.notice.text()
+        assert said.startswith(f"The contact note for {name} was not signed: ")
+        assert said.endswith("It is kept as a draft: open it from their record to sign it.")

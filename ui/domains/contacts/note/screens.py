@@ -55,6 +55,7 @@ class ContactNoteScreen:
             context.signed_in, context.say, lambda: self.view.tr("The contact note")
         )
         self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.sign_left_behind.connect(self._on_sign_left_behind)
         self.view.print_requested.connect(self.view_model.print_note)
         self.view.questionnaire_requested.connect(self._open_questionnaire)
         context.patient_changed.connect(self._on_patient_changed)
@@ -109,6 +110,26 @@ class ContactNoteScreen:
             return
         self.save_now()
         self._context.open(QUESTIONNAIRE_SCREEN, questionnaire_id)
+
+    def _on_sign_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A sign asked for just before the page moved on has finished: say how, and whose."""
+        if signed:
+            self._context.announce("contact_note.signed", patient_id)
+            self._not_printed.tell(
+                patient_id,
+                lambda name: self.view.tr("The contact note for {name} was signed.").format(
+                    name=name
+                ),
+                "info",
+            )
+            return
+        self._not_printed.tell(
+            patient_id,
+            lambda name: self.view.tr(
+                "The contact note for {name} was not signed: {why} It is kept as a draft: open "
+                "it from their record to sign it."
+            ).format(name=name, why=why),
+        )
 
     def _announce(self, kind: str, note: NoteRecord) -> None:
         self._context.announce(kind, note.patient_id)

@@ -80,6 +80,9 @@ class ContactNoteViewModel(QObject):
     addendum_failed = Signal(str)
     printed = Signal(bytes)
     print_left_behind = Signal(object)
+    sign_left_behind = Signal(object, bool, str)
+    """A sign waiting for a save when the patient changed, finished for that note: the
+    patient's id, whether it was signed and, if not, why in plain words."""
     """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
@@ -106,6 +109,8 @@ class ContactNoteViewModel(QObject):
         self._made = MadeDraft()
         #: A print asked for waits for a save on its way.
         self._print_waiting = False
+        #: The password of a sign waiting for a save on its way (None: no sign waiting).
+        self._sign_waiting: str | None = None
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts opens and resets: an answer that comes after one is for what was left.
@@ -237,6 +242,7 @@ class ContactNoteViewModel(QObject):
         if self.note is None and self._pending is None:
             self._pending = {}
         if self._pending is not None or self._saving:
+            self._sign_waiting = password
             self._after_save = in_turn(self._after_save, lambda: self._sign(password))
             self.save_now()
         else:
@@ -295,6 +301,9 @@ class ContactNoteViewModel(QObject):
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
         self._print_waiting = False
+        if self._sign_waiting is not None and self.patient_id is not None:
+            self._finish_sign_left_behind(self.patient_id, self._sign_waiting)
+        self._sign_waiting = None
         self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
@@ -305,7 +314,33 @@ class ContactNoteViewModel(QObject):
         self._set_busy(False)
         self.field_errors_changed.emit({})
 
+    def _finish_sign_left_behind(self, patient_id: uuid.UUID, password: str) -> None:
+        """Sign the note being left, as asked, after the saves on their way; say how it went.
+
+        The store's worker takes work in order, so this follows those saves: the note is the
+        one they saved (a new note's, once its first save has made it), for this patient only.
+        """
+        actor = self._session.require_user()
+        notes = self._notes
+        existing = self.note.id if self.note is not None else None
+        made = self._made
+
+        def finish() -> ContactNoteView:
+            note_id = existing or made.id
+            if note_id is None:
+                raise NotFound("contact_note.not_found")
+            return notes.sign(actor, note_id, password)
+
+        self._runner.run_store(
+            finish,
+            on_done=lambda _view: self.sign_left_behind.emit(patient_id, True, ""),
+            on_failed=lambda error: self.sign_left_behind.emit(
+                patient_id, False, errors.explain(error)
+            ),
+        )
+
     def _sign(self, password: str) -> None:
+        self._sign_waiting = None
         note = self.note
         if note is None:
             self._set_busy(False)
@@ -369,6 +404,7 @@ class ContactNoteViewModel(QObject):
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._print_waiting = False
+        self._sign_waiting = None
         waiting, self._after_save = self._after_save, None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
