@@ -187,6 +187,9 @@ class MadeDraft:
 
     def __init__(self) -> None:
         self.id: uuid.UUID | None = None
+        #: Why the last save was refused (None: it was taken): a sign queued behind it is not
+        #: made on the words it had before.
+        self.refusal: BaseException | None = None
 
 
 __all__ = ["DraftSaver", "MadeDraft", "in_turn"]

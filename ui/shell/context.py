@@ -125,8 +125,9 @@ class WindowContext(QObject):
         return self._window.showing(screen)
 
     def say(self, text: str, kind: str = "problem") -> None:
-        # Locked or signed out, nothing is said: a late answer may name a patient.
-        if self._window.shows_patient_data():
+        # Signed out (or switching user), nothing is said: a late answer may name a patient.
+        # Locked, it is kept for unlocking, never shown on the lock screen.
+        if self._window.may_say():
             self._window.say(text, kind)
 
     def say_on(self, screen_id: str, text: str, kind: str = "info") -> None:

@@ -117,6 +117,9 @@ class ShellWindow(QMainWindow):
         self._handed_over = False
         #: What the window had to say while the patient held the device, said on hand-back.
         self._said_while_handed_over: tuple[str, str] | None = None
+        #: What the window had to say while locked, said on unlocking (never on the lock
+        #: screen, where anyone passing may read a patient's name).
+        self._said_while_locked: tuple[str, str] | None = None
         self._focus_before_lock: QWidget | None = None
         # The window is built from what the domains declare: their screens, and the words
         # for the error codes their core packages raise.
@@ -402,6 +405,7 @@ class ShellWindow(QMainWindow):
         """Hide every notice: the window's, the home page's and every built page's own."""
         self.notice.hide_notice()
         self._said_while_handed_over = None
+        self._said_while_locked = None
         if not self.workspace_built:
             return
         pages: list[QWidget] = [self.home_page, *(s.page for s in self._built.values())]
@@ -613,6 +617,10 @@ class ShellWindow(QMainWindow):
     def _on_login_unlocked(self) -> None:
         self.login_view.reset()
         self._show_state(WindowState.WORKING)
+        if self._said_while_locked is not None:
+            text, kind = self._said_while_locked
+            self._said_while_locked = None
+            self.notice.show_notice(text, kind)
         target = self._focus_before_lock
         self._focus_before_lock = None
         if target is not None:
@@ -634,11 +642,26 @@ class ShellWindow(QMainWindow):
                     self.context.announce("sync.received", None)
 
     def say(self, text: str, kind: str) -> None:
-        """Show a notice on the window (kept for the hand-back while the patient holds it)."""
+        """Show a notice on the window.
+
+        Kept for the hand-back while the patient holds the device, and for unlocking while
+        the screen is locked.
+        """
         if self._handed_over:
             self._said_while_handed_over = (text, kind)
+        elif self.state is WindowState.LOCKED:
+            self._said_while_locked = (text, kind)
         else:
             self.notice.show_notice(text, kind)
+
+    def may_say(self) -> bool:
+        """Whether a late answer may be said: someone is signed in, who is not leaving.
+
+        While locked it is kept for unlocking; once someone switches user, nothing is said.
+        """
+        return (
+            self.state is not WindowState.SIGNED_OUT and not self._shut_down and not self._leaving
+        )
 
     def shows_patient_data(self) -> bool:
         """Whether patients' data may be shown now: signed in and not locked (for dialogs)."""

@@ -221,8 +221,12 @@ class ContactNoteViewModel(QObject):
 
         def save() -> ContactNoteView:
             # A save queued behind a new note's first one goes to the draft that one made.
-            view = notes.save_draft(actor, patient_id, content, existing or made.id)
-            made.id = view.id
+            try:
+                view = notes.save_draft(actor, patient_id, content, existing or made.id)
+            except Exception as error:
+                made.refusal = error
+                raise
+            made.id, made.refusal = view.id, None
             return view
 
         self._runner.run_store(
@@ -326,6 +330,9 @@ class ContactNoteViewModel(QObject):
         made = self._made
 
         def finish() -> ContactNoteView:
+            # Never signed on words older than those on the screen: a refused save stops it.
+            if made.refusal is not None:
+                raise made.refusal
             note_id = existing or made.id
             if note_id is None:
                 raise NotFound("contact_note.not_found")
@@ -341,17 +348,26 @@ class ContactNoteViewModel(QObject):
 
     def _sign(self, password: str) -> None:
         self._sign_waiting = None
-        note = self.note
-        if note is None:
+        note, patient_id = self.note, self.patient_id
+        if note is None or patient_id is None:
             self._set_busy(False)
             return
         actor = self._session.require_user()
         notes = self._notes
         epoch = self._epoch
+        # Answered after the page moved on, it is said how it went, for that patient.
         self._runner.run_store(
             lambda: notes.sign(actor, note.id, password),
-            on_done=lambda view: self._on_signed(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=lambda view: (
+                self._on_signed(view)
+                if epoch == self._epoch
+                else self.sign_left_behind.emit(patient_id, True, "")
+            ),
+            on_failed=lambda error: (
+                self._on_sign_failed(error)
+                if epoch == self._epoch
+                else self.sign_left_behind.emit(patient_id, False, errors.explain(error))
+            ),
         )
 
     def _print(self) -> None:
