@@ -629,6 +629,9 @@ class ShellWindow(QMainWindow):
             self._built[self._side_id].open(None)
 
     def _on_sync_state_changed(self, state: object) -> None:
+        if self._shut_down:
+            # A round that finished as the window shut: nothing is left to read it again.
+            return
         self.background.refresh_status()
         # Only a finished sync can have brought new reports; one starting has not yet.
         if not getattr(state, "running", False):

@@ -248,3 +248,15 @@ def test_the_review_queue_keeps_nothing_of_the_last_user_once_reset(
     queue.reset()
     assert queue.view.pending.count() == 0
     assert queue.view_model.pending == []
+
+
+def test_a_sync_round_that_finishes_as_the_window_shuts_reads_nothing_again(
+    qtbot: QtBot, clinic: Services, window: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    sign_in(qtbot, window, CLINICIAN)
+    _open_record(qtbot, window, seeded_patient.id)
+    window.shutdown()
+    # The round's word arrives after the task runner has stopped: nothing asks it for work
+    # (which it refuses), and nothing is raised in the event loop.
+    window.sync_state_changed.emit(SyncState(online=True, running=False, received=True))
+    qtbot.wait(50)
