@@ -88,8 +88,8 @@ def not_printed_words(what: str, name: str) -> str:
     ).format(what=what, name=name)
 
 
-class NotPrinted:
-    """A screen's word for a print of a patient left behind: names whom it was for.
+class LeftBehind:
+    """A screen's word for a print or a sign of a patient left behind: names whom it was for.
 
     The names are those of the patients the screen opened in this sign-in (emptied when
     someone signs in), so a print asked for by the user before says nothing to the next.
@@ -110,13 +110,32 @@ class NotPrinted:
         """The screen shows ``patient_id`` (named ``name``, as in the banner)."""
         self._names[patient_id] = name
 
-    def left_behind(self, patient_id: uuid.UUID) -> None:
+    def not_printed(self, patient_id: uuid.UUID) -> None:
         """The print asked for ``patient_id`` was not made: said, if this sign-in opened them.
 
         Said once the event loop turns: a print dropped as the patient changes would otherwise
         be hidden at once with the notices of the patient left.
         """
         self.tell(patient_id, lambda name: not_printed_words(self._what(), name))
+
+    def sign_finished(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A sign asked for just before the page moved on has finished: say how, and whose."""
+        if signed:
+            self.tell(
+                patient_id,
+                lambda name: _tr("{what} for {name} was signed.").format(
+                    what=self._what(), name=name
+                ),
+                "info",
+            )
+            return
+        self.tell(
+            patient_id,
+            lambda name: _tr(
+                "{what} for {name} was not signed: {why} It is kept as a draft: open it from "
+                "their record to sign it."
+            ).format(what=self._what(), name=name, why=why),
+        )
 
     def tell(
         self, patient_id: uuid.UUID, words: Callable[[str], str], kind: str = "problem"

@@ -30,7 +30,7 @@ from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import PatientRecord
 from ui.common import errors, formatting
 from ui.common.draft_saver import MadeDraft, in_turn
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name
 from ui.common.screen import ShellContext, under_banner
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
@@ -521,12 +521,12 @@ class SectionsScreen:
         )
         self.view_model.printed.connect(self._save_pdf)
         code_title = records.record_type.title
-        self._not_printed = NotPrinted(
+        self._left = LeftBehind(
             context.signed_in,
             context.say,
             lambda: self.view.tr("The {what}").format(what=code_title.lower()),
         )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.print_left_behind.connect(self._left.not_printed)
         self.view.print_requested.connect(self.view_model.print_record)
 
     @property
@@ -538,7 +538,7 @@ class SectionsScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )

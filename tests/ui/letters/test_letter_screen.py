@@ -339,3 +339,38 @@ def test_a_letter_printed_while_a_save_is_on_its_way_holds_every_word_typed(
     (letter,) = clinic.letters.for_patient(user, a)
     actions = next(s.text for s in letter.sections if s.key == "actions")
     assert actions == "Walk every day. Use the stairs slowly."
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "not my password"])
+def test_a_sign_answered_after_the_patient_changed_is_said_how_it_went(
+    qtbot: QtBot,
+    signed_in: MainWindow,
+    clinic: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+) -> None:
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    (a, _), (b, _) = patients_with_episodes(clinic, 2)
+    screen = open_letter(window, clinic, a)
+    _draft(qtbot, window, screen, "patient")
+    gate = Gate(monkeypatch, clinic.letters, "sign")
+    screen.view.password.clear()
+    type_into(qtbot, screen.view.password, password)
+    qtbot.mouseClick(screen.view.sign_button, Qt.MouseButton.LeftButton)
+    gate.wait_entered(qtbot)
+    window.open_screen("patient", clinic.patients.open(user, b))
+    gate.release()
+    wait_idle(window)
+    wait_idle(window)
+
+    (letter,) = clinic.letters.for_patient(user, a)
+    family, given = _names(clinic, user, a)
+    said = window.notice.text()
+    if password == PASSWORD:
+        assert letter.signed
+        assert said == f"The letter for {family.upper()}, {given} was signed."
+    else:
+        assert not letter.signed
+        assert said.startswith(f"The letter for {family.upper()}, {given} was not signed: ")

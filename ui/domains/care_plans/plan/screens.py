@@ -12,7 +12,7 @@ from clinic_app.domains.care_plans.views import CarePlanView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name, preview_and_print
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.care_plans.plan.view import CarePlanForm
 from ui.domains.care_plans.plan.view_model import CarePlanViewModel
@@ -71,10 +71,10 @@ class CarePlanScreen:
         self.view_model.saved.connect(lambda plan: self._announce("care_plan.saved", plan))
         self.view_model.signed.connect(lambda plan: self._announce("care_plan.signed", plan))
         self.view_model.printed.connect(self._save_pdf)
-        self._not_printed = NotPrinted(
+        self._left = LeftBehind(
             context.signed_in, context.say, lambda: self.view.tr("The care plan")
         )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.print_left_behind.connect(self._left.not_printed)
         self.view.print_requested.connect(self._print)
         self.view_model.left_behind.connect(self._on_left_behind)
         context.patient_changed.connect(self._on_patient_changed)
@@ -93,7 +93,7 @@ class CarePlanScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )

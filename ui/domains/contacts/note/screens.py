@@ -12,7 +12,7 @@ from clinic_app.domains.contacts.views import ContactNoteView as NoteRecord
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.contacts.note.view import ContactNoteView
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
@@ -51,10 +51,10 @@ class ContactNoteScreen:
             lambda note: self._announce("contact_note.signed", note)
         )
         self.view_model.printed.connect(self._save_pdf)
-        self._not_printed = NotPrinted(
+        self._left = LeftBehind(
             context.signed_in, context.say, lambda: self.view.tr("The contact note")
         )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.print_left_behind.connect(self._left.not_printed)
         self.view_model.sign_left_behind.connect(self._on_sign_left_behind)
         self.view.print_requested.connect(self.view_model.print_note)
         self.view.questionnaire_requested.connect(self._open_questionnaire)
@@ -74,7 +74,7 @@ class ContactNoteScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )
@@ -115,21 +115,7 @@ class ContactNoteScreen:
         """A sign asked for just before the page moved on has finished: say how, and whose."""
         if signed:
             self._context.announce("contact_note.signed", patient_id)
-            self._not_printed.tell(
-                patient_id,
-                lambda name: self.view.tr("The contact note for {name} was signed.").format(
-                    name=name
-                ),
-                "info",
-            )
-            return
-        self._not_printed.tell(
-            patient_id,
-            lambda name: self.view.tr(
-                "The contact note for {name} was not signed: {why} It is kept as a draft: open "
-                "it from their record to sign it."
-            ).format(name=name, why=why),
-        )
+        self._left.sign_finished(patient_id, signed, why)
 
     def _announce(self, kind: str, note: NoteRecord) -> None:
         self._context.announce(kind, note.patient_id)

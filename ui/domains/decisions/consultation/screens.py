@@ -12,7 +12,7 @@ from clinic_app.domains.decisions.views import DecisionAbout, DecisionRecordView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name, preview_and_print
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.decisions.consultation.view import DecisionView
 from ui.domains.decisions.consultation.view_model import DecisionViewModel
@@ -58,10 +58,10 @@ class DecisionScreen:
         self.view_model.saved.connect(lambda record: self._announce("decision.saved", record))
         self.view_model.signed.connect(lambda record: self._announce("decision.signed", record))
         self.view_model.printed.connect(self._save_pdf)
-        self._not_printed = NotPrinted(
+        self._left = LeftBehind(
             context.signed_in, context.say, lambda: self.view.tr("The decision summary")
         )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.print_left_behind.connect(self._left.not_printed)
         self.view.print_requested.connect(self._print)
         # While the patient answers CollaboRATE, the window shows nothing else.
         self.view_model.patient_mode_changed.connect(context.hand_over)
@@ -82,7 +82,7 @@ class DecisionScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )

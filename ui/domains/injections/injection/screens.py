@@ -13,7 +13,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name, preview_and_print
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.injections.injection.view import InjectionForm
 from ui.domains.injections.injection.view_model import InjectionViewModel
@@ -72,10 +72,10 @@ class InjectionScreen:
             ),
         )
         self.view_model.printed.connect(self._deliver_leaflet)
-        self._not_printed = NotPrinted(
+        self._left = LeftBehind(
             context.signed_in, context.say, lambda: self.view.tr("The aftercare leaflet")
         )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self.view_model.print_left_behind.connect(self._left.not_printed)
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda record: self._announce("injection.saved", record))
         self.view_model.signed.connect(lambda record: self._announce("injection.signed", record))
@@ -103,7 +103,7 @@ class InjectionScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )

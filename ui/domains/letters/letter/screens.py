@@ -12,7 +12,7 @@ from clinic_app.domains.letters.views import DueLetter, LetterView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.printing import NotPrinted, PdfDelivery, document_file_name, preview_and_print
+from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.letters.letter.kinds import kind_label
 from ui.domains.letters.letter.view import LetterPage
@@ -60,10 +60,9 @@ class LetterScreen:
         self.view_model.saved.connect(lambda letter: self._announce("letter.saved", letter))
         self.view_model.signed.connect(lambda letter: self._announce("letter.signed", letter))
         self.view_model.printed.connect(self._save_pdf)
-        self._not_printed = NotPrinted(
-            context.signed_in, context.say, lambda: self.view.tr("The letter")
-        )
-        self.view_model.print_left_behind.connect(self._not_printed.left_behind)
+        self._left = LeftBehind(context.signed_in, context.say, lambda: self.view.tr("The letter"))
+        self.view_model.print_left_behind.connect(self._left.not_printed)
+        self.view_model.sign_left_behind.connect(self._on_sign_left_behind)
         self.view.print_requested.connect(self._print)
         context.patient_changed.connect(self._on_patient_changed)
 
@@ -80,7 +79,7 @@ class LetterScreen:
             return
         self.save_now()
         self._patient = patient
-        self._not_printed.opened(
+        self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
         )
@@ -128,6 +127,12 @@ class LetterScreen:
     def _print_title(self) -> str:
         letter = self.view_model.letter
         return kind_label(letter.kind) if letter is not None else self.view.tr("Letter")
+
+    def _on_sign_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A sign answered after the page moved on: said how it went, naming the patient."""
+        if signed:
+            self._context.announce("letter.signed", patient_id)
+        self._left.sign_finished(patient_id, signed, why)
 
     def _announce(self, kind: str, letter: LetterView) -> None:
         self._context.announce(kind, letter.patient_id)

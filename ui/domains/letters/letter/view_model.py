@@ -113,6 +113,9 @@ class LetterViewModel(QObject):
     sign_failed = Signal(str)
     printed = Signal(bytes)
     print_left_behind = Signal(object)
+    sign_left_behind = Signal(object, bool, str)
+    """A sign answered after the page moved on: the patient's id, whether the letter was
+    signed and, if not, why in plain words."""
     """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
@@ -293,10 +296,16 @@ class LetterViewModel(QObject):
                 letters.edit(actor, letter.id, patient_id, texts)
             return letters.sign(actor, letter.id, patient_id, password)
 
+        # Answered after the page moved on, it is said how it went, for that patient.
         self._runner.run_store(
             work,
-            on_done=self._drafts.guard(self._on_signed),
-            on_failed=self._drafts.guard(self._on_sign_failed),
+            on_done=self._drafts.guard_or(
+                self._on_signed, lambda _view: self.sign_left_behind.emit(patient_id, True, "")
+            ),
+            on_failed=self._drafts.guard_or(
+                self._on_sign_failed,
+                lambda error: self.sign_left_behind.emit(patient_id, False, errors.explain(error)),
+            ),
         )
 
     def print_letter(self) -> None:
