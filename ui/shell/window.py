@@ -116,10 +116,7 @@ class ShellWindow(QMainWindow):
         self.state = WindowState.SIGNED_OUT
         self._handed_over = False
         #: What the window had to say while the patient held the device, said on hand-back.
-        self._said_while_handed_over: tuple[str, str] | None = None
-        #: What the window had to say while locked, said on unlocking (never on the lock
-        #: screen, where anyone passing may read a patient's name).
-        self._said_while_locked: tuple[str, str] | None = None
+        self._said_meanwhile: list[tuple[str, str]] = []
         self._focus_before_lock: QWidget | None = None
         # The window is built from what the domains declare: their screens, and the words
         # for the error codes their core packages raise.
@@ -404,8 +401,7 @@ class ShellWindow(QMainWindow):
     def clear_notices(self) -> None:
         """Hide every notice: the window's, the home page's and every built page's own."""
         self.notice.hide_notice()
-        self._said_while_handed_over = None
-        self._said_while_locked = None
+        self._said_meanwhile = []
         if not self.workspace_built:
             return
         pages: list[QWidget] = [self.home_page, *(s.page for s in self._built.values())]
@@ -424,13 +420,11 @@ class ShellWindow(QMainWindow):
         self.menuBar().setVisible(not to_patient)
         self.statusBar().setVisible(not to_patient)
         # The clinician's notices are not the patient's to read (nor could they dismiss one):
-        # hidden while the patient holds the device, and the last one said on hand-back.
+        # hidden while the patient holds the device, and what came meanwhile said on hand-back.
         if to_patient:
             self.notice.hide_notice()
-        elif self._said_while_handed_over is not None:
-            text, kind = self._said_while_handed_over
-            self._said_while_handed_over = None
-            self.notice.show_notice(text, kind)
+        else:
+            self._say_what_came_meanwhile()
         if self.workspace_built:
             self.banner.setVisible(not to_patient)
         self._on_page_changed()
@@ -617,10 +611,7 @@ class ShellWindow(QMainWindow):
     def _on_login_unlocked(self) -> None:
         self.login_view.reset()
         self._show_state(WindowState.WORKING)
-        if self._said_while_locked is not None:
-            text, kind = self._said_while_locked
-            self._said_while_locked = None
-            self.notice.show_notice(text, kind)
+        self._say_what_came_meanwhile()
         target = self._focus_before_lock
         self._focus_before_lock = None
         if target is not None:
@@ -650,12 +641,22 @@ class ShellWindow(QMainWindow):
         Kept for the hand-back while the patient holds the device, and for unlocking while
         the screen is locked.
         """
-        if self._handed_over:
-            self._said_while_handed_over = (text, kind)
-        elif self.state is WindowState.LOCKED:
-            self._said_while_locked = (text, kind)
+        if self._handed_over or self.state is WindowState.LOCKED:
+            # Never on the lock screen, where anyone passing may read a patient's name, nor
+            # for the patient to read: every word kept, and said together once back.
+            if (text, kind) not in self._said_meanwhile:
+                self._said_meanwhile.append((text, kind))
         else:
             self.notice.show_notice(text, kind)
+
+    def _say_what_came_meanwhile(self) -> None:
+        """Say, in one notice, what came while locked or handed over (a problem if any was)."""
+        kept, self._said_meanwhile = self._said_meanwhile, []
+        if not kept:
+            return
+        kinds = {kind for _text, kind in kept}
+        kind = "problem" if "problem" in kinds else kept[-1][1]
+        self.notice.show_notice(" ".join(text for text, _kind in kept), kind)
 
     def may_say(self) -> bool:
         """Whether a late answer may be said: someone is signed in, who is not leaving.

@@ -113,3 +113,24 @@ def test_lock_shortcut_and_switch_user_bring_the_draft_back(
 
     window.screen_by_id("register").view_model.clear_form()
     wait_idle(window)
+
+
+def test_what_comes_while_locked_is_kept_off_the_lock_screen_and_all_said_on_unlocking(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    sign_in(qtbot, window, CLINICIAN)
+    window.lock()
+    assert window.state is WindowState.LOCKED
+    # Two late answers, each naming a patient, arrive while the clinician is away.
+    window.context.say("The letter for SMITH, Jane was not printed.")
+    window.context.say("The care plan for JONES, Sam was signed.", "info")
+    window.context.say("The letter for SMITH, Jane was not printed.")
+    assert not window.notice.isVisible()
+
+    _unlock(qtbot, window, demo_password(CLINICIAN))
+    # Both are said, once each, as a problem (one of them is).
+    assert window.notice.isVisible()
+    assert window.notice.message.text() == (
+        "The letter for SMITH, Jane was not printed. The care plan for JONES, Sam was signed."
+    )
+    assert window.notice.property("tone") == "problem"
