@@ -115,13 +115,7 @@ class DraftSaver:
             return
         earlier, earlier_dropped = self.after_save, self._on_dropped
         self.after_save = in_turn(earlier, action)
-        self._on_dropped = (
-            dropped
-            if earlier_dropped is None
-            else earlier_dropped
-            if dropped is None
-            else in_turn(earlier_dropped, dropped)
-        )
+        self._on_dropped = earlier_dropped if dropped is None else in_turn(earlier_dropped, dropped)
         self._save_now()
 
     def follow_on(self, *, more_typed: bool) -> None:

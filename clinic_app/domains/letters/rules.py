@@ -124,6 +124,8 @@ class LetterFacts:
     site: str
     #: The site's telephone number, for the patient to ring (None: none is kept).
     site_phone: str | None = None
+    #: The site the letter comes from (None: none could be named); kept with the letter.
+    site_id: uuid.UUID | None = None
     episode_started: date | None = None
     episode_ended: date | None = None
     end_reason: str = ""

@@ -295,6 +295,7 @@ class LetterService:
                 clinician=display_name(session, actor.id) or actor.display_name,
                 site=clinic.name if clinic is not None else "",
                 site_phone=clinic.phone if clinic is not None else None,
+                site_id=clinic.id if clinic is not None else None,
                 episode_started=episode.started_on if episode else None,
                 episode_ended=episode.ended_on if episode else None,
                 end_reason=(episode.end_reason or "") if episode else "",
@@ -359,17 +360,11 @@ class LetterService:
                 decision = session.get(TriageDecision, onward_decision_id)
                 if decision is None or decision.patient_id != patient_id:
                     raise NotFound("letter.onward_decision_not_found")
-            letter_episode = _letter_episode(session, patient_id, episode_id, facts.kind)
-            # The clinic its words were gathered from (``gather``): kept for its heading.
-            clinic = _clinic(
-                session,
-                actor.site_id,
-                session.get(EpisodeOfCare, letter_episode) if letter_episode else None,
-            )
             row = LetterRecord(
                 patient_id=patient_id,
-                site_id=clinic.id if clinic is not None else None,
-                episode_id=letter_episode,
+                # The clinic its words were gathered from: kept for its heading.
+                site_id=facts.site_id,
+                episode_id=_letter_episode(session, patient_id, episode_id, facts.kind),
                 onward_decision_id=onward_decision_id,
                 kind=facts.kind.value,
                 recipient=recipient(facts),

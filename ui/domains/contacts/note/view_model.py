@@ -80,10 +80,10 @@ class ContactNoteViewModel(QObject):
     addendum_failed = Signal(str)
     printed = Signal(bytes)
     print_left_behind = Signal(object)
-    sign_left_behind = Signal(object, bool, str)
-    """A sign waiting for a save when the patient changed, finished for that note: the
-    patient's id, whether it was signed and, if not, why in plain words."""
     """A print asked for that was not made because the patient changed first: their id."""
+    sign_left_behind = Signal(object, bool, str)
+    """A sign answered after the page moved on, for that note: the patient's id, whether it
+    was signed and, if not, why in plain words."""
     busy_changed = Signal(bool)
 
     def __init__(
