@@ -362,9 +362,17 @@ class FormField(QWidget):
 
 
 class NoticeBar(QFrame):
-    """A non-modal message across the top of a screen, with a button to dismiss it."""
+    """A non-modal message across the top of a screen, with a button to dismiss it.
+
+    A page's bar says one thing at a time (:meth:`show_notice`). The window's bar gathers
+    (:meth:`add_notice`): words that come while others are on show join them, each on its
+    own line, so a later word (a sync's count of reports waiting) never hides an earlier
+    one (a patient's letter that was not printed) the clinician has not read yet.
+    """
 
     dismissed = Signal()
+    #: Most notices gathered on show at once; past it the oldest goes, a problem last.
+    MOST_GATHERED = 3
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -378,16 +386,48 @@ class NoticeBar(QFrame):
         layout.setContentsMargins(12, 8, 8, 8)
         layout.addWidget(self.message, 1)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        #: What is on show, oldest first, with each one's tone.
+        self._gathered: list[tuple[str, str]] = []
         self.setVisible(False)
 
     def show_notice(self, text: str, tone: str = "info") -> None:
-        """Show ``text``; tone is "info", "success" or "problem"."""
+        """Show ``text`` alone, in place of whatever was on show.
+
+        Its tone is "info", "success" or "problem".
+        """
+        self._gathered = [(text, tone)]
+        self._show(text, tone)
+
+    def add_notice(self, text: str, tone: str = "info") -> None:
+        """Show ``text`` under the notices still on show (said again, it moves last).
+
+        The bar takes the tone "problem" while any notice on show is one.
+        """
+        gathered = [(said, kind) for said, kind in self._on_show() if said != text]
+        gathered.append((text, tone))
+        while len(gathered) > self.MOST_GATHERED:
+            others = [index for index, (_said, kind) in enumerate(gathered) if kind != "problem"]
+            del gathered[others[0] if others else 0]
+        self._gathered = gathered
+        kinds = {kind for _said, kind in gathered}
+        self._show(
+            "\n".join(said for said, _kind in gathered), "problem" if "problem" in kinds else tone
+        )
+
+    def _on_show(self) -> list[tuple[str, str]]:
+        # Hidden by its own flag only: a window not on the screen yet still has its notices.
+        return [] if self.isHidden() else list(self._gathered)
+
+    def _show(self, text: str, tone: str) -> None:
+        # Plain text always: a patient's name is never read as markup.
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setText(text)
         self.setProperty("tone", tone)
         repolish(self)
         self.setVisible(True)
 
     def hide_notice(self) -> None:
+        self._gathered = []
         self.message.clear()
         self.setVisible(False)
         self.dismissed.emit()

@@ -163,5 +163,5 @@ class BackgroundWork(QObject):
             parts.append(_tr("{n} of your reports came back with feedback").format(n=returned))
         words = "; ".join(parts) + _tr(". Open Service, Scan reports waiting.") if parts else ""
         if words and words != self._said_about_reports:
-            self._notice.show_notice(words, "info")
+            self._notice.add_notice(words, "info")
         self._said_about_reports = words

@@ -281,7 +281,7 @@ class ShellWindow(QMainWindow):
         self._from_threads.pacs_outcome.connect(self.pacs_outcome, queued)
         self._from_threads.scan_arrived.connect(self.scan_arrived, queued)
         self.runner.unhandled_failure.connect(self.context.explain_failure)
-        self.unexpected_error.connect(lambda text: self.notice.show_notice(text, "problem"))
+        self.unexpected_error.connect(lambda text: self.notice.add_notice(text, "problem"))
 
     # ------------------------------------------------------------------ what is on
 
@@ -647,7 +647,7 @@ class ShellWindow(QMainWindow):
             if (text, kind) not in self._said_meanwhile:
                 self._said_meanwhile.append((text, kind))
         else:
-            self.notice.show_notice(text, kind)
+            self.notice.add_notice(text, kind)
 
     def _say_what_came_meanwhile(self) -> None:
         """Say, in one notice, what came while locked or handed over (a problem if any was)."""
@@ -656,7 +656,7 @@ class ShellWindow(QMainWindow):
             return
         kinds = {kind for _text, kind in kept}
         kind = "problem" if "problem" in kinds else kept[-1][1]
-        self.notice.show_notice(" ".join(text for text, _kind in kept), kind)
+        self.notice.add_notice(" ".join(text for text, _kind in kept), kind)
 
     def may_say(self) -> bool:
         """Whether a late answer may be said: someone is signed in, who is not leaving.
