@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -78,3 +79,25 @@ def settle(qtbot: QtBot, window: MainWindow) -> None:
 def in_banner(window: MainWindow, patient_id: uuid.UUID) -> bool:
     banner = window.context.patient
     return banner is not None and banner.id == patient_id
+
+
+def print_refused_with_its_save(qtbot: QtBot, window: MainWindow, view: Any, vm: Any) -> str:
+    """Click Print while words wait to be saved and the save is refused; what was said.
+
+    Only a print waited: nothing is printed, no sign is said to have failed, the page is
+    not left busy, and the refusal is said on the page's notice.
+    """
+    sign_failures: list[str] = []
+    delivered: list[bytes] = []
+    vm.sign_failed.connect(sign_failures.append)
+    vm.printed.connect(delivered.append)
+    with qtbot.waitSignal(vm.problem, timeout=WAIT_MS):
+        qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert delivered == []
+    assert sign_failures == []
+    assert not view.sign_problem.isVisibleTo(view)
+    assert view.sign_button.isEnabled()
+    said: str = view.notice.text()
+    assert said
+    return said

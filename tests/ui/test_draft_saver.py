@@ -75,9 +75,16 @@ def test_a_refused_save_lets_go_of_what_waited(qtbot: QtBot) -> None:
     drafts.saving = True
     drafts.sign_waiting = "secret"
     drafts.then(lambda: None, unsaved=True)
-    waiting = drafts.save_failed()
-    assert waiting is not None
+    assert drafts.save_failed()  # a sign waited: it is refused with the save
     assert (drafts.saving, drafts.sign_waiting, drafts.after_save) == (False, None, None)
+
+
+def test_a_refused_save_with_only_a_print_waiting_is_no_sign_refused(qtbot: QtBot) -> None:
+    _owner, drafts = _saver([], [])
+    drafts.saving = True
+    drafts.then(lambda: None, unsaved=True)
+    assert not drafts.save_failed()
+    assert drafts.after_save is None
 
 
 def test_an_answer_after_its_form_was_closed_for_good_goes_nowhere(qtbot: QtBot) -> None:

@@ -129,13 +129,18 @@ class DraftSaver:
         if follow_on is not None:
             follow_on()
 
-    def save_failed(self) -> Callable[[], None] | None:
-        """A save was refused: nothing waits for it any more. Returns what was waiting."""
+    def save_failed(self) -> bool:
+        """A save was refused: nothing waits for it any more.
+
+        Returns whether a sign waited for it (refused with it). A print alone that waited
+        is not a sign that failed: the refusal is said as the page's problem.
+        """
+        sign_waited = self.sign_waiting is not None and self.after_save is not None
         self.saving = False
         self.sign_waiting = None
         self._on_dropped = None
-        waiting, self.after_save = self.after_save, None
-        return waiting
+        self.after_save = None
+        return sign_waited
 
     # ------------------------------------------------------------------ busy, and forgetting
 

@@ -313,7 +313,8 @@ class SectionsFormViewModel(QObject):
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None:
+        # Busy only while signing: a print alone that waited is said as the problem.
+        if waiting is not None and self._busy:
             self._set_busy(False)
             self.sign_failed.emit(message)
 

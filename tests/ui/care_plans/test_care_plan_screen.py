@@ -18,11 +18,12 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.care_plans.model import CarePlan
 from clinic_app.domains.care_plans.views import CarePlanView
+from clinic_app.kernel.errors import Conflict
 from clinic_app.people.views import PatientInput
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from tests.ui.decisions.test_tried_interleaved import _block_store
-from tests.ui.late_answers import Gate, settle
+from tests.ui.late_answers import Gate, print_refused_with_its_save, settle
 from ui.app import MainWindow
 from ui.common import formatting
 from ui.common.form_parts import date_text
@@ -615,3 +616,20 @@ def test_print_and_sign_asked_for_behind_a_save_are_both_done(
     assert plan.is_signed
     assert len(printed) == 1
     assert not vm.busy
+
+
+def test_a_print_whose_save_is_refused_says_why_and_leaves_the_sign_box_alone(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a print waited for the save: the refusal is said, and not as a failed sign."""
+    window = signed_in
+    a, _b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+
+    def refused(*_args: object, **_kwargs: object) -> CarePlanView:
+        raise Conflict("care_plan.signed")
+
+    monkeypatch.setattr(clinic.care_plans, "save", refused)
+    screen.view.page.what_matters.setPlainText("Walking the dog")
+    said = print_refused_with_its_save(qtbot, window, screen.view, screen.view_model)
+    assert "signed" in said

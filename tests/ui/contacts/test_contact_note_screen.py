@@ -21,7 +21,7 @@ from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from tests.core.contacts.booked import seen_today
 from tests.support import pictures
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
-from tests.ui.late_answers import Gate
+from tests.ui.late_answers import Gate, print_refused_with_its_save
 from ui.app import MainWindow
 from ui.common.theme import apply_theme
 from ui.domains.contacts.note.screens import ContactNoteScreen
@@ -467,3 +467,25 @@ def test_print_and_sign_asked_for_behind_a_save_are_both_done(
     assert clinic.contact_notes.get(user, draft.id).is_signed
     assert len(printed) == 1
     assert not vm.busy
+
+
+def test_a_print_whose_save_is_refused_says_why_and_leaves_the_sign_box_alone(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    """Only a print waited for the save: the refusal is said, and not as a failed sign."""
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient, seen_today(clinic, user, patient))
+    view, vm = screen.view, screen.view_model
+    for box in view.boxes.values():
+        type_into(qtbot, box, "Shoulder easier.")
+    screen.save_now()
+    wait_idle(window)
+    assert vm.note is not None
+    # Signed meanwhile from another window: the next save of this page is refused.
+    clinic.contact_notes.sign(user, vm.note.id, PASSWORD)
+    type_into(qtbot, view.boxes["plan"], " Review in two weeks.")
+
+    assert "signed" in print_refused_with_its_save(qtbot, window, view, vm)

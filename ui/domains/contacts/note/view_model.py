@@ -420,12 +420,13 @@ class ContactNoteViewModel(QObject):
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._print_waiting = False
-        self._sign_waiting = None
-        waiting, self._after_save = self._after_save, None
+        # A sign waiting for this save is refused with it; a print alone is said as the problem.
+        sign_waited, self._sign_waiting = self._sign_waiting is not None, None
+        self._after_save = None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None:
+        if sign_waited:
             self._set_busy(False)
             self.sign_failed.emit(message)
 

@@ -616,11 +616,11 @@ class DecisionViewModel(QObject):
         self._drafts.follow_on(more_typed=self._pending is not None)
 
     def _on_save_failed(self, error: BaseException) -> None:
-        waiting = self._drafts.save_failed()
+        sign_waited = self._drafts.save_failed()
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None:
+        if sign_waited:
             self._drafts.set_busy(False)
             self.sign_failed.emit(message)
 
