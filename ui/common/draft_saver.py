@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
+from clinic_app.kernel.errors import NotFound
 from ui.common.epoch import Epoch
 
 _T = TypeVar("_T")
@@ -189,6 +190,26 @@ class MadeDraft:
         #: Why the last save was refused (None: it was taken): a sign queued behind it is not
         #: made on the words it had before.
         self.refusal: BaseException | None = None
+
+    def sign_behind(
+        self, existing: uuid.UUID | None, sign: Callable[[uuid.UUID], _T], missing: str
+    ) -> Callable[[], _T]:
+        """Store work signing the draft that the saves queued before it saved.
+
+        That draft is ``existing``, or the one the first of those saves made; queue the work
+        behind them. Refused if the last of them was (never signed on words older than those
+        typed), or with ``missing`` (a not-found code) if no draft was ever made.
+        """
+
+        def finish() -> _T:
+            if self.refusal is not None:
+                raise self.refusal
+            record_id = existing or self.id
+            if record_id is None:
+                raise NotFound(missing)
+            return sign(record_id)
+
+        return finish
 
 
 __all__ = ["DraftSaver", "MadeDraft", "in_turn"]

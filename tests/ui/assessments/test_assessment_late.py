@@ -126,3 +126,29 @@ def test_a_new_assessment_is_saved_when_an_older_one_is_opened_from_the_record(
     settle(qtbot, window)
 
     assert _drafts_of(clinic, a.id) == ["New left knee pain"]
+
+
+def test_signing_a_new_assessment_while_its_first_save_is_on_its_way_signs_the_words(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign waits for that save; it never saves an empty draft over the words first."""
+    window = signed_in
+    a, _b = two_patients(clinic, window)
+    open_record(qtbot, window, a.id)
+    screen = _new_assessment(qtbot, window)
+    gate = Gate(monkeypatch, clinic.assessments, "save_draft")
+    screen.view.texts["presenting_complaint"].setPlainText("Knee pain")
+    screen.view_model.save_now()
+    gate.wait_entered(qtbot)
+    screen.view.password.setText(demo_password(CLINICIAN))
+    screen.view.sign_button.click()
+
+    with qtbot.waitSignal(screen.view_model.signed, timeout=WAIT_MS) as signed:
+        gate.release()
+    settle(qtbot, window)
+
+    assert dict(signed.args[0].content) == {"presenting_complaint": "Knee pain"}
+    with clinic.context.store.sessions() as session:
+        stored = session.get(Assessment, signed.args[0].id)
+        assert stored is not None
+        assert stored.content == {"presenting_complaint": "Knee pain"}

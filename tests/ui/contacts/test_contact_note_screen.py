@@ -489,3 +489,33 @@ def test_a_print_whose_save_is_refused_says_why_and_leaves_the_sign_box_alone(
     type_into(qtbot, view.boxes["plan"], " Review in two weeks.")
 
     assert "signed" in print_refused_with_its_save(qtbot, window, view, vm)
+
+
+def test_signing_a_new_note_while_its_first_save_is_on_its_way_signs_the_words_typed(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign waits for that save; it never saves an empty note over the words first."""
+    window = signed_in
+    user = window.session.user
+    assert user is not None
+    patient, _other = _two(clinic, window)
+    screen = _open(window, clinic, patient, None)
+    view, vm = screen.view, screen.view_model
+    assert vm.note is None
+    before = {note.id for note in clinic.contact_notes.for_patient(user, patient)}
+    gate = Gate(monkeypatch, clinic.contact_notes, "save_draft")
+    for box in view.boxes.values():
+        type_into(qtbot, box, "Shoulder easier.")
+    vm.save_now()
+    gate.wait_entered(qtbot)
+    type_into(qtbot, view.password, PASSWORD)
+    qtbot.mouseClick(view.sign_button, Qt.MouseButton.LeftButton)
+
+    with qtbot.waitSignal(vm.signed, timeout=WAIT_MS):
+        gate.release()
+    wait_idle(window)
+
+    [new] = [n for n in clinic.contact_notes.for_patient(user, patient) if n.id not in before]
+    assert new.is_signed
+    assert new.content["subjective"] == "Shoulder easier."
+    assert new.content["plan"] == "Shoulder easier."

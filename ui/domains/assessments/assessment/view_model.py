@@ -243,7 +243,10 @@ class AssessmentViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
-        if self._assessment is None and self._pending is None:
+        if self._assessment is None and self._pending is None and not self._saving:
+            # Nothing typed yet: an empty draft is made, so signing says what is missing.
+            # (A first save on its way already makes it: an empty one behind it would
+            # save nothing over the words typed.)
             self._pending = {}
         if self._pending is not None or self._saving:
             self._after_save = lambda: self._sign(password)

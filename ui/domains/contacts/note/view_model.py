@@ -243,7 +243,10 @@ class ContactNoteViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
-        if self.note is None and self._pending is None:
+        if self.note is None and self._pending is None and not self._saving:
+            # Nothing typed yet: an empty draft is made, so signing says what is missing.
+            # (A first save on its way already makes it: an empty one behind it would
+            # save nothing over the words typed.)
             self._pending = {}
         if self._pending is not None or self._saving:
             self._sign_waiting = password
@@ -327,19 +330,12 @@ class ContactNoteViewModel(QObject):
         actor = self._session.require_user()
         notes = self._notes
         existing = self.note.id if self.note is not None else None
-        made = self._made
-
-        def finish() -> ContactNoteView:
-            # Never signed on words older than those on the screen: a refused save stops it.
-            if made.refusal is not None:
-                raise made.refusal
-            note_id = existing or made.id
-            if note_id is None:
-                raise NotFound("contact_note.not_found")
-            return notes.sign(actor, note_id, password)
-
         self._runner.run_store(
-            finish,
+            self._made.sign_behind(
+                existing,
+                lambda note_id: notes.sign(actor, note_id, password),
+                "contact_note.not_found",
+            ),
             on_done=lambda _view: self.sign_left_behind.emit(patient_id, True, ""),
             on_failed=lambda error: self.sign_left_behind.emit(
                 patient_id, False, errors.explain(error)
