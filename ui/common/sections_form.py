@@ -84,6 +84,9 @@ class SectionsFormViewModel(QObject):
     signed = Signal(object)
     printed = Signal(bytes)
     print_left_behind = Signal(object)
+    sign_left_behind = Signal(object, bool, str)
+    """``(patient id, signed, why not)``: a sign asked for just before the patient changed,
+    finished after the form moved on."""
     """A print asked for that was not made because the patient changed first: their id."""
     busy_changed = Signal(bool)
 
@@ -110,6 +113,8 @@ class SectionsFormViewModel(QObject):
         self._made = MadeDraft()
         #: A print asked for waits for a save on its way.
         self._print_waiting = False
+        #: The password of a sign asked for that waits for a save on its way.
+        self._sign_waiting: str | None = None
         self._after_save: Callable[[], None] | None = None
         self._busy = False
         #: Counts starts and resets: an answer that comes after one is for what was left.
@@ -187,8 +192,12 @@ class SectionsFormViewModel(QObject):
 
         def save() -> SectionsRecordView:
             # A save queued behind a new record's first one goes to the draft that one made.
-            view = records.save_draft(actor, patient_id, content, existing or made.id)
-            made.id = view.id
+            try:
+                view = records.save_draft(actor, patient_id, content, existing or made.id)
+            except Exception as error:
+                made.refusal = error
+                raise
+            made.id, made.refusal = view.id, None
             return view
 
         self._runner.run_store(
@@ -205,9 +214,13 @@ class SectionsFormViewModel(QObject):
             self.sign_failed.emit(self.tr("Type your password to sign."))
             return
         self._set_busy(True)
-        if self.record is None and self._pending is None:
+        if self.record is None and self._pending is None and not self._saving:
+            # Nothing typed yet: an empty draft is made, so signing says what is missing.
+            # (A first save on its way already makes it: an empty one behind it would
+            # save nothing over the words typed.)
             self._pending = {}
         if self._pending is not None or self._saving:
+            self._sign_waiting = password
             self._after_save = in_turn(self._after_save, lambda: self._sign(password))
             self.save_now()
         else:
@@ -242,6 +255,9 @@ class SectionsFormViewModel(QObject):
             # The print waited for a save: it is not made for a patient no longer on show.
             self.print_left_behind.emit(self.patient_id)
         self._print_waiting = False
+        if self._sign_waiting is not None and self.patient_id is not None:
+            self._finish_sign_left_behind(self.patient_id, self._sign_waiting)
+        self._sign_waiting = None
         self._made = MadeDraft()
         self._timer.stop()
         self._epoch += 1
@@ -252,18 +268,50 @@ class SectionsFormViewModel(QObject):
         self._set_busy(False)
         self.field_errors_changed.emit({})
 
+    def _finish_sign_left_behind(self, patient_id: uuid.UUID, password: str) -> None:
+        """Sign the record being left, as asked, after the saves on their way; say how it went.
+
+        The store's worker takes work in order, so this follows those saves: the record is
+        the one they saved (a new record's, once its first save has made it), for this
+        patient only, and never on words older than those on the screen.
+        """
+        actor = self._session.require_user()
+        records = self._records
+        existing = self.record.id if self.record is not None else None
+        self._runner.run_store(
+            self._made.sign_behind(
+                existing,
+                lambda record_id: records.sign(actor, record_id, password),
+                "record.not_found",
+            ),
+            on_done=lambda _view: self.sign_left_behind.emit(patient_id, True, ""),
+            on_failed=lambda error: self.sign_left_behind.emit(
+                patient_id, False, errors.explain(error)
+            ),
+        )
+
     def _sign(self, password: str) -> None:
-        record = self.record
-        if record is None:
+        self._sign_waiting = None
+        record, patient_id = self.record, self.patient_id
+        if record is None or patient_id is None:
             self._set_busy(False)
             return
         actor = self._session.require_user()
         records = self._records
         epoch = self._epoch
+        # Answered after the form moved on, it is said how it went, for that patient.
         self._runner.run_store(
             lambda: records.sign(actor, record.id, password),
-            on_done=lambda view: self._on_signed(view) if epoch == self._epoch else None,
-            on_failed=lambda error: self._on_sign_failed(error) if epoch == self._epoch else None,
+            on_done=lambda view: (
+                self._on_signed(view)
+                if epoch == self._epoch
+                else self.sign_left_behind.emit(patient_id, True, "")
+            ),
+            on_failed=lambda error: (
+                self._on_sign_failed(error)
+                if epoch == self._epoch
+                else self.sign_left_behind.emit(patient_id, False, errors.explain(error))
+            ),
         )
 
     def _print(self) -> None:
@@ -309,12 +357,13 @@ class SectionsFormViewModel(QObject):
     def _on_save_failed(self, error: BaseException) -> None:
         self._saving = False
         self._print_waiting = False
-        waiting, self._after_save = self._after_save, None
+        # A sign waiting for this save is refused with it; a print alone is said as the problem.
+        sign_waited, self._sign_waiting = self._sign_waiting is not None, None
+        self._after_save = None
         self.field_errors_changed.emit(errors.field_messages(error))
         message = errors.explain(error)
         self.problem.emit(message)
-        # Busy only while signing: a print alone that waited is said as the problem.
-        if waiting is not None and self._busy:
+        if sign_waited:
             self._set_busy(False)
             self.sign_failed.emit(message)
 
@@ -528,6 +577,7 @@ class SectionsScreen:
             lambda: self.view.tr("The {what}").format(what=code_title.lower()),
         )
         self.view_model.print_left_behind.connect(self._left.not_printed)
+        self.view_model.sign_left_behind.connect(self._on_sign_left_behind)
         self.view.print_requested.connect(self.view_model.print_record)
 
     @property
@@ -558,6 +608,12 @@ class SectionsScreen:
         self._patient = None
         self.banner.clear()
         self.view_model.reset()
+
+    def _on_sign_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A sign asked for just before the form moved on has finished: say how, and whose."""
+        if signed:
+            self._context.announce(f"{self.view_model.record_type.code}.signed", patient_id)
+        self._left.sign_finished(patient_id, signed, why)
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient

@@ -26,6 +26,7 @@ from clinic_app.records.sections_record import SectionsRecordService
 from tests.support.example_record.record import EXAMPLE_NOTE
 from tests.support.example_record.screens import SCREENS
 from tests.ui.conftest import CLINICIAN, wait_idle
+from tests.ui.late_answers import Gate, settle
 from ui.app import MainWindow
 
 PASSWORD = demo_password(CLINICIAN)
@@ -207,3 +208,49 @@ def test_its_declared_screen_is_the_shared_form(
     assert (tmp_path / name).read_bytes().startswith(b"%PDF")
     assert opened == [tmp_path / name]
     window.grab().save(str(tmp_path / "example_note.png"))
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "not my password"])
+def test_a_sign_behind_a_save_when_the_patient_changes_is_finished_and_said(
+    qtbot: QtBot,
+    signed_in: MainWindow,
+    setting: tuple[Services, SectionsRecordService, CurrentUser],
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+) -> None:
+    """Signed as asked after the save it waited for, for its own patient, and said so."""
+    window = signed_in
+    demo, notes, user = setting
+    patient, other = _two_patients(demo, user)
+    spec = SCREENS[0]
+    window.specs[spec.id] = spec
+    record = demo.patients.open(user, patient)
+    window.open_screen("patient", record)
+    window.open_screen(spec.id)
+    wait_idle(window)
+    screen = window.screen_by_id(spec.id)
+    view = screen.view  # type: ignore[attr-defined]
+    gate = Gate(monkeypatch, notes, "save_draft")
+    qtbot.keyClicks(view.boxes["reason"], "Hip pain")
+    qtbot.keyClicks(view.boxes["discussion"], "Walking plan agreed")
+    screen.save_now()
+    gate.wait_entered(qtbot)
+    view.password.setText(password)
+    view.sign_button.click()
+
+    window.context.set_patient(demo.patients.open(user, other))
+    gate.release()
+    settle(qtbot, window)
+
+    [kept] = notes.for_patient(user, patient)
+    assert notes.for_patient(user, other) == ()
+    name = f"{record.family_name.upper()}, {record.given_name}"
+    if password == PASSWORD:
+        assert kept.is_signed
+        assert dict(kept.content) == {"reason": "Hip pain", "discussion": "Walking plan agreed"}
+        assert window.notice.text() == f"The example note for {name} was signed."
+    else:
+        assert not kept.is_signed
+        said = window.notice.text()
+        assert said.startswith(f"The example note for {name} was not signed: ")
+        assert said.endswith("It is kept as a draft: open it from their record to sign it.")
