@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
 from clinic_app.kernel.errors import NotFound
+from ui.common import errors
 from ui.common.epoch import Epoch
+
+if TYPE_CHECKING:
+    from ui.common.tasks import TaskRunner
 
 _T = TypeVar("_T")
 
@@ -191,17 +195,26 @@ class MadeDraft:
         #: made on the words it had before.
         self.refusal: BaseException | None = None
 
-    def sign_behind(
-        self, existing: uuid.UUID | None, sign: Callable[[uuid.UUID], _T], missing: str
-    ) -> Callable[[], _T]:
-        """Store work signing the draft that the saves queued before it saved.
+    def sign_left_behind(
+        self,
+        runner: TaskRunner,
+        existing: uuid.UUID | None,
+        sign: Callable[[uuid.UUID], object],
+        *,
+        missing: str,
+        patient_id: uuid.UUID,
+        tell: Callable[[uuid.UUID, bool, str], None],
+    ) -> None:
+        """Sign the draft that the saves queued before this saved; ``tell`` how it went.
 
-        That draft is ``existing``, or the one the first of those saves made; queue the work
-        behind them. Refused if the last of them was (never signed on words older than those
-        typed), or with ``missing`` (a not-found code) if no draft was ever made.
+        ``tell`` is given ``patient_id``, whether it was signed, and the words why not. The
+        store's worker takes work in order, so this runs after those saves: the draft is
+        ``existing``, or the one the first of them made. It is refused if the last of them
+        was (never signed on words older than those typed), or with ``missing`` (a not-found
+        code) if no draft was ever made.
         """
 
-        def finish() -> _T:
+        def finish() -> object:
             if self.refusal is not None:
                 raise self.refusal
             record_id = existing or self.id
@@ -209,7 +222,11 @@ class MadeDraft:
                 raise NotFound(missing)
             return sign(record_id)
 
-        return finish
+        runner.run_store(
+            finish,
+            on_done=lambda _signed: tell(patient_id, True, ""),
+            on_failed=lambda error: tell(patient_id, False, errors.explain(error)),
+        )
 
 
 __all__ = ["DraftSaver", "MadeDraft", "in_turn"]

@@ -278,16 +278,13 @@ class SectionsFormViewModel(QObject):
         actor = self._session.require_user()
         records = self._records
         existing = self.record.id if self.record is not None else None
-        self._runner.run_store(
-            self._made.sign_behind(
-                existing,
-                lambda record_id: records.sign(actor, record_id, password),
-                "record.not_found",
-            ),
-            on_done=lambda _view: self.sign_left_behind.emit(patient_id, True, ""),
-            on_failed=lambda error: self.sign_left_behind.emit(
-                patient_id, False, errors.explain(error)
-            ),
+        self._made.sign_left_behind(
+            self._runner,
+            existing,
+            lambda record_id: records.sign(actor, record_id, password),
+            missing="record.not_found",
+            patient_id=patient_id,
+            tell=self.sign_left_behind.emit,
         )
 
     def _sign(self, password: str) -> None:

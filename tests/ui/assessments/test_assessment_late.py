@@ -152,3 +152,41 @@ def test_signing_a_new_assessment_while_its_first_save_is_on_its_way_signs_the_w
         stored = session.get(Assessment, signed.args[0].id)
         assert stored is not None
         assert stored.content == {"presenting_complaint": "Knee pain"}
+
+
+@pytest.mark.parametrize("held", ["save_draft", "sign"])
+def test_a_sign_asked_for_just_before_the_patient_changes_is_said_for_its_patient(
+    qtbot: QtBot,
+    clinic: Services,
+    signed_in: MainWindow,
+    monkeypatch: pytest.MonkeyPatch,
+    held: str,
+) -> None:
+    """Signed behind the save it waited for (or answered late): said, naming the patient."""
+    window = signed_in
+    a, b = two_patients(clinic, window)
+    open_record(qtbot, window, a.id)
+    screen = _new_assessment(qtbot, window)
+    screen.view.texts["presenting_complaint"].setPlainText("Knee pain")
+    if held == "sign":
+        screen.view_model.save_now()
+        settle(qtbot, window)
+    gate = Gate(monkeypatch, clinic.assessments, held)
+    screen.view_model.save_now()
+    screen.view.password.setText(demo_password(CLINICIAN))
+    screen.view.sign_button.click()
+    gate.wait_entered(qtbot)
+
+    # The page moves on (the record of the next patient was already read) before the answer.
+    user = window.session.require_user()
+    window.context.set_patient(clinic.patients.open(user, b.id))
+    gate.release()
+    settle(qtbot, window)
+
+    with clinic.context.store.sessions() as session:
+        [stored] = session.scalars(select(Assessment).where(Assessment.patient_id == a.id))
+        assert stored.status == AssessmentStatus.SIGNED
+        assert stored.content == {"presenting_complaint": "Knee pain"}
+    assert window.notice.text() == (
+        f"The assessment for {a.family_name.upper()}, {a.given_name} was signed."
+    )

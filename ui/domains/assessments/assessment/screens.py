@@ -11,6 +11,8 @@ from clinic_app.domains.decisions.views import DecisionAbout
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from clinic_app.records.timeline import TimelineEntry
+from ui.common import formatting
+from ui.common.printing import LeftBehind
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
 from ui.domains.assessments.assessment.offer import AssessmentOffer
 from ui.domains.assessments.assessment.view import AssessmentView
@@ -57,6 +59,10 @@ class AssessmentScreen:
         self.view_model.draft_saved.connect(lambda _view: self._announce("assessment.saved"))
         self.view_model.signed.connect(lambda _view: self._announce("assessment.signed"))
         self.view_model.addendum_added.connect(lambda _view: self._announce("assessment.signed"))
+        self._left = LeftBehind(
+            context.signed_in, context.say, lambda: self.view.tr("The assessment")
+        )
+        self.view_model.sign_left_behind.connect(self._on_sign_left_behind)
         self.view.decide_requested.connect(self._decide)
 
     @property
@@ -73,6 +79,10 @@ class AssessmentScreen:
         """
         if patient is None:
             return
+        self._left.opened(
+            patient.id,
+            formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+        )
         self.banner.show_record(patient)
         user = self._context.session.user
         self.view.set_decisions_offered(
@@ -126,6 +136,12 @@ class AssessmentScreen:
         self.offer.show_on_file(None)
         self.stack.setCurrentWidget(self.offer)
         self.banner.clear()
+
+    def _on_sign_left_behind(self, patient_id: uuid.UUID, signed: bool, why: str) -> None:
+        """A sign asked for just before the page moved on has finished: say how, and whose."""
+        if signed:
+            self._context.announce("assessment.signed", patient_id)
+        self._left.sign_finished(patient_id, signed, why)
 
     def _announce(self, kind: str) -> None:
         self._context.announce(kind, self.view_model.patient_id)

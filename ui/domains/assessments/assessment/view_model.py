@@ -55,6 +55,9 @@ class AssessmentViewModel(QObject):
     problem = Signal(str)
     sign_failed = Signal(str)
     signed = Signal(object)
+    sign_left_behind = Signal(object, bool, str)
+    """``(patient id, signed, why not)``: a sign asked for just before the patient changed,
+    finished after the page moved on."""
     addendum_failed = Signal(str)
     addendum_added = Signal(object)
     busy_changed = Signal(bool)
@@ -79,6 +82,8 @@ class AssessmentViewModel(QObject):
         #: The draft a new assessment's first save made, as soon as the store has made it.
         self._made = MadeDraft()
         self._after_save: Callable[[], None] | None = None
+        #: The password of a sign asked for that waits for a save on its way.
+        self._sign_waiting: str | None = None
         self._busy = False
         #: Counts resets: a save answered after one belongs to who and what was forgotten.
         self._epoch = Epoch()
@@ -138,6 +143,7 @@ class AssessmentViewModel(QObject):
         What was typed into the assessment shown is saved first, to that assessment.
         """
         self._save_before_leaving()
+        self._finish_sign_left_behind()
         self._made = MadeDraft()
         self._timer.stop()
         # Whatever was asked for the assessment shown before answers too late for this one.
@@ -197,8 +203,12 @@ class AssessmentViewModel(QObject):
         def save() -> AssessmentView:
             # A save queued behind a new assessment's first one goes to the draft that one
             # made (the store's worker runs them in order), never to a second new draft.
-            view = assessments.save_draft(actor, patient_id, content, existing or made.id)
-            made.id = view.id
+            try:
+                view = assessments.save_draft(actor, patient_id, content, existing or made.id)
+            except Exception as error:
+                made.refusal = error
+                raise
+            made.id, made.refusal = view.id, None
             return view
 
         self._runner.run_store(
@@ -223,6 +233,7 @@ class AssessmentViewModel(QObject):
         What was typed and not saved yet is saved first, to that patient's assessment.
         """
         self._save_before_leaving()
+        self._finish_sign_left_behind()
         self._made = MadeDraft()
         self._timer.stop()
         self._epoch.advance()
@@ -249,6 +260,7 @@ class AssessmentViewModel(QObject):
             # save nothing over the words typed.)
             self._pending = {}
         if self._pending is not None or self._saving:
+            self._sign_waiting = password
             self._after_save = lambda: self._sign(password)
             self.save_now()
         else:
@@ -272,16 +284,46 @@ class AssessmentViewModel(QObject):
 
     # ------------------------------------------------------------------ results
 
+    def _finish_sign_left_behind(self) -> None:
+        """Sign the assessment being left, as asked, after the saves on their way; say how.
+
+        The store's worker takes work in order, so this follows those saves (the one just
+        queued for what was typed too): the assessment they saved, for this patient only.
+        """
+        password, self._sign_waiting = self._sign_waiting, None
+        patient_id = self._patient_id
+        if password is None or patient_id is None:
+            return
+        actor = self._session.require_user()
+        assessments = self._assessments
+        existing = self._assessment.id if self._assessment is not None else None
+        self._made.sign_left_behind(
+            self._runner,
+            existing,
+            lambda assessment_id: assessments.sign(actor, assessment_id, password),
+            missing="assessment.not_found",
+            patient_id=patient_id,
+            tell=self.sign_left_behind.emit,
+        )
+
     def _sign(self, password: str) -> None:
-        view = self._assessment
-        if view is None:
+        self._sign_waiting = None
+        view, patient_id = self._assessment, self._patient_id
+        if view is None or patient_id is None:
             self._set_busy(False)
             return
         actor = self._session.require_user()
+        assessments = self._assessments
+        # Answered after the page moved on, it is said how it went, for that patient.
         self._runner.run_store(
-            lambda: self._assessments.sign(actor, view.id, password),
-            on_done=self._epoch.guard(self._on_signed),
-            on_failed=self._epoch.guard(self._on_sign_failed),
+            lambda: assessments.sign(actor, view.id, password),
+            on_done=self._epoch.guard_or(
+                self._on_signed, lambda _view: self.sign_left_behind.emit(patient_id, True, "")
+            ),
+            on_failed=self._epoch.guard_or(
+                self._on_sign_failed,
+                lambda error: self.sign_left_behind.emit(patient_id, False, errors.explain(error)),
+            ),
         )
 
     def _on_loaded(self, view: AssessmentView) -> None:
@@ -303,11 +345,12 @@ class AssessmentViewModel(QObject):
 
     def _on_draft_failed(self, error: BaseException) -> None:
         self._saving = False
-        waiting, self._after_save = self._after_save, None
+        sign_waited, self._sign_waiting = self._sign_waiting is not None, None
+        self._after_save = None
         self._emit_field_errors(error)
         message = errors.explain(error)
         self.problem.emit(message)
-        if waiting is not None:
+        if sign_waited:
             self._set_busy(False)
             self.sign_failed.emit(message)
 

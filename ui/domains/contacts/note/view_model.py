@@ -330,16 +330,13 @@ class ContactNoteViewModel(QObject):
         actor = self._session.require_user()
         notes = self._notes
         existing = self.note.id if self.note is not None else None
-        self._runner.run_store(
-            self._made.sign_behind(
-                existing,
-                lambda note_id: notes.sign(actor, note_id, password),
-                "contact_note.not_found",
-            ),
-            on_done=lambda _view: self.sign_left_behind.emit(patient_id, True, ""),
-            on_failed=lambda error: self.sign_left_behind.emit(
-                patient_id, False, errors.explain(error)
-            ),
+        self._made.sign_left_behind(
+            self._runner,
+            existing,
+            lambda note_id: notes.sign(actor, note_id, password),
+            missing="contact_note.not_found",
+            patient_id=patient_id,
+            tell=self.sign_left_behind.emit,
         )
 
     def _sign(self, password: str) -> None:
