@@ -15,7 +15,7 @@ from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people.views import EpisodeSummary
 from ui.common import errors
-from ui.common.draft_saver import DraftSaver
+from ui.common.draft_saver import DraftSaver, MadeDraft
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -137,6 +137,9 @@ class LetterViewModel(QObject):
         #: The patient's episodes of care (from the banner's record), newest first.
         self.episodes: tuple[EpisodeSummary, ...] = ()
         self._pending: dict[str, str] = {}
+        #: How the last save of this letter went: a sign or print behind a refused one is not
+        #: made on the words saved before.
+        self._last_save = MadeDraft()
         self._drafts = DraftSaver(
             self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
         )
@@ -270,10 +273,22 @@ class LetterViewModel(QObject):
         texts, self._pending = dict(self._pending), {}
         self._drafts.saving = True
         letters = self._letters
+        last = self._last_save
+
+        def save() -> LetterView:
+            # Kept for the sign or print queued behind this save: never made on older words.
+            try:
+                view = letters.edit(actor, letter.id, patient_id, texts)
+            except Exception as error:
+                last.refusal = error
+                raise
+            last.refusal = None
+            return view
+
         self._runner.run_store(
-            lambda: letters.edit(actor, letter.id, patient_id, texts),
+            save,
             on_done=self._drafts.guard(self._on_saved),
-            on_failed=self._drafts.guard(self._on_save_failed),
+            on_failed=self._drafts.guard(lambda error: self._on_save_failed(error, texts)),
         )
 
     def sign(self, password: str) -> None:
@@ -289,12 +304,15 @@ class LetterViewModel(QObject):
         self._drafts.stop()
         letters = self._letters
         self._drafts.set_busy(True)
+        saved = self._saved_first(letter.id, patient_id, texts)
 
         def work() -> LetterView:
-            # The store worker runs in order: a save on its way is kept before this.
-            if texts:
-                letters.edit(actor, letter.id, patient_id, texts)
+            saved()
             return letters.sign(actor, letter.id, patient_id, password)
+
+        def refused(error: BaseException) -> None:
+            self._keep_unsaved(texts, saved)
+            self._on_sign_failed(error)
 
         # Answered after the page moved on, it is said how it went, for that patient.
         self._runner.run_store(
@@ -303,10 +321,33 @@ class LetterViewModel(QObject):
                 self._on_signed, lambda _view: self.sign_left_behind.emit(patient_id, True, "")
             ),
             on_failed=self._drafts.guard_or(
-                self._on_sign_failed,
+                refused,
                 lambda error: self.sign_left_behind.emit(patient_id, False, errors.explain(error)),
             ),
         )
+
+    def _saved_first(
+        self, letter_id: uuid.UUID, patient_id: uuid.UUID, texts: dict[str, str]
+    ) -> _SavedFirst:
+        """Store work saving ``texts`` (typed since the last save) before a sign or print.
+
+        The store's worker runs in order, so a save on its way is taken first. If that save
+        was refused, what follows is refused with it (after ``texts`` are saved): a letter
+        is never signed or printed on words older than those on the screen.
+        """
+        return _SavedFirst(
+            self._letters,
+            self._session.require_user(),
+            letter=letter_id,
+            patient=patient_id,
+            texts=texts,
+            last=self._last_save,
+        )
+
+    def _keep_unsaved(self, texts: dict[str, str], saved: _SavedFirst) -> None:
+        """What was typed and not saved waits to be saved again, beside anything typed since."""
+        if not saved.done:
+            self._pending = {**texts, **self._pending}
 
     def print_letter(self) -> None:
         """Make the letter's PDF (for the print preview and the print dialog)."""
@@ -317,11 +358,11 @@ class LetterViewModel(QObject):
         texts, self._pending = dict(self._pending), {}
         self._drafts.stop()
         letters = self._letters
+        saved = self._saved_first(letter.id, patient_id, texts)
 
         def work() -> tuple[LetterView | None, bytes]:
-            # The store worker runs in order: a save on its way is kept before this, and what
-            # was typed since is saved with it, so the PDF holds every word on the screen.
-            view = letters.edit(actor, letter.id, patient_id, texts) if texts else None
+            # What was typed since is saved first, so the PDF holds every word on the screen.
+            view = saved()
             return view, letters.printable(actor, letter.id, patient_id)
 
         def printed(answer: tuple[LetterView | None, bytes]) -> None:
@@ -332,8 +373,7 @@ class LetterViewModel(QObject):
             self.printed.emit(pdf)
 
         def refused(error: BaseException) -> None:
-            # Not saved: what was typed waits to be saved again, beside anything typed since.
-            self._pending = {**texts, **self._pending}
+            self._keep_unsaved(texts, saved)
             self.field_errors_changed.emit(section_problems(error, self._keys()))
             self.problem.emit(errors.explain(error))
 
@@ -366,6 +406,7 @@ class LetterViewModel(QObject):
             self._drafts.saving = False
             self.save_now()
         self._drafts.forget()
+        self._last_save = MadeDraft()
         self.letter = None
         self._pending = {}
         self.field_errors_changed.emit({})
@@ -388,8 +429,10 @@ class LetterViewModel(QObject):
         self.saved.emit(view)
         self._drafts.follow_on(more_typed=bool(self._pending))
 
-    def _on_save_failed(self, error: BaseException) -> None:
+    def _on_save_failed(self, error: BaseException, texts: dict[str, str]) -> None:
         self._drafts.save_failed()
+        # Not saved: what was typed waits to be saved again, beside anything typed since.
+        self._pending = {**texts, **self._pending}
         self.field_errors_changed.emit(section_problems(error, self._keys()))
         self.problem.emit(errors.explain(error))
 
@@ -413,3 +456,35 @@ class LetterViewModel(QObject):
             )
         else:
             self.sign_failed.emit(errors.explain(error))
+
+
+class _SavedFirst:
+    """Store work saving what was typed since the last save, before a sign or a print.
+
+    Called on the store's worker. Refused when the save queued before it was (after saving
+    its own words, which stand on their own); ``done`` says whether its words were saved.
+    """
+
+    def __init__(
+        self,
+        letters: Letters,
+        actor: CurrentUser,
+        *,
+        letter: uuid.UUID,
+        patient: uuid.UUID,
+        texts: dict[str, str],
+        last: MadeDraft,
+    ) -> None:
+        self._letters, self._actor = letters, actor
+        self._letter_id, self._patient_id = letter, patient
+        self._texts, self._last = texts, last
+        self.done = not texts
+
+    def __call__(self) -> LetterView | None:
+        view = None
+        if self._texts:
+            view = self._letters.edit(self._actor, self._letter_id, self._patient_id, self._texts)
+            self.done = True
+        if self._last.refusal is not None:
+            raise self._last.refusal
+        return view
