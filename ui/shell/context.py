@@ -107,7 +107,8 @@ class WindowContext(QObject):
         after = record.id if record is not None else None
         self._patient = record
         if forget and before != after:
-            self._window.forget_patient()
+            # From no patient, what is on show came since the last one closed: it stays.
+            self._window.forget_patient(notices=before is not None)
         self._window.show_patient(record)
         self.patient_changed.emit(record)
         self._window.update_actions()

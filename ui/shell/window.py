@@ -387,16 +387,20 @@ class ShellWindow(QMainWindow):
         else:
             self.banner.show_record(record)
 
-    def forget_patient(self) -> None:
+    def forget_patient(self, *, notices: bool = True) -> None:
         """Every screen about one patient saves, then forgets; every notice goes.
 
-        Called when the window's patient changes (or is closed) and on switching user.
+        Called when the window's patient changes (or is closed) and on switching user. With
+        ``notices`` False (no patient was open: what was on show went when the last one
+        closed), the notices stay: what came since names whom it is about, such as work left
+        behind for the patient closed as the next one was chosen.
         """
         for screen_id, screen in self._built.items():
             if self.specs[screen_id].about_one_patient:
                 screen.save_now()
                 screen.reset()
-        self.clear_notices()
+        if notices:
+            self.clear_notices()
 
     def clear_notices(self) -> None:
         """Hide every notice: the window's, the home page's and every built page's own."""

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
-from tests.ui.conftest import CLINICIAN, sign_in
-from tests.ui.late_answers import open_record, settle, two_patients
+from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in
+from tests.ui.late_answers import (
+    Gate,
+    choose_meanwhile,
+    in_banner,
+    open_record,
+    settle,
+    two_patients,
+)
 from ui.app import MainWindow
 from ui.common.widgets import NoticeBar
 
@@ -94,3 +102,30 @@ def test_the_reports_count_after_a_sync_leaves_a_patients_warning_on_show(
     assert window.notice.isHidden()
     window.context.say("Synced.", "info")
     assert window.notice.message.text() == "Synced."
+
+
+def test_words_said_while_the_next_patient_loads_stay_when_they_come(
+    qtbot: QtBot, window: MainWindow, clinic: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Choosing a patient closes the last one at once; their record comes later.
+
+    What was on show for the last patient goes at once. A word said meanwhile (work left
+    behind for the patient closed, naming them) stays when the next record comes.
+    """
+    sign_in(qtbot, window, CLINICIAN)
+    first, second = two_patients(clinic, window)
+    open_record(qtbot, window, first.id)
+    window.context.say("A word about the first patient's page.", "info")
+    gate = Gate(monkeypatch, clinic.patients, "open")
+    choose_meanwhile(window, second.id)
+    gate.wait_entered(qtbot)
+    assert window.context.patient is None
+    assert window.notice.isHidden()
+    left = f"The letter for {first.family_name.upper()} was not printed."
+    window.context.say(left)
+
+    gate.release()
+    qtbot.waitUntil(lambda: in_banner(window, second.id), timeout=WAIT_MS)
+    settle(qtbot, window)
+
+    assert window.notice.message.text() == left

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import HistoryEntry, ResponseView
 from clinic_app.people.views import PatientRecord
+from ui.common import formatting
 from ui.common.epoch import Epoch
+from ui.common.printing import LeftBehind
 from ui.common.score_chart import ScoreChart
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
 from ui.domains.questionnaires.questionnaire.view import QuestionnaireView
@@ -66,6 +68,10 @@ class QuestionnaireScreen:
         self.view.patient_mode_changed.connect(self._on_patient_mode_changed)
         self.view.questionnaire_chosen.connect(self._on_questionnaire_chosen)
         self.view_model.recorded.connect(self._on_recorded)
+        self._left = LeftBehind(
+            context.signed_in, context.say, lambda: self.view.tr("The questionnaire")
+        )
+        self.view_model.record_left_behind.connect(self._on_record_left_behind)
 
     @property
     def page(self) -> QWidget:
@@ -120,6 +126,10 @@ class QuestionnaireScreen:
             if not self._in_banner(patient.id):
                 return
             timepoint, choices = loaded
+            self._left.opened(
+                patient.id,
+                formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+            )
             self.banner.show_record(patient)
             self.view.set_choices(choices, questionnaire_id)
             self._load_score_history(patient)
@@ -156,6 +166,16 @@ class QuestionnaireScreen:
         self.view_model.clear()
         self.banner.clear()
         self.score_chart.hide()
+
+    def _on_record_left_behind(self, patient_id: uuid.UUID, title: str, why: str) -> None:
+        """Answers refused after the page moved on: said, naming the patient, with why."""
+        self._left.tell(
+            patient_id,
+            lambda name: self.view.tr(
+                "The {title} answers for {name} were not recorded: {why} They are no longer "
+                "on the screen: open the questionnaire again from their record to enter them."
+            ).format(title=title, name=name, why=why),
+        )
 
     def _on_recorded(self, result: object) -> None:
         # Announced for the patient the answers were recorded for, whoever is open now.

@@ -87,6 +87,9 @@ class QuestionnaireViewModel(QObject):
     exit_requested = Signal()
     exit_refused = Signal(str)
     problem = Signal(str)
+    record_left_behind = Signal(object, str, str)
+    """``(patient id, questionnaire title, why)``: answers recorded just before the patient
+    changed were refused after the page moved on (they are no longer on any screen)."""
     busy_changed = Signal(bool)
     #: Whether the answers on show can still be recorded (False while saving and after).
     can_record_changed = Signal(bool)
@@ -256,7 +259,8 @@ class QuestionnaireViewModel(QObject):
 
         Answers still on their way are dropped when they come: a questionnaire loaded or
         recorded for one patient never reaches the page of the next. What was being recorded
-        is recorded, for the patient it was asked for.
+        is recorded, for the patient it was asked for; if the store refuses it, that is said
+        for that patient (``record_left_behind``).
         """
         self._epoch.advance()
         self._context = None
@@ -351,7 +355,7 @@ class QuestionnaireViewModel(QObject):
         if self._definition is None or self._context is None or self._recorded or self._busy:
             return
         patient_id, timepoint, episode_id = self._context
-        questionnaire_id = self._definition.id
+        questionnaire_id, title = self._definition.id, self._definition.title
         answers = {item.code: self._answers.get(item.code) for item in self._items}
         mode = self._mode.value
         self._set_busy(True)
@@ -360,7 +364,12 @@ class QuestionnaireViewModel(QObject):
                 actor, patient_id, questionnaire_id, answers, timepoint, mode, episode_id=episode_id
             ),
             on_done=self._epoch.guard(self._on_recorded),
-            on_failed=self._epoch.guard(self._on_failed),
+            on_failed=self._epoch.guard_or(
+                self._on_failed,
+                lambda error: self.record_left_behind.emit(
+                    patient_id, title, errors.explain(error)
+                ),
+            ),
         )
 
     def _on_loaded(self, loaded: tuple[QuestionnaireDefinition, list[DisplayItem], str]) -> None:
