@@ -155,7 +155,7 @@ def test_an_addendum_is_refused_with_a_wrong_password_then_added_signed_and_show
     assert form.check_lines == ["Signed: nothing more to check."]
 
 
-def test_an_addendum_finished_after_the_patient_changed_is_kept_but_not_shown(
+def test_an_addendum_finished_after_the_patient_changed_is_kept_not_shown_and_said(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services
 ) -> None:
     window = signed_in
@@ -188,6 +188,12 @@ def test_an_addendum_finished_after_the_patient_changed_is_kept_but_not_shown(
     assert form.addenda_lines == []
     assert not form.addenda_card.isVisibleTo(form)
     assert form.addendum_text.toPlainText() == ""
+    # Said, for the patient it was added to, on the next patient's screen.
+    record_a = clinic.patients.open(user_of(window), a)
+    assert window.notice.text() == (
+        f"The addendum to the injection record for {record_a.family_name.upper()}, "
+        f"{record_a.given_name} was added."
+    )
 
 
 def test_an_addendum_or_record_changed_outside_the_app_is_marked(

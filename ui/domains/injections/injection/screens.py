@@ -85,6 +85,7 @@ class InjectionScreen:
         )
         self.view.share_requested.connect(self._share_decision)
         self.view_model.left_behind.connect(self._on_left_behind)
+        self.view_model.addendum_left_behind.connect(self._on_addendum_left_behind)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
 
@@ -155,6 +156,27 @@ class InjectionScreen:
             self.view.tr(
                 "The injection record for {name} was not signed: {why} It is kept as a draft: "
                 "open their record and the injection screen to sign it."
+            ).format(name=name, why=why)
+        )
+
+    def _on_addendum_left_behind(self, patient_id: uuid.UUID, added: bool, why: str) -> None:
+        """An addendum asked for just before the patient changed: say how it went, and whose."""
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
+        if added:
+            self._context.announce("injection.signed", patient_id)
+            self._context.say(
+                self.view.tr("The addendum to the injection record for {name} was added.").format(
+                    name=name
+                ),
+                "info",
+            )
+            return
+        self._context.say(
+            self.view.tr(
+                "The addendum to the injection record for {name} was not added: {why} What you "
+                "typed is no longer on the screen: open their injection record to add it again."
             ).format(name=name, why=why)
         )
 

@@ -176,6 +176,9 @@ class InjectionViewModel(QObject):
     """The signed record on show with the addendum just added (an ``InjectionView``)."""
     addendum_failed = Signal(str)
     """Why the addendum was not added, in plain words (what was typed stays)."""
+    addendum_left_behind = Signal(object, bool, str)
+    """An addendum asked for just before the patient changed, answered after: their id,
+    whether it was added and, if not, why in plain words (what was typed is gone)."""
 
     def __init__(
         self,
@@ -415,8 +418,16 @@ class InjectionViewModel(QObject):
             lambda: injections.add_addendum(
                 actor, record.id, text, password, patient_id=patient_id
             ),
-            on_done=self._drafts.guard(self._on_addendum_added),
-            on_failed=self._drafts.guard(self._on_addendum_failed),
+            on_done=self._drafts.guard_or(
+                self._on_addendum_added,
+                lambda _view: self.addendum_left_behind.emit(patient_id, True, ""),
+            ),
+            on_failed=self._drafts.guard_or(
+                self._on_addendum_failed,
+                lambda error: self.addendum_left_behind.emit(
+                    patient_id, False, errors.explain(error)
+                ),
+            ),
         )
 
     def refresh_decision(self) -> None:
