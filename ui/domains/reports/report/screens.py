@@ -10,6 +10,8 @@ from clinic_app.domains.reports.views import ReportView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from clinic_app.records.timeline import TimelineEntry
+from ui.common import formatting
+from ui.common.printing import LeftBehind
 from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.reports.report.view import ReportPage, ReviewQueuePage
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
@@ -32,6 +34,10 @@ class ReportScreen:
         self.view_model.moved_on.connect(
             lambda report, _words: self._announce("report.moved_on", report)
         )
+        self._left = LeftBehind(
+            context.signed_in, context.say, lambda: self.view.tr("The scan report")
+        )
+        self.view_model.left_behind.connect(self._on_left_behind)
 
     @property
     def page(self) -> QWidget:
@@ -46,14 +52,14 @@ class ReportScreen:
         if isinstance(item, TimelineEntry) and item.kind == "scan_report":
             if patient is None or item.item_id is None or item.patient_id != patient.id:
                 return
-            self.banner.show_record(patient)
+            self._show_patient(patient)
             self.view_model.open(item.item_id)
             self._context.show(self)
             return
         if isinstance(item, uuid.UUID):
             if patient is None:
                 return
-            self.banner.show_record(patient)
+            self._show_patient(patient)
             self.view_model.start(item)
             self._context.show(self)
             return
@@ -69,7 +75,7 @@ class ReportScreen:
             # Opening a report from a queue opens its patient: the window's banner names
             # them, and every patient action acts for them.
             self._context.set_patient(record)
-            self.banner.show_record(record)
+            self._show_patient(record)
             self.view_model.open(report_id)
             self._context.show(self)
 
@@ -88,6 +94,47 @@ class ReportScreen:
     def reset(self) -> None:
         self.view_model.clear()
         self.banner.clear()
+
+    def _show_patient(self, patient: PatientRecord) -> None:
+        self._left.opened(
+            patient.id,
+            formatting.patient_name(patient.family_name, patient.given_name, patient.title),
+        )
+        self.banner.show_record(patient)
+
+    def _on_left_behind(self, patient_id: uuid.UUID, step: str, done: bool, why: str) -> None:
+        """A step asked for just before the page moved on was answered: say how, and whose."""
+        if done:
+            self._context.announce("report.moved_on", patient_id)
+            words = {
+                "sign": self.view.tr("The scan report for {name} was signed."),
+                "submit": self.view.tr(
+                    "The scan report for {name} was sent to your supervisor for review."
+                ),
+                "addendum": self.view.tr(
+                    "An addendum to the scan report for {name} was started. Sign it when it "
+                    "is ready."
+                ),
+            }.get(step)
+            if words is not None:
+                self._left.tell(patient_id, lambda name: words.format(name=name), "info")
+            return
+        failed = {
+            "save": self.view.tr("The words typed in the scan report for {name} were not saved:"),
+            "sign": self.view.tr("The scan report for {name} was not signed:"),
+            "submit": self.view.tr("The scan report for {name} was not sent for review:"),
+            "addendum": self.view.tr("No addendum to the scan report for {name} was started:"),
+        }[step]
+        self._left.tell(
+            patient_id,
+            lambda name: " ".join(
+                (
+                    failed.format(name=name),
+                    why,
+                    self.view.tr("Open the report again from their imaging to see where it is."),
+                )
+            ),
+        )
 
     def _announce(self, kind: str, report: ReportView) -> None:
         self._context.announce(kind, report.patient_id)

@@ -88,6 +88,10 @@ class ReportViewModel(QObject):
     pdf_ready = Signal(object, bytes)
     #: The report on show was dropped (another patient, another user, another report loads).
     cleared = Signal()
+    #: ``(patient id, step, done, why)``: a step asked for just before the page moved on,
+    #: answered after it (``step``: "save", "submit", "sign" or "addendum"; ``why`` if not
+    #: done).
+    left_behind = Signal(object, str, bool, str)
 
     def __init__(
         self,
@@ -109,13 +113,17 @@ class ReportViewModel(QObject):
         self.offered: list[dict[str, Any]] = []
         #: Raised by :meth:`clear` and by each load: answers asked for before are dropped.
         self._epoch = Epoch()
+        #: The words a send or sign on its way saves first (it keeps them itself).
+        self._sending: Mapping[str, Any] | None = None
 
     def clear(self) -> None:
         """Drop the report on show: answers still on their way for it are dropped when they come.
 
-        What was being saved, sent or signed is done, for the report it was asked for.
+        What was being saved, sent or signed is done, for the report it was asked for, and
+        how it went is said for that report's patient (``left_behind``).
         """
         self._epoch.advance()
+        self._sending = None
         self.report = None
         self.images = []
         self.offered = []
@@ -166,21 +174,55 @@ class ReportViewModel(QObject):
         self.field_errors_changed.emit({})
         self.loaded.emit(self.report)
 
-    def _then(self, work: Callable[[], ReportView], words: str) -> None:
+    def _then(
+        self,
+        work: Callable[[], ReportView],
+        words: str,
+        step: str,
+        patient_id: uuid.UUID,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        self._sending = values
+
         def done(report: ReportView) -> None:
             self.report = report
             self.field_errors_changed.emit({})
             self.loaded.emit(report)
             self.moved_on.emit(report, words)
 
+        def answered(then: Callable[[Any], None]) -> Callable[[Any], None]:
+            def go(answer: Any) -> None:
+                if self._sending is values:
+                    self._sending = None
+                then(answer)
+
+            return go
+
         self._runner.run_store(
-            work, on_done=self._epoch.guard(done), on_failed=self._epoch.guard(self._on_failed)
+            work,
+            on_done=answered(self._epoch.guard_or(done, self._left(patient_id, step))),
+            on_failed=answered(self._epoch.guard_or(self._on_failed, self._left(patient_id, step))),
         )
 
+    def _left(self, patient_id: uuid.UUID, step: str) -> Callable[[object], None]:
+        """What says how a step answered after the page moved on went, for ``patient_id``."""
+
+        def said(answer: object) -> None:
+            if isinstance(answer, BaseException):
+                self.left_behind.emit(patient_id, step, False, errors.explain(answer))
+            else:
+                self.left_behind.emit(patient_id, step, True, "")
+
+        return said
+
     def save(self, values: Mapping[str, Any]) -> None:
-        """Keep what is written (a draft, or a returned report)."""
+        """Keep what is written (a draft, or a returned report).
+
+        Words a send or sign on its way already keeps are not saved again behind it (the
+        report is no longer a draft by then, and the save would be refused).
+        """
         actor, report = self._actor(), self.report
-        if actor is None or report is None:
+        if actor is None or report is None or values == self._sending:
             return
         reports = self._reports
 
@@ -189,10 +231,11 @@ class ReportViewModel(QObject):
             self.field_errors_changed.emit({})
             self.saved.emit(saved)
 
+        # Saved as the page moves on (``save_now``): a refusal after it is said, not dropped.
         self._runner.run_store(
             lambda: reports.save(actor, report.id, values),
             on_done=self._epoch.guard(done),
-            on_failed=self._epoch.guard(self._on_failed),
+            on_failed=self._epoch.guard_or(self._on_failed, self._left(report.patient_id, "save")),
         )
 
     def submit(self, values: Mapping[str, Any]) -> None:
@@ -206,7 +249,13 @@ class ReportViewModel(QObject):
             reports.save(actor, report.id, values)
             return reports.submit(actor, report.id)
 
-        self._then(work, self.tr("Sent to your supervisor for review."))
+        self._then(
+            work,
+            self.tr("Sent to your supervisor for review."),
+            "submit",
+            report.patient_id,
+            values,
+        )
 
     def sign(self, values: Mapping[str, Any], password: str) -> None:
         """Keep what is written, then sign it as final (password asked again)."""
@@ -219,7 +268,13 @@ class ReportViewModel(QObject):
             reports.save(actor, report.id, values)
             return reports.sign(actor, report.id, password)
 
-        self._then(work, self.tr("Signed. The report is final and can no longer change."))
+        self._then(
+            work,
+            self.tr("Signed. The report is final and can no longer change."),
+            "sign",
+            report.patient_id,
+            values,
+        )
 
     def print_pdf(self) -> None:
         """Make the PDF of the version on show.
@@ -269,6 +324,8 @@ class ReportViewModel(QObject):
             self.tr("Addendum started as version {n}. Sign it when it is ready.").format(
                 n=report.version + 1
             ),
+            "addendum",
+            report.patient_id,
         )
 
     def _on_failed(self, error: BaseException) -> None:
