@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from clinic_app.kernel.security.permissions import Action
@@ -56,6 +57,7 @@ class ShockwaveScreen:
         )
         self.view_model.closed.connect(lambda course: self._announce("eswt.closed", course))
         self.view_model.left_behind.connect(self._on_left_behind)
+        self.view_model.close_left_behind.connect(self._on_close_left_behind)
         self.view.share_requested.connect(self._share_decision)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
@@ -124,6 +126,24 @@ class ShockwaveScreen:
                 "open their record and the shockwave course to sign it."
             ).format(name=name, why=why)
         )
+
+    def _on_close_left_behind(self, patient_id: uuid.UUID, closed: bool, why: str) -> None:
+        """A close asked for just before the patient changed: say how it went, and whose."""
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
+        if closed:
+            self._context.announce("eswt.closed", patient_id)
+            words = self.view.tr("The shockwave course for {name} was closed.").format(name=name)
+        else:
+            words = self.view.tr(
+                "The shockwave course for {name} was not closed: {why} It is still open: "
+                "open their record and the shockwave course to close it."
+            ).format(name=name, why=why)
+        # Once the event loop turns: a close dropped as the patient changes is told of while
+        # the window forgets that patient, whose notices go then.
+        kind = "info" if closed else "problem"
+        QTimer.singleShot(0, lambda: self._context.say(words, kind))
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         """A decision signed or a questionnaire recorded for this patient elsewhere: read again."""

@@ -196,6 +196,9 @@ class CourseViewModel(QObject):
     close_failed = Signal(str)
     busy_changed = Signal(bool)
     left_behind = Signal(object, bool, str)
+    close_left_behind = Signal(object, bool, str)
+    """A close asked for just before the patient changed: their id, whether the course was
+    closed and, if not, why in plain words."""
     """A session sign asked for just before the patient changed, answered for that patient:
     their id, whether it was signed and, if not, why in plain words."""
 
@@ -233,6 +236,8 @@ class CourseViewModel(QObject):
         self.session_values: SessionInput | None = None
         self._pending: CourseInput | None = None
         self._pending_session: SessionInput | None = None
+        #: A close asked for waits for a save on its way.
+        self._close_waiting = False
         self._drafts = DraftSaver(
             self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
         )
@@ -458,13 +463,23 @@ class CourseViewModel(QObject):
             )
             return self._found(courses, actor, view, patient_id)
 
-        # Guarded now: the answer counts only for the patient the course was closed for.
-        on_done = self._drafts.guard(self._on_closed)
-        on_failed = self._drafts.guard(self._on_close_failed)
+        # Guarded now: the answer counts only for the patient the course was closed for;
+        # answered after the page moved on, how it went is said for that patient.
+        on_done = self._drafts.guard_or(
+            self._on_closed, lambda _found: self.close_left_behind.emit(patient_id, True, "")
+        )
+        on_failed = self._drafts.guard_or(
+            self._on_close_failed,
+            lambda error: self.close_left_behind.emit(
+                patient_id, False, self._password_words(error)
+            ),
+        )
 
         def run() -> None:
+            self._close_waiting = False
             self._runner.run_store(close, on_done=on_done, on_failed=on_failed)
 
+        self._close_waiting = True
         self.then(run)
 
     def refresh_decision(self) -> None:
@@ -530,6 +545,14 @@ class CourseViewModel(QObject):
 
     def _forget(self) -> None:
         waiting, draft, patient_id = self._drafts.sign_waiting, self.session, self.patient_id
+        if self._close_waiting and patient_id is not None:
+            # The close waited for a save: it is not made once the page has moved on.
+            self.close_left_behind.emit(
+                patient_id,
+                False,
+                self.tr("the page moved on before the changes typed were saved."),
+            )
+        self._close_waiting = False
         course = self.course
         if waiting is not None and draft is not None and patient_id is not None and course:
             # The sign was waiting for a save on its way: the form's last state is saved again
