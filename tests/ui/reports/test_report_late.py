@@ -85,7 +85,12 @@ def test_a_report_pdf_made_late_is_named_for_its_own_patient_and_not_saved_on_th
     # B's PDF saved under B's name; A's, finished under B's page, not saved there.
     assert saved == [(saved[0][0], b.nhs_number)]
     assert b.nhs_number in saved[0][0]
-    assert any("Print it again" in text for text in problems)
+    # That A's was not printed is said on the window, naming A, and not on B's page.
+    assert problems == []
+    assert window.notice.text() == (
+        f"The scan report for {a.family_name.upper()}, {a.given_name} was not printed: the "
+        "page moved on before it was ready. Open it again from their record to print it."
+    )
 
 
 def test_the_report_page_shows_nothing_of_the_last_patients_report_while_the_next_loads(

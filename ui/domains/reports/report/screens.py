@@ -119,6 +119,9 @@ class ReportScreen:
             if words is not None:
                 self._left.tell(patient_id, lambda name: words.format(name=name), "info")
             return
+        if step == "print":
+            self._left.not_printed(patient_id)
+            return
         failed = {
             "save": self.view.tr("The words typed in the scan report for {name} were not saved:"),
             "sign": self.view.tr("The scan report for {name} was not signed:"),

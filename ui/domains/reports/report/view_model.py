@@ -89,8 +89,8 @@ class ReportViewModel(QObject):
     #: The report on show was dropped (another patient, another user, another report loads).
     cleared = Signal()
     #: ``(patient id, step, done, why)``: a step asked for just before the page moved on,
-    #: answered after it (``step``: "save", "submit", "sign" or "addendum"; ``why`` if not
-    #: done).
+    #: answered after it (``step``: "save", "submit", "sign", "addendum" or "print"; ``why``
+    #: if not done).
     left_behind = Signal(object, str, bool, str)
 
     def __init__(
@@ -287,30 +287,25 @@ class ReportViewModel(QObject):
             return
         reports = self._reports
         # The PDF goes with the report it shows (its file is named for that patient); one made
-        # after the page moved on is not handed to another patient's page to save.
+        # after the page moved on is not handed to another patient's page to save, and that it
+        # was not printed is said for its own patient.
         epoch = self._epoch
+        patient_id = report.patient_id
+
+        def too_late(_answer: object) -> None:
+            self.left_behind.emit(patient_id, "print", False, "")
 
         def render(printable: PrintableReport) -> None:
             self._runner.run_io(
                 lambda: reports.render_pdf(printable),
-                on_done=epoch.guard_or(
-                    lambda pdf: self.pdf_ready.emit(printable, pdf), self._printed_too_late
-                ),
+                on_done=epoch.guard_or(lambda pdf: self.pdf_ready.emit(printable, pdf), too_late),
                 on_failed=epoch.guard(self._on_failed),
             )
 
         self._runner.run_store(
             lambda: reports.printable(actor, report.id),
-            on_done=epoch.guard_or(render, self._printed_too_late),
+            on_done=epoch.guard_or(render, too_late),
             on_failed=epoch.guard(self._on_failed),
-        )
-
-    def _printed_too_late(self, _answer: object) -> None:
-        self.problem.emit(
-            self.tr(
-                "The report asked to print before the page changed was not saved. Print it "
-                "again from its own patient's record."
-            )
         )
 
     def addendum(self, text: str) -> None:
