@@ -51,7 +51,7 @@ def test_printing_a_report_reads_on_the_store_worker_and_draws_on_the_io_pool(
         CurrentUser(id=uuid.uuid4(), username="cal", display_name="Cal", role=Role.CLINICIAN)
     )
     view_model = ReportViewModel(desk, runner=runner, session=session)  # type: ignore[arg-type]
-    view_model.report = SimpleNamespace(id=uuid.uuid4())
+    view_model.report = SimpleNamespace(id=uuid.uuid4(), patient_id=uuid.uuid4())
 
     with qtbot.waitSignal(view_model.pdf_ready) as ready:
         view_model.print_pdf()
