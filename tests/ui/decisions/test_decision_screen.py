@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -24,9 +25,10 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.content import UNDECIDED, decision_aids
 from clinic_app.people.views import PatientInput
 from tests.support import pictures
-from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.conftest import CLINICIAN, WAIT_MS, WindowFactory, sign_in, type_into, wait_idle
 from tests.ui.late_answers import Gate
-from ui.app import MainWindow
+from ui.app import MainWindow, WindowState
+from ui.common.tasks import TaskRunner
 from ui.common.theme import apply_theme
 from ui.domains.decisions.consultation.page import ConversationPage
 from ui.domains.decisions.consultation.screens import DecisionScreen
@@ -513,3 +515,37 @@ def test_a_summary_ready_while_the_patient_holds_the_device_is_never_offered(
         qtbot.mouseClick(panel.take_back_button, Qt.MouseButton.LeftButton)
     assert window.notice.text().startswith("A document asked for was not saved or printed")
     assert offered == []
+
+
+def test_a_window_left_with_the_patient_is_shut_down_and_the_next_window_answers(
+    qtbot: QtBot, clinic: Services, make_window: WindowFactory
+) -> None:
+    """The tests' own harness: a test may end while the patient holds the device.
+
+    The patient's guard refuses the window's close and drops clicks and keys everywhere
+    else in the application: the harness takes the window out of patient mode, shuts it down
+    and deletes it at once, so the next window (the next test's) signs in as usual.
+    """
+    first = make_window()
+    sign_in(qtbot, first, CLINICIAN)
+    screen = _open(first, clinic, _two(clinic, first)[0])
+    _choose_aid(qtbot, first, screen)
+    page = screen.view.page
+    assert page is not None
+    qtbot.mouseClick(page.hand_over_button, Qt.MouseButton.LeftButton)
+    assert first.facts().handed_over
+    first.close()
+    assert first.isVisible(), "the patient's guard lets the window be closed"
+    wait_idle(first)
+
+    make_window.close_all()
+
+    assert not shiboken6.isValid(first)
+    # The next test's window, with its own task runner (the first one's stopped with it).
+    following = WindowFactory(qtbot, clinic, TaskRunner(), [])
+    try:
+        second = following()
+        sign_in(qtbot, second, CLINICIAN)
+        assert second.state is WindowState.WORKING
+    finally:
+        following.close_all()
