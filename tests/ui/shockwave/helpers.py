@@ -15,7 +15,9 @@ from clinic_app.demo import demo_password
 from clinic_app.domains.shockwave.views import DeviceInput, DeviceView
 from clinic_app.kernel.current_user import CurrentUser
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.late_answers import Gate
 from ui.app import MainWindow
+from ui.common import formatting
 from ui.domains.shockwave.course.screens import ShockwaveScreen
 from ui.domains.shockwave.course.view import CourseForm
 
@@ -129,5 +131,21 @@ def sign_session(qtbot: QtBot, window: MainWindow, screen: ShockwaveScreen) -> N
 
 def add_session(qtbot: QtBot, window: MainWindow, screen: ShockwaveScreen) -> None:
     qtbot.mouseClick(screen.view.add_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    wait_idle(window)
+
+
+def patient_name(clinic: Services, window: MainWindow, patient: uuid.UUID) -> str:
+    """The patient's name as the window's words give it."""
+    record = clinic.patients.open(user_of(window), patient)
+    return formatting.patient_name(record.family_name, record.given_name, record.title)
+
+
+def move_on_then_answer(
+    window: MainWindow, clinic: Services, gate: Gate, patient: uuid.UUID
+) -> None:
+    """The clinician opens ``patient``'s record, then the held answer comes back."""
+    window.open_screen("patient", clinic.patients.open(user_of(window), patient))
+    gate.release()
     wait_idle(window)
     wait_idle(window)

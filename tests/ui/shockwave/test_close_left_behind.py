@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
-from tests.ui.conftest import type_into, wait_idle
+from tests.ui.conftest import type_into
 from tests.ui.late_answers import Gate
 from tests.ui.shockwave.helpers import (
     PASSWORD,
@@ -19,14 +19,15 @@ from tests.ui.shockwave.helpers import (
     add_session,
     fill_course,
     fill_session,
+    move_on_then_answer,
     open_shockwave,
+    patient_name,
     patients,
     settle,
     sign_session,
     user_of,
 )
 from ui.app import MainWindow
-from ui.common import formatting
 from ui.domains.shockwave.course.screens import ShockwaveScreen
 
 
@@ -46,11 +47,6 @@ def _ready_to_close(
     sign_session(qtbot, window, screen)
     assert form.close_card.isVisible()
     return screen
-
-
-def _name(clinic: Services, window: MainWindow, patient: uuid.UUID) -> str:
-    record = clinic.patients.open(user_of(window), patient)
-    return formatting.patient_name(record.family_name, record.given_name, record.title)
 
 
 def _course(clinic: Services, window: MainWindow, patient: uuid.UUID):
@@ -76,16 +72,13 @@ def test_a_close_waiting_for_a_save_when_the_patient_changes_is_done_or_said(
     type_into(qtbot, form.close_password, PASSWORD)
     qtbot.mouseClick(form.close_button, Qt.MouseButton.LeftButton)
     assert screen.view_model.busy  # the close waits for the save
-    window.open_screen("patient", clinic.patients.open(user_of(window), b))
-    gate.release()
-    wait_idle(window)
-    wait_idle(window)
+    move_on_then_answer(window, clinic, gate, b)
 
     # Not closed once the page moved on, and said, naming the patient: never dropped.
     assert not _course(clinic, window, a).is_closed
     assert window.notice.text() == (
-        f"The shockwave course for {_name(clinic, window, a)} was not closed: the page moved "
-        "on before the changes typed were saved. It is still open: open their record and the "
+        f"The shockwave course for {patient_name(clinic, window, a)} was not closed: the page "
+        "moved on before the changes typed were saved. It is still open: open their record and the "
         "shockwave course to close it."
     )
 
@@ -103,14 +96,11 @@ def test_a_close_answered_after_the_patient_changed_is_said_how_it_went(
     type_into(qtbot, form.close_password, "not my password")
     qtbot.mouseClick(form.close_button, Qt.MouseButton.LeftButton)
     gate.wait_entered(qtbot)
-    window.open_screen("patient", clinic.patients.open(user_of(window), b))
-    gate.release()
-    wait_idle(window)
-    wait_idle(window)
+    move_on_then_answer(window, clinic, gate, b)
 
     assert not _course(clinic, window, a).is_closed
     said = window.notice.text()
     assert said.startswith(
-        f"The shockwave course for {_name(clinic, window, a)} was not closed: "
+        f"The shockwave course for {patient_name(clinic, window, a)} was not closed: "
     ), said
     assert "password" in said

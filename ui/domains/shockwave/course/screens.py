@@ -58,6 +58,7 @@ class ShockwaveScreen:
         self.view_model.closed.connect(lambda course: self._announce("eswt.closed", course))
         self.view_model.left_behind.connect(self._on_left_behind)
         self.view_model.close_left_behind.connect(self._on_close_left_behind)
+        self.view_model.step_left_behind.connect(self._on_step_left_behind)
         self.view.share_requested.connect(self._share_decision)
         context.patient_changed.connect(self._on_patient_changed)
         context.record_changed.connect(self._on_record_changed)
@@ -144,6 +145,33 @@ class ShockwaveScreen:
         # the window forgets that patient, whose notices go then.
         kind = "info" if closed else "problem"
         QTimer.singleShot(0, lambda: self._context.say(words, kind))
+
+    def _on_step_left_behind(self, patient_id: uuid.UUID, step: str, done: bool, why: str) -> None:
+        """A session begun or a warning acknowledged just before the patient changed: said."""
+        name = self._names.get(patient_id)
+        if name is None:
+            return  # asked for in another user's sign-in: not theirs to hear
+        tr = self.view.tr
+        if step == "add":
+            words = (
+                tr("A new shockwave session for {name} was begun.")
+                if done
+                else tr(
+                    "A new shockwave session for {name} was not begun: {why} Open their record "
+                    "and the shockwave course to begin it."
+                )
+            )
+        elif done:
+            words = tr("A warning on the shockwave session for {name} was acknowledged.")
+        else:
+            words = tr(
+                "A warning on the shockwave session for {name} was not acknowledged: {why} "
+                "Open their record and the shockwave course to acknowledge it."
+            )
+        text = words.format(name=name, why=why)
+        kind = "info" if done else "problem"
+        # Once the event loop turns, as for a close: the window forgets the patient left first.
+        QTimer.singleShot(0, lambda: self._context.say(text, kind))
 
     def _on_record_changed(self, kind: str, patient_id: uuid.UUID | None) -> None:
         """A decision signed or a questionnaire recorded for this patient elsewhere: read again."""

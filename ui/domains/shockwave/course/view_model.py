@@ -197,10 +197,14 @@ class CourseViewModel(QObject):
     busy_changed = Signal(bool)
     left_behind = Signal(object, bool, str)
     close_left_behind = Signal(object, bool, str)
+    step_left_behind = Signal(object, str, bool, str)
     """A close asked for just before the patient changed: their id, whether the course was
     closed and, if not, why in plain words."""
     """A session sign asked for just before the patient changed, answered for that patient:
     their id, whether it was signed and, if not, why in plain words."""
+    """A session begun (``"add"``) or a warning acknowledged (``"acknowledge"``) asked for
+    just before the patient changed: their id, the step, whether it was done and, if not, why
+    in plain words."""
 
     def __init__(
         self,
@@ -238,6 +242,8 @@ class CourseViewModel(QObject):
         self._pending_session: SessionInput | None = None
         #: A close asked for waits for a save on its way.
         self._close_waiting = False
+        #: A session begun or a warning acknowledged waits for a save on its way.
+        self._step_waiting: str | None = None
         self._drafts = DraftSaver(
             self, save_now=self.save_now, on_busy=self.busy_changed.emit, autosave_ms=autosave_ms
         )
@@ -411,17 +417,30 @@ class CourseViewModel(QObject):
         """Begin the next session of the plan (what is typed saved first)."""
         if self._drafts.busy or not self.may_write:
             return
-        self.then(self._add_session, keep=True)
+        self._step_after_save("add", self._add_session, keep=True)
 
     def acknowledge(self, warning_code: str) -> None:
         """Acknowledge one warning of the open session (saved first), then check again."""
         if self._drafts.busy or not self.may_write:
             return
-        self.then(
+        self._step_after_save(
+            "acknowledge",
             lambda: self._on_session(
-                lambda c, a, s, p: c.acknowledge(a, s, warning_code, patient_id=p)
-            )
+                "acknowledge", lambda c, a, s, p: c.acknowledge(a, s, warning_code, patient_id=p)
+            ),
         )
+
+    def _step_after_save(
+        self, step: str, action: Callable[[], None], *, keep: bool = False
+    ) -> None:
+        """``action`` once what is typed is saved; if the page moves on first, said not done."""
+
+        def run() -> None:
+            self._step_waiting = None
+            action()
+
+        self._step_waiting = step
+        self.then(run, keep=keep)
 
     def sign_session(self, password: str) -> None:
         """Save anything unsaved, then sign the open session with the user's password."""
@@ -553,6 +572,15 @@ class CourseViewModel(QObject):
                 self.tr("the page moved on before the changes typed were saved."),
             )
         self._close_waiting = False
+        if self._step_waiting is not None and patient_id is not None:
+            # Waiting for a save, like a close: not done once the page has moved on.
+            self.step_left_behind.emit(
+                patient_id,
+                self._step_waiting,
+                False,
+                self.tr("the page moved on before the changes typed were saved."),
+            )
+        self._step_waiting = None
         course = self.course
         if waiting is not None and draft is not None and patient_id is not None and course:
             # The sign was waiting for a save on its way: the form's last state is saved again
@@ -585,14 +613,17 @@ class CourseViewModel(QObject):
             view = courses.add_session(actor, course.id, patient_id=patient_id)
             return self._found(courses, actor, view, patient_id)
 
+        late = self._told_late("add", patient_id)
         self._runner.run_store(
             add,
-            on_done=self._drafts.guard(self._on_found),
-            on_failed=self._drafts.guard(self._on_add_failed),
+            on_done=self._drafts.guard_or(self._on_found, late),
+            on_failed=self._drafts.guard_or(self._on_add_failed, late),
         )
 
     def _on_session(
-        self, call: Callable[[Courses, CurrentUser, uuid.UUID, uuid.UUID], CourseView]
+        self,
+        step: str | None,
+        call: Callable[[Courses, CurrentUser, uuid.UUID, uuid.UUID], CourseView],
     ) -> None:
         draft, patient_id = self.session, self.patient_id
         if draft is None or patient_id is None:
@@ -604,11 +635,30 @@ class CourseViewModel(QObject):
             view = call(courses, actor, draft.id, patient_id)
             return self._found(courses, actor, view, patient_id)
 
+        if step is None:  # a reading: nothing to tell once the page has moved on
+            self._runner.run_store(
+                run,
+                on_done=self._drafts.guard(self._on_found),
+                on_failed=self._drafts.guard(self._on_failed),
+            )
+            return
+        late = self._told_late(step, patient_id)
         self._runner.run_store(
             run,
-            on_done=self._drafts.guard(self._on_found),
-            on_failed=self._drafts.guard(self._on_failed),
+            on_done=self._drafts.guard_or(self._on_found, late),
+            on_failed=self._drafts.guard_or(self._on_failed, late),
         )
+
+    def _told_late(self, step: str, patient_id: uuid.UUID) -> Callable[[object], None]:
+        """How a step answered after the patient changed is told: done, or not and why."""
+
+        def told(answer: object) -> None:
+            if isinstance(answer, BaseException):
+                self.step_left_behind.emit(patient_id, step, False, errors.explain(answer))
+            else:
+                self.step_left_behind.emit(patient_id, step, True, "")
+
+        return told
 
     def _sign_left_behind(
         self, course_id: uuid.UUID, draft_id: uuid.UUID, patient_id: uuid.UUID, password: str
@@ -729,7 +779,7 @@ class CourseViewModel(QObject):
         course = self.course
         if course is not None:
             # The checks read again: what stopped the signature is shown beside the form.
-            self._on_session(lambda c, a, _s, p: c.get(a, course.id, patient_id=p))
+            self._on_session(None, lambda c, a, _s, p: c.get(a, course.id, patient_id=p))
 
     def _on_closed(self, found: Found) -> None:
         self._drafts.set_busy(False)
