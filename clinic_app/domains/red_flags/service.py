@@ -51,6 +51,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.validation import Collector
 from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.demographics import age_on
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
@@ -375,7 +376,8 @@ class RedFlagService:
     def unresolved(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ScreeningView]:
         """Positive screens of a patient with no recorded action yet, oldest first.
 
-        While this list is not empty the record's banner stays up.
+        While this list is not empty the record's banner stays up. A registration since merged
+        into the patient's record counts as theirs: its screens are listed too.
         """
         with self._uow(actor, Action.RED_FLAG_SCREEN) as session:
             resolved = select(RedFlagResolution.screening_id).where(
@@ -384,7 +386,7 @@ class RedFlagService:
             rows = session.scalars(
                 select(RedFlagScreening)
                 .where(
-                    RedFlagScreening.patient_id == patient_id,
+                    RedFlagScreening.patient_id.in_(identities_of(session, patient_id)),
                     RedFlagScreening.needs_action.is_(True),
                     RedFlagScreening.deleted.is_(False),
                     RedFlagScreening.id.not_in(resolved),
@@ -440,7 +442,8 @@ class RedFlagService:
     def awaiting_action(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[AwaitingAction]:
         """Non-clear screenings of this patient with no action recorded yet, oldest first.
 
-        A screening already answered by a clinician's override is not waiting. Each comes
+        Those of a registration since merged into the patient's record are the patient's
+        too. A screening already answered by a clinician's override is not waiting. Each comes
         with the actions its fired rules ask for (from the screen's content) and the kinds of
         action that answer it.
 
@@ -457,7 +460,7 @@ class RedFlagService:
             rows = session.scalars(
                 select(RedFlagScreening)
                 .where(
-                    RedFlagScreening.patient_id == patient_id,
+                    RedFlagScreening.patient_id.in_(identities_of(session, patient_id)),
                     RedFlagScreening.deleted.is_(False),
                     RedFlagScreening.id.not_in(acted),
                     RedFlagScreening.id.not_in(overridden),
@@ -567,7 +570,7 @@ class RedFlagService:
             row = session.get(RedFlagAction, action_id)
             if row is None or row.deleted:
                 raise NotFound("red_flags.action_not_found")
-            if row.patient_id != patient_id:
+            if row.patient_id not in identities_of(session, patient_id):
                 raise Conflict("red_flags.action_wrong_patient")
             if row.status == ActionStatus.DONE.value:
                 raise Conflict("red_flags.action_already_done")
@@ -607,7 +610,10 @@ class RedFlagService:
             query = (
                 select(RedFlagAction, RedFlagScreening)
                 .join(RedFlagScreening, RedFlagScreening.id == RedFlagAction.screening_id)
-                .where(RedFlagAction.patient_id == patient_id, RedFlagAction.deleted.is_(False))
+                .where(
+                    RedFlagAction.patient_id.in_(identities_of(session, patient_id)),
+                    RedFlagAction.deleted.is_(False),
+                )
                 .order_by(RedFlagAction.recorded_at, RedFlagAction.id)
             )
             if outstanding_only:
@@ -629,7 +635,7 @@ class RedFlagService:
             rows = session.scalars(
                 select(RedFlagScreening)
                 .where(
-                    RedFlagScreening.patient_id == patient_id,
+                    RedFlagScreening.patient_id.in_(identities_of(session, patient_id)),
                     RedFlagScreening.deleted.is_(False),
                 )
                 .order_by(RedFlagScreening.recorded_at, RedFlagScreening.id)
@@ -697,7 +703,8 @@ class RedFlagService:
         row = session.get(RedFlagScreening, screening_id)
         if row is None or row.deleted:
             raise NotFound("red_flag.screening_not_found")
-        if row.patient_id != patient_id:
+        # A screening of a registration since merged into the patient's record is theirs too.
+        if row.patient_id not in identities_of(session, patient_id):
             raise Conflict("red_flags.action_wrong_patient")
         return row
 

@@ -33,6 +33,7 @@ from clinic_app.people.demographics import age_on
 from clinic_app.people.model import PatientAlert
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.wire import synced_tables
+from tests.support.merges import merged_by_sync
 
 PASSWORD = "correct horse battery"
 BORN = date(1958, 7, 4)  # old enough for every age condition in the shipped screens
@@ -353,6 +354,49 @@ def test_an_action_typed_for_one_patient_never_lands_on_another(clinic: Clinic) 
         )
     with pytest.raises(NotFound):
         flags.mark_action_done(clinic.clinician, clinic.ada, uuid.uuid4())
+
+
+def test_a_red_flag_under_a_registration_merged_into_the_record_stays_on_its_banner(
+    clinic: Clinic,
+) -> None:
+    flags = clinic.services.red_flags
+    # Screened positive at another clinic under a second registration of the same person,
+    # which a person then merged into this record: the banner and the actions follow it.
+    screened = _emergency(clinic, clinic.bea)
+    merged_by_sync(clinic.services, survivor=clinic.ada, merged=clinic.bea)
+
+    assert [s.id for s in flags.unresolved(clinic.clinician, clinic.ada)] == [screened]
+    assert [w.screening.id for w in flags.awaiting_action(clinic.clinician, clinic.ada)] == [
+        screened
+    ]
+    assert [s.id for s in flags.screenings(clinic.clinician, clinic.ada)] == [screened]
+    action = flags.record_action(
+        clinic.clinician, clinic.ada, screened, ActionKind.ED_HANDOVER, _handover()
+    )
+    assert flags.unresolved(clinic.clinician, clinic.ada) == []
+    assert [a.id for a in flags.actions(clinic.clinician, clinic.ada, outstanding_only=True)] == [
+        action.id
+    ]
+    assert flags.mark_action_done(clinic.clinician, clinic.ada, action.id).status is (
+        ActionStatus.DONE
+    )
+
+
+def test_an_action_recorded_before_the_merge_is_done_from_the_surviving_record(
+    clinic: Clinic,
+) -> None:
+    flags = clinic.services.red_flags
+    screened = _emergency(clinic, clinic.bea)
+    action = flags.record_action(
+        clinic.clinician, clinic.bea, screened, ActionKind.ED_HANDOVER, _handover()
+    )
+    merged_by_sync(clinic.services, survivor=clinic.ada, merged=clinic.bea)
+
+    (outstanding,) = flags.actions(clinic.clinician, clinic.ada, outstanding_only=True)
+    assert outstanding.id == action.id
+    flags.mark_action_done(clinic.clinician, clinic.ada, action.id, "ED confirmed arrival")
+    (alert,) = _alerts(clinic.services, clinic.bea)
+    assert alert.active is False
 
 
 def test_screenings_and_actions_are_listed_per_patient_in_time_order(clinic: Clinic) -> None:
