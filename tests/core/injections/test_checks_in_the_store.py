@@ -16,6 +16,7 @@ from clinic_app.kernel.errors import FormErrors, ValidationError
 from clinic_app.kernel.settings import ServiceSetting, setting_id
 from tests.core.injections.conftest import Clinic
 from tests.core.injections.helpers import ALL_NO, knee_injection
+from tests.support.merges import merged_by_sync
 
 OTHER_LAPTOP = uuid.UUID("01900000-0000-7000-8000-0000000000ee")
 
@@ -28,14 +29,16 @@ def _sign(clinic: Clinic, record_id: uuid.UUID) -> None:
     clinic.services.injections.sign(clinic.clinician, record_id, demo_password("clinician"))
 
 
-def _signed_elsewhere(clinic: Clinic, days_ago: int, side: str = "left") -> None:
+def _signed_elsewhere(
+    clinic: Clinic, days_ago: int, side: str = "left", patient: uuid.UUID | None = None
+) -> None:
     """A signed knee injection of the patient as it arrives by sync from another laptop."""
     now = utcnow()
     with clinic.services.context.store.sessions.begin() as session:
         session.execute(
             insert(InjectionRecord.__table__).values(
                 id=uuid.uuid4(),
-                patient_id=clinic.patient,
+                patient_id=patient or clinic.patient,
                 episode_id=clinic.episode,
                 status="signed",
                 performed_on=date.today() - timedelta(days=days_ago),
@@ -70,6 +73,22 @@ def test_an_injection_given_on_another_laptop_counts(clinic: Clinic) -> None:
     checks = clinic.services.injections.checks(clinic.clinician, draft.id)
     assert [w.code for w in checks.warnings] == ["repeat_too_soon"]
     assert not checks.can_sign
+    with pytest.raises(FormErrors) as refused:
+        _sign(clinic, draft.id)
+    assert _codes(refused.value) == {("injection.warning_not_acknowledged", "repeat_too_soon")}
+
+
+def test_an_injection_under_a_registration_merged_into_the_record_counts(clinic: Clinic) -> None:
+    # The same person registered twice (two clinics, offline): their knee was injected under
+    # the second registration, which a person has since merged into this record.
+    _signed_elsewhere(clinic, days_ago=30, patient=clinic.other)
+    draft = clinic.services.injections.start(clinic.clinician, clinic.patient, clinic.episode)
+    clinic.services.injections.save(clinic.clinician, draft.id, knee_injection(clinic.pgd()))
+    assert clinic.services.injections.checks(clinic.clinician, draft.id).warnings == ()
+    merged_by_sync(clinic.services, survivor=clinic.patient, merged=clinic.other)
+
+    checks = clinic.services.injections.checks(clinic.clinician, draft.id)
+    assert [w.code for w in checks.warnings] == ["repeat_too_soon"]
     with pytest.raises(FormErrors) as refused:
         _sign(clinic, draft.id)
     assert _codes(refused.value) == {("injection.warning_not_acknowledged", "repeat_too_soon")}

@@ -17,9 +17,12 @@ from clinic_app.kernel.errors import FormErrors, PermissionDenied
 from clinic_app.kernel.session import Actor
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from tests.core.shockwave.conftest import Clinic, heel_course
+from tests.support.merges import merged_by_sync
 
 
-def _steroid_injection(clinic: Clinic, target: str, side: str, days_ago: int) -> None:
+def _steroid_injection(
+    clinic: Clinic, target: str, side: str, days_ago: int, patient: uuid.UUID | None = None
+) -> None:
     """A signed steroid injection of the patient, as one synced from another laptop."""
     store = clinic.services.context.store
     session = store.sessions()
@@ -27,7 +30,7 @@ def _steroid_injection(clinic: Clinic, target: str, side: str, days_ago: int) ->
         session.actor = Actor(device_id=clinic.services.context.device_id)
         session.add(
             InjectionRecord(
-                patient_id=clinic.patient,
+                patient_id=patient or clinic.patient,
                 status="signed",
                 performed_on=date.today() - timedelta(days=days_ago),
                 target=target,
@@ -50,6 +53,22 @@ def test_a_steroid_injection_at_the_shoulder_within_the_window_warns(clinic: Cli
     device = clinic.device()
     shoulder = clinic.course(device, indication="calcific_shoulder", side="right")
     first = clinic.session(shoulder)
+
+    warnings = services.shockwave.session_checks(clinician, first).warnings
+    assert [(w.code, w.params.get("days")) for w in warnings] == [("recent_steroid", 10)]
+
+
+def test_a_steroid_injection_under_a_registration_merged_into_the_record_warns(
+    clinic: Clinic,
+) -> None:
+    services, clinician = clinic.services, clinic.clinician
+    clinic.set_rules(steroid_window_weeks=6)
+    # Injected under a second registration of the same person, since merged into this record.
+    _steroid_injection(clinic, "subacromial_space", "right", days_ago=10, patient=clinic.other)
+    shoulder = clinic.course(clinic.device(), indication="calcific_shoulder", side="right")
+    first = clinic.session(shoulder)
+    assert services.shockwave.session_checks(clinician, first).warnings == ()
+    merged_by_sync(clinic.services, survivor=clinic.patient, merged=clinic.other)
 
     warnings = services.shockwave.session_checks(clinician, first).warnings
     assert [(w.code, w.params.get("days")) for w in warnings] == [("recent_steroid", 10)]

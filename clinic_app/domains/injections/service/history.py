@@ -36,6 +36,7 @@ from clinic_app.domains.red_flags.model import (
 from clinic_app.domains.red_flags.rules import HardStop
 from clinic_app.kernel.errors import ClinicError, ValidationError
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import identities_of
 
 #: The red-flag screen whose rules stop a steroid injection when its own file cannot be read.
 SEPTIC_SCREEN = "septic_arthritis"
@@ -96,9 +97,15 @@ def history(
 ) -> list[PastInjection]:
     """Every signed injection of the patient held in the store, from whichever device.
 
-    With ``written_on``, only those that device signed itself, at or before ``signed_by``:
-    what it certainly held when it signed a record then (see :func:`checks_as_signed`).
+    The patient's injections include those recorded under a registration since merged into
+    their record (a second registration at another clinic): a joint injected there counts
+    as much as one injected here.
+
+    With ``written_on``, only those that device signed itself under this very registration,
+    at or before ``signed_by``: what it certainly held when it signed a record then (see
+    :func:`checks_as_signed`; a merge may have reached it only afterwards).
     """
+    registrations = [patient_id] if written_on is not None else identities_of(session, patient_id)
     rows = session.execute(
         select(
             InjectionRecord.id,
@@ -108,7 +115,7 @@ def history(
             InjectionRecord.side,
             InjectionRecord.device_id,
         ).where(
-            InjectionRecord.patient_id == patient_id,
+            InjectionRecord.patient_id.in_(registrations),
             InjectionRecord.status == RecordStatus.SIGNED.value,
             InjectionRecord.deleted.is_(False),
         )

@@ -27,6 +27,7 @@ from clinic_app.domains.shockwave.rules import (
 from clinic_app.domains.shockwave.service.devices import device_facts
 from clinic_app.domains.shockwave.service.settings import rules_in_force
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import identities_of
 
 
 def course_facts(row: EswtCourse) -> CourseFacts:
@@ -75,7 +76,10 @@ def course_device(session: Session, row: EswtCourse) -> DeviceFacts | None:
 
 
 def steroid_history(session: Session, patient_id: uuid.UUID) -> list[PastSteroid]:
-    """Every signed injection of the patient that gave a corticosteroid, from any device."""
+    """Every signed injection of the patient that gave a corticosteroid, from any device.
+
+    Those recorded under a registration since merged into the patient's record count too.
+    """
     formulary = injection_content().formulary
     rows = session.execute(
         select(
@@ -85,7 +89,7 @@ def steroid_history(session: Session, patient_id: uuid.UUID) -> list[PastSteroid
             InjectionRecord.side,
             InjectionRecord.drugs,
         ).where(
-            InjectionRecord.patient_id == patient_id,
+            InjectionRecord.patient_id.in_(identities_of(session, patient_id)),
             InjectionRecord.status == RecordStatus.SIGNED.value,
             InjectionRecord.deleted.is_(False),
         )
