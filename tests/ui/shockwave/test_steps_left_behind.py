@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from tests.support import pictures
 from tests.ui.conftest import type_into
 from tests.ui.late_answers import Gate
 from tests.ui.shockwave.helpers import (
@@ -71,6 +72,7 @@ def test_a_session_begun_while_a_save_is_on_its_way_is_said_not_begun_when_the_p
     move_on_then_answer(window, clinic, gate, b)
 
     assert _sessions(clinic, window, a) == 0
+    pictures.keep(window, "shockwave_session_not_begun.png")
     assert window.notice.text() == (
         f"A new shockwave session for {patient_name(clinic, window, a)} was not begun: the page "
         "moved on before the changes typed were saved. Open their record and the shockwave course "
