@@ -13,7 +13,7 @@ the pair, so both make the same row and a pair is flagged once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -227,6 +227,63 @@ def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
                 found.append(merged)
                 waiting.append(merged)
     return found
+
+
+def identities_among(
+    reader: Reader, patient_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """:func:`identities_of` of each of ``patient_ids``, read together (a day list's patients).
+
+    The merges touching them are read a round at a time (one query a round; a list with no
+    merged registration costs one), then followed as :func:`survivor_of` and
+    :func:`identities_of` follow them.
+    """
+    merges: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, datetime]] = {}
+    known = set(patient_ids)
+    asking = sorted(known)
+    while asking:
+        found = reader.execute(
+            select(
+                PatientMerge.id,
+                PatientMerge.merged_id,
+                PatientMerge.survivor_id,
+                PatientMerge.merged_at,
+            ).where(
+                or_(PatientMerge.merged_id.in_(asking), PatientMerge.survivor_id.in_(asking)),
+                PatientMerge.deleted.is_(False),
+            )
+        ).all()
+        for row_id, merged, survivor, at in found:
+            merges[row_id] = (merged, survivor, at)
+        named = {one for _, merged, survivor, _ in found for one in (merged, survivor)}
+        asking = sorted(named - known)
+        known |= named
+    # Each registration's first merge (as survivor_of takes it), and who was merged into whom.
+    first: dict[uuid.UUID, tuple[datetime, uuid.UUID, uuid.UUID]] = {}
+    into: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for row_id, (merged, survivor, at) in merges.items():
+        if merged not in first or (at, row_id) < first[merged][:2]:
+            first[merged] = (at, row_id, survivor)
+        into.setdefault(survivor, []).append(merged)
+
+    def standing(patient_id: uuid.UUID) -> uuid.UUID:
+        seen, current = {patient_id}, patient_id
+        while current in first and first[current][2] not in seen:
+            current = first[current][2]
+            seen.add(current)
+        return current
+
+    answer: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for patient_id in patient_ids:
+        survivor = standing(patient_id)
+        found_ids, waiting = [survivor], [survivor]
+        while waiting:
+            for merged in into.get(waiting.pop(), ()):
+                if merged not in found_ids:
+                    found_ids.append(merged)
+                    waiting.append(merged)
+        answer[patient_id] = found_ids
+    return answer
 
 
 def merged_among(reader: Reader, patient_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
