@@ -18,6 +18,7 @@ from clinic_app.domains.appointments.rules import (
     Status,
 )
 from clinic_app.domains.appointments.service.rows import (
+    _asked_for,
     _open_emergencies,
     _views,
 )
@@ -65,17 +66,21 @@ class _Needs:
                     continue
                 for patient_id in record_type.unfinished(session, patients):
                     unsigned[patient_id] = (*unsigned.get(patient_id, ()), record_type.title)
-        red_flag = set(_open_emergencies(session, patients)) | set(
-            session.scalars(
+        # A registration merged into a patient's record counts as theirs.
+        asked_for = _asked_for(session, patients) if patients else {}
+        red_flag = set(_open_emergencies(session, patients)) | {
+            patient_id
+            for registration in session.scalars(
                 select(PatientAlert.patient_id)
                 .join(RedFlagAction, RedFlagAction.alert_id == PatientAlert.id)
                 .where(
-                    PatientAlert.patient_id.in_(patients),
+                    PatientAlert.patient_id.in_(sorted(asked_for)),
                     PatientAlert.active.is_(True),
                     PatientAlert.deleted.is_(False),
                 )
             )
-        )
+            for patient_id in asked_for[registration]
+        }
         reports = [
             (patient_id, author, supervisor, status)
             for patient_id, author, supervisor, status in session.execute(

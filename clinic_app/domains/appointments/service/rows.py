@@ -41,6 +41,7 @@ from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import recorded_by
 from clinic_app.kernel.vocabulary import EpisodeStatus, Role
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare
+from clinic_app.people.duplicates import identities_among
 
 TEXT_MAX = 2000
 ROOM_MAX = 60
@@ -268,20 +269,37 @@ def _dna_rule(session: Session) -> DnaRule:
     return dna_rule_with(row.value if row is not None and not row.deleted else {})
 
 
+def _asked_for(
+    session: Session, patient_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Each registration of ``patient_ids`` → those of them it stands for.
+
+    A registration since merged into a patient's record is theirs: what it holds counts for
+    the patient asked about, and for any other registration of the same person asked about.
+    """
+    asked_for: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for patient_id, registrations in identities_among(session, patient_ids).items():
+        for registration in registrations:
+            asked_for.setdefault(registration, set()).add(patient_id)
+    return asked_for
+
+
 def _open_emergencies(
     session: Session, patient_ids: Collection[uuid.UUID]
 ) -> dict[uuid.UUID, list[str]]:
     """Open red-flag emergencies by patient, in words (one query each kind).
 
     Open: an emergency screening waiting for its action to be recorded (no resolution yet),
-    or one whose recorded action is still outstanding.
+    or one whose recorded action is still outstanding. A patient's include those screened
+    under a registration since merged into their record.
     """
     found: dict[uuid.UUID, list[str]] = {}
     if not patient_ids:
         return found
+    asked_for = _asked_for(session, patient_ids)
     resolved = select(RedFlagResolution.screening_id).where(RedFlagResolution.deleted.is_(False))
     emergency = (
-        RedFlagScreening.patient_id.in_(list(patient_ids)),
+        RedFlagScreening.patient_id.in_(sorted(asked_for)),
         RedFlagScreening.level == Level.EMERGENCY,
         RedFlagScreening.deleted.is_(False),
     )
@@ -294,10 +312,11 @@ def _open_emergencies(
         .where(*emergency, RedFlagAction.status == "outstanding", RedFlagAction.deleted.is_(False))
     )
     for query in (waiting, outstanding):
-        for patient_id, screen_id in session.execute(query):
+        for registration, screen_id in session.execute(query):
             words = f"Emergency: {_screen_title(screen_id)}"
-            if words not in found.setdefault(patient_id, []):
-                found[patient_id].append(words)
+            for patient_id in asked_for[registration]:
+                if words not in found.setdefault(patient_id, []):
+                    found[patient_id].append(words)
     return found
 
 
