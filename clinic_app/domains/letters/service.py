@@ -52,6 +52,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import episode_for, last_ended_episode_id
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
@@ -268,9 +269,11 @@ class LetterService:
             scores_episode = episode.id if episode is not None else None
             gp = session.get(GpPractice, patient.gp_practice_id) if patient.gp_practice_id else None
             clinic = _clinic(session, actor.site_id, episode)
+            # Alerts recorded under a registration since merged into the record too: the
+            # banner shows them, and a letter must not say "no allergies" over them.
             alerts = session.scalars(
                 select(PatientAlert).where(
-                    PatientAlert.patient_id == patient_id,
+                    PatientAlert.patient_id.in_(identities_of(session, patient_id)),
                     PatientAlert.active.is_(True),
                     PatientAlert.deleted.is_(False),
                 )
