@@ -176,6 +176,9 @@ def septic_flag_open(
         if episode_id is None
         else RedFlagScreening.episode_id == episode_id
     )
+    # Screenings under a registration since merged into the record count too, but not for
+    # what a device certainly held when it signed (a merge may have reached it afterwards).
+    registrations = [patient_id] if written_on is not None else identities_of(session, patient_id)
     screenings = session.execute(
         select(
             RedFlagScreening.id,
@@ -184,7 +187,7 @@ def septic_flag_open(
             RedFlagScreening.device_id,
             RedFlagScreening.created_at,
         ).where(
-            RedFlagScreening.patient_id == patient_id,
+            RedFlagScreening.patient_id.in_(registrations),
             RedFlagScreening.deleted.is_(False),
             in_episode,
         )
