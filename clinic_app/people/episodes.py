@@ -23,6 +23,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.views import EpisodeSummary
 
 #: The longest reason kept for closing or reopening an episode.
@@ -32,11 +33,15 @@ REOPENED = "reopened"
 
 
 def open_episode_id(session: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
-    """The patient's open episode that started last, or None."""
+    """The patient's open episode that started last, or None.
+
+    A registration since merged into the patient's record is theirs: its episodes count, as
+    the record's page shows them.
+    """
     return session.scalar(
         select(EpisodeOfCare.id)
         .where(
-            EpisodeOfCare.patient_id == patient_id,
+            EpisodeOfCare.patient_id.in_(identities_of(session, patient_id)),
             EpisodeOfCare.status == EpisodeStatus.OPEN,
             EpisodeOfCare.deleted.is_(False),
         )
@@ -50,6 +55,8 @@ def episode_for(
 ) -> uuid.UUID | None:
     """The episode a new record belongs to: the one named, else the patient's open one.
 
+    An episode of a registration since merged into the patient's record is theirs.
+
     Raises:
         NotFound: ``episode.not_found`` when the named episode does not exist or belongs to
             another patient.
@@ -57,17 +64,24 @@ def episode_for(
     if episode_id is None:
         return open_episode_id(session, patient_id)
     episode = session.get(EpisodeOfCare, episode_id)
-    if episode is None or episode.deleted or episode.patient_id != patient_id:
+    if (
+        episode is None
+        or episode.deleted
+        or (
+            episode.patient_id != patient_id
+            and episode.patient_id not in identities_of(session, patient_id)
+        )
+    ):
         raise NotFound("episode.not_found")
     return episode.id
 
 
 def last_ended_episode_id(session: Session, patient_id: uuid.UUID) -> uuid.UUID | None:
-    """The patient's episode that ended last (None when none has ended)."""
+    """The patient's episode that ended last (None when none has ended), merged ones too."""
     return session.scalars(
         select(EpisodeOfCare.id)
         .where(
-            EpisodeOfCare.patient_id == patient_id,
+            EpisodeOfCare.patient_id.in_(identities_of(session, patient_id)),
             EpisodeOfCare.status == EpisodeStatus.CLOSED,
             EpisodeOfCare.ended_on.is_not(None),
             EpisodeOfCare.deleted.is_(False),

@@ -34,6 +34,7 @@ from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, Validation
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -81,6 +82,11 @@ def scored_columns(result: QuestionnaireResult) -> dict[str, Any]:
         "subscales": dict(result.subscales),
         "score_group": result.group,
     }
+
+
+def _theirs(session: Session, row: QuestionnaireResponse, patient_id: uuid.UUID) -> bool:
+    """Whether ``row`` is the patient's: theirs, or a registration's merged into their record."""
+    return row.patient_id == patient_id or row.patient_id in identities_of(session, patient_id)
 
 
 def _choice(kind: type[Timepoint] | type[ResponseMode], value: str, field: str) -> str:
@@ -249,7 +255,10 @@ class QuestionnaireService:
         questionnaire_id: str,
         episode: uuid.UUID | None,
     ) -> bool:
-        """Whether ``episode`` (None: outside any episode) has a complete baseline already."""
+        """Whether ``episode`` (None: outside any episode) has a complete baseline already.
+
+        One recorded under a registration since merged into the patient's record counts.
+        """
         in_episode = (
             QuestionnaireResponse.episode_id.is_(None)
             if episode is None
@@ -258,7 +267,7 @@ class QuestionnaireService:
         found = session.scalar(
             select(QuestionnaireResponse.id)
             .where(
-                QuestionnaireResponse.patient_id == patient_id,
+                QuestionnaireResponse.patient_id.in_(identities_of(session, patient_id)),
                 QuestionnaireResponse.questionnaire_id == questionnaire_id,
                 in_episode,
                 QuestionnaireResponse.timepoint == Timepoint.BASELINE,
@@ -280,7 +289,7 @@ class QuestionnaireService:
         """
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
             row = session.get(QuestionnaireResponse, response_id)
-            if row is None or row.deleted or row.patient_id != patient_id:
+            if row is None or row.deleted or not _theirs(session, row, patient_id):
                 raise NotFound("questionnaire.response_not_found")
             return row.questionnaire_id
 
@@ -295,7 +304,7 @@ class QuestionnaireService:
         """
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW) as session:
             row = session.get(QuestionnaireResponse, response_id)
-            if row is None or row.deleted or row.patient_id != patient_id:
+            if row is None or row.deleted or not _theirs(session, row, patient_id):
                 raise NotFound("questionnaire.response_not_found")
             self._uow.audit(
                 session,
@@ -314,14 +323,15 @@ class QuestionnaireService:
 
         Each complete follow-up is compared with the latest complete baseline of the same
         episode recorded before it, and flagged when the change reaches the minimal
-        important change.
+        important change. Responses recorded under a registration since merged into the
+        patient's record are theirs.
         """
         definition = questionnaire(questionnaire_id)
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW) as session:
             rows = session.scalars(
                 select(QuestionnaireResponse)
                 .where(
-                    QuestionnaireResponse.patient_id == patient_id,
+                    QuestionnaireResponse.patient_id.in_(identities_of(session, patient_id)),
                     QuestionnaireResponse.questionnaire_id == definition.id,
                     QuestionnaireResponse.deleted.is_(False),
                 )

@@ -23,6 +23,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import EpisodeStatus, Role
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.views import PatientInput, ReferralInput
+from tests.support.merges import merged_by_sync
 
 PASSWORD = "correct horse battery"
 FIRST_DAY = date(2025, 3, 10)
@@ -380,3 +381,45 @@ def test_another_patients_episode_is_refused(clinic: Clinic) -> None:
                 select(func.count()).select_from(model).where(model.patient_id == other)
             )
             assert count == 0, model.__tablename__
+
+
+# ---------------------------------------------------------------- a merged registration
+
+
+def _baseline_then_merged(clinic: Clinic) -> uuid.UUID:
+    """The same person registered twice: triaged and given their baseline MSK-HQ under the
+    second registration, which a person has since merged into this record. Its episode."""
+    episode = _book(clinic, clinic.other_id)
+    clinic.services.questionnaires.record(
+        clinic.clinician, clinic.other_id, "msk_hq", _msk_hq(1), "baseline", "clinician"
+    )
+    merged_by_sync(clinic.services, survivor=clinic.patient_id, merged=clinic.other_id)
+    return episode
+
+
+def test_a_follow_up_msk_hq_on_the_surviving_record_is_set_against_the_merged_baseline(
+    clinic: Clinic,
+) -> None:
+    questionnaires, who = clinic.services.questionnaires, clinic.clinician
+    episode = _baseline_then_merged(clinic)
+    record = clinic.services.patients.open(who, clinic.patient_id)
+    assert record.open_episode is not None
+    assert record.open_episode.id == episode
+
+    # At their follow-up, on the record that stands for them, the form is a follow-up.
+    clinic.services.context.today = lambda: LATER_DAY
+    assert questionnaires.next_timepoint(who, clinic.patient_id, "msk_hq") == "follow_up"
+
+
+def test_the_open_episode_of_a_merged_registration_takes_a_record_from_the_surviving_record(
+    clinic: Clinic,
+) -> None:
+    questionnaires, who = clinic.services.questionnaires, clinic.clinician
+    episode = _baseline_then_merged(clinic)
+
+    # The episode the surviving record shows as open is chosen for the follow-up.
+    questionnaires.record(
+        who, clinic.patient_id, "msk_hq", _msk_hq(3), "follow_up", "clinician", episode_id=episode
+    )
+    *_, latest = questionnaires.history(who, clinic.patient_id, "msk_hq")
+    assert latest.change is ImportantChange.IMPROVED
