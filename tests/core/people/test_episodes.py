@@ -423,3 +423,20 @@ def test_the_open_episode_of_a_merged_registration_takes_a_record_from_the_survi
     )
     *_, latest = questionnaires.history(who, clinic.patient_id, "msk_hq")
     assert latest.change is ImportantChange.IMPROVED
+
+
+def test_a_response_given_under_a_merged_registration_opens_from_the_surviving_record(
+    clinic: Clinic,
+) -> None:
+    questionnaires, who = clinic.services.questionnaires, clinic.clinician
+    _book(clinic, clinic.other_id)
+    given = questionnaires.record(
+        who, clinic.other_id, "msk_hq", _msk_hq(1), "baseline", "clinician"
+    )
+    # Before the merge the two registrations are two patients: never opened one from the other.
+    with pytest.raises(NotFound):
+        questionnaires.response(who, clinic.patient_id, given.id)
+    merged_by_sync(clinic.services, survivor=clinic.patient_id, merged=clinic.other_id)
+
+    assert questionnaires.response(who, clinic.patient_id, given.id).id == given.id
+    assert questionnaires.questionnaire_of(who, clinic.patient_id, given.id) == "msk_hq"
