@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from clinic_app.kernel import validation as check
 from clinic_app.kernel.current_user import CurrentUser
@@ -25,7 +27,7 @@ from clinic_app.people.demographics import (
     validate_date_of_birth,
     validate_postcode,
 )
-from clinic_app.people.duplicates import identities_of, merged_among
+from clinic_app.people.duplicates import identities_among, identities_of
 from clinic_app.people.episodes import episode_summaries
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.referrals import referral_summary
@@ -40,6 +42,46 @@ from clinic_app.people.views import (
     PatientSummary,
     PracticeSummary,
 )
+
+
+def _standing_rows(
+    session: Session, rows: Sequence[Row[Any]], registrations: Mapping[uuid.UUID, list[uuid.UUID]]
+) -> dict[uuid.UUID, tuple[Any, ...]]:
+    """Each found patient's survivor → its row as search gives rows.
+
+    A survivor's alerts are counted over every registration merged into it, and a survivor
+    not found itself (found by a merged registration's name or number) is read here.
+    """
+    found: dict[uuid.UUID, tuple[Any, ...]] = {row[0]: tuple(row) for row in rows}
+    merged = {regs[0]: regs for regs in registrations.values() if len(regs) > 1}
+    if not merged:
+        return found
+    missing = [survivor for survivor in merged if survivor not in found]
+    for patient in session.scalars(
+        select(Patient).where(Patient.id.in_(missing), Patient.deleted.is_(False))
+    ):
+        found[patient.id] = (
+            patient.id,
+            patient.nhs_number,
+            patient.family_name,
+            patient.given_name,
+            patient.date_of_birth,
+            patient.sex,
+            patient.postcode,
+            0,
+        )
+    for survivor, regs in merged.items():
+        if survivor not in found:
+            continue
+        alerts = session.scalar(
+            select(func.count(PatientAlert.id)).where(
+                PatientAlert.patient_id.in_(regs),
+                PatientAlert.active.is_(True),
+                PatientAlert.deleted.is_(False),
+            )
+        )
+        found[survivor] = (*found[survivor][:7], int(alerts or 0))
+    return found
 
 
 class PatientService:
@@ -64,12 +106,15 @@ class PatientService:
         sexes = code_list("person_stated_gender")
         with self._uow(actor, Action.PATIENT_SEARCH, mode=Mode.READ) as session:
             rows = session.execute(statement, params).all()
-            # A record merged into another is found through its survivor only.
-            merged = merged_among(session, [row[0] for row in rows])
-        seen: set[uuid.UUID] = merged
+            # A record merged into another is found as its survivor (by the name or number
+            # it was registered under too), whose alerts count every registration's.
+            registrations = identities_among(session, [row[0] for row in rows])
+            stands_for = _standing_rows(session, rows, registrations)
+        seen: set[uuid.UUID] = set()
         found: list[PatientSummary] = []
-        for row in rows:
-            if row[0] in seen:
+        for found_row in rows:
+            row = stands_for.get(registrations[found_row[0]][0])
+            if row is None or row[0] in seen:
                 continue
             seen.add(row[0])
             found.append(

@@ -118,6 +118,10 @@ class ShellWindow(QMainWindow):
         #: What the window had to say while the patient held the device, said on hand-back.
         self._said_meanwhile: list[tuple[str, str]] = []
         self._focus_before_lock: QWidget | None = None
+        #: Sync rounds finished while the screen was locked (and whether one brought something):
+        #: what is on show reads them on unlocking.
+        self._synced_while_locked = False
+        self._received_while_locked = False
         # The window is built from what the domains declare: their screens, and the words
         # for the error codes their core packages raise.
         register_words()
@@ -491,6 +495,7 @@ class ShellWindow(QMainWindow):
             focused if focused and self.workspace.isAncestorOf(focused) else None
         )
         self.save_every_screen()
+        self._synced_while_locked = self._received_while_locked = False
         self.login_vm.show_locked(user)
         self._show_state(WindowState.LOCKED)
 
@@ -615,6 +620,11 @@ class ShellWindow(QMainWindow):
     def _on_login_unlocked(self) -> None:
         self.login_view.reset()
         self._show_state(WindowState.WORKING)
+        if self._synced_while_locked:
+            # What sync rounds brought while the screen was locked is read now.
+            received = self._received_while_locked
+            self._synced_while_locked = self._received_while_locked = False
+            self._announce_sync(received=received)
         self._say_what_came_meanwhile()
         target = self._focus_before_lock
         self._focus_before_lock = None
@@ -632,12 +642,19 @@ class ShellWindow(QMainWindow):
         if not getattr(state, "running", False):
             self.background.check_report_queues()
             if self.state is WindowState.WORKING:
-                # Lists of the day read again what the sync brought.
-                self.context.announce("sync.finished", None)
-                if getattr(state, "received", False):
-                    # A colleague's change (or a patient) came in: what is on show reads
-                    # itself again, the open record included.
-                    self.context.announce("sync.received", None)
+                self._announce_sync(received=getattr(state, "received", False))
+            elif self.state is WindowState.LOCKED:
+                # Read again on unlocking: a merge that came meanwhile moves the banner then.
+                self._synced_while_locked = True
+                self._received_while_locked |= bool(getattr(state, "received", False))
+
+    def _announce_sync(self, *, received: bool) -> None:
+        # Lists of the day read again what the sync brought.
+        self.context.announce("sync.finished", None)
+        if received:
+            # A colleague's change (or a patient) came in: what is on show reads itself
+            # again, the open record included.
+            self.context.announce("sync.received", None)
 
     def say(self, text: str, kind: str) -> None:
         """Show a notice on the window.
