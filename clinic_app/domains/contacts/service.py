@@ -40,6 +40,7 @@ from clinic_app.kernel.staff import Site, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Timepoint
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
@@ -132,7 +133,12 @@ class ContactNoteService:
         permission = CONTACT_NOTE.lifecycle.step("edit").permission
         with self._uow(actor, permission) as session:
             appointment = session.get(Appointment, appointment_id)
-            if appointment is None or appointment.deleted or appointment.patient_id != patient_id:
+            # One booked under a registration since merged into the record is the patient's.
+            if (
+                appointment is None
+                or appointment.deleted
+                or appointment.patient_id not in identities_of(session, patient_id)
+            ):
                 raise NotFound("contact_note.appointment_not_found")
             patient = session.get(Patient, patient_id)
             if patient is None or patient.deleted:
@@ -345,7 +351,8 @@ class ContactNoteService:
                 else QuestionnaireResponse.episode_id == episode
             )
             live = (
-                QuestionnaireResponse.patient_id == patient_id,
+                # Answers given under a registration since merged into the record count.
+                QuestionnaireResponse.patient_id.in_(identities_of(session, patient_id)),
                 in_episode,
                 QuestionnaireResponse.deleted.is_(False),
             )

@@ -54,3 +54,35 @@ def test_the_day_list_marks_an_emergency_screened_under_a_merged_registration(
 
     (entry,) = clinic.appointments.day(clinic.physio, day=made.starts_at.date()).entries
     assert entry.needs.red_flag
+
+
+def test_an_appointment_under_a_merged_registration_is_listed_and_rebooked_on_the_record(
+    clinic: Clinic,
+) -> None:
+    booked = clinic.book(clinic.owen)  # under Owen's registration, before the merge
+    merged_by_sync(clinic.services, survivor=clinic.harriet, merged=clinic.owen)
+
+    assert booked.id in {
+        a.id for a in clinic.appointments.for_patient(clinic.reception, clinic.harriet)
+    }
+    moved = clinic.appointments.rebook(
+        clinic.reception,
+        booked.id,
+        clinic.booking(clinic.harriet, time="11:30"),
+        cancelled_by="patient",
+        reason="Asked for later",
+    )
+    assert (moved.patient_id, moved.rebooked_from_id) == (clinic.harriet, booked.id)
+
+
+def test_the_day_list_offers_the_follow_up_of_a_baseline_given_under_a_merged_registration(
+    clinic: Clinic,
+) -> None:
+    clinic.services.questionnaires.record(
+        clinic.physio, clinic.owen, "pain_nrs", {"pain_now": 6}, "baseline", "clinician"
+    )
+    merged_by_sync(clinic.services, survivor=clinic.harriet, merged=clinic.owen)
+    made = clinic.book(clinic.harriet, time="09:00")
+
+    (entry,) = clinic.appointments.day(clinic.physio, day=made.starts_at.date()).entries
+    assert len(entry.needs.questionnaires_due) == 1

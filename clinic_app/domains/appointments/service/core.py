@@ -77,7 +77,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.validation import Collector, optional_text, required_text
-from clinic_app.people.duplicates import merged_among
+from clinic_app.people.duplicates import identities_of, merged_among
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -492,7 +492,8 @@ class AppointmentService:
         """Cancel the appointment (by patient or service, with reason) and book the new one."""
         with self._uow(actor, Action.APPOINTMENT_BOOK) as session:
             old = _appointment(session, appointment_id)
-            if old.patient_id != data.patient_id:
+            # The same patient, or one booked under a registration since merged into theirs.
+            if old.patient_id not in identities_of(session, data.patient_id):
                 raise Conflict("appointment.wrong_patient")
             booking = self._checked(session, data)
             self._cancel(session, actor, old, cancelled_by, reason)
@@ -541,12 +542,16 @@ class AppointmentService:
             return _view(session, row)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[AppointmentView]:
-        """A patient's appointments, coming ones first then past ones, newest first."""
+        """A patient's appointments, coming ones first then past ones, newest first.
+
+        Those booked under a registration since merged into the record are theirs.
+        """
         now = utcnow()
         with self._uow(actor, Action.APPOINTMENT_VIEW, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(Appointment).where(
-                    Appointment.patient_id == patient_id, Appointment.deleted.is_(False)
+                    Appointment.patient_id.in_(identities_of(session, patient_id)),
+                    Appointment.deleted.is_(False),
                 )
             ).all()
             self._uow.audit(session, actor, "appointment.list", patient_id=patient_id)
@@ -716,11 +721,14 @@ class AppointmentService:
             return self._attendance(session, actor, row, "appointment.did_not_attend")
 
     def contacts(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ContactView]:
-        """A patient's care contacts, newest first."""
+        """A patient's care contacts, newest first (a merged registration's too)."""
         with self._uow(actor, Action.APPOINTMENT_VIEW, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(CareContact)
-                .where(CareContact.patient_id == patient_id, CareContact.deleted.is_(False))
+                .where(
+                    CareContact.patient_id.in_(identities_of(session, patient_id)),
+                    CareContact.deleted.is_(False),
+                )
                 .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
             ).all()
             self._uow.audit(session, actor, "care_contact.list", patient_id=patient_id)

@@ -207,14 +207,16 @@ def _questionnaires_due(
 
     The questionnaires keep no schedule of their own: a follow-up is offered at each
     follow-up contact of an episode whose baseline was taken, unless already answered that day.
+    Answers given under a registration since merged into a patient's record are theirs.
     """
     if not patients:
         return {}
+    asked_for = _asked_for(session, patients)
     start, end = rules.day_bounds(on)
     baseline: set[tuple[uuid.UUID, uuid.UUID | None, str]] = set()
     answered: set[tuple[uuid.UUID, uuid.UUID | None, str]] = set()
     for (
-        patient_id,
+        registration,
         episode_id,
         questionnaire_id,
         timepoint,
@@ -229,15 +231,16 @@ def _questionnaires_due(
             QuestionnaireResponse.complete,
             QuestionnaireResponse.recorded_at,
         ).where(
-            QuestionnaireResponse.patient_id.in_(list(patients)),
+            QuestionnaireResponse.patient_id.in_(sorted(asked_for)),
             QuestionnaireResponse.deleted.is_(False),
         )
     ):
-        key = (patient_id, episode_id, questionnaire_id)
-        if complete and str(timepoint) == "baseline":
-            baseline.add(key)
-        if recorded_at is not None and start <= recorded_at < end:
-            answered.add(key)
+        for patient_id in asked_for[registration]:
+            key = (patient_id, episode_id, questionnaire_id)
+            if complete and str(timepoint) == "baseline":
+                baseline.add(key)
+            if recorded_at is not None and start <= recorded_at < end:
+                answered.add(key)
     due: dict[tuple[uuid.UUID, uuid.UUID | None], tuple[str, ...]] = {}
     for patient_id, episode_id, questionnaire_id in sorted(baseline - answered, key=str):
         try:

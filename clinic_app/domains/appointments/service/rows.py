@@ -41,7 +41,7 @@ from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import recorded_by
 from clinic_app.kernel.vocabulary import EpisodeStatus, Role
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare
-from clinic_app.people.duplicates import identities_among
+from clinic_app.people.duplicates import identities_among, identities_of
 
 TEXT_MAX = 2000
 ROOM_MAX = 60
@@ -328,7 +328,10 @@ def _screen_title(screen_id: str) -> str:
 
 
 def _earlier_contacts(session: Session, row: Appointment) -> list[PastContact]:
-    """The episode's contacts before this appointment, in the order of their appointments."""
+    """The episode's contacts before this appointment, in the order of their appointments.
+
+    Those under a registration since merged into the patient's record count as theirs.
+    """
     in_episode = (
         CareContact.episode_id.is_(None)
         if row.episode_id is None
@@ -339,7 +342,7 @@ def _earlier_contacts(session: Session, row: Appointment) -> list[PastContact]:
         select(CareContact.outcome, Appointment.appointment_type)
         .outerjoin(Appointment, Appointment.id == CareContact.appointment_id)
         .where(
-            CareContact.patient_id == row.patient_id,
+            CareContact.patient_id.in_(identities_of(session, row.patient_id)),
             in_episode,
             CareContact.deleted.is_(False),
             when < row.starts_at,

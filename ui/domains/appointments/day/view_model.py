@@ -303,8 +303,10 @@ class DayViewModel(QObject):
         generation = self._generation
 
         def ready(record: PatientRecord) -> None:
-            # Only the patient the row names, and only for the user who asked.
-            if record.id == patient_id and generation == self._generation:
+            # Only the patient the row names (or the record it was since merged into), and
+            # only for the user who asked.
+            theirs = record.id == patient_id or patient_id in record.merged_ids
+            if theirs and generation == self._generation:
                 self.record_ready.emit(record, entry.opens, item)
 
         self._runner.run_store(
