@@ -140,14 +140,20 @@ def _offered(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None, codes: tuple[str, ...]
 ) -> tuple[Quoted, ...]:
     quoted: list[Quoted] = []
+    # What was recorded under a registration since merged into the record is the patient's:
+    # a letter from the surviving record tells the GP of it too.
+    registrations = identities_of(session, patient_id)
     for code, record_type in record_types().items():
         if code not in codes or record_type.letter_sections is None:
             continue
-        for section in record_type.letter_sections(session, patient_id, episode_id):
-            if section.final:
-                quoted.append(
-                    Quoted(section.heading, section.text, section.record_type, section.source_id)
-                )
+        for registration in registrations:
+            for section in record_type.letter_sections(session, registration, episode_id):
+                if section.final:
+                    quoted.append(
+                        Quoted(
+                            section.heading, section.text, section.record_type, section.source_id
+                        )
+                    )
     return tuple(quoted)
 
 

@@ -16,6 +16,10 @@ from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
+#: Screens whose records open from the record a registration was merged into: their services
+#: read a merged registration's records as the patient's (the others are hazard H-038's).
+OPENS_ACROSS_A_MERGE = frozenset({"questionnaire"})
+
 
 class PatientRecords(Protocol):
     """The part of the patient service this screen uses."""
@@ -141,7 +145,10 @@ class PatientViewModel(QObject):
         record = self._record
         if record is None or entry.screen_id is None:
             return
-        if entry.patient_id != record.id:
+        merged_here = entry.patient_id in record.merged_ids
+        if entry.patient_id != record.id and not (
+            merged_here and entry.screen_id in OPENS_ACROSS_A_MERGE
+        ):
             timeline = self._timeline
             if timeline is not None and entry in timeline.entries:
                 # Listed here from a registration merged into this record: said, not dropped.
