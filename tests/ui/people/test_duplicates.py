@@ -14,6 +14,7 @@ from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
 from tests.ui.late_answers import open_record, settle
 from tests.ui.records import merge_keeping_the_second, second_registration
 from ui.app import MainWindow
+from ui.domains.people.record.view_model import OPENS_ACROSS_A_MERGE
 
 
 def test_a_supervisor_merges_two_records_of_one_patient_with_a_reason(
@@ -76,6 +77,7 @@ def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
     answers = {item.code: 4 for item in definition.items}
     timepoint = clinic.questionnaires.next_timepoint(user, seeded_patient.id, "pseq")
     clinic.questionnaires.record(user, seeded_patient.id, "pseq", answers, timepoint, "clinician")
+    clinic.assessments.save_draft(user, seeded_patient.id, {"presenting_complaint": "Knee pain"})
     survivor = second_registration(clinic, seeded_patient)
     window.action("duplicates").trigger()
     view = window.screen_by_id("duplicates").view
@@ -92,7 +94,9 @@ def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
         for e in record.view_model.timeline.entries
         if e.patient_id != survivor and e.screen_id is not None
     ]
-    assert merged, "the merged registration's history is listed under the survivor"
+    assert {e.screen_id for e in merged} >= {"questionnaire", "assessment"}, merged
+    # A questionnaire opens across the merge (its own test); an assessment does not yet.
+    merged = [e for e in merged if e.screen_id not in OPENS_ACROSS_A_MERGE]
     record.view_model.open_entry(merged[0])
     settle(qtbot, window)
 
