@@ -29,6 +29,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import Referral
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
@@ -197,7 +198,8 @@ class AssessmentService:
                 action = "assessment.create"
             else:
                 row = self._checked(session, actor, assessment_id, "edit")
-                if row.patient_id != patient_id:
+                # A draft left under a registration since merged into the record is theirs.
+                if row.patient_id not in identities_of(session, patient_id):
                     raise Conflict("assessment.wrong_patient")
                 row.content = checked
                 action = "assessment.save_draft"
@@ -324,13 +326,16 @@ class AssessmentService:
         """The actor's own draft saved last and the patient's assessment signed last.
 
         A read: nothing clinical is shown until one of them is opened (``get``, audited).
+        Those under a registration since merged into the record are the patient's (a draft
+        being typed as the merge arrived is offered again on the surviving record).
         """
         with self._uow(actor, Action.ASSESSMENT_VIEW, mode=Mode.READ) as session:
             mine = recorded_by(actor)
+            registrations = identities_of(session, patient_id)
             draft = session.scalars(
                 select(Assessment)
                 .where(
-                    Assessment.patient_id == patient_id,
+                    Assessment.patient_id.in_(registrations),
                     Assessment.status == AssessmentStatus.DRAFT,
                     Assessment.created_by == mine
                     if mine is not None
@@ -343,7 +348,7 @@ class AssessmentService:
             signed = session.scalars(
                 select(Assessment)
                 .where(
-                    Assessment.patient_id == patient_id,
+                    Assessment.patient_id.in_(registrations),
                     Assessment.status == AssessmentStatus.SIGNED,
                     Assessment.deleted.is_(False),
                 )

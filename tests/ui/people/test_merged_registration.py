@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
@@ -74,14 +74,6 @@ def test_the_search_row_of_the_surviving_record_counts_the_merged_registrations_
     assert shown == "1 alert"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "hazard H-038, open: a draft under a registration merged into the record is neither "
-        "offered nor opened from the surviving record (each domain's row guards name one "
-        "registration)"
-    ),
-)
 def test_an_assessment_typed_as_the_merge_arrives_is_offered_on_the_surviving_record(
     qtbot: QtBot, window: MainWindow, clinic: Services, seeded_patient: PatientSummary
 ) -> None:
@@ -111,6 +103,21 @@ def test_an_assessment_typed_as_the_merge_arrives_is_offered_on_the_surviving_re
     )
     wait_idle(window)
     assert screen.offer.continue_button.isVisible(), "the draft typed is not offered"
+
+    # Continued there, the words typed are on screen and what is added is kept with them.
+    qtbot.mouseClick(screen.offer.continue_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    complaint = screen.view.texts["presenting_complaint"]
+    qtbot.waitUntil(lambda: "Right knee giving way" in complaint.toPlainText(), timeout=WAIT_MS)
+    complaint.moveCursor(QTextCursor.MoveOperation.End)
+    type_into(qtbot, complaint, " on stairs")
+    screen.view_model.save_now()
+    wait_idle(window)
+    assert not window.notice.isVisible(), window.notice.text()
+    kept = clinic.assessments.on_file(user, survivor).draft
+    assert kept is not None
+    opened = clinic.assessments.get(user, kept.id)
+    assert opened.content["presenting_complaint"].endswith("giving way on stairs")
 
 
 def test_a_merge_a_sync_brought_while_locked_moves_the_banner_on_unlocking(
