@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, select
@@ -68,7 +68,7 @@ class _Needs:
                     unsigned[patient_id] = (*unsigned.get(patient_id, ()), record_type.title)
         # A registration merged into a patient's record counts as theirs.
         asked_for = _asked_for(session, patients) if patients else {}
-        red_flag = set(_open_emergencies(session, patients)) | {
+        red_flag = set(_open_emergencies(session, patients, asked_for)) | {
             patient_id
             for registration in session.scalars(
                 select(PatientAlert.patient_id)
@@ -98,7 +98,8 @@ class _Needs:
                 )
             )
         ]
-        return cls(unsigned, _questionnaires_due(session, patients, on), red_flag, reports)
+        due = _questionnaires_due(session, patients, on, asked_for)
+        return cls(unsigned, due, red_flag, reports)
 
     def _report_waiting(self, row: Appointment) -> bool:
         return any(
@@ -201,7 +202,10 @@ def prepare_day_list(session: Session, on: date) -> None:
 
 
 def _questionnaires_due(
-    session: Session, patients: Collection[uuid.UUID], on: date
+    session: Session,
+    patients: Collection[uuid.UUID],
+    on: date,
+    asked_for: Mapping[uuid.UUID, set[uuid.UUID]],
 ) -> dict[tuple[uuid.UUID, uuid.UUID | None], tuple[str, ...]]:
     """By (patient, episode): questionnaires with a complete baseline and no answer on ``on``.
 
@@ -211,7 +215,6 @@ def _questionnaires_due(
     """
     if not patients:
         return {}
-    asked_for = _asked_for(session, patients)
     start, end = rules.day_bounds(on)
     baseline: set[tuple[uuid.UUID, uuid.UUID | None, str]] = set()
     answered: set[tuple[uuid.UUID, uuid.UUID | None, str]] = set()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -285,18 +285,22 @@ def _asked_for(
 
 
 def _open_emergencies(
-    session: Session, patient_ids: Collection[uuid.UUID]
+    session: Session,
+    patient_ids: Collection[uuid.UUID],
+    asked_for: Mapping[uuid.UUID, set[uuid.UUID]] | None = None,
 ) -> dict[uuid.UUID, list[str]]:
     """Open red-flag emergencies by patient, in words (one query each kind).
 
     Open: an emergency screening waiting for its action to be recorded (no resolution yet),
     or one whose recorded action is still outstanding. A patient's include those screened
-    under a registration since merged into their record.
+    under a registration since merged into their record (``asked_for``: as
+    :func:`_asked_for` gives it, when the caller has it already).
     """
     found: dict[uuid.UUID, list[str]] = {}
     if not patient_ids:
         return found
-    asked_for = _asked_for(session, patient_ids)
+    if asked_for is None:
+        asked_for = _asked_for(session, patient_ids)
     resolved = select(RedFlagResolution.screening_id).where(RedFlagResolution.deleted.is_(False))
     emergency = (
         RedFlagScreening.patient_id.in_(sorted(asked_for)),
