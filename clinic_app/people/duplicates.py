@@ -211,6 +211,11 @@ def survivor_of(reader: Reader, patient_id: uuid.UUID) -> uuid.UUID:
         current = survivor
 
 
+def same_patient(reader: Reader, first: uuid.UUID, second: uuid.UUID) -> bool:
+    """True for one patient row, or two rows merged into the same survivor."""
+    return first == second or survivor_of(reader, first) == survivor_of(reader, second)
+
+
 def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
     """The survivor standing for ``patient_id`` first, then every record merged into it."""
     survivor = survivor_of(reader, patient_id)

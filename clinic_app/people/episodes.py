@@ -23,7 +23,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.views import EpisodeSummary
 
 #: The longest reason kept for closing or reopening an episode.
@@ -67,10 +67,7 @@ def episode_for(
     if (
         episode is None
         or episode.deleted
-        or (
-            episode.patient_id != patient_id
-            and episode.patient_id not in identities_of(session, patient_id)
-        )
+        or not same_patient(session, episode.patient_id, patient_id)
     ):
         raise NotFound("episode.not_found")
     return episode.id

@@ -9,20 +9,14 @@ registration) count as the same patient's.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
-from clinic_app.people.duplicates import survivor_of
+from clinic_app.people.duplicates import same_patient
 from clinic_app.sync.hooks import on_checked
-
-
-def same_patient(conn: Connection, first: uuid.UUID, second: uuid.UUID) -> bool:
-    """True for one patient row, or two rows merged into the same survivor."""
-    return first == second or survivor_of(conn, first) == survivor_of(conn, second)
 
 
 def link_refusal(

@@ -118,10 +118,9 @@ class ShellWindow(QMainWindow):
         #: What the window had to say while the patient held the device, said on hand-back.
         self._said_meanwhile: list[tuple[str, str]] = []
         self._focus_before_lock: QWidget | None = None
-        #: Sync rounds finished while the screen was locked (and whether one brought something):
-        #: what is on show reads them on unlocking.
-        self._synced_while_locked = False
-        self._received_while_locked = False
+        #: Whether a sync round finished while the screen was locked brought something (None:
+        #: none finished): what is on show reads them on unlocking.
+        self._received_while_locked: bool | None = None
         # The window is built from what the domains declare: their screens, and the words
         # for the error codes their core packages raise.
         register_words()
@@ -495,7 +494,7 @@ class ShellWindow(QMainWindow):
             focused if focused and self.workspace.isAncestorOf(focused) else None
         )
         self.save_every_screen()
-        self._synced_while_locked = self._received_while_locked = False
+        self._received_while_locked = None
         self.login_vm.show_locked(user)
         self._show_state(WindowState.LOCKED)
 
@@ -620,10 +619,9 @@ class ShellWindow(QMainWindow):
     def _on_login_unlocked(self) -> None:
         self.login_view.reset()
         self._show_state(WindowState.WORKING)
-        if self._synced_while_locked:
+        received, self._received_while_locked = self._received_while_locked, None
+        if received is not None:
             # What sync rounds brought while the screen was locked is read now.
-            received = self._received_while_locked
-            self._synced_while_locked = self._received_while_locked = False
             self._announce_sync(received=received)
         self._say_what_came_meanwhile()
         target = self._focus_before_lock
@@ -645,8 +643,9 @@ class ShellWindow(QMainWindow):
                 self._announce_sync(received=getattr(state, "received", False))
             elif self.state is WindowState.LOCKED:
                 # Read again on unlocking: a merge that came meanwhile moves the banner then.
-                self._synced_while_locked = True
-                self._received_while_locked |= bool(getattr(state, "received", False))
+                self._received_while_locked = bool(self._received_while_locked) or bool(
+                    getattr(state, "received", False)
+                )
 
     def _announce_sync(self, *, received: bool) -> None:
         # Lists of the day read again what the sync brought.

@@ -29,7 +29,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AssessmentStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import Referral
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
@@ -199,7 +199,7 @@ class AssessmentService:
             else:
                 row = self._checked(session, actor, assessment_id, "edit")
                 # A draft left under a registration since merged into the record is theirs.
-                if row.patient_id not in identities_of(session, patient_id):
+                if not same_patient(session, row.patient_id, patient_id):
                     raise Conflict("assessment.wrong_patient")
                 row.content = checked
                 action = "assessment.save_draft"

@@ -40,7 +40,7 @@ from clinic_app.kernel.staff import Site, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Timepoint
 from clinic_app.people.auth import AuthService
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
@@ -137,7 +137,7 @@ class ContactNoteService:
             if (
                 appointment is None
                 or appointment.deleted
-                or appointment.patient_id not in identities_of(session, patient_id)
+                or not same_patient(session, appointment.patient_id, patient_id)
             ):
                 raise NotFound("contact_note.appointment_not_found")
             patient = session.get(Patient, patient_id)

@@ -18,7 +18,8 @@ from sqlalchemy import Connection, select
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.people.care import EpisodeOfCare
-from clinic_app.records.links import link_refusal, same_patient
+from clinic_app.people.duplicates import same_patient
+from clinic_app.records.links import link_refusal
 from clinic_app.sync.hooks import on_checked
 
 on_checked(

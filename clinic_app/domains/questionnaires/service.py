@@ -34,7 +34,7 @@ from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, Validation
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -82,11 +82,6 @@ def scored_columns(result: QuestionnaireResult) -> dict[str, Any]:
         "subscales": dict(result.subscales),
         "score_group": result.group,
     }
-
-
-def _theirs(session: Session, row: QuestionnaireResponse, patient_id: uuid.UUID) -> bool:
-    """Whether ``row`` is the patient's: theirs, or a registration's merged into their record."""
-    return row.patient_id == patient_id or row.patient_id in identities_of(session, patient_id)
 
 
 def _choice(kind: type[Timepoint] | type[ResponseMode], value: str, field: str) -> str:
@@ -289,7 +284,7 @@ class QuestionnaireService:
         """
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW, mode=Mode.READ) as session:
             row = session.get(QuestionnaireResponse, response_id)
-            if row is None or row.deleted or not _theirs(session, row, patient_id):
+            if row is None or row.deleted or not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("questionnaire.response_not_found")
             return row.questionnaire_id
 
@@ -304,7 +299,7 @@ class QuestionnaireService:
         """
         with self._uow(actor, Action.QUESTIONNAIRE_VIEW) as session:
             row = session.get(QuestionnaireResponse, response_id)
-            if row is None or row.deleted or not _theirs(session, row, patient_id):
+            if row is None or row.deleted or not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("questionnaire.response_not_found")
             self._uow.audit(
                 session,

@@ -51,7 +51,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.validation import Collector
 from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.demographics import age_on
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
@@ -570,7 +570,7 @@ class RedFlagService:
             row = session.get(RedFlagAction, action_id)
             if row is None or row.deleted:
                 raise NotFound("red_flags.action_not_found")
-            if row.patient_id not in identities_of(session, patient_id):
+            if not same_patient(session, row.patient_id, patient_id):
                 raise Conflict("red_flags.action_wrong_patient")
             if row.status == ActionStatus.DONE.value:
                 raise Conflict("red_flags.action_already_done")
@@ -704,7 +704,7 @@ class RedFlagService:
         if row is None or row.deleted:
             raise NotFound("red_flag.screening_not_found")
         # A screening of a registration since merged into the patient's record is theirs too.
-        if row.patient_id not in identities_of(session, patient_id):
+        if not same_patient(session, row.patient_id, patient_id):
             raise Conflict("red_flags.action_wrong_patient")
         return row
 

@@ -77,7 +77,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.validation import Collector, optional_text, required_text
-from clinic_app.people.duplicates import identities_of, merged_among
+from clinic_app.people.duplicates import identities_of, merged_among, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -493,7 +493,7 @@ class AppointmentService:
         with self._uow(actor, Action.APPOINTMENT_BOOK) as session:
             old = _appointment(session, appointment_id)
             # The same patient, or one booked under a registration since merged into theirs.
-            if old.patient_id not in identities_of(session, data.patient_id):
+            if not same_patient(session, old.patient_id, data.patient_id):
                 raise Conflict("appointment.wrong_patient")
             booking = self._checked(session, data)
             self._cancel(session, actor, old, cancelled_by, reason)

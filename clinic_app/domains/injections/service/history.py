@@ -88,6 +88,17 @@ def draft_of(row: InjectionRecord, today: date) -> Draft:
     )
 
 
+def _registrations(
+    session: Session, patient_id: uuid.UUID, written_on: uuid.UUID | None
+) -> list[uuid.UUID]:
+    """The registrations whose records count: any merged into the patient's record too.
+
+    Not for what a device certainly held when it signed (``written_on``): a merge may have
+    reached it only afterwards.
+    """
+    return [patient_id] if written_on is not None else identities_of(session, patient_id)
+
+
 def history(
     session: Session,
     patient_id: uuid.UUID,
@@ -105,7 +116,7 @@ def history(
     at or before ``signed_by``: what it certainly held when it signed a record then (see
     :func:`checks_as_signed`; a merge may have reached it only afterwards).
     """
-    registrations = [patient_id] if written_on is not None else identities_of(session, patient_id)
+    registrations = _registrations(session, patient_id, written_on)
     rows = session.execute(
         select(
             InjectionRecord.id,
@@ -176,9 +187,7 @@ def septic_flag_open(
         if episode_id is None
         else RedFlagScreening.episode_id == episode_id
     )
-    # Screenings under a registration since merged into the record count too, but not for
-    # what a device certainly held when it signed (a merge may have reached it afterwards).
-    registrations = [patient_id] if written_on is not None else identities_of(session, patient_id)
+    registrations = _registrations(session, patient_id, written_on)
     screenings = session.execute(
         select(
             RedFlagScreening.id,
