@@ -34,9 +34,9 @@ WAIT_MS = 5000
 ONLINE_WAIT_MS = 20_000
 
 
-def _worker_threads() -> set[str]:
+def _worker_threads() -> set[threading.Thread]:
     return {
-        thread.name
+        thread
         for thread in threading.enumerate()
         if thread.name.startswith(("clinic-store", "clinic-io"))
     }
@@ -51,12 +51,16 @@ def _error_words() -> None:
 @pytest.fixture
 def runner(qapp: QApplication) -> Iterator[TaskRunner]:
     """The task runner; the test fails if work is still pending or a worker thread lives on."""
+    # Threads an earlier test left running are that test's failure, never this one's (each
+    # pool names its threads from 0 again, so they are told apart by object, not by name).
+    before = _worker_threads()
     task_runner = TaskRunner()
     yield task_runner
     left_pending = not task_runner.is_idle()
     task_runner.shutdown()
     assert not left_pending, "the test ended with background work still pending"
-    assert not _worker_threads(), f"worker threads still running: {_worker_threads()}"
+    left = sorted(thread.name for thread in _worker_threads() - before)
+    assert not left, f"worker threads still running: {left}"
 
 
 @pytest.fixture
@@ -114,17 +118,30 @@ class WindowFactory:
         test's feet.
         """
         alive = [window for window in self.built if shiboken6.isValid(window)]
+        self.built.clear()
+        problems: list[Exception] = []
         for window in alive:
             window.idle.stop()
-        self.runner.wait_idle()
+        try:
+            self.runner.wait_idle()
+        except TimeoutError as problem:
+            problems.append(problem)
+        # Every window is shut down and deleted whatever went wrong before it: a window left
+        # alive (shown, its timers running, its filters on the application) would act in every
+        # later test of this process and fail them for this test's fault.
         for window in alive:
             for guard in window.findChildren(PatientModeGuard):
                 guard.set_active(False)
-            window.shutdown()
-            window.close()
-            window.deleteLater()
+            try:
+                window.shutdown()
+            except Exception as problem:  # noqa: BLE001 - raised below, once all are closed
+                problems.append(problem)
+            finally:
+                window.close()
+                window.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        self.built.clear()
+        if problems:
+            raise problems[0]
 
 
 @pytest.fixture
