@@ -51,6 +51,11 @@ def cached_root() -> Path:
     return cache_folder() / f"debian-root-{root_key()}.tar.gz"
 
 
+#: Roots fresh_root unpacked: each is removed when the Chroot over it is left (about 650 MB
+#: each; kept to the session's end, the package tests alone would hold several gigabytes).
+_UNPACKED: set[Path] = set()
+
+
 def _missing(reason: str) -> None:
     if running_in_ci():
         pytest.fail(reason)
@@ -81,13 +86,15 @@ def fresh_root(tmp_path: Path) -> Path:
         check=True,
         capture_output=True,
     )
+    _UNPACKED.add(root)
     return root
 
 
 class Chroot:
     """Runs commands inside a root with /proc and /dev mounted (in a private mount namespace).
 
-    Use it as a context manager: leaving it stops any command still running in the root.
+    Use it as a context manager: leaving it stops any command still running in the root, and
+    removes the root when fresh_root unpacked it.
     """
 
     def __init__(self, root: Path) -> None:
@@ -108,6 +115,9 @@ class Chroot:
         for process in self._running:
             _kill_group(process)
         self._running.clear()
+        if self.root in _UNPACKED:
+            _UNPACKED.discard(self.root)
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def run(
         self,
