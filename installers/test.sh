@@ -111,7 +111,11 @@ pytest_status=0
 # Two worker processes, a test file each at a time: each has its own PostgreSQL, homes and
 # ports, so files never share state. ONESTOP_TEST_WORKERS=0 runs everything in one process.
 workers="${ONESTOP_TEST_WORKERS:-2}"
-set -- -n "$workers" --dist loadfile "$@"
+# A fault that breaks every test after it (a full disk, a test process left in a bad state)
+# stops the run after 30 failures and errors with each one's reason printed, rather than
+# running on to the time limit with none printed.
+set -- -n "$workers" --dist loadfile --maxfail=30 "$@"
+log "free space for the tests' files: $(df -Ph "${TMPDIR:-/tmp}" | awk 'NR == 2 {print $4}')"
 # The tests run in a private network namespace with nothing but loopback: servers the tests
 # start (Orthanc binds every interface it can see) are then reachable from nowhere else, and
 # their ports never clash with the machine's. Everything the tests talk to is on loopback.
