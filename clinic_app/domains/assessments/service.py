@@ -302,16 +302,22 @@ class AssessmentService:
             )
             return assessment_view(row, _addenda(session, row.id))
 
-    def get(self, actor: CurrentUser, assessment_id: uuid.UUID) -> AssessmentView:
+    def get(
+        self, actor: CurrentUser, assessment_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> AssessmentView:
         """Open an assessment with its addenda, checking every stored digest.
 
-        A mismatch is reported in ``intact`` (never hidden, never repaired).
+        A mismatch is reported in ``intact`` (never hidden, never repaired). With
+        ``patient_id`` (the banner's patient), an assessment of anyone else is not found; one
+        recorded under a registration since merged into that patient's record is theirs.
 
         Raises:
             NotFound: ``assessment.not_found``.
         """
         with self._uow(actor, Action.ASSESSMENT_VIEW) as session:
             row = _load(session, assessment_id)
+            if patient_id is not None and not same_patient(session, row.patient_id, patient_id):
+                raise NotFound("assessment.not_found")
             self._uow.audit(
                 session,
                 actor,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -78,6 +79,8 @@ def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
     timepoint = clinic.questionnaires.next_timepoint(user, seeded_patient.id, "pseq")
     clinic.questionnaires.record(user, seeded_patient.id, "pseq", answers, timepoint, "clinician")
     clinic.assessments.save_draft(user, seeded_patient.id, {"presenting_complaint": "Knee pain"})
+    frame = np.random.default_rng(7).integers(0, 90, (96, 128, 3), dtype=np.uint8)
+    clinic.imaging.capture_still(user, seeded_patient.id, frame, body_part="KNEE", laterality="R")
     survivor = second_registration(clinic, seeded_patient)
     window.action("duplicates").trigger()
     view = window.screen_by_id("duplicates").view
@@ -94,9 +97,11 @@ def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
         for e in record.view_model.timeline.entries
         if e.patient_id != survivor and e.screen_id is not None
     ]
-    assert {e.screen_id for e in merged} >= {"questionnaire", "assessment"}, merged
-    # A questionnaire opens across the merge (its own test); an assessment does not yet.
+    assert {e.screen_id for e in merged} >= {"questionnaire", "assessment", "imaging"}, merged
+    # A questionnaire and an assessment open across the merge (their own tests); an imaging
+    # study does not yet.
     merged = [e for e in merged if e.screen_id not in OPENS_ACROSS_A_MERGE]
+    assert [e.screen_id for e in merged] == ["imaging"], merged
     record.view_model.open_entry(merged[0])
     settle(qtbot, window)
 

@@ -40,7 +40,9 @@ class AssessmentRecorder(Protocol):
         self, actor: CurrentUser, assessment_id: uuid.UUID, text: str, password: str
     ) -> AssessmentView: ...
 
-    def get(self, actor: CurrentUser, assessment_id: uuid.UUID) -> AssessmentView: ...
+    def get(
+        self, actor: CurrentUser, assessment_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> AssessmentView: ...
 
     def on_file(self, actor: CurrentUser, patient_id: uuid.UUID) -> AssessmentsOnFile: ...
 
@@ -159,7 +161,8 @@ class AssessmentViewModel(QObject):
         if assessment_id is not None:
             actor = self._session.require_user()
             self._runner.run_store(
-                lambda: self._assessments.get(actor, assessment_id),
+                # Only ever one of the patient's (a registration merged into theirs counts).
+                lambda: self._assessments.get(actor, assessment_id, patient_id),
                 on_done=self._epoch.guard(self._on_loaded),
                 on_failed=self._epoch.guard(lambda error: self.problem.emit(errors.explain(error))),
             )
