@@ -22,11 +22,12 @@ from sqlalchemy import or_, select
 from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.audit_trail import AuditService
 from clinic_app.kernel.current_user import CurrentUser
-from clinic_app.kernel.errors import ClinicError, NotFound, StoreError
+from clinic_app.kernel.errors import ClinicError, Conflict, NotFound, StoreError
 from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
+from clinic_app.people.duplicates import identities_of, survivor_of
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
 from clinic_app.people.sync_service import ServerLink, SyncService
@@ -94,13 +95,19 @@ class AuditLogService:
         Raises:
             ValidationError: the number is not a valid NHS number (field ``nhs_number``).
             NotFound: ``audit.patient_not_here``: no patient with it on this device.
+            Conflict: ``audit.registered_twice``: two registrations of the number not merged
+                (a possible duplicate still to be resolved), so not one patient to ask about.
         """
         digits = normalise(nhs_number)
         with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.READ) as session:
-            found = session.scalar(select(Patient.id).where(Patient.nhs_number == digits))
-        if found is None:
+            found = session.scalars(select(Patient.id).where(Patient.nhs_number == digits)).all()
+            # Registrations merged into one record are that record's patient.
+            standing = {survivor_of(session, patient_id) for patient_id in found}
+        if not standing:
             raise NotFound("audit.patient_not_here")
-        return found
+        if len(standing) > 1:
+            raise Conflict("audit.registered_twice")
+        return standing.pop()
 
     def export(
         self, actor: CurrentUser, patient_id: uuid.UUID, trail: PatientTrail, path: Path
@@ -198,10 +205,17 @@ class AuditLogService:
 
     def _from_device(self, patient_id: uuid.UUID) -> tuple[TrailLine, ...]:
         with self._context.store.sessions() as session:
+            # A registration since merged into the record is the same patient's.
+            registrations = identities_of(session, patient_id)
             rows = session.execute(
                 select(AuditEntry, User.username, User.display_name, User.role)
                 .outerjoin(User, User.id == AuditEntry.user_id)
-                .where(or_(AuditEntry.patient_id == patient_id, AuditEntry.entity_id == patient_id))
+                .where(
+                    or_(
+                        AuditEntry.patient_id.in_(registrations),
+                        AuditEntry.entity_id.in_(registrations),
+                    )
+                )
                 .order_by(AuditEntry.seq)
             ).all()
         lines = []

@@ -35,6 +35,7 @@ from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.security.audit import CHAIN_KEYED, CHAIN_PLAIN, GENESIS, entry_hash
 from clinic_app.kernel.staff import User
 from clinic_app.people.audit_log import TrailLine
+from clinic_app.people.duplicates import identities_of, survivor_of
 from clinic_app.sync.audit_ship import ShippedEntry
 from clinic_app.sync.model import SyncDevice, SyncUserLogin
 
@@ -280,8 +281,10 @@ def patient_trail(conn: Connection, patient_id: uuid.UUID) -> list[TrailLine]:
     """Every entry about one patient on every device, oldest first, with names resolved.
 
     Entries name the patient by id or are about a record of theirs named as the entity
-    (the patient row itself).
+    (the patient row itself). A person registered twice, the registrations since merged, is
+    one patient: the entries about each registration are theirs.
     """
+    registrations = identities_of(conn, patient_id)
     rows = conn.execute(
         select(
             ServiceAuditEntry.at,
@@ -300,8 +303,8 @@ def patient_trail(conn: Connection, patient_id: uuid.UUID) -> list[TrailLine]:
         .outerjoin(SyncDevice, SyncDevice.id == ServiceAuditEntry.device_id)
         .where(
             or_(
-                ServiceAuditEntry.patient_id == patient_id,
-                ServiceAuditEntry.entity_id == patient_id,
+                ServiceAuditEntry.patient_id.in_(registrations),
+                ServiceAuditEntry.entity_id.in_(registrations),
             )
         )
         .order_by(ServiceAuditEntry.at, ServiceAuditEntry.device_id, ServiceAuditEntry.seq)
@@ -331,12 +334,17 @@ def patient_trail(conn: Connection, patient_id: uuid.UUID) -> list[TrailLine]:
 
 
 def patient_id_for(conn: Connection, nhs_number: str) -> uuid.UUID | None:
-    """The patient with this NHS number, if the server holds one (digits only compared)."""
+    """The patient with this NHS number, if the server holds one (digits only compared).
+
+    Registrations of the number merged into one record are that record's patient; two
+    registrations not merged (a duplicate not yet resolved) are not one patient.
+    """
     from clinic_app.people.model import Patient  # noqa: PLC0415 - only this lookup needs it
 
     digits = "".join(c for c in nhs_number if c.isdigit())
-    found = conn.execute(select(Patient.id).where(Patient.nhs_number == digits).limit(2)).all()
-    return found[0].id if len(found) == 1 else None
+    found = conn.execute(select(Patient.id).where(Patient.nhs_number == digits)).scalars().all()
+    standing = {survivor_of(conn, patient_id) for patient_id in found}
+    return standing.pop() if len(standing) == 1 else None
 
 
 def count_entries(conn: Connection) -> int:

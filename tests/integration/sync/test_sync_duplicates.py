@@ -6,6 +6,8 @@ real encrypted store writing through its services.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,13 @@ from clinic_app.kernel.vocabulary import AlertKind
 from clinic_app.people.model import GpPractice, PatientAlert
 from clinic_app.people.views import PatientInput, ReferralInput
 from clinic_app.sync.client import CURSOR_KEY
-from tests.support.sync_server import Device, SyncServer, enrolled_device, sign_in
+from tests.support.sync_server import (
+    Device,
+    SyncServer,
+    enrolled_device,
+    server_command,
+    sign_in,
+)
 
 pytestmark = pytest.mark.timeout(300)
 PASSWORD = "correct horse battery"
@@ -92,7 +100,7 @@ def _add_alert(device: Device, patient_id: uuid.UUID, text: str) -> None:
 
 
 def test_two_laptops_register_one_patient_offline_and_a_supervisor_merges_them(
-    server: SyncServer, laptop_a: Device, laptop_b: Device
+    server: SyncServer, laptop_a: Device, laptop_b: Device, postgres_url: str
 ) -> None:
     server.add_user("lead", "Lead Physio", "supervisor", PASSWORD)
     server.add_user("physio", "A Physio", "clinician", PASSWORD)
@@ -144,6 +152,22 @@ def test_two_laptops_register_one_patient_offline_and_a_supervisor_merges_them(
         assert sorted(r.reason for r in record.referrals) == ["Knee pain", "Shoulder pain"]
         assert [a.text for a in record.alerts] == ["Latex"]
     assert laptop_b.client.outbox_size() == 0
+
+    # A subject access request by her NHS number: one patient, whose trail holds what was
+    # done under each registration, on each laptop (B registered her under the one merged).
+    for device in (laptop_b, laptop_a):
+        device.client.sync_once(check=True)
+    asked = subprocess.run(
+        server_command("audit", "patient", NHS, "--db", postgres_url),
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ONESTOP_OPERATOR": "ig.officer"},
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert f"for patient {at_a}:" in asked.stdout
+    registered = [line for line in asked.stdout.splitlines() if "patient.register" in line]
+    assert sorted(line.rsplit(" on ", 1)[1] for line in registered) == ["laptop-a", "laptop-b"]
 
 
 def _practice(device: Device, ods: str) -> uuid.UUID:

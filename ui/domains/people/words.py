@@ -98,6 +98,10 @@ _WORDS: dict[str, str] = {
         "No patient with that NHS number is on this computer. Open the record once (or ask "
         "the server's administrator to run 'onestop-server audit patient')."
     ),
+    "audit.registered_twice": (
+        "That NHS number is on two registrations that have not been merged. Ask a supervisor "
+        "to look at the possible duplicate first, then ask again."
+    ),
     "audit.export_exists": (
         "A file with that name is already there. Nothing was overwritten: choose a new name."
     ),
