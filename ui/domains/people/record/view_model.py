@@ -18,7 +18,7 @@ from ui.common.tasks import TaskRunner
 
 #: Screens whose records open from the record a registration was merged into: their services
 #: read a merged registration's records as the patient's (the others are hazard H-038's).
-OPENS_ACROSS_A_MERGE = frozenset({"assessment", "questionnaire"})
+OPENS_ACROSS_A_MERGE = frozenset({"assessment", "questionnaire", "red_flags", "red_flag_actions"})
 
 
 class PatientRecords(Protocol):

@@ -281,8 +281,9 @@ class RedFlagsViewModel(QObject):
         def found(screenings: list[ScreeningView]) -> None:
             if patient_id != self._patient_id:
                 return  # another patient was opened meanwhile
+            # The patient's screenings, with those under a registration merged into theirs.
             match = next((s for s in screenings if s.id == screening_id), None)
-            if match is None or match.patient_id != patient_id:
+            if match is None:
                 self.problem.emit(self.tr("That screening is not in this patient's record."))
                 return
             self.shown_recorded.emit(match)
