@@ -40,7 +40,7 @@ from clinic_app.kernel.staff import Site, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Timepoint
 from clinic_app.people.auth import AuthService
-from clinic_app.people.duplicates import identities_of, same_patient
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
@@ -91,12 +91,15 @@ def checked_content(content: Mapping[str, object]) -> dict[str, Any]:
 def _contact_of(
     session: ClinicSession, patient_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> uuid.UUID | None:
-    """The care contact recorded for this patient's appointment, once there is one."""
+    """The care contact recorded for this patient's appointment, once there is one.
+
+    One recorded under a registration since merged into the patient's record is theirs.
+    """
     return session.scalars(
         select(CareContact.id)
         .where(
             CareContact.appointment_id == appointment_id,
-            CareContact.patient_id == patient_id,
+            CareContact.patient_id.in_(identities_of(session, patient_id)),
             CareContact.deleted.is_(False),
         )
         .order_by(CareContact.created_at, CareContact.id)
@@ -146,11 +149,12 @@ class ContactNoteService:
             if appointment.status in _NOT_SEEN:
                 raise Conflict("contact_note.not_seen")
             mine = recorded_by(actor)
+            # A draft started under a registration since merged into the record continues.
             row = session.scalars(
                 select(ContactNote)
                 .where(
                     ContactNote.appointment_id == appointment.id,
-                    ContactNote.patient_id == patient_id,
+                    ContactNote.patient_id.in_(identities_of(session, patient_id)),
                     ContactNote.status == RecordStatus.DRAFT.value,
                     ContactNote.created_by == mine
                     if mine is not None
@@ -208,7 +212,8 @@ class ContactNoteService:
                 action = "create"
             else:
                 row = self._load(session, note_id)
-                if row.patient_id != patient_id:
+                # A draft left under a registration since merged into the record is theirs.
+                if not same_patient(session, row.patient_id, patient_id):
                     raise Conflict("contact_note.wrong_patient")
                 self._check(actor, row, "edit")
                 row.content = checked
@@ -305,24 +310,31 @@ class ContactNoteService:
         """Open one note with its addenda, every seal checked (the opening is audited).
 
         With ``patient_id``, a note of another patient is not found (the banner's patient
-        is the only one a screen may show).
+        is the only one a screen may show); one written under a registration since merged
+        into their record is theirs.
 
         Raises:
             NotFound: ``contact_note.not_found``.
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, note_id)
-            if patient_id is not None and row.patient_id != patient_id:
+            if patient_id is not None and not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("contact_note.not_found")
             self._audit(session, actor, "open", row)
             return self._view(session, row)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> tuple[ContactNoteView, ...]:
-        """The patient's contact notes, newest first (drafts and signed); audited."""
+        """The patient's contact notes, newest first (drafts and signed); audited.
+
+        Those written under a registration since merged into the record are theirs.
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(ContactNote)
-                .where(ContactNote.patient_id == patient_id, ContactNote.deleted.is_(False))
+                .where(
+                    ContactNote.patient_id.in_(identities_of(session, patient_id)),
+                    ContactNote.deleted.is_(False),
+                )
                 .order_by(ContactNote.created_at.desc(), ContactNote.id.desc())
             ).all()
             self._uow.audit(session, actor, "contact_note.list", patient_id=patient_id)
@@ -395,12 +407,15 @@ class ContactNoteService:
     def printable(self, actor: CurrentUser, note_id: uuid.UUID) -> bytes:
         """The note as a PDF naming the patient on every page (printing is audited).
 
+        The patient is named as their record stands now: a note written under a registration
+        since merged into another record prints the surviving record's name and number.
+
         Raises:
             NotFound: ``contact_note.not_found``.
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, note_id)
-            patient = session.get(Patient, row.patient_id)
+            patient = session.get(Patient, survivor_of(session, row.patient_id))
             if patient is None:
                 raise NotFound("patient.not_found")
             view = self._view(session, row)
@@ -490,7 +505,8 @@ def _attendance(session: ClinicSession, row: ContactNote) -> tuple[tuple[str, st
 
     The day and time are the appointment's; how, who and how long are the care contact's
     where one is recorded (what happened), else the appointment's (what was booked).
-    Nothing for a note with neither, and never another patient's.
+    Nothing for a note with neither, and never another patient's (one booked or seen under
+    a registration since merged with the note's is the same patient's).
     """
     appointment = (
         session.get(Appointment, row.appointment_id) if row.appointment_id is not None else None
@@ -498,9 +514,11 @@ def _attendance(session: ClinicSession, row: ContactNote) -> tuple[tuple[str, st
     contact = (
         session.get(CareContact, row.care_contact_id) if row.care_contact_id is not None else None
     )
-    if appointment is not None and appointment.patient_id != row.patient_id:
+    if appointment is not None and not same_patient(
+        session, appointment.patient_id, row.patient_id
+    ):
         appointment = None
-    if contact is not None and contact.patient_id != row.patient_id:
+    if contact is not None and not same_patient(session, contact.patient_id, row.patient_id):
         contact = None
     source = contact or appointment
     if source is None:

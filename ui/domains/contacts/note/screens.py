@@ -118,7 +118,10 @@ class ContactNoteScreen:
         self._left.sign_finished(patient_id, signed, why)
 
     def _announce(self, kind: str, note: NoteRecord) -> None:
-        self._context.announce(kind, note.patient_id)
+        # Said of the banner's record: a note written under a registration since merged into
+        # it is theirs, and their timeline is the one to refresh.
+        patient = self._patient
+        self._context.announce(kind, patient.id if patient is not None else note.patient_id)
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient

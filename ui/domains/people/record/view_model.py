@@ -18,7 +18,15 @@ from ui.common.tasks import TaskRunner
 
 #: Screens whose records open from the record a registration was merged into: their services
 #: read a merged registration's records as the patient's (the others are hazard H-038's).
-OPENS_ACROSS_A_MERGE = frozenset({"assessment", "questionnaire", "red_flags", "red_flag_actions"})
+OPENS_ACROSS_A_MERGE = frozenset(
+    {
+        "assessment",
+        "contact_note",
+        "questionnaire",
+        "red_flag_actions",
+        "red_flags",
+    }
+)
 
 
 class PatientRecords(Protocol):
