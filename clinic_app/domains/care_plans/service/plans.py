@@ -1,7 +1,8 @@
 """Care plans: a draft made with the patient, signed with the password, reviewed as versions.
 
 Every method acts on the patient named with it: a plan of another patient is refused (when
-changing it) or not found (when reading it). Only one plan is current per patient and
+changing it) or not found (when reading it). A plan made under a registration since merged
+into the patient's record is theirs. Only one plan is current per patient and
 episode: a new plan is refused while one is current (review it instead), and a review is
 refused once another review replaced the same version.
 """
@@ -39,6 +40,7 @@ from clinic_app.kernel.settings import ServiceSetting, setting_id
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation
@@ -93,10 +95,13 @@ def _replaced_by(session: Session, row: CarePlan) -> uuid.UUID | None:
 def current_plan(
     session: Session, patient_id: uuid.UUID, episode: uuid.UUID | None
 ) -> CarePlan | None:
-    """The patient's current plan in the episode: signed, and replaced by no signed version."""
+    """The patient's current plan in the episode: signed, and replaced by no signed version.
+
+    One signed under a registration since merged into the patient's record counts.
+    """
     rows = session.scalars(
         select(CarePlan).where(
-            CarePlan.patient_id == patient_id,
+            CarePlan.patient_id.in_(identities_of(session, patient_id)),
             CarePlan.status == RecordStatus.SIGNED.value,
             CarePlan.deleted.is_(False),
             _in_episode(episode),
@@ -192,7 +197,7 @@ class CarePlanService:
                 row.gp_consent_recorded_at = signing_time() if asked else None
             for name, value in values.items():
                 setattr(row, name, value)
-            patient = session.get(Patient, row.patient_id)
+            patient = session.get(Patient, survivor_of(session, row.patient_id))
             if patient is not None:
                 _copy_needs(row, patient)
             session.flush()
@@ -262,7 +267,7 @@ class CarePlanService:
         """
         with self._uow(actor, CARE_PLAN.lifecycle.step("review").permission) as session:
             earlier = self._load(session, plan_id)
-            if earlier.patient_id != patient_id:
+            if not same_patient(session, earlier.patient_id, patient_id):
                 raise Conflict("care_plan.wrong_patient")
             self._check(actor, earlier, "review")
             if _replaced_by(session, earlier) is not None:
@@ -277,7 +282,7 @@ class CarePlanService:
             for name in KEPT_BY_REVIEW:
                 setattr(row, name, getattr(earlier, name))
             row.supersedes_id = earlier.id
-            patient = session.get(Patient, earlier.patient_id)
+            patient = session.get(Patient, survivor_of(session, earlier.patient_id))
             if patient is not None:
                 _copy_needs(row, patient)
             session.add(row)
@@ -295,17 +300,23 @@ class CarePlanService:
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, plan_id)
-            if row.patient_id != patient_id:
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("care_plan.not_found")
             self._audit(session, actor, "open", row)
             return plan_view(row, _replaced_by(session, row))
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[CarePlanView]:
-        """Every version of the patient's plans, newest first (drafts and signed); audited."""
+        """Every version of the patient's plans, newest first (drafts and signed); audited.
+
+        Those made under a registration since merged into the record are theirs.
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(CarePlan)
-                .where(CarePlan.patient_id == patient_id, CarePlan.deleted.is_(False))
+                .where(
+                    CarePlan.patient_id.in_(identities_of(session, patient_id)),
+                    CarePlan.deleted.is_(False),
+                )
                 .order_by(CarePlan.created_at.desc(), CarePlan.id.desc())
             ).all()
             self._uow.audit(
@@ -360,7 +371,7 @@ class CarePlanService:
 
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, plan_id)
-            if row.patient_id != patient_id:
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("care_plan.not_found")
             if row.status != RecordStatus.SIGNED and row.created_by != actor.id:
                 raise PermissionDenied("care_plan.draft_not_yours")
@@ -381,10 +392,13 @@ class CarePlanService:
     def _open_draft(
         session: Session, actor: CurrentUser, patient_id: uuid.UUID, episode: uuid.UUID | None
     ) -> CarePlan | None:
-        """The draft open in the episode: the actor's, else a colleague's is refused."""
+        """The draft open in the episode: the actor's, else a colleague's is refused.
+
+        One left under a registration since merged into the patient's record is theirs.
+        """
         drafts = session.scalars(
             select(CarePlan).where(
-                CarePlan.patient_id == patient_id,
+                CarePlan.patient_id.in_(identities_of(session, patient_id)),
                 CarePlan.status == RecordStatus.DRAFT.value,
                 CarePlan.deleted.is_(False),
                 _in_episode(episode),
@@ -423,7 +437,7 @@ class CarePlanService:
         step: str,
     ) -> CarePlan:
         row = self._load(session, plan_id)
-        if row.patient_id != patient_id:
+        if not same_patient(session, row.patient_id, patient_id):
             raise Conflict("care_plan.wrong_patient")
         self._check(actor, row, step)
         return row

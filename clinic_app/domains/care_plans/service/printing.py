@@ -14,6 +14,7 @@ from clinic_app.kernel.errors import NotFound
 from clinic_app.kernel.reference import code_list
 from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
 
@@ -55,10 +56,13 @@ def copy_for_patient(
 ) -> PrintableCopy:
     """The copy of ``row`` for its patient, the name and needs read from their record here.
 
+    The record is the one standing for the plan's patient now: a plan made under a
+    registration since merged into another record is printed with that record's details.
+
     Raises:
         NotFound: ``patient.not_found``.
     """
-    patient = session.get(Patient, row.patient_id)
+    patient = session.get(Patient, survivor_of(session, row.patient_id))
     if patient is None or patient.deleted:
         raise NotFound("patient.not_found")
     signed = row.status == RecordStatus.SIGNED

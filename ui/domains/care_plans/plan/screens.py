@@ -153,7 +153,10 @@ class CarePlanScreen:
         self.view_model.print_copy()
 
     def _announce(self, kind: str, plan: CarePlanView) -> None:
-        self._context.announce(kind, plan.patient_id)
+        # Said of the banner's record: a plan made under a registration since merged into it
+        # is theirs, and their timeline is the one to refresh.
+        patient = self._patient
+        self._context.announce(kind, patient.id if patient is not None else plan.patient_id)
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient

@@ -21,6 +21,7 @@ from ui.common.tasks import TaskRunner
 OPENS_ACROSS_A_MERGE = frozenset(
     {
         "assessment",
+        "care_plan",
         "contact_note",
         "questionnaire",
         "red_flag_actions",
