@@ -321,6 +321,18 @@ class NoticeScreen(Protocol):
     def show_notice(self, text: str, kind: str) -> None: ...
 
 
+def record_holder(patient: PatientRecord | None, patient_id: uuid.UUID) -> uuid.UUID:
+    """Whose record a change to ``patient_id``'s record is announced for.
+
+    The open record's patient when ``patient_id`` is theirs or a registration since merged
+    into their record (their timeline is the one to read again); else ``patient_id`` itself,
+    never the patient who happens to be open now (an answer arriving after the page moved on).
+    """
+    if patient is not None and (patient_id == patient.id or patient_id in patient.merged_ids):
+        return patient.id
+    return patient_id
+
+
 def under_banner(view: QWidget) -> tuple[QWidget, PatientBanner]:
     """A page for ``view``, and a banner the screen may fill but that is never shown.
 

@@ -13,7 +13,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.care_plans.plan.view import CarePlanForm
 from ui.domains.care_plans.plan.view_model import CarePlanViewModel
 
@@ -155,8 +155,7 @@ class CarePlanScreen:
     def _announce(self, kind: str, plan: CarePlanView) -> None:
         # Said of the banner's record: a plan made under a registration since merged into it
         # is theirs, and their timeline is the one to refresh.
-        patient = self._patient
-        self._context.announce(kind, patient.id if patient is not None else plan.patient_id)
+        self._context.announce(kind, record_holder(self._patient, plan.patient_id))
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient

@@ -13,7 +13,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.contacts.note.view import ContactNoteView
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
 
@@ -120,8 +120,7 @@ class ContactNoteScreen:
     def _announce(self, kind: str, note: NoteRecord) -> None:
         # Said of the banner's record: a note written under a registration since merged into
         # it is theirs, and their timeline is the one to refresh.
-        patient = self._patient
-        self._context.announce(kind, patient.id if patient is not None else note.patient_id)
+        self._context.announce(kind, record_holder(self._patient, note.patient_id))
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient
