@@ -52,7 +52,7 @@ from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import AlertKind, RecordStatus
 from clinic_app.people.auth import AuthService
 from clinic_app.people.care import EpisodeOfCare
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import episode_for, last_ended_episode_id
 from clinic_app.people.model import GpPractice, Patient, PatientAlert
 from clinic_app.people.nhs_number import format_nhs_number
@@ -367,7 +367,7 @@ class LetterService:
                 raise NotFound("patient.not_found")
             if onward_decision_id is not None:
                 decision = session.get(TriageDecision, onward_decision_id)
-                if decision is None or decision.patient_id != patient_id:
+                if decision is None or not same_patient(session, decision.patient_id, patient_id):
                     raise NotFound("letter.onward_decision_not_found")
             row = LetterRecord(
                 patient_id=patient_id,
@@ -519,17 +519,25 @@ class LetterService:
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, letter_id)
-            if row.patient_id != patient_id:
+            # One written under a registration since merged into this record is theirs.
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("letter.not_found")
             self._audit(session, actor, "open", row)
             return letter_view(row, targets_in_force(session)["patient_letter_grade"])
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[LetterView]:
-        """The patient's letters, newest first (drafts and signed); audited."""
+        """The patient's letters, newest first (drafts and signed); audited.
+
+        Those written under a registration since merged into the record are the patient's
+        (a draft begun there is continued from the surviving record).
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(LetterRecord)
-                .where(LetterRecord.patient_id == patient_id, LetterRecord.deleted.is_(False))
+                .where(
+                    LetterRecord.patient_id.in_(identities_of(session, patient_id)),
+                    LetterRecord.deleted.is_(False),
+                )
                 .order_by(LetterRecord.created_at.desc(), LetterRecord.id.desc())
             ).all()
             self._uow.audit(session, actor, "letter.list", patient_id=patient_id, entity="letter")
@@ -594,7 +602,9 @@ class LetterService:
 
         A signed letter's PDF is kept in the record when it is signed (a file, synced); a
         letter signed on another laptop whose file has not arrived yet is drawn again from its
-        sealed words, which give the same bytes. Printing is audited.
+        sealed words, which give the same bytes. One written under a registration since
+        merged into another record is drawn again, naming the patient as the surviving record
+        does. Printing is audited.
 
         Raises:
             NotFound: ``letter.not_found``.
@@ -603,18 +613,21 @@ class LetterService:
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, letter_id)
-            if row.patient_id != patient_id:
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("letter.not_found")
             if row.status != RecordStatus.SIGNED and row.created_by != actor.id:
                 raise Conflict("letter.draft_not_yours")
             view = letter_view(row)
             if not view.intact:
                 raise Conflict("letter.not_intact")
+            # Under a registration since merged into another record, the letter is drawn
+            # again to name the patient as that record does (its sealed words unchanged).
             kept = (
                 kept_bytes(
                     session, file_named(session, row.patient_id, _pdf_name(row.id), PDF_TYPE)
                 )
                 if row.status == RecordStatus.SIGNED
+                and survivor_of(session, row.patient_id) == row.patient_id
                 else None
             )
             if kept is not None:
@@ -628,8 +641,12 @@ class LetterService:
     def _printed(
         session: Session, row: LetterRecord, view: LetterView, actor: CurrentUser
     ) -> PrintedLetter:
-        """What the printed letter says beside its sections: names, number, signer, greeting."""
-        patient = session.get(Patient, row.patient_id)
+        """What the printed letter says beside its sections: names, number, signer, greeting.
+
+        The patient is named as their record names them now: for a letter written under a
+        registration since merged into another, as the surviving record does.
+        """
+        patient = session.get(Patient, survivor_of(session, row.patient_id))
         if patient is None:
             raise NotFound("patient.not_found")
         site = _letter_site(session, row, actor)
@@ -771,7 +788,7 @@ class LetterService:
         step: str,
     ) -> LetterRecord:
         row = self._load(session, letter_id)
-        if row.patient_id != patient_id:
+        if not same_patient(session, row.patient_id, patient_id):
             raise Conflict("letter.wrong_patient")
         LETTER.lifecycle.check(
             step,

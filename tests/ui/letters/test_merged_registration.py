@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from clinic_app.container import Services
 from clinic_app.domains.injections.model import InjectionRecord
 from clinic_app.kernel.base import utcnow
 from clinic_app.people.model import Patient
+from clinic_app.people.text import search_key
 from clinic_app.people.views import PatientSummary
 from tests.support.merges import merged_by_sync
 from tests.ui.conftest import WAIT_MS, wait_idle
 from tests.ui.late_answers import open_record, settle
-from tests.ui.letters.helpers import open_letter, patients_with_episodes
+from tests.ui.letters.helpers import open_letter, patients_with_episodes, pdf_text, printing_to
 from tests.ui.records import second_registration
 from ui.app import MainWindow
+from ui.domains.letters.letter.screens import LetterScreen
 
 
 def _injected_under(
@@ -149,3 +152,71 @@ def test_a_questionnaire_given_under_the_merged_registration_opens_from_the_surv
     # The questionnaires service opens it for the surviving record; the page does too.
     assert clinic.questionnaires.response(user, survivor, entry.record_id) is not None
     assert window.showing(window.screen_by_id("questionnaire")), record.view.notice.text()
+
+
+def test_a_letter_begun_under_the_merged_registration_opens_from_the_survivors_timeline(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
+) -> None:
+    window = signed_in
+    user = window.session.require_user()
+    ((first, episode),) = patients_with_episodes(clinic, 1)
+    # A letter to the GP was begun under the first registration; that registration is then
+    # merged into the second, whose record names her Whitfield.
+    draft = clinic.letters.draft(user, first, "gp_clinic", episode)
+    clinic.letters.edit(user, draft.id, first, {"clinical_summary": "Knee pain easing."})
+    stale = _summary(clinic, first).family_name
+    survivor = second_registration(clinic, _summary(clinic, first))
+    with clinic.context.store.engine.begin() as conn:
+        conn.execute(
+            update(Patient.__table__)
+            .where(Patient.__table__.c.id == survivor)
+            .values(family_name="Whitfield", family_key=search_key("Whitfield"))
+        )
+    merged_by_sync(clinic, survivor, first)
+
+    open_record(qtbot, window, survivor)
+    record = window.screen_by_id("patient")
+    qtbot.waitUntil(lambda: record.view_model.timeline is not None, timeout=WAIT_MS)
+    entry = next(
+        e
+        for e in record.view_model.timeline.entries
+        if e.patient_id == first and e.screen_id == "letter"
+    )
+    record.view_model.open_entry(entry)
+    settle(qtbot, window)
+
+    # The letter is shown, the surviving record in the banner ...
+    screen = window.screen_by_id("letter")
+    assert isinstance(screen, LetterScreen)
+    assert window.showing(screen), record.view.notice.text()
+    assert window.context.patient is not None
+    assert window.context.patient.id == survivor
+    letter = screen.view_model.letter
+    assert letter is not None
+    assert letter.id == draft.id
+    summary = screen.view.sections["clinical_summary"]
+    assert summary.words.toPlainText() == "Knee pain easing."
+    assert not summary.words.isReadOnly()
+    # ... and what is typed is saved to that same letter, said of the surviving record.
+    changed: list[tuple[str, object]] = []
+    window.context.record_changed.connect(lambda kind, patient: changed.append((kind, patient)))
+    with qtbot.waitSignal(screen.view_model.saved, timeout=WAIT_MS):
+        summary.words.setPlainText("Knee pain settled with exercise.")
+    wait_idle(window)
+    kept = clinic.letters.get(user, draft.id, survivor)
+    assert next(s.text for s in kept.sections if s.key == "clinical_summary") == (
+        "Knee pain settled with exercise."
+    )
+    assert [letter.id for letter in clinic.letters.for_patient(user, survivor)] == [draft.id]
+    assert ("letter.saved", survivor) in changed
+
+    # Printed, it names her as the surviving record does.
+    printed = printing_to(screen, tmp_path)
+    with qtbot.waitSignal(screen.view_model.printed, timeout=WAIT_MS):
+        qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert len(printed) == 1
+    words = pdf_text(printed[0])
+    assert "WHITFIELD" in words
+    assert stale.upper() not in words
+    assert "Knee pain settled with exercise." in words

@@ -30,6 +30,7 @@ from clinic_app.domains.letters.rules import PRSB_KINDS, LetterKind
 from clinic_app.domains.letters.views import LetterView
 from clinic_app.kernel.staff import Site, User
 from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import GpPractice, Patient
 
 #: What kind of attendance a letter reports on, as the document says it.
@@ -117,8 +118,12 @@ def episode_attendance(
 def letter_document(
     session: Session, row: LetterRecord, view: LetterView, pdf: bytes, site_id: object
 ) -> LetterDocument:
-    """The document values of a signed letter (the caller checks it is signed and intact)."""
-    patient = session.get(Patient, row.patient_id)
+    """The document values of a signed letter (the caller checks it is signed and intact).
+
+    The patient is the record standing for the letter's now (the survivor of a merge), as
+    its printed copy names them.
+    """
+    patient = session.get(Patient, survivor_of(session, row.patient_id))
     if patient is None:
         raise LookupError("patient")
     signed_at = view.signed_at or view.created_at

@@ -135,7 +135,9 @@ class LetterScreen:
         self._left.sign_finished(patient_id, signed, why)
 
     def _announce(self, kind: str, letter: LetterView) -> None:
-        self._context.announce(kind, letter.patient_id)
+        # For the banner's record: one kept under a registration merged into it is theirs.
+        patient = self._patient
+        self._context.announce(kind, patient.id if patient is not None else letter.patient_id)
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient, letter = self._patient, self.view_model.letter
