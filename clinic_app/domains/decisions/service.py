@@ -55,6 +55,7 @@ from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
@@ -286,9 +287,12 @@ class DecisionLink:
 def _signed_for(
     session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None, leads_to: str
 ) -> list[DecisionRecord]:
-    """Signed, not superseded SDM records of the episode whose options lead to ``leads_to``."""
+    """Signed, not superseded SDM records of the episode whose options lead to ``leads_to``.
+
+    Those under a registration since merged into the patient's record are the patient's.
+    """
     query = select(DecisionRecord).where(
-        DecisionRecord.patient_id == patient_id,
+        DecisionRecord.patient_id.in_(identities_of(session, patient_id)),
         DecisionRecord.status == RecordStatus.SIGNED.value,
         DecisionRecord.deleted.is_(False),
     )
@@ -336,7 +340,7 @@ def check_decision(
         row = session.get(DecisionRecord, sdm_id)
         if row is None or row.deleted:
             raise NotFound("decision.not_found")
-        if row.patient_id != patient_id:
+        if not same_patient(session, row.patient_id, patient_id):
             raise Conflict("decision.wrong_patient")
         if row.status != RecordStatus.SIGNED:
             raise Conflict("decision.not_signed")
@@ -426,7 +430,8 @@ class DecisionService:
         """Start a draft with an aid's current version, every option to be discussed.
 
         Starting again with the same aid, for the same patient and episode, continues the
-        actor's own draft (one that is not a change of mind) instead of making another.
+        actor's own draft (one that is not a change of mind) instead of making another, also
+        one begun under a registration since merged into the patient's record.
 
         Raises:
             NotFound: ``patient.not_found``, ``decision.unknown_aid``, ``episode.not_found``
@@ -442,7 +447,7 @@ class DecisionService:
             draft = session.scalars(
                 select(DecisionRecord)
                 .where(
-                    DecisionRecord.patient_id == patient.id,
+                    DecisionRecord.patient_id.in_(identities_of(session, patient.id)),
                     DecisionRecord.aid_id == aid.id,
                     DecisionRecord.status == RecordStatus.DRAFT.value,
                     DecisionRecord.supersedes_id.is_(None),
@@ -550,7 +555,7 @@ class DecisionService:
         """
         with self._uow(actor, DECISION.lifecycle.step("supersede").permission) as session:
             earlier = self._load(session, record_id)
-            if earlier.patient_id != patient_id:
+            if not same_patient(session, earlier.patient_id, patient_id):
                 raise Conflict("decision.wrong_patient")
             self._check(actor, earlier, "supersede")
             if _superseded_by(session, earlier) is not None:
@@ -603,18 +608,23 @@ class DecisionService:
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, record_id)
-            if row.patient_id != patient_id:
+            # One recorded under a registration since merged into this record is theirs.
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("decision.not_found")
             self._audit(session, actor, "open", row)
             return decision_view(row, _superseded_by(session, row))
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[DecisionRecordView]:
-        """The patient's SDM records, newest first (drafts and signed); audited."""
+        """The patient's SDM records, newest first (drafts and signed); audited.
+
+        Those under a registration since merged into the record are the patient's (a draft
+        begun there is continued from the surviving record).
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(DecisionRecord)
                 .where(
-                    DecisionRecord.patient_id == patient_id,
+                    DecisionRecord.patient_id.in_(identities_of(session, patient_id)),
                     DecisionRecord.deleted.is_(False),
                 )
                 .order_by(DecisionRecord.created_at.desc(), DecisionRecord.id.desc())
@@ -654,7 +664,8 @@ class DecisionService:
         """The take-home summary of this patient's SDM record as a PDF (printing is audited).
 
         The patient's name and NHS number head every page, read from their record here, not
-        taken from the screen; large print when their record asks for it.
+        taken from the screen (for a record under a registration since merged into another,
+        the surviving record's); large print when their record asks for it.
 
         A draft prints only for the clinician writing it: a colleague could otherwise hand
         the patient a decision its clinician has not yet agreed with them.
@@ -667,11 +678,11 @@ class DecisionService:
         """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, record_id)
-            if row.patient_id != patient_id:
+            if not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("decision.not_found")
             if row.status != RecordStatus.SIGNED and row.created_by != actor.id:
                 raise PermissionDenied("decision.draft_not_yours")
-            patient = session.get(Patient, row.patient_id)
+            patient = session.get(Patient, survivor_of(session, row.patient_id))
             if patient is None or patient.deleted:
                 raise NotFound("patient.not_found")
             view = decision_view(row)
@@ -754,7 +765,7 @@ class DecisionService:
     ) -> DecisionRecord:
         """The record, once it is this patient's and the actor may take ``step`` on it."""
         row = self._load(session, record_id)
-        if row.patient_id != patient_id:
+        if not same_patient(session, row.patient_id, patient_id):
             raise Conflict("decision.wrong_patient")
         self._check(actor, row, step)
         return row

@@ -147,7 +147,9 @@ class DecisionScreen:
         self.view_model.print_summary()
 
     def _announce(self, kind: str, record: DecisionRecordView) -> None:
-        self._context.announce(kind, record.patient_id)
+        # For the banner's record: one kept under a registration merged into it is theirs.
+        patient = self._patient
+        self._context.announce(kind, patient.id if patient is not None else record.patient_id)
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient = self._patient

@@ -23,6 +23,7 @@ OPENS_ACROSS_A_MERGE = frozenset(
         "assessment",
         "care_plan",
         "contact_note",
+        "decision",
         "letter",
         "questionnaire",
         "red_flag_actions",
