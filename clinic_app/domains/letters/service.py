@@ -602,9 +602,9 @@ class LetterService:
 
         A signed letter's PDF is kept in the record when it is signed (a file, synced); a
         letter signed on another laptop whose file has not arrived yet is drawn again from its
-        sealed words, which give the same bytes. One written under a registration since
-        merged into another record is drawn again, naming the patient as the surviving record
-        does. Printing is audited.
+        sealed words, which give the same bytes: a letter signed before its registration was
+        merged into another record prints as it was sent. A draft is drawn naming the patient
+        as the surviving record does. Printing is audited.
 
         Raises:
             NotFound: ``letter.not_found``.
@@ -620,14 +620,13 @@ class LetterService:
             view = letter_view(row)
             if not view.intact:
                 raise Conflict("letter.not_intact")
-            # Under a registration since merged into another record, the letter is drawn
-            # again to name the patient as that record does (its sealed words unchanged).
+            # A signed letter prints as it was sent, also after its registration was merged
+            # into another record (a draft is drawn naming the patient as that record does).
             kept = (
                 kept_bytes(
                     session, file_named(session, row.patient_id, _pdf_name(row.id), PDF_TYPE)
                 )
                 if row.status == RecordStatus.SIGNED
-                and survivor_of(session, row.patient_id) == row.patient_id
                 else None
             )
             if kept is not None:

@@ -13,7 +13,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.letters.letter.kinds import kind_label
 from ui.domains.letters.letter.view import LetterPage
 from ui.domains.letters.letter.view_model import LetterRequest, LetterViewModel
@@ -136,8 +136,7 @@ class LetterScreen:
 
     def _announce(self, kind: str, letter: LetterView) -> None:
         # For the banner's record: one kept under a registration merged into it is theirs.
-        patient = self._patient
-        self._context.announce(kind, patient.id if patient is not None else letter.patient_id)
+        self._context.announce(kind, record_holder(self._patient, letter.patient_id))
 
     def _save_pdf(self, pdf: bytes) -> None:
         patient, letter = self._patient, self.view_model.letter
