@@ -45,6 +45,7 @@ from clinic_app.kernel.staff import User, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation, changed_attestations
@@ -708,10 +709,21 @@ class ReportService:
             return [_view(session, row) for row in rows]
 
     def final_reports(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReportView]:
-        """The patient's reports that may go into a letter as final (signed or verified)."""
+        """The patient's reports that may go into a letter as final (signed or verified).
+
+        Those under a registration since merged into the record are the patient's: a letter
+        from the surviving record quotes them, and must cite them as final.
+        """
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             self._uow.audit(session, actor, "report.list_final", patient_id=patient_id)
-            return [_view(session, row) for row in final_report_rows(session, patient_id)]
+            rows = [
+                row
+                for registration in identities_of(session, patient_id)
+                for row in final_report_rows(session, registration)
+            ]
+            # Oldest first across the registrations, as for one (a final version is signed).
+            rows.sort(key=lambda row: row.signed_at or utcnow())
+            return [_view(session, row) for row in rows]
 
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
         """Reports submitted to the actor, the longest waiting first."""
