@@ -19,6 +19,7 @@ from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.records.registry import RecordType
@@ -72,13 +73,17 @@ def own_draft(
     patient_id: uuid.UUID,
     episode_id: uuid.UUID | None,
 ) -> _Row | None:
-    """The actor's own draft of ``table`` for the patient's episode, the latest saved, or None."""
+    """The actor's own draft of ``table`` for the patient's episode, the latest saved, or None.
+
+    A draft under a registration since merged into the patient's record is theirs (one being
+    typed as the merge arrived is continued on the surviving record).
+    """
     columns: Any = table
     mine = recorded_by(actor)
     found: _Row | None = session.scalars(
         select(columns)
         .where(
-            columns.patient_id == patient_id,
+            columns.patient_id.in_(identities_of(session, patient_id)),
             columns.status == RecordStatus.DRAFT.value,
             columns.deleted.is_(False),
             columns.episode_id.is_(None)
@@ -103,6 +108,9 @@ def patient_row(
 ) -> _Row:
     """The row, when it exists and is ``patient_id``'s (when one is named).
 
+    A row under a registration since merged into the patient's record (or into the record
+    ``patient_id`` was merged into) is theirs; a row of any other patient is not.
+
     Raises:
         NotFound: ``missing``, also for another patient's row when no ``wrong_patient`` is given
             (reading: another patient's record is not found).
@@ -111,7 +119,7 @@ def patient_row(
     row = session.get(table, row_id)
     if row is None or row.deleted:
         raise missing
-    if patient_id is not None and row.patient_id != patient_id:
+    if patient_id is not None and not same_patient(session, row.patient_id, patient_id):
         raise wrong_patient if wrong_patient is not None else missing
     return row
 

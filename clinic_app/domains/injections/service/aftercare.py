@@ -30,6 +30,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import same_patient, survivor_of
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
 from clinic_app.records.seal import intact
@@ -173,6 +174,9 @@ def aftercare_leaflet(
 ) -> bytes:
     """The aftercare leaflet of this patient's signed injection as a PDF (printing is audited).
 
+    An injection under a registration since merged into the patient's record is theirs, and
+    its leaflet names them as the surviving record does.
+
     Raises:
         NotFound: ``injection.not_found`` (also for a record of another patient),
             ``patient.not_found``.
@@ -193,14 +197,16 @@ def aftercare_leaflet(
     words = shipped_aftercare()
     with uow(actor, READ, mode=Mode.AUDITED_READ) as session:
         row = session.get(InjectionRecord, record_id)
-        if row is None or row.deleted or row.patient_id != patient_id:
+        if row is None or row.deleted or not same_patient(session, row.patient_id, patient_id):
             raise NotFound("injection.not_found")
         if row.status != RecordStatus.SIGNED or row.content_sha256 is None:
             raise Conflict("injection.aftercare_not_signed")
         if not intact(INJECTION, row):
             # Changed outside the app since it was signed: never hand a patient those doses.
             raise Conflict("injection.aftercare_not_intact")
-        patient = session.get(Patient, row.patient_id)
+        # Named as the record that stands for them now: a registration since merged into it
+        # may hold a name or number corrected on the surviving record.
+        patient = session.get(Patient, survivor_of(session, row.patient_id))
         if patient is None or patient.deleted:
             raise NotFound("patient.not_found")
         giver = session.get(User, row.signed_by) if row.signed_by is not None else None

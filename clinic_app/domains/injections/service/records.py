@@ -1,7 +1,8 @@
 """Injection records: a draft at the bedside, its checks, signed with the password, added to.
 
 Every method may name the patient in the window's banner (``patient_id``): a record of
-another patient is then refused when changing it and not found when reading it. Saving a
+another patient is then refused when changing it and not found when reading it (one under a
+registration since merged into the banner's record is the banner patient's). Saving a
 draft refuses impossible values with the field named; signing refuses a hard stop, a warning
 not acknowledged, or a part left empty. The shared decision that led to the injection is
 linked through ``clinic_app.domains.decisions.service.check_decision`` on save and sign.
@@ -40,6 +41,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of
 from clinic_app.records.attestation import attestation
 from clinic_app.records.events import RecordAmended, raise_event
 from clinic_app.records.rows import (
@@ -289,12 +291,15 @@ class InjectionService:
             return self._view(session, row)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[InjectionView]:
-        """The patient's injection records, newest first (drafts and signed); audited."""
+        """The patient's injection records, newest first (drafts and signed); audited.
+
+        Those under a registration since merged into the patient's record are theirs.
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(InjectionRecord)
                 .where(
-                    InjectionRecord.patient_id == patient_id,
+                    InjectionRecord.patient_id.in_(identities_of(session, patient_id)),
                     InjectionRecord.deleted.is_(False),
                 )
                 .order_by(InjectionRecord.created_at.desc(), InjectionRecord.id.desc())

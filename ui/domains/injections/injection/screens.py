@@ -96,7 +96,8 @@ class InjectionScreen:
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
         """The injection ``item`` names, else the user's own draft, else a new one.
 
-        ``item`` is a record of the banner's patient (from their timeline).
+        ``item`` is a record of the banner's patient (from their timeline), perhaps under a
+        registration since merged into their record.
 
         Opening again (coming back from the shared decision, say) reads the decision again.
         """
@@ -215,7 +216,10 @@ class InjectionScreen:
             )
 
     def _announce(self, kind: str, record: InjectionView) -> None:
-        self._context.announce(kind, record.patient_id)
+        # Named as the banner's patient: a record under a registration since merged into
+        # their record changes that record (its timeline reads it again).
+        patient = self._patient
+        self._context.announce(kind, patient.id if patient is not None else record.patient_id)
 
 
 SCREENS = (

@@ -24,6 +24,7 @@ OPENS_ACROSS_A_MERGE = frozenset(
         "care_plan",
         "contact_note",
         "decision",
+        "injection",
         "letter",
         "questionnaire",
         "red_flag_actions",
