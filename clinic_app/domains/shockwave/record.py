@@ -21,6 +21,7 @@ from clinic_app.domains.shockwave.model import EswtCourse, EswtSession
 from clinic_app.domains.shockwave.views import OutcomeChange, ScoreChange
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import identities_of
 from clinic_app.records.facts import fact_columns
 from clinic_app.records.lifecycle import Check, Lifecycle, Step, statuses
 from clinic_app.records.offers import FactSource, LetterSection, Measure
@@ -174,8 +175,9 @@ def outcome_change(session: Session, row: EswtCourse) -> OutcomeChange:
             for r in session.scalars(
                 select(QuestionnaireResponse).where(
                     QuestionnaireResponse.id.in_(ids),
-                    # Only this patient's responses were ever accepted; read as such too.
-                    QuestionnaireResponse.patient_id == row.patient_id,
+                    # Only this patient's responses were ever accepted (under any of their
+                    # registrations, merged ones too); read as such too.
+                    QuestionnaireResponse.patient_id.in_(identities_of(session, row.patient_id)),
                 )
             )
         }

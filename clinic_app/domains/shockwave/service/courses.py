@@ -1,7 +1,8 @@
 """Shockwave courses: opened, given session by session (each signed), closed with the scores.
 
 Every method may name the patient in the window's banner (``patient_id``): a record of another
-patient is then refused when changing it and not found when reading it. Saving refuses
+patient is then refused when changing it and not found when reading it (one under a
+registration since merged into the banner's record is the banner patient's). Saving refuses
 impossible values with the field named; signing a session refuses a hard stop (an absolute
 contraindication, the guidance's governance not ticked, a future date, a session beyond the
 plan), a warning not acknowledged or a part left empty. The shared decision that led to the
@@ -45,6 +46,7 @@ from clinic_app.kernel.session import ClinicSession
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.records.attestation import attestation
 from clinic_app.records.rows import (
     check_step,
@@ -366,7 +368,9 @@ class ShockwaveService:
             if (
                 row is None
                 or row.deleted
-                or (patient_id is not None and row.patient_id != patient_id)
+                or (
+                    patient_id is not None and not same_patient(session, row.patient_id, patient_id)
+                )
             ):
                 raise NotFound("eswt.session_not_found")
             course = self._load(session, row.course_id, None)
@@ -397,11 +401,17 @@ class ShockwaveService:
             return self._view(session, row)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[CourseView]:
-        """The patient's courses, newest first (open and closed); audited."""
+        """The patient's courses, newest first (open and closed); audited.
+
+        Those under a registration since merged into the patient's record are theirs.
+        """
         with self._uow(actor, READ, mode=Mode.AUDITED_READ) as session:
             rows = session.scalars(
                 select(EswtCourse)
-                .where(EswtCourse.patient_id == patient_id, EswtCourse.deleted.is_(False))
+                .where(
+                    EswtCourse.patient_id.in_(identities_of(session, patient_id)),
+                    EswtCourse.deleted.is_(False),
+                )
                 .order_by(EswtCourse.created_at.desc(), EswtCourse.id.desc())
             ).all()
             self._uow.audit(session, actor, "eswt.list", patient_id=patient_id, entity="eswt")

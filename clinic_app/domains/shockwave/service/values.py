@@ -33,6 +33,7 @@ from clinic_app.domains.shockwave.views import (
     SessionView,
 )
 from clinic_app.kernel.errors import FormErrors, ValidationError
+from clinic_app.people.duplicates import identities_of
 from clinic_app.records.seal import intact
 from clinic_app.records.sections import missing_sections
 
@@ -67,7 +68,8 @@ def _outcome(session: Session, patient_id: uuid.UUID, value: Outcome, field: str
             session.scalars(
                 select(QuestionnaireResponse.id).where(
                     QuestionnaireResponse.id.in_(list(value.responses)),
-                    QuestionnaireResponse.patient_id == patient_id,
+                    # Answered under any registration of the patient, merged ones too.
+                    QuestionnaireResponse.patient_id.in_(identities_of(session, patient_id)),
                     QuestionnaireResponse.deleted.is_(False),
                 )
             )

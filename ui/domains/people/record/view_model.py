@@ -29,6 +29,7 @@ OPENS_ACROSS_A_MERGE = frozenset(
         "questionnaire",
         "red_flag_actions",
         "red_flags",
+        "shockwave",
     }
 )
 

@@ -70,7 +70,8 @@ class ShockwaveScreen:
     def open(self, patient: PatientRecord | None, item: object = None) -> None:
         """The course ``item`` names, else the user's own open course, else a new one.
 
-        ``item`` is a course of the banner's patient (from their timeline).
+        ``item`` is a course of the banner's patient (from their timeline), perhaps under a
+        registration since merged into their record.
         """
         if patient is None:
             return
@@ -85,7 +86,10 @@ class ShockwaveScreen:
         self.banner.show_record(patient)
         episode = patient.open_episode
         self.view_model.open(
-            patient.id, episode.id if episode is not None else None, course_to_open(item)
+            patient.id,
+            episode.id if episode is not None else None,
+            course_to_open(item),
+            merged_ids=patient.merged_ids,
         )
         self._context.show(self)
         self.view.focus_first_field()
@@ -191,7 +195,10 @@ class ShockwaveScreen:
         self.view_model.then(lambda: self._context.open("decision", SHOCKWAVE_AID))
 
     def _announce(self, kind: str, course: object) -> None:
-        patient_id = getattr(course, "patient_id", None)
+        # Named as the banner's patient: a course under a registration since merged into
+        # their record changes that record (its timeline reads it again).
+        patient = self._patient
+        patient_id = patient.id if patient is not None else getattr(course, "patient_id", None)
         if isinstance(patient_id, uuid.UUID):
             self._context.announce(kind, patient_id)
 
