@@ -14,7 +14,7 @@ from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.injections.injection.view import InjectionForm
 from ui.domains.injections.injection.view_model import InjectionViewModel
 
@@ -218,8 +218,7 @@ class InjectionScreen:
     def _announce(self, kind: str, record: InjectionView) -> None:
         # Named as the banner's patient: a record under a registration since merged into
         # their record changes that record (its timeline reads it again).
-        patient = self._patient
-        self._context.announce(kind, patient.id if patient is not None else record.patient_id)
+        self._context.announce(kind, record_holder(self._patient, record.patient_id))
 
 
 SCREENS = (

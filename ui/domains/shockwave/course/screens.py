@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.shockwave.course.view import CourseForm
 from ui.domains.shockwave.course.view_model import CourseViewModel
 
@@ -197,10 +197,9 @@ class ShockwaveScreen:
     def _announce(self, kind: str, course: object) -> None:
         # Named as the banner's patient: a course under a registration since merged into
         # their record changes that record (its timeline reads it again).
-        patient = self._patient
-        patient_id = patient.id if patient is not None else getattr(course, "patient_id", None)
+        patient_id = getattr(course, "patient_id", None)
         if isinstance(patient_id, uuid.UUID):
-            self._context.announce(kind, patient_id)
+            self._context.announce(kind, record_holder(self._patient, patient_id))
 
 
 SCREENS = (
