@@ -86,3 +86,21 @@ def test_the_day_list_offers_the_follow_up_of_a_baseline_given_under_a_merged_re
 
     (entry,) = clinic.appointments.day(clinic.physio, day=made.starts_at.date()).entries
     assert len(entry.needs.questionnaires_due) == 1
+
+
+def test_the_day_list_marks_a_draft_left_under_a_merged_registration_as_unsigned_work(
+    clinic: Clinic,
+) -> None:
+    # An assessment begun at another clinic under Owen's registration, never signed; that
+    # registration is since merged into Harriet's record.
+    clinic.services.assessments.save_draft(
+        clinic.physio, clinic.owen, {"presenting_complaint": "Hip pain on stairs"}
+    )
+    made = clinic.book()
+    (entry,) = clinic.appointments.day(clinic.physio, day=made.starts_at.date()).entries
+    assert entry.needs.unsigned == ()
+
+    merged_by_sync(clinic.services, survivor=clinic.harriet, merged=clinic.owen)
+
+    (entry,) = clinic.appointments.day(clinic.physio, day=made.starts_at.date()).entries
+    assert entry.needs.unsigned == ("Assessment",)

@@ -59,15 +59,18 @@ class _Needs:
 
     @classmethod
     def of_patients(cls, session: Session, patients: set[uuid.UUID], on: date) -> _Needs:
-        unsigned: dict[uuid.UUID, tuple[str, ...]] = {}
-        if patients:
-            for record_type in record_types().values():
-                if record_type.unfinished is None:
-                    continue
-                for patient_id in record_type.unfinished(session, patients):
-                    unsigned[patient_id] = (*unsigned.get(patient_id, ()), record_type.title)
-        # A registration merged into a patient's record counts as theirs.
+        # A registration merged into a patient's record counts as theirs: its drafts are
+        # unsigned work on their row, its reports wait on their row.
         asked_for = _asked_for(session, patients) if patients else {}
+        unsigned: dict[uuid.UUID, tuple[str, ...]] = {}
+        for record_type in record_types().values():
+            if record_type.unfinished is None or not asked_for:
+                continue
+            for registration in record_type.unfinished(session, set(asked_for)):
+                for patient_id in asked_for.get(registration, ()):
+                    titles = unsigned.get(patient_id, ())
+                    if record_type.title not in titles:
+                        unsigned[patient_id] = (*titles, record_type.title)
         red_flag = set(_open_emergencies(session, patients, asked_for)) | {
             patient_id
             for registration in session.scalars(
@@ -83,20 +86,21 @@ class _Needs:
         }
         reports = [
             (patient_id, author, supervisor, status)
-            for patient_id, author, supervisor, status in session.execute(
+            for registration, author, supervisor, status in session.execute(
                 select(
                     ScanReport.patient_id,
                     ScanReport.author_id,
                     ScanReport.supervisor_id,
                     ScanReport.status,
                 ).where(
-                    ScanReport.patient_id.in_(patients),
+                    ScanReport.patient_id.in_(sorted(asked_for)),
                     ScanReport.deleted.is_(False),
                     ScanReport.status.in_(
                         [RecordStatus.DRAFT, RecordStatus.RETURNED, RecordStatus.SUBMITTED]
                     ),
                 )
             )
+            for patient_id in asked_for[registration]
         ]
         due = _questionnaires_due(session, patients, on, asked_for)
         return cls(unsigned, due, red_flag, reports)
