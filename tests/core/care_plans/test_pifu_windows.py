@@ -14,6 +14,7 @@ from clinic_app.kernel.audit_entry import AuditEntry
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import PermissionDenied
 from tests.core.care_plans.conftest import TODAY, Clinic, agreed_plan
+from tests.support.merges import merged_by_sync
 
 ENDS = pifu_ends_on(TODAY, 6)
 
@@ -95,3 +96,17 @@ def test_reading_the_list_is_audited(clinic: Clinic) -> None:
         entry = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None
     assert (entry.action, entry.user_id) == ("care_plan.pifu_list", clinic.clinician.id)
+
+
+def test_a_window_of_a_plan_under_a_merged_registration_names_the_surviving_record(
+    clinic: Clinic,
+) -> None:
+    # The plan was signed under a second registration, since merged into clinic.patient's.
+    _sign(clinic, clinic.clinician, clinic.other)
+    merged_by_sync(clinic.services, survivor=clinic.patient, merged=clinic.other)
+    survivor = clinic.services.patients.open(clinic.clinician, clinic.patient)
+
+    [window] = clinic.services.care_plans.pifu_windows(clinic.clinician)
+
+    assert window.patient_id == clinic.patient
+    assert window.patient_name == f"{survivor.family_name.upper()}, {survivor.given_name}"

@@ -13,6 +13,7 @@ from clinic_app.domains.care_plans.rules import PifuRules, about_to_lapse, days_
 from clinic_app.domains.care_plans.views import PifuWindow
 from clinic_app.kernel.staff import display_name
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import identities_among
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
 
@@ -53,12 +54,29 @@ def open_windows(
             )
         )
     )
+    # A plan made under a registration since merged into another record is that record's
+    # patient's: listed under the surviving record's name and number, and opening it opens it.
+    survivors = {
+        patient_id: registrations[0]
+        for patient_id, registrations in identities_among(
+            session, {patient.id for _plan, patient in found}
+        ).items()
+    }
+    surviving = sorted(
+        {survivor for patient_id, survivor in survivors.items() if survivor != patient_id}
+    )
+    standing = (
+        {row.id: row for row in session.scalars(select(Patient).where(Patient.id.in_(surviving)))}
+        if surviving
+        else {}
+    )
     names: dict[uuid.UUID | None, str] = {}
     windows: list[PifuWindow] = []
-    for plan, patient in found:
+    for plan, registered in found:
         starts, ends = plan.pifu_starts_on, plan.pifu_ends_on
         if plan.id in replaced or starts is None or ends is None or not is_open(starts, ends, on):
             continue
+        patient = standing.get(survivors.get(registered.id, registered.id), registered)
         if plan.signed_by not in names:
             names[plan.signed_by] = display_name(session, plan.signed_by)
         windows.append(
