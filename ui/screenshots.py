@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -424,6 +424,9 @@ def render_screens(
         shots += render_first_run(out_dir, 34, SCREEN_SIZE)
     finally:
         window.shutdown()
+        # Closed and deleted now: processing events alone never deletes it (a deferred
+        # delete waits for the event loop), and the window stayed on screen behind.
+        window.close()
         window.deleteLater()
-        QApplication.processEvents()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return shots

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from clinic_app import bootstrap
@@ -65,6 +65,13 @@ def first_run(
             run.runner.wait_idle(timeout=WAIT_MS / 1000)
         run.close_down()
         wizard.close()
+        # The main window the set-up opened is shut down with it; closed and deleted here too,
+        # so that it never stays on screen, its timers running, into the next test.
+        if run.signed_in is not None:
+            window, _services = run.signed_in
+            window.close()
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def fill_standalone(qtbot: QtBot, page: StandalonePage, **answers: str) -> None:
