@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -58,6 +59,36 @@ passwords._derive = functools.lru_cache(maxsize=4096)(passwords._derive)
 def _fresh_keychain() -> None:
     """Every test starts with an empty in-memory keychain."""
     keyring.set_keyring(MemoryKeyring())
+
+
+def _windows_on_screen() -> set[int]:
+    """The main windows shown now (none where no test has loaded the UI)."""
+    if "ui.shell.window" not in sys.modules:
+        return set()
+    from PySide6.QtWidgets import QApplication
+
+    from ui.shell.window import ShellWindow
+
+    if QApplication.instance() is None:
+        return set()
+    return {
+        id(widget)
+        for widget in QApplication.topLevelWidgets()
+        if isinstance(widget, ShellWindow) and widget.isVisible()
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_window_left_on_screen() -> Iterator[None]:
+    """A test that leaves a main window on screen fails, not the tests after it.
+
+    A window left shown keeps its timers and filters running in every later test of the
+    process, and they fail for a fault that is not theirs.
+    """
+    before = _windows_on_screen()
+    yield
+    left = _windows_on_screen() - before
+    assert not left, f"the test left {len(left)} main window(s) on screen"
 
 
 @pytest.fixture
