@@ -30,10 +30,14 @@ def draw(svg: Path, size: int = _DRAWN_AT) -> Image.Image:
         IconError: Qt cannot read the SVG.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: PLC0415 - build time only
+    from PySide6.QtGui import QImage, QPainter  # noqa: PLC0415 - build time only
     from PySide6.QtSvg import QSvgRenderer  # noqa: PLC0415
+    from PySide6.QtWidgets import QApplication  # noqa: PLC0415
 
-    _application = QGuiApplication.instance() or QGuiApplication([])
+    # A QApplication, not the bare QGuiApplication drawing needs: a process has one
+    # application object for good, and one that later shows windows (the test run, which
+    # draws icons for the packages) cannot make them on a QGuiApplication.
+    _application = QApplication.instance() or QApplication([])
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise IconError(f"{svg} is not an SVG Qt can draw")
