@@ -91,6 +91,29 @@ def _no_window_left_on_screen() -> Iterator[None]:
     assert not left, f"the test left {len(left)} main window(s) on screen"
 
 
+def _application_kind() -> str | None:
+    """The kind of Qt application object this process has (None: none, or Qt not loaded)."""
+    if "PySide6.QtCore" not in sys.modules:
+        return None
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    return None if app is None else type(app).__name__
+
+
+@pytest.fixture(autouse=True)
+def _windows_can_still_be_made() -> Iterator[None]:
+    """A test that leaves this process a Qt application that cannot show windows fails.
+
+    A process has one application object for good: a bare QGuiApplication (drawing an image
+    needs no more) made by a test that ran first left every later window test in the process
+    erroring at its start.
+    """
+    yield
+    kind = _application_kind()
+    assert kind in (None, "QApplication"), f"the test left a {kind}: no window can be made now"
+
+
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     """Where a test's store file goes."""
