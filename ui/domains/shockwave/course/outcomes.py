@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Protocol
@@ -41,25 +40,19 @@ def local_day(when: datetime) -> date:
 
 
 def completed_responses(
-    questionnaires: Questionnaires,
-    actor: CurrentUser,
-    patient_id: uuid.UUID,
-    merged_ids: Collection[uuid.UUID] = (),
+    questionnaires: Questionnaires, actor: CurrentUser, patient_id: uuid.UUID
 ) -> tuple[ResponseChoice, ...]:
     """The patient's completed responses, by questionnaire in the order offered, newest first.
 
-    An incomplete response has no total and is not offered; nor is any response that is not
-    this patient's: under their record or a registration merged into it (``merged_ids``).
+    An incomplete response has no total and is not offered. The questionnaires service gives
+    the patient's responses only, those under a registration merged into their record too.
     """
-    theirs = {patient_id, *merged_ids}
     found: list[ResponseChoice] = []
     for questionnaire_id, title in questionnaires.catalogue():
         answered = [
             entry.response
             for entry in questionnaires.history(actor, patient_id, questionnaire_id)
-            if entry.response.patient_id in theirs
-            and entry.response.complete
-            and entry.response.total is not None
+            if entry.response.complete and entry.response.total is not None
         ]
         answered.sort(key=lambda r: r.recorded_at, reverse=True)
         found.extend(

@@ -86,10 +86,7 @@ class ShockwaveScreen:
         self.banner.show_record(patient)
         episode = patient.open_episode
         self.view_model.open(
-            patient.id,
-            episode.id if episode is not None else None,
-            course_to_open(item),
-            merged_ids=patient.merged_ids,
+            patient.id, episode.id if episode is not None else None, course_to_open(item)
         )
         self._context.show(self)
         self.view.focus_first_field()

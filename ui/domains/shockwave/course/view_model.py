@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -226,8 +226,6 @@ class CourseViewModel(QObject):
         self._runner = runner
         self._session = session
         self.patient_id: uuid.UUID | None = None
-        #: The registrations merged into the patient's record: their responses are the patient's.
-        self.merged_ids: tuple[uuid.UUID, ...] = ()
         self.episode_id: uuid.UUID | None = None
         self.course: CourseView | None = None
         self.checks: SessionChecks | None = None
@@ -292,18 +290,13 @@ class CourseViewModel(QObject):
         patient_id: uuid.UUID,
         episode_id: uuid.UUID | None,
         course_id: uuid.UUID | None = None,
-        *,
-        merged_ids: Sequence[uuid.UUID] = (),
     ) -> None:
         """Open the course named, else the user's own open course of the episode, else a new one.
 
-        ``merged_ids`` are the registrations merged into the patient's record: a questionnaire
-        response under one of them is offered as the patient's. Nothing is saved until the
-        user types something.
+        Nothing is saved until the user types something.
         """
         self._forget()
         self.patient_id = patient_id
-        self.merged_ids = tuple(merged_ids)
         self.episode_id = episode_id
         self.loaded = False
         if self.responses:
@@ -312,7 +305,7 @@ class CourseViewModel(QObject):
             self.responses_changed.emit(())
         actor = self._session.require_user()
         courses, devices, decisions = self._courses, self._devices, self._decisions
-        questionnaires, merged = self._questionnaires, self.merged_ids
+        questionnaires = self._questionnaires
 
         def load() -> Opened:
             course = (
@@ -340,7 +333,7 @@ class CourseViewModel(QObject):
                 decision=found[0] if found else None,
                 devices=tuple(devices.list(actor)),
                 attestation=courses.attestation_for(actor),
-                responses=completed_responses(questionnaires, actor, patient_id, merged),
+                responses=completed_responses(questionnaires, actor, patient_id),
             )
 
         self._runner.run_store(
@@ -524,13 +517,13 @@ class CourseViewModel(QObject):
 
     def refresh_responses(self) -> None:
         """Read the patient's completed questionnaires again (one was recorded meanwhile)."""
-        patient_id, merged = self.patient_id, self.merged_ids
+        patient_id = self.patient_id
         if patient_id is None or not self.loaded or self.is_closed:
             return
         actor = self._session.require_user()
         questionnaires = self._questionnaires
         self._runner.run_store(
-            lambda: completed_responses(questionnaires, actor, patient_id, merged),
+            lambda: completed_responses(questionnaires, actor, patient_id),
             on_done=self._drafts.guard(self._on_responses),
             on_failed=self._drafts.guard(self._on_failed),
         )
@@ -539,7 +532,6 @@ class CourseViewModel(QObject):
         """Forget the patient and the form (saved first by the screen)."""
         self._forget()
         self.patient_id = None
-        self.merged_ids = ()
         self.episode_id = None
         self.decision = None
         self.devices = ()
