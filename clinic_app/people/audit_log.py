@@ -27,8 +27,7 @@ from clinic_app.kernel.security import audit, keychain
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
-from clinic_app.people.duplicates import identities_of, survivor_of
-from clinic_app.people.model import Patient
+from clinic_app.people.duplicates import identities_of, standing_for_number
 from clinic_app.people.nhs_number import normalise
 from clinic_app.people.sync_service import ServerLink, SyncService
 from clinic_app.sync.audit_ship import read_anchor
@@ -100,9 +99,7 @@ class AuditLogService:
         """
         digits = normalise(nhs_number)
         with self._uow(actor, Action.AUDIT_VERIFY, mode=Mode.READ) as session:
-            found = session.scalars(select(Patient.id).where(Patient.nhs_number == digits)).all()
-            # Registrations merged into one record are that record's patient.
-            standing = {survivor_of(session, patient_id) for patient_id in found}
+            standing = standing_for_number(session, digits)
         if not standing:
             raise NotFound("audit.patient_not_here")
         if len(standing) > 1:

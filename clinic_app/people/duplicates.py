@@ -216,6 +216,18 @@ def same_patient(reader: Reader, first: uuid.UUID, second: uuid.UUID) -> bool:
     return first == second or survivor_of(reader, first) == survivor_of(reader, second)
 
 
+def standing_for_number(reader: Reader, nhs_number: str) -> set[uuid.UUID]:
+    """The records that stand for the registrations of an NHS number (its digits).
+
+    Registrations merged into one record give that one; two not merged (a duplicate not yet
+    resolved) give two; none gives an empty set.
+    """
+    found = (
+        reader.execute(select(Patient.id).where(Patient.nhs_number == nhs_number)).scalars().all()
+    )
+    return {survivor_of(reader, patient_id) for patient_id in found}
+
+
 def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
     """The survivor standing for ``patient_id`` first, then every record merged into it."""
     survivor = survivor_of(reader, patient_id)

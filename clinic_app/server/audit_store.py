@@ -35,7 +35,7 @@ from clinic_app.kernel.ids import uuid7
 from clinic_app.kernel.security.audit import CHAIN_KEYED, CHAIN_PLAIN, GENESIS, entry_hash
 from clinic_app.kernel.staff import User
 from clinic_app.people.audit_log import TrailLine
-from clinic_app.people.duplicates import identities_of, survivor_of
+from clinic_app.people.duplicates import identities_of, standing_for_number
 from clinic_app.sync.audit_ship import ShippedEntry
 from clinic_app.sync.model import SyncDevice, SyncUserLogin
 
@@ -339,11 +339,8 @@ def patient_id_for(conn: Connection, nhs_number: str) -> uuid.UUID | None:
     Registrations of the number merged into one record are that record's patient; two
     registrations not merged (a duplicate not yet resolved) are not one patient.
     """
-    from clinic_app.people.model import Patient  # noqa: PLC0415 - only this lookup needs it
-
     digits = "".join(c for c in nhs_number if c.isdigit())
-    found = conn.execute(select(Patient.id).where(Patient.nhs_number == digits)).scalars().all()
-    standing = {survivor_of(conn, patient_id) for patient_id in found}
+    standing = standing_for_number(conn, digits)
     return standing.pop() if len(standing) == 1 else None
 
 

@@ -7,7 +7,7 @@ not have), and the one who verifies is never the author.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -106,14 +106,15 @@ def describe(row: Any) -> str:
 
 
 def final_report_rows(
-    session: Session, patient_id: uuid.UUID, episode_id: uuid.UUID | None = None
+    session: Session, patient_ids: Collection[uuid.UUID], episode_id: uuid.UUID | None = None
 ) -> Sequence[ScanReport]:
-    """The patient's versions that are final (signed alone or verified), oldest first.
+    """The final versions (signed alone or verified) under ``patient_ids``, oldest first.
 
-    With ``episode_id``, only those of that episode of care.
+    ``patient_ids`` are a patient's registrations, or one of them. With ``episode_id``, only
+    those of that episode of care.
     """
     query = select(ScanReport).where(
-        ScanReport.patient_id == patient_id,
+        ScanReport.patient_id.in_(list(patient_ids)),
         ScanReport.status == RecordStatus.SIGNED,
         ScanReport.deleted.is_(False),
     )
@@ -130,7 +131,7 @@ def letter_sections(
     A report that is not final (a draft, or a trainee's waiting for review) is never offered,
     and a version with a final addendum after it gives way to that addendum.
     """
-    rows = final_report_rows(session, patient_id, episode_id)
+    rows = final_report_rows(session, [patient_id], episode_id)
     superseded = {row.predecessor_id for row in rows}
     offered: list[LetterSection] = []
     for row in rows:

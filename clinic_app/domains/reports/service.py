@@ -716,13 +716,7 @@ class ReportService:
         """
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             self._uow.audit(session, actor, "report.list_final", patient_id=patient_id)
-            rows = [
-                row
-                for registration in identities_of(session, patient_id)
-                for row in final_report_rows(session, registration)
-            ]
-            # Oldest first across the registrations, as for one (a final version is signed).
-            rows.sort(key=lambda row: row.signed_at or utcnow())
+            rows = final_report_rows(session, identities_of(session, patient_id))
             return [_view(session, row) for row in rows]
 
     def pending_reviews(self, actor: CurrentUser) -> list[PendingReview]:
