@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import update
+
 from clinic_app.container import Services
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.session import Actor
-from clinic_app.people.model import PatientMerge
+from clinic_app.people.model import Patient, PatientMerge
+from clinic_app.people.text import search_key
 
 
 def merged_by_sync(services: Services, survivor: uuid.UUID, merged: uuid.UUID) -> None:
@@ -21,4 +24,15 @@ def merged_by_sync(services: Services, survivor: uuid.UUID, merged: uuid.UUID) -
                 reason="Registered twice",
                 merged_at=utcnow(),
             )
+        )
+
+
+def renamed(services: Services, patient: uuid.UUID, family_name: str) -> None:
+    """``patient``'s record now gives ``family_name`` (as another clinic registered them)."""
+    table = Patient.__table__
+    with services.context.store.engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id == patient)
+            .values(family_name=family_name, family_key=search_key(family_name))
         )

@@ -63,6 +63,8 @@ class StudyView:
     instances: tuple[InstanceView, ...]
     #: The episode of care it was made in (None when the patient had none open).
     episode_id: uuid.UUID | None = None
+    #: The registration it was made under: the patient's own, or one since merged into it.
+    patient_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from clinic_app.kernel.staff import User, display_name
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus, Role
 from clinic_app.people.auth import AuthService
-from clinic_app.people.duplicates import identities_of
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.records.attestation import attestation, changed_attestations
@@ -90,7 +90,8 @@ def _view(session: Session, row: ScanReport) -> ReportView:
         updated_at=row.updated_at,
         intact=intact(SCAN_REPORT, row),
         episode_id=row.episode_id,
-        patient=_identity(session, row.patient_id),
+        # Named as the record that stands for its registration now (a merge is a correction).
+        patient=_identity(session, survivor_of(session, row.patient_id)),
         for_review=row.supervisor_id is not None or _is_trainee(session, row.author_id),
     )
 
@@ -198,20 +199,27 @@ class ReportService:
 
     # ------------------------------------------------------------ writing
 
-    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> ReportView:
+    def start(
+        self, actor: CurrentUser, study_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> ReportView:
         """The report of a study to open: the actor's in progress, else the final one.
 
-        A study with no report in progress by the actor and none final gets a new draft.
+        A study with no report in progress by the actor and none final gets a new draft,
+        under the registration the study was made under (its report joins it in the PACS).
         A final report (signed alone, or verified) is opened as it is; a change to it is
-        an addendum, a new version made from it.
+        an addendum, a new version made from it. With ``patient_id`` (the record on
+        screen) the study must be that patient's, or a registration's merged into it.
 
         Raises:
             NotFound: ``image.study_not_found``.
+            Conflict: ``report.wrong_patient`` for another patient's study.
         """
         with self._uow(actor, Action.REPORT_WRITE) as session:
             study = session.get(ImagingStudy, study_id)
             if study is None or study.deleted:
                 raise NotFound("image.study_not_found")
+            if patient_id is not None and not same_patient(session, study.patient_id, patient_id):
+                raise Conflict("report.wrong_patient")
             open_report = session.scalars(
                 select(ScanReport).where(
                     ScanReport.study_id == study.id,
@@ -637,7 +645,8 @@ class ReportService:
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, report_id)
             view = _view(session, row)
-            patient = session.get(Patient, row.patient_id)
+            # Printed as the record standing for its registration names the patient.
+            patient = session.get(Patient, survivor_of(session, row.patient_id))
             study = session.get(ImagingStudy, row.study_id)
             if patient is None or study is None:
                 raise NotFound("report.not_found")
@@ -690,10 +699,19 @@ class ReportService:
         )
         return scan_report_pdf(printable.report, details)
 
-    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView:
-        """One version of a report."""
+    def get(
+        self, actor: CurrentUser, report_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> ReportView:
+        """One version of a report; with ``patient_id``, only that patient's (merges followed).
+
+        Raises:
+            NotFound: ``report.not_found``.
+            Conflict: ``report.wrong_patient`` for another patient's report.
+        """
         with self._uow(actor, Action.REPORT_VIEW, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, report_id)
+            if patient_id is not None and not same_patient(session, row.patient_id, patient_id):
+                raise Conflict("report.wrong_patient")
             self._audit_report(session, actor, "report.open", row)
             return _view(session, row)
 

@@ -45,6 +45,7 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
@@ -730,13 +731,18 @@ class ImagingService:
         )
 
     def studies(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[StudyView]:
-        """The patient's studies, the newest first, each with its images and PACS state."""
+        """The patient's studies, the newest first, each with its images and PACS state.
+
+        Those made under a registration since merged into the record are the patient's too:
+        each names the registration it was made under (``StudyView.patient_id``).
+        """
         with self._uow(actor, Action.IMAGE_VIEW, mode=Mode.AUDITED_READ) as session:
             self._uow.audit(session, actor, "imaging.list_studies", patient_id=patient_id)
+            registrations = identities_of(session, patient_id)
             studies = session.scalars(
                 select(ImagingStudy)
-                .where(ImagingStudy.patient_id == patient_id, ImagingStudy.deleted.is_(False))
-                .order_by(ImagingStudy.started_at.desc())
+                .where(ImagingStudy.patient_id.in_(registrations), ImagingStudy.deleted.is_(False))
+                .order_by(ImagingStudy.started_at.desc(), ImagingStudy.id)
             ).all()
             views: list[StudyView] = []
             for study in studies:
@@ -765,6 +771,7 @@ class ImagingService:
                         pacs_attempts=send.attempts if send is not None else 0,
                         instances=tuple(_view(row) for row in instances),
                         episode_id=study.episode_id,
+                        patient_id=study.patient_id,
                     )
                 )
             return views
@@ -860,7 +867,8 @@ def _already_held(
         raise Conflict("dicom.duplicate_instance")
     if patient_id is not None and held.study_id is not None:
         study = session.get(ImagingStudy, held.study_id)
-        if study is not None and study.patient_id != patient_id:
+        # Held in a study under a registration merged into the record is held for them.
+        if study is not None and not same_patient(session, study.patient_id, patient_id):
             raise Conflict("dicom.wrong_patient")
     return held
 

@@ -24,6 +24,7 @@ from clinic_app.domains.imaging.dicom.names import dicom_sex, local_time, study_
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.errors import NotFound
+from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import Patient
 from clinic_app.records.attachments import kept_bytes
 
@@ -73,13 +74,17 @@ def record_identity(
 def outgoing_datasets(session: Session, study: ImagingStudy) -> list[Dataset] | None:
     """Every object of ``study`` as it leaves the app, or None while any is still on its way.
 
+    A study made under a registration since merged into another record leaves under the
+    record that stands for it now (:func:`~clinic_app.people.duplicates.survivor_of`): the
+    merge is the correction, and its name and NHS number are the ones kept up to date.
+
     Raises:
         NotFound: ``patient.not_found`` when the study's patient is gone.
     """
     from clinic_app.domains.imaging.dicom.identity import relabel  # noqa: PLC0415
     from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
 
-    patient = session.get(Patient, study.patient_id)
+    patient = session.get(Patient, survivor_of(session, study.patient_id))
     if patient is None or patient.deleted:
         raise NotFound("patient.not_found")
     rows = session.scalars(

@@ -37,6 +37,7 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
+from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import Patient
 
 if TYPE_CHECKING:
@@ -180,7 +181,8 @@ class PacsService:
                     # Made educational or removed since it was asked for: never sent.
                     row.state, row.done_at, row.last_error = "stopped", now, "pacs.withdrawn"
                     continue
-                patient = session.get(Patient, study.patient_id)
+                # Under the record standing for the study's registration (merged or not).
+                patient = session.get(Patient, survivor_of(session, study.patient_id))
                 if patient is None or not patient.nhs_number:
                     # Nothing leaves without the NHS number as its Patient ID: a person must
                     # add it to the record and ask again.
