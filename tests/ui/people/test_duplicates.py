@@ -15,7 +15,6 @@ from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, wait_idle
 from tests.ui.late_answers import open_record, settle
 from tests.ui.records import merge_keeping_the_second, second_registration
 from ui.app import MainWindow
-from ui.domains.people.record.view_model import OPENS_ACROSS_A_MERGE
 
 
 def test_a_supervisor_merges_two_records_of_one_patient_with_a_reason(
@@ -69,7 +68,7 @@ def _screenshot(window: MainWindow, name: str) -> None:
     window.grab().save(str(Path(folder) / name))
 
 
-def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
+def test_every_entry_of_a_merged_registration_opens_from_the_surviving_record(
     qtbot: QtBot, window: MainWindow, clinic: Services, seeded_patient: PatientSummary
 ) -> None:
     sign_in(qtbot, window, "supervisor")
@@ -98,12 +97,15 @@ def test_an_entry_of_a_merged_registration_says_why_it_does_not_open(
         if e.patient_id != survivor and e.screen_id is not None
     ]
     assert {e.screen_id for e in merged} >= {"questionnaire", "assessment", "imaging"}, merged
-    # A questionnaire and an assessment open across the merge (their own tests); an imaging
-    # study does not yet.
-    merged = [e for e in merged if e.screen_id not in OPENS_ACROSS_A_MERGE]
-    assert [e.screen_id for e in merged] == ["imaging"], merged
-    record.view_model.open_entry(merged[0])
-    settle(qtbot, window)
-
-    assert window.showing(record)
-    assert "merged into this record" in record.view.notice.text()
+    # Each opens on its own screen, under the surviving record's banner.
+    for entry in merged:
+        window.context.open("patient", window.context.patient)
+        wait_idle(window)
+        record.view_model.open_entry(entry)
+        settle(qtbot, window)
+        assert window.showing(window.screen_by_id(entry.screen_id)), (
+            entry,
+            record.view.notice.text(),
+        )
+        assert window.context.patient is not None
+        assert window.context.patient.id == survivor

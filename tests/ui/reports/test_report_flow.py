@@ -55,7 +55,7 @@ def test_trainee_report_returned_resubmitted_and_verified_across_two_users(
     assert final.supervisor_words == "Agree."
     assert final.feedback == ("Say whether the bursa is thickened.",)
     # The final report shows how it was verified, and the supervisor's own words as theirs.
-    window.screen_by_id("report").view_model.open(final.id)
+    window.screen_by_id("report").view_model.open(final.id, seeded_patient.id)
     qtbot.waitUntil(
         lambda: window.screen_by_id("report").view.state.text().startswith("Verified by"),
         timeout=WAIT_MS,

@@ -7,6 +7,9 @@ from ui.common.wording import WordTable
 # Everything that is not about one field.
 _WORDS: dict[str, str] = {
     "report.not_found": "That report could not be found. Open the study again.",
+    "report.wrong_patient": (
+        "This scan report belongs to another patient. Open that patient's record to see it."
+    ),
     "report.not_author": "Only the person who wrote this report can change it.",
     "report.not_editable": (
         "This report cannot be changed now: it is with the supervisor, or signed. A signed "

@@ -501,6 +501,11 @@ class ImagingView(QWidget):
         if study.pacs_error and study.pacs_state in ("waiting", "stopped"):
             # What the PACS said (or why nothing was sent), in the imaging domain's words.
             words += "\n" + errors.message_for(ClinicError(study.pacs_error))
+        if study.patient_id is not None and study.patient_id != self._vm.patient_id:
+            words += "\n" + self.tr(
+                "Made under a registration since merged into this record. It is sent to the "
+                "PACS under this record's name and NHS number."
+            )
         self.pacs_state.setText(words)
         self.send_button.setEnabled(
             study.pacs_state in ("not_sent", "stopped", "waiting") and bool(study.instances)

@@ -96,7 +96,6 @@ class PatientView(QWidget):
         self._vm.record_loaded.connect(self._on_vm_record_loaded)
         self._vm.cleared.connect(self._on_vm_cleared)
         self._vm.failed.connect(self._on_vm_failed)
-        self._vm.told.connect(lambda words: self.notice.show_notice(words, "info"))
         self._vm.timeline_loaded.connect(self._on_vm_timeline_loaded)
         self._vm.episode_change_failed.connect(self.timeline.show_episode_problem)
 

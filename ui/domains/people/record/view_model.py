@@ -16,23 +16,6 @@ from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
-#: Screens whose records open from the record a registration was merged into: their services
-#: read a merged registration's records as the patient's (the others are hazard H-038's).
-OPENS_ACROSS_A_MERGE = frozenset(
-    {
-        "assessment",
-        "care_plan",
-        "contact_note",
-        "decision",
-        "injection",
-        "letter",
-        "questionnaire",
-        "red_flag_actions",
-        "red_flags",
-        "shockwave",
-    }
-)
-
 
 class PatientRecords(Protocol):
     """The part of the patient service this screen uses."""
@@ -64,8 +47,6 @@ class PatientViewModel(QObject):
     episode_change_failed = Signal(str)
     cleared = Signal()
     failed = Signal(str)
-    #: ``(words)``: something to know, not a failure.
-    told = Signal(str)
     busy_changed = Signal(bool)
     new_referral_requested = Signal(object)
 
@@ -158,20 +139,9 @@ class PatientViewModel(QObject):
         record = self._record
         if record is None or entry.screen_id is None:
             return
-        merged_here = entry.patient_id in record.merged_ids
-        if entry.patient_id != record.id and not (
-            merged_here and entry.screen_id in OPENS_ACROSS_A_MERGE
-        ):
-            timeline = self._timeline
-            if timeline is not None and entry in timeline.entries:
-                # Listed here from a registration merged into this record: said, not dropped.
-                self.told.emit(
-                    self.tr(
-                        "This entry was recorded under a registration that has since been "
-                        "merged into this record. Its summary is shown here; it cannot be "
-                        "opened from this record yet."
-                    )
-                )
+        # The record's own entries, and those of registrations since merged into it: every
+        # screen's service reads a merged registration's records as the patient's.
+        if entry.patient_id != record.id and entry.patient_id not in record.merged_ids:
             return
         self.entry_open_requested.emit(entry)
 

@@ -12,7 +12,7 @@ from clinic_app.people.views import PatientRecord
 from clinic_app.records.timeline import TimelineEntry
 from ui.common import formatting
 from ui.common.printing import LeftBehind
-from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.reports.report.view import ReportPage, ReviewQueuePage
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
 
@@ -30,6 +30,8 @@ class ReportScreen:
         )
         self.view = ReportPage(self.view_model)
         self._page, self.banner = under_banner(self.view)
+        #: The record the page is open for (the banner's patient).
+        self._patient: PatientRecord | None = None
         self.view_model.saved.connect(lambda report: self._announce("report.saved", report))
         self.view_model.moved_on.connect(
             lambda report, _words: self._announce("report.moved_on", report)
@@ -50,17 +52,20 @@ class ReportScreen:
         a scan report's entry on the open patient's timeline (that version).
         """
         if isinstance(item, TimelineEntry) and item.kind == "scan_report":
-            if patient is None or item.item_id is None or item.patient_id != patient.id:
+            if patient is None or item.item_id is None:
+                return
+            # Its own registration's, or one since merged into the open record.
+            if item.patient_id != patient.id and item.patient_id not in patient.merged_ids:
                 return
             self._show_patient(patient)
-            self.view_model.open(item.item_id)
+            self.view_model.open(item.item_id, patient.id)
             self._context.show(self)
             return
         if isinstance(item, uuid.UUID):
             if patient is None:
                 return
             self._show_patient(patient)
-            self.view_model.start(item)
+            self.view_model.start(item, patient.id)
             self._context.show(self)
             return
         self._open_report(item)
@@ -76,7 +81,7 @@ class ReportScreen:
             # them, and every patient action acts for them.
             self._context.set_patient(record)
             self._show_patient(record)
-            self.view_model.open(report_id)
+            self.view_model.open(report_id, record.id)
             self._context.show(self)
 
         self._context.open_listed_patient(report.patient_id, show)
@@ -94,8 +99,10 @@ class ReportScreen:
     def reset(self) -> None:
         self.view_model.clear()
         self.banner.clear()
+        self._patient = None
 
     def _show_patient(self, patient: PatientRecord) -> None:
+        self._patient = patient
         self._left.opened(
             patient.id,
             formatting.patient_name(patient.family_name, patient.given_name, patient.title),
@@ -140,7 +147,8 @@ class ReportScreen:
         )
 
     def _announce(self, kind: str, report: ReportView) -> None:
-        self._context.announce(kind, report.patient_id)
+        # For the record on screen: a report under a registration merged into it is theirs.
+        self._context.announce(kind, record_holder(self._patient, report.patient_id))
 
 
 class ReviewQueueScreen:

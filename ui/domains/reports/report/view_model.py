@@ -24,9 +24,13 @@ _Loaded = tuple[ReportView, str, bool, list[dict[str, Any]], list[dict[str, Any]
 class ReportDesk(Protocol):
     """The part of the report service the report screens use."""
 
-    def start(self, actor: CurrentUser, study_id: uuid.UUID) -> ReportView: ...
+    def start(
+        self, actor: CurrentUser, study_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> ReportView: ...
 
-    def get(self, actor: CurrentUser, report_id: uuid.UUID) -> ReportView: ...
+    def get(
+        self, actor: CurrentUser, report_id: uuid.UUID, patient_id: uuid.UUID | None = None
+    ) -> ReportView: ...
 
     def save(
         self, actor: CurrentUser, report_id: uuid.UUID, values: Mapping[str, Any]
@@ -106,6 +110,9 @@ class ReportViewModel(QObject):
         self._runner = runner
         self._session = session
         self.report: ReportView | None = None
+        #: The record the report is shown under (the banner's patient): the report's own
+        #: registration, or one since merged into it. What is said of it is said for them.
+        self.patient_id: uuid.UUID | None = None
         self.attestation = ""
         self.reports_alone = False
         #: The study's images and the distances measured on them, to choose from.
@@ -125,6 +132,7 @@ class ReportViewModel(QObject):
         self._epoch.advance()
         self._sending = None
         self.report = None
+        self.patient_id = None
         self.images = []
         self.offered = []
         self.cleared.emit()
@@ -132,15 +140,25 @@ class ReportViewModel(QObject):
     def _actor(self) -> CurrentUser | None:
         return self._session.user
 
-    def start(self, study_id: uuid.UUID) -> None:
-        """The signed-in user's report of the study: in progress, or a new draft."""
-        self._load(lambda reports, actor: reports.start(actor, study_id))
+    def start(self, study_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+        """The signed-in user's report of the study: in progress, or a new draft.
 
-    def open(self, report_id: uuid.UUID) -> None:
-        """Show one version (a returned report to change, or one to read)."""
-        self._load(lambda reports, actor: reports.get(actor, report_id))
+        The study must be ``patient_id``'s (the record on screen), or a registration's merged
+        into their record: another patient's is refused, never shown under their banner.
+        """
+        self._load(lambda reports, actor: reports.start(actor, study_id, patient_id), patient_id)
 
-    def _load(self, fetch: Callable[[ReportDesk, CurrentUser], ReportView]) -> None:
+    def open(self, report_id: uuid.UUID, patient_id: uuid.UUID) -> None:
+        """Show one version (a returned report to change, or one to read) of ``patient_id``."""
+        self._load(lambda reports, actor: reports.get(actor, report_id, patient_id), patient_id)
+
+    def _holder(self, report: ReportView) -> uuid.UUID:
+        """Whose record a step on ``report`` is said for: the record it is shown under."""
+        return self.patient_id if self.patient_id is not None else report.patient_id
+
+    def _load(
+        self, fetch: Callable[[ReportDesk, CurrentUser], ReportView], patient_id: uuid.UUID
+    ) -> None:
         """A report, with what the page shows beside it.
 
         That is the sentence signing agrees to, whether this user signs alone, and the
@@ -151,6 +169,7 @@ class ReportViewModel(QObject):
             return
         # Nothing of the report shown before stays on the page while this one loads.
         self.clear()
+        self.patient_id = patient_id
         reports = self._reports
 
         def work() -> _Loaded:
@@ -235,7 +254,9 @@ class ReportViewModel(QObject):
         self._runner.run_store(
             lambda: reports.save(actor, report.id, values),
             on_done=self._epoch.guard(done),
-            on_failed=self._epoch.guard_or(self._on_failed, self._left(report.patient_id, "save")),
+            on_failed=self._epoch.guard_or(
+                self._on_failed, self._left(self._holder(report), "save")
+            ),
         )
 
     def submit(self, values: Mapping[str, Any]) -> None:
@@ -253,7 +274,7 @@ class ReportViewModel(QObject):
             work,
             self.tr("Sent to your supervisor for review."),
             "submit",
-            report.patient_id,
+            self._holder(report),
             values,
         )
 
@@ -272,7 +293,7 @@ class ReportViewModel(QObject):
             work,
             self.tr("Signed. The report is final and can no longer change."),
             "sign",
-            report.patient_id,
+            self._holder(report),
             values,
         )
 
@@ -290,7 +311,7 @@ class ReportViewModel(QObject):
         # after the page moved on is not handed to another patient's page to save, and that it
         # was not printed is said for its own patient.
         epoch = self._epoch
-        patient_id = report.patient_id
+        patient_id = self._holder(report)
 
         def too_late(_answer: object) -> None:
             self.left_behind.emit(patient_id, "print", False, "")
@@ -320,7 +341,7 @@ class ReportViewModel(QObject):
                 n=report.version + 1
             ),
             "addendum",
-            report.patient_id,
+            self._holder(report),
         )
 
     def _on_failed(self, error: BaseException) -> None:
