@@ -502,9 +502,17 @@ class ImagingView(QWidget):
             # What the PACS said (or why nothing was sent), in the imaging domain's words.
             words += "\n" + errors.message_for(ClinicError(study.pacs_error))
         if study.patient_id is not None and study.patient_id != self._vm.patient_id:
-            words += "\n" + self.tr(
-                "Made under a registration since merged into this record. It is sent to the "
-                "PACS under this record's name and NHS number."
+            words += "\n" + (
+                self.tr(
+                    "Made under a registration since merged into this record. The PACS keeps "
+                    "it as it was sent; what goes with it from now (an addendum to its report) "
+                    "goes under this record's name and NHS number."
+                )
+                if study.pacs_state == "archived"
+                else self.tr(
+                    "Made under a registration since merged into this record. It goes to the "
+                    "PACS under this record's name and NHS number."
+                )
             )
         self.pacs_state.setText(words)
         self.send_button.setEnabled(
