@@ -2,13 +2,17 @@
 
 The studies, their images and their reports are the surviving record's: listed there (each
 naming the registration it was made under), opened there, and an image already held under the
-merged registration is the same image when imported again from the survivor. Another
-patient's stay refused.
+merged registration is the same image when imported again from the survivor. A scanner's
+image labelled with the number both registrations carry files under the surviving record (or
+joins the study it names); one labelled with a number registered twice and not yet merged
+waits for a person. Another patient's stay refused.
 """
 
 from __future__ import annotations
 
+import io
 import uuid
+from datetime import date
 
 import numpy as np
 import pytest
@@ -20,6 +24,7 @@ from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput, PatientSummary
 from tests.support.merges import merged_by_sync, renamed
+from tests.support.us_image import ScanSubject, us_image
 from tests.ui.records import second_registration
 
 
@@ -121,3 +126,76 @@ def test_a_report_under_the_merged_registration_opens_from_the_survivor_and_name
     with pytest.raises(Conflict) as refused:
         demo.reports.get(trainee, report.id, other)
     assert refused.value.code == "report.wrong_patient"
+
+
+def _scanned(patient: PatientSummary, *, study_uid: str | None = None, seed: int = 7) -> bytes:
+    """A scanner's image of ``patient`` (labelled with their NHS number and name)."""
+    ds = us_image(
+        subject=ScanSubject(
+            nhs_number=str(patient.nhs_number),
+            family_name=patient.family_name.upper(),
+            given_name=patient.given_name,
+            birth_date=patient.date_of_birth or date(1960, 3, 14),
+        ),
+        study_uid=study_uid,
+        seed=seed,
+    )
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    return out.getvalue()
+
+
+def test_a_scan_labelled_with_the_merged_number_files_under_the_surviving_record(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, survivor = _merged(demo)
+    merged_by_sync(demo, survivor=survivor, merged=patient.id)
+
+    # Both registrations carry her NHS number: a scanner's image of her files under the
+    # record that stands for both, in a study of its own ...
+    received = demo.imaging.receive(_scanned(patient))
+    assert received.study_id is not None
+    (study,) = demo.imaging.studies(sonographer, survivor)
+    assert (study.id, study.patient_id) == (received.study_id, survivor)
+    # ... and imported from the surviving record, it is not refused as another patient's.
+    imported = demo.imaging.import_dicom(
+        sonographer, _scanned(patient, seed=8), patient_id=survivor
+    )
+    assert imported.study_id is not None
+
+
+def test_a_new_image_of_a_study_under_the_merged_registration_joins_that_study(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, survivor = _merged(demo)
+    _image, study = _still(demo, patient.id, 5)
+    merged_by_sync(demo, survivor=survivor, merged=patient.id)
+    (listed,) = demo.imaging.studies(sonographer, survivor)
+
+    # The scanner sends another image of the same study (its UID): it joins that study,
+    # whether pushed by the scanner or imported from the surviving record.
+    pushed = demo.imaging.receive(_scanned(patient, study_uid=listed.study_uid, seed=9))
+    imported = demo.imaging.import_dicom(
+        sonographer,
+        _scanned(patient, study_uid=listed.study_uid, seed=10),
+        patient_id=survivor,
+    )
+    assert (pushed.study_id, imported.study_id) == (study, study)
+    (listed,) = demo.imaging.studies(sonographer, survivor)
+    assert len(listed.instances) == 3
+
+
+def test_a_scan_labelled_with_a_number_registered_twice_and_not_merged_waits_for_a_person(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, second = _merged(demo)  # registered twice; nobody has merged them yet
+
+    received = demo.imaging.receive(_scanned(patient))
+
+    assert received.study_id is None  # an orphan: a person says whose it is
+    assert [o.id for o in demo.imaging.orphans(sonographer)] == [received.id]
+    assert demo.imaging.studies(sonographer, patient.id) == []
+    assert demo.imaging.studies(sonographer, second) == []

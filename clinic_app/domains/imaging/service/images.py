@@ -45,7 +45,7 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
-from clinic_app.people.duplicates import identities_of, same_patient
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
@@ -426,7 +426,8 @@ class ImagingService:
                 chosen = session.get(Patient, patient_id)
                 if chosen is None or chosen.deleted:
                     raise NotFound("patient.not_found")
-                if any(found != chosen.id for found in candidates.values()):
+                standing = survivor_of(session, chosen.id)
+                if any(found != standing for found in candidates.values()):
                     raise Conflict("dicom.wrong_patient")
                 patient = chosen
             study = None
@@ -434,7 +435,9 @@ class ImagingService:
                 study = self._study_for_import(session, patient, study_uid)
             attachment = keep_file(
                 session,
-                patient.id if patient else None,
+                # The study's patient: a study under a registration merged into the record
+                # keeps its images under that registration, as its other images are.
+                study.patient_id if study is not None else None,
                 f"{ds.SOPInstanceUID}.dcm",
                 DICOM_MEDIA_TYPE,
                 file.source,
@@ -588,19 +591,23 @@ class ImagingService:
     def _candidates(
         session: Session, nhs: str, accession: str | None, study_uid: str
     ) -> dict[str, uuid.UUID | None]:
-        """Whose each identifier the object carries says it is (None: nobody registered).
+        """Whose each identifier the object carries says it is (None: nobody, or not one).
 
+        Each names the record that stands for the patient now: a registration merged into
+        another record is that record (:func:`~clinic_app.people.duplicates.survivor_of`).
         An object joins a patient only when every identifier it carries points to that same
-        patient: an NHS number nobody here has, or an accession of one patient's scan with
-        another's NHS number, leaves it for a person to assign. Patient IDs that are not NHS
-        numbers (a scanner's own numbering) cannot be checked and are not used.
+        record: an NHS number nobody here has, one held by two records not merged (a
+        duplicate waiting for a person), or an accession of one patient's scan with another's
+        NHS number, leaves it for a person to assign. Patient IDs that are not NHS numbers (a
+        scanner's own numbering) cannot be checked and are not used.
         """
         found: dict[str, uuid.UUID | None] = {}
         if nhs:
-            patient = session.scalars(
-                select(Patient).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
-            ).first()
-            found["nhs_number"] = patient.id if patient is not None else None
+            holders = session.scalars(
+                select(Patient.id).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
+            ).all()
+            standing = {survivor_of(session, holder) for holder in holders}
+            found["nhs_number"] = standing.pop() if len(standing) == 1 else None
         if accession:
             study = session.scalars(
                 select(ImagingStudy)
@@ -612,14 +619,14 @@ class ImagingService:
                 )
             ).first()
             if study is not None:
-                found["accession"] = study.patient_id
+                found["accession"] = survivor_of(session, study.patient_id)
         existing = session.scalars(
             select(ImagingStudy).where(
                 ImagingStudy.study_uid == study_uid, ImagingStudy.deleted.is_(False)
             )
         ).first()
         if existing is not None:
-            found["study"] = existing.patient_id
+            found["study"] = survivor_of(session, existing.patient_id)
         return found
 
     @staticmethod
