@@ -199,3 +199,34 @@ def test_a_scan_labelled_with_a_number_registered_twice_and_not_merged_waits_for
     assert [o.id for o in demo.imaging.orphans(sonographer)] == [received.id]
     assert demo.imaging.studies(sonographer, patient.id) == []
     assert demo.imaging.studies(sonographer, second) == []
+
+
+def test_the_scanners_worklist_names_a_planned_scan_as_the_surviving_record_does(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, survivor = _merged(demo)
+    before = demo.imaging.plan_scan(sonographer, patient.id)
+    merged_by_sync(demo, survivor=survivor, merged=patient.id)
+    after = demo.imaging.plan_scan(sonographer, survivor)
+
+    listed = {p.accession: p for p in demo.imaging.worklist()}
+    # Planned before the merge or after it, the scanner is given the surviving record's name.
+    assert listed[before.accession].family_name == "Whitfield"
+    assert listed[after.accession].family_name == "Whitfield"
+    # The scanner's image of the scan planned after the merge joins its study.
+    ds = us_image(
+        subject=ScanSubject(
+            nhs_number=str(patient.nhs_number),
+            family_name="WHITFIELD",
+            given_name=patient.given_name,
+            birth_date=patient.date_of_birth or date(1960, 3, 14),
+        ),
+        study_uid=after.study_uid,
+        accession=after.accession,
+    )
+    out = io.BytesIO()
+    ds.save_as(out, enforce_file_format=True)
+    received = demo.imaging.receive(out.getvalue())
+    assert received.study_id is not None
+    assert received.study_id in {s.id for s in demo.imaging.studies(sonographer, survivor)}

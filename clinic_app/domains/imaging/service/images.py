@@ -510,17 +510,21 @@ class ImagingService:
         """Scans planned for ``day`` (today), for a scanner's worklist query."""
         wanted = day or self._context.today()
         with self._uow(SYSTEM, Action.IMAGE_RECEIVE, mode=Mode.READ) as session:
-            rows = session.execute(
-                select(ImagingStudy, Patient)
-                .join(Patient, Patient.id == ImagingStudy.patient_id)
+            studies = session.scalars(
+                select(ImagingStudy)
                 .where(ImagingStudy.accession.is_not(None), ImagingStudy.deleted.is_(False))
                 .order_by(ImagingStudy.started_at)
             ).all()
-            return [
-                _planned(study, patient)
-                for study, patient in rows
-                if study.started_at.astimezone().date() == wanted
-            ]
+            planned = []
+            for study in studies:
+                if study.started_at.astimezone().date() != wanted:
+                    continue
+                # Named as the record that stands for its registration now: the scanner labels
+                # its images with what the worklist says, and a merge is a correction.
+                patient = session.get(Patient, survivor_of(session, study.patient_id))
+                if patient is not None and not patient.deleted:
+                    planned.append(_planned(study, patient))
+            return planned
 
     def receive(self, data: bytes | Path) -> InstanceView:
         """An object a scanner pushed: kept as received, matched or left as an orphan.
