@@ -303,6 +303,32 @@ def identities_among(
     return answer
 
 
+def standing_rows(session: Session, patient_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Patient]:
+    """For each of ``patient_ids`` merged into another record, that record's row.
+
+    A list of many patients (a day list, the triage worklist) names each row as the record
+    opened from it names the patient: a registration merged away is shown as its survivor.
+    Ids not merged are left out (the caller has their rows). The merges are read together,
+    and the survivors' rows in one more query, made only when a merge is found.
+    """
+    survivors = {
+        patient_id: registrations[0]
+        for patient_id, registrations in identities_among(session, patient_ids).items()
+        if registrations[0] != patient_id
+    }
+    if not survivors:
+        return {}
+    rows = {
+        row.id: row
+        for row in session.scalars(
+            select(Patient).where(Patient.id.in_(sorted(set(survivors.values()))))
+        )
+    }
+    return {
+        patient_id: rows[survivor] for patient_id, survivor in survivors.items() if survivor in rows
+    }
+
+
 def merged_among(reader: Reader, patient_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """Which of ``patient_ids`` have been merged into another record."""
     if not patient_ids:

@@ -21,6 +21,7 @@ from clinic_app.domains.letters.views import DueLetter
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.kernel.vocabulary import EpisodeStatus, RecordStatus
 from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
 
@@ -137,7 +138,8 @@ def _due_item(
     clinician: uuid.UUID | None = None,
     draft: uuid.UUID | None = None,
 ) -> DueLetter:
-    patient = session.get(Patient, patient_id)
+    # Named as the record that stands for the registration now (merges followed).
+    patient = session.get(Patient, survivor_of(session, patient_id))
     name = f"{patient.family_name.upper()}, {patient.given_name}" if patient is not None else ""
     number = patient.nhs_number if patient is not None and patient.nhs_number else ""
     return DueLetter(

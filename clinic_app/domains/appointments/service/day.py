@@ -33,6 +33,7 @@ from clinic_app.domains.reports.model import ScanReport
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.vocabulary import RecordStatus
+from clinic_app.people.duplicates import standing_rows
 from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.sync_service import LAST_SUCCESS_KEY
 from clinic_app.records.registry import record_types
@@ -171,6 +172,10 @@ def _day_entries(session: Session, on: date, which: ColumnElement[bool]) -> tupl
     rows = [row for row, _ in found]
     views = _views(session, rows)
     needs = _Needs.of(session, rows, on)
+    # A row booked under a registration since merged into another record is named as that
+    # record (the one its row opens), not as the registration merged away.
+    standing = standing_rows(session, {patient.id for _, patient in found})
+    named = [standing.get(patient.id, patient) for _, patient in found]
     return tuple(
         DayEntry(
             appointment=view,
@@ -180,7 +185,7 @@ def _day_entries(session: Session, on: date, which: ColumnElement[bool]) -> tupl
             needs=needs.for_row(row),
             opens=needs.opens(row),
         )
-        for (row, patient), view in zip(found, views, strict=True)
+        for row, patient, view in zip(rows, named, views, strict=True)
     )
 
 

@@ -30,6 +30,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import ReferralPriority, ReferralStatus
 from clinic_app.people.care import Referral
+from clinic_app.people.duplicates import standing_rows
 from clinic_app.people.episodes import open_episode
 from clinic_app.people.model import Patient
 
@@ -92,6 +93,9 @@ class TriageService:
                     Patient.deleted.is_(False),
                 )
             ).all()
+            # A referral under a registration since merged into another record is listed
+            # under that record's name and number (the record its row opens).
+            standing = standing_rows(session, {row.patient_id for row in rows})
             self._uow.audit(session, actor, "triage.worklist")
         keyed = []
         for row in rows:
@@ -99,12 +103,13 @@ class TriageService:
             facts = ReferralFacts(received=row.received_on, priority=row.priority.value, tier=tier)
             statuses = target_statuses(facts, rules.active_rules, rules.near, day)
             pressing = most_pressing(statuses)
+            survivor = standing.get(row.patient_id)
             item = WorklistItem(
                 referral_id=row.id,
                 patient_id=row.patient_id,
-                nhs_number=row.nhs_number,
-                family_name=row.family_name,
-                given_name=row.given_name,
+                nhs_number=survivor.nhs_number if survivor is not None else row.nhs_number,
+                family_name=survivor.family_name if survivor is not None else row.family_name,
+                given_name=survivor.given_name if survivor is not None else row.given_name,
                 received_on=row.received_on,
                 specialty=row.specialty,
                 specialty_label=specialties.label_for(row.specialty) or row.specialty,
