@@ -190,25 +190,63 @@ def _flag_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> N
 on_pulled("people.duplicates", _flag_pulled)
 
 
+def _standing(path: list[uuid.UUID], repeat: uuid.UUID | None) -> uuid.UUID:
+    """The end of a path of first merges; on a loop, the same member for every way in.
+
+    A loop (two devices merging the same pair opposite ways offline) has no end: its members
+    and every registration leading into it stand for its lowest id, so each of them gives
+    one answer, and that answer gives itself.
+    """
+    if repeat is None:
+        return path[-1]
+    return min(path[path.index(repeat) :])
+
+
 def survivor_of(reader: Reader, patient_id: uuid.UUID) -> uuid.UUID:
     """The patient whose record now stands for ``patient_id`` (itself unless merged).
 
-    Merges are followed in turn (A into B, then B into C gives C); a loop, which two devices
-    merging the same pair opposite ways offline could make, stops at the first repeat.
+    Each registration's first merge is followed in turn (A into B, then B into C gives C);
+    on a loop, see :func:`_standing`.
     """
-    seen = {patient_id}
-    current = patient_id
+    path = [patient_id]
     while True:
         survivor = reader.execute(
             select(PatientMerge.survivor_id)
-            .where(PatientMerge.merged_id == current, PatientMerge.deleted.is_(False))
+            .where(PatientMerge.merged_id == path[-1], PatientMerge.deleted.is_(False))
             .order_by(PatientMerge.merged_at, PatientMerge.id)
             .limit(1)
         ).scalar()
-        if survivor is None or survivor in seen:
-            return current
-        seen.add(survivor)
-        current = survivor
+        if survivor is None:
+            return _standing(path, None)
+        if survivor in path:
+            return _standing(path, survivor)
+        path.append(survivor)
+
+
+def every_survivor(reader: Reader) -> dict[uuid.UUID, uuid.UUID]:
+    """Each registration merged into another record → the record standing for it.
+
+    As :func:`survivor_of` gives it, for every merge at once (one query): for a report over
+    the whole service.
+    """
+    first: dict[uuid.UUID, uuid.UUID] = {}
+    for merged, survivor in reader.execute(
+        select(PatientMerge.merged_id, PatientMerge.survivor_id)
+        .where(PatientMerge.deleted.is_(False))
+        .order_by(PatientMerge.merged_at, PatientMerge.id)
+    ):
+        first.setdefault(merged, survivor)
+
+    def standing(patient_id: uuid.UUID) -> uuid.UUID:
+        path = [patient_id]
+        while path[-1] in first:
+            survivor = first[path[-1]]
+            if survivor in path:
+                return _standing(path, survivor)
+            path.append(survivor)
+        return _standing(path, None)
+
+    return {merged: standing(merged) for merged in first}
 
 
 def same_patient(reader: Reader, first: uuid.UUID, second: uuid.UUID) -> bool:
@@ -229,9 +267,15 @@ def standing_for_number(reader: Reader, nhs_number: str) -> set[uuid.UUID]:
 
 
 def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
-    """The survivor standing for ``patient_id`` first, then every record merged into it."""
+    """The survivor standing for ``patient_id`` first, then every record merged into it.
+
+    Only registrations that stand for that survivor (:func:`survivor_of`): one merged into
+    two records by two devices offline belongs to the record its first merge names, and is
+    not listed under the other.
+    """
     survivor = survivor_of(reader, patient_id)
     found = [survivor]
+    reached = {survivor}
     waiting = [survivor]
     while waiting:
         current = waiting.pop()
@@ -240,9 +284,11 @@ def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
                 PatientMerge.survivor_id == current, PatientMerge.deleted.is_(False)
             )
         ).scalars():
-            if merged not in found:
-                found.append(merged)
+            if merged not in reached:
+                reached.add(merged)
                 waiting.append(merged)
+                if survivor_of(reader, merged) == survivor:
+                    found.append(merged)
     return found
 
 
@@ -284,21 +330,25 @@ def identities_among(
         into.setdefault(survivor, []).append(merged)
 
     def standing(patient_id: uuid.UUID) -> uuid.UUID:
-        seen, current = {patient_id}, patient_id
-        while current in first and first[current][2] not in seen:
-            current = first[current][2]
-            seen.add(current)
-        return current
+        path = [patient_id]
+        while path[-1] in first:
+            survivor = first[path[-1]][2]
+            if survivor in path:
+                return _standing(path, survivor)
+            path.append(survivor)
+        return _standing(path, None)
 
     answer: dict[uuid.UUID, list[uuid.UUID]] = {}
     for patient_id in patient_ids:
         survivor = standing(patient_id)
-        found_ids, waiting = [survivor], [survivor]
+        found_ids, reached, waiting = [survivor], {survivor}, [survivor]
         while waiting:
             for merged in into.get(waiting.pop(), ()):
-                if merged not in found_ids:
-                    found_ids.append(merged)
+                if merged not in reached:
+                    reached.add(merged)
                     waiting.append(merged)
+                    if standing(merged) == survivor:
+                        found_ids.append(merged)
         answer[patient_id] = found_ids
     return answer
 

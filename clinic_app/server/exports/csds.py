@@ -27,7 +27,8 @@ from clinic_app.kernel.staff import Site
 from clinic_app.kernel.vocabulary import AssessmentStatus, EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
 from clinic_app.people.demographics import validate_postcode
-from clinic_app.people.model import Patient, PatientMerge
+from clinic_app.people.duplicates import every_survivor
+from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import is_valid as is_valid_nhs_number
 from clinic_app.server.exports.definition import DataSet
 from clinic_app.server.exports.period import Month, local, local_identifier
@@ -230,22 +231,8 @@ def open_in_month(month: Month, received: date, status: str, discharged: date | 
 
 
 def _survivors(conn: Connection) -> dict[uuid.UUID, uuid.UUID]:
-    merged = dict(
-        conn.execute(
-            select(PatientMerge.merged_id, PatientMerge.survivor_id).where(
-                PatientMerge.deleted.is_(False)
-            )
-        ).all()
-    )
-
-    def follow(patient: uuid.UUID) -> uuid.UUID:
-        seen = {patient}
-        while patient in merged and merged[patient] not in seen:
-            patient = merged[patient]
-            seen.add(patient)
-        return patient
-
-    return {merged_id: follow(merged_id) for merged_id in merged}
+    """Each merged registration → its surviving record, as everywhere else follows merges."""
+    return every_survivor(conn)
 
 
 def _referrals(

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import random
 import sys
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from clinic_app.container import Services
 from clinic_app.kernel.base import utcnow
 from clinic_app.kernel.session import Actor
-from clinic_app.people.duplicates import identities_among, identities_of
+from clinic_app.people.duplicates import (
+    every_survivor,
+    identities_among,
+    identities_of,
+    same_patient,
+    survivor_of,
+)
 from clinic_app.people.model import Patient, PatientMerge
 
 SEED = 2046
@@ -51,4 +59,25 @@ def test_identities_read_together_are_those_read_one_by_one(demo: Services) -> N
                 alone = identities_of(session, patient)
                 assert together[patient][0] == alone[0], patient
                 assert sorted(together[patient]) == sorted(alone), patient
+            _one_record_each(session, people)
             session.rollback()
+
+
+def _one_record_each(session: Session, people: list[uuid.UUID]) -> None:
+    """Every registration stands for one record, whichever way it is asked about.
+
+    A record's registrations are exactly those that stand for it; the record stands for
+    itself; two registrations are the same patient exactly when they stand for one record;
+    the whole service's survivors read at once agree with each read alone.
+    """
+    standing = {patient: survivor_of(session, patient) for patient in people}
+    everyone = every_survivor(session)
+    for patient, survivor in standing.items():
+        assert survivor_of(session, survivor) == survivor, patient
+        assert everyone.get(patient, patient) == survivor, patient
+        registrations = identities_of(session, patient)
+        assert registrations[0] == survivor, patient
+        # (Merges join only the patients sampled, so every registration is among them.)
+        assert set(registrations) == {p for p, s in standing.items() if s == survivor}, patient
+        for other in people:
+            assert same_patient(session, patient, other) == (standing[other] == survivor)
