@@ -2,11 +2,12 @@
 
 A study belongs to the patient it is made for (captured in their record, matched by what a
 scanner's object carries, or an orphan a person assigned to them) and names that patient's
-episode of care open at the time; a tampered device could name another patient's episode
-(``sync.wrong_patient``). An image is filed in a study once (when it is made, or when a
-person assigns an orphan) and never moved: a change that takes a filed image out of its study
-or into another is refused (``sync.wrong_patient`` when the other study is another patient's,
-``sync.not_allowed`` otherwise).
+episode of care open at the time; a tampered device could name another patient's episode, or
+say the PACS holds the study under another patient (``sync.wrong_patient``). An image is
+filed in a study once (when it is made, or when a person assigns an orphan) and never moved:
+a change that takes a filed image out of its study or into another is refused
+(``sync.wrong_patient`` when the other study is another patient's, ``sync.not_allowed``
+otherwise).
 """
 
 from __future__ import annotations
@@ -27,6 +28,23 @@ on_checked(
     "same_patient",
     lambda conn, row, _stored: link_refusal(conn, row, {"episode_id": EpisodeOfCare}),
 )
+
+
+def pacs_identity_refusal(
+    conn: Connection, row: Mapping[str, Any], _stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.wrong_patient`` when a study says the PACS holds it under another patient.
+
+    The registration named (``pacs_patient_id``) gives the name and NHS number its objects
+    leave with: only the study's own patient, or a registration merged with them, may be.
+    """
+    named, patient = row.get("pacs_patient_id"), row.get("patient_id")
+    if named is None or patient is None or same_patient(conn, named, patient):
+        return None
+    return "sync.wrong_patient"
+
+
+on_checked(ImagingStudy.__tablename__, "pacs_identity", pacs_identity_refusal)
 
 
 def filing_refusal(

@@ -35,6 +35,12 @@ class ImagingStudy(Syncable, Base):
     purpose: Mapped[str] = mapped_column(String(12), default="clinical")
     #: Set only once the PACS has confirmed it holds every image of the study.
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The registration whose name and NHS number the PACS first confirmed it under (set
+    #: then, once): what is added to the study later leaves under the same, so a merge of
+    #: registrations since never splits one study between two patients in the PACS.
+    pacs_patient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("patient.id"), default=None
+    )
 
 
 class ImageInstance(Syncable, Base):

@@ -65,6 +65,8 @@ class StudyView:
     episode_id: uuid.UUID | None = None
     #: The registration it was made under: the patient's own, or one since merged into it.
     patient_id: uuid.UUID | None = None
+    #: The registration the PACS holds it under (None until the PACS confirmed any of it).
+    pacs_patient_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,3 @@
 """Alembic migration scripts; HEAD names the revision this code expects."""
 
-HEAD = "0031"
+HEAD = "0032"

@@ -120,3 +120,16 @@ def test_an_image_filed_in_a_study_is_never_moved_to_another(device: Laptop) -> 
     # never done by the app. A record stays where it was filed, whoever pushes the change.
     assert moved(their_study) == MOVED
     assert moved(None) == MOVED
+
+
+def test_a_study_said_to_be_in_the_pacs_under_another_patient_is_refused(device: Laptop) -> None:
+    """Its objects would leave under that patient's name and NHS number on the next send."""
+    patient = device.patient("9990000018", "Ashworth")
+    other = device.patient("9990000026", "Bramley")
+    image = device.services.imaging.capture_still(
+        device.user, patient, _frame(1), body_part="KNEE", laterality="R"
+    )
+    assert image.study_id is not None
+
+    assert device.push(TABLE, image.study_id, pacs_patient_id=other) == WRONG_PATIENT
+    assert device.push(TABLE, image.study_id, pacs_patient_id=patient) == APPLIED

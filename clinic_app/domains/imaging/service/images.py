@@ -783,6 +783,7 @@ class ImagingService:
                         instances=tuple(_view(row) for row in instances),
                         episode_id=study.episode_id,
                         patient_id=study.patient_id,
+                        pacs_patient_id=study.pacs_patient_id,
                     )
                 )
             return views

@@ -14,6 +14,7 @@ send. The SOP Instance UID stays the object's own.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -71,12 +72,25 @@ def record_identity(
     )
 
 
-def outgoing_datasets(session: Session, study: ImagingStudy) -> list[Dataset] | None:
-    """Every object of ``study`` as it leaves the app, or None while any is still on its way.
+def leaving_as(session: Session, study: ImagingStudy) -> uuid.UUID:
+    """The registration whose name and NHS number ``study``'s objects leave the app with.
 
-    A study made under a registration since merged into another record leaves under the
-    record that stands for it now (:func:`~clinic_app.people.duplicates.survivor_of`): the
-    merge is the correction, and its name and NHS number are the ones kept up to date.
+    Once the PACS has confirmed any of the study, the registration it holds it under
+    (``pacs_patient_id``): what is added later joins the same patient there, and the study
+    is never split between two patients in the PACS (correcting the PACS after a merge is
+    its administrators' work, a patient merge of its own). Before that, the record that
+    stands for the study's registration now (``survivor_of``): a merge of registrations is
+    the correction, and that record's name and number are the ones kept up to date.
+    """
+    if study.pacs_patient_id is not None:
+        return study.pacs_patient_id
+    return survivor_of(session, study.patient_id)
+
+
+def outgoing_datasets(session: Session, study: ImagingStudy) -> list[Dataset] | None:
+    """Every object of ``study`` as it leaves the app, or None while any is on its way.
+
+    Under the name and NHS number of the registration :func:`leaving_as` gives.
 
     Raises:
         NotFound: ``patient.not_found`` when the study's patient is gone.
@@ -84,7 +98,7 @@ def outgoing_datasets(session: Session, study: ImagingStudy) -> list[Dataset] | 
     from clinic_app.domains.imaging.dicom.identity import relabel  # noqa: PLC0415
     from clinic_app.domains.imaging.dicom.reading import kept_dataset  # noqa: PLC0415
 
-    patient = session.get(Patient, survivor_of(session, study.patient_id))
+    patient = session.get(Patient, leaving_as(session, study))
     if patient is None or patient.deleted:
         raise NotFound("patient.not_found")
     rows = session.scalars(

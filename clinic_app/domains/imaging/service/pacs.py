@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy, PacsSend
-from clinic_app.domains.imaging.service.outgoing import outgoing_datasets
+from clinic_app.domains.imaging.service.outgoing import leaving_as, outgoing_datasets
 from clinic_app.domains.imaging.service.settings import dicom_settings
 from clinic_app.domains.imaging.views import DicomSettings, SendOutcome, SendView
 from clinic_app.kernel.base import utcnow
@@ -37,7 +37,6 @@ from clinic_app.kernel.errors import (
 )
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
-from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import Patient
 
 if TYPE_CHECKING:
@@ -75,6 +74,8 @@ class _Job:
     study_id: uuid.UUID
     datasets: list[Dataset]
     settings: DicomSettings
+    #: The registration whose name and NHS number the objects carry.
+    identity: uuid.UUID
 
 
 class PacsService:
@@ -181,8 +182,9 @@ class PacsService:
                     # Made educational or removed since it was asked for: never sent.
                     row.state, row.done_at, row.last_error = "stopped", now, "pacs.withdrawn"
                     continue
-                # Under the record standing for the study's registration (merged or not).
-                patient = session.get(Patient, survivor_of(session, study.patient_id))
+                # Under the registration it leaves as (merges followed, see leaving_as).
+                identity = leaving_as(session, study)
+                patient = session.get(Patient, identity)
                 if patient is None or not patient.nhs_number:
                     # Nothing leaves without the NHS number as its Patient ID: a person must
                     # add it to the record and ask again.
@@ -194,7 +196,7 @@ class PacsService:
                     row.last_error = "file.not_here"
                     row.next_attempt_at = now + retry_delay(row.attempts)
                     continue
-                jobs.append(_Job(row.id, study.id, datasets, settings))
+                jobs.append(_Job(row.id, study.id, datasets, settings, identity))
         return jobs
 
     def _attempt(self, job: _Job) -> SendOutcome:
@@ -220,6 +222,10 @@ class PacsService:
             if row is None or study is None:
                 return SendOutcome(job.send_id, job.study_id, False, 0, len(wanted), error)
             row.attempts += 1
+            if confirmed & wanted and study.pacs_patient_id is None:
+                # The PACS holds some of it now, under this identity: the rest, and all
+                # that is added later, goes under the same.
+                study.pacs_patient_id = job.identity
             if error is None:
                 row.state, row.done_at, row.last_error = "archived", now, None
                 study.archived_at = now

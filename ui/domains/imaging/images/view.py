@@ -501,18 +501,18 @@ class ImagingView(QWidget):
         if study.pacs_error and study.pacs_state in ("waiting", "stopped"):
             # What the PACS said (or why nothing was sent), in the imaging domain's words.
             words += "\n" + errors.message_for(ClinicError(study.pacs_error))
-        if study.patient_id is not None and study.patient_id != self._vm.patient_id:
-            words += "\n" + (
-                self.tr(
-                    "Made under a registration since merged into this record. The PACS keeps "
-                    "it as it was sent; what goes with it from now (an addendum to its report) "
-                    "goes under this record's name and NHS number."
-                )
-                if study.pacs_state == "archived"
-                else self.tr(
-                    "Made under a registration since merged into this record. It goes to the "
-                    "PACS under this record's name and NHS number."
-                )
+        merged_away = {study.patient_id, study.pacs_patient_id} - {None, self._vm.patient_id}
+        if study.pacs_patient_id in merged_away:
+            words += "\n" + self.tr(
+                "Made under a registration since merged into this record. The PACS holds it "
+                "under the name and NHS number it was first sent with, and what is added to it "
+                "goes the same way, so it stays one patient's there. Ask the PACS team to "
+                "merge the two patients in the PACS."
+            )
+        elif merged_away:
+            words += "\n" + self.tr(
+                "Made under a registration since merged into this record. It goes to the "
+                "PACS under this record's name and NHS number."
             )
         self.pacs_state.setText(words)
         self.send_button.setEnabled(
