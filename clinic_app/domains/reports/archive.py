@@ -26,6 +26,7 @@ from clinic_app.domains.imaging.dicom.names import (
     study_id,
 )
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.domains.imaging.service.outgoing import leaving_as
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
 from clinic_app.kernel.staff import Site, User
@@ -105,7 +106,9 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
     from clinic_app.domains.reports.sr import ScanReport as ReportDocument  # noqa: PLC0415
 
     study = session.get(ImagingStudy, row.study_id)
-    patient = session.get(Patient, row.patient_id)
+    # Named as the study's objects leave for the PACS (merges followed, and as the PACS
+    # holds the study once it does): the SR kept here and the one sent agree.
+    patient = session.get(Patient, leaving_as(session, study)) if study is not None else None
     if study is None or patient is None:
         return
     content = row.content

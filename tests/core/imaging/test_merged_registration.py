@@ -16,13 +16,18 @@ from datetime import date
 
 import numpy as np
 import pytest
+from pydicom import dcmread
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.domains.imaging.model import ImageInstance
+from clinic_app.domains.reports.archive import kept_as_dicom
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.errors import Conflict
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput, PatientSummary
+from clinic_app.records.attachments import kept_bytes
 from tests.support.merges import merged_by_sync, renamed
 from tests.support.us_image import ScanSubject, us_image
 from tests.ui.records import second_registration
@@ -230,3 +235,29 @@ def test_the_scanners_worklist_names_a_planned_scan_as_the_surviving_record_does
     received = demo.imaging.receive(out.getvalue())
     assert received.study_id is not None
     assert received.study_id in {s.id for s in demo.imaging.studies(sonographer, survivor)}
+
+
+def test_a_report_signed_after_the_merge_is_kept_as_dicom_under_the_surviving_record(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, survivor = _merged(demo)
+    image, study = _still(demo, patient.id, 6)
+    merged_by_sync(demo, survivor=survivor, merged=patient.id)
+    report = demo.reports.start(sonographer, study, survivor)
+    demo.reports.save(
+        sonographer,
+        report.id,
+        {"findings": "No effusion.", "impression": "Normal.", "key_images": [str(image)]},
+    )
+    demo.reports.sign(sonographer, report.id, demo_password("sonographer"))
+
+    # The SR kept in the record names her as the record she is now, as the PACS will.
+    with demo.context.store.sessions() as session:
+        kept = kept_as_dicom(session, report.id)
+        assert kept is not None
+        sr = session.get(ImageInstance, kept.sr_instance_id)
+        assert sr is not None
+        data = kept_bytes(session, session.get(Attachment, sr.attachment_id))
+    assert data is not None
+    assert str(dcmread(io.BytesIO(data)).PatientName) == f"WHITFIELD^{patient.given_name}"
