@@ -148,7 +148,12 @@ def _referral_of(
     if referral_id is None:
         return None
     referral = session.get(Referral, referral_id)
-    if referral is None or referral.deleted or referral.patient_id != patient_id:
+    # The patient's own referral, or one under a registration merged with theirs.
+    if (
+        referral is None
+        or referral.deleted
+        or not same_patient(session, referral.patient_id, patient_id)
+    ):
         raise NotFound("assessment.referral_not_found")
     return referral.id
 

@@ -28,6 +28,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import NotFound
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
+from clinic_app.people.duplicates import same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -142,7 +143,8 @@ class ExperienceService:
         """
         with self._uow(actor, Action.EXPERIENCE_RECORD) as session:
             row = session.get(FftResponse, response_id)
-            if row is None or row.deleted or row.patient_id != patient_id:
+            # The patient's own, or one given under a registration merged with theirs.
+            if row is None or row.deleted or not same_patient(session, row.patient_id, patient_id):
                 raise NotFound("experience.not_found")
             step = FFT_RESPONSE.lifecycle.check(
                 "withdraw", status=row.status, role=actor.role, actor=actor.id, author=None

@@ -15,6 +15,7 @@ from clinic_app.kernel.errors import Conflict, FormErrors, NotFound, PermissionD
 from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.people.care import EpisodeOfCare
 from tests.support.demo_clinic import Clinic
+from tests.support.merges import merged_by_sync
 
 
 def _row(clinic: Clinic, response_id: object) -> FftResponse:
@@ -167,3 +168,18 @@ def test_the_figures_count_responses_and_positive_ones_not_withdrawn(clinic: Cli
     assert sum(f["positive"] for f in facts) == 3
     assert sum(f["answered"] for f in facts) == 5
     assert {f["clinician_id"] for f in facts} == {clinic.clinician.id}
+
+
+def test_an_answer_given_under_a_merged_registration_is_withdrawn_from_the_surviving_record(
+    clinic: Clinic,
+) -> None:
+    experience = clinic.services.experience
+    recorded = experience.record(clinic.clinician, clinic.other, "poor")
+    reception = clinic.login("admin")
+    with pytest.raises(NotFound):  # not theirs until the registrations are merged
+        experience.withdraw(reception, clinic.patient, recorded.id)
+
+    merged_by_sync(clinic.services, survivor=clinic.patient, merged=clinic.other)
+
+    experience.withdraw(reception, clinic.patient, recorded.id)
+    assert _row(clinic, recorded.id).status == "withdrawn"

@@ -7,10 +7,11 @@ import shutil
 import subprocess
 import uuid
 
+import numpy as np
 import pytest
 
 from clinic_app.demo import demo_password
-from clinic_app.kernel.errors import Conflict, NotFound
+from clinic_app.kernel.errors import Conflict, FormErrors, NotFound
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput
@@ -161,3 +162,54 @@ def test_a_signed_injection_under_a_merged_registration_opens_and_prints_as_the_
     assert adding.value.code == "injection.wrong_patient"
     with pytest.raises(NotFound):
         services.injections.aftercare(clinician, theirs, survivor)
+
+
+def test_a_guidance_scan_under_a_merged_registration_is_the_patients_own(clinic: Clinic) -> None:
+    """The injection form offers the studies of the record and of registrations merged into
+    it; saving one of them is accepted, and another patient's study is still refused."""
+    services, clinician = clinic.services, clinic.clinician
+    sonographer = services.auth.login("sonographer", demo_password("sonographer"))
+    numbers = synthetic_numbers(3, start=60_000)
+    survivor, second, stranger = (
+        services.patients.register(
+            SYSTEM,
+            PatientInput(
+                given_name="Iris",
+                family_name="Lund",
+                date_of_birth="1950-01-02",
+                sex="2",
+                nhs_number=next(numbers),
+            ),
+        ).id
+        for _ in range(3)
+    )
+    frame = np.random.default_rng(3).integers(0, 90, (64, 80, 3), dtype=np.uint8)
+    scans = {
+        who: services.imaging.capture_still(
+            sonographer, who, frame, body_part="KNEE", laterality="R"
+        ).study_id
+        for who in (second, stranger)
+    }
+    merged_by_sync(services, survivor=survivor, merged=second)
+    pgd = clinic.pgd()
+    draft = services.injections.start(clinician, survivor)
+
+    offered = {s.id for s in services.imaging.studies(sonographer, survivor)}
+    assert offered == {scans[second]}
+    saved = services.injections.save(
+        clinician,
+        draft.id,
+        knee_injection(pgd, guidance="ultrasound", imaging_study_id=scans[second]),
+        patient_id=survivor,
+    )
+    assert saved.fields.imaging_study_id == scans[second]
+    with pytest.raises(FormErrors) as refused:
+        services.injections.save(
+            clinician,
+            draft.id,
+            knee_injection(pgd, guidance="ultrasound", imaging_study_id=scans[stranger]),
+            patient_id=survivor,
+        )
+    assert ("injection.unknown_study", "imaging_study_id") in {
+        (error.code, error.field) for error in refused.value.errors
+    }

@@ -39,6 +39,7 @@ from clinic_app.domains.injections.views import (
     InjectionView,
 )
 from clinic_app.kernel.errors import FormErrors, ValidationError
+from clinic_app.people.duplicates import same_patient
 from clinic_app.records.seal import intact, note_digest, signing_problems
 
 NAME_MAX = 120
@@ -63,7 +64,12 @@ def _study(session: Session, row: InjectionRecord, study_id: uuid.UUID | None) -
     if study_id is None:
         return None
     study = session.get(ImagingStudy, study_id)
-    if study is None or study.deleted or study.patient_id != row.patient_id:
+    # The patient's own study, or one under a registration merged with theirs.
+    if (
+        study is None
+        or study.deleted
+        or not same_patient(session, study.patient_id, row.patient_id)
+    ):
         raise ValidationError("injection.unknown_study", field="imaging_study_id")
     return study.id
 
