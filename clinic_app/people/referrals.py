@@ -16,6 +16,7 @@ from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork
 from clinic_app.kernel.vocabulary import ReferralPriority
 from clinic_app.people.care import Referral
+from clinic_app.people.duplicates import identities_of
 from clinic_app.people.model import Patient
 from clinic_app.people.views import ReferralInput, ReferralSummary
 
@@ -128,12 +129,13 @@ class ReferralService:
             return referral_summary(referral)
 
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[ReferralSummary]:
-        """A patient's referrals, newest first."""
+        """A patient's referrals, newest first (those of registrations merged into theirs too)."""
         with self._uow(actor, Action.REFERRAL_VIEW, mode=Mode.AUDITED_READ) as session:
             self._uow.audit(session, actor, "referral.list", patient_id=patient_id)
+            registrations = identities_of(session, patient_id)
             rows = session.scalars(
                 select(Referral)
-                .where(Referral.patient_id == patient_id, Referral.deleted.is_(False))
+                .where(Referral.patient_id.in_(registrations), Referral.deleted.is_(False))
                 .order_by(Referral.received_on.desc(), Referral.id.desc())
             ).all()
             return [referral_summary(r) for r in rows]

@@ -28,7 +28,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import NotFound
 from clinic_app.kernel.security.permissions import Action, require
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
-from clinic_app.people.duplicates import same_patient
+from clinic_app.people.duplicates import identities_of, same_patient
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 
@@ -166,13 +166,16 @@ class ExperienceService:
     def for_patient(self, actor: CurrentUser, patient_id: uuid.UUID) -> list[FftResponseView]:
         """The patient's responses in full, newest first, for the service lead; audited.
 
+        Those given under a registration since merged into the record are the patient's too.
+
         Raises:
             PermissionDenied: ``permission.denied`` for anyone but the service lead.
         """
         with self._uow(actor, Action.EXPERIENCE_VIEW, mode=Mode.AUDITED_READ) as session:
+            registrations = identities_of(session, patient_id)
             rows = session.scalars(
                 select(FftResponse)
-                .where(FftResponse.patient_id == patient_id, FftResponse.deleted.is_(False))
+                .where(FftResponse.patient_id.in_(registrations), FftResponse.deleted.is_(False))
                 .order_by(FftResponse.created_at.desc(), FftResponse.id.desc())
             ).all()
             self._uow.audit(

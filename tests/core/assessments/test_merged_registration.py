@@ -83,6 +83,9 @@ def test_a_referral_under_a_merged_registration_is_answered_from_the_surviving_r
 
     listed = clinic.services.patients.open(clinician, clinic.patient_id).referrals
     assert theirs in {r.id for r in listed}
+    assert theirs in {
+        r.id for r in clinic.services.referrals.for_patient(clinician, clinic.patient_id)
+    }
     draft = assessments.save_draft(
         clinician, clinic.patient_id, {"presenting_complaint": "Hip pain"}, referral_id=theirs
     )

@@ -181,5 +181,7 @@ def test_an_answer_given_under_a_merged_registration_is_withdrawn_from_the_survi
 
     merged_by_sync(clinic.services, survivor=clinic.patient, merged=clinic.other)
 
+    lead = clinic.login("admin")  # the service lead
+    assert [r.id for r in experience.for_patient(lead, clinic.patient)] == [recorded.id]
     experience.withdraw(reception, clinic.patient, recorded.id)
     assert _row(clinic, recorded.id).status == "withdrawn"
