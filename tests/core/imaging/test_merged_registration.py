@@ -261,3 +261,18 @@ def test_a_report_signed_after_the_merge_is_kept_as_dicom_under_the_surviving_re
         data = kept_bytes(session, session.get(Attachment, sr.attachment_id))
     assert data is not None
     assert str(dcmread(io.BytesIO(data)).PatientName) == f"WHITFIELD^{patient.given_name}"
+
+
+def test_a_capture_from_the_survivor_joins_the_days_study_under_the_merged_registration(
+    demo: Services,
+) -> None:
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, survivor = _merged(demo)
+    _first, study = _still(demo, patient.id, 11)
+    merged_by_sync(demo, survivor=survivor, merged=patient.id)
+
+    _second, again = _still(demo, survivor, 12)
+
+    assert again == study  # one study for the day's scan, not two
+    (listed,) = demo.imaging.studies(sonographer, survivor)
+    assert len(listed.instances) == 2

@@ -143,11 +143,16 @@ class ImagingService:
         self._uow = UnitOfWork(context)
 
     def _study(self, session: Session, patient: Patient, when: datetime) -> ImagingStudy:
-        """Today's study of the patient, or a new one: one study per encounter."""
+        """Today's study of the patient, or a new one: one study per encounter.
+
+        Today's study made under a registration since merged into the record is theirs: the
+        images join it (one encounter), under that registration as its others are.
+        """
         day = when.astimezone().date()
+        registrations = identities_of(session, patient.id)
         for study in session.scalars(
             select(ImagingStudy)
-            .where(ImagingStudy.patient_id == patient.id, ImagingStudy.deleted.is_(False))
+            .where(ImagingStudy.patient_id.in_(registrations), ImagingStudy.deleted.is_(False))
             .order_by(ImagingStudy.started_at.desc())
             .limit(5)
         ):
@@ -208,7 +213,8 @@ class ImagingService:
             user = session.get(User, recorded_by(actor)) if recorded_by(actor) else None
             operator = person_name(user.display_name) if user else ""
             return CapturePlan(
-                patient_id=patient.id,
+                # Kept under the study's registration (the record's own, or one merged in).
+                patient_id=study.patient_id,
                 study_id=study.id,
                 context=CaptureContext(
                     nhs_number=patient.nhs_number,
