@@ -31,14 +31,22 @@ on_checked(
 
 
 def pacs_identity_refusal(
-    conn: Connection, row: Mapping[str, Any], _stored: Mapping[str, Any] | None
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
 ) -> str | None:
-    """``sync.wrong_patient`` when a study says the PACS holds it under another patient.
+    """Why a study's PACS identity (``pacs_patient_id``) is refused, as a code; None if not.
 
-    The registration named (``pacs_patient_id``) gives the name and NHS number its objects
-    leave with: only the study's own patient, or a registration merged with them, may be.
+    It is set once, when the PACS first confirms the study, to the study's own patient or a
+    registration merged with them: naming another patient is ``sync.wrong_patient``, and
+    changing it once set is ``sync.not_allowed``. A change that leaves it as stored is not
+    checked again (merges that arrive later must not make the study's other changes fail).
     """
-    named, patient = row.get("pacs_patient_id"), row.get("patient_id")
+    named = row.get("pacs_patient_id")
+    before = stored.get("pacs_patient_id") if stored is not None else None
+    if named == before:
+        return None
+    if before is not None:
+        return "sync.not_allowed"
+    patient = row.get("patient_id")
     if named is None or patient is None or same_patient(conn, named, patient):
         return None
     return "sync.wrong_patient"

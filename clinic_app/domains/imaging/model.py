@@ -37,10 +37,10 @@ class ImagingStudy(Syncable, Base):
     archived_at: Mapped[datetime | None] = mapped_column(default=None)
     #: The registration whose name and NHS number the PACS first confirmed it under (set
     #: then, once): what is added to the study later leaves under the same, so a merge of
-    #: registrations since never splits one study between two patients in the PACS.
-    pacs_patient_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("patient.id"), default=None
-    )
+    #: registrations since does not split one study between two patients in the PACS. Not a
+    #: foreign key: a laptop holds the study's patient, not always every registration
+    #: merged with them, and a pulled study must never fail for want of one.
+    pacs_patient_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class ImageInstance(Syncable, Base):

@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 import pytest
 from pydicom import dcmread
+from sqlalchemy import delete, select
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
@@ -24,10 +25,14 @@ from clinic_app.domains.imaging.model import ImageInstance
 from clinic_app.domains.reports.archive import kept_as_dicom
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.errors import Conflict
+from clinic_app.kernel.outbox_entry import OutboxEntry
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.nhs_number import synthetic_numbers
 from clinic_app.people.views import PatientInput, PatientSummary
 from clinic_app.records.attachments import kept_bytes
+from clinic_app.sync.client import store_rows
+from clinic_app.sync.protocol import PulledRow
+from clinic_app.sync.wire import synced_table
 from tests.support.merges import merged_by_sync, renamed
 from tests.support.us_image import ScanSubject, us_image
 from tests.ui.records import second_registration
@@ -276,3 +281,31 @@ def test_a_capture_from_the_survivor_joins_the_days_study_under_the_merged_regis
     assert again == study  # one study for the day's scan, not two
     (listed,) = demo.imaging.studies(sonographer, survivor)
     assert len(listed.instances) == 2
+
+
+def test_a_pulled_study_held_in_the_pacs_under_a_registration_not_held_here_is_stored(
+    demo: Services,
+) -> None:
+    """A laptop holds the study's patient, not always every registration merged with them:
+    a pulled study naming one it does not hold is stored, and pull moves on; sent from here,
+    it is stopped and says why rather than split in the PACS."""
+    sonographer = demo.auth.login("sonographer", demo_password("sonographer"))
+    patient, _second = _merged(demo)
+    _image, study = _still(demo, patient.id, 13)
+    table = synced_table("imaging_study")
+    store = demo.context.store
+    with store.engine.begin() as conn:
+        row = conn.execute(select(table.table).where(table.table.c.id == study)).mappings().one()
+        conn.execute(delete(OutboxEntry))  # pushed already
+    elsewhere = uuid.uuid4()
+    pulled = {**table.encode(row), "pacs_patient_id": str(elsewhere), "row_version": 2}
+
+    assert store_rows(store, (PulledRow(1, "imaging_study", study, pulled),)) == 1
+
+    (listed,) = demo.imaging.studies(sonographer, patient.id)
+    assert listed.pacs_patient_id == elsewhere
+    demo.dicom_settings.change(SYSTEM, pacs_ae_title="PACS", pacs_host="127.0.0.1", pacs_port=1)
+    demo.pacs.send_study(sonographer, study)
+    assert demo.pacs.send_due() == []
+    (send,) = demo.pacs.sends(sonographer)
+    assert (send.state, send.last_error) == ("stopped", "pacs.identity_not_here")

@@ -133,3 +133,13 @@ def test_a_study_said_to_be_in_the_pacs_under_another_patient_is_refused(device:
 
     assert device.push(TABLE, image.study_id, pacs_patient_id=other) == WRONG_PATIENT
     assert device.push(TABLE, image.study_id, pacs_patient_id=patient) == APPLIED
+
+    def changed(**values: object) -> list[tuple[Status, str | None]]:
+        return device.server.push(
+            device.acting, update(TABLE, image.study_id, 1, device.acting, **values)
+        )
+
+    # Set once: never changed afterwards, to anyone; the study's other changes still apply.
+    assert changed(pacs_patient_id=other) == [(Status.REJECTED, "sync.not_allowed")]
+    assert changed(pacs_patient_id=None) == [(Status.REJECTED, "sync.not_allowed")]
+    assert changed(purpose="educational") == APPLIED

@@ -112,6 +112,11 @@ _WORDS: dict[str, str] = {
         "This study has already been sent to the PACS, so it cannot be made educational."
     ),
     "pacs.no_images": "This study has no images to send.",
+    "pacs.identity_not_here": (
+        "The PACS holds this study under another registration of this patient, which this "
+        "computer does not have. Nothing was sent. Send it from a computer that holds that "
+        "registration, or ask the PACS team to merge the two patients there."
+    ),
     "dicom.not_a_clip": "A clip needs at least one frame. Record it again.",
     "dicom.not_a_still": "That was not a single picture. Capture it again.",
     "dicom.not_rgb": "The video frame was not in a form the app can keep. Capture it again.",

@@ -36,6 +36,7 @@ from clinic_app.domains.imaging.service.encoding import (
     EncodedImage,
     Picture,
 )
+from clinic_app.domains.imaging.service.outgoing import leaving_as
 from clinic_app.domains.imaging.service.settings import clip_compression, dicom_settings
 from clinic_app.domains.imaging.views import InstanceView, PlannedScan, StudyView
 from clinic_app.kernel.attachments import Attachment
@@ -525,9 +526,10 @@ class ImagingService:
             for study in studies:
                 if study.started_at.astimezone().date() != wanted:
                     continue
-                # Named as the record that stands for its registration now: the scanner labels
-                # its images with what the worklist says, and a merge is a correction.
-                patient = session.get(Patient, survivor_of(session, study.patient_id))
+                # Named as its objects leave for the PACS (the record that stands for its
+                # registration now, or as the PACS holds the study): the scanner labels its
+                # images with what the worklist says, and may send them to the PACS itself.
+                patient = session.get(Patient, leaving_as(session, study))
                 if patient is not None and not patient.deleted:
                     planned.append(_planned(study, patient))
             return planned

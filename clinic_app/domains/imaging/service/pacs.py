@@ -185,7 +185,13 @@ class PacsService:
                 # Under the registration it leaves as (merges followed, see leaving_as).
                 identity = leaving_as(session, study)
                 patient = session.get(Patient, identity)
-                if patient is None or not patient.nhs_number:
+                if patient is None:
+                    # The PACS holds it under a registration merged with the patient that
+                    # this computer does not hold: sent from here, it would be split.
+                    row.state, row.done_at = "stopped", now
+                    row.last_error = "pacs.identity_not_here"
+                    continue
+                if not patient.nhs_number:
                     # Nothing leaves without the NHS number as its Patient ID: a person must
                     # add it to the record and ask again.
                     row.state, row.done_at, row.last_error = "stopped", now, "dicom.no_nhs_number"
