@@ -29,6 +29,7 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import Context, Mode, UnitOfWork, recorded_by
 from clinic_app.kernel.vocabulary import RecordStatus
 from clinic_app.people.auth import AuthService
+from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
 from clinic_app.people.episodes import episode_for
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
@@ -201,7 +202,8 @@ class SectionsRecordService:
                 action = "create"
             else:
                 row = self._checked(session, actor, record_id, "edit")
-                if row.patient_id != patient_id:
+                # The patient's own draft, or one under a registration merged with theirs.
+                if not same_patient(session, row.patient_id, patient_id):
                     raise Conflict("record.wrong_patient")
                 row.content = checked
                 action = "save_draft"
@@ -250,12 +252,16 @@ class SectionsRecordService:
     def for_patient(
         self, actor: CurrentUser, patient_id: uuid.UUID
     ) -> tuple[SectionsRecordView, ...]:
-        """The patient's records of this type, newest first (drafts and signed); audited."""
+        """The patient's records of this type, newest first (drafts and signed); audited.
+
+        Those under a registration since merged into the record are the patient's too.
+        """
         table = self.record_type.table
         with self._uow(actor, self._read, mode=Mode.AUDITED_READ) as session:
+            registrations = identities_of(session, patient_id)
             rows = session.scalars(
                 select(table)
-                .where(table.patient_id == patient_id, table.deleted.is_(False))
+                .where(table.patient_id.in_(registrations), table.deleted.is_(False))
                 .order_by(table.created_at.desc(), table.id.desc())
             ).all()
             self._uow.audit(session, actor, f"{self.record_type.code}.list", patient_id=patient_id)
@@ -274,7 +280,8 @@ class SectionsRecordService:
         """
         with self._uow(actor, self._read, mode=Mode.AUDITED_READ) as session:
             row = self._load(session, record_id)
-            patient = session.get(Patient, row.patient_id)
+            # Named as the record that stands for its registration now (merges followed).
+            patient = session.get(Patient, survivor_of(session, row.patient_id))
             if patient is None:
                 raise NotFound("patient.not_found")
             signer = session.get(User, row.signed_by) if row.signed_by is not None else None

@@ -46,4 +46,4 @@ def test_the_four_file_record_type_drafts_signs_prints_and_has_a_screen() -> Non
         timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "7 passed" in result.stdout
+    assert "8 passed" in result.stdout

@@ -25,6 +25,7 @@ from clinic_app.records.registry import record_type
 from clinic_app.records.sections_record import SectionsRecordService
 from tests.support.example_record.record import EXAMPLE_NOTE
 from tests.support.example_record.screens import SCREENS
+from tests.support.merges import merged_by_sync
 from tests.ui.conftest import CLINICIAN, wait_idle
 from tests.ui.late_answers import Gate, settle
 from ui.app import MainWindow
@@ -121,6 +122,27 @@ def test_a_draft_never_moves_to_another_patient_and_bad_words_are_refused(
     assert [(e.code, e.field) for e in long.value.errors] == [("text.too_long", "reason")]
     assert [v.id for v in notes.for_patient(user, patient)] == [draft.id]
     assert notes.for_patient(user, other) == ()
+
+
+def test_a_draft_under_a_merged_registration_is_the_survivors(
+    demo: Services, notes: SectionsRecordService, user: CurrentUser, tmp_path: Path
+) -> None:
+    """Listed, continued and printed from the record a registration was merged into; an
+    unmerged patient's draft is still refused there."""
+    survivor, second = _two_patients(demo, user)
+    draft = notes.save_draft(user, second, {"reason": "Shoulder"})
+    with pytest.raises(Conflict):
+        notes.save_draft(user, survivor, {"reason": "Shoulder pain"}, draft.id)
+    merged_by_sync(demo, survivor=survivor, merged=second)
+
+    assert [v.id for v in notes.for_patient(user, survivor)] == [draft.id]
+    notes.save_draft(user, survivor, {"reason": "Shoulder pain"}, draft.id)
+    pdf = tmp_path / "note.pdf"
+    pdf.write_bytes(notes.printable(user, draft.id))
+    words = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert demo.patients.open(user, survivor).family_name.upper() in words
 
 
 def test_its_printout_names_the_patient_on_every_page(
