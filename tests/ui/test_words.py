@@ -23,6 +23,7 @@ _NOT_SEEN_BY_THE_SCAN = {
     # Kept as a PACS queue row's last error, shown with the queue.
     "pacs.not_confirmed": "ui.domains.imaging.words",
     "pacs.withdrawn": "ui.domains.imaging.words",
+    "pacs.identity_not_here": "ui.domains.imaging.words",
     # Built from the section's key: f"report.{section.key}_empty".
     "report.findings_empty": "ui.domains.reports.words",
     "report.impression_empty": "ui.domains.reports.words",

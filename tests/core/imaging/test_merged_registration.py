@@ -209,6 +209,11 @@ def test_a_scan_labelled_with_a_number_registered_twice_and_not_merged_waits_for
     assert [o.id for o in demo.imaging.orphans(sonographer)] == [received.id]
     assert demo.imaging.studies(sonographer, patient.id) == []
     assert demo.imaging.studies(sonographer, second) == []
+    # Imported into either record, it is refused, saying why (not "another patient's").
+    for record in (patient.id, second):
+        with pytest.raises(Conflict) as refused:
+            demo.imaging.import_dicom(sonographer, _scanned(patient, seed=14), patient_id=record)
+        assert refused.value.code == "dicom.registered_twice"
 
 
 def test_the_scanners_worklist_names_a_planned_scan_as_the_surviving_record_does(

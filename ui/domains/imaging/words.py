@@ -54,6 +54,11 @@ _WORDS: dict[str, str] = {
         "This image names a different patient from the record that is open. Nothing was "
         "kept. Check whose scan it is before importing it."
     ),
+    "dicom.registered_twice": (
+        "This patient's NHS number is on two registrations that have not been merged yet, so "
+        "the image cannot be filed safely. Nothing was kept. Merge them under Service, "
+        "Possible duplicate patients, then import it again."
+    ),
     "dicom.no_nhs_number": (
         "This patient has no NHS number, so their images cannot be labelled safely. Add the "
         "NHS number to the record first."

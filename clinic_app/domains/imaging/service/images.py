@@ -435,6 +435,10 @@ class ImagingService:
                     raise NotFound("patient.not_found")
                 standing = survivor_of(session, chosen.id)
                 if any(found != standing for found in candidates.values()):
+                    if carried and _registered_twice(session, carried, standing):
+                        # Its number is this patient's, and another registration's not yet
+                        # merged with them: said so, rather than "another patient".
+                        raise Conflict("dicom.registered_twice")
                     raise Conflict("dicom.wrong_patient")
                 patient = chosen
             study = None
@@ -930,6 +934,15 @@ def content_digest(data: bytes) -> str:
         else:
             offset += 8 + struct.unpack_from("<H", data, offset + 6)[0]
     return hashlib.sha256(data[offset:]).hexdigest()
+
+
+def _registered_twice(session: Session, nhs: str, standing: uuid.UUID) -> bool:
+    """Whether ``nhs`` is on the record ``standing`` and on another not merged with it."""
+    holders = session.scalars(
+        select(Patient.id).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
+    ).all()
+    records = {survivor_of(session, holder) for holder in holders}
+    return standing in records and len(records) > 1
 
 
 def _nhs_number_in(patient_id: str) -> str:
