@@ -260,8 +260,13 @@ def holder(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) 
 
 
 def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
-    """Patients named with one of these in a possible duplicate or a merge."""
-    found: set[uuid.UUID] = set()
+    """Patients named with one of these in a possible duplicate, or merged with them.
+
+    A possible duplicate brings its pair (for the person who merges to see both). Merges are
+    followed all the way (A into B, B into C: a laptop holding C holds A and B too), since
+    each registration merged in is the patient's record as much as the survivor is.
+    """
+    found = _merged_with(conn, patients)
     ids = list(patients)
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
@@ -274,16 +279,29 @@ def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
             )
         ):
             found |= {first, second}
-        for survivor, merged in conn.execute(
-            select(PatientMerge.survivor_id, PatientMerge.merged_id).where(
-                or_(
-                    among(conn, PatientMerge.survivor_id, part),
-                    among(conn, PatientMerge.merged_id, part),
-                )
-            )
-        ):
-            found |= {survivor, merged}
     return found - patients
+
+
+def _merged_with(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Every registration joined to one of ``patients`` by merges, a round of merges at a time."""
+    known = set(patients)
+    asking = list(patients)
+    while asking:
+        named: set[uuid.UUID] = set()
+        for start in range(0, len(asking), 500):
+            part = asking[start : start + 500]
+            for survivor, merged in conn.execute(
+                select(PatientMerge.survivor_id, PatientMerge.merged_id).where(
+                    or_(
+                        among(conn, PatientMerge.survivor_id, part),
+                        among(conn, PatientMerge.merged_id, part),
+                    )
+                )
+            ):
+                named |= {survivor, merged}
+        asking = sorted(named - known)
+        known |= named
+    return known - set(patients)
 
 
 def scope_of(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> set[uuid.UUID]:
