@@ -17,11 +17,11 @@ from datetime import date
 import numpy as np
 import pytest
 from pydicom import dcmread
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
-from clinic_app.domains.imaging.model import ImageInstance
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.archive import kept_as_dicom
 from clinic_app.kernel.attachments import Attachment
 from clinic_app.kernel.errors import Conflict
@@ -281,11 +281,24 @@ def test_a_capture_from_the_survivor_joins_the_days_study_under_the_merged_regis
     _first, study = _still(demo, patient.id, 11)
     merged_by_sync(demo, survivor=survivor, merged=patient.id)
 
-    _second, again = _still(demo, survivor, 12)
+    second, again = _still(demo, survivor, 12)
 
     assert again == study  # one study for the day's scan, not two
     (listed,) = demo.imaging.studies(sonographer, survivor)
     assert len(listed.instances) == 2
+    # Labelled as the study leaves for the PACS: the surviving record, while the PACS has
+    # none of it; once it holds the study under the merged registration, as that.
+    labelled = dcmread(io.BytesIO(demo.imaging.image_file(sonographer, second)))
+    assert str(labelled.PatientName) == f"WHITFIELD^{patient.given_name}"
+    with demo.context.store.engine.begin() as conn:
+        conn.execute(
+            update(ImagingStudy.__table__)
+            .where(ImagingStudy.__table__.c.id == study)
+            .values(pacs_patient_id=patient.id)
+        )
+    third, _same = _still(demo, survivor, 15)
+    labelled = dcmread(io.BytesIO(demo.imaging.image_file(sonographer, third)))
+    assert str(labelled.PatientName) == f"{patient.family_name.upper()}^{patient.given_name}"
 
 
 def test_a_pulled_study_held_in_the_pacs_under_a_registration_not_held_here_is_stored(

@@ -211,6 +211,11 @@ class ImagingService:
                 raise ValidationError("dicom.no_nhs_number", field="patient")
             when = utcnow()
             study = self._study(session, patient, when)
+            # Labelled (and its overlay written) as the study's objects leave for the PACS:
+            # the record on screen, or the registration the PACS holds the study under.
+            labelled = session.get(Patient, leaving_as(session, study)) or patient
+            if not labelled.nhs_number:
+                labelled = patient
             user = session.get(User, recorded_by(actor)) if recorded_by(actor) else None
             operator = person_name(user.display_name) if user else ""
             return CapturePlan(
@@ -218,11 +223,11 @@ class ImagingService:
                 patient_id=study.patient_id,
                 study_id=study.id,
                 context=CaptureContext(
-                    nhs_number=patient.nhs_number,
-                    family_name=patient.family_name,
-                    given_name=patient.given_name,
-                    birth_date=patient.date_of_birth,
-                    sex=dicom_sex(patient.sex),
+                    nhs_number=str(labelled.nhs_number),
+                    family_name=labelled.family_name,
+                    given_name=labelled.given_name,
+                    birth_date=labelled.date_of_birth,
+                    sex=dicom_sex(labelled.sex),
                     study_uid=study.study_uid,
                     series_uid=self._series(session, study, body_part, laterality),
                     body_part=body_part,
