@@ -271,25 +271,10 @@ def identities_of(reader: Reader, patient_id: uuid.UUID) -> list[uuid.UUID]:
 
     Only registrations that stand for that survivor (:func:`survivor_of`): one merged into
     two records by two devices offline belongs to the record its first merge names, and is
-    not listed under the other.
+    not listed under the other. Read as :func:`identities_among` reads a list (one query for
+    a patient never merged).
     """
-    survivor = survivor_of(reader, patient_id)
-    found = [survivor]
-    reached = {survivor}
-    waiting = [survivor]
-    while waiting:
-        current = waiting.pop()
-        for merged in reader.execute(
-            select(PatientMerge.merged_id).where(
-                PatientMerge.survivor_id == current, PatientMerge.deleted.is_(False)
-            )
-        ).scalars():
-            if merged not in reached:
-                reached.add(merged)
-                waiting.append(merged)
-                if survivor_of(reader, merged) == survivor:
-                    found.append(merged)
-    return found
+    return identities_among(reader, [patient_id])[patient_id]
 
 
 def identities_among(
