@@ -13,7 +13,7 @@ the pair, so both make the same row and a pair is flagged once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,16 +190,22 @@ def _flag_pulled(conn: Connection, stored: Sequence[tuple[str, uuid.UUID]]) -> N
 on_pulled("people.duplicates", _flag_pulled)
 
 
-def _standing(path: list[uuid.UUID], repeat: uuid.UUID | None) -> uuid.UUID:
-    """The end of a path of first merges; on a loop, the same member for every way in.
+def _standing(
+    patient_id: uuid.UUID, first_merge: Callable[[uuid.UUID], uuid.UUID | None]
+) -> uuid.UUID:
+    """Where following each registration's first merge from ``patient_id`` ends.
 
-    A loop (two devices merging the same pair opposite ways offline) has no end: its members
+    ``first_merge`` gives the record a registration was first merged into (None: never). A
+    loop (two devices merging the same pair opposite ways offline) has no end: its members
     and every registration leading into it stand for its lowest id, so each of them gives
     one answer, and that answer gives itself.
     """
-    if repeat is None:
-        return path[-1]
-    return min(path[path.index(repeat) :])
+    path = [patient_id]
+    while (survivor := first_merge(path[-1])) is not None:
+        if survivor in path:
+            return min(path[path.index(survivor) :])
+        path.append(survivor)
+    return path[-1]
 
 
 def survivor_of(reader: Reader, patient_id: uuid.UUID) -> uuid.UUID:
@@ -208,19 +214,16 @@ def survivor_of(reader: Reader, patient_id: uuid.UUID) -> uuid.UUID:
     Each registration's first merge is followed in turn (A into B, then B into C gives C);
     on a loop, see :func:`_standing`.
     """
-    path = [patient_id]
-    while True:
-        survivor = reader.execute(
+
+    def first_merge(registration: uuid.UUID) -> uuid.UUID | None:
+        return reader.execute(
             select(PatientMerge.survivor_id)
-            .where(PatientMerge.merged_id == path[-1], PatientMerge.deleted.is_(False))
+            .where(PatientMerge.merged_id == registration, PatientMerge.deleted.is_(False))
             .order_by(PatientMerge.merged_at, PatientMerge.id)
             .limit(1)
         ).scalar()
-        if survivor is None:
-            return _standing(path, None)
-        if survivor in path:
-            return _standing(path, survivor)
-        path.append(survivor)
+
+    return _standing(patient_id, first_merge)
 
 
 def every_survivor(reader: Reader) -> dict[uuid.UUID, uuid.UUID]:
@@ -236,17 +239,7 @@ def every_survivor(reader: Reader) -> dict[uuid.UUID, uuid.UUID]:
         .order_by(PatientMerge.merged_at, PatientMerge.id)
     ):
         first.setdefault(merged, survivor)
-
-    def standing(patient_id: uuid.UUID) -> uuid.UUID:
-        path = [patient_id]
-        while path[-1] in first:
-            survivor = first[path[-1]]
-            if survivor in path:
-                return _standing(path, survivor)
-            path.append(survivor)
-        return _standing(path, None)
-
-    return {merged: standing(merged) for merged in first}
+    return {merged: _standing(merged, first.get) for merged in first}
 
 
 def same_patient(reader: Reader, first: uuid.UUID, second: uuid.UUID) -> bool:
@@ -254,15 +247,19 @@ def same_patient(reader: Reader, first: uuid.UUID, second: uuid.UUID) -> bool:
     return first == second or survivor_of(reader, first) == survivor_of(reader, second)
 
 
-def standing_for_number(reader: Reader, nhs_number: str) -> set[uuid.UUID]:
+def standing_for_number(
+    reader: Reader, nhs_number: str, *, live_only: bool = False
+) -> set[uuid.UUID]:
     """The records that stand for the registrations of an NHS number (its digits).
 
     Registrations merged into one record give that one; two not merged (a duplicate not yet
-    resolved) give two; none gives an empty set.
+    resolved) give two; none gives an empty set. With ``live_only``, removed registrations
+    are left out (matching what a scanner's image names).
     """
-    found = (
-        reader.execute(select(Patient.id).where(Patient.nhs_number == nhs_number)).scalars().all()
-    )
+    query = select(Patient.id).where(Patient.nhs_number == nhs_number)
+    if live_only:
+        query = query.where(Patient.deleted.is_(False))
+    found = reader.execute(query).scalars().all()
     return {survivor_of(reader, patient_id) for patient_id in found}
 
 
@@ -314,14 +311,12 @@ def identities_among(
             first[merged] = (at, row_id, survivor)
         into.setdefault(survivor, []).append(merged)
 
+    def first_merge(registration: uuid.UUID) -> uuid.UUID | None:
+        found = first.get(registration)
+        return found[2] if found is not None else None
+
     def standing(patient_id: uuid.UUID) -> uuid.UUID:
-        path = [patient_id]
-        while path[-1] in first:
-            survivor = first[path[-1]][2]
-            if survivor in path:
-                return _standing(path, survivor)
-            path.append(survivor)
-        return _standing(path, None)
+        return _standing(patient_id, first_merge)
 
     answer: dict[uuid.UUID, list[uuid.UUID]] = {}
     for patient_id in patient_ids:
@@ -346,9 +341,16 @@ def standing_rows(session: Session, patient_ids: Collection[uuid.UUID]) -> dict[
     Ids not merged are left out (the caller has their rows). The merges are read together,
     and the survivors' rows in one more query, made only when a merge is found.
     """
+    return survivor_rows(session, identities_among(session, patient_ids))
+
+
+def survivor_rows(
+    session: Session, identities: Mapping[uuid.UUID, Sequence[uuid.UUID]]
+) -> dict[uuid.UUID, Patient]:
+    """:func:`standing_rows` from registrations already read (:func:`identities_among`)."""
     survivors = {
         patient_id: registrations[0]
-        for patient_id, registrations in identities_among(session, patient_ids).items()
+        for patient_id, registrations in identities.items()
         if registrations[0] != patient_id
     }
     if not survivors:

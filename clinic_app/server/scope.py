@@ -266,42 +266,35 @@ def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
     followed all the way (A into B, B into C: a laptop holding C holds A and B too), since
     each registration merged in is the patient's record as much as the survivor is.
     """
-    found = _merged_with(conn, patients)
-    ids = list(patients)
-    for start in range(0, len(ids), 500):
-        part = ids[start : start + 500]
-        for first, second in conn.execute(
-            select(PatientDuplicate.first_patient_id, PatientDuplicate.second_patient_id).where(
-                or_(
-                    among(conn, PatientDuplicate.first_patient_id, part),
-                    among(conn, PatientDuplicate.second_patient_id, part),
-                )
-            )
-        ):
-            found |= {first, second}
-    return found - patients
+    pairs = (PatientDuplicate.first_patient_id, PatientDuplicate.second_patient_id)
+    return (_merged_with(conn, patients) | _named_with(conn, pairs, patients)) - patients
 
 
 def _merged_with(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
     """Every registration joined to one of ``patients`` by merges, a round of merges at a time."""
+    merges = (PatientMerge.survivor_id, PatientMerge.merged_id)
     known = set(patients)
-    asking = list(patients)
+    asking = set(patients)
     while asking:
-        named: set[uuid.UUID] = set()
-        for start in range(0, len(asking), 500):
-            part = asking[start : start + 500]
-            for survivor, merged in conn.execute(
-                select(PatientMerge.survivor_id, PatientMerge.merged_id).where(
-                    or_(
-                        among(conn, PatientMerge.survivor_id, part),
-                        among(conn, PatientMerge.merged_id, part),
-                    )
-                )
-            ):
-                named |= {survivor, merged}
-        asking = sorted(named - known)
+        named = _named_with(conn, merges, asking)
+        asking = named - known
         known |= named
-    return known - set(patients)
+    return known - patients
+
+
+def _named_with(
+    conn: Connection, columns: tuple[Any, Any], patients: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Both patients of every row whose ``columns`` (a pair) name one of ``patients``."""
+    found: set[uuid.UUID] = set()
+    ids = sorted(patients)
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        for first, second in conn.execute(
+            select(*columns).where(or_(*(among(conn, column, part) for column in columns)))
+        ):
+            found |= {first, second}
+    return found
 
 
 def scope_of(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) -> set[uuid.UUID]:

@@ -18,9 +18,9 @@ from clinic_app.domains.appointments.rules import (
     Status,
 )
 from clinic_app.domains.appointments.service.rows import (
-    _asked_for,
     _open_emergencies,
     _views,
+    asked_for_of,
 )
 from clinic_app.domains.appointments.views import (
     DayEntry,
@@ -33,7 +33,7 @@ from clinic_app.domains.reports.model import ScanReport
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.kernel.local import StoreMeta
 from clinic_app.kernel.vocabulary import RecordStatus
-from clinic_app.people.duplicates import standing_rows
+from clinic_app.people.duplicates import identities_among, survivor_rows
 from clinic_app.people.model import Patient, PatientAlert
 from clinic_app.people.sync_service import LAST_SUCCESS_KEY
 from clinic_app.records.registry import record_types
@@ -48,7 +48,10 @@ class _Needs:
         due: dict[tuple[uuid.UUID, uuid.UUID | None], tuple[str, ...]],
         red_flag: set[uuid.UUID],
         reports: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, str]],
+        identities: dict[uuid.UUID, list[uuid.UUID]],
     ) -> None:
+        #: Each patient's registrations, the record standing for them first.
+        self.identities = identities
         self._unsigned = unsigned
         self._due = due
         self._red_flag = red_flag
@@ -62,7 +65,8 @@ class _Needs:
     def of_patients(cls, session: Session, patients: set[uuid.UUID], on: date) -> _Needs:
         # A registration merged into a patient's record counts as theirs: its drafts are
         # unsigned work on their row, its reports wait on their row.
-        asked_for = _asked_for(session, patients) if patients else {}
+        identities = identities_among(session, patients) if patients else {}
+        asked_for = asked_for_of(identities)
         unsigned: dict[uuid.UUID, tuple[str, ...]] = {}
         for record_type in record_types().values():
             if record_type.unfinished is None or not asked_for:
@@ -104,7 +108,7 @@ class _Needs:
             for patient_id in asked_for[registration]
         ]
         due = _questionnaires_due(session, patients, on, asked_for)
-        return cls(unsigned, due, red_flag, reports)
+        return cls(unsigned, due, red_flag, reports, identities)
 
     def _report_waiting(self, row: Appointment) -> bool:
         return any(
@@ -174,7 +178,7 @@ def _day_entries(session: Session, on: date, which: ColumnElement[bool]) -> tupl
     needs = _Needs.of(session, rows, on)
     # A row booked under a registration since merged into another record is named as that
     # record (the one its row opens), not as the registration merged away.
-    standing = standing_rows(session, {patient.id for _, patient in found})
+    standing = survivor_rows(session, needs.identities)
     named = [standing.get(patient.id, patient) for _, patient in found]
     return tuple(
         DayEntry(

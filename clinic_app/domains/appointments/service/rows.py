@@ -277,8 +277,15 @@ def _asked_for(
     A registration since merged into a patient's record is theirs: what it holds counts for
     the patient asked about, and for any other registration of the same person asked about.
     """
+    return asked_for_of(identities_among(session, patient_ids))
+
+
+def asked_for_of(
+    identities: Mapping[uuid.UUID, Sequence[uuid.UUID]],
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """:func:`_asked_for` from registrations already read (``identities_among``)."""
     asked_for: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for patient_id, registrations in identities_among(session, patient_ids).items():
+    for patient_id, registrations in identities.items():
         for registration in registrations:
             asked_for.setdefault(registration, set()).add(patient_id)
     return asked_for

@@ -46,7 +46,12 @@ from clinic_app.kernel.errors import Conflict, NotFound, ValidationError
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.uow import SYSTEM, Context, Mode, UnitOfWork, recorded_by
-from clinic_app.people.duplicates import identities_of, same_patient, survivor_of
+from clinic_app.people.duplicates import (
+    identities_of,
+    same_patient,
+    standing_for_number,
+    survivor_of,
+)
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import normalise
@@ -624,10 +629,7 @@ class ImagingService:
         """
         found: dict[str, uuid.UUID | None] = {}
         if nhs:
-            holders = session.scalars(
-                select(Patient.id).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
-            ).all()
-            standing = {survivor_of(session, holder) for holder in holders}
+            standing = standing_for_number(session, nhs, live_only=True)
             found["nhs_number"] = standing.pop() if len(standing) == 1 else None
         if accession:
             study = session.scalars(
@@ -943,10 +945,7 @@ def content_digest(data: bytes) -> str:
 
 def _registered_twice(session: Session, nhs: str, standing: uuid.UUID) -> bool:
     """Whether ``nhs`` is on the record ``standing`` and on another not merged with it."""
-    holders = session.scalars(
-        select(Patient.id).where(Patient.nhs_number == nhs, Patient.deleted.is_(False))
-    ).all()
-    records = {survivor_of(session, holder) for holder in holders}
+    records = standing_for_number(session, nhs, live_only=True)
     return standing in records and len(records) > 1
 
 
