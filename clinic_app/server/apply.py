@@ -48,8 +48,8 @@ from clinic_app.sync.model import (
     SyncPushReceipt,
 )
 from clinic_app.sync.ownership import (
-    IDS_PER_QUERY,
     among,
+    ids_per_query,
     owner_of,
     patients_of_row,
     stored_rows,
@@ -745,8 +745,9 @@ def _outside_scope(
         return set(), set()
     # Only patients the server already has: a new one arrives in this batch (or is refused).
     existing: set[uuid.UUID] = set()
-    for start in range(0, len(everyone), IDS_PER_QUERY):
-        part = everyone[start : start + IDS_PER_QUERY]
+    step = ids_per_query(conn)
+    for start in range(0, len(everyone), step):
+        part = everyone[start : start + step]
         existing |= set(
             conn.execute(select(Patient.id).where(among(conn, Patient.id, part))).scalars()
         )

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.duplicates import MATCH_RULES
 from clinic_app.server.bulk import insert_rows
-from clinic_app.sync.ownership import IDS_PER_QUERY, among
+from clinic_app.sync.ownership import among, ids_per_query
 from clinic_app.sync.protocol import Change
 from clinic_app.sync.wire import synced_table
 
@@ -43,13 +43,14 @@ def rows_of(conn: Connection, changes: Iterable[Change]) -> dict[Key, Row | None
     if any(len(ids) != len(set(ids)) for ids in wanted.values()):
         return {}
     found: dict[Key, Row | None] = {}
+    step = ids_per_query(conn)
     for name, ids in wanted.items():
         try:
             table = synced_table(name).table
         except ClinicError:
             continue  # the change is refused when it is applied
-        for start in range(0, len(ids), IDS_PER_QUERY):
-            part = ids[start : start + IDS_PER_QUERY]
+        for start in range(0, len(ids), step):
+            part = ids[start : start + step]
             found.update(dict.fromkeys(((name, row_id) for row_id in part), None))
             for row in conn.execute(select(table).where(among(conn, table.c.id, part))).mappings():
                 found[(name, row["id"])] = row
@@ -121,14 +122,15 @@ class DuplicateScreen:
         if not self._ready:
             return
         table = synced_table("patient").table
+        step = ids_per_query(conn)
         for index, rule in enumerate(MATCH_RULES):
             # Looked up by the rule's first field alone (indexed: the NHS number, the family
             # name's key), the rest compared here: a list of whole tuples is no index's shape.
             columns = [table.c[name] for name in rule.fields]
             holders = self._holders[index]
             wanted = sorted({values[0] for values in self._stored_form[index].values()})
-            for start in range(0, len(wanted), IDS_PER_QUERY):
-                part = wanted[start : start + IDS_PER_QUERY]
+            for start in range(0, len(wanted), step):
+                part = wanted[start : start + step]
                 for row in conn.execute(
                     select(table.c.id, *columns).where(among(conn, columns[0], part))
                 ).mappings():
