@@ -19,7 +19,7 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
 from clinic_app import schema  # noqa: F401 - every table registered before any is used
@@ -337,7 +337,7 @@ def _add_file_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
 
 def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: ServerLimits) -> None:
     @app.post("/v1/push")
-    async def push(request: Request) -> dict[str, Any]:
+    async def push(request: Request) -> Response:
         device = _authenticated(engine, request)
         user_token = request.headers.get(USER_TOKEN_HEADER) or None
         with engine.begin() as conn:
@@ -361,7 +361,8 @@ def _add_sync_routes(app: FastAPI, engine: Engine, files: FileStore, limits: Ser
         log_event(
             "push", device=device, user=acting.user_id, changes=len(message.changes), **counts
         )
-        return response.as_json
+        # Written out once, for the receipt and this reply alike.
+        return Response(response.as_text, media_type="application/json")
 
     @app.get("/v1/pull")
     def pull(request: Request, cursor: int = 0, limit: int = MAX_PAGE) -> dict[str, Any]:

@@ -14,7 +14,20 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, Text, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError, StatementError
 
@@ -836,11 +849,20 @@ def apply_push(
         insert(SyncPushReceipt).values(
             batch_key=request.batch_key,
             device_id=device,
-            response=response.as_json,
+            response=_json_text(conn, response.as_text),
             at=utcnow(),
         )
     )
     return response
+
+
+def _json_text(conn: Connection, text: str) -> Any:
+    """JSON already written out, for a JSON column: stored as it is, not parsed and rewritten.
+
+    PostgreSQL takes it as text cast to ``json``; SQLite keeps JSON as text anyway.
+    """
+    value = bindparam(None, text, type_=Text())
+    return sql_cast(value, JSON) if conn.dialect.name == "postgresql" else value
 
 
 def _record_linked_writes(

@@ -252,6 +252,11 @@ class PushResponse:
         """:meth:`to_json`, made once: the server both keeps and sends an answer."""
         return self.to_json()
 
+    @cached_property
+    def as_text(self) -> str:
+        """:attr:`as_json` written out once, for the server's receipt and its reply alike."""
+        return json.dumps(self.as_json, separators=(",", ":"))
+
     @classmethod
     def from_json(cls, data: object) -> PushResponse:
         """Parse the JSON form; ``sync.bad_message`` (with a reason) when malformed."""
