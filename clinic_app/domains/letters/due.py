@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -21,9 +22,10 @@ from clinic_app.domains.letters.views import DueLetter
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.kernel.vocabulary import EpisodeStatus, RecordStatus
 from clinic_app.people.care import EpisodeOfCare
-from clinic_app.people.duplicates import survivor_of
+from clinic_app.people.duplicates import standing_rows
 from clinic_app.people.model import Patient
 from clinic_app.people.nhs_number import format_nhs_number
+from clinic_app.sync.ownership import IDS_PER_QUERY
 
 #: The triage outcomes that refer a patient on, and the one that does so as an emergency.
 ONWARD = frozenset({"onward_referral", "emergency_onward_referral"})
@@ -50,7 +52,10 @@ def due_discharges(
     targets: Mapping[str, int],
     clinician_id: uuid.UUID | None,
 ) -> list[DueLetter]:
-    """Closed episodes with no signed discharge letter (one clinician's when named)."""
+    """Closed episodes with no signed discharge letter (one clinician's when named).
+
+    The patients are named by :func:`named`, for the whole list at once.
+    """
     query = select(EpisodeOfCare).where(
         EpisodeOfCare.status == EpisodeStatus.CLOSED,
         EpisodeOfCare.ended_on.is_not(None),
@@ -70,7 +75,6 @@ def due_discharges(
         )
         due.append(
             _due_item(
-                session,
                 episode.patient_id,
                 DueReason.DISCHARGE,
                 episode.ended_on,
@@ -89,7 +93,10 @@ def due_onward(
     targets: Mapping[str, int],
     clinician_id: uuid.UUID | None,
 ) -> list[DueLetter]:
-    """Onward referrals with no signed notice to the GP (one clinician's when named)."""
+    """Onward referrals with no signed notice to the GP (one clinician's when named).
+
+    The patients are named by :func:`named`, for the whole list at once.
+    """
     query = select(TriageDecision).where(
         TriageDecision.outcome.in_(sorted(ONWARD)),
         TriageDecision.deleted.is_(False),
@@ -113,7 +120,6 @@ def due_onward(
         clock = due_clock(DueReason.ONWARD_REFERRAL, since, on, targets[key])
         due.append(
             _due_item(
-                session,
                 decision.patient_id,
                 DueReason.ONWARD_REFERRAL,
                 since,
@@ -127,7 +133,6 @@ def due_onward(
 
 
 def _due_item(
-    session: Session,
     patient_id: uuid.UUID,
     reason: DueReason,
     since: date,
@@ -138,14 +143,11 @@ def _due_item(
     clinician: uuid.UUID | None = None,
     draft: uuid.UUID | None = None,
 ) -> DueLetter:
-    # Named as the record that stands for the registration now (merges followed).
-    patient = session.get(Patient, survivor_of(session, patient_id))
-    name = f"{patient.family_name.upper()}, {patient.given_name}" if patient is not None else ""
-    number = patient.nhs_number if patient is not None and patient.nhs_number else ""
+    """A letter due, not yet named: :func:`named` names every item of a list together."""
     return DueLetter(
         patient_id=patient_id,
-        patient_name=name,
-        nhs_number=format_nhs_number(number) if number else "",
+        patient_name="",
+        nhs_number="",
         episode_id=episode_id,
         onward_decision_id=decision_id,
         reason=reason,
@@ -154,7 +156,35 @@ def _due_item(
         days_left=clock.days_left,
         working_days=clock.working_days,
         breached=clock.breached,
-        no_gp_practice=patient is None or patient.gp_practice_id is None,
+        no_gp_practice=True,
         clinician_id=clinician,
         draft_id=draft,
+    )
+
+
+def named(session: Session, due: list[DueLetter]) -> list[DueLetter]:
+    """``due`` with each patient named as the record now standing for them (merges followed).
+
+    Every patient of the list is read in one query, and the merges among them together
+    (``standing_rows``), instead of two lookups an item.
+    """
+    ids = sorted({item.patient_id for item in due})
+    rows: dict[uuid.UUID, Patient] = {}
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        part = ids[start : start + IDS_PER_QUERY]
+        rows.update(
+            (row.id, row) for row in session.scalars(select(Patient).where(Patient.id.in_(part)))
+        )
+    rows.update(standing_rows(session, ids))
+    return [_with_patient(item, rows.get(item.patient_id)) for item in due]
+
+
+def _with_patient(item: DueLetter, patient: Patient | None) -> DueLetter:
+    name = f"{patient.family_name.upper()}, {patient.given_name}" if patient is not None else ""
+    number = patient.nhs_number if patient is not None and patient.nhs_number else ""
+    return replace(
+        item,
+        patient_name=name,
+        nhs_number=format_nhs_number(number) if number else "",
+        no_gp_practice=patient is None or patient.gp_practice_id is None,
     )

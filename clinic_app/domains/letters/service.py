@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinic_app.domains.letters.content import TARGET_KEYS, prsb_headings, shipped_targets
-from clinic_app.domains.letters.due import due_discharges, due_onward
+from clinic_app.domains.letters.due import due_discharges, due_onward, named
 from clinic_app.domains.letters.model import LetterRecord
 from clinic_app.domains.letters.record import LETTER, kind_title, letter_sections
 from clinic_app.domains.letters.rules import (
@@ -764,8 +764,11 @@ class LetterService:
         on = today or self._context.today()
         with self._uow(actor, Action.LETTERS_DUE, mode=Mode.AUDITED_READ) as session:
             targets = targets_in_force(session)
-            due = due_discharges(session, on, targets, clinician_id)
-            due += due_onward(session, on, targets, clinician_id)
+            due = named(
+                session,
+                due_discharges(session, on, targets, clinician_id)
+                + due_onward(session, on, targets, clinician_id),
+            )
             self._uow.audit(session, actor, "letter.due", entity="letter")
         return sorted(due, key=lambda item: (item.days_left, item.since, str(item.patient_id)))
 

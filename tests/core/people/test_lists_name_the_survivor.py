@@ -18,6 +18,7 @@ from clinic_app.kernel.vocabulary import EpisodeStatus
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientSummary
+from tests.bench.common import captured
 from tests.support.merges import merged_by_sync, renamed
 from tests.ui.appointments.conftest import booking
 from tests.ui.records import second_registration, urgent_referral
@@ -70,3 +71,42 @@ def test_the_day_list_worklist_and_letters_due_name_the_surviving_record(demo: S
     ]
     assert due, "the discharge under the merged registration waits for its letter"
     assert {d.patient_name for d in due} == {f"WHITFIELD, {patient.given_name}"}
+
+
+def test_the_letters_due_name_their_patients_in_reads_that_do_not_grow_with_the_list(
+    demo: Services,
+) -> None:
+    """Each item's patient was read on its own, twice (the merge, then the row): a long list
+    of letters due was a long wait. Closing more episodes adds items, never reads."""
+    clinician = demo.auth.login("clinician", demo_password("clinician"))
+
+    def close(count: int) -> None:
+        with demo.context.store.sessions.begin() as session:
+            session.actor = Actor(device_id=demo.context.device_id)
+            open_ = session.scalars(
+                select(EpisodeOfCare)
+                .where(
+                    EpisodeOfCare.deleted.is_(False),
+                    EpisodeOfCare.status != EpisodeStatus.CLOSED,
+                )
+                .order_by(EpisodeOfCare.id)
+                .limit(count)
+            ).all()
+            assert len(open_) == count
+            for episode in open_:
+                episode.status, episode.ended_on = EpisodeStatus.CLOSED, date(2026, 12, 1)
+
+    def reads() -> tuple[int, int]:
+        found: list[object] = []
+        statements = captured(
+            demo.context.store.engine,
+            lambda: found.extend(demo.letters.due(clinician, today=date(2026, 12, 7))),
+        )
+        return len(found), sum(1 for s, _ in statements if s.lstrip().upper().startswith("SELECT"))
+
+    close(1)
+    few, few_reads = reads()
+    close(3)
+    many, many_reads = reads()
+    assert many >= few + 3
+    assert many_reads == few_reads
