@@ -17,7 +17,7 @@ from types import ModuleType
 from clinic_app import domains
 from clinic_app.kernel import attachments, audit_entry, local, outbox_entry, settings, staff
 from clinic_app.kernel.base import Base
-from clinic_app.people import care
+from clinic_app.people import care, merge_rules
 from clinic_app.people import handlers as people_handlers
 from clinic_app.people import model as people
 from clinic_app.sync import model as sync
@@ -51,7 +51,11 @@ MODEL_MODULES: tuple[ModuleType, ...] = BASE_MODEL_MODULES + _domain_modules("mo
 RECORD_MODULES: tuple[ModuleType, ...] = _domain_modules("record")
 """Every module that declares a record type; importing it registered the type."""
 
-HANDLER_MODULES: tuple[ModuleType, ...] = (people_handlers, *_domain_modules("handlers"))
+HANDLER_MODULES: tuple[ModuleType, ...] = (
+    people_handlers,
+    merge_rules,
+    *_domain_modules("handlers"),
+)
 """Every module that handles record events; importing it registered its handlers, so a record
 signed through any service has its handlers run, and the server checks every pushed row."""
 

@@ -52,6 +52,7 @@ from clinic_app.kernel.settings import ServiceSetting
 from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralStatus
 from clinic_app.people.care import EpisodeOfCare, Referral
+from clinic_app.people.duplicates import OPEN
 from clinic_app.people.model import Patient, PatientDuplicate, PatientMerge
 from clinic_app.server.bulk import insert_rows
 from clinic_app.sync.model import SyncDevice, SyncDevicePatient, SyncUserLogin
@@ -262,12 +263,17 @@ def holder(conn: Connection, device_id: uuid.UUID, now: datetime | None = None) 
 def _linked(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
     """Patients named with one of these in a possible duplicate, or merged with them.
 
-    A possible duplicate brings its pair (for the person who merges to see both). Merges are
-    followed all the way (A into B, B into C: a laptop holding C holds A and B too), since
-    each registration merged in is the patient's record as much as the survivor is.
+    A possible duplicate still open brings its pair (for the person who merges to see both);
+    once dismissed as two people it brings nothing (another site's patient would otherwise
+    stay on the laptop for good), and once merged the merge links them. Merges are followed
+    all the way (A into B, B into C: a laptop holding C holds A and B too), since each
+    registration merged in is the patient's record as much as the survivor is.
     """
     pairs = (PatientDuplicate.first_patient_id, PatientDuplicate.second_patient_id)
-    return (_merged_with(conn, patients) | _named_with(conn, pairs, patients)) - patients
+    still_open = (PatientDuplicate.status == OPEN, PatientDuplicate.deleted.is_(False))
+    return (
+        _merged_with(conn, patients) | _named_with(conn, pairs, patients, *still_open)
+    ) - patients
 
 
 def _merged_with(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
@@ -276,22 +282,22 @@ def _merged_with(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
     known = set(patients)
     asking = set(patients)
     while asking:
-        named = _named_with(conn, merges, asking)
+        named = _named_with(conn, merges, asking, PatientMerge.deleted.is_(False))
         asking = named - known
         known |= named
     return known - patients
 
 
 def _named_with(
-    conn: Connection, columns: tuple[Any, Any], patients: set[uuid.UUID]
+    conn: Connection, columns: tuple[Any, Any], patients: set[uuid.UUID], *where: Any
 ) -> set[uuid.UUID]:
-    """Both patients of every row whose ``columns`` (a pair) name one of ``patients``."""
+    """Both patients of every row (meeting ``where``) whose ``columns`` name one of ``patients``."""
     found: set[uuid.UUID] = set()
     ids = sorted(patients)
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         for first, second in conn.execute(
-            select(*columns).where(or_(*(among(conn, column, part) for column in columns)))
+            select(*columns).where(or_(*(among(conn, column, part) for column in columns)), *where)
         ):
             found |= {first, second}
     return found

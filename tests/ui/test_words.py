@@ -49,6 +49,9 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.pack_code_listed": "ui.domains.sync.words",
     "sync.patient_not_held": "ui.domains.sync.words",
     "sync.wrong_patient": "ui.domains.sync.words",
+    "sync.merge_not_a_pair": "ui.domains.sync.words",
+    "sync.merge_dismissed": "ui.domains.sync.words",
+    "sync.nobody_named": "ui.domains.sync.words",
     "sync.alert_kept": "ui.domains.sync.words",
     # A pack scan's problems: returned in a reading (PackReading.problems), never raised.
     **{

@@ -96,6 +96,17 @@ _REFUSALS: dict[str, str] = {
     ),
     "sync.user_disabled": "the account of the person who made it is disabled",
     "sync.wrong_patient": "it links this patient's record to another patient's",
+    "sync.merge_not_a_pair": (
+        "it merged two records nobody had flagged as possibly the same person: only a "
+        "possible duplicate is merged, from the list of possible duplicates"
+    ),
+    "sync.merge_dismissed": (
+        "it merged two records someone has already said are two different people"
+    ),
+    "sync.nobody_named": (
+        "it names nobody (or someone other than the person who did it) as who signed, "
+        "verified, merged or settled it"
+    ),
     "sync.alert_kept": (
         "it took a red-flag alert off the patient's banner while the action for it is "
         "still outstanding: mark the action done instead"
