@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from clinic_app.kernel.security import keychain
 from clinic_app.people.duplicates import survivor_of
 from clinic_app.people.model import PatientDuplicate, PatientMerge
-from clinic_app.sync.protocol import Status
+from clinic_app.sync.protocol import Change, Status
 from tests.integration.sync.hostile_moves.helpers import change, has, now, push, stored
 from tests.support.sync_server import Device, SyncServer, sign_in
 from tests.support.two_sites import PASSWORD, register
@@ -46,6 +46,10 @@ def _merge(
         "merged_at": now(),
         "deleted": False,
     }
+
+
+def _new_merge(fields: dict[str, Any]) -> Change:
+    return change("patient_merge", uuid.uuid4(), fields, op="insert")
 
 
 def _second_registration(device: Device, user_token: str, number: str) -> uuid.UUID:
@@ -103,7 +107,7 @@ def test_two_people_never_flagged_as_one_are_not_merged(
         result = push(
             north,
             as_helen,
-            change("patient_merge", uuid.uuid4(), _merge(survivor, merged, helen), op="insert"),
+            _new_merge(_merge(survivor, merged, helen)),
         ).results[0]
         assert (result.status, result.reason) == (Status.REJECTED, "sync.merge_not_a_pair")
     assert _merges(db) == []
@@ -128,9 +132,7 @@ def test_a_merge_names_its_pair_and_who_merged_it(
         "sync.merge_not_a_pair": _merge(other, twin, helen, pair),
     }
     for reason, fields in attempts.items():
-        result = push(
-            north, as_helen, change("patient_merge", uuid.uuid4(), fields, op="insert")
-        ).results[0]
+        result = push(north, as_helen, _new_merge(fields)).results[0]
         assert (result.status, result.reason) == (Status.REJECTED, reason)
     assert _merges(db) == []
     # As the app makes it: the pair's new status first, then the merge naming the pair.
@@ -138,7 +140,7 @@ def test_a_merge_names_its_pair_and_who_merged_it(
         north,
         as_helen,
         _settle(_pair(db), "merged", helen),
-        change("patient_merge", uuid.uuid4(), _merge(mine, twin, helen, pair), op="insert"),
+        _new_merge(_merge(mine, twin, helen, pair)),
     ).results
     assert [r.status for r in made] == [Status.APPLIED, Status.APPLIED], made
     assert _merges(db) == [(mine, twin)]
@@ -154,7 +156,7 @@ def test_a_merged_pair_is_never_opened_again_nor_dismissed(
     made = push(
         north,
         as_helen,
-        change("patient_merge", uuid.uuid4(), _merge(mine, twin, helen, pair["id"]), op="insert"),
+        _new_merge(_merge(mine, twin, helen, pair["id"])),
     ).results[0]
     assert made.status is Status.APPLIED
     # The merge came first: the pair is still marked open, and may not be dismissed now.
@@ -188,7 +190,7 @@ def test_a_pair_said_to_be_two_people_is_not_merged_and_lets_the_other_site_go(
     result = push(
         north,
         as_helen,
-        change("patient_merge", uuid.uuid4(), _merge(twin, theirs, helen, pair["id"]), op="insert"),
+        _new_merge(_merge(twin, theirs, helen, pair["id"])),
     ).results[0]
     assert (result.status, result.reason) == (Status.REJECTED, "sync.merge_dismissed")
     server.set_scope({"awaiting_triage": False, "recent_days": 0})
