@@ -78,6 +78,12 @@ class TableRule:
             may name only once that record is signed, and only with its own signer.
         fixed: columns, besides whose the row is and its author, that a change may set
             only while they are empty (the records it links, set when it is made).
+        step_columns: (step, columns) pairs: for a lifecycle step named here, the only
+            columns it may change (besides the status and who-and-when): a supervisor
+            verifying a report adds her verdict and seal, and never rewrites what the
+            trainee wrote.
+        review_columns: columns only a step of ``step_columns`` may set: an author signing
+            alone never records a verdict on their own report.
     """
 
     insert: frozenset[Action] = frozenset()
@@ -89,9 +95,19 @@ class TableRule:
     removable: bool = False
     adds_to: tuple[str, str] | None = None
     fixed: tuple[str, ...] = ()
+    step_columns: tuple[tuple[str, frozenset[str]], ...] = ()
+    review_columns: frozenset[str] = frozenset()
 
 
 SERVER_ONLY = TableRule(server_only=True)
+#: A supervisor's verdict on a trainee's report, and what signing a record seals.
+_REVIEW = frozenset({"supervisor_words", "supervision_mode", "agreement", "verified_by"})
+_SEAL = frozenset({"signed_at", "signed_by", "attestation", "content_sha256"})
+#: Who changed a row and when, which every change sets.
+_WHO_AND_WHEN = frozenset(
+    {"created_at", "created_by", "updated_at", "updated_by", "device_id", "status"}
+)
+_SIGNED = "signed"
 _PEOPLE = _actions(Action.PATIENT_REGISTER, Action.PATIENT_EDIT)
 _CAPTURE = _actions(Action.IMAGE_CAPTURE, Action.IMAGE_RECEIVE)
 _REPORT_FINAL = _actions(Action.REPORT_SIGN, Action.REPORT_VERIFY)
@@ -160,6 +176,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
             own_columns=("author_id", "signed_by", "verified_by"),
             author="author_id",
             reviewer="supervisor_id",
+            # As ``ReportService.verify`` and ``return_to_trainee`` change the report.
+            step_columns=(("verify", _REVIEW | _SEAL), ("return", frozenset())),
+            review_columns=_REVIEW,
         ),
         "scan_report_dicom": TableRule(_REPORT_FINAL),
         "scan_report_review": TableRule(
@@ -349,8 +368,40 @@ def _lifecycle_refusal(
         except (PermissionDenied, Conflict) as error:
             refusal = _step_refusal(lifecycle, error)
             continue
-        return None
+        found = _step_columns_refusal(rule, step, acting, stored, values)
+        if found is None:
+            return None
+        refusal = found
     return refusal
+
+
+def _step_columns_refusal(
+    rule: TableRule,
+    step: Step,
+    acting: Acting,
+    stored: Mapping[Any, Any] | None,
+    values: Mapping[str, Any],
+) -> str | None:
+    """Whether the change sets only what ``step`` sets, and signs as the one who pushes it.
+
+    A new row's columns count where they hold something; a stored row's, where they change.
+    """
+    changed = {
+        name
+        for name, value in values.items()
+        if name not in _WHO_AND_WHEN and (stored is not None or value is not None)
+    }
+    allowed = dict(rule.step_columns).get(step.name)
+    if allowed is not None and not changed <= allowed:
+        return "sync.step_columns"
+    if allowed is None and changed & rule.review_columns:
+        return "sync.step_columns"
+    if step.target == _SIGNED and (stored is None or stored.get("status") != _SIGNED):
+        # Whoever takes a record to signed is its signer: never nobody, never another.
+        signer = values.get("signed_by", stored.get("signed_by") if stored else None)
+        if signer is None or signer != acting.user_id:
+            return "sync.nobody_named"
+    return None
 
 
 @cache

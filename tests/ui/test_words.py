@@ -50,6 +50,7 @@ _NOT_SEEN_BY_THE_SCAN = {
     "sync.patient_not_held": "ui.domains.sync.words",
     "sync.wrong_patient": "ui.domains.sync.words",
     "sync.merge_not_a_pair": "ui.domains.sync.words",
+    "sync.step_columns": "ui.domains.sync.words",
     "sync.merge_dismissed": "ui.domains.sync.words",
     "sync.nobody_named": "ui.domains.sync.words",
     "sync.alert_kept": "ui.domains.sync.words",

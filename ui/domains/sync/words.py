@@ -96,6 +96,11 @@ _REFUSALS: dict[str, str] = {
     ),
     "sync.user_disabled": "the account of the person who made it is disabled",
     "sync.wrong_patient": "it links this patient's record to another patient's",
+    "sync.step_columns": (
+        "it changed a part of the record the step it took does not change (for example, a "
+        "supervisor verifying a report changed what the trainee wrote, or an author signing "
+        "alone recorded a supervisor's verdict)"
+    ),
     "sync.merge_not_a_pair": (
         "it merged two records nobody had flagged as possibly the same person: only a "
         "possible duplicate is merged, from the list of possible duplicates"
