@@ -181,7 +181,12 @@ def _identity(report: ReportView, details: ReportDetails, fonts: Fonts) -> Table
     status_red = ParagraphStyle("id_later", parent=label, textColor=EMERGENCY_RED)
     pairs = [
         ("Patient", details.patient_name, "Study", details.study_description),
-        ("NHS number", details.nhs_number, "Study date", time_words(details.study_date)),
+        (
+            "NHS number",
+            details.nhs_number or _NO_NHS_NUMBER,
+            "Study date",
+            time_words(details.study_date),
+        ),
         ("Date of birth", day_words(details.date_of_birth), "Service", details.service),
     ]
     rows = [
@@ -338,6 +343,9 @@ def _story(report: ReportView, details: ReportDetails, fonts: Fonts) -> list[Any
     return [*story, KeepTogether(_sign_off(report, s))]
 
 
+#: In place of a blank where a patient has no NHS number on their record.
+_NO_NHS_NUMBER = "not recorded"
+
 _BANNER = 16 * mm
 _HEADER = 12 * mm
 _FOOTER = 14 * mm
@@ -369,7 +377,8 @@ def _decorator(
         canvas.drawRightString(
             width - MARGIN - FRAME_PADDING,
             top - 6 * mm,
-            f"NHS number {details.nhs_number}   Born {day_words(details.date_of_birth)}",
+            f"NHS number {details.nhs_number or _NO_NHS_NUMBER}   "
+            f"Born {day_words(details.date_of_birth)}",
         )
         canvas.setStrokeColor(NHS_BLUE)
         canvas.line(MARGIN, top - 8.5 * mm, width - MARGIN, top - 8.5 * mm)

@@ -26,6 +26,7 @@ from clinic_app.kernel.session import Actor
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.views import PatientInput
+from tests.support.printed import pages_missing
 from tests.support.us_image import ScanSubject, us_image
 
 PASSWORD = "correct horse battery"
@@ -404,6 +405,10 @@ def test_a_report_for_a_patient_without_an_nhs_number_is_still_kept_as_dicom(
     report = services.reports.start(clinician, image.study_id)  # type: ignore[arg-type]
     services.reports.save(clinician, report.id, _content(image.id))
     services.reports.sign(clinician, report.id, PASSWORD)
+    # On paper she is named with her date of birth on every page, and no blank stands in
+    # for the number she does not have.
+    pdf = services.reports.report_pdf(clinician, report.id)
+    assert pages_missing(pdf, "Born 2 February 1950", "NHS number not recorded") == []
     (study,) = services.imaging.studies(clinician, patient.id)
     (sr_view,) = (i for i in study.instances if i.sop_class_uid.endswith(".88.33"))
     data = services.imaging.image_file(clinician, sr_view.id)
