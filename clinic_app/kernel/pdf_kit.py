@@ -173,6 +173,7 @@ class PrintedRecord:
     Attributes:
         title: what it is, e.g. "Contact note".
         patient_name: the patient's name, in the header and footer of every page.
+        date_of_birth: beside the name on every page.
         identity: the lines under the title: NHS number, date of birth, the clinic.
         status: its status in words (a draft is marked as one on every page).
         sections: its headings and words, in their declared order.
@@ -187,8 +188,24 @@ class PrintedRecord:
     sections: tuple[PrintedSection, ...]
     sign_off: tuple[str, ...]
     final: bool
+    date_of_birth: date
     nhs_number: str = ""
     """Formatted, beside the name on every page ("" when not known)."""
+
+
+def patient_words(name: str, date_of_birth: date | None, nhs_number: str) -> str:
+    """The patient as the head and foot of every page name them.
+
+    Name, date of birth and the NHS number when there is one: two identifiers on every page
+    even for a patient with no NHS number, so that no loose page can be taken for another
+    patient's.
+    """
+    words = [name]
+    if date_of_birth is not None:
+        words.append(f"Born {day_words(date_of_birth)}")
+    if nhs_number:
+        words.append(f"NHS {nhs_number}")
+    return "  ".join(words)
 
 
 def patient_band(
@@ -286,11 +303,7 @@ def record_pdf(record: PrintedRecord, *, author: str = "OneStop MSK") -> bytes:
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
         width = A4[0]
-        who = (
-            f"{record.patient_name}  NHS {record.nhs_number}"
-            if record.nhs_number
-            else record.patient_name
-        )
+        who = patient_words(record.patient_name, record.date_of_birth, record.nhs_number)
         patient_band(
             canvas,
             fonts,

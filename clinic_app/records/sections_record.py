@@ -323,6 +323,7 @@ class SectionsRecordService:
             sections=sections,
             sign_off=sign_off,
             final=final,
+            date_of_birth=patient.date_of_birth,
             nhs_number=nhs if patient.nhs_number else "",
         )
 

@@ -153,6 +153,7 @@ def _pdf(rounds: int) -> dict[str, float]:
     home = TakeHome(
         patient_name="EXAMPLE, Alex",
         nhs_number="999 000 0001",
+        date_of_birth=date(1960, 5, 17),
         on=date(2026, 12, 5),
         ratings={statement.id: 7 for statement in aid.matters},
         choice=first.id,

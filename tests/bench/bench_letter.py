@@ -127,6 +127,7 @@ def discharge_letter(*, large_print: bool = False) -> Any:
         view=view,
         patient_name="EXAMPLE, Alex",
         nhs_number="999 000 0018",
+        date_of_birth=date(1958, 3, 3),
         signer="Alex Physio (Advanced Physiotherapist)",
         service="Example Community MSK Clinic",
         greeting="Dear Doctor,",

@@ -35,6 +35,7 @@ from clinic_app.kernel.pdf_kit import (
     TEXT_WIDTH,
     day_words,
     patient_band,
+    patient_words,
 )
 
 
@@ -54,6 +55,7 @@ class PlanCopy:
     Attributes:
         patient_name: "FAMILY, Given", on every page.
         nhs_number: formatted, or "".
+        date_of_birth: beside the name on every page.
         clinician: who made the plan with them.
         made_on: the day it was signed (or started, for a draft).
         final: False for a draft (every page says so).
@@ -67,6 +69,7 @@ class PlanCopy:
 
     patient_name: str
     nhs_number: str
+    date_of_birth: date
     clinician: str
     made_on: date
     final: bool
@@ -322,9 +325,7 @@ class _Copy:
 
     def decorate(self, canvas: Any, page: int, pages: int) -> None:
         copy = self.copy
-        who = (
-            f"{copy.patient_name}  NHS {copy.nhs_number}" if copy.nhs_number else copy.patient_name
-        )
+        who = patient_words(copy.patient_name, copy.date_of_birth, copy.nhs_number)
         right = "Your care plan" if copy.final else "Your care plan - DRAFT"
         patient_band(
             canvas,

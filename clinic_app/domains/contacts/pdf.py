@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
@@ -14,8 +15,6 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from clinic_app.kernel import pdf_kit
 from clinic_app.kernel.pdf_kit import (
     EMERGENCY_RED,
-    FRAME_PADDING,
-    MARGIN,
     NHS_BLUE,
     PALE_BLUE,
     RULE_GREY,
@@ -45,6 +44,7 @@ class PrintedNote:
     title: str
     patient_name: str
     nhs_number: str
+    date_of_birth: date
     identity: tuple[str, ...]
     status: str
     #: When, how, where and with whom the contact was (PRSB "attendance details"), as
@@ -118,24 +118,24 @@ def note_pdf(note: PrintedNote) -> bytes:
             flow.append(Paragraph(pdf_kit.text(words), body))
         return flow
 
-    who = f"{note.patient_name}  NHS {note.nhs_number}" if note.nhs_number else note.patient_name
+    who = pdf_kit.patient_words(note.patient_name, note.date_of_birth, note.nhs_number)
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
-        width, height = A4
-        left = MARGIN + FRAME_PADDING
-        canvas.setFont(fonts.bold, 9.5)
-        canvas.setFillColor(TEXT)
-        canvas.drawString(left, height - 12 * mm, who)
-        canvas.setFont(fonts.regular, 9)
-        canvas.drawRightString(width - left, height - 12 * mm, note.title)
+        pdf_kit.patient_band(
+            canvas,
+            fonts,
+            who,
+            head_right=note.title,
+            foot_right=f"Page {page} of {pages}",
+            size=9.5,
+            right_size=9,
+        )
         if not note.final:
+            # On its own line above the foot's name, which can now take the whole width.
             canvas.setFillColor(EMERGENCY_RED)
             canvas.setFont(fonts.bold, 9.5)
-            canvas.drawCentredString(width / 2, 10 * mm, "DRAFT - not signed")
+            canvas.drawCentredString(A4[0] / 2, 14.5 * mm, "DRAFT - not signed")
             canvas.setFillColor(TEXT)
-        canvas.setFont(fonts.regular, 8.5)
-        canvas.drawRightString(width - left, 10 * mm, f"Page {page} of {pages}")
-        canvas.drawString(left, 10 * mm, who)
 
     return pdf_kit.render_pdf(
         story, decorate, top=20 * mm, bottom=18 * mm, title=note.title, author="OneStop MSK"

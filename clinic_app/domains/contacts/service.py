@@ -576,6 +576,7 @@ def _printed(
         title=CONTACT_NOTE.title,
         patient_name=f"{patient.family_name.upper()}, {patient.given_name}".strip(", "),
         nhs_number=nhs,
+        date_of_birth=patient.date_of_birth,
         identity=(
             f"NHS number {nhs or 'not known'}",
             f"Born {day_words(patient.date_of_birth)}",

@@ -37,6 +37,7 @@ from clinic_app.kernel.pdf_kit import (
     TEXT_WIDTH,
     day_words,
     patient_band,
+    patient_words,
 )
 
 #: The filled figures of a benefit and of a risk; the same colours as on screen.
@@ -58,6 +59,7 @@ class TakeHome:
     Attributes:
         patient_name: as printed on every page ("FAMILY, Given").
         nhs_number: formatted, or "".
+        date_of_birth: beside the name on every page.
         on: the day of the conversation.
         options_discussed: the option ids talked about (all the aid's, when empty).
         ratings: statement id -> 0..10, as the patient rated them.
@@ -71,6 +73,7 @@ class TakeHome:
 
     patient_name: str
     nhs_number: str
+    date_of_birth: date
     on: date
     options_discussed: tuple[str, ...] = ()
     ratings: Mapping[str, int] = field(default_factory=dict)
@@ -424,9 +427,7 @@ class _Summary:
     def decorate(self, canvas: Any, page: int, pages: int) -> None:
         """The patient named at the head and foot of every page, and the page number."""
         home = self.home
-        who = (
-            f"{home.patient_name}  NHS {home.nhs_number}" if home.nhs_number else home.patient_name
-        )
+        who = patient_words(home.patient_name, home.date_of_birth, home.nhs_number)
         patient_band(
             canvas,
             self.fonts,

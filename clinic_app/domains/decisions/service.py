@@ -693,6 +693,7 @@ class DecisionService:
             author = display_name(session, row.created_by)
             name = f"{patient.family_name.upper()}, {patient.given_name}"
             number = patient.nhs_number or ""
+            born = patient.date_of_birth
             large = LARGE_PRINT in (patient.accessible_information_needs or [])
             self._audit(session, actor, "print", row)
         # reportlab loads only when someone prints.
@@ -701,6 +702,7 @@ class DecisionService:
         home = TakeHome(
             patient_name=name,
             nhs_number=format_nhs_number(number) if number else "",
+            date_of_birth=born,
             on=on,
             options_discussed=tuple(view.options_discussed),
             ratings=dict(view.ratings),

@@ -28,6 +28,7 @@ from clinic_app.kernel.pdf_kit import (
     TEXT_WIDTH,
     day_words,
     patient_band,
+    patient_words,
 )
 
 
@@ -57,6 +58,7 @@ class AftercareLeaflet:
         title: the leaflet's title.
         patient_name: as printed on every page ("FAMILY, Given").
         nhs_number: formatted (3-3-4), or "".
+        date_of_birth: beside the name on every page.
         given_on: the day of the injection.
         site: where, in words with its side ("Left knee joint").
         drugs: each drug given, in the record's order.
@@ -69,6 +71,7 @@ class AftercareLeaflet:
     title: str
     patient_name: str
     nhs_number: str
+    date_of_birth: date
     given_on: date
     site: str
     drugs: tuple[GivenDrug, ...]
@@ -232,13 +235,9 @@ class _Leaflet:
         return [*flow, *self.closing()]
 
     def decorate(self, canvas: Any, page: int, pages: int) -> None:
-        """The patient named with their NHS number at the head and foot of every page."""
+        """The patient named with their date of birth and NHS number on every page."""
         leaflet = self.leaflet
-        who = (
-            f"{leaflet.patient_name}  NHS {leaflet.nhs_number}"
-            if leaflet.nhs_number
-            else leaflet.patient_name
-        )
+        who = patient_words(leaflet.patient_name, leaflet.date_of_birth, leaflet.nhs_number)
         patient_band(
             canvas,
             self.fonts,

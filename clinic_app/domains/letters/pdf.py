@@ -7,6 +7,7 @@ fixed creation date and document id, so the same letter prints identically on an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from reportlab import rl_config
@@ -23,6 +24,7 @@ from clinic_app.kernel.pdf_kit import (
     day_words,
     document_fonts,
     patient_band,
+    patient_words,
     render_pdf,
     text,
 )
@@ -40,6 +42,7 @@ class PrintedLetter:
     view: LetterView
     patient_name: str
     nhs_number: str
+    date_of_birth: date
     signer: str
     service: str
     greeting: str = ""
@@ -141,11 +144,7 @@ def letter_pdf(letter: PrintedLetter) -> bytes:
 
     def decorate(canvas: Any, page: int, pages: int) -> None:
         # A fixed date and id make the same letter's bytes the same on every print.
-        who = (
-            f"{letter.patient_name}  NHS {letter.nhs_number}"
-            if letter.nhs_number
-            else (letter.patient_name)
-        )
+        who = patient_words(letter.patient_name, letter.date_of_birth, letter.nhs_number)
         patient_band(
             canvas,
             fonts,

@@ -655,6 +655,7 @@ class LetterService:
             view=view,
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
             nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
+            date_of_birth=patient.date_of_birth,
             signer=display_name(session, row.signed_by or row.created_by),
             # The clinic the letter was written at, whoever prints it and wherever: its
             # words (the number to ring) were written there too.

@@ -40,6 +40,7 @@ from clinic_app.kernel.pdf_kit import (
     TEXT_WIDTH,
     day_words,
     document_fonts,
+    patient_words,
     render_pdf,
     text,
     time_words,
@@ -143,6 +144,7 @@ class SummaryDetails:
 
     patient_name: str
     nhs_number: str | None
+    date_of_birth: date
     printed_on: date
     clinic_name: str | None = None
 
@@ -313,8 +315,8 @@ def summary_pdf(
         canvas.setFillColor(TEXT)
         digits = details.nhs_number or ""
         spaced = f"{digits[:3]} {digits[3:6]} {digits[6:]}" if len(digits) == 10 else digits
-        nhs = f"   NHS number {spaced}" if spaced else ""
-        canvas.drawString(MARGIN, A4[1] - 12 * mm, f"{details.patient_name}{nhs}")
+        who = patient_words(details.patient_name, details.date_of_birth, spaced)
+        canvas.drawString(MARGIN, A4[1] - 12 * mm, who)
         canvas.setFont(fonts.regular, 8)
         where = f" at {details.clinic_name}" if details.clinic_name else ""
         canvas.drawString(

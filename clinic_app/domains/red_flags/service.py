@@ -669,6 +669,7 @@ class RedFlagService:
             ]
             name = " ".join(part for part in (patient.given_name, patient.family_name) if part)
             nhs_number = patient.nhs_number
+            born = patient.date_of_birth
             self._uow.audit(
                 session,
                 actor,
@@ -691,6 +692,7 @@ class RedFlagService:
             SummaryDetails(
                 patient_name=name,
                 nhs_number=nhs_number,
+                date_of_birth=born,
                 printed_on=self._context.today(),
                 clinic_name=actor.site_name,
             ),

@@ -15,6 +15,7 @@ from clinic_app.people.model import Patient
 from clinic_app.records.registry import day_words
 from tests.core.care_plans.conftest import TODAY, Clinic, agreed_plan, writing
 from tests.support import pictures
+from tests.support.printed import pages_missing, without_nhs_number
 
 PASSWORD = "clinician-demo-2026"
 
@@ -114,3 +115,15 @@ def test_a_draft_says_so_and_refused_consent_is_printed_as_refused(clinic: Clini
         entry = session.query(AuditEntry).order_by(AuditEntry.seq.desc()).first()
     assert entry is not None
     assert entry.action == "care_plan.print"
+
+
+def test_a_patient_with_no_nhs_number_is_named_with_their_date_of_birth_on_every_page(
+    clinic: Clinic,
+) -> None:
+    born = without_nhs_number(clinic.services, clinic.clinician, clinic.patient)
+
+    pdf = _signed_copy(clinic)
+    pictures.keep_pdf(pdf, "care-plan-copy-no-nhs-number", resolution=60)
+
+    assert born in _words(pdf)
+    assert pages_missing(pdf, born) == []

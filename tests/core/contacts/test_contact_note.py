@@ -30,6 +30,7 @@ from clinic_app.kernel.errors import (
 from clinic_app.kernel.vocabulary import ResponseMode, Timepoint
 from clinic_app.people.model import Patient
 from tests.core.contacts.booked import seen_today
+from tests.support.printed import page_words, pages_missing, without_nhs_number
 
 PASSWORD = demo_password("clinician")
 
@@ -397,3 +398,18 @@ def test_a_note_started_before_the_patient_is_seen_is_linked_to_the_contact_late
     saved = demo.contact_notes.save_draft(clinician, patient, SOAP, note.id)
     assert seen.care_contact_id is not None
     assert saved.care_contact_id == seen.care_contact_id
+
+
+def test_a_patient_with_no_nhs_number_is_named_with_their_date_of_birth_on_every_page(
+    demo: Services, clinician: CurrentUser
+) -> None:
+    patient, _other = _two_patients(demo, clinician)
+    born = without_nhs_number(demo, clinician, patient)
+    note = demo.contact_notes.start(clinician, patient, seen_today(demo, clinician, patient))
+    long_plan = "Walk for ten minutes each day and add a minute each week. " * 60
+    demo.contact_notes.save_draft(clinician, patient, {**SOAP, "plan": long_plan}, note.id)
+
+    pdf = demo.contact_notes.printable(clinician, note.id)
+
+    assert len(page_words(pdf)) > 1
+    assert pages_missing(pdf, born, "DRAFT - not signed") == []

@@ -23,6 +23,7 @@ from clinic_app.kernel.errors import (
 from clinic_app.people.episodes import open_episode_id
 from clinic_app.people.model import Patient
 from tests.core.decisions.conftest import AID, Clinic
+from tests.support.printed import page_words, pages_missing, without_nhs_number
 
 PASSWORD = "clinician-demo-2026"
 
@@ -443,3 +444,17 @@ def _words(pdf: bytes) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
+
+
+def test_a_summary_for_a_patient_with_no_nhs_number_has_their_date_of_birth_on_every_page(
+    clinic: Clinic,
+) -> None:
+    born = without_nhs_number(clinic.services, clinic.clinician, clinic.patient)
+    decisions = clinic.services.decisions
+    started = decisions.start(clinic.clinician, clinic.patient, AID)
+    decisions.save(clinic.clinician, started.id, clinic.patient, TALKED_THROUGH)
+
+    pdf = decisions.printable(clinic.clinician, started.id, clinic.patient, date(2026, 12, 5))
+
+    assert len(page_words(pdf)) > 1
+    assert pages_missing(pdf, born) == []

@@ -28,6 +28,7 @@ from clinic_app.domains.decisions.pdf import (
 from tests.support import pictures
 
 AIDS = Path(__file__).parent / "aids" / "good"
+_BORN = date(1960, 5, 17)
 
 
 @pytest.fixture
@@ -69,6 +70,7 @@ def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) ->
     home = TakeHome(
         patient_name="EXAMPLE, Alex",
         nhs_number="999 000 0018",
+        date_of_birth=_BORN,
         on=date(2026, 12, 5),
         ratings={"avoid_needles": 9, "quick_relief": 4},
         choice="self_management",
@@ -89,7 +91,7 @@ def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) ->
     assert words.index("Avoiding needles: 9 out of 10") < words.index(
         "Getting relief quickly: 4 out of 10"
     )
-    assert "EXAMPLE, Alex NHS 999 000 0018" in words
+    assert "EXAMPLE, Alex Born 17 May 1960 NHS 999 000 0018" in words
     for source in aid.sources:
         # The year once: added after a citation without it, never after one that gives it.
         year = f"({source.year})"
@@ -104,7 +106,11 @@ def test_every_option_and_number_and_the_choice_are_printed(aid: DecisionAid) ->
 
 def test_not_decided_yet_is_said_so(aid: DecisionAid) -> None:
     home = TakeHome(
-        patient_name="EXAMPLE, Alex", nhs_number="", on=date(2026, 12, 5), choice=UNDECIDED
+        patient_name="EXAMPLE, Alex",
+        nhs_number="",
+        date_of_birth=_BORN,
+        on=date(2026, 12, 5),
+        choice=UNDECIDED,
     )
     words = _words(take_home_pdf(aid, home))
     assert "What you chose Not decided yet: you will think about it." in words
@@ -114,7 +120,9 @@ def test_not_decided_yet_is_said_so(aid: DecisionAid) -> None:
 
 
 def test_large_print_is_larger(aid: DecisionAid) -> None:
-    home = TakeHome(patient_name="EXAMPLE, Alex", nhs_number="", on=date(2026, 12, 5))
+    home = TakeHome(
+        patient_name="EXAMPLE, Alex", nhs_number="", date_of_birth=_BORN, on=date(2026, 12, 5)
+    )
     regular = take_home_pdf(aid, home)
     large = take_home_pdf(aid, home, large_print=True)
     large_words = _words(large)
@@ -146,7 +154,11 @@ def test_a_long_name_keeps_its_line_whole_and_the_page_words_move_aside(
 ) -> None:
     name = "MONTGOMERY-FOTHERINGHAM-WILLIAMSON, Alexandra Josephine Bartholomew"
     home = TakeHome(
-        patient_name=name, nhs_number="999 000 0018", on=date(2026, 12, 5), choice=UNDECIDED
+        patient_name=name,
+        nhs_number="999 000 0018",
+        date_of_birth=_BORN,
+        on=date(2026, 12, 5),
+        choice=UNDECIDED,
     )
     pdf = take_home_pdf(aid, home, large_print=large_print)
     tool = shutil.which("pdftotext")
@@ -160,9 +172,10 @@ def test_a_long_name_keeps_its_line_whole_and_the_page_words_move_aside(
     for number, page in enumerate(p for p in pages if p.strip()):
         lines = [" ".join(line.split()) for line in page.splitlines() if line.strip()]
         named = [line for line in lines if name in line]
-        # Head and foot: the whole name and NHS number, nothing drawn over them.
+        # Head and foot: the whole name, date of birth and NHS number, nothing drawn over them.
         assert len(named) == 2, lines
-        assert all(line.startswith(f"{name} NHS 999 000 0018") for line in named), named
+        whole = f"{name} Born 17 May 1960 NHS 999 000 0018"
+        assert all(line.startswith(whole) for line in named), named
         assert any(re.search(r"Page \d+ of \d+", line) for line in lines), number
 
 

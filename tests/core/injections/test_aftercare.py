@@ -28,6 +28,7 @@ from clinic_app.people.views import PatientInput
 from tests.core.injections.conftest import Clinic
 from tests.core.injections.helpers import ALL_NO, ANAESTHETIC, STEROID, knee_injection
 from tests.support import pictures
+from tests.support.printed import pages_missing, without_nhs_number
 
 INFECTION_WARNING = "get help urgently, the same day"
 DIABETES = "If you have diabetes"
@@ -100,9 +101,11 @@ def test_the_leaflet_names_the_patient_what_was_given_and_when_to_get_help(
     pdf = clinic.services.injections.aftercare(clinic.clinician, record, clinic.patient)
     words = _words(pdf)
 
-    # Whose it is, from the patient's record: the name and the NHS number grouped 3-3-4.
+    # Whose it is, from the patient's record: the name, the date of birth and the NHS number
+    # grouped 3-3-4.
     grouped = f"{number[:3]} {number[3:6]} {number[6:]}"
-    assert f"{family.upper()}, {given} NHS {grouped}" in words
+    named = re.escape(f"{family.upper()}, {given}")
+    assert re.search(rf"{named} Born \d+ \w+ \d{{4}} NHS {grouped}", words)
     assert words.count(f"NHS {grouped}") == 2 * _pages(pdf)  # head and foot of every page
     # What was given: the site and side in words, each drug by its formulary name and dose.
     assert "Where: Left knee joint" in words
@@ -177,7 +180,7 @@ def test_large_print_for_a_patient_whose_record_asks_for_it(clinic: Clinic) -> N
 
     words = _words(large)
     grouped = f"{READER_NUMBER[:3]} {READER_NUMBER[3:6]} {READER_NUMBER[6:]}"
-    assert f"LARGEPRINT, Edith NHS {grouped}" in words
+    assert f"LARGEPRINT, Edith Born 2 March 1941 NHS {grouped}" in words
     assert "Where: Left knee joint" in words
     assert INFECTION_WARNING in words
     assert min(_heights(large, "settles")) > max(_heights(regular, "settles")) * 1.3
@@ -288,3 +291,15 @@ def test_plain_words_for_an_unknown_target_are_refused() -> None:
     with pytest.raises(ClinicError) as refused:
         parse_aftercare(broken, injection_content())
     assert refused.value.params["field"] == "elbow_joint"
+
+
+def test_a_patient_with_no_nhs_number_is_named_with_their_date_of_birth_on_every_page(
+    clinic: Clinic,
+) -> None:
+    born = without_nhs_number(clinic.services, clinic.lead, clinic.patient)
+    record = _signed(clinic, clinic.patient, knee_injection(clinic.pgd()))
+
+    pdf = clinic.services.injections.aftercare(clinic.clinician, record, clinic.patient)
+
+    assert _pages(pdf) > 1
+    assert pages_missing(pdf, born) == []

@@ -37,6 +37,7 @@ from clinic_app.kernel.staff import Site, User
 from clinic_app.kernel.vocabulary import EpisodeStatus, ReferralPriority
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.model import Patient, PatientAlert
+from tests.support.printed import page_words, pages_missing, without_nhs_number
 
 
 def _facts(**changes: object) -> LetterFacts:
@@ -774,3 +775,19 @@ def test_a_letter_with_no_clinic_to_name_is_never_headed_with_the_printers_clini
     words = _pdf_text(demo.letters.printable(printer, letter.id, patient))
     assert "Southfield" not in words
     assert "0113 496 0999" not in words
+
+
+def test_a_letter_for_a_patient_with_no_nhs_number_has_their_date_of_birth_on_every_page(
+    demo: Services,
+) -> None:
+    me = _clinician(demo)
+    patient, episode = _patient_with_episode(demo)
+    born = without_nhs_number(demo, me, patient)
+    draft = demo.letters.draft(me, patient, "gp_discharge", episode)
+    long_summary = "Knee pain on stairs, better with the exercises. " * 80
+    demo.letters.edit(me, draft.id, patient, {"clinical_summary": long_summary})
+
+    pdf = demo.letters.printable(me, draft.id, patient)
+
+    assert len(page_words(pdf)) > 1
+    assert pages_missing(pdf, born) == []

@@ -34,6 +34,7 @@ from clinic_app.people.model import PatientAlert
 from clinic_app.people.views import PatientInput
 from clinic_app.sync.wire import synced_tables
 from tests.support.merges import merged_by_sync
+from tests.support.printed import pages_missing
 
 PASSWORD = "correct horse battery"
 BORN = date(1958, 7, 4)  # old enough for every age condition in the shipped screens
@@ -491,3 +492,16 @@ def test_a_clear_screening_printed_needs_no_action_and_is_not_marked_as_an_alarm
     assert "Outcome: Clear" in words
     assert "None needed: no red flag was found." in words
     assert "No action recorded yet" not in words
+
+
+def test_the_summary_of_a_patient_with_no_nhs_number_has_their_date_of_birth_on_every_page(
+    clinic: Clinic,
+) -> None:
+    flags = clinic.services.red_flags
+    cleo = _patient(clinic.services, "", "Cleo")
+    screening_id = _emergency(clinic, cleo)
+    flags.record_action(clinic.clinician, cleo, screening_id, ActionKind.ED_HANDOVER, _handover())
+
+    pdf = flags.summary_pdf(clinic.clinician, cleo, screening_id)
+
+    assert pages_missing(pdf, "Cleo Ashworth", "Born 4 July 1958") == []

@@ -75,6 +75,7 @@ def copy_for_patient(
     copy = PlanCopy(
         patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
         nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
+        date_of_birth=patient.date_of_birth,
         clinician=display_name(session, row.signed_by or row.created_by),
         made_on=made.date() if made else date.today(),
         final=signed,

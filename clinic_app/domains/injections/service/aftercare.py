@@ -231,6 +231,7 @@ def aftercare_leaflet(
             title=words.title,
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
             nhs_number=format_nhs_number(number) if number else "",
+            date_of_birth=patient.date_of_birth,
             given_on=row.performed_on or row.created_at.date(),
             site=_site(row, content, words),
             drugs=tuple(given),
