@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -21,7 +21,7 @@ from clinic_app.domains.care_plans.views import CarePlanView
 from clinic_app.kernel.errors import Conflict
 from clinic_app.people.views import PatientInput
 from tests.support import pictures
-from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.conftest import CLINICIAN, WAIT_MS, sign_in, type_into, wait_idle
 from tests.ui.decisions.test_tried_interleaved import _block_store
 from tests.ui.late_answers import Gate, print_refused_with_its_save, settle
 from ui.app import MainWindow
@@ -314,6 +314,31 @@ def test_two_patients_in_turn_never_see_each_others_plan(
     assert vm.plan.id == a_plan
     assert view.page.what_matters.toPlainText() == "Gardening again"
     assert view.page.goals.values() == [("Dig the vegetable bed",)]
+
+
+def test_switching_user_leaves_nothing_of_the_plan_in_the_hidden_page(
+    qtbot: QtBot, clinic: Services, signed_in: MainWindow
+) -> None:
+    window = signed_in
+    a, _b = _two(clinic, window)
+    screen = _open(window, clinic, a)
+    page = screen.view.page
+    _make_the_plan(qtbot, page)
+    wait_idle(window)
+
+    window.switch_user()
+    wait_idle(window)
+    sign_in(qtbot, window, "supervisor")
+
+    # Not on screen, and not held out of sight either, for the next user to come upon.
+    typed = ("Playing with my grandchildren", "Sam Physio", "Walk the dog to the park and back")
+    for box in page.findChildren(QPlainTextEdit) + page.findChildren(QLineEdit):
+        held = box.text() if isinstance(box, QLineEdit) else box.toPlainText()
+        assert not any(words in held for words in typed), held
+    assert page.goals.values() == []
+    assert page.action_rows.values() == []
+    assert not any(tick.isChecked() for tick in page.net_ticks.values())
+    assert page.pifu_months.currentData() is None
 
 
 def _ready_to_sign(qtbot: QtBot, page: CarePlanPage) -> None:

@@ -280,7 +280,8 @@ class CarePlanPage(QWidget):
     def show_needs(self, words: str) -> None:
         self.needs.setText(words or self.tr("Your record asks for no other format or language."))
 
-    def show_values(self, values: CarePlanInput, rules: PifuRules) -> None:
+    def show_values(self, values: CarePlanInput, rules: PifuRules | None) -> None:
+        """Show ``values``; without ``rules`` the window's lengths offered stay as they are."""
         self.what_matters.setPlainText(values.what_matters)
         self.strengths.setPlainText(values.strengths)
         self.goals.set_values([(goal,) for goal in values.goals])
@@ -301,7 +302,10 @@ class CarePlanPage(QWidget):
         )
         self.named_contact.setText(values.named_contact)
         self.contact_route.setText(values.contact_route)
-        self.set_rules(rules, values.pifu_months)
+        if rules is None:
+            choose(self.pifu_months, values.pifu_months)
+        else:
+            self.set_rules(rules, values.pifu_months)
         self.review_on.setText(date_text(values.review_on))
         consent = values.gp_consent
         self.gp_consent.set_answer(None if consent is None else ("yes" if consent else "no"))

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinic_app.domains.care_plans.views import CarePlanView
+from clinic_app.domains.care_plans.views import CarePlanInput, CarePlanView
 from ui.common import formatting
 from ui.common.widgets import ErrorSummary, NoticeBar, label, set_role
 from ui.domains.care_plans.plan.page import CarePlanPage
@@ -130,6 +130,14 @@ class CarePlanForm(QWidget):
         self.page.show_needs(words)
 
     def clear_form(self) -> None:
+        # Hidden is not gone: nothing typed for one patient stays in the page's editors for
+        # the next user or patient.
+        self._loading = True
+        try:
+            self.page.show_values(CarePlanInput(), None)
+        finally:
+            self._loading = False
+        self._unread = {}
         self.password.clear()
         self.sign_problem.hide()
         self.notice.hide_notice()
