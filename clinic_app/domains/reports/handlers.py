@@ -2,18 +2,28 @@
 
 A signed report is kept as DICOM and queued for the PACS. A report links only its own
 patient's study, episode of care and earlier version: a device's own service takes them from
-the study, a tampered device could name another patient's (``sync.wrong_patient``).
+the study, a tampered device could name another patient's (``sync.wrong_patient``). Its key
+images and measurements name images of its own study only (``report.image_not_in_study`` on
+the device): the report screen shows them under the banner, and the SR and key-object note
+made at signing point at them, so one of another patient's is ``sync.wrong_patient`` and one
+of another study of the same patient ``sync.bad_value``.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from clinic_app.domains.imaging.model import ImagingStudy
+from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.archive import keep_report_as_dicom
 from clinic_app.domains.reports.model import ScanReport
 from clinic_app.domains.reports.record import SCAN_REPORT
 from clinic_app.people.care import EpisodeOfCare
+from clinic_app.people.duplicates import same_patient
 from clinic_app.records.events import RecordSigned, handles
 from clinic_app.records.links import link_refusal
 from clinic_app.sync.hooks import on_checked
@@ -41,3 +51,58 @@ on_checked(
         {"study_id": ImagingStudy, "episode_id": EpisodeOfCare, "predecessor_id": ScanReport},
     ),
 )
+
+
+def _images_named(content: Any) -> set[str] | None:
+    """The image ids a report's content names (key images, measurements); None if malformed."""
+    if not isinstance(content, Mapping):
+        return set()
+    named: set[str] = set()
+    for value in content.get("key_images") or []:
+        named.add(str(value))
+    for item in content.get("measurements") or []:
+        if not isinstance(item, Mapping):
+            return None
+        named.add(str(item.get("instance_id")))
+    return named
+
+
+def images_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a pushed report's content names an image not of its own study; None when it does not.
+
+    Judged only when the content changes (a report written before this check still syncs).
+    An image the server does not hold yet (its file still on its way) is not judged here.
+    """
+    content = row.get("content")
+    if stored is not None and stored.get("content") == content:
+        return None
+    try:
+        named = _images_named(content)
+        ids = sorted({uuid.UUID(value) for value in named or ()})
+    except ValueError:
+        named = None
+    if named is None:
+        return "sync.bad_value"
+    found = (
+        conn.execute(
+            select(ImageInstance.study_id, ImagingStudy.patient_id)
+            .outerjoin(ImagingStudy, ImagingStudy.id == ImageInstance.study_id)
+            .where(ImageInstance.id.in_(ids), ImageInstance.deleted.is_(False))
+        ).all()
+        if ids
+        else []
+    )
+    patient = row.get("patient_id")
+    refusal: str | None = None
+    for study, owner in found:
+        if study == row.get("study_id"):
+            continue
+        if owner is not None and patient is not None and not same_patient(conn, owner, patient):
+            return "sync.wrong_patient"
+        refusal = "sync.bad_value"
+    return refusal
+
+
+on_checked(ScanReport.__tablename__, "images_of_its_study", images_refusal)

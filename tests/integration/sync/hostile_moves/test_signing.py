@@ -8,6 +8,7 @@ printed report and the SR sent to the PACS would then say what nobody signed.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,7 @@ from clinic_app.sync.protocol import Status
 from tests.integration.sync.hostile_moves.helpers import change, now, push, stored, token
 from tests.support.server_push import sealed
 from tests.support.sync_server import Device, SyncServer, sign_in
-from tests.support.two_sites import PASSWORD
+from tests.support.two_sites import PASSWORD, register
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -157,3 +158,82 @@ def test_a_supervisor_verifying_leaves_the_trainees_words_as_they_were(
         helen.id,
         sam.id,
     )
+
+
+def _image(device: Device, patient: uuid.UUID, study: uuid.UUID) -> uuid.UUID:
+    """An image of ``study`` (``patient``'s), its file on the server: the image's id."""
+    data = b"DICM" + uuid.uuid4().bytes * 64
+    sha256 = hashlib.sha256(data).hexdigest()
+    device.transport.upload_piece(sha256, 0, data)
+    device.transport.complete_file(sha256, len(data))
+    attachment, image = uuid.uuid4(), uuid.uuid4()
+    made = push(
+        device,
+        token(device),
+        change("imaging_study", study, _study(patient), op="insert"),
+        change(
+            "attachment",
+            attachment,
+            {
+                "patient_id": str(patient),
+                "sha256": sha256,
+                "size": len(data),
+                "media_type": "application/dicom",
+                "filename": "image.dcm",
+                "deleted": False,
+            },
+            op="insert",
+        ),
+        change(
+            "image_instance",
+            image,
+            {
+                "study_id": str(study),
+                "attachment_id": str(attachment),
+                "sop_class_uid": "1.2.840.10008.5.1.4.1.1.6.1",
+                "sop_instance_uid": f"2.25.{uuid.uuid4().int}",
+                "series_uid": f"2.25.{uuid.uuid4().int}",
+                "source": "grabbed",
+                "deleted": False,
+            },
+            op="insert",
+        ),
+    ).results
+    assert [r.status for r in made] == [Status.APPLIED] * 3, made
+    return image
+
+
+def test_a_report_names_images_of_its_own_study_only(
+    north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    """Its key images show under the banner and its SR points at them: never another's."""
+    mine, _ = two_patients
+    other = register(north, "9990000042", "Otherside")
+    north.client.sync_once()
+    ann = north.actor.id
+    theirs = _image(north, other, uuid.uuid4())
+    study = uuid.uuid4()
+    own = _image(north, mine, study)
+    report = uuid.uuid4()
+
+    def content(image: uuid.UUID) -> dict[str, Any]:
+        measured = {"label": "Tear", "mm": 9.0, "instance_id": str(image), "frame": 0}
+        return {**_WRITTEN, "key_images": [str(image)], "measurements": [measured]}
+
+    made = push(
+        north,
+        token(north),
+        change("scan_report", report, _report(study, mine, ann, content=content(own)), op="insert"),
+    ).results[0]
+    assert made.status is Status.APPLIED
+    row = stored(db, "scan_report", report)
+    for fields in (
+        {"content": content(theirs)},
+        {"content": {**_WRITTEN, "key_images": [str(own), str(theirs)]}},
+        _signing(row, content=content(theirs), signed_by=ann),
+    ):
+        result = push(
+            north, token(north), change("scan_report", report, fields, base=row["row_version"])
+        ).results[0]
+        assert (result.status, result.reason) == (Status.REJECTED, "sync.wrong_patient")
+    assert stored(db, "scan_report", report)["content"] == content(own)
