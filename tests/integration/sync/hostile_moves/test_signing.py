@@ -39,7 +39,7 @@ def _study(patient: uuid.UUID) -> dict[str, Any]:
     }
 
 
-def _report(study: uuid.UUID, patient: uuid.UUID, author: uuid.UUID, **more: Any) -> dict:
+def _report(study: uuid.UUID, patient: uuid.UUID, author: uuid.UUID, **more: Any) -> dict[str, Any]:
     return {
         "study_id": str(study),
         "patient_id": str(patient),
