@@ -25,6 +25,7 @@ from clinic_app.kernel.staff import User
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.records.lifecycle import Lifecycle, Step
 from clinic_app.records.registry import record_type_for_table
+from clinic_app.records.seal import note_digest
 from clinic_app.server.devices import token_digest
 from clinic_app.sync.hooks import ChangeCheck, on_checked
 from clinic_app.sync.model import SyncUserLogin
@@ -443,14 +444,33 @@ def _whose_refusal(
 
 
 def addendum_refusal(conn: Connection, table: str, row: Mapping[str, Any]) -> str | None:
-    """``sync.adds_to_unsigned`` for an addendum to a record that is not signed (or absent)."""
+    """Why a new addendum is not one the app would add; None when it is.
+
+    ``sync.adds_to_unsigned`` for one to a record that is not signed (or absent);
+    ``sync.bad_value`` for one with no words, or signed before the record it adds to;
+    ``sync.seal_broken`` for one whose seal does not cover the record's seal and its own
+    words, time and signer as the app seals it (``records.seal.note_digest``): every
+    laptop would show it as altered.
+    """
     rule = TABLE_RULES.get(table)
     if rule is None or rule.adds_to is None:
         return None
     column, parent_name = rule.adds_to
     parent = synced_table(parent_name).table
-    status = conn.execute(select(parent.c.status).where(parent.c.id == row.get(column))).scalar()
-    return None if status == "signed" else "sync.adds_to_unsigned"
+    found = conn.execute(
+        select(parent.c.status, parent.c.content_sha256, parent.c.signed_at).where(
+            parent.c.id == row.get(column)
+        )
+    ).first()
+    if found is None or found.status != "signed":
+        return "sync.adds_to_unsigned"
+    text, signed_at = row.get("text"), row.get("signed_at")
+    if not isinstance(text, str) or not text.strip() or signed_at is None:
+        return "sync.bad_value"
+    if found.signed_at is not None and signed_at < found.signed_at:
+        return "sync.bad_value"
+    expected = note_digest(row[column], found.content_sha256, text, signed_at, row.get("signed_by"))
+    return None if row.get("sha256") == expected else "sync.seal_broken"
 
 
 def refusal(
