@@ -20,6 +20,7 @@ class WorklistScreen:
             context.services.reference,
             runner=context.runner,
             session=context.session,
+            drafts=context.services.drafts,
             parent=context.owner,
         )
         self.view = WorklistView(self.view_model)
@@ -44,7 +45,8 @@ class WorklistScreen:
         self.view.focus_list()
 
     def save_now(self) -> None:
-        """A triage decision is saved when it is recorded; nothing waits."""
+        """What was typed about the chosen referral, not yet recorded, is kept as a draft."""
+        self.view_model.save_draft_now()
 
     def reset(self) -> None:
         self.view_model.clear()

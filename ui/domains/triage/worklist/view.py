@@ -205,11 +205,15 @@ def _text_box(lines: int) -> QPlainTextEdit:
 class TriagePanel(QWidget):
     """The referral chosen in the list, and the triage form for it."""
 
+    #: The user changed something in the form (not the form filling itself in).
+    edited = Signal()
+
     def __init__(self, view_model: WorklistViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = view_model
         self.item: WorklistItem | None = None
         self.fields: dict[str, FormField] = {}
+        self._filling = False
 
         self.patient_name = label("", "heading", wrap=True)
         self.open_record_button = QPushButton(self.tr("Open record"))
@@ -238,6 +242,13 @@ class TriagePanel(QWidget):
         self.record_button.setToolTip(self.tr("Record this triage decision (Ctrl+Enter)"))
 
         self.form = self._build_form(outcomes, priorities)
+        self._lay_out()
+
+        self.outcome_group.buttonToggled.connect(self._on_outcome_toggled)
+        self._watch_edits()
+        self.show_item(None)
+
+    def _lay_out(self) -> None:
 
         self.empty_hint = label(
             self.tr("Choose a referral in the list to triage it. Use the arrow keys, then Tab."),
@@ -273,8 +284,16 @@ class TriagePanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(panel)
 
-        self.outcome_group.buttonToggled.connect(self._on_outcome_toggled)
-        self.show_item(None)
+    def _watch_edits(self) -> None:
+        for changed in (
+            self.outcome_group.buttonToggled,
+            self.priority_group.buttonToggled,
+            self.pathway.currentIndexChanged,
+            self.diagnostics.toggled,
+            self.reason.textChanged,
+            self.advice.textChanged,
+        ):
+            changed.connect(self._on_edited)
 
     def _build_form(self, outcomes: QWidget, priorities: QWidget) -> QWidget:
         form = QWidget()
@@ -336,19 +355,37 @@ class TriagePanel(QWidget):
         self._reset_form(item)
 
     def _reset_form(self, item: WorklistItem) -> None:
-        self.outcome_group.setExclusive(False)
-        for button in self.outcome_group.buttons():
-            button.setChecked(False)
-        self.outcome_group.setExclusive(True)
-        for button in self.priority_group.buttons():
-            button.setChecked(button.property("code") == item.priority.value)
-        self.pathway.set_code(item.specialty)
-        self.diagnostics.setChecked(False)
-        self.reason.clear()
-        self.advice.clear()
+        self.fill(
+            {"priority": item.priority.value, "pathway": item.specialty, "diagnostics": False}
+        )
         self.show_errors({})
         self.summary.clear()
+
+    def fill(self, values: Mapping[str, object]) -> None:
+        """Put ``values`` (as :meth:`values` gives them) in the form; what is missing is empty.
+
+        Not an edit of the user's: ``edited`` is not emitted for it.
+        """
+        self._filling = True
+        try:
+            outcome, priority = values.get("outcome"), values.get("priority")
+            self.outcome_group.setExclusive(False)
+            for button in self.outcome_group.buttons():
+                button.setChecked(button.property("code") == outcome)
+            self.outcome_group.setExclusive(True)
+            for button in self.priority_group.buttons():
+                button.setChecked(button.property("code") == priority)
+            self.pathway.set_code(str(values.get("pathway") or ""))
+            self.diagnostics.setChecked(values.get("diagnostics") is True)
+            self.reason.setPlainText(str(values.get("reason") or ""))
+            self.advice.setPlainText(str(values.get("advice") or ""))
+        finally:
+            self._filling = False
         self._on_outcome_toggled()
+
+    def _on_edited(self, *_args: object) -> None:
+        if not self._filling and self.item is not None:
+            self.edited.emit()
 
     def values(self) -> dict[str, object]:
         """The form as the view model takes it."""
@@ -482,6 +519,8 @@ class WorklistView(QWidget):
         self._vm.problem.connect(self._on_vm_problem)
         self._vm.field_errors_changed.connect(self._on_vm_field_errors_changed)
         self._vm.busy_changed.connect(self._on_vm_busy_changed)
+        self._vm.draft_restored.connect(self._on_vm_draft_restored)
+        self.panel.edited.connect(self._on_panel_edited)
 
     def _set_tab_order(self) -> None:
         panel = self.panel
@@ -523,7 +562,27 @@ class WorklistView(QWidget):
             or self.panel.item is None
             or item.referral_id != self.panel.item.referral_id
         ):
-            self.panel.show_item(item)
+            self._show(item)
+
+    def _show(self, item: WorklistItem | None) -> None:
+        """Show ``item`` in the form, with what this user typed about it and did not record."""
+        self.panel.show_item(item)
+        self._vm.choose(item.referral_id if item is not None else None)
+
+    def _on_panel_edited(self) -> None:
+        item = self.panel.item
+        if item is not None:
+            self._vm.form_changed(item.referral_id, self.panel.values())
+
+    def _on_vm_draft_restored(self, referral_id: uuid.UUID, values: object) -> None:
+        item = self.panel.item
+        if item is None or item.referral_id != referral_id or not isinstance(values, Mapping):
+            return
+        self.panel.fill(values)
+        self.notice.show_notice(
+            self.tr("What you typed about this referral before, not yet recorded, is back."),
+            "info",
+        )
 
     def _on_vm_items_changed(self, items: list[WorklistItem]) -> None:
         chosen = self.panel.item
@@ -546,7 +605,7 @@ class WorklistView(QWidget):
         if row >= 0:
             self.table.selectRow(row)
         else:
-            self.panel.show_item(None)
+            self._show(None)
 
     def _on_vm_triaged(self, result: TriageView) -> None:
         outcome = self._vm.label("triage_outcome", result.outcome)

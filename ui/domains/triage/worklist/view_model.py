@@ -14,6 +14,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import Conflict, NotFound
 from clinic_app.people.views import Choice
 from ui.common import errors
+from ui.common.drafts import DraftStore, FormDraft
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -22,6 +23,8 @@ APPOINTMENT = "appointment"
 APPOINTMENT_AFTER_DIAGNOSTICS = "appointment_after_diagnostics"
 RETURN_TO_REFERRER = "return_to_referrer"
 _REFRESH_KEY = "triage-worklist"
+#: What the form fills in from the referral itself: not typing of the user's own.
+_FILLED_IN = frozenset({"priority", "pathway"})
 
 
 class TriageRecorder(Protocol):
@@ -65,6 +68,8 @@ class WorklistViewModel(QObject):
     problem = Signal(str)
     field_errors_changed = Signal(object)
     busy_changed = Signal(bool)
+    #: ``(referral_id, values)``: the signed-in user's unrecorded triage of that referral.
+    draft_restored = Signal(object, object)
 
     def __init__(
         self,
@@ -73,11 +78,21 @@ class WorklistViewModel(QObject):
         *,
         runner: TaskRunner,
         session: UserSession,
+        drafts: DraftStore | None = None,
         today: Callable[[], date | None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._triage = triage
+        # What a user types about a referral is kept as their draft of it until recorded,
+        # through choosing another referral, locking and switching user.
+        self._draft = (
+            FormDraft(drafts, runner, session, "triage", ignore_for_blank=_FILLED_IN, parent=self)
+            if drafts is not None
+            else None
+        )
+        if self._draft is not None:
+            self._draft.restored.connect(self._on_draft_restored)
         self._reference = reference
         self._runner = runner
         self._session = session
@@ -158,8 +173,33 @@ class WorklistViewModel(QObject):
             on_failed=self._on_triage_failed,
         )
 
+    def choose(self, referral_id: uuid.UUID | None) -> None:
+        """The referral the form is now about: the last one's typing is kept, this one's read."""
+        draft = self._draft
+        key = str(referral_id) if referral_id is not None else None
+        if draft is None or key == draft.key:
+            return
+        draft.save_now()
+        draft.forget()
+        draft.set_key(key)
+        if key is not None:
+            draft.load()
+
+    def form_changed(self, referral_id: uuid.UUID, values: Mapping[str, object]) -> None:
+        """Something was typed about ``referral_id``: kept as a draft once typing pauses."""
+        if self._draft is not None and self._draft.key == str(referral_id):
+            self._draft.update(values)
+
+    def save_draft_now(self) -> None:
+        """Write what was typed now (on lock, on switching user)."""
+        if self._draft is not None:
+            self._draft.save_now()
+
     def clear(self) -> None:
         """Forget the list without touching the store (after sign-out)."""
+        if self._draft is not None:
+            self._draft.forget()
+            self._draft.set_key(None)
         self._items = []
         self._loaded = False
         self.field_errors_changed.emit({})
@@ -173,8 +213,16 @@ class WorklistViewModel(QObject):
     def _on_refresh_failed(self, error: BaseException) -> None:
         self.problem.emit(errors.explain(error))
 
+    def _on_draft_restored(self, payload: object) -> None:
+        key = self._draft.key if self._draft is not None else None
+        if key is not None:
+            self.draft_restored.emit(uuid.UUID(key), payload)
+
     def _on_triaged(self, result: TriageView) -> None:
         self._set_busy(False)
+        # Recorded: its draft goes (before the form moves on to the next referral).
+        if self._draft is not None and self._draft.key == str(result.referral_id):
+            self._draft.discard()
         # The decided referral leaves at once; the refresh then picks up others' changes.
         self._items = [item for item in self._items if item.referral_id != result.referral_id]
         self.items_changed.emit(self.items)
