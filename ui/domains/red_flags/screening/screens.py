@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from clinic_app.people.views import PatientRecord
 from ui.common.printing import PdfDelivery, document_file_name
-from ui.common.screen import ScreenSpec, ShellContext, under_banner
+from ui.common.screen import Placement, ScreenSpec, ShellContext, under_banner
 from ui.domains.red_flags.screening.view import RedFlagsView
 from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
 
@@ -143,5 +143,7 @@ SCREENS = (
         needs_patient=True,
         # Built with the workspace: opening any record checks for an emergency still owed.
         eager=True,
+        # The questions beside the outcome need the width; the search panel steps aside.
+        placement=Placement.WIDE,
     ),
 )

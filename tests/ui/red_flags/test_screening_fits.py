@@ -1,0 +1,44 @@
+"""At a 1366 by 768 window the red-flag questions fit their page: nothing cut off on the right."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from clinic_app.people.views import PatientSummary
+from tests.ui.conftest import WAIT_MS, wait_idle
+from tests.ui.red_flags.test_actions_window import _open
+from ui.app import MainWindow
+
+
+def test_every_question_fits_the_page_of_a_1366_by_768_window(
+    qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
+) -> None:
+    window = signed_in
+    window.resize(1366, 768)
+    _open(qtbot, window, seeded_patient)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    flags = window.screen_by_id("red_flags")
+    view = flags.view
+    qtbot.waitUntil(lambda: view.question_rows != {}, timeout=WAIT_MS)
+    if "cauda_equina" not in flags.view_model.chosen:
+        flags.view_model.add_screen("cauda_equina")
+    wait_idle(window)
+    QApplication.processEvents()
+
+    if shots := os.environ.get("ONESTOP_SCREENSHOTS"):
+        window.grab().save(os.path.join(shots, "red_flags_1366.png"))
+    body = view.scroll_area.widget()
+    viewport = view.scroll_area.viewport()
+    assert body.width() <= viewport.width()
+    # Every question's words and answers lie inside what the page shows.
+    for row in view.question_rows.values():
+        right = row.mapTo(body, row.rect().topRight()).x()
+        assert right <= viewport.width()
