@@ -171,8 +171,9 @@ def test_an_urgent_result_shows_what_to_do_and_asks_for_the_action(
     apply_theme(app)
     session = UserSession()
     session.sign_in(clinician)
-    vm = RedFlagsViewModel(clinic.red_flags, runner=runner, session=session)
+    vm = RedFlagsViewModel(clinic.red_flags, clinic.drafts, runner=runner, session=session)
     view = RedFlagsView(vm)
+    vm.setParent(view)  # goes with the view: no draft saved once the test is over
     qtbot.addWidget(view)
     view.resize(1366 - 300, 700)
     view.show()

@@ -26,6 +26,7 @@ class RedFlagsScreen:
         self._context = context
         self.view_model = RedFlagsViewModel(
             context.services.red_flags,
+            context.services.drafts,
             runner=context.runner,
             session=context.session,
             parent=context.owner,
@@ -60,10 +61,12 @@ class RedFlagsScreen:
         self._context.show(self)
 
     def save_now(self) -> None:
-        """Answers are recorded when the clinician records the screening."""
+        """Answers not yet recorded are kept as the user's draft for the patient."""
+        self.view_model.save_draft_now()
 
     def reset(self) -> None:
-        """Nothing of one patient or user stays: every answer is forgotten."""
+        """Nothing of one patient or user stays on the page; their draft waits in the store."""
+        self.view_model.forget_draft()
         self.view_model.clear()
         self.banner.clear()
 
@@ -78,8 +81,8 @@ class RedFlagsScreen:
             # The record was read again while screening it: keep the screens offered.
             self.view_model.refresh_owed()
             return
-        # Another patient's answers never stay; any emergency still waiting for an action
-        # comes back (also after a restart).
+        # Another patient's answers never stay (they are kept as the user's draft for their
+        # patient); any emergency still waiting for an action comes back (also after a restart).
         self.view_model.watch(record.id)
 
     def _on_owed_changed(self, owed: list[object]) -> None:

@@ -227,6 +227,7 @@ class RedFlagsView(QWidget):
         view_model.recorded.connect(self._on_vm_recorded)
         view_model.resolve_failed.connect(self._on_vm_resolve_failed)
         view_model.problem.connect(self._on_vm_problem)
+        view_model.draft_restored.connect(self._on_vm_draft_restored)
         view_model.busy_changed.connect(lambda _busy: self._update_record_button())
         view_model.shown_recorded.connect(
             lambda screening: self.recorded_panel.show_screening(
@@ -495,6 +496,15 @@ class RedFlagsView(QWidget):
         for banner in self.banners:
             if str(banner.owed.screening.id) == screening_id:
                 banner.show_error(message)
+
+    def _on_vm_draft_restored(self) -> None:
+        self.message.setText(
+            self.tr(
+                "Your answers from earlier are back: they were kept as your draft and are "
+                "not recorded yet. Check them, then record the screening."
+            )
+        )
+        self.message.setVisible(True)
 
     def _on_vm_problem(self, message: str) -> None:
         self.message.setText(message)

@@ -32,8 +32,16 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.errors import ClinicError
 from ui.common import errors
 from ui.common.body_chart import red_flag_regions
+from ui.common.drafts import DraftStore, FormDraft
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+from ui.domains.red_flags.screening.draft import (
+    DRAFT_KIND,
+    IGNORED_FOR_BLANK,
+    ScreeningDraft,
+    draft_of,
+    read_draft,
+)
 
 #: The actions that resolve a positive screen, in the order the banner offers them.
 ACTION_ORDER: tuple[RecordedAction, ...] = (
@@ -140,10 +148,13 @@ class RedFlagsViewModel(QObject):
     busy_changed = Signal(bool)
     shown_recorded = Signal(object)
     """A screening recorded earlier (``ScreeningView``), opened to be read; None hides it."""
+    draft_restored = Signal()
+    """Answers the user left unrecorded for this patient are back on the page."""
 
     def __init__(
         self,
         red_flags: RedFlagScreening,
+        drafts: DraftStore,
         *,
         runner: TaskRunner,
         session: UserSession,
@@ -165,6 +176,13 @@ class RedFlagsViewModel(QObject):
         self._outcomes: list[ScreenOutcome] = []
         self._owed: list[OwedAction] = []
         self._busy = False
+        # Answers not yet recorded are the user's draft for the patient, kept per user.
+        self._draft = FormDraft(
+            drafts, runner, session, DRAFT_KIND, ignore_for_blank=IGNORED_FOR_BLANK, parent=self
+        )
+        self._draft.restored.connect(self._on_draft_restored)
+        self._draft.failed.connect(self.problem)
+        self._draft_waiting: ScreeningDraft | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -235,9 +253,21 @@ class RedFlagsViewModel(QObject):
         self.owed_changed.emit([])
         self.shown_recorded.emit(None)
 
+    def save_draft_now(self) -> None:
+        """Keep the answers not yet recorded as the user's draft, now (lock, switch user)."""
+        self._draft.save_now()
+
+    def forget_draft(self) -> None:
+        """Drop the draft held in memory, the store untouched (switching user or patient)."""
+        self._draft.forget()
+        self._draft.set_key(None)
+        self._draft_waiting = None
+
     def watch(self, patient_id: uuid.UUID) -> None:
         """A patient is open elsewhere: no answers of another patient, only actions owed."""
         if patient_id != self._patient_id:
+            self.save_draft_now()
+            self.forget_draft()
             self.clear()
             self._patient_id = patient_id
         if not self._catalogue:
@@ -269,6 +299,12 @@ class RedFlagsViewModel(QObject):
             on_failed=self._on_failed,
             supersede="red_flags.screening",
         )
+        if self._draft.key != str(patient_id):
+            # Another patient's draft is kept first; this one's comes back after the visit.
+            self.save_draft_now()
+            self.forget_draft()
+            self._draft.set_key(str(patient_id))
+            self._draft.load()
         self.refresh_owed()
 
     def show_recorded(self, screening_id: uuid.UUID) -> None:
@@ -313,6 +349,7 @@ class RedFlagsViewModel(QObject):
             return
         self._chosen.append(screen_id)
         self._compose()
+        self._keep_draft()
 
     def set_answer(self, code: str, answer: Answer | str) -> None:
         """One answer; every screen that asks the question sees it at once."""
@@ -326,6 +363,7 @@ class RedFlagsViewModel(QObject):
             self._answers[code] = value
             self._cleared.discard(code)
         self._evaluate()
+        self._keep_draft()
 
     def record(self) -> None:
         """Record the screens not yet recorded as they stand, all at once."""
@@ -362,6 +400,38 @@ class RedFlagsViewModel(QObject):
             on_done=self._on_resolved,
             on_failed=lambda error: self._on_resolve_failed(screening_id, error),
         )
+
+    # ------------------------------------------------------------------ the draft
+
+    def _keep_draft(self) -> None:
+        """What is on the page changed: kept as the patient's draft once the changes pause."""
+        if self._patient_id is None or self._draft.key != str(self._patient_id):
+            return
+        if not self.pending:
+            self._draft.discard()  # everything on the page is recorded as it stands
+            return
+        self._draft.update(draft_of(self._chosen, self._answers, self._cleared).payload())
+
+    def _on_draft_restored(self, payload: dict[str, object]) -> None:
+        if self._draft.key != str(self._patient_id):
+            return  # never another patient's answers
+        self._draft_waiting = read_draft(payload)
+        if self._visit is not None and self._visit.patient_id == self._patient_id:
+            self._apply_draft()
+
+    def _apply_draft(self) -> None:
+        """The answers left unrecorded come back over those offered from earlier."""
+        draft, self._draft_waiting = self._draft_waiting, None
+        if draft is None:
+            return
+        wanted = dict.fromkeys((*self._chosen, *draft.screens))
+        self._chosen = [s for s in wanted if s in self._catalogue]
+        self._answers.update(draft.answers)
+        for code in draft.cleared:
+            self._answers.pop(code, None)
+            self._cleared.add(code)
+        self._compose()
+        self.draft_restored.emit()
 
     # ------------------------------------------------------------------ working out
 
@@ -446,6 +516,7 @@ class RedFlagsViewModel(QObject):
         self._chosen = [s for s in wanted if s in self._catalogue]
         self._answers = dict(answers)
         self._compose()
+        self._apply_draft()
         if self._owed:
             self._owed = [self._owed_action(item.screening) for item in self._owed]
             self.owed_changed.emit(self.owed)
@@ -468,6 +539,7 @@ class RedFlagsViewModel(QObject):
                         value, screening.recorded_at, screening.screen_id
                     )
         self._evaluate()
+        self._keep_draft()
         self.recorded.emit(result)
         if any(s.unresolved for s in result.screenings):
             self.refresh_owed()
