@@ -47,8 +47,9 @@ def _open(
     apply_theme(app)
     session = UserSession()
     session.sign_in(user)
-    vm = RedFlagActionsViewModel(clinic.red_flags, runner=runner, session=session)
+    vm = RedFlagActionsViewModel(clinic.red_flags, clinic.drafts, runner=runner, session=session)
     view = RedFlagActionsView(vm)
+    vm.setParent(view)  # goes with the view: no draft saved once the test is over
     qtbot.addWidget(view)
     view.resize(1366 - 300, 700)  # the page beside the search panel on a 1366 by 768 screen
     view.show()

@@ -17,6 +17,7 @@ class RedFlagActionsScreen:
         self._context = context
         self.view_model = RedFlagActionsViewModel(
             context.services.red_flags,
+            context.services.drafts,
             runner=context.runner,
             session=context.session,
             parent=context.owner,
@@ -40,9 +41,12 @@ class RedFlagActionsScreen:
         self._context.show(self)
 
     def save_now(self) -> None:
-        """An action is saved only when the clinician records it, with all its details."""
+        """What is typed and not recorded is kept as the user's draft for the patient."""
+        self.view_model.save_draft_now()
 
     def reset(self) -> None:
+        """Nothing of one patient or user stays on the page; their draft waits in the store."""
+        self.view_model.forget_draft()
         self.banner.clear()
         self.view_model.clear()
 
@@ -57,6 +61,8 @@ class RedFlagActionsScreen:
             return
         self.banner.show_record(record)
         if record.id != self.view_model.patient_id:
+            self.view_model.save_draft_now()
+            self.view_model.forget_draft()
             self.view_model.clear()
         if self._context.is_showing(self):
             self.view_model.start(record.id)

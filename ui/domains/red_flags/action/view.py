@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 
 from PySide6.QtCore import QDate, QDateTime, Qt, Signal
@@ -52,9 +53,13 @@ _LEVEL_WORDS = {
 class DetailsForm(QWidget):
     """The details one kind of action asks for, laid out from its table."""
 
+    edited = Signal()
+    """The user changed a detail (not when a draft fills the form)."""
+
     def __init__(self, kind: ActionKind, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
+        self._filling = False
         self.fields: dict[str, FormField] = {}
         self._editors: dict[str, QWidget] = {}
         grid = form_grid(2)
@@ -73,6 +78,22 @@ class DetailsForm(QWidget):
             column = 0 if wide or column else 1
             row += 1 if column == 0 else 0
         self.setLayout(grid)
+        # What an untouched form holds (today's date, no choice): not typing to keep.
+        self._untouched = self.values()
+        for editor in self._editors.values():
+            self._watch(editor)
+
+    def _watch(self, editor: QWidget) -> None:
+        if isinstance(editor, ChoiceCombo):
+            editor.currentIndexChanged.connect(self._on_edited)
+        elif isinstance(editor, QDateTimeEdit):  # a QDateEdit is one too
+            editor.dateTimeChanged.connect(self._on_edited)
+        elif isinstance(editor, QPlainTextEdit | QLineEdit):
+            editor.textChanged.connect(self._on_edited)
+
+    def _on_edited(self, *_args: object) -> None:
+        if not self._filling:
+            self.edited.emit()
 
     def _editor(self, detail: ActionDetail) -> QWidget:
         if detail.kind is DetailKind.CHOICE:
@@ -120,20 +141,57 @@ class DetailsForm(QWidget):
                 found[key] = editor.text()
         return found
 
+    def typed(self) -> dict[str, str]:
+        """What the user changed from an untouched form, as ``values()`` gives it."""
+        return {k: v for k, v in self.values().items() if v != self._untouched.get(k)}
+
+    def fill(self, values: Mapping[str, object]) -> None:
+        """Put back what was typed (a draft); what it does not name stays as it is."""
+        self._filling = True
+        try:
+            for key, value in values.items():
+                editor = self._editors.get(key)
+                if isinstance(value, str) and editor is not None:
+                    _set_value(editor, value)
+        finally:
+            self._filling = False
+
     def show_errors(self, by_field: dict[str, str]) -> None:
         for key, field in self.fields.items():
             field.set_error(by_field.get(key))
+
+
+def _set_value(editor: QWidget, value: str) -> None:
+    """One editor given a value as ``DetailsForm.values()`` gives it."""
+    if isinstance(editor, ChoiceCombo):
+        editor.set_code(value)
+    elif isinstance(editor, QDateEdit):
+        day = QDate.fromString(value, "yyyy-MM-dd")
+        if day.isValid():
+            editor.setDate(day)
+    elif isinstance(editor, QDateTimeEdit):
+        moment = QDateTime.fromString(value, "yyyy-MM-ddTHH:mm")
+        if moment.isValid():
+            editor.setDateTime(moment)
+    elif isinstance(editor, QPlainTextEdit):
+        editor.setPlainText(value)
+    elif isinstance(editor, QLineEdit):
+        editor.setText(value)
 
 
 class ActionForm(QFrame):
     """One outcome waiting for its action: what the rules ask, the kind chosen, its details."""
 
     save_requested = Signal(object, object, object)
+    changed = Signal()
+    """The kind chosen or a detail typed changed, by the user."""
 
     def __init__(self, awaiting: AwaitingAction, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         set_role(self, "card")
         self.awaiting = awaiting
+        # Set up (and a draft put back) is not the user choosing: no change is told.
+        self._filling = True
         screening = awaiting.screening
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 14, 20, 16)
@@ -173,6 +231,7 @@ class ActionForm(QFrame):
         layout.addWidget(self.summary)
         for kind in awaiting.kinds:
             form = DetailsForm(kind)
+            form.edited.connect(self.changed)
             form.setVisible(False)
             self.forms[kind] = form
             layout.addWidget(form)
@@ -185,6 +244,7 @@ class ActionForm(QFrame):
         layout.addLayout(buttons)
         if awaiting.kinds:
             self.kind_buttons[awaiting.kinds[0]].setChecked(True)
+        self._filling = False
 
     @property
     def kind(self) -> ActionKind:
@@ -194,9 +254,27 @@ class ActionForm(QFrame):
     def form(self) -> DetailsForm:
         return self.forms[self.kind]
 
+    def typed(self) -> dict[str, str]:
+        """The details typed into the form of the kind chosen."""
+        return self.form.typed()
+
+    def restore(self, kind: str, details: Mapping[str, object]) -> None:
+        """Put back a draft: the kind chosen, then its details."""
+        chosen = next((k for k in self.kind_buttons if k.value == kind), None)
+        if chosen is None:
+            return
+        self._filling = True
+        try:
+            self.kind_buttons[chosen].setChecked(True)
+        finally:
+            self._filling = False
+        self.forms[chosen].fill(details)
+
     def _on_kind_toggled(self, kind: ActionKind, on: bool) -> None:
         if on:
             self._show_kind(kind)
+            if not self._filling:
+                self.changed.emit()
 
     def _show_kind(self, kind: ActionKind) -> None:
         for each, form in self.forms.items():
@@ -313,6 +391,7 @@ class RedFlagActionsView(QWidget):
         view_model.save_failed.connect(self._on_vm_save_failed)
         view_model.done_failed.connect(self._on_vm_done_failed)
         view_model.problem.connect(self._on_vm_problem)
+        view_model.draft_restored.connect(self._on_vm_draft_restored)
         view_model.busy_changed.connect(self._on_vm_busy_changed)
 
     def _on_vm_loaded(
@@ -326,8 +405,10 @@ class RedFlagActionsView(QWidget):
         for item in awaiting:
             form = ActionForm(item)
             form.save_requested.connect(self._vm.record)
+            form.changed.connect(lambda f=form: self._on_form_changed(f))
             self.forms[item.screening.id] = form
             self._cards.addWidget(form)
+        self._on_vm_draft_restored(self._vm.typed)
         for action in actions:
             if action.outstanding:
                 card = OutstandingCard(action)
@@ -347,6 +428,17 @@ class RedFlagActionsView(QWidget):
             self.tr("Done: ") + "; ".join(self.done_lines) if self.done_lines else ""
         )
         self.empty.setVisible(not awaiting and not self.outstanding)
+
+    def _on_form_changed(self, form: ActionForm) -> None:
+        self._vm.form_changed(str(form.awaiting.screening.id), form.kind.value, form.typed())
+
+    def _on_vm_draft_restored(self, typed: Mapping[str, Mapping[str, object]]) -> None:
+        for screening_id, form in self.forms.items():
+            entry = typed.get(str(screening_id))
+            details = entry.get("details") if entry is not None else None
+            kind = entry.get("kind") if entry is not None else None
+            if isinstance(kind, str) and isinstance(details, Mapping):
+                form.restore(kind, details)
 
     def _on_vm_save_failed(self, screening_id: str, headline: str, error: object) -> None:
         for key, form in self.forms.items():

@@ -15,8 +15,14 @@ from clinic_app.domains.red_flags.views import (
 )
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
+from ui.common.drafts import DraftStore, FormDraft
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
+
+DRAFT_KIND = "red_flag_actions"
+
+#: What was typed into one outcome's form and not recorded: ``{"kind": ..., "details": {...}}``.
+TypedAction = dict[str, object]
 
 
 class RedFlagActions(Protocol):
@@ -61,10 +67,13 @@ class RedFlagActionsViewModel(QObject):
     """``(action id, words)``."""
     problem = Signal(str)
     busy_changed = Signal(bool)
+    draft_restored = Signal(object)
+    """``{screening id: TypedAction}``: the user's draft for this patient, back on the forms."""
 
     def __init__(
         self,
         red_flags: RedFlagActions,
+        drafts: DraftStore,
         *,
         runner: TaskRunner,
         session: UserSession,
@@ -78,6 +87,11 @@ class RedFlagActionsViewModel(QObject):
         self._busy = False
         self.awaiting: list[AwaitingAction] = []
         self.actions: list[RedFlagActionView] = []
+        #: What was typed and not recorded, by screening id: the user's draft for the patient.
+        self.typed: dict[str, TypedAction] = {}
+        self._draft = FormDraft(drafts, runner, session, DRAFT_KIND, parent=self)
+        self._draft.restored.connect(self._on_draft_restored)
+        self._draft.failed.connect(self.problem)
 
     @property
     def patient_id(self) -> uuid.UUID | None:
@@ -90,6 +104,32 @@ class RedFlagActionsViewModel(QObject):
             self.loaded.emit(self.awaiting, self.actions)
         self._patient_id = patient_id
         self.refresh()
+        if self._draft.key != str(patient_id):
+            # Another patient's typing is kept first; this one's comes back after the forms.
+            self.save_draft_now()
+            self.forget_draft()
+            self._draft.set_key(str(patient_id))
+            self._draft.load()
+
+    def form_changed(self, screening_id: str, kind: str, details: Mapping[str, str]) -> None:
+        """Something was typed into an outcome's form: kept as the draft once typing pauses."""
+        if self._patient_id is None or self._draft.key != str(self._patient_id):
+            return
+        if details:
+            self.typed[screening_id] = {"kind": kind, "details": dict(details)}
+        else:
+            self.typed.pop(screening_id, None)
+        self._draft.update(dict(self.typed))
+
+    def save_draft_now(self) -> None:
+        """Keep what is typed and not recorded as the user's draft, now (lock, switch user)."""
+        self._draft.save_now()
+
+    def forget_draft(self) -> None:
+        """Drop the typing held in memory, the store untouched (switching user or patient)."""
+        self._draft.forget()
+        self._draft.set_key(None)
+        self.typed = {}
 
     def clear(self) -> None:
         """Forget the patient (switching user or patient)."""
@@ -153,8 +193,26 @@ class RedFlagActionsViewModel(QObject):
         self.awaiting, self.actions = result
         self.loaded.emit(self.awaiting, self.actions)
 
+    def _on_draft_restored(self, payload: dict[str, object]) -> None:
+        if self._draft.key != str(self._patient_id):
+            return  # never another patient's typing
+        self.typed = {
+            screening_id: {"kind": entry.get("kind"), "details": entry.get("details")}
+            for screening_id, entry in payload.items()
+            if isinstance(entry, dict)
+            and isinstance(entry.get("kind"), str)
+            and isinstance(entry.get("details"), dict)
+        }
+        self.draft_restored.emit(dict(self.typed))
+
     def _on_saved(self, action: RedFlagActionView) -> None:
         self._set_busy(False)
+        key = str(action.screening_id)
+        if action.patient_id == self._patient_id and key in self.typed:
+            # Recorded: its typing is no longer a draft (the rest of the patient's stays).
+            del self.typed[key]
+            self._draft.update(dict(self.typed))
+            self._draft.save_now()
         self.saved.emit(action)
         self.refresh()
 
