@@ -6,15 +6,21 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
+from clinic_app.demo import demo_password
 from clinic_app.domains.red_flags.content import red_flag_screen
 from clinic_app.domains.red_flags.rules import Answer
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, search_for, sign_in, wait_idle
 from tests.ui.red_flags.test_actions_window import _open
 from ui.app import MainWindow
 from ui.common.screen import WindowState
+from ui.common.session import UserSession
+from ui.common.tasks import TaskRunner
 from ui.domains.red_flags.screening.draft import DRAFT_KIND
 from ui.domains.red_flags.screening.screens import RedFlagsScreen
+from ui.domains.red_flags.screening.view import RedFlagsView
+from ui.domains.red_flags.screening.view_model import RedFlagsViewModel
 
 CES = "cauda_equina"
 
@@ -116,3 +122,54 @@ def test_a_draft_is_only_ever_shown_to_its_user_under_its_patients_banner(
     flags = _screening(qtbot, window, bea)
     qtbot.waitUntil(lambda: _yes(flags) == set(for_bea), timeout=WAIT_MS)
     assert flags.banner.name_label.text().upper().startswith(bea.family_name.upper())
+
+
+def test_a_draft_answered_late_never_lands_on_another_patient_or_user(
+    qtbot: QtBot,
+    clinic: Services,
+    runner: TaskRunner,
+    clinician: CurrentUser,
+    seeded_patient: PatientSummary,
+) -> None:
+    ada = seeded_patient
+    bea = next(p for p in clinic.patients.search(clinician, "999", limit=60) if p.id != ada.id)
+    yes = {"saddle_numbness": Answer.YES.value, "bladder_change": Answer.YES.value}
+    draft = {"screens": [CES], "answers": yes, "cleared": []}
+    clinic.drafts.save(clinician, DRAFT_KIND, str(ada.id), draft)
+
+    # Ada's screening is asked for, then Bea's before Ada's draft is read: Bea's page is Bea's.
+    vm, view = _view(qtbot, clinic, runner, clinician)
+    vm.start(ada.id)
+    vm.start(bea.id)
+    qtbot.waitUntil(lambda: bool(view.question_rows) and runner.is_idle(), timeout=WAIT_MS)
+    assert vm.patient_id == bea.id
+    assert Answer.YES.value not in view.answers().values()
+
+    # Another user opening Ada's screening never reads the clinician's draft.
+    supervisor = clinic.auth.login(SUPERVISOR, demo_password(SUPERVISOR))
+    vm, view = _view(qtbot, clinic, runner, supervisor)
+    vm.start(ada.id)
+    qtbot.waitUntil(lambda: bool(view.question_rows) and runner.is_idle(), timeout=WAIT_MS)
+    assert Answer.YES.value not in view.answers().values()
+
+    # The clinician does get it back.
+    vm, view = _view(qtbot, clinic, runner, clinician)
+    vm.start(ada.id)
+    qtbot.waitUntil(lambda: _yes_codes(view) == set(yes), timeout=WAIT_MS)
+
+
+def _view(
+    qtbot: QtBot, clinic: Services, runner: TaskRunner, user: CurrentUser
+) -> tuple[RedFlagsViewModel, RedFlagsView]:
+    session = UserSession()
+    session.sign_in(user)
+    vm = RedFlagsViewModel(clinic.red_flags, clinic.drafts, runner=runner, session=session)
+    view = RedFlagsView(vm)
+    vm.setParent(view)  # goes with the view: no draft saved once the test is over
+    qtbot.addWidget(view)
+    view.show()
+    return vm, view
+
+
+def _yes_codes(view: RedFlagsView) -> set[str]:
+    return {code for code, answer in view.answers().items() if answer == Answer.YES.value}
