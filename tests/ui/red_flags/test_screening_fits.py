@@ -1,9 +1,10 @@
-"""At a 1366 by 768 window the red-flag questions fit their page: nothing cut off on the right."""
+"""On a laptop's screen the red-flag questions fit their page: nothing cut off on the right."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -11,14 +12,15 @@ from pytestqt.qtbot import QtBot
 from clinic_app.people.views import PatientSummary
 from tests.ui.conftest import WAIT_MS, wait_idle
 from tests.ui.red_flags.test_actions_window import _open
-from ui.app import MainWindow
+from ui.app import SCREEN_SIZE, MainWindow
 
 
-def test_every_question_fits_the_page_of_a_1366_by_768_window(
-    qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary
+@pytest.mark.parametrize("size", [(1366, 768), SCREEN_SIZE], ids=["1366x768", "opening size"])
+def test_every_question_fits_the_page(
+    qtbot: QtBot, signed_in: MainWindow, seeded_patient: PatientSummary, size: tuple[int, int]
 ) -> None:
     window = signed_in
-    window.resize(1366, 768)
+    window.resize(*size)
     _open(qtbot, window, seeded_patient)
     qtbot.keyClick(
         window,
@@ -34,7 +36,7 @@ def test_every_question_fits_the_page_of_a_1366_by_768_window(
     QApplication.processEvents()
 
     if shots := os.environ.get("ONESTOP_SCREENSHOTS"):
-        window.grab().save(os.path.join(shots, "red_flags_1366.png"))
+        window.grab().save(os.path.join(shots, f"red_flags_{size[0]}.png"))
     body = view.scroll_area.widget()
     viewport = view.scroll_area.viewport()
     assert body.width() <= viewport.width()
