@@ -23,6 +23,7 @@ from tests.ui.conftest import (
 from tests.ui.red_flags.test_actions_window import _open
 from ui.app import MainWindow
 from ui.common.screen import WindowState
+from ui.common.widgets import ChoiceCombo
 from ui.domains.red_flags.action.screens import RedFlagActionsScreen
 from ui.domains.red_flags.action.view import ActionForm
 from ui.domains.red_flags.action.view_model import DRAFT_KIND
@@ -87,7 +88,9 @@ def test_a_handover_half_typed_comes_back_after_another_patient_until_recorded(
         ("handed_over_to_role", "ED registrar"),
     ):
         type_into(qtbot, form.form.editor(key), text)
-    form.form.editor("travel").set_code("ambulance")  # type: ignore[attr-defined]
+    travel = form.form.editor("travel")
+    assert isinstance(travel, ChoiceCombo)
+    travel.set_code("ambulance")
     actions = window.screen_by_id("red_flag_actions")
     actions.view.scroll_area.ensureWidgetVisible(form.save_button)
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
