@@ -49,6 +49,7 @@ from clinic_app.server.batch import (
     rows_of,
 )
 from clinic_app.server.bulk import insert_rows
+from clinic_app.server.filing import files_filed
 from clinic_app.server.scope import held, held_rows, scope_among, sent_to, touch
 from clinic_app.server.values import unfit_fields
 from clinic_app.sync.files import FILE_COLUMNS
@@ -61,6 +62,7 @@ from clinic_app.sync.model import (
     SyncPushReceipt,
 )
 from clinic_app.sync.ownership import (
+    PATIENT_COLUMN,
     among,
     ids_per_query,
     owner_of,
@@ -831,6 +833,7 @@ def apply_push(
             else:
                 savepoint.commit()
             results.append(result)
+    _file_with_patients(conn, device)
     # The laptop holds every patient it wrote to: their changes reach it from now on. (Not
     # those of rows the server made itself, such as a duplicate flagged with another.)
     log = _pending(conn)
@@ -854,6 +857,37 @@ def apply_push(
         )
     )
     return response
+
+
+def _file_with_patients(conn: Connection, device: uuid.UUID) -> None:
+    """Give a file waiting for a patient the patient of the record the push filed it in.
+
+    Set once, by the server (the file row is otherwise never changed), and logged as a change
+    every laptop hears: those not holding the patient let go of the row and its bytes.
+    """
+    log = _pending(conn)
+    named = [(entry["table_name"], entry["row_id"]) for entry in log.changes]
+    for table_name, row_id, patient in files_filed(conn, named):
+        table = synced_table(table_name).table
+        row = conn.execute(select(table).where(table.c.id == row_id)).mappings().one()
+        if row[PATIENT_COLUMN] is not None:
+            continue  # named by two images of the batch: the first gave it its patient
+        version = int(row["row_version"]) + 1
+        conn.execute(
+            update(table)
+            .where(table.c.id == row_id)
+            .values({PATIENT_COLUMN: patient, "row_version": version})
+        )
+        existing = _field_versions(conn, table_name, row_id)
+        fields = {**(existing or {}), PATIENT_COLUMN: [version, str(device)]}
+        _save_field_versions(conn, table_name, row_id, fields, new=existing is None)
+        after = {**row, PATIENT_COLUMN: patient}
+        log.by_server += 1
+        try:
+            patients = _patients_after(conn, table_name, row, after)
+            _log(conn, table_name, row_id, version, device, patients=patients)
+        finally:
+            log.by_server -= 1
 
 
 def _json_text(conn: Connection, text: str) -> Any:

@@ -178,7 +178,12 @@ def _held_among(conn: Connection, patients: set[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
-    """Remove local copies of rows (not a change: nothing is queued to sync)."""
+    """Remove local copies of rows (not a change: nothing is queued to sync).
+
+    The bytes of the files they name go with them, unless a row kept here names them too.
+    """
+    keys = set(keys)
+    files = _files_named(conn, keys)
     for name, ids in by_table(keys).items():
         table = synced_tables()[name].table
         for start in range(0, len(ids), 500):
@@ -189,6 +194,7 @@ def drop_rows(conn: Connection, keys: Iterable[tuple[str, uuid.UUID]]) -> None:
                     SyncRowState.table_name == name, SyncRowState.row_id.in_(part)
                 )
             )
+    _forget_files(conn, files)
 
 
 def _local_references() -> list[tuple[Table, Column[Any], str]]:
@@ -266,10 +272,8 @@ def let_go(store: Store, patients: Iterable[uuid.UUID]) -> tuple[list[uuid.UUID]
                 continue
             for table, column, ids in local:
                 conn.execute(delete(table).where(column.in_(ids)))
-            files = _files_named(conn, keys)
-            drop_rows(conn, keys)
             # A record let go takes its images' bytes with it.
-            _forget_files(conn, files)
+            drop_rows(conn, keys)
             removed.append(patient)
     return removed, kept
 
