@@ -790,6 +790,7 @@ def apply_push(
 
     Raises:
         ClinicError: ``sync.batch_of_another_device`` when the key was used by another device.
+        Conflict: ``sync.batch_key_reused`` when the key was answered for other changes.
     """
     _lock_counter(conn)
     stored = conn.execute(
@@ -798,7 +799,12 @@ def apply_push(
     if stored is not None:
         if stored.device_id != device:
             raise ClinicError("sync.batch_of_another_device")
-        return PushResponse.from_json(stored.response)
+        answered = PushResponse.from_json(stored.response)
+        # A laptop sends a batch again with the same changes (their bases may have moved):
+        # other changes under the key would be answered as taken and never applied.
+        if [result.key for result in answered.results] != [c.key for c in request.changes]:
+            raise Conflict("sync.batch_key_reused")
+        return answered
     # The batch's rows as they stand, read once for the scope check and for applying it.
     known = rows_of(conn, request.changes)
     outside, linked = _outside_scope(conn, device, request.changes, known)

@@ -32,6 +32,7 @@ _NOT_SEEN_BY_THE_SCAN = {
     # Raised by the sync server and relayed by the device's sync transport as they are.
     "file.incomplete": "ui.domains.sync.words",
     "file.wrong_offset": "ui.domains.sync.words",
+    "sync.batch_key_reused": "ui.domains.sync.words",
     # The server's reasons for a change it did not take, listed on the sync screen.
     "sync.server_only": "ui.domains.sync.words",
     "sync.not_allowed": "ui.domains.sync.words",

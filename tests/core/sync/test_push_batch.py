@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, select
 
-from clinic_app.kernel.errors import ClinicError
+from clinic_app.kernel.errors import ClinicError, Conflict
 from clinic_app.kernel.outbox import wire_value
 from clinic_app.kernel.vocabulary import Role
 from clinic_app.people.model import Patient, PatientDuplicate
@@ -33,7 +34,7 @@ from clinic_app.sync.model import (
     SyncDevicePatient,
     SyncFieldVersions,
 )
-from clinic_app.sync.protocol import MAX_BATCH, Change, PushRequest, Status
+from clinic_app.sync.protocol import MAX_BATCH, Change, PushRequest, Result, Status
 
 DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d001")
 OTHER_DEVICE = uuid.UUID("01900000-0000-7000-8000-00000000d002")
@@ -340,3 +341,33 @@ def test_an_id_among_a_changes_values_names_no_patient_and_moves_nothing(engine:
         phones = dict(conn.execute(select(Patient.id, Patient.phone)).all())
     assert phones[mine.row_id] == "0113 496 0002"
     assert phones[theirs.row_id] is None
+
+
+def _push_as(engine: Engine, key: uuid.UUID, changes: list[Change]) -> list[Result]:
+    with engine.begin() as conn:
+        response = apply_push(
+            conn, DEVICE, PushRequest(key, tuple(changes)), None, acting=CLINICIAN
+        )
+    return list(response.results)
+
+
+def test_a_batch_key_is_answered_again_only_for_the_same_changes(engine: Engine) -> None:
+    numbers = synthetic_numbers(2, start=950)
+    first = _insert(_patient("Hopper", "Grace", date(1950, 2, 3), next(numbers)))
+    other = _insert(_patient("Lovelace", "Ada", date(1960, 3, 14), next(numbers)))
+    assert _push(engine, [first]) == [Status.APPLIED]
+    key = uuid.uuid4()
+    phone = Change(uuid.uuid4(), "patient", first.row_id, "update", 1, {"phone": "0113 496 0001"})
+    answered = _push_as(engine, key, [phone])
+
+    # The answer was lost; the laptop sends the batch again, its base moved by a pull since.
+    assert _push_as(engine, key, [replace(phone, base_version=2)]) == answered
+    # Other changes under the same key are refused, not answered as taken.
+    for changes in ([other], [phone, other], []):
+        with pytest.raises(Conflict) as refused:
+            _push_as(engine, key, changes)
+        assert refused.value.code == "sync.batch_key_reused"
+
+    with engine.connect() as conn:
+        versions = conn.execute(select(Patient.id, Patient.row_version)).all()
+    assert versions == [(first.row_id, 2)]

@@ -24,6 +24,10 @@ _WORDS: dict[str, str] = {
     "sync.refused": (
         "The sync server refused this computer. Ask an admin to check it is approved."
     ),
+    "sync.batch_key_reused": (
+        "The sync server had already taken other changes sent under the same name as these, "
+        "so it did not take them. Nothing here was lost; tell IT support."
+    ),
     "sync.insecure_url": (
         "That server address starts with http://, which would send records unencrypted. Use "
         "the https:// address IT support gave you."
