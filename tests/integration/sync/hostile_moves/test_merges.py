@@ -197,3 +197,29 @@ def test_a_pair_said_to_be_two_people_is_not_merged_and_lets_the_other_site_go(
     north.client.sync_once()
     assert not has(north, theirs)
     assert stored(db, "patient", theirs) is not None  # still Southfield's, on the server
+
+
+def test_a_pair_merged_twice_offline_is_taken_and_names_one_record(
+    server: SyncServer, north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    """Two supervisors merging one flagged pair on two laptops offline, each keeping the other
+    record, push two merges of the same two registrations: both are of one person, so both
+    are taken, and every reader follows them to the same one record."""
+    mine, _ = two_patients
+    helen, as_helen = _supervisor(server, north)
+    twin = _second_registration(north, as_helen, "9990000026")
+    pair = _pair(db)
+    first = push(
+        north,
+        as_helen,
+        _settle(pair, "merged", helen),
+        _new_merge(_merge(mine, twin, helen, pair["id"])),
+    ).results
+    assert [r.status for r in first] == [Status.APPLIED, Status.APPLIED], first
+    again = push(north, as_helen, _new_merge(_merge(twin, mine, helen, pair["id"]))).results[0]
+    assert again.status is Status.APPLIED
+    with db.connect() as conn:
+        assert survivor_of(conn, mine) == survivor_of(conn, twin)
+    north.client.sync_once()
+    with north.services.context.store.sessions() as session:
+        assert survivor_of(session, mine) == survivor_of(session, twin)
