@@ -96,6 +96,21 @@ class FormDraft(QObject):
         """Which subject this draft is about (a patient id, or "new")."""
         self._key = key
 
+    def move_to(self, key: str | None) -> bool:
+        """Make the form about ``key``; False when it was already (nothing is done then).
+
+        The last subject's typing is written first and dropped from memory, then ``key``'s
+        draft is read (``restored`` follows if there is one).
+        """
+        if key == self._key:
+            return False
+        self.save_now()
+        self.forget()
+        self._key = key
+        if key is not None:
+            self.load()
+        return True
+
     def update(self, payload: Mapping[str, object]) -> None:
         """The form changed: remember it and save once typing pauses."""
         self._payload = dict(payload)

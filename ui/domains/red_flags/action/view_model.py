@@ -104,12 +104,9 @@ class RedFlagActionsViewModel(QObject):
             self.loaded.emit(self.awaiting, self.actions)
         self._patient_id = patient_id
         self.refresh()
-        if self._draft.key != str(patient_id):
-            # Another patient's typing is kept first; this one's comes back after the forms.
-            self.save_draft_now()
-            self.forget_draft()
-            self._draft.set_key(str(patient_id))
-            self._draft.load()
+        # Another patient's typing is kept first; this one's comes back after the forms.
+        if self._draft.move_to(str(patient_id)):
+            self.typed = {}
 
     def form_changed(self, screening_id: str, kind: str, details: Mapping[str, str]) -> None:
         """Something was typed into an outcome's form: kept as the draft once typing pauses."""

@@ -299,12 +299,9 @@ class RedFlagsViewModel(QObject):
             on_failed=self._on_failed,
             supersede="red_flags.screening",
         )
-        if self._draft.key != str(patient_id):
-            # Another patient's draft is kept first; this one's comes back after the visit.
-            self.save_draft_now()
-            self.forget_draft()
-            self._draft.set_key(str(patient_id))
-            self._draft.load()
+        # Another patient's draft is kept first; this one's comes back after the visit.
+        if self._draft.move_to(str(patient_id)):
+            self._draft_waiting = None
         self.refresh_owed()
 
     def show_recorded(self, screening_id: uuid.UUID) -> None:

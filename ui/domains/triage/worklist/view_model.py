@@ -175,15 +175,8 @@ class WorklistViewModel(QObject):
 
     def choose(self, referral_id: uuid.UUID | None) -> None:
         """The referral the form is now about: the last one's typing is kept, this one's read."""
-        draft = self._draft
-        key = str(referral_id) if referral_id is not None else None
-        if draft is None or key == draft.key:
-            return
-        draft.save_now()
-        draft.forget()
-        draft.set_key(key)
-        if key is not None:
-            draft.load()
+        if self._draft is not None:
+            self._draft.move_to(str(referral_id) if referral_id is not None else None)
 
     def form_changed(self, referral_id: uuid.UUID, values: Mapping[str, object]) -> None:
         """Something was typed about ``referral_id``: kept as a draft once typing pauses."""
