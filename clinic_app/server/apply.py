@@ -8,10 +8,11 @@ receipt and gets the same answer without being applied again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -135,6 +136,15 @@ class _PendingLog:
         self.inserts: InsertRuns | None = None
         self.known: dict[Key, Row | None] | None = None
         self.screen: DuplicateScreen | None = None
+
+    @contextlib.contextmanager
+    def by_the_server(self) -> Iterator[None]:
+        """Within it, the rows logged are the server's own (not a pushed change's)."""
+        self.by_server += 1
+        try:
+            yield
+        finally:
+            self.by_server -= 1
 
     def mark(self) -> tuple[int, int, set[tuple[str, uuid.UUID]]]:
         return self.next, len(self.changes), set(self.new_fields)
@@ -311,8 +321,7 @@ def _after_applied(conn: Connection, table: str, row_id: uuid.UUID, device: uuid
         return
     _flush_inserts(conn)
     log = _pending(conn)
-    log.by_server += 1
-    try:
+    with log.by_the_server():
         for hook in hooks:
             for name, columns in hook(conn, row_id):
                 values = dict(columns)
@@ -320,8 +329,6 @@ def _after_applied(conn: Connection, table: str, row_id: uuid.UUID, device: uuid
                 if log.known is not None:
                     log.known.pop((name, added.row_id), None)  # read again if the batch changes it
                 _insert(conn, synced_table(name), added, values, device)
-    finally:
-        log.by_server -= 1
 
 
 #: Patient fields a possible duplicate is matched on (``people.duplicates.MATCH_RULES``).
@@ -339,16 +346,13 @@ def _flag_duplicates(conn: Connection, patient_id: uuid.UUID, device: uuid.UUID)
     _flush_inserts(conn)
     synced = synced_table("patient_duplicate")
     log = _pending(conn)
-    log.by_server += 1
-    try:
+    with log.by_the_server():
         for values in new_duplicate_rows(conn, patient_id, device_id=device):
             flag = Change(uuid.uuid4(), synced.name, values.pop("id"), "insert", 0, {}, None)
             if log.known is not None:
                 # Read again if the batch changes it.
                 log.known.pop((synced.name, flag.row_id), None)
             _insert(conn, synced, flag, values, device)
-    finally:
-        log.by_server -= 1
 
 
 def _record_conflicts(
@@ -888,12 +892,9 @@ def _file_with_patients(conn: Connection, device: uuid.UUID) -> None:
         fields = {**(existing or {}), PATIENT_COLUMN: [version, str(device)]}
         _save_field_versions(conn, table_name, row_id, fields, new=existing is None)
         after = {**row, PATIENT_COLUMN: patient}
-        log.by_server += 1
-        try:
+        with log.by_the_server():
             patients = _patients_after(conn, table_name, row, after)
             _log(conn, table_name, row_id, version, device, patients=patients)
-        finally:
-            log.by_server -= 1
 
 
 def _json_text(conn: Connection, text: str) -> Any:
