@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QWidget
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
+from ui.common.kept_text import KeptText
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.shockwave.course.view import CourseForm
 from ui.domains.shockwave.course.view_model import CourseViewModel
@@ -49,7 +50,10 @@ class ShockwaveScreen:
             session=context.session,
             parent=context.owner,
         )
-        self.view = CourseForm(self.view_model)
+        self.kept = KeptText(
+            services.drafts, context.runner, context.session, "shockwave.text", context.owner
+        )
+        self.view = CourseForm(self.view_model, kept=self.kept)
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda course: self._announce("eswt.saved", course))
         self.view_model.session_signed.connect(
@@ -96,6 +100,7 @@ class ShockwaveScreen:
 
     def save_now(self) -> None:
         self.view_model.save_now()
+        self.kept.save_now()
 
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.

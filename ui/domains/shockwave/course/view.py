@@ -35,6 +35,7 @@ from ui.common.decision_card import DecisionCard, DecisionParts
 from ui.common.form_card import FormCard, plain_words
 from ui.common.form_parts import NotValid, number_text, read_number
 from ui.common.form_reading import as_whole, read_into
+from ui.common.kept_text import Edits, KeptText, put_texts, texts_of
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, label
 from ui.domains.shockwave.course.close_card import CloseCard
 from ui.domains.shockwave.course.course_card import CourseCard
@@ -52,14 +53,17 @@ class CourseForm(DecisionParts, QWidget):
     #: "Share a decision now": the screen saves what is typed and opens the shockwave aid.
     share_requested = Signal()
 
-    def __init__(
+    def __init__(  # noqa: PLR0915 - one statement a part of the form, in order
         self,
         view_model: CourseViewModel,
         content: ShockwaveContent | None = None,
         parent: QWidget | None = None,
+        *,
+        kept: KeptText | None = None,
     ) -> None:
         super().__init__(parent)
         self._vm = view_model
+        self._kept = kept  # what was typed and cannot be read yet, kept through leaving
         self._content = content or shockwave_content()
         self._loading = False
         self._local: dict[str, str] = {}
@@ -275,6 +279,7 @@ class CourseForm(DecisionParts, QWidget):
         keys = TYPED if part == "session" else {"planned_sessions", "outcome_before"}
         self._local = {k: v for k, v in self._local.items() if k not in keys} | found
         self._show_errors()
+        self._keep_text()
 
     def _changed(self, *_args: object) -> None:
         if self._loading:
@@ -344,6 +349,7 @@ class CourseForm(DecisionParts, QWidget):
             self._focus_pending = True
         finally:
             self._loading = False
+        self._shown_to_kept()
 
     def _fill(self, values: CourseInput) -> None:
         self.reason.setPlainText(values.sdm_missing_reason or "")
@@ -415,6 +421,7 @@ class CourseForm(DecisionParts, QWidget):
                     self._loading = False
                 self._shown_session = draft.id
                 self.sign_problem.hide()
+                self._shown_to_kept()  # what was typed into it and kept, put back
         else:
             self._shown_session = None
         self.session_card.show_kind(self._kind())
@@ -583,8 +590,8 @@ class CourseForm(DecisionParts, QWidget):
         self.password.clear()
         self._vm.sign_session(password)
 
-    def _on_close(self) -> None:
-        self.close_problem.hide()
+    def _read_pain_after(self) -> tuple[float | None, bool]:
+        """The pain after the course as typed, and whether it could be read (shown if not)."""
         local: dict[str, str] = {}
         try:
             pain = read_number(self.pain_after.text(), whole=True)
@@ -593,11 +600,62 @@ class CourseForm(DecisionParts, QWidget):
             pain = None
         self._local = {k: v for k, v in self._local.items() if k != "outcome_after"} | local
         self._show_errors()
+        self._keep_text()
+        return pain, not local
+
+    def _on_close(self) -> None:
+        self.close_problem.hide()
+        pain, read = self._read_pain_after()
         password = self.close_password.text()
         self.close_password.clear()
-        if local:
+        if not read:
             return
         self._vm.close_course(as_whole(pain), password, self.after_choices.chosen())
+
+    # ------------------------------------------------------------------ text kept
+
+    def _typed_edits(self) -> Edits:
+        """The fields whose text may not be readable, by the key their problem is shown under."""
+        card = self.session_card
+        return {
+            "planned_sessions": (self.planned,),
+            "outcome_before": (self.pain_before,),
+            "performed_on": (card.performed_on,),
+            "pressure_bar": (card.pressure,),
+            "energy_mj_mm2": (card.energy,),
+            "frequency_hz": (card.frequency,),
+            "pulses": (card.pulses,),
+            "pain_during": (card.pain_during,),
+            "outcome_after": (self.pain_after,),
+        }
+
+    def _keep_text(self) -> None:
+        if self._kept is None or self._loading:
+            return
+        course = self._vm.course
+        self._kept.keep(
+            texts_of(self._typed_edits(), self._local), course.id if course is not None else None
+        )
+
+    def _shown_to_kept(self) -> None:
+        """The form shows the patient's course: what was typed and kept is put back."""
+        vm = self._vm
+        if self._kept is None or vm.patient_id is None or not vm.may_write:
+            return
+        self._kept.shown(
+            vm.patient_id, vm.course.id if vm.course is not None else None, self._put_back
+        )
+
+    def _put_back(self, texts: dict[str, object]) -> None:
+        """Text kept from before, each into its field if still empty there; then read again."""
+        put = put_texts(self._typed_edits(), texts, self)
+        if not put:
+            return
+        self.values()
+        if self._vm.session is not None:
+            self.session_values()
+        if "outcome_after" in put:
+            self._read_pain_after()
 
     # ------------------------------------------------------------------ focus
 
@@ -609,6 +667,8 @@ class CourseForm(DecisionParts, QWidget):
 
     def clear_form(self) -> None:
         """Nothing of the last patient stays on the form."""
+        if self._kept is not None:
+            self._kept.leave()  # written first: the form is about to be emptied
         self._show_empty()
         self.password.clear()
         self.before_choices.clear()
