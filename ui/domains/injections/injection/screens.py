@@ -13,6 +13,7 @@ from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
+from ui.common.kept_text import KeptText
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.injections.injection.view import InjectionForm
@@ -63,7 +64,14 @@ class InjectionScreen:
             may_amend=may_amend,
             parent=context.owner,
         )
-        self.view = InjectionForm(self.view_model)
+        self.kept = KeptText(
+            context.services.drafts,
+            context.runner,
+            context.session,
+            "injection.text",
+            context.owner,
+        )
+        self.view = InjectionForm(self.view_model, kept=self.kept)
         self._today = today
         self.pdf_delivery = PdfDelivery(
             self.view,
@@ -125,6 +133,7 @@ class InjectionScreen:
 
     def save_now(self) -> None:
         self.view_model.save_now()
+        self.kept.save_now()
 
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.

@@ -29,6 +29,7 @@ from ui.common.checks_panel import ChecksPanel, about
 from ui.common.decision_card import DecisionCard, DecisionParts
 from ui.common.form_card import FormCard, labelled, plain_words
 from ui.common.form_parts import YesNo, choose, combo, wrapped_tick
+from ui.common.kept_text import Edits, KeptText, put_texts, texts_of
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, form_grid, label
 from ui.domains.injections.injection.addenda_card import AddendaCard
 from ui.domains.injections.injection.after_card import AfterCard
@@ -52,9 +53,13 @@ class InjectionForm(DecisionParts, QWidget):
         view_model: InjectionViewModel,
         content: InjectionContent | None = None,
         parent: QWidget | None = None,
+        *,
+        kept: KeptText | None = None,
     ) -> None:
         super().__init__(parent)
         self._vm = view_model
+        #: What was typed and cannot be read yet, kept through leaving the patient.
+        self._kept = kept
         self._content = content or injection_content()
         self._loading = False
         self._local: dict[str, str] = {}
@@ -401,6 +406,7 @@ class InjectionForm(DecisionParts, QWidget):
         self._show_which_parts()
         values = self.values()
         self._show_errors()
+        self._keep_text()
         self._vm.form_changed(values)
 
     # ------------------------------------------------------------------ showing
@@ -456,6 +462,7 @@ class InjectionForm(DecisionParts, QWidget):
             self._focus_pending = True
         finally:
             self._loading = False
+        self._shown_to_kept()
 
     def _on_decision_read(self) -> None:
         self._show_decision()
@@ -649,6 +656,50 @@ class InjectionForm(DecisionParts, QWidget):
         self.password.clear()
         self._vm.sign(password)
 
+    # ------------------------------------------------------------------ text kept
+
+    def _typed_edits(self) -> Edits:
+        """The fields whose text may not be readable, by the key their problem is shown under.
+
+        A drug row is kept only once its product, dose and volume are all filled in (the form
+        says so beside it); a complete row's expiry that cannot be read is kept here.
+        """
+        after, anticoagulation = self.after_card, self.anticoagulation_card
+        edits: dict[str, tuple[QLineEdit, ...]] = {
+            "inr_value": (anticoagulation.inr,),
+            "inr_measured_at": (anticoagulation.inr_day, anticoagulation.inr_time),
+            "replacement_planned_on": (anticoagulation.replacement,),
+            "aspirate.volume_ml": (after.aspirate,),
+            "observation_minutes": (after.observed,),
+            "review_date": (after.review,),
+        }
+        for index, row in enumerate(self.drug_rows):
+            edits[f"drugs.{index}.expiry"] = (row.expiry,)
+        return edits
+
+    def _keep_text(self) -> None:
+        if self._kept is None or self._loading:
+            return
+        record = self._vm.record
+        self._kept.keep(
+            texts_of(self._typed_edits(), self._local), record.id if record is not None else None
+        )
+
+    def _shown_to_kept(self) -> None:
+        """The form shows the patient's injection: what was typed and kept is put back."""
+        vm = self._vm
+        if self._kept is None or vm.patient_id is None or not vm.may_write:
+            return
+        self._kept.shown(
+            vm.patient_id, vm.record.id if vm.record is not None else None, self._put_back
+        )
+
+    def _put_back(self, texts: dict[str, object]) -> None:
+        """Text kept from before, each into its field if still empty there; then read again."""
+        if put_texts(self._typed_edits(), texts, self):
+            self.values()
+            self._show_errors()
+
     # ------------------------------------------------------------------ focus
 
     def focus_first_field(self) -> None:
@@ -659,6 +710,8 @@ class InjectionForm(DecisionParts, QWidget):
 
     def clear_form(self) -> None:
         """Nothing of the last patient stays on the form."""
+        if self._kept is not None:
+            self._kept.leave()  # written first: the form is about to be emptied
         self._show_empty()
         self.password.clear()
         self.addenda_card.clear_entry()
