@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
@@ -354,6 +354,38 @@ class CarePlanPage(QWidget):
             gp_consent_given_by=self.gp_consent_given_by.currentData(),
         )
         return values, unread
+
+    def action_date_texts(self) -> list[tuple[str, str, str]]:
+        """Each action's what and who, and its date as typed when that cannot be read."""
+        texts = []
+        for what, who, by in self.action_rows.values():
+            try:
+                read_date(by)
+            except NotValid:
+                texts.append((what, who, by))
+            else:
+                texts.append((what, who, ""))
+        return texts
+
+    def put_action_dates(self, kept: Sequence[object]) -> bool:
+        """Each kept date back into its action (found by what and who) if its date is empty."""
+        put = False
+        for item in kept:
+            if not isinstance(item, list) or len(item) != 3:
+                continue
+            if not all(isinstance(part, str) for part in item):
+                continue
+            what, who, by = item
+            for boxes, _remove in self.action_rows.rows:
+                what_box, who_box, by_box = boxes
+                if (what_box.text().strip(), who_box.text().strip()) != (what, who):
+                    continue
+                if by_box.text().strip() or by_box.isReadOnly():
+                    continue
+                by_box.setText(by)
+                put = True
+                break
+        return put
 
     def set_read_only(self, read_only: bool) -> None:
         for box in (

@@ -12,6 +12,7 @@ from clinic_app.domains.care_plans.views import CarePlanView
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
 from ui.common import formatting
+from ui.common.kept_text import KeptText
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
 from ui.domains.care_plans.plan.view import CarePlanForm
@@ -60,7 +61,14 @@ class CarePlanScreen:
             session=context.session,
             parent=context.owner,
         )
-        self.view = CarePlanForm(self.view_model)
+        self.kept = KeptText(
+            context.services.drafts,
+            context.runner,
+            context.session,
+            "care_plan.text",
+            context.owner,
+        )
+        self.view = CarePlanForm(self.view_model, kept=self.kept)
         self.pdf_delivery = PdfDelivery(
             self.view,
             print_file=lambda path: preview_and_print(
@@ -114,6 +122,7 @@ class CarePlanScreen:
 
     def save_now(self) -> None:
         self.view_model.save_now()
+        self.kept.save_now()
 
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.

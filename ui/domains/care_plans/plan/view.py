@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from clinic_app.domains.care_plans.views import CarePlanInput, CarePlanView
 from ui.common import formatting
+from ui.common.kept_text import KeptText, put_texts, texts_of
 from ui.common.widgets import ErrorSummary, NoticeBar, label, set_role
 from ui.domains.care_plans.plan.page import CarePlanPage
 from ui.domains.care_plans.plan.view_model import CarePlanViewModel
@@ -33,9 +34,17 @@ class CarePlanForm(QWidget):
 
     print_requested = Signal()
 
-    def __init__(self, view_model: CarePlanViewModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        view_model: CarePlanViewModel,
+        parent: QWidget | None = None,
+        *,
+        kept: KeptText | None = None,
+    ) -> None:
         super().__init__(parent)
         self._vm = view_model
+        #: What was typed and cannot be read yet (a date), kept through leaving the patient.
+        self._kept = kept
         self._loading = False
         self._needs = ""
         #: Words for fields whose text cannot be read (a date typed wrongly).
@@ -132,6 +141,8 @@ class CarePlanForm(QWidget):
     def clear_form(self) -> None:
         # Hidden is not gone: nothing typed for one patient stays in the page's editors for
         # the next user or patient.
+        if self._kept is not None:
+            self._kept.leave()  # written first: the form is about to be emptied
         self._loading = True
         try:
             self.page.show_values(CarePlanInput(), None)
@@ -148,6 +159,7 @@ class CarePlanForm(QWidget):
             return
         values, self._unread = self.page.read()
         self._show_errors()
+        self._keep_text()
         self._vm.form_changed(values)
 
     def _on_sign(self) -> None:
@@ -196,6 +208,39 @@ class CarePlanForm(QWidget):
         self._order_tabs()
         self.scroll_area.verticalScrollBar().setValue(0)
         self._show_state()
+        self._shown_to_kept()
+
+    # ------------------------------------------------------------------ text kept
+
+    def _keep_text(self) -> None:
+        """The review date and the actions' dates that cannot be read, kept as typed."""
+        if self._kept is None or self._loading:
+            return
+        texts = texts_of({"review_on": (self.page.review_on,)}, self._unread)
+        if "actions" in self._unread:
+            # Each action whose date cannot be read, with its what and who to find it by.
+            texts["actions"] = [
+                [what, who, by] for what, who, by in self.page.action_date_texts() if by
+            ]
+        plan = self._vm.plan
+        self._kept.keep(texts, plan.id if plan is not None else None)
+
+    def _shown_to_kept(self) -> None:
+        """The form shows the patient's plan: what was typed and kept is put back."""
+        vm = self._vm
+        if self._kept is None or vm.patient_id is None or not vm.loaded or not vm.may_write:
+            return
+        self._kept.shown(vm.patient_id, vm.plan.id if vm.plan is not None else None, self._put_back)
+
+    def _put_back(self, texts: dict[str, object]) -> None:
+        """Text kept from before, each into its field if still empty there; then read again."""
+        put = put_texts({"review_on": (self.page.review_on,)}, texts, self.page)
+        actions = texts.get("actions")
+        if isinstance(actions, list) and self.page.put_action_dates(actions):
+            put.add("actions")
+        if put:
+            _values, self._unread = self.page.read()
+            self._show_errors()
 
     def _needs_words(self) -> str:
         plan = self._vm.plan
