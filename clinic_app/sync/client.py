@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Text, bindparam, cast, delete, func, insert, select, text, update
 
 from clinic_app.kernel.attachments import AttachmentChunk
 from clinic_app.kernel.base import utcnow
@@ -48,6 +48,7 @@ from clinic_app.sync.protocol import (
     PushRequest,
     PushResponse,
     Status,
+    StoredFields,
 )
 from clinic_app.sync.wire import synced_table, synced_tables
 
@@ -201,7 +202,8 @@ _SENT_COLUMNS = (
     OutboxEntry.table_name,
     OutboxEntry.row_id,
     OutboxEntry.operation,
-    OutboxEntry.changed,
+    # As stored: a change of one entry is sent as it was written, never read and written again.
+    cast(OutboxEntry.changed, Text).label("changed"),
     OutboxEntry.user_id,
 )
 
@@ -286,7 +288,8 @@ class QueuedChange(Protocol):
     table_name: str
     row_id: uuid.UUID
     operation: str
-    changed: dict[str, Any]
+    #: The columns changed: as JSON text (as stored), or as values.
+    changed: str | Mapping[str, Any]
     user_id: uuid.UUID | None
 
 
@@ -303,9 +306,15 @@ def compress(
         grouped.setdefault((entry.table_name, entry.row_id), []).append(entry)
     changes = []
     for (table, row_id), run in grouped.items():
-        fields: dict[str, Any] = {}
-        for entry in run:
-            fields.update(entry.changed)
+        fields: Mapping[str, Any]
+        if len(run) == 1 and isinstance(run[0].changed, str):
+            fields = StoredFields(run[0].changed)
+        else:
+            merged: dict[str, Any] = {}
+            for entry in run:
+                changed = entry.changed
+                merged.update(StoredFields(changed) if isinstance(changed, str) else changed)
+            fields = merged
         first, last = run[0], run[-1]
         operation = "insert" if first.operation == "insert" else last.operation
         changes.append(
