@@ -68,10 +68,15 @@ def put_texts(edits: Edits, texts: Mapping[str, Any], within: QWidget) -> set[st
 class KeptText(QObject):
     """The unreadable text of one kind of form, per patient, as the user who typed it.
 
-    The form calls :meth:`shown` each time it has filled itself from a patient's record (the
-    text kept for that patient is then read and handed to ``put_back``), and :meth:`keep`
-    whenever what it cannot read changes. The screen calls :meth:`save_now` on leaving,
-    locking and switching user, and :meth:`leave` once the form is emptied.
+    The screen calls :meth:`opening` as it opens a patient's form, then :meth:`save_now` on
+    leaving, locking and switching user. The form calls :meth:`shown` each time it has filled
+    itself from a record (the text kept for the patient is read and, if it was typed in that
+    record, handed to ``put_back``), :meth:`keep` whenever what it cannot read changes, and
+    :meth:`leave` once it is emptied.
+
+    Text is put back only into the record it was typed in. Text typed into a record not
+    saved yet goes back into a new form, or into the record the form opens by itself (the
+    user's own draft, saved as they left), never into one named from the timeline.
     """
 
     def __init__(
@@ -87,14 +92,22 @@ class KeptText(QObject):
             drafts, runner, session, kind, ignore_for_blank=frozenset({"record"}), parent=self
         )
         self._draft.restored.connect(self._on_restored)
-        self._record: str | None = None
+        #: The record the form shows (None: a new one), and whether it was named to open.
+        self._shown: str | None = None
+        self._named = False
+        #: What is kept, and the record it was typed in (None: not saved then).
         self._texts: dict[str, Any] = {}
+        self._typed_in: str | None = None
         self._put_back: PutBack | None = None
 
     @property
     def texts(self) -> dict[str, Any]:
         """What is kept for the patient shown (a copy)."""
         return dict(self._texts)
+
+    def opening(self, *, named: bool) -> None:
+        """The form is opened on a record named (from the timeline), or on the one it picks."""
+        self._named = named
 
     def shown(self, patient_id: uuid.UUID, record_id: uuid.UUID | None, put_back: PutBack) -> None:
         """The form shows ``patient_id``'s record ``record_id`` (None: not saved yet).
@@ -103,23 +116,22 @@ class KeptText(QObject):
         for the same one (the form filled again) what is kept is handed back at once.
         """
         self._put_back = put_back
-        record = str(record_id) if record_id is not None else None
+        self._shown = str(record_id) if record_id is not None else None
         if self._draft.move_to(str(patient_id)):
-            self._texts = {}
-            self._record = record
+            self._texts, self._typed_in = {}, None
             return  # read now: handed back when it comes
-        self._record = record or self._record
-        if self._texts:
+        if self._texts and self._fits(self._typed_in):
             put_back(dict(self._texts))
 
     def keep(self, texts: Mapping[str, Any], record_id: uuid.UUID | None = None) -> None:
-        """What the form cannot read now, as typed, by field (empty: nothing)."""
-        if self._draft.key is None or dict(texts) == self._texts:
+        """What the form cannot read now, as typed, by field (empty: nothing), and where."""
+        if self._draft.key is None:
             return
-        if record_id is not None:
-            self._record = str(record_id)
-        self._texts = dict(texts)
-        self._draft.update({"record": self._record, "texts": self._texts})
+        typed_in = str(record_id) if record_id is not None else self._shown
+        if dict(texts) == self._texts and typed_in == self._typed_in:
+            return
+        self._texts, self._typed_in = dict(texts), typed_in
+        self._draft.update({"record": typed_in, "texts": self._texts})
 
     def save_now(self) -> None:
         """Write what is kept now (leaving, locking, switching user)."""
@@ -128,22 +140,25 @@ class KeptText(QObject):
     def leave(self) -> None:
         """The form is emptied: what is kept is written, then nothing is held in memory."""
         self._draft.move_to(None)
-        self._texts = {}
-        self._record = None
+        self._texts, self._typed_in = {}, None
+        self._shown, self._named = None, False
         self._put_back = None
+
+    def _fits(self, typed_in: str | None) -> bool:
+        """Whether text typed in record ``typed_in`` belongs in the record shown."""
+        if typed_in is not None:
+            return typed_in == self._shown
+        return self._shown is None or not self._named
 
     def _on_restored(self, payload: dict[str, Any]) -> None:
         texts = payload.get("texts")
         record = payload.get("record")
         if not isinstance(texts, dict) or not texts:
             return
-        # Text typed into one record is never put into another of the patient's: only into
-        # the one it was typed in, or into a new one (not saved when the text was kept).
-        if record is not None and record != self._record:
-            return
-        self._texts = dict(texts)
-        if isinstance(record, str):
-            self._record = record
+        typed_in = record if isinstance(record, str) else None
+        if not self._fits(typed_in):
+            return  # typed in another of the patient's records: left in the drafts for it
+        self._texts, self._typed_in = dict(texts), typed_in
         if self._put_back is not None:
             self._put_back(dict(texts))
 

@@ -111,6 +111,7 @@ class CarePlanScreen:
         self.banner.show_record(patient)
         self.view.show_needs(needs_words(patient))
         episode = patient.open_episode
+        self.kept.opening(named=plan_to_open(item) is not None)
         self.view_model.open(
             patient.id, episode.id if episode is not None else None, plan_to_open(item)
         )

@@ -122,6 +122,7 @@ class InjectionScreen:
         )
         self.banner.show_record(patient)
         episode = patient.open_episode
+        self.kept.opening(named=record_to_open(item) is not None)
         self.view_model.open(
             patient.id, episode.id if episode is not None else None, record_to_open(item)
         )

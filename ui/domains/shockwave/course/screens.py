@@ -89,6 +89,7 @@ class ShockwaveScreen:
         )
         self.banner.show_record(patient)
         episode = patient.open_episode
+        self.kept.opening(named=course_to_open(item) is not None)
         self.view_model.open(
             patient.id, episode.id if episode is not None else None, course_to_open(item)
         )
