@@ -54,3 +54,34 @@ def test_an_addendum_typed_for_one_patient_is_not_offered_on_the_next_ones_asses
     assert A_WORDS not in view.addendum_text.toPlainText(), (
         "patient A's addendum is in the addendum box of patient B's signed assessment"
     )
+
+
+def test_an_addendum_typed_by_one_user_is_not_offered_to_the_next_user(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    from tests.ui.conftest import SUPERVISOR, sign_in
+
+    window = signed_in
+    user = window.session.require_user()
+    a = next(p.id for p in clinic.patients.search(user, "999", limit=1))
+    signed_a = _signed(clinic, window, a, "Right shoulder pain")
+    window.open_screen("patient", clinic.patients.open(user, a))
+    wait_idle(window)
+    window.open_screen("assessment", signed_a.id)
+    screen = window.screen_by_id("assessment")
+    qtbot.waitUntil(lambda: screen.view_model.is_signed, timeout=WAIT_MS)
+    type_into(qtbot, screen.view.addendum_text, A_WORDS)
+
+    window.switch_user()
+    wait_idle(window)
+    sign_in(qtbot, window, SUPERVISOR)
+    other = window.session.require_user()
+    window.open_screen("patient", clinic.patients.open(other, a))
+    wait_idle(window)
+    window.open_screen("assessment", signed_a.id)
+    qtbot.waitUntil(lambda: screen.view_model.is_signed, timeout=WAIT_MS)
+    wait_idle(window)
+
+    assert A_WORDS not in screen.view.addendum_text.toPlainText(), (
+        "the clinician's unsent addendum is shown, ready to add, under the supervisor's sign-in"
+    )
