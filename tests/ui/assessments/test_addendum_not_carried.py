@@ -3,6 +3,7 @@ patient is in the banner, their signed assessment must not show it ready to be a
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -42,12 +43,15 @@ def test_an_addendum_typed_for_one_patient_is_not_offered_on_the_next_ones_asses
     wait_idle(window)
     window.open_screen("assessment", signed_b.id)
     qtbot.waitUntil(
-        lambda: screen.view_model.assessment is not None
-        and screen.view_model.assessment.id == signed_b.id,
+        lambda: (
+            screen.view_model.assessment is not None
+            and screen.view_model.assessment.id == signed_b.id
+        ),
         timeout=WAIT_MS,
     )
     wait_idle(window)
-    assert window.context.patient is not None and window.context.patient.id == b
+    assert window.context.patient is not None
+    assert window.context.patient.id == b
     assert view.addendum_text.isVisibleTo(view)
 
     # Under B's banner, B's signed assessment: A's words must not be there to add.
@@ -85,3 +89,36 @@ def test_an_addendum_typed_by_one_user_is_not_offered_to_the_next_user(
     assert A_WORDS not in screen.view.addendum_text.toPlainText(), (
         "the clinician's unsent addendum is shown, ready to add, under the supervisor's sign-in"
     )
+
+
+def test_the_writer_finds_their_unsent_addendum_on_that_assessment_and_adding_it_ends_the_draft(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    window = signed_in
+    user = window.session.require_user()
+    a, b = (p.id for p in clinic.patients.search(user, "999", limit=2))
+    signed_a = _signed(clinic, window, a, "Right shoulder pain")
+    window.open_screen("patient", clinic.patients.open(user, a))
+    wait_idle(window)
+    window.open_screen("assessment", signed_a.id)
+    screen = window.screen_by_id("assessment")
+    view = screen.view
+    qtbot.waitUntil(lambda: screen.view_model.is_signed, timeout=WAIT_MS)
+    type_into(qtbot, view.addendum_text, A_WORDS)
+
+    # Another patient, then back to A's signed assessment: the words are there again.
+    window.open_screen("patient", clinic.patients.open(user, b))
+    wait_idle(window)
+    window.open_screen("patient", clinic.patients.open(user, a))
+    wait_idle(window)
+    window.open_screen("assessment", signed_a.id)
+    qtbot.waitUntil(lambda: view.addendum_text.toPlainText() == A_WORDS, timeout=WAIT_MS)
+
+    # Added: on the record, and nothing is kept as a draft any more.
+    type_into(qtbot, view.addendum_password, demo_password(CLINICIAN))
+    qtbot.mouseClick(view.addendum_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.addendum_text.toPlainText() == "", timeout=WAIT_MS)
+    wait_idle(window)
+    stored = clinic.assessments.get(user, signed_a.id)
+    assert [addendum.text for addendum in stored.addenda] == [A_WORDS]
+    assert clinic.drafts.load(user, "assessment.addendum", str(signed_a.id)) is None

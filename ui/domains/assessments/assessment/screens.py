@@ -7,6 +7,7 @@ import uuid
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from clinic_app.domains.assessments.views import AssessmentOnFile, AssessmentsOnFile
+from clinic_app.domains.assessments.views import AssessmentView as AssessmentRecord
 from clinic_app.domains.decisions.views import DecisionAbout
 from clinic_app.kernel.security.permissions import Action, allows
 from clinic_app.people.views import PatientRecord
@@ -14,6 +15,7 @@ from clinic_app.records.timeline import TimelineEntry
 from ui.common import formatting
 from ui.common.printing import LeftBehind
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
+from ui.common.text_draft import TextDraft
 from ui.domains.assessments.assessment.offer import AssessmentOffer
 from ui.domains.assessments.assessment.view import AssessmentView
 from ui.domains.assessments.assessment.view_model import AssessmentViewModel
@@ -43,6 +45,17 @@ class AssessmentScreen:
             parent=context.owner,
         )
         self.view = AssessmentView(self.view_model, context.services.reference.diagnoses)
+        # An addendum being written is its writer's draft of that signed assessment only.
+        self.addendum = TextDraft(
+            context.services.drafts,
+            context.runner,
+            context.session,
+            "assessment.addendum",
+            box=self.view.addendum_text,
+            parent=context.owner,
+        )
+        self.view_model.assessment_changed.connect(self._on_assessment_shown)
+        self.view_model.addendum_added.connect(lambda _view: self.addendum.done())
         self.offer = AssessmentOffer()
         self.stack = QStackedWidget()
         self.stack.addWidget(self.offer)
@@ -119,6 +132,11 @@ class AssessmentScreen:
             self.view_model.start(patient.id)
             self.stack.setCurrentWidget(self.view)
 
+    def _on_assessment_shown(self, view: AssessmentRecord | None) -> None:
+        """The addendum box is about the signed assessment shown, and no other."""
+        signed = view is not None and self.view_model.is_signed
+        self.addendum.about(str(view.id) if view is not None and signed else None)
+
     def _decide(self, diagnosis_code: str) -> None:
         """The plan's decision: the assessment saved, then a decision aid for this patient."""
         patient = self._context.patient
@@ -129,9 +147,11 @@ class AssessmentScreen:
 
     def save_now(self) -> None:
         self.view_model.save_now()
+        self.addendum.save_now()
 
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.
+        self.addendum.about(None)
         self.view_model.reset()
         self.offer.show_on_file(None)
         self.stack.setCurrentWidget(self.offer)
