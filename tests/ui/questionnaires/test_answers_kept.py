@@ -79,3 +79,60 @@ def test_ticked_answers_survive_seeing_another_patient(
     screen = _open_msk_hq(qtbot, window)
     kept = {c: v for c, v in screen.view_model.answers.items() if v is not None}
     assert kept == answered, "A's ticked answers were discarded on opening B, with no word said"
+
+
+def test_answers_kept_are_the_clinicians_own_and_end_once_recorded(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    from tests.ui.conftest import CLINICIAN, SUPERVISOR, sign_in
+
+    window = signed_in
+    clinician = window.session.require_user()
+    a, _b = _patients(clinic, window)
+    _open_record(window, clinic, a)
+    screen = _open_msk_hq(qtbot, window)
+    answered = _tick_first_answers(qtbot, screen, 6)
+
+    # Another user on the laptop: none of the clinician's answers.
+    window.switch_user()
+    wait_idle(window)
+    sign_in(qtbot, window, SUPERVISOR)
+    _open_record(window, clinic, a)
+    screen = _open_msk_hq(qtbot, window)
+    assert not any(v is not None for v in screen.view_model.answers.values())
+
+    # The clinician again: their answers, every one, then the rest answered and recorded.
+    window.switch_user()
+    wait_idle(window)
+    sign_in(qtbot, window, CLINICIAN)
+    _open_record(window, clinic, a)
+    screen = _open_msk_hq(qtbot, window)
+    qtbot.waitUntil(
+        lambda: {c: v for c, v in screen.view_model.answers.items() if v is not None} == answered,
+        timeout=WAIT_MS,
+    )
+    for item in screen.view_model.items:
+        if screen.view_model.answers[item.code] is None:
+            screen.view_model.set_answer(item.code, 1)
+    qtbot.waitUntil(screen.view.record_button.isEnabled, timeout=WAIT_MS)
+    with qtbot.waitSignal(screen.view_model.recorded, timeout=WAIT_MS):
+        qtbot.mouseClick(screen.view.record_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    assert not [key for key in _draft_keys(clinic, clinician) if key.startswith(f"{a}|")], (
+        "the recorded answers are still kept as a draft"
+    )
+
+
+def _draft_keys(clinic: Services, user) -> list[str]:
+    from sqlalchemy import select
+
+    from clinic_app.kernel.local import Draft
+
+    with clinic.context.store.sessions.begin() as session:
+        return list(
+            session.scalars(
+                select(Draft.subject).where(
+                    Draft.user_id == user.id, Draft.kind == "questionnaire.answers"
+                )
+            )
+        )

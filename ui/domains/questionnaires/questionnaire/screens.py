@@ -36,6 +36,7 @@ class QuestionnaireScreen:
             services.auth,
             runner=context.runner,
             session=context.session,
+            drafts=services.drafts,
             parent=context.owner,
         )
         self.view = QuestionnaireView(self.view_model)
@@ -159,7 +160,8 @@ class QuestionnaireScreen:
             self.open(self._context.patient, questionnaire_id)
 
     def save_now(self) -> None:
-        """Answers are recorded together at the end; nothing is kept half-answered."""
+        """Answers ticked and not recorded yet are kept as the user's draft."""
+        self.view_model.save_draft_now()
 
     def reset(self) -> None:
         self._epoch.advance()

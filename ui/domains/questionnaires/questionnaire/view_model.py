@@ -14,6 +14,7 @@ from clinic_app.domains.questionnaires.rules import QuestionnaireDefinition
 from clinic_app.domains.questionnaires.views import ResponseView
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
+from ui.common.drafts import DraftStore, FormDraft
 from ui.common.epoch import Epoch
 from ui.common.patient_mode import password_refusal
 from ui.common.session import UserSession
@@ -53,6 +54,10 @@ class ClinicianCheck(Protocol):
     """Asks whether a password is the signed-in clinician's (the auth service fits)."""
 
     def check_password(self, actor: CurrentUser, password: str) -> None: ...
+
+
+#: The kind of draft the answers not recorded yet are kept as.
+DRAFT_KIND = "questionnaire.answers"
 
 
 def result_text(result: ResponseView) -> str:
@@ -101,9 +106,19 @@ class QuestionnaireViewModel(QObject):
         *,
         runner: TaskRunner,
         session: UserSession,
+        drafts: DraftStore | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Answers ticked and not recorded yet: the user's draft of this questionnaire for
+        #: the patient, time point and episode, kept through leaving and switching user.
+        self._draft = (
+            FormDraft(drafts, runner, session, DRAFT_KIND, parent=self) if drafts else None
+        )
+        if self._draft is not None:
+            self._draft.restored.connect(self._on_draft_restored)
+        #: Answers read from the draft before the questions were (put in once they are).
+        self._kept: dict[str, int] = {}
         self._recorder = recorder
         self._check = clinician_check
         self._runner = runner
@@ -213,6 +228,14 @@ class QuestionnaireViewModel(QObject):
             on_done=self._epoch.guard(self._on_loaded),
             on_failed=self._epoch.guard(self._on_failed),
         )
+        key = f"{patient_id}|{questionnaire_id}|{timepoint}|{episode_id}"
+        if self._draft is not None and self._draft.key == key:
+            # The same questionnaire opened again: the answers ticked so far stay.
+            self._kept = {c: v for c, v in self._answers.items() if v is not None}
+        else:
+            self._kept = {}
+            if self._draft is not None:
+                self._draft.move_to(key)
 
     def show_recorded(self, response: ResponseView) -> None:
         """Show a recorded response as it was recorded: its answers, time point and score.
@@ -221,6 +244,7 @@ class QuestionnaireViewModel(QObject):
         recorded from a new questionnaire).
         """
         self._epoch.advance()
+        self._leave_draft()
         self._context = (response.patient_id, response.timepoint.value, response.episode_id)
         questionnaire_id = response.questionnaire_id
         self._set_busy(True)
@@ -260,9 +284,11 @@ class QuestionnaireViewModel(QObject):
         Answers still on their way are dropped when they come: a questionnaire loaded or
         recorded for one patient never reaches the page of the next. What was being recorded
         is recorded, for the patient it was asked for; if the store refuses it, that is said
-        for that patient (``record_left_behind``).
+        for that patient (``record_left_behind``). Answers ticked and not recorded stay the
+        user's draft for that patient.
         """
         self._epoch.advance()
+        self._leave_draft()
         self._context = None
         self._definition = None
         self._items = []
@@ -280,6 +306,45 @@ class QuestionnaireViewModel(QObject):
             return
         self._answers[code] = value
         self.answers_changed.emit()
+        if self._draft is not None and self._draft.key is not None:
+            self._draft.update(
+                {"answers": {c: v for c, v in self._answers.items() if v is not None}}
+            )
+
+    def save_draft_now(self) -> None:
+        """Write the answers not recorded yet now (leaving, locking, switching user)."""
+        if self._draft is not None:
+            self._draft.save_now()
+
+    def _leave_draft(self) -> None:
+        self._kept = {}
+        if self._draft is not None:
+            self._draft.move_to(None)
+
+    def _on_draft_restored(self, payload: dict[str, object]) -> None:
+        answers = payload.get("answers")
+        if not isinstance(answers, dict):
+            return
+        self._kept = {
+            code: value
+            for code, value in answers.items()
+            if isinstance(code, str) and isinstance(value, int) and not isinstance(value, bool)
+        }
+        self._put_kept()
+
+    def _put_kept(self) -> None:
+        """Answers kept from before, into the questions still unanswered (once both are here)."""
+        if not self._kept or not self._items or self._recorded:
+            return
+        kept, self._kept = self._kept, {}
+        put = False
+        for code, value in kept.items():
+            if code in self._answers and self._answers[code] is None:
+                self._answers[code] = value
+                put = True
+        if put:
+            self.answers_changed.emit()
+            self.can_record_changed.emit(self.can_record())
 
     def hand_to_patient(self) -> None:
         """Switch to patient mode at its introduction; remembers who handed it over."""
@@ -381,10 +446,13 @@ class QuestionnaireViewModel(QObject):
         self._set_busy(False)
         self._set_mode(Mode.CLINICIAN)
         self.loaded.emit()
+        self._put_kept()
 
     def _on_recorded(self, result: ResponseView) -> None:
         # Set before busy ends, so "Record answers" never comes back on for these answers.
         self._recorded = True
+        if self._draft is not None:
+            self._draft.discard()  # recorded: nothing of it is a draft any more
         self._set_busy(False)
         self.recorded.emit(result)
         text = result_text(result)
