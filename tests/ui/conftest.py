@@ -197,6 +197,14 @@ def sign_in(
     QApplication.processEvents()
 
 
+def switch_user_to(qtbot: QtBot, window: MainWindow, username: str) -> None:
+    """Switch user from the Session menu's way in, then sign in as ``username``."""
+    window.switch_user()
+    wait_idle(window)
+    sign_in(qtbot, window, username)
+    assert window.state is WindowState.WORKING
+
+
 @pytest.fixture
 def signed_in(window: MainWindow, qtbot: QtBot) -> MainWindow:
     """The main window with the demo clinician signed in."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.people.views import PatientRecord
+from ui.common.drafts import FormDraft
 from ui.common.screen import ScreenSpec, ShellContext
 from ui.domains.appointments.booking.view import BookingView
 from ui.domains.appointments.booking.view_model import BookingViewModel
@@ -24,7 +25,16 @@ class BookingScreen:
             session=context.session,
             parent=context.owner,
         )
-        self.view = BookingView(self.view_model)
+        self.view = BookingView(
+            self.view_model,
+            draft=FormDraft(
+                context.services.drafts,
+                context.runner,
+                context.session,
+                "appointment.booking",
+                parent=context.owner,
+            ),
+        )
         self.view_model.saved.connect(
             lambda result, what: context.announce(
                 f"appointment.{what}", getattr(result, "patient_id", None)
@@ -41,6 +51,7 @@ class BookingScreen:
         if patient is None:
             return
         self.view_model.start(patient.id)
+        self.view.resume_draft(patient.id)
         if isinstance(item, uuid.UUID):
             self.view.select(item)
         self._context.show(self)
@@ -49,9 +60,11 @@ class BookingScreen:
         self.view.notice.show_notice(text, kind)
 
     def save_now(self) -> None:
-        """A booking is made only on purpose: a half-typed one is not kept."""
+        """A booking typed and not made yet is kept as the user's draft for the patient."""
+        self.view.save_draft_now()
 
     def reset(self) -> None:
+        self.view.leave_draft()  # written first: the form is about to be emptied
         self.view.reset()
         self.view_model.clear()
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -38,6 +38,7 @@ from clinic_app.domains.appointments.views import (
 )
 from clinic_app.kernel.errors import ValidationError
 from ui.common import errors, formatting
+from ui.common.drafts import FormDraft
 from ui.common.widgets import ErrorSummary, FormField, NoticeBar, card, form_grid, label, set_role
 from ui.domains.appointments.booking.view_model import (
     BookingChoices,
@@ -86,6 +87,19 @@ def words(table: Mapping[str, str], code: str) -> str:
 def local(moment: datetime) -> datetime:
     """A stored moment on the clinic's wall clock."""
     return rules.on_clinic_clock(moment)
+
+
+#: What a booking kept as a draft holds of the form: its choices (by their data) and its boxes.
+_KEPT_CHOICES = ("clinician", "site", "appointment_type", "mechanism")
+_KEPT_BOXES = ("room", "day", "time", "minutes")
+
+
+def _kept_id(value: object) -> uuid.UUID | None:
+    """An id kept in a draft as text, or None."""
+    try:
+        return uuid.UUID(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
 
 
 def typed_day(day: date) -> str:
@@ -336,9 +350,20 @@ class BookingForm(QWidget):
 class BookingView(QWidget):
     """The banner patient's appointments (coming first), and what can be done with them."""
 
-    def __init__(self, view_model: BookingViewModel, parent: QWidget | None = None) -> None:
+    def __init__(  # noqa: PLR0915 - one statement a part of the page, in order
+        self,
+        view_model: BookingViewModel,
+        parent: QWidget | None = None,
+        *,
+        draft: FormDraft | None = None,
+    ) -> None:
         super().__init__(parent)
         self._vm = view_model
+        #: A booking typed and not made yet: the user's draft for the patient (see
+        #: :meth:`resume_draft`); kept only once something was typed or chosen in it.
+        self._draft = draft
+        self._typed = False
+        self._waiting_draft: dict[str, Any] | None = None
         self._rebooking: uuid.UUID | None = None
         self._cancelling: uuid.UUID | None = None
         self._check: BookingCheck | None = None
@@ -479,6 +504,17 @@ class BookingView(QWidget):
         for editor in (self.form.day, self.form.time, self.form.minutes):
             editor.textEdited.connect(lambda _t: self._forget_warning())
         self.form.clinician.currentIndexChanged.connect(lambda _i: self._forget_warning())
+        for box in (self.form.day, self.form.time, self.form.minutes, self.form.room):
+            box.textEdited.connect(lambda _t: self._typed_in_form())
+        for combo in (
+            self.form.clinician,
+            self.form.site,
+            self.form.appointment_type,
+            self.form.mechanism,
+        ):
+            combo.activated.connect(lambda _i: self._typed_in_form())
+        if self._draft is not None:
+            self._draft.restored.connect(self._on_draft_restored)
         vm.loaded.connect(self._on_vm_loaded)
         vm.choices_loaded.connect(self._on_vm_choices)
         vm.slots_loaded.connect(self._on_vm_slots)
@@ -508,6 +544,9 @@ class BookingView(QWidget):
                 return
 
     def show_list(self) -> None:
+        if self._typed and self._draft is not None:
+            self._draft.discard()  # closed on purpose (or booked): nothing of it is kept
+        self._typed = False
         self._rebooking = None
         self._cancelling = None
         self.stack.setCurrentIndex(0)
@@ -535,6 +574,8 @@ class BookingView(QWidget):
             self.keep_button.setProperty("clash_id", str(shown.id))
 
     def _on_vm_loaded(self, state: PatientAppointments | None) -> None:
+        if self._waiting_draft is not None:
+            QTimer.singleShot(0, self._put_draft)  # once the list is drawn
         chosen = self.chosen_id()
         appointments = state.appointments if state is not None else ()
         self.table.setRowCount(len(appointments))
@@ -612,9 +653,82 @@ class BookingView(QWidget):
             if choices is not None:
                 self._choose(form.mechanism, choices.preferred_mechanism)
         form.day.setText(typed_day(rules.clinic_day(datetime.now(UTC)) + timedelta(days=1)))
+        self._typed = False
         self.stack.setCurrentIndex(1)
         self._on_where_when_changed()
         form.clinician.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ a booking kept
+
+    def resume_draft(self, patient_id: uuid.UUID) -> None:
+        """The patient's appointments open: a booking typed for them and not made comes back."""
+        if self._draft is not None:
+            self._waiting_draft = None
+            self._draft.move_to(str(patient_id))
+
+    def save_draft_now(self) -> None:
+        """Write the booking being typed now (leaving, locking, switching user)."""
+        if self._draft is not None:
+            self._keep_booking()
+            self._draft.save_now()
+
+    def leave_draft(self) -> None:
+        """The patient is left: the booking being typed is written, then forgotten here."""
+        if self._draft is not None:
+            self._keep_booking()
+            self._draft.move_to(None)
+        self._typed = False
+        self._waiting_draft = None
+
+    def _typed_in_form(self) -> None:
+        if self.stack.currentIndex() == 1:
+            self._typed = True
+            self._keep_booking()
+
+    def _keep_booking(self) -> None:
+        if self._draft is None or not self._typed or self.stack.currentIndex() != 1:
+            return
+        form = self.form
+        kept: dict[str, str] = {"rebooking": str(self._rebooking) if self._rebooking else ""}
+        for name in _KEPT_CHOICES:
+            value = getattr(form, name).currentData()
+            kept[name] = "" if value is None else str(value)
+        for name in _KEPT_BOXES:
+            kept[name] = getattr(form, name).text()
+        self._draft.update(kept)
+
+    def _on_draft_restored(self, payload: dict[str, Any]) -> None:
+        self._waiting_draft = dict(payload)
+        self._put_draft()
+
+    def _put_draft(self) -> None:
+        """The kept booking back in the form, once the patient's list and choices are read."""
+        kept = self._waiting_draft
+        vm = self._vm
+        if kept is None or vm.state is None or vm.choices is None or vm.busy:
+            return
+        if self.stack.currentIndex() != 0:
+            return  # something is being typed already: never replaced
+        self._waiting_draft = None
+        rebooking = _kept_id(kept.get("rebooking"))
+        if rebooking is not None and vm.appointment(rebooking) is None:
+            rebooking = None  # the appointment is gone (cancelled elsewhere): a new booking
+        self.start_booking(rebooking)
+        for name in _KEPT_CHOICES:
+            combo = getattr(self.form, name)
+            wanted = kept.get(name)
+            if isinstance(wanted, str) and wanted:
+                index = next(
+                    (i for i in range(combo.count()) if str(combo.itemData(i)) == wanted), -1
+                )
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+        for name in _KEPT_BOXES:
+            text = kept.get(name)
+            if isinstance(text, str):
+                getattr(self.form, name).setText(text)
+        self._typed = True
+        self._on_where_when_changed()
 
     @staticmethod
     def _choose(combo: QComboBox, data: object) -> None:
@@ -671,6 +785,8 @@ class BookingView(QWidget):
             if code == choices.preferred_mechanism:
                 text = _tr("{how} (preferred)").format(how=text)
             form.mechanism.setItemText(index, text)
+        if self._waiting_draft is not None:
+            QTimer.singleShot(0, self._put_draft)
 
     def _on_vm_slots(self, slots: list[Slot]) -> None:
         form = self.form
@@ -804,6 +920,10 @@ class BookingView(QWidget):
     def reset(self) -> None:
         """Back to the list, nothing typed kept."""
         self.show_list()
+        # Hidden is not gone: nothing typed for one patient or user stays in the form's boxes.
+        for box in (self.form.room, self.form.day, self.form.time):
+            box.clear()
+        self.form.overbook_reason.clear()
         self.form.show_errors({})
         self.form.summary.clear()
         self.form.show_warning(None, "")
