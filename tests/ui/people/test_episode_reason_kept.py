@@ -31,3 +31,22 @@ def test_a_reason_being_typed_survives_the_record_being_read_again(
     wait_idle(window)
 
     assert timeline.reason.text() == REASON, "the discharge reason being typed was wiped"
+
+
+def test_a_reason_being_typed_never_shows_on_another_patients_record(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, seeded_patient: PatientSummary
+) -> None:
+    window = signed_in
+    user = window.session.require_user()
+    other = next(
+        p for p in clinic.patients.search(user, "999", limit=5) if p.id != seeded_patient.id
+    )
+    window.open_screen("patient", clinic.patients.open(user, seeded_patient.id))
+    wait_idle(window)
+    timeline = window.screen_by_id("patient").view.timeline
+    type_into(qtbot, timeline.reason, REASON)
+
+    window.open_screen("patient", clinic.patients.open(user, other.id))
+    wait_idle(window)
+    assert timeline.reason.text() == ""
+    assert not timeline.close_button.isEnabled()

@@ -55,6 +55,8 @@ class TimelinePanel(QWidget):
         self.open_button = QPushButton(self.tr("Open"))
         set_role(self.open_button, "", variant="primary")
         self.open_button.clicked.connect(self._on_open_clicked)
+        #: The patient and their episodes' states the reason being typed is about.
+        self._episodes_shown: tuple[object, ...] | None = None
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("Reason for closing or reopening the episode"))
         self.reason.setAccessibleName(self.tr("Reason for closing or reopening the episode"))
@@ -113,10 +115,18 @@ class TimelinePanel(QWidget):
     # ------------------------------------------------------------------ showing
 
     def show_timeline(self, timeline: PatientTimeline | None) -> None:
-        """Show ``timeline`` (None: nothing, while loading or with no patient)."""
+        """Show ``timeline`` (None: nothing, while loading or with no patient).
+
+        A reason being typed stays while the record is read again (a scan or a sync arriving)
+        and its episodes stand as they were; it goes with another patient, or once an episode
+        was closed or reopened.
+        """
+        episodes = _episode_states(timeline)
+        if episodes != self._episodes_shown:
+            self.reason.clear()
+            self.episode_error.setVisible(False)
+        self._episodes_shown = episodes
         self.tree.clear()
-        self.reason.clear()
-        self.episode_error.setVisible(False)
         groups = timeline.episodes if timeline is not None else ()
         first_entry: QTreeWidgetItem | None = None
         for group in groups:
@@ -336,3 +346,17 @@ def _when_words(moment: datetime) -> str:
         return formatting.clinical_date(moment.date())
     local = moment.astimezone()
     return f"{formatting.clinical_date(local.date())} {local:%H:%M}"
+
+
+def _episode_states(timeline: PatientTimeline | None) -> tuple[object, ...] | None:
+    """Whose timeline it is and each episode's state (None: no timeline)."""
+    if timeline is None:
+        return None
+    return (
+        timeline.patient_id,
+        *(
+            (group.episode.id, group.episode.status)
+            for group in timeline.episodes
+            if group.episode is not None
+        ),
+    )
