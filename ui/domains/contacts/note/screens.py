@@ -14,6 +14,7 @@ from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
+from ui.common.text_draft import TextDraft
 from ui.domains.contacts.note.view import ContactNoteView
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
 
@@ -43,6 +44,17 @@ class ContactNoteScreen:
             parent=context.owner,
         )
         self.view = ContactNoteView(self.view_model)
+        # An addendum being written is its writer's draft of that signed note only.
+        self.addendum = TextDraft(
+            context.services.drafts,
+            context.runner,
+            context.session,
+            "contact_note.addendum",
+            box=self.view.addendum_text,
+            parent=context.owner,
+        )
+        self.view_model.note_changed.connect(self._on_note_shown)
+        self.view_model.addendum_added.connect(lambda _note: self.addendum.done())
         self.pdf_delivery = PdfDelivery(self.view)
         self._page, self.banner = under_banner(self.view)
         self.view_model.saved.connect(lambda note: self._announce("contact_note.saved", note))
@@ -88,15 +100,22 @@ class ContactNoteScreen:
 
     def save_now(self) -> None:
         self.view_model.save_now()
+        self.addendum.save_now()
 
     def reset(self) -> None:
         # Saved first (switching user calls save_now before this), then forgotten.
+        self.addendum.about(None)  # the addendum being written kept, the box emptied
         self._patient = None
         self.banner.clear()
         self.view_model.reset()
         self.view.password.clear()
         self.view.addendum_password.clear()
-        self.view.addendum_text.clear()
+
+    def _on_note_shown(self, note: object) -> None:
+        """The addendum box is about the signed note shown, and no other."""
+        signed = note is not None and self.view_model.is_signed
+        note_id = getattr(note, "id", None)
+        self.addendum.about(str(note_id) if signed and note_id is not None else None)
 
     def _on_patient_changed(self, record: PatientRecord | None) -> None:
         # Another patient in the banner: nothing of this one may stay on the form.
