@@ -103,9 +103,14 @@ class AddendaCard(FormCard):
         self.addendum_button.clicked.connect(self._on_add)
         self.addendum_password.returnPressed.connect(self._on_add)
 
-    def clear_entry(self) -> None:
-        """Nothing typed to add, no password and no problem shown."""
-        self.addendum_text.clear()
+    def clear_entry(self, *, words: bool = True) -> None:
+        """No password and no problem shown; nothing typed to add unless ``words`` is False.
+
+        The words are left when whoever keeps them as a draft empties and fills the box as the
+        record shown changes (the screen's ``TextDraft``).
+        """
+        if words:
+            self.addendum_text.clear()
         self.addendum_password.clear()
         self.addendum_error.hide()
 

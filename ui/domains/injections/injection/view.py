@@ -433,7 +433,8 @@ class InjectionForm(DecisionParts, QWidget):
             self.summary.clear()
             self.sign_problem.hide()
             self.password.clear()
-            self.addenda_card.clear_entry()
+            # The words being added are the screen's to keep or empty (one draft a record).
+            self.addenda_card.clear_entry(words=False)
             self.drugs_card.clear_scan()
             self._pgd_versions = {str(pgd.id): pgd.version for pgd in found.pgds}
             self.pgd.clear()
