@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QPlainTextEdit
 
 from ui.common.drafts import DraftStore, FormDraft
+from ui.common.screen import ShellContext
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -56,6 +57,11 @@ class TextDraft(QObject):
         self._fill("")
         self._draft.move_to(key)
 
+    def about_record(self, record: object, *, signed: bool) -> None:
+        """The box is about ``record`` (anything with an ``id``) when it is signed, else none."""
+        record_id = getattr(record, "id", None)
+        self.about(str(record_id) if signed and record_id is not None else None)
+
     def save_now(self) -> None:
         """Write the words now (leaving, locking, switching user)."""
         self._draft.save_now()
@@ -83,4 +89,16 @@ class TextDraft(QObject):
             self._fill(text)
 
 
-__all__ = ["TextDraft"]
+def addendum_draft(context: ShellContext, kind: str, box: QPlainTextEdit) -> TextDraft:
+    """The addendum being written in ``box``: its writer's draft of the signed record shown."""
+    return TextDraft(
+        context.services.drafts,
+        context.runner,
+        context.session,
+        kind,
+        box=box,
+        parent=context.owner,
+    )
+
+
+__all__ = ["TextDraft", "addendum_draft"]

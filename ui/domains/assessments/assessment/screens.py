@@ -15,7 +15,7 @@ from clinic_app.records.timeline import TimelineEntry
 from ui.common import formatting
 from ui.common.printing import LeftBehind
 from ui.common.screen import ScreenSpec, ShellContext, under_banner
-from ui.common.text_draft import TextDraft
+from ui.common.text_draft import addendum_draft
 from ui.domains.assessments.assessment.offer import AssessmentOffer
 from ui.domains.assessments.assessment.view import AssessmentView
 from ui.domains.assessments.assessment.view_model import AssessmentViewModel
@@ -46,14 +46,7 @@ class AssessmentScreen:
         )
         self.view = AssessmentView(self.view_model, context.services.reference.diagnoses)
         # An addendum being written is its writer's draft of that signed assessment only.
-        self.addendum = TextDraft(
-            context.services.drafts,
-            context.runner,
-            context.session,
-            "assessment.addendum",
-            box=self.view.addendum_text,
-            parent=context.owner,
-        )
+        self.addendum = addendum_draft(context, "assessment.addendum", self.view.addendum_text)
         self.view_model.assessment_changed.connect(self._on_assessment_shown)
         self.view_model.addendum_added.connect(lambda _view: self.addendum.done())
         self.offer = AssessmentOffer()
@@ -134,8 +127,7 @@ class AssessmentScreen:
 
     def _on_assessment_shown(self, view: AssessmentRecord | None) -> None:
         """The addendum box is about the signed assessment shown, and no other."""
-        signed = view is not None and self.view_model.is_signed
-        self.addendum.about(str(view.id) if view is not None and signed else None)
+        self.addendum.about_record(view, signed=self.view_model.is_signed)
 
     def _decide(self, diagnosis_code: str) -> None:
         """The plan's decision: the assessment saved, then a decision aid for this patient."""

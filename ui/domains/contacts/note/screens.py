@@ -14,7 +14,7 @@ from clinic_app.people.views import PatientRecord
 from ui.common import formatting
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
-from ui.common.text_draft import TextDraft
+from ui.common.text_draft import addendum_draft
 from ui.domains.contacts.note.view import ContactNoteView
 from ui.domains.contacts.note.view_model import ContactNoteViewModel
 
@@ -45,14 +45,7 @@ class ContactNoteScreen:
         )
         self.view = ContactNoteView(self.view_model)
         # An addendum being written is its writer's draft of that signed note only.
-        self.addendum = TextDraft(
-            context.services.drafts,
-            context.runner,
-            context.session,
-            "contact_note.addendum",
-            box=self.view.addendum_text,
-            parent=context.owner,
-        )
+        self.addendum = addendum_draft(context, "contact_note.addendum", self.view.addendum_text)
         self.view_model.note_changed.connect(self._on_note_shown)
         self.view_model.addendum_added.connect(lambda _note: self.addendum.done())
         self.pdf_delivery = PdfDelivery(self.view)
@@ -113,9 +106,7 @@ class ContactNoteScreen:
 
     def _on_note_shown(self, note: object) -> None:
         """The addendum box is about the signed note shown, and no other."""
-        signed = note is not None and self.view_model.is_signed
-        note_id = getattr(note, "id", None)
-        self.addendum.about(str(note_id) if signed and note_id is not None else None)
+        self.addendum.about_record(note, signed=self.view_model.is_signed)
 
     def _on_patient_changed(self, record: PatientRecord | None) -> None:
         # Another patient in the banner: nothing of this one may stay on the form.

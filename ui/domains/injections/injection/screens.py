@@ -16,7 +16,7 @@ from ui.common import formatting
 from ui.common.kept_text import KeptText
 from ui.common.printing import LeftBehind, PdfDelivery, document_file_name, preview_and_print
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
-from ui.common.text_draft import TextDraft
+from ui.common.text_draft import addendum_draft
 from ui.domains.injections.injection.view import InjectionForm
 from ui.domains.injections.injection.view_model import InjectionViewModel
 
@@ -74,14 +74,7 @@ class InjectionScreen:
         )
         self.view = InjectionForm(self.view_model, kept=self.kept)
         # An addendum being written is its writer's draft of that signed injection only.
-        self.addendum = TextDraft(
-            context.services.drafts,
-            context.runner,
-            context.session,
-            "injection.addendum",
-            box=self.view.addendum_text,
-            parent=context.owner,
-        )
+        self.addendum = addendum_draft(context, "injection.addendum", self.view.addendum_text)
         self.view_model.opened.connect(lambda found: self._on_record_shown(found.record))
         self.view_model.record_changed.connect(self._on_record_shown)
         self.view_model.addendum_added.connect(lambda _record: self.addendum.done())
@@ -160,9 +153,7 @@ class InjectionScreen:
 
     def _on_record_shown(self, record: object) -> None:
         """The addendum box is about the signed injection shown, and no other."""
-        record_id = getattr(record, "id", None)
-        signed = record_id is not None and self.view_model.is_signed
-        self.addendum.about(str(record_id) if signed else None)
+        self.addendum.about_record(record, signed=self.view_model.is_signed)
 
     def _on_patient_changed(self, record: PatientRecord | None) -> None:
         # Another patient in the banner: nothing of this one may stay on the screen.
