@@ -97,3 +97,31 @@ def test_feedback_typed_before_a_switch_of_user_is_there_when_the_supervisor_ret
     )
     queue.pending.setCurrentRow(row)
     assert queue.feedback.toPlainText() == "Anisotropy at the insertion: tilt the probe."
+
+
+def test_a_refusal_of_one_reports_verify_is_not_shown_as_about_the_next_report(
+    qtbot: QtBot, clinic: Services, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(qtbot, window, SUPERVISOR)
+    a, b = two_patients(clinic, window)
+    submitted_by_trainee(clinic, a)
+    submitted_by_trainee(clinic, b)
+    queue = _queue(qtbot, window, 2)
+    queue.pending.setCurrentRow(0)
+    refused = queue.pending.currentItem().data(256)
+    # Verify pressed with nothing chosen and a wrong password; the store is slow to answer.
+    queue.confirm.setChecked(True)
+    queue.password.setText("not-the-password")
+    gate = Gate(monkeypatch, clinic.reports, "verify")
+    queue.verify_button.click()
+    gate.wait_entered(qtbot)
+    queue.pending.setCurrentRow(1)
+    gate.release()
+    settle(qtbot, window)
+
+    # The refusal is about the first report: the second's form is not marked as wrong, and
+    # what is said names whose report was refused.
+    shown = [e.text() for e in queue.errors.values() if e.isVisibleTo(queue)]
+    assert shown == []
+    said = queue.notice.text()
+    assert said == "" or refused.patient.family_name.casefold() in said.casefold()
