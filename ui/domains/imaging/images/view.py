@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -286,6 +287,9 @@ class ImagingView(QWidget):
         self.tabs.addTab(self.viewer, self.tr("Viewer"))
         #: The frame shown when the last capture was asked for, for its thumbnail.
         self._strip_image: QImage | None = None
+        #: The image in the viewer, and the one the marks waiting to be saved were drawn on.
+        self._in_viewer: uuid.UUID | None = None
+        self._marks_for: uuid.UUID | None = None
         self._marks_timer = QTimer(self)
         self._marks_timer.setSingleShot(True)
         self._marks_timer.setInterval(600)
@@ -348,7 +352,7 @@ class ImagingView(QWidget):
         vm.teaching_copy_ready.connect(self._on_vm_teaching_copy_ready)
         self.plan_button.clicked.connect(vm.plan_scan)
         self.import_button.clicked.connect(self._on_import_clicked)
-        self.viewer.annotations_changed.connect(self._marks_timer.start)
+        self.viewer.annotations_changed.connect(self._on_marks_drawn)
         self._marks_timer.timeout.connect(self._save_marks)
 
     # ------------------------------------------------------------ capture
@@ -404,6 +408,7 @@ class ImagingView(QWidget):
     def _on_strip_item(self, item: QListWidgetItem) -> None:
         instance = item.data(Qt.ItemDataRole.UserRole)
         if instance is not None:
+            self.save_marks_now()  # the marks drawn so far stay on the image they are on
             self._vm.open_image(instance)
 
     def _ask_import(self) -> str:
@@ -479,6 +484,7 @@ class ImagingView(QWidget):
         value = item.data(0, Qt.ItemDataRole.UserRole)
         # Reports kept as DICOM have no pixels to show: they open on the report page.
         if isinstance(value, InstanceView) and value.frames > 0:
+            self.save_marks_now()  # the marks drawn so far stay on the image they are on
             self._vm.open_image(value)
 
     def _show_study(self, study: StudyView | None) -> None:
@@ -589,10 +595,14 @@ class ImagingView(QWidget):
     # ------------------------------------------------------------ viewer
 
     def _on_vm_image_loaded(self, loaded: LoadedImage) -> None:
-        _instance, data, marks = loaded
+        instance, data, marks = loaded
+        self.save_marks_now()  # any still waiting belong to the image going off the viewer
         self.tabs.setCurrentWidget(self.viewer)
+        self._in_viewer = instance.id
         self.viewer.show_object(data)
         self.viewer.set_annotations(marks)
+        self._marks_timer.stop()  # its own marks, as stored: nothing to save
+        self._marks_for = None
 
     def save_marks_now(self) -> None:
         """Save marks still waiting for the pause after drawing (locking, quitting)."""
@@ -600,10 +610,18 @@ class ImagingView(QWidget):
             self._marks_timer.stop()
             self._save_marks()
 
+    def _on_marks_drawn(self) -> None:
+        """Marks changed on the image in the viewer: saved on it once the drawing pauses."""
+        if self._in_viewer is None:
+            return
+        self._marks_for = self._in_viewer
+        self._marks_timer.start()
+
     def _save_marks(self) -> None:
-        shown = self._vm.shown
-        if shown is not None:
-            self._vm.save_marks(shown.id, self.viewer.annotations())
+        # Onto the image they were drawn on, whichever is chosen or on its way meanwhile.
+        drawn_on, self._marks_for = self._marks_for, None
+        if drawn_on is not None and drawn_on == self._in_viewer:
+            self._vm.save_marks(drawn_on, self.viewer.annotations())
 
     def _on_vm_busy_changed(self, busy: bool) -> None:
         self.import_button.setEnabled(not busy)
@@ -611,6 +629,9 @@ class ImagingView(QWidget):
 
     def reset(self) -> None:
         """Clear what was on show (switching user)."""
+        # Saved before this (the screen's save_now); no image is in the viewer any more.
+        self._marks_timer.stop()
+        self._in_viewer = self._marks_for = None
         self.studies.clear()
         self.capture_panel.strip.clear()
         self.viewer.clear()
