@@ -143,7 +143,7 @@ class FormDraft(QObject):
             return
         self._runner.run_store(
             lambda: self._drafts.load(user, self.kind, key),
-            on_done=lambda payload: self._on_loaded(key, payload),
+            on_done=lambda payload: self._on_loaded(user, key, payload),
             on_failed=self._on_failed,
         )
 
@@ -165,10 +165,18 @@ class FormDraft(QObject):
         self._dirty = False
         self._payload = {}
 
-    def _on_loaded(self, key: str, payload: dict[str, object] | None) -> None:
-        if payload is not None and key == self._key:
-            self._payload = dict(payload)
-            self.restored.emit(dict(payload))
+    def _on_loaded(self, user: CurrentUser, key: str, payload: dict[str, object] | None) -> None:
+        """A draft read, shown only to its user, for the same subject, if nothing was typed.
+
+        What is typed meanwhile is never replaced by the older words read.
+        """
+        now = self._session.user
+        if payload is None or key != self._key or now is None or now.id != user.id:
+            return
+        if self._dirty:
+            return  # typed since it was asked for: the typing is what is kept from now on
+        self._payload = dict(payload)
+        self.restored.emit(dict(payload))
 
     def _on_saved(self, _result: None) -> None:
         self.saved.emit()
