@@ -13,6 +13,7 @@ from clinic_app.records.timeline import TimelineEntry
 from ui.common import formatting
 from ui.common.printing import LeftBehind
 from ui.common.screen import Placement, ScreenSpec, ShellContext, record_holder, under_banner
+from ui.common.text_draft import addendum_draft
 from ui.domains.reports.report.view import ReportPage, ReviewQueuePage
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
 
@@ -167,7 +168,10 @@ class ReviewQueueScreen:
         self.view.setMinimumWidth(560)
         self.view.open_requested.connect(lambda report: context.open("report", report))
         self.view.images_requested.connect(self._open_images)
-        self.view_model.reviewed.connect(lambda _words: context.announce("report.reviewed", None))
+        self.view.feedback_draft = addendum_draft(context, "report.feedback", self.view.feedback)
+        self.view_model.reviewed.connect(
+            lambda _id, _words: context.announce("report.reviewed", None)
+        )
         context.record_changed.connect(self._on_record_changed)
 
     @property
@@ -182,7 +186,9 @@ class ReviewQueueScreen:
         self.view_model.load()
 
     def save_now(self) -> None:
-        """Feedback is recorded with the decision; nothing waits."""
+        """The feedback being written is kept as the reviewer's draft of that report."""
+        if self.view.feedback_draft is not None:
+            self.view.feedback_draft.save_now()
 
     def reset(self) -> None:
         """Emptied: the next user never sees the last one's queue or review while theirs is read."""

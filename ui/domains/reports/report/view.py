@@ -29,6 +29,7 @@ from clinic_app.domains.reports.views import PendingReview, PrintableReport, Rep
 from clinic_app.records.registry import record_type
 from ui.common import formatting
 from ui.common.printing import PdfDelivery, document_file_name
+from ui.common.text_draft import TextDraft
 from ui.common.widgets import NoticeBar, card, label, set_role
 from ui.domains.reports.report.view_model import ReportViewModel, ReviewQueueViewModel
 
@@ -418,7 +419,9 @@ class ReviewQueuePage(QWidget):
     #: ``(report)``: show the images of the study the chosen report is about.
     images_requested = Signal(object)
 
-    def __init__(self, view_model: ReviewQueueViewModel, parent: QWidget | None = None) -> None:
+    def __init__(  # noqa: PLR0915 - one statement a part of the page, in order
+        self, view_model: ReviewQueueViewModel, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._vm = view_model
         self.heading = label(self.tr("Scan reports waiting"), "heading")
@@ -467,11 +470,14 @@ class ReviewQueuePage(QWidget):
             for name in ("supervision_mode", "agreement", "feedback")
         }
         self._form_for = self._wanted = None
+        #: The feedback being written, kept as the reviewer's draft of that report (set by
+        #: the screen, which has the drafts).
+        self.feedback_draft: TextDraft | None = None
         self._lay_out()
         view_model.queues_loaded.connect(self._on_vm_queues_loaded)
         view_model.reviewed.connect(self._on_vm_reviewed)
+        view_model.refused.connect(self._on_vm_refused)
         view_model.problem.connect(lambda text: self.notice.show_notice(text, "problem"))
-        view_model.field_errors_changed.connect(self._on_vm_field_errors_changed)
         self.pending.currentItemChanged.connect(lambda *_a: self._show_selected())
         self.returned.currentItemChanged.connect(lambda *_a: self._update_buttons())
         self.return_button.clicked.connect(self._on_return_clicked)
@@ -631,7 +637,10 @@ class ReviewQueuePage(QWidget):
         report = self._selected()
         chosen = report.id if report is not None else None
         if chosen != self._form_for:
-            # Another report: nothing chosen, typed or ticked for the last one stays.
+            # Another report: nothing chosen, typed or ticked for the last one stays (the
+            # feedback being written is kept as the reviewer's draft of that report).
+            if self.feedback_draft is not None:
+                self.feedback_draft.about(str(chosen) if chosen is not None else None)
             self.clear_form()
             self._form_for = chosen
         self.identity.setText(identity_words(report) if report is not None else "")
@@ -699,7 +708,8 @@ class ReviewQueuePage(QWidget):
                 button.setChecked(False)
             group.setExclusive(True)
         self.supervisor_words.clear()
-        self.feedback.clear()
+        if self.feedback.toPlainText():  # emptied already when its draft moved on
+            self.feedback.clear()
         self.confirm.setChecked(False)
         self.password.clear()
         self._on_vm_field_errors_changed({})
@@ -710,6 +720,8 @@ class ReviewQueuePage(QWidget):
 
     def forget(self) -> None:
         """Nothing of the last user's review stays (switching user)."""
+        if self.feedback_draft is not None:
+            self.feedback_draft.about(None)  # the feedback being written kept, then emptied
         self.clear_form()
         self._form_for = None
         self._wanted = None
@@ -724,9 +736,28 @@ class ReviewQueuePage(QWidget):
             or self.confirm.isChecked()
         )
 
-    def _on_vm_reviewed(self, words: str) -> None:
+    def _on_vm_reviewed(self, report_id: uuid.UUID, words: str) -> None:
         self.notice.show_notice(words, "success")
-        self.clear_form()
+        if report_id == self._form_for:
+            # Only that report's form is emptied: another chosen meanwhile keeps its words.
+            if self.feedback_draft is not None:
+                self.feedback_draft.done()
+            self.clear_form()
+
+    def _on_vm_refused(self, report_id: uuid.UUID, by_field: dict[str, str], words: str) -> None:
+        if report_id == self._form_for:
+            self._on_vm_field_errors_changed(by_field)
+            self.notice.show_notice(words, "problem")
+            return
+        # Answered after another report was chosen: said as about that report, by name.
+        report = next((w.report for w in self._vm.pending if w.report.id == report_id), None)
+        who = identity_words(report) if report is not None else self.tr("another patient")
+        self.notice.show_notice(
+            self.tr("The report for {who} was not returned or verified: {why}").format(
+                who=who, why=words
+            ),
+            "problem",
+        )
 
     def _on_vm_field_errors_changed(self, messages: dict[str, str]) -> None:
         for name, error in self.errors.items():

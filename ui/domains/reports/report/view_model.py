@@ -354,8 +354,10 @@ class ReviewQueueViewModel(QObject):
     """What waits for the signed-in user: reports to review, and reports returned to them."""
 
     queues_loaded = Signal(object, object)
-    reviewed = Signal(str)
-    field_errors_changed = Signal(object)
+    reviewed = Signal(object, str)
+    """A report returned or verified: its id, and the words saying so (naming the patient)."""
+    refused = Signal(object, object, str)
+    """A return or verify refused: the report's id, the words by field, and why in words."""
     problem = Signal(str)
 
     def __init__(
@@ -396,7 +398,7 @@ class ReviewQueueViewModel(QObject):
         self._runner.run_store(
             work,
             on_done=self._epoch.guard(self._on_loaded),
-            on_failed=self._epoch.guard(self._on_failed),
+            on_failed=self._epoch.guard(lambda error: self.problem.emit(errors.explain(error))),
             supersede="review.queues",
         )
 
@@ -411,6 +413,7 @@ class ReviewQueueViewModel(QObject):
             return
         reports = self._reports
         self._run(
+            report_id,
             lambda: reports.return_to_trainee(actor, report_id, feedback),
             self.tr("Returned to the trainee with your feedback."),
         )
@@ -422,6 +425,7 @@ class ReviewQueueViewModel(QObject):
             return
         reports = self._reports
         self._run(
+            report_id,
             lambda: reports.verify(
                 actor,
                 report_id,
@@ -434,7 +438,7 @@ class ReviewQueueViewModel(QObject):
             self.tr("Verified. The report is final."),
         )
 
-    def _run(self, work: Callable[[], ReportView], words: str) -> None:
+    def _run(self, report_id: uuid.UUID, work: Callable[[], ReportView], words: str) -> None:
         def done(result: object) -> None:
             who = result.patient if isinstance(result, ReportView) else None
             if who is not None:
@@ -446,16 +450,14 @@ class ReviewQueueViewModel(QObject):
                 )
             else:
                 words_named = words
-            self.field_errors_changed.emit({})
-            self.reviewed.emit(words_named)
+            self.reviewed.emit(report_id, words_named)
             self.load()
+
+        def failed(error: BaseException) -> None:
+            by_field = errors.field_messages(error) if isinstance(error, FormErrors) else {}
+            self.refused.emit(report_id, by_field, errors.explain(error))
 
         # After a switch of user the next one hears nothing of the last one's review.
         self._runner.run_store(
-            work, on_done=self._epoch.guard(done), on_failed=self._epoch.guard(self._on_failed)
+            work, on_done=self._epoch.guard(done), on_failed=self._epoch.guard(failed)
         )
-
-    def _on_failed(self, error: BaseException) -> None:
-        if isinstance(error, FormErrors):
-            self.field_errors_changed.emit(errors.field_messages(error))
-        self.problem.emit(errors.explain(error))
