@@ -70,7 +70,8 @@ def test_a_registration_draft_read_for_one_user_never_shows_to_the_next(
     QApplication.processEvents()
     sign_in(qtbot, window, SUPERVISOR, wait_ms=15_000)
     settle(qtbot, window)
-    assert window.session.user is not None and window.session.user.username == SUPERVISOR
+    assert window.session.user is not None
+    assert window.session.user.username == SUPERVISOR
 
     form = window.screen_by_id("register").view
     window.action("register").trigger()

@@ -73,7 +73,10 @@ def test_feedback_typed_for_a_report_is_still_there_on_coming_back_to_it(
     assert queue.feedback.toPlainText() == ""
     # ...and back: the feedback written for the first is not gone.
     queue.pending.setCurrentRow(0)
-    assert queue.feedback.toPlainText() == "Scan the bursa in two planes next time."
+    qtbot.waitUntil(
+        lambda: queue.feedback.toPlainText() == "Scan the bursa in two planes next time.",
+        timeout=WAIT_MS,
+    )
 
 
 def test_feedback_typed_before_a_switch_of_user_is_there_when_the_supervisor_returns(
@@ -96,7 +99,10 @@ def test_feedback_typed_before_a_switch_of_user_is_there_when_the_supervisor_ret
         r for r in range(queue.pending.count()) if queue.pending.item(r).data(256).id == chosen
     )
     queue.pending.setCurrentRow(row)
-    assert queue.feedback.toPlainText() == "Anisotropy at the insertion: tilt the probe."
+    qtbot.waitUntil(
+        lambda: queue.feedback.toPlainText() == "Anisotropy at the insertion: tilt the probe.",
+        timeout=WAIT_MS,
+    )
 
 
 def test_a_refusal_of_one_reports_verify_is_not_shown_as_about_the_next_report(
