@@ -1,4 +1,4 @@
-"""Explore: marks drawn on one image are kept on that image, never on the next one opened."""
+"""Marks drawn on one image are kept on that image, never on the next one opened."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ from clinic_app.container import Services
 from clinic_app.people.views import PatientSummary
 from tests.support.us_image import ONE_VIEW, ScanSubject, us_image
 from tests.ui.conftest import WAIT_MS, wait_idle
+from tests.ui.imaging.test_imaging_screen import (
+    _bytes,
+    _open_imaging,
+    sonographer_window,  # noqa: F401 - fixture
+)
 from tests.ui.late_answers import Gate
-from tests.ui.imaging.test_imaging_screen import _bytes, _open_imaging
-from tests.ui.imaging.test_imaging_screen import sonographer_window  # noqa: F401 - fixture
 from ui.app import MainWindow
 
 

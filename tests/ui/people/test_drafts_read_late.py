@@ -1,4 +1,4 @@
-"""Explore: a kept draft read late never replaces what is typed, nor shows to another user."""
+"""A kept draft read late never replaces what is typed, nor shows to another user."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Explore: a supervisor's review feedback, typed for one trainee report, is never lost."""
+"""A supervisor's review feedback, typed for one trainee report, is never lost."""
 
 from __future__ import annotations
 
