@@ -57,3 +57,39 @@ def test_open_after_a_sync_round_opens_the_letter_of_the_row_chosen(
         f"Open after the sync round opened {first.patient_name}'s letter, not the row chosen "
         f"({chosen.patient_name})"
     )
+
+
+def test_pifu_open_after_a_sync_round_opens_the_row_chosen(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services
+) -> None:
+    from tests.ui.care_plans.test_pifu_screen import _open_list, _sign
+
+    window = signed_in
+    me = window.session.user
+    assert me is not None
+    for n, (patient, _episode) in enumerate(patients_with_episodes(clinic, 3)):
+        _sign(clinic, me, patient, months=3 + n)
+    screen = _open_list(window)
+    table = screen.view.table
+    assert table.rowCount() >= 3
+    last = table.rowCount() - 1
+    chosen = screen.view_model.rows[last].item
+    first = screen.view_model.rows[0].item
+    assert chosen.patient_id != first.patient_id
+    rect = table.visualRect(table.model().index(last, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert table.currentRow() == last
+
+    window.sync_state_changed.emit(SyncState(online=True, running=False, received=True))
+    wait_idle(window)
+    wait_idle(window)
+
+    qtbot.mouseClick(screen.view.open_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    qtbot.waitUntil(lambda: window.context.patient is not None, timeout=WAIT_MS)
+    wait_idle(window)
+    banner = window.context.patient
+    assert banner is not None
+    assert banner.id == chosen.patient_id, (
+        "Open after the sync round opened the first row's patient, not the row chosen"
+    )
