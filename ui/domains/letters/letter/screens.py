@@ -110,6 +110,10 @@ class LetterScreen:
         self.view_model.episodes = ()
         self.view.password.clear()
         self.view.notice.hide_notice()
+        # What was chosen and typed to draft a letter for that patient goes with them: the
+        # provider they chose is never put into the next patient's letter.
+        self.view.provider.clear()
+        self.view.kind.setCurrentIndex(0)
 
     def _on_patient_changed(self, record: PatientRecord | None) -> None:
         # Another patient in the banner: nothing of this one may stay on the screen.
