@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from clinic_app.domains.care_plans.views import PifuWindow
+from ui.common.chosen_row import ChosenRow
 from ui.common.patient_list import ListTable
 from ui.common.theme import NHS_WARM_YELLOW
 from ui.common.widgets import NoticeBar, label, set_role
@@ -75,6 +76,10 @@ class PifuWindowsPage(QWidget):
         layout.addStretch(0)
         self.table.row_opened.connect(self._open)
         self.open_button.clicked.connect(lambda: self._open(self.table.currentRow()))
+        self._chosen = ChosenRow(self.table)
+        self.table.currentCellChanged.connect(
+            lambda *_cells: self.open_button.setEnabled(self.table.currentRow() >= 0)
+        )
         self.refresh_button.clicked.connect(view_model.load)
         self.whole_service.toggled.connect(view_model.show_whole_service)
         view_model.rows_changed.connect(self.show_rows)
@@ -82,6 +87,7 @@ class PifuWindowsPage(QWidget):
         self.show_rows([])
 
     def show_rows(self, rows: list[PifuRow]) -> None:
+        before = self._chosen.chosen()
         whole = self.view_model.whole_service
         self._describe()
         self.whole_service.setVisible(self.view_model.may_switch)
@@ -110,9 +116,12 @@ class PifuWindowsPage(QWidget):
         )
         self.empty.setVisible(not rows)
         self.table.setVisible(bool(rows))
-        self.open_button.setEnabled(bool(rows))
-        if rows:
-            self.table.setCurrentCell(0, 0)
+        if not self._chosen.shown([shown.item.plan_id for shown in rows], before):
+            self.notice.show_notice(
+                self.tr("The window you had chosen is no longer open. Choose a row to open."),
+                "info",
+            )
+        self.open_button.setEnabled(self.table.currentRow() >= 0)
 
     def _describe(self) -> None:
         """Whose windows these are, and what "About to lapse" means."""

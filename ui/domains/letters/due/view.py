@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from clinic_app.domains.letters.views import DueLetter
+from ui.common.chosen_row import ChosenRow
 from ui.common.theme import NHS_PALE_RED, NHS_RED, NHS_WARM_YELLOW
 from ui.common.widgets import NoticeBar, label, set_role
 from ui.domains.letters.due.view_model import DueRow, LettersDueViewModel, Urgency
@@ -93,12 +94,15 @@ class LettersDuePage(QWidget):
         self.table.cellDoubleClicked.connect(lambda r, _c: self._open(r))
         self.table.activated_row.connect(self._open)
         self.open_button.clicked.connect(lambda: self._open(self.table.currentRow()))
+        self._chosen = ChosenRow(self.table)
+        self.table.currentCellChanged.connect(lambda *_cells: self._update_open())
         self.refresh_button.clicked.connect(view_model.load)
         view_model.rows_changed.connect(self.show_rows)
         view_model.problem.connect(lambda words: self.notice.show_notice(words, "problem"))
         self.show_rows([])
 
     def show_rows(self, rows: list[DueRow]) -> None:
+        before = self._chosen.chosen()
         self.whose.setText(
             self.tr("Every clinician's discharges and onward referrals whose letter is not signed.")
             if self.view_model.everyone
@@ -133,12 +137,25 @@ class LettersDuePage(QWidget):
                 self.table.setItem(r, c, item)
         self.empty.setVisible(not rows)
         self.table.setVisible(bool(rows))
-        self.open_button.setEnabled(bool(rows) and self.view_model.may_open)
-        if rows:
-            self.table.setCurrentCell(0, 0)
+        kept = self._chosen.shown([_due_key(shown.item) for shown in rows], before)
+        if not kept:
+            self.notice.show_notice(
+                self.tr("The letter you had chosen is no longer due. Choose a row to open."),
+                "info",
+            )
+        self._update_open()
+
+    def _update_open(self) -> None:
+        chosen = self.table.currentRow() >= 0
+        self.open_button.setEnabled(chosen and self.view_model.may_open)
 
     def _open(self, r: int) -> None:
         rows = self.view_model.rows
         if 0 <= r < len(rows) and self.view_model.may_open:
             item: DueLetter = rows[r].item
             self.open_requested.emit(item)
+
+
+def _due_key(item: DueLetter) -> tuple[object, ...]:
+    """What identifies a letter due across re-reads of the list."""
+    return (item.patient_id, item.episode_id, item.onward_decision_id, item.reason)
