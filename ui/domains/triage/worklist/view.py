@@ -444,6 +444,8 @@ class WorklistView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self._awaiting: str | None = None
+        #: The referral this user last recorded a triage for (it leaves the list for that).
+        self._recorded: uuid.UUID | None = None
         self.heading = label(self.tr("Triage worklist"), "heading")
         self.count = label("", "hint")
         self.count.setObjectName("worklistCount")
@@ -599,8 +601,21 @@ class WorklistView(QWidget):
                 words += self.tr(" · {count} overdue").format(count=pressing)
             self.count.setText(words)
         row = self.model.row_of(chosen.referral_id) if chosen else -1
+        if row < 0 and chosen is not None and chosen.referral_id != self._recorded:
+            # Gone, but not triaged here (a colleague's triage a sync round brought): said,
+            # by name, and no other patient's referral takes its place under the typing.
+            self.notice.show_notice(
+                self.tr(
+                    "The referral you were triaging for {name} was triaged elsewhere and has "
+                    "left the list. What you typed about it was not recorded."
+                ).format(name=formatting.patient_name(chosen.family_name, chosen.given_name)),
+                "info",
+            )
+            self.table.clearSelection()
+            self._show(None)
+            return
         if row < 0 and chosen is not None and items:
-            # The chosen referral has gone: the next one down takes its place.
+            # Triaged here: the next one down takes its place.
             row = min(max(old_row, 0), len(items) - 1)
         if row >= 0:
             self.table.selectRow(row)
@@ -608,6 +623,7 @@ class WorklistView(QWidget):
             self._show(None)
 
     def _on_vm_triaged(self, result: TriageView) -> None:
+        self._recorded = result.referral_id
         outcome = self._vm.label("triage_outcome", result.outcome)
         words = self.tr("Triage recorded for {name}: {outcome}.").format(
             name=self._awaiting or self.tr("the patient"), outcome=outcome.lower()
