@@ -1,5 +1,5 @@
-"""The provider typed for one patient's onward referral letter stays on the letter page for
-the next patient, and is drafted into that patient's letter."""
+"""The provider typed for one patient's onward referral letter goes with that patient: it is
+neither left on the letter page for the next patient nor drafted into their letter."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.triage.views import TriageInput
 from clinic_app.sync.scheduler import SyncState
-from tests.ui.conftest import WAIT_MS, type_into, wait_idle
+from tests.ui.conftest import type_into, wait_idle
 from tests.ui.triage.test_worklist_draft import REASONS, _choose, _worklist
 from ui.app import MainWindow
 
