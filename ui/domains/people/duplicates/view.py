@@ -69,6 +69,9 @@ class DuplicatesView(QWidget):
     def __init__(self, view_model: DuplicatesViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = view_model
+        #: The pair on show, and whether the list is being filled again (not a choice made).
+        self._shown_pair: uuid.UUID | None = None
+        self._refilling = False
         self.heading = label(self.tr("Possible duplicate patients"), "heading")
         self.intro = label(
             self.tr(
@@ -168,6 +171,7 @@ class DuplicatesView(QWidget):
         return pairs[row] if 0 <= row < len(pairs) else None
 
     def reset(self) -> None:
+        self._shown_pair = None
         self.pairs.clear()
         self.reason.clear()
         self.notice.hide_notice()
@@ -180,6 +184,45 @@ class DuplicatesView(QWidget):
         return pair.first.id if self.keep_group.checkedId() == 0 else pair.second.id
 
     def _on_vm_loaded(self, pairs: list[PossibleDuplicate]) -> None:
+        # Read again while a pair is on show (a sync round): that pair stays, with the record
+        # chosen to keep and the reason typed; one resolved elsewhere leaves nothing chosen.
+        before = self._shown_pair
+        keep_id = self._side_id() if before is not None else None
+        self._refilling = True
+        try:
+            self._fill_pairs(pairs)
+        finally:
+            self._refilling = False
+        self.empty.setVisible(not pairs)
+        ids = [pair.id for pair in pairs]
+        if before is None:
+            if pairs:
+                self.pairs.setCurrentRow(0)
+            else:
+                self._show(None)
+            return
+        if before not in ids:
+            self.reason.clear()
+            self._show(None)
+            self.notice.show_notice(
+                self.tr(
+                    "The pair you were comparing was merged or marked as two people elsewhere. "
+                    "Nothing was done here."
+                ),
+                "info",
+            )
+            return
+        row = ids.index(before)
+        self._refilling = True
+        try:
+            self.pairs.setCurrentRow(row)
+        finally:
+            self._refilling = False
+        pair = pairs[row]
+        self._show(pair)
+        self.keep[1 if keep_id == pair.second.id else 0].setChecked(True)
+
+    def _fill_pairs(self, pairs: list[PossibleDuplicate]) -> None:
         self.pairs.clear()
         for pair in pairs:
             side = pair.first
@@ -189,18 +232,16 @@ class DuplicatesView(QWidget):
                 born=side.date_of_birth.strftime("%d/%m/%Y"),
             )
             QListWidgetItem(text, self.pairs)
-        self.empty.setVisible(not pairs)
-        if pairs:
-            self.pairs.setCurrentRow(0)
-        else:
-            self._show(None)
 
     def _on_pairs_row_changed(self, _row: int) -> None:
+        if self._refilling:
+            return  # the list read again: what is on show is dealt with once it is filled
         self.reason.clear()
         self.reason_error.setVisible(False)
         self._show(self.chosen())
 
     def _show(self, pair: PossibleDuplicate | None) -> None:
+        self._shown_pair = pair.id if pair is not None else None
         self.detail.setVisible(pair is not None)
         if pair is None:
             return
@@ -233,6 +274,8 @@ class DuplicatesView(QWidget):
             self._vm.dismiss(pair.id, self.reason.toPlainText())
 
     def _on_vm_resolved(self, outcome: str) -> None:
+        # Resolved here: the list read next starts again from its first pair.
+        self._shown_pair = None
         self.reason.clear()
         self.notice.show_notice(self.tr(_OUTCOME[outcome]), "success")
 
