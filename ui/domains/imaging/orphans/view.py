@@ -69,6 +69,8 @@ class OrphansView(QWidget):
     def __init__(self, view_model: OrphansViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._vm = view_model
+        #: Images being assigned, and the patient each was confirmed for.
+        self._assigning: dict[uuid.UUID, PatientSummary] = {}
         self.heading = label(self.tr("Images waiting for a patient"), "heading")
         self.explain = label(
             self.tr(
@@ -262,6 +264,8 @@ class OrphansView(QWidget):
             "\n\nCheck that the name and details shown on the image are this patient's."
         ).format(patient=_patient_words(patient), carried=_carried_words(orphan, full=True))
         if self.confirm(question):
+            # Said, when the store answers, as the patient confirmed here, whoever is chosen then.
+            self._assigning[orphan.id] = patient
             self._vm.assign(orphan.id, patient.id)
 
     def _ask(self, question: str) -> bool:
@@ -274,13 +278,16 @@ class OrphansView(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def _on_vm_assigned(self, _view: InstanceView) -> None:
-        patient = self._chosen_patient()
+    def _on_vm_assigned(self, view: InstanceView) -> None:
+        patient = self._assigning.pop(view.id, None)
         self.notice.show_notice(
             self.tr("Assigned to {patient}.").format(
                 patient=_patient_words(patient) if patient else self.tr("the patient")
             ),
             "success",
         )
-        self.search.clear()
-        self.results.clear()
+        chosen = self._chosen_patient()
+        if patient is None or (chosen is not None and chosen.id == patient.id):
+            # The search was for that image's patient: done with. One begun since stays.
+            self.search.clear()
+            self.results.clear()
