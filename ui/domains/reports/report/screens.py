@@ -51,7 +51,11 @@ class ReportScreen:
 
         ``item``: a study's id (the open patient's report of it), a report from a queue, or
         a scan report's entry on the open patient's timeline (that version).
+
+        What the author typed on the report shown and did not save yet is saved to it first
+        (opening the same report again reads it back with those words).
         """
+        self.save_now()
         if isinstance(item, TimelineEntry) and item.kind == "scan_report":
             if patient is None or item.item_id is None:
                 return
