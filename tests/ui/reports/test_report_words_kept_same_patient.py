@@ -20,7 +20,9 @@ FINDINGS = "Hypoechoic thickening of the common extensor origin, typed and not s
 def _study(clinic: Services, patient_id: uuid.UUID, part: str, seed: int) -> uuid.UUID:
     sonographer = clinic.auth.login("sonographer", demo_password("sonographer"))
     frame = np.random.default_rng(seed).integers(0, 90, (64, 80, 3), dtype=np.uint8)
-    image = clinic.imaging.capture_still(sonographer, patient_id, frame, body_part=part, laterality="R")
+    image = clinic.imaging.capture_still(
+        sonographer, patient_id, frame, body_part=part, laterality="R"
+    )
     assert image.study_id is not None
     return image.study_id
 
@@ -34,8 +36,7 @@ def _open_report(qtbot: QtBot, window: MainWindow, study: uuid.UUID) -> uuid.UUI
     screen = window.screen_by_id("report")
     window.open_screen("report", study)
     qtbot.waitUntil(
-        lambda: screen.view_model.report is not None
-        and screen.view_model.report.study_id == study,
+        lambda: screen.view_model.report is not None and screen.view_model.report.study_id == study,
         timeout=WAIT_MS,
     )
     wait_idle(window)
