@@ -364,6 +364,8 @@ class BookingView(QWidget):
         self._draft = draft
         self._typed = False
         self._waiting_draft: dict[str, Any] | None = None
+        #: The patient whose appointments the table lists (None: none read yet).
+        self._listed_for: uuid.UUID | None = None
         self._rebooking: uuid.UUID | None = None
         self._cancelling: uuid.UUID | None = None
         self._check: BookingCheck | None = None
@@ -576,15 +578,27 @@ class BookingView(QWidget):
     def _on_vm_loaded(self, state: PatientAppointments | None) -> None:
         if self._waiting_draft is not None:
             QTimer.singleShot(0, self._put_draft)  # once the list is drawn
-        chosen = self.chosen_id()
+        # What was chosen counts only for the same patient's list read again.
+        same_list = self._listed_for is not None and self._listed_for == self._vm.patient_id
+        chosen = self.chosen_id() if same_list else None
+        self._listed_for = self._vm.patient_id if state is not None else None
         appointments = state.appointments if state is not None else ()
         self.table.setRowCount(len(appointments))
         for row, appointment in enumerate(appointments):
             self._fill_row(row, appointment, state)
         self.count.setText(self._count_words(appointments))
-        if chosen is not None:
+        if chosen is not None and any(a.id == chosen for a in appointments):
             self.select(chosen)
-        if self.chosen_id() is None and appointments:
+        elif chosen is not None:
+            # The appointment chosen has gone (cancelled or removed elsewhere): none is chosen
+            # in its place, so Rebook and Cancel never act on one the clinician did not choose.
+            self.table.setCurrentCell(-1, -1)
+            self.table.clearSelection()
+            self.notice.show_notice(
+                _tr("The appointment you had chosen is no longer listed. Choose one again."),
+                "info",
+            )
+        elif appointments:
             self.table.selectRow(0)
         self._update_buttons()
 
