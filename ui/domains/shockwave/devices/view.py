@@ -221,17 +221,19 @@ class DevicesView(QWidget):
             raise NotADate(text) from None
 
     def _on_saved(self, device: DeviceView) -> None:
-        # Saving again now changes this device: it is not added twice.
-        self.form_heading.setText(
-            self.tr("Change {make} {model}, serial {serial}").format(
-                make=device.make, model=device.model, serial=device.serial
-            )
-        )
         self.notice.show_notice(
             self.tr("Saved: {make} {model}, serial {serial}.").format(
                 make=device.make, model=device.model, serial=device.serial
             ),
             "success",
+        )
+        if self._vm.editing != device.id:
+            return  # another device was chosen while this one was being saved
+        # Saving again now changes this device: it is not added twice.
+        self.form_heading.setText(
+            self.tr("Change {make} {model}, serial {serial}").format(
+                make=device.make, model=device.model, serial=device.serial
+            )
         )
 
     def _show_errors(self, messages: Mapping[str, str]) -> None:

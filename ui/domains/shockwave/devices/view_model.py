@@ -80,7 +80,12 @@ class DevicesViewModel(QObject):
             )
             return view, tuple(devices.list(actor))
 
-        self._runner.run_store(save, on_done=self._on_saved, on_failed=self._on_save_failed)
+        # Answered for the device it was asked for: one chosen meanwhile stays the one edited.
+        self._runner.run_store(
+            save,
+            on_done=lambda found: self._on_saved(editing, found),
+            on_failed=lambda error: self._on_save_failed(editing, error),
+        )
 
     def reset(self) -> None:
         self.devices = ()
@@ -91,15 +96,20 @@ class DevicesViewModel(QObject):
         self.devices = devices
         self.listed.emit(devices)
 
-    def _on_saved(self, found: tuple[DeviceView, tuple[DeviceView, ...]]) -> None:
+    def _on_saved(
+        self, asked_for: uuid.UUID | None, found: tuple[DeviceView, tuple[DeviceView, ...]]
+    ) -> None:
         view, devices = found
-        self.editing = view.id
-        self.field_errors_changed.emit({})
+        if self.editing == asked_for:
+            # Still on the form: saving again changes this device (it is not added twice).
+            self.editing = view.id
+            self.field_errors_changed.emit({})
         self._on_listed(devices)
         self.saved.emit(view)
 
-    def _on_save_failed(self, error: BaseException) -> None:
-        self.field_errors_changed.emit(errors.field_messages(error))
+    def _on_save_failed(self, asked_for: uuid.UUID | None, error: BaseException) -> None:
+        if self.editing == asked_for:
+            self.field_errors_changed.emit(errors.field_messages(error))
         self.problem.emit(errors.explain(error))
 
 
