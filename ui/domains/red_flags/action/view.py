@@ -397,6 +397,9 @@ class RedFlagActionsView(QWidget):
     def _on_vm_loaded(
         self, awaiting: list[AwaitingAction], actions: list[RedFlagActionView]
     ) -> None:
+        # A note typed on an outstanding action stays with that action (by its id) when the
+        # list is read again, as after another action is marked done.
+        notes = {key: card.note.text() for key, card in self.outstanding.items()}
         for widget in [*self.forms.values(), *self.outstanding.values()]:
             widget.deleteLater()
         self.forms.clear()
@@ -412,6 +415,7 @@ class RedFlagActionsView(QWidget):
         for action in actions:
             if action.outstanding:
                 card = OutstandingCard(action)
+                card.note.setText(notes.get(action.id, ""))
                 card.done_requested.connect(self._vm.mark_done)
                 self.outstanding[action.id] = card
                 self._cards.addWidget(card)
