@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from clinic_app.kernel.current_user import CurrentUser
 from ui.common import errors
+from ui.common.epoch import Epoch
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 
@@ -55,14 +56,19 @@ class AccessTrailViewModel(QObject):
         self._session = session
         self.patient_id: uuid.UUID | None = None
         self.trail: PatientTrail | None = None
+        #: Raised by each question and reset: an answer to an earlier one is dropped.
+        self._epoch = Epoch()
 
     def ask(self, nhs_number: str) -> None:
         """Find the patient, record the question and read this device's lines; then the server."""
         actor = self._session.user
         if actor is None:
             return
+        self._epoch.advance()
         self.patient_id, self.trail = None, None
+        self.loaded.emit(None)  # nothing of the last answer stays while this one is asked
         log = self._log
+        guard = self._epoch.guard
 
         def local() -> tuple[uuid.UUID, PatientTrail, Any]:
             patient = log.find_patient(actor, nhs_number)
@@ -73,13 +79,16 @@ class AccessTrailViewModel(QObject):
             patient, trail, link = found
             self._runner.run_io(
                 lambda: log.from_server(link, actor, patient),
-                on_done=lambda remote: self._show(patient, remote or trail),
-                on_failed=lambda _error: self._show(patient, trail),
+                on_done=guard(lambda remote: self._show(patient, remote or trail)),
+                on_failed=guard(lambda _error: self._show(patient, trail)),
                 supersede="audit-trail-server",
             )
 
         self._runner.run_store(
-            local, on_done=on_local, on_failed=self._on_failed, supersede="audit-trail"
+            local,
+            on_done=guard(on_local),
+            on_failed=guard(self._on_failed),
+            supersede="audit-trail",
         )
 
     def _show(self, patient: uuid.UUID, trail: PatientTrail) -> None:
@@ -100,6 +109,7 @@ class AccessTrailViewModel(QObject):
 
     def reset(self) -> None:
         """Forget the last answer (another user signs in, or the screen is left)."""
+        self._epoch.advance()
         self.patient_id, self.trail = None, None
         self.loaded.emit(None)
 
