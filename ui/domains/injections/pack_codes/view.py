@@ -131,6 +131,9 @@ class PackCodesView(QWidget):
     def _show(self) -> None:
         chosen = self._pending_choice or (code.id if (code := self.chosen()) else None)
         self._pending_choice = None
+        # Chosen again only by its code: a row whose code has gone leaves none chosen (the
+        # next code, now in that row, is never the one a second Remove takes).
+        self.table.clearSelection()
         self._lines = self._vm.lines()
         self.table.setRowCount(len(self._lines))
         for row, line in enumerate(self._lines):
