@@ -104,6 +104,9 @@ class PgdRegisterView(QWidget):
         super().__init__(parent)
         self._vm = view_model
         self._editing: uuid.UUID | None = None
+        #: Raised each time the form is opened; the form a save on its way was sent from.
+        self._form_opened = 0
+        self._saving_from: tuple[int, str] | None = None
         #: The PGD just saved, to choose once the register is read again.
         self._pending_choice: uuid.UUID | None = None
         self._drugs = dict(drug_choices())
@@ -313,6 +316,7 @@ class PgdRegisterView(QWidget):
             self._open_editor(pgd)
 
     def _open_editor(self, pgd: PgdView | None) -> None:
+        self._form_opened += 1
         self._editing = pgd.id if pgd is not None else None
         self._clear_errors()
         self.notice.hide_notice()
@@ -338,6 +342,7 @@ class PgdRegisterView(QWidget):
 
     def close_editor(self) -> None:
         """Put the form away, unsaved."""
+        self._form_opened += 1
         self._editing = None
         self._clear_errors()
         self.editor.setVisible(False)
@@ -372,9 +377,26 @@ class PgdRegisterView(QWidget):
                 value for value in ticked(self.practitioners) if isinstance(value, uuid.UUID)
             ),
         )
+        self._saving_from = (self._form_opened, data.name.strip() or self.tr("the PGD"))
         self._vm.save(self._editing, data)
 
+    def _still_on_the_form_saved(self) -> bool:
+        """Whether the form on show is the one the save on its way was sent from."""
+        sent = self._saving_from
+        return sent is None or sent[0] == self._form_opened
+
     def _on_saved(self, pgd: PgdView) -> None:
+        if not self._still_on_the_form_saved():
+            # Another PGD's form was opened meanwhile: it stays, with what is typed on it.
+            self._saving_from = None
+            self.notice.show_notice(
+                self.tr("Saved: {name}, version {version}.").format(
+                    name=pgd.name, version=pgd.version
+                ),
+                "success",
+            )
+            return
+        self._saving_from = None
         self.close_editor()
         self.notice.show_notice(
             self.tr("Saved: {name}, version {version}.").format(name=pgd.name, version=pgd.version),
@@ -389,6 +411,20 @@ class PgdRegisterView(QWidget):
             field.set_error(None)
 
     def _show_field_errors(self, messages: dict[str, str]) -> None:
+        if messages and not self._still_on_the_form_saved():
+            # A refusal of a save sent from a form put away since: said, by name, not shown
+            # beside another PGD's answers.
+            _opened, name = self._saving_from or (0, "")
+            self._saving_from = None
+            self.notice.show_notice(
+                self.tr("The change to {name} was not saved: {why}").format(
+                    name=name, why=" ".join(messages.values())
+                ),
+                "problem",
+            )
+            return
+        if messages:
+            self._saving_from = None
         for name, field in self.fields.items():
             field.set_error(messages.get(name))
         if messages:
