@@ -118,7 +118,7 @@ class PifuWindowsPage(QWidget):
         self.table.setVisible(bool(rows))
         if not self._chosen.shown([shown.item.plan_id for shown in rows], before):
             self.notice.show_notice(
-                self.tr("The window you had chosen is no longer open. Choose a row to open."),
+                self.tr("The follow-up window you had chosen has closed. Choose a row to open."),
                 "info",
             )
         self.open_button.setEnabled(self.table.currentRow() >= 0)
