@@ -91,6 +91,13 @@ class FileStore:
                     same = os.stat(partial).st_ino == os.fstat(fd).st_ino
                 except FileNotFoundError:
                     same = False
+                if same and self.has(sha256):
+                    # Kept whole by another holder between the check above and this open,
+                    # which made an empty partial again: not wanted.
+                    if os.fstat(fd).st_size == 0:
+                        partial.unlink(missing_ok=True)
+                    yield None
+                    return
                 if same:
                     yield fd
                     return
@@ -133,6 +140,8 @@ class FileStore:
         if self.has(sha256):
             return
         if not partial.is_file():
+            if self.has(sha256):
+                return  # kept meanwhile by another instance
             raise ClinicError("file.incomplete", received=0)
         with self._locked_partial(sha256) as fd:
             if fd is None:
