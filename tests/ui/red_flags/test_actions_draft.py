@@ -16,13 +16,12 @@ from tests.ui.conftest import (
     SUPERVISOR,
     WAIT_MS,
     search_for,
-    sign_in,
+    switch_user_to,
     type_into,
     wait_idle,
 )
 from tests.ui.red_flags.test_actions_window import _open
 from ui.app import MainWindow
-from ui.common.screen import WindowState
 from ui.common.widgets import ChoiceCombo
 from ui.domains.red_flags.action.screens import RedFlagActionsScreen
 from ui.domains.red_flags.action.view import ActionForm
@@ -55,13 +54,6 @@ def _text(form: ActionForm, key: str) -> str:
     editor = form.form.editor(key)
     assert isinstance(editor, QLineEdit)
     return editor.text()
-
-
-def _switch(qtbot: QtBot, window: MainWindow, username: str) -> None:
-    window.switch_user()
-    wait_idle(window)
-    sign_in(qtbot, window, username)
-    assert window.state is WindowState.WORKING
 
 
 def test_a_handover_half_typed_comes_back_after_another_patient_until_recorded(
@@ -116,11 +108,11 @@ def test_a_handover_draft_is_only_ever_shown_to_its_user_under_its_patients_bann
     type_into(qtbot, form.form.editor("hospital"), "St James's University Hospital")
 
     # Another user signs in: neither patient's form shows the clinician's typing.
-    _switch(qtbot, window, SUPERVISOR)
+    switch_user_to(qtbot, window, SUPERVISOR)
     for patient, screening_id in ((ada, for_ada), (bea, for_bea)):
         form = _actions(qtbot, window, patient, screening_id)
         assert _text(form, "hospital") == ""
-    _switch(qtbot, window, CLINICIAN)
+    switch_user_to(qtbot, window, CLINICIAN)
 
     # Back as the clinician: each patient's own hand-over, under their own banner.
     form = _actions(qtbot, window, ada, for_ada)

@@ -11,10 +11,16 @@ from clinic_app.domains.red_flags.content import red_flag_screen
 from clinic_app.domains.red_flags.rules import Answer
 from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.people.views import PatientSummary
-from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, search_for, sign_in, wait_idle
+from tests.ui.conftest import (
+    CLINICIAN,
+    SUPERVISOR,
+    WAIT_MS,
+    search_for,
+    switch_user_to,
+    wait_idle,
+)
 from tests.ui.red_flags.test_actions_window import _open
 from ui.app import MainWindow
-from ui.common.screen import WindowState
 from ui.common.session import UserSession
 from ui.common.tasks import TaskRunner
 from ui.domains.red_flags.screening.draft import DRAFT_KIND
@@ -50,13 +56,6 @@ def _answer_yes(qtbot: QtBot, flags: RedFlagsScreen, codes: list[str]) -> None:
 
 def _yes(flags: RedFlagsScreen) -> set[str]:
     return {code for code, answer in flags.view.answers().items() if answer == Answer.YES.value}
-
-
-def _switch(qtbot: QtBot, window: MainWindow, username: str) -> None:
-    window.switch_user()
-    wait_idle(window)
-    sign_in(qtbot, window, username)
-    assert window.state is WindowState.WORKING
 
 
 def _other(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> PatientSummary:
@@ -108,12 +107,12 @@ def test_a_draft_is_only_ever_shown_to_its_user_under_its_patients_banner(
     _answer_yes(qtbot, flags, for_bea)
 
     # Another user signs in on the laptop: neither patient shows the clinician's answers.
-    _switch(qtbot, window, SUPERVISOR)
+    switch_user_to(qtbot, window, SUPERVISOR)
     for patient in (ada, bea):
         flags = _screening(qtbot, window, patient)
         assert _yes(flags) == set()
         assert not flags.view.live_emergency.isVisibleTo(flags.view)
-    _switch(qtbot, window, CLINICIAN)
+    switch_user_to(qtbot, window, CLINICIAN)
 
     # Back as the clinician: each patient's own answers, under their own banner.
     flags = _screening(qtbot, window, ada)

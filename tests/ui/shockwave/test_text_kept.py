@@ -7,7 +7,14 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
-from tests.ui.conftest import CLINICIAN, SUPERVISOR, WAIT_MS, sign_in, type_into, wait_idle
+from tests.ui.conftest import (
+    CLINICIAN,
+    SUPERVISOR,
+    WAIT_MS,
+    switch_user_to,
+    type_into,
+    wait_idle,
+)
 from tests.ui.shockwave.helpers import (
     add_device,
     add_session,
@@ -18,7 +25,6 @@ from tests.ui.shockwave.helpers import (
     user_of,
 )
 from ui.app import MainWindow
-from ui.common.screen import WindowState
 from ui.domains.shockwave.course.view import CourseForm
 
 
@@ -28,13 +34,6 @@ def _error_of(form: CourseForm, key: str) -> str:
         if form.fields[key].error_label.isVisibleTo(form)
         else ""
     )
-
-
-def _switch(qtbot: QtBot, window: MainWindow, username: str) -> None:
-    window.switch_user()
-    wait_idle(window)
-    sign_in(qtbot, window, username)
-    assert window.state is WindowState.WORKING
 
 
 def test_unreadable_pain_comes_back_for_its_patient_and_user_only(
@@ -67,11 +66,11 @@ def test_unreadable_pain_comes_back_for_its_patient_and_user_only(
     assert course.fields.outcome_before.pain_nrs is None
 
     # Another user on this laptop never sees it, on A's course or anywhere.
-    _switch(qtbot, window, SUPERVISOR)
+    switch_user_to(qtbot, window, SUPERVISOR)
     screen = open_shockwave(window, clinic, a)
     wait_idle(window)
     assert form.pain_before.text() != "7/10"
-    _switch(qtbot, window, CLINICIAN)
+    switch_user_to(qtbot, window, CLINICIAN)
     screen = open_shockwave(window, clinic, a)
     qtbot.waitUntil(lambda: form.pain_before.text() == "7/10", timeout=WAIT_MS)
 
