@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
@@ -164,6 +164,31 @@ def wait_idle(window: MainWindow) -> None:
     """Let queued work finish and its results reach the screen."""
     window.runner.wait_idle(timeout=WAIT_MS / 1000)
     QApplication.processEvents()
+
+
+def click(qtbot: QtBot, widget: QWidget) -> None:
+    """Click a widget as a person would: once it is laid out and on show where it is clicked.
+
+    A click goes to whatever the window has at that point. On a loaded machine a form just
+    filled may not be laid out yet; a person could not see the button to click it then.
+    """
+    window = widget.window()
+
+    def under_pointer() -> bool:
+        QApplication.processEvents()
+        if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
+            return False
+        # Scrolled to, as a person scrolls to a question further down the form.
+        outer = widget.parentWidget()
+        while outer is not None:
+            if isinstance(outer, QScrollArea):
+                outer.ensureWidgetVisible(widget)
+            outer = outer.parentWidget()
+        at = window.childAt(widget.mapTo(window, widget.rect().center()))
+        return at is widget or (at is not None and widget.isAncestorOf(at))
+
+    qtbot.waitUntil(under_pointer, timeout=WAIT_MS)
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
 def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
-from tests.ui.conftest import WAIT_MS, wait_idle
+from tests.ui.conftest import WAIT_MS, click, wait_idle
 from ui.app import MainWindow
 
 
@@ -39,7 +38,7 @@ def _tick_first_answers(qtbot: QtBot, screen, count: int) -> dict[str, int | Non
     for item in screen.view_model.items[:count]:
         group = screen.view._item_groups[item.code]
         button = group.buttons()[1]
-        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        click(qtbot, button)
     answered = {c: v for c, v in screen.view_model.answers.items() if v is not None}
     assert len(answered) == count
     return answered
@@ -116,7 +115,7 @@ def test_answers_kept_are_the_clinicians_own_and_end_once_recorded(
             screen.view_model.set_answer(item.code, 1)
     qtbot.waitUntil(screen.view.record_button.isEnabled, timeout=WAIT_MS)
     with qtbot.waitSignal(screen.view_model.recorded, timeout=WAIT_MS):
-        qtbot.mouseClick(screen.view.record_button, Qt.MouseButton.LeftButton)
+        click(qtbot, screen.view.record_button)
     wait_idle(window)
     assert not [key for key in _draft_keys(clinic, clinician) if key.startswith(f"{a}|")], (
         "the recorded answers are still kept as a draft"
