@@ -164,6 +164,10 @@ def wait_idle(window: MainWindow) -> None:
     """Let queued work finish and its results reach the screen."""
     window.runner.wait_idle(timeout=WAIT_MS / 1000)
     QApplication.processEvents()
+    # A result delivered last may have filled a form; its layout is done on the rounds after
+    # (a form whose buttons are not laid out yet takes no click where they will be).
+    QApplication.sendPostedEvents()
+    QApplication.processEvents()
 
 
 def click(qtbot: QtBot, widget: QWidget) -> None:
