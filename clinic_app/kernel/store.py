@@ -7,6 +7,7 @@ replaced by a fresh empty one.
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,9 @@ class Store:
     sessions: sessionmaker[ClinicSession]
     path: Path | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    #: The patients open on a screen of this app now (set by the window, read by sync on its
+    #: own thread: a whole set is put in at once). A sync round never lets go of them.
+    open_patients: frozenset[uuid.UUID] = frozenset()
 
     @property
     def is_sqlite(self) -> bool:

@@ -132,6 +132,12 @@ class SyncService:
         self._lock = threading.Lock()
         self._configured: bool | None = None
 
+    def keep_open(self, patient_id: uuid.UUID | None) -> None:
+        """The patient open on screen now (None: none): no sync round lets go of them."""
+        self._context.store.open_patients = (
+            frozenset() if patient_id is None else frozenset({patient_id})
+        )
+
     # ------------------------------------------------------------------ settings
 
     def _meta(self, key: str) -> str | None:

@@ -254,10 +254,17 @@ def _waiting(conn: Connection, keys: set[tuple[str, uuid.UUID]]) -> bool:
 
 
 def let_go(store: Store, patients: Iterable[uuid.UUID]) -> tuple[list[uuid.UUID], int]:
-    """Remove these patients' rows where nothing of theirs waits; (those removed, kept)."""
+    """Remove these patients' rows where nothing of theirs waits; (those removed, kept).
+
+    A patient open on screen is kept too: what is being typed about them may not be a draft
+    yet. They go in a round after they are closed (the server still counts them as held).
+    """
     removed: list[uuid.UUID] = []
     kept = 0
     for patient in patients:
+        if patient in store.open_patients:
+            kept += 1
+            continue
         with store.engine.begin() as conn:
             if store.is_sqlite:
                 conn.execute(text("PRAGMA defer_foreign_keys = ON"))

@@ -106,6 +106,8 @@ class WindowContext(QObject):
         before = self._patient.id if self._patient is not None else None
         after = record.id if record is not None else None
         self._patient = record
+        # A sync round lets go of no patient while they are open here.
+        self.services.sync.keep_open(after)
         if forget and before != after:
             # From no patient, what is on show came since the last one closed: it stays.
             self._window.forget_patient(notices=before is not None)

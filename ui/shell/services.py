@@ -84,6 +84,8 @@ class SyncRunner(SyncControls, Protocol):
 
     def stop(self) -> None: ...
 
+    def keep_open(self, patient_id: uuid.UUID | None) -> None: ...
+
 
 class ReportServices(ReportDesk, LogbookSource, Protocol):
     """The report service: the report screens' part and the logbook's."""

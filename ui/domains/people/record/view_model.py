@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Signal
 
 from clinic_app.kernel.current_user import CurrentUser
+from clinic_app.kernel.errors import ClinicError
 from clinic_app.people.views import EpisodeSummary, PatientRecord
 from clinic_app.records.timeline import PatientTimeline, TimelineEntry
 from ui.common import errors
@@ -201,6 +202,10 @@ class PatientViewModel(QObject):
 
     def _on_open_failed(self, error: BaseException) -> None:
         self._set_busy(False)
+        if isinstance(error, ClinicError) and error.code == "patient.not_found":
+            # The record is not here (merged, or no longer held on this laptop): nobody stays
+            # named in the banner for it, and no work can be started for them.
+            self.clear()
         self.failed.emit(errors.explain(error))
 
     def _set_busy(self, busy: bool) -> None:
