@@ -71,6 +71,7 @@ class DuplicatesView(QWidget):
         self._vm = view_model
         #: The pair on show, and whether the list is being filled again (not a choice made).
         self._shown_pair: uuid.UUID | None = None
+        self._shown_value: PossibleDuplicate | None = None
         self._refilling = False
         self.heading = label(self.tr("Possible duplicate patients"), "heading")
         self.intro = label(
@@ -172,6 +173,7 @@ class DuplicatesView(QWidget):
 
     def reset(self) -> None:
         self._shown_pair = None
+        self._shown_value = None
         self.pairs.clear()
         self.reason.clear()
         self.notice.hide_notice()
@@ -187,7 +189,12 @@ class DuplicatesView(QWidget):
         # Read again while a pair is on show (a sync round): that pair stays, with the record
         # chosen to keep and the reason typed; one resolved elsewhere leaves nothing chosen.
         before = self._shown_pair
-        keep_id = self._side_id() if before is not None else None
+        # The record ticked, read from the pair on show: the list has already been read
+        # again, and its row there may hold another pair now, or none.
+        shown = self._shown_value
+        keep_id = None
+        if shown is not None:
+            keep_id = shown.first.id if self.keep_group.checkedId() == 0 else shown.second.id
         self._refilling = True
         try:
             self._fill_pairs(pairs)
@@ -242,6 +249,7 @@ class DuplicatesView(QWidget):
 
     def _show(self, pair: PossibleDuplicate | None) -> None:
         self._shown_pair = pair.id if pair is not None else None
+        self._shown_value = pair
         self.detail.setVisible(pair is not None)
         if pair is None:
             return
@@ -276,6 +284,7 @@ class DuplicatesView(QWidget):
     def _on_vm_resolved(self, outcome: str) -> None:
         # Resolved here: the list read next starts again from its first pair.
         self._shown_pair = None
+        self._shown_value = None
         self.reason.clear()
         self.notice.show_notice(self.tr(_OUTCOME[outcome]), "success")
 
