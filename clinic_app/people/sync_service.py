@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -35,7 +35,9 @@ from clinic_app.people.views import ConflictView, IssueView, PatientSummary
 from clinic_app.sync import scope
 from clinic_app.sync.client import WAITING_KEY, SyncClient, SyncReport, store_rows
 from clinic_app.sync.model import SyncIssue, SyncRowState
+from clinic_app.sync.ownership import patients_of_row
 from clinic_app.sync.protocol import PulledRow
+from clinic_app.sync.wire import synced_table
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
 
 if TYPE_CHECKING:
@@ -499,12 +501,32 @@ class SyncService:
         )
 
     @staticmethod
-    def _record_words(session: Session, table: str, row_id: uuid.UUID) -> str:
+    def _record_words(
+        session: Session,
+        table: str,
+        row_id: uuid.UUID,
+        fields: Mapping[str, Any] | None = None,
+    ) -> str:
+        """Which record, and whose: a refused or conflicting change is told by its patient.
+
+        A row not here (a new one the server refused) is read as the change sent it.
+        """
         if table == "patient":
             patient = session.get(Patient, row_id)
             if patient is not None:
                 return f"{patient.family_name.upper()}, {patient.given_name}"
-        return table.replace("_", " ")
+        words = table.replace("_", " ")
+        try:
+            synced = synced_table(table)
+        except ClinicError:
+            return words
+        conn = session.connection()
+        row = conn.execute(select(synced.table).where(synced.table.c.id == row_id)).mappings()
+        found = row.first()
+        named = [p for p in patients_of_row(conn, table, found or fields or {}) if p is not None]
+        patients = [session.get(Patient, p) for p in named]
+        names = [f"{p.family_name.upper()}, {p.given_name}" for p in patients if p is not None]
+        return f"{words} of {' and '.join(names)}" if names else words
 
     def issues(self, actor: CurrentUser) -> list[IssueView]:
         """Changes the server refused or answered with a conflict, newest first."""
@@ -518,7 +540,9 @@ class SyncService:
                     kind=row.kind,
                     table=row.table_name,
                     row_id=row.row_id,
-                    record=self._record_words(session, row.table_name, row.row_id),
+                    record=self._record_words(
+                        session, row.table_name, row.row_id, row.change.get("fields")
+                    ),
                     reason=row.reason,
                     fields=tuple(sorted((row.change.get("fields") or {}).keys())),
                     at=row.at,
