@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -9,10 +10,15 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.demo import demo_password
+from clinic_app.people.model import Patient
+from clinic_app.people.views import PatientSummary
 from tests.explore_1.helpers import words_of
+from tests.support.merges import merged_by_sync, renamed
 from tests.ui.conftest import CLINICIAN, WAIT_MS, wait_idle
-from tests.ui.letters.helpers import open_letter, printing_to
+from tests.ui.letters.helpers import open_letter, patients_with_episodes, printing_to
+from tests.ui.records import second_registration
 from ui.app import MainWindow
+from ui.domains.letters.letter.screens import LetterScreen
 
 PASSWORD = demo_password(CLINICIAN)
 FIRST = "Right knee osteoarthritis"
@@ -54,3 +60,52 @@ def test_a_gp_letter_quotes_a_diagnosis_its_signed_addendum_corrected(
     wait_idle(window)
     words = words_of(printed[0])
     assert "meniscal tear" in words, "the GP is told the diagnosis the addendum corrected"
+
+
+
+def test_a_patient_letter_begun_before_a_merge_is_addressed_to_the_old_name_and_address(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
+) -> None:
+    """A letter to the patient was begun under one registration; that registration is then
+    merged into her other one, whose record names her WHITFIELD at 2 Mill Lane, Leeds. The
+    service says a draft is drawn "naming the patient as the surviving record does", and the
+    page band does say WHITFIELD, but the address block the letter is posted by (the window of
+    the envelope) still reads the old registration's name and address, fixed when the draft
+    was made: the letter goes to "Muhammad Murray" at the old address.
+    """
+    window = signed_in
+    user = window.session.require_user()
+    ((first, _episode),) = patients_with_episodes(clinic, 1)
+    stale = clinic.patients.open(user, first)
+    draft = clinic.letters.draft(user, first, "patient")
+    assert stale.family_name in draft.recipient
+    survivor = second_registration(clinic, _summary(clinic, first))  # 2 Mill Lane, Leeds
+    renamed(clinic, survivor, "Whitfield")
+    merged_by_sync(clinic, survivor, first)
+
+    window.open_screen("patient", clinic.patients.open(user, survivor))
+    wait_idle(window)
+    window.open_screen("letter", draft.id)
+    wait_idle(window)
+    screen = window.screen_by_id("letter")
+    assert isinstance(screen, LetterScreen)
+    assert screen.view_model.letter is not None
+    assert screen.view_model.letter.id == draft.id
+    printed = printing_to(screen, tmp_path)
+    with qtbot.waitSignal(screen.view_model.printed, timeout=WAIT_MS):
+        qtbot.mouseClick(screen.view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    words = words_of(printed[0])
+    assert "WHITFIELD, " in words  # the page band: the surviving record
+    heading = words.split("Your letter from the MSK service", 2)[2].split("Dear", 1)[0]
+    assert "Whitfield" in heading and "2 Mill Lane" in heading, heading
+
+
+def _summary(clinic: Services, patient: uuid.UUID) -> PatientSummary:
+    with clinic.context.store.sessions() as session:
+        row = session.get(Patient, patient)
+        assert row is not None
+        return PatientSummary(
+            row.id, row.nhs_number, row.family_name, row.given_name, row.date_of_birth,
+            0, "", row.postcode, 0,
+        )
