@@ -14,7 +14,7 @@ from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientSummary
 from tests.explore_1.helpers import words_of
 from tests.support.merges import merged_by_sync, renamed
-from tests.ui.conftest import CLINICIAN, WAIT_MS, wait_idle
+from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
 from tests.ui.letters.helpers import open_letter, patients_with_episodes, printing_to
 from tests.ui.records import second_registration
 from ui.app import MainWindow
@@ -109,3 +109,42 @@ def _summary(clinic: Services, patient: uuid.UUID) -> PatientSummary:
             row.id, row.nhs_number, row.family_name, row.given_name, row.date_of_birth,
             0, "", row.postcode, 0,
         )
+
+
+def test_an_onward_referral_redrafted_for_another_provider_still_goes_to_the_first(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
+) -> None:
+    """The clinician drafts the onward referral to "Spire Leeds Hospital"; the patient then
+    says she would rather go to Harrogate. The clinician types "Harrogate District Hospital"
+    as the provider and presses Draft again. The screen silently reopens the first draft
+    (same kind, same episode) and ignores the provider just typed: the letter, whose
+    addressee cannot be edited, is printed addressed to Spire Leeds Hospital, so the
+    patient's referral and clinical details go to a provider she did not choose.
+    """
+    window = signed_in
+    user = window.session.require_user()
+    patient = clinic.patients.search(user, "999", limit=1)[0].id
+    screen = open_letter(window, clinic, patient)
+    view = screen.view
+    view.kind.setCurrentIndex(view.kind.findData("onward_referral"))
+    type_into(qtbot, view.provider, "Spire Leeds Hospital")
+    with qtbot.waitSignal(screen.view_model.letter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.draft_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    first = screen.view_model.letter
+    assert first is not None and "Spire" in first.recipient
+
+    view.provider.clear()
+    type_into(qtbot, view.provider, "Harrogate District Hospital")
+    with qtbot.waitSignal(screen.view_model.letter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.draft_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    letter = screen.view_model.letter
+    assert letter is not None
+    printed = printing_to(screen, tmp_path)
+    with qtbot.waitSignal(screen.view_model.printed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    words = words_of(printed[0])
+    assert "Harrogate District Hospital" in words, (letter.recipient, words[:600])
+    assert "Spire" not in words
