@@ -148,3 +148,44 @@ def test_an_onward_referral_redrafted_for_another_provider_still_goes_to_the_fir
     words = words_of(printed[0])
     assert "Harrogate District Hospital" in words, (letter.recipient, words[:600])
     assert "Spire" not in words
+
+
+def test_a_letter_to_a_patient_with_no_gp_carries_the_clinicians_warning_about_her(
+    qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
+) -> None:
+    """A letter to the patient herself, for a patient with no GP practice on record: under her
+    own name and address, in red bold, it says "No GP practice is recorded for this patient."
+    That flag is the staff's warning for a GP letter with nowhere to go; on the patient's
+    letter it sits in the address block (in an envelope window) and talks about her in the
+    third person. Her letter already asks her, in its own words, to tell the clinic who her
+    GP is.
+    """
+    from clinic_app.people.views import PatientInput  # noqa: PLC0415
+
+    window = signed_in
+    user = window.session.require_user()
+    patient = clinic.patients.register(
+        user,
+        PatientInput(
+            given_name="Anna",
+            family_name="Kowalska",
+            date_of_birth="1961-03-02",
+            sex="2",
+            address="14 Long Road, Leeds",
+            postcode="LS6 2AB",
+        ),
+    )
+    screen = open_letter(window, clinic, patient.id)
+    view = screen.view
+    view.kind.setCurrentIndex(view.kind.findData("patient"))
+    with qtbot.waitSignal(screen.view_model.letter_changed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.draft_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    printed = printing_to(screen, tmp_path)
+    with qtbot.waitSignal(screen.view_model.printed, timeout=WAIT_MS):
+        qtbot.mouseClick(view.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(window)
+    words = words_of(printed[0])
+    assert "Dear Anna," in words
+    assert "Please tell us who your GP is." in words
+    assert "recorded for this patient" not in words
