@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.people.care import EpisodeChange, EpisodeOfCare, Referral
 from clinic_app.people.duplicates import same_patient
 from clinic_app.sync.hooks import on_checked
@@ -55,3 +56,31 @@ on_checked(
     "same_patient",
     lambda conn, row, _stored: link_refusal(conn, row, {"episode_id": EpisodeOfCare}),
 )
+
+
+def file_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.wrong_patient`` for a new file row naming bytes another record's file holds.
+
+    A file is made once, for the record it is taken for; the app never makes a second row for
+    bytes already on the server except for the same patient. A row naming another patient's
+    file (or one still waiting for a patient) would give its bytes to whoever holds the new
+    row's patient.
+    """
+    if stored is not None:
+        return None  # a file row is never changed (its own check refuses that)
+    table = Attachment.__table__
+    owners = conn.execute(
+        select(table.c.patient_id).where(
+            table.c.sha256 == row.get("sha256"), table.c.id != row.get("id")
+        )
+    ).scalars()
+    patient = row.get("patient_id")
+    for owner in owners:
+        if owner is None or patient is None or not same_patient(conn, owner, patient):
+            return "sync.wrong_patient"
+    return None
+
+
+on_checked(Attachment.__tablename__, "same_patient", file_refusal)

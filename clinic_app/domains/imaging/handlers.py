@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
+from clinic_app.kernel.attachments import Attachment
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.duplicates import same_patient
 from clinic_app.records.links import link_refusal
@@ -84,3 +85,36 @@ def filing_refusal(
 
 
 on_checked(ImageInstance.__tablename__, "filed_once", filing_refusal)
+
+
+def file_of_patient_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """``sync.wrong_patient`` for an image showing a file of another patient than its study's.
+
+    An image's file is the one taken for it: a file that already has a patient belongs with
+    an image of that patient's study only (a file waiting for a patient is given one when
+    the image is filed).
+    """
+    attachment_id = row.get("attachment_id")
+    if attachment_id is None or (
+        stored is not None and stored.get("attachment_id") == attachment_id
+    ):
+        return None
+    files = Attachment.__table__
+    owner = conn.execute(select(files.c.patient_id).where(files.c.id == attachment_id)).scalar()
+    if owner is None:
+        return None
+    study_id = row.get("study_id")
+    study = ImagingStudy.__table__
+    patient = (
+        conn.execute(select(study.c.patient_id).where(study.c.id == study_id)).scalar()
+        if study_id is not None
+        else None
+    )
+    if patient is None or not same_patient(conn, owner, patient):
+        return "sync.wrong_patient"
+    return None
+
+
+on_checked(ImageInstance.__tablename__, "file_of_patient", file_of_patient_refusal)
