@@ -71,6 +71,8 @@ class TableRule:
         server_only: only the server writes it; a device's change is always refused.
         own_columns: columns that, when a change sets them, must name the acting user
             (the signer, the verifier, the reviewer, the author).
+        made_by: columns of ``own_columns`` a new row always fills (the app names who made
+            a decision when it makes it): one left empty is ``sync.nobody_named``.
         author: the column naming the record's author, for its lifecycle's checks.
         reviewer: the column naming who the record was sent to for review.
         removable: the app removes rows of this table (a tombstone); of any other table, a
@@ -91,6 +93,7 @@ class TableRule:
     update: frozenset[Action] = frozenset()
     server_only: bool = False
     own_columns: tuple[str, ...] = ()
+    made_by: tuple[str, ...] = ()
     author: str = "created_by"
     reviewer: str | None = None
     removable: bool = False
@@ -136,7 +139,9 @@ TABLE_RULES: Mapping[str, TableRule] = MappingProxyType(
         "referral": TableRule(_actions(Action.REFERRAL_CREATE), _EPISODE),
         "episode_of_care": TableRule(_EPISODE | {Action.REFERRAL_CREATE}, _EPISODE),
         "episode_change": TableRule(_EPISODE, own_columns=("changed_by",)),
-        "triage_decision": TableRule(_actions(Action.TRIAGE_DECIDE), own_columns=("decided_by",)),
+        "triage_decision": TableRule(
+            _actions(Action.TRIAGE_DECIDE), own_columns=("decided_by",), made_by=("decided_by",)
+        ),
         "assessment": TableRule(
             _actions(Action.ASSESSMENT_WRITE),
             _actions(Action.ASSESSMENT_WRITE, Action.ASSESSMENT_SIGN),
@@ -438,6 +443,8 @@ def _whose_refusal(
         claimed = values.get(column)
         if claimed is not None and claimed != acting.user_id:
             return "sync.not_yours"
+    if stored is None and any(values.get(column) is None for column in rule.made_by):
+        return "sync.nobody_named"  # who decided is whoever pushes it, never nobody
     if rule.adds_to is not None and stored is None and values.get("signed_by") is None:
         return "sync.not_signable"  # an addendum is signed by whoever adds it, always
     return None

@@ -114,7 +114,7 @@ _REFUSALS: dict[str, str] = {
     ),
     "sync.nobody_named": (
         "it names nobody (or someone other than the person who did it) as who signed, "
-        "verified, merged or settled it"
+        "verified, decided, merged or settled it"
     ),
     "sync.alert_kept": (
         "it took a red-flag alert off the patient's banner while the action for it is "
