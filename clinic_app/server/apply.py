@@ -405,6 +405,21 @@ def _refusal(
     return None
 
 
+def _part_refused(
+    conn: Connection,
+    table: str,
+    row: Mapping[Any, Any],
+    values: Mapping[str, Any],
+    names: list[str],
+) -> bool:
+    """Whether the row as a partial merge would leave it fails the table's own checks."""
+    merged = {**row, **{name: values[name] for name in names}}
+    merged.update({name: values[name] for name in values if name in META_FIELDS})
+    return any(check(merged, row) is not None for check in row_checks(table)) or any(
+        check(conn, merged, row) is not None for check in change_checks(table)
+    )
+
+
 def _merge(
     conn: Connection,
     synced: SyncedTable,
@@ -441,6 +456,11 @@ def _merge(
         to_apply: list[str] = []
     else:
         to_apply = [name for name in differing if name not in concurrent]
+    if concurrent and to_apply and _part_refused(conn, synced.name, row, values, to_apply):
+        # The change was checked whole; the part of it merged would leave a row its checks
+        # refuse (an episode ending before the start kept from another change): none of it
+        # is written, and all of it is kept for a person.
+        concurrent, to_apply = list(differing), []
     new_version = version
     if to_apply:
         new_version = version + 1
@@ -1095,6 +1115,11 @@ def resolve_conflict(
     refused = _choice_refusal(acting, synced, change, row)
     if refused is not None:
         raise PermissionDenied(refused, field=conflict.field)
+    # And the row it leaves must pass the table's own checks, as a pushed change must: a
+    # status chosen "signed" makes a signed record only with its seal (else refused).
+    checked = _checked(conn, synced.name, change, row, synced.decode(dict(change.fields)))
+    if checked is not None:
+        raise PermissionDenied(checked.reason or "sync.not_allowed", field=conflict.field)
     if conflict.status != "open":
         raise Conflict("sync.conflict_resolved")
     if value not in (conflict.server_value, conflict.device_value):
