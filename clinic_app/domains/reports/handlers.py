@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
 from clinic_app.domains.reports.archive import keep_report_as_dicom
-from clinic_app.domains.reports.model import ScanReport
+from clinic_app.domains.reports.model import ScanReport, ScanReportDicom, ScanReportReview
 from clinic_app.domains.reports.record import SCAN_REPORT
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.people.duplicates import same_patient
@@ -106,3 +106,71 @@ def images_refusal(
 
 
 on_checked(ScanReport.__tablename__, "images_of_its_study", images_refusal)
+
+
+def _report(conn: Connection, report_id: Any) -> Mapping[str, Any] | None:
+    table = ScanReport.__table__
+    found = conn.execute(select(table).where(table.c.id == report_id)).mappings().first()
+    return dict(found) if found is not None else None
+
+
+def review_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a supervisor's review is not one the app makes, as a code; None when it is.
+
+    A review is written as the report is returned or verified, in the same change: the
+    report it names is then returned, or signed with this reviewer as its verifier; its
+    trainee is the report's author, never the reviewer (``sync.not_allowed``). A review of
+    a report never sent to anyone would put a supervised scan in the trainee's logbook that
+    never happened.
+    """
+    if stored is not None:
+        return None  # a review is never changed (its own rule refuses that)
+    report = _report(conn, row.get("report_id"))
+    if report is None:
+        return "sync.not_allowed"
+    reviewer, trainee = row.get("reviewer_id"), row.get("trainee_id")
+    if trainee != report["author_id"] or reviewer == trainee:
+        return "sync.not_allowed"
+    outcome = row.get("outcome")
+    if outcome == "returned" and report["status"] == "returned":
+        return None
+    if outcome == "verified" and report["status"] == "signed" and report["verified_by"] == reviewer:
+        return None
+    return "sync.not_allowed"
+
+
+on_checked(ScanReportReview.__tablename__, "as_the_report_stands", review_refusal)
+
+
+def kept_dicom_refusal(
+    conn: Connection, row: Mapping[str, Any], stored: Mapping[str, Any] | None
+) -> str | None:
+    """Why a report's kept DICOM is refused, as a code; None when it is not.
+
+    It is made as a version is signed (alone or verified), from that version, and holds the
+    report's SR and key-object note as images of the report's own study: one for a report
+    not signed is ``sync.not_allowed``, one naming an image of another study
+    ``sync.wrong_patient`` (another patient's) or ``sync.bad_value``.
+    """
+    if stored is not None:
+        return None
+    report = _report(conn, row.get("report_id"))
+    if report is None or report["status"] != "signed":
+        return "sync.not_allowed"
+    named = [row.get("sr_instance_id"), row.get("kos_instance_id")]
+    images = ImageInstance.__table__
+    for image_id in (i for i in named if i is not None):
+        study_id = conn.execute(select(images.c.study_id).where(images.c.id == image_id)).scalar()
+        if study_id is None or study_id == report["study_id"]:
+            continue  # one not here yet comes later in the same push, made with the version
+        studies = ImagingStudy.__table__
+        owner = conn.execute(select(studies.c.patient_id).where(studies.c.id == study_id)).scalar()
+        if owner is not None and not same_patient(conn, owner, report["patient_id"]):
+            return "sync.wrong_patient"
+        return "sync.bad_value"
+    return None
+
+
+on_checked(ScanReportDicom.__tablename__, "of_a_signed_version", kept_dicom_refusal)
