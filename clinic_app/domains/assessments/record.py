@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from clinic_app.domains.assessments.model import Assessment
+from clinic_app.domains.assessments.model import Assessment, AssessmentAddendum
 from clinic_app.domains.assessments.rules import SECTIONS, medicine_review_problems
 from clinic_app.kernel.security.permissions import Action
 from clinic_app.kernel.vocabulary import AssessmentStatus, RecordStatus
@@ -98,6 +98,17 @@ def letter_sections(
             f"{section.label}: {text}"
             for section in ASSESSMENT.text_sections
             if section.letter and (text := str(row.content.get(section.key) or "").strip())
+        ]
+        # What a signed addendum added or corrected since goes with it: a letter never
+        # quotes a diagnosis without the correction signed after it.
+        words += [
+            f"Addendum, {day_words(added.signed_at)}: {added.text.strip()}"
+            for added in session.scalars(
+                select(AssessmentAddendum)
+                .where(AssessmentAddendum.assessment_id == row.id)
+                .order_by(AssessmentAddendum.signed_at)
+            )
+            if added.text.strip()
         ]
         if not words:
             continue

@@ -121,7 +121,9 @@ def letter_pdf(letter: PrintedLetter) -> bytes:
         flow: list[Any] = [Paragraph("<br/>".join(head), sender_style), Spacer(1, 4 * mm)]
         flow += [Paragraph(text(view.title), title), Spacer(1, 3 * mm)]
         flow.append(Paragraph(text(view.recipient), body))
-        if view.no_gp_practice:
+        # Staff's warning, for letters to a GP or provider; the patient's own letter asks
+        # them who their GP is in its own words.
+        if view.no_gp_practice and view.kind != "patient":
             flow.append(Paragraph("No GP practice is recorded for this patient.", flag))
         when = view.signed_at or view.created_at
         flow.append(Paragraph(text(day_words(when)), body))

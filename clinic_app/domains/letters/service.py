@@ -7,6 +7,7 @@ domain's table. Every method acts on the patient named with it.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Collection, Mapping
 from datetime import date
@@ -651,6 +652,22 @@ class LetterService:
         site = _letter_site(session, row, actor)
         from clinic_app.domains.letters.pdf import PrintedLetter  # noqa: PLC0415 - on demand
 
+        if view.kind == LetterKind.PATIENT.value:
+            # Posted to the patient as their record names them now (merged, or moved house
+            # since the letter was begun), never to the name and address it was begun with.
+            view = dataclasses.replace(
+                view,
+                recipient="\n".join(
+                    part
+                    for part in (
+                        " ".join(
+                            p for p in (patient.title, patient.given_name, patient.family_name) if p
+                        ),
+                        ", ".join(p for p in (patient.address, patient.postcode) if p),
+                    )
+                    if part
+                ),
+            )
         return PrintedLetter(
             view=view,
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",

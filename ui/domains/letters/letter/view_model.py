@@ -217,6 +217,9 @@ class LetterViewModel(QObject):
         letters = self._letters
         self._drafts.set_busy(True)
 
+        # A provider typed names whom the letter goes to: a draft to another is not it.
+        named = " ".join(provider.split())
+
         def work() -> LetterView:
             # The same letter asked for again (the same kind, about the same episode or
             # onward referral): this user's draft of it goes on, never a second blank one.
@@ -227,6 +230,7 @@ class LetterViewModel(QObject):
                     and letter.kind == kind
                     and letter.onward_decision_id == onward_decision_id
                     and (episode_id is None or letter.episode_id == episode_id)
+                    and (not named or letter.recipient == named)
                 ):
                     return letter
             return letters.draft(
