@@ -40,11 +40,15 @@ def _safe(part: str) -> str:
 
 
 def family_name(patient_name: str) -> str:
-    """The family name from "FAMILY, Given" (as documents show it) or "Given Family"."""
+    """The family name from "FAMILY, Given" (as documents show it), or the family name itself.
+
+    A name with no comma is a family name as the record holds it, whole: "van der Berg" is
+    never filed as "Berg".
+    """
     name = patient_name.strip()
     if "," in name:
         return name.split(",", 1)[0]
-    return name.rsplit(" ", 1)[-1] if name else ""
+    return name
 
 
 def document_file_name(

@@ -69,6 +69,8 @@ class TakeHome:
         clinician: who they talked it through with ("" when not known).
         aid_version: the aid's version the conversation used ("" for the one printed).
         draft: the record is not signed yet: every page says so, and nothing is promised.
+        replaced_on: the day a later decision replaced this one (the patient changed their
+            mind), or None: a replaced one says so above the choice and promises nothing.
     """
 
     patient_name: str
@@ -83,6 +85,7 @@ class TakeHome:
     clinician: str = ""
     aid_version: str = ""
     draft: bool = False
+    replaced_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,9 @@ DRAFT_WORDS = (
 _DRAFT_STEPS = (
     "Your clinician will go through this with you and record what you decide together. Until "
     "then nothing is arranged.",
+)
+_REPLACED_STEPS = (
+    "Nothing is arranged from this decision any more: the later one says what happens next.",
 )
 
 
@@ -362,10 +368,17 @@ class _Summary:
     def the_patients_part(self) -> list[Any]:
         """What they chose and why, what mattered most, their questions, next steps."""
         aid, home = self.aid, self.home
-        chose: list[Any] = [
-            self.para("What you chose", self.heading),
-            self.para(_choice_words(aid, home.choice), self.strong),
-        ]
+        chose: list[Any] = [self.para("What you chose", self.heading)]
+        if home.replaced_on is not None:
+            chose.append(
+                self.para(
+                    "This decision was replaced: you changed your mind on "
+                    f"{pdf_kit.day_words(home.replaced_on)}, and a later decision was recorded. "
+                    "Go by that one.",
+                    self.strong,
+                )
+            )
+        chose.append(self.para(_choice_words(aid, home.choice), self.strong))
         if home.choice_words.strip():
             chose.append(self.para("Why, in your words:"))
             chose.append(self.para(home.choice_words.strip()))
@@ -388,7 +401,13 @@ class _Summary:
             flow.append(self.para(home.questions.strip()))
         steps = [
             self.para(step)
-            for step in (_DRAFT_STEPS if home.draft else _next_steps(aid, home.choice))
+            for step in (
+                _REPLACED_STEPS
+                if home.replaced_on is not None
+                else _DRAFT_STEPS
+                if home.draft
+                else _next_steps(aid, home.choice)
+            )
         ]
         flow.append(KeepTogether([self.para("Next steps", self.heading), *steps]))
         return flow

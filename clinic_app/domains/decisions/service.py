@@ -695,6 +695,17 @@ class DecisionService:
             number = patient.nhs_number or ""
             born = patient.date_of_birth
             large = LARGE_PRINT in (patient.accessible_information_needs or [])
+            # The day the decision was talked through: the day it was signed, however
+            # long after it is printed again (a draft is printed on the day it is made).
+            if row.signed_at is not None:
+                signed = row.signed_at
+                on = (signed.astimezone() if signed.tzinfo is not None else signed).date()
+            replaced_on = None
+            later_id = _superseded_by(session, row)
+            later = session.get(DecisionRecord, later_id) if later_id is not None else None
+            if later is not None and later.signed_at is not None:
+                when = later.signed_at
+                replaced_on = (when.astimezone() if when.tzinfo is not None else when).date()
             self._audit(session, actor, "print", row)
         # reportlab loads only when someone prints.
         from clinic_app.domains.decisions.pdf import TakeHome, take_home_pdf  # noqa: PLC0415
@@ -712,6 +723,7 @@ class DecisionService:
             clinician=author,
             aid_version=row.aid_version,
             draft=row.status != RecordStatus.SIGNED,
+            replaced_on=replaced_on,
         )
         return take_home_pdf(aid, home, large_print=large)
 
