@@ -37,8 +37,8 @@ from clinic_app.sync.client import WAITING_KEY, SyncClient, SyncReport, store_ro
 from clinic_app.sync.model import SyncIssue, SyncRowState
 from clinic_app.sync.ownership import patients_of_row
 from clinic_app.sync.protocol import PulledRow
-from clinic_app.sync.wire import synced_table
 from clinic_app.sync.scheduler import SyncScheduler, SyncState
+from clinic_app.sync.wire import synced_table
 
 if TYPE_CHECKING:
     from clinic_app.sync.http import HttpTransport

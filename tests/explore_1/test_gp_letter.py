@@ -62,7 +62,6 @@ def test_a_gp_letter_quotes_a_diagnosis_its_signed_addendum_corrected(
     assert "meniscal tear" in words, "the GP is told the diagnosis the addendum corrected"
 
 
-
 def test_a_patient_letter_begun_before_a_merge_is_addressed_to_the_old_name_and_address(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
@@ -106,8 +105,15 @@ def _summary(clinic: Services, patient: uuid.UUID) -> PatientSummary:
         row = session.get(Patient, patient)
         assert row is not None
         return PatientSummary(
-            row.id, row.nhs_number, row.family_name, row.given_name, row.date_of_birth,
-            0, "", row.postcode, 0,
+            row.id,
+            row.nhs_number,
+            row.family_name,
+            row.given_name,
+            row.date_of_birth,
+            0,
+            "",
+            row.postcode,
+            0,
         )
 
 

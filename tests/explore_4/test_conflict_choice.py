@@ -76,8 +76,12 @@ def test_a_report_made_signed_through_a_conflict_choice_has_no_seal(
     stale = push(
         north,
         as_ann,
-        change("scan_report", report, _signing({**dict(first), "status": "returned"},
-                                                signed_by=ann), base=1),
+        change(
+            "scan_report",
+            report,
+            _signing({**dict(first), "status": "returned"}, signed_by=ann),
+            base=1,
+        ),
     ).results[0]
     assert stale.status is Status.CONFLICT, stale
     conflicts = [c for c in north.transport.conflicts() if c.get("row_id") == str(report)]

@@ -56,8 +56,12 @@ def test_a_triage_decision_decided_by_nobody_is_accepted(
     result = push(
         north,
         token(north),
-        change("triage_decision", made, copied(db, "triage_decision", decision, decided_by=None),
-               op="insert"),
+        change(
+            "triage_decision",
+            made,
+            copied(db, "triage_decision", decision, decided_by=None),
+            op="insert",
+        ),
     ).results[0]
 
     row = stored(db, "triage_decision", made)
