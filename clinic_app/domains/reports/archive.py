@@ -91,6 +91,46 @@ def kept_as_dicom(session: Session, report_id: uuid.UUID) -> ScanReportDicom | N
     ).first()
 
 
+def _study_header(session: Session, study: ImagingStudy) -> tuple[str, datetime] | None:
+    """The Study ID and start (local time) the study's first outside image carries, if any.
+
+    Images the app grabs itself are written from the study's own values; a scanner's or an
+    imported file keeps its own, and the report must agree with them.
+    """
+    first = session.scalars(
+        select(ImageInstance)
+        .where(
+            ImageInstance.study_id == study.id,
+            ImageInstance.source.in_(("received", "imported")),
+            ImageInstance.deleted.is_(False),
+        )
+        .order_by(ImageInstance.id)
+        .limit(1)
+    ).first()
+    if first is None:
+        return None
+    from io import BytesIO  # noqa: PLC0415
+
+    from pydicom import dcmread  # noqa: PLC0415 - pydicom on first report
+    from pydicom.errors import InvalidDicomError  # noqa: PLC0415
+
+    from clinic_app.kernel.attachments import Attachment  # noqa: PLC0415
+
+    data = kept_bytes(session, session.get(Attachment, first.attachment_id))
+    if data is None:
+        return None
+    try:
+        ds = dcmread(BytesIO(data), stop_before_pixels=True)
+        day, time = str(ds.get("StudyDate") or ""), str(ds.get("StudyTime") or "")
+        if len(day) != 8:
+            return None
+        clock = (time.split(".", maxsplit=1)[0] + "000000")[:6]
+        started = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
+    except (InvalidDicomError, ValueError, OSError):
+        return None
+    return str(ds.get("StudyID") or "")[:16], started
+
+
 def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
     """Make the SR (and KOS) of a version just sealed, keep them, and queue the study.
 
@@ -133,7 +173,17 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
             session.get(ImageInstance, earlier.kos_instance_id) if earlier.kos_instance_id else None
         )
         kos_series = earlier_kos.series_uid if earlier_kos is not None else None
+    # A study a scanner or a file began: its images say the study's ID, date and time, and
+    # the report joins the study as they say (a PACS takes study-level values from any).
+    header = _study_header(session, study)
     verifier = _observer(session, row.verified_by) if row.verified_by else None
+    verifier_words = ""
+    if verifier is not None and row.agreement:
+        from clinic_app.domains.reports.pdf import AGREEMENT_WORDS  # noqa: PLC0415
+
+        verifier_words = f"Verified by {verifier.name}: {AGREEMENT_WORDS.get(row.agreement, '')}."
+        if row.supervisor_words:
+            verifier_words += f" {row.supervisor_words.strip()}"
     document = ReportDocument(
         patient=ReportPatient(
             # Without an NHS number the report is still kept as DICOM, under the record's
@@ -164,8 +214,9 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         predecessor=predecessor,
         series_uid=predecessor.series_uid if predecessor is not None else None,
         instance_number=row.version,
-        study_id=study_id(study.started_at),
-        study_started=study.started_at,
+        study_id=header[0] if header is not None else study_id(study.started_at),
+        study_started=header[1] if header is not None else study.started_at,
+        verifier_words=verifier_words,
     )
     sr = scan_report_sr(document)
     dicom = ScanReportDicom(report_id=row.id, sr_instance_id=_keep(session, row, sr, encode(sr)))

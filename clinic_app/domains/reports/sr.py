@@ -256,6 +256,8 @@ class ScanReport:
     instance_number: int = 1
     study_id: str = ""
     study_started: datetime | None = None
+    #: What the verifier agreed and added in their own words (a verified version only).
+    verifier_words: str = ""
 
     def text(self, key: str) -> str:
         """The text of the section ``key`` ("" when it has none)."""
@@ -638,6 +640,15 @@ def _sections(report: ScanReport) -> list[ContainerContentItem]:
             container = ContainerContentItem(title, False, relationship_type="CONTAINS")
             container.ContentSequence = ContentSequence(content)
             sections.append(container)
+    words = report.verifier_words.strip()
+    added = next((s for s in _sections_of_report() if s.amendment and s.sr_heading), None)
+    if words and added is not None and added.sr_heading is not None:
+        # The verifier's agreement and own words are part of what was verified: a reader of
+        # the archived report learns where the supervisor differed, as on the printed one.
+        title, item = (Code(c.value, c.scheme, c.meaning) for c in added.sr_heading)
+        container = ContainerContentItem(title, False, relationship_type="CONTAINS")
+        container.ContentSequence = ContentSequence([TextContentItem(item, words, "CONTAINS")])
+        sections.append(container)
     return sections
 
 

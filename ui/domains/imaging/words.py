@@ -50,6 +50,10 @@ _WORDS: dict[str, str] = {
         "This DICOM file is compressed in a way the app cannot read. Nothing was kept. "
         "Export it from the scanner uncompressed, or as JPEG-LS."
     ),
+    "dicom.waiting_for_patient": (
+        "This scan is already on this computer, waiting for a patient. Open Images waiting "
+        "for a patient, compare what the file says with this record, and assign it there."
+    ),
     "dicom.wrong_patient": (
         "This image names a different patient from the record that is open. Nothing was "
         "kept. Check whose scan it is before importing it."

@@ -822,11 +822,14 @@ class ImagingService:
             data = kept_bytes(session, attachment)
             if data is None:
                 raise NotFound("file.not_here")
+            # Whose image it is: its study's patient (a scanner's image assigned here has a
+            # study before its file is given a patient, which the server does on sync).
+            study = session.get(ImagingStudy, row.study_id) if row.study_id else None
             self._uow.audit(
                 session,
                 actor,
                 "image.view",
-                patient_id=attachment.patient_id,
+                patient_id=study.patient_id if study is not None else attachment.patient_id,
                 entity="image_instance",
                 entity_id=row.id,
             )
@@ -896,6 +899,10 @@ def _already_held(
     )
     if not same:
         raise Conflict("dicom.duplicate_instance")
+    if patient_id is not None and held.study_id is None:
+        # The scanner's copy waits for a person to compare it with the record and assign
+        # it: importing it again does not file it (nor say so), it is assigned there.
+        raise Conflict("dicom.waiting_for_patient")
     if patient_id is not None and held.study_id is not None:
         study = session.get(ImagingStudy, held.study_id)
         # Held in a study under a registration merged into the record is held for them.
