@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -63,13 +63,14 @@ def test_a_summary_reprinted_a_week_later_says_the_talk_was_on_the_reprint_day(
     assert isinstance(screen, DecisionScreen)
     _signed_decision(qtbot, window, screen)
     record = screen.view_model.record
-    assert record is not None and record.is_signed
+    assert record is not None
+    assert record.is_signed
     talked_on = record.signed_at.astimezone().date()
 
     # A week later (the screen's own clock), reopened from the patient's timeline.
     later = talked_on + timedelta(days=7)
-    screen._today = lambda: later  # noqa: SLF001 - the screen's clock, as built
-    screen.view_model._today = lambda: later  # noqa: SLF001
+    screen._today = lambda: later
+    screen.view_model._today = lambda: later
     (entry,) = clinic.timeline.for_patient(user, patient).of_kind("sdm")
     window.open_screen("decision", entry)
     wait_idle(window)
@@ -94,7 +95,7 @@ def test_a_summary_for_mrs_van_der_berg_is_saved_as_berg(
     in the name is hers: the file is filed under, and found again as, another surname
     (a Mr Berg's papers), and searching the folder for "Van der Berg" finds nothing.
     """
-    from clinic_app.people.views import PatientInput  # noqa: PLC0415
+    from clinic_app.people.views import PatientInput
 
     window = signed_in
     user = window.session.user

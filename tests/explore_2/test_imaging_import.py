@@ -24,8 +24,10 @@ def _two_patients(clinic: Services) -> tuple[PatientSummary, PatientSummary]:
 def _open_imaging(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
     window.screen_by_id("search").view_model.choose_patient(patient.id)
     qtbot.waitUntil(
-        lambda: (record := window.screen_by_id("patient").view_model.record) is not None
-        and record.id == patient.id,
+        lambda: (
+            (record := window.screen_by_id("patient").view_model.record) is not None
+            and record.id == patient.id
+        ),
         timeout=WAIT_MS,
     )
     wait_idle(window)
@@ -57,7 +59,7 @@ def test_importing_a_scan_that_already_waits_for_a_patient_says_kept_but_it_is_n
     view = window.screen_by_id("imaging").view
     view.choose_import = lambda: str(path)
     view.import_button.click()
-    qtbot.waitUntil(lambda: view.notice.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(view.notice.isVisible, timeout=WAIT_MS)
     wait_idle(window)
     said = view.notice.text()
 

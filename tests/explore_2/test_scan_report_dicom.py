@@ -35,8 +35,10 @@ def _texts(ds: Dataset) -> Iterator[str]:
 def _open_record(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> None:
     window.screen_by_id("search").view_model.choose_patient(patient.id)
     qtbot.waitUntil(
-        lambda: (record := window.screen_by_id("patient").view_model.record) is not None
-        and record.id == patient.id,
+        lambda: (
+            (record := window.screen_by_id("patient").view_model.record) is not None
+            and record.id == patient.id
+        ),
         timeout=WAIT_MS,
     )
     wait_idle(window)
@@ -113,11 +115,11 @@ def test_report_sr_of_a_scanners_study_leaves_with_another_study_date_time_and_i
     study, and the project itself promises "the report's study date, time and ID are its
     images'" (it holds only for the app's own captures).
     """
-    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+    from datetime import UTC, datetime, timedelta
 
-    from clinic_app.domains.imaging.model import ImagingStudy  # noqa: PLC0415
-    from clinic_app.domains.imaging.service.outgoing import outgoing_datasets  # noqa: PLC0415
-    from tests.support.us_image import ScanSubject, us_image  # noqa: PLC0415
+    from clinic_app.domains.imaging.model import ImagingStudy
+    from clinic_app.domains.imaging.service.outgoing import outgoing_datasets
+    from tests.support.us_image import ScanSubject, us_image
 
     patient_a, patient_b = _two_patients(clinic)
     sign_in(qtbot, window, "sonographer")

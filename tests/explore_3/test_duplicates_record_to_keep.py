@@ -50,7 +50,8 @@ def test_a_pair_above_settled_elsewhere_flips_the_record_to_keep_back_to_record_
     settle(qtbot, window)
 
     chosen = view.chosen()
-    assert chosen is not None and chosen.id == pair_of_b.id
+    assert chosen is not None
+    assert chosen.id == pair_of_b.id
     assert view.reason.toPlainText().startswith("Same NHS number")
     tick_on_record_2 = view.keep[1].isChecked()
 

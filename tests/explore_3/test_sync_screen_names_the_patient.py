@@ -44,4 +44,6 @@ def test_refused_changes_to_two_patients_assessments_are_listed_without_naming_e
     listed = sorted(label.text() for label in view.issue_labels)
     named_a = [t for t in listed if a.family_name.upper() in t.upper()]
     named_b = [t for t in listed if b.family_name.upper() in t.upper()]
-    assert len(named_a) == 1 and len(named_b) == 1 and named_a != named_b, listed
+    assert len(named_a) == 1, listed
+    assert len(named_b) == 1, listed
+    assert named_a != named_b, listed

@@ -92,7 +92,8 @@ def test_an_image_naming_another_sites_file_stops_other_laptops_pulling(
         pulled = "pulled"
     except Exception as error:  # noqa: BLE001 - any failure of the pull is the fault shown
         pulled = repr(error)
-    assert refused and pulled == "pulled", (results[1], pulled)
+    assert refused, results[1]
+    assert pulled == "pulled", pulled
     assert not holds(db, north, theirs)
 
 

@@ -29,7 +29,8 @@ from ui.shell import registry
 
 CLINICIAN = "clinician"
 SUPERVISOR = "supervisor"
-WAIT_MS = 5000
+#: Long enough for a loaded 2-core machine; a wait ends as soon as what it waits for holds.
+WAIT_MS = 10_000
 #: A first sign-in on a syncing laptop asks the server, which on a loaded machine is slower.
 ONLINE_WAIT_MS = 20_000
 
