@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.container import Services
 from clinic_app.domains.decisions.views import DecisionInput
-from tests.explore_1.helpers import catch_pdfs, click_and_wait_pdf, words_of
 from tests.ui.conftest import wait_idle
+from tests.ui.decisions.printed import catch_pdfs, click_and_wait_pdf, words_of
 from tests.ui.injections.helpers import PASSWORD, sign_decision
 from ui.app import MainWindow
 from ui.domains.decisions.consultation.screens import DecisionScreen

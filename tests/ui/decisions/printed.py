@@ -1,4 +1,4 @@
-"""Helpers for the explore_1 tests: open screens as a clinician would, catch the PDF made."""
+"""Helpers for tests of what is printed: open screens as a clinician would, catch the PDF made."""
 
 from __future__ import annotations
 

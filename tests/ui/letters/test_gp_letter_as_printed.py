@@ -12,9 +12,9 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.people.model import Patient
 from clinic_app.people.views import PatientSummary
-from tests.explore_1.helpers import words_of
 from tests.support.merges import merged_by_sync, renamed
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.decisions.printed import words_of
 from tests.ui.letters.helpers import open_letter, patients_with_episodes, printing_to
 from tests.ui.records import second_registration
 from ui.app import MainWindow

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from clinic_app.kernel.security import keychain
 from clinic_app.sync.protocol import Status
-from tests.explore_4.rows import imaged, study
 from tests.integration.sync.hostile_moves.helpers import change, push, stored, token
+from tests.integration.sync.hostile_moves.rows import imaged, study
 from tests.support.sync_server import Device, SyncServer, sign_in
 from tests.support.two_sites import PASSWORD, register
 

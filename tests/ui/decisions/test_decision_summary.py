@@ -13,8 +13,8 @@ from clinic_app.container import Services
 from clinic_app.demo import demo_password
 from clinic_app.domains.decisions.content import decision_aids
 from clinic_app.kernel.pdf_kit import day_words
-from tests.explore_1.helpers import catch_pdfs, click_and_wait_pdf, open_patient_screen, words_of
 from tests.ui.conftest import CLINICIAN, WAIT_MS, type_into, wait_idle
+from tests.ui.decisions.printed import catch_pdfs, click_and_wait_pdf, open_patient_screen, words_of
 from ui.app import MainWindow
 from ui.domains.decisions.consultation.screens import DecisionScreen
 

@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 
 from clinic_app.kernel.errors import ClinicError
 from clinic_app.sync.protocol import Status
-from tests.explore_4.rows import attachment, imaged, instance, study, upload
 from tests.integration.sync.hostile_moves.helpers import change, holds, push, stored, token
+from tests.integration.sync.hostile_moves.rows import attachment, imaged, instance, study, upload
 from tests.support.sync_server import Device, SyncServer
 from tests.support.two_sites import register, site_laptop
 

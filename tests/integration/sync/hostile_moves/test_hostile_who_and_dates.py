@@ -11,7 +11,6 @@ from sqlalchemy import Engine, select
 from clinic_app.domains.triage.model import TriageDecision
 from clinic_app.people.care import EpisodeOfCare
 from clinic_app.sync.protocol import Change, Status
-from tests.explore_4.rows import copied
 from tests.integration.sync.hostile_moves.helpers import (
     change,
     push,
@@ -19,6 +18,7 @@ from tests.integration.sync.hostile_moves.helpers import (
     stored,
     token,
 )
+from tests.integration.sync.hostile_moves.rows import copied
 from tests.support.sync_server import Device
 
 pytestmark = pytest.mark.timeout(300)

@@ -15,8 +15,8 @@ from clinic_app.kernel.security import keychain
 from clinic_app.records.registry import record_type_for_table
 from clinic_app.records.seal import seal_refusal
 from clinic_app.sync.protocol import Status
-from tests.explore_4.test_reports import _new_report
 from tests.integration.sync.hostile_moves.helpers import change, push, stored, token
+from tests.integration.sync.hostile_moves.test_hostile_reports import _new_report
 from tests.support.server_push import sealed
 from tests.support.sync_server import Device, SyncServer, sign_in
 from tests.support.two_sites import PASSWORD
