@@ -44,7 +44,7 @@ def _signed_decision(qtbot: QtBot, window: MainWindow, screen: DecisionScreen) -
     wait_idle(window)
 
 
-def test_a_summary_reprinted_a_week_later_says_the_talk_was_on_the_reprint_day(
+def test_a_summary_reprinted_a_week_later_is_dated_the_day_of_the_talk(
     qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
 ) -> None:
     """The summary says "Talked through on <day> with <clinician>": the day of the conversation.
@@ -84,7 +84,7 @@ def test_a_summary_reprinted_a_week_later_says_the_talk_was_on_the_reprint_day(
     assert f"Talked through on {day_words(later)}" not in words
 
 
-def test_a_summary_for_mrs_van_der_berg_is_saved_as_berg(
+def test_a_summary_for_mrs_van_der_berg_is_saved_under_her_whole_family_name(
     qtbot: QtBot, clinic: Services, signed_in: MainWindow, tmp_path: Path
 ) -> None:
     """The saved PDF's file name is meant to say whose document it is (family name first).

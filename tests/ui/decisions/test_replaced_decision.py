@@ -15,7 +15,7 @@ from ui.app import MainWindow
 from ui.domains.decisions.consultation.screens import DecisionScreen
 
 
-def test_a_replaced_decision_prints_as_if_it_still_stood(
+def test_a_replaced_decision_prints_saying_it_was_replaced(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     """The patient chose the steroid injection (signed), then changed her mind: the clinician

@@ -39,7 +39,7 @@ def _open_imaging(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> 
     wait_idle(window)
 
 
-def test_importing_a_scan_that_already_waits_for_a_patient_says_kept_but_it_is_not_in_the_record(
+def test_importing_a_scan_that_waits_for_a_patient_files_it_or_says_where_it_is(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
     """The scanner pushed a scan labelled with its own Patient ID ("13US1"), so it waits in
@@ -92,7 +92,7 @@ def _find_and_choose(qtbot: QtBot, window: MainWindow, patient: PatientSummary) 
     assert view.assign_button.isEnabled()
 
 
-def test_looking_at_an_assigned_scanner_image_is_missing_from_the_patients_access_trail(
+def test_looking_at_an_assigned_scanner_image_is_on_the_patients_access_trail(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
     """A scanner image that matched nobody is assigned to patient A on "Images waiting for a

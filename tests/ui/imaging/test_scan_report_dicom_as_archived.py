@@ -44,7 +44,7 @@ def _open_record(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> N
     wait_idle(window)
 
 
-def test_supervisors_correcting_words_are_missing_from_the_verified_sr_sent_to_pacs(
+def test_the_verified_sr_sent_to_pacs_carries_the_supervisors_correcting_words(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
     """A supervisor verifies a trainee's report with "major discordance" and writes her
@@ -103,7 +103,7 @@ def _open_imaging(qtbot: QtBot, window: MainWindow, patient: PatientSummary) -> 
     wait_idle(window)
 
 
-def test_report_sr_of_a_scanners_study_leaves_with_another_study_date_time_and_id_than_its_images(
+def test_report_sr_of_a_scanners_study_has_its_images_study_date_time_and_id(
     qtbot: QtBot, clinic: Services, window: MainWindow
 ) -> None:
     """The sonographer puts patient A on the scanner worklist, and A's scan arrives from the

@@ -25,7 +25,7 @@ FIRST = "Right knee osteoarthritis"
 CORRECTED = "Correction: MRI shows a medial meniscal tear, not osteoarthritis; diagnosis changed."
 
 
-def test_a_gp_letter_quotes_a_diagnosis_its_signed_addendum_corrected(
+def test_a_gp_letter_quotes_the_signed_addendum_with_the_diagnosis_it_corrects(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     """The clinician signs an assessment ("Right knee osteoarthritis"), then the MRI comes back
@@ -62,7 +62,7 @@ def test_a_gp_letter_quotes_a_diagnosis_its_signed_addendum_corrected(
     assert "meniscal tear" in words, "the GP is told the diagnosis the addendum corrected"
 
 
-def test_a_patient_letter_begun_before_a_merge_is_addressed_to_the_old_name_and_address(
+def test_a_patient_letter_begun_before_a_merge_is_addressed_as_the_surviving_record(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     """A letter to the patient was begun under one registration; that registration is then
@@ -118,7 +118,7 @@ def _summary(clinic: Services, patient: uuid.UUID) -> PatientSummary:
         )
 
 
-def test_an_onward_referral_redrafted_for_another_provider_still_goes_to_the_first(
+def test_an_onward_referral_redrafted_for_another_provider_goes_to_that_provider(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     """The clinician drafts the onward referral to "Spire Leeds Hospital"; the patient then
@@ -158,7 +158,7 @@ def test_an_onward_referral_redrafted_for_another_provider_still_goes_to_the_fir
     assert "Spire" not in words
 
 
-def test_a_letter_to_a_patient_with_no_gp_carries_the_clinicians_warning_about_her(
+def test_a_letter_to_a_patient_with_no_gp_carries_no_staff_warning(
     qtbot: QtBot, signed_in: MainWindow, clinic: Services, tmp_path: Path
 ) -> None:
     """A letter to the patient herself, for a patient with no GP practice on record: under her

@@ -15,7 +15,7 @@ from tests.ui.shell.test_screens_follow_changes import sync_round_brought_someth
 from ui.app import MainWindow
 
 
-def test_a_pair_above_settled_elsewhere_flips_the_record_to_keep_back_to_record_1(
+def test_a_pair_above_settled_elsewhere_leaves_the_record_to_keep_ticked(
     qtbot: QtBot, window: MainWindow, clinic: Services
 ) -> None:
     """Two pairs wait (patient A registered twice, then patient B registered twice). The

@@ -48,7 +48,7 @@ def _words_kept_anywhere(clinic: Services) -> bool:
     return any(WORDS in text for text in notes + drafts)
 
 
-def test_a_contact_note_being_typed_when_a_sync_round_lets_go_of_its_patient_is_lost_unsaid(
+def test_a_contact_note_being_typed_stays_when_a_sync_round_would_let_go_of_its_patient(
     qtbot: QtBot, window: MainWindow, clinic: Services
 ) -> None:
     """The clinician types a follow-up note for patient A (B was open before). A sync round

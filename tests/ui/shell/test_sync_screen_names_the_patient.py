@@ -11,7 +11,7 @@ from tests.ui.late_answers import two_patients
 from ui.app import MainWindow
 
 
-def test_refused_changes_to_two_patients_assessments_are_listed_without_naming_either_patient(
+def test_refused_changes_to_two_patients_assessments_each_name_their_patient(
     qtbot: QtBot, window: MainWindow, clinic: Services
 ) -> None:
     """Two of the clinician's assessment changes, one for patient A and one for patient B,

@@ -37,7 +37,7 @@ def _signing(row: Any, **values: Any) -> dict[str, Any]:
     return fields
 
 
-def test_a_report_made_signed_through_a_conflict_choice_has_no_seal(
+def test_a_conflict_choice_never_makes_a_report_signed_without_its_seal(
     server: SyncServer, north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """Choosing "signed" in a conflict on a report's status stores it signed, unsealed.

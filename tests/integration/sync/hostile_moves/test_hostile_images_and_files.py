@@ -19,7 +19,7 @@ from tests.support.two_sites import register, site_laptop
 pytestmark = pytest.mark.timeout(300)
 
 
-def test_an_image_of_my_patient_naming_another_patients_file_is_accepted(
+def test_an_image_of_my_patient_naming_another_patients_file_is_refused(
     north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """An image row (``image_instance``) of one patient's study names another patient's file.
@@ -55,7 +55,7 @@ def north_two(server: SyncServer, tmp_path: Path) -> Iterator[Device]:
     yield from site_laptop(server, tmp_path, "northgate-two", "ann")
 
 
-def test_an_image_naming_another_sites_file_stops_other_laptops_pulling(
+def test_an_image_naming_another_sites_file_is_refused_and_others_pull_on(
     north: Device,
     south: Device,
     north_two: Device,
@@ -97,7 +97,7 @@ def test_an_image_naming_another_sites_file_stops_other_laptops_pulling(
     assert not holds(db, north, theirs)
 
 
-def test_a_file_row_naming_another_sites_file_lets_the_laptop_download_it(
+def test_a_file_row_naming_another_sites_file_gets_the_laptop_nothing(
     north: Device, south: Device, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """A laptop that knows a file's name gets its bytes by first pushing a row naming it.

@@ -48,7 +48,7 @@ def _new_report(
     return report
 
 
-def test_a_supervisors_verified_review_of_a_report_never_submitted_to_her_is_accepted(
+def test_a_supervisors_verified_review_of_a_report_never_submitted_to_her_is_refused(
     server: SyncServer, north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """A "verified" review row for a trainee's draft that nobody submitted or verified.
@@ -99,7 +99,7 @@ def test_a_supervisors_verified_review_of_a_report_never_submitted_to_her_is_acc
     assert stored(db, "scan_report_review", review) is None
 
 
-def test_a_kept_dicom_row_for_an_unsigned_report_naming_another_patients_image_is_accepted(
+def test_a_kept_dicom_row_for_an_unsigned_report_naming_another_patients_image_is_refused(
     north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """A ``scan_report_dicom`` row ("this final version is kept as this SR") for a draft.

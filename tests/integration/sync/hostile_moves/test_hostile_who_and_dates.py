@@ -38,7 +38,7 @@ def _triaged(north: Device, db: Engine, patient: uuid.UUID) -> tuple[uuid.UUID, 
     return decision, episode
 
 
-def test_a_triage_decision_decided_by_nobody_is_accepted(
+def test_a_triage_decision_decided_by_nobody_is_refused(
     north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """A triage decision pushed with ``decided_by`` empty is stored as decided by nobody.
@@ -71,7 +71,7 @@ def test_a_triage_decision_decided_by_nobody_is_accepted(
     )
 
 
-def test_an_episode_left_ending_before_it_starts_by_a_change_merged_in_part(
+def test_a_change_merged_in_part_never_leaves_an_episode_ending_before_it_starts(
     north: Device, db: Engine, two_patients: tuple[uuid.UUID, uuid.UUID]
 ) -> None:
     """The server checks a change's dates together, then stores only some of them.
