@@ -133,10 +133,15 @@ def review_refusal(
     reviewer, trainee = row.get("reviewer_id"), row.get("trainee_id")
     if trainee != report["author_id"] or reviewer == trainee:
         return "sync.not_allowed"
-    outcome = row.get("outcome")
-    if outcome == "returned" and report["status"] == "returned":
+    outcome, status = row.get("outcome"), report["status"]
+    # Still submitted to this reviewer: the report's own change comes later in the same push
+    # (an older laptop queued the review first); its step is checked when it comes.
+    sent_to_them = status == "submitted" and report.get("supervisor_id") == reviewer
+    if outcome == "returned" and (status == "returned" or sent_to_them):
         return None
-    if outcome == "verified" and report["status"] == "signed" and report["verified_by"] == reviewer:
+    if outcome == "verified" and (
+        (status == "signed" and report["verified_by"] == reviewer) or sent_to_them
+    ):
         return None
     return "sync.not_allowed"
 
@@ -162,9 +167,12 @@ def kept_dicom_refusal(
     named = [row.get("sr_instance_id"), row.get("kos_instance_id")]
     images = ImageInstance.__table__
     for image_id in (i for i in named if i is not None):
-        study_id = conn.execute(select(images.c.study_id).where(images.c.id == image_id)).scalar()
-        if study_id is None or study_id == report["study_id"]:
-            continue  # one not here yet comes later in the same push, made with the version
+        held = conn.execute(select(images.c.study_id).where(images.c.id == image_id)).first()
+        if held is None:
+            continue  # not here yet: it comes later in the same push, made with the version
+        study_id = held.study_id
+        if study_id == report["study_id"]:
+            continue
         studies = ImagingStudy.__table__
         owner = conn.execute(select(studies.c.patient_id).where(studies.c.id == study_id)).scalar()
         if owner is not None and not same_patient(conn, owner, report["patient_id"]):

@@ -352,6 +352,9 @@ class ReportService:
         with self._uow(actor, Action.REPORT_VERIFY) as session:
             row = self._checked(session, actor, report_id, "return")
             row.status = RecordStatus.RETURNED
+            # The report's change first, then its review: a server checks the review
+            # against the report as it stands, and a push carries them in this order.
+            session.flush()
             session.add(
                 ScanReportReview(
                     report_id=row.id,
@@ -414,6 +417,7 @@ class ReportService:
             row.agreement = agreement
             row.verified_by = actor.id
             self._seal(session, row, actor, now, self.attestation(session, "verify"), step="verify")
+            session.flush()  # the report verified before its review (as in ``return``)
             session.add(
                 ScanReportReview(
                     report_id=row.id,

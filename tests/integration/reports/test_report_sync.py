@@ -162,3 +162,43 @@ def test_the_supervisor_is_told_after_a_sync_brings_a_report_to_review(
         wait_idle(window)
     finally:
         window.shutdown()
+
+
+def test_a_report_returned_on_the_supervisors_laptop_reaches_the_trainee_with_its_feedback(
+    laptops: tuple[Services, Services],
+) -> None:
+    """The supervisor returns a trainee's report with feedback on her laptop. The server takes
+    the return and its review whole: nothing is refused on her laptop, and the trainee's
+    laptop shows the report returned with her words (a review checked against the report as
+    it stood before the return would be refused, and the feedback never leave her laptop)."""
+    mine, theirs = laptops
+    trainee = mine.auth.login("sam", PASSWORD)
+    patient = mine.patients.register(
+        trainee,
+        PatientInput(
+            given_name="Ada",
+            family_name="Lovelace",
+            date_of_birth="1960-03-14",
+            sex="2",
+            nhs_number="9990000018",
+        ),
+    )
+    frame = np.random.default_rng(5).integers(0, 90, (64, 80, 3), dtype=np.uint8)
+    image = mine.imaging.capture_still(trainee, patient.id, frame, body_part="KNEE", laterality="R")
+    report = mine.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
+    mine.reports.save(
+        trainee, report.id, {"findings": "Small effusion.", "impression": "Effusion."}
+    )
+    mine.reports.submit(trainee, report.id)
+    mine.sync.sync_now()
+
+    theirs.sync.sync_now()
+    supervisor = theirs.auth.login("helen", PASSWORD)
+    theirs.reports.return_to_trainee(supervisor, report.id, "Measure the effusion, please.")
+    theirs.sync.sync_now()
+    assert theirs.sync.issues(supervisor) == []
+
+    mine.sync.sync_now()
+    back = mine.reports.get(trainee, report.id)
+    assert back.status == "returned"
+    assert any("Measure the effusion" in words for words in back.feedback)
