@@ -91,44 +91,44 @@ def kept_as_dicom(session: Session, report_id: uuid.UUID) -> ScanReportDicom | N
     ).first()
 
 
-def _study_header(session: Session, study: ImagingStudy) -> tuple[str, datetime] | None:
-    """The Study ID and start (local time) the study's first outside image carries, if any.
+def _study_header(session: Session, study: ImagingStudy) -> tuple[str, str, str] | None:
+    """The Study ID, date and time the study's objects leave with, when an image says them.
 
-    Images the app grabs itself are written from the study's own values; a scanner's or an
-    imported file keeps its own, and the report must agree with them.
+    As ``outgoing.record_identity`` chooses them: the first image (in the order they joined)
+    made for this study's UID that carries a study date, the app's own captures or a
+    scanner's; None when there is none, and the study's own start is used.
     """
-    first = session.scalars(
-        select(ImageInstance)
-        .where(
-            ImageInstance.study_id == study.id,
-            ImageInstance.source.in_(("received", "imported")),
-            ImageInstance.deleted.is_(False),
-        )
-        .order_by(ImageInstance.id)
-        .limit(1)
-    ).first()
-    if first is None:
-        return None
     from io import BytesIO  # noqa: PLC0415
 
     from pydicom import dcmread  # noqa: PLC0415 - pydicom on first report
-    from pydicom.errors import InvalidDicomError  # noqa: PLC0415
 
     from clinic_app.kernel.attachments import Attachment  # noqa: PLC0415
 
-    data = kept_bytes(session, session.get(Attachment, first.attachment_id))
-    if data is None:
-        return None
-    try:
-        ds = dcmread(BytesIO(data), stop_before_pixels=True)
-        day, time = str(ds.get("StudyDate") or ""), str(ds.get("StudyTime") or "")
-        if len(day) != 8:
-            return None
-        clock = (time.split(".", maxsplit=1)[0] + "000000")[:6]
-        started = datetime.strptime(day + clock, "%Y%m%d%H%M%S")
-    except (InvalidDicomError, ValueError, OSError):
-        return None
-    return str(ds.get("StudyID") or "")[:16], started
+    rows = session.scalars(
+        select(ImageInstance)
+        .where(
+            ImageInstance.study_id == study.id,
+            ImageInstance.source != "report",
+            ImageInstance.deleted.is_(False),
+        )
+        .order_by(ImageInstance.created_at)
+    ).all()
+    for image in rows:
+        data = kept_bytes(session, session.get(Attachment, image.attachment_id))
+        if data is None:
+            continue
+        try:
+            ds = dcmread(BytesIO(data), stop_before_pixels=True)
+            if str(ds.get("StudyInstanceUID") or "") != study.study_uid or not ds.get("StudyDate"):
+                continue
+            return (
+                str(ds.get("StudyID") or ""),
+                str(ds.StudyDate),
+                str(ds.get("StudyTime") or ""),
+            )
+        except Exception:  # noqa: BLE001 - an unreadable header never stops a signing
+            continue
+    return None
 
 
 def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
@@ -178,10 +178,12 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
     header = _study_header(session, study)
     verifier = _observer(session, row.verified_by) if row.verified_by else None
     verifier_words = ""
-    if verifier is not None and row.agreement:
+    if row.verified_by is not None and row.agreement:
         from clinic_app.domains.reports.pdf import AGREEMENT_WORDS  # noqa: PLC0415
 
-        verifier_words = f"Verified by {verifier.name}: {AGREEMENT_WORDS.get(row.agreement, '')}."
+        verifying = session.get(User, row.verified_by)
+        name = verifying.display_name if verifying is not None else "the verifier"
+        verifier_words = f"Verified by {name}: {AGREEMENT_WORDS.get(row.agreement, '')}."
         if row.supervisor_words:
             verifier_words += f" {row.supervisor_words.strip()}"
     document = ReportDocument(
@@ -215,7 +217,8 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         series_uid=predecessor.series_uid if predecessor is not None else None,
         instance_number=row.version,
         study_id=header[0] if header is not None else study_id(study.started_at),
-        study_started=header[1] if header is not None else study.started_at,
+        study_started=study.started_at,
+        study_date_time=header[1:] if header is not None else None,
         verifier_words=verifier_words,
     )
     sr = scan_report_sr(document)

@@ -103,6 +103,8 @@ _PERFORMING = Code("121094", "DCM", "Performing")  # CID 7453
 # declared with the scan report's sections (``clinic_app.domains.reports.rules``). TID 2000 puts
 # the measurements and the key images that illustrate the findings in the findings section.
 _EVIDENCE_SECTION = "findings"
+#: The verifier's comment on a verified version (DCM 121106, "Comment").
+_COMMENT = Code("121106", "DCM", "Comment")
 _BEST_ILLUSTRATION = Code("121080", "DCM", "Best illustration of finding")  # CID 7003
 _SOURCE_OF_MEASUREMENT = Code("121112", "DCM", "Source of Measurement")  # CID 7003
 # A measured length between two points: CID 7470 (Linear Measurement) has both SCT "Length"
@@ -258,6 +260,8 @@ class ScanReport:
     study_started: datetime | None = None
     #: What the verifier agreed and added in their own words (a verified version only).
     verifier_words: str = ""
+    #: The study's date and time as its images carry them (DA, TM), over ``study_started``.
+    study_date_time: tuple[str, str] | None = None
 
     def text(self, key: str) -> str:
         """The text of the section ``key`` ("" when it has none)."""
@@ -524,6 +528,8 @@ def _instance(report: ScanReport, ref: ImageRef | None) -> Dataset:
     started = local_time(report.study_started) if report.study_started else None
     ds.StudyDate = started.strftime("%Y%m%d") if started else ""
     ds.StudyTime = started.strftime("%H%M%S") if started else ""
+    if report.study_date_time is not None:
+        ds.StudyDate, ds.StudyTime = report.study_date_time
     ds.ReferringPhysicianName = ""
     ds.StudyID = report.study_id
     ds.AccessionNumber = report.accession
@@ -641,13 +647,11 @@ def _sections(report: ScanReport) -> list[ContainerContentItem]:
             container.ContentSequence = ContentSequence(content)
             sections.append(container)
     words = report.verifier_words.strip()
-    added = next((s for s in _sections_of_report() if s.amendment and s.sr_heading), None)
-    if words and added is not None and added.sr_heading is not None:
+    if words:
         # The verifier's agreement and own words are part of what was verified: a reader of
         # the archived report learns where the supervisor differed, as on the printed one.
-        title, item = (Code(c.value, c.scheme, c.meaning) for c in added.sr_heading)
-        container = ContainerContentItem(title, False, relationship_type="CONTAINS")
-        container.ContentSequence = ContentSequence([TextContentItem(item, words, "CONTAINS")])
+        container = ContainerContentItem(_COMMENT, False, relationship_type="CONTAINS")
+        container.ContentSequence = ContentSequence([TextContentItem(_COMMENT, words, "CONTAINS")])
         sections.append(container)
     return sections
 
