@@ -130,6 +130,13 @@ def targets_in_force(session: Session) -> dict[str, int]:
     return values
 
 
+def _patient_recipient(patient: Patient) -> str:
+    """A letter to the patient's address block: their name, then their address."""
+    name = " ".join(p for p in (patient.title, patient.given_name, patient.family_name) if p)
+    address = ", ".join(p for p in (patient.address, patient.postcode) if p)
+    return "\n".join(part for part in (name, address) if part)
+
+
 def _kind(value: str) -> LetterKind:
     try:
         return LetterKind(value)
@@ -496,6 +503,11 @@ class LetterService:
             raise FormErrors(problems)
         with self._uow(actor, permission) as session:
             row = self._mine(session, actor, letter_id, patient_id, "sign")
+            if row.kind == LetterKind.PATIENT:
+                # Signed as addressed now: the name and address the record holds today.
+                addressed = session.get(Patient, survivor_of(session, row.patient_id))
+                if addressed is not None:
+                    row.recipient = _patient_recipient(addressed)
             seal(
                 LETTER,
                 row,
@@ -652,22 +664,10 @@ class LetterService:
         site = _letter_site(session, row, actor)
         from clinic_app.domains.letters.pdf import PrintedLetter  # noqa: PLC0415 - on demand
 
-        if view.kind == LetterKind.PATIENT.value:
-            # Posted to the patient as their record names them now (merged, or moved house
-            # since the letter was begun), never to the name and address it was begun with.
-            view = dataclasses.replace(
-                view,
-                recipient="\n".join(
-                    part
-                    for part in (
-                        " ".join(
-                            p for p in (patient.title, patient.given_name, patient.family_name) if p
-                        ),
-                        ", ".join(p for p in (patient.address, patient.postcode) if p),
-                    )
-                    if part
-                ),
-            )
+        if view.kind == LetterKind.PATIENT.value and view.status != "signed":
+            # A draft is posted to the patient as their record names them now (merged, or
+            # moved house since it was begun); a signed letter prints as it was signed.
+            view = dataclasses.replace(view, recipient=_patient_recipient(patient))
         return PrintedLetter(
             view=view,
             patient_name=f"{patient.family_name.upper()}, {patient.given_name}",
