@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -134,11 +134,9 @@ class SyncService:
         self._lock = threading.Lock()
         self._configured: bool | None = None
 
-    def keep_open(self, patient_id: uuid.UUID | None) -> None:
-        """The patient open on screen now (None: none): no sync round lets go of them."""
-        self._context.store.open_patients = (
-            frozenset() if patient_id is None else frozenset({patient_id})
-        )
+    def keep_open(self, patients: Iterable[uuid.UUID]) -> None:
+        """The patients whose work is on screen now: no sync round lets go of them."""
+        self._context.store.open_patients = frozenset(patients)
 
     # ------------------------------------------------------------------ settings
 

@@ -103,11 +103,17 @@ class WindowContext(QObject):
         )
 
     def _set(self, record: PatientRecord | None, *, forget: bool) -> None:
+        previous = self._patient
         before = self._patient.id if self._patient is not None else None
         after = record.id if record is not None else None
         self._patient = record
-        # A sync round lets go of no patient while they are open here.
-        self.services.sync.keep_open(after)
+        # A sync round lets go of no patient while they are open here (their registrations
+        # merged in too), nor of the one just left until what was typed for them is saved.
+        self.services.sync.keep_open(_ids(record) | _ids(previous))
+        if before is not None and before != after:
+            self.runner.run_store(
+                _nothing, on_done=lambda _done: self.services.sync.keep_open(_ids(self._patient))
+            )
         if forget and before != after:
             # From no patient, what is on show came since the last one closed: it stays.
             self._window.forget_patient(notices=before is not None)
@@ -165,3 +171,12 @@ class WindowContext(QObject):
         if self._patient is None or self._body_chart_patient() != self._patient.id:
             return ()
         return tuple(self._body_regions())
+
+
+def _ids(record: PatientRecord | None) -> set[uuid.UUID]:
+    """A record's patient and the registrations merged into it."""
+    return set() if record is None else {record.id, *record.merged_ids}
+
+
+def _nothing() -> None:
+    """Store work that waits its turn behind the saves queued before it."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from clinic_app.domains.imaging.views import SendOutcome
@@ -84,7 +84,7 @@ class SyncRunner(SyncControls, Protocol):
 
     def stop(self) -> None: ...
 
-    def keep_open(self, patient_id: uuid.UUID | None) -> None: ...
+    def keep_open(self, patients: Iterable[uuid.UUID]) -> None: ...
 
 
 class ReportServices(ReportDesk, LogbookSource, Protocol):
