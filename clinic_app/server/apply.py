@@ -1115,15 +1115,18 @@ def resolve_conflict(
     refused = _choice_refusal(acting, synced, change, row)
     if refused is not None:
         raise PermissionDenied(refused, field=conflict.field)
-    # And the row it leaves must pass the table's own checks, as a pushed change must: a
-    # status chosen "signed" makes a signed record only with its seal (else refused).
-    checked = _checked(conn, synced.name, change, row, synced.decode(dict(change.fields)))
-    if checked is not None:
-        raise PermissionDenied(checked.reason or "sync.not_allowed", field=conflict.field)
     if conflict.status != "open":
         raise Conflict("sync.conflict_resolved")
     if value not in (conflict.server_value, conflict.device_value):
         raise ClinicError("sync.not_a_kept_value")
+    # A value other than the one stored must leave a row that passes the table's own checks,
+    # as a pushed change must: a status chosen "signed" makes a signed record only with its
+    # seal (else refused). Keeping the value stored changes nothing, and is never refused.
+    chosen = synced.decode(dict(change.fields))
+    if _differing(row, chosen):
+        checked = _checked(conn, synced.name, change, row, chosen)
+        if checked is not None:
+            raise PermissionDenied(checked.reason or "sync.not_allowed", field=conflict.field)
     # Who chose is the signed-in user of the token, never a name the device sends.
     change = dataclasses.replace(
         change,
