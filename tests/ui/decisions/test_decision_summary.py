@@ -18,7 +18,7 @@ from tests.ui.decisions.printed import catch_pdfs, click_and_wait_pdf, open_pati
 from ui.app import MainWindow
 from ui.domains.decisions.consultation.screens import DecisionScreen
 
-AIDS = Path(__file__).parents[1] / "core" / "decisions" / "aids" / "good"
+AIDS = Path(__file__).parents[2] / "core" / "decisions" / "aids" / "good"
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +30,14 @@ def _test_aids(clinic: Services, monkeypatch: pytest.MonkeyPatch) -> None:
 def _signed_decision(qtbot: QtBot, window: MainWindow, screen: DecisionScreen) -> None:
     view, vm = screen.view, screen.view_model
     chooser = view.chooser
+    # The aids are listed once the store answers (later on a loaded machine): one is chosen
+    # as a clinician would, by the row the list shows first.
+    qtbot.waitUntil(lambda: chooser.aids.count() > 0, timeout=WAIT_MS)
+    if chooser.aids.currentRow() < 0:
+        chooser.aids.setCurrentRow(0)
     chooser.aids.setFocus()
     qtbot.keyClick(chooser.aids, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.page is not None, timeout=WAIT_MS)
     wait_idle(window)
     page = view.page
     assert page is not None
