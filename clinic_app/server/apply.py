@@ -405,21 +405,6 @@ def _refusal(
     return None
 
 
-def _part_refused(
-    conn: Connection,
-    table: str,
-    row: Mapping[Any, Any],
-    values: Mapping[str, Any],
-    names: list[str],
-) -> bool:
-    """Whether the row as a partial merge would leave it fails the table's own checks."""
-    merged = {**row, **{name: values[name] for name in names}}
-    merged.update({name: values[name] for name in values if name in META_FIELDS})
-    return any(check(merged, row) is not None for check in row_checks(table)) or any(
-        check(conn, merged, row) is not None for check in change_checks(table)
-    )
-
-
 def _merge(
     conn: Connection,
     synced: SyncedTable,
@@ -456,7 +441,9 @@ def _merge(
         to_apply: list[str] = []
     else:
         to_apply = [name for name in differing if name not in concurrent]
-    if concurrent and to_apply and _part_refused(conn, synced.name, row, values, to_apply):
+    changed = {name: values[name] for name in to_apply}
+    changed.update({name: values[name] for name in values if name in META_FIELDS})
+    if concurrent and to_apply and _checked(conn, synced.name, change, row, changed) is not None:
         # The change was checked whole; the part of it merged would leave a row its checks
         # refuse (an episode ending before the start kept from another change): none of it
         # is written, and all of it is kept for a person.
@@ -464,8 +451,6 @@ def _merge(
     new_version = version
     if to_apply:
         new_version = version + 1
-        changed = {name: values[name] for name in to_apply}
-        changed.update({name: values[name] for name in values if name in META_FIELDS})
         conn.execute(
             update(table)
             .where(table.c.id == change.row_id)
