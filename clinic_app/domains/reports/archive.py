@@ -13,6 +13,7 @@ transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -23,10 +24,9 @@ from clinic_app.domains.imaging.dicom.names import (
     LOCAL_ISSUER,
     dicom_sex,
     person_name,
-    study_id,
 )
 from clinic_app.domains.imaging.model import ImageInstance, ImagingStudy
-from clinic_app.domains.imaging.service.outgoing import leaving_as
+from clinic_app.domains.imaging.service.outgoing import leaving_as, record_identity
 from clinic_app.domains.imaging.service.pacs import pacs_refusal, queue_for_pacs
 from clinic_app.domains.reports.model import ScanReport, ScanReportDicom
 from clinic_app.kernel.staff import Site, User
@@ -91,12 +91,11 @@ def kept_as_dicom(session: Session, report_id: uuid.UUID) -> ScanReportDicom | N
     ).first()
 
 
-def _study_header(session: Session, study: ImagingStudy) -> tuple[str, str, str] | None:
-    """The Study ID, date and time the study's objects leave with, when an image says them.
+def _natives(session: Session, study: ImagingStudy) -> Iterator[Dataset]:
+    """The headers of the study's images made for its UID, in the order they joined it.
 
-    As ``outgoing.record_identity`` chooses them: the first image (in the order they joined)
-    made for this study's UID that carries a study date, the app's own captures or a
-    scanner's; None when there is none, and the study's own start is used.
+    Read one at a time, as ``outgoing.record_identity`` asks for them (it stops at the first
+    that says the study's date); one that cannot be read is passed over.
     """
     from io import BytesIO  # noqa: PLC0415
 
@@ -119,16 +118,10 @@ def _study_header(session: Session, study: ImagingStudy) -> tuple[str, str, str]
             continue
         try:
             ds = dcmread(BytesIO(data), stop_before_pixels=True)
-            if str(ds.get("StudyInstanceUID") or "") != study.study_uid or not ds.get("StudyDate"):
-                continue
-            return (
-                str(ds.get("StudyID") or ""),
-                str(ds.StudyDate),
-                str(ds.get("StudyTime") or ""),
-            )
         except Exception:  # noqa: BLE001 - an unreadable header never stops a signing
             continue
-    return None
+        if str(ds.get("StudyInstanceUID") or "") == study.study_uid:
+            yield ds
 
 
 def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> None:
@@ -175,7 +168,7 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         kos_series = earlier_kos.series_uid if earlier_kos is not None else None
     # A study a scanner or a file began: its images say the study's ID, date and time, and
     # the report joins the study as they say (a PACS takes study-level values from any).
-    header = _study_header(session, study)
+    identity = record_identity(patient, study, _natives(session, study))
     verifier = _observer(session, row.verified_by) if row.verified_by else None
     verifier_words = ""
     if row.verified_by is not None and row.agreement:
@@ -216,9 +209,9 @@ def keep_report_as_dicom(session: Session, row: ScanReport, when: datetime) -> N
         predecessor=predecessor,
         series_uid=predecessor.series_uid if predecessor is not None else None,
         instance_number=row.version,
-        study_id=header[0] if header is not None else study_id(study.started_at),
+        study_id=identity.study_id,
         study_started=study.started_at,
-        study_date_time=header[1:] if header is not None else None,
+        study_date_time=(identity.study_date, identity.study_time),
         verifier_words=verifier_words,
     )
     sr = scan_report_sr(document)

@@ -15,6 +15,7 @@ send. The SOP Instance UID stays the object's own.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def _utc(when: datetime) -> datetime:
 
 
 def record_identity(
-    patient: Patient, study: ImagingStudy, natives: list[Dataset] | None = None
+    patient: Patient, study: ImagingStudy, natives: Iterable[Dataset] | None = None
 ) -> RecordIdentity:
     """The identity every object of ``study`` leaves with.
 
@@ -53,7 +54,7 @@ def record_identity(
 
     began = local_time(study.started_at)
     date, time, number = began.strftime("%Y%m%d"), began.strftime("%H%M%S"), study_id(began)
-    for ds in natives or []:
+    for ds in natives or ():
         if ds.get("StudyDate"):
             date = str(ds.StudyDate)
             time = str(ds.get("StudyTime", "") or "")
