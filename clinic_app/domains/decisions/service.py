@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 
 from sqlalchemy import select
@@ -226,6 +226,11 @@ def _superseded_by(session: Session, row: DecisionRecord) -> uuid.UUID | None:
         .order_by(DecisionRecord.signed_at.desc(), DecisionRecord.id.desc())
         .limit(1)
     ).first()
+
+
+def _local_day(moment: datetime) -> date:
+    """The clinic's local day of a moment (a naive one is taken as local already)."""
+    return (moment.astimezone() if moment.tzinfo is not None else moment).date()
 
 
 def _scores_tuple(values: Sequence[int | None] | None) -> tuple[int | None, ...] | None:
@@ -698,14 +703,12 @@ class DecisionService:
             # The day the decision was talked through: the day it was signed, however
             # long after it is printed again (a draft is printed on the day it is made).
             if row.signed_at is not None:
-                signed = row.signed_at
-                on = (signed.astimezone() if signed.tzinfo is not None else signed).date()
+                on = _local_day(row.signed_at)
             replaced_on = None
             later_id = _superseded_by(session, row)
             later = session.get(DecisionRecord, later_id) if later_id is not None else None
             if later is not None and later.signed_at is not None:
-                when = later.signed_at
-                replaced_on = (when.astimezone() if when.tzinfo is not None else when).date()
+                replaced_on = _local_day(later.signed_at)
             self._audit(session, actor, "print", row)
         # reportlab loads only when someone prints.
         from clinic_app.domains.decisions.pdf import TakeHome, take_home_pdf  # noqa: PLC0415

@@ -130,11 +130,18 @@ def targets_in_force(session: Session) -> dict[str, int]:
     return values
 
 
+def _full_name(patient: Patient) -> str:
+    """Title, given and family name, as a letter addresses the patient."""
+    return " ".join(p for p in (patient.title, patient.given_name, patient.family_name) if p)
+
+
+def _postal_address(patient: Patient) -> str:
+    return ", ".join(p for p in (patient.address, patient.postcode) if p)
+
+
 def _patient_recipient(patient: Patient) -> str:
     """A letter to the patient's address block: their name, then their address."""
-    name = " ".join(p for p in (patient.title, patient.given_name, patient.family_name) if p)
-    address = ", ".join(p for p in (patient.address, patient.postcode) if p)
-    return "\n".join(part for part in (name, address) if part)
+    return "\n".join(part for part in (_full_name(patient), _postal_address(patient)) if part)
 
 
 def _kind(value: str) -> LetterKind:
@@ -299,13 +306,11 @@ class LetterService:
             facts = LetterFacts(
                 kind=letter_kind,
                 on=self._context.today(),
-                patient_name=" ".join(
-                    p for p in (patient.title, patient.given_name, patient.family_name) if p
-                ),
+                patient_name=_full_name(patient),
                 given_name=patient.given_name,
                 nhs_number=format_nhs_number(patient.nhs_number) if patient.nhs_number else "",
                 date_of_birth=patient.date_of_birth,
-                address=", ".join(p for p in (patient.address, patient.postcode) if p),
+                address=_postal_address(patient),
                 gp_name=gp.name if gp is not None and not gp.deleted else None,
                 gp_address=", ".join(p for p in (gp.address, gp.postcode) if p) if gp else "",
                 gp_ods=gp.ods_code if gp is not None else "",
