@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from clinic_app.bootstrap import create_clinic
 from clinic_app.container import Services
+from clinic_app.kernel.current_user import CurrentUser
 from clinic_app.kernel.uow import SYSTEM
 from clinic_app.people.views import PatientInput
 from tests.support.orthanc import Orthanc
@@ -55,12 +57,9 @@ def laptops(server: SyncServer, tmp_path: Path) -> Iterator[tuple[Services, Serv
     supervisor_laptop.close()
 
 
-def test_draft_to_verified_report_across_two_laptops_reaches_the_pacs(
-    laptops: tuple[Services, Services], orthanc: Orthanc
-) -> None:
-    mine, theirs = laptops
-    trainee = mine.auth.login("sam", PASSWORD)
-    patient = mine.patients.register(
+def _scanned(laptop: Services, trainee: CurrentUser, *, seed: int) -> tuple[Any, Any]:
+    """Ada Lovelace registered on ``laptop`` and a still of her right knee captured."""
+    patient = laptop.patients.register(
         trainee,
         PatientInput(
             given_name="Ada",
@@ -70,8 +69,19 @@ def test_draft_to_verified_report_across_two_laptops_reaches_the_pacs(
             nhs_number="9990000018",
         ),
     )
-    frame = np.random.default_rng(4).integers(0, 90, (64, 80, 3), dtype=np.uint8)
-    image = mine.imaging.capture_still(trainee, patient.id, frame, body_part="KNEE", laterality="R")
+    frame = np.random.default_rng(seed).integers(0, 90, (64, 80, 3), dtype=np.uint8)
+    image = laptop.imaging.capture_still(
+        trainee, patient.id, frame, body_part="KNEE", laterality="R"
+    )
+    return patient, image
+
+
+def test_draft_to_verified_report_across_two_laptops_reaches_the_pacs(
+    laptops: tuple[Services, Services], orthanc: Orthanc
+) -> None:
+    mine, theirs = laptops
+    trainee = mine.auth.login("sam", PASSWORD)
+    patient, image = _scanned(mine, trainee, seed=4)
     report = mine.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
     mine.reports.save(
         trainee,
@@ -173,18 +183,7 @@ def test_a_report_returned_on_the_supervisors_laptop_reaches_the_trainee_with_it
     it stood before the return would be refused, and the feedback never leave her laptop)."""
     mine, theirs = laptops
     trainee = mine.auth.login("sam", PASSWORD)
-    patient = mine.patients.register(
-        trainee,
-        PatientInput(
-            given_name="Ada",
-            family_name="Lovelace",
-            date_of_birth="1960-03-14",
-            sex="2",
-            nhs_number="9990000018",
-        ),
-    )
-    frame = np.random.default_rng(5).integers(0, 90, (64, 80, 3), dtype=np.uint8)
-    image = mine.imaging.capture_still(trainee, patient.id, frame, body_part="KNEE", laterality="R")
+    _patient, image = _scanned(mine, trainee, seed=5)
     report = mine.reports.start(trainee, image.study_id)  # type: ignore[arg-type]
     mine.reports.save(
         trainee, report.id, {"findings": "Small effusion.", "impression": "Effusion."}
